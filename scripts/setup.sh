@@ -1,0 +1,36 @@
+# scripts/setup.sh — sourced by scripts/play and scripts/test: installs the
+# Debian packages that are missing (only then running apt-get update), and
+# configures and builds into build/ (or $1).
+set -euo pipefail
+
+MA_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+MA_PACKAGES=(gcc pkg-config meson ninja-build python3 libsqlite3-dev libncurses-dev libcjson-dev
+             libcurl4-openssl-dev libcmocka-dev libpng-dev libcrypt-dev tmux sqlite3)
+
+ma_install_missing() {
+    local missing=() p
+    for p in "${MA_PACKAGES[@]}"; do
+        if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+            missing+=("$p")
+        fi
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "Installing missing packages: ${missing[*]}" >&2
+    local sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        if command -v sudo >/dev/null; then sudo=(sudo); else
+            echo "error: need root or sudo to install: ${missing[*]}" >&2; return 1
+        fi
+    fi
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# ma_build DIR [meson options...]
+ma_build() {
+    local dir=$1; shift
+    if [ ! -f "$MA_ROOT/$dir/build.ninja" ]; then
+        meson setup "$MA_ROOT/$dir" "$MA_ROOT" "$@" >/dev/null
+    fi
+    ninja -C "$MA_ROOT/$dir" >/dev/null || ninja -C "$MA_ROOT/$dir"
+}

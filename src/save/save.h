@@ -1,0 +1,69 @@
+/* save.h — a Magic Adventure save: one SQLite file.
+ *
+ * save_open validates the file before touching it (a non-save, a corrupt
+ * file or a save from a newer game is refused and left as it was), takes an
+ * exclusive lock for writers so two running games never share a save, turns
+ * on WAL, foreign keys and a busy timeout, and migrates an older save to the
+ * current schema (after copying it to PATH.vN.bak).
+ *
+ * All SQL of the project lives in src/save/: this file (opening, migrating,
+ * transactions), backup.c, verify.c, and one file per table group. */
+#ifndef MA_SAVE_SAVE_H
+#define MA_SAVE_SAVE_H
+
+#include <stdint.h>
+
+#include "util/err.h"
+
+typedef struct Save Save;
+
+enum SaveOpenFlags {
+    SAVE_READONLY = 1 << 0, /* no lock, no writes, no migration; older versions allowed */
+    SAVE_CREATE = 1 << 1,   /* create the file (mode 0600) when it does not exist */
+    SAVE_NO_MIGRATE = 1 << 2, /* writable, but refuse an older save instead of migrating it */
+};
+
+/* The application_id every save carries ("MADV"). */
+#define SAVE_APPLICATION_ID 0x4D414456
+
+/* Opens (and, for writers, migrates) the save at path. On success *out owns
+ * the connection; close it with save_close. On failure *out is NULL, err says
+ * why, and the file is unchanged. */
+int save_open(const char *path, int flags, Save **out, Err *err);
+void save_close(Save *s);
+
+const char *save_path(const Save *s);
+int save_is_readonly(const Save *s);
+/* The schema version of the open save (PRAGMA user_version). */
+int save_schema_version(Save *s);
+/* The schema version this build writes (the number of migrations). */
+int save_latest_version(void);
+/* The path of the backup made before the last migration, or NULL. */
+const char *save_migration_backup(const Save *s);
+
+/* Transactions. save_begin nests: only the outermost begin/commit reach SQLite,
+ * so a game action can call helpers that each wrap their own work. */
+int save_begin(Save *s, Err *err);
+int save_commit(Save *s, Err *err);
+void save_rollback(Save *s);
+
+/* Row counts of every table of the schema, in schema order. Returns the
+ * number of tables filled (at most max); names point to static strings. */
+int save_table_counts(Save *s, const char **names, int64_t *counts, int max, Err *err);
+
+/* The tables of the design, in creation order; NULL-terminated. */
+extern const char *const save_table_names[];
+
+/* Online backup of the open save into a new file dest (refused if it exists). */
+int save_backup(Save *s, const char *dest, Err *err);
+/* Replaces the save's contents with those of the save at src, which must be
+ * a valid save (not newer, passes integrity_check). Migrates it if older. */
+int save_restore(Save *s, const char *src, Err *err);
+
+/* verify: integrity check, foreign-key check and the game's invariants.
+ * Calls report(problem, ud) once per problem; returns the number of problems,
+ * or a negative status when the check itself could not run. */
+typedef void (*SaveProblemFn)(const char *problem, void *ud);
+int save_verify(Save *s, SaveProblemFn report, void *ud, Err *err);
+
+#endif

@@ -1,0 +1,45 @@
+/* save_internal.h — shared by the files of src/save/ only. */
+#ifndef MA_SAVE_INTERNAL_H
+#define MA_SAVE_INTERNAL_H
+
+#include <sqlite3.h>
+#include <cJSON.h>
+
+#include "save/save.h"
+
+struct Save {
+    sqlite3 *db;
+    char *path;
+    int fd_lock;       /* holds the flock for writers; -1 for readers */
+    int readonly;
+    int tx_depth;
+    char *migration_backup;
+    /* Prepared statements, reused: keyed by the address of the static SQL text. */
+    struct { const char *sql; sqlite3_stmt *stmt; } stmts[192];
+    int n_stmts;
+};
+
+/* The cached, reset statement for sql (a string with static storage).
+ * NULL on failure with err set. Do not finalize it. */
+sqlite3_stmt *save_stmt(Save *s, const char *sql, Err *err);
+
+/* Applies the migrations after version from, each in one transaction. */
+int save_migrate_from(Save *s, int from, Err *err);
+
+/* Maps a SQLite result to an Err with context; returns the MaStatus. */
+int save_db_error(Save *s, int rc, Err *err, const char *what);
+
+/* Runs a statement that returns no rows; resets it. Returns MA_OK or error. */
+int save_step_done(Save *s, sqlite3_stmt *st, Err *err, const char *what);
+
+/* Binding helpers: text NULL binds NULL; JSON NULL binds the fallback text. */
+void save_bind_text(sqlite3_stmt *st, int i, const char *text);
+int save_bind_json(sqlite3_stmt *st, int i, const cJSON *json, const char *fallback);
+/* Column helpers: heap copies the caller frees (NULL for SQL NULL). */
+char *save_col_text(sqlite3_stmt *st, int i);
+/* Parses a JSON column; returns a new cJSON (never NULL: {} when unparsable). */
+cJSON *save_col_json(sqlite3_stmt *st, int i);
+/* Copies a text column into a fixed buffer (empty string for NULL). */
+void save_col_copy(sqlite3_stmt *st, int i, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,157 @@
+/* verify.c — `magic-adventure verify`: SQLite's integrity and foreign-key
+ * checks, then the game's own invariants.
+ *
+ * Each invariant is one query that returns a text row per problem; the
+ * table below is the written list of what a healthy save promises. The
+ * schema's CHECK constraints are repeated here on purpose: a save edited by
+ * hand (or with ignore_check_constraints) can hold values they would refuse. */
+#include "save/save.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "save/save_internal.h"
+
+typedef struct Invariant {
+    const char *name;
+    const char *sql; /* each row: one problem, as text */
+} Invariant;
+
+static const Invariant invariants[] = {
+    {"relationship values are within -100..100",
+     "SELECT 'character_relationships ' || id || ': relationship_value ' || relationship_value || "
+     "' is outside -100..100' FROM character_relationships WHERE relationship_value NOT BETWEEN -100 AND 100"},
+    {"no character has a relationship with itself",
+     "SELECT 'character_relationships ' || id || ': character ' || character_id || ' is related to itself' "
+     "FROM character_relationships WHERE character_id = target_character_id"},
+    {"related characters live in the same world",
+     "SELECT 'character_relationships ' || r.id || ': characters ' || a.id || ' and ' || b.id || "
+     "' live in different worlds' FROM character_relationships r JOIN characters a ON a.id = r.character_id "
+     "JOIN characters b ON b.id = r.target_character_id WHERE a.world_id <> b.world_id"},
+    {"inventory quantities are positive",
+     "SELECT 'inventory ' || id || ': ' || item_name || ' has quantity ' || quantity FROM inventory WHERE quantity <= 0"},
+    {"characters have level >= 1 and experience >= 0",
+     "SELECT 'characters ' || id || ' (' || name || '): level ' || level || ', experience ' || experience "
+     "FROM characters WHERE level < 1 OR experience < 0"},
+    {"character stats hold the design's seven numbers",
+     "SELECT 'characters ' || c.id || ' (' || c.name || '): stats lack a number for ' || k.key "
+     "FROM characters c, (SELECT 'health' AS key UNION ALL SELECT 'mana' UNION ALL SELECT 'strength' "
+     "UNION ALL SELECT 'intelligence' UNION ALL SELECT 'dexterity' UNION ALL SELECT 'constitution' "
+     "UNION ALL SELECT 'charisma') k WHERE json_type(c.stats, '$.' || k.key) NOT IN ('integer', 'real') "
+     "OR json_type(c.stats, '$.' || k.key) IS NULL"},
+    {"skills have level >= 1",
+     "SELECT 'character_skills ' || id || ': ' || skill_name || ' at level ' || skill_level "
+     "FROM character_skills WHERE skill_level < 1 OR experience_points < 0"},
+    {"a story branch's parent belongs to the same story",
+     "SELECT 'story_branches ' || b.id || ' (' || b.branch_name || '): parent ' || p.id || "
+     "' belongs to story ' || p.story_id || ', not ' || b.story_id "
+     "FROM story_branches b JOIN story_branches p ON p.id = b.parent_branch_id WHERE p.story_id <> b.story_id"},
+    {"story branches form trees (no cycles)",
+     "WITH RECURSIVE walk(start, node, depth) AS ("
+     " SELECT id, parent_branch_id, 1 FROM story_branches WHERE parent_branch_id IS NOT NULL"
+     " UNION ALL SELECT w.start, b.parent_branch_id, w.depth + 1 FROM walk w JOIN story_branches b ON b.id = w.node"
+     " WHERE b.parent_branch_id IS NOT NULL AND w.node <> w.start AND w.depth < 10000)"
+     " SELECT DISTINCT 'story_branches ' || start || ': its parents lead back to itself (a cycle)'"
+     " FROM walk WHERE node = start"},
+    {"a choice is made in a story of the character's world",
+     "SELECT 'player_choices ' || pc.id || ': character ' || c.id || ' chose in a story of world ' || "
+     "s.world_id || ' but lives in world ' || c.world_id FROM player_choices pc "
+     "JOIN characters c ON c.id = pc.character_id JOIN story_branches b ON b.id = pc.story_branch_id "
+     "JOIN stories s ON s.id = b.story_id WHERE s.world_id <> c.world_id"},
+    {"a character's quests are quests of its world",
+     "SELECT 'quest_progress ' || qp.id || ': character ' || c.id || ' (world ' || c.world_id || "
+     "') tracks quest ' || q.id || ' of world ' || q.world_id FROM quest_progress qp "
+     "JOIN characters c ON c.id = qp.character_id JOIN quests q ON q.id = qp.quest_id WHERE q.world_id <> c.world_id"},
+    {"quest status is known and completed quests say when",
+     "SELECT 'quest_progress ' || id || ': status ' || quote(status) || ', completed_at ' || quote(completed_at) "
+     "FROM quest_progress WHERE status NOT IN ('active', 'completed', 'failed', 'abandoned', 'expired') "
+     "OR (status = 'completed' AND completed_at IS NULL) OR (status = 'active' AND completed_at IS NOT NULL)"},
+    {"rewards are recorded only for completed quests",
+     "SELECT 'quest_progress ' || id || ': rewards recorded for a quest that is ' || status "
+     "FROM quest_progress WHERE status <> 'completed' AND json_array_length(rewards_earned) > 0"},
+    {"sessions expire after they start",
+     "SELECT 'sessions ' || id || ': expires at ' || expires_at || ', before it was created (' || created_at || ')' "
+     "FROM sessions WHERE expires_at <= created_at"},
+    {"chunk rows are unique per world and coordinates",
+     "SELECT 'world_chunks: world ' || world_id || ' has ' || count(*) || ' rows for chunk ' || "
+     "chunk_x || ',' || chunk_y || ',' || chunk_z FROM world_chunks GROUP BY world_id, chunk_x, chunk_y, chunk_z "
+     "HAVING count(*) > 1"},
+    {"chunk versions start at 1",
+     "SELECT 'world_chunks ' || id || ': version ' || version FROM world_chunks WHERE version < 1"},
+    {"JSON columns hold valid JSON",
+     "SELECT 'characters ' || id || ': stats is not valid JSON' FROM characters WHERE NOT json_valid(stats) "
+     "UNION ALL SELECT 'world_chunks ' || id || ': block_data is not valid JSON' FROM world_chunks WHERE NOT json_valid(block_data) "
+     "UNION ALL SELECT 'inventory ' || id || ': item_data is not valid JSON' FROM inventory WHERE NOT json_valid(item_data)"},
+    {"recipes have ingredients and a result",
+     "SELECT 'crafting_recipes ' || id || ' (' || recipe_name || '): no ingredients' FROM crafting_recipes "
+     "WHERE json_array_length(ingredients) = 0 UNION ALL SELECT 'crafting_recipes ' || id || ' (' || recipe_name || "
+     "'): result has no item name' FROM crafting_recipes WHERE json_extract(result_item, '$.item_name') IS NULL"},
+    {"evolution log entries record a change",
+     "SELECT 'world_evolution_log ' || id || ': changes_made is empty' FROM world_evolution_log "
+     "WHERE changes_made IN ('{}', '[]', 'null')"},
+    {"booleans are 0 or 1",
+     "SELECT 'users ' || id || ': is_active = ' || quote(is_active) FROM users WHERE is_active NOT IN (0, 1) "
+     "UNION ALL SELECT 'worlds ' || id || ': is_active = ' || quote(is_active) FROM worlds WHERE is_active NOT IN (0, 1) "
+     "UNION ALL SELECT 'quest_objectives ' || id || ': is_completed = ' || quote(is_completed) FROM quest_objectives WHERE is_completed NOT IN (0, 1)"},
+    {NULL, NULL},
+};
+
+static int run_rows(Save *s, const char *sql, const char *prefix, SaveProblemFn report, void *ud, Err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+        save_db_error(s, rc, err, prefix);
+        sqlite3_finalize(st);
+        return -1;
+    }
+    int problems = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *text = (const char *)sqlite3_column_text(st, 0);
+        if (!text || strcmp(text, "ok") == 0)
+            continue;
+        char line[1024];
+        snprintf(line, sizeof line, "%s: %s", prefix, text);
+        report(line, ud);
+        problems++;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        char line[1024];
+        snprintf(line, sizeof line, "%s: could not finish: %s", prefix, sqlite3_errstr(rc));
+        report(line, ud);
+        problems++;
+    }
+    return problems;
+}
+
+int save_verify(Save *s, SaveProblemFn report, void *ud, Err *err)
+{
+    int problems = 0, n;
+    int version = save_schema_version(s);
+    if (version != save_latest_version()) {
+        char line[256];
+        snprintf(line, sizeof line, "schema: save format %d, this game writes %d (run `init` to upgrade)",
+                 version, save_latest_version());
+        report(line, ud);
+        problems++;
+        if (version < save_latest_version())
+            return problems; /* the invariants below assume the current schema */
+    }
+    if ((n = run_rows(s, "PRAGMA integrity_check", "integrity", report, ud, err)) < 0)
+        return err->code;
+    problems += n;
+    n = run_rows(s,
+                 "SELECT 'table ' || \"table\" || ' row ' || quote(rowid) || ' refers to a missing row of ' "
+                 "|| parent FROM pragma_foreign_key_check",
+                 "foreign key", report, ud, err);
+    if (n < 0)
+        return err->code;
+    problems += n;
+    for (const Invariant *inv = invariants; inv->name; inv++) {
+        if ((n = run_rows(s, inv->sql, inv->name, report, ud, err)) < 0)
+            return err->code;
+        problems += n;
+    }
+    return problems;
+}

@@ -1,0 +1,81 @@
+/* data.c — reading the game's data files, embedded or from MAGIC_DATA_DIR. */
+#include "util/data.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+char *file_read_all(const char *path, size_t *len, Err *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        err_set(err, MA_ERR_IO, "cannot read %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap + 1);
+    while (buf) {
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (n < cap)
+            break;
+        cap *= 2;
+        char *nb = realloc(buf, cap + 1);
+        if (!nb) {
+            free(buf);
+            buf = NULL;
+        }
+        buf = nb;
+    }
+    int failed = ferror(f);
+    fclose(f);
+    if (!buf) {
+        err_set(err, MA_ERR_NOMEM, "out of memory reading %s", path);
+        return NULL;
+    }
+    if (failed) {
+        free(buf);
+        err_set(err, MA_ERR_IO, "error reading %s", path);
+        return NULL;
+    }
+    buf[n] = '\0';
+    if (len)
+        *len = n;
+    return buf;
+}
+
+const char *data_describe(const char *name, char *buf, size_t size)
+{
+    const char *dir = getenv("MAGIC_DATA_DIR");
+    if (dir && *dir)
+        snprintf(buf, size, "%s/%s", dir, name);
+    else
+        snprintf(buf, size, "data/%s", name);
+    return buf;
+}
+
+char *data_read(const char *name, size_t *len, Err *err)
+{
+    const char *dir = getenv("MAGIC_DATA_DIR");
+    if (dir && *dir) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, name);
+        return file_read_all(path, len, err);
+    }
+    for (const EmbeddedFile *f = embedded_files; f->name; f++) {
+        if (strcmp(f->name, name) == 0) {
+            char *copy = malloc((size_t)f->len + 1);
+            if (!copy) {
+                err_set(err, MA_ERR_NOMEM, "out of memory reading data/%s", name);
+                return NULL;
+            }
+            memcpy(copy, f->bytes, (size_t)f->len + 1);
+            if (len)
+                *len = (size_t)f->len;
+            return copy;
+        }
+    }
+    err_set(err, MA_ERR_NOT_FOUND, "data/%s is not built into this game", name);
+    return NULL;
+}

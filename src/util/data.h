@@ -1,0 +1,33 @@
+/* data.h — the game's data files (migrations, JSON game data).
+ *
+ * They are compiled into the binary (see data/meson.build), so the game
+ * works from any directory. When MAGIC_DATA_DIR is set, files are read from
+ * that directory instead, which lets modders and tests supply their own. */
+#ifndef MA_UTIL_DATA_H
+#define MA_UTIL_DATA_H
+
+#include <stddef.h>
+
+#include "util/err.h"
+
+typedef struct EmbeddedFile {
+    const char *name; /* relative to data/, e.g. "migrations/001_initial_schema.sql" */
+    const unsigned char *bytes;
+    int len;
+} EmbeddedFile;
+
+extern const EmbeddedFile embedded_files[];
+
+/* Reads data file NAME (relative to data/). Returns a NUL-terminated heap
+ * buffer the caller frees, with its length in *len (may be NULL); NULL on
+ * failure with err set. */
+char *data_read(const char *name, size_t *len, Err *err);
+
+/* Reads any file into a NUL-terminated heap buffer the caller frees. */
+char *file_read_all(const char *path, size_t *len, Err *err);
+
+/* Where a data file comes from, for messages: "data/NAME" or the override path.
+ * Writes into buf and returns it. */
+const char *data_describe(const char *name, char *buf, size_t size);
+
+#endif

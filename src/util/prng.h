@@ -1,0 +1,31 @@
+/* prng.h — the game's own deterministic random numbers.
+ *
+ * xoshiro256** seeded through splitmix64: the same seed gives the same
+ * sequence on every machine, unlike rand(). Also stateless hashes for
+ * position-based randomness (world generation must not depend on the order
+ * in which chunks are visited). */
+#ifndef MA_UTIL_PRNG_H
+#define MA_UTIL_PRNG_H
+
+#include <stdint.h>
+
+typedef struct Prng {
+    uint64_t s[4];
+} Prng;
+
+void prng_seed(Prng *p, uint64_t seed);
+uint64_t prng_next(Prng *p);
+/* Uniform in [0, n); n > 0. */
+uint32_t prng_below(Prng *p, uint32_t n);
+/* Uniform in [lo, hi]. */
+int prng_range(Prng *p, int lo, int hi);
+/* Uniform in [0, 1). */
+double prng_unit(Prng *p);
+/* 1 with probability pct/100. */
+int prng_chance(Prng *p, double pct);
+
+uint64_t hash_u64(uint64_t x);
+/* Hash of a seed and up to four integer coordinates. */
+uint64_t hash_coords(uint64_t seed, int64_t a, int64_t b, int64_t c, int64_t d);
+
+#endif

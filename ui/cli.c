@@ -1,0 +1,157 @@
+/* cli.c — the command table, global options and dispatch. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+
+static const CliCommand commands[] = {
+    {"init", "", "create the save, or upgrade an older one to this version", cmd_init},
+    {"info", "", "show the save's format version, row counts and worlds", cmd_info},
+    {"verify", "", "check the save: integrity, foreign keys, the game's invariants", cmd_verify},
+    {"backup", "FILE", "copy the save to a new FILE (online, safe while playing)", cmd_backup},
+    {"restore", "FILE", "replace the save with the backup FILE (the current one is kept as .before-restore.bak)", cmd_restore},
+    {"sample-data", "[--users N] [--seed S]", "fill every table with realistic, deterministic sample data", cmd_sample_data},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const char *prog = "magic-adventure";
+
+static void print_help(FILE *out)
+{
+    fprintf(out,
+            "Usage: %s [--save PATH] [COMMAND [ARGS]]\n"
+            "\n"
+            "Magic Adventure, a persistent fantasy world in your terminal.\n"
+            "With no COMMAND, starts the game.\n"
+            "\n"
+            "Options:\n"
+            "  -s, --save PATH   the save file (default: $MAGIC_SAVE, else saves/default.db)\n"
+            "  -h, --help        show this help (COMMAND --help for a command's own)\n"
+            "  -V, --version     show the version and save format\n"
+            "\n"
+            "Commands:\n",
+            prog);
+    for (const CliCommand *c = commands; c->name; c++) {
+        char head[64];
+        snprintf(head, sizeof head, "%s %s", c->name, c->usage);
+        fprintf(out, "  %-30s %s\n", head, c->summary);
+    }
+    fprintf(out, "\nExit status: 0 success, 1 failure, 2 usage error, 3 verify found problems.\n");
+}
+
+void cli_print_command_help(const char *name)
+{
+    for (const CliCommand *c = commands; c->name; c++)
+        if (strcmp(c->name, name) == 0)
+            printf("Usage: %s [--save PATH] %s %s\n  %s\n", prog, c->name, c->usage, c->summary);
+}
+
+int cli_wants_help(const CliCtx *ctx)
+{
+    for (int i = 1; i < ctx->argc; i++)
+        if (strcmp(ctx->argv[i], "--help") == 0 || strcmp(ctx->argv[i], "-h") == 0)
+            return 1;
+    return 0;
+}
+
+int cli_usage_error(const CliCtx *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: ", prog);
+    if (ctx && ctx->argc > 0)
+        fprintf(stderr, "%s: ", ctx->argv[0]);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    if (ctx && ctx->argc > 0)
+        fprintf(stderr, "\nTry `%s %s --help`.\n", prog, ctx->argv[0]);
+    else
+        fprintf(stderr, "\nTry `%s --help`.\n", prog);
+    return CLI_USAGE;
+}
+
+int cli_fail(const Err *err)
+{
+    fprintf(stderr, "%s: %s\n", prog, err->msg);
+    return CLI_FAIL;
+}
+
+Save *cli_open_save(const CliCtx *ctx, int flags)
+{
+    Err err = {0};
+    Save *s = NULL;
+    if (save_open(ctx->save_path, flags, &s, &err) != MA_OK) {
+        cli_fail(&err);
+        return NULL;
+    }
+    if (save_migration_backup(s))
+        fprintf(stderr, "%s: upgraded %s to save format %d (the old one is kept at %s)\n", prog,
+                ctx->save_path, save_latest_version(), save_migration_backup(s));
+    return s;
+}
+
+int cli_parse_i64(const char *s, long long *out)
+{
+    if (!s || !*s)
+        return -1;
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int cli_main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"save", required_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    CliCtx ctx = {0};
+    const char *env = getenv("MAGIC_SAVE");
+    ctx.save_path = env && *env ? env : "saves/default.db";
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "+s:hV", opts, NULL)) != -1) {
+        switch (c) {
+        case 's':
+            if (!*optarg)
+                return cli_usage_error(NULL, "--save needs a path");
+            ctx.save_path = optarg;
+            break;
+        case 'h':
+            print_help(stdout);
+            return CLI_OK;
+        case 'V':
+            printf("magic-adventure %s (save format %d)\n", MA_VERSION, save_latest_version());
+            return CLI_OK;
+        default:
+            if (optopt == 's')
+                return cli_usage_error(NULL, "--save needs a path");
+            return cli_usage_error(NULL, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    ctx.argc = argc - optind;
+    ctx.argv = argv + optind;
+    if (ctx.argc == 0)
+        return cmd_play_default(&ctx);
+    for (const CliCommand *cmd = commands; cmd->name; cmd++) {
+        if (strcmp(cmd->name, ctx.argv[0]) == 0) {
+            if (cli_wants_help(&ctx)) {
+                cli_print_command_help(cmd->name);
+                return CLI_OK;
+            }
+            optind = 0; /* reset getopt for the command's own options */
+            return cmd->run(&ctx);
+        }
+    }
+    return cli_usage_error(NULL, "unknown command '%s'", ctx.argv[0]);
+}

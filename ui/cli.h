@@ -1,0 +1,53 @@
+/* cli.h — the command-line shell: `magic-adventure [--save PATH] [COMMAND [ARGS]]`.
+ *
+ * Commands are a table (cli.c); each lives in a cli_*.c file next to the
+ * others of its kind and parses its own options. Exit codes: */
+#ifndef MA_UI_CLI_H
+#define MA_UI_CLI_H
+
+#include "save/save.h"
+
+enum {
+    CLI_OK = 0,
+    CLI_FAIL = 1,     /* a runtime failure: the save, a file, the data */
+    CLI_USAGE = 2,    /* a bad command, flag or argument */
+    CLI_PROBLEMS = 3, /* verify found problems */
+};
+
+typedef struct CliCtx {
+    const char *save_path; /* --save, $MAGIC_SAVE or saves/default.db */
+    int argc;              /* the command's own arguments; argv[0] is the command name */
+    char **argv;
+} CliCtx;
+
+typedef struct CliCommand {
+    const char *name;
+    const char *usage;   /* arguments, for --help */
+    const char *summary; /* one line */
+    int (*run)(CliCtx *ctx);
+} CliCommand;
+
+int cli_main(int argc, char **argv);
+
+/* Helpers for commands. */
+int cli_usage_error(const CliCtx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Opens the save, printing a clear error on failure. flags as save_open. */
+Save *cli_open_save(const CliCtx *ctx, int flags);
+int cli_fail(const Err *err);
+/* Parses a whole decimal integer; 0 on success. */
+int cli_parse_i64(const char *s, long long *out);
+/* True when a command's argv asks for help (-h/--help). */
+int cli_wants_help(const CliCtx *ctx);
+void cli_print_command_help(const char *name);
+
+/* Commands (cli_save.c). */
+int cmd_init(CliCtx *ctx);
+int cmd_info(CliCtx *ctx);
+int cmd_verify(CliCtx *ctx);
+int cmd_backup(CliCtx *ctx);
+int cmd_restore(CliCtx *ctx);
+int cmd_sample_data(CliCtx *ctx);
+/* The game itself (no command). */
+int cmd_play_default(CliCtx *ctx);
+
+#endif

@@ -1,0 +1,194 @@
+/* cli_save.c — the commands that look after the save: init, info, verify,
+ * backup, restore, sample-data. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "game/sample_data.h"
+#include "save/worlds.h"
+
+static int no_args(CliCtx *ctx, int want)
+{
+    if (ctx->argc - 1 != want)
+        return cli_usage_error(ctx, want ? "expects %d argument%s" : "takes no arguments%.0d%s", want,
+                               want == 1 ? "" : "s");
+    return CLI_OK;
+}
+
+int cmd_init(CliCtx *ctx)
+{
+    if (no_args(ctx, 0))
+        return CLI_USAGE;
+    Err err = {0};
+    Save *s = NULL;
+    /* Probe first, to say whether this created, upgraded or found it current. */
+    FILE *f = fopen(ctx->save_path, "rb");
+    int existed = f != NULL;
+    if (f)
+        fclose(f);
+    if (save_open(ctx->save_path, SAVE_CREATE, &s, &err) != MA_OK)
+        return cli_fail(&err);
+    if (!existed)
+        printf("created %s (save format %d)\n", ctx->save_path, save_schema_version(s));
+    else if (save_migration_backup(s))
+        printf("upgraded %s to save format %d; the old save is kept at %s\n", ctx->save_path,
+               save_schema_version(s), save_migration_backup(s));
+    else
+        printf("%s is up to date (save format %d)\n", ctx->save_path, save_schema_version(s));
+    save_close(s);
+    return CLI_OK;
+}
+
+int cmd_info(CliCtx *ctx)
+{
+    if (no_args(ctx, 0))
+        return CLI_USAGE;
+    Save *s = cli_open_save(ctx, SAVE_READONLY);
+    if (!s)
+        return CLI_FAIL;
+    Err err = {0};
+    const char *names[32];
+    int64_t counts[32];
+    int version = save_schema_version(s);
+    printf("save:   %s\n", ctx->save_path);
+    printf("format: %d (this game writes %d)\n", version, save_latest_version());
+    int n = save_table_counts(s, names, counts, 32, &err);
+    if (n < 0) {
+        save_close(s);
+        return cli_fail(&err);
+    }
+    printf("tables:\n");
+    for (int i = 0; i < n; i++)
+        printf("  %-24s %10lld\n", names[i], (long long)counts[i]);
+    if (version == save_latest_version()) {
+        WorldRow *worlds = NULL;
+        int nw = 0;
+        if (worlds_list(s, &worlds, &nw, &err) != MA_OK) {
+            save_close(s);
+            return cli_fail(&err);
+        }
+        printf("worlds:%s\n", nw ? "" : " none yet (create one with `world create NAME`)");
+        for (int i = 0; i < nw; i++) {
+            int64_t chunks = 0, chars = 0;
+            worlds_counts(s, worlds[i].id, &chunks, &chars, NULL);
+            printf("  %-16s seed %-20lld type %-10s chunks %-8lld characters %lld\n", worlds[i].name,
+                   (long long)worlds[i].seed, worlds[i].world_type, (long long)chunks, (long long)chars);
+        }
+        worlds_list_free(worlds, nw);
+    }
+    save_close(s);
+    return CLI_OK;
+}
+
+static void print_problem(const char *problem, void *ud)
+{
+    (void)ud;
+    printf("PROBLEM %s\n", problem);
+}
+
+int cmd_verify(CliCtx *ctx)
+{
+    if (no_args(ctx, 0))
+        return CLI_USAGE;
+    Save *s = cli_open_save(ctx, SAVE_READONLY);
+    if (!s)
+        return CLI_FAIL;
+    Err err = {0};
+    int problems = save_verify(s, print_problem, NULL, &err);
+    save_close(s);
+    if (problems < 0)
+        return cli_fail(&err);
+    if (problems == 0) {
+        printf("%s: ok (integrity, foreign keys and game invariants)\n", ctx->save_path);
+        return CLI_OK;
+    }
+    printf("%s: %d problem%s found\n", ctx->save_path, problems, problems == 1 ? "" : "s");
+    return CLI_PROBLEMS;
+}
+
+int cmd_backup(CliCtx *ctx)
+{
+    if (no_args(ctx, 1))
+        return CLI_USAGE;
+    Save *s = cli_open_save(ctx, SAVE_READONLY);
+    if (!s)
+        return CLI_FAIL;
+    Err err = {0};
+    int rc = save_backup(s, ctx->argv[1], &err);
+    save_close(s);
+    if (rc != MA_OK)
+        return cli_fail(&err);
+    printf("backed up %s to %s\n", ctx->save_path, ctx->argv[1]);
+    return CLI_OK;
+}
+
+int cmd_restore(CliCtx *ctx)
+{
+    if (no_args(ctx, 1))
+        return CLI_USAGE;
+    Save *s = cli_open_save(ctx, SAVE_CREATE);
+    if (!s)
+        return CLI_FAIL;
+    Err err = {0};
+    int rc = save_restore(s, ctx->argv[1], &err);
+    save_close(s);
+    if (rc != MA_OK)
+        return cli_fail(&err);
+    printf("restored %s from %s (the previous save, if any, is kept at %s.before-restore.bak)\n",
+           ctx->save_path, ctx->argv[1], ctx->save_path);
+    return CLI_OK;
+}
+
+int cmd_sample_data(CliCtx *ctx)
+{
+    static const struct option opts[] = {
+        {"users", required_argument, NULL, 'u'},
+        {"seed", required_argument, NULL, 'S'},
+        {NULL, 0, NULL, 0},
+    };
+    long long users = 5, seed = 1;
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(ctx->argc, ctx->argv, "u:S:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'u':
+            if (cli_parse_i64(optarg, &users) || users < 1 || users > 100000)
+                return cli_usage_error(ctx, "--users takes a whole number from 1 to 100000, not '%s'", optarg);
+            break;
+        case 'S':
+            if (cli_parse_i64(optarg, &seed))
+                return cli_usage_error(ctx, "--seed takes a whole number, not '%s'", optarg);
+            break;
+        default:
+            return cli_usage_error(ctx, "unknown option '%s'", ctx->argv[optind - 1]);
+        }
+    }
+    if (optind != ctx->argc)
+        return cli_usage_error(ctx, "unexpected argument '%s'", ctx->argv[optind]);
+    Save *s = cli_open_save(ctx, SAVE_CREATE);
+    if (!s)
+        return CLI_FAIL;
+    Err err = {0};
+    SampleDataStats stats = {0};
+    int rc = sample_data_generate(s, (int)users, (uint64_t)seed, &stats, &err);
+    save_close(s);
+    if (rc != MA_OK)
+        return cli_fail(&err);
+    printf("added sample data to %s (seed %lld): %d users, %d worlds, %d characters, %d rows in all\n",
+           ctx->save_path, seed, stats.users, stats.worlds, stats.characters, stats.rows);
+    return CLI_OK;
+}
+
+int cmd_play_default(CliCtx *ctx)
+{
+    Save *s = cli_open_save(ctx, SAVE_CREATE);
+    if (!s)
+        return CLI_FAIL;
+    printf("Magic Adventure %s: save %s is ready (format %d).\n", MA_VERSION, ctx->save_path,
+           save_schema_version(s));
+    printf("The ncurses client is not built yet; see `magic-adventure --help` for what works now.\n");
+    save_close(s);
+    return CLI_OK;
+}
