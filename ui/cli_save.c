@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "game/sample_data.h"
+#include "save/sample_data.h"
 #include "save/worlds.h"
 
 static int no_args(CliCtx *ctx, int want)

@@ -1,7 +1,7 @@
 /* sample_data.h — the design's "Sample Data Generation": realistic,
  * referentially valid rows in every table, deterministic for a seed. */
-#ifndef MA_GAME_SAMPLE_DATA_H
-#define MA_GAME_SAMPLE_DATA_H
+#ifndef MA_SAVE_SAMPLE_DATA_H
+#define MA_SAVE_SAMPLE_DATA_H
 
 #include <stdint.h>
 

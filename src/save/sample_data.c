@@ -1,5 +1,5 @@
-/* sample_data.c — placeholder until the table groups land. */
-#include "game/sample_data.h"
+/* sample_data.c — placeholder until the sample data generator lands. */
+#include "save/sample_data.h"
 
 int sample_data_generate(Save *s, int n_users, uint64_t seed, SampleDataStats *stats, Err *err)
 {
