@@ -1,2 +1,377 @@
-/* placeholder: being written; 77 = skipped */
-int main(void) { return 77; }
+/* test_chunk_codec.c — world_chunks.block_data: the compact form round-trips
+ * every chunk exactly (random, uniform, with metadata and entities, every
+ * chunk of a generated area), the design's sparse form is read, sizes stay
+ * small, and hostile input is refused with an error. */
+#include "helpers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/prng.h"
+#include "world/chunk_codec.h"
+#include "world/generator.h"
+
+static BlockRegistry *reg;
+
+static int setup(void **state)
+{
+    (void)state;
+    Err err = {0};
+    if (blocks_load_default(&reg, &err) != MA_OK) {
+        fprintf(stderr, "%s\n", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    blocks_free(reg);
+    return 0;
+}
+
+static BlockId id_of(const char *name)
+{
+    int id = blocks_find(reg, name);
+    if (id < 0)
+        fail_msg("no block %s", name);
+    return (BlockId)id;
+}
+
+static void assert_same_chunk(const Chunk *a, const Chunk *b)
+{
+    for (int i = 0; i < CHUNK_VOLUME; i++) {
+        BlockId x = a->blocks ? a->blocks[i] : a->uniform, y = b->blocks ? b->blocks[i] : b->uniform;
+        if (x != y)
+            fail_msg("chunk %d,%d,%d: block %d differs: %d vs %d", a->cx, a->cy, a->cz, i, x, y);
+    }
+    assert_int_equal(a->n_meta, b->n_meta);
+    for (int i = 0; i < a->n_meta; i++) {
+        assert_int_equal(a->meta[i].index, b->meta[i].index);
+        assert_true(cJSON_Compare(a->meta[i].metadata, b->meta[i].metadata, 1));
+    }
+    assert_true(cJSON_Compare(a->entities, b->entities, 1));
+}
+
+/* Encodes, decodes and compares; returns the encoded size. */
+static size_t round_trip(const Chunk *c)
+{
+    Err err = {0};
+    size_t len = 0;
+    char *text = chunk_encode(c, reg, &len, &err);
+    if (!text)
+        fail_msg("encode: %s", err.msg);
+    assert_int_equal(strlen(text), len);
+    cJSON *parsed = cJSON_Parse(text);
+    if (!parsed)
+        fail_msg("not JSON: %s", text);
+    cJSON_Delete(parsed);
+    Chunk *d = NULL;
+    if (chunk_decode(text, len, NULL, reg, c->cx, c->cy, c->cz, &d, &err) != MA_OK)
+        fail_msg("decode: %s\n%s", err.msg, text);
+    assert_same_chunk(c, d);
+    assert_int_equal(d->cx, c->cx);
+    chunk_free(d);
+    free(text);
+    return len;
+}
+
+static void test_codec_round_trips_random_chunks(void **state)
+{
+    (void)state;
+    Prng p;
+    prng_seed(&p, 1234);
+    int n = blocks_count(reg);
+    for (int k = 0; k < 200; k++) {
+        Chunk *c = chunk_new(k, k % 16, -k, BLOCK_AIR);
+        /* From pure noise to mostly uniform with a few changes. */
+        int kinds = 1 + (int)prng_below(&p, (uint32_t)n);
+        int changes = k < 50 ? CHUNK_VOLUME : (int)prng_below(&p, 300);
+        for (int i = 0; i < changes; i++)
+            chunk_set(c, (int)prng_below(&p, 16), (int)prng_below(&p, 16), (int)prng_below(&p, 16),
+                      (BlockId)prng_below(&p, (uint32_t)kinds));
+        round_trip(c);
+        chunk_free(c);
+    }
+}
+
+static void test_codec_round_trips_layers_and_every_block_type(void **state)
+{
+    (void)state;
+    Chunk *c = chunk_new(0, 0, 0, BLOCK_AIR);
+    for (int i = 0; i < CHUNK_VOLUME; i++)
+        chunk_set(c, i & 15, i >> 8, (i >> 4) & 15, (BlockId)((i / 7) % blocks_count(reg)));
+    round_trip(c);
+    chunk_free(c);
+    c = chunk_new(0, 0, 0, id_of("stone"));
+    for (int y = 8; y < 16; y++)
+        for (int z = 0; z < 16; z++)
+            for (int x = 0; x < 16; x++)
+                chunk_set(c, x, y, z, (x + z) % 5 == 0 ? id_of("water") : BLOCK_AIR);
+    round_trip(c);
+    chunk_free(c);
+}
+
+static void test_codec_uniform_chunks_are_tiny(void **state)
+{
+    (void)state;
+    const char *names[] = {"air", "stone", "water", "bedrock"};
+    for (int i = 0; i < 4; i++) {
+        Chunk *c = chunk_new(3, 4, 5, id_of(names[i]));
+        size_t len = round_trip(c);
+        assert_true(len < 40);
+        char *text = chunk_encode(c, reg, &len, NULL);
+        char expect[64];
+        snprintf(expect, sizeof expect, "{\"palette\":[\"%s\"]}", names[i]);
+        assert_string_equal(text, expect);
+        free(text);
+        /* A chunk with an array that happens to be uniform is written the same. */
+        chunk_set(c, 1, 1, 1, id_of("glass"));
+        chunk_set(c, 1, 1, 1, id_of(names[i]));
+        assert_non_null(c->blocks);
+        text = chunk_encode(c, reg, &len, NULL);
+        assert_string_equal(text, expect);
+        free(text);
+        chunk_free(c);
+    }
+}
+
+static void test_codec_round_trips_metadata_and_entities(void **state)
+{
+    (void)state;
+    Chunk *c = chunk_new(-1, 4, 2, id_of("stone"));
+    for (int y = 5; y < 16; y++)
+        for (int z = 0; z < 16; z++)
+            for (int x = 0; x < 16; x++)
+                chunk_set(c, x, y, z, BLOCK_AIR);
+    chunk_set(c, 3, 5, 7, id_of("chest"));
+    chunk_meta_set(c, CHUNK_INDEX(3, 5, 7), cJSON_Parse("{\"items\":[{\"name\":\"gold_coin\",\"count\":12}]}"));
+    chunk_set(c, 4, 5, 7, id_of("sign"));
+    chunk_meta_set(c, CHUNK_INDEX(4, 5, 7), cJSON_Parse("{\"text\":\"Beware \\\"the\\\" dragon\\n\\u00e9\"}"));
+    chunk_set(c, 15, 15, 15, id_of("door"));
+    chunk_meta_set(c, CHUNK_INDEX(15, 15, 15), cJSON_Parse("{\"open\":true}"));
+    cJSON_AddItemToArray(c->entities,
+                         cJSON_Parse("{\"type\":\"npc\",\"id\":\"villager_001\",\"position\":[8,6,8]}"));
+    size_t len = round_trip(c);
+    char *text = chunk_encode(c, reg, &len, NULL);
+    assert_non_null(strstr(text, "\"3,5,7\":{\"type\":\"chest\""));
+    assert_non_null(strstr(text, "\"entities\":[{"));
+    free(text);
+    /* The sparse form keeps them too. */
+    text = chunk_encode_sparse(c, reg, &len, NULL);
+    Chunk *d = NULL;
+    Err err = {0};
+    if (chunk_decode(text, len, "[{\"type\":\"ruin\"}]", reg, -1, 4, 2, &d, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    assert_same_chunk(c, d);
+    assert_int_equal(cJSON_GetArraySize(d->structures), 1);
+    chunk_free(d);
+    free(text);
+    chunk_free(c);
+}
+
+static void test_codec_round_trips_every_chunk_of_a_generated_area(void **state)
+{
+    (void)state;
+    Generator *g = NULL;
+    Err err = {0};
+    if (generator_new(reg, 42, "normal", GENERATOR_VERSION, &g, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    size_t total = 0, total_sparse = 0, uniform_max = 0;
+    int n = 0;
+    for (int cx = -4; cx < 4; cx++)
+        for (int cz = -4; cz < 4; cz++)
+            for (int cy = 0; cy < WORLD_CHUNKS_Y; cy++) {
+                Chunk *c = chunk_new(cx, cy, cz, BLOCK_AIR);
+                generator_fill(g, c);
+                size_t len = round_trip(c);
+                total += len;
+                if (chunk_is_uniform(c) && len > uniform_max)
+                    uniform_max = len;
+                size_t sl = 0;
+                free(chunk_encode_sparse(c, reg, &sl, NULL));
+                total_sparse += sl;
+                n++;
+                chunk_free(c);
+            }
+    printf("generated area: %d chunks, %.1f bytes per chunk (sparse form %.1f), largest uniform %zu\n", n,
+           (double)total / n, (double)total_sparse / n, uniform_max);
+    assert_true(total / (size_t)n <= 250);
+    assert_true(uniform_max < 40);
+    generator_free(g);
+}
+
+/* The example of the design (schema-design.md, "Block Data Format"). */
+static const char design_example[] = "{\n"
+                                     "  \"blocks\": {\n"
+                                     "    \"0,0,0\": {\"type\": \"grass\", \"metadata\": {}},\n"
+                                     "    \"0,1,0\": {\"type\": \"air\", \"metadata\": {}}\n"
+                                     "  },\n"
+                                     "  \"entities\": [\n"
+                                     "    {\"type\": \"npc\", \"id\": \"villager_001\", \"position\": [8, 1, 8]}\n"
+                                     "  ]\n"
+                                     "}\n";
+
+static void test_codec_reads_the_design_sparse_example(void **state)
+{
+    (void)state;
+    Chunk *c = NULL;
+    Err err = {0};
+    if (chunk_decode(design_example, strlen(design_example), NULL, reg, 0, 4, 0, &c, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    assert_int_equal(chunk_get(c, 0, 0, 0), id_of("grass"));
+    assert_int_equal(chunk_get(c, 0, 1, 0), BLOCK_AIR);
+    assert_int_equal(chunk_get(c, 5, 5, 5), BLOCK_AIR);
+    assert_int_equal(c->n_meta, 0);
+    assert_int_equal(cJSON_GetArraySize(c->entities), 1);
+    assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(c->entities, 0), "id")->valuestring, "villager_001");
+    /* And it survives the compact form. */
+    round_trip(c);
+    chunk_free(c);
+}
+
+static void test_codec_sparse_form_lists_every_non_air_block(void **state)
+{
+    (void)state;
+    Chunk *c = chunk_new(0, 0, 0, BLOCK_AIR);
+    chunk_set(c, 1, 2, 3, id_of("stone"));
+    size_t len = 0;
+    char *text = chunk_encode_sparse(c, reg, &len, NULL);
+    assert_string_equal(text, "{\"blocks\":{\"1,2,3\":{\"type\":\"stone\",\"metadata\":{}}},\"entities\":[]}");
+    free(text);
+    chunk_free(c);
+}
+
+/* Each must be refused with an error naming the chunk. */
+static const char *const hostile[] = {
+    "",
+    "{",
+    "null",
+    "[1,2,3]",
+    "{}",
+    "{\"palette\":\"stone\"}",
+    "{\"palette\":[]}",
+    "{\"palette\":[1]}",
+    "{\"palette\":[\"unobtainium\"]}",
+    "{\"palette\":[\"stone\",\"stone\"],\"rle\":\"AA\"}",
+    "{\"palette\":[\"stone\",\"air\"]}",
+    "{\"palette\":[\"stone\",\"air\"],\"rle\":\"!!!!\"}",
+    "{\"palette\":[\"stone\",\"air\"],\"rle\":\"A\"}",
+    "{\"palette\":[\"stone\",\"air\"],\"rle\":5}",
+    "{\"rle\":\"AAAA\"}",
+    /* one run of 1 stone: under-fills 4096 */
+    "{\"palette\":[\"stone\",\"air\"],\"rle\":\"AA\"}",
+    /* a varint that never ends */
+    "{\"palette\":[\"stone\",\"air\"],\"rle\":\"/////w\"}",
+    /* a huge run length */
+    "{\"palette\":[\"stone\",\"air\"],\"rle\":\"//8D\"}",
+    /* code 5 with a palette of 3 (3 bits: 3 = below, 4 = north, 5+ unused) */
+    "{\"palette\":[\"stone\",\"air\",\"dirt\"],\"rle\":\"BQ\"}",
+    /* copy from the row before at the very start (code 3 of a palette of 2) */
+    "{\"palette\":[\"stone\",\"air\"],\"rle\":\"Bw\"}",
+    /* copy from below at the very start */
+    "{\"palette\":[\"stone\",\"air\"],\"rle\":\"Ag\"}",
+    /* two runs of 4096 stone */
+    "{\"palette\":[\"stone\",\"air\"],\"rle\":\"/H/8fw\"}",
+    /* one run of 4096 stone, then bytes left over */
+    "{\"palette\":[\"stone\",\"air\"],\"rle\":\"/H8A\"}",
+    "{\"palette\":[\"stone\"],\"blocks\":{\"0,0,0\":{\"type\":\"stone\"}}}",
+    "{\"palette\":[\"stone\"],\"blocks\":{\"0,0,0\":{\"type\":\"air\",\"metadata\":{}}}}",
+    "{\"palette\":[\"stone\"],\"entities\":{}}",
+    "{\"blocks\":[]}",
+    "{\"blocks\":{\"16,0,0\":{\"type\":\"stone\"}}}",
+    "{\"blocks\":{\"-1,0,0\":{\"type\":\"stone\"}}}",
+    "{\"blocks\":{\"0,0\":{\"type\":\"stone\"}}}",
+    "{\"blocks\":{\"0,0,0,0\":{\"type\":\"stone\"}}}",
+    "{\"blocks\":{\"a,b,c\":{\"type\":\"stone\"}}}",
+    "{\"blocks\":{\"99999999999999999999,0,0\":{\"type\":\"stone\"}}}",
+    "{\"blocks\":{\"0,0,0\":{\"type\":\"mithril\"}}}",
+    "{\"blocks\":{\"0,0,0\":{\"type\":7}}}",
+    "{\"blocks\":{\"0,0,0\":\"stone\"}}",
+    "{\"blocks\":{\"0,0,0\":{\"type\":\"stone\",\"metadata\":[]}}}",
+    "{\"blocks\":{\"0,0,0\":{\"type\":\"stone\"},\"0,0,0\":{\"type\":\"dirt\"}}}",
+    "{\"blocks\":{},\"entities\":\"none\"}",
+    "{\"palette\":[\"stone\"]}trailing",
+};
+
+static void test_codec_refuses_hostile_input(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
+        Chunk *c = NULL;
+        Err err = {0};
+        int rc = chunk_decode(hostile[i], strlen(hostile[i]), NULL, reg, 7, 8, 9, &c, &err);
+        if (rc == MA_OK)
+            fail_msg("accepted: %s", hostile[i]);
+        assert_null(c);
+        if (!strstr(err.msg, "chunk 7,8,9"))
+            fail_msg("message \"%s\" does not name the chunk (input %s)", err.msg, hostile[i]);
+    }
+    Chunk *c = NULL;
+    Err err = {0};
+    assert_int_not_equal(chunk_decode("{\"palette\":[\"stone\"]}", 21, "{}", reg, 0, 0, 0, &c, &err), MA_OK);
+    assert_non_null(strstr(err.msg, "structures"));
+}
+
+static void test_codec_refuses_palette_over_256_names(void **state)
+{
+    (void)state;
+    char *text = malloc(10000);
+    size_t n = (size_t)sprintf(text, "{\"palette\":[");
+    for (int i = 0; i < 257; i++)
+        n += (size_t)sprintf(text + n, "%s\"stone\"", i ? "," : "");
+    sprintf(text + n, "],\"rle\":\"AA\"}");
+    Chunk *c = NULL;
+    Err err = {0};
+    assert_int_not_equal(chunk_decode(text, strlen(text), NULL, reg, 0, 0, 0, &c, &err), MA_OK);
+    free(text);
+}
+
+static void test_codec_truncated_and_mutated_input_never_crashes(void **state)
+{
+    (void)state;
+    Chunk *c = chunk_new(0, 4, 0, id_of("stone"));
+    Prng p;
+    prng_seed(&p, 99);
+    for (int i = 0; i < 600; i++)
+        chunk_set(c, (int)prng_below(&p, 16), (int)prng_below(&p, 16), (int)prng_below(&p, 16),
+                  (BlockId)prng_below(&p, 6));
+    size_t len = 0;
+    char *text = chunk_encode(c, reg, &len, NULL);
+    char *copy = malloc(len + 1);
+    for (size_t cut = 0; cut < len; cut++) {
+        Chunk *d = NULL;
+        memcpy(copy, text, cut);
+        copy[cut] = '\0';
+        assert_int_not_equal(chunk_decode(copy, cut, NULL, reg, 0, 4, 0, &d, NULL), MA_OK);
+    }
+    for (int k = 0; k < 3000; k++) {
+        memcpy(copy, text, len + 1);
+        copy[prng_below(&p, (uint32_t)len)] = (char)prng_below(&p, 256);
+        Chunk *d = NULL;
+        if (chunk_decode(copy, len, NULL, reg, 0, 4, 0, &d, NULL) == MA_OK)
+            chunk_free(d);
+    }
+    free(copy);
+    free(text);
+    chunk_free(c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_codec_round_trips_random_chunks),
+        cmocka_unit_test(test_codec_round_trips_layers_and_every_block_type),
+        cmocka_unit_test(test_codec_uniform_chunks_are_tiny),
+        cmocka_unit_test(test_codec_round_trips_metadata_and_entities),
+        cmocka_unit_test(test_codec_round_trips_every_chunk_of_a_generated_area),
+        cmocka_unit_test(test_codec_reads_the_design_sparse_example),
+        cmocka_unit_test(test_codec_sparse_form_lists_every_non_air_block),
+        cmocka_unit_test(test_codec_refuses_hostile_input),
+        cmocka_unit_test(test_codec_refuses_palette_over_256_names),
+        cmocka_unit_test(test_codec_truncated_and_mutated_input_never_crashes),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

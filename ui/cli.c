@@ -15,6 +15,15 @@ static const CliCommand commands[] = {
     {"backup", "FILE", "copy the save to a new FILE (online, safe while playing)", cmd_backup},
     {"restore", "FILE", "replace the save with the backup FILE (the current one is kept as .before-restore.bak)", cmd_restore},
     {"sample-data", "[--users N] [--seed S]", "fill every table with realistic, deterministic sample data", cmd_sample_data},
+    {"play", "--script FILE [--world NAME] [--character NAME] [--class C] [--json]", "play without a terminal: one action a line (move n, dig down, place e planks, wait 3...)", cmd_play},
+    {"world", "create NAME [--seed N] [--type normal|flat] | list", "make a world, or list the worlds with their seeds and sizes", cmd_world},
+    {"render", "--world NAME [--x X --y Y --z Z] [--width W --height H] [--color[=256|8|none]] [--ascii] [--section]",
+     "print the top-down slice at level y around (x, z) (--section: the upright cut at z)", cmd_render},
+    {"map", "--world NAME --out FILE.png [--radius CHUNKS] [--y Y] [--scale N] [--x X --z Z]",
+     "draw a top-down PNG picture of the surface (or of level y)", cmd_map},
+    {"chunk", "--world NAME CX CY CZ", "show a chunk's stored JSON (or what generation gives) and a summary", cmd_chunk},
+    {"pregen", "--world NAME --radius CHUNKS [--x X --z Z]", "generate and store the chunks around (x, z) (default: spawn)", cmd_pregen},
+    {"bench", "world [--seed N] [--chunks N]", "measure world generation, storage, loading, size, memory and rendering", cmd_bench},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -36,9 +45,12 @@ static void print_help(FILE *out)
             "Commands:\n",
             prog);
     for (const CliCommand *c = commands; c->name; c++) {
-        char head[64];
+        char head[256];
         snprintf(head, sizeof head, "%s %s", c->name, c->usage);
-        fprintf(out, "  %-30s %s\n", head, c->summary);
+        if (strlen(head) <= 30)
+            fprintf(out, "  %-30s %s\n", head, c->summary);
+        else /* a long usage gets its own line */
+            fprintf(out, "  %s\n  %-30s %s\n", head, "", c->summary);
     }
     fprintf(out, "\nExit status: 0 success, 1 failure, 2 usage error, 3 verify found problems.\n");
 }

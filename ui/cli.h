@@ -5,6 +5,8 @@
 #ifndef MA_UI_CLI_H
 #define MA_UI_CLI_H
 
+#include <stdint.h>
+
 #include "save/save.h"
 
 enum {
@@ -47,6 +49,18 @@ int cmd_verify(CliCtx *ctx);
 int cmd_backup(CliCtx *ctx);
 int cmd_restore(CliCtx *ctx);
 int cmd_sample_data(CliCtx *ctx);
+/* Headless play (cli_play.c), and helpers it shares with the client. */
+int cmd_play(CliCtx *ctx);
+uint64_t cli_random_seed(void);
+const char *cli_username(void);
+/* Commands (cli_world.c). */
+int cmd_world(CliCtx *ctx);
+int cmd_render(CliCtx *ctx);
+int cmd_map(CliCtx *ctx);
+int cmd_chunk(CliCtx *ctx);
+int cmd_pregen(CliCtx *ctx);
+/* Commands (cli_bench.c). */
+int cmd_bench(CliCtx *ctx);
 /* The game itself (no command). */
 int cmd_play_default(CliCtx *ctx);
 

@@ -5,9 +5,11 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "save/sample_data.h"
 #include "save/worlds.h"
+#include "screen.h"
 
 static int no_args(CliCtx *ctx, int want)
 {
@@ -183,12 +185,12 @@ int cmd_sample_data(CliCtx *ctx)
 
 int cmd_play_default(CliCtx *ctx)
 {
-    Save *s = cli_open_save(ctx, SAVE_CREATE);
-    if (!s)
+    /* The full-screen client needs a terminal on both ends. */
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        fprintf(stderr, "magic-adventure: the game needs a terminal (standard input and output are not one).\n"
+                        "To play without one, give actions as text: magic-adventure play --script FILE "
+                        "(or --script - to read them from standard input).\n");
         return CLI_FAIL;
-    printf("Magic Adventure %s: save %s is ready (format %d).\n", MA_VERSION, ctx->save_path,
-           save_schema_version(s));
-    printf("The ncurses client is not built yet; see `magic-adventure --help` for what works now.\n");
-    save_close(s);
-    return CLI_OK;
+    }
+    return client_run(ctx);
 }

@@ -1,1 +1,780 @@
-/* placeholder */ typedef int placeholder_cli_world;
+/* cli_world.c — the commands for looking at and making worlds: world
+ * create/list, render, map, chunk, pregen. Developers' tools: each opens
+ * the save read-only unless it writes (world create, pregen), opens the
+ * world through the core (src/world/world.h) and prints what the core
+ * returns. */
+#include "cli.h"
+
+#include <fcntl.h>
+#include <getopt.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "save/chunks.h"
+#include "save/worlds.h"
+#include "world/blocks.h"
+#include "world/chunk_codec.h"
+#include "world/generator.h"
+#include "world/map_png.h"
+#include "world/render.h"
+#include "world/world.h"
+
+/* Coordinates the tools accept: far enough for any walk, small enough that
+ * chunk arithmetic never overflows. */
+#define COORD_LIMIT 1000000000LL
+
+/* A save, the block registry and one open world. */
+typedef struct WorldSession {
+    Save *save;
+    BlockRegistry *reg;
+    World *world;
+} WorldSession;
+
+static void session_close(WorldSession *ws)
+{
+    if (ws->world)
+        world_close(ws->world);
+    if (ws->save)
+        save_close(ws->save);
+    if (ws->reg)
+        blocks_free(ws->reg);
+    memset(ws, 0, sizeof *ws);
+}
+
+/* Opens the save (flags as save_open), the registry and the world `name`.
+ * Prints the reason and returns CLI_FAIL when any of them cannot be had. */
+static int session_open(const CliCtx *ctx, const char *name, int flags, WorldSession *ws)
+{
+    Err err = {0};
+    memset(ws, 0, sizeof *ws);
+    ws->save = cli_open_save(ctx, flags);
+    if (!ws->save)
+        return CLI_FAIL;
+    WorldRow row = {0};
+    if (worlds_get_by_name(ws->save, name, &row, &err) != MA_OK) {
+        if (err.code == MA_ERR_NOT_FOUND)
+            fprintf(stderr, "magic-adventure: %s: there is no world named '%s' (`world list` shows them)\n",
+                    ctx->save_path, name);
+        else
+            cli_fail(&err);
+        session_close(ws);
+        return CLI_FAIL;
+    }
+    world_row_clear(&row);
+    if (blocks_load_default(&ws->reg, &err) != MA_OK || world_open(ws->save, ws->reg, name, 0, 0, &ws->world, &err) != MA_OK) {
+        cli_fail(&err);
+        session_close(ws);
+        return CLI_FAIL;
+    }
+    return CLI_OK;
+}
+
+/* Parses a coordinate option value; prints the usage error itself. */
+static int parse_coord(const CliCtx *ctx, const char *flag, const char *val, long long lo, long long hi,
+                       long long *out)
+{
+    if (cli_parse_i64(val, out) || *out < lo || *out > hi) {
+        cli_usage_error(ctx, "%s takes a whole number from %lld to %lld, not '%s'", flag, lo, hi, val);
+        return -1;
+    }
+    return 0;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- world create / world list ---- */
+
+static uint64_t random_seed(void)
+{
+    uint64_t v = 0;
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        if (read(fd, &v, sizeof v) != (ssize_t)sizeof v)
+            v = 0;
+        close(fd);
+    }
+    if (!v) /* no /dev/urandom: the clock is random enough for a world seed */
+        v = (uint64_t)time(NULL) * 0x9E3779B97F4A7C15ULL ^ (uint64_t)getpid();
+    return v & 0x7FFFFFFFFFFFFFFFULL; /* stays positive when stored as a signed integer */
+}
+
+static int world_create_cmd(CliCtx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"seed", required_argument, NULL, 'S'},
+        {"type", required_argument, NULL, 't'},
+        {NULL, 0, NULL, 0},
+    };
+    long long seed = 0;
+    int have_seed = 0;
+    const char *type = "normal";
+    int c;
+    opterr = 0;
+    optind = 0;
+    while ((c = getopt_long(argc, argv, ":S:t:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'S':
+            if (cli_parse_i64(optarg, &seed))
+                return cli_usage_error(ctx, "--seed takes a whole number, not '%s'", optarg);
+            have_seed = 1;
+            break;
+        case 't':
+            type = optarg;
+            break;
+        default:
+            if (c == ':')
+                return cli_usage_error(ctx, "%s needs a value", argv[optind - 1]);
+            return cli_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (argc - optind != 1)
+        return cli_usage_error(ctx, "world create takes one NAME%s", argc - optind > 1 ? ", and only one" : "");
+    const char *name = argv[optind];
+    size_t len = strlen(name);
+    if (len == 0 || len > 64)
+        return cli_usage_error(ctx, "a world's name is 1 to 64 characters");
+    if (!have_seed)
+        seed = (long long)random_seed();
+
+    Err err = {0};
+    BlockRegistry *reg = NULL;
+    Generator *gen = NULL;
+    if (blocks_load_default(&reg, &err) != MA_OK)
+        return cli_fail(&err);
+    if (generator_new(reg, (uint64_t)seed, type, GENERATOR_VERSION, &gen, &err) != MA_OK) {
+        blocks_free(reg);
+        return cli_usage_error(ctx, "world type '%s' is not known: %s", type, err.msg);
+    }
+    generator_free(gen);
+    blocks_free(reg);
+
+    Save *s = cli_open_save(ctx, SAVE_CREATE);
+    if (!s)
+        return CLI_FAIL;
+    WorldRow row = {0};
+    if (worlds_get_by_name(s, name, &row, &err) == MA_OK) {
+        fprintf(stderr, "magic-adventure: %s: a world named '%s' already exists (id %lld, seed %lld); choose another name\n",
+                ctx->save_path, name, (long long)row.id, (long long)row.seed);
+        world_row_clear(&row);
+        save_close(s);
+        return CLI_FAIL;
+    }
+    int64_t id = 0;
+    int rc = world_create(s, name, (uint64_t)seed, type, &id, &err);
+    save_close(s);
+    if (rc != MA_OK)
+        return cli_fail(&err);
+    printf("created world '%s' in %s: id %lld, seed %lld, type %s\n", name, ctx->save_path, (long long)id, seed,
+           type);
+    return CLI_OK;
+}
+
+static int world_list_cmd(CliCtx *ctx, int argc, char **argv)
+{
+    if (argc > 1)
+        return cli_usage_error(ctx, "world list takes no arguments, not '%s'", argv[1]);
+    Save *s = cli_open_save(ctx, SAVE_READONLY);
+    if (!s)
+        return CLI_FAIL;
+    Err err = {0};
+    WorldRow *rows = NULL;
+    int n = 0;
+    if (worlds_list(s, &rows, &n, &err) != MA_OK) {
+        save_close(s);
+        return cli_fail(&err);
+    }
+    if (n == 0) {
+        printf("no worlds in %s yet (create one with `world create NAME`)\n", ctx->save_path);
+    } else {
+        printf("%-4s %-20s %-20s %-8s %10s %10s\n", "id", "name", "seed", "type", "chunks", "characters");
+        for (int i = 0; i < n; i++) {
+            int64_t chunks = 0, chars = 0;
+            if (worlds_counts(s, rows[i].id, &chunks, &chars, &err) != MA_OK) {
+                worlds_list_free(rows, n);
+                save_close(s);
+                return cli_fail(&err);
+            }
+            printf("%-4lld %-20s %-20lld %-8s %10lld %10lld\n", (long long)rows[i].id, rows[i].name,
+                   (long long)rows[i].seed, rows[i].world_type, (long long)chunks, (long long)chars);
+        }
+    }
+    worlds_list_free(rows, n);
+    save_close(s);
+    return CLI_OK;
+}
+
+int cmd_world(CliCtx *ctx)
+{
+    if (ctx->argc < 2)
+        return cli_usage_error(ctx, "expects a subcommand: create NAME [--seed N] [--type T], or list");
+    const char *sub = ctx->argv[1];
+    if (strcmp(sub, "create") == 0)
+        return world_create_cmd(ctx, ctx->argc - 1, ctx->argv + 1);
+    if (strcmp(sub, "list") == 0)
+        return world_list_cmd(ctx, ctx->argc - 1, ctx->argv + 1);
+    return cli_usage_error(ctx, "unknown subcommand '%s' (create or list)", sub);
+}
+
+/* ---- render ---- */
+
+static int locale_is_utf8(void)
+{
+    setlocale(LC_CTYPE, "");
+    const char *cs = nl_langinfo(CODESET);
+    return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+}
+
+static int auto_palette(void)
+{
+    const char *term = getenv("TERM");
+    const char *ct = getenv("COLORTERM");
+    return (term && strstr(term, "256")) || (ct && *ct) ? RENDER_COLOR_256 : RENDER_COLOR_8;
+}
+
+typedef struct LegendEntry {
+    const char *glyph;
+    const char *name;
+    int count;
+} LegendEntry;
+
+static int legend_cmp(const void *a, const void *b)
+{
+    const LegendEntry *x = a, *y = b;
+    if (x->count != y->count)
+        return y->count - x->count;
+    return strcmp(x->name, y->name);
+}
+
+/* One line: the rectangle shown, what is at the centre, and the glyphs
+ * seen most often with their names. */
+static void print_footer(World *w, const RenderCell *cells, int width, int height, int utf8, int section,
+                         long long x, long long y, long long z)
+{
+    const BlockRegistry *reg = world_blocks(w);
+    LegendEntry entries[BLOCKS_MAX + 4];
+    int n = 0;
+    static const char *const entity_names[][2] = {{"V", "npc"}, {"c", "creature"}, {"$", "item"}, {"?", "entity"}};
+    int block_seen[BLOCKS_MAX] = {0}, entity_seen[4] = {0};
+    for (int i = 0; i < width * height; i++) {
+        const RenderCell *c = &cells[i];
+        if (c->is_entity) {
+            int k = c->ascii == 'V' ? 0 : c->ascii == 'c' ? 1 : c->ascii == '$' ? 2 : 3;
+            entity_seen[k]++;
+        } else if (c->depth != RENDER_DEPTH_NONE) {
+            block_seen[c->block]++;
+        }
+    }
+    for (int b = 0; b < BLOCKS_MAX; b++) {
+        if (!block_seen[b])
+            continue;
+        const BlockDef *d = blocks_get(reg, (BlockId)b);
+        static char ascii[BLOCKS_MAX][2];
+        ascii[b][0] = d->glyph_ascii;
+        ascii[b][1] = '\0';
+        entries[n++] = (LegendEntry){utf8 ? d->glyph_utf8 : ascii[b], d->name, block_seen[b]};
+    }
+    for (int k = 0; k < 4; k++)
+        if (entity_seen[k]) /* entities first: few, and the reason to look */
+            entries[n++] = (LegendEntry){entity_names[k][0], entity_names[k][1], 1 << 30};
+    qsort(entries, (size_t)n, sizeof entries[0], legend_cmp);
+    if (section)
+        printf("x %lld..%lld, y %lld..%lld at z %lld (looking north)", x - width / 2, x - width / 2 + width - 1,
+               y + height / 2 - height + 1, y + height / 2, z);
+    else
+        printf("x %lld..%lld, z %lld..%lld at y %lld", x - width / 2, x - width / 2 + width - 1, z - height / 2,
+               z - height / 2 + height - 1, y);
+    printf(" | centre %lld,%lld,%lld: %s, %s |", x, y, z,
+           blocks_get(reg, world_get_block(w, (int32_t)x, (int32_t)y, (int32_t)z))->name,
+           biome_name(generator_biome(world_generator(w), (int32_t)x, (int32_t)z)));
+    for (int i = 0; i < n && i < 9; i++)
+        printf(" %s %s", entries[i].glyph, entries[i].name);
+    printf(" | dimmer = deeper\n");
+}
+
+static void terminal_size(int *w, int *h)
+{
+    struct winsize ws;
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0 && ws.ws_row > 2) {
+        *w = ws.ws_col;
+        *h = ws.ws_row - 2;
+    } else {
+        *w = 80;
+        *h = 24;
+    }
+}
+
+int cmd_render(CliCtx *ctx)
+{
+    static const struct option opts[] = {
+        {"world", required_argument, NULL, 'w'}, {"x", required_argument, NULL, 'x'},
+        {"y", required_argument, NULL, 'y'},     {"z", required_argument, NULL, 'z'},
+        {"width", required_argument, NULL, 'W'}, {"height", required_argument, NULL, 'H'},
+        {"color", optional_argument, NULL, 'c'}, {"ascii", no_argument, NULL, 'a'},
+        {"section", no_argument, NULL, 's'},     {NULL, 0, NULL, 0},
+    };
+    const char *name = NULL;
+    long long x = 0, y = 0, z = 0, width = 0, height = 0;
+    int have_x = 0, have_y = 0, have_z = 0, color = -1, ascii = 0, section = 0;
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(ctx->argc, ctx->argv, ":w:x:y:z:W:H:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'w':
+            name = optarg;
+            break;
+        case 'x':
+            if (parse_coord(ctx, "--x", optarg, -COORD_LIMIT, COORD_LIMIT, &x))
+                return CLI_USAGE;
+            have_x = 1;
+            break;
+        case 'y':
+            if (parse_coord(ctx, "--y", optarg, 0, WORLD_HEIGHT - 1, &y))
+                return CLI_USAGE;
+            have_y = 1;
+            break;
+        case 'z':
+            if (parse_coord(ctx, "--z", optarg, -COORD_LIMIT, COORD_LIMIT, &z))
+                return CLI_USAGE;
+            have_z = 1;
+            break;
+        case 'W':
+            if (parse_coord(ctx, "--width", optarg, 1, 2000, &width))
+                return CLI_USAGE;
+            break;
+        case 'H':
+            if (parse_coord(ctx, "--height", optarg, 1, 2000, &height))
+                return CLI_USAGE;
+            break;
+        case 'c':
+            if (!optarg || strcmp(optarg, "256") == 0)
+                color = RENDER_COLOR_256;
+            else if (strcmp(optarg, "8") == 0)
+                color = RENDER_COLOR_8;
+            else if (strcmp(optarg, "none") == 0 || strcmp(optarg, "never") == 0)
+                color = RENDER_COLOR_NONE;
+            else
+                return cli_usage_error(ctx, "--color takes 256, 8 or none, not '%s'", optarg);
+            break;
+        case 'a':
+            ascii = 1;
+            break;
+        case 's':
+            section = 1;
+            break;
+        default:
+            if (c == ':')
+                return cli_usage_error(ctx, "%s needs a value", ctx->argv[optind - 1]);
+            return cli_usage_error(ctx, "unknown option '%s'", ctx->argv[optind - 1]);
+        }
+    }
+    if (optind != ctx->argc)
+        return cli_usage_error(ctx, "unexpected argument '%s'", ctx->argv[optind]);
+    if (!name)
+        return cli_usage_error(ctx, "which world? Give --world NAME");
+    if (color < 0)
+        color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR") ? auto_palette() : RENDER_COLOR_NONE;
+    int utf8 = !ascii && locale_is_utf8();
+    int tw, th;
+    terminal_size(&tw, &th);
+    if (!width)
+        width = tw;
+    if (!height)
+        height = th;
+
+    WorldSession ws;
+    if (session_open(ctx, name, SAVE_READONLY, &ws) != CLI_OK)
+        return CLI_FAIL;
+    if (!have_x || !have_y || !have_z) {
+        int32_t sx, sy, sz;
+        generator_spawn_point(world_generator(ws.world), &sx, &sy, &sz);
+        x = have_x ? x : sx;
+        y = have_y ? y : sy;
+        z = have_z ? z : sz;
+    }
+    Err err = {0};
+    RenderCell *cells = malloc((size_t)width * (size_t)height * sizeof *cells);
+    if (!cells) {
+        session_close(&ws);
+        err_set(&err, MA_ERR_NOMEM, "out of memory");
+        return cli_fail(&err);
+    }
+    int rc = world_batch_begin(ws.world, &err);
+    if (rc == MA_OK) {
+        rc = section ? render_section(ws.world, (int32_t)x, (int32_t)y, (int32_t)z, (int)width, (int)height, cells, &err)
+                     : render_slice(ws.world, (int32_t)x, (int32_t)y, (int32_t)z, (int)width, (int)height, cells, &err);
+        Err e2 = {0};
+        if (world_batch_end(ws.world, &e2) != MA_OK && rc == MA_OK) {
+            rc = e2.code;
+            err = e2;
+        }
+    }
+    if (rc != MA_OK) {
+        free(cells);
+        session_close(&ws);
+        return cli_fail(&err);
+    }
+    char *text = render_to_text(cells, (int)width, (int)height, utf8, color);
+    if (!text) {
+        free(cells);
+        session_close(&ws);
+        err_set(&err, MA_ERR_NOMEM, "out of memory");
+        return cli_fail(&err);
+    }
+    fputs(text, stdout);
+    print_footer(ws.world, cells, (int)width, (int)height, utf8, section, x, y, z);
+    free(text);
+    free(cells);
+    session_close(&ws);
+    return CLI_OK;
+}
+
+/* ---- map ---- */
+
+int cmd_map(CliCtx *ctx)
+{
+    static const struct option opts[] = {
+        {"world", required_argument, NULL, 'w'},  {"out", required_argument, NULL, 'o'},
+        {"radius", required_argument, NULL, 'r'}, {"y", required_argument, NULL, 'y'},
+        {"scale", required_argument, NULL, 's'},  {"x", required_argument, NULL, 'x'},
+        {"z", required_argument, NULL, 'z'},      {NULL, 0, NULL, 0},
+    };
+    const char *name = NULL, *out = NULL;
+    long long radius = 4, y = -1, scale = 1, x = 0, z = 0;
+    int have_x = 0, have_z = 0;
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(ctx->argc, ctx->argv, ":w:o:r:y:s:x:z:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'w':
+            name = optarg;
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        case 'r':
+            if (parse_coord(ctx, "--radius", optarg, 0, MAP_PNG_MAX_RADIUS, &radius))
+                return CLI_USAGE;
+            break;
+        case 'y':
+            if (parse_coord(ctx, "--y", optarg, 0, WORLD_HEIGHT - 1, &y))
+                return CLI_USAGE;
+            break;
+        case 's':
+            if (parse_coord(ctx, "--scale", optarg, 1, MAP_PNG_MAX_SCALE, &scale))
+                return CLI_USAGE;
+            break;
+        case 'x':
+            if (parse_coord(ctx, "--x", optarg, -COORD_LIMIT, COORD_LIMIT, &x))
+                return CLI_USAGE;
+            have_x = 1;
+            break;
+        case 'z':
+            if (parse_coord(ctx, "--z", optarg, -COORD_LIMIT, COORD_LIMIT, &z))
+                return CLI_USAGE;
+            have_z = 1;
+            break;
+        default:
+            if (c == ':')
+                return cli_usage_error(ctx, "%s needs a value", ctx->argv[optind - 1]);
+            return cli_usage_error(ctx, "unknown option '%s'", ctx->argv[optind - 1]);
+        }
+    }
+    if (optind != ctx->argc)
+        return cli_usage_error(ctx, "unexpected argument '%s'", ctx->argv[optind]);
+    if (!name)
+        return cli_usage_error(ctx, "which world? Give --world NAME");
+    if (!out || !*out)
+        return cli_usage_error(ctx, "where to? Give --out FILE.png");
+    int side = map_png_side((int)radius, (int)scale);
+    if (side > MAP_PNG_MAX_PIXELS)
+        return cli_usage_error(ctx, "--radius %lld at --scale %lld makes a %d-pixel image; at most %d a side",
+                               radius, scale, side, MAP_PNG_MAX_PIXELS);
+
+    WorldSession ws;
+    if (session_open(ctx, name, SAVE_READONLY, &ws) != CLI_OK)
+        return CLI_FAIL;
+    if (!have_x || !have_z) {
+        int32_t sx, sy, sz;
+        generator_spawn_point(world_generator(ws.world), &sx, &sy, &sz);
+        x = have_x ? x : sx;
+        z = have_z ? z : sz;
+    }
+    Err err = {0};
+    double t0 = now_seconds();
+    int rc = world_batch_begin(ws.world, &err);
+    if (rc == MA_OK) {
+        rc = map_png_write(ws.world, out, (int32_t)x, (int32_t)z, (int)radius, (int)y, (int)scale, &err);
+        Err e2 = {0};
+        if (world_batch_end(ws.world, &e2) != MA_OK && rc == MA_OK) {
+            rc = e2.code;
+            err = e2;
+        }
+    }
+    if (rc != MA_OK) {
+        session_close(&ws);
+        return cli_fail(&err);
+    }
+    int32_t ccx = chunk_coord((int32_t)x), ccz = chunk_coord((int32_t)z);
+    char level[32];
+    if (y < 0)
+        snprintf(level, sizeof level, "surface");
+    else
+        snprintf(level, sizeof level, "level y %lld", y);
+    printf("wrote %s: %dx%d pixels, %s, chunks x %d..%d z %d..%d around %lld,%lld, in %.2f s\n", out, side, side,
+           level, ccx - (int)radius, ccx + (int)radius, ccz - (int)radius, ccz + (int)radius, x, z,
+           now_seconds() - t0);
+    session_close(&ws);
+    return CLI_OK;
+}
+
+/* ---- chunk ---- */
+
+typedef struct PaletteCount {
+    BlockId id;
+    int count;
+} PaletteCount;
+
+static int palette_cmp(const void *a, const void *b)
+{
+    const PaletteCount *x = a, *y = b;
+    return x->count != y->count ? y->count - x->count : (int)x->id - (int)y->id;
+}
+
+static void print_chunk_summary(const BlockRegistry *reg, const Chunk *ch, int32_t version, size_t encoded,
+                                size_t sparse, const char *structures)
+{
+    int counts[BLOCKS_MAX] = {0};
+    for (int y = 0; y < CHUNK_SIZE; y++)
+        for (int z = 0; z < CHUNK_SIZE; z++)
+            for (int x = 0; x < CHUNK_SIZE; x++)
+                counts[chunk_get(ch, x, y, z)]++;
+    PaletteCount pal[BLOCKS_MAX];
+    int n = 0;
+    for (int i = 0; i < BLOCKS_MAX; i++)
+        if (counts[i])
+            pal[n++] = (PaletteCount){(BlockId)i, counts[i]};
+    qsort(pal, (size_t)n, sizeof pal[0], palette_cmp);
+    printf("summary:\n");
+    if (version > 0)
+        printf("  version:    %d\n", version);
+    else
+        printf("  version:    0 (not stored)\n");
+    printf("  palette:    %d block type%s:", n, n == 1 ? "" : "s");
+    for (int i = 0; i < n; i++)
+        printf("%s %s %d", i ? "," : "", blocks_get(reg, pal[i].id)->name, pal[i].count);
+    printf("\n");
+    printf("  metadata:   %d block%s\n", ch->n_meta, ch->n_meta == 1 ? "" : "s");
+    printf("  structures: %s\n", structures && *structures && strcmp(structures, "[]") != 0 ? structures : "none");
+    printf("  entities:   %d\n", cJSON_GetArraySize(ch->entities));
+    printf("  encoded:    %zu bytes (the design's plain sparse form: %zu bytes)\n", encoded, sparse);
+}
+
+int cmd_chunk(CliCtx *ctx)
+{
+    /* Parsed by hand: chunk coordinates may be negative, which getopt
+     * would take for options. */
+    const char *name = NULL;
+    long long coord[3];
+    int ncoord = 0;
+    for (int i = 1; i < ctx->argc; i++) {
+        const char *a = ctx->argv[i];
+        long long v;
+        if (strcmp(a, "--world") == 0 || strcmp(a, "-w") == 0) {
+            if (i + 1 >= ctx->argc)
+                return cli_usage_error(ctx, "--world needs a value");
+            name = ctx->argv[++i];
+        } else if (strncmp(a, "--world=", 8) == 0) {
+            name = a + 8;
+        } else if (cli_parse_i64(a, &v) == 0) {
+            if (ncoord == 3)
+                return cli_usage_error(ctx, "takes three chunk coordinates CX CY CZ, and '%s' is a fourth", a);
+            coord[ncoord++] = v;
+        } else if (a[0] == '-') {
+            return cli_usage_error(ctx, "unknown option '%s'", a);
+        } else {
+            return cli_usage_error(ctx, "chunk coordinates are whole numbers, not '%s'", a);
+        }
+    }
+    if (!name)
+        return cli_usage_error(ctx, "which world? Give --world NAME");
+    if (ncoord != 3)
+        return cli_usage_error(ctx, "needs three chunk coordinates CX CY CZ");
+    long long climit = COORD_LIMIT / CHUNK_SIZE;
+    if (coord[0] < -climit || coord[0] > climit || coord[2] < -climit || coord[2] > climit)
+        return cli_usage_error(ctx, "chunk x and z go from %lld to %lld", -climit, climit);
+    if (coord[1] < 0 || coord[1] >= WORLD_CHUNKS_Y)
+        return cli_usage_error(ctx, "chunk y goes from 0 to %d (the world is %d blocks high), not %lld",
+                               WORLD_CHUNKS_Y - 1, WORLD_HEIGHT, coord[1]);
+    int32_t cx = (int32_t)coord[0], cy = (int32_t)coord[1], cz = (int32_t)coord[2];
+
+    WorldSession ws;
+    if (session_open(ctx, name, SAVE_READONLY, &ws) != CLI_OK)
+        return CLI_FAIL;
+    Err err = {0};
+    int rc = CLI_OK;
+    ChunkRow row = {0};
+    Chunk *decoded = NULL;
+    char *encoded = NULL, *sparse = NULL, *structures_text = NULL;
+    size_t enc_len = 0, sparse_len = 0;
+    int got = chunks_get(ws.save, world_id(ws.world), cx, cy, cz, &row, &err);
+    if (got == MA_OK) {
+        if (chunk_decode(row.block_data, row.block_len, row.structures, ws.reg, cx, cy, cz, &decoded, &err) != MA_OK) {
+            printf("%s\n", row.block_data);
+            fprintf(stderr, "magic-adventure: chunk %d,%d,%d of world '%s' is stored but does not decode: %s\n", cx,
+                    cy, cz, name, err.msg);
+            rc = CLI_FAIL;
+            goto cleanup;
+        }
+        if (!(sparse = chunk_encode_sparse(decoded, ws.reg, &sparse_len, &err))) {
+            rc = cli_fail(&err);
+            goto cleanup;
+        }
+        printf("stored chunk %d,%d,%d of world '%s':\n%s\n", cx, cy, cz, name, row.block_data);
+        print_chunk_summary(ws.reg, decoded, row.version, row.block_len, sparse_len, row.structures);
+    } else if (err.code == MA_ERR_NOT_FOUND) {
+        Chunk *ch = world_chunk(ws.world, cx, cy, cz, &err);
+        if (!ch) {
+            rc = cli_fail(&err);
+            goto cleanup;
+        }
+        if (!(encoded = chunk_encode(ch, ws.reg, &enc_len, &err)) ||
+            !(sparse = chunk_encode_sparse(ch, ws.reg, &sparse_len, &err))) {
+            rc = cli_fail(&err);
+            goto cleanup;
+        }
+        structures_text = cJSON_PrintUnformatted(ch->structures);
+        printf("chunk %d,%d,%d of world '%s' is not stored; this is what generation gives:\n%s\n", cx, cy, cz,
+               name, encoded);
+        print_chunk_summary(ws.reg, ch, 0, enc_len, sparse_len, structures_text);
+    } else {
+        rc = cli_fail(&err);
+    }
+cleanup:
+    free(encoded);
+    free(sparse);
+    cJSON_free(structures_text);
+    if (decoded)
+        chunk_free(decoded);
+    chunk_row_clear(&row);
+    session_close(&ws);
+    return rc;
+}
+
+/* ---- pregen ---- */
+
+typedef struct PregenProgress {
+    int tty;
+    double start;
+    int last_done;
+} PregenProgress;
+
+static void pregen_progress(int done, int total, void *ud)
+{
+    PregenProgress *p = ud;
+    if (!p->tty || total <= 0)
+        return;
+    const int bar = 30;
+    int filled = (int)((long long)done * bar / total);
+    double dt = now_seconds() - p->start;
+    fprintf(stderr, "\r[");
+    for (int i = 0; i < bar; i++)
+        fputc(i < filled ? '#' : '.', stderr);
+    fprintf(stderr, "] %d/%d columns, %.0f chunks/s ", done, total,
+            dt > 0 ? (double)done * WORLD_CHUNKS_Y / dt : 0.0);
+    fflush(stderr);
+    p->last_done = done;
+}
+
+int cmd_pregen(CliCtx *ctx)
+{
+    static const struct option opts[] = {
+        {"world", required_argument, NULL, 'w'}, {"radius", required_argument, NULL, 'r'},
+        {"x", required_argument, NULL, 'x'},     {"z", required_argument, NULL, 'z'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *name = NULL;
+    long long radius = -1, x = 0, z = 0;
+    int have_x = 0, have_z = 0;
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(ctx->argc, ctx->argv, ":w:r:x:z:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'w':
+            name = optarg;
+            break;
+        case 'r':
+            if (parse_coord(ctx, "--radius", optarg, 0, 256, &radius))
+                return CLI_USAGE;
+            break;
+        case 'x':
+            if (parse_coord(ctx, "--x", optarg, -COORD_LIMIT, COORD_LIMIT, &x))
+                return CLI_USAGE;
+            have_x = 1;
+            break;
+        case 'z':
+            if (parse_coord(ctx, "--z", optarg, -COORD_LIMIT, COORD_LIMIT, &z))
+                return CLI_USAGE;
+            have_z = 1;
+            break;
+        default:
+            if (c == ':')
+                return cli_usage_error(ctx, "%s needs a value", ctx->argv[optind - 1]);
+            return cli_usage_error(ctx, "unknown option '%s'", ctx->argv[optind - 1]);
+        }
+    }
+    if (optind != ctx->argc)
+        return cli_usage_error(ctx, "unexpected argument '%s'", ctx->argv[optind]);
+    if (!name)
+        return cli_usage_error(ctx, "which world? Give --world NAME");
+    if (radius < 0)
+        return cli_usage_error(ctx, "how far? Give --radius CHUNKS");
+
+    WorldSession ws;
+    if (session_open(ctx, name, 0, &ws) != CLI_OK)
+        return CLI_FAIL;
+    if (!have_x || !have_z) {
+        int32_t sx, sy, sz;
+        generator_spawn_point(world_generator(ws.world), &sx, &sy, &sz);
+        x = have_x ? x : sx;
+        z = have_z ? z : sz;
+    }
+    Err err = {0};
+    int64_t before = 0, after = 0, chars = 0;
+    if (worlds_counts(ws.save, world_id(ws.world), &before, &chars, &err) != MA_OK) {
+        session_close(&ws);
+        return cli_fail(&err);
+    }
+    int32_t ccx = chunk_coord((int32_t)x), ccz = chunk_coord((int32_t)z), r = (int32_t)radius;
+    PregenProgress prog = {isatty(STDERR_FILENO), now_seconds(), 0};
+    int rc = world_store_area(ws.world, ccx - r, ccz - r, ccx + r, ccz + r, pregen_progress, &prog, &err);
+    double dt = now_seconds() - prog.start;
+    if (prog.tty)
+        fputc('\n', stderr);
+    if (rc != MA_OK) {
+        session_close(&ws);
+        return cli_fail(&err);
+    }
+    if (worlds_counts(ws.save, world_id(ws.world), &after, &chars, &err) != MA_OK) {
+        session_close(&ws);
+        return cli_fail(&err);
+    }
+    long long columns = (2LL * r + 1) * (2LL * r + 1);
+    long long added = (long long)(after - before);
+    printf("pregen: world '%s', chunks x %d..%d z %d..%d (%lld columns of %d): stored %lld new chunks "
+                    "in %.2f s (%.0f chunks/s); %lld were already stored; the world now holds %lld\n",
+            name, ccx - r, ccx + r, ccz - r, ccz + r, columns, WORLD_CHUNKS_Y, added, dt,
+            dt > 0 ? (double)added / dt : 0.0, columns * WORLD_CHUNKS_Y - added, (long long)after);
+    session_close(&ws);
+    return CLI_OK;
+}

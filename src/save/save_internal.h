@@ -15,7 +15,7 @@ struct Save {
     int tx_depth;
     char *migration_backup;
     /* Prepared statements, reused: keyed by the address of the static SQL text. */
-    struct { const char *sql; sqlite3_stmt *stmt; } stmts[192];
+    struct { const char *sql; sqlite3_stmt *stmt; } stmts[512];
     int n_stmts;
 };
 

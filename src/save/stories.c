@@ -1,1 +1,622 @@
-/* placeholder: being written */ typedef int placeholder_stories;
+/* stories.c — stories, story_branches and player_choices.
+ *
+ * Branches form one tree per story: a branch's parent must be a branch of
+ * the same story, and branches_update refuses a parent that would close a
+ * cycle, so branches_path_to_root (a recursive CTE, as the design suggests)
+ * always ends at a root. verify.c checks the same invariant on the file. */
+#include "save/stories.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "save/save_internal.h"
+#include "util/timeutil.h"
+
+#define STORY_COLS "id, world_id, title, description, story_type, metadata, is_active, created_at, updated_at"
+#define BRANCH_COLS "id, story_id, parent_branch_id, branch_name, content, conditions, consequences, " \
+                    "branch_order, created_at"
+#define CHOICE_COLS "id, character_id, story_branch_id, choice_text, choice_data, consequences, made_at"
+
+/* A branch more than this many levels deep is taken for a cycle. */
+#define BRANCH_MAX_DEPTH 10000
+
+/* ------------------------------------------------------------ shared helpers */
+
+static int failed(const Err *err)
+{
+    return err ? err->code : MA_ERR_DB;
+}
+
+static void bind_id_or_null(sqlite3_stmt *st, int i, int64_t id)
+{
+    if (id > 0)
+        sqlite3_bind_int64(st, i, id);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+/* The message for a write the save refused; missing names the parent a
+ * FOREIGN KEY failure means, since SQLite does not say which one. */
+static int write_error(Save *s, int rc, Err *err, const char *what, const char *missing)
+{
+    if (rc == SQLITE_CONSTRAINT_FOREIGNKEY && missing)
+        return err_set(err, MA_ERR_CONSTRAINT, "%s: %s: %s", s->path, what, missing);
+    return save_db_error(s, rc, err, what);
+}
+
+/* 1 when sql (a static "SELECT 1 FROM t WHERE id = ?") finds id; used to say
+ * which parent a FOREIGN KEY failure was about. */
+static int row_exists(Save *s, const char *sql, int64_t id)
+{
+    sqlite3_stmt *st = save_stmt(s, sql, NULL);
+    if (!st)
+        return 0;
+    sqlite3_bind_int64(st, 1, id);
+    int found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_reset(st);
+    return found;
+}
+
+static int need_object(Save *s, const cJSON *json, Err *err, const char *what, const char *column)
+{
+    if (json && !cJSON_IsObject(json))
+        return err_set(err, MA_ERR_INVALID, "%s: %s: %s must be a JSON object", s->path, what, column);
+    return MA_OK;
+}
+
+/* Binds a caller's time in the save's canonical ISO form (so that SQL text
+ * comparison orders it as time), or NULL for "" so the column default applies. */
+static int bind_time(Save *s, sqlite3_stmt *st, int i, const char *t, Err *err, const char *what, const char *field)
+{
+    if (!t || !t[0]) {
+        sqlite3_bind_null(st, i);
+        return MA_OK;
+    }
+    int64_t ms = time_parse_iso(t);
+    if (ms < 0)
+        return err_set(err, MA_ERR_INVALID,
+                       "%s: %s: %s '%.40s' is not an ISO-8601 UTC time (like 2026-11-27T03:17:40.123Z)", s->path,
+                       what, field, t);
+    char buf[TIME_ISO_LEN];
+    sqlite3_bind_text(st, i, time_iso(ms, buf), -1, SQLITE_TRANSIENT);
+    return MA_OK;
+}
+
+typedef void (*ReadFn)(sqlite3_stmt *st, void *row);
+typedef void (*ClearFn)(void *row);
+
+/* Steps st to the end, reading each row into a growing heap array of rows of
+ * the given size. On failure frees what was read and returns the status. */
+static int collect(Save *s, sqlite3_stmt *st, size_t size, ReadFn read, ClearFn clear, void **out, int *n,
+                   Err *err, const char *what)
+{
+    char *rows = NULL;
+    int count = 0, cap = 0, rc;
+    *out = NULL;
+    *n = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (count == cap) {
+            cap = cap ? cap * 2 : 8;
+            char *grown = realloc(rows, (size_t)cap * size);
+            if (!grown) {
+                sqlite3_reset(st);
+                for (int i = 0; i < count; i++)
+                    clear(rows + (size_t)i * size);
+                free(rows);
+                return err_set(err, MA_ERR_NOMEM, "%s: out of memory %s", s->path, what);
+            }
+            rows = grown;
+        }
+        read(st, rows + (size_t)count * size);
+        count++;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        for (int i = 0; i < count; i++)
+            clear(rows + (size_t)i * size);
+        free(rows);
+        return save_db_error(s, rc, err, what);
+    }
+    *out = rows;
+    *n = count;
+    return MA_OK;
+}
+
+/* Steps st for one row; MA_ERR_NOT_FOUND with "there is no <missing>" if none. */
+static int get_one(Save *s, sqlite3_stmt *st, ReadFn read, void *out, Err *err, const char *what, const char *missing)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        read(st, out);
+        sqlite3_reset(st);
+        return MA_OK;
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return err_set(err, MA_ERR_NOT_FOUND, "%s: there is no %s", s->path, missing);
+    return save_db_error(s, rc, err, what);
+}
+
+/* ------------------------------------------------------------ stories */
+
+void story_row_clear(StoryRow *r)
+{
+    if (!r)
+        return;
+    free(r->description);
+    cJSON_Delete(r->metadata);
+    r->description = NULL;
+    r->metadata = NULL;
+}
+
+static void read_story(sqlite3_stmt *st, void *row)
+{
+    StoryRow *r = row;
+    memset(r, 0, sizeof *r);
+    r->id = sqlite3_column_int64(st, 0);
+    r->world_id = sqlite3_column_int64(st, 1);
+    save_col_copy(st, 2, r->title, sizeof r->title);
+    r->description = save_col_text(st, 3);
+    save_col_copy(st, 4, r->story_type, sizeof r->story_type);
+    r->metadata = save_col_json(st, 5);
+    r->is_active = sqlite3_column_int(st, 6);
+    save_col_copy(st, 7, r->created_at, sizeof r->created_at);
+    save_col_copy(st, 8, r->updated_at, sizeof r->updated_at);
+}
+
+static void clear_story(void *row)
+{
+    story_row_clear(row);
+}
+
+int stories_insert(Save *s, StoryRow *r, Err *err)
+{
+    static const char sql[] =
+        "INSERT INTO stories (world_id, title, description, story_type, metadata, is_active) "
+        "VALUES (?, ?, ?, ?, ?, ?) RETURNING id, created_at, updated_at";
+    char what[200], missing[64];
+    snprintf(what, sizeof what, "adding the story '%.128s' to world %lld", r->title, (long long)r->world_id);
+    if (need_object(s, r->metadata, err, what, "stories.metadata") != MA_OK)
+        return failed(err);
+    sqlite3_stmt *st = save_stmt(s, sql, err);
+    if (!st)
+        return failed(err);
+    sqlite3_bind_int64(st, 1, r->world_id);
+    sqlite3_bind_text(st, 2, r->title, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, r->description ? r->description : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, r->story_type[0] ? r->story_type : "main", -1, SQLITE_STATIC);
+    save_bind_json(st, 5, r->metadata, "{}");
+    sqlite3_bind_int(st, 6, r->is_active ? 1 : 0);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        snprintf(missing, sizeof missing, "there is no world %lld", (long long)r->world_id);
+        return write_error(s, rc, err, what, missing);
+    }
+    r->id = sqlite3_column_int64(st, 0);
+    save_col_copy(st, 1, r->created_at, sizeof r->created_at);
+    save_col_copy(st, 2, r->updated_at, sizeof r->updated_at);
+    sqlite3_reset(st);
+    return MA_OK;
+}
+
+int stories_get(Save *s, int64_t id, StoryRow *out, Err *err)
+{
+    static const char sql[] = "SELECT " STORY_COLS " FROM stories WHERE id = ?";
+    sqlite3_stmt *st = save_stmt(s, sql, err);
+    if (!st)
+        return failed(err);
+    sqlite3_bind_int64(st, 1, id);
+    char missing[48];
+    snprintf(missing, sizeof missing, "story with id %lld", (long long)id);
+    return get_one(s, st, read_story, out, err, "reading a story", missing);
+}
+
+int stories_list(Save *s, int64_t world_id, int active_only, StoryRow **out, int *n, Err *err)
+{
+    static const char sql[] =
+        "SELECT " STORY_COLS " FROM stories WHERE world_id = ?1 AND (?2 = 0 OR is_active = 1) ORDER BY id";
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st = save_stmt(s, sql, err);
+    if (!st)
+        return failed(err);
+    sqlite3_bind_int64(st, 1, world_id);
+    sqlite3_bind_int(st, 2, active_only ? 1 : 0);
+    void *rows;
+    int rc = collect(s, st, sizeof **out, read_story, clear_story, &rows, n, err, "listing a world's stories");
+    *out = rows;
+    return rc;
+}
+
+void stories_list_free(StoryRow *rows, int n)
+{
+    for (int i = 0; i < n; i++)
+        story_row_clear(&rows[i]);
+    free(rows);
+}
+
+int stories_update(Save *s, const StoryRow *r, Err *err)
+{
+    static const char sql[] =
+        "UPDATE stories SET title = ?, description = ?, story_type = ?, metadata = ?, is_active = ? WHERE id = ?";
+    char what[64];
+    snprintf(what, sizeof what, "updating story %lld", (long long)r->id);
+    if (need_object(s, r->metadata, err, what, "stories.metadata") != MA_OK)
+        return failed(err);
+    sqlite3_stmt *st = save_stmt(s, sql, err);
+    if (!st)
+        return failed(err);
+    sqlite3_bind_text(st, 1, r->title, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, r->description ? r->description : "", -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, r->story_type, -1, SQLITE_STATIC);
+    save_bind_json(st, 4, r->metadata, "{}");
+    sqlite3_bind_int(st, 5, r->is_active ? 1 : 0);
+    sqlite3_bind_int64(st, 6, r->id);
+    int rc = save_step_done(s, st, err, what);
+    if (rc == MA_OK && sqlite3_changes(s->db) == 0)
+        return err_set(err, MA_ERR_NOT_FOUND, "%s: there is no story with id %lld", s->path, (long long)r->id);
+    return rc;
+}
+
+int stories_delete(Save *s, int64_t id, Err *err)
+{
+    static const char sql[] = "DELETE FROM stories WHERE id = ?";
+    sqlite3_stmt *st = save_stmt(s, sql, err);
+    if (!st)
+        return failed(err);
+    sqlite3_bind_int64(st, 1, id);
+    return save_step_done(s, st, err, "deleting a story");
+}
+
+/* ------------------------------------------------------------ story_branches */
+
+void branch_row_clear(BranchRow *r)
+{
+    if (!r)
+        return;
+    free(r->content);
+    cJSON_Delete(r->conditions);
+    cJSON_Delete(r->consequences);
+    r->content = NULL;
+    r->conditions = r->consequences = NULL;
+}
+
+static void read_branch(sqlite3_stmt *st, void *row)
+{
+    BranchRow *r = row;
+    memset(r, 0, sizeof *r);
+    r->id = sqlite3_column_int64(st, 0);
+    r->story_id = sqlite3_column_int64(st, 1);
+    r->parent_branch_id = sqlite3_column_int64(st, 2); /* NULL reads as 0 */
+    save_col_copy(st, 3, r->branch_name, sizeof r->branch_name);
+    r->content = save_col_text(st, 4);
+    r->conditions = save_col_json(st, 5);
+    r->consequences = save_col_json(st, 6);
+    r->branch_order = sqlite3_column_int(st, 7);
+    save_col_copy(st, 8, r->created_at, sizeof r->created_at);
+}
+
+static void clear_branch(void *row)
+{
+    branch_row_clear(row);
+}
+
+/* Checks that parent_id may be the parent of branch self (0 for a new
+ * branch) in story story_id: it exists, it is in the same story, and self is
+ * not among its ancestors (or itself). */
+static int check_parent(Save *s, int64_t self, int64_t story_id, int64_t parent_id, Err *err, const char *what)
+{
+    static const char sql_story[] = "SELECT story_id FROM story_branches WHERE id = ?";
+    static const char sql_cycle[] =
+        "WITH RECURSIVE up(id) AS (SELECT ?1 UNION "
+        "SELECT b.parent_branch_id FROM story_branches b JOIN up ON b.id = up.id "
+        "WHERE b.parent_branch_id IS NOT NULL) "
+        "SELECT EXISTS (SELECT 1 FROM up WHERE id = ?2)";
+    sqlite3_stmt *st = save_stmt(s, sql_story, err);
+    if (!st)
+        return failed(err);
+    sqlite3_bind_int64(st, 1, parent_id);
+    int rc = sqlite3_step(st);
+    int64_t parent_story = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return err_set(err, MA_ERR_NOT_FOUND, "%s: %s: there is no parent branch %lld", s->path, what,
+                       (long long)parent_id);
+    if (rc != SQLITE_ROW)
+        return save_db_error(s, rc, err, what);
+    if (parent_story != story_id)
+        return err_set(err, MA_ERR_INVALID, "%s: %s: the parent branch %lld belongs to story %lld, not %lld", s->path,
+                       what, (long long)parent_id, (long long)parent_story, (long long)story_id);
+    if (self <= 0)
+        return MA_OK;
+    st = save_stmt(s, sql_cycle, err);
+    if (!st)
+        return failed(err);
+    sqlite3_bind_int64(st, 1, parent_id);
+    sqlite3_bind_int64(st, 2, self);
+    rc = sqlite3_step(st);
+    int cycle = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return save_db_error(s, rc, err, what);
+    if (cycle)
+        return err_set(err, MA_ERR_INVALID, "%s: %s: branch %lld cannot hang under %lld, which is itself or below it",
+                       s->path, what, (long long)self, (long long)parent_id);
+    return MA_OK;
+}
+
+int branches_insert(Save *s, BranchRow *r, Err *err)
+{
+    static const char sql[] =
+        "INSERT INTO story_branches (story_id, parent_branch_id, branch_name, content, conditions, consequences, "
+        "branch_order) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id, created_at";
+    char what[200], missing[64];
+    snprintf(what, sizeof what, "adding the branch '%.128s' to story %lld", r->branch_name, (long long)r->story_id);
+    if (r->parent_branch_id > 0 && check_parent(s, 0, r->story_id, r->parent_branch_id, err, what) != MA_OK)
+        return failed(err);
+    sqlite3_stmt *st = save_stmt(s, sql, err);
+    if (!st)
+        return failed(err);
+    sqlite3_bind_int64(st, 1, r->story_id);
+    bind_id_or_null(st, 2, r->parent_branch_id);
+    sqlite3_bind_text(st, 3, r->branch_name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, r->content ? r->content : "", -1, SQLITE_STATIC);
+    save_bind_json(st, 5, r->conditions, "{}");
+    save_bind_json(st, 6, r->consequences, "{}");
+    sqlite3_bind_int(st, 7, r->branch_order);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        snprintf(missing, sizeof missing, "there is no story %lld", (long long)r->story_id);
+        return write_error(s, rc, err, what, missing);
+    }
+    r->id = sqlite3_column_int64(st, 0);
+    save_col_copy(st, 1, r->created_at, sizeof r->created_at);
+    sqlite3_reset(st);
+    return MA_OK;
+}
+
+int branches_get(Save *s, int64_t id, BranchRow *out, Err *err)
+{
+    static const char sql[] = "SELECT " BRANCH_COLS " FROM story_branches WHERE id = ?";
+    sqlite3_stmt *st = save_stmt(s, sql, err);
+    if (!st)
+        return failed(err);
+    sqlite3_bind_int64(st, 1, id);
+    char missing[48];
+    snprintf(missing, sizeof missing, "story branch with id %lld", (long long)id);
+    return get_one(s, st, read_branch, out, err, "reading a story branch", missing);
+}
+
+static int list_branches(Save *s, const char *sql, int64_t key, BranchRow **out, int *n, Err *err, const char *what)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st = save_stmt(s, sql, err);
+    if (!st)
+        return failed(err);
+    sqlite3_bind_int64(st, 1, key);
+    void *rows;
+    int rc = collect(s, st, sizeof **out, read_branch, clear_branch, &rows, n, err, what);
+    *out = rows;
+    return rc;
+}
+
+int branches_children(Save *s, int64_t parent_id, BranchRow **out, int *n, Err *err)
+{
+    static const char sql[] =
+        "SELECT " BRANCH_COLS " FROM story_branches WHERE parent_branch_id = ? ORDER BY branch_order, id";
+    return list_branches(s, sql, parent_id, out, n, err, "listing a branch's children");
+}
+
+int branches_roots(Save *s, int64_t story_id, BranchRow **out, int *n, Err *err)
+{
+    static const char sql[] =
+        "SELECT " BRANCH_COLS " FROM story_branches WHERE story_id = ? AND parent_branch_id IS NULL "
+        "ORDER BY branch_order, id";
+    return list_branches(s, sql, story_id, out, n, err, "listing a story's root branches");
+}
+
+int branches_list(Save *s, int64_t story_id, BranchRow **out, int *n, Err *err)
+{
+    static const char sql[] =
+        "SELECT " BRANCH_COLS " FROM story_branches WHERE story_id = ? ORDER BY branch_order, id";
+    return list_branches(s, sql, story_id, out, n, err, "listing a story's branches");
+}
+
+int branches_path_to_root(Save *s, int64_t branch_id, BranchRow **out, int *n, Err *err)
+{
+    /* depth stops the walk on a cycle planted by another writer. */
+    static const char sql[] =
+        "WITH RECURSIVE path(id, depth) AS ("
+        " SELECT id, 0 FROM story_branches WHERE id = ?1"
+        " UNION ALL"
+        " SELECT b.parent_branch_id, path.depth + 1 FROM story_branches b JOIN path ON b.id = path.id"
+        " WHERE b.parent_branch_id IS NOT NULL AND path.depth < ?2) "
+        "SELECT " BRANCH_COLS " FROM story_branches JOIN path USING (id) ORDER BY path.depth";
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st = save_stmt(s, sql, err);
+    if (!st)
+        return failed(err);
+    sqlite3_bind_int64(st, 1, branch_id);
+    sqlite3_bind_int(st, 2, BRANCH_MAX_DEPTH);
+    void *rows;
+    int count = 0;
+    int rc = collect(s, st, sizeof **out, read_branch, clear_branch, &rows, &count, err,
+                     "finding a branch's path to its root");
+    if (rc != MA_OK)
+        return rc;
+    BranchRow *path = rows;
+    if (count == 0) {
+        free(path);
+        return err_set(err, MA_ERR_NOT_FOUND, "%s: there is no story branch with id %lld", s->path,
+                       (long long)branch_id);
+    }
+    if (path[count - 1].parent_branch_id != 0) {
+        branches_list_free(path, count);
+        return err_set(err, MA_ERR_CORRUPT,
+                       "%s: the parents of story branch %lld do not lead to a root (a cycle, a missing parent, "
+                       "or over %d levels); run `magic-adventure verify`",
+                       s->path, (long long)branch_id, BRANCH_MAX_DEPTH);
+    }
+    *out = path;
+    *n = count;
+    return MA_OK;
+}
+
+void branches_list_free(BranchRow *rows, int n)
+{
+    for (int i = 0; i < n; i++)
+        branch_row_clear(&rows[i]);
+    free(rows);
+}
+
+int branches_update(Save *s, const BranchRow *r, Err *err)
+{
+    static const char sql_story[] = "SELECT story_id FROM story_branches WHERE id = ?";
+    static const char sql[] =
+        "UPDATE story_branches SET parent_branch_id = ?, branch_name = ?, content = ?, conditions = ?, "
+        "consequences = ?, branch_order = ? WHERE id = ?";
+    char what[64];
+    snprintf(what, sizeof what, "updating story branch %lld", (long long)r->id);
+    sqlite3_stmt *st = save_stmt(s, sql_story, err);
+    if (!st)
+        return failed(err);
+    sqlite3_bind_int64(st, 1, r->id);
+    int rc = sqlite3_step(st);
+    int64_t story_id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return err_set(err, MA_ERR_NOT_FOUND, "%s: there is no story branch with id %lld", s->path, (long long)r->id);
+    if (rc != SQLITE_ROW)
+        return save_db_error(s, rc, err, what);
+    if (r->parent_branch_id > 0 && check_parent(s, r->id, story_id, r->parent_branch_id, err, what) != MA_OK)
+        return failed(err);
+
+    st = save_stmt(s, sql, err);
+    if (!st)
+        return failed(err);
+    bind_id_or_null(st, 1, r->parent_branch_id);
+    sqlite3_bind_text(st, 2, r->branch_name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, r->content ? r->content : "", -1, SQLITE_STATIC);
+    save_bind_json(st, 4, r->conditions, "{}");
+    save_bind_json(st, 5, r->consequences, "{}");
+    sqlite3_bind_int(st, 6, r->branch_order);
+    sqlite3_bind_int64(st, 7, r->id);
+    return save_step_done(s, st, err, what);
+}
+
+int branches_delete(Save *s, int64_t id, Err *err)
+{
+    static const char sql[] = "DELETE FROM story_branches WHERE id = ?";
+    sqlite3_stmt *st = save_stmt(s, sql, err);
+    if (!st)
+        return failed(err);
+    sqlite3_bind_int64(st, 1, id);
+    return save_step_done(s, st, err, "deleting a story branch");
+}
+
+/* ------------------------------------------------------------ player_choices */
+
+void choice_row_clear(ChoiceRow *r)
+{
+    if (!r)
+        return;
+    free(r->choice_text);
+    cJSON_Delete(r->choice_data);
+    cJSON_Delete(r->consequences);
+    r->choice_text = NULL;
+    r->choice_data = r->consequences = NULL;
+}
+
+static void read_choice(sqlite3_stmt *st, void *row)
+{
+    ChoiceRow *r = row;
+    memset(r, 0, sizeof *r);
+    r->id = sqlite3_column_int64(st, 0);
+    r->character_id = sqlite3_column_int64(st, 1);
+    r->story_branch_id = sqlite3_column_int64(st, 2);
+    r->choice_text = save_col_text(st, 3);
+    r->choice_data = save_col_json(st, 4);
+    r->consequences = save_col_json(st, 5);
+    save_col_copy(st, 6, r->made_at, sizeof r->made_at);
+}
+
+static void clear_choice(void *row)
+{
+    choice_row_clear(row);
+}
+
+int choices_record(Save *s, ChoiceRow *r, Err *err)
+{
+    static const char sql[] =
+        "INSERT INTO player_choices (character_id, story_branch_id, choice_text, choice_data, consequences, made_at) "
+        "VALUES (?, ?, ?, ?, ?, COALESCE(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))) RETURNING id, made_at";
+    static const char sql_character[] = "SELECT 1 FROM characters WHERE id = ?";
+    char what[96], missing[96];
+    snprintf(what, sizeof what, "recording a choice of character %lld", (long long)r->character_id);
+    sqlite3_stmt *st = save_stmt(s, sql, err);
+    if (!st)
+        return failed(err);
+    sqlite3_bind_int64(st, 1, r->character_id);
+    bind_id_or_null(st, 2, r->story_branch_id);
+    sqlite3_bind_text(st, 3, r->choice_text ? r->choice_text : "", -1, SQLITE_STATIC);
+    save_bind_json(st, 4, r->choice_data, "{}");
+    save_bind_json(st, 5, r->consequences, "{}");
+    if (bind_time(s, st, 6, r->made_at, err, what, "made_at") != MA_OK) {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        return failed(err);
+    }
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(st);
+        if (rc == SQLITE_CONSTRAINT_FOREIGNKEY && row_exists(s, sql_character, r->character_id))
+            snprintf(missing, sizeof missing, "there is no story branch %lld", (long long)r->story_branch_id);
+        else
+            snprintf(missing, sizeof missing, "there is no character %lld", (long long)r->character_id);
+        return write_error(s, rc, err, what, missing);
+    }
+    r->id = sqlite3_column_int64(st, 0);
+    save_col_copy(st, 1, r->made_at, sizeof r->made_at);
+    sqlite3_reset(st);
+    return MA_OK;
+}
+
+static int list_choices(Save *s, const char *sql, int64_t key, ChoiceRow **out, int *n, Err *err, const char *what)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st = save_stmt(s, sql, err);
+    if (!st)
+        return failed(err);
+    sqlite3_bind_int64(st, 1, key);
+    void *rows;
+    int rc = collect(s, st, sizeof **out, read_choice, clear_choice, &rows, n, err, what);
+    *out = rows;
+    return rc;
+}
+
+int choices_list_by_character(Save *s, int64_t character_id, ChoiceRow **out, int *n, Err *err)
+{
+    static const char sql[] =
+        "SELECT " CHOICE_COLS " FROM player_choices WHERE character_id = ? ORDER BY made_at, id";
+    return list_choices(s, sql, character_id, out, n, err, "listing a character's choices");
+}
+
+int choices_list_by_branch(Save *s, int64_t branch_id, ChoiceRow **out, int *n, Err *err)
+{
+    static const char sql[] =
+        "SELECT " CHOICE_COLS " FROM player_choices WHERE story_branch_id = ? ORDER BY made_at, id";
+    return list_choices(s, sql, branch_id, out, n, err, "listing the choices made at a branch");
+}
+
+void choices_list_free(ChoiceRow *rows, int n)
+{
+    for (int i = 0; i < n; i++)
+        choice_row_clear(&rows[i]);
+    free(rows);
+}

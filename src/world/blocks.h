@@ -47,5 +47,7 @@ int blocks_count(const BlockRegistry *r);
 const BlockDef *blocks_get(const BlockRegistry *r, BlockId id);
 /* The id of a named block, or -1. */
 int blocks_find(const BlockRegistry *r, const char *name);
+/* The same for a name of len bytes (not NUL-terminated), or -1. */
+int blocks_find_n(const BlockRegistry *r, const char *name, size_t len);
 
 #endif

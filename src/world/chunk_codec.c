@@ -1,1 +1,739 @@
-/* placeholder: being written */ typedef int placeholder_chunk_codec;
+/* chunk_codec.c — world_chunks.block_data: a chunk as compact JSON.
+ *
+ * The compact form (docs/chunk-format.md) is
+ *   {"palette":[names...],"rle":"<base64>","blocks":{..},"entities":[..]}
+ * where "rle" is a list of tokens over the 4096 palette indices in y-major
+ * order. Each token is one LEB128 varint of ((n-1) << bits) | code, where
+ * bits is the smallest width that holds the palette size P, and code is
+ * either a palette index (< P: n copies of that block) or P itself (n copies
+ * of the block one layer below, i.e. 256 positions back). Terrain is mostly
+ * columns, so "same as below" runs are long; the encoder picks the cheaper
+ * token sequence with a small dynamic programme.
+ *
+ * Decoding is on the hot path of loading the world: the common form (no
+ * metadata, no entities, no whitespace) is read by a small hand parser, and
+ * anything else goes through cJSON. Both paths refuse hostile input. */
+#include "world/chunk_codec.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LAYER (CHUNK_SIZE * CHUNK_SIZE)
+
+/* ------------------------------------------------------------ text buffer */
+
+typedef struct Buf {
+    char *p;
+    size_t n, cap;
+    int oom;
+} Buf;
+
+static void buf_reserve(Buf *b, size_t more)
+{
+    if (b->oom || b->n + more + 1 <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->n + more + 1)
+        cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p) {
+        b->oom = 1;
+        return;
+    }
+    b->p = p;
+    b->cap = cap;
+}
+
+static void buf_add(Buf *b, const char *s, size_t len)
+{
+    buf_reserve(b, len);
+    if (b->oom)
+        return;
+    memcpy(b->p + b->n, s, len);
+    b->n += len;
+    b->p[b->n] = '\0';
+}
+
+static void buf_str(Buf *b, const char *s) { buf_add(b, s, strlen(s)); }
+
+static void buf_json(Buf *b, const cJSON *j)
+{
+    char *t = cJSON_PrintUnformatted(j);
+    if (!t) {
+        b->oom = 1;
+        return;
+    }
+    buf_str(b, t);
+    cJSON_free(t);
+}
+
+static char *buf_finish(Buf *b, size_t *len, Err *err)
+{
+    if (b->oom) {
+        free(b->p);
+        err_set(err, MA_ERR_NOMEM, "out of memory encoding a chunk");
+        return NULL;
+    }
+    if (len)
+        *len = b->n;
+    return b->p;
+}
+
+/* ------------------------------------------------------------ base64 */
+
+static const char b64_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static void b64_encode(Buf *b, const uint8_t *in, size_t n)
+{
+    buf_reserve(b, (n + 2) / 3 * 4);
+    if (b->oom)
+        return;
+    char *o = b->p + b->n;
+    size_t i = 0;
+    for (; i + 3 <= n; i += 3) {
+        uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
+        *o++ = b64_chars[v >> 18];
+        *o++ = b64_chars[(v >> 12) & 63];
+        *o++ = b64_chars[(v >> 6) & 63];
+        *o++ = b64_chars[v & 63];
+    }
+    if (n - i == 1) {
+        uint32_t v = (uint32_t)in[i] << 16;
+        *o++ = b64_chars[v >> 18];
+        *o++ = b64_chars[(v >> 12) & 63];
+    } else if (n - i == 2) {
+        uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
+        *o++ = b64_chars[v >> 18];
+        *o++ = b64_chars[(v >> 12) & 63];
+        *o++ = b64_chars[(v >> 6) & 63];
+    }
+    b->n = (size_t)(o - b->p);
+    b->p[b->n] = '\0';
+}
+
+/* 0..63 for a base64 character, 64 for anything else. */
+static const uint8_t b64_values[256] = {
+    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
+    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
+    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 62, 64, 64, 64, 63,
+    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 64, 64, 64, 64, 64, 64,
+    64, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 64, 64, 64, 64, 64,
+    64, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 64, 64, 64, 64, 64,
+    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
+    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
+    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
+    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
+    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
+    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
+    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
+    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
+};
+
+/* Decodes base64 (padding optional) into out (capacity cap). Returns the
+ * byte count, or -1 when the text is not base64 or does not fit. */
+static long b64_decode(const char *in, size_t n, uint8_t *out, size_t cap)
+{
+    const uint8_t *t = b64_values;
+    while (n > 0 && in[n - 1] == '=' && n % 4 != 1)
+        n--;
+    if (n % 4 == 1)
+        return -1;
+    size_t need = n / 4 * 3 + (n % 4 ? n % 4 - 1 : 0);
+    if (need > cap)
+        return -1;
+    size_t o = 0, i = 0;
+    for (; i + 4 <= n; i += 4) {
+        uint32_t a = t[(uint8_t)in[i]], b = t[(uint8_t)in[i + 1]], c = t[(uint8_t)in[i + 2]],
+                 d = t[(uint8_t)in[i + 3]];
+        if ((a | b | c | d) & 64)
+            return -1;
+        uint32_t v = a << 18 | b << 12 | c << 6 | d;
+        out[o++] = (uint8_t)(v >> 16);
+        out[o++] = (uint8_t)(v >> 8);
+        out[o++] = (uint8_t)v;
+    }
+    size_t rest = n - i;
+    if (rest) {
+        uint32_t a = t[(uint8_t)in[i]], b = t[(uint8_t)in[i + 1]];
+        uint32_t c = rest == 3 ? t[(uint8_t)in[i + 2]] : 0;
+        if ((a | b | c) & 64)
+            return -1;
+        uint32_t v = a << 18 | b << 12 | c << 6;
+        out[o++] = (uint8_t)(v >> 16);
+        if (rest == 3)
+            out[o++] = (uint8_t)(v >> 8);
+    }
+    return (long)o;
+}
+
+/* ------------------------------------------------------------ run tokens */
+
+static int code_bits(int palette_size)
+{
+    int bits = 1;
+    while ((1 << bits) <= palette_size + 1)
+        bits++;
+    return bits;
+}
+
+static int varint_len(uint32_t v) { return v < (1u << 7) ? 1 : v < (1u << 14) ? 2 : v < (1u << 21) ? 3 : 4; }
+
+static size_t varint_put(uint8_t *o, uint32_t v)
+{
+    size_t n = 0;
+    while (v >= 0x80) {
+        o[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    o[n++] = (uint8_t)v;
+    return n;
+}
+
+/* Encodes 4096 palette indices as tokens into out (at least 3 * 4096 bytes).
+ * The cost of the remaining stream is minimised from the end, choosing at
+ * every position between the longest fill run and the longest copy-below
+ * run. Returns the byte count. */
+static size_t runs_encode(const uint8_t *idx, int palette_size, uint8_t *out)
+{
+    int bits = code_bits(palette_size);
+    uint16_t fill[CHUNK_VOLUME + 1], below[CHUNK_VOLUME + 1], north[CHUNK_VOLUME + 1];
+    uint32_t cost[CHUNK_VOLUME + 1];
+    uint8_t use_below[CHUNK_VOLUME];
+    fill[CHUNK_VOLUME] = below[CHUNK_VOLUME] = north[CHUNK_VOLUME] = 0;
+    cost[CHUNK_VOLUME] = 0;
+    for (int i = CHUNK_VOLUME - 1; i >= 0; i--) {
+        fill[i] = (uint16_t)(i + 1 < CHUNK_VOLUME && idx[i] == idx[i + 1] ? fill[i + 1] + 1 : 1);
+        below[i] = (uint16_t)(i >= LAYER && idx[i] == idx[i - LAYER] ? below[i + 1] + 1 : 0);
+        north[i] = (uint16_t)(i >= CHUNK_SIZE && idx[i] == idx[i - CHUNK_SIZE] ? north[i + 1] + 1 : 0);
+        uint32_t f = (uint32_t)varint_len(((uint32_t)(fill[i] - 1) << bits) | idx[i]) + cost[i + fill[i]];
+        use_below[i] = 0;
+        cost[i] = f;
+        if (below[i]) {
+            uint32_t b = (uint32_t)varint_len(((uint32_t)(below[i] - 1) << bits) | (uint32_t)palette_size) +
+                         cost[i + below[i]];
+            if (b <= cost[i]) {
+                cost[i] = b;
+                use_below[i] = 1;
+            }
+        }
+        if (north[i]) {
+            uint32_t b = (uint32_t)varint_len(((uint32_t)(north[i] - 1) << bits) | (uint32_t)(palette_size + 1)) +
+                         cost[i + north[i]];
+            if (b < cost[i]) {
+                cost[i] = b;
+                use_below[i] = 2;
+            }
+        }
+    }
+    size_t n = 0;
+    for (int i = 0; i < CHUNK_VOLUME;) {
+        if (use_below[i] == 2) {
+            n += varint_put(out + n, ((uint32_t)(north[i] - 1) << bits) | (uint32_t)(palette_size + 1));
+            i += north[i];
+        } else if (use_below[i]) {
+            n += varint_put(out + n, ((uint32_t)(below[i] - 1) << bits) | (uint32_t)palette_size);
+            i += below[i];
+        } else {
+            n += varint_put(out + n, ((uint32_t)(fill[i] - 1) << bits) | idx[i]);
+            i += fill[i];
+        }
+    }
+    return n;
+}
+
+/* Decodes tokens into 4096 block ids through the palette map. Returns NULL
+ * on success or the reason it failed. */
+static const char *runs_decode(const uint8_t *in, size_t n, const BlockId *map, int palette_size, uint8_t *blocks)
+{
+    int bits = code_bits(palette_size);
+    uint32_t code_mask = (1u << bits) - 1;
+    size_t p = 0;
+    uint32_t i = 0;
+    while (p < n) {
+        uint32_t v = 0;
+        int shift = 0;
+        for (;;) {
+            if (p >= n)
+                return "\"rle\" ends inside a number";
+            uint8_t byte = in[p++];
+            v |= (uint32_t)(byte & 0x7F) << shift;
+            if (!(byte & 0x80))
+                break;
+            shift += 7;
+            if (shift > 21)
+                return "\"rle\" holds a number too large";
+        }
+        uint32_t code = v & code_mask;
+        uint32_t len = (v >> bits) + 1;
+        if (len > CHUNK_VOLUME - i)
+            return "\"rle\" runs past 4096 blocks";
+        if (code < (uint32_t)palette_size) {
+            memset(blocks + i, map[code], len);
+            i += len;
+        } else if (code == (uint32_t)palette_size) {
+            if (i < LAYER)
+                return "\"rle\" copies from below the bottom layer";
+            while (len > 0) {
+                uint32_t k = len < LAYER ? len : LAYER;
+                memcpy(blocks + i, blocks + i - LAYER, k);
+                i += k;
+                len -= k;
+            }
+        } else if (code == (uint32_t)palette_size + 1) {
+            if (i < CHUNK_SIZE)
+                return "\"rle\" copies from before the first row";
+            while (len > 0) {
+                uint32_t k = len < CHUNK_SIZE ? len : CHUNK_SIZE;
+                memcpy(blocks + i, blocks + i - CHUNK_SIZE, k);
+                i += k;
+                len -= k;
+            }
+        } else {
+            return "\"rle\" uses an index outside the palette";
+        }
+    }
+    if (i != CHUNK_VOLUME)
+        return "\"rle\" holds fewer than 4096 blocks";
+    return NULL;
+}
+
+/* ------------------------------------------------------------ encoding */
+
+static int check_ids(const Chunk *c, const BlockRegistry *reg, Err *err)
+{
+    int count = blocks_count(reg);
+    if (!c->blocks)
+        return (int)c->uniform < count ? MA_OK
+                                       : err_set(err, MA_ERR_INVALID, "chunk %d,%d,%d: block id %d is not in the registry",
+                                                 c->cx, c->cy, c->cz, c->uniform);
+    for (int i = 0; i < CHUNK_VOLUME; i++)
+        if ((int)c->blocks[i] >= count)
+            return err_set(err, MA_ERR_INVALID, "chunk %d,%d,%d: block id %d is not in the registry", c->cx, c->cy,
+                           c->cz, c->blocks[i]);
+    return MA_OK;
+}
+
+static void coord_key(char *out, size_t size, int index)
+{
+    snprintf(out, size, "\"%d,%d,%d\"", index & 15, index >> 8, (index >> 4) & 15);
+}
+
+/* ,"blocks":{...} for the blocks with metadata, and ,"entities":[...]. */
+static void encode_extras(Buf *b, const Chunk *c, const BlockRegistry *reg)
+{
+    if (c->n_meta > 0) {
+        buf_str(b, ",\"blocks\":{");
+        for (int i = 0; i < c->n_meta; i++) {
+            char key[24];
+            int idx = c->meta[i].index;
+            coord_key(key, sizeof key, idx);
+            if (i)
+                buf_str(b, ",");
+            buf_str(b, key);
+            buf_str(b, ":{\"type\":\"");
+            buf_str(b, blocks_get(reg, chunk_get(c, idx & 15, idx >> 8, (idx >> 4) & 15))->name);
+            buf_str(b, "\",\"metadata\":");
+            buf_json(b, c->meta[i].metadata);
+            buf_str(b, "}");
+        }
+        buf_str(b, "}");
+    }
+    if (c->entities && cJSON_GetArraySize(c->entities) > 0) {
+        buf_str(b, ",\"entities\":");
+        buf_json(b, c->entities);
+    }
+}
+
+char *chunk_encode(const Chunk *c, const BlockRegistry *reg, size_t *len, Err *err)
+{
+    if (check_ids(c, reg, err) != MA_OK)
+        return NULL;
+    Buf b = {0};
+    buf_str(&b, "{\"palette\":[");
+    if (!c->blocks || chunk_is_uniform(c)) {
+        buf_str(&b, "\"");
+        buf_str(&b, blocks_get(reg, c->blocks ? c->blocks[0] : c->uniform)->name);
+        buf_str(&b, "\"]");
+    } else {
+        int16_t slot[BLOCKS_MAX];
+        memset(slot, -1, sizeof slot);
+        uint8_t idx[CHUNK_VOLUME];
+        int palette_size = 0;
+        for (int i = 0; i < CHUNK_VOLUME; i++) {
+            BlockId id = c->blocks[i];
+            if (slot[id] < 0) {
+                if (palette_size)
+                    buf_str(&b, ",");
+                buf_str(&b, "\"");
+                buf_str(&b, blocks_get(reg, id)->name);
+                buf_str(&b, "\"");
+                slot[id] = (int16_t)palette_size++;
+            }
+            idx[i] = (uint8_t)slot[id];
+        }
+        buf_str(&b, "],\"rle\":\"");
+        uint8_t *tokens = malloc(3 * CHUNK_VOLUME);
+        if (!tokens) {
+            b.oom = 1;
+        } else {
+            size_t n = runs_encode(idx, palette_size, tokens);
+            b64_encode(&b, tokens, n);
+            free(tokens);
+        }
+        buf_str(&b, "\"");
+    }
+    encode_extras(&b, c, reg);
+    buf_str(&b, "}");
+    return buf_finish(&b, len, err);
+}
+
+char *chunk_encode_sparse(const Chunk *c, const BlockRegistry *reg, size_t *len, Err *err)
+{
+    if (check_ids(c, reg, err) != MA_OK)
+        return NULL;
+    Buf b = {0};
+    buf_str(&b, "{\"blocks\":{");
+    int first = 1;
+    for (int i = 0; i < CHUNK_VOLUME; i++) {
+        BlockId id = c->blocks ? c->blocks[i] : c->uniform;
+        cJSON *meta = c->n_meta ? chunk_meta_get(c, i) : NULL;
+        if (id == BLOCK_AIR && !meta)
+            continue;
+        char key[24];
+        coord_key(key, sizeof key, i);
+        if (!first)
+            buf_str(&b, ",");
+        first = 0;
+        buf_str(&b, key);
+        buf_str(&b, ":{\"type\":\"");
+        buf_str(&b, blocks_get(reg, id)->name);
+        buf_str(&b, "\",\"metadata\":");
+        if (meta)
+            buf_json(&b, meta);
+        else
+            buf_str(&b, "{}");
+        buf_str(&b, "}");
+    }
+    buf_str(&b, "},\"entities\":");
+    if (c->entities)
+        buf_json(&b, c->entities);
+    else
+        buf_str(&b, "[]");
+    buf_str(&b, "}");
+    return buf_finish(&b, len, err);
+}
+
+/* ------------------------------------------------------------ decoding */
+
+typedef struct Decoder {
+    const BlockRegistry *reg;
+    int32_t cx, cy, cz;
+    Err *err;
+} Decoder;
+
+static int fail(const Decoder *d, const char *fmt, const char *detail)
+{
+    char reason[200];
+    snprintf(reason, sizeof reason, fmt, detail ? detail : "");
+    return err_set(d->err, MA_ERR_CORRUPT, "chunk %d,%d,%d: block_data: %s", d->cx, d->cy, d->cz, reason);
+}
+
+/* Fills c's blocks from a palette map and base64 run tokens. */
+static int decode_rle(const Decoder *d, Chunk *c, const BlockId *map, int palette_size, const char *b64, size_t n)
+{
+    uint8_t tokens[3 * CHUNK_VOLUME];
+    long got = b64_decode(b64, n, tokens, sizeof tokens);
+    if (got < 0)
+        return fail(d, "\"rle\" is not base64 of at most %s bytes", "12288");
+    c->blocks = malloc(CHUNK_VOLUME);
+    if (!c->blocks)
+        return err_set(d->err, MA_ERR_NOMEM, "out of memory decoding a chunk");
+    const char *why = runs_decode(tokens, (size_t)got, map, palette_size, c->blocks);
+    if (why)
+        return fail(d, "%s", why);
+    chunk_compact(c);
+    return MA_OK;
+}
+
+/* The index of "x,y,z" (each 0..15), or -1. */
+static int parse_coords(const char *s)
+{
+    int v[3];
+    for (int k = 0; k < 3; k++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        int n = *s++ - '0';
+        if (*s >= '0' && *s <= '9')
+            n = n * 10 + (*s++ - '0');
+        if (n > 15)
+            return -1;
+        v[k] = n;
+        if (k < 2 && *s++ != ',')
+            return -1;
+    }
+    if (*s)
+        return -1;
+    return CHUNK_INDEX(v[0], v[1], v[2]);
+}
+
+/* The fast path: exactly {"palette":["a",...]} or {"palette":[...],"rle":"..."}
+ * as the encoder writes them. Returns 1 when decoded, 0 when the text has
+ * another shape (the caller falls back to cJSON), or a negative status. */
+static int decode_fast(const Decoder *d, const char *s, size_t len, Chunk *c)
+{
+    static const char head[] = "{\"palette\":[";
+    const char *p = s, *end = s + len;
+    while (end > p && (end[-1] == '\n' || end[-1] == ' '))
+        end--;
+    if ((size_t)(end - p) < sizeof head - 1 || memcmp(p, head, sizeof head - 1) != 0)
+        return 0;
+    p += sizeof head - 1;
+    BlockId map[BLOCKS_MAX];
+    uint8_t seen[BLOCKS_MAX] = {0};
+    int n = 0;
+    for (;;) {
+        if (p >= end || *p != '"')
+            return 0;
+        const char *name = ++p;
+        while (p < end && *p != '"') {
+            if (*p == '\\' || (unsigned char)*p < 0x20)
+                return 0;
+            p++;
+        }
+        if (p >= end)
+            return 0;
+        size_t nl = (size_t)(p - name);
+        p++;
+        if (n >= BLOCKS_MAX)
+            return fail(d, "the palette holds more than %s names", "256");
+        int id = blocks_find_n(d->reg, name, nl);
+        if (id < 0) {
+            char nm[40];
+            snprintf(nm, sizeof nm, "%.*s", (int)(nl < 32 ? nl : 32), name);
+            return fail(d, "the palette names an unknown block \"%s\"", nm);
+        }
+        if (seen[id])
+            return fail(d, "the palette lists \"%s\" twice", blocks_get(d->reg, (BlockId)id)->name);
+        seen[id] = 1;
+        map[n++] = (BlockId)id;
+        if (p < end && *p == ',') {
+            p++;
+            continue;
+        }
+        if (p < end && *p == ']') {
+            p++;
+            break;
+        }
+        return 0;
+    }
+    if (end - p == 1 && *p == '}') {
+        if (n != 1)
+            return fail(d, "a palette of several blocks needs %s", "\"rle\"");
+        c->uniform = map[0];
+        return 1;
+    }
+    static const char rle[] = ",\"rle\":\"";
+    if ((size_t)(end - p) < sizeof rle - 1 || memcmp(p, rle, sizeof rle - 1) != 0)
+        return 0;
+    p += sizeof rle - 1;
+    const char *b64 = p;
+    while (p < end && *p != '"') {
+        if (*p == '\\' || (unsigned char)*p < 0x20)
+            return 0;
+        p++;
+    }
+    if (end - p != 2 || p[1] != '}')
+        return 0;
+    int rc = decode_rle(d, c, map, n, b64, (size_t)(p - b64));
+    return rc == MA_OK ? 1 : rc;
+}
+
+static int decode_palette(const Decoder *d, const cJSON *palette, BlockId *map, int *n)
+{
+    if (!cJSON_IsArray(palette))
+        return fail(d, "\"palette\" must be an array of block names%s", "");
+    uint8_t seen[BLOCKS_MAX] = {0};
+    *n = 0;
+    for (const cJSON *e = palette->child; e; e = e->next) {
+        if (*n >= BLOCKS_MAX)
+            return fail(d, "the palette holds more than %s names", "256");
+        if (!cJSON_IsString(e))
+            return fail(d, "\"palette\" must be an array of block names%s", "");
+        int id = blocks_find(d->reg, e->valuestring);
+        if (id < 0) {
+            char nm[40];
+            snprintf(nm, sizeof nm, "%.32s", e->valuestring);
+            return fail(d, "the palette names an unknown block \"%s\"", nm);
+        }
+        if (seen[id])
+            return fail(d, "the palette lists \"%s\" twice", blocks_get(d->reg, (BlockId)id)->name);
+        seen[id] = 1;
+        map[(*n)++] = (BlockId)id;
+    }
+    if (*n == 0)
+        return fail(d, "the palette is empty%s", "");
+    return MA_OK;
+}
+
+/* Takes the metadata of entry (an object) into the chunk. required: the
+ * compact form lists only blocks that carry metadata. */
+static int take_metadata(const Decoder *d, Chunk *c, cJSON *entry, int index, const char *key, int required)
+{
+    cJSON *meta = cJSON_GetObjectItemCaseSensitive(entry, "metadata");
+    if (!meta) {
+        if (required)
+            return fail(d, "block \"%s\" has no \"metadata\"", key);
+        return MA_OK;
+    }
+    if (!cJSON_IsObject(meta))
+        return fail(d, "the \"metadata\" of block \"%s\" must be an object", key);
+    if (!required && !meta->child)
+        return MA_OK; /* the design's form gives every block an empty {} */
+    cJSON_DetachItemViaPointer(entry, meta);
+    if (chunk_meta_set(c, index, meta) != MA_OK)
+        return err_set(d->err, MA_ERR_NOMEM, "out of memory decoding a chunk");
+    return MA_OK;
+}
+
+/* "blocks": in the compact form, metadata of blocks already placed by
+ * "rle"; in the sparse form, every non-air block. */
+static int decode_blocks(const Decoder *d, Chunk *c, cJSON *blocks, int sparse)
+{
+    if (!cJSON_IsObject(blocks))
+        return fail(d, "\"blocks\" must be an object%s", "");
+    uint8_t seen[CHUNK_VOLUME / 8] = {0};
+    if (sparse && blocks->child && !c->blocks) {
+        c->blocks = calloc(CHUNK_VOLUME, 1);
+        if (!c->blocks)
+            return err_set(d->err, MA_ERR_NOMEM, "out of memory decoding a chunk");
+    }
+    for (cJSON *e = blocks->child; e; e = e->next) {
+        char key[24];
+        snprintf(key, sizeof key, "%.16s", e->string ? e->string : "");
+        int index = e->string ? parse_coords(e->string) : -1;
+        if (index < 0)
+            return fail(d, "block key \"%s\" is not \"x,y,z\" with each 0..15", key);
+        if (seen[index >> 3] & (1 << (index & 7)))
+            return fail(d, "block \"%s\" is listed twice", key);
+        seen[index >> 3] |= (uint8_t)(1 << (index & 7));
+        if (!cJSON_IsObject(e))
+            return fail(d, "block \"%s\" must be an object", key);
+        const cJSON *type = cJSON_GetObjectItemCaseSensitive(e, "type");
+        if (!cJSON_IsString(type))
+            return fail(d, "block \"%s\" has no \"type\" name", key);
+        int id = blocks_find(d->reg, type->valuestring);
+        if (id < 0)
+            return fail(d, "block \"%s\" has an unknown \"type\"", key);
+        if (sparse) {
+            c->blocks[index] = (BlockId)id;
+        } else if (chunk_get(c, index & 15, index >> 8, (index >> 4) & 15) != id) {
+            return fail(d, "the \"type\" of block \"%s\" differs from \"rle\"", key);
+        }
+        int rc = take_metadata(d, c, e, index, key, !sparse);
+        if (rc != MA_OK)
+            return rc;
+    }
+    if (sparse)
+        chunk_compact(c);
+    return MA_OK;
+}
+
+static int decode_json(const Decoder *d, const char *json, size_t len, Chunk *c)
+{
+    const char *parse_end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(json, len, &parse_end, 0);
+    if (!root)
+        return fail(d, "not valid JSON%s", "");
+    for (const char *q = parse_end; q && q < json + len && *q; q++) {
+        if (*q != ' ' && *q != '\n' && *q != '\r' && *q != '\t') {
+            cJSON_Delete(root);
+            return fail(d, "text follows the JSON object%s", "");
+        }
+    }
+    int rc = MA_OK;
+    if (!cJSON_IsObject(root)) {
+        rc = fail(d, "must be a JSON object%s", "");
+        goto cleanup;
+    }
+    cJSON *palette = cJSON_GetObjectItemCaseSensitive(root, "palette");
+    cJSON *rle = cJSON_GetObjectItemCaseSensitive(root, "rle");
+    cJSON *blocks = cJSON_GetObjectItemCaseSensitive(root, "blocks");
+    cJSON *entities = cJSON_GetObjectItemCaseSensitive(root, "entities");
+    if (palette) {
+        BlockId map[BLOCKS_MAX];
+        int n = 0;
+        if ((rc = decode_palette(d, palette, map, &n)) != MA_OK)
+            goto cleanup;
+        if (rle) {
+            if (!cJSON_IsString(rle)) {
+                rc = fail(d, "\"rle\" must be a string%s", "");
+                goto cleanup;
+            }
+            if ((rc = decode_rle(d, c, map, n, rle->valuestring, strlen(rle->valuestring))) != MA_OK)
+                goto cleanup;
+        } else if (n == 1) {
+            c->uniform = map[0];
+        } else {
+            rc = fail(d, "a palette of several blocks needs %s", "\"rle\"");
+            goto cleanup;
+        }
+        if (blocks && (rc = decode_blocks(d, c, blocks, 0)) != MA_OK)
+            goto cleanup;
+    } else if (rle) {
+        rc = fail(d, "\"rle\" without %s", "\"palette\"");
+        goto cleanup;
+    } else if (blocks) {
+        if ((rc = decode_blocks(d, c, blocks, 1)) != MA_OK)
+            goto cleanup;
+    } else {
+        rc = fail(d, "neither %s nor \"blocks\"", "\"palette\"");
+        goto cleanup;
+    }
+    if (entities) {
+        if (!cJSON_IsArray(entities)) {
+            rc = fail(d, "\"entities\" must be an array%s", "");
+            goto cleanup;
+        }
+        cJSON_DetachItemViaPointer(root, entities);
+        cJSON_Delete(c->entities);
+        c->entities = entities;
+    }
+cleanup:
+    cJSON_Delete(root);
+    return rc;
+}
+
+int chunk_decode(const char *json, size_t len, const char *structures_json, const BlockRegistry *reg, int32_t cx,
+                 int32_t cy, int32_t cz, Chunk **out, Err *err)
+{
+    *out = NULL;
+    Decoder d = {reg, cx, cy, cz, err};
+    Chunk *c = chunk_new(cx, cy, cz, BLOCK_AIR);
+    if (!c)
+        return err_set(err, MA_ERR_NOMEM, "out of memory decoding a chunk");
+    int rc = json ? decode_fast(&d, json, len, c) : fail(&d, "missing%s", "");
+    if (rc == 0)
+        rc = decode_json(&d, json, len, c);
+    else if (rc == 1)
+        rc = MA_OK;
+    if (rc == MA_OK && structures_json && *structures_json) {
+        cJSON *st = cJSON_Parse(structures_json);
+        if (!cJSON_IsArray(st)) {
+            cJSON_Delete(st);
+            rc = err_set(err, MA_ERR_CORRUPT, "chunk %d,%d,%d: structures must be a JSON array", cx, cy, cz);
+        } else {
+            cJSON_Delete(c->structures);
+            c->structures = st;
+        }
+    }
+    if (rc != MA_OK) {
+        chunk_free(c);
+        return rc;
+    }
+    *out = c;
+    return MA_OK;
+}

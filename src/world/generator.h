@@ -21,6 +21,9 @@ typedef enum Biome {
 
 typedef struct Generator Generator;
 
+/* A Generator caches recent height maps and structure plans: use one per
+ * thread. */
+
 /* world_type: "normal", "flat" (a superflat world for tests), ...; an
  * unknown type or version is refused. */
 int generator_new(const BlockRegistry *reg, uint64_t seed, const char *world_type, int version,
@@ -38,5 +41,27 @@ const char *biome_name(Biome b);
 /* A good place to start: open ground near the origin (a village if one is
  * close). Writes world coordinates of the block the player stands in. */
 void generator_spawn_point(Generator *g, int32_t *x, int32_t *y, int32_t *z);
+
+/* A planned structure: its kind ("village", "ruins", "dungeon", "shrine"),
+ * its name, and its world bounding box (x, y, z the lowest corner; w, h, d
+ * the size along x, y, z). */
+typedef struct GenStructure {
+    char type[16];
+    char name[48];
+    int32_t x, y, z;
+    int32_t w, h, d;
+} GenStructure;
+
+/* The structures whose boxes come within radius_blocks (horizontally) of
+ * (x, z), nearest first (by distance to the box centre); at most max are
+ * written to out. Returns how many were written. A "flat" world has none. */
+int generator_structures_near(Generator *g, int32_t x, int32_t z, int radius_blocks, GenStructure *out,
+                              int max);
+
+/* The structures planned for region (rx, rz) of STRUCT_REGION_CHUNKS² chunks
+ * (see structures.h: pieces, villagers). Borrowed: valid until the next call
+ * on g. A "flat" world's regions are empty. */
+typedef struct RegionPlan RegionPlan;
+const RegionPlan *generator_region_plan(Generator *g, int32_t rx, int32_t rz);
 
 #endif

@@ -1,1 +1,138 @@
-/* placeholder: being written */ typedef int placeholder_noise;
+/* noise.c — improved Perlin noise (Ken Perlin, 2002) with a seeded
+ * permutation. The gradient sets are the classic ones: 8 directions in 2D,
+ * the 12 cube-edge directions in 3D. */
+#include "world/noise.h"
+
+#include <math.h>
+
+#include "util/prng.h"
+
+void noise_init(Noise *n, uint64_t seed)
+{
+    Prng p;
+    prng_seed(&p, seed ^ 0x6e6f697365ULL); /* "noise" */
+    for (int i = 0; i < 256; i++)
+        n->perm[i] = (uint8_t)i;
+    for (int i = 255; i > 0; i--) {
+        int j = (int)prng_below(&p, (uint32_t)i + 1);
+        uint8_t t = n->perm[i];
+        n->perm[i] = n->perm[j];
+        n->perm[j] = t;
+    }
+    for (int i = 0; i < 256; i++)
+        n->perm[256 + i] = n->perm[i];
+    n->ox = prng_unit(&p) * 256.0;
+    n->oy = prng_unit(&p) * 256.0;
+    n->oz = prng_unit(&p) * 256.0;
+}
+
+static inline double fade(double t) { return t * t * t * (t * (t * 6.0 - 15.0) + 10.0); }
+static inline double lerp(double t, double a, double b) { return a + t * (b - a); }
+
+static inline double grad2(int h, double x, double y)
+{
+    switch (h & 7) {
+    case 0: return x + y;
+    case 1: return -x + y;
+    case 2: return x - y;
+    case 3: return -x - y;
+    case 4: return x;
+    case 5: return -x;
+    case 6: return y;
+    default: return -y;
+    }
+}
+
+static inline double grad3(int h, double x, double y, double z)
+{
+    switch (h & 15) {
+    case 0: return x + y;
+    case 1: return -x + y;
+    case 2: return x - y;
+    case 3: return -x - y;
+    case 4: return x + z;
+    case 5: return -x + z;
+    case 6: return x - z;
+    case 7: return -x - z;
+    case 8: return y + z;
+    case 9: return -y + z;
+    case 10: return y - z;
+    case 11: return -y - z;
+    case 12: return x + y;
+    case 13: return -y + z;
+    case 14: return -x + y;
+    default: return -y - z;
+    }
+}
+
+/* The lattice cell of v (wrapped to 0..255) and the offset inside it. */
+static inline int cell(double v, double *frac)
+{
+    double f = floor(v);
+    *frac = v - f;
+    /* Wrapping in double keeps huge coordinates from overflowing the int. */
+    double w = f - 256.0 * floor(f / 256.0);
+    return (int)w & 255;
+}
+
+double noise2(const Noise *n, double x, double y)
+{
+    x += n->ox;
+    y += n->oy;
+    double fx, fy;
+    int xi = cell(x, &fx), yi = cell(y, &fy);
+    const uint8_t *p = n->perm;
+    int a = p[xi] + yi, b = p[xi + 1] + yi;
+    double u = fade(fx), v = fade(fy);
+    double r = lerp(v,
+                    lerp(u, grad2(p[a], fx, fy), grad2(p[b], fx - 1.0, fy)),
+                    lerp(u, grad2(p[a + 1], fx, fy - 1.0), grad2(p[b + 1], fx - 1.0, fy - 1.0)));
+    return r;
+}
+
+double noise3(const Noise *n, double x, double y, double z)
+{
+    x += n->ox;
+    y += n->oy;
+    z += n->oz;
+    double fx, fy, fz;
+    int xi = cell(x, &fx), yi = cell(y, &fy), zi = cell(z, &fz);
+    const uint8_t *p = n->perm;
+    int a = p[xi] + yi, aa = p[a] + zi, ab = p[a + 1] + zi;
+    int b = p[xi + 1] + yi, ba = p[b] + zi, bb = p[b + 1] + zi;
+    double u = fade(fx), v = fade(fy), w = fade(fz);
+    double x1 = fx - 1.0, y1 = fy - 1.0, z1 = fz - 1.0;
+    return lerp(w,
+                lerp(v, lerp(u, grad3(p[aa], fx, fy, fz), grad3(p[ba], x1, fy, fz)),
+                     lerp(u, grad3(p[ab], fx, y1, fz), grad3(p[bb], x1, y1, fz))),
+                lerp(v, lerp(u, grad3(p[aa + 1], fx, fy, z1), grad3(p[ba + 1], x1, fy, z1)),
+                     lerp(u, grad3(p[ab + 1], fx, y1, z1), grad3(p[bb + 1], x1, y1, z1))));
+}
+
+/* Octaves are shifted by an irrational-looking step so their lattices do
+ * not line up. */
+#define OCTAVE_SHIFT 71.31
+
+double noise_fbm2(const Noise *n, double x, double y, int octaves)
+{
+    double sum = 0.0, amp = 1.0, norm = 0.0, f = 1.0;
+    for (int i = 0; i < octaves; i++) {
+        sum += amp * noise2(n, x * f + OCTAVE_SHIFT * i, y * f - OCTAVE_SHIFT * i);
+        norm += amp;
+        amp *= 0.5;
+        f *= 2.0;
+    }
+    return sum / norm;
+}
+
+double noise_fbm3(const Noise *n, double x, double y, double z, int octaves)
+{
+    double sum = 0.0, amp = 1.0, norm = 0.0, f = 1.0;
+    for (int i = 0; i < octaves; i++) {
+        sum += amp * noise3(n, x * f + OCTAVE_SHIFT * i, y * f + OCTAVE_SHIFT * i, z * f - OCTAVE_SHIFT * i);
+        norm += amp;
+        amp *= 0.5;
+        f *= 2.0;
+    }
+    return sum / norm;
+}

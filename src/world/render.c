@@ -1,1 +1,461 @@
-/* placeholder: being written */ typedef int placeholder_render;
+/* render.c — top-down slices and upright sections as glyph cells, and the
+ * cells as (optionally coloured) text.
+ *
+ * Both views are one routine over a View: two axes across the screen and a
+ * depth axis that sight travels along (down for the slice, north for the
+ * section). The screen is walked in tiles that each lie in one chunk, so a
+ * chunk is fetched once per tile (once for the front level, once more for
+ * the level behind when some cell of the tile still looks further), and
+ * blocks are read straight from the chunk's array. A chunk pointer from the
+ * world is only used until the next world_chunk call, since that may evict. */
+#include "world/render.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "world/chunk.h"
+
+int render_block_is_open(const BlockDef *def)
+{
+    return def->transparent && !def->liquid && (def->glyph_ascii == ' ' || def->glyph_ascii == '\0');
+}
+
+/* Per-block appearance, built once per call from the registry. */
+typedef struct Look {
+    const BlockDef *def[BLOCKS_MAX];
+    uint8_t open[BLOCKS_MAX];
+    uint8_t solid[BLOCKS_MAX];
+} Look;
+
+static void look_init(Look *lk, const BlockRegistry *reg)
+{
+    for (int i = 0; i < BLOCKS_MAX; i++) {
+        const BlockDef *d = blocks_get(reg, (BlockId)i);
+        lk->def[i] = d;
+        lk->open[i] = (uint8_t)render_block_is_open(d);
+        lk->solid[i] = (uint8_t)d->solid;
+    }
+}
+
+static void cell_set_block(RenderCell *cell, const BlockDef *d, BlockId id, int depth)
+{
+    cell->ascii = d->glyph_ascii ? d->glyph_ascii : ' ';
+    memcpy(cell->utf8, d->glyph_utf8, sizeof cell->utf8);
+    cell->utf8[sizeof cell->utf8 - 1] = '\0';
+    if (!cell->utf8[0]) {
+        cell->utf8[0] = cell->ascii;
+        cell->utf8[1] = '\0';
+    }
+    cell->color256 = d->color256;
+    cell->color8 = d->color8 & 7;
+    cell->depth = (uint8_t)depth;
+    cell->is_entity = 0;
+    cell->block = id;
+}
+
+static void cell_set_nothing(RenderCell *cell)
+{
+    memset(cell, 0, sizeof *cell);
+    cell->ascii = ' ';
+    cell->utf8[0] = ' ';
+    cell->color256 = 244;
+    cell->color8 = 7;
+    cell->depth = RENDER_DEPTH_NONE;
+}
+
+/* An entity seen while its chunk was at hand, applied once every cell's
+ * depth is known. */
+typedef struct Seen {
+    int col, row, depth;
+    char ascii;
+    const char *utf8;
+    uint8_t color256, color8;
+} Seen;
+
+typedef struct SeenList {
+    Seen *v;
+    int n, cap;
+} SeenList;
+
+/* The design's "entities": {"type":"npc","id":"villager_001","position":[8,1,8]}.
+ * Position is local to the chunk as in the design; world coordinates that
+ * fall inside the chunk are accepted too. Fields "x","y","z" also work. */
+static int entity_world_pos(const cJSON *e, const Chunk *c, int32_t out[3])
+{
+    double p[3];
+    const cJSON *pos = cJSON_GetObjectItemCaseSensitive(e, "position");
+    if (cJSON_IsArray(pos) && cJSON_GetArraySize(pos) >= 3) {
+        for (int i = 0; i < 3; i++) {
+            const cJSON *v = cJSON_GetArrayItem(pos, i);
+            if (!cJSON_IsNumber(v))
+                return 0;
+            p[i] = v->valuedouble;
+        }
+    } else {
+        static const char *const names[3] = {"x", "y", "z"};
+        for (int i = 0; i < 3; i++) {
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, names[i]);
+            if (!cJSON_IsNumber(v))
+                return 0;
+            p[i] = v->valuedouble;
+        }
+    }
+    int32_t base[3] = {c->cx * CHUNK_SIZE, c->cy * CHUNK_SIZE, c->cz * CHUNK_SIZE};
+    int32_t q[3];
+    for (int i = 0; i < 3; i++) {
+        if (!(p[i] > -2e9 && p[i] < 2e9))
+            return 0;
+        double f = p[i] < 0 ? (double)(int64_t)p[i] - ((double)(int64_t)p[i] != p[i]) : (double)(int64_t)p[i];
+        q[i] = (int32_t)f;
+    }
+    int world_inside = 1, local_inside = 1;
+    for (int i = 0; i < 3; i++) {
+        if (q[i] < base[i] || q[i] >= base[i] + CHUNK_SIZE)
+            world_inside = 0;
+        if (q[i] < 0 || q[i] >= CHUNK_SIZE)
+            local_inside = 0;
+    }
+    for (int i = 0; i < 3; i++)
+        out[i] = world_inside ? q[i] : base[i] + q[i];
+    return world_inside || local_inside;
+}
+
+static void entity_glyph(const cJSON *e, Seen *s)
+{
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(e, "type");
+    const char *type = cJSON_IsString(t) ? t->valuestring : "";
+    if (strcmp(type, "npc") == 0) {
+        s->ascii = 'V';
+        s->utf8 = "V";
+        s->color256 = 226;
+        s->color8 = 3;
+    } else if (strcmp(type, "creature") == 0 || strcmp(type, "mob") == 0 || strcmp(type, "animal") == 0) {
+        s->ascii = 'c';
+        s->utf8 = "c";
+        s->color256 = 208;
+        s->color8 = 1;
+    } else if (strcmp(type, "item") == 0) {
+        s->ascii = '$';
+        s->utf8 = "\xe2\x9c\xa6"; /* ✦ */
+        s->color256 = 51;
+        s->color8 = 6;
+    } else {
+        s->ascii = '?';
+        s->utf8 = "?";
+        s->color256 = 201;
+        s->color8 = 5;
+    }
+}
+
+/* Which way the screen lies in the world. Axis numbers: 0 x, 1 y, 2 z. */
+typedef struct View {
+    int32_t origin[3]; /* world position of cell (0, 0) at depth 0 */
+    int col_axis, row_axis, depth_axis;
+    int row_sign; /* +1: the row axis grows down the screen; -1: it shrinks */
+} View;
+
+static const int axis_stride[3] = {1, CHUNK_SIZE * CHUNK_SIZE, CHUNK_SIZE}; /* CHUNK_INDEX */
+
+static int seen_push(SeenList *l, const Seen *s)
+{
+    if (l->n == l->cap) {
+        int cap = l->cap ? l->cap * 2 : 16;
+        Seen *v = realloc(l->v, (size_t)cap * sizeof *v);
+        if (!v)
+            return -1;
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = *s;
+    return 0;
+}
+
+static int collect_entities(const Chunk *c, const View *v, int width, int height, SeenList *seen)
+{
+    int n = cJSON_GetArraySize(c->entities);
+    for (int i = 0; i < n; i++) {
+        const cJSON *e = cJSON_GetArrayItem(c->entities, i);
+        int32_t p[3];
+        if (!cJSON_IsObject(e) || !entity_world_pos(e, c, p))
+            continue;
+        Seen s;
+        s.col = (int)(p[v->col_axis] - v->origin[v->col_axis]);
+        s.row = (int)(p[v->row_axis] - v->origin[v->row_axis]) * v->row_sign;
+        s.depth = (int)(v->origin[v->depth_axis] - p[v->depth_axis]);
+        if (s.col < 0 || s.col >= width || s.row < 0 || s.row >= height || s.depth < 0 ||
+            s.depth > RENDER_LOOK_DOWN)
+            continue;
+        entity_glyph(e, &s);
+        if (seen_push(seen, &s))
+            return -1;
+    }
+    return 0;
+}
+
+/* Fetches a chunk; coordinates outside the world's height give NULL with
+ * no error (all air). */
+static int fetch(World *w, int32_t c3[3], Chunk **out, Err *err)
+{
+    *out = NULL;
+    if (c3[1] < 0 || c3[1] >= WORLD_CHUNKS_Y)
+        return MA_OK;
+    Err e2 = {0};
+    *out = world_chunk(w, c3[0], c3[1], c3[2], &e2);
+    if (!*out) {
+        if (err)
+            *err = e2;
+        if (!e2.code)
+            return err_set(err, MA_ERR_INVALID, "chunk %d,%d,%d could not be loaded", c3[0], c3[1], c3[2]);
+        return e2.code;
+    }
+    return MA_OK;
+}
+
+/* Chunk coordinate and how many screen steps stay in that chunk, walking
+ * from world coordinate a in direction sign. */
+static int32_t span(int32_t a, int sign, int *steps)
+{
+    int local = chunk_local(a);
+    *steps = sign > 0 ? CHUNK_SIZE - local : local + 1;
+    return chunk_coord(a);
+}
+
+static int render_view(World *w, const View *v, int width, int height, RenderCell *cells, Err *err)
+{
+    if (width <= 0 || height <= 0 || !cells)
+        return err_set(err, MA_ERR_INVALID, "render: a view of %dx%d cells is empty", width, height);
+    Look *lk = malloc(sizeof *lk);
+    if (!lk)
+        return err_set(err, MA_ERR_NOMEM, "render: out of memory");
+    look_init(lk, world_blocks(w));
+    SeenList seen = {0};
+    int rc = MA_OK;
+    const int ca = v->col_axis, ra = v->row_axis, da = v->depth_axis;
+    const int32_t front = v->origin[da];
+    int front_steps;
+    const int32_t front_chunk = span(front, -1, &front_steps); /* levels in the front chunk: local+1 */
+    const int front_local = front_steps - 1;
+
+    for (int row0 = 0; row0 < height;) {
+        int rsteps;
+        int32_t rb = v->origin[ra] + (int32_t)row0 * v->row_sign;
+        int32_t rchunk = span(rb, v->row_sign, &rsteps);
+        int row1 = row0 + rsteps < height ? row0 + rsteps : height;
+        for (int col0 = 0; col0 < width;) {
+            int csteps;
+            int32_t cb = v->origin[ca] + col0;
+            int32_t cchunk = span(cb, 1, &csteps);
+            int col1 = col0 + csteps < width ? col0 + csteps : width;
+            int pending = 0;
+            for (int pass = 0; pass < 2; pass++) {
+                if (pass == 1 && !pending)
+                    break;
+                int32_t c3[3];
+                c3[ca] = cchunk;
+                c3[ra] = rchunk;
+                c3[da] = front_chunk - pass;
+                Chunk *ch;
+                if ((rc = fetch(w, c3, &ch, err)) != MA_OK)
+                    goto cleanup;
+                /* Depth range in this chunk: pass 0 from the front level
+                 * down to local 0; pass 1 from local 15 on. */
+                int d_first = pass == 0 ? 0 : front_local + 1;
+                int l_first = pass == 0 ? front_local : CHUNK_SIZE - 1;
+                int d_last = pass == 0 ? front_local : front_local + CHUNK_SIZE;
+                if (d_last > RENDER_LOOK_DOWN)
+                    d_last = RENDER_LOOK_DOWN;
+                for (int row = row0; row < row1; row++) {
+                    int32_t wr = v->origin[ra] + (int32_t)row * v->row_sign;
+                    int lr = chunk_local(wr);
+                    for (int col = col0; col < col1; col++) {
+                        RenderCell *cell = &cells[(size_t)row * (size_t)width + (size_t)col];
+                        if (pass == 1 && cell->depth != 255)
+                            continue;
+                        int lc = chunk_local(v->origin[ca] + col);
+                        int found = 0;
+                        if (ch) {
+                            int base = lc * axis_stride[ca] + lr * axis_stride[ra];
+                            for (int d = d_first, l = l_first; d <= d_last; d++, l--) {
+                                BlockId id = ch->blocks ? ch->blocks[base + l * axis_stride[da]] : ch->uniform;
+                                if (!lk->open[id]) {
+                                    cell_set_block(cell, lk->def[id], id, d);
+                                    found = 1;
+                                    break;
+                                }
+                            }
+                        }
+                        if (found)
+                            continue;
+                        /* Below the world's floor there is nothing more to see. */
+                        int32_t next = front - (d_last + 1);
+                        if (d_last < RENDER_LOOK_DOWN && !(da == 1 && next < 0)) {
+                            cell->depth = 255;
+                            pending = 1;
+                        } else {
+                            cell_set_nothing(cell);
+                        }
+                    }
+                }
+                if (ch && collect_entities(ch, v, width, height, &seen)) {
+                    rc = err_set(err, MA_ERR_NOMEM, "render: out of memory");
+                    goto cleanup;
+                }
+            }
+            col0 = col1;
+        }
+        row0 = row1;
+    }
+    for (int i = 0; i < seen.n; i++) {
+        const Seen *s = &seen.v[i];
+        RenderCell *cell = &cells[(size_t)s->row * (size_t)width + (size_t)s->col];
+        int limit = cell->is_entity ? cell->depth - 1 : cell->depth - (lk->solid[cell->block] ? 1 : 0);
+        if (cell->depth == RENDER_DEPTH_NONE)
+            limit = RENDER_LOOK_DOWN;
+        if (s->depth > limit)
+            continue;
+        cell->ascii = s->ascii;
+        memset(cell->utf8, 0, sizeof cell->utf8);
+        strncpy(cell->utf8, s->utf8, sizeof cell->utf8 - 1);
+        cell->color256 = s->color256;
+        cell->color8 = s->color8;
+        cell->depth = (uint8_t)s->depth;
+        cell->is_entity = 1;
+    }
+cleanup:
+    free(seen.v);
+    free(lk);
+    return rc;
+}
+
+int render_slice(World *w, int32_t x, int32_t y, int32_t z, int width, int height, RenderCell *cells, Err *err)
+{
+    View v = {.origin = {x - width / 2, y, z - height / 2}, .col_axis = 0, .row_axis = 2, .depth_axis = 1,
+              .row_sign = 1};
+    return render_view(w, &v, width, height, cells, err);
+}
+
+int render_section(World *w, int32_t x, int32_t y, int32_t z, int width, int height, RenderCell *cells,
+                   Err *err)
+{
+    View v = {.origin = {x - width / 2, y + height / 2, z}, .col_axis = 0, .row_axis = 1, .depth_axis = 2,
+              .row_sign = -1};
+    return render_view(w, &v, width, height, cells, err);
+}
+
+/* xterm-256 index -> rgb. */
+static void xterm_rgb(int i, int rgb[3])
+{
+    static const uint8_t base16[16][3] = {
+        {0, 0, 0}, {128, 0, 0}, {0, 128, 0}, {128, 128, 0}, {0, 0, 128}, {128, 0, 128}, {0, 128, 128},
+        {192, 192, 192}, {128, 128, 128}, {255, 0, 0}, {0, 255, 0}, {255, 255, 0}, {0, 0, 255},
+        {255, 0, 255}, {0, 255, 255}, {255, 255, 255},
+    };
+    static const int cube[6] = {0, 95, 135, 175, 215, 255};
+    if (i < 16) {
+        for (int k = 0; k < 3; k++)
+            rgb[k] = base16[i][k];
+    } else if (i < 232) {
+        i -= 16;
+        rgb[0] = cube[i / 36];
+        rgb[1] = cube[i / 6 % 6];
+        rgb[2] = cube[i % 6];
+    } else {
+        rgb[0] = rgb[1] = rgb[2] = 8 + 10 * (i - 232);
+    }
+}
+
+static int cube_level(int c)
+{
+    static const int cube[6] = {0, 95, 135, 175, 215, 255};
+    int best = 0;
+    for (int k = 1; k < 6; k++)
+        if (abs(cube[k] - c) < abs(cube[best] - c))
+            best = k;
+    return best;
+}
+
+uint8_t render_dim256(uint8_t color256, int depth)
+{
+    if (depth <= 0)
+        return color256;
+    if (depth > RENDER_LOOK_DOWN + 1)
+        depth = RENDER_LOOK_DOWN + 1;
+    int rgb[3];
+    xterm_rgb(color256, rgb);
+    /* Fade toward a dark grey: a quarter of the way at one level down,
+     * most of the way at the limit of sight. */
+    double t = 0.2 + 0.6 * (depth - 1) / RENDER_LOOK_DOWN;
+    const int grey = 58;
+    for (int k = 0; k < 3; k++)
+        rgb[k] = (int)(rgb[k] * (1 - t) + grey * t + 0.5);
+    int l[3] = {cube_level(rgb[0]), cube_level(rgb[1]), cube_level(rgb[2])};
+    static const int cube[6] = {0, 95, 135, 175, 215, 255};
+    int cube_idx = 16 + 36 * l[0] + 6 * l[1] + l[2];
+    long cube_err = 0;
+    for (int k = 0; k < 3; k++)
+        cube_err += (long)(cube[l[k]] - rgb[k]) * (cube[l[k]] - rgb[k]);
+    int avg = (rgb[0] + rgb[1] + rgb[2]) / 3;
+    int g = avg < 8 ? 0 : (avg - 8) / 10;
+    if (g > 23)
+        g = 23;
+    int gv = 8 + 10 * g;
+    long grey_err = 0;
+    for (int k = 0; k < 3; k++)
+        grey_err += (long)(gv - rgb[k]) * (gv - rgb[k]);
+    return (uint8_t)(grey_err < cube_err ? 232 + g : cube_idx);
+}
+
+/* The ANSI sequence for a cell, into buf (at most 24 bytes). */
+static int cell_sgr(const RenderCell *c, int color, char *buf)
+{
+    if (color == RENDER_COLOR_256)
+        return sprintf(buf, "\033[0;38;5;%dm", render_dim256(c->color256, c->depth));
+    int attr = c->depth == 0 ? 1 : c->depth <= 2 ? 0 : 2;
+    return sprintf(buf, "\033[%d;3%dm", attr, c->color8 & 7);
+}
+
+char *render_to_text(const RenderCell *cells, int w, int h, int utf8, int color)
+{
+    if (w <= 0 || h <= 0)
+        return calloc(1, 1);
+    /* Worst case per cell: a colour change plus a 7-byte glyph. */
+    size_t per_cell = (color ? 24u : 0u) + (utf8 ? 8u : 1u);
+    size_t cap = (size_t)w * (size_t)h * per_cell + (size_t)h * 8 + 1;
+    char *out = malloc(cap);
+    if (!out)
+        return NULL;
+    char *p = out;
+    for (int row = 0; row < h; row++) {
+        char last[32] = "";
+        for (int col = 0; col < w; col++) {
+            const RenderCell *c = &cells[(size_t)row * (size_t)w + (size_t)col];
+            int blank = c->ascii == ' ' && !c->is_entity;
+            if (color && !blank) {
+                char sgr[32];
+                int n = cell_sgr(c, color, sgr);
+                if (strcmp(sgr, last) != 0) {
+                    memcpy(p, sgr, (size_t)n);
+                    p += n;
+                    memcpy(last, sgr, (size_t)n + 1);
+                }
+            }
+            if (utf8 && c->utf8[0]) {
+                size_t n = strnlen(c->utf8, sizeof c->utf8 - 1);
+                memcpy(p, c->utf8, n);
+                p += n;
+            } else {
+                *p++ = c->ascii >= 32 && c->ascii < 127 ? c->ascii : '?';
+            }
+        }
+        if (color && last[0]) {
+            memcpy(p, "\033[0m", 4);
+            p += 4;
+        }
+        *p++ = '\n';
+    }
+    *p = '\0';
+    return out;
+}

@@ -57,4 +57,25 @@ typedef struct WorldCacheStats {
 } WorldCacheStats;
 void world_cache_stats(const World *w, WorldCacheStats *out);
 
+/* Takes ownership of metadata (NULL removes it) for the block at world
+ * coordinates and marks its chunk dirty. */
+int world_set_block_meta(World *w, int32_t x, int32_t y, int32_t z, cJSON *metadata, Err *err);
+/* Marks a cached chunk dirty after changing it directly (entities,
+ * structures, metadata through world_chunk); no-op when not cached. */
+void world_mark_dirty(World *w, int32_t cx, int32_t cy, int32_t cz);
+
+/* Holds one transaction over many chunk loads (render, map, bench): one
+ * lookup then costs a couple of microseconds instead of an autocommit
+ * statement. Nests with save_begin; end it before other work commits. */
+int world_batch_begin(World *w, Err *err);
+int world_batch_end(World *w, Err *err);
+
+/* Generates and stores every chunk of the chunk columns in the rectangle
+ * (cx0..cx1, cz0..cz1 inclusive, every cy) that is not stored yet, in
+ * batched transactions; used by `pregen` and world creation. Dirty cached
+ * chunks are flushed first; stored chunks are left as they are. progress
+ * (may be NULL) is called after each column with done and total columns. */
+int world_store_area(World *w, int32_t cx0, int32_t cz0, int32_t cx1, int32_t cz1,
+                     void (*progress)(int done, int total, void *ud), void *ud, Err *err);
+
 #endif

@@ -1,0 +1,119 @@
+/* action.c — parsing and naming actions. */
+#include "game/action.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const dir_names[DIR_COUNT] = {"n", "ne", "e", "se", "s", "sw", "w", "nw", "up", "down"};
+static const int dir_dx[8] = {0, 1, 1, 1, 0, -1, -1, -1};
+static const int dir_dz[8] = {-1, -1, 0, 1, 1, 1, 0, -1};
+
+Dir dir_parse(const char *word)
+{
+    static const struct { const char *alias; Dir d; } aliases[] = {
+        {"north", DIR_N}, {"south", DIR_S}, {"east", DIR_E}, {"west", DIR_W},
+        {"northeast", DIR_NE}, {"northwest", DIR_NW}, {"southeast", DIR_SE}, {"southwest", DIR_SW},
+    };
+    for (int i = 0; i < DIR_COUNT; i++)
+        if (strcmp(word, dir_names[i]) == 0)
+            return (Dir)i;
+    for (size_t i = 0; i < sizeof aliases / sizeof aliases[0]; i++)
+        if (strcmp(word, aliases[i].alias) == 0)
+            return aliases[i].d;
+    return DIR_NONE;
+}
+
+const char *dir_name(Dir d) { return d >= 0 && d < DIR_COUNT ? dir_names[d] : "?"; }
+
+void dir_delta(Dir d, int *dx, int *dz)
+{
+    *dx = d >= DIR_N && d <= DIR_NW ? dir_dx[d] : 0;
+    *dz = d >= DIR_N && d <= DIR_NW ? dir_dz[d] : 0;
+}
+
+static const char *const kind_names[ACT_COUNT_] = {"move", "up", "down", "dig", "place", "wait", "select"};
+
+const char *action_name(ActionKind k) { return k < ACT_COUNT_ ? kind_names[k] : "?"; }
+
+/* Splits line into at most max words (in place); returns the count, or
+ * max + 1 when there are more. */
+static int split(char *line, char **words, int max)
+{
+    int n = 0;
+    char *save = NULL;
+    for (char *w = strtok_r(line, " \t\r\n", &save); w; w = strtok_r(NULL, " \t\r\n", &save)) {
+        if (n == max)
+            return max + 1;
+        words[n++] = w;
+    }
+    return n;
+}
+
+int action_parse(const char *text, Action *out, Err *err)
+{
+    char line[256];
+    if (strlen(text) >= sizeof line)
+        return err_set(err, MA_ERR_INVALID, "line too long (at most %zu characters)", sizeof line - 1);
+    snprintf(line, sizeof line, "%s", text);
+    char *hash = strchr(line, '#');
+    if (hash)
+        *hash = '\0';
+    char *w[4];
+    int n = split(line, w, 3);
+    if (n == 0)
+        return 0;
+    memset(out, 0, sizeof *out);
+    out->dir = DIR_NONE;
+    out->count = 1;
+    for (char *p = w[0]; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    int kind = -1;
+    for (int i = 0; i < ACT_COUNT_; i++)
+        if (strcmp(w[0], kind_names[i]) == 0)
+            kind = i;
+    if (kind < 0)
+        return err_set(err, MA_ERR_INVALID, "unknown action '%s' (known: move, up, down, dig, place, wait, select)", w[0]);
+    out->kind = (ActionKind)kind;
+    switch (out->kind) {
+    case ACT_MOVE:
+        if (n != 2 || (out->dir = dir_parse(w[1])) == DIR_NONE || out->dir >= DIR_UP)
+            return err_set(err, MA_ERR_INVALID, "move takes one direction: n ne e se s sw w nw");
+        break;
+    case ACT_UP:
+    case ACT_DOWN:
+        if (n != 1)
+            return err_set(err, MA_ERR_INVALID, "%s takes no arguments", w[0]);
+        break;
+    case ACT_DIG:
+        if (n != 2 || (out->dir = dir_parse(w[1])) == DIR_NONE)
+            return err_set(err, MA_ERR_INVALID, "dig takes one direction: n ne e se s sw w nw up down");
+        break;
+    case ACT_PLACE:
+        if (n < 2 || n > 3 || (out->dir = dir_parse(w[1])) == DIR_NONE)
+            return err_set(err, MA_ERR_INVALID, "place takes a direction (n ne e se s sw w nw up down) and an optional block");
+        if (n == 3)
+            snprintf(out->block, sizeof out->block, "%s", w[2]);
+        break;
+    case ACT_WAIT:
+        if (n > 2)
+            return err_set(err, MA_ERR_INVALID, "wait takes at most one number of turns");
+        if (n == 2) {
+            char *end;
+            long v = strtol(w[1], &end, 10);
+            if (*end || v < 1 || v > 10000)
+                return err_set(err, MA_ERR_INVALID, "wait takes a number of turns from 1 to 10000, not '%s'", w[1]);
+            out->count = (int)v;
+        }
+        break;
+    case ACT_SELECT:
+        if (n != 2)
+            return err_set(err, MA_ERR_INVALID, "select takes the name of an item to hold");
+        snprintf(out->block, sizeof out->block, "%s", w[1]);
+        break;
+    default:
+        break;
+    }
+    return 1;
+}

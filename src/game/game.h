@@ -1,0 +1,94 @@
+/* game.h — a game in progress: one player's character in one world.
+ *
+ * game_apply carries out any Action (move, climb, dig, place, wait...) and
+ * commits all its effects — blocks, position, health, inventory, the clock —
+ * in one transaction before it returns, so killing the game at any moment
+ * loses at most the action in progress. The UI, `play --script` and the
+ * tests all drive the game through these functions. */
+#ifndef MA_GAME_GAME_H
+#define MA_GAME_GAME_H
+
+#include <stdint.h>
+
+#include <cJSON.h>
+
+#include "game/action.h"
+#include "game/classes.h"
+#include "save/characters.h"
+#include "save/save.h"
+#include "world/world.h"
+
+typedef enum Severity { SEV_INFO, SEV_GOOD, SEV_WARN, SEV_BAD } Severity;
+
+#define GAME_MAX_EVENTS 8
+#define TURNS_PER_DAY 720 /* a turn is two minutes of game time */
+
+typedef struct GameEvent {
+    Severity severity;
+    char text[160];
+} GameEvent;
+
+/* What an action did. text is the one-line result of `play --script`:
+ * "ok", or why not ("blocked: stone wall", "nothing to dig"). */
+typedef struct ActionResult {
+    int ok;
+    char text[128];
+    int turns;
+    GameEvent events[GAME_MAX_EVENTS];
+    int n_events;
+} ActionResult;
+
+typedef struct Player {
+    int64_t user_id, character_id, world_id;
+    char username[65], name[65], character_class[33], world_name[65];
+    int32_t x, y, z; /* the block the feet are in */
+    int level;
+    int64_t experience;
+    int health, max_health, mana, max_mana;
+    char hand[32]; /* the item held, "" for none */
+} Player;
+
+typedef struct Game Game;
+
+/* How to find or make the character to play. */
+typedef struct GameStart {
+    const char *username;   /* the local player; created when missing */
+    const char *world;      /* NULL: the user's last world, else a new one */
+    const char *character;  /* NULL: the user's last character in that world, else a new one */
+    const char *class_name; /* NULL: the default class (for a new character) */
+    uint64_t seed;          /* for a new world */
+    int new_world;          /* always create a new world (named `world`, or from the seed) */
+} GameStart;
+
+/* Opens (or quick-starts) a game: the user, the world and the character as
+ * GameStart says, creating what is missing exactly as the title screen's
+ * "Quick start" does. The save must be open for writing. */
+int game_start(Save *s, const GameStart *start, Game **out, Err *err);
+void game_close(Game *g);
+
+const Player *game_player(const Game *g);
+World *game_world(Game *g);
+const BlockRegistry *game_blocks(const Game *g);
+const ClassList *game_classes(const Game *g);
+Save *game_save(Game *g);
+/* Turns since the world began, and the time of day in minutes (0..1439). */
+int64_t game_clock(const Game *g);
+int game_minute_of_day(const Game *g);
+/* 1 at night (20:00 to 06:00). */
+int game_is_night(const Game *g);
+
+/* Carries out a, commits, and reports in *res. Returns MA_OK even when the
+ * action could not be done (res->ok = 0 says why); an error return means
+ * the save failed and nothing of the action was kept. */
+int game_apply(Game *g, const Action *a, ActionResult *res, Err *err);
+
+/* The character's inventory (see characters.h). */
+int game_inventory(Game *g, InventoryRow **rows, int *n, Err *err);
+/* The state printed at the end of `play --script`: world, character,
+ * position, health, inventory, turns. Caller deletes. */
+cJSON *game_state_json(Game *g, Err *err);
+
+/* Name of the block at a position, with underscores as spaces ("oak log"). */
+const char *game_block_label(const Game *g, BlockId id, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,292 @@
+/* test_game.c — playing through the core and through `play --script`:
+ * walking, climbing, falling, digging and placing, with the save checked
+ * afterwards, and a kill -9 in the middle of play. Uses "flat" worlds:
+ * grass at y = SEA_LEVEL, the player's feet at SEA_LEVEL + 1. */
+#include "helpers.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "game/game.h"
+#include "save/characters.h"
+#include "world/blocks.h"
+
+static char *dir;
+
+static int setup(void **state)
+{
+    (void)state;
+    dir = th_tmpdir();
+    setenv("USER", "tester", 1);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    th_tmpdir_free(dir);
+    return 0;
+}
+
+typedef struct Fixture {
+    Save *save;
+    Game *game;
+} Fixture;
+
+static void start(Fixture *f, const char *file, int create_world)
+{
+    Err err = {0};
+    if (save_open(th_path(dir, file), SAVE_CREATE, &f->save, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    if (create_world) {
+        int64_t id;
+        if (world_create(f->save, "flatland", 7, "flat", &id, &err) != MA_OK)
+            fail_msg("%s", err.msg);
+    }
+    GameStart st = {.username = "tester", .world = "flatland", .seed = 7};
+    if (game_start(f->save, &st, &f->game, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+}
+
+static void stop(Fixture *f)
+{
+    game_close(f->game);
+    save_close(f->save);
+}
+
+static ActionResult act(Fixture *f, const char *line)
+{
+    Action a;
+    Err err = {0};
+    if (action_parse(line, &a, &err) != 1)
+        fail_msg("bad action %s: %s", line, err.msg);
+    ActionResult r;
+    if (game_apply(f->game, &a, &r, &err) != MA_OK)
+        fail_msg("%s: %s", line, err.msg);
+    return r;
+}
+
+static int block_id(Fixture *f, const char *name)
+{
+    int id = blocks_find(game_blocks(f->game), name);
+    assert_true(id > 0);
+    return id;
+}
+
+static void test_walk_is_saved_before_the_next_action(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "walk.db", 1);
+    const Player *p = game_player(f.game);
+    int32_t x0 = p->x, y0 = p->y, z0 = p->z;
+    assert_int_equal(y0, SEA_LEVEL + 1);
+    assert_string_equal(act(&f, "move e").text, "ok");
+    assert_string_equal(act(&f, "move s").text, "ok");
+    assert_string_equal(act(&f, "move sw").text, "ok");
+    assert_int_equal(p->x, x0);
+    assert_int_equal(p->z, z0 + 2);
+    /* Another connection sees the new position already. */
+    Save *other = NULL;
+    Err err = {0};
+    assert_int_equal(save_open(th_path(dir, "walk.db"), SAVE_READONLY, &other, &err), MA_OK);
+    CharacterRow c;
+    assert_int_equal(characters_get(other, p->character_id, &c, &err), MA_OK);
+    assert_int_equal((int)c.position_x, x0);
+    assert_int_equal((int)c.position_z, z0 + 2);
+    character_row_clear(&c);
+    save_close(other);
+    stop(&f);
+}
+
+static void test_climb_one_block_but_not_two(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "climb.db", 1);
+    const Player *p = game_player(f.game);
+    int32_t x = p->x, y = p->y, z = p->z;
+    Err err = {0};
+    int planks = block_id(&f, "planks");
+    /* One block east: climbable. Two blocks high further east: a wall. */
+    assert_int_equal(world_set_block(game_world(f.game), x + 1, y, z, (BlockId)planks, &err), MA_OK);
+    assert_int_equal(world_set_block(game_world(f.game), x + 2, y + 1, z, (BlockId)planks, &err), MA_OK);
+    assert_int_equal(world_set_block(game_world(f.game), x + 2, y + 2, z, (BlockId)planks, &err), MA_OK);
+    assert_string_equal(act(&f, "move e").text, "ok");
+    assert_int_equal(p->y, y + 1);
+    ActionResult r = act(&f, "move e");
+    assert_false(r.ok);
+    assert_string_equal(r.text, "blocked: planks wall");
+    assert_int_equal(p->x, x + 1);
+    stop(&f);
+}
+
+static void test_fall_hurts_beyond_three_blocks(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "fall.db", 1);
+    const Player *p = game_player(f.game);
+    int32_t x = p->x, y = p->y, z = p->z;
+    Err err = {0};
+    int planks = block_id(&f, "planks");
+    /* A staircase up to a ledge six blocks high, then a drop to the east. */
+    for (int h = 0; h < 6; h++)
+        for (int col = h; col < 6; col++)
+            assert_int_equal(world_set_block(game_world(f.game), x + 1 + col, y + h, z, (BlockId)planks, &err), MA_OK);
+    for (int i = 0; i < 6; i++)
+        assert_string_equal(act(&f, "move e").text, "ok");
+    assert_int_equal(p->y, y + 6);
+    int before = p->health;
+    ActionResult r = act(&f, "move e");
+    assert_true(r.ok);
+    assert_int_equal(p->y, y);
+    assert_int_equal(p->health, before - (6 - 3) * 4);
+    assert_non_null(strstr(r.events[0].text, "fall 6 blocks"));
+    stop(&f);
+}
+
+static void test_dig_gives_the_drop_and_place_uses_it(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "dig.db", 1);
+    const Player *p = game_player(f.game);
+    int32_t x = p->x, y = p->y, z = p->z;
+    assert_string_equal(act(&f, "dig n").text, "nothing to dig");
+    ActionResult r = act(&f, "dig down");
+    assert_true(r.ok);
+    assert_int_equal(p->y, y - 1); /* dropped into the hole */
+    Err err = {0};
+    cJSON *state_json = game_state_json(f.game, &err);
+    char *text = cJSON_PrintUnformatted(state_json);
+    assert_non_null(strstr(text, "\"item\":\"dirt\",\"count\":1"));
+    cJSON_free(text);
+    cJSON_Delete(state_json);
+    /* Climb out and fill the hole back with the dirt. */
+    assert_string_equal(act(&f, "move n").text, "ok");
+    assert_int_equal(p->y, y);
+    /* Standing north of the hole, place the dirt into it from above: it lands at
+     * feet level ahead only when that cell is open, so dig a step first. */
+    r = act(&f, "place s dirt");
+    assert_true(r.ok);
+    int32_t px = p->x, py = p->y, pz = p->z;
+    stop(&f);
+    /* Reopen: the placed dirt is in the save, south of where the player stands. */
+    start(&f, "dig.db", 0);
+    assert_int_equal(world_get_block(game_world(f.game), px, py, pz + 1), block_id(&f, "dirt"));
+    (void)x; (void)z;
+    assert_string_equal(act(&f, "place e dirt").text, "you have no dirt");
+    stop(&f);
+}
+
+static void test_script_runs_and_reports_each_action(void **state)
+{
+    (void)state;
+    const char *db = th_path(dir, "script.db");
+    RunResult r = th_run(NULL, "--save", db, "init", NULL);
+    assert_int_equal(r.status, 0);
+    th_run_free(&r);
+    Fixture f;
+    Err err = {0};
+    assert_int_equal(save_open(db, 0, &f.save, &err), MA_OK);
+    int64_t id;
+    assert_int_equal(world_create(f.save, "flatland", 7, "flat", &id, &err), MA_OK);
+    save_close(f.save);
+    const char *script = "# a walk\nmove e\n\nmove e   # east again\ndig n\nwait 3\nup\n";
+    r = th_run(script, "--save", db, "play", "--script", "-", "--world", "flatland", NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "ok\nok\nnothing to dig\nok\nno ladder or stairs here\n"));
+    assert_non_null(strstr(r.out, "character: tester (warrior, level 1)"));
+    assert_non_null(strstr(r.out, "turns: 5"));
+    th_run_free(&r);
+    /* The same script again continues the same character. */
+    r = th_run("move w\n", "--save", db, "play", "--script", "-", "--json", NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "\"result\":\"ok\""));
+    assert_non_null(strstr(r.out, "\"turns\":\t6"));
+    th_run_free(&r);
+    /* A malformed line stops the run with its number, after keeping what went before. */
+    r = th_run("move w\nfly up\nmove w\n", "--save", db, "play", "--script", "-", NULL);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "line 2"));
+    th_run_free(&r);
+    r = th_run("", "--save", db, "play", "--script", "-", NULL);
+    assert_non_null(strstr(r.out, "turns: 7"));
+    th_run_free(&r);
+    r = th_run(NULL, "--save", db, "play", NULL);
+    assert_int_equal(r.status, 2);
+    th_run_free(&r);
+}
+
+static void test_kill_9_mid_play_keeps_what_was_reported(void **state)
+{
+    (void)state;
+    const char *db = th_path(dir, "kill.db");
+    Fixture f;
+    start(&f, "kill.db", 1);
+    stop(&f);
+    int in[2], out[2];
+    assert_int_equal(pipe(in), 0);
+    assert_int_equal(pipe(out), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(in[0], 0);
+        dup2(out[1], 1);
+        close(in[1]);
+        close(out[0]);
+        execl(getenv("MAGIC_EXE"), "magic-adventure", "--save", db, "play", "--script", "-", "--world", "flatland", (char *)NULL);
+        _exit(127);
+    }
+    close(in[0]);
+    close(out[1]);
+    const char *steps = "move e\nmove e\ndig down\nmove s\n";
+    assert_true(write(in[1], steps, strlen(steps)) > 0);
+    /* Wait for the four results, then kill without warning. */
+    char buf[256];
+    size_t got = 0;
+    int lines = 0;
+    while (lines < 4 && got < sizeof buf - 1) {
+        ssize_t n = read(out[0], buf + got, sizeof buf - 1 - got);
+        if (n <= 0)
+            break;
+        for (ssize_t i = 0; i < n; i++)
+            lines += buf[got + (size_t)i] == '\n';
+        got += (size_t)n;
+    }
+    buf[got] = '\0';
+    assert_int_equal(lines, 4);
+    kill(pid, SIGKILL);
+    int status;
+    waitpid(pid, &status, 0);
+    close(in[1]);
+    close(out[0]);
+
+    RunResult r = th_run(NULL, "--save", db, "verify", NULL);
+    assert_int_equal(r.status, 0);
+    th_run_free(&r);
+    start(&f, "kill.db", 0);
+    const Player *p = game_player(f.game);
+    /* Two steps east, a dig down (drop one), a step south climbing back out. */
+    assert_int_equal(p->y, SEA_LEVEL + 1);
+    assert_int_equal(world_get_block(game_world(f.game), p->x, SEA_LEVEL, p->z - 1), BLOCK_AIR);
+    assert_int_equal(game_clock(f.game), 4);
+    stop(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_walk_is_saved_before_the_next_action),
+        cmocka_unit_test(test_climb_one_block_but_not_two),
+        cmocka_unit_test(test_fall_hurts_beyond_three_blocks),
+        cmocka_unit_test(test_dig_gives_the_drop_and_place_uses_it),
+        cmocka_unit_test(test_script_runs_and_reports_each_action),
+        cmocka_unit_test(test_kill_9_mid_play_keeps_what_was_reported),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,166 @@
+/* cli_play.c — `play --script FILE`: the game without a terminal.
+ *
+ * Each line of FILE is parsed into an Action and carried out with
+ * game_apply, exactly as a key press in the client is; each prints one
+ * result line. Used by tests, bots and bug reports. */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "game/game.h"
+
+uint64_t cli_random_seed(void)
+{
+    uint64_t seed = 0;
+    FILE *f = fopen("/dev/urandom", "rb");
+    if (f) {
+        if (fread(&seed, sizeof seed, 1, f) != 1)
+            seed = 0;
+        fclose(f);
+    }
+    /* Keep seeds readable and within what the save's signed integer holds. */
+    return seed % 1000000000000ULL;
+}
+
+const char *cli_username(void)
+{
+    const char *u = getenv("USER");
+    if (!u || !*u)
+        u = getenv("LOGNAME");
+    return u && *u ? u : "player";
+}
+
+static void print_state_text(Game *g)
+{
+    const Player *p = game_player(g);
+    printf("world: %s\n", p->world_name);
+    printf("character: %s (%s, level %d)\n", p->name, p->character_class, p->level);
+    printf("position: %d %d %d\n", p->x, p->y, p->z);
+    printf("health: %d/%d\n", p->health, p->max_health);
+    printf("turns: %lld\n", (long long)game_clock(g));
+    printf("hand: %s\n", p->hand[0] ? p->hand : "(nothing)");
+    InventoryRow *rows = NULL;
+    int n = 0;
+    Err err = {0};
+    printf("inventory:");
+    if (game_inventory(g, &rows, &n, &err) == MA_OK) {
+        for (int i = 0; i < n; i++)
+            printf("%s %s x%d", i ? "," : "", rows[i].item_name, rows[i].quantity);
+        inventory_list_free(rows, n);
+    }
+    printf("%s\n", n ? "" : " (empty)");
+}
+
+int cmd_play(CliCtx *ctx)
+{
+    static const struct option opts[] = {
+        {"script", required_argument, NULL, 's'},
+        {"world", required_argument, NULL, 'w'},
+        {"character", required_argument, NULL, 'c'},
+        {"class", required_argument, NULL, 'k'},
+        {"json", no_argument, NULL, 'j'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *script = NULL, *world = NULL, *character = NULL, *cls = NULL;
+    int json = 0, c;
+    opterr = 0;
+    while ((c = getopt_long(ctx->argc, ctx->argv, "s:w:c:k:j", opts, NULL)) != -1) {
+        switch (c) {
+        case 's': script = optarg; break;
+        case 'w': world = optarg; break;
+        case 'c': character = optarg; break;
+        case 'k': cls = optarg; break;
+        case 'j': json = 1; break;
+        default:
+            if (optopt)
+                return cli_usage_error(ctx, "option '%s' needs a value", ctx->argv[optind - 1]);
+            return cli_usage_error(ctx, "unknown option '%s'", ctx->argv[optind - 1]);
+        }
+    }
+    if (optind != ctx->argc)
+        return cli_usage_error(ctx, "unexpected argument '%s'", ctx->argv[optind]);
+    if (!script)
+        return cli_usage_error(ctx, "needs --script FILE (or --script - for standard input); "
+                                    "run with no command for the full game");
+    FILE *in = strcmp(script, "-") == 0 ? stdin : fopen(script, "r");
+    if (!in) {
+        fprintf(stderr, "magic-adventure: play: cannot read the script %s: %s\n", script, strerror(errno));
+        return CLI_FAIL;
+    }
+    Save *s = cli_open_save(ctx, SAVE_CREATE);
+    if (!s) {
+        if (in != stdin)
+            fclose(in);
+        return CLI_FAIL;
+    }
+    Err err = {0};
+    Game *g = NULL;
+    GameStart st = {.username = cli_username(), .world = world, .character = character,
+                    .class_name = cls, .seed = cli_random_seed()};
+    int status = CLI_OK;
+    if (game_start(s, &st, &g, &err) != MA_OK) {
+        status = cli_fail(&err);
+        goto done;
+    }
+    char line[512];
+    int lineno = 0;
+    while (fgets(line, sizeof line, in)) {
+        lineno++;
+        Action a;
+        int parsed = action_parse(line, &a, &err);
+        if (parsed == 0)
+            continue;
+        if (parsed < 0) {
+            line[strcspn(line, "\r\n")] = '\0';
+            fprintf(stderr, "magic-adventure: play: %s line %d: %s: %s\n", script, lineno, err.msg, line);
+            status = CLI_USAGE;
+            goto done;
+        }
+        ActionResult r;
+        if (game_apply(g, &a, &r, &err) != MA_OK) {
+            fprintf(stderr, "magic-adventure: play: %s line %d: %s\n", script, lineno, err.msg);
+            status = CLI_FAIL;
+            goto done;
+        }
+        if (json) {
+            cJSON *o = cJSON_CreateObject();
+            line[strcspn(line, "\r\n")] = '\0';
+            cJSON_AddNumberToObject(o, "line", lineno);
+            cJSON_AddStringToObject(o, "result", r.text);
+            cJSON_AddNumberToObject(o, "turns", r.turns);
+            cJSON *ev = cJSON_AddArrayToObject(o, "events");
+            for (int i = 0; i < r.n_events; i++)
+                cJSON_AddItemToArray(ev, cJSON_CreateString(r.events[i].text));
+            char *text = cJSON_PrintUnformatted(o);
+            printf("%s\n", text);
+            cJSON_free(text);
+            cJSON_Delete(o);
+        } else {
+            printf("%s\n", r.text);
+        }
+        fflush(stdout); /* a bot reading the pipe sees each result as it happens */
+    }
+    if (json) {
+        cJSON *state = game_state_json(g, &err);
+        if (!state) {
+            status = cli_fail(&err);
+            goto done;
+        }
+        char *text = cJSON_Print(state);
+        printf("%s\n", text);
+        cJSON_free(text);
+        cJSON_Delete(state);
+    } else {
+        print_state_text(g);
+    }
+done:
+    game_close(g);
+    save_close(s);
+    if (in != stdin)
+        fclose(in);
+    return status;
+}

@@ -1,0 +1,740 @@
+/* screen_main.c — the main screen: the map (top-down slice or cross-section)
+ * centred on the character, the side panel, the message log, and the modes
+ * that work on the map: direction prompts (dig, place), look, travel.
+ *
+ * Keys come from the key table (keys.c); every action goes through
+ * game_apply, which commits before it returns. */
+#include "screen.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "term.h"
+#include "world/render.h"
+
+#define PANEL_W 26
+#define TRAVEL_STEPS 60
+#define SEEN_SIDE 1024 /* explored-ground map for travel, centred on the start */
+#define NIGHT_RADIUS 9
+
+typedef enum Mode { MODE_MAP, MODE_DIR, MODE_LOOK } Mode;
+
+typedef struct EntitySeen {
+    char name[48];
+    int count;
+} EntitySeen;
+
+typedef struct MainUi {
+    Save *s;
+    Game *g;
+    MsgLog log;
+    Mode mode;
+    KeyCmd pending;  /* KC_DIG or KC_PLACE while asking for a direction */
+    int view_dy;     /* [ and ]: the level shown, relative to the feet */
+    int section;     /* X: the cross-section instead of the top-down map */
+    int lx, lz;      /* look cursor, relative to the character */
+    char status[200];
+    RenderCell *cells;
+    size_t cells_cap;
+    EntitySeen seen_ent[8];
+    int n_seen_ent, total_ent;
+    uint8_t *explored; /* SEEN_SIDE^2 bits of ground seen this session */
+    int32_t ex0, ez0;
+} MainUi;
+
+/* ---- layout ---- */
+typedef struct Layout {
+    int map_w, map_h, panel_x, status_y, log_y, log_h;
+} Layout;
+
+static Layout layout(void)
+{
+    Layout L;
+    L.log_h = LINES >= 40 ? 7 : LINES >= 30 ? 5 : 4;
+    L.map_h = LINES - L.log_h - 1;
+    L.status_y = L.map_h;
+    L.log_y = L.map_h + 1;
+    L.panel_x = COLS - PANEL_W;
+    L.map_w = L.panel_x - 1;
+    return L;
+}
+
+/* ---- explored ground, for travel ---- */
+static int explored_get(const MainUi *u, int32_t x, int32_t z)
+{
+    int64_t ix = (int64_t)x - u->ex0, iz = (int64_t)z - u->ez0;
+    if (!u->explored || ix < 0 || iz < 0 || ix >= SEEN_SIDE || iz >= SEEN_SIDE)
+        return 1; /* off the map: treat as explored, travel never aims there */
+    size_t bit = (size_t)iz * SEEN_SIDE + (size_t)ix;
+    return (u->explored[bit / 8] >> (bit % 8)) & 1;
+}
+
+static void explored_mark_around(MainUi *u, int32_t x, int32_t z, int r)
+{
+    if (!u->explored)
+        return;
+    for (int dz = -r; dz <= r; dz++)
+        for (int dx = -r; dx <= r; dx++) {
+            if (dx * dx + dz * dz > r * r)
+                continue;
+            int64_t ix = (int64_t)x + dx - u->ex0, iz = (int64_t)z + dz - u->ez0;
+            if (ix < 0 || iz < 0 || ix >= SEEN_SIDE || iz >= SEEN_SIDE)
+                continue;
+            size_t bit = (size_t)iz * SEEN_SIDE + (size_t)ix;
+            u->explored[bit / 8] |= (uint8_t)(1u << (bit % 8));
+        }
+}
+
+static int sight_radius(const MainUi *u) { return game_is_night(u->g) ? NIGHT_RADIUS : 24; }
+
+/* ---- entities ---- */
+/* The name of the entity standing at world (x, y, z), from its chunk. */
+static void entity_name_at(MainUi *u, int32_t x, int32_t y, int32_t z, char *buf, size_t size)
+{
+    snprintf(buf, size, "someone");
+    Err err = {0};
+    Chunk *c = world_chunk(game_world(u->g), chunk_coord(x), chunk_coord(y), chunk_coord(z), &err);
+    if (!c)
+        return;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, c->entities)
+    {
+        const cJSON *pos = cJSON_GetObjectItemCaseSensitive(e, "position");
+        double p[3] = {0, 0, 0};
+        if (cJSON_IsArray(pos) && cJSON_GetArraySize(pos) >= 3) {
+            for (int i = 0; i < 3; i++)
+                p[i] = cJSON_GetNumberValue(cJSON_GetArrayItem(pos, i));
+        } else {
+            p[0] = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(e, "x"));
+            p[1] = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(e, "y"));
+            p[2] = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(e, "z"));
+        }
+        int32_t lx = chunk_local(x), lz = chunk_local(z);
+        int local = (int32_t)p[0] == lx && (int32_t)p[2] == lz;
+        int world = (int32_t)p[0] == x && (int32_t)p[2] == z;
+        if (!local && !world)
+            continue;
+        const char *keys[] = {"name", "kind", "species", "id", "type"};
+        for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, keys[k]);
+            if (cJSON_IsString(v) && v->valuestring[0]) {
+                const cJSON *t = cJSON_GetObjectItemCaseSensitive(e, "type");
+                if (k < 4 && cJSON_IsString(t))
+                    snprintf(buf, size, "%s (%s)", v->valuestring, t->valuestring);
+                else
+                    snprintf(buf, size, "%s", v->valuestring);
+                for (char *ch = buf; *ch; ch++)
+                    if (*ch == '_')
+                        *ch = ' ';
+                return;
+            }
+        }
+    }
+}
+
+static void note_entity(MainUi *u, const char *name)
+{
+    u->total_ent++;
+    for (int i = 0; i < u->n_seen_ent; i++)
+        if (strcmp(u->seen_ent[i].name, name) == 0) {
+            u->seen_ent[i].count++;
+            return;
+        }
+    if (u->n_seen_ent < (int)(sizeof u->seen_ent / sizeof u->seen_ent[0])) {
+        snprintf(u->seen_ent[u->n_seen_ent].name, sizeof u->seen_ent[0].name, "%s", name);
+        u->seen_ent[u->n_seen_ent++].count = 1;
+    }
+}
+
+/* ---- drawing ---- */
+static int ensure_cells(MainUi *u, int w, int h)
+{
+    size_t need = (size_t)w * (size_t)h;
+    if (need <= u->cells_cap)
+        return 0;
+    RenderCell *c = realloc(u->cells, need * sizeof *c);
+    if (!c)
+        return -1;
+    u->cells = c;
+    u->cells_cap = need;
+    return 0;
+}
+
+static void draw_map(MainUi *u, const Layout *L)
+{
+    const Player *p = game_player(u->g);
+    int w = L->map_w, h = L->map_h;
+    u->n_seen_ent = 0;
+    u->total_ent = 0;
+    if (w <= 0 || h <= 0 || ensure_cells(u, w, h) != 0)
+        return;
+    Err err = {0};
+    int rc = u->section ? render_section(game_world(u->g), p->x, p->y + u->view_dy, p->z, w, h, u->cells, &err)
+                        : render_slice(game_world(u->g), p->x, p->y + u->view_dy, p->z, w, h, u->cells, &err);
+    if (rc != MA_OK) {
+        snprintf(u->status, sizeof u->status, "cannot draw the map: %s", err.msg);
+        return;
+    }
+    int night = game_is_night(u->g);
+    int radius = sight_radius(u);
+    int cx = w / 2, cy = h / 2;
+    for (int row = 0; row < h; row++) {
+        for (int col = 0; col < w; col++) {
+            const RenderCell *c = &u->cells[row * w + col];
+            int dx = col - cx, dz = row - cy;
+            /* Cells are about twice as tall as wide: halve the horizontal distance. */
+            int far = night && (dx * dx) / 4 + dz * dz > radius * radius;
+            if (far || c->depth == RENDER_DEPTH_NONE) {
+                mvaddch(row, col, ' ');
+                continue;
+            }
+            term_glyph(row, col, c->utf8, c->ascii, term_map_attr(c->color256, c->color8, c->depth, night));
+            if (c->is_entity && !u->section) {
+                char name[64];
+                entity_name_at(u, p->x + dx, p->y + u->view_dy - c->depth, p->z + dz, name, sizeof name);
+                note_entity(u, name);
+            }
+        }
+    }
+    term_glyph(cy, cx, "@", '@', u->view_dy == 0 ? term_role(ROLE_PLAYER) : term_role(ROLE_DIM));
+    if (u->mode == MODE_LOOK && !u->section) {
+        int lc = cx + u->lx, lr = cy + u->lz;
+        if (lc >= 0 && lc < w && lr >= 0 && lr < h) {
+            const RenderCell *c = &u->cells[lr * w + lc];
+            attr_t a = A_REVERSE | A_BOLD;
+            if (lc == cx && lr == cy)
+                term_glyph(lr, lc, "@", '@', a);
+            else
+                term_glyph(lr, lc, c->depth == RENDER_DEPTH_NONE ? " " : c->utf8,
+                           c->depth == RENDER_DEPTH_NONE ? ' ' : c->ascii, a);
+        }
+    }
+}
+
+static void panel_line(int *y, const Layout *L, attr_t a, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void panel_line(int *y, const Layout *L, attr_t a, const char *fmt, ...)
+{
+    if (*y >= L->map_h)
+        return;
+    char buf[160];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    attrset(a);
+    term_put(*y, L->panel_x + 1, PANEL_W - 1, buf);
+    attrset(A_NORMAL);
+    (*y)++;
+}
+
+static const char *label_of(MainUi *u, BlockId id, char *buf, size_t size)
+{
+    return game_block_label(u->g, id, buf, size);
+}
+
+static void draw_panel(MainUi *u, const Layout *L)
+{
+    const Player *p = game_player(u->g);
+    for (int y = 0; y < L->map_h; y++)
+        term_glyph(y, L->panel_x - 1, "\xe2\x94\x82", '|', term_role(ROLE_DIM));
+    int y = 0;
+    panel_line(&y, L, term_role(ROLE_TITLE), "%s", p->name);
+    panel_line(&y, L, A_NORMAL, "%s, level %d", p->character_class, p->level);
+    y++;
+    attr_t hp = p->health * 4 <= p->max_health ? term_role(ROLE_BAD)
+                : p->health * 2 <= p->max_health ? term_role(ROLE_WARN) : term_role(ROLE_GOOD);
+    panel_line(&y, L, hp, "Health: %d/%d%s", p->health, p->max_health,
+               p->health * 4 <= p->max_health ? " LOW" : "");
+    panel_line(&y, L, term_role(ROLE_INFO), "Mana:   %d/%d", p->mana, p->max_mana);
+    panel_line(&y, L, A_NORMAL, "XP:     %lld", (long long)p->experience);
+    y++;
+    panel_line(&y, L, A_NORMAL, "X: %d Y: %d", p->x, p->y);
+    panel_line(&y, L, A_BOLD, "Z: %d", p->z);
+    if (u->view_dy)
+        panel_line(&y, L, term_role(ROLE_WARN), "Viewing level %+d", u->view_dy);
+    if (u->section)
+        panel_line(&y, L, term_role(ROLE_INFO), "Cross-section (north)");
+    int m = game_minute_of_day(u->g);
+    int night = game_is_night(u->g);
+    panel_line(&y, L, night ? term_role(ROLE_INFO) : term_role(ROLE_WARN), "Time:   %02d:%02d %s (day %lld)", m / 60,
+               m % 60, night ? "night" : "day", (long long)(game_clock(u->g) / TURNS_PER_DAY + 1));
+    panel_line(&y, L, term_role(ROLE_DIM), "World:  %s", p->world_name);
+    char b[64];
+    World *w = game_world(u->g);
+    panel_line(&y, L, A_NORMAL, "Ground: %s", label_of(u, world_get_block(w, p->x, p->y - 1, p->z), b, sizeof b));
+    panel_line(&y, L, A_NORMAL, "Biome:  %s", biome_name(generator_biome(world_generator(w), p->x, p->z)));
+    panel_line(&y, L, A_NORMAL, "Hand:   %s", p->hand[0] ? p->hand : "(nothing)");
+    y++;
+    if (u->n_seen_ent == 0) {
+        panel_line(&y, L, term_role(ROLE_DIM), "No one in view.");
+    } else {
+        panel_line(&y, L, A_BOLD, "In view:");
+        for (int i = 0; i < u->n_seen_ent; i++) {
+            if (u->seen_ent[i].count > 1)
+                panel_line(&y, L, term_role(ROLE_WARN), " %s x%d", u->seen_ent[i].name, u->seen_ent[i].count);
+            else
+                panel_line(&y, L, term_role(ROLE_WARN), " %s", u->seen_ent[i].name);
+        }
+    }
+    if (L->map_h - y >= 2) {
+        y = L->map_h - 1;
+        panel_line(&y, L, term_role(ROLE_DIM), "? help  Q quit");
+    }
+}
+
+static attr_t sev_attr(Severity s)
+{
+    switch (s) {
+    case SEV_GOOD: return term_role(ROLE_GOOD);
+    case SEV_WARN: return term_role(ROLE_WARN);
+    case SEV_BAD: return term_role(ROLE_BAD);
+    default: return A_NORMAL;
+    }
+}
+
+static void draw_log(MainUi *u, const Layout *L)
+{
+    attrset(term_role(ROLE_INFO));
+    move(L->status_y, 0);
+    clrtoeol();
+    const char *status = u->status;
+    char mode[200];
+    if (!status[0]) {
+        if (u->mode == MODE_DIR)
+            snprintf(mode, sizeof mode, "%s in which direction? (hjklyubn, arrows, keypad, < up, > down; Esc cancels)",
+                     u->pending == KC_DIG ? "Dig" : "Place");
+        else if (u->mode == MODE_LOOK)
+            snprintf(mode, sizeof mode, "Look: move the cursor; Enter describes, t travels there, Esc ends");
+        else
+            mode[0] = '\0';
+        status = mode;
+    }
+    term_put(L->status_y, 0, COLS, status);
+    attrset(A_NORMAL);
+    int first = u->log.n - L->log_h;
+    if (first < 0)
+        first = 0;
+    for (int i = 0; i < L->log_h; i++) {
+        move(L->log_y + i, 0);
+        clrtoeol();
+        if (first + i >= u->log.n)
+            continue;
+        const LogLine *l = &u->log.lines[first + i];
+        char buf[200];
+        log_format(l, buf, sizeof buf);
+        attrset(first + i == u->log.n - 1 ? sev_attr(l->sev) | A_BOLD : sev_attr(l->sev));
+        term_put(L->log_y + i, 0, COLS, buf);
+        attrset(A_NORMAL);
+    }
+}
+
+static void draw(MainUi *u)
+{
+    erase();
+    if (term_too_small())
+        return;
+    Layout L = layout();
+    World *w = game_world(u->g);
+    Err err = {0};
+    world_batch_begin(w, &err);
+    draw_map(u, &L);
+    world_batch_end(w, &err);
+    draw_panel(u, &L);
+    draw_log(u, &L);
+    refresh();
+}
+
+/* ---- actions ---- */
+/* Carries out one action and logs what happened. Returns res->ok, or -1
+ * when the save failed. */
+static int act(MainUi *u, const Action *a, ActionResult *res)
+{
+    Err err = {0};
+    ActionResult local;
+    if (!res)
+        res = &local;
+    if (game_apply(u->g, a, res, &err) != MA_OK) {
+        log_add(&u->log, SEV_BAD, (long)game_clock(u->g), "could not save: %s", err.msg);
+        return -1;
+    }
+    long turn = (long)game_clock(u->g);
+    if (!res->ok)
+        log_add(&u->log, SEV_WARN, turn, "%s", res->text);
+    for (int i = 0; i < res->n_events; i++)
+        log_add(&u->log, res->events[i].severity, turn, "%s", res->events[i].text);
+    const Player *p = game_player(u->g);
+    explored_mark_around(u, p->x, p->z, sight_radius(u) / 2);
+    return res->ok;
+}
+
+static void describe_spot(MainUi *u, int log_it)
+{
+    const Player *p = game_player(u->g);
+    World *w = game_world(u->g);
+    int32_t x = p->x + u->lx, y = p->y + u->view_dy, z = p->z + u->lz;
+    char here[64], below[64], who[64] = "";
+    BlockId at = world_get_block(w, x, y, z);
+    const BlockDef *def = blocks_get(game_blocks(u->g), at);
+    label_of(u, at, here, sizeof here);
+    char text[200];
+    if (render_block_is_open(def)) {
+        int d = 1;
+        BlockId b = BLOCK_AIR;
+        for (; d <= RENDER_LOOK_DOWN; d++) {
+            b = world_get_block(w, x, y - d, z);
+            if (!render_block_is_open(blocks_get(game_blocks(u->g), b)))
+                break;
+        }
+        if (d <= RENDER_LOOK_DOWN)
+            snprintf(below, sizeof below, "%s %d level%s down", label_of(u, b, below, sizeof below), d, d == 1 ? "" : "s");
+        else
+            snprintf(below, sizeof below, "nothing within %d levels", RENDER_LOOK_DOWN);
+        snprintf(text, sizeof text, "(%d, %d, %d) %s here; below: %s", x, y, z, at ? here : "open air", below);
+    } else {
+        snprintf(text, sizeof text, "(%d, %d, %d) %s at this level (solid)", x, y, z, here);
+    }
+    /* Someone standing here or just below? */
+    Layout L = layout();
+    int col = L.map_w / 2 + u->lx, row = L.map_h / 2 + u->lz;
+    if (u->cells && col >= 0 && row >= 0 && col < L.map_w && row < L.map_h) {
+        const RenderCell *c = &u->cells[row * L.map_w + col];
+        if (c->is_entity)
+            entity_name_at(u, x, y - c->depth, z, who, sizeof who);
+    }
+    if (u->lx == 0 && u->lz == 0 && u->view_dy == 0)
+        snprintf(who, sizeof who, "you");
+    size_t len = strlen(text);
+    if (who[0])
+        snprintf(text + len, sizeof text - len, "; %s", who);
+    snprintf(u->status, sizeof u->status, "%s", text);
+    if (log_it)
+        log_add(&u->log, SEV_INFO, (long)game_clock(u->g), "%s", text);
+}
+
+static Dir dir_towards(int dx, int dz)
+{
+    int sx = (dx > 0) - (dx < 0), sz = (dz > 0) - (dz < 0);
+    for (int d = DIR_N; d <= DIR_NW; d++) {
+        int ddx, ddz;
+        dir_delta((Dir)d, &ddx, &ddz);
+        if (ddx == sx && ddz == sz)
+            return (Dir)d;
+    }
+    return DIR_NONE;
+}
+
+/* The nearest ground not yet seen, searched in growing squares. */
+static int nearest_unexplored(MainUi *u, int32_t *tx, int32_t *tz)
+{
+    const Player *p = game_player(u->g);
+    for (int r = 1; r < 200; r++)
+        for (int i = -r; i <= r; i++) {
+            int32_t cand[4][2] = {{p->x + i, p->z - r}, {p->x + i, p->z + r}, {p->x - r, p->z + i}, {p->x + r, p->z + i}};
+            for (int k = 0; k < 4; k++)
+                if (!explored_get(u, cand[k][0], cand[k][1])) {
+                    *tx = cand[k][0];
+                    *tz = cand[k][1];
+                    return 1;
+                }
+        }
+    return 0;
+}
+
+/* Walks towards a spot, or explores, one step at a time (drawing each),
+ * stopping when someone new comes into view, something hurts, the way is
+ * blocked or after TRAVEL_STEPS. */
+static void travel(MainUi *u, int to_cursor)
+{
+    const Player *p = game_player(u->g);
+    int32_t tx, tz;
+    if (to_cursor) {
+        tx = p->x + u->lx;
+        tz = p->z + u->lz;
+        u->mode = MODE_MAP;
+        u->lx = u->lz = 0;
+    } else if (!nearest_unexplored(u, &tx, &tz)) {
+        log_add(&u->log, SEV_INFO, (long)game_clock(u->g), "Everything nearby is explored.");
+        return;
+    }
+    draw(u);
+    int start_ent = u->total_ent, start_hp = p->health;
+    int32_t last[4][2] = {{0}};
+    int steps = 0;
+    const char *why = NULL;
+    for (; steps < TRAVEL_STEPS; steps++) {
+        if (term_signal())
+            return;
+        if (p->x == tx && p->z == tz) {
+            if (to_cursor) {
+                why = "arrived";
+                break;
+            }
+            explored_mark_around(u, p->x, p->z, sight_radius(u) / 2);
+            if (!nearest_unexplored(u, &tx, &tz)) {
+                why = "everything nearby is explored";
+                break;
+            }
+        }
+        Dir d = dir_towards(tx - p->x, tz - p->z);
+        static const int tries[] = {0, 1, -1, 2, -2};
+        int moved = 0;
+        for (size_t t = 0; t < sizeof tries / sizeof tries[0] && !moved; t++) {
+            Dir dd = (Dir)((d + tries[t] + 8) % 8);
+            Action a = {.kind = ACT_MOVE, .dir = dd};
+            ActionResult r;
+            Err err = {0};
+            if (game_apply(u->g, &a, &r, &err) != MA_OK) {
+                log_add(&u->log, SEV_BAD, (long)game_clock(u->g), "could not save: %s", err.msg);
+                return;
+            }
+            if (r.ok) {
+                moved = 1;
+                for (int i = 0; i < r.n_events; i++)
+                    log_add(&u->log, r.events[i].severity, (long)game_clock(u->g), "%s", r.events[i].text);
+            }
+        }
+        if (!moved) {
+            if (!to_cursor) {
+                /* Give up on this spot: count it as seen and aim elsewhere. */
+                explored_mark_around(u, tx, tz, 2);
+                if (nearest_unexplored(u, &tx, &tz))
+                    continue;
+            }
+            why = "the way is blocked";
+            break;
+        }
+        explored_mark_around(u, p->x, p->z, sight_radius(u) / 2);
+        /* Going back and forth between two spots: stop. */
+        int loops = 0;
+        for (int i = 0; i < 4; i++)
+            loops += last[i][0] == p->x && last[i][1] == p->z;
+        memmove(last[1], last[0], sizeof last[0] * 3);
+        last[0][0] = p->x;
+        last[0][1] = p->z;
+        if (loops >= 2) {
+            why = "no way forward";
+            steps++;
+            break;
+        }
+        draw(u);
+        napms(15);
+        if (u->total_ent > start_ent) {
+            why = "someone comes into view";
+            steps++;
+            break;
+        }
+        if (p->health < start_hp) {
+            why = "you are hurt";
+            steps++;
+            break;
+        }
+    }
+    log_add(&u->log, SEV_INFO, (long)game_clock(u->g), "Travelled %d step%s%s%s.", steps, steps == 1 ? "" : "s",
+            why ? ": " : "", why ? why : "");
+}
+
+/* ---- the loop ---- */
+static int handle_map_key(MainUi *u, int ch)
+{
+    int arg = 0;
+    KeyCmd cmd = keys_lookup(ch, KCTX_MAP, &arg);
+    const Player *p = game_player(u->g);
+    Action a = {0};
+    switch (cmd) {
+    case KC_MOVE:
+        a.kind = ACT_MOVE;
+        a.dir = (Dir)arg;
+        act(u, &a, NULL);
+        break;
+    case KC_UP:
+        a.kind = ACT_UP;
+        act(u, &a, NULL);
+        break;
+    case KC_DOWN:
+        a.kind = ACT_DOWN;
+        act(u, &a, NULL);
+        break;
+    case KC_WAIT:
+        a.kind = ACT_WAIT;
+        a.count = 1;
+        act(u, &a, NULL);
+        break;
+    case KC_DIG:
+    case KC_PLACE:
+        if (cmd == KC_PLACE && !p->hand[0]) {
+            log_add(&u->log, SEV_WARN, (long)game_clock(u->g), "Your hand is empty: press B to choose a block.");
+            break;
+        }
+        u->mode = MODE_DIR;
+        u->pending = cmd;
+        break;
+    case KC_PICK_BLOCK: {
+        char name[32];
+        if (block_pick_run(u->g, name, sizeof name)) {
+            a.kind = ACT_SELECT;
+            snprintf(a.block, sizeof a.block, "%s", name);
+            if (act(u, &a, NULL) == 1)
+                log_add(&u->log, SEV_INFO, (long)game_clock(u->g), "You hold %s.", name);
+        }
+        break;
+    }
+    case KC_LOOK:
+        u->mode = MODE_LOOK;
+        u->lx = u->lz = 0;
+        u->section = 0;
+        describe_spot(u, 0);
+        break;
+    case KC_VIEW_DOWN:
+        u->view_dy--;
+        break;
+    case KC_VIEW_UP:
+        u->view_dy++;
+        break;
+    case KC_SECTION:
+        u->section = !u->section;
+        log_add(&u->log, SEV_INFO, (long)game_clock(u->g), u->section ? "Cross-section view (looking north). X returns to the map."
+                                                                     : "Map view.");
+        break;
+    case KC_TRAVEL:
+        travel(u, 0);
+        break;
+    case KC_MESSAGES:
+        messages_run(&u->log);
+        break;
+    case KC_INVENTORY:
+        inventory_run(u->g);
+        break;
+    case KC_HELP:
+        help_run(KCTX_MAP);
+        break;
+    case KC_BACK:
+        if (u->view_dy || u->section) {
+            u->view_dy = 0;
+            u->section = 0;
+        }
+        break;
+    case KC_QUIT: {
+        draw(u);
+        int yes = prompt_yn("Quit the game? Everything is saved.", 0);
+        if (yes != 0)
+            return yes == 1 ? 1 : -2;
+        break;
+    }
+    default:
+        break;
+    }
+    return 0;
+}
+
+static void handle_dir_key(MainUi *u, int ch)
+{
+    int arg = 0;
+    KeyCmd cmd = keys_lookup(ch, KCTX_DIR, &arg);
+    Dir d = cmd == KC_MOVE ? (Dir)arg : cmd == KC_UP ? DIR_UP : cmd == KC_DOWN ? DIR_DOWN : DIR_NONE;
+    if (cmd == KC_HELP) {
+        help_run(KCTX_DIR);
+        return;
+    }
+    if (d == DIR_NONE) {
+        if (cmd == KC_BACK)
+            u->mode = MODE_MAP;
+        return;
+    }
+    Action a = {.kind = u->pending == KC_DIG ? ACT_DIG : ACT_PLACE, .dir = d};
+    u->mode = MODE_MAP;
+    act(u, &a, NULL);
+}
+
+static void handle_look_key(MainUi *u, int ch)
+{
+    int arg = 0;
+    KeyCmd cmd = keys_lookup(ch, KCTX_LOOK, &arg);
+    Layout L = layout();
+    switch (cmd) {
+    case KC_MOVE: {
+        int dx, dz;
+        dir_delta((Dir)arg, &dx, &dz);
+        if (abs(u->lx + dx) <= L.map_w / 2 - 1 && abs(u->lz + dz) <= L.map_h / 2 - 1) {
+            u->lx += dx;
+            u->lz += dz;
+        }
+        describe_spot(u, 0);
+        break;
+    }
+    case KC_SELECT:
+        describe_spot(u, 1);
+        break;
+    case KC_VIEW_DOWN:
+        u->view_dy--;
+        describe_spot(u, 0);
+        break;
+    case KC_VIEW_UP:
+        u->view_dy++;
+        describe_spot(u, 0);
+        break;
+    case KC_TRAVEL:
+        u->status[0] = '\0';
+        travel(u, 1);
+        break;
+    case KC_HELP:
+        help_run(KCTX_LOOK);
+        break;
+    case KC_BACK:
+    case KC_LOOK:
+        u->mode = MODE_MAP;
+        u->lx = u->lz = 0;
+        break;
+    default:
+        break;
+    }
+}
+
+int main_screen_run(Save *s, Game *g)
+{
+    MainUi u = {.s = s, .g = g};
+    const Player *p = game_player(g);
+    u.explored = calloc((size_t)SEEN_SIDE * SEEN_SIDE / 8, 1);
+    u.ex0 = p->x - SEEN_SIDE / 2;
+    u.ez0 = p->z - SEEN_SIDE / 2;
+    explored_mark_around(&u, p->x, p->z, sight_radius(&u) / 2);
+    log_add(&u.log, SEV_GOOD, (long)game_clock(g), "Welcome, %s, to %s. Press ? for the keys.", p->name, p->world_name);
+    if (game_is_night(g))
+        log_add(&u.log, SEV_INFO, (long)game_clock(g), "It is night: you see less far.");
+    int result = 0;
+    for (;;) {
+        if (u.mode != MODE_LOOK)
+            u.status[0] = '\0';
+        draw(&u);
+        int ch = term_getkey();
+        if (ch == TERM_KEY_SIGNAL) {
+            result = -2;
+            break;
+        }
+        if (ch == KEY_RESIZE || COLS < TERM_MIN_COLS || LINES < TERM_MIN_ROWS)
+            continue; /* redraw; keys mean nothing while the screen is too small */
+        if (keys_lookup(ch, KCTX_ANY, NULL) == KC_REDRAW) {
+            clearok(curscr, TRUE);
+            continue;
+        }
+        int was_night = game_is_night(g);
+        if (u.mode == MODE_DIR) {
+            handle_dir_key(&u, ch);
+        } else if (u.mode == MODE_LOOK) {
+            handle_look_key(&u, ch);
+        } else {
+            int q = handle_map_key(&u, ch);
+            if (q) {
+                result = q == 1 ? 0 : -2;
+                break;
+            }
+        }
+        if (game_is_night(g) != was_night)
+            log_add(&u.log, SEV_INFO, (long)game_clock(g), game_is_night(g) ? "Night falls." : "The sun rises.");
+    }
+    free(u.cells);
+    free(u.explored);
+    log_free(&u.log);
+    return result;
+}

@@ -1,0 +1,256 @@
+/* term.c — terminal set-up, colours, keys and clean-up (see term.h). */
+#include "term.h"
+
+#include <langinfo.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ncursesw/term.h> /* the terminfo interface (not ui/term.h) */
+#include <unistd.h>
+
+#include "world/render.h"
+
+static int g_open;
+static int g_utf8;
+static int g_colors;
+static volatile sig_atomic_t g_signal;
+static short g_pair_of[256]; /* fg colour -> pair, 0 = not yet made */
+static short g_next_pair;
+static attr_t g_roles[ROLE_COUNT];
+
+static void on_signal(int sig)
+{
+    if (g_signal) {
+        /* A second signal while the first is handled: leave at once. The
+         * save is committed after every action, so nothing is lost. */
+        static const char msg[] = "\033[0m\033[?1049l\033[?25h\r\n";
+        if (write(STDOUT_FILENO, msg, sizeof msg - 1) < 0) {
+            /* nothing more to do */
+        }
+        _exit(128 + sig);
+    }
+    g_signal = sig;
+}
+
+static void at_exit(void) { term_close(); }
+
+static int env_set(const char *name)
+{
+    const char *v = getenv(name);
+    return v && *v && strcmp(v, "0") != 0;
+}
+
+/* A colour pair for foreground fg on the default background. */
+static short pair_for(int fg)
+{
+    if (fg < 0 || fg > 255)
+        fg = 7;
+    if (g_pair_of[fg])
+        return g_pair_of[fg];
+    if (g_next_pair >= COLOR_PAIRS - 1 || g_next_pair >= 32000)
+        return 0;
+    short p = ++g_next_pair;
+    init_pair(p, (short)fg, -1);
+    g_pair_of[fg] = p;
+    return p;
+}
+
+static void roles_init(void)
+{
+    for (int i = 0; i < ROLE_COUNT; i++)
+        g_roles[i] = A_NORMAL;
+    g_roles[ROLE_TITLE] = A_BOLD;
+    g_roles[ROLE_HILITE] = A_REVERSE;
+    g_roles[ROLE_BAD] = A_BOLD;
+    g_roles[ROLE_PLAYER] = A_BOLD;
+    g_roles[ROLE_DIM] = A_DIM;
+    if (!g_colors)
+        return;
+    int big = g_colors >= 256;
+    g_roles[ROLE_TITLE] = A_BOLD | COLOR_PAIR(pair_for(big ? 220 : COLOR_YELLOW));
+    g_roles[ROLE_GOOD] = COLOR_PAIR(pair_for(big ? 114 : COLOR_GREEN));
+    g_roles[ROLE_WARN] = COLOR_PAIR(pair_for(big ? 214 : COLOR_YELLOW));
+    g_roles[ROLE_BAD] = A_BOLD | COLOR_PAIR(pair_for(big ? 203 : COLOR_RED));
+    g_roles[ROLE_INFO] = COLOR_PAIR(pair_for(big ? 117 : COLOR_CYAN));
+    g_roles[ROLE_PLAYER] = A_BOLD | COLOR_PAIR(pair_for(big ? 231 : COLOR_WHITE));
+    g_roles[ROLE_DIM] = big ? COLOR_PAIR(pair_for(244)) : A_DIM;
+}
+
+int term_open(char *msg, size_t size)
+{
+    if (g_open)
+        return 0;
+    setlocale(LC_ALL, "");
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        snprintf(msg, size, "standard input and output must be a terminal");
+        return -1;
+    }
+    const char *term = getenv("TERM");
+    if (!term || !*term || strcmp(term, "dumb") == 0) {
+        snprintf(msg, size, "the terminal (TERM=%s) cannot draw the game's screen; "
+                            "use a full terminal (TERM=xterm-256color), or `play --script FILE`",
+                 term && *term ? term : "(unset)");
+        return -1;
+    }
+    int terr = 0;
+    if (setupterm(NULL, STDOUT_FILENO, &terr) != OK) {
+        snprintf(msg, size, "no terminal description for TERM=%s; try TERM=xterm-256color, "
+                            "or `play --script FILE`", term);
+        return -1;
+    }
+    const char *cup = tigetstr("cup");
+    int is_hardcopy = tigetflag("hc") > 0;
+    del_curterm(cur_term);
+    if (!cup || cup == (char *)-1 || is_hardcopy) {
+        snprintf(msg, size, "the terminal (TERM=%s) cannot move the cursor; use a full terminal, "
+                            "or `play --script FILE`", term);
+        return -1;
+    }
+    const char *cs = nl_langinfo(CODESET);
+    g_utf8 = cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0) && !env_set("MAGIC_ASCII");
+    if (!initscr()) {
+        snprintf(msg, size, "cannot start the terminal screen");
+        return -1;
+    }
+    g_open = 1;
+    atexit(at_exit);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0; /* no SA_RESTART: a blocked getch returns so we can leave cleanly */
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    cbreak();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    set_escdelay(25);
+    curs_set(0);
+    g_colors = 0;
+    if (has_colors() && !env_set("NO_COLOR") && getenv("NO_COLOR") == NULL) {
+        start_color();
+        use_default_colors();
+        g_colors = COLORS >= 256 ? 256 : COLORS >= 8 ? 8 : 0;
+    }
+    roles_init();
+    return 0;
+}
+
+void term_close(void)
+{
+    if (!g_open)
+        return;
+    g_open = 0;
+    if (!isendwin()) {
+        curs_set(1);
+        endwin();
+    }
+    fflush(stdout);
+}
+
+int term_utf8(void) { return g_utf8; }
+int term_colors(void) { return g_colors; }
+int term_signal(void) { return (int)g_signal; }
+
+int term_getkey(void)
+{
+    for (;;) {
+        if (g_signal)
+            return TERM_KEY_SIGNAL;
+        int ch = getch();
+        if (g_signal)
+            return TERM_KEY_SIGNAL;
+        if (ch != ERR)
+            return ch;
+        /* ERR with no signal: a spurious wake-up (EINTR from SIGWINCH
+         * handled elsewhere, or stdin closed). Leave if stdin is gone. */
+        if (!isatty(STDIN_FILENO)) {
+            g_signal = SIGHUP;
+            return TERM_KEY_SIGNAL;
+        }
+    }
+}
+
+int term_too_small(void)
+{
+    if (COLS >= TERM_MIN_COLS && LINES >= TERM_MIN_ROWS)
+        return 0;
+    erase();
+    char buf[96];
+    snprintf(buf, sizeof buf, "Terminal too small: need at least %dx%d, have %dx%d", TERM_MIN_COLS,
+             TERM_MIN_ROWS, COLS, LINES);
+    int len = (int)strlen(buf);
+    if (len > COLS) {
+        /* Break into words so the whole message stays readable. */
+        mvaddnstr(0, 0, "Terminal too small:", COLS);
+        snprintf(buf, sizeof buf, "need at least %dx%d,", TERM_MIN_COLS, TERM_MIN_ROWS);
+        mvaddnstr(1, 0, buf, COLS);
+        snprintf(buf, sizeof buf, "have %dx%d", COLS, LINES);
+        mvaddnstr(2, 0, buf, COLS);
+    } else {
+        mvaddnstr(LINES / 2, (COLS - len) / 2, buf, COLS);
+    }
+    refresh();
+    return 1;
+}
+
+attr_t term_role(TermRole r) { return r >= 0 && r < ROLE_COUNT ? g_roles[r] : A_NORMAL; }
+
+attr_t term_map_attr(uint8_t c256, uint8_t c8, int depth, int dim)
+{
+    if (g_colors >= 256) {
+        int d = depth + (dim ? 3 : 0);
+        if (d > RENDER_LOOK_DOWN)
+            d = RENDER_LOOK_DOWN;
+        uint8_t c = d > 0 ? render_dim256(c256, d) : c256;
+        return COLOR_PAIR(pair_for(c)) | (depth == 0 && !dim ? A_BOLD : A_NORMAL);
+    }
+    attr_t a = depth == 0 && !dim ? A_BOLD : depth > 0 || dim ? A_DIM : A_NORMAL;
+    if (g_colors >= 8)
+        a |= COLOR_PAIR(pair_for(c8 & 7));
+    return a;
+}
+
+void term_put(int y, int x, int width, const char *s)
+{
+    if (width <= 0 || y < 0 || y >= LINES || x >= COLS)
+        return;
+    if (x + width > COLS)
+        width = COLS - x;
+    if (g_utf8) {
+        /* Clip by columns, not bytes: count UTF-8 lead bytes. */
+        int cols = 0;
+        const char *p = s;
+        while (*p && cols < width) {
+            p++;
+            while ((*p & 0xC0) == 0x80)
+                p++;
+            cols++;
+        }
+        mvaddnstr(y, x, s, (int)(p - s));
+    } else {
+        char buf[512];
+        int n = 0;
+        for (const char *p = s; *p && n < width && n < (int)sizeof buf - 1; p++) {
+            if ((*p & 0xC0) == 0x80)
+                continue;
+            buf[n++] = (*p & 0x80) ? '?' : *p;
+        }
+        buf[n] = '\0';
+        mvaddnstr(y, x, buf, n);
+    }
+}
+
+void term_glyph(int y, int x, const char *utf8, char ascii, attr_t attr)
+{
+    attrset(attr);
+    if (g_utf8 && utf8 && utf8[0])
+        mvaddstr(y, x, utf8);
+    else
+        mvaddch(y, x, (chtype)(unsigned char)(ascii ? ascii : ' '));
+    attrset(A_NORMAL);
+}

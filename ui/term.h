@@ -1,0 +1,58 @@
+/* term.h — the one owner of the terminal.
+ *
+ * Everything in ui/ that draws goes through here for set-up, colours, key
+ * reading and clean-up: locale and Unicode detection (MAGIC_ASCII=1 forces
+ * ASCII), colour depth (256, 8 or none; NO_COLOR turns colour off), a
+ * minimum size check, and restoring the terminal on every way out (normal
+ * return, error, atexit, SIGINT/SIGTERM/SIGHUP). */
+#ifndef MA_UI_TERM_H
+#define MA_UI_TERM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <curses.h>
+
+#define TERM_MIN_COLS 60
+#define TERM_MIN_ROWS 20
+
+/* What term_getkey returns when a signal asked the game to stop. */
+#define TERM_KEY_SIGNAL (KEY_MAX + 1)
+
+/* Colour roles for the interface (not the map). */
+typedef enum TermRole {
+    ROLE_NORMAL, ROLE_TITLE, ROLE_DIM, ROLE_HILITE, ROLE_GOOD, ROLE_WARN, ROLE_BAD, ROLE_INFO, ROLE_PLAYER,
+    ROLE_COUNT
+} TermRole;
+
+/* Sets up the terminal. On failure (no terminal, TERM=dumb, no cursor
+ * addressing) returns -1 with a message in msg and the terminal untouched. */
+int term_open(char *msg, size_t size);
+/* Restores the terminal; safe to call more than once. */
+void term_close(void);
+
+int term_utf8(void);
+/* 0, 8 or 256. */
+int term_colors(void);
+
+/* Blocks until a key (no CPU while waiting). Returns KEY_RESIZE after a
+ * resize, TERM_KEY_SIGNAL when SIGINT/SIGTERM/SIGHUP arrived. */
+int term_getkey(void);
+/* The signal that stopped the game, 0 when none. */
+int term_signal(void);
+
+/* When the terminal is below the minimum, clears it, says how big it must
+ * be and returns 1; the caller then waits for the next key. */
+int term_too_small(void);
+
+/* The attribute for a map glyph of colour c256 / c8 seen `depth` levels
+ * down; `dim` darkens it further (night). */
+attr_t term_map_attr(uint8_t c256, uint8_t c8, int depth, int dim);
+attr_t term_role(TermRole r);
+
+/* Draws a UTF-8 or ASCII string clipped to `width` columns at (y, x). */
+void term_put(int y, int x, int width, const char *s);
+/* Draws one glyph cell. */
+void term_glyph(int y, int x, const char *utf8, char ascii, attr_t attr);
+
+#endif
