@@ -278,6 +278,34 @@ static void test_kill_9_mid_play_keeps_what_was_reported(void **state)
     stop(&f);
 }
 
+static void test_malformed_classes_file_is_refused_with_entry_and_reason(void **state)
+{
+    (void)state;
+    ClassList l;
+    Err err = {0};
+    const char *bad_stat = "{\"classes\":[{\"name\":\"knight\",\"stats\":{\"health\":10}}]}";
+    assert_int_equal(classes_load(bad_stat, strlen(bad_stat), "x/classes.json", &l, &err), MA_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "x/classes.json: class 0 (\"knight\"): stats.mana"));
+    const char *not_json = "{\"classes\": [";
+    assert_int_equal(classes_load(not_json, strlen(not_json), "x/classes.json", &l, &err), MA_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "not valid JSON"));
+    const char *bad_default = "{\"default\":\"bard\",\"classes\":[{\"name\":\"a\",\"stats\":{\"health\":1,\"mana\":1,"
+                              "\"strength\":1,\"intelligence\":1,\"dexterity\":1,\"constitution\":1,\"charisma\":1}}]}";
+    assert_int_equal(classes_load(bad_default, strlen(bad_default), "x/classes.json", &l, &err), MA_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "unknown class \"bard\""));
+    /* Through MAGIC_DATA_DIR, the game refuses to start and says which file. */
+    th_write_file(th_path(dir, "classes.json"), not_json, -1);
+    setenv("MAGIC_DATA_DIR", dir, 1);
+    ClassList d;
+    int rc = classes_load_default(&d, &err);
+    unsetenv("MAGIC_DATA_DIR");
+    assert_int_equal(rc, MA_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "classes.json"));
+    assert_int_equal(classes_load_default(&d, &err), MA_OK);
+    assert_true(d.n >= 5);
+    classes_free(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -287,6 +315,7 @@ int main(void)
         cmocka_unit_test(test_dig_gives_the_drop_and_place_uses_it),
         cmocka_unit_test(test_script_runs_and_reports_each_action),
         cmocka_unit_test(test_kill_9_mid_play_keeps_what_was_reported),
+        cmocka_unit_test(test_malformed_classes_file_is_refused_with_entry_and_reason),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

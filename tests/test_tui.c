@@ -81,10 +81,16 @@ static void keys(const char *k) { sh("tmux -L %s send-keys -t tui %s", g_sock, k
 static void launch(int cols, int rows)
 {
     sh("tmux -L %s kill-server 2>/dev/null", g_sock);
-    int rc = sh("tmux -L %s new-session -d -s tui -x %d -y %d "
+    int rc = -1;
+    /* The old server may still be going away: retry while it does. */
+    for (int attempt = 0; attempt < 20 && rc != 0; attempt++) {
+        if (attempt)
+            nap(250);
+        rc = sh("tmux -L %s new-session -d -s tui -x %d -y %d "
                 "'env HOME=%s USER=tester TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 %s --save %s/s.db; "
                 "echo EXIT=$?; sleep 120'",
                 g_sock, cols, rows, g_dir, getenv("MAGIC_EXE"), g_dir);
+    }
     assert_int_equal(rc, 0);
 }
 

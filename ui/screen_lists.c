@@ -460,7 +460,7 @@ void inventory_run(Game *g)
                  r->slot_position < 0 ? 0 : r->slot_position, r->acquired_at, data ? data : "{}",
                  strcmp(r->item_name, game_player(g)->hand) == 0 ? "\n\nYou hold it in your hand." : "");
         cJSON_free(data);
-        screen_message(r->item_name, text);
+        screen_message(items[pick].text, text);
     }
     inventory_list_free(rows, n);
     free(items);

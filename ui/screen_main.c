@@ -258,8 +258,9 @@ static void draw_panel(MainUi *u, const Layout *L)
         panel_line(&y, L, term_role(ROLE_INFO), "Cross-section (north)");
     int m = game_minute_of_day(u->g);
     int night = game_is_night(u->g);
-    panel_line(&y, L, night ? term_role(ROLE_INFO) : term_role(ROLE_WARN), "Time:   %02d:%02d %s (day %lld)", m / 60,
-               m % 60, night ? "night" : "day", (long long)(game_clock(u->g) / TURNS_PER_DAY + 1));
+    panel_line(&y, L, night ? term_role(ROLE_INFO) : term_role(ROLE_WARN), "Time:   %02d:%02d, %s", m / 60, m % 60,
+               night ? "night" : "day");
+    panel_line(&y, L, A_NORMAL, "Day:    %lld", (long long)(game_clock(u->g) / TURNS_PER_DAY + 1));
     panel_line(&y, L, term_role(ROLE_DIM), "World:  %s", p->world_name);
     char b[64];
     World *w = game_world(u->g);
