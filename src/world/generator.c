@@ -25,6 +25,13 @@
 #include "world/noise.h"
 #include "world/structures.h"
 
+/* Clang contracts a*b+c into one fused multiply-add where the CPU has one,
+ * which rounds differently; keep every machine on plain IEEE arithmetic
+ * (GCC in ISO C mode never contracts, and warns about this pragma). */
+#ifdef __clang__
+#pragma STDC FP_CONTRACT OFF
+#endif
+
 #define COL_CACHE 16       /* column height maps kept (power of two) */
 #define PLAN_CACHE 16      /* region plans kept (power of two) */
 #define TREE_REACH 2       /* leaves reach this far from the trunk */

@@ -33,7 +33,9 @@ void generator_free(Generator *g);
 /* Fills c (blocks, entities, structures) for its coordinates. */
 void generator_fill(Generator *g, Chunk *c);
 
-/* The height of the top solid block at (x, z), and the biome there. */
+/* The height of the top solid block of the terrain at (x, z) — the ground,
+ * or the sea floor under water; trees and structures not counted — and the
+ * biome there. */
 int generator_surface_y(Generator *g, int32_t x, int32_t z);
 Biome generator_biome(Generator *g, int32_t x, int32_t z);
 const char *biome_name(Biome b);

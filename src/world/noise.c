@@ -3,9 +3,14 @@
  * the 12 cube-edge directions in 3D. */
 #include "world/noise.h"
 
-#include <math.h>
-
 #include "util/prng.h"
+
+/* Clang contracts a*b+c into one fused multiply-add where the CPU has one,
+ * which rounds differently; keep every machine on plain IEEE arithmetic
+ * (GCC in ISO C mode never contracts, and warns about this pragma). */
+#ifdef __clang__
+#pragma STDC FP_CONTRACT OFF
+#endif
 
 void noise_init(Noise *n, uint64_t seed)
 {
@@ -65,14 +70,15 @@ static inline double grad3(int h, double x, double y, double z)
     }
 }
 
-/* The lattice cell of v (wrapped to 0..255) and the offset inside it. */
+/* The lattice cell of v (wrapped to 0..255) and the offset inside it.
+ * floor by truncation: exact for |v| < 2^53, and no libm call. */
 static inline int cell(double v, double *frac)
 {
-    double f = floor(v);
-    *frac = v - f;
-    /* Wrapping in double keeps huge coordinates from overflowing the int. */
-    double w = f - 256.0 * floor(f / 256.0);
-    return (int)w & 255;
+    int64_t i = (int64_t)v;
+    if ((double)i > v)
+        i--;
+    *frac = v - (double)i;
+    return (int)(i & 255);
 }
 
 double noise2(const Noise *n, double x, double y)

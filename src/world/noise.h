@@ -2,9 +2,11 @@
  *
  * Classic (improved) Perlin gradient noise in 2D and 3D over a permutation
  * shuffled from a seed with the game's PRNG, and fractal sums of octaves.
- * Only IEEE double additions, multiplications and floor() are used, so the
- * same seed gives the same values on every machine with IEEE doubles (the
- * build uses ISO C mode, where GCC does not contract to fused multiply-add). */
+ * Only IEEE double additions, subtractions, multiplications, divisions and
+ * exact integer conversions are used, so the same seed gives the same values
+ * on every machine with IEEE doubles (the build uses ISO C mode, where GCC
+ * does not contract to fused multiply-add; noise.c tells clang not to).
+ * Coordinates must stay well below 2^53 in magnitude. */
 #ifndef MA_WORLD_NOISE_H
 #define MA_WORLD_NOISE_H
 

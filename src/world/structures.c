@@ -61,7 +61,10 @@ static const char *const shrine_of[] = {"the Moon", "Embers", "the Mists", "Aure
 
 static void place_name(Prng *p, char *out, size_t n)
 {
-    snprintf(out, n, "%s%s", PICK(p, name_head), PICK(p, name_tail));
+    /* One draw per statement: the order of evaluating arguments is unspecified. */
+    const char *head = PICK(p, name_head);
+    const char *tail = PICK(p, name_tail);
+    snprintf(out, n, "%s%s", head, tail);
 }
 
 /* ---- piece geometry --------------------------------------------------------- */
@@ -564,10 +567,13 @@ static int plan_underground(Generator *g, uint64_t seed, int32_t rx, int32_t rz,
     int32_t y0 = prng_range(&p, 12, y_hi);
     memset(s, 0, sizeof *s);
     snprintf(s->info.type, sizeof s->info.type, "%s", shrine ? "shrine" : "dungeon");
-    if (shrine)
+    if (shrine) {
         snprintf(s->info.name, sizeof s->info.name, "Shrine of %s", PICK(&p, shrine_of));
-    else
-        snprintf(s->info.name, sizeof s->info.name, "The %s %s", PICK(&p, crypt_adj), PICK(&p, crypt_noun));
+    } else {
+        const char *adj = PICK(&p, crypt_adj);
+        const char *noun = PICK(&p, crypt_noun);
+        snprintf(s->info.name, sizeof s->info.name, "The %s %s", adj, noun);
+    }
     StructPiece *pc = add_piece(s);
     piece_box(pc, shrine ? PIECE_SHRINE : PIECE_DUNGEON, x0, y0, z0, x0 + w - 1, y0 + h - 1, z0 + d - 1);
     pc->base_y = y0;
