@@ -63,66 +63,9 @@ static int need_object(Save *s, const cJSON *json, Err *err, const char *what, c
     return MA_OK;
 }
 
-/* Binds a caller's time in the save's canonical ISO form (so that SQL text
- * comparison orders it as time), or NULL for "" so the column default applies. */
-static int bind_time(Save *s, sqlite3_stmt *st, int i, const char *t, Err *err, const char *what, const char *field)
-{
-    if (!t || !t[0]) {
-        sqlite3_bind_null(st, i);
-        return MA_OK;
-    }
-    int64_t ms = time_parse_iso(t);
-    if (ms < 0)
-        return err_set(err, MA_ERR_INVALID,
-                       "%s: %s: %s '%.40s' is not an ISO-8601 UTC time (like 2026-11-27T03:17:40.123Z)", s->path,
-                       what, field, t);
-    char buf[TIME_ISO_LEN];
-    sqlite3_bind_text(st, i, time_iso(ms, buf), -1, SQLITE_TRANSIENT);
-    return MA_OK;
-}
-
-typedef void (*ReadFn)(sqlite3_stmt *st, void *row);
-typedef void (*ClearFn)(void *row);
-
-/* Steps st to the end, reading each row into a growing heap array of rows of
- * the given size. On failure frees what was read and returns the status. */
-static int collect(Save *s, sqlite3_stmt *st, size_t size, ReadFn read, ClearFn clear, void **out, int *n,
-                   Err *err, const char *what)
-{
-    char *rows = NULL;
-    int count = 0, cap = 0, rc;
-    *out = NULL;
-    *n = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            cap = cap ? cap * 2 : 8;
-            char *grown = realloc(rows, (size_t)cap * size);
-            if (!grown) {
-                sqlite3_reset(st);
-                for (int i = 0; i < count; i++)
-                    clear(rows + (size_t)i * size);
-                free(rows);
-                return err_set(err, MA_ERR_NOMEM, "%s: out of memory %s", s->path, what);
-            }
-            rows = grown;
-        }
-        read(st, rows + (size_t)count * size);
-        count++;
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        for (int i = 0; i < count; i++)
-            clear(rows + (size_t)i * size);
-        free(rows);
-        return save_db_error(s, rc, err, what);
-    }
-    *out = rows;
-    *n = count;
-    return MA_OK;
-}
 
 /* Steps st for one row; MA_ERR_NOT_FOUND with "there is no <missing>" if none. */
-static int get_one(Save *s, sqlite3_stmt *st, ReadFn read, void *out, Err *err, const char *what, const char *missing)
+static int get_one(Save *s, sqlite3_stmt *st, SaveReadFn read, void *out, Err *err, const char *what, const char *missing)
 {
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
@@ -247,7 +190,7 @@ int agents_list(Save *s, int active_only, AgentRow **out, int *n, Err *err)
         return failed(err);
     sqlite3_bind_int(st, 1, active_only ? 1 : 0);
     void *rows;
-    int rc = collect(s, st, sizeof **out, read_agent, clear_agent, &rows, n, err, "listing the AI agents");
+    int rc = save_collect_rows(s, st, sizeof **out, read_agent, clear_agent, &rows, n, err, "listing the AI agents");
     *out = rows;
     return rc;
 }
@@ -311,7 +254,7 @@ int agents_touch(Save *s, int64_t id, const char *at, Err *err)
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
         return failed(err);
-    if (bind_time(s, st, 1, at, err, what, "the time") != MA_OK)
+    if (save_bind_time(s, st, 1, at, err, what, "the time") != MA_OK)
         return failed(err);
     sqlite3_bind_int64(st, 2, id);
     return update_agent(s, st, id, err, what);
@@ -371,8 +314,8 @@ int memory_remember(Save *s, MemoryRow *r, Err *err)
     sqlite3_bind_int64(st, 2, r->world_id);
     sqlite3_bind_text(st, 3, r->memory_type, -1, SQLITE_STATIC);
     save_bind_json(st, 4, r->memory_data, "{}");
-    if (bind_time(s, st, 5, r->created_at, err, what, "created_at") != MA_OK ||
-        bind_time(s, st, 6, r->expires_at, err, what, "expires_at") != MA_OK)
+    if (save_bind_time(s, st, 5, r->created_at, err, what, "created_at") != MA_OK ||
+        save_bind_time(s, st, 6, r->expires_at, err, what, "expires_at") != MA_OK)
         return failed(err);
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
@@ -405,10 +348,10 @@ int memory_list(Save *s, int64_t agent_id, int64_t world_id, const char *as_of, 
         return failed(err);
     sqlite3_bind_int64(st, 1, world_id);
     sqlite3_bind_int64(st, 2, agent_id);
-    if (bind_time(s, st, 3, as_of, err, what, "the time") != MA_OK)
+    if (save_bind_time(s, st, 3, as_of, err, what, "the time") != MA_OK)
         return failed(err);
     void *rows;
-    int rc = collect(s, st, sizeof **out, read_memory, clear_memory, &rows, n, err, what);
+    int rc = save_collect_rows(s, st, sizeof **out, read_memory, clear_memory, &rows, n, err, what);
     *out = rows;
     return rc;
 }
@@ -431,7 +374,7 @@ int memory_forget_expired(Save *s, const char *as_of, int64_t *forgotten, Err *e
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
         return failed(err);
-    if (bind_time(s, st, 1, as_of, err, what, "the time") != MA_OK)
+    if (save_bind_time(s, st, 1, as_of, err, what, "the time") != MA_OK)
         return failed(err);
     int rc = save_step_done(s, st, err, what);
     if (rc == MA_OK && forgotten)
@@ -497,7 +440,7 @@ int evolution_append(Save *s, EvolutionRow *r, Err *err)
     sqlite3_bind_text(st, 3, r->evolution_type, -1, SQLITE_STATIC);
     save_bind_json(st, 4, r->changes_made, "{}");
     save_bind_json(st, 5, r->reasoning, "{}");
-    if (bind_time(s, st, 6, r->applied_at, err, what, "applied_at") != MA_OK)
+    if (save_bind_time(s, st, 6, r->applied_at, err, what, "applied_at") != MA_OK)
         return failed(err);
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
@@ -540,7 +483,7 @@ int evolution_list(Save *s, int64_t world_id, int active_only, EvolutionRow **ou
     sqlite3_bind_int64(st, 1, world_id);
     sqlite3_bind_int(st, 2, active_only ? 1 : 0);
     void *rows;
-    int rc = collect(s, st, sizeof **out, read_evolution, clear_evolution, &rows, n, err,
+    int rc = save_collect_rows(s, st, sizeof **out, read_evolution, clear_evolution, &rows, n, err,
                      "listing a world's evolution log");
     *out = rows;
     return rc;

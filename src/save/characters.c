@@ -33,10 +33,8 @@ static int is_unique_error(Save *s, int rc, const char *column)
 
 /* ------------------------------------------------------------ reading rows */
 
-typedef void (*ReadFn)(sqlite3_stmt *st, void *row);
-typedef void (*ClearFn)(void *row);
 
-static int get_one(Save *s, sqlite3_stmt *st, ReadFn read, void *out, Err *err, const char *what)
+static int get_one(Save *s, sqlite3_stmt *st, SaveReadFn read, void *out, Err *err, const char *what)
 {
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
@@ -50,42 +48,6 @@ static int get_one(Save *s, sqlite3_stmt *st, ReadFn read, void *out, Err *err, 
     char doing[192];
     snprintf(doing, sizeof doing, "reading %s", what);
     return save_db_error(s, rc, err, doing);
-}
-
-/* Steps st to the end, reading each row into a growing heap array that it
- * returns (NULL when there are no rows). */
-static int collect(Save *s, sqlite3_stmt *st, size_t size, ReadFn read, ClearFn clear, void **out, int *n,
-                   Err *err, const char *what)
-{
-    char *rows = NULL;
-    int count = 0, cap = 0, rc;
-    *out = NULL;
-    *n = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            cap = cap ? cap * 2 : 8;
-            char *grown = realloc(rows, (size_t)cap * size);
-            if (!grown) {
-                rc = SQLITE_NOMEM;
-                break;
-            }
-            rows = grown;
-        }
-        read(st, rows + (size_t)count * size);
-        count++;
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        for (int i = 0; i < count; i++)
-            clear(rows + (size_t)i * size);
-        free(rows);
-        if (rc == SQLITE_NOMEM)
-            return err_set(err, MA_ERR_NOMEM, "%s: out of memory %s", s->path, what);
-        return save_db_error(s, rc, err, what);
-    }
-    *out = rows;
-    *n = count;
-    return MA_OK;
 }
 
 /* ------------------------------------------------------------ characters */
@@ -304,7 +266,7 @@ int characters_list_by_user(Save *s, int64_t user_id, int64_t world_id, Characte
     char what[96];
     snprintf(what, sizeof what, "listing the characters of user %lld", (long long)user_id);
     void *rows = NULL;
-    int rc = collect(s, st, sizeof **out, read_character, character_clear_any, &rows, n, err, what);
+    int rc = save_collect_rows(s, st, sizeof **out, read_character, character_clear_any, &rows, n, err, what);
     *out = rows;
     return rc;
 }
@@ -321,7 +283,7 @@ int characters_list_by_world(Save *s, int64_t world_id, CharacterRow **out, int 
     char what[96];
     snprintf(what, sizeof what, "listing the characters of world %lld", (long long)world_id);
     void *rows = NULL;
-    int rc = collect(s, st, sizeof **out, read_character, character_clear_any, &rows, n, err, what);
+    int rc = save_collect_rows(s, st, sizeof **out, read_character, character_clear_any, &rows, n, err, what);
     *out = rows;
     return rc;
 }
@@ -481,7 +443,7 @@ int inventory_list(Save *s, int64_t character_id, InventoryRow **out, int *n, Er
     char what[96];
     snprintf(what, sizeof what, "listing the inventory of character %lld", (long long)character_id);
     void *rows = NULL;
-    int rc = collect(s, st, sizeof **out, read_item, inventory_clear_any, &rows, n, err, what);
+    int rc = save_collect_rows(s, st, sizeof **out, read_item, inventory_clear_any, &rows, n, err, what);
     *out = rows;
     return rc;
 }

@@ -22,63 +22,6 @@ static int failed(const Err *err)
     return err ? err->code : MA_ERR_DB;
 }
 
-/* Binds a caller's time in the save's canonical ISO form (so that SQL text
- * comparison orders it as time), or NULL for "" so the column default applies. */
-static int bind_time(Save *s, sqlite3_stmt *st, int i, const char *t, Err *err, const char *what, const char *field)
-{
-    if (!t || !t[0]) {
-        sqlite3_bind_null(st, i);
-        return MA_OK;
-    }
-    int64_t ms = time_parse_iso(t);
-    if (ms < 0)
-        return err_set(err, MA_ERR_INVALID,
-                       "%s: %s: %s '%.40s' is not an ISO-8601 UTC time (like 2026-11-27T03:17:40.123Z)", s->path,
-                       what, field, t);
-    char buf[TIME_ISO_LEN];
-    sqlite3_bind_text(st, i, time_iso(ms, buf), -1, SQLITE_TRANSIENT);
-    return MA_OK;
-}
-
-typedef void (*ReadFn)(sqlite3_stmt *st, void *row);
-typedef void (*ClearFn)(void *row);
-
-/* Steps st to the end, reading each row into a growing heap array of rows of
- * the given size. On failure frees what was read and returns the status. */
-static int collect(Save *s, sqlite3_stmt *st, size_t size, ReadFn read, ClearFn clear, void **out, int *n,
-                   Err *err, const char *what)
-{
-    char *rows = NULL;
-    int count = 0, cap = 0, rc;
-    *out = NULL;
-    *n = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            cap = cap ? cap * 2 : 8;
-            char *grown = realloc(rows, (size_t)cap * size);
-            if (!grown) {
-                sqlite3_reset(st);
-                for (int i = 0; i < count; i++)
-                    clear(rows + (size_t)i * size);
-                free(rows);
-                return err_set(err, MA_ERR_NOMEM, "%s: out of memory %s", s->path, what);
-            }
-            rows = grown;
-        }
-        read(st, rows + (size_t)count * size);
-        count++;
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        for (int i = 0; i < count; i++)
-            clear(rows + (size_t)i * size);
-        free(rows);
-        return save_db_error(s, rc, err, what);
-    }
-    *out = rows;
-    *n = count;
-    return MA_OK;
-}
 
 /* ------------------------------------------------------------ world_events */
 
@@ -128,8 +71,8 @@ int events_insert(Save *s, EventRow *r, Err *err)
     sqlite3_bind_text(st, 3, r->event_name, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 4, r->description ? r->description : "", -1, SQLITE_STATIC);
     save_bind_json(st, 5, r->event_data, "{}");
-    if (bind_time(s, st, 6, r->start_time, err, what, "start_time") != MA_OK ||
-        bind_time(s, st, 7, r->end_time, err, what, "end_time") != MA_OK)
+    if (save_bind_time(s, st, 6, r->start_time, err, what, "start_time") != MA_OK ||
+        save_bind_time(s, st, 7, r->end_time, err, what, "end_time") != MA_OK)
         return failed(err);
     sqlite3_bind_int(st, 8, r->is_active ? 1 : 0);
     int rc = sqlite3_step(st);
@@ -180,10 +123,10 @@ int events_list_active(Save *s, int64_t world_id, const char *at, EventRow **out
     if (!st)
         return failed(err);
     sqlite3_bind_int64(st, 1, world_id);
-    if (bind_time(s, st, 2, at, err, what, "the time") != MA_OK)
+    if (save_bind_time(s, st, 2, at, err, what, "the time") != MA_OK)
         return failed(err);
     void *rows;
-    int rc = collect(s, st, sizeof **out, read_event, clear_event, &rows, n, err, what);
+    int rc = save_collect_rows(s, st, sizeof **out, read_event, clear_event, &rows, n, err, what);
     *out = rows;
     return rc;
 }
@@ -198,7 +141,7 @@ int events_list(Save *s, int64_t world_id, EventRow **out, int *n, Err *err)
         return failed(err);
     sqlite3_bind_int64(st, 1, world_id);
     void *rows;
-    int rc = collect(s, st, sizeof **out, read_event, clear_event, &rows, n, err, "listing a world's events");
+    int rc = save_collect_rows(s, st, sizeof **out, read_event, clear_event, &rows, n, err, "listing a world's events");
     *out = rows;
     return rc;
 }
@@ -221,7 +164,7 @@ int events_end(Save *s, int64_t id, const char *end_time, Err *err)
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
         return failed(err);
-    if (bind_time(s, st, 1, end_time, err, what, "end_time") != MA_OK)
+    if (save_bind_time(s, st, 1, end_time, err, what, "end_time") != MA_OK)
         return failed(err);
     sqlite3_bind_int64(st, 2, id);
     int rc = save_step_done(s, st, err, what);

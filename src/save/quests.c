@@ -47,66 +47,9 @@ static int row_exists(Save *s, const char *sql, int64_t id)
     return found;
 }
 
-/* Binds a caller's time in the save's canonical ISO form (so that SQL text
- * comparison orders it as time), or NULL for "" so the column default applies. */
-static int bind_time(Save *s, sqlite3_stmt *st, int i, const char *t, Err *err, const char *what, const char *field)
-{
-    if (!t || !t[0]) {
-        sqlite3_bind_null(st, i);
-        return MA_OK;
-    }
-    int64_t ms = time_parse_iso(t);
-    if (ms < 0)
-        return err_set(err, MA_ERR_INVALID,
-                       "%s: %s: %s '%.40s' is not an ISO-8601 UTC time (like 2026-11-27T03:17:40.123Z)", s->path,
-                       what, field, t);
-    char buf[TIME_ISO_LEN];
-    sqlite3_bind_text(st, i, time_iso(ms, buf), -1, SQLITE_TRANSIENT);
-    return MA_OK;
-}
-
-typedef void (*ReadFn)(sqlite3_stmt *st, void *row);
-typedef void (*ClearFn)(void *row);
-
-/* Steps st to the end, reading each row into a growing heap array of rows of
- * the given size. On failure frees what was read and returns the status. */
-static int collect(Save *s, sqlite3_stmt *st, size_t size, ReadFn read, ClearFn clear, void **out, int *n,
-                   Err *err, const char *what)
-{
-    char *rows = NULL;
-    int count = 0, cap = 0, rc;
-    *out = NULL;
-    *n = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            cap = cap ? cap * 2 : 8;
-            char *grown = realloc(rows, (size_t)cap * size);
-            if (!grown) {
-                sqlite3_reset(st);
-                for (int i = 0; i < count; i++)
-                    clear(rows + (size_t)i * size);
-                free(rows);
-                return err_set(err, MA_ERR_NOMEM, "%s: out of memory %s", s->path, what);
-            }
-            rows = grown;
-        }
-        read(st, rows + (size_t)count * size);
-        count++;
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        for (int i = 0; i < count; i++)
-            clear(rows + (size_t)i * size);
-        free(rows);
-        return save_db_error(s, rc, err, what);
-    }
-    *out = rows;
-    *n = count;
-    return MA_OK;
-}
 
 /* Steps st for one row; MA_ERR_NOT_FOUND with "there is no <missing>" if none. */
-static int get_one(Save *s, sqlite3_stmt *st, ReadFn read, void *out, Err *err, const char *what, const char *missing)
+static int get_one(Save *s, sqlite3_stmt *st, SaveReadFn read, void *out, Err *err, const char *what, const char *missing)
 {
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
@@ -174,8 +117,8 @@ int quests_insert(Save *s, QuestRow *r, Err *err)
     save_bind_json(st, 6, r->rewards, "{}");
     sqlite3_bind_int(st, 7, r->difficulty_level ? r->difficulty_level : 1);
     sqlite3_bind_int(st, 8, r->is_active ? 1 : 0);
-    if (bind_time(s, st, 9, r->created_at, err, what, "created_at") != MA_OK ||
-        bind_time(s, st, 10, r->expires_at, err, what, "expires_at") != MA_OK)
+    if (save_bind_time(s, st, 9, r->created_at, err, what, "created_at") != MA_OK ||
+        save_bind_time(s, st, 10, r->expires_at, err, what, "expires_at") != MA_OK)
         return failed(err);
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
@@ -212,7 +155,7 @@ int quests_list_active(Save *s, int64_t world_id, QuestRow **out, int *n, Err *e
         return failed(err);
     sqlite3_bind_int64(st, 1, world_id);
     void *rows;
-    int rc = collect(s, st, sizeof **out, read_quest, clear_quest, &rows, n, err, "listing a world's active quests");
+    int rc = save_collect_rows(s, st, sizeof **out, read_quest, clear_quest, &rows, n, err, "listing a world's active quests");
     *out = rows;
     return rc;
 }
@@ -231,10 +174,10 @@ int quests_list_expired(Save *s, int64_t world_id, const char *as_of, QuestRow *
     if (!st)
         return failed(err);
     sqlite3_bind_int64(st, 1, world_id);
-    if (bind_time(s, st, 2, as_of, err, what, "the time") != MA_OK)
+    if (save_bind_time(s, st, 2, as_of, err, what, "the time") != MA_OK)
         return failed(err);
     void *rows;
-    int rc = collect(s, st, sizeof **out, read_quest, clear_quest, &rows, n, err, what);
+    int rc = save_collect_rows(s, st, sizeof **out, read_quest, clear_quest, &rows, n, err, what);
     *out = rows;
     return rc;
 }
@@ -263,7 +206,7 @@ int quests_update(Save *s, const QuestRow *r, Err *err)
     save_bind_json(st, 5, r->rewards, "{}");
     sqlite3_bind_int(st, 6, r->difficulty_level);
     sqlite3_bind_int(st, 7, r->is_active ? 1 : 0);
-    if (bind_time(s, st, 8, r->expires_at, err, what, "expires_at") != MA_OK)
+    if (save_bind_time(s, st, 8, r->expires_at, err, what, "expires_at") != MA_OK)
         return failed(err);
     sqlite3_bind_int64(st, 9, r->id);
     int rc = save_step_done(s, st, err, what);
@@ -365,7 +308,7 @@ int objectives_list(Save *s, int64_t quest_id, ObjectiveRow **out, int *n, Err *
         return failed(err);
     sqlite3_bind_int64(st, 1, quest_id);
     void *rows;
-    int rc = collect(s, st, sizeof **out, read_objective, clear_objective, &rows, n, err,
+    int rc = save_collect_rows(s, st, sizeof **out, read_objective, clear_objective, &rows, n, err,
                      "listing a quest's objectives");
     *out = rows;
     return rc;
@@ -441,7 +384,7 @@ int progress_start(Save *s, ProgressRow *p, Err *err)
     sqlite3_bind_int64(st, 1, p->character_id);
     sqlite3_bind_int64(st, 2, p->quest_id);
     save_bind_json(st, 3, p->progress_data, "{}");
-    if (bind_time(s, st, 4, p->started_at, err, what, "started_at") != MA_OK)
+    if (save_bind_time(s, st, 4, p->started_at, err, what, "started_at") != MA_OK)
         return failed(err);
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
@@ -492,7 +435,7 @@ int progress_list(Save *s, int64_t character_id, const char *status, ProgressRow
     sqlite3_bind_int64(st, 1, character_id);
     save_bind_text(st, 2, status);
     void *rows;
-    int rc = collect(s, st, sizeof **out, read_progress, clear_progress, &rows, n, err,
+    int rc = save_collect_rows(s, st, sizeof **out, read_progress, clear_progress, &rows, n, err,
                      "listing a character's quests");
     *out = rows;
     return rc;
@@ -564,7 +507,7 @@ int progress_complete(Save *s, int64_t character_id, int64_t quest_id, const cha
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
         return failed(err);
-    if (bind_time(s, st, 1, completed_at, err, what, "completed_at") != MA_OK)
+    if (save_bind_time(s, st, 1, completed_at, err, what, "completed_at") != MA_OK)
         return failed(err);
     save_bind_json(st, 2, rewards_earned, "[]");
     sqlite3_bind_int64(st, 3, character_id);
@@ -624,7 +567,7 @@ int progress_expire_due(Save *s, const char *as_of, int64_t *expired, Err *err)
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
         return failed(err);
-    if (bind_time(s, st, 1, as_of, err, what, "the time") != MA_OK)
+    if (save_bind_time(s, st, 1, as_of, err, what, "the time") != MA_OK)
         return failed(err);
     int rc = save_step_done(s, st, err, what);
     if (rc == MA_OK && expired)

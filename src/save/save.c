@@ -13,6 +13,7 @@
 
 #include "save/save_internal.h"
 #include "util/data.h"
+#include "util/timeutil.h"
 
 const char *const save_table_names[] = {
     "users", "sessions", "worlds", "world_chunks", "characters",
@@ -434,4 +435,57 @@ int save_table_counts(Save *s, const char **names, int64_t *counts, int max, Err
         n++;
     }
     return n;
+}
+
+/* ------------------------------------------------------------ row helpers for the table groups */
+
+int save_bind_time(Save *s, sqlite3_stmt *st, int i, const char *t, Err *err, const char *what, const char *field)
+{
+    if (!t || !t[0]) {
+        sqlite3_bind_null(st, i);
+        return MA_OK;
+    }
+    int64_t ms = time_parse_iso(t);
+    if (ms < 0)
+        return err_set(err, MA_ERR_INVALID,
+                       "%s: %s: %s '%.40s' is not an ISO-8601 UTC time (like 2026-11-27T03:17:40.123Z)", s->path,
+                       what, field, t);
+    char buf[TIME_ISO_LEN];
+    sqlite3_bind_text(st, i, time_iso(ms, buf), -1, SQLITE_TRANSIENT);
+    return MA_OK;
+}
+
+int save_collect_rows(Save *s, sqlite3_stmt *st, size_t size, SaveReadFn read, SaveClearFn clear, void **out, int *n,
+                   Err *err, const char *what)
+{
+    char *rows = NULL;
+    int count = 0, cap = 0, rc;
+    *out = NULL;
+    *n = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (count == cap) {
+            cap = cap ? cap * 2 : 8;
+            char *grown = realloc(rows, (size_t)cap * size);
+            if (!grown) {
+                sqlite3_reset(st);
+                for (int i = 0; i < count; i++)
+                    clear(rows + (size_t)i * size);
+                free(rows);
+                return err_set(err, MA_ERR_NOMEM, "%s: out of memory %s", s->path, what);
+            }
+            rows = grown;
+        }
+        read(st, rows + (size_t)count * size);
+        count++;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        for (int i = 0; i < count; i++)
+            clear(rows + (size_t)i * size);
+        free(rows);
+        return save_db_error(s, rc, err, what);
+    }
+    *out = rows;
+    *n = count;
+    return MA_OK;
 }

@@ -42,4 +42,19 @@ cJSON *save_col_json(sqlite3_stmt *st, int i);
 /* Copies a text column into a fixed buffer (empty string for NULL). */
 void save_col_copy(sqlite3_stmt *st, int i, char *buf, size_t size);
 
+/* Row readers and clearers, for save_collect_rows. */
+typedef void (*SaveReadFn)(sqlite3_stmt *st, void *row);
+typedef void (*SaveClearFn)(void *row);
+
+/* Steps st to the end, reading each row (of `size` bytes) with read into a
+ * growing heap array *out the caller frees (after clearing each row). On
+ * failure frees what was read, sets err and returns the status. */
+int save_collect_rows(Save *s, sqlite3_stmt *st, size_t size, SaveReadFn read, SaveClearFn clear, void **out,
+                      int *n, Err *err, const char *what);
+
+/* Binds a caller's ISO-8601 time in the save's canonical form (so SQL text
+ * comparison orders it as time), or NULL for "" so the column default
+ * applies. MA_ERR_INVALID, naming what and field, for a malformed time. */
+int save_bind_time(Save *s, sqlite3_stmt *st, int i, const char *t, Err *err, const char *what, const char *field);
+
 #endif

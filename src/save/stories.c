@@ -65,66 +65,9 @@ static int need_object(Save *s, const cJSON *json, Err *err, const char *what, c
     return MA_OK;
 }
 
-/* Binds a caller's time in the save's canonical ISO form (so that SQL text
- * comparison orders it as time), or NULL for "" so the column default applies. */
-static int bind_time(Save *s, sqlite3_stmt *st, int i, const char *t, Err *err, const char *what, const char *field)
-{
-    if (!t || !t[0]) {
-        sqlite3_bind_null(st, i);
-        return MA_OK;
-    }
-    int64_t ms = time_parse_iso(t);
-    if (ms < 0)
-        return err_set(err, MA_ERR_INVALID,
-                       "%s: %s: %s '%.40s' is not an ISO-8601 UTC time (like 2026-11-27T03:17:40.123Z)", s->path,
-                       what, field, t);
-    char buf[TIME_ISO_LEN];
-    sqlite3_bind_text(st, i, time_iso(ms, buf), -1, SQLITE_TRANSIENT);
-    return MA_OK;
-}
-
-typedef void (*ReadFn)(sqlite3_stmt *st, void *row);
-typedef void (*ClearFn)(void *row);
-
-/* Steps st to the end, reading each row into a growing heap array of rows of
- * the given size. On failure frees what was read and returns the status. */
-static int collect(Save *s, sqlite3_stmt *st, size_t size, ReadFn read, ClearFn clear, void **out, int *n,
-                   Err *err, const char *what)
-{
-    char *rows = NULL;
-    int count = 0, cap = 0, rc;
-    *out = NULL;
-    *n = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            cap = cap ? cap * 2 : 8;
-            char *grown = realloc(rows, (size_t)cap * size);
-            if (!grown) {
-                sqlite3_reset(st);
-                for (int i = 0; i < count; i++)
-                    clear(rows + (size_t)i * size);
-                free(rows);
-                return err_set(err, MA_ERR_NOMEM, "%s: out of memory %s", s->path, what);
-            }
-            rows = grown;
-        }
-        read(st, rows + (size_t)count * size);
-        count++;
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        for (int i = 0; i < count; i++)
-            clear(rows + (size_t)i * size);
-        free(rows);
-        return save_db_error(s, rc, err, what);
-    }
-    *out = rows;
-    *n = count;
-    return MA_OK;
-}
 
 /* Steps st for one row; MA_ERR_NOT_FOUND with "there is no <missing>" if none. */
-static int get_one(Save *s, sqlite3_stmt *st, ReadFn read, void *out, Err *err, const char *what, const char *missing)
+static int get_one(Save *s, sqlite3_stmt *st, SaveReadFn read, void *out, Err *err, const char *what, const char *missing)
 {
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
@@ -225,7 +168,7 @@ int stories_list(Save *s, int64_t world_id, int active_only, StoryRow **out, int
     sqlite3_bind_int64(st, 1, world_id);
     sqlite3_bind_int(st, 2, active_only ? 1 : 0);
     void *rows;
-    int rc = collect(s, st, sizeof **out, read_story, clear_story, &rows, n, err, "listing a world's stories");
+    int rc = save_collect_rows(s, st, sizeof **out, read_story, clear_story, &rows, n, err, "listing a world's stories");
     *out = rows;
     return rc;
 }
@@ -399,7 +342,7 @@ static int list_branches(Save *s, const char *sql, int64_t key, BranchRow **out,
         return failed(err);
     sqlite3_bind_int64(st, 1, key);
     void *rows;
-    int rc = collect(s, st, sizeof **out, read_branch, clear_branch, &rows, n, err, what);
+    int rc = save_collect_rows(s, st, sizeof **out, read_branch, clear_branch, &rows, n, err, what);
     *out = rows;
     return rc;
 }
@@ -445,7 +388,7 @@ int branches_path_to_root(Save *s, int64_t branch_id, BranchRow **out, int *n, E
     sqlite3_bind_int(st, 2, BRANCH_MAX_DEPTH);
     void *rows;
     int count = 0;
-    int rc = collect(s, st, sizeof **out, read_branch, clear_branch, &rows, &count, err,
+    int rc = save_collect_rows(s, st, sizeof **out, read_branch, clear_branch, &rows, &count, err,
                      "finding a branch's path to its root");
     if (rc != MA_OK)
         return rc;
@@ -566,7 +509,7 @@ int choices_record(Save *s, ChoiceRow *r, Err *err)
     sqlite3_bind_text(st, 3, r->choice_text ? r->choice_text : "", -1, SQLITE_STATIC);
     save_bind_json(st, 4, r->choice_data, "{}");
     save_bind_json(st, 5, r->consequences, "{}");
-    if (bind_time(s, st, 6, r->made_at, err, what, "made_at") != MA_OK) {
+    if (save_bind_time(s, st, 6, r->made_at, err, what, "made_at") != MA_OK) {
         sqlite3_reset(st);
         sqlite3_clear_bindings(st);
         return failed(err);
@@ -595,7 +538,7 @@ static int list_choices(Save *s, const char *sql, int64_t key, ChoiceRow **out, 
         return failed(err);
     sqlite3_bind_int64(st, 1, key);
     void *rows;
-    int rc = collect(s, st, sizeof **out, read_choice, clear_choice, &rows, n, err, what);
+    int rc = save_collect_rows(s, st, sizeof **out, read_choice, clear_choice, &rows, n, err, what);
     *out = rows;
     return rc;
 }

@@ -46,10 +46,8 @@ static int canon_time(Save *s, const char *text, const char *field, char out[TIM
 
 /* ------------------------------------------------------------ reading rows */
 
-typedef void (*ReadFn)(sqlite3_stmt *st, void *row);
-typedef void (*ClearFn)(void *row);
 
-static int get_one(Save *s, sqlite3_stmt *st, ReadFn read, void *out, Err *err, const char *what)
+static int get_one(Save *s, sqlite3_stmt *st, SaveReadFn read, void *out, Err *err, const char *what)
 {
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
@@ -63,42 +61,6 @@ static int get_one(Save *s, sqlite3_stmt *st, ReadFn read, void *out, Err *err, 
     char doing[160];
     snprintf(doing, sizeof doing, "reading %s", what);
     return save_db_error(s, rc, err, doing);
-}
-
-/* Steps st to the end, reading each row into a growing heap array that it
- * returns (NULL when there are no rows). */
-static int collect(Save *s, sqlite3_stmt *st, size_t size, ReadFn read, ClearFn clear, void **out, int *n,
-                   Err *err, const char *what)
-{
-    char *rows = NULL;
-    int count = 0, cap = 0, rc;
-    *out = NULL;
-    *n = 0;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (count == cap) {
-            cap = cap ? cap * 2 : 8;
-            char *grown = realloc(rows, (size_t)cap * size);
-            if (!grown) {
-                rc = SQLITE_NOMEM;
-                break;
-            }
-            rows = grown;
-        }
-        read(st, rows + (size_t)count * size);
-        count++;
-    }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
-        for (int i = 0; i < count; i++)
-            clear(rows + (size_t)i * size);
-        free(rows);
-        if (rc == SQLITE_NOMEM)
-            return err_set(err, MA_ERR_NOMEM, "%s: out of memory %s", s->path, what);
-        return save_db_error(s, rc, err, what);
-    }
-    *out = rows;
-    *n = count;
-    return MA_OK;
 }
 
 /* ------------------------------------------------------------ users */
@@ -277,7 +239,7 @@ int users_list(Save *s, UserRow **out, int *n, Err *err)
     if (!st)
         return failed(err);
     void *rows = NULL;
-    int rc = collect(s, st, sizeof **out, read_user, user_clear_any, &rows, n, err, "listing users");
+    int rc = save_collect_rows(s, st, sizeof **out, read_user, user_clear_any, &rows, n, err, "listing users");
     *out = rows;
     return rc;
 }
@@ -386,7 +348,7 @@ int sessions_list_active(Save *s, int64_t user_id, const char *now, SessionRow *
     char what[96];
     snprintf(what, sizeof what, "listing the active sessions of user %lld", (long long)user_id);
     void *rows = NULL;
-    int rc = collect(s, st, sizeof **out, read_session, session_clear_any, &rows, n, err, what);
+    int rc = save_collect_rows(s, st, sizeof **out, read_session, session_clear_any, &rows, n, err, what);
     *out = rows;
     return rc;
 }
