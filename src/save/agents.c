@@ -34,50 +34,6 @@ static void bind_id_or_null(sqlite3_stmt *st, int i, int64_t id)
         sqlite3_bind_null(st, i);
 }
 
-/* The message for a write the save refused; missing names the parent a
- * FOREIGN KEY failure means, since SQLite does not say which one. */
-static int write_error(Save *s, int rc, Err *err, const char *what, const char *missing)
-{
-    if (rc == SQLITE_CONSTRAINT_FOREIGNKEY && missing)
-        return err_set(err, MA_ERR_CONSTRAINT, "%s: %s: %s", s->path, what, missing);
-    return save_db_error(s, rc, err, what);
-}
-
-/* 1 when sql (a static "SELECT 1 FROM t WHERE id = ?") finds id; used to say
- * which parent a FOREIGN KEY failure was about. */
-static int row_exists(Save *s, const char *sql, int64_t id)
-{
-    sqlite3_stmt *st = save_stmt(s, sql, NULL);
-    if (!st)
-        return 0;
-    sqlite3_bind_int64(st, 1, id);
-    int found = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_reset(st);
-    return found;
-}
-
-static int need_object(Save *s, const cJSON *json, Err *err, const char *what, const char *column)
-{
-    if (json && !cJSON_IsObject(json))
-        return err_set(err, MA_ERR_INVALID, "%s: %s: %s must be a JSON object", s->path, what, column);
-    return MA_OK;
-}
-
-
-/* Steps st for one row; MA_ERR_NOT_FOUND with "there is no <missing>" if none. */
-static int get_one(Save *s, sqlite3_stmt *st, SaveReadFn read, void *out, Err *err, const char *what, const char *missing)
-{
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        read(st, out);
-        sqlite3_reset(st);
-        return MA_OK;
-    }
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return err_set(err, MA_ERR_NOT_FOUND, "%s: there is no %s", s->path, missing);
-    return save_db_error(s, rc, err, what);
-}
 
 /* Runs an UPDATE of one agent and reports a missing one. */
 static int update_agent(Save *s, sqlite3_stmt *st, int64_t id, Err *err, const char *what)
@@ -125,8 +81,8 @@ int agents_insert(Save *s, AgentRow *r, Err *err)
         "VALUES (?, ?, ?, ?, ?) RETURNING id, created_at";
     char what[160];
     snprintf(what, sizeof what, "adding the AI agent '%.64s' of type '%.32s'", r->agent_name, r->agent_type);
-    if (need_object(s, r->configuration, err, what, "ai_agents.configuration") != MA_OK ||
-        need_object(s, r->current_state, err, what, "ai_agents.current_state") != MA_OK)
+    if (save_need_object(s, r->configuration, err, what, "ai_agents.configuration") != MA_OK ||
+        save_need_object(s, r->current_state, err, what, "ai_agents.current_state") != MA_OK)
         return failed(err);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
@@ -165,7 +121,7 @@ int agents_get(Save *s, int64_t id, AgentRow *out, Err *err)
     sqlite3_bind_int64(st, 1, id);
     char missing[48];
     snprintf(missing, sizeof missing, "AI agent with id %lld", (long long)id);
-    return get_one(s, st, read_agent, out, err, "reading an AI agent", missing);
+    return save_get_row(s, st, read_agent, out, err, "reading an AI agent", missing);
 }
 
 int agents_get_by_name(Save *s, const char *name, AgentRow *out, Err *err)
@@ -177,7 +133,7 @@ int agents_get_by_name(Save *s, const char *name, AgentRow *out, Err *err)
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     char missing[96];
     snprintf(missing, sizeof missing, "AI agent named '%.64s'", name);
-    return get_one(s, st, read_agent, out, err, "reading an AI agent", missing);
+    return save_get_row(s, st, read_agent, out, err, "reading an AI agent", missing);
 }
 
 int agents_list(Save *s, int active_only, AgentRow **out, int *n, Err *err)
@@ -207,7 +163,7 @@ int agents_update_configuration(Save *s, int64_t id, const cJSON *configuration,
     static const char sql[] = "UPDATE ai_agents SET configuration = ? WHERE id = ?";
     char what[80];
     snprintf(what, sizeof what, "updating the configuration of AI agent %lld", (long long)id);
-    if (need_object(s, configuration, err, what, "ai_agents.configuration") != MA_OK)
+    if (save_need_object(s, configuration, err, what, "ai_agents.configuration") != MA_OK)
         return failed(err);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
@@ -222,7 +178,7 @@ int agents_update_state(Save *s, int64_t id, const cJSON *current_state, Err *er
     static const char sql[] = "UPDATE ai_agents SET current_state = ? WHERE id = ?";
     char what[80];
     snprintf(what, sizeof what, "updating the state of AI agent %lld", (long long)id);
-    if (need_object(s, current_state, err, what, "ai_agents.current_state") != MA_OK)
+    if (save_need_object(s, current_state, err, what, "ai_agents.current_state") != MA_OK)
         return failed(err);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
@@ -320,11 +276,11 @@ int memory_remember(Save *s, MemoryRow *r, Err *err)
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         sqlite3_reset(st);
-        if (rc == SQLITE_CONSTRAINT_FOREIGNKEY && row_exists(s, sql_agent_exists, r->agent_id))
+        if (rc == SQLITE_CONSTRAINT_FOREIGNKEY && save_row_exists(s, sql_agent_exists, r->agent_id))
             snprintf(missing, sizeof missing, "there is no world %lld", (long long)r->world_id);
         else
             snprintf(missing, sizeof missing, "there is no AI agent %lld", (long long)r->agent_id);
-        return write_error(s, rc, err, what, missing);
+        return save_write_error(s, rc, err, what, missing);
     }
     r->id = sqlite3_column_int64(st, 0);
     save_col_copy(st, 1, r->created_at, sizeof r->created_at);
@@ -445,11 +401,11 @@ int evolution_append(Save *s, EvolutionRow *r, Err *err)
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         sqlite3_reset(st);
-        if (rc == SQLITE_CONSTRAINT_FOREIGNKEY && r->agent_id > 0 && !row_exists(s, sql_agent_exists, r->agent_id))
+        if (rc == SQLITE_CONSTRAINT_FOREIGNKEY && r->agent_id > 0 && !save_row_exists(s, sql_agent_exists, r->agent_id))
             snprintf(missing, sizeof missing, "there is no AI agent %lld", (long long)r->agent_id);
         else
             snprintf(missing, sizeof missing, "there is no world %lld", (long long)r->world_id);
-        return write_error(s, rc, err, what, missing);
+        return save_write_error(s, rc, err, what, missing);
     }
     r->id = sqlite3_column_int64(st, 0);
     save_col_copy(st, 1, r->applied_at, sizeof r->applied_at);
@@ -467,7 +423,7 @@ int evolution_get(Save *s, int64_t id, EvolutionRow *out, Err *err)
     sqlite3_bind_int64(st, 1, id);
     char missing[64];
     snprintf(missing, sizeof missing, "world evolution log entry with id %lld", (long long)id);
-    return get_one(s, st, read_evolution, out, err, "reading a world evolution log entry", missing);
+    return save_get_row(s, st, read_evolution, out, err, "reading a world evolution log entry", missing);
 }
 
 int evolution_list(Save *s, int64_t world_id, int active_only, EvolutionRow **out, int *n, Err *err)

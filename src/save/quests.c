@@ -25,43 +25,6 @@ static int failed(const Err *err)
     return err ? err->code : MA_ERR_DB;
 }
 
-/* The message for a write the save refused; missing names the parent a
- * FOREIGN KEY failure means, since SQLite does not say which one. */
-static int write_error(Save *s, int rc, Err *err, const char *what, const char *missing)
-{
-    if (rc == SQLITE_CONSTRAINT_FOREIGNKEY && missing)
-        return err_set(err, MA_ERR_CONSTRAINT, "%s: %s: %s", s->path, what, missing);
-    return save_db_error(s, rc, err, what);
-}
-
-/* 1 when sql (a static "SELECT 1 FROM t WHERE id = ?") finds id; used to say
- * which parent a FOREIGN KEY failure was about. */
-static int row_exists(Save *s, const char *sql, int64_t id)
-{
-    sqlite3_stmt *st = save_stmt(s, sql, NULL);
-    if (!st)
-        return 0;
-    sqlite3_bind_int64(st, 1, id);
-    int found = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_reset(st);
-    return found;
-}
-
-
-/* Steps st for one row; MA_ERR_NOT_FOUND with "there is no <missing>" if none. */
-static int get_one(Save *s, sqlite3_stmt *st, SaveReadFn read, void *out, Err *err, const char *what, const char *missing)
-{
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        read(st, out);
-        sqlite3_reset(st);
-        return MA_OK;
-    }
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return err_set(err, MA_ERR_NOT_FOUND, "%s: there is no %s", s->path, missing);
-    return save_db_error(s, rc, err, what);
-}
 
 /* ------------------------------------------------------------ quests */
 
@@ -124,7 +87,7 @@ int quests_insert(Save *s, QuestRow *r, Err *err)
     if (rc != SQLITE_ROW) {
         sqlite3_reset(st);
         snprintf(missing, sizeof missing, "there is no world %lld", (long long)r->world_id);
-        return write_error(s, rc, err, what, missing);
+        return save_write_error(s, rc, err, what, missing);
     }
     r->id = sqlite3_column_int64(st, 0);
     save_col_copy(st, 1, r->created_at, sizeof r->created_at);
@@ -142,7 +105,7 @@ int quests_get(Save *s, int64_t id, QuestRow *out, Err *err)
     sqlite3_bind_int64(st, 1, id);
     char missing[48];
     snprintf(missing, sizeof missing, "quest with id %lld", (long long)id);
-    return get_one(s, st, read_quest, out, err, "reading a quest", missing);
+    return save_get_row(s, st, read_quest, out, err, "reading a quest", missing);
 }
 
 int quests_list_active(Save *s, int64_t world_id, QuestRow **out, int *n, Err *err)
@@ -279,7 +242,7 @@ int objectives_insert(Save *s, ObjectiveRow *r, Err *err)
             return err_set(err, MA_ERR_CONSTRAINT, "%s: %s: the quest already has an objective at position %d",
                            s->path, what, r->order_index);
         snprintf(missing, sizeof missing, "there is no quest %lld", (long long)r->quest_id);
-        return write_error(s, rc, err, what, missing);
+        return save_write_error(s, rc, err, what, missing);
     }
     r->id = sqlite3_column_int64(st, 0);
     sqlite3_reset(st);
@@ -295,7 +258,7 @@ int objectives_get(Save *s, int64_t id, ObjectiveRow *out, Err *err)
     sqlite3_bind_int64(st, 1, id);
     char missing[48];
     snprintf(missing, sizeof missing, "quest objective with id %lld", (long long)id);
-    return get_one(s, st, read_objective, out, err, "reading a quest objective", missing);
+    return save_get_row(s, st, read_objective, out, err, "reading a quest objective", missing);
 }
 
 int objectives_list(Save *s, int64_t quest_id, ObjectiveRow **out, int *n, Err *err)
@@ -392,11 +355,11 @@ int progress_start(Save *s, ProgressRow *p, Err *err)
         if (rc == SQLITE_CONSTRAINT_UNIQUE)
             return err_set(err, MA_ERR_CONSTRAINT, "%s: %s: the character has already taken this quest", s->path,
                            what);
-        if (rc == SQLITE_CONSTRAINT_FOREIGNKEY && row_exists(s, sql_character, p->character_id))
+        if (rc == SQLITE_CONSTRAINT_FOREIGNKEY && save_row_exists(s, sql_character, p->character_id))
             snprintf(missing, sizeof missing, "there is no quest %lld", (long long)p->quest_id);
         else
             snprintf(missing, sizeof missing, "there is no character %lld", (long long)p->character_id);
-        return write_error(s, rc, err, what, missing);
+        return save_write_error(s, rc, err, what, missing);
     }
     p->id = sqlite3_column_int64(st, 0);
     save_col_copy(st, 1, p->status, sizeof p->status);
@@ -419,7 +382,7 @@ int progress_get(Save *s, int64_t character_id, int64_t quest_id, ProgressRow *o
     char missing[96];
     snprintf(missing, sizeof missing, "progress of character %lld on quest %lld", (long long)character_id,
              (long long)quest_id);
-    return get_one(s, st, read_progress, out, err, "reading quest progress", missing);
+    return save_get_row(s, st, read_progress, out, err, "reading quest progress", missing);
 }
 
 int progress_list(Save *s, int64_t character_id, const char *status, ProgressRow **out, int *n, Err *err)

@@ -489,3 +489,42 @@ int save_collect_rows(Save *s, sqlite3_stmt *st, size_t size, SaveReadFn read, S
     *n = count;
     return MA_OK;
 }
+
+int save_get_row(Save *s, sqlite3_stmt *st, SaveReadFn read, void *out, Err *err, const char *what, const char *missing)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        read(st, out);
+        sqlite3_reset(st);
+        return MA_OK;
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return err_set(err, MA_ERR_NOT_FOUND, "%s: there is no %s", s->path, missing);
+    return save_db_error(s, rc, err, what);
+}
+
+int save_row_exists(Save *s, const char *sql, int64_t id)
+{
+    sqlite3_stmt *st = save_stmt(s, sql, NULL);
+    if (!st)
+        return 0;
+    sqlite3_bind_int64(st, 1, id);
+    int found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_reset(st);
+    return found;
+}
+
+int save_need_object(Save *s, const cJSON *json, Err *err, const char *what, const char *column)
+{
+    if (json && !cJSON_IsObject(json))
+        return err_set(err, MA_ERR_INVALID, "%s: %s: %s must be a JSON object", s->path, what, column);
+    return MA_OK;
+}
+
+int save_write_error(Save *s, int rc, Err *err, const char *what, const char *missing)
+{
+    if (rc == SQLITE_CONSTRAINT_FOREIGNKEY && missing)
+        return err_set(err, MA_ERR_CONSTRAINT, "%s: %s: %s", s->path, what, missing);
+    return save_db_error(s, rc, err, what);
+}

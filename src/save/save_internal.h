@@ -57,4 +57,13 @@ int save_collect_rows(Save *s, sqlite3_stmt *st, size_t size, SaveReadFn read, S
  * applies. MA_ERR_INVALID, naming what and field, for a malformed time. */
 int save_bind_time(Save *s, sqlite3_stmt *st, int i, const char *t, Err *err, const char *what, const char *field);
 
+/* Shared by the table groups: one row into out (MA_ERR_NOT_FOUND "there is no
+ * <missing>" when none), whether a row with id exists (sql selects by id),
+ * refusing JSON that is not an object, and a write failure as a message
+ * naming what was missing or refused. */
+int save_get_row(Save *s, sqlite3_stmt *st, SaveReadFn read, void *out, Err *err, const char *what, const char *missing);
+int save_row_exists(Save *s, const char *sql, int64_t id);
+int save_need_object(Save *s, const cJSON *json, Err *err, const char *what, const char *column);
+int save_write_error(Save *s, int rc, Err *err, const char *what, const char *missing);
+
 #endif

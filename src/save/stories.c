@@ -36,50 +36,6 @@ static void bind_id_or_null(sqlite3_stmt *st, int i, int64_t id)
         sqlite3_bind_null(st, i);
 }
 
-/* The message for a write the save refused; missing names the parent a
- * FOREIGN KEY failure means, since SQLite does not say which one. */
-static int write_error(Save *s, int rc, Err *err, const char *what, const char *missing)
-{
-    if (rc == SQLITE_CONSTRAINT_FOREIGNKEY && missing)
-        return err_set(err, MA_ERR_CONSTRAINT, "%s: %s: %s", s->path, what, missing);
-    return save_db_error(s, rc, err, what);
-}
-
-/* 1 when sql (a static "SELECT 1 FROM t WHERE id = ?") finds id; used to say
- * which parent a FOREIGN KEY failure was about. */
-static int row_exists(Save *s, const char *sql, int64_t id)
-{
-    sqlite3_stmt *st = save_stmt(s, sql, NULL);
-    if (!st)
-        return 0;
-    sqlite3_bind_int64(st, 1, id);
-    int found = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_reset(st);
-    return found;
-}
-
-static int need_object(Save *s, const cJSON *json, Err *err, const char *what, const char *column)
-{
-    if (json && !cJSON_IsObject(json))
-        return err_set(err, MA_ERR_INVALID, "%s: %s: %s must be a JSON object", s->path, what, column);
-    return MA_OK;
-}
-
-
-/* Steps st for one row; MA_ERR_NOT_FOUND with "there is no <missing>" if none. */
-static int get_one(Save *s, sqlite3_stmt *st, SaveReadFn read, void *out, Err *err, const char *what, const char *missing)
-{
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        read(st, out);
-        sqlite3_reset(st);
-        return MA_OK;
-    }
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return err_set(err, MA_ERR_NOT_FOUND, "%s: there is no %s", s->path, missing);
-    return save_db_error(s, rc, err, what);
-}
 
 /* ------------------------------------------------------------ stories */
 
@@ -120,7 +76,7 @@ int stories_insert(Save *s, StoryRow *r, Err *err)
         "VALUES (?, ?, ?, ?, ?, ?) RETURNING id, created_at, updated_at";
     char what[200], missing[64];
     snprintf(what, sizeof what, "adding the story '%.128s' to world %lld", r->title, (long long)r->world_id);
-    if (need_object(s, r->metadata, err, what, "stories.metadata") != MA_OK)
+    if (save_need_object(s, r->metadata, err, what, "stories.metadata") != MA_OK)
         return failed(err);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
@@ -135,7 +91,7 @@ int stories_insert(Save *s, StoryRow *r, Err *err)
     if (rc != SQLITE_ROW) {
         sqlite3_reset(st);
         snprintf(missing, sizeof missing, "there is no world %lld", (long long)r->world_id);
-        return write_error(s, rc, err, what, missing);
+        return save_write_error(s, rc, err, what, missing);
     }
     r->id = sqlite3_column_int64(st, 0);
     save_col_copy(st, 1, r->created_at, sizeof r->created_at);
@@ -153,7 +109,7 @@ int stories_get(Save *s, int64_t id, StoryRow *out, Err *err)
     sqlite3_bind_int64(st, 1, id);
     char missing[48];
     snprintf(missing, sizeof missing, "story with id %lld", (long long)id);
-    return get_one(s, st, read_story, out, err, "reading a story", missing);
+    return save_get_row(s, st, read_story, out, err, "reading a story", missing);
 }
 
 int stories_list(Save *s, int64_t world_id, int active_only, StoryRow **out, int *n, Err *err)
@@ -186,7 +142,7 @@ int stories_update(Save *s, const StoryRow *r, Err *err)
         "UPDATE stories SET title = ?, description = ?, story_type = ?, metadata = ?, is_active = ? WHERE id = ?";
     char what[64];
     snprintf(what, sizeof what, "updating story %lld", (long long)r->id);
-    if (need_object(s, r->metadata, err, what, "stories.metadata") != MA_OK)
+    if (save_need_object(s, r->metadata, err, what, "stories.metadata") != MA_OK)
         return failed(err);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
@@ -313,7 +269,7 @@ int branches_insert(Save *s, BranchRow *r, Err *err)
     if (rc != SQLITE_ROW) {
         sqlite3_reset(st);
         snprintf(missing, sizeof missing, "there is no story %lld", (long long)r->story_id);
-        return write_error(s, rc, err, what, missing);
+        return save_write_error(s, rc, err, what, missing);
     }
     r->id = sqlite3_column_int64(st, 0);
     save_col_copy(st, 1, r->created_at, sizeof r->created_at);
@@ -330,7 +286,7 @@ int branches_get(Save *s, int64_t id, BranchRow *out, Err *err)
     sqlite3_bind_int64(st, 1, id);
     char missing[48];
     snprintf(missing, sizeof missing, "story branch with id %lld", (long long)id);
-    return get_one(s, st, read_branch, out, err, "reading a story branch", missing);
+    return save_get_row(s, st, read_branch, out, err, "reading a story branch", missing);
 }
 
 static int list_branches(Save *s, const char *sql, int64_t key, BranchRow **out, int *n, Err *err, const char *what)
@@ -517,11 +473,11 @@ int choices_record(Save *s, ChoiceRow *r, Err *err)
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         sqlite3_reset(st);
-        if (rc == SQLITE_CONSTRAINT_FOREIGNKEY && row_exists(s, sql_character, r->character_id))
+        if (rc == SQLITE_CONSTRAINT_FOREIGNKEY && save_row_exists(s, sql_character, r->character_id))
             snprintf(missing, sizeof missing, "there is no story branch %lld", (long long)r->story_branch_id);
         else
             snprintf(missing, sizeof missing, "there is no character %lld", (long long)r->character_id);
-        return write_error(s, rc, err, what, missing);
+        return save_write_error(s, rc, err, what, missing);
     }
     r->id = sqlite3_column_int64(st, 0);
     save_col_copy(st, 1, r->made_at, sizeof r->made_at);
