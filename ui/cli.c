@@ -23,7 +23,7 @@ static const CliCommand commands[] = {
      "draw a top-down PNG picture of the surface (or of level y)", cmd_map},
     {"chunk", "--world NAME CX CY CZ", "show a chunk's stored JSON (or what generation gives) and a summary", cmd_chunk},
     {"pregen", "--world NAME --radius CHUNKS [--x X --z Z]", "generate and store the chunks around (x, z) (default: spawn)", cmd_pregen},
-    {"bench", "world [--seed N] [--chunks N]", "measure world generation, storage, loading, size, memory and rendering", cmd_bench},
+    {"bench", "world [--seed N] [--chunks N] | client", "measure the world (generation, storage, loading, size, memory, rendering) or the client (launch, redraw, memory, idle CPU)", cmd_bench},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -41,6 +41,7 @@ static void print_help(FILE *out)
             "  -s, --save PATH   the save file (default: $MAGIC_SAVE, else saves/default.db)\n"
             "  -h, --help        show this help (COMMAND --help for a command's own)\n"
             "  -V, --version     show the version and save format\n"
+            "  -c, --continue    skip the title screen: resume the last character\n"
             "\n"
             "Commands:\n",
             prog);
@@ -125,6 +126,7 @@ int cli_main(int argc, char **argv)
         {"save", required_argument, NULL, 's'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
+        {"continue", no_argument, NULL, 'c'},
         {NULL, 0, NULL, 0},
     };
     CliCtx ctx = {0};
@@ -132,7 +134,7 @@ int cli_main(int argc, char **argv)
     ctx.save_path = env && *env ? env : "saves/default.db";
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "+s:hV", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+s:hVc", opts, NULL)) != -1) {
         switch (c) {
         case 's':
             if (!*optarg)
@@ -142,6 +144,9 @@ int cli_main(int argc, char **argv)
         case 'h':
             print_help(stdout);
             return CLI_OK;
+        case 'c':
+            ctx.resume = 1;
+            break;
         case 'V':
             printf("magic-adventure %s (save format %d)\n", MA_VERSION, save_latest_version());
             return CLI_OK;

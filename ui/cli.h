@@ -18,6 +18,7 @@ enum {
 
 typedef struct CliCtx {
     const char *save_path; /* --save, $MAGIC_SAVE or saves/default.db */
+    int resume;            /* --continue: skip the title screen and resume */
     int argc;              /* the command's own arguments; argv[0] is the command name */
     char **argv;
 } CliCtx;
@@ -51,6 +52,8 @@ int cmd_restore(CliCtx *ctx);
 int cmd_sample_data(CliCtx *ctx);
 /* Headless play (cli_play.c), and helpers it shares with the client. */
 int cmd_play(CliCtx *ctx);
+/* `bench client` (cli_bench_client.c). */
+int bench_client(CliCtx *ctx);
 uint64_t cli_random_seed(void);
 const char *cli_username(void);
 /* Commands (cli_world.c). */

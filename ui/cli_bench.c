@@ -685,8 +685,10 @@ cleanup:
 
 int cmd_bench(CliCtx *ctx)
 {
+    if (ctx->argc == 2 && strcmp(ctx->argv[1], "client") == 0)
+        return bench_client(ctx);
     if (ctx->argc < 2 || strcmp(ctx->argv[1], "world") != 0)
-        return cli_usage_error(ctx, "expects what to measure: world [--seed N] [--chunks N]");
+        return cli_usage_error(ctx, "expects what to measure: world [--seed N] [--chunks N], or client");
     static const struct option opts[] = {
         {"seed", required_argument, NULL, 'S'},
         {"chunks", required_argument, NULL, 'n'},

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 
 #include "term.h"
@@ -345,6 +346,31 @@ static void draw(MainUi *u)
     draw_panel(u, &L);
     draw_log(u, &L);
     refresh();
+}
+
+/* draw() in two halves, for `bench client`: composing the screen (our code
+ * and curses) apart from writing it to the terminal. */
+static void draw_timed(MainUi *u, long long *compose_ns, long long *output_ns)
+{
+    struct timespec t0, t1, t2;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+    erase();
+    if (!term_too_small()) {
+        Layout L = layout();
+        World *w = game_world(u->g);
+        Err err = {0};
+        world_batch_begin(w, &err);
+        draw_map(u, &L);
+        world_batch_end(w, &err);
+        draw_panel(u, &L);
+        draw_log(u, &L);
+    }
+    wnoutrefresh(stdscr);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+    doupdate();
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t2);
+    *compose_ns = (long long)(t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec);
+    *output_ns = (long long)(t2.tv_sec - t1.tv_sec) * 1000000000LL + (t2.tv_nsec - t1.tv_nsec);
 }
 
 /* ---- actions ---- */
@@ -704,10 +730,24 @@ int main_screen_run(Save *s, Game *g)
     if (game_is_night(g))
         log_add(&u.log, SEV_INFO, (long)game_clock(g), "It is night: you see less far.");
     int result = 0;
+    /* For `bench client`: leave after this many screens have been drawn. */
+    const char *bench = getenv("MAGIC_BENCH_EXIT_AFTER_DRAWS");
+    long draws_left = bench ? atol(bench) : 0;
+    /* ... and write the CPU time of each draw there (nanoseconds, a line each). */
+    const char *report_path = getenv("MAGIC_BENCH_REPORT");
+    FILE *report = report_path ? fopen(report_path, "w") : NULL;
     for (;;) {
         if (u.mode != MODE_LOOK)
             u.status[0] = '\0';
-        draw(&u);
+        if (report) {
+            long long compose, output;
+            draw_timed(&u, &compose, &output);
+            fprintf(report, "%lld %lld\n", compose, output);
+        } else {
+            draw(&u);
+        }
+        if (bench && --draws_left <= 0)
+            break;
         int ch = term_getkey();
         if (ch == TERM_KEY_SIGNAL) {
             result = -2;
@@ -734,6 +774,8 @@ int main_screen_run(Save *s, Game *g)
         if (game_is_night(g) != was_night)
             log_add(&u.log, SEV_INFO, (long)game_clock(g), game_is_night(g) ? "Night falls." : "The sun rises.");
     }
+    if (report)
+        fclose(report);
     free(u.cells);
     free(u.explored);
     log_free(&u.log);

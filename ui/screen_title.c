@@ -622,7 +622,7 @@ static void title_draw(const int *entries, int n, int cursor, const Resume *res,
 }
 
 /* Runs the title menu until the player quits. Returns 0, or -2 on a signal. */
-static int title_run(Save *s, const char *save_path)
+static int title_run(Save *s, const char *save_path, int resume)
 {
     for (;;) {
         Resume res;
@@ -634,6 +634,9 @@ static int title_run(Save *s, const char *save_path)
         entries[n++] = T_NEW;
         entries[n++] = T_QUIT;
         int cursor = 0, chosen = -1;
+        if (resume && res.found)
+            chosen = T_CONTINUE; /* --continue */
+        resume = 0;
         while (chosen < 0) {
             title_draw(entries, n, cursor, &res, save_path);
             int ch = term_getkey();
@@ -690,7 +693,7 @@ int client_run(CliCtx *ctx)
         save_close(s);
         return CLI_FAIL;
     }
-    int r = title_run(s, ctx->save_path);
+    int r = title_run(s, ctx->save_path, ctx->resume);
     term_close();
     save_close(s);
     if (r == -2)

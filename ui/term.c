@@ -245,12 +245,30 @@ void term_put(int y, int x, int width, const char *s)
     }
 }
 
+/* One UTF-8 character to a wide character, without the locale's converter
+ * (the map draws twelve thousand of these a frame). */
+static wchar_t utf8_char(const char *s)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (u[0] < 0x80)
+        return u[0];
+    if ((u[0] & 0xE0) == 0xC0 && u[1])
+        return (wchar_t)(((u[0] & 0x1F) << 6) | (u[1] & 0x3F));
+    if ((u[0] & 0xF0) == 0xE0 && u[1] && u[2])
+        return (wchar_t)(((u[0] & 0x0F) << 12) | ((u[1] & 0x3F) << 6) | (u[2] & 0x3F));
+    if ((u[0] & 0xF8) == 0xF0 && u[1] && u[2] && u[3])
+        return (wchar_t)(((u[0] & 0x07) << 18) | ((u[1] & 0x3F) << 12) | ((u[2] & 0x3F) << 6) | (u[3] & 0x3F));
+    return L'?';
+}
+
 void term_glyph(int y, int x, const char *utf8, char ascii, attr_t attr)
 {
-    attrset(attr);
-    if (g_utf8 && utf8 && utf8[0])
-        mvaddstr(y, x, utf8);
-    else
-        mvaddch(y, x, (chtype)(unsigned char)(ascii ? ascii : ' '));
-    attrset(A_NORMAL);
+    if (g_utf8 && utf8 && utf8[0]) {
+        wchar_t wc[2] = {utf8_char(utf8), L'\0'};
+        cchar_t cc;
+        setcchar(&cc, wc, attr & ~A_COLOR, (short)PAIR_NUMBER(attr), NULL);
+        mvadd_wch(y, x, &cc);
+    } else {
+        mvaddch(y, x, (chtype)(unsigned char)(ascii ? ascii : ' ') | attr);
+    }
 }

@@ -377,12 +377,28 @@ static int cube_level(int c)
     return best;
 }
 
+static uint8_t dim256_compute(uint8_t color256, int depth);
+
 uint8_t render_dim256(uint8_t color256, int depth)
 {
+    /* A table, filled on first use: the map asks this for every cell. */
+    static uint8_t table[RENDER_LOOK_DOWN + 2][256];
+    static int ready;
     if (depth <= 0)
         return color256;
     if (depth > RENDER_LOOK_DOWN + 1)
         depth = RENDER_LOOK_DOWN + 1;
+    if (!ready) {
+        for (int d = 1; d <= RENDER_LOOK_DOWN + 1; d++)
+            for (int c = 0; c < 256; c++)
+                table[d][c] = dim256_compute((uint8_t)c, d);
+        ready = 1;
+    }
+    return table[depth][color256];
+}
+
+static uint8_t dim256_compute(uint8_t color256, int depth)
+{
     int rgb[3];
     xterm_rgb(color256, rgb);
     /* Fade toward a dark grey: a quarter of the way at one level down,
