@@ -33,7 +33,9 @@ void dir_delta(Dir d, int *dx, int *dz)
     *dz = d >= DIR_N && d <= DIR_NW ? dir_dz[d] : 0;
 }
 
-static const char *const kind_names[ACT_COUNT_] = {"move", "up", "down", "dig", "place", "wait", "select"};
+static const char *const kind_names[ACT_COUNT_] = {
+    "move", "up", "down", "dig", "place", "wait", "select", "attack", "shoot", "cast", "talk", "say",
+    "take", "drop", "equip", "unequip", "use", "craft", "quest", "levelup", "repair"};
 
 const char *action_name(ActionKind k) { return k < ACT_COUNT_ ? kind_names[k] : "?"; }
 
@@ -60,6 +62,21 @@ int action_parse(const char *text, Action *out, Err *err)
     char *hash = strchr(line, '#');
     if (hash)
         *hash = '\0';
+    /* Keep the text after the action word, for names with spaces ("quest accept The Wolf Pack"). */
+    char rest[256] = "";
+    {
+        const char *p = line;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        while (*p && *p != ' ' && *p != '\t')
+            p++;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        snprintf(rest, sizeof rest, "%s", p);
+        rest[strcspn(rest, "\r\n")] = '\0';
+        for (size_t k = strlen(rest); k > 0 && (rest[k - 1] == ' ' || rest[k - 1] == '\t'); k--)
+            rest[k - 1] = '\0';
+    }
     char *w[4];
     int n = split(line, w, 3);
     if (n == 0)
@@ -74,7 +91,9 @@ int action_parse(const char *text, Action *out, Err *err)
         if (strcmp(w[0], kind_names[i]) == 0)
             kind = i;
     if (kind < 0)
-        return err_set(err, MA_ERR_INVALID, "unknown action '%s' (known: move, up, down, dig, place, wait, select)", w[0]);
+        return err_set(err, MA_ERR_INVALID,
+                       "unknown action '%s' (known: move up down dig place wait select attack shoot cast talk say "
+                       "take drop equip unequip use craft quest levelup repair)", w[0]);
     out->kind = (ActionKind)kind;
     switch (out->kind) {
     case ACT_MOVE:
@@ -112,6 +131,61 @@ int action_parse(const char *text, Action *out, Err *err)
             return err_set(err, MA_ERR_INVALID, "select takes the name of an item to hold");
         snprintf(out->block, sizeof out->block, "%s", w[1]);
         break;
+    case ACT_ATTACK:
+    case ACT_SHOOT:
+    case ACT_TALK:
+        if (n != 2 || (out->dir = dir_parse(w[1])) == DIR_NONE || out->dir >= DIR_UP)
+            return err_set(err, MA_ERR_INVALID, "%s takes one direction: n ne e se s sw w nw", w[0]);
+        break;
+    case ACT_CAST:
+        if (n != 3 || (out->dir = dir_parse(w[2])) == DIR_NONE || out->dir >= DIR_UP)
+            return err_set(err, MA_ERR_INVALID, "cast takes a spell and a direction: cast firebolt n");
+        snprintf(out->arg, sizeof out->arg, "%s", w[1]);
+        break;
+    case ACT_SAY: {
+        char *end;
+        long v = n == 2 ? strtol(w[1], &end, 10) : 0;
+        if (n != 2 || *end || v < 1 || v > 26)
+            return err_set(err, MA_ERR_INVALID, "say takes the number of a reply, from 1");
+        out->count = (int)v;
+        break;
+    }
+    case ACT_TAKE:
+        if (n != 1)
+            return err_set(err, MA_ERR_INVALID, "take takes no arguments");
+        break;
+    case ACT_DROP:
+    case ACT_CRAFT:
+        if (n < 2 || n > 3)
+            return err_set(err, MA_ERR_INVALID, "%s takes a name and an optional count", w[0]);
+        snprintf(out->arg, sizeof out->arg, "%s", w[1]);
+        if (n == 3) {
+            char *end;
+            long v = strtol(w[2], &end, 10);
+            if (*end || v < 1 || v > 999)
+                return err_set(err, MA_ERR_INVALID, "%s: the count must be a number from 1 to 999, not '%s'", w[0], w[2]);
+            out->count = (int)v;
+        }
+        break;
+    case ACT_EQUIP:
+    case ACT_UNEQUIP:
+    case ACT_USE:
+    case ACT_LEVELUP:
+    case ACT_REPAIR:
+        if (n != 2)
+            return err_set(err, MA_ERR_INVALID, "%s takes one name", w[0]);
+        snprintf(out->arg, sizeof out->arg, "%s", w[1]);
+        break;
+    case ACT_QUEST_ACCEPT: {
+        const char *name = rest;
+        if (n < 3 || strncmp(rest, "accept", 6) != 0 || (rest[6] != ' ' && rest[6] != '\t'))
+            return err_set(err, MA_ERR_INVALID, "quest takes: quest accept NAME");
+        name = rest + 7;
+        while (*name == ' ' || *name == '\t')
+            name++;
+        snprintf(out->arg, sizeof out->arg, "%s", name);
+        break;
+    }
     default:
         break;
     }

@@ -23,6 +23,20 @@ typedef enum ActionKind {
     ACT_PLACE, /* dir: compass, up or down; block: name, or "" for the one in hand */
     ACT_WAIT,  /* count: turns */
     ACT_SELECT,/* block: the item to hold */
+    ACT_ATTACK,  /* dir: bump-attack what stands there */
+    ACT_SHOOT,   /* dir: a ranged attack along a line */
+    ACT_CAST,    /* arg: spell; dir */
+    ACT_TALK,    /* dir: talk to who stands there */
+    ACT_SAY,     /* count: the reply picked (1-based) */
+    ACT_TAKE,    /* pick up what lies here (or open the chest ahead and take from it) */
+    ACT_DROP,    /* arg: item; count */
+    ACT_EQUIP,   /* arg: item */
+    ACT_UNEQUIP, /* arg: item or slot */
+    ACT_USE,     /* arg: item (eat, drink, read) */
+    ACT_CRAFT,   /* arg: recipe; count */
+    ACT_QUEST_ACCEPT, /* arg: quest title */
+    ACT_LEVELUP, /* arg: the stat to raise */
+    ACT_REPAIR,  /* arg: item */
     ACT_COUNT_
 } ActionKind;
 
@@ -31,6 +45,7 @@ typedef struct Action {
     Dir dir;
     int count;
     char block[32];
+    char arg[64]; /* item, recipe, quest, stat or spell name */
 } Action;
 
 /* "n" "ne" ... "up" "down" (or "north" ...) -> Dir; DIR_NONE when unknown. */

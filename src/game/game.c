@@ -8,6 +8,9 @@
  * the changed chunks, the character row and the world clock. */
 #include "game/game.h"
 
+#include "game/game_internal.h"
+#include "game/inventory.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,21 +24,10 @@
 #define STACK_MAX 99
 #define BACKPACK_SLOTS 36
 
-struct Game {
-    Save *save;
-    BlockRegistry *blocks;
-    ClassList classes;
-    World *world;
-    Player p;
-    int64_t clock;
-    int32_t spawn[3];
-    BlockId ladder, stairs, bedrock, water, lava;
-};
 
 /* ------------------------------------------------------------ helpers */
 
-static void add_event(ActionResult *r, Severity sev, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void add_event(ActionResult *r, Severity sev, const char *fmt, ...)
+void game_event(ActionResult *r, Severity sev, const char *fmt, ...)
 {
     if (r->n_events >= GAME_MAX_EVENTS)
         return;
@@ -47,8 +39,7 @@ static void add_event(ActionResult *r, Severity sev, const char *fmt, ...)
     va_end(ap);
 }
 
-static void refuse(ActionResult *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void refuse(ActionResult *r, const char *fmt, ...)
+void game_refuse(ActionResult *r, const char *fmt, ...)
 {
     r->ok = 0;
     va_list ap;
@@ -196,7 +187,7 @@ static int free_slot(Game *g, Err *err)
 
 /* Adds count of item to the backpack, filling existing stacks first.
  * Returns how many did not fit (0 normally), or a negative status. */
-static int give_item(Game *g, const char *item, const char *type, int count, Err *err)
+int game_give_item(Game *g, const char *item, const char *type, int count, Err *err)
 {
     InventoryRow *rows = NULL;
     int n = 0;
@@ -238,7 +229,7 @@ static int give_item(Game *g, const char *item, const char *type, int count, Err
 }
 
 /* Count of item carried. */
-static int item_count(Game *g, const char *item, Err *err)
+int game_item_count(Game *g, const char *item, Err *err)
 {
     InventoryRow *rows = NULL;
     int n = 0, total = 0;
@@ -252,7 +243,7 @@ static int item_count(Game *g, const char *item, Err *err)
 }
 
 /* Whether the player carries a tool of this kind ("pickaxe" matches "stone_pickaxe"). */
-static int has_tool(Game *g, const char *tool, Err *err)
+int game_has_tool(Game *g, const char *tool, Err *err)
 {
     InventoryRow *rows = NULL;
     int n = 0, found = 0;
@@ -267,7 +258,7 @@ static int has_tool(Game *g, const char *tool, Err *err)
     return found;
 }
 
-static int take_item(Game *g, const char *item, int count, Err *err)
+int game_take_item(Game *g, const char *item, int count, Err *err)
 {
     InventoryRow *rows = NULL;
     int n = 0;
@@ -303,7 +294,7 @@ int game_is_night(const Game *g)
     return m >= 20 * 60 || m < 6 * 60;
 }
 
-static void pass_time(Game *g, int turns, ActionResult *r)
+void game_pass_time(Game *g, int turns, ActionResult *r)
 {
     int was_night = game_is_night(g);
     for (int i = 0; i < turns; i++) {
@@ -316,24 +307,24 @@ static void pass_time(Game *g, int turns, ActionResult *r)
     }
     r->turns += turns;
     if (game_is_night(g) != was_night)
-        add_event(r, SEV_INFO, game_is_night(g) ? "Night falls. It grows dark." : "The sun rises.");
+        game_event(r, SEV_INFO, game_is_night(g) ? "Night falls. It grows dark." : "The sun rises.");
 }
 
 /* ------------------------------------------------------------ damage and falling */
 
-static void hurt(Game *g, int amount, const char *cause, ActionResult *r)
+void game_hurt(Game *g, int amount, const char *cause, ActionResult *r)
 {
     g->p.health -= amount;
     if (g->p.health > 0) {
-        add_event(r, SEV_BAD, "%s: you take %d damage (%d/%d left).", cause, amount, g->p.health, g->p.max_health);
+        game_event(r, SEV_BAD, "%s: you take %d damage (%d/%d left).", cause, amount, g->p.health, g->p.max_health);
         return;
     }
-    add_event(r, SEV_BAD, "%s: you take %d damage and die.", cause, amount);
+    game_event(r, SEV_BAD, "%s: you take %d damage and die.", cause, amount);
     g->p.health = g->p.max_health;
     g->p.x = g->spawn[0];
     g->p.y = g->spawn[1];
     g->p.z = g->spawn[2];
-    add_event(r, SEV_WARN, "You wake at the world spawn (%d, %d, %d), whole again.", g->p.x, g->p.y, g->p.z);
+    game_event(r, SEV_WARN, "You wake at the world spawn (%d, %d, %d), whole again.", g->p.x, g->p.y, g->p.z);
 }
 
 /* Drops the player until something holds them. */
@@ -348,16 +339,16 @@ static void fall(Game *g, ActionResult *r)
         dist++;
         if (below->liquid) {
             if (dist > 1)
-                add_event(r, SEV_INFO, "You splash into the water.");
+                game_event(r, SEV_INFO, "You splash into the water.");
             return;
         }
     }
     if (dist > 3) {
         char cause[64];
         snprintf(cause, sizeof cause, "You fall %d blocks", dist);
-        hurt(g, (dist - 3) * 4, cause, r);
+        game_hurt(g, (dist - 3) * 4, cause, r);
     } else if (dist > 1) {
-        add_event(r, SEV_INFO, "You drop %d blocks.", dist);
+        game_event(r, SEV_INFO, "You drop %d blocks.", dist);
     }
 }
 
@@ -374,7 +365,7 @@ static void blocked_by(Game *g, ActionResult *r, int32_t x, int32_t y, int32_t z
     BlockId id = world_get_block(g->world, x, y, z);
     if (!blocks_get(g->blocks, id)->solid)
         id = world_get_block(g->world, x, y + 1, z);
-    refuse(r, "blocked: %s wall", game_block_label(g, id, name, sizeof name));
+    game_refuse(r, "blocked: %s wall", game_block_label(g, id, name, sizeof name));
 }
 
 static void do_move(Game *g, Dir d, ActionResult *r)
@@ -394,7 +385,7 @@ static void do_move(Game *g, Dir d, ActionResult *r)
         return;
     }
     r->ok = 1;
-    pass_time(g, 1, r);
+    game_pass_time(g, 1, r);
     fall(g, r);
 }
 
@@ -403,34 +394,34 @@ static void do_up(Game *g, ActionResult *r)
     int32_t x = g->p.x, y = g->p.y, z = g->p.z;
     int on_way = holds_on(g, x, y, z) || holds_on(g, x, y + 1, z) || is_stairs(g, x, y, z);
     if (!on_way) {
-        refuse(r, "no ladder or stairs here");
+        game_refuse(r, "no ladder or stairs here");
         return;
     }
     if (is_solid(g, x, y + 2, z) && !holds_on(g, x, y + 2, z)) {
         char name[40];
-        refuse(r, "blocked: %s above", game_block_label(g, world_get_block(g->world, x, y + 2, z), name, sizeof name));
+        game_refuse(r, "blocked: %s above", game_block_label(g, world_get_block(g->world, x, y + 2, z), name, sizeof name));
         return;
     }
     g->p.y++;
     r->ok = 1;
-    pass_time(g, 1, r);
+    game_pass_time(g, 1, r);
 }
 
 static void do_down(Game *g, ActionResult *r)
 {
     int32_t x = g->p.x, y = g->p.y, z = g->p.z;
     if (!holds_on(g, x, y - 1, z) && !is_stairs(g, x, y - 1, z) && !holds_on(g, x, y, z)) {
-        refuse(r, "no ladder or stairs down here");
+        game_refuse(r, "no ladder or stairs down here");
         return;
     }
     if (is_solid(g, x, y - 1, z) && !is_stairs(g, x, y - 1, z) && !holds_on(g, x, y - 1, z)) {
         char name[40];
-        refuse(r, "blocked: %s below", game_block_label(g, world_get_block(g->world, x, y - 1, z), name, sizeof name));
+        game_refuse(r, "blocked: %s below", game_block_label(g, world_get_block(g->world, x, y - 1, z), name, sizeof name));
         return;
     }
     g->p.y--;
     r->ok = 1;
-    pass_time(g, 1, r);
+    game_pass_time(g, 1, r);
 }
 
 /* The cell an action in direction d works on: for compass directions the
@@ -458,26 +449,26 @@ static int do_dig(Game *g, Dir d, ActionResult *r, Err *err)
     char name[40];
     game_block_label(g, id, name, sizeof name);
     if (id == BLOCK_AIR) {
-        refuse(r, "nothing to dig");
+        game_refuse(r, "nothing to dig");
         return MA_OK;
     }
     if (def->liquid) {
-        refuse(r, "nothing to dig: %s", name);
+        game_refuse(r, "nothing to dig: %s", name);
         return MA_OK;
     }
     if (def->hardness < 0) {
-        refuse(r, "cannot dig %s", name);
+        game_refuse(r, "cannot dig %s", name);
         return MA_OK;
     }
     if (y < 0 || y >= WORLD_HEIGHT) {
-        refuse(r, "nothing to dig");
+        game_refuse(r, "nothing to dig");
         return MA_OK;
     }
     /* Time: hardness in seconds by hand; the right tool is three times faster,
      * the wrong one (or none) half as fast again. A turn is about a second of work. */
     double secs = def->hardness;
     if (def->tool[0])
-        secs = has_tool(g, def->tool, err) ? secs / 3.0 : secs * 1.5;
+        secs = game_has_tool(g, def->tool, err) ? secs / 3.0 : secs * 1.5;
     int turns = (int)ceil(secs);
     if (turns < 1)
         turns = 1;
@@ -486,7 +477,7 @@ static int do_dig(Game *g, Dir d, ActionResult *r, Err *err)
         return rc;
     if (def->drop[0]) {
         const char *type = blocks_find(g->blocks, def->drop) >= 0 ? "block" : "material";
-        int left = give_item(g, def->drop, type, def->drop_count > 0 ? def->drop_count : 1, err);
+        int left = game_give_item(g, def->drop, type, def->drop_count > 0 ? def->drop_count : 1, err);
         if (left < 0)
             return left;
         char dropname[40];
@@ -495,14 +486,14 @@ static int do_dig(Game *g, Dir d, ActionResult *r, Err *err)
             if (*c == '_')
                 *c = ' ';
         if (left > 0)
-            add_event(r, SEV_WARN, "Your pack is full; the %s is lost.", dropname);
+            game_event(r, SEV_WARN, "Your pack is full; the %s is lost.", dropname);
         else
-            add_event(r, SEV_GOOD, "You dig out the %s and take the %s.", name, dropname);
+            game_event(r, SEV_GOOD, "You dig out the %s and take the %s.", name, dropname);
     } else {
-        add_event(r, SEV_INFO, "You clear away the %s.", name);
+        game_event(r, SEV_INFO, "You clear away the %s.", name);
     }
     r->ok = 1;
-    pass_time(g, turns, r);
+    game_pass_time(g, turns, r);
     fall(g, r);
     return MA_OK;
 }
@@ -511,41 +502,41 @@ static int do_place(Game *g, Dir d, const char *want, ActionResult *r, Err *err)
 {
     const char *item = want && want[0] ? want : g->p.hand;
     if (!item[0]) {
-        refuse(r, "nothing in hand to place");
+        game_refuse(r, "nothing in hand to place");
         return MA_OK;
     }
     int id = blocks_find(g->blocks, item);
     if (id <= 0) {
-        refuse(r, "cannot place %s: it is not a block", item);
+        game_refuse(r, "cannot place %s: it is not a block", item);
         return MA_OK;
     }
-    int have = item_count(g, item, err);
+    int have = game_item_count(g, item, err);
     if (have < 0)
         return err->code;
     if (have == 0) {
-        refuse(r, "you have no %s", item);
+        game_refuse(r, "you have no %s", item);
         return MA_OK;
     }
     int32_t x, y, z;
     target_cell(g, d, 0, &x, &y, &z);
     if (y < 0 || y >= WORLD_HEIGHT) {
-        refuse(r, "cannot build beyond the world");
+        game_refuse(r, "cannot build beyond the world");
         return MA_OK;
     }
     const BlockDef *there = def_at(g, x, y, z);
     if (there->solid) {
         char name[40];
-        refuse(r, "blocked: %s is there", game_block_label(g, world_get_block(g->world, x, y, z), name, sizeof name));
+        game_refuse(r, "blocked: %s is there", game_block_label(g, world_get_block(g->world, x, y, z), name, sizeof name));
         return MA_OK;
     }
     int rc = world_set_block(g->world, x, y, z, (BlockId)id, err);
     if (rc == MA_OK)
-        rc = take_item(g, item, 1, err);
+        rc = game_take_item(g, item, 1, err);
     if (rc != MA_OK)
         return rc;
     snprintf(g->p.hand, sizeof g->p.hand, "%s", item);
     r->ok = 1;
-    pass_time(g, 1, r);
+    game_pass_time(g, 1, r);
     return MA_OK;
 }
 
@@ -564,21 +555,21 @@ int game_apply(Game *g, const Action *a, ActionResult *res, Err *err)
     case ACT_PLACE: rc = do_place(g, a->dir, a->block, res, err); break;
     case ACT_WAIT:
         res->ok = 1;
-        pass_time(g, a->count > 0 ? a->count : 1, res);
+        game_pass_time(g, a->count > 0 ? a->count : 1, res);
         break;
     case ACT_SELECT: {
-        int have = item_count(g, a->block, err);
+        int have = game_item_count(g, a->block, err);
         if (have < 0) {
             rc = err->code;
         } else if (have == 0) {
-            refuse(res, "you have no %s", a->block);
+            game_refuse(res, "you have no %s", a->block);
         } else {
             snprintf(g->p.hand, sizeof g->p.hand, "%s", a->block);
             res->ok = 1;
         }
         break;
     }
-    default: refuse(res, "not possible yet"); break;
+    default: game_refuse(res, "not possible yet"); break;
     }
     if (rc == MA_OK)
         rc = commit_action(g, err);
@@ -681,7 +672,7 @@ static int create_character(Game *g, const char *name, const char *class_name, E
         player_from_row(g, &c);
     character_row_clear(&c);
     for (int i = 0; rc == MA_OK && i < cls->n_gear; i++) {
-        int left = give_item(g, cls->gear[i].item, cls->gear[i].type, cls->gear[i].count, err);
+        int left = game_give_item(g, cls->gear[i].item, cls->gear[i].type, cls->gear[i].count, err);
         rc = left < 0 ? left : MA_OK;
     }
     return rc;
@@ -714,6 +705,14 @@ int game_start(Save *s, const GameStart *st, Game **out, Err *err)
     int rc = blocks_load_default(&g->blocks, err);
     if (rc == MA_OK)
         rc = classes_load_default(&g->classes, err);
+    if (rc == MA_OK)
+        rc = items_load_default(&g->items, err);
+    if (rc == MA_OK)
+        rc = skills_load_default(&g->skills, err);
+    if (rc == MA_OK)
+        rc = crafting_load_default(&g->craft, err);
+    if (rc == MA_OK)
+        rc = creatures_load_default(&g->creatures, err);
     if (rc != MA_OK)
         goto fail;
     g->ladder = (BlockId)(blocks_find(g->blocks, "ladder") > 0 ? blocks_find(g->blocks, "ladder") : 0);
@@ -793,6 +792,8 @@ int game_start(Save *s, const GameStart *st, Game **out, Err *err)
     if ((rc = remember_last(g, err)) != MA_OK || (rc = world_flush(g->world, err)) != MA_OK ||
         (rc = save_commit(s, err)) != MA_OK)
         goto fail_tx;
+    /* Rolls are reproducible: the same save state gives the same fights and crafts. */
+    prng_seed(&g->rng, hash_coords(world_seed(g->world), g->p.character_id, g->clock, 0, 0));
     *out = g;
     return MA_OK;
 
@@ -808,6 +809,10 @@ void game_close(Game *g)
     if (!g)
         return;
     world_close(g->world);
+    creatures_free(g->creatures);
+    crafting_free(g->craft);
+    skills_free(g->skills);
+    items_free(g->items);
     classes_free(&g->classes);
     blocks_free(g->blocks);
     free(g);

@@ -1,0 +1,50 @@
+/* game_internal.h — for the files of src/game/ only: the Game itself and
+ * the small operations every rule module (inventory, crafting, combat,
+ * quests) builds on. Each of these writes through the save but does not
+ * commit: game_apply commits the whole action at once. */
+#ifndef MA_GAME_INTERNAL_H
+#define MA_GAME_INTERNAL_H
+
+#include "game/crafting.h"
+#include "game/creatures.h"
+#include "game/game.h"
+#include "game/items.h"
+#include "game/progress.h"
+#include "util/prng.h"
+
+struct Game {
+    Save *save;
+    BlockRegistry *blocks;
+    ClassList classes;
+    World *world;
+    Player p;
+    int64_t clock;
+    int32_t spawn[3];
+    BlockId ladder, stairs, bedrock, water, lava;
+    ItemRegistry *items;     /* data/items.json */
+    SkillBook *skills;       /* data/skills.json */
+    CraftBook *craft;        /* data/recipes.json */
+    CreatureBook *creatures; /* data/creatures.json */
+    Prng rng;                /* combat and crafting rolls; seeded from the world and the clock */
+};
+
+/* Adds a line to what an action reports (at most GAME_MAX_EVENTS). */
+void game_event(ActionResult *r, Severity sev, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Marks the action as not done, with the reason as its result line. */
+void game_refuse(ActionResult *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Adds count of item to the backpack, filling existing stacks first.
+ * Returns how many did not fit (0 normally), or a negative status. */
+int game_give_item(Game *g, const char *item, const char *type, int count, Err *err);
+/* Removes count of item (from the last stacks first). */
+int game_take_item(Game *g, const char *item, int count, Err *err);
+/* How many of item the player carries; -1 on a save error. */
+int game_item_count(Game *g, const char *item, Err *err);
+/* Whether the player carries a tool of this kind ("pickaxe" matches "stone_pickaxe"). */
+int game_has_tool(Game *g, const char *tool, Err *err);
+/* Damage from a cause; at 0 health the player dies and wakes at the spawn. */
+void game_hurt(Game *g, int amount, const char *cause, ActionResult *r);
+/* Advances the clock (regeneration, day and night). */
+void game_pass_time(Game *g, int turns, ActionResult *r);
+
+#endif
