@@ -13,6 +13,7 @@
 
 #include "game/game.h"
 #include "save/characters.h"
+#include "save/charstate.h"
 #include "world/blocks.h"
 
 static char *dir;
@@ -306,6 +307,44 @@ static void test_malformed_classes_file_is_refused_with_entry_and_reason(void **
     classes_free(&d);
 }
 
+static int count_keys(const char *key, const char *value, void *ud)
+{
+    (void)key;
+    (void)value;
+    (*(int *)ud)++;
+    return 0;
+}
+
+static void test_character_state_and_transfer_log_round_trip(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "state.db", 1);
+    Err err = {0};
+    int64_t id = game_player(f.game)->character_id;
+    char buf[64];
+    assert_int_equal(charstate_get(f.save, id, "flag", "met_elder", buf, sizeof buf, &err), MA_ERR_NOT_FOUND);
+    assert_int_equal(charstate_set(f.save, id, "flag", "met_elder", "yes", &err), MA_OK);
+    assert_int_equal(charstate_set(f.save, id, "flag", "met_elder", "twice", &err), MA_OK);
+    assert_int_equal(charstate_get(f.save, id, "flag", "met_elder", buf, sizeof buf, &err), MA_OK);
+    assert_string_equal(buf, "twice");
+    assert_int_equal(charstate_set(f.save, id, "recipe", "torch", "", &err), MA_OK);
+    int64_t v = 0;
+    assert_int_equal(charstate_add(f.save, id, "wolves_slain", 3, &v, &err), MA_OK);
+    assert_int_equal(charstate_add(f.save, id, "wolves_slain", 4, &v, &err), MA_OK);
+    assert_int_equal(v, 7);
+    int flags = 0;
+    assert_int_equal(charstate_each(f.save, id, "flag", count_keys, &flags, &err), MA_OK);
+    assert_int_equal(flags, 1);
+    assert_int_equal(charstate_set(f.save, id, "nonsense", "k", "v", &err), MA_ERR_CONSTRAINT);
+    assert_int_equal(transfers_log(f.save, 0, id, "gold_coin", 5, "loot", 0, &err), MA_OK);
+    assert_int_equal(transfers_log(f.save, id, 0, "gold_coin", 0, "drop", 0, &err), MA_ERR_CONSTRAINT);
+    int64_t n = 0;
+    assert_int_equal(transfers_count(f.save, id, &n, &err), MA_OK);
+    assert_int_equal(n, 1);
+    stop(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -316,6 +355,7 @@ int main(void)
         cmocka_unit_test(test_script_runs_and_reports_each_action),
         cmocka_unit_test(test_kill_9_mid_play_keeps_what_was_reported),
         cmocka_unit_test(test_malformed_classes_file_is_refused_with_entry_and_reason),
+        cmocka_unit_test(test_character_state_and_transfer_log_round_trip),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

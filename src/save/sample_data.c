@@ -1909,6 +1909,72 @@ static int gen_world_life(Gen *g, const int *by_world, const int *start)
     return MA_OK;
 }
 
+/* Migration 003's tables: a few flags and discovered recipes per player
+ * character, and the items that changed hands (loot, gifts in a world). */
+static int gen_character_state(Gen *g, const int *by_world, const int *start)
+{
+    static const char state_sql[] =
+        "INSERT INTO character_state (character_id, kind, key, value, updated_at) VALUES (?, ?, ?, ?, ?)";
+    static const char transfer_sql[] =
+        "INSERT INTO item_transfers (from_character_id, to_character_id, item_name, quantity, reason, price, "
+        "transferred_at) VALUES (?, ?, ?, ?, ?, ?, ?)";
+    static const char *const flags[] = {"met_the_elder", "saw_the_ruins", "heard_the_bells"};
+    static const char *const recipes[] = {"wooden_planks", "torch", "stone_pickaxe"};
+    static const char *const loot[] = {"gold_coin", "iron_ingot", "bread", "arrow"};
+    int rc;
+    for (int i = 0; i < g->n_chars; i++) {
+        const CharInfo *c = &g->chars[i];
+        if (c->user < 0)
+            continue;
+        for (int k = 0; k < 3; k++) {
+            int is_flag = k < 2;
+            sqlite3_stmt *st = save_stmt(g->s, state_sql, g->err);
+            if (!st)
+                return g->err->code;
+            sqlite3_bind_int64(st, 1, c->id);
+            sqlite3_bind_text(st, 2, is_flag ? "flag" : "recipe", -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 3, is_flag ? flags[span(g, 0, 2)] : recipes[span(g, 0, 2)], -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 4, "yes", -1, SQLITE_STATIC);
+            bind_time(st, 5, c->created + span(g, 60000, 86400000));
+            /* The same key drawn twice is skipped: state is one row per key. */
+            if (sqlite3_step(st) == SQLITE_DONE)
+                g->rows += sqlite3_changes(sqlite3_db_handle(st));
+            sqlite3_reset(st);
+        }
+        sqlite3_stmt *st = save_stmt(g->s, transfer_sql, g->err);
+        if (!st)
+            return g->err->code;
+        sqlite3_bind_null(st, 1);
+        sqlite3_bind_int64(st, 2, c->id);
+        sqlite3_bind_text(st, 3, loot[span(g, 0, 3)], -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 4, (int)span(g, 1, 12));
+        sqlite3_bind_text(st, 5, "loot", -1, SQLITE_STATIC);
+        sqlite3_bind_int(st, 6, 0);
+        bind_time(st, 7, c->created + span(g, 60000, 86400000));
+        if ((rc = insert(g, st, "adding an item transfer", NULL)) != MA_OK)
+            return rc;
+    }
+    /* Gifts between neighbours in each world's list of characters. */
+    for (int w = 0; w < g->n_worlds; w++) {
+        for (int k = start[w]; k + 1 < start[w + 1]; k += 2) {
+            const CharInfo *a = &g->chars[by_world[k]], *b = &g->chars[by_world[k + 1]];
+            sqlite3_stmt *st = save_stmt(g->s, transfer_sql, g->err);
+            if (!st)
+                return g->err->code;
+            sqlite3_bind_int64(st, 1, a->id);
+            sqlite3_bind_int64(st, 2, b->id);
+            sqlite3_bind_text(st, 3, loot[span(g, 0, 3)], -1, SQLITE_STATIC);
+            sqlite3_bind_int(st, 4, (int)span(g, 1, 5));
+            sqlite3_bind_text(st, 5, span(g, 0, 1) ? "gift" : "trade", -1, SQLITE_STATIC);
+            sqlite3_bind_int(st, 6, (int)span(g, 0, 30));
+            bind_time(st, 7, (a->created > b->created ? a->created : b->created) + span(g, 60000, 86400000));
+            if ((rc = insert(g, st, "adding an item transfer", NULL)) != MA_OK)
+                return rc;
+        }
+    }
+    return MA_OK;
+}
+
 static int gen_all(Gen *g, int *by_world, int *start)
 {
     int rc;
@@ -1932,6 +1998,7 @@ static int gen_all(Gen *g, int *by_world, int *start)
         by_world[fill_at[g->chars[i].world]++] = i;
     TRY(gen_agents(g));
     TRY(gen_world_life(g, by_world, start));
+    TRY(gen_character_state(g, by_world, start));
     for (int i = 0, c = 0; i < g->n_users; i++) {
         int first = c;
         while (c < g->n_chars && g->chars[c].user == i)
