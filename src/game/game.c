@@ -9,7 +9,10 @@
 #include "game/game.h"
 
 #include "game/game_internal.h"
+#include "game/achieve.h"
 #include "game/inventory.h"
+#include "game/npc.h"
+#include "game/quest.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -569,8 +572,30 @@ int game_apply(Game *g, const Action *a, ActionResult *res, Err *err)
         }
         break;
     }
+    case ACT_ATTACK: rc = combat_attack(g, a->dir, res, err); break;
+    case ACT_SHOOT: rc = combat_shoot(g, a->dir, res, err); break;
+    case ACT_CAST: rc = combat_cast(g, a->arg, a->dir, res, err); break;
+    case ACT_TAKE: rc = inventory_take(g, res, err); break;
+    case ACT_DROP: rc = inventory_drop(g, a->arg, a->count, res, err); break;
+    case ACT_EQUIP: rc = inventory_equip(g, a->arg, res, err); break;
+    case ACT_UNEQUIP: rc = inventory_unequip(g, a->arg, res, err); break;
+    case ACT_USE: rc = inventory_use(g, a->arg, res, err); break;
+    case ACT_REPAIR: rc = inventory_repair(g, a->arg, res, err); break;
+    case ACT_CRAFT: rc = crafting_craft(g, a->arg, a->count, res, err); break;
+    case ACT_LEVELUP: rc = progress_levelup(g, a->arg, res, err); break;
+    case ACT_TALK: rc = npc_talk(g, a->dir, res, err); break;
+    case ACT_SAY: rc = npc_say(g, a->count, res, err); break;
+    case ACT_QUEST_ACCEPT: rc = quest_accept(g, a->arg, res, err); break;
     default: game_refuse(res, "not possible yet"); break;
     }
+    /* The world's creatures take their turns for the time the action took. */
+    if (rc == MA_OK && res->turns > 0)
+        rc = creatures_tick(g, res->turns, res, err);
+    /* What the action changed may fulfil quest objectives and achievements. */
+    if (rc == MA_OK)
+        rc = quest_after_action(g, a, res, err);
+    if (rc == MA_OK)
+        rc = achieve_check(g, res, err);
     if (rc == MA_OK)
         rc = commit_action(g, err);
     if (rc != MA_OK) {
