@@ -1,22 +1,31 @@
 /* test_tui.c — the ncurses client, driven through tmux like a person would:
- * quick start, moving, the help screen against the key table, resizing and
- * the too-small message, quitting with the terminal restored, and a second
- * launch that continues where the first stopped.
+ * quick start, the main screen at 80x24 and 200x60, moving, the help screen
+ * against the key table, resizing and the too-small message, quitting with
+ * the terminal restored, and a second launch that continues where the first
+ * stopped. Then, each on its own save and tmux session: New game through
+ * every screen (player with a password, world, character) checked in the
+ * save; signing in with wrong passwords up to the lock; digging down with
+ * the keys, checked through `play --script`.
  *
- * The tests share one save and run in order. Skipped (77) without tmux. */
+ * The first tests share one save and run in order. Skipped (77) without tmux. */
 #include "helpers.h"
 
+#include <cJSON.h>
+#include <locale.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <wchar.h>
 
 /* The key table itself, so the help screen is checked against it. */
 #include "../ui/keys.c"
 
 static char *g_dir;
 static char g_sock[64];
+static char g_sess[32] = "tui"; /* the tmux session of the test running */
 static int g_x, g_z; /* position when the first game ended */
 
 static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -34,7 +43,7 @@ static int sh(const char *fmt, ...)
 static char *capture(void)
 {
     char cmd[256];
-    snprintf(cmd, sizeof cmd, "tmux -L %s capture-pane -p -t tui 2>/dev/null", g_sock);
+    snprintf(cmd, sizeof cmd, "tmux -L %s capture-pane -p -t %s 2>/dev/null", g_sock, g_sess);
     FILE *p = popen(cmd, "r");
     if (!p)
         return strdup("");
@@ -76,28 +85,272 @@ static char *wait_for(const char *text, int seconds)
     return NULL;
 }
 
-static void keys(const char *k) { sh("tmux -L %s send-keys -t tui %s", g_sock, k); }
+/* Sends tmux key names (Enter, C-u, NPage) or single characters, quoted. */
+static void keys(const char *k) { sh("tmux -L %s send-keys -t %s '%s'", g_sock, g_sess, k); }
 
-static void launch(int cols, int rows)
+/* Types text literally (letters and digits only: no shell quoting needed). */
+static void type(const char *text) { sh("tmux -L %s send-keys -t %s -l '%s'", g_sock, g_sess, text); }
+
+/* Starts the client in tmux session `session` on save dir/save_name with
+ * extra arguments `args` (may be ""), in a cols x rows window. */
+static void launch_with(const char *session, const char *save_name, const char *args, int cols, int rows)
 {
     sh("tmux -L %s kill-server 2>/dev/null", g_sock);
+    snprintf(g_sess, sizeof g_sess, "%s", session);
     int rc = -1;
     /* The old server may still be going away: retry while it does. */
     for (int attempt = 0; attempt < 20 && rc != 0; attempt++) {
         if (attempt)
             nap(250);
-        rc = sh("tmux -L %s new-session -d -s tui -x %d -y %d "
-                "'env HOME=%s USER=tester TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 %s --save %s/s.db; "
-                "echo EXIT=$?; sleep 120'",
-                g_sock, cols, rows, g_dir, getenv("MAGIC_EXE"), g_dir);
+        rc = sh("tmux -L %s new-session -d -s %s -x %d -y %d "
+                "'env HOME=%s USER=tester MAGIC_BCRYPT_COST=4 TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 "
+                "%s --save %s/%s %s; echo EXIT=$?; sleep 120'",
+                g_sock, g_sess, cols, rows, g_dir, getenv("MAGIC_EXE"), g_dir, save_name, args);
     }
     assert_int_equal(rc, 0);
+}
+
+static void launch(int cols, int rows) { launch_with("tui", "s.db", "", cols, rows); }
+
+/* Per-test teardown of the tests that have a session of their own. */
+static int kill_session(void **state)
+{
+    (void)state;
+    sh("tmux -L %s kill-session -t %s 2>/dev/null", g_sock, g_sess);
+    return 0;
+}
+
+/* Quits from the main screen (Q, then y) and waits for a clean exit. */
+static void quit_game(void)
+{
+    keys("Q");
+    free(wait_for("[yN]", 10));
+    keys("y");
+    char *s = wait_for("EXIT=", 20);
+    assert_non_null(s);
+    if (!strstr(s, "EXIT=0"))
+        fail_msg("the game did not exit with 0:\n%s", s);
+    free(s);
 }
 
 static int position(const char *screen, int *x, int *z)
 {
     const char *px = strstr(screen, "X: "), *pz = strstr(screen, "Z: ");
     return px && pz && sscanf(px, "X: %d", x) == 1 && sscanf(pz, "Z: %d", z) == 1;
+}
+
+/* ---- the screen as a grid of columns ---- */
+#define GRID_ROWS 80
+#define GRID_COLS 256
+
+typedef struct Grid {
+    int rows;
+    wchar_t c[GRID_ROWS][GRID_COLS + 1]; /* one character a column, space-padded */
+} Grid;
+
+/* Reads a captured screen into columns (a wide glyph takes two: itself and a space). */
+static Grid *grid_of(const char *screen)
+{
+    Grid *g = calloc(1, sizeof *g);
+    const char *p = screen;
+    while (*p && g->rows < GRID_ROWS) {
+        wchar_t *row = g->c[g->rows++];
+        wmemset(row, L' ', GRID_COLS);
+        mbstate_t st;
+        memset(&st, 0, sizeof st);
+        int col = 0;
+        while (*p && *p != '\n') {
+            wchar_t wc;
+            size_t n = mbrtowc(&wc, p, strlen(p), &st);
+            if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+                wc = L'?';
+                n = 1;
+                memset(&st, 0, sizeof st);
+            }
+            p += n;
+            int w = wcwidth(wc);
+            if (col < GRID_COLS)
+                row[col] = wc;
+            col += w == 2 ? 2 : 1;
+        }
+        if (*p == '\n')
+            p++;
+    }
+    return g;
+}
+
+/* Whether row r holds text at column col. */
+static int grid_at(const Grid *g, int r, int col, const wchar_t *text)
+{
+    return r >= 0 && r < g->rows && col >= 0 && col < GRID_COLS && wcsncmp(&g->c[r][col], text, wcslen(text)) == 0;
+}
+
+/* The first row in [r0, r1) that contains text anywhere, or -1. */
+static int grid_row_with(const Grid *g, int r0, int r1, const wchar_t *text)
+{
+    for (int r = r0 < 0 ? 0 : r0; r < r1 && r < g->rows; r++)
+        if (wcsstr(g->c[r], text))
+            return r;
+    return -1;
+}
+
+#define PANEL_W 26 /* as screen_main.c lays the screen out */
+
+/* Whether the main screen at cols x rows shows the map filling its space
+ * with @ in the middle, the side panel at the right and the log below.
+ * When not, why says what is wrong. */
+static int main_layout_ok(const char *screen, int cols, int rows, char *why, size_t size)
+{
+    Grid *g = grid_of(screen);
+    int log_h = rows >= 40 ? 7 : rows >= 30 ? 5 : 4;
+    int map_h = rows - log_h - 1, map_w = cols - PANEL_W - 1, px = cols - PANEL_W + 1;
+    int ok = 0;
+    if (g->rows != rows) {
+        snprintf(why, size, "the screen has %d lines, not %d", g->rows, rows);
+        goto done;
+    }
+    if (g->c[map_h / 2][map_w / 2] != L'@') {
+        snprintf(why, size, "no @ at the centre of the %dx%d map (line %d, column %d)", map_w, map_h, map_h / 2,
+                 map_w / 2);
+        goto done;
+    }
+    /* The map fills its space: most cells drawn, and something on every edge. */
+    int drawn = 0, top = 0, bottom = 0, left = 0, right = 0;
+    for (int r = 0; r < map_h; r++)
+        for (int c = 0; c < map_w; c++)
+            if (g->c[r][c] != L' ') {
+                drawn++;
+                top |= r == 0;
+                bottom |= r == map_h - 1;
+                left |= c == 0;
+                right |= c == map_w - 1;
+            }
+    if (drawn * 2 < map_w * map_h || !top || !bottom || !left || !right) {
+        snprintf(why, size, "the map does not fill %dx%d: %d cells drawn, edges top %d bottom %d left %d right %d",
+                 map_w, map_h, drawn, top, bottom, left, right);
+        goto done;
+    }
+    for (int r = 0; r < map_h; r++)
+        if (g->c[r][map_w] != L'\x2502') {
+            snprintf(why, size, "no panel border at column %d, line %d", map_w, r);
+            goto done;
+        }
+    int zrow = -1, hrow = -1;
+    for (int r = 0; r < map_h; r++) {
+        if (grid_at(g, r, px, L"Z: "))
+            zrow = r;
+        if (grid_at(g, r, px, L"Health: "))
+            hrow = r;
+    }
+    if (!grid_at(g, 0, px, L"tester") || zrow < 0 || hrow < 0) {
+        snprintf(why, size, "the side panel at column %d lacks the name, Z: or Health: (name %d, Z %d, health %d)", px,
+                 grid_at(g, 0, px, L"tester"), zrow, hrow);
+        goto done;
+    }
+    if (grid_row_with(g, map_h + 1, rows, L"Welcome, tester") < 0) {
+        snprintf(why, size, "the log (lines %d-%d) does not show the welcome", map_h + 1, rows - 1);
+        goto done;
+    }
+    ok = 1;
+done:
+    free(g);
+    return ok;
+}
+
+/* Waits up to `seconds` for the main screen laid out for cols x rows. */
+static void assert_main_layout(int cols, int rows, int seconds)
+{
+    char why[300] = "";
+    char *s = NULL;
+    for (int i = 0; i < seconds * 10; i++) {
+        free(s);
+        s = capture();
+        if (main_layout_ok(s, cols, rows, why, sizeof why)) {
+            free(s);
+            return;
+        }
+        nap(100);
+    }
+    fail_msg("at %dx%d: %s; the screen was:\n%s", cols, rows, why, s);
+}
+
+/* Opens the help screen's every page (from the screen showing now) and
+ * returns all the text seen (heap). */
+static char *help_pages(void)
+{
+    char *s = wait_for("Help: keys", 10);
+    assert_non_null(s);
+    size_t cap = strlen(s) * 8 + 1;
+    char *all = calloc(cap, 1);
+    strcat(all, s);
+    free(s);
+    for (int page = 0; page < 5; page++) {
+        keys("NPage");
+        nap(300);
+        s = capture();
+        if (strlen(all) + strlen(s) + 1 < cap)
+            strcat(all, s);
+        free(s);
+    }
+    return all;
+}
+
+static void assert_help_lists_every_key(const char *all)
+{
+    for (int i = 0; i < keys_count(); i++) {
+        const KeyBinding *b = keys_get(i);
+        if (!strstr(all, b->desc))
+            fail_msg("the help screen does not list \"%s\"; it showed:\n%s", b->desc, all);
+        char label[96];
+        keys_row_label(b, label, sizeof label);
+        if (!strstr(all, label))
+            fail_msg("the help screen does not show the keys \"%s\"; it showed:\n%s", label, all);
+    }
+}
+
+/* ---- the save, read-only ---- */
+static sqlite3 *open_save_ro(const char *name)
+{
+    sqlite3 *db = NULL;
+    int rc = sqlite3_open_v2(th_path(g_dir, name), &db, SQLITE_OPEN_READONLY, NULL);
+    if (rc != SQLITE_OK)
+        fail_msg("cannot open %s read-only: %s", name, db ? sqlite3_errmsg(db) : "?");
+    return db;
+}
+
+/* The first column of the first row of sql with one text parameter (heap), or NULL. */
+static char *query1(sqlite3 *db, const char *sql, const char *param)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    if (param)
+        sqlite3_bind_text(st, 1, param, -1, SQLITE_TRANSIENT);
+    char *out = NULL;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+        out = strdup((const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return out;
+}
+
+static void assert_query(sqlite3 *db, const char *sql, const char *param, const char *want)
+{
+    char *got = query1(db, sql, param);
+    if (!got || strcmp(got, want) != 0)
+        fail_msg("%s [%s]: got \"%s\", want \"%s\"", sql, param ? param : "", got ? got : "(no row)", want);
+    free(got);
+}
+
+/* Whether the bytes of `needle` occur in the file dir/name. */
+static int file_contains(const char *name, const char *needle)
+{
+    size_t len = 0;
+    char *data = th_read_file(th_path(g_dir, name), &len);
+    if (!data)
+        return 0;
+    int found = memmem(data, len, needle, strlen(needle)) != NULL;
+    free(data);
+    return found;
 }
 
 static int setup(void **state)
@@ -108,6 +361,9 @@ static int setup(void **state)
         exit(77);
     }
     g_dir = th_tmpdir();
+    setlocale(LC_CTYPE, "C.UTF-8"); /* to read the captured screen by columns */
+    setenv("USER", "tester", 1);
+    setenv("MAGIC_BCRYPT_COST", "4", 1);
     snprintf(g_sock, sizeof g_sock, "magic-tui-%d", (int)getpid());
     return 0;
 }
@@ -133,6 +389,35 @@ static void test_quick_start_with_enter_reaches_the_map(void **state)
     assert_non_null(s);
     assert_non_null(strchr(s, '@'));
     assert_non_null(strstr(s, "tester"));
+    free(s);
+}
+
+static void test_main_screen_at_80x24_and_200x60_and_help(void **state)
+{
+    (void)state;
+    /* Map, side panel and log at both sizes, resizing between them. */
+    assert_main_layout(80, 24, 10);
+    sh("tmux -L %s resize-window -t %s -x 200 -y 60", g_sock, g_sess);
+    assert_main_layout(200, 60, 10);
+    sh("tmux -L %s resize-window -t %s -x 80 -y 24", g_sock, g_sess);
+    assert_main_layout(80, 24, 10);
+    /* The help screen at 80x24: every key of the table, whole, over its pages. */
+    keys("?");
+    char *s = wait_for("Help: keys (map first)", 10);
+    assert_non_null(s);
+    char tail[32];
+    snprintf(tail, sizeof tail, "[1-20 of %d]", keys_count()); /* 24 lines: 20 rows a page */
+    if (!strstr(s, tail))
+        fail_msg("the first help page does not say \"%s\":\n%s", tail, s);
+    free(s);
+    char *all = help_pages();
+    assert_help_lists_every_key(all);
+    free(all);
+    /* Esc backs out to the map, laid out as before. */
+    keys("Escape");
+    assert_main_layout(80, 24, 10);
+    s = capture();
+    assert_null(strstr(s, "Help: keys"));
     free(s);
 }
 
@@ -165,38 +450,16 @@ static void test_help_lists_every_key_of_the_table(void **state)
     sh("tmux -L %s resize-window -t tui -x 120 -y 40", g_sock);
     free(wait_for("Z:", 10));
     keys("?");
-    char *s = wait_for("Help", 10);
-    assert_non_null(s);
-    /* Gather every page. */
-    size_t cap = strlen(s) * 8 + 1;
-    char *all = calloc(cap, 1);
-    strcat(all, s);
-    free(s);
-    for (int page = 0; page < 5; page++) {
-        keys("NPage");
-        nap(300);
-        s = capture();
-        if (strlen(all) + strlen(s) + 1 < cap)
-            strcat(all, s);
-        free(s);
-    }
-    for (int i = 0; i < keys_count(); i++) {
-        const KeyBinding *b = keys_get(i);
-        if (!strstr(all, b->desc))
-            fail_msg("the help screen does not list \"%s\"", b->desc);
-        char label[96];
-        keys_row_label(b, label, sizeof label);
-        if (!strstr(all, label))
-            fail_msg("the help screen does not show the keys \"%s\"", label);
-    }
+    char *all = help_pages();
+    assert_help_lists_every_key(all);
     free(all);
     /* Typing filters the list. */
     keys("Escape");
     free(wait_for("Z:", 10));
     keys("?");
     free(wait_for("Help", 10));
-    sh("tmux -L %s send-keys -t tui -l cross", g_sock);
-    s = wait_for("(1 of", 10);
+    type("cross");
+    char *s = wait_for("(1 of", 10);
     assert_non_null(s);
     assert_non_null(strstr(s, "cross-section view"));
     assert_null(strstr(s, "move north"));
@@ -273,15 +536,303 @@ static void test_second_launch_continues_at_the_same_position(void **state)
     free(s);
 }
 
+/* ---- New game through every screen ---- */
+#define NEW_PASSWORD "Plum7tree"
+
+static void test_new_game_creates_player_world_and_character(void **state)
+{
+    (void)state;
+    launch_with("tui-create", "create.db", "", 80, 24);
+    free(wait_for("Quick start", 20));
+    keys("Down");
+    free(wait_for("> New game", 10));
+    keys("Enter");
+    char *s = wait_for("who is playing?", 10);
+    assert_non_null(s);
+    assert_non_null(strstr(s, "a) Create a new player"));
+    free(s);
+    keys("a");
+    /* The player: a name (offered: $USER) and a password typed twice, hidden. */
+    s = wait_for("Name of the new player:", 10);
+    assert_non_null(s);
+    assert_non_null(strstr(s, "> tester_"));
+    free(s);
+    keys("C-u");
+    type("alice");
+    keys("Enter");
+    free(wait_for("Password (optional", 10));
+    type(NEW_PASSWORD);
+    s = wait_for("> *********_", 10);
+    assert_non_null(s);
+    assert_null(strstr(s, NEW_PASSWORD));
+    free(s);
+    keys("Enter");
+    free(wait_for("The same password again:", 10));
+    type(NEW_PASSWORD);
+    keys("Enter");
+    /* The world: name, seed 42, flat. */
+    s = wait_for("which world?", 20);
+    assert_non_null(s);
+    assert_non_null(strstr(s, "a) Create a new world"));
+    free(s);
+    keys("a");
+    free(wait_for("Name of the new world:", 10));
+    keys("C-u");
+    type("Testland");
+    keys("Enter");
+    free(wait_for("Seed (a number", 10));
+    type("42");
+    keys("Enter");
+    s = wait_for("which kind?", 10);
+    assert_non_null(s);
+    assert_non_null(strstr(s, "b) flat"));
+    free(s);
+    keys("b");
+    /* The character: a name and a class that is not the default. */
+    s = wait_for("who plays in Testland?", 30);
+    assert_non_null(s);
+    assert_non_null(strstr(s, "a) Create a new character"));
+    free(s);
+    keys("a");
+    free(wait_for("Name of the new character:", 10));
+    keys("C-u");
+    type("Mira");
+    keys("Enter");
+    s = wait_for("which class?", 10);
+    assert_non_null(s);
+    const char *mage = strstr(s, ") Mage ");
+    assert_non_null(mage);
+    assert_true(mage > s);
+    char letter[2] = {mage[-1], '\0'};
+    assert_true(letter[0] >= 'a' && letter[0] <= 'z');
+    free(s);
+    keys(letter);
+    s = wait_for("Starting stats:", 10); /* the class with its stats and gear */
+    assert_non_null(s);
+    assert_non_null(strstr(s, "Mage"));
+    assert_non_null(strstr(s, "Starting gear:"));
+    free(s);
+    keys("Enter");
+    free(wait_for("Play this class?", 10));
+    keys("y");
+    /* On the map. */
+    s = wait_for("Z:", 60);
+    assert_non_null(s);
+    assert_non_null(strchr(s, '@'));
+    assert_non_null(strstr(s, "Mira"));
+    assert_non_null(strstr(s, "mage, level 1"));
+    assert_non_null(strstr(s, "World:  Testland"));
+    free(s);
+    quit_game();
+
+    sqlite3 *db = open_save_ro("create.db");
+    assert_query(db, "SELECT seed || ' ' || world_type FROM worlds WHERE name = ?", "Testland", "42 flat");
+    assert_query(db,
+                 "SELECT c.character_class || ' ' || u.username || ' ' || w.name FROM characters c "
+                 "JOIN users u ON u.id = c.user_id JOIN worlds w ON w.id = c.world_id WHERE c.name = ?",
+                 "Mira", "mage alice Testland");
+    char *hash = query1(db, "SELECT password_hash FROM users WHERE username = ?", "alice");
+    assert_non_null(hash);
+    if (strncmp(hash, "$2b$", 4) != 0)
+        fail_msg("alice's password_hash is \"%s\", not bcrypt ($2b$)", hash);
+    assert_null(strstr(hash, NEW_PASSWORD));
+    free(hash);
+    /* Signing in wrote a session with a token and an expiry. */
+    assert_query(db,
+                 "SELECT count(*) > 0 FROM sessions s JOIN users u ON u.id = s.user_id "
+                 "WHERE u.username = ? AND length(s.session_token) >= 32 AND s.expires_at > s.created_at",
+                 "alice", "1");
+    sqlite3_close(db);
+    /* No plain text anywhere in the save. */
+    assert_false(file_contains("create.db", NEW_PASSWORD));
+    assert_false(file_contains("create.db-wal", NEW_PASSWORD));
+}
+
+/* ---- signing in: wrong passwords, then the lock ---- */
+static void test_wrong_passwords_count_down_then_lock(void **state)
+{
+    (void)state;
+    launch_with("tui-signin", "signin.db", "", 80, 24);
+    free(wait_for("Quick start", 20));
+    keys("Down");
+    free(wait_for("> New game", 10));
+    keys("Enter");
+    free(wait_for("who is playing?", 10));
+    /* Make bob, with a password, then back out of choosing a world. */
+    keys("a");
+    free(wait_for("Name of the new player:", 10));
+    keys("C-u");
+    type("bob");
+    keys("Enter");
+    free(wait_for("Password (optional", 10));
+    type("opensesame");
+    keys("Enter");
+    free(wait_for("The same password again:", 10));
+    type("opensesame");
+    keys("Enter");
+    free(wait_for("which world?", 20));
+    keys("Escape");
+    char *s = wait_for("bob", 10);
+    assert_non_null(s);
+    assert_non_null(strstr(s, "who is playing?"));
+    assert_non_null(strstr(s, "a) bob"));
+    assert_non_null(strstr(s, "password"));
+    free(s);
+
+    /* Four wrong passwords: each says how many tries are left. */
+    keys("a");
+    s = wait_for("Password for bob:", 10);
+    assert_non_null(s);
+    assert_non_null(strstr(s, "Sign in: bob"));
+    free(s);
+    for (int left = 4; left >= 1; left--) {
+        type("wrong");
+        keys("Enter");
+        char want[80];
+        snprintf(want, sizeof want, "Wrong password: %d tr%s left.", left, left == 1 ? "y" : "ies");
+        s = wait_for(want, 10);
+        assert_non_null(s);
+        free(s);
+    }
+    /* The fifth locks the account, and says until when: 15 minutes from now. */
+    time_t t0 = time(NULL);
+    type("wrong");
+    keys("Enter");
+    s = wait_for("locked until", 10);
+    assert_non_null(s);
+    time_t t1 = time(NULL);
+    assert_non_null(strstr(s, "Account locked"));
+    int hh = -1, mm = -1;
+    const char *at = strstr(s, "locked until ");
+    if (sscanf(at, "locked until %d:%d UTC", &hh, &mm) != 2)
+        fail_msg("no time after \"locked until\":\n%s", s);
+    int shown = hh * 60 + mm, lo = (int)(((t0 + 15 * 60) / 60) % 1440), hi = (int)(((t1 + 15 * 60) / 60) % 1440);
+    if (!(shown == lo || shown == hi || (lo <= hi && shown >= lo && shown <= hi)))
+        fail_msg("locked until %02d:%02d UTC, expected %02d:%02d-%02d:%02d", hh, mm, lo / 60, lo % 60, hi / 60,
+                 hi % 60);
+    char until[16];
+    snprintf(until, sizeof until, "%02d:%02d", hh, mm);
+    free(s);
+
+    /* The right password during the lock is refused too, with the same time. */
+    keys("Enter");
+    free(wait_for("who is playing?", 10));
+    keys("a");
+    free(wait_for("Password for bob:", 10));
+    type("opensesame");
+    keys("Enter");
+    s = wait_for("locked until", 10);
+    assert_non_null(s);
+    assert_non_null(strstr(s, until));
+    assert_null(strstr(s, "which world?"));
+    free(s);
+    keys("Enter");
+    free(wait_for("who is playing?", 10));
+    keys("Escape");
+    free(wait_for("Quick start", 10));
+    keys("Q");
+    free(wait_for("[yN]", 10));
+    keys("y");
+    s = wait_for("EXIT=", 20);
+    assert_non_null(s);
+    assert_non_null(strstr(s, "EXIT=0"));
+    free(s);
+
+    /* Only the sign-in when bob was made wrote a session; the lock is stored. */
+    sqlite3 *db = open_save_ro("signin.db");
+    assert_query(db, "SELECT count(*) FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.username = ?", "bob",
+                 "1");
+    assert_query(db, "SELECT json_extract(profile, '$.locked_until_ms') > 0 FROM users WHERE username = ?", "bob",
+                 "1");
+    sqlite3_close(db);
+}
+
+/* ---- digging with the keys ---- */
+static cJSON *play_state(const char *save_name)
+{
+    RunResult r = th_run("", "--save", th_path(g_dir, save_name), "play", "--script", "-", "--json", NULL);
+    if (r.status != 0)
+        fail_msg("play --script: exit %d: %s", r.status, r.err);
+    cJSON *j = cJSON_Parse(r.out);
+    if (!j)
+        fail_msg("play --script --json printed no JSON:\n%s", r.out);
+    th_run_free(&r);
+    return j;
+}
+
+static int position_y(const cJSON *state)
+{
+    const cJSON *pos = cJSON_GetObjectItemCaseSensitive(state, "position");
+    assert_true(cJSON_IsArray(pos) && cJSON_GetArraySize(pos) == 3);
+    return cJSON_GetArrayItem(pos, 1)->valueint;
+}
+
+static int inventory_count(const cJSON *state, const char *item)
+{
+    const cJSON *it;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(state, "inventory"))
+    {
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(it, "item");
+        if (cJSON_IsString(name) && strcmp(name->valuestring, item) == 0)
+            return cJSON_GetObjectItemCaseSensitive(it, "count")->valueint;
+    }
+    return 0;
+}
+
+static void test_dig_down_with_the_keys(void **state)
+{
+    (void)state;
+    const char *save = th_path(g_dir, "dig.db");
+    RunResult r = th_run(NULL, "--save", save, "world", "create", "flatland", "--seed", "1", "--type", "flat", NULL);
+    if (r.status != 0)
+        fail_msg("world create: exit %d: %s", r.status, r.err);
+    th_run_free(&r);
+    r = th_run("", "--save", th_path(g_dir, "dig.db"), "play", "--script", "-", "--world", "flatland", NULL);
+    if (r.status != 0)
+        fail_msg("play --script --world flatland: exit %d: %s", r.status, r.err);
+    th_run_free(&r);
+    cJSON *before = play_state("dig.db");
+    assert_int_equal(position_y(before), 65); /* feet on the flat ground */
+    assert_int_equal(inventory_count(before, "dirt"), 0);
+    cJSON_Delete(before);
+
+    launch_with("tui-dig", "dig.db", "--continue", 80, 24);
+    char *s = wait_for("Z:", 30);
+    assert_non_null(s);
+    assert_non_null(strstr(s, "World:  flatland"));
+    assert_non_null(strstr(s, "Y: 65"));
+    free(s);
+    keys("D");
+    free(wait_for("Dig in which direction?", 10));
+    keys(">");
+    s = wait_for("You dig out", 10);
+    assert_non_null(s);
+    assert_non_null(strstr(s, "take the dirt"));
+    free(s);
+    s = wait_for("Y: 64", 10);
+    assert_non_null(s);
+    free(s);
+    quit_game();
+
+    cJSON *after = play_state("dig.db");
+    assert_int_equal(position_y(after), 64);
+    assert_int_equal(inventory_count(after, "dirt"), 1);
+    cJSON_Delete(after);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_quick_start_with_enter_reaches_the_map),
+        cmocka_unit_test(test_main_screen_at_80x24_and_200x60_and_help),
         cmocka_unit_test(test_movement_keys_change_the_position_shown),
         cmocka_unit_test(test_help_lists_every_key_of_the_table),
         cmocka_unit_test(test_resizing_shows_too_small_and_redraws),
         cmocka_unit_test(test_quit_asks_then_restores_the_terminal),
         cmocka_unit_test(test_second_launch_continues_at_the_same_position),
+        cmocka_unit_test_teardown(test_new_game_creates_player_world_and_character, kill_session),
+        cmocka_unit_test_teardown(test_wrong_passwords_count_down_then_lock, kill_session),
+        cmocka_unit_test_teardown(test_dig_down_with_the_keys, kill_session),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

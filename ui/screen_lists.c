@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "game/inventory.h"
 #include "term.h"
 
 static int matches(const ListItem *it, const char *filter)
@@ -89,11 +90,20 @@ static void list_draw(ListState *st)
         }
         x += sp->lettered ? 3 : 0;
         int text_w = COLS - 2 - x - (detail_w ? detail_w + 2 : 0);
+        /* A text too long for its column takes room from the detail
+         * column on its row rather than losing its end. */
+        int len = 0, dx = COLS - 1 - detail_w;
+        for (const char *c = it->text; *c; c++)
+            len += (*c & 0xC0) != 0x80;
+        if (detail_w && len > text_w) {
+            text_w = len < COLS - 2 - x ? len : COLS - 2 - x;
+            dx = x + text_w + 1;
+        }
         snprintf(line, sizeof line, "%-*s", text_w > 0 ? text_w : 0, it->text);
         term_put(2 + r, x, text_w, line);
-        if (detail_w && it->detail[0]) {
+        if (detail_w && it->detail[0] && COLS - 1 - dx > 0) {
             attrset(hl ? term_role(ROLE_HILITE) : term_role(ROLE_DIM));
-            term_put(2 + r, COLS - 1 - detail_w, detail_w, it->detail);
+            term_put(2 + r, dx, COLS - 1 - dx, it->detail);
         }
         attrset(A_NORMAL);
     }
@@ -445,21 +455,87 @@ void inventory_run(Game *g)
     int n;
     if (load_inventory(g, &items, &rows, &n) != 0)
         return;
-    ListSpec spec = {.title = "Inventory", .items = items, .n = n, .lettered = 1, .selectable = 1,
-                     .help_ctx = KCTX_LIST};
+    /* Equipment first in the list's words: where it is worn, and wear left. */
+    const ItemRegistry *reg = inventory_items(g);
+    for (int i = 0; i < n; i++) {
+        const InventoryRow *r = &rows[i];
+        const ItemDef *d = items_lookup(reg, r->item_name);
+        const cJSON *dur = cJSON_GetObjectItemCaseSensitive(r->item_data, "durability");
+        char wear[40] = "";
+        if (d->durability > 0)
+            snprintf(wear, sizeof wear, "  %d/%d", cJSON_IsNumber(dur) ? dur->valueint : d->durability, d->durability);
+        size_t len = strlen(items[i].text);
+        if (inventory_is_equipment_slot(r->slot_position))
+            snprintf(items[i].text + len, sizeof items[i].text - len, "  [worn: %s]%s",
+                     inventory_slot_label(r->slot_position), wear);
+        else
+            snprintf(items[i].text + len, sizeof items[i].text - len, "%s", wear);
+        snprintf(items[i].detail, sizeof items[i].detail, "%s%s", r->item_type,
+                 inventory_is_equipment_slot(r->slot_position) ? ", equipped" : "");
+    }
+    ListSpec spec = {.title = "Inventory (Enter: full description)", .items = items, .n = n, .lettered = 1,
+                     .selectable = 1, .help_ctx = KCTX_LIST};
     for (;;) {
         int pick = list_run(&spec);
         if (pick < 0)
             break;
         spec.start = pick;
         const InventoryRow *r = &rows[pick];
-        char *data = r->item_data ? cJSON_PrintUnformatted(r->item_data) : NULL;
-        char text[1024];
-        snprintf(text, sizeof text, "Item: %s\nType: %s\nQuantity: %d\nSlot: %s%d\nAcquired: %s\nDetails: %s%s",
-                 r->item_name, r->item_type, r->quantity, r->slot_position < 0 ? "none " : "",
-                 r->slot_position < 0 ? 0 : r->slot_position, r->acquired_at, data ? data : "{}",
-                 strcmp(r->item_name, game_player(g)->hand) == 0 ? "\n\nYou hold it in your hand." : "");
-        cJSON_free(data);
+        const ItemDef *d = items_lookup(reg, r->item_name);
+        char text[2048];
+        size_t len = 0;
+#define ADD(...)                                                                                            \
+    (len < sizeof text ? (void)(len += (size_t)snprintf(text + len, sizeof text - len, __VA_ARGS__)) : (void)0)
+        ADD("%s (%s)\n", d->title[0] ? d->title : r->item_name, r->item_type);
+        if (d->description[0])
+            ADD("%s\n", d->description);
+        ADD("\nQuantity: %d (stacks to %d)\n", r->quantity, d->stack);
+        if (inventory_is_equipment_slot(r->slot_position))
+            ADD("Worn: %s (slot %d)\n", inventory_slot_label(r->slot_position), r->slot_position);
+        else if (r->slot_position >= 0)
+            ADD("In the backpack, slot %d%s\n", r->slot_position,
+                d->slot != ITEM_SLOT_NONE ? " (equip it to wear it)" : "");
+        else
+            ADD("Carried outside the pack\n");
+        if (d->slot != ITEM_SLOT_NONE)
+            ADD("Worn on: %s\n", items_slot_name(d->slot));
+        if (d->durability > 0) {
+            const cJSON *dur = cJSON_GetObjectItemCaseSensitive(r->item_data, "durability");
+            ADD("Durability: %d/%d%s\n", cJSON_IsNumber(dur) ? dur->valueint : d->durability, d->durability,
+                d->repair[0] ? "" : " (cannot be repaired)");
+            if (d->repair[0])
+                ADD("Repaired with: %s\n", d->repair);
+        }
+        if (d->damage)
+            ADD("Damage: %d%s\n", d->damage, d->ranged ? " (ranged)" : "");
+        if (d->ammo[0])
+            ADD("Shoots: %s\n", d->ammo);
+        if (d->armor)
+            ADD("Armour: %d\n", d->armor);
+        if (d->tool_kind[0])
+            ADD("Tool: %s, power %d\n", d->tool_kind, d->tool_power);
+        for (int k = 0; k < ITEM_STATS; k++)
+            if (d->bonus[k])
+                ADD("%s %+d\n", item_stat_names[k], d->bonus[k]);
+        if (d->bag_slots)
+            ADD("Adds %d backpack slots\n", d->bag_slots);
+        if (d->heal)
+            ADD("Restores %d health\n", d->heal);
+        if (d->mana)
+            ADD("Restores %d mana\n", d->mana);
+        if (d->teaches[0])
+            ADD("Teaches: %s\n", d->teaches);
+        const cJSON *e;
+        cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(r->item_data, "enchantments")) {
+            const cJSON *en = cJSON_GetObjectItemCaseSensitive(e, "name");
+            const cJSON *lv = cJSON_GetObjectItemCaseSensitive(e, "level");
+            if (cJSON_IsString(en))
+                ADD("Enchanted: %s %d\n", en->valuestring, cJSON_IsNumber(lv) ? lv->valueint : 1);
+        }
+        ADD("Value: %d gold\nAcquired: %s", d->value, r->acquired_at);
+        if (strcmp(r->item_name, game_player(g)->hand) == 0)
+            ADD("\n\nYou hold it in your hand.");
+#undef ADD
         screen_message(items[pick].text, text);
     }
     inventory_list_free(rows, n);

@@ -20,12 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "save/charstate.h"
 #include "save/users.h"
 #include "save/worlds.h"
 #include "util/prng.h"
 
-#define STACK_MAX 99
-#define BACKPACK_SLOTS 36
 
 
 /* ------------------------------------------------------------ helpers */
@@ -171,91 +170,34 @@ int game_inventory(Game *g, InventoryRow **rows, int *n, Err *err)
     return inventory_list(g->save, g->p.character_id, rows, n, err);
 }
 
-static int free_slot(Game *g, Err *err)
-{
-    InventoryRow *rows = NULL;
-    int n = 0;
-    if (inventory_list(g->save, g->p.character_id, &rows, &n, err) != MA_OK)
-        return -2;
-    int used[BACKPACK_SLOTS] = {0};
-    for (int i = 0; i < n; i++)
-        if (rows[i].slot_position >= 0 && rows[i].slot_position < BACKPACK_SLOTS)
-            used[rows[i].slot_position] = 1;
-    inventory_list_free(rows, n);
-    for (int i = 0; i < BACKPACK_SLOTS; i++)
-        if (!used[i])
-            return i;
-    return -1;
-}
-
 /* Adds count of item to the backpack, filling existing stacks first.
  * Returns how many did not fit (0 normally), or a negative status. */
 int game_give_item(Game *g, const char *item, const char *type, int count, Err *err)
 {
-    InventoryRow *rows = NULL;
-    int n = 0;
-    int rc = inventory_list(g->save, g->p.character_id, &rows, &n, err);
-    if (rc != MA_OK)
-        return rc;
-    for (int i = 0; i < n && count > 0; i++) {
-        if (strcmp(rows[i].item_name, item) != 0 || rows[i].quantity >= STACK_MAX)
-            continue;
-        int add = STACK_MAX - rows[i].quantity < count ? STACK_MAX - rows[i].quantity : count;
-        rows[i].quantity += add;
-        if ((rc = inventory_update(g->save, &rows[i], err)) != MA_OK)
-            break;
-        count -= add;
-    }
-    inventory_list_free(rows, n);
-    if (rc != MA_OK)
-        return rc;
-    while (count > 0) {
-        int slot = free_slot(g, err);
-        if (slot == -2)
-            return err->code;
-        if (slot < 0)
-            return count;
-        InventoryRow r;
-        memset(&r, 0, sizeof r);
-        r.character_id = g->p.character_id;
-        snprintf(r.item_type, sizeof r.item_type, "%s", type);
-        snprintf(r.item_name, sizeof r.item_name, "%s", item);
-        r.quantity = count < STACK_MAX ? count : STACK_MAX;
-        r.slot_position = slot;
-        rc = inventory_add(g->save, &r, err);
-        inventory_row_clear(&r);
-        if (rc != MA_OK)
-            return rc;
-        count -= count < STACK_MAX ? count : STACK_MAX;
-    }
-    return 0;
+    /* Per-item stack sizes and the bag's slots: see inventory.c. */
+    return inventory_give(g, g->p.character_id, item, type, count, NULL, err);
 }
 
 /* Count of item carried. */
 int game_item_count(Game *g, const char *item, Err *err)
 {
-    InventoryRow *rows = NULL;
-    int n = 0, total = 0;
-    if (inventory_list(g->save, g->p.character_id, &rows, &n, err) != MA_OK)
-        return -1;
-    for (int i = 0; i < n; i++)
-        if (strcmp(rows[i].item_name, item) == 0)
-            total += rows[i].quantity;
-    inventory_list_free(rows, n);
-    return total;
+    return inventory_count(g, g->p.character_id, item, err);
 }
 
 /* Whether the player carries a tool of this kind ("pickaxe" matches "stone_pickaxe"). */
 int game_has_tool(Game *g, const char *tool, Err *err)
 {
+    /* A tool of that kind in items.json, else (an item the file does not
+     * name) the old rule: the name ends in the kind. */
     InventoryRow *rows = NULL;
     int n = 0, found = 0;
     if (!tool[0] || inventory_list(g->save, g->p.character_id, &rows, &n, err) != MA_OK)
         return 0;
     size_t tl = strlen(tool);
     for (int i = 0; i < n && !found; i++) {
+        const ItemDef *d = items_find(g->items, rows[i].item_name);
         size_t il = strlen(rows[i].item_name);
-        found = il >= tl && strcmp(rows[i].item_name + il - tl, tool) == 0;
+        found = d ? strcmp(d->tool_kind, tool) == 0 : il >= tl && strcmp(rows[i].item_name + il - tl, tool) == 0;
     }
     inventory_list_free(rows, n);
     return found;
@@ -263,23 +205,8 @@ int game_has_tool(Game *g, const char *tool, Err *err)
 
 int game_take_item(Game *g, const char *item, int count, Err *err)
 {
-    InventoryRow *rows = NULL;
-    int n = 0;
-    int rc = inventory_list(g->save, g->p.character_id, &rows, &n, err);
-    for (int i = n - 1; rc == MA_OK && i >= 0 && count > 0; i--) {
-        if (strcmp(rows[i].item_name, item) != 0)
-            continue;
-        if (rows[i].quantity > count) {
-            rows[i].quantity -= count;
-            count = 0;
-            rc = inventory_update(g->save, &rows[i], err);
-        } else {
-            count -= rows[i].quantity;
-            rc = inventory_delete(g->save, rows[i].id, err);
-        }
-    }
-    inventory_list_free(rows, n);
-    return rc;
+    /* The pack before the equipment: see inventory.c. */
+    return inventory_take_from(g, g->p.character_id, item, count, err);
 }
 
 /* ------------------------------------------------------------ time */
@@ -323,6 +250,10 @@ void game_hurt(Game *g, int amount, const char *cause, ActionResult *r)
         return;
     }
     game_event(r, SEV_BAD, "%s: you take %d damage and die.", cause, amount);
+    g->died = 1;
+    g->died_at[0] = g->p.x;
+    g->died_at[1] = g->p.y;
+    g->died_at[2] = g->p.z;
     g->p.health = g->p.max_health;
     g->p.x = g->spawn[0];
     g->p.y = g->spawn[1];
@@ -472,6 +403,7 @@ static int do_dig(Game *g, Dir d, ActionResult *r, Err *err)
     double secs = def->hardness;
     if (def->tool[0])
         secs = game_has_tool(g, def->tool, err) ? secs / 3.0 : secs * 1.5;
+    secs /= progress_mining_speed(g);
     int turns = (int)ceil(secs);
     if (turns < 1)
         turns = 1;
@@ -495,6 +427,10 @@ static int do_dig(Game *g, Dir d, ActionResult *r, Err *err)
     } else {
         game_event(r, SEV_INFO, "You clear away the %s.", name);
     }
+    /* Stone and ore (pickaxe work) train mining, harder blocks more. */
+    if (strcmp(def->tool, "pickaxe") == 0 &&
+        (rc = progress_skill_use(g, "mining", (int)ceil(def->hardness), r, err)) != MA_OK)
+        return rc;
     r->ok = 1;
     game_pass_time(g, turns, r);
     fall(g, r);
@@ -591,6 +527,19 @@ int game_apply(Game *g, const Action *a, ActionResult *res, Err *err)
     /* The world's creatures take their turns for the time the action took. */
     if (rc == MA_OK && res->turns > 0)
         rc = creatures_tick(g, res->turns, res, err);
+    /* A death is counted and the pack stays where it happened. */
+    if (rc == MA_OK && g->died) {
+        g->died = 0;
+        rc = charstate_add(g->save, g->p.character_id, "deaths", 1, NULL, err);
+        if (rc == MA_OK)
+            rc = inventory_drop_all_at(g, g->died_at[0], g->died_at[1], g->died_at[2], err);
+        if (rc == MA_OK)
+            game_event(res, SEV_WARN, "Your pack lies where you fell (%d, %d, %d).", g->died_at[0], g->died_at[1],
+                       g->died_at[2]);
+    }
+    /* New recipes may be known now; quest objectives and achievements may be met. */
+    if (rc == MA_OK)
+        rc = crafting_discover(g, res, err) < 0 ? err->code : MA_OK;
     /* What the action changed may fulfil quest objectives and achievements. */
     if (rc == MA_OK)
         rc = quest_after_action(g, a, res, err);
@@ -733,7 +682,7 @@ int game_start(Save *s, const GameStart *st, Game **out, Err *err)
     if (rc == MA_OK)
         rc = items_load_default(&g->items, err);
     if (rc == MA_OK)
-        rc = skills_load_default(&g->skills, err);
+        rc = skillbook_load_default(&g->skills, err);
     if (rc == MA_OK)
         rc = crafting_load_default(&g->craft, err);
     if (rc == MA_OK)
@@ -836,7 +785,7 @@ void game_close(Game *g)
     world_close(g->world);
     creatures_free(g->creatures);
     crafting_free(g->craft);
-    skills_free(g->skills);
+    skillbook_free(g->skills);
     items_free(g->items);
     classes_free(&g->classes);
     blocks_free(g->blocks);

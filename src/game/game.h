@@ -20,7 +20,7 @@
 
 typedef enum Severity { SEV_INFO, SEV_GOOD, SEV_WARN, SEV_BAD } Severity;
 
-#define GAME_MAX_EVENTS 8
+#define GAME_MAX_EVENTS 16
 #define TURNS_PER_DAY 720 /* a turn is two minutes of game time */
 
 typedef struct GameEvent {

@@ -26,6 +26,8 @@ struct Game {
     CraftBook *craft;        /* data/recipes.json */
     CreatureBook *creatures; /* data/creatures.json */
     Prng rng;                /* combat and crafting rolls; seeded from the world and the clock */
+    int died;                /* set by game_hurt; game_apply records the death and drops the pack */
+    int32_t died_at[3];
 };
 
 /* Adds a line to what an action reports (at most GAME_MAX_EVENTS). */
@@ -42,7 +44,8 @@ int game_take_item(Game *g, const char *item, int count, Err *err);
 int game_item_count(Game *g, const char *item, Err *err);
 /* Whether the player carries a tool of this kind ("pickaxe" matches "stone_pickaxe"). */
 int game_has_tool(Game *g, const char *tool, Err *err);
-/* Damage from a cause; at 0 health the player dies and wakes at the spawn. */
+/* Damage from a cause; at 0 health the player dies and wakes at the spawn
+ * (game_apply then counts the death and leaves the pack where it happened). */
 void game_hurt(Game *g, int amount, const char *cause, ActionResult *r);
 /* Advances the clock (regeneration, day and night). */
 void game_pass_time(Game *g, int turns, ActionResult *r);

@@ -1,13 +1,78 @@
-/* quest.h — quests as the player lives them: accepting, objectives of
- * several kinds (collect, slay, reach, talk, craft, deliver), counters,
- * expiry on the game clock, rewards given once, sharing; data/quests.json. */
+/* quest.h — quests as the player lives them: templates from data/quests.json, inserted into the
+ * world's quests and quest_objectives on first need; accepting (quest_progress); objectives of
+ * several kinds (collect, slay, reach, talk, craft, deliver) that unlock in order or on a
+ * condition; counters; expiry on the game clock; rewards given once (progress_complete records
+ * rewards_earned and refuses a second time); difficulty scaled by the character's level;
+ * sharing with another character of the same player. */
 #ifndef MA_GAME_QUEST_H
 #define MA_GAME_QUEST_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include "game/game.h"
 
+#define QUEST_MAX_OBJECTIVES 8
+
+/* data/quests.json, validated. */
+typedef struct QuestBook QuestBook;
+int quest_book_load(const char *json, size_t len, const char *source, QuestBook **out, Err *err);
+int quest_book_load_default(QuestBook **out, Err *err);
+void quest_book_free(QuestBook *b);
+
+/* ACT_QUEST_ACCEPT: takes the quest named (template name or title, any case). */
 int quest_accept(Game *g, const char *name, ActionResult *r, Err *err);
-/* After every action: advances objectives that the action fulfilled. */
+/* After every action: villagers met and deeds (npc_after_action), then objectives that the
+ * action fulfilled, quests that expired, quests that complete by themselves. */
 int quest_after_action(Game *g, const Action *a, ActionResult *r, Err *err);
+
+/* "none", "active", "completed" or "failed" (failed, abandoned and expired all read as failed). */
+const char *quest_state_name(Game *g, const char *quest);
+/* Starts a quest for the player. giver: the villager's entity id, or NULL. A quest that cannot
+ * be taken (unknown, taken before, requirements unmet) is MA_ERR_INVALID with the reason in err;
+ * other errors are the save's. */
+int quest_start(Game *g, const char *quest, const char *giver, ActionResult *r, Err *err);
+/* Advances objective `objective` (its id) of an active quest by amount. */
+int quest_advance(Game *g, const char *quest, const char *objective, int amount, ActionResult *r, Err *err);
+/* Hands a quest in to villager npc_entity (NULL: no villager check): delivers what a deliver
+ * objective for that villager's role asks, and when every objective is done takes what collect
+ * objectives consume and gives the rewards, all in one transaction. Refusals (not done, already
+ * handed in, wrong villager) set r->ok = 0 and return MA_OK. */
+int quest_hand_in(Game *g, const char *quest, const char *npc_entity, ActionResult *r, Err *err);
+/* Gives another character of the same player in this world the same quest, fresh. */
+int quest_share(Game *g, const char *quest, const char *character_name, ActionResult *r, Err *err);
+
+/* A quest a villager offers or takes back, for dialogue. */
+typedef struct QuestOffer {
+    char name[64], title[129];
+    char summary[150]; /* "collect 10 oak log; gives 40 experience" */
+    int available;
+    char why[150];
+    int deliver; /* hand-in list: 1 when this hands over a deliver objective's items */
+} QuestOffer;
+/* Quests villagers of `role` give that the player has not taken and whose unlock holds
+ * (available when the requirements hold too). Returns how many were written (at most max) or a
+ * negative status. */
+int quest_offers(Game *g, const char *role, QuestOffer *out, int max, Err *err);
+/* Active quests a villager of `role` takes back now: every objective done and handed in to that
+ * role, or a deliver objective for that role. */
+int quest_hand_ins(Game *g, const char *role, QuestOffer *out, int max, Err *err);
+
+/* The quest log. */
+typedef struct QuestObjectiveView {
+    char text[128];   /* "wolves slain" */
+    int count, target;
+    int done, open;   /* open: unlocked and not done */
+} QuestObjectiveView;
+typedef struct QuestView {
+    char name[64], title[129], status[16], giver[16];
+    int64_t turns_left; /* -1: no time limit */
+    int n_objectives;
+    QuestObjectiveView objectives[QUEST_MAX_OBJECTIVES];
+    char rewards[160];
+} QuestView;
+/* Every quest of the player (active first, then completed, then failed/expired); heap array the
+ * caller frees with free(). */
+int quest_log(Game *g, QuestView **out, int *n, Err *err);
 
 #endif

@@ -13,9 +13,10 @@
  * inserted only when missing.
  *
  * Conventions the sample follows (and the game may share):
- *   - inventory slot_position 0..8 hotbar, 9..35 bag, 36..41 equipment
- *     (head, chest, legs, feet, main_hand, off_hand), NULL for quest items
- *     carried outside the grid; item_data holds durability, max_durability,
+ *   - inventory slot_position as in src/game/inventory.h: 0..35 backpack
+ *     (0..8 the hotbar), 36..43 equipment (head, body, hands, feet,
+ *     main_hand, off_hand, ring1, ring2), NULL for quest items carried
+ *     outside the grid; item_data holds durability, max_durability,
  *     enchantments and, for equipment, "equipped" and "slot".
  *   - chunks are written in the design's plain sparse JSON form at chunk_y 4
  *     (local y 0 is SEA_LEVEL 64), around each world's village chunk; the
@@ -1172,11 +1173,11 @@ static int gen_inventory(Gen *g, const CharInfo *c)
     }
     const ClassDef *cd = &classes[c->cls];
     TRY(add_item(g, c, cd->weapon, 1, 40, "main_hand"));
-    TRY(add_item(g, c, cd->armor, 1, 37, "chest"));
+    TRY(add_item(g, c, cd->armor, 1, 37, "body"));
     if (chance(g, 50))
         TRY(add_item(g, c, c->level >= 10 ? "iron_helmet" : "leather_cap", 1, 36, "head"));
     if (chance(g, 30))
-        TRY(add_item(g, c, "leather_leggings", 1, 38, "legs"));
+        TRY(add_item(g, c, "leather_leggings", 1, 30, NULL));
     if (chance(g, 40))
         TRY(add_item(g, c, "leather_boots", 1, 39, "feet"));
     if (c->cls == 0 || c->cls == 4)

@@ -30,6 +30,24 @@ static const Invariant invariants[] = {
      "JOIN characters b ON b.id = r.target_character_id WHERE a.world_id <> b.world_id"},
     {"inventory quantities are positive",
      "SELECT 'inventory ' || id || ': ' || item_name || ' has quantity ' || quantity FROM inventory WHERE quantity <= 0"},
+    /* The slot model of src/game/inventory.h: 36..43 head, body, hands, feet,
+     * main_hand, off_hand, ring1, ring2 and 60 bag are equipment; an item
+     * there says so in item_data.slot, and an item saying so lies there. */
+    {"equipped items lie in the equipment slot their item_data names",
+     "WITH slots(pos, name) AS (VALUES (36, 'head'), (37, 'body'), (38, 'hands'), (39, 'feet'), "
+     "(40, 'main_hand'), (41, 'off_hand'), (42, 'ring1'), (43, 'ring2'), (60, 'bag')) "
+     "SELECT 'inventory ' || i.id || ': ' || i.item_name || ' lies in equipment slot ' || i.slot_position || "
+     "' (' || s.name || ') but its item_data.slot is ' || quote(json_extract(i.item_data, '$.slot')) "
+     "FROM inventory i JOIN slots s ON s.pos = i.slot_position "
+     "WHERE json_extract(i.item_data, '$.slot') IS NOT s.name "
+     "UNION ALL SELECT 'inventory ' || i.id || ': ' || i.item_name || ' is marked as worn in ' || "
+     "quote(json_extract(i.item_data, '$.slot')) || ' but lies in slot ' || quote(i.slot_position) "
+     "FROM inventory i WHERE json_extract(i.item_data, '$.slot') IS NOT NULL AND NOT EXISTS "
+     "(SELECT 1 FROM slots s WHERE s.pos = i.slot_position AND s.name = json_extract(i.item_data, '$.slot'))"},
+    {"equipment slots hold one item each",
+     "SELECT 'inventory ' || id || ': ' || quantity || ' ' || item_name || ' in equipment slot ' || slot_position "
+     "|| ' (one item is worn at a time)' FROM inventory "
+     "WHERE (slot_position BETWEEN 36 AND 43 OR slot_position = 60) AND quantity <> 1"},
     {"characters have level >= 1 and experience >= 0",
      "SELECT 'characters ' || id || ' (' || name || '): level ' || level || ', experience ' || experience "
      "FROM characters WHERE level < 1 OR experience < 0"},

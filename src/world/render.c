@@ -71,7 +71,7 @@ static void cell_set_nothing(RenderCell *cell)
 typedef struct Seen {
     int col, row, depth;
     char ascii;
-    const char *utf8;
+    char utf8[8]; /* a copy: the entity may go with its chunk before it is drawn */
     uint8_t color256, color8;
 } Seen;
 
@@ -129,22 +129,35 @@ static void entity_glyph(const cJSON *e, Seen *s)
     const char *type = cJSON_IsString(t) ? t->valuestring : "";
     if (strcmp(type, "npc") == 0) {
         s->ascii = 'V';
-        s->utf8 = "V";
+        snprintf(s->utf8, sizeof s->utf8, "%s", "V");
         s->color256 = 226;
         s->color8 = 3;
     } else if (strcmp(type, "creature") == 0 || strcmp(type, "mob") == 0 || strcmp(type, "animal") == 0) {
         s->ascii = 'c';
-        s->utf8 = "c";
+        snprintf(s->utf8, sizeof s->utf8, "%s", "c");
         s->color256 = 208;
         s->color8 = 1;
+        /* A creature spawned by the game carries its own look (data/creatures.json). */
+        const cJSON *glyph = cJSON_GetObjectItemCaseSensitive(e, "glyph");
+        const cJSON *c256 = cJSON_GetObjectItemCaseSensitive(e, "color256");
+        const cJSON *c8 = cJSON_GetObjectItemCaseSensitive(e, "color8");
+        if (cJSON_IsString(glyph) && glyph->valuestring[0] && strlen(glyph->valuestring) < 8) {
+            snprintf(s->utf8, sizeof s->utf8, "%s", glyph->valuestring);
+            s->ascii = (unsigned char)glyph->valuestring[0] >= 0x21 && (unsigned char)glyph->valuestring[0] < 0x7f
+                           ? glyph->valuestring[0] : 'c';
+        }
+        if (cJSON_IsNumber(c256) && c256->valueint >= 0 && c256->valueint <= 255)
+            s->color256 = (uint8_t)c256->valueint;
+        if (cJSON_IsNumber(c8) && c8->valueint >= 0 && c8->valueint <= 7)
+            s->color8 = (uint8_t)c8->valueint;
     } else if (strcmp(type, "item") == 0) {
         s->ascii = '$';
-        s->utf8 = "\xe2\x9c\xa6"; /* ✦ */
+        snprintf(s->utf8, sizeof s->utf8, "%s", "\xe2\x9c\xa6"); /* ✦ */
         s->color256 = 51;
         s->color8 = 6;
     } else {
         s->ascii = '?';
-        s->utf8 = "?";
+        snprintf(s->utf8, sizeof s->utf8, "%s", "?");
         s->color256 = 201;
         s->color8 = 5;
     }
@@ -317,8 +330,8 @@ static int render_view(World *w, const View *v, int width, int height, RenderCel
         if (s->depth > limit)
             continue;
         cell->ascii = s->ascii;
-        memset(cell->utf8, 0, sizeof cell->utf8);
-        strncpy(cell->utf8, s->utf8, sizeof cell->utf8 - 1);
+        memcpy(cell->utf8, s->utf8, sizeof cell->utf8);
+        cell->utf8[sizeof cell->utf8 - 1] = '\0';
         cell->color256 = s->color256;
         cell->color8 = s->color8;
         cell->depth = (uint8_t)s->depth;

@@ -1,0 +1,440 @@
+/* game_rules.c — the RuleCtx of a Game: how quests, dialogue, achievements (and later stories)
+ * read and change the player through the one rule language.
+ *
+ * Queries read the Player in memory and the save (skills, inventory, relationships, quest
+ * progress, achievements, charstate flags). Effects write through the save; rules_apply wraps
+ * them in begin/commit, which nest inside a game action's own transaction. A rollback restores
+ * the Player in memory and drops the events the effects added, so either the whole effect is
+ * kept and announced or none of it. */
+#include "game/game_rules.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "game/achieve.h"
+#include "game/game_internal.h"
+#include "game/npc.h"
+#include "game/quest.h"
+#include "save/achievements.h"
+#include "save/characters.h"
+#include "save/charstate.h"
+#include "save/skills.h"
+#include "world/generator.h"
+
+/* One binding of a RuleCtx to a game and an action result. The table is small because only
+ * a handful of (game, result) pairs are ever in use at once (one action and its screens). */
+typedef struct Binding {
+    Game *g;
+    ActionResult *r;
+    int depth;           /* begin calls not yet committed or rolled back */
+    Player before;       /* the Player at the outermost begin */
+    int events_before;   /* r->n_events at the outermost begin */
+    char flag[4][RULES_MAX_TEXT + 1]; /* returned flag values rotate through these */
+    int next_flag;
+} Binding;
+
+enum { BINDINGS = 16 };
+static Binding bindings[BINDINGS];
+static int next_binding;
+
+static Binding *bind(Game *g, ActionResult *r)
+{
+    for (int i = 0; i < BINDINGS; i++)
+        if (bindings[i].g == g && bindings[i].r == r)
+            return &bindings[i];
+    /* Reuse a slot with no transaction open. */
+    for (int k = 0; k < BINDINGS; k++) {
+        Binding *b = &bindings[(next_binding + k) % BINDINGS];
+        if (b->depth == 0) {
+            next_binding = (next_binding + k + 1) % BINDINGS;
+            memset(b, 0, sizeof *b);
+            b->g = g;
+            b->r = r;
+            return b;
+        }
+    }
+    Binding *b = &bindings[next_binding];
+    next_binding = (next_binding + 1) % BINDINGS;
+    memset(b, 0, sizeof *b);
+    b->g = g;
+    b->r = r;
+    return b;
+}
+
+/* ------------------------------------------------------------ who is who */
+
+int64_t game_rules_who(Game *g, const char *who)
+{
+    char buf[RULES_MAX_TEXT + 1];
+    if (!who || !who[0])
+        return 0;
+    if (strcmp(who, "@npc") == 0) {
+        if (charstate_get(g->save, g->p.character_id, "flag", "talking_to", buf, sizeof buf, NULL) != MA_OK)
+            return 0;
+        who = buf;
+    }
+    int64_t id = npc_character_id(g, who);
+    if (id > 0)
+        return id;
+    CharacterRow c;
+    if (characters_get_by_name(g->save, g->p.world_id, who, &c, NULL) == MA_OK) {
+        id = c.id;
+        character_row_clear(&c);
+        return id;
+    }
+    char *end;
+    long long n = strtoll(who, &end, 10);
+    if (*end == '\0' && n > 0 && characters_get(g->save, n, &c, NULL) == MA_OK && c.world_id == g->p.world_id) {
+        character_row_clear(&c);
+        return n;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ queries */
+
+static int q_level(void *ud) { return ((Binding *)ud)->g->p.level; }
+
+static int q_stat(void *ud, const char *name)
+{
+    Game *g = ((Binding *)ud)->g;
+    if (strcmp(name, "health") == 0)
+        return g->p.health;
+    if (strcmp(name, "mana") == 0)
+        return g->p.mana;
+    CharacterRow c;
+    if (characters_get(g->save, g->p.character_id, &c, NULL) != MA_OK)
+        return 0;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(c.stats, name);
+    int have = cJSON_IsNumber(v) ? v->valueint : 0;
+    character_row_clear(&c);
+    return have;
+}
+
+static int q_skill(void *ud, const char *name)
+{
+    Game *g = ((Binding *)ud)->g;
+    SkillRow s;
+    if (skills_get(g->save, g->p.character_id, name, &s, NULL) != MA_OK)
+        return 0;
+    int level = s.skill_level;
+    skill_row_clear(&s);
+    return level;
+}
+
+static int q_items(void *ud, const char *item)
+{
+    int n = game_item_count(((Binding *)ud)->g, item, NULL);
+    return n < 0 ? 0 : n;
+}
+
+static int q_relationship(void *ud, const char *who)
+{
+    Game *g = ((Binding *)ud)->g;
+    int64_t npc = game_rules_who(g, who);
+    if (npc <= 0)
+        return 0;
+    RelationshipRow rel;
+    if (relationships_get(g->save, npc, g->p.character_id, &rel, NULL) != MA_OK)
+        return 0;
+    int v = rel.relationship_value;
+    relationship_row_clear(&rel);
+    return v;
+}
+
+static const char *q_quest(void *ud, const char *quest) { return quest_state_name(((Binding *)ud)->g, quest); }
+
+static int q_achievement(void *ud, const char *name)
+{
+    Game *g = ((Binding *)ud)->g;
+    int has = 0;
+    if (achievements_has(g->save, g->p.user_id, name, &has, NULL) != MA_OK)
+        return 0;
+    return has;
+}
+
+static const char *q_flag(void *ud, const char *name)
+{
+    Binding *b = ud;
+    char *buf = b->flag[b->next_flag];
+    b->next_flag = (b->next_flag + 1) % 4;
+    if (charstate_get(b->g->save, b->g->p.character_id, "flag", name, buf, sizeof b->flag[0], NULL) != MA_OK)
+        return NULL;
+    return buf;
+}
+
+static int q_minute(void *ud) { return game_minute_of_day(((Binding *)ud)->g); }
+
+/* Block searches are bounded: a cube of at most 16 blocks each way horizontally and 8
+ * vertically, whatever the radius asked (a radius of 256 would read millions of blocks). */
+#define BLOCK_SEARCH_H 16
+#define BLOCK_SEARCH_V 8
+
+int game_near_place(Game *g, const char *kind, int radius)
+{
+    int id = blocks_find(g->blocks, kind);
+    if (id <= 0) {
+        GenStructure near[8];
+        int n = generator_structures_near(world_generator(g->world), g->p.x, g->p.z, radius, near, 8);
+        for (int i = 0; i < n; i++)
+            if (strcmp(near[i].type, kind) == 0)
+                return 1;
+        return 0;
+    }
+    int h = radius < BLOCK_SEARCH_H ? radius : BLOCK_SEARCH_H;
+    int v = radius < BLOCK_SEARCH_V ? radius : BLOCK_SEARCH_V;
+    for (int dy = -v; dy <= v; dy++)
+        for (int dz = -h; dz <= h; dz++)
+            for (int dx = -h; dx <= h; dx++)
+                if (world_get_block(g->world, g->p.x + dx, g->p.y + dy, g->p.z + dz) == (BlockId)id)
+                    return 1;
+    return 0;
+}
+
+static int q_near(void *ud, const char *kind, int radius) { return game_near_place(((Binding *)ud)->g, kind, radius); }
+
+/* ------------------------------------------------------------ effects */
+
+int game_rules_store_player(Game *g, Err *err)
+{
+    CharacterRow c;
+    int rc = characters_get(g->save, g->p.character_id, &c, err);
+    if (rc != MA_OK)
+        return rc;
+    c.level = g->p.level;
+    c.experience = g->p.experience;
+    cJSON *stats = c.stats ? c.stats : (c.stats = cJSON_CreateObject());
+    const char *keys[] = {"health", "max_health", "mana", "max_mana"};
+    int vals[] = {g->p.health, g->p.max_health, g->p.mana, g->p.max_mana};
+    for (int i = 0; i < 4; i++) {
+        cJSON *old = cJSON_GetObjectItemCaseSensitive(stats, keys[i]);
+        if (old)
+            cJSON_SetNumberValue(old, vals[i]);
+        else
+            cJSON_AddNumberToObject(stats, keys[i], vals[i]);
+    }
+    rc = characters_update(g->save, &c, err);
+    character_row_clear(&c);
+    return rc;
+}
+
+static int e_give(void *ud, const char *item, int count, Err *err)
+{
+    Game *g = ((Binding *)ud)->g;
+    const char *type = blocks_find(g->blocks, item) > 0 ? "block" : "material";
+    int left = game_give_item(g, item, type, count, err);
+    if (left < 0)
+        return left;
+    if (left > 0)
+        return err_set(err, MA_ERR_INVALID, "your pack has no room for %d more %s", left, item);
+    return MA_OK;
+}
+
+static int e_take(void *ud, const char *item, int count, Err *err)
+{
+    Game *g = ((Binding *)ud)->g;
+    int have = game_item_count(g, item, err);
+    if (have < 0)
+        return err->code;
+    if (have < count)
+        return err_set(err, MA_ERR_INVALID, "you have only %d %s", have, item);
+    return game_take_item(g, item, count, err);
+}
+
+static int e_experience(void *ud, int amount, Err *err)
+{
+    Binding *b = ud;
+    b->g->p.experience += amount;
+    if (b->r)
+        game_event(b->r, SEV_GOOD, "You gain %d experience.", amount);
+    return game_rules_store_player(b->g, err);
+}
+
+static const char *const stat_names[] = {"health", "mana", "strength", "intelligence", "dexterity",
+                                         "constitution", "charisma"};
+
+static int e_stat(void *ud, const char *name, int amount, Err *err)
+{
+    Game *g = ((Binding *)ud)->g;
+    if (strcmp(name, "health") == 0) {
+        g->p.health += amount;
+        g->p.health = g->p.health > g->p.max_health ? g->p.max_health : g->p.health < 1 ? 1 : g->p.health;
+        return game_rules_store_player(g, err);
+    }
+    if (strcmp(name, "mana") == 0) {
+        g->p.mana += amount;
+        g->p.mana = g->p.mana > g->p.max_mana ? g->p.max_mana : g->p.mana < 0 ? 0 : g->p.mana;
+        return game_rules_store_player(g, err);
+    }
+    int known = 0;
+    for (size_t i = 0; i < sizeof stat_names / sizeof stat_names[0]; i++)
+        known |= strcmp(stat_names[i], name) == 0;
+    if (!known)
+        return err_set(err, MA_ERR_INVALID, "there is no stat named %s", name);
+    CharacterRow c;
+    int rc = characters_get(g->save, g->p.character_id, &c, err);
+    if (rc != MA_OK)
+        return rc;
+    cJSON *v = cJSON_GetObjectItemCaseSensitive(c.stats, name);
+    int now = (cJSON_IsNumber(v) ? v->valueint : 0) + amount;
+    if (now < 0)
+        now = 0;
+    if (v)
+        cJSON_SetNumberValue(v, now);
+    else
+        cJSON_AddNumberToObject(c.stats, name, now);
+    rc = characters_update(g->save, &c, err);
+    character_row_clear(&c);
+    return rc;
+}
+
+/* Skill experience: a level for every 100 points, as data/skills.json's default curve. */
+static int e_skill_xp(void *ud, const char *skill, int amount, Err *err)
+{
+    Game *g = ((Binding *)ud)->g;
+    SkillRow s;
+    int rc = skills_get(g->save, g->p.character_id, skill, &s, err);
+    if (rc == MA_ERR_NOT_FOUND) {
+        memset(&s, 0, sizeof s);
+        s.character_id = g->p.character_id;
+        snprintf(s.skill_name, sizeof s.skill_name, "%s", skill);
+        s.skill_level = 1;
+    } else if (rc != MA_OK) {
+        return rc;
+    }
+    s.experience_points += amount;
+    int level = 1 + (int)(s.experience_points / 100);
+    if (level > s.skill_level)
+        s.skill_level = level;
+    rc = skills_upsert(g->save, &s, err);
+    skill_row_clear(&s);
+    return rc;
+}
+
+static int e_relationship(void *ud, const char *who, int amount, const char *reason, Err *err)
+{
+    Binding *b = ud;
+    int64_t npc = game_rules_who(b->g, who);
+    if (npc <= 0)
+        return err_set(err, MA_ERR_NOT_FOUND, "nobody called %s lives here", who);
+    return npc_relationship_change(b->g, npc, amount, "deed", reason && reason[0] ? reason : "a deed", b->r, err);
+}
+
+static int e_start_quest(void *ud, const char *quest, Err *err)
+{
+    Binding *b = ud;
+    return quest_start(b->g, quest, NULL, b->r, err);
+}
+
+static int e_advance_quest(void *ud, const char *quest, const char *objective, int amount, Err *err)
+{
+    Binding *b = ud;
+    return quest_advance(b->g, quest, objective, amount, b->r, err);
+}
+
+static int e_recipe(void *ud, const char *recipe, Err *err)
+{
+    Binding *b = ud;
+    char buf[8];
+    if (charstate_get(b->g->save, b->g->p.character_id, "recipe", recipe, buf, sizeof buf, NULL) == MA_OK)
+        return MA_OK;
+    int rc = charstate_set(b->g->save, b->g->p.character_id, "recipe", recipe, "discovered", err);
+    if (rc == MA_OK && b->r)
+        game_event(b->r, SEV_GOOD, "You learn a new recipe: %s.", recipe);
+    return rc;
+}
+
+static int e_achievement(void *ud, const char *name, Err *err)
+{
+    Binding *b = ud;
+    return achieve_unlock(b->g, name, b->r, err);
+}
+
+static int e_flag(void *ud, const char *name, const char *value, Err *err)
+{
+    Binding *b = ud;
+    return charstate_set(b->g->save, b->g->p.character_id, "flag", name, value, err);
+}
+
+static int e_message(void *ud, const char *text, Err *err)
+{
+    (void)err;
+    Binding *b = ud;
+    if (b->r)
+        game_event(b->r, SEV_INFO, "%s", text);
+    return MA_OK;
+}
+
+static int e_begin(void *ud, Err *err)
+{
+    Binding *b = ud;
+    int rc = save_begin(b->g->save, err);
+    if (rc != MA_OK)
+        return rc;
+    if (b->depth++ == 0) {
+        b->before = b->g->p;
+        b->events_before = b->r ? b->r->n_events : 0;
+    }
+    return MA_OK;
+}
+
+static int e_commit(void *ud, Err *err)
+{
+    Binding *b = ud;
+    int rc = save_commit(b->g->save, err);
+    if (rc != MA_OK) {
+        /* save_commit has rolled back the outermost transaction. */
+        b->g->p = b->before;
+        if (b->r)
+            b->r->n_events = b->events_before;
+        b->depth = 0;
+        return rc;
+    }
+    if (b->depth > 0)
+        b->depth--;
+    return MA_OK;
+}
+
+static void e_rollback(void *ud)
+{
+    Binding *b = ud;
+    save_rollback(b->g->save);
+    if (b->depth > 0) {
+        b->g->p = b->before;
+        if (b->r)
+            b->r->n_events = b->events_before;
+    }
+    b->depth = 0;
+}
+
+void game_rule_ctx(Game *g, ActionResult *r, RuleCtx *out)
+{
+    memset(out, 0, sizeof *out);
+    out->ud = bind(g, r);
+    out->level = q_level;
+    out->stat = q_stat;
+    out->skill_level = q_skill;
+    out->item_count = q_items;
+    out->relationship = q_relationship;
+    out->quest_state = q_quest;
+    out->has_achievement = q_achievement;
+    out->flag = q_flag;
+    out->minute_of_day = q_minute;
+    out->near_place = q_near;
+    out->give_item = e_give;
+    out->take_item = e_take;
+    out->add_experience = e_experience;
+    out->add_stat = e_stat;
+    out->add_skill_xp = e_skill_xp;
+    out->change_relationship = e_relationship;
+    out->start_quest = e_start_quest;
+    out->advance_quest = e_advance_quest;
+    out->unlock_recipe = e_recipe;
+    out->unlock_achievement = e_achievement;
+    out->set_flag = e_flag;
+    out->message = e_message;
+    out->begin = e_begin;
+    out->commit = e_commit;
+    out->rollback = e_rollback;
+}

@@ -1,0 +1,37 @@
+/* game_rules.h — the rule language (rules.h) wired to a Game.
+ *
+ * game_rule_ctx fills every query and effect callback of a RuleCtx from the player of a Game:
+ * level, stats, skills, items, relationships, quests, achievements, flags, the clock, places;
+ * effects write through the save inside rules_apply's one transaction (save_begin nests, so a
+ * game action can wrap it in a larger one). `message` lines and achievement announcements are
+ * held until the commit and then added to the ActionResult's events, so a rolled-back reward
+ * says nothing; a rollback also restores the Player in memory.
+ *
+ * Names: "@npc" stands for the villager the player is talking to (the charstate flag
+ * talking_to); any other "who" is a villager's entity id ("villager_12_-40"), a character
+ * name in the world, or a numeric character id. */
+#ifndef MA_GAME_GAME_RULES_H
+#define MA_GAME_GAME_RULES_H
+
+#include "game/game.h"
+#include "game/rules.h"
+
+/* The character a rule's "who" names (see above); 0 when none is known. Villagers met for the
+ * first time are not created here (see npc_ensure). */
+int64_t game_rules_who(Game *g, const char *who);
+
+/* Fills *out. The context is bound to (g, r) and stays valid as long as g and r do; r may be
+ * NULL (queries only, or effects whose messages are dropped). Main thread only: the binding
+ * lives in a small table inside game_rules.c, reused by the same (g, r) pair. */
+void game_rule_ctx(Game *g, ActionResult *r, RuleCtx *out);
+
+/* Writes the in-memory Player's level, experience, health and mana to its character row
+ * (inside the caller's transaction), so an effect and its bookkeeping commit together. */
+int game_rules_store_player(Game *g, Err *err);
+
+/* Whether a place of kind (a structure type: village, ruins, dungeon, shrine; or a block name)
+ * is within radius blocks of the player. Block searches look at most 16 blocks sideways and 8 up
+ * or down. */
+int game_near_place(Game *g, const char *kind, int radius);
+
+#endif

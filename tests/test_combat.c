@@ -1,0 +1,575 @@
+/* test_combat.c — creatures and combat through the core and `play --script`:
+ * a fight to the death with the creature's hp kept in its chunk between
+ * actions, drops and the slain counter; a hostile creature closing in and
+ * biting; spawning by time of day; creatures crossing chunk borders;
+ * arrows and spells with their costs; malformed data files refused.
+ * Flat worlds: grass at y = SEA_LEVEL, the player's feet at SEA_LEVEL + 1. */
+#include "helpers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
+
+#include "game/creatures.h"
+#include "game/game.h"
+#include "save/charstate.h"
+#include "util/data.h"
+
+static char *dir;
+
+/* The game's data as the binary embeds it, plus any JSON file in data/ of the
+ * source tree the build does not embed (yet); MAGIC_DATA_DIR points here
+ * for the whole test, the binary it runs included. */
+static char data_dir[4096];
+
+static int embedded(const char *name)
+{
+    for (const EmbeddedFile *e = embedded_files; e->name; e++)
+        if (strcmp(e->name, name) == 0)
+            return 1;
+    return 0;
+}
+
+static void make_data_dir(void)
+{
+    snprintf(data_dir, sizeof data_dir, "%s", th_path(dir, "data"));
+    assert_int_equal(mkdir(data_dir, 0700), 0);
+    assert_int_equal(mkdir(th_path(data_dir, "migrations"), 0700), 0);
+    for (const EmbeddedFile *e = embedded_files; e->name; e++)
+        th_write_file(th_path(data_dir, e->name), (const char *)e->bytes, e->len);
+    char src_dir[4096];
+    const char *tests = getenv("MAGIC_TEST_DIR");
+    snprintf(src_dir, sizeof src_dir, "%s/../data", tests ? tests : ".");
+    DIR *d = opendir(src_dir);
+    assert_non_null(d);
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        size_t n = strlen(de->d_name);
+        if (n < 6 || strcmp(de->d_name + n - 5, ".json") != 0 || embedded(de->d_name))
+            continue;
+        char *text = th_read_file(th_path(src_dir, de->d_name), NULL);
+        assert_non_null(text);
+        th_write_file(th_path(data_dir, de->d_name), text, -1);
+        free(text);
+    }
+    closedir(d);
+    setenv("MAGIC_DATA_DIR", data_dir, 1);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    dir = th_tmpdir();
+    setenv("USER", "tester", 1);
+    make_data_dir();
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    th_tmpdir_free(dir);
+    return 0;
+}
+
+typedef struct Fixture {
+    Save *save;
+    Game *game;
+} Fixture;
+
+static void start_as(Fixture *f, const char *file, int create_world, const char *character, const char *cls)
+{
+    Err err = {0};
+    if (save_open(th_path(dir, file), SAVE_CREATE, &f->save, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    if (create_world) {
+        int64_t id;
+        if (world_create(f->save, "flatland", 7, "flat", &id, &err) != MA_OK)
+            fail_msg("%s", err.msg);
+    }
+    GameStart st = {.username = "tester", .world = "flatland", .seed = 7, .character = character, .class_name = cls};
+    if (game_start(f->save, &st, &f->game, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+}
+
+static void start(Fixture *f, const char *file, int create_world) { start_as(f, file, create_world, NULL, NULL); }
+
+static void stop(Fixture *f)
+{
+    game_close(f->game);
+    save_close(f->save);
+}
+
+static ActionResult act(Fixture *f, const char *line)
+{
+    Action a;
+    Err err = {0};
+    if (action_parse(line, &a, &err) != 1)
+        fail_msg("bad action %s: %s", line, err.msg);
+    ActionResult r;
+    if (game_apply(f->game, &a, &r, &err) != MA_OK)
+        fail_msg("%s: %s", line, err.msg);
+    return r;
+}
+
+/* The first event containing text, or NULL. */
+static const char *event_with(const ActionResult *r, const char *text)
+{
+    for (int i = 0; i < r->n_events; i++)
+        if (strstr(r->events[i].text, text))
+            return r->events[i].text;
+    return NULL;
+}
+
+static void print_events(const char *what, const ActionResult *r)
+{
+    for (int i = 0; i < r->n_events; i++)
+        print_message("%s: %s\n", what, r->events[i].text);
+}
+
+/* Writes a creature entity at world cell (x, y, z) into its chunk. */
+static void place_creature(Fixture *f, const char *kind, const char *id, int hp, int32_t x, int32_t y, int32_t z)
+{
+    Err err = {0};
+    World *w = game_world(f->game);
+    Chunk *c = world_chunk(w, chunk_coord(x), chunk_coord(y), chunk_coord(z), &err);
+    assert_non_null(c);
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddStringToObject(e, "type", "creature");
+    cJSON_AddStringToObject(e, "kind", kind);
+    cJSON_AddStringToObject(e, "id", id);
+    cJSON_AddNumberToObject(e, "hp", hp);
+    cJSON *pos = cJSON_AddArrayToObject(e, "position");
+    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(x)));
+    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(y)));
+    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(z)));
+    cJSON_AddItemToArray(c->entities, e);
+    world_mark_dirty(w, c->cx, c->cy, c->cz);
+    assert_int_equal(world_flush(w, &err), MA_OK);
+}
+
+/* Finds an entity by id (or, when id is NULL, a creature of any id, or with
+ * item set, an item entity of that item) in the chunks around the player.
+ * Fills world position, chunk and the entity; returns 1 when found. */
+typedef struct Found {
+    int32_t x, y, z, cx, cy, cz;
+    cJSON *e;
+} Found;
+
+static int find_entity(Fixture *f, const char *id, const char *item, Found *out)
+{
+    const Player *p = game_player(f->game);
+    World *w = game_world(f->game);
+    for (int32_t cy = chunk_coord(p->y) - 1; cy <= chunk_coord(p->y) + 1; cy++)
+        for (int32_t cz = chunk_coord(p->z) - 2; cz <= chunk_coord(p->z) + 2; cz++)
+            for (int32_t cx = chunk_coord(p->x) - 2; cx <= chunk_coord(p->x) + 2; cx++) {
+                Chunk *c = world_chunk(w, cx, cy, cz, NULL);
+                assert_non_null(c);
+                cJSON *e;
+                cJSON_ArrayForEach(e, c->entities) {
+                    const cJSON *t = cJSON_GetObjectItemCaseSensitive(e, "type");
+                    const cJSON *i = cJSON_GetObjectItemCaseSensitive(e, id ? "id" : "item");
+                    if (id && !(cJSON_IsString(i) && strcmp(i->valuestring, id) == 0))
+                        continue;
+                    if (!id && item && !(cJSON_IsString(t) && strcmp(t->valuestring, "item") == 0 &&
+                                         cJSON_IsString(i) && strcmp(i->valuestring, item) == 0))
+                        continue;
+                    if (!id && !item && !(cJSON_IsString(t) && strcmp(t->valuestring, "creature") == 0))
+                        continue;
+                    const cJSON *pos = cJSON_GetObjectItemCaseSensitive(e, "position");
+                    int lp[3];
+                    for (int k = 0; k < 3; k++) {
+                        lp[k] = cJSON_GetArrayItem(pos, k)->valueint;
+                        assert_true(lp[k] >= 0 && lp[k] < CHUNK_SIZE);
+                    }
+                    out->cx = cx;
+                    out->cy = cy;
+                    out->cz = cz;
+                    out->x = cx * CHUNK_SIZE + lp[0];
+                    out->y = cy * CHUNK_SIZE + lp[1];
+                    out->z = cz * CHUNK_SIZE + lp[2];
+                    out->e = e;
+                    return 1;
+                }
+            }
+    return 0;
+}
+
+static int hp_of(const Found *c) { return cJSON_GetObjectItemCaseSensitive(c->e, "hp")->valueint; }
+
+/* Removes every creature around the player; returns how many there were. */
+static int clear_creatures(Fixture *f)
+{
+    int n = 0;
+    Found c;
+    while (find_entity(f, NULL, NULL, &c)) {
+        Chunk *ch = world_chunk(game_world(f->game), c.cx, c.cy, c.cz, NULL);
+        cJSON_Delete(cJSON_DetachItemViaPointer(ch->entities, c.e));
+        world_mark_dirty(game_world(f->game), c.cx, c.cy, c.cz);
+        n++;
+    }
+    return n;
+}
+
+static int64_t counter(Fixture *f, const char *key)
+{
+    char buf[32];
+    Err err = {0};
+    if (charstate_get(f->save, game_player(f->game)->character_id, "counter", key, buf, sizeof buf, &err) != MA_OK)
+        return 0;
+    return atoll(buf);
+}
+
+static void test_attack_until_the_wolf_dies_keeps_hp_in_the_chunk_and_leaves_drops(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "fight.db", 1);
+    const Player *p = game_player(f.game);
+    int32_t wx = p->x + 1, wy = p->y, wz = p->z;
+    place_creature(&f, "wolf", "c_wolf", 10, wx, wy, wz);
+    assert_string_equal(act(&f, "attack w").text, "nothing to attack there");
+    int hits = 0, misses = 0, died = 0;
+    for (int round = 0; round < 30 && !died; round++) {
+        ActionResult r = act(&f, "attack e");
+        print_events("attack", &r);
+        assert_string_equal(r.text, "ok");
+        assert_true(r.turns >= 1);
+        const char *hit = event_with(&r, "You hit the wolf for ");
+        if (event_with(&r, "You miss the wolf.")) {
+            misses++;
+            continue;
+        }
+        assert_non_null(hit);
+        hits++;
+        if (strstr(hit, "The wolf dies.")) {
+            died = 1;
+            break;
+        }
+        int dmg, left, max;
+        assert_int_equal(sscanf(hit, "You hit the wolf for %d (%d/%d left).", &dmg, &left, &max), 3);
+        assert_int_equal(max, 10);
+        assert_true(dmg >= 1);
+        /* The hp lives in the chunk's entity: reopen the save and read it. */
+        stop(&f);
+        start(&f, "fight.db", 0);
+        Found c;
+        assert_true(find_entity(&f, "c_wolf", NULL, &c));
+        assert_int_equal(hp_of(&c), left);
+        assert_int_equal(c.x, wx);
+        p = game_player(f.game);
+    }
+    assert_true(died);
+    assert_true(hits >= 2); /* 10 hp: no single blow of a level-1 warrior kills it */
+    print_message("hits %d misses %d\n", hits, misses);
+    stop(&f);
+    start(&f, "fight.db", 0);
+    Found c;
+    assert_false(find_entity(&f, "c_wolf", NULL, &c));
+    /* Raw meat always drops, where the wolf stood. */
+    assert_true(find_entity(&f, NULL, "raw_meat", &c));
+    assert_int_equal(c.x, wx);
+    assert_int_equal(c.z, wz);
+    assert_true(cJSON_GetObjectItemCaseSensitive(c.e, "count")->valueint >= 1);
+    assert_int_equal(counter(&f, "slain_wolf"), 1);
+    assert_true(game_player(f.game)->experience >= 12);
+    stop(&f);
+}
+
+static void test_a_hostile_creature_closes_in_and_bites_while_the_player_waits(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "bite.db", 1);
+    const Player *p = game_player(f.game);
+    place_creature(&f, "wolf", "c_hunter", 10, p->x + 6, p->y, p->z + 2);
+    int health = p->health, bitten = 0, last_dist = 6;
+    for (int t = 0; t < 40 && !bitten; t++) {
+        ActionResult r = act(&f, "wait");
+        Found c;
+        assert_true(find_entity(&f, "c_hunter", NULL, &c));
+        int dist = abs(c.x - p->x) > abs(c.z - p->z) ? abs(c.x - p->x) : abs(c.z - p->z);
+        assert_true(dist <= last_dist); /* never backs off */
+        last_dist = dist;
+        const char *bite = event_with(&r, "The wolf bites you for ");
+        if (bite) {
+            int dmg, left, max;
+            assert_int_equal(sscanf(bite, "The wolf bites you for %d (%d/%d left).", &dmg, &left, &max), 3);
+            assert_true(dmg >= 2 && dmg <= 5);
+            assert_int_equal(left, p->health);
+            assert_int_equal(max, p->max_health);
+            assert_true(p->health < health);
+            assert_int_equal(dist, 1);
+            bitten = 1;
+        }
+    }
+    assert_true(bitten);
+    stop(&f);
+}
+
+static void test_more_creatures_spawn_at_night_than_by_day(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "spawn.db", 1);
+    Err err = {0};
+    ActionResult r;
+    memset(&r, 0, sizeof r);
+    assert_false(game_is_night(f.game));
+    int day = 0, night = 0;
+    for (int t = 0; t < 300; t++) {
+        assert_int_equal(creatures_tick(f.game, 1, &r, &err), MA_OK);
+        day += clear_creatures(&f);
+    }
+    act(&f, "wait 360"); /* 08:00 + 12 hours */
+    clear_creatures(&f);
+    assert_true(game_is_night(f.game));
+    for (int t = 0; t < 300; t++) {
+        assert_int_equal(creatures_tick(f.game, 1, &r, &err), MA_OK);
+        night += clear_creatures(&f);
+    }
+    print_message("spawned in 300 turns: %d by day, %d at night\n", day, night);
+    assert_true(day >= 1);
+    assert_true(night > 2 * day);
+    /* The cap: however long the night, no more than 8 around the player. */
+    assert_int_equal(creatures_tick(f.game, 400, &r, &err), MA_OK);
+    int left = clear_creatures(&f);
+    assert_true(left >= 1 && left <= 8);
+    stop(&f);
+}
+
+static void test_a_creature_crossing_a_chunk_border_moves_to_that_chunk(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "border.db", 1);
+    const Player *p = game_player(f.game);
+    int lx = chunk_local(p->x);
+    int32_t pcx = chunk_coord(p->x);
+    /* Two blocks into the neighbouring chunk on the nearer side. */
+    int32_t wx = lx >= 8 ? (pcx + 1) * CHUNK_SIZE + 1 : pcx * CHUNK_SIZE - 2;
+    /* Three rows off, so that it is still walking when it crosses. */
+    place_creature(&f, "zombie", "c_walker", 20, wx, p->y, p->z + 3);
+    Found c;
+    assert_true(find_entity(&f, "c_walker", NULL, &c));
+    assert_int_equal(c.cx, lx >= 8 ? pcx + 1 : pcx - 1);
+    int crossed = 0;
+    for (int t = 0; t < 30 && !crossed; t++) {
+        act(&f, "wait");
+        assert_true(find_entity(&f, "c_walker", NULL, &c));
+        crossed = c.cx == pcx;
+    }
+    assert_true(crossed);
+    /* Stored that way: the player's chunk holds it, the other does not. */
+    stop(&f);
+    start(&f, "border.db", 0);
+    p = game_player(f.game);
+    assert_true(find_entity(&f, "c_walker", NULL, &c));
+    assert_int_equal(c.cx, pcx);
+    Chunk *other = world_chunk(game_world(f.game), lx >= 8 ? pcx + 1 : pcx - 1, c.cy, c.cz, NULL);
+    cJSON *e;
+    cJSON_ArrayForEach(e, other->entities) {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(e, "id");
+        assert_false(cJSON_IsString(id) && strcmp(id->valuestring, "c_walker") == 0);
+    }
+    stop(&f);
+}
+
+static int item_count(Fixture *f, const char *item)
+{
+    InventoryRow *rows = NULL;
+    int n = 0, total = 0;
+    Err err = {0};
+    assert_int_equal(game_inventory(f->game, &rows, &n, &err), MA_OK);
+    for (int i = 0; i < n; i++)
+        if (strcmp(rows[i].item_name, item) == 0)
+            total += rows[i].quantity;
+    inventory_list_free(rows, n);
+    return total;
+}
+
+static void test_shooting_needs_a_bow_and_uses_up_an_arrow(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "shoot.db", 1);
+    assert_string_equal(act(&f, "shoot e").text, "you need a bow in hand to shoot (equip one)");
+    stop(&f);
+    start_as(&f, "shoot.db", 0, "robin", "ranger");
+    assert_string_equal(act(&f, "equip short_bow").text, "ok");
+    const Player *p = game_player(f.game);
+    place_creature(&f, "boar", "c_target", 14, p->x + 3, p->y, p->z);
+    int arrows = item_count(&f, "arrow");
+    assert_true(arrows > 0);
+    ActionResult r = act(&f, "shoot e");
+    print_events("shoot", &r);
+    assert_string_equal(r.text, "ok");
+    assert_true(event_with(&r, "Your arrow hits the boar for ") || event_with(&r, "Your arrow misses the boar."));
+    assert_int_equal(item_count(&f, "arrow"), arrows - 1);
+    clear_creatures(&f); /* an angry boar would spoil the count below */
+    /* Shooting into the open: the arrow is lost all the same. */
+    r = act(&f, "shoot w");
+    assert_non_null(event_with(&r, "Your arrow flies west and is lost."));
+    for (int left = arrows - 2; left > 0; left--)
+        assert_string_equal(act(&f, "shoot n").text, "ok");
+    assert_int_equal(item_count(&f, "arrow"), 0);
+    assert_string_equal(act(&f, "shoot e").text, "you have no arrows");
+    stop(&f);
+}
+
+static void test_casting_needs_the_class_and_costs_mana(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "cast.db", 1);
+    assert_non_null(strstr(act(&f, "cast firebolt e").text, "you cannot cast firebolt"));
+    assert_string_equal(act(&f, "cast fireball e").text, "there is no spell called fireball");
+    stop(&f);
+    start_as(&f, "cast.db", 0, "merlin", "mage");
+    const Player *p = game_player(f.game);
+    place_creature(&f, "bandit", "c_burn", 22, p->x + 4, p->y, p->z);
+    int mana = p->mana;
+    ActionResult r = act(&f, "cast frost e");
+    print_events("cast", &r);
+    assert_string_equal(r.text, "ok");
+    assert_int_equal(p->mana, mana - 6);
+    assert_non_null(event_with(&r, "Your frost chills the bandit for "));
+    assert_non_null(event_with(&r, "The bandit slows down."));
+    Found c;
+    assert_true(find_entity(&f, "c_burn", NULL, &c));
+    assert_true(cJSON_GetObjectItemCaseSensitive(c.e, "slow")->valueint > 0);
+    r = act(&f, "cast firebolt e");
+    print_events("cast", &r);
+    assert_string_equal(r.text, "ok");
+    const char *burn = event_with(&r, "Your firebolt burns the bandit for ");
+    assert_non_null(burn);
+    int dmg, left, max;
+    assert_int_equal(sscanf(burn, "Your firebolt burns the bandit for %d (%d/%d left).", &dmg, &left, &max), 3);
+    assert_int_equal(max, 22);
+    assert_true(find_entity(&f, "c_burn", NULL, &c));
+    assert_int_equal(hp_of(&c), left);
+    /* Heal until the mana runs out; then the spell is refused. */
+    int casts = 0;
+    while (casts < 100 && strcmp(act(&f, "cast heal n").text, "ok") == 0)
+        casts++;
+    assert_true(casts >= 5);
+    assert_true(p->mana < 10);
+    r = act(&f, "cast heal n");
+    assert_non_null(strstr(r.text, "not enough mana for heal"));
+    stop(&f);
+}
+
+static void test_attacking_a_villager_is_remembered(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "villager.db", 1);
+    const Player *p = game_player(f.game);
+    Err err = {0};
+    int32_t x = p->x, y = p->y, z = p->z + 1;
+    Chunk *c = world_chunk(game_world(f.game), chunk_coord(x), chunk_coord(y), chunk_coord(z), &err);
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddStringToObject(e, "type", "npc");
+    cJSON_AddStringToObject(e, "id", "villager_7");
+    cJSON_AddStringToObject(e, "role", "farmer");
+    cJSON_AddStringToObject(e, "name", "Wren");
+    cJSON *pos = cJSON_AddArrayToObject(e, "position");
+    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(x)));
+    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(y)));
+    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(z)));
+    cJSON_AddItemToArray(c->entities, e);
+    ActionResult r = act(&f, "attack s");
+    assert_string_equal(r.text, "ok");
+    assert_non_null(event_with(&r, "Wren cries out"));
+    char buf[16];
+    assert_int_equal(charstate_get(f.save, p->character_id, "flag", "attacked_villager_7", buf, sizeof buf, &err),
+                     MA_OK);
+    stop(&f);
+}
+
+static void test_malformed_creature_and_spell_files_are_refused_with_entry_and_reason(void **state)
+{
+    (void)state;
+    CreatureBook *b = NULL;
+    Err err = {0};
+    const char *bad_attack =
+        "{\"creatures\":[{\"kind\":\"wolf\",\"glyph\":\"w\",\"color256\":1,\"color8\":1,\"health\":5,"
+        "\"attack\":[1,2],\"defense\":0,\"hit\":50,\"aggression\":\"hostile\",\"habitat\":{\"biomes\":[\"any\"]},"
+        "\"weight\":1,\"xp\":1},"
+        "{\"kind\":\"boar\",\"glyph\":\"b\",\"color256\":1,\"color8\":1,\"health\":5,\"attack\":[4,2],"
+        "\"defense\":0,\"hit\":50,\"aggression\":\"hostile\",\"habitat\":{\"biomes\":[\"any\"]},\"weight\":1,\"xp\":1}]}";
+    assert_int_equal(creatures_load(bad_attack, strlen(bad_attack), "x/creatures.json", &b, &err), MA_ERR_INVALID);
+    assert_null(b);
+    assert_non_null(strstr(err.msg, "x/creatures.json: creature 1 (\"boar\"): \"attack\""));
+    const char *bad_biome = "{\"creatures\":[{\"kind\":\"crab\",\"glyph\":\"c\",\"color256\":1,\"color8\":1,"
+                            "\"health\":5,\"attack\":[1,2],\"defense\":0,\"hit\":50,\"aggression\":\"hostile\","
+                            "\"habitat\":{\"biomes\":[\"beach\"]},\"weight\":1,\"xp\":1}]}";
+    assert_int_equal(creatures_load(bad_biome, strlen(bad_biome), "x/creatures.json", &b, &err), MA_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "creature 0 (\"crab\"): habitat.biomes: \"beach\" is not a biome"));
+    const char *not_json = "{\"creatures\": [";
+    assert_int_equal(creatures_load(not_json, strlen(not_json), "x/creatures.json", &b, &err), MA_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "not valid JSON"));
+
+    /* Spells, and both files through MAGIC_DATA_DIR. */
+    char *bad_dir = strdup(th_path(dir, "bad"));
+    assert_int_equal(mkdir(bad_dir, 0700), 0);
+    char *src = th_read_file(th_path(data_dir, "creatures.json"), NULL);
+    assert_non_null(src);
+    th_write_file(th_path(bad_dir, "creatures.json"), src, -1);
+    free(src);
+    th_write_file(th_path(bad_dir, "spells.json"), "{\"spells\":[{\"name\":\"zap\",\"mana\":-3,\"effect\":\"damage\","
+                  "\"amount\":[1,2],\"range\":4,\"classes\":[\"mage\"]}]}", -1);
+    setenv("MAGIC_DATA_DIR", bad_dir, 1);
+    int rc = creatures_load_default(&b, &err);
+    assert_int_equal(rc, MA_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "spells.json: spell 0 (\"zap\"): \"mana\""));
+    th_write_file(th_path(bad_dir, "creatures.json"), not_json, -1);
+    rc = creatures_load_default(&b, &err);
+    assert_int_equal(rc, MA_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "creatures.json: not valid JSON"));
+    setenv("MAGIC_DATA_DIR", data_dir, 1);
+    free(bad_dir);
+    assert_int_equal(creatures_load_default(&b, &err), MA_OK);
+    assert_true(creatures_count(b) >= 8);
+    assert_non_null(creatures_find(b, "giant_spider"));
+    assert_string_equal(creatures_find(b, "giant_spider")->name, "giant spider");
+    assert_non_null(creatures_spell(b, "firebolt"));
+    creatures_free(b);
+}
+
+static void test_script_attack_shoot_and_cast_answer_in_words(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "script.db", 1);
+    const Player *p = game_player(f.game);
+    place_creature(&f, "boar", "c_script", 14, p->x + 1, p->y, p->z);
+    stop(&f);
+    RunResult r = th_run("attack e\nshoot e\ncast firebolt e\nattack n\n", "--save", th_path(dir, "script.db"),
+                         "play", "--script", "-", "--json", NULL);
+    print_message("%s%s", r.out, r.err);
+    assert_int_equal(r.status, 0);
+    assert_true(strstr(r.out, "You hit the boar for ") || strstr(r.out, "You miss the boar."));
+    assert_non_null(strstr(r.out, "\"result\":\"you need a bow in hand to shoot (equip one)\""));
+    assert_non_null(strstr(r.out, "\"result\":\"you cannot cast firebolt: it needs a mage"));
+    assert_non_null(strstr(r.out, "\"result\":\"nothing to attack there\""));
+    th_run_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_attack_until_the_wolf_dies_keeps_hp_in_the_chunk_and_leaves_drops),
+        cmocka_unit_test(test_a_hostile_creature_closes_in_and_bites_while_the_player_waits),
+        cmocka_unit_test(test_more_creatures_spawn_at_night_than_by_day),
+        cmocka_unit_test(test_a_creature_crossing_a_chunk_border_moves_to_that_chunk),
+        cmocka_unit_test(test_shooting_needs_a_bow_and_uses_up_an_arrow),
+        cmocka_unit_test(test_casting_needs_the_class_and_costs_mana),
+        cmocka_unit_test(test_attacking_a_villager_is_remembered),
+        cmocka_unit_test(test_malformed_creature_and_spell_files_are_refused_with_entry_and_reason),
+        cmocka_unit_test(test_script_attack_shoot_and_cast_answer_in_words),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

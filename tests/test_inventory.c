@@ -1,0 +1,953 @@
+/* test_inventory.c — the pack and the equipment through game_start /
+ * game_apply on "flat" worlds (grass at SEA_LEVEL, feet at SEA_LEVEL + 1)
+ * and through `play --script`: equipping and its bonuses, stacks, items on
+ * the ground and in chests (a placed one and one from world generation),
+ * eating and reading, wear and repair, transfers, death, verify, and
+ * data/items.json validation. The default class (warrior) starts with an
+ * iron sword, a stone pickaxe, 16 planks, 8 torches and 4 bread. */
+#include "helpers.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "game/game.h"
+#include "game/game_internal.h"
+#include "game/inventory.h"
+#include "game/items.h"
+#include "save/characters.h"
+#include "save/charstate.h"
+#include "world/blocks.h"
+#include "world/structures.h"
+
+static char *dir;
+
+static int setup(void **state)
+{
+    (void)state;
+    dir = th_tmpdir();
+    setenv("USER", "tester", 1);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    th_tmpdir_free(dir);
+    return 0;
+}
+
+typedef struct Fixture {
+    Save *save;
+    Game *game;
+} Fixture;
+
+static void start_world(Fixture *f, const char *file, const char *type, uint64_t seed, int create_world)
+{
+    Err err = {0};
+    if (save_open(th_path(dir, file), SAVE_CREATE, &f->save, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    if (create_world) {
+        int64_t id;
+        if (world_create(f->save, "land", seed, type, &id, &err) != MA_OK)
+            fail_msg("%s", err.msg);
+    }
+    GameStart st = {.username = "tester", .world = "land", .seed = seed};
+    if (game_start(f->save, &st, &f->game, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+}
+
+static void start(Fixture *f, const char *file, int create_world) { start_world(f, file, "flat", 7, create_world); }
+
+static void stop(Fixture *f)
+{
+    game_close(f->game);
+    save_close(f->save);
+}
+
+static ActionResult act(Fixture *f, const char *line)
+{
+    Action a;
+    Err err = {0};
+    if (action_parse(line, &a, &err) != 1)
+        fail_msg("bad action %s: %s", line, err.msg);
+    ActionResult r;
+    if (game_apply(f->game, &a, &r, &err) != MA_OK)
+        fail_msg("%s: %s", line, err.msg);
+    return r;
+}
+
+static int has_event(const ActionResult *r, const char *text)
+{
+    for (int i = 0; i < r->n_events; i++)
+        if (strstr(r->events[i].text, text))
+            return 1;
+    return 0;
+}
+
+static int64_t me(Fixture *f) { return game_player(f->game)->character_id; }
+
+/* The rows of item, by slot. Returns how many (at most max). */
+static int rows_of(Fixture *f, const char *item, InventoryRow *out, int max)
+{
+    InventoryRow *rows = NULL;
+    int n = 0, k = 0;
+    Err err = {0};
+    if (game_inventory(f->game, &rows, &n, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    for (int i = 0; i < n; i++)
+        if (strcmp(rows[i].item_name, item) == 0 && k < max) {
+            out[k] = rows[i];
+            out[k].item_data = cJSON_Duplicate(rows[i].item_data, 1);
+            k++;
+        }
+    inventory_list_free(rows, n);
+    return k;
+}
+
+static void rows_clear(InventoryRow *rows, int n)
+{
+    for (int i = 0; i < n; i++)
+        inventory_row_clear(&rows[i]);
+}
+
+static int count_of(Fixture *f, const char *item)
+{
+    Err err = {0};
+    int n = inventory_count(f->game, me(f), item, &err);
+    assert_true(n >= 0);
+    return n;
+}
+
+static const char *data_str(const InventoryRow *r, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(r->item_data, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int data_int(const InventoryRow *r, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(r->item_data, key);
+    return cJSON_IsNumber(v) ? v->valueint : -1;
+}
+
+static EquipBonuses bonuses(Fixture *f)
+{
+    EquipBonuses b;
+    Err err = {0};
+    assert_int_equal(inventory_bonuses(f->game, &b, &err), MA_OK);
+    return b;
+}
+
+static void give(Fixture *f, const char *item, int count)
+{
+    Err err = {0};
+    assert_int_equal(inventory_give(f->game, me(f), item, "", count, NULL, &err), 0);
+}
+
+/* Fills every free backpack slot with single-stack gear. */
+static void fill_pack(Fixture *f)
+{
+    Err err = {0};
+    int left;
+    do
+        left = inventory_give(f->game, me(f), "wooden_shovel", "", 1, NULL, &err);
+    while (left == 0);
+    assert_int_equal(left, 1);
+}
+
+static int stat_index(const char *name)
+{
+    for (int k = 0; k < ITEM_STATS; k++)
+        if (strcmp(item_stat_names[k], name) == 0)
+            return k;
+    fail_msg("no stat %s", name);
+    return -1;
+}
+
+/* ------------------------------------------------------------ equipment */
+
+static void test_equip_moves_the_item_to_its_slot_and_changes_bonuses(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "equip.db", 1);
+    EquipBonuses b = bonuses(&f);
+    assert_int_equal(b.attack, 0);
+    assert_null(b.weapon);
+    ActionResult r = act(&f, "equip iron_sword");
+    assert_string_equal(r.text, "ok");
+    assert_true(has_event(&r, "iron sword in your main hand"));
+    b = bonuses(&f);
+    assert_int_equal(b.attack, 7);
+    assert_string_equal(b.weapon, "iron_sword");
+    assert_int_equal(b.stat[stat_index("strength")], 1);
+    assert_int_equal(act(&f, "equip leather_cap").ok, 0); /* not carried */
+    give(&f, "iron_helmet", 1);
+    give(&f, "ring_of_vigor", 1);
+    assert_string_equal(act(&f, "equip iron_helmet").text, "ok");
+    assert_string_equal(act(&f, "equip ring_of_vigor").text, "ok");
+    b = bonuses(&f);
+    assert_int_equal(b.armor, 2);
+    assert_int_equal(b.stat[stat_index("health")], 10);
+    assert_int_equal(b.stat[stat_index("constitution")], 2);
+    stop(&f);
+
+    /* The save keeps it: slot 40 with item_data.slot "main_hand". */
+    start(&f, "equip.db", 0);
+    InventoryRow rows[4];
+    assert_int_equal(rows_of(&f, "iron_sword", rows, 4), 1);
+    assert_int_equal(rows[0].slot_position, INV_SLOT_MAIN_HAND);
+    assert_string_equal(data_str(&rows[0], "slot"), "main_hand");
+    assert_int_equal(data_int(&rows[0], "durability"), 250);
+    rows_clear(rows, 1);
+    assert_int_equal(rows_of(&f, "iron_helmet", rows, 4), 1);
+    assert_int_equal(rows[0].slot_position, INV_SLOT_HEAD);
+    rows_clear(rows, 1);
+    assert_int_equal(rows_of(&f, "ring_of_vigor", rows, 4), 1);
+    assert_int_equal(rows[0].slot_position, INV_SLOT_RING1);
+    assert_string_equal(data_str(&rows[0], "slot"), "ring1");
+    rows_clear(rows, 1);
+    assert_int_equal(bonuses(&f).attack, 7);
+    stop(&f);
+}
+
+static void test_unequip_returns_to_the_pack_and_refuses_when_full(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "unequip.db", 1);
+    assert_string_equal(act(&f, "equip iron_sword").text, "ok");
+    ActionResult r = act(&f, "unequip main_hand");
+    assert_string_equal(r.text, "ok");
+    InventoryRow rows[2];
+    assert_int_equal(rows_of(&f, "iron_sword", rows, 2), 1);
+    assert_true(rows[0].slot_position >= 0 && rows[0].slot_position < INV_BACKPACK_SLOTS);
+    assert_null(data_str(&rows[0], "slot"));
+    assert_int_equal(data_int(&rows[0], "durability"), 250);
+    rows_clear(rows, 1);
+    assert_int_equal(bonuses(&f).attack, 0);
+    assert_string_equal(act(&f, "unequip head").text, "nothing is worn in your head slot");
+    assert_string_equal(act(&f, "unequip iron_sword").text, "the iron sword is not equipped");
+
+    /* By item name, and refused when the pack has no free slot. */
+    assert_string_equal(act(&f, "equip iron_sword").text, "ok");
+    fill_pack(&f);
+    r = act(&f, "unequip iron_sword");
+    assert_false(r.ok);
+    assert_string_equal(r.text, "your pack is full: no room for the iron sword");
+    assert_int_equal(rows_of(&f, "iron_sword", rows, 2), 1);
+    assert_int_equal(rows[0].slot_position, INV_SLOT_MAIN_HAND);
+    rows_clear(rows, 1);
+    stop(&f);
+}
+
+static void test_equipping_swaps_out_what_was_worn(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "swap.db", 1);
+    give(&f, "dagger", 1);
+    InventoryRow rows[4];
+    assert_int_equal(rows_of(&f, "dagger", rows, 4), 1);
+    int dagger_slot = rows[0].slot_position;
+    rows_clear(rows, 1);
+    assert_string_equal(act(&f, "equip iron_sword").text, "ok");
+    ActionResult r = act(&f, "equip dagger");
+    assert_string_equal(r.text, "ok");
+    assert_true(has_event(&r, "The iron sword goes back into your pack."));
+    assert_int_equal(rows_of(&f, "dagger", rows, 4), 1);
+    assert_int_equal(rows[0].slot_position, INV_SLOT_MAIN_HAND);
+    rows_clear(rows, 1);
+    assert_int_equal(rows_of(&f, "iron_sword", rows, 4), 1);
+    assert_int_equal(rows[0].slot_position, dagger_slot);
+    assert_null(data_str(&rows[0], "slot"));
+    rows_clear(rows, 1);
+    EquipBonuses b = bonuses(&f);
+    assert_string_equal(b.weapon, "dagger");
+    assert_int_equal(b.attack, 4);
+    assert_int_equal(b.stat[stat_index("strength")], 0);
+    assert_int_equal(b.stat[stat_index("dexterity")], 2);
+
+    /* Two ring fingers; a third ring takes the first finger's place. */
+    give(&f, "gold_ring", 1);
+    give(&f, "ring_of_strength", 1);
+    give(&f, "ring_of_wisdom", 1);
+    assert_string_equal(act(&f, "equip gold_ring").text, "ok");
+    assert_string_equal(act(&f, "equip ring_of_strength").text, "ok");
+    assert_string_equal(act(&f, "equip ring_of_wisdom").text, "ok");
+    assert_int_equal(rows_of(&f, "ring_of_wisdom", rows, 4), 1);
+    assert_int_equal(rows[0].slot_position, INV_SLOT_RING1);
+    rows_clear(rows, 1);
+    assert_int_equal(rows_of(&f, "ring_of_strength", rows, 4), 1);
+    assert_int_equal(rows[0].slot_position, INV_SLOT_RING2);
+    rows_clear(rows, 1);
+    assert_int_equal(rows_of(&f, "gold_ring", rows, 4), 1);
+    assert_true(rows[0].slot_position < INV_BACKPACK_SLOTS);
+    rows_clear(rows, 1);
+    stop(&f);
+}
+
+static void test_equipping_what_cannot_be_worn_is_refused_with_a_reason(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "refuse.db", 1);
+    ActionResult r = act(&f, "equip bread");
+    assert_false(r.ok);
+    assert_string_equal(r.text, "cannot equip the bread: a food is not worn or wielded");
+    assert_string_equal(act(&f, "equip torch").text, "cannot equip the torch: a block is not worn or wielded");
+    assert_string_equal(act(&f, "equip unicorn_horn").text, "you have no unicorn horn");
+    assert_string_equal(act(&f, "equip iron_sword").text, "ok");
+    assert_string_equal(act(&f, "equip iron_sword").text, "the iron sword is already equipped");
+    /* Nothing moved: bread still in the pack. */
+    InventoryRow rows[2];
+    assert_int_equal(rows_of(&f, "bread", rows, 2), 1);
+    assert_true(rows[0].slot_position < INV_BACKPACK_SLOTS);
+    rows_clear(rows, 1);
+    stop(&f);
+}
+
+/* ------------------------------------------------------------ stacks and the bag */
+
+static void test_stacks_split_at_the_items_maximum(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "stacks.db", 1);
+    InventoryRow rows[8];
+    give(&f, "bread", 20); /* 4 + 20, bread stacks to 16 */
+    assert_int_equal(rows_of(&f, "bread", rows, 8), 2);
+    assert_int_equal(rows[0].quantity, 16);
+    assert_int_equal(rows[1].quantity, 8);
+    rows_clear(rows, 2);
+    give(&f, "torch", 100); /* 8 + 100, torches stack to 64 */
+    assert_int_equal(rows_of(&f, "torch", rows, 8), 2);
+    assert_int_equal(rows[0].quantity, 64);
+    assert_int_equal(rows[1].quantity, 44);
+    rows_clear(rows, 2);
+    give(&f, "gold_coin", 1500);
+    assert_int_equal(rows_of(&f, "gold_coin", rows, 8), 2);
+    assert_int_equal(rows[0].quantity, 999);
+    rows_clear(rows, 2);
+    give(&f, "mystery_goo", 150); /* not in items.json: a material of 99 */
+    assert_int_equal(rows_of(&f, "mystery_goo", rows, 8), 2);
+    assert_int_equal(rows[0].quantity, ITEM_DEFAULT_STACK);
+    assert_string_equal(rows[0].item_type, "material");
+    rows_clear(rows, 2);
+    give(&f, "dagger", 2); /* gear: one per slot, each with its durability */
+    assert_int_equal(rows_of(&f, "dagger", rows, 8), 2);
+    assert_int_equal(rows[0].quantity, 1);
+    assert_int_equal(data_int(&rows[1], "durability"), 180);
+    rows_clear(rows, 2);
+    /* Taking uses the later stacks first and leaves whole stacks. */
+    Err err = {0};
+    assert_int_equal(game_take_item(f.game, "bread", 10, &err), MA_OK);
+    assert_int_equal(rows_of(&f, "bread", rows, 8), 1);
+    assert_int_equal(rows[0].quantity, 14);
+    rows_clear(rows, 1);
+    stop(&f);
+}
+
+static void test_a_bag_adds_backpack_slots(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "bag.db", 1);
+    give(&f, "leather_bag", 1);
+    assert_string_equal(act(&f, "equip leather_bag").text, "ok");
+    fill_pack(&f);
+    InventoryRow *rows = NULL;
+    int n = 0, in_bag = 0;
+    Err err = {0};
+    assert_int_equal(game_inventory(f.game, &rows, &n, &err), MA_OK);
+    for (int i = 0; i < n; i++) {
+        int pos = rows[i].slot_position;
+        assert_true(pos < INV_BACKPACK_SLOTS || inventory_is_equipment_slot(pos) ||
+                    (pos >= INV_BAG_FIRST && pos < INV_BAG_FIRST + INV_BAG_SLOTS));
+        in_bag += pos >= INV_BAG_FIRST && pos < INV_BAG_FIRST + INV_BAG_SLOTS;
+    }
+    inventory_list_free(rows, n);
+    assert_int_equal(in_bag, 16);
+    ActionResult r = act(&f, "unequip bag");
+    assert_false(r.ok);
+    assert_string_equal(r.text, "empty the leather bag first: 16 stacks are still in it");
+    stop(&f);
+}
+
+/* ------------------------------------------------------------ the ground */
+
+static int entities_with(Chunk *c, const char *item, int *count)
+{
+    int n = 0;
+    *count = 0;
+    const cJSON *e;
+    cJSON_ArrayForEach(e, c->entities) {
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(e, "item");
+        if (cJSON_IsString(name) && strcmp(name->valuestring, item) == 0) {
+            n++;
+            *count += cJSON_GetObjectItemCaseSensitive(e, "count")->valueint;
+        }
+    }
+    return n;
+}
+
+static Chunk *feet_chunk(Fixture *f)
+{
+    const Player *p = game_player(f->game);
+    Err err = {0};
+    Chunk *c = world_chunk(game_world(f->game), chunk_coord(p->x), chunk_coord(p->y), chunk_coord(p->z), &err);
+    assert_non_null(c);
+    return c;
+}
+
+static void test_drop_then_take_round_trips_through_the_chunk(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "drop.db", 1);
+    Err err = {0};
+    int64_t logged0, logged;
+    assert_int_equal(transfers_count(f.save, me(&f), &logged0, &err), MA_OK);
+    ActionResult r = act(&f, "drop torch 3");
+    assert_string_equal(r.text, "ok");
+    assert_true(has_event(&r, "You drop 3 torch at your feet."));
+    assert_int_equal(count_of(&f, "torch"), 5);
+    /* A worn sword keeps its durability on the ground. */
+    ActionResult w = {0};
+    assert_int_equal(inventory_wear(f.game, "iron_sword", 50, &w, &err), MA_OK);
+    assert_string_equal(act(&f, "drop iron_sword").text, "ok");
+    int count;
+    assert_int_equal(entities_with(feet_chunk(&f), "torch", &count), 1);
+    assert_int_equal(count, 3);
+    assert_int_equal(transfers_count(f.save, me(&f), &logged, &err), MA_OK);
+    assert_int_equal(logged, logged0 + 2);
+    const Player *p = game_player(f.game);
+    int32_t px = p->x, py = p->y, pz = p->z;
+    stop(&f);
+
+    /* The entity is in the stored chunk: reopen the save and find it. */
+    start(&f, "drop.db", 0);
+    Chunk *c = feet_chunk(&f);
+    assert_int_equal(entities_with(c, "torch", &count), 1);
+    assert_int_equal(count, 3);
+    const cJSON *e;
+    int seen_sword = 0;
+    cJSON_ArrayForEach(e, c->entities) {
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(e, "item");
+        if (!cJSON_IsString(name))
+            continue;
+        const cJSON *pos = cJSON_GetObjectItemCaseSensitive(e, "position");
+        assert_string_equal(cJSON_GetObjectItemCaseSensitive(e, "type")->valuestring, "item");
+        assert_int_equal(cJSON_GetArrayItem(pos, 0)->valueint, chunk_local(px));
+        assert_int_equal(cJSON_GetArrayItem(pos, 1)->valueint, chunk_local(py));
+        assert_int_equal(cJSON_GetArrayItem(pos, 2)->valueint, chunk_local(pz));
+        if (strcmp(name->valuestring, "iron_sword") == 0) {
+            seen_sword = 1;
+            const cJSON *dur = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(e, "data"), "durability");
+            assert_int_equal(dur->valueint, 200);
+        }
+    }
+    assert_true(seen_sword);
+    assert_string_equal(act(&f, "take").text, "ok");
+    assert_int_equal(count_of(&f, "torch"), 8);
+    InventoryRow rows[2];
+    assert_int_equal(rows_of(&f, "iron_sword", rows, 2), 1);
+    assert_int_equal(data_int(&rows[0], "durability"), 200);
+    rows_clear(rows, 1);
+    assert_int_equal(entities_with(feet_chunk(&f), "torch", &count), 0);
+    /* Nothing left: take says so. */
+    assert_string_equal(act(&f, "take").text, "nothing here to take");
+    assert_string_equal(act(&f, "drop torch 99").text, "you have only 8 torch");
+    stop(&f);
+}
+
+/* ------------------------------------------------------------ chests */
+
+static void test_a_placed_chest_gives_its_items_once(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "chest.db", 1);
+    const Player *p = game_player(f.game);
+    Err err = {0};
+    int chest = blocks_find(game_blocks(f.game), "chest");
+    assert_true(chest > 0);
+    assert_int_equal(world_set_block(game_world(f.game), p->x + 1, p->y, p->z, (BlockId)chest, &err), MA_OK);
+    cJSON *meta = cJSON_Parse("{\"items\":[{\"item\":\"iron_ingot\",\"count\":3},{\"item\":\"healing_potion\",\"count\":2}]}");
+    assert_int_equal(world_set_block_meta(game_world(f.game), p->x + 1, p->y, p->z, meta, &err), MA_OK);
+    ActionResult r = act(&f, "take");
+    assert_string_equal(r.text, "ok");
+    assert_true(has_event(&r, "You open the chest and take 3 iron ingot, 2 healing potion."));
+    assert_int_equal(count_of(&f, "iron_ingot"), 3);
+    assert_int_equal(count_of(&f, "healing_potion"), 2);
+    assert_string_equal(act(&f, "take").text, "the chest is empty");
+    assert_int_equal(count_of(&f, "iron_ingot"), 3);
+    stop(&f);
+    start(&f, "chest.db", 0);
+    assert_string_equal(act(&f, "take").text, "the chest is empty");
+    stop(&f);
+}
+
+/* Finds a dungeon chest of the generated world: its position and a cell next to it to stand in. */
+static int find_dungeon_chest(Fixture *f, int32_t at[3], int32_t stand[3])
+{
+    Generator *gen = world_generator(game_world(f->game));
+    GenStructure found[16];
+    int n = generator_structures_near(gen, 0, 0, 3000, found, 16);
+    BlockId chest = (BlockId)blocks_find(game_blocks(f->game), "chest");
+    World *w = game_world(f->game);
+    for (int i = 0; i < n; i++) {
+        if (strcmp(found[i].type, "dungeon") != 0)
+            continue;
+        const GenStructure *s = &found[i];
+        for (int32_t y = s->y; y < s->y + s->h; y++)
+            for (int32_t z = s->z; z < s->z + s->d; z++)
+                for (int32_t x = s->x; x < s->x + s->w; x++) {
+                    if (world_get_block(w, x, y, z) != chest)
+                        continue;
+                    static const int side[4][2] = {{1, 0}, {-1, 0}, {0, 1}, {0, -1}};
+                    for (int k = 0; k < 4; k++) {
+                        int32_t sx = x + side[k][0], sz = z + side[k][1];
+                        const BlockRegistry *reg = game_blocks(f->game);
+                        /* Only this chest within reach, so `take` must open it. */
+                        int chests = 0;
+                        for (int dy = -1; dy <= 1; dy++)
+                            for (int dz = -1; dz <= 1; dz++)
+                                for (int dx = -1; dx <= 1; dx++)
+                                    chests += world_get_block(w, sx + dx, y + dy, sz + dz) == chest;
+                        if (chests == 1 && !blocks_get(reg, world_get_block(w, sx, y, sz))->solid &&
+                            !blocks_get(reg, world_get_block(w, sx, y + 1, sz))->solid &&
+                            blocks_get(reg, world_get_block(w, sx, y - 1, sz))->solid) {
+                            at[0] = x, at[1] = y, at[2] = z;
+                            stand[0] = sx, stand[1] = y, stand[2] = sz;
+                            return 1;
+                        }
+                    }
+                }
+    }
+    return 0;
+}
+
+static void test_a_dungeon_chest_from_world_generation_gives_its_loot_once(void **state)
+{
+    (void)state;
+    Fixture f;
+    start_world(&f, "dungeon.db", "normal", 20261127, 1);
+    int32_t at[3] = {0}, stand[3] = {0};
+    assert_true(find_dungeon_chest(&f, at, stand));
+    Err err = {0};
+    Chunk *c = world_chunk(game_world(f.game), chunk_coord(at[0]), chunk_coord(at[1]), chunk_coord(at[2]), &err);
+    assert_non_null(c);
+    cJSON *meta = cJSON_Duplicate(
+        chunk_meta_get(c, CHUNK_INDEX(chunk_local(at[0]), chunk_local(at[1]), chunk_local(at[2]))), 1);
+    cJSON *items = cJSON_GetObjectItemCaseSensitive(meta, "items");
+    assert_true(cJSON_GetArraySize(items) > 0);
+    /* Stand next to it (the game has no teleport; the test moves the player). */
+    f.game->p.x = stand[0];
+    f.game->p.y = stand[1];
+    f.game->p.z = stand[2];
+    int before[16];
+    int i = 0;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, items) {
+        before[i++] = count_of(&f, cJSON_GetObjectItemCaseSensitive(it, "item")->valuestring);
+    }
+    ActionResult r = act(&f, "take");
+    assert_string_equal(r.text, "ok");
+    assert_true(has_event(&r, "You open the chest and take"));
+    i = 0;
+    cJSON_ArrayForEach(it, items) {
+        const char *name = cJSON_GetObjectItemCaseSensitive(it, "item")->valuestring;
+        int n = cJSON_GetObjectItemCaseSensitive(it, "count")->valueint;
+        assert_int_equal(count_of(&f, name), before[i++] + n);
+        assert_non_null(items_find(inventory_items(f.game), name));
+    }
+    cJSON_Delete(meta);
+    assert_string_equal(act(&f, "take").text, "the chest is empty");
+    stop(&f);
+}
+
+/* ------------------------------------------------------------ use, wear, repair */
+
+static void test_eating_bread_heals_and_a_scroll_teaches_a_recipe(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "use.db", 1);
+    const Player *p = game_player(f.game);
+    ActionResult r = act(&f, "use bread");
+    assert_false(r.ok);
+    assert_string_equal(r.text, "you are not hurt (120/120 health)");
+    f.game->p.health = 100;
+    r = act(&f, "use bread");
+    assert_string_equal(r.text, "ok");
+    assert_true(has_event(&r, "You eat the bread: +8 health (108/120)."));
+    assert_int_equal(p->health, 108);
+    assert_int_equal(count_of(&f, "bread"), 3);
+    assert_string_equal(act(&f, "use torch").text, "cannot use the torch: it is not food, a potion, a book or a scroll");
+    assert_string_equal(act(&f, "use iron_sword").text,
+                        "cannot use the iron sword: it is not food, a potion, a book or a scroll (equip it instead)");
+
+    give(&f, "spell_scroll", 2);
+    r = act(&f, "use spell_scroll");
+    assert_string_equal(r.text, "ok");
+    assert_true(has_event(&r, "learn how to make mana potion"));
+    char value[64];
+    Err err = {0};
+    assert_int_equal(charstate_get(f.save, me(&f), "recipe", "mana_potion", value, sizeof value, &err), MA_OK);
+    assert_string_equal(act(&f, "use spell_scroll").text, "you already know how to make mana potion");
+    assert_int_equal(count_of(&f, "spell_scroll"), 1);
+    stop(&f);
+}
+
+static void test_wear_breaks_a_tool_at_zero(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "wear.db", 1);
+    assert_string_equal(act(&f, "equip stone_pickaxe").text, "ok");
+    assert_int_equal(bonuses(&f).tool_power, 2);
+    ActionResult r = {0};
+    Err err = {0};
+    assert_int_equal(inventory_wear(f.game, "main_hand", 131, &r, &err), MA_OK);
+    assert_true(has_event(&r, "Your stone pickaxe is nearly worn out (1/132)."));
+    InventoryRow rows[2];
+    assert_int_equal(rows_of(&f, "stone_pickaxe", rows, 2), 1);
+    assert_int_equal(data_int(&rows[0], "durability"), 1);
+    rows_clear(rows, 1);
+    memset(&r, 0, sizeof r);
+    assert_int_equal(inventory_wear(f.game, "main_hand", 1, &r, &err), MA_OK);
+    assert_true(has_event(&r, "Your stone pickaxe breaks!"));
+    assert_int_equal(rows_of(&f, "stone_pickaxe", rows, 2), 0);
+    assert_int_equal(bonuses(&f).tool_power, 0);
+    /* An empty slot and an item without durability are left alone. */
+    memset(&r, 0, sizeof r);
+    assert_int_equal(inventory_wear(f.game, "main_hand", 5, &r, &err), MA_OK);
+    assert_int_equal(inventory_wear(f.game, "torch", 5, &r, &err), MA_OK);
+    assert_int_equal(r.n_events, 0);
+    assert_int_equal(count_of(&f, "torch"), 8);
+    stop(&f);
+}
+
+static void test_repair_costs_the_items_material(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "repair.db", 1);
+    assert_string_equal(act(&f, "repair iron_sword").text, "the iron sword is not damaged (250/250)");
+    ActionResult r = {0};
+    Err err = {0};
+    assert_int_equal(inventory_wear(f.game, "iron_sword", 100, &r, &err), MA_OK);
+    assert_string_equal(act(&f, "repair iron_sword").text, "repairing the iron sword takes 1 iron ingot; you have none");
+    give(&f, "iron_ingot", 2);
+    r = act(&f, "repair iron_sword");
+    assert_string_equal(r.text, "ok");
+    assert_true(has_event(&r, "You repair the iron sword with 1 iron ingot (250/250)."));
+    assert_int_equal(count_of(&f, "iron_ingot"), 1);
+    InventoryRow rows[2];
+    assert_int_equal(rows_of(&f, "iron_sword", rows, 2), 1);
+    assert_int_equal(data_int(&rows[0], "durability"), 250);
+    rows_clear(rows, 1);
+    assert_string_equal(act(&f, "repair bread").text, "the bread does not wear out");
+    stop(&f);
+}
+
+/* ------------------------------------------------------------ between characters, death */
+
+static void test_transfer_moves_items_and_logs_a_row(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "transfer.db", 1);
+    Err err = {0};
+    CharacterRow npc;
+    memset(&npc, 0, sizeof npc);
+    npc.world_id = game_player(f.game)->world_id;
+    snprintf(npc.name, sizeof npc.name, "Mara the smith");
+    snprintf(npc.character_class, sizeof npc.character_class, "villager");
+    npc.level = 1;
+    assert_int_equal(characters_insert(f.save, &npc, &err), MA_OK);
+    int64_t logged;
+    assert_int_equal(inventory_transfer(f.game, npc.id, "bread", 3, "gift", 0, &err), MA_OK);
+    assert_int_equal(count_of(&f, "bread"), 1);
+    assert_int_equal(inventory_count(f.game, npc.id, "bread", &err), 3);
+    assert_int_equal(inventory_transfer(f.game, npc.id, "iron_sword", 1, "sale", 30, &err), MA_OK);
+    assert_int_equal(inventory_count(f.game, npc.id, "iron_sword", &err), 1);
+    assert_int_equal(transfers_count(f.save, npc.id, &logged, &err), MA_OK);
+    assert_int_equal(logged, 2);
+    /* Too many: refused, nothing moves, nothing logged. */
+    assert_int_equal(inventory_transfer(f.game, npc.id, "torch", 9, "gift", 0, &err), MA_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "has only 8 torch"));
+    assert_int_equal(inventory_transfer(f.game, npc.id, "torch", 1, "borrowed", 0, &err), MA_ERR_INVALID);
+    assert_int_equal(count_of(&f, "torch"), 8);
+    assert_int_equal(transfers_count(f.save, npc.id, &logged, &err), MA_OK);
+    assert_int_equal(logged, 2);
+    character_row_clear(&npc);
+    stop(&f);
+}
+
+static void test_death_drops_everything_where_one_fell(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "death.db", 1);
+    assert_string_equal(act(&f, "equip iron_sword").text, "ok");
+    const Player *p = game_player(f.game);
+    Err err = {0};
+    assert_int_equal(inventory_drop_all_at(f.game, p->x, p->y, p->z, &err), MA_OK);
+    InventoryRow *rows = NULL;
+    int n = 0;
+    assert_int_equal(game_inventory(f.game, &rows, &n, &err), MA_OK);
+    assert_int_equal(n, 0);
+    int count;
+    Chunk *c = feet_chunk(&f);
+    assert_int_equal(entities_with(c, "bread", &count), 1);
+    assert_int_equal(count, 4);
+    assert_int_equal(entities_with(c, "iron_sword", &count), 1);
+    assert_string_equal(act(&f, "take").text, "ok");
+    assert_int_equal(count_of(&f, "bread"), 4);
+    assert_int_equal(count_of(&f, "iron_sword"), 1);
+    stop(&f);
+}
+
+/* ------------------------------------------------------------ play --script and verify */
+
+static void test_script_words_and_verify(void **state)
+{
+    (void)state;
+    const char *db = th_path(dir, "script.db");
+    RunResult r = th_run(NULL, "--save", db, "init", NULL);
+    assert_int_equal(r.status, 0);
+    th_run_free(&r);
+    Save *s = NULL;
+    Err err = {0};
+    int64_t id;
+    assert_int_equal(save_open(db, 0, &s, &err), MA_OK);
+    assert_int_equal(world_create(s, "flatland", 7, "flat", &id, &err), MA_OK);
+    save_close(s);
+    const char *script = "equip iron_sword\nequip bread\ndrop torch 2\ntake\nuse bread\nunequip main_hand\n"
+                         "repair iron_sword\nequip stone_pickaxe\n";
+    r = th_run(script, "--save", db, "play", "--script", "-", "--world", "flatland", NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "ok\ncannot equip the bread: a food is not worn or wielded\nok\nok\n"
+                                  "you are not hurt (120/120 health)\nok\n"
+                                  "the iron sword is not damaged (250/250)\nok\n"));
+    assert_non_null(strstr(r.out, "torch x8"));
+    th_run_free(&r);
+    r = th_run(NULL, "--save", db, "verify", NULL);
+    assert_int_equal(r.status, 0);
+    th_run_free(&r);
+
+    /* A hand-edited save: bread in the head slot, a sword claiming the body. */
+    sqlite3 *raw;
+    assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(raw,
+                                  "UPDATE inventory SET slot_position = 36 WHERE item_name = 'bread';"
+                                  "UPDATE inventory SET item_data = json_set(item_data, '$.slot', 'body') "
+                                  "WHERE item_name = 'stone_pickaxe';",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(raw);
+    r = th_run(NULL, "--save", db, "verify", NULL);
+    assert_int_equal(r.status, 3);
+    assert_non_null(strstr(r.out, "bread"));
+    assert_non_null(strstr(r.out, "stone_pickaxe"));
+    th_run_free(&r);
+}
+
+/* ------------------------------------------------------------ data/items.json */
+
+static ItemRegistry *load_text(const char *text, Err *err)
+{
+    ItemRegistry *reg = NULL;
+    int rc = items_load(text, strlen(text), "items.json", &reg, err);
+    if (rc != MA_OK)
+        assert_null(reg);
+    return reg;
+}
+
+static void expect_refused(const char *text, const char *message)
+{
+    Err err = {0};
+    ItemRegistry *reg = load_text(text, &err);
+    if (reg)
+        fail_msg("accepted: %s", text);
+    assert_int_equal(err.code, MA_ERR_INVALID);
+    if (!strstr(err.msg, message))
+        fail_msg("message \"%s\" lacks \"%s\"", err.msg, message);
+}
+
+static void test_items_json_is_validated_with_file_entry_and_reason(void **state)
+{
+    (void)state;
+    Err err = {0};
+    ItemRegistry *reg = load_text("{\"items\":[{\"name\":\"rock\",\"type\":\"material\"},"
+                                  "{\"name\":\"sling\",\"type\":\"weapon\",\"slot\":\"main_hand\",\"ranged\":true,"
+                                  "\"ammo\":\"rock\",\"durability\":10,\"repair\":\"rock\",\"bonuses\":{\"dexterity\":1}}]}",
+                                  &err);
+    assert_non_null(reg);
+    assert_int_equal(items_count(reg), 2);
+    assert_int_equal(items_find(reg, "rock")->stack, 64);
+    assert_int_equal(items_find(reg, "sling")->stack, 1);
+    assert_int_equal(items_at(reg, 1)->slot, ITEM_SLOT_MAIN_HAND);
+    assert_null(items_find(reg, "pebble"));
+    assert_int_equal(items_lookup(reg, "pebble")->stack, ITEM_DEFAULT_STACK);
+    items_free(reg);
+
+    expect_refused("{\"items\":[{\"name\":\"a\",\"type\":\"armor\",\"slot\":\"tail\"}]}",
+                   "items.json: item 0 (\"a\"): unknown slot \"tail\"");
+    expect_refused("{\"items\":[{\"name\":\"a\",\"type\":\"material\",\"stack\":-5}]}",
+                   "items.json: item 0 (\"a\"): \"stack\" must be at least 1");
+    expect_refused("{\"items\":[{\"name\":\"a\",\"type\":\"material\"},{\"name\":\"a\",\"type\":\"food\"}]}",
+                   "items.json: item 1 (\"a\"): duplicate name");
+    expect_refused("{\"items\":[{\"name\":\"a\",\"type\":\"ring\",\"slot\":\"ring\",\"bonuses\":{\"luck\":3}}]}",
+                   "item 0 (\"a\"): bonus stat \"luck\" is not one of");
+    expect_refused("{\"items\":[{\"name\":\"a\",\"type\":\"gizmo\"}]}", "item 0 (\"a\"): \"type\" must be one of");
+    expect_refused("{\"items\":[{\"name\":\"a\",\"type\":\"armor\",\"slot\":\"head\",\"stack\":5}]}",
+                   "item 0 (\"a\"): \"stack\" must be 1");
+    expect_refused("{\"items\":[{\"name\":\"bow\",\"type\":\"weapon\",\"slot\":\"main_hand\",\"ranged\":true,"
+                   "\"ammo\":\"arrow\"}]}",
+                   "item 0 (\"bow\"): \"ammo\" names the unknown item \"arrow\"");
+    expect_refused("{\"items\":[{\"name\":\"a\",\"type\":\"tool\",\"tool\":{\"kind\":\"spoon\",\"power\":1}}]}",
+                   "item 0 (\"a\"): \"tool\" must be");
+    expect_refused("{\"items\":[{\"name\":\"a\",\"type\":\"material\",\"colour\":\"red\"}]}",
+                   "unknown field \"colour\"");
+    expect_refused("{\"items\": [", "items.json: not valid JSON");
+}
+
+/* Copies every file of data/ (and data/migrations/) into a new directory. */
+static void copy_data(const char *to)
+{
+    char from[1024], sub[1024];
+    snprintf(from, sizeof from, "%s/../data", getenv("MAGIC_TEST_DIR"));
+    snprintf(sub, sizeof sub, "%s/migrations", to);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    const char *dirs[] = {"", "migrations/"};
+    for (int k = 0; k < 2; k++) {
+        char path[1200];
+        snprintf(path, sizeof path, "%s/%s", from, dirs[k]);
+        DIR *d = opendir(path);
+        assert_non_null(d);
+        struct dirent *e;
+        while ((e = readdir(d))) {
+            size_t len = strlen(e->d_name);
+            if (len < 5 || (strcmp(e->d_name + len - 5, ".json") != 0 && strcmp(e->d_name + len - 4, ".sql") != 0))
+                continue;
+            char src[1400], dst[1400];
+            snprintf(src, sizeof src, "%s%s", path, e->d_name);
+            snprintf(dst, sizeof dst, "%s/%s%s", to, dirs[k], e->d_name);
+            size_t n;
+            char *text = th_read_file(src, &n);
+            assert_non_null(text);
+            th_write_file(dst, text, (long)n);
+            free(text);
+        }
+        closedir(d);
+    }
+}
+
+static void test_a_malformed_items_json_stops_the_game_with_a_clear_message(void **state)
+{
+    (void)state;
+    char *data = th_tmpdir();
+    copy_data(data);
+    char path[1200];
+    snprintf(path, sizeof path, "%s/items.json", data);
+    size_t n;
+    char *text = th_read_file(path, &n);
+    assert_non_null(text);
+    /* Give the iron sword a slot no one has. */
+    char *at = strstr(text, "\"name\": \"iron_sword\"");
+    assert_non_null(at);
+    char *slot = strstr(at, "\"main_hand\"");
+    assert_non_null(slot);
+    memcpy(slot, "\"left_paw\" ", 11);
+    th_write_file(path, text, (long)n);
+    free(text);
+
+    const char *db = th_path(dir, "baddata.db");
+    RunResult r = th_run(NULL, "--save", db, "init", NULL);
+    assert_int_equal(r.status, 0);
+    th_run_free(&r);
+    char *old = getenv("MAGIC_DATA_DIR") ? strdup(getenv("MAGIC_DATA_DIR")) : NULL;
+    setenv("MAGIC_DATA_DIR", data, 1);
+    r = th_run("move e\n", "--save", db, "play", "--script", "-", NULL);
+    if (old)
+        setenv("MAGIC_DATA_DIR", old, 1);
+    else
+        unsetenv("MAGIC_DATA_DIR");
+    free(old);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.err, "items.json: item"));
+    assert_non_null(strstr(r.err, "(\"iron_sword\"): unknown slot \"left_paw\""));
+    th_run_free(&r);
+    th_tmpdir_free(data);
+}
+
+static void test_every_block_drop_class_gear_and_chest_loot_is_an_item(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "complete.db", 1);
+    const ItemRegistry *reg = inventory_items(f.game);
+    assert_true(items_count(reg) > 80);
+    const BlockRegistry *blocks = game_blocks(f.game);
+    for (int id = 1; id < blocks_count(blocks); id++) {
+        const BlockDef *b = blocks_get(blocks, (BlockId)id);
+        if (b->drop[0] && !items_find(reg, b->drop))
+            fail_msg("block %s drops %s, which items.json lacks", b->name, b->drop);
+    }
+    const ClassList *cl = game_classes(f.game);
+    for (int i = 0; i < cl->n; i++)
+        for (int k = 0; k < cl->classes[i].n_gear; k++)
+            if (!items_find(reg, cl->classes[i].gear[k].item))
+                fail_msg("class %s starts with %s, which items.json lacks", cl->classes[i].name,
+                         cl->classes[i].gear[k].item);
+    const int kinds[] = {PIECE_DUNGEON, PIECE_SHRINE, PIECE_RUIN};
+    for (int k = 0; k < 3; k++)
+        for (int32_t x = 0; x < 200; x++) {
+            cJSON *loot = structures_chest_loot(99, kinds[k], x, 40, x * 7);
+            const cJSON *it;
+            cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(loot, "items")) {
+                const char *name = cJSON_GetObjectItemCaseSensitive(it, "item")->valuestring;
+                if (!items_find(reg, name))
+                    fail_msg("chests hold %s, which items.json lacks", name);
+            }
+            cJSON_Delete(loot);
+        }
+    /* Class gear that can be worn is gear of the right kind. */
+    assert_int_equal(items_find(reg, "short_bow")->ranged, 1);
+    assert_string_equal(items_find(reg, "short_bow")->ammo, "arrow");
+    assert_string_equal(items_find(reg, "stone_pickaxe")->tool_kind, "pickaxe");
+    stop(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_equip_moves_the_item_to_its_slot_and_changes_bonuses),
+        cmocka_unit_test(test_unequip_returns_to_the_pack_and_refuses_when_full),
+        cmocka_unit_test(test_equipping_swaps_out_what_was_worn),
+        cmocka_unit_test(test_equipping_what_cannot_be_worn_is_refused_with_a_reason),
+        cmocka_unit_test(test_stacks_split_at_the_items_maximum),
+        cmocka_unit_test(test_a_bag_adds_backpack_slots),
+        cmocka_unit_test(test_drop_then_take_round_trips_through_the_chunk),
+        cmocka_unit_test(test_a_placed_chest_gives_its_items_once),
+        cmocka_unit_test(test_a_dungeon_chest_from_world_generation_gives_its_loot_once),
+        cmocka_unit_test(test_eating_bread_heals_and_a_scroll_teaches_a_recipe),
+        cmocka_unit_test(test_wear_breaks_a_tool_at_zero),
+        cmocka_unit_test(test_repair_costs_the_items_material),
+        cmocka_unit_test(test_transfer_moves_items_and_logs_a_row),
+        cmocka_unit_test(test_death_drops_everything_where_one_fell),
+        cmocka_unit_test(test_script_words_and_verify),
+        cmocka_unit_test(test_items_json_is_validated_with_file_entry_and_reason),
+        cmocka_unit_test(test_a_malformed_items_json_stops_the_game_with_a_clear_message),
+        cmocka_unit_test(test_every_block_drop_class_gear_and_chest_loot_is_an_item),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,832 @@
+/* test_quests.c — villagers, dialogue, quests and achievements, through game_apply and through
+ * `play --script`: talking and replying, accepting, counters, hand-in with rewards once, expiry
+ * on the clock, relationships both ways with history, replies unavailable with a reason,
+ * achievements announced once and hidden ones as "???", malformed data refused with file, entry
+ * and reason, and a kill -9 in the middle of a hand-in. Uses a "flat" world with a farmer
+ * villager placed one block east of the player. The game data is read from the source tree
+ * (MAGIC_DATA_DIR). */
+#include "helpers.h"
+
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "game/achieve.h"
+#include "game/game.h"
+#include "game/npc.h"
+#include "game/quest.h"
+#include "save/achievements.h"
+#include "save/characters.h"
+#include "save/charstate.h"
+#include "save/quests.h"
+#include "save/skills.h"
+
+static char *dir;
+static char data_dir[4096];
+
+static int setup(void **state)
+{
+    (void)state;
+    dir = th_tmpdir();
+    setenv("USER", "tester", 1);
+    const char *src = getenv("MAGIC_TEST_DIR");
+    snprintf(data_dir, sizeof data_dir, "%s/../data", src ? src : "tests");
+    setenv("MAGIC_DATA_DIR", data_dir, 1);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    th_tmpdir_free(dir);
+    return 0;
+}
+
+typedef struct Fixture {
+    Save *save;
+    Game *game;
+    int32_t vx, vy, vz; /* the villager */
+    char villager[48];
+} Fixture;
+
+static void open_game(Fixture *f, const char *file, const char *character)
+{
+    Err err = {0};
+    if (save_open(th_path(dir, file), SAVE_CREATE, &f->save, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    GameStart st = {.username = "tester", .world = "flatland", .seed = 7, .character = character};
+    if (game_start(f->save, &st, &f->game, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+}
+
+/* A new save with a flat world, the player, and a villager of `role` one block east. */
+static void start(Fixture *f, const char *file, const char *role)
+{
+    Err err = {0};
+    if (save_open(th_path(dir, file), SAVE_CREATE, &f->save, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    int64_t id;
+    if (world_create(f->save, "flatland", 7, "flat", &id, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    save_close(f->save);
+    open_game(f, file, NULL);
+    const Player *p = game_player(f->game);
+    f->vx = p->x + 1;
+    f->vy = p->y;
+    f->vz = p->z;
+    World *w = game_world(f->game);
+    int32_t cx = chunk_coord(f->vx), cy = chunk_coord(f->vy), cz = chunk_coord(f->vz);
+    Chunk *c = world_chunk(w, cx, cy, cz, &err);
+    assert_non_null(c);
+    snprintf(f->villager, sizeof f->villager, "villager_%d_%d", f->vx, f->vz);
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddStringToObject(e, "type", "npc");
+    cJSON_AddStringToObject(e, "id", f->villager);
+    cJSON_AddStringToObject(e, "role", role);
+    cJSON_AddStringToObject(e, "name", "Mara");
+    cJSON_AddStringToObject(e, "village", "Testford");
+    cJSON *pos = cJSON_AddArrayToObject(e, "position");
+    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(f->vx)));
+    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(f->vy)));
+    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(f->vz)));
+    cJSON_AddItemToArray(c->entities, e);
+    world_mark_dirty(w, cx, cy, cz);
+    if (world_flush(w, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+}
+
+static void stop(Fixture *f)
+{
+    game_close(f->game);
+    save_close(f->save);
+}
+
+static ActionResult act(Fixture *f, const char *line)
+{
+    Action a;
+    Err err = {0};
+    if (action_parse(line, &a, &err) != 1)
+        fail_msg("bad action %s: %s", line, err.msg);
+    ActionResult r;
+    if (game_apply(f->game, &a, &r, &err) != MA_OK)
+        fail_msg("%s: %s", line, err.msg);
+    return r;
+}
+
+/* The event that contains text, or NULL. */
+static const char *event_with(const ActionResult *r, const char *text)
+{
+    for (int i = 0; i < r->n_events; i++)
+        if (strstr(r->events[i].text, text))
+            return r->events[i].text;
+    return NULL;
+}
+
+/* Fails with every event when none contains text. */
+static void expect_event(const ActionResult *r, const char *text)
+{
+    if (event_with(r, text))
+        return;
+    char all[GAME_MAX_EVENTS * 170] = "";
+    size_t o = 0;
+    for (int i = 0; i < r->n_events; i++)
+        o += (size_t)snprintf(all + o, sizeof all - o, "\n  %s", r->events[i].text);
+    fail_msg("no event with \"%s\" in: %s%s", text, r->text, all);
+}
+
+/* The number of the listed reply that contains text ("3) Hand in: ..." gives 3), or 0. */
+static int reply_number(const ActionResult *r, const char *text)
+{
+    for (int i = 0; i < r->n_events; i++)
+        if (strstr(r->events[i].text, text) && r->events[i].text[0] >= '1' && r->events[i].text[0] <= '9' &&
+            r->events[i].text[1] == ')')
+            return r->events[i].text[0] - '0';
+    return 0;
+}
+
+static void say_reply(Fixture *f, const ActionResult *listing, const char *text, ActionResult *out)
+{
+    int n = reply_number(listing, text);
+    if (n == 0)
+        fail_msg("no reply with \"%s\" (first event: %s)", text, listing->n_events ? listing->events[0].text : "");
+    char line[16];
+    snprintf(line, sizeof line, "say %d", n);
+    *out = act(f, line);
+}
+
+static void give(Fixture *f, const char *item, int count, int slot)
+{
+    InventoryRow r;
+    memset(&r, 0, sizeof r);
+    r.character_id = game_player(f->game)->character_id;
+    snprintf(r.item_type, sizeof r.item_type, "material");
+    snprintf(r.item_name, sizeof r.item_name, "%s", item);
+    r.quantity = count;
+    r.slot_position = slot;
+    Err err = {0};
+    if (inventory_add(game_save(f->game), &r, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    inventory_row_clear(&r);
+}
+
+static int count_of(Fixture *f, const char *item)
+{
+    InventoryRow *rows = NULL;
+    int n = 0, total = 0;
+    Err err = {0};
+    assert_int_equal(game_inventory(f->game, &rows, &n, &err), MA_OK);
+    for (int i = 0; i < n; i++)
+        if (strcmp(rows[i].item_name, item) == 0)
+            total += rows[i].quantity;
+    inventory_list_free(rows, n);
+    return total;
+}
+
+static int64_t quest_id(Fixture *f, const char *title)
+{
+    QuestRow *rows = NULL;
+    int n = 0;
+    int64_t id = 0;
+    Err err = {0};
+    assert_int_equal(quests_list_active(game_save(f->game), game_player(f->game)->world_id, &rows, &n, &err), MA_OK);
+    for (int i = 0; i < n; i++)
+        if (strcmp(rows[i].title, title) == 0)
+            id = rows[i].id;
+    quests_list_free(rows, n);
+    assert_true(id > 0);
+    return id;
+}
+
+static int64_t villager_id(Fixture *f)
+{
+    int64_t id = npc_character_id(f->game, f->villager);
+    assert_true(id > 0);
+    return id;
+}
+
+static int relationship(Fixture *f, int64_t from, int64_t to, int *history)
+{
+    RelationshipRow r;
+    Err err = {0};
+    assert_int_equal(relationships_get(game_save(f->game), from, to, &r, &err), MA_OK);
+    int v = r.relationship_value;
+    if (history)
+        *history = cJSON_GetArraySize(r.interaction_history);
+    relationship_row_clear(&r);
+    return v;
+}
+
+/* ------------------------------------------------------------ talking */
+
+static void test_talk_lists_replies_and_say_1_accepts_a_quest(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "talk.db", "farmer");
+    ActionResult r = act(&f, "talk e");
+    assert_true(r.ok);
+    expect_event(&r, "Mara the farmer: \"Good day, tester.");
+    assert_non_null(strstr(r.events[1].text, "1) I'll take it: Wood for the Winter (collect 10 oak log"));
+    /* The villager is a character row now: class villager, no user, role and home kept. */
+    CharacterRow c;
+    Err err = {0};
+    assert_int_equal(characters_get(f.save, villager_id(&f), &c, &err), MA_OK);
+    assert_string_equal(c.character_class, "villager");
+    assert_int_equal(c.user_id, 0);
+    assert_string_equal(cJSON_GetObjectItem(c.appearance, "role")->valuestring, "farmer");
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(c.appearance, "home")), 3);
+    character_row_clear(&c);
+    /* Talking again does not make a second row. */
+    act(&f, "talk e");
+    CharacterRow *rows = NULL;
+    int n = 0;
+    assert_int_equal(characters_list_by_world(f.save, game_player(f.game)->world_id, &rows, &n, &err), MA_OK);
+    assert_int_equal(n, 2);
+    characters_list_free(rows, n);
+
+    r = act(&f, "say 1");
+    assert_true(r.ok);
+    expect_event(&r, "Quest accepted: Wood for the Winter — Oak logs gathered 0/10.");
+    assert_string_equal(quest_state_name(f.game, "wood_for_winter"), "active");
+    /* The templates are in the world's quests, with their objectives in order. */
+    ObjectiveRow *obs = NULL;
+    assert_int_equal(objectives_list(f.save, quest_id(&f, "The Pilgrimage"), &obs, &n, &err), MA_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(obs[0].objective_text, "Shrine visited");
+    assert_string_equal(obs[1].objective_text, "Told the priest");
+    objectives_list_free(obs, n);
+    /* Once taken, it is no longer offered. */
+    r = act(&f, "talk e");
+    assert_null(event_with(&r, "Wood for the Winter"));
+    /* say without a conversation, or out of range, is refused. */
+    r = act(&f, "say 9");
+    assert_false(r.ok);
+    assert_non_null(strstr(r.text, "there is no reply 9"));
+    stop(&f);
+}
+
+static void test_talk_to_nobody_is_refused(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "nobody.db", "farmer");
+    ActionResult r = act(&f, "talk w");
+    assert_false(r.ok);
+    assert_string_equal(r.text, "nobody to talk to w");
+    stop(&f);
+}
+
+static void test_dialogue_reply_unavailable_says_why(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "why.db", "farmer");
+    ActionResult r = act(&f, "talk e");
+    const char *line = event_with(&r, "Could you teach me about the land?");
+    assert_non_null(line);
+    assert_non_null(strstr(line, "— needs a relationship of 20 or more with Mara (it is 0)"));
+    ActionResult said;
+    say_reply(&f, &r, "teach me", &said);
+    r = said;
+    assert_false(r.ok);
+    assert_non_null(strstr(r.text, "not now: needs a relationship of 20 or more with Mara"));
+    stop(&f);
+}
+
+/* ------------------------------------------------------------ quests */
+
+static void test_counters_advance_and_hand_in_rewards_exactly_once(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "handin.db", "farmer");
+    ActionResult r = act(&f, "talk e");
+    r = act(&f, "say 1");
+    assert_true(r.ok);
+    give(&f, "oak_log", 4, 30);
+    r = act(&f, "wait");
+    expect_event(&r, "Wood for the Winter: Oak logs gathered 4/10.");
+    QuestView *log = NULL;
+    int n = 0;
+    Err err = {0};
+    assert_int_equal(quest_log(f.game, &log, &n, &err), MA_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(log[0].status, "active");
+    assert_int_equal(log[0].objectives[0].count, 4);
+    assert_int_equal(log[0].objectives[0].target, 10);
+    assert_int_equal(log[0].turns_left, -1);
+    free(log);
+
+    /* Not done yet: the hand-in is refused and says what is missing. */
+    r = act(&f, "talk e");
+    assert_int_equal(reply_number(&r, "Hand in"), 0);
+    ActionResult direct;
+    memset(&direct, 0, sizeof direct);
+    assert_int_equal(quest_hand_in(f.game, "wood_for_winter", f.villager, &direct, &err), MA_OK);
+    assert_false(direct.ok);
+    assert_non_null(strstr(direct.text, "not done yet: Oak logs gathered 4/10"));
+
+    give(&f, "oak_log", 6, 31);
+    r = act(&f, "wait");
+    expect_event(&r, "Oak logs gathered 10/10 — done.");
+    expect_event(&r, "return to the farmer to hand it in");
+
+    int64_t xp = game_player(f.game)->experience;
+    int bread = count_of(&f, "bread");
+    r = act(&f, "talk e");
+    ActionResult done;
+    say_reply(&f, &r, "Hand in: Wood for the Winter", &done);
+    assert_true(done.ok);
+    expect_event(&done, "Quest complete: Wood for the Winter (40 experience, gives 3 bread, gives 5 gold coin).");
+    assert_int_equal(count_of(&f, "oak_log"), 0);
+    assert_int_equal(count_of(&f, "bread"), bread + 3);
+    assert_int_equal(count_of(&f, "gold_coin"), 5);
+    assert_int_equal(game_player(f.game)->experience, xp + 40);
+    assert_string_equal(quest_state_name(f.game, "wood_for_winter"), "completed");
+    ProgressRow p;
+    int64_t qid = quest_id(&f, "Wood for the Winter");
+    assert_int_equal(progress_get(f.save, game_player(f.game)->character_id, qid, &p, &err), MA_OK);
+    assert_int_equal(cJSON_GetArraySize(p.rewards_earned), 3);
+    assert_true(p.completed_at[0] != '\0');
+    progress_row_clear(&p);
+    /* The giver thinks better of the player, both ways, with the reason in the history. */
+    int hist = 0;
+    assert_int_equal(relationship(&f, villager_id(&f), game_player(f.game)->character_id, &hist), 10);
+    assert_int_equal(hist, 2);
+    assert_int_equal(relationship(&f, game_player(f.game)->character_id, villager_id(&f), NULL), 5);
+
+    /* A second hand-in is refused, and gives nothing. */
+    memset(&direct, 0, sizeof direct);
+    assert_int_equal(quest_hand_in(f.game, "wood_for_winter", f.villager, &direct, &err), MA_OK);
+    assert_false(direct.ok);
+    assert_string_equal(direct.text, "Wood for the Winter was already handed in");
+    assert_int_equal(progress_complete(f.save, game_player(f.game)->character_id, qid, NULL, NULL, &err),
+                     MA_ERR_CONSTRAINT);
+    assert_int_equal(count_of(&f, "gold_coin"), 5);
+    assert_int_equal(game_player(f.game)->experience, xp + 40);
+    r = act(&f, "quest accept Wood for the Winter");
+    assert_false(r.ok);
+    assert_non_null(strstr(r.text, "already taken"));
+    stop(&f);
+}
+
+static void test_slay_counts_from_acceptance_and_quest_expires_on_the_clock(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "expire.db", "farmer");
+    int64_t me = game_player(f.game)->character_id;
+    Err err = {0};
+    /* Wolves slain before the quest do not count. */
+    assert_int_equal(charstate_add(f.save, me, "slain_wolf", 5, NULL, &err), MA_OK);
+    ActionResult r = act(&f, "quest accept wolf_trouble");
+    assert_true(r.ok);
+    expect_event(&r, "Quest accepted: Wolf Trouble — Wolves slain 0/3 (720 turns).");
+    assert_int_equal(charstate_add(f.save, me, "slain_wolf", 2, NULL, &err), MA_OK);
+    r = act(&f, "wait");
+    expect_event(&r, "Wolf Trouble: Wolves slain 2/3.");
+    r = act(&f, "wait 700");
+    assert_string_equal(quest_state_name(f.game, "wolf_trouble"), "active");
+    QuestView *log = NULL;
+    int n = 0;
+    assert_int_equal(quest_log(f.game, &log, &n, &err), MA_OK);
+    assert_int_equal(log[0].turns_left, 19);
+    free(log);
+    r = act(&f, "wait 18");
+    assert_string_equal(quest_state_name(f.game, "wolf_trouble"), "active");
+    r = act(&f, "wait");
+    expect_event(&r, "Quest failed: Wolf Trouble — the time ran out.");
+    assert_string_equal(quest_state_name(f.game, "wolf_trouble"), "failed");
+    ProgressRow p;
+    assert_int_equal(progress_get(f.save, me, quest_id(&f, "Wolf Trouble"), &p, &err), MA_OK);
+    assert_string_equal(p.status, "expired");
+    progress_row_clear(&p);
+    /* An expired quest gives nothing when its wolves are slain after all. */
+    assert_int_equal(charstate_add(f.save, me, "slain_wolf", 5, NULL, &err), MA_OK);
+    r = act(&f, "wait");
+    assert_null(event_with(&r, "Wolf Trouble"));
+    stop(&f);
+}
+
+static void test_deliver_through_dialogue_completes_and_pleases_the_receiver(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "deliver.db", "farmer");
+    ActionResult r = act(&f, "quest accept Bread for the Farmer");
+    assert_true(r.ok);
+    int bread = count_of(&f, "bread");
+    assert_true(bread >= 2);
+    r = act(&f, "talk e");
+    ActionResult d;
+    say_reply(&f, &r, "Deliver 2 bread: Bread for the Farmer", &d);
+    assert_true(d.ok);
+    expect_event(&d, "You hand over 2 bread.");
+    expect_event(&d, "Quest complete: Bread for the Farmer");
+    assert_int_equal(count_of(&f, "bread"), bread - 2);
+    assert_int_equal(relationship(&f, villager_id(&f), game_player(f.game)->character_id, NULL), 5);
+    assert_string_equal(quest_state_name(f.game, "bread_for_the_farmer"), "completed");
+    stop(&f);
+}
+
+static void test_quest_shared_with_another_character_of_the_player(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "share.db", "farmer");
+    stop(&f);
+    open_game(&f, "share.db", "Second");
+    int64_t second = game_player(f.game)->character_id;
+    stop(&f);
+    open_game(&f, "share.db", "tester");
+    ActionResult r = act(&f, "quest accept wood_for_winter");
+    assert_true(r.ok);
+    Err err = {0};
+    memset(&r, 0, sizeof r);
+    assert_int_equal(quest_share(f.game, "wood_for_winter", "Second", &r, &err), MA_OK);
+    assert_true(r.ok);
+    ProgressRow p;
+    assert_int_equal(progress_get(f.save, second, quest_id(&f, "Wood for the Winter"), &p, &err), MA_OK);
+    assert_string_equal(p.status, "active");
+    progress_row_clear(&p);
+    memset(&r, 0, sizeof r);
+    assert_int_equal(quest_share(f.game, "wood_for_winter", "Second", &r, &err), MA_OK);
+    assert_false(r.ok);
+    memset(&r, 0, sizeof r);
+    assert_int_equal(quest_share(f.game, "wood_for_winter", "Mara", &r, &err), MA_OK);
+    assert_false(r.ok);
+    assert_non_null(strstr(r.text, "not another of your characters"));
+    stop(&f);
+}
+
+/* ------------------------------------------------------------ relationships */
+
+static void test_relationships_move_both_ways_with_history(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "rel.db", "farmer");
+    ActionResult r = act(&f, "talk e");
+    int64_t me = game_player(f.game)->character_id, npc = villager_id(&f);
+    int hist = 0;
+    assert_int_equal(relationship(&f, npc, me, &hist), 0);
+    assert_int_equal(hist, 1);
+    assert_int_equal(relationship(&f, me, npc, &hist), 0);
+    assert_int_equal(hist, 1);
+
+    int bread = count_of(&f, "bread");
+    ActionResult g;
+    say_reply(&f, &r, "Here, have a loaf of bread.", &g);
+    assert_true(g.ok);
+    expect_event(&g, "Mara: \"Bread from a stranger! You have a good heart.\"");
+    assert_int_equal(count_of(&f, "bread"), bread - 1);
+    assert_int_equal(relationship(&f, npc, me, &hist), 5);
+    assert_int_equal(hist, 2);
+    assert_int_equal(relationship(&f, me, npc, &hist), 2);
+    assert_int_equal(hist, 2);
+    RelationshipRow row;
+    Err err = {0};
+    assert_int_equal(relationships_get(f.save, npc, me, &row, &err), MA_OK);
+    const cJSON *last = cJSON_GetArrayItem(row.interaction_history, 1);
+    assert_string_equal(cJSON_GetObjectItem(last, "reason")->valuestring, "a gift of bread");
+    relationship_row_clear(&row);
+
+    /* Combat marks an attack with a flag; it counts once. */
+    char flag[80];
+    snprintf(flag, sizeof flag, "attacked_%s", f.villager);
+    assert_int_equal(charstate_set(f.save, me, "flag", flag, "1", &err), MA_OK);
+    r = act(&f, "wait");
+    expect_event(&r, "Mara thinks worse of you (-25, now -20).");
+    act(&f, "wait");
+    assert_int_equal(relationship(&f, npc, me, &hist), -20);
+    assert_int_equal(hist, 3);
+    assert_int_equal(relationship(&f, me, npc, NULL), -10);
+    char look[200];
+    assert_int_equal(npc_describe(f.game, f.vx, f.vy, f.vz, look, sizeof look), 1);
+    assert_string_equal(look, "Mara, the farmer of Testford: dislikes you (-20): you attacked them");
+    assert_int_equal(npc_describe(f.game, f.vx + 5, f.vy, f.vz, look, sizeof look), 0);
+    /* The greeting follows the regard. */
+    r = act(&f, "talk e");
+    expect_event(&r, "Good day");
+    stop(&f);
+}
+
+static void test_villager_met_by_walking_near(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "meet.db", "smith");
+    assert_int_equal(npc_character_id(f.game, f.villager), 0);
+    ActionResult r = act(&f, "move w");
+    expect_event(&r, "You meet Mara, the smith of Testford.");
+    assert_true(npc_character_id(f.game, f.villager) > 0);
+    r = act(&f, "move e");
+    assert_null(event_with(&r, "You meet"));
+    stop(&f);
+}
+
+/* ------------------------------------------------------------ achievements */
+
+static void test_achievement_unlocks_once_and_is_announced(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "ach.db", "farmer");
+    ActionResult r = act(&f, "talk e");
+    expect_event(&r, "Achievement unlocked: Friendly Face (+10)");
+    r = act(&f, "talk e");
+    assert_null(event_with(&r, "Achievement unlocked"));
+    AchievementRow *rows = NULL;
+    int n = 0;
+    Err err = {0};
+    assert_int_equal(achievements_list(f.save, game_player(f.game)->user_id, &rows, &n, &err), MA_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(rows[0].achievement_name, "friendly_face");
+    assert_int_equal(rows[0].points, 10);
+    achievements_list_free(rows, n);
+    /* A chain: explorer is locked behind first steps; 20 steps earn first steps. */
+    AchieveView *v = NULL;
+    int64_t points = 0;
+    assert_int_equal(achieve_list(f.game, &v, &n, &points, &err), MA_OK);
+    assert_int_equal(points, 10);
+    assert_string_equal(v[0].name, "first_steps");
+    assert_int_equal(v[0].need, 20);
+    assert_string_equal(v[1].locked_by, "First Steps");
+    free(v);
+    const char *announced = NULL;
+    for (int i = 0; i < 20; i++) {
+        r = act(&f, i % 2 ? "move w" : "move e");
+        if (event_with(&r, "Achievement unlocked: First Steps (+10)"))
+            announced = "yes";
+    }
+    assert_non_null(announced);
+    assert_int_equal(achieve_list(f.game, &v, &n, &points, &err), MA_OK);
+    assert_true(v[0].earned);
+    assert_string_equal(v[1].locked_by, "");
+    assert_int_equal(v[1].have, 20);
+    assert_int_equal(v[1].need, 500);
+    free(v);
+    stop(&f);
+}
+
+static void test_hidden_achievement_shown_as_unknown_until_earned(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "hidden.db", "farmer");
+    AchieveView *v = NULL;
+    int n = 0;
+    Err err = {0};
+    assert_int_equal(achieve_list(f.game, &v, &n, NULL, &err), MA_OK);
+    assert_true(n >= 15);
+    int k = -1;
+    for (int i = 0; i < n; i++)
+        if (strcmp(v[i].name, "back_from_the_dead") == 0)
+            k = i;
+    assert_true(k >= 0);
+    assert_string_equal(v[k].title, "???");
+    assert_string_equal(v[k].description, "???");
+    assert_int_equal(v[k].need, 0);
+    free(v);
+    assert_int_equal(charstate_add(f.save, game_player(f.game)->character_id, "deaths", 1, NULL, &err), MA_OK);
+    ActionResult r = act(&f, "wait");
+    expect_event(&r, "Achievement unlocked: Back from the Dead (+10)");
+    assert_int_equal(achieve_list(f.game, &v, &n, NULL, &err), MA_OK);
+    assert_string_equal(v[k].title, "Back from the Dead");
+    assert_true(v[k].earned);
+    free(v);
+    stop(&f);
+}
+
+/* ------------------------------------------------------------ malformed data */
+
+static void test_malformed_data_refused_with_file_entry_and_reason(void **state)
+{
+    (void)state;
+    Err err = {0};
+    QuestBook *qb = NULL;
+    const char *bad_count = "{\"quests\":[{\"name\":\"bad\",\"title\":\"Bad\",\"giver\":\"smith\",\"objectives\":"
+                            "[{\"id\":\"a\",\"kind\":\"collect\",\"item\":\"oak_log\",\"count\":0,\"text\":\"x\"}]}]}";
+    assert_int_equal(quest_book_load(bad_count, strlen(bad_count), "x/quests.json", &qb, &err), MA_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "x/quests.json: quest 0 (\"bad\"): objectives[0]: count must be a whole number"));
+    const char *bad_reward = "{\"quests\":[{\"name\":\"bad\",\"title\":\"Bad\",\"giver\":\"smith\",\"rewards\":[{\"experience\":0}],"
+                             "\"objectives\":[{\"id\":\"a\",\"kind\":\"talk\",\"role\":\"priest\",\"text\":\"x\"}]}]}";
+    assert_int_equal(quest_book_load(bad_reward, strlen(bad_reward), "x/quests.json", &qb, &err), MA_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "x/quests.json: quest 0 (\"bad\"): rewards"));
+    const char *bad_giver = "{\"quests\":[{\"name\":\"bad\",\"title\":\"Bad\",\"giver\":\"king\",\"objectives\":[]}]}";
+    assert_int_equal(quest_book_load(bad_giver, strlen(bad_giver), "x/quests.json", &qb, &err), MA_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "quest 0 (\"bad\"): giver must be one of"));
+
+    DialogueBook *db = NULL;
+    const char *bad_cond = "{\"roles\":{\"smith\":{\"greetings\":[{\"text\":\"hi\"}],\"replies\":[{\"text\":\"a\","
+                           "\"condition\":{\"level\":{\"min\":\"five\"}}}]}}}";
+    assert_int_equal(dialogue_load(bad_cond, strlen(bad_cond), "x/dialogue.json", &db, &err), MA_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "x/dialogue.json: role \"smith\": reply 0: condition"));
+    const char *bad_offer = "{\"roles\":{\"smith\":{\"greetings\":[{\"text\":\"hi\"}],\"replies\":[{\"text\":\"a\",\"offer\":\"dance\"}]}}}";
+    assert_int_equal(dialogue_load(bad_offer, strlen(bad_offer), "x/dialogue.json", &db, &err), MA_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "x/dialogue.json: role \"smith\": reply 0: offer must be one of"));
+
+    AchieveBook *ab = NULL;
+    const char *bad_points = "{\"achievements\":[{\"name\":\"a\",\"title\":\"A\",\"description\":\"d\",\"points\":-1,"
+                             "\"condition\":{\"level\":{\"min\":2}}}]}";
+    assert_int_equal(achieve_book_load(bad_points, strlen(bad_points), "x/achievements.json", &ab, &err), MA_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "x/achievements.json: achievement 0 (\"a\"): points must be"));
+    const char *circle = "{\"achievements\":[{\"name\":\"a\",\"title\":\"A\",\"description\":\"d\",\"points\":1,\"after\":\"b\","
+                         "\"condition\":{}},{\"name\":\"b\",\"title\":\"B\",\"description\":\"d\",\"points\":1,\"after\":\"a\","
+                         "\"condition\":{}}]}";
+    assert_int_equal(achieve_book_load(circle, strlen(circle), "x/achievements.json", &ab, &err), MA_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "circle"));
+    const char *not_json = "{\"achievements\": [";
+    assert_int_equal(achieve_book_load(not_json, strlen(not_json), "x/achievements.json", &ab, &err), MA_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "not valid JSON"));
+
+    /* The shipped files load. */
+    assert_int_equal(quest_book_load_default(&qb, &err), MA_OK);
+    quest_book_free(qb);
+    assert_int_equal(dialogue_load_default(&db, &err), MA_OK);
+    dialogue_free(db);
+    assert_int_equal(achieve_book_load_default(&ab, &err), MA_OK);
+    achieve_book_free(ab);
+
+    /* In play: a broken quests.json stops the action with the file and the reason. */
+    Fixture f;
+    start(&f, "baddata.db", "farmer");
+    char *bad = th_tmpdir();
+    /* Every other data file as shipped. */
+    DIR *d = opendir(data_dir);
+    assert_non_null(d);
+    for (struct dirent *de; (de = readdir(d));) {
+        size_t nl = strlen(de->d_name);
+        if (nl < 6 || strcmp(de->d_name + nl - 5, ".json") != 0)
+            continue;
+        char src[4400];
+        snprintf(src, sizeof src, "%s/%s", data_dir, de->d_name);
+        size_t len;
+        char *text = th_read_file(src, &len);
+        th_write_file(th_path(bad, de->d_name), text, (long)len);
+        free(text);
+    }
+    closedir(d);
+    th_write_file(th_path(bad, "quests.json"), bad_count, -1);
+    setenv("MAGIC_DATA_DIR", bad, 1);
+    Action a;
+    assert_int_equal(action_parse("quest accept wood_for_winter", &a, &err), 1);
+    ActionResult r;
+    assert_int_not_equal(game_apply(f.game, &a, &r, &err), MA_OK);
+    assert_non_null(strstr(err.msg, "quests.json: quest 0 (\"bad\"): objectives[0]: count"));
+    setenv("MAGIC_DATA_DIR", data_dir, 1);
+    th_tmpdir_free(bad);
+    stop(&f);
+}
+
+/* ------------------------------------------------------------ play --script */
+
+static void test_play_script_talk_and_say(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "script.db", "farmer");
+    stop(&f);
+    const char *db = th_path(dir, "script.db");
+    RunResult r = th_run("talk e\nsay 1\nsay 9\n", "--save", db, "play", "--script", "-", "--world", "flatland", "--json", NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "1) I'll take it: Wood for the Winter"));
+    assert_non_null(strstr(r.out, "Quest accepted: Wood for the Winter"));
+    assert_non_null(strstr(r.out, "there is no reply 9"));
+    th_run_free(&r);
+    /* A later run goes on with the same quest. */
+    open_game(&f, "script.db", NULL);
+    assert_string_equal(quest_state_name(f.game, "wood_for_winter"), "active");
+    stop(&f);
+}
+
+/* ------------------------------------------------------------ kill -9 */
+
+typedef struct Outcome {
+    char status[16];
+    int logs, coins, rewards;
+    int64_t xp;
+} Outcome;
+
+static void outcome_of(const char *file, Outcome *o)
+{
+    Fixture f;
+    open_game(&f, file, NULL);
+    memset(o, 0, sizeof *o);
+    ProgressRow p;
+    Err err = {0};
+    assert_int_equal(progress_get(f.save, game_player(f.game)->character_id, quest_id(&f, "Wood for the Winter"), &p, &err),
+                     MA_OK);
+    snprintf(o->status, sizeof o->status, "%s", p.status);
+    o->rewards = cJSON_GetArraySize(p.rewards_earned);
+    progress_row_clear(&p);
+    o->logs = count_of(&f, "oak_log");
+    o->coins = count_of(&f, "gold_coin");
+    o->xp = game_player(f.game)->experience;
+    stop(&f);
+}
+
+static void test_kill_9_during_hand_in_keeps_all_or_nothing(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "kill0.db", "farmer");
+    act(&f, "talk e");
+    act(&f, "say 1");
+    give(&f, "oak_log", 10, 30);
+    act(&f, "wait");
+    ActionResult r = act(&f, "talk e");
+    int k = reply_number(&r, "Hand in: Wood for the Winter");
+    assert_true(k > 0);
+    int64_t xp0 = game_player(f.game)->experience;
+    stop(&f);
+    size_t len;
+    char *image = th_read_file(th_path(dir, "kill0.db"), &len);
+    int all = 0, none = 0;
+    /* Kill at growing delays, the last after the results are printed. */
+    static const int delays_us[] = {0, 2000, 5000, 10000, 20000, 35000, 50000, 70000, 90000, 120000, -1};
+    for (size_t i = 0; i < sizeof delays_us / sizeof delays_us[0]; i++) {
+        char file[32];
+        snprintf(file, sizeof file, "kill%zu.db", i + 1);
+        th_write_file(th_path(dir, file), image, (long)len);
+        int in[2], out[2];
+        assert_int_equal(pipe(in), 0);
+        assert_int_equal(pipe(out), 0);
+        pid_t pid = fork();
+        if (pid == 0) {
+            dup2(in[0], 0);
+            dup2(out[1], 1);
+            close(in[1]);
+            close(out[0]);
+            execl(getenv("MAGIC_EXE"), "magic-adventure", "--save", th_path(dir, file), "play", "--script", "-", "--world",
+                  "flatland", (char *)NULL);
+            _exit(127);
+        }
+        close(in[0]);
+        close(out[1]);
+        char steps[32];
+        snprintf(steps, sizeof steps, "say %d\n", k);
+        assert_true(write(in[1], steps, strlen(steps)) > 0);
+        if (delays_us[i] >= 0) {
+            struct timespec ts = {0, delays_us[i] * 1000L};
+            nanosleep(&ts, NULL);
+        } else {
+            char buf[64];
+            assert_true(read(out[0], buf, sizeof buf) > 0);
+        }
+        kill(pid, SIGKILL);
+        int status;
+        waitpid(pid, &status, 0);
+        close(in[1]);
+        close(out[0]);
+        Outcome o;
+        outcome_of(file, &o);
+        if (strcmp(o.status, "completed") == 0) {
+            assert_int_equal(o.logs, 0);
+            assert_int_equal(o.coins, 5);
+            assert_int_equal(o.rewards, 3);
+            assert_int_equal(o.xp, xp0 + 40);
+            all++;
+        } else {
+            assert_string_equal(o.status, "active");
+            assert_int_equal(o.logs, 10);
+            assert_int_equal(o.coins, 0);
+            assert_int_equal(o.rewards, 0);
+            assert_int_equal(o.xp, xp0);
+            none++;
+        }
+        RunResult v = th_run(NULL, "--save", th_path(dir, file), "verify", NULL);
+        if (v.status != 0)
+            fail_msg("verify %s: %s%s", file, v.out, v.err);
+        th_run_free(&v);
+    }
+    free(image);
+    assert_true(all >= 1);
+    print_message("kill -9 during hand-in: %d runs kept all, %d kept none\n", all, none);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_talk_lists_replies_and_say_1_accepts_a_quest),
+        cmocka_unit_test(test_talk_to_nobody_is_refused),
+        cmocka_unit_test(test_dialogue_reply_unavailable_says_why),
+        cmocka_unit_test(test_counters_advance_and_hand_in_rewards_exactly_once),
+        cmocka_unit_test(test_slay_counts_from_acceptance_and_quest_expires_on_the_clock),
+        cmocka_unit_test(test_deliver_through_dialogue_completes_and_pleases_the_receiver),
+        cmocka_unit_test(test_quest_shared_with_another_character_of_the_player),
+        cmocka_unit_test(test_relationships_move_both_ways_with_history),
+        cmocka_unit_test(test_villager_met_by_walking_near),
+        cmocka_unit_test(test_achievement_unlocks_once_and_is_announced),
+        cmocka_unit_test(test_hidden_achievement_shown_as_unknown_until_earned),
+        cmocka_unit_test(test_malformed_data_refused_with_file_entry_and_reason),
+        cmocka_unit_test(test_play_script_talk_and_say),
+        cmocka_unit_test(test_kill_9_during_hand_in_keeps_all_or_nothing),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
