@@ -461,6 +461,20 @@ static void test_casting_needs_the_class_and_costs_mana(void **state)
     stop(&f);
 }
 
+static void test_walking_into_a_creature_attacks_it(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "bump.db", 1);
+    const Player *p = game_player(f.game);
+    int32_t x = p->x, z = p->z;
+    place_creature(&f, "boar", "c_bump", 30, x + 1, p->y, z);
+    ActionResult r = act(&f, "move e");
+    assert_int_equal(p->x, x); /* did not step into it */
+    assert_true(event_with(&r, "the boar") != NULL);
+    stop(&f);
+}
+
 static void test_attacking_a_villager_is_remembered(void **state)
 {
     (void)state;
@@ -480,7 +494,11 @@ static void test_attacking_a_villager_is_remembered(void **state)
     cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(y)));
     cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(z)));
     cJSON_AddItemToArray(c->entities, e);
-    ActionResult r = act(&f, "attack s");
+    /* Walking into her does not attack: she is in the way. */
+    ActionResult r = act(&f, "move s");
+    assert_string_equal(r.text, "blocked: Wren is in the way (talk, or attack)");
+    assert_null(event_with(&r, "Wren cries out"));
+    r = act(&f, "attack s");
     assert_string_equal(r.text, "ok");
     assert_non_null(event_with(&r, "Wren cries out"));
     char buf[16];
@@ -567,6 +585,7 @@ int main(void)
         cmocka_unit_test(test_a_creature_crossing_a_chunk_border_moves_to_that_chunk),
         cmocka_unit_test(test_shooting_needs_a_bow_and_uses_up_an_arrow),
         cmocka_unit_test(test_casting_needs_the_class_and_costs_mana),
+        cmocka_unit_test(test_walking_into_a_creature_attacks_it),
         cmocka_unit_test(test_attacking_a_villager_is_remembered),
         cmocka_unit_test(test_malformed_creature_and_spell_files_are_refused_with_entry_and_reason),
         cmocka_unit_test(test_script_attack_shoot_and_cast_answer_in_words),

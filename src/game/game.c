@@ -487,7 +487,24 @@ int game_apply(Game *g, const Action *a, ActionResult *res, Err *err)
     int64_t clock_before = g->clock;
     int rc = MA_OK;
     switch (a->kind) {
-    case ACT_MOVE: do_move(g, a->dir, res); break;
+    case ACT_MOVE: {
+        /* Moving into a creature attacks it; into a villager, says who is there. */
+        int dx, dz;
+        dir_delta(a->dir, &dx, &dz);
+        CreatureRef who;
+        int found = creature_at(g, g->p.x + dx, g->p.y, g->p.z + dz, 0, &who, err);
+        if (found < 0)
+            rc = found;
+        else if (found && who.def)
+            rc = combat_attack(g, a->dir, res, err);
+        else if (found) {
+            const cJSON *name = cJSON_GetObjectItemCaseSensitive(who.entity, "name");
+            game_refuse(res, "blocked: %s is in the way (talk, or attack)",
+                        cJSON_IsString(name) ? name->valuestring : "someone");
+        } else
+            do_move(g, a->dir, res);
+        break;
+    }
     case ACT_UP: do_up(g, res); break;
     case ACT_DOWN: do_down(g, res); break;
     case ACT_DIG: rc = do_dig(g, a->dir, res, err); break;

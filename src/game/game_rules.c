@@ -20,6 +20,7 @@
 #include "save/characters.h"
 #include "save/charstate.h"
 #include "save/skills.h"
+#include "game/progress.h"
 #include "world/generator.h"
 
 /* One binding of a RuleCtx to a game and an action result. The table is small because only
@@ -112,16 +113,7 @@ static int q_stat(void *ud, const char *name)
     return have;
 }
 
-static int q_skill(void *ud, const char *name)
-{
-    Game *g = ((Binding *)ud)->g;
-    SkillRow s;
-    if (skills_get(g->save, g->p.character_id, name, &s, NULL) != MA_OK)
-        return 0;
-    int level = s.skill_level;
-    skill_row_clear(&s);
-    return level;
-}
+static int q_skill(void *ud, const char *name) { return progress_skill_level(((Binding *)ud)->g, name); }
 
 static int q_items(void *ud, const char *item)
 {
@@ -242,13 +234,17 @@ static int e_take(void *ud, const char *item, int count, Err *err)
     return game_take_item(g, item, count, err);
 }
 
+/* Experience goes through progress (levels, stat points, the announcement); the character row
+ * is written at once so that it commits with the rest of the effect. */
 static int e_experience(void *ud, int amount, Err *err)
 {
     Binding *b = ud;
-    b->g->p.experience += amount;
-    if (b->r)
-        game_event(b->r, SEV_GOOD, "You gain %d experience.", amount);
-    return game_rules_store_player(b->g, err);
+    ActionResult scratch;
+    memset(&scratch, 0, sizeof scratch);
+    ActionResult *r = b->r ? b->r : &scratch;
+    game_event(r, SEV_GOOD, "You gain %d experience.", amount);
+    int rc = progress_add_experience(b->g, amount, r, err);
+    return rc == MA_OK ? game_rules_store_player(b->g, err) : rc;
 }
 
 static const char *const stat_names[] = {"health", "mana", "strength", "intelligence", "dexterity",
@@ -289,27 +285,12 @@ static int e_stat(void *ud, const char *name, int amount, Err *err)
     return rc;
 }
 
-/* Skill experience: a level for every 100 points, as data/skills.json's default curve. */
 static int e_skill_xp(void *ud, const char *skill, int amount, Err *err)
 {
-    Game *g = ((Binding *)ud)->g;
-    SkillRow s;
-    int rc = skills_get(g->save, g->p.character_id, skill, &s, err);
-    if (rc == MA_ERR_NOT_FOUND) {
-        memset(&s, 0, sizeof s);
-        s.character_id = g->p.character_id;
-        snprintf(s.skill_name, sizeof s.skill_name, "%s", skill);
-        s.skill_level = 1;
-    } else if (rc != MA_OK) {
-        return rc;
-    }
-    s.experience_points += amount;
-    int level = 1 + (int)(s.experience_points / 100);
-    if (level > s.skill_level)
-        s.skill_level = level;
-    rc = skills_upsert(g->save, &s, err);
-    skill_row_clear(&s);
-    return rc;
+    Binding *b = ud;
+    ActionResult scratch;
+    memset(&scratch, 0, sizeof scratch);
+    return progress_skill_use(b->g, skill, amount, b->r ? b->r : &scratch, err);
 }
 
 static int e_relationship(void *ud, const char *who, int amount, const char *reason, Err *err)
