@@ -18,6 +18,7 @@
 
 #include "game/achieve.h"
 #include "game/game.h"
+#include "game/game_rules.h"
 #include "game/npc.h"
 #include "game/quest.h"
 #include "save/achievements.h"
@@ -464,6 +465,97 @@ static void test_quest_shared_with_another_character_of_the_player(void **state)
     stop(&f);
 }
 
+static void test_talk_objective_completes_by_itself_when_talking_to_the_role(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "priest.db", "priest");
+    ActionResult r = act(&f, "quest accept A Word with the Priest");
+    assert_true(r.ok);
+    int64_t xp = game_player(f.game)->experience;
+    r = act(&f, "talk e");
+    expect_event(&r, "A Word with the Priest: Spoke with the priest 1/1 — done.");
+    expect_event(&r, "The priest promises to bless the fields.");
+    expect_event(&r, "Quest complete: A Word with the Priest");
+    assert_int_equal(game_player(f.game)->experience, xp + 20);
+    assert_string_equal(quest_state_name(f.game, "word_with_the_priest"), "completed");
+    stop(&f);
+}
+
+static void test_difficulty_scales_with_the_character_level(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "scale.db", "farmer");
+    CharacterRow c;
+    Err err = {0};
+    assert_int_equal(characters_get(f.save, game_player(f.game)->character_id, &c, &err), MA_OK);
+    c.level = 6;
+    assert_int_equal(characters_update(f.save, &c, &err), MA_OK);
+    character_row_clear(&c);
+    stop(&f);
+    open_game(&f, "scale.db", NULL);
+    ActionResult r = act(&f, "talk e");
+    expect_event(&r, "1) I'll take it: Wood for the Winter (collect 20 oak log; 80 experience");
+    r = act(&f, "say 1");
+    expect_event(&r, "Oak logs gathered 0/20");
+    stop(&f);
+}
+
+static void test_rule_context_reads_and_changes_the_game_all_or_nothing(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "ctx.db", "smith");
+    act(&f, "talk e");
+    Err err = {0};
+    int furnace = blocks_find(game_blocks(f.game), "furnace");
+    assert_true(furnace > 0);
+    const Player *p = game_player(f.game);
+    assert_int_equal(world_set_block(game_world(f.game), p->x - 3, p->y, p->z, (BlockId)furnace, &err), MA_OK);
+    ActionResult r;
+    memset(&r, 0, sizeof r);
+    RuleCtx ctx;
+    game_rule_ctx(f.game, &r, &ctx);
+    const char *yes = "{\"all\":[{\"level\":{\"min\":1}},{\"item\":{\"name\":\"bread\"}},"
+                      "{\"relationship\":{\"with\":\"@npc\",\"min\":0,\"max\":0}},"
+                      "{\"relationship\":{\"with\":\"Mara\",\"max\":0}},"
+                      "{\"quest\":{\"name\":\"wood_for_winter\",\"state\":\"none\"}},"
+                      "{\"achievement\":\"friendly_face\"},{\"place\":{\"near\":\"furnace\",\"radius\":4}},"
+                      "{\"stat\":{\"name\":\"strength\",\"min\":1}},{\"time\":{\"from\":\"06:00\",\"to\":\"20:00\"}}]}";
+    cJSON *cond = cJSON_Parse(yes);
+    assert_int_equal(rules_check(&ctx, cond), 1);
+    cJSON_Delete(cond);
+    cond = cJSON_Parse("{\"place\":{\"near\":\"furnace\",\"radius\":2}}");
+    assert_int_equal(rules_check(&ctx, cond), 0);
+    cJSON_Delete(cond);
+    /* Effects: all of them, or none when one fails. */
+    int64_t xp = p->experience;
+    cJSON *fx = cJSON_Parse("[{\"give\":{\"item\":\"gold_coin\",\"count\":3}},{\"experience\":5},"
+                            "{\"relationship\":{\"with\":\"@npc\",\"add\":4,\"reason\":\"helped\"}},"
+                            "{\"flag\":{\"name\":\"helped_smith\",\"value\":\"yes\"}},{\"unlock_recipe\":\"iron_sword\"},"
+                            "{\"start_quest\":\"light_the_way\"},{\"message\":\"Well done.\"}]");
+    assert_int_equal(rules_apply(&ctx, fx, &err), MA_OK);
+    cJSON_Delete(fx);
+    assert_int_equal(count_of(&f, "gold_coin"), 3);
+    assert_int_equal(p->experience, xp + 5);
+    assert_int_equal(relationship(&f, villager_id(&f), p->character_id, NULL), 4);
+    assert_string_equal(quest_state_name(f.game, "light_the_way"), "active");
+    char buf[32];
+    assert_int_equal(charstate_get(f.save, p->character_id, "recipe", "iron_sword", buf, sizeof buf, &err), MA_OK);
+    expect_event(&r, "Well done.");
+    int events = r.n_events;
+    fx = cJSON_Parse("[{\"give\":{\"item\":\"gold_coin\",\"count\":3}},{\"experience\":5},{\"message\":\"No.\"},"
+                     "{\"take\":{\"item\":\"diamond\",\"count\":1}}]");
+    assert_int_not_equal(rules_apply(&ctx, fx, &err), MA_OK);
+    assert_non_null(strstr(err.msg, "you have only 0 diamond"));
+    cJSON_Delete(fx);
+    assert_int_equal(count_of(&f, "gold_coin"), 3);
+    assert_int_equal(p->experience, xp + 5);
+    assert_int_equal(r.n_events, events);
+    stop(&f);
+}
+
 /* ------------------------------------------------------------ relationships */
 
 static void test_relationships_move_both_ways_with_history(void **state)
@@ -527,6 +619,47 @@ static void test_villager_met_by_walking_near(void **state)
     assert_true(npc_character_id(f.game, f.villager) > 0);
     r = act(&f, "move e");
     assert_null(event_with(&r, "You meet"));
+    stop(&f);
+}
+
+static void test_trader_prices_follow_the_relationship(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "trade.db", "trader");
+    give(&f, "gold_coin", 10, 30);
+    give(&f, "oak_log", 3, 31);
+    int bread = count_of(&f, "bread");
+    ActionResult r = act(&f, "talk e"), s;
+    say_reply(&f, &r, "Buy 1 bread for 4 gold coin", &s);
+    assert_true(s.ok);
+    expect_event(&s, "You buy 1 bread for 4 gold coin.");
+    assert_int_equal(count_of(&f, "bread"), bread + 1);
+    assert_int_equal(count_of(&f, "gold_coin"), 6);
+    int64_t me = game_player(f.game)->character_id, npc = villager_id(&f);
+    Err err = {0};
+    assert_int_equal(relationships_change(f.save, npc, me, -100, NULL, NULL, &err), MA_OK);
+    r = act(&f, "talk e");
+    expect_event(&r, "Buy 1 bread for 5 gold coin");
+    expect_event(&r, "Sell 1 oak log for 2 gold coin");
+    assert_int_equal(relationships_change(f.save, npc, me, 200, NULL, NULL, &err), MA_OK);
+    r = act(&f, "talk e");
+    expect_event(&r, "Buy 1 bread for 3 gold coin");
+    say_reply(&f, &r, "Sell 1 oak log for 3 gold coin", &s);
+    assert_true(s.ok);
+    assert_int_equal(count_of(&f, "oak_log"), 2);
+    assert_int_equal(count_of(&f, "gold_coin"), 9);
+    /* What the player paid went into the trader's pack, and both sides were logged. */
+    InventoryRow *rows = NULL;
+    int n = 0, coins = 0;
+    assert_int_equal(inventory_list(f.save, npc, &rows, &n, &err), MA_OK);
+    for (int i = 0; i < n; i++)
+        coins += strcmp(rows[i].item_name, "gold_coin") == 0 ? rows[i].quantity : 0;
+    inventory_list_free(rows, n);
+    assert_int_equal(coins, 4);
+    int64_t logged = 0;
+    assert_int_equal(transfers_count(f.save, me, &logged, &err), MA_OK);
+    assert_int_equal(logged, 4);
     stop(&f);
 }
 
@@ -825,8 +958,12 @@ int main(void)
         cmocka_unit_test(test_slay_counts_from_acceptance_and_quest_expires_on_the_clock),
         cmocka_unit_test(test_deliver_through_dialogue_completes_and_pleases_the_receiver),
         cmocka_unit_test(test_quest_shared_with_another_character_of_the_player),
+        cmocka_unit_test(test_talk_objective_completes_by_itself_when_talking_to_the_role),
+        cmocka_unit_test(test_difficulty_scales_with_the_character_level),
+        cmocka_unit_test(test_rule_context_reads_and_changes_the_game_all_or_nothing),
         cmocka_unit_test(test_relationships_move_both_ways_with_history),
         cmocka_unit_test(test_villager_met_by_walking_near),
+        cmocka_unit_test(test_trader_prices_follow_the_relationship),
         cmocka_unit_test(test_achievement_unlocks_once_and_is_announced),
         cmocka_unit_test(test_hidden_achievement_shown_as_unknown_until_earned),
         cmocka_unit_test(test_malformed_data_refused_with_file_entry_and_reason),

@@ -37,13 +37,28 @@ typedef enum KeyCmd {
     KC_FILTER,      /* `/`: start typing a filter in a lettered list */
     KC_ERASE,       /* Backspace: erase the filter's last character */
     KC_REDRAW,
+    KC_ATTACK,      /* then a direction */
+    KC_SHOOT,       /* then a direction */
+    KC_CAST,        /* a spell, then a direction */
+    KC_TALK,        /* then a direction */
+    KC_TAKE,
+    KC_DROP,
+    KC_EQUIP,
+    KC_UNEQUIP,
+    KC_USE,
+    KC_REPAIR,
+    KC_CRAFT,
+    KC_SHEET,
+    KC_SKILLS,
+    KC_QUESTS,
+    KC_ACHIEVEMENTS,
     KC_COUNT_
 } KeyCmd;
 
 /* Contexts (bits): where a row applies. */
 enum {
     KCTX_MAP = 1 << 0,  /* the main screen */
-    KCTX_DIR = 1 << 1,  /* "which direction?" after D or P */
+    KCTX_DIR = 1 << 1,  /* "which direction?" after D, P, F, f, z or T */
     KCTX_LOOK = 1 << 2, /* look mode */
     KCTX_LIST = 1 << 3, /* lists: help, messages, inventory, menus */
     KCTX_MENU = 1 << 4, /* the title screen and its menus */

@@ -73,6 +73,8 @@ void help_run(unsigned ctx);
 int main_screen_run(Save *s, Game *g);
 void messages_run(const MsgLog *log);
 void inventory_run(Game *g);
+/* Picks any carried item under a title; 1 and its name in buf when chosen. */
+int item_pick_run(Game *g, const char *title, char *buf, size_t size);
 /* Picks an item to hold; 1 and name in buf when chosen. */
 int block_pick_run(Game *g, char *buf, size_t size);
 

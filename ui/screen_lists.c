@@ -573,3 +573,22 @@ int block_pick_run(Game *g, char *buf, size_t size)
     free(items);
     return chosen;
 }
+
+int item_pick_run(Game *g, const char *title, char *buf, size_t size)
+{
+    ListItem *items;
+    InventoryRow *rows;
+    int n;
+    if (load_inventory(g, &items, &rows, &n) != 0)
+        return 0;
+    ListSpec spec = {.title = title, .items = items, .n = n, .lettered = 1, .selectable = 1, .help_ctx = KCTX_LIST};
+    int pick = list_run(&spec);
+    int chosen = 0;
+    if (pick >= 0) {
+        snprintf(buf, size, "%s", rows[pick].item_name);
+        chosen = 1;
+    }
+    inventory_list_free(rows, n);
+    free(items);
+    return chosen;
+}

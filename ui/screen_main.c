@@ -12,7 +12,10 @@
 #include <time.h>
 #include <string.h>
 
+#include "screen_sheet.h"
+#include "screen_talk.h"
 #include "term.h"
+#include "game/creatures.h"
 #include "world/render.h"
 
 #define PANEL_W 26
@@ -32,7 +35,8 @@ typedef struct MainUi {
     Game *g;
     MsgLog log;
     Mode mode;
-    KeyCmd pending;  /* KC_DIG or KC_PLACE while asking for a direction */
+    KeyCmd pending;  /* KC_DIG, KC_PLACE, KC_ATTACK, KC_SHOOT, KC_CAST or KC_TALK while asking for a direction */
+    char spell[32];  /* the spell chosen for KC_CAST */
     int view_dy;     /* [ and ]: the level shown, relative to the feet */
     int section;     /* X: the cross-section instead of the top-down map */
     int lx, lz;      /* look cursor, relative to the character */
@@ -305,8 +309,10 @@ static void draw_log(MainUi *u, const Layout *L)
     char mode[200];
     if (!status[0]) {
         if (u->mode == MODE_DIR)
-            snprintf(mode, sizeof mode, "%s in which direction? (hjklyubn, arrows, keypad, < up, > down; Esc cancels)",
-                     u->pending == KC_DIG ? "Dig" : "Place");
+            snprintf(mode, sizeof mode, "%s in which direction? (hjklyubn, arrows, keypad%s; Esc cancels)",
+                     u->pending == KC_DIG ? "Dig" : u->pending == KC_PLACE ? "Place" : u->pending == KC_ATTACK ? "Attack"
+                     : u->pending == KC_SHOOT ? "Shoot" : u->pending == KC_CAST ? "Cast" : "Talk",
+                     u->pending == KC_DIG || u->pending == KC_PLACE ? ", < up, > down" : "");
         else if (u->mode == MODE_LOOK)
             snprintf(mode, sizeof mode, "Look: move the cursor; Enter describes, t travels there, Esc ends");
         else
@@ -633,6 +639,84 @@ static int handle_map_key(MainUi *u, int ch)
     case KC_INVENTORY:
         inventory_run(u->g);
         break;
+    case KC_ATTACK:
+    case KC_SHOOT:
+    case KC_TALK:
+        u->mode = MODE_DIR;
+        u->pending = cmd;
+        break;
+    case KC_CAST: {
+        const CreatureBook *book = game_creatures(u->g);
+        int n = creatures_spell_count(book);
+        ListItem *items = calloc((size_t)(n > 0 ? n : 1), sizeof *items);
+        if (!items)
+            break;
+        for (int i = 0; i < n; i++) {
+            const SpellDef *sp = creatures_spell_at(book, i);
+            snprintf(items[i].text, sizeof items[i].text, "%s", sp->title[0] ? sp->title : sp->name);
+            snprintf(items[i].detail, sizeof items[i].detail, "%d mana", sp->mana);
+        }
+        ListSpec spec = {.title = "Cast which spell?", .items = items, .n = n, .lettered = 1, .selectable = 1,
+                         .help_ctx = KCTX_LIST};
+        int pick = list_run(&spec);
+        free(items);
+        if (pick >= 0) {
+            snprintf(u->spell, sizeof u->spell, "%s", creatures_spell_at(book, pick)->name);
+            u->mode = MODE_DIR;
+            u->pending = KC_CAST;
+        }
+        break;
+    }
+    case KC_TAKE:
+        a.kind = ACT_TAKE;
+        act(u, &a, NULL);
+        break;
+    case KC_DROP:
+    case KC_EQUIP:
+    case KC_UNEQUIP:
+    case KC_USE:
+    case KC_REPAIR: {
+        static const struct { KeyCmd cmd; ActionKind kind; const char *title; } picks[] = {
+            {KC_DROP, ACT_DROP, "Drop what?"}, {KC_EQUIP, ACT_EQUIP, "Equip what?"},
+            {KC_UNEQUIP, ACT_UNEQUIP, "Take off what?"}, {KC_USE, ACT_USE, "Use what?"},
+            {KC_REPAIR, ACT_REPAIR, "Repair what?"},
+        };
+        for (size_t i = 0; i < sizeof picks / sizeof picks[0]; i++) {
+            if (picks[i].cmd != cmd)
+                continue;
+            char name[64];
+            if (item_pick_run(u->g, picks[i].title, name, sizeof name)) {
+                a.kind = picks[i].kind;
+                a.count = 1;
+                snprintf(a.arg, sizeof a.arg, "%s", name);
+                act(u, &a, NULL);
+            }
+        }
+        break;
+    }
+    case KC_CRAFT: {
+        char recipe[64];
+        int count = 1;
+        if (craft_screen_run(u->g, recipe, sizeof recipe, &count) > 0) {
+            a.kind = ACT_CRAFT;
+            a.count = count;
+            snprintf(a.arg, sizeof a.arg, "%s", recipe);
+            act(u, &a, NULL);
+        }
+        break;
+    }
+    case KC_SHEET:
+        sheet_run(u->g);
+        break;
+    case KC_SKILLS:
+        skills_run(u->g);
+        break;
+    case KC_QUESTS:
+        quests_run(u->g);
+        break;
+    case KC_ACHIEVEMENTS:
+        achievements_run(u->g);
+        break;
     case KC_HELP:
         help_run(KCTX_MAP);
         break;
@@ -669,8 +753,25 @@ static void handle_dir_key(MainUi *u, int ch)
             u->mode = MODE_MAP;
         return;
     }
-    Action a = {.kind = u->pending == KC_DIG ? ACT_DIG : ACT_PLACE, .dir = d};
     u->mode = MODE_MAP;
+    if ((d == DIR_UP || d == DIR_DOWN) && u->pending != KC_DIG && u->pending != KC_PLACE)
+        return;
+    if (u->pending == KC_TALK) {
+        draw(u);
+        talk_screen_run(u->g, d, &u->log);
+        return;
+    }
+    Action a = {.kind = ACT_PLACE, .dir = d};
+    switch (u->pending) {
+    case KC_DIG: a.kind = ACT_DIG; break;
+    case KC_ATTACK: a.kind = ACT_ATTACK; break;
+    case KC_SHOOT: a.kind = ACT_SHOOT; break;
+    case KC_CAST:
+        a.kind = ACT_CAST;
+        snprintf(a.arg, sizeof a.arg, "%s", u->spell);
+        break;
+    default: break;
+    }
     act(u, &a, NULL);
 }
 

@@ -35,7 +35,7 @@ void dir_delta(Dir d, int *dx, int *dz)
 
 static const char *const kind_names[ACT_COUNT_] = {
     "move", "up", "down", "dig", "place", "wait", "select", "attack", "shoot", "cast", "talk", "say",
-    "take", "drop", "equip", "unequip", "use", "craft", "quest", "levelup", "repair"};
+    "take", "drop", "equip", "unequip", "use", "craft", "quest", "levelup", "repair", "specialize"};
 
 const char *action_name(ActionKind k) { return k < ACT_COUNT_ ? kind_names[k] : "?"; }
 
@@ -93,7 +93,7 @@ int action_parse(const char *text, Action *out, Err *err)
     if (kind < 0)
         return err_set(err, MA_ERR_INVALID,
                        "unknown action '%s' (known: move up down dig place wait select attack shoot cast talk say "
-                       "take drop equip unequip use craft quest levelup repair)", w[0]);
+                       "take drop equip unequip use craft quest levelup repair specialize)", w[0]);
     out->kind = (ActionKind)kind;
     switch (out->kind) {
     case ACT_MOVE:
@@ -175,6 +175,12 @@ int action_parse(const char *text, Action *out, Err *err)
         if (n != 2)
             return err_set(err, MA_ERR_INVALID, "%s takes one name", w[0]);
         snprintf(out->arg, sizeof out->arg, "%s", w[1]);
+        break;
+    case ACT_SPECIALIZE:
+        if (n != 3)
+            return err_set(err, MA_ERR_INVALID, "specialize takes a skill and a specialisation: specialize mining prospector");
+        snprintf(out->arg, sizeof out->arg, "%s", w[1]);
+        snprintf(out->block, sizeof out->block, "%s", w[2]);
         break;
     case ACT_QUEST_ACCEPT: {
         const char *name = rest;

@@ -37,6 +37,7 @@ typedef enum ActionKind {
     ACT_QUEST_ACCEPT, /* arg: quest title */
     ACT_LEVELUP, /* arg: the stat to raise */
     ACT_REPAIR,  /* arg: item */
+    ACT_SPECIALIZE, /* arg: skill; block: the specialisation */
     ACT_COUNT_
 } ActionKind;
 

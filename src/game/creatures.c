@@ -507,6 +507,13 @@ const SpellDef *creatures_spell(const CreatureBook *b, const char *name)
     return NULL;
 }
 
+int creatures_spell_count(const CreatureBook *b) { return b ? b->n_spells : 0; }
+
+const SpellDef *creatures_spell_at(const CreatureBook *b, int i)
+{
+    return b && i >= 0 && i < b->n_spells ? &b->spells[i] : NULL;
+}
+
 /* ------------------------------------------------------------ entities */
 
 static const char *ent_str(const cJSON *e, const char *key)

@@ -78,6 +78,9 @@ void creatures_free(CreatureBook *b);
 const CreatureDef *creatures_find(const CreatureBook *b, const char *kind);
 int creatures_count(const CreatureBook *b);
 const SpellDef *creatures_spell(const CreatureBook *b, const char *name);
+/* The spells in file order, for lists. */
+int creatures_spell_count(const CreatureBook *b);
+const SpellDef *creatures_spell_at(const CreatureBook *b, int i);
 const CreatureDef *creatures_get(const CreatureBook *b, int i);
 
 /* Bump attack on what stands in the next cell in direction d: a creature,

@@ -536,6 +536,7 @@ int game_apply(Game *g, const Action *a, ActionResult *res, Err *err)
     case ACT_REPAIR: rc = inventory_repair(g, a->arg, res, err); break;
     case ACT_CRAFT: rc = crafting_craft(g, a->arg, a->count, res, err); break;
     case ACT_LEVELUP: rc = progress_levelup(g, a->arg, res, err); break;
+    case ACT_SPECIALIZE: rc = progress_specialize(g, a->arg, a->block, res, err); break;
     case ACT_TALK: rc = npc_talk(g, a->dir, res, err); break;
     case ACT_SAY: rc = npc_say(g, a->count, res, err); break;
     case ACT_QUEST_ACCEPT: rc = quest_accept(g, a->arg, res, err); break;
@@ -780,6 +781,10 @@ int game_start(Save *s, const GameStart *st, Game **out, Err *err)
     } else if ((rc = create_character(g, st->character ? st->character : username, st->class_name, err)) != MA_OK) {
         goto fail_tx;
     }
+    ActionResult discovered; /* what is already known how to make is recorded quietly */
+    memset(&discovered, 0, sizeof discovered);
+    if ((rc = crafting_discover(g, &discovered, err)) < 0)
+        goto fail_tx;
     if ((rc = remember_last(g, err)) != MA_OK || (rc = world_flush(g->world, err)) != MA_OK ||
         (rc = save_commit(s, err)) != MA_OK)
         goto fail_tx;
@@ -814,6 +819,7 @@ World *game_world(Game *g) { return g->world; }
 const BlockRegistry *game_blocks(const Game *g) { return g->blocks; }
 const ClassList *game_classes(const Game *g) { return &g->classes; }
 Save *game_save(Game *g) { return g->save; }
+const struct CreatureBook *game_creatures(const Game *g) { return g->creatures; }
 
 cJSON *game_state_json(Game *g, Err *err)
 {

@@ -71,6 +71,8 @@ World *game_world(Game *g);
 const BlockRegistry *game_blocks(const Game *g);
 const ClassList *game_classes(const Game *g);
 Save *game_save(Game *g);
+/* The creature and spell book (data/creatures.json, data/spells.json). */
+const struct CreatureBook *game_creatures(const Game *g);
 /* Turns since the world began, and the time of day in minutes (0..1439). */
 int64_t game_clock(const Game *g);
 int game_minute_of_day(const Game *g);

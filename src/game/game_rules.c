@@ -15,12 +15,12 @@
 #include "game/achieve.h"
 #include "game/game_internal.h"
 #include "game/npc.h"
+#include "game/progress.h"
 #include "game/quest.h"
 #include "save/achievements.h"
 #include "save/characters.h"
 #include "save/charstate.h"
 #include "save/skills.h"
-#include "game/progress.h"
 #include "world/generator.h"
 
 /* One binding of a RuleCtx to a game and an action result. The table is small because only

@@ -16,6 +16,8 @@
 
 #include "game/game_internal.h"
 #include "game/game_rules.h"
+#include "game/inventory.h"
+#include "game/progress.h"
 #include "game/quest.h"
 #include "game/rules.h"
 #include "save/characters.h"
@@ -539,11 +541,15 @@ static void name_npc(char *s, size_t size, const char *name)
     snprintf(s + used, size - used, "%s%s", name, rest);
 }
 
-/* A price with the villager's regard: a friend (100) sells for 25% less and buys for 25% more. */
-static int price_for(int base, int opinion, int buying)
+/* A price with the villager's regard (a friend at 100 sells for 25% less and buys for 25% more)
+ * and the player's trading skill (progress_price_factor: below 1 is better for the player). */
+static int price_for(Game *g, int base, int opinion, int buying)
 {
-    int pct = buying ? 100 - opinion / 4 : 100 + opinion / 4;
-    int p = (base * pct + 50) / 100;
+    double f = progress_price_factor(g);
+    if (f <= 0)
+        f = 1.0;
+    double pct = buying ? (100 - opinion / 4) * f : (100 + opinion / 4) / f;
+    int p = (int)(base * pct / 100.0 + 0.5);
     return p < 1 ? 1 : p;
 }
 
@@ -620,7 +626,7 @@ static int build_menu(Game *g, const DialogueBook *b, const Npc *npc, Menu *m, E
                 if (shown >= 2)
                     break;
                 const char *item = sfield(it, "item");
-                int price = price_for(ifield(it, "price", 1), npc->opinion, buying);
+                int price = price_for(g, ifield(it, "price", 1), npc->opinion, buying);
                 int have = game_item_count(g, buying ? cur : item, NULL);
                 if (!buying && have < 1)
                     continue;
@@ -754,6 +760,9 @@ done:
     return rc;
 }
 
+/* One unit of item bought from (buying) or sold to the villager, in one transaction: what the
+ * player hands over moves to the villager's pack (inventory_transfer logs it), what the player
+ * receives is logged from the villager. */
 static int do_trade(Game *g, const Npc *npc, const cJSON *trade, int buying, const char *item, ActionResult *r,
                     Err *err)
 {
@@ -767,35 +776,27 @@ static int do_trade(Game *g, const Npc *npc, const cJSON *trade, int buying, con
         return MA_OK;
     }
     const char *cur = sfield(trade, "currency");
-    int price = price_for(ifield(found, "price", 1), npc->opinion, buying);
-    cJSON *fx = cJSON_CreateArray(), *one;
-    one = cJSON_CreateObject();
-    cJSON *take = cJSON_AddObjectToObject(one, "take");
-    cJSON_AddStringToObject(take, "item", buying ? cur : item);
-    cJSON_AddNumberToObject(take, "count", buying ? price : 1);
-    cJSON_AddItemToArray(fx, one);
-    one = cJSON_CreateObject();
-    cJSON *give = cJSON_AddObjectToObject(one, "give");
-    cJSON_AddStringToObject(give, "item", buying ? item : cur);
-    cJSON_AddNumberToObject(give, "count", buying ? 1 : price);
-    cJSON_AddItemToArray(fx, one);
-    RuleCtx ctx;
-    game_rule_ctx(g, r, &ctx);
+    int price = price_for(g, ifield(found, "price", 1), npc->opinion, buying);
+    const char *paid = buying ? cur : item, *got = buying ? item : cur;
+    int paid_n = buying ? price : 1, got_n = buying ? 1 : price;
     Player before = g->p;
     int rc = save_begin(g->save, err);
+    if (rc != MA_OK)
+        return rc;
+    rc = inventory_transfer(g, npc->id, paid, paid_n, buying ? "purchase" : "sale", buying ? price : 0, err);
     if (rc == MA_OK) {
-        rc = rules_apply(&ctx, fx, err);
-        if (rc == MA_OK)
-            rc = transfers_log(g->save, buying ? npc->id : g->p.character_id, buying ? g->p.character_id : npc->id,
-                               item, 1, buying ? "purchase" : "sale", price, err);
-        if (rc == MA_OK)
-            rc = charstate_add(g->save, g->p.character_id, "trades", 1, NULL, err);
-        if (rc == MA_OK)
-            rc = save_commit(g->save, err);
-        else
-            save_rollback(g->save);
+        int left = game_give_item(g, got, blocks_find(g->blocks, got) > 0 ? "block" : "material", got_n, err);
+        rc = left < 0 ? left : left > 0 ? err_set(err, MA_ERR_INVALID, "your pack is full") : MA_OK;
     }
-    cJSON_Delete(fx);
+    if (rc == MA_OK)
+        rc = transfers_log(g->save, npc->id, g->p.character_id, got, got_n, buying ? "purchase" : "sale",
+                           buying ? 0 : price, err);
+    if (rc == MA_OK)
+        rc = charstate_add(g->save, g->p.character_id, "trades", 1, NULL, err);
+    if (rc == MA_OK)
+        rc = save_commit(g->save, err);
+    else
+        save_rollback(g->save);
     if (rc == MA_ERR_INVALID) {
         g->p = before;
         game_refuse(r, "no deal: %s", err->msg);

@@ -16,9 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "game/game_internal.h"
 #include "game/game_rules.h"
+#include "game/inventory.h"
 #include "game/npc.h"
 #include "game/rules.h"
 #include "save/characters.h"
@@ -774,9 +776,8 @@ int quest_hand_in(Game *g, const char *quest, const char *npc_entity, ActionResu
             save_rollback(g->save);
             game_refuse(r, "%s needs %d %s (you have %d)", sfield(tpl, "title"), need, item, have);
             goto done;
-        } else if ((rc = game_take_item(g, sfield(ob, "item"), need, err)) == MA_OK) {
-            rc = transfers_log(g->save, g->p.character_id, npc_character_id(g, npc_entity), sfield(ob, "item"), need,
-                               "quest", 0, err);
+        } else if ((rc = inventory_transfer(g, npc_character_id(g, npc_entity), sfield(ob, "item"), need, "quest", 0,
+                                            err)) == MA_OK) {
             obj_set(tpl, p.progress_data, d, need, r);
             game_event(r, SEV_GOOD, "You hand over %d %s.", need, item);
             if (rc == MA_OK)
@@ -962,6 +963,8 @@ int quest_after_action(Game *g, const Action *a, ActionResult *r, Err *err)
                 rc = complete(g, tpl, p->quest_id, p->progress_data, &sub, err);
                 for (int e = 0; e < sub.n_events; e++)
                     game_event(r, sub.events[e].severity, "%s", sub.events[e].text);
+                if (rc == MA_OK && !sub.ok)
+                    game_event(r, SEV_WARN, "%s", sub.text);
                 continue;
             }
             if (!bfield(p->progress_data, "ready")) {

@@ -937,6 +937,16 @@ void generator_spawn_point(Generator *g, int32_t *x, int32_t *y, int32_t *z)
     }
     if (!found)
         found = spawn_search(g, &pr, 0, 0, 96, x, y, z);
+    /* Out at sea: look for the nearest land in widening rings (up to 2 km). */
+    for (int ring = 1; !found && ring <= 64; ring++) {
+        int32_t r = ring * 32;
+        for (int32_t t = -r; t < r && !found; t += 32) {
+            const int32_t cand[4][2] = {{t, -r}, {r, t}, {-t, r}, {-r, -t}};
+            for (int k = 0; k < 4 && !found; k++)
+                if (generator_surface_y(g, cand[k][0], cand[k][1]) >= SEA_LEVEL)
+                    found = spawn_search(g, &pr, cand[k][0], cand[k][1], 24, x, y, z);
+        }
+    }
     if (!found) {
         /* All water near the origin: stand on the sea (the game may place a raft). */
         *y = generator_surface_y(g, 0, 0) + 1;
