@@ -812,12 +812,14 @@ static void test_malformed_data_refused_with_file_entry_and_reason(void **state)
     closedir(d);
     th_write_file(th_path(bad, "quests.json"), bad_count, -1);
     setenv("MAGIC_DATA_DIR", bad, 1);
-    Action a;
-    assert_int_equal(action_parse("quest accept wood_for_winter", &a, &err), 1);
-    ActionResult r;
-    assert_int_not_equal(game_apply(f.game, &a, &r, &err), MA_OK);
-    assert_non_null(strstr(err.msg, "quests.json: quest 0 (\"bad\"): objectives[0]: count"));
+    /* The game refuses to start on it, saying which file, entry and why. */
+    Game *again = NULL;
+    GameStart st = {.username = "tester", .world = "flatland", .seed = 7};
+    int rc = game_start(f.save, &st, &again, &err);
     setenv("MAGIC_DATA_DIR", data_dir, 1);
+    assert_int_not_equal(rc, MA_OK);
+    assert_null(again);
+    assert_non_null(strstr(err.msg, "quests.json: quest 0 (\"bad\"): objectives[0]: count"));
     th_tmpdir_free(bad);
     stop(&f);
 }

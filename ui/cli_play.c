@@ -63,18 +63,20 @@ int cmd_play(CliCtx *ctx)
         {"character", required_argument, NULL, 'c'},
         {"class", required_argument, NULL, 'k'},
         {"json", no_argument, NULL, 'j'},
+        {"verbose", no_argument, NULL, 'v'},
         {NULL, 0, NULL, 0},
     };
     const char *script = NULL, *world = NULL, *character = NULL, *cls = NULL;
-    int json = 0, c;
+    int json = 0, verbose = 0, c;
     opterr = 0;
-    while ((c = getopt_long(ctx->argc, ctx->argv, "s:w:c:k:j", opts, NULL)) != -1) {
+    while ((c = getopt_long(ctx->argc, ctx->argv, "s:w:c:k:jv", opts, NULL)) != -1) {
         switch (c) {
         case 's': script = optarg; break;
         case 'w': world = optarg; break;
         case 'c': character = optarg; break;
         case 'k': cls = optarg; break;
         case 'j': json = 1; break;
+        case 'v': verbose = 1; break;
         default:
             if (optopt)
                 return cli_usage_error(ctx, "option '%s' needs a value", ctx->argv[optind - 1]);
@@ -141,6 +143,9 @@ int cmd_play(CliCtx *ctx)
             cJSON_Delete(o);
         } else {
             printf("%s\n", r.text);
+            /* --verbose: what happened, as the client's log shows it (a villager's words, replies...). */
+            for (int i = 0; verbose && i < r.n_events; i++)
+                printf("  | %s\n", r.events[i].text);
         }
         fflush(stdout); /* a bot reading the pipe sees each result as it happens */
     }

@@ -165,6 +165,14 @@ void achieve_book_free(AchieveBook *b)
     free(b);
 }
 
+/* The book loaded when the game started (game_start refuses a bad file). */
+static int achieve_book_of(Game *g, AchieveBook **out, Err *err)
+{
+    (void)err;
+    *out = g->achieve_book;
+    return MA_OK;
+}
+
 static int64_t counter_of(Game *g, const char *key)
 {
     char buf[32];
@@ -226,7 +234,7 @@ static int unlock_one(Game *g, const cJSON *a, ActionResult *r, Err *err)
 int achieve_unlock(Game *g, const char *name, ActionResult *r, Err *err)
 {
     AchieveBook *b = NULL;
-    int rc = achieve_book_load_default(&b, err);
+    int rc = achieve_book_of(g, &b, err);
     if (rc != MA_OK)
         return rc;
     const cJSON *a = find(b->list, name);
@@ -234,14 +242,13 @@ int achieve_unlock(Game *g, const char *name, ActionResult *r, Err *err)
         rc = err_set(err, MA_ERR_NOT_FOUND, "there is no achievement called %s", name);
     else if (!earned(g, name))
         rc = unlock_one(g, a, r, err);
-    achieve_book_free(b);
     return rc;
 }
 
 int achieve_check(Game *g, ActionResult *r, Err *err)
 {
     AchieveBook *b = NULL;
-    int rc = achieve_book_load_default(&b, err);
+    int rc = achieve_book_of(g, &b, err);
     if (rc != MA_OK)
         return rc;
     RuleCtx ctx;
@@ -263,7 +270,6 @@ int achieve_check(Game *g, ActionResult *r, Err *err)
             more = 1;
         }
     }
-    achieve_book_free(b);
     return rc;
 }
 
@@ -272,13 +278,12 @@ int achieve_list(Game *g, AchieveView **out, int *n_out, int64_t *points, Err *e
     *out = NULL;
     *n_out = 0;
     AchieveBook *b = NULL;
-    int rc = achieve_book_load_default(&b, err);
+    int rc = achieve_book_of(g, &b, err);
     if (rc != MA_OK)
         return rc;
     int n = cJSON_GetArraySize(b->list);
     AchieveView *v = calloc((size_t)n, sizeof *v);
     if (!v) {
-        achieve_book_free(b);
         return err_set(err, MA_ERR_NOMEM, "out of memory");
     }
     int i = 0;
@@ -307,7 +312,6 @@ int achieve_list(Game *g, AchieveView **out, int *n_out, int64_t *points, Err *e
             snprintf(x->locked_by, sizeof x->locked_by, "%s", prev_veiled ? "???" : sfield(prev, "title"));
         }
     }
-    achieve_book_free(b);
     if (points && (rc = achievements_total_points(g->save, g->p.user_id, points, err)) != MA_OK) {
         free(v);
         return rc;

@@ -705,6 +705,10 @@ int game_start(Save *s, const GameStart *st, Game **out, Err *err)
         rc = crafting_load_default(&g->craft, err);
     if (rc == MA_OK)
         rc = creatures_load_default(&g->creatures, err);
+    if (rc == MA_OK)
+        rc = quest_book_load_default(&g->quest_book, err);
+    if (rc == MA_OK)
+        rc = achieve_book_load_default(&g->achieve_book, err);
     if (rc != MA_OK)
         goto fail;
     g->ladder = (BlockId)(blocks_find(g->blocks, "ladder") > 0 ? blocks_find(g->blocks, "ladder") : 0);
@@ -806,6 +810,8 @@ void game_close(Game *g)
         return;
     world_close(g->world);
     creatures_free(g->creatures);
+    quest_book_free(g->quest_book);
+    achieve_book_free(g->achieve_book);
     crafting_free(g->craft);
     skillbook_free(g->skills);
     items_free(g->items);

@@ -5,11 +5,13 @@
 #ifndef MA_GAME_INTERNAL_H
 #define MA_GAME_INTERNAL_H
 
+#include "game/achieve.h"
 #include "game/crafting.h"
 #include "game/creatures.h"
 #include "game/game.h"
 #include "game/items.h"
 #include "game/progress.h"
+#include "game/quest.h"
 #include "util/prng.h"
 
 struct Game {
@@ -25,6 +27,8 @@ struct Game {
     SkillBook *skills;       /* data/skills.json */
     CraftBook *craft;        /* data/recipes.json */
     CreatureBook *creatures; /* data/creatures.json */
+    QuestBook *quest_book;   /* data/quests.json */
+    AchieveBook *achieve_book; /* data/achievements.json */
     Prng rng;                /* combat and crafting rolls; seeded from the world and the clock */
     int died;                /* set by game_hurt; game_apply records the death and drops the pack */
     int32_t died_at[3];

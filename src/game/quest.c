@@ -274,6 +274,14 @@ void quest_book_free(QuestBook *b)
     free(b);
 }
 
+/* The book loaded when the game started (game_start refuses a bad file). */
+static int quest_book_of(Game *g, QuestBook **out, Err *err)
+{
+    (void)err;
+    *out = g->quest_book;
+    return MA_OK;
+}
+
 static const cJSON *tpl_find(const QuestBook *b, const char *name)
 {
     const cJSON *q;
@@ -397,7 +405,7 @@ static const cJSON *tpl_of_row(Game *g, const QuestBook *b, int64_t quest_id, Er
 const char *quest_state_name(Game *g, const char *quest)
 {
     QuestBook *b = NULL;
-    if (quest_book_load_default(&b, NULL) != MA_OK)
+    if (quest_book_of(g, &b, NULL) != MA_OK)
         return "none";
     const cJSON *tpl = tpl_find(b, quest);
     const char *state = "none";
@@ -411,7 +419,6 @@ const char *quest_state_name(Game *g, const char *quest)
             progress_row_clear(&p);
         }
     }
-    quest_book_free(b);
     return state;
 }
 
@@ -543,7 +550,7 @@ static int obj_set(const cJSON *tpl, cJSON *pd, int i, int count, ActionResult *
 int quest_start(Game *g, const char *quest, const char *giver, ActionResult *r, Err *err)
 {
     QuestBook *b = NULL;
-    int rc = quest_book_load_default(&b, err);
+    int rc = quest_book_of(g, &b, err);
     if (rc != MA_OK)
         return rc;
     const cJSON *tpl = tpl_find(b, quest);
@@ -592,7 +599,6 @@ int quest_start(Game *g, const char *quest, const char *giver, ActionResult *r, 
     }
 done:
     cJSON_Delete(pd);
-    quest_book_free(b);
     return rc;
 }
 
@@ -722,7 +728,7 @@ static int open_delivery(Game *g, const cJSON *tpl, cJSON *pd, const char *role,
 int quest_hand_in(Game *g, const char *quest, const char *npc_entity, ActionResult *r, Err *err)
 {
     QuestBook *b = NULL;
-    int rc = quest_book_load_default(&b, err);
+    int rc = quest_book_of(g, &b, err);
     if (rc != MA_OK)
         return rc;
     ProgressRow p;
@@ -830,14 +836,13 @@ int quest_hand_in(Game *g, const char *quest, const char *npc_entity, ActionResu
     }
 done:
     progress_row_clear(&p);
-    quest_book_free(b);
     return rc;
 }
 
 int quest_advance(Game *g, const char *quest, const char *objective, int amount, ActionResult *r, Err *err)
 {
     QuestBook *b = NULL;
-    int rc = quest_book_load_default(&b, err);
+    int rc = quest_book_of(g, &b, err);
     if (rc != MA_OK)
         return rc;
     ProgressRow p;
@@ -869,7 +874,6 @@ int quest_advance(Game *g, const char *quest, const char *objective, int amount,
         rc = progress_update(g->save, g->p.character_id, qid, p.progress_data, err);
 done:
     progress_row_clear(&p);
-    quest_book_free(b);
     return rc;
 }
 
@@ -933,7 +937,7 @@ int quest_after_action(Game *g, const Action *a, ActionResult *r, Err *err)
     if ((rc = progress_list(g->save, g->p.character_id, "active", &rows, &n, err)) != MA_OK || n == 0)
         return rc;
     QuestBook *b = NULL;
-    if ((rc = quest_book_load_default(&b, err)) != MA_OK)
+    if ((rc = quest_book_of(g, &b, err)) != MA_OK)
         goto done;
     char talk_role[16] = "";
     if (a->kind == ACT_TALK && r->ok) {
@@ -978,7 +982,6 @@ int quest_after_action(Game *g, const Action *a, ActionResult *r, Err *err)
             rc = progress_update(g->save, g->p.character_id, p->quest_id, p->progress_data, err);
     }
 done:
-    quest_book_free(b);
     progress_list_free(rows, n);
     return rc;
 }
@@ -1007,7 +1010,7 @@ static void summary(const cJSON *tpl, int scale, char *buf, size_t size)
 int quest_offers(Game *g, const char *role, QuestOffer *out, int max, Err *err)
 {
     QuestBook *b = NULL;
-    int rc = quest_book_load_default(&b, err);
+    int rc = quest_book_of(g, &b, err);
     if (rc != MA_OK)
         return rc;
     RuleCtx ctx;
@@ -1039,7 +1042,6 @@ int quest_offers(Game *g, const char *role, QuestOffer *out, int max, Err *err)
         if (!o->available)
             rules_explain(&ctx, req, o->why, sizeof o->why);
     }
-    quest_book_free(b);
     return rc == MA_OK ? n : rc;
 }
 
@@ -1051,7 +1053,7 @@ int quest_hand_ins(Game *g, const char *role, QuestOffer *out, int max, Err *err
     if (rc != MA_OK || n == 0)
         return rc;
     QuestBook *b = NULL;
-    if ((rc = quest_book_load_default(&b, err)) != MA_OK) {
+    if ((rc = quest_book_of(g, &b, err)) != MA_OK) {
         progress_list_free(rows, n);
         return rc;
     }
@@ -1090,7 +1092,6 @@ int quest_hand_ins(Game *g, const char *role, QuestOffer *out, int max, Err *err
             j++;
         }
     }
-    quest_book_free(b);
     progress_list_free(rows, n);
     return k;
 }
@@ -1112,7 +1113,7 @@ int quest_log(Game *g, QuestView **out, int *n_out, Err *err)
     if (rc != MA_OK || n == 0)
         return rc;
     QuestBook *b = NULL;
-    if ((rc = quest_book_load_default(&b, err)) != MA_OK) {
+    if ((rc = quest_book_of(g, &b, err)) != MA_OK) {
         progress_list_free(rows, n);
         return rc;
     }
@@ -1170,7 +1171,6 @@ int quest_log(Game *g, QuestView **out, int *n_out, Err *err)
     *out = v;
     *n_out = k;
 done:
-    quest_book_free(b);
     progress_list_free(rows, n);
     return rc;
 }
@@ -1178,7 +1178,7 @@ done:
 int quest_share(Game *g, const char *quest, const char *character_name, ActionResult *r, Err *err)
 {
     QuestBook *b = NULL;
-    int rc = quest_book_load_default(&b, err);
+    int rc = quest_book_of(g, &b, err);
     if (rc != MA_OK)
         return rc;
     CharacterRow other;
@@ -1233,6 +1233,5 @@ done:
     character_row_clear(&other);
     progress_row_clear(&mine);
     progress_row_clear(&theirs);
-    quest_book_free(b);
     return rc;
 }
