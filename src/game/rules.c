@@ -796,8 +796,13 @@ static void describe_one(const cJSON *kv, Sb *sb)
         sb_name(sb, str_field(kv, "name"));
         sb_add(sb, " experience");
     } else if (strcmp(k, "relationship") == 0) {
-        sb_name(sb, str_field(kv, "with"));
-        sb_add(sb, "'s opinion %+d", int_field(kv, "add", 0));
+        const char *who = str_field(kv, "with");
+        if (who && strcmp(who, "@npc") == 0) { /* the one being talked to */
+            sb_add(sb, "their opinion of you %+d", int_field(kv, "add", 0));
+        } else {
+            sb_name(sb, who);
+            sb_add(sb, "'s opinion %+d", int_field(kv, "add", 0));
+        }
     } else if (strcmp(k, "start_quest") == 0) {
         sb_add(sb, "starts the quest ");
         sb_name(sb, kv->valuestring);
