@@ -16,6 +16,7 @@
 #include "screen_talk.h"
 #include "term.h"
 #include "game/creatures.h"
+#include "game/npc.h"
 #include "world/render.h"
 
 #define PANEL_W 26
@@ -441,6 +442,12 @@ static void describe_spot(MainUi *u, int log_it)
     size_t len = strlen(text);
     if (who[0])
         snprintf(text + len, sizeof text - len, "; %s", who);
+    /* A villager's opinion of you, and why. */
+    char opinion[160];
+    if (who[0] && strcmp(who, "you") != 0 && npc_describe(u->g, x, y, z, opinion, sizeof opinion) == 1) {
+        len = strlen(text);
+        snprintf(text + len, sizeof text - len, " — %s", opinion);
+    }
     snprintf(u->status, sizeof u->status, "%s", text);
     if (log_it)
         log_add(&u->log, SEV_INFO, (long)game_clock(u->g), "%s", text);

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "save/charstate.h"
+#include "save/skills.h"
 #include "save/users.h"
 #include "save/worlds.h"
 #include "util/prng.h"
@@ -667,6 +668,14 @@ static int create_character(Game *g, const char *name, const char *class_name, E
         int left = game_give_item(g, cls->gear[i].item, cls->gear[i].type, cls->gear[i].count, err);
         rc = left < 0 ? left : MA_OK;
     }
+    /* A new character starts with weapon and armour in hand and on, not in the pack. */
+    for (int i = 0; rc == MA_OK && i < cls->n_gear; i++) {
+        if (strcmp(cls->gear[i].type, "weapon") != 0 && strcmp(cls->gear[i].type, "armor") != 0)
+            continue;
+        ActionResult quiet;
+        memset(&quiet, 0, sizeof quiet);
+        rc = inventory_equip(g, cls->gear[i].item, &quiet, err);
+    }
     return rc;
 }
 
@@ -850,12 +859,62 @@ cJSON *game_state_json(Game *g, Err *err)
         cJSON_Delete(j);
         return NULL;
     }
+    cJSON *equipment = cJSON_CreateObject();
     for (int i = 0; i < n; i++) {
+        const cJSON *slot = cJSON_GetObjectItemCaseSensitive(rows[i].item_data, "slot");
+        const cJSON *worn = cJSON_GetObjectItemCaseSensitive(rows[i].item_data, "equipped");
+        if (cJSON_IsString(slot) && cJSON_IsTrue(worn)) {
+            cJSON_AddStringToObject(equipment, slot->valuestring, rows[i].item_name);
+            continue;
+        }
         cJSON *it = cJSON_CreateObject();
         cJSON_AddStringToObject(it, "item", rows[i].item_name);
         cJSON_AddNumberToObject(it, "count", rows[i].quantity);
         cJSON_AddItemToArray(inv, it);
     }
     inventory_list_free(rows, n);
+    cJSON_AddItemToObject(j, "equipment", equipment);
+    cJSON_AddNumberToObject(j, "experience", (double)g->p.experience);
+
+    /* Skills, quests and achievements, as the screens show them. */
+    cJSON *skills = cJSON_AddObjectToObject(j, "skills");
+    SkillRow *sk = NULL;
+    int nsk = 0;
+    if (skills_list(g->save, g->p.character_id, &sk, &nsk, err) == MA_OK) {
+        for (int i = 0; i < nsk; i++)
+            cJSON_AddNumberToObject(skills, sk[i].skill_name, sk[i].skill_level);
+        skills_list_free(sk, nsk);
+    }
+    cJSON *quests = cJSON_AddArrayToObject(j, "quests");
+    QuestView *qv = NULL;
+    int nq = 0;
+    if (quest_log(g, &qv, &nq, err) == MA_OK) {
+        for (int i = 0; i < nq; i++) {
+            cJSON *q = cJSON_CreateObject();
+            cJSON_AddStringToObject(q, "quest", qv[i].name);
+            cJSON_AddStringToObject(q, "status", qv[i].status);
+            cJSON *objs = cJSON_AddArrayToObject(q, "objectives");
+            for (int k = 0; k < qv[i].n_objectives; k++) {
+                cJSON *o = cJSON_CreateObject();
+                cJSON_AddStringToObject(o, "text", qv[i].objectives[k].text);
+                cJSON_AddNumberToObject(o, "count", qv[i].objectives[k].count);
+                cJSON_AddNumberToObject(o, "target", qv[i].objectives[k].target);
+                cJSON_AddItemToArray(objs, o);
+            }
+            cJSON_AddItemToArray(quests, q);
+        }
+        free(qv);
+    }
+    cJSON *earned = cJSON_AddArrayToObject(j, "achievements");
+    AchieveView *av = NULL;
+    int na = 0;
+    int64_t points = 0;
+    if (achieve_list(g, &av, &na, &points, err) == MA_OK) {
+        for (int i = 0; i < na; i++)
+            if (av[i].earned)
+                cJSON_AddItemToArray(earned, cJSON_CreateString(av[i].name));
+        free(av);
+    }
+    cJSON_AddNumberToObject(j, "achievement_points", (double)points);
     return j;
 }
