@@ -668,14 +668,6 @@ static int create_character(Game *g, const char *name, const char *class_name, E
         int left = game_give_item(g, cls->gear[i].item, cls->gear[i].type, cls->gear[i].count, err);
         rc = left < 0 ? left : MA_OK;
     }
-    /* A new character starts with weapon and armour in hand and on, not in the pack. */
-    for (int i = 0; rc == MA_OK && i < cls->n_gear; i++) {
-        if (strcmp(cls->gear[i].type, "weapon") != 0 && strcmp(cls->gear[i].type, "armor") != 0)
-            continue;
-        ActionResult quiet;
-        memset(&quiet, 0, sizeof quiet);
-        rc = inventory_equip(g, cls->gear[i].item, &quiet, err);
-    }
     return rc;
 }
 
