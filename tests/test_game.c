@@ -307,6 +307,57 @@ static void test_malformed_classes_file_is_refused_with_entry_and_reason(void **
     classes_free(&d);
 }
 
+static void test_dying_wakes_beside_the_bed_and_leaves_the_pack(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "bed.db", 1);
+    const Player *p = game_player(f.game);
+    int32_t x = p->x, y = p->y, z = p->z;
+    Err err = {0};
+    InventoryRow bed;
+    memset(&bed, 0, sizeof bed);
+    bed.character_id = p->character_id;
+    snprintf(bed.item_type, sizeof bed.item_type, "block");
+    snprintf(bed.item_name, sizeof bed.item_name, "bed");
+    bed.quantity = 1;
+    bed.slot_position = 35;
+    assert_int_equal(inventory_add(f.save, &bed, &err), MA_OK);
+    inventory_row_clear(&bed);
+    ActionResult r = act(&f, "place e bed");
+    assert_true(r.ok);
+    /* A deep pit three steps west, and the hero at 1 health. */
+    for (int d = 1; d <= 8; d++)
+        assert_int_equal(world_set_block(game_world(f.game), x - 3, y - d, z, BLOCK_AIR, &err), MA_OK);
+    assert_int_equal(world_flush(game_world(f.game), &err), MA_OK);
+    int64_t id = p->character_id;
+    stop(&f);
+    Save *s = NULL;
+    assert_int_equal(save_open(th_path(dir, "bed.db"), 0, &s, &err), MA_OK);
+    CharacterRow c;
+    assert_int_equal(characters_get(s, id, &c, &err), MA_OK);
+    cJSON_ReplaceItemInObject(c.stats, "health", cJSON_CreateNumber(1));
+    assert_int_equal(characters_update(s, &c, &err), MA_OK);
+    character_row_clear(&c);
+    save_close(s);
+    start(&f, "bed.db", 0);
+    p = game_player(f.game);
+    act(&f, "move w");
+    act(&f, "move w");
+    r = act(&f, "move w");
+    int died = 0, woke = 0;
+    for (int i = 0; i < r.n_events; i++) {
+        died |= strstr(r.events[i].text, "and die") != NULL;
+        woke |= strstr(r.events[i].text, "You wake beside your bed") != NULL;
+    }
+    assert_true(died);
+    assert_true(woke);
+    /* Beside the bed (one step east of the start), not at the world spawn. */
+    assert_true(abs(p->x - (x + 1)) <= 1 && abs(p->z - z) <= 1);
+    assert_int_equal(p->health, p->max_health);
+    stop(&f);
+}
+
 static int count_keys(const char *key, const char *value, void *ud)
 {
     (void)key;
@@ -356,6 +407,7 @@ int main(void)
         cmocka_unit_test(test_kill_9_mid_play_keeps_what_was_reported),
         cmocka_unit_test(test_malformed_classes_file_is_refused_with_entry_and_reason),
         cmocka_unit_test(test_character_state_and_transfer_log_round_trip),
+        cmocka_unit_test(test_dying_wakes_beside_the_bed_and_leaves_the_pack),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

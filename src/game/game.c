@@ -472,11 +472,49 @@ static int do_place(Game *g, Dir d, const char *want, ActionResult *r, Err *err)
     int rc = world_set_block(g->world, x, y, z, (BlockId)id, err);
     if (rc == MA_OK)
         rc = game_take_item(g, item, 1, err);
+    if (rc == MA_OK && strcmp(item, "bed") == 0) {
+        /* A bed is where one wakes after dying. */
+        char at[48];
+        snprintf(at, sizeof at, "%d,%d,%d", x, y, z);
+        rc = charstate_set(g->save, g->p.character_id, "flag", "bed", at, err);
+        if (rc == MA_OK)
+            game_event(r, SEV_GOOD, "You make your bed here: if you fall, you will wake beside it.");
+    }
     if (rc != MA_OK)
         return rc;
     snprintf(g->p.hand, sizeof g->p.hand, "%s", item);
     r->ok = 1;
     game_pass_time(g, 1, r);
+    return MA_OK;
+}
+
+/* After a death: wake beside one's bed when it still stands (game_hurt has
+ * already put the player at the world spawn). */
+static int wake_at_bed(Game *g, ActionResult *r, Err *err)
+{
+    char at[48];
+    Err quiet = {0};
+    if (charstate_get(g->save, g->p.character_id, "flag", "bed", at, sizeof at, &quiet) != MA_OK)
+        return MA_OK;
+    int32_t bx, by, bz;
+    int bed = blocks_find(g->blocks, "bed");
+    if (sscanf(at, "%d,%d,%d", &bx, &by, &bz) != 3 || bed <= 0 || world_get_block(g->world, bx, by, bz) != (BlockId)bed) {
+        game_event(r, SEV_WARN, "Your bed is gone; you wake at the world spawn.");
+        return charstate_delete(g->save, g->p.character_id, "flag", "bed", err);
+    }
+    /* The first free cell beside the bed, or on top of it. */
+    static const int around[9][2] = {{1, 0}, {-1, 0}, {0, 1}, {0, -1}, {1, 1}, {-1, -1}, {1, -1}, {-1, 1}, {0, 0}};
+    for (int i = 0; i < 9; i++) {
+        int32_t x = bx + around[i][0], z = bz + around[i][1], y = i == 8 ? by + 1 : by;
+        if (fits(g, x, y, z)) {
+            g->p.x = x;
+            g->p.y = y;
+            g->p.z = z;
+            fall(g, r);
+            game_event(r, SEV_INFO, "You wake beside your bed.");
+            return MA_OK;
+        }
+    }
     return MA_OK;
 }
 
@@ -549,7 +587,9 @@ int game_apply(Game *g, const Action *a, ActionResult *res, Err *err)
     /* A death is counted and the pack stays where it happened. */
     if (rc == MA_OK && g->died) {
         g->died = 0;
-        rc = charstate_add(g->save, g->p.character_id, "deaths", 1, NULL, err);
+        rc = wake_at_bed(g, res, err);
+        if (rc == MA_OK)
+            rc = charstate_add(g->save, g->p.character_id, "deaths", 1, NULL, err);
         if (rc == MA_OK)
             rc = inventory_drop_all_at(g, g->died_at[0], g->died_at[1], g->died_at[2], err);
         if (rc == MA_OK)
