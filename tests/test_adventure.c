@@ -321,11 +321,46 @@ static void test_kill_9_during_crafting_keeps_whole_crafts_only(void **state)
     }
 }
 
+static void test_sample_data_plays_through_the_game_rules(void **state)
+{
+    (void)state;
+    const char *played = th_path(dir, "sample-played.db"), *again = th_path(dir, "sample-again.db"),
+               *plain = th_path(dir, "sample-plain.db");
+    RunResult r = th_run(NULL, "--save", played, "sample-data", "--users", "4", "--seed", "21", NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "through the game's rules"));
+    th_run_free(&r);
+    r = th_run(NULL, "--save", again, "sample-data", "--users", "4", "--seed", "21", NULL);
+    assert_int_equal(r.status, 0);
+    th_run_free(&r);
+    r = th_run(NULL, "--save", plain, "sample-data", "--users", "4", "--seed", "21", "--no-play", NULL);
+    assert_int_equal(r.status, 0);
+    th_run_free(&r);
+    r = th_run(NULL, "--save", played, "verify", NULL);
+    assert_int_equal(r.status, 0);
+    th_run_free(&r);
+    /* Playing left rows the rules made (counters, discovered recipes, achievements)... */
+    assert_true(query_int(played, "SELECT count(*) FROM character_state") >
+                query_int(plain, "SELECT count(*) FROM character_state"));
+    assert_true(query_int(played, "SELECT count(*) FROM character_state WHERE key = 'blocks_dug'") >= 1);
+    /* ...and the same ones for the same seed. */
+    const char *tables[] = {"inventory", "character_skills", "character_state", "achievements", "world_chunks",
+                            "quest_progress", NULL};
+    for (int i = 0; tables[i]; i++) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", tables[i]);
+        assert_int_equal(query_int(played, sql), query_int(again, sql));
+    }
+    assert_int_equal(query_int(played, "SELECT sum(quantity) FROM inventory"),
+                     query_int(again, "SELECT sum(quantity) FROM inventory"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_the_whole_adventure_loop),
         cmocka_unit_test(test_kill_9_during_crafting_keeps_whole_crafts_only),
+        cmocka_unit_test(test_sample_data_plays_through_the_game_rules),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

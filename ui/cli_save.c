@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "game/sample_play.h"
 #include "save/sample_data.h"
 #include "save/worlds.h"
 #include "screen.h"
@@ -148,12 +149,14 @@ int cmd_sample_data(CliCtx *ctx)
     static const struct option opts[] = {
         {"users", required_argument, NULL, 'u'},
         {"seed", required_argument, NULL, 'S'},
+        {"no-play", no_argument, NULL, 'N'},
         {NULL, 0, NULL, 0},
     };
     long long users = 5, seed = 1;
+    int no_play = 0;
     int c;
     opterr = 0;
-    while ((c = getopt_long(ctx->argc, ctx->argv, "u:S:", opts, NULL)) != -1) {
+    while ((c = getopt_long(ctx->argc, ctx->argv, "u:S:N", opts, NULL)) != -1) {
         switch (c) {
         case 'u':
             if (cli_parse_i64(optarg, &users) || users < 1 || users > 100000)
@@ -162,6 +165,9 @@ int cmd_sample_data(CliCtx *ctx)
         case 'S':
             if (cli_parse_i64(optarg, &seed))
                 return cli_usage_error(ctx, "--seed takes a whole number, not '%s'", optarg);
+            break;
+        case 'N':
+            no_play = 1;
             break;
         default:
             return cli_usage_error(ctx, "unknown option '%s'", ctx->argv[optind - 1]);
@@ -175,11 +181,17 @@ int cmd_sample_data(CliCtx *ctx)
     Err err = {0};
     SampleDataStats stats = {0};
     int rc = sample_data_generate(s, (int)users, (uint64_t)seed, &stats, &err);
+    SamplePlayStats played = {0};
+    if (rc == MA_OK && !no_play)
+        rc = sample_play(s, 60, &played, &err);
     save_close(s);
     if (rc != MA_OK)
         return cli_fail(&err);
     printf("added sample data to %s (seed %lld): %d users, %d worlds, %d characters, %d rows in all\n",
            ctx->save_path, seed, stats.users, stats.worlds, stats.characters, stats.rows);
+    if (!no_play)
+        printf("played %d actions (%d done) for %d characters through the game's rules\n", played.actions,
+               played.done, played.characters);
     return CLI_OK;
 }
 
