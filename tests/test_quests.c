@@ -328,7 +328,9 @@ static void test_counters_advance_and_hand_in_rewards_exactly_once(void **state)
     assert_int_equal(reply_number(&r, "Hand in"), 0);
     ActionResult direct;
     memset(&direct, 0, sizeof direct);
+    assert_int_equal(save_begin(f.save, &err), MA_OK);
     assert_int_equal(quest_hand_in(f.game, "wood_for_winter", f.villager, &direct, &err), MA_OK);
+    save_rollback(f.save);
     assert_false(direct.ok);
     assert_non_null(strstr(direct.text, "not done yet: Oak logs gathered 4/10"));
 
@@ -363,7 +365,9 @@ static void test_counters_advance_and_hand_in_rewards_exactly_once(void **state)
 
     /* A second hand-in is refused, and gives nothing. */
     memset(&direct, 0, sizeof direct);
+    assert_int_equal(save_begin(f.save, &err), MA_OK);
     assert_int_equal(quest_hand_in(f.game, "wood_for_winter", f.villager, &direct, &err), MA_OK);
+    save_rollback(f.save);
     assert_false(direct.ok);
     assert_string_equal(direct.text, "Wood for the Winter was already handed in");
     assert_int_equal(progress_complete(f.save, game_player(f.game)->character_id, qid, NULL, NULL, &err),
@@ -448,8 +452,7 @@ static void test_quest_shared_with_another_character_of_the_player(void **state)
     ActionResult r = act(&f, "quest accept wood_for_winter");
     assert_true(r.ok);
     Err err = {0};
-    memset(&r, 0, sizeof r);
-    assert_int_equal(quest_share(f.game, "wood_for_winter", "Second", &r, &err), MA_OK);
+    r = act(&f, "quest share wood_for_winter to Second");
     assert_true(r.ok);
     ProgressRow p;
     assert_int_equal(progress_get(f.save, second, quest_id(&f, "Wood for the Winter"), &p, &err), MA_OK);
@@ -515,8 +518,8 @@ static void test_rule_context_reads_and_changes_the_game_all_or_nothing(void **s
     assert_int_equal(world_set_block(game_world(f.game), p->x - 3, p->y, p->z, (BlockId)furnace, &err), MA_OK);
     ActionResult r;
     memset(&r, 0, sizeof r);
-    RuleCtx ctx;
-    game_rule_ctx(f.game, &r, &ctx);
+    GameRules rules;
+    game_rules_bind(&rules, f.game, &r);
     const char *yes = "{\"all\":[{\"level\":{\"min\":1}},{\"item\":{\"name\":\"bread\"}},"
                       "{\"relationship\":{\"with\":\"@npc\",\"min\":0,\"max\":0}},"
                       "{\"relationship\":{\"with\":\"Mara\",\"max\":0}},"
@@ -524,10 +527,10 @@ static void test_rule_context_reads_and_changes_the_game_all_or_nothing(void **s
                       "{\"achievement\":\"friendly_face\"},{\"place\":{\"near\":\"furnace\",\"radius\":4}},"
                       "{\"stat\":{\"name\":\"strength\",\"min\":1}},{\"time\":{\"from\":\"06:00\",\"to\":\"20:00\"}}]}";
     cJSON *cond = cJSON_Parse(yes);
-    assert_int_equal(rules_check(&ctx, cond), 1);
+    assert_int_equal(rules_check(&rules.ctx, cond), 1);
     cJSON_Delete(cond);
     cond = cJSON_Parse("{\"place\":{\"near\":\"furnace\",\"radius\":2}}");
-    assert_int_equal(rules_check(&ctx, cond), 0);
+    assert_int_equal(rules_check(&rules.ctx, cond), 0);
     cJSON_Delete(cond);
     /* Effects: all of them, or none when one fails. */
     int64_t xp = p->experience;
@@ -535,7 +538,13 @@ static void test_rule_context_reads_and_changes_the_game_all_or_nothing(void **s
                             "{\"relationship\":{\"with\":\"@npc\",\"add\":4,\"reason\":\"helped\"}},"
                             "{\"flag\":{\"name\":\"helped_smith\",\"value\":\"yes\"}},{\"unlock_recipe\":\"iron_sword\"},"
                             "{\"start_quest\":\"light_the_way\"},{\"message\":\"Well done.\"}]");
-    assert_int_equal(rules_apply(&ctx, fx, &err), MA_OK);
+    /* Outside a unit of work effects are refused: they could only commit on their own. */
+    assert_int_not_equal(rules_apply(&rules.ctx, fx, &err), MA_OK);
+    assert_non_null(strstr(err.msg, "outside its transaction"));
+    assert_int_equal(count_of(&f, "gold_coin"), 0);
+    assert_int_equal(save_begin(f.save, &err), MA_OK);
+    assert_int_equal(rules_apply(&rules.ctx, fx, &err), MA_OK);
+    assert_int_equal(save_commit(f.save, &err), MA_OK);
     cJSON_Delete(fx);
     assert_int_equal(count_of(&f, "gold_coin"), 3);
     assert_int_equal(p->experience, xp + 5);
@@ -547,7 +556,9 @@ static void test_rule_context_reads_and_changes_the_game_all_or_nothing(void **s
     int events = r.n_events;
     fx = cJSON_Parse("[{\"give\":{\"item\":\"gold_coin\",\"count\":3}},{\"experience\":5},{\"message\":\"No.\"},"
                      "{\"take\":{\"item\":\"diamond\",\"count\":1}}]");
-    assert_int_not_equal(rules_apply(&ctx, fx, &err), MA_OK);
+    assert_int_equal(save_begin(f.save, &err), MA_OK);
+    assert_int_not_equal(rules_apply(&rules.ctx, fx, &err), MA_OK);
+    assert_int_equal(save_commit(f.save, &err), MA_OK);
     assert_non_null(strstr(err.msg, "you have only 0 diamond"));
     cJSON_Delete(fx);
     assert_int_equal(count_of(&f, "gold_coin"), 3);

@@ -124,7 +124,13 @@ static int q_items(void *ud, const char *n) { return num_get(&((Fake *)ud)->now,
 static int q_rel(void *ud, const char *n) { return num_get(&((Fake *)ud)->now, "rel", n); }
 static const char *q_quest(void *ud, const char *n) { return txt_get(&((Fake *)ud)->now, "quest", n); }
 static int q_ach(void *ud, const char *n) { return txt_get(&((Fake *)ud)->now, "ach", n) != NULL; }
-static const char *q_flag(void *ud, const char *n) { return txt_get(&((Fake *)ud)->now, "flag", n); }
+static int q_flag(void *ud, const char *n, char *buf, size_t size)
+{
+    const char *v = txt_get(&((Fake *)ud)->now, "flag", n);
+    if (v)
+        snprintf(buf, size, "%s", v);
+    return v != NULL;
+}
 static int q_minute(void *ud) { return ((Fake *)ud)->minute; }
 
 static int q_near(void *ud, const char *kind, int radius)

@@ -200,20 +200,20 @@ static int unlock_one(Game *g, const cJSON *a, ActionResult *r, Err *err)
     cJSON_AddNumberToObject(row.unlock_data, "character_id", (double)g->p.character_id);
     cJSON_AddStringToObject(row.unlock_data, "world", g->p.world_name);
     cJSON_AddNumberToObject(row.unlock_data, "turn", (double)g->clock);
-    RuleCtx ctx;
-    game_rule_ctx(g, r, &ctx);
+    GameRules rules;
+    game_rules_bind(&rules, g, r);
     Player before = g->p;
     int events = r ? r->n_events : 0;
     int already = 0;
-    int rc = save_begin(g->save, err);
+    int rc = save_savepoint(g->save, err);
     if (rc == MA_OK) {
         rc = achievements_unlock(g->save, &row, &already, err);
         if (rc == MA_OK)
-            rc = rules_apply(&ctx, cJSON_GetObjectItemCaseSensitive(a, "rewards"), err);
+            rc = rules_apply(&rules.ctx, cJSON_GetObjectItemCaseSensitive(a, "rewards"), err);
         if (rc == MA_OK)
-            rc = save_commit(g->save, err);
+            rc = save_release(g->save, err);
         else
-            save_rollback(g->save);
+            save_rollback_savepoint(g->save);
     }
     achievement_row_clear(&row);
     if (already) {
@@ -251,8 +251,8 @@ int achieve_check(Game *g, ActionResult *r, Err *err)
     int rc = achieve_book_of(g, &b, err);
     if (rc != MA_OK)
         return rc;
-    RuleCtx ctx;
-    game_rule_ctx(g, r, &ctx);
+    GameRules rules;
+    game_rules_bind(&rules, g, r);
     for (int pass = 0, more = 1; pass < CHECK_PASSES && more && rc == MA_OK; pass++) {
         more = 0;
         const cJSON *a;
@@ -263,7 +263,7 @@ int achieve_check(Game *g, ActionResult *r, Err *err)
             const cJSON *counter = cJSON_GetObjectItemCaseSensitive(a, "counter");
             if (counter && counter_of(g, sfield(counter, "key")) < ifield(counter, "target", 1))
                 continue;
-            if (!rules_check(&ctx, cJSON_GetObjectItemCaseSensitive(a, "condition")))
+            if (!rules_check(&rules.ctx, cJSON_GetObjectItemCaseSensitive(a, "condition")))
                 continue;
             if ((rc = unlock_one(g, a, r, err)) != MA_OK)
                 break;

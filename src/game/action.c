@@ -35,7 +35,8 @@ void dir_delta(Dir d, int *dx, int *dz)
 
 static const char *const kind_names[ACT_COUNT_] = {
     "move", "up", "down", "dig", "place", "wait", "select", "attack", "shoot", "cast", "talk", "say",
-    "take", "drop", "equip", "unequip", "use", "craft", "quest", "levelup", "repair", "specialize"};
+    "take", "drop", "equip", "unequip", "use", "craft", "quest", "levelup", "repair", "specialize",
+    "quest share"};
 
 const char *action_name(ActionKind k) { return k < ACT_COUNT_ ? kind_names[k] : "?"; }
 
@@ -183,12 +184,27 @@ int action_parse(const char *text, Action *out, Err *err)
         snprintf(out->block, sizeof out->block, "%s", w[2]);
         break;
     case ACT_QUEST_ACCEPT: {
-        const char *name = rest;
-        if (n < 3 || strncmp(rest, "accept", 6) != 0 || (rest[6] != ' ' && rest[6] != '\t'))
-            return err_set(err, MA_ERR_INVALID, "quest takes: quest accept NAME");
-        name = rest + 7;
+        static const char usage[] = "quest takes: quest accept NAME, or quest share NAME to CHARACTER";
+        int share = strncmp(rest, "share", 5) == 0 && (rest[5] == ' ' || rest[5] == '\t');
+        if (n < 3 || (!share && (strncmp(rest, "accept", 6) != 0 || (rest[6] != ' ' && rest[6] != '\t'))))
+            return err_set(err, MA_ERR_INVALID, usage);
+        char *name = rest + (share ? 6 : 7);
         while (*name == ' ' || *name == '\t')
             name++;
+        if (share) {
+            /* The last " to " splits the quest from the character: names may hold spaces. */
+            char *to = NULL;
+            for (char *p = strstr(name, " to "); p; p = strstr(p + 1, " to "))
+                to = p;
+            if (!to || to == name || !to[4])
+                return err_set(err, MA_ERR_INVALID, usage);
+            *to = '\0';
+            char *who = to + 4;
+            while (*who == ' ' || *who == '\t')
+                who++;
+            out->kind = ACT_QUEST_SHARE;
+            snprintf(out->target, sizeof out->target, "%s", who);
+        }
         snprintf(out->arg, sizeof out->arg, "%s", name);
         break;
     }

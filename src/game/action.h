@@ -38,6 +38,7 @@ typedef enum ActionKind {
     ACT_LEVELUP, /* arg: the stat to raise */
     ACT_REPAIR,  /* arg: item */
     ACT_SPECIALIZE, /* arg: skill; block: the specialisation */
+    ACT_QUEST_SHARE, /* arg: quest; target: another character of the same player */
     ACT_COUNT_
 } ActionKind;
 
@@ -47,6 +48,7 @@ typedef struct Action {
     int count;
     char block[32];
     char arg[64]; /* item, recipe, quest, stat or spell name */
+    char target[65]; /* a character's name */
 } Action;
 
 /* "n" "ne" ... "up" "down" (or "north" ...) -> Dir; DIR_NONE when unknown. */

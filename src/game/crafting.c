@@ -301,7 +301,9 @@ int crafting_store(Game *g, Err *err)
     CraftBook *b = g->craft;
     if (b->stored)
         return MA_OK;
-    int rc = save_begin(g->save, err);
+    int rc = save_savepoint(g->save, err);
+    if (rc != MA_OK)
+        return rc;
     for (int i = 0; rc == MA_OK && i < b->n; i++) {
         const Recipe *r = &b->r[i];
         RecipeRow row;
@@ -322,10 +324,10 @@ int crafting_store(Game *g, Err *err)
         recipe_row_clear(&row);
     }
     if (rc != MA_OK) {
-        save_rollback(g->save);
+        save_rollback_savepoint(g->save);
         return rc;
     }
-    if ((rc = save_commit(g->save, err)) == MA_OK)
+    if ((rc = save_release(g->save, err)) == MA_OK)
         b->stored = 1;
     return rc;
 }
@@ -620,7 +622,7 @@ int crafting_craft(Game *g, const char *recipe, int count, ActionResult *r, Err 
     for (int i = 0; i < count; i++)
         ok += prng_unit(&g->rng) < chance;
     int failed = count - ok;
-    if ((rc = save_begin(g->save, err)) != MA_OK)
+    if ((rc = save_savepoint(g->save, err)) != MA_OK)
         return rc;
     rc = take_all(g, rec->ing, rec->n_ing, ok, err);
     if (rc == MA_OK)
@@ -634,12 +636,12 @@ int crafting_craft(Game *g, const char *recipe, int count, ActionResult *r, Err 
     int xp = ok * rec->xp + (int)floor(failed * rec->xp * g->craft->failure_xp_fraction);
     if (rc == MA_OK && rec->skill[0])
         rc = progress_skill_use(g, rec->skill, xp, r, err);
-    if (rc == MA_OK)
-        rc = save_commit(g->save, err);
     if (rc != MA_OK) {
-        save_rollback(g->save);
+        save_rollback_savepoint(g->save);
         return rc;
     }
+    if ((rc = save_release(g->save, err)) != MA_OK)
+        return rc;
     char result[40];
     label(rec->result, result, sizeof result);
     if (ok > 0)

@@ -4,7 +4,7 @@
  * Moving steps into the next column when both cells are free, climbs one
  * block when the feet cell is solid and there is head room, and then falls
  * until something solid, a liquid or a ladder is underfoot (more than three
- * blocks hurts). Every action ends in commit_action: one transaction with
+ * blocks hurts). Every action is one transaction (see game_apply), ending with
  * the changed chunks, the character row and the world clock. */
 #include "game/game.h"
 
@@ -150,18 +150,17 @@ static int store_clock(Game *g, Err *err)
     return rc;
 }
 
-/* One transaction: changed chunks, the character and the clock. */
-static int commit_action(Game *g, Err *err)
+/* The end of every action, inside its transaction: a chunk that could not be
+ * read refuses the action (it must not be played as air); then the changed
+ * chunks, the character and the clock are written. */
+static int store_action(Game *g, Err *err)
 {
-    int rc = save_begin(g->save, err);
+    int rc = world_take_error(g->world, err);
     if (rc != MA_OK)
         return rc;
-    if ((rc = world_flush(g->world, err)) != MA_OK || (rc = store_player(g, err)) != MA_OK ||
-        (rc = store_clock(g, err)) != MA_OK) {
-        save_rollback(g->save);
+    if ((rc = world_flush(g->world, err)) != MA_OK || (rc = store_player(g, err)) != MA_OK)
         return rc;
-    }
-    return save_commit(g->save, err);
+    return store_clock(g, err);
 }
 
 /* ------------------------------------------------------------ inventory */
@@ -518,13 +517,23 @@ static int wake_at_bed(Game *g, ActionResult *r, Err *err)
     return MA_OK;
 }
 
+/* Every action is one transaction, begun here and committed once at the end:
+ * the modules it calls write into it (taking savepoints where they must undo
+ * their own part) and never commit. When anything fails the transaction is
+ * rolled back and the game in memory -- the player, the clock, the dice, the
+ * cached chunks -- goes back to where it was before the action. */
 int game_apply(Game *g, const Action *a, ActionResult *res, Err *err)
 {
     memset(res, 0, sizeof *res);
-    /* Keep a copy to undo in memory if the save refuses the action. */
     Player before = g->p;
     int64_t clock_before = g->clock;
-    int rc = MA_OK;
+    Prng rng_before = g->rng;
+    world_take_error(g->world, NULL); /* a read error before this action is not this action's */
+    int rc = save_begin(g->save, err);
+    if (rc != MA_OK) {
+        err_prefix(err, "the action was not done");
+        return rc;
+    }
     switch (a->kind) {
     case ACT_MOVE: {
         /* Moving into a creature attacks it; into a villager, says who is there. */
@@ -579,6 +588,7 @@ int game_apply(Game *g, const Action *a, ActionResult *res, Err *err)
     case ACT_TALK: rc = npc_talk(g, a->dir, res, err); break;
     case ACT_SAY: rc = npc_say(g, a->count, res, err); break;
     case ACT_QUEST_ACCEPT: rc = quest_accept(g, a->arg, res, err); break;
+    case ACT_QUEST_SHARE: rc = quest_share(g, a->arg, a->target, res, err); break;
     default: game_refuse(res, "not possible yet"); break;
     }
     /* The world's creatures take their turns for the time the action took. */
@@ -605,10 +615,19 @@ int game_apply(Game *g, const Action *a, ActionResult *res, Err *err)
     if (rc == MA_OK)
         rc = achieve_check(g, res, err);
     if (rc == MA_OK)
-        rc = commit_action(g, err);
+        rc = store_action(g, err);
+    if (rc == MA_OK)
+        rc = save_commit(g->save, err);
     if (rc != MA_OK) {
+        save_rollback(g->save);
+        world_forget(g->world);
         g->p = before;
         g->clock = clock_before;
+        g->rng = rng_before;
+        g->died = 0;
+        char cause[sizeof err->msg];
+        snprintf(cause, sizeof cause, "%s", err->msg);
+        err_set(err, rc, "%s: the last action was not saved, and the game goes on from before it", cause);
         return rc;
     }
     if (res->ok)

@@ -3,9 +3,10 @@
  *
  * Queries read the Player in memory and the save (skills, inventory, relationships, quest
  * progress, achievements, charstate flags). Effects write through the save; rules_apply wraps
- * them in begin/commit, which nest inside a game action's own transaction. A rollback restores
- * the Player in memory and drops the events the effects added, so either the whole effect is
- * kept and announced or none of it. */
+ * them in begin/commit, which are a savepoint inside the game action's one transaction. A
+ * rollback restores the Player in memory and drops the events the effects added, so either the
+ * whole effect is kept and announced or none of it. The binding is the caller's (a GameRules on
+ * its stack): nothing here is global. */
 #include "game/game_rules.h"
 
 #include <stdio.h>
@@ -23,45 +24,7 @@
 #include "save/skills.h"
 #include "world/generator.h"
 
-/* One binding of a RuleCtx to a game and an action result. The table is small because only
- * a handful of (game, result) pairs are ever in use at once (one action and its screens). */
-typedef struct Binding {
-    Game *g;
-    ActionResult *r;
-    int depth;           /* begin calls not yet committed or rolled back */
-    Player before;       /* the Player at the outermost begin */
-    int events_before;   /* r->n_events at the outermost begin */
-    char flag[4][RULES_MAX_TEXT + 1]; /* returned flag values rotate through these */
-    int next_flag;
-} Binding;
-
-enum { BINDINGS = 16 };
-static Binding bindings[BINDINGS];
-static int next_binding;
-
-static Binding *bind(Game *g, ActionResult *r)
-{
-    for (int i = 0; i < BINDINGS; i++)
-        if (bindings[i].g == g && bindings[i].r == r)
-            return &bindings[i];
-    /* Reuse a slot with no transaction open. */
-    for (int k = 0; k < BINDINGS; k++) {
-        Binding *b = &bindings[(next_binding + k) % BINDINGS];
-        if (b->depth == 0) {
-            next_binding = (next_binding + k + 1) % BINDINGS;
-            memset(b, 0, sizeof *b);
-            b->g = g;
-            b->r = r;
-            return b;
-        }
-    }
-    Binding *b = &bindings[next_binding];
-    next_binding = (next_binding + 1) % BINDINGS;
-    memset(b, 0, sizeof *b);
-    b->g = g;
-    b->r = r;
-    return b;
-}
+typedef GameRules Binding;
 
 /* ------------------------------------------------------------ who is who */
 
@@ -146,14 +109,10 @@ static int q_achievement(void *ud, const char *name)
     return has;
 }
 
-static const char *q_flag(void *ud, const char *name)
+static int q_flag(void *ud, const char *name, char *buf, size_t size)
 {
     Binding *b = ud;
-    char *buf = b->flag[b->next_flag];
-    b->next_flag = (b->next_flag + 1) % 4;
-    if (charstate_get(b->g->save, b->g->p.character_id, "flag", name, buf, sizeof b->flag[0], NULL) != MA_OK)
-        return NULL;
-    return buf;
+    return charstate_get(b->g->save, b->g->p.character_id, "flag", name, buf, size, NULL) == MA_OK;
 }
 
 static int q_minute(void *ud) { return game_minute_of_day(((Binding *)ud)->g); }
@@ -347,10 +306,12 @@ static int e_message(void *ud, const char *text, Err *err)
     return MA_OK;
 }
 
+/* The effects of one rules_apply are a savepoint of the unit of work: undone together, with the
+ * Player in memory and the events they announced, when one of them fails. */
 static int e_begin(void *ud, Err *err)
 {
     Binding *b = ud;
-    int rc = save_begin(b->g->save, err);
+    int rc = save_savepoint(b->g->save, err);
     if (rc != MA_OK)
         return rc;
     if (b->depth++ == 0) {
@@ -360,39 +321,39 @@ static int e_begin(void *ud, Err *err)
     return MA_OK;
 }
 
+static void restore(Binding *b)
+{
+    b->g->p = b->before;
+    if (b->r)
+        b->r->n_events = b->events_before;
+}
+
 static int e_commit(void *ud, Err *err)
 {
     Binding *b = ud;
-    int rc = save_commit(b->g->save, err);
-    if (rc != MA_OK) {
-        /* save_commit has rolled back the outermost transaction. */
-        b->g->p = b->before;
-        if (b->r)
-            b->r->n_events = b->events_before;
-        b->depth = 0;
-        return rc;
-    }
-    if (b->depth > 0)
-        b->depth--;
-    return MA_OK;
+    int rc = save_release(b->g->save, err);
+    if (b->depth > 0 && --b->depth == 0 && rc != MA_OK)
+        restore(b); /* save_release has undone the savepoint's work */
+    return rc;
 }
 
 static void e_rollback(void *ud)
 {
     Binding *b = ud;
-    save_rollback(b->g->save);
-    if (b->depth > 0) {
-        b->g->p = b->before;
-        if (b->r)
-            b->r->n_events = b->events_before;
-    }
-    b->depth = 0;
+    if (b->depth <= 0)
+        return;
+    save_rollback_savepoint(b->g->save);
+    if (--b->depth == 0)
+        restore(b);
 }
 
-void game_rule_ctx(Game *g, ActionResult *r, RuleCtx *out)
+void game_rules_bind(GameRules *gr, Game *g, ActionResult *r)
 {
-    memset(out, 0, sizeof *out);
-    out->ud = bind(g, r);
+    memset(gr, 0, sizeof *gr);
+    gr->g = g;
+    gr->r = r;
+    RuleCtx *out = &gr->ctx;
+    out->ud = gr;
     out->level = q_level;
     out->stat = q_stat;
     out->skill_level = q_skill;

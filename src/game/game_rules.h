@@ -2,8 +2,8 @@
  *
  * game_rule_ctx fills every query and effect callback of a RuleCtx from the player of a Game:
  * level, stats, skills, items, relationships, quests, achievements, flags, the clock, places;
- * effects write through the save inside rules_apply's one transaction (save_begin nests, so a
- * game action can wrap it in a larger one). `message` lines and achievement announcements are
+ * effects write through the save inside a savepoint of the game action's one transaction
+ * (rules_apply outside a transaction is refused). `message` lines and achievement announcements are
  * held until the commit and then added to the ActionResult's events, so a rolled-back reward
  * says nothing; a rollback also restores the Player in memory.
  *
@@ -20,10 +20,19 @@
  * first time are not created here (see npc_ensure). */
 int64_t game_rules_who(Game *g, const char *who);
 
-/* Fills *out. The context is bound to (g, r) and stays valid as long as g and r do; r may be
- * NULL (queries only, or effects whose messages are dropped). Main thread only: the binding
- * lives in a small table inside game_rules.c, reused by the same (g, r) pair. */
-void game_rule_ctx(Game *g, ActionResult *r, RuleCtx *out);
+/* A RuleCtx bound to a game and an action result, owned by the caller (usually on its stack):
+ * pass &rules.ctx to rules_check, rules_explain and rules_apply. It stays valid as long as the
+ * GameRules, g and r do; r may be NULL (queries only, or effects whose messages are dropped). */
+typedef struct GameRules {
+    RuleCtx ctx;
+    Game *g;
+    ActionResult *r;
+    int depth;         /* begin calls not yet committed or rolled back */
+    Player before;     /* the Player at the outermost begin */
+    int events_before; /* r->n_events at the outermost begin */
+} GameRules;
+
+void game_rules_bind(GameRules *gr, Game *g, ActionResult *r);
 
 /* Writes the in-memory Player's level, experience, health and mana to its character row
  * (inside the caller's transaction), so an effect and its bookkeeping commit together. */

@@ -282,15 +282,15 @@ int npc_relationship_change(Game *g, int64_t npc_id, int delta, const char *deed
         back = delta > 0 ? 1 : -1;
     cJSON *h1 = history_entry(g, deed, delta, reason), *h2 = history_entry(g, deed, back, reason);
     int now = 0;
-    int rc = save_begin(g->save, err);
+    int rc = save_savepoint(g->save, err);
     if (rc == MA_OK) {
         rc = relationships_change(g->save, npc_id, g->p.character_id, delta, h1, &now, err);
         if (rc == MA_OK)
             rc = relationships_change(g->save, g->p.character_id, npc_id, back, h2, NULL, err);
         if (rc == MA_OK)
-            rc = save_commit(g->save, err);
+            rc = save_release(g->save, err);
         else
-            save_rollback(g->save);
+            save_rollback_savepoint(g->save);
     }
     cJSON_Delete(h1);
     cJSON_Delete(h2);
@@ -336,7 +336,7 @@ int npc_ensure(Game *g, const cJSON *e, int32_t wx, int32_t wy, int32_t wz, int6
     c.position_x = wx + 0.5;
     c.position_y = wy;
     c.position_z = wz + 0.5;
-    int rc = save_begin(g->save, err);
+    int rc = save_savepoint(g->save, err);
     if (rc != MA_OK) {
         character_row_clear(&c);
         return rc;
@@ -369,9 +369,9 @@ int npc_ensure(Game *g, const cJSON *e, int32_t wx, int32_t wy, int32_t wz, int6
     cJSON_Delete(h1);
     cJSON_Delete(h2);
     if (rc == MA_OK)
-        rc = save_commit(g->save, err);
+        rc = save_release(g->save, err);
     else
-        save_rollback(g->save);
+        save_rollback_savepoint(g->save);
     if (rc == MA_OK)
         *id = c.id;
     character_row_clear(&c);
@@ -564,8 +564,8 @@ static int build_menu(Game *g, const DialogueBook *b, const Npc *npc, Menu *m, E
     const cJSON *rd = role_data(b, npc->role);
     if (!rd)
         return MA_OK;
-    RuleCtx ctx;
-    game_rule_ctx(g, NULL, &ctx);
+    GameRules rules;
+    game_rules_bind(&rules, g, NULL);
     const cJSON *reply;
     int i = 0;
     cJSON_ArrayForEach(reply, cJSON_GetObjectItemCaseSensitive(rd, "replies")) {
@@ -575,7 +575,7 @@ static int build_menu(Game *g, const DialogueBook *b, const Npc *npc, Menu *m, E
         Entry *e;
         if (!offer) {
             const cJSON *cond = cJSON_GetObjectItemCaseSensitive(reply, "condition");
-            int ok = rules_check(&ctx, cond);
+            int ok = rules_check(&rules.ctx, cond);
             if (!ok && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(reply, "hidden")))
                 goto next;
             snprintf(key, sizeof key, "r%d", i);
@@ -584,7 +584,7 @@ static int build_menu(Game *g, const DialogueBook *b, const Npc *npc, Menu *m, E
             snprintf(e->text, sizeof e->text, "%s", sfield(reply, "text"));
             e->available = ok;
             if (!ok) {
-                rules_explain(&ctx, cond, e->why, sizeof e->why);
+                rules_explain(&rules.ctx, cond, e->why, sizeof e->why);
                 name_npc(e->why, sizeof e->why, npc->name);
             }
         } else if (strcmp(offer, "work") == 0 || strcmp(offer, "hand_in") == 0) {
@@ -780,7 +780,7 @@ static int do_trade(Game *g, const Npc *npc, const cJSON *trade, int buying, con
     const char *paid = buying ? cur : item, *got = buying ? item : cur;
     int paid_n = buying ? price : 1, got_n = buying ? 1 : price;
     Player before = g->p;
-    int rc = save_begin(g->save, err);
+    int rc = save_savepoint(g->save, err);
     if (rc != MA_OK)
         return rc;
     rc = inventory_transfer(g, npc->id, paid, paid_n, buying ? "purchase" : "sale", buying ? price : 0, err);
@@ -794,9 +794,9 @@ static int do_trade(Game *g, const Npc *npc, const cJSON *trade, int buying, con
     if (rc == MA_OK)
         rc = charstate_add(g->save, g->p.character_id, "trades", 1, NULL, err);
     if (rc == MA_OK)
-        rc = save_commit(g->save, err);
+        rc = save_release(g->save, err);
     else
-        save_rollback(g->save);
+        save_rollback_savepoint(g->save);
     if (rc == MA_ERR_INVALID) {
         g->p = before;
         game_refuse(r, "no deal: %s", err->msg);
@@ -821,21 +821,21 @@ static int say_entry(Game *g, const DialogueBook *b, const Npc *npc, const Entry
     char line[200] = "";
     if (e->key[0] == 'r') {
         const cJSON *reply = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(rd, "replies"), atoi(e->key + 1));
-        RuleCtx ctx;
-        game_rule_ctx(g, r, &ctx);
+        GameRules rules;
+        game_rules_bind(&rules, g, r);
         Player before = g->p;
         int events = r->n_events;
-        if ((rc = save_begin(g->save, err)) != MA_OK)
+        if ((rc = save_savepoint(g->save, err)) != MA_OK)
             return rc;
         const char *counter = sfield(reply, "counter");
         if (counter)
             rc = charstate_add(g->save, g->p.character_id, counter, 1, NULL, err);
         if (rc == MA_OK)
-            rc = rules_apply(&ctx, cJSON_GetObjectItemCaseSensitive(reply, "effects"), err);
+            rc = rules_apply(&rules.ctx, cJSON_GetObjectItemCaseSensitive(reply, "effects"), err);
         if (rc == MA_OK)
-            rc = save_commit(g->save, err);
+            rc = save_release(g->save, err);
         else
-            save_rollback(g->save);
+            save_rollback_savepoint(g->save);
         if (rc != MA_OK) {
             g->p = before;
             r->n_events = events;

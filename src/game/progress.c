@@ -903,12 +903,10 @@ static int q_stat(void *ud, const char *name)
     return sh.stats[i];
 }
 
-static const char *q_flag(void *ud, const char *name)
+static int q_flag(void *ud, const char *name, char *buf, size_t size)
 {
     ProgressView *v = ud;
-    if (charstate_get(v->g->save, v->g->p.character_id, "flag", name, v->flag_buf, sizeof v->flag_buf, NULL) != MA_OK)
-        return NULL;
-    return v->flag_buf;
+    return charstate_get(v->g->save, v->g->p.character_id, "flag", name, buf, size, NULL) == MA_OK;
 }
 
 static int q_minute(void *ud) { return game_minute_of_day(((ProgressView *)ud)->g); }

@@ -85,7 +85,6 @@ typedef struct ProgressView {
     int level_override;
     InventoryRow *inv; /* loaded on first item query */
     int n_inv, inv_loaded;
-    char flag_buf[RULES_MAX_TEXT + 1];
 } ProgressView;
 /* Fills the query callbacks of ctx (no effects). Free with progress_view_clear. */
 void progress_rule_ctx(Game *g, ProgressView *view, RuleCtx *ctx);

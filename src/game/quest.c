@@ -327,7 +327,7 @@ static int quest_row(Game *g, const QuestBook *b, const cJSON *tpl, int64_t *id,
     quests_list_free(rows, n);
     if (!missing)
         return MA_OK;
-    if ((rc = save_begin(g->save, err)) != MA_OK)
+    if ((rc = save_savepoint(g->save, err)) != MA_OK)
         return rc;
     if ((rc = quests_list_active(g->save, g->p.world_id, &rows, &n, err)) != MA_OK)
         goto fail;
@@ -381,9 +381,9 @@ static int quest_row(Game *g, const QuestBook *b, const cJSON *tpl, int64_t *id,
     quests_list_free(rows, n);
     if (rc != MA_OK)
         goto fail;
-    return save_commit(g->save, err);
+    return save_release(g->save, err);
 fail:
-    save_rollback(g->save);
+    save_rollback_savepoint(g->save);
     return rc;
 }
 
@@ -556,8 +556,8 @@ int quest_start(Game *g, const char *quest, const char *giver, ActionResult *r, 
     const cJSON *tpl = tpl_find(b, quest);
     int64_t qid = 0;
     cJSON *pd = NULL;
-    RuleCtx ctx;
-    game_rule_ctx(g, r, &ctx);
+    GameRules rules;
+    game_rules_bind(&rules, g, r);
     if (!tpl) {
         rc = err_set(err, MA_ERR_INVALID, "there is no quest called %s", quest);
         goto done;
@@ -571,9 +571,9 @@ int quest_start(Game *g, const char *quest, const char *giver, ActionResult *r, 
         goto done;
     }
     const cJSON *req = cJSON_GetObjectItemCaseSensitive(tpl, "requirements");
-    if (!rules_check(&ctx, req)) {
+    if (!rules_check(&rules.ctx, req)) {
         char why[300];
-        rules_explain(&ctx, req, why, sizeof why);
+        rules_explain(&rules.ctx, req, why, sizeof why);
         rc = err_set(err, MA_ERR_INVALID, "%s %s", sfield(tpl, "title"), why);
         goto done;
     }
@@ -621,8 +621,8 @@ int quest_accept(Game *g, const char *name, ActionResult *r, Err *err)
  * Returns MA_OK with r->ok = 0 and the reason when it cannot be handed in. */
 static int complete(Game *g, const cJSON *tpl, int64_t qid, cJSON *pd, ActionResult *r, Err *err)
 {
-    RuleCtx ctx;
-    game_rule_ctx(g, r, &ctx);
+    GameRules rules;
+    game_rules_bind(&rules, g, r);
     const cJSON *ob;
     int i = 0;
     cJSON_ArrayForEach(ob, tpl_objectives(tpl)) {
@@ -642,7 +642,7 @@ static int complete(Game *g, const cJSON *tpl, int64_t qid, cJSON *pd, ActionRes
     cJSON *rewards = scaled_rewards(tpl, ifield(pd, "scale", 1));
     Player before = g->p;
     int events = r ? r->n_events : 0;
-    int rc = save_begin(g->save, err);
+    int rc = save_savepoint(g->save, err);
     if (rc != MA_OK)
         goto out;
     i = 0;
@@ -656,17 +656,17 @@ static int complete(Game *g, const cJSON *tpl, int64_t qid, cJSON *pd, ActionRes
     if (rc == MA_OK) {
         rc = progress_complete(g->save, g->p.character_id, qid, NULL, rewards, err);
         if (rc == MA_ERR_CONSTRAINT) {
-            save_rollback(g->save);
+            save_rollback_savepoint(g->save);
             game_refuse(r, "%s was already handed in", sfield(tpl, "title"));
             rc = MA_OK;
             goto out;
         }
     }
     if (rc == MA_OK) {
-        rc = rules_apply(&ctx, rewards, err);
+        rc = rules_apply(&rules.ctx, rewards, err);
         if (rc != MA_OK && rc != MA_ERR_DB && rc != MA_ERR_IO && rc != MA_ERR_NOMEM) {
             /* A reward the game refuses (a full pack): nothing of the hand-in is kept. */
-            save_rollback(g->save);
+            save_rollback_savepoint(g->save);
             g->p = before;
             if (r)
                 r->n_events = events;
@@ -686,9 +686,9 @@ static int complete(Game *g, const cJSON *tpl, int64_t qid, cJSON *pd, ActionRes
     if (rc == MA_OK)
         rc = charstate_add(g->save, g->p.character_id, "quests_completed", 1, NULL, err);
     if (rc == MA_OK)
-        rc = save_commit(g->save, err);
+        rc = save_release(g->save, err);
     else
-        save_rollback(g->save);
+        save_rollback_savepoint(g->save);
     if (rc != MA_OK) {
         g->p = before;
         if (r)
@@ -763,13 +763,13 @@ int quest_hand_in(Game *g, const char *quest, const char *npc_entity, ActionResu
         game_refuse(r, "nobody here takes quests");
         goto done;
     }
-    RuleCtx ctx;
-    game_rule_ctx(g, r, &ctx);
-    if ((rc = save_begin(g->save, err)) != MA_OK)
+    GameRules rules;
+    game_rules_bind(&rules, g, r);
+    if ((rc = save_savepoint(g->save, err)) != MA_OK)
         goto done;
     Player before = g->p;
     int events = r->n_events;
-    int d = at_npc ? open_delivery(g, tpl, p.progress_data, role, &ctx) : -1;
+    int d = at_npc ? open_delivery(g, tpl, p.progress_data, role, &rules.ctx) : -1;
     if (d >= 0) {
         const cJSON *ob = cJSON_GetArrayItem(tpl_objectives(tpl), d);
         int need = ifield(obj_state(p.progress_data, d), "target", 1);
@@ -779,7 +779,7 @@ int quest_hand_in(Game *g, const char *quest, const char *npc_entity, ActionResu
         if (have < 0) {
             rc = err->code;
         } else if (have < need) {
-            save_rollback(g->save);
+            save_rollback_savepoint(g->save);
             game_refuse(r, "%s needs %d %s (you have %d)", sfield(tpl, "title"), need, item, have);
             goto done;
         } else if ((rc = inventory_transfer(g, npc_character_id(g, npc_entity), sfield(ob, "item"), need, "quest", 0,
@@ -797,14 +797,14 @@ int quest_hand_in(Game *g, const char *quest, const char *npc_entity, ActionResu
                 r->ok = 1;
                 game_event(r, SEV_INFO, "Return to a %s to hand in %s.", giver, sfield(tpl, "title"));
             } else {
-                save_rollback(g->save);
+                save_rollback_savepoint(g->save);
                 game_refuse(r, "hand %s in to a %s", sfield(tpl, "title"), giver);
                 goto done;
             }
         } else {
             rc = complete(g, tpl, qid, p.progress_data, r, err);
             if (rc == MA_OK && !r->ok) {
-                save_rollback(g->save);
+                save_rollback_savepoint(g->save);
                 g->p = before;
                 char why[128];
                 snprintf(why, sizeof why, "%s", r->text);
@@ -814,7 +814,7 @@ int quest_hand_in(Game *g, const char *quest, const char *npc_entity, ActionResu
             }
         }
     } else if (rc == MA_OK && d < 0) {
-        save_rollback(g->save);
+        save_rollback_savepoint(g->save);
         for (int i = 0; i < cJSON_GetArraySize(tpl_objectives(tpl)); i++)
             if (!obj_done(p.progress_data, i)) {
                 char label[160];
@@ -827,9 +827,9 @@ int quest_hand_in(Game *g, const char *quest, const char *npc_entity, ActionResu
         r->ok = 1;
     }
     if (rc == MA_OK)
-        rc = save_commit(g->save, err);
+        rc = save_release(g->save, err);
     else
-        save_rollback(g->save);
+        save_rollback_savepoint(g->save);
     if (rc != MA_OK) {
         g->p = before;
         r->n_events = events;
@@ -945,8 +945,8 @@ int quest_after_action(Game *g, const Action *a, ActionResult *r, Err *err)
         if (charstate_get(g->save, g->p.character_id, "flag", "talking_to", entity, sizeof entity, NULL) == MA_OK)
             role_of(g, entity, talk_role, sizeof talk_role);
     }
-    RuleCtx ctx;
-    game_rule_ctx(g, r, &ctx);
+    GameRules rules;
+    game_rules_bind(&rules, g, r);
     for (int k = 0; k < n && rc == MA_OK; k++) {
         ProgressRow *p = &rows[k];
         const cJSON *tpl = tpl_of_row(g, b, p->quest_id, NULL);
@@ -959,7 +959,7 @@ int quest_after_action(Game *g, const Action *a, ActionResult *r, Err *err)
                 game_event(r, SEV_BAD, "Quest failed: %s — the time ran out.", sfield(tpl, "title"));
             continue;
         }
-        int changed = advance_objectives(g, tpl, p->progress_data, a, r, talk_role[0] ? talk_role : NULL, &ctx);
+        int changed = advance_objectives(g, tpl, p->progress_data, a, r, talk_role[0] ? talk_role : NULL, &rules.ctx);
         if (all_done(tpl, p->progress_data)) {
             if (strcmp(tpl_turn_in(tpl), "auto") == 0) {
                 ActionResult sub;
@@ -1013,8 +1013,8 @@ int quest_offers(Game *g, const char *role, QuestOffer *out, int max, Err *err)
     int rc = quest_book_of(g, &b, err);
     if (rc != MA_OK)
         return rc;
-    RuleCtx ctx;
-    game_rule_ctx(g, NULL, &ctx);
+    GameRules rules;
+    game_rules_bind(&rules, g, NULL);
     int n = 0;
     const cJSON *tpl;
     cJSON_ArrayForEach(tpl, b->list) {
@@ -1030,7 +1030,7 @@ int quest_offers(Game *g, const char *role, QuestOffer *out, int max, Err *err)
             progress_row_clear(&p);
             continue;
         }
-        if (!rules_check(&ctx, cJSON_GetObjectItemCaseSensitive(tpl, "unlock")))
+        if (!rules_check(&rules.ctx, cJSON_GetObjectItemCaseSensitive(tpl, "unlock")))
             continue;
         QuestOffer *o = &out[n++];
         memset(o, 0, sizeof *o);
@@ -1038,9 +1038,9 @@ int quest_offers(Game *g, const char *role, QuestOffer *out, int max, Err *err)
         snprintf(o->title, sizeof o->title, "%s", sfield(tpl, "title"));
         summary(tpl, scale_for(g->p.level), o->summary, sizeof o->summary);
         const cJSON *req = cJSON_GetObjectItemCaseSensitive(tpl, "requirements");
-        o->available = rules_check(&ctx, req);
+        o->available = rules_check(&rules.ctx, req);
         if (!o->available)
-            rules_explain(&ctx, req, o->why, sizeof o->why);
+            rules_explain(&rules.ctx, req, o->why, sizeof o->why);
     }
     return rc == MA_OK ? n : rc;
 }
@@ -1057,14 +1057,14 @@ int quest_hand_ins(Game *g, const char *role, QuestOffer *out, int max, Err *err
         progress_list_free(rows, n);
         return rc;
     }
-    RuleCtx ctx;
-    game_rule_ctx(g, NULL, &ctx);
+    GameRules rules;
+    game_rules_bind(&rules, g, NULL);
     for (int i = 0; i < n && k < max; i++) {
         const cJSON *tpl = tpl_of_row(g, b, rows[i].quest_id, NULL);
         if (!tpl)
             continue;
         cJSON *pd = rows[i].progress_data;
-        int d = open_delivery(g, tpl, pd, role, &ctx);
+        int d = open_delivery(g, tpl, pd, role, &rules.ctx);
         int ready = all_done(tpl, pd) && strcmp(sfield(tpl, "giver"), role) == 0;
         if (d < 0 && !ready)
             continue;
@@ -1122,8 +1122,8 @@ int quest_log(Game *g, QuestView **out, int *n_out, Err *err)
         rc = err_set(err, MA_ERR_NOMEM, "out of memory");
         goto done;
     }
-    RuleCtx ctx;
-    game_rule_ctx(g, NULL, &ctx);
+    GameRules rules;
+    game_rules_bind(&rules, g, NULL);
     int k = 0;
     for (int rank = 0; rank < 3; rank++)
         for (int i = 0; i < n; i++) {
@@ -1165,7 +1165,7 @@ int quest_log(Game *g, QuestView **out, int *n_out, Err *err)
                 o->count = ifield(st, "count", 0);
                 o->target = ifield(st, "target", 1);
                 o->done = bfield(st, "done");
-                o->open = rank == 0 && obj_open(g, tpl, pd, j, &ctx);
+                o->open = rank == 0 && obj_open(g, tpl, pd, j, &rules.ctx);
             }
         }
     *out = v;
@@ -1216,13 +1216,13 @@ int quest_share(Game *g, const char *quest, const char *character_name, ActionRe
     const cJSON *deadline = cJSON_GetObjectItemCaseSensitive(mine.progress_data, "deadline");
     if (cJSON_IsNumber(deadline))
         set_int(p.progress_data, "deadline", deadline->valuedouble);
-    rc = save_begin(g->save, err);
+    rc = save_savepoint(g->save, err);
     if (rc == MA_OK) {
         rc = progress_start(g->save, &p, err);
         if (rc == MA_OK)
-            rc = save_commit(g->save, err);
+            rc = save_release(g->save, err);
         else
-            save_rollback(g->save);
+            save_rollback_savepoint(g->save);
     }
     progress_row_clear(&p);
     if (rc == MA_OK) {

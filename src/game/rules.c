@@ -566,7 +566,8 @@ static int eval_form(const RuleCtx *x, const cJSON *kv, int depth)
         if (!x || !x->flag)
             return 0;
         const char *name = cJSON_IsString(kv) ? kv->valuestring : str_field(kv, "name");
-        const char *have = name ? x->flag(x->ud, name) : NULL;
+        char buf[RULES_MAX_TEXT + 1];
+        const char *have = name && x->flag(x->ud, name, buf, sizeof buf) ? buf : NULL;
         const char *want = cJSON_IsString(kv) ? NULL : str_field(kv, "value");
         return have && (!want || strcmp(have, want) == 0);
     }
@@ -717,7 +718,8 @@ static void have_words(const RuleCtx *x, const cJSON *kv, Sb *sb)
     } else if (strcmp(k, "quest") == 0) {
         sb_add(sb, " (it is %s)", state_words(q_quest(x, str_field(kv, "name"))));
     } else if (strcmp(k, "flag") == 0 && !cJSON_IsString(kv) && str_field(kv, "value")) {
-        const char *have = x && x->flag ? x->flag(x->ud, str_field(kv, "name")) : NULL;
+        char buf[RULES_MAX_TEXT + 1];
+        const char *have = x && x->flag && x->flag(x->ud, str_field(kv, "name"), buf, sizeof buf) ? buf : NULL;
         if (have)
             sb_add(sb, " (it is \"%s\")", have);
         else

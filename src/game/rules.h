@@ -38,7 +38,7 @@ typedef struct RuleCtx {
     int (*relationship)(void *ud, const char *who);           /* -100..100, 0 when none */
     const char *(*quest_state)(void *ud, const char *quest);  /* "none","active","completed","failed"; NULL = "none" */
     int (*has_achievement)(void *ud, const char *name);
-    const char *(*flag)(void *ud, const char *name);          /* NULL when unset; values are text */
+    int (*flag)(void *ud, const char *name, char *buf, size_t size); /* 1 and the text in buf when set, else 0 */
     int (*minute_of_day)(void *ud);                           /* 0..1439 */
     int (*near_place)(void *ud, const char *kind, int radius); /* "village", "dungeon", or a block name */
     /* effects: return MA_OK or a negative status with err set */

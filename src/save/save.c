@@ -79,6 +79,13 @@ int save_migrate_from(Save *s, int from, Err *err)
 
 /* ------------------------------------------------------------ opening */
 
+/* Every commit of the connection, explicit or autocommit, for save_commits. */
+static int count_commit(void *ud)
+{
+    ((Save *)ud)->commits++;
+    return 0;
+}
+
 int save_db_error(Save *s, int rc, Err *err, const char *what)
 {
     int code;
@@ -89,13 +96,15 @@ int save_db_error(Save *s, int rc, Err *err, const char *what)
     case SQLITE_BUSY:
     case SQLITE_LOCKED: code = MA_ERR_LOCKED; break;
     case SQLITE_NOMEM: code = MA_ERR_NOMEM; break;
+    case SQLITE_FULL: code = MA_ERR_FULL; break;
     case SQLITE_CANTOPEN:
     case SQLITE_IOERR:
-    case SQLITE_READONLY:
-    case SQLITE_FULL: code = MA_ERR_IO; break;
+    case SQLITE_READONLY: code = MA_ERR_IO; break;
     default: code = MA_ERR_DB;
     }
     const char *detail = s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
+    if (code == MA_ERR_FULL)
+        return err_set(err, code, "the disk is full (%s: %s)", s ? s->path : "save", what);
     return err_set(err, code, "%s: %s: %s", s ? s->path : "save", what, detail);
 }
 
@@ -208,6 +217,7 @@ int save_open(const char *path, int flags, Save **out, Err *err)
     }
     sqlite3_extended_result_codes(s->db, 1);
     sqlite3_busy_timeout(s->db, 5000);
+    sqlite3_commit_hook(s->db, count_commit, s);
 
     int app_id = 0, version = 0, objects = 0;
     if (read_int(s, "PRAGMA application_id", &app_id, err) != MA_OK ||
@@ -382,25 +392,37 @@ void save_col_copy(sqlite3_stmt *st, int i, char *buf, size_t size)
 
 /* ------------------------------------------------------------ transactions */
 
-int save_begin(Save *s, Err *err)
+/* tx_depth: 0 no transaction, 1 the unit of work's transaction, n > 1 that
+ * transaction with n - 1 savepoints open (named sp2, sp3, ...). */
+
+static int begin_unit(Save *s, const char *sql, Err *err)
 {
-    if (s->tx_depth++ > 0)
-        return MA_OK;
-    int rc = exec_sql(s, s->readonly ? "BEGIN" : "BEGIN IMMEDIATE", err, "starting a transaction");
-    if (rc != MA_OK)
-        s->tx_depth = 0;
+    if (s->tx_depth > 0)
+        return err_set(err, MA_ERR_INVALID,
+                       "%s: a transaction is already open (a unit of work began inside another; "
+                       "inner steps take savepoints)", s->path);
+    int rc = exec_sql(s, sql, err, "starting a transaction");
+    if (rc == MA_OK)
+        s->tx_depth = 1;
     return rc;
 }
+
+int save_begin(Save *s, Err *err) { return begin_unit(s, s->readonly ? "BEGIN" : "BEGIN IMMEDIATE", err); }
+
+int save_begin_read(Save *s, Err *err) { return begin_unit(s, "BEGIN", err); }
 
 int save_commit(Save *s, Err *err)
 {
     if (s->tx_depth <= 0)
         return err_set(err, MA_ERR_INVALID, "%s: commit without a transaction", s->path);
-    if (--s->tx_depth > 0)
-        return MA_OK;
+    if (s->tx_depth > 1) {
+        save_rollback(s);
+        return err_set(err, MA_ERR_INVALID, "%s: commit with a savepoint still open; nothing was saved", s->path);
+    }
     int rc = exec_sql(s, "COMMIT", err, "committing");
     if (rc != MA_OK)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    s->tx_depth = 0;
     return rc;
 }
 
@@ -411,6 +433,49 @@ void save_rollback(Save *s)
     s->tx_depth = 0;
     sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
+
+int save_in_transaction(const Save *s) { return s->tx_depth > 0; }
+
+int save_savepoint(Save *s, Err *err)
+{
+    if (s->tx_depth <= 0)
+        return err_set(err, MA_ERR_INVALID,
+                       "%s: a step of a unit of work ran outside its transaction; nothing was saved", s->path);
+    char sql[32];
+    snprintf(sql, sizeof sql, "SAVEPOINT sp%d", s->tx_depth + 1);
+    int rc = exec_sql(s, sql, err, "taking a savepoint");
+    if (rc == MA_OK)
+        s->tx_depth++;
+    return rc;
+}
+
+int save_release(Save *s, Err *err)
+{
+    if (s->tx_depth <= 1)
+        return err_set(err, MA_ERR_INVALID, "%s: release without a savepoint", s->path);
+    char sql[32];
+    snprintf(sql, sizeof sql, "RELEASE sp%d", s->tx_depth);
+    int rc = exec_sql(s, sql, err, "releasing a savepoint");
+    if (rc != MA_OK) {
+        /* The step's work is undone either way, so the caller's nesting stays whole. */
+        save_rollback_savepoint(s);
+        return rc;
+    }
+    s->tx_depth--;
+    return MA_OK;
+}
+
+void save_rollback_savepoint(Save *s)
+{
+    if (s->tx_depth <= 1)
+        return;
+    char sql[64];
+    snprintf(sql, sizeof sql, "ROLLBACK TO sp%d; RELEASE sp%d", s->tx_depth, s->tx_depth);
+    sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+    s->tx_depth--;
+}
+
+int64_t save_commits(const Save *s) { return s->commits; }
 
 /* ------------------------------------------------------------ info */
 

@@ -41,11 +41,28 @@ int save_latest_version(void);
 /* The path of the backup made before the last migration, or NULL. */
 const char *save_migration_backup(const Save *s);
 
-/* Transactions. save_begin nests: only the outermost begin/commit reach SQLite,
- * so a game action can call helpers that each wrap their own work. */
+/* Transactions. One unit of work -- a game action, a command, an agent's
+ * run, a sync batch -- is one transaction: its outermost caller opens it with
+ * save_begin and ends it once with save_commit or save_rollback. Units do not
+ * nest: save_begin while a transaction is open is refused (MA_ERR_INVALID).
+ * A step inside the unit that must undo its own part on failure takes a
+ * savepoint: save_savepoint (refused outside a transaction, so a step can never
+ * commit on its own), then save_release to keep its work or
+ * save_rollback_savepoint to undo exactly that part (the transaction stays
+ * open). A save_release that fails has undone the step's part already. save_commit with a savepoint still open rolls everything back.
+ * save_begin_read opens a deferred transaction, for reading many rows at the
+ * speed of one. */
 int save_begin(Save *s, Err *err);
+int save_begin_read(Save *s, Err *err);
 int save_commit(Save *s, Err *err);
 void save_rollback(Save *s);
+int save_in_transaction(const Save *s);
+int save_savepoint(Save *s, Err *err);
+int save_release(Save *s, Err *err);
+void save_rollback_savepoint(Save *s);
+/* How many transactions this connection has committed (explicit or
+ * autocommit), for tests that check a unit of work commits once. */
+int64_t save_commits(const Save *s);
 
 /* Row counts of every table of the schema, in schema order. Returns the
  * number of tables filled (at most max); names point to static strings. */

@@ -12,7 +12,8 @@ struct Save {
     char *path;
     int fd_lock;       /* holds the flock for writers; -1 for readers */
     int readonly;
-    int tx_depth;
+    int tx_depth;      /* 0 none, 1 a transaction, more: savepoints inside it */
+    int64_t commits;   /* transactions committed (explicit or autocommit) */
     char *migration_backup;
     /* Prepared statements, reused: keyed by the address of the static SQL text. */
     struct { const char *sql; sqlite3_stmt *stmt; } stmts[512];

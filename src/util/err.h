@@ -19,6 +19,7 @@ typedef enum MaStatus {
     MA_ERR_INVALID = -8,    /* bad argument or malformed input */
     MA_ERR_DB = -9,         /* any other SQLite failure */
     MA_ERR_NOMEM = -10,
+    MA_ERR_FULL = -11,      /* the disk (or the file system's quota) is full */
 } MaStatus;
 
 typedef struct Err {

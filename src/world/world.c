@@ -43,6 +43,7 @@ struct World {
     int count, ndirty;
     Entry *head, *tail;
     int64_t loads, generated, evictions, stores;
+    Err load_error;  /* the first chunk that could not be read by world_get_block; code 0 when none */
 };
 
 /* ------------------------------------------------------------ hash map */
@@ -383,9 +384,14 @@ BlockId world_get_block(World *w, int32_t x, int32_t y, int32_t z)
     int32_t cx = chunk_coord(x), cz = chunk_coord(z), cy = y / CHUNK_SIZE;
     Entry *e = w->head;
     if (!e || e->chunk->cx != cx || e->chunk->cy != cy || e->chunk->cz != cz) {
-        e = chunk_entry(w, cx, cy, cz, NULL);
-        if (!e)
+        Err err = {0};
+        e = chunk_entry(w, cx, cy, cz, &err);
+        if (!e) {
+            /* Kept for world_take_error: the caller's action must not go on as if this were air. */
+            if (w->load_error.code == MA_OK)
+                w->load_error = err.code != MA_OK ? err : (Err){MA_ERR_IO, "a chunk could not be read"};
             return BLOCK_AIR;
+        }
     }
     return chunk_get(e->chunk, chunk_local(x), y % CHUNK_SIZE, chunk_local(z));
 }
@@ -488,18 +494,21 @@ int world_flush(World *w, Err *err)
     for (Entry *e = w->head; e && n < w->ndirty; e = e->next)
         if (e->chunk->dirty)
             dirty[n++] = e;
-    if ((rc = save_begin(w->save, err)) != MA_OK)
+    /* Inside a unit of work the chunks go into its transaction; alone, into one of their own. */
+    int own = !save_in_transaction(w->save);
+    if (own && (rc = save_begin(w->save, err)) != MA_OK)
         goto cleanup;
     for (int i = 0; i < n; i++) {
         if ((rc = store_chunk(w, dirty[i]->chunk, &versions[i], err)) != MA_OK) {
-            save_rollback(w->save);
+            if (own)
+                save_rollback(w->save);
             err_prefix(err, "writing world '%s'", w->name);
             goto cleanup;
         }
     }
-    if ((rc = save_commit(w->save, err)) != MA_OK)
+    if (own && (rc = save_commit(w->save, err)) != MA_OK)
         goto cleanup;
-    /* Only now that the transaction holds do the chunks count as stored. */
+    /* Stored: in the caller's transaction, which must call world_forget if it rolls back. */
     for (int i = 0; i < n; i++) {
         dirty[i]->chunk->version = versions[i];
         dirty[i]->chunk->dirty = 0;
@@ -512,7 +521,7 @@ cleanup:
     return rc;
 }
 
-int world_batch_begin(World *w, Err *err) { return save_begin(w->save, err); }
+int world_batch_begin(World *w, Err *err) { return save_begin_read(w->save, err); }
 int world_batch_end(World *w, Err *err) { return save_commit(w->save, err); }
 
 int world_store_area(World *w, int32_t cx0, int32_t cz0, int32_t cx1, int32_t cz1,
@@ -592,6 +601,24 @@ fail:
     save_rollback(w->save);
     err_prefix(err, "storing world '%s'", w->name);
     return rc;
+}
+
+void world_forget(World *w)
+{
+    while (w->head)
+        cache_remove(w, w->head);
+    err_clear(&w->load_error);
+}
+
+int world_take_error(World *w, Err *err)
+{
+    if (w->load_error.code == MA_OK)
+        return MA_OK;
+    int code = w->load_error.code;
+    if (err)
+        *err = w->load_error;
+    err_clear(&w->load_error);
+    return code;
 }
 
 void world_cache_stats(const World *w, WorldCacheStats *out)

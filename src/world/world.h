@@ -42,12 +42,25 @@ const BlockRegistry *world_blocks(const World *w);
 Chunk *world_chunk(World *w, int32_t cx, int32_t cy, int32_t cz, Err *err);
 
 /* The block at world coordinates; air above the world, bedrock-like
- * "bedrock" below it. Errors read as air. */
+ * "bedrock" below it. A chunk that cannot be read (damaged in the save, out
+ * of memory) reads as air here, and the error is kept until
+ * world_take_error: a game action checks it and is refused, so a broken
+ * chunk is never played as air. */
 BlockId world_get_block(World *w, int32_t x, int32_t y, int32_t z);
 int world_set_block(World *w, int32_t x, int32_t y, int32_t z, BlockId id, Err *err);
 
-/* Writes every dirty chunk in one transaction (version + 1 each). */
+/* Writes every dirty chunk (version + 1 each): inside the caller's
+ * transaction when one is open (the caller calls world_forget if it rolls
+ * back), else in one transaction of its own. */
 int world_flush(World *w, Err *err);
+
+/* Drops every cached chunk without writing, so the next reads come from the
+ * save: after rolling back a transaction that held the world's changes. */
+void world_forget(World *w);
+
+/* The first chunk read error world_get_block met since the last call (and
+ * clears it): MA_OK when none, else its status with err filled. */
+int world_take_error(World *w, Err *err);
 
 /* Cache statistics, for the benchmark and tests. */
 typedef struct WorldCacheStats {
@@ -64,15 +77,15 @@ int world_set_block_meta(World *w, int32_t x, int32_t y, int32_t z, cJSON *metad
  * structures, metadata through world_chunk); no-op when not cached. */
 void world_mark_dirty(World *w, int32_t cx, int32_t cy, int32_t cz);
 
-/* Holds one transaction over many chunk loads (render, map, bench): one
+/* Holds one read transaction over many chunk loads (render, map, bench): one
  * lookup then costs a couple of microseconds instead of an autocommit
- * statement. Nests with save_begin; end it before other work commits. */
+ * statement. It is a unit of its own: not inside another transaction. */
 int world_batch_begin(World *w, Err *err);
 int world_batch_end(World *w, Err *err);
 
 /* Generates and stores every chunk of the chunk columns in the rectangle
  * (cx0..cx1, cz0..cz1 inclusive, every cy) that is not stored yet, in
- * batched transactions; used by `pregen` and world creation. Dirty cached
+ * batched transactions of its own (so never inside another transaction); used by `pregen` and world creation. Dirty cached
  * chunks are flushed first; stored chunks are left as they are. progress
  * (may be NULL) is called after each column with done and total columns. */
 int world_store_area(World *w, int32_t cx0, int32_t cz0, int32_t cx1, int32_t cz1,
