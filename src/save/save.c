@@ -46,15 +46,8 @@ int save_latest_version(void)
 
 static int exec_sql(Save *s, const char *sql, Err *err, const char *what)
 {
-    char *msg = NULL;
-    int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
-    if (rc != SQLITE_OK) {
-        err_set(err, rc == SQLITE_CONSTRAINT ? MA_ERR_CONSTRAINT : MA_ERR_DB, "%s: %s: %s",
-                s->path, what, msg ? msg : sqlite3_errstr(rc));
-        sqlite3_free(msg);
-        return err ? err->code : MA_ERR_DB;
-    }
-    return MA_OK;
+    int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? MA_OK : save_db_error(s, rc, err, what);
 }
 
 int save_migrate_from(Save *s, int from, Err *err)
