@@ -410,7 +410,7 @@ static void run_scenario(const Scenario *scenario)
                     fail_msg("%s: write %ld of %ld failed (%s) but the action reported success", sc->name, n, writes,
                              codes[c] == SQLITE_FULL ? "full" : "ioerr");
                 if (!strstr(err.msg, "the last action was not saved") ||
-                    (codes[c] == SQLITE_FULL && !strstr(err.msg, "the disk is full")))
+                    (codes[c] == SQLITE_FULL && !strstr(err.msg, "The disk is full")))
                     fail_msg("%s: the failure was not said in words: %s", sc->name, err.msg);
                 /* The game in memory is where it was before the action. */
                 const Player *p = game_player(g);

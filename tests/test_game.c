@@ -14,6 +14,7 @@
 #include "game/game.h"
 #include "save/characters.h"
 #include "save/charstate.h"
+#include "save/chunks.h"
 #include "world/blocks.h"
 
 static char *dir;
@@ -396,6 +397,49 @@ static void test_character_state_and_transfer_log_round_trip(void **state)
     stop(&f);
 }
 
+/* A chunk the save cannot decode is never played as air: the action that
+ * needs it is refused with the chunk named, nothing of it is kept, and
+ * play --script stops with a failure. */
+static void test_a_broken_chunk_is_an_error_not_air(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "broken.db", 1);
+    const Player *p = game_player(f.game);
+    int32_t x = p->x, y = p->y, z = p->z;
+    int64_t clock = game_clock(f.game);
+    stop(&f);
+    /* The chunk under the player's feet, damaged in the save. */
+    Save *s = NULL;
+    Err err = {0};
+    assert_int_equal(save_open(th_path(dir, "broken.db"), 0, &s, &err), MA_OK);
+    const char junk[] = "{\"palette\": [\"no_such_block\"]}";
+    int32_t version = 0;
+    assert_int_equal(chunks_put(s, 1, chunk_coord(x), chunk_coord(y - 1), chunk_coord(z), junk, sizeof junk - 1, "[]",
+                                &version, &err),
+                     MA_OK);
+    save_close(s);
+
+    start(&f, "broken.db", 0);
+    Action a;
+    assert_int_equal(action_parse("dig down", &a, &err), 1);
+    ActionResult r;
+    int rc = game_apply(f.game, &a, &r, &err);
+    assert_int_not_equal(rc, MA_OK);
+    if (!strstr(err.msg, "world 'flatland'") || !strstr(err.msg, "not saved"))
+        fail_msg("the message does not name the world and say nothing was saved: %s", err.msg);
+    assert_int_equal(game_clock(f.game), clock);
+    assert_int_equal(game_player(f.game)->y, y);
+    stop(&f);
+
+    RunResult run = th_run("dig down\n", "--save", th_path(dir, "broken.db"), "play", "--script", "-", "--world",
+                           "flatland", NULL);
+    assert_int_equal(run.status, 1);
+    assert_null(strstr(run.out, "nothing to dig"));
+    assert_non_null(strstr(run.err, "not saved"));
+    th_run_free(&run);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -407,6 +451,7 @@ int main(void)
         cmocka_unit_test(test_kill_9_mid_play_keeps_what_was_reported),
         cmocka_unit_test(test_malformed_classes_file_is_refused_with_entry_and_reason),
         cmocka_unit_test(test_character_state_and_transfer_log_round_trip),
+        cmocka_unit_test(test_a_broken_chunk_is_an_error_not_air),
         cmocka_unit_test(test_dying_wakes_beside_the_bed_and_leaves_the_pack),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -91,9 +91,11 @@ static void keys(const char *k) { sh("tmux -L %s send-keys -t %s '%s'", g_sock, 
 /* Types text literally (letters and digits only: no shell quoting needed). */
 static void type(const char *text) { sh("tmux -L %s send-keys -t %s -l '%s'", g_sock, g_sess, text); }
 
-/* Starts the client in tmux session `session` on save dir/save_name with
- * extra arguments `args` (may be ""), in a cols x rows window. */
-static void launch_with(const char *session, const char *save_name, const char *args, int cols, int rows)
+/* Starts program exe (with environment settings env, may be "") in tmux
+ * session `session` on save dir/save_name with extra arguments `args` (may
+ * be ""), in a cols x rows window. */
+static void launch_exe(const char *exe, const char *env, const char *session, const char *save_name, const char *args,
+                       int cols, int rows)
 {
     sh("tmux -L %s kill-server 2>/dev/null", g_sock);
     snprintf(g_sess, sizeof g_sess, "%s", session);
@@ -103,11 +105,16 @@ static void launch_with(const char *session, const char *save_name, const char *
         if (attempt)
             nap(250);
         rc = sh("tmux -L %s new-session -d -s %s -x %d -y %d "
-                "'env HOME=%s USER=tester MAGIC_BCRYPT_COST=4 TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 "
+                "'env HOME=%s USER=tester MAGIC_BCRYPT_COST=4 TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 %s "
                 "%s --save %s/%s %s; echo EXIT=$?; sleep 120'",
-                g_sock, g_sess, cols, rows, g_dir, getenv("MAGIC_EXE"), g_dir, save_name, args);
+                g_sock, g_sess, cols, rows, g_dir, env, exe, g_dir, save_name, args);
     }
     assert_int_equal(rc, 0);
+}
+
+static void launch_with(const char *session, const char *save_name, const char *args, int cols, int rows)
+{
+    launch_exe(getenv("MAGIC_EXE"), "", session, save_name, args, cols, rows);
 }
 
 static void launch(int cols, int rows) { launch_with("tui", "s.db", "", cols, rows); }
@@ -820,6 +827,59 @@ static void test_dig_down_with_the_keys(void **state)
     cJSON_Delete(after);
 }
 
+/* Sends a signal to the game running in the current session (a child of the pane's shell). */
+static void signal_game(const char *sig)
+{
+    assert_int_equal(sh("pkill -%s -P $(tmux -L %s list-panes -t %s -F '#{pane_pid}')", sig, g_sock, g_sess), 0);
+}
+
+/* The disk fills up while playing (magic-adventure-faults: SIGUSR1 makes every write fail with
+ * "disk full", SIGUSR2 frees it): the step is refused on screen in words, the game keeps
+ * answering keys, and once there is room again play goes on and the save verifies. */
+static void test_a_full_disk_is_said_on_screen_and_play_goes_on(void **state)
+{
+    (void)state;
+    launch_exe(getenv("MAGIC_FAULTS_EXE"), "MAGIC_FAULT=signal", "tui-full", "full.db", "", 100, 30);
+    free(wait_for("Quick start", 20));
+    keys("Enter");
+    char *s = wait_for("Z:", 120);
+    assert_non_null(s);
+    int x0, z0, x, z;
+    assert_true(position(s, &x0, &z0));
+    free(s);
+    signal_game("USR1");
+    nap(200);
+    keys("l");
+    s = wait_for("The disk is full", 10);
+    assert_non_null(s);
+    assert_non_null(strstr(s, "not saved"));
+    assert_true(position(s, &x, &z));
+    assert_true(x == x0 && z == z0); /* the step did not happen, on screen or in the save */
+    free(s);
+    keys("h");
+    nap(300);
+    signal_game("USR2");
+    nap(200);
+    static const char *const ways[] = {"l", "h", "j", "k", "y", "u", "b", "n"};
+    int moved = 0;
+    for (size_t i = 0; i < sizeof ways / sizeof ways[0] && !moved; i++) {
+        keys(ways[i]);
+        for (int t = 0; t < 20 && !moved; t++) {
+            nap(100);
+            s = capture();
+            if (position(s, &x, &z) && (x != x0 || z != z0))
+                moved = 1;
+            free(s);
+        }
+    }
+    assert_true(moved);
+    quit_game();
+    RunResult r = th_run(NULL, "--save", th_path(g_dir, "full.db"), "verify", NULL);
+    if (r.status != 0)
+        fail_msg("verify after the full disk: %s%s", r.out, r.err);
+    th_run_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -833,6 +893,7 @@ int main(void)
         cmocka_unit_test_teardown(test_new_game_creates_player_world_and_character, kill_session),
         cmocka_unit_test_teardown(test_wrong_passwords_count_down_then_lock, kill_session),
         cmocka_unit_test_teardown(test_dig_down_with_the_keys, kill_session),
+        cmocka_unit_test_teardown(test_a_full_disk_is_said_on_screen_and_play_goes_on, kill_session),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

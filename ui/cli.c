@@ -14,6 +14,7 @@ static const CliCommand commands[] = {
     {"verify", "", "check the save: integrity, foreign keys, the game's invariants", cmd_verify},
     {"backup", "FILE", "copy the save to a new FILE (online, safe while playing)", cmd_backup},
     {"restore", "FILE", "replace the save with the backup FILE (the current one is kept as .before-restore.bak)", cmd_restore},
+    {"dump", "[--stable] [--table NAME]", "print every row of the save, one a line (--stable masks times and tokens, for diff)", cmd_dump},
     {"sample-data", "[--users N] [--seed S] [--no-play]", "fill every table with realistic sample data, then play a little through the game's rules", cmd_sample_data},
     {"play", "--script FILE [--world NAME] [--character NAME] [--class C] [--json] [--verbose]", "play without a terminal: one action a line (move n, dig down, place e planks, wait 3...)", cmd_play},
     {"world", "create NAME [--seed N] [--type normal|flat] | list", "make a world, or list the worlds with their seeds and sizes", cmd_world},

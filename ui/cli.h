@@ -50,6 +50,8 @@ int cmd_verify(CliCtx *ctx);
 int cmd_backup(CliCtx *ctx);
 int cmd_restore(CliCtx *ctx);
 int cmd_sample_data(CliCtx *ctx);
+/* `dump` (cli_dump.c). */
+int cmd_dump(CliCtx *ctx);
 /* Headless play (cli_play.c), and helpers it shares with the client. */
 int cmd_play(CliCtx *ctx);
 /* `bench client` (cli_bench_client.c). */

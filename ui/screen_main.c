@@ -390,7 +390,7 @@ static int act(MainUi *u, const Action *a, ActionResult *res)
     if (!res)
         res = &local;
     if (game_apply(u->g, a, res, &err) != MA_OK) {
-        log_add(&u->log, SEV_BAD, (long)game_clock(u->g), "could not save: %s", err.msg);
+        log_add(&u->log, SEV_BAD, (long)game_clock(u->g), "%s", err.msg);
         return -1;
     }
     long turn = (long)game_clock(u->g);
@@ -526,7 +526,7 @@ static void travel(MainUi *u, int to_cursor)
             ActionResult r;
             Err err = {0};
             if (game_apply(u->g, &a, &r, &err) != MA_OK) {
-                log_add(&u->log, SEV_BAD, (long)game_clock(u->g), "could not save: %s", err.msg);
+                log_add(&u->log, SEV_BAD, (long)game_clock(u->g), "%s", err.msg);
                 return;
             }
             if (r.ok) {

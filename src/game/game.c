@@ -627,7 +627,11 @@ int game_apply(Game *g, const Action *a, ActionResult *res, Err *err)
         g->died = 0;
         char cause[sizeof err->msg];
         snprintf(cause, sizeof cause, "%s", err->msg);
-        err_set(err, rc, "%s: the last action was not saved, and the game goes on from before it", cause);
+        if (rc == MA_ERR_FULL)
+            err_set(err, rc, "The disk is full: the last action was not saved. Free some space and play on; "
+                    "everything before it is safe (%s)", save_path(g->save));
+        else
+            err_set(err, rc, "%s: the last action was not saved, and the game goes on from before it", cause);
         return rc;
     }
     if (res->ok)
