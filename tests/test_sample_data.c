@@ -169,6 +169,9 @@ static void test_every_table_gets_rows_and_stats_count_them(void **state)
     sqlite3 *db = generated("all.db", 5, 1, &stats);
     int64_t total = 0;
     for (int i = 0; save_table_names[i]; i++) {
+        /* The evolution index is the agents' own (src/agents): sample data writes no agent changes. */
+        if (strcmp(save_table_names[i], "world_evolution_things") == 0)
+            continue;
         char sql[128];
         snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", save_table_names[i]);
         int64_t n = q64(db, sql);

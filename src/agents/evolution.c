@@ -24,8 +24,8 @@ struct Evo {
     Save *s;
     World *w;
     int64_t world_id, turn;
-    int guard;
-    int32_t gcx, gcz;
+    int n_guards;
+    int32_t guards[16][2]; /* chunk columns no change may touch */
     Item *items;
     int n, cap;
     char summary[200];
@@ -108,14 +108,19 @@ void evo_free(Evo *e)
 
 void evo_guard_column(Evo *e, int32_t cx, int32_t cz)
 {
-    e->guard = 1;
-    e->gcx = cx;
-    e->gcz = cz;
+    if (e->n_guards < 16) {
+        e->guards[e->n_guards][0] = cx;
+        e->guards[e->n_guards][1] = cz;
+        e->n_guards++;
+    }
 }
 
 int evo_guarded(const Evo *e, int32_t x, int32_t z)
 {
-    return e->guard && chunk_coord(x) == e->gcx && chunk_coord(z) == e->gcz;
+    for (int i = 0; i < e->n_guards; i++)
+        if (chunk_coord(x) == e->guards[i][0] && chunk_coord(z) == e->guards[i][1])
+            return 1;
+    return 0;
 }
 
 int evo_size(const Evo *e) { return e->n; }

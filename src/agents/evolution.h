@@ -37,7 +37,7 @@ typedef struct Evo Evo;
  * turn `turn`. NULL when out of memory. */
 Evo *evo_new(Save *s, World *w, int64_t world_id, int64_t turn);
 void evo_free(Evo *e);
-/* Blocks in chunk column (cx, cz) are refused from now on (the player's). */
+/* Blocks in chunk column (cx, cz) are refused from now on (a player's; up to 16 columns). */
 void evo_guard_column(Evo *e, int32_t cx, int32_t cz);
 /* Whether (x, z) lies in the guarded column. */
 int evo_guarded(const Evo *e, int32_t x, int32_t z);

@@ -812,6 +812,7 @@ static int maybe_spawn(Game *g, Near *near, Err *err)
     int night = game_is_night(g);
     int cave = g->p.y < sr->cave_below_y;
     double chance = cave ? sr->chance_cave : night ? sr->chance_night : sr->chance_day;
+    chance *= night ? g->mods.spawn_rate_night : g->mods.spawn_rate; /* the season, the balance, a blood moon */
     if (!prng_chance(&g->rng, chance))
         return MA_OK;
     if (near->n >= sr->cap)

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "game/calendar.h"
 #include "save/charstate.h"
 #include "save/skills.h"
 #include "save/users.h"
@@ -636,6 +637,11 @@ int game_apply(Game *g, const Action *a, ActionResult *res, Err *err)
     }
     if (res->ok)
         snprintf(res->text, sizeof res->text, "ok");
+    /* Time passed: other world events may have begun or ended. */
+    if (g->clock != clock_before)
+        game_refresh(g, NULL);
+    if (g->after)
+        g->after(g, clock_before, res, g->after_ud);
     return MA_OK;
 }
 
@@ -849,6 +855,8 @@ int game_start(Save *s, const GameStart *st, Game **out, Err *err)
     } else if ((rc = create_character(g, st->character ? st->character : username, st->class_name, err)) != MA_OK) {
         goto fail_tx;
     }
+    if ((rc = quest_seed(g, err)) != MA_OK)
+        goto fail_tx;
     ActionResult discovered; /* what is already known how to make is recorded quietly */
     memset(&discovered, 0, sizeof discovered);
     if ((rc = crafting_discover(g, &discovered, err)) < 0)
@@ -856,6 +864,8 @@ int game_start(Save *s, const GameStart *st, Game **out, Err *err)
     if ((rc = remember_last(g, err)) != MA_OK || (rc = world_flush(g->world, err)) != MA_OK ||
         (rc = save_commit(s, err)) != MA_OK)
         goto fail_tx;
+    if ((rc = game_refresh(g, err)) != MA_OK)
+        goto fail;
     /* Rolls are reproducible: the same save state gives the same fights and crafts. */
     prng_seed(&g->rng, hash_coords(world_seed(g->world), g->p.character_id, g->clock, 0, 0));
     *out = g;
@@ -875,6 +885,7 @@ void game_close(Game *g)
     world_close(g->world);
     creatures_free(g->creatures);
     quest_book_free(g->quest_book);
+    quest_forget_templates(g);
     achieve_book_free(g->achieve_book);
     crafting_free(g->craft);
     skillbook_free(g->skills);

@@ -50,6 +50,16 @@ typedef struct Player {
 
 typedef struct Game Game;
 
+/* What the world's balance and its events make of play now: multipliers on
+ * spawn chances, trade prices and quest rewards (1: as the data says). The
+ * balance comes from the world's settings ("balance", kept by the
+ * balance_keeper agent), the rest from the world events active at the game
+ * clock (their event_data: spawn_rate, price, reward_scale; night_only). */
+typedef struct WorldMods {
+    double spawn_rate, spawn_rate_night, price, reward_scale, difficulty;
+    char season[16];
+} WorldMods;
+
 /* How to find or make the character to play. */
 typedef struct GameStart {
     const char *username;   /* the local player; created when missing */
@@ -89,6 +99,17 @@ int game_inventory(Game *g, InventoryRow **rows, int *n, Err *err);
 /* The state printed at the end of `play --script`: world, character,
  * position, health, inventory, turns. Caller deletes. */
 cJSON *game_state_json(Game *g, Err *err);
+
+const WorldMods *game_world_mods(const Game *g);
+/* Reads again what changed in the save beside the game (agents, sync): the
+ * world's balance and active events. Call it between actions. */
+int game_refresh(Game *g, Err *err);
+
+/* Called after every action that was saved (not after a refused save), with
+ * the clock before the action: the agents use it to run for the time the
+ * action took and to add a line or two to its events. One hook per game. */
+typedef void (*GameAfterFn)(Game *g, int64_t clock_before, ActionResult *r, void *ud);
+void game_set_after_action(Game *g, GameAfterFn fn, void *ud);
 
 /* Name of the block at a position, with underscores as spaces ("oak log"). */
 const char *game_block_label(const Game *g, BlockId id, char *buf, size_t size);

@@ -32,6 +32,10 @@ struct Game {
     Prng rng;                /* combat and crafting rolls; seeded from the world and the clock */
     int died;                /* set by game_hurt; game_apply records the death and drops the pack */
     int32_t died_at[3];
+    WorldMods mods;          /* game_refresh: balance and events */
+    cJSON *quest_tpls;       /* the world's quests as templates, read from their rows (quest.c) */
+    GameAfterFn after;       /* game_set_after_action */
+    void *after_ud;
 };
 
 /* Adds a line to what an action reports (at most GAME_MAX_EVENTS). */

@@ -548,7 +548,9 @@ static int price_for(Game *g, int base, int opinion, int buying)
     double f = progress_price_factor(g);
     if (f <= 0)
         f = 1.0;
-    double pct = buying ? (100 - opinion / 4) * f : (100 + opinion / 4) / f;
+    /* Festivals and seasons move prices both ways, as the relationship does. */
+    double mood = g->mods.price > 0 ? g->mods.price : 1.0;
+    double pct = buying ? (100 - opinion / 4) * f * mood : (100 + opinion / 4) / f / mood;
     int p = (int)(base * pct / 100.0 + 0.5);
     return p < 1 ? 1 : p;
 }

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "game/calendar.h"
 #include "game/game_internal.h"
 #include "game/game_rules.h"
 #include "game/inventory.h"
@@ -144,6 +145,61 @@ static int entry_fail(Err *err, const char *source, int i, const char *name, con
     return err_set(err, MA_ERR_INVALID, "%s: quest %d (\"%s\"): %s", source, i, name ? name : "?", why);
 }
 
+/* One quest template (data/quests.json's form, or a row's): every field checked. Entry i of
+ * source, for messages. */
+static int check_template(const cJSON *q, const char *source, int i, Err *err)
+{
+    const char *name = sfield(q, "name");
+    char why[200], where[256];
+    int rc;
+    if (!text_ok(sfield(q, "title"), 128))
+        return entry_fail(err, source, i, name, "title must be 1 to 128 characters");
+    if (!in_list(sfield(q, "giver"), roles, NELEM(roles)))
+        return entry_fail(err, source, i, name, "giver must be one of smith, farmer, guard, priest, trader");
+    if (cJSON_GetObjectItemCaseSensitive(q, "description") && !text_ok(sfield(q, "description"), 1000))
+        return entry_fail(err, source, i, name, "description must be 1 to 1000 characters");
+    if (!whole(q, "difficulty", 1, 10, 0) || !whole(q, "time_limit", 0, 1000000, 0))
+        return entry_fail(err, source, i, name,
+                          "difficulty must be a whole number from 1 to 10 and time_limit one from 0 to 1000000 turns");
+    const char *turn_in = sfield(q, "turn_in"), *order = sfield(q, "order");
+    if ((cJSON_GetObjectItemCaseSensitive(q, "turn_in") && (!turn_in || (strcmp(turn_in, "giver") && strcmp(turn_in, "auto")))) ||
+        (cJSON_GetObjectItemCaseSensitive(q, "order") && (!order || (strcmp(order, "in_order") && strcmp(order, "any")))))
+        return entry_fail(err, source, i, name, "turn_in must be \"giver\" or \"auto\", order \"in_order\" or \"any\"");
+    static const char *const conds[] = {"unlock", "requirements"};
+    for (int k = 0; k < 2; k++) {
+        snprintf(where, sizeof where, "%s: quest %d (\"%s\"): %s", source, i, name, conds[k]);
+        if ((rc = rules_validate_condition(cJSON_GetObjectItemCaseSensitive(q, conds[k]), where, err)) != MA_OK)
+            return rc;
+    }
+    snprintf(where, sizeof where, "%s: quest %d (\"%s\"): rewards", source, i, name);
+    if ((rc = rules_validate_effects(cJSON_GetObjectItemCaseSensitive(q, "rewards"), where, err)) != MA_OK)
+        return rc;
+    const cJSON *obs = cJSON_GetObjectItemCaseSensitive(q, "objectives");
+    int n_obs = cJSON_GetArraySize(obs);
+    if (!cJSON_IsArray(obs) || n_obs < 1 || n_obs > QUEST_MAX_OBJECTIVES)
+        return entry_fail(err, source, i, name, "objectives must be an array of 1 to 8 objectives");
+    int j = 0;
+    const cJSON *ob;
+    cJSON_ArrayForEach(ob, obs) {
+        snprintf(where, sizeof where, "%s: quest %d (\"%s\"): objectives[%d].unlock", source, i, name, j);
+        int vrc;
+        if (validate_objective(ob, why, sizeof why, where, err, &vrc)) {
+            if (vrc != MA_OK)
+                return vrc;
+            char msg[260];
+            snprintf(msg, sizeof msg, "objectives[%d]: %s", j, why);
+            return entry_fail(err, source, i, name, msg);
+        }
+        for (const cJSON *p = obs->child; p != ob; p = p->next)
+            if (strcmp(sfield(p, "id"), sfield(ob, "id")) == 0) {
+                snprintf(why, sizeof why, "objectives[%d]: the id \"%s\" is used twice", j, sfield(ob, "id"));
+                return entry_fail(err, source, i, name, why);
+            }
+        j++;
+    }
+    return MA_OK;
+}
+
 int quest_book_load(const char *json, size_t len, const char *source, QuestBook **out, Err *err)
 {
     *out = NULL;
@@ -161,7 +217,6 @@ int quest_book_load(const char *json, size_t len, const char *source, QuestBook 
     const cJSON *q;
     cJSON_ArrayForEach(q, list) {
         const char *name = cJSON_IsObject(q) ? sfield(q, "name") : NULL;
-        char why[200], where[256];
         if (!is_ident(name)) {
             rc = entry_fail(err, source, i, name, "name must be a name of a-z, 0-9 and _ (1 to 63 characters)");
             goto fail;
@@ -171,67 +226,8 @@ int quest_book_load(const char *json, size_t len, const char *source, QuestBook 
                 rc = entry_fail(err, source, i, name, "the name is used twice");
                 goto fail;
             }
-        if (!text_ok(sfield(q, "title"), 128)) {
-            rc = entry_fail(err, source, i, name, "title must be 1 to 128 characters");
+        if ((rc = check_template(q, source, i, err)) != MA_OK)
             goto fail;
-        }
-        if (!in_list(sfield(q, "giver"), roles, NELEM(roles))) {
-            rc = entry_fail(err, source, i, name, "giver must be one of smith, farmer, guard, priest, trader");
-            goto fail;
-        }
-        if (cJSON_GetObjectItemCaseSensitive(q, "description") && !text_ok(sfield(q, "description"), 1000)) {
-            rc = entry_fail(err, source, i, name, "description must be 1 to 1000 characters");
-            goto fail;
-        }
-        if (!whole(q, "difficulty", 1, 10, 0) || !whole(q, "time_limit", 0, 1000000, 0)) {
-            rc = entry_fail(err, source, i, name,
-                            "difficulty must be a whole number from 1 to 10 and time_limit one from 0 to 1000000 turns");
-            goto fail;
-        }
-        const char *turn_in = sfield(q, "turn_in"), *order = sfield(q, "order");
-        if ((cJSON_GetObjectItemCaseSensitive(q, "turn_in") && (!turn_in || (strcmp(turn_in, "giver") && strcmp(turn_in, "auto")))) ||
-            (cJSON_GetObjectItemCaseSensitive(q, "order") && (!order || (strcmp(order, "in_order") && strcmp(order, "any"))))) {
-            rc = entry_fail(err, source, i, name, "turn_in must be \"giver\" or \"auto\", order \"in_order\" or \"any\"");
-            goto fail;
-        }
-        static const char *const conds[] = {"unlock", "requirements"};
-        for (int k = 0; k < 2; k++) {
-            snprintf(where, sizeof where, "%s: quest %d (\"%s\"): %s", source, i, name, conds[k]);
-            if ((rc = rules_validate_condition(cJSON_GetObjectItemCaseSensitive(q, conds[k]), where, err)) != MA_OK)
-                goto fail;
-        }
-        snprintf(where, sizeof where, "%s: quest %d (\"%s\"): rewards", source, i, name);
-        if ((rc = rules_validate_effects(cJSON_GetObjectItemCaseSensitive(q, "rewards"), where, err)) != MA_OK)
-            goto fail;
-        const cJSON *obs = cJSON_GetObjectItemCaseSensitive(q, "objectives");
-        int n_obs = cJSON_GetArraySize(obs);
-        if (!cJSON_IsArray(obs) || n_obs < 1 || n_obs > QUEST_MAX_OBJECTIVES) {
-            rc = entry_fail(err, source, i, name, "objectives must be an array of 1 to 8 objectives");
-            goto fail;
-        }
-        int j = 0;
-        const cJSON *ob;
-        cJSON_ArrayForEach(ob, obs) {
-            snprintf(where, sizeof where, "%s: quest %d (\"%s\"): objectives[%d].unlock", source, i, name, j);
-            int vrc;
-            if (validate_objective(ob, why, sizeof why, where, err, &vrc)) {
-                if (vrc != MA_OK) {
-                    rc = vrc;
-                    goto fail;
-                }
-                char msg[260];
-                snprintf(msg, sizeof msg, "objectives[%d]: %s", j, why);
-                rc = entry_fail(err, source, i, name, msg);
-                goto fail;
-            }
-            for (const cJSON *p = obs->child; p != ob; p = p->next)
-                if (strcmp(sfield(p, "id"), sfield(ob, "id")) == 0) {
-                    snprintf(why, sizeof why, "objectives[%d]: the id \"%s\" is used twice", j, sfield(ob, "id"));
-                    rc = entry_fail(err, source, i, name, why);
-                    goto fail;
-                }
-            j++;
-        }
         i++;
     }
     QuestBook *b = calloc(1, sizeof *b);
@@ -274,24 +270,6 @@ void quest_book_free(QuestBook *b)
     free(b);
 }
 
-/* The book loaded when the game started (game_start refuses a bad file). */
-static int quest_book_of(Game *g, QuestBook **out, Err *err)
-{
-    (void)err;
-    *out = g->quest_book;
-    return MA_OK;
-}
-
-static const cJSON *tpl_find(const QuestBook *b, const char *name)
-{
-    const cJSON *q;
-    cJSON_ArrayForEach(q, b->list) {
-        if (strcasecmp(sfield(q, "name"), name) == 0 || strcasecmp(sfield(q, "title"), name) == 0)
-            return q;
-    }
-    return NULL;
-}
-
 static const cJSON *tpl_objectives(const cJSON *tpl) { return cJSON_GetObjectItemCaseSensitive(tpl, "objectives"); }
 
 static const char *tpl_turn_in(const cJSON *tpl)
@@ -300,117 +278,223 @@ static const char *tpl_turn_in(const cJSON *tpl)
     return t ? t : "giver";
 }
 
-/* ------------------------------------------------------------ quests rows of the world */
+/* ------------------------------------------------------------ quests are played from their rows */
 
-/* The quest row id of tpl in the player's world, inserting every template missing there first
- * (one transaction). */
-static int quest_row(Game *g, const QuestBook *b, const cJSON *tpl, int64_t *id, Err *err)
+/* What a quest row's details hold of its template (migration 005). */
+static const char *const detail_keys[] = {"name", "giver", "turn_in", "time_limit", "unlock", "order", "type"};
+
+static cJSON *details_of(const cJSON *tpl, const char *source)
 {
-    *id = 0;
-    QuestRow *rows = NULL;
-    int n = 0;
-    int rc = quests_list_active(g->save, g->p.world_id, &rows, &n, err);
-    if (rc != MA_OK)
-        return rc;
-    int missing = 0;
-    const cJSON *q;
-    cJSON_ArrayForEach(q, b->list) {
-        int found = 0;
-        for (int i = 0; i < n && !found; i++)
-            if (strcmp(rows[i].title, sfield(q, "title")) == 0) {
-                found = 1;
-                if (q == tpl)
-                    *id = rows[i].id;
-            }
-        missing += !found;
+    cJSON *d = cJSON_CreateObject();
+    for (size_t k = 0; k < NELEM(detail_keys); k++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(tpl, detail_keys[k]);
+        if (v)
+            cJSON_AddItemToObject(d, detail_keys[k], cJSON_Duplicate(v, 1));
     }
-    quests_list_free(rows, n);
-    if (!missing)
-        return MA_OK;
-    if ((rc = save_savepoint(g->save, err)) != MA_OK)
-        return rc;
-    if ((rc = quests_list_active(g->save, g->p.world_id, &rows, &n, err)) != MA_OK)
-        goto fail;
-    cJSON_ArrayForEach(q, b->list) {
-        int found = 0;
-        for (int i = 0; i < n && !found; i++)
-            found = strcmp(rows[i].title, sfield(q, "title")) == 0;
-        if (found)
-            continue;
-        QuestRow r;
-        memset(&r, 0, sizeof r);
-        r.world_id = g->p.world_id;
-        snprintf(r.title, sizeof r.title, "%s", sfield(q, "title"));
-        r.description = strdup(sfield(q, "description") ? sfield(q, "description") : sfield(q, "title"));
-        snprintf(r.quest_type, sizeof r.quest_type, "%s", sfield(q, "type") ? sfield(q, "type") : "side");
-        const cJSON *req = cJSON_GetObjectItemCaseSensitive(q, "requirements");
-        const cJSON *rew = cJSON_GetObjectItemCaseSensitive(q, "rewards");
-        r.requirements = req ? cJSON_Duplicate(req, 1) : cJSON_CreateObject();
-        r.rewards = rew ? cJSON_Duplicate(rew, 1) : cJSON_CreateArray();
-        r.difficulty_level = ifield(q, "difficulty", 1);
-        r.is_active = 1;
-        rc = quests_insert(g->save, &r, err);
-        int64_t qid = r.id;
-        quest_row_clear(&r);
+    cJSON_AddStringToObject(d, "source", source);
+    return d;
+}
+
+int quest_insert_template(Save *s, int64_t world_id, const cJSON *q, const char *source, const char *created_at,
+                          const char *expires_at, int64_t *id, Err *err)
+{
+    QuestRow r;
+    memset(&r, 0, sizeof r);
+    r.world_id = world_id;
+    snprintf(r.title, sizeof r.title, "%s", sfield(q, "title"));
+    r.description = strdup(sfield(q, "description") ? sfield(q, "description") : sfield(q, "title"));
+    snprintf(r.quest_type, sizeof r.quest_type, "%s", sfield(q, "type") ? sfield(q, "type") : "side");
+    const cJSON *req = cJSON_GetObjectItemCaseSensitive(q, "requirements");
+    const cJSON *rew = cJSON_GetObjectItemCaseSensitive(q, "rewards");
+    r.requirements = req ? cJSON_Duplicate(req, 1) : cJSON_CreateObject();
+    r.rewards = rew ? cJSON_Duplicate(rew, 1) : cJSON_CreateArray();
+    r.difficulty_level = ifield(q, "difficulty", 1);
+    r.is_active = 1;
+    r.details = details_of(q, source);
+    if (created_at)
+        snprintf(r.created_at, sizeof r.created_at, "%s", created_at);
+    if (expires_at)
+        snprintf(r.expires_at, sizeof r.expires_at, "%s", expires_at);
+    int rc = quests_insert(s, &r, err);
+    int64_t qid = r.id;
+    quest_row_clear(&r);
+    int k = 0;
+    const cJSON *ob;
+    cJSON_ArrayForEach(ob, tpl_objectives(q)) {
         if (rc != MA_OK)
             break;
-        if (q == tpl)
-            *id = qid;
-        int k = 0;
-        const cJSON *ob;
-        cJSON_ArrayForEach(ob, tpl_objectives(q)) {
-            ObjectiveRow o;
-            memset(&o, 0, sizeof o);
-            o.quest_id = qid;
-            o.objective_text = strdup(sfield(ob, "text"));
-            const cJSON *unlock = cJSON_GetObjectItemCaseSensitive(ob, "unlock");
-            o.requirements = unlock ? cJSON_Duplicate(unlock, 1) : cJSON_CreateObject();
-            /* The objective's kind and target, for tools reading the save without the data. */
-            o.progress_data = cJSON_Duplicate(ob, 1);
-            cJSON_DeleteItemFromObjectCaseSensitive(o.progress_data, "unlock");
-            cJSON_DeleteItemFromObjectCaseSensitive(o.progress_data, "text");
-            o.order_index = k++;
-            rc = objectives_insert(g->save, &o, err);
-            objective_row_clear(&o);
-            if (rc != MA_OK)
-                break;
-        }
-        if (rc != MA_OK)
-            break;
+        ObjectiveRow o;
+        memset(&o, 0, sizeof o);
+        o.quest_id = qid;
+        o.objective_text = strdup(sfield(ob, "text"));
+        const cJSON *unlock = cJSON_GetObjectItemCaseSensitive(ob, "unlock");
+        o.requirements = unlock ? cJSON_Duplicate(unlock, 1) : cJSON_CreateObject();
+        /* The objective's kind and target: with the text and the unlock, the whole objective. */
+        o.progress_data = cJSON_Duplicate(ob, 1);
+        cJSON_DeleteItemFromObjectCaseSensitive(o.progress_data, "unlock");
+        cJSON_DeleteItemFromObjectCaseSensitive(o.progress_data, "text");
+        o.order_index = k++;
+        rc = objectives_insert(s, &o, err);
+        objective_row_clear(&o);
     }
-    quests_list_free(rows, n);
-    if (rc != MA_OK)
-        goto fail;
-    return save_release(g->save, err);
-fail:
-    save_rollback_savepoint(g->save);
+    if (rc == MA_OK && id)
+        *id = qid;
     return rc;
 }
 
-/* The template of a quest row, by its title. */
-static const cJSON *tpl_of_row(Game *g, const QuestBook *b, int64_t quest_id, Err *err)
+int quest_seed(Game *g, Err *err)
 {
-    QuestRow q;
-    if (quests_get(g->save, quest_id, &q, err) != MA_OK)
-        return NULL;
-    const cJSON *tpl = NULL, *it;
-    cJSON_ArrayForEach(it, b->list) {
-        if (strcmp(sfield(it, "title"), q.title) == 0)
-            tpl = it;
+    QuestBook *b = g->quest_book;
+    QuestRow *rows = NULL;
+    int n = 0;
+    int rc = quests_list_world(g->save, g->p.world_id, &rows, &n, err);
+    if (rc != MA_OK)
+        return rc;
+    const cJSON *q;
+    cJSON_ArrayForEach(q, b->list) {
+        if (rc != MA_OK)
+            break;
+        int found = 0;
+        for (int i = 0; i < n && !found && rc == MA_OK; i++) {
+            const char *name = sfield(rows[i].details, "name");
+            if (name ? strcmp(name, sfield(q, "name")) == 0 : strcmp(rows[i].title, sfield(q, "title")) == 0) {
+                found = 1;
+                if (!name) { /* a row from before quests kept their details: give it them */
+                    cJSON_Delete(rows[i].details);
+                    rows[i].details = details_of(q, "data");
+                    rc = quests_update(g->save, &rows[i], err);
+                }
+            }
+        }
+        if (!found && rc == MA_OK)
+            rc = quest_insert_template(g->save, g->p.world_id, q, "data", NULL, NULL, NULL, err);
     }
-    quest_row_clear(&q);
-    return tpl;
+    quests_list_free(rows, n);
+    quest_forget_templates(g);
+    return rc;
+}
+
+void quest_forget_templates(Game *g)
+{
+    cJSON_Delete(g->quest_tpls);
+    g->quest_tpls = NULL;
+}
+
+/* A quest row as a template in data/quests.json's form, with "quest_id", "active", "for" (the one
+ * character it was written for; 0 anyone) and "expires_turn" (-1 never); NULL when the row does
+ * not hold a quest the game can play (reported by verify). */
+static cJSON *template_of(Game *g, const QuestRow *q)
+{
+    if (!sfield(q->details, "name"))
+        return NULL;
+    cJSON *t = cJSON_CreateObject();
+    for (size_t k = 0; k < NELEM(detail_keys); k++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(q->details, detail_keys[k]);
+        if (v)
+            cJSON_AddItemToObject(t, detail_keys[k], cJSON_Duplicate(v, 1));
+    }
+    cJSON_AddStringToObject(t, "title", q->title);
+    if (q->description && q->description[0])
+        cJSON_AddStringToObject(t, "description", q->description);
+    cJSON_AddNumberToObject(t, "difficulty", q->difficulty_level > 10 ? 10 : q->difficulty_level);
+    if (cJSON_IsObject(q->requirements) && q->requirements->child)
+        cJSON_AddItemToObject(t, "requirements", cJSON_Duplicate(q->requirements, 1));
+    if (cJSON_IsArray(q->rewards))
+        cJSON_AddItemToObject(t, "rewards", cJSON_Duplicate(q->rewards, 1));
+    ObjectiveRow *obs = NULL;
+    int n = 0;
+    if (objectives_list(g->save, q->id, &obs, &n, NULL) != MA_OK) {
+        cJSON_Delete(t);
+        return NULL;
+    }
+    cJSON *list = cJSON_AddArrayToObject(t, "objectives");
+    for (int i = 0; i < n; i++) {
+        cJSON *o = cJSON_IsObject(obs[i].progress_data) ? cJSON_Duplicate(obs[i].progress_data, 1) : cJSON_CreateObject();
+        cJSON_DeleteItemFromObjectCaseSensitive(o, "text");
+        cJSON_AddStringToObject(o, "text", obs[i].objective_text ? obs[i].objective_text : "");
+        if (cJSON_IsObject(obs[i].requirements) && obs[i].requirements->child)
+            cJSON_AddItemToObject(o, "unlock", cJSON_Duplicate(obs[i].requirements, 1));
+        cJSON_AddItemToArray(list, o);
+    }
+    objectives_list_free(obs, n);
+    char source[64];
+    snprintf(source, sizeof source, "quest row %lld", (long long)q->id);
+    if (check_template(t, source, 0, NULL) != MA_OK) {
+        cJSON_Delete(t);
+        return NULL;
+    }
+    cJSON_AddNumberToObject(t, "quest_id", (double)q->id);
+    cJSON_AddBoolToObject(t, "active", q->is_active);
+    const cJSON *who = cJSON_GetObjectItemCaseSensitive(q->details, "for");
+    cJSON_AddNumberToObject(t, "for", cJSON_IsNumber(who) ? who->valuedouble : 0);
+    cJSON_AddNumberToObject(t, "expires_turn", q->expires_at[0] ? (double)calendar_turn_of_iso(q->expires_at) : -1);
+    return t;
+}
+
+/* Every quest of the world that can be played, read once and kept until quest_forget_templates. */
+static const cJSON *templates(Game *g)
+{
+    if (g->quest_tpls)
+        return g->quest_tpls;
+    g->quest_tpls = cJSON_CreateArray();
+    QuestRow *rows = NULL;
+    int n = 0;
+    if (quests_list_world(g->save, g->p.world_id, &rows, &n, NULL) == MA_OK) {
+        for (int i = 0; i < n; i++) {
+            cJSON *t = template_of(g, &rows[i]);
+            if (t)
+                cJSON_AddItemToArray(g->quest_tpls, t);
+        }
+        quests_list_free(rows, n);
+    }
+    return g->quest_tpls;
+}
+
+/* A quest this character may be offered now: active, not expired, for anyone or for them. */
+static int tpl_open(const Game *g, const cJSON *t)
+{
+    int64_t who = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(t, "for"));
+    double exp = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(t, "expires_turn"));
+    return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "active")) && (who == 0 || who == g->p.character_id) &&
+           (exp < 0 || (int64_t)exp > g->clock);
+}
+
+static const cJSON *tpl_find(Game *g, const char *name)
+{
+    const cJSON *q, *found = NULL;
+    cJSON_ArrayForEach(q, templates(g)) {
+        int64_t who = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(q, "for"));
+        if (who != 0 && who != g->p.character_id)
+            continue;
+        if (strcasecmp(sfield(q, "name"), name) == 0 || strcasecmp(sfield(q, "title"), name) == 0)
+            if (!found || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(q, "active")))
+                found = q;
+    }
+    return found;
+}
+
+static int quest_row(Game *g, const cJSON *tpl, int64_t *id, Err *err)
+{
+    (void)g, (void)err;
+    *id = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(tpl, "quest_id"));
+    return MA_OK;
+}
+
+static const cJSON *tpl_of_row(Game *g, int64_t quest_id)
+{
+    const cJSON *q;
+    cJSON_ArrayForEach(q, templates(g))
+        if ((int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(q, "quest_id")) == quest_id)
+            return q;
+    return NULL;
 }
 
 const char *quest_state_name(Game *g, const char *quest)
 {
-    QuestBook *b = NULL;
-    if (quest_book_of(g, &b, NULL) != MA_OK)
-        return "none";
-    const cJSON *tpl = tpl_find(b, quest);
+    const cJSON *tpl = tpl_find(g, quest);
     const char *state = "none";
     int64_t qid = 0;
-    if (tpl && quest_row(g, b, tpl, &qid, NULL) == MA_OK && qid > 0) {
+    if (tpl && quest_row(g, tpl, &qid, NULL) == MA_OK && qid > 0) {
         ProgressRow p;
         if (progress_get(g->save, g->p.character_id, qid, &p, NULL) == MA_OK) {
             state = strcmp(p.status, "active") == 0      ? "active"
@@ -475,15 +559,19 @@ static cJSON *new_progress(Game *g, const cJSON *tpl, int64_t character_id, int 
 }
 
 /* Rewards as given to a character of this scale: experience grows with it. */
-static cJSON *scaled_rewards(const cJSON *tpl, int scale)
+/* The rewards for a character at this scale, times the world's reward balance (experience only:
+ * items stay as written). */
+static cJSON *scaled_rewards(const Game *g, const cJSON *tpl, int scale)
 {
     const cJSON *rew = cJSON_GetObjectItemCaseSensitive(tpl, "rewards");
     cJSON *out = rew ? cJSON_Duplicate(rew, 1) : cJSON_CreateArray();
     cJSON *e;
     cJSON_ArrayForEach(e, out) {
         cJSON *xp = cJSON_GetObjectItemCaseSensitive(e, "experience");
-        if (cJSON_IsNumber(xp))
-            cJSON_SetNumberValue(xp, xp->valuedouble * scale);
+        if (cJSON_IsNumber(xp)) {
+            double v = xp->valuedouble * scale * g->mods.reward_scale;
+            cJSON_SetNumberValue(xp, v < 1 ? 1 : (int)(v + 0.5));
+        }
     }
     return out;
 }
@@ -549,11 +637,8 @@ static int obj_set(const cJSON *tpl, cJSON *pd, int i, int count, ActionResult *
 
 int quest_start(Game *g, const char *quest, const char *giver, ActionResult *r, Err *err)
 {
-    QuestBook *b = NULL;
-    int rc = quest_book_of(g, &b, err);
-    if (rc != MA_OK)
-        return rc;
-    const cJSON *tpl = tpl_find(b, quest);
+    int rc = MA_OK;
+    const cJSON *tpl = tpl_find(g, quest);
     int64_t qid = 0;
     cJSON *pd = NULL;
     GameRules rules;
@@ -562,7 +647,7 @@ int quest_start(Game *g, const char *quest, const char *giver, ActionResult *r, 
         rc = err_set(err, MA_ERR_INVALID, "there is no quest called %s", quest);
         goto done;
     }
-    if ((rc = quest_row(g, b, tpl, &qid, err)) != MA_OK)
+    if ((rc = quest_row(g, tpl, &qid, err)) != MA_OK)
         goto done;
     ProgressRow p;
     if (progress_get(g->save, g->p.character_id, qid, &p, NULL) == MA_OK) {
@@ -639,7 +724,7 @@ static int complete(Game *g, const cJSON *tpl, int64_t qid, cJSON *pd, ActionRes
         }
         i++;
     }
-    cJSON *rewards = scaled_rewards(tpl, ifield(pd, "scale", 1));
+    cJSON *rewards = scaled_rewards(g, tpl, ifield(pd, "scale", 1));
     Player before = g->p;
     int events = r ? r->n_events : 0;
     int rc = save_savepoint(g->save, err);
@@ -727,19 +812,16 @@ static int open_delivery(Game *g, const cJSON *tpl, cJSON *pd, const char *role,
 
 int quest_hand_in(Game *g, const char *quest, const char *npc_entity, ActionResult *r, Err *err)
 {
-    QuestBook *b = NULL;
-    int rc = quest_book_of(g, &b, err);
-    if (rc != MA_OK)
-        return rc;
+    int rc = MA_OK;
     ProgressRow p;
     memset(&p, 0, sizeof p);
-    const cJSON *tpl = tpl_find(b, quest);
+    const cJSON *tpl = tpl_find(g, quest);
     int64_t qid = 0;
     if (!tpl) {
         game_refuse(r, "there is no quest called %s", quest);
         goto done;
     }
-    if ((rc = quest_row(g, b, tpl, &qid, err)) != MA_OK)
+    if ((rc = quest_row(g, tpl, &qid, err)) != MA_OK)
         goto done;
     rc = progress_get(g->save, g->p.character_id, qid, &p, err);
     if (rc == MA_ERR_NOT_FOUND) {
@@ -841,19 +923,16 @@ done:
 
 int quest_advance(Game *g, const char *quest, const char *objective, int amount, ActionResult *r, Err *err)
 {
-    QuestBook *b = NULL;
-    int rc = quest_book_of(g, &b, err);
-    if (rc != MA_OK)
-        return rc;
+    int rc = MA_OK;
     ProgressRow p;
     memset(&p, 0, sizeof p);
-    const cJSON *tpl = tpl_find(b, quest);
+    const cJSON *tpl = tpl_find(g, quest);
     int64_t qid = 0;
     if (!tpl) {
         rc = err_set(err, MA_ERR_NOT_FOUND, "there is no quest called %s", quest);
         goto done;
     }
-    if ((rc = quest_row(g, b, tpl, &qid, err)) != MA_OK)
+    if ((rc = quest_row(g, tpl, &qid, err)) != MA_OK)
         goto done;
     if (progress_get(g->save, g->p.character_id, qid, &p, NULL) != MA_OK || strcmp(p.status, "active") != 0) {
         rc = err_set(err, MA_ERR_INVALID, "the quest %s is not active", quest);
@@ -936,9 +1015,6 @@ int quest_after_action(Game *g, const Action *a, ActionResult *r, Err *err)
     int n = 0;
     if ((rc = progress_list(g->save, g->p.character_id, "active", &rows, &n, err)) != MA_OK || n == 0)
         return rc;
-    QuestBook *b = NULL;
-    if ((rc = quest_book_of(g, &b, err)) != MA_OK)
-        goto done;
     char talk_role[16] = "";
     if (a->kind == ACT_TALK && r->ok) {
         char entity[64];
@@ -949,7 +1025,7 @@ int quest_after_action(Game *g, const Action *a, ActionResult *r, Err *err)
     game_rules_bind(&rules, g, r);
     for (int k = 0; k < n && rc == MA_OK; k++) {
         ProgressRow *p = &rows[k];
-        const cJSON *tpl = tpl_of_row(g, b, p->quest_id, NULL);
+        const cJSON *tpl = tpl_of_row(g, p->quest_id);
         if (!tpl)
             continue;
         const cJSON *deadline = cJSON_GetObjectItemCaseSensitive(p->progress_data, "deadline");
@@ -981,14 +1057,13 @@ int quest_after_action(Game *g, const Action *a, ActionResult *r, Err *err)
         if (changed)
             rc = progress_update(g->save, g->p.character_id, p->quest_id, p->progress_data, err);
     }
-done:
     progress_list_free(rows, n);
     return rc;
 }
 
 /* ------------------------------------------------------------ dialogue lists */
 
-static void summary(const cJSON *tpl, int scale, char *buf, size_t size)
+static void summary(const Game *g, const cJSON *tpl, int scale, char *buf, size_t size)
 {
     const cJSON *ob = cJSON_GetArrayItem(tpl_objectives(tpl), 0);
     char what[64], rew[100];
@@ -998,7 +1073,7 @@ static void summary(const cJSON *tpl, int scale, char *buf, size_t size)
                          : strcmp(kind, "talk") == 0  ? sfield(ob, "role")
                                                       : sfield(ob, "item");
     words(target, what, sizeof what);
-    cJSON *rewards = scaled_rewards(tpl, scale);
+    cJSON *rewards = scaled_rewards(g, tpl, scale);
     rules_describe_effects(rewards, rew, sizeof rew);
     cJSON_Delete(rewards);
     if (strcmp(kind, "reach") == 0 || strcmp(kind, "talk") == 0)
@@ -1009,21 +1084,18 @@ static void summary(const cJSON *tpl, int scale, char *buf, size_t size)
 
 int quest_offers(Game *g, const char *role, QuestOffer *out, int max, Err *err)
 {
-    QuestBook *b = NULL;
-    int rc = quest_book_of(g, &b, err);
-    if (rc != MA_OK)
-        return rc;
+    int rc = MA_OK;
     GameRules rules;
     game_rules_bind(&rules, g, NULL);
     int n = 0;
     const cJSON *tpl;
-    cJSON_ArrayForEach(tpl, b->list) {
+    cJSON_ArrayForEach(tpl, templates(g)) {
         if (n >= max)
             break;
-        if (strcmp(sfield(tpl, "giver"), role) != 0)
+        if (strcmp(sfield(tpl, "giver"), role) != 0 || !tpl_open(g, tpl))
             continue;
         int64_t qid;
-        if ((rc = quest_row(g, b, tpl, &qid, err)) != MA_OK)
+        if ((rc = quest_row(g, tpl, &qid, err)) != MA_OK)
             break;
         ProgressRow p;
         if (progress_get(g->save, g->p.character_id, qid, &p, NULL) == MA_OK) {
@@ -1036,7 +1108,7 @@ int quest_offers(Game *g, const char *role, QuestOffer *out, int max, Err *err)
         memset(o, 0, sizeof *o);
         snprintf(o->name, sizeof o->name, "%s", sfield(tpl, "name"));
         snprintf(o->title, sizeof o->title, "%s", sfield(tpl, "title"));
-        summary(tpl, scale_for(g->p.level), o->summary, sizeof o->summary);
+        summary(g, tpl, scale_for(g->p.level), o->summary, sizeof o->summary);
         const cJSON *req = cJSON_GetObjectItemCaseSensitive(tpl, "requirements");
         o->available = rules_check(&rules.ctx, req);
         if (!o->available)
@@ -1052,15 +1124,10 @@ int quest_hand_ins(Game *g, const char *role, QuestOffer *out, int max, Err *err
     int rc = progress_list(g->save, g->p.character_id, "active", &rows, &n, err);
     if (rc != MA_OK || n == 0)
         return rc;
-    QuestBook *b = NULL;
-    if ((rc = quest_book_of(g, &b, err)) != MA_OK) {
-        progress_list_free(rows, n);
-        return rc;
-    }
     GameRules rules;
     game_rules_bind(&rules, g, NULL);
     for (int i = 0; i < n && k < max; i++) {
-        const cJSON *tpl = tpl_of_row(g, b, rows[i].quest_id, NULL);
+        const cJSON *tpl = tpl_of_row(g, rows[i].quest_id);
         if (!tpl)
             continue;
         cJSON *pd = rows[i].progress_data;
@@ -1112,11 +1179,6 @@ int quest_log(Game *g, QuestView **out, int *n_out, Err *err)
     int rc = progress_list(g->save, g->p.character_id, NULL, &rows, &n, err);
     if (rc != MA_OK || n == 0)
         return rc;
-    QuestBook *b = NULL;
-    if ((rc = quest_book_of(g, &b, err)) != MA_OK) {
-        progress_list_free(rows, n);
-        return rc;
-    }
     QuestView *v = calloc((size_t)n, sizeof *v);
     if (!v) {
         rc = err_set(err, MA_ERR_NOMEM, "out of memory");
@@ -1129,7 +1191,7 @@ int quest_log(Game *g, QuestView **out, int *n_out, Err *err)
         for (int i = 0; i < n; i++) {
             if (status_rank(rows[i].status) != rank)
                 continue;
-            const cJSON *tpl = tpl_of_row(g, b, rows[i].quest_id, NULL);
+            const cJSON *tpl = tpl_of_row(g, rows[i].quest_id);
             QuestView *q = &v[k++];
             snprintf(q->status, sizeof q->status, "%s", rows[i].status);
             q->turns_left = -1;
@@ -1151,7 +1213,7 @@ int quest_log(Game *g, QuestView **out, int *n_out, Err *err)
                 if (q->turns_left < 0)
                     q->turns_left = 0;
             }
-            cJSON *rewards = scaled_rewards(tpl, ifield(pd, "scale", 1));
+            cJSON *rewards = scaled_rewards(g, tpl, ifield(pd, "scale", 1));
             rules_describe_effects(rewards, q->rewards, sizeof q->rewards);
             cJSON_Delete(rewards);
             const cJSON *ob;
@@ -1177,22 +1239,19 @@ done:
 
 int quest_share(Game *g, const char *quest, const char *character_name, ActionResult *r, Err *err)
 {
-    QuestBook *b = NULL;
-    int rc = quest_book_of(g, &b, err);
-    if (rc != MA_OK)
-        return rc;
+    int rc = MA_OK;
     CharacterRow other;
     memset(&other, 0, sizeof other);
     ProgressRow mine, theirs;
     memset(&mine, 0, sizeof mine);
     memset(&theirs, 0, sizeof theirs);
-    const cJSON *tpl = tpl_find(b, quest);
+    const cJSON *tpl = tpl_find(g, quest);
     int64_t qid = 0;
     if (!tpl) {
         game_refuse(r, "there is no quest called %s", quest);
         goto done;
     }
-    if ((rc = quest_row(g, b, tpl, &qid, err)) != MA_OK)
+    if ((rc = quest_row(g, tpl, &qid, err)) != MA_OK)
         goto done;
     if (progress_get(g->save, g->p.character_id, qid, &mine, NULL) != MA_OK || strcmp(mine.status, "active") != 0) {
         game_refuse(r, "you can share only a quest you are on, and %s is not one", sfield(tpl, "title"));

@@ -20,6 +20,18 @@ int quest_book_load(const char *json, size_t len, const char *source, QuestBook 
 int quest_book_load_default(QuestBook **out, Err *err);
 void quest_book_free(QuestBook *b);
 
+/* Quests are played from their rows (quests, quest_objectives, and the quest's details: migration
+ * 005), whether they came from data/quests.json, an agent or a sync. quest_insert_template writes
+ * a template of data/quests.json's form as those rows (source: "data", "agent", "sync"; times may
+ * be NULL), inside the caller's transaction. */
+int quest_insert_template(Save *s, int64_t world_id, const cJSON *tpl, const char *source, const char *created_at,
+                          const char *expires_at, int64_t *id, Err *err);
+/* Writes the quests of data/quests.json the world does not have yet as rows (game_start). */
+int quest_seed(Game *g, Err *err);
+/* Forgets the quests read from the rows, so that the next use reads them again (after an agent or a
+ * sync added some: game_refresh does it). */
+void quest_forget_templates(Game *g);
+
 /* ACT_QUEST_ACCEPT: takes the quest named (template name or title, any case). */
 int quest_accept(Game *g, const char *name, ActionResult *r, Err *err);
 /* After every action: villagers met and deeds (npc_after_action), then objectives that the

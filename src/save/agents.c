@@ -312,6 +312,28 @@ int memory_list(Save *s, int64_t agent_id, int64_t world_id, const char *as_of, 
     return rc;
 }
 
+int memory_list_type(Save *s, int64_t world_id, const char *memory_type, const char *as_of, MemoryRow **out, int *n,
+                     Err *err)
+{
+    static const char sql[] =
+        "SELECT " MEMORY_COLS " FROM agent_memory WHERE world_id = ? AND memory_type = ? "
+        "AND (expires_at IS NULL OR expires_at > ?) ORDER BY created_at, id";
+    const char *what = "listing the agents' memories";
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st = save_stmt(s, sql, err);
+    if (!st)
+        return failed(err);
+    sqlite3_bind_int64(st, 1, world_id);
+    save_bind_text(st, 2, memory_type);
+    if (save_bind_time(s, st, 3, as_of, err, what, "the time") != MA_OK)
+        return failed(err);
+    void *rows;
+    int rc = save_collect_rows(s, st, sizeof **out, read_memory, clear_memory, &rows, n, err, what);
+    *out = rows;
+    return rc;
+}
+
 void memory_list_free(MemoryRow *rows, int n)
 {
     for (int i = 0; i < n; i++)

@@ -74,6 +74,10 @@ int memory_remember(Save *s, MemoryRow *r, Err *err);
  * that have not expired by then, oldest first. */
 int memory_list(Save *s, int64_t agent_id, int64_t world_id, const char *as_of, MemoryRow **out, int *n,
                 Err *err);
+/* Every agent's memories of one type about world_id, not expired as of as_of
+ * (agents read what the others learned), oldest first. */
+int memory_list_type(Save *s, int64_t world_id, const char *memory_type, const char *as_of, MemoryRow **out, int *n,
+                     Err *err);
 void memory_list_free(MemoryRow *rows, int n);
 /* Deletes every memory (of any agent) that expired at or before as_of;
  * *forgotten (may be NULL) receives how many. */

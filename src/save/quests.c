@@ -14,7 +14,7 @@
 #include "util/timeutil.h"
 
 #define QUEST_COLS "id, world_id, title, description, quest_type, requirements, rewards, difficulty_level, " \
-                   "is_active, created_at, expires_at"
+                   "is_active, created_at, expires_at, details"
 #define OBJECTIVE_COLS "id, quest_id, objective_text, requirements, progress_data, is_completed, order_index"
 #define PROGRESS_COLS "id, character_id, quest_id, status, progress_data, started_at, completed_at, rewards_earned"
 
@@ -35,8 +35,9 @@ void quest_row_clear(QuestRow *r)
     free(r->description);
     cJSON_Delete(r->requirements);
     cJSON_Delete(r->rewards);
+    cJSON_Delete(r->details);
     r->description = NULL;
-    r->requirements = r->rewards = NULL;
+    r->requirements = r->rewards = r->details = NULL;
 }
 
 static void read_quest(sqlite3_stmt *st, void *row)
@@ -54,6 +55,7 @@ static void read_quest(sqlite3_stmt *st, void *row)
     r->is_active = sqlite3_column_int(st, 8);
     save_col_copy(st, 9, r->created_at, sizeof r->created_at);
     save_col_copy(st, 10, r->expires_at, sizeof r->expires_at);
+    r->details = save_col_json(st, 11);
 }
 
 static void clear_quest(void *row)
@@ -65,8 +67,8 @@ int quests_insert(Save *s, QuestRow *r, Err *err)
 {
     static const char sql[] =
         "INSERT INTO quests (world_id, title, description, quest_type, requirements, rewards, difficulty_level, "
-        "is_active, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-        "COALESCE(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), ?) RETURNING id, created_at, expires_at";
+        "is_active, created_at, expires_at, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
+        "COALESCE(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), ?, ?) RETURNING id, created_at, expires_at";
     char what[200], missing[64];
     snprintf(what, sizeof what, "adding the quest '%.128s' to world %lld", r->title, (long long)r->world_id);
     sqlite3_stmt *st = save_stmt(s, sql, err);
@@ -83,6 +85,7 @@ int quests_insert(Save *s, QuestRow *r, Err *err)
     if (save_bind_time(s, st, 9, r->created_at, err, what, "created_at") != MA_OK ||
         save_bind_time(s, st, 10, r->expires_at, err, what, "expires_at") != MA_OK)
         return failed(err);
+    save_bind_json(st, 11, r->details, "{}");
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         sqlite3_reset(st);
@@ -123,6 +126,21 @@ int quests_list_active(Save *s, int64_t world_id, QuestRow **out, int *n, Err *e
     return rc;
 }
 
+int quests_list_world(Save *s, int64_t world_id, QuestRow **out, int *n, Err *err)
+{
+    static const char sql[] = "SELECT " QUEST_COLS " FROM quests WHERE world_id = ? ORDER BY id";
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *st = save_stmt(s, sql, err);
+    if (!st)
+        return failed(err);
+    sqlite3_bind_int64(st, 1, world_id);
+    void *rows;
+    int rc = save_collect_rows(s, st, sizeof **out, read_quest, clear_quest, &rows, n, err, "listing a world's quests");
+    *out = rows;
+    return rc;
+}
+
 int quests_list_expired(Save *s, int64_t world_id, const char *as_of, QuestRow **out, int *n, Err *err)
 {
     static const char sql[] =
@@ -156,7 +174,7 @@ int quests_update(Save *s, const QuestRow *r, Err *err)
 {
     static const char sql[] =
         "UPDATE quests SET title = ?, description = ?, quest_type = ?, requirements = ?, rewards = ?, "
-        "difficulty_level = ?, is_active = ?, expires_at = ? WHERE id = ?";
+        "difficulty_level = ?, is_active = ?, expires_at = ?, details = ? WHERE id = ?";
     char what[64];
     snprintf(what, sizeof what, "updating quest %lld", (long long)r->id);
     sqlite3_stmt *st = save_stmt(s, sql, err);
@@ -171,7 +189,8 @@ int quests_update(Save *s, const QuestRow *r, Err *err)
     sqlite3_bind_int(st, 7, r->is_active ? 1 : 0);
     if (save_bind_time(s, st, 8, r->expires_at, err, what, "expires_at") != MA_OK)
         return failed(err);
-    sqlite3_bind_int64(st, 9, r->id);
+    save_bind_json(st, 9, r->details, "{}");
+    sqlite3_bind_int64(st, 10, r->id);
     int rc = save_step_done(s, st, err, what);
     if (rc == MA_OK && sqlite3_changes(s->db) == 0)
         return err_set(err, MA_ERR_NOT_FOUND, "%s: there is no quest with id %lld", s->path, (long long)r->id);

@@ -31,6 +31,8 @@ typedef struct QuestRow {
     int is_active;         /* written as given: a zeroed row inserts an inactive quest */
     char created_at[32];   /* "" on insert means now */
     char expires_at[32];   /* "": a permanent quest; else after created_at */
+    cJSON *details;        /* owned; NULL on insert means {}: name, giver, turn_in, time_limit, unlock, source
+                            * (migration 005) */
 } QuestRow;
 
 void quest_row_clear(QuestRow *r);
@@ -41,6 +43,8 @@ int quests_insert(Save *s, QuestRow *r, Err *err);
 int quests_get(Save *s, int64_t id, QuestRow *out, Err *err);
 /* The active quests of a world (is_active = 1), by id. */
 int quests_list_active(Save *s, int64_t world_id, QuestRow **out, int *n, Err *err);
+/* Every quest of a world, active or not, by id. */
+int quests_list_world(Save *s, int64_t world_id, QuestRow **out, int *n, Err *err);
 /* The quests of a world (every world when world_id is 0) whose expires_at is
  * at or before as_of, active or not, by expires_at. */
 int quests_list_expired(Save *s, int64_t world_id, const char *as_of, QuestRow **out, int *n, Err *err);
