@@ -802,6 +802,18 @@ static int habitat_fits(const Habitat *h, Biome biome, int32_t y, int night)
            (h->time == 0 || (h->time == 2) == (night != 0));
 }
 
+int creatures_native(const CreatureBook *b, Biome biome, int32_t y, const CreatureDef **out, int max)
+{
+    int n = 0;
+    for (int i = 0; i < b->n && n < max; i++) {
+        const Habitat *h = &b->habitats[i];
+        if (b->defs[i].aggression == AGGR_HOSTILE && b->defs[i].weight > 0 && (h->biomes & (1u << biome)) &&
+            y >= h->min_y && y <= h->max_y)
+            out[n++] = &b->defs[i];
+    }
+    return n;
+}
+
 /* Maybe one new creature near the player: the chance per turn depends on
  * night and depth, the kind on the place and the time; none while `cap`
  * creatures are already in the chunks around the player. */

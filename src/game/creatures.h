@@ -20,6 +20,7 @@
 #include <stddef.h>
 
 #include "game/game.h"
+#include "world/generator.h"
 
 typedef struct CreatureBook CreatureBook;
 
@@ -82,6 +83,8 @@ const SpellDef *creatures_spell(const CreatureBook *b, const char *name);
 int creatures_spell_count(const CreatureBook *b);
 const SpellDef *creatures_spell_at(const CreatureBook *b, int i);
 const CreatureDef *creatures_get(const CreatureBook *b, int i);
+/* The hostile kinds whose habitat is this biome at height y, at any time of day (at most max). */
+int creatures_native(const CreatureBook *b, Biome biome, int32_t y, const CreatureDef **out, int max);
 
 /* Bump attack on what stands in the next cell in direction d: a creature,
  * or a villager (allowed, remembered as the flag attacked_<npc id>). */

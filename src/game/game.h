@@ -38,6 +38,9 @@ typedef struct ActionResult {
     int n_events;
 } ActionResult;
 
+/* Adds a line to what an action reports (at most GAME_MAX_EVENTS). */
+void game_event(ActionResult *r, Severity sev, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 typedef struct Player {
     int64_t user_id, character_id, world_id;
     char username[65], name[65], character_class[33], world_name[65];

@@ -38,8 +38,6 @@ struct Game {
     void *after_ud;
 };
 
-/* Adds a line to what an action reports (at most GAME_MAX_EVENTS). */
-void game_event(ActionResult *r, Severity sev, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Marks the action as not done, with the reason as its result line. */
 void game_refuse(ActionResult *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -298,6 +298,12 @@ static cJSON *details_of(const cJSON *tpl, const char *source)
 int quest_insert_template(Save *s, int64_t world_id, const cJSON *q, const char *source, const char *created_at,
                           const char *expires_at, int64_t *id, Err *err)
 {
+    char where[64];
+    snprintf(where, sizeof where, "a quest from %s", source);
+    int rc = is_ident(sfield(q, "name")) ? check_template(q, where, 0, err)
+                                         : entry_fail(err, where, 0, sfield(q, "name"), "name must be a-z, 0-9 and _");
+    if (rc != MA_OK)
+        return rc;
     QuestRow r;
     memset(&r, 0, sizeof r);
     r.world_id = world_id;
@@ -315,7 +321,7 @@ int quest_insert_template(Save *s, int64_t world_id, const cJSON *q, const char 
         snprintf(r.created_at, sizeof r.created_at, "%s", created_at);
     if (expires_at)
         snprintf(r.expires_at, sizeof r.expires_at, "%s", expires_at);
-    int rc = quests_insert(s, &r, err);
+    rc = quests_insert(s, &r, err);
     int64_t qid = r.id;
     quest_row_clear(&r);
     int k = 0;
