@@ -48,6 +48,9 @@ static const KeyBinding g_keys[] = {
     {{'S', 0}, KCTX_MAP, KC_SKILLS, 0, "skills: trees, levels, what unlocks next"},
     {{'q', 0}, KCTX_MAP, KC_QUESTS, 0, "quest log"},
     {{'A', 0}, KCTX_MAP, KC_ACHIEVEMENTS, 0, "achievements"},
+    {{'s', 0}, KCTX_MAP, KC_STORY, 0, "story: read the passage in focus; a letter takes a choice"},
+    {{'J', 0}, KCTX_MAP | KCTX_STORY, KC_JOURNAL, 0, "journal: your storylines and every choice you made"},
+    {{'\t', 0}, KCTX_STORY, KC_STORY_NEXT, 0, "the next storyline you are in"},
     {{'Q', 0}, KCTX_MAP, KC_QUIT, 0, "quit (asks first; the game is always saved)"},
     {{'\n', '\r', KEY_ENTER, 0}, KCTX_LIST | KCTX_MENU | KCTX_LOOK, KC_SELECT, 0,
      "choose / show details / describe the spot"},
@@ -92,7 +95,7 @@ const char *keys_label(int key, char *buf, size_t size)
         {KEY_HOME, "Home"}, {KEY_END, "End"}, {KEY_PPAGE, "PgUp"}, {KEY_NPAGE, "PgDn"},
         {KEY_A1, "Kp7"}, {KEY_A3, "Kp9"}, {KEY_B2, "Kp5"}, {KEY_C1, "Kp1"}, {KEY_C3, "Kp3"},
         {KEY_ENTER, "KpEnter"}, {KEY_BACKSPACE, "Backspace"}, {127, "Del"}, {8, "^H"},
-        {'\n', "Enter"}, {'\r', "^M"}, {27, "Esc"}, {' ', "Space"},
+        {'\n', "Enter"}, {'\r', "^M"}, {27, "Esc"}, {' ', "Space"}, {'\t', "Tab"},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (names[i].key == key) {
@@ -133,6 +136,7 @@ const char *keys_context_name(unsigned ctx)
     case KCTX_LOOK: return "look";
     case KCTX_LIST: return "list";
     case KCTX_MENU: return "menu";
+    case KCTX_STORY: return "story";
     default: return "all";
     }
 }

@@ -12,7 +12,10 @@
 #include "game/items.h"
 #include "game/progress.h"
 #include "game/quest.h"
+#include "game/story_book.h"
 #include "util/prng.h"
+
+struct SaveChanges;
 
 struct Game {
     Save *save;
@@ -32,6 +35,9 @@ struct Game {
     Prng rng;                /* combat and crafting rolls; seeded from the world and the clock */
     int died;                /* set by game_hurt; game_apply records the death and drops the pack */
     int32_t died_at[3];
+    StoryBook *story_book;   /* data/stories/NAME.json */
+    struct SaveChanges *story_changes; /* recording the action of a story choice (story.c) */
+    int64_t story_choice_id; /* the choice being recorded */
 };
 
 /* Adds a line to what an action reports (at most GAME_MAX_EVENTS). */

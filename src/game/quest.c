@@ -602,6 +602,34 @@ done:
     return rc;
 }
 
+const char *quest_book_title(const QuestBook *b, const char *name)
+{
+    const cJSON *tpl = b && name ? tpl_find(b, name) : NULL;
+    return tpl ? sfield(tpl, "title") : NULL;
+}
+
+int quest_fail(Game *g, const char *quest, ActionResult *r, Err *err)
+{
+    const cJSON *tpl = tpl_find(g->quest_book, quest);
+    if (!tpl)
+        return err_set(err, MA_ERR_INVALID, "there is no quest called %s", quest);
+    int64_t qid = 0;
+    int rc = quest_row(g, g->quest_book, tpl, &qid, err);
+    if (rc != MA_OK)
+        return rc;
+    ProgressRow p;
+    if (progress_get(g->save, g->p.character_id, qid, &p, NULL) != MA_OK)
+        return MA_OK; /* never taken: nothing to fail */
+    int active = strcmp(p.status, "active") == 0;
+    progress_row_clear(&p);
+    if (!active)
+        return MA_OK;
+    rc = progress_fail(g->save, g->p.character_id, qid, err);
+    if (rc == MA_OK && r)
+        game_event(r, SEV_BAD, "Quest failed: %s.", sfield(tpl, "title"));
+    return rc;
+}
+
 int quest_accept(Game *g, const char *name, ActionResult *r, Err *err)
 {
     int rc = quest_start(g, name, NULL, r, err);

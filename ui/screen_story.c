@@ -1,0 +1,323 @@
+/* screen_story.c — the story pane and the journal (see screen_story.h). The pane reads the
+ * core's view of the storyline (story_view) and takes choices as actions through
+ * game_apply; the journal and history are lists over story_views and story_history. */
+#include "screen_story.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "game/story.h"
+#include "term.h"
+
+#define OUTCOME_LINES 6
+
+/* Draws text wrapped at width from row y (paragraphs at newlines), at most max_rows;
+ * returns the next free row. */
+static int put_wrapped(int y, int x, int width, int max_rows, const char *text)
+{
+    const char *p = text;
+    int rows = 0;
+    while (*p && rows < max_rows && width > 4) {
+        if (*p == '\n') {
+            p++;
+            rows++; /* a blank line between paragraphs */
+            continue;
+        }
+        int len = (int)strcspn(p, "\n");
+        int take = len <= width ? len : width;
+        if (take < len)
+            for (int k = take; k > width / 2; k--)
+                if (p[k] == ' ') {
+                    take = k;
+                    break;
+                }
+        char line[512];
+        snprintf(line, sizeof line, "%.*s", take, p);
+        term_put(y + rows, x, width, line);
+        rows++;
+        p += take;
+        while (*p == ' ')
+            p++;
+        if (*p == '\n' && p[1] == '\0')
+            p++;
+    }
+    return y + rows;
+}
+
+/* Takes action a; keeps the lines that say what happened (not the next passage, which the
+ * pane draws itself) in out, and everything in the log. */
+static int story_apply(Game *g, const Action *a, MsgLog *log, char out[][160], int *n_out)
+{
+    ActionResult r;
+    Err err = {0};
+    *n_out = 0;
+    if (game_apply(g, a, &r, &err) != MA_OK) {
+        snprintf(out[(*n_out)++], 160, "could not save: %s", err.msg);
+        if (log)
+            log_add(log, SEV_BAD, (long)game_clock(g), "could not save: %s", err.msg);
+        return -1;
+    }
+    long turn = (long)game_clock(g);
+    if (!r.ok) {
+        snprintf(out[(*n_out)++], 160, "%s", r.text);
+        if (log)
+            log_add(log, SEV_WARN, turn, "%s", r.text);
+    }
+    int passage = 0;
+    for (int i = 0; i < r.n_events; i++) {
+        const char *t = r.events[i].text;
+        passage |= strncmp(t, "~ ", 2) == 0;
+        if (passage)
+            continue; /* the passage and its choices are on the pane already */
+        if (log)
+            log_add(log, r.events[i].severity, turn, "%s", t);
+        if (*n_out < OUTCOME_LINES && strncmp(t, "You choose: ", 12) != 0)
+            snprintf(out[(*n_out)++], 160, "%s", t);
+    }
+    return r.ok;
+}
+
+static void pane_draw(const StoryView *v, int n_stories, char outcome[][160], int n_outcome)
+{
+    erase();
+    if (term_too_small())
+        return;
+    char line[400];
+    snprintf(line, sizeof line, "%s — %s story%s%s", v->title, v->type,
+             strcmp(v->status, "active") == 0 ? "" : strcmp(v->status, "finished") == 0 ? ", finished: " : ", abandoned",
+             strcmp(v->status, "finished") == 0 ? v->ending : "");
+    attrset(term_role(ROLE_TITLE));
+    term_put(0, 1, COLS - 2, line);
+    attrset(A_NORMAL);
+    if (n_stories > 1) {
+        snprintf(line, sizeof line, "%d storylines (Tab: the next)", n_stories);
+        attrset(term_role(ROLE_DIM));
+        term_put(0, COLS - 1 - (int)strlen(line), (int)strlen(line), line);
+        attrset(A_NORMAL);
+    }
+    int bottom = LINES - 2 - OUTCOME_LINES / 2;
+    int reserve = v->n_choices * 2 + 1;
+    int text_rows = bottom - 2 - reserve;
+    if (text_rows < 4)
+        text_rows = 4;
+    int y = put_wrapped(2, 3, COLS - 6, text_rows, v->text) + 1;
+    for (int i = 0; i < v->n_choices && y < LINES - 3; i++) {
+        const StoryChoice *c = &v->choices[i];
+        if (c->available)
+            snprintf(line, sizeof line, "%c) %s%s%s", 'a' + i, c->tag, c->tag[0] ? " " : "", c->text);
+        else
+            snprintf(line, sizeof line, "%c) %s%s%s  [locked: %s]", 'a' + i, c->tag, c->tag[0] ? " " : "", c->text,
+                     c->why);
+        attrset(c->available ? A_BOLD : term_role(ROLE_DIM));
+        y = put_wrapped(y, 3, COLS - 6, 2, line);
+        attrset(A_NORMAL);
+    }
+    if (strcmp(v->status, "active") != 0) {
+        attrset(term_role(strcmp(v->status, "finished") == 0 ? ROLE_GOOD : ROLE_WARN));
+        y = put_wrapped(y, 3, COLS - 6, 1, strcmp(v->status, "finished") == 0 ? "The story has ended." : "You left this story.");
+        attrset(A_NORMAL);
+    }
+    y++;
+    for (int i = 0; i < n_outcome && y < LINES - 2; i++) {
+        attrset(term_role(ROLE_INFO));
+        y = put_wrapped(y, 3, COLS - 6, 2, outcome[i]);
+    }
+    attrset(term_role(ROLE_DIM));
+    if (strcmp(v->status, "active") == 0 && v->n_choices > 0)
+        snprintf(line, sizeof line, "a-%c choose   Tab next story   J journal   Esc leave (the story waits)   ? keys",
+                 'a' + v->n_choices - 1);
+    else
+        snprintf(line, sizeof line, "Tab next story   J journal   Esc back to the map   ? keys");
+    term_put(LINES - 1, 1, COLS - 2, line);
+    attrset(A_NORMAL);
+    refresh();
+}
+
+/* The storyline after the focused one among the active ones (or any, when none is active). */
+static int next_story(Game *g, char *title, size_t size)
+{
+    StoryView *v = NULL;
+    int n = 0, rc = 0;
+    Err err = {0};
+    if (story_views(g, &v, &n, &err) != MA_OK || n < 2) {
+        free(v);
+        return 0;
+    }
+    int cur = 0;
+    for (int i = 0; i < n; i++)
+        if (v[i].focused)
+            cur = i;
+    for (int k = 1; k < n && !rc; k++) {
+        const StoryView *w = &v[(cur + k) % n];
+        if (strcmp(w->status, "active") == 0 || k == n - 1 || strcmp(v[cur].status, "active") != 0) {
+            snprintf(title, size, "%s", w->title);
+            rc = 1;
+        }
+    }
+    free(v);
+    return rc;
+}
+
+static int count_stories(Game *g)
+{
+    StoryView *v = NULL;
+    int n = 0;
+    Err err = {0};
+    if (story_views(g, &v, &n, &err) != MA_OK)
+        n = 0;
+    free(v);
+    return n;
+}
+
+int story_screen_run(Game *g, MsgLog *log)
+{
+    char outcome[OUTCOME_LINES][160];
+    int n_outcome = 0;
+    for (;;) {
+        StoryView v;
+        Err err = {0};
+        int rc = story_view(g, 0, &v, &err);
+        if (rc == MA_ERR_NOT_FOUND) {
+            screen_message("Story", "No story has begun for you yet. Stories begin as you play: talk to the villagers, "
+                                    "explore ruins, dungeons and shrines.");
+            return 0;
+        }
+        if (rc != MA_OK) {
+            screen_message("Story", err.msg);
+            return 0;
+        }
+        pane_draw(&v, count_stories(g), outcome, n_outcome);
+        int ch = term_getkey();
+        if (ch == TERM_KEY_SIGNAL)
+            return -2;
+        if (ch == KEY_RESIZE)
+            continue;
+        int arg = 0;
+        KeyCmd cmd = keys_lookup(ch, KCTX_STORY, &arg);
+        if (cmd == KC_BACK || ch == 'q')
+            return 0;
+        if (cmd == KC_HELP) {
+            help_run(KCTX_STORY);
+            continue;
+        }
+        if (cmd == KC_JOURNAL) {
+            journal_run(g);
+            continue;
+        }
+        Action a;
+        memset(&a, 0, sizeof a);
+        if (cmd == KC_STORY_NEXT) {
+            a.kind = ACT_STORY_FOCUS;
+            if (!next_story(g, a.arg, sizeof a.arg))
+                continue;
+            n_outcome = 0;
+            story_apply(g, &a, log, outcome, &n_outcome);
+            n_outcome = 0;
+            continue;
+        }
+        int pick = ch >= 'a' && ch <= 'h' ? ch - 'a' : -1;
+        if (pick < 0 || pick >= v.n_choices)
+            continue;
+        a.kind = ACT_CHOOSE;
+        a.count = pick + 1;
+        if (story_apply(g, &a, log, outcome, &n_outcome) < 0)
+            return 0;
+    }
+}
+
+/* ---- the journal ---- */
+
+/* "day 3, 14:20" for a game turn (turn 0 is 08:00 on day 1; a turn is two minutes). */
+static void when_words(int64_t turn, char *buf, size_t size)
+{
+    if (turn < 0) {
+        snprintf(buf, size, "?");
+        return;
+    }
+    int minutes = (int)((8 * 60 + (turn % TURNS_PER_DAY) * (1440 / TURNS_PER_DAY)) % 1440);
+    snprintf(buf, size, "day %lld, %02d:%02d", (long long)(turn / TURNS_PER_DAY + 1), minutes / 60, minutes % 60);
+}
+
+static void history_run(Game *g, const StoryView *v)
+{
+    StoryStep *steps = NULL;
+    int n = 0;
+    Err err = {0};
+    if (story_history(game_save(g), game_player(g)->character_id, v->story_id, &steps, &n, &err) != MA_OK) {
+        screen_message("History", err.msg);
+        return;
+    }
+    ListItem *items = calloc((size_t)(n * 4 + 3), sizeof *items);
+    if (!items) {
+        free(steps);
+        return;
+    }
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        char when[40];
+        when_words(steps[i].turn, when, sizeof when);
+        snprintf(items[k].text, sizeof items[k].text, "%d. %s", i + 1, steps[i].choice);
+        snprintf(items[k++].detail, sizeof items[0].detail, "%s", when);
+        snprintf(items[k++].text, sizeof items[0].text, "     changed: %s", steps[i].changed);
+        if (steps[i].revises[0])
+            snprintf(items[k++].text, sizeof items[0].text, "     %s", steps[i].revises);
+        if (steps[i].revised_by[0])
+            snprintf(items[k++].text, sizeof items[0].text, "     %s", steps[i].revised_by);
+    }
+    if (strcmp(v->status, "active") == 0)
+        snprintf(items[k++].text, sizeof items[0].text, "-> now: %s (press s on the map to read on)", v->branch);
+    else if (strcmp(v->status, "finished") == 0)
+        snprintf(items[k++].text, sizeof items[0].text, "-> the end: %s", v->ending);
+    else
+        snprintf(items[k++].text, sizeof items[0].text, "-> abandoned");
+    char title[200];
+    snprintf(title, sizeof title, "%s — the path you took (%d choice%s)", v->title, n, n == 1 ? "" : "s");
+    ListSpec spec = {.title = title, .items = items, .n = k, .help_ctx = KCTX_LIST};
+    list_run(&spec);
+    free(items);
+    free(steps);
+}
+
+void journal_run(Game *g)
+{
+    for (;;) {
+        StoryView *v = NULL;
+        int n = 0;
+        Err err = {0};
+        if (story_views(g, &v, &n, &err) != MA_OK) {
+            screen_message("Journal", err.msg);
+            return;
+        }
+        if (n == 0) {
+            free(v);
+            screen_message("Journal", "No story has begun for you yet. Talk to the villagers; explore ruins, dungeons "
+                                      "and shrines.");
+            return;
+        }
+        ListItem *items = calloc((size_t)n, sizeof *items);
+        if (!items) {
+            free(v);
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            if (strcmp(v[i].status, "active") == 0)
+                snprintf(items[i].text, sizeof items[i].text, "%s%s — %d choice%s so far", v[i].focused ? "* " : "",
+                         v[i].title, v[i].choices_made, v[i].choices_made == 1 ? "" : "s");
+            else if (strcmp(v[i].status, "finished") == 0)
+                snprintf(items[i].text, sizeof items[i].text, "%s — ended: %s", v[i].title, v[i].ending);
+            else
+                snprintf(items[i].text, sizeof items[i].text, "%s — abandoned", v[i].title);
+            snprintf(items[i].detail, sizeof items[i].detail, "%s, %s", v[i].type, v[i].status);
+        }
+        ListSpec spec = {.title = "Journal — your storylines (a letter opens the path you took)", .items = items,
+                         .n = n, .lettered = 1, .selectable = 1, .help_ctx = KCTX_LIST};
+        int pick = list_run(&spec);
+        free(items);
+        if (pick >= 0)
+            history_run(g, &v[pick]);
+        free(v);
+        if (pick < 0)
+            return;
+    }
+}
