@@ -276,8 +276,10 @@ static void draw_panel(MainUi *u, const Layout *L)
     panel_line(&y, L, A_NORMAL, "Biome:  %s", biome_name(generator_biome(world_generator(w), p->x, p->z)));
     panel_line(&y, L, A_NORMAL, "Hand:   %s", p->hand[0] ? p->hand : "(nothing)");
     char story[64];
-    if (story_focus_title(u->g, story, sizeof story))
-        panel_line(&y, L, term_role(ROLE_INFO), "Story:  %s (s)", story);
+    if (story_focus_title(u->g, story, sizeof story)) {
+        panel_line(&y, L, term_role(ROLE_INFO), "Story (press s):");
+        panel_line(&y, L, term_role(ROLE_INFO), " %s", story);
+    }
     y++;
     if (u->n_seen_ent == 0) {
         panel_line(&y, L, term_role(ROLE_DIM), "No one in view.");

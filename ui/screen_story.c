@@ -266,7 +266,14 @@ static void history_run(Game *g, const StoryView *v)
             snprintf(items[k++].text, sizeof items[0].text, "     %s", steps[i].revised_by);
     }
     if (strcmp(v->status, "active") == 0)
-        snprintf(items[k++].text, sizeof items[0].text, "-> now: %s (press s on the map to read on)", v->branch);
+    {
+        char start[80];
+        snprintf(start, sizeof start, "%s", v->text);
+        for (char *c = start; *c; c++)
+            if (*c == '\n')
+                *c = ' ';
+        snprintf(items[k++].text, sizeof items[0].text, "-> now: \"%s...\" (s on the map reads on)", start);
+    }
     else if (strcmp(v->status, "finished") == 0)
         snprintf(items[k++].text, sizeof items[0].text, "-> the end: %s", v->ending);
     else

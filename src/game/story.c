@@ -103,6 +103,7 @@ static int build_menu(Game *g, const StoryProgressRow *p, Menu *m, Err *err)
         Err e = {0};
         it->readable = story_branch_info(kid->conditions, kid->consequences, where, &it->info, &e) == MA_OK;
         StoryChoice *c = &it->c;
+        snprintf(c->branch, sizeof c->branch, "%s", kid->branch_name);
         if (!it->readable) {
             words(kid->branch_name, c->text, sizeof c->text);
             snprintf(c->why, sizeof c->why, "this branch cannot be read (%s)", e.msg);
@@ -273,6 +274,7 @@ cJSON *story_view_json(const StoryView *v, int with_text)
         const StoryChoice *c = &v->choices[i];
         cJSON *x = cJSON_CreateObject();
         cJSON_AddNumberToObject(x, "number", c->number);
+        cJSON_AddStringToObject(x, "branch", c->branch);
         cJSON_AddStringToObject(x, "text", c->text);
         cJSON_AddStringToObject(x, "tag", c->tag);
         cJSON_AddBoolToObject(x, "available", c->available);

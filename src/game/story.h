@@ -28,6 +28,7 @@
 /* A choice as the player sees it. */
 typedef struct StoryChoice {
     int number;     /* 1-based: what `choose N` takes */
+    char branch[129]; /* the branch it leads to (its name) */
     char text[160]; /* filled from the world */
     char tag[80];   /* "[Charisma 14]", "[needs: silver key]" or "" */
     int available;

@@ -461,7 +461,9 @@ int branches_reached(Save *s, int64_t branch_id, int *reached, Err *err)
 {
     static const char sql[] =
         "SELECT EXISTS (SELECT 1 FROM player_choices WHERE story_branch_id = ?1) OR "
-        "EXISTS (SELECT 1 FROM story_progress WHERE current_branch_id = ?1)";
+        "EXISTS (SELECT 1 FROM story_progress WHERE current_branch_id = ?1) OR "
+        "EXISTS (SELECT 1 FROM story_branches b JOIN story_progress p ON p.story_id = b.story_id "
+        "WHERE b.id = ?1 AND b.parent_branch_id IS NULL)";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
         return failed(err);

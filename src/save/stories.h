@@ -99,7 +99,8 @@ int branches_tree(Save *s, int64_t story_id, BranchRow **out, int *n, Err *err);
 /* The branch and everything below it, in tree order, depth counted from it
  * (a recursive query). MA_ERR_NOT_FOUND when the branch does not exist. */
 int branches_subtree(Save *s, int64_t branch_id, BranchRow **out, int *n, Err *err);
-/* Whether any character has reached the branch: chosen it, or reads it now. */
+/* Whether any character has reached the branch: chosen it, reads it now, or (a root) has
+ * begun its story. */
 int branches_reached(Save *s, int64_t branch_id, int *reached, Err *err);
 /* Writes parent_branch_id, branch_name, content, conditions, consequences and
  * branch_order of r->id (story_id is not moved). Refuses a parent from another
