@@ -30,6 +30,7 @@
 #include "save/worlds.h"
 #include "util/data.h"
 #include "world/blocks.h"
+#include "world/generator.h"
 #include "world/world.h"
 
 static char *dir;
@@ -304,7 +305,7 @@ static void test_shipped_storylines_have_the_shape_the_design_asks_for(void **st
     Err err = {0};
     if (story_book_load_default(&x.r, &b, &err) != MA_OK)
         fail_msg("%s", err.msg);
-    int sides = 0, talk = 0, enter = 0;
+    int sides = 0, talk = 0, enter = 0, all_gated = 0, all_choices = 0;
     for (int i = 0; i < story_book_count(b); i++) {
         const cJSON *s = story_book_get(b, i);
         const cJSON *start = cJSON_GetObjectItemCaseSensitive(s, "start");
@@ -362,6 +363,8 @@ static void test_shipped_storylines_have_the_shape_the_design_asks_for(void **st
                 fail_msg("%s: every choice after %s needs something", cJSON_GetObjectItemCaseSensitive(s, "name")->valuestring,
                          name);
         }
+        all_gated += gated;
+        all_choices += choices;
         if (strcmp(type, "main") == 0) {
             if (n < 40 || n_endings < 3)
                 fail_msg("the main storyline has %d branches and %d endings (want 40 and 3)", n, n_endings);
@@ -369,6 +372,20 @@ static void test_shipped_storylines_have_the_shape_the_design_asks_for(void **st
                 fail_msg("main: %d of %d choices gated visibly, %d with visible consequences", gated, choices, visible);
         }
     }
+    /* The example file of docs/stories.md is a storyline the game accepts. */
+    char path[4096];
+    snprintf(path, sizeof path, "%s/../docs/stories.md", getenv("MAGIC_TEST_DIR"));
+    char *doc = th_read_file(path, NULL);
+    assert_non_null(doc);
+    char *from = strstr(doc, "```json\n"), *to = from ? strstr(from + 8, "```") : NULL;
+    assert_non_null(to);
+    StoryBook *example = story_book_new();
+    if (story_book_add(example, from + 8, (size_t)(to - from - 8), "docs/stories.md", &x.r, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    story_book_free(example);
+    free(doc);
+    if (all_gated * 3 < all_choices)
+        fail_msg("%d of %d choices are gated visibly; want a third", all_gated, all_choices);
     assert_true(sides >= 5);
     assert_true(talk >= 2);
     assert_true(enter >= 2);
@@ -825,6 +842,78 @@ static void test_talking_to_a_smith_begins_their_story_with_them_in_it(void **st
     close_game(&f);
 }
 
+static void test_finishing_a_quest_begins_the_story_that_follows_it(void **state)
+{
+    (void)state;
+    Fx f;
+    villager_east(&f, "quest.db", "guard");
+    Err err = {0};
+    ActionResult r;
+    memset(&r, 0, sizeof r);
+    act(&f, "wait");
+    assert_int_equal(save_begin(f.save, &err), MA_OK);
+    assert_int_equal(quest_start(f.game, "wolf_trouble", NULL, &r, &err), MA_OK);
+    assert_int_equal(quest_advance(f.game, "wolf_trouble", "wolves", 3, &r, &err), MA_OK);
+    assert_int_equal(quest_hand_in(f.game, "wolf_trouble", NULL, &r, &err), MA_OK);
+    assert_int_equal(save_commit(f.save, &err), MA_OK);
+    assert_true(r.ok);
+    r = act(&f, "wait");
+    if (!event_with(&r, "A story begins: After the Wolves."))
+        fail_msg("the story did not begin after the quest: %s", r.n_events ? r.events[0].text : "(no events)");
+    close_game(&f);
+}
+
+/* Moves the player's character row to (x, y, z) (between games). */
+static void put_player(Fx *f, const char *file, int32_t x, int32_t y, int32_t z)
+{
+    int64_t id = game_player(f->game)->character_id;
+    close_game(f);
+    Err err = {0};
+    assert_int_equal(save_open(th_path(dir, file), 0, &f->save, &err), MA_OK);
+    CharacterRow c;
+    assert_int_equal(characters_get(f->save, id, &c, &err), MA_OK);
+    c.position_x = x + 0.5;
+    c.position_y = y;
+    c.position_z = z + 0.5;
+    assert_int_equal(characters_update(f->save, &c, &err), MA_OK);
+    character_row_clear(&c);
+    save_close(f->save);
+    open_game(f, file);
+}
+
+static void test_walking_into_a_ruin_begins_its_story(void **state)
+{
+    (void)state;
+    Fx f;
+    open_game(&f, "ruin.db");
+    const Player *p = game_player(f.game);
+    Generator *gen = world_generator(game_world(f.game));
+    GenStructure near[64];
+    int n = generator_structures_near(gen, p->x, p->z, 1500, near, 64), found = -1;
+    for (int i = 0; i < n && found < 0; i++)
+        if (strcmp(near[i].type, "ruins") == 0)
+            found = i;
+    assert_true(found >= 0);
+    GenStructure ruin = near[found];
+    int32_t x = ruin.x + ruin.w / 2, z = ruin.z + ruin.d / 2;
+    put_player(&f, "ruin.db", x, generator_surface_y(gen, x, z) + 1, z);
+    ActionResult r;
+    int moved = 0;
+    for (int d = 0; d < 8 && !moved; d++) {
+        static const char *const dirs[] = {"move n", "move e", "move s", "move w", "move ne", "move se", "move sw", "move nw"};
+        r = act(&f, dirs[d]);
+        moved = r.ok;
+    }
+    assert_true(moved);
+    if (!event_with(&r, "A story begins: What the Ruins Remember."))
+        fail_msg("no story began in %s", ruin.name);
+    StoryView v;
+    Err err = {0};
+    assert_int_equal(story_view(f.game, 0, &v, &err), MA_OK);
+    assert_non_null(strstr(v.text, ruin.name)); /* {place} is the ruin itself */
+    close_game(&f);
+}
+
 /* ------------------------------------------------------------ the rule language for stories */
 
 typedef struct Fake {
@@ -949,6 +1038,8 @@ int main(void)
         cmocka_unit_test(test_undo_restores_every_row_of_the_save_exactly),
         cmocka_unit_test(test_storylines_run_at_once_and_the_focus_switches),
         cmocka_unit_test(test_talking_to_a_smith_begins_their_story_with_them_in_it),
+        cmocka_unit_test(test_finishing_a_quest_begins_the_story_that_follows_it),
+        cmocka_unit_test(test_walking_into_a_ruin_begins_its_story),
         cmocka_unit_test(test_rules_season_set_block_fail_quest_and_start_story),
         cmocka_unit_test(test_set_block_changes_the_world_and_a_rollback_puts_it_back),
     };

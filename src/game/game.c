@@ -770,6 +770,7 @@ int game_start(Save *s, const GameStart *st, Game **out, Err *err)
     if (!g)
         return err_set(err, MA_ERR_NOMEM, "out of memory");
     g->save = s;
+    g->story_starts = -1;
     int rc = blocks_load_default(&g->blocks, err);
     if (rc == MA_OK)
         rc = classes_load_default(&g->classes, err);

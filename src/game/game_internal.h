@@ -38,6 +38,8 @@ struct Game {
     StoryBook *story_book;   /* data/stories/NAME.json */
     struct SaveChanges *story_changes; /* recording the action of a story choice (story.c) */
     int64_t story_choice_id; /* the choice being recorded */
+    int story_starts;        /* how the storylines not yet begun start (story.c); -1: not known */
+    int64_t story_quests_seen; /* quests completed when story_starts was worked out */
 };
 
 /* Adds a line to what an action reports (at most GAME_MAX_EVENTS). */

@@ -427,9 +427,43 @@ static int quest_done(Game *g, const char *quest, Err *err)
     return done;
 }
 
+/* The kinds of start of the storylines the character has not begun (g->story_starts), so
+ * that most actions need not look at the stories at all. */
+enum { START_START = 1, START_TALK = 2, START_ENTER = 4, START_QUEST = 8 };
+
+static int start_kind(const char *on)
+{
+    return !on ? 0 : strcmp(on, "start") == 0 ? START_START : strcmp(on, "talk") == 0 ? START_TALK
+                   : strcmp(on, "enter") == 0 ? START_ENTER : strcmp(on, "quest") == 0 ? START_QUEST : 0;
+}
+
+static int64_t quests_completed(Game *g)
+{
+    char buf[32];
+    return charstate_get(g->save, g->p.character_id, "counter", "quests_completed", buf, sizeof buf, NULL) == MA_OK
+               ? atoll(buf) : 0;
+}
+
+/* Whether action a could begin one of the storylines not yet begun. */
+static int could_begin(Game *g, const Action *a, const ActionResult *r)
+{
+    int k = g->story_starts;
+    if (k < 0 || (k & START_START))
+        return 1;
+    if ((k & START_TALK) && a->kind == ACT_TALK && r->ok)
+        return 1;
+    GenStructure place;
+    if ((k & START_ENTER) && r->ok && (a->kind == ACT_MOVE || a->kind == ACT_UP || a->kind == ACT_DOWN) &&
+        inside_place(g, &place))
+        return 1;
+    return (k & START_QUEST) && quests_completed(g) != g->story_quests_seen;
+}
+
 /* Begins every storyline whose start fires now; a is NULL when the game starts. */
 static int begin_due(Game *g, const Action *a, ActionResult *r, Err *err)
 {
+    if (a && !could_begin(g, a, r))
+        return MA_OK;
     StoryRow *stories = NULL;
     StoryProgressRow *prog = NULL;
     int ns = 0, np = 0;
@@ -440,7 +474,7 @@ static int begin_due(Game *g, const Action *a, ActionResult *r, Err *err)
     game_rules_bind(&gr, g, NULL);
     int moved = a && (a->kind == ACT_MOVE || a->kind == ACT_UP || a->kind == ACT_DOWN) && r && r->ok;
     int talked = a && a->kind == ACT_TALK && r && r->ok;
-    int have_place = -1;
+    int have_place = -1, starts = 0;
     GenStructure place;
     char villager[64] = "", role[16] = "";
     if (talked && charstate_get(g->save, g->p.character_id, "flag", "talking_to", villager, sizeof villager, NULL) == MA_OK) {
@@ -478,7 +512,11 @@ static int begin_due(Game *g, const Action *a, ActionResult *r, Err *err)
             fire = 0;
         if (fire)
             rc = story_begin(g, &stories[i], who, at, r, err);
+        else
+            starts |= start_kind(on);
     }
+    g->story_starts = rc == MA_OK ? starts : -1;
+    g->story_quests_seen = quests_completed(g);
     stories_list_free(stories, ns);
     story_progress_list_free(prog, np);
     return rc;
@@ -898,6 +936,7 @@ int story_seal_choice(Game *g, Err *err)
 
 void story_drop_choice(Game *g)
 {
+    g->story_starts = -1; /* a rolled-back action may have begun a storyline: look again */
     save_changes_end(g->story_changes);
     g->story_changes = NULL;
 }
