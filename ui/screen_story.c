@@ -10,18 +10,22 @@
 #include "game/story.h"
 #include "term.h"
 
-#define OUTCOME_LINES 6
+#define OUTCOME_LINES 10
 
-/* Draws text wrapped at width from row y (paragraphs at newlines), at most max_rows;
- * returns the next free row. */
-static int put_wrapped(int y, int x, int width, int max_rows, const char *text)
+/* Wraps text at width into lines (a blank line between paragraphs); returns how many, at
+ * most max. Each line is a NUL-terminated copy in lines[i]. */
+static int wrap(const char *text, int width, char lines[][512], int max)
 {
     const char *p = text;
-    int rows = 0;
-    while (*p && rows < max_rows && width > 4) {
+    int n = 0;
+    if (width < 8)
+        width = 8;
+    if (width > 500)
+        width = 500;
+    while (*p && n < max) {
         if (*p == '\n') {
+            lines[n++][0] = '\0';
             p++;
-            rows++; /* a blank line between paragraphs */
             continue;
         }
         int len = (int)strcspn(p, "\n");
@@ -32,17 +36,12 @@ static int put_wrapped(int y, int x, int width, int max_rows, const char *text)
                     take = k;
                     break;
                 }
-        char line[512];
-        snprintf(line, sizeof line, "%.*s", take, p);
-        term_put(y + rows, x, width, line);
-        rows++;
+        snprintf(lines[n++], 512, "%.*s", take, p);
         p += take;
         while (*p == ' ')
             p++;
-        if (*p == '\n' && p[1] == '\0')
-            p++;
     }
-    return y + rows;
+    return n;
 }
 
 /* Takes action a; keeps the lines that say what happened (not the next passage, which the
@@ -78,7 +77,10 @@ static int story_apply(Game *g, const Action *a, MsgLog *log, char out[][160], i
     return r.ok;
 }
 
-static void pane_draw(const StoryView *v, int n_stories, char outcome[][160], int n_outcome)
+#define PANE_TEXT_MAX 160
+
+/* Draws the pane; the passage scrolls when it does not fit (*scroll is clamped here). */
+static void pane_draw(const StoryView *v, int n_stories, char outcome[][160], int n_outcome, int *scroll)
 {
     erase();
     if (term_too_small())
@@ -96,42 +98,83 @@ static void pane_draw(const StoryView *v, int n_stories, char outcome[][160], in
         term_put(0, COLS - 1 - (int)strlen(line), (int)strlen(line), line);
         attrset(A_NORMAL);
     }
-    int bottom = LINES - 2 - OUTCOME_LINES / 2;
-    int reserve = v->n_choices * 2 + 1;
-    int text_rows = bottom - 2 - reserve;
-    if (text_rows < 4)
-        text_rows = 4;
-    int y = put_wrapped(2, 3, COLS - 6, text_rows, v->text) + 1;
-    for (int i = 0; i < v->n_choices && y < LINES - 3; i++) {
+    int width = COLS - 6;
+    char (*text)[512] = malloc(sizeof(char[PANE_TEXT_MAX][512]));
+    char (*choice)[512] = malloc(sizeof(char[STORY_MAX_CHOICES * 2][512]));
+    if (!text || !choice) {
+        free(text);
+        free(choice);
+        return;
+    }
+    int nt = wrap(v->text, width, text, PANE_TEXT_MAX);
+    int nc = 0, first[STORY_MAX_CHOICES + 1];
+    for (int i = 0; i < v->n_choices; i++) {
         const StoryChoice *c = &v->choices[i];
         if (c->available)
             snprintf(line, sizeof line, "%c) %s%s%s", 'a' + i, c->tag, c->tag[0] ? " " : "", c->text);
         else
             snprintf(line, sizeof line, "%c) %s%s%s  [locked: %s]", 'a' + i, c->tag, c->tag[0] ? " " : "", c->text,
                      c->why);
-        attrset(c->available ? A_BOLD : term_role(ROLE_DIM));
-        y = put_wrapped(y, 3, COLS - 6, 2, line);
-        attrset(A_NORMAL);
+        first[i] = nc;
+        nc += wrap(line, width, choice + nc, 2);
     }
-    if (strcmp(v->status, "active") != 0) {
-        attrset(term_role(strcmp(v->status, "finished") == 0 ? ROLE_GOOD : ROLE_WARN));
-        y = put_wrapped(y, 3, COLS - 6, 1, strcmp(v->status, "finished") == 0 ? "The story has ended." : "You left this story.");
+    first[v->n_choices] = nc;
+    int ended = strcmp(v->status, "active") != 0;
+    /* Rows: title and a blank, the passage, a blank, the choices (or the end), the outcome after a
+     * blank, the key line. The outcome gives way first, then the passage scrolls. */
+    int fixed = 2 + 1 + nc + ended + 1;
+    int shown_outcome = n_outcome;
+    while (shown_outcome > 0 && LINES - fixed - (shown_outcome + 1) < 4)
+        shown_outcome--;
+    int avail = LINES - fixed - (shown_outcome ? shown_outcome + 1 : 0);
+    if (avail < 1)
+        avail = 1;
+    int more = nt > avail;
+    int rows = more ? avail - 1 : avail;
+    if (rows < 1)
+        rows = 1;
+    int max_scroll = nt > rows ? nt - rows : 0;
+    if (*scroll > max_scroll)
+        *scroll = max_scroll;
+    if (*scroll < 0)
+        *scroll = 0;
+    int y = 2;
+    for (int i = *scroll; i < nt && i < *scroll + rows; i++)
+        term_put(y++, 3, width, text[i]);
+    if (more) {
+        attrset(term_role(ROLE_DIM));
+        snprintf(line, sizeof line, "(%s%s)", *scroll < max_scroll ? "PgDn: more" : "the end of the passage",
+                 *scroll > 0 ? ", PgUp: back" : "");
+        term_put(y++, 3, width, line);
         attrset(A_NORMAL);
     }
     y++;
-    for (int i = 0; i < n_outcome && y < LINES - 2; i++) {
-        attrset(term_role(ROLE_INFO));
-        y = put_wrapped(y, 3, COLS - 6, 2, outcome[i]);
+    for (int i = 0; i < v->n_choices; i++) {
+        attrset(v->choices[i].available ? A_BOLD : term_role(ROLE_DIM));
+        for (int k = first[i]; k < first[i + 1]; k++)
+            term_put(y++, 3, width, choice[k]);
+        attrset(A_NORMAL);
     }
+    if (ended) {
+        attrset(term_role(strcmp(v->status, "finished") == 0 ? ROLE_GOOD : ROLE_WARN));
+        term_put(y++, 3, width, strcmp(v->status, "finished") == 0 ? "The story has ended." : "You left this story.");
+        attrset(A_NORMAL);
+    }
+    y++;
+    attrset(term_role(ROLE_INFO));
+    for (int i = n_outcome - shown_outcome; i < n_outcome && y < LINES - 1; i++)
+        term_put(y++, 3, width, outcome[i]);
     attrset(term_role(ROLE_DIM));
-    if (strcmp(v->status, "active") == 0 && v->n_choices > 0)
-        snprintf(line, sizeof line, "a-%c choose   Tab next story   J journal   Esc leave (the story waits)   ? keys",
+    if (!ended && v->n_choices > 0)
+        snprintf(line, sizeof line, "a-%c choose   PgDn/PgUp scroll   Tab next story   J journal   Esc leave   ? keys",
                  'a' + v->n_choices - 1);
     else
-        snprintf(line, sizeof line, "Tab next story   J journal   Esc back to the map   ? keys");
+        snprintf(line, sizeof line, "PgDn/PgUp scroll   Tab next story   J journal   Esc back to the map   ? keys");
     term_put(LINES - 1, 1, COLS - 2, line);
     attrset(A_NORMAL);
     refresh();
+    free(text);
+    free(choice);
 }
 
 /* The storyline after the focused one among the active ones (or any, when none is active). */
@@ -173,7 +216,7 @@ static int count_stories(Game *g)
 int story_screen_run(Game *g, MsgLog *log)
 {
     char outcome[OUTCOME_LINES][160];
-    int n_outcome = 0;
+    int n_outcome = 0, scroll = 0;
     for (;;) {
         StoryView v;
         Err err = {0};
@@ -187,7 +230,7 @@ int story_screen_run(Game *g, MsgLog *log)
             screen_message("Story", err.msg);
             return 0;
         }
-        pane_draw(&v, count_stories(g), outcome, n_outcome);
+        pane_draw(&v, count_stories(g), outcome, n_outcome, &scroll);
         int ch = term_getkey();
         if (ch == TERM_KEY_SIGNAL)
             return -2;
@@ -205,6 +248,11 @@ int story_screen_run(Game *g, MsgLog *log)
             journal_run(g);
             continue;
         }
+        if (cmd == KC_PAGE_DOWN || cmd == KC_PAGE_UP || cmd == KC_LIST_DOWN || cmd == KC_LIST_UP) {
+            int step = cmd == KC_PAGE_DOWN || cmd == KC_PAGE_UP ? LINES / 2 : 1;
+            scroll += cmd == KC_PAGE_DOWN || cmd == KC_LIST_DOWN ? step : -step;
+            continue;
+        }
         Action a;
         memset(&a, 0, sizeof a);
         if (cmd == KC_STORY_NEXT) {
@@ -213,7 +261,7 @@ int story_screen_run(Game *g, MsgLog *log)
                 continue;
             n_outcome = 0;
             story_apply(g, &a, log, outcome, &n_outcome);
-            n_outcome = 0;
+            n_outcome = scroll = 0;
             continue;
         }
         int pick = ch >= 'a' && ch <= 'h' ? ch - 'a' : -1;
@@ -223,6 +271,7 @@ int story_screen_run(Game *g, MsgLog *log)
         a.count = pick + 1;
         if (story_apply(g, &a, log, outcome, &n_outcome) < 0)
             return 0;
+        scroll = 0;
     }
 }
 
