@@ -58,6 +58,8 @@ int story_book_count(const StoryBook *b);
 /* The storyline file i (validated JSON, owned by the book). */
 const cJSON *story_book_get(const StoryBook *b, int i);
 const cJSON *story_book_find(const StoryBook *b, const char *name);
+/* Where storyline i came from ("data/stories/NAME.json"). */
+const char *story_book_source(const StoryBook *b, int i);
 
 /* One branch as the game plays it, read from its row's conditions and consequences
  * (the row form, docs/stories.md). Pointers are borrowed from the row's JSON. */
