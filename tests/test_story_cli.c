@@ -233,6 +233,18 @@ static void test_story_commands_list_path_tree_and_undo(void **state)
     r = th_run(NULL, "--save", db, "verify", NULL);
     assert_int_equal(r.status, 0);
     th_run_free(&r);
+    /* verify notices a character standing in another story's branch, or in one never chosen. */
+    sqlite3 *h = NULL;
+    assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(h, "UPDATE story_progress SET current_branch_id = (SELECT b.id FROM story_branches b "
+                                     "JOIN stories s ON s.id = b.story_id WHERE s.title = 'The Last Keeper' AND "
+                                     "b.parent_branch_id IS NOT NULL LIMIT 1)", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(h);
+    r = th_run(NULL, "--save", db, "verify", NULL);
+    assert_int_equal(r.status, 3);
+    assert_non_null(strstr(r.out, "a character's current branch belongs to its story and world: story_progress "));
+    assert_non_null(strstr(r.out, "without having chosen it"));
+    th_run_free(&r);
     /* Mistakes are named. */
     r = th_run(NULL, "--save", db, "story", "path", "--world", "Vale", NULL);
     assert_int_equal(r.status, 2);
