@@ -37,6 +37,7 @@ static void make_data_dir(void)
     snprintf(data_dir, sizeof data_dir, "%s", th_path(dir, "data"));
     assert_int_equal(mkdir(data_dir, 0700), 0);
     assert_int_equal(mkdir(th_path(data_dir, "migrations"), 0700), 0);
+    assert_int_equal(mkdir(th_path(data_dir, "stories"), 0700), 0);
     for (const EmbeddedFile *e = embedded_files; e->name; e++)
         th_write_file(th_path(data_dir, e->name), (const char *)e->bytes, e->len);
     char src_dir[4096];

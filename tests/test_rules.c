@@ -832,7 +832,7 @@ static void test_validation_names_file_entry_path_and_reason(void **state)
     cJSON *j = J("{\"levle\":{}}");
     assert_int_equal(rules_validate_condition(j, NULL, &err), MA_ERR_INVALID);
     assert_string_equal(err.msg, "levle is not a condition (known: all, any, not, level, stat, skill, item, "
-                                 "relationship, quest, achievement, flag, time, place)");
+                                 "relationship, quest, achievement, flag, time, place, season)");
     cJSON_Delete(j);
 }
 

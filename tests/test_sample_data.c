@@ -524,8 +524,10 @@ static void test_verify_notices_a_cross_world_choice_and_a_wild_relationship(voi
         NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
     char *problems = NULL;
-    assert_int_equal(verify_save("broken.db", &problems), 2);
+    /* The moved choice breaks two invariants: its world, and its own story (choice_data.story_id). */
+    assert_int_equal(verify_save("broken.db", &problems), 3);
     assert_non_null(strstr(problems, "chose in a story of world 2 but lives in world 1"));
+    assert_non_null(strstr(problems, "a choice points at a branch of its own story: player_choices "));
     assert_non_null(strstr(problems, "relationship_value 150 is outside -100..100"));
     free(problems);
 }

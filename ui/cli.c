@@ -24,6 +24,8 @@ static const CliCommand commands[] = {
      "draw a top-down PNG picture of the surface (or of level y)", cmd_map},
     {"chunk", "--world NAME CX CY CZ", "show a chunk's stored JSON (or what generation gives) and a summary", cmd_chunk},
     {"pregen", "--world NAME --radius CHUNKS [--x X --z Z]", "generate and store the chunks around (x, z) (default: spawn)", cmd_pregen},
+    {"story", "list --world W [--character C] | path --world W --character C [TITLE] | tree --world W TITLE [--character C] [--dot] | undo --world W --character C",
+     "the storylines of a world or a character, the path taken, the whole tree (text or Graphviz), undo the last choice", cmd_story},
     {"bench", "world [--seed N] [--chunks N] | client", "measure the world (generation, storage, loading, size, memory, rendering) or the client (launch, redraw, memory, idle CPU)", cmd_bench},
     {NULL, NULL, NULL, NULL},
 };

@@ -64,6 +64,8 @@ int cmd_render(CliCtx *ctx);
 int cmd_map(CliCtx *ctx);
 int cmd_chunk(CliCtx *ctx);
 int cmd_pregen(CliCtx *ctx);
+/* Storylines (cli_story.c). */
+int cmd_story(CliCtx *ctx);
 /* Commands (cli_bench.c). */
 int cmd_bench(CliCtx *ctx);
 /* The game itself (no command). */

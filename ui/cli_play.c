@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "game/game.h"
+#include "game/story.h"
 
 uint64_t cli_random_seed(void)
 {
@@ -137,6 +138,11 @@ int cmd_play(CliCtx *ctx)
             cJSON *ev = cJSON_AddArrayToObject(o, "events");
             for (int i = 0; i < r.n_events; i++)
                 cJSON_AddItemToArray(ev, cJSON_CreateString(r.events[i].text));
+            /* The story words also give the passage on screen as data. */
+            StoryView v;
+            if ((a.kind == ACT_STORY || a.kind == ACT_CHOOSE || a.kind == ACT_STORY_FOCUS) &&
+                story_view(g, 0, &v, NULL) == MA_OK)
+                cJSON_AddItemToObject(o, "story", story_view_json(&v, 1));
             char *text = cJSON_PrintUnformatted(o);
             printf("%s\n", text);
             cJSON_free(text);

@@ -48,13 +48,16 @@ static const KeyBinding g_keys[] = {
     {{'S', 0}, KCTX_MAP, KC_SKILLS, 0, "skills: trees, levels, what unlocks next"},
     {{'q', 0}, KCTX_MAP, KC_QUESTS, 0, "quest log"},
     {{'A', 0}, KCTX_MAP, KC_ACHIEVEMENTS, 0, "achievements"},
+    {{'s', 0}, KCTX_MAP, KC_STORY, 0, "story: read the passage in focus; a letter takes a choice"},
+    {{'J', 0}, KCTX_MAP | KCTX_STORY, KC_JOURNAL, 0, "journal: your storylines and every choice you made"},
+    {{'\t', 0}, KCTX_STORY, KC_STORY_NEXT, 0, "the next storyline you are in"},
     {{'Q', 0}, KCTX_MAP, KC_QUIT, 0, "quit (asks first; the game is always saved)"},
     {{'\n', '\r', KEY_ENTER, 0}, KCTX_LIST | KCTX_MENU | KCTX_LOOK, KC_SELECT, 0,
      "choose / show details / describe the spot"},
-    {{KEY_UP, 0}, KCTX_LIST | KCTX_MENU, KC_LIST_UP, 0, "previous line"},
-    {{KEY_DOWN, 0}, KCTX_LIST | KCTX_MENU, KC_LIST_DOWN, 0, "next line"},
-    {{KEY_PPAGE, 0}, KCTX_LIST, KC_PAGE_UP, 0, "previous page"},
-    {{KEY_NPAGE, ' ', 0}, KCTX_LIST, KC_PAGE_DOWN, 0, "next page"},
+    {{KEY_UP, 0}, KCTX_LIST | KCTX_MENU | KCTX_STORY, KC_LIST_UP, 0, "previous line"},
+    {{KEY_DOWN, 0}, KCTX_LIST | KCTX_MENU | KCTX_STORY, KC_LIST_DOWN, 0, "next line"},
+    {{KEY_PPAGE, 0}, KCTX_LIST | KCTX_STORY, KC_PAGE_UP, 0, "previous page"},
+    {{KEY_NPAGE, ' ', 0}, KCTX_LIST | KCTX_STORY, KC_PAGE_DOWN, 0, "next page"},
     {{'/', 0}, KCTX_LIST, KC_FILTER, 0, "filter a lettered list (else just type)"},
     {{KEY_BACKSPACE, 127, 8, 0}, KCTX_LIST, KC_ERASE, 0, "erase the last filter letter"},
     {{'?', 0}, KCTX_ANY, KC_HELP, 0, "help: the keys (type to search)"},
@@ -92,7 +95,7 @@ const char *keys_label(int key, char *buf, size_t size)
         {KEY_HOME, "Home"}, {KEY_END, "End"}, {KEY_PPAGE, "PgUp"}, {KEY_NPAGE, "PgDn"},
         {KEY_A1, "Kp7"}, {KEY_A3, "Kp9"}, {KEY_B2, "Kp5"}, {KEY_C1, "Kp1"}, {KEY_C3, "Kp3"},
         {KEY_ENTER, "KpEnter"}, {KEY_BACKSPACE, "Backspace"}, {127, "Del"}, {8, "^H"},
-        {'\n', "Enter"}, {'\r', "^M"}, {27, "Esc"}, {' ', "Space"},
+        {'\n', "Enter"}, {'\r', "^M"}, {27, "Esc"}, {' ', "Space"}, {'\t', "Tab"},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (names[i].key == key) {
@@ -133,6 +136,7 @@ const char *keys_context_name(unsigned ctx)
     case KCTX_LOOK: return "look";
     case KCTX_LIST: return "list";
     case KCTX_MENU: return "menu";
+    case KCTX_STORY: return "story";
     default: return "all";
     }
 }

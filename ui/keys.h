@@ -52,6 +52,9 @@ typedef enum KeyCmd {
     KC_SKILLS,
     KC_QUESTS,
     KC_ACHIEVEMENTS,
+    KC_STORY,       /* the story pane: the focused storyline's passage and choices */
+    KC_JOURNAL,     /* the journal: storylines and the choices made in each */
+    KC_STORY_NEXT,  /* in the story pane: the next storyline */
     KC_COUNT_
 } KeyCmd;
 
@@ -62,6 +65,7 @@ enum {
     KCTX_LOOK = 1 << 2, /* look mode */
     KCTX_LIST = 1 << 3, /* lists: help, messages, inventory, menus */
     KCTX_MENU = 1 << 4, /* the title screen and its menus */
+    KCTX_STORY = 1 << 5, /* the story pane (letters a-h take a choice) */
     KCTX_ANY = 0xff,
 };
 

@@ -13,7 +13,9 @@
 #include <string.h>
 
 #include "screen_sheet.h"
+#include "screen_story.h"
 #include "screen_talk.h"
+#include "game/story.h"
 #include "term.h"
 #include "game/creatures.h"
 #include "game/npc.h"
@@ -48,6 +50,8 @@ typedef struct MainUi {
     int n_seen_ent, total_ent;
     uint8_t *explored; /* SEEN_SIDE^2 bits of ground seen this session */
     int32_t ex0, ez0;
+    char story[64];  /* the storyline waiting in focus, for the panel ("" none) */
+    int story_stale; /* look it up again before the next draw (after anything that acts) */
 } MainUi;
 
 /* ---- layout ---- */
@@ -273,6 +277,14 @@ static void draw_panel(MainUi *u, const Layout *L)
     panel_line(&y, L, A_NORMAL, "Ground: %s", label_of(u, world_get_block(w, p->x, p->y - 1, p->z), b, sizeof b));
     panel_line(&y, L, A_NORMAL, "Biome:  %s", biome_name(generator_biome(world_generator(w), p->x, p->z)));
     panel_line(&y, L, A_NORMAL, "Hand:   %s", p->hand[0] ? p->hand : "(nothing)");
+    if (u->story_stale) {
+        story_focus_title(u->g, u->story, sizeof u->story);
+        u->story_stale = 0;
+    }
+    if (u->story[0]) {
+        panel_line(&y, L, term_role(ROLE_INFO), "Story (press s):");
+        panel_line(&y, L, term_role(ROLE_INFO), " %s", u->story);
+    }
     y++;
     if (u->n_seen_ent == 0) {
         panel_line(&y, L, term_role(ROLE_DIM), "No one in view.");
@@ -398,6 +410,9 @@ static int act(MainUi *u, const Action *a, ActionResult *res)
         log_add(&u->log, SEV_WARN, turn, "%s", res->text);
     for (int i = 0; i < res->n_events; i++)
         log_add(&u->log, res->events[i].severity, turn, "%s", res->events[i].text);
+    if (res->story_news)
+        log_add(&u->log, SEV_GOOD, turn, "Press s to read the story, J for your journal.");
+    u->story_stale = 1;
     const Player *p = game_player(u->g);
     explored_mark_around(u, p->x, p->z, sight_radius(u) / 2);
     return res->ok;
@@ -724,6 +739,14 @@ static int handle_map_key(MainUi *u, int ch)
     case KC_ACHIEVEMENTS:
         achievements_run(u->g);
         break;
+    case KC_STORY:
+        draw(u);
+        if (story_screen_run(u->g, &u->log) == -2)
+            return -2;
+        break;
+    case KC_JOURNAL:
+        journal_run(u->g);
+        break;
     case KC_HELP:
         help_run(KCTX_MAP);
         break;
@@ -828,7 +851,7 @@ static void handle_look_key(MainUi *u, int ch)
 
 int main_screen_run(Save *s, Game *g)
 {
-    MainUi u = {.s = s, .g = g};
+    MainUi u = {.s = s, .g = g, .story_stale = 1};
     const Player *p = game_player(g);
     u.explored = calloc((size_t)SEEN_SIDE * SEEN_SIDE / 8, 1);
     u.ex0 = p->x - SEEN_SIDE / 2;
@@ -837,6 +860,9 @@ int main_screen_run(Save *s, Game *g)
     log_add(&u.log, SEV_GOOD, (long)game_clock(g), "Welcome, %s, to %s. Press ? for the keys.", p->name, p->world_name);
     if (game_is_night(g))
         log_add(&u.log, SEV_INFO, (long)game_clock(g), "It is night: you see less far.");
+    char story[64];
+    if (story_focus_title(g, story, sizeof story))
+        log_add(&u.log, SEV_GOOD, (long)game_clock(g), "A story waits for you: %s. Press s to read it.", story);
     int result = 0;
     /* For `bench client`: leave after this many screens have been drawn. */
     const char *bench = getenv("MAGIC_BENCH_EXIT_AFTER_DRAWS");
@@ -868,6 +894,7 @@ int main_screen_run(Save *s, Game *g)
             continue;
         }
         int was_night = game_is_night(g);
+        u.story_stale = 1; /* any key may have acted (a move, a talk, a choice, travel) */
         if (u.mode == MODE_DIR) {
             handle_dir_key(&u, ch);
         } else if (u.mode == MODE_LOOK) {

@@ -8,7 +8,7 @@
  *   slay   creatures that live where the character stands (their habitat),
  *          as many as the level asks;
  *   reach  a ruin, dungeon or shrine that exists within "radius" blocks.
- * The quest is rows (quests, quest_objectives, details: migration 005), for
+ * The quest is rows (quests, quest_objectives, details: migration 006), for
  * that character only, offered by the giver's role, expiring after
  * "expiry_days" days on the game clock; its rewards follow level and
  * difficulty. Rows are what the game plays, so the quest plays like one of

@@ -36,7 +36,7 @@ void dir_delta(Dir d, int *dx, int *dz)
 static const char *const kind_names[ACT_COUNT_] = {
     "move", "up", "down", "dig", "place", "wait", "select", "attack", "shoot", "cast", "talk", "say",
     "take", "drop", "equip", "unequip", "use", "craft", "quest", "levelup", "repair", "specialize",
-    "quest share"};
+    "quest share", "story", "choose", "story focus"};
 
 const char *action_name(ActionKind k) { return k < ACT_COUNT_ ? kind_names[k] : "?"; }
 
@@ -94,7 +94,7 @@ int action_parse(const char *text, Action *out, Err *err)
     if (kind < 0)
         return err_set(err, MA_ERR_INVALID,
                        "unknown action '%s' (known: move up down dig place wait select attack shoot cast talk say "
-                       "take drop equip unequip use craft quest levelup repair specialize)", w[0]);
+                       "take drop equip unequip use craft quest levelup repair specialize story choose)", w[0]);
     out->kind = (ActionKind)kind;
     switch (out->kind) {
     case ACT_MOVE:
@@ -183,6 +183,28 @@ int action_parse(const char *text, Action *out, Err *err)
         snprintf(out->arg, sizeof out->arg, "%s", w[1]);
         snprintf(out->block, sizeof out->block, "%s", w[2]);
         break;
+    case ACT_CHOOSE: {
+        char *end;
+        long v = n == 2 ? strtol(w[1], &end, 10) : 0;
+        if (n != 2 || *end || v < 1 || v > 99)
+            return err_set(err, MA_ERR_INVALID, "choose takes the number of a choice, from 1 (story shows them)");
+        out->count = (int)v;
+        break;
+    }
+    case ACT_STORY: {
+        if (n == 1)
+            break;
+        if (strncmp(rest, "focus", 5) != 0 || (rest[5] != ' ' && rest[5] != '\t'))
+            return err_set(err, MA_ERR_INVALID, "story takes nothing (show the passage), or: story focus TITLE");
+        const char *title = rest + 6;
+        while (*title == ' ' || *title == '\t')
+            title++;
+        if (!*title || strlen(title) >= sizeof out->arg)
+            return err_set(err, MA_ERR_INVALID, "story focus takes the title of one of your stories");
+        out->kind = ACT_STORY_FOCUS;
+        snprintf(out->arg, sizeof out->arg, "%s", title);
+        break;
+    }
     case ACT_QUEST_ACCEPT: {
         static const char usage[] = "quest takes: quest accept NAME, or quest share NAME to CHARACTER";
         int share = strncmp(rest, "share", 5) == 0 && (rest[5] == ' ' || rest[5] == '\t');

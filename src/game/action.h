@@ -39,6 +39,9 @@ typedef enum ActionKind {
     ACT_REPAIR,  /* arg: item */
     ACT_SPECIALIZE, /* arg: skill; block: the specialisation */
     ACT_QUEST_SHARE, /* arg: quest; target: another character of the same player */
+    ACT_STORY,   /* show the focused storyline's passage and choices */
+    ACT_CHOOSE,  /* count: the choice taken (1-based) in the focused storyline */
+    ACT_STORY_FOCUS, /* arg: the title of the storyline to put in focus */
     ACT_COUNT_
 } ActionKind;
 
@@ -47,7 +50,7 @@ typedef struct Action {
     Dir dir;
     int count;
     char block[32];
-    char arg[64]; /* item, recipe, quest, stat or spell name */
+    char arg[64]; /* item, recipe, quest, stat or spell name, or a story's title */
     char target[65]; /* a character's name */
 } Action;
 

@@ -13,6 +13,7 @@
 #include "game/inventory.h"
 #include "game/npc.h"
 #include "game/quest.h"
+#include "game/story.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -224,6 +225,8 @@ int game_is_night(const Game *g)
     int m = game_minute_of_day(g);
     return m >= 20 * 60 || m < 6 * 60;
 }
+
+int game_season(const Game *g) { return (int)calendar_season(g->clock); }
 
 void game_pass_time(Game *g, int turns, ActionResult *r)
 {
@@ -590,6 +593,9 @@ int game_apply(Game *g, const Action *a, ActionResult *res, Err *err)
     case ACT_SAY: rc = npc_say(g, a->count, res, err); break;
     case ACT_QUEST_ACCEPT: rc = quest_accept(g, a->arg, res, err); break;
     case ACT_QUEST_SHARE: rc = quest_share(g, a->arg, a->target, res, err); break;
+    case ACT_STORY: rc = story_show(g, res, err); break;
+    case ACT_CHOOSE: rc = story_choose(g, a->count, res, err); break;
+    case ACT_STORY_FOCUS: rc = story_focus(g, a->arg, res, err); break;
     default: game_refuse(res, "not possible yet"); break;
     }
     /* The world's creatures take their turns for the time the action took. */
@@ -615,11 +621,18 @@ int game_apply(Game *g, const Action *a, ActionResult *res, Err *err)
         rc = quest_after_action(g, a, res, err);
     if (rc == MA_OK)
         rc = achieve_check(g, res, err);
+    /* Storylines that the action began (a villager talked to, a ruin entered, a quest done). */
+    if (rc == MA_OK)
+        rc = story_after_action(g, a, res, err);
     if (rc == MA_OK)
         rc = store_action(g, err);
+    /* A story choice keeps the record of everything its action wrote, for `story undo`. */
+    if (rc == MA_OK)
+        rc = story_seal_choice(g, err);
     if (rc == MA_OK)
         rc = save_commit(g->save, err);
     if (rc != MA_OK) {
+        story_drop_choice(g);
         save_rollback(g->save);
         world_forget(g->world);
         g->p = before;
@@ -764,6 +777,7 @@ int game_start(Save *s, const GameStart *st, Game **out, Err *err)
     if (!g)
         return err_set(err, MA_ERR_NOMEM, "out of memory");
     g->save = s;
+    g->story_starts = -1;
     int rc = blocks_load_default(&g->blocks, err);
     if (rc == MA_OK)
         rc = classes_load_default(&g->classes, err);
@@ -779,6 +793,10 @@ int game_start(Save *s, const GameStart *st, Game **out, Err *err)
         rc = quest_book_load_default(&g->quest_book, err);
     if (rc == MA_OK)
         rc = achieve_book_load_default(&g->achieve_book, err);
+    if (rc == MA_OK) {
+        StoryRefs refs = {.items = g->items, .blocks = g->blocks, .quests = g->quest_book};
+        rc = story_book_load_default(&refs, &g->story_book, err);
+    }
     if (rc != MA_OK)
         goto fail;
     g->ladder = (BlockId)(blocks_find(g->blocks, "ladder") > 0 ? blocks_find(g->blocks, "ladder") : 0);
@@ -861,6 +879,9 @@ int game_start(Save *s, const GameStart *st, Game **out, Err *err)
     memset(&discovered, 0, sizeof discovered);
     if ((rc = crafting_discover(g, &discovered, err)) < 0)
         goto fail_tx;
+    /* The world's storylines, and the main one's opening for a character starting out. */
+    if ((rc = story_game_started(g, err)) != MA_OK)
+        goto fail_tx;
     if ((rc = remember_last(g, err)) != MA_OK || (rc = world_flush(g->world, err)) != MA_OK ||
         (rc = save_commit(s, err)) != MA_OK)
         goto fail_tx;
@@ -882,6 +903,8 @@ void game_close(Game *g)
 {
     if (!g)
         return;
+    story_drop_choice(g);
+    story_book_free(g->story_book);
     world_close(g->world);
     creatures_free(g->creatures);
     quest_book_free(g->quest_book);
@@ -982,5 +1005,11 @@ cJSON *game_state_json(Game *g, Err *err)
         free(av);
     }
     cJSON_AddNumberToObject(j, "achievement_points", (double)points);
+    cJSON *stories = story_state_json(g, err);
+    if (!stories) {
+        cJSON_Delete(j);
+        return NULL;
+    }
+    cJSON_AddItemToObject(j, "stories", stories);
     return j;
 }

@@ -20,7 +20,7 @@
 
 typedef enum Severity { SEV_INFO, SEV_GOOD, SEV_WARN, SEV_BAD } Severity;
 
-#define GAME_MAX_EVENTS 16
+#define GAME_MAX_EVENTS 32
 #define TURNS_PER_DAY 720 /* a turn is two minutes of game time */
 
 typedef struct GameEvent {
@@ -36,6 +36,7 @@ typedef struct ActionResult {
     int turns;
     GameEvent events[GAME_MAX_EVENTS];
     int n_events;
+    int story_news; /* a storyline began or moved on: a client may open the story pane */
 } ActionResult;
 
 /* Adds a line to what an action reports (at most GAME_MAX_EVENTS). */
@@ -91,6 +92,9 @@ int64_t game_clock(const Game *g);
 int game_minute_of_day(const Game *g);
 /* 1 at night (20:00 to 06:00). */
 int game_is_night(const Game *g);
+/* The season of the game calendar (calendar.h): 0 spring, 1 summer, 2 autumn, 3 winter, each
+ * CALENDAR_SEASON_DAYS days long, the first day of the world being the first of spring. */
+int game_season(const Game *g);
 
 /* Carries out a, commits, and reports in *res. Returns MA_OK even when the
  * action could not be done (res->ok = 0 says why); an error return means

@@ -12,7 +12,10 @@
 #include "game/items.h"
 #include "game/progress.h"
 #include "game/quest.h"
+#include "game/story_book.h"
 #include "util/prng.h"
+
+struct SaveChanges;
 
 struct Game {
     Save *save;
@@ -36,6 +39,11 @@ struct Game {
     cJSON *quest_tpls;       /* the world's quests as templates, read from their rows (quest.c) */
     GameAfterFn after;       /* game_set_after_action */
     void *after_ud;
+    StoryBook *story_book;   /* data/stories/NAME.json */
+    struct SaveChanges *story_changes; /* recording the action of a story choice (story.c) */
+    int64_t story_choice_id; /* the choice being recorded */
+    int story_starts;        /* how the storylines not yet begun start (story.c); -1: not known */
+    int64_t story_quests_seen; /* quests completed when story_starts was worked out */
 };
 
 /* Marks the action as not done, with the reason as its result line. */

@@ -15,6 +15,7 @@
 
 #include "game/achieve.h"
 #include "game/game_internal.h"
+#include "game/story.h"
 #include "game/npc.h"
 #include "game/progress.h"
 #include "game/quest.h"
@@ -144,6 +145,8 @@ int game_near_place(Game *g, const char *kind, int radius)
 }
 
 static int q_near(void *ud, const char *kind, int radius) { return game_near_place(((Binding *)ud)->g, kind, radius); }
+
+static int q_season(void *ud) { return game_season(((Binding *)ud)->g); }
 
 /* ------------------------------------------------------------ effects */
 
@@ -297,6 +300,105 @@ static int e_flag(void *ud, const char *name, const char *value, Err *err)
     return charstate_set(b->g->save, b->g->p.character_id, "flag", name, value, err);
 }
 
+static int e_fail_quest(void *ud, const char *quest, Err *err)
+{
+    Binding *b = ud;
+    return quest_fail(b->g, quest, b->r, err);
+}
+
+static int e_start_story(void *ud, const char *story, Err *err)
+{
+    Binding *b = ud;
+    return story_start_named(b->g, story, b->r, err);
+}
+
+/* Sets one block, logging it; refuses to bury the player or build beyond the world. */
+static int change_block(Binding *b, int32_t x, int32_t y, int32_t z, BlockId to, Err *err)
+{
+    Game *g = b->g;
+    if (y < 0 || y >= WORLD_HEIGHT)
+        return err_set(err, MA_ERR_INVALID, "(%d, %d, %d) is beyond the world", x, y, z);
+    BlockId was = world_get_block(g->world, x, y, z);
+    if (was == to)
+        return MA_OK;
+    if (blocks_get(g->blocks, to)->solid && x == g->p.x && z == g->p.z && (y == g->p.y || y == g->p.y + 1))
+        return err_set(err, MA_ERR_INVALID, "a %s at (%d, %d, %d) would bury you", blocks_get(g->blocks, to)->name, x,
+                       y, z);
+    if (b->n_blocks >= GAME_RULES_MAX_BLOCKS)
+        return err_set(err, MA_ERR_INVALID, "more than %d blocks changed at once", GAME_RULES_MAX_BLOCKS);
+    int rc = world_set_block(g->world, x, y, z, to, err);
+    if (rc == MA_OK)
+        b->blocks[b->n_blocks++] = (RuleBlockLog){x, y, z, was, to};
+    return rc;
+}
+
+static int e_set_block(void *ud, const RuleBlockChange *c, Err *err)
+{
+    Binding *b = ud;
+    Game *g = b->g;
+    int32_t ax, ay, az;
+    if (c->has_pos) {
+        ax = c->pos[0], ay = c->pos[1], az = c->pos[2];
+    } else if (c->anchor && strcmp(c->anchor, "player") == 0) {
+        ax = g->p.x, ay = g->p.y, az = g->p.z;
+    } else {
+        return err_set(err, MA_ERR_INVALID, "there is no place called %s here", c->anchor ? c->anchor : "?");
+    }
+    int to = blocks_find(g->blocks, c->block);
+    if (to < 0)
+        return err_set(err, MA_ERR_INVALID, "there is no block called %s", c->block);
+    int first = b->n_blocks, rc = MA_OK;
+    if (c->has_offset) {
+        rc = change_block(b, ax + c->offset[0], ay + c->offset[1], az + c->offset[2], (BlockId)to, err);
+    } else {
+        int from = blocks_find(g->blocks, c->replace);
+        if (from < 0)
+            return err_set(err, MA_ERR_INVALID, "there is no block called %s", c->replace);
+        /* The count nearest blocks of that kind (by squared distance, then scan order). */
+        enum { MAXN = 64 };
+        int32_t at[MAXN][3];
+        long dist[MAXN];
+        int n = 0, r = c->radius, vr = c->radius < 8 ? c->radius : 8;
+        for (int dy = -vr; dy <= vr; dy++)
+            for (int dz = -r; dz <= r; dz++)
+                for (int dx = -r; dx <= r; dx++) {
+                    int32_t x = ax + dx, y = ay + dy, z = az + dz;
+                    if (y < 0 || y >= WORLD_HEIGHT || world_get_block(g->world, x, y, z) != (BlockId)from)
+                        continue;
+                    if (blocks_get(g->blocks, (BlockId)to)->solid && x == g->p.x && z == g->p.z &&
+                        (y == g->p.y || y == g->p.y + 1))
+                        continue;
+                    long d = (long)dx * dx + (long)dy * dy + (long)dz * dz;
+                    if (n == c->count && d >= dist[n - 1])
+                        continue;
+                    int k = n < c->count ? n++ : n - 1;
+                    while (k > 0 && dist[k - 1] > d) {
+                        dist[k] = dist[k - 1];
+                        memcpy(at[k], at[k - 1], sizeof at[k]);
+                        k--;
+                    }
+                    dist[k] = d;
+                    at[k][0] = x, at[k][1] = y, at[k][2] = z;
+                }
+        for (int i = 0; i < n && rc == MA_OK; i++)
+            rc = change_block(b, at[i][0], at[i][1], at[i][2], (BlockId)to, err);
+    }
+    if (rc == MA_OK && b->r && b->n_blocks > first) {
+        const RuleBlockLog *l = &b->blocks[first];
+        char was[40], now[40];
+        game_block_label(g, l->from, was, sizeof was);
+        game_block_label(g, l->to, now, sizeof now);
+        int changed = b->n_blocks - first;
+        if (changed == 1)
+            game_event(b->r, SEV_INFO, "The world changes: the %s at (%d, %d, %d) becomes %s.", was, l->x, l->y, l->z,
+                       now);
+        else
+            game_event(b->r, SEV_INFO, "The world changes: %d blocks of %s near (%d, %d, %d) become %s.", changed,
+                       was, l->x, l->y, l->z, now);
+    }
+    return rc;
+}
+
 static int e_message(void *ud, const char *text, Err *err)
 {
     (void)err;
@@ -317,15 +419,22 @@ static int e_begin(void *ud, Err *err)
     if (b->depth++ == 0) {
         b->before = b->g->p;
         b->events_before = b->r ? b->r->n_events : 0;
+        b->blocks_before = b->n_blocks;
     }
     return MA_OK;
 }
 
+/* The save has undone the effects; the Player, the events and the blocks in the world's
+ * cache (which the save's rollback does not reach) go back too. */
 static void restore(Binding *b)
 {
     b->g->p = b->before;
     if (b->r)
         b->r->n_events = b->events_before;
+    while (b->n_blocks > b->blocks_before) {
+        const RuleBlockLog *l = &b->blocks[--b->n_blocks];
+        world_set_block(b->g->world, l->x, l->y, l->z, l->from, NULL);
+    }
 }
 
 static int e_commit(void *ud, Err *err)
@@ -347,6 +456,14 @@ static void e_rollback(void *ud)
         restore(b);
 }
 
+void game_rules_restore_blocks(GameRules *gr, int from)
+{
+    while (gr->n_blocks > from && gr->n_blocks > 0) {
+        const RuleBlockLog *l = &gr->blocks[--gr->n_blocks];
+        world_set_block(gr->g->world, l->x, l->y, l->z, l->from, NULL);
+    }
+}
+
 void game_rules_bind(GameRules *gr, Game *g, ActionResult *r)
 {
     memset(gr, 0, sizeof *gr);
@@ -364,6 +481,7 @@ void game_rules_bind(GameRules *gr, Game *g, ActionResult *r)
     out->flag = q_flag;
     out->minute_of_day = q_minute;
     out->near_place = q_near;
+    out->season = q_season;
     out->give_item = e_give;
     out->take_item = e_take;
     out->add_experience = e_experience;
@@ -376,6 +494,9 @@ void game_rules_bind(GameRules *gr, Game *g, ActionResult *r)
     out->unlock_achievement = e_achievement;
     out->set_flag = e_flag;
     out->message = e_message;
+    out->set_block = e_set_block;
+    out->fail_quest = e_fail_quest;
+    out->start_story = e_start_story;
     out->begin = e_begin;
     out->commit = e_commit;
     out->rollback = e_rollback;

@@ -15,6 +15,15 @@
 
 #include "game/game.h"
 #include "game/rules.h"
+#include "world/blocks.h"
+
+#define GAME_RULES_MAX_BLOCKS 256
+
+/* One block a set_block effect changed. */
+typedef struct RuleBlockLog {
+    int32_t x, y, z;
+    BlockId from, to;
+} RuleBlockLog;
 
 /* The character a rule's "who" names (see above); 0 when none is known. Villagers met for the
  * first time are not created here (see npc_ensure). */
@@ -30,9 +39,19 @@ typedef struct GameRules {
     int depth;         /* begin calls not yet committed or rolled back */
     Player before;     /* the Player at the outermost begin */
     int events_before; /* r->n_events at the outermost begin */
+    /* Blocks changed by set_block, in order, for the caller to read (a story records them).
+     * A rollback puts the blocks changed since the outermost begin back in the world. */
+    RuleBlockLog blocks[GAME_RULES_MAX_BLOCKS];
+    int n_blocks;
+    int blocks_before; /* n_blocks at the outermost begin */
 } GameRules;
 
 void game_rules_bind(GameRules *gr, Game *g, ActionResult *r);
+
+/* Puts back, in the world's cache, the blocks gr changed after its first `from` log entries
+ * (newest first) and forgets them: for a caller that rolls back its own savepoint after
+ * effects that had committed into it. */
+void game_rules_restore_blocks(GameRules *gr, int from);
 
 /* Writes the in-memory Player's level, experience, health and mana to its character row
  * (inside the caller's transaction), so an effect and its bookkeeping commit together. */

@@ -280,7 +280,7 @@ static const char *tpl_turn_in(const cJSON *tpl)
 
 /* ------------------------------------------------------------ quests are played from their rows */
 
-/* What a quest row's details hold of its template (migration 005). */
+/* What a quest row's details hold of its template (migration 006). */
 static const char *const detail_keys[] = {"name", "giver", "turn_in", "time_limit", "unlock", "order", "type"};
 
 static cJSON *details_of(const cJSON *tpl, const char *source)
@@ -690,6 +690,39 @@ int quest_start(Game *g, const char *quest, const char *giver, ActionResult *r, 
     }
 done:
     cJSON_Delete(pd);
+    return rc;
+}
+
+const char *quest_book_title(const QuestBook *b, const char *name)
+{
+    const cJSON *q;
+    if (!b || !name)
+        return NULL;
+    cJSON_ArrayForEach(q, b->list)
+        if (strcasecmp(sfield(q, "name"), name) == 0 || strcasecmp(sfield(q, "title"), name) == 0)
+            return sfield(q, "title");
+    return NULL;
+}
+
+int quest_fail(Game *g, const char *quest, ActionResult *r, Err *err)
+{
+    const cJSON *tpl = tpl_find(g, quest);
+    if (!tpl)
+        return err_set(err, MA_ERR_INVALID, "there is no quest called %s", quest);
+    int64_t qid = 0;
+    int rc = quest_row(g, tpl, &qid, err);
+    if (rc != MA_OK)
+        return rc;
+    ProgressRow p;
+    if (progress_get(g->save, g->p.character_id, qid, &p, NULL) != MA_OK)
+        return MA_OK; /* never taken: nothing to fail */
+    int active = strcmp(p.status, "active") == 0;
+    progress_row_clear(&p);
+    if (!active)
+        return MA_OK;
+    rc = progress_fail(g->save, g->p.character_id, qid, err);
+    if (rc == MA_OK && r)
+        game_event(r, SEV_BAD, "Quest failed: %s.", sfield(tpl, "title"));
     return rc;
 }
 

@@ -19,6 +19,8 @@ typedef struct QuestBook QuestBook;
 int quest_book_load(const char *json, size_t len, const char *source, QuestBook **out, Err *err);
 int quest_book_load_default(QuestBook **out, Err *err);
 void quest_book_free(QuestBook *b);
+/* The title of quest `name` (template name or title, any case), or NULL when the book has none. */
+const char *quest_book_title(const QuestBook *b, const char *name);
 
 /* Quests are played from their rows (quests, quest_objectives, and the quest's details: migration
  * 005), whether they came from data/quests.json, an agent or a sync. quest_insert_template writes
@@ -44,6 +46,9 @@ const char *quest_state_name(Game *g, const char *quest);
  * be taken (unknown, taken before, requirements unmet) is MA_ERR_INVALID with the reason in err;
  * other errors are the save's. */
 int quest_start(Game *g, const char *quest, const char *giver, ActionResult *r, Err *err);
+/* Fails an active quest of the player (a story's consequence); a quest not taken or already
+ * ended is left as it is. MA_ERR_INVALID for a quest the book does not have. */
+int quest_fail(Game *g, const char *quest, ActionResult *r, Err *err);
 /* Advances objective `objective` (its id) of an active quest by amount. */
 int quest_advance(Game *g, const char *quest, const char *objective, int amount, ActionResult *r, Err *err);
 /* Hands a quest in to villager npc_entity (NULL: no villager check): delivers what a deliver

@@ -22,6 +22,8 @@ typedef enum FieldKind {
     FK_TIME,   /* "HH:MM" */
     FK_STATE,  /* a quest state */
     FK_STAT,   /* one of the design's seven stats */
+    FK_VEC,    /* [x, y, z]: three whole numbers, each in lo..hi */
+    FK_ANCHOR, /* a name, or [x, y, z] anywhere in the world */
 } FieldKind;
 
 typedef struct FieldSpec {
@@ -39,12 +41,14 @@ typedef enum Shape {
     SH_TEXT,     /* a non-empty text */
     SH_INT,      /* a whole number */
     SH_NAME_OR_FIELDS,
+    SH_SEASON,   /* one of the four seasons */
 } Shape;
 
 typedef enum Extra {
     EX_NONE,
     EX_RANGE, /* min and/or max, min <= max */
     EX_TIME,  /* from != to */
+    EX_BLOCK, /* set_block: offset or replace, not both; radius and count only with replace */
 } Extra;
 
 typedef struct FormSpec {
@@ -57,9 +61,12 @@ typedef struct FormSpec {
 static const char *const stat_names[] = {"health", "mana", "strength", "intelligence", "dexterity",
                                          "constitution", "charisma"};
 static const char *const quest_states[] = {"none", "active", "completed", "failed"};
+static const char *const season_names[] = {"spring", "summer", "autumn", "winter"};
 
 #define NSTATS (sizeof stat_names / sizeof stat_names[0])
 #define NSTATES (sizeof quest_states / sizeof quest_states[0])
+#define NSEASONS (sizeof season_names / sizeof season_names[0])
+#define WORLD_SPAN 30000000
 
 static const FieldSpec f_level[] = {{"min", FK_INT, 0, 1, 1000}, {"max", FK_INT, 0, 1, 1000}, {0}};
 static const FieldSpec f_stat[] = {{"name", FK_STAT, 1, 0, 0},
@@ -94,6 +101,7 @@ static const FormSpec cond_forms[] = {
     {"flag", SH_NAME_OR_FIELDS, f_flag_cond, EX_NONE},
     {"time", SH_FIELDS, f_time, EX_TIME},
     {"place", SH_FIELDS, f_place, EX_NONE},
+    {"season", SH_SEASON, NULL, EX_NONE},
 };
 
 static const FieldSpec f_give[] = {{"item", FK_NAME, 1, 0, 0}, {"count", FK_INT, 0, 1, 9999}, {0}};
@@ -109,6 +117,13 @@ static const FieldSpec f_advance[] = {{"quest", FK_NAME, 1, 0, 0},
                                       {"add", FK_INT, 0, 1, 9999},
                                       {0}};
 static const FieldSpec f_set_flag[] = {{"name", FK_NAME, 1, 0, 0}, {"value", FK_TEXT, 1, 0, 0}, {0}};
+static const FieldSpec f_set_block[] = {{"block", FK_NAME, 1, 0, 0},
+                                        {"at", FK_ANCHOR, 0, 0, 0},
+                                        {"offset", FK_VEC, 0, -32, 32},
+                                        {"replace", FK_NAME, 0, 0, 0},
+                                        {"radius", FK_INT, 0, 1, 16},
+                                        {"count", FK_INT, 0, 1, 64},
+                                        {0}};
 
 static const FormSpec effect_forms[] = {
     {"give", SH_FIELDS, f_give, EX_NONE},
@@ -123,6 +138,9 @@ static const FormSpec effect_forms[] = {
     {"achievement", SH_NAME, NULL, EX_NONE},
     {"flag", SH_FIELDS, f_set_flag, EX_NONE},
     {"message", SH_TEXT, NULL, EX_NONE},
+    {"set_block", SH_FIELDS, f_set_block, EX_BLOCK},
+    {"fail_quest", SH_NAME, NULL, EX_NONE},
+    {"start_story", SH_NAME, NULL, EX_NONE},
 };
 
 #define NCOND (sizeof cond_forms / sizeof cond_forms[0])
@@ -184,6 +202,17 @@ static int in_list(const char *s, const char *const *list, size_t n)
         if (strcmp(s, list[i]) == 0)
             return 1;
     return 0;
+}
+
+/* [x, y, z] of whole numbers in lo..hi, into out (may be NULL). */
+static int vec_ok(const cJSON *v, int lo, int hi, int out[3])
+{
+    if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) != 3)
+        return 0;
+    for (int i = 0; i < 3; i++)
+        if (!int_ok(cJSON_GetArrayItem(v, i), lo, hi, out ? &out[i] : NULL))
+            return 0;
+    return 1;
 }
 
 /* The one key/value of a form object, or NULL when it does not have exactly one. */
@@ -324,6 +353,14 @@ static int field_valid(Validator *v, const FieldSpec *f, const cJSON *val)
                    ? MA_OK
                    : fail(v, "must be one of health, mana, strength, intelligence, dexterity, constitution, "
                              "charisma");
+    case FK_VEC:
+        return vec_ok(val, f->lo, f->hi, NULL)
+                   ? MA_OK
+                   : fail(v, "must be [x, y, z]: three whole numbers from %d to %d", f->lo, f->hi);
+    case FK_ANCHOR:
+        return text_ok(val, 1, RULES_MAX_NAME) || vec_ok(val, -WORLD_SPAN, WORLD_SPAN, NULL)
+                   ? MA_OK
+                   : fail(v, "must be a name (\"player\") or a position [x, y, z]");
     }
     return fail(v, "has an unknown kind");
 }
@@ -378,6 +415,13 @@ static int fields_valid(Validator *v, const FormSpec *form, const cJSON *args)
     if (form->extra == EX_TIME &&
         parse_time(str_field(args, "from")) == parse_time(str_field(args, "to")))
         return fail(v, "has the same from and to; the window would be empty");
+    if (form->extra == EX_BLOCK) {
+        int off = field(args, "offset") != NULL, repl = field(args, "replace") != NULL;
+        if (off == repl)
+            return fail(v, "needs either offset (a block beside the anchor) or replace (the nearest blocks of a kind)");
+        if (off && (field(args, "radius") || field(args, "count")))
+            return fail(v, "takes radius and count only with replace");
+    }
     return MA_OK;
 }
 
@@ -424,6 +468,10 @@ static int form_valid(Validator *v, const FormSpec *form, const cJSON *val, int 
             return field_valid(v, &f, val);
         }
         return fields_valid(v, form, val);
+    case SH_SEASON:
+        return cJSON_IsString(val) && in_list(val->valuestring, season_names, NSEASONS)
+                   ? MA_OK
+                   : fail(v, "must be one of spring, summer, autumn, winter");
     }
     return fail(v, "has an unknown shape");
 }
@@ -510,6 +558,21 @@ static int q_minute(const RuleCtx *x)
     return (m % 1440 + 1440) % 1440;
 }
 
+/* 0 spring .. 3 winter; -1 when the game gave no season. */
+static int q_season(const RuleCtx *x)
+{
+    int s = x && x->season ? x->season(x->ud) : -1;
+    return s >= 0 && s < (int)NSEASONS ? s : -1;
+}
+
+static int season_index(const char *name)
+{
+    for (size_t i = 0; name && i < NSEASONS; i++)
+        if (strcmp(name, season_names[i]) == 0)
+            return (int)i;
+    return -2;
+}
+
 static int in_range(const cJSON *args, int have)
 {
     return have >= int_field(args, "min", INT_MIN) && have <= int_field(args, "max", INT_MAX);
@@ -576,6 +639,8 @@ static int eval_form(const RuleCtx *x, const cJSON *kv, int depth)
     if (strcmp(k, "place") == 0)
         return x && x->near_place && str_field(kv, "near") &&
                x->near_place(x->ud, str_field(kv, "near"), int_field(kv, "radius", 1)) != 0;
+    if (strcmp(k, "season") == 0)
+        return cJSON_IsString(kv) && q_season(x) == season_index(kv->valuestring);
     return 0;
 }
 
@@ -696,6 +761,8 @@ static void phrase(const RuleCtx *x, const cJSON *c, int depth, Sb *sb)
         sb_add(sb, "a ");
         sb_name(sb, str_field(kv, "near"));
         sb_add(sb, " within %d blocks", int_field(kv, "radius", 1));
+    } else if (strcmp(k, "season") == 0) {
+        sb_add(sb, "the season %s", cJSON_IsString(kv) ? kv->valuestring : "?");
     } else {
         sb_add(sb, "(nothing)");
     }
@@ -727,6 +794,8 @@ static void have_words(const RuleCtx *x, const cJSON *kv, Sb *sb)
     } else if (strcmp(k, "time") == 0) {
         int m = q_minute(x);
         sb_add(sb, " (it is %02d:%02d)", m / 60, m % 60);
+    } else if (strcmp(k, "season") == 0 && q_season(x) >= 0) {
+        sb_add(sb, " (it is %s)", season_names[q_season(x)]);
     }
 }
 
@@ -764,6 +833,26 @@ static void explain(const RuleCtx *x, const cJSON *c, int depth, int bare, Sb *s
     } else {
         sb_add(sb, "the requirement cannot be met");
     }
+}
+
+void rules_describe_condition(const cJSON *cond, char *buf, size_t size)
+{
+    if (!buf || size == 0)
+        return;
+    buf[0] = '\0';
+    Sb sb = {buf, size, 0};
+    if (is_nothing(cond, 0))
+        return;
+    if (rules_validate_condition(cond, NULL, NULL) != MA_OK) {
+        sb_add(&sb, "(malformed condition)");
+        return;
+    }
+    phrase(NULL, cond, 1, &sb);
+}
+
+const char *rules_season_name(int season)
+{
+    return season >= 0 && season < (int)NSEASONS ? season_names[season] : "?";
 }
 
 void rules_explain(const RuleCtx *ctx, const cJSON *cond, char *buf, size_t size)
@@ -820,6 +909,32 @@ static void describe_one(const cJSON *kv, Sb *sb)
     } else if (strcmp(k, "achievement") == 0) {
         sb_add(sb, "the achievement ");
         sb_name(sb, kv->valuestring);
+    } else if (strcmp(k, "set_block") == 0) {
+        const char *block = str_field(kv, "block"), *replace = str_field(kv, "replace");
+        int count = int_field(kv, "count", 1);
+        int clear = block && strcmp(block, "air") == 0;
+        if (replace && count > 1)
+            sb_add(sb, "%s up to %d ", clear ? "breaks" : "turns", count);
+        else if (replace)
+            sb_add(sb, "%s the nearest ", clear ? "breaks" : "turns");
+        if (replace) {
+            sb_name(sb, replace);
+            if (!clear) {
+                sb_add(sb, " into ");
+                sb_name(sb, block);
+            }
+        } else if (clear) {
+            sb_add(sb, "clears a block");
+        } else {
+            sb_add(sb, "places ");
+            sb_name(sb, block);
+        }
+    } else if (strcmp(k, "fail_quest") == 0) {
+        sb_add(sb, "fails the quest ");
+        sb_name(sb, kv->valuestring);
+    } else if (strcmp(k, "start_story") == 0) {
+        sb_add(sb, "begins the story ");
+        sb_name(sb, kv->valuestring);
     }
 }
 
@@ -870,6 +985,9 @@ static int can_apply(const RuleCtx *x, const char *k)
     if (strcmp(k, "achievement") == 0) return x->unlock_achievement != NULL;
     if (strcmp(k, "flag") == 0) return x->set_flag != NULL;
     if (strcmp(k, "message") == 0) return x->message != NULL;
+    if (strcmp(k, "set_block") == 0) return x->set_block != NULL;
+    if (strcmp(k, "fail_quest") == 0) return x->fail_quest != NULL;
+    if (strcmp(k, "start_story") == 0) return x->start_story != NULL;
     return 0;
 }
 
@@ -903,6 +1021,23 @@ static int apply_one(const RuleCtx *x, const cJSON *kv, Err *e)
         return x->set_flag(ud, str_field(kv, "name"), str_field(kv, "value"), e);
     if (strcmp(k, "message") == 0)
         return x->message(ud, kv->valuestring, e);
+    if (strcmp(k, "set_block") == 0) {
+        RuleBlockChange c;
+        memset(&c, 0, sizeof c);
+        c.block = str_field(kv, "block");
+        const cJSON *at = field(kv, "at");
+        c.anchor = cJSON_IsString(at) ? at->valuestring : at ? NULL : "player";
+        c.has_pos = at && vec_ok(at, -WORLD_SPAN, WORLD_SPAN, c.pos);
+        c.has_offset = vec_ok(field(kv, "offset"), -32, 32, c.offset);
+        c.replace = str_field(kv, "replace");
+        c.radius = int_field(kv, "radius", 8);
+        c.count = int_field(kv, "count", 1);
+        return x->set_block(ud, &c, e);
+    }
+    if (strcmp(k, "fail_quest") == 0)
+        return x->fail_quest(ud, kv->valuestring, e);
+    if (strcmp(k, "start_story") == 0)
+        return x->start_story(ud, kv->valuestring, e);
     return err_set(e, MA_ERR_INVALID, "unknown effect");
 }
 

@@ -25,6 +25,18 @@ enum {
     RULES_MAX_TEXT = 255,   /* bytes in a flag value, a message or a reason */
 };
 
+/* What a set_block effect asks for (see docs/rules.md): at the anchor ("player", another
+ * name the game knows, or an absolute position), either the block `offset` from it becomes
+ * `block`, or the `count` blocks of kind `replace` nearest to it within `radius` do. */
+typedef struct RuleBlockChange {
+    const char *block;
+    const char *anchor; /* NULL when has_pos */
+    int has_pos, pos[3];
+    int has_offset, offset[3];
+    const char *replace; /* NULL with has_offset */
+    int radius, count;
+} RuleBlockChange;
+
 /* How the rules see and change the game. Every query callback may be NULL (the condition that
  * needs it is then false); an effect whose callback is NULL is refused. Names are passed as
  * written in the data (e.g. "iron_ingot"); pointers are borrowed for the call only. */
@@ -41,6 +53,7 @@ typedef struct RuleCtx {
     int (*flag)(void *ud, const char *name, char *buf, size_t size); /* 1 and the text in buf when set, else 0 */
     int (*minute_of_day)(void *ud);                           /* 0..1439 */
     int (*near_place)(void *ud, const char *kind, int radius); /* "village", "dungeon", or a block name */
+    int (*season)(void *ud);                                  /* 0 spring, 1 summer, 2 autumn, 3 winter */
     /* effects: return MA_OK or a negative status with err set */
     int (*give_item)(void *ud, const char *item, int count, Err *err);
     int (*take_item)(void *ud, const char *item, int count, Err *err);
@@ -54,6 +67,9 @@ typedef struct RuleCtx {
     int (*unlock_achievement)(void *ud, const char *name, Err *err);
     int (*set_flag)(void *ud, const char *name, const char *value, Err *err);
     int (*message)(void *ud, const char *text, Err *err); /* a line for the player; show it after commit */
+    int (*set_block)(void *ud, const RuleBlockChange *change, Err *err);
+    int (*fail_quest)(void *ud, const char *quest, Err *err); /* fails it when active, else nothing */
+    int (*start_story)(void *ud, const char *story, Err *err);
     /* one transaction around applying effects; all three are required by rules_apply */
     int (*begin)(void *ud, Err *err);
     int (*commit)(void *ud, Err *err);
@@ -81,6 +97,12 @@ void rules_explain(const RuleCtx *ctx, const cJSON *cond, char *buf, size_t size
  * the error returned ("effect 2 (take): ..."), so either all effects happen or none. An empty
  * list returns MA_OK without opening a transaction. */
 int rules_apply(const RuleCtx *ctx, const cJSON *effects, Err *err);
+
+/* What a condition asks for, in words, without a player to compare with ("charisma 14", "1
+ * silver key"), for authors' views. "" for an empty condition. */
+void rules_describe_condition(const cJSON *cond, char *buf, size_t size);
+/* "spring", "summer", "autumn", "winter" for 0..3. */
+const char *rules_season_name(int season);
 
 /* The effects in words for a UI ("gives 3 iron ingot, 50 experience"); flags and messages are
  * not shown (they are the story's business, not a reward). "nothing" for an empty list. Always

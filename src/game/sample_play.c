@@ -10,11 +10,11 @@
 #include "save/worlds.h"
 
 /* A walk about: steps, digging, building, crafting, talking, looting,
- * fighting and waiting, in an order that gives each a chance. */
+ * fighting, story choices and waiting, in an order that gives each a chance. */
 static const char *const script[] = {
     "move n", "move n", "dig down", "move e", "dig n", "take", "move s", "place w", "craft planks",
-    "craft stick", "talk e", "say 1", "move w", "attack n", "wait 3", "move n", "move e", "dig e",
-    "move e", "use bread", "move s", "move s", "dig s", "move w", "craft torch", "wait 10",
+    "craft stick", "talk e", "say 1", "move w", "attack n", "wait 3", "story", "choose 1", "move n", "move e",
+    "dig e", "move e", "use bread", "move s", "move s", "dig s", "move w", "craft torch", "choose 2", "wait 10",
 };
 
 int sample_play(Save *s, int steps, SamplePlayStats *stats, Err *err)

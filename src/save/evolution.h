@@ -4,7 +4,7 @@
  * a before and after and undone exactly.
  *
  * A thing is named 'b:X,Y,Z' (a block), 'e:ID' (an entity) or 'r:TABLE:ID'
- * (a row); see data/migrations/004_evolution_index.sql. */
+ * (a row); see data/migrations/005_evolution_index.sql. */
 #ifndef MA_SAVE_EVOLUTION_H
 #define MA_SAVE_EVOLUTION_H
 

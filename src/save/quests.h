@@ -32,7 +32,7 @@ typedef struct QuestRow {
     char created_at[32];   /* "" on insert means now */
     char expires_at[32];   /* "": a permanent quest; else after created_at */
     cJSON *details;        /* owned; NULL on insert means {}: name, giver, turn_in, time_limit, unlock, source
-                            * (migration 005) */
+                            * (migration 006) */
 } QuestRow;
 
 void quest_row_clear(QuestRow *r);

@@ -31,7 +31,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "save/changeset.h"
 #include "save/save_internal.h"
+#include "save/stories.h"
 #include "util/prng.h"
 #include "util/timeutil.h"
 
@@ -333,6 +335,7 @@ typedef struct WorldInfo {
     int vx, vz, spawn[3];
     int n_npcs, npc_role[5], npc_pos[5][3]; /* local to the village chunk */
     int n_stories, story_def[3];
+    int64_t story_id[3];
     BranchInfo branches[32];
     int n_branches;
     int n_quests, quest_def[6];
@@ -1325,14 +1328,22 @@ static int add_branch(Gen *g, WorldInfo *w, int64_t story_id, int story, int par
     char content[256], flag[64];
     fill(content, sizeof content, def->content, w->village);
     flag_name(flag, sizeof flag, def->name);
-    cJSON *cond = cJSON_CreateObject(), *cons = cJSON_CreateObject(), *rep = cJSON_CreateObject();
-    if (b->depth >= 1)
-        cJSON_AddNumberToObject(cond, "min_level", range(g, 1, 3) * b->depth);
-    if (b->depth == 2)
-        cJSON_AddStringToObject(cond, "requires_branch", w->branches[parent].def->name);
-    cJSON_AddNumberToObject(rep, w->village, range(g, -10, 15));
-    cJSON_AddItemToObject(cons, "reputation", rep);
-    cJSON_AddStringToObject(cons, "sets_flag", flag);
+    /* The game's row form (docs/stories.md): the choice's text and its condition in the rule
+     * language; what taking it does as effects. Leaves have no ending: the story waits for more. */
+    cJSON *cond = cJSON_CreateObject(), *cons = cJSON_CreateObject();
+    if (b->depth >= 1) {
+        cJSON_AddStringToObject(cond, "choice", def->choice);
+        cJSON *level = cJSON_AddObjectToObject(cJSON_AddObjectToObject(cond, "condition"), "level");
+        cJSON_AddNumberToObject(level, "min", range(g, 1, 3) * b->depth);
+    }
+    cJSON *effects = cJSON_AddArrayToObject(cons, "effects");
+    cJSON *f = cJSON_CreateObject(), *fv = cJSON_AddObjectToObject(f, "flag");
+    cJSON_AddStringToObject(fv, "name", flag);
+    cJSON_AddStringToObject(fv, "value", "yes");
+    cJSON_AddItemToArray(effects, f);
+    cJSON *xp = cJSON_CreateObject();
+    cJSON_AddNumberToObject(xp, "experience", 10 * range(g, 1, 5));
+    cJSON_AddItemToArray(effects, xp);
     sqlite3_stmt *st = stmt(g, sql);
     if (!st) {
         cJSON_Delete(cond);
@@ -1393,6 +1404,7 @@ static int gen_stories(Gen *g, WorldInfo *w)
         bind_time(st, 7, created);
         bind_time(st, 8, after(g, created));
         TRY(insert(g, st, "adding sample stories", &story_id));
+        w->story_id[s] = story_id;
 
         int root = w->n_branches;
         TRY(add_branch(g, w, story_id, s, -1, &d->root, 0, created));
@@ -1416,6 +1428,7 @@ static int add_choice(Gen *g, const WorldInfo *w, const CharInfo *c, int branch,
     char title[128];
     fill(title, sizeof title, story_defs[w->story_def[b->story]].title, w->village);
     cJSON *data = cJSON_CreateObject(), *alts = cJSON_CreateArray(), *cons = cJSON_CreateObject();
+    cJSON_AddNumberToObject(data, "story_id", (double)w->story_id[b->story]);
     cJSON_AddStringToObject(data, "story", title);
     cJSON_AddStringToObject(data, "branch", b->def->name);
     cJSON_AddNumberToObject(data, "depth", b->depth);
@@ -1466,6 +1479,74 @@ static int gen_choices(Gen *g, const WorldInfo *w, const CharInfo *c)
         }
     }
     return MA_OK;
+}
+
+/* Where each player character stands in the stories it chose in (migration 004): a
+ * story_progress row at the branch of its last choice there, the latest story in focus.
+ * Beginning those storylines is recorded as the game records a choice (changeset.h), and kept
+ * as the undo record of the character's last choice, so `story undo` works on sample saves. */
+static int gen_story_state(Gen *g, const CharInfo *c)
+{
+    static const char sql_choices[] =
+        "SELECT pc.id, b.story_id, pc.story_branch_id, pc.made_at FROM player_choices pc "
+        "JOIN story_branches b ON b.id = pc.story_branch_id WHERE pc.character_id = ? ORDER BY pc.made_at, pc.id";
+    static const char sql_progress[] =
+        "INSERT INTO story_progress (character_id, story_id, current_branch_id, status, state, focused, started_at, "
+        "updated_at) VALUES (?, ?, ?, 'active', '{\"flags\":{}}', ?, ?, ?)";
+    enum { MAXS = 8 };
+    int64_t story[MAXS], branch[MAXS], last_choice = 0, last_story = 0;
+    char made[MAXS][40];
+    int ns = 0, rc;
+    sqlite3_stmt *st = stmt(g, sql_choices);
+    if (!st)
+        return g->err->code;
+    sqlite3_bind_int64(st, 1, c->id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t sid = sqlite3_column_int64(st, 1);
+        int k = 0;
+        while (k < ns && story[k] != sid)
+            k++;
+        if (k == ns && ns == MAXS)
+            continue;
+        ns += k == ns;
+        story[k] = sid;
+        branch[k] = sqlite3_column_int64(st, 2);
+        snprintf(made[k], sizeof made[k], "%s", (const char *)sqlite3_column_text(st, 3));
+        last_choice = sqlite3_column_int64(st, 0);
+        last_story = sid;
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return save_db_error(g->s, rc, g->err, "reading sample choices");
+    if (!ns)
+        return MA_OK;
+    SaveChanges *rec = NULL;
+    TRY(save_changes_begin(g->s, &rec, g->err));
+    rc = MA_OK;
+    for (int k = 0; k < ns && rc == MA_OK; k++) {
+        if (!(st = stmt(g, sql_progress))) {
+            rc = g->err->code;
+            break;
+        }
+        sqlite3_bind_int64(st, 1, c->id);
+        sqlite3_bind_int64(st, 2, story[k]);
+        sqlite3_bind_int64(st, 3, branch[k]);
+        sqlite3_bind_int(st, 4, story[k] == last_story);
+        sqlite3_bind_text(st, 5, made[k], -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 6, made[k], -1, SQLITE_TRANSIENT);
+        rc = insert(g, st, "adding sample story progress", NULL);
+    }
+    void *blob = NULL;
+    int len = 0;
+    if (rc == MA_OK)
+        rc = save_changes_take(rec, &blob, &len, g->err);
+    save_changes_end(rec);
+    if (rc == MA_OK) {
+        rc = choice_undo_store(g->s, last_choice, blob, len, g->err);
+        g->rows += rc == MA_OK;
+    }
+    free(blob);
+    return rc;
 }
 
 /* ------------------------------------------------------------ quests */
@@ -1901,6 +1982,7 @@ static int gen_world_life(Gen *g, const int *by_world, const int *start)
                 continue;
             }
             TRY(gen_choices(g, w, c));
+            TRY(gen_story_state(g, c));
             TRY(gen_progress(g, w, c));
         }
         TRY(gen_agent_memory(g, w));

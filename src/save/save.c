@@ -20,7 +20,8 @@ const char *const save_table_names[] = {
     "character_relationships", "character_skills", "crafting_recipes", "inventory",
     "stories", "story_branches", "player_choices", "quests", "quest_objectives",
     "quest_progress", "achievements", "ai_agents", "agent_memory",
-    "world_evolution_log", "world_events", "character_state", "item_transfers", "world_evolution_things", NULL,
+    "world_evolution_log", "world_events", "character_state", "item_transfers", "story_progress",
+    "story_choice_undo", "world_evolution_things", NULL,
 };
 
 /* ------------------------------------------------------------ migrations */

@@ -1,5 +1,7 @@
-/* stories.h — the story tables: stories, story_branches (a tree per story)
- * and player_choices (what a character chose, at which branch).
+/* stories.h — the story tables: stories, story_branches (a tree per story),
+ * player_choices (what a character chose, at which branch), and the game's own
+ * story_progress (where a character stands in each storyline) and
+ * story_choice_undo (how to take a choice back), from migration 004.
  *
  * Follows worlds.h: a plain struct per row, JSON columns as owned cJSON
  * trees, long text as owned heap strings, a *_row_clear for the heap parts,
@@ -43,6 +45,10 @@ int stories_get(Save *s, int64_t id, StoryRow *out, Err *err);
  * a heap array of *n rows the caller frees with stories_list_free. */
 int stories_list(Save *s, int64_t world_id, int active_only, StoryRow **out, int *n, Err *err);
 void stories_list_free(StoryRow *rows, int n);
+/* The story of world_id whose metadata.name is name (the storyline's key in
+ * data/stories), or, with by_title, whose title is name in any case.
+ * MA_ERR_NOT_FOUND when there is none. */
+int stories_find(Save *s, int64_t world_id, const char *name, int by_title, StoryRow *out, Err *err);
 /* Writes title, description, story_type, metadata and is_active of r->id
  * (world_id is not moved). MA_ERR_NOT_FOUND when there is no such story. */
 int stories_update(Save *s, const StoryRow *r, Err *err);
@@ -62,6 +68,7 @@ typedef struct BranchRow {
     cJSON *consequences; /* owned; NULL on insert means {} */
     int branch_order;    /* position among its siblings, >= 0 */
     char created_at[32];
+    int depth;           /* filled by branches_tree and branches_subtree only: 0 at the top */
 } BranchRow;
 
 void branch_row_clear(BranchRow *r);
@@ -84,6 +91,17 @@ int branches_list(Save *s, int64_t story_id, BranchRow **out, int *n, Err *err);
  * writer might have). */
 int branches_path_to_root(Save *s, int64_t branch_id, BranchRow **out, int *n, Err *err);
 void branches_list_free(BranchRow *rows, int n);
+/* The branch of story_id named name. MA_ERR_NOT_FOUND when there is none. */
+int branches_find(Save *s, int64_t story_id, const char *name, BranchRow *out, Err *err);
+/* Every branch of a story in tree order (a parent before its children, siblings
+ * by branch_order), with depth, walked down from the roots by a recursive query. */
+int branches_tree(Save *s, int64_t story_id, BranchRow **out, int *n, Err *err);
+/* The branch and everything below it, in tree order, depth counted from it
+ * (a recursive query). MA_ERR_NOT_FOUND when the branch does not exist. */
+int branches_subtree(Save *s, int64_t branch_id, BranchRow **out, int *n, Err *err);
+/* Whether any character has reached the branch: chosen it, reads it now, or (a root) has
+ * begun its story. */
+int branches_reached(Save *s, int64_t branch_id, int *reached, Err *err);
 /* Writes parent_branch_id, branch_name, content, conditions, consequences and
  * branch_order of r->id (story_id is not moved). Refuses a parent from another
  * story and a parent that would make a cycle (MA_ERR_INVALID). */
@@ -113,6 +131,51 @@ int choices_record(Save *s, ChoiceRow *r, Err *err);
 int choices_list_by_character(Save *s, int64_t character_id, ChoiceRow **out, int *n, Err *err);
 /* The choices made at a branch, in the order they were made. */
 int choices_list_by_branch(Save *s, int64_t branch_id, ChoiceRow **out, int *n, Err *err);
+/* A character's choices in one story (choice_data.story_id), in the order made. */
+int choices_list_by_story(Save *s, int64_t character_id, int64_t story_id, ChoiceRow **out, int *n, Err *err);
 void choices_list_free(ChoiceRow *rows, int n);
+/* Deletes one choice row (and its undo record). */
+int choices_delete(Save *s, int64_t id, Err *err);
+
+/* ------------------------------------------------------------ story_choice_undo */
+
+/* Keeps the changeset that undoes choice choice_id (len bytes, copied). */
+int choice_undo_store(Save *s, int64_t choice_id, const void *changeset, int len, Err *err);
+/* The character's most recent choice that has an undo record, and that record
+ * (a heap copy the caller frees with free()). MA_ERR_NOT_FOUND when there is none. */
+int choice_undo_last(Save *s, int64_t character_id, ChoiceRow *choice, void **changeset, int *len, Err *err);
+/* Whether choice_id has an undo record. */
+int choice_undo_exists(Save *s, int64_t choice_id);
+
+/* ------------------------------------------------------------ story_progress */
+
+typedef struct StoryProgressRow {
+    int64_t id;
+    int64_t character_id;
+    int64_t story_id;
+    int64_t current_branch_id; /* 0: none (the branch was deleted) */
+    char status[16];           /* "active", "finished" or "abandoned"; "" on insert means active */
+    char ending[129];          /* the ending reached, when finished */
+    cJSON *state;              /* owned; a JSON object; NULL on insert means {} */
+    int focused;               /* the storyline the character has in focus (at most one) */
+    char started_at[32];
+    char updated_at[32];
+} StoryProgressRow;
+
+void story_progress_row_clear(StoryProgressRow *r);
+/* Begins a storyline for a character; fills id and the times. A second row for
+ * the same character and story is MA_ERR_CONSTRAINT. */
+int story_progress_insert(Save *s, StoryProgressRow *r, Err *err);
+/* MA_ERR_NOT_FOUND when the storyline has not begun for the character. */
+int story_progress_get(Save *s, int64_t character_id, int64_t story_id, StoryProgressRow *out, Err *err);
+/* A character's storylines in the order they began. */
+int story_progress_list(Save *s, int64_t character_id, StoryProgressRow **out, int *n, Err *err);
+/* Every character's progress in one story. */
+int story_progress_list_by_story(Save *s, int64_t story_id, StoryProgressRow **out, int *n, Err *err);
+void story_progress_list_free(StoryProgressRow *rows, int n);
+/* Writes current_branch_id, status, ending and state of r->id. */
+int story_progress_update(Save *s, const StoryProgressRow *r, Err *err);
+/* Puts story_id (0: none) in the character's focus, taking it from any other. */
+int story_progress_focus(Save *s, int64_t character_id, int64_t story_id, Err *err);
 
 #endif

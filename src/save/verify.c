@@ -76,6 +76,33 @@ static const Invariant invariants[] = {
      "s.world_id || ' but lives in world ' || c.world_id FROM player_choices pc "
      "JOIN characters c ON c.id = pc.character_id JOIN story_branches b ON b.id = pc.story_branch_id "
      "JOIN stories s ON s.id = b.story_id WHERE s.world_id <> c.world_id"},
+    /* Story choices and story state (migration 004): a choice the game recorded names its story
+     * in choice_data.story_id; a character's current branch is a branch of its story, on a path
+     * of parents that reaches a root, and it is the root or a branch the character chose. */
+    {"a choice points at a branch of its own story",
+     "SELECT 'player_choices ' || pc.id || ': made in story ' || json_extract(pc.choice_data, '$.story_id') || "
+     "' at branch ' || b.id || ', which belongs to story ' || b.story_id FROM player_choices pc "
+     "JOIN story_branches b ON b.id = pc.story_branch_id "
+     "WHERE json_type(pc.choice_data, '$.story_id') = 'integer' AND json_extract(pc.choice_data, '$.story_id') <> b.story_id"},
+    {"a character's current branch belongs to its story and world",
+     "SELECT 'story_progress ' || p.id || ': character ' || p.character_id || ' is at branch ' || b.id || "
+     "' of story ' || b.story_id || ', not of story ' || p.story_id FROM story_progress p "
+     "JOIN story_branches b ON b.id = p.current_branch_id WHERE b.story_id <> p.story_id "
+     "UNION ALL SELECT 'story_progress ' || p.id || ': character ' || c.id || ' of world ' || c.world_id || "
+     "' follows story ' || s.id || ' of world ' || s.world_id FROM story_progress p "
+     "JOIN characters c ON c.id = p.character_id JOIN stories s ON s.id = p.story_id WHERE s.world_id <> c.world_id"},
+    {"a character's current branch is reachable",
+     "WITH RECURSIVE up(progress, node, depth) AS ("
+     " SELECT id, current_branch_id, 0 FROM story_progress WHERE current_branch_id IS NOT NULL"
+     " UNION ALL SELECT u.progress, b.parent_branch_id, u.depth + 1 FROM up u JOIN story_branches b ON b.id = u.node"
+     " WHERE b.parent_branch_id IS NOT NULL AND u.depth < 10000) "
+     "SELECT 'story_progress ' || p.id || ': branch ' || p.current_branch_id || ' cannot be reached from a root' "
+     "FROM story_progress p WHERE p.current_branch_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM up "
+     "JOIN story_branches r ON r.id = up.node WHERE up.progress = p.id AND r.parent_branch_id IS NULL) "
+     "UNION ALL SELECT 'story_progress ' || p.id || ': character ' || p.character_id || ' is at branch ' || "
+     "p.current_branch_id || ' without having chosen it' FROM story_progress p "
+     "JOIN story_branches b ON b.id = p.current_branch_id WHERE b.parent_branch_id IS NOT NULL AND NOT EXISTS "
+     "(SELECT 1 FROM player_choices pc WHERE pc.character_id = p.character_id AND pc.story_branch_id = b.id)"},
     {"a character's quests are quests of its world",
      "SELECT 'quest_progress ' || qp.id || ': character ' || c.id || ' (world ' || c.world_id || "
      "') tracks quest ' || q.id || ' of world ' || q.world_id FROM quest_progress qp "

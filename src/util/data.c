@@ -1,6 +1,7 @@
 /* data.c — reading the game's data files, embedded or from MAGIC_DATA_DIR. */
 #include "util/data.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,4 +79,76 @@ char *data_read(const char *name, size_t *len, Err *err)
     }
     err_set(err, MA_ERR_NOT_FOUND, "data/%s is not built into this game", name);
     return NULL;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n > k && strcmp(s + n - k, suffix) == 0;
+}
+
+static int list_add(char ***names, int *n, int *cap, const char *dir, const char *file)
+{
+    if (*n == *cap) {
+        int c = *cap ? *cap * 2 : 16;
+        char **grown = realloc(*names, (size_t)c * sizeof *grown);
+        if (!grown)
+            return -1;
+        *names = grown;
+        *cap = c;
+    }
+    size_t len = strlen(dir) + strlen(file) + 2;
+    char *name = malloc(len);
+    if (!name)
+        return -1;
+    snprintf(name, len, "%s/%s", dir, file);
+    (*names)[(*n)++] = name;
+    return 0;
+}
+
+int data_list(const char *dir, const char *suffix, char ***names, int *n, Err *err)
+{
+    *names = NULL;
+    *n = 0;
+    int cap = 0, failed = 0;
+    const char *root = getenv("MAGIC_DATA_DIR");
+    if (root && *root) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", root, dir);
+        DIR *d = opendir(path);
+        if (!d)
+            return err_set(err, MA_ERR_IO, "cannot read the directory %s: %s", path, strerror(errno));
+        struct dirent *de;
+        while (!failed && (de = readdir(d)))
+            if (de->d_name[0] != '.' && ends_with(de->d_name, suffix))
+                failed = list_add(names, n, &cap, dir, de->d_name) != 0;
+        closedir(d);
+    } else {
+        size_t k = strlen(dir);
+        for (const EmbeddedFile *f = embedded_files; f->name && !failed; f++)
+            if (strncmp(f->name, dir, k) == 0 && f->name[k] == '/' && !strchr(f->name + k + 1, '/') &&
+                ends_with(f->name, suffix))
+                failed = list_add(names, n, &cap, dir, f->name + k + 1) != 0;
+    }
+    if (failed) {
+        data_list_free(*names, *n);
+        *names = NULL;
+        *n = 0;
+        return err_set(err, MA_ERR_NOMEM, "out of memory listing data/%s", dir);
+    }
+    if (*n > 1)
+        qsort(*names, (size_t)*n, sizeof **names, by_name);
+    return MA_OK;
+}
+
+void data_list_free(char **names, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
 }

@@ -23,6 +23,13 @@ extern const EmbeddedFile embedded_files[];
  * failure with err set. */
 char *data_read(const char *name, size_t *len, Err *err);
 
+/* The data files in directory DIR (relative to data/, e.g. "stories") whose names end
+ * in suffix, as "DIR/NAME" in name order: the built-in ones, or those in
+ * $MAGIC_DATA_DIR/DIR (which must exist). *names is a heap array of heap strings;
+ * free it with data_list_free. */
+int data_list(const char *dir, const char *suffix, char ***names, int *n, Err *err);
+void data_list_free(char **names, int n);
+
 /* Reads any file into a NUL-terminated heap buffer the caller frees. */
 char *file_read_all(const char *path, size_t *len, Err *err);
 

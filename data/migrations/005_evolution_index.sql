@@ -1,4 +1,4 @@
--- 004_evolution_index.sql — which log entries touched which things, so that
+-- 005_evolution_index.sql — which log entries touched which things, so that
 -- look mode can say "changed by entry #12", a rollback can find the later
 -- entries that built on the same block, and verify can explain a block that no
 -- longer holds what an entry left there.

@@ -1,0 +1,1047 @@
+/* test_story.c — storylines through the core's own functions.
+ *
+ * Storyline files: a malformed one is refused with file, branch and reason; the shipped
+ * ones have the shape the design asks for. Rows: seeding twice adds nothing, a newer
+ * version changes only what nobody has reached. Play, on a world with a fixed seed: the
+ * main storyline waits at the start; a locked choice is refused with its reason;
+ * consequences are applied once and recorded; the recursive CTE's path is the choices made;
+ * a revision puts the smithy door back and is recorded on the new choice only; undo restores
+ * every row of the save exactly; storylines run at once with a focus; a villager's story
+ * begins when one talks to them. The rule language's new forms for stories are here too. */
+#include "helpers.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "game/game.h"
+#include "game/game_rules.h"
+#include "game/items.h"
+#include "game/quest.h"
+#include "game/rules.h"
+#include "game/story.h"
+#include "game/story_book.h"
+#include "save/changeset.h"
+#include "save/characters.h"
+#include "save/charstate.h"
+#include "save/save.h"
+#include "save/stories.h"
+#include "save/worlds.h"
+#include "util/data.h"
+#include "world/blocks.h"
+#include "world/generator.h"
+#include "world/world.h"
+
+static char *dir;
+
+static int setup(void **state)
+{
+    (void)state;
+    dir = th_tmpdir();
+    setenv("USER", "tester", 1);
+    unsetenv("MAGIC_DATA_DIR");
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    th_tmpdir_free(dir);
+    return 0;
+}
+
+/* ------------------------------------------------------------ helpers */
+
+typedef struct Fx {
+    Save *save;
+    Game *game;
+} Fx;
+
+/* A save `file` with the world "Storyland" (seed 42, normal: the main storyline's cast has a
+ * smith with a door), and the player's character, a warrior, in it. */
+static void open_game(Fx *f, const char *file)
+{
+    Err err = {0};
+    if (save_open(th_path(dir, file), SAVE_CREATE, &f->save, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    int64_t id;
+    WorldRow w;
+    if (worlds_get_by_name(f->save, "Storyland", &w, NULL) == MA_OK)
+        world_row_clear(&w);
+    else if (world_create(f->save, "Storyland", 42, "normal", &id, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    GameStart st = {.username = "tester", .world = "Storyland", .seed = 42};
+    if (game_start(f->save, &st, &f->game, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+}
+
+static void close_game(Fx *f)
+{
+    game_close(f->game);
+    save_close(f->save);
+    f->game = NULL;
+    f->save = NULL;
+}
+
+static ActionResult act(Fx *f, const char *line)
+{
+    Action a;
+    Err err = {0};
+    if (action_parse(line, &a, &err) != 1)
+        fail_msg("bad action %s: %s", line, err.msg);
+    ActionResult r;
+    if (game_apply(f->game, &a, &r, &err) != MA_OK)
+        fail_msg("%s: %s", line, err.msg);
+    return r;
+}
+
+static const char *event_with(const ActionResult *r, const char *text)
+{
+    for (int i = 0; i < r->n_events; i++)
+        if (strstr(r->events[i].text, text))
+            return r->events[i].text;
+    return NULL;
+}
+
+/* Takes the choice of the focused passage that leads to branch `name`. */
+static ActionResult choose(Fx *f, const char *name)
+{
+    StoryView v;
+    Err err = {0};
+    if (story_view(f->game, 0, &v, &err) != MA_OK)
+        fail_msg("no story in focus: %s", err.msg);
+    for (int i = 0; i < v.n_choices; i++)
+        if (strcmp(v.choices[i].branch, name) == 0) {
+            char line[32];
+            snprintf(line, sizeof line, "choose %d", v.choices[i].number);
+            ActionResult r = act(f, line);
+            if (!r.ok)
+                fail_msg("choosing %s was refused: %s", name, r.text);
+            return r;
+        }
+    fail_msg("%s is not a choice at %s", name, v.branch);
+    ActionResult none = {0};
+    return none;
+}
+
+static int64_t q64(const char *file, const char *sql)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(th_path(dir, file), &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+/* Every row of every table, in id order, each value with its type (heap). */
+static char *dump(const char *file)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(th_path(dir, file), &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    size_t cap = 1 << 16, len = 0;
+    char *out = malloc(cap);
+    out[0] = '\0';
+    for (int i = 0; save_table_names[i]; i++) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "SELECT * FROM %s ORDER BY id", save_table_names[i]);
+        sqlite3_stmt *st = NULL;
+        assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            for (int c = 0; c < sqlite3_column_count(st); c++) {
+                int n = sqlite3_column_bytes(st, c);
+                const char *v = (const char *)sqlite3_column_blob(st, c);
+                while (len + (size_t)n + 64 + strlen(sql) > cap)
+                    out = realloc(out, cap *= 2);
+                len += (size_t)snprintf(out + len, cap - len, "%s|%d|", save_table_names[i], sqlite3_column_type(st, c));
+                if (n)
+                    memcpy(out + len, v, (size_t)n);
+                len += (size_t)n;
+                out[len++] = '\x1f';
+            }
+            out[len++] = '\n';
+            out[len] = '\0';
+        }
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+    return out;
+}
+
+/* The first line where two dumps differ, for a readable failure. */
+static void expect_same_rows(const char *a, const char *b)
+{
+    if (strcmp(a, b) == 0)
+        return;
+    const char *pa = a, *pb = b;
+    while (*pa && *pa == *pb)
+        pa++, pb++;
+    while (pa > a && pa[-1] != '\n')
+        pa--, pb--;
+    fail_msg("the rows differ:\nbefore: %.300s\nafter:  %.300s", pa, pb);
+}
+
+/* ------------------------------------------------------------ storyline files */
+
+typedef struct Refs {
+    ItemRegistry *items;
+    BlockRegistry *blocks;
+    QuestBook *quests;
+    StoryRefs r;
+} Refs;
+
+static void refs_load(Refs *x)
+{
+    Err err = {0};
+    assert_int_equal(items_load_default(&x->items, &err), MA_OK);
+    assert_int_equal(blocks_load_default(&x->blocks, &err), MA_OK);
+    assert_int_equal(quest_book_load_default(&x->quests, &err), MA_OK);
+    x->r = (StoryRefs){.items = x->items, .blocks = x->blocks, .quests = x->quests};
+}
+
+static void refs_free(Refs *x)
+{
+    items_free(x->items);
+    blocks_free(x->blocks);
+    quest_book_free(x->quests);
+}
+
+#define HEAD "{\"name\":\"tale\",\"title\":\"A Tale\",\"description\":\"A test.\",\"type\":\"side\",\"version\":1," \
+             "\"start\":{\"on\":\"start\"},\"branches\":["
+#define ROOT "{\"name\":\"root\",\"text\":\"Once.\"}"
+#define END(n, p) "{\"name\":\"" n "\",\"parent\":\"" p "\",\"choice\":\"Go\",\"text\":\"The end.\",\"ending\":\"Done\"}"
+
+static void test_malformed_story_files_are_refused_with_file_branch_and_reason(void **state)
+{
+    (void)state;
+    Refs x;
+    refs_load(&x);
+    static const struct {
+        const char *json, *want;
+    } cases[] = {
+        {"{\"name\": \"tale\", ", "x/tale.json: not valid JSON (near line 1)"},
+        {HEAD ROOT ",{\"name\":\"b\",\"parent\":\"root\",\"choice\":\"Go\",\"ending\":\"E\"}]}",
+         "x/tale.json: branch \"b\": has no text"},
+        {HEAD ROOT ",{\"name\":\"b\",\"parent\":\"root\",\"choice\":\"Go\",\"text\":\"T\",\"ending\":\"E\","
+              "\"conditions\":{\"levle\":{\"min\":2}}}]}",
+         "x/tale.json: branch \"b\": conditions: levle is not a condition"},
+        {HEAD ROOT ",{\"name\":\"b\",\"parent\":\"root\",\"choice\":\"Go\",\"text\":\"T\",\"ending\":\"E\","
+              "\"consequences\":[{\"gift\":{\"item\":\"bread\"}}]}]}",
+         "x/tale.json: branch \"b\": consequences: [0].gift is not an effect"},
+        {HEAD ROOT ",{\"name\":\"a\",\"parent\":\"b\",\"choice\":\"A\",\"text\":\"T\"},"
+              "{\"name\":\"b\",\"parent\":\"a\",\"choice\":\"B\",\"text\":\"T\"}," END("c", "root") "]}",
+         "x/tale.json: branch \"a\": its parents lead back to it (a cycle: a -> b -> a)"},
+        {HEAD ROOT ",{\"name\":\"b\",\"parent\":\"root\",\"choice\":\"Go\",\"text\":\"T\",\"ending\":\"E\","
+              "\"conditions\":{\"item\":{\"name\":\"silver_key\"}}}]}",
+         "x/tale.json: branch \"b\": conditions: there is no item called \"silver_key\""},
+        {HEAD ROOT ",{\"name\":\"b\",\"parent\":\"root\",\"choice\":\"Go\",\"text\":\"T\",\"ending\":\"E\","
+              "\"consequences\":[{\"start_quest\":\"dragon_hunt\"}]}]}",
+         "x/tale.json: branch \"b\": consequences[0] (start_quest): there is no quest called \"dragon_hunt\""},
+        {HEAD ROOT ",{\"name\":\"b\",\"parent\":\"root\",\"choice\":\"Go\",\"text\":\"T\",\"ending\":\"E\","
+              "\"consequences\":[{\"set_block\":{\"block\":\"marble\",\"offset\":[1,0,0]}}]}]}",
+         "there is no block called \"marble\""},
+        {HEAD ROOT "," ROOT "]}", "x/tale.json: branch \"root\": the name is used by another branch too"},
+        {HEAD ROOT ",{\"name\":\"r2\",\"text\":\"Twice.\"}]}", "branch \"r2\": has no parent, and neither has \"root\""},
+        {HEAD ROOT ",{\"name\":\"b\",\"parent\":\"root\",\"choice\":\"Go\",\"text\":\"T\"}]}",
+         "branch \"b\": is a dead end"},
+        {HEAD ROOT ",{\"name\":\"b\",\"parent\":\"nowhere\",\"choice\":\"Go\",\"text\":\"T\",\"ending\":\"E\"}]}",
+         "branch \"b\": parent \"nowhere\" is not a branch of this story"},
+        {HEAD ROOT ",{\"name\":\"b\",\"parent\":\"root\",\"choice\":\"Go\",\"text\":\"Hello {wizard}.\",\"ending\":\"E\"}]}",
+         "branch \"b\": {wizard} is not a field a text can hold"},
+        {HEAD ROOT "," END("a", "root") ",{\"name\":\"b\",\"parent\":\"root\",\"choice\":\"B\",\"text\":\"T\","
+              "\"ending\":\"E\",\"revises\":{\"branch\":\"a\"}}]}",
+         "branch \"b\": revises \"a\", which is not an earlier choice on the way to this branch"},
+        {HEAD ROOT ",{\"name\":\"b\",\"parent\":\"root\",\"choice\":\"Go\",\"text\":\"T\",\"ending\":\"E\","
+              "\"colour\":\"red\"}]}",
+         "branch \"b\": \"colour\" is not a field here"},
+        {HEAD ROOT ",{\"name\":\"b\",\"parent\":\"root\",\"choice\":\"Go\",\"text\":\"T\",\"ending\":\"E\","
+              "\"consequences\":[{\"relationship\":{\"with\":\"@wizard\",\"add\":5}}]}]}",
+         "\"@wizard\" is not one of the story's people"},
+        {"{\"name\":\"tale\",\"title\":\"A Tale\",\"description\":\"A test.\",\"type\":\"side\",\"version\":1,"
+         "\"start\":{\"on\":\"talk\"},\"branches\":[" ROOT "]}",
+         "start.role (smith, farmer, guard, priest or trader) goes with, and only with, \"on\": \"talk\""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        StoryBook *b = story_book_new();
+        Err err = {0};
+        int rc = story_book_add(b, cases[i].json, strlen(cases[i].json), "x/tale.json", &x.r, &err);
+        story_book_free(b);
+        if (rc != MA_ERR_INVALID || !strstr(err.msg, cases[i].want))
+            fail_msg("case %zu: got %d \"%s\", want \"%s\"", i, rc, err.msg, cases[i].want);
+    }
+    /* A good one passes, and a start_story naming a storyline the book lacks fails at finish. */
+    const char *good = HEAD ROOT ",{\"name\":\"b\",\"parent\":\"root\",\"choice\":\"Go\",\"text\":\"T\",\"ending\":\"E\","
+                       "\"consequences\":[{\"start_story\":\"sequel\"}]}]}";
+    StoryBook *b = story_book_new();
+    Err err = {0};
+    assert_int_equal(story_book_add(b, good, strlen(good), "x/tale.json", &x.r, &err), MA_OK);
+    assert_int_equal(story_book_finish(b, &err), MA_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "start_story: there is no storyline called \"sequel\""));
+    story_book_free(b);
+    refs_free(&x);
+}
+
+/* Whether an effect list changes something a player sees (not only flags and messages). */
+static int visible_effects(const cJSON *effects)
+{
+    const cJSON *it;
+    cJSON_ArrayForEach(it, effects) {
+        if (strcmp(it->child->string, "flag") != 0 && strcmp(it->child->string, "message") != 0)
+            return 1;
+    }
+    return 0;
+}
+
+static void test_shipped_storylines_have_the_shape_the_design_asks_for(void **state)
+{
+    (void)state;
+    Refs x;
+    refs_load(&x);
+    StoryBook *b = NULL;
+    Err err = {0};
+    if (story_book_load_default(&x.r, &b, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    int sides = 0, talk = 0, enter = 0, all_gated = 0, all_choices = 0;
+    for (int i = 0; i < story_book_count(b); i++) {
+        const cJSON *s = story_book_get(b, i);
+        const cJSON *start = cJSON_GetObjectItemCaseSensitive(s, "start");
+        const char *type = cJSON_GetObjectItemCaseSensitive(s, "type")->valuestring;
+        const char *on = cJSON_GetObjectItemCaseSensitive(start, "on")->valuestring;
+        sides += strcmp(type, "main") != 0;
+        talk += strcmp(on, "talk") == 0;
+        enter += strcmp(on, "enter") == 0;
+        const cJSON *branches = cJSON_GetObjectItemCaseSensitive(s, "branches"), *br, *kid;
+        int n = 0, choices = 0, gated = 0, visible = 0, n_endings = 0;
+        char endings[16][129];
+        cJSON_ArrayForEach(br, branches) {
+            n++;
+            const char *name = cJSON_GetObjectItemCaseSensitive(br, "name")->valuestring;
+            const cJSON *ending = cJSON_GetObjectItemCaseSensitive(br, "ending");
+            if (cJSON_IsString(ending)) {
+                int seen = 0;
+                for (int k = 0; k < n_endings; k++)
+                    seen |= strcmp(endings[k], ending->valuestring) == 0;
+                if (!seen && n_endings < 16)
+                    snprintf(endings[n_endings++], sizeof endings[0], "%s", ending->valuestring);
+            }
+            if (!cJSON_GetObjectItemCaseSensitive(br, "parent"))
+                continue;
+            choices++;
+            StoryBranchInfo info = {.condition = cJSON_GetObjectItemCaseSensitive(br, "conditions")};
+            info.tag = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(br, "tag"))
+                           ? cJSON_GetObjectItemCaseSensitive(br, "tag")->valuestring : NULL;
+            char tag[80];
+            story_choice_tag(&info, tag, sizeof tag);
+            gated += tag[0] != '\0';
+            visible += visible_effects(cJSON_GetObjectItemCaseSensitive(br, "consequences")) ||
+                       visible_effects(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(br, "revises"),
+                                                                      "consequences"));
+            /* Nobody is stuck: every passage with choices offers one that needs nothing, or only
+             * an item the passage itself gave. */
+            int kids = 0, open = 0;
+            char given[200] = "";
+            cJSON_ArrayForEach(kid, cJSON_GetObjectItemCaseSensitive(br, "consequences")) {
+                const cJSON *g = cJSON_GetObjectItemCaseSensitive(kid, "give");
+                if (g)
+                    snprintf(given, sizeof given, "%s", cJSON_GetObjectItemCaseSensitive(g, "item")->valuestring);
+            }
+            cJSON_ArrayForEach(kid, branches) {
+                const cJSON *p = cJSON_GetObjectItemCaseSensitive(kid, "parent");
+                if (cJSON_IsString(p) && strcmp(p->valuestring, name) == 0) {
+                    const cJSON *cond = cJSON_GetObjectItemCaseSensitive(kid, "conditions");
+                    const cJSON *need = cJSON_GetObjectItemCaseSensitive(cond, "item");
+                    kids++;
+                    open += !cond || (need && given[0] &&
+                                      strcmp(cJSON_GetObjectItemCaseSensitive(need, "name")->valuestring, given) == 0);
+                }
+            }
+            if (kids && !open)
+                fail_msg("%s: every choice after %s needs something", cJSON_GetObjectItemCaseSensitive(s, "name")->valuestring,
+                         name);
+        }
+        all_gated += gated;
+        all_choices += choices;
+        if (strcmp(type, "main") == 0) {
+            if (n < 40 || n_endings < 3)
+                fail_msg("the main storyline has %d branches and %d endings (want 40 and 3)", n, n_endings);
+            if (gated * 3 < choices || visible * 3 < choices)
+                fail_msg("main: %d of %d choices gated visibly, %d with visible consequences", gated, choices, visible);
+        }
+    }
+    /* The example file of docs/stories.md is a storyline the game accepts. */
+    char path[4096];
+    snprintf(path, sizeof path, "%s/../docs/stories.md", getenv("MAGIC_TEST_DIR"));
+    char *doc = th_read_file(path, NULL);
+    assert_non_null(doc);
+    char *from = strstr(doc, "```json\n"), *to = from ? strstr(from + 8, "```") : NULL;
+    assert_non_null(to);
+    StoryBook *example = story_book_new();
+    if (story_book_add(example, from + 8, (size_t)(to - from - 8), "docs/stories.md", &x.r, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    story_book_free(example);
+    free(doc);
+    if (all_gated * 3 < all_choices)
+        fail_msg("%d of %d choices are gated visibly; want a third", all_gated, all_choices);
+    assert_true(sides >= 5);
+    assert_true(talk >= 2);
+    assert_true(enter >= 2);
+    story_book_free(b);
+    refs_free(&x);
+}
+
+/* ------------------------------------------------------------ rows */
+
+/* data/stories/cold_hearth.json as version 2: new texts everywhere, and a new ending. */
+static StoryBook *newer_book(const Refs *x)
+{
+    Err err = {0};
+    size_t len;
+    char *text = data_read("stories/cold_hearth.json", &len, &err);
+    assert_non_null(text);
+    cJSON *f = cJSON_ParseWithLength(text, len);
+    free(text);
+    cJSON_ReplaceItemInObjectCaseSensitive(f, "version", cJSON_CreateNumber(2));
+    cJSON *br;
+    cJSON_ArrayForEach(br, cJSON_GetObjectItemCaseSensitive(f, "branches"))
+        cJSON_ReplaceItemInObjectCaseSensitive(br, "text", cJSON_CreateString("Rewritten."));
+    cJSON *fresh = cJSON_Parse("{\"name\":\"a_new_way\",\"parent\":\"follow_the_cart\",\"choice\":\"Turn back\","
+                               "\"text\":\"You turn back.\",\"ending\":\"The Long Winter\"}");
+    cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(f, "branches"), fresh);
+    char *out = cJSON_PrintUnformatted(f);
+    cJSON_Delete(f);
+    StoryBook *b = story_book_new();
+    if (story_book_add(b, out, strlen(out), "x/cold_hearth.json", &x->r, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    free(out);
+    return b;
+}
+
+static char *branch_text(Save *s, int64_t story, const char *name)
+{
+    BranchRow b;
+    Err err = {0};
+    if (branches_find(s, story, name, &b, &err) != MA_OK)
+        return NULL;
+    char *t = strdup(b.content);
+    branch_row_clear(&b);
+    return t;
+}
+
+static void test_seeding_twice_adds_nothing_and_a_newer_version_changes_only_what_nobody_reached(void **state)
+{
+    (void)state;
+    Fx f;
+    open_game(&f, "seed.db");
+    int64_t stories = q64("seed.db", "SELECT count(*) FROM stories"),
+            branches = q64("seed.db", "SELECT count(*) FROM story_branches");
+    assert_true(stories >= 6);
+    assert_true(branches >= 100);
+    close_game(&f);
+    open_game(&f, "seed.db"); /* a second game start seeds again */
+    assert_int_equal(q64("seed.db", "SELECT count(*) FROM stories"), stories);
+    assert_int_equal(q64("seed.db", "SELECT count(*) FROM story_branches"), branches);
+    choose(&f, "hear_the_priest");
+    int64_t choices = q64("seed.db", "SELECT count(*) FROM player_choices");
+
+    Refs x;
+    refs_load(&x);
+    StoryBook *b = newer_book(&x);
+    Err err = {0};
+    StorySeedReport rep;
+    Save *s = f.save;
+    const Player *p = game_player(f.game);
+    assert_int_equal(save_begin(s, &err), MA_OK);
+    assert_int_equal(story_seed_world(s, p->world_id, b, &rep, &err), MA_OK);
+    assert_int_equal(save_commit(s, &err), MA_OK);
+    assert_int_equal(rep.stories_updated, 1);
+    assert_int_equal(rep.branches_added, 1);
+    assert_int_equal(rep.branches_kept, 2); /* the opening and hear_the_priest: reached */
+    assert_int_equal(rep.branches_updated, (int)q64("seed.db", "SELECT count(*) FROM story_branches b JOIN stories s "
+                                                               "ON s.id = b.story_id WHERE s.title = 'The Cold Hearth'") - 3);
+    StoryRow story;
+    assert_int_equal(stories_find(s, p->world_id, "cold_hearth", 0, &story, &err), MA_OK);
+    char *root = branch_text(s, story.id, "cold_morning"), *kept = branch_text(s, story.id, "hear_the_priest"),
+         *changed = branch_text(s, story.id, "follow_the_cart"), *added = branch_text(s, story.id, "a_new_way");
+    assert_non_null(strstr(root, "You wake in"));
+    assert_non_null(strstr(kept, "coal from the first forge"));
+    assert_string_equal(changed, "Rewritten.");
+    assert_string_equal(added, "You turn back.");
+    free(root), free(kept), free(changed), free(added);
+    story_row_clear(&story);
+    assert_int_equal(q64("seed.db", "SELECT count(*) FROM player_choices"), choices);
+    /* Seeding the same version again changes nothing. */
+    assert_int_equal(save_begin(s, &err), MA_OK);
+    assert_int_equal(story_seed_world(s, p->world_id, b, &rep, &err), MA_OK);
+    assert_int_equal(save_commit(s, &err), MA_OK);
+    assert_int_equal(rep.stories_added + rep.stories_updated + rep.branches_added + rep.branches_updated, 0);
+    story_book_free(b);
+    refs_free(&x);
+    close_game(&f);
+}
+
+/* ------------------------------------------------------------ play */
+
+static void test_a_new_character_meets_the_main_storyline_and_a_locked_choice_says_why(void **state)
+{
+    (void)state;
+    Fx f;
+    open_game(&f, "start.db");
+    StoryView v;
+    Err err = {0};
+    assert_int_equal(story_view(f.game, 0, &v, &err), MA_OK);
+    assert_string_equal(v.title, "The Cold Hearth");
+    assert_string_equal(v.status, "active");
+    assert_string_equal(v.branch, "cold_morning");
+    assert_true(v.focused);
+    assert_non_null(strstr(v.text, "The Ember is gone"));
+    assert_null(strchr(v.text, '{')); /* every {field} filled */
+    const StoryChoice *locked = NULL;
+    for (int i = 0; i < v.n_choices; i++)
+        if (strcmp(v.choices[i].branch, "stand_by_the_smith") == 0)
+            locked = &v.choices[i];
+    assert_non_null(locked);
+    assert_false(locked->available);
+    assert_string_equal(locked->tag, "[Charisma 13]");
+    assert_string_equal(locked->why, "needs charisma 13 (you have 10)");
+    char line[32];
+    snprintf(line, sizeof line, "choose %d", locked->number);
+    ActionResult r = act(&f, line);
+    assert_false(r.ok);
+    assert_non_null(strstr(r.text, "locked: [Charisma 13] Step between the crowd and the smithy — needs charisma 13"));
+    r = act(&f, "choose 9");
+    assert_false(r.ok);
+    assert_string_equal(r.text, "there is no choice 9 (1 to 3)");
+    assert_int_equal(q64("start.db", "SELECT count(*) FROM player_choices"), 0);
+    /* `story` shows the passage without changing anything. */
+    r = act(&f, "story");
+    assert_true(r.ok);
+    assert_non_null(event_with(&r, "~ The Cold Hearth ~"));
+    assert_non_null(event_with(&r, "2) [Charisma 13] Step between the crowd and the smithy — locked: needs charisma 13"));
+    close_game(&f);
+}
+
+static void test_consequences_are_applied_once_and_recorded_with_the_choice(void **state)
+{
+    (void)state;
+    Fx f;
+    open_game(&f, "apply.db");
+    int64_t xp0 = game_player(f.game)->experience;
+    choose(&f, "hear_the_priest");
+    ActionResult r = choose(&f, "follow_the_cart");
+    assert_non_null(event_with(&r, "Your choice: gives 1 sealed letter, 15 experience."));
+    assert_non_null(event_with(&r, "folded tight and sealed in red wax"));
+    act(&f, "story");
+    act(&f, "story");
+    assert_int_equal(q64("apply.db", "SELECT sum(quantity) FROM inventory WHERE item_name = 'sealed_letter'"), 1);
+    assert_int_equal(game_player(f.game)->experience, xp0 + 25);
+    assert_int_equal(q64("apply.db", "SELECT count(*) FROM player_choices"), 2);
+    assert_int_equal(q64("apply.db", "SELECT count(*) FROM story_choice_undo"), 2);
+    assert_int_equal(q64("apply.db", "SELECT count(*) FROM player_choices WHERE json_extract(choice_data, '$.branch') = "
+                                     "'follow_the_cart' AND json_extract(choice_data, '$.from') = 'hear_the_priest' "
+                                     "AND json_extract(consequences, '$.effects[0].give.item') = 'sealed_letter' "
+                                     "AND json_extract(consequences, '$.described') = 'gives 1 sealed letter, 15 experience'"),
+                     1);
+    /* The storyline stands where the last choice led. */
+    assert_int_equal(q64("apply.db", "SELECT count(*) FROM story_progress p JOIN story_branches b ON b.id = "
+                                     "p.current_branch_id WHERE b.branch_name = 'follow_the_cart' AND p.status = 'active'"),
+                     1);
+    close_game(&f);
+}
+
+static void test_the_cte_path_is_the_choices_made(void **state)
+{
+    (void)state;
+    Fx f;
+    open_game(&f, "path.db");
+    const char *route[] = {"hear_the_priest", "lie_to_the_guard", "blood_money_road"};
+    for (size_t i = 0; i < 3; i++)
+        choose(&f, route[i]);
+    StoryView v;
+    Err err = {0};
+    assert_int_equal(story_view(f.game, 0, &v, &err), MA_OK);
+    BranchRow *path = NULL;
+    int n = 0;
+    const Player *p = game_player(f.game);
+    assert_int_equal(story_path(f.save, p->character_id, v.story_id, &path, &n, &err), MA_OK);
+    ChoiceRow *made = NULL;
+    int nm = 0;
+    assert_int_equal(choices_list_by_story(f.save, p->character_id, v.story_id, &made, &nm, &err), MA_OK);
+    assert_int_equal(n, nm + 1);
+    assert_string_equal(path[0].branch_name, "cold_morning");
+    for (int i = 0; i < nm; i++) {
+        assert_int_equal(path[i + 1].id, made[i].story_branch_id);
+        assert_string_equal(path[i + 1].branch_name, route[i]);
+    }
+    /* Below a branch, its whole subtree in tree order, depth counted from it. */
+    BranchRow *sub = NULL;
+    int ns = 0;
+    assert_int_equal(branches_subtree(f.save, path[2].id, &sub, &ns, &err), MA_OK);
+    assert_int_equal(ns, 7); /* lie_to_the_guard, 2 roads and 4 endings */
+    assert_string_equal(sub[0].branch_name, "lie_to_the_guard");
+    assert_int_equal(sub[0].depth, 0);
+    assert_string_equal(sub[1].branch_name, "blood_money_road");
+    assert_int_equal(sub[2].depth, 2);
+    branches_list_free(sub, ns);
+    branches_list_free(path, n);
+    choices_list_free(made, nm);
+    close_game(&f);
+}
+
+/* The position and blocks of the first world change recorded by the choice at branch. */
+static int recorded_block(const char *file, const char *branch, int32_t at[3], char *from, char *to)
+{
+    char sql[400];
+    const char *keys[] = {"$.world[0].at[0]", "$.world[0].at[1]", "$.world[0].at[2]"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(sql, sizeof sql, "SELECT json_extract(consequences, '%s') FROM player_choices WHERE "
+                 "json_extract(choice_data, '$.branch') = '%s'", keys[i], branch);
+        at[i] = (int32_t)q64(file, sql);
+    }
+    sqlite3 *db = NULL;
+    sqlite3_open_v2(th_path(dir, file), &db, SQLITE_OPEN_READONLY, NULL);
+    snprintf(sql, sizeof sql, "SELECT json_extract(consequences, '$.world[0].from'), json_extract(consequences, "
+             "'$.world[0].to') FROM player_choices WHERE json_extract(choice_data, '$.branch') = '%s'", branch);
+    sqlite3_stmt *st = NULL;
+    sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+    int ok = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0);
+    if (ok) {
+        snprintf(from, 32, "%s", sqlite3_column_text(st, 0));
+        snprintf(to, 32, "%s", sqlite3_column_text(st, 1));
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return ok;
+}
+
+static const char *block_at(Fx *f, const int32_t at[3])
+{
+    return blocks_get(game_blocks(f->game), world_get_block(game_world(f->game), at[0], at[1], at[2]))->name;
+}
+
+static void test_a_revision_reopens_the_smithy_and_is_recorded_on_the_new_choice(void **state)
+{
+    (void)state;
+    Fx f;
+    open_game(&f, "revise.db");
+    ActionResult r = choose(&f, "accuse_the_smith");
+    assert_non_null(event_with(&r, "becomes planks"));
+    int32_t at[3];
+    char from[32], to[32];
+    assert_true(recorded_block("revise.db", "accuse_the_smith", at, from, to));
+    assert_string_equal(from, "door");
+    assert_string_equal(to, "planks");
+    assert_string_equal(block_at(&f, at), "planks");
+    sqlite3 *db = NULL;
+    sqlite3_open_v2(th_path(dir, "revise.db"), &db, SQLITE_OPEN_READONLY, NULL);
+    sqlite3_stmt *st = NULL;
+    sqlite3_prepare_v2(db, "SELECT id, choice_data || consequences FROM player_choices", -1, &st, NULL);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    int64_t first = sqlite3_column_int64(st, 0);
+    char *before = strdup((const char *)sqlite3_column_text(st, 1));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    char flag[32];
+    assert_int_equal(charstate_get(f.save, game_player(f.game)->character_id, "flag", "smith_exiled", flag, sizeof flag, NULL),
+                     MA_OK);
+    assert_string_equal(flag, "yes");
+
+    choose(&f, "search_the_smithy"); /* a warrior has the strength */
+    r = choose(&f, "clear_the_smith");
+    assert_non_null(event_with(&r, "This changes what you chose before (\"Point at the soot on"));
+    assert_non_null(event_with(&r, "the smithy door is opened again"));
+    assert_string_equal(block_at(&f, at), "door");
+    char sql[300];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM player_choices WHERE json_extract(choice_data, '$.branch') = "
+             "'clear_the_smith' AND json_extract(consequences, '$.revises.choice_id') = %lld AND "
+             "json_extract(consequences, '$.revises.restored') = 1", (long long)first);
+    assert_int_equal(q64("revise.db", sql), 1);
+    /* The earlier choice keeps its own history. */
+    db = NULL;
+    sqlite3_open_v2(th_path(dir, "revise.db"), &db, SQLITE_OPEN_READONLY, NULL);
+    snprintf(sql, sizeof sql, "SELECT choice_data || consequences FROM player_choices WHERE id = %lld", (long long)first);
+    sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(st, 0), before);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    free(before);
+    assert_int_equal(charstate_get(f.save, game_player(f.game)->character_id, "flag", "smith_exiled", flag, sizeof flag, NULL),
+                     MA_OK);
+    assert_string_equal(flag, "pardoned");
+    /* The history says so on both. */
+    StoryView v;
+    Err err = {0};
+    assert_int_equal(story_view(f.game, 0, &v, &err), MA_OK);
+    StoryStep *steps = NULL;
+    int n = 0;
+    assert_int_equal(story_history(f.save, game_player(f.game)->character_id, v.story_id, &steps, &n, &err), MA_OK);
+    assert_int_equal(n, 3);
+    assert_non_null(strstr(steps[0].revised_by, "revised later by \"Take the ledger to"));
+    assert_non_null(strstr(steps[2].revises, "revises \"Point at the soot on"));
+    assert_non_null(strstr(steps[2].revises, "1 block put back"));
+    assert_non_null(strstr(steps[0].changed, "the world: 1 block changed"));
+    free(steps);
+    close_game(&f);
+}
+
+static void test_undo_restores_every_row_of_the_save_exactly(void **state)
+{
+    (void)state;
+    Fx f;
+    open_game(&f, "undo.db");
+    char *before = dump("undo.db");
+    /* A choice that meets villagers, moves two relationships, sets a flag, boards up a door and
+     * gives experience: rows in many tables. */
+    choose(&f, "accuse_the_smith");
+    close_game(&f);
+    char *after_choice = dump("undo.db");
+    assert_string_not_equal(before, after_choice);
+
+    Save *s = NULL;
+    Err err = {0};
+    assert_int_equal(save_open(th_path(dir, "undo.db"), 0, &s, &err), MA_OK);
+    int64_t character = q64("undo.db", "SELECT id FROM characters WHERE user_id IS NOT NULL");
+    StoryUndo u;
+    assert_int_equal(save_begin(s, &err), MA_OK);
+    assert_int_equal(story_undo_last(s, character, &u, &err), MA_OK);
+    assert_int_equal(save_commit(s, &err), MA_OK);
+    assert_string_equal(u.story, "The Cold Hearth");
+    assert_non_null(strstr(u.choice, "Point at the soot on"));
+    assert_int_equal(u.conflicts, 0);
+    assert_true(u.rows >= 5);
+    assert_non_null(strstr(u.tables, "world_chunks"));
+    assert_non_null(strstr(u.tables, "character_relationships"));
+    save_close(s);
+    char *after = dump("undo.db");
+    expect_same_rows(before, after);
+    /* Nothing more to undo: back at the opening. */
+    assert_int_equal(save_open(th_path(dir, "undo.db"), 0, &s, &err), MA_OK);
+    assert_int_equal(save_begin(s, &err), MA_OK);
+    assert_int_equal(story_undo_last(s, character, &u, &err), MA_ERR_NOT_FOUND);
+    save_rollback(s);
+    save_close(s);
+    assert_int_equal(q64("undo.db", "SELECT count(*) FROM player_choices"), 0);
+    assert_int_equal(q64("undo.db", "SELECT count(*) FROM story_progress p JOIN story_branches b ON b.id = "
+                                    "p.current_branch_id WHERE b.branch_name = 'cold_morning'"), 1);
+    free(before);
+    free(after_choice);
+    free(after);
+}
+
+static void test_storylines_run_at_once_and_the_focus_switches(void **state)
+{
+    (void)state;
+    Fx f;
+    open_game(&f, "many.db");
+    choose(&f, "hear_the_priest");
+    Err err = {0};
+    ActionResult r;
+    memset(&r, 0, sizeof r);
+    assert_int_equal(save_begin(f.save, &err), MA_OK);
+    assert_int_equal(story_start_named(f.game, "what_the_ruins_remember", &r, &err), MA_OK);
+    assert_int_equal(story_start_named(f.game, "what_the_ruins_remember", &r, &err), MA_OK); /* once only */
+    assert_int_equal(story_start_named(f.game, "no_such_story", &r, &err), MA_ERR_INVALID);
+    assert_int_equal(save_commit(f.save, &err), MA_OK);
+    assert_non_null(event_with(&r, "A story begins: What the Ruins Remember."));
+    StoryView *v = NULL;
+    int n = 0;
+    assert_int_equal(story_views(f.game, &v, &n, &err), MA_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(v[0].title, "What the Ruins Remember"); /* focused, first */
+    assert_true(v[0].focused);
+    assert_string_equal(v[1].branch, "hear_the_priest");
+    free(v);
+    /* `choose` works on the focused one; `story focus` switches. */
+    choose(&f, "listen_to_the_wind");
+    r = act(&f, "story focus the cold hearth");
+    assert_true(r.ok);
+    choose(&f, "follow_the_cart");
+    r = act(&f, "story focus Nowhere");
+    assert_false(r.ok);
+    assert_non_null(strstr(r.text, "you have no story called Nowhere (yours: The Cold Hearth, What the Ruins Remember)"));
+    /* Finishing a storyline hands the focus back to another. */
+    act(&f, "story focus What the Ruins Remember");
+    r = choose(&f, "hum_back");
+    assert_non_null(event_with(&r, "Your story focus returns to The Cold Hearth."));
+    assert_int_equal(story_views(f.game, &v, &n, &err), MA_OK);
+    assert_string_equal(v[0].title, "The Cold Hearth");
+    assert_string_equal(v[1].status, "finished");
+    assert_string_equal(v[1].ending, "The Last Tune");
+    free(v);
+    cJSON *j = story_state_json(f.game, &err);
+    assert_int_equal(cJSON_GetArraySize(j), 2);
+    const cJSON *first = cJSON_GetArrayItem(j, 0);
+    assert_string_equal(cJSON_GetObjectItemCaseSensitive(first, "branch")->valuestring, "follow_the_cart");
+    const cJSON *c0 = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(first, "choices"), 1);
+    assert_false(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c0, "available"))); /* [Charisma 14] */
+    assert_non_null(strstr(cJSON_GetObjectItemCaseSensitive(c0, "why")->valuestring, "needs charisma 14"));
+    cJSON_Delete(j);
+    close_game(&f);
+}
+
+/* A flat world, and a villager of `role` standing one block east of the player. */
+static void villager_east(Fx *f, const char *file, const char *role)
+{
+    Err err = {0};
+    if (save_open(th_path(dir, file), SAVE_CREATE, &f->save, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    int64_t id;
+    assert_int_equal(world_create(f->save, "flatland", 7, "flat", &id, &err), MA_OK);
+    GameStart st = {.username = "tester", .world = "flatland", .seed = 7};
+    assert_int_equal(game_start(f->save, &st, &f->game, &err), MA_OK);
+    const Player *p = game_player(f->game);
+    World *w = game_world(f->game);
+    int32_t x = p->x + 1, y = p->y, z = p->z;
+    Chunk *c = world_chunk(w, chunk_coord(x), chunk_coord(y), chunk_coord(z), &err);
+    assert_non_null(c);
+    cJSON *e = cJSON_CreateObject();
+    char entity[48];
+    snprintf(entity, sizeof entity, "villager_%d_%d", x, z);
+    cJSON_AddStringToObject(e, "type", "npc");
+    cJSON_AddStringToObject(e, "id", entity);
+    cJSON_AddStringToObject(e, "role", role);
+    cJSON_AddStringToObject(e, "name", "Mara");
+    cJSON_AddStringToObject(e, "village", "Testford");
+    cJSON *pos = cJSON_AddArrayToObject(e, "position");
+    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(x)));
+    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(y)));
+    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(z)));
+    cJSON_AddItemToArray(c->entities, e);
+    world_mark_dirty(w, chunk_coord(x), chunk_coord(y), chunk_coord(z));
+    assert_int_equal(world_flush(w, &err), MA_OK);
+}
+
+static void test_talking_to_a_smith_begins_their_story_with_them_in_it(void **state)
+{
+    (void)state;
+    Fx f;
+    villager_east(&f, "talk.db", "smith");
+    ActionResult r = act(&f, "talk e");
+    assert_true(r.ok);
+    assert_non_null(event_with(&r, "A story begins: A Blade for the Dead."));
+    assert_true(r.story_news);
+    StoryView v;
+    Err err = {0};
+    assert_int_equal(story_view(f.game, 0, &v, &err), MA_OK);
+    assert_string_equal(v.title, "A Blade for the Dead");
+    assert_non_null(strstr(v.text, "Behind Mara's anvil"));
+    /* Its consequences reach the villager it is about. */
+    r = choose(&f, "talk_about_the_brother");
+    assert_non_null(event_with(&r, "Mara thinks better of you (+10"));
+    /* In a flat world there is no village and no main cast: the main storyline reads with
+     * stand-ins and skips what it cannot do, but goes on. */
+    act(&f, "story focus The Cold Hearth");
+    assert_int_equal(story_view(f.game, 0, &v, &err), MA_OK);
+    assert_non_null(strstr(v.text, "The priest kneels in the ashes"));
+    r = choose(&f, "accuse_the_smith");
+    assert_non_null(event_with(&r, "(Not here: set_block: nobody here is smith.)"));
+    close_game(&f);
+}
+
+static void test_finishing_a_quest_begins_the_story_that_follows_it(void **state)
+{
+    (void)state;
+    Fx f;
+    villager_east(&f, "quest.db", "guard");
+    Err err = {0};
+    ActionResult r;
+    memset(&r, 0, sizeof r);
+    act(&f, "wait");
+    assert_int_equal(save_begin(f.save, &err), MA_OK);
+    assert_int_equal(quest_start(f.game, "wolf_trouble", NULL, &r, &err), MA_OK);
+    assert_int_equal(quest_advance(f.game, "wolf_trouble", "wolves", 3, &r, &err), MA_OK);
+    assert_int_equal(quest_hand_in(f.game, "wolf_trouble", NULL, &r, &err), MA_OK);
+    assert_int_equal(save_commit(f.save, &err), MA_OK);
+    assert_true(r.ok);
+    r = act(&f, "wait");
+    if (!event_with(&r, "A story begins: After the Wolves."))
+        fail_msg("the story did not begin after the quest: %s", r.n_events ? r.events[0].text : "(no events)");
+    close_game(&f);
+}
+
+/* Moves the player's character row to (x, y, z) (between games). */
+static void put_player(Fx *f, const char *file, int32_t x, int32_t y, int32_t z)
+{
+    int64_t id = game_player(f->game)->character_id;
+    close_game(f);
+    Err err = {0};
+    assert_int_equal(save_open(th_path(dir, file), 0, &f->save, &err), MA_OK);
+    CharacterRow c;
+    assert_int_equal(characters_get(f->save, id, &c, &err), MA_OK);
+    c.position_x = x + 0.5;
+    c.position_y = y;
+    c.position_z = z + 0.5;
+    assert_int_equal(characters_update(f->save, &c, &err), MA_OK);
+    character_row_clear(&c);
+    save_close(f->save);
+    open_game(f, file);
+}
+
+static void test_walking_into_a_ruin_begins_its_story(void **state)
+{
+    (void)state;
+    Fx f;
+    open_game(&f, "ruin.db");
+    const Player *p = game_player(f.game);
+    Generator *gen = world_generator(game_world(f.game));
+    GenStructure near[64];
+    int n = generator_structures_near(gen, p->x, p->z, 1500, near, 64), found = -1;
+    for (int i = 0; i < n && found < 0; i++)
+        if (strcmp(near[i].type, "ruins") == 0)
+            found = i;
+    assert_true(found >= 0);
+    GenStructure ruin = near[found];
+    int32_t x = ruin.x + ruin.w / 2, z = ruin.z + ruin.d / 2;
+    put_player(&f, "ruin.db", x, generator_surface_y(gen, x, z) + 1, z);
+    ActionResult r;
+    int moved = 0;
+    for (int d = 0; d < 8 && !moved; d++) {
+        static const char *const dirs[] = {"move n", "move e", "move s", "move w", "move ne", "move se", "move sw", "move nw"};
+        r = act(&f, dirs[d]);
+        moved = r.ok;
+    }
+    assert_true(moved);
+    if (!event_with(&r, "A story begins: What the Ruins Remember."))
+        fail_msg("no story began in %s", ruin.name);
+    StoryView v;
+    Err err = {0};
+    assert_int_equal(story_view(f.game, 0, &v, &err), MA_OK);
+    assert_non_null(strstr(v.text, ruin.name)); /* {place} is the ruin itself */
+    close_game(&f);
+}
+
+/* ------------------------------------------------------------ the rule language for stories */
+
+typedef struct Fake {
+    int season;
+    RuleBlockChange last;
+    char failed[64], started[64];
+} Fake;
+
+static int f_season(void *ud) { return ((Fake *)ud)->season; }
+static int f_block(void *ud, const RuleBlockChange *c, Err *err)
+{
+    (void)err;
+    ((Fake *)ud)->last = *c;
+    return MA_OK;
+}
+static int f_fail(void *ud, const char *q, Err *err)
+{
+    (void)err;
+    snprintf(((Fake *)ud)->failed, 64, "%s", q);
+    return MA_OK;
+}
+static int f_start(void *ud, const char *s, Err *err)
+{
+    (void)err;
+    snprintf(((Fake *)ud)->started, 64, "%s", s);
+    return MA_OK;
+}
+static int f_ok(void *ud, Err *err) { (void)ud, (void)err; return MA_OK; }
+static void f_back(void *ud) { (void)ud; }
+
+static void test_rules_season_set_block_fail_quest_and_start_story(void **state)
+{
+    (void)state;
+    Fake fk = {.season = 3};
+    RuleCtx x = {.ud = &fk, .season = f_season, .set_block = f_block, .fail_quest = f_fail, .start_story = f_start,
+                 .begin = f_ok, .commit = f_ok, .rollback = f_back};
+    cJSON *winter = cJSON_Parse("{\"season\":\"winter\"}"), *spring = cJSON_Parse("{\"season\":\"spring\"}");
+    assert_true(rules_check(&x, winter));
+    assert_false(rules_check(&x, spring));
+    char why[200];
+    rules_explain(&x, spring, why, sizeof why);
+    assert_string_equal(why, "needs the season spring (it is winter)");
+    cJSON_Delete(winter);
+    cJSON_Delete(spring);
+    Err err = {0};
+    static const struct {
+        const char *json, *want;
+    } bad[] = {
+        {"{\"season\":\"monsoon\"}", "season must be one of spring, summer, autumn, winter"},
+        {"[{\"set_block\":{\"block\":\"air\"}}]", "needs either offset (a block beside the anchor) or replace"},
+        {"[{\"set_block\":{\"block\":\"air\",\"offset\":[0,1,0],\"replace\":\"door\"}}]", "needs either offset"},
+        {"[{\"set_block\":{\"block\":\"air\",\"offset\":[0,1,0],\"radius\":3}}]", "takes radius and count only with replace"},
+        {"[{\"set_block\":{\"block\":\"air\",\"offset\":[0,99,0]}}]", "offset must be [x, y, z]: three whole numbers from -32 to 32"},
+        {"[{\"set_block\":{\"block\":\"air\",\"offset\":[0,1]}}]", "offset must be [x, y, z]"},
+        {"[{\"set_block\":{\"block\":\"air\",\"replace\":\"door\",\"radius\":17}}]", "radius must be a whole number from 1 to 16"},
+        {"[{\"fail_quest\":\"\"}]", "fail_quest must be a name"},
+        {"[{\"start_story\":5}]", "start_story must be a name"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cJSON *j = cJSON_Parse(bad[i].json);
+        int rc = cJSON_IsArray(j) ? rules_validate_effects(j, NULL, &err) : rules_validate_condition(j, NULL, &err);
+        if (rc != MA_ERR_INVALID || !strstr(err.msg, bad[i].want))
+            fail_msg("%s: got \"%s\", want \"%s\"", bad[i].json, err.msg, bad[i].want);
+        cJSON_Delete(j);
+    }
+    cJSON *e = cJSON_Parse("[{\"set_block\":{\"block\":\"planks\",\"at\":[10,64,-3],\"replace\":\"door\",\"radius\":4,"
+                           "\"count\":2}},{\"fail_quest\":\"wolf_trouble\"},{\"start_story\":\"the_last_keeper\"}]");
+    assert_int_equal(rules_apply(&x, e, &err), MA_OK);
+    assert_true(fk.last.has_pos);
+    assert_int_equal(fk.last.pos[0], 10);
+    assert_int_equal(fk.last.pos[2], -3);
+    assert_string_equal(fk.last.replace, "door");
+    assert_int_equal(fk.last.count, 2);
+    assert_string_equal(fk.failed, "wolf_trouble");
+    assert_string_equal(fk.started, "the_last_keeper");
+    rules_describe_effects(e, why, sizeof why);
+    assert_string_equal(why, "turns up to 2 door into planks, fails the quest wolf trouble, begins the story the last keeper");
+    cJSON_Delete(e);
+}
+
+static void test_set_block_changes_the_world_and_a_rollback_puts_it_back(void **state)
+{
+    (void)state;
+    Fx f;
+    villager_east(&f, "blocks.db", "farmer");
+    const Player *p = game_player(f.game);
+    World *w = game_world(f.game);
+    int32_t x = p->x, y = p->y, z = p->z + 2;
+    BlockId before = world_get_block(w, x, y, z);
+    GameRules gr;
+    game_rules_bind(&gr, f.game, NULL);
+    Err err = {0};
+    assert_int_equal(save_begin(f.save, &err), MA_OK);
+    /* A good block, then a bad one: the whole list is undone, in the world too. */
+    cJSON *e = cJSON_Parse("[{\"set_block\":{\"block\":\"cobblestone\",\"offset\":[0,0,2]}},"
+                           "{\"set_block\":{\"block\":\"stone\",\"offset\":[0,0,0]}}]");
+    assert_int_not_equal(rules_apply(&gr.ctx, e, &err), MA_OK);
+    assert_non_null(strstr(err.msg, "would bury you"));
+    assert_int_equal(world_get_block(w, x, y, z), before);
+    assert_int_equal(gr.n_blocks, 0);
+    cJSON_Delete(e);
+    e = cJSON_Parse("[{\"set_block\":{\"block\":\"cobblestone\",\"offset\":[0,0,2]}}]");
+    assert_int_equal(rules_apply(&gr.ctx, e, &err), MA_OK);
+    cJSON_Delete(e);
+    assert_int_equal(gr.n_blocks, 1);
+    assert_int_equal(world_get_block(w, x, y, z), blocks_find(game_blocks(f.game), "cobblestone"));
+    save_rollback(f.save);
+    world_forget(w);
+    close_game(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_malformed_story_files_are_refused_with_file_branch_and_reason),
+        cmocka_unit_test(test_shipped_storylines_have_the_shape_the_design_asks_for),
+        cmocka_unit_test(test_seeding_twice_adds_nothing_and_a_newer_version_changes_only_what_nobody_reached),
+        cmocka_unit_test(test_a_new_character_meets_the_main_storyline_and_a_locked_choice_says_why),
+        cmocka_unit_test(test_consequences_are_applied_once_and_recorded_with_the_choice),
+        cmocka_unit_test(test_the_cte_path_is_the_choices_made),
+        cmocka_unit_test(test_a_revision_reopens_the_smithy_and_is_recorded_on_the_new_choice),
+        cmocka_unit_test(test_undo_restores_every_row_of_the_save_exactly),
+        cmocka_unit_test(test_storylines_run_at_once_and_the_focus_switches),
+        cmocka_unit_test(test_talking_to_a_smith_begins_their_story_with_them_in_it),
+        cmocka_unit_test(test_finishing_a_quest_begins_the_story_that_follows_it),
+        cmocka_unit_test(test_walking_into_a_ruin_begins_its_story),
+        cmocka_unit_test(test_rules_season_set_block_fail_quest_and_start_story),
+        cmocka_unit_test(test_set_block_changes_the_world_and_a_rollback_puts_it_back),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
