@@ -92,6 +92,18 @@ static int integrity_ok(Save *src, Err *err)
 
 int save_restore(Save *s, const char *src_path, Err *err)
 {
+    return save_restore_from(s, src_path, NULL, NULL, err);
+}
+
+int save_restore_from(Save *s, const char *src_path, const SaveRestoreOpts *opts, SaveRestoreResult *res, Err *err)
+{
+    static const SaveRestoreOpts none;
+    SaveRestoreResult local;
+    if (!opts)
+        opts = &none;
+    if (!res)
+        res = &local;
+    memset(res, 0, sizeof *res);
     if (s->readonly)
         return err_set(err, MA_ERR_INVALID, "%s is open read-only", s->path);
     struct stat a, b;
@@ -113,16 +125,33 @@ int save_restore(Save *s, const char *src_path, Err *err)
         err_prefix(err, "your save %s is unchanged", s->path);
         return rc;
     }
-    /* Keep what is being replaced. */
-    if (save_schema_version(s) > 0) {
-        char bak[4096];
-        snprintf(bak, sizeof bak, "%s.before-restore.bak", s->path);
-        unlink(bak);
-        if ((rc = save_backup(s, bak, err)) != MA_OK) {
+    if (opts->check) {
+        int problems = opts->check(src, opts->check_ud, err);
+        if (problems != 0) {
             save_close(src);
+            if (problems < 0) {
+                err_prefix(err, "not restoring: %s could not be checked (your save %s is unchanged)", src_path,
+                           s->path);
+                return problems;
+            }
+            return err_set(err, MA_ERR_CORRUPT, "%s has %d problem%s (listed above); not restoring it (your save "
+                           "%s is unchanged)", src_path, problems, problems == 1 ? "" : "s", s->path);
+        }
+    }
+    /* Keep what is being replaced, under a name no earlier restore used. */
+    if (save_schema_version(s) > 0) {
+        save_unique_path(s->path, "before-restore", res->kept, sizeof res->kept);
+        if ((rc = save_backup(s, res->kept, err)) != MA_OK) {
+            save_close(src);
+            res->kept[0] = '\0';
             err_prefix(err, "not restoring: could not keep a copy of the current save first");
             return rc;
         }
+    }
+    if (opts->world) {
+        int version = save_schema_version(src);
+        save_close(src);
+        return save_restore_part(s, src_path, version, opts->world, opts->character, res, err);
     }
     /* Cached statements would hold the old schema; drop them. */
     for (int i = 0; i < s->n_stmts; i++)

@@ -146,13 +146,12 @@ static int read_int(Save *s, const char *sql, int *out, Err *err)
     return MA_OK;
 }
 
-static int make_backup_name(const char *path, const char *suffix, char *out, size_t size)
+void save_unique_path(const char *path, const char *suffix, char *out, size_t size)
 {
     struct stat st;
     snprintf(out, size, "%s.%s.bak", path, suffix);
-    for (int i = 2; stat(out, &st) == 0 && i < 1000; i++)
+    for (int i = 2; lstat(out, &st) == 0 && i < 100000; i++)
         snprintf(out, size, "%s.%s-%d.bak", path, suffix, i);
-    return 0;
 }
 
 int save_open(const char *path, int flags, Save **out, Err *err)
@@ -260,7 +259,7 @@ int save_open(const char *path, int flags, Save **out, Err *err)
             if (version > 0) {
                 char bak[4096], suffix[16];
                 snprintf(suffix, sizeof suffix, "v%d", version);
-                make_backup_name(path, suffix, bak, sizeof bak);
+                save_unique_path(path, suffix, bak, sizeof bak);
                 if (save_backup(s, bak, err) != MA_OK) {
                     err_prefix(err, "not upgrading %s, as it could not be backed up first", path);
                     goto fail;

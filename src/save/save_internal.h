@@ -24,6 +24,14 @@ struct Save {
  * NULL on failure with err set. Do not finalize it. */
 sqlite3_stmt *save_stmt(Save *s, const char *sql, Err *err);
 
+/* PATH.SUFFIX.bak, or PATH.SUFFIX-2.bak, -3... : the first name not taken. */
+void save_unique_path(const char *path, const char *suffix, char *out, size_t size);
+
+/* World rollback or character recovery from the save at src (validated by
+ * the caller; version is its schema version): see save_restore_from. */
+int save_restore_part(Save *s, const char *src, int version, const char *world, const char *character,
+                      SaveRestoreResult *res, Err *err);
+
 /* Applies the migrations after version from, each in one transaction. */
 int save_migrate_from(Save *s, int from, Err *err);
 

