@@ -18,6 +18,8 @@
 #include <sqlite3.h>
 
 #include "save/save.h"
+#include "world/render.h"
+#include "world/world.h"
 
 static char *dir;
 
@@ -155,11 +157,61 @@ static void test_second_restore_keeps_the_first_copy_and_names_the_new_one(void 
     assert_int_equal(raw_int(th_path(dir, "r.db.before-restore-2.bak"), "SELECT count(*) FROM worlds WHERE name = 'third'"), 1);
 }
 
+/* ------------------------------------------------------------ 2: render is linear in a chunk's entities */
+
+/* This program is linked with --wrap=cJSON_GetArrayItem: each call is counted
+ * with the number of list steps it walks (its index), so the test can tell a
+ * linear walk from a quadratic one without timing anything. */
+cJSON *__real_cJSON_GetArrayItem(const cJSON *array, int index);
+cJSON *__wrap_cJSON_GetArrayItem(const cJSON *array, int index);
+static long long array_steps;
+
+cJSON *__wrap_cJSON_GetArrayItem(const cJSON *array, int index)
+{
+    array_steps += index > 0 ? index : 0;
+    return __real_cJSON_GetArrayItem(array, index);
+}
+
+static void test_render_walks_a_chunks_entities_once(void **state)
+{
+    (void)state;
+    const char *p = make_world_save("crowd.db");
+    Save *s = NULL;
+    Err err = {0};
+    BlockRegistry *reg = NULL;
+    World *w = NULL;
+    assert_int_equal(save_open(p, SAVE_READONLY, &s, &err), MA_OK);
+    assert_int_equal(blocks_load_default(&reg, &err), MA_OK);
+    assert_int_equal(world_open(s, reg, "w", 0, 8u << 20, &w, &err), MA_OK);
+    /* A crowd of 20,000 creatures in the chunk under the view. */
+    Chunk *c = world_chunk(w, 0, 4, 0, &err);
+    assert_non_null(c);
+    enum { CROWD = 20000 };
+    for (int i = 0; i < CROWD; i++) {
+        cJSON *e = cJSON_CreateObject();
+        cJSON_AddStringToObject(e, "type", "creature");
+        const int pos[3] = {i % 16, 0, (i / 16) % 16};
+        cJSON_AddItemToObject(e, "position", cJSON_CreateIntArray(pos, 3));
+        cJSON_AddItemToArray(c->entities, e);
+    }
+    RenderCell cells[16 * 16];
+    array_steps = 0;
+    assert_int_equal(render_slice(w, 8, 64, 8, 16, 16, cells, &err), MA_OK);
+    /* A linear walk reads at most a few items per entity (its position); a
+     * walk by index would take CROWD * CROWD / 2 = 200,000,000 steps. */
+    if (array_steps > 10LL * CROWD)
+        fail_msg("rendering took %lld list steps for %d entities", array_steps, CROWD);
+    world_close(w);
+    blocks_free(reg);
+    save_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_verify_reports_each_chunk_that_does_not_decode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restore_refuses_a_backup_whose_chunks_do_not_decode, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_render_walks_a_chunks_entities_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_restore_keeps_the_first_copy_and_names_the_new_one, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
