@@ -206,12 +206,76 @@ static void test_render_walks_a_chunks_entities_once(void **state)
     save_close(s);
 }
 
+/* ------------------------------------------------------------ 4: all data checked at start; NUL bytes refused */
+
+/* A copy of data/ in the test's folder, for MAGIC_DATA_DIR; returns its path. */
+static const char *copy_data_dir(void)
+{
+    const char *src = getenv("MAGIC_TEST_DIR");
+    assert_non_null(src);
+    static char data[4200];
+    snprintf(data, sizeof data, "%s/data", dir);
+    char cmd[9000];
+    snprintf(cmd, sizeof cmd, "cp -r '%s/../data' '%s'", src, data);
+    assert_int_equal(system(cmd), 0);
+    return data;
+}
+
+/* play --script with MAGIC_DATA_DIR=data: its result. */
+static RunResult play_with_data(const char *data, const char *save)
+{
+    setenv("MAGIC_DATA_DIR", data, 1);
+    RunResult r = th_run("wait\n", "--save", save, "play", "--script", "-", NULL);
+    unsetenv("MAGIC_DATA_DIR");
+    return r;
+}
+
+static void test_a_broken_or_missing_dialogue_file_stops_the_game_at_start(void **state)
+{
+    (void)state;
+    const char *data = copy_data_dir();
+    th_write_file(th_path(data, "dialogue.json"), "{\"roles\": [", -1);
+    RunResult r = play_with_data(data, th_path(dir, "d1.db"));
+    assert_int_equal(r.status, 1);
+    assert_contains(r.err, "dialogue.json");
+    th_run_free(&r);
+    unlink(th_path(data, "dialogue.json"));
+    r = play_with_data(data, th_path(dir, "d2.db"));
+    assert_int_equal(r.status, 1);
+    assert_contains(r.err, "dialogue.json");
+    th_run_free(&r);
+}
+
+static void test_a_nul_byte_in_a_data_file_is_refused_with_its_offset(void **state)
+{
+    (void)state;
+    const char *data = copy_data_dir();
+    size_t len;
+    char *items = th_read_file(th_path(data, "items.json"), &len);
+    /* The whole file, then a NUL and more text: a reader that stops at the NUL sees a good file. */
+    char *bad = malloc(len + 32);
+    memcpy(bad, items, len);
+    memcpy(bad + len, "\0{\"items\": []}", 15);
+    th_write_file(th_path(data, "items.json"), bad, (long)len + 15);
+    RunResult r = play_with_data(data, th_path(dir, "n.db"));
+    assert_int_equal(r.status, 1);
+    assert_contains(r.err, "items.json");
+    char where[64];
+    snprintf(where, sizeof where, "NUL byte at offset %zu", len);
+    assert_contains(r.err, where);
+    th_run_free(&r);
+    free(items);
+    free(bad);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_verify_reports_each_chunk_that_does_not_decode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restore_refuses_a_backup_whose_chunks_do_not_decode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_render_walks_a_chunks_entities_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_broken_or_missing_dialogue_file_stops_the_game_at_start, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_nul_byte_in_a_data_file_is_refused_with_its_offset, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_restore_keeps_the_first_copy_and_names_the_new_one, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -769,6 +769,8 @@ int game_start(Save *s, const GameStart *st, Game **out, Err *err)
         rc = quest_book_load_default(&g->quest_book, err);
     if (rc == MA_OK)
         rc = achieve_book_load_default(&g->achieve_book, err);
+    if (rc == MA_OK)
+        rc = dialogue_load_default(&g->dialogue, err);
     if (rc != MA_OK)
         goto fail;
     g->ladder = (BlockId)(blocks_find(g->blocks, "ladder") > 0 ? blocks_find(g->blocks, "ladder") : 0);
@@ -872,6 +874,7 @@ void game_close(Game *g)
     creatures_free(g->creatures);
     quest_book_free(g->quest_book);
     achieve_book_free(g->achieve_book);
+    dialogue_free(g->dialogue);
     crafting_free(g->craft);
     skillbook_free(g->skills);
     items_free(g->items);
