@@ -268,6 +268,114 @@ static void test_a_nul_byte_in_a_data_file_is_refused_with_its_offset(void **sta
     free(bad);
 }
 
+/* ------------------------------------------------------------ 6, 7: refused and empty files are left as they were */
+
+/* The names in dir, sorted, one a line (heap). */
+static char *listing(const char *d)
+{
+    struct dirent **names = NULL;
+    int n = scandir(d, &names, NULL, alphasort);
+    assert_true(n >= 0);
+    char *out = calloc(1, 1);
+    size_t len = 0;
+    for (int i = 0; i < n; i++) {
+        size_t k = strlen(names[i]->d_name);
+        out = realloc(out, len + k + 2);
+        memcpy(out + len, names[i]->d_name, k);
+        out[len + k] = '\n';
+        len += k + 1;
+        out[len] = '\0';
+        free(names[i]);
+    }
+    free(names);
+    return out;
+}
+
+/* Runs every command that opens a save on the refused file at p (as the save,
+ * and as the file to restore from), each must fail; then the folder and the
+ * file must be exactly as before. */
+static void assert_refused_untouched(const char *p, const char *message)
+{
+    const char *good = th_path(dir, "good.db");
+    RunResult r = RUN(0, "--save", good, "init");
+    th_run_free(&r);
+    size_t len0, len1;
+    char *before = th_read_file(p, &len0);
+    char *files0 = listing(dir);
+    static const char *const cmds[][6] = {
+        {"info"}, {"verify"}, {"world", "list"}, {"world", "create", "x"}, {"backup", "copy.db"},
+        {"play", "--script", "-"}, {"restore", "other.db"}, {"render", "--world", "x"}, {"sample-data", "--users", "1"},
+    };
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        r = th_run("wait\n", "--save", p, cmds[i][0], cmds[i][1], cmds[i][2], cmds[i][3], NULL);
+        if (r.status == 0 || !strstr(r.err, message))
+            fail_msg("%s %s: exit %d, wanted a refusal saying \"%s\":\n%s%s", p, cmds[i][0], r.status, message,
+                     r.out, r.err);
+        th_run_free(&r);
+    }
+    r = th_run(NULL, "--save", good, "restore", p, NULL);
+    assert_int_equal(r.status, 1);
+    assert_contains(r.err, message);
+    th_run_free(&r);
+    /* restore kept nothing and changed nothing: the good save's copies are not new files either. */
+    char *files1 = listing(dir);
+    assert_string_equal(files0, files1);
+    char *after = th_read_file(p, &len1);
+    assert_int_equal(len0, len1);
+    assert_memory_equal(before, after, len0);
+    free(before);
+    free(after);
+    free(files0);
+    free(files1);
+}
+
+static void test_newer_save_in_wal_mode_is_refused_without_files_beside_it(void **state)
+{
+    (void)state;
+    const char *p = th_path(dir, "newer.db");
+    RunResult r = RUN(0, "--save", p, "init");
+    th_run_free(&r);
+    raw_exec(p, "PRAGMA user_version = 999");
+    assert_int_equal(raw_int(p, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
+    assert_refused_untouched(p, "newer version");
+}
+
+static void test_other_programs_database_is_refused_without_files_beside_it(void **state)
+{
+    (void)state;
+    const char *p = th_path(dir, "other.db");
+    raw_exec(p, "PRAGMA journal_mode = WAL; CREATE TABLE notes (t); INSERT INTO notes VALUES ('mine')");
+    assert_refused_untouched(p, "not a Magic Adventure save");
+}
+
+static void test_corrupt_save_is_refused_without_files_beside_it(void **state)
+{
+    (void)state;
+    const char *p = th_path(dir, "corrupt.db");
+    RunResult r = RUN(0, "--save", p, "init");
+    th_run_free(&r);
+    size_t len;
+    char *bytes = th_read_file(p, &len);
+    assert_true(len > 8192);
+    memset(bytes + 100, 0xA5, len - 100); /* the header says WAL; every page is garbage */
+    th_write_file(p, bytes, (long)len);
+    free(bytes);
+    assert_refused_untouched(p, "damaged");
+}
+
+static void test_empty_file_is_refused_by_all_but_init(void **state)
+{
+    (void)state;
+    const char *p = th_path(dir, "empty.db");
+    th_write_file(p, "", 0);
+    assert_refused_untouched(p, "is empty");
+    RunResult r = RUN(0, "--save", p, "init");
+    assert_contains(r.out, "format");
+    th_run_free(&r);
+    r = RUN(0, "--save", p, "info");
+    th_run_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -276,6 +384,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_render_walks_a_chunks_entities_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_broken_or_missing_dialogue_file_stops_the_game_at_start, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_nul_byte_in_a_data_file_is_refused_with_its_offset, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_newer_save_in_wal_mode_is_refused_without_files_beside_it, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_other_programs_database_is_refused_without_files_beside_it, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_corrupt_save_is_refused_without_files_beside_it, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_empty_file_is_refused_by_all_but_init, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_restore_keeps_the_first_copy_and_names_the_new_one, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

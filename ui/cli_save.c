@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "game/sample_play.h"
@@ -28,11 +29,9 @@ int cmd_init(CliCtx *ctx)
     Err err = {0};
     Save *s = NULL;
     /* Probe first, to say whether this created, upgraded or found it current. */
-    FILE *f = fopen(ctx->save_path, "rb");
-    int existed = f != NULL;
-    if (f)
-        fclose(f);
-    if (save_open(ctx->save_path, SAVE_CREATE, &s, &err) != MA_OK)
+    struct stat st;
+    int existed = stat(ctx->save_path, &st) == 0 && st.st_size > 0;
+    if (save_open(ctx->save_path, SAVE_CREATE | SAVE_INIT, &s, &err) != MA_OK)
         return cli_fail(&err);
     if (!existed)
         printf("created %s (save format %d)\n", ctx->save_path, save_schema_version(s));

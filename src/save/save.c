@@ -108,19 +108,90 @@ int save_db_error(Save *s, int rc, Err *err, const char *what)
     return err_set(err, code, "%s: %s: %s", s ? s->path : "save", what, detail);
 }
 
-static int check_header(const char *path, int fd, Err *err)
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+/* The size of PATH+suffix (PATH-wal, PATH-shm, PATH-journal), or -1 when there is none. */
+static off_t side_file_size(const char *path, const char *suffix)
+{
+    char side[4200];
+    struct stat st;
+    snprintf(side, sizeof side, "%s%s", path, suffix);
+    return lstat(side, &st) == 0 ? st.st_size : -1;
+}
+
+static int refuse_not_save(const char *path, Err *err)
+{
+    return err_set(err, MA_ERR_NOT_SAVE,
+                   "%s is an SQLite database but not a Magic Adventure save. It was left "
+                   "untouched; pass another path with --save", path);
+}
+
+static int refuse_newer(const char *path, int version, Err *err)
+{
+    return err_set(err, MA_ERR_NEWER,
+                   "%s was saved by a newer version of Magic Adventure (save format %d; this "
+                   "game reads up to %d). It was left untouched: update the game to play it",
+                   path, version, save_latest_version());
+}
+
+static int refuse_empty(const char *path, const char *what, Err *err)
+{
+    return err_set(err, MA_ERR_NOT_SAVE,
+                   "%s is empty (%s), not a Magic Adventure save. It was left untouched; to make a new "
+                   "save there, run `magic-adventure --save %s init` (or pass another path with --save)",
+                   path, what, path);
+}
+
+/* Refuses from the file's own first bytes, before SQLite opens it, whatever
+ * can be refused there: SQLite would create PATH-wal and PATH-shm beside a
+ * WAL-mode file just to read it, and a refused file must be left exactly as
+ * it was, with nothing new beside it. An empty file (0 bytes, or an SQLite
+ * database with nothing in it) becomes a save only with SAVE_INIT. */
+static int check_header(const char *path, int fd, int flags, Err *err)
 {
     unsigned char head[100];
     ssize_t n = pread(fd, head, sizeof head, 0);
-    if (n == 0)
-        return MA_OK; /* empty file: a new save */
     if (n < 0)
         return err_set(err, MA_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
+    if (n == 0)
+        return flags & SAVE_INIT ? MA_OK : refuse_empty(path, "0 bytes", err);
     if (n < (ssize_t)sizeof head || memcmp(head, "SQLite format 3", 16) != 0)
         return err_set(err, MA_ERR_NOT_SAVE,
                        "%s is not a Magic Adventure save (it is not an SQLite database). "
                        "It was left untouched; pass another path with --save", path);
-    return MA_OK;
+    /* Committed pages may still sit in PATH-wal, newer than the file's first page: SQLite decides then. */
+    if (side_file_size(path, "-wal") > 0)
+        return MA_OK;
+    uint32_t app_id = be32(head + 68), version = be32(head + 60);
+    if (app_id == SAVE_APPLICATION_ID)
+        return version > (uint32_t)save_latest_version() ? refuse_newer(path, (int)version, err) : MA_OK;
+    if (app_id != 0 || version != 0)
+        return refuse_not_save(path, err);
+    /* No application id: a database with nothing in it yet has an empty
+     * first page (a leaf table page with no cells); anything else is another program's. */
+    unsigned char page[8];
+    if (pread(fd, page, sizeof page, 100) != (ssize_t)sizeof page || page[0] != 0x0D || page[3] != 0 || page[4] != 0)
+        return refuse_not_save(path, err);
+    return flags & SAVE_INIT ? MA_OK : refuse_empty(path, "an SQLite database with no tables", err);
+}
+
+/* After a refusal: removes PATH-wal and PATH-shm if this open made them
+ * (SQLite may, reading a WAL-mode file it then turned out to be refused). A
+ * -wal that holds anything, or one that was there before, is not ours. */
+static void remove_new_side_files(const char *path, off_t wal_before, off_t shm_before)
+{
+    char side[4200];
+    if (wal_before < 0 && side_file_size(path, "-wal") == 0) {
+        snprintf(side, sizeof side, "%s-wal", path);
+        unlink(side);
+    }
+    if (wal_before < 0 && shm_before < 0 && side_file_size(path, "-wal") < 0 && side_file_size(path, "-shm") >= 0) {
+        snprintf(side, sizeof side, "%s-shm", path);
+        unlink(side);
+    }
 }
 
 static int read_int(Save *s, const char *sql, int *out, Err *err)
@@ -180,7 +251,7 @@ int save_open(const char *path, int flags, Save **out, Err *err)
         if (fd < 0)
             return err_set(err, MA_ERR_IO, "cannot open the save %s%s: %s", path,
                            readonly ? "" : " for writing", strerror(errno));
-        if (check_header(path, fd, err) != MA_OK) {
+        if (check_header(path, fd, flags, err) != MA_OK) {
             close(fd);
             return err->code;
         }
@@ -209,6 +280,7 @@ int save_open(const char *path, int flags, Save **out, Err *err)
         s->fd_lock = fd;
     }
 
+    off_t wal_before = side_file_size(path, "-wal"), shm_before = side_file_size(path, "-shm");
     int rc = sqlite3_open_v2(path, &s->db, readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE, NULL);
     if (rc != SQLITE_OK) {
         save_db_error(s, rc, err, "opening");
@@ -225,17 +297,17 @@ int save_open(const char *path, int flags, Save **out, Err *err)
         goto fail;
 
     int latest = save_latest_version();
-    if (app_id != SAVE_APPLICATION_ID && !(app_id == 0 && version == 0 && objects == 0)) {
-        err_set(err, MA_ERR_NOT_SAVE,
-                "%s is an SQLite database but not a Magic Adventure save. It was left "
-                "untouched; pass another path with --save", path);
+    int fresh = app_id == 0 && version == 0 && objects == 0;
+    if (app_id != SAVE_APPLICATION_ID && !fresh) {
+        refuse_not_save(path, err);
+        goto fail;
+    }
+    if (fresh && !created && !(flags & SAVE_INIT)) {
+        refuse_empty(path, "an SQLite database with no tables", err);
         goto fail;
     }
     if (version > latest) {
-        err_set(err, MA_ERR_NEWER,
-                "%s was saved by a newer version of Magic Adventure (save format %d; this "
-                "game reads up to %d). It was left untouched: update the game to play it",
-                path, version, latest);
+        refuse_newer(path, version, err);
         goto fail;
     }
 
@@ -277,6 +349,7 @@ fail:
     save_close(s);
     if (created)
         unlink(path);
+    remove_new_side_files(path, wal_before, shm_before);
     return err ? err->code : MA_ERR_DB;
 }
 

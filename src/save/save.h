@@ -21,6 +21,8 @@ enum SaveOpenFlags {
     SAVE_READONLY = 1 << 0, /* no lock, no writes, no migration; older versions allowed */
     SAVE_CREATE = 1 << 1,   /* create the file (mode 0600) when it does not exist */
     SAVE_NO_MIGRATE = 1 << 2, /* writable, but refuse an older save instead of migrating it */
+    SAVE_INIT = 1 << 3,       /* an existing empty file (0 bytes, or SQLite with no tables) may become a
+                                 save; without it such a file is refused (only `init` passes it) */
 };
 
 /* The application_id every save carries ("MADV"). */
