@@ -376,6 +376,57 @@ static void test_empty_file_is_refused_by_all_but_init(void **state)
     th_run_free(&r);
 }
 
+/* ------------------------------------------------------------ 8: a script is checked before the save is touched */
+
+static void test_malformed_script_leaves_the_save_untouched(void **state)
+{
+    (void)state;
+    const char *p = th_path(dir, "play.db");
+    RunResult r = th_run("wait\n", "--save", p, "play", "--script", "-", NULL);
+    assert_int_equal(r.status, 0);
+    th_run_free(&r);
+    const char *script = th_path(dir, "bad1.txt"), *script3 = th_path(dir, "bad3.txt"), *nul = th_path(dir, "nul.txt");
+    th_write_file(script, "fly up\nwait\n", -1);
+    th_write_file(script3, "wait\nwait\njump\n", -1);
+    th_write_file(nul, "wait\nwa\0it\n", 9);
+    size_t len0, len1;
+    char *before = th_read_file(p, &len0);
+    char *files0 = listing(dir);
+    /* Line 1 malformed: nothing may be written, not even the sign-in. */
+    r = th_run(NULL, "--save", p, "play", "--script", script, NULL);
+    assert_int_equal(r.status, 2);
+    assert_contains(r.err, "line 1");
+    th_run_free(&r);
+    /* A file with a malformed line 3 runs none of it. */
+    r = th_run(NULL, "--save", p, "play", "--script", script3, NULL);
+    assert_int_equal(r.status, 2);
+    assert_contains(r.err, "line 3");
+    assert_null(strstr(r.out, "ok"));
+    th_run_free(&r);
+    /* A NUL byte in a script is refused with where it is. */
+    r = th_run(NULL, "--save", p, "play", "--script", nul, NULL);
+    assert_int_equal(r.status, 2);
+    assert_contains(r.err, "line 2");
+    assert_contains(r.err, "NUL");
+    th_run_free(&r);
+    /* Standard input that is a pipe (a bot's) is read as it comes, but its first action is checked first. */
+    char cmd[9000];
+    snprintf(cmd, sizeof cmd, "printf '# a bot\\nfly up\\nwait\\n' | '%s' --save '%s' play --script - 2>/dev/null",
+             getenv("MAGIC_EXE"), p);
+    int status = system(cmd);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 2);
+    char *files1 = listing(dir);
+    assert_string_equal(files0, files1);
+    char *after = th_read_file(p, &len1);
+    assert_int_equal(len0, len1);
+    assert_memory_equal(before, after, len0);
+    free(before);
+    free(after);
+    free(files0);
+    free(files1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -388,6 +439,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_other_programs_database_is_refused_without_files_beside_it, setup, teardown),
         cmocka_unit_test_setup_teardown(test_corrupt_save_is_refused_without_files_beside_it, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty_file_is_refused_by_all_but_init, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_malformed_script_leaves_the_save_untouched, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_restore_keeps_the_first_copy_and_names_the_new_one, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "game/game.h"
 
@@ -32,6 +33,96 @@ const char *cli_username(void)
     if (!u || !*u)
         u = getenv("LOGNAME");
     return u && *u ? u : "player";
+}
+
+/* The script's actions. A script that is a file is read and checked whole
+ * before the save is opened, so a malformed line anywhere changes nothing.
+ * Standard input that is a pipe or a terminal is read as it comes (a bot may
+ * wait for each result before it writes the next line), but its first
+ * action is checked before the save is opened. */
+typedef struct Script {
+    FILE *in;
+    const char *name;
+    int lineno;
+    int whole;
+    Action *acts;
+    int *lines;
+    int n, next;
+} Script;
+
+/* Reads up to the next action: 1 with *a and *lineno set, 0 at the end, -1
+ * for a malformed line (the message is printed). */
+static int script_read(Script *sc, Action *a, int *lineno)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int rc = 0;
+    Err err = {0};
+    while ((n = getline(&line, &cap, sc->in)) >= 0) {
+        sc->lineno++;
+        const char *nul = memchr(line, '\0', (size_t)n);
+        if (nul) {
+            fprintf(stderr, "magic-adventure: play: %s line %d: a NUL byte at column %d (a script is text)\n",
+                    sc->name, sc->lineno, (int)(nul - line) + 1);
+            rc = -1;
+            break;
+        }
+        int parsed = action_parse(line, a, &err);
+        if (parsed == 0)
+            continue;
+        if (parsed < 0) {
+            line[strcspn(line, "\r\n")] = '\0';
+            fprintf(stderr, "magic-adventure: play: %s line %d: %s: %s\n", sc->name, sc->lineno, err.msg, line);
+            rc = -1;
+            break;
+        }
+        *lineno = sc->lineno;
+        rc = 1;
+        break;
+    }
+    free(line);
+    return rc;
+}
+
+/* Before the save is opened: reads and checks the whole file, or the first
+ * action of a pipe. 0, or -1 for a malformed script. */
+static int script_check(Script *sc)
+{
+    struct stat st;
+    sc->whole = fstat(fileno(sc->in), &st) == 0 && S_ISREG(st.st_mode);
+    for (int cap = 0;;) {
+        if (sc->n == cap) {
+            cap = cap ? cap * 2 : 64;
+            Action *acts = realloc(sc->acts, (size_t)cap * sizeof *acts);
+            int *lines = acts ? realloc(sc->lines, (size_t)cap * sizeof *lines) : NULL;
+            if (acts)
+                sc->acts = acts;
+            if (!lines) {
+                fprintf(stderr, "magic-adventure: play: out of memory reading %s\n", sc->name);
+                return -1;
+            }
+            sc->lines = lines;
+        }
+        int rc = script_read(sc, &sc->acts[sc->n], &sc->lines[sc->n]);
+        if (rc < 0)
+            return -1;
+        if (rc == 0)
+            return 0;
+        sc->n++;
+        if (!sc->whole)
+            return 0;
+    }
+}
+
+static int script_next(Script *sc, Action *a, int *lineno)
+{
+    if (sc->next < sc->n) {
+        *a = sc->acts[sc->next];
+        *lineno = sc->lines[sc->next++];
+        return 1;
+    }
+    return sc->whole ? 0 : script_read(sc, a, lineno);
 }
 
 static void print_state_text(Game *g)
@@ -93,11 +184,15 @@ int cmd_play(CliCtx *ctx)
         fprintf(stderr, "magic-adventure: play: cannot read the script %s: %s\n", script, strerror(errno));
         return CLI_FAIL;
     }
-    Save *s = cli_open_save(ctx, SAVE_CREATE);
-    if (!s) {
+    Script sc = {.in = in, .name = script};
+    Save *s = NULL;
+    if (script_check(&sc) != 0 || !(s = cli_open_save(ctx, SAVE_CREATE))) {
+        int status = s || sc.lineno == 0 ? CLI_FAIL : CLI_USAGE;
         if (in != stdin)
             fclose(in);
-        return CLI_FAIL;
+        free(sc.acts);
+        free(sc.lines);
+        return s ? CLI_FAIL : status;
     }
     Err err = {0};
     Game *g = NULL;
@@ -108,17 +203,10 @@ int cmd_play(CliCtx *ctx)
         status = cli_fail(&err);
         goto done;
     }
-    char line[512];
-    int lineno = 0;
-    while (fgets(line, sizeof line, in)) {
-        lineno++;
-        Action a;
-        int parsed = action_parse(line, &a, &err);
-        if (parsed == 0)
-            continue;
-        if (parsed < 0) {
-            line[strcspn(line, "\r\n")] = '\0';
-            fprintf(stderr, "magic-adventure: play: %s line %d: %s: %s\n", script, lineno, err.msg, line);
+    int lineno = 0, more;
+    Action a;
+    while ((more = script_next(&sc, &a, &lineno)) != 0) {
+        if (more < 0) {
             status = CLI_USAGE;
             goto done;
         }
@@ -130,7 +218,6 @@ int cmd_play(CliCtx *ctx)
         }
         if (json) {
             cJSON *o = cJSON_CreateObject();
-            line[strcspn(line, "\r\n")] = '\0';
             cJSON_AddNumberToObject(o, "line", lineno);
             cJSON_AddStringToObject(o, "result", r.text);
             cJSON_AddNumberToObject(o, "turns", r.turns);
@@ -167,5 +254,7 @@ done:
     save_close(s);
     if (in != stdin)
         fclose(in);
+    free(sc.acts);
+    free(sc.lines);
     return status;
 }
