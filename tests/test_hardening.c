@@ -17,7 +17,10 @@
 
 #include <sqlite3.h>
 
+#include "save/characters.h"
 #include "save/save.h"
+#include "save/users.h"
+#include "save/worlds.h"
 #include "world/render.h"
 #include "world/world.h"
 
@@ -427,6 +430,96 @@ static void test_malformed_script_leaves_the_save_untouched(void **state)
     free(files1);
 }
 
+/* ------------------------------------------------------------ 9: control characters in names */
+
+/* ESC ] 0 ; pwned BEL retitles a terminal; CSI as a C1 control (U+009B) moves its cursor. */
+#define OSC_NAME "w\x1b]0;pwned\x07"
+
+static void assert_no_control_bytes(const char *text, const char *what)
+{
+    for (const unsigned char *c = (const unsigned char *)text; *c; c++)
+        if ((*c < 0x20 && *c != '\n') || *c == 0x7f || (c[0] == 0xc2 && c[1] >= 0x80 && c[1] <= 0x9f))
+            fail_msg("%s printed a raw control byte 0x%02x:\n%s", what, *c, text);
+}
+
+static void test_names_with_control_characters_are_refused_by_the_save(void **state)
+{
+    (void)state;
+    Save *s = NULL;
+    Err err = {0};
+    assert_int_equal(save_open(th_path(dir, "names.db"), SAVE_CREATE, &s, &err), MA_OK);
+    UserRow u = {0};
+    snprintf(u.username, sizeof u.username, "bob\x07");
+    u.is_active = 1;
+    assert_int_equal(users_insert(s, &u, &err), MA_ERR_INVALID);
+    assert_contains(err.msg, "control character");
+    snprintf(u.username, sizeof u.username, "bob");
+    assert_int_equal(users_insert(s, &u, &err), MA_OK);
+    WorldRow w = {0};
+    snprintf(w.name, sizeof w.name, OSC_NAME);
+    w.is_active = 1;
+    assert_int_equal(worlds_insert(s, &w, &err), MA_ERR_INVALID);
+    assert_contains(err.msg, "control character");
+    assert_no_control_bytes(err.msg, "the message");
+    snprintf(w.name, sizeof w.name, "w\xc2\x9b" "2J"); /* C1 CSI */
+    assert_int_equal(worlds_insert(s, &w, &err), MA_ERR_INVALID);
+    snprintf(w.name, sizeof w.name, "w\x7f");
+    assert_int_equal(worlds_insert(s, &w, &err), MA_ERR_INVALID);
+    snprintf(w.name, sizeof w.name, "w\xff"); /* not UTF-8 */
+    assert_int_equal(worlds_insert(s, &w, &err), MA_ERR_INVALID);
+    snprintf(w.name, sizeof w.name, "Wörld ✦");
+    assert_int_equal(worlds_insert(s, &w, &err), MA_OK);
+    snprintf(w.name, sizeof w.name, "\x1b[2J");
+    assert_int_equal(worlds_update(s, &w, &err), MA_ERR_INVALID);
+    CharacterRow c = {0};
+    c.user_id = u.id;
+    c.world_id = w.id;
+    c.level = 1;
+    snprintf(c.name, sizeof c.name, "hero\x1b[31m");
+    snprintf(c.character_class, sizeof c.character_class, "warrior");
+    assert_int_equal(characters_insert(s, &c, &err), MA_ERR_INVALID);
+    snprintf(c.name, sizeof c.name, "hero");
+    assert_int_equal(characters_insert(s, &c, &err), MA_OK);
+    snprintf(c.name, sizeof c.name, "he\rro");
+    assert_int_equal(characters_update(s, &c, &err), MA_ERR_INVALID);
+    user_row_clear(&u);
+    world_row_clear(&w);
+    character_row_clear(&c);
+    save_close(s);
+
+    RunResult r = RUN(1, "--save", th_path(dir, "names.db"), "world", "create", OSC_NAME);
+    assert_contains(r.err, "control character");
+    assert_no_control_bytes(r.err, "world create");
+    th_run_free(&r);
+}
+
+static void test_names_already_in_a_save_are_printed_escaped(void **state)
+{
+    (void)state;
+    /* An older save (or one edited by hand) may hold such names already. */
+    const char *p = th_path(dir, "old-names.db");
+    RunResult r = RUN(0, "--save", p, "world", "create", "plain", "--type", "flat");
+    th_run_free(&r);
+    r = th_run("wait\n", "--save", p, "play", "--script", "-", "--world", "plain", NULL);
+    assert_int_equal(r.status, 0);
+    th_run_free(&r);
+    raw_exec(p, "UPDATE worlds SET name = 'w' || char(27) || ']0;pwned' || char(7);"
+                "UPDATE characters SET name = 'hero' || char(155) || '2J' WHERE user_id IS NOT NULL");
+    r = RUN(0, "--save", p, "world", "list");
+    assert_no_control_bytes(r.out, "world list");
+    assert_contains(r.out, "w\\x1b]0;pwned\\x07");
+    th_run_free(&r);
+    r = RUN(0, "--save", p, "info");
+    assert_no_control_bytes(r.out, "info");
+    assert_contains(r.out, "w\\x1b]0;pwned\\x07");
+    th_run_free(&r);
+    r = th_run("wait\n", "--save", p, "play", "--script", "-", NULL);
+    assert_int_equal(r.status, 0);
+    assert_no_control_bytes(r.out, "play");
+    assert_contains(r.out, "hero\\u009b2J");
+    th_run_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -440,6 +533,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_corrupt_save_is_refused_without_files_beside_it, setup, teardown),
         cmocka_unit_test_setup_teardown(test_empty_file_is_refused_by_all_but_init, setup, teardown),
         cmocka_unit_test_setup_teardown(test_malformed_script_leaves_the_save_untouched, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_names_with_control_characters_are_refused_by_the_save, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_names_already_in_a_save_are_printed_escaped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_restore_keeps_the_first_copy_and_names_the_new_one, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <errno.h>
 
+#include "util/text.h"
+
 static const CliCommand commands[] = {
     {"init", "", "create the save, or upgrade an older one to this version", cmd_init},
     {"info", "", "show the save's format version, row counts and worlds", cmd_info},
@@ -71,15 +73,25 @@ int cli_wants_help(const CliCtx *ctx)
     return 0;
 }
 
+const char *cli_safe(const char *text)
+{
+    static char bufs[8][2048];
+    static int next;
+    char *b = bufs[next++ % 8];
+    return text_escape(text, b, sizeof bufs[0]);
+}
+
 int cli_usage_error(const CliCtx *ctx, const char *fmt, ...)
 {
     va_list ap;
+    char msg[2048];
     fprintf(stderr, "%s: ", prog);
     if (ctx && ctx->argc > 0)
-        fprintf(stderr, "%s: ", ctx->argv[0]);
+        fprintf(stderr, "%s: ", cli_safe(ctx->argv[0]));
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    fputs(cli_safe(msg), stderr);
     if (ctx && ctx->argc > 0)
         fprintf(stderr, "\nTry `%s %s --help`.\n", prog, ctx->argv[0]);
     else
@@ -89,7 +101,7 @@ int cli_usage_error(const CliCtx *ctx, const char *fmt, ...)
 
 int cli_fail(const Err *err)
 {
-    fprintf(stderr, "%s: %s\n", prog, err->msg);
+    fprintf(stderr, "%s: %s\n", prog, cli_safe(err->msg));
     return CLI_FAIL;
 }
 

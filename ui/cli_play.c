@@ -73,7 +73,8 @@ static int script_read(Script *sc, Action *a, int *lineno)
             continue;
         if (parsed < 0) {
             line[strcspn(line, "\r\n")] = '\0';
-            fprintf(stderr, "magic-adventure: play: %s line %d: %s: %s\n", sc->name, sc->lineno, err.msg, line);
+            fprintf(stderr, "magic-adventure: play: %s line %d: %s: %s\n", sc->name, sc->lineno, cli_safe(err.msg),
+                    cli_safe(line));
             rc = -1;
             break;
         }
@@ -128,19 +129,19 @@ static int script_next(Script *sc, Action *a, int *lineno)
 static void print_state_text(Game *g)
 {
     const Player *p = game_player(g);
-    printf("world: %s\n", p->world_name);
-    printf("character: %s (%s, level %d)\n", p->name, p->character_class, p->level);
+    printf("world: %s\n", cli_safe(p->world_name));
+    printf("character: %s (%s, level %d)\n", cli_safe(p->name), cli_safe(p->character_class), p->level);
     printf("position: %d %d %d\n", p->x, p->y, p->z);
     printf("health: %d/%d\n", p->health, p->max_health);
     printf("turns: %lld\n", (long long)game_clock(g));
-    printf("hand: %s\n", p->hand[0] ? p->hand : "(nothing)");
+    printf("hand: %s\n", p->hand[0] ? cli_safe(p->hand) : "(nothing)");
     InventoryRow *rows = NULL;
     int n = 0;
     Err err = {0};
     printf("inventory:");
     if (game_inventory(g, &rows, &n, &err) == MA_OK) {
         for (int i = 0; i < n; i++)
-            printf("%s %s x%d", i ? "," : "", rows[i].item_name, rows[i].quantity);
+            printf("%s %s x%d", i ? "," : "", cli_safe(rows[i].item_name), rows[i].quantity);
         inventory_list_free(rows, n);
     }
     printf("%s\n", n ? "" : " (empty)");
@@ -212,7 +213,7 @@ int cmd_play(CliCtx *ctx)
         }
         ActionResult r;
         if (game_apply(g, &a, &r, &err) != MA_OK) {
-            fprintf(stderr, "magic-adventure: play: %s line %d: %s\n", script, lineno, err.msg);
+            fprintf(stderr, "magic-adventure: play: %s line %d: %s\n", script, lineno, cli_safe(err.msg));
             status = CLI_FAIL;
             goto done;
         }
@@ -229,10 +230,10 @@ int cmd_play(CliCtx *ctx)
             cJSON_free(text);
             cJSON_Delete(o);
         } else {
-            printf("%s\n", r.text);
+            printf("%s\n", cli_safe(r.text));
             /* --verbose: what happened, as the client's log shows it (a villager's words, replies...). */
             for (int i = 0; verbose && i < r.n_events; i++)
-                printf("  | %s\n", r.events[i].text);
+                printf("  | %s\n", cli_safe(r.events[i].text));
         }
         fflush(stdout); /* a bot reading the pipe sees each result as it happens */
     }

@@ -76,8 +76,8 @@ int cmd_info(CliCtx *ctx)
         for (int i = 0; i < nw; i++) {
             int64_t chunks = 0, chars = 0;
             worlds_counts(s, worlds[i].id, &chunks, &chars, NULL);
-            printf("  %-16s seed %-20lld type %-10s chunks %-8lld characters %lld\n", worlds[i].name,
-                   (long long)worlds[i].seed, worlds[i].world_type, (long long)chunks, (long long)chars);
+            printf("  %-16s seed %-20lld type %-10s chunks %-8lld characters %lld\n", cli_safe(worlds[i].name),
+                   (long long)worlds[i].seed, cli_safe(worlds[i].world_type), (long long)chunks, (long long)chars);
         }
         worlds_list_free(worlds, nw);
     }
@@ -88,7 +88,7 @@ int cmd_info(CliCtx *ctx)
 static void print_problem(const char *problem, void *ud)
 {
     (void)ud;
-    printf("PROBLEM %s\n", problem);
+    printf("PROBLEM %s\n", cli_safe(problem));
 }
 
 /* The world layer's check: every stored chunk decodes (the save layer cannot

@@ -24,6 +24,14 @@ struct Save {
  * NULL on failure with err set. Do not finalize it. */
 sqlite3_stmt *save_stmt(Save *s, const char *sql, Err *err);
 
+/* MA_OK, or MA_ERR_INVALID naming what ("world name") when name is not valid
+ * UTF-8 or holds a control character (util/text.h). Every name a user gives
+ * passes here before it is written. */
+int save_check_name(Save *s, const char *name, Err *err, const char *what);
+/* The same for a rename of row id: sql selects the stored name by id. A name
+ * stored before this rule (by an older game) is kept when it is not changed. */
+int save_check_new_name(Save *s, const char *sql, int64_t id, const char *name, Err *err, const char *what);
+
 /* PATH.SUFFIX.bak, or PATH.SUFFIX-2.bak, -3... : the first name not taken. */
 void save_unique_path(const char *path, const char *suffix, char *out, size_t size);
 

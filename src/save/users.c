@@ -116,6 +116,9 @@ int users_insert(Save *s, UserRow *u, Err *err)
         "INSERT INTO users (username, email, password_hash, profile, is_active, last_login) "
         "VALUES (?, ?, ?, ?, ?, ?) RETURNING id, created_at, updated_at";
     char login[TIME_ISO_LEN] = "";
+    int rc = save_check_name(s, u->username, err, "user name");
+    if (rc != MA_OK)
+        return rc;
     if (u->last_login[0] && canon_time(s, u->last_login, "last_login", login, err) != MA_OK)
         return failed(err);
     sqlite3_stmt *st = save_stmt(s, sql, err);
@@ -128,7 +131,7 @@ int users_insert(Save *s, UserRow *u, Err *err)
         return err_set(err, MA_ERR_NOMEM, "%s: out of memory adding user '%s'", s->path, u->username);
     sqlite3_bind_int(st, 5, u->is_active ? 1 : 0);
     bind_optional(st, 6, login);
-    int rc = sqlite3_step(st);
+    rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         sqlite3_reset(st);
         char doing[128];
