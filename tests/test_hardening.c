@@ -21,6 +21,7 @@
 #include "save/save.h"
 #include "save/users.h"
 #include "save/worlds.h"
+#include "util/sha256.h"
 #include "world/render.h"
 #include "world/world.h"
 
@@ -520,6 +521,92 @@ static void test_names_already_in_a_save_are_printed_escaped(void **state)
     th_run_free(&r);
 }
 
+/* ------------------------------------------------------------ 14: session tokens are stored as hashes */
+
+static void test_sha256_matches_the_fips_180_vectors(void **state)
+{
+    (void)state;
+    char hex[SHA256_HEX_LEN];
+    assert_string_equal(sha256_hex("", 0, hex), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    assert_string_equal(sha256_hex("abc", 3, hex), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"; /* 56 bytes: the padding needs a second block */
+    assert_string_equal(sha256_hex(two, strlen(two), hex),
+                        "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    char *million = malloc(1000000);
+    memset(million, 'a', 1000000);
+    assert_string_equal(sha256_hex(million, 1000000, hex),
+                        "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+    free(million);
+}
+
+#define TOKEN "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"
+#define TOKEN_HASH "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
+
+static void test_session_tokens_are_stored_only_as_hashes(void **state)
+{
+    (void)state;
+    const char *p = th_path(dir, "tokens.db");
+    Save *s = NULL;
+    Err err = {0};
+    assert_int_equal(save_open(p, SAVE_CREATE, &s, &err), MA_OK);
+    UserRow u = {0};
+    snprintf(u.username, sizeof u.username, "ada");
+    assert_int_equal(users_insert(s, &u, &err), MA_OK);
+    SessionRow r = {0};
+    r.user_id = u.id;
+    snprintf(r.session_token, sizeof r.session_token, TOKEN);
+    snprintf(r.expires_at, sizeof r.expires_at, "2099-01-01T00:00:00Z");
+    assert_int_equal(sessions_create(s, &r, &err), MA_OK);
+    SessionRow got = {0};
+    assert_int_equal(sessions_get_by_token(s, TOKEN, &got, &err), MA_OK);
+    assert_int_equal(got.id, r.id);
+    session_row_clear(&got);
+    assert_int_equal(sessions_get_by_token(s, TOKEN_HASH, &got, &err), MA_ERR_NOT_FOUND); /* the hash is no key */
+    assert_int_equal(sessions_deactivate(s, TOKEN, &err), MA_OK);
+    user_row_clear(&u);
+    session_row_clear(&r);
+    save_close(s);
+    assert_int_equal(raw_int(p, "SELECT count(*) FROM sessions WHERE session_token = '" TOKEN_HASH "' AND is_active = 0"), 1);
+    size_t len;
+    char *bytes = th_read_file(p, &len);
+    assert_null(memmem(bytes, len, TOKEN, strlen(TOKEN)));
+    free(bytes);
+    /* verify finds a token kept in plain text (planted by hand). */
+    RunResult rr = RUN(0, "--save", p, "verify");
+    th_run_free(&rr);
+    raw_exec(p, "INSERT INTO sessions (user_id, session_token, expires_at) VALUES (1, 'plain-token-0123456789', '2099-01-01')");
+    rr = RUN(3, "--save", p, "verify");
+    assert_contains(rr.out, "is not a SHA-256 hash");
+    th_run_free(&rr);
+}
+
+static void test_upgrade_hashes_the_session_tokens_already_stored(void **state)
+{
+    (void)state;
+    /* A format-3 save with a plain token, made from the migrations of the source tree. */
+    const char *p = th_path(dir, "v3.db");
+    for (int v = 1; v <= 3; v++) {
+        static const char *const names[] = {"", "001_initial_schema", "002_add_indexes", "003_character_state"};
+        char path[4200];
+        snprintf(path, sizeof path, "%s/../data/migrations/%s.sql", getenv("MAGIC_TEST_DIR"), names[v]);
+        char *sql = th_read_file(path, NULL);
+        assert_non_null(sql);
+        raw_exec(p, sql);
+        free(sql);
+    }
+    raw_exec(p, "PRAGMA user_version = 3; INSERT INTO users (username) VALUES ('ada');"
+                "INSERT INTO sessions (user_id, session_token, expires_at) VALUES (1, '" TOKEN "', '2099-01-01T00:00:00.000Z')");
+    Save *s = NULL;
+    Err err = {0};
+    assert_int_equal(save_open(p, 0, &s, &err), MA_OK);
+    SessionRow got = {0};
+    assert_int_equal(sessions_get_by_token(s, TOKEN, &got, &err), MA_OK);
+    assert_int_equal(got.user_id, 1);
+    session_row_clear(&got);
+    save_close(s);
+    assert_int_equal(raw_int(p, "SELECT count(*) FROM sessions WHERE session_token = '" TOKEN_HASH "'"), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -535,6 +622,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_malformed_script_leaves_the_save_untouched, setup, teardown),
         cmocka_unit_test_setup_teardown(test_names_with_control_characters_are_refused_by_the_save, setup, teardown),
         cmocka_unit_test_setup_teardown(test_names_already_in_a_save_are_printed_escaped, setup, teardown),
+        cmocka_unit_test(test_sha256_matches_the_fips_180_vectors),
+        cmocka_unit_test_setup_teardown(test_session_tokens_are_stored_only_as_hashes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_upgrade_hashes_the_session_tokens_already_stored, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_restore_keeps_the_first_copy_and_names_the_new_one, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

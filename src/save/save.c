@@ -13,6 +13,7 @@
 
 #include "save/save_internal.h"
 #include "util/data.h"
+#include "util/sha256.h"
 #include "util/timeutil.h"
 
 const char *const save_table_names[] = {
@@ -78,6 +79,21 @@ int save_migrate_from(Save *s, int from, Err *err)
 }
 
 /* ------------------------------------------------------------ opening */
+
+/* ma_sha256_hex(text): the SHA-256 of text as hex, for migration 004 (session
+ * tokens are stored only as their hash; see users.c). */
+static void sql_sha256_hex(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    char hex[SHA256_HEX_LEN];
+    const unsigned char *text = sqlite3_value_text(argv[0]);
+    sha256_hex(text, (size_t)sqlite3_value_bytes(argv[0]), hex);
+    sqlite3_result_text(ctx, hex, 64, SQLITE_TRANSIENT);
+}
 
 /* Every commit of the connection, explicit or autocommit, for save_commits. */
 static int count_commit(void *ud)
@@ -287,6 +303,8 @@ int save_open(const char *path, int flags, Save **out, Err *err)
         goto fail;
     }
     sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_create_function(s->db, "ma_sha256_hex", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_sha256_hex,
+                            NULL, NULL);
     sqlite3_busy_timeout(s->db, 5000);
     sqlite3_commit_hook(s->db, count_commit, s);
 
