@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -607,6 +608,109 @@ static void test_upgrade_hashes_the_session_tokens_already_stored(void **state)
     assert_int_equal(raw_int(p, "SELECT count(*) FROM sessions WHERE session_token = '" TOKEN_HASH "'"), 1);
 }
 
+/* ------------------------------------------------------------ 12: stale temporaries of killed processes */
+
+static void test_stale_temporaries_of_dead_processes_are_removed_by_the_next_writer(void **state)
+{
+    (void)state;
+    char p[4200]; /* th_path's buffers rotate: keep a copy */
+    snprintf(p, sizeof p, "%s", th_path(dir, "stale.db"));
+    RunResult r = RUN(0, "--save", p, "init");
+    th_run_free(&r);
+    pid_t dead = fork();
+    if (dead == 0)
+        _exit(0);
+    waitpid(dead, NULL, 0);
+    char bak_dir[4200];
+    snprintf(bak_dir, sizeof bak_dir, "%s/backups/stale", dir);
+    char cmd[9000];
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", bak_dir);
+    assert_int_equal(system(cmd), 0);
+    const char *stale[] = {"stale.db.v1.bak.tmp-%d", "stale.db.v1.bak.tmp-%d-journal", "stale.db.before-restore.bak.tmp-%d",
+                           "backups/stale/20261127-031740-quit.db.tmp-%d", "backups/stale/20261127-031740-quit.db.tmp-%d-journal"};
+    const char *kept[] = {"stale.db.v2.bak.tmp-%d" /* live: this test's own pid */, "other.db.tmp-%d" /* not this save's */,
+                          "stale.db.tmp-12x%d" /* not a pid */};
+    char name[256];
+    for (size_t i = 0; i < 5; i++) {
+        snprintf(name, sizeof name, stale[i], (int)dead);
+        th_write_file(th_path(dir, name), "half a backup", -1);
+    }
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(name, sizeof name, kept[i], i == 0 ? (int)getpid() : (int)dead);
+        th_write_file(th_path(dir, name), "keep me", -1);
+    }
+    r = RUN(0, "--save", p, "info"); /* a reader leaves them */
+    assert_null(strstr(r.err, "stale"));
+    th_run_free(&r);
+    snprintf(name, sizeof name, stale[0], (int)dead);
+    assert_int_equal(access(th_path(dir, name), F_OK), 0);
+    r = RUN(0, "--save", p, "world", "create", "w");
+    assert_contains(r.err, "removed 5 stale temporary files");
+    th_run_free(&r);
+    for (size_t i = 0; i < 5; i++) {
+        snprintf(name, sizeof name, stale[i], (int)dead);
+        if (access(th_path(dir, name), F_OK) == 0)
+            fail_msg("%s is still there", name);
+    }
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(name, sizeof name, kept[i], i == 0 ? (int)getpid() : (int)dead);
+        if (access(th_path(dir, name), F_OK) != 0)
+            fail_msg("%s was removed", name);
+    }
+}
+
+/* ------------------------------------------------------------ 13: a hot journal left by a killed writer */
+
+/* A format-1 save in rollback-journal mode (as older saves and backups are),
+ * with a writer killed halfway through a big change: PATH-journal is hot. */
+static void make_hot_journal(const char *p)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/../data/migrations/001_initial_schema.sql", getenv("MAGIC_TEST_DIR"));
+    char *v1 = th_read_file(path, NULL);
+    assert_non_null(v1);
+    raw_exec(p, v1);
+    free(v1);
+    raw_exec(p, "PRAGMA user_version = 1; INSERT INTO worlds (name, seed) VALUES ('kept', 7);"
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) "
+                "INSERT INTO world_chunks (world_id, chunk_x, chunk_y, chunk_z, block_data) "
+                "SELECT 1, i, 0, 0, json_object('palette', json_array('stone'), 'pad', hex(randomblob(300))) FROM n");
+    pid_t pid = fork();
+    if (pid == 0) {
+        sqlite3 *db = NULL;
+        sqlite3_open(p, &db);
+        sqlite3_exec(db, "PRAGMA cache_size = 2; BEGIN; UPDATE world_chunks SET chunk_y = 1; "
+                         "UPDATE worlds SET name = 'half-renamed'", NULL, NULL, NULL);
+        kill(getpid(), SIGKILL); /* the change spilled into the file; the journal holds the old pages */
+        _exit(1);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    char journal[4200];
+    snprintf(journal, sizeof journal, "%s-journal", p);
+    struct stat st;
+    assert_int_equal(stat(journal, &st), 0);
+    assert_true(st.st_size > 0);
+}
+
+static void test_read_only_commands_cope_with_a_hot_journal(void **state)
+{
+    (void)state;
+    const char *p = th_path(dir, "hot.db");
+    make_hot_journal(p);
+    RunResult r = RUN(0, "--save", p, "info");
+    assert_contains(r.out, "format: 1");
+    assert_contains(r.err, "unfinished change");
+    th_run_free(&r);
+    r = RUN(3, "--save", p, "verify"); /* format 1 is older: verify says to upgrade */
+    assert_contains(r.out, "save format 1");
+    th_run_free(&r);
+    r = RUN(0, "--save", p, "backup", th_path(dir, "hot-copy.db"));
+    th_run_free(&r);
+    assert_int_equal(raw_int(th_path(dir, "hot-copy.db"), "SELECT count(*) FROM worlds WHERE name = 'kept'"), 1);
+    assert_int_equal(raw_int(th_path(dir, "hot-copy.db"), "SELECT count(*) FROM world_chunks WHERE chunk_y = 1"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -625,6 +729,8 @@ int main(void)
         cmocka_unit_test(test_sha256_matches_the_fips_180_vectors),
         cmocka_unit_test_setup_teardown(test_session_tokens_are_stored_only_as_hashes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_upgrade_hashes_the_session_tokens_already_stored, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stale_temporaries_of_dead_processes_are_removed_by_the_next_writer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_only_commands_cope_with_a_hot_journal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_restore_keeps_the_first_copy_and_names_the_new_one, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -113,6 +113,8 @@ Save *cli_open_save(const CliCtx *ctx, int flags)
         cli_fail(&err);
         return NULL;
     }
+    if (save_notice(s))
+        fprintf(stderr, "%s: %s\n", prog, cli_safe(save_notice(s)));
     if (save_migration_backup(s))
         fprintf(stderr, "%s: upgraded %s to save format %d (the old one is kept at %s)\n", prog,
                 ctx->save_path, save_latest_version(), save_migration_backup(s));

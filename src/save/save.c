@@ -289,12 +289,20 @@ int save_open(const char *path, int flags, Save **out, Err *err)
     }
     s->path = strdup(path);
     s->readonly = readonly;
+    char notice[1024] = "";
     if (readonly) {
         close(fd);
         s->fd_lock = -1;
+        if (save_settle_hot_journal(path, notice, sizeof notice, err) != MA_OK) {
+            save_close(s);
+            return err->code;
+        }
     } else {
         s->fd_lock = fd;
+        save_clean_stale_temporaries(path, notice, sizeof notice);
     }
+    if (notice[0])
+        s->notice = strdup(notice);
 
     off_t wal_before = side_file_size(path, "-wal"), shm_before = side_file_size(path, "-shm");
     int rc = sqlite3_open_v2(path, &s->db, readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE, NULL);
@@ -388,6 +396,7 @@ void save_close(Save *s)
     if (s->fd_lock >= 0)
         close(s->fd_lock); /* releases the flock */
     free(s->migration_backup);
+    free(s->notice);
     free(s->path);
     free(s);
 }
@@ -395,6 +404,7 @@ void save_close(Save *s)
 const char *save_path(const Save *s) { return s->path; }
 int save_is_readonly(const Save *s) { return s->readonly; }
 const char *save_migration_backup(const Save *s) { return s->migration_backup; }
+const char *save_notice(const Save *s) { return s->notice; }
 
 int save_schema_version(Save *s)
 {

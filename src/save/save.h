@@ -42,6 +42,10 @@ int save_schema_version(Save *s);
 int save_latest_version(void);
 /* The path of the backup made before the last migration, or NULL. */
 const char *save_migration_backup(const Save *s);
+/* What opening did besides opening, for the user to know, or NULL: a hot
+ * journal left by a killed writer was rolled back, stale temporaries of
+ * killed processes were removed. */
+const char *save_notice(const Save *s);
 
 /* Transactions. One unit of work -- a game action, a command, an agent's
  * run, a sync batch -- is one transaction: its outermost caller opens it with

@@ -15,6 +15,7 @@ struct Save {
     int tx_depth;      /* 0 none, 1 a transaction, more: savepoints inside it */
     int64_t commits;   /* transactions committed (explicit or autocommit) */
     char *migration_backup;
+    char *notice;      /* what opening did besides opening (a journal undone, temporaries removed), or NULL */
     /* Prepared statements, reused: keyed by the address of the static SQL text. */
     struct { const char *sql; sqlite3_stmt *stmt; } stmts[512];
     int n_stmts;
@@ -31,6 +32,19 @@ int save_check_name(Save *s, const char *name, Err *err, const char *what);
 /* The same for a rename of row id: sql selects the stored name by id. A name
  * stored before this rule (by an older game) is kept when it is not changed. */
 int save_check_new_name(Save *s, const char *sql, int64_t id, const char *name, Err *err, const char *what);
+
+/* The files beside a save (save_files.c). The folder of automatic backups:
+ * DIR/backups/NAME for the save DIR/NAME.db. */
+void save_backups_folder(const char *path, char *out, size_t size);
+/* Removes DEST.tmp-PID (and its -journal) of processes no longer running,
+ * beside the save and in its backups folder; says what in notice ("" when
+ * nothing). Returns how many files went. For writers only. */
+int save_clean_stale_temporaries(const char *path, char *notice, size_t size);
+/* Before a read-only open: rolls back a hot PATH-journal left by a killed
+ * writer (a read-only connection cannot, and fails on it), holding the
+ * writers' lock; leaves a running game's live journal alone. notice says
+ * what was done ("" when nothing). */
+int save_settle_hot_journal(const char *path, char *notice, size_t size, Err *err);
 
 /* PATH.SUFFIX.bak, or PATH.SUFFIX-2.bak, -3... : the first name not taken. */
 void save_unique_path(const char *path, const char *suffix, char *out, size_t size);
