@@ -27,6 +27,7 @@
 #include "world/world.h"
 
 static char *dir;
+static char mounted[4200]; /* a mount a test made (read-only view, small disk), undone by teardown */
 
 static int setup(void **state)
 {
@@ -38,6 +39,14 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
+    if (mounted[0]) {
+        char cmd[4300];
+        snprintf(cmd, sizeof cmd, "umount '%s'", mounted);
+        if (system(cmd) != 0)
+            fprintf(stderr, "warning: could not unmount %s\n", mounted);
+        mounted[0] = '\0';
+    }
+    chmod(dir, 0700);
     th_tmpdir_free(dir);
     return 0;
 }
@@ -711,6 +720,233 @@ static void test_read_only_commands_cope_with_a_hot_journal(void **state)
     assert_int_equal(raw_int(th_path(dir, "hot-copy.db"), "SELECT count(*) FROM world_chunks WHERE chunk_y = 1"), 0);
 }
 
+/* ------------------------------------------------------------ 5: read-only folders and full disks */
+
+/* A read-only view of folder src: the folder itself made 0555 when not root;
+ * as root (who ignores permissions) a read-only bind mount, when this machine
+ * allows mounts. NULL when neither is possible. */
+static const char *read_only_view(const char *src)
+{
+    if (getuid() != 0) {
+        chmod(src, 0555);
+        return src;
+    }
+    static char view[4200];
+    snprintf(view, sizeof view, "%s/ro-view", dir);
+    mkdir(view, 0700);
+    char cmd[9000];
+    snprintf(cmd, sizeof cmd, "mount --bind '%s' '%s' 2>/dev/null", src, view);
+    if (system(cmd) != 0)
+        return NULL;
+    snprintf(mounted, sizeof mounted, "%s", view);
+    snprintf(cmd, sizeof cmd, "mount -o remount,bind,ro '%s' 2>/dev/null", view);
+    return system(cmd) == 0 ? view : NULL;
+}
+
+static void test_read_only_folder_is_read_and_writers_say_what_to_do(void **state)
+{
+    (void)state;
+    char src[4200], p[4200], copy[4200];
+    snprintf(src, sizeof src, "%s/saves", dir);
+    mkdir(src, 0700);
+    snprintf(p, sizeof p, "%s/ro.db", src);
+    RunResult r = RUN(0, "--save", p, "world", "create", "w", "--type", "flat");
+    th_run_free(&r);
+    const char *view = read_only_view(src);
+    if (!view) {
+        fprintf(stderr, "skipped: no read-only folder can be made here (root without mount); the messages are "
+                        "checked through the VFS shim test below\n");
+        skip();
+    }
+    snprintf(p, sizeof p, "%s/ro.db", view);
+    snprintf(copy, sizeof copy, "%s/copy.db", dir);
+    r = RUN(0, "--save", p, "info");
+    assert_contains(r.out, "format: ");
+    th_run_free(&r);
+    r = RUN(0, "--save", p, "verify");
+    th_run_free(&r);
+    r = RUN(0, "--save", p, "world", "list");
+    assert_contains(r.out, "flat");
+    th_run_free(&r);
+    r = RUN(0, "--save", p, "backup", copy);
+    th_run_free(&r);
+    assert_int_equal(raw_int(copy, "SELECT count(*) FROM worlds"), 1);
+    r = th_run("wait\n", "--save", p, "play", "--script", "-", NULL);
+    assert_int_equal(r.status, 1);
+    assert_contains(r.err, "read-only");
+    assert_contains(r.err, "copy the save");
+    th_run_free(&r);
+    r = RUN(1, "--save", p, "world", "create", "x");
+    assert_contains(r.err, "read-only");
+    th_run_free(&r);
+    char fresh[4200];
+    snprintf(fresh, sizeof fresh, "%s/new.db", view);
+    r = RUN(1, "--save", fresh, "init");
+    assert_contains(r.err, "read-only");
+    th_run_free(&r);
+}
+
+static void test_full_disk_says_the_disk_is_full(void **state)
+{
+    (void)state;
+    if (getuid() != 0)
+        skip();
+    char disk[4200], p[4200], cmd[9000];
+    snprintf(disk, sizeof disk, "%s/small-disk", dir);
+    mkdir(disk, 0700);
+    snprintf(cmd, sizeof cmd, "mount -t tmpfs -o size=1m tmpfs '%s' 2>/dev/null", disk);
+    if (system(cmd) != 0) {
+        fprintf(stderr, "skipped: cannot mount a small tmpfs here; the VFS shim test checks the message\n");
+        skip();
+    }
+    snprintf(mounted, sizeof mounted, "%s", disk);
+    snprintf(p, sizeof p, "%s/full.db", disk);
+    RunResult r = RUN(0, "--save", p, "world", "create", "w", "--type", "flat");
+    th_run_free(&r);
+    r = th_run(NULL, "--save", p, "pregen", "--world", "w", "--radius", "8", NULL);
+    assert_int_equal(r.status, 1);
+    assert_contains(r.err, "is full");
+    assert_contains(r.err, "free some space");
+    th_run_free(&r);
+    r = th_run(NULL, "--save", p, "backup", th_path(disk, "copy.db"), NULL);
+    assert_int_equal(r.status, 1);
+    assert_contains(r.err, "is full");
+    th_run_free(&r);
+}
+
+/* A VFS over the default one whose writes fail once a budget is spent, with
+ * a chosen result and errno: how the game words a full disk or an I/O error
+ * without needing one. */
+typedef struct ShimFile {
+    sqlite3_file base;
+    sqlite3_file *real;
+} ShimFile;
+
+static sqlite3_vfs *real_vfs;
+static int shim_writes_left = -1, shim_fail_rc, shim_errno;
+
+static int shim_close(sqlite3_file *f)
+{
+    ShimFile *s = (ShimFile *)f;
+    int rc = s->real->pMethods ? s->real->pMethods->xClose(s->real) : SQLITE_OK;
+    sqlite3_free(s->real);
+    return rc;
+}
+#define REAL(f) (((ShimFile *)(f))->real)
+static int shim_read(sqlite3_file *f, void *b, int n, sqlite3_int64 o) { return REAL(f)->pMethods->xRead(REAL(f), b, n, o); }
+static int shim_write(sqlite3_file *f, const void *b, int n, sqlite3_int64 o)
+{
+    if (shim_writes_left == 0) {
+        errno = shim_errno; /* as a failed write(2) leaves it */
+        return shim_fail_rc;
+    }
+    if (shim_writes_left > 0)
+        shim_writes_left--;
+    return REAL(f)->pMethods->xWrite(REAL(f), b, n, o);
+}
+static int shim_truncate(sqlite3_file *f, sqlite3_int64 n) { return REAL(f)->pMethods->xTruncate(REAL(f), n); }
+static int shim_sync(sqlite3_file *f, int fl) { return REAL(f)->pMethods->xSync(REAL(f), fl); }
+static int shim_size(sqlite3_file *f, sqlite3_int64 *n) { return REAL(f)->pMethods->xFileSize(REAL(f), n); }
+static int shim_lock(sqlite3_file *f, int l) { return REAL(f)->pMethods->xLock(REAL(f), l); }
+static int shim_unlock(sqlite3_file *f, int l) { return REAL(f)->pMethods->xUnlock(REAL(f), l); }
+static int shim_reserved(sqlite3_file *f, int *r) { return REAL(f)->pMethods->xCheckReservedLock(REAL(f), r); }
+static int shim_fcntl(sqlite3_file *f, int op, void *a) { return REAL(f)->pMethods->xFileControl(REAL(f), op, a); }
+static int shim_sector(sqlite3_file *f) { return REAL(f)->pMethods->xSectorSize(REAL(f)); }
+static int shim_device(sqlite3_file *f) { return REAL(f)->pMethods->xDeviceCharacteristics(REAL(f)); }
+static int shim_shm_map(sqlite3_file *f, int i, int sz, int ext, void volatile **p)
+{
+    return REAL(f)->pMethods->xShmMap(REAL(f), i, sz, ext, p);
+}
+static int shim_shm_lock(sqlite3_file *f, int o, int n, int fl) { return REAL(f)->pMethods->xShmLock(REAL(f), o, n, fl); }
+static void shim_shm_barrier(sqlite3_file *f) { REAL(f)->pMethods->xShmBarrier(REAL(f)); }
+static int shim_shm_unmap(sqlite3_file *f, int del) { return REAL(f)->pMethods->xShmUnmap(REAL(f), del); }
+
+static const sqlite3_io_methods shim_io = {
+    2, shim_close, shim_read, shim_write, shim_truncate, shim_sync, shim_size, shim_lock, shim_unlock, shim_reserved,
+    shim_fcntl, shim_sector, shim_device, shim_shm_map, shim_shm_lock, shim_shm_barrier, shim_shm_unmap, NULL, NULL,
+};
+
+static int shim_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags, int *out_flags)
+{
+    (void)vfs;
+    ShimFile *s = (ShimFile *)f;
+    s->real = sqlite3_malloc(real_vfs->szOsFile);
+    memset(s->real, 0, (size_t)real_vfs->szOsFile);
+    int rc = real_vfs->xOpen(real_vfs, name, s->real, flags, out_flags);
+    s->base.pMethods = rc == SQLITE_OK ? &shim_io : NULL;
+    if (rc != SQLITE_OK) {
+        sqlite3_free(s->real);
+        s->real = NULL;
+    }
+    return rc;
+}
+static int shim_delete(sqlite3_vfs *v, const char *n, int sync) { (void)v; return real_vfs->xDelete(real_vfs, n, sync); }
+static int shim_access(sqlite3_vfs *v, const char *n, int fl, int *out) { (void)v; return real_vfs->xAccess(real_vfs, n, fl, out); }
+static int shim_full(sqlite3_vfs *v, const char *n, int sz, char *out) { (void)v; return real_vfs->xFullPathname(real_vfs, n, sz, out); }
+static int shim_random(sqlite3_vfs *v, int n, char *out) { (void)v; return real_vfs->xRandomness(real_vfs, n, out); }
+static int shim_sleep(sqlite3_vfs *v, int us) { (void)v; return real_vfs->xSleep(real_vfs, us); }
+static int shim_time(sqlite3_vfs *v, double *t) { (void)v; return real_vfs->xCurrentTime(real_vfs, t); }
+static int shim_last_error(sqlite3_vfs *v, int n, char *b) { (void)v; (void)n; (void)b; return shim_errno; }
+static int shim_time64(sqlite3_vfs *v, sqlite3_int64 *t) { (void)v; return real_vfs->xCurrentTimeInt64(real_vfs, t); }
+
+static sqlite3_vfs shim_vfs = {
+    2, 0, 1024, NULL, "hardening-shim", NULL, shim_open, shim_delete, shim_access, shim_full, NULL, NULL, NULL, NULL,
+    shim_random, shim_sleep, shim_time, shim_last_error, shim_time64, NULL, NULL, NULL,
+};
+
+/* Opens a save through the shim, lets one world in, then fails every later
+ * write with rc (and errno e); returns the message of the failed write. */
+static void failing_write_message(int rc, int e, char *msg, size_t size)
+{
+    real_vfs = sqlite3_vfs_find(NULL);
+    shim_vfs.szOsFile = (int)sizeof(ShimFile);
+    shim_vfs.mxPathname = real_vfs->mxPathname;
+    assert_int_equal(sqlite3_vfs_register(&shim_vfs, 1), SQLITE_OK);
+    shim_writes_left = -1;
+    shim_fail_rc = rc;
+    shim_errno = e;
+    Save *s = NULL;
+    Err err = {0};
+    char p[4200];
+    snprintf(p, sizeof p, "%s/shim-%d-%d.db", dir, rc, e);
+    assert_int_equal(save_open(p, SAVE_CREATE, &s, &err), MA_OK);
+    WorldRow w = {0};
+    snprintf(w.name, sizeof w.name, "first");
+    assert_int_equal(worlds_insert(s, &w, &err), MA_OK);
+    shim_writes_left = 0;
+    snprintf(w.name, sizeof w.name, "second");
+    int status = save_begin(s, &err);
+    if (status == MA_OK) {
+        status = worlds_insert(s, &w, &err);
+        if (status == MA_OK)
+            status = save_commit(s, &err);
+        else
+            save_rollback(s);
+    }
+    assert_int_not_equal(status, MA_OK);
+    snprintf(msg, size, "%s", err.msg);
+    shim_writes_left = -1;
+    save_close(s);
+    sqlite3_vfs_unregister(&shim_vfs);
+}
+
+static void test_a_full_disk_and_an_io_error_are_worded_by_what_happened(void **state)
+{
+    (void)state;
+    char msg[800];
+    failing_write_message(SQLITE_FULL, ENOSPC, msg, sizeof msg);
+    assert_contains(msg, "is full");
+    assert_contains(msg, "free some space");
+    /* Some writes (the WAL index, fsync) report ENOSPC as a plain I/O error. */
+    failing_write_message(SQLITE_IOERR_WRITE, ENOSPC, msg, sizeof msg);
+    assert_contains(msg, "is full");
+    failing_write_message(SQLITE_IOERR_WRITE, EIO, msg, sizeof msg);
+    assert_contains(msg, "the disk reported an error");
+    assert_contains(msg, "Input/output error");
+    failing_write_message(SQLITE_READONLY, EROFS, msg, sizeof msg);
+    assert_contains(msg, "read-only");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -731,6 +967,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_upgrade_hashes_the_session_tokens_already_stored, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stale_temporaries_of_dead_processes_are_removed_by_the_next_writer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_only_commands_cope_with_a_hot_journal, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_only_folder_is_read_and_writers_say_what_to_do, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_full_disk_says_the_disk_is_full, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_full_disk_and_an_io_error_are_worded_by_what_happened, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_restore_keeps_the_first_copy_and_names_the_new_one, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

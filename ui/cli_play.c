@@ -186,14 +186,14 @@ int cmd_play(CliCtx *ctx)
         return CLI_FAIL;
     }
     Script sc = {.in = in, .name = script};
-    Save *s = NULL;
-    if (script_check(&sc) != 0 || !(s = cli_open_save(ctx, SAVE_CREATE))) {
-        int status = s || sc.lineno == 0 ? CLI_FAIL : CLI_USAGE;
+    int checked = script_check(&sc);
+    Save *s = checked == 0 ? cli_open_save(ctx, SAVE_CREATE) : NULL;
+    if (!s) {
         if (in != stdin)
             fclose(in);
         free(sc.acts);
         free(sc.lines);
-        return s ? CLI_FAIL : status;
+        return checked == 0 ? CLI_FAIL : CLI_USAGE;
     }
     Err err = {0};
     Game *g = NULL;

@@ -17,7 +17,9 @@
 
 #include "save/save_internal.h"
 
-static int copy_db(sqlite3 *from, sqlite3 *to, const char *what, const char *path, Err *err)
+/* Copies every page of from into to. what and path say what is done ("backing up to", a file) for
+ * messages; dest_path is the file being written, whose disk a failure is about. */
+static int copy_db(sqlite3 *from, sqlite3 *to, const char *what, const char *path, const char *dest_path, Err *err)
 {
     sqlite3_backup *b = sqlite3_backup_init(to, "main", from, "main");
     if (!b)
@@ -29,9 +31,14 @@ static int copy_db(sqlite3 *from, sqlite3 *to, const char *what, const char *pat
             sqlite3_sleep(20);
     } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
     int frc = sqlite3_backup_finish(b);
-    if (rc != SQLITE_DONE || frc != SQLITE_OK)
-        return err_set(err, (rc & 0xff) == SQLITE_FULL || (rc & 0xff) == SQLITE_IOERR ? MA_ERR_IO : MA_ERR_DB,
-                       "%s %s: %s", what, path, sqlite3_errstr(rc != SQLITE_DONE ? rc : frc));
+    if (rc != SQLITE_DONE || frc != SQLITE_OK) {
+        int bad = rc != SQLITE_DONE ? rc : frc;
+        char doing[4200];
+        snprintf(doing, sizeof doing, "%s %s", what, path);
+        if (save_disk_error(dest_path, bad, sqlite3_system_errno(to) ? sqlite3_system_errno(to) : errno, err, doing))
+            return err->code;
+        return err_set(err, MA_ERR_DB, "%s %s: %s", what, path, sqlite3_errstr(bad));
+    }
     return MA_OK;
 }
 
@@ -57,7 +64,7 @@ int save_backup(Save *s, const char *dest, Err *err)
     if (sqlite3_open_v2(tmp, &out, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
         rc = err_set(err, MA_ERR_IO, "cannot open the backup %s: %s", dest, sqlite3_errmsg(out));
     else
-        rc = copy_db(s->db, out, "backing up to", dest, err);
+        rc = copy_db(s->db, out, "backing up to", dest, dest, err);
     if (rc == MA_OK && sqlite3_exec(out, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) != SQLITE_OK)
         rc = err_set(err, MA_ERR_IO, "finishing the backup %s: %s", dest, sqlite3_errmsg(out));
     sqlite3_close_v2(out);
@@ -157,7 +164,7 @@ int save_restore_from(Save *s, const char *src_path, const SaveRestoreOpts *opts
     for (int i = 0; i < s->n_stmts; i++)
         sqlite3_finalize(s->stmts[i].stmt);
     s->n_stmts = 0;
-    rc = copy_db(src->db, s->db, "restoring from", src_path, err);
+    rc = copy_db(src->db, s->db, "restoring from", src_path, s->path, err);
     int version = save_schema_version(src);
     save_close(src);
     if (rc != MA_OK)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "save/save_internal.h"
@@ -50,8 +51,11 @@ static int exec_sql(Save *s, const char *sql, Err *err, const char *what)
     char *msg = NULL;
     int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
     if (rc != SQLITE_OK) {
-        err_set(err, rc == SQLITE_CONSTRAINT ? MA_ERR_CONSTRAINT : MA_ERR_DB, "%s: %s: %s",
-                s->path, what, msg ? msg : sqlite3_errstr(rc));
+        /* SQLite records errno only for failed statements, not for a failed COMMIT: take it as it is. */
+        int sys = sqlite3_system_errno(s->db) ? sqlite3_system_errno(s->db) : errno;
+        if (save_disk_error(s->path, sqlite3_extended_errcode(s->db), sys, err, what) == MA_OK)
+            err_set(err, rc == SQLITE_CONSTRAINT ? MA_ERR_CONSTRAINT : MA_ERR_DB, "%s: %s: %s",
+                    s->path, what, msg ? msg : sqlite3_errstr(rc));
         sqlite3_free(msg);
         return err ? err->code : MA_ERR_DB;
     }
@@ -102,8 +106,60 @@ static int count_commit(void *ud)
     return 0;
 }
 
+/* The folder holding path ("." for a bare file name). */
+static void folder_of(const char *path, char *out, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(out, size, ".");
+    else if (slash == path)
+        snprintf(out, size, "/");
+    else
+        snprintf(out, size, "%.*s", (int)(slash - path), path);
+}
+
+int save_read_only_error(const char *path, const char *what, Err *err)
+{
+    char folder[4200];
+    folder_of(path, folder, sizeof folder);
+    int e = access(folder, W_OK) != 0 ? errno : EACCES;
+    return err_set(err, MA_ERR_IO,
+                   "the folder holding %s (%s) is read-only (%s) while %s: the game cannot write there. To play, "
+                   "copy the save somewhere writable (or, for a new save, choose a writable path) and use --save",
+                   path, folder, strerror(e), what);
+}
+
+int save_disk_error(const char *path, int rc, int sys_errno, Err *err, const char *what)
+{
+    int prim = rc & 0xff;
+    char folder[4200];
+    folder_of(path, folder, sizeof folder);
+    struct statvfs vfs;
+    int no_room = statvfs(folder, &vfs) == 0 && (double)vfs.f_bavail * (double)vfs.f_frsize < 65536;
+    if (prim == SQLITE_FULL || (prim == SQLITE_IOERR && (sys_errno == ENOSPC || sys_errno == EDQUOT || no_room))) {
+        char free_text[64] = "";
+        if (statvfs(folder, &vfs) == 0)
+            snprintf(free_text, sizeof free_text, " (%.1f MB free)", (double)vfs.f_bavail * (double)vfs.f_frsize / 1e6);
+        return err_set(err, MA_ERR_FULL,
+                       "the disk holding %s is full%s while %s: what was being written was not saved; free some "
+                       "space (or move the save to another disk and use --save), then try again",
+                       path, free_text, what);
+    }
+    if (prim == SQLITE_READONLY || sys_errno == EROFS ||
+        ((prim == SQLITE_CANTOPEN || prim == SQLITE_IOERR) && access(folder, W_OK) != 0))
+        return save_read_only_error(path, what, err);
+    if (prim == SQLITE_IOERR)
+        return err_set(err, MA_ERR_IO,
+                       "the disk reported an error while %s %s (%s): what was being written was not saved. Check the disk "
+                       "(dmesg shows the kernel's view), then try again; `magic-adventure verify` checks the save",
+                       what, path, sys_errno ? strerror(sys_errno) : sqlite3_errstr(rc));
+    return MA_OK;
+}
+
 int save_db_error(Save *s, int rc, Err *err, const char *what)
 {
+    if (s && s->db && save_disk_error(s->path, rc, sqlite3_system_errno(s->db), err, what) != MA_OK)
+        return err->code;
     int code;
     switch (rc & 0xff) {
     case SQLITE_CONSTRAINT: code = MA_ERR_CONSTRAINT; break;
@@ -194,6 +250,21 @@ static int check_header(const char *path, int fd, int flags, Err *err)
     return flags & SAVE_INIT ? MA_OK : refuse_empty(path, "an SQLite database with no tables", err);
 }
 
+/* "file:PATH?immutable=1" with PATH percent-encoded; sqlite3_free it. */
+static char *immutable_uri(const char *path)
+{
+    sqlite3_str *u = sqlite3_str_new(NULL);
+    sqlite3_str_appendall(u, "file:");
+    for (const unsigned char *c = (const unsigned char *)path; *c; c++) {
+        if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || strchr("/-_.~", *c))
+            sqlite3_str_appendchar(u, 1, (char)*c);
+        else
+            sqlite3_str_appendf(u, "%%%02X", *c);
+    }
+    sqlite3_str_appendall(u, "?immutable=1");
+    return sqlite3_str_finish(u);
+}
+
 /* After a refusal: removes PATH-wal and PATH-shm if this open made them
  * (SQLite may, reading a WAL-mode file it then turned out to be refused). A
  * -wal that holds anything, or one that was there before, is not ours. */
@@ -257,6 +328,8 @@ int save_open(const char *path, int flags, Save **out, Err *err)
                            "there is no save at %s; create one with `magic-adventure --save %s init`",
                            path, path);
         fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0 && (errno == EROFS || errno == EACCES || errno == EPERM))
+            return save_read_only_error(path, "creating the save", err);
         if (fd < 0)
             return err_set(err, MA_ERR_IO, "cannot create the save %s: %s", path, strerror(errno));
         created = 1;
@@ -264,6 +337,15 @@ int save_open(const char *path, int flags, Save **out, Err *err)
         if (!S_ISREG(stt.st_mode))
             return err_set(err, MA_ERR_NOT_SAVE, "%s is not a Magic Adventure save (not a regular file)", path);
         fd = open(path, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+        if (fd < 0 && !readonly && (errno == EROFS || errno == EACCES || errno == EPERM)) {
+            char folder[4200];
+            folder_of(path, folder, sizeof folder);
+            if (errno == EROFS || access(folder, W_OK) != 0)
+                return save_read_only_error(path, "opening the save to play", err);
+            return err_set(err, MA_ERR_IO,
+                           "the save %s is read-only (%s): the game cannot write to it. Make it writable "
+                           "(chmod u+w %s), or copy it and use --save with the copy", path, strerror(EACCES), path);
+        }
         if (fd < 0)
             return err_set(err, MA_ERR_IO, "cannot open the save %s%s: %s", path,
                            readonly ? "" : " for writing", strerror(errno));
@@ -271,6 +353,17 @@ int save_open(const char *path, int flags, Save **out, Err *err)
             close(fd);
             return err->code;
         }
+    }
+
+    /* A writer needs PATH-wal and PATH-shm beside the save: say so now rather than "unable to open". */
+    char folder[4200];
+    folder_of(path, folder, sizeof folder);
+    int folder_read_only = access(folder, W_OK) != 0;
+    if (!readonly && folder_read_only) {
+        close(fd);
+        if (created)
+            unlink(path);
+        return save_read_only_error(path, "opening the save to play", err);
     }
 
     if (!readonly && flock(fd, LOCK_EX | LOCK_NB) != 0) {
@@ -305,7 +398,24 @@ int save_open(const char *path, int flags, Save **out, Err *err)
         s->notice = strdup(notice);
 
     off_t wal_before = side_file_size(path, "-wal"), shm_before = side_file_size(path, "-shm");
-    int rc = sqlite3_open_v2(path, &s->db, readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE, NULL);
+    int rc;
+    if (readonly && folder_read_only) {
+        /* SQLite reads a WAL-mode file only with a -shm beside it, which it cannot make here. Nothing
+         * can be writing a save in a folder nobody can write to, so it may be read as immutable; but
+         * committed changes still in a -wal would be missed, and need a -shm to be read. */
+        if (wal_before > 0 && shm_before < 0) {
+            err_set(err, MA_ERR_IO,
+                    "%s has changes in %s-wal that were never folded into the save, and its folder (%s) is "
+                    "read-only, so they cannot be read here: copy the save together with its -wal file somewhere "
+                    "writable and use --save with the copy", path, path, folder);
+            goto fail;
+        }
+        char *uri = immutable_uri(path);
+        rc = uri ? sqlite3_open_v2(uri, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) : SQLITE_NOMEM;
+        sqlite3_free(uri);
+    } else {
+        rc = sqlite3_open_v2(path, &s->db, readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE, NULL);
+    }
     if (rc != SQLITE_OK) {
         save_db_error(s, rc, err, "opening");
         goto fail;

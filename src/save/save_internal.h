@@ -57,6 +57,15 @@ int save_restore_part(Save *s, const char *src, int version, const char *world, 
 /* Applies the migrations after version from, each in one transaction. */
 int save_migrate_from(Save *s, int from, Err *err);
 
+/* When rc (an extended SQLite result, with the errno SQLite saw) is a full
+ * disk, a read-only folder or an I/O error, words it by what happened and
+ * what to do, about the file at path, and returns the MaStatus; otherwise
+ * returns MA_OK and leaves err alone. */
+int save_disk_error(const char *path, int rc, int sys_errno, Err *err, const char *what);
+
+/* "the folder holding PATH is read-only ... copy the save somewhere writable". */
+int save_read_only_error(const char *path, const char *what, Err *err);
+
 /* Maps a SQLite result to an Err with context; returns the MaStatus. */
 int save_db_error(Save *s, int rc, Err *err, const char *what);
 
