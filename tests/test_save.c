@@ -483,7 +483,7 @@ static void test_cli_bad_input_gets_clear_messages(void **state)
     assert_int_equal(r.status, 2);
     th_run_free(&r);
 
-    r = th_run(NULL, "--save", th_path(dir, "x.db"), "backup", NULL);
+    r = th_run(NULL, "--save", th_path(dir, "x.db"), "backup", "a.db", "b.db", NULL);
     assert_int_equal(r.status, 2);
     th_run_free(&r);
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "autobackup.h"
 #include "game/game.h"
 
 uint64_t cli_random_seed(void)
@@ -197,6 +198,8 @@ int cmd_play(CliCtx *ctx)
     }
     Err err = {0};
     Game *g = NULL;
+    AutoBackup backup;
+    char note[4400];
     GameStart st = {.username = cli_username(), .world = world, .character = character,
                     .class_name = cls, .seed = cli_random_seed()};
     int status = CLI_OK;
@@ -204,6 +207,9 @@ int cmd_play(CliCtx *ctx)
         status = cli_fail(&err);
         goto done;
     }
+    autobackup_start(&backup, g, note, sizeof note);
+    if (note[0])
+        fprintf(stderr, "magic-adventure: %s\n", cli_safe(note));
     int lineno = 0, more;
     Action a;
     while ((more = script_next(&sc, &a, &lineno)) != 0) {
@@ -236,6 +242,8 @@ int cmd_play(CliCtx *ctx)
                 printf("  | %s\n", cli_safe(r.events[i].text));
         }
         fflush(stdout); /* a bot reading the pipe sees each result as it happens */
+        if (autobackup_after_action(&backup, g, note, sizeof note) < 0)
+            fprintf(stderr, "magic-adventure: %s\n", cli_safe(note));
     }
     if (json) {
         cJSON *state = game_state_json(g, &err);
@@ -251,6 +259,8 @@ int cmd_play(CliCtx *ctx)
         print_state_text(g);
     }
 done:
+    if (g && autobackup_on_quit(&backup, g, note, sizeof note) < 0)
+        fprintf(stderr, "magic-adventure: %s\n", cli_safe(note));
     game_close(g);
     save_close(s);
     if (in != stdin)

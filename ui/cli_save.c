@@ -4,11 +4,13 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "game/sample_play.h"
+#include "save/backup.h"
 #include "save/sample_data.h"
 #include "save/worlds.h"
 #include "screen.h"
@@ -131,39 +133,122 @@ int cmd_verify(CliCtx *ctx)
     return CLI_PROBLEMS;
 }
 
+/* `backup list`: the automatic backups of the save, oldest first. */
+static int backup_list_cmd(CliCtx *ctx)
+{
+    Err err = {0};
+    BackupInfo *v = NULL;
+    int n = 0;
+    if (backup_list(ctx->save_path, &v, &n, &err) != MA_OK)
+        return cli_fail(&err);
+    BackupSettings set;
+    if (backup_settings_from_env(&set, &err) != MA_OK)
+        fprintf(stderr, "magic-adventure: %s\n", cli_safe(err.msg));
+    char folder[4096], kept[64];
+    backup_folder(ctx->save_path, folder, sizeof folder);
+    if (set.retention_days)
+        snprintf(kept, sizeof kept, "kept %d days", set.retention_days);
+    else
+        snprintf(kept, sizeof kept, "kept forever");
+    if (n == 0) {
+        printf("no backups of %s yet in %s (they are made %s; `backup` makes one now)\n", cli_safe(ctx->save_path),
+               cli_safe(folder), set.when == BACKUP_DEFAULT_WHEN ? "on quit and once a game day"
+                                 : set.when == BACKUP_ON_QUIT ? "on quit" : set.when == BACKUP_DAILY ? "once a game day"
+                                 : "only by hand: MAGIC_BACKUP_SCHEDULE is off");
+        return CLI_OK;
+    }
+    printf("backups of %s in %s (%s):\n", cli_safe(ctx->save_path), cli_safe(folder), kept);
+    printf("  %-23s %10s  %-7s %s\n", "made (UTC)", "size", "reason", "file");
+    for (int i = 0; i < n; i++) {
+        char when[32];
+        snprintf(when, sizeof when, "%.10s %.8s", v[i].time, v[i].time + 11);
+        printf("  %-23s %10.1f kB  %-7s %s\n", when, (double)v[i].bytes / 1024.0, v[i].reason, cli_safe(v[i].path));
+    }
+    free(v);
+    return CLI_OK;
+}
+
 int cmd_backup(CliCtx *ctx)
 {
-    if (no_args(ctx, 1))
-        return CLI_USAGE;
+    if (ctx->argc == 2 && strcmp(ctx->argv[1], "list") == 0)
+        return backup_list_cmd(ctx);
+    if (ctx->argc > 2)
+        return cli_usage_error(ctx, "takes FILE, list, or nothing (a backup in the save's backups folder)");
     Save *s = cli_open_save(ctx, SAVE_READONLY);
     if (!s)
         return CLI_FAIL;
     Err err = {0};
+    if (ctx->argc == 1) {
+        BackupSettings set;
+        if (backup_settings_from_env(&set, &err) != MA_OK)
+            fprintf(stderr, "magic-adventure: %s\n", cli_safe(err.msg));
+        BackupInfo made;
+        int pruned = 0;
+        int rc = backup_auto(s, "manual", set.retention_days, &made, &pruned, &err);
+        save_close(s);
+        if (rc != MA_OK)
+            return cli_fail(&err);
+        printf("backed up %s to %s", cli_safe(ctx->save_path), cli_safe(made.path));
+        if (pruned)
+            printf(" (removed %d backup%s older than %d days)", pruned, pruned == 1 ? "" : "s", set.retention_days);
+        printf("\n");
+        return CLI_OK;
+    }
     int rc = save_backup(s, ctx->argv[1], &err);
     save_close(s);
     if (rc != MA_OK)
         return cli_fail(&err);
-    printf("backed up %s to %s\n", ctx->save_path, ctx->argv[1]);
+    printf("backed up %s to %s\n", cli_safe(ctx->save_path), cli_safe(ctx->argv[1]));
     return CLI_OK;
 }
 
 int cmd_restore(CliCtx *ctx)
 {
-    if (no_args(ctx, 1))
-        return CLI_USAGE;
+    static const struct option opts[] = {
+        {"world", required_argument, NULL, 'w'},
+        {"character", required_argument, NULL, 'c'},
+        {NULL, 0, NULL, 0},
+    };
+    SaveRestoreOpts ro = {.check = check_chunks};
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(ctx->argc, ctx->argv, "w:c:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'w': ro.world = optarg; break;
+        case 'c': ro.character = optarg; break;
+        default:
+            if (optopt)
+                return cli_usage_error(ctx, "option '%s' needs a value", ctx->argv[optind - 1]);
+            return cli_usage_error(ctx, "unknown option '%s'", ctx->argv[optind - 1]);
+        }
+    }
+    if (optind != ctx->argc - 1)
+        return cli_usage_error(ctx, "expects one FILE to restore from");
+    if (ro.character && !ro.world)
+        return cli_usage_error(ctx, "--character NAME needs --world W, the world the character lives in");
+    const char *file = ctx->argv[optind];
     Save *s = cli_open_save(ctx, SAVE_CREATE);
     if (!s)
         return CLI_FAIL;
     Err err = {0};
-    SaveRestoreOpts opts = {.check = check_chunks};
     SaveRestoreResult res;
-    int rc = save_restore_from(s, ctx->argv[1], &opts, &res, &err);
+    int rc = save_restore_from(s, file, &ro, &res, &err);
     save_close(s);
     if (rc != MA_OK)
         return cli_fail(&err);
-    printf("restored %s from %s\n", ctx->save_path, ctx->argv[1]);
+    if (ro.character)
+        printf("recovered character '%s' of world '%s' in %s from %s: %lld rows written", cli_safe(ro.character),
+               cli_safe(ro.world), cli_safe(ctx->save_path), cli_safe(file), (long long)res.rows);
+    else if (ro.world)
+        printf("rolled world '%s' of %s back to %s: %lld rows written", cli_safe(ro.world), cli_safe(ctx->save_path),
+               cli_safe(file), (long long)res.rows);
+    else
+        printf("restored %s from %s", cli_safe(ctx->save_path), cli_safe(file));
+    if (res.skipped)
+        printf(" (%lld left out: what they refer to is no longer in the save)", (long long)res.skipped);
+    printf("%s\n", ro.world ? "; the rest of the save was not touched" : "");
     if (res.kept[0])
-        printf("the save as it was is kept at %s\n", res.kept);
+        printf("the save as it was is kept at %s\n", cli_safe(res.kept));
     return CLI_OK;
 }
 

@@ -14,6 +14,7 @@
 
 #include "screen_sheet.h"
 #include "screen_talk.h"
+#include "autobackup.h"
 #include "term.h"
 #include "game/creatures.h"
 #include "game/npc.h"
@@ -48,6 +49,7 @@ typedef struct MainUi {
     int n_seen_ent, total_ent;
     uint8_t *explored; /* SEEN_SIDE^2 bits of ground seen this session */
     int32_t ex0, ez0;
+    AutoBackup backup; /* a backup when a new game day begins */
 } MainUi;
 
 /* ---- layout ---- */
@@ -400,6 +402,10 @@ static int act(MainUi *u, const Action *a, ActionResult *res)
         log_add(&u->log, res->events[i].severity, turn, "%s", res->events[i].text);
     const Player *p = game_player(u->g);
     explored_mark_around(u, p->x, p->z, sight_radius(u) / 2);
+    char note[4400];
+    int made = autobackup_after_action(&u->backup, u->g, note, sizeof note);
+    if (made)
+        log_add(&u->log, made > 0 ? SEV_INFO : SEV_BAD, turn, "A new day: %s", note);
     return res->ok;
 }
 
@@ -835,6 +841,10 @@ int main_screen_run(Save *s, Game *g)
     u.ez0 = p->z - SEEN_SIDE / 2;
     explored_mark_around(&u, p->x, p->z, sight_radius(&u) / 2);
     log_add(&u.log, SEV_GOOD, (long)game_clock(g), "Welcome, %s, to %s. Press ? for the keys.", p->name, p->world_name);
+    char warning[1024];
+    autobackup_start(&u.backup, g, warning, sizeof warning);
+    if (warning[0])
+        log_add(&u.log, SEV_WARN, (long)game_clock(g), "Backups: %s", warning);
     if (game_is_night(g))
         log_add(&u.log, SEV_INFO, (long)game_clock(g), "It is night: you see less far.");
     int result = 0;
