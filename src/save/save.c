@@ -9,7 +9,6 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "save/save_internal.h"
@@ -106,56 +105,6 @@ static int count_commit(void *ud)
     return 0;
 }
 
-/* The folder holding path ("." for a bare file name). */
-static void folder_of(const char *path, char *out, size_t size)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        snprintf(out, size, ".");
-    else if (slash == path)
-        snprintf(out, size, "/");
-    else
-        snprintf(out, size, "%.*s", (int)(slash - path), path);
-}
-
-int save_read_only_error(const char *path, const char *what, Err *err)
-{
-    char folder[4200];
-    folder_of(path, folder, sizeof folder);
-    int e = access(folder, W_OK) != 0 ? errno : EACCES;
-    return err_set(err, MA_ERR_IO,
-                   "the folder holding %s (%s) is read-only (%s) while %s: the game cannot write there. To play, "
-                   "copy the save somewhere writable (or, for a new save, choose a writable path) and use --save",
-                   path, folder, strerror(e), what);
-}
-
-int save_disk_error(const char *path, int rc, int sys_errno, Err *err, const char *what)
-{
-    int prim = rc & 0xff;
-    char folder[4200];
-    folder_of(path, folder, sizeof folder);
-    struct statvfs vfs;
-    int no_room = statvfs(folder, &vfs) == 0 && (double)vfs.f_bavail * (double)vfs.f_frsize < 65536;
-    if (prim == SQLITE_FULL || (prim == SQLITE_IOERR && (sys_errno == ENOSPC || sys_errno == EDQUOT || no_room))) {
-        char free_text[64] = "";
-        if (statvfs(folder, &vfs) == 0)
-            snprintf(free_text, sizeof free_text, " (%.1f MB free)", (double)vfs.f_bavail * (double)vfs.f_frsize / 1e6);
-        return err_set(err, MA_ERR_FULL,
-                       "the disk holding %s is full%s while %s: what was being written was not saved; free some "
-                       "space (or move the save to another disk and use --save), then try again",
-                       path, free_text, what);
-    }
-    if (prim == SQLITE_READONLY || sys_errno == EROFS ||
-        ((prim == SQLITE_CANTOPEN || prim == SQLITE_IOERR) && access(folder, W_OK) != 0))
-        return save_read_only_error(path, what, err);
-    if (prim == SQLITE_IOERR)
-        return err_set(err, MA_ERR_IO,
-                       "the disk reported an error while %s %s (%s): what was being written was not saved. Check the disk "
-                       "(dmesg shows the kernel's view), then try again; `magic-adventure verify` checks the save",
-                       what, path, sys_errno ? strerror(sys_errno) : sqlite3_errstr(rc));
-    return MA_OK;
-}
-
 int save_db_error(Save *s, int rc, Err *err, const char *what)
 {
     if (s && s->db && save_disk_error(s->path, rc, sqlite3_system_errno(s->db), err, what) != MA_OK)
@@ -183,15 +132,6 @@ int save_db_error(Save *s, int rc, Err *err, const char *what)
 static uint32_t be32(const unsigned char *p)
 {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
-}
-
-/* The size of PATH+suffix (PATH-wal, PATH-shm, PATH-journal), or -1 when there is none. */
-static off_t side_file_size(const char *path, const char *suffix)
-{
-    char side[4200];
-    struct stat st;
-    snprintf(side, sizeof side, "%s%s", path, suffix);
-    return lstat(side, &st) == 0 ? st.st_size : -1;
 }
 
 static int refuse_not_save(const char *path, Err *err)
@@ -235,7 +175,7 @@ static int check_header(const char *path, int fd, int flags, Err *err)
                        "%s is not a Magic Adventure save (it is not an SQLite database). "
                        "It was left untouched; pass another path with --save", path);
     /* Committed pages may still sit in PATH-wal, newer than the file's first page: SQLite decides then. */
-    if (side_file_size(path, "-wal") > 0)
+    if (save_side_file_size(path, "-wal") > 0)
         return MA_OK;
     uint32_t app_id = be32(head + 68), version = be32(head + 60);
     if (app_id == SAVE_APPLICATION_ID)
@@ -248,37 +188,6 @@ static int check_header(const char *path, int fd, int flags, Err *err)
     if (pread(fd, page, sizeof page, 100) != (ssize_t)sizeof page || page[0] != 0x0D || page[3] != 0 || page[4] != 0)
         return refuse_not_save(path, err);
     return flags & SAVE_INIT ? MA_OK : refuse_empty(path, "an SQLite database with no tables", err);
-}
-
-/* "file:PATH?immutable=1" with PATH percent-encoded; sqlite3_free it. */
-static char *immutable_uri(const char *path)
-{
-    sqlite3_str *u = sqlite3_str_new(NULL);
-    sqlite3_str_appendall(u, "file:");
-    for (const unsigned char *c = (const unsigned char *)path; *c; c++) {
-        if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || strchr("/-_.~", *c))
-            sqlite3_str_appendchar(u, 1, (char)*c);
-        else
-            sqlite3_str_appendf(u, "%%%02X", *c);
-    }
-    sqlite3_str_appendall(u, "?immutable=1");
-    return sqlite3_str_finish(u);
-}
-
-/* After a refusal: removes PATH-wal and PATH-shm if this open made them
- * (SQLite may, reading a WAL-mode file it then turned out to be refused). A
- * -wal that holds anything, or one that was there before, is not ours. */
-static void remove_new_side_files(const char *path, off_t wal_before, off_t shm_before)
-{
-    char side[4200];
-    if (wal_before < 0 && side_file_size(path, "-wal") == 0) {
-        snprintf(side, sizeof side, "%s-wal", path);
-        unlink(side);
-    }
-    if (wal_before < 0 && shm_before < 0 && side_file_size(path, "-wal") < 0 && side_file_size(path, "-shm") >= 0) {
-        snprintf(side, sizeof side, "%s-shm", path);
-        unlink(side);
-    }
 }
 
 static int read_int(Save *s, const char *sql, int *out, Err *err)
@@ -339,7 +248,7 @@ int save_open(const char *path, int flags, Save **out, Err *err)
         fd = open(path, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
         if (fd < 0 && !readonly && (errno == EROFS || errno == EACCES || errno == EPERM)) {
             char folder[4200];
-            folder_of(path, folder, sizeof folder);
+            save_folder_of(path, folder, sizeof folder);
             if (errno == EROFS || access(folder, W_OK) != 0)
                 return save_read_only_error(path, "opening the save to play", err);
             return err_set(err, MA_ERR_IO,
@@ -357,7 +266,7 @@ int save_open(const char *path, int flags, Save **out, Err *err)
 
     /* A writer needs PATH-wal and PATH-shm beside the save: say so now rather than "unable to open". */
     char folder[4200];
-    folder_of(path, folder, sizeof folder);
+    save_folder_of(path, folder, sizeof folder);
     int folder_read_only = access(folder, W_OK) != 0;
     if (!readonly && folder_read_only) {
         close(fd);
@@ -397,7 +306,7 @@ int save_open(const char *path, int flags, Save **out, Err *err)
     if (notice[0])
         s->notice = strdup(notice);
 
-    off_t wal_before = side_file_size(path, "-wal"), shm_before = side_file_size(path, "-shm");
+    off_t wal_before = save_side_file_size(path, "-wal"), shm_before = save_side_file_size(path, "-shm");
     int rc;
     if (readonly && folder_read_only) {
         /* SQLite reads a WAL-mode file only with a -shm beside it, which it cannot make here. Nothing
@@ -410,7 +319,7 @@ int save_open(const char *path, int flags, Save **out, Err *err)
                     "writable and use --save with the copy", path, path, folder);
             goto fail;
         }
-        char *uri = immutable_uri(path);
+        char *uri = save_immutable_uri(path);
         rc = uri ? sqlite3_open_v2(uri, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) : SQLITE_NOMEM;
         sqlite3_free(uri);
     } else {
@@ -485,7 +394,7 @@ fail:
     save_close(s);
     if (created)
         unlink(path);
-    remove_new_side_files(path, wal_before, shm_before);
+    save_remove_new_side_files(path, wal_before, shm_before);
     return err ? err->code : MA_ERR_DB;
 }
 

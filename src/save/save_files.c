@@ -1,5 +1,7 @@
-/* save_files.c — the files beside a save: temporaries left by killed
- * processes, a hot journal left by a killed writer, and the backups folder.
+/* save_files.c — a save as files on a disk: the files beside it
+ * (temporaries left by killed processes, a hot journal left by a killed
+ * writer, -wal and -shm, the backups folder) and what a failing disk or a
+ * read-only folder means, in words a player can act on.
  *
  * A backup is written to DEST.tmp-PID and renamed into place (backup.c);
  * SQLite gives that file its own DEST.tmp-PID-journal. A process killed
@@ -15,6 +17,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "save/save_internal.h"
@@ -145,5 +148,97 @@ int save_settle_hot_journal(const char *path, char *notice, size_t size, Err *er
         return err->code;
     snprintf(notice, size, "undid an unfinished change in %s, left by a game that was stopped while writing; "
              "the save is as it was at its last completed action", path);
+    return MA_OK;
+}
+
+/* ------------------------------------------------------------ the file and its folder */
+
+/* The folder holding path ("." for a bare file name). */
+void save_folder_of(const char *path, char *out, size_t size)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        snprintf(out, size, ".");
+    else if (slash == path)
+        snprintf(out, size, "/");
+    else
+        snprintf(out, size, "%.*s", (int)(slash - path), path);
+}
+
+/* The size of PATH+suffix (PATH-wal, PATH-shm, PATH-journal), or -1 when there is none. */
+off_t save_side_file_size(const char *path, const char *suffix)
+{
+    char side[4200];
+    struct stat st;
+    snprintf(side, sizeof side, "%s%s", path, suffix);
+    return lstat(side, &st) == 0 ? st.st_size : -1;
+}
+
+/* "file:PATH?immutable=1" with PATH percent-encoded; sqlite3_free it. */
+char *save_immutable_uri(const char *path)
+{
+    sqlite3_str *u = sqlite3_str_new(NULL);
+    sqlite3_str_appendall(u, "file:");
+    for (const unsigned char *c = (const unsigned char *)path; *c; c++) {
+        if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') || strchr("/-_.~", *c))
+            sqlite3_str_appendchar(u, 1, (char)*c);
+        else
+            sqlite3_str_appendf(u, "%%%02X", *c);
+    }
+    sqlite3_str_appendall(u, "?immutable=1");
+    return sqlite3_str_finish(u);
+}
+
+/* After a refusal: removes PATH-wal and PATH-shm if this open made them
+ * (SQLite may, reading a WAL-mode file it then turned out to be refused). A
+ * -wal that holds anything, or one that was there before, is not ours. */
+void save_remove_new_side_files(const char *path, off_t wal_before, off_t shm_before)
+{
+    char side[4200];
+    if (wal_before < 0 && save_side_file_size(path, "-wal") == 0) {
+        snprintf(side, sizeof side, "%s-wal", path);
+        unlink(side);
+    }
+    if (wal_before < 0 && shm_before < 0 && save_side_file_size(path, "-wal") < 0 && save_side_file_size(path, "-shm") >= 0) {
+        snprintf(side, sizeof side, "%s-shm", path);
+        unlink(side);
+    }
+}
+
+int save_read_only_error(const char *path, const char *what, Err *err)
+{
+    char folder[4200];
+    save_folder_of(path, folder, sizeof folder);
+    int e = access(folder, W_OK) != 0 ? errno : EACCES;
+    return err_set(err, MA_ERR_IO,
+                   "the folder holding %s (%s) is read-only (%s) while %s: the game cannot write there. To play, "
+                   "copy the save somewhere writable (or, for a new save, choose a writable path) and use --save",
+                   path, folder, strerror(e), what);
+}
+
+int save_disk_error(const char *path, int rc, int sys_errno, Err *err, const char *what)
+{
+    int prim = rc & 0xff;
+    char folder[4200];
+    save_folder_of(path, folder, sizeof folder);
+    struct statvfs vfs;
+    int no_room = statvfs(folder, &vfs) == 0 && (double)vfs.f_bavail * (double)vfs.f_frsize < 65536;
+    if (prim == SQLITE_FULL || (prim == SQLITE_IOERR && (sys_errno == ENOSPC || sys_errno == EDQUOT || no_room))) {
+        char free_text[64] = "";
+        if (statvfs(folder, &vfs) == 0)
+            snprintf(free_text, sizeof free_text, " (%.1f MB free)", (double)vfs.f_bavail * (double)vfs.f_frsize / 1e6);
+        return err_set(err, MA_ERR_FULL,
+                       "the disk holding %s is full%s while %s: what was being written was not saved; free some "
+                       "space (or move the save to another disk and use --save), then try again",
+                       path, free_text, what);
+    }
+    if (prim == SQLITE_READONLY || sys_errno == EROFS ||
+        ((prim == SQLITE_CANTOPEN || prim == SQLITE_IOERR) && access(folder, W_OK) != 0))
+        return save_read_only_error(path, what, err);
+    if (prim == SQLITE_IOERR)
+        return err_set(err, MA_ERR_IO,
+                       "the disk reported an error while %s %s (%s): what was being written was not saved. Check the disk "
+                       "(dmesg shows the kernel's view), then try again; `magic-adventure verify` checks the save",
+                       what, path, sys_errno ? strerror(sys_errno) : sqlite3_errstr(rc));
     return MA_OK;
 }

@@ -2,6 +2,8 @@
 #ifndef MA_SAVE_INTERNAL_H
 #define MA_SAVE_INTERNAL_H
 
+#include <sys/types.h>
+
 #include <sqlite3.h>
 #include <cJSON.h>
 
@@ -36,6 +38,14 @@ int save_check_new_name(Save *s, const char *sql, int64_t id, const char *name, 
 /* The files beside a save (save_files.c). The folder of automatic backups:
  * DIR/backups/NAME for the save DIR/NAME.db. */
 void save_backups_folder(const char *path, char *out, size_t size);
+/* The folder holding path ("." for a bare name). */
+void save_folder_of(const char *path, char *out, size_t size);
+/* The size of PATH+suffix ("-wal", "-shm", "-journal"), or -1 when there is none. */
+off_t save_side_file_size(const char *path, const char *suffix);
+/* "file:PATH?immutable=1", PATH percent-encoded, for reading a save in a read-only folder; sqlite3_free it. */
+char *save_immutable_uri(const char *path);
+/* After a refused open: removes the PATH-wal and PATH-shm that open made (sizes before it: -1 for none). */
+void save_remove_new_side_files(const char *path, off_t wal_before, off_t shm_before);
 /* Removes DEST.tmp-PID (and its -journal) of processes no longer running,
  * beside the save and in its backups folder; says what in notice ("" when
  * nothing). Returns how many files went. For writers only. */
