@@ -123,6 +123,16 @@ int save_settle_hot_journal(const char *path, char *notice, size_t size, Err *er
     snprintf(journal, sizeof journal, "%s-journal", path);
     if (lstat(journal, &st) != 0 || st.st_size == 0)
         return MA_OK;
+    /* A journal that was finished is zeroed or truncated (journal_mode PERSIST keeps the file): only one
+     * starting with the journal's magic number can be hot. */
+    static const unsigned char magic[8] = {0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7};
+    unsigned char head[8] = {0};
+    int jfd = open(journal, O_RDONLY | O_CLOEXEC);
+    ssize_t got = jfd >= 0 ? pread(jfd, head, sizeof head, 0) : -1;
+    if (jfd >= 0)
+        close(jfd);
+    if (got == (ssize_t)sizeof head && memcmp(head, magic, sizeof magic) != 0)
+        return MA_OK;
     int fd = open(path, O_RDWR | O_CLOEXEC);
     if (fd < 0)
         return err_set(err, MA_ERR_IO,
