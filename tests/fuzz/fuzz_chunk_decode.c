@@ -4,9 +4,7 @@
  * any input must give either a chunk or an error, never a crash or
  * undefined behaviour. A decoded chunk is re-encoded and decoded again,
  * which must succeed and give the same blocks.
- *   CC=clang meson setup build-fuzz -Dfuzz=true -Dtests=true
- *   ninja -C build-fuzz tests/fuzz_chunk_decode
- *   build-fuzz/tests/fuzz_chunk_decode -max_total_time=180 */
+ * Run it with `scripts/fuzz fuzz_chunk_decode SECONDS` (corpus: tests/fuzz/fuzz_chunk_decode/). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
