@@ -18,6 +18,7 @@
 
 #include <sqlite3.h>
 
+#include "game/achieve.h"
 #include "save/characters.h"
 #include "save/save.h"
 #include "save/users.h"
@@ -947,6 +948,23 @@ static void test_a_full_disk_and_an_io_error_are_worded_by_what_happened(void **
     assert_contains(msg, "read-only");
 }
 
+/* ------------------------------------------------------------ found by fuzzing (tests/fuzz) */
+
+/* fuzz_data_files: an "after" naming an achievement looked for past an entry
+ * with no name compared against NULL (a crash in strcmp). */
+static void test_achievements_after_a_nameless_entry_are_refused_not_crashed(void **state)
+{
+    (void)state;
+    static const char json[] =
+        "{\"achievements\": [{\"name\": \"a\", \"title\": \"A\", \"description\": \"d\", \"points\": 1, "
+        "\"after\": \"b\", \"counter\": {\"key\": \"k\", \"target\": 1, \"label\": \"l\"}}, {\"title\": \"no name\"}]}";
+    AchieveBook *b = NULL;
+    Err err = {0};
+    assert_int_equal(achieve_book_load(json, sizeof json - 1, "achievements.json", &b, &err), MA_ERR_INVALID);
+    assert_null(b);
+    assert_contains(err.msg, "after must name another achievement");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -970,6 +988,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_read_only_folder_is_read_and_writers_say_what_to_do, setup, teardown),
         cmocka_unit_test_setup_teardown(test_full_disk_says_the_disk_is_full, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_full_disk_and_an_io_error_are_worded_by_what_happened, setup, teardown),
+        cmocka_unit_test(test_achievements_after_a_nameless_entry_are_refused_not_crashed),
         cmocka_unit_test_setup_teardown(test_second_restore_keeps_the_first_copy_and_names_the_new_one, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
