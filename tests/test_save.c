@@ -254,11 +254,11 @@ static void test_updated_at_is_kept_current(void **state)
 static void test_migrations_from_empty_and_reopen_is_noop(void **state)
 {
     (void)state;
-    /* An empty SQLite file (0 bytes) is a new save. */
+    /* An empty file (0 bytes) becomes a new save through init (SAVE_INIT) only. */
     th_write_file(th_path(dir, "empty.db"), "", 0);
     Save *s = NULL;
     Err err = {0};
-    assert_int_equal(save_open(th_path(dir, "empty.db"), 0, &s, &err), MA_OK);
+    assert_int_equal(save_open(th_path(dir, "empty.db"), SAVE_INIT, &s, &err), MA_OK);
     assert_int_equal(save_schema_version(s), save_latest_version());
     save_close(s);
     sqlite3 *db = raw_open(th_path(dir, "empty.db"));
@@ -484,7 +484,7 @@ static void test_cli_bad_input_gets_clear_messages(void **state)
     assert_int_equal(r.status, 2);
     th_run_free(&r);
 
-    r = th_run(NULL, "--save", th_path(dir, "x.db"), "backup", NULL);
+    r = th_run(NULL, "--save", th_path(dir, "x.db"), "backup", "a.db", "b.db", NULL);
     assert_int_equal(r.status, 2);
     th_run_free(&r);
 

@@ -8,12 +8,14 @@
 #include <string.h>
 #include <errno.h>
 
+#include "util/text.h"
+
 static const CliCommand commands[] = {
     {"init", "", "create the save, or upgrade an older one to this version", cmd_init},
     {"info", "", "show the save's format version, row counts and worlds", cmd_info},
     {"verify", "", "check the save: integrity, foreign keys, the game's invariants", cmd_verify},
-    {"backup", "FILE", "copy the save to a new FILE (online, safe while playing)", cmd_backup},
-    {"restore", "FILE", "replace the save with the backup FILE (the current one is kept as .before-restore.bak)", cmd_restore},
+    {"backup", "[FILE | list]", "copy the save to a new FILE (online, safe while playing), or into its backups folder; list: the backups made", cmd_backup},
+    {"restore", "FILE [--world NAME [--character NAME]]", "replace the save with the backup FILE, or roll back one world, or recover one character (the save as it was is kept as a new .before-restore.bak)", cmd_restore},
     {"dump", "[--stable] [--table NAME]", "print every row of the save, one a line (--stable masks times and tokens, for diff)", cmd_dump},
     {"sample-data", "[--users N] [--seed S] [--no-play]", "fill every table with realistic sample data, then play a little through the game's rules", cmd_sample_data},
     {"play", "--script FILE [--world NAME] [--character NAME] [--class C] [--json] [--verbose]", "play without a terminal: one action a line (move n, dig down, place e planks, wait 3...)", cmd_play},
@@ -74,15 +76,25 @@ int cli_wants_help(const CliCtx *ctx)
     return 0;
 }
 
+const char *cli_safe(const char *text)
+{
+    static char bufs[8][2048];
+    static int next;
+    char *b = bufs[next++ % 8];
+    return text_escape(text, b, sizeof bufs[0]);
+}
+
 int cli_usage_error(const CliCtx *ctx, const char *fmt, ...)
 {
     va_list ap;
+    char msg[2048];
     fprintf(stderr, "%s: ", prog);
     if (ctx && ctx->argc > 0)
-        fprintf(stderr, "%s: ", ctx->argv[0]);
+        fprintf(stderr, "%s: ", cli_safe(ctx->argv[0]));
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    fputs(cli_safe(msg), stderr);
     if (ctx && ctx->argc > 0)
         fprintf(stderr, "\nTry `%s %s --help`.\n", prog, ctx->argv[0]);
     else
@@ -92,7 +104,7 @@ int cli_usage_error(const CliCtx *ctx, const char *fmt, ...)
 
 int cli_fail(const Err *err)
 {
-    fprintf(stderr, "%s: %s\n", prog, err->msg);
+    fprintf(stderr, "%s: %s\n", prog, cli_safe(err->msg));
     return CLI_FAIL;
 }
 
@@ -104,6 +116,8 @@ Save *cli_open_save(const CliCtx *ctx, int flags)
         cli_fail(&err);
         return NULL;
     }
+    if (save_notice(s))
+        fprintf(stderr, "%s: %s\n", prog, cli_safe(save_notice(s)));
     if (save_migration_backup(s))
         fprintf(stderr, "%s: upgraded %s to save format %d (the old one is kept at %s)\n", prog,
                 ctx->save_path, save_latest_version(), save_migration_backup(s));

@@ -37,6 +37,10 @@ int cli_usage_error(const CliCtx *ctx, const char *fmt, ...) __attribute__((form
 /* Opens the save, printing a clear error on failure. flags as save_open. */
 Save *cli_open_save(const CliCtx *ctx, int flags);
 int cli_fail(const Err *err);
+/* Untrusted text (a name from a save, a message quoting one) made safe to
+ * print: control characters escaped (util/text.h). Returns one of a few
+ * rotating static buffers, so several may be used in one printf. */
+const char *cli_safe(const char *text);
 /* Parses a whole decimal integer; 0 on success. */
 int cli_parse_i64(const char *s, long long *out);
 /* True when a command's argv asks for help (-h/--help). */

@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "autobackup.h"
 #include "game/game.h"
 #include "game/story.h"
 
@@ -35,22 +37,113 @@ const char *cli_username(void)
     return u && *u ? u : "player";
 }
 
+/* The script's actions. A script that is a file is read and checked whole
+ * before the save is opened, so a malformed line anywhere changes nothing.
+ * Standard input that is a pipe or a terminal is read as it comes (a bot may
+ * wait for each result before it writes the next line), but its first
+ * action is checked before the save is opened. */
+typedef struct Script {
+    FILE *in;
+    const char *name;
+    int lineno;
+    int whole;
+    Action *acts;
+    int *lines;
+    int n, next;
+} Script;
+
+/* Reads up to the next action: 1 with *a and *lineno set, 0 at the end, -1
+ * for a malformed line (the message is printed). */
+static int script_read(Script *sc, Action *a, int *lineno)
+{
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int rc = 0;
+    Err err = {0};
+    while ((n = getline(&line, &cap, sc->in)) >= 0) {
+        sc->lineno++;
+        const char *nul = memchr(line, '\0', (size_t)n);
+        if (nul) {
+            fprintf(stderr, "magic-adventure: play: %s line %d: a NUL byte at column %d (a script is text)\n",
+                    sc->name, sc->lineno, (int)(nul - line) + 1);
+            rc = -1;
+            break;
+        }
+        int parsed = action_parse(line, a, &err);
+        if (parsed == 0)
+            continue;
+        if (parsed < 0) {
+            line[strcspn(line, "\r\n")] = '\0';
+            fprintf(stderr, "magic-adventure: play: %s line %d: %s: %s\n", sc->name, sc->lineno, cli_safe(err.msg),
+                    cli_safe(line));
+            rc = -1;
+            break;
+        }
+        *lineno = sc->lineno;
+        rc = 1;
+        break;
+    }
+    free(line);
+    return rc;
+}
+
+/* Before the save is opened: reads and checks the whole file, or the first
+ * action of a pipe. 0, or -1 for a malformed script. */
+static int script_check(Script *sc)
+{
+    struct stat st;
+    sc->whole = fstat(fileno(sc->in), &st) == 0 && S_ISREG(st.st_mode);
+    for (int cap = 0;;) {
+        if (sc->n == cap) {
+            cap = cap ? cap * 2 : 64;
+            Action *acts = realloc(sc->acts, (size_t)cap * sizeof *acts);
+            int *lines = acts ? realloc(sc->lines, (size_t)cap * sizeof *lines) : NULL;
+            if (acts)
+                sc->acts = acts;
+            if (!lines) {
+                fprintf(stderr, "magic-adventure: play: out of memory reading %s\n", sc->name);
+                return -1;
+            }
+            sc->lines = lines;
+        }
+        int rc = script_read(sc, &sc->acts[sc->n], &sc->lines[sc->n]);
+        if (rc < 0)
+            return -1;
+        if (rc == 0)
+            return 0;
+        sc->n++;
+        if (!sc->whole)
+            return 0;
+    }
+}
+
+static int script_next(Script *sc, Action *a, int *lineno)
+{
+    if (sc->next < sc->n) {
+        *a = sc->acts[sc->next];
+        *lineno = sc->lines[sc->next++];
+        return 1;
+    }
+    return sc->whole ? 0 : script_read(sc, a, lineno);
+}
+
 static void print_state_text(Game *g)
 {
     const Player *p = game_player(g);
-    printf("world: %s\n", p->world_name);
-    printf("character: %s (%s, level %d)\n", p->name, p->character_class, p->level);
+    printf("world: %s\n", cli_safe(p->world_name));
+    printf("character: %s (%s, level %d)\n", cli_safe(p->name), cli_safe(p->character_class), p->level);
     printf("position: %d %d %d\n", p->x, p->y, p->z);
     printf("health: %d/%d\n", p->health, p->max_health);
     printf("turns: %lld\n", (long long)game_clock(g));
-    printf("hand: %s\n", p->hand[0] ? p->hand : "(nothing)");
+    printf("hand: %s\n", p->hand[0] ? cli_safe(p->hand) : "(nothing)");
     InventoryRow *rows = NULL;
     int n = 0;
     Err err = {0};
     printf("inventory:");
     if (game_inventory(g, &rows, &n, &err) == MA_OK) {
         for (int i = 0; i < n; i++)
-            printf("%s %s x%d", i ? "," : "", rows[i].item_name, rows[i].quantity);
+            printf("%s %s x%d", i ? "," : "", cli_safe(rows[i].item_name), rows[i].quantity);
         inventory_list_free(rows, n);
     }
     printf("%s\n", n ? "" : " (empty)");
@@ -94,14 +187,20 @@ int cmd_play(CliCtx *ctx)
         fprintf(stderr, "magic-adventure: play: cannot read the script %s: %s\n", script, strerror(errno));
         return CLI_FAIL;
     }
-    Save *s = cli_open_save(ctx, SAVE_CREATE);
+    Script sc = {.in = in, .name = script};
+    int checked = script_check(&sc);
+    Save *s = checked == 0 ? cli_open_save(ctx, SAVE_CREATE) : NULL;
     if (!s) {
         if (in != stdin)
             fclose(in);
-        return CLI_FAIL;
+        free(sc.acts);
+        free(sc.lines);
+        return checked == 0 ? CLI_FAIL : CLI_USAGE;
     }
     Err err = {0};
     Game *g = NULL;
+    AutoBackup backup;
+    char note[4400];
     GameStart st = {.username = cli_username(), .world = world, .character = character,
                     .class_name = cls, .seed = cli_random_seed()};
     int status = CLI_OK;
@@ -109,29 +208,24 @@ int cmd_play(CliCtx *ctx)
         status = cli_fail(&err);
         goto done;
     }
-    char line[512];
-    int lineno = 0;
-    while (fgets(line, sizeof line, in)) {
-        lineno++;
-        Action a;
-        int parsed = action_parse(line, &a, &err);
-        if (parsed == 0)
-            continue;
-        if (parsed < 0) {
-            line[strcspn(line, "\r\n")] = '\0';
-            fprintf(stderr, "magic-adventure: play: %s line %d: %s: %s\n", script, lineno, err.msg, line);
+    autobackup_start(&backup, g, note, sizeof note);
+    if (note[0])
+        fprintf(stderr, "magic-adventure: %s\n", cli_safe(note));
+    int lineno = 0, more;
+    Action a;
+    while ((more = script_next(&sc, &a, &lineno)) != 0) {
+        if (more < 0) {
             status = CLI_USAGE;
             goto done;
         }
         ActionResult r;
         if (game_apply(g, &a, &r, &err) != MA_OK) {
-            fprintf(stderr, "magic-adventure: play: %s line %d: %s\n", script, lineno, err.msg);
+            fprintf(stderr, "magic-adventure: play: %s line %d: %s\n", script, lineno, cli_safe(err.msg));
             status = CLI_FAIL;
             goto done;
         }
         if (json) {
             cJSON *o = cJSON_CreateObject();
-            line[strcspn(line, "\r\n")] = '\0';
             cJSON_AddNumberToObject(o, "line", lineno);
             cJSON_AddStringToObject(o, "result", r.text);
             cJSON_AddNumberToObject(o, "turns", r.turns);
@@ -148,12 +242,14 @@ int cmd_play(CliCtx *ctx)
             cJSON_free(text);
             cJSON_Delete(o);
         } else {
-            printf("%s\n", r.text);
+            printf("%s\n", cli_safe(r.text));
             /* --verbose: what happened, as the client's log shows it (a villager's words, replies...). */
             for (int i = 0; verbose && i < r.n_events; i++)
-                printf("  | %s\n", r.events[i].text);
+                printf("  | %s\n", cli_safe(r.events[i].text));
         }
         fflush(stdout); /* a bot reading the pipe sees each result as it happens */
+        if (autobackup_after_action(&backup, g, note, sizeof note) < 0)
+            fprintf(stderr, "magic-adventure: %s\n", cli_safe(note));
     }
     if (json) {
         cJSON *state = game_state_json(g, &err);
@@ -169,9 +265,13 @@ int cmd_play(CliCtx *ctx)
         print_state_text(g);
     }
 done:
+    if (g && autobackup_on_quit(&backup, g, note, sizeof note) < 0)
+        fprintf(stderr, "magic-adventure: %s\n", cli_safe(note));
     game_close(g);
     save_close(s);
     if (in != stdin)
         fclose(in);
+    free(sc.acts);
+    free(sc.lines);
     return status;
 }

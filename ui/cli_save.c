@@ -4,13 +4,17 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "game/sample_play.h"
+#include "save/backup.h"
 #include "save/sample_data.h"
 #include "save/worlds.h"
 #include "screen.h"
+#include "world/world_verify.h"
 
 static int no_args(CliCtx *ctx, int want)
 {
@@ -27,11 +31,9 @@ int cmd_init(CliCtx *ctx)
     Err err = {0};
     Save *s = NULL;
     /* Probe first, to say whether this created, upgraded or found it current. */
-    FILE *f = fopen(ctx->save_path, "rb");
-    int existed = f != NULL;
-    if (f)
-        fclose(f);
-    if (save_open(ctx->save_path, SAVE_CREATE, &s, &err) != MA_OK)
+    struct stat st;
+    int existed = stat(ctx->save_path, &st) == 0 && st.st_size > 0;
+    if (save_open(ctx->save_path, SAVE_CREATE | SAVE_INIT, &s, &err) != MA_OK)
         return cli_fail(&err);
     if (!existed)
         printf("created %s (save format %d)\n", ctx->save_path, save_schema_version(s));
@@ -76,8 +78,8 @@ int cmd_info(CliCtx *ctx)
         for (int i = 0; i < nw; i++) {
             int64_t chunks = 0, chars = 0;
             worlds_counts(s, worlds[i].id, &chunks, &chars, NULL);
-            printf("  %-16s seed %-20lld type %-10s chunks %-8lld characters %lld\n", worlds[i].name,
-                   (long long)worlds[i].seed, worlds[i].world_type, (long long)chunks, (long long)chars);
+            printf("  %-16s seed %-20lld type %-10s chunks %-8lld characters %lld\n", cli_safe(worlds[i].name),
+                   (long long)worlds[i].seed, cli_safe(worlds[i].world_type), (long long)chunks, (long long)chars);
         }
         worlds_list_free(worlds, nw);
     }
@@ -88,7 +90,23 @@ int cmd_info(CliCtx *ctx)
 static void print_problem(const char *problem, void *ud)
 {
     (void)ud;
-    printf("PROBLEM %s\n", problem);
+    printf("PROBLEM %s\n", cli_safe(problem));
+}
+
+/* The world layer's check: every stored chunk decodes (the save layer cannot
+ * read block_data). Prints each broken chunk; returns how many, or < 0. */
+static int check_chunks(Save *s, void *ud, Err *err)
+{
+    (void)ud;
+    if (save_schema_version(s) != save_latest_version())
+        return 0; /* the chunk table of an older format is checked once upgraded */
+    BlockRegistry *reg = NULL;
+    int rc = blocks_load_default(&reg, err);
+    if (rc != MA_OK)
+        return rc;
+    int problems = world_verify_chunks(s, reg, print_problem, NULL, err);
+    blocks_free(reg);
+    return problems;
 }
 
 int cmd_verify(CliCtx *ctx)
@@ -100,47 +118,137 @@ int cmd_verify(CliCtx *ctx)
         return CLI_FAIL;
     Err err = {0};
     int problems = save_verify(s, print_problem, NULL, &err);
+    if (problems >= 0) {
+        int chunks = check_chunks(s, NULL, &err);
+        problems = chunks < 0 ? chunks : problems + chunks;
+    }
     save_close(s);
     if (problems < 0)
         return cli_fail(&err);
     if (problems == 0) {
-        printf("%s: ok (integrity, foreign keys and game invariants)\n", ctx->save_path);
+        printf("%s: ok (integrity, foreign keys, game invariants and every chunk)\n", ctx->save_path);
         return CLI_OK;
     }
     printf("%s: %d problem%s found\n", ctx->save_path, problems, problems == 1 ? "" : "s");
     return CLI_PROBLEMS;
 }
 
+/* `backup list`: the automatic backups of the save, oldest first. */
+static int backup_list_cmd(CliCtx *ctx)
+{
+    Err err = {0};
+    BackupInfo *v = NULL;
+    int n = 0;
+    if (backup_list(ctx->save_path, &v, &n, &err) != MA_OK)
+        return cli_fail(&err);
+    BackupSettings set;
+    if (backup_settings_from_env(&set, &err) != MA_OK)
+        fprintf(stderr, "magic-adventure: %s\n", cli_safe(err.msg));
+    char folder[4096], kept[64];
+    backup_folder(ctx->save_path, folder, sizeof folder);
+    if (set.retention_days)
+        snprintf(kept, sizeof kept, "kept %d days", set.retention_days);
+    else
+        snprintf(kept, sizeof kept, "kept forever");
+    if (n == 0) {
+        printf("no backups of %s yet in %s (they are made %s; `backup` makes one now)\n", cli_safe(ctx->save_path),
+               cli_safe(folder), set.when == BACKUP_DEFAULT_WHEN ? "on quit and once a game day"
+                                 : set.when == BACKUP_ON_QUIT ? "on quit" : set.when == BACKUP_DAILY ? "once a game day"
+                                 : "only by hand: MAGIC_BACKUP_SCHEDULE is off");
+        return CLI_OK;
+    }
+    printf("backups of %s in %s (%s):\n", cli_safe(ctx->save_path), cli_safe(folder), kept);
+    printf("  %-23s %10s  %-7s %s\n", "made (UTC)", "size", "reason", "file");
+    for (int i = 0; i < n; i++) {
+        char when[32];
+        snprintf(when, sizeof when, "%.10s %.8s", v[i].time, v[i].time + 11);
+        printf("  %-23s %10.1f kB  %-7s %s\n", when, (double)v[i].bytes / 1024.0, v[i].reason, cli_safe(v[i].path));
+    }
+    free(v);
+    return CLI_OK;
+}
+
 int cmd_backup(CliCtx *ctx)
 {
-    if (no_args(ctx, 1))
-        return CLI_USAGE;
+    if (ctx->argc == 2 && strcmp(ctx->argv[1], "list") == 0)
+        return backup_list_cmd(ctx);
+    if (ctx->argc > 2)
+        return cli_usage_error(ctx, "takes FILE, list, or nothing (a backup in the save's backups folder)");
     Save *s = cli_open_save(ctx, SAVE_READONLY);
     if (!s)
         return CLI_FAIL;
     Err err = {0};
+    if (ctx->argc == 1) {
+        BackupSettings set;
+        if (backup_settings_from_env(&set, &err) != MA_OK)
+            fprintf(stderr, "magic-adventure: %s\n", cli_safe(err.msg));
+        BackupInfo made;
+        int pruned = 0;
+        int rc = backup_auto(s, "manual", set.retention_days, &made, &pruned, &err);
+        save_close(s);
+        if (rc != MA_OK)
+            return cli_fail(&err);
+        printf("backed up %s to %s", cli_safe(ctx->save_path), cli_safe(made.path));
+        if (pruned)
+            printf(" (removed %d backup%s older than %d days)", pruned, pruned == 1 ? "" : "s", set.retention_days);
+        printf("\n");
+        return CLI_OK;
+    }
     int rc = save_backup(s, ctx->argv[1], &err);
     save_close(s);
     if (rc != MA_OK)
         return cli_fail(&err);
-    printf("backed up %s to %s\n", ctx->save_path, ctx->argv[1]);
+    printf("backed up %s to %s\n", cli_safe(ctx->save_path), cli_safe(ctx->argv[1]));
     return CLI_OK;
 }
 
 int cmd_restore(CliCtx *ctx)
 {
-    if (no_args(ctx, 1))
-        return CLI_USAGE;
+    static const struct option opts[] = {
+        {"world", required_argument, NULL, 'w'},
+        {"character", required_argument, NULL, 'c'},
+        {NULL, 0, NULL, 0},
+    };
+    SaveRestoreOpts ro = {.check = check_chunks};
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(ctx->argc, ctx->argv, "w:c:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'w': ro.world = optarg; break;
+        case 'c': ro.character = optarg; break;
+        default:
+            if (optopt)
+                return cli_usage_error(ctx, "option '%s' needs a value", ctx->argv[optind - 1]);
+            return cli_usage_error(ctx, "unknown option '%s'", ctx->argv[optind - 1]);
+        }
+    }
+    if (optind != ctx->argc - 1)
+        return cli_usage_error(ctx, "expects one FILE to restore from");
+    if (ro.character && !ro.world)
+        return cli_usage_error(ctx, "--character NAME needs --world W, the world the character lives in");
+    const char *file = ctx->argv[optind];
     Save *s = cli_open_save(ctx, SAVE_CREATE);
     if (!s)
         return CLI_FAIL;
     Err err = {0};
-    int rc = save_restore(s, ctx->argv[1], &err);
+    SaveRestoreResult res;
+    int rc = save_restore_from(s, file, &ro, &res, &err);
     save_close(s);
     if (rc != MA_OK)
         return cli_fail(&err);
-    printf("restored %s from %s (the previous save, if any, is kept at %s.before-restore.bak)\n",
-           ctx->save_path, ctx->argv[1], ctx->save_path);
+    if (ro.character)
+        printf("recovered character '%s' of world '%s' in %s from %s: %lld rows written", cli_safe(ro.character),
+               cli_safe(ro.world), cli_safe(ctx->save_path), cli_safe(file), (long long)res.rows);
+    else if (ro.world)
+        printf("rolled world '%s' of %s back to %s: %lld rows written", cli_safe(ro.world), cli_safe(ctx->save_path),
+               cli_safe(file), (long long)res.rows);
+    else
+        printf("restored %s from %s", cli_safe(ctx->save_path), cli_safe(file));
+    if (res.skipped)
+        printf(" (%lld left out: what they refer to is no longer in the save)", (long long)res.skipped);
+    printf("%s\n", ro.world ? "; the rest of the save was not touched" : "");
+    if (res.kept[0])
+        printf("the save as it was is kept at %s\n", cli_safe(res.kept));
     return CLI_OK;
 }
 

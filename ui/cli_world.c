@@ -205,8 +205,8 @@ static int world_list_cmd(CliCtx *ctx, int argc, char **argv)
                 save_close(s);
                 return cli_fail(&err);
             }
-            printf("%-4lld %-20s %-20lld %-8s %10lld %10lld\n", (long long)rows[i].id, rows[i].name,
-                   (long long)rows[i].seed, rows[i].world_type, (long long)chunks, (long long)chars);
+            printf("%-4lld %-20s %-20lld %-8s %10lld %10lld\n", (long long)rows[i].id, cli_safe(rows[i].name),
+                   (long long)rows[i].seed, cli_safe(rows[i].world_type), (long long)chunks, (long long)chars);
         }
     }
     worlds_list_free(rows, n);

@@ -16,6 +16,7 @@
 #include "screen_story.h"
 #include "screen_talk.h"
 #include "game/story.h"
+#include "autobackup.h"
 #include "term.h"
 #include "game/creatures.h"
 #include "game/npc.h"
@@ -52,6 +53,7 @@ typedef struct MainUi {
     int32_t ex0, ez0;
     char story[64];  /* the storyline waiting in focus, for the panel ("" none) */
     int story_stale; /* look it up again before the next draw (after anything that acts) */
+    AutoBackup backup; /* a backup when a new game day begins */
 } MainUi;
 
 /* ---- layout ---- */
@@ -415,6 +417,10 @@ static int act(MainUi *u, const Action *a, ActionResult *res)
     u->story_stale = 1;
     const Player *p = game_player(u->g);
     explored_mark_around(u, p->x, p->z, sight_radius(u) / 2);
+    char note[4400];
+    int made = autobackup_after_action(&u->backup, u->g, note, sizeof note);
+    if (made)
+        log_add(&u->log, made > 0 ? SEV_INFO : SEV_BAD, turn, "A new day: %s", note);
     return res->ok;
 }
 
@@ -858,6 +864,10 @@ int main_screen_run(Save *s, Game *g)
     u.ez0 = p->z - SEEN_SIDE / 2;
     explored_mark_around(&u, p->x, p->z, sight_radius(&u) / 2);
     log_add(&u.log, SEV_GOOD, (long)game_clock(g), "Welcome, %s, to %s. Press ? for the keys.", p->name, p->world_name);
+    char warning[1024];
+    autobackup_start(&u.backup, g, warning, sizeof warning);
+    if (warning[0])
+        log_add(&u.log, SEV_WARN, (long)game_clock(g), "Backups: %s", warning);
     if (game_is_night(g))
         log_add(&u.log, SEV_INFO, (long)game_clock(g), "It is night: you see less far.");
     char story[64];

@@ -11,6 +11,7 @@
 #include "game/auth.h"
 #include "save/users.h"
 #include "save/worlds.h"
+#include "autobackup.h"
 #include "term.h"
 #include "util/timeutil.h"
 
@@ -521,6 +522,11 @@ static int play(Save *s, const GameStart *st, int fresh)
     if (fresh && pregen(g, &err) != MA_OK)
         screen_message("The land could not be stored", err.msg); /* playable anyway: it generates as you go */
     int r = main_screen_run(s, g);
+    AutoBackup backup;
+    char note[4400];
+    autobackup_start(&backup, g, note, sizeof note);
+    if (autobackup_on_quit(&backup, g, note, sizeof note) < 0 && r != -2)
+        screen_message("The backup on quit was not made", note);
     game_close(g);
     return r == -2 ? -2 : 1;
 }

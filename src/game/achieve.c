@@ -53,7 +53,9 @@ static const cJSON *find(const cJSON *list, const char *name)
 {
     const cJSON *a;
     cJSON_ArrayForEach(a, list) {
-        if (strcmp(sfield(a, "name"), name) == 0)
+        /* Entries after the one being checked are not validated yet: one may have no name. */
+        const char *n = sfield(a, "name");
+        if (n && strcmp(n, name) == 0)
             return a;
     }
     return NULL;

@@ -797,6 +797,8 @@ int game_start(Save *s, const GameStart *st, Game **out, Err *err)
         StoryRefs refs = {.items = g->items, .blocks = g->blocks, .quests = g->quest_book};
         rc = story_book_load_default(&refs, &g->story_book, err);
     }
+    if (rc == MA_OK)
+        rc = dialogue_load_default(&g->dialogue, err);
     if (rc != MA_OK)
         goto fail;
     g->ladder = (BlockId)(blocks_find(g->blocks, "ladder") > 0 ? blocks_find(g->blocks, "ladder") : 0);
@@ -910,6 +912,7 @@ void game_close(Game *g)
     quest_book_free(g->quest_book);
     quest_forget_templates(g);
     achieve_book_free(g->achieve_book);
+    dialogue_free(g->dialogue);
     crafting_free(g->craft);
     skillbook_free(g->skills);
     items_free(g->items);

@@ -10,6 +10,7 @@
 #include "game/creatures.h"
 #include "game/game.h"
 #include "game/items.h"
+#include "game/npc.h"
 #include "game/progress.h"
 #include "game/quest.h"
 #include "game/story_book.h"
@@ -32,6 +33,7 @@ struct Game {
     CreatureBook *creatures; /* data/creatures.json */
     QuestBook *quest_book;   /* data/quests.json */
     AchieveBook *achieve_book; /* data/achievements.json */
+    DialogueBook *dialogue;  /* data/dialogue.json */
     Prng rng;                /* combat and crafting rolls; seeded from the world and the clock */
     int died;                /* set by game_hurt; game_apply records the death and drops the pack */
     int32_t died_at[3];

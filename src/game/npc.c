@@ -737,11 +737,9 @@ int npc_talk(Game *g, Dir d, ActionResult *r, Err *err)
         game_refuse(r, "nobody to talk to %s", dir_name(d));
         return MA_OK;
     }
-    DialogueBook *b = NULL;
+    DialogueBook *b = g->dialogue;
     int64_t id = 0;
-    int rc = dialogue_load_default(&b, err);
-    if (rc == MA_OK)
-        rc = npc_ensure(g, e, pos[0], pos[1], pos[2], &id, err);
+    int rc = npc_ensure(g, e, pos[0], pos[1], pos[2], &id, err);
     cJSON_Delete(e);
     Npc npc;
     Menu m;
@@ -758,7 +756,6 @@ int npc_talk(Game *g, Dir d, ActionResult *r, Err *err)
     r->ok = rc == MA_OK;
     game_pass_time(g, 1, r);
 done:
-    dialogue_free(b);
     return rc;
 }
 
@@ -901,10 +898,10 @@ int npc_say(Game *g, int reply, ActionResult *r, Err *err)
         game_refuse(r, "there is no reply %d (1 to %d)", reply, count);
         return MA_OK;
     }
-    DialogueBook *b = NULL;
-    int rc = dialogue_load_default(&b, err);
+    DialogueBook *b = g->dialogue;
+    int rc = MA_OK;
     Menu m;
-    if (rc != MA_OK || (rc = build_menu(g, b, &npc, &m, err)) != MA_OK)
+    if ((rc = build_menu(g, b, &npc, &m, err)) != MA_OK)
         goto done;
     const Entry *e = NULL;
     for (int i = 0; i < m.n && !e; i++)
@@ -926,7 +923,6 @@ int npc_say(Game *g, int reply, ActionResult *r, Err *err)
         (rc = store_menu(g, npc.entity, &m, err)) == MA_OK)
         show_menu(r, &m);
 done:
-    dialogue_free(b);
     return rc;
 }
 
@@ -938,10 +934,10 @@ int npc_conversation(Game *g, NpcView *out, Err *err)
     Npc npc;
     if (id <= 0 || !npc_load(g, id, &npc))
         return err_set(err, MA_ERR_NOT_FOUND, "you are not talking to anyone");
-    DialogueBook *b = NULL;
-    int rc = dialogue_load_default(&b, err);
+    DialogueBook *b = g->dialogue;
+    int rc = MA_OK;
     Menu m;
-    if (rc != MA_OK || (rc = build_menu(g, b, &npc, &m, err)) != MA_OK || (rc = store_menu(g, npc.entity, &m, err)) != MA_OK)
+    if ((rc = build_menu(g, b, &npc, &m, err)) != MA_OK || (rc = store_menu(g, npc.entity, &m, err)) != MA_OK)
         goto done;
     snprintf(out->entity_id, sizeof out->entity_id, "%s", npc.entity);
     snprintf(out->name, sizeof out->name, "%s", npc.name);
@@ -957,7 +953,6 @@ int npc_conversation(Game *g, NpcView *out, Err *err)
     }
     out->n_replies = m.n;
 done:
-    dialogue_free(b);
     return rc;
 }
 

@@ -6,18 +6,24 @@
  * version, integrity check) and copies the current save aside, so that
  * nothing already saved is lost to a bad restore. */
 #include "save/save.h"
+#include "save/backup.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "save/save_internal.h"
+#include "util/timeutil.h"
 
-static int copy_db(sqlite3 *from, sqlite3 *to, const char *what, const char *path, Err *err)
+/* Copies every page of from into to. what and path say what is done ("backing up to", a file) for
+ * messages; dest_path is the file being written, whose disk a failure is about. */
+static int copy_db(sqlite3 *from, sqlite3 *to, const char *what, const char *path, const char *dest_path, Err *err)
 {
     sqlite3_backup *b = sqlite3_backup_init(to, "main", from, "main");
     if (!b)
@@ -29,9 +35,14 @@ static int copy_db(sqlite3 *from, sqlite3 *to, const char *what, const char *pat
             sqlite3_sleep(20);
     } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
     int frc = sqlite3_backup_finish(b);
-    if (rc != SQLITE_DONE || frc != SQLITE_OK)
-        return err_set(err, (rc & 0xff) == SQLITE_FULL || (rc & 0xff) == SQLITE_IOERR ? MA_ERR_IO : MA_ERR_DB,
-                       "%s %s: %s", what, path, sqlite3_errstr(rc != SQLITE_DONE ? rc : frc));
+    if (rc != SQLITE_DONE || frc != SQLITE_OK) {
+        int bad = rc != SQLITE_DONE ? rc : frc;
+        char doing[4200];
+        snprintf(doing, sizeof doing, "%s %s", what, path);
+        if (save_disk_error(dest_path, bad, sqlite3_system_errno(to) ? sqlite3_system_errno(to) : errno, err, doing))
+            return err->code;
+        return err_set(err, MA_ERR_DB, "%s %s: %s", what, path, sqlite3_errstr(bad));
+    }
     return MA_OK;
 }
 
@@ -57,7 +68,7 @@ int save_backup(Save *s, const char *dest, Err *err)
     if (sqlite3_open_v2(tmp, &out, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
         rc = err_set(err, MA_ERR_IO, "cannot open the backup %s: %s", dest, sqlite3_errmsg(out));
     else
-        rc = copy_db(s->db, out, "backing up to", dest, err);
+        rc = copy_db(s->db, out, "backing up to", dest, dest, err);
     if (rc == MA_OK && sqlite3_exec(out, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) != SQLITE_OK)
         rc = err_set(err, MA_ERR_IO, "finishing the backup %s: %s", dest, sqlite3_errmsg(out));
     sqlite3_close_v2(out);
@@ -92,6 +103,18 @@ static int integrity_ok(Save *src, Err *err)
 
 int save_restore(Save *s, const char *src_path, Err *err)
 {
+    return save_restore_from(s, src_path, NULL, NULL, err);
+}
+
+int save_restore_from(Save *s, const char *src_path, const SaveRestoreOpts *opts, SaveRestoreResult *res, Err *err)
+{
+    static const SaveRestoreOpts none;
+    SaveRestoreResult local;
+    if (!opts)
+        opts = &none;
+    if (!res)
+        res = &local;
+    memset(res, 0, sizeof *res);
     if (s->readonly)
         return err_set(err, MA_ERR_INVALID, "%s is open read-only", s->path);
     struct stat a, b;
@@ -113,22 +136,44 @@ int save_restore(Save *s, const char *src_path, Err *err)
         err_prefix(err, "your save %s is unchanged", s->path);
         return rc;
     }
-    /* Keep what is being replaced. */
-    if (save_schema_version(s) > 0) {
-        char bak[4096];
-        snprintf(bak, sizeof bak, "%s.before-restore.bak", s->path);
-        unlink(bak);
-        if ((rc = save_backup(s, bak, err)) != MA_OK) {
+    if (opts->check) {
+        int problems = opts->check(src, opts->check_ud, err);
+        if (problems != 0) {
             save_close(src);
+            if (problems < 0) {
+                err_prefix(err, "not restoring: %s could not be checked (your save %s is unchanged)", src_path,
+                           s->path);
+                return problems;
+            }
+            return err_set(err, MA_ERR_CORRUPT, "%s has %d problem%s (listed above); not restoring it (your save "
+                           "%s is unchanged)", src_path, problems, problems == 1 ? "" : "s", s->path);
+        }
+    }
+    /* Keep what is being replaced, under a name no earlier restore used. */
+    if (save_schema_version(s) > 0) {
+        save_unique_path(s->path, "before-restore", res->kept, sizeof res->kept);
+        if ((rc = save_backup(s, res->kept, err)) != MA_OK) {
+            save_close(src);
+            res->kept[0] = '\0';
             err_prefix(err, "not restoring: could not keep a copy of the current save first");
             return rc;
         }
+    }
+    if (opts->world) {
+        int version = save_schema_version(src);
+        save_close(src);
+        rc = save_restore_part(s, src_path, version, opts->world, opts->character, res, err);
+        if (rc != MA_OK && res->kept[0]) {
+            unlink(res->kept); /* nothing was restored: the copy would only be clutter */
+            res->kept[0] = '\0';
+        }
+        return rc;
     }
     /* Cached statements would hold the old schema; drop them. */
     for (int i = 0; i < s->n_stmts; i++)
         sqlite3_finalize(s->stmts[i].stmt);
     s->n_stmts = 0;
-    rc = copy_db(src->db, s->db, "restoring from", src_path, err);
+    rc = copy_db(src->db, s->db, "restoring from", src_path, s->path, err);
     int version = save_schema_version(src);
     save_close(src);
     if (rc != MA_OK)
@@ -136,4 +181,227 @@ int save_restore(Save *s, const char *src_path, Err *err)
     if (version < save_latest_version())
         rc = save_migrate_from(s, version, err);
     return rc;
+}
+
+/* ------------------------------------------------------------ automatic backups */
+
+int backup_schedule_parse(const char *text, int *when, Err *err)
+{
+    *when = 0;
+    if (strcmp(text, "off") == 0 || strcmp(text, "none") == 0)
+        return MA_OK;
+    char copy[128];
+    if (strlen(text) >= sizeof copy)
+        return err_set(err, MA_ERR_INVALID, "the backup schedule '%.40s...' is too long", text);
+    snprintf(copy, sizeof copy, "%s", text);
+    char *save_ptr = NULL;
+    for (char *w = strtok_r(copy, ", ", &save_ptr); w; w = strtok_r(NULL, ", ", &save_ptr)) {
+        if (strcmp(w, "quit") == 0)
+            *when |= BACKUP_ON_QUIT;
+        else if (strcmp(w, "day") == 0)
+            *when |= BACKUP_DAILY;
+        else
+            return err_set(err, MA_ERR_INVALID, "the backup schedule '%s' has '%s': it takes quit, day "
+                           "(or both, as quit,day) or off", text, w);
+    }
+    if (!*when)
+        return err_set(err, MA_ERR_INVALID, "the backup schedule is empty: give quit, day, quit,day or off");
+    return MA_OK;
+}
+
+int backup_settings_from_env(BackupSettings *out, Err *err)
+{
+    out->when = BACKUP_DEFAULT_WHEN;
+    out->retention_days = BACKUP_DEFAULT_RETENTION_DAYS;
+    int rc = MA_OK;
+    const char *when = getenv("MAGIC_BACKUP_SCHEDULE");
+    int parsed;
+    if (when && *when) {
+        if (backup_schedule_parse(when, &parsed, err) == MA_OK)
+            out->when = parsed;
+        else {
+            err_prefix(err, "MAGIC_BACKUP_SCHEDULE (keeping quit,day)");
+            rc = MA_ERR_INVALID;
+        }
+    }
+    const char *days = getenv("BACKUP_RETENTION_DAYS");
+    if (days && *days) {
+        char *end;
+        errno = 0;
+        long v = strtol(days, &end, 10);
+        if (errno || *end || v < 0 || v > 36500)
+            rc = err_set(err, MA_ERR_INVALID, "BACKUP_RETENTION_DAYS is '%.40s', not a whole number of days from 0 "
+                         "(keep every backup) to 36500; keeping %d", days, BACKUP_DEFAULT_RETENTION_DAYS);
+        else
+            out->retention_days = (int)v;
+    }
+    return rc;
+}
+
+void backup_folder(const char *save_path, char *out, size_t size)
+{
+    save_backups_folder(save_path, out, size);
+}
+
+/* Reads a backup's name (20261127-031740Z-quit.db, or ...-quit-2.db): 0 and
+ * the time and reason, or -1 when name is not one. */
+static int parse_name(const char *name, BackupInfo *b)
+{
+    int Y, M, D, h, m, sec, used = 0;
+    if (sscanf(name, "%4d%2d%2d-%2d%2d%2dZ-%n", &Y, &M, &D, &h, &m, &sec, &used) != 6 || used != 17)
+        return -1;
+    const char *r = name + used;
+    size_t k = 0;
+    while (r[k] >= 'a' && r[k] <= 'z' && k + 1 < sizeof b->reason)
+        k++;
+    if (k == 0)
+        return -1;
+    const char *rest = r + k;
+    if (rest[0] == '-') {
+        rest++;
+        if (!(*rest >= '0' && *rest <= '9'))
+            return -1;
+        while (*rest >= '0' && *rest <= '9')
+            rest++;
+    }
+    if (strcmp(rest, ".db") != 0)
+        return -1;
+    snprintf(b->reason, sizeof b->reason, "%.*s", (int)k, r);
+    snprintf(b->time, sizeof b->time, "%04d-%02d-%02dT%02d:%02d:%02d.000Z", Y, M, D, h, m, sec);
+    b->time_ms = time_parse_iso(b->time);
+    return b->time_ms < 0 ? -1 : 0;
+}
+
+static int by_time(const void *a, const void *b)
+{
+    const BackupInfo *x = a, *y = b;
+    if (x->time_ms != y->time_ms)
+        return x->time_ms < y->time_ms ? -1 : 1;
+    return strcmp(x->path, y->path);
+}
+
+int backup_list(const char *save_path, BackupInfo **out, int *n, Err *err)
+{
+    *out = NULL;
+    *n = 0;
+    char folder[4096];
+    backup_folder(save_path, folder, sizeof folder);
+    DIR *d = opendir(folder);
+    if (!d)
+        return errno == ENOENT ? MA_OK : err_set(err, MA_ERR_IO, "cannot read the backups folder %s: %s", folder,
+                                                 strerror(errno));
+    BackupInfo *v = NULL;
+    int count = 0, cap = 0, rc = MA_OK;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        BackupInfo b;
+        memset(&b, 0, sizeof b);
+        struct stat st;
+        if (parse_name(e->d_name, &b) != 0)
+            continue;
+        snprintf(b.path, sizeof b.path, "%s/%s", folder, e->d_name);
+        if (lstat(b.path, &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        b.bytes = st.st_size;
+        if (count == cap) {
+            cap = cap ? cap * 2 : 16;
+            BackupInfo *grown = realloc(v, (size_t)cap * sizeof *v);
+            if (!grown) {
+                rc = err_set(err, MA_ERR_NOMEM, "out of memory listing %s", folder);
+                break;
+            }
+            v = grown;
+        }
+        v[count++] = b;
+    }
+    closedir(d);
+    if (rc != MA_OK) {
+        free(v);
+        return rc;
+    }
+    qsort(v, (size_t)count, sizeof *v, by_time);
+    *out = v;
+    *n = count;
+    return MA_OK;
+}
+
+int backup_prune(const char *save_path, int retention_days, int64_t now_ms, int *pruned, Err *err)
+{
+    if (pruned)
+        *pruned = 0;
+    if (retention_days <= 0)
+        return MA_OK;
+    BackupInfo *v = NULL;
+    int n = 0;
+    int rc = backup_list(save_path, &v, &n, err);
+    if (rc != MA_OK)
+        return rc;
+    int64_t cutoff = now_ms - (int64_t)retention_days * 86400 * 1000;
+    for (int i = 0; i < n; i++) {
+        if (v[i].time_ms >= cutoff)
+            continue;
+        if (unlink(v[i].path) != 0) {
+            rc = err_set(err, MA_ERR_IO, "cannot remove the old backup %s: %s", v[i].path, strerror(errno));
+            break;
+        }
+        if (pruned)
+            (*pruned)++;
+    }
+    free(v);
+    return rc;
+}
+
+/* mkdir -p for the backups folder (mode 0700: backups hold the whole save). */
+static int make_folder(const char *folder, Err *err)
+{
+    char part[4096];
+    snprintf(part, sizeof part, "%s", folder);
+    for (char *p = part + 1;; p++) {
+        if (*p == '/' || *p == '\0') {
+            char c = *p;
+            *p = '\0';
+            if (mkdir(part, 0700) != 0 && errno != EEXIST)
+                return errno == EROFS || errno == EACCES ? save_read_only_error(folder, "making the backups folder", err)
+                                                         : err_set(err, MA_ERR_IO, "cannot make the backups folder %s: %s",
+                                                                   part, strerror(errno));
+            *p = c;
+            if (c == '\0')
+                return MA_OK;
+        }
+    }
+}
+
+int backup_auto(Save *s, const char *reason, int retention_days, BackupInfo *made, int *pruned, Err *err)
+{
+    BackupInfo local;
+    if (!made)
+        made = &local;
+    memset(made, 0, sizeof *made);
+    if (pruned)
+        *pruned = 0;
+    size_t k = strlen(reason);
+    if (k == 0 || k >= sizeof made->reason || strspn(reason, "abcdefghijklmnopqrstuvwxyz") != k)
+        return err_set(err, MA_ERR_INVALID, "a backup's reason is a short lower-case word, not '%.20s'", reason);
+    char folder[4096];
+    backup_folder(s->path, folder, sizeof folder);
+    int rc = make_folder(folder, err);
+    if (rc != MA_OK)
+        return rc;
+    int64_t now = time_now_ms();
+    time_t secs = (time_t)(now / 1000);
+    struct tm tm;
+    gmtime_r(&secs, &tm);
+    char stamp[32];
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%SZ", &tm);
+    struct stat st;
+    snprintf(made->path, sizeof made->path, "%s/%s-%s.db", folder, stamp, reason);
+    for (int i = 2; lstat(made->path, &st) == 0 && i < 1000; i++)
+        snprintf(made->path, sizeof made->path, "%s/%s-%s-%d.db", folder, stamp, reason, i);
+    if ((rc = save_backup(s, made->path, err)) != MA_OK)
+        return rc;
+    const char *base = strrchr(made->path, '/');
+    parse_name(base ? base + 1 : made->path, made);
+    if (stat(made->path, &st) == 0)
+        made->bytes = st.st_size;
+    return backup_prune(s->path, retention_days, now, pruned, err);
 }

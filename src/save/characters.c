@@ -120,6 +120,9 @@ int characters_insert(Save *s, CharacterRow *c, Err *err)
         "INSERT INTO characters (user_id, world_id, name, character_class, level, experience, stats, "
         "appearance, position_x, position_y, position_z) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "RETURNING id, created_at, updated_at";
+    int name_rc = save_check_name(s, c->name, err, "character name");
+    if (name_rc != MA_OK)
+        return name_rc;
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
         return failed(err);
@@ -185,6 +188,10 @@ int characters_update(Save *s, const CharacterRow *c, Err *err)
         "UPDATE characters SET name = ?, character_class = ?, level = ?, experience = ?, "
         "stats = COALESCE(?, stats), appearance = COALESCE(?, appearance), "
         "position_x = ?, position_y = ?, position_z = ? WHERE id = ?";
+    static const char stored[] = "SELECT name FROM characters WHERE id = ?";
+    int name_rc = save_check_new_name(s, stored, c->id, c->name, err, "character name");
+    if (name_rc != MA_OK)
+        return name_rc;
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
         return failed(err);

@@ -35,6 +35,7 @@
 #include "save/save_internal.h"
 #include "save/stories.h"
 #include "util/prng.h"
+#include "util/sha256.h"
 #include "util/timeutil.h"
 
 #define BASE_MS 1756995300000LL /* 2025-09-04T14:15:00.000Z, the design's date */
@@ -570,11 +571,13 @@ static int gen_sessions(Gen *g)
         for (int k = 0; k < u->n_sessions; k++) {
             /* A taken token is rehashed rather than redrawn, so that a second run
              * with the same seed draws the same rows (with suffixed names). */
-            char token[40];
+            /* The save keeps only a token's SHA-256, as sessions_create does. */
+            char token[40], hash[SHA256_HEX_LEN];
             uint64_t a = prng_next(&g->rng), b = prng_next(&g->rng);
             for (int taken = 1; taken; a = hash_u64(a), b = hash_u64(b)) {
                 snprintf(token, sizeof token, "%016llx%016llx", (unsigned long long)a, (unsigned long long)b);
-                TRY(is_taken(g, sql_taken, token, NULL, 0, &taken));
+                sha256_hex(token, strlen(token), hash);
+                TRY(is_taken(g, sql_taken, hash, NULL, 0, &taken));
             }
             int64_t created = u->session_at[k];
             int64_t expires = u->session_live[k] ? created + 30 * DAY_MS : created + span(g, HOUR_MS, 7 * DAY_MS);
@@ -592,7 +595,7 @@ static int gen_sessions(Gen *g)
                 return g->err->code;
             }
             sqlite3_bind_int64(st, 1, u->id);
-            sqlite3_bind_text(st, 2, token, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
             bind_json(g, st, 3, data);
             bind_time(st, 4, created);
             bind_time(st, 5, expires);

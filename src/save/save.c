@@ -13,6 +13,7 @@
 
 #include "save/save_internal.h"
 #include "util/data.h"
+#include "util/sha256.h"
 #include "util/timeutil.h"
 
 const char *const save_table_names[] = {
@@ -47,8 +48,18 @@ int save_latest_version(void)
 
 static int exec_sql(Save *s, const char *sql, Err *err, const char *what)
 {
-    int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
-    return rc == SQLITE_OK ? MA_OK : save_db_error(s, rc, err, what);
+    char *msg = NULL;
+    int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        /* SQLite records errno only for failed statements, not for a failed COMMIT: take it as it is. */
+        int sys = sqlite3_system_errno(s->db) ? sqlite3_system_errno(s->db) : errno;
+        if (save_disk_error(s->path, sqlite3_extended_errcode(s->db), sys, err, what) == MA_OK)
+            err_set(err, rc == SQLITE_CONSTRAINT ? MA_ERR_CONSTRAINT : MA_ERR_DB, "%s: %s: %s",
+                    s->path, what, msg ? msg : sqlite3_errstr(rc));
+        sqlite3_free(msg);
+        return err ? err->code : MA_ERR_DB;
+    }
+    return MA_OK;
 }
 
 int save_migrate_from(Save *s, int from, Err *err)
@@ -73,6 +84,21 @@ int save_migrate_from(Save *s, int from, Err *err)
 
 /* ------------------------------------------------------------ opening */
 
+/* ma_sha256_hex(text): the SHA-256 of text as hex, for migration 007 (session
+ * tokens are stored only as their hash; see users.c). */
+static void sql_sha256_hex(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    char hex[SHA256_HEX_LEN];
+    const unsigned char *text = sqlite3_value_text(argv[0]);
+    sha256_hex(text, (size_t)sqlite3_value_bytes(argv[0]), hex);
+    sqlite3_result_text(ctx, hex, 64, SQLITE_TRANSIENT);
+}
+
 /* Every commit of the connection, explicit or autocommit, for save_commits. */
 static int count_commit(void *ud)
 {
@@ -82,6 +108,8 @@ static int count_commit(void *ud)
 
 int save_db_error(Save *s, int rc, Err *err, const char *what)
 {
+    if (s && s->db && save_disk_error(s->path, rc, sqlite3_system_errno(s->db), err, what) != MA_OK)
+        return err->code;
     int code;
     switch (rc & 0xff) {
     case SQLITE_CONSTRAINT: code = MA_ERR_CONSTRAINT; break;
@@ -102,19 +130,65 @@ int save_db_error(Save *s, int rc, Err *err, const char *what)
     return err_set(err, code, "%s: %s: %s", s ? s->path : "save", what, detail);
 }
 
-static int check_header(const char *path, int fd, Err *err)
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+static int refuse_not_save(const char *path, Err *err)
+{
+    return err_set(err, MA_ERR_NOT_SAVE,
+                   "%s is an SQLite database but not a Magic Adventure save. It was left "
+                   "untouched; pass another path with --save", path);
+}
+
+static int refuse_newer(const char *path, int version, Err *err)
+{
+    return err_set(err, MA_ERR_NEWER,
+                   "%s was saved by a newer version of Magic Adventure (save format %d; this "
+                   "game reads up to %d). It was left untouched: update the game to play it",
+                   path, version, save_latest_version());
+}
+
+static int refuse_empty(const char *path, const char *what, Err *err)
+{
+    return err_set(err, MA_ERR_NOT_SAVE,
+                   "%s is empty (%s), not a Magic Adventure save. It was left untouched; to make a new "
+                   "save there, run `magic-adventure --save %s init` (or pass another path with --save)",
+                   path, what, path);
+}
+
+/* Refuses from the file's own first bytes, before SQLite opens it, whatever
+ * can be refused there: SQLite would create PATH-wal and PATH-shm beside a
+ * WAL-mode file just to read it, and a refused file must be left exactly as
+ * it was, with nothing new beside it. An empty file (0 bytes, or an SQLite
+ * database with nothing in it) becomes a save only with SAVE_INIT. */
+static int check_header(const char *path, int fd, int flags, Err *err)
 {
     unsigned char head[100];
     ssize_t n = pread(fd, head, sizeof head, 0);
-    if (n == 0)
-        return MA_OK; /* empty file: a new save */
     if (n < 0)
         return err_set(err, MA_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
+    if (n == 0)
+        return flags & SAVE_INIT ? MA_OK : refuse_empty(path, "0 bytes", err);
     if (n < (ssize_t)sizeof head || memcmp(head, "SQLite format 3", 16) != 0)
         return err_set(err, MA_ERR_NOT_SAVE,
                        "%s is not a Magic Adventure save (it is not an SQLite database). "
                        "It was left untouched; pass another path with --save", path);
-    return MA_OK;
+    /* Committed pages may still sit in PATH-wal, newer than the file's first page: SQLite decides then. */
+    if (save_side_file_size(path, "-wal") > 0)
+        return MA_OK;
+    uint32_t app_id = be32(head + 68), version = be32(head + 60);
+    if (app_id == SAVE_APPLICATION_ID)
+        return version > (uint32_t)save_latest_version() ? refuse_newer(path, (int)version, err) : MA_OK;
+    if (app_id != 0 || version != 0)
+        return refuse_not_save(path, err);
+    /* No application id: a database with nothing in it yet has an empty
+     * first page (a leaf table page with no cells); anything else is another program's. */
+    unsigned char page[8];
+    if (pread(fd, page, sizeof page, 100) != (ssize_t)sizeof page || page[0] != 0x0D || page[3] != 0 || page[4] != 0)
+        return refuse_not_save(path, err);
+    return flags & SAVE_INIT ? MA_OK : refuse_empty(path, "an SQLite database with no tables", err);
 }
 
 static int read_int(Save *s, const char *sql, int *out, Err *err)
@@ -140,13 +214,12 @@ static int read_int(Save *s, const char *sql, int *out, Err *err)
     return MA_OK;
 }
 
-static int make_backup_name(const char *path, const char *suffix, char *out, size_t size)
+void save_unique_path(const char *path, const char *suffix, char *out, size_t size)
 {
     struct stat st;
     snprintf(out, size, "%s.%s.bak", path, suffix);
-    for (int i = 2; stat(out, &st) == 0 && i < 1000; i++)
+    for (int i = 2; lstat(out, &st) == 0 && i < 100000; i++)
         snprintf(out, size, "%s.%s-%d.bak", path, suffix, i);
-    return 0;
 }
 
 int save_open(const char *path, int flags, Save **out, Err *err)
@@ -165,6 +238,8 @@ int save_open(const char *path, int flags, Save **out, Err *err)
                            "there is no save at %s; create one with `magic-adventure --save %s init`",
                            path, path);
         fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0 && (errno == EROFS || errno == EACCES || errno == EPERM))
+            return save_read_only_error(path, "creating the save", err);
         if (fd < 0)
             return err_set(err, MA_ERR_IO, "cannot create the save %s: %s", path, strerror(errno));
         created = 1;
@@ -172,13 +247,33 @@ int save_open(const char *path, int flags, Save **out, Err *err)
         if (!S_ISREG(stt.st_mode))
             return err_set(err, MA_ERR_NOT_SAVE, "%s is not a Magic Adventure save (not a regular file)", path);
         fd = open(path, (readonly ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+        if (fd < 0 && !readonly && (errno == EROFS || errno == EACCES || errno == EPERM)) {
+            char folder[4200];
+            save_folder_of(path, folder, sizeof folder);
+            if (errno == EROFS || access(folder, W_OK) != 0)
+                return save_read_only_error(path, "opening the save to play", err);
+            return err_set(err, MA_ERR_IO,
+                           "the save %s is read-only (%s): the game cannot write to it. Make it writable "
+                           "(chmod u+w %s), or copy it and use --save with the copy", path, strerror(EACCES), path);
+        }
         if (fd < 0)
             return err_set(err, MA_ERR_IO, "cannot open the save %s%s: %s", path,
                            readonly ? "" : " for writing", strerror(errno));
-        if (check_header(path, fd, err) != MA_OK) {
+        if (check_header(path, fd, flags, err) != MA_OK) {
             close(fd);
             return err->code;
         }
+    }
+
+    /* A writer needs PATH-wal and PATH-shm beside the save: say so now rather than "unable to open". */
+    char folder[4200];
+    save_folder_of(path, folder, sizeof folder);
+    int folder_read_only = access(folder, W_OK) != 0;
+    if (!readonly && folder_read_only) {
+        close(fd);
+        if (created)
+            unlink(path);
+        return save_read_only_error(path, "opening the save to play", err);
     }
 
     if (!readonly && flock(fd, LOCK_EX | LOCK_NB) != 0) {
@@ -197,19 +292,47 @@ int save_open(const char *path, int flags, Save **out, Err *err)
     }
     s->path = strdup(path);
     s->readonly = readonly;
+    char notice[1024] = "";
     if (readonly) {
         close(fd);
         s->fd_lock = -1;
+        if (save_settle_hot_journal(path, notice, sizeof notice, err) != MA_OK) {
+            save_close(s);
+            return err->code;
+        }
     } else {
         s->fd_lock = fd;
+        save_clean_stale_temporaries(path, notice, sizeof notice);
     }
+    if (notice[0])
+        s->notice = strdup(notice);
 
-    int rc = sqlite3_open_v2(path, &s->db, readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE, NULL);
+    off_t wal_before = save_side_file_size(path, "-wal"), shm_before = save_side_file_size(path, "-shm");
+    int rc;
+    if (readonly && folder_read_only) {
+        /* SQLite reads a WAL-mode file only with a -shm beside it, which it cannot make here. Nothing
+         * can be writing a save in a folder nobody can write to, so it may be read as immutable; but
+         * committed changes still in a -wal would be missed, and need a -shm to be read. */
+        if (wal_before > 0 && shm_before < 0) {
+            err_set(err, MA_ERR_IO,
+                    "%s has changes in %s-wal that were never folded into the save, and its folder (%s) is "
+                    "read-only, so they cannot be read here: copy the save together with its -wal file somewhere "
+                    "writable and use --save with the copy", path, path, folder);
+            goto fail;
+        }
+        char *uri = save_immutable_uri(path);
+        rc = uri ? sqlite3_open_v2(uri, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL) : SQLITE_NOMEM;
+        sqlite3_free(uri);
+    } else {
+        rc = sqlite3_open_v2(path, &s->db, readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE, NULL);
+    }
     if (rc != SQLITE_OK) {
         save_db_error(s, rc, err, "opening");
         goto fail;
     }
     sqlite3_extended_result_codes(s->db, 1);
+    sqlite3_create_function(s->db, "ma_sha256_hex", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_sha256_hex,
+                            NULL, NULL);
     sqlite3_busy_timeout(s->db, 5000);
     sqlite3_commit_hook(s->db, count_commit, s);
 
@@ -220,17 +343,17 @@ int save_open(const char *path, int flags, Save **out, Err *err)
         goto fail;
 
     int latest = save_latest_version();
-    if (app_id != SAVE_APPLICATION_ID && !(app_id == 0 && version == 0 && objects == 0)) {
-        err_set(err, MA_ERR_NOT_SAVE,
-                "%s is an SQLite database but not a Magic Adventure save. It was left "
-                "untouched; pass another path with --save", path);
+    int fresh = app_id == 0 && version == 0 && objects == 0;
+    if (app_id != SAVE_APPLICATION_ID && !fresh) {
+        refuse_not_save(path, err);
+        goto fail;
+    }
+    if (fresh && !created && !(flags & SAVE_INIT)) {
+        refuse_empty(path, "an SQLite database with no tables", err);
         goto fail;
     }
     if (version > latest) {
-        err_set(err, MA_ERR_NEWER,
-                "%s was saved by a newer version of Magic Adventure (save format %d; this "
-                "game reads up to %d). It was left untouched: update the game to play it",
-                path, version, latest);
+        refuse_newer(path, version, err);
         goto fail;
     }
 
@@ -254,7 +377,7 @@ int save_open(const char *path, int flags, Save **out, Err *err)
             if (version > 0) {
                 char bak[4096], suffix[16];
                 snprintf(suffix, sizeof suffix, "v%d", version);
-                make_backup_name(path, suffix, bak, sizeof bak);
+                save_unique_path(path, suffix, bak, sizeof bak);
                 if (save_backup(s, bak, err) != MA_OK) {
                     err_prefix(err, "not upgrading %s, as it could not be backed up first", path);
                     goto fail;
@@ -272,6 +395,7 @@ fail:
     save_close(s);
     if (created)
         unlink(path);
+    save_remove_new_side_files(path, wal_before, shm_before);
     return err ? err->code : MA_ERR_DB;
 }
 
@@ -292,6 +416,7 @@ void save_close(Save *s)
     if (s->fd_lock >= 0)
         close(s->fd_lock); /* releases the flock */
     free(s->migration_backup);
+    free(s->notice);
     free(s->path);
     free(s);
 }
@@ -299,6 +424,7 @@ void save_close(Save *s)
 const char *save_path(const Save *s) { return s->path; }
 int save_is_readonly(const Save *s) { return s->readonly; }
 const char *save_migration_backup(const Save *s) { return s->migration_backup; }
+const char *save_notice(const Save *s) { return s->notice; }
 
 int save_schema_version(Save *s)
 {

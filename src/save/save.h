@@ -21,6 +21,8 @@ enum SaveOpenFlags {
     SAVE_READONLY = 1 << 0, /* no lock, no writes, no migration; older versions allowed */
     SAVE_CREATE = 1 << 1,   /* create the file (mode 0600) when it does not exist */
     SAVE_NO_MIGRATE = 1 << 2, /* writable, but refuse an older save instead of migrating it */
+    SAVE_INIT = 1 << 3,       /* an existing empty file (0 bytes, or SQLite with no tables) may become a
+                                 save; without it such a file is refused (only `init` passes it) */
 };
 
 /* The application_id every save carries ("MADV"). */
@@ -40,6 +42,10 @@ int save_schema_version(Save *s);
 int save_latest_version(void);
 /* The path of the backup made before the last migration, or NULL. */
 const char *save_migration_backup(const Save *s);
+/* What opening did besides opening, for the user to know, or NULL: a hot
+ * journal left by a killed writer was rolled back, stale temporaries of
+ * killed processes were removed. */
+const char *save_notice(const Save *s);
 
 /* Transactions. One unit of work -- a game action, a command, an agent's
  * run, a sync batch -- is one transaction: its outermost caller opens it with
@@ -71,16 +77,45 @@ int save_table_counts(Save *s, const char **names, int64_t *counts, int max, Err
 /* The tables of the design, in creation order; NULL-terminated. */
 extern const char *const save_table_names[];
 
-/* Online backup of the open save into a new file dest (refused if it exists). */
-int save_backup(Save *s, const char *dest, Err *err);
-/* Replaces the save's contents with those of the save at src, which must be
- * a valid save (not newer, passes integrity_check). Migrates it if older. */
-int save_restore(Save *s, const char *src, Err *err);
-
 /* verify: integrity check, foreign-key check and the game's invariants.
  * Calls report(problem, ud) once per problem; returns the number of problems,
  * or a negative status when the check itself could not run. */
 typedef void (*SaveProblemFn)(const char *problem, void *ud);
 int save_verify(Save *s, SaveProblemFn report, void *ud, Err *err);
+
+/* Online backup of the open save into a new file dest (refused if it exists). */
+int save_backup(Save *s, const char *dest, Err *err);
+/* Replaces the save's contents with those of the save at src, which must be
+ * a valid save (not newer, passes integrity_check). Migrates it if older.
+ * The same as save_restore_from with no options. */
+int save_restore(Save *s, const char *src, Err *err);
+
+/* A further check of a file about to be restored, from a layer above the
+ * save (the world's: every chunk decodes). It reports what it finds itself
+ * and returns the number of problems, or a negative status. */
+typedef int (*SaveCheckFn)(Save *src, void *ud, Err *err);
+
+typedef struct SaveRestoreOpts {
+    SaveCheckFn check;     /* NULL, or run on the source; a source with problems is refused */
+    void *check_ud;
+    const char *world;     /* NULL: the whole save; else roll back only this world (by name) */
+    const char *character; /* with world: recover only this character of that world */
+} SaveRestoreOpts;
+
+typedef struct SaveRestoreResult {
+    char kept[4096]; /* the copy of the save as it was before ("" when it held nothing); never an old copy overwritten */
+    int64_t rows;    /* part restores: rows written */
+    int64_t skipped; /* character recovery: rows left out because what they point to is gone from the save */
+} SaveRestoreResult;
+
+/* Restores from the save at src: the whole save, or (opts->world) one world
+ * with everything that hangs off it, or (opts->world and opts->character)
+ * one character with its inventory, skills, relationships, quest progress,
+ * choices and state. The source is validated first (a save, not newer,
+ * integrity_check, opts->check) and the current save is copied to a new
+ * PATH.before-restore[-N].bak, named in res->kept. A part restore is one
+ * transaction, verified (foreign keys and invariants) before it commits.
+ * On failure the save is unchanged and err says why. res may be NULL. */
+int save_restore_from(Save *s, const char *src, const SaveRestoreOpts *opts, SaveRestoreResult *res, Err *err);
 
 #endif

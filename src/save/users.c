@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "save/save_internal.h"
+#include "util/sha256.h"
 #include "util/timeutil.h"
 
 #define USER_COLS "id, username, email, password_hash, profile, created_at, updated_at, is_active, last_login"
@@ -116,6 +117,9 @@ int users_insert(Save *s, UserRow *u, Err *err)
         "INSERT INTO users (username, email, password_hash, profile, is_active, last_login) "
         "VALUES (?, ?, ?, ?, ?, ?) RETURNING id, created_at, updated_at";
     char login[TIME_ISO_LEN] = "";
+    int rc = save_check_name(s, u->username, err, "user name");
+    if (rc != MA_OK)
+        return rc;
     if (u->last_login[0] && canon_time(s, u->last_login, "last_login", login, err) != MA_OK)
         return failed(err);
     sqlite3_stmt *st = save_stmt(s, sql, err);
@@ -128,7 +132,7 @@ int users_insert(Save *s, UserRow *u, Err *err)
         return err_set(err, MA_ERR_NOMEM, "%s: out of memory adding user '%s'", s->path, u->username);
     sqlite3_bind_int(st, 5, u->is_active ? 1 : 0);
     bind_optional(st, 6, login);
-    int rc = sqlite3_step(st);
+    rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         sqlite3_reset(st);
         char doing[128];
@@ -253,6 +257,15 @@ void users_list_free(UserRow *rows, int n)
 
 /* ------------------------------------------------------------ sessions */
 
+/* A session token is a bearer secret: the save keeps only its SHA-256 (hex),
+ * so a copied save or backup hands out no live session. Lookups hash the
+ * token they are given. A token is random (256 bits from auth.c), so a fast
+ * unsalted hash is enough; passwords, which are guessable, use bcrypt. */
+static const char *token_hash(const char *token, char out[SHA256_HEX_LEN])
+{
+    return sha256_hex(token, strlen(token), out);
+}
+
 void session_row_clear(SessionRow *r)
 {
     if (!r)
@@ -284,7 +297,10 @@ int sessions_create(Save *s, SessionRow *r, Err *err)
     static const char sql[] =
         "INSERT INTO sessions (user_id, session_token, session_data, created_at, expires_at) "
         "VALUES (?, ?, ?, COALESCE(?, " NOW_SQL "), ?) RETURNING id, created_at, expires_at, is_active";
-    char created[TIME_ISO_LEN] = "", expires[TIME_ISO_LEN];
+    char created[TIME_ISO_LEN] = "", expires[TIME_ISO_LEN], hash[SHA256_HEX_LEN];
+    if (strlen(r->session_token) < 16)
+        return err_set(err, MA_ERR_CONSTRAINT, "%s: cannot create a session for user %lld: a session_token must be "
+                       "at least 16 bytes", s->path, (long long)r->user_id);
     if (r->created_at[0] && canon_time(s, r->created_at, "session created_at", created, err) != MA_OK)
         return failed(err);
     if (canon_time(s, r->expires_at, "session expires_at", expires, err) != MA_OK)
@@ -293,7 +309,7 @@ int sessions_create(Save *s, SessionRow *r, Err *err)
     if (!st)
         return failed(err);
     sqlite3_bind_int64(st, 1, r->user_id);
-    sqlite3_bind_text(st, 2, r->session_token, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, token_hash(r->session_token, hash), -1, SQLITE_TRANSIENT);
     if (save_bind_json(st, 3, r->session_data, "{}") != SQLITE_OK)
         return err_set(err, MA_ERR_NOMEM, "%s: out of memory creating a session", s->path);
     bind_optional(st, 4, created);
@@ -324,7 +340,8 @@ int sessions_get_by_token(Save *s, const char *token, SessionRow *out, Err *err)
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
         return failed(err);
-    sqlite3_bind_text(st, 1, token, -1, SQLITE_STATIC);
+    char hash[SHA256_HEX_LEN];
+    sqlite3_bind_text(st, 1, token_hash(token, hash), -1, SQLITE_TRANSIENT);
     /* The token is a secret: the message does not repeat it. */
     return get_one(s, st, read_session, out, err, "session with that token");
 }
@@ -366,7 +383,8 @@ int sessions_deactivate(Save *s, const char *token, Err *err)
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
         return failed(err);
-    sqlite3_bind_text(st, 1, token, -1, SQLITE_STATIC);
+    char hash[SHA256_HEX_LEN];
+    sqlite3_bind_text(st, 1, token_hash(token, hash), -1, SQLITE_TRANSIENT);
     if (save_step_done(s, st, err, "ending a session") != MA_OK)
         return failed(err);
     if (sqlite3_changes(s->db) == 0)

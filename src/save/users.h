@@ -59,7 +59,8 @@ void users_list_free(UserRow *rows, int n);
 typedef struct SessionRow {
     int64_t id;
     int64_t user_id;
-    char session_token[129]; /* 16..128 bytes, unique; made by the caller */
+    char session_token[129]; /* to create: the token, 16..128 bytes, made by the caller; read back: the
+                                SHA-256 of it as 64 hex digits (the save never holds the token itself) */
     cJSON *session_data;     /* owned object */
     char created_at[32];     /* "" on create means now */
     char expires_at[32];     /* required, after created_at */

@@ -117,6 +117,10 @@ static const Invariant invariants[] = {
     {"sessions expire after they start",
      "SELECT 'sessions ' || id || ': expires at ' || expires_at || ', before it was created (' || created_at || ')' "
      "FROM sessions WHERE expires_at <= created_at"},
+    {"session tokens are stored only as SHA-256 hashes",
+     "SELECT 'sessions ' || id || ': session_token is not a SHA-256 hash (64 hex digits): a token kept in plain "
+     "text is a live secret in every copy of the save' FROM sessions "
+     "WHERE length(session_token) <> 64 OR session_token GLOB '*[^0-9a-f]*'"},
     {"chunk rows are unique per world and coordinates",
      "SELECT 'world_chunks: world ' || world_id || ' has ' || count(*) || ' rows for chunk ' || "
      "chunk_x || ',' || chunk_y || ',' || chunk_z FROM world_chunks GROUP BY world_id, chunk_x, chunk_y, chunk_z "

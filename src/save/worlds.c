@@ -37,6 +37,9 @@ int worlds_insert(Save *s, WorldRow *w, Err *err)
     static const char sql[] =
         "INSERT INTO worlds (name, settings, world_type, seed, is_active, metadata) "
         "VALUES (?, ?, ?, ?, ?, ?) RETURNING id, created_at, updated_at";
+    int name_rc = save_check_name(s, w->name, err, "world name");
+    if (name_rc != MA_OK)
+        return name_rc;
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
         return err->code;
@@ -103,6 +106,10 @@ int worlds_update(Save *s, const WorldRow *w, Err *err)
     static const char sql[] =
         "UPDATE worlds SET name = ?, settings = ?, world_type = ?, seed = ?, is_active = ?, metadata = ? "
         "WHERE id = ?";
+    static const char stored[] = "SELECT name FROM worlds WHERE id = ?";
+    int name_rc = save_check_new_name(s, stored, w->id, w->name, err, "world name");
+    if (name_rc != MA_OK)
+        return name_rc;
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
         return err->code;

@@ -56,13 +56,36 @@ const char *data_describe(const char *name, char *buf, size_t size)
     return buf;
 }
 
+/* A data file is text: a NUL byte would silently end it early for every
+ * reader that takes it as a C string, so one is refused where it lies. */
+static char *refuse_nul(char *text, size_t len, const char *name, Err *err)
+{
+    const char *nul = memchr(text, '\0', len);
+    if (!nul)
+        return text;
+    size_t at = (size_t)(nul - text), line = 1;
+    for (const char *c = text; c < nul; c++)
+        line += *c == '\n';
+    char where[4200];
+    err_set(err, MA_ERR_CORRUPT, "%s: a NUL byte at offset %zu (line %zu): a data file is text, so this one is "
+            "damaged or is not a data file", data_describe(name, where, sizeof where), at, line);
+    free(text);
+    return NULL;
+}
+
 char *data_read(const char *name, size_t *len, Err *err)
 {
     const char *dir = getenv("MAGIC_DATA_DIR");
     if (dir && *dir) {
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", dir, name);
-        return file_read_all(path, len, err);
+        size_t n = 0;
+        char *text = file_read_all(path, &n, err);
+        if (text && !(text = refuse_nul(text, n, name, err)))
+            return NULL;
+        if (len)
+            *len = n;
+        return text;
     }
     for (const EmbeddedFile *f = embedded_files; f->name; f++) {
         if (strcmp(f->name, name) == 0) {
@@ -72,6 +95,8 @@ char *data_read(const char *name, size_t *len, Err *err)
                 return NULL;
             }
             memcpy(copy, f->bytes, (size_t)f->len + 1);
+            if (!refuse_nul(copy, (size_t)f->len, name, err))
+                return NULL;
             if (len)
                 *len = (size_t)f->len;
             return copy;

@@ -188,9 +188,9 @@ static int seen_push(SeenList *l, const Seen *s)
 
 static int collect_entities(const Chunk *c, const View *v, int width, int height, SeenList *seen)
 {
-    int n = cJSON_GetArraySize(c->entities);
-    for (int i = 0; i < n; i++) {
-        const cJSON *e = cJSON_GetArrayItem(c->entities, i);
+    /* One walk down the list: indexing it (cJSON_GetArrayItem) would be quadratic. */
+    const cJSON *e;
+    cJSON_ArrayForEach(e, c->entities) {
         int32_t p[3];
         if (!cJSON_IsObject(e) || !entity_world_pos(e, c, p))
             continue;

@@ -1,0 +1,23 @@
+/* text.h — untrusted text: names the user gives and text read from a save.
+ *
+ * A name is valid UTF-8 without control characters: no C0 (U+0000..U+001F),
+ * no DEL (U+007F), no C1 (U+0080..U+009F). Those would let a name like
+ * "w\e]0;pwned\a" retitle or redraw the terminal it is printed on. The save
+ * layer refuses such names (text_check_name); the command line escapes
+ * whatever it prints from a save (text_escape), since an older save or one
+ * edited by hand may hold them anyway. */
+#ifndef MA_UTIL_TEXT_H
+#define MA_UTIL_TEXT_H
+
+#include <stddef.h>
+
+/* 0 when s is valid UTF-8 without control characters; otherwise -1 with
+ * why (if not NULL) saying what is wrong and at which byte. */
+int text_check_name(const char *s, char *why, size_t why_size);
+
+/* Copies s into buf (always NUL-terminated, cut to fit), with every control
+ * character written as an escape: \xHH for C0 and DEL, \u00HH for C1, and
+ * \xHH for each byte that is not valid UTF-8. Returns buf. */
+char *text_escape(const char *s, char *buf, size_t size);
+
+#endif
