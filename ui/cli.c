@@ -16,6 +16,10 @@ static const CliCommand commands[] = {
     {"verify", "", "check the save: integrity, foreign keys, the game's invariants", cmd_verify},
     {"backup", "[FILE | list]", "copy the save to a new FILE (online, safe while playing), or into its backups folder; list: the backups made", cmd_backup},
     {"restore", "FILE [--world NAME [--character NAME]]", "replace the save with the backup FILE, or roll back one world, or recover one character (the save as it was is kept as a new .before-restore.bak)", cmd_restore},
+    {"agents", "list --world NAME | run --world NAME --days N [--agent TYPE]", "the six agents of a world and their state, or let N game days pass for them (the world's clock moves on)", cmd_agents},
+    {"evolution", "log --world NAME [--agent TYPE] [--json] | show ID | rollback ID [--cascade] [--force] | rollback --world NAME --to ID | diff --world NAME --from ID --to ID",
+     "what the agents changed, why, and undoing it", cmd_evolution},
+    {"events", "--world NAME", "the world's date, season, and its events now and coming", cmd_events},
     {"dump", "[--stable] [--table NAME]", "print every row of the save, one a line (--stable masks times and tokens, for diff)", cmd_dump},
     {"sample-data", "[--users N] [--seed S] [--no-play]", "fill every table with realistic sample data, then play a little through the game's rules", cmd_sample_data},
     {"play", "--script FILE [--world NAME] [--character NAME] [--class C] [--json] [--verbose]", "play without a terminal: one action a line (move n, dig down, place e planks, wait 3...)", cmd_play},
@@ -122,6 +126,12 @@ Save *cli_open_save(const CliCtx *ctx, int flags)
         fprintf(stderr, "%s: upgraded %s to save format %d (the old one is kept at %s)\n", prog,
                 ctx->save_path, save_latest_version(), save_migration_backup(s));
     return s;
+}
+
+int cli_agents_wanted(void)
+{
+    const char *v = getenv("MAGIC_AGENTS");
+    return !v || (strcmp(v, "off") != 0 && strcmp(v, "0") != 0);
 }
 
 int cli_parse_i64(const char *s, long long *out)

@@ -43,6 +43,8 @@ int cli_fail(const Err *err);
 const char *cli_safe(const char *text);
 /* Parses a whole decimal integer; 0 on success. */
 int cli_parse_i64(const char *s, long long *out);
+/* Whether the world's agents should run with the game (MAGIC_AGENTS=off stops them). */
+int cli_agents_wanted(void);
 /* True when a command's argv asks for help (-h/--help). */
 int cli_wants_help(const CliCtx *ctx);
 void cli_print_command_help(const char *name);
@@ -54,6 +56,10 @@ int cmd_verify(CliCtx *ctx);
 int cmd_backup(CliCtx *ctx);
 int cmd_restore(CliCtx *ctx);
 int cmd_sample_data(CliCtx *ctx);
+/* The living world (cli_agents.c). */
+int cmd_agents(CliCtx *ctx);
+int cmd_evolution(CliCtx *ctx);
+int cmd_events(CliCtx *ctx);
 /* `dump` (cli_dump.c). */
 int cmd_dump(CliCtx *ctx);
 /* Headless play (cli_play.c), and helpers it shares with the client. */

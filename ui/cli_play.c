@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "agents/agents.h"
 #include "autobackup.h"
 #include "game/game.h"
 #include "game/story.h"
@@ -200,6 +201,7 @@ int cmd_play(CliCtx *ctx)
     Err err = {0};
     Game *g = NULL;
     AutoBackup backup;
+    Agents *agents = NULL;
     char note[4400];
     GameStart st = {.username = cli_username(), .world = world, .character = character,
                     .class_name = cls, .seed = cli_random_seed()};
@@ -211,6 +213,16 @@ int cmd_play(CliCtx *ctx)
     autobackup_start(&backup, g, note, sizeof note);
     if (note[0])
         fprintf(stderr, "magic-adventure: %s\n", cli_safe(note));
+    /* The living world: the agents run for the time each action takes (MAGIC_AGENTS=off: a still world). */
+    if (cli_agents_wanted()) {
+        ActionResult away;
+        if (agents_attach(g, &agents, &away, &err) != MA_OK) {
+            status = cli_fail(&err);
+            goto done;
+        }
+        for (int i = 0; verbose && i < away.n_events; i++)
+            printf("  | %s\n", cli_safe(away.events[i].text));
+    }
     int lineno = 0, more;
     Action a;
     while ((more = script_next(&sc, &a, &lineno)) != 0) {
@@ -267,6 +279,7 @@ int cmd_play(CliCtx *ctx)
 done:
     if (g && autobackup_on_quit(&backup, g, note, sizeof note) < 0)
         fprintf(stderr, "magic-adventure: %s\n", cli_safe(note));
+    agents_detach(g, agents);
     game_close(g);
     save_close(s);
     if (in != stdin)

@@ -14,6 +14,8 @@
 #include "save/sample_data.h"
 #include "save/worlds.h"
 #include "screen.h"
+#include "agents/evolution.h"
+#include "world/world.h"
 #include "world/world_verify.h"
 
 static int no_args(CliCtx *ctx, int want)
@@ -109,6 +111,34 @@ static int check_chunks(Save *s, void *ud, Err *err)
     return problems;
 }
 
+/* The agents' part: every applied evolution entry's blocks and entities still hold what it left,
+ * or a later entry or the player's own hand explains why not (src/agents/evolution.h). */
+static int check_evolution(Save *s, Err *err)
+{
+    if (save_schema_version(s) != save_latest_version())
+        return 0;
+    BlockRegistry *reg = NULL;
+    WorldRow *worlds = NULL;
+    int nw = 0, problems = 0;
+    int rc = blocks_load_default(&reg, err);
+    if (rc == MA_OK)
+        rc = worlds_list(s, &worlds, &nw, err);
+    for (int i = 0; rc == MA_OK && i < nw; i++) {
+        World *w = NULL;
+        if ((rc = world_open(s, reg, NULL, worlds[i].id, 0, &w, err)) != MA_OK)
+            break;
+        int n = evolution_verify(s, w, worlds[i].id, print_problem, NULL, err);
+        world_close(w);
+        if (n < 0)
+            rc = n;
+        else
+            problems += n;
+    }
+    worlds_list_free(worlds, nw);
+    blocks_free(reg);
+    return rc == MA_OK ? problems : rc;
+}
+
 int cmd_verify(CliCtx *ctx)
 {
     if (no_args(ctx, 0))
@@ -122,11 +152,15 @@ int cmd_verify(CliCtx *ctx)
         int chunks = check_chunks(s, NULL, &err);
         problems = chunks < 0 ? chunks : problems + chunks;
     }
+    if (problems >= 0) {
+        int log = check_evolution(s, &err);
+        problems = log < 0 ? log : problems + log;
+    }
     save_close(s);
     if (problems < 0)
         return cli_fail(&err);
     if (problems == 0) {
-        printf("%s: ok (integrity, foreign keys, game invariants and every chunk)\n", ctx->save_path);
+        printf("%s: ok (integrity, foreign keys, game invariants, every chunk and the evolution log)\n", ctx->save_path);
         return CLI_OK;
     }
     printf("%s: %d problem%s found\n", ctx->save_path, problems, problems == 1 ? "" : "s");

@@ -132,7 +132,10 @@ static int ensure_rows(Agents *a, int64_t now_turn, Err *err)
             cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(a->config, "agents"), type_names[i]), 1);
         cJSON_AddNumberToObject(row.configuration, "world_id", (double)a->world_id);
         row.current_state = cJSON_CreateObject();
-        cJSON_AddNumberToObject(row.current_state, "last_tick", (double)tick_of(now_turn));
+        /* In a world's first day the agents see its first morning (the first season begins); later they
+         * start at the present. */
+        int64_t start = tick_of(now_turn) - (now_turn < TURNS_PER_DAY ? 1 : 0);
+        cJSON_AddNumberToObject(row.current_state, "last_tick", (double)start);
         row.is_active = 1;
         rc = agents_insert(a->s, &row, err);
         a->ids[i] = row.id;
@@ -236,6 +239,33 @@ static int load_players(AgentCtx *c, Err *err)
     return MA_OK;
 }
 
+/* ------------------------------------------------------------ units of work */
+
+/* An agent's run is a unit of work of its own, or, inside a game action's transaction (the agents
+ * attached to a game run there, so the action and the world's answer to it are saved together),
+ * a savepoint of it. The world is flushed first, so that undoing the agent's part (world_forget)
+ * never drops the action's own unwritten blocks. */
+static int unit_begin(Agents *a, int *own, Err *err)
+{
+    *own = !save_in_transaction(a->s);
+    if (*own)
+        return save_begin(a->s, err);
+    int rc = world_flush(a->w, err);
+    return rc == MA_OK ? save_savepoint(a->s, err) : rc;
+}
+
+static int unit_end(Agents *a, int own, int rc, Err *err)
+{
+    if (rc == MA_OK)
+        return own ? save_commit(a->s, err) : save_release(a->s, err);
+    if (own)
+        save_rollback(a->s);
+    else
+        save_rollback_savepoint(a->s);
+    world_forget(a->w);
+    return rc;
+}
+
 /* ------------------------------------------------------------ running */
 
 static int agent_state(Agents *a, AgentType t, cJSON **state, Err *err)
@@ -272,7 +302,8 @@ static int run_one(Agents *a, AgentType t, int64_t tick, cJSON *state, AgentRepo
     c.state = state;
     c.report = report;
     c.ud = ud;
-    int rc = save_begin(a->s, err);
+    int own;
+    int rc = unit_begin(a, &own, err);
     if (rc != MA_OK)
         return rc;
     const char *every = agent_sfield(c.conf, "every", "day");
@@ -289,13 +320,8 @@ static int run_one(Agents *a, AgentType t, int64_t tick, cJSON *state, AgentRepo
     }
     if (rc == MA_OK && due)
         rc = agents_touch(a->s, a->ids[t], iso, err);
-    if (rc == MA_OK)
-        rc = save_commit(a->s, err);
-    if (rc != MA_OK) {
-        save_rollback(a->s);
-        world_forget(a->w);
+    if ((rc = unit_end(a, own, rc, err)) != MA_OK)
         err_prefix(err, "%s on %s", type_names[t], iso);
-    }
     return rc;
 }
 
@@ -402,7 +428,8 @@ int agents_note_deeds(Agents *a, int64_t turn, Err *err)
     c.type = AGENT_STORY_WEAVER;
     c.agent_id = a->ids[AGENT_STORY_WEAVER];
     c.turn = turn;
-    if ((rc = load_players(&c, err)) != MA_OK || (rc = save_begin(a->s, err)) != MA_OK) {
+    int own;
+    if ((rc = load_players(&c, err)) != MA_OK || (rc = unit_begin(a, &own, err)) != MA_OK) {
         cJSON_Delete(state);
         return rc;
     }
@@ -429,10 +456,7 @@ int agents_note_deeds(Agents *a, int64_t turn, Err *err)
     }
     if (rc == MA_OK)
         rc = agents_update_state(a->s, a->ids[AGENT_STORY_WEAVER], state, err);
-    if (rc == MA_OK)
-        rc = save_commit(a->s, err);
-    else
-        save_rollback(a->s);
+    rc = unit_end(a, own, rc, err);
     cJSON_Delete(state);
     return rc == MA_OK ? found : rc;
 }

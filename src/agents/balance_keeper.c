@@ -68,7 +68,7 @@ static int nudge(AgentCtx *c, cJSON *bal, const char *name, int dir, cJSON *move
 int balance_keeper_run(AgentCtx *c, Err *err)
 {
     Save *s = c->a->s;
-    double xp = 0, deaths = 0, done = 0, failed = 0;
+    double xp = 0, deaths = 0, done = 0, failed = 0, steps = 0;
     for (int i = 0; i < c->n_players; i++) {
         CharacterRow row;
         if (characters_get(s, c->players[i].id, &row, NULL) == MA_OK) {
@@ -76,6 +76,7 @@ int balance_keeper_run(AgentCtx *c, Err *err)
             character_row_clear(&row);
         }
         deaths += counter(s, c->players[i].id, "deaths");
+        steps += counter(s, c->players[i].id, "steps") + counter(s, c->players[i].id, "blocks_dug");
         done += counter(s, c->players[i].id, "quests_completed");
         failed += count_progress(s, c->players[i].id, "failed") + count_progress(s, c->players[i].id, "expired");
     }
@@ -89,6 +90,7 @@ int balance_keeper_run(AgentCtx *c, Err *err)
     cJSON_AddNumberToObject(now, "deaths", deaths);
     cJSON_AddNumberToObject(now, "quests_completed", done);
     cJSON_AddNumberToObject(now, "quests_failed", failed);
+    cJSON_AddNumberToObject(now, "steps", steps);
     cJSON_AddItemToArray(snaps, now);
     while (cJSON_GetArraySize(snaps) > window + 1)
         cJSON_DeleteItemFromArray(snaps, 0);
@@ -101,6 +103,10 @@ int balance_keeper_run(AgentCtx *c, Err *err)
     double xp_day = (xp - agent_nfield(old, "experience", xp)) / days / c->n_players;
     double deaths_day = (deaths - agent_nfield(old, "deaths", deaths)) / days / c->n_players;
     double d_done = done - agent_nfield(old, "quests_completed", done), d_failed = failed - agent_nfield(old, "quests_failed", failed);
+    double d_steps = steps - agent_nfield(old, "steps", steps);
+    /* Nobody played in the window (the world only waited): no rate says anything about balance. */
+    if (d_steps <= 0 && xp_day <= 0 && deaths_day <= 0 && d_done + d_failed <= 0)
+        return MA_OK;
     double success = d_done + d_failed > 0 ? d_done / (d_done + d_failed) : -1;
 
     const cJSON *targets = cJSON_GetObjectItemCaseSensitive(c->a->balance, "targets");

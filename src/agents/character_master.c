@@ -123,7 +123,7 @@ static int walk(AgentCtx *c, const GenStructure *v, Walker *ws, int n, Err *err)
         moved++;
     }
     if (rc == MA_OK && moved > 0) {
-        evo_summary(e, "%d villagers of %s %s", moved, v->name, where[c->phase]);
+        evo_summary(e, "%d villager%s of %s %s", moved, moved == 1 ? "" : "s", v->name, where[c->phase]);
         cJSON *why = cJSON_CreateObject();
         static const char *const hours[] = {"06:00", "12:00", "19:00"};
         cJSON_AddStringToObject(why, "saw", hours[c->phase]);
@@ -257,7 +257,7 @@ static int need(AgentCtx *c, const GenStructure *v, const Walker *ws, int n, Err
     calendar_iso(c->turn + days * TURNS_PER_DAY, row.expires_at, sizeof row.expires_at);
     rc = memory_remember(c->a->s, &row, err);
     if (rc == MA_OK)
-        rc = evo_touch_row(e, "agent_memory", row.id, err);
+        rc = evo_new_row(e, "agent_memory", row.id, err);
     memory_row_clear(&row);
     if (rc == MA_OK) {
         evo_summary(e, "%s", text);

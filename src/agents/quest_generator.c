@@ -30,8 +30,9 @@ static void words(const char *name, char *buf, size_t size)
             *p = ' ';
 }
 
-/* How many open quests the agent wrote for this character. */
-static int open_for(AgentCtx *c, int64_t character_id, Err *err)
+/* How many open quests the agent wrote for this character; their titles go to titles (a JSON
+ * array, may be NULL). */
+static int open_for(AgentCtx *c, int64_t character_id, cJSON *titles, Err *err)
 {
     QuestRow *rows = NULL;
     int n = 0, open = 0;
@@ -44,8 +45,11 @@ static int open_for(AgentCtx *c, int64_t character_id, Err *err)
         const cJSON *who = cJSON_GetObjectItemCaseSensitive(rows[i].details, "for");
         if (rows[i].is_active && strcmp(agent_sfield(rows[i].details, "source", ""), "agent") == 0 &&
             cJSON_IsNumber(who) && (int64_t)who->valuedouble == character_id &&
-            (!rows[i].expires_at[0] || strcmp(rows[i].expires_at, now) > 0))
+            (!rows[i].expires_at[0] || strcmp(rows[i].expires_at, now) > 0)) {
             open++;
+            if (titles)
+                cJSON_AddItemToArray(titles, cJSON_CreateString(rows[i].title));
+        }
     }
     quests_list_free(rows, n);
     return open;
@@ -87,7 +91,14 @@ static int pick_need(AgentCtx *c, cJSON **need, int64_t *memory, Err *err)
     return MA_OK;
 }
 
-static int write_quest(AgentCtx *c, const AgentPlayer *p, Err *err)
+static int has_title(const cJSON *titles, const char *title)
+{
+    const cJSON *t;
+    cJSON_ArrayForEach(t, titles) if (strcmp(t->valuestring, title) == 0) return 1;
+    return 0;
+}
+
+static int write_quest(AgentCtx *c, const AgentPlayer *p, const cJSON *open_titles, Err *err)
 {
     const cJSON *tpls = cJSON_GetObjectItemCaseSensitive(c->a->config, "quest_templates");
     cJSON *q = cJSON_CreateObject(), *obs = cJSON_CreateArray(), *why = cJSON_CreateObject();
@@ -138,9 +149,13 @@ static int write_quest(AgentCtx *c, const AgentPlayer *p, Err *err)
         GenStructure places[8];
         int np = roll == 2 ? 0 : agent_places(c, NULL, (int)agent_nfield(c->conf, "radius", 320), places, 8);
         const GenStructure *place = NULL;
-        for (int i = 0; i < np && !place; i++)
-            if (strcmp(places[i].type, "village") != 0)
+        const cJSON *reach_tpl = cJSON_GetObjectItemCaseSensitive(tpls, "reach");
+        for (int i = 0; i < np && !place; i++) {
+            char t[129];
+            agent_fill(t, sizeof t, agent_sfield(reach_tpl, "title", "Into the {place}"), "place", places[i].type, NULL);
+            if (strcmp(places[i].type, "village") != 0 && !has_title(open_titles, t))
                 place = &places[i];
+        }
         if (place) {
             /* reach */
             const cJSON *t = cJSON_GetObjectItemCaseSensitive(tpls, "reach");
@@ -183,6 +198,8 @@ static int write_quest(AgentCtx *c, const AgentPlayer *p, Err *err)
             snprintf(name, sizeof name, "slay_%lld", (long long)c->tick);
         }
     }
+    if (has_title(open_titles, title))
+        goto done; /* the same quest is open already: another kind another day */
     cJSON_AddStringToObject(q, "name", name);
     cJSON_AddStringToObject(q, "title", title);
     cJSON_AddStringToObject(q, "description", text);
@@ -216,14 +233,14 @@ static int write_quest(AgentCtx *c, const AgentPlayer *p, Err *err)
     int64_t qid = 0;
     rc = quest_insert_template(c->a->s, c->a->world_id, q, "agent", created, expires, &qid, err);
     if (rc == MA_OK)
-        rc = evo_touch_row(e, "quests", qid, err);
+        rc = evo_new_row(e, "quests", qid, err);
     if (rc == MA_OK) {
         /* The objectives were written with the quest: name them too, so a rollback takes them back. */
         ObjectiveRow *ob = NULL;
         int no = 0;
         if ((rc = objectives_list(c->a->s, qid, &ob, &no, err)) == MA_OK) {
             for (int i = 0; i < no && rc == MA_OK; i++)
-                rc = evo_touch_row(e, "quest_objectives", ob[i].id, err);
+                rc = evo_new_row(e, "quest_objectives", ob[i].id, err);
             objectives_list_free(ob, no);
         }
     }
@@ -248,12 +265,10 @@ int quest_generator_run(AgentCtx *c, Err *err)
 {
     int open_max = (int)agent_nfield(c->conf, "open_max", 2);
     for (int i = 0; i < c->n_players; i++) {
-        int open = open_for(c, c->players[i].id, err);
-        if (open < 0)
-            return open;
-        if (open >= open_max)
-            continue;
-        int rc = write_quest(c, &c->players[i], err);
+        cJSON *titles = cJSON_CreateArray();
+        int open = open_for(c, c->players[i].id, titles, err);
+        int rc = open < 0 ? open : open >= open_max ? MA_OK : write_quest(c, &c->players[i], titles, err);
+        cJSON_Delete(titles);
         if (rc != MA_OK)
             return rc;
     }

@@ -116,17 +116,26 @@ int action_parse(const char *text, Action *out, Err *err)
         if (n == 3)
             snprintf(out->block, sizeof out->block, "%s", w[2]);
         break;
-    case ACT_WAIT:
+    case ACT_WAIT: {
+        char *end;
+        if (n == 3 && strcmp(w[1], "days") == 0) {
+            /* "wait days N": whole game days of 720 turns, for the living world (stops if attacked). */
+            long v = strtol(w[2], &end, 10);
+            if (*end || v < 1 || v > 30)
+                return err_set(err, MA_ERR_INVALID, "wait days takes a number of days from 1 to 30, not '%s'", w[2]);
+            out->count = (int)v * 720;
+            break;
+        }
         if (n > 2)
-            return err_set(err, MA_ERR_INVALID, "wait takes at most one number of turns");
+            return err_set(err, MA_ERR_INVALID, "wait takes a number of turns, or days and a number of days");
         if (n == 2) {
-            char *end;
             long v = strtol(w[1], &end, 10);
             if (*end || v < 1 || v > 10000)
                 return err_set(err, MA_ERR_INVALID, "wait takes a number of turns from 1 to 10000, not '%s'", w[1]);
             out->count = (int)v;
         }
         break;
+    }
     case ACT_SELECT:
         if (n != 2)
             return err_set(err, MA_ERR_INVALID, "select takes the name of an item to hold");

@@ -112,9 +112,11 @@ const WorldMods *game_world_mods(const Game *g);
  * world's balance and active events. Call it between actions. */
 int game_refresh(Game *g, Err *err);
 
-/* Called after every action that was saved (not after a refused save), with
- * the clock before the action: the agents use it to run for the time the
- * action took and to add a line or two to its events. One hook per game. */
+/* Called at the end of every action, inside its transaction (after the
+ * player and the clock are written, before the commit), with the clock
+ * before the action: the agents use it to run for the time the action took
+ * and to add a line or two to its events, so that the action and the world's
+ * answer to it are saved together. One hook per game. */
 typedef void (*GameAfterFn)(Game *g, int64_t clock_before, ActionResult *r, void *ud);
 void game_set_after_action(Game *g, GameAfterFn fn, void *ud);
 

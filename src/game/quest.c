@@ -281,7 +281,7 @@ static const char *tpl_turn_in(const cJSON *tpl)
 /* ------------------------------------------------------------ quests are played from their rows */
 
 /* What a quest row's details hold of its template (migration 006). */
-static const char *const detail_keys[] = {"name", "giver", "turn_in", "time_limit", "unlock", "order", "type"};
+static const char *const detail_keys[] = {"name", "giver", "turn_in", "time_limit", "unlock", "order", "type", "for"};
 
 static cJSON *details_of(const cJSON *tpl, const char *source)
 {
@@ -431,8 +431,8 @@ static cJSON *template_of(Game *g, const QuestRow *q)
     }
     cJSON_AddNumberToObject(t, "quest_id", (double)q->id);
     cJSON_AddBoolToObject(t, "active", q->is_active);
-    const cJSON *who = cJSON_GetObjectItemCaseSensitive(q->details, "for");
-    cJSON_AddNumberToObject(t, "for", cJSON_IsNumber(who) ? who->valuedouble : 0);
+    if (!cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(t, "for")))
+        cJSON_AddNumberToObject(t, "for", 0);
     cJSON_AddNumberToObject(t, "expires_turn", q->expires_at[0] ? (double)calendar_turn_of_iso(q->expires_at) : -1);
     return t;
 }

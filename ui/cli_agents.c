@@ -1,0 +1,578 @@
+/* cli_agents.c — the living world from the command line: `agents list|run`,
+ * `evolution log|show|rollback|diff`, `events`. Each opens the save, the
+ * world and the agents through the core (src/agents/) and prints what they
+ * return; a command that changes the world is one transaction (or one per
+ * agent and tick, for `agents run`). */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agents/agents.h"
+#include "agents/evolution.h"
+#include "game/calendar.h"
+#include "save/agents.h"
+#include "save/events.h"
+#include "save/worlds.h"
+#include "world/blocks.h"
+#include "world/world.h"
+
+typedef struct Living {
+    Save *save;
+    BlockRegistry *reg;
+    World *world;
+    int64_t clock;
+} Living;
+
+static void living_close(Living *l)
+{
+    world_close(l->world);
+    save_close(l->save);
+    blocks_free(l->reg);
+    memset(l, 0, sizeof *l);
+}
+
+static int64_t clock_of(const WorldRow *w)
+{
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(w->metadata, "clock");
+    return cJSON_IsNumber(c) ? (int64_t)c->valuedouble : 0;
+}
+
+/* Opens the save and the world `name`; prints why not and returns CLI_FAIL. */
+static int living_open(const CliCtx *ctx, const char *name, int flags, Living *l)
+{
+    Err err = {0};
+    memset(l, 0, sizeof *l);
+    l->save = cli_open_save(ctx, flags);
+    if (!l->save)
+        return CLI_FAIL;
+    WorldRow row;
+    if (worlds_get_by_name(l->save, name, &row, &err) != MA_OK) {
+        if (err.code == MA_ERR_NOT_FOUND)
+            fprintf(stderr, "magic-adventure: %s: there is no world named '%s' (`world list` shows them)\n",
+                    ctx->save_path, cli_safe(name));
+        else
+            cli_fail(&err);
+        living_close(l);
+        return CLI_FAIL;
+    }
+    l->clock = clock_of(&row);
+    world_row_clear(&row);
+    if (blocks_load_default(&l->reg, &err) != MA_OK ||
+        world_open(l->save, l->reg, name, 0, 0, &l->world, &err) != MA_OK) {
+        cli_fail(&err);
+        living_close(l);
+        return CLI_FAIL;
+    }
+    return CLI_OK;
+}
+
+/* --world NAME and the rest of a subcommand's options, parsed by the caller. */
+static const char *find_world(int argc, char **argv)
+{
+    for (int i = 1; i + 1 < argc; i++)
+        if (strcmp(argv[i], "--world") == 0)
+            return argv[i + 1];
+    return NULL;
+}
+
+/* ------------------------------------------------------------ agents */
+
+static void print_report(AgentType who, int64_t entry_id, const char *line, void *ud)
+{
+    (void)ud;
+    if (entry_id > 0)
+        printf("  #%-6lld %-18s %s\n", (long long)entry_id, agent_type_name(who), cli_safe(line));
+    else
+        printf("  %s\n", cli_safe(line));
+}
+
+static int agents_run_cmd(CliCtx *ctx, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"world", required_argument, NULL, 'w'},
+        {"days", required_argument, NULL, 'd'},
+        {"agent", required_argument, NULL, 'a'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *world = NULL;
+    long long days = 1;
+    int mask = -1, c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "w:d:a:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'w': world = optarg; break;
+        case 'd':
+            if (cli_parse_i64(optarg, &days) || days < 1 || days > 3650)
+                return cli_usage_error(ctx, "--days takes a whole number from 1 to 3650, not '%s'", cli_safe(optarg));
+            break;
+        case 'a': {
+            int t = agent_type_parse(optarg);
+            if (t < 0)
+                return cli_usage_error(ctx, "there is no agent '%s' (story_weaver, world_builder, character_master, "
+                                            "quest_generator, event_coordinator, balance_keeper)", cli_safe(optarg));
+            mask = 1 << t;
+            break;
+        }
+        default: return cli_usage_error(ctx, "agents run: unknown option or missing value '%s'", cli_safe(argv[optind - 1]));
+        }
+    }
+    if (!world)
+        return cli_usage_error(ctx, "agents run needs --world NAME");
+    Living l;
+    if (living_open(ctx, world, 0, &l) != CLI_OK)
+        return CLI_FAIL;
+    Err err = {0};
+    Agents *a = NULL;
+    int rc = agents_open(l.save, l.world, &a, &err);
+    int64_t target = l.clock + days * TURNS_PER_DAY;
+    char from[48], to[48];
+    calendar_date(l.clock, from, sizeof from);
+    calendar_date(target, to, sizeof to);
+    if (rc == MA_OK) {
+        printf("%s: %s to %s\n", cli_safe(world), from, to);
+        rc = agents_advance(a, target, mask, (int)(days + 1) * 3, print_report, NULL, &err);
+    }
+    /* The world's clock moves on with the agents: one transaction. */
+    if (rc >= 0 && mask == -1 && (rc = save_begin(l.save, &err)) == MA_OK) {
+        WorldRow w;
+        if ((rc = worlds_get(l.save, world_id(l.world), &w, &err)) == MA_OK) {
+            cJSON_DeleteItemFromObjectCaseSensitive(w.metadata, "clock");
+            cJSON_AddNumberToObject(w.metadata, "clock", (double)target);
+            rc = worlds_update(l.save, &w, &err);
+            world_row_clear(&w);
+        }
+        rc = rc == MA_OK ? save_commit(l.save, &err) : (save_rollback(l.save), rc);
+    }
+    agents_close(a);
+    living_close(&l);
+    if (rc < 0)
+        return cli_fail(&err);
+    return CLI_OK;
+}
+
+static int agents_list_cmd(CliCtx *ctx, int argc, char **argv)
+{
+    const char *world = find_world(argc, argv);
+    if (!world)
+        return cli_usage_error(ctx, "agents list needs --world NAME");
+    Living l;
+    if (living_open(ctx, world, 0, &l) != CLI_OK)
+        return CLI_FAIL;
+    Err err = {0};
+    Agents *a = NULL;
+    int rc = agents_open(l.save, l.world, &a, &err);
+    AgentRow *rows = NULL;
+    int n = 0;
+    if (rc == MA_OK)
+        rc = agents_list(l.save, 0, &rows, &n, &err);
+    if (rc == MA_OK) {
+        char suffix[32];
+        snprintf(suffix, sizeof suffix, "@%lld", (long long)world_id(l.world));
+        printf("%-18s %-7s %-26s %s\n", "agent", "active", "last activity (game time)", "state");
+        for (int i = 0; i < n; i++) {
+            const char *at = strstr(rows[i].agent_name, suffix);
+            if (!at || at[strlen(suffix)] != '\0')
+                continue;
+            char when[48] = "never";
+            if (rows[i].last_activity[0]) {
+                int64_t t = calendar_turn_of_iso(rows[i].last_activity);
+                calendar_date(t, when, sizeof when);
+            }
+            char *state = cJSON_PrintUnformatted(rows[i].current_state);
+            printf("%-18s %-7s %-26s %.120s\n", rows[i].agent_type, rows[i].is_active ? "yes" : "no", when,
+                   state ? cli_safe(state) : "");
+            cJSON_free(state);
+        }
+        agents_list_free(rows, n);
+    }
+    agents_close(a);
+    living_close(&l);
+    return rc == MA_OK ? CLI_OK : cli_fail(&err);
+}
+
+int cmd_agents(CliCtx *ctx)
+{
+    if (ctx->argc < 2)
+        return cli_usage_error(ctx, "agents takes list --world NAME, or run --world NAME --days N [--agent TYPE]");
+    if (strcmp(ctx->argv[1], "list") == 0)
+        return agents_list_cmd(ctx, ctx->argc - 1, ctx->argv + 1);
+    if (strcmp(ctx->argv[1], "run") == 0)
+        return agents_run_cmd(ctx, ctx->argc - 1, ctx->argv + 1);
+    return cli_usage_error(ctx, "agents: unknown subcommand '%s' (list, run)", cli_safe(ctx->argv[1]));
+}
+
+/* ------------------------------------------------------------ evolution */
+
+static const char *agent_of(Save *s, int64_t id, char *buf, size_t size)
+{
+    AgentRow a;
+    snprintf(buf, size, "%s", id ? "?" : "-");
+    if (id && agents_get(s, id, &a, NULL) == MA_OK) {
+        snprintf(buf, size, "%s", a.agent_type);
+        agent_row_clear(&a);
+    }
+    return buf;
+}
+
+static const char *reason_line(const cJSON *r, char *buf, size_t size)
+{
+    const cJSON *why = cJSON_GetObjectItemCaseSensitive(r, "why");
+    const cJSON *saw = cJSON_GetObjectItemCaseSensitive(r, "saw");
+    snprintf(buf, size, "%s%s%s", cJSON_IsString(saw) ? saw->valuestring : "", cJSON_IsString(saw) && cJSON_IsString(why) ? ": " : "",
+             cJSON_IsString(why) ? why->valuestring : "");
+    return buf;
+}
+
+static int evolution_log_cmd(CliCtx *ctx, int argc, char **argv)
+{
+    const char *world = find_world(argc, argv);
+    int json = 0, filter = -1;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0)
+            json = 1;
+        else if (strcmp(argv[i], "--agent") == 0 && i + 1 < argc) {
+            if ((filter = agent_type_parse(argv[++i])) < 0)
+                return cli_usage_error(ctx, "there is no agent '%s'", cli_safe(argv[i]));
+        } else if (strcmp(argv[i], "--world") == 0)
+            i++;
+        else
+            return cli_usage_error(ctx, "evolution log: unexpected '%s'", cli_safe(argv[i]));
+    }
+    if (!world)
+        return cli_usage_error(ctx, "evolution log needs --world NAME");
+    Save *s = cli_open_save(ctx, SAVE_READONLY);
+    if (!s)
+        return CLI_FAIL;
+    Err err = {0};
+    WorldRow w;
+    int rc = worlds_get_by_name(s, world, &w, &err);
+    EvolutionRow *rows = NULL;
+    int n = 0;
+    if (rc == MA_OK) {
+        rc = evolution_list(s, w.id, 0, &rows, &n, &err);
+        world_row_clear(&w);
+    }
+    cJSON *out = json ? cJSON_CreateArray() : NULL;
+    for (int i = 0; rc == MA_OK && i < n; i++) {
+        char who[40], when[48], why[300];
+        agent_of(s, rows[i].agent_id, who, sizeof who);
+        if (filter >= 0 && strcmp(who, agent_type_name((AgentType)filter)) != 0)
+            continue;
+        calendar_date(calendar_turn_of_iso(rows[i].applied_at), when, sizeof when);
+        const cJSON *sum = cJSON_GetObjectItemCaseSensitive(rows[i].changes_made, "summary");
+        const char *summary = cJSON_IsString(sum) ? sum->valuestring : rows[i].evolution_type;
+        if (json) {
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddNumberToObject(o, "id", (double)rows[i].id);
+            cJSON_AddStringToObject(o, "game_time", rows[i].applied_at);
+            cJSON_AddStringToObject(o, "date", when);
+            cJSON_AddStringToObject(o, "agent", who);
+            cJSON_AddStringToObject(o, "type", rows[i].evolution_type);
+            cJSON_AddStringToObject(o, "summary", summary);
+            cJSON_AddItemToObject(o, "reasoning", cJSON_Duplicate(rows[i].reasoning, 1));
+            cJSON_AddBoolToObject(o, "active", rows[i].is_active);
+            cJSON_AddItemToArray(out, o);
+        } else {
+            printf("#%-6lld %-22s %-18s %-9s %s%s\n", (long long)rows[i].id, when, who, rows[i].evolution_type,
+                   rows[i].is_active ? "" : "(rolled back) ", cli_safe(summary));
+            reason_line(rows[i].reasoning, why, sizeof why);
+            if (why[0])
+                printf("        why: %s\n", cli_safe(why));
+        }
+    }
+    if (json && rc == MA_OK) {
+        char *text = cJSON_Print(out);
+        printf("%s\n", text);
+        cJSON_free(text);
+    }
+    cJSON_Delete(out);
+    evolution_list_free(rows, n);
+    save_close(s);
+    return rc == MA_OK ? CLI_OK : cli_fail(&err);
+}
+
+/* One JSON value on one line, every character a terminal could act on escaped. */
+static void print_json_line(const char *label, const cJSON *v)
+{
+    char *text = cJSON_IsString(v) ? NULL : cJSON_PrintUnformatted(v);
+    printf("%s%s\n", label, cli_safe(text ? text : v->valuestring));
+    cJSON_free(text);
+}
+
+static int evolution_show_cmd(CliCtx *ctx, int argc, char **argv)
+{
+    long long id;
+    int json = argc == 3 && strcmp(argv[2], "--json") == 0;
+    if ((argc != 2 && !json) || cli_parse_i64(argv[1], &id) || id < 1)
+        return cli_usage_error(ctx, "evolution show takes one entry id (and --json for the entry as it is stored)");
+    Save *s = cli_open_save(ctx, SAVE_READONLY);
+    if (!s)
+        return CLI_FAIL;
+    Err err = {0};
+    EvolutionRow r;
+    int rc = evolution_get(s, id, &r, &err);
+    if (rc == MA_OK && json) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "id", (double)r.id);
+        cJSON_AddStringToObject(o, "type", r.evolution_type);
+        cJSON_AddStringToObject(o, "game_time", r.applied_at);
+        cJSON_AddBoolToObject(o, "active", r.is_active);
+        cJSON_AddItemToObject(o, "reasoning", cJSON_Duplicate(r.reasoning, 1));
+        cJSON_AddItemToObject(o, "changes_made", cJSON_Duplicate(r.changes_made, 1));
+        char *text = cJSON_PrintUnformatted(o);
+        puts(text);
+        cJSON_free(text);
+        cJSON_Delete(o);
+    } else if (rc == MA_OK) {
+        char who[40], when[48];
+        calendar_date(calendar_turn_of_iso(r.applied_at), when, sizeof when);
+        const cJSON *sum = cJSON_GetObjectItemCaseSensitive(r.changes_made, "summary");
+        printf("entry #%lld: %s\n", id, cli_safe(cJSON_IsString(sum) ? sum->valuestring : r.evolution_type));
+        printf("  %s, by %s, type %s%s\n", when, agent_of(s, r.agent_id, who, sizeof who), r.evolution_type,
+               r.is_active ? "" : " (rolled back)");
+        printf("reasoning:\n");
+        const cJSON *it;
+        cJSON_ArrayForEach(it, r.reasoning) {
+            char label[80];
+            snprintf(label, sizeof label, "  %s: ", it->string);
+            print_json_line(label, it);
+        }
+        const cJSON *blocks = cJSON_GetObjectItemCaseSensitive(r.changes_made, "blocks");
+        printf("blocks: %d\n", cJSON_GetArraySize(blocks));
+        cJSON_ArrayForEach(it, blocks) {
+            const cJSON *b = cJSON_GetObjectItem(it, "before"), *a = cJSON_GetObjectItem(it, "after");
+            printf("  (%d, %d, %d) %s -> %s\n", (int)cJSON_GetNumberValue(cJSON_GetObjectItem(it, "x")),
+                   (int)cJSON_GetNumberValue(cJSON_GetObjectItem(it, "y")),
+                   (int)cJSON_GetNumberValue(cJSON_GetObjectItem(it, "z")), cli_safe(cJSON_IsString(b) ? b->valuestring : "?"),
+                   cli_safe(cJSON_IsString(a) ? a->valuestring : "?"));
+        }
+        const cJSON *ents = cJSON_GetObjectItemCaseSensitive(r.changes_made, "entities");
+        printf("entities: %d\n", cJSON_GetArraySize(ents));
+        cJSON_ArrayForEach(it, ents) {
+            const cJSON *b = cJSON_GetObjectItem(it, "before"), *a = cJSON_GetObjectItem(it, "after");
+            char label[160];
+            snprintf(label, sizeof label, "  %s in chunk ", cli_safe(cJSON_GetStringValue(cJSON_GetObjectItem(it, "id"))));
+            print_json_line(label, cJSON_GetObjectItem(it, "chunk"));
+            print_json_line("    before: ", b);
+            print_json_line("    after:  ", a);
+        }
+        const cJSON *rows = cJSON_GetObjectItemCaseSensitive(r.changes_made, "rows");
+        printf("rows: %d\n", cJSON_GetArraySize(rows));
+        cJSON_ArrayForEach(it, rows) {
+            char label[160];
+            snprintf(label, sizeof label, "  %s %lld ", cli_safe(cJSON_GetStringValue(cJSON_GetObjectItem(it, "table"))),
+                     (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(it, "id")));
+            printf("%s%s\n", label, cJSON_IsNull(cJSON_GetObjectItem(it, "before")) ? "added" :
+                                     cJSON_IsNull(cJSON_GetObjectItem(it, "after")) ? "deleted" : "changed");
+            print_json_line("    before: ", cJSON_GetObjectItem(it, "before"));
+            print_json_line("    after:  ", cJSON_GetObjectItem(it, "after"));
+        }
+        evolution_row_clear(&r);
+    }
+    if (rc == MA_OK && json)
+        evolution_row_clear(&r);
+    save_close(s);
+    return rc == MA_OK ? CLI_OK : cli_fail(&err);
+}
+
+static int evolution_rollback_cmd(CliCtx *ctx, int argc, char **argv)
+{
+    EvoRollback opt;
+    memset(&opt, 0, sizeof opt);
+    const char *world = NULL;
+    long long id = 0, to = -1;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--cascade") == 0)
+            opt.cascade = 1;
+        else if (strcmp(argv[i], "--force") == 0)
+            opt.force = 1;
+        else if (strcmp(argv[i], "--world") == 0 && i + 1 < argc)
+            world = argv[++i];
+        else if (strcmp(argv[i], "--to") == 0 && i + 1 < argc) {
+            if (cli_parse_i64(argv[++i], &to) || to < 0)
+                return cli_usage_error(ctx, "--to takes an entry id (0: before any agent acted)");
+        } else if (!id && cli_parse_i64(argv[i], &id) == 0 && id > 0)
+            ;
+        else
+            return cli_usage_error(ctx, "evolution rollback: unexpected '%s'", cli_safe(argv[i]));
+    }
+    if ((to >= 0) == (id > 0) || (to >= 0 && !world))
+        return cli_usage_error(ctx, "evolution rollback takes ID [--cascade] [--force], or --world NAME --to ID");
+    Save *s = cli_open_save(ctx, 0);
+    if (!s)
+        return CLI_FAIL;
+    Err err = {0};
+    char name[65] = "";
+    int rc = MA_OK;
+    if (world) {
+        snprintf(name, sizeof name, "%s", world);
+    } else {
+        EvolutionRow r;
+        if ((rc = evolution_get(s, id, &r, &err)) == MA_OK) {
+            WorldRow w;
+            if ((rc = worlds_get(s, r.world_id, &w, &err)) == MA_OK) {
+                snprintf(name, sizeof name, "%s", w.name);
+                world_row_clear(&w);
+            }
+            evolution_row_clear(&r);
+        }
+    }
+    save_close(s);
+    if (rc != MA_OK)
+        return cli_fail(&err);
+    Living l;
+    if (living_open(ctx, name, 0, &l) != CLI_OK)
+        return CLI_FAIL;
+    opt.turn = l.clock;
+    if ((rc = save_begin(l.save, &err)) == MA_OK) {
+        rc = to >= 0 ? evolution_rollback_to(l.save, l.world, world_id(l.world), to, &opt, &err)
+                     : evolution_rollback(l.save, l.world, id, &opt, &err);
+        if (rc == MA_OK)
+            rc = world_flush(l.world, &err);
+        if (rc == MA_OK)
+            rc = save_commit(l.save, &err);
+        else
+            save_rollback(l.save);
+    }
+    living_close(&l);
+    if (rc != MA_OK)
+        return cli_fail(&err);
+    if (opt.n_rolled == 0)
+        printf("nothing to roll back\n");
+    for (int i = 0; i < opt.n_rolled; i++)
+        printf("rolled back #%lld\n", (long long)opt.rolled[i]);
+    return CLI_OK;
+}
+
+static int evolution_diff_cmd(CliCtx *ctx, int argc, char **argv)
+{
+    const char *world = NULL;
+    long long from = -1, to = -1;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--world") == 0 && i + 1 < argc)
+            world = argv[++i];
+        else if (strcmp(argv[i], "--from") == 0 && i + 1 < argc) {
+            if (cli_parse_i64(argv[++i], &from) || from < 0)
+                return cli_usage_error(ctx, "--from takes an entry id (0: the beginning)");
+        } else if (strcmp(argv[i], "--to") == 0 && i + 1 < argc) {
+            if (cli_parse_i64(argv[++i], &to) || to < 0)
+                return cli_usage_error(ctx, "--to takes an entry id");
+        } else
+            return cli_usage_error(ctx, "evolution diff: unexpected '%s'", cli_safe(argv[i]));
+    }
+    if (!world || from < 0 || to < 0)
+        return cli_usage_error(ctx, "evolution diff takes --world NAME --from ID --to ID");
+    Save *s = cli_open_save(ctx, SAVE_READONLY);
+    if (!s)
+        return CLI_FAIL;
+    Err err = {0};
+    WorldRow w;
+    int rc = worlds_get_by_name(s, world, &w, &err);
+    if (rc == MA_OK) {
+        cJSON *d = evolution_diff(s, w.id, from < to ? from : to, from < to ? to : from, &err);
+        world_row_clear(&w);
+        if (!d) {
+            rc = err.code ? err.code : MA_ERR_DB;
+        } else {
+            int blocks = 0, rows = 0;
+            const cJSON *chunk, *table, *it;
+            printf("blocks, by chunk:\n");
+            cJSON_ArrayForEach(chunk, cJSON_GetObjectItemCaseSensitive(d, "blocks")) {
+                if (!cJSON_GetArraySize(chunk))
+                    continue;
+                printf("  chunk %s: %d blocks\n", chunk->string, cJSON_GetArraySize(chunk));
+                cJSON_ArrayForEach(it, chunk) {
+                    printf("    (%d, %d, %d) %s -> %s\n", cJSON_GetObjectItem(it, "x")->valueint,
+                           cJSON_GetObjectItem(it, "y")->valueint, cJSON_GetObjectItem(it, "z")->valueint,
+                           cJSON_GetObjectItem(it, "from")->valuestring, cJSON_GetObjectItem(it, "to")->valuestring);
+                    blocks++;
+                }
+            }
+            printf("rows, by table:\n");
+            cJSON_ArrayForEach(table, cJSON_GetObjectItemCaseSensitive(d, "rows")) {
+                printf("  %s: %d rows\n", table->string, cJSON_GetArraySize(table));
+                cJSON_ArrayForEach(it, table) {
+                    const cJSON *f = cJSON_GetObjectItem(it, "from"), *t = cJSON_GetObjectItem(it, "to");
+                    printf("    id %lld: %s\n", (long long)cJSON_GetNumberValue(cJSON_GetObjectItem(it, "id")),
+                           cJSON_IsNull(f) ? "added" : cJSON_IsNull(t) ? "deleted" : "changed");
+                    rows++;
+                }
+            }
+            printf("%d blocks and %d rows differ between #%lld and #%lld\n", blocks, rows, from, to);
+            cJSON_Delete(d);
+        }
+    }
+    save_close(s);
+    return rc == MA_OK ? CLI_OK : cli_fail(&err);
+}
+
+int cmd_evolution(CliCtx *ctx)
+{
+    if (ctx->argc < 2)
+        return cli_usage_error(ctx, "evolution takes log, show, rollback or diff");
+    const char *sub = ctx->argv[1];
+    int argc = ctx->argc - 1;
+    char **argv = ctx->argv + 1;
+    if (strcmp(sub, "log") == 0)
+        return evolution_log_cmd(ctx, argc, argv);
+    if (strcmp(sub, "show") == 0)
+        return evolution_show_cmd(ctx, argc, argv);
+    if (strcmp(sub, "rollback") == 0)
+        return evolution_rollback_cmd(ctx, argc, argv);
+    if (strcmp(sub, "diff") == 0)
+        return evolution_diff_cmd(ctx, argc, argv);
+    return cli_usage_error(ctx, "evolution: unknown subcommand '%s' (log, show, rollback, diff)", cli_safe(sub));
+}
+
+/* ------------------------------------------------------------ events */
+
+int cmd_events(CliCtx *ctx)
+{
+    const char *world = find_world(ctx->argc, ctx->argv);
+    if (!world || ctx->argc != 3)
+        return cli_usage_error(ctx, "events takes --world NAME");
+    Save *s = cli_open_save(ctx, SAVE_READONLY);
+    if (!s)
+        return CLI_FAIL;
+    Err err = {0};
+    WorldRow w;
+    int rc = worlds_get_by_name(s, world, &w, &err);
+    if (rc == MA_OK) {
+        int64_t clock = clock_of(&w);
+        char date[48], now[32];
+        calendar_date(clock, date, sizeof date);
+        calendar_iso(clock, now, sizeof now);
+        printf("%s: %s, %s\n", cli_safe(world), date, calendar_season_name(calendar_season(clock)));
+        EventRow *ev = NULL;
+        int n = 0;
+        if ((rc = events_list(s, w.id, &ev, &n, &err)) == MA_OK) {
+            int shown = 0;
+            for (int pass = 0; pass < 2; pass++) {
+                printf("%s:\n", pass == 0 ? "now" : "coming");
+                for (int i = 0; i < n; i++) {
+                    int active = strcmp(ev[i].start_time, now) <= 0 && (!ev[i].end_time[0] || strcmp(ev[i].end_time, now) > 0);
+                    int coming = strcmp(ev[i].start_time, now) > 0;
+                    if (!ev[i].is_active || (pass == 0 ? !active : !coming))
+                        continue;
+                    char a[48], b[48] = "";
+                    calendar_date(calendar_turn_of_iso(ev[i].start_time), a, sizeof a);
+                    if (ev[i].end_time[0])
+                        calendar_date(calendar_turn_of_iso(ev[i].end_time), b, sizeof b);
+                    printf("  %-12s %-30s %s .. %s\n      %s\n", ev[i].event_type, cli_safe(ev[i].event_name), a,
+                           b[0] ? b : "", cli_safe(ev[i].description ? ev[i].description : ""));
+                    shown++;
+                }
+            }
+            if (!shown)
+                printf("  nothing\n");
+            events_list_free(ev, n);
+        }
+        world_row_clear(&w);
+    }
+    save_close(s);
+    return rc == MA_OK ? CLI_OK : cli_fail(&err);
+}
