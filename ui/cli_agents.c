@@ -80,9 +80,9 @@ static const char *find_world(int argc, char **argv)
 
 /* ------------------------------------------------------------ agents */
 
-static void print_report(AgentType who, int64_t entry_id, const char *line, void *ud)
+static void print_report(AgentType who, int64_t entry_id, const char *type, const char *line, void *ud)
 {
-    (void)ud;
+    (void)ud, (void)type;
     if (entry_id > 0)
         printf("  #%-6lld %-18s %s\n", (long long)entry_id, agent_type_name(who), cli_safe(line));
     else

@@ -51,6 +51,7 @@ static const KeyBinding g_keys[] = {
     {{'s', 0}, KCTX_MAP, KC_STORY, 0, "story: read the passage in focus; a letter takes a choice"},
     {{'J', 0}, KCTX_MAP | KCTX_STORY, KC_JOURNAL, 0, "journal: your storylines and every choice you made"},
     {{'\t', 0}, KCTX_STORY, KC_STORY_NEXT, 0, "the next storyline you are in"},
+    {{'H', 0}, KCTX_MAP, KC_CHRONICLE, 0, "chronicle: what happened in the world, and why"},
     {{'Q', 0}, KCTX_MAP, KC_QUIT, 0, "quit (asks first; the game is always saved)"},
     {{'\n', '\r', KEY_ENTER, 0}, KCTX_LIST | KCTX_MENU | KCTX_LOOK, KC_SELECT, 0,
      "choose / show details / describe the spot"},

@@ -55,6 +55,7 @@ typedef enum KeyCmd {
     KC_STORY,       /* the story pane: the focused storyline's passage and choices */
     KC_JOURNAL,     /* the journal: storylines and the choices made in each */
     KC_STORY_NEXT,  /* in the story pane: the next storyline */
+    KC_CHRONICLE,   /* the chronicle: what the world's agents changed, and why */
     KC_COUNT_
 } KeyCmd;
 

@@ -16,7 +16,11 @@
 #include "screen_story.h"
 #include "screen_talk.h"
 #include "game/story.h"
+#include "agents/agents.h"
+#include "agents/evolution.h"
 #include "autobackup.h"
+#include "game/calendar.h"
+#include "screen_chronicle.h"
 #include "term.h"
 #include "game/creatures.h"
 #include "game/npc.h"
@@ -44,7 +48,7 @@ typedef struct MainUi {
     int view_dy;     /* [ and ]: the level shown, relative to the feet */
     int section;     /* X: the cross-section instead of the top-down map */
     int lx, lz;      /* look cursor, relative to the character */
-    char status[200];
+    char status[400];
     RenderCell *cells;
     size_t cells_cap;
     EntitySeen seen_ent[8];
@@ -54,6 +58,7 @@ typedef struct MainUi {
     char story[64];  /* the storyline waiting in focus, for the panel ("" none) */
     int story_stale; /* look it up again before the next draw (after anything that acts) */
     AutoBackup backup; /* a backup when a new game day begins */
+    Agents *agents;    /* the world's agents, attached to the game (NULL with MAGIC_AGENTS=off) */
 } MainUi;
 
 /* ---- layout ---- */
@@ -272,7 +277,11 @@ static void draw_panel(MainUi *u, const Layout *L)
     int night = game_is_night(u->g);
     panel_line(&y, L, night ? term_role(ROLE_INFO) : term_role(ROLE_WARN), "Time:   %02d:%02d, %s", m / 60, m % 60,
                night ? "night" : "day");
-    panel_line(&y, L, A_NORMAL, "Day:    %lld", (long long)(game_clock(u->g) / TURNS_PER_DAY + 1));
+    char date[48];
+    panel_line(&y, L, A_NORMAL, "Date:   %s", calendar_date(game_clock(u->g), date, sizeof date));
+    const WorldMods *mods = game_world_mods(u->g);
+    for (int i = 0; i < mods->n_events; i++)
+        panel_line(&y, L, term_role(ROLE_WARN), "Event:  %s", mods->events[i]);
     panel_line(&y, L, term_role(ROLE_DIM), "World:  %s", p->world_name);
     char b[64];
     World *w = game_world(u->g);
@@ -433,7 +442,7 @@ static void describe_spot(MainUi *u, int log_it)
     BlockId at = world_get_block(w, x, y, z);
     const BlockDef *def = blocks_get(game_blocks(u->g), at);
     label_of(u, at, here, sizeof here);
-    char text[200];
+    char text[400];
     if (render_block_is_open(def)) {
         int d = 1;
         BlockId b = BLOCK_AIR;
@@ -468,6 +477,24 @@ static void describe_spot(MainUi *u, int log_it)
     if (who[0] && strcmp(who, "you") != 0 && npc_describe(u->g, x, y, z, opinion, sizeof opinion) == 1) {
         len = strlen(text);
         snprintf(text + len, sizeof text - len, " — %s", opinion);
+    }
+    /* A block or villager an agent changed says which entry did (the chronicle has the why). */
+    char why[160] = "";
+    int32_t py = y;
+    if (render_block_is_open(def))
+        for (int d = 1; d <= RENDER_LOOK_DOWN && render_block_is_open(blocks_get(game_blocks(u->g), world_get_block(w, x, py, z))); d++)
+            py--;
+    CreatureRef ref;
+    if (who[0] && strcmp(who, "you") != 0 && creature_at(u->g, x, y, z, 0, &ref, NULL) == 1) {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(ref.entity, "id");
+        if (cJSON_IsString(id))
+            evolution_entity_provenance(u->s, p->world_id, id->valuestring, why, sizeof why);
+    }
+    if (!why[0])
+        evolution_block_provenance(u->s, p->world_id, x, py, z, why, sizeof why);
+    if (why[0]) {
+        len = strlen(text);
+        snprintf(text + len, sizeof text - len, " [changed by %s]", why);
     }
     snprintf(u->status, sizeof u->status, "%s", text);
     if (log_it)
@@ -753,6 +780,9 @@ static int handle_map_key(MainUi *u, int ch)
     case KC_JOURNAL:
         journal_run(u->g);
         break;
+    case KC_CHRONICLE:
+        chronicle_run(u->s, game_player(u->g)->world_id);
+        break;
     case KC_HELP:
         help_run(KCTX_MAP);
         break;
@@ -863,13 +893,27 @@ int main_screen_run(Save *s, Game *g)
     u.ex0 = p->x - SEEN_SIDE / 2;
     u.ez0 = p->z - SEEN_SIDE / 2;
     explored_mark_around(&u, p->x, p->z, sight_radius(&u) / 2);
-    log_add(&u.log, SEV_GOOD, (long)game_clock(g), "Welcome, %s, to %s. Press ? for the keys.", p->name, p->world_name);
     char warning[1024];
     autobackup_start(&u.backup, g, warning, sizeof warning);
     if (warning[0])
         log_add(&u.log, SEV_WARN, (long)game_clock(g), "Backups: %s", warning);
     if (game_is_night(g))
         log_add(&u.log, SEV_INFO, (long)game_clock(g), "It is night: you see less far.");
+    /* The living world: catch up, and tell in a line what happened since this character last looked. */
+    if (cli_agents_wanted()) {
+        ActionResult away;
+        Err err = {0};
+        if (agents_attach(g, &u.agents, &away, &err) != MA_OK)
+            log_add(&u.log, SEV_WARN, (long)game_clock(g), "The world's agents could not start: %s", err.msg);
+    }
+    char news[1][160];
+    int64_t newest = 0, seen = agents_chronicle_seen(g);
+    int n_news = chronicle_away(s, p->world_id, seen, news, 1, &newest);
+    if (n_news > 0)
+        log_add(&u.log, SEV_INFO, (long)game_clock(g), "%s %s%s (H: the chronicle)",
+                seen > 0 ? "While you were away:" : "In the world:", news[0],
+                n_news > 1 ? ", and more" : "");
+    log_add(&u.log, SEV_GOOD, (long)game_clock(g), "Welcome, %s, to %s. Press ? for the keys.", p->name, p->world_name);
     char story[64];
     if (story_focus_title(g, story, sizeof story))
         log_add(&u.log, SEV_GOOD, (long)game_clock(g), "A story waits for you: %s. Press s to read it.", story);
@@ -921,6 +965,10 @@ int main_screen_run(Save *s, Game *g)
     }
     if (report)
         fclose(report);
+    /* What was shown in the log this session is not news next time. */
+    if (chronicle_away(s, game_player(g)->world_id, agents_chronicle_seen(g), news, 0, &newest) >= 0 && newest > 0)
+        agents_chronicle_mark(g, newest, NULL);
+    agents_detach(g, u.agents);
     free(u.cells);
     free(u.explored);
     log_free(&u.log);

@@ -343,7 +343,7 @@ int agents_advance(Agents *a, int64_t to_turn, int mask, int max_ticks, AgentRep
             char line[160];
             snprintf(line, sizeof line, "The world dozed: %lld days passed with nobody to tend it.",
                      (long long)((skip_to - from) / TICKS_PER_DAY));
-            report(AGENT_COUNT, 0, line, ud);
+            report(AGENT_COUNT, 0, "skipped", line, ud);
         }
         for (int i = 0; i < AGENT_COUNT; i++)
             if (states[i] && last_tick(states[i]) < skip_to)
@@ -494,7 +494,7 @@ int agent_commit(AgentCtx *c, Evo *e, const char *type, cJSON *reasoning, int64_
         c->changes++;
         EvolutionRow row;
         if (c->report && evolution_get(c->a->s, id, &row, NULL) == MA_OK) {
-            c->report(c->type, id, agent_sfield(row.changes_made, "summary", type), c->ud);
+            c->report(c->type, id, type, agent_sfield(row.changes_made, "summary", type), c->ud);
             evolution_row_clear(&row);
         }
     }

@@ -48,7 +48,7 @@ int agents_open(Save *s, World *w, Agents **out, Err *err);
 void agents_close(Agents *a);
 
 /* One line for each change an agent made (and for days skipped). */
-typedef void (*AgentReportFn)(AgentType who, int64_t entry_id, const char *line, void *ud);
+typedef void (*AgentReportFn)(AgentType who, int64_t entry_id, const char *type, const char *line, void *ud);
 
 /* Runs every agent due at each tick after the ones they have run, up to the
  * tick of turn `to_turn`: only the agents in `mask` (bit 1 << AgentType; -1
@@ -73,5 +73,10 @@ int agents_note_deeds(Agents *a, int64_t turn, Err *err);
 #define AGENTS_CATCH_UP_DAYS 7
 int agents_attach(Game *g, Agents **out, ActionResult *away, Err *err);
 void agents_detach(Game *g, Agents *a);
+
+/* The newest evolution entry the player's character has seen in the chronicle (0 none), and
+ * marking one seen (a unit of work of its own; ignored inside another). */
+int64_t agents_chronicle_seen(Game *g);
+int agents_chronicle_mark(Game *g, int64_t entry_id, Err *err);
 
 #endif

@@ -4,19 +4,22 @@
 #include "agents/agent_internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "save/charstate.h"
 
 typedef struct Collect {
     ActionResult *r;
     int lines, more;
 } Collect;
 
-static void collect(AgentType who, int64_t entry_id, const char *line, void *ud)
+static void collect(AgentType who, int64_t entry_id, const char *type, const char *line, void *ud)
 {
     (void)entry_id;
     Collect *c = ud;
-    if (!c->r)
-        return;
+    if (!c->r || strcmp(type, "schedule") == 0)
+        return; /* villagers walking to work is in the chronicle, not news */
     /* Keep room in the action's events: a few lines, then a count. */
     if (c->lines < 4 && c->r->n_events < GAME_MAX_EVENTS - 1) {
         char text[160];
@@ -79,4 +82,30 @@ void agents_detach(Game *g, Agents *a)
     if (g)
         game_set_after_action(g, NULL, NULL);
     agents_close(a);
+}
+
+int64_t agents_chronicle_seen(Game *g)
+{
+    char buf[32];
+    if (charstate_get(game_save(g), game_player(g)->character_id, "flag", "chronicle_seen", buf, sizeof buf, NULL) !=
+        MA_OK)
+        return 0;
+    return atoll(buf);
+}
+
+int agents_chronicle_mark(Game *g, int64_t entry_id, Err *err)
+{
+    Save *s = game_save(g);
+    if (save_in_transaction(s) || entry_id <= agents_chronicle_seen(g))
+        return MA_OK;
+    char buf[32];
+    snprintf(buf, sizeof buf, "%lld", (long long)entry_id);
+    int rc = save_begin(s, err);
+    if (rc != MA_OK)
+        return rc;
+    rc = charstate_set(s, game_player(g)->character_id, "flag", "chronicle_seen", buf, err);
+    if (rc == MA_OK)
+        return save_commit(s, err);
+    save_rollback(s);
+    return rc;
 }

@@ -23,6 +23,7 @@
 
 #include "game/calendar.h"
 #include "save/charstate.h"
+#include "save/events.h"
 #include "save/skills.h"
 #include "save/users.h"
 #include "save/worlds.h"
@@ -561,21 +562,10 @@ int game_apply(Game *g, const Action *a, ActionResult *res, Err *err)
     case ACT_DOWN: do_down(g, res); break;
     case ACT_DIG: rc = do_dig(g, a->dir, res, err); break;
     case ACT_PLACE: rc = do_place(g, a->dir, a->block, res, err); break;
-    case ACT_WAIT: {
-        /* Turn by turn, so that being hurt ends the wait (a long wait is not a way to die unaware). */
-        int want = a->count > 0 ? a->count : 1;
+    case ACT_WAIT:
         res->ok = 1;
-        for (int t = 0; t < want && rc == MA_OK && !g->died; t++) {
-            int health = g->p.health;
-            game_pass_time(g, 1, res);
-            rc = creatures_tick(g, 1, res, err);
-            if (g->p.health < health && t + 1 < want && !g->died) {
-                game_event(res, SEV_WARN, "You stop waiting: you are under attack.");
-                break;
-            }
-        }
+        game_pass_time(g, a->count > 0 ? a->count : 1, res);
         break;
-    }
     case ACT_SELECT: {
         int have = game_item_count(g, a->block, err);
         if (have < 0) {
@@ -609,8 +599,8 @@ int game_apply(Game *g, const Action *a, ActionResult *res, Err *err)
     case ACT_STORY_FOCUS: rc = story_focus(g, a->arg, res, err); break;
     default: game_refuse(res, "not possible yet"); break;
     }
-    /* The world's creatures take their turns for the time the action took (waiting took them already). */
-    if (rc == MA_OK && res->turns > 0 && a->kind != ACT_WAIT)
+    /* The world's creatures take their turns for the time the action took. */
+    if (rc == MA_OK && res->turns > 0)
         rc = creatures_tick(g, res->turns, res, err);
     /* A death is counted and the pack stays where it happened. */
     if (rc == MA_OK && g->died) {
@@ -953,6 +943,22 @@ cJSON *game_state_json(Game *g, Err *err)
     cJSON_AddNumberToObject(j, "mana", g->p.mana);
     cJSON_AddStringToObject(j, "hand", g->p.hand);
     cJSON_AddNumberToObject(j, "turns", (double)g->clock);
+    char date[48], now[32];
+    cJSON_AddStringToObject(j, "date", calendar_date(g->clock, date, sizeof date));
+    cJSON_AddStringToObject(j, "season", calendar_season_name(calendar_season(g->clock)));
+    cJSON *events = cJSON_AddArrayToObject(j, "events");
+    EventRow *ev = NULL;
+    int nev = 0;
+    if (events_list_active(g->save, g->p.world_id, calendar_iso(g->clock, now, sizeof now), &ev, &nev, NULL) == MA_OK) {
+        for (int i = 0; i < nev; i++) {
+            cJSON *e = cJSON_CreateObject();
+            cJSON_AddStringToObject(e, "name", ev[i].event_name);
+            cJSON_AddStringToObject(e, "type", ev[i].event_type);
+            cJSON_AddStringToObject(e, "description", ev[i].description ? ev[i].description : "");
+            cJSON_AddItemToArray(events, e);
+        }
+        events_list_free(ev, nev);
+    }
     cJSON *inv = cJSON_AddArrayToObject(j, "inventory");
     InventoryRow *rows = NULL;
     int n = 0;

@@ -62,6 +62,8 @@ typedef struct Game Game;
 typedef struct WorldMods {
     double spawn_rate, spawn_rate_night, price, reward_scale, difficulty;
     char season[16];
+    char events[4][64]; /* the names of the first events active now */
+    int n_events;
 } WorldMods;
 
 /* How to find or make the character to play. */

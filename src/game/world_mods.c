@@ -19,7 +19,7 @@ static double knob(const cJSON *o, const char *k)
 
 int game_refresh(Game *g, Err *err)
 {
-    WorldMods m = {1, 1, 1, 1, 1, ""};
+    WorldMods m = {1, 1, 1, 1, 1, "", {""}, 0};
     snprintf(m.season, sizeof m.season, "%s", calendar_season_name(calendar_season(g->clock)));
     WorldRow w;
     int rc = worlds_get(g->save, g->p.world_id, &w, err);
@@ -44,6 +44,8 @@ int game_refresh(Game *g, Err *err)
             m.spawn_rate *= spawn;
         m.price *= knob(d, "price");
         m.reward_scale *= knob(d, "reward_scale");
+        if (m.n_events < 4 && strcmp(ev[i].event_type, "season") != 0)
+            snprintf(m.events[m.n_events++], sizeof m.events[0], "%s", ev[i].event_name);
     }
     events_list_free(ev, n);
     g->mods = m;
