@@ -18,6 +18,7 @@ typedef struct Item {
     int64_t id;        /* the row id */
     char before_block[32];
     cJSON *before;     /* entity or row JSON; a block's metadata; NULL: none */
+    int index;         /* an entity's place in its chunk's list before (-1: not there) */
 } Item;
 
 struct Evo {
@@ -59,16 +60,46 @@ static cJSON *block_meta_at(World *w, int32_t x, int32_t y, int32_t z)
     return m ? cJSON_Duplicate(m, 1) : NULL;
 }
 
-/* The entity with this id in chunk c, or NULL. */
-static cJSON *entity_in(Chunk *c, const char *id)
+/* The entity with this id in chunk c, or NULL; its place in the list goes to *index (may be NULL). */
+static cJSON *entity_at(Chunk *c, const char *id, int *index)
 {
     cJSON *e;
+    int i = 0;
     cJSON_ArrayForEach(e, c->entities) {
         const cJSON *eid = cJSON_GetObjectItemCaseSensitive(e, "id");
-        if (cJSON_IsString(eid) && strcmp(eid->valuestring, id) == 0)
+        if (cJSON_IsString(eid) && strcmp(eid->valuestring, id) == 0) {
+            if (index)
+                *index = i;
             return e;
+        }
+        i++;
     }
+    if (index)
+        *index = -1;
     return NULL;
+}
+
+static cJSON *entity_in(Chunk *c, const char *id) { return entity_at(c, id, NULL); }
+
+/* Puts item at position at of array (or last). Written out because cJSON_InsertItemInArray of the
+ * cJSON in Debian 12 (1.7.15) leaves the list's last-item link stale when inserting at 0, and the
+ * next append then loses items. */
+static void insert_at(cJSON *array, int at, cJSON *item)
+{
+    int n = cJSON_GetArraySize(array);
+    if (at < 0 || at >= n) {
+        cJSON_AddItemToArray(array, item);
+        return;
+    }
+    cJSON *all[4096 + 1];
+    int k = 0;
+    while (array->child && k < 4096)
+        all[k++] = cJSON_DetachItemFromArray(array, 0);
+    for (int i = 0; i < k; i++) {
+        if (i == at)
+            cJSON_AddItemToArray(array, item);
+        cJSON_AddItemToArray(array, all[i]);
+    }
 }
 
 static int set_block_named(World *w, int32_t x, int32_t y, int32_t z, const char *name, const cJSON *meta, Err *err)
@@ -205,7 +236,7 @@ int evo_touch_entity(Evo *e, int32_t cx, int32_t cy, int32_t cz, const char *ent
     it->kind = 'e';
     it->x = cx, it->y = cy, it->z = cz;
     snprintf(it->key, sizeof it->key, "%s", entity_id);
-    cJSON *now = entity_in(c, entity_id);
+    cJSON *now = entity_at(c, entity_id, &it->index);
     it->before = now ? cJSON_Duplicate(now, 1) : NULL;
     return MA_OK;
 }
@@ -295,6 +326,11 @@ int evo_commit(Evo *e, int64_t agent_id, const char *type, cJSON *reasoning, int
             cJSON_AddStringToObject(o, "id", it->key);
             cJSON_AddItemToObject(o, "before", json_or_null(it->before));
             cJSON_AddItemToObject(o, "after", json_or_null(after));
+            /* Where in the chunk's list, so that undoing puts it back in its place. */
+            int after_index = -1;
+            entity_at(c, it->key, &after_index);
+            cJSON_AddNumberToObject(o, "before_index", it->index);
+            cJSON_AddNumberToObject(o, "after_index", after_index);
             if (changed)
                 cJSON_AddItemToArray(ents, o);
         } else {
@@ -456,8 +492,9 @@ static int item_undo(Save *s, World *w, char kind, const cJSON *it, Err *err)
             }
             i++;
         }
-        if (cJSON_IsObject(before))
-            cJSON_AddItemToArray(ch->entities, cJSON_Duplicate(before, 1));
+        if (cJSON_IsObject(before)) {
+            insert_at(ch->entities, ifield(it, "before_index", -1), cJSON_Duplicate(before, 1));
+        }
         world_mark_dirty(w, cx, cy, cz);
         return MA_OK;
     }
@@ -494,6 +531,12 @@ static cJSON *inverse(const cJSON *changes)
                 cJSON_AddItemToObject(it, "before", a);
             if (b)
                 cJSON_AddItemToObject(it, "after", b);
+            cJSON *bi = cJSON_DetachItemFromObjectCaseSensitive(it, "before_index");
+            cJSON *ai = cJSON_DetachItemFromObjectCaseSensitive(it, "after_index");
+            if (ai)
+                cJSON_AddItemToObject(it, "before_index", ai);
+            if (bi)
+                cJSON_AddItemToObject(it, "after_index", bi);
             cJSON *bm = cJSON_DetachItemFromObjectCaseSensitive(it, "before_meta");
             cJSON *am = cJSON_DetachItemFromObjectCaseSensitive(it, "after_meta");
             if (am)

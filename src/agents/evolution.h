@@ -8,7 +8,8 @@
  *
  *   {"summary": "a well in Greenbrook",
  *    "blocks":   [{"x":1,"y":64,"z":2,"before":"grass","after":"cobblestone"}],
- *    "entities": [{"chunk":[0,4,0],"id":"villager_3_9","before":{...},"after":{...}}],
+ *    "entities": [{"chunk":[0,4,0],"id":"villager_3_9","before":{...},"after":{...},
+ *                  "before_index":2,"after_index":-1}],
  *    "rows":     [{"table":"quests","id":12,"before":null,"after":{...}}]}
  *
  * (before null: created; after null: deleted), and indexes what it touched

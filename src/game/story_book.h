@@ -86,6 +86,11 @@ int story_branch_info(const cJSON *conditions, const cJSON *consequences, const 
  * flags and quest states give none. Writes "" when there is nothing to show. */
 void story_choice_tag(const StoryBranchInfo *info, char *buf, size_t size);
 
+/* A branch of the file form (docs/stories.md) in the row form: story_branches.conditions and
+ * .consequences (new JSON the caller frees). For story_seed.c and the story weaver agent. */
+cJSON *story_row_conditions(const cJSON *file_branch);
+cJSON *story_row_consequences(const cJSON *file_branch);
+
 /* Whether text holds only known {fields} (docs/stories.md); the first unknown in bad. */
 int story_fields_ok(const char *text, char *bad, size_t size);
 

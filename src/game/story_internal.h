@@ -32,9 +32,6 @@ void story_fill_text(Game *g, const cJSON *state, const char *in, char *out, siz
  * Returns NULL (err set) only when the save fails. */
 cJSON *story_fill_rules(Game *g, const cJSON *state, const cJSON *json, int effects, cJSON **skipped, Err *err);
 
-/* ---- story_book.c, for story_seed.c: a file branch in the row form (new trees) ---- */
-cJSON *story_row_conditions(const cJSON *file_branch);
-cJSON *story_row_consequences(const cJSON *file_branch);
 
 /* ---- story.c, for story_choose.c ---- */
 

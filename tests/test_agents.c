@@ -1,0 +1,710 @@
+/* test_agents.c — the living world: the six agents on a normal world (seed
+ * 3, villages and ruins near the start), through the core.
+ *
+ * - a game year (28 days) of agents gives the same log and the same world twice;
+ * - every day of agents, rolled back, gives back the save of the day before,
+ *   compared whole (rows of every table but the log's own, and every chunk the
+ *   agents touched, decoded); the days cover every kind of change;
+ * - rolling back to 0 gives back the world as it was before the agents ran;
+ * - a rollback is refused when a later entry or the player built on it, and
+ *   goes through with --cascade / --force;
+ * - agents never touch the chunk a player stands in;
+ * - the balance keeper's knobs stay within data/balance.json's bounds;
+ * - killed at any statement of a day's run (kill -9 style), the save verifies,
+ *   and running again gives exactly the world of a run that was not killed;
+ * - verify finds a block the log cannot explain;
+ * - a deed becomes a woven storyline, and its open branch is continued with a
+ *   place that exists. */
+#include "helpers.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "agents/agents.h"
+#include "agents/evolution.h"
+#include "fault/fault.h"
+#include "game/calendar.h"
+#include "game/game.h"
+#include "game/quest.h"
+#include "game/story_book.h"
+#include "save/agents.h"
+#include "save/charstate.h"
+#include "save/chunks.h"
+#include "save/dump.h"
+#include "save/quests.h"
+#include "save/stories.h"
+#include "save/worlds.h"
+#include "world/blocks.h"
+#include "world/chunk_codec.h"
+
+static char *dir;
+static char base_db[4096];
+static int32_t px, pz; /* the player */
+static int64_t player_id;
+
+typedef struct Session {
+    Save *s;
+    BlockRegistry *reg;
+    World *w;
+    Agents *a;
+} Session;
+
+static void copy_file(const char *from, const char *to)
+{
+    char cmd[9000];
+    snprintf(cmd, sizeof cmd, "rm -f '%s' '%s-wal' '%s-shm' && cp '%s' '%s'", to, to, to, from, to);
+    if (system(cmd) != 0)
+        fail_msg("cannot copy %s", from);
+}
+
+static void open_session(Session *x, const char *path)
+{
+    Err err = {0};
+    memset(x, 0, sizeof *x);
+    if (save_open(path, 0, &x->s, &err) != MA_OK || blocks_load_default(&x->reg, &err) != MA_OK ||
+        world_open(x->s, x->reg, "vale", 0, 0, &x->w, &err) != MA_OK || agents_open(x->s, x->w, &x->a, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+}
+
+static void close_session(Session *x)
+{
+    agents_close(x->a);
+    world_close(x->w);
+    blocks_free(x->reg);
+    save_close(x->s);
+    memset(x, 0, sizeof *x);
+}
+
+static void advance_days(Session *x, int days)
+{
+    Err err = {0};
+    int64_t now = agents_present(x->a);
+    int rc = agents_advance(x->a, now + (int64_t)days * TURNS_PER_DAY, -1, days * 3 + 3, NULL, NULL, &err);
+    if (rc < 0)
+        fail_msg("agents: %s", err.msg);
+}
+
+static int64_t last_entry(Save *s)
+{
+    EvolutionRow *rows = NULL;
+    int n = 0;
+    Err err = {0};
+    assert_int_equal(evolution_list(s, 1, 0, &rows, &n, &err), MA_OK);
+    int64_t id = 0;
+    for (int i = 0; i < n; i++)
+        if (rows[i].id > id)
+            id = rows[i].id;
+    evolution_list_free(rows, n);
+    return id;
+}
+
+/* ------------------------------------------------------------ the state of a save, compared */
+
+typedef struct Coords {
+    int32_t (*c)[3];
+    int n, cap;
+} Coords;
+
+static int collect_coords(int32_t cx, int32_t cy, int32_t cz, const char *data, size_t len, const char *structures,
+                          int32_t version, void *ud)
+{
+    (void)data, (void)len, (void)structures, (void)version;
+    Coords *k = ud;
+    if (k->n == k->cap) {
+        k->cap = k->cap ? k->cap * 2 : 64;
+        k->c = realloc(k->c, (size_t)k->cap * sizeof *k->c);
+    }
+    k->c[k->n][0] = cx, k->c[k->n][1] = cy, k->c[k->n][2] = cz;
+    k->n++;
+    return 0;
+}
+
+/* The chunk coordinates stored for world 1. */
+static Coords stored_chunks(Save *s)
+{
+    Coords k = {0};
+    Err err = {0};
+    assert_int_equal(chunks_each(s, 1, collect_coords, &k, &err), MA_OK);
+    return k;
+}
+
+typedef struct Text {
+    char *p;
+    size_t len, cap;
+} Text;
+
+static void text_add(Text *t, const char *s)
+{
+    size_t n = strlen(s);
+    if (t->len + n + 2 > t->cap) {
+        t->cap = (t->len + n + 2) * 2;
+        t->p = realloc(t->p, t->cap);
+    }
+    memcpy(t->p + t->len, s, n);
+    t->len += n;
+    t->p[t->len++] = '\n';
+    t->p[t->len] = '\0';
+}
+
+static void add_line(const char *line, void *ud) { text_add(ud, line); }
+
+/* Every row of every table but the log's own bookkeeping (the log, its index, the agents' rows
+ * and the stored form of chunks): what the world's rows are, not how they got there. */
+static char *world_state(const char *path)
+{
+    Session x;
+    open_session(&x, path);
+    Text t = {0};
+    text_add(&t, "");
+    Err err = {0};
+    static const char *const tables[] = {"users", "worlds", "characters", "character_relationships",
+                                         "character_skills", "inventory", "stories", "story_branches",
+                                         "player_choices", "quests", "quest_objectives", "quest_progress",
+                                         "agent_memory", "world_events", "character_state", "story_progress", NULL};
+    for (int i = 0; tables[i]; i++)
+        assert_int_equal(save_dump(x.s, SAVE_DUMP_STABLE, tables[i], add_line, &t, &err), MA_OK);
+    close_session(&x);
+    return t.p;
+}
+
+/* The chunks stored in `a` or `b`, as each world gives them: two worlds are the same when every
+ * chunk either holds is the same in both (stored or generated). */
+static void assert_same_world(const char *a, const char *b, const char *what)
+{
+    char *sa = world_state(a), *sb = world_state(b);
+    /* The rows, then each chunk stored in either save, decoded, both ways. */
+    size_t ra = strlen(sa), rb = strlen(sb);
+    if (ra != rb || memcmp(sa, sb, ra) != 0) {
+        size_t i = 0;
+        while (i < ra && i < rb && sa[i] == sb[i])
+            i++;
+        while (i > 0 && sa[i - 1] != '\n')
+            i--;
+        /* The line where they part, from the first character that differs. */
+        size_t k = i;
+        while (sa[k] && sa[k] == sb[k])
+            k++;
+        size_t from = k > 60 ? k - 60 : i;
+        fail_msg("%s: the rows differ:\n  ...%.200s\n  ...%.200s", what, sa + from, sb + from);
+    }
+    Session xa, xb;
+    open_session(&xa, a);
+    open_session(&xb, b);
+    Err err = {0};
+    for (int side = 0; side < 2; side++) {
+        Session *from = side ? &xb : &xa, *other = side ? &xa : &xb;
+        Coords rows = stored_chunks(from->s);
+        for (int i = 0; i < rows.n; i++) {
+            int32_t cx = rows.c[i][0], cy = rows.c[i][1], cz = rows.c[i][2];
+            Chunk *c1 = world_chunk(from->w, cx, cy, cz, &err);
+            size_t l1 = 0, l2 = 0;
+            char *e1 = chunk_encode(c1, from->reg, &l1, &err);
+            char *n1 = cJSON_PrintUnformatted(c1->entities);
+            Chunk *c2 = world_chunk(other->w, cx, cy, cz, &err);
+            char *e2 = chunk_encode(c2, other->reg, &l2, &err);
+            char *n2 = cJSON_PrintUnformatted(c2->entities);
+            if (strcmp(e1, e2) != 0 || strcmp(n1, n2) != 0)
+                fail_msg("%s: chunk %d,%d,%d differs:\n  %.200s\n  %.200s", what, cx, cy, cz, n1, n2);
+            free(e1);
+            free(e2);
+            cJSON_free(n1);
+            cJSON_free(n2);
+        }
+        free(rows.c);
+    }
+    close_session(&xa);
+    close_session(&xb);
+    free(sa);
+    free(sb);
+}
+
+/* ------------------------------------------------------------ set-up */
+
+static int group_setup(void **state)
+{
+    (void)state;
+    dir = th_tmpdir();
+    setenv("USER", "hero", 1);
+    snprintf(base_db, sizeof base_db, "%s", th_path(dir, "base.db"));
+    Save *s = NULL;
+    Err err = {0};
+    if (save_open(base_db, SAVE_CREATE, &s, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    int64_t id;
+    assert_int_equal(world_create(s, "vale", 3, "normal", &id, &err), MA_OK);
+    Game *g = NULL;
+    GameStart st = {.username = "hero", .world = "vale"};
+    if (game_start(s, &st, &g, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    px = game_player(g)->x;
+    pz = game_player(g)->z;
+    player_id = game_player(g)->character_id;
+    game_close(g);
+    save_close(s);
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    th_tmpdir_free(dir);
+    return 0;
+}
+
+/* ------------------------------------------------------------ tests */
+
+static void test_a_year_of_agents_is_the_same_twice(void **state)
+{
+    (void)state;
+    char a[4096], b[4096];
+    snprintf(a, sizeof a, "%s", th_path(dir, "year_a.db"));
+    snprintf(b, sizeof b, "%s", th_path(dir, "year_b.db"));
+    for (int k = 0; k < 2; k++) {
+        copy_file(base_db, k ? b : a);
+        Session x;
+        open_session(&x, k ? b : a);
+        advance_days(&x, CALENDAR_YEAR_DAYS);
+        close_session(&x);
+    }
+    Err err = {0};
+    Save *sa = NULL, *sb = NULL;
+    assert_int_equal(save_open(a, SAVE_READONLY, &sa, &err), MA_OK);
+    assert_int_equal(save_open(b, SAVE_READONLY, &sb, &err), MA_OK);
+    Text la = {0}, lb = {0};
+    assert_int_equal(save_dump(sa, 0, "world_evolution_log", add_line, &la, &err), MA_OK);
+    assert_int_equal(save_dump(sb, 0, "world_evolution_log", add_line, &lb, &err), MA_OK);
+    assert_non_null(la.p);
+    assert_true(strlen(la.p) > 1000);
+    assert_string_equal(la.p, lb.p);
+    save_close(sa);
+    save_close(sb);
+    free(la.p);
+    free(lb.p);
+    assert_same_world(a, b, "two runs of the same year");
+}
+
+static void test_every_day_rolls_back_to_the_day_before(void **state)
+{
+    (void)state;
+    char work[4096], before[4096];
+    snprintf(work, sizeof work, "%s", th_path(dir, "days.db"));
+    snprintf(before, sizeof before, "%s", th_path(dir, "days_before.db"));
+    copy_file(base_db, work);
+    const char *kinds[] = {"season", "schedule", "need", "quest", "build", "event"};
+    int seen[6] = {0};
+    for (int day = 0; day < 16; day++) {
+        copy_file(work, before);
+        Session x;
+        open_session(&x, work);
+        int64_t last = last_entry(x.s);
+        advance_days(&x, 1);
+        /* What this day did, by kind. */
+        EvolutionRow *rows = NULL;
+        int n = 0;
+        Err err = {0};
+        assert_int_equal(evolution_list(x.s, 1, 0, &rows, &n, &err), MA_OK);
+        for (int i = 0; i < n; i++)
+            for (int k = 0; k < 6; k++)
+                seen[k] += rows[i].id > last && strcmp(rows[i].evolution_type, kinds[k]) == 0;
+        evolution_list_free(rows, n);
+        close_session(&x);
+        /* Rolled back, on a copy: the save of the day before. */
+        char undone[4096];
+        snprintf(undone, sizeof undone, "%s", th_path(dir, "days_undone.db"));
+        copy_file(work, undone);
+        open_session(&x, undone);
+        EvoRollback opt = {0};
+        assert_int_equal(save_begin(x.s, &err), MA_OK);
+        if (evolution_rollback_to(x.s, x.w, 1, last, &opt, &err) != MA_OK)
+            fail_msg("day %d: %s", day, err.msg);
+        assert_int_equal(world_flush(x.w, &err), MA_OK);
+        assert_int_equal(save_commit(x.s, &err), MA_OK);
+        close_session(&x);
+        char what[64];
+        snprintf(what, sizeof what, "day %d rolled back", day);
+        assert_same_world(undone, before, what);
+    }
+    for (int k = 0; k < 6; k++)
+        if (!seen[k])
+            fail_msg("no %s change in sixteen days: the test does not cover it", kinds[k]);
+}
+
+static void test_rolling_back_to_zero_gives_back_the_world_before_the_agents(void **state)
+{
+    (void)state;
+    char work[4096];
+    snprintf(work, sizeof work, "%s", th_path(dir, "zero.db"));
+    copy_file(base_db, work);
+    Session x;
+    open_session(&x, work);
+    advance_days(&x, CALENDAR_YEAR_DAYS);
+    assert_true(last_entry(x.s) > 100);
+    Err err = {0};
+    EvoRollback opt = {0};
+    assert_int_equal(save_begin(x.s, &err), MA_OK);
+    if (evolution_rollback_to(x.s, x.w, 1, 0, &opt, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    assert_int_equal(world_flush(x.w, &err), MA_OK);
+    assert_int_equal(save_commit(x.s, &err), MA_OK);
+    close_session(&x);
+    assert_same_world(work, base_db, "a year rolled back to 0");
+}
+
+static const char *str_or_empty(const cJSON *o, const char *k)
+{
+    const char *v = cJSON_GetStringValue(cJSON_GetObjectItem(o, k));
+    return v ? v : "";
+}
+
+static int64_t entry_of_type(Save *s, const char *type, int nth)
+{
+    EvolutionRow *rows = NULL;
+    int n = 0, k = 0;
+    Err err = {0};
+    int64_t id = 0;
+    assert_int_equal(evolution_list(s, 1, 1, &rows, &n, &err), MA_OK);
+    for (int i = 0; i < n && !id; i++)
+        if (strcmp(rows[i].evolution_type, type) == 0 && k++ == nth)
+            id = rows[i].id;
+    evolution_list_free(rows, n);
+    return id;
+}
+
+static void test_a_rollback_is_refused_when_built_upon(void **state)
+{
+    (void)state;
+    char work[4096];
+    snprintf(work, sizeof work, "%s", th_path(dir, "built.db"));
+    copy_file(base_db, work);
+    Session x;
+    open_session(&x, work);
+    advance_days(&x, 10);
+    Err err = {0};
+    /* The player digs out a block an agent placed. */
+    int64_t build = entry_of_type(x.s, "build", 0);
+    assert_true(build > 0);
+    EvolutionRow e;
+    assert_int_equal(evolution_get(x.s, build, &e, &err), MA_OK);
+    const cJSON *b = cJSON_GetArrayItem(cJSON_GetObjectItem(e.changes_made, "blocks"), 0);
+    int32_t bx = cJSON_GetObjectItem(b, "x")->valueint, by = cJSON_GetObjectItem(b, "y")->valueint,
+            bz = cJSON_GetObjectItem(b, "z")->valueint;
+    evolution_row_clear(&e);
+    assert_int_equal(save_begin(x.s, &err), MA_OK);
+    assert_int_equal(world_set_block(x.w, bx, by, bz, (BlockId)blocks_find(x.reg, "glass"), &err), MA_OK);
+    assert_int_equal(world_flush(x.w, &err), MA_OK);
+    assert_int_equal(evolution_note_player_block(x.s, 1, bx, by, bz, 100, &err), MA_OK);
+    assert_int_equal(save_commit(x.s, &err), MA_OK);
+    EvoRollback opt = {0};
+    opt.cascade = 1;
+    assert_int_equal(save_begin(x.s, &err), MA_OK);
+    assert_int_not_equal(evolution_rollback(x.s, x.w, build, &opt, &err), MA_OK);
+    save_rollback(x.s);
+    world_forget(x.w);
+    if (!strstr(err.msg, "the player built on"))
+        fail_msg("refused, but not for the player: %s", err.msg);
+    opt.force = 1;
+    assert_int_equal(save_begin(x.s, &err), MA_OK);
+    if (evolution_rollback(x.s, x.w, build, &opt, &err) != MA_OK)
+        fail_msg("forced: %s", err.msg);
+    assert_int_equal(save_commit(x.s, &err), MA_OK);
+    /* A villager's walk that later walks built on: refused alone, taken with the later ones by --cascade. */
+    int64_t walk = entry_of_type(x.s, "schedule", 0);
+    assert_true(walk > 0);
+    memset(&opt, 0, sizeof opt);
+    assert_int_equal(save_begin(x.s, &err), MA_OK);
+    assert_int_not_equal(evolution_rollback(x.s, x.w, walk, &opt, &err), MA_OK);
+    save_rollback(x.s);
+    world_forget(x.w);
+    assert_non_null(strstr(err.msg, "--cascade"));
+    opt.cascade = 1;
+    assert_int_equal(save_begin(x.s, &err), MA_OK);
+    if (evolution_rollback(x.s, x.w, walk, &opt, &err) != MA_OK)
+        fail_msg("cascade: %s", err.msg);
+    assert_int_equal(save_commit(x.s, &err), MA_OK);
+    assert_true(opt.n_rolled >= 2);
+    assert_int_equal(opt.rolled[opt.n_rolled - 1], walk);
+    close_session(&x);
+}
+
+static void test_agents_never_touch_the_players_chunk(void **state)
+{
+    (void)state;
+    char work[4096];
+    snprintf(work, sizeof work, "%s", th_path(dir, "guard.db"));
+    copy_file(base_db, work);
+    Session x;
+    open_session(&x, work);
+    advance_days(&x, CALENDAR_YEAR_DAYS);
+    EvolutionRow *rows = NULL;
+    int n = 0, blocks = 0;
+    Err err = {0};
+    assert_int_equal(evolution_list(x.s, 1, 0, &rows, &n, &err), MA_OK);
+    for (int i = 0; i < n; i++) {
+        const cJSON *it;
+        cJSON_ArrayForEach(it, cJSON_GetObjectItem(rows[i].changes_made, "blocks")) {
+            blocks++;
+            int32_t x0 = cJSON_GetObjectItem(it, "x")->valueint, z0 = cJSON_GetObjectItem(it, "z")->valueint;
+            if (chunk_coord(x0) == chunk_coord(px) && chunk_coord(z0) == chunk_coord(pz))
+                fail_msg("entry #%lld changed (%d, %d) in the player's chunk", (long long)rows[i].id, x0, z0);
+        }
+        cJSON_ArrayForEach(it, cJSON_GetObjectItem(rows[i].changes_made, "entities")) {
+            const cJSON *c = cJSON_GetObjectItem(it, "chunk");
+            if (cJSON_GetArrayItem(c, 0)->valueint == chunk_coord(px) && cJSON_GetArrayItem(c, 2)->valueint == chunk_coord(pz))
+                fail_msg("entry #%lld moved someone in the player's chunk", (long long)rows[i].id);
+        }
+    }
+    evolution_list_free(rows, n);
+    assert_true(blocks > 100);
+    close_session(&x);
+}
+
+static void test_the_balance_keeper_stays_within_its_bounds(void **state)
+{
+    (void)state;
+    char work[4096];
+    snprintf(work, sizeof work, "%s", th_path(dir, "balance.db"));
+    copy_file(base_db, work);
+    Session x;
+    open_session(&x, work);
+    Err err = {0};
+    double lo[3] = {0.5, 0.75, 0.75}, hi[3] = {2.0, 1.5, 1.5};
+    static const char *const knobs[] = {"spawn_rate", "reward_scale", "difficulty"};
+    int moved = 0;
+    for (int day = 0; day < 40; day++) {
+        /* A player who walks a lot and dies every day, then (from day 20) gains far too much. */
+        assert_int_equal(save_begin(x.s, &err), MA_OK);
+        assert_int_equal(charstate_add(x.s, player_id, "steps", 50, NULL, &err), MA_OK);
+        if (day < 20)
+            assert_int_equal(charstate_add(x.s, player_id, "deaths", 3, NULL, &err), MA_OK);
+        else
+            assert_int_equal(charstate_add(x.s, player_id, "blocks_dug", 1, NULL, &err), MA_OK);
+        assert_int_equal(save_commit(x.s, &err), MA_OK);
+        advance_days(&x, 1);
+        WorldRow w;
+        assert_int_equal(worlds_get(x.s, 1, &w, &err), MA_OK);
+        const cJSON *bal = cJSON_GetObjectItem(w.settings, "balance");
+        for (int k = 0; k < 3; k++) {
+            const cJSON *v = cJSON_GetObjectItem(bal, knobs[k]);
+            if (v) {
+                moved = 1;
+                if (v->valuedouble < lo[k] - 1e-9 || v->valuedouble > hi[k] + 1e-9)
+                    fail_msg("day %d: %s is %.3f, outside %.2f..%.2f", day, knobs[k], v->valuedouble, lo[k], hi[k]);
+            }
+        }
+        if (day == 19) {
+            /* Twenty days of deaths drive spawns down to their floor, and no further. */
+            const cJSON *v = cJSON_GetObjectItem(bal, "spawn_rate");
+            assert_non_null(v);
+            assert_true(v->valuedouble <= lo[0] + 1e-9);
+        }
+        world_row_clear(&w);
+    }
+    assert_true(moved);
+    close_session(&x);
+}
+
+static void test_killed_mid_run_then_run_again_gives_the_same_world(void **state)
+{
+    (void)state;
+    char start[4096], clean[4096], work[4096];
+    snprintf(start, sizeof start, "%s", th_path(dir, "kill_start.db"));
+    snprintf(clean, sizeof clean, "%s", th_path(dir, "kill_clean.db"));
+    snprintf(work, sizeof work, "%s", th_path(dir, "kill_work.db"));
+    /* Start from a world a few days in (villagers out, quests open), then the next two days. */
+    copy_file(base_db, start);
+    Session x;
+    open_session(&x, start);
+    advance_days(&x, 6);
+    int64_t target = agents_present(x.a) + 2 * TURNS_PER_DAY;
+    close_session(&x);
+    copy_file(start, clean);
+    open_session(&x, clean);
+    fault_reset();
+    Err err = {0};
+    assert_true(agents_advance(x.a, target, -1, 0, NULL, NULL, &err) >= 0);
+    long statements = fault_statements();
+    close_session(&x);
+    assert_true(statements > 50);
+    const char *k = getenv("MAGIC_FAULT_STRIDE");
+    long stride = (k && atol(k) > 0 ? atol(k) : 1) * 19; /* every 19th statement (a day is ~1,400) */
+    int tried = 0;
+    for (long n = 1; n <= statements; n += stride) {
+        copy_file(start, work);
+        fflush(NULL);
+        pid_t pid = fork();
+        if (pid == 0) {
+            Session y;
+            Save *s = NULL;
+            BlockRegistry *reg = NULL;
+            World *w = NULL;
+            Agents *a = NULL;
+            Err e = {0};
+            (void)y;
+            if (save_open(work, 0, &s, &e) != MA_OK || blocks_load_default(&reg, &e) != MA_OK ||
+                world_open(s, reg, "vale", 0, 0, &w, &e) != MA_OK || agents_open(s, w, &a, &e) != MA_OK)
+                _exit(2);
+            fault_exit_at_statement(n);
+            agents_advance(a, target, -1, 0, NULL, NULL, &e);
+            _exit(0);
+        }
+        int st = 0;
+        waitpid(pid, &st, 0);
+        assert_true(WIFEXITED(st) && (WEXITSTATUS(st) == FAULT_EXIT_STATUS || WEXITSTATUS(st) == 0));
+        RunResult v = th_run(NULL, "--save", work, "verify", NULL);
+        if (v.status != 0)
+            fail_msg("killed at statement %ld: verify says\n%s%s", n, v.out, v.err);
+        th_run_free(&v);
+        open_session(&x, work);
+        if (agents_advance(x.a, target, -1, 0, NULL, NULL, &err) < 0)
+            fail_msg("run again after statement %ld: %s", n, err.msg);
+        close_session(&x);
+        char what[64];
+        snprintf(what, sizeof what, "killed at statement %ld and run again", n);
+        assert_same_world(work, clean, what);
+        tried++;
+    }
+    print_message("agents killed at %d of %ld statements; each time the save verified and the rerun matched\n", tried,
+                  statements);
+}
+
+static void test_verify_finds_a_block_the_log_cannot_explain(void **state)
+{
+    (void)state;
+    char work[4096];
+    snprintf(work, sizeof work, "%s", th_path(dir, "explain.db"));
+    copy_file(base_db, work);
+    Session x;
+    open_session(&x, work);
+    advance_days(&x, 10);
+    Err err = {0};
+    int64_t build = entry_of_type(x.s, "build", 0);
+    EvolutionRow e;
+    assert_int_equal(evolution_get(x.s, build, &e, &err), MA_OK);
+    const cJSON *b = cJSON_GetArrayItem(cJSON_GetObjectItem(e.changes_made, "blocks"), 0);
+    int32_t bx = cJSON_GetObjectItem(b, "x")->valueint, by = cJSON_GetObjectItem(b, "y")->valueint,
+            bz = cJSON_GetObjectItem(b, "z")->valueint;
+    evolution_row_clear(&e);
+    /* Changed behind the log's back (not by the player's hand, not by an entry). */
+    assert_int_equal(world_set_block(x.w, bx, by, bz, (BlockId)blocks_find(x.reg, "glass"), &err), MA_OK);
+    assert_int_equal(world_flush(x.w, &err), MA_OK);
+    close_session(&x);
+    RunResult v = th_run(NULL, "--save", work, "verify", NULL);
+    assert_int_equal(v.status, 3);
+    char want[128];
+    snprintf(want, sizeof want, "evolution entry #%lld left %d,%d,%d", (long long)build, bx, by, bz);
+    if (!strstr(v.out, want))
+        fail_msg("verify did not name the block (%s):\n%s", want, v.out);
+    th_run_free(&v);
+    /* The player's own hand explains it. */
+    open_session(&x, work);
+    assert_int_equal(save_begin(x.s, &err), MA_OK);
+    assert_int_equal(evolution_note_player_block(x.s, 1, bx, by, bz, 5000, &err), MA_OK);
+    assert_int_equal(save_commit(x.s, &err), MA_OK);
+    close_session(&x);
+    v = th_run(NULL, "--save", work, "verify", NULL);
+    if (v.status != 0)
+        fail_msg("verify after the player's hand:\n%s", v.out);
+    th_run_free(&v);
+}
+
+static void test_a_deed_becomes_a_storyline_that_goes_on_with_a_real_place(void **state)
+{
+    (void)state;
+    char work[4096];
+    snprintf(work, sizeof work, "%s", th_path(dir, "woven.db"));
+    copy_file(base_db, work);
+    Session x;
+    open_session(&x, work);
+    Err err = {0};
+    /* The agents learn where the counters stand; then the hero completes the farmer's quest. */
+    assert_true(agents_note_deeds(x.a, agents_present(x.a), &err) >= 0);
+    assert_int_equal(save_begin(x.s, &err), MA_OK);
+    QuestRow *qs = NULL;
+    int nq = 0;
+    assert_int_equal(quests_list_world(x.s, 1, &qs, &nq, &err), MA_OK);
+    int64_t qid = 0;
+    for (int i = 0; i < nq && !qid; i++)
+        if (strcmp(str_or_empty(qs[i].details, "giver"), "farmer") == 0)
+            qid = qs[i].id;
+    quests_list_free(qs, nq);
+    assert_true(qid > 0);
+    ProgressRow p;
+    memset(&p, 0, sizeof p);
+    p.character_id = player_id;
+    p.quest_id = qid;
+    assert_int_equal(progress_start(x.s, &p, &err), MA_OK);
+    assert_int_equal(progress_complete(x.s, player_id, qid, NULL, NULL, &err), MA_OK);
+    assert_int_equal(charstate_add(x.s, player_id, "quests_completed", 1, NULL, &err), MA_OK);
+    assert_int_equal(save_commit(x.s, &err), MA_OK);
+    assert_int_equal(agents_note_deeds(x.a, agents_present(x.a), &err), 1);
+    advance_days(&x, 1);
+    /* A storyline of the villager kind, in the world's rows, that the game's own check reads. */
+    StoryRow *stories = NULL;
+    int ns = 0;
+    int64_t woven = 0;
+    assert_int_equal(stories_list(x.s, 1, 1, &stories, &ns, &err), MA_OK);
+    for (int i = 0; i < ns; i++)
+        if (strcmp(str_or_empty(stories[i].metadata, "source"), "agent:story_weaver") == 0) {
+            woven = stories[i].id;
+            assert_non_null(strstr(stories[i].title, "Left Behind"));
+            assert_string_equal(stories[i].story_type, "villager");
+        }
+    stories_list_free(stories, ns);
+    assert_true(woven > 0);
+    BranchRow *br = NULL;
+    int nb = 0;
+    assert_int_equal(branches_list(x.s, woven, &br, &nb, &err), MA_OK);
+    assert_true(nb >= 4);
+    int64_t open = 0;
+    for (int i = 0; i < nb; i++) {
+        StoryBranchInfo info;
+        assert_int_equal(story_branch_info(br[i].conditions, br[i].consequences, "woven", &info, &err), MA_OK);
+        if (strcmp(br[i].branch_name, "a_rumour") == 0) {
+            assert_null(info.ending); /* left open for the weaver */
+            open = br[i].id;
+        }
+    }
+    branches_list_free(br, nb);
+    assert_true(open > 0);
+    /* The hero takes the open branch and waits there: the next day it goes on. */
+    assert_int_equal(save_begin(x.s, &err), MA_OK);
+    StoryProgressRow sp;
+    memset(&sp, 0, sizeof sp);
+    sp.character_id = player_id;
+    sp.story_id = woven;
+    sp.current_branch_id = open;
+    snprintf(sp.status, sizeof sp.status, "active");
+    assert_int_equal(story_progress_insert(x.s, &sp, &err), MA_OK);
+    story_progress_row_clear(&sp);
+    assert_int_equal(save_commit(x.s, &err), MA_OK);
+    advance_days(&x, 1);
+    assert_int_equal(branches_children(x.s, open, &br, &nb, &err), MA_OK);
+    assert_int_equal(nb, 2);
+    GenStructure near[8];
+    int n = generator_structures_near(world_generator(x.w), px, pz, 400, near, 8), named = 0;
+    for (int i = 0; i < n; i++)
+        named |= strstr(br[0].content, near[i].name) != NULL;
+    if (!named)
+        fail_msg("the continuation names no place near the hero: %s", br[0].content);
+    branches_list_free(br, nb);
+    close_session(&x);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_a_year_of_agents_is_the_same_twice),
+        cmocka_unit_test(test_every_day_rolls_back_to_the_day_before),
+        cmocka_unit_test(test_rolling_back_to_zero_gives_back_the_world_before_the_agents),
+        cmocka_unit_test(test_a_rollback_is_refused_when_built_upon),
+        cmocka_unit_test(test_agents_never_touch_the_players_chunk),
+        cmocka_unit_test(test_the_balance_keeper_stays_within_its_bounds),
+        cmocka_unit_test(test_killed_mid_run_then_run_again_gives_the_same_world),
+        cmocka_unit_test(test_verify_finds_a_block_the_log_cannot_explain),
+        cmocka_unit_test(test_a_deed_becomes_a_storyline_that_goes_on_with_a_real_place),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
