@@ -24,15 +24,15 @@ static const CliCommand commands[] = {
     {"sample-data", "[--users N] [--seed S] [--no-play]", "fill every table with realistic sample data, then play a little through the game's rules", cmd_sample_data},
     {"play", "--script FILE [--world NAME] [--character NAME] [--class C] [--json] [--verbose]", "play without a terminal: one action a line (move n, dig down, place e planks, wait 3...)", cmd_play},
     {"world", "create NAME [--seed N] [--type normal|flat] | list", "make a world, or list the worlds with their seeds and sizes", cmd_world},
-    {"render", "--world NAME [--x X --y Y --z Z] [--width W --height H] [--color[=256|8|none]] [--ascii] [--section]",
+    {"render", "--world NAME [--x X --y Y --z Z] [--width W --height H] [--color[=256|8|none]] [--ascii] [--section] [--at ID]",
      "print the top-down slice at level y around (x, z) (--section: the upright cut at z)", cmd_render},
-    {"map", "--world NAME --out FILE.png [--radius CHUNKS] [--y Y] [--scale N] [--x X --z Z]",
+    {"map", "--world NAME --out FILE.png [--radius CHUNKS] [--y Y] [--scale N] [--x X --z Z] [--at ID]",
      "draw a top-down PNG picture of the surface (or of level y)", cmd_map},
     {"chunk", "--world NAME CX CY CZ", "show a chunk's stored JSON (or what generation gives) and a summary", cmd_chunk},
     {"pregen", "--world NAME --radius CHUNKS [--x X --z Z]", "generate and store the chunks around (x, z) (default: spawn)", cmd_pregen},
     {"story", "list --world W [--character C] | path --world W --character C [TITLE] | tree --world W TITLE [--character C] [--dot] | undo --world W --character C",
      "the storylines of a world or a character, the path taken, the whole tree (text or Graphviz), undo the last choice", cmd_story},
-    {"bench", "world [--seed N] [--chunks N] | client", "measure the world (generation, storage, loading, size, memory, rendering) or the client (launch, redraw, memory, idle CPU)", cmd_bench},
+    {"bench", "world [--seed N] [--chunks N] | client | agents", "measure the world (generation, storage, loading, size, memory, rendering) or the client (launch, redraw, memory, idle CPU)", cmd_bench},
     {NULL, NULL, NULL, NULL},
 };
 

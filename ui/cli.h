@@ -5,6 +5,7 @@
 #ifndef MA_UI_CLI_H
 #define MA_UI_CLI_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "save/save.h"
@@ -60,12 +61,18 @@ int cmd_sample_data(CliCtx *ctx);
 int cmd_agents(CliCtx *ctx);
 int cmd_evolution(CliCtx *ctx);
 int cmd_events(CliCtx *ctx);
+/* render/map --at ID: a temporary copy of the save (its path into path) with every agent change
+ * after entry `at` undone; cli_world_at_done removes it (path "" does nothing). */
+int cli_world_at(const CliCtx *ctx, const char *world, long long at, char *path, size_t size);
+void cli_world_at_done(const char *path);
 /* `dump` (cli_dump.c). */
 int cmd_dump(CliCtx *ctx);
 /* Headless play (cli_play.c), and helpers it shares with the client. */
 int cmd_play(CliCtx *ctx);
 /* `bench client` (cli_bench_client.c). */
 int bench_client(CliCtx *ctx);
+/* `bench agents` (cli_bench_agents.c). */
+int bench_agents(CliCtx *ctx);
 uint64_t cli_random_seed(void);
 const char *cli_username(void);
 /* Commands (cli_world.c). */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "agents/agents.h"
 #include "agents/evolution.h"
@@ -441,10 +442,12 @@ static int evolution_rollback_cmd(CliCtx *ctx, int argc, char **argv)
     living_close(&l);
     if (rc != MA_OK)
         return cli_fail(&err);
-    if (opt.n_rolled == 0)
+    if (opt.n_total == 0)
         printf("nothing to roll back\n");
-    for (int i = 0; i < opt.n_rolled; i++)
+    for (int i = 0; i < opt.n_rolled && i < 20; i++)
         printf("rolled back #%lld\n", (long long)opt.rolled[i]);
+    if (opt.n_total > 20)
+        printf("... %d entries rolled back in all (each one logged as a rollback entry)\n", opt.n_total);
     return CLI_OK;
 }
 
@@ -575,4 +578,67 @@ int cmd_events(CliCtx *ctx)
     }
     save_close(s);
     return rc == MA_OK ? CLI_OK : cli_fail(&err);
+}
+
+/* ------------------------------------------------------------ the world as it was */
+
+int cli_world_at(const CliCtx *ctx, const char *world, long long at, char *path, size_t size)
+{
+    Save *s = cli_open_save(ctx, SAVE_READONLY);
+    if (!s)
+        return CLI_FAIL;
+    char dir[] = "/tmp/ma-at-XXXXXX";
+    if (!mkdtemp(dir)) {
+        save_close(s);
+        fprintf(stderr, "magic-adventure: --at: cannot make a temporary folder\n");
+        return CLI_FAIL;
+    }
+    snprintf(path, size, "%s/at.db", dir);
+    Err err = {0};
+    int rc = save_backup(s, path, &err);
+    save_close(s);
+    if (rc != MA_OK) {
+        cli_world_at_done(path);
+        path[0] = '\0';
+        return cli_fail(&err);
+    }
+    CliCtx copy = *ctx;
+    copy.save_path = path;
+    Living l;
+    if (living_open(&copy, world, 0, &l) != CLI_OK) {
+        cli_world_at_done(path);
+        path[0] = '\0';
+        return CLI_FAIL;
+    }
+    /* Every later agent change undone, whatever the player did since: a picture of that moment. */
+    EvoRollback opt;
+    memset(&opt, 0, sizeof opt);
+    opt.force = 1;
+    opt.turn = l.clock;
+    if ((rc = save_begin(l.save, &err)) == MA_OK) {
+        rc = evolution_rollback_to(l.save, l.world, world_id(l.world), at, &opt, &err);
+        if (rc == MA_OK)
+            rc = world_flush(l.world, &err);
+        rc = rc == MA_OK ? save_commit(l.save, &err) : (save_rollback(l.save), rc);
+    }
+    living_close(&l);
+    if (rc != MA_OK) {
+        cli_world_at_done(path);
+        path[0] = '\0';
+        return cli_fail(&err);
+    }
+    fprintf(stderr, "magic-adventure: the world as it was after entry #%lld (%d later change%s undone in a copy)\n",
+            at, opt.n_total, opt.n_total == 1 ? "" : "s");
+    return CLI_OK;
+}
+
+void cli_world_at_done(const char *path)
+{
+    if (!path || !path[0])
+        return;
+    char cmd[4400];
+    const char *slash = strrchr(path, '/');
+    snprintf(cmd, sizeof cmd, "rm -rf '%.*s'", slash ? (int)(slash - path) : 0, path);
+    if (slash && strncmp(path, "/tmp/ma-at-", 11) == 0 && system(cmd) != 0)
+        fprintf(stderr, "magic-adventure: could not remove %s\n", path);
 }

@@ -687,6 +687,8 @@ int cmd_bench(CliCtx *ctx)
 {
     if (ctx->argc == 2 && strcmp(ctx->argv[1], "client") == 0)
         return bench_client(ctx);
+    if (ctx->argc == 2 && strcmp(ctx->argv[1], "agents") == 0)
+        return bench_agents(ctx);
     if (ctx->argc < 2 || strcmp(ctx->argv[1], "world") != 0)
         return cli_usage_error(ctx, "expects what to measure: world [--seed N] [--chunks N], or client");
     static const struct option opts[] = {

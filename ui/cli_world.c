@@ -34,6 +34,7 @@ typedef struct WorldSession {
     Save *save;
     BlockRegistry *reg;
     World *world;
+    char at_path[4300]; /* --at: the temporary copy, removed on close */
 } WorldSession;
 
 static void session_close(WorldSession *ws)
@@ -44,6 +45,7 @@ static void session_close(WorldSession *ws)
         save_close(ws->save);
     if (ws->reg)
         blocks_free(ws->reg);
+    cli_world_at_done(ws->at_path);
     memset(ws, 0, sizeof *ws);
 }
 
@@ -321,17 +323,22 @@ int cmd_render(CliCtx *ctx)
         {"y", required_argument, NULL, 'y'},     {"z", required_argument, NULL, 'z'},
         {"width", required_argument, NULL, 'W'}, {"height", required_argument, NULL, 'H'},
         {"color", optional_argument, NULL, 'c'}, {"ascii", no_argument, NULL, 'a'},
-        {"section", no_argument, NULL, 's'},     {NULL, 0, NULL, 0},
+        {"section", no_argument, NULL, 's'},     {"at", required_argument, NULL, 'A'},
+        {NULL, 0, NULL, 0},
     };
     const char *name = NULL;
-    long long x = 0, y = 0, z = 0, width = 0, height = 0;
+    long long x = 0, y = 0, z = 0, width = 0, height = 0, at = -1;
     int have_x = 0, have_y = 0, have_z = 0, color = -1, ascii = 0, section = 0;
     int c;
     opterr = 0;
-    while ((c = getopt_long(ctx->argc, ctx->argv, ":w:x:y:z:W:H:", opts, NULL)) != -1) {
+    while ((c = getopt_long(ctx->argc, ctx->argv, ":w:x:y:z:W:H:A:", opts, NULL)) != -1) {
         switch (c) {
         case 'w':
             name = optarg;
+            break;
+        case 'A':
+            if (cli_parse_i64(optarg, &at) || at < 0)
+                return cli_usage_error(ctx, "--at takes an evolution entry id (0: before any agent acted)");
             break;
         case 'x':
             if (parse_coord(ctx, "--x", optarg, -COORD_LIMIT, COORD_LIMIT, &x))
@@ -392,9 +399,21 @@ int cmd_render(CliCtx *ctx)
     if (!height)
         height = th;
 
+    /* --at: the world as it was just after that entry, from a copy with every later change undone. */
+    CliCtx at_ctx = *ctx;
+    char at_path[4300] = "";
+    if (at >= 0) {
+        if (cli_world_at(ctx, name, at, at_path, sizeof at_path) != CLI_OK)
+            return CLI_FAIL;
+        at_ctx.save_path = at_path;
+        ctx = &at_ctx;
+    }
     WorldSession ws;
-    if (session_open(ctx, name, SAVE_READONLY, &ws) != CLI_OK)
+    if (session_open(ctx, name, SAVE_READONLY, &ws) != CLI_OK) {
+        cli_world_at_done(at_path);
         return CLI_FAIL;
+    }
+    snprintf(ws.at_path, sizeof ws.at_path, "%s", at_path);
     if (!have_x || !have_y || !have_z) {
         int32_t sx, sy, sz;
         generator_spawn_point(world_generator(ws.world), &sx, &sy, &sz);
@@ -447,15 +466,21 @@ int cmd_map(CliCtx *ctx)
         {"world", required_argument, NULL, 'w'},  {"out", required_argument, NULL, 'o'},
         {"radius", required_argument, NULL, 'r'}, {"y", required_argument, NULL, 'y'},
         {"scale", required_argument, NULL, 's'},  {"x", required_argument, NULL, 'x'},
-        {"z", required_argument, NULL, 'z'},      {NULL, 0, NULL, 0},
+        {"z", required_argument, NULL, 'z'},      {"at", required_argument, NULL, 'A'},
+        {NULL, 0, NULL, 0},
     };
     const char *name = NULL, *out = NULL;
     long long radius = 4, y = -1, scale = 1, x = 0, z = 0;
     int have_x = 0, have_z = 0;
     int c;
     opterr = 0;
-    while ((c = getopt_long(ctx->argc, ctx->argv, ":w:o:r:y:s:x:z:", opts, NULL)) != -1) {
+    long long at = -1;
+    while ((c = getopt_long(ctx->argc, ctx->argv, ":w:o:r:y:s:x:z:A:", opts, NULL)) != -1) {
         switch (c) {
+        case 'A':
+            if (cli_parse_i64(optarg, &at) || at < 0)
+                return cli_usage_error(ctx, "--at takes an evolution entry id (0: before any agent acted)");
+            break;
         case 'w':
             name = optarg;
             break;
@@ -501,9 +526,20 @@ int cmd_map(CliCtx *ctx)
         return cli_usage_error(ctx, "--radius %lld at --scale %lld makes a %d-pixel image; at most %d a side",
                                radius, scale, side, MAP_PNG_MAX_PIXELS);
 
+    CliCtx at_ctx = *ctx;
+    char at_path[4300] = "";
+    if (at >= 0) {
+        if (cli_world_at(ctx, name, at, at_path, sizeof at_path) != CLI_OK)
+            return CLI_FAIL;
+        at_ctx.save_path = at_path;
+        ctx = &at_ctx;
+    }
     WorldSession ws;
-    if (session_open(ctx, name, SAVE_READONLY, &ws) != CLI_OK)
+    if (session_open(ctx, name, SAVE_READONLY, &ws) != CLI_OK) {
+        cli_world_at_done(at_path);
         return CLI_FAIL;
+    }
+    snprintf(ws.at_path, sizeof ws.at_path, "%s", at_path);
     if (!have_x || !have_z) {
         int32_t sx, sy, sz;
         generator_spawn_point(world_generator(ws.world), &sx, &sy, &sz);

@@ -656,6 +656,7 @@ static int rollback_one(Save *s, World *w, EvolutionRow *entry, EvoRollback *opt
         rc = evolution_rollback_mark(s, entry->id, err);
     if (rc == MA_OK) {
         entry->is_active = 0;
+        opt->n_total++;
         if (opt->n_rolled < (int)(sizeof opt->rolled / sizeof opt->rolled[0]))
             opt->rolled[opt->n_rolled++] = entry->id;
     }
@@ -703,8 +704,9 @@ int evolution_rollback_to(Save *s, World *w, int64_t wid, int64_t to_id, EvoRoll
         if (now.is_active) {
             EvoRollback sub = *opt;
             sub.cascade = 1;
-            sub.n_rolled = 0;
+            sub.n_rolled = sub.n_total = 0;
             rc = rollback_one(s, w, &now, &sub, 0, err);
+            opt->n_total += sub.n_total;
             for (int j = 0; j < sub.n_rolled && opt->n_rolled < 256; j++)
                 opt->rolled[opt->n_rolled++] = sub.rolled[j];
         }

@@ -68,8 +68,9 @@ typedef struct EvoRollback {
     int cascade;     /* roll back later entries that built on this one first */
     int force;       /* undo even what the player changed by hand since */
     int64_t turn;    /* the game turn of the rollback, for its log entry */
-    int64_t rolled[256];
-    int n_rolled;
+    int64_t rolled[256]; /* the first 256 entries rolled back */
+    int n_rolled;        /* how many of them are in rolled */
+    int n_total;         /* how many entries were rolled back in all */
 } EvoRollback;
 int evolution_rollback(Save *s, World *w, int64_t entry_id, EvoRollback *opt, Err *err);
 /* Rolls back every applied entry of the world after to_id, newest first

@@ -500,3 +500,31 @@ int evolution_rollback_mark(Save *s, int64_t id, Err *err)
                        (long long)id);
     return save_db_error(s, rc, err, what);
 }
+
+int evolution_log_size(Save *s, int64_t world_id, int64_t *entries, int64_t *bytes, Err *err)
+{
+    static const char sql[] =
+        "SELECT count(*), coalesce(sum(length(changes_made) + length(reasoning) + length(evolution_type) + 40), 0) "
+        "FROM world_evolution_log WHERE world_id = ?";
+    static const char things[] =
+        "SELECT coalesce(sum(length(thing) + 32), 0) FROM world_evolution_things WHERE world_id = ?";
+    sqlite3_stmt *st = save_stmt(s, sql, err);
+    if (!st)
+        return failed(err);
+    sqlite3_bind_int64(st, 1, world_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *entries = sqlite3_column_int64(st, 0);
+        *bytes = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW)
+        return save_db_error(s, rc, err, "measuring the evolution log");
+    if (!(st = save_stmt(s, things, err)))
+        return failed(err);
+    sqlite3_bind_int64(st, 1, world_id);
+    if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        *bytes += sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? MA_OK : save_db_error(s, rc, err, "measuring the evolution index");
+}

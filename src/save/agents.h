@@ -114,4 +114,8 @@ void evolution_list_free(EvolutionRow *rows, int n);
  * undone once. */
 int evolution_rollback_mark(Save *s, int64_t id, Err *err);
 
+/* How many entries a world's evolution log holds and about how many bytes they and their index
+ * take (the JSON text and the row overhead), for the benchmark. */
+int evolution_log_size(Save *s, int64_t world_id, int64_t *entries, int64_t *bytes, Err *err);
+
 #endif
