@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "world/chunk_model.h"
+
 #define LAYER (CHUNK_SIZE * CHUNK_SIZE)
 
 /* ------------------------------------------------------------ text buffer */
@@ -310,11 +312,67 @@ static int check_ids(const Chunk *c, const BlockRegistry *reg, Err *err)
         return (int)c->uniform < count ? MA_OK
                                        : err_set(err, MA_ERR_INVALID, "chunk %d,%d,%d: block id %d is not in the registry",
                                                  c->cx, c->cy, c->cz, c->uniform);
+    /* The largest id first (a loop the compiler vectorises); the offender only when there is one. */
+    uint8_t top = 0;
+    for (int i = 0; i < CHUNK_VOLUME; i++)
+        top = c->blocks[i] > top ? c->blocks[i] : top;
+    if ((int)top < count)
+        return MA_OK;
     for (int i = 0; i < CHUNK_VOLUME; i++)
         if ((int)c->blocks[i] >= count)
             return err_set(err, MA_ERR_INVALID, "chunk %d,%d,%d: block id %d is not in the registry", c->cx, c->cy,
                            c->cz, c->blocks[i]);
     return MA_OK;
+}
+
+/* Registry ids to model ids for the blocks in `used`: 1 when every id is
+ * the model's id of the same name (the usual case: the model was trained on
+ * this data/blocks.json), 0 when some differ (map filled), -1 when a block
+ * is not in the model. */
+static int model_map_from_registry(const ChunkModel *m, const BlockRegistry *reg, uint64_t used, uint8_t *map)
+{
+    int same = 1;
+    for (int id = 0; used; id++, used >>= 1) {
+        if (!(used & 1))
+            continue;
+        const char *name = blocks_get(reg, (BlockId)id)->name;
+        int mid = id < chunk_model_count(m) && strcmp(chunk_model_name(m, id), name) == 0 ? id
+                                                                                          : chunk_model_find(m, name);
+        if (mid < 0)
+            return -1;
+        map[id] = (uint8_t)mid;
+        same &= mid == id;
+    }
+    return same;
+}
+
+/* {"c1":"..." (the model form) when the model knows every block of c;
+ * returns 0 and writes nothing when it does not. */
+static int encode_model(Buf *b, const Chunk *c, const BlockRegistry *reg)
+{
+    static _Thread_local char text[CHUNK_MODEL_TEXT_MAX];
+    const ChunkModel *m = chunk_model_get(NULL);
+    if (!m || blocks_count(reg) > CHUNK_MODEL_MAX_BLOCKS)
+        return 0;
+    uint64_t used = 0;
+    size_t n = chunk_model_encode(m, c->blocks, text, &used);
+    uint8_t map[CHUNK_MODEL_MAX_BLOCKS];
+    int same = model_map_from_registry(m, reg, used, map);
+    if (same < 0)
+        return 0;
+    if (!same) {
+        uint8_t ids[CHUNK_VOLUME];
+        for (int i = 0; i < CHUNK_VOLUME; i++)
+            ids[i] = map[c->blocks[i]];
+        n = chunk_model_encode(m, ids, text, &used);
+    }
+    buf_reserve(b, n + 16);
+    if (b->oom)
+        return 1;
+    buf_str(b, "{\"c1\":\"");
+    buf_add(b, text, n);
+    buf_str(b, "\"");
+    return 1;
 }
 
 static void coord_key(char *out, size_t size, int index)
@@ -348,17 +406,27 @@ static void encode_extras(Buf *b, const Chunk *c, const BlockRegistry *reg)
     }
 }
 
+/* A chunk the decoder would refuse is never written. */
+static int check_entities(const Chunk *c, Err *err)
+{
+    int n = c->entities ? cJSON_GetArraySize(c->entities) : 0;
+    if (n > CHUNK_MAX_ENTITIES)
+        return err_set(err, MA_ERR_INVALID, "chunk %d,%d,%d holds %d entities, more than the %d a chunk may hold",
+                       c->cx, c->cy, c->cz, n, CHUNK_MAX_ENTITIES);
+    return MA_OK;
+}
+
 char *chunk_encode(const Chunk *c, const BlockRegistry *reg, size_t *len, Err *err)
 {
-    if (check_ids(c, reg, err) != MA_OK)
+    if (check_ids(c, reg, err) != MA_OK || check_entities(c, err) != MA_OK)
         return NULL;
     Buf b = {0};
-    buf_str(&b, "{\"palette\":[");
     if (!c->blocks || chunk_is_uniform(c)) {
-        buf_str(&b, "\"");
+        buf_str(&b, "{\"palette\":[\"");
         buf_str(&b, blocks_get(reg, c->blocks ? c->blocks[0] : c->uniform)->name);
         buf_str(&b, "\"]");
-    } else {
+    } else if (!encode_model(&b, c, reg)) {
+        buf_str(&b, "{\"palette\":[");
         int16_t slot[BLOCKS_MAX];
         memset(slot, -1, sizeof slot);
         uint8_t idx[CHUNK_VOLUME];
@@ -459,6 +527,40 @@ static int decode_rle(const Decoder *d, Chunk *c, const BlockId *map, int palett
     return MA_OK;
 }
 
+/* Fills c's blocks from "c1" text (the model form). */
+static int decode_model(const Decoder *d, Chunk *c, const char *text, size_t n)
+{
+    const ChunkModel *m = chunk_model_get(d->err);
+    if (!m)
+        return d->err->code;
+    c->blocks = malloc(CHUNK_VOLUME);
+    if (!c->blocks)
+        return err_set(d->err, MA_ERR_NOMEM, "out of memory decoding a chunk");
+    uint64_t used = 0;
+    const char *why = chunk_model_decode(m, text, n, c->blocks, &used);
+    if (why)
+        return fail(d, "%s", why);
+    /* Model ids to this registry's ids: the same unless data/blocks.json changed order. */
+    uint8_t map[CHUNK_MODEL_MAX_BLOCKS];
+    int same = 1, count = blocks_count(d->reg);
+    for (int id = 0; used; id++, used >>= 1) {
+        if (!(used & 1))
+            continue;
+        const char *name = chunk_model_name(m, id);
+        int rid = id < count && strcmp(blocks_get(d->reg, (BlockId)id)->name, name) == 0 ? id
+                                                                                          : blocks_find(d->reg, name);
+        if (rid < 0)
+            return fail(d, "\"c1\" holds a block unknown to this game: \"%s\"", name);
+        map[id] = (uint8_t)rid;
+        same &= rid == id;
+    }
+    if (!same)
+        for (int i = 0; i < CHUNK_VOLUME; i++)
+            c->blocks[i] = map[c->blocks[i]];
+    chunk_compact(c);
+    return MA_OK;
+}
+
 /* The index of "x,y,z" (each 0..15), or -1. */
 static int parse_coords(const char *s)
 {
@@ -485,10 +587,18 @@ static int parse_coords(const char *s)
  * another shape (the caller falls back to cJSON), or a negative status. */
 static int decode_fast(const Decoder *d, const char *s, size_t len, Chunk *c)
 {
-    static const char head[] = "{\"palette\":[";
+    static const char head[] = "{\"palette\":[", model[] = "{\"c1\":\"";
     const char *p = s, *end = s + len;
     while (end > p && (end[-1] == '\n' || end[-1] == ' '))
         end--;
+    if ((size_t)(end - p) >= sizeof model - 1 && memcmp(p, model, sizeof model - 1) == 0) {
+        /* {"c1":"text"}: the text's alphabet holds neither '"' nor '\\'. */
+        const char *t = p + sizeof model - 1, *q = memchr(t, '"', (size_t)(end - t));
+        if (!q || end - q != 2 || q[1] != '}')
+            return 0;
+        int rc = decode_model(d, c, t, (size_t)(q - t));
+        return rc == MA_OK ? 1 : rc;
+    }
     if ((size_t)(end - p) < sizeof head - 1 || memcmp(p, head, sizeof head - 1) != 0)
         return 0;
     p += sizeof head - 1;
@@ -642,6 +752,54 @@ static int decode_blocks(const Decoder *d, Chunk *c, cJSON *blocks, int sparse)
     return MA_OK;
 }
 
+/* A whole number 0..15 from member `name` of e, or -1. */
+static int list_coord(const cJSON *e, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, name);
+    if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 15 || v->valuedouble != (double)(int)v->valuedouble)
+        return -1;
+    return (int)v->valuedouble;
+}
+
+/* The design's list form: "blocks": [{"x":0,"y":0,"z":0,"type":"stone",
+ * "metadata":{...}}, ...], every block not listed air. */
+static int decode_block_list(const Decoder *d, Chunk *c, cJSON *blocks)
+{
+    uint8_t seen[CHUNK_VOLUME / 8] = {0};
+    if (blocks->child && !(c->blocks = calloc(CHUNK_VOLUME, 1)))
+        return err_set(d->err, MA_ERR_NOMEM, "out of memory decoding a chunk");
+    int k = 0;
+    for (cJSON *e = blocks->child; e; e = e->next, k++) {
+        char key[48];
+        snprintf(key, sizeof key, "number %d", k + 1);
+        if (!cJSON_IsObject(e))
+            return fail(d, "block %s of \"blocks\" must be an object", key);
+        int x = list_coord(e, "x"), y = list_coord(e, "y"), z = list_coord(e, "z");
+        if (x < 0 || y < 0 || z < 0)
+            return fail(d, "block %s of \"blocks\" needs \"x\", \"y\" and \"z\", each a whole number 0..15", key);
+        int index = CHUNK_INDEX(x, y, z);
+        snprintf(key, sizeof key, "%d,%d,%d", x, y, z);
+        if (seen[index >> 3] & (1 << (index & 7)))
+            return fail(d, "block \"%s\" is listed twice", key);
+        seen[index >> 3] |= (uint8_t)(1 << (index & 7));
+        const cJSON *type = cJSON_GetObjectItemCaseSensitive(e, "type");
+        if (!cJSON_IsString(type))
+            return fail(d, "block \"%s\" has no \"type\" name", key);
+        int id = blocks_find(d->reg, type->valuestring);
+        if (id < 0) {
+            char detail[80];
+            snprintf(detail, sizeof detail, "%s\" has an unknown \"type\" \"%.32s", key, type->valuestring);
+            return fail(d, "block \"%s\"", detail);
+        }
+        c->blocks[index] = (BlockId)id;
+        int rc = take_metadata(d, c, e, index, key, 0);
+        if (rc != MA_OK)
+            return rc;
+    }
+    chunk_compact(c);
+    return MA_OK;
+}
+
 static int decode_json(const Decoder *d, const char *json, size_t len, Chunk *c)
 {
     const char *parse_end = NULL;
@@ -663,7 +821,21 @@ static int decode_json(const Decoder *d, const char *json, size_t len, Chunk *c)
     cJSON *rle = cJSON_GetObjectItemCaseSensitive(root, "rle");
     cJSON *blocks = cJSON_GetObjectItemCaseSensitive(root, "blocks");
     cJSON *entities = cJSON_GetObjectItemCaseSensitive(root, "entities");
-    if (palette) {
+    cJSON *model = cJSON_GetObjectItemCaseSensitive(root, "c1");
+    if (model) {
+        if (palette || rle) {
+            rc = fail(d, "\"c1\" cannot stand beside %s", "\"palette\" or \"rle\"");
+            goto cleanup;
+        }
+        if (!cJSON_IsString(model)) {
+            rc = fail(d, "\"c1\" must be a string%s", "");
+            goto cleanup;
+        }
+        if ((rc = decode_model(d, c, model->valuestring, strlen(model->valuestring))) != MA_OK)
+            goto cleanup;
+        if (blocks && (rc = decode_blocks(d, c, blocks, 0)) != MA_OK)
+            goto cleanup;
+    } else if (palette) {
         BlockId map[BLOCKS_MAX];
         int n = 0;
         if ((rc = decode_palette(d, palette, map, &n)) != MA_OK)
@@ -686,16 +858,26 @@ static int decode_json(const Decoder *d, const char *json, size_t len, Chunk *c)
     } else if (rle) {
         rc = fail(d, "\"rle\" without %s", "\"palette\"");
         goto cleanup;
+    } else if (cJSON_IsArray(blocks)) {
+        if ((rc = decode_block_list(d, c, blocks)) != MA_OK)
+            goto cleanup;
     } else if (blocks) {
         if ((rc = decode_blocks(d, c, blocks, 1)) != MA_OK)
             goto cleanup;
     } else {
-        rc = fail(d, "neither %s nor \"blocks\"", "\"palette\"");
+        rc = fail(d, "neither %s, \"c1\" nor \"blocks\"", "\"palette\"");
         goto cleanup;
     }
     if (entities) {
         if (!cJSON_IsArray(entities)) {
             rc = fail(d, "\"entities\" must be an array%s", "");
+            goto cleanup;
+        }
+        int n = cJSON_GetArraySize(entities);
+        if (n > CHUNK_MAX_ENTITIES) {
+            char detail[64];
+            snprintf(detail, sizeof detail, "%d entities, more than the %d a chunk may hold", n, CHUNK_MAX_ENTITIES);
+            rc = fail(d, "\"entities\" holds %s", detail);
             goto cleanup;
         }
         cJSON_DetachItemViaPointer(root, entities);

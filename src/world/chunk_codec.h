@@ -15,6 +15,11 @@
 
 #include "world/chunk.h"
 
+/* The most entities a chunk may hold: far above what the game makes (a
+ * village's villagers, the creatures about, item piles on the ground);
+ * a stored chunk with more is refused, and so is encoding one. */
+#define CHUNK_MAX_ENTITIES 4096
+
 /* Encodes c's blocks, metadata and entities. Returns heap text the caller
  * frees (with free), its length in *len; NULL with err set on failure. */
 char *chunk_encode(const Chunk *c, const BlockRegistry *reg, size_t *len, Err *err);

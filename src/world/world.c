@@ -319,7 +319,7 @@ static Chunk *chunk_fetch(World *w, int32_t cx, int32_t cy, int32_t cz, Err *err
     if (rc == MA_OK) {
         Chunk *c = NULL;
         rc = chunk_decode(row.block_data, row.block_len, row.structures, w->reg, cx, cy, cz, &c, err);
-        int32_t version = row.version;
+        int64_t version = row.version;
         chunk_row_clear(&row);
         if (rc != MA_OK) {
             err_prefix(err, "world '%s' in %s", w->name, save_path(w->save));
@@ -460,7 +460,7 @@ void world_mark_dirty(World *w, int32_t cx, int32_t cy, int32_t cz)
 /* ------------------------------------------------------------ storing */
 
 /* Encodes and upserts one chunk; *version receives the stored version. */
-static int store_chunk(World *w, const Chunk *c, int32_t *version, Err *err)
+static int store_chunk(World *w, const Chunk *c, int64_t *version, Err *err)
 {
     size_t len = 0;
     char *data = chunk_encode(c, w->reg, &len, err);
@@ -485,7 +485,7 @@ int world_flush(World *w, Err *err)
     if (w->readonly)
         return err_set(err, MA_ERR_INVALID, "world '%s': %s is open read-only", w->name, save_path(w->save));
     Entry **dirty = malloc((size_t)w->ndirty * sizeof *dirty);
-    int32_t *versions = malloc((size_t)w->ndirty * sizeof *versions);
+    int64_t *versions = malloc((size_t)w->ndirty * sizeof *versions);
     int n = 0, rc;
     if (!dirty || !versions) {
         rc = err_set(err, MA_ERR_NOMEM, "out of memory writing world '%s'", w->name);
@@ -548,6 +548,10 @@ int world_store_area(World *w, int32_t cx0, int32_t cz0, int32_t cx1, int32_t cz
     int total = (int)total64, done = 0, in_tx = 0, rc;
     if ((rc = world_flush(w, err)) != MA_OK)
         return rc;
+    /* A new area (pregen, world creation) has nothing stored: no lookup per chunk. */
+    int any_stored = chunks_any_in_area(w->save, w->id, cx0, cz0, cx1, cz1, err);
+    if (any_stored < 0)
+        return any_stored;
     for (int64_t cx = cx0; cx <= cx1; cx++) {
         for (int64_t cz = cz0; cz <= cz1; cz++) {
             if (!in_tx) {
@@ -559,7 +563,7 @@ int world_store_area(World *w, int32_t cx0, int32_t cz0, int32_t cx1, int32_t cz
                 Entry *e = cache_find(w, (int32_t)cx, cy, (int32_t)cz);
                 if (e && e->chunk->version > 0)
                     continue;
-                if (!e) {
+                if (!e && any_stored) {
                     rc = chunks_exists(w->save, w->id, (int32_t)cx, cy, (int32_t)cz, err);
                     if (rc < 0)
                         goto fail;
@@ -576,7 +580,7 @@ int world_store_area(World *w, int32_t cx0, int32_t cz0, int32_t cx1, int32_t cz
                     generator_fill(w->gen, tmp);
                     w->generated++;
                 }
-                int32_t version = 0;
+                int64_t version = 0;
                 rc = store_chunk(w, e ? e->chunk : tmp, &version, err);
                 chunk_free(tmp);
                 if (rc != MA_OK)

@@ -1,0 +1,619 @@
+/* chunk_model.c — the cell coder of block_data's "c1" form (see
+ * chunk_model.h and docs/chunk-format.md).
+ *
+ * One walk over the cells defines the symbols; the encoder, the decoder and
+ * the trainer all follow it:
+ *   - context of cell i: which of below (B), north (N), west (W) exist, which
+ *     of them are equal (p, 6 bits), and the candidates: the distinct values
+ *     among B, N, W in that order; c0 is the first (NONE when there is none);
+ *   - an easy cell (at least two neighbours, all equal) is not coded alone:
+ *     a run length R says that the next R easy cells equal c0 and the one
+ *     after does not (that one is a literal); R is read at the first easy
+ *     cell after the previous run ended;
+ *   - any other cell codes a symbol in context (p, c0): 0..2 = copy candidate
+ *     k, 3 = a literal, coded in context c0.
+ * Within a row, easy matching cells are all one value (each copies its west
+ * neighbour), so the coder jumps over them with one comparison of the row
+ * below and the row north.
+ *
+ * The range coder is rANS with 12-bit frequencies and radix 92: the state
+ * lives in [L, 92 L) and moves one base-92 digit at a time, each digit one
+ * printable character. The encoder runs backwards over the symbols; the text
+ * starts with the final state (5 digits), and a valid text ends with the
+ * state back at L, which catches most damage. */
+#include "world/chunk_model.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "util/data.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#define CM_NONE CHUNK_MODEL_MAX_BLOCKS /* c0 when a cell has no neighbour */
+#define CM_C0 (CHUNK_MODEL_MAX_BLOCKS + 1)
+#define CM_PATTERNS 64
+#define CM_RUN_BUCKETS 13 /* R + 1 in [2^k, 2^(k+1)), R + 1 <= 4097 */
+#define SCALE_BITS 12
+#define SCALE (1u << SCALE_BITS)
+#define RADIX 92u
+#define RANS_L (RADIX * RADIX * SCALE) /* 34,668,544: a multiple of SCALE */
+#define RANS_XMAX_UNIT ((RANS_L / SCALE) * RADIX)
+#define STATE_DIGITS 5                 /* 92^5 > 92 L */
+#define VOLUME 4096
+
+static const char digit_chars[] = "!#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`"
+                                  "abcdefghijklmnopqrstuvwxyz{|}~";
+
+struct ChunkModel {
+    int count;
+    char names[CHUNK_MODEL_MAX_BLOCKS][32];
+    uint16_t sym_cum[CM_PATTERNS * CM_C0][5]; /* [p * CM_C0 + c0] */
+    uint16_t lit_cum[CM_C0][CHUNK_MODEL_MAX_BLOCKS + 1];
+    uint16_t run_cum[CM_RUN_BUCKETS + 1];
+    uint8_t digit_of[256]; /* character -> digit, 0xFF when not one */
+};
+
+/* ------------------------------------------------------------ the walk */
+
+/* An event (one coded symbol) in 32 bits: kind, context, symbol. */
+enum { EV_SYM, EV_LIT, EV_RUN, EV_EXTRA };
+#define EV(kind, ctx, sym) ((uint32_t)(kind) << 30 | (uint32_t)(ctx) << 15 | (uint32_t)(sym))
+#define EV_KIND(e) ((e) >> 30)
+#define EV_CTX(e) ((e) >> 15 & 0x7FFF)
+#define EV_SYMBOL(e) ((e)&0x7FFF)
+
+/* What a context pattern p says, in one word: for each candidate k (bits
+ * 8k..8k+7) the shift that picks its value out of the word of neighbour
+ * values (0 below, 8 north, 16 west, 24 the NONE value when there is no
+ * such candidate); then the number of candidates and whether the cell is
+ * easy. Built once. */
+#define PAT_NCAND(t) ((t) >> 24 & 3)
+#define PAT_EASY (1u << 26)
+static uint32_t g_patterns[CM_PATTERNS];
+
+static void patterns_init(void)
+{
+    for (int p = 0; p < CM_PATTERNS; p++) {
+        int hb = p & 1, hn = p >> 1 & 1, hw = p >> 2 & 1, bn = p >> 3 & 1, bw = p >> 4 & 1, nw = p >> 5 & 1;
+        uint32_t shift[3] = {24, 24, 24};
+        int k = 0;
+        if (hb)
+            shift[k++] = 0;
+        if (hn && !bn)
+            shift[k++] = 8;
+        if (hw && !bw && !nw)
+            shift[k++] = 16;
+        g_patterns[p] = shift[0] | shift[1] << 8 | shift[2] << 16 | (uint32_t)k << 24 |
+                        (k == 1 && hb + hn + hw >= 2 ? PAT_EASY : 0);
+    }
+}
+
+/* Values standing for a missing neighbour: distinct from each other and
+ * from every id, so that equality tests need no existence tests. */
+enum { MISSING_B = 0xFD, MISSING_N = 0xFE, MISSING_W = 0xFF };
+static const uint8_t missing_below[16] = {MISSING_B, MISSING_B, MISSING_B, MISSING_B, MISSING_B, MISSING_B,
+                                          MISSING_B, MISSING_B, MISSING_B, MISSING_B, MISSING_B, MISSING_B,
+                                          MISSING_B, MISSING_B, MISSING_B, MISSING_B};
+static const uint8_t missing_north[16] = {MISSING_N, MISSING_N, MISSING_N, MISSING_N, MISSING_N, MISSING_N,
+                                          MISSING_N, MISSING_N, MISSING_N, MISSING_N, MISSING_N, MISSING_N,
+                                          MISSING_N, MISSING_N, MISSING_N, MISSING_N};
+
+/* The context pattern of a cell with neighbour values b, n, w (the
+ * MISSING_* values where there is none); ex: bit 0 below exists, bit 1
+ * north, bit 2 west. */
+static inline int pattern_of(unsigned b, unsigned n, unsigned w, int ex)
+{
+    return ex | (b == n) << 3 | (b == w) << 4 | (n == w) << 5;
+}
+
+static inline unsigned candidate(uint32_t t, uint32_t vals, int k) { return vals >> (t >> (8 * k) & 0xFF) & 0xFF; }
+
+/* Bit j set when the row below and the row north (where they exist) hold v
+ * at j, and, when rx is given, the row itself too. */
+static inline unsigned same_mask(const uint8_t *rb, const uint8_t *rn, const uint8_t *rx, int ex, uint8_t v)
+{
+#if defined(__SSE2__)
+    __m128i vv = _mm_set1_epi8((char)v), ones = _mm_set1_epi8(-1);
+    __m128i m = ex & 1 ? _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)rb), vv) : ones;
+    if (ex & 2)
+        m = _mm_and_si128(m, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)rn), vv));
+    if (rx)
+        m = _mm_and_si128(m, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)rx), vv));
+    return (unsigned)_mm_movemask_epi8(m);
+#else
+    unsigned m = 0;
+    for (int j = 0; j < 16; j++)
+        m |= (unsigned)((!(ex & 1) || rb[j] == v) && (!(ex & 2) || rn[j] == v) && (!rx || rx[j] == v)) << j;
+    return m;
+#endif
+}
+
+/* Cells from x on (x included, known to qualify) whose bits are set. */
+static inline int stretch_len(unsigned mask, int x)
+{
+    unsigned t = (~mask & 0xFFFFu) >> x;
+    return t ? __builtin_ctz(t) : 16 - x;
+}
+
+/* The symbols of 4096 cells, in decoding order; returns how many (at most
+ * 3 * 4096). The ids that occur go to *used. */
+static int walk(const uint8_t *X, uint32_t *ev, uint64_t *used)
+{
+    int n = 0, pending = -1, run = 0;
+    uint64_t seen = 0;
+    for (int y = 0; y < 16; y++)
+        for (int z = 0; z < 16; z++) {
+            int row = y << 8 | z << 4;
+            const uint8_t *rb = y ? X + row - 256 : missing_below, *rn = z ? X + row - 16 : missing_north;
+            const uint8_t *rx = X + row;
+            int ex = (y > 0) | (z > 0) << 1;
+            for (int x = 0; x < 16;) {
+                unsigned b = rb[x], nn = rn[x], w = x ? rx[x - 1] : MISSING_W, v = rx[x];
+                int p = pattern_of(b, nn, w, ex | (x > 0) << 2);
+                uint32_t t = g_patterns[p], vals = b | nn << 8 | w << 16 | (uint32_t)CM_NONE << 24;
+                unsigned c0 = candidate(t, vals, 0);
+                if (t & PAT_EASY) {
+                    if (pending < 0) {
+                        pending = n;
+                        n += 2; /* the run and its extra bits, filled in when it ends */
+                        run = 0;
+                    }
+                    if (v == c0) {
+                        int k = stretch_len(same_mask(rb, rn, rx, ex, (uint8_t)v), x);
+                        run += k;
+                        x += k;
+                        continue;
+                    }
+                    ev[pending] = EV(EV_RUN, 0, run);
+                    pending = -1;
+                    ev[n++] = EV(EV_LIT, c0, v);
+                    seen |= 1ull << v;
+                } else {
+                    int s = v == c0 ? 0 : v == candidate(t, vals, 1) ? 1 : v == candidate(t, vals, 2) ? 2 : 3;
+                    if (s == 3) {
+                        ev[n++] = EV(EV_SYM, p * CM_C0 + c0, 3);
+                        ev[n++] = EV(EV_LIT, c0, v);
+                        seen |= 1ull << v;
+                    } else {
+                        ev[n++] = EV(EV_SYM, p * CM_C0 + c0, s);
+                    }
+                }
+                x++;
+            }
+        }
+    if (pending >= 0)
+        ev[pending] = EV(EV_RUN, 0, run);
+    /* Split each run into its bucket and extra bits. */
+    for (int i = 0; i < n; i++)
+        if (EV_KIND(ev[i]) == EV_RUN) {
+            unsigned r1 = EV_SYMBOL(ev[i]) + 1u;
+            int k = 31 - __builtin_clz(r1);
+            ev[i] = EV(EV_RUN, 0, k);
+            ev[i + 1] = EV(EV_EXTRA, k, r1 - (1u << k));
+        }
+    *used = seen;
+    return n;
+}
+
+/* ------------------------------------------------------------ coding */
+
+static inline void event_range(const ChunkModel *m, uint32_t e, uint32_t *cum, uint32_t *freq)
+{
+    const uint16_t *t;
+    uint32_t sym = EV_SYMBOL(e);
+    switch (EV_KIND(e)) {
+    case EV_SYM: t = m->sym_cum[EV_CTX(e)]; break;
+    case EV_LIT: t = m->lit_cum[EV_CTX(e)]; break;
+    case EV_RUN: t = m->run_cum; break;
+    default:
+        *freq = SCALE >> EV_CTX(e);
+        *cum = sym * *freq;
+        return;
+    }
+    *cum = t[sym];
+    *freq = (uint32_t)t[sym + 1] - t[sym];
+}
+
+size_t chunk_model_encode(const ChunkModel *m, const uint8_t *cells, char *out, uint64_t *used)
+{
+    static _Thread_local uint32_t ev[3 * VOLUME];
+    int n = walk(cells, ev, used);
+    char *end = out + CHUNK_MODEL_TEXT_MAX, *p = end;
+    uint32_t x = RANS_L;
+    for (int i = n - 1; i >= 0; i--) {
+        uint32_t cum, freq;
+        event_range(m, ev[i], &cum, &freq);
+        if (freq == SCALE)
+            continue; /* a certain symbol costs nothing */
+        uint32_t xmax = RANS_XMAX_UNIT * freq;
+        while (x >= xmax) {
+            *--p = digit_chars[x % RADIX];
+            x /= RADIX;
+        }
+        uint32_t q = x / freq;
+        x = q * SCALE + (x - q * freq) + cum;
+    }
+    for (int k = 0; k < STATE_DIGITS; k++) {
+        *--p = digit_chars[x % RADIX];
+        x /= RADIX;
+    }
+    size_t len = (size_t)(end - p);
+    memmove(out, p, len);
+    return len;
+}
+
+typedef struct Dec {
+    uint32_t x;
+    const unsigned char *p, *end;
+    const uint8_t *digit_of;
+} Dec;
+
+/* Consumes the symbol [cum, cum + freq) and refills; 0 on success. */
+static inline int dec_advance(Dec *d, uint32_t cum, uint32_t freq)
+{
+    d->x = freq * (d->x >> SCALE_BITS) + (d->x & (SCALE - 1)) - cum;
+    while (d->x < RANS_L) {
+        if (d->p >= d->end)
+            return -1;
+        uint8_t v = d->digit_of[*d->p++];
+        if (v == 0xFF)
+            return -1;
+        d->x = d->x * RADIX + v;
+    }
+    return 0;
+}
+
+/* The symbol whose range holds the slot, from a cumulative table of n + 1
+ * entries (t[0] = 0, t[n] = SCALE). */
+static inline int dec_find(const uint16_t *t, int n, uint32_t slot)
+{
+    if (n == 4)
+        return (t[1] <= slot) + (t[2] <= slot) + (t[3] <= slot);
+    int lo = 0, hi = n; /* t[lo] <= slot < t[hi] */
+    while (hi - lo > 1) {
+        int mid = (lo + hi) / 2;
+        if (t[mid] <= slot)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static inline int dec_table(Dec *d, const uint16_t *t, int n)
+{
+    uint32_t slot = d->x & (SCALE - 1);
+    int s = dec_find(t, n, slot);
+    if (dec_advance(d, t[s], (uint32_t)t[s + 1] - t[s]) != 0)
+        return -1;
+    return s;
+}
+
+/* A run length, or -1. */
+static inline int dec_run(Dec *d, const ChunkModel *m)
+{
+    int k = dec_table(d, m->run_cum, CM_RUN_BUCKETS);
+    if (k < 0)
+        return -1;
+    uint32_t freq = SCALE >> k, e = (d->x & (SCALE - 1)) / freq;
+    if (dec_advance(d, e * freq, freq) != 0)
+        return -1;
+    return (int)((1u << k) + e) - 1;
+}
+
+const char *chunk_model_decode(const ChunkModel *m, const char *text, size_t len, uint8_t *X, uint64_t *used)
+{
+    Dec d = {0, (const unsigned char *)text, (const unsigned char *)text + len, m->digit_of};
+    uint64_t x = 0;
+    if (len < STATE_DIGITS)
+        return "\"c1\" is too short";
+    for (int k = 0; k < STATE_DIGITS; k++) {
+        uint8_t v = d.digit_of[*d.p++];
+        if (v == 0xFF)
+            return "\"c1\" holds a character outside its alphabet";
+        x = x * RADIX + v;
+    }
+    if (x < RANS_L || x >= (uint64_t)RANS_L * RADIX)
+        return "\"c1\" does not start with a valid state";
+    d.x = (uint32_t)x;
+    int run_left = -1;
+    uint64_t seen = 0;
+    static const char *const broken = "\"c1\" is damaged (it ends early or holds a character outside its alphabet)";
+    for (int y = 0; y < 16; y++)
+        for (int z = 0; z < 16; z++) {
+            int row = y << 8 | z << 4;
+            const uint8_t *rb = y ? X + row - 256 : missing_below, *rn = z ? X + row - 16 : missing_north;
+            uint8_t *rx = X + row;
+            int ex = (y > 0) | (z > 0) << 1;
+            for (int xx = 0; xx < 16;) {
+                unsigned b = rb[xx], n = rn[xx], w = xx ? rx[xx - 1] : MISSING_W;
+                int p = pattern_of(b, n, w, ex | (xx > 0) << 2);
+                uint32_t t = g_patterns[p], vals = b | n << 8 | w << 16 | (uint32_t)CM_NONE << 24;
+                unsigned c0 = candidate(t, vals, 0);
+                int v;
+                if (t & PAT_EASY) {
+                    if (run_left < 0 && (run_left = dec_run(&d, m)) < 0)
+                        return broken;
+                    if (run_left > 0) {
+                        int k = stretch_len(same_mask(rb, rn, NULL, ex, (uint8_t)c0), xx);
+                        if (k > run_left)
+                            k = run_left;
+                        memset(rx + xx, (int)c0, (size_t)k);
+                        run_left -= k;
+                        xx += k;
+                        continue;
+                    }
+                    if ((v = dec_table(&d, m->lit_cum[c0], m->count)) < 0)
+                        return broken;
+                    seen |= 1ull << v;
+                    run_left = -1;
+                } else {
+                    int s = dec_table(&d, m->sym_cum[p * CM_C0 + c0], 4);
+                    if (s < 0)
+                        return broken;
+                    if (s < 3) {
+                        if (s >= (int)PAT_NCAND(t))
+                            return "\"c1\" copies a neighbour that is not there";
+                        v = (int)candidate(t, vals, s);
+                    } else {
+                        if ((v = dec_table(&d, m->lit_cum[c0], m->count)) < 0)
+                            return broken;
+                        seen |= 1ull << v;
+                    }
+                }
+                rx[xx++] = (uint8_t)v;
+            }
+        }
+    if (run_left > 0)
+        return "\"c1\" runs past 4096 blocks";
+    if (d.p != d.end || d.x != RANS_L)
+        return "\"c1\" holds more than 4096 blocks or is damaged";
+    *used = seen;
+    return NULL;
+}
+
+/* ------------------------------------------------------------ the model */
+
+int chunk_model_count(const ChunkModel *m) { return m->count; }
+const char *chunk_model_name(const ChunkModel *m, int id) { return id >= 0 && id < m->count ? m->names[id] : ""; }
+
+int chunk_model_find(const ChunkModel *m, const char *name)
+{
+    for (int i = 0; i < m->count; i++)
+        if (strcmp(m->names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+/* Scales counts (n symbols) to frequencies summing to SCALE, every allowed
+ * symbol at least 1, and writes the cumulative table (n + 1 entries). */
+static void quantize(const double *count, const uint8_t *allowed, int n, uint16_t *cum)
+{
+    double total = 0;
+    int nallowed = 0;
+    for (int s = 0; s < n; s++)
+        if (allowed[s]) {
+            total += count[s];
+            nallowed++;
+        }
+    uint32_t f[CHUNK_MODEL_MAX_BLOCKS + 1] = {0};
+    int sum = 0, big = -1;
+    for (int s = 0; s < n; s++) {
+        if (!allowed[s])
+            continue;
+        double share = total > 0 ? count[s] / total : 1.0 / nallowed;
+        uint32_t v = (uint32_t)(share * (SCALE - nallowed) + 0.5) + 1;
+        f[s] = v;
+        sum += (int)v;
+        if (big < 0 || f[s] > f[big])
+            big = s;
+    }
+    /* Give or take the rounding from the most frequent symbol. */
+    if (big >= 0)
+        f[big] = (uint32_t)((int)f[big] + (int)SCALE - sum);
+    cum[0] = 0;
+    for (int s = 0; s < n; s++)
+        cum[s + 1] = (uint16_t)(cum[s] + f[s]);
+}
+
+/* The number of candidates a context pattern gives. */
+static int pattern_candidates(int p, int *valid)
+{
+    int hb = p & 1, hn = p >> 1 & 1, hw = p >> 2 & 1, bn = p >> 3 & 1, bw = p >> 4 & 1, nw = p >> 5 & 1;
+    *valid = !(bn && !(hb && hn)) && !(bw && !(hb && hw)) && !(nw && !(hn && hw)) &&
+             /* equality is transitive */ !(bn && bw && !nw) && !(bn && nw && !bw) && !(bw && nw && !bn);
+    return hb + (hn && !bn) + (hw && !bw && !nw);
+}
+
+static const char *model_load(ChunkModel *m, const char *text, size_t len)
+{
+    cJSON *root = cJSON_ParseWithLength(text, len);
+    const char *why = NULL;
+    double count[CHUNK_MODEL_MAX_BLOCKS + 1];
+    uint8_t allowed[CHUNK_MODEL_MAX_BLOCKS + 1];
+    const cJSON *blocks = cJSON_GetObjectItemCaseSensitive(root, "blocks");
+    const cJSON *cells = cJSON_GetObjectItemCaseSensitive(root, "cells");
+    const cJSON *lits = cJSON_GetObjectItemCaseSensitive(root, "literals");
+    const cJSON *runs = cJSON_GetObjectItemCaseSensitive(root, "runs");
+    if (!cJSON_IsArray(blocks) || !cJSON_IsArray(cells) || !cJSON_IsArray(lits) || !cJSON_IsArray(runs)) {
+        why = "needs the arrays \"blocks\", \"cells\", \"literals\" and \"runs\"";
+        goto done;
+    }
+    m->count = 0;
+    for (const cJSON *b = blocks->child; b; b = b->next) {
+        if (!cJSON_IsString(b) || strlen(b->valuestring) >= sizeof m->names[0] ||
+            m->count >= CHUNK_MODEL_MAX_BLOCKS) {
+            why = "\"blocks\" must be at most 64 names of under 32 bytes";
+            goto done;
+        }
+        strcpy(m->names[m->count++], b->valuestring);
+    }
+    if (m->count < 2) {
+        why = "\"blocks\" needs at least two names";
+        goto done;
+    }
+    /* Defaults for contexts the training never met: the allowed symbols alike. */
+    for (int p = 0; p < CM_PATTERNS; p++)
+        for (int c0 = 0; c0 < CM_C0; c0++) {
+            int valid, nc = pattern_candidates(p, &valid);
+            for (int s = 0; s < 4; s++) {
+                allowed[s] = s == 3 || s < nc;
+                count[s] = 0;
+            }
+            quantize(count, allowed, 4, m->sym_cum[p * CM_C0 + c0]);
+        }
+    for (int c0 = 0; c0 < CM_C0; c0++) {
+        for (int v = 0; v < m->count; v++) {
+            allowed[v] = v != c0;
+            count[v] = 0;
+        }
+        quantize(count, allowed, m->count, m->lit_cum[c0]);
+    }
+    for (const cJSON *e = cells->child; e; e = e->next) {
+        /* [p, c0, n0, n1, n2, n3] */
+        if (cJSON_GetArraySize(e) != 6) {
+            why = "each of \"cells\" must be [pattern, c0, four counts]";
+            goto done;
+        }
+        int p = (int)cJSON_GetArrayItem(e, 0)->valuedouble, c0 = (int)cJSON_GetArrayItem(e, 1)->valuedouble;
+        int valid, nc = pattern_candidates(p < 0 || p >= CM_PATTERNS ? 0 : p, &valid);
+        if (p < 0 || p >= CM_PATTERNS || c0 < 0 || (c0 >= m->count && c0 != CM_NONE) || !valid) {
+            why = "\"cells\" names a context that cannot occur";
+            goto done;
+        }
+        for (int s = 0; s < 4; s++) {
+            count[s] = cJSON_GetArrayItem(e, 2 + s)->valuedouble;
+            allowed[s] = s == 3 || s < nc;
+        }
+        quantize(count, allowed, 4, m->sym_cum[p * CM_C0 + c0]);
+    }
+    for (const cJSON *e = lits->child; e; e = e->next) {
+        /* [c0, counts of every block] */
+        int c0 = (int)cJSON_GetArrayItem(e, 0)->valuedouble;
+        if (cJSON_GetArraySize(e) != m->count + 1 || c0 < 0 || (c0 >= m->count && c0 != CM_NONE)) {
+            why = "each of \"literals\" must be [c0, one count per block]";
+            goto done;
+        }
+        for (int v = 0; v < m->count; v++) {
+            count[v] = cJSON_GetArrayItem(e, 1 + v)->valuedouble;
+            allowed[v] = v != c0;
+        }
+        quantize(count, allowed, m->count, m->lit_cum[c0]);
+    }
+    if (cJSON_GetArraySize(runs) != CM_RUN_BUCKETS) {
+        why = "\"runs\" must hold 13 counts";
+        goto done;
+    }
+    for (int k = 0; k < CM_RUN_BUCKETS; k++) {
+        count[k] = cJSON_GetArrayItem(runs, k)->valuedouble;
+        allowed[k] = 1;
+    }
+    quantize(count, allowed, CM_RUN_BUCKETS, m->run_cum);
+    memset(m->digit_of, 0xFF, sizeof m->digit_of);
+    for (unsigned i = 0; i < RADIX; i++)
+        m->digit_of[(unsigned char)digit_chars[i]] = (uint8_t)i;
+done:
+    cJSON_Delete(root);
+    return why;
+}
+
+static ChunkModel *g_model;
+static const char *g_model_error;
+static pthread_once_t g_model_once = PTHREAD_ONCE_INIT;
+
+static void model_init(void)
+{
+    static ChunkModel model;
+    patterns_init();
+    for (const EmbeddedFile *f = embedded_files; f->name; f++)
+        if (strcmp(f->name, "chunk_model.json") == 0) {
+            g_model_error = model_load(&model, (const char *)f->bytes, (size_t)f->len);
+            if (!g_model_error)
+                g_model = &model;
+            return;
+        }
+    g_model_error = "is not compiled in";
+}
+
+const ChunkModel *chunk_model_get(Err *err)
+{
+    pthread_once(&g_model_once, model_init);
+    if (!g_model)
+        err_set(err, MA_ERR_CORRUPT, "data/chunk_model.json (compiled in): %s", g_model_error);
+    return g_model;
+}
+
+/* ------------------------------------------------------------ training */
+
+struct ChunkModelCounts {
+    double sym[CM_PATTERNS * CM_C0][4];
+    double lit[CM_C0][CHUNK_MODEL_MAX_BLOCKS];
+    double run[CM_RUN_BUCKETS];
+};
+
+ChunkModelCounts *chunk_model_counts_new(void)
+{
+    pthread_once(&g_model_once, model_init); /* the pattern table */
+    return calloc(1, sizeof(ChunkModelCounts));
+}
+void chunk_model_counts_free(ChunkModelCounts *k) { free(k); }
+
+void chunk_model_counts_add(ChunkModelCounts *k, const uint8_t *cells)
+{
+    uint32_t *ev = malloc(sizeof *ev * 3 * VOLUME);
+    if (!ev)
+        return;
+    uint64_t used;
+    int n = walk(cells, ev, &used);
+    for (int i = 0; i < n; i++) {
+        uint32_t ctx = EV_CTX(ev[i]), sym = EV_SYMBOL(ev[i]);
+        if (EV_KIND(ev[i]) == EV_SYM)
+            k->sym[ctx][sym]++;
+        else if (EV_KIND(ev[i]) == EV_LIT)
+            k->lit[ctx][sym]++;
+        else if (EV_KIND(ev[i]) == EV_RUN)
+            k->run[sym]++;
+    }
+    free(ev);
+}
+
+char *chunk_model_counts_json(const ChunkModelCounts *k, const char *const *names, int count)
+{
+    cJSON *root = cJSON_CreateObject(), *a;
+    if (!root)
+        return NULL;
+    cJSON_AddStringToObject(root, "about",
+                            "block_data \"c1\" cell model: symbol counts over generated chunks "
+                            "(bench codec-model); see docs/chunk-format.md. Never edit: stored chunks depend on it.");
+    cJSON_AddNumberToObject(root, "version", 1);
+    a = cJSON_AddArrayToObject(root, "blocks");
+    for (int i = 0; i < count && a; i++)
+        cJSON_AddItemToArray(a, cJSON_CreateString(names[i]));
+    a = cJSON_AddArrayToObject(root, "cells");
+    for (int ctx = 0; ctx < CM_PATTERNS * CM_C0 && a; ctx++) {
+        const double *s = k->sym[ctx];
+        if (s[0] + s[1] + s[2] + s[3] == 0)
+            continue;
+        double row[6] = {ctx / CM_C0, ctx % CM_C0, s[0], s[1], s[2], s[3]};
+        cJSON_AddItemToArray(a, cJSON_CreateDoubleArray(row, 6));
+    }
+    a = cJSON_AddArrayToObject(root, "literals");
+    for (int c0 = 0; c0 < CM_C0 && a; c0++) {
+        double row[CHUNK_MODEL_MAX_BLOCKS + 1], sum = 0;
+        row[0] = c0;
+        for (int v = 0; v < count; v++)
+            sum += row[1 + v] = k->lit[c0][v];
+        if (sum > 0)
+            cJSON_AddItemToArray(a, cJSON_CreateDoubleArray(row, count + 1));
+    }
+    cJSON_AddItemToObject(root, "runs", cJSON_CreateDoubleArray(k->run, CM_RUN_BUCKETS));
+    char *text = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    return text;
+}
