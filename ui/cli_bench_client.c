@@ -138,9 +138,10 @@ static long cpu_ticks(pid_t pid)
     return ut < 0 ? -1 : ut + st;
 }
 
-int bench_client(CliCtx *ctx)
+int bench_client(CliCtx *ctx, int json)
 {
     (void)ctx;
+    (void)json;
     char exe[4096];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n <= 0) {

@@ -366,6 +366,8 @@ static int encode_model(Buf *b, const Chunk *c, const BlockRegistry *reg)
             ids[i] = map[c->blocks[i]];
         n = chunk_model_encode(m, ids, text, &used);
     }
+    if (n == 0)
+        return 0;
     buf_reserve(b, n + 16);
     if (b->oom)
         return 1;

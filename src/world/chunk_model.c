@@ -56,8 +56,22 @@ struct ChunkModel {
     uint16_t sym_cum[CM_PATTERNS * CM_C0][5]; /* [p * CM_C0 + c0] */
     uint16_t lit_cum[CM_C0][CHUNK_MODEL_MAX_BLOCKS + 1];
     uint16_t run_cum[CM_RUN_BUCKETS + 1];
-    uint8_t digit_of[256]; /* character -> digit, 0xFF when not one */
+    uint8_t lit_start[CM_C0][64]; /* the literal whose range holds slot 64 k, for a short search */
+    uint8_t digit_of[256];        /* character -> digit, 0xFF when not one */
 };
+
+/* x / f for x < 2^32 and 1 <= f <= SCALE without a division instruction:
+ * the high half of x * ceil(2^64 / f) (exact: the error is below 2^-32 and
+ * x / f is never within 1 / f of the next whole number). */
+static uint64_t g_recip[SCALE + 1];
+
+static inline uint32_t div_freq(uint32_t x, uint32_t f)
+{
+    if (f == 1)
+        return x;
+    __extension__ typedef unsigned __int128 u128;
+    return (uint32_t)(((u128)x * g_recip[f]) >> 64);
+}
 
 /* ------------------------------------------------------------ the walk */
 
@@ -131,6 +145,26 @@ static inline unsigned same_mask(const uint8_t *rb, const uint8_t *rn, const uin
     for (int j = 0; j < 16; j++)
         m |= (unsigned)((!(ex & 1) || rb[j] == v) && (!(ex & 2) || rn[j] == v) && (!rx || rx[j] == v)) << j;
     return m;
+#endif
+}
+
+/* rx[x .. x + k) = v, as one 16-byte store where there are vectors. */
+static inline void fill_row(uint8_t *rx, int x, int k, uint8_t v)
+{
+#if defined(__SSE2__)
+    static const uint8_t ones[48] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                     0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                                     0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                                     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    /* mask: 0xFF at x .. x + k - 1 (k >= 1, x + k <= 16) */
+    __m128i from = _mm_loadu_si128((const __m128i *)(ones + 16 - x));
+    __m128i to = _mm_loadu_si128((const __m128i *)(ones + 32 - x - k));
+    __m128i mask = _mm_and_si128(from, to);
+    __m128i row = _mm_loadu_si128((const __m128i *)rx);
+    row = _mm_or_si128(_mm_andnot_si128(mask, row), _mm_and_si128(mask, _mm_set1_epi8((char)v)));
+    _mm_storeu_si128((__m128i *)rx, row);
+#else
+    memset(rx + x, v, (size_t)k);
 #endif
 }
 
@@ -224,6 +258,8 @@ size_t chunk_model_encode(const ChunkModel *m, const uint8_t *cells, char *out, 
 {
     static _Thread_local uint32_t ev[3 * VOLUME];
     int n = walk(cells, ev, used);
+    if (*used >> m->count)
+        return 0; /* ids the model does not have: the caller maps them first */
     char *end = out + CHUNK_MODEL_TEXT_MAX, *p = end;
     uint32_t x = RANS_L;
     for (int i = n - 1; i >= 0; i--) {
@@ -236,7 +272,7 @@ size_t chunk_model_encode(const ChunkModel *m, const uint8_t *cells, char *out, 
             *--p = digit_chars[x % RADIX];
             x /= RADIX;
         }
-        uint32_t q = x / freq;
+        uint32_t q = div_freq(x, freq);
         x = q * SCALE + (x - q * freq) + cum;
     }
     for (int k = 0; k < STATE_DIGITS; k++) {
@@ -295,6 +331,19 @@ static inline int dec_table(Dec *d, const uint16_t *t, int n)
     return s;
 }
 
+/* A literal in context c0: the coarse index gives the first candidate. */
+static inline int dec_literal(Dec *d, const ChunkModel *m, unsigned c0)
+{
+    const uint16_t *t = m->lit_cum[c0];
+    uint32_t slot = d->x & (SCALE - 1);
+    int s = m->lit_start[c0][slot >> 6];
+    while (t[s + 1] <= slot)
+        s++;
+    if (dec_advance(d, t[s], (uint32_t)t[s + 1] - t[s]) != 0)
+        return -1;
+    return s;
+}
+
 /* A run length, or -1. */
 static inline int dec_run(Dec *d, const ChunkModel *m)
 {
@@ -344,12 +393,12 @@ const char *chunk_model_decode(const ChunkModel *m, const char *text, size_t len
                         int k = stretch_len(same_mask(rb, rn, NULL, ex, (uint8_t)c0), xx);
                         if (k > run_left)
                             k = run_left;
-                        memset(rx + xx, (int)c0, (size_t)k);
+                        fill_row(rx, xx, k, (uint8_t)c0);
                         run_left -= k;
                         xx += k;
                         continue;
                     }
-                    if ((v = dec_table(&d, m->lit_cum[c0], m->count)) < 0)
+                    if ((v = dec_literal(&d, m, c0)) < 0)
                         return broken;
                     seen |= 1ull << v;
                     run_left = -1;
@@ -362,7 +411,7 @@ const char *chunk_model_decode(const ChunkModel *m, const char *text, size_t len
                             return "\"c1\" copies a neighbour that is not there";
                         v = (int)candidate(t, vals, s);
                     } else {
-                        if ((v = dec_table(&d, m->lit_cum[c0], m->count)) < 0)
+                        if ((v = dec_literal(&d, m, c0)) < 0)
                             return broken;
                         seen |= 1ull << v;
                     }
@@ -515,6 +564,12 @@ static const char *model_load(ChunkModel *m, const char *text, size_t len)
         allowed[k] = 1;
     }
     quantize(count, allowed, CM_RUN_BUCKETS, m->run_cum);
+    for (int c0 = 0; c0 < CM_C0; c0++)
+        for (int k = 0, s = 0; k < 64; k++) {
+            while (m->lit_cum[c0][s + 1] <= (uint32_t)k * 64)
+                s++;
+            m->lit_start[c0][k] = (uint8_t)s;
+        }
     memset(m->digit_of, 0xFF, sizeof m->digit_of);
     for (unsigned i = 0; i < RADIX; i++)
         m->digit_of[(unsigned char)digit_chars[i]] = (uint8_t)i;
@@ -531,6 +586,8 @@ static void model_init(void)
 {
     static ChunkModel model;
     patterns_init();
+    for (uint32_t f = 1; f <= SCALE; f++)
+        g_recip[f] = f > 1 ? UINT64_MAX / f + 1 : 0; /* ceil(2^64 / f); 1 is taken apart */
     for (const EmbeddedFile *f = embedded_files; f->name; f++)
         if (strcmp(f->name, "chunk_model.json") == 0) {
             g_model_error = model_load(&model, (const char *)f->bytes, (size_t)f->len);

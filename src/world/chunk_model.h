@@ -38,9 +38,10 @@ const char *chunk_model_name(const ChunkModel *m, int id);
 /* The model id of a block name, or -1. */
 int chunk_model_find(const ChunkModel *m, const char *name);
 
-/* Codes 4096 model ids (each < chunk_model_count) into out, which holds at
- * least CHUNK_MODEL_TEXT_MAX bytes. Returns the text's length (no NUL).
- * *used receives the set of ids that occur (bit i: id i). */
+/* Codes 4096 ids (each < CHUNK_MODEL_MAX_BLOCKS) into out, which holds at
+ * least CHUNK_MODEL_TEXT_MAX bytes. Returns the text's length (no NUL), or
+ * 0 when an id is not below chunk_model_count. *used receives the set of
+ * ids that occur (bit i: id i) either way. */
 size_t chunk_model_encode(const ChunkModel *m, const uint8_t *cells, char *out, uint64_t *used);
 
 /* Decodes text into 4096 model ids. Returns NULL, or the reason the text is
