@@ -175,8 +175,46 @@ static inline int stretch_len(unsigned mask, int x)
     return t ? __builtin_ctz(t) : 16 - x;
 }
 
+/* Per row of 16 cells: bit x set when cell x is easy (see the top of this
+ * file), and when it also equals its first candidate. rb, rn: the rows
+ * below and north (missing_* rows outside the chunk), rx: the row; ex:
+ * which of below (1) and north (2) exist. */
+static inline void row_masks(const uint8_t *rb, const uint8_t *rn, const uint8_t *rx, int ex, unsigned *easy,
+                             unsigned *match)
+{
+#if defined(__SSE2__)
+    __m128i b = _mm_loadu_si128((const __m128i *)rb), n = _mm_loadu_si128((const __m128i *)rn);
+    __m128i x = _mm_loadu_si128((const __m128i *)rx);
+    __m128i w = _mm_or_si128(_mm_slli_si128(x, 1), _mm_cvtsi32_si128(MISSING_W)); /* w[j] = x[j - 1] */
+    unsigned bn = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, n));
+    unsigned bw = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, w));
+    unsigned nw = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(n, w));
+    unsigned xb = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, b));
+    unsigned xn = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, n));
+#else
+    unsigned bn = 0, bw = 0, nw = 0, xb = 0, xn = 0;
+    for (int j = 0; j < 16; j++) {
+        unsigned w = j ? rx[j - 1] : MISSING_W;
+        bn |= (unsigned)(rb[j] == rn[j]) << j;
+        bw |= (unsigned)(rb[j] == w) << j;
+        nw |= (unsigned)(rn[j] == w) << j;
+        xb |= (unsigned)(rx[j] == rb[j]) << j;
+        xn |= (unsigned)(rx[j] == rn[j]) << j;
+    }
+#endif
+    /* Easy: at least two neighbours, all equal (missing ones never are). */
+    switch (ex) {
+    case 3: *easy = bn & (bw | 1u); *match = xb; break; /* x = 0 has below and north only */
+    case 1: *easy = bw & ~1u; *match = xb; break;
+    case 2: *easy = nw & ~1u; *match = xn; break;
+    default: *easy = 0; *match = 0; break;
+    }
+}
+
 /* The symbols of 4096 cells, in decoding order; returns how many (at most
- * 3 * 4096). The ids that occur go to *used. */
+ * 3 * 4096). The ids that occur go to *used. Runs of easy matching cells
+ * are counted from the row masks a row at a time; only the other cells
+ * (about a sixth of a chunk of terrain) are looked at one by one. */
 static int walk(const uint8_t *X, uint32_t *ev, uint64_t *used)
 {
     int n = 0, pending = -1, run = 0;
@@ -187,38 +225,46 @@ static int walk(const uint8_t *X, uint32_t *ev, uint64_t *used)
             const uint8_t *rb = y ? X + row - 256 : missing_below, *rn = z ? X + row - 16 : missing_north;
             const uint8_t *rx = X + row;
             int ex = (y > 0) | (z > 0) << 1;
-            for (int x = 0; x < 16;) {
-                unsigned b = rb[x], nn = rn[x], w = x ? rx[x - 1] : MISSING_W, v = rx[x];
-                int p = pattern_of(b, nn, w, ex | (x > 0) << 2);
-                uint32_t t = g_patterns[p], vals = b | nn << 8 | w << 16 | (uint32_t)CM_NONE << 24;
-                unsigned c0 = candidate(t, vals, 0);
-                if (t & PAT_EASY) {
+            unsigned easy, match;
+            row_masks(rb, rn, rx, ex, &easy, &match);
+            unsigned other = ~(easy & match) & 0xFFFFu; /* cells looked at one by one */
+            int x = 0;
+            while (x < 16) {
+                unsigned t = other >> x;
+                int j = t ? x + __builtin_ctz(t) : 16;
+                if (j > x) { /* easy matching cells x .. j - 1 */
                     if (pending < 0) {
                         pending = n;
                         n += 2; /* the run and its extra bits, filled in when it ends */
                         run = 0;
                     }
-                    if (v == c0) {
-                        int k = stretch_len(same_mask(rb, rn, rx, ex, (uint8_t)v), x);
-                        run += k;
-                        x += k;
-                        continue;
+                    run += j - x;
+                }
+                if (j == 16)
+                    break;
+                unsigned b = rb[j], nn = rn[j], w = j ? rx[j - 1] : MISSING_W, v = rx[j];
+                int p = pattern_of(b, nn, w, ex | (j > 0) << 2);
+                uint32_t pt = g_patterns[p], vals = b | nn << 8 | w << 16 | (uint32_t)CM_NONE << 24;
+                unsigned c0 = candidate(pt, vals, 0);
+                if (easy >> j & 1) { /* an easy cell that differs: ends the run */
+                    if (pending < 0) {
+                        pending = n;
+                        n += 2;
+                        run = 0;
                     }
                     ev[pending] = EV(EV_RUN, 0, run);
                     pending = -1;
                     ev[n++] = EV(EV_LIT, c0, v);
                     seen |= 1ull << v;
                 } else {
-                    int s = v == c0 ? 0 : v == candidate(t, vals, 1) ? 1 : v == candidate(t, vals, 2) ? 2 : 3;
+                    int s = v == c0 ? 0 : v == candidate(pt, vals, 1) ? 1 : v == candidate(pt, vals, 2) ? 2 : 3;
+                    ev[n++] = EV(EV_SYM, p * CM_C0 + c0, s);
                     if (s == 3) {
-                        ev[n++] = EV(EV_SYM, p * CM_C0 + c0, 3);
                         ev[n++] = EV(EV_LIT, c0, v);
                         seen |= 1ull << v;
-                    } else {
-                        ev[n++] = EV(EV_SYM, p * CM_C0 + c0, s);
                     }
                 }
-                x++;
+                x = j + 1;
             }
         }
     if (pending >= 0)
