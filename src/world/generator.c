@@ -77,6 +77,15 @@ typedef struct Column {
     TreeSpot trees[MAX_TREES];
 } Column;
 
+/* A cave field value at a lattice point (world coordinates / CAVE_STEP).
+ * Neighbouring chunks share the lattice points of their common faces; the
+ * field is a pure function of the point, so a remembered value is the value. */
+typedef struct CaveSlot {
+    int32_t x, y, z;
+    double v;
+} CaveSlot;
+#define CAVE_CACHE 8192 /* power of two; a column's worth of chunks and more */
+
 typedef struct Blocks {
     BlockId air, stone, dirt, grass, sand, gravel, clay, water, lava, bedrock, oak_log, oak_leaves, pine_log,
         pine_leaves, cactus, tall_grass, flower_red, flower_yellow, reeds, snow, ice, coal_ore, iron_ore,
@@ -94,6 +103,7 @@ struct Generator {
     RegionPlan *plans; /* PLAN_CACHE entries */
     uint8_t plan_valid[PLAN_CACHE];
     uint8_t scratch[CHUNK_VOLUME];
+    CaveSlot *cave_cache; /* CAVE_CACHE recent cave lattice values */
 };
 
 /* ---- set-up ----------------------------------------------------------------- */
@@ -141,10 +151,15 @@ int generator_new(const BlockRegistry *reg, uint64_t seed, const char *world_typ
     if (!g)
         return err_set(err, MA_ERR_NOMEM, "out of memory creating the world generator");
     g->plans = calloc(PLAN_CACHE, sizeof *g->plans);
-    if (!g->plans) {
+    g->cave_cache = malloc(CAVE_CACHE * sizeof *g->cave_cache);
+    if (!g->plans || !g->cave_cache) {
+        free(g->plans);
+        free(g->cave_cache);
         free(g);
         return err_set(err, MA_ERR_NOMEM, "out of memory creating the world generator");
     }
+    for (int i = 0; i < CAVE_CACHE; i++)
+        g->cave_cache[i].x = INT32_MIN; /* empty: no lattice point is that far out */
     g->reg = reg;
     g->seed = seed;
     g->flat = flat;
@@ -169,6 +184,7 @@ void generator_free(Generator *g)
     if (!g)
         return;
     free(g->plans);
+    free(g->cave_cache);
     free(g);
 }
 
@@ -494,28 +510,41 @@ static void fill_terrain(const Generator *g, const Column *col, uint8_t *buf, in
         memset(buf, b->stone, CHUNK_VOLUME);
         return;
     }
-    for (int lz = 0; lz < CHUNK_SIZE; lz++)
-        for (int lx = 0; lx < CHUNK_SIZE; lx++) {
-            int i = lz * CHUNK_SIZE + lx;
+    /* A layer at a time: above every column's surface it is all air or
+     * water, below every column's soil all stone (the same blocks the cell
+     * rule below gives); only the layers in between go cell by cell. */
+    for (int ly = 0; ly < CHUNK_SIZE; ly++) {
+        int y = y0 + ly;
+        uint8_t *layer = buf + ly * CHUNK_SIZE * CHUNK_SIZE;
+        if (y > col->hmax) {
+            if (y == SEA_LEVEL)
+                memcpy(layer, col->water_top, CHUNK_SIZE * CHUNK_SIZE);
+            else
+                memset(layer, y > SEA_LEVEL ? b->air : b->water, CHUNK_SIZE * CHUNK_SIZE);
+            continue;
+        }
+        if (y < col->stone_top) {
+            memset(layer, b->stone, CHUNK_SIZE * CHUNK_SIZE);
+            continue;
+        }
+        for (int i = 0; i < CHUNK_SIZE * CHUNK_SIZE; i++) {
             int h = col->h[i];
             int soil_lo = h - col->soil_depth[i];
             int sub_lo = soil_lo - col->sub_depth[i];
-            for (int ly = 0; ly < CHUNK_SIZE; ly++) {
-                int y = y0 + ly;
-                uint8_t id;
-                if (y > h)
-                    id = y > SEA_LEVEL ? b->air : y == SEA_LEVEL ? col->water_top[i] : b->water;
-                else if (y == h)
-                    id = col->top[i];
-                else if (y >= soil_lo)
-                    id = col->soil[i];
-                else if (y >= sub_lo)
-                    id = col->sub[i];
-                else
-                    id = b->stone;
-                buf[CHUNK_INDEX(lx, ly, lz)] = id;
-            }
+            uint8_t id;
+            if (y > h)
+                id = y > SEA_LEVEL ? b->air : y == SEA_LEVEL ? col->water_top[i] : b->water;
+            else if (y == h)
+                id = col->top[i];
+            else if (y >= soil_lo)
+                id = col->soil[i];
+            else if (y >= sub_lo)
+                id = col->sub[i];
+            else
+                id = b->stone;
+            layer[i] = id;
         }
+    }
 }
 
 static void fill_bedrock(const Generator *g, uint8_t *buf, int32_t cx, int32_t cz)
@@ -549,8 +578,18 @@ static void carve_caves(const Generator *g, const Column *col, uint8_t *buf, int
     int32_t x0 = cx * CHUNK_SIZE, y0 = cy * CHUNK_SIZE, z0 = cz * CHUNK_SIZE;
     for (int j = 0; j < CAVE_N; j++)
         for (int k = 0; k < CAVE_N; k++)
-            for (int i = 0; i < CAVE_N; i++)
-                f[j][k][i] = cave_field(g, x0 + i * CAVE_STEP, y0 + j * CAVE_STEP, z0 + k * CAVE_STEP);
+            for (int i = 0; i < CAVE_N; i++) {
+                int32_t px = x0 / CAVE_STEP + i, py = y0 / CAVE_STEP + j, pz = z0 / CAVE_STEP + k;
+                uint32_t h = ((uint32_t)px * 0x9E3779B1u) ^ ((uint32_t)py * 0x85EBCA77u) ^ ((uint32_t)pz * 0xC2B2AE3Du);
+                CaveSlot *slot = &g->cave_cache[(h ^ h >> 15) & (CAVE_CACHE - 1)];
+                if (slot->x != px || slot->y != py || slot->z != pz) {
+                    slot->x = px;
+                    slot->y = py;
+                    slot->z = pz;
+                    slot->v = cave_field(g, x0 + i * CAVE_STEP, y0 + j * CAVE_STEP, z0 + k * CAVE_STEP);
+                }
+                f[j][k][i] = slot->v;
+            }
     const double inv = 1.0 / CAVE_STEP;
     for (int j = 0; j < CAVE_N - 1; j++)
         for (int k = 0; k < CAVE_N - 1; k++)
