@@ -330,25 +330,31 @@ size_t chunk_model_encode(const ChunkModel *m, const uint8_t *cells, char *out, 
     return len;
 }
 
+/* The decoder's state: x and the digits still to read. The text is first
+ * turned into digits (checking the alphabet once) with padding after it,
+ * so that refilling needs no test per digit: a symbol reads at most two
+ * digits, and the loop checks once a row that it has not read past the
+ * end. */
+#define DIGIT_PAD 128 /* > the digits one row can read: 16 cells x 3 symbols x 2 */
+
 typedef struct Dec {
     uint32_t x;
-    const unsigned char *p, *end;
-    const uint8_t *digit_of;
+    const uint8_t *p;
 } Dec;
 
-/* Consumes the symbol [cum, cum + freq) and refills; 0 on success. */
-static inline int dec_advance(Dec *d, uint32_t cum, uint32_t freq)
+/* Consumes the symbol [cum, cum + freq) and refills, without branches:
+ * from x >= L the step leaves x >= L / 4096 = 92^2, so two digits always
+ * bring it back to [L, 92 L). */
+static inline void dec_advance(Dec *d, uint32_t cum, uint32_t freq)
 {
-    d->x = freq * (d->x >> SCALE_BITS) + (d->x & (SCALE - 1)) - cum;
-    while (d->x < RANS_L) {
-        if (d->p >= d->end)
-            return -1;
-        uint8_t v = d->digit_of[*d->p++];
-        if (v == 0xFF)
-            return -1;
-        d->x = d->x * RADIX + v;
-    }
-    return 0;
+    uint32_t x = freq * (d->x >> SCALE_BITS) + (d->x & (SCALE - 1)) - cum;
+    uint32_t more = x < RANS_L;
+    x = more ? x * RADIX + d->p[0] : x;
+    d->p += more;
+    more = x < RANS_L;
+    x = more ? x * RADIX + d->p[0] : x;
+    d->p += more;
+    d->x = x;
 }
 
 /* The symbol whose range holds the slot, from a cumulative table of n + 1
@@ -372,8 +378,7 @@ static inline int dec_table(Dec *d, const uint16_t *t, int n)
 {
     uint32_t slot = d->x & (SCALE - 1);
     int s = dec_find(t, n, slot);
-    if (dec_advance(d, t[s], (uint32_t)t[s + 1] - t[s]) != 0)
-        return -1;
+    dec_advance(d, t[s], (uint32_t)t[s + 1] - t[s]);
     return s;
 }
 
@@ -385,41 +390,41 @@ static inline int dec_literal(Dec *d, const ChunkModel *m, unsigned c0)
     int s = m->lit_start[c0][slot >> 6];
     while (t[s + 1] <= slot)
         s++;
-    if (dec_advance(d, t[s], (uint32_t)t[s + 1] - t[s]) != 0)
-        return -1;
+    dec_advance(d, t[s], (uint32_t)t[s + 1] - t[s]);
     return s;
 }
 
-/* A run length, or -1. */
+/* A run length. */
 static inline int dec_run(Dec *d, const ChunkModel *m)
 {
     int k = dec_table(d, m->run_cum, CM_RUN_BUCKETS);
-    if (k < 0)
-        return -1;
     uint32_t freq = SCALE >> k, e = (d->x & (SCALE - 1)) / freq;
-    if (dec_advance(d, e * freq, freq) != 0)
-        return -1;
+    dec_advance(d, e * freq, freq);
     return (int)((1u << k) + e) - 1;
 }
 
 const char *chunk_model_decode(const ChunkModel *m, const char *text, size_t len, uint8_t *X, uint64_t *used)
 {
-    Dec d = {0, (const unsigned char *)text, (const unsigned char *)text + len, m->digit_of};
-    uint64_t x = 0;
+    static _Thread_local uint8_t digits[CHUNK_MODEL_TEXT_MAX + DIGIT_PAD];
     if (len < STATE_DIGITS)
         return "\"c1\" is too short";
-    for (int k = 0; k < STATE_DIGITS; k++) {
-        uint8_t v = d.digit_of[*d.p++];
-        if (v == 0xFF)
-            return "\"c1\" holds a character outside its alphabet";
-        x = x * RADIX + v;
-    }
-    if (x < RANS_L || x >= (uint64_t)RANS_L * RADIX)
+    if (len > CHUNK_MODEL_TEXT_MAX)
+        return "\"c1\" is longer than any coding of 4096 blocks";
+    uint8_t bad = 0;
+    for (size_t i = 0; i < len; i++)
+        bad |= digits[i] = m->digit_of[(unsigned char)text[i]];
+    if (bad & 0x80)
+        return "\"c1\" holds a character outside its alphabet";
+    memset(digits + len, 0, DIGIT_PAD);
+    const uint8_t *end = digits + len;
+    uint64_t x0 = 0;
+    for (int k = 0; k < STATE_DIGITS; k++)
+        x0 = x0 * RADIX + digits[k];
+    if (x0 < RANS_L || x0 >= (uint64_t)RANS_L * RADIX)
         return "\"c1\" does not start with a valid state";
-    d.x = (uint32_t)x;
+    Dec d = {(uint32_t)x0, digits + STATE_DIGITS};
     int run_left = -1;
     uint64_t seen = 0;
-    static const char *const broken = "\"c1\" is damaged (it ends early or holds a character outside its alphabet)";
     for (int y = 0; y < 16; y++)
         for (int z = 0; z < 16; z++) {
             int row = y << 8 | z << 4;
@@ -433,8 +438,8 @@ const char *chunk_model_decode(const ChunkModel *m, const char *text, size_t len
                 unsigned c0 = candidate(t, vals, 0);
                 int v;
                 if (t & PAT_EASY) {
-                    if (run_left < 0 && (run_left = dec_run(&d, m)) < 0)
-                        return broken;
+                    if (run_left < 0)
+                        run_left = dec_run(&d, m);
                     if (run_left > 0) {
                         int k = stretch_len(same_mask(rb, rn, NULL, ex, (uint8_t)c0), xx);
                         if (k > run_left)
@@ -444,30 +449,28 @@ const char *chunk_model_decode(const ChunkModel *m, const char *text, size_t len
                         xx += k;
                         continue;
                     }
-                    if ((v = dec_literal(&d, m, c0)) < 0)
-                        return broken;
+                    v = dec_literal(&d, m, c0);
                     seen |= 1ull << v;
                     run_left = -1;
                 } else {
                     int s = dec_table(&d, m->sym_cum[p * CM_C0 + c0], 4);
-                    if (s < 0)
-                        return broken;
                     if (s < 3) {
                         if (s >= (int)PAT_NCAND(t))
                             return "\"c1\" copies a neighbour that is not there";
                         v = (int)candidate(t, vals, s);
                     } else {
-                        if ((v = dec_literal(&d, m, c0)) < 0)
-                            return broken;
+                        v = dec_literal(&d, m, c0);
                         seen |= 1ull << v;
                     }
                 }
                 rx[xx++] = (uint8_t)v;
             }
+            if (d.p > end)
+                return "\"c1\" ends before its 4096 blocks";
         }
     if (run_left > 0)
         return "\"c1\" runs past 4096 blocks";
-    if (d.p != d.end || d.x != RANS_L)
+    if (d.p != end || d.x != RANS_L)
         return "\"c1\" holds more than 4096 blocks or is damaged";
     *used = seen;
     return NULL;
@@ -616,7 +619,7 @@ static const char *model_load(ChunkModel *m, const char *text, size_t len)
                 s++;
             m->lit_start[c0][k] = (uint8_t)s;
         }
-    memset(m->digit_of, 0xFF, sizeof m->digit_of);
+    memset(m->digit_of, 0xFF, sizeof m->digit_of); /* not a digit: the high bit set */
     for (unsigned i = 0; i < RADIX; i++)
         m->digit_of[(unsigned char)digit_chars[i]] = (uint8_t)i;
 done:
