@@ -211,6 +211,16 @@ static inline void row_masks(const uint8_t *rb, const uint8_t *rn, const uint8_t
     }
 }
 
+/* A run length R as its two events: the bucket k = floor(log2(R + 1)) and
+ * the k bits of R + 1 - 2^k. */
+static inline void put_run(uint32_t *ev, int run)
+{
+    unsigned r1 = (unsigned)run + 1u;
+    int k = 31 - __builtin_clz(r1);
+    ev[0] = EV(EV_RUN, 0, k);
+    ev[1] = EV(EV_EXTRA, k, r1 - (1u << k));
+}
+
 /* The symbols of 4096 cells, in decoding order; returns how many (at most
  * 3 * 4096). The ids that occur go to *used. Runs of easy matching cells
  * are counted from the row masks a row at a time; only the other cells
@@ -252,7 +262,7 @@ static int walk(const uint8_t *X, uint32_t *ev, uint64_t *used)
                         n += 2;
                         run = 0;
                     }
-                    ev[pending] = EV(EV_RUN, 0, run);
+                    put_run(ev + pending, run);
                     pending = -1;
                     ev[n++] = EV(EV_LIT, c0, v);
                     seen |= 1ull << v;
@@ -268,15 +278,7 @@ static int walk(const uint8_t *X, uint32_t *ev, uint64_t *used)
             }
         }
     if (pending >= 0)
-        ev[pending] = EV(EV_RUN, 0, run);
-    /* Split each run into its bucket and extra bits. */
-    for (int i = 0; i < n; i++)
-        if (EV_KIND(ev[i]) == EV_RUN) {
-            unsigned r1 = EV_SYMBOL(ev[i]) + 1u;
-            int k = 31 - __builtin_clz(r1);
-            ev[i] = EV(EV_RUN, 0, k);
-            ev[i + 1] = EV(EV_EXTRA, k, r1 - (1u << k));
-        }
+        put_run(ev + pending, run);
     *used = seen;
     return n;
 }
@@ -306,18 +308,31 @@ size_t chunk_model_encode(const ChunkModel *m, const uint8_t *cells, char *out, 
     int n = walk(cells, ev, used);
     if (*used >> m->count)
         return 0; /* ids the model does not have: the caller maps them first */
+    /* Each kind's table by index, not by a switch (the kinds come in no
+     * order a branch predictor could follow). */
+    const uint16_t *const base[4] = {&m->sym_cum[0][0], &m->lit_cum[0][0], m->run_cum, m->run_cum};
+    static const uint32_t stride[4] = {5, CHUNK_MODEL_MAX_BLOCKS + 1, 0, 0}, use_sym[4] = {~0u, ~0u, ~0u, 0};
     char *end = out + CHUNK_MODEL_TEXT_MAX, *p = end;
     uint32_t x = RANS_L;
     for (int i = n - 1; i >= 0; i--) {
-        uint32_t cum, freq;
-        event_range(m, ev[i], &cum, &freq);
+        uint32_t e = ev[i], kind = EV_KIND(e), ctx = EV_CTX(e), sym = EV_SYMBOL(e);
+        const uint16_t *t = base[kind] + ctx * stride[kind] + (sym & use_sym[kind]); /* extra bits: no table */
+        uint32_t cum = t[0], freq = (uint32_t)t[1] - t[0];
+        if (kind == EV_EXTRA) { /* k uniform bits */
+            freq = SCALE >> ctx;
+            cum = sym * freq;
+        }
         if (freq == SCALE)
             continue; /* a certain symbol costs nothing */
-        uint32_t xmax = RANS_XMAX_UNIT * freq;
-        while (x >= xmax) {
-            *--p = digit_chars[x % RADIX];
-            x /= RADIX;
-        }
+        /* At most two digits leave per symbol (see dec_advance). */
+        uint32_t xmax = RANS_XMAX_UNIT * freq, more = x >= xmax;
+        p[-1] = digit_chars[x % RADIX];
+        p -= more;
+        x = more ? x / RADIX : x;
+        more = x >= xmax;
+        p[-1] = digit_chars[x % RADIX];
+        p -= more;
+        x = more ? x / RADIX : x;
         uint32_t q = div_freq(x, freq);
         x = q * SCALE + (x - q * freq) + cum;
     }
