@@ -399,9 +399,9 @@ static Chunk *golden_chunk(void)
 }
 
 static const char golden_c1[] =
-    "{\"c1\":\"##pA#Lq]XRT~5Srf&XzsCcUYe?qwb6SCXBupscZse)`0C]*FYOHCq>/eN,0z-')>]S1:I?|gepc7!]#{AfDgDPAT?:<+l&7pHk"
-    "%ax3v]oL;K&UAXsGJqL']t&5OD:1B~Ql>sB&CcaCN]PrptrN'_cdC5(&,7]Jh?Q)k:^&j-p,m_<EU*)n@[oeT`@-+|y,yDG%%yVfgn6-dE"
-    "2Jq)vTO;7}2j;W'nflqJ9w5tu7R)Taf{yG|@\"}";
+    "{\"c1\":\"*+VPS}L&nvW6g&A>36;y*F@rP5:S&^WjzdV,Fj,9{z.+yV'v)=?^.:<RrW4{b:F{tx#9DzI_V|5){S|)Oy!{U/sa}QfCf"
+    "I9UH^0)PcsWk~Gb];=Y%o/m#2J+Ce5$S[uOz4]~,Ja==|ii_q#9L#TUrLa'CdV#Bh'%O&nm1sOl`.}z?;cxFQP^-@srJUQRr'/uw"
+    "gNUBY<4KDjba'k2*!l>$ROr#q)5diuqbP>#KI_/4H{Y*S\"}";
 
 static void test_codec_model_form_is_fixed_forever(void **state)
 {

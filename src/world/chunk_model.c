@@ -38,6 +38,7 @@
 #define CM_NONE CHUNK_MODEL_MAX_BLOCKS /* c0 when a cell has no neighbour */
 #define CM_C0 (CHUNK_MODEL_MAX_BLOCKS + 1)
 #define CM_PATTERNS 64
+#define CM_LIT (2 * CM_C0) /* literal contexts: c0 after a run, c0 after symbol 3 */
 #define CM_RUN_BUCKETS 13 /* R + 1 in [2^k, 2^(k+1)), R + 1 <= 4097 */
 #define SCALE_BITS 12
 #define SCALE (1u << SCALE_BITS)
@@ -54,9 +55,9 @@ struct ChunkModel {
     int count;
     char names[CHUNK_MODEL_MAX_BLOCKS][32];
     uint16_t sym_cum[CM_PATTERNS * CM_C0][5]; /* [p * CM_C0 + c0] */
-    uint16_t lit_cum[CM_C0][CHUNK_MODEL_MAX_BLOCKS + 1];
-    uint16_t run_cum[CM_RUN_BUCKETS + 1];
-    uint8_t lit_start[CM_C0][64]; /* the literal whose range holds slot 64 k, for a short search */
+    uint16_t lit_cum[CM_LIT][CHUNK_MODEL_MAX_BLOCKS + 1]; /* [c0, + CM_C0 after a symbol] */
+    uint16_t run_cum[CM_C0][CM_RUN_BUCKETS + 1]; /* by the c0 of the run's first cell */
+    uint8_t lit_start[CM_LIT][64]; /* the literal whose range holds slot 64 k, for a short search */
     uint8_t digit_of[256];        /* character -> digit, 0xFF when not one */
 };
 
@@ -213,11 +214,11 @@ static inline void row_masks(const uint8_t *rb, const uint8_t *rn, const uint8_t
 
 /* A run length R as its two events: the bucket k = floor(log2(R + 1)) and
  * the k bits of R + 1 - 2^k. */
-static inline void put_run(uint32_t *ev, int run)
+static inline void put_run(uint32_t *ev, int run, unsigned c0)
 {
     unsigned r1 = (unsigned)run + 1u;
     int k = 31 - __builtin_clz(r1);
-    ev[0] = EV(EV_RUN, 0, k);
+    ev[0] = EV(EV_RUN, c0, k);
     ev[1] = EV(EV_EXTRA, k, r1 - (1u << k));
 }
 
@@ -228,6 +229,7 @@ static inline void put_run(uint32_t *ev, int run)
 static int walk(const uint8_t *X, uint32_t *ev, uint64_t *used)
 {
     int n = 0, pending = -1, run = 0;
+    unsigned run_c0 = 0; /* the first candidate of the cell that opened the run */
     uint64_t seen = 0;
     for (int y = 0; y < 16; y++)
         for (int z = 0; z < 16; z++) {
@@ -247,6 +249,7 @@ static int walk(const uint8_t *X, uint32_t *ev, uint64_t *used)
                         pending = n;
                         n += 2; /* the run and its extra bits, filled in when it ends */
                         run = 0;
+                        run_c0 = ex & 1 ? rb[x] : rn[x]; /* an easy cell's first candidate */
                     }
                     run += j - x;
                 }
@@ -261,16 +264,17 @@ static int walk(const uint8_t *X, uint32_t *ev, uint64_t *used)
                         pending = n;
                         n += 2;
                         run = 0;
+                        run_c0 = c0;
                     }
-                    put_run(ev + pending, run);
+                    put_run(ev + pending, run, run_c0);
                     pending = -1;
-                    ev[n++] = EV(EV_LIT, c0, v);
+                    ev[n++] = EV(EV_LIT, c0, v); /* a literal that ends a run */
                     seen |= 1ull << v;
                 } else {
                     int s = v == c0 ? 0 : v == candidate(pt, vals, 1) ? 1 : v == candidate(pt, vals, 2) ? 2 : 3;
                     ev[n++] = EV(EV_SYM, p * CM_C0 + c0, s);
                     if (s == 3) {
-                        ev[n++] = EV(EV_LIT, c0, v);
+                        ev[n++] = EV(EV_LIT, CM_C0 + c0, v); /* a literal after symbol 3 */
                         seen |= 1ull << v;
                     }
                 }
@@ -278,7 +282,7 @@ static int walk(const uint8_t *X, uint32_t *ev, uint64_t *used)
             }
         }
     if (pending >= 0)
-        put_run(ev + pending, run);
+        put_run(ev + pending, run, run_c0);
     *used = seen;
     return n;
 }
@@ -292,7 +296,7 @@ static inline void event_range(const ChunkModel *m, uint32_t e, uint32_t *cum, u
     switch (EV_KIND(e)) {
     case EV_SYM: t = m->sym_cum[EV_CTX(e)]; break;
     case EV_LIT: t = m->lit_cum[EV_CTX(e)]; break;
-    case EV_RUN: t = m->run_cum; break;
+    case EV_RUN: t = m->run_cum[EV_CTX(e)]; break;
     default:
         *freq = SCALE >> EV_CTX(e);
         *cum = sym * *freq;
@@ -310,8 +314,9 @@ size_t chunk_model_encode(const ChunkModel *m, const uint8_t *cells, char *out, 
         return 0; /* ids the model does not have: the caller maps them first */
     /* Each kind's table by index, not by a switch (the kinds come in no
      * order a branch predictor could follow). */
-    const uint16_t *const base[4] = {&m->sym_cum[0][0], &m->lit_cum[0][0], m->run_cum, m->run_cum};
-    static const uint32_t stride[4] = {5, CHUNK_MODEL_MAX_BLOCKS + 1, 0, 0}, use_sym[4] = {~0u, ~0u, ~0u, 0};
+    const uint16_t *const base[4] = {&m->sym_cum[0][0], &m->lit_cum[0][0], &m->run_cum[0][0], &m->run_cum[0][0]};
+    static const uint32_t stride[4] = {5, CHUNK_MODEL_MAX_BLOCKS + 1, CM_RUN_BUCKETS + 1, 0},
+                          use_sym[4] = {~0u, ~0u, ~0u, 0};
     char *end = out + CHUNK_MODEL_TEXT_MAX, *p = end;
     uint32_t x = RANS_L;
     for (int i = n - 1; i >= 0; i--) {
@@ -409,10 +414,10 @@ static inline int dec_literal(Dec *d, const ChunkModel *m, unsigned c0)
     return s;
 }
 
-/* A run length. */
-static inline int dec_run(Dec *d, const ChunkModel *m)
+/* A run length, opened at a cell whose first candidate is c0. */
+static inline int dec_run(Dec *d, const ChunkModel *m, unsigned c0)
 {
-    int k = dec_table(d, m->run_cum, CM_RUN_BUCKETS);
+    int k = dec_table(d, m->run_cum[c0], CM_RUN_BUCKETS);
     uint32_t freq = SCALE >> k, e = (d->x & (SCALE - 1)) / freq;
     dec_advance(d, e * freq, freq);
     return (int)((1u << k) + e) - 1;
@@ -454,7 +459,7 @@ const char *chunk_model_decode(const ChunkModel *m, const char *text, size_t len
                 int v;
                 if (t & PAT_EASY) {
                     if (run_left < 0)
-                        run_left = dec_run(&d, m);
+                        run_left = dec_run(&d, m, c0);
                     if (run_left > 0) {
                         int k = stretch_len(same_mask(rb, rn, NULL, ex, (uint8_t)c0), xx);
                         if (k > run_left)
@@ -474,7 +479,7 @@ const char *chunk_model_decode(const ChunkModel *m, const char *text, size_t len
                             return "\"c1\" copies a neighbour that is not there";
                         v = (int)candidate(t, vals, s);
                     } else {
-                        v = dec_literal(&d, m, c0);
+                        v = dec_literal(&d, m, CM_C0 + c0);
                         seen |= 1ull << v;
                     }
                 }
@@ -581,12 +586,12 @@ static const char *model_load(ChunkModel *m, const char *text, size_t len)
             }
             quantize(count, allowed, 4, m->sym_cum[p * CM_C0 + c0]);
         }
-    for (int c0 = 0; c0 < CM_C0; c0++) {
+    for (int ctx = 0; ctx < CM_LIT; ctx++) {
         for (int v = 0; v < m->count; v++) {
-            allowed[v] = v != c0;
+            allowed[v] = v != ctx % CM_C0;
             count[v] = 0;
         }
-        quantize(count, allowed, m->count, m->lit_cum[c0]);
+        quantize(count, allowed, m->count, m->lit_cum[ctx]);
     }
     for (const cJSON *e = cells->child; e; e = e->next) {
         /* [p, c0, n0, n1, n2, n3] */
@@ -607,32 +612,44 @@ static const char *model_load(ChunkModel *m, const char *text, size_t len)
         quantize(count, allowed, 4, m->sym_cum[p * CM_C0 + c0]);
     }
     for (const cJSON *e = lits->child; e; e = e->next) {
-        /* [c0, counts of every block] */
-        int c0 = (int)cJSON_GetArrayItem(e, 0)->valuedouble;
-        if (cJSON_GetArraySize(e) != m->count + 1 || c0 < 0 || (c0 >= m->count && c0 != CM_NONE)) {
-            why = "each of \"literals\" must be [c0, one count per block]";
+        /* [context, counts of every block]: context c0, or CM_C0 + c0 after symbol 3 */
+        int ctx = cJSON_GetArraySize(e) == m->count + 1 ? (int)cJSON_GetArrayItem(e, 0)->valuedouble : -1;
+        int c0 = ctx < 0 ? -1 : ctx % CM_C0;
+        if (ctx < 0 || ctx >= CM_LIT || (c0 >= m->count && c0 != CM_NONE)) {
+            why = "each of \"literals\" must be [context, one count per block]";
             goto done;
         }
         for (int v = 0; v < m->count; v++) {
             count[v] = cJSON_GetArrayItem(e, 1 + v)->valuedouble;
             allowed[v] = v != c0;
         }
-        quantize(count, allowed, m->count, m->lit_cum[c0]);
+        quantize(count, allowed, m->count, m->lit_cum[ctx]);
     }
-    if (cJSON_GetArraySize(runs) != CM_RUN_BUCKETS) {
-        why = "\"runs\" must hold 13 counts";
-        goto done;
+    /* [c0, 13 counts] rows; a c0 never seen takes the counts of all. */
+    double all_runs[CM_RUN_BUCKETS] = {0};
+    for (const cJSON *e = runs->child; e; e = e->next) {
+        int c0 = cJSON_GetArraySize(e) == CM_RUN_BUCKETS + 1 ? (int)cJSON_GetArrayItem(e, 0)->valuedouble : -1;
+        if (c0 < 0 || (c0 >= m->count && c0 != CM_NONE)) {
+            why = "each of \"runs\" must be [c0, 13 counts]";
+            goto done;
+        }
+        for (int k = 0; k < CM_RUN_BUCKETS; k++)
+            all_runs[k] += cJSON_GetArrayItem(e, 1 + k)->valuedouble;
     }
-    for (int k = 0; k < CM_RUN_BUCKETS; k++) {
-        count[k] = cJSON_GetArrayItem(runs, k)->valuedouble;
+    for (int k = 0; k < CM_RUN_BUCKETS; k++)
         allowed[k] = 1;
-    }
-    quantize(count, allowed, CM_RUN_BUCKETS, m->run_cum);
     for (int c0 = 0; c0 < CM_C0; c0++)
+        quantize(all_runs, allowed, CM_RUN_BUCKETS, m->run_cum[c0]);
+    for (const cJSON *e = runs->child; e; e = e->next) {
+        for (int k = 0; k < CM_RUN_BUCKETS; k++)
+            count[k] = cJSON_GetArrayItem(e, 1 + k)->valuedouble;
+        quantize(count, allowed, CM_RUN_BUCKETS, m->run_cum[(int)cJSON_GetArrayItem(e, 0)->valuedouble]);
+    }
+    for (int ctx = 0; ctx < CM_LIT; ctx++)
         for (int k = 0, s = 0; k < 64; k++) {
-            while (m->lit_cum[c0][s + 1] <= (uint32_t)k * 64)
+            while (m->lit_cum[ctx][s + 1] <= (uint32_t)k * 64)
                 s++;
-            m->lit_start[c0][k] = (uint8_t)s;
+            m->lit_start[ctx][k] = (uint8_t)s;
         }
     memset(m->digit_of, 0xFF, sizeof m->digit_of); /* not a digit: the high bit set */
     for (unsigned i = 0; i < RADIX; i++)
@@ -674,8 +691,8 @@ const ChunkModel *chunk_model_get(Err *err)
 
 struct ChunkModelCounts {
     double sym[CM_PATTERNS * CM_C0][4];
-    double lit[CM_C0][CHUNK_MODEL_MAX_BLOCKS];
-    double run[CM_RUN_BUCKETS];
+    double lit[CM_LIT][CHUNK_MODEL_MAX_BLOCKS];
+    double run[CM_C0][CM_RUN_BUCKETS];
 };
 
 ChunkModelCounts *chunk_model_counts_new(void)
@@ -699,7 +716,7 @@ void chunk_model_counts_add(ChunkModelCounts *k, const uint8_t *cells)
         else if (EV_KIND(ev[i]) == EV_LIT)
             k->lit[ctx][sym]++;
         else if (EV_KIND(ev[i]) == EV_RUN)
-            k->run[sym]++;
+            k->run[ctx][sym]++;
     }
     free(ev);
 }
@@ -725,15 +742,23 @@ char *chunk_model_counts_json(const ChunkModelCounts *k, const char *const *name
         cJSON_AddItemToArray(a, cJSON_CreateDoubleArray(row, 6));
     }
     a = cJSON_AddArrayToObject(root, "literals");
-    for (int c0 = 0; c0 < CM_C0 && a; c0++) {
+    for (int ctx = 0; ctx < CM_LIT && a; ctx++) {
         double row[CHUNK_MODEL_MAX_BLOCKS + 1], sum = 0;
-        row[0] = c0;
+        row[0] = ctx;
         for (int v = 0; v < count; v++)
-            sum += row[1 + v] = k->lit[c0][v];
+            sum += row[1 + v] = k->lit[ctx][v];
         if (sum > 0)
             cJSON_AddItemToArray(a, cJSON_CreateDoubleArray(row, count + 1));
     }
-    cJSON_AddItemToObject(root, "runs", cJSON_CreateDoubleArray(k->run, CM_RUN_BUCKETS));
+    a = cJSON_AddArrayToObject(root, "runs");
+    for (int c0 = 0; c0 < CM_C0 && a; c0++) {
+        double row[CM_RUN_BUCKETS + 1], sum = 0;
+        row[0] = c0;
+        for (int b = 0; b < CM_RUN_BUCKETS; b++)
+            sum += row[1 + b] = k->run[c0][b];
+        if (sum > 0)
+            cJSON_AddItemToArray(a, cJSON_CreateDoubleArray(row, CM_RUN_BUCKETS + 1));
+    }
     char *text = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
     return text;
