@@ -399,9 +399,9 @@ static Chunk *golden_chunk(void)
 }
 
 static const char golden_c1[] =
-    "{\"c1\":\"*+VPS}L&nvW6g&A>36;y*F@rP5:S&^WjzdV,Fj,9{z.+yV'v)=?^.:<RrW4{b:F{tx#9DzI_V|5){S|)Oy!{U/sa}QfCf"
-    "I9UH^0)PcsWk~Gb];=Y%o/m#2J+Ce5$S[uOz4]~,Ja==|ii_q#9L#TUrLa'CdV#Bh'%O&nm1sOl`.}z?;cxFQP^-@srJUQRr'/uw"
-    "gNUBY<4KDjba'k2*!l>$ROr#q)5diuqbP>#KI_/4H{Y*S\"}";
+    "{\"c1\":\"&1;4/B@mtc<zLst9'9h?@zkI{_HpZ#79/}XmT:!-pJc166(|8=w`z<KM*Y63^J<V_>LqOw3`h5+Pp:z[8!Ro!X;IN0dQ-"
+    ":I^D|kg?$RO#wN[<qmVmjWc0cm)h{1]^Ft,+#[k!%HQ,Y_I#khk#-=C][g]B8t_<Rg~S'MX=Ux!wA3T_i?NpB{Hm3q:7F3c'yB^`"
+    "JGED-v#*x/Ab4m#EQE%ZSkS#_jP2BP?s1}9Q~\"}";
 
 static void test_codec_model_form_is_fixed_forever(void **state)
 {

@@ -43,7 +43,7 @@ int bench_codec_model(CliCtx *ctx, const char *out, long long columns)
                             continue;
                         generator_fill(g, c);
                         if (c->blocks) {
-                            chunk_model_counts_add(k, c->blocks);
+                            chunk_model_counts_add(k, c->blocks, cy);
                             trained++;
                         }
                         chunk_free(c);

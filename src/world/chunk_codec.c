@@ -355,7 +355,7 @@ static int encode_model(Buf *b, const Chunk *c, const BlockRegistry *reg)
     if (!m || blocks_count(reg) > CHUNK_MODEL_MAX_BLOCKS)
         return 0;
     uint64_t used = 0;
-    size_t n = chunk_model_encode(m, c->blocks, text, &used);
+    size_t n = chunk_model_encode(m, c->blocks, c->cy, text, &used);
     uint8_t map[CHUNK_MODEL_MAX_BLOCKS];
     int same = model_map_from_registry(m, reg, used, map);
     if (same < 0)
@@ -364,7 +364,7 @@ static int encode_model(Buf *b, const Chunk *c, const BlockRegistry *reg)
         uint8_t ids[CHUNK_VOLUME];
         for (int i = 0; i < CHUNK_VOLUME; i++)
             ids[i] = map[c->blocks[i]];
-        n = chunk_model_encode(m, ids, text, &used);
+        n = chunk_model_encode(m, ids, c->cy, text, &used);
     }
     if (n == 0)
         return 0;
@@ -539,7 +539,7 @@ static int decode_model(const Decoder *d, Chunk *c, const char *text, size_t n)
     if (!c->blocks)
         return err_set(d->err, MA_ERR_NOMEM, "out of memory decoding a chunk");
     uint64_t used = 0;
-    const char *why = chunk_model_decode(m, text, n, c->blocks, &used);
+    const char *why = chunk_model_decode(m, text, n, c->cy, c->blocks, &used);
     if (why)
         return fail(d, "%s", why);
     /* Model ids to this registry's ids: the same unless data/blocks.json changed order. */

@@ -38,7 +38,10 @@
 #define CM_NONE CHUNK_MODEL_MAX_BLOCKS /* c0 when a cell has no neighbour */
 #define CM_C0 (CHUNK_MODEL_MAX_BLOCKS + 1)
 #define CM_PATTERNS 64
-#define CM_LIT (2 * CM_C0) /* literal contexts: c0 after a run, c0 after symbol 3 */
+#define CM_SYM_PATTERNS (2 * CM_PATTERNS) /* and whether two below equals below */
+#define CM_BANDS 5 /* depth bands of chunk y: 0, 1, 2-3, 4-7, 8-15 (ores and caves go by depth) */
+#define CM_LIT (CM_BANDS * 2 * CM_C0) /* literal contexts: band, after a run or after symbol 3, c0 */
+#define CM_RUNCTX (CM_BANDS * CM_C0) /* run contexts: band, c0 of the cell that opens it */
 #define CM_RUN_BUCKETS 13 /* R + 1 in [2^k, 2^(k+1)), R + 1 <= 4097 */
 #define SCALE_BITS 12
 #define SCALE (1u << SCALE_BITS)
@@ -54,9 +57,9 @@ static const char digit_chars[] = "!#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMN
 struct ChunkModel {
     int count;
     char names[CHUNK_MODEL_MAX_BLOCKS][32];
-    uint16_t sym_cum[CM_PATTERNS * CM_C0][5]; /* [p * CM_C0 + c0] */
-    uint16_t lit_cum[CM_LIT][CHUNK_MODEL_MAX_BLOCKS + 1]; /* [c0, + CM_C0 after a symbol] */
-    uint16_t run_cum[CM_C0][CM_RUN_BUCKETS + 1]; /* by the c0 of the run's first cell */
+    uint16_t sym_cum[CM_SYM_PATTERNS * CM_C0][5]; /* [(p | twice << 6) * CM_C0 + c0] */
+    uint16_t lit_cum[CM_LIT][CHUNK_MODEL_MAX_BLOCKS + 1];
+    uint16_t run_cum[CM_RUNCTX][CM_RUN_BUCKETS + 1];
     uint8_t lit_start[CM_LIT][64]; /* the literal whose range holds slot 64 k, for a short search */
     uint8_t digit_of[256];        /* character -> digit, 0xFF when not one */
 };
@@ -226,8 +229,9 @@ static inline void put_run(uint32_t *ev, int run, unsigned c0)
  * 3 * 4096). The ids that occur go to *used. Runs of easy matching cells
  * are counted from the row masks a row at a time; only the other cells
  * (about a sixth of a chunk of terrain) are looked at one by one. */
-static int walk(const uint8_t *X, uint32_t *ev, uint64_t *used)
+static int walk(const uint8_t *X, int band, uint32_t *ev, uint64_t *used)
 {
+    const unsigned lit_run = (unsigned)band * 2 * CM_C0, lit_sym = lit_run + CM_C0, run_base = (unsigned)band * CM_C0;
     int n = 0, pending = -1, run = 0;
     unsigned run_c0 = 0; /* the first candidate of the cell that opened the run */
     uint64_t seen = 0;
@@ -266,15 +270,16 @@ static int walk(const uint8_t *X, uint32_t *ev, uint64_t *used)
                         run = 0;
                         run_c0 = c0;
                     }
-                    put_run(ev + pending, run, run_c0);
+                    put_run(ev + pending, run, run_base + run_c0);
                     pending = -1;
-                    ev[n++] = EV(EV_LIT, c0, v); /* a literal that ends a run */
+                    ev[n++] = EV(EV_LIT, lit_run + c0, v); /* a literal that ends a run */
                     seen |= 1ull << v;
                 } else {
                     int s = v == c0 ? 0 : v == candidate(pt, vals, 1) ? 1 : v == candidate(pt, vals, 2) ? 2 : 3;
-                    ev[n++] = EV(EV_SYM, p * CM_C0 + c0, s);
+                    int sp = p | (y >= 2 && rx[j - 512] == b) << 6;
+                    ev[n++] = EV(EV_SYM, sp * CM_C0 + c0, s);
                     if (s == 3) {
-                        ev[n++] = EV(EV_LIT, CM_C0 + c0, v); /* a literal after symbol 3 */
+                        ev[n++] = EV(EV_LIT, lit_sym + c0, v); /* a literal after symbol 3 */
                         seen |= 1ull << v;
                     }
                 }
@@ -282,7 +287,7 @@ static int walk(const uint8_t *X, uint32_t *ev, uint64_t *used)
             }
         }
     if (pending >= 0)
-        put_run(ev + pending, run, run_c0);
+        put_run(ev + pending, run, run_base + run_c0);
     *used = seen;
     return n;
 }
@@ -306,10 +311,13 @@ static inline void event_range(const ChunkModel *m, uint32_t e, uint32_t *cum, u
     *freq = (uint32_t)t[sym + 1] - t[sym];
 }
 
-size_t chunk_model_encode(const ChunkModel *m, const uint8_t *cells, char *out, uint64_t *used)
+/* The depth band of chunk y cy. */
+static int depth_band(int cy) { return cy <= 0 ? 0 : cy == 1 ? 1 : cy < 4 ? 2 : cy < 8 ? 3 : 4; }
+
+size_t chunk_model_encode(const ChunkModel *m, const uint8_t *cells, int cy, char *out, uint64_t *used)
 {
     static _Thread_local uint32_t ev[3 * VOLUME];
-    int n = walk(cells, ev, used);
+    int n = walk(cells, depth_band(cy), ev, used);
     if (*used >> m->count)
         return 0; /* ids the model does not have: the caller maps them first */
     /* Each kind's table by index, not by a switch (the kinds come in no
@@ -403,28 +411,30 @@ static inline int dec_table(Dec *d, const uint16_t *t, int n)
 }
 
 /* A literal in context c0: the coarse index gives the first candidate. */
-static inline int dec_literal(Dec *d, const ChunkModel *m, unsigned c0)
+static inline int dec_literal(Dec *d, const ChunkModel *m, unsigned ctx)
 {
-    const uint16_t *t = m->lit_cum[c0];
+    const uint16_t *t = m->lit_cum[ctx];
     uint32_t slot = d->x & (SCALE - 1);
-    int s = m->lit_start[c0][slot >> 6];
+    int s = m->lit_start[ctx][slot >> 6];
     while (t[s + 1] <= slot)
         s++;
     dec_advance(d, t[s], (uint32_t)t[s + 1] - t[s]);
     return s;
 }
 
-/* A run length, opened at a cell whose first candidate is c0. */
-static inline int dec_run(Dec *d, const ChunkModel *m, unsigned c0)
+/* A run length in context ctx. */
+static inline int dec_run(Dec *d, const ChunkModel *m, unsigned ctx)
 {
-    int k = dec_table(d, m->run_cum[c0], CM_RUN_BUCKETS);
+    int k = dec_table(d, m->run_cum[ctx], CM_RUN_BUCKETS);
     uint32_t freq = SCALE >> k, e = (d->x & (SCALE - 1)) / freq;
     dec_advance(d, e * freq, freq);
     return (int)((1u << k) + e) - 1;
 }
 
-const char *chunk_model_decode(const ChunkModel *m, const char *text, size_t len, uint8_t *X, uint64_t *used)
+const char *chunk_model_decode(const ChunkModel *m, const char *text, size_t len, int cy, uint8_t *X, uint64_t *used)
 {
+    const unsigned band = (unsigned)depth_band(cy), lit_run = band * 2 * CM_C0, lit_sym = lit_run + CM_C0,
+                   run_base = band * CM_C0;
     static _Thread_local uint8_t digits[CHUNK_MODEL_TEXT_MAX + DIGIT_PAD];
     if (len < STATE_DIGITS)
         return "\"c1\" is too short";
@@ -459,7 +469,7 @@ const char *chunk_model_decode(const ChunkModel *m, const char *text, size_t len
                 int v;
                 if (t & PAT_EASY) {
                     if (run_left < 0)
-                        run_left = dec_run(&d, m, c0);
+                        run_left = dec_run(&d, m, run_base + c0);
                     if (run_left > 0) {
                         int k = stretch_len(same_mask(rb, rn, NULL, ex, (uint8_t)c0), xx);
                         if (k > run_left)
@@ -469,17 +479,18 @@ const char *chunk_model_decode(const ChunkModel *m, const char *text, size_t len
                         xx += k;
                         continue;
                     }
-                    v = dec_literal(&d, m, c0);
+                    v = dec_literal(&d, m, lit_run + c0);
                     seen |= 1ull << v;
                     run_left = -1;
                 } else {
-                    int s = dec_table(&d, m->sym_cum[p * CM_C0 + c0], 4);
+                    int sp = p | (y >= 2 && rx[xx - 512] == b) << 6;
+                    int s = dec_table(&d, m->sym_cum[sp * CM_C0 + c0], 4);
                     if (s < 3) {
                         if (s >= (int)PAT_NCAND(t))
                             return "\"c1\" copies a neighbour that is not there";
                         v = (int)candidate(t, vals, s);
                     } else {
-                        v = dec_literal(&d, m, CM_C0 + c0);
+                        v = dec_literal(&d, m, lit_sym + c0);
                         seen |= 1ull << v;
                     }
                 }
@@ -577,22 +588,15 @@ static const char *model_load(ChunkModel *m, const char *text, size_t len)
         goto done;
     }
     /* Defaults for contexts the training never met: the allowed symbols alike. */
-    for (int p = 0; p < CM_PATTERNS; p++)
+    for (int p = 0; p < CM_SYM_PATTERNS; p++)
         for (int c0 = 0; c0 < CM_C0; c0++) {
-            int valid, nc = pattern_candidates(p, &valid);
+            int valid, nc = pattern_candidates(p % CM_PATTERNS, &valid);
             for (int s = 0; s < 4; s++) {
                 allowed[s] = s == 3 || s < nc;
                 count[s] = 0;
             }
             quantize(count, allowed, 4, m->sym_cum[p * CM_C0 + c0]);
         }
-    for (int ctx = 0; ctx < CM_LIT; ctx++) {
-        for (int v = 0; v < m->count; v++) {
-            allowed[v] = v != ctx % CM_C0;
-            count[v] = 0;
-        }
-        quantize(count, allowed, m->count, m->lit_cum[ctx]);
-    }
     for (const cJSON *e = cells->child; e; e = e->next) {
         /* [p, c0, n0, n1, n2, n3] */
         if (cJSON_GetArraySize(e) != 6) {
@@ -600,8 +604,8 @@ static const char *model_load(ChunkModel *m, const char *text, size_t len)
             goto done;
         }
         int p = (int)cJSON_GetArrayItem(e, 0)->valuedouble, c0 = (int)cJSON_GetArrayItem(e, 1)->valuedouble;
-        int valid, nc = pattern_candidates(p < 0 || p >= CM_PATTERNS ? 0 : p, &valid);
-        if (p < 0 || p >= CM_PATTERNS || c0 < 0 || (c0 >= m->count && c0 != CM_NONE) || !valid) {
+        int valid, nc = pattern_candidates(p < 0 || p >= CM_SYM_PATTERNS ? 0 : p % CM_PATTERNS, &valid);
+        if (p < 0 || p >= CM_SYM_PATTERNS || c0 < 0 || (c0 >= m->count && c0 != CM_NONE) || !valid) {
             why = "\"cells\" names a context that cannot occur";
             goto done;
         }
@@ -611,39 +615,66 @@ static const char *model_load(ChunkModel *m, const char *text, size_t len)
         }
         quantize(count, allowed, 4, m->sym_cum[p * CM_C0 + c0]);
     }
-    for (const cJSON *e = lits->child; e; e = e->next) {
-        /* [context, counts of every block]: context c0, or CM_C0 + c0 after symbol 3 */
-        int ctx = cJSON_GetArraySize(e) == m->count + 1 ? (int)cJSON_GetArrayItem(e, 0)->valuedouble : -1;
-        int c0 = ctx < 0 ? -1 : ctx % CM_C0;
-        if (ctx < 0 || ctx >= CM_LIT || (c0 >= m->count && c0 != CM_NONE)) {
-            why = "each of \"literals\" must be [context, one count per block]";
-            goto done;
+    /* [context, counts]: literals by (band, after a run or a symbol, c0), runs by (band, c0). A
+     * context never seen takes the counts of its kind over every band (literals), or those
+     * of its c0 over every band and then of all (runs). */
+    static double lit_all[2 * CM_C0][CHUNK_MODEL_MAX_BLOCKS];
+    double run_c0[CM_C0][CM_RUN_BUCKETS], run_all[CM_RUN_BUCKETS];
+    memset(lit_all, 0, sizeof lit_all);
+    memset(run_c0, 0, sizeof run_c0);
+    memset(run_all, 0, sizeof run_all);
+    for (int pass = 0; pass < 2; pass++) {
+        for (const cJSON *e = lits->child; e; e = e->next) {
+            int ctx = cJSON_GetArraySize(e) == m->count + 1 ? (int)cJSON_GetArrayItem(e, 0)->valuedouble : -1;
+            int c0 = ctx < 0 ? -1 : ctx % CM_C0;
+            if (ctx < 0 || ctx >= CM_LIT || (c0 >= m->count && c0 != CM_NONE)) {
+                why = "each of \"literals\" must be [context, one count per block]";
+                goto done;
+            }
+            for (int v = 0; v < m->count; v++) {
+                count[v] = cJSON_GetArrayItem(e, 1 + v)->valuedouble;
+                allowed[v] = v != c0;
+                if (pass == 0)
+                    lit_all[ctx % (2 * CM_C0)][v] += count[v];
+            }
+            if (pass == 1)
+                quantize(count, allowed, m->count, m->lit_cum[ctx]);
         }
-        for (int v = 0; v < m->count; v++) {
-            count[v] = cJSON_GetArrayItem(e, 1 + v)->valuedouble;
-            allowed[v] = v != c0;
+        for (const cJSON *e = runs->child; e; e = e->next) {
+            int ctx = cJSON_GetArraySize(e) == CM_RUN_BUCKETS + 1 ? (int)cJSON_GetArrayItem(e, 0)->valuedouble : -1;
+            int c0 = ctx < 0 ? -1 : ctx % CM_C0;
+            if (ctx < 0 || ctx >= CM_RUNCTX || (c0 >= m->count && c0 != CM_NONE)) {
+                why = "each of \"runs\" must be [context, 13 counts]";
+                goto done;
+            }
+            for (int k = 0; k < CM_RUN_BUCKETS; k++) {
+                count[k] = cJSON_GetArrayItem(e, 1 + k)->valuedouble;
+                allowed[k] = 1;
+                if (pass == 0) {
+                    run_c0[c0][k] += count[k];
+                    run_all[k] += count[k];
+                }
+            }
+            if (pass == 1)
+                quantize(count, allowed, CM_RUN_BUCKETS, m->run_cum[ctx]);
         }
-        quantize(count, allowed, m->count, m->lit_cum[ctx]);
-    }
-    /* [c0, 13 counts] rows; a c0 never seen takes the counts of all. */
-    double all_runs[CM_RUN_BUCKETS] = {0};
-    for (const cJSON *e = runs->child; e; e = e->next) {
-        int c0 = cJSON_GetArraySize(e) == CM_RUN_BUCKETS + 1 ? (int)cJSON_GetArrayItem(e, 0)->valuedouble : -1;
-        if (c0 < 0 || (c0 >= m->count && c0 != CM_NONE)) {
-            why = "each of \"runs\" must be [c0, 13 counts]";
-            goto done;
+        if (pass == 1)
+            break;
+        /* The defaults, before the contexts' own counts. */
+        for (int ctx = 0; ctx < CM_LIT; ctx++) {
+            for (int v = 0; v < m->count; v++)
+                allowed[v] = v != ctx % CM_C0;
+            quantize(lit_all[ctx % (2 * CM_C0)], allowed, m->count, m->lit_cum[ctx]);
         }
         for (int k = 0; k < CM_RUN_BUCKETS; k++)
-            all_runs[k] += cJSON_GetArrayItem(e, 1 + k)->valuedouble;
-    }
-    for (int k = 0; k < CM_RUN_BUCKETS; k++)
-        allowed[k] = 1;
-    for (int c0 = 0; c0 < CM_C0; c0++)
-        quantize(all_runs, allowed, CM_RUN_BUCKETS, m->run_cum[c0]);
-    for (const cJSON *e = runs->child; e; e = e->next) {
-        for (int k = 0; k < CM_RUN_BUCKETS; k++)
-            count[k] = cJSON_GetArrayItem(e, 1 + k)->valuedouble;
-        quantize(count, allowed, CM_RUN_BUCKETS, m->run_cum[(int)cJSON_GetArrayItem(e, 0)->valuedouble]);
+            allowed[k] = 1;
+        for (int ctx = 0; ctx < CM_RUNCTX; ctx++) {
+            const double *c = run_c0[ctx % CM_C0];
+            double sum = 0;
+            for (int k = 0; k < CM_RUN_BUCKETS; k++)
+                sum += c[k];
+            quantize(sum > 0 ? c : run_all, allowed, CM_RUN_BUCKETS, m->run_cum[ctx]);
+        }
     }
     for (int ctx = 0; ctx < CM_LIT; ctx++)
         for (int k = 0, s = 0; k < 64; k++) {
@@ -690,9 +721,9 @@ const ChunkModel *chunk_model_get(Err *err)
 /* ------------------------------------------------------------ training */
 
 struct ChunkModelCounts {
-    double sym[CM_PATTERNS * CM_C0][4];
+    double sym[CM_SYM_PATTERNS * CM_C0][4];
     double lit[CM_LIT][CHUNK_MODEL_MAX_BLOCKS];
-    double run[CM_C0][CM_RUN_BUCKETS];
+    double run[CM_RUNCTX][CM_RUN_BUCKETS];
 };
 
 ChunkModelCounts *chunk_model_counts_new(void)
@@ -702,13 +733,13 @@ ChunkModelCounts *chunk_model_counts_new(void)
 }
 void chunk_model_counts_free(ChunkModelCounts *k) { free(k); }
 
-void chunk_model_counts_add(ChunkModelCounts *k, const uint8_t *cells)
+void chunk_model_counts_add(ChunkModelCounts *k, const uint8_t *cells, int cy)
 {
     uint32_t *ev = malloc(sizeof *ev * 3 * VOLUME);
     if (!ev)
         return;
     uint64_t used;
-    int n = walk(cells, ev, &used);
+    int n = walk(cells, depth_band(cy), ev, &used);
     for (int i = 0; i < n; i++) {
         uint32_t ctx = EV_CTX(ev[i]), sym = EV_SYMBOL(ev[i]);
         if (EV_KIND(ev[i]) == EV_SYM)
@@ -734,7 +765,7 @@ char *chunk_model_counts_json(const ChunkModelCounts *k, const char *const *name
     for (int i = 0; i < count && a; i++)
         cJSON_AddItemToArray(a, cJSON_CreateString(names[i]));
     a = cJSON_AddArrayToObject(root, "cells");
-    for (int ctx = 0; ctx < CM_PATTERNS * CM_C0 && a; ctx++) {
+    for (int ctx = 0; ctx < CM_SYM_PATTERNS * CM_C0 && a; ctx++) {
         const double *s = k->sym[ctx];
         if (s[0] + s[1] + s[2] + s[3] == 0)
             continue;
@@ -751,11 +782,11 @@ char *chunk_model_counts_json(const ChunkModelCounts *k, const char *const *name
             cJSON_AddItemToArray(a, cJSON_CreateDoubleArray(row, count + 1));
     }
     a = cJSON_AddArrayToObject(root, "runs");
-    for (int c0 = 0; c0 < CM_C0 && a; c0++) {
+    for (int ctx = 0; ctx < CM_RUNCTX && a; ctx++) {
         double row[CM_RUN_BUCKETS + 1], sum = 0;
-        row[0] = c0;
+        row[0] = ctx;
         for (int b = 0; b < CM_RUN_BUCKETS; b++)
-            sum += row[1 + b] = k->run[c0][b];
+            sum += row[1 + b] = k->run[ctx][b];
         if (sum > 0)
             cJSON_AddItemToArray(a, cJSON_CreateDoubleArray(row, CM_RUN_BUCKETS + 1));
     }

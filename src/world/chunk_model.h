@@ -38,22 +38,24 @@ const char *chunk_model_name(const ChunkModel *m, int id);
 /* The model id of a block name, or -1. */
 int chunk_model_find(const ChunkModel *m, const char *name);
 
-/* Codes 4096 ids (each < CHUNK_MODEL_MAX_BLOCKS) into out, which holds at
+/* Codes the 4096 ids (each < CHUNK_MODEL_MAX_BLOCKS) of a chunk at chunk
+ * y cy (some tables go by depth: ores and caves do) into out, which holds at
  * least CHUNK_MODEL_TEXT_MAX bytes. Returns the text's length (no NUL), or
  * 0 when an id is not below chunk_model_count. *used receives the set of
  * ids that occur (bit i: id i) either way. */
-size_t chunk_model_encode(const ChunkModel *m, const uint8_t *cells, char *out, uint64_t *used);
+size_t chunk_model_encode(const ChunkModel *m, const uint8_t *cells, int cy, char *out, uint64_t *used);
 
-/* Decodes text into 4096 model ids. Returns NULL, or the reason the text is
+/* Decodes text into the 4096 model ids of a chunk at chunk y cy. Returns NULL, or the reason the text is
  * not a valid coding. *used receives the set of ids that occur. */
-const char *chunk_model_decode(const ChunkModel *m, const char *text, size_t len, uint8_t *cells, uint64_t *used);
+const char *chunk_model_decode(const ChunkModel *m, const char *text, size_t len, int cy, uint8_t *cells,
+                               uint64_t *used);
 
 /* Training (bench codec-model): symbol counts over many chunks. */
 typedef struct ChunkModelCounts ChunkModelCounts;
 ChunkModelCounts *chunk_model_counts_new(void);
 void chunk_model_counts_free(ChunkModelCounts *k);
 /* Counts one chunk of ids (each < CHUNK_MODEL_MAX_BLOCKS). */
-void chunk_model_counts_add(ChunkModelCounts *k, const uint8_t *cells);
+void chunk_model_counts_add(ChunkModelCounts *k, const uint8_t *cells, int cy);
 /* The model file for these counts and block names, as heap JSON text the
  * caller frees; NULL when out of memory. */
 char *chunk_model_counts_json(const ChunkModelCounts *k, const char *const *names, int count);
