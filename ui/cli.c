@@ -23,7 +23,7 @@ static const CliCommand commands[] = {
      "draw a top-down PNG picture of the surface (or of level y)", cmd_map},
     {"chunk", "--world NAME CX CY CZ", "show a chunk's stored JSON (or what generation gives) and a summary", cmd_chunk},
     {"pregen", "--world NAME --radius CHUNKS [--x X --z Z]", "generate and store the chunks around (x, z) (default: spawn)", cmd_pregen},
-    {"bench", "world [--seed N] [--chunks N] [--json] | client [--json]", "measure the world (generation, storage, loading, size, memory, rendering) or the client (launch, redraw, memory, idle CPU)", cmd_bench},
+    {"bench", "world [--seed N] [--chunks N] [--json] | client [--chunks N] [--json]", "measure the world (generation, storage, loading, size, memory, rendering) or the client (launch, redraw, memory, idle CPU)", cmd_bench},
     {NULL, NULL, NULL, NULL},
 };
 

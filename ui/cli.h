@@ -53,7 +53,7 @@ int cmd_sample_data(CliCtx *ctx);
 /* Headless play (cli_play.c), and helpers it shares with the client. */
 int cmd_play(CliCtx *ctx);
 /* `bench client` (cli_bench_client.c). */
-int bench_client(CliCtx *ctx, int json);
+int bench_client(CliCtx *ctx, int json, long long chunks);
 /* `bench codec-model --out FILE` (cli_bench_model.c). */
 int bench_codec_model(CliCtx *ctx, const char *out, long long columns);
 uint64_t cli_random_seed(void);

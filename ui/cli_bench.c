@@ -944,14 +944,23 @@ cleanup:
 int cmd_bench(CliCtx *ctx)
 {
     if (ctx->argc >= 2 && strcmp(ctx->argv[1], "client") == 0) {
-        if (ctx->argc == 2 || (ctx->argc == 3 && strcmp(ctx->argv[2], "--json") == 0))
-            return bench_client(ctx, ctx->argc == 3);
-        return cli_usage_error(ctx, "bench client takes only --json");
+        int json = 0;
+        long long chunks = 10000;
+        for (int i = 2; i < ctx->argc; i++) {
+            if (strcmp(ctx->argv[i], "--json") == 0)
+                json = 1;
+            else if (strcmp(ctx->argv[i], "--chunks") == 0 && i + 1 < ctx->argc &&
+                     !cli_parse_i64(ctx->argv[i + 1], &chunks) && chunks >= 16 && chunks <= 2000000)
+                i++;
+            else
+                return cli_usage_error(ctx, "bench client takes --json and --chunks N (16 to 2000000)");
+        }
+        return bench_client(ctx, json, chunks);
     }
     if (ctx->argc == 4 && strcmp(ctx->argv[1], "codec-model") == 0 && strcmp(ctx->argv[2], "--out") == 0)
         return bench_codec_model(ctx, ctx->argv[3], 1500);
     if (ctx->argc < 2 || strcmp(ctx->argv[1], "world") != 0)
-        return cli_usage_error(ctx, "expects what to measure: world [--seed N] [--chunks N] [--json], or client [--json]");
+        return cli_usage_error(ctx, "expects what to measure: world [--seed N] [--chunks N] [--json], or client [--chunks N] [--json]");
     static const struct option opts[] = {
         {"seed", required_argument, NULL, 'S'},
         {"chunks", required_argument, NULL, 'n'},

@@ -1,6 +1,7 @@
 /* cli_bench_client.c — `bench client`: how fast the ncurses client starts,
  * redraws and how much it holds, measured on the real binary in a
- * pseudo-terminal of 200×60 over a save holding 10,000 stored chunks.
+ * pseudo-terminal of 200×60 over a save holding 10,000 stored chunks
+ * (--chunks N: at least N, in a square of columns around the spawn).
  *
  * The client is started with --continue (straight to the map) and two
  * bench-only variables: MAGIC_BENCH_EXIT_AFTER_DRAWS=N makes it leave after N
@@ -45,7 +46,7 @@ static int cmp_double(const void *a, const void *b)
 
 /* Builds the save: a world with 10,000 stored chunks around the spawn, and a
  * character standing at the spawn. */
-static int build_save(const char *path, int64_t *chunks, Err *err)
+static int build_save(const char *path, int radius, int64_t *chunks, Err *err)
 {
     Save *s = NULL;
     int rc = save_open(path, SAVE_CREATE, &s, err);
@@ -56,8 +57,8 @@ static int build_save(const char *path, int64_t *chunks, Err *err)
     if ((rc = game_start(s, &st, &g, err)) == MA_OK) {
         const Player *p = game_player(g);
         int32_t cx = chunk_coord(p->x), cz = chunk_coord(p->z);
-        /* 25 × 25 columns × 16 chunks high = 10,000 chunks. */
-        rc = world_store_area(game_world(g), cx - 12, cz - 12, cx + 12, cz + 12, NULL, NULL, err);
+        /* (2 radius + 1)^2 columns x 16 chunks high: radius 12 is 10,000 chunks, 62 is 250,000. */
+        rc = world_store_area(game_world(g), cx - radius, cz - radius, cx + radius, cz + radius, NULL, NULL, err);
         int64_t chars;
         if (rc == MA_OK)
             rc = worlds_counts(s, p->world_id, chunks, &chars, err);
@@ -281,8 +282,12 @@ static void json_steps(cJSON *root, const char *name, const StepRun *r)
     }
 }
 
-int bench_client(CliCtx *ctx, int json)
+int bench_client(CliCtx *ctx, int json, long long want_chunks)
 {
+    /* The square of columns around the spawn that holds at least want_chunks. */
+    int radius = 0;
+    while ((2LL * radius + 1) * (2LL * radius + 1) * WORLD_CHUNKS_Y < want_chunks)
+        radius++;
     (void)ctx;
     char exe[4096];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -302,11 +307,11 @@ int bench_client(CliCtx *ctx, int json)
     Err err = {0};
     int64_t chunks = 0;
     if (!json) {
-        printf("building a save with 10,000 stored chunks...\n");
+        printf("building a save with %lld stored chunks...\n", (2LL * radius + 1) * (2LL * radius + 1) * WORLD_CHUNKS_Y);
         fflush(stdout);
     }
     int status = CLI_OK;
-    if (build_save(save, &chunks, &err) != MA_OK) {
+    if (build_save(save, radius, &chunks, &err) != MA_OK) {
         status = cli_fail(&err);
         goto done;
     }
@@ -374,6 +379,7 @@ int bench_client(CliCtx *ctx, int json)
     print_steps("the same steps in ASCII (MAGIC_ASCII=1)", &ascii);
     printf("targets: <= 10,000 bytes sent to the terminal per step and <= 4 write() calls per step, every direction\n");
     printf("%-44s %9.1f MB  < 50 MB\n", "peak resident memory over 400 steps", uni.peak_rss_mb);
+    printf("%-44s %9.1f MB\n", "  the same in ASCII", ascii.peak_rss_mb);
     printf("%-44s %9.0f ms  0 (no CPU while waiting for a key)\n", "CPU used in 2 s waiting for a key", idle_ms);
     printf("bytes and write() calls per step: the update after the step (its share of /proc/self/io), by the\n"
            "direction the character moved; steps that did not move (blocked) are left out.\n");
