@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "save/save_internal.h"
+#include "util/timeutil.h"
 
 void chunk_row_clear(ChunkRow *r)
 {
@@ -82,17 +83,22 @@ int chunks_get(Save *s, int64_t world_id, int32_t cx, int32_t cy, int32_t cz, Ch
 int chunks_put(Save *s, int64_t world_id, int32_t cx, int32_t cy, int32_t cz, const char *block_data,
                size_t block_len, const char *structures, int64_t *version_out, Err *err)
 {
-    /* updated_at comes from the column default and the touch trigger; the
-     * version stops at INT64_MAX (the WHERE leaves the row as it is, and no
-     * row comes back), where + 1 would turn it into a REAL. */
+    /* The timestamps are bound, formatted here once a millisecond, rather
+     * than the columns' strftime default run twice a row (pregen stores tens
+     * of thousands of rows a second). The version stops at INT64_MAX (the
+     * WHERE leaves the row as it is, and no row comes back), where + 1 would
+     * turn it into a REAL. */
     static const char sql[] =
-        "INSERT INTO world_chunks (world_id, chunk_x, chunk_y, chunk_z, block_data, structures, version) "
-        "VALUES (?, ?, ?, ?, ?, ?, 1) "
+        "INSERT INTO world_chunks (world_id, chunk_x, chunk_y, chunk_z, block_data, structures, version, "
+        "created_at, updated_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, 1, ?7, ?7) "
         "ON CONFLICT (world_id, chunk_x, chunk_y, chunk_z) DO UPDATE SET "
         "block_data = excluded.block_data, structures = excluded.structures, version = version + 1, "
-        "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') "
+        "updated_at = excluded.updated_at "
         "WHERE version < 9223372036854775807 "
         "RETURNING version";
+    static _Thread_local int64_t stamp_ms = -1;
+    static _Thread_local char stamp[TIME_ISO_LEN];
     LOCAL_ERR(err);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
@@ -103,6 +109,12 @@ int chunks_put(Save *s, int64_t world_id, int32_t cx, int32_t cy, int32_t cz, co
     sqlite3_bind_int(st, 4, cz);
     sqlite3_bind_text(st, 5, block_data, (int)block_len, SQLITE_STATIC);
     sqlite3_bind_text(st, 6, structures ? structures : "[]", -1, SQLITE_STATIC);
+    int64_t now = time_now_ms();
+    if (now != stamp_ms) {
+        time_iso(now, stamp);
+        stamp_ms = now;
+    }
+    sqlite3_bind_text(st, 7, stamp, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_DONE) {
         sqlite3_reset(st);
