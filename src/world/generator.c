@@ -86,6 +86,21 @@ typedef struct CaveSlot {
 } CaveSlot;
 #define CAVE_CACHE 8192 /* power of two; a column's worth of chunks and more */
 
+/* The slowly varying fields at a point of the climate lattice (see
+ * terrain_sample). */
+typedef struct Climate {
+    double cont, temp, hum, mount, lake;
+} Climate;
+
+/* A climate value at a lattice point, remembered: neighbouring columns
+ * share the corners of their edges, and the trees near a column's edge ask
+ * for the corners of the next. The value is a pure function of the point. */
+typedef struct ClimateSlot {
+    int32_t x, z;
+    Climate c;
+} ClimateSlot;
+#define CLIMATE_CACHE 1024 /* power of two */
+
 typedef struct Blocks {
     BlockId air, stone, dirt, grass, sand, gravel, clay, water, lava, bedrock, oak_log, oak_leaves, pine_log,
         pine_leaves, cactus, tall_grass, flower_red, flower_yellow, reeds, snow, ice, coal_ore, iron_ore,
@@ -104,6 +119,7 @@ struct Generator {
     uint8_t plan_valid[PLAN_CACHE];
     uint8_t scratch[CHUNK_VOLUME];
     CaveSlot *cave_cache; /* CAVE_CACHE recent cave lattice values */
+    ClimateSlot *climate_cache; /* CLIMATE_CACHE recent climate lattice values */
 };
 
 /* ---- set-up ----------------------------------------------------------------- */
@@ -152,14 +168,18 @@ int generator_new(const BlockRegistry *reg, uint64_t seed, const char *world_typ
         return err_set(err, MA_ERR_NOMEM, "out of memory creating the world generator");
     g->plans = calloc(PLAN_CACHE, sizeof *g->plans);
     g->cave_cache = malloc(CAVE_CACHE * sizeof *g->cave_cache);
-    if (!g->plans || !g->cave_cache) {
+    g->climate_cache = malloc(CLIMATE_CACHE * sizeof *g->climate_cache);
+    if (!g->plans || !g->cave_cache || !g->climate_cache) {
         free(g->plans);
         free(g->cave_cache);
+        free(g->climate_cache);
         free(g);
         return err_set(err, MA_ERR_NOMEM, "out of memory creating the world generator");
     }
     for (int i = 0; i < CAVE_CACHE; i++)
         g->cave_cache[i].x = INT32_MIN; /* empty: no lattice point is that far out */
+    for (int i = 0; i < CLIMATE_CACHE; i++)
+        g->climate_cache[i].x = INT32_MIN; /* x is a multiple of 4, never this */
     g->reg = reg;
     g->seed = seed;
     g->flat = flat;
@@ -185,6 +205,7 @@ void generator_free(Generator *g)
         return;
     free(g->plans);
     free(g->cave_cache);
+    free(g->climate_cache);
     free(g);
 }
 
@@ -206,11 +227,21 @@ static inline double mix(double a, double b, double t) { return a + (b - a) * t;
 #define CLIMATE_STEP 4
 #define CLIMATE_N (CHUNK_SIZE / CLIMATE_STEP + 1)
 
-typedef struct Climate {
-    double cont, temp, hum, mount, lake;
-} Climate;
+static void climate_compute(const Generator *g, int32_t x, int32_t z, Climate *c);
 
 static void climate_corner(const Generator *g, int32_t x, int32_t z, Climate *c)
+{
+    uint32_t h = ((uint32_t)x * 0x9E3779B1u) ^ ((uint32_t)z * 0x85EBCA77u);
+    ClimateSlot *slot = &g->climate_cache[(h ^ h >> 16) & (CLIMATE_CACHE - 1)];
+    if (slot->x != x || slot->z != z) {
+        slot->x = x;
+        slot->z = z;
+        climate_compute(g, x, z, &slot->c);
+    }
+    *c = slot->c;
+}
+
+static void climate_compute(const Generator *g, int32_t x, int32_t z, Climate *c)
 {
     double fx = (double)x, fz = (double)z;
     c->cont = noise_fbm2(&g->n_cont, fx / 1100.0, fz / 1100.0, 4);
