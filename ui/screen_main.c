@@ -356,6 +356,10 @@ static void shift_with_step(MainUi *u, const Layout *L, int drawn)
 {
     const Player *p = game_player(u->g);
     int dx = p->x - u->shown.x, dz = p->z - u->shown.z;
+    /* After a resize the terminal may hold a frame drawn for the old size
+     * (the resize can land while a frame is being written): paint it all. */
+    if (drawn && u->shown.valid && (u->shown.cols != COLS || u->shown.lines != LINES))
+        clearok(curscr, TRUE);
     if (drawn && u->shown.valid && !u->section && !u->shown.section && u->shown.view_dy == u->view_dy &&
         u->shown.y == p->y && u->shown.map_w == L->map_w && u->shown.map_h == L->map_h && u->shown.cols == COLS &&
         u->shown.lines == LINES && abs(dx) + abs(dz) == 1)
