@@ -1,18 +1,16 @@
 /* chunk_codec.c — world_chunks.block_data: a chunk as compact JSON.
  *
- * The compact form (docs/chunk-format.md) is
- *   {"palette":[names...],"rle":"<base64>","blocks":{..},"entities":[..]}
- * where "rle" is a list of tokens over the 4096 palette indices in y-major
- * order. Each token is one LEB128 varint of ((n-1) << bits) | code, where
- * bits is the smallest width that holds the palette size P, and code is
- * either a palette index (< P: n copies of that block) or P itself (n copies
- * of the block one layer below, i.e. 256 positions back). Terrain is mostly
- * columns, so "same as below" runs are long; the encoder picks the cheaper
- * token sequence with a small dynamic programme.
+ * Three forms are written (docs/chunk-format.md): a chunk that holds terrain
+ * is {"c1":"..."} (the cell model, chunk_model.c); a uniform chunk, and one
+ * with a block the model does not know, the palette form
+ * {"palette":[names...],"rle":"..."} (the runs: chunk_palette.c); blocks
+ * with metadata follow as the design's sparse "blocks" map and entities as
+ * its "entities" list. Every form ever written is read, and the design's
+ * plain sparse form in its object and list shapes.
  *
- * Decoding is on the hot path of loading the world: the common form (no
- * metadata, no entities, no whitespace) is read by a small hand parser, and
- * anything else goes through cJSON. Both paths refuse hostile input. */
+ * Decoding is on the hot path of loading the world: the common forms (no
+ * metadata, no entities, no whitespace) are read by a small hand parser,
+ * and anything else goes through cJSON. Both paths refuse hostile input. */
 #include "world/chunk_codec.h"
 
 #include <limits.h>
@@ -21,8 +19,8 @@
 #include <string.h>
 
 #include "world/chunk_model.h"
+#include "world/chunk_palette.h"
 
-#define LAYER (CHUNK_SIZE * CHUNK_SIZE)
 
 /* ------------------------------------------------------------ text buffer */
 
@@ -81,226 +79,6 @@ static char *buf_finish(Buf *b, size_t *len, Err *err)
     if (len)
         *len = b->n;
     return b->p;
-}
-
-/* ------------------------------------------------------------ base64 */
-
-static const char b64_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static void b64_encode(Buf *b, const uint8_t *in, size_t n)
-{
-    buf_reserve(b, (n + 2) / 3 * 4);
-    if (b->oom)
-        return;
-    char *o = b->p + b->n;
-    size_t i = 0;
-    for (; i + 3 <= n; i += 3) {
-        uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-        *o++ = b64_chars[v >> 18];
-        *o++ = b64_chars[(v >> 12) & 63];
-        *o++ = b64_chars[(v >> 6) & 63];
-        *o++ = b64_chars[v & 63];
-    }
-    if (n - i == 1) {
-        uint32_t v = (uint32_t)in[i] << 16;
-        *o++ = b64_chars[v >> 18];
-        *o++ = b64_chars[(v >> 12) & 63];
-    } else if (n - i == 2) {
-        uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
-        *o++ = b64_chars[v >> 18];
-        *o++ = b64_chars[(v >> 12) & 63];
-        *o++ = b64_chars[(v >> 6) & 63];
-    }
-    b->n = (size_t)(o - b->p);
-    b->p[b->n] = '\0';
-}
-
-/* 0..63 for a base64 character, 64 for anything else. */
-static const uint8_t b64_values[256] = {
-    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
-    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
-    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 62, 64, 64, 64, 63,
-    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 64, 64, 64, 64, 64, 64,
-    64, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
-    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 64, 64, 64, 64, 64,
-    64, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
-    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 64, 64, 64, 64, 64,
-    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
-    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
-    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
-    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
-    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
-    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
-    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
-    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
-};
-
-/* Decodes base64 (padding optional) into out (capacity cap). Returns the
- * byte count, or -1 when the text is not base64 or does not fit. */
-static long b64_decode(const char *in, size_t n, uint8_t *out, size_t cap)
-{
-    const uint8_t *t = b64_values;
-    while (n > 0 && in[n - 1] == '=' && n % 4 != 1)
-        n--;
-    if (n % 4 == 1)
-        return -1;
-    size_t need = n / 4 * 3 + (n % 4 ? n % 4 - 1 : 0);
-    if (need > cap)
-        return -1;
-    size_t o = 0, i = 0;
-    for (; i + 4 <= n; i += 4) {
-        uint32_t a = t[(uint8_t)in[i]], b = t[(uint8_t)in[i + 1]], c = t[(uint8_t)in[i + 2]],
-                 d = t[(uint8_t)in[i + 3]];
-        if ((a | b | c | d) & 64)
-            return -1;
-        uint32_t v = a << 18 | b << 12 | c << 6 | d;
-        out[o++] = (uint8_t)(v >> 16);
-        out[o++] = (uint8_t)(v >> 8);
-        out[o++] = (uint8_t)v;
-    }
-    size_t rest = n - i;
-    if (rest) {
-        uint32_t a = t[(uint8_t)in[i]], b = t[(uint8_t)in[i + 1]];
-        uint32_t c = rest == 3 ? t[(uint8_t)in[i + 2]] : 0;
-        if ((a | b | c) & 64)
-            return -1;
-        uint32_t v = a << 18 | b << 12 | c << 6;
-        out[o++] = (uint8_t)(v >> 16);
-        if (rest == 3)
-            out[o++] = (uint8_t)(v >> 8);
-    }
-    return (long)o;
-}
-
-/* ------------------------------------------------------------ run tokens */
-
-static int code_bits(int palette_size)
-{
-    int bits = 1;
-    while ((1 << bits) <= palette_size + 1)
-        bits++;
-    return bits;
-}
-
-static int varint_len(uint32_t v) { return v < (1u << 7) ? 1 : v < (1u << 14) ? 2 : v < (1u << 21) ? 3 : 4; }
-
-static size_t varint_put(uint8_t *o, uint32_t v)
-{
-    size_t n = 0;
-    while (v >= 0x80) {
-        o[n++] = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    o[n++] = (uint8_t)v;
-    return n;
-}
-
-/* Encodes 4096 palette indices as tokens into out (at least 3 * 4096 bytes).
- * The cost of the remaining stream is minimised from the end, choosing at
- * every position between the longest fill run and the longest copy-below
- * run. Returns the byte count. */
-static size_t runs_encode(const uint8_t *idx, int palette_size, uint8_t *out)
-{
-    int bits = code_bits(palette_size);
-    uint16_t fill[CHUNK_VOLUME + 1], below[CHUNK_VOLUME + 1], north[CHUNK_VOLUME + 1];
-    uint32_t cost[CHUNK_VOLUME + 1];
-    uint8_t use_below[CHUNK_VOLUME];
-    fill[CHUNK_VOLUME] = below[CHUNK_VOLUME] = north[CHUNK_VOLUME] = 0;
-    cost[CHUNK_VOLUME] = 0;
-    for (int i = CHUNK_VOLUME - 1; i >= 0; i--) {
-        fill[i] = (uint16_t)(i + 1 < CHUNK_VOLUME && idx[i] == idx[i + 1] ? fill[i + 1] + 1 : 1);
-        below[i] = (uint16_t)(i >= LAYER && idx[i] == idx[i - LAYER] ? below[i + 1] + 1 : 0);
-        north[i] = (uint16_t)(i >= CHUNK_SIZE && idx[i] == idx[i - CHUNK_SIZE] ? north[i + 1] + 1 : 0);
-        uint32_t f = (uint32_t)varint_len(((uint32_t)(fill[i] - 1) << bits) | idx[i]) + cost[i + fill[i]];
-        use_below[i] = 0;
-        cost[i] = f;
-        if (below[i]) {
-            uint32_t b = (uint32_t)varint_len(((uint32_t)(below[i] - 1) << bits) | (uint32_t)palette_size) +
-                         cost[i + below[i]];
-            if (b <= cost[i]) {
-                cost[i] = b;
-                use_below[i] = 1;
-            }
-        }
-        if (north[i]) {
-            uint32_t b = (uint32_t)varint_len(((uint32_t)(north[i] - 1) << bits) | (uint32_t)(palette_size + 1)) +
-                         cost[i + north[i]];
-            if (b < cost[i]) {
-                cost[i] = b;
-                use_below[i] = 2;
-            }
-        }
-    }
-    size_t n = 0;
-    for (int i = 0; i < CHUNK_VOLUME;) {
-        if (use_below[i] == 2) {
-            n += varint_put(out + n, ((uint32_t)(north[i] - 1) << bits) | (uint32_t)(palette_size + 1));
-            i += north[i];
-        } else if (use_below[i]) {
-            n += varint_put(out + n, ((uint32_t)(below[i] - 1) << bits) | (uint32_t)palette_size);
-            i += below[i];
-        } else {
-            n += varint_put(out + n, ((uint32_t)(fill[i] - 1) << bits) | idx[i]);
-            i += fill[i];
-        }
-    }
-    return n;
-}
-
-/* Decodes tokens into 4096 block ids through the palette map. Returns NULL
- * on success or the reason it failed. */
-static const char *runs_decode(const uint8_t *in, size_t n, const BlockId *map, int palette_size, uint8_t *blocks)
-{
-    int bits = code_bits(palette_size);
-    uint32_t code_mask = (1u << bits) - 1;
-    size_t p = 0;
-    uint32_t i = 0;
-    while (p < n) {
-        uint32_t v = 0;
-        int shift = 0;
-        for (;;) {
-            if (p >= n)
-                return "\"rle\" ends inside a number";
-            uint8_t byte = in[p++];
-            v |= (uint32_t)(byte & 0x7F) << shift;
-            if (!(byte & 0x80))
-                break;
-            shift += 7;
-            if (shift > 21)
-                return "\"rle\" holds a number too large";
-        }
-        uint32_t code = v & code_mask;
-        uint32_t len = (v >> bits) + 1;
-        if (len > CHUNK_VOLUME - i)
-            return "\"rle\" runs past 4096 blocks";
-        if (code < (uint32_t)palette_size) {
-            memset(blocks + i, map[code], len);
-            i += len;
-        } else if (code == (uint32_t)palette_size) {
-            if (i < LAYER)
-                return "\"rle\" copies from below the bottom layer";
-            while (len > 0) {
-                uint32_t k = len < LAYER ? len : LAYER;
-                memcpy(blocks + i, blocks + i - LAYER, k);
-                i += k;
-                len -= k;
-            }
-        } else if (code == (uint32_t)palette_size + 1) {
-            if (i < CHUNK_SIZE)
-                return "\"rle\" copies from before the first row";
-            while (len > 0) {
-                uint32_t k = len < CHUNK_SIZE ? len : CHUNK_SIZE;
-                memcpy(blocks + i, blocks + i - CHUNK_SIZE, k);
-                i += k;
-                len -= k;
-            }
-        } else {
-            return "\"rle\" uses an index outside the palette";
-        }
-    }
-    if (i != CHUNK_VOLUME)
-        return "\"rle\" holds fewer than 4096 blocks";
-    return NULL;
 }
 
 /* ------------------------------------------------------------ encoding */
@@ -446,13 +224,12 @@ char *chunk_encode(const Chunk *c, const BlockRegistry *reg, size_t *len, Err *e
             idx[i] = (uint8_t)slot[id];
         }
         buf_str(&b, "],\"rle\":\"");
-        uint8_t *tokens = malloc(3 * CHUNK_VOLUME);
-        if (!tokens) {
+        char *rle = malloc(CHUNK_PALETTE_RLE_MAX);
+        if (!rle) {
             b.oom = 1;
         } else {
-            size_t n = runs_encode(idx, palette_size, tokens);
-            b64_encode(&b, tokens, n);
-            free(tokens);
+            buf_add(&b, rle, chunk_palette_rle_encode(idx, palette_size, rle));
+            free(rle);
         }
         buf_str(&b, "\"");
     }
@@ -515,14 +292,10 @@ static int fail(const Decoder *d, const char *fmt, const char *detail)
 /* Fills c's blocks from a palette map and base64 run tokens. */
 static int decode_rle(const Decoder *d, Chunk *c, const BlockId *map, int palette_size, const char *b64, size_t n)
 {
-    uint8_t tokens[3 * CHUNK_VOLUME];
-    long got = b64_decode(b64, n, tokens, sizeof tokens);
-    if (got < 0)
-        return fail(d, "\"rle\" is not base64 of at most %s bytes", "12288");
     c->blocks = malloc(CHUNK_VOLUME);
     if (!c->blocks)
         return err_set(d->err, MA_ERR_NOMEM, "out of memory decoding a chunk");
-    const char *why = runs_decode(tokens, (size_t)got, map, palette_size, c->blocks);
+    const char *why = chunk_palette_rle_decode(b64, n, map, palette_size, c->blocks);
     if (why)
         return fail(d, "%s", why);
     chunk_compact(c);
