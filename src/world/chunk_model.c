@@ -179,40 +179,90 @@ static inline int stretch_len(unsigned mask, int x)
     return t ? __builtin_ctz(t) : 16 - x;
 }
 
-/* Per row of 16 cells: bit x set when cell x is easy (see the top of this
- * file), and when it also equals its first candidate. rb, rn: the rows
- * below and north (missing_* rows outside the chunk), rx: the row; ex:
- * which of below (1) and north (2) exist. */
-static inline void row_masks(const uint8_t *rb, const uint8_t *rn, const uint8_t *rx, int ex, unsigned *easy,
-                             unsigned *match)
+/* What the encoder knows of a row of 16 cells at once, a bit per cell:
+ * which neighbours are equal (below = north, below = west, north = west),
+ * which the cell itself equals (below, north, west), whether the block two
+ * below equals the one below; then which cells are easy and which easy
+ * cells match their first candidate (see the top of this file). rb, rn:
+ * the rows below and north (missing_* rows outside the chunk), rb2: two
+ * below or NULL, rx: the row; ex: which of below (1) and north (2) exist. */
+typedef struct RowBits {
+    unsigned bn, bw, nw, xb, xn, xw, twice, easy, match;
+    uint8_t pattern[16]; /* each cell's pattern, and 64 when two below equals below */
+    uint8_t equals[16];  /* bit 0: the cell equals below, 1: north, 2: west */
+} RowBits;
+
+static inline void row_bits(const uint8_t *rb, const uint8_t *rn, const uint8_t *rb2, const uint8_t *rx, int ex,
+                            RowBits *r)
 {
 #if defined(__SSE2__)
     __m128i b = _mm_loadu_si128((const __m128i *)rb), n = _mm_loadu_si128((const __m128i *)rn);
     __m128i x = _mm_loadu_si128((const __m128i *)rx);
     __m128i w = _mm_or_si128(_mm_slli_si128(x, 1), _mm_cvtsi32_si128(MISSING_W)); /* w[j] = x[j - 1] */
-    unsigned bn = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, n));
-    unsigned bw = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, w));
-    unsigned nw = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(n, w));
-    unsigned xb = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, b));
-    unsigned xn = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, n));
+    r->bn = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, n));
+    r->bw = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, w));
+    r->nw = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(n, w));
+    r->xb = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, b));
+    r->xn = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, n));
+    r->xw = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, w));
+    __m128i twice = rb2 ? _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)rb2), b) : _mm_setzero_si128();
+    r->twice = (unsigned)_mm_movemask_epi8(twice);
+    /* The same bits as bytes, a cell each: the pattern and the equalities. */
+    __m128i has_w = _mm_set_epi8(4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 0);
+    __m128i pat = _mm_or_si128(_mm_set1_epi8((char)ex), has_w);
+    pat = _mm_or_si128(pat, _mm_and_si128(_mm_cmpeq_epi8(b, n), _mm_set1_epi8(8)));
+    pat = _mm_or_si128(pat, _mm_and_si128(_mm_cmpeq_epi8(b, w), _mm_set1_epi8(16)));
+    pat = _mm_or_si128(pat, _mm_and_si128(_mm_cmpeq_epi8(n, w), _mm_set1_epi8(32)));
+    pat = _mm_or_si128(pat, _mm_and_si128(twice, _mm_set1_epi8(64)));
+    _mm_storeu_si128((__m128i *)r->pattern, pat);
+    __m128i eq = _mm_and_si128(_mm_cmpeq_epi8(x, b), _mm_set1_epi8(1));
+    eq = _mm_or_si128(eq, _mm_and_si128(_mm_cmpeq_epi8(x, n), _mm_set1_epi8(2)));
+    eq = _mm_or_si128(eq, _mm_and_si128(_mm_cmpeq_epi8(x, w), _mm_set1_epi8(4)));
+    _mm_storeu_si128((__m128i *)r->equals, eq);
 #else
-    unsigned bn = 0, bw = 0, nw = 0, xb = 0, xn = 0;
+    memset(r, 0, sizeof *r);
     for (int j = 0; j < 16; j++) {
         unsigned w = j ? rx[j - 1] : MISSING_W;
-        bn |= (unsigned)(rb[j] == rn[j]) << j;
-        bw |= (unsigned)(rb[j] == w) << j;
-        nw |= (unsigned)(rn[j] == w) << j;
-        xb |= (unsigned)(rx[j] == rb[j]) << j;
-        xn |= (unsigned)(rx[j] == rn[j]) << j;
+        r->bn |= (unsigned)(rb[j] == rn[j]) << j;
+        r->bw |= (unsigned)(rb[j] == w) << j;
+        r->nw |= (unsigned)(rn[j] == w) << j;
+        r->xb |= (unsigned)(rx[j] == rb[j]) << j;
+        r->xn |= (unsigned)(rx[j] == rn[j]) << j;
+        r->xw |= (unsigned)(rx[j] == w) << j;
+        r->twice |= (unsigned)(rb2 && rb2[j] == rb[j]) << j;
+    }
+    for (int j = 0; j < 16; j++) {
+        r->pattern[j] = (uint8_t)(ex | (j > 0) << 2 | (r->bn >> j & 1) << 3 | (r->bw >> j & 1) << 4 |
+                                  (r->nw >> j & 1) << 5 | (r->twice >> j & 1) << 6);
+        r->equals[j] = (uint8_t)((r->xb >> j & 1) | (r->xn >> j & 1) << 1 | (r->xw >> j & 1) << 2);
     }
 #endif
     /* Easy: at least two neighbours, all equal (missing ones never are). */
     switch (ex) {
-    case 3: *easy = bn & (bw | 1u); *match = xb; break; /* x = 0 has below and north only */
-    case 1: *easy = bw & ~1u; *match = xb; break;
-    case 2: *easy = nw & ~1u; *match = xn; break;
-    default: *easy = 0; *match = 0; break;
+    case 3: r->easy = r->bn & (r->bw | 1u); r->match = r->xb; break; /* x = 0 has below and north only */
+    case 1: r->easy = r->bw & ~1u; r->match = r->xb; break;
+    case 2: r->easy = r->nw & ~1u; r->match = r->xn; break;
+    default: r->easy = 0; r->match = 0; break;
     }
+}
+
+/* For a pattern and which of below, north, west the cell equals (bits 0-2),
+ * the symbol: the first candidate it equals, else 3. Built once. */
+static uint8_t g_symbol_of[CM_PATTERNS][8];
+
+static void symbols_init(void)
+{
+    for (int p = 0; p < CM_PATTERNS; p++)
+        for (int m = 0; m < 8; m++) {
+            uint32_t t = g_patterns[p];
+            int s = 3;
+            for (int k = (int)PAT_NCAND(t) - 1; k >= 0; k--) {
+                unsigned src = t >> (8 * k) & 0xFF; /* 0 below, 8 north, 16 west */
+                if (m >> (src / 8) & 1)
+                    s = k;
+            }
+            g_symbol_of[p][m] = (uint8_t)s;
+        }
 }
 
 /* A run length R as its two events: the bucket k = floor(log2(R + 1)) and
@@ -241,9 +291,10 @@ static int walk(const uint8_t *X, int band, uint32_t *ev, uint64_t *used)
             const uint8_t *rb = y ? X + row - 256 : missing_below, *rn = z ? X + row - 16 : missing_north;
             const uint8_t *rx = X + row;
             int ex = (y > 0) | (z > 0) << 1;
-            unsigned easy, match;
-            row_masks(rb, rn, rx, ex, &easy, &match);
-            unsigned other = ~(easy & match) & 0xFFFFu; /* cells looked at one by one */
+            RowBits rbits;
+            row_bits(rb, rn, y >= 2 ? X + row - 512 : NULL, rx, ex, &rbits);
+            unsigned easy = rbits.easy;
+            unsigned other = ~(easy & rbits.match) & 0xFFFFu; /* cells looked at one by one */
             int x = 0;
             while (x < 16) {
                 unsigned t = other >> x;
@@ -259,11 +310,11 @@ static int walk(const uint8_t *X, int band, uint32_t *ev, uint64_t *used)
                 }
                 if (j == 16)
                     break;
-                unsigned b = rb[j], nn = rn[j], w = j ? rx[j - 1] : MISSING_W, v = rx[j];
-                int p = pattern_of(b, nn, w, ex | (j > 0) << 2);
-                uint32_t pt = g_patterns[p], vals = b | nn << 8 | w << 16 | (uint32_t)CM_NONE << 24;
-                unsigned c0 = candidate(pt, vals, 0);
+                int sp = rbits.pattern[j], p = sp & (CM_PATTERNS - 1);
+                /* The first candidate: below where there is a row below, else north, else west. */
+                unsigned c0 = ex & 1 ? rb[j] : ex & 2 ? rn[j] : j ? rx[j - 1] : CM_NONE;
                 if (easy >> j & 1) { /* an easy cell that differs: ends the run */
+                    unsigned v = rx[j];
                     if (pending < 0) {
                         pending = n;
                         n += 2;
@@ -275,10 +326,10 @@ static int walk(const uint8_t *X, int band, uint32_t *ev, uint64_t *used)
                     ev[n++] = EV(EV_LIT, lit_run + c0, v); /* a literal that ends a run */
                     seen |= 1ull << v;
                 } else {
-                    int s = v == c0 ? 0 : v == candidate(pt, vals, 1) ? 1 : v == candidate(pt, vals, 2) ? 2 : 3;
-                    int sp = p | (y >= 2 && rx[j - 512] == b) << 6;
+                    int s = g_symbol_of[p][rbits.equals[j]];
                     ev[n++] = EV(EV_SYM, sp * CM_C0 + c0, s);
                     if (s == 3) {
+                        unsigned v = rx[j];
                         ev[n++] = EV(EV_LIT, lit_sym + c0, v); /* a literal after symbol 3 */
                         seen |= 1ull << v;
                     }
@@ -698,6 +749,7 @@ static void model_init(void)
 {
     static ChunkModel model;
     patterns_init();
+    symbols_init();
     for (uint32_t f = 1; f <= SCALE; f++)
         g_recip[f] = f > 1 ? UINT64_MAX / f + 1 : 0; /* ceil(2^64 / f); 1 is taken apart */
     for (const EmbeddedFile *f = embedded_files; f->name; f++)
