@@ -427,11 +427,13 @@ typedef struct Dec {
 static inline void dec_advance(Dec *d, uint32_t cum, uint32_t freq)
 {
     uint32_t x = freq * (d->x >> SCALE_BITS) + (d->x & (SCALE - 1)) - cum;
+    /* x + more (91 x + digit) is x * 92 + digit or x: arithmetic, not a
+     * branch the predictor would miss every other symbol. */
     uint32_t more = x < RANS_L;
-    x = more ? x * RADIX + d->p[0] : x;
+    x += more * (x * (RADIX - 1) + d->p[0]);
     d->p += more;
     more = x < RANS_L;
-    x = more ? x * RADIX + d->p[0] : x;
+    x += more * (x * (RADIX - 1) + d->p[0]);
     d->p += more;
     d->x = x;
 }
