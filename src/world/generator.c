@@ -584,9 +584,14 @@ static void fill_bedrock(const Generator *g, uint8_t *buf, int32_t cx, int32_t c
         for (int lx = 0; lx < CHUNK_SIZE; lx++) {
             buf[CHUNK_INDEX(lx, 0, lz)] = g->b.bedrock;
             uint64_t r = hash_coords(g->seed, cx * CHUNK_SIZE + lx, cz * CHUNK_SIZE + lz, SALT_BEDROCK, 0);
-            for (int y = 1; y <= 3; y++)
-                if ((r >> (8 * y)) % (unsigned)(y + 1) == 0)
-                    buf[CHUNK_INDEX(lx, y, lz)] = g->b.bedrock;
+            /* Layer y is bedrock when (r >> 8y) % (y + 1) == 0, written out
+             * so that each division is by a constant. */
+            if ((r >> 8) % 2 == 0)
+                buf[CHUNK_INDEX(lx, 1, lz)] = g->b.bedrock;
+            if ((r >> 16) % 3 == 0)
+                buf[CHUNK_INDEX(lx, 2, lz)] = g->b.bedrock;
+            if ((r >> 24) % 4 == 0)
+                buf[CHUNK_INDEX(lx, 3, lz)] = g->b.bedrock;
         }
 }
 
