@@ -546,6 +546,7 @@ int world_store_area(World *w, int32_t cx0, int32_t cz0, int32_t cx1, int32_t cz
     if (total64 > INT32_MAX)
         return err_set(err, MA_ERR_INVALID, "the area of %lld chunk columns is too large", (long long)total64);
     int total = (int)total64, done = 0, in_tx = 0, rc;
+    Chunk *scratch = NULL;
     if ((rc = world_flush(w, err)) != MA_OK)
         return rc;
     /* A new area (pregen, world creation) has nothing stored: no lookup per chunk. */
@@ -556,7 +557,7 @@ int world_store_area(World *w, int32_t cx0, int32_t cz0, int32_t cx1, int32_t cz
         for (int64_t cz = cz0; cz <= cz1; cz++) {
             if (!in_tx) {
                 if ((rc = save_begin(w->save, err)) != MA_OK)
-                    return rc;
+                    goto done;
                 in_tx = 1;
             }
             for (int32_t cy = 0; cy < WORLD_CHUNKS_Y; cy++) {
@@ -570,19 +571,21 @@ int world_store_area(World *w, int32_t cx0, int32_t cz0, int32_t cx1, int32_t cz
                     if (rc == 1)
                         continue;
                 }
-                Chunk *tmp = NULL;
                 if (!e) {
-                    tmp = chunk_new((int32_t)cx, cy, (int32_t)cz, BLOCK_AIR);
-                    if (!tmp) {
+                    /* One scratch chunk for the whole area: generator_fill
+                     * sets every block and resets entities and metadata. */
+                    if (!scratch && !(scratch = chunk_new((int32_t)cx, cy, (int32_t)cz, BLOCK_AIR))) {
                         rc = err_set(err, MA_ERR_NOMEM, "out of memory generating chunks");
                         goto fail;
                     }
-                    generator_fill(w->gen, tmp);
+                    scratch->cx = (int32_t)cx;
+                    scratch->cy = cy;
+                    scratch->cz = (int32_t)cz;
+                    generator_fill(w->gen, scratch);
                     w->generated++;
                 }
                 int64_t version = 0;
-                rc = store_chunk(w, e ? e->chunk : tmp, &version, err);
-                chunk_free(tmp);
+                rc = store_chunk(w, e ? e->chunk : scratch, &version, err);
                 if (rc != MA_OK)
                     goto fail;
                 /* A cached unstored chunk is now stored (committed below). */
@@ -593,17 +596,20 @@ int world_store_area(World *w, int32_t cx0, int32_t cz0, int32_t cx1, int32_t cz
             done++;
             if (done % STORE_BATCH_COLUMNS == 0 || done == total) {
                 if ((rc = save_commit(w->save, err)) != MA_OK)
-                    return rc;
+                    goto done;
                 in_tx = 0;
             }
             if (progress)
                 progress(done, total, ud);
         }
     }
-    return MA_OK;
+    rc = MA_OK;
+    goto done;
 fail:
     save_rollback(w->save);
     err_prefix(err, "storing world '%s'", w->name);
+done:
+    chunk_free(scratch);
     return rc;
 }
 
