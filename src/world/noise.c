@@ -34,18 +34,21 @@ void noise_init(Noise *n, uint64_t seed)
 static inline double fade(double t) { return t * t * t * (t * (t * 6.0 - 15.0) + 10.0); }
 static inline double lerp(double t, double a, double b) { return a + t * (b - a); }
 
+/* The 8 gradients of 2D noise: x + y, -x + y, x - y, -x - y, then x, -x,
+ * y, -y. The two-term ones as sa v[a] + sb v[b] (the same addition as the
+ * classic switch), the one-term ones as sa v[a] alone (so that no + 0 turns
+ * a -0 into +0): the same bits, chosen without a jump. */
+static const uint8_t grad2_a[8] = {0, 0, 0, 0, 0, 0, 1, 1};
+static const double grad2_sa[8] = {1, -1, 1, -1, 1, -1, 1, -1};
+static const double grad2_sb[8] = {1, 1, -1, -1, 0, 0, 0, 0};
+
 static inline double grad2(int h, double x, double y)
 {
-    switch (h & 7) {
-    case 0: return x + y;
-    case 1: return -x + y;
-    case 2: return x - y;
-    case 3: return -x - y;
-    case 4: return x;
-    case 5: return -x;
-    case 6: return y;
-    default: return -y;
-    }
+    const double v[2] = {x, y};
+    h &= 7;
+    double one = grad2_sa[h] * v[grad2_a[h]];
+    double two = one + grad2_sb[h] * y;
+    return h < 4 ? two : one;
 }
 
 /* The 12 cube-edge gradients of improved Perlin noise (and 4 repeated), as
