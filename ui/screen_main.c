@@ -394,13 +394,23 @@ static int compose(MainUi *u, Layout *L)
     return 1;
 }
 
+/* doupdate takes in a resize that arrived since the frame was composed
+ * (ncurses handles a pending SIGWINCH there): the frame was laid out for
+ * the old size, so it is drawn again. */
+static int resized_since(int cols, int lines) { return COLS != cols || LINES != lines; }
+
 static void draw(MainUi *u)
 {
-    Layout L = {0};
-    int drawn = compose(u, &L);
-    wnoutrefresh(stdscr);
-    shift_with_step(u, &L, drawn);
-    doupdate();
+    for (int tries = 0; tries < 3; tries++) {
+        int cols = COLS, lines = LINES;
+        Layout L = {0};
+        int drawn = compose(u, &L);
+        wnoutrefresh(stdscr);
+        shift_with_step(u, &L, drawn);
+        doupdate();
+        if (!resized_since(cols, lines))
+            break;
+    }
 }
 
 static long long ns_between(const struct timespec *a, const struct timespec *b)
@@ -417,6 +427,7 @@ static void draw_timed(MainUi *u, FILE *report)
 {
     struct timespec t0, t1, t2;
     long long w0 = 0, b0 = 0, w1 = 0, b1 = 0;
+    int cols = COLS, lines = LINES;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
     Layout L = {0};
     int drawn = compose(u, &L);
@@ -427,6 +438,8 @@ static void draw_timed(MainUi *u, FILE *report)
     doupdate();
     counted = counted && term_output_counters(&w1, &b1) == 0;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t2);
+    if (resized_since(cols, lines))
+        draw(u); /* not measured: the terminal changed size under the frame */
     const Player *p = game_player(u->g);
     fprintf(report, "%lld %lld %lld %lld %d %d\n", ns_between(&t0, &t1), ns_between(&t1, &t2),
             counted ? w1 - w0 : -1, counted ? b1 - b0 : -1, p->x, p->z);
