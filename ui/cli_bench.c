@@ -2,7 +2,8 @@
  *
  * Builds a throw-away save in a temporary directory from a fixed seed and
  * measures, on one core: generation, encoding and batched storing of every
- * chunk (each timed alone); loading and decoding every stored chunk once in
+ * chunk (each timed alone), and the chunks that hold terrain generated again
+ * in one loop timed by the thread's CPU clock; loading and decoding every stored chunk once in
  * a random order inside one read transaction; bytes per stored chunk; RAM
  * per chunk; rendering a 200x60 slice; and `pregen` as the game does it
  * (world_store_area on a fresh save, timed by the process's CPU clock).
@@ -240,6 +241,7 @@ typedef struct Sample {
 typedef struct KindFigures {
     long long n;
     double gen_rate, gen_med, enc_med, enc_p99, load_med, load_p99, bytes_avg, bytes_p90, ram_avg;
+    double gen_cpu_rate; /* generated again in one go, by the thread's CPU clock */
 } KindFigures;
 
 enum { KIND_ALL, KIND_UNIFORM, KIND_TERRAIN, KIND_COUNT };
@@ -557,6 +559,40 @@ static int count_terrain(int32_t cx, int32_t cy, int32_t cz, const char *block_d
 /* `pregen` as the game does it: world_store_area over a square of columns
  * around the spawn on a fresh save; the process's CPU time, so the SQLite
  * work counts, and the wall clock. */
+/* The generation rate of chunks that hold terrain by the thread's CPU
+ * clock, which a busy machine does not inflate: those chunks generated
+ * again in one timed loop, in the order of the build, by a fresh generator
+ * into one reused chunk (the build interleaves generating with encoding and
+ * storing, and times each chunk on the wall clock). */
+static int phase_gen_cpu(Bench *b, Figures *f, Err *err)
+{
+    Generator *g = NULL;
+    int rc = generator_new(b->reg, b->seed, "normal", GENERATOR_VERSION, &g, err);
+    if (rc != MA_OK)
+        return rc;
+    Chunk *c = chunk_new(0, 0, 0, BLOCK_AIR);
+    if (!c) {
+        generator_free(g);
+        return err_set(err, MA_ERR_NOMEM, "bench: out of memory");
+    }
+    long long n = 0;
+    double t0 = cpu_s();
+    for (long long k = 0; k < f->chunks; k++) {
+        if (f->s[k].uniform)
+            continue;
+        c->cx = b->ccx[k / WORLD_CHUNKS_Y];
+        c->cy = (int32_t)(k % WORLD_CHUNKS_Y);
+        c->cz = b->ccz[k / WORLD_CHUNKS_Y];
+        generator_fill(g, c);
+        n++;
+    }
+    double t = cpu_s() - t0;
+    f->kind[KIND_TERRAIN].gen_cpu_rate = t > 0 ? (double)n / t : 0;
+    chunk_free(c);
+    generator_free(g);
+    return MA_OK;
+}
+
 static int phase_pregen(Bench *b, const char *path, Figures *f, Err *err)
 {
     Save *s = NULL;
@@ -673,7 +709,9 @@ static void print_figures(const Bench *b, Figures *f)
 #define KROW(label, fmt, field, target)                                                                                \
     printf("%-36s " fmt " " fmt " " fmt " %s\n", label, all->field, uni->field, ter->field, target)
     printf("%-36s %-12lld %-12lld %-12lld\n", "chunks", all->n, uni->n, ter->n);
-    KROW("generated per second (one core)", "%-12.0f", gen_rate, ">= 50,000/s");
+    printf("%-36s %-12s %-12s %-12.0f %s\n", "generated per CPU-second, alone", "", "", ter->gen_cpu_rate,
+           ">= 50,000/s");
+    KROW("generated per second, in the build", "%-12.0f", gen_rate, "");
     KROW("generate, median (us)", "%-12.1f", gen_med, "");
     KROW("encode, median (us)", "%-12.1f", enc_med, "<= 10 us");
     KROW("encode, p99 (us)", "%-12.1f", enc_p99, "");
@@ -772,6 +810,8 @@ static void print_json(const Bench *b, const Figures *f)
         cJSON *o = cJSON_AddObjectToObject(kinds, kind_names[k]);
         cJSON_AddNumberToObject(o, "chunks", (double)kf->n);
         cJSON_AddNumberToObject(o, "generated_per_second", kf->gen_rate);
+        if (k == KIND_TERRAIN)
+            cJSON_AddNumberToObject(o, "generated_per_cpu_second_alone", kf->gen_cpu_rate);
         cJSON_AddNumberToObject(o, "generate_median_us", kf->gen_med);
         cJSON_AddNumberToObject(o, "encode_median_us", kf->enc_med);
         cJSON_AddNumberToObject(o, "encode_p99_us", kf->enc_p99);
@@ -907,7 +947,7 @@ static int bench_world(CliCtx *ctx, long long seed, long long nchunks, int json)
         goto cleanup;
     if ((rc = phase_world(&b, ro, ro_sparse, &f, &err)) != MA_OK)
         goto cleanup;
-    if ((rc = phase_pregen(&b, ppath, &f, &err)) != MA_OK)
+    if ((rc = phase_gen_cpu(&b, &f, &err)) != MA_OK || (rc = phase_pregen(&b, ppath, &f, &err)) != MA_OK)
         goto cleanup;
     uniform_sizes(reg, &f);
     if (kind_figures(&f) != 0) {
