@@ -109,7 +109,7 @@ typedef struct Coords {
 } Coords;
 
 static int collect_coords(int32_t cx, int32_t cy, int32_t cz, const char *data, size_t len, const char *structures,
-                          int32_t version, void *ud)
+                          int64_t version, void *ud)
 {
     (void)data, (void)len, (void)structures, (void)version;
     Coords *k = ud;

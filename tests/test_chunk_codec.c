@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/data.h"
 #include "util/prng.h"
 #include "world/chunk_codec.h"
 #include "world/generator.h"
@@ -280,7 +281,6 @@ static const char *const hostile[] = {
     "{\"palette\":[\"stone\"],\"blocks\":{\"0,0,0\":{\"type\":\"stone\"}}}",
     "{\"palette\":[\"stone\"],\"blocks\":{\"0,0,0\":{\"type\":\"air\",\"metadata\":{}}}}",
     "{\"palette\":[\"stone\"],\"entities\":{}}",
-    "{\"blocks\":[]}",
     "{\"blocks\":{\"16,0,0\":{\"type\":\"stone\"}}}",
     "{\"blocks\":{\"-1,0,0\":{\"type\":\"stone\"}}}",
     "{\"blocks\":{\"0,0\":{\"type\":\"stone\"}}}",
@@ -294,6 +294,25 @@ static const char *const hostile[] = {
     "{\"blocks\":{\"0,0,0\":{\"type\":\"stone\"},\"0,0,0\":{\"type\":\"dirt\"}}}",
     "{\"blocks\":{},\"entities\":\"none\"}",
     "{\"palette\":[\"stone\"]}trailing",
+    /* the model form: too short, outside the alphabet, damaged, beside a palette, not a string */
+    "{\"c1\":\"\"}",
+    "{\"c1\":\"#####\"}",
+    "{\"c1\":\"##pA#Lq]XR \"}",
+    "{\"c1\":\"##pA#\"}",
+    "{\"c1\":\"~~~~~~~~~~~~~~~~~~~~~~~~\"}",
+    "{\"c1\":\"##pA#Lq]XRT~5Srf&XzsCcUYe\",\"palette\":[\"stone\"]}",
+    "{\"c1\":7}",
+    /* the design's list form: out of range, not whole, unknown, duplicate, no type */
+    "{\"blocks\":[{\"x\":16,\"y\":0,\"z\":0,\"type\":\"stone\"}]}",
+    "{\"blocks\":[{\"x\":0,\"y\":-1,\"z\":0,\"type\":\"stone\"}]}",
+    "{\"blocks\":[{\"x\":0.5,\"y\":0,\"z\":0,\"type\":\"stone\"}]}",
+    "{\"blocks\":[{\"x\":\"0\",\"y\":0,\"z\":0,\"type\":\"stone\"}]}",
+    "{\"blocks\":[{\"y\":0,\"z\":0,\"type\":\"stone\"}]}",
+    "{\"blocks\":[{\"x\":0,\"y\":0,\"z\":0,\"type\":\"mithril\"}]}",
+    "{\"blocks\":[{\"x\":0,\"y\":0,\"z\":0,\"type\":\"stone\"},{\"x\":0,\"y\":0,\"z\":0,\"type\":\"dirt\"}]}",
+    "{\"blocks\":[{\"x\":0,\"y\":0,\"z\":0}]}",
+    "{\"blocks\":[\"stone\"]}",
+    "{\"blocks\":[{\"x\":1,\"y\":2,\"z\":3,\"type\":\"chest\",\"metadata\":[]}]}",
 };
 
 static void test_codec_refuses_hostile_input(void **state)
@@ -359,6 +378,243 @@ static void test_codec_truncated_and_mutated_input_never_crashes(void **state)
     chunk_free(c);
 }
 
+/* A fixed chunk (terrain with a slope, water, coal) and its "c1" text: the
+ * model, once shipped, must decode stored chunks the same forever. */
+static Chunk *golden_chunk(void)
+{
+    Chunk *c = chunk_new(0, 4, 0, id_of("stone"));
+    for (int y = 0; y < 16; y++)
+        for (int z = 0; z < 16; z++)
+            for (int x = 0; x < 16; x++) {
+                int h = 8 + (x + 2 * z) / 9;
+                BlockId id = y > h        ? (y <= 9 ? id_of("water") : BLOCK_AIR)
+                             : y == h     ? id_of("grass")
+                             : y >= h - 2 ? id_of("dirt")
+                                          : id_of("stone");
+                if (y < h - 2 && (x * 7 + y * 3 + z * 5) % 23 == 0)
+                    id = id_of("coal_ore");
+                chunk_set(c, x, y, z, id);
+            }
+    return c;
+}
+
+static const char golden_c1[] =
+    "{\"c1\":\"&1;4/B@mtc<zLst9'9h?@zkI{_HpZ#79/}XmT:!-pJc166(|8=w`z<KM*Y63^J<V_>LqOw3`h5+Pp:z[8!Ro!X;IN0dQ-"
+    ":I^D|kg?$RO#wN[<qmVmjWc0cm)h{1]^Ft,+#[k!%HQ,Y_I#khk#-=C][g]B8t_<Rg~S'MX=Ux!wA3T_i?NpB{Hm3q:7F3c'yB^`"
+    "JGED-v#*x/Ab4m#EQE%ZSkS#_jP2BP?s1}9Q~\"}";
+
+static void test_codec_model_form_is_fixed_forever(void **state)
+{
+    (void)state;
+    Chunk *c = golden_chunk();
+    size_t len = 0;
+    char *text = chunk_encode(c, reg, &len, NULL);
+    assert_string_equal(text, golden_c1);
+    Chunk *d = NULL;
+    Err err = {0};
+    if (chunk_decode(golden_c1, strlen(golden_c1), NULL, reg, 0, 4, 0, &d, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    assert_same_chunk(c, d);
+    chunk_free(d);
+    free(text);
+    chunk_free(c);
+}
+
+/* Older saves hold the palette + rle form (docs/chunk-format.md's example
+ * and what the game wrote before "c1"); they still load. */
+static void test_codec_reads_the_older_palette_form(void **state)
+{
+    (void)state;
+    static const char older[] =
+        "{\"palette\":[\"stone\",\"dirt\",\"grass\",\"air\",\"chest\"],\"rle\":\"+C85/g+5Dzq+Dzs6vg/TAQTbjQE\","
+        "\"blocks\":{\"3,7,2\":{\"type\":\"chest\",\"metadata\":{\"items\":[{\"name\":\"iron_ingot\",\"count\":3}]}}},"
+        "\"entities\":[{\"type\":\"npc\",\"id\":\"villager_001\",\"position\":[8,7,8]}]}";
+    Chunk *c = NULL;
+    Err err = {0};
+    if (chunk_decode(older, strlen(older), NULL, reg, 0, 4, 0, &c, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    assert_int_equal(chunk_get(c, 5, 0, 5), id_of("stone"));
+    assert_int_equal(chunk_get(c, 5, 2, 5), id_of("stone"));
+    assert_int_equal(chunk_get(c, 3, 7, 2), id_of("chest"));
+    assert_int_equal(chunk_get(c, 5, 15, 5), BLOCK_AIR);
+    assert_int_equal(c->n_meta, 1);
+    assert_int_equal(cJSON_GetArraySize(c->entities), 1);
+    /* Stored again, it is written in the model form and reads back the same. */
+    size_t len = 0;
+    char *text = chunk_encode(c, reg, &len, NULL);
+    assert_non_null(strstr(text, "{\"c1\":\""));
+    round_trip(c);
+    free(text);
+    chunk_free(c);
+}
+
+/* The registry of data/blocks.json, changed by edit(root's "blocks" array). */
+static BlockRegistry *edited_registry(void (*edit)(cJSON *blocks))
+{
+    size_t len = 0;
+    char *text = data_read("blocks.json", &len, NULL);
+    cJSON *root = cJSON_Parse(text);
+    edit(cJSON_GetObjectItem(root, "blocks"));
+    char *out = cJSON_PrintUnformatted(root);
+    BlockRegistry *r = NULL;
+    Err err = {0};
+    if (blocks_load(out, strlen(out), "edited blocks.json", &r, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    free(out);
+    cJSON_Delete(root);
+    free(text);
+    return r;
+}
+
+static void add_mithril(cJSON *blocks)
+{
+    cJSON *m = cJSON_Duplicate(cJSON_GetArrayItem(blocks, 1), 1);
+    cJSON_ReplaceItemInObject(m, "name", cJSON_CreateString("mithril"));
+    cJSON_AddItemToArray(blocks, m);
+}
+
+static void swap_stone_and_dirt(cJSON *blocks)
+{
+    /* Stone is id 2 and dirt id 1: ids of this registry differ from the model's. */
+    cJSON *a = cJSON_GetArrayItem(blocks, 1), *b = cJSON_GetArrayItem(blocks, 2);
+    cJSON *na = cJSON_DetachItemFromObject(a, "name"), *nb = cJSON_DetachItemFromObject(b, "name");
+    cJSON_AddItemToObject(a, "name", nb);
+    cJSON_AddItemToObject(b, "name", na);
+}
+
+static void test_codec_model_follows_block_names_not_ids(void **state)
+{
+    (void)state;
+    /* A block the model does not know: the palette form, readable by all. */
+    BlockRegistry *r = edited_registry(add_mithril);
+    Chunk *c = chunk_new(0, 2, 0, (BlockId)blocks_find(r, "stone"));
+    chunk_set(c, 1, 1, 1, (BlockId)blocks_find(r, "mithril"));
+    size_t len = 0;
+    Err err = {0};
+    char *text = chunk_encode(c, r, &len, &err);
+    assert_non_null(strstr(text, "\"palette\":[\"stone\",\"mithril\"]"));
+    Chunk *d = NULL;
+    assert_int_equal(chunk_decode(text, len, NULL, r, 0, 2, 0, &d, &err), MA_OK);
+    assert_int_equal(chunk_get(d, 1, 1, 1), blocks_find(r, "mithril"));
+    chunk_free(d);
+    free(text);
+    chunk_free(c);
+    blocks_free(r);
+
+    /* Blocks in another order: the model form maps names both ways. */
+    r = edited_registry(swap_stone_and_dirt);
+    c = golden_chunk(); /* ids of the default registry */
+    text = chunk_encode(c, reg, &len, NULL);
+    if (chunk_decode(text, len, NULL, r, 0, 4, 0, &d, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    for (int i = 0; i < CHUNK_VOLUME; i++)
+        assert_string_equal(blocks_get(r, d->blocks[i])->name, blocks_get(reg, c->blocks[i])->name);
+    char *again = chunk_encode(d, r, &len, NULL);
+    assert_string_equal(again, golden_c1);
+    free(again);
+    chunk_free(d);
+    free(text);
+    chunk_free(c);
+    blocks_free(r);
+}
+
+static void test_codec_reads_the_design_list_form(void **state)
+{
+    (void)state;
+    static const char list[] = "{\"blocks\":[{\"x\":0,\"y\":0,\"z\":0,\"type\":\"stone\"},"
+                               "{\"x\":15,\"y\":2,\"z\":3,\"type\":\"chest\",\"metadata\":{\"items\":[]}},"
+                               "{\"x\":4,\"y\":5,\"z\":6,\"type\":\"grass\",\"metadata\":{}}],"
+                               "\"entities\":[{\"type\":\"npc\",\"id\":\"v1\",\"position\":[1,2,3]}]}";
+    Chunk *c = NULL;
+    Err err = {0};
+    if (chunk_decode(list, strlen(list), NULL, reg, 0, 4, 0, &c, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    assert_int_equal(chunk_get(c, 0, 0, 0), id_of("stone"));
+    assert_int_equal(chunk_get(c, 15, 2, 3), id_of("chest"));
+    assert_int_equal(chunk_get(c, 4, 5, 6), id_of("grass"));
+    assert_int_equal(chunk_get(c, 1, 0, 0), BLOCK_AIR);
+    assert_int_equal(c->n_meta, 1);
+    assert_int_equal(cJSON_GetArraySize(c->entities), 1);
+    round_trip(c);
+    chunk_free(c);
+    /* An empty list is all air. */
+    assert_int_equal(chunk_decode("{\"blocks\":[]}", 13, NULL, reg, 0, 4, 0, &c, &err), MA_OK);
+    assert_true(chunk_is_uniform(c) && chunk_get(c, 0, 0, 0) == BLOCK_AIR);
+    chunk_free(c);
+    /* Refusals say why. */
+    static const struct {
+        const char *text, *why;
+    } bad[] = {
+        {"{\"blocks\":[{\"x\":16,\"y\":0,\"z\":0,\"type\":\"stone\"}]}", "each a whole number 0..15"},
+        {"{\"blocks\":[{\"x\":0,\"y\":0,\"z\":0,\"type\":\"mithril\"}]}", "unknown \"type\" \"mithril\""},
+        {"{\"blocks\":[{\"x\":1,\"y\":2,\"z\":3,\"type\":\"stone\"},{\"x\":1,\"y\":2,\"z\":3,\"type\":\"dirt\"}]}",
+         "block \"1,2,3\" is listed twice"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_not_equal(chunk_decode(bad[i].text, strlen(bad[i].text), NULL, reg, 0, 4, 0, &c, &err), MA_OK);
+        if (!strstr(err.msg, bad[i].why))
+            fail_msg("message \"%s\" does not say \"%s\"", err.msg, bad[i].why);
+    }
+}
+
+static void test_codec_caps_entities_per_chunk(void **state)
+{
+    (void)state;
+    /* A stored row with 200,000 entities is refused at once, with the reason. */
+    size_t cap = 200000 * 24 + 64, n = 0;
+    char *text = malloc(cap);
+    n += (size_t)sprintf(text, "{\"palette\":[\"air\"],\"entities\":[");
+    for (int i = 0; i < 200000; i++)
+        n += (size_t)sprintf(text + n, "%s{\"type\":\"rat\"}", i ? "," : "");
+    n += (size_t)sprintf(text + n, "]}");
+    Chunk *c = NULL;
+    Err err = {0};
+    assert_int_not_equal(chunk_decode(text, n, NULL, reg, 1, 2, 3, &c, &err), MA_OK);
+    assert_non_null(strstr(err.msg, "200000 entities, more than the 4096 a chunk may hold"));
+    assert_null(c);
+    free(text);
+    /* The game never writes what it could not read back. */
+    c = chunk_new(1, 2, 3, BLOCK_AIR);
+    for (int i = 0; i <= CHUNK_MAX_ENTITIES; i++)
+        cJSON_AddItemToArray(c->entities, cJSON_Parse("{\"type\":\"rat\"}"));
+    size_t len = 0;
+    assert_null(chunk_encode(c, reg, &len, &err));
+    assert_non_null(strstr(err.msg, "4097 entities"));
+    cJSON_DeleteItemFromArray(c->entities, 0);
+    char *ok = chunk_encode(c, reg, &len, &err);
+    assert_non_null(ok);
+    free(ok);
+    chunk_free(c);
+}
+
+/* Chunks that hold terrain are written in the model form, smaller than the
+ * palette form they replace. */
+static void test_codec_model_form_is_used_for_terrain(void **state)
+{
+    (void)state;
+    Generator *g = NULL;
+    Err err = {0};
+    if (generator_new(reg, 7, "normal", GENERATOR_VERSION, &g, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    int model = 0, terrain = 0;
+    for (int cx = 0; cx < 3; cx++)
+        for (int cy = 0; cy < WORLD_CHUNKS_Y; cy++) {
+            Chunk *c = chunk_new(cx, cy, 5, BLOCK_AIR);
+            generator_fill(g, c);
+            if (!chunk_is_uniform(c)) {
+                terrain++;
+                size_t len = 0;
+                char *text = chunk_encode(c, reg, &len, NULL);
+                model += strncmp(text, "{\"c1\":\"", 7) == 0;
+                free(text);
+            }
+            chunk_free(c);
+        }
+    assert_true(terrain > 0);
+    assert_int_equal(model, terrain);
+    generator_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -372,6 +628,12 @@ int main(void)
         cmocka_unit_test(test_codec_refuses_hostile_input),
         cmocka_unit_test(test_codec_refuses_palette_over_256_names),
         cmocka_unit_test(test_codec_truncated_and_mutated_input_never_crashes),
+        cmocka_unit_test(test_codec_model_form_is_fixed_forever),
+        cmocka_unit_test(test_codec_reads_the_older_palette_form),
+        cmocka_unit_test(test_codec_model_follows_block_names_not_ids),
+        cmocka_unit_test(test_codec_reads_the_design_list_form),
+        cmocka_unit_test(test_codec_caps_entities_per_chunk),
+        cmocka_unit_test(test_codec_model_form_is_used_for_terrain),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -415,7 +415,7 @@ static void test_a_broken_chunk_is_an_error_not_air(void **state)
     Err err = {0};
     assert_int_equal(save_open(th_path(dir, "broken.db"), 0, &s, &err), MA_OK);
     const char junk[] = "{\"palette\": [\"no_such_block\"]}";
-    int32_t version = 0;
+    int64_t version = 0;
     assert_int_equal(chunks_put(s, 1, chunk_coord(x), chunk_coord(y - 1), chunk_coord(z), junk, sizeof junk - 1, "[]",
                                 &version, &err),
                      MA_OK);

@@ -3,6 +3,7 @@
  * memory bound, storing areas, and a damaged chunk row giving an error. */
 #include "helpers.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,12 +134,12 @@ static void test_world_blocks_outside_the_vertical_range(void **state)
     save_close(s);
 }
 
-static int32_t stored_version(Save *s, int64_t world, int32_t cx, int32_t cy, int32_t cz)
+static int64_t stored_version(Save *s, int64_t world, int32_t cx, int32_t cy, int32_t cz)
 {
     ChunkRow row;
     if (chunks_get(s, world, cx, cy, cz, &row, NULL) != MA_OK)
         return -1;
-    int32_t v = row.version;
+    int64_t v = row.version;
     chunk_row_clear(&row);
     return v;
 }
@@ -345,6 +346,51 @@ static void test_world_read_only_save_generates_but_never_stores(void **state)
     save_close(s);
 }
 
+/* Versions are 64-bit: read and written whole, and the last one is kept
+ * rather than turned into a REAL by + 1. */
+static void test_chunk_versions_are_64_bit_and_stop_at_the_last(void **state)
+{
+    (void)state;
+    Save *s = open_save("versions.db");
+    int64_t id = 0, v = 0;
+    Err err = {0};
+    assert_int_equal(world_create(s, "V", 1, "normal", &id, NULL), MA_OK);
+    assert_int_equal(chunks_put(s, id, 0, 4, 0, "{\"palette\":[\"air\"]}", 19, "[]", &v, &err), MA_OK);
+    assert_int_equal(v, 1);
+    save_close(s);
+
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(th_path(dir, "versions.db"), &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "UPDATE world_chunks SET version = 9223372036854775806", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+
+    s = open_save("versions.db");
+    assert_int_equal(stored_version(s, id, 0, 4, 0), INT64_MAX - 1);
+    assert_int_equal(chunks_put(s, id, 0, 4, 0, "{\"palette\":[\"stone\"]}", 21, "[]", &v, &err), MA_OK);
+    assert_true(v == INT64_MAX);
+    assert_true(stored_version(s, id, 0, 4, 0) == INT64_MAX);
+    /* One more store is refused, and the row stays as it was. */
+    assert_int_equal(chunks_put(s, id, 0, 4, 0, "{\"palette\":[\"dirt\"]}", 20, "[]", &v, &err), MA_ERR_CONSTRAINT);
+    assert_non_null(strstr(err.msg, "last version"));
+    ChunkRow row;
+    assert_int_equal(chunks_get(s, id, 0, 4, 0, &row, &err), MA_OK);
+    assert_true(row.version == INT64_MAX);
+    assert_string_equal(row.block_data, "{\"palette\":[\"stone\"]}");
+    chunk_row_clear(&row);
+    save_close(s);
+
+    /* A version an older game overflowed into a REAL is reported, not misread. */
+    assert_int_equal(sqlite3_open(th_path(dir, "versions.db"), &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "UPDATE world_chunks SET version = 9223372036854775808.0", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    s = open_save("versions.db");
+    assert_int_equal(chunks_get(s, id, 0, 4, 0, &row, &err), MA_ERR_CORRUPT);
+    assert_non_null(strstr(err.msg, "version is not a whole number"));
+    save_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -356,6 +402,7 @@ int main(void)
         cmocka_unit_test(test_world_store_area_stores_every_chunk_once),
         cmocka_unit_test(test_world_corrupt_chunk_row_gives_an_error),
         cmocka_unit_test(test_world_read_only_save_generates_but_never_stores),
+        cmocka_unit_test(test_chunk_versions_are_64_bit_and_stop_at_the_last),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -70,7 +70,9 @@ int cmd_dump(CliCtx *ctx);
 /* Headless play (cli_play.c), and helpers it shares with the client. */
 int cmd_play(CliCtx *ctx);
 /* `bench client` (cli_bench_client.c). */
-int bench_client(CliCtx *ctx);
+int bench_client(CliCtx *ctx, int json, long long chunks);
+/* `bench codec-model --out FILE` (cli_bench_model.c). */
+int bench_codec_model(CliCtx *ctx, const char *out, long long columns);
 /* `bench agents` (cli_bench_agents.c). */
 int bench_agents(CliCtx *ctx);
 uint64_t cli_random_seed(void);

@@ -1,10 +1,15 @@
 /* cli_bench_client.c — `bench client`: how fast the ncurses client starts,
  * redraws and how much it holds, measured on the real binary in a
- * pseudo-terminal of 200×60 over a save holding 10,000 stored chunks.
+ * pseudo-terminal of 200×60 over a save holding 10,000 stored chunks
+ * (--chunks N: at least N, in a square of columns around the spawn).
  *
  * The client is started with --continue (straight to the map) and two
  * bench-only variables: MAGIC_BENCH_EXIT_AFTER_DRAWS=N makes it leave after N
- * screens, MAGIC_BENCH_REPORT=FILE makes it write each draw's CPU time. */
+ * screens, MAGIC_BENCH_REPORT=FILE makes it write, for each draw, the CPU
+ * time of composing and of writing it, the write() calls and bytes of the
+ * update, and where the character stands. 400 steps are taken in Unicode
+ * with 256 colours and again in ASCII; steps are told apart by direction.
+ * --json prints the same figures as JSON. */
 #include "cli.h"
 
 #include <errno.h>
@@ -19,6 +24,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <cJSON.h>
 
 #include "game/game.h"
 #include "save/worlds.h"
@@ -39,7 +46,7 @@ static int cmp_double(const void *a, const void *b)
 
 /* Builds the save: a world with 10,000 stored chunks around the spawn, and a
  * character standing at the spawn. */
-static int build_save(const char *path, int64_t *chunks, Err *err)
+static int build_save(const char *path, int radius, int64_t *chunks, Err *err)
 {
     Save *s = NULL;
     int rc = save_open(path, SAVE_CREATE, &s, err);
@@ -50,8 +57,8 @@ static int build_save(const char *path, int64_t *chunks, Err *err)
     if ((rc = game_start(s, &st, &g, err)) == MA_OK) {
         const Player *p = game_player(g);
         int32_t cx = chunk_coord(p->x), cz = chunk_coord(p->z);
-        /* 25 × 25 columns × 16 chunks high = 10,000 chunks. */
-        rc = world_store_area(game_world(g), cx - 12, cz - 12, cx + 12, cz + 12, NULL, NULL, err);
+        /* (2 radius + 1)^2 columns x 16 chunks high: radius 12 is 10,000 chunks, 62 is 250,000. */
+        rc = world_store_area(game_world(g), cx - radius, cz - radius, cx + radius, cz + radius, NULL, NULL, err);
         int64_t chars;
         if (rc == MA_OK)
             rc = worlds_counts(s, p->world_id, chunks, &chars, err);
@@ -66,7 +73,7 @@ typedef struct Child {
     int fd;
 } Child;
 
-static int spawn(const char *exe, const char *save, const char *draws, const char *report, Child *c)
+static int spawn(const char *exe, const char *save, const char *draws, const char *report, int ascii, Child *c)
 {
     struct winsize ws = {.ws_row = 60, .ws_col = 200};
     c->pid = forkpty(&c->fd, NULL, NULL, &ws);
@@ -76,6 +83,10 @@ static int spawn(const char *exe, const char *save, const char *draws, const cha
         setenv("TERM", "xterm-256color", 1);
         setenv("USER", "bench", 1);
         unsetenv("NO_COLOR");
+        if (ascii)
+            setenv("MAGIC_ASCII", "1", 1);
+        else
+            unsetenv("MAGIC_ASCII");
         if (draws)
             setenv("MAGIC_BENCH_EXIT_AFTER_DRAWS", draws, 1);
         if (report)
@@ -138,8 +149,145 @@ static long cpu_ticks(pid_t pid)
     return ut < 0 ? -1 : ut + st;
 }
 
-int bench_client(CliCtx *ctx)
+/* One direction's steps: the frames drawn after a step that way. */
+enum { STEP_EAST, STEP_WEST, STEP_SOUTH, STEP_NORTH, STEP_DIRS };
+static const char *const dir_names[STEP_DIRS] = {"east", "west", "south", "north"};
+
+typedef struct StepFigures {
+    int n;                       /* frames */
+    double bytes_avg, bytes_max; /* written by the update (doupdate) */
+    double writes_avg, writes_max;
+} StepFigures;
+
+/* A run of steps: what each frame cost, from the client's report. */
+typedef struct StepRun {
+    int frames;
+    double compose_med, compose_p99, output_med, both_med, both_p99, first_compose;
+    long long pty_bytes_per_step; /* everything read from the terminal, over the frames */
+    StepFigures dir[STEP_DIRS];
+    double peak_rss_mb;
+} StepRun;
+
+/* Keys for the step runs: east and west by turns, then south and north,
+ * so that every step moves the view by one cell. */
+#define STEP_KEYS 400
+
+/* Runs the client over STEP_KEYS steps and reads its report. */
+static int step_run(const char *exe, const char *save, const char *report, int ascii, StepRun *out)
 {
+    char keys[STEP_KEYS + 1];
+    for (int i = 0; i < STEP_KEYS; i++)
+        keys[i] = i < STEP_KEYS / 2 ? (i % 2 ? 'h' : 'l') : (i % 2 ? 'k' : 'j');
+    keys[STEP_KEYS] = '\0';
+    char draws[16];
+    snprintf(draws, sizeof draws, "%d", STEP_KEYS + 1);
+    Child c;
+    struct rusage ru;
+    memset(&ru, 0, sizeof ru);
+    memset(out, 0, sizeof *out);
+    drained_bytes = 0;
+    if (spawn(exe, save, draws, report, ascii, &c) != 0 || drain(&c, keys, 60, &ru) != 0)
+        return -1;
+    out->pty_bytes_per_step = drained_bytes / (STEP_KEYS + 1);
+    out->peak_rss_mb = (double)ru.ru_maxrss / 1024.0;
+    static double compose[STEP_KEYS + 1], output[STEP_KEYS + 1], both[STEP_KEYS + 1];
+    int nd = 0, px = 0, pz = 0;
+    FILE *f = fopen(report, "r");
+    long long cns, ons, w, b;
+    int x, z;
+    while (f && nd <= STEP_KEYS && fscanf(f, "%lld %lld %lld %lld %d %d", &cns, &ons, &w, &b, &x, &z) == 6) {
+        compose[nd] = (double)cns / 1000.0;
+        output[nd] = (double)ons / 1000.0;
+        both[nd] = compose[nd] + output[nd];
+        if (nd > 0) {
+            int d = x == px + 1 && z == pz ? STEP_EAST : x == px - 1 && z == pz ? STEP_WEST
+                  : z == pz + 1 && x == px ? STEP_SOUTH : z == pz - 1 && x == px ? STEP_NORTH : -1;
+            if (d >= 0) {
+                StepFigures *sf = &out->dir[d];
+                sf->n++;
+                sf->bytes_avg += (double)b;
+                sf->writes_avg += (double)w;
+                if (b > sf->bytes_max)
+                    sf->bytes_max = (double)b;
+                if (w > sf->writes_max)
+                    sf->writes_max = (double)w;
+            }
+        }
+        px = x;
+        pz = z;
+        nd++;
+    }
+    if (f)
+        fclose(f);
+    for (int d = 0; d < STEP_DIRS; d++)
+        if (out->dir[d].n) {
+            out->dir[d].bytes_avg /= out->dir[d].n;
+            out->dir[d].writes_avg /= out->dir[d].n;
+        }
+    out->frames = nd;
+    if (nd < 2)
+        return 0;
+    /* The first draw loads the chunks around the player; the rest follow a step. */
+    out->first_compose = compose[0];
+    size_t rest = (size_t)(nd - 1);
+    qsort(compose + 1, rest, sizeof compose[0], cmp_double);
+    qsort(output + 1, rest, sizeof output[0], cmp_double);
+    qsort(both + 1, rest, sizeof both[0], cmp_double);
+    int mid = 1 + (nd - 1) / 2, p99 = 1 + (int)((nd - 2) * 0.99);
+    out->compose_med = compose[mid];
+    out->compose_p99 = compose[p99];
+    out->output_med = output[mid];
+    out->both_med = both[mid];
+    out->both_p99 = both[p99];
+    return 0;
+}
+
+static void print_steps(const char *title, const StepRun *r)
+{
+    printf("%s (%d frames)\n", title, r->frames);
+    printf("%-44s %9.0f us  <= 500 us of CPU\n", "  compose (our code + curses), median", r->compose_med);
+    printf("%-44s %9.0f us\n", "  compose, p99", r->compose_p99);
+    printf("%-44s %9.0f us\n", "  writing it (doupdate), median", r->output_med);
+    printf("%-44s %9.0f us\n", "  both, median", r->both_med);
+    printf("%-44s %9.0f us\n", "  both, p99", r->both_p99);
+    printf("%-44s %9.0f us\n", "  first compose (loads the chunks in view)", r->first_compose);
+    printf("%-44s %9lld B\n", "  bytes read from the terminal per step", r->pty_bytes_per_step);
+    printf("  %-10s %6s %24s %22s\n", "step", "steps", "bytes sent (avg / max)", "write() calls (avg/max)");
+    for (int d = 0; d < STEP_DIRS; d++)
+        printf("  %-10s %6d %13.0f / %-8.0f %14.1f / %-4.0f\n", dir_names[d], r->dir[d].n, r->dir[d].bytes_avg,
+               r->dir[d].bytes_max, r->dir[d].writes_avg, r->dir[d].writes_max);
+}
+
+static void json_steps(cJSON *root, const char *name, const StepRun *r)
+{
+    cJSON *o = cJSON_AddObjectToObject(root, name);
+    if (!o)
+        return;
+    cJSON_AddNumberToObject(o, "frames", r->frames);
+    cJSON_AddNumberToObject(o, "compose_median_us", r->compose_med);
+    cJSON_AddNumberToObject(o, "compose_p99_us", r->compose_p99);
+    cJSON_AddNumberToObject(o, "output_median_us", r->output_med);
+    cJSON_AddNumberToObject(o, "both_median_us", r->both_med);
+    cJSON_AddNumberToObject(o, "both_p99_us", r->both_p99);
+    cJSON_AddNumberToObject(o, "first_compose_us", r->first_compose);
+    cJSON_AddNumberToObject(o, "pty_bytes_per_step", (double)r->pty_bytes_per_step);
+    cJSON_AddNumberToObject(o, "peak_rss_mb", r->peak_rss_mb);
+    for (int d = 0; d < STEP_DIRS; d++) {
+        cJSON *s = cJSON_AddObjectToObject(o, dir_names[d]);
+        cJSON_AddNumberToObject(s, "steps", r->dir[d].n);
+        cJSON_AddNumberToObject(s, "bytes_per_step", r->dir[d].bytes_avg);
+        cJSON_AddNumberToObject(s, "bytes_per_step_max", r->dir[d].bytes_max);
+        cJSON_AddNumberToObject(s, "writes_per_step", r->dir[d].writes_avg);
+        cJSON_AddNumberToObject(s, "writes_per_step_max", r->dir[d].writes_max);
+    }
+}
+
+int bench_client(CliCtx *ctx, int json, long long want_chunks)
+{
+    /* The square of columns around the spawn that holds at least want_chunks. */
+    int radius = 0;
+    while ((2LL * radius + 1) * (2LL * radius + 1) * WORLD_CHUNKS_Y < want_chunks)
+        radius++;
     (void)ctx;
     char exe[4096];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -158,10 +306,12 @@ int bench_client(CliCtx *ctx)
     snprintf(report, sizeof report, "%s/draws.txt", dir);
     Err err = {0};
     int64_t chunks = 0;
-    printf("building a save with 10,000 stored chunks...\n");
-    fflush(stdout);
+    if (!json) {
+        printf("building a save with %lld stored chunks...\n", (2LL * radius + 1) * (2LL * radius + 1) * WORLD_CHUNKS_Y);
+        fflush(stdout);
+    }
     int status = CLI_OK;
-    if (build_save(save, &chunks, &err) != MA_OK) {
+    if (build_save(save, radius, &chunks, &err) != MA_OK) {
         status = cli_fail(&err);
         goto done;
     }
@@ -171,7 +321,7 @@ int bench_client(CliCtx *ctx)
     for (int i = 0; i < 7; i++) {
         Child c;
         double t0 = wall_s();
-        if (spawn(exe, save, "1", NULL, &c) != 0 || drain(&c, NULL, 20, NULL) != 0) {
+        if (spawn(exe, save, "1", NULL, 0, &c) != 0 || drain(&c, NULL, 20, NULL) != 0) {
             fprintf(stderr, "magic-adventure: bench: the client did not start and leave cleanly\n");
             status = CLI_FAIL;
             goto done;
@@ -180,43 +330,18 @@ int bench_client(CliCtx *ctx)
     }
     qsort(launch, 7, sizeof launch[0], cmp_double);
 
-    /* 2. 400 steps east and west; the CPU time of each redraw; peak memory. */
-    char keys[401];
-    for (int i = 0; i < 400; i++)
-        keys[i] = i % 2 ? 'h' : 'l';
-    keys[400] = '\0';
-    Child c;
-    struct rusage ru;
-    memset(&ru, 0, sizeof ru);
-    drained_bytes = 0;
-    if (spawn(exe, save, "401", report, &c) != 0 || drain(&c, keys, 60, &ru) != 0) {
+    /* 2. 400 steps (east and west by turns, then south and north), in
+     * Unicode and 256 colours, then in ASCII (MAGIC_ASCII=1). */
+    StepRun uni, ascii;
+    if (step_run(exe, save, report, 0, &uni) != 0 || step_run(exe, save, report, 1, &ascii) != 0) {
         fprintf(stderr, "magic-adventure: bench: the client did not finish its steps\n");
         status = CLI_FAIL;
         goto done;
     }
-    long long step_bytes = drained_bytes / 401;
-    double draws[512], outs[512], totals[512];
-    int nd = 0;
-    FILE *f = fopen(report, "r");
-    long long ns, ons;
-    while (f && nd < 512 && fscanf(f, "%lld %lld", &ns, &ons) == 2) {
-        draws[nd] = (double)ns / 1000.0;
-        outs[nd] = (double)ons / 1000.0;
-        totals[nd] = draws[nd] + outs[nd];
-        nd++;
-    }
-    if (f)
-        fclose(f);
-    /* The first draw loads the chunks around the player; the rest follow a step. */
-    double first = nd ? draws[0] : 0;
-    size_t rest = (size_t)(nd > 1 ? nd - 1 : 0);
-    qsort(draws + 1, rest, sizeof draws[0], cmp_double);
-    qsort(outs + 1, rest, sizeof outs[0], cmp_double);
-    qsort(totals + 1, rest, sizeof totals[0], cmp_double);
 
     /* 3. CPU used while waiting for a key, over two seconds. */
     Child idle;
-    if (spawn(exe, save, NULL, NULL, &idle) != 0) {
+    if (spawn(exe, save, NULL, NULL, 0, &idle) != 0) {
         status = CLI_FAIL;
         goto done;
     }
@@ -228,23 +353,36 @@ int bench_client(CliCtx *ctx)
     drain(&idle, NULL, 5, NULL);
     double idle_ms = before >= 0 && after >= 0 ? (double)(after - before) * 1000.0 / (double)sysconf(_SC_CLK_TCK) : -1;
 
+    if (json) {
+        cJSON *root = cJSON_CreateObject();
+        cJSON_AddStringToObject(root, "bench", "client");
+        cJSON_AddNumberToObject(root, "stored_chunks", (double)chunks);
+        cJSON_AddNumberToObject(root, "launch_median_ms", launch[3]);
+        cJSON_AddNumberToObject(root, "launch_fastest_ms", launch[0]);
+        cJSON_AddNumberToObject(root, "launch_slowest_ms", launch[6]);
+        json_steps(root, "unicode_256_colours", &uni);
+        json_steps(root, "ascii", &ascii);
+        cJSON_AddNumberToObject(root, "idle_cpu_ms_in_2s", idle_ms);
+        char *text = cJSON_Print(root);
+        if (text)
+            printf("%s\n", text);
+        cJSON_free(text);
+        cJSON_Delete(root);
+        goto done;
+    }
     printf("client in a 200x60 pseudo-terminal, save with %lld stored chunks\n", (long long)chunks);
     printf("%-44s %12s  %s\n", "figure", "measured", "target (reference)");
     printf("%-44s %9.1f ms  < 100 ms (NetHack ~70 ms, the biggest curses RPG ~6 s)\n",
            "launch to first drawn map, median of 7", launch[3]);
     printf("%-44s %5.1f / %.1f ms\n", "  fastest / slowest", launch[0], launch[6]);
-    if (nd > 1) {
-        int mid = 1 + (nd - 1) / 2, p99 = 1 + (int)((nd - 2) * 0.99);
-        printf("%-44s %9.0f us  < 1 ms of CPU\n", "redraw 200x60 after a step: compose, median", draws[mid]);
-        printf("%-44s %9.0f us\n", "  compose, p99", draws[p99]);
-        printf("%-44s %9.0f us\n", "  writing it to the terminal (doupdate), median", outs[mid]);
-        printf("%-44s %9.0f us\n", "  both, median", totals[mid]);
-        printf("%-44s %9.0f us\n", "  both, p99", totals[p99]);
-        printf("%-44s %9.0f us\n", "  first compose (loads the chunks in view)", first);
-        printf("%-44s %9lld B\n", "  bytes sent to the terminal per step", step_bytes);
-    }
-    printf("%-44s %9.1f MB  < 50 MB\n", "peak resident memory over 400 steps", (double)ru.ru_maxrss / 1024.0);
+    print_steps("400 steps, Unicode and 256 colours", &uni);
+    print_steps("the same steps in ASCII (MAGIC_ASCII=1)", &ascii);
+    printf("targets: <= 10,000 bytes sent to the terminal per step and <= 4 write() calls per step, every direction\n");
+    printf("%-44s %9.1f MB  < 50 MB\n", "peak resident memory over 400 steps", uni.peak_rss_mb);
+    printf("%-44s %9.1f MB\n", "  the same in ASCII", ascii.peak_rss_mb);
     printf("%-44s %9.0f ms  0 (no CPU while waiting for a key)\n", "CPU used in 2 s waiting for a key", idle_ms);
+    printf("bytes and write() calls per step: the update after the step (its share of /proc/self/io), by the\n"
+           "direction the character moved; steps that did not move (blocked) are left out.\n");
 done:;
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

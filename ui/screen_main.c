@@ -59,6 +59,10 @@ typedef struct MainUi {
     int story_stale; /* look it up again before the next draw (after anything that acts) */
     AutoBackup backup; /* a backup when a new game day begins */
     Agents *agents;    /* the world's agents, attached to the game (NULL with MAGIC_AGENTS=off) */
+    struct {           /* what the last drawn map showed (see shift_with_step) */
+        int valid, view_dy, section, map_w, map_h, cols, lines;
+        int32_t x, y, z;
+    } shown;
 } MainUi;
 
 /* ---- layout ---- */
@@ -197,17 +201,23 @@ static void draw_map(MainUi *u, const Layout *L)
     int night = game_is_night(u->g);
     int radius = sight_radius(u);
     int cx = w / 2, cy = h / 2;
+    TermGlyph line[512];
     for (int row = 0; row < h; row++) {
         for (int col = 0; col < w; col++) {
             const RenderCell *c = &u->cells[row * w + col];
             int dx = col - cx, dz = row - cy;
             /* Cells are about twice as tall as wide: halve the horizontal distance. */
             int far = night && (dx * dx) / 4 + dz * dz > radius * radius;
+            TermGlyph *gl = &line[col % 512];
             if (far || c->depth == RENDER_DEPTH_NONE) {
-                mvaddch(row, col, ' ');
-                continue;
+                *gl = (TermGlyph){NULL, ' ', A_NORMAL};
+            } else {
+                *gl = (TermGlyph){c->utf8, c->ascii, term_map_attr(c->color256, c->color8, c->depth, night)};
             }
-            term_glyph(row, col, c->utf8, c->ascii, term_map_attr(c->color256, c->color8, c->depth, night));
+            if (col % 512 == 511 || col == w - 1)
+                term_glyph_row(row, col - col % 512, line, col % 512 + 1);
+            if (far || c->depth == RENDER_DEPTH_NONE)
+                continue;
             if (c->is_entity && !u->section) {
                 char name[64];
                 entity_name_at(u, p->x + dx, p->y + u->view_dy - c->depth, p->z + dz, name, sizeof name);
@@ -362,45 +372,100 @@ static void draw_log(MainUi *u, const Layout *L)
     }
 }
 
-static void draw(MainUi *u)
+/* After one step the map shows the same picture moved by one cell: move
+ * what the terminal shows with it (term_shift_map), so that the update sends
+ * a new column or row instead of every cell. Call before doupdate. */
+static void shift_with_step(MainUi *u, const Layout *L, int drawn)
+{
+    const Player *p = game_player(u->g);
+    int dx = p->x - u->shown.x, dz = p->z - u->shown.z;
+    /* After a resize the terminal may hold a frame drawn for the old size
+     * (the resize can land while a frame is being written): paint it all. */
+    if (drawn && u->shown.valid && (u->shown.cols != COLS || u->shown.lines != LINES))
+        clearok(curscr, TRUE);
+    if (drawn && u->shown.valid && !u->section && !u->shown.section && u->shown.view_dy == u->view_dy &&
+        u->shown.y == p->y && u->shown.map_w == L->map_w && u->shown.map_h == L->map_h && u->shown.cols == COLS &&
+        u->shown.lines == LINES && abs(dx) + abs(dz) == 1)
+        term_shift_map(L->map_h, L->map_w, dx, dz);
+    u->shown.valid = drawn;
+    u->shown.x = p->x;
+    u->shown.y = p->y;
+    u->shown.z = p->z;
+    u->shown.view_dy = u->view_dy;
+    u->shown.section = u->section;
+    u->shown.map_w = L->map_w;
+    u->shown.map_h = L->map_h;
+    u->shown.cols = COLS;
+    u->shown.lines = LINES;
+}
+
+/* Composes the screen into stdscr; returns 0 when the terminal is too
+ * small (the message is drawn instead). */
+static int compose(MainUi *u, Layout *L)
 {
     erase();
     if (term_too_small())
-        return;
-    Layout L = layout();
+        return 0;
+    *L = layout();
     World *w = game_world(u->g);
     Err err = {0};
     world_batch_begin(w, &err);
-    draw_map(u, &L);
+    draw_map(u, L);
     world_batch_end(w, &err);
-    draw_panel(u, &L);
-    draw_log(u, &L);
-    refresh();
+    draw_panel(u, L);
+    draw_log(u, L);
+    return 1;
 }
 
-/* draw() in two halves, for `bench client`: composing the screen (our code
- * and curses) apart from writing it to the terminal. */
-static void draw_timed(MainUi *u, long long *compose_ns, long long *output_ns)
+/* doupdate takes in a resize that arrived since the frame was composed
+ * (ncurses handles a pending SIGWINCH there): the frame was laid out for
+ * the old size, so it is drawn again. */
+static int resized_since(int cols, int lines) { return COLS != cols || LINES != lines; }
+
+static void draw(MainUi *u)
+{
+    for (int tries = 0; tries < 3; tries++) {
+        int cols = COLS, lines = LINES;
+        Layout L = {0};
+        int drawn = compose(u, &L);
+        wnoutrefresh(stdscr);
+        shift_with_step(u, &L, drawn);
+        doupdate();
+        if (!resized_since(cols, lines))
+            break;
+    }
+}
+
+static long long ns_between(const struct timespec *a, const struct timespec *b)
+{
+    return (long long)(b->tv_sec - a->tv_sec) * 1000000000LL + (b->tv_nsec - a->tv_nsec);
+}
+
+/* draw() for `bench client`, writing one line to report: the CPU time of
+ * composing the screen (our code and curses) and of writing it to the
+ * terminal (doupdate), in nanoseconds; the write() calls and bytes of that
+ * update; and where the character stands (x z), so that steps can be told
+ * apart by direction. */
+static void draw_timed(MainUi *u, FILE *report)
 {
     struct timespec t0, t1, t2;
+    long long w0 = 0, b0 = 0, w1 = 0, b1 = 0;
+    int cols = COLS, lines = LINES;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
-    erase();
-    if (!term_too_small()) {
-        Layout L = layout();
-        World *w = game_world(u->g);
-        Err err = {0};
-        world_batch_begin(w, &err);
-        draw_map(u, &L);
-        world_batch_end(w, &err);
-        draw_panel(u, &L);
-        draw_log(u, &L);
-    }
+    Layout L = {0};
+    int drawn = compose(u, &L);
     wnoutrefresh(stdscr);
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+    int counted = term_output_counters(&w0, &b0) == 0;
+    shift_with_step(u, &L, drawn);
     doupdate();
+    counted = counted && term_output_counters(&w1, &b1) == 0;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t2);
-    *compose_ns = (long long)(t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec);
-    *output_ns = (long long)(t2.tv_sec - t1.tv_sec) * 1000000000LL + (t2.tv_nsec - t1.tv_nsec);
+    if (resized_since(cols, lines))
+        draw(u); /* not measured: the terminal changed size under the frame */
+    const Player *p = game_player(u->g);
+    fprintf(report, "%lld %lld %lld %lld %d %d\n", ns_between(&t0, &t1), ns_between(&t1, &t2),
+            counted ? w1 - w0 : -1, counted ? b1 - b0 : -1, p->x, p->z);
 }
 
 /* ---- actions ---- */
@@ -928,9 +993,7 @@ int main_screen_run(Save *s, Game *g)
         if (u.mode != MODE_LOOK)
             u.status[0] = '\0';
         if (report) {
-            long long compose, output;
-            draw_timed(&u, &compose, &output);
-            fprintf(report, "%lld %lld\n", compose, output);
+            draw_timed(&u, report);
         } else {
             draw(&u);
         }

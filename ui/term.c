@@ -1,6 +1,7 @@
 /* term.c — terminal set-up, colours, keys and clean-up (see term.h). */
 #include "term.h"
 
+#include <errno.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
@@ -127,6 +128,12 @@ int term_open(char *msg, size_t size)
     cbreak();
     noecho();
     nonl();
+    /* No look-ahead for keys during an update: with keys queued, curses
+     * flushes and polls every few lines and leaves frames half drawn, a
+     * write() each time (400 a step under key repeat). A frame is drawn
+     * whole and leaves in one write (curses' buffer holds (2 + LINES) x
+     * (6 + COLS) bytes). */
+    typeahead(-1);
     keypad(stdscr, TRUE);
     set_escdelay(25);
     curs_set(0);
@@ -137,6 +144,15 @@ int term_open(char *msg, size_t size)
         g_colors = COLORS >= 256 ? 256 : COLORS >= 8 ? 8 : 0;
     }
     roles_init();
+    /* ncurses 6.4 flushes its output at every cursor movement until the
+     * screen has been through endwin() once (its mvcur cannot tell its own
+     * calls from a program's before that): a frame left in hundreds of
+     * write() calls. One round trip now, before anything is drawn, and a
+     * frame leaves in one write (its buffer holds (2 + LINES) x (6 + COLS)
+     * bytes). */
+    refresh();
+    endwin();
+    refresh();
     return 0;
 }
 
@@ -206,8 +222,11 @@ attr_t term_map_attr(uint8_t c256, uint8_t c8, int depth, int dim)
         int d = depth + (dim ? 3 : 0);
         if (d > RENDER_LOOK_DOWN)
             d = RENDER_LOOK_DOWN;
+        /* Brightness by colour alone: no bold for the level itself, as
+         * every bold/normal change costs an attribute reset and the colour
+         * again (two thirds of the bytes of a frame were such escapes). */
         uint8_t c = d > 0 ? render_dim256(c256, d) : c256;
-        return COLOR_PAIR(pair_for(c)) | (depth == 0 && !dim ? A_BOLD : A_NORMAL);
+        return COLOR_PAIR(pair_for(c));
     }
     attr_t a = depth == 0 && !dim ? A_BOLD : depth > 0 || dim ? A_DIM : A_NORMAL;
     if (g_colors >= 8)
@@ -271,4 +290,151 @@ void term_glyph(int y, int x, const char *utf8, char ascii, attr_t attr)
     } else {
         mvaddch(y, x, (chtype)(unsigned char)(ascii ? ascii : ' ') | attr);
     }
+}
+
+void term_glyph_row(int y, int x, const TermGlyph *g, int n)
+{
+    if (n <= 0 || y < 0 || y >= LINES || x < 0 || x >= COLS)
+        return;
+    if (x + n > COLS)
+        n = COLS - x;
+    if (g_utf8) {
+        cchar_t buf[512];
+        for (int i = 0; i < n; i++) {
+            wchar_t wc = g[i].utf8 && g[i].utf8[0] ? utf8_char(g[i].utf8) : (wchar_t)(g[i].ascii ? g[i].ascii : ' ');
+#if defined(NCURSES_VERSION) && defined(NCURSES_EXT_COLORS)
+            /* ncurses' cchar_t filled in directly: setcchar checks and
+             * measures its string each time, a third of composing a frame. */
+            cchar_t *cc = &buf[i % 512];
+            memset(cc, 0, sizeof *cc);
+            cc->attr = g[i].attr; /* COLOR_PAIR(pair) inside, as setcchar leaves it */
+            cc->chars[0] = wc;
+            cc->ext_color = PAIR_NUMBER(g[i].attr);
+#else
+            wchar_t wcs[2] = {wc, L'\0'};
+            setcchar(&buf[i % 512], wcs, g[i].attr & ~A_COLOR, (short)PAIR_NUMBER(g[i].attr), NULL);
+#endif
+            if (i % 512 == 511 || i == n - 1)
+                mvadd_wchnstr(y, x + i - i % 512, buf, i % 512 + 1);
+        }
+    } else {
+        chtype buf[512];
+        for (int i = 0; i < n; i++) {
+            buf[i % 512] = (chtype)(unsigned char)(g[i].ascii ? g[i].ascii : ' ') | g[i].attr;
+            if (i % 512 == 511 || i == n - 1)
+                mvaddchnstr(y, x + i - i % 512, buf, i % 512 + 1);
+        }
+    }
+}
+
+/* One terminfo string, or NULL when the terminal has none. */
+static const char *cap(const char *s) { return s && s != (char *)-1 && *s ? s : NULL; }
+
+/* What term_shift_map sends is gathered here and written with one write()
+ * before the update's own: putp and vidputs would go through stdio, whose
+ * buffer curses keeps small. */
+static char g_shift_out[16384];
+static size_t g_shift_len;
+static int g_shift_full;
+
+static int out_char(int c)
+{
+    if (g_shift_len < sizeof g_shift_out)
+        g_shift_out[g_shift_len++] = (char)c;
+    else
+        g_shift_full = 1;
+    return c;
+}
+
+static void put_str(const char *s) { tputs(s, 1, out_char); }
+static void put_move(int y, int x) { put_str(tiparm(cursor_address, y, x)); }
+
+/* Emits a one-column insert or delete at the cursor. */
+static void put_ich_dch(int insert)
+{
+    const char *parm = cap(insert ? parm_ich : parm_dch), *one = cap(insert ? insert_character : delete_character);
+    if (parm)
+        put_str(tiparm(parm, 1));
+    else if (one)
+        put_str(one);
+}
+
+static void shift_out_flush(void)
+{
+    const char *p = g_shift_out;
+    size_t left = g_shift_len;
+    while (left > 0) {
+        ssize_t n = write(STDOUT_FILENO, p, left);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        p += n;
+        left -= (size_t)n;
+    }
+    g_shift_len = 0;
+}
+
+int term_shift_map(int rows, int cols, int dx, int dz)
+{
+    /* Up and down, curses finds the moved lines itself and scrolls them
+     * (about 1.7 KB a step); left and right it cannot, as a line moved by
+     * one column is another line to it. */
+    if (!g_open || dz != 0 || (dx != 1 && dx != -1) || rows < 1 || cols < 2 || rows > LINES || cols >= COLS ||
+        is_cleared(curscr))
+        return -1;
+    if (!cap(cursor_address) || !(cap(parm_ich) || cap(insert_character)) ||
+        !(cap(parm_dch) || cap(delete_character)))
+        return -1;
+    /* Where curses believes the cursor is (it left it there): put it back
+     * there at the end. */
+    int cy = getcury(curscr), cx = getcurx(curscr);
+    cchar_t *row = malloc(sizeof *row * (size_t)cols), blank;
+    if (!row)
+        return -1;
+    setcchar(&blank, L" ", A_NORMAL, 0, NULL);
+    g_shift_len = 0;
+    g_shift_full = 0;
+    /* Blanks that come in take the current background: make it the default. */
+    vidputs(A_NORMAL, out_char);
+    for (int r = 0; r < rows; r++) {
+        /* Walking east the picture moves west: delete its first column and
+         * open one at its last (the side panel goes back to where it was);
+         * walking west, the other way round. */
+        int del = dx > 0 ? 0 : cols - 1, ins = dx > 0 ? cols - 1 : 0;
+        put_move(r, del);
+        put_ich_dch(0);
+        put_move(r, ins);
+        put_ich_dch(1);
+        /* What curses believes is on the screen moves the same way. */
+        mvwin_wchnstr(curscr, r, dx > 0 ? 1 : 0, row, cols - 1);
+        mvwadd_wchnstr(curscr, r, dx > 0 ? 0 : 1, row, cols - 1);
+        mvwadd_wch(curscr, r, ins, &blank);
+    }
+    free(row);
+    put_move(cy, cx);
+    wmove(curscr, cy, cx);
+    /* The buffer holds a 256-row screen's worth; more would be a bug. */
+    if (!g_shift_full)
+        shift_out_flush();
+    else
+        clearok(curscr, TRUE);
+    return 0;
+}
+
+int term_output_counters(long long *writes, long long *bytes)
+{
+    FILE *f = fopen("/proc/self/io", "r");
+    if (!f)
+        return -1;
+    char line[96];
+    int got = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (sscanf(line, "syscw: %lld", writes) == 1)
+            got |= 1;
+        else if (sscanf(line, "wchar: %lld", bytes) == 1)
+            got |= 2;
+    }
+    fclose(f);
+    return got == 3 ? 0 : -1;
 }

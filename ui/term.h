@@ -55,4 +55,29 @@ void term_put(int y, int x, int width, const char *s);
 /* Draws one glyph cell. */
 void term_glyph(int y, int x, const char *utf8, char ascii, attr_t attr);
 
+/* A cell of a row drawn by term_glyph_row. */
+typedef struct TermGlyph {
+    const char *utf8; /* NULL or "" for the ASCII glyph */
+    char ascii;
+    attr_t attr;
+} TermGlyph;
+/* Draws n cells from (y, x) on in one call: the map draws ten thousand
+ * cells a frame, and a call per cell was most of composing it. */
+void term_glyph_row(int y, int x, const TermGlyph *g, int n);
+
+/* The map in the top-left rows x cols of the screen is about to be drawn
+ * moved by one column (dx = 1: the view moved east, so the picture moves
+ * west). Moves what the terminal shows the same way with its own delete and
+ * insert character (and curses' copy of the screen with it), so that the
+ * next update sends only the new column, not the whole map. Call between
+ * wnoutrefresh and doupdate. Returns -1 (and does nothing) when it cannot:
+ * a cleared screen, no such terminal capabilities, or another move (curses
+ * scrolls the lines of a north or south step itself). */
+int term_shift_map(int rows, int cols, int dx, int dz);
+
+/* Write system calls and bytes written by this process so far (from
+ * /proc/self/io), for `bench client`: read around doupdate, when nothing
+ * else writes. -1 when unknown. */
+int term_output_counters(long long *writes, long long *bytes);
+
 #endif

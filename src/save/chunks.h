@@ -14,7 +14,7 @@ typedef struct ChunkRow {
     char *block_data;  /* heap, NUL-terminated */
     size_t block_len;
     char *structures;  /* heap JSON array text */
-    int32_t version;
+    int64_t version;   /* 1 .. INT64_MAX */
 } ChunkRow;
 
 void chunk_row_clear(ChunkRow *r);
@@ -22,14 +22,19 @@ void chunk_row_clear(ChunkRow *r);
 /* MA_ERR_NOT_FOUND when the chunk is not stored. */
 int chunks_get(Save *s, int64_t world_id, int32_t cx, int32_t cy, int32_t cz, ChunkRow *out, Err *err);
 /* Inserts or replaces; the stored version becomes the old one + 1 (1 when
- * new) and is written to *version_out when not NULL. */
+ * new) and is written to *version_out when not NULL. A chunk whose version
+ * is already INT64_MAX is refused (MA_ERR_CONSTRAINT) and left unchanged. */
 int chunks_put(Save *s, int64_t world_id, int32_t cx, int32_t cy, int32_t cz, const char *block_data,
-               size_t block_len, const char *structures, int32_t *version_out, Err *err);
+               size_t block_len, const char *structures, int64_t *version_out, Err *err);
+/* Whether world_id has any stored chunk in the columns cx0..cx1, cz0..cz1
+ * (1 or 0, or a negative status): world_store_area skips its existence
+ * checks for an area with none. */
+int chunks_any_in_area(Save *s, int64_t world_id, int32_t cx0, int32_t cz0, int32_t cx1, int32_t cz1, Err *err);
 int chunks_exists(Save *s, int64_t world_id, int32_t cx, int32_t cy, int32_t cz, Err *err);
 /* Visits every stored chunk of a world (for verify and tools). fn returns
  * non-zero to stop. */
 typedef int (*ChunkVisitFn)(int32_t cx, int32_t cy, int32_t cz, const char *block_data, size_t len,
-                            const char *structures, int32_t version, void *ud);
+                            const char *structures, int64_t version, void *ud);
 int chunks_each(Save *s, int64_t world_id, ChunkVisitFn fn, void *ud, Err *err);
 
 #endif

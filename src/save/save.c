@@ -358,7 +358,7 @@ int save_open(const char *path, int flags, Save **out, Err *err)
     }
 
     if (exec_sql(s, "PRAGMA foreign_keys = ON", err, "enabling foreign keys") != MA_OK ||
-        exec_sql(s, "PRAGMA mmap_size = 268435456", err, "enabling mmap") != MA_OK)
+        exec_sql(s, "PRAGMA mmap_size = 16777216", err, "enabling mmap") != MA_OK)
         goto fail;
     if (readonly) {
         if (exec_sql(s, "PRAGMA query_only = ON", err, "opening read-only") != MA_OK)

@@ -32,7 +32,7 @@ typedef struct Chunk {
     int32_t cx, cy, cz;
     uint8_t *blocks;    /* CHUNK_VOLUME BlockIds, or NULL when all are `uniform` */
     BlockId uniform;
-    int32_t version;    /* the stored version (0: never stored) */
+    int64_t version;    /* the stored version (0: never stored) */
     unsigned dirty : 1; /* changed since stored */
     ChunkMeta *meta;    /* heap array of n_meta */
     int n_meta;

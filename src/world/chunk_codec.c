@@ -1,18 +1,16 @@
 /* chunk_codec.c — world_chunks.block_data: a chunk as compact JSON.
  *
- * The compact form (docs/chunk-format.md) is
- *   {"palette":[names...],"rle":"<base64>","blocks":{..},"entities":[..]}
- * where "rle" is a list of tokens over the 4096 palette indices in y-major
- * order. Each token is one LEB128 varint of ((n-1) << bits) | code, where
- * bits is the smallest width that holds the palette size P, and code is
- * either a palette index (< P: n copies of that block) or P itself (n copies
- * of the block one layer below, i.e. 256 positions back). Terrain is mostly
- * columns, so "same as below" runs are long; the encoder picks the cheaper
- * token sequence with a small dynamic programme.
+ * Three forms are written (docs/chunk-format.md): a chunk that holds terrain
+ * is {"c1":"..."} (the cell model, chunk_model.c); a uniform chunk, and one
+ * with a block the model does not know, the palette form
+ * {"palette":[names...],"rle":"..."} (the runs: chunk_palette.c); blocks
+ * with metadata follow as the design's sparse "blocks" map and entities as
+ * its "entities" list. Every form ever written is read, and the design's
+ * plain sparse form in its object and list shapes.
  *
- * Decoding is on the hot path of loading the world: the common form (no
- * metadata, no entities, no whitespace) is read by a small hand parser, and
- * anything else goes through cJSON. Both paths refuse hostile input. */
+ * Decoding is on the hot path of loading the world: the common forms (no
+ * metadata, no entities, no whitespace) are read by a small hand parser,
+ * and anything else goes through cJSON. Both paths refuse hostile input. */
 #include "world/chunk_codec.h"
 
 #include <limits.h>
@@ -20,7 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define LAYER (CHUNK_SIZE * CHUNK_SIZE)
+#include "world/chunk_model.h"
+#include "world/chunk_palette.h"
+
 
 /* ------------------------------------------------------------ text buffer */
 
@@ -81,226 +81,6 @@ static char *buf_finish(Buf *b, size_t *len, Err *err)
     return b->p;
 }
 
-/* ------------------------------------------------------------ base64 */
-
-static const char b64_chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static void b64_encode(Buf *b, const uint8_t *in, size_t n)
-{
-    buf_reserve(b, (n + 2) / 3 * 4);
-    if (b->oom)
-        return;
-    char *o = b->p + b->n;
-    size_t i = 0;
-    for (; i + 3 <= n; i += 3) {
-        uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 | in[i + 2];
-        *o++ = b64_chars[v >> 18];
-        *o++ = b64_chars[(v >> 12) & 63];
-        *o++ = b64_chars[(v >> 6) & 63];
-        *o++ = b64_chars[v & 63];
-    }
-    if (n - i == 1) {
-        uint32_t v = (uint32_t)in[i] << 16;
-        *o++ = b64_chars[v >> 18];
-        *o++ = b64_chars[(v >> 12) & 63];
-    } else if (n - i == 2) {
-        uint32_t v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
-        *o++ = b64_chars[v >> 18];
-        *o++ = b64_chars[(v >> 12) & 63];
-        *o++ = b64_chars[(v >> 6) & 63];
-    }
-    b->n = (size_t)(o - b->p);
-    b->p[b->n] = '\0';
-}
-
-/* 0..63 for a base64 character, 64 for anything else. */
-static const uint8_t b64_values[256] = {
-    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
-    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
-    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 62, 64, 64, 64, 63,
-    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 64, 64, 64, 64, 64, 64,
-    64, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
-    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 64, 64, 64, 64, 64,
-    64, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
-    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 64, 64, 64, 64, 64,
-    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
-    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
-    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
-    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
-    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
-    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
-    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
-    64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64,
-};
-
-/* Decodes base64 (padding optional) into out (capacity cap). Returns the
- * byte count, or -1 when the text is not base64 or does not fit. */
-static long b64_decode(const char *in, size_t n, uint8_t *out, size_t cap)
-{
-    const uint8_t *t = b64_values;
-    while (n > 0 && in[n - 1] == '=' && n % 4 != 1)
-        n--;
-    if (n % 4 == 1)
-        return -1;
-    size_t need = n / 4 * 3 + (n % 4 ? n % 4 - 1 : 0);
-    if (need > cap)
-        return -1;
-    size_t o = 0, i = 0;
-    for (; i + 4 <= n; i += 4) {
-        uint32_t a = t[(uint8_t)in[i]], b = t[(uint8_t)in[i + 1]], c = t[(uint8_t)in[i + 2]],
-                 d = t[(uint8_t)in[i + 3]];
-        if ((a | b | c | d) & 64)
-            return -1;
-        uint32_t v = a << 18 | b << 12 | c << 6 | d;
-        out[o++] = (uint8_t)(v >> 16);
-        out[o++] = (uint8_t)(v >> 8);
-        out[o++] = (uint8_t)v;
-    }
-    size_t rest = n - i;
-    if (rest) {
-        uint32_t a = t[(uint8_t)in[i]], b = t[(uint8_t)in[i + 1]];
-        uint32_t c = rest == 3 ? t[(uint8_t)in[i + 2]] : 0;
-        if ((a | b | c) & 64)
-            return -1;
-        uint32_t v = a << 18 | b << 12 | c << 6;
-        out[o++] = (uint8_t)(v >> 16);
-        if (rest == 3)
-            out[o++] = (uint8_t)(v >> 8);
-    }
-    return (long)o;
-}
-
-/* ------------------------------------------------------------ run tokens */
-
-static int code_bits(int palette_size)
-{
-    int bits = 1;
-    while ((1 << bits) <= palette_size + 1)
-        bits++;
-    return bits;
-}
-
-static int varint_len(uint32_t v) { return v < (1u << 7) ? 1 : v < (1u << 14) ? 2 : v < (1u << 21) ? 3 : 4; }
-
-static size_t varint_put(uint8_t *o, uint32_t v)
-{
-    size_t n = 0;
-    while (v >= 0x80) {
-        o[n++] = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    o[n++] = (uint8_t)v;
-    return n;
-}
-
-/* Encodes 4096 palette indices as tokens into out (at least 3 * 4096 bytes).
- * The cost of the remaining stream is minimised from the end, choosing at
- * every position between the longest fill run and the longest copy-below
- * run. Returns the byte count. */
-static size_t runs_encode(const uint8_t *idx, int palette_size, uint8_t *out)
-{
-    int bits = code_bits(palette_size);
-    uint16_t fill[CHUNK_VOLUME + 1], below[CHUNK_VOLUME + 1], north[CHUNK_VOLUME + 1];
-    uint32_t cost[CHUNK_VOLUME + 1];
-    uint8_t use_below[CHUNK_VOLUME];
-    fill[CHUNK_VOLUME] = below[CHUNK_VOLUME] = north[CHUNK_VOLUME] = 0;
-    cost[CHUNK_VOLUME] = 0;
-    for (int i = CHUNK_VOLUME - 1; i >= 0; i--) {
-        fill[i] = (uint16_t)(i + 1 < CHUNK_VOLUME && idx[i] == idx[i + 1] ? fill[i + 1] + 1 : 1);
-        below[i] = (uint16_t)(i >= LAYER && idx[i] == idx[i - LAYER] ? below[i + 1] + 1 : 0);
-        north[i] = (uint16_t)(i >= CHUNK_SIZE && idx[i] == idx[i - CHUNK_SIZE] ? north[i + 1] + 1 : 0);
-        uint32_t f = (uint32_t)varint_len(((uint32_t)(fill[i] - 1) << bits) | idx[i]) + cost[i + fill[i]];
-        use_below[i] = 0;
-        cost[i] = f;
-        if (below[i]) {
-            uint32_t b = (uint32_t)varint_len(((uint32_t)(below[i] - 1) << bits) | (uint32_t)palette_size) +
-                         cost[i + below[i]];
-            if (b <= cost[i]) {
-                cost[i] = b;
-                use_below[i] = 1;
-            }
-        }
-        if (north[i]) {
-            uint32_t b = (uint32_t)varint_len(((uint32_t)(north[i] - 1) << bits) | (uint32_t)(palette_size + 1)) +
-                         cost[i + north[i]];
-            if (b < cost[i]) {
-                cost[i] = b;
-                use_below[i] = 2;
-            }
-        }
-    }
-    size_t n = 0;
-    for (int i = 0; i < CHUNK_VOLUME;) {
-        if (use_below[i] == 2) {
-            n += varint_put(out + n, ((uint32_t)(north[i] - 1) << bits) | (uint32_t)(palette_size + 1));
-            i += north[i];
-        } else if (use_below[i]) {
-            n += varint_put(out + n, ((uint32_t)(below[i] - 1) << bits) | (uint32_t)palette_size);
-            i += below[i];
-        } else {
-            n += varint_put(out + n, ((uint32_t)(fill[i] - 1) << bits) | idx[i]);
-            i += fill[i];
-        }
-    }
-    return n;
-}
-
-/* Decodes tokens into 4096 block ids through the palette map. Returns NULL
- * on success or the reason it failed. */
-static const char *runs_decode(const uint8_t *in, size_t n, const BlockId *map, int palette_size, uint8_t *blocks)
-{
-    int bits = code_bits(palette_size);
-    uint32_t code_mask = (1u << bits) - 1;
-    size_t p = 0;
-    uint32_t i = 0;
-    while (p < n) {
-        uint32_t v = 0;
-        int shift = 0;
-        for (;;) {
-            if (p >= n)
-                return "\"rle\" ends inside a number";
-            uint8_t byte = in[p++];
-            v |= (uint32_t)(byte & 0x7F) << shift;
-            if (!(byte & 0x80))
-                break;
-            shift += 7;
-            if (shift > 21)
-                return "\"rle\" holds a number too large";
-        }
-        uint32_t code = v & code_mask;
-        uint32_t len = (v >> bits) + 1;
-        if (len > CHUNK_VOLUME - i)
-            return "\"rle\" runs past 4096 blocks";
-        if (code < (uint32_t)palette_size) {
-            memset(blocks + i, map[code], len);
-            i += len;
-        } else if (code == (uint32_t)palette_size) {
-            if (i < LAYER)
-                return "\"rle\" copies from below the bottom layer";
-            while (len > 0) {
-                uint32_t k = len < LAYER ? len : LAYER;
-                memcpy(blocks + i, blocks + i - LAYER, k);
-                i += k;
-                len -= k;
-            }
-        } else if (code == (uint32_t)palette_size + 1) {
-            if (i < CHUNK_SIZE)
-                return "\"rle\" copies from before the first row";
-            while (len > 0) {
-                uint32_t k = len < CHUNK_SIZE ? len : CHUNK_SIZE;
-                memcpy(blocks + i, blocks + i - CHUNK_SIZE, k);
-                i += k;
-                len -= k;
-            }
-        } else {
-            return "\"rle\" uses an index outside the palette";
-        }
-    }
-    if (i != CHUNK_VOLUME)
-        return "\"rle\" holds fewer than 4096 blocks";
-    return NULL;
-}
-
 /* ------------------------------------------------------------ encoding */
 
 static int check_ids(const Chunk *c, const BlockRegistry *reg, Err *err)
@@ -310,11 +90,69 @@ static int check_ids(const Chunk *c, const BlockRegistry *reg, Err *err)
         return (int)c->uniform < count ? MA_OK
                                        : err_set(err, MA_ERR_INVALID, "chunk %d,%d,%d: block id %d is not in the registry",
                                                  c->cx, c->cy, c->cz, c->uniform);
+    /* The largest id first (a loop the compiler vectorises); the offender only when there is one. */
+    uint8_t top = 0;
+    for (int i = 0; i < CHUNK_VOLUME; i++)
+        top = c->blocks[i] > top ? c->blocks[i] : top;
+    if ((int)top < count)
+        return MA_OK;
     for (int i = 0; i < CHUNK_VOLUME; i++)
         if ((int)c->blocks[i] >= count)
             return err_set(err, MA_ERR_INVALID, "chunk %d,%d,%d: block id %d is not in the registry", c->cx, c->cy,
                            c->cz, c->blocks[i]);
     return MA_OK;
+}
+
+/* Registry ids to model ids for the blocks in `used`: 1 when every id is
+ * the model's id of the same name (the usual case: the model was trained on
+ * this data/blocks.json), 0 when some differ (map filled), -1 when a block
+ * is not in the model. */
+static int model_map_from_registry(const ChunkModel *m, const BlockRegistry *reg, uint64_t used, uint8_t *map)
+{
+    int same = 1;
+    for (int id = 0; used; id++, used >>= 1) {
+        if (!(used & 1))
+            continue;
+        const char *name = blocks_get(reg, (BlockId)id)->name;
+        int mid = id < chunk_model_count(m) && strcmp(chunk_model_name(m, id), name) == 0 ? id
+                                                                                          : chunk_model_find(m, name);
+        if (mid < 0)
+            return -1;
+        map[id] = (uint8_t)mid;
+        same &= mid == id;
+    }
+    return same;
+}
+
+/* {"c1":"..." (the model form) when the model knows every block of c;
+ * returns 0 and writes nothing when it does not. */
+static int encode_model(Buf *b, const Chunk *c, const BlockRegistry *reg)
+{
+    static _Thread_local char text[CHUNK_MODEL_TEXT_MAX];
+    const ChunkModel *m = chunk_model_get(NULL);
+    if (!m || blocks_count(reg) > CHUNK_MODEL_MAX_BLOCKS)
+        return 0;
+    uint64_t used = 0;
+    size_t n = chunk_model_encode(m, c->blocks, c->cy, text, &used);
+    uint8_t map[CHUNK_MODEL_MAX_BLOCKS];
+    int same = model_map_from_registry(m, reg, used, map);
+    if (same < 0)
+        return 0;
+    if (!same) {
+        uint8_t ids[CHUNK_VOLUME];
+        for (int i = 0; i < CHUNK_VOLUME; i++)
+            ids[i] = map[c->blocks[i]];
+        n = chunk_model_encode(m, ids, c->cy, text, &used);
+    }
+    if (n == 0)
+        return 0;
+    buf_reserve(b, n + 16);
+    if (b->oom)
+        return 1;
+    buf_str(b, "{\"c1\":\"");
+    buf_add(b, text, n);
+    buf_str(b, "\"");
+    return 1;
 }
 
 static void coord_key(char *out, size_t size, int index)
@@ -348,17 +186,27 @@ static void encode_extras(Buf *b, const Chunk *c, const BlockRegistry *reg)
     }
 }
 
+/* A chunk the decoder would refuse is never written. */
+static int check_entities(const Chunk *c, Err *err)
+{
+    int n = c->entities ? cJSON_GetArraySize(c->entities) : 0;
+    if (n > CHUNK_MAX_ENTITIES)
+        return err_set(err, MA_ERR_INVALID, "chunk %d,%d,%d holds %d entities, more than the %d a chunk may hold",
+                       c->cx, c->cy, c->cz, n, CHUNK_MAX_ENTITIES);
+    return MA_OK;
+}
+
 char *chunk_encode(const Chunk *c, const BlockRegistry *reg, size_t *len, Err *err)
 {
-    if (check_ids(c, reg, err) != MA_OK)
+    if (check_ids(c, reg, err) != MA_OK || check_entities(c, err) != MA_OK)
         return NULL;
     Buf b = {0};
-    buf_str(&b, "{\"palette\":[");
     if (!c->blocks || chunk_is_uniform(c)) {
-        buf_str(&b, "\"");
+        buf_str(&b, "{\"palette\":[\"");
         buf_str(&b, blocks_get(reg, c->blocks ? c->blocks[0] : c->uniform)->name);
         buf_str(&b, "\"]");
-    } else {
+    } else if (!encode_model(&b, c, reg)) {
+        buf_str(&b, "{\"palette\":[");
         int16_t slot[BLOCKS_MAX];
         memset(slot, -1, sizeof slot);
         uint8_t idx[CHUNK_VOLUME];
@@ -376,13 +224,12 @@ char *chunk_encode(const Chunk *c, const BlockRegistry *reg, size_t *len, Err *e
             idx[i] = (uint8_t)slot[id];
         }
         buf_str(&b, "],\"rle\":\"");
-        uint8_t *tokens = malloc(3 * CHUNK_VOLUME);
-        if (!tokens) {
+        char *rle = malloc(CHUNK_PALETTE_RLE_MAX);
+        if (!rle) {
             b.oom = 1;
         } else {
-            size_t n = runs_encode(idx, palette_size, tokens);
-            b64_encode(&b, tokens, n);
-            free(tokens);
+            buf_add(&b, rle, chunk_palette_rle_encode(idx, palette_size, rle));
+            free(rle);
         }
         buf_str(&b, "\"");
     }
@@ -445,16 +292,46 @@ static int fail(const Decoder *d, const char *fmt, const char *detail)
 /* Fills c's blocks from a palette map and base64 run tokens. */
 static int decode_rle(const Decoder *d, Chunk *c, const BlockId *map, int palette_size, const char *b64, size_t n)
 {
-    uint8_t tokens[3 * CHUNK_VOLUME];
-    long got = b64_decode(b64, n, tokens, sizeof tokens);
-    if (got < 0)
-        return fail(d, "\"rle\" is not base64 of at most %s bytes", "12288");
     c->blocks = malloc(CHUNK_VOLUME);
     if (!c->blocks)
         return err_set(d->err, MA_ERR_NOMEM, "out of memory decoding a chunk");
-    const char *why = runs_decode(tokens, (size_t)got, map, palette_size, c->blocks);
+    const char *why = chunk_palette_rle_decode(b64, n, map, palette_size, c->blocks);
     if (why)
         return fail(d, "%s", why);
+    chunk_compact(c);
+    return MA_OK;
+}
+
+/* Fills c's blocks from "c1" text (the model form). */
+static int decode_model(const Decoder *d, Chunk *c, const char *text, size_t n)
+{
+    const ChunkModel *m = chunk_model_get(d->err);
+    if (!m)
+        return d->err->code;
+    c->blocks = malloc(CHUNK_VOLUME);
+    if (!c->blocks)
+        return err_set(d->err, MA_ERR_NOMEM, "out of memory decoding a chunk");
+    uint64_t used = 0;
+    const char *why = chunk_model_decode(m, text, n, c->cy, c->blocks, &used);
+    if (why)
+        return fail(d, "%s", why);
+    /* Model ids to this registry's ids: the same unless data/blocks.json changed order. */
+    uint8_t map[CHUNK_MODEL_MAX_BLOCKS];
+    int same = 1, count = blocks_count(d->reg);
+    for (int id = 0; used; id++, used >>= 1) {
+        if (!(used & 1))
+            continue;
+        const char *name = chunk_model_name(m, id);
+        int rid = id < count && strcmp(blocks_get(d->reg, (BlockId)id)->name, name) == 0 ? id
+                                                                                          : blocks_find(d->reg, name);
+        if (rid < 0)
+            return fail(d, "\"c1\" holds a block unknown to this game: \"%s\"", name);
+        map[id] = (uint8_t)rid;
+        same &= rid == id;
+    }
+    if (!same)
+        for (int i = 0; i < CHUNK_VOLUME; i++)
+            c->blocks[i] = map[c->blocks[i]];
     chunk_compact(c);
     return MA_OK;
 }
@@ -485,10 +362,18 @@ static int parse_coords(const char *s)
  * another shape (the caller falls back to cJSON), or a negative status. */
 static int decode_fast(const Decoder *d, const char *s, size_t len, Chunk *c)
 {
-    static const char head[] = "{\"palette\":[";
+    static const char head[] = "{\"palette\":[", model[] = "{\"c1\":\"";
     const char *p = s, *end = s + len;
     while (end > p && (end[-1] == '\n' || end[-1] == ' '))
         end--;
+    if ((size_t)(end - p) >= sizeof model - 1 && memcmp(p, model, sizeof model - 1) == 0) {
+        /* {"c1":"text"}: the text's alphabet holds neither '"' nor '\\'. */
+        const char *t = p + sizeof model - 1, *q = memchr(t, '"', (size_t)(end - t));
+        if (!q || end - q != 2 || q[1] != '}')
+            return 0;
+        int rc = decode_model(d, c, t, (size_t)(q - t));
+        return rc == MA_OK ? 1 : rc;
+    }
     if ((size_t)(end - p) < sizeof head - 1 || memcmp(p, head, sizeof head - 1) != 0)
         return 0;
     p += sizeof head - 1;
@@ -642,6 +527,54 @@ static int decode_blocks(const Decoder *d, Chunk *c, cJSON *blocks, int sparse)
     return MA_OK;
 }
 
+/* A whole number 0..15 from member `name` of e, or -1. */
+static int list_coord(const cJSON *e, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, name);
+    if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble > 15 || v->valuedouble != (double)(int)v->valuedouble)
+        return -1;
+    return (int)v->valuedouble;
+}
+
+/* The design's list form: "blocks": [{"x":0,"y":0,"z":0,"type":"stone",
+ * "metadata":{...}}, ...], every block not listed air. */
+static int decode_block_list(const Decoder *d, Chunk *c, cJSON *blocks)
+{
+    uint8_t seen[CHUNK_VOLUME / 8] = {0};
+    if (blocks->child && !(c->blocks = calloc(CHUNK_VOLUME, 1)))
+        return err_set(d->err, MA_ERR_NOMEM, "out of memory decoding a chunk");
+    int k = 0;
+    for (cJSON *e = blocks->child; e; e = e->next, k++) {
+        char key[48];
+        snprintf(key, sizeof key, "number %d", k + 1);
+        if (!cJSON_IsObject(e))
+            return fail(d, "block %s of \"blocks\" must be an object", key);
+        int x = list_coord(e, "x"), y = list_coord(e, "y"), z = list_coord(e, "z");
+        if (x < 0 || y < 0 || z < 0)
+            return fail(d, "block %s of \"blocks\" needs \"x\", \"y\" and \"z\", each a whole number 0..15", key);
+        int index = CHUNK_INDEX(x, y, z);
+        snprintf(key, sizeof key, "%d,%d,%d", x, y, z);
+        if (seen[index >> 3] & (1 << (index & 7)))
+            return fail(d, "block \"%s\" is listed twice", key);
+        seen[index >> 3] |= (uint8_t)(1 << (index & 7));
+        const cJSON *type = cJSON_GetObjectItemCaseSensitive(e, "type");
+        if (!cJSON_IsString(type))
+            return fail(d, "block \"%s\" has no \"type\" name", key);
+        int id = blocks_find(d->reg, type->valuestring);
+        if (id < 0) {
+            char detail[80];
+            snprintf(detail, sizeof detail, "%s\" has an unknown \"type\" \"%.32s", key, type->valuestring);
+            return fail(d, "block \"%s\"", detail);
+        }
+        c->blocks[index] = (BlockId)id;
+        int rc = take_metadata(d, c, e, index, key, 0);
+        if (rc != MA_OK)
+            return rc;
+    }
+    chunk_compact(c);
+    return MA_OK;
+}
+
 static int decode_json(const Decoder *d, const char *json, size_t len, Chunk *c)
 {
     const char *parse_end = NULL;
@@ -663,7 +596,21 @@ static int decode_json(const Decoder *d, const char *json, size_t len, Chunk *c)
     cJSON *rle = cJSON_GetObjectItemCaseSensitive(root, "rle");
     cJSON *blocks = cJSON_GetObjectItemCaseSensitive(root, "blocks");
     cJSON *entities = cJSON_GetObjectItemCaseSensitive(root, "entities");
-    if (palette) {
+    cJSON *model = cJSON_GetObjectItemCaseSensitive(root, "c1");
+    if (model) {
+        if (palette || rle) {
+            rc = fail(d, "\"c1\" cannot stand beside %s", "\"palette\" or \"rle\"");
+            goto cleanup;
+        }
+        if (!cJSON_IsString(model)) {
+            rc = fail(d, "\"c1\" must be a string%s", "");
+            goto cleanup;
+        }
+        if ((rc = decode_model(d, c, model->valuestring, strlen(model->valuestring))) != MA_OK)
+            goto cleanup;
+        if (blocks && (rc = decode_blocks(d, c, blocks, 0)) != MA_OK)
+            goto cleanup;
+    } else if (palette) {
         BlockId map[BLOCKS_MAX];
         int n = 0;
         if ((rc = decode_palette(d, palette, map, &n)) != MA_OK)
@@ -686,16 +633,26 @@ static int decode_json(const Decoder *d, const char *json, size_t len, Chunk *c)
     } else if (rle) {
         rc = fail(d, "\"rle\" without %s", "\"palette\"");
         goto cleanup;
+    } else if (cJSON_IsArray(blocks)) {
+        if ((rc = decode_block_list(d, c, blocks)) != MA_OK)
+            goto cleanup;
     } else if (blocks) {
         if ((rc = decode_blocks(d, c, blocks, 1)) != MA_OK)
             goto cleanup;
     } else {
-        rc = fail(d, "neither %s nor \"blocks\"", "\"palette\"");
+        rc = fail(d, "neither %s, \"c1\" nor \"blocks\"", "\"palette\"");
         goto cleanup;
     }
     if (entities) {
         if (!cJSON_IsArray(entities)) {
             rc = fail(d, "\"entities\" must be an array%s", "");
+            goto cleanup;
+        }
+        int n = cJSON_GetArraySize(entities);
+        if (n > CHUNK_MAX_ENTITIES) {
+            char detail[64];
+            snprintf(detail, sizeof detail, "%d entities, more than the %d a chunk may hold", n, CHUNK_MAX_ENTITIES);
+            rc = fail(d, "\"entities\" holds %s", detail);
             goto cleanup;
         }
         cJSON_DetachItemViaPointer(root, entities);

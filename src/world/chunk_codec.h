@@ -1,19 +1,26 @@
 /* chunk_codec.h — world_chunks.block_data: a chunk as compact JSON.
  *
- * Written form (see docs/chunk-format.md):
- *   {"palette":["air","stone",...], "rle":"<base64 run-length indices>",
- *    "blocks":{"x,y,z":{"type":"chest","metadata":{...}}}, "entities":[...]}
- * A uniform chunk is {"palette":["stone"]}. The decoder also reads the
- * design's plain sparse form {"blocks":{"x,y,z":{"type":..,"metadata":..}}}
- * with every non-air block listed (missing blocks are air).
- * Hostile input (bad JSON, wrong lengths, unknown names, huge numbers) is
- * refused with an error, never a crash. */
+ * Written forms (see docs/chunk-format.md): {"c1":"<model-coded cells>"}
+ * for a chunk that holds terrain, {"palette":["stone"]} for a uniform one,
+ * {"palette":[...],"rle":"<base64 runs>"} when a block is unknown to the
+ * model; then "blocks":{"x,y,z":{"type":..,"metadata":{...}}} for blocks
+ * with metadata and "entities":[...]. The decoder also reads the design's
+ * plain sparse form, {"blocks":{"x,y,z":{...}}} or {"blocks":[{"x":..,
+ * "y":..,"z":..,"type":..}]}, every non-air block listed.
+ * Hostile input (bad JSON, wrong lengths, unknown names, huge numbers,
+ * more than CHUNK_MAX_ENTITIES entities) is refused with an error, never a
+ * crash. */
 #ifndef MA_WORLD_CHUNK_CODEC_H
 #define MA_WORLD_CHUNK_CODEC_H
 
 #include <stddef.h>
 
 #include "world/chunk.h"
+
+/* The most entities a chunk may hold: far above what the game makes (a
+ * village's villagers, the creatures about, item piles on the ground);
+ * a stored chunk with more is refused, and so is encoding one. */
+#define CHUNK_MAX_ENTITIES 4096
 
 /* Encodes c's blocks, metadata and entities. Returns heap text the caller
  * frees (with free), its length in *len; NULL with err set on failure. */

@@ -77,6 +77,30 @@ typedef struct Column {
     TreeSpot trees[MAX_TREES];
 } Column;
 
+/* A cave field value at a lattice point (world coordinates / CAVE_STEP).
+ * Neighbouring chunks share the lattice points of their common faces; the
+ * field is a pure function of the point, so a remembered value is the value. */
+typedef struct CaveSlot {
+    int32_t x, y, z;
+    double v;
+} CaveSlot;
+#define CAVE_CACHE 8192 /* power of two; a column's worth of chunks and more */
+
+/* The slowly varying fields at a point of the climate lattice (see
+ * terrain_sample). */
+typedef struct Climate {
+    double cont, temp, hum, mount, lake;
+} Climate;
+
+/* A climate value at a lattice point, remembered: neighbouring columns
+ * share the corners of their edges, and the trees near a column's edge ask
+ * for the corners of the next. The value is a pure function of the point. */
+typedef struct ClimateSlot {
+    int32_t x, z;
+    Climate c;
+} ClimateSlot;
+#define CLIMATE_CACHE 1024 /* power of two */
+
 typedef struct Blocks {
     BlockId air, stone, dirt, grass, sand, gravel, clay, water, lava, bedrock, oak_log, oak_leaves, pine_log,
         pine_leaves, cactus, tall_grass, flower_red, flower_yellow, reeds, snow, ice, coal_ore, iron_ore,
@@ -94,6 +118,8 @@ struct Generator {
     RegionPlan *plans; /* PLAN_CACHE entries */
     uint8_t plan_valid[PLAN_CACHE];
     uint8_t scratch[CHUNK_VOLUME];
+    CaveSlot *cave_cache; /* CAVE_CACHE recent cave lattice values */
+    ClimateSlot *climate_cache; /* CLIMATE_CACHE recent climate lattice values */
 };
 
 /* ---- set-up ----------------------------------------------------------------- */
@@ -141,10 +167,19 @@ int generator_new(const BlockRegistry *reg, uint64_t seed, const char *world_typ
     if (!g)
         return err_set(err, MA_ERR_NOMEM, "out of memory creating the world generator");
     g->plans = calloc(PLAN_CACHE, sizeof *g->plans);
-    if (!g->plans) {
+    g->cave_cache = malloc(CAVE_CACHE * sizeof *g->cave_cache);
+    g->climate_cache = malloc(CLIMATE_CACHE * sizeof *g->climate_cache);
+    if (!g->plans || !g->cave_cache || !g->climate_cache) {
+        free(g->plans);
+        free(g->cave_cache);
+        free(g->climate_cache);
         free(g);
         return err_set(err, MA_ERR_NOMEM, "out of memory creating the world generator");
     }
+    for (int i = 0; i < CAVE_CACHE; i++)
+        g->cave_cache[i].x = INT32_MIN; /* empty: no lattice point is that far out */
+    for (int i = 0; i < CLIMATE_CACHE; i++)
+        g->climate_cache[i].x = INT32_MIN; /* x is a multiple of 4, never this */
     g->reg = reg;
     g->seed = seed;
     g->flat = flat;
@@ -169,6 +204,8 @@ void generator_free(Generator *g)
     if (!g)
         return;
     free(g->plans);
+    free(g->cave_cache);
+    free(g->climate_cache);
     free(g);
 }
 
@@ -190,11 +227,21 @@ static inline double mix(double a, double b, double t) { return a + (b - a) * t;
 #define CLIMATE_STEP 4
 #define CLIMATE_N (CHUNK_SIZE / CLIMATE_STEP + 1)
 
-typedef struct Climate {
-    double cont, temp, hum, mount, lake;
-} Climate;
+static void climate_compute(const Generator *g, int32_t x, int32_t z, Climate *c);
 
 static void climate_corner(const Generator *g, int32_t x, int32_t z, Climate *c)
+{
+    uint32_t h = ((uint32_t)x * 0x9E3779B1u) ^ ((uint32_t)z * 0x85EBCA77u);
+    ClimateSlot *slot = &g->climate_cache[(h ^ h >> 16) & (CLIMATE_CACHE - 1)];
+    if (slot->x != x || slot->z != z) {
+        slot->x = x;
+        slot->z = z;
+        climate_compute(g, x, z, &slot->c);
+    }
+    *c = slot->c;
+}
+
+static void climate_compute(const Generator *g, int32_t x, int32_t z, Climate *c)
 {
     double fx = (double)x, fz = (double)z;
     c->cont = noise_fbm2(&g->n_cont, fx / 1100.0, fz / 1100.0, 4);
@@ -494,28 +541,41 @@ static void fill_terrain(const Generator *g, const Column *col, uint8_t *buf, in
         memset(buf, b->stone, CHUNK_VOLUME);
         return;
     }
-    for (int lz = 0; lz < CHUNK_SIZE; lz++)
-        for (int lx = 0; lx < CHUNK_SIZE; lx++) {
-            int i = lz * CHUNK_SIZE + lx;
+    /* A layer at a time: above every column's surface it is all air or
+     * water, below every column's soil all stone (the same blocks the cell
+     * rule below gives); only the layers in between go cell by cell. */
+    for (int ly = 0; ly < CHUNK_SIZE; ly++) {
+        int y = y0 + ly;
+        uint8_t *layer = buf + ly * CHUNK_SIZE * CHUNK_SIZE;
+        if (y > col->hmax) {
+            if (y == SEA_LEVEL)
+                memcpy(layer, col->water_top, CHUNK_SIZE * CHUNK_SIZE);
+            else
+                memset(layer, y > SEA_LEVEL ? b->air : b->water, CHUNK_SIZE * CHUNK_SIZE);
+            continue;
+        }
+        if (y < col->stone_top) {
+            memset(layer, b->stone, CHUNK_SIZE * CHUNK_SIZE);
+            continue;
+        }
+        for (int i = 0; i < CHUNK_SIZE * CHUNK_SIZE; i++) {
             int h = col->h[i];
             int soil_lo = h - col->soil_depth[i];
             int sub_lo = soil_lo - col->sub_depth[i];
-            for (int ly = 0; ly < CHUNK_SIZE; ly++) {
-                int y = y0 + ly;
-                uint8_t id;
-                if (y > h)
-                    id = y > SEA_LEVEL ? b->air : y == SEA_LEVEL ? col->water_top[i] : b->water;
-                else if (y == h)
-                    id = col->top[i];
-                else if (y >= soil_lo)
-                    id = col->soil[i];
-                else if (y >= sub_lo)
-                    id = col->sub[i];
-                else
-                    id = b->stone;
-                buf[CHUNK_INDEX(lx, ly, lz)] = id;
-            }
+            uint8_t id;
+            if (y > h)
+                id = y > SEA_LEVEL ? b->air : y == SEA_LEVEL ? col->water_top[i] : b->water;
+            else if (y == h)
+                id = col->top[i];
+            else if (y >= soil_lo)
+                id = col->soil[i];
+            else if (y >= sub_lo)
+                id = col->sub[i];
+            else
+                id = b->stone;
+            layer[i] = id;
         }
+    }
 }
 
 static void fill_bedrock(const Generator *g, uint8_t *buf, int32_t cx, int32_t cz)
@@ -524,9 +584,14 @@ static void fill_bedrock(const Generator *g, uint8_t *buf, int32_t cx, int32_t c
         for (int lx = 0; lx < CHUNK_SIZE; lx++) {
             buf[CHUNK_INDEX(lx, 0, lz)] = g->b.bedrock;
             uint64_t r = hash_coords(g->seed, cx * CHUNK_SIZE + lx, cz * CHUNK_SIZE + lz, SALT_BEDROCK, 0);
-            for (int y = 1; y <= 3; y++)
-                if ((r >> (8 * y)) % (unsigned)(y + 1) == 0)
-                    buf[CHUNK_INDEX(lx, y, lz)] = g->b.bedrock;
+            /* Layer y is bedrock when (r >> 8y) % (y + 1) == 0, written out
+             * so that each division is by a constant. */
+            if ((r >> 8) % 2 == 0)
+                buf[CHUNK_INDEX(lx, 1, lz)] = g->b.bedrock;
+            if ((r >> 16) % 3 == 0)
+                buf[CHUNK_INDEX(lx, 2, lz)] = g->b.bedrock;
+            if ((r >> 24) % 4 == 0)
+                buf[CHUNK_INDEX(lx, 3, lz)] = g->b.bedrock;
         }
 }
 
@@ -549,8 +614,18 @@ static void carve_caves(const Generator *g, const Column *col, uint8_t *buf, int
     int32_t x0 = cx * CHUNK_SIZE, y0 = cy * CHUNK_SIZE, z0 = cz * CHUNK_SIZE;
     for (int j = 0; j < CAVE_N; j++)
         for (int k = 0; k < CAVE_N; k++)
-            for (int i = 0; i < CAVE_N; i++)
-                f[j][k][i] = cave_field(g, x0 + i * CAVE_STEP, y0 + j * CAVE_STEP, z0 + k * CAVE_STEP);
+            for (int i = 0; i < CAVE_N; i++) {
+                int32_t px = x0 / CAVE_STEP + i, py = y0 / CAVE_STEP + j, pz = z0 / CAVE_STEP + k;
+                uint32_t h = ((uint32_t)px * 0x9E3779B1u) ^ ((uint32_t)py * 0x85EBCA77u) ^ ((uint32_t)pz * 0xC2B2AE3Du);
+                CaveSlot *slot = &g->cave_cache[(h ^ h >> 15) & (CAVE_CACHE - 1)];
+                if (slot->x != px || slot->y != py || slot->z != pz) {
+                    slot->x = px;
+                    slot->y = py;
+                    slot->z = pz;
+                    slot->v = cave_field(g, x0 + i * CAVE_STEP, y0 + j * CAVE_STEP, z0 + k * CAVE_STEP);
+                }
+                f[j][k][i] = slot->v;
+            }
     const double inv = 1.0 / CAVE_STEP;
     for (int j = 0; j < CAVE_N - 1; j++)
         for (int k = 0; k < CAVE_N - 1; k++)

@@ -34,40 +34,37 @@ void noise_init(Noise *n, uint64_t seed)
 static inline double fade(double t) { return t * t * t * (t * (t * 6.0 - 15.0) + 10.0); }
 static inline double lerp(double t, double a, double b) { return a + t * (b - a); }
 
+/* The 8 gradients of 2D noise: x + y, -x + y, x - y, -x - y, then x, -x,
+ * y, -y. The two-term ones as sa v[a] + sb v[b] (the same addition as the
+ * classic switch), the one-term ones as sa v[a] alone (so that no + 0 turns
+ * a -0 into +0): the same bits, chosen without a jump. */
+static const uint8_t grad2_a[8] = {0, 0, 0, 0, 0, 0, 1, 1};
+static const double grad2_sa[8] = {1, -1, 1, -1, 1, -1, 1, -1};
+static const double grad2_sb[8] = {1, 1, -1, -1, 0, 0, 0, 0};
+
 static inline double grad2(int h, double x, double y)
 {
-    switch (h & 7) {
-    case 0: return x + y;
-    case 1: return -x + y;
-    case 2: return x - y;
-    case 3: return -x - y;
-    case 4: return x;
-    case 5: return -x;
-    case 6: return y;
-    default: return -y;
-    }
+    const double v[2] = {x, y};
+    h &= 7;
+    double one = grad2_sa[h] * v[grad2_a[h]];
+    double two = one + grad2_sb[h] * y;
+    return h < 4 ? two : one;
 }
+
+/* The 12 cube-edge gradients of improved Perlin noise (and 4 repeated), as
+ * two signed terms each: g = sa v[a] + sb v[b] with v = (x, y, z). The same
+ * two additions in the same order as the classic switch (x - y is x + -y
+ * exactly), so the same bits, without a jump the CPU cannot predict. */
+static const uint8_t grad3_a[16] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 0, 1, 0, 1};
+static const uint8_t grad3_b[16] = {1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 1, 2, 1, 2};
+static const double grad3_sa[16] = {1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1, -1, -1};
+static const double grad3_sb[16] = {1, 1, -1, -1, 1, 1, -1, -1, 1, 1, -1, -1, 1, 1, 1, -1};
 
 static inline double grad3(int h, double x, double y, double z)
 {
-    switch (h & 15) {
-    case 0: return x + y;
-    case 1: return -x + y;
-    case 2: return x - y;
-    case 3: return -x - y;
-    case 4: return x + z;
-    case 5: return -x + z;
-    case 6: return x - z;
-    case 7: return -x - z;
-    case 8: return y + z;
-    case 9: return -y + z;
-    case 10: return y - z;
-    case 11: return -y - z;
-    case 12: return x + y;
-    case 13: return -y + z;
-    case 14: return -x + y;
-    default: return -y - z;
-    }
+    const double v[3] = {x, y, z};
+    h &= 15;
+    return grad3_sa[h] * v[grad3_a[h]] + grad3_sb[h] * v[grad3_b[h]];
 }
 
 /* The lattice cell of v (wrapped to 0..255) and the offset inside it.

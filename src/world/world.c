@@ -319,7 +319,7 @@ static Chunk *chunk_fetch(World *w, int32_t cx, int32_t cy, int32_t cz, Err *err
     if (rc == MA_OK) {
         Chunk *c = NULL;
         rc = chunk_decode(row.block_data, row.block_len, row.structures, w->reg, cx, cy, cz, &c, err);
-        int32_t version = row.version;
+        int64_t version = row.version;
         chunk_row_clear(&row);
         if (rc != MA_OK) {
             err_prefix(err, "world '%s' in %s", w->name, save_path(w->save));
@@ -460,7 +460,7 @@ void world_mark_dirty(World *w, int32_t cx, int32_t cy, int32_t cz)
 /* ------------------------------------------------------------ storing */
 
 /* Encodes and upserts one chunk; *version receives the stored version. */
-static int store_chunk(World *w, const Chunk *c, int32_t *version, Err *err)
+static int store_chunk(World *w, const Chunk *c, int64_t *version, Err *err)
 {
     size_t len = 0;
     char *data = chunk_encode(c, w->reg, &len, err);
@@ -485,7 +485,7 @@ int world_flush(World *w, Err *err)
     if (w->readonly)
         return err_set(err, MA_ERR_INVALID, "world '%s': %s is open read-only", w->name, save_path(w->save));
     Entry **dirty = malloc((size_t)w->ndirty * sizeof *dirty);
-    int32_t *versions = malloc((size_t)w->ndirty * sizeof *versions);
+    int64_t *versions = malloc((size_t)w->ndirty * sizeof *versions);
     int n = 0, rc;
     if (!dirty || !versions) {
         rc = err_set(err, MA_ERR_NOMEM, "out of memory writing world '%s'", w->name);
@@ -546,39 +546,46 @@ int world_store_area(World *w, int32_t cx0, int32_t cz0, int32_t cx1, int32_t cz
     if (total64 > INT32_MAX)
         return err_set(err, MA_ERR_INVALID, "the area of %lld chunk columns is too large", (long long)total64);
     int total = (int)total64, done = 0, in_tx = 0, rc;
+    Chunk *scratch = NULL;
     if ((rc = world_flush(w, err)) != MA_OK)
         return rc;
+    /* A new area (pregen, world creation) has nothing stored: no lookup per chunk. */
+    int any_stored = chunks_any_in_area(w->save, w->id, cx0, cz0, cx1, cz1, err);
+    if (any_stored < 0)
+        return any_stored;
     for (int64_t cx = cx0; cx <= cx1; cx++) {
         for (int64_t cz = cz0; cz <= cz1; cz++) {
             if (!in_tx) {
                 if ((rc = save_begin(w->save, err)) != MA_OK)
-                    return rc;
+                    goto done;
                 in_tx = 1;
             }
             for (int32_t cy = 0; cy < WORLD_CHUNKS_Y; cy++) {
                 Entry *e = cache_find(w, (int32_t)cx, cy, (int32_t)cz);
                 if (e && e->chunk->version > 0)
                     continue;
-                if (!e) {
+                if (!e && any_stored) {
                     rc = chunks_exists(w->save, w->id, (int32_t)cx, cy, (int32_t)cz, err);
                     if (rc < 0)
                         goto fail;
                     if (rc == 1)
                         continue;
                 }
-                Chunk *tmp = NULL;
                 if (!e) {
-                    tmp = chunk_new((int32_t)cx, cy, (int32_t)cz, BLOCK_AIR);
-                    if (!tmp) {
+                    /* One scratch chunk for the whole area: generator_fill
+                     * sets every block and resets entities and metadata. */
+                    if (!scratch && !(scratch = chunk_new((int32_t)cx, cy, (int32_t)cz, BLOCK_AIR))) {
                         rc = err_set(err, MA_ERR_NOMEM, "out of memory generating chunks");
                         goto fail;
                     }
-                    generator_fill(w->gen, tmp);
+                    scratch->cx = (int32_t)cx;
+                    scratch->cy = cy;
+                    scratch->cz = (int32_t)cz;
+                    generator_fill(w->gen, scratch);
                     w->generated++;
                 }
-                int32_t version = 0;
-                rc = store_chunk(w, e ? e->chunk : tmp, &version, err);
-                chunk_free(tmp);
+                int64_t version = 0;
+                rc = store_chunk(w, e ? e->chunk : scratch, &version, err);
                 if (rc != MA_OK)
                     goto fail;
                 /* A cached unstored chunk is now stored (committed below). */
@@ -589,17 +596,20 @@ int world_store_area(World *w, int32_t cx0, int32_t cz0, int32_t cx1, int32_t cz
             done++;
             if (done % STORE_BATCH_COLUMNS == 0 || done == total) {
                 if ((rc = save_commit(w->save, err)) != MA_OK)
-                    return rc;
+                    goto done;
                 in_tx = 0;
             }
             if (progress)
                 progress(done, total, ud);
         }
     }
-    return MA_OK;
+    rc = MA_OK;
+    goto done;
 fail:
     save_rollback(w->save);
     err_prefix(err, "storing world '%s'", w->name);
+done:
+    chunk_free(scratch);
     return rc;
 }
 

@@ -17,7 +17,7 @@ typedef struct Check {
 } Check;
 
 static int check_chunk(int32_t cx, int32_t cy, int32_t cz, const char *block_data, size_t len,
-                       const char *structures, int32_t version, void *ud)
+                       const char *structures, int64_t version, void *ud)
 {
     (void)version;
     Check *c = ud;

@@ -1,0 +1,850 @@
+/* chunk_model.c — the cell coder of block_data's "c1" form (see
+ * chunk_model.h and docs/chunk-format.md).
+ *
+ * One walk over the cells defines the symbols; the encoder, the decoder and
+ * the trainer all follow it:
+ *   - context of cell i: which of below (B), north (N), west (W) exist, which
+ *     of them are equal (p, 6 bits), and the candidates: the distinct values
+ *     among B, N, W in that order; c0 is the first (NONE when there is none);
+ *   - an easy cell (at least two neighbours, all equal) is not coded alone:
+ *     a run length R says that the next R easy cells equal c0 and the one
+ *     after does not (that one is a literal); R is read at the first easy
+ *     cell after the previous run ended;
+ *   - any other cell codes a symbol in context (p, c0): 0..2 = copy candidate
+ *     k, 3 = a literal, coded in context c0.
+ * Within a row, easy matching cells are all one value (each copies its west
+ * neighbour), so the coder jumps over them with one comparison of the row
+ * below and the row north.
+ *
+ * The range coder is rANS with 12-bit frequencies and radix 92: the state
+ * lives in [L, 92 L) and moves one base-92 digit at a time, each digit one
+ * printable character. The encoder runs backwards over the symbols; the text
+ * starts with the final state (5 digits), and a valid text ends with the
+ * state back at L, which catches most damage. */
+#include "world/chunk_model.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "util/data.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#define CM_NONE CHUNK_MODEL_MAX_BLOCKS /* c0 when a cell has no neighbour */
+#define CM_C0 (CHUNK_MODEL_MAX_BLOCKS + 1)
+#define CM_PATTERNS 64
+#define CM_SYM_PATTERNS (2 * CM_PATTERNS) /* and whether two below equals below */
+#define CM_BANDS 5 /* depth bands of chunk y: 0, 1, 2-3, 4-7, 8-15 (ores and caves go by depth) */
+#define CM_LIT (CM_BANDS * 2 * CM_C0) /* literal contexts: band, after a run or after symbol 3, c0 */
+#define CM_RUNCTX (CM_BANDS * CM_C0) /* run contexts: band, c0 of the cell that opens it */
+#define CM_RUN_BUCKETS 13 /* R + 1 in [2^k, 2^(k+1)), R + 1 <= 4097 */
+#define SCALE_BITS 12
+#define SCALE (1u << SCALE_BITS)
+#define RADIX 92u
+#define RANS_L (RADIX * RADIX * SCALE) /* 34,668,544: a multiple of SCALE */
+#define RANS_XMAX_UNIT ((RANS_L / SCALE) * RADIX)
+#define STATE_DIGITS 5                 /* 92^5 > 92 L */
+#define VOLUME 4096
+
+static const char digit_chars[] = "!#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`"
+                                  "abcdefghijklmnopqrstuvwxyz{|}~";
+
+struct ChunkModel {
+    int count;
+    char names[CHUNK_MODEL_MAX_BLOCKS][32];
+    uint16_t sym_cum[CM_SYM_PATTERNS * CM_C0][5]; /* [(p | twice << 6) * CM_C0 + c0] */
+    uint16_t lit_cum[CM_LIT][CHUNK_MODEL_MAX_BLOCKS + 1];
+    uint16_t run_cum[CM_RUNCTX][CM_RUN_BUCKETS + 1];
+    uint8_t lit_start[CM_LIT][64]; /* the literal whose range holds slot 64 k, for a short search */
+    uint8_t digit_of[256];        /* character -> digit, 0xFF when not one */
+};
+
+/* x / f for x < 2^32 and 1 <= f <= SCALE without a division instruction:
+ * the high half of x * ceil(2^64 / f) (exact: the error is below 2^-32 and
+ * x / f is never within 1 / f of the next whole number). */
+static uint64_t g_recip[SCALE + 1];
+
+static inline uint32_t div_freq(uint32_t x, uint32_t f)
+{
+    if (f == 1)
+        return x;
+    __extension__ typedef unsigned __int128 u128;
+    return (uint32_t)(((u128)x * g_recip[f]) >> 64);
+}
+
+/* ------------------------------------------------------------ the walk */
+
+/* An event (one coded symbol) in 32 bits: kind, context, symbol. */
+enum { EV_SYM, EV_LIT, EV_RUN, EV_EXTRA };
+#define EV(kind, ctx, sym) ((uint32_t)(kind) << 30 | (uint32_t)(ctx) << 15 | (uint32_t)(sym))
+#define EV_KIND(e) ((e) >> 30)
+#define EV_CTX(e) ((e) >> 15 & 0x7FFF)
+#define EV_SYMBOL(e) ((e)&0x7FFF)
+
+/* What a context pattern p says, in one word: for each candidate k (bits
+ * 8k..8k+7) the shift that picks its value out of the word of neighbour
+ * values (0 below, 8 north, 16 west, 24 the NONE value when there is no
+ * such candidate); then the number of candidates and whether the cell is
+ * easy. Built once. */
+#define PAT_NCAND(t) ((t) >> 24 & 3)
+#define PAT_EASY (1u << 26)
+static uint32_t g_patterns[CM_PATTERNS];
+
+static void patterns_init(void)
+{
+    for (int p = 0; p < CM_PATTERNS; p++) {
+        int hb = p & 1, hn = p >> 1 & 1, hw = p >> 2 & 1, bn = p >> 3 & 1, bw = p >> 4 & 1, nw = p >> 5 & 1;
+        uint32_t shift[3] = {24, 24, 24};
+        int k = 0;
+        if (hb)
+            shift[k++] = 0;
+        if (hn && !bn)
+            shift[k++] = 8;
+        if (hw && !bw && !nw)
+            shift[k++] = 16;
+        g_patterns[p] = shift[0] | shift[1] << 8 | shift[2] << 16 | (uint32_t)k << 24 |
+                        (k == 1 && hb + hn + hw >= 2 ? PAT_EASY : 0);
+    }
+}
+
+/* Values standing for a missing neighbour: distinct from each other and
+ * from every id, so that equality tests need no existence tests. */
+enum { MISSING_B = 0xFD, MISSING_N = 0xFE, MISSING_W = 0xFF };
+static const uint8_t missing_below[16] = {MISSING_B, MISSING_B, MISSING_B, MISSING_B, MISSING_B, MISSING_B,
+                                          MISSING_B, MISSING_B, MISSING_B, MISSING_B, MISSING_B, MISSING_B,
+                                          MISSING_B, MISSING_B, MISSING_B, MISSING_B};
+static const uint8_t missing_north[16] = {MISSING_N, MISSING_N, MISSING_N, MISSING_N, MISSING_N, MISSING_N,
+                                          MISSING_N, MISSING_N, MISSING_N, MISSING_N, MISSING_N, MISSING_N,
+                                          MISSING_N, MISSING_N, MISSING_N, MISSING_N};
+
+/* The context pattern of a cell with neighbour values b, n, w (the
+ * MISSING_* values where there is none); ex: bit 0 below exists, bit 1
+ * north, bit 2 west. */
+static inline int pattern_of(unsigned b, unsigned n, unsigned w, int ex)
+{
+    return ex | (b == n) << 3 | (b == w) << 4 | (n == w) << 5;
+}
+
+static inline unsigned candidate(uint32_t t, uint32_t vals, int k) { return vals >> (t >> (8 * k) & 0xFF) & 0xFF; }
+
+/* Bit j set when the row below and the row north (where they exist) hold v
+ * at j, and, when rx is given, the row itself too. */
+static inline unsigned same_mask(const uint8_t *rb, const uint8_t *rn, const uint8_t *rx, int ex, uint8_t v)
+{
+#if defined(__SSE2__)
+    __m128i vv = _mm_set1_epi8((char)v), ones = _mm_set1_epi8(-1);
+    __m128i m = ex & 1 ? _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)rb), vv) : ones;
+    if (ex & 2)
+        m = _mm_and_si128(m, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)rn), vv));
+    if (rx)
+        m = _mm_and_si128(m, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)rx), vv));
+    return (unsigned)_mm_movemask_epi8(m);
+#else
+    unsigned m = 0;
+    for (int j = 0; j < 16; j++)
+        m |= (unsigned)((!(ex & 1) || rb[j] == v) && (!(ex & 2) || rn[j] == v) && (!rx || rx[j] == v)) << j;
+    return m;
+#endif
+}
+
+/* rx[x .. x + k) = v, as one 16-byte store where there are vectors. */
+static inline void fill_row(uint8_t *rx, int x, int k, uint8_t v)
+{
+#if defined(__SSE2__)
+    static const uint8_t ones[48] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                     0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                                     0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                                     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    /* mask: 0xFF at x .. x + k - 1 (k >= 1, x + k <= 16) */
+    __m128i from = _mm_loadu_si128((const __m128i *)(ones + 16 - x));
+    __m128i to = _mm_loadu_si128((const __m128i *)(ones + 32 - x - k));
+    __m128i mask = _mm_and_si128(from, to);
+    __m128i row = _mm_loadu_si128((const __m128i *)rx);
+    row = _mm_or_si128(_mm_andnot_si128(mask, row), _mm_and_si128(mask, _mm_set1_epi8((char)v)));
+    _mm_storeu_si128((__m128i *)rx, row);
+#else
+    memset(rx + x, v, (size_t)k);
+#endif
+}
+
+/* Cells from x on (x included, known to qualify) whose bits are set. */
+static inline int stretch_len(unsigned mask, int x)
+{
+    unsigned t = (~mask & 0xFFFFu) >> x;
+    return t ? __builtin_ctz(t) : 16 - x;
+}
+
+/* What the encoder knows of a row of 16 cells at once, a bit per cell:
+ * which neighbours are equal (below = north, below = west, north = west),
+ * which the cell itself equals (below, north, west), whether the block two
+ * below equals the one below; then which cells are easy and which easy
+ * cells match their first candidate (see the top of this file). rb, rn:
+ * the rows below and north (missing_* rows outside the chunk), rb2: two
+ * below or NULL, rx: the row; ex: which of below (1) and north (2) exist. */
+typedef struct RowBits {
+    unsigned bn, bw, nw, xb, xn, xw, twice, easy, match;
+    uint8_t pattern[16]; /* each cell's pattern, and 64 when two below equals below */
+    uint8_t equals[16];  /* bit 0: the cell equals below, 1: north, 2: west */
+} RowBits;
+
+static inline void row_bits(const uint8_t *rb, const uint8_t *rn, const uint8_t *rb2, const uint8_t *rx, int ex,
+                            RowBits *r)
+{
+#if defined(__SSE2__)
+    __m128i b = _mm_loadu_si128((const __m128i *)rb), n = _mm_loadu_si128((const __m128i *)rn);
+    __m128i x = _mm_loadu_si128((const __m128i *)rx);
+    __m128i w = _mm_or_si128(_mm_slli_si128(x, 1), _mm_cvtsi32_si128(MISSING_W)); /* w[j] = x[j - 1] */
+    r->bn = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, n));
+    r->bw = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, w));
+    r->nw = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(n, w));
+    r->xb = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, b));
+    r->xn = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, n));
+    r->xw = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, w));
+    __m128i twice = rb2 ? _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)rb2), b) : _mm_setzero_si128();
+    r->twice = (unsigned)_mm_movemask_epi8(twice);
+    /* The same bits as bytes, a cell each: the pattern and the equalities. */
+    __m128i has_w = _mm_set_epi8(4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 0);
+    __m128i pat = _mm_or_si128(_mm_set1_epi8((char)ex), has_w);
+    pat = _mm_or_si128(pat, _mm_and_si128(_mm_cmpeq_epi8(b, n), _mm_set1_epi8(8)));
+    pat = _mm_or_si128(pat, _mm_and_si128(_mm_cmpeq_epi8(b, w), _mm_set1_epi8(16)));
+    pat = _mm_or_si128(pat, _mm_and_si128(_mm_cmpeq_epi8(n, w), _mm_set1_epi8(32)));
+    pat = _mm_or_si128(pat, _mm_and_si128(twice, _mm_set1_epi8(64)));
+    _mm_storeu_si128((__m128i *)r->pattern, pat);
+    __m128i eq = _mm_and_si128(_mm_cmpeq_epi8(x, b), _mm_set1_epi8(1));
+    eq = _mm_or_si128(eq, _mm_and_si128(_mm_cmpeq_epi8(x, n), _mm_set1_epi8(2)));
+    eq = _mm_or_si128(eq, _mm_and_si128(_mm_cmpeq_epi8(x, w), _mm_set1_epi8(4)));
+    _mm_storeu_si128((__m128i *)r->equals, eq);
+#else
+    memset(r, 0, sizeof *r);
+    for (int j = 0; j < 16; j++) {
+        unsigned w = j ? rx[j - 1] : MISSING_W;
+        r->bn |= (unsigned)(rb[j] == rn[j]) << j;
+        r->bw |= (unsigned)(rb[j] == w) << j;
+        r->nw |= (unsigned)(rn[j] == w) << j;
+        r->xb |= (unsigned)(rx[j] == rb[j]) << j;
+        r->xn |= (unsigned)(rx[j] == rn[j]) << j;
+        r->xw |= (unsigned)(rx[j] == w) << j;
+        r->twice |= (unsigned)(rb2 && rb2[j] == rb[j]) << j;
+    }
+    for (int j = 0; j < 16; j++) {
+        r->pattern[j] = (uint8_t)(ex | (j > 0) << 2 | (r->bn >> j & 1) << 3 | (r->bw >> j & 1) << 4 |
+                                  (r->nw >> j & 1) << 5 | (r->twice >> j & 1) << 6);
+        r->equals[j] = (uint8_t)((r->xb >> j & 1) | (r->xn >> j & 1) << 1 | (r->xw >> j & 1) << 2);
+    }
+#endif
+    /* Easy: at least two neighbours, all equal (missing ones never are). */
+    switch (ex) {
+    case 3: r->easy = r->bn & (r->bw | 1u); r->match = r->xb; break; /* x = 0 has below and north only */
+    case 1: r->easy = r->bw & ~1u; r->match = r->xb; break;
+    case 2: r->easy = r->nw & ~1u; r->match = r->xn; break;
+    default: r->easy = 0; r->match = 0; break;
+    }
+}
+
+/* For a pattern and which of below, north, west the cell equals (bits 0-2),
+ * the symbol: the first candidate it equals, else 3. Built once. */
+static uint8_t g_symbol_of[CM_PATTERNS][8];
+
+static void symbols_init(void)
+{
+    for (int p = 0; p < CM_PATTERNS; p++)
+        for (int m = 0; m < 8; m++) {
+            uint32_t t = g_patterns[p];
+            int s = 3;
+            for (int k = (int)PAT_NCAND(t) - 1; k >= 0; k--) {
+                unsigned src = t >> (8 * k) & 0xFF; /* 0 below, 8 north, 16 west */
+                if (m >> (src / 8) & 1)
+                    s = k;
+            }
+            g_symbol_of[p][m] = (uint8_t)s;
+        }
+}
+
+/* A run length R as its two events: the bucket k = floor(log2(R + 1)) and
+ * the k bits of R + 1 - 2^k. */
+static inline void put_run(uint32_t *ev, int run, unsigned c0)
+{
+    unsigned r1 = (unsigned)run + 1u;
+    int k = 31 - __builtin_clz(r1);
+    ev[0] = EV(EV_RUN, c0, k);
+    ev[1] = EV(EV_EXTRA, k, r1 - (1u << k));
+}
+
+/* The symbols of 4096 cells, in decoding order; returns how many (at most
+ * 3 * 4096). The ids that occur go to *used. Runs of easy matching cells
+ * are counted from the row masks a row at a time; only the other cells
+ * (about a sixth of a chunk of terrain) are looked at one by one. */
+static int walk(const uint8_t *X, int band, uint32_t *ev, uint64_t *used)
+{
+    const unsigned lit_run = (unsigned)band * 2 * CM_C0, lit_sym = lit_run + CM_C0, run_base = (unsigned)band * CM_C0;
+    int n = 0, pending = -1, run = 0;
+    unsigned run_c0 = 0; /* the first candidate of the cell that opened the run */
+    uint64_t seen = 0;
+    for (int y = 0; y < 16; y++)
+        for (int z = 0; z < 16; z++) {
+            int row = y << 8 | z << 4;
+            const uint8_t *rb = y ? X + row - 256 : missing_below, *rn = z ? X + row - 16 : missing_north;
+            const uint8_t *rx = X + row;
+            int ex = (y > 0) | (z > 0) << 1;
+            RowBits rbits;
+            row_bits(rb, rn, y >= 2 ? X + row - 512 : NULL, rx, ex, &rbits);
+            unsigned easy = rbits.easy;
+            unsigned other = ~(easy & rbits.match) & 0xFFFFu; /* cells looked at one by one */
+            int x = 0;
+            while (x < 16) {
+                unsigned t = other >> x;
+                int j = t ? x + __builtin_ctz(t) : 16;
+                if (j > x) { /* easy matching cells x .. j - 1 */
+                    if (pending < 0) {
+                        pending = n;
+                        n += 2; /* the run and its extra bits, filled in when it ends */
+                        run = 0;
+                        run_c0 = ex & 1 ? rb[x] : rn[x]; /* an easy cell's first candidate */
+                    }
+                    run += j - x;
+                }
+                if (j == 16)
+                    break;
+                int sp = rbits.pattern[j], p = sp & (CM_PATTERNS - 1);
+                /* The first candidate: below where there is a row below, else north, else west. */
+                unsigned c0 = ex & 1 ? rb[j] : ex & 2 ? rn[j] : j ? rx[j - 1] : CM_NONE;
+                if (easy >> j & 1) { /* an easy cell that differs: ends the run */
+                    unsigned v = rx[j];
+                    if (pending < 0) {
+                        pending = n;
+                        n += 2;
+                        run = 0;
+                        run_c0 = c0;
+                    }
+                    put_run(ev + pending, run, run_base + run_c0);
+                    pending = -1;
+                    ev[n++] = EV(EV_LIT, lit_run + c0, v); /* a literal that ends a run */
+                    seen |= 1ull << v;
+                } else {
+                    int s = g_symbol_of[p][rbits.equals[j]];
+                    ev[n++] = EV(EV_SYM, sp * CM_C0 + c0, s);
+                    if (s == 3) {
+                        unsigned v = rx[j];
+                        ev[n++] = EV(EV_LIT, lit_sym + c0, v); /* a literal after symbol 3 */
+                        seen |= 1ull << v;
+                    }
+                }
+                x = j + 1;
+            }
+        }
+    if (pending >= 0)
+        put_run(ev + pending, run, run_base + run_c0);
+    *used = seen;
+    return n;
+}
+
+/* ------------------------------------------------------------ coding */
+
+static inline void event_range(const ChunkModel *m, uint32_t e, uint32_t *cum, uint32_t *freq)
+{
+    const uint16_t *t;
+    uint32_t sym = EV_SYMBOL(e);
+    switch (EV_KIND(e)) {
+    case EV_SYM: t = m->sym_cum[EV_CTX(e)]; break;
+    case EV_LIT: t = m->lit_cum[EV_CTX(e)]; break;
+    case EV_RUN: t = m->run_cum[EV_CTX(e)]; break;
+    default:
+        *freq = SCALE >> EV_CTX(e);
+        *cum = sym * *freq;
+        return;
+    }
+    *cum = t[sym];
+    *freq = (uint32_t)t[sym + 1] - t[sym];
+}
+
+/* The depth band of chunk y cy. */
+static int depth_band(int cy) { return cy <= 0 ? 0 : cy == 1 ? 1 : cy < 4 ? 2 : cy < 8 ? 3 : 4; }
+
+size_t chunk_model_encode(const ChunkModel *m, const uint8_t *cells, int cy, char *out, uint64_t *used)
+{
+    static _Thread_local uint32_t ev[3 * VOLUME];
+    int n = walk(cells, depth_band(cy), ev, used);
+    if (*used >> m->count)
+        return 0; /* ids the model does not have: the caller maps them first */
+    /* Each kind's table by index, not by a switch (the kinds come in no
+     * order a branch predictor could follow). */
+    const uint16_t *const base[4] = {&m->sym_cum[0][0], &m->lit_cum[0][0], &m->run_cum[0][0], &m->run_cum[0][0]};
+    static const uint32_t stride[4] = {5, CHUNK_MODEL_MAX_BLOCKS + 1, CM_RUN_BUCKETS + 1, 0},
+                          use_sym[4] = {~0u, ~0u, ~0u, 0};
+    char *end = out + CHUNK_MODEL_TEXT_MAX, *p = end;
+    uint32_t x = RANS_L;
+    for (int i = n - 1; i >= 0; i--) {
+        uint32_t e = ev[i], kind = EV_KIND(e), ctx = EV_CTX(e), sym = EV_SYMBOL(e);
+        const uint16_t *t = base[kind] + ctx * stride[kind] + (sym & use_sym[kind]); /* extra bits: no table */
+        uint32_t cum = t[0], freq = (uint32_t)t[1] - t[0];
+        if (kind == EV_EXTRA) { /* k uniform bits */
+            freq = SCALE >> ctx;
+            cum = sym * freq;
+        }
+        if (freq == SCALE)
+            continue; /* a certain symbol costs nothing */
+        /* At most two digits leave per symbol (see dec_advance). */
+        uint32_t xmax = RANS_XMAX_UNIT * freq, more = x >= xmax;
+        p[-1] = digit_chars[x % RADIX];
+        p -= more;
+        x = more ? x / RADIX : x;
+        more = x >= xmax;
+        p[-1] = digit_chars[x % RADIX];
+        p -= more;
+        x = more ? x / RADIX : x;
+        uint32_t q = div_freq(x, freq);
+        x = q * SCALE + (x - q * freq) + cum;
+    }
+    for (int k = 0; k < STATE_DIGITS; k++) {
+        *--p = digit_chars[x % RADIX];
+        x /= RADIX;
+    }
+    size_t len = (size_t)(end - p);
+    memmove(out, p, len);
+    return len;
+}
+
+/* The decoder's state: x and the digits still to read. The text is first
+ * turned into digits (checking the alphabet once) with padding after it,
+ * so that refilling needs no test per digit: a symbol reads at most two
+ * digits, and the loop checks once a row that it has not read past the
+ * end. */
+#define DIGIT_PAD 128 /* > the digits one row can read: 16 cells x 3 symbols x 2 */
+
+typedef struct Dec {
+    uint32_t x;
+    const uint8_t *p;
+} Dec;
+
+/* Consumes the symbol [cum, cum + freq) and refills, without branches:
+ * from x >= L the step leaves x >= L / 4096 = 92^2, so two digits always
+ * bring it back to [L, 92 L). */
+static inline void dec_advance(Dec *d, uint32_t cum, uint32_t freq)
+{
+    uint32_t x = freq * (d->x >> SCALE_BITS) + (d->x & (SCALE - 1)) - cum;
+    /* x + more (91 x + digit) is x * 92 + digit or x: arithmetic, not a
+     * branch the predictor would miss every other symbol. */
+    uint32_t more = x < RANS_L;
+    x += more * (x * (RADIX - 1) + d->p[0]);
+    d->p += more;
+    more = x < RANS_L;
+    x += more * (x * (RADIX - 1) + d->p[0]);
+    d->p += more;
+    d->x = x;
+}
+
+/* The symbol whose range holds the slot, from a cumulative table of n + 1
+ * entries (t[0] = 0, t[n] = SCALE). */
+static inline int dec_find(const uint16_t *t, int n, uint32_t slot)
+{
+    if (n == 4)
+        return (t[1] <= slot) + (t[2] <= slot) + (t[3] <= slot);
+    int lo = 0, hi = n; /* t[lo] <= slot < t[hi] */
+    while (hi - lo > 1) {
+        int mid = (lo + hi) / 2;
+        if (t[mid] <= slot)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static inline int dec_table(Dec *d, const uint16_t *t, int n)
+{
+    uint32_t slot = d->x & (SCALE - 1);
+    int s = dec_find(t, n, slot);
+    dec_advance(d, t[s], (uint32_t)t[s + 1] - t[s]);
+    return s;
+}
+
+/* A literal in context c0: the coarse index gives the first candidate. */
+static inline int dec_literal(Dec *d, const ChunkModel *m, unsigned ctx)
+{
+    const uint16_t *t = m->lit_cum[ctx];
+    uint32_t slot = d->x & (SCALE - 1);
+    int s = m->lit_start[ctx][slot >> 6];
+    while (t[s + 1] <= slot)
+        s++;
+    dec_advance(d, t[s], (uint32_t)t[s + 1] - t[s]);
+    return s;
+}
+
+/* A run length in context ctx. */
+static inline int dec_run(Dec *d, const ChunkModel *m, unsigned ctx)
+{
+    int k = dec_table(d, m->run_cum[ctx], CM_RUN_BUCKETS);
+    uint32_t freq = SCALE >> k, e = (d->x & (SCALE - 1)) / freq;
+    dec_advance(d, e * freq, freq);
+    return (int)((1u << k) + e) - 1;
+}
+
+const char *chunk_model_decode(const ChunkModel *m, const char *text, size_t len, int cy, uint8_t *X, uint64_t *used)
+{
+    const unsigned band = (unsigned)depth_band(cy), lit_run = band * 2 * CM_C0, lit_sym = lit_run + CM_C0,
+                   run_base = band * CM_C0;
+    static _Thread_local uint8_t digits[CHUNK_MODEL_TEXT_MAX + DIGIT_PAD];
+    if (len < STATE_DIGITS)
+        return "\"c1\" is too short";
+    if (len > CHUNK_MODEL_TEXT_MAX)
+        return "\"c1\" is longer than any coding of 4096 blocks";
+    uint8_t bad = 0;
+    for (size_t i = 0; i < len; i++)
+        bad |= digits[i] = m->digit_of[(unsigned char)text[i]];
+    if (bad & 0x80)
+        return "\"c1\" holds a character outside its alphabet";
+    memset(digits + len, 0, DIGIT_PAD);
+    const uint8_t *end = digits + len;
+    uint64_t x0 = 0;
+    for (int k = 0; k < STATE_DIGITS; k++)
+        x0 = x0 * RADIX + digits[k];
+    if (x0 < RANS_L || x0 >= (uint64_t)RANS_L * RADIX)
+        return "\"c1\" does not start with a valid state";
+    Dec d = {(uint32_t)x0, digits + STATE_DIGITS};
+    int run_left = -1;
+    uint64_t seen = 0;
+    for (int y = 0; y < 16; y++)
+        for (int z = 0; z < 16; z++) {
+            int row = y << 8 | z << 4;
+            const uint8_t *rb = y ? X + row - 256 : missing_below, *rn = z ? X + row - 16 : missing_north;
+            uint8_t *rx = X + row;
+            int ex = (y > 0) | (z > 0) << 1;
+            for (int xx = 0; xx < 16;) {
+                unsigned b = rb[xx], n = rn[xx], w = xx ? rx[xx - 1] : MISSING_W;
+                int p = pattern_of(b, n, w, ex | (xx > 0) << 2);
+                uint32_t t = g_patterns[p], vals = b | n << 8 | w << 16 | (uint32_t)CM_NONE << 24;
+                unsigned c0 = candidate(t, vals, 0);
+                int v;
+                if (t & PAT_EASY) {
+                    if (run_left < 0)
+                        run_left = dec_run(&d, m, run_base + c0);
+                    if (run_left > 0) {
+                        int k = stretch_len(same_mask(rb, rn, NULL, ex, (uint8_t)c0), xx);
+                        if (k > run_left)
+                            k = run_left;
+                        fill_row(rx, xx, k, (uint8_t)c0);
+                        run_left -= k;
+                        xx += k;
+                        continue;
+                    }
+                    v = dec_literal(&d, m, lit_run + c0);
+                    seen |= 1ull << v;
+                    run_left = -1;
+                } else {
+                    int sp = p | (y >= 2 && rx[xx - 512] == b) << 6;
+                    int s = dec_table(&d, m->sym_cum[sp * CM_C0 + c0], 4);
+                    if (s < 3) {
+                        if (s >= (int)PAT_NCAND(t))
+                            return "\"c1\" copies a neighbour that is not there";
+                        v = (int)candidate(t, vals, s);
+                    } else {
+                        v = dec_literal(&d, m, lit_sym + c0);
+                        seen |= 1ull << v;
+                    }
+                }
+                rx[xx++] = (uint8_t)v;
+            }
+            if (d.p > end)
+                return "\"c1\" ends before its 4096 blocks";
+        }
+    if (run_left > 0)
+        return "\"c1\" runs past 4096 blocks";
+    if (d.p != end || d.x != RANS_L)
+        return "\"c1\" holds more than 4096 blocks or is damaged";
+    *used = seen;
+    return NULL;
+}
+
+/* ------------------------------------------------------------ the model */
+
+int chunk_model_count(const ChunkModel *m) { return m->count; }
+const char *chunk_model_name(const ChunkModel *m, int id) { return id >= 0 && id < m->count ? m->names[id] : ""; }
+
+int chunk_model_find(const ChunkModel *m, const char *name)
+{
+    for (int i = 0; i < m->count; i++)
+        if (strcmp(m->names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+/* Scales counts (n symbols) to frequencies summing to SCALE, every allowed
+ * symbol at least 1, and writes the cumulative table (n + 1 entries). */
+static void quantize(const double *count, const uint8_t *allowed, int n, uint16_t *cum)
+{
+    double total = 0;
+    int nallowed = 0;
+    for (int s = 0; s < n; s++)
+        if (allowed[s]) {
+            total += count[s];
+            nallowed++;
+        }
+    uint32_t f[CHUNK_MODEL_MAX_BLOCKS + 1] = {0};
+    int sum = 0, big = -1;
+    for (int s = 0; s < n; s++) {
+        if (!allowed[s])
+            continue;
+        double share = total > 0 ? count[s] / total : 1.0 / nallowed;
+        uint32_t v = (uint32_t)(share * (SCALE - nallowed) + 0.5) + 1;
+        f[s] = v;
+        sum += (int)v;
+        if (big < 0 || f[s] > f[big])
+            big = s;
+    }
+    /* Give or take the rounding from the most frequent symbol. */
+    if (big >= 0)
+        f[big] = (uint32_t)((int)f[big] + (int)SCALE - sum);
+    cum[0] = 0;
+    for (int s = 0; s < n; s++)
+        cum[s + 1] = (uint16_t)(cum[s] + f[s]);
+}
+
+/* The number of candidates a context pattern gives. */
+static int pattern_candidates(int p, int *valid)
+{
+    int hb = p & 1, hn = p >> 1 & 1, hw = p >> 2 & 1, bn = p >> 3 & 1, bw = p >> 4 & 1, nw = p >> 5 & 1;
+    *valid = !(bn && !(hb && hn)) && !(bw && !(hb && hw)) && !(nw && !(hn && hw)) &&
+             /* equality is transitive */ !(bn && bw && !nw) && !(bn && nw && !bw) && !(bw && nw && !bn);
+    return hb + (hn && !bn) + (hw && !bw && !nw);
+}
+
+static const char *model_load(ChunkModel *m, const char *text, size_t len)
+{
+    cJSON *root = cJSON_ParseWithLength(text, len);
+    const char *why = NULL;
+    double count[CHUNK_MODEL_MAX_BLOCKS + 1];
+    uint8_t allowed[CHUNK_MODEL_MAX_BLOCKS + 1];
+    const cJSON *blocks = cJSON_GetObjectItemCaseSensitive(root, "blocks");
+    const cJSON *cells = cJSON_GetObjectItemCaseSensitive(root, "cells");
+    const cJSON *lits = cJSON_GetObjectItemCaseSensitive(root, "literals");
+    const cJSON *runs = cJSON_GetObjectItemCaseSensitive(root, "runs");
+    if (!cJSON_IsArray(blocks) || !cJSON_IsArray(cells) || !cJSON_IsArray(lits) || !cJSON_IsArray(runs)) {
+        why = "needs the arrays \"blocks\", \"cells\", \"literals\" and \"runs\"";
+        goto done;
+    }
+    m->count = 0;
+    for (const cJSON *b = blocks->child; b; b = b->next) {
+        if (!cJSON_IsString(b) || strlen(b->valuestring) >= sizeof m->names[0] ||
+            m->count >= CHUNK_MODEL_MAX_BLOCKS) {
+            why = "\"blocks\" must be at most 64 names of under 32 bytes";
+            goto done;
+        }
+        strcpy(m->names[m->count++], b->valuestring);
+    }
+    if (m->count < 2) {
+        why = "\"blocks\" needs at least two names";
+        goto done;
+    }
+    /* Defaults for contexts the training never met: the allowed symbols alike. */
+    for (int p = 0; p < CM_SYM_PATTERNS; p++)
+        for (int c0 = 0; c0 < CM_C0; c0++) {
+            int valid, nc = pattern_candidates(p % CM_PATTERNS, &valid);
+            for (int s = 0; s < 4; s++) {
+                allowed[s] = s == 3 || s < nc;
+                count[s] = 0;
+            }
+            quantize(count, allowed, 4, m->sym_cum[p * CM_C0 + c0]);
+        }
+    for (const cJSON *e = cells->child; e; e = e->next) {
+        /* [p, c0, n0, n1, n2, n3] */
+        if (cJSON_GetArraySize(e) != 6) {
+            why = "each of \"cells\" must be [pattern, c0, four counts]";
+            goto done;
+        }
+        int p = (int)cJSON_GetArrayItem(e, 0)->valuedouble, c0 = (int)cJSON_GetArrayItem(e, 1)->valuedouble;
+        int valid, nc = pattern_candidates(p < 0 || p >= CM_SYM_PATTERNS ? 0 : p % CM_PATTERNS, &valid);
+        if (p < 0 || p >= CM_SYM_PATTERNS || c0 < 0 || (c0 >= m->count && c0 != CM_NONE) || !valid) {
+            why = "\"cells\" names a context that cannot occur";
+            goto done;
+        }
+        for (int s = 0; s < 4; s++) {
+            count[s] = cJSON_GetArrayItem(e, 2 + s)->valuedouble;
+            allowed[s] = s == 3 || s < nc;
+        }
+        quantize(count, allowed, 4, m->sym_cum[p * CM_C0 + c0]);
+    }
+    /* [context, counts]: literals by (band, after a run or a symbol, c0), runs by (band, c0). A
+     * context never seen takes the counts of its kind over every band (literals), or those
+     * of its c0 over every band and then of all (runs). */
+    static double lit_all[2 * CM_C0][CHUNK_MODEL_MAX_BLOCKS];
+    double run_c0[CM_C0][CM_RUN_BUCKETS], run_all[CM_RUN_BUCKETS];
+    memset(lit_all, 0, sizeof lit_all);
+    memset(run_c0, 0, sizeof run_c0);
+    memset(run_all, 0, sizeof run_all);
+    for (int pass = 0; pass < 2; pass++) {
+        for (const cJSON *e = lits->child; e; e = e->next) {
+            int ctx = cJSON_GetArraySize(e) == m->count + 1 ? (int)cJSON_GetArrayItem(e, 0)->valuedouble : -1;
+            int c0 = ctx < 0 ? -1 : ctx % CM_C0;
+            if (ctx < 0 || ctx >= CM_LIT || (c0 >= m->count && c0 != CM_NONE)) {
+                why = "each of \"literals\" must be [context, one count per block]";
+                goto done;
+            }
+            for (int v = 0; v < m->count; v++) {
+                count[v] = cJSON_GetArrayItem(e, 1 + v)->valuedouble;
+                allowed[v] = v != c0;
+                if (pass == 0)
+                    lit_all[ctx % (2 * CM_C0)][v] += count[v];
+            }
+            if (pass == 1)
+                quantize(count, allowed, m->count, m->lit_cum[ctx]);
+        }
+        for (const cJSON *e = runs->child; e; e = e->next) {
+            int ctx = cJSON_GetArraySize(e) == CM_RUN_BUCKETS + 1 ? (int)cJSON_GetArrayItem(e, 0)->valuedouble : -1;
+            int c0 = ctx < 0 ? -1 : ctx % CM_C0;
+            if (ctx < 0 || ctx >= CM_RUNCTX || (c0 >= m->count && c0 != CM_NONE)) {
+                why = "each of \"runs\" must be [context, 13 counts]";
+                goto done;
+            }
+            for (int k = 0; k < CM_RUN_BUCKETS; k++) {
+                count[k] = cJSON_GetArrayItem(e, 1 + k)->valuedouble;
+                allowed[k] = 1;
+                if (pass == 0) {
+                    run_c0[c0][k] += count[k];
+                    run_all[k] += count[k];
+                }
+            }
+            if (pass == 1)
+                quantize(count, allowed, CM_RUN_BUCKETS, m->run_cum[ctx]);
+        }
+        if (pass == 1)
+            break;
+        /* The defaults, before the contexts' own counts. */
+        for (int ctx = 0; ctx < CM_LIT; ctx++) {
+            for (int v = 0; v < m->count; v++)
+                allowed[v] = v != ctx % CM_C0;
+            quantize(lit_all[ctx % (2 * CM_C0)], allowed, m->count, m->lit_cum[ctx]);
+        }
+        for (int k = 0; k < CM_RUN_BUCKETS; k++)
+            allowed[k] = 1;
+        for (int ctx = 0; ctx < CM_RUNCTX; ctx++) {
+            const double *c = run_c0[ctx % CM_C0];
+            double sum = 0;
+            for (int k = 0; k < CM_RUN_BUCKETS; k++)
+                sum += c[k];
+            quantize(sum > 0 ? c : run_all, allowed, CM_RUN_BUCKETS, m->run_cum[ctx]);
+        }
+    }
+    for (int ctx = 0; ctx < CM_LIT; ctx++)
+        for (int k = 0, s = 0; k < 64; k++) {
+            while (m->lit_cum[ctx][s + 1] <= (uint32_t)k * 64)
+                s++;
+            m->lit_start[ctx][k] = (uint8_t)s;
+        }
+    memset(m->digit_of, 0xFF, sizeof m->digit_of); /* not a digit: the high bit set */
+    for (unsigned i = 0; i < RADIX; i++)
+        m->digit_of[(unsigned char)digit_chars[i]] = (uint8_t)i;
+done:
+    cJSON_Delete(root);
+    return why;
+}
+
+static ChunkModel *g_model;
+static const char *g_model_error;
+static pthread_once_t g_model_once = PTHREAD_ONCE_INIT;
+
+static void model_init(void)
+{
+    static ChunkModel model;
+    patterns_init();
+    symbols_init();
+    for (uint32_t f = 1; f <= SCALE; f++)
+        g_recip[f] = f > 1 ? UINT64_MAX / f + 1 : 0; /* ceil(2^64 / f); 1 is taken apart */
+    for (const EmbeddedFile *f = embedded_files; f->name; f++)
+        if (strcmp(f->name, "chunk_model.json") == 0) {
+            g_model_error = model_load(&model, (const char *)f->bytes, (size_t)f->len);
+            if (!g_model_error)
+                g_model = &model;
+            return;
+        }
+    g_model_error = "is not compiled in";
+}
+
+const ChunkModel *chunk_model_get(Err *err)
+{
+    pthread_once(&g_model_once, model_init);
+    if (!g_model)
+        err_set(err, MA_ERR_CORRUPT, "data/chunk_model.json (compiled in): %s", g_model_error);
+    return g_model;
+}
+
+/* ------------------------------------------------------------ training */
+
+struct ChunkModelCounts {
+    double sym[CM_SYM_PATTERNS * CM_C0][4];
+    double lit[CM_LIT][CHUNK_MODEL_MAX_BLOCKS];
+    double run[CM_RUNCTX][CM_RUN_BUCKETS];
+};
+
+ChunkModelCounts *chunk_model_counts_new(void)
+{
+    pthread_once(&g_model_once, model_init); /* the pattern table */
+    return calloc(1, sizeof(ChunkModelCounts));
+}
+void chunk_model_counts_free(ChunkModelCounts *k) { free(k); }
+
+void chunk_model_counts_add(ChunkModelCounts *k, const uint8_t *cells, int cy)
+{
+    uint32_t *ev = malloc(sizeof *ev * 3 * VOLUME);
+    if (!ev)
+        return;
+    uint64_t used;
+    int n = walk(cells, depth_band(cy), ev, &used);
+    for (int i = 0; i < n; i++) {
+        uint32_t ctx = EV_CTX(ev[i]), sym = EV_SYMBOL(ev[i]);
+        if (EV_KIND(ev[i]) == EV_SYM)
+            k->sym[ctx][sym]++;
+        else if (EV_KIND(ev[i]) == EV_LIT)
+            k->lit[ctx][sym]++;
+        else if (EV_KIND(ev[i]) == EV_RUN)
+            k->run[ctx][sym]++;
+    }
+    free(ev);
+}
+
+char *chunk_model_counts_json(const ChunkModelCounts *k, const char *const *names, int count)
+{
+    cJSON *root = cJSON_CreateObject(), *a;
+    if (!root)
+        return NULL;
+    cJSON_AddStringToObject(root, "about",
+                            "block_data \"c1\" cell model: symbol counts over generated chunks "
+                            "(bench codec-model); see docs/chunk-format.md. Never edit: stored chunks depend on it.");
+    cJSON_AddNumberToObject(root, "version", 1);
+    a = cJSON_AddArrayToObject(root, "blocks");
+    for (int i = 0; i < count && a; i++)
+        cJSON_AddItemToArray(a, cJSON_CreateString(names[i]));
+    a = cJSON_AddArrayToObject(root, "cells");
+    for (int ctx = 0; ctx < CM_SYM_PATTERNS * CM_C0 && a; ctx++) {
+        const double *s = k->sym[ctx];
+        if (s[0] + s[1] + s[2] + s[3] == 0)
+            continue;
+        double row[6] = {ctx / CM_C0, ctx % CM_C0, s[0], s[1], s[2], s[3]};
+        cJSON_AddItemToArray(a, cJSON_CreateDoubleArray(row, 6));
+    }
+    a = cJSON_AddArrayToObject(root, "literals");
+    for (int ctx = 0; ctx < CM_LIT && a; ctx++) {
+        double row[CHUNK_MODEL_MAX_BLOCKS + 1], sum = 0;
+        row[0] = ctx;
+        for (int v = 0; v < count; v++)
+            sum += row[1 + v] = k->lit[ctx][v];
+        if (sum > 0)
+            cJSON_AddItemToArray(a, cJSON_CreateDoubleArray(row, count + 1));
+    }
+    a = cJSON_AddArrayToObject(root, "runs");
+    for (int ctx = 0; ctx < CM_RUNCTX && a; ctx++) {
+        double row[CM_RUN_BUCKETS + 1], sum = 0;
+        row[0] = ctx;
+        for (int b = 0; b < CM_RUN_BUCKETS; b++)
+            sum += row[1 + b] = k->run[ctx][b];
+        if (sum > 0)
+            cJSON_AddItemToArray(a, cJSON_CreateDoubleArray(row, CM_RUN_BUCKETS + 1));
+    }
+    char *text = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    return text;
+}
