@@ -757,9 +757,7 @@ int64_t evolution_entity_provenance(Save *s, int64_t wid, const char *entity_id,
 
 int evolution_note_player_block(Save *s, int64_t wid, int32_t x, int32_t y, int32_t z, int64_t turn, Err *err)
 {
-    char thing[64];
-    thing_of('b', x, y, z, NULL, 0, thing, sizeof thing);
-    return evolution_things_player(s, wid, thing, turn, err);
+    return evolution_things_player_block(s, wid, x, y, z, turn, err);
 }
 
 int evolution_verify(Save *s, World *w, int64_t wid, EvoProblemFn report, void *ud, Err *err)

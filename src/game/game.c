@@ -24,6 +24,7 @@
 #include "game/calendar.h"
 #include "save/charstate.h"
 #include "save/events.h"
+#include "save/evolution.h"
 #include "save/skills.h"
 #include "save/users.h"
 #include "save/worlds.h"
@@ -413,6 +414,9 @@ static int do_dig(Game *g, Dir d, ActionResult *r, Err *err)
     if (turns < 1)
         turns = 1;
     int rc = world_set_block(g->world, x, y, z, BLOCK_AIR, err);
+    /* A block an agent had set, changed by hand: the evolution log's rollback and verify know why. */
+    if (rc == MA_OK)
+        rc = evolution_things_player_block(g->save, g->p.world_id, x, y, z, g->clock, err);
     if (rc != MA_OK)
         return rc;
     if (def->drop[0]) {
@@ -474,6 +478,8 @@ static int do_place(Game *g, Dir d, const char *want, ActionResult *r, Err *err)
         return MA_OK;
     }
     int rc = world_set_block(g->world, x, y, z, (BlockId)id, err);
+    if (rc == MA_OK)
+        rc = evolution_things_player_block(g->save, g->p.world_id, x, y, z, g->clock, err);
     if (rc == MA_OK)
         rc = game_take_item(g, item, 1, err);
     if (rc == MA_OK && strcmp(item, "bed") == 0) {

@@ -61,6 +61,13 @@ int evolution_things_player(Save *s, int64_t world_id, const char *thing, int64_
     return save_step_done(s, st, err, "noting a change by hand");
 }
 
+int evolution_things_player_block(Save *s, int64_t world_id, int32_t x, int32_t y, int32_t z, int64_t turn, Err *err)
+{
+    char thing[64];
+    snprintf(thing, sizeof thing, "b:%d,%d,%d", x, y, z);
+    return evolution_things_player(s, world_id, thing, turn, err);
+}
+
 /* ------------------------------------------------------------ rows as JSON */
 
 static int known_table(const char *table)
