@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "save/events.h"
+#include "util/text.h"
 
 /* Inserts an event row inside e: start and end in game turns. */
 static int add_event(AgentCtx *c, Evo *e, const char *type, const char *name, const char *text, cJSON *data,
@@ -155,11 +156,13 @@ static int raid(AgentCtx *c, Err *err)
     Evo *e = agent_evo(c);
     if (!e)
         return err_set(err, MA_ERR_NOMEM, "out of memory");
-    char name[96], text[200];
+    char name[96], text[200], plural[48];
+    const CreatureDef *raider = creatures_find(c->a->creatures, kind);
+    text_plural(raider->name, 2, plural, sizeof plural);
     snprintf(name, sizeof name, "Raid on %s", vil->name);
-    snprintf(text, sizeof text, "A band of %ss gathers at the edge of %s. The villagers bar their doors.", kind,
+    snprintf(text, sizeof text, "A band of %s gathers at the edge of %s. The villagers bar their doors.", plural,
              vil->name);
-    evo_summary(e, "%s: %ss gather at its edge", name, kind);
+    evo_summary(e, "%s: %s gather at its edge", name, plural);
     cJSON *data = cJSON_CreateObject();
     cJSON_AddStringToObject(data, "village", vil->name);
     cJSON_AddStringToObject(data, "creature", kind);

@@ -14,6 +14,7 @@
  * difficulty. Rows are what the game plays, so the quest plays like one of
  * data/quests.json's. One evolution entry a quest. */
 #include "agents/agent_internal.h"
+#include "util/text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,7 +182,7 @@ static int write_quest(AgentCtx *c, const AgentPlayer *p, const cJSON *open_titl
             const CreatureDef *d = fit[prng_below(&c->rng, (uint32_t)nf)];
             int count = 2 + p->level / 2 + (int)prng_below(&c->rng, 3);
             char plural[64], countw[16];
-            snprintf(plural, sizeof plural, "%ss", d->name);
+            text_plural(d->name, 2, plural, sizeof plural);
             snprintf(countw, sizeof countw, "%d", count);
             const cJSON *t = cJSON_GetObjectItemCaseSensitive(tpls, "slay");
             agent_fill(title, sizeof title, agent_sfield(t, "title", "Trouble near {village}"), "village",

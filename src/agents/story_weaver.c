@@ -17,6 +17,7 @@
  * Every storyline and branch it writes is one evolution entry, so it can be
  * read in the chronicle and rolled back. */
 #include "agents/agent_internal.h"
+#include "util/text.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -181,7 +182,7 @@ static int weave_from_deed(AgentCtx *c, const MemoryRow *m, Err *err)
         snprintf(key, sizeof key, "hunter:%lld:%s", (long long)who, d->kind);
         snprintf(creature, sizeof creature, "%c%s", d->name[0] >= 'a' && d->name[0] <= 'z' ? d->name[0] - 32 : d->name[0],
                  d->name + 1);
-        snprintf(creatures, sizeof creatures, "%ss", d->name);
+        text_plural(d->name, 2, creatures, sizeof creatures);
         snprintf(count, sizeof count, "%d", total);
         tpl = cJSON_GetObjectItemCaseSensitive(tpls, "hunter");
         facts[0] = "creature", facts[1] = creature, facts[2] = "creatures", facts[3] = creatures, facts[4] = "count",

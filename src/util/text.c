@@ -92,3 +92,25 @@ char *text_escape(const char *s, char *buf, size_t size)
     buf[out] = '\0';
     return buf;
 }
+
+char *text_plural(const char *noun, int n, char *buf, size_t size)
+{
+    size_t len = strlen(noun);
+    if (n == 1 || len == 0) {
+        snprintf(buf, size, "%s", noun);
+        return buf;
+    }
+    const char *end = noun + len;
+    int base = (int)len;
+    const char *suffix = "s";
+    if (len >= 2 && end[-1] == 'f' && end[-2] != 'f') {
+        base = (int)len - 1, suffix = "ves"; /* wolf, dwarf */
+    } else if (len >= 2 && end[-1] == 'y' && !strchr("aeiou", end[-2])) {
+        base = (int)len - 1, suffix = "ies"; /* pony */
+    } else if (end[-1] == 's' || end[-1] == 'x' || end[-1] == 'z' ||
+               (len >= 2 && (end[-1] == 'h') && (end[-2] == 'c' || end[-2] == 's'))) {
+        suffix = "es"; /* boss, box, torch */
+    }
+    snprintf(buf, size, "%.*s%s", base, noun, suffix);
+    return buf;
+}

@@ -20,4 +20,8 @@ int text_check_name(const char *s, char *why, size_t why_size);
  * \xHH for each byte that is not valid UTF-8. Returns buf. */
 char *text_escape(const char *s, char *buf, size_t size);
 
+/* The English plural of a noun or noun phrase's last word ("wolf" -> "wolves", "giant spider" ->
+ * "giant spiders", "cave bat" -> "cave bats", "box" -> "boxes"); n == 1 copies it as it is. */
+char *text_plural(const char *noun, int n, char *buf, size_t size);
+
 #endif
