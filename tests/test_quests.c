@@ -578,6 +578,17 @@ static void test_rule_context_reads_and_changes_the_game_all_or_nothing(void **s
     assert_int_equal(count_of(&f, "gold_coin"), 3);
     assert_int_equal(p->experience, xp + 5);
     assert_int_equal(r.n_events, events);
+    /* A world event from a consequence: at once in the game's prices and in the world's events. */
+    cJSON *ev = cJSON_Parse("[{\"start_event\":{\"name\":\"Night of Bells\",\"days\":2,\"price_pct\":50}}]");
+    assert_int_equal(save_begin(f.save, &err), MA_OK);
+    assert_int_equal(rules_apply(&rules.ctx, ev, &err), MA_OK);
+    assert_int_equal(save_commit(f.save, &err), MA_OK);
+    cJSON_Delete(ev);
+    const WorldMods *mods = game_world_mods(f.game);
+    assert_true(mods->price > 0.49 && mods->price < 0.51);
+    assert_int_equal(mods->n_events, 1);
+    assert_string_equal(mods->events[0], "Night of Bells");
+
     stop(&f);
 }
 

@@ -404,7 +404,9 @@ static StoryBook *newer_book(const Refs *x)
     assert_non_null(text);
     cJSON *f = cJSON_ParseWithLength(text, len);
     free(text);
-    cJSON_ReplaceItemInObjectCaseSensitive(f, "version", cJSON_CreateNumber(2));
+    /* One version newer than the file the game ships. */
+    double shipped = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(f, "version"));
+    cJSON_ReplaceItemInObjectCaseSensitive(f, "version", cJSON_CreateNumber(shipped + 1));
     cJSON *br;
     cJSON_ArrayForEach(br, cJSON_GetObjectItemCaseSensitive(f, "branches"))
         cJSON_ReplaceItemInObjectCaseSensitive(br, "text", cJSON_CreateString("Rewritten."));

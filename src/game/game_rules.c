@@ -21,7 +21,9 @@
 #include "game/quest.h"
 #include "save/achievements.h"
 #include "save/characters.h"
+#include "game/calendar.h"
 #include "save/charstate.h"
+#include "save/events.h"
 #include "save/skills.h"
 #include "world/generator.h"
 
@@ -300,6 +302,35 @@ static int e_flag(void *ud, const char *name, const char *value, Err *err)
     return charstate_set(b->g->save, b->g->p.character_id, "flag", name, value, err);
 }
 
+/* A world event, from now, for the days asked: the game's spawns and prices follow it at once. */
+static int e_start_event(void *ud, const RuleEvent *ev, Err *err)
+{
+    Binding *b = ud;
+    Game *g = b->g;
+    EventRow r;
+    memset(&r, 0, sizeof r);
+    r.world_id = g->p.world_id;
+    snprintf(r.event_type, sizeof r.event_type, "%s", ev->kind && ev->kind[0] ? ev->kind : "story");
+    snprintf(r.event_name, sizeof r.event_name, "%s", ev->name);
+    r.description = strdup(ev->text ? ev->text : "");
+    r.event_data = cJSON_CreateObject();
+    cJSON_AddNumberToObject(r.event_data, "spawn_rate", ev->spawn_pct / 100.0);
+    cJSON_AddNumberToObject(r.event_data, "price", ev->price_pct / 100.0);
+    cJSON_AddNumberToObject(r.event_data, "start_turn", (double)g->clock);
+    cJSON_AddNumberToObject(r.event_data, "end_turn", (double)(g->clock + (int64_t)ev->days * TURNS_PER_DAY));
+    cJSON_AddStringToObject(r.event_data, "source", "story");
+    calendar_iso(g->clock, r.start_time, sizeof r.start_time);
+    calendar_iso(g->clock + (int64_t)ev->days * TURNS_PER_DAY, r.end_time, sizeof r.end_time);
+    r.is_active = 1;
+    int rc = events_insert(g->save, &r, err);
+    event_row_clear(&r);
+    if (rc == MA_OK && b->r)
+        game_event(b->r, SEV_INFO, "%s begins.", ev->name);
+    if (rc == MA_OK)
+        rc = game_refresh(g, err);
+    return rc;
+}
+
 static int e_fail_quest(void *ud, const char *quest, Err *err)
 {
     Binding *b = ud;
@@ -496,6 +527,7 @@ void game_rules_bind(GameRules *gr, Game *g, ActionResult *r)
     out->message = e_message;
     out->set_block = e_set_block;
     out->fail_quest = e_fail_quest;
+    out->start_event = e_start_event;
     out->start_story = e_start_story;
     out->begin = e_begin;
     out->commit = e_commit;

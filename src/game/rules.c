@@ -125,6 +125,14 @@ static const FieldSpec f_set_block[] = {{"block", FK_NAME, 1, 0, 0},
                                         {"count", FK_INT, 0, 1, 64},
                                         {0}};
 
+static const FieldSpec f_start_event[] = {{"name", FK_TEXT, 1, 0, 0},
+                                          {"kind", FK_NAME, 0, 0, 0},
+                                          {"text", FK_TEXT, 0, 0, 0},
+                                          {"days", FK_INT, 0, 1, 28},
+                                          {"spawn_pct", FK_INT, 0, 10, 500},
+                                          {"price_pct", FK_INT, 0, 10, 500},
+                                          {0}};
+
 static const FormSpec effect_forms[] = {
     {"give", SH_FIELDS, f_give, EX_NONE},
     {"take", SH_FIELDS, f_give, EX_NONE},
@@ -141,6 +149,7 @@ static const FormSpec effect_forms[] = {
     {"set_block", SH_FIELDS, f_set_block, EX_BLOCK},
     {"fail_quest", SH_NAME, NULL, EX_NONE},
     {"start_story", SH_NAME, NULL, EX_NONE},
+    {"start_event", SH_FIELDS, f_start_event, EX_NONE},
 };
 
 #define NCOND (sizeof cond_forms / sizeof cond_forms[0])
@@ -935,6 +944,8 @@ static void describe_one(const cJSON *kv, Sb *sb)
     } else if (strcmp(k, "start_story") == 0) {
         sb_add(sb, "begins the story ");
         sb_name(sb, kv->valuestring);
+    } else if (strcmp(k, "start_event") == 0) {
+        sb_add(sb, "brings about %s", str_field(kv, "name") ? str_field(kv, "name") : "an event");
     }
 }
 
@@ -988,6 +999,7 @@ static int can_apply(const RuleCtx *x, const char *k)
     if (strcmp(k, "set_block") == 0) return x->set_block != NULL;
     if (strcmp(k, "fail_quest") == 0) return x->fail_quest != NULL;
     if (strcmp(k, "start_story") == 0) return x->start_story != NULL;
+    if (strcmp(k, "start_event") == 0) return x->start_event != NULL;
     return 0;
 }
 
@@ -1038,6 +1050,11 @@ static int apply_one(const RuleCtx *x, const cJSON *kv, Err *e)
         return x->fail_quest(ud, kv->valuestring, e);
     if (strcmp(k, "start_story") == 0)
         return x->start_story(ud, kv->valuestring, e);
+    if (strcmp(k, "start_event") == 0) {
+        RuleEvent ev = {str_field(kv, "name"), str_field(kv, "kind"), str_field(kv, "text"), int_field(kv, "days", 1),
+                        int_field(kv, "spawn_pct", 100), int_field(kv, "price_pct", 100)};
+        return x->start_event(ud, &ev, e);
+    }
     return err_set(e, MA_ERR_INVALID, "unknown effect");
 }
 

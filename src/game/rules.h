@@ -40,6 +40,15 @@ typedef struct RuleBlockChange {
 /* How the rules see and change the game. Every query callback may be NULL (the condition that
  * needs it is then false); an effect whose callback is NULL is refused. Names are passed as
  * written in the data (e.g. "iron_ingot"); pointers are borrowed for the call only. */
+/* What a start_event effect asks for (see docs/rules.md). */
+typedef struct RuleEvent {
+    const char *name;   /* shown to the player */
+    const char *kind;   /* the event's type: "story" when not given */
+    const char *text;   /* its description ("" when not given) */
+    int days;           /* how long, 1..28 game days */
+    int spawn_pct, price_pct; /* multipliers while it lasts, in percent (100: none) */
+} RuleEvent;
+
 typedef struct RuleCtx {
     void *ud;
     /* queries */
@@ -70,6 +79,7 @@ typedef struct RuleCtx {
     int (*set_block)(void *ud, const RuleBlockChange *change, Err *err);
     int (*fail_quest)(void *ud, const char *quest, Err *err); /* fails it when active, else nothing */
     int (*start_story)(void *ud, const char *story, Err *err);
+    int (*start_event)(void *ud, const RuleEvent *event, Err *err); /* a world event from now */
     /* one transaction around applying effects; all three are required by rules_apply */
     int (*begin)(void *ud, Err *err);
     int (*commit)(void *ud, Err *err);
