@@ -142,10 +142,10 @@ static char *world_names(const char *path)
     return dump(path, "SELECT name FROM worlds ORDER BY id", NULL);
 }
 
-/* A save full of sample data (4 worlds), its backup, then changes to every world. */
+/* A save full of sample data (4 worlds, 30 steps played by each player), its backup, then changes to every world. */
 static void make_changed_save(const char *p, const char *bak)
 {
-    RunResult r = RUN(0, "--save", p, "sample-data", "--users", "12", "--seed", "3", "--no-play");
+    RunResult r = RUN(0, "--save", p, "sample-data", "--users", "12", "--seed", "3", "--steps", "30");
     th_run_free(&r);
     r = RUN(0, "--save", p, "backup", bak);
     th_run_free(&r);
@@ -294,7 +294,7 @@ static void test_world_rollback_restores_one_world_and_leaves_the_others(void **
     snprintf(bak, sizeof bak, "%s", th_path(dir, "worlds-backup.db"));
     make_changed_save(p, bak);
     char *names = world_names(p);
-    const char *target = "Willowmere Vale";
+    const char *target = "Amberfell";
     assert_non_null(strstr(names, target));
     /* The other worlds and the global rows, before. */
     char *others[8] = {0};
@@ -312,7 +312,7 @@ static void test_world_rollback_restores_one_world_and_leaves_the_others(void **
     assert_string_not_equal(target_before, target_backup);
 
     RunResult r = RUN(0, "--save", p, "restore", bak, "--world", target);
-    assert_contains(r.out, "rolled world 'Willowmere Vale'");
+    assert_contains(r.out, "rolled world 'Amberfell'");
     assert_contains(r.out, "the rest of the save was not touched");
     assert_contains(r.out, "before-restore.bak");
     th_run_free(&r);
@@ -351,7 +351,7 @@ static void test_world_rollback_restores_one_world_and_leaves_the_others(void **
 /* ------------------------------------------------------------ character recovery */
 
 #define CHAR "(SELECT id FROM characters WHERE name = ?1)"
-/* A character's own rows, by its name (unique in these saves). */
+/* A character's own rows, by its name (the test checks the name is unique in the save). */
 static const char *const character_rows[] = {
     "SELECT * FROM characters WHERE name = ?1",
     "SELECT * FROM inventory WHERE character_id = " CHAR " ORDER BY id",
@@ -382,12 +382,15 @@ static void test_character_recovery_restores_one_character_only(void **state)
     snprintf(p, sizeof p, "%s", th_path(dir, "chars.db"));
     snprintf(bak, sizeof bak, "%s", th_path(dir, "chars-backup.db"));
     make_changed_save(p, bak);
-    const char *world = "Willowmere Vale";
+    const char *world = "Amberfell";
     /* The player's character with the most rows of its own, and everyone else in its world. */
     char *who = dump(p, "SELECT c.name FROM characters c WHERE c.world_id = " WORLD " AND c.user_id IS NOT NULL "
                         "ORDER BY (SELECT count(*) FROM character_relationships r WHERE r.character_id = c.id) DESC, "
                         "c.id LIMIT 1", world);
     who[strcspn(who, "\n")] = '\0';
+    char *same_name = dump(p, "SELECT count(*) FROM characters WHERE name = ?1", who);
+    assert_string_equal(same_name, "1\n");
+    free(same_name);
     char *others = dump(p, "SELECT name FROM characters WHERE world_id = " WORLD " ORDER BY id", world);
     char *mine_backup = character_dump(bak, who);
     char *mine_before = character_dump(p, who);
@@ -396,7 +399,7 @@ static void test_character_recovery_restores_one_character_only(void **state)
     char *rest_before = dump(p, "SELECT * FROM characters WHERE name <> ?1 ORDER BY id", who);
     char *rel_before = dump(p, "SELECT * FROM character_relationships WHERE character_id <> " CHAR " ORDER BY id", who);
     char *inv_before = dump(p, "SELECT * FROM inventory WHERE character_id <> " CHAR " ORDER BY id", who);
-    char *world_before = world_dump(p, "Moonshadow Vale");
+    char *world_before = world_dump(p, "Brightwater");
 
     RunResult r = RUN(0, "--save", p, "restore", bak, "--world", world, "--character", who);
     assert_contains(r.out, "recovered character");
@@ -407,7 +410,7 @@ static void test_character_recovery_restores_one_character_only(void **state)
     char *rest_after = dump(p, "SELECT * FROM characters WHERE name <> ?1 ORDER BY id", who);
     char *rel_after = dump(p, "SELECT * FROM character_relationships WHERE character_id <> " CHAR " ORDER BY id", who);
     char *inv_after = dump(p, "SELECT * FROM inventory WHERE character_id <> " CHAR " ORDER BY id", who);
-    char *world_after = world_dump(p, "Moonshadow Vale");
+    char *world_after = world_dump(p, "Brightwater");
     assert_string_equal(rest_after, rest_before);
     assert_string_equal(rel_after, rel_before);
     assert_string_equal(inv_after, inv_before);

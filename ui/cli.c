@@ -21,7 +21,7 @@ static const CliCommand commands[] = {
      "what the agents changed, why, and undoing it", cmd_evolution},
     {"events", "--world NAME", "the world's date, season, and its events now and coming", cmd_events},
     {"dump", "[--stable] [--table NAME]", "print every row of the save, one a line (--stable masks times and tokens, for diff)", cmd_dump},
-    {"sample-data", "[--users N] [--seed S] [--no-play]", "fill every table with realistic sample data, then play a little through the game's rules", cmd_sample_data},
+    {"sample-data", "[--users N] [--seed S] [--steps N] [--no-play]", "players, worlds and characters made by the game, each character playing N actions (60) through the game's rules with the world's agents", cmd_sample_data},
     {"play", "--script FILE [--world NAME] [--character NAME] [--class C] [--json] [--verbose]", "play without a terminal: one action a line (move n, dig down, place e planks, wait 3...)", cmd_play},
     {"world", "create NAME [--seed N] [--type normal|flat] | list", "make a world, or list the worlds with their seeds and sizes", cmd_world},
     {"render", "--world NAME [--x X --y Y --z Z] [--width W --height H] [--color[=256|8|none]] [--ascii] [--section] [--at ID]",

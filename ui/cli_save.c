@@ -9,12 +9,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "game/sample_play.h"
 #include "save/backup.h"
-#include "save/sample_data.h"
+#include "sample/sample.h"
 #include "save/worlds.h"
 #include "screen.h"
 #include "agents/evolution.h"
+#include "game/game_verify.h"
 #include "world/world.h"
 #include "world/world_verify.h"
 
@@ -156,6 +156,10 @@ int cmd_verify(CliCtx *ctx)
         int log = check_evolution(s, &err);
         problems = log < 0 ? log : problems + log;
     }
+    if (problems >= 0 && save_schema_version(s) == save_latest_version()) {
+        int game = game_verify(s, print_problem, NULL, &err);
+        problems = game < 0 ? game : problems + game;
+    }
     save_close(s);
     if (problems < 0)
         return cli_fail(&err);
@@ -291,49 +295,48 @@ int cmd_sample_data(CliCtx *ctx)
     static const struct option opts[] = {
         {"users", required_argument, NULL, 'u'},
         {"seed", required_argument, NULL, 'S'},
+        {"steps", required_argument, NULL, 'n'},
         {"no-play", no_argument, NULL, 'N'},
         {NULL, 0, NULL, 0},
     };
-    long long users = 5, seed = 1;
-    int no_play = 0;
+    long long users = 5, seed = 1, steps = 60;
     int c;
     opterr = 0;
-    while ((c = getopt_long(ctx->argc, ctx->argv, "u:S:N", opts, NULL)) != -1) {
+    while ((c = getopt_long(ctx->argc, ctx->argv, "u:S:n:N", opts, NULL)) != -1) {
         switch (c) {
         case 'u':
-            if (cli_parse_i64(optarg, &users) || users < 1 || users > 100000)
-                return cli_usage_error(ctx, "--users takes a whole number from 1 to 100000, not '%s'", optarg);
+            if (cli_parse_i64(optarg, &users) || users < 1 || users > 10000)
+                return cli_usage_error(ctx, "--users takes a whole number from 1 to 10000, not '%s'", cli_safe(optarg));
             break;
         case 'S':
             if (cli_parse_i64(optarg, &seed))
-                return cli_usage_error(ctx, "--seed takes a whole number, not '%s'", optarg);
+                return cli_usage_error(ctx, "--seed takes a whole number, not '%s'", cli_safe(optarg));
+            break;
+        case 'n':
+            if (cli_parse_i64(optarg, &steps) || steps < 0 || steps > 100000)
+                return cli_usage_error(ctx, "--steps takes a whole number from 0 to 100000, not '%s'", cli_safe(optarg));
             break;
         case 'N':
-            no_play = 1;
+            steps = 0;
             break;
         default:
-            return cli_usage_error(ctx, "unknown option '%s'", ctx->argv[optind - 1]);
+            return cli_usage_error(ctx, "unknown option '%s'", cli_safe(ctx->argv[optind - 1]));
         }
     }
     if (optind != ctx->argc)
-        return cli_usage_error(ctx, "unexpected argument '%s'", ctx->argv[optind]);
+        return cli_usage_error(ctx, "unexpected argument '%s'", cli_safe(ctx->argv[optind]));
     Save *s = cli_open_save(ctx, SAVE_CREATE);
     if (!s)
         return CLI_FAIL;
     Err err = {0};
-    SampleDataStats stats = {0};
-    int rc = sample_data_generate(s, (int)users, (uint64_t)seed, &stats, &err);
-    SamplePlayStats played = {0};
-    if (rc == MA_OK && !no_play)
-        rc = sample_play(s, 60, &played, &err);
+    SampleStats stats;
+    int rc = sample_generate(s, (int)users, (uint64_t)seed, (int)steps, &stats, &err);
     save_close(s);
     if (rc != MA_OK)
         return cli_fail(&err);
-    printf("added sample data to %s (seed %lld): %d users, %d worlds, %d characters, %d rows in all\n",
-           ctx->save_path, seed, stats.users, stats.worlds, stats.characters, stats.rows);
-    if (!no_play)
-        printf("played %d actions (%d done) for %d characters through the game's rules\n", played.actions,
-               played.done, played.characters);
+    printf("added sample data to %s (seed %lld): %d players, %d worlds, %d characters; %d actions played through "
+           "the game's rules (%d carried out, the rest refused as the game refuses them)\n",
+           ctx->save_path, seed, stats.users, stats.worlds, stats.characters, stats.actions, stats.done);
     return CLI_OK;
 }
 

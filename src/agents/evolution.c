@@ -439,6 +439,17 @@ static int row_matches(const cJSON *now, const cJSON *before, const cJSON *after
 static const char *const kinds_key[3] = {"blocks", "entities", "rows"};
 static const char kinds[3] = {'b', 'e', 'r'};
 
+/* A creature an agent brought (a raid) lives its own life after: it moves, fights and dies by the
+ * game's rules, so that it is no longer where the entry left it needs no explaining, and a rollback
+ * takes back only the creatures still where they were. */
+static int is_creature(const cJSON *it)
+{
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(it, "after"), *b = cJSON_GetObjectItemCaseSensitive(it, "before");
+    const cJSON *e = cJSON_IsObject(a) ? a : b;
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(e, "type");
+    return cJSON_IsString(type) && strcmp(type->valuestring, "creature") == 0;
+}
+
 /* Does the world hold what item `it` (of kind) left? *now_desc says what it holds. */
 static int item_holds(Save *s, World *w, char kind, const cJSON *it, char *now_desc, size_t size, Err *err)
 {
@@ -448,6 +459,8 @@ static int item_holds(Save *s, World *w, char kind, const cJSON *it, char *now_d
         return strcmp(now, sfield(it, "after")) == 0;
     }
     if (kind == 'e') {
+        if (is_creature(it))
+            return 1;
         const cJSON *c = cJSON_GetObjectItemCaseSensitive(it, "chunk");
         Chunk *ch = world_chunk(w, cJSON_GetArrayItem(c, 0)->valueint, cJSON_GetArrayItem(c, 1)->valueint,
                                 cJSON_GetArrayItem(c, 2)->valueint, err);

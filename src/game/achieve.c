@@ -322,3 +322,12 @@ int achieve_list(Game *g, AchieveView **out, int *n_out, int64_t *points, Err *e
     *n_out = n;
     return MA_OK;
 }
+
+int achieve_book_knows(const AchieveBook *b, const char *name)
+{
+    const cJSON *a;
+    cJSON_ArrayForEach(a, b->list)
+        if (name && sfield(a, "name") && strcmp(sfield(a, "name"), name) == 0)
+            return 1;
+    return 0;
+}

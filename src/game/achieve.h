@@ -13,6 +13,8 @@
 typedef struct AchieveBook AchieveBook;
 int achieve_book_load(const char *json, size_t len, const char *source, AchieveBook **out, Err *err);
 int achieve_book_load_default(AchieveBook **out, Err *err);
+/* Whether the book has an achievement of that name (its key, "first_steps"). */
+int achieve_book_knows(const AchieveBook *b, const char *name);
 void achieve_book_free(AchieveBook *b);
 
 /* After every action: unlocks what became true ("Achievement unlocked: First Steps (+10)"). */

@@ -389,10 +389,12 @@ void quest_forget_templates(Game *g)
 /* A quest row as a template in data/quests.json's form, with "quest_id", "active", "for" (the one
  * character it was written for; 0 anyone) and "expires_turn" (-1 never); NULL when the row does
  * not hold a quest the game can play (reported by verify). */
-static cJSON *template_of(Game *g, const QuestRow *q)
+static cJSON *template_of_save(Save *save, const QuestRow *q, Err *why)
 {
-    if (!sfield(q->details, "name"))
+    if (!sfield(q->details, "name")) {
+        err_set(why, MA_ERR_INVALID, "its details name no quest (a row the game did not write)");
         return NULL;
+    }
     cJSON *t = cJSON_CreateObject();
     for (size_t k = 0; k < NELEM(detail_keys); k++) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(q->details, detail_keys[k]);
@@ -409,7 +411,7 @@ static cJSON *template_of(Game *g, const QuestRow *q)
         cJSON_AddItemToObject(t, "rewards", cJSON_Duplicate(q->rewards, 1));
     ObjectiveRow *obs = NULL;
     int n = 0;
-    if (objectives_list(g->save, q->id, &obs, &n, NULL) != MA_OK) {
+    if (objectives_list(save, q->id, &obs, &n, why) != MA_OK) {
         cJSON_Delete(t);
         return NULL;
     }
@@ -425,7 +427,7 @@ static cJSON *template_of(Game *g, const QuestRow *q)
     objectives_list_free(obs, n);
     char source[64];
     snprintf(source, sizeof source, "quest row %lld", (long long)q->id);
-    if (check_template(t, source, 0, NULL) != MA_OK) {
+    if (check_template(t, source, 0, why) != MA_OK) {
         cJSON_Delete(t);
         return NULL;
     }
@@ -435,6 +437,15 @@ static cJSON *template_of(Game *g, const QuestRow *q)
         cJSON_AddNumberToObject(t, "for", 0);
     cJSON_AddNumberToObject(t, "expires_turn", q->expires_at[0] ? (double)calendar_turn_of_iso(q->expires_at) : -1);
     return t;
+}
+
+static cJSON *template_of(Game *g, const QuestRow *q) { return template_of_save(g->save, q, NULL); }
+
+int quest_row_playable(Save *s, const QuestRow *q, Err *why)
+{
+    cJSON *t = template_of_save(s, q, why);
+    cJSON_Delete(t);
+    return t != NULL;
 }
 
 /* Every quest of the world that can be played, read once and kept until quest_forget_templates. */

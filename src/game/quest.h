@@ -28,6 +28,10 @@ const char *quest_book_title(const QuestBook *b, const char *name);
  * be NULL), inside the caller's transaction. */
 int quest_insert_template(Save *s, int64_t world_id, const cJSON *tpl, const char *source, const char *created_at,
                           const char *expires_at, int64_t *id, Err *err);
+/* Whether a quest row holds a quest the game can play (its details and objectives read as a
+ * template and pass the same checks as data/quests.json); why says why not. For verify. */
+struct QuestRow;
+int quest_row_playable(Save *s, const struct QuestRow *q, Err *why);
 /* Writes the quests of data/quests.json the world does not have yet as rows (game_start). */
 int quest_seed(Game *g, Err *err);
 /* Forgets the quests read from the rows, so that the next use reads them again (after an agent or a

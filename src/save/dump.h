@@ -6,7 +6,8 @@
  * the tables in schema order; values are SQL literals (text quoted, BLOBs in
  * hex). With SAVE_DUMP_STABLE the values that differ between two honest runs
  * of the same actions are masked: ISO-8601 times (wherever they appear, also
- * inside JSON) become <time> and session tokens <token>. */
+ * inside JSON) become <time>, session tokens <token> and password hashes
+ * (their salt is random) <hash>, and BLOBs (undo records) <blob>. */
 #ifndef MA_SAVE_DUMP_H
 #define MA_SAVE_DUMP_H
 
