@@ -1,0 +1,646 @@
+/* db_sync.c — the SQL of push and pull (see db_sync.h). */
+#include "db_sync.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------ rows in the pull format */
+
+#define ISO(t) "to_char((" t ") AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+
+#define WORLD_ROW(w)                                                                                              \
+    "jsonb_build_object('kind', 'world', 'version', " w ".row_version, 'deleted', " w ".deleted, "                \
+    "'world', jsonb_build_object('name', " w ".name, 'seed', " w ".seed::text, 'world_type', " w ".world_type, "   \
+    "'settings', " w ".settings, 'metadata', " w ".metadata, 'is_active', " w ".is_active))"
+
+#define CHUNK_ROW(c)                                                                                              \
+    "jsonb_build_object('kind', 'chunk', 'chunk', jsonb_build_array(" c ".chunk_x, " c ".chunk_y, " c ".chunk_z), " \
+    "'version', " c ".version, 'block_data', " c ".block_data, 'structures', " c ".structures)"
+
+#define CHARACTER_ROW(c)                                                                                          \
+    "jsonb_build_object('kind', 'character', 'key', " c ".sync_key, 'version', " c ".row_version, "              \
+    "'deleted', " c ".deleted, 'npc', " c ".user_id IS NULL, "                                                    \
+    "'user', (SELECT u.username FROM users u WHERE u.id = " c ".user_id), "                                       \
+    "'character', jsonb_build_object('name', " c ".name, 'character_class', " c ".character_class, "            \
+    "  'level', " c ".level, 'experience', " c ".experience, 'stats', " c ".stats, 'appearance', " c ".appearance, " \
+    "  'position', jsonb_build_array(" c ".position_x, " c ".position_y, " c ".position_z)), "                   \
+    "'inventory', (SELECT COALESCE(jsonb_agg(jsonb_build_object('item_type', i.item_type, 'item_name', i.item_name, " \
+    "  'quantity', i.quantity, 'item_data', i.item_data, 'slot_position', i.slot_position) "                     \
+    "  ORDER BY i.slot_position NULLS LAST, i.id), '[]') FROM inventory i WHERE i.character_id = " c ".id), "     \
+    "'skills', (SELECT COALESCE(jsonb_agg(jsonb_build_object('skill_name', s.skill_name, 'skill_level', "        \
+    "  s.skill_level, 'experience_points', s.experience_points, 'skill_data', s.skill_data) ORDER BY s.skill_name), " \
+    "  '[]') FROM character_skills s WHERE s.character_id = " c ".id), "                                          \
+    "'state', (SELECT COALESCE(jsonb_agg(jsonb_build_object('kind', st.kind, 'key', st.key, 'value', st.value) " \
+    "  ORDER BY st.kind, st.key), '[]') FROM character_state st WHERE st.character_id = " c ".id))"
+
+#define RELATIONSHIP_ROW(r)                                                                                       \
+    "jsonb_build_object('kind', 'relationship', "                                                                 \
+    "'from', (SELECT k.sync_key FROM characters k WHERE k.id = " r ".character_id), "                             \
+    "'to', (SELECT k.sync_key FROM characters k WHERE k.id = " r ".target_character_id), "                        \
+    "'version', " r ".row_version, 'relationship_type', " r ".relationship_type, "                               \
+    "'relationship_value', " r ".relationship_value, 'interaction_history', " r ".interaction_history)"
+
+#define QUEST_ROW(p)                                                                                              \
+    "jsonb_build_object('kind', 'quest_progress', "                                                               \
+    "'character', (SELECT k.sync_key FROM characters k WHERE k.id = " p ".character_id), "                        \
+    "'quest', (SELECT jsonb_build_object('title', q.title, 'description', q.description, 'quest_type', "         \
+    "  q.quest_type, 'requirements', q.requirements, 'rewards', q.rewards, 'difficulty_level', q.difficulty_level) " \
+    "  FROM quests q WHERE q.id = " p ".quest_id), "                                                              \
+    "'version', " p ".row_version, 'status', " p ".status, 'progress_data', " p ".progress_data, "               \
+    "'started_at', " ISO(p ".started_at") ", 'completed_at', " ISO(p ".completed_at") ", "                        \
+    "'rewards_earned', " p ".rewards_earned)"
+
+#define EVOLUTION_ROW(e)                                                                                          \
+    "jsonb_build_object('kind', 'evolution', 'entry', " e ".sync_key, "                                           \
+    "'agent', (SELECT jsonb_build_object('name', a.agent_name, 'type', a.agent_type) FROM ai_agents a "          \
+    "  WHERE a.id = " e ".agent_id), "                                                                            \
+    "'evolution_type', " e ".evolution_type, 'changes_made', " e ".changes_made, 'reasoning', " e ".reasoning, " \
+    "'applied_at', " ISO(e ".applied_at") ", 'is_active', " e ".is_active)"
+
+#define CHOICE_ROW(pc)                                                                                            \
+    "jsonb_build_object('kind', 'story_choice', 'entry', " pc ".sync_key, "                                       \
+    "'character', (SELECT k.sync_key FROM characters k WHERE k.id = " pc ".character_id), "                       \
+    "'story', (SELECT jsonb_build_object('title', s.title, 'description', s.description, 'story_type', "         \
+    "  s.story_type) FROM story_branches b JOIN stories s ON s.id = b.story_id WHERE b.id = " pc ".story_branch_id), " \
+    "'branch', (SELECT jsonb_build_object('name', b.branch_name, 'content', b.content, 'parent', "               \
+    "  (SELECT pb.branch_name FROM story_branches pb WHERE pb.id = b.parent_branch_id)) "                          \
+    "  FROM story_branches b WHERE b.id = " pc ".story_branch_id), "                                              \
+    "'choice_text', " pc ".choice_text, 'choice_data', " pc ".choice_data, 'consequences', " pc ".consequences, " \
+    "'made_at', " ISO(pc ".made_at") ")"
+
+/* ------------------------------------------------------------ helpers */
+
+static int64_t i64(const char *s)
+{
+    return s && *s ? strtoll(s, NULL, 10) : 0;
+}
+
+static char *dup_text(const char *s)
+{
+    char *d = strdup(s ? s : "");
+    return d;
+}
+
+/* Runs a statement whose one row and column is a count. */
+static int count_of(Db *db, const char *what, const char *sql, int n, const char *const *p, int *out, Err *err)
+{
+    PGresult *r = db_exec(db, what, sql, n, p, err);
+    if (!r)
+        return err->code;
+    *out = PQntuples(r) ? atoi(PQgetvalue(r, 0, 0)) : 0;
+    PQclear(r);
+    return MA_OK;
+}
+
+#define WORLD_PARAM(buf, world) char buf[24]; snprintf(buf, sizeof buf, "%" PRId64, world)
+
+/* ------------------------------------------------------------ applied operations */
+
+int db_sync_seen_ops(Db *db, int64_t world, const char *ids_json, cJSON **out, Err *err)
+{
+    WORLD_PARAM(w, world);
+    const char *p[2] = {w, ids_json};
+    PGresult *r = db_exec(db, "looking up applied operations",
+                          "SELECT COALESCE(jsonb_object_agg(op_id, response), '{}')::text FROM sync_ops "
+                          "WHERE world_id = $1 AND op_id IN (SELECT jsonb_array_elements_text($2::jsonb))",
+                          2, p, err);
+    if (!r)
+        return err->code;
+    *out = cJSON_Parse(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return *out ? MA_OK : err_set(err, MA_ERR_NOMEM, "out of memory");
+}
+
+int db_sync_store_ops(Db *db, int64_t world, int64_t user, const char *ops_json, int *stored, Err *err)
+{
+    WORLD_PARAM(w, world);
+    char u[24];
+    snprintf(u, sizeof u, "%" PRId64, user);
+    const char *p[3] = {w, u, ops_json};
+    /* A concurrent push of the same op id waits here for the other to commit, then inserts
+     * nothing: the short count sends this batch round again, where it finds the answers. */
+    return count_of(db, "recording applied operations",
+                    "WITH x AS (SELECT * FROM jsonb_to_recordset($3::jsonb) AS x(op text, kind text, response jsonb)), "
+                    "ins AS (INSERT INTO sync_ops (world_id, op_id, user_id, kind, response) "
+                    "  SELECT $1, op, $2, kind, response FROM x ORDER BY op ON CONFLICT DO NOTHING RETURNING 1) "
+                    "SELECT count(*) FROM ins",
+                    3, p, stored, err);
+}
+
+/* ------------------------------------------------------------ chunks */
+
+int db_sync_load_chunks(Db *db, int64_t world, const char *coords_json, DbChunk **out, int *n, Err *err)
+{
+    WORLD_PARAM(w, world);
+    const char *p[2] = {w, coords_json};
+    *out = NULL;
+    *n = 0;
+    PGresult *r = db_exec(db, "reading chunks",
+                          "SELECT c.chunk_x, c.chunk_y, c.chunk_z, c.version, c.block_data::text, c.structures::text "
+                          "FROM world_chunks c JOIN (SELECT (e->>0)::int AS x, (e->>1)::int AS y, (e->>2)::int AS z "
+                          "  FROM jsonb_array_elements($2::jsonb) e) k "
+                          "ON c.world_id = $1 AND c.chunk_x = k.x AND c.chunk_y = k.y AND c.chunk_z = k.z "
+                          "ORDER BY c.id FOR UPDATE OF c",
+                          2, p, err);
+    if (!r)
+        return err->code;
+    int rows = PQntuples(r);
+    DbChunk *a = rows ? calloc((size_t)rows, sizeof *a) : NULL;
+    if (rows && !a) {
+        PQclear(r);
+        return err_set(err, MA_ERR_NOMEM, "out of memory");
+    }
+    for (int i = 0; i < rows; i++) {
+        a[i].cx = (int32_t)i64(PQgetvalue(r, i, 0));
+        a[i].cy = (int32_t)i64(PQgetvalue(r, i, 1));
+        a[i].cz = (int32_t)i64(PQgetvalue(r, i, 2));
+        a[i].version = (int)i64(PQgetvalue(r, i, 3));
+        a[i].block_data = dup_text(PQgetvalue(r, i, 4));
+        a[i].structures = dup_text(PQgetvalue(r, i, 5));
+    }
+    PQclear(r);
+    *out = a;
+    *n = rows;
+    return MA_OK;
+}
+
+void db_sync_chunks_free(DbChunk *rows, int n)
+{
+    for (int i = 0; i < n; i++) {
+        free(rows[i].block_data);
+        free(rows[i].structures);
+    }
+    free(rows);
+}
+
+int db_sync_write_chunks(Db *db, int64_t world, const char *rows_json, int *written, Err *err)
+{
+    WORLD_PARAM(w, world);
+    const char *p[2] = {w, rows_json};
+    return count_of(db, "writing chunks",
+                    "WITH x AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(x int, y int, z int, block_data jsonb, "
+                    "  structures jsonb, version int, seq bigint, expect int)), "
+                    "up AS (UPDATE world_chunks c SET block_data = x.block_data, version = x.version, change_seq = x.seq "
+                    "  FROM x WHERE x.expect > 0 AND c.world_id = $1 AND c.chunk_x = x.x AND c.chunk_y = x.y "
+                    "  AND c.chunk_z = x.z AND c.version = x.expect RETURNING 1), "
+                    "ins AS (INSERT INTO world_chunks (world_id, chunk_x, chunk_y, chunk_z, block_data, structures, "
+                    "  version, change_seq) SELECT $1, x, y, z, block_data, structures, version, seq FROM x "
+                    "  WHERE expect = 0 RETURNING 1) "
+                    "SELECT (SELECT count(*) FROM up) + (SELECT count(*) FROM ins)",
+                    2, p, written, err);
+}
+
+/* ------------------------------------------------------------ characters */
+
+int db_sync_load_characters(Db *db, int64_t world, const char *keys_json, DbCharacter **out, int *n, Err *err)
+{
+    WORLD_PARAM(w, world);
+    const char *p[2] = {w, keys_json};
+    *out = NULL;
+    *n = 0;
+    PGresult *r = db_exec(db, "reading characters",
+                          "SELECT c.sync_key, c.id, COALESCE(c.user_id, 0), c.row_version, c.deleted, "
+                          CHARACTER_ROW("c") "::text FROM characters c "
+                          "WHERE c.world_id = $1 AND c.sync_key IN (SELECT jsonb_array_elements_text($2::jsonb)) "
+                          "ORDER BY c.id FOR UPDATE OF c",
+                          2, p, err);
+    if (!r)
+        return err->code;
+    int rows = PQntuples(r);
+    DbCharacter *a = rows ? calloc((size_t)rows, sizeof *a) : NULL;
+    if (rows && !a) {
+        PQclear(r);
+        return err_set(err, MA_ERR_NOMEM, "out of memory");
+    }
+    for (int i = 0; i < rows; i++) {
+        snprintf(a[i].key, sizeof a[i].key, "%s", PQgetvalue(r, i, 0));
+        a[i].id = i64(PQgetvalue(r, i, 1));
+        a[i].user_id = i64(PQgetvalue(r, i, 2));
+        a[i].version = i64(PQgetvalue(r, i, 3));
+        a[i].deleted = PQgetvalue(r, i, 4)[0] == 't';
+        a[i].row = dup_text(PQgetvalue(r, i, 5));
+    }
+    PQclear(r);
+    *out = a;
+    *n = rows;
+    return MA_OK;
+}
+
+void db_sync_characters_free(DbCharacter *rows, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(rows[i].row);
+    free(rows);
+}
+
+int db_sync_write_characters(Db *db, int64_t world, const char *rows_json, cJSON **ids, Err *err)
+{
+    WORLD_PARAM(w, world);
+    const char *p[2] = {w, rows_json};
+    PGresult *r = db_exec(db, "writing characters",
+                          "WITH x AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(key text, user_id bigint, "
+                          "  name text, character_class text, level int, experience int, stats jsonb, appearance jsonb, "
+                          "  px float8, py float8, pz float8, deleted bool, version bigint, seq bigint, expect bigint)), "
+                          "up AS (UPDATE characters c SET name = COALESCE(x.name, c.name), "
+                          "  character_class = COALESCE(x.character_class, c.character_class), "
+                          "  level = COALESCE(x.level, c.level), experience = COALESCE(x.experience, c.experience), "
+                          "  stats = COALESCE(x.stats, c.stats), appearance = COALESCE(x.appearance, c.appearance), "
+                          "  position_x = COALESCE(x.px, c.position_x), position_y = COALESCE(x.py, c.position_y), "
+                          "  position_z = COALESCE(x.pz, c.position_z), deleted = x.deleted, row_version = x.version, "
+                          "  change_seq = x.seq FROM x WHERE x.expect > 0 AND c.world_id = $1 AND c.sync_key = x.key "
+                          "  AND c.row_version = x.expect RETURNING c.id, c.sync_key), "
+                          "ins AS (INSERT INTO characters (world_id, sync_key, user_id, name, character_class, level, "
+                          "  experience, stats, appearance, position_x, position_y, position_z, deleted, row_version, "
+                          "  change_seq) SELECT $1, key, user_id, name, character_class, COALESCE(level, 1), "
+                          "  COALESCE(experience, 0), COALESCE(stats, '{}'), COALESCE(appearance, '{}'), COALESCE(px, 0), "
+                          "  COALESCE(py, 0), COALESCE(pz, 0), deleted, version, seq FROM x WHERE expect = 0 "
+                          "  RETURNING id, sync_key) "
+                          "SELECT COALESCE(jsonb_object_agg(sync_key, id), '{}')::text FROM "
+                          "(SELECT id, sync_key FROM up UNION ALL SELECT id, sync_key FROM ins) t",
+                          2, p, err);
+    if (!r)
+        return err->code;
+    *ids = cJSON_Parse(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return *ids ? MA_OK : err_set(err, MA_ERR_NOMEM, "out of memory");
+}
+
+int db_sync_replace_character_rows(Db *db, const char *ids_json, const char *inventory_json, const char *skills_json,
+                                   const char *state_json, Err *err)
+{
+    const char *p1[1] = {ids_json};
+    int rc = db_run(db, "clearing inventory, skills and state",
+                    "WITH ids AS (SELECT (jsonb_array_elements_text($1::jsonb))::bigint AS id), "
+                    "a AS (DELETE FROM inventory WHERE character_id IN (SELECT id FROM ids)), "
+                    "b AS (DELETE FROM character_skills WHERE character_id IN (SELECT id FROM ids)) "
+                    "DELETE FROM character_state WHERE character_id IN (SELECT id FROM ids)",
+                    1, p1, err);
+    if (rc != MA_OK)
+        return rc;
+    const char *p2[3] = {inventory_json, skills_json, state_json};
+    return db_run(db, "writing inventory, skills and state",
+                  "WITH a AS (INSERT INTO inventory (character_id, item_type, item_name, quantity, item_data, "
+                  "  slot_position) SELECT cid, item_type, item_name, COALESCE(quantity, 1), COALESCE(item_data, '{}'), "
+                  "  slot_position FROM jsonb_to_recordset($1::jsonb) AS x(cid bigint, item_type text, item_name text, "
+                  "  quantity int, item_data jsonb, slot_position int)), "
+                  "b AS (INSERT INTO character_skills (character_id, skill_name, skill_level, experience_points, "
+                  "  skill_data) SELECT cid, skill_name, COALESCE(skill_level, 1), COALESCE(experience_points, 0), "
+                  "  COALESCE(skill_data, '{}') FROM jsonb_to_recordset($2::jsonb) AS x(cid bigint, skill_name text, "
+                  "  skill_level int, experience_points int, skill_data jsonb)) "
+                  "INSERT INTO character_state (character_id, kind, key, value) SELECT cid, kind, key, "
+                  "  COALESCE(value, '') FROM jsonb_to_recordset($3::jsonb) AS x(cid bigint, kind text, key text, value text)",
+                  3, p2, err);
+}
+
+/* ------------------------------------------------------------ relationships */
+
+int db_sync_load_relationships(Db *db, int64_t world, const char *pairs_json, DbRelationship **out, int *n, Err *err)
+{
+    WORLD_PARAM(w, world);
+    const char *p[2] = {w, pairs_json};
+    *out = NULL;
+    *n = 0;
+    PGresult *r = db_exec(db, "reading relationships",
+                          "SELECT fc.sync_key, tc.sync_key, r.row_version, r.relationship_type, "
+                          "r.interaction_history::text FROM jsonb_to_recordset($2::jsonb) AS x(f text, t text) "
+                          "JOIN characters fc ON fc.world_id = $1 AND fc.sync_key = x.f "
+                          "JOIN characters tc ON tc.world_id = $1 AND tc.sync_key = x.t "
+                          "JOIN character_relationships r ON r.character_id = fc.id AND r.target_character_id = tc.id "
+                          "ORDER BY r.id FOR UPDATE OF r",
+                          2, p, err);
+    if (!r)
+        return err->code;
+    int rows = PQntuples(r);
+    DbRelationship *a = rows ? calloc((size_t)rows, sizeof *a) : NULL;
+    if (rows && !a) {
+        PQclear(r);
+        return err_set(err, MA_ERR_NOMEM, "out of memory");
+    }
+    for (int i = 0; i < rows; i++) {
+        snprintf(a[i].from, sizeof a[i].from, "%s", PQgetvalue(r, i, 0));
+        snprintf(a[i].to, sizeof a[i].to, "%s", PQgetvalue(r, i, 1));
+        a[i].version = i64(PQgetvalue(r, i, 2));
+        snprintf(a[i].type, sizeof a[i].type, "%s", PQgetvalue(r, i, 3));
+        a[i].history = dup_text(PQgetvalue(r, i, 4));
+    }
+    PQclear(r);
+    *out = a;
+    *n = rows;
+    return MA_OK;
+}
+
+void db_sync_relationships_free(DbRelationship *rows, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(rows[i].history);
+    free(rows);
+}
+
+int db_sync_write_relationships(Db *db, int64_t world, const char *rows_json, int *written, Err *err)
+{
+    WORLD_PARAM(w, world);
+    const char *p[2] = {w, rows_json};
+    return count_of(db, "writing relationships",
+                    "WITH x AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(f bigint, t bigint, type text, "
+                    "  value int, hist jsonb, version bigint, seq bigint, expect bigint)), "
+                    "up AS (UPDATE character_relationships r SET relationship_type = COALESCE(x.type, r.relationship_type), "
+                    "  relationship_value = x.value, interaction_history = x.hist, row_version = x.version, "
+                    "  change_seq = x.seq, world_id = $1 FROM x WHERE x.expect > 0 AND r.character_id = x.f "
+                    "  AND r.target_character_id = x.t AND r.row_version = x.expect RETURNING 1), "
+                    "ins AS (INSERT INTO character_relationships (world_id, character_id, target_character_id, "
+                    "  relationship_type, relationship_value, interaction_history, row_version, change_seq) "
+                    "  SELECT $1, f, t, COALESCE(type, 'acquaintance'), value, hist, version, seq FROM x "
+                    "  WHERE expect = 0 RETURNING 1) "
+                    "SELECT (SELECT count(*) FROM up) + (SELECT count(*) FROM ins)",
+                    2, p, written, err);
+}
+
+/* ------------------------------------------------------------ quests */
+
+int db_sync_load_quest_progress(Db *db, int64_t world, const char *pairs_json, DbQuestProgress **out, int *n,
+                                Err *err)
+{
+    WORLD_PARAM(w, world);
+    const char *p[2] = {w, pairs_json};
+    *out = NULL;
+    *n = 0;
+    PGresult *r = db_exec(db, "reading quest progress",
+                          "SELECT c.sync_key, q.title, p.status, p.progress_data::text, p.rewards_earned::text, "
+                          ISO("p.started_at") ", COALESCE(" ISO("p.completed_at") ", ''), p.row_version "
+                          "FROM jsonb_to_recordset($2::jsonb) AS x(c text, t text) "
+                          "JOIN characters c ON c.world_id = $1 AND c.sync_key = x.c "
+                          "JOIN quests q ON q.world_id = $1 AND q.title = x.t "
+                          "JOIN quest_progress p ON p.character_id = c.id AND p.quest_id = q.id "
+                          "ORDER BY p.id FOR UPDATE OF p",
+                          2, p, err);
+    if (!r)
+        return err->code;
+    int rows = PQntuples(r);
+    DbQuestProgress *a = rows ? calloc((size_t)rows, sizeof *a) : NULL;
+    if (rows && !a) {
+        PQclear(r);
+        return err_set(err, MA_ERR_NOMEM, "out of memory");
+    }
+    for (int i = 0; i < rows; i++) {
+        snprintf(a[i].character, sizeof a[i].character, "%s", PQgetvalue(r, i, 0));
+        snprintf(a[i].title, sizeof a[i].title, "%s", PQgetvalue(r, i, 1));
+        snprintf(a[i].status, sizeof a[i].status, "%s", PQgetvalue(r, i, 2));
+        a[i].progress_data = dup_text(PQgetvalue(r, i, 3));
+        a[i].rewards_earned = dup_text(PQgetvalue(r, i, 4));
+        snprintf(a[i].started_at, sizeof a[i].started_at, "%s", PQgetvalue(r, i, 5));
+        snprintf(a[i].completed_at, sizeof a[i].completed_at, "%s", PQgetvalue(r, i, 6));
+        a[i].version = i64(PQgetvalue(r, i, 7));
+    }
+    PQclear(r);
+    *out = a;
+    *n = rows;
+    return MA_OK;
+}
+
+void db_sync_quest_progress_free(DbQuestProgress *rows, int n)
+{
+    for (int i = 0; i < n; i++) {
+        free(rows[i].progress_data);
+        free(rows[i].rewards_earned);
+    }
+    free(rows);
+}
+
+int db_sync_ensure_quests(Db *db, int64_t world, const char *defs_json, cJSON **ids, Err *err)
+{
+    WORLD_PARAM(w, world);
+    const char *p[2] = {w, defs_json};
+    PGresult *r = db_exec(db, "creating quests",
+                          "WITH x AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(title text, description text, "
+                          "  quest_type text, requirements jsonb, rewards jsonb, difficulty_level int, objectives jsonb)), "
+                          "ins AS (INSERT INTO quests (world_id, title, description, quest_type, requirements, rewards, "
+                          "  difficulty_level) SELECT $1, title, COALESCE(description, ''), COALESCE(quest_type, 'side'), "
+                          "  COALESCE(requirements, '{}'), COALESCE(rewards, '{}'), COALESCE(difficulty_level, 1) FROM x "
+                          "  ON CONFLICT (world_id, title) DO NOTHING RETURNING id, title), "
+                          "obj AS (INSERT INTO quest_objectives (quest_id, objective_text, requirements, order_index) "
+                          "  SELECT ins.id, o.value->>'text', COALESCE(o.value->'requirements', '{}'), (o.ord - 1)::int "
+                          "  FROM ins JOIN x ON x.title = ins.title "
+                          "  CROSS JOIN LATERAL jsonb_array_elements(COALESCE(x.objectives, '[]')) WITH ORDINALITY "
+                          "  AS o(value, ord)) "
+                          "SELECT COALESCE(jsonb_object_agg(title, id), '{}')::text FROM "
+                          "(SELECT id, title FROM ins UNION ALL "
+                          " SELECT q.id, q.title FROM quests q JOIN x ON x.title = q.title WHERE q.world_id = $1) t",
+                          2, p, err);
+    if (!r)
+        return err->code;
+    *ids = cJSON_Parse(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return *ids ? MA_OK : err_set(err, MA_ERR_NOMEM, "out of memory");
+}
+
+int db_sync_write_quest_progress(Db *db, int64_t world, const char *rows_json, int *written, Err *err)
+{
+    WORLD_PARAM(w, world);
+    const char *p[2] = {w, rows_json};
+    return count_of(db, "writing quest progress",
+                    "WITH x AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(cid bigint, qid bigint, status text, "
+                    "  pd jsonb, rewards jsonb, started text, completed text, version bigint, seq bigint, expect bigint)), "
+                    "up AS (UPDATE quest_progress p SET status = x.status, progress_data = x.pd, rewards_earned = x.rewards, "
+                    "  completed_at = NULLIF(x.completed, '')::timestamptz, row_version = x.version, change_seq = x.seq, "
+                    "  world_id = $1 FROM x WHERE x.expect > 0 AND p.character_id = x.cid AND p.quest_id = x.qid "
+                    "  AND p.row_version = x.expect RETURNING 1), "
+                    "ins AS (INSERT INTO quest_progress (world_id, character_id, quest_id, status, progress_data, "
+                    "  rewards_earned, started_at, completed_at, row_version, change_seq) SELECT $1, cid, qid, status, "
+                    "  pd, rewards, COALESCE(NULLIF(started, '')::timestamptz, now()), NULLIF(completed, '')::timestamptz, "
+                    "  version, seq FROM x WHERE expect = 0 RETURNING 1) "
+                    "SELECT (SELECT count(*) FROM up) + (SELECT count(*) FROM ins)",
+                    2, p, written, err);
+}
+
+/* ------------------------------------------------------------ append-only logs */
+
+int db_sync_existing_entries(Db *db, int64_t world, int choices, const char *keys_json, cJSON **out, Err *err)
+{
+    WORLD_PARAM(w, world);
+    const char *p[2] = {w, keys_json};
+    PGresult *r = db_exec(db, "reading log entries",
+                          choices ? "SELECT COALESCE(jsonb_agg(sync_key), '[]')::text FROM player_choices "
+                                    "WHERE world_id = $1 AND sync_key IN (SELECT jsonb_array_elements_text($2::jsonb))"
+                                  : "SELECT COALESCE(jsonb_agg(sync_key), '[]')::text FROM world_evolution_log "
+                                    "WHERE world_id = $1 AND sync_key IN (SELECT jsonb_array_elements_text($2::jsonb))",
+                          2, p, err);
+    if (!r)
+        return err->code;
+    *out = cJSON_Parse(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return *out ? MA_OK : err_set(err, MA_ERR_NOMEM, "out of memory");
+}
+
+int db_sync_insert_evolution(Db *db, int64_t world, const char *rows_json, int *inserted, Err *err)
+{
+    WORLD_PARAM(w, world);
+    const char *p[2] = {w, rows_json};
+    int missing_agent = 0;
+    PGresult *r = db_exec(db, "appending to the evolution log",
+                          "WITH x AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(entry text, agent text, "
+                          "  agent_type text, evolution_type text, changes_made jsonb, reasoning jsonb, applied_at text, "
+                          "  is_active bool, seq bigint)), "
+                          "ag AS (INSERT INTO ai_agents (agent_name, agent_type) SELECT DISTINCT ON (agent) agent, "
+                          "  agent_type FROM x ORDER BY agent ON CONFLICT (agent_name) DO NOTHING RETURNING id, agent_name), "
+                          "allag AS (SELECT id, agent_name FROM ag UNION ALL "
+                          "  SELECT a.id, a.agent_name FROM ai_agents a WHERE a.agent_name IN (SELECT agent FROM x)), "
+                          "ins AS (INSERT INTO world_evolution_log (world_id, sync_key, agent_id, evolution_type, "
+                          "  changes_made, reasoning, applied_at, is_active, change_seq) "
+                          "  SELECT $1, x.entry, (SELECT id FROM allag WHERE agent_name = x.agent LIMIT 1), "
+                          "  x.evolution_type, x.changes_made, COALESCE(x.reasoning, '{}'), "
+                          "  COALESCE(NULLIF(x.applied_at, '')::timestamptz, now()), COALESCE(x.is_active, true), x.seq "
+                          "  FROM x ON CONFLICT (world_id, sync_key) DO NOTHING RETURNING agent_id) "
+                          "SELECT count(*), count(*) FILTER (WHERE agent_id IS NULL) FROM ins",
+                          2, p, err);
+    if (!r)
+        return err->code;
+    *inserted = atoi(PQgetvalue(r, 0, 0));
+    missing_agent = atoi(PQgetvalue(r, 0, 1));
+    PQclear(r);
+    /* An agent another push created a moment ago is not visible yet: go round again. */
+    if (missing_agent)
+        return err_set(err, DB_RETRY, "an agent row was being created by another push");
+    return MA_OK;
+}
+
+int db_sync_insert_choices(Db *db, int64_t world, const char *rows_json, int *inserted, Err *err)
+{
+    WORLD_PARAM(w, world);
+    const char *p[2] = {w, rows_json};
+    PGresult *r = db_exec(db, "appending story choices",
+                          "WITH x AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(entry text, cid bigint, "
+                          "  title text, description text, story_type text, branch text, content text, parent text, "
+                          "  choice_text text, choice_data jsonb, consequences jsonb, made_at text, seq bigint)), "
+                          "st AS (INSERT INTO stories (world_id, title, description, story_type) "
+                          "  SELECT DISTINCT ON (title) $1::bigint, title, COALESCE(description, ''), "
+                          "  COALESCE(story_type, 'main') FROM x ORDER BY title "
+                          "  ON CONFLICT (world_id, title) DO NOTHING RETURNING id, title), "
+                          "allst AS (SELECT id, title FROM st UNION ALL "
+                          "  SELECT s.id, s.title FROM stories s WHERE s.world_id = $1 AND s.title IN (SELECT title FROM x)), "
+                          "br AS (INSERT INTO story_branches (story_id, branch_name, content, parent_branch_id) "
+                          "  SELECT DISTINCT ON (s.id, x.branch) s.id, x.branch, COALESCE(x.content, ''), "
+                          "  (SELECT b.id FROM story_branches b WHERE b.story_id = s.id AND b.branch_name = x.parent) "
+                          "  FROM x JOIN allst s ON s.title = x.title ORDER BY s.id, x.branch "
+                          "  ON CONFLICT (story_id, branch_name) DO NOTHING RETURNING id, story_id, branch_name), "
+                          "allbr AS (SELECT id, story_id, branch_name FROM br UNION ALL "
+                          "  SELECT b.id, b.story_id, b.branch_name FROM story_branches b "
+                          "  WHERE b.story_id IN (SELECT id FROM allst)), "
+                          "ins AS (INSERT INTO player_choices (world_id, sync_key, character_id, story_branch_id, "
+                          "  choice_text, choice_data, consequences, made_at, change_seq) "
+                          "  SELECT $1, x.entry, x.cid, (SELECT b.id FROM allbr b JOIN allst s ON s.id = b.story_id "
+                          "  WHERE s.title = x.title AND b.branch_name = x.branch LIMIT 1), x.choice_text, "
+                          "  COALESCE(x.choice_data, '{}'), COALESCE(x.consequences, '{}'), "
+                          "  COALESCE(NULLIF(x.made_at, '')::timestamptz, now()), x.seq FROM x "
+                          "  ON CONFLICT (world_id, sync_key) DO NOTHING RETURNING story_branch_id) "
+                          "SELECT count(*), count(*) FILTER (WHERE story_branch_id IS NULL) FROM ins",
+                          2, p, err);
+    if (!r)
+        return err->code;
+    *inserted = atoi(PQgetvalue(r, 0, 0));
+    int unlinked = atoi(PQgetvalue(r, 0, 1));
+    PQclear(r);
+    if (unlinked)
+        return err_set(err, DB_RETRY, "a story or branch was being created by another push");
+    return MA_OK;
+}
+
+/* ------------------------------------------------------------ the world row and its sequence */
+
+int db_sync_take_seqs(Db *db, int64_t world, int n, int64_t *first, int64_t *version, char **row, Err *err)
+{
+    WORLD_PARAM(w, world);
+    char k[16];
+    snprintf(k, sizeof k, "%d", n);
+    const char *p[2] = {w, k};
+    PGresult *r = db_exec(db, "taking change sequence numbers",
+                          "UPDATE worlds w SET seq_head = seq_head + $2::int WHERE id = $1 "
+                          "RETURNING seq_head - $2::int + 1, row_version, " WORLD_ROW("w") "::text",
+                          2, p, err);
+    if (!r)
+        return err->code;
+    if (PQntuples(r) != 1) {
+        PQclear(r);
+        return err_set(err, MA_ERR_NOT_FOUND, "world %" PRId64 " is gone", world);
+    }
+    *first = i64(PQgetvalue(r, 0, 0));
+    *version = i64(PQgetvalue(r, 0, 1));
+    *row = dup_text(PQgetvalue(r, 0, 2));
+    PQclear(r);
+    return MA_OK;
+}
+
+int db_sync_world_name_taken(Db *db, int64_t world, const char *name, int *taken, Err *err)
+{
+    WORLD_PARAM(w, world);
+    const char *p[2] = {w, name};
+    return count_of(db, "checking a world name", "SELECT count(*) FROM worlds WHERE name = $2 AND id <> $1", 2, p,
+                    taken, err);
+}
+
+int db_sync_write_world(Db *db, int64_t world, const char *fields_json, Err *err)
+{
+    WORLD_PARAM(w, world);
+    const char *p[2] = {w, fields_json};
+    return db_run(db, "writing the world",
+                  "UPDATE worlds w SET name = COALESCE(f->>'name', w.name), "
+                  "settings = COALESCE(f->'settings', w.settings), metadata = COALESCE(f->'metadata', w.metadata), "
+                  "is_active = COALESCE((f->>'is_active')::boolean, w.is_active), "
+                  "deleted = COALESCE((f->>'deleted')::boolean, w.deleted), "
+                  "row_version = (f->>'version')::bigint, change_seq = (f->>'seq')::bigint "
+                  "FROM (SELECT $2::jsonb AS f) x WHERE w.id = $1",
+                  2, p, err);
+}
+
+/* ------------------------------------------------------------ pull */
+
+int db_sync_changes(Db *db, int64_t world, int64_t since, int limit, cJSON **out, int *more, int64_t *head, Err *err)
+{
+    WORLD_PARAM(w, world);
+    char s[24], l[16];
+    snprintf(s, sizeof s, "%" PRId64, since);
+    snprintf(l, sizeof l, "%d", limit + 1);
+    const char *p[3] = {w, s, l};
+    /* Each table gives its first rows after the cursor through its (world_id, change_seq)
+     * index; the union keeps the first `limit` in sequence order; only those become JSON. */
+    PGresult *r = db_exec(db, "reading changes",
+                          "WITH pick AS (SELECT seq, kind, id FROM ("
+                          " (SELECT change_seq AS seq, 0 AS kind, id FROM worlds WHERE id = $1 AND change_seq > $2) "
+                          " UNION ALL (SELECT change_seq, 1, id FROM world_chunks WHERE world_id = $1 AND change_seq > $2 "
+                          "   ORDER BY change_seq LIMIT $3) "
+                          " UNION ALL (SELECT change_seq, 2, id FROM characters WHERE world_id = $1 AND change_seq > $2 "
+                          "   ORDER BY change_seq LIMIT $3) "
+                          " UNION ALL (SELECT change_seq, 3, id FROM character_relationships WHERE world_id = $1 "
+                          "   AND change_seq > $2 ORDER BY change_seq LIMIT $3) "
+                          " UNION ALL (SELECT change_seq, 4, id FROM quest_progress WHERE world_id = $1 "
+                          "   AND change_seq > $2 ORDER BY change_seq LIMIT $3) "
+                          " UNION ALL (SELECT change_seq, 5, id FROM world_evolution_log WHERE world_id = $1 "
+                          "   AND change_seq > $2 ORDER BY change_seq LIMIT $3) "
+                          " UNION ALL (SELECT change_seq, 6, id FROM player_choices WHERE world_id = $1 "
+                          "   AND change_seq > $2 ORDER BY change_seq LIMIT $3) "
+                          ") u ORDER BY seq LIMIT $3) "
+                          "SELECT (SELECT seq_head FROM worlds WHERE id = $1), COALESCE(jsonb_agg((CASE p.kind "
+                          " WHEN 0 THEN (SELECT " WORLD_ROW("w") " FROM worlds w WHERE w.id = p.id) "
+                          " WHEN 1 THEN (SELECT " CHUNK_ROW("c") " FROM world_chunks c WHERE c.id = p.id) "
+                          " WHEN 2 THEN (SELECT " CHARACTER_ROW("c") " FROM characters c WHERE c.id = p.id) "
+                          " WHEN 3 THEN (SELECT " RELATIONSHIP_ROW("r") " FROM character_relationships r WHERE r.id = p.id) "
+                          " WHEN 4 THEN (SELECT " QUEST_ROW("qp") " FROM quest_progress qp WHERE qp.id = p.id) "
+                          " WHEN 5 THEN (SELECT " EVOLUTION_ROW("e") " FROM world_evolution_log e WHERE e.id = p.id) "
+                          " ELSE (SELECT " CHOICE_ROW("pc") " FROM player_choices pc WHERE pc.id = p.id) "
+                          " END) || jsonb_build_object('seq', p.seq) ORDER BY p.seq), '[]')::text, count(*) FROM pick p",
+                          3, p, err);
+    if (!r)
+        return err->code;
+    *head = i64(PQgetvalue(r, 0, 0));
+    cJSON *list = cJSON_Parse(PQgetvalue(r, 0, 1));
+    int n = atoi(PQgetvalue(r, 0, 2));
+    PQclear(r);
+    if (!list)
+        return err_set(err, MA_ERR_NOMEM, "out of memory");
+    *more = n > limit;
+    if (*more)
+        cJSON_DeleteItemFromArray(list, limit);
+    *out = list;
+    return MA_OK;
+}
