@@ -16,6 +16,9 @@
 
 #include <libpq-fe.h>
 
+#include "helpers.h"
+#include "net/sync_client.h"
+
 #define PG_PORT 5432 /* only names the socket file: TCP is off */
 
 static int run_cmd(const char *cmd, char *why, size_t size)
@@ -279,4 +282,33 @@ int server_run(const PgHarness *h, char **out, const char *arg0, ...)
     unlink(path);
     *out = buf;
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+SyncClient *harness_client(const char *url, const char *name, int retries)
+{
+    SyncClient *c = NULL;
+    Err err = {0};
+    SyncClientOptions opt = {.retries = retries, .backoff_ms = 50, .timeout_ms = 20000};
+    if (sync_client_new(url, &opt, &c, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    int rc = sync_client_register(c, name, "a good password", NULL, &err);
+    if (rc != MA_OK && rc != MA_ERR_CONSTRAINT)
+        fail_msg("register %s: %s", name, err.msg);
+    if (sync_client_login(c, name, "a good password", NULL, &err) != MA_OK)
+        fail_msg("login %s: %s", name, err.msg);
+    return c;
+}
+
+int64_t harness_share_world(SyncClient *c, const char *name)
+{
+    cJSON *w = cJSON_CreateObject();
+    cJSON_AddStringToObject(w, "name", name);
+    cJSON_AddStringToObject(w, "seed", "-9000000000000000001"); /* any 64-bit seed, as text */
+    cJSON_AddStringToObject(w, "world_type", "flat");
+    int64_t id = 0;
+    Err err = {0};
+    if (sync_client_create_world(c, w, &id, &err) != MA_OK)
+        fail_msg("sharing %s: %s", name, err.msg);
+    cJSON_Delete(w);
+    return id;
 }

@@ -11,6 +11,7 @@
 #define MA_TESTS_PG_HARNESS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #define PG_HARNESS_SKIP 77
@@ -53,5 +54,12 @@ void server_proc_kill9(ServerProc *s);
 /* Runs magic-adventure-server with args (NULL-terminated) against h; returns the exit status and
  * the output (stdout and stderr, heap) in *out. */
 int server_run(const PgHarness *h, char **out, const char *arg0, ...);
+
+/* A sync client signed in as name (registered first when the name is new); fails the test
+ * otherwise. retries: the client's retry count. */
+struct SyncClient;
+struct SyncClient *harness_client(const char *url, const char *name, int retries);
+/* Shares a new world named name (flat, a fixed seed) from c; returns its server id. */
+int64_t harness_share_world(struct SyncClient *c, const char *name);
 
 #endif

@@ -45,33 +45,14 @@ static int teardown(void **state)
     return 0;
 }
 
-/* A client signed in as name (registered first when new). */
 static SyncClient *client_as(const char *url, const char *name)
 {
-    SyncClient *c = NULL;
-    Err err = {0};
-    SyncClientOptions opt = {.retries = 0, .timeout_ms = 20000};
-    assert_int_equal(sync_client_new(url, &opt, &c, &err), MA_OK);
-    int rc = sync_client_register(c, name, "a good password", NULL, &err);
-    if (rc != MA_OK && rc != MA_ERR_CONSTRAINT)
-        fail_msg("register %s: %s", name, err.msg);
-    if (sync_client_login(c, name, "a good password", NULL, &err) != MA_OK)
-        fail_msg("login %s: %s", name, err.msg);
-    return c;
+    return harness_client(url, name, 0);
 }
 
 static int64_t share_world(SyncClient *c, const char *name)
 {
-    cJSON *w = cJSON_CreateObject();
-    cJSON_AddStringToObject(w, "name", name);
-    cJSON_AddStringToObject(w, "seed", "-9000000000000000001"); /* any 64-bit seed, as text */
-    cJSON_AddStringToObject(w, "world_type", "flat");
-    int64_t id = 0;
-    Err err = {0};
-    if (sync_client_create_world(c, w, &id, &err) != MA_OK)
-        fail_msg("%s", err.msg);
-    cJSON_Delete(w);
-    return id;
+    return harness_share_world(c, name);
 }
 
 typedef struct Raw {

@@ -18,7 +18,7 @@ struct SyncClient {
     CURL *curl;
     char *base;
     char token[65];
-    int last_status;
+    int last_status, last_attempts;
     SyncClientOptions opt;
     char *ca_file;
 };
@@ -142,6 +142,11 @@ int sync_client_last_status(const SyncClient *c)
     return c->last_status;
 }
 
+int sync_client_last_attempts(const SyncClient *c)
+{
+    return c->last_attempts;
+}
+
 static void sleep_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -213,6 +218,7 @@ static int request(SyncClient *c, const char *method, const char *path, const ch
         if (cc == CURLE_OK)
             curl_easy_getinfo(k, CURLINFO_RESPONSE_CODE, &status);
         c->last_status = (int)status;
+        c->last_attempts = attempt + 1;
 
         int retry = 0;
         long wait = c->opt.backoff_ms << (attempt < 10 ? attempt : 10);

@@ -45,6 +45,8 @@ void sync_client_set_token(SyncClient *c, const char *token);
 const char *sync_client_token(const SyncClient *c);
 /* The HTTP status of the last answer; 0 when no answer came. */
 int sync_client_last_status(const SyncClient *c);
+/* How many times the last request was sent (1 when it was not retried). */
+int sync_client_last_attempts(const SyncClient *c);
 
 /* GET /v1/health. *info (may be NULL) receives the answer; the caller frees it. */
 int sync_client_health(SyncClient *c, cJSON **info, Err *err);
