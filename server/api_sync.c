@@ -2,6 +2,7 @@
 #include "api.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -105,23 +106,25 @@ void api_changes(Req *q, Resp *r)
     }
     WorldAccess wa;
     if (api_world_check(q, r, &db, 0, &wa)) {
-        cJSON *list = NULL;
+        char *list = NULL;
         int more = 0;
-        int64_t head = 0;
-        if (db_sync_changes(&db, q->world_id, since, (int)limit, &list, &more, &head, &err) != MA_OK) {
+        int64_t head = 0, cursor = since;
+        if (db_sync_changes(&db, q->world_id, since, (int)limit, &list, &cursor, &more, &head, &err) != MA_OK) {
             resp_db_error(r, &err);
         } else {
-            int64_t cursor = since;
-            const cJSON *last = cJSON_GetArrayItem(list, cJSON_GetArraySize(list) - 1);
-            const cJSON *seq = last ? cJSON_GetObjectItemCaseSensitive(last, "seq") : NULL;
-            if (cJSON_IsNumber(seq))
-                cursor = (int64_t)seq->valuedouble;
-            cJSON *o = cJSON_CreateObject();
-            cJSON_AddItemToObject(o, "changes", list);
-            cJSON_AddNumberToObject(o, "cursor", (double)cursor);
-            cJSON_AddBoolToObject(o, "more", more);
-            cJSON_AddNumberToObject(o, "seq_head", (double)head);
-            resp_json(r, 200, o);
+            /* The rows come from PostgreSQL as JSON text: wrapped, not parsed and printed again. */
+            size_t n = strlen(list) + 128;
+            char *body = malloc(n);
+            if (!body) {
+                resp_error(r, 500, "out of memory");
+            } else {
+                r->status = 200;
+                r->len = (size_t)snprintf(body, n, "{\"changes\":%s,\"cursor\":%" PRId64 ",\"more\":%s,\"seq_head\":%" PRId64 "}",
+                                          list, cursor, more ? "true" : "false", head);
+                free(r->body);
+                r->body = body;
+            }
+            free(list);
         }
     }
     db_release(&db);

@@ -154,8 +154,8 @@ void api_chunks_search(Req *q, Resp *r)
     char block[64] = "", entity[80] = "", lim[16] = "";
     int has_block = req_query(q, "block", block, sizeof block);
     int has_entity = req_query(q, "entity", entity, sizeof entity);
-    if (!has_block && !has_entity) {
-        resp_error(r, 400, "say what to find: ?block=NAME (a block in the palette) or ?entity=ID");
+    if (has_block == has_entity) {
+        resp_error(r, 400, "say what to find: ?block=NAME (a block in the palette) or ?entity=ID, one of them");
         return;
     }
     if (has_block && blocks_find(q->srv->blocks, block) < 0) {

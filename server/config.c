@@ -33,7 +33,8 @@ int server_config_from_env(ServerConfig *c, Err *err)
     if ((rc = env_int("DB_POOL_SIZE", 20, 1, 1000, &c->pool_size, err)) != MA_OK ||
         (rc = env_int("DB_POOL_TIMEOUT", 30, 1, 3600, &c->pool_timeout_s, err)) != MA_OK ||
         (rc = env_int("BACKUP_RETENTION_DAYS", 30, 1, 36500, &c->backup_retention_days, err)) != MA_OK ||
-        (rc = env_int("MAGIC_SESSION_HOURS", 24, 1, 24 * 365, &c->session_hours, err)) != MA_OK)
+        (rc = env_int("MAGIC_SESSION_HOURS", 24, 1, 24 * 365, &c->session_hours, err)) != MA_OK ||
+        (rc = env_int("DB_PREPARE", 1, 0, 1, &c->prepare, err)) != MA_OK)
         return rc;
     snprintf(c->listen_host, sizeof c->listen_host, "127.0.0.1");
     c->listen_port = 8787;

@@ -8,10 +8,19 @@
 #include <string.h>
 #include <time.h>
 
+/* Statements prepared on one connection, by the address of their text: every statement of
+ * the server is a string literal, so the address names it. */
+#define DB_MAX_PREPARED 96
+struct DbPrepared {
+    const char *sql[DB_MAX_PREPARED];
+    int n;
+};
+
 struct DbPool {
     char *conninfo;
-    int size, timeout_s;
+    int size, timeout_s, prepare;
     PGconn **conns; /* NULL until first used */
+    DbPrepared *prepared;
     unsigned char *busy;
     int open;
     pthread_mutex_t mu;
@@ -42,7 +51,7 @@ static int connect_one(const char *conninfo, PGconn **out, Err *err)
     return MA_OK;
 }
 
-int db_pool_new(const char *conninfo, int size, int timeout_s, DbPool **out, Err *err)
+int db_pool_new(const char *conninfo, int size, int timeout_s, int prepare, DbPool **out, Err *err)
 {
     DbPool *p = calloc(1, sizeof *p);
     if (!p || size < 1)
@@ -50,9 +59,11 @@ int db_pool_new(const char *conninfo, int size, int timeout_s, DbPool **out, Err
     p->conninfo = strdup(conninfo ? conninfo : "");
     p->size = size;
     p->timeout_s = timeout_s;
+    p->prepare = prepare;
     p->conns = calloc((size_t)size, sizeof *p->conns);
+    p->prepared = calloc((size_t)size, sizeof *p->prepared);
     p->busy = calloc((size_t)size, 1);
-    if (!p->conninfo || !p->conns || !p->busy) {
+    if (!p->conninfo || !p->conns || !p->prepared || !p->busy) {
         db_pool_free(p);
         return err_set(err, MA_ERR_NOMEM, "out of memory");
     }
@@ -70,6 +81,7 @@ void db_pool_free(DbPool *p)
         if (p->conns[i])
             PQfinish(p->conns[i]);
     free(p->conns);
+    free(p->prepared);
     free(p->busy);
     free(p->conninfo);
     pthread_mutex_destroy(&p->mu);
@@ -101,8 +113,11 @@ int db_acquire(DbPool *p, Db *out, Err *err)
     PGconn *c = p->conns[slot];
     pthread_mutex_unlock(&p->mu);
 
-    /* Connect or repair outside the lock: it may take a while. */
+    /* Connect or repair outside the lock: it may take a while. A new session has none of the
+     * old one's prepared statements. */
     int rc = MA_OK;
+    if (!c || PQstatus(c) == CONNECTION_BAD)
+        p->prepared[slot].n = 0;
     if (c && PQstatus(c) == CONNECTION_BAD) {
         PQreset(c);
         if (PQstatus(c) != CONNECTION_OK) {
@@ -129,6 +144,7 @@ int db_acquire(DbPool *p, Db *out, Err *err)
     pthread_mutex_unlock(&p->mu);
     out->conn = c;
     out->pool = p;
+    out->prepared = p->prepare ? &p->prepared[slot] : NULL;
     return MA_OK;
 }
 
@@ -181,9 +197,60 @@ static int classify(const char *state)
     return MA_ERR_DB;
 }
 
+/* The prepared name of sql on this connection, preparing it the first time; NULL when it is
+ * not to be prepared (no pool, DB_PREPARE=0, the table full) or preparing failed (*failed). */
+static const char *prepared_name(Db *db, const char *sql, int n, char name[16], PGresult **failed)
+{
+    DbPrepared *ps = db->prepared;
+    *failed = NULL;
+    if (!ps)
+        return NULL;
+    for (int i = 0; i < ps->n; i++)
+        if (ps->sql[i] == sql) {
+            snprintf(name, 16, "ma%d", i);
+            return name;
+        }
+    if (ps->n >= DB_MAX_PREPARED)
+        return NULL;
+    snprintf(name, 16, "ma%d", ps->n);
+    PGresult *r = PQprepare(db->conn, name, sql, n, NULL);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        *failed = r;
+        return NULL;
+    }
+    PQclear(r);
+    ps->sql[ps->n++] = sql;
+    return name;
+}
+
+/* MAGIC_SERVER_SLOW_MS: statements slower than this are logged to stderr (0: none). */
+static double slow_ms(void)
+{
+    static double ms = -1;
+    if (ms < 0) {
+        const char *v = getenv("MAGIC_SERVER_SLOW_MS");
+        ms = v ? atof(v) : 0;
+    }
+    return ms;
+}
+
 PGresult *db_exec(Db *db, const char *what, const char *sql, int n, const char *const *params, Err *err)
 {
-    PGresult *r = PQexecParams(db->conn, sql, n, NULL, params, NULL, NULL, 0);
+    char name[16];
+    PGresult *r = NULL;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    const char *stmt = prepared_name(db, sql, n, name, &r);
+    if (stmt)
+        r = PQexecPrepared(db->conn, stmt, n, params, NULL, NULL, 0);
+    else if (!r)
+        r = PQexecParams(db->conn, sql, n, NULL, params, NULL, NULL, 0);
+    if (slow_ms() > 0) {
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+        if (ms >= slow_ms())
+            fprintf(stderr, "magic-adventure-server: slow statement (%.1f ms): %s\n", ms, what);
+    }
     ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
         return r;

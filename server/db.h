@@ -4,8 +4,9 @@
  * finds none free waits up to DB_POOL_TIMEOUT seconds, then gets a 503. A connection that
  * broke (server restarted, pgbouncer recycled it) is reset when next taken.
  * All SQL of the server lives in server/db_*.c; other files call their typed functions.
- * Statements go through PQexecParams (unnamed statements), which works both directly and
- * through pgbouncer in transaction pooling mode. */
+ * Each statement is prepared once per connection (planning the long ones costs more than
+ * running them); DB_PREPARE=0 turns that off for poolers that cannot keep prepared statements
+ * (pgbouncer's transaction pooling before 1.21; session pooling is fine). */
 #ifndef MA_SERVER_DB_H
 #define MA_SERVER_DB_H
 
@@ -21,15 +22,20 @@
 
 typedef struct DbPool DbPool;
 
+typedef struct DbPrepared DbPrepared;
+
 /* One borrowed connection. */
 typedef struct Db {
     PGconn *conn;
     DbPool *pool;
+    DbPrepared *prepared; /* NULL: unnamed statements only */
     int in_tx;
 } Db;
 
-/* conninfo: a URL or key=value string (libpq's; empty uses the PG* environment). */
-int db_pool_new(const char *conninfo, int size, int timeout_s, DbPool **out, Err *err);
+/* conninfo: a URL or key=value string (libpq's; empty uses the PG* environment). prepare:
+ * prepare each statement once per connection and reuse its plan (DB_PREPARE=1, the default);
+ * 0 sends every statement unnamed, as pgbouncer's transaction pooling before 1.21 needs. */
+int db_pool_new(const char *conninfo, int size, int timeout_s, int prepare, DbPool **out, Err *err);
 void db_pool_free(DbPool *p);
 
 /* Takes a connection, waiting up to the pool timeout: MA_OK, or DB_UNAVAILABLE with err. */

@@ -103,8 +103,11 @@ int db_sync_seen_ops(Db *db, int64_t world, const char *ids_json, cJSON **out, E
     WORLD_PARAM(w, world);
     const char *p[2] = {w, ids_json};
     PGresult *r = db_exec(db, "looking up applied operations",
-                          "SELECT COALESCE(jsonb_object_agg(op_id, response), '{}')::text FROM sync_ops "
-                          "WHERE world_id = $1 AND op_id IN (SELECT jsonb_array_elements_text($2::jsonb))",
+                          /* one index probe per id, whatever the planner believes about the world (the
+                           * LIMIT keeps the subquery from being flattened into a scan of the world) */
+                          "SELECT COALESCE(jsonb_object_agg(s.op_id, s.response), '{}')::text "
+                          "FROM jsonb_array_elements_text($2::jsonb) AS i(op) CROSS JOIN LATERAL "
+                          "(SELECT op_id, response FROM sync_ops WHERE world_id = $1 AND op_id = i.op LIMIT 1) s",
                           2, p, err);
     if (!r)
         return err->code;
@@ -138,11 +141,11 @@ int db_sync_load_chunks(Db *db, int64_t world, const char *coords_json, DbChunk 
     *out = NULL;
     *n = 0;
     PGresult *r = db_exec(db, "reading chunks",
-                          "SELECT c.chunk_x, c.chunk_y, c.chunk_z, c.version, c.block_data::text, c.structures::text "
-                          "FROM world_chunks c JOIN (SELECT (e->>0)::int AS x, (e->>1)::int AS y, (e->>2)::int AS z "
-                          "  FROM jsonb_array_elements($2::jsonb) e) k "
-                          "ON c.world_id = $1 AND c.chunk_x = k.x AND c.chunk_y = k.y AND c.chunk_z = k.z "
-                          "ORDER BY c.id FOR UPDATE OF c",
+                          "SELECT c.id, c.chunk_x, c.chunk_y, c.chunk_z, c.version, c.block_data::text, "
+                          "c.structures::text FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(v, n) "
+                          "CROSS JOIN LATERAL (SELECT * FROM world_chunks w WHERE w.world_id = $1 "
+                          "  AND w.chunk_x = (e.v->>0)::int AND w.chunk_y = (e.v->>1)::int AND w.chunk_z = (e.v->>2)::int "
+                          "  FOR UPDATE) c ORDER BY e.n",
                           2, p, err);
     if (!r)
         return err->code;
@@ -153,12 +156,13 @@ int db_sync_load_chunks(Db *db, int64_t world, const char *coords_json, DbChunk 
         return err_set(err, MA_ERR_NOMEM, "out of memory");
     }
     for (int i = 0; i < rows; i++) {
-        a[i].cx = (int32_t)i64(PQgetvalue(r, i, 0));
-        a[i].cy = (int32_t)i64(PQgetvalue(r, i, 1));
-        a[i].cz = (int32_t)i64(PQgetvalue(r, i, 2));
-        a[i].version = (int)i64(PQgetvalue(r, i, 3));
-        a[i].block_data = dup_text(PQgetvalue(r, i, 4));
-        a[i].structures = dup_text(PQgetvalue(r, i, 5));
+        a[i].id = i64(PQgetvalue(r, i, 0));
+        a[i].cx = (int32_t)i64(PQgetvalue(r, i, 1));
+        a[i].cy = (int32_t)i64(PQgetvalue(r, i, 2));
+        a[i].cz = (int32_t)i64(PQgetvalue(r, i, 3));
+        a[i].version = (int)i64(PQgetvalue(r, i, 4));
+        a[i].block_data = dup_text(PQgetvalue(r, i, 5));
+        a[i].structures = dup_text(PQgetvalue(r, i, 6));
     }
     PQclear(r);
     *out = a;
@@ -180,11 +184,10 @@ int db_sync_write_chunks(Db *db, int64_t world, const char *rows_json, int *writ
     WORLD_PARAM(w, world);
     const char *p[2] = {w, rows_json};
     return count_of(db, "writing chunks",
-                    "WITH x AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(x int, y int, z int, block_data jsonb, "
-                    "  structures jsonb, version int, seq bigint, expect int)), "
+                    "WITH x AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(id bigint, x int, y int, z int, "
+                    "  block_data jsonb, structures jsonb, version int, seq bigint, expect int)), "
                     "up AS (UPDATE world_chunks c SET block_data = x.block_data, version = x.version, change_seq = x.seq "
-                    "  FROM x WHERE x.expect > 0 AND c.world_id = $1 AND c.chunk_x = x.x AND c.chunk_y = x.y "
-                    "  AND c.chunk_z = x.z AND c.version = x.expect RETURNING 1), "
+                    "  FROM x WHERE x.expect > 0 AND c.id = x.id AND c.world_id = $1 AND c.version = x.expect RETURNING 1), "
                     "ins AS (INSERT INTO world_chunks (world_id, chunk_x, chunk_y, chunk_z, block_data, structures, "
                     "  version, change_seq) SELECT $1, x, y, z, block_data, structures, version, seq FROM x "
                     "  WHERE expect = 0 RETURNING 1) "
@@ -202,8 +205,8 @@ int db_sync_load_characters(Db *db, int64_t world, const char *keys_json, DbChar
     *n = 0;
     PGresult *r = db_exec(db, "reading characters",
                           "SELECT c.sync_key, c.id, COALESCE(c.user_id, 0), c.row_version, c.deleted, "
-                          CHARACTER_ROW("c") "::text FROM characters c "
-                          "WHERE c.world_id = $1 AND c.sync_key IN (SELECT jsonb_array_elements_text($2::jsonb)) "
+                          CHARACTER_ROW("c") "::text FROM jsonb_array_elements_text($2::jsonb) AS k(key) "
+                          "CROSS JOIN LATERAL (SELECT * FROM characters WHERE world_id = $1 AND sync_key = k.key LIMIT 1) c "
                           "ORDER BY c.id FOR UPDATE OF c",
                           2, p, err);
     if (!r)
@@ -240,7 +243,7 @@ int db_sync_write_characters(Db *db, int64_t world, const char *rows_json, cJSON
     WORLD_PARAM(w, world);
     const char *p[2] = {w, rows_json};
     PGresult *r = db_exec(db, "writing characters",
-                          "WITH x AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(key text, user_id bigint, "
+                          "WITH x AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(id bigint, key text, user_id bigint, "
                           "  name text, character_class text, level int, experience int, stats jsonb, appearance jsonb, "
                           "  px float8, py float8, pz float8, deleted bool, version bigint, seq bigint, expect bigint)), "
                           "up AS (UPDATE characters c SET name = COALESCE(x.name, c.name), "
@@ -249,7 +252,7 @@ int db_sync_write_characters(Db *db, int64_t world, const char *rows_json, cJSON
                           "  stats = COALESCE(x.stats, c.stats), appearance = COALESCE(x.appearance, c.appearance), "
                           "  position_x = COALESCE(x.px, c.position_x), position_y = COALESCE(x.py, c.position_y), "
                           "  position_z = COALESCE(x.pz, c.position_z), deleted = x.deleted, row_version = x.version, "
-                          "  change_seq = x.seq FROM x WHERE x.expect > 0 AND c.world_id = $1 AND c.sync_key = x.key "
+                          "  change_seq = x.seq FROM x WHERE x.expect > 0 AND c.id = x.id AND c.world_id = $1 "
                           "  AND c.row_version = x.expect RETURNING c.id, c.sync_key), "
                           "ins AS (INSERT INTO characters (world_id, sync_key, user_id, name, character_class, level, "
                           "  experience, stats, appearance, position_x, position_y, position_z, deleted, row_version, "
@@ -303,12 +306,13 @@ int db_sync_load_relationships(Db *db, int64_t world, const char *pairs_json, Db
     *out = NULL;
     *n = 0;
     PGresult *r = db_exec(db, "reading relationships",
-                          "SELECT fc.sync_key, tc.sync_key, r.row_version, r.relationship_type, "
-                          "r.interaction_history::text FROM jsonb_to_recordset($2::jsonb) AS x(f text, t text) "
-                          "JOIN characters fc ON fc.world_id = $1 AND fc.sync_key = x.f "
-                          "JOIN characters tc ON tc.world_id = $1 AND tc.sync_key = x.t "
-                          "JOIN character_relationships r ON r.character_id = fc.id AND r.target_character_id = tc.id "
-                          "ORDER BY r.id FOR UPDATE OF r",
+                          "SELECT e.v->>'f', e.v->>'t', r.row_version, r.relationship_type, r.interaction_history::text, "
+                          "r.id FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(v, n) "
+                          "CROSS JOIN LATERAL (SELECT r.* FROM characters fc, characters tc, character_relationships r "
+                          "  WHERE fc.world_id = $1 AND fc.sync_key = e.v->>'f' AND tc.world_id = $1 "
+                          "  AND tc.sync_key = e.v->>'t' "
+                          "  AND r.character_id = fc.id AND r.target_character_id = tc.id FOR UPDATE OF r) r "
+                          "ORDER BY e.n",
                           2, p, err);
     if (!r)
         return err->code;
@@ -324,6 +328,7 @@ int db_sync_load_relationships(Db *db, int64_t world, const char *pairs_json, Db
         a[i].version = i64(PQgetvalue(r, i, 2));
         snprintf(a[i].type, sizeof a[i].type, "%s", PQgetvalue(r, i, 3));
         a[i].history = dup_text(PQgetvalue(r, i, 4));
+        a[i].id = i64(PQgetvalue(r, i, 5));
     }
     PQclear(r);
     *out = a;
@@ -343,12 +348,12 @@ int db_sync_write_relationships(Db *db, int64_t world, const char *rows_json, in
     WORLD_PARAM(w, world);
     const char *p[2] = {w, rows_json};
     return count_of(db, "writing relationships",
-                    "WITH x AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(f bigint, t bigint, type text, "
-                    "  value int, hist jsonb, version bigint, seq bigint, expect bigint)), "
+                    "WITH x AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(id bigint, f bigint, t bigint, "
+                    "  type text, value int, hist jsonb, version bigint, seq bigint, expect bigint)), "
                     "up AS (UPDATE character_relationships r SET relationship_type = COALESCE(x.type, r.relationship_type), "
                     "  relationship_value = x.value, interaction_history = x.hist, row_version = x.version, "
-                    "  change_seq = x.seq, world_id = $1 FROM x WHERE x.expect > 0 AND r.character_id = x.f "
-                    "  AND r.target_character_id = x.t AND r.row_version = x.expect RETURNING 1), "
+                    "  change_seq = x.seq, world_id = $1 FROM x WHERE x.expect > 0 AND r.id = x.id "
+                    "  AND r.row_version = x.expect RETURNING 1), "
                     "ins AS (INSERT INTO character_relationships (world_id, character_id, target_character_id, "
                     "  relationship_type, relationship_value, interaction_history, row_version, change_seq) "
                     "  SELECT $1, f, t, COALESCE(type, 'acquaintance'), value, hist, version, seq FROM x "
@@ -367,13 +372,13 @@ int db_sync_load_quest_progress(Db *db, int64_t world, const char *pairs_json, D
     *out = NULL;
     *n = 0;
     PGresult *r = db_exec(db, "reading quest progress",
-                          "SELECT c.sync_key, q.title, p.status, p.progress_data::text, p.rewards_earned::text, "
-                          ISO("p.started_at") ", COALESCE(" ISO("p.completed_at") ", ''), p.row_version "
-                          "FROM jsonb_to_recordset($2::jsonb) AS x(c text, t text) "
-                          "JOIN characters c ON c.world_id = $1 AND c.sync_key = x.c "
-                          "JOIN quests q ON q.world_id = $1 AND q.title = x.t "
-                          "JOIN quest_progress p ON p.character_id = c.id AND p.quest_id = q.id "
-                          "ORDER BY p.id FOR UPDATE OF p",
+                          "SELECT e.v->>'c', e.v->>'t', p.status, p.progress_data::text, p.rewards_earned::text, "
+                          ISO("p.started_at") ", COALESCE(" ISO("p.completed_at") ", ''), p.row_version, p.id "
+                          "FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(v, n) "
+                          "CROSS JOIN LATERAL (SELECT p.* FROM characters c, quests q, quest_progress p "
+                          "  WHERE c.world_id = $1 AND c.sync_key = e.v->>'c' AND q.world_id = $1 AND q.title = e.v->>'t' "
+                          "  AND p.character_id = c.id AND p.quest_id = q.id FOR UPDATE OF p) p "
+                          "ORDER BY e.n",
                           2, p, err);
     if (!r)
         return err->code;
@@ -392,6 +397,7 @@ int db_sync_load_quest_progress(Db *db, int64_t world, const char *pairs_json, D
         snprintf(a[i].started_at, sizeof a[i].started_at, "%s", PQgetvalue(r, i, 5));
         snprintf(a[i].completed_at, sizeof a[i].completed_at, "%s", PQgetvalue(r, i, 6));
         a[i].version = i64(PQgetvalue(r, i, 7));
+        a[i].id = i64(PQgetvalue(r, i, 8));
     }
     PQclear(r);
     *out = a;
@@ -426,7 +432,8 @@ int db_sync_ensure_quests(Db *db, int64_t world, const char *defs_json, cJSON **
                           "  AS o(value, ord)) "
                           "SELECT COALESCE(jsonb_object_agg(title, id), '{}')::text FROM "
                           "(SELECT id, title FROM ins UNION ALL "
-                          " SELECT q.id, q.title FROM quests q JOIN x ON x.title = q.title WHERE q.world_id = $1) t",
+                          " SELECT q.id, q.title FROM quests q WHERE q.world_id = $1 "
+                          "   AND q.title = ANY (ARRAY(SELECT title FROM x))) t",
                           2, p, err);
     if (!r)
         return err->code;
@@ -440,12 +447,11 @@ int db_sync_write_quest_progress(Db *db, int64_t world, const char *rows_json, i
     WORLD_PARAM(w, world);
     const char *p[2] = {w, rows_json};
     return count_of(db, "writing quest progress",
-                    "WITH x AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(cid bigint, qid bigint, status text, "
+                    "WITH x AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(id bigint, cid bigint, qid bigint, status text, "
                     "  pd jsonb, rewards jsonb, started text, completed text, version bigint, seq bigint, expect bigint)), "
                     "up AS (UPDATE quest_progress p SET status = x.status, progress_data = x.pd, rewards_earned = x.rewards, "
                     "  completed_at = NULLIF(x.completed, '')::timestamptz, row_version = x.version, change_seq = x.seq, "
-                    "  world_id = $1 FROM x WHERE x.expect > 0 AND p.character_id = x.cid AND p.quest_id = x.qid "
-                    "  AND p.row_version = x.expect RETURNING 1), "
+                    "  world_id = $1 FROM x WHERE x.expect > 0 AND p.id = x.id AND p.row_version = x.expect RETURNING 1), "
                     "ins AS (INSERT INTO quest_progress (world_id, character_id, quest_id, status, progress_data, "
                     "  rewards_earned, started_at, completed_at, row_version, change_seq) SELECT $1, cid, qid, status, "
                     "  pd, rewards, COALESCE(NULLIF(started, '')::timestamptz, now()), NULLIF(completed, '')::timestamptz, "
@@ -461,10 +467,12 @@ int db_sync_existing_entries(Db *db, int64_t world, int choices, const char *key
     WORLD_PARAM(w, world);
     const char *p[2] = {w, keys_json};
     PGresult *r = db_exec(db, "reading log entries",
-                          choices ? "SELECT COALESCE(jsonb_agg(sync_key), '[]')::text FROM player_choices "
-                                    "WHERE world_id = $1 AND sync_key IN (SELECT jsonb_array_elements_text($2::jsonb))"
-                                  : "SELECT COALESCE(jsonb_agg(sync_key), '[]')::text FROM world_evolution_log "
-                                    "WHERE world_id = $1 AND sync_key IN (SELECT jsonb_array_elements_text($2::jsonb))",
+                          choices ? "SELECT COALESCE(jsonb_agg(e.sync_key), '[]')::text FROM "
+                                    "jsonb_array_elements_text($2::jsonb) AS k(key) CROSS JOIN LATERAL "
+                                    "(SELECT sync_key FROM player_choices WHERE world_id = $1 AND sync_key = k.key LIMIT 1) e"
+                                  : "SELECT COALESCE(jsonb_agg(e.sync_key), '[]')::text FROM "
+                                    "jsonb_array_elements_text($2::jsonb) AS k(key) CROSS JOIN LATERAL "
+                                    "(SELECT sync_key FROM world_evolution_log WHERE world_id = $1 AND sync_key = k.key LIMIT 1) e",
                           2, p, err);
     if (!r)
         return err->code;
@@ -518,7 +526,7 @@ int db_sync_insert_choices(Db *db, int64_t world, const char *rows_json, int *in
                           "  COALESCE(story_type, 'main') FROM x ORDER BY title "
                           "  ON CONFLICT (world_id, title) DO NOTHING RETURNING id, title), "
                           "allst AS (SELECT id, title FROM st UNION ALL "
-                          "  SELECT s.id, s.title FROM stories s WHERE s.world_id = $1 AND s.title IN (SELECT title FROM x)), "
+                          "  SELECT s.id, s.title FROM stories s WHERE s.world_id = $1 AND s.title = ANY (ARRAY(SELECT title FROM x))), "
                           "br AS (INSERT INTO story_branches (story_id, branch_name, content, parent_branch_id) "
                           "  SELECT DISTINCT ON (s.id, x.branch) s.id, x.branch, COALESCE(x.content, ''), "
                           "  (SELECT b.id FROM story_branches b WHERE b.story_id = s.id AND b.branch_name = x.parent) "
@@ -595,17 +603,21 @@ int db_sync_write_world(Db *db, int64_t world, const char *fields_json, Err *err
 
 /* ------------------------------------------------------------ pull */
 
-int db_sync_changes(Db *db, int64_t world, int64_t since, int limit, cJSON **out, int *more, int64_t *head, Err *err)
+int db_sync_changes(Db *db, int64_t world, int64_t since, int limit, char **json, int64_t *cursor, int *more,
+                    int64_t *head, Err *err)
 {
     WORLD_PARAM(w, world);
     char s[24], l[16];
     snprintf(s, sizeof s, "%" PRId64, since);
     snprintf(l, sizeof l, "%d", limit + 1);
     const char *p[3] = {w, s, l};
+    *json = NULL;
     /* Each table gives its first rows after the cursor through its (world_id, change_seq)
-     * index; the union keeps the first `limit` in sequence order; only those become JSON. */
+     * index; the union keeps the first limit + 1 in sequence order (the extra one only says
+     * that more follow); only the first limit become JSON, built here and passed to the client
+     * as they are. */
     PGresult *r = db_exec(db, "reading changes",
-                          "WITH pick AS (SELECT seq, kind, id FROM ("
+                          "WITH pick AS (SELECT seq, kind, id, row_number() OVER (ORDER BY seq) AS rn FROM ("
                           " (SELECT change_seq AS seq, 0 AS kind, id FROM worlds WHERE id = $1 AND change_seq > $2) "
                           " UNION ALL (SELECT change_seq, 1, id FROM world_chunks WHERE world_id = $1 AND change_seq > $2 "
                           "   ORDER BY change_seq LIMIT $3) "
@@ -628,19 +640,15 @@ int db_sync_changes(Db *db, int64_t world, int64_t since, int limit, cJSON **out
                           " WHEN 4 THEN (SELECT " QUEST_ROW("qp") " FROM quest_progress qp WHERE qp.id = p.id) "
                           " WHEN 5 THEN (SELECT " EVOLUTION_ROW("e") " FROM world_evolution_log e WHERE e.id = p.id) "
                           " ELSE (SELECT " CHOICE_ROW("pc") " FROM player_choices pc WHERE pc.id = p.id) "
-                          " END) || jsonb_build_object('seq', p.seq) ORDER BY p.seq), '[]')::text, count(*) FROM pick p",
+                          " END) || jsonb_build_object('seq', p.seq) ORDER BY p.seq) FILTER (WHERE p.rn < $3), '[]')::text, "
+                          "count(*), COALESCE(max(p.seq) FILTER (WHERE p.rn < $3), $2) FROM pick p",
                           3, p, err);
     if (!r)
         return err->code;
     *head = i64(PQgetvalue(r, 0, 0));
-    cJSON *list = cJSON_Parse(PQgetvalue(r, 0, 1));
-    int n = atoi(PQgetvalue(r, 0, 2));
+    *json = dup_text(PQgetvalue(r, 0, 1));
+    *more = atoi(PQgetvalue(r, 0, 2)) > limit;
+    *cursor = i64(PQgetvalue(r, 0, 3));
     PQclear(r);
-    if (!list)
-        return err_set(err, MA_ERR_NOMEM, "out of memory");
-    *more = n > limit;
-    if (*more)
-        cJSON_DeleteItemFromArray(list, limit);
-    *out = list;
-    return MA_OK;
+    return *json ? MA_OK : err_set(err, MA_ERR_NOMEM, "out of memory");
 }

@@ -22,14 +22,17 @@ int db_sync_seen_ops(Db *db, int64_t world, const char *ids_json, cJSON **out, E
 int db_sync_store_ops(Db *db, int64_t world, int64_t user, const char *ops_json, int *stored, Err *err);
 
 typedef struct DbChunk {
+    int64_t id;
     int32_t cx, cy, cz;
     int version;
     char *block_data, *structures; /* heap text */
 } DbChunk;
-/* Locks and reads the chunks at [[x,y,z],...] that exist. Free with db_sync_chunks_free. */
+/* Locks and reads the chunks at [[x,y,z],...] that exist, in that order (callers sort, so two
+ * pushes lock in one order). Free with db_sync_chunks_free. */
 int db_sync_load_chunks(Db *db, int64_t world, const char *coords_json, DbChunk **out, int *n, Err *err);
 void db_sync_chunks_free(DbChunk *rows, int n);
-/* Writes [{"x","y","z","block_data","structures","version","seq","expect"}] (expect 0: insert). */
+/* Writes [{"id","x","y","z","block_data","structures","version","seq","expect"}] (expect 0 and
+ * no id: insert). Rows are updated by id, so the plan never depends on a world's size. */
 int db_sync_write_chunks(Db *db, int64_t world, const char *rows_json, int *written, Err *err);
 
 typedef struct DbCharacter {
@@ -42,7 +45,7 @@ typedef struct DbCharacter {
 /* Locks and reads the characters with these keys (a JSON list of strings). */
 int db_sync_load_characters(Db *db, int64_t world, const char *keys_json, DbCharacter **out, int *n, Err *err);
 void db_sync_characters_free(DbCharacter *rows, int n);
-/* Writes [{"key","user_id","name",...,"deleted","version","seq","expect"}]; *ids receives an
+/* Writes [{"id","key","user_id","name",...,"deleted","version","seq","expect"}]; *ids receives an
  * object key -> id of the rows written. */
 int db_sync_write_characters(Db *db, int64_t world, const char *rows_json, cJSON **ids, Err *err);
 /* Replaces the inventory, skills and state of the characters in ids_json ([id,...]) with the
@@ -51,18 +54,20 @@ int db_sync_replace_character_rows(Db *db, const char *ids_json, const char *inv
                                    const char *state_json, Err *err);
 
 typedef struct DbRelationship {
+    int64_t id;
     char from[65], to[65];
     int64_t version;
     char type[33];
     char *history; /* heap text */
 } DbRelationship;
-/* Locks and reads the relationships [{"f": key, "t": key}] that exist. */
+/* Locks and reads the relationships [{"f": key, "t": key}] that exist, in that order. */
 int db_sync_load_relationships(Db *db, int64_t world, const char *pairs_json, DbRelationship **out, int *n, Err *err);
 void db_sync_relationships_free(DbRelationship *rows, int n);
-/* Writes [{"f","t" (ids),"type","value","hist","version","seq","expect"}]. */
+/* Writes [{"id","f","t" (character ids),"type","value","hist","version","seq","expect"}]. */
 int db_sync_write_relationships(Db *db, int64_t world, const char *rows_json, int *written, Err *err);
 
 typedef struct DbQuestProgress {
+    int64_t id;
     char character[65], title[129];
     char status[16];
     char *progress_data, *rewards_earned; /* heap text */
@@ -74,7 +79,7 @@ int db_sync_load_quest_progress(Db *db, int64_t world, const char *pairs_json, D
 void db_sync_quest_progress_free(DbQuestProgress *rows, int n);
 /* Makes sure the quests [{"title",...definition}] exist; *ids receives title -> id. */
 int db_sync_ensure_quests(Db *db, int64_t world, const char *defs_json, cJSON **ids, Err *err);
-/* Writes [{"cid","qid","status","pd","rewards","started","completed","version","seq","expect"}]. */
+/* Writes [{"id","cid","qid","status","pd","rewards","started","completed","version","seq","expect"}]. */
 int db_sync_write_quest_progress(Db *db, int64_t world, const char *rows_json, int *written, Err *err);
 
 /* Which of these entry ids (a JSON list) the evolution log (0) or the choices (1) hold already. */
@@ -92,8 +97,10 @@ int db_sync_world_name_taken(Db *db, int64_t world, const char *name, int *taken
 /* Writes the world op's fields {"name","settings","metadata","is_active","deleted","version","seq"}. */
 int db_sync_write_world(Db *db, int64_t world, const char *fields_json, Err *err);
 
-/* The changes of world after since, at most limit, in sequence order: a JSON list in the pull
- * format; *more says whether more follow; *head is the world's last sequence number. */
-int db_sync_changes(Db *db, int64_t world, int64_t since, int limit, cJSON **out, int *more, int64_t *head, Err *err);
+/* The changes of world after since, at most limit, in sequence order: *json (heap text) a JSON
+ * list in the pull format; *cursor the last one's sequence number (since when none); *more
+ * whether more follow; *head the world's last sequence number. */
+int db_sync_changes(Db *db, int64_t world, int64_t since, int limit, char **json, int64_t *cursor, int *more,
+                    int64_t *head, Err *err);
 
 #endif

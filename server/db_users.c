@@ -318,17 +318,22 @@ int db_chunks_containing(Db *db, int64_t world_id, const char *block, const char
     char w[24], l[16];
     snprintf(w, sizeof w, "%" PRId64, world_id);
     snprintf(l, sizeof l, "%d", limit);
-    const char *p[4] = {w, block, entity, l};
-    /* block_data @> ... is answered by idx_world_chunks_blocks (GIN). */
+    const char *p[3] = {w, block ? block : entity, l};
+    /* block_data @> ... is answered by idx_world_chunks_blocks (GIN); one statement per kind of
+     * search so that a prepared (generic) plan still sees a plain containment. */
     PGresult *r = db_exec(db, "finding chunks",
-                          "SELECT COALESCE(jsonb_agg(jsonb_build_array(chunk_x, chunk_y, chunk_z) "
-                          " ORDER BY chunk_x, chunk_y, chunk_z), '[]')::text FROM ("
-                          " SELECT chunk_x, chunk_y, chunk_z FROM world_chunks WHERE world_id = $1 "
-                          " AND ($2::text IS NULL OR block_data @> jsonb_build_object('palette', jsonb_build_array($2::text))) "
-                          " AND ($3::text IS NULL OR block_data @> jsonb_build_object('entities', "
-                          "      jsonb_build_array(jsonb_build_object('id', $3::text)))) "
-                          " ORDER BY chunk_x, chunk_y, chunk_z LIMIT $4::int) c",
-                          4, p, err);
+                          block ? "SELECT COALESCE(jsonb_agg(jsonb_build_array(chunk_x, chunk_y, chunk_z) "
+                                  " ORDER BY chunk_x, chunk_y, chunk_z), '[]')::text FROM ("
+                                  " SELECT chunk_x, chunk_y, chunk_z FROM world_chunks WHERE world_id = $1 "
+                                  " AND block_data @> jsonb_build_object('palette', jsonb_build_array($2::text)) "
+                                  " ORDER BY chunk_x, chunk_y, chunk_z LIMIT $3::int) c"
+                                : "SELECT COALESCE(jsonb_agg(jsonb_build_array(chunk_x, chunk_y, chunk_z) "
+                                  " ORDER BY chunk_x, chunk_y, chunk_z), '[]')::text FROM ("
+                                  " SELECT chunk_x, chunk_y, chunk_z FROM world_chunks WHERE world_id = $1 "
+                                  " AND block_data @> jsonb_build_object('entities', "
+                                  "     jsonb_build_array(jsonb_build_object('id', $2::text))) "
+                                  " ORDER BY chunk_x, chunk_y, chunk_z LIMIT $3::int) c",
+                          3, p, err);
     if (!r)
         return err->code;
     return take_json(r, out, err);

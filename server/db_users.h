@@ -62,8 +62,8 @@ int db_world_describe(Db *db, int64_t world_id, cJSON **out, Err *err);
  * through the world_chunks GIN index. */
 int db_report_locked_users(Db *db, int64_t now_ms, cJSON **out, Err *err);
 int db_report_fallen_characters(Db *db, cJSON **out, Err *err);
-/* Chunks of world whose palette holds block, or whose entities hold one with id entity
- * (either may be NULL), at most limit: [[cx,cy,cz],...]. */
+/* Chunks of world whose palette holds block (when block is not NULL), else whose entities hold
+ * one with id entity, at most limit: [[cx,cy,cz],...]. */
 int db_chunks_containing(Db *db, int64_t world_id, const char *block, const char *entity, int limit, cJSON **out,
                          Err *err);
 

@@ -39,7 +39,8 @@ static const char usage[] =
     "                    load test: N simulated clients pushing and pulling (see docs/scaling.md)\n"
     "\n"
     "environment: DATABASE_URL (libpq URL or key=value; unset: libpq's PG* variables), DB_POOL_SIZE (20),\n"
-    "  DB_POOL_TIMEOUT seconds (30), BACKUP_RETENTION_DAYS (30), MAGIC_SERVER_RATE requests/s per token\n"
+    "  DB_POOL_TIMEOUT seconds (30), BACKUP_RETENTION_DAYS (30), DB_PREPARE (1; 0 behind pgbouncer's\n"
+    "  transaction pooling), MAGIC_SERVER_RATE requests/s per token\n"
     "  as RATE/BURST (50/100), MAGIC_SESSION_HOURS (24), MAGIC_BCRYPT_COST (11)\n";
 
 static int fail(const char *msg)
@@ -158,7 +159,7 @@ static int cmd_serve(ServerConfig *cfg)
     if (blocks_load_default(&srv.blocks, &err) != MA_OK)
         return fail(err.msg);
     srv.limiter = ratelimit_new(cfg->rate_per_s, cfg->rate_burst);
-    if (!srv.limiter || db_pool_new(cfg->database_url, cfg->pool_size, cfg->pool_timeout_s, &srv.pool, &err) != MA_OK) {
+    if (!srv.limiter || db_pool_new(cfg->database_url, cfg->pool_size, cfg->pool_timeout_s, cfg->prepare, &srv.pool, &err) != MA_OK) {
         blocks_free(srv.blocks);
         ratelimit_free(srv.limiter);
         return fail(err.msg[0] ? err.msg : "out of memory");

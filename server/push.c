@@ -16,6 +16,7 @@
 #include "world/generator.h"
 
 typedef struct ChunkSlot {
+    int64_t id;
     int32_t cx, cy, cz;
     int exists, orig_version, version, dirty;
     char *block_data, *structures; /* as loaded (heap), until decoded */
@@ -34,6 +35,7 @@ typedef struct CharSlot {
 } CharSlot;
 
 typedef struct RelSlot {
+    int64_t id;
     const char *from, *to;
     int exists, dirty;
     int64_t orig_version, version;
@@ -44,6 +46,7 @@ typedef struct RelSlot {
 } RelSlot;
 
 typedef struct QuestSlot {
+    int64_t id;
     const char *character, *title;
     const cJSON *def; /* the quest definition of the last op */
     int exists, dirty;
@@ -176,7 +179,32 @@ static void add_char_key(Push *p, const char *key)
         p->chars[p->n_chars++].key = key;
 }
 
-/* Gathers what the batch touches (ops not already applied) into slots. */
+static int cmp_chunk(const void *a, const void *b)
+{
+    const ChunkSlot *x = a, *y = b;
+    if (x->cx != y->cx)
+        return x->cx < y->cx ? -1 : 1;
+    if (x->cy != y->cy)
+        return x->cy < y->cy ? -1 : 1;
+    return x->cz < y->cz ? -1 : x->cz > y->cz;
+}
+
+static int cmp_rel(const void *a, const void *b)
+{
+    const RelSlot *x = a, *y = b;
+    int c = strcmp(x->from, y->from);
+    return c ? c : strcmp(x->to, y->to);
+}
+
+static int cmp_quest(const void *a, const void *b)
+{
+    const QuestSlot *x = a, *y = b;
+    int c = strcmp(x->character, y->character);
+    return c ? c : strcmp(x->title, y->title);
+}
+
+/* Gathers what the batch touches (ops not already applied) into slots, sorted: every push
+ * locks rows in the same order, so two pushes never wait for each other in a circle. */
 static int gather(Push *p)
 {
     const SyncBatch *b = p->b;
@@ -232,6 +260,9 @@ static int gather(Push *p)
         default: break;
         }
     }
+    qsort(p->chunks, (size_t)p->n_chunks, sizeof *p->chunks, cmp_chunk);
+    qsort(p->rels, (size_t)p->n_rels, sizeof *p->rels, cmp_rel);
+    qsort(p->quests, (size_t)p->n_quests, sizeof *p->quests, cmp_quest);
     return MA_OK;
 }
 
@@ -258,6 +289,7 @@ static int load(Push *p)
             if (!s)
                 continue;
             s->exists = 1;
+            s->id = rows[i].id;
             s->orig_version = s->version = rows[i].version;
             s->block_data = rows[i].block_data;
             s->structures = rows[i].structures;
@@ -310,6 +342,7 @@ static int load(Push *p)
             if (!s)
                 continue;
             s->exists = 1;
+            s->id = rows[i].id;
             s->orig_version = s->version = rows[i].version;
             snprintf(s->type, sizeof s->type, "%s", rows[i].type);
             s->hist = cJSON_Parse(rows[i].history);
@@ -341,6 +374,7 @@ static int load(Push *p)
             if (!s)
                 continue;
             s->exists = s->st.exists = 1;
+            s->id = rows[i].id;
             s->orig_version = s->version = rows[i].version;
             snprintf(s->st.status, sizeof s->st.status, "%s", rows[i].status);
             s->st.progress_data = cJSON_Parse(rows[i].progress_data);
@@ -752,6 +786,8 @@ static int write_chunks(Push *p)
             break;
         }
         cJSON *o = cJSON_CreateObject();
+        if (s->exists)
+            cJSON_AddNumberToObject(o, "id", (double)s->id);
         cJSON_AddNumberToObject(o, "x", s->cx);
         cJSON_AddNumberToObject(o, "y", s->cy);
         cJSON_AddNumberToObject(o, "z", s->cz);
@@ -796,6 +832,8 @@ static int write_characters(Push *p)
         if (!s->dirty)
             continue;
         cJSON *o = cJSON_CreateObject();
+        if (s->exists)
+            cJSON_AddNumberToObject(o, "id", (double)s->id);
         cJSON_AddStringToObject(o, "key", s->key);
         if (s->user_id)
             cJSON_AddNumberToObject(o, "user_id", (double)s->user_id);
@@ -895,6 +933,8 @@ static int write_relationships(Push *p)
         if (!s->dirty)
             continue;
         cJSON *o = cJSON_CreateObject();
+        if (s->exists)
+            cJSON_AddNumberToObject(o, "id", (double)s->id);
         cJSON_AddNumberToObject(o, "f", (double)char_slot(p, s->from)->id);
         cJSON_AddNumberToObject(o, "t", (double)char_slot(p, s->to)->id);
         if (s->type[0])
@@ -960,6 +1000,8 @@ static int write_quests(Push *p)
         canon_time(s->st.started_at, started);
         canon_time(s->st.completed_at, completed);
         cJSON *o = cJSON_CreateObject();
+        if (s->exists)
+            cJSON_AddNumberToObject(o, "id", (double)s->id);
         cJSON_AddNumberToObject(o, "cid", (double)char_slot(p, s->character)->id);
         cJSON_AddNumberToObject(o, "qid", qid->valuedouble);
         cJSON_AddStringToObject(o, "status", s->st.status);

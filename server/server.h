@@ -26,6 +26,7 @@ typedef struct ServerConfig {
     double rate_per_s;       /* MAGIC_SERVER_RATE "R/B": requests a second per token */
     int rate_burst;
     int session_hours;       /* MAGIC_SESSION_HOURS, default 24 (the local save's) */
+    int prepare;             /* DB_PREPARE: 1 (default) prepared statements, 0 unnamed ones */
 } ServerConfig;
 
 /* Defaults, then the environment. MA_ERR_INVALID with a message naming the variable. */
