@@ -98,6 +98,22 @@ void api_changes(Req *q, Resp *r)
     int64_t since, limit;
     if (!query_int(q, r, "since", 0, INT64_C(1) << 53, 0, &since) || !query_int(q, r, "limit", 1, 1000, 100, &limit))
         return;
+    char near_text[64];
+    SyncArea area, *near = NULL;
+    if (req_query(q, "near", near_text, sizeof near_text)) {
+        int cx, cz, radius;
+        char tail;
+        if (sscanf(near_text, "%d,%d,%d%c", &cx, &cz, &radius, &tail) != 3 || radius < 0 || radius > 64 ||
+            cx < -SYNC_CHUNK_XZ_MAX || cx > SYNC_CHUNK_XZ_MAX || cz < -SYNC_CHUNK_XZ_MAX || cz > SYNC_CHUNK_XZ_MAX) {
+            resp_error(r, 400, "near=%s: write CX,CZ,RADIUS in chunks (radius 0 to 64)", near_text);
+            return;
+        }
+        area.x0 = cx - radius;
+        area.x1 = cx + radius;
+        area.z0 = cz - radius;
+        area.z1 = cz + radius;
+        near = &area;
+    }
     Db db;
     Err err = {0};
     if (db_acquire(q->srv->pool, &db, &err) != MA_OK) {
@@ -109,7 +125,8 @@ void api_changes(Req *q, Resp *r)
         char *list = NULL;
         int more = 0;
         int64_t head = 0, cursor = since;
-        if (db_sync_changes(&db, q->world_id, since, (int)limit, &list, &cursor, &more, &head, &err) != MA_OK) {
+        if (db_sync_changes(&db, q->world_id, since, (int)limit, near, q->user_id, &list, &cursor, &more, &head, &err) !=
+            MA_OK) {
             resp_db_error(r, &err);
         } else {
             /* The rows come from PostgreSQL as JSON text: wrapped, not parsed and printed again. */

@@ -3,10 +3,11 @@
  *
  * Each client signs up and logs in, shares a flat world ("many": one world each) or joins one
  * world shared by all ("one": client 0 owns it and invites the others), pushes its character
- * and a villager, then loops until the time is up: a push of --ops operations (a realistic
+ * and its villagers, then loops until the time is up: a push of --ops operations (a realistic
  * mix: 88% chunk edits of 1 to 3 blocks in the client's own four chunks, then character
  * updates, a relationship entry, an agent log entry and quest progress), then a pull of what
- * changed since its cursor; then it waits for the rest of --interval-ms (the pace of a player
+ * changed around it since its cursor (near=, three chunks around its patch, as a game pulls);
+ * then it waits for the rest of --interval-ms (the pace of a player
  * whose game syncs every few seconds). --interval-ms 0 pushes back to back (a saturation test).
  * Clients start spread over the first interval.
  *
@@ -263,14 +264,17 @@ static cJSON *quest_op(Client *c, long n)
     return o;
 }
 
-/* A realistic batch of n operations: for 50, 44 chunk edits (digging and building), 3 updates
- * of the character (position, pack, skills), one relationship entry with one of the villagers,
- * one agent log entry, one quest progress. */
+/* A realistic batch of n operations: for 50, 44 or 45 chunk edits (digging and building), 3
+ * updates of the character (position, pack, skills), one relationship entry with one of the
+ * villagers, one quest progress, and one agent log entry (in a shared world only from the
+ * owner's game, where the agents run). */
 static cJSON *make_batch(Client *c, long round, int *n_chunk, int *n_evo, int *n_rel)
 {
     cJSON *ops = cJSON_CreateArray();
     int n = c->cfg->ops;
-    int chars = n >= 10 ? n / 16 : 0, rels = n >= 10 ? 1 : 0, evo = n >= 10 ? 1 : 0, quest = n >= 10;
+    /* In a shared world the agents run in one place (the owner's game), not in every client. */
+    int chars = n >= 10 ? n / 16 : 0, rels = n >= 10 ? 1 : 0, quest = n >= 10;
+    int evo = n >= 10 && (c->cfg->many || c->i == 0) ? 1 : 0;
     int chunks = n - chars - rels - evo - quest;
     *n_chunk = chunks;
     *n_evo = evo;
@@ -410,7 +414,10 @@ static void *client_main(void *arg)
         cJSON *changes = NULL;
         int more = 0;
         uint64_t t2 = time_mono_ns();
-        rc = sync_client_pull(c->sc, c->world, c->cursor, 200, &changes, &c->cursor, &more, &err);
+        /* what changed around the player (and the player's own rows), as the game would pull */
+        int32_t cx, cy, cz;
+        chunk_coords(c, 0, &cx, &cy, &cz);
+        rc = sync_client_pull_near(c->sc, c->world, c->cursor, 200, cx, cz, 3, &changes, &c->cursor, &more, &err);
         uint64_t t3 = time_mono_ns();
         if (rc != MA_OK)
             note_error(c, "pull", err.msg);

@@ -603,52 +603,94 @@ int db_sync_write_world(Db *db, int64_t world, const char *fields_json, Err *err
 
 /* ------------------------------------------------------------ pull */
 
-int db_sync_changes(Db *db, int64_t world, int64_t since, int limit, char **json, int64_t *cursor, int *more,
-                    int64_t *head, Err *err)
+/* The rows of the chosen changes, in the pull format, as one JSON list; shared by both pulls. */
+#define CHANGES_TAIL                                                                                              \
+    "SELECT (SELECT seq_head FROM worlds WHERE id = $1), COALESCE(jsonb_agg((CASE p.kind "                        \
+    " WHEN 0 THEN (SELECT " WORLD_ROW("w") " FROM worlds w WHERE w.id = p.id) "                                   \
+    " WHEN 1 THEN (SELECT " CHUNK_ROW("c") " FROM world_chunks c WHERE c.id = p.id) "                             \
+    " WHEN 2 THEN (SELECT " CHARACTER_ROW("c") " FROM characters c WHERE c.id = p.id) "                           \
+    " WHEN 3 THEN (SELECT " RELATIONSHIP_ROW("r") " FROM character_relationships r WHERE r.id = p.id) "           \
+    " WHEN 4 THEN (SELECT " QUEST_ROW("qp") " FROM quest_progress qp WHERE qp.id = p.id) "                        \
+    " WHEN 5 THEN (SELECT " EVOLUTION_ROW("e") " FROM world_evolution_log e WHERE e.id = p.id) "                  \
+    " ELSE (SELECT " CHOICE_ROW("pc") " FROM player_choices pc WHERE pc.id = p.id) "                              \
+    " END) || jsonb_build_object('seq', p.seq) ORDER BY p.seq) FILTER (WHERE p.rn < $3), '[]')::text, "          \
+    "count(*), COALESCE(max(p.seq) FILTER (WHERE p.rn < $3), $2) FROM pick p"
+
+int db_sync_changes(Db *db, int64_t world, int64_t since, int limit, const SyncArea *near, int64_t user, char **json,
+                    int64_t *cursor, int *more, int64_t *head, Err *err)
 {
     WORLD_PARAM(w, world);
-    char s[24], l[16];
+    char s[24], l[16], x0[16], x1[16], z0[16], z1[16], u[24];
     snprintf(s, sizeof s, "%" PRId64, since);
     snprintf(l, sizeof l, "%d", limit + 1);
-    const char *p[3] = {w, s, l};
     *json = NULL;
+    PGresult *r;
     /* Each table gives its first rows after the cursor through its (world_id, change_seq)
      * index; the union keeps the first limit + 1 in sequence order (the extra one only says
      * that more follow); only the first limit become JSON, built here and passed to the client
      * as they are. */
-    PGresult *r = db_exec(db, "reading changes",
-                          "WITH pick AS (SELECT seq, kind, id, row_number() OVER (ORDER BY seq) AS rn FROM ("
-                          " (SELECT change_seq AS seq, 0 AS kind, id FROM worlds WHERE id = $1 AND change_seq > $2) "
-                          " UNION ALL (SELECT change_seq, 1, id FROM world_chunks WHERE world_id = $1 AND change_seq > $2 "
-                          "   ORDER BY change_seq LIMIT $3) "
-                          " UNION ALL (SELECT change_seq, 2, id FROM characters WHERE world_id = $1 AND change_seq > $2 "
-                          "   ORDER BY change_seq LIMIT $3) "
-                          " UNION ALL (SELECT change_seq, 3, id FROM character_relationships WHERE world_id = $1 "
-                          "   AND change_seq > $2 ORDER BY change_seq LIMIT $3) "
-                          " UNION ALL (SELECT change_seq, 4, id FROM quest_progress WHERE world_id = $1 "
-                          "   AND change_seq > $2 ORDER BY change_seq LIMIT $3) "
-                          " UNION ALL (SELECT change_seq, 5, id FROM world_evolution_log WHERE world_id = $1 "
-                          "   AND change_seq > $2 ORDER BY change_seq LIMIT $3) "
-                          " UNION ALL (SELECT change_seq, 6, id FROM player_choices WHERE world_id = $1 "
-                          "   AND change_seq > $2 ORDER BY change_seq LIMIT $3) "
-                          ") u ORDER BY seq LIMIT $3) "
-                          "SELECT (SELECT seq_head FROM worlds WHERE id = $1), COALESCE(jsonb_agg((CASE p.kind "
-                          " WHEN 0 THEN (SELECT " WORLD_ROW("w") " FROM worlds w WHERE w.id = p.id) "
-                          " WHEN 1 THEN (SELECT " CHUNK_ROW("c") " FROM world_chunks c WHERE c.id = p.id) "
-                          " WHEN 2 THEN (SELECT " CHARACTER_ROW("c") " FROM characters c WHERE c.id = p.id) "
-                          " WHEN 3 THEN (SELECT " RELATIONSHIP_ROW("r") " FROM character_relationships r WHERE r.id = p.id) "
-                          " WHEN 4 THEN (SELECT " QUEST_ROW("qp") " FROM quest_progress qp WHERE qp.id = p.id) "
-                          " WHEN 5 THEN (SELECT " EVOLUTION_ROW("e") " FROM world_evolution_log e WHERE e.id = p.id) "
-                          " ELSE (SELECT " CHOICE_ROW("pc") " FROM player_choices pc WHERE pc.id = p.id) "
-                          " END) || jsonb_build_object('seq', p.seq) ORDER BY p.seq) FILTER (WHERE p.rn < $3), '[]')::text, "
-                          "count(*), COALESCE(max(p.seq) FILTER (WHERE p.rn < $3), $2) FROM pick p",
-                          3, p, err);
+    if (!near) {
+        const char *p[3] = {w, s, l};
+        r = db_exec(db, "reading changes",
+                    "WITH pick AS (SELECT seq, kind, id, row_number() OVER (ORDER BY seq) AS rn FROM ("
+                    " (SELECT change_seq AS seq, 0 AS kind, id FROM worlds WHERE id = $1 AND change_seq > $2) "
+                    " UNION ALL (SELECT change_seq, 1, id FROM world_chunks WHERE world_id = $1 AND change_seq > $2 "
+                    "   ORDER BY change_seq LIMIT $3) "
+                    " UNION ALL (SELECT change_seq, 2, id FROM characters WHERE world_id = $1 AND change_seq > $2 "
+                    "   ORDER BY change_seq LIMIT $3) "
+                    " UNION ALL (SELECT change_seq, 3, id FROM character_relationships WHERE world_id = $1 "
+                    "   AND change_seq > $2 ORDER BY change_seq LIMIT $3) "
+                    " UNION ALL (SELECT change_seq, 4, id FROM quest_progress WHERE world_id = $1 "
+                    "   AND change_seq > $2 ORDER BY change_seq LIMIT $3) "
+                    " UNION ALL (SELECT change_seq, 5, id FROM world_evolution_log WHERE world_id = $1 "
+                    "   AND change_seq > $2 ORDER BY change_seq LIMIT $3) "
+                    " UNION ALL (SELECT change_seq, 6, id FROM player_choices WHERE world_id = $1 "
+                    "   AND change_seq > $2 ORDER BY change_seq LIMIT $3) "
+                    ") u ORDER BY seq LIMIT $3) " CHANGES_TAIL,
+                    3, p, err);
+    } else {
+        /* Around the player: chunks in the square, characters standing in it (and the user's
+         * own), relationships, quests and choices of the user's characters, the whole world's
+         * row and evolution log. */
+        snprintf(x0, sizeof x0, "%d", near->x0);
+        snprintf(x1, sizeof x1, "%d", near->x1);
+        snprintf(z0, sizeof z0, "%d", near->z0);
+        snprintf(z1, sizeof z1, "%d", near->z1);
+        snprintf(u, sizeof u, "%" PRId64, user);
+        const char *p[8] = {w, s, l, x0, x1, z0, z1, u};
+        r = db_exec(db, "reading changes near a place",
+                    "WITH pick AS (SELECT seq, kind, id, row_number() OVER (ORDER BY seq) AS rn FROM ("
+                    " (SELECT change_seq AS seq, 0 AS kind, id FROM worlds WHERE id = $1 AND change_seq > $2) "
+                    " UNION ALL (SELECT change_seq, 1, id FROM world_chunks WHERE world_id = $1 AND change_seq > $2 "
+                    "   AND chunk_x BETWEEN $4::int AND $5::int AND chunk_z BETWEEN $6::int AND $7::int "
+                    "   ORDER BY change_seq LIMIT $3) "
+                    " UNION ALL (SELECT change_seq, 2, id FROM characters WHERE world_id = $1 AND change_seq > $2 "
+                    "   AND (user_id = $8::bigint OR (position_x >= $4::int * 16 AND position_x < ($5::int + 1) * 16 "
+                    "   AND position_z >= $6::int * 16 AND position_z < ($7::int + 1) * 16)) "
+                    "   ORDER BY change_seq LIMIT $3) "
+                    " UNION ALL (SELECT r.change_seq, 3, r.id FROM character_relationships r WHERE r.world_id = $1 "
+                    "   AND r.change_seq > $2 AND EXISTS (SELECT 1 FROM characters k WHERE k.user_id = $8::bigint "
+                    "   AND k.id IN (r.character_id, r.target_character_id)) ORDER BY r.change_seq LIMIT $3) "
+                    " UNION ALL (SELECT q.change_seq, 4, q.id FROM quest_progress q WHERE q.world_id = $1 "
+                    "   AND q.change_seq > $2 AND EXISTS (SELECT 1 FROM characters k WHERE k.id = q.character_id "
+                    "   AND k.user_id = $8::bigint) ORDER BY q.change_seq LIMIT $3) "
+                    " UNION ALL (SELECT change_seq, 5, id FROM world_evolution_log WHERE world_id = $1 "
+                    "   AND change_seq > $2 ORDER BY change_seq LIMIT $3) "
+                    " UNION ALL (SELECT c.change_seq, 6, c.id FROM player_choices c WHERE c.world_id = $1 "
+                    "   AND c.change_seq > $2 AND EXISTS (SELECT 1 FROM characters k WHERE k.id = c.character_id "
+                    "   AND k.user_id = $8::bigint) ORDER BY c.change_seq LIMIT $3) "
+                    ") u ORDER BY seq LIMIT $3) " CHANGES_TAIL,
+                    8, p, err);
+    }
     if (!r)
         return err->code;
     *head = i64(PQgetvalue(r, 0, 0));
     *json = dup_text(PQgetvalue(r, 0, 1));
     *more = atoi(PQgetvalue(r, 0, 2)) > limit;
-    *cursor = i64(PQgetvalue(r, 0, 3));
+    /* With nothing more to come, everything up to the head is seen: this statement's snapshot
+     * holds every push that took a number up to it (they take numbers under the world's row
+     * lock, in commit order), so the next pull need not look at what was filtered out again. */
+    *cursor = *more ? i64(PQgetvalue(r, 0, 3)) : (*head > since ? *head : since);
     PQclear(r);
     return *json ? MA_OK : err_set(err, MA_ERR_NOMEM, "out of memory");
 }

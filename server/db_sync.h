@@ -97,10 +97,16 @@ int db_sync_world_name_taken(Db *db, int64_t world, const char *name, int *taken
 /* Writes the world op's fields {"name","settings","metadata","is_active","deleted","version","seq"}. */
 int db_sync_write_world(Db *db, int64_t world, const char *fields_json, Err *err);
 
+/* A square of chunks (inclusive) a pull is limited to. */
+typedef struct SyncArea {
+    int32_t x0, x1, z0, z1;
+} SyncArea;
+
 /* The changes of world after since, at most limit, in sequence order: *json (heap text) a JSON
- * list in the pull format; *cursor the last one's sequence number (since when none); *more
- * whether more follow; *head the world's last sequence number. */
-int db_sync_changes(Db *db, int64_t world, int64_t since, int limit, char **json, int64_t *cursor, int *more,
-                    int64_t *head, Err *err);
+ * list in the pull format; *cursor what to pass as since next time; *more whether more follow;
+ * *head the world's last sequence number. near (may be NULL) limits the pull to what happens
+ * around a place and to user's own rows (docs/sync-protocol.md, "Pull"). */
+int db_sync_changes(Db *db, int64_t world, int64_t since, int limit, const SyncArea *near, int64_t user, char **json,
+                    int64_t *cursor, int *more, int64_t *head, Err *err);
 
 #endif

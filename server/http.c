@@ -405,7 +405,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     q.len = cn->len;
     char query[512] = "";
     /* MHD splits the query off the URL; rebuild the parameters the handlers read. */
-    static const char *const names[] = {"since", "limit", "block", "entity"};
+    static const char *const names[] = {"since", "limit", "near", "block", "entity"};
     size_t used = 0;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, names[i]);

@@ -403,6 +403,77 @@ static void test_the_evolution_log_and_choices_are_append_only(void **state)
     sync_client_free(bob);
 }
 
+/* ------------------------------------------------------------ pulls around a place */
+
+/* What a pull near (cx, cz) from since 0 brings: kind:key strings in one text. */
+static char *near_kinds(SyncClient *c, int64_t w, int cx, int cz)
+{
+    cJSON *page = NULL, *e;
+    int64_t cursor = 0;
+    int more = 0;
+    Err err = {0};
+    if (sync_client_pull_near(c, w, 0, 100, cx, cz, 2, &page, &cursor, &more, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    char *out = calloc(1, 4096);
+    cJSON_ArrayForEach(e, page) {
+        const char *kind = cJSON_GetObjectItem(e, "kind")->valuestring;
+        char item[128];
+        if (strcmp(kind, "chunk") == 0)
+            snprintf(item, sizeof item, "chunk:%d,%d ", cJSON_GetArrayItem(cJSON_GetObjectItem(e, "chunk"), 0)->valueint,
+                     cJSON_GetArrayItem(cJSON_GetObjectItem(e, "chunk"), 2)->valueint);
+        else if (strcmp(kind, "character") == 0)
+            snprintf(item, sizeof item, "character:%s ", cJSON_GetObjectItem(e, "key")->valuestring);
+        else
+            snprintf(item, sizeof item, "%s ", kind);
+        strcat(out, item);
+    }
+    cJSON_Delete(page);
+    return out;
+}
+
+static void test_a_pull_near_a_place_brings_what_is_around_and_ones_own(void **state)
+{
+    (void)state;
+    SyncClient *ann, *bob;
+    int64_t w = two_players("near", &ann, &bob);
+    cJSON *r = push(ann, w, "[{\"id\":\"near-a-001\",\"kind\":\"character\",\"base_version\":0,\"key\":\"ann\","
+                            "\"character\":{\"name\":\"Ann\",\"character_class\":\"warrior\",\"position\":[8,65,8]}},"
+                            "{\"id\":\"near-a-002\",\"kind\":\"chunk_edit\",\"chunk\":[0,4,0],\"base_version\":0,"
+                            "\"blocks\":[{\"x\":1,\"y\":1,\"z\":1,\"from\":\"air\",\"to\":\"stone\"}]},"
+                            "{\"id\":\"near-a-003\",\"kind\":\"chunk_edit\",\"chunk\":[40,4,40],\"base_version\":0,"
+                            "\"blocks\":[{\"x\":1,\"y\":1,\"z\":1,\"from\":\"air\",\"to\":\"stone\"}]},"
+                            "{\"id\":\"near-a-004\",\"kind\":\"evolution\",\"entry\":\"near-e1\",\"agent\":{\"name\":\"b\","
+                            "\"type\":\"world_builder\"},\"evolution_type\":\"t\",\"changes_made\":{}}]");
+    cJSON_Delete(r);
+    r = push(bob, w, "[{\"id\":\"near-b-001\",\"kind\":\"character\",\"base_version\":0,\"key\":\"bob\","
+                     "\"character\":{\"name\":\"Bob\",\"character_class\":\"priest\",\"position\":[645,65,650]}}]");
+    cJSON_Delete(r);
+    /* bob stands at chunk 40,40: the chunk there, himself, the world's log; not ann's corner */
+    char *seen = near_kinds(bob, w, 40, 40);
+    assert_non_null(strstr(seen, "chunk:40,40"));
+    assert_non_null(strstr(seen, "character:bob"));
+    assert_non_null(strstr(seen, "evolution"));
+    assert_non_null(strstr(seen, "world"));
+    assert_null(strstr(seen, "chunk:0,0"));
+    assert_null(strstr(seen, "character:ann"));
+    free(seen);
+    /* walking to ann's corner, a pull from 0 there brings its latest state */
+    seen = near_kinds(bob, w, 1, 0);
+    assert_non_null(strstr(seen, "chunk:0,0"));
+    assert_non_null(strstr(seen, "character:ann"));
+    assert_non_null(strstr(seen, "character:bob")); /* his own, wherever he is */
+    assert_null(strstr(seen, "chunk:40,40"));
+    free(seen);
+    Err err = {0};
+    cJSON *page = NULL;
+    int64_t cursor;
+    int more;
+    assert_int_equal(sync_client_pull_near(bob, w, 0, 10, 0, 0, 65, &page, &cursor, &more, &err), MA_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "radius"));
+    sync_client_free(ann);
+    sync_client_free(bob);
+}
+
 /* ------------------------------------------------------------ cut connections */
 
 /* Sends bytes to the server on a fresh connection, then closes it without reading. */
@@ -669,6 +740,7 @@ int main(void)
         cmocka_unit_test(test_a_shared_villager_changes_only_from_the_servers_version),
         cmocka_unit_test(test_relationship_and_quest_histories_merge_from_two_devices),
         cmocka_unit_test(test_the_evolution_log_and_choices_are_append_only),
+        cmocka_unit_test(test_a_pull_near_a_place_brings_what_is_around_and_ones_own),
         cmocka_unit_test(test_a_push_cut_in_the_middle_is_applied_once_when_retried),
         cmocka_unit_test(test_the_cursor_misses_no_change_under_concurrent_pushes),
         cmocka_unit_test(test_the_server_killed_mid_push_loses_and_doubles_nothing),

@@ -84,11 +84,18 @@ int sync_client_push(SyncClient *c, int64_t world, const cJSON *ops, cJSON **res
 int sync_client_pull(SyncClient *c, int64_t world, int64_t since, int limit, cJSON **changes, int64_t *cursor,
                      int *more, Err *err);
 
+/* The same, limited to what happens within radius chunks of chunk (cx, cz) and to this user's
+ * own characters, relationships, quests and choices (plus the world's row and evolution log).
+ * since 0 with a new place gives the latest state of every chunk stored around it. */
+int sync_client_pull_near(SyncClient *c, int64_t world, int64_t since, int limit, int cx, int cz, int radius,
+                          cJSON **changes, int64_t *cursor, int *more, Err *err);
+
 /* GET /v1/worlds/{id}/chunks?block=NAME or ?entity=ID (one may be NULL): [[cx,cy,cz],...]. */
 int sync_client_find_chunks(SyncClient *c, int64_t world, const char *block, const char *entity, cJSON **chunks,
                             Err *err);
 
-/* A fresh random op id (a UUID, 36 characters) into buf. */
+/* A fresh op id into buf: a UUID version 7 (36 characters; time-ordered, then random), so that
+ * ids sort in the order they were made. */
 char *sync_client_new_op_id(char buf[37]);
 
 #endif
