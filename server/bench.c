@@ -581,6 +581,11 @@ int bench_main(int argc, char **argv)
            pct(pull, (int)pulls, 0.50), pct(pull, (int)pulls, 0.99), errors, wall);
     if (first)
         printf("first error: %s\n", first);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("the bench's own cpu: %.1f s (its %d client threads share the machine with the servers)\n",
+           (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6,
+           cfg.clients);
     int status = errors || atomic_load(&g_setup_errors) ? 1 : 0;
     if (cfg.database && verify(&cfg, ops, chunk_ops, evo_ops, rel_entries) != 0)
         status = 1;

@@ -275,10 +275,13 @@ int db_sync_replace_character_rows(Db *db, const char *ids_json, const char *inv
 {
     const char *p1[1] = {ids_json};
     int rc = db_run(db, "clearing inventory, skills and state",
-                    "WITH ids AS (SELECT (jsonb_array_elements_text($1::jsonb))::bigint AS id), "
-                    "a AS (DELETE FROM inventory WHERE character_id IN (SELECT id FROM ids)), "
-                    "b AS (DELETE FROM character_skills WHERE character_id IN (SELECT id FROM ids)) "
-                    "DELETE FROM character_state WHERE character_id IN (SELECT id FROM ids)",
+                    /* = ANY (ARRAY(...)): an index probe per character, never a scan */
+                    "WITH a AS (DELETE FROM inventory WHERE character_id = ANY (ARRAY(SELECT "
+                    "  (jsonb_array_elements_text($1::jsonb))::bigint))), "
+                    "b AS (DELETE FROM character_skills WHERE character_id = ANY (ARRAY(SELECT "
+                    "  (jsonb_array_elements_text($1::jsonb))::bigint))) "
+                    "DELETE FROM character_state WHERE character_id = ANY (ARRAY(SELECT "
+                    "  (jsonb_array_elements_text($1::jsonb))::bigint))",
                     1, p1, err);
     if (rc != MA_OK)
         return rc;
@@ -658,27 +661,36 @@ int db_sync_changes(Db *db, int64_t world, int64_t since, int limit, const SyncA
         snprintf(z1, sizeof z1, "%d", near->z1);
         snprintf(u, sizeof u, "%" PRId64, user);
         const char *p[8] = {w, s, l, x0, x1, z0, z1, u};
+        /* Every branch starts from something small: the chunk columns of the square (one index
+         * range each), the characters standing in it (the design's position index), the user's
+         * own characters. So a pull near a place costs the same however busy the rest of the
+         * world is; only the world's evolution log is read whole. */
         r = db_exec(db, "reading changes near a place",
-                    "WITH pick AS (SELECT seq, kind, id, row_number() OVER (ORDER BY seq) AS rn FROM ("
+                    "WITH mine AS MATERIALIZED (SELECT id FROM characters WHERE user_id = $8::bigint AND world_id = $1), "
+                    "pick AS (SELECT seq, kind, id, row_number() OVER (ORDER BY seq) AS rn FROM ("
                     " (SELECT change_seq AS seq, 0 AS kind, id FROM worlds WHERE id = $1 AND change_seq > $2) "
-                    " UNION ALL (SELECT change_seq, 1, id FROM world_chunks WHERE world_id = $1 AND change_seq > $2 "
-                    "   AND chunk_x BETWEEN $4::int AND $5::int AND chunk_z BETWEEN $6::int AND $7::int "
-                    "   ORDER BY change_seq LIMIT $3) "
-                    " UNION ALL (SELECT change_seq, 2, id FROM characters WHERE world_id = $1 AND change_seq > $2 "
-                    "   AND (user_id = $8::bigint OR (position_x >= $4::int * 16 AND position_x < ($5::int + 1) * 16 "
-                    "   AND position_z >= $6::int * 16 AND position_z < ($7::int + 1) * 16)) "
-                    "   ORDER BY change_seq LIMIT $3) "
-                    " UNION ALL (SELECT r.change_seq, 3, r.id FROM character_relationships r WHERE r.world_id = $1 "
-                    "   AND r.change_seq > $2 AND EXISTS (SELECT 1 FROM characters k WHERE k.user_id = $8::bigint "
-                    "   AND k.id IN (r.character_id, r.target_character_id)) ORDER BY r.change_seq LIMIT $3) "
-                    " UNION ALL (SELECT q.change_seq, 4, q.id FROM quest_progress q WHERE q.world_id = $1 "
-                    "   AND q.change_seq > $2 AND EXISTS (SELECT 1 FROM characters k WHERE k.id = q.character_id "
-                    "   AND k.user_id = $8::bigint) ORDER BY q.change_seq LIMIT $3) "
+                    " UNION ALL (SELECT c.change_seq, 1, c.id FROM generate_series($4::int, $5::int) AS gx(x) "
+                    "   CROSS JOIN generate_series($6::int, $7::int) AS gz(z) CROSS JOIN LATERAL "
+                    "   (SELECT id, change_seq FROM world_chunks WHERE world_id = $1 AND chunk_x = gx.x AND chunk_z = gz.z "
+                    "    AND change_seq > $2 ORDER BY change_seq LIMIT $3) c ORDER BY c.change_seq LIMIT $3) "
+                    " UNION ALL (SELECT change_seq, 2, id FROM (SELECT id, change_seq FROM characters "
+                    "   WHERE world_id = $1 AND position_x >= $4::int * 16 AND position_x < ($5::int + 1) * 16 "
+                    "   AND position_z >= $6::int * 16 AND position_z < ($7::int + 1) * 16 OFFSET 0) h "
+                    "   WHERE change_seq > $2 AND id NOT IN (SELECT id FROM mine) "
+                    "   UNION ALL SELECT k.change_seq, 2, k.id FROM mine m JOIN characters k ON k.id = m.id "
+                    "   WHERE k.change_seq > $2 ORDER BY 1 LIMIT $3) "
+                    " UNION ALL (SELECT r.change_seq, 3, r.id FROM mine m CROSS JOIN LATERAL "
+                    "   (SELECT id, change_seq FROM character_relationships WHERE character_id = m.id AND change_seq > $2 "
+                    "    UNION SELECT id, change_seq FROM character_relationships WHERE target_character_id = m.id "
+                    "    AND change_seq > $2) r ORDER BY r.change_seq LIMIT $3) "
+                    " UNION ALL (SELECT q.change_seq, 4, q.id FROM mine m CROSS JOIN LATERAL "
+                    "   (SELECT id, change_seq FROM quest_progress WHERE character_id = m.id AND change_seq > $2) q "
+                    "   ORDER BY q.change_seq LIMIT $3) "
                     " UNION ALL (SELECT change_seq, 5, id FROM world_evolution_log WHERE world_id = $1 "
                     "   AND change_seq > $2 ORDER BY change_seq LIMIT $3) "
-                    " UNION ALL (SELECT c.change_seq, 6, c.id FROM player_choices c WHERE c.world_id = $1 "
-                    "   AND c.change_seq > $2 AND EXISTS (SELECT 1 FROM characters k WHERE k.id = c.character_id "
-                    "   AND k.user_id = $8::bigint) ORDER BY c.change_seq LIMIT $3) "
+                    " UNION ALL (SELECT c.change_seq, 6, c.id FROM mine m CROSS JOIN LATERAL "
+                    "   (SELECT id, change_seq FROM player_choices WHERE character_id = m.id AND change_seq > $2) c "
+                    "   ORDER BY c.change_seq LIMIT $3) "
                     ") u ORDER BY seq LIMIT $3) " CHANGES_TAIL,
                     8, p, err);
     }

@@ -871,17 +871,27 @@ static int write_characters(Push *p)
         cJSON_Delete(ids);
         return err_set(p->err, DB_RETRY, "a character changed under this push");
     }
-    /* New ids, then the children of every character written with contents. */
+    for (int i = 0; i < p->n_chars; i++) {
+        CharSlot *s = &p->chars[i];
+        const cJSON *id = s->dirty ? cJSON_GetObjectItemCaseSensitive(ids, s->key) : NULL;
+        if (cJSON_IsNumber(id))
+            s->id = (int64_t)id->valuedouble;
+    }
+    cJSON_Delete(ids);
+    return MA_OK;
+}
+
+/* Replaces the inventory, skills and state of the characters written with contents: those
+ * already on the server (fresh 0, before the world's row is locked: these rows carry no change
+ * number), or those just created (fresh 1, once they have ids). */
+static int write_character_rows(Push *p, int fresh)
+{
+    int rc = MA_OK;
     cJSON *idlist = cJSON_CreateArray(), *inv = cJSON_CreateArray(), *skills = cJSON_CreateArray();
     cJSON *state = cJSON_CreateArray();
     for (int i = 0; i < p->n_chars; i++) {
         CharSlot *s = &p->chars[i];
-        if (!s->dirty)
-            continue;
-        const cJSON *id = cJSON_GetObjectItemCaseSensitive(ids, s->key);
-        if (cJSON_IsNumber(id))
-            s->id = (int64_t)id->valuedouble;
-        if (!s->snapshot)
+        if (!s->dirty || !s->snapshot || s->exists == fresh)
             continue;
         cJSON_AddItemToArray(idlist, cJSON_CreateNumber((double)s->id));
         const cJSON *j = s->snapshot->json, *e;
@@ -908,7 +918,6 @@ static int write_characters(Push *p)
             cJSON_AddItemToArray(state, o);
         }
     }
-    cJSON_Delete(ids);
     if (cJSON_GetArraySize(idlist)) {
         char *a = print(idlist, p->err), *b = print(inv, p->err), *c = print(skills, p->err), *d = print(state, p->err);
         rc = a && b && c && d ? db_sync_replace_character_rows(p->db, a, b, c, d, p->err) : MA_ERR_NOMEM;
@@ -960,9 +969,12 @@ static int write_relationships(Push *p)
     return rc;
 }
 
-static int write_quests(Push *p)
+/* Makes sure the quests the batch's progress refers to exist (quest rows carry no change
+ * number: done before the world's row is locked); *ids receives title -> id. */
+static int ensure_quests(Push *p, cJSON **ids)
 {
     cJSON *defs = cJSON_CreateArray();
+    *ids = NULL;
     int n = 0;
     for (int i = 0; i < p->n_quests; i++) {
         QuestSlot *s = &p->quests[i];
@@ -975,17 +987,19 @@ static int write_quests(Push *p)
             cJSON_AddItemToArray(defs, cJSON_Duplicate(s->def, 1));
         n++;
     }
-    if (!n) {
-        cJSON_Delete(defs);
-        return MA_OK;
+    int rc = MA_OK;
+    if (n) {
+        char *json = print(defs, p->err);
+        rc = json ? db_sync_ensure_quests(p->db, p->world, json, ids, p->err) : MA_ERR_NOMEM;
+        free(json);
     }
-    char *json = print(defs, p->err);
     cJSON_Delete(defs);
-    cJSON *ids = NULL;
-    int rc = json ? db_sync_ensure_quests(p->db, p->world, json, &ids, p->err) : MA_ERR_NOMEM;
-    free(json);
-    if (rc != MA_OK)
-        return rc;
+    return rc;
+}
+
+static int write_quests(Push *p, const cJSON *ids)
+{
+    int n = 0, rc = MA_OK;
     cJSON *rows = cJSON_CreateArray();
     for (int i = 0; i < p->n_quests && rc == MA_OK; i++) {
         QuestSlot *s = &p->quests[i];
@@ -1013,10 +1027,10 @@ static int write_quests(Push *p)
         cJSON_AddNumberToObject(o, "seq", (double)s->seq);
         cJSON_AddNumberToObject(o, "expect", s->exists ? (double)s->orig_version : 0);
         cJSON_AddItemToArray(rows, o);
+        n++;
     }
-    cJSON_Delete(ids);
-    if (rc == MA_OK) {
-        json = print(rows, p->err);
+    if (rc == MA_OK && n) {
+        char *json = print(rows, p->err);
         int written = 0;
         rc = json ? db_sync_write_quest_progress(p->db, p->world, json, &written, p->err) : MA_ERR_NOMEM;
         free(json);
@@ -1114,6 +1128,39 @@ static void push_free(Push *p)
     generator_free(p->gen);
 }
 
+/* Stores the answers of the new ops of the batch that are world ops (world_ops 1) or not (0),
+ * with their op ids. A short count means a concurrent request applied the same ops first. */
+static int store_answers(Push *p, int world_ops)
+{
+    const SyncBatch *b = p->b;
+    cJSON *store = cJSON_CreateArray();
+    int want = 0;
+    for (int i = 0; i < b->n; i++) {
+        if (p->dup[i] || (b->ops[i].kind == SYNC_WORLD) != (world_ops != 0))
+            continue;
+        /* The row holds the op id and kind; the answer is stored without them. */
+        cJSON *o = cJSON_CreateObject(), *r = cJSON_Duplicate(p->results[i], 1);
+        cJSON_DeleteItemFromObjectCaseSensitive(r, "op");
+        cJSON_DeleteItemFromObjectCaseSensitive(r, "kind");
+        cJSON_AddStringToObject(o, "op", b->ops[i].id);
+        cJSON_AddStringToObject(o, "kind", sync_kind_names[b->ops[i].kind]);
+        cJSON_AddItemToObject(o, "response", r);
+        cJSON_AddItemToArray(store, o);
+        want++;
+    }
+    int rc = MA_OK;
+    if (want) {
+        char *json = print(store, p->err);
+        int stored = 0;
+        rc = json ? db_sync_store_ops(p->db, p->world, p->user, json, &stored, p->err) : MA_ERR_NOMEM;
+        free(json);
+        if (rc == MA_OK && stored != want)
+            rc = err_set(p->err, DB_RETRY, "the same operations were being applied by another request");
+    }
+    cJSON_Delete(store);
+    return rc;
+}
+
 int push_apply(Server *srv, Db *db, int64_t world, int64_t user, const WorldAccess *wa, const SyncBatch *b,
                cJSON **answer, Err *err)
 {
@@ -1150,7 +1197,12 @@ int push_apply(Server *srv, Db *db, int64_t world, int64_t user, const WorldAcce
         if (first) {
             p.dup[i] = 1;
             p.results[i] = result_new(&b->ops[i], "duplicate");
-            cJSON_AddItemToObject(p.results[i], "first", cJSON_Duplicate(first, 1));
+            cJSON *f = cJSON_Duplicate(first, 1);
+            cJSON_AddItemToObject(p.results[i], "first", f);
+            if (f && !cJSON_GetObjectItemCaseSensitive(f, "op")) { /* stored without them */
+                cJSON_AddItemToObjectCS(f, "op", cJSON_CreateString(b->ops[i].id));
+                cJSON_AddItemToObjectCS(f, "kind", cJSON_CreateString(sync_kind_names[b->ops[i].kind]));
+            }
         } else {
             fresh++;
         }
@@ -1179,7 +1231,20 @@ int push_apply(Server *srv, Db *db, int64_t world, int64_t user, const WorldAcce
         }
     }
 
-    /* 4. Sequence numbers for every changed row, in one locked step on the world's row. */
+    /* 4. What carries no change number is written before the world's row is locked, which
+     * keeps the part of a push that pushes of the same world wait for short: the answers (but
+     * a world op's, decided under the lock), the quests referred to, the pack, skills and
+     * state of characters already on the server. */
+    if (rc == MA_OK && fresh)
+        rc = store_answers(&p, 0);
+    cJSON *quest_ids = NULL;
+    if (rc == MA_OK)
+        rc = ensure_quests(&p, &quest_ids);
+    if (rc == MA_OK)
+        rc = write_character_rows(&p, 0);
+
+    /* 5. Change numbers for every changed row, in one locked step on the world's row (held to
+     * the commit: numbers become visible in the order they were given). */
     int changes = 0;
     for (int i = 0; i < p.n_chunks; i++)
         changes += p.chunks[i].dirty;
@@ -1229,15 +1294,17 @@ int push_apply(Server *srv, Db *db, int64_t world, int64_t user, const WorldAcce
             if (p.choices[i].fresh)
                 p.choices[i].seq = next++;
 
-        /* 5. Write each table once. */
+        /* 6. Write each table once. */
         if (rc == MA_OK)
             rc = write_chunks(&p);
         if (rc == MA_OK)
             rc = write_characters(&p);
         if (rc == MA_OK)
+            rc = write_character_rows(&p, 1);
+        if (rc == MA_OK)
             rc = write_relationships(&p);
         if (rc == MA_OK)
-            rc = write_quests(&p);
+            rc = write_quests(&p, quest_ids);
         if (rc == MA_OK)
             rc = write_entries(&p, 0);
         if (rc == MA_OK)
@@ -1252,27 +1319,9 @@ int push_apply(Server *srv, Db *db, int64_t world, int64_t user, const WorldAcce
         cJSON_Delete(fields);
         free(wrow);
     }
-
-    /* 6. The answers, stored with their op ids in this same transaction. */
-    if (rc == MA_OK && fresh) {
-        cJSON *store = cJSON_CreateArray();
-        for (int i = 0; i < n; i++) {
-            if (p.dup[i])
-                continue;
-            cJSON *o = cJSON_CreateObject();
-            cJSON_AddStringToObject(o, "op", b->ops[i].id);
-            cJSON_AddStringToObject(o, "kind", sync_kind_names[b->ops[i].kind]);
-            cJSON_AddItemToObject(o, "response", cJSON_Duplicate(p.results[i], 1));
-            cJSON_AddItemToArray(store, o);
-        }
-        json = print(store, err);
-        cJSON_Delete(store);
-        int stored = 0;
-        rc = json ? db_sync_store_ops(db, world, user, json, &stored, err) : MA_ERR_NOMEM;
-        free(json);
-        if (rc == MA_OK && stored != fresh)
-            rc = err_set(err, DB_RETRY, "the same operations were being applied by another request");
-    }
+    cJSON_Delete(quest_ids);
+    if (rc == MA_OK && world_ops)
+        rc = store_answers(&p, 1);
     if (rc == MA_OK) {
         cJSON *a = cJSON_CreateObject();
         cJSON *list = cJSON_AddArrayToObject(a, "results");
