@@ -179,22 +179,6 @@ void db_sync_chunks_free(DbChunk *rows, int n)
     free(rows);
 }
 
-int db_sync_write_chunks(Db *db, int64_t world, const char *rows_json, int *written, Err *err)
-{
-    WORLD_PARAM(w, world);
-    const char *p[2] = {w, rows_json};
-    return count_of(db, "writing chunks",
-                    "WITH x AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(id bigint, x int, y int, z int, "
-                    "  block_data jsonb, structures jsonb, version int, seq bigint, expect int)), "
-                    "up AS (UPDATE world_chunks c SET block_data = x.block_data, version = x.version, change_seq = x.seq "
-                    "  FROM x WHERE x.expect > 0 AND c.id = x.id AND c.world_id = $1 AND c.version = x.expect RETURNING 1), "
-                    "ins AS (INSERT INTO world_chunks (world_id, chunk_x, chunk_y, chunk_z, block_data, structures, "
-                    "  version, change_seq) SELECT $1, x, y, z, block_data, structures, version, seq FROM x "
-                    "  WHERE expect = 0 RETURNING 1) "
-                    "SELECT (SELECT count(*) FROM up) + (SELECT count(*) FROM ins)",
-                    2, p, written, err);
-}
-
 /* ------------------------------------------------------------ characters */
 
 int db_sync_load_characters(Db *db, int64_t world, const char *keys_json, DbCharacter **out, int *n, Err *err)
@@ -236,38 +220,6 @@ void db_sync_characters_free(DbCharacter *rows, int n)
     for (int i = 0; i < n; i++)
         free(rows[i].row);
     free(rows);
-}
-
-int db_sync_write_characters(Db *db, int64_t world, const char *rows_json, cJSON **ids, Err *err)
-{
-    WORLD_PARAM(w, world);
-    const char *p[2] = {w, rows_json};
-    PGresult *r = db_exec(db, "writing characters",
-                          "WITH x AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(id bigint, key text, user_id bigint, "
-                          "  name text, character_class text, level int, experience int, stats jsonb, appearance jsonb, "
-                          "  px float8, py float8, pz float8, deleted bool, version bigint, seq bigint, expect bigint)), "
-                          "up AS (UPDATE characters c SET name = COALESCE(x.name, c.name), "
-                          "  character_class = COALESCE(x.character_class, c.character_class), "
-                          "  level = COALESCE(x.level, c.level), experience = COALESCE(x.experience, c.experience), "
-                          "  stats = COALESCE(x.stats, c.stats), appearance = COALESCE(x.appearance, c.appearance), "
-                          "  position_x = COALESCE(x.px, c.position_x), position_y = COALESCE(x.py, c.position_y), "
-                          "  position_z = COALESCE(x.pz, c.position_z), deleted = x.deleted, row_version = x.version, "
-                          "  change_seq = x.seq FROM x WHERE x.expect > 0 AND c.id = x.id AND c.world_id = $1 "
-                          "  AND c.row_version = x.expect RETURNING c.id, c.sync_key), "
-                          "ins AS (INSERT INTO characters (world_id, sync_key, user_id, name, character_class, level, "
-                          "  experience, stats, appearance, position_x, position_y, position_z, deleted, row_version, "
-                          "  change_seq) SELECT $1, key, user_id, name, character_class, COALESCE(level, 1), "
-                          "  COALESCE(experience, 0), COALESCE(stats, '{}'), COALESCE(appearance, '{}'), COALESCE(px, 0), "
-                          "  COALESCE(py, 0), COALESCE(pz, 0), deleted, version, seq FROM x WHERE expect = 0 "
-                          "  RETURNING id, sync_key) "
-                          "SELECT COALESCE(jsonb_object_agg(sync_key, id), '{}')::text FROM "
-                          "(SELECT id, sync_key FROM up UNION ALL SELECT id, sync_key FROM ins) t",
-                          2, p, err);
-    if (!r)
-        return err->code;
-    *ids = cJSON_Parse(PQgetvalue(r, 0, 0));
-    PQclear(r);
-    return *ids ? MA_OK : err_set(err, MA_ERR_NOMEM, "out of memory");
 }
 
 int db_sync_replace_character_rows(Db *db, const char *ids_json, const char *inventory_json, const char *skills_json,
@@ -344,25 +296,6 @@ void db_sync_relationships_free(DbRelationship *rows, int n)
     for (int i = 0; i < n; i++)
         free(rows[i].history);
     free(rows);
-}
-
-int db_sync_write_relationships(Db *db, int64_t world, const char *rows_json, int *written, Err *err)
-{
-    WORLD_PARAM(w, world);
-    const char *p[2] = {w, rows_json};
-    return count_of(db, "writing relationships",
-                    "WITH x AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(id bigint, f bigint, t bigint, "
-                    "  type text, value int, hist jsonb, version bigint, seq bigint, expect bigint)), "
-                    "up AS (UPDATE character_relationships r SET relationship_type = COALESCE(x.type, r.relationship_type), "
-                    "  relationship_value = x.value, interaction_history = x.hist, row_version = x.version, "
-                    "  change_seq = x.seq, world_id = $1 FROM x WHERE x.expect > 0 AND r.id = x.id "
-                    "  AND r.row_version = x.expect RETURNING 1), "
-                    "ins AS (INSERT INTO character_relationships (world_id, character_id, target_character_id, "
-                    "  relationship_type, relationship_value, interaction_history, row_version, change_seq) "
-                    "  SELECT $1, f, t, COALESCE(type, 'acquaintance'), value, hist, version, seq FROM x "
-                    "  WHERE expect = 0 RETURNING 1) "
-                    "SELECT (SELECT count(*) FROM up) + (SELECT count(*) FROM ins)",
-                    2, p, written, err);
 }
 
 /* ------------------------------------------------------------ quests */
@@ -445,24 +378,6 @@ int db_sync_ensure_quests(Db *db, int64_t world, const char *defs_json, cJSON **
     return *ids ? MA_OK : err_set(err, MA_ERR_NOMEM, "out of memory");
 }
 
-int db_sync_write_quest_progress(Db *db, int64_t world, const char *rows_json, int *written, Err *err)
-{
-    WORLD_PARAM(w, world);
-    const char *p[2] = {w, rows_json};
-    return count_of(db, "writing quest progress",
-                    "WITH x AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(id bigint, cid bigint, qid bigint, status text, "
-                    "  pd jsonb, rewards jsonb, started text, completed text, version bigint, seq bigint, expect bigint)), "
-                    "up AS (UPDATE quest_progress p SET status = x.status, progress_data = x.pd, rewards_earned = x.rewards, "
-                    "  completed_at = NULLIF(x.completed, '')::timestamptz, row_version = x.version, change_seq = x.seq, "
-                    "  world_id = $1 FROM x WHERE x.expect > 0 AND p.id = x.id AND p.row_version = x.expect RETURNING 1), "
-                    "ins AS (INSERT INTO quest_progress (world_id, character_id, quest_id, status, progress_data, "
-                    "  rewards_earned, started_at, completed_at, row_version, change_seq) SELECT $1, cid, qid, status, "
-                    "  pd, rewards, COALESCE(NULLIF(started, '')::timestamptz, now()), NULLIF(completed, '')::timestamptz, "
-                    "  version, seq FROM x WHERE expect = 0 RETURNING 1) "
-                    "SELECT (SELECT count(*) FROM up) + (SELECT count(*) FROM ins)",
-                    2, p, written, err);
-}
-
 /* ------------------------------------------------------------ append-only logs */
 
 int db_sync_existing_entries(Db *db, int64_t world, int choices, const char *keys_json, cJSON **out, Err *err)
@@ -484,52 +399,41 @@ int db_sync_existing_entries(Db *db, int64_t world, int choices, const char *key
     return *out ? MA_OK : err_set(err, MA_ERR_NOMEM, "out of memory");
 }
 
-int db_sync_insert_evolution(Db *db, int64_t world, const char *rows_json, int *inserted, Err *err)
+/* ------------------------------------------------------------ owners of log entries */
+
+int db_sync_ensure_agents(Db *db, const char *agents_json, cJSON **ids, Err *err)
 {
-    WORLD_PARAM(w, world);
-    const char *p[2] = {w, rows_json};
-    int missing_agent = 0;
-    PGresult *r = db_exec(db, "appending to the evolution log",
-                          "WITH x AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(entry text, agent text, "
-                          "  agent_type text, evolution_type text, changes_made jsonb, reasoning jsonb, applied_at text, "
-                          "  is_active bool, seq bigint)), "
-                          "ag AS (INSERT INTO ai_agents (agent_name, agent_type) SELECT DISTINCT ON (agent) agent, "
-                          "  agent_type FROM x ORDER BY agent ON CONFLICT (agent_name) DO NOTHING RETURNING id, agent_name), "
-                          "allag AS (SELECT id, agent_name FROM ag UNION ALL "
-                          "  SELECT a.id, a.agent_name FROM ai_agents a WHERE a.agent_name IN (SELECT agent FROM x)), "
-                          "ins AS (INSERT INTO world_evolution_log (world_id, sync_key, agent_id, evolution_type, "
-                          "  changes_made, reasoning, applied_at, is_active, change_seq) "
-                          "  SELECT $1, x.entry, (SELECT id FROM allag WHERE agent_name = x.agent LIMIT 1), "
-                          "  x.evolution_type, x.changes_made, COALESCE(x.reasoning, '{}'), "
-                          "  COALESCE(NULLIF(x.applied_at, '')::timestamptz, now()), COALESCE(x.is_active, true), x.seq "
-                          "  FROM x ON CONFLICT (world_id, sync_key) DO NOTHING RETURNING agent_id) "
-                          "SELECT count(*), count(*) FILTER (WHERE agent_id IS NULL) FROM ins",
-                          2, p, err);
+    const char *p[1] = {agents_json};
+    PGresult *r = db_exec(db, "creating agents",
+                          "WITH x AS (SELECT DISTINCT ON (name) name, type FROM jsonb_to_recordset($1::jsonb) "
+                          "  AS x(name text, type text) ORDER BY name), "
+                          "ins AS (INSERT INTO ai_agents (agent_name, agent_type) SELECT name, type FROM x "
+                          "  ON CONFLICT (agent_name) DO NOTHING RETURNING id, agent_name) "
+                          "SELECT COALESCE(jsonb_object_agg(agent_name, id), '{}')::text FROM "
+                          "(SELECT id, agent_name FROM ins UNION ALL SELECT a.id, a.agent_name FROM ai_agents a "
+                          " WHERE a.agent_name = ANY (ARRAY(SELECT name FROM x))) t",
+                          1, p, err);
     if (!r)
         return err->code;
-    *inserted = atoi(PQgetvalue(r, 0, 0));
-    missing_agent = atoi(PQgetvalue(r, 0, 1));
+    *ids = cJSON_Parse(PQgetvalue(r, 0, 0));
     PQclear(r);
-    /* An agent another push created a moment ago is not visible yet: go round again. */
-    if (missing_agent)
-        return err_set(err, DB_RETRY, "an agent row was being created by another push");
-    return MA_OK;
+    return *ids ? MA_OK : err_set(err, MA_ERR_NOMEM, "out of memory");
 }
 
-int db_sync_insert_choices(Db *db, int64_t world, const char *rows_json, int *inserted, Err *err)
+int db_sync_ensure_branches(Db *db, int64_t world, const char *rows_json, cJSON **ids, Err *err)
 {
     WORLD_PARAM(w, world);
     const char *p[2] = {w, rows_json};
-    PGresult *r = db_exec(db, "appending story choices",
-                          "WITH x AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(entry text, cid bigint, "
-                          "  title text, description text, story_type text, branch text, content text, parent text, "
-                          "  choice_text text, choice_data jsonb, consequences jsonb, made_at text, seq bigint)), "
+    PGresult *r = db_exec(db, "creating stories and branches",
+                          "WITH x AS (SELECT * FROM jsonb_to_recordset($2::jsonb) AS x(title text, description text, "
+                          "  story_type text, branch text, content text, parent text)), "
                           "st AS (INSERT INTO stories (world_id, title, description, story_type) "
                           "  SELECT DISTINCT ON (title) $1::bigint, title, COALESCE(description, ''), "
                           "  COALESCE(story_type, 'main') FROM x ORDER BY title "
                           "  ON CONFLICT (world_id, title) DO NOTHING RETURNING id, title), "
                           "allst AS (SELECT id, title FROM st UNION ALL "
-                          "  SELECT s.id, s.title FROM stories s WHERE s.world_id = $1 AND s.title = ANY (ARRAY(SELECT title FROM x))), "
+                          "  SELECT s.id, s.title FROM stories s WHERE s.world_id = $1 "
+                          "  AND s.title = ANY (ARRAY(SELECT title FROM x))), "
                           "br AS (INSERT INTO story_branches (story_id, branch_name, content, parent_branch_id) "
                           "  SELECT DISTINCT ON (s.id, x.branch) s.id, x.branch, COALESCE(x.content, ''), "
                           "  (SELECT b.id FROM story_branches b WHERE b.story_id = s.id AND b.branch_name = x.parent) "
@@ -537,24 +441,116 @@ int db_sync_insert_choices(Db *db, int64_t world, const char *rows_json, int *in
                           "  ON CONFLICT (story_id, branch_name) DO NOTHING RETURNING id, story_id, branch_name), "
                           "allbr AS (SELECT id, story_id, branch_name FROM br UNION ALL "
                           "  SELECT b.id, b.story_id, b.branch_name FROM story_branches b "
-                          "  WHERE b.story_id IN (SELECT id FROM allst)), "
-                          "ins AS (INSERT INTO player_choices (world_id, sync_key, character_id, story_branch_id, "
-                          "  choice_text, choice_data, consequences, made_at, change_seq) "
-                          "  SELECT $1, x.entry, x.cid, (SELECT b.id FROM allbr b JOIN allst s ON s.id = b.story_id "
-                          "  WHERE s.title = x.title AND b.branch_name = x.branch LIMIT 1), x.choice_text, "
-                          "  COALESCE(x.choice_data, '{}'), COALESCE(x.consequences, '{}'), "
-                          "  COALESCE(NULLIF(x.made_at, '')::timestamptz, now()), x.seq FROM x "
-                          "  ON CONFLICT (world_id, sync_key) DO NOTHING RETURNING story_branch_id) "
-                          "SELECT count(*), count(*) FILTER (WHERE story_branch_id IS NULL) FROM ins",
+                          "  WHERE b.story_id IN (SELECT id FROM allst)) "
+                          "SELECT COALESCE(jsonb_object_agg(s.title || chr(10) || b.branch_name, b.id), '{}')::text "
+                          "FROM allbr b JOIN allst s ON s.id = b.story_id",
                           2, p, err);
     if (!r)
         return err->code;
-    *inserted = atoi(PQgetvalue(r, 0, 0));
-    int unlinked = atoi(PQgetvalue(r, 0, 1));
+    *ids = cJSON_Parse(PQgetvalue(r, 0, 0));
     PQclear(r);
-    if (unlinked)
-        return err_set(err, DB_RETRY, "a story or branch was being created by another push");
-    return MA_OK;
+    return *ids ? MA_OK : err_set(err, MA_ERR_NOMEM, "out of memory");
+}
+
+/* ------------------------------------------------------------ writing a batch */
+
+int db_sync_write_all(Db *db, int64_t world, int take, int64_t first_taken, const char *const rows[6], int64_t *first,
+                      int counts[6], cJSON **char_ids, Err *err)
+{
+    WORLD_PARAM(w, world);
+    char k[16], f[24];
+    snprintf(k, sizeof k, "%d", take);
+    snprintf(f, sizeof f, "%" PRId64, first_taken);
+    const char *p[9] = {w, k, f, rows[0], rows[1], rows[2], rows[3], rows[4], rows[5]};
+    *char_ids = NULL;
+    /* One statement: take the numbers (the world's row stays locked to the commit) and write
+     * every table. Rows created here are referred to by key through the CTEs' RETURNING. */
+    PGresult *r = db_exec(db, "writing a push",
+        "WITH s AS (UPDATE worlds SET seq_head = seq_head + $2::int WHERE id = $1 AND $2::int > 0 "
+        "  RETURNING seq_head - $2::int + 1 AS first), "
+        "b AS (SELECT COALESCE((SELECT first FROM s), $3::bigint) AS first), "
+        /* chunks */
+        "xc AS (SELECT * FROM jsonb_to_recordset($4::jsonb) AS x(id bigint, x int, y int, z int, block_data jsonb, "
+        "  structures jsonb, version int, ord int, expect int)), "
+        "cu AS (UPDATE world_chunks c SET block_data = xc.block_data, version = xc.version, "
+        "  change_seq = (SELECT first FROM b) + xc.ord FROM xc WHERE xc.expect > 0 AND c.id = xc.id "
+        "  AND c.world_id = $1 AND c.version = xc.expect RETURNING 1), "
+        "ci AS (INSERT INTO world_chunks (world_id, chunk_x, chunk_y, chunk_z, block_data, structures, version, "
+        "  change_seq) SELECT $1, x, y, z, block_data, structures, version, (SELECT first FROM b) + ord FROM xc "
+        "  WHERE expect = 0 RETURNING 1), "
+        /* characters */
+        "xk AS (SELECT * FROM jsonb_to_recordset($5::jsonb) AS x(id bigint, key text, user_id bigint, name text, "
+        "  character_class text, level int, experience int, stats jsonb, appearance jsonb, px float8, py float8, "
+        "  pz float8, deleted bool, version bigint, ord int, expect bigint)), "
+        "ku AS (UPDATE characters c SET name = COALESCE(xk.name, c.name), "
+        "  character_class = COALESCE(xk.character_class, c.character_class), level = COALESCE(xk.level, c.level), "
+        "  experience = COALESCE(xk.experience, c.experience), stats = COALESCE(xk.stats, c.stats), "
+        "  appearance = COALESCE(xk.appearance, c.appearance), position_x = COALESCE(xk.px, c.position_x), "
+        "  position_y = COALESCE(xk.py, c.position_y), position_z = COALESCE(xk.pz, c.position_z), "
+        "  deleted = xk.deleted, row_version = xk.version, change_seq = (SELECT first FROM b) + xk.ord "
+        "  FROM xk WHERE xk.expect > 0 AND c.id = xk.id AND c.world_id = $1 AND c.row_version = xk.expect "
+        "  RETURNING c.id, c.sync_key), "
+        "ki AS (INSERT INTO characters (world_id, sync_key, user_id, name, character_class, level, experience, stats, "
+        "  appearance, position_x, position_y, position_z, deleted, row_version, change_seq) "
+        "  SELECT $1, key, user_id, name, character_class, COALESCE(level, 1), COALESCE(experience, 0), "
+        "  COALESCE(stats, '{}'), COALESCE(appearance, '{}'), COALESCE(px, 0), COALESCE(py, 0), COALESCE(pz, 0), "
+        "  deleted, version, (SELECT first FROM b) + ord FROM xk WHERE expect = 0 RETURNING id, sync_key), "
+        /* relationships */
+        "xr AS (SELECT * FROM jsonb_to_recordset($6::jsonb) AS x(id bigint, f bigint, t bigint, fkey text, tkey text, "
+        "  type text, value int, hist jsonb, version bigint, ord int, expect bigint)), "
+        "ru AS (UPDATE character_relationships r SET relationship_type = COALESCE(xr.type, r.relationship_type), "
+        "  relationship_value = xr.value, interaction_history = xr.hist, row_version = xr.version, "
+        "  change_seq = (SELECT first FROM b) + xr.ord, world_id = $1 FROM xr WHERE xr.expect > 0 AND r.id = xr.id "
+        "  AND r.row_version = xr.expect RETURNING 1), "
+        "ri AS (INSERT INTO character_relationships (world_id, character_id, target_character_id, relationship_type, "
+        "  relationship_value, interaction_history, row_version, change_seq) "
+        "  SELECT $1, COALESCE(f, (SELECT id FROM ki WHERE sync_key = fkey)), "
+        "  COALESCE(t, (SELECT id FROM ki WHERE sync_key = tkey)), COALESCE(type, 'acquaintance'), value, hist, "
+        "  version, (SELECT first FROM b) + ord FROM xr WHERE expect = 0 RETURNING 1), "
+        /* quest progress */
+        "xq AS (SELECT * FROM jsonb_to_recordset($7::jsonb) AS x(id bigint, cid bigint, ckey text, qid bigint, "
+        "  status text, pd jsonb, rewards jsonb, started text, completed text, version bigint, ord int, expect bigint)), "
+        "qu AS (UPDATE quest_progress p SET status = xq.status, progress_data = xq.pd, rewards_earned = xq.rewards, "
+        "  completed_at = NULLIF(xq.completed, '')::timestamptz, row_version = xq.version, "
+        "  change_seq = (SELECT first FROM b) + xq.ord, world_id = $1 FROM xq WHERE xq.expect > 0 AND p.id = xq.id "
+        "  AND p.row_version = xq.expect RETURNING 1), "
+        "qi AS (INSERT INTO quest_progress (world_id, character_id, quest_id, status, progress_data, rewards_earned, "
+        "  started_at, completed_at, row_version, change_seq) SELECT $1, "
+        "  COALESCE(cid, (SELECT id FROM ki WHERE sync_key = ckey)), qid, status, pd, rewards, "
+        "  COALESCE(NULLIF(started, '')::timestamptz, now()), NULLIF(completed, '')::timestamptz, version, "
+        "  (SELECT first FROM b) + ord FROM xq WHERE expect = 0 RETURNING 1), "
+        /* the append-only logs */
+        "xe AS (SELECT * FROM jsonb_to_recordset($8::jsonb) AS x(entry text, agent_id bigint, evolution_type text, "
+        "  changes_made jsonb, reasoning jsonb, applied_at text, is_active bool, ord int)), "
+        "ei AS (INSERT INTO world_evolution_log (world_id, sync_key, agent_id, evolution_type, changes_made, reasoning, "
+        "  applied_at, is_active, change_seq) SELECT $1, entry, agent_id, evolution_type, changes_made, "
+        "  COALESCE(reasoning, '{}'), COALESCE(NULLIF(applied_at, '')::timestamptz, now()), COALESCE(is_active, true), "
+        "  (SELECT first FROM b) + ord FROM xe ON CONFLICT (world_id, sync_key) DO NOTHING RETURNING 1), "
+        "xp AS (SELECT * FROM jsonb_to_recordset($9::jsonb) AS x(entry text, cid bigint, ckey text, branch_id bigint, "
+        "  choice_text text, choice_data jsonb, consequences jsonb, made_at text, ord int)), "
+        "pi AS (INSERT INTO player_choices (world_id, sync_key, character_id, story_branch_id, choice_text, choice_data, "
+        "  consequences, made_at, change_seq) SELECT $1, entry, COALESCE(cid, (SELECT id FROM ki WHERE sync_key = ckey)), "
+        "  branch_id, choice_text, COALESCE(choice_data, '{}'), COALESCE(consequences, '{}'), "
+        "  COALESCE(NULLIF(made_at, '')::timestamptz, now()), (SELECT first FROM b) + ord FROM xp "
+        "  ON CONFLICT (world_id, sync_key) DO NOTHING RETURNING 1) "
+        "SELECT (SELECT first FROM b), (SELECT count(*) FROM cu) + (SELECT count(*) FROM ci), "
+        "(SELECT count(*) FROM ku) + (SELECT count(*) FROM ki), (SELECT count(*) FROM ru) + (SELECT count(*) FROM ri), "
+        "(SELECT count(*) FROM qu) + (SELECT count(*) FROM qi), (SELECT count(*) FROM ei), (SELECT count(*) FROM pi), "
+        "(SELECT COALESCE(jsonb_object_agg(sync_key, id), '{}') FROM "
+        " (SELECT id, sync_key FROM ku UNION ALL SELECT id, sync_key FROM ki) t)::text",
+        9, p, err);
+    if (!r)
+        return err->code;
+    if (PQgetisnull(r, 0, 0)) {
+        PQclear(r);
+        return err_set(err, MA_ERR_NOT_FOUND, "world %" PRId64 " is gone", world);
+    }
+    *first = i64(PQgetvalue(r, 0, 0));
+    for (int i = 0; i < 6; i++)
+        counts[i] = atoi(PQgetvalue(r, 0, 1 + i));
+    *char_ids = cJSON_Parse(PQgetvalue(r, 0, 7));
+    PQclear(r);
+    return *char_ids ? MA_OK : err_set(err, MA_ERR_NOMEM, "out of memory");
 }
 
 /* ------------------------------------------------------------ the world row and its sequence */

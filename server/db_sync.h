@@ -31,9 +31,6 @@ typedef struct DbChunk {
  * pushes lock in one order). Free with db_sync_chunks_free. */
 int db_sync_load_chunks(Db *db, int64_t world, const char *coords_json, DbChunk **out, int *n, Err *err);
 void db_sync_chunks_free(DbChunk *rows, int n);
-/* Writes [{"id","x","y","z","block_data","structures","version","seq","expect"}] (expect 0 and
- * no id: insert). Rows are updated by id, so the plan never depends on a world's size. */
-int db_sync_write_chunks(Db *db, int64_t world, const char *rows_json, int *written, Err *err);
 
 typedef struct DbCharacter {
     char key[65];
@@ -45,9 +42,6 @@ typedef struct DbCharacter {
 /* Locks and reads the characters with these keys (a JSON list of strings). */
 int db_sync_load_characters(Db *db, int64_t world, const char *keys_json, DbCharacter **out, int *n, Err *err);
 void db_sync_characters_free(DbCharacter *rows, int n);
-/* Writes [{"id","key","user_id","name",...,"deleted","version","seq","expect"}]; *ids receives an
- * object key -> id of the rows written. */
-int db_sync_write_characters(Db *db, int64_t world, const char *rows_json, cJSON **ids, Err *err);
 /* Replaces the inventory, skills and state of the characters in ids_json ([id,...]) with the
  * rows given ({"cid",...} each). */
 int db_sync_replace_character_rows(Db *db, const char *ids_json, const char *inventory_json, const char *skills_json,
@@ -63,8 +57,6 @@ typedef struct DbRelationship {
 /* Locks and reads the relationships [{"f": key, "t": key}] that exist, in that order. */
 int db_sync_load_relationships(Db *db, int64_t world, const char *pairs_json, DbRelationship **out, int *n, Err *err);
 void db_sync_relationships_free(DbRelationship *rows, int n);
-/* Writes [{"id","f","t" (character ids),"type","value","hist","version","seq","expect"}]. */
-int db_sync_write_relationships(Db *db, int64_t world, const char *rows_json, int *written, Err *err);
 
 typedef struct DbQuestProgress {
     int64_t id;
@@ -79,15 +71,25 @@ int db_sync_load_quest_progress(Db *db, int64_t world, const char *pairs_json, D
 void db_sync_quest_progress_free(DbQuestProgress *rows, int n);
 /* Makes sure the quests [{"title",...definition}] exist; *ids receives title -> id. */
 int db_sync_ensure_quests(Db *db, int64_t world, const char *defs_json, cJSON **ids, Err *err);
-/* Writes [{"id","cid","qid","status","pd","rewards","started","completed","version","seq","expect"}]. */
-int db_sync_write_quest_progress(Db *db, int64_t world, const char *rows_json, int *written, Err *err);
 
 /* Which of these entry ids (a JSON list) the evolution log (0) or the choices (1) hold already. */
 int db_sync_existing_entries(Db *db, int64_t world, int choices, const char *keys_json, cJSON **out, Err *err);
-/* Appends evolution entries [{"entry","agent","agent_type",...,"seq"}]. */
-int db_sync_insert_evolution(Db *db, int64_t world, const char *rows_json, int *inserted, Err *err);
-/* Appends story choices [{"entry","cid","title",...,"branch",...,"seq"}]. */
-int db_sync_insert_choices(Db *db, int64_t world, const char *rows_json, int *inserted, Err *err);
+
+/* The agents [{"name","type"}] of new evolution entries exist after this; *ids name -> id. */
+int db_sync_ensure_agents(Db *db, const char *agents_json, cJSON **ids, Err *err);
+/* The stories and branches [{"title","description","story_type","branch","content","parent"}]
+ * of new choices exist after this; *ids "title\nbranch" -> branch id. */
+int db_sync_ensure_branches(Db *db, int64_t world, const char *rows_json, cJSON **ids, Err *err);
+
+/* Writes a push's rows in one statement: rows[0..5] are JSON lists of chunks, characters,
+ * relationships, quest progress, evolution entries and story choices (see db_sync.c for their
+ * fields), each row with "ord". take > 0: takes that many change numbers on the world's row
+ * (locked to the commit) and *first is the first; take 0: they were taken already, starting at
+ * first_taken. A row's change_seq is first + ord; an update applies only at the version it
+ * expects. counts[i] receives the rows written of each list (a short count: a concurrent push
+ * got there first), *char_ids an object key -> id of the characters written. */
+int db_sync_write_all(Db *db, int64_t world, int take, int64_t first_taken, const char *const rows[6], int64_t *first,
+                      int counts[6], cJSON **char_ids, Err *err);
 
 /* Takes n change sequence numbers for world (locking its row until commit): *first is the first.
  * *row receives the world's pull-format row (heap text), *version its row version. */

@@ -21,7 +21,7 @@ typedef struct ChunkSlot {
     int exists, orig_version, version, dirty;
     char *block_data, *structures; /* as loaded (heap), until decoded */
     Chunk *c;
-    int64_t seq;
+    int ord; /* its change number is the batch's first + ord */
 } ChunkSlot;
 
 typedef struct CharSlot {
@@ -31,7 +31,7 @@ typedef struct CharSlot {
     int64_t orig_version, version;
     char *row;              /* the loaded pull-format row (heap) */
     const SyncOp *snapshot; /* the last op whose contents are to be written */
-    int64_t seq;
+    int ord;
 } CharSlot;
 
 typedef struct RelSlot {
@@ -42,7 +42,7 @@ typedef struct RelSlot {
     char type[33];
     cJSON *hist;
     int value;
-    int64_t seq;
+    int ord;
 } RelSlot;
 
 typedef struct QuestSlot {
@@ -52,14 +52,14 @@ typedef struct QuestSlot {
     int exists, dirty;
     int64_t orig_version, version;
     SyncQuestState st;
-    int64_t seq;
+    int ord;
 } QuestSlot;
 
 typedef struct EntrySlot {
     const char *entry;
     const SyncOp *op;
     int exists, fresh;
-    int64_t seq;
+    int ord;
 } EntrySlot;
 
 typedef struct Push {
@@ -769,52 +769,10 @@ static cJSON *apply_world(Push *p, const SyncOp *op, int64_t *version, const cha
     return r;
 }
 
-/* ------------------------------------------------------------ writing */
-
-static int write_chunks(Push *p)
-{
-    cJSON *rows = cJSON_CreateArray();
-    int n = 0, rc = MA_OK;
-    for (int i = 0; i < p->n_chunks && rc == MA_OK; i++) {
-        ChunkSlot *s = &p->chunks[i];
-        if (!s->dirty)
-            continue;
-        size_t len = 0;
-        char *bd = chunk_encode(s->c, p->srv->blocks, &len, p->err);
-        if (!bd) {
-            rc = p->err->code ? p->err->code : MA_ERR_NOMEM;
-            break;
-        }
-        cJSON *o = cJSON_CreateObject();
-        if (s->exists)
-            cJSON_AddNumberToObject(o, "id", (double)s->id);
-        cJSON_AddNumberToObject(o, "x", s->cx);
-        cJSON_AddNumberToObject(o, "y", s->cy);
-        cJSON_AddNumberToObject(o, "z", s->cz);
-        cJSON_AddRawToObject(o, "block_data", bd);
-        free(bd);
-        if (s->exists) {
-            cJSON_AddRawToObject(o, "structures", s->structures);
-        } else {
-            cJSON_AddItemToObject(o, "structures", cJSON_Duplicate(s->c->structures, 1));
-        }
-        cJSON_AddNumberToObject(o, "version", s->version);
-        cJSON_AddNumberToObject(o, "seq", (double)s->seq);
-        cJSON_AddNumberToObject(o, "expect", s->exists ? s->orig_version : 0);
-        cJSON_AddItemToArray(rows, o);
-        n++;
-    }
-    if (rc == MA_OK && n) {
-        char *json = print(rows, p->err);
-        int written = 0;
-        rc = json ? db_sync_write_chunks(p->db, p->world, json, &written, p->err) : MA_ERR_NOMEM;
-        free(json);
-        if (rc == MA_OK && written != n)
-            rc = err_set(p->err, DB_RETRY, "a chunk changed under this push");
-    }
-    cJSON_Delete(rows);
-    return rc;
-}
+/* ------------------------------------------------------------ writing
+ *
+ * Rows are sent to db_sync_write_all as JSON lists, each row with its "ord": its change
+ * number is the batch's first + ord, fixed inside the one statement that locks the world's row. */
 
 static void add_copy(cJSON *to, const cJSON *from, const char *name, const char *as)
 {
@@ -823,10 +781,39 @@ static void add_copy(cJSON *to, const cJSON *from, const char *name, const char 
         cJSON_AddItemToObject(to, as ? as : name, cJSON_Duplicate(v, 1));
 }
 
-static int write_characters(Push *p)
+static int chunk_rows(Push *p, cJSON *rows, int *n)
 {
-    cJSON *rows = cJSON_CreateArray();
-    int n = 0, rc = MA_OK;
+    for (int i = 0; i < p->n_chunks; i++) {
+        ChunkSlot *s = &p->chunks[i];
+        if (!s->dirty)
+            continue;
+        size_t len = 0;
+        char *bd = chunk_encode(s->c, p->srv->blocks, &len, p->err);
+        if (!bd)
+            return p->err->code ? p->err->code : MA_ERR_NOMEM;
+        cJSON *o = cJSON_CreateObject();
+        if (s->exists)
+            cJSON_AddNumberToObject(o, "id", (double)s->id);
+        cJSON_AddNumberToObject(o, "x", s->cx);
+        cJSON_AddNumberToObject(o, "y", s->cy);
+        cJSON_AddNumberToObject(o, "z", s->cz);
+        cJSON_AddRawToObject(o, "block_data", bd);
+        free(bd);
+        if (s->exists)
+            cJSON_AddRawToObject(o, "structures", s->structures);
+        else
+            cJSON_AddItemToObject(o, "structures", cJSON_Duplicate(s->c->structures, 1));
+        cJSON_AddNumberToObject(o, "version", s->version);
+        cJSON_AddNumberToObject(o, "ord", s->ord);
+        cJSON_AddNumberToObject(o, "expect", s->exists ? s->orig_version : 0);
+        cJSON_AddItemToArray(rows, o);
+        (*n)++;
+    }
+    return MA_OK;
+}
+
+static void character_rows(Push *p, cJSON *rows, int *n)
+{
     for (int i = 0; i < p->n_chars; i++) {
         CharSlot *s = &p->chars[i];
         if (!s->dirty)
@@ -851,34 +838,11 @@ static int write_characters(Push *p)
         }
         cJSON_AddBoolToObject(o, "deleted", s->deleted);
         cJSON_AddNumberToObject(o, "version", (double)s->version);
-        cJSON_AddNumberToObject(o, "seq", (double)s->seq);
+        cJSON_AddNumberToObject(o, "ord", s->ord);
         cJSON_AddNumberToObject(o, "expect", s->exists ? (double)s->orig_version : 0);
         cJSON_AddItemToArray(rows, o);
-        n++;
+        (*n)++;
     }
-    if (!n) {
-        cJSON_Delete(rows);
-        return MA_OK;
-    }
-    char *json = print(rows, p->err);
-    cJSON_Delete(rows);
-    cJSON *ids = NULL;
-    rc = json ? db_sync_write_characters(p->db, p->world, json, &ids, p->err) : MA_ERR_NOMEM;
-    free(json);
-    if (rc != MA_OK)
-        return rc;
-    if (cJSON_GetArraySize(ids) != n) {
-        cJSON_Delete(ids);
-        return err_set(p->err, DB_RETRY, "a character changed under this push");
-    }
-    for (int i = 0; i < p->n_chars; i++) {
-        CharSlot *s = &p->chars[i];
-        const cJSON *id = s->dirty ? cJSON_GetObjectItemCaseSensitive(ids, s->key) : NULL;
-        if (cJSON_IsNumber(id))
-            s->id = (int64_t)id->valuedouble;
-    }
-    cJSON_Delete(ids);
-    return MA_OK;
 }
 
 /* Replaces the inventory, skills and state of the characters written with contents: those
@@ -933,10 +897,18 @@ static int write_character_rows(Push *p, int fresh)
     return rc;
 }
 
-static int write_relationships(Push *p)
+/* A character's id when it is on the server already, else its key (created in this batch:
+ * the statement that creates it gives its id). */
+static void add_character_ref(cJSON *o, Push *p, const char *key, const char *id_name, const char *key_name)
 {
-    cJSON *rows = cJSON_CreateArray();
-    int n = 0;
+    CharSlot *c = char_slot(p, key);
+    if (c->exists)
+        cJSON_AddNumberToObject(o, id_name, (double)c->id);
+    cJSON_AddStringToObject(o, key_name, key);
+}
+
+static void relationship_rows(Push *p, cJSON *rows, int *n)
+{
     for (int i = 0; i < p->n_rels; i++) {
         RelSlot *s = &p->rels[i];
         if (!s->dirty)
@@ -944,33 +916,21 @@ static int write_relationships(Push *p)
         cJSON *o = cJSON_CreateObject();
         if (s->exists)
             cJSON_AddNumberToObject(o, "id", (double)s->id);
-        cJSON_AddNumberToObject(o, "f", (double)char_slot(p, s->from)->id);
-        cJSON_AddNumberToObject(o, "t", (double)char_slot(p, s->to)->id);
+        add_character_ref(o, p, s->from, "f", "fkey");
+        add_character_ref(o, p, s->to, "t", "tkey");
         if (s->type[0])
             cJSON_AddStringToObject(o, "type", s->type);
         cJSON_AddNumberToObject(o, "value", s->value);
         cJSON_AddItemToObject(o, "hist", cJSON_Duplicate(s->hist, 1));
         cJSON_AddNumberToObject(o, "version", (double)s->version);
-        cJSON_AddNumberToObject(o, "seq", (double)s->seq);
+        cJSON_AddNumberToObject(o, "ord", s->ord);
         cJSON_AddNumberToObject(o, "expect", s->exists ? (double)s->orig_version : 0);
         cJSON_AddItemToArray(rows, o);
-        n++;
+        (*n)++;
     }
-    int rc = MA_OK;
-    if (n) {
-        char *json = print(rows, p->err);
-        int written = 0;
-        rc = json ? db_sync_write_relationships(p->db, p->world, json, &written, p->err) : MA_ERR_NOMEM;
-        free(json);
-        if (rc == MA_OK && written != n)
-            rc = err_set(p->err, DB_RETRY, "a relationship changed under this push");
-    }
-    cJSON_Delete(rows);
-    return rc;
 }
 
-/* Makes sure the quests the batch's progress refers to exist (quest rows carry no change
- * number: done before the world's row is locked); *ids receives title -> id. */
+/* Makes sure the quests the batch's progress refers to exist; *ids receives title -> id. */
 static int ensure_quests(Push *p, cJSON **ids)
 {
     cJSON *defs = cJSON_CreateArray();
@@ -997,26 +957,22 @@ static int ensure_quests(Push *p, cJSON **ids)
     return rc;
 }
 
-static int write_quests(Push *p, const cJSON *ids)
+static int quest_rows(Push *p, const cJSON *quest_ids, cJSON *rows, int *n)
 {
-    int n = 0, rc = MA_OK;
-    cJSON *rows = cJSON_CreateArray();
-    for (int i = 0; i < p->n_quests && rc == MA_OK; i++) {
+    for (int i = 0; i < p->n_quests; i++) {
         QuestSlot *s = &p->quests[i];
         if (!s->dirty)
             continue;
-        const cJSON *qid = cJSON_GetObjectItemCaseSensitive(ids, s->title);
-        if (!cJSON_IsNumber(qid)) {
-            rc = err_set(p->err, DB_RETRY, "quest '%s' was being created by another push", s->title);
-            break;
-        }
+        const cJSON *qid = cJSON_GetObjectItemCaseSensitive(quest_ids, s->title);
+        if (!cJSON_IsNumber(qid))
+            return err_set(p->err, DB_RETRY, "quest '%s' was being created by another push", s->title);
         char started[TIME_ISO_LEN], completed[TIME_ISO_LEN];
         canon_time(s->st.started_at, started);
         canon_time(s->st.completed_at, completed);
         cJSON *o = cJSON_CreateObject();
         if (s->exists)
             cJSON_AddNumberToObject(o, "id", (double)s->id);
-        cJSON_AddNumberToObject(o, "cid", (double)char_slot(p, s->character)->id);
+        add_character_ref(o, p, s->character, "cid", "ckey");
         cJSON_AddNumberToObject(o, "qid", qid->valuedouble);
         cJSON_AddStringToObject(o, "status", s->st.status);
         cJSON_AddItemToObject(o, "pd", cJSON_Duplicate(s->st.progress_data, 1));
@@ -1024,80 +980,107 @@ static int write_quests(Push *p, const cJSON *ids)
         cJSON_AddStringToObject(o, "started", started);
         cJSON_AddStringToObject(o, "completed", completed);
         cJSON_AddNumberToObject(o, "version", (double)s->version);
-        cJSON_AddNumberToObject(o, "seq", (double)s->seq);
+        cJSON_AddNumberToObject(o, "ord", s->ord);
         cJSON_AddNumberToObject(o, "expect", s->exists ? (double)s->orig_version : 0);
         cJSON_AddItemToArray(rows, o);
-        n++;
+        (*n)++;
     }
-    if (rc == MA_OK && n) {
-        char *json = print(rows, p->err);
-        int written = 0;
-        rc = json ? db_sync_write_quest_progress(p->db, p->world, json, &written, p->err) : MA_ERR_NOMEM;
+    return MA_OK;
+}
+
+/* The agents of new evolution entries and the stories and branches of new choices exist
+ * before the world's row is locked (they carry no change number); *agents receives
+ * name -> id, *branches "title\nbranch" -> id. */
+static int ensure_log_owners(Push *p, cJSON **agents, cJSON **branches)
+{
+    cJSON *a = cJSON_CreateArray(), *b = cJSON_CreateArray();
+    *agents = *branches = NULL;
+    for (int i = 0; i < p->n_evo; i++) {
+        if (!p->evo[i].fresh)
+            continue;
+        const cJSON *agent = cJSON_GetObjectItemCaseSensitive(p->evo[i].op->json, "agent");
+        cJSON *o = cJSON_CreateObject();
+        add_copy(o, agent, "name", NULL);
+        add_copy(o, agent, "type", NULL);
+        cJSON_AddItemToArray(a, o);
+    }
+    for (int i = 0; i < p->n_choices; i++) {
+        if (!p->choices[i].fresh)
+            continue;
+        const cJSON *j = p->choices[i].op->json;
+        const cJSON *story = cJSON_GetObjectItemCaseSensitive(j, "story");
+        const cJSON *branch = cJSON_GetObjectItemCaseSensitive(j, "branch");
+        cJSON *o = cJSON_CreateObject();
+        add_copy(o, story, "title", NULL);
+        add_copy(o, story, "description", NULL);
+        add_copy(o, story, "story_type", NULL);
+        add_copy(o, branch, "name", "branch");
+        add_copy(o, branch, "content", NULL);
+        add_copy(o, branch, "parent", NULL);
+        cJSON_AddItemToArray(b, o);
+    }
+    int rc = MA_OK;
+    if (cJSON_GetArraySize(a)) {
+        char *json = print(a, p->err);
+        rc = json ? db_sync_ensure_agents(p->db, json, agents, p->err) : MA_ERR_NOMEM;
         free(json);
-        if (rc == MA_OK && written != n)
-            rc = err_set(p->err, DB_RETRY, "quest progress changed under this push");
     }
-    cJSON_Delete(rows);
+    if (rc == MA_OK && cJSON_GetArraySize(b)) {
+        char *json = print(b, p->err);
+        rc = json ? db_sync_ensure_branches(p->db, p->world, json, branches, p->err) : MA_ERR_NOMEM;
+        free(json);
+    }
+    cJSON_Delete(a);
+    cJSON_Delete(b);
     return rc;
 }
 
-static int write_entries(Push *p, int choice)
+static int entry_rows(Push *p, int choice, const cJSON *owners, cJSON *rows, int *n)
 {
     EntrySlot *list = choice ? p->choices : p->evo;
-    int n = choice ? p->n_choices : p->n_evo, count = 0;
-    cJSON *rows = cJSON_CreateArray();
-    for (int i = 0; i < n; i++) {
+    int count = choice ? p->n_choices : p->n_evo;
+    for (int i = 0; i < count; i++) {
         EntrySlot *s = &list[i];
         if (!s->fresh)
             continue;
-        const cJSON *j = s->op->json;
+        const cJSON *j = s->op->json, *owner;
         cJSON *o = cJSON_CreateObject();
         char t[TIME_ISO_LEN];
         cJSON_AddStringToObject(o, "entry", s->entry);
         if (!choice) {
-            const cJSON *agent = cJSON_GetObjectItemCaseSensitive(j, "agent");
-            cJSON_AddStringToObject(o, "agent", str(agent, "name"));
-            cJSON_AddStringToObject(o, "agent_type", str(agent, "type"));
+            owner = cJSON_GetObjectItemCaseSensitive(owners, str(cJSON_GetObjectItemCaseSensitive(j, "agent"), "name"));
             add_copy(o, j, "evolution_type", NULL);
             add_copy(o, j, "changes_made", NULL);
             add_copy(o, j, "reasoning", NULL);
             add_copy(o, j, "is_active", NULL);
             canon_time(str(j, "applied_at"), t);
             cJSON_AddStringToObject(o, "applied_at", t);
+            if (cJSON_IsNumber(owner))
+                cJSON_AddNumberToObject(o, "agent_id", owner->valuedouble);
         } else {
-            const cJSON *story = cJSON_GetObjectItemCaseSensitive(j, "story");
-            const cJSON *branch = cJSON_GetObjectItemCaseSensitive(j, "branch");
-            cJSON_AddNumberToObject(o, "cid", (double)char_slot(p, s->op->key2)->id);
-            add_copy(o, story, "title", NULL);
-            add_copy(o, story, "description", NULL);
-            add_copy(o, story, "story_type", NULL);
-            add_copy(o, branch, "name", "branch");
-            add_copy(o, branch, "content", NULL);
-            add_copy(o, branch, "parent", NULL);
+            char key[300];
+            snprintf(key, sizeof key, "%s\n%s", str(cJSON_GetObjectItemCaseSensitive(j, "story"), "title"),
+                     str(cJSON_GetObjectItemCaseSensitive(j, "branch"), "name"));
+            owner = cJSON_GetObjectItemCaseSensitive(owners, key);
+            add_character_ref(o, p, s->op->key2, "cid", "ckey");
             add_copy(o, j, "choice_text", NULL);
             add_copy(o, j, "choice_data", NULL);
             add_copy(o, j, "consequences", NULL);
             canon_time(str(j, "made_at"), t);
             cJSON_AddStringToObject(o, "made_at", t);
+            if (cJSON_IsNumber(owner))
+                cJSON_AddNumberToObject(o, "branch_id", owner->valuedouble);
         }
-        cJSON_AddNumberToObject(o, "seq", (double)s->seq);
+        if (!cJSON_IsNumber(owner)) {
+            /* its agent or branch was being created by another push: not visible yet */
+            cJSON_Delete(o);
+            return err_set(p->err, DB_RETRY, "a log entry's agent or story was being created by another push");
+        }
+        cJSON_AddNumberToObject(o, "ord", s->ord);
         cJSON_AddItemToArray(rows, o);
-        count++;
+        (*n)++;
     }
-    int rc = MA_OK;
-    if (count) {
-        char *json = print(rows, p->err);
-        int inserted = 0;
-        if (!json)
-            rc = MA_ERR_NOMEM;
-        else if (choice)
-            rc = db_sync_insert_choices(p->db, p->world, json, &inserted, p->err);
-        else
-            rc = db_sync_insert_evolution(p->db, p->world, json, &inserted, p->err);
-        free(json);
-    }
-    cJSON_Delete(rows);
-    return rc;
+    return MA_OK;
 }
 
 /* ------------------------------------------------------------ the batch */
@@ -1232,42 +1215,67 @@ int push_apply(Server *srv, Db *db, int64_t world, int64_t user, const WorldAcce
     }
 
     /* 4. What carries no change number is written before the world's row is locked, which
-     * keeps the part of a push that pushes of the same world wait for short: the answers (but
-     * a world op's, decided under the lock), the quests referred to, the pack, skills and
-     * state of characters already on the server. */
+     * keeps short the part of a push that other pushes of the same world wait for: the answers
+     * (but a world op's, decided under the lock), the quests, agents, stories and branches
+     * referred to, the pack, skills and state of characters already on the server. */
     if (rc == MA_OK && fresh)
         rc = store_answers(&p, 0);
-    cJSON *quest_ids = NULL;
+    cJSON *quest_ids = NULL, *agent_ids = NULL, *branch_ids = NULL;
     if (rc == MA_OK)
         rc = ensure_quests(&p, &quest_ids);
     if (rc == MA_OK)
+        rc = ensure_log_owners(&p, &agent_ids, &branch_ids);
+    if (rc == MA_OK)
         rc = write_character_rows(&p, 0);
 
-    /* 5. Change numbers for every changed row, in one locked step on the world's row (held to
-     * the commit: numbers become visible in the order they were given). */
-    int changes = 0;
+    /* 5. Every changed row gets the next change number of the world: the statement that
+     * writes them takes the numbers on the world's row, whose lock is held to the commit, so
+     * numbers become visible in the order they were given. One statement: nothing else waits
+     * on the lock while this push talks to the database. */
+    int ord = 0;
     for (int i = 0; i < p.n_chunks; i++)
-        changes += p.chunks[i].dirty;
+        if (p.chunks[i].dirty)
+            p.chunks[i].ord = ord++;
     for (int i = 0; i < p.n_chars; i++)
-        changes += p.chars[i].dirty;
+        if (p.chars[i].dirty)
+            p.chars[i].ord = ord++;
     for (int i = 0; i < p.n_rels; i++)
-        changes += p.rels[i].dirty;
+        if (p.rels[i].dirty)
+            p.rels[i].ord = ord++;
     for (int i = 0; i < p.n_quests; i++)
-        changes += p.quests[i].dirty;
+        if (p.quests[i].dirty)
+            p.quests[i].ord = ord++;
     for (int i = 0; i < p.n_evo; i++)
-        changes += p.evo[i].fresh;
+        if (p.evo[i].fresh)
+            p.evo[i].ord = ord++;
     for (int i = 0; i < p.n_choices; i++)
-        changes += p.choices[i].fresh;
-    int64_t next = 0, head = -1;
-    if (rc == MA_OK && (changes || world_ops)) {
-        int64_t wversion = 0;
-        char *wrow = NULL;
-        int take = changes + (world_ops ? 1 : 0);
-        rc = db_sync_take_seqs(db, world, take, &next, &wversion, &wrow, err);
+        if (p.choices[i].fresh)
+            p.choices[i].ord = ord++;
+    int changes = ord, take = changes + (world_ops ? 1 : 0);
+    int64_t first = 0, head = -1;
+    cJSON *lists[6] = {0};
+    int want[6] = {0};
+    if (rc == MA_OK && take) {
+        for (int k = 0; k < 6; k++)
+            lists[k] = cJSON_CreateArray();
+        rc = chunk_rows(&p, lists[0], &want[0]);
+        character_rows(&p, lists[1], &want[1]);
+        relationship_rows(&p, lists[2], &want[2]);
         if (rc == MA_OK)
-            head = next + take - 1;
-        cJSON *fields = cJSON_CreateObject();
-        int wchanged = 0;
+            rc = quest_rows(&p, quest_ids, lists[3], &want[3]);
+        if (rc == MA_OK)
+            rc = entry_rows(&p, 0, agent_ids, lists[4], &want[4]);
+        if (rc == MA_OK)
+            rc = entry_rows(&p, 1, branch_ids, lists[5], &want[5]);
+    }
+    cJSON *fields = NULL;
+    int wchanged = 0;
+    int64_t wversion = 0;
+    if (rc == MA_OK && world_ops) {
+        /* A world op is decided on the locked row, before the others are written. */
+        char *wrow = NULL;
+        rc = db_sync_take_seqs(db, world, take, &first, &wversion, &wrow, err);
+        fields = cJSON_CreateObject();
         for (int i = 0; rc == MA_OK && i < n; i++) {
             if (p.dup[i] || b->ops[i].kind != SYNC_WORLD)
                 continue;
@@ -1275,51 +1283,51 @@ int push_apply(Server *srv, Db *db, int64_t world, int64_t user, const WorldAcce
             if (!p.results[i])
                 rc = err->code ? err->code : MA_ERR_DB;
         }
-        for (int i = 0; rc == MA_OK && i < p.n_chunks; i++)
-            if (p.chunks[i].dirty)
-                p.chunks[i].seq = next++;
-        for (int i = 0; rc == MA_OK && i < p.n_chars; i++)
-            if (p.chars[i].dirty)
-                p.chars[i].seq = next++;
-        for (int i = 0; rc == MA_OK && i < p.n_rels; i++)
-            if (p.rels[i].dirty)
-                p.rels[i].seq = next++;
-        for (int i = 0; rc == MA_OK && i < p.n_quests; i++)
-            if (p.quests[i].dirty)
-                p.quests[i].seq = next++;
-        for (int i = 0; rc == MA_OK && i < p.n_evo; i++)
-            if (p.evo[i].fresh)
-                p.evo[i].seq = next++;
-        for (int i = 0; rc == MA_OK && i < p.n_choices; i++)
-            if (p.choices[i].fresh)
-                p.choices[i].seq = next++;
-
-        /* 6. Write each table once. */
-        if (rc == MA_OK)
-            rc = write_chunks(&p);
-        if (rc == MA_OK)
-            rc = write_characters(&p);
-        if (rc == MA_OK)
-            rc = write_character_rows(&p, 1);
-        if (rc == MA_OK)
-            rc = write_relationships(&p);
-        if (rc == MA_OK)
-            rc = write_quests(&p, quest_ids);
-        if (rc == MA_OK)
-            rc = write_entries(&p, 0);
-        if (rc == MA_OK)
-            rc = write_entries(&p, 1);
-        if (rc == MA_OK && wchanged) {
-            cJSON_AddNumberToObject(fields, "version", (double)wversion);
-            cJSON_AddNumberToObject(fields, "seq", (double)next++);
-            char *fj = print(fields, err);
-            rc = fj ? db_sync_write_world(db, world, fj, err) : MA_ERR_NOMEM;
-            free(fj);
-        }
-        cJSON_Delete(fields);
         free(wrow);
     }
+    if (rc == MA_OK && changes) {
+        char *text[6] = {0};
+        for (int k = 0; k < 6; k++)
+            text[k] = print(lists[k], err);
+        int got[6] = {0};
+        cJSON *char_ids = NULL;
+        if (!text[0] || !text[1] || !text[2] || !text[3] || !text[4] || !text[5])
+            rc = MA_ERR_NOMEM;
+        else
+            rc = db_sync_write_all(db, world, world_ops ? 0 : take, first, (const char *const *)text, &first, got,
+                                   &char_ids, err);
+        for (int k = 0; k < 6; k++)
+            free(text[k]);
+        /* A short count: a row changed (or was created) under this push since it was read. */
+        for (int k = 0; rc == MA_OK && k < 4; k++)
+            if (got[k] != want[k])
+                rc = err_set(err, DB_RETRY, "a row changed under this push");
+        for (int i = 0; rc == MA_OK && i < p.n_chars; i++) {
+            CharSlot *s = &p.chars[i];
+            const cJSON *id = s->dirty ? cJSON_GetObjectItemCaseSensitive(char_ids, s->key) : NULL;
+            if (cJSON_IsNumber(id))
+                s->id = (int64_t)id->valuedouble;
+        }
+        cJSON_Delete(char_ids);
+        /* The pack, skills and state of characters created just now (rare: a first push). */
+        if (rc == MA_OK)
+            rc = write_character_rows(&p, 1);
+    }
+    if (rc == MA_OK && take)
+        head = first + take - 1;
+    if (rc == MA_OK && wchanged) {
+        cJSON_AddNumberToObject(fields, "version", (double)wversion);
+        cJSON_AddNumberToObject(fields, "seq", (double)(first + changes));
+        char *fj = print(fields, err);
+        rc = fj ? db_sync_write_world(db, world, fj, err) : MA_ERR_NOMEM;
+        free(fj);
+    }
+    cJSON_Delete(fields);
+    for (int k = 0; k < 6; k++)
+        cJSON_Delete(lists[k]);
     cJSON_Delete(quest_ids);
+    cJSON_Delete(agent_ids);
+    cJSON_Delete(branch_ids);
     if (rc == MA_OK && world_ops)
         rc = store_answers(&p, 1);
     if (rc == MA_OK) {
