@@ -263,10 +263,14 @@ int db_sync_load_relationships(Db *db, int64_t world, const char *pairs_json, Db
     PGresult *r = db_exec(db, "reading relationships",
                           "SELECT e.v->>'f', e.v->>'t', r.row_version, r.relationship_type, r.interaction_history::text, "
                           "r.id FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(v, n) "
-                          "CROSS JOIN LATERAL (SELECT r.* FROM characters fc, characters tc, character_relationships r "
-                          "  WHERE fc.world_id = $1 AND fc.sync_key = e.v->>'f' AND tc.world_id = $1 "
-                          "  AND tc.sync_key = e.v->>'t' "
-                          "  AND r.character_id = fc.id AND r.target_character_id = tc.id FOR UPDATE OF r) r "
+                          /* one probe per key and one on the (character, target) key: the LIMITs keep the
+                           * planner from turning these into scans of the world */
+                          "CROSS JOIN LATERAL (SELECT id FROM characters WHERE world_id = $1 AND sync_key = e.v->>'f' "
+                          "  LIMIT 1) fc "
+                          "CROSS JOIN LATERAL (SELECT id FROM characters WHERE world_id = $1 AND sync_key = e.v->>'t' "
+                          "  LIMIT 1) tc "
+                          "CROSS JOIN LATERAL (SELECT * FROM character_relationships WHERE character_id = fc.id "
+                          "  AND target_character_id = tc.id LIMIT 1 FOR UPDATE) r "
                           "ORDER BY e.n",
                           2, p, err);
     if (!r)
@@ -311,9 +315,11 @@ int db_sync_load_quest_progress(Db *db, int64_t world, const char *pairs_json, D
                           "SELECT e.v->>'c', e.v->>'t', p.status, p.progress_data::text, p.rewards_earned::text, "
                           ISO("p.started_at") ", COALESCE(" ISO("p.completed_at") ", ''), p.row_version, p.id "
                           "FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(v, n) "
-                          "CROSS JOIN LATERAL (SELECT p.* FROM characters c, quests q, quest_progress p "
-                          "  WHERE c.world_id = $1 AND c.sync_key = e.v->>'c' AND q.world_id = $1 AND q.title = e.v->>'t' "
-                          "  AND p.character_id = c.id AND p.quest_id = q.id FOR UPDATE OF p) p "
+                          "CROSS JOIN LATERAL (SELECT id FROM characters WHERE world_id = $1 AND sync_key = e.v->>'c' "
+                          "  LIMIT 1) c "
+                          "CROSS JOIN LATERAL (SELECT id FROM quests WHERE world_id = $1 AND title = e.v->>'t' LIMIT 1) q "
+                          "CROSS JOIN LATERAL (SELECT * FROM quest_progress WHERE character_id = c.id AND quest_id = q.id "
+                          "  LIMIT 1 FOR UPDATE) p "
                           "ORDER BY e.n",
                           2, p, err);
     if (!r)
