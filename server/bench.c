@@ -424,9 +424,10 @@ static void *client_main(void *arg)
         else
             add_sample(&c->pull_ms, &c->n_pull, &c->cap_pull, (double)(t3 - t2) / 1e6);
         cJSON_Delete(changes);
-        long spent = (long)((time_mono_ns() - t0) / 1000000);
+        uint64_t now = time_mono_ns();
+        long spent = (long)((now - t0) / 1000000), left = now < end ? (long)((end - now) / 1000000) : 0;
         if (cfg->interval_ms)
-            sleep_ms(cfg->interval_ms - spent);
+            sleep_ms(cfg->interval_ms - spent < left ? cfg->interval_ms - spent : left);
     }
     return NULL;
 }
