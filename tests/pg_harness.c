@@ -21,6 +21,20 @@
 
 #define PG_PORT 5432 /* only names the socket file: TCP is off */
 
+/* Servers started and not stopped yet: a test that fails half-way leaves its servers to
+ * pg_harness_stop, which kills them, instead of leaving them running. */
+#define MAX_SERVERS 32
+static pid_t started[MAX_SERVERS];
+
+static void remember(pid_t pid, int add)
+{
+    for (int i = 0; i < MAX_SERVERS; i++)
+        if (add ? started[i] == 0 : started[i] == pid) {
+            started[i] = add ? pid : 0;
+            return;
+        }
+}
+
 static int run_cmd(const char *cmd, char *why, size_t size)
 {
     int st = system(cmd);
@@ -112,6 +126,12 @@ int pg_harness_start(PgHarness *h, char *why, size_t size)
 void pg_harness_stop(PgHarness *h)
 {
     char cmd[1200];
+    for (int i = 0; i < MAX_SERVERS; i++)
+        if (started[i] > 0) {
+            kill(started[i], SIGKILL);
+            waitpid(started[i], NULL, 0);
+            started[i] = 0;
+        }
     if (h->running) {
         snprintf(cmd, sizeof cmd, "%s'%s/pg_ctl' -D '%s/data' -m immediate stop >/dev/null 2>&1",
                  h->as_postgres ? "runuser -u postgres -- " : "", h->bindir, h->dir);
@@ -196,6 +216,7 @@ int server_proc_start(ServerProc *s, const PgHarness *h, int port, const char *c
     }
     close(fd);
     s->pid = pid;
+    remember(pid, 1);
     for (int waited = 0; waited < 15000; waited += 20) {
         char buf[4096] = "";
         FILE *f = fopen(s->log, "r");
@@ -213,6 +234,7 @@ int server_proc_start(ServerProc *s, const PgHarness *h, int port, const char *c
         }
         int st;
         if (waitpid(pid, &st, WNOHANG) == pid) {
+            remember(pid, 0);
             s->pid = 0;
             snprintf(why, size, "the server exited before listening: %s", buf);
             return -1;
@@ -228,6 +250,7 @@ static void reap(ServerProc *s, int first_sig)
 {
     if (s->pid <= 0)
         return;
+    remember(s->pid, 0);
     kill(s->pid, first_sig);
     for (int i = 0; i < 250; i++) {
         int st;

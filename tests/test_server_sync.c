@@ -551,13 +551,15 @@ typedef struct Pusher {
     int64_t world;
     char user[32];
     int done;
+    SyncClient *c; /* signed in by the main thread (cmocka's checks belong to it) */
+    char failure[400]; /* what went wrong in the thread, checked after the join */
 } Pusher;
 
 static void *pusher_main(void *arg)
 {
     Pusher *p = arg;
-    SyncClient *c = harness_client(srv.url, p->user, 3);
-    for (int r = 0; r < ROUNDS; r++) {
+    SyncClient *c = p->c;
+    for (int r = 0; r < ROUNDS && !p->failure[0]; r++) {
         char ops[1024];
         snprintf(ops, sizeof ops,
                  "[{\"id\":\"cc-%d-%d-a\",\"kind\":\"evolution\",\"entry\":\"cc-%d-%d-1\",\"agent\":{\"name\":\"b\","
@@ -567,12 +569,16 @@ static void *pusher_main(void *arg)
                  "{\"id\":\"cc-%d-%d-c\",\"kind\":\"chunk_edit\",\"chunk\":[%d,4,9],\"base_version\":%d,"
                  "\"blocks\":[{\"x\":%d,\"y\":%d,\"z\":0,\"from\":\"air\",\"to\":\"stone\"}]}]",
                  p->i, r, p->i, r, p->i, r, p->i, r, p->i, r, p->i, r, r % 16, 1 + r / 16);
-        cJSON *res = push(c, p->world, ops);
-        for (int k = 0; k < 3; k++)
-            assert_string_equal(status_of(res, k), "applied");
+        cJSON *list = cJSON_Parse(ops), *res = NULL;
+        Err err = {0};
+        if (sync_client_push(c, p->world, list, &res, NULL, &err) != MA_OK)
+            snprintf(p->failure, sizeof p->failure, "push: %s", err.msg);
+        for (int k = 0; !p->failure[0] && k < 3; k++)
+            if (strcmp(status_of(res, k), "applied") != 0)
+                snprintf(p->failure, sizeof p->failure, "round %d op %d: %s", r, k, status_of(res, k));
+        cJSON_Delete(list);
         cJSON_Delete(res);
     }
-    sync_client_free(c);
     __atomic_store_n(&p->done, 1, __ATOMIC_SEQ_CST);
     return NULL;
 }
@@ -589,9 +595,9 @@ static void test_the_cursor_misses_no_change_under_concurrent_pushes(void **stat
         ps[i].i = i;
         ps[i].world = w;
         ps[i].done = 0;
+        ps[i].failure[0] = '\0';
         snprintf(ps[i].user, sizeof ps[i].user, "cc_user_%d", i);
-        SyncClient *tmp = harness_client(srv.url, ps[i].user, 0);
-        sync_client_free(tmp);
+        ps[i].c = harness_client(srv.url, ps[i].user, 3);
         assert_int_equal(sync_client_invite(owner, w, ps[i].user, &err), MA_OK);
     }
     for (int i = 0; i < PUSHERS; i++)
@@ -624,8 +630,12 @@ static void test_the_cursor_misses_no_change_under_concurrent_pushes(void **stat
                 break;
         }
     }
-    for (int i = 0; i < PUSHERS; i++)
+    for (int i = 0; i < PUSHERS; i++) {
         pthread_join(th[i], NULL);
+        sync_client_free(ps[i].c);
+        if (ps[i].failure[0])
+            fail_msg("pusher %d: %s", i, ps[i].failure);
+    }
     for (int i = 0; i < PUSHERS * ROUNDS * 2; i++)
         if (!seen[i])
             fail_msg("entry cc-%d-%d-%d was committed but the cursor passed it by", i / 2 / ROUNDS, i / 2 % ROUNDS,
@@ -649,8 +659,13 @@ static void *steady_pusher(void *arg)
     SyncClient *c = NULL;
     Err err = {0};
     SyncClientOptions opt = {.retries = 40, .backoff_ms = 25, .timeout_ms = 10000};
-    assert_int_equal(sync_client_new(k->url, &opt, &c, &err), MA_OK);
-    assert_int_equal(sync_client_login(c, "ann_kill", "a good password", NULL, &err), MA_OK);
+    if (sync_client_new(k->url, &opt, &c, &err) != MA_OK || sync_client_login(c, "ann_kill", "a good password", NULL, &err) != MA_OK) {
+        fprintf(stderr, "steady pusher: %s\n", err.msg);
+        k->failed++;
+        __atomic_store_n(&k->done, k->batches, __ATOMIC_SEQ_CST);
+        sync_client_free(c);
+        return NULL;
+    }
     for (int b = 0; b < k->batches; b++) {
         size_t cap = 16384, n = 0;
         char *ops = malloc(cap);
@@ -680,7 +695,9 @@ static void *steady_pusher(void *arg)
                 /* applied now, or applied before the kill and answered from the record */
                 if (strcmp(st, "applied") != 0 && strcmp(st, "duplicate") != 0) {
                     k->failed++;
-                    fprintf(stderr, "push %d: %s\n", b, cJSON_PrintUnformatted(e));
+                    char *text = cJSON_PrintUnformatted(e);
+                    fprintf(stderr, "push %d: %s\n", b, text);
+                    free(text);
                 }
             }
         }
@@ -709,7 +726,7 @@ static void test_the_server_killed_mid_push_loses_and_doubles_nothing(void **sta
     pthread_create(&th, NULL, steady_pusher, &k);
     for (int kill = 0; kill < 3; kill++) {
         /* kill while the pusher is in the middle of its batches (it pushes back to back) */
-        while (__atomic_load_n(&k.done, __ATOMIC_SEQ_CST) < 10 + 15 * kill)
+        for (int w = 0; w < 30000 && __atomic_load_n(&k.done, __ATOMIC_SEQ_CST) < 10 + 15 * kill; w++)
             sleep_ms(1);
         sleep_ms(2 + kill);
         assert_true(__atomic_load_n(&k.done, __ATOMIC_SEQ_CST) < k.batches);
