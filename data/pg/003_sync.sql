@@ -28,9 +28,12 @@ CREATE TABLE world_members (
 );
 CREATE INDEX idx_world_members_user ON world_members (user_id);
 
--- Chunks: world_chunks.version is the row version already.
+-- Chunks: world_chunks.version is the row version already. A pull near a place reads the
+-- changes of each chunk column around it (idx_world_chunks_column), so its cost does not grow
+-- with what the rest of the world does.
 ALTER TABLE world_chunks ADD COLUMN change_seq BIGINT NOT NULL DEFAULT 0 CHECK (change_seq >= 0);
 CREATE INDEX idx_world_chunks_changes ON world_chunks (world_id, change_seq);
+CREATE INDEX idx_world_chunks_column ON world_chunks (world_id, chunk_x, chunk_z, change_seq);
 
 ALTER TABLE characters
     ADD COLUMN sync_key    TEXT CHECK (sync_key IS NULL OR length(sync_key) BETWEEN 1 AND 64),
