@@ -5,7 +5,10 @@ set -euo pipefail
 
 MA_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 MA_PACKAGES=(gcc pkg-config meson ninja-build python3 libsqlite3-dev libncurses-dev libcjson-dev
-             libcurl4-openssl-dev libcmocka-dev libpng-dev libcrypt-dev tmux sqlite3)
+             libcurl4-openssl-dev libcmocka-dev libpng-dev libcrypt-dev tmux sqlite3
+             # the sync server and its tests: PostgreSQL 15, libpq, libmicrohttpd, nettle (SHA-256
+             # of tokens); haproxy and pgbouncer for the two-process load test
+             postgresql postgresql-client libpq-dev libmicrohttpd-dev nettle-dev haproxy pgbouncer)
 
 ma_install_missing() {
     local missing=() p

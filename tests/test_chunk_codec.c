@@ -615,6 +615,57 @@ static void test_codec_model_form_is_used_for_terrain(void **state)
     generator_free(g);
 }
 
+/* The sync server stores chunks in the palette form, so that a JSONB containment search on
+ * "palette" finds the chunks holding a block: every block present is named, and it reads back. */
+static void test_codec_palette_form_names_every_block_present(void **state)
+{
+    (void)state;
+    Generator *g = NULL;
+    Err err = {0};
+    if (generator_new(reg, 7, "normal", GENERATOR_VERSION, &g, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    int checked = 0;
+    for (int cy = 0; cy < WORLD_CHUNKS_Y; cy++) {
+        Chunk *c = chunk_new(1, cy, 5, BLOCK_AIR);
+        generator_fill(g, c);
+        if (!chunk_is_uniform(c))
+            chunk_set(c, 3, 3, 3, (BlockId)blocks_find(reg, "chest"));
+        size_t len = 0;
+        char *text = chunk_encode_palette(c, reg, &len, &err);
+        assert_non_null(text);
+        cJSON *j = cJSON_Parse(text);
+        const cJSON *pal = cJSON_GetObjectItemCaseSensitive(j, "palette");
+        assert_true(cJSON_IsArray(pal));
+        int present[BLOCKS_MAX] = {0};
+        for (int i = 0; i < CHUNK_VOLUME; i++)
+            present[c->blocks ? c->blocks[i] : c->uniform] = 1;
+        int named = 0;
+        const cJSON *n;
+        cJSON_ArrayForEach(n, pal) {
+            int id = blocks_find(reg, n->valuestring);
+            assert_true(id >= 0 && present[id]);
+            named++;
+        }
+        int distinct = 0;
+        for (int i = 0; i < BLOCKS_MAX; i++)
+            distinct += present[i];
+        assert_int_equal(named, distinct);
+        Chunk *back = NULL;
+        assert_int_equal(chunk_decode(text, len, NULL, reg, 1, cy, 5, &back, &err), MA_OK);
+        for (int y = 0; y < CHUNK_SIZE; y++)
+            for (int z = 0; z < CHUNK_SIZE; z++)
+                for (int x = 0; x < CHUNK_SIZE; x++)
+                    assert_int_equal(chunk_get(back, x, y, z), chunk_get(c, x, y, z));
+        checked += named > 1;
+        chunk_free(back);
+        cJSON_Delete(j);
+        free(text);
+        chunk_free(c);
+    }
+    assert_true(checked > 0);
+    generator_free(g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -634,6 +685,7 @@ int main(void)
         cmocka_unit_test(test_codec_reads_the_design_list_form),
         cmocka_unit_test(test_codec_caps_entities_per_chunk),
         cmocka_unit_test(test_codec_model_form_is_used_for_terrain),
+        cmocka_unit_test(test_codec_palette_form_names_every_block_present),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

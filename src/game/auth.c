@@ -35,7 +35,7 @@ int auth_random_bytes(void *buf, size_t n, Err *err)
     return MA_OK;
 }
 
-static int hash_password(const char *password, char *out, size_t size, Err *err)
+int auth_password_hash(const char *password, char *out, size_t size, Err *err)
 {
     char salt[CRYPT_GENSALT_OUTPUT_SIZE];
     unsigned char rnd[16];
@@ -57,8 +57,7 @@ static int hash_password(const char *password, char *out, size_t size, Err *err)
     return rc;
 }
 
-/* Constant-time check of password against a stored bcrypt hash. */
-static int password_matches(const char *password, const char *hash)
+int auth_password_matches(const char *password, const char *hash)
 {
     struct crypt_data *data = calloc(1, sizeof *data);
     if (!data)
@@ -87,7 +86,7 @@ int auth_create_user(Save *s, const char *username, char *password, int64_t *id_
     snprintf(u.username, sizeof u.username, "%s", username);
     u.is_active = 1;
     if (password && *password) {
-        int rc = hash_password(password, u.password_hash, sizeof u.password_hash, err);
+        int rc = auth_password_hash(password, u.password_hash, sizeof u.password_hash, err);
         wipe(password);
         if (rc != MA_OK)
             return rc;
@@ -145,7 +144,7 @@ int auth_sign_in(Save *s, const char *username, char *password, int64_t now_ms, 
         user_row_clear(&u);
         return err_set(err, MA_ERR_INVALID, "the player '%s' is deactivated", username);
     }
-    int ok = u.password_hash[0] == '\0' || (password && password_matches(password, u.password_hash));
+    int ok = u.password_hash[0] == '\0' || (password && auth_password_matches(password, u.password_hash));
     wipe(password);
     const cJSON *fails_j = cJSON_GetObjectItemCaseSensitive(u.profile, "failed_logins");
     int fails = cJSON_IsNumber(fails_j) ? fails_j->valueint : 0;

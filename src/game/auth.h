@@ -44,6 +44,12 @@ int auth_session_user(Save *s, const char *token, int64_t now_ms, int64_t *user_
 /* Whether the player has a password. */
 int auth_has_password(Save *s, const char *username, Err *err);
 
+/* A bcrypt ($2b$, cost MAGIC_BCRYPT_COST or 11) hash of password into out; the sync server
+ * uses the same rules. The caller wipes password. */
+int auth_password_hash(const char *password, char *out, size_t size, Err *err);
+/* Constant-time check of password against a stored bcrypt hash: 1 when it matches. */
+int auth_password_matches(const char *password, const char *hash);
+
 /* Fills buf with n random bytes from the system. */
 int auth_random_bytes(void *buf, size_t n, Err *err);
 

@@ -196,7 +196,7 @@ static int check_entities(const Chunk *c, Err *err)
     return MA_OK;
 }
 
-char *chunk_encode(const Chunk *c, const BlockRegistry *reg, size_t *len, Err *err)
+static char *encode(const Chunk *c, const BlockRegistry *reg, int model, size_t *len, Err *err)
 {
     if (check_ids(c, reg, err) != MA_OK || check_entities(c, err) != MA_OK)
         return NULL;
@@ -205,7 +205,7 @@ char *chunk_encode(const Chunk *c, const BlockRegistry *reg, size_t *len, Err *e
         buf_str(&b, "{\"palette\":[\"");
         buf_str(&b, blocks_get(reg, c->blocks ? c->blocks[0] : c->uniform)->name);
         buf_str(&b, "\"]");
-    } else if (!encode_model(&b, c, reg)) {
+    } else if (!model || !encode_model(&b, c, reg)) {
         buf_str(&b, "{\"palette\":[");
         int16_t slot[BLOCKS_MAX];
         memset(slot, -1, sizeof slot);
@@ -236,6 +236,16 @@ char *chunk_encode(const Chunk *c, const BlockRegistry *reg, size_t *len, Err *e
     encode_extras(&b, c, reg);
     buf_str(&b, "}");
     return buf_finish(&b, len, err);
+}
+
+char *chunk_encode(const Chunk *c, const BlockRegistry *reg, size_t *len, Err *err)
+{
+    return encode(c, reg, 1, len, err);
+}
+
+char *chunk_encode_palette(const Chunk *c, const BlockRegistry *reg, size_t *len, Err *err)
+{
+    return encode(c, reg, 0, len, err);
 }
 
 char *chunk_encode_sparse(const Chunk *c, const BlockRegistry *reg, size_t *len, Err *err)

@@ -26,6 +26,11 @@
  * frees (with free), its length in *len; NULL with err set on failure. */
 char *chunk_encode(const Chunk *c, const BlockRegistry *reg, size_t *len, Err *err);
 
+/* Encodes in the palette form even where the model form is smaller, so that
+ * the block names present stand in "palette" for a JSONB containment search
+ * (the sync server stores chunks so, under its GIN index). */
+char *chunk_encode_palette(const Chunk *c, const BlockRegistry *reg, size_t *len, Err *err);
+
 /* Encodes in the design's plain sparse form (every non-air block listed),
  * used by the benchmark's comparison and by export. */
 char *chunk_encode_sparse(const Chunk *c, const BlockRegistry *reg, size_t *len, Err *err);
