@@ -257,7 +257,7 @@ static int need(AgentCtx *c, const GenStructure *v, const Walker *ws, int n, Err
     calendar_iso(c->turn + days * TURNS_PER_DAY, row.expires_at, sizeof row.expires_at);
     rc = memory_remember(c->a->s, &row, err);
     if (rc == MA_OK)
-        rc = evo_touch_row(e, "agent_memory", row.id, err);
+        rc = evo_touch_new_row(e, "agent_memory", row.id, err);
     memory_row_clear(&row);
     if (rc == MA_OK) {
         evo_summary(e, "%s", text);

@@ -38,7 +38,7 @@ static int add_event(AgentCtx *c, Evo *e, const char *type, const char *name, co
     r.is_active = 1;
     int rc = events_insert(c->a->s, &r, err);
     if (rc == MA_OK)
-        rc = evo_touch_row(e, "world_events", r.id, err);
+        rc = evo_touch_new_row(e, "world_events", r.id, err);
     event_row_clear(&r);
     return rc;
 }

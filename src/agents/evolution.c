@@ -230,6 +230,20 @@ int evo_touch_row(Evo *e, const char *table, int64_t id, Err *err)
     return MA_OK;
 }
 
+int evo_touch_new_row(Evo *e, const char *table, int64_t id, Err *err)
+{
+    if (find_item(e, 'r', 0, 0, 0, table, id))
+        return MA_OK;
+    Item *it = add_item(e, err);
+    if (!it)
+        return err->code;
+    it->kind = 'r';
+    snprintf(it->key, sizeof it->key, "%s", table);
+    it->id = id;
+    it->before = NULL;
+    return MA_OK;
+}
+
 static cJSON *json_or_null(const cJSON *j) { return j ? cJSON_Duplicate(j, 1) : cJSON_CreateNull(); }
 
 int evo_commit(Evo *e, int64_t agent_id, const char *type, cJSON *reasoning, int64_t *entry_id, Err *err)

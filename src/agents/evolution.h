@@ -47,8 +47,12 @@ int evo_set_block(Evo *e, int32_t x, int32_t y, int32_t z, const char *block, Er
 /* Names an entity (by its "id") of chunk (cx, cy, cz) about to change; call
  * it for each chunk it leaves or enters. */
 int evo_touch_entity(Evo *e, int32_t cx, int32_t cy, int32_t cz, const char *entity_id, Err *err);
-/* Names a row about to change, or just made (then its before is null). */
+/* Names a row about to change (its before is the row as it is now). */
 int evo_touch_row(Evo *e, const char *table, int64_t id, Err *err);
+/* Names a row this change has just made: its before is null, so a rollback
+ * deletes it. (evo_touch_row after the insert would take the new row for the
+ * before, see no change and leave the row out of the entry.) */
+int evo_touch_new_row(Evo *e, const char *table, int64_t id, Err *err);
 /* How many things have been touched. */
 int evo_size(const Evo *e);
 /* Sets the one-line summary ("a well in Greenbrook"). */

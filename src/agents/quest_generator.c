@@ -216,14 +216,14 @@ static int write_quest(AgentCtx *c, const AgentPlayer *p, Err *err)
     int64_t qid = 0;
     rc = quest_insert_template(c->a->s, c->a->world_id, q, "agent", created, expires, &qid, err);
     if (rc == MA_OK)
-        rc = evo_touch_row(e, "quests", qid, err);
+        rc = evo_touch_new_row(e, "quests", qid, err);
     if (rc == MA_OK) {
         /* The objectives were written with the quest: name them too, so a rollback takes them back. */
         ObjectiveRow *ob = NULL;
         int no = 0;
         if ((rc = objectives_list(c->a->s, qid, &ob, &no, err)) == MA_OK) {
             for (int i = 0; i < no && rc == MA_OK; i++)
-                rc = evo_touch_row(e, "quest_objectives", ob[i].id, err);
+                rc = evo_touch_new_row(e, "quest_objectives", ob[i].id, err);
             objectives_list_free(ob, no);
         }
     }
