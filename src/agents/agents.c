@@ -296,6 +296,7 @@ static int run_one(Agents *a, AgentType t, int64_t tick, cJSON *state, AgentRepo
         world_forget(a->w);
         err_prefix(err, "%s on %s", type_names[t], iso);
     }
+    agents_llm_run_end(a, rc == MA_OK);
     return rc;
 }
 
