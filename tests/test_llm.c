@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agents/agent_internal.h" /* the story weaver's hook, as an agent calls it */
 #include "agents/agents.h"
 #include "agents/agents_llm.h"
 #include "agents/evolution.h"
@@ -36,6 +37,7 @@
 #include "net/llm_reply.h"
 #include "save/agents.h"
 #include "save/dump.h"
+#include "save/stories.h"
 
 static char *dir;
 static char base_db[600];
@@ -576,19 +578,141 @@ static void test_with_the_endpoint_hostile_the_world_is_the_offline_one(void **s
     free(db);
 }
 
-static void test_tokens_a_day_cap_stops_asking(void **state)
+/* A story weaver's run as the lead's agent will make it: one transaction that writes a new branch under
+ * `parent` and its entry, then asks for the rewrite with agent_llm_rewrite(c, LLM_BRANCH, branch_id,
+ * entry_id, err); the request goes out when the run commits. Returns the branch id. */
+static int64_t weave(Agents *a, Game *g, int64_t story, int64_t parent, const char *name)
+{
+    Save *s = game_save(g);
+    Err err = {0};
+    AgentCtx c;
+    memset(&c, 0, sizeof c);
+    c.a = a;
+    c.type = AGENT_STORY_WEAVER;
+    c.agent_id = a->ids[AGENT_STORY_WEAVER];
+    c.turn = game_clock(g);
+    assert_int_equal(save_begin(s, &err), MA_OK);
+    BranchRow b;
+    memset(&b, 0, sizeof b);
+    b.story_id = story;
+    b.parent_branch_id = parent;
+    snprintf(b.branch_name, sizeof b.branch_name, "%s", name);
+    b.content = strdup("The offline passage, as the weaver's rules wrote it.");
+    b.conditions = cJSON_Parse("{\"choice\": \"An offline choice\"}");
+    b.consequences = cJSON_CreateObject();
+    b.branch_order = 7;
+    assert_int_equal(branches_insert(s, &b, &err), MA_OK);
+    int64_t branch = b.id;
+    branch_row_clear(&b);
+    Evo *e = agent_evo(&c);
+    assert_int_equal(evo_touch_new_row(e, "story_branches", branch, &err), MA_OK);
+    evo_summary(e, "a branch woven");
+    int64_t entry = 0;
+    assert_int_equal(agent_commit(&c, e, "branch", NULL, &entry, &err), MA_OK);
+    evo_free(e);
+    assert_true(entry > 0);
+    assert_int_equal(agent_llm_rewrite(&c, LLM_BRANCH, branch, entry, &err), MA_OK);
+    assert_int_equal(save_commit(s, &err), MA_OK);
+    agents_llm_run_end(a, 1);
+    return branch;
+}
+
+typedef struct Woven {
+    Save *s;
+    Game *g;
+    Agents *a;
+    AgentsLlm *l;
+    int64_t story, parent;
+} Woven;
+
+static void woven_open(Woven *w, const char *path, const LlmConfig *cfg)
+{
+    copy_file(base_db, path);
+    w->parent = query_int(path, "SELECT id FROM story_branches WHERE parent_branch_id IS NOT NULL ORDER BY id LIMIT 1");
+    w->story = query_int(path, "SELECT story_id FROM story_branches WHERE parent_branch_id IS NOT NULL ORDER BY id LIMIT 1");
+    assert_true(w->parent > 0);
+    Err err = {0};
+    assert_int_equal(save_open(path, 0, &w->s, &err), MA_OK);
+    GameStart st = {.username = "hero", .world = "vale"};
+    assert_int_equal(game_start(w->s, &st, &w->g, &err), MA_OK);
+    assert_int_equal(agents_open(w->s, game_world(w->g), &w->a, &err), MA_OK);
+    assert_int_equal(agents_llm_open(w->s, game_world(w->g), cfg, &w->l, &err), MA_OK);
+    agents_llm_attach(w->a, w->l);
+}
+
+static void woven_close(Woven *w)
+{
+    agents_llm_attach(w->a, NULL);
+    agents_llm_close(w->l);
+    agents_close(w->a);
+    game_close(w->g);
+    save_close(w->s);
+}
+
+/* How the story weaver plugs in (see weave): the reply's passage and choice replace the offline ones, and its
+ * consequences, clamped, fill in what the offline branch left empty. */
+static void test_a_new_story_branch_is_rewritten_through_the_weavers_hook(void **state)
 {
     (void)state;
+    char path[600];
+    snprintf(path, sizeof path, "%s/branch.db", dir);
     LlmStub stub;
     llm_stub_start(&stub, dir, "{\"default\": \"good\"}");
     LlmConfig cfg = config_for(stub.url, 10);
-    cfg.tokens_per_day = 1;
+    Woven w;
+    woven_open(&w, path, &cfg);
+    int64_t branch = weave(w.a, w.g, w.story, w.parent, "woven_1");
     Notes n = {0};
-    run_day("budget", &cfg, 20, &n);
-    /* One answer spends the day's budget: whatever the agents wrote after it keeps the offline words. */
-    int asked = llm_stub_count(&stub, "/chat/completions");
+    Err err = {0};
+    assert_int_equal(agents_llm_drain(w.l, w.g, game_clock(w.g), 20000, on_note, &n, &err), 0);
+    woven_close(&w);
     llm_stub_stop(&stub);
-    assert_true(asked <= 1);
+    if (n.rewrote != 1)
+        fail_msg("%s", n.text);
+    char sql[300];
+    snprintf(sql, sizeof sql, "SELECT content || '|' || json_extract(conditions,'$.choice') || '|' || "
+                              "json_extract(consequences,'$.effects') FROM story_branches WHERE id=%lld", (long long)branch);
+    char *row = query_text(path, sql);
+    assert_string_equal(row, "The stub hums. {character}, it says, every road has two ends.|Ask the stub for its counsel|"
+                             "[{\"experience\":200},{\"message\":\"You feel wiser.\"}]");
+    free(row);
+    assert_int_equal(verify_problems(path), 0);
+}
+
+/* Once a game day's tokens are spent, nothing more is asked that day: the offline text stays. */
+static void test_tokens_a_day_cap_stops_asking(void **state)
+{
+    (void)state;
+    char path[600];
+    snprintf(path, sizeof path, "%s/budget.db", dir);
+    LlmStub stub;
+    llm_stub_start(&stub, dir, "{\"default\": \"good\"}");
+    LlmConfig cfg = config_for(stub.url, 10);
+    cfg.tokens_per_day = 50;
+    Woven w;
+    woven_open(&w, path, &cfg);
+    Notes n = {0};
+    Err err = {0};
+    weave(w.a, w.g, w.story, w.parent, "woven_1");
+    assert_int_equal(agents_llm_drain(w.l, w.g, game_clock(w.g), 20000, on_note, &n, &err), 0);
+    assert_int_equal(n.rewrote, 1);
+    int64_t second = weave(w.a, w.g, w.story, w.parent, "woven_2");
+    assert_int_equal(agents_llm_drain(w.l, w.g, game_clock(w.g), 20000, on_note, &n, &err), 0);
+    AgentsLlmStats stats;
+    agents_llm_stats(w.l, &stats);
+    woven_close(&w);
+    assert_int_equal(llm_stub_count(&stub, "/chat/completions"), 1);
+    llm_stub_stop(&stub);
+    assert_true(stats.tokens_today > 50);
+    assert_non_null(strstr(n.text, "spent today's 50 tokens"));
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT content FROM story_branches WHERE id=%lld", (long long)second);
+    char *text = query_text(path, sql);
+    assert_string_equal(text, "The offline passage, as the weaver's rules wrote it.");
+    free(text);
+    /* The count is kept in the save for the day, so a new session does not start afresh. */
+    assert_true(query_int(path, "SELECT json_extract(memory_data,'$.tokens') FROM agent_memory WHERE "
+                                "memory_type='llm_usage'") > 50);
 }
 
 int main(void)
@@ -606,6 +730,7 @@ int main(void)
         cmocka_unit_test(test_429_is_retried_after_retry_after_and_400_falls_back_to_json_object),
         cmocka_unit_test(test_with_the_endpoint_hostile_the_world_is_the_offline_one),
         cmocka_unit_test(test_tokens_a_day_cap_stops_asking),
+        cmocka_unit_test(test_a_new_story_branch_is_rewritten_through_the_weavers_hook),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

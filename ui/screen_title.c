@@ -638,9 +638,14 @@ static int title_run(Save *s, const char *save_path, int resume)
 {
     LlmConfig cfg;
     llm_config_load(&cfg);
-    char llm[900], desc[800];
-    llm_config_describe(&cfg, desc, sizeof desc);
-    snprintf(llm, sizeof llm, "  Storyteller (LLM): %s", desc);
+    char llm[900];
+    if (cfg.on)
+        snprintf(llm, sizeof llm, "  Storyteller (LLM): on, %s%s%s", cfg.model[0] ? cfg.model : "", cfg.model[0] ? " at " : "",
+                 cfg.url);
+    else if (cfg.problem[0])
+        snprintf(llm, sizeof llm, "  Storyteller (LLM): off (%s)", cfg.problem);
+    else
+        snprintf(llm, sizeof llm, "  Storyteller (LLM): off (MAGIC_LLM_URL; see `llm check`)");
     for (;;) {
         Resume res;
         find_resume(s, &res);
