@@ -58,6 +58,7 @@ typedef struct MainUi {
     AgentsLlm *llm;    /* the LLM session, NULL when off */
     int llm_talk;      /* a talk begins: ask for the villager's line at the next wait */
     int llm_news;      /* lines logged since the last draw */
+    int at_map;        /* the map's own loop is waiting for a key (other screens are not redrawn for news) */
 } MainUi;
 
 /* ---- layout ---- */
@@ -803,7 +804,7 @@ static int llm_idle(void *ud)
     }
     if (agents_llm_poll(u->llm, u->g, game_clock(u->g), llm_said, u, &err) < 0)
         log_add(&u->log, SEV_BAD, (long)game_clock(u->g), "%s", err.msg);
-    if (u->llm_news) {
+    if (u->llm_news && u->at_map) {
         u->llm_news = 0;
         return TERM_IDLE_REDRAW;
     }
@@ -935,7 +936,9 @@ int main_screen_run(Save *s, Game *g)
         }
         if (bench && --draws_left <= 0)
             break;
+        u.at_map = 1;
         int ch = term_getkey();
+        u.at_map = 0;
         if (ch == TERM_KEY_SIGNAL) {
             result = -2;
             break;

@@ -39,6 +39,7 @@ struct AgentsLlm {
     int64_t usage_day;
     long usage_tokens;
     int64_t usage_memory;       /* the agent_memory row keeping them, 0 when none yet */
+    int64_t budget_said_day;    /* the day (+1) the spent budget was said, 0 never */
     /* resting after failures to reach the endpoint */
     int failures_in_row;
     double rest_until;
@@ -227,8 +228,10 @@ static int may_ask(AgentsLlm *l, int64_t turn, const char *what)
     if (l->rest_until > mono_s())
         return 0;
     if (l->usage_tokens >= l->cfg.tokens_per_day) {
-        note(l, AGENTS_LLM_INFO, "The storyteller has spent today's %ld tokens: %s keeps the game's own words.",
-             l->cfg.tokens_per_day, what);
+        if (l->budget_said_day != l->usage_day + 1) /* once a day */
+            note(l, AGENTS_LLM_INFO, "The storyteller has spent today's %ld tokens: %s keeps the game's own words, "
+                 "and so does everything else until tomorrow.", l->cfg.tokens_per_day, what);
+        l->budget_said_day = l->usage_day + 1;
         return 0;
     }
     return 1;
