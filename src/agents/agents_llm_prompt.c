@@ -4,6 +4,7 @@
  * then the task with the offline text. What each section held, and whether it
  * was cut, goes to the job's "sections" (stored in the evolution entry's
  * reasoning as prompt_sections). */
+#include "agents/agent_internal.h"
 #include "agents/agents_llm_internal.h"
 
 #include <stdarg.h>
@@ -114,20 +115,6 @@ static void words(const char *name, char *buf, size_t size)
             *p = ' ';
 }
 
-static const char *sfield(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static const char *or_(const char *a, const char *b) { return a ? a : b; }
-
-static double nfield(const cJSON *o, const char *k, double fallback)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsNumber(v) ? v->valuedouble : fallback;
-}
-
 /* ------------------------------------------------------------ the sections */
 
 static int world_facts(Save *s, int64_t world_id, int64_t turn, Sb *out, Err *err)
@@ -165,13 +152,13 @@ static int deeds(Save *s, int64_t world_id, int64_t character_id, int64_t turn, 
     int shown = 0;
     for (int i = n - 1; i >= 0 && shown < 8; i--) {
         const cJSON *d = m[i].memory_data;
-        if (character_id && (int64_t)nfield(d, "character_id", 0) != character_id)
+        if (character_id && (int64_t)agent_nfield(d, "character_id", 0) != character_id)
             continue;
-        const char *what = sfield(d, "what") ? sfield(d, "what") : "";
-        const char *who = sfield(d, "name") ? sfield(d, "name") : "a traveller";
+        const char *what = agent_sfield(d, "what", "");
+        const char *who = agent_sfield(d, "name", "a traveller");
         char kind[64];
-        words(sfield(d, "kind"), kind, sizeof kind);
-        int count = (int)nfield(d, "count", 1), total = (int)nfield(d, "total", 0);
+        words(agent_sfield(d, "kind", NULL), kind, sizeof kind);
+        int count = (int)agent_nfield(d, "count", 1), total = (int)agent_nfield(d, "total", 0);
         if (strcmp(what, "slain") == 0)
             sb_add(out, "%s slew %d %s (%d in all).\n", who, count, kind, total);
         else if (strcmp(what, "quests_completed") == 0)
@@ -226,24 +213,24 @@ int llm_prompt_quest(Save *s, int64_t world_id, int64_t quest_id, int64_t turn, 
     cJSON_AddStringToObject(j->offline, "title", q.title);
     cJSON_AddStringToObject(j->offline, "description", q.description ? q.description : "");
     cJSON *list = cJSON_AddArrayToObject(j->offline, "objectives");
-    const char *giver = sfield(q.details, "giver") ? sfield(q.details, "giver") : "villager";
+    const char *giver = agent_sfield(q.details, "giver", "villager");
     char rewards[200];
     rules_describe_effects(q.rewards, rewards, sizeof rewards);
     sb_add(&rows, "A quest given by a %s, difficulty %d. Rewards (kept as they are): %s.\nObjectives:\n", giver,
            q.difficulty_level, rewards);
     j->n_obj = 0;
     for (int i = 0; i < no && j->n_obj < QUEST_MAX_OBJECTIVES; i++) {
-        const char *id = sfield(ob[i].progress_data, "id");
+        const char *id = agent_sfield(ob[i].progress_data, "id", NULL);
         if (!id)
             continue;
         char what[64];
-        words(sfield(ob[i].progress_data, "creature") ? sfield(ob[i].progress_data, "creature")
-              : sfield(ob[i].progress_data, "item")   ? sfield(ob[i].progress_data, "item")
-                                                       : sfield(ob[i].progress_data, "place"),
+        words(agent_sfield(ob[i].progress_data, "creature", NULL) ? agent_sfield(ob[i].progress_data, "creature", NULL)
+              : agent_sfield(ob[i].progress_data, "item", NULL)   ? agent_sfield(ob[i].progress_data, "item", NULL)
+                                                       : agent_sfield(ob[i].progress_data, "place", NULL),
               what, sizeof what);
-        sb_add(&rows, "- id \"%s\": %s %d %s%s%s\n", id, or_(sfield(ob[i].progress_data, "kind"), "do"),
-               (int)nfield(ob[i].progress_data, "count", 1), what, sfield(ob[i].progress_data, "to") ? " to the " : "",
-               or_(sfield(ob[i].progress_data, "to"), ""));
+        sb_add(&rows, "- id \"%s\": %s %d %s%s%s\n", id, agent_sfield(ob[i].progress_data, "kind", "do"),
+               (int)agent_nfield(ob[i].progress_data, "count", 1), what, agent_sfield(ob[i].progress_data, "to", NULL) ? " to the " : "",
+               agent_sfield(ob[i].progress_data, "to", ""));
         snprintf(j->obj_ids[j->n_obj], sizeof j->obj_ids[0], "%s", id);
         j->obj_rows[j->n_obj++] = ob[i].id;
         cJSON *o = cJSON_CreateObject();
@@ -251,7 +238,7 @@ int llm_prompt_quest(Save *s, int64_t world_id, int64_t quest_id, int64_t turn, 
         cJSON_AddStringToObject(o, "text", ob[i].objective_text ? ob[i].objective_text : "");
         cJSON_AddItemToArray(list, o);
     }
-    int64_t for_id = (int64_t)nfield(q.details, "for", 0);
+    int64_t for_id = (int64_t)agent_nfield(q.details, "for", 0);
     CharacterRow who;
     if (for_id > 0 && characters_get(s, for_id, &who, NULL) == MA_OK) {
         sb_add(&sum, "A quest for %s, a level %d %s. Keep it short and concrete.\n", who.name, who.level,
@@ -285,16 +272,16 @@ int llm_prompt_event(Save *s, int64_t world_id, int64_t event_id, int64_t turn, 
     cJSON_AddStringToObject(j->offline, "description", e.description ? e.description : "");
     char kind[40], creature[64], start[48], end[48];
     words(e.event_type, kind, sizeof kind);
-    words(sfield(e.event_data, "creature"), creature, sizeof creature);
-    int64_t t0 = (int64_t)nfield(e.event_data, "start_turn", (double)turn);
-    int64_t t1 = (int64_t)nfield(e.event_data, "end_turn", (double)turn);
+    words(agent_sfield(e.event_data, "creature", NULL), creature, sizeof creature);
+    int64_t t0 = (int64_t)agent_nfield(e.event_data, "start_turn", (double)turn);
+    int64_t t1 = (int64_t)agent_nfield(e.event_data, "end_turn", (double)turn);
     sb_add(&rows, "An event of kind %s, from %s to %s.\n", kind, calendar_date(t0, start, sizeof start),
            calendar_date(t1, end, sizeof end));
-    if (sfield(e.event_data, "village"))
-        sb_add(&rows, "Where: the village of %s.\n", sfield(e.event_data, "village"));
+    if (agent_sfield(e.event_data, "village", NULL))
+        sb_add(&rows, "Where: the village of %s.\n", agent_sfield(e.event_data, "village", NULL));
     if (creature[0])
         sb_add(&rows, "Who: %ss.\n", creature);
-    double price = nfield(e.event_data, "price", 1), spawn = nfield(e.event_data, "spawn_rate", 1);
+    double price = agent_nfield(e.event_data, "price", 1), spawn = agent_nfield(e.event_data, "spawn_rate", 1);
     if (price != 1)
         sb_add(&rows, "Prices are %s (x%.2f).\n", price < 1 ? "lower" : "higher", price);
     if (spawn != 1)
@@ -324,7 +311,7 @@ int llm_prompt_branch(Save *s, int64_t world_id, int64_t branch_id, int64_t turn
     j->row_id = branch_id;
     j->world_id = world_id;
     j->offline = cJSON_CreateObject();
-    cJSON_AddStringToObject(j->offline, "choice", sfield(b.conditions, "choice") ? sfield(b.conditions, "choice") : "");
+    cJSON_AddStringToObject(j->offline, "choice", agent_sfield(b.conditions, "choice", ""));
     cJSON_AddStringToObject(j->offline, "text", b.content ? b.content : "");
     const cJSON *cond = cJSON_GetObjectItemCaseSensitive(b.conditions, "condition");
     const cJSON *eff = cJSON_GetObjectItemCaseSensitive(b.consequences, "effects");
@@ -339,8 +326,8 @@ int llm_prompt_branch(Save *s, int64_t world_id, int64_t branch_id, int64_t turn
         int nk = 0;
         if (branches_children(s, parent.id, &kids, &nk, NULL) == MA_OK) {
             for (int i = 0; i < nk; i++)
-                if (kids[i].id != branch_id && sfield(kids[i].conditions, "choice"))
-                    sb_add(&rows, "Another choice there: %s\n", sfield(kids[i].conditions, "choice"));
+                if (kids[i].id != branch_id && agent_sfield(kids[i].conditions, "choice", NULL))
+                    sb_add(&rows, "Another choice there: %s\n", agent_sfield(kids[i].conditions, "choice", NULL));
             branches_list_free(kids, nk);
         }
     }
@@ -369,13 +356,13 @@ int llm_prompt_line(Save *s, int64_t world_id, int64_t npc_id, int64_t player_id
     if ((rc = characters_get(s, player_id, &me, err)) != MA_OK)
         goto done;
     char role[32];
-    words(sfield(npc.appearance, "role") ? sfield(npc.appearance, "role") : "villager", role, sizeof role);
-    const char *village = sfield(npc.appearance, "village");
+    words(agent_sfield(npc.appearance, "role", "villager"), role, sizeof role);
+    const char *village = agent_sfield(npc.appearance, "village", NULL);
     snprintf(j->who, sizeof j->who, "%s the %s", npc.name, role);
     j->row_id = npc_id;
     j->world_id = world_id;
     j->character_id = player_id;
-    snprintf(j->entity, sizeof j->entity, "%s", or_(sfield(npc.appearance, "entity_id"), ""));
+    snprintf(j->entity, sizeof j->entity, "%s", agent_sfield(npc.appearance, "entity_id", ""));
     sb_add(&rows, "%s, the %s%s%s.\n", npc.name, role, village ? " of " : "", village ? village : "");
     RelationshipRow theirs, mine;
     int opinion = 0;
@@ -385,8 +372,8 @@ int llm_prompt_line(Save *s, int64_t world_id, int64_t npc_id, int64_t player_id
         int n = cJSON_GetArraySize(theirs.interaction_history);
         for (int i = n > 5 ? n - 5 : 0; i < n; i++) {
             const cJSON *h = cJSON_GetArrayItem(theirs.interaction_history, i);
-            sb_add(&rows, "Between them: %s (%+d)%s%s.\n", or_(sfield(h, "deed"), "a deed"), (int)nfield(h, "delta", 0),
-                   sfield(h, "reason") ? ": " : "", or_(sfield(h, "reason"), ""));
+            sb_add(&rows, "Between them: %s (%+d)%s%s.\n", agent_sfield(h, "deed", "a deed"), (int)agent_nfield(h, "delta", 0),
+                   agent_sfield(h, "reason", NULL) ? ": " : "", agent_sfield(h, "reason", ""));
         }
         relationship_row_clear(&theirs);
     } else {
@@ -403,9 +390,9 @@ int llm_prompt_line(Save *s, int64_t world_id, int64_t npc_id, int64_t player_id
     if (memory_list_type(s, world_id, "line", calendar_iso(turn, iso, sizeof iso), &m, &nm, NULL) == MA_OK) {
         int shown = 0;
         for (int i = nm - 1; i >= 0 && shown < 3; i--)
-            if ((int64_t)nfield(m[i].memory_data, "npc_id", 0) == npc_id &&
-                (int64_t)nfield(m[i].memory_data, "character_id", 0) == player_id && sfield(m[i].memory_data, "line")) {
-                sb_add(&rows, "Said before: %s\n", sfield(m[i].memory_data, "line"));
+            if ((int64_t)agent_nfield(m[i].memory_data, "npc_id", 0) == npc_id &&
+                (int64_t)agent_nfield(m[i].memory_data, "character_id", 0) == player_id && agent_sfield(m[i].memory_data, "line", NULL)) {
+                sb_add(&rows, "Said before: %s\n", agent_sfield(m[i].memory_data, "line", NULL));
                 shown++;
             }
         memory_list_free(m, nm);
