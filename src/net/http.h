@@ -49,7 +49,8 @@ typedef struct HttpResponse {
 } HttpResponse;
 
 /* Once per process, on the main thread, before any worker runs a request
- * (libcurl's global set-up is not thread-safe). Returns 0, or -1. */
+ * (libcurl's global set-up is not thread-safe): loads libcurl.so.4 (dlopen)
+ * and sets it up. Returns 0, or -1 (a request then fails saying why). */
 int http_global_init(void);
 /* Performs the request (blocking: call it on a worker). Always fills *out
  * (clear it with http_response_clear); returns 0 when a response came. */
