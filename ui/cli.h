@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "game/game.h"
 #include "save/save.h"
 
 enum {
@@ -85,6 +86,13 @@ int cmd_chunk(CliCtx *ctx);
 int cmd_pregen(CliCtx *ctx);
 /* Storylines (cli_story.c). */
 int cmd_story(CliCtx *ctx);
+/* The LLM endpoint (cli_llm.c): `llm check`; the session of a game, NULL when
+ * off or failing (note says why, "" when there is nothing to say); the bound
+ * on waiting for answers where no player waits (play --script). */
+struct AgentsLlm;
+int cmd_llm(CliCtx *ctx);
+struct AgentsLlm *cli_llm_open(Game *g, char *note, size_t size);
+int cli_llm_drain_ms(void);
 /* Commands (cli_bench.c). */
 int cmd_bench(CliCtx *ctx);
 /* The game itself (no command). */

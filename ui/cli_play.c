@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "agents/agents.h"
+#include "agents/agents_llm.h"
 #include "autobackup.h"
 #include "game/game.h"
 #include "game/story.h"
@@ -129,6 +130,34 @@ static int script_next(Script *sc, Action *a, int *lineno)
     return sc->whole ? 0 : script_read(sc, a, lineno);
 }
 
+/* What the LLM session says: a villager's line or a rewrite on standard output (with --verbose, as an
+ * event line; with --json, as a line {"llm": KIND, "text": ...}), the rest on standard error. */
+typedef struct PlayOut {
+    int json, verbose;
+} PlayOut;
+
+static void llm_said(AgentsLlmNote kind, const char *text, void *ud)
+{
+    const PlayOut *o = ud;
+    static const char *const kinds[] = {"spoke", "rewrote", "fell_back", "info"};
+    if (kind == AGENTS_LLM_SPOKE || kind == AGENTS_LLM_REWROTE) {
+        if (o->json) {
+            cJSON *j = cJSON_CreateObject();
+            cJSON_AddStringToObject(j, "llm", kinds[kind]);
+            cJSON_AddStringToObject(j, "text", text);
+            char *line = cJSON_PrintUnformatted(j);
+            printf("%s\n", line);
+            cJSON_free(line);
+            cJSON_Delete(j);
+        } else if (o->verbose) {
+            printf("  | %s\n", cli_safe(text));
+        }
+        fflush(stdout);
+        return;
+    }
+    fprintf(stderr, "magic-adventure: llm: %s\n", cli_safe(text));
+}
+
 static void print_state_text(Game *g)
 {
     const Player *p = game_player(g);
@@ -200,6 +229,7 @@ int cmd_play(CliCtx *ctx)
     }
     Err err = {0};
     Game *g = NULL;
+    AgentsLlm *llm = NULL;
     AutoBackup backup;
     Agents *agents = NULL;
     char note[4400];
@@ -223,6 +253,14 @@ int cmd_play(CliCtx *ctx)
         for (int i = 0; verbose && i < away.n_events; i++)
             printf("  | %s\n", cli_safe(away.events[i].text));
     }
+    /* The LLM writes villagers' lines and the agents' texts beside the script, never in its way: answers are
+     * taken between actions and, at the end, for a bounded time. */
+    PlayOut out = {json, verbose};
+    llm = cli_llm_open(g, note, sizeof note);
+    if (note[0])
+        fprintf(stderr, "magic-adventure: %s\n", cli_safe(note));
+    if (agents && llm)
+        agents_llm_attach(agents, llm);
     int lineno = 0, more;
     Action a;
     while ((more = script_next(&sc, &a, &lineno)) != 0) {
@@ -260,8 +298,20 @@ int cmd_play(CliCtx *ctx)
                 printf("  | %s\n", cli_safe(r.events[i].text));
         }
         fflush(stdout); /* a bot reading the pipe sees each result as it happens */
+        if (llm && a.kind == ACT_TALK && r.ok && agents_llm_talk(llm, g, llm_said, &out, &err) < 0)
+            fprintf(stderr, "magic-adventure: llm: %s\n", cli_safe(err.msg));
+        if (llm && agents_llm_poll(llm, g, game_clock(g), llm_said, &out, &err) < 0)
+            fprintf(stderr, "magic-adventure: llm: %s\n", cli_safe(err.msg));
         if (autobackup_after_action(&backup, g, note, sizeof note) < 0)
             fprintf(stderr, "magic-adventure: %s\n", cli_safe(note));
+    }
+    if (llm) {
+        int left = agents_llm_drain(llm, g, game_clock(g), cli_llm_drain_ms(), llm_said, &out, &err);
+        if (left > 0)
+            fprintf(stderr, "magic-adventure: llm: %d answer%s not back in time: the game's own words stay\n", left,
+                    left == 1 ? "" : "s");
+        else if (left < 0)
+            fprintf(stderr, "magic-adventure: llm: %s\n", cli_safe(err.msg));
     }
     if (json) {
         cJSON *state = game_state_json(g, &err);
@@ -277,6 +327,9 @@ int cmd_play(CliCtx *ctx)
         print_state_text(g);
     }
 done:
+    if (agents)
+        agents_llm_attach(agents, NULL);
+    agents_llm_close(llm); /* cancels what is still in flight */
     if (g && autobackup_on_quit(&backup, g, note, sizeof note) < 0)
         fprintf(stderr, "magic-adventure: %s\n", cli_safe(note));
     agents_detach(g, agents);

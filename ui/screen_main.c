@@ -15,6 +15,7 @@
 #include "screen_sheet.h"
 #include "screen_story.h"
 #include "screen_talk.h"
+#include "agents/agents_llm.h"
 #include "game/story.h"
 #include "agents/agents.h"
 #include "agents/evolution.h"
@@ -63,6 +64,10 @@ typedef struct MainUi {
         int valid, view_dy, section, map_w, map_h, cols, lines;
         int32_t x, y, z;
     } shown;
+    AgentsLlm *llm;    /* the LLM session, NULL when off */
+    int llm_talk;      /* a talk begins: ask for the villager's line at the next wait */
+    int llm_news;      /* lines logged since the last draw */
+    int at_map;        /* the map's own loop is waiting for a key (other screens are not redrawn for news) */
 } MainUi;
 
 /* ---- layout ---- */
@@ -870,6 +875,37 @@ static int handle_map_key(MainUi *u, int ch)
     return 0;
 }
 
+/* ---- the LLM, between keys (src/agents/agents_llm.h) ---- */
+static void llm_said(AgentsLlmNote kind, const char *text, void *ud)
+{
+    MainUi *u = ud;
+    long turn = (long)game_clock(u->g);
+    if (kind == AGENTS_LLM_REWROTE)
+        log_add(&u->log, SEV_INFO, turn, "In the world: %s", text);
+    else
+        log_add(&u->log, SEV_INFO, turn, "%s", text);
+    u->llm_news = 1;
+}
+
+/* Called by term_getkey before it waits for a key: asks for a line when a talk began, takes what came back. */
+static int llm_idle(void *ud)
+{
+    MainUi *u = ud;
+    Err err = {0};
+    if (u->llm_talk) {
+        u->llm_talk = 0;
+        if (agents_llm_talk(u->llm, u->g, llm_said, u, &err) < 0)
+            log_add(&u->log, SEV_BAD, (long)game_clock(u->g), "%s", err.msg);
+    }
+    if (agents_llm_poll(u->llm, u->g, game_clock(u->g), llm_said, u, &err) < 0)
+        log_add(&u->log, SEV_BAD, (long)game_clock(u->g), "%s", err.msg);
+    if (u->llm_news && u->at_map) {
+        u->llm_news = 0;
+        return TERM_IDLE_REDRAW;
+    }
+    return agents_llm_pending(u->llm) > 0 ? TERM_IDLE_POLL : TERM_IDLE_BLOCK;
+}
+
 static void handle_dir_key(MainUi *u, int ch)
 {
     int arg = 0;
@@ -889,7 +925,9 @@ static void handle_dir_key(MainUi *u, int ch)
         return;
     if (u->pending == KC_TALK) {
         draw(u);
+        u->llm_talk = u->llm != NULL;
         talk_screen_run(u->g, d, &u->log);
+        u->llm_talk = 0;
         return;
     }
     Action a = {.kind = ACT_PLACE, .dir = d};
@@ -982,6 +1020,14 @@ int main_screen_run(Save *s, Game *g)
     char story[64];
     if (story_focus_title(g, story, sizeof story))
         log_add(&u.log, SEV_GOOD, (long)game_clock(g), "A story waits for you: %s. Press s to read it.", story);
+    char note[700];
+    u.llm = cli_llm_open(g, note, sizeof note);
+    if (note[0])
+        log_add(&u.log, SEV_WARN, (long)game_clock(g), "%s", note);
+    if (u.llm)
+        term_set_idle(llm_idle, &u, 100);
+    if (u.llm && u.agents)
+        agents_llm_attach(u.agents, u.llm);
     int result = 0;
     /* For `bench client`: leave after this many screens have been drawn. */
     const char *bench = getenv("MAGIC_BENCH_EXIT_AFTER_DRAWS");
@@ -999,7 +1045,9 @@ int main_screen_run(Save *s, Game *g)
         }
         if (bench && --draws_left <= 0)
             break;
+        u.at_map = 1;
         int ch = term_getkey();
+        u.at_map = 0;
         if (ch == TERM_KEY_SIGNAL) {
             result = -2;
             break;
@@ -1031,6 +1079,10 @@ int main_screen_run(Save *s, Game *g)
     /* What was shown in the log this session is not news next time. */
     if (chronicle_away(s, game_player(g)->world_id, agents_chronicle_seen(g), news, 0, &newest) >= 0 && newest > 0)
         agents_chronicle_mark(g, newest, NULL);
+    term_set_idle(NULL, NULL, 0);
+    if (u.agents)
+        agents_llm_attach(u.agents, NULL);
+    agents_llm_close(u.llm); /* cancels what is in flight */
     agents_detach(g, u.agents);
     free(u.cells);
     free(u.explored);

@@ -13,6 +13,7 @@
 #include "save/worlds.h"
 #include "autobackup.h"
 #include "term.h"
+#include "net/llm.h"
 #include "util/timeutil.h"
 
 #define PREGEN_RADIUS 3 /* chunk columns around the start stored at creation */
@@ -582,7 +583,7 @@ static const char *const title_art[] = {
 
 enum { T_CONTINUE, T_QUICK, T_NEW, T_QUIT };
 
-static void title_draw(const int *entries, int n, int cursor, const Resume *res, const char *save_path)
+static void title_draw(const int *entries, int n, int cursor, const Resume *res, const char *save_path, const char *llm)
 {
     erase();
     if (term_too_small())
@@ -619,6 +620,11 @@ static void title_draw(const int *entries, int n, int cursor, const Resume *res,
         term_put(y + i, (COLS - w) / 2, w, line);
         attrset(A_NORMAL);
     }
+    /* Whether an LLM writes for the villagers and agents (MAGIC_LLM_URL; `llm check` tests it). */
+    int w = COLS - 8 > 70 ? 70 : COLS - 8;
+    attrset(term_role(ROLE_DIM));
+    term_put(y + n + 1, (COLS - w) / 2, w, llm);
+    attrset(A_NORMAL);
     char foot[300];
     snprintf(foot, sizeof foot, "Up/Down choose  Enter start  ? help  Q quit    save: %s", save_path);
     attrset(term_role(ROLE_DIM));
@@ -630,6 +636,16 @@ static void title_draw(const int *entries, int n, int cursor, const Resume *res,
 /* Runs the title menu until the player quits. Returns 0, or -2 on a signal. */
 static int title_run(Save *s, const char *save_path, int resume)
 {
+    LlmConfig cfg;
+    llm_config_load(&cfg);
+    char llm[900];
+    if (cfg.on)
+        snprintf(llm, sizeof llm, "  Storyteller (LLM): on, %s%s%s", cfg.model[0] ? cfg.model : "", cfg.model[0] ? " at " : "",
+                 cfg.url);
+    else if (cfg.problem[0])
+        snprintf(llm, sizeof llm, "  Storyteller (LLM): off (%s)", cfg.problem);
+    else
+        snprintf(llm, sizeof llm, "  Storyteller (LLM): off (MAGIC_LLM_URL; see `llm check`)");
     for (;;) {
         Resume res;
         find_resume(s, &res);
@@ -644,7 +660,7 @@ static int title_run(Save *s, const char *save_path, int resume)
             chosen = T_CONTINUE; /* --continue */
         resume = 0;
         while (chosen < 0) {
-            title_draw(entries, n, cursor, &res, save_path);
+            title_draw(entries, n, cursor, &res, save_path, llm);
             int ch = term_getkey();
             if (ch == TERM_KEY_SIGNAL)
                 return -2;
@@ -660,7 +676,7 @@ static int title_run(Save *s, const char *save_path, int resume)
             else if (cmd == KC_HELP)
                 help_run(KCTX_MENU);
             else if (cmd == KC_BACK || ch == 'q' || ch == 'Q') {
-                title_draw(entries, n, cursor, &res, save_path);
+                title_draw(entries, n, cursor, &res, save_path, llm);
                 int yes = prompt_yn("Quit Magic Adventure?", 0);
                 if (yes == -2)
                     return -2;

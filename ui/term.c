@@ -172,16 +172,33 @@ int term_utf8(void) { return g_utf8; }
 int term_colors(void) { return g_colors; }
 int term_signal(void) { return (int)g_signal; }
 
+static int (*g_idle)(void *ud);
+static void *g_idle_ud;
+static int g_idle_ms;
+
+void term_set_idle(int (*fn)(void *ud), void *ud, int ms)
+{
+    g_idle = fn;
+    g_idle_ud = ud;
+    g_idle_ms = ms > 0 ? ms : 100;
+}
+
 int term_getkey(void)
 {
     for (;;) {
         if (g_signal)
             return TERM_KEY_SIGNAL;
+        int idle = g_idle ? g_idle(g_idle_ud) : TERM_IDLE_BLOCK;
+        if (idle == TERM_IDLE_REDRAW)
+            return KEY_RESIZE;
+        timeout(idle == TERM_IDLE_POLL ? g_idle_ms : -1);
         int ch = getch();
         if (g_signal)
             return TERM_KEY_SIGNAL;
         if (ch != ERR)
             return ch;
+        if (idle == TERM_IDLE_POLL && isatty(STDIN_FILENO))
+            continue; /* no key within the poll interval */
         /* ERR with no signal: a spurious wake-up (EINTR from SIGWINCH
          * handled elsewhere, or stdin closed). Leave if stdin is gone. */
         if (!isatty(STDIN_FILENO)) {

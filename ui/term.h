@@ -38,6 +38,15 @@ int term_colors(void);
 /* Blocks until a key (no CPU while waiting). Returns KEY_RESIZE after a
  * resize, TERM_KEY_SIGNAL when SIGINT/SIGTERM/SIGHUP arrived. */
 int term_getkey(void);
+
+/* Work waiting on something outside the terminal (the LLM's answers): while
+ * term_getkey waits, fn(ud) is called before each wait. It returns
+ * TERM_IDLE_BLOCK (nothing outstanding: wait for a key without waking),
+ * TERM_IDLE_POLL (call again in `ms` unless a key comes first) or
+ * TERM_IDLE_REDRAW (something changed: term_getkey returns KEY_RESIZE, which
+ * every screen takes as "draw again"). NULL fn: none. */
+enum { TERM_IDLE_BLOCK, TERM_IDLE_POLL, TERM_IDLE_REDRAW };
+void term_set_idle(int (*fn)(void *ud), void *ud, int ms);
 /* The signal that stopped the game, 0 when none. */
 int term_signal(void);
 

@@ -10,6 +10,7 @@
 #include "game/calendar.h"
 #include "game/creatures.h"
 #include "game/items.h"
+#include "net/llm_reply.h"
 #include "save/agents.h"
 #include "util/prng.h"
 #include "world/generator.h"
@@ -35,6 +36,7 @@ struct Agents {
     ItemRegistry *items;
     int64_t ids[AGENT_COUNT];
     Game *game; /* when attached: its player is guarded too, and refreshed after a run */
+    struct AgentsLlm *llm; /* agents_llm_attach: rewrites of the texts agents write; NULL: none */
 };
 
 /* One agent's run of one tick (or of a deed). */
@@ -75,6 +77,15 @@ int agent_places(AgentCtx *c, const char *type, int radius, GenStructure *out, i
 int agent_ground(AgentCtx *c, int32_t x, int32_t z);
 /* Whether (x, z) is in a player's chunk column. */
 int agent_guarded(AgentCtx *c, int32_t x, int32_t z);
+
+/* The LLM (agents_llm.c). After entry entry_id wrote row row_id (a quest, a
+ * world event, a story branch: kind LLM_QUEST, LLM_EVENT, LLM_BRANCH), asks
+ * for its texts to be rewritten. Nothing happens without an LLM attached, so
+ * an agent behaves the same with or without one. The request is only staged:
+ * it goes out when the run commits (agents_llm_run_end, called by the
+ * runner), and is dropped when the run rolls back. */
+int agent_llm_rewrite(AgentCtx *c, LlmKind kind, int64_t row_id, int64_t entry_id, Err *err);
+void agents_llm_run_end(Agents *a, int committed);
 
 /* Remembers a memory of this agent (data taken), forgotten at expires_turn
  * (-1: kept). */

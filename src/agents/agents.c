@@ -322,6 +322,7 @@ static int run_one(Agents *a, AgentType t, int64_t tick, cJSON *state, AgentRepo
         rc = agents_touch(a->s, a->ids[t], iso, err);
     if ((rc = unit_end(a, own, rc, err)) != MA_OK)
         err_prefix(err, "%s on %s", type_names[t], iso);
+    agents_llm_run_end(a, rc == MA_OK);
     return rc;
 }
 

@@ -21,9 +21,9 @@
 #include "save/events.h"
 #include "util/text.h"
 
-/* Inserts an event row inside e: start and end in game turns. */
+/* Inserts an event row inside e: start and end in game turns; its id goes to *id (may be NULL). */
 static int add_event(AgentCtx *c, Evo *e, const char *type, const char *name, const char *text, cJSON *data,
-                     int64_t start, int64_t end, Err *err)
+                     int64_t start, int64_t end, int64_t *id, Err *err)
 {
     EventRow r;
     memset(&r, 0, sizeof r);
@@ -40,6 +40,8 @@ static int add_event(AgentCtx *c, Evo *e, const char *type, const char *name, co
     int rc = events_insert(c->a->s, &r, err);
     if (rc == MA_OK)
         rc = evo_new_row(e, "world_events", r.id, err);
+    if (id)
+        *id = r.id;
     event_row_clear(&r);
     return rc;
 }
@@ -63,11 +65,14 @@ static int simple_event(AgentCtx *c, const char *type, const char *name, const c
         return err_set(err, MA_ERR_NOMEM, "out of memory");
     }
     evo_summary(e, "%s", name);
-    int rc = add_event(c, e, type, name, text, data, start, end, err);
+    int64_t event = 0, entry = 0;
+    int rc = add_event(c, e, type, name, text, data, start, end, &event, err);
     if (rc == MA_OK)
-        rc = agent_commit(c, e, "event", why, NULL, err);
+        rc = agent_commit(c, e, "event", why, &entry, err);
     else
         cJSON_Delete(why);
+    if (rc == MA_OK)
+        rc = agent_llm_rewrite(c, LLM_EVENT, event, entry, err);
     evo_free(e);
     return rc;
 }
@@ -116,7 +121,7 @@ static int season_begins(AgentCtx *c, Season s, Err *err)
     cJSON_AddNumberToObject(data, "price", agent_nfield(conf, "price", 1));
     int64_t start = calendar_day_start(c->day);
     int rc = add_event(c, e, "season", title, agent_sfield(conf, "text", ""), data, start,
-                       start + (int64_t)CALENDAR_SEASON_DAYS * TURNS_PER_DAY, err);
+                       start + (int64_t)CALENDAR_SEASON_DAYS * TURNS_PER_DAY, NULL, err);
     int snow = (int)agent_nfield(c->conf, "snow_blocks", 160), crops = (int)agent_nfield(c->conf, "crop_blocks", 40);
     const char *surface = "";
     if (rc == MA_OK && s == SEASON_WINTER) {
@@ -202,16 +207,19 @@ static int raid(AgentCtx *c, Err *err)
         cJSON_AddItemToArray(ids, cJSON_CreateString(id));
         placed++;
     }
+    int64_t event = 0, entry = 0;
     if (rc == MA_OK && placed > 0)
-        rc = add_event(c, e, "raid", name, text, data, start, start + TURNS_PER_DAY, err);
+        rc = add_event(c, e, "raid", name, text, data, start, start + TURNS_PER_DAY, &event, err);
     else
         cJSON_Delete(data);
     if (rc == MA_OK && placed > 0) {
         cJSON *why = reason("a village near the players, with no walls against the night",
                             "raids come now and then (data/agents.json: raid)");
         cJSON_AddNumberToObject(why, "chance", agent_nfield(c->conf, "raid", 0));
-        rc = agent_commit(c, e, "event", why, NULL, err);
+        rc = agent_commit(c, e, "event", why, &entry, err);
     }
+    if (rc == MA_OK && placed > 0)
+        rc = agent_llm_rewrite(c, LLM_EVENT, event, entry, err);
     evo_free(e);
     return rc;
 }

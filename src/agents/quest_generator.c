@@ -250,8 +250,11 @@ static int write_quest(AgentCtx *c, const AgentPlayer *p, const cJSON *open_titl
         cJSON_AddStringToObject(why, "for", p->name);
         cJSON_AddNumberToObject(why, "level", p->level);
         cJSON_AddNumberToObject(why, "difficulty", difficulty);
-        rc = agent_commit(c, e, "quest", why, NULL, err);
+        int64_t entry = 0;
+        rc = agent_commit(c, e, "quest", why, &entry, err);
         why = NULL;
+        if (rc == MA_OK)
+            rc = agent_llm_rewrite(c, LLM_QUEST, qid, entry, err);
     }
     evo_free(e);
 done:
