@@ -206,7 +206,11 @@ static void test_the_whole_adventure_loop(void **state)
         char id[16];
         snprintf(id, sizeof id, "c_wolf_%d", i);
         put_wolf(db, id, x, y, z - 1);
-        out = play(db, "attack n\nattack n\nattack n\nattack n\nattack n\nattack n\n");
+        /* The first of them finds the hero waiting: being bitten ends the wait. */
+        out = play(db, i == 2 ? "wait 200\nattack n\nattack n\nattack n\nattack n\nattack n\nattack n\n"
+                              : "attack n\nattack n\nattack n\nattack n\nattack n\nattack n\n");
+        if (i == 2)
+            assert_non_null(strstr(out, "You stop waiting: you are under attack."));
         free(out);
     }
     assert_int_equal(query_int(db, "SELECT value FROM character_state WHERE kind = 'counter' AND key = 'slain_wolf'"), 5);

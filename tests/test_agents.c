@@ -14,7 +14,8 @@
  *   and running again gives exactly the world of a run that was not killed;
  * - verify finds a block the log cannot explain;
  * - a deed becomes a woven storyline, and its open branch is continued with a
- *   place that exists. */
+ *   place that exists;
+ * - attached to a game, the agents run inside the player's actions. */
 #include "helpers.h"
 
 #include <stdio.h>
@@ -26,6 +27,7 @@
 #include "agents/agents.h"
 #include "agents/evolution.h"
 #include "fault/fault.h"
+#include "game/action.h"
 #include "game/calendar.h"
 #include "game/game.h"
 #include "game/quest.h"
@@ -693,6 +695,52 @@ static void test_a_deed_becomes_a_storyline_that_goes_on_with_a_real_place(void 
     close_session(&x);
 }
 
+/* Attached to a game, the agents run inside each action for the time it took: a day of waiting
+ * brings entries dated within that day and news in the actions' results; an action that fails
+ * takes the agents' part with it. */
+static void test_agents_run_inside_the_players_actions(void **state)
+{
+    (void)state;
+    char work[4096];
+    snprintf(work, sizeof work, "%s", th_path(dir, "played.db"));
+    copy_file(base_db, work);
+    Save *s = NULL;
+    Game *g = NULL;
+    Agents *a = NULL;
+    Err err = {0};
+    GameStart st = {.username = "hero", .world = "vale"};
+    if (save_open(work, 0, &s, &err) != MA_OK || game_start(s, &st, &g, &err) != MA_OK ||
+        agents_attach(g, &a, NULL, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    int64_t start = game_clock(g);
+    int64_t before = last_entry(s);
+    int news = 0;
+    Action act;
+    assert_int_equal(action_parse("wait 120", &act, &err), 1);
+    for (int i = 0; i < 3000 && game_clock(g) < start + TURNS_PER_DAY + TURNS_PER_DAY / 2; i++) {
+        ActionResult r;
+        if (game_apply(g, &act, &r, &err) != MA_OK)
+            fail_msg("%s", err.msg);
+        for (int k = 0; k < r.n_events; k++)
+            news += strncmp(r.events[k].text, "In the world: ", 14) == 0;
+    }
+    assert_true(game_clock(g) >= start + TURNS_PER_DAY + TURNS_PER_DAY / 2);
+    assert_true(news > 0);
+    /* New entries, dated after the game began (the catch-up at attach ran to the start only). */
+    char start_iso[32];
+    calendar_iso(start, start_iso, sizeof start_iso);
+    EvolutionRow *rows = NULL;
+    int n = 0, later = 0;
+    assert_int_equal(evolution_list(s, 1, 0, &rows, &n, &err), MA_OK);
+    for (int i = 0; i < n; i++)
+        later += rows[i].id > before && strcmp(rows[i].applied_at, start_iso) > 0;
+    evolution_list_free(rows, n);
+    assert_true(later > 0);
+    agents_detach(g, a);
+    game_close(g);
+    save_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -705,6 +753,7 @@ int main(void)
         cmocka_unit_test(test_killed_mid_run_then_run_again_gives_the_same_world),
         cmocka_unit_test(test_verify_finds_a_block_the_log_cannot_explain),
         cmocka_unit_test(test_a_deed_becomes_a_storyline_that_goes_on_with_a_real_place),
+        cmocka_unit_test(test_agents_run_inside_the_players_actions),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -85,7 +85,14 @@ int agent_guarded(AgentCtx *c, int32_t x, int32_t z);
  * it goes out when the run commits (agents_llm_run_end, called by the
  * runner), and is dropped when the run rolls back. */
 int agent_llm_rewrite(AgentCtx *c, LlmKind kind, int64_t row_id, int64_t entry_id, Err *err);
+/* The staged requests go out (committed) or are dropped: called when the
+ * transaction that holds the runs ends (the run's own, or the player's
+ * action that the runs were part of). */
 void agents_llm_run_end(Agents *a, int committed);
+/* How many requests are staged: a mark for agents_llm_drop_from, which drops
+ * those staged since (a run undone to its savepoint inside an action). */
+int agents_llm_staged(const Agents *a);
+void agents_llm_drop_from(Agents *a, int mark);
 
 /* Remembers a memory of this agent (data taken), forgotten at expires_turn
  * (-1: kept). */

@@ -302,7 +302,7 @@ static int run_one(Agents *a, AgentType t, int64_t tick, cJSON *state, AgentRepo
     c.state = state;
     c.report = report;
     c.ud = ud;
-    int own;
+    int own, mark = agents_llm_staged(a);
     int rc = unit_begin(a, &own, err);
     if (rc != MA_OK)
         return rc;
@@ -322,7 +322,13 @@ static int run_one(Agents *a, AgentType t, int64_t tick, cJSON *state, AgentRepo
         rc = agents_touch(a->s, a->ids[t], iso, err);
     if ((rc = unit_end(a, own, rc, err)) != MA_OK)
         err_prefix(err, "%s on %s", type_names[t], iso);
-    agents_llm_run_end(a, rc == MA_OK);
+    /* The LLM's requests name rows of this run: they go out once the rows are committed. Inside a
+     * player's action that is when the action commits (agents_game.c); a run undone to its savepoint
+     * drops its own. */
+    if (own)
+        agents_llm_run_end(a, rc == MA_OK);
+    else if (rc != MA_OK)
+        agents_llm_drop_from(a, mark);
     return rc;
 }
 

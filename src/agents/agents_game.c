@@ -54,6 +54,12 @@ static void after_action(Game *g, int64_t clock_before, ActionResult *r, void *u
         game_refresh(g, NULL);
 }
 
+static void action_end(Game *g, int committed, void *ud)
+{
+    (void)g;
+    agents_llm_run_end(ud, committed);
+}
+
 int agents_attach(Game *g, Agents **out, ActionResult *away, Err *err)
 {
     *out = NULL;
@@ -72,7 +78,7 @@ int agents_attach(Game *g, Agents **out, ActionResult *away, Err *err)
     }
     flush_more(&c);
     game_refresh(g, NULL);
-    game_set_after_action(g, after_action, a);
+    game_set_after_action(g, after_action, action_end, a);
     *out = a;
     return MA_OK;
 }
@@ -80,7 +86,7 @@ int agents_attach(Game *g, Agents **out, ActionResult *away, Err *err)
 void agents_detach(Game *g, Agents *a)
 {
     if (g)
-        game_set_after_action(g, NULL, NULL);
+        game_set_after_action(g, NULL, NULL, NULL);
     agents_close(a);
 }
 

@@ -273,6 +273,24 @@ int agent_llm_rewrite(AgentCtx *c, LlmKind kind, int64_t row_id, int64_t entry_i
     return MA_OK;
 }
 
+int agents_llm_staged(const Agents *a)
+{
+    return a && a->llm ? a->llm->n_staged : 0;
+}
+
+void agents_llm_drop_from(Agents *a, int mark)
+{
+    AgentsLlm *l = a ? a->llm : NULL;
+    if (!l)
+        return;
+    for (int i = mark < 0 ? 0 : mark; i < l->n_staged; i++) {
+        llm_job_free(l->staged[i]);
+        l->staged[i] = NULL;
+    }
+    if (mark >= 0 && mark < l->n_staged)
+        l->n_staged = mark;
+}
+
 void agents_llm_run_end(Agents *a, int committed)
 {
     AgentsLlm *l = a ? a->llm : NULL;

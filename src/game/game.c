@@ -568,10 +568,21 @@ int game_apply(Game *g, const Action *a, ActionResult *res, Err *err)
     case ACT_DOWN: do_down(g, res); break;
     case ACT_DIG: rc = do_dig(g, a->dir, res, err); break;
     case ACT_PLACE: rc = do_place(g, a->dir, a->block, res, err); break;
-    case ACT_WAIT:
+    case ACT_WAIT: {
+        /* Turn by turn, so that being hurt ends the wait (a long wait is not a way to die unaware). */
+        int want = a->count > 0 ? a->count : 1;
         res->ok = 1;
-        game_pass_time(g, a->count > 0 ? a->count : 1, res);
+        for (int t = 0; t < want && rc == MA_OK && !g->died; t++) {
+            int health = g->p.health;
+            game_pass_time(g, 1, res);
+            rc = creatures_tick(g, 1, res, err);
+            if (g->p.health < health && t + 1 < want && !g->died) {
+                game_event(res, SEV_WARN, "You stop waiting: you are under attack.");
+                break;
+            }
+        }
         break;
+    }
     case ACT_SELECT: {
         int have = game_item_count(g, a->block, err);
         if (have < 0) {
@@ -605,8 +616,8 @@ int game_apply(Game *g, const Action *a, ActionResult *res, Err *err)
     case ACT_STORY_FOCUS: rc = story_focus(g, a->arg, res, err); break;
     default: game_refuse(res, "not possible yet"); break;
     }
-    /* The world's creatures take their turns for the time the action took. */
-    if (rc == MA_OK && res->turns > 0)
+    /* The world's creatures take their turns for the time the action took (waiting took them already). */
+    if (rc == MA_OK && res->turns > 0 && a->kind != ACT_WAIT)
         rc = creatures_tick(g, res->turns, res, err);
     /* A death is counted and the pack stays where it happened. */
     if (rc == MA_OK && g->died) {
@@ -636,8 +647,17 @@ int game_apply(Game *g, const Action *a, ActionResult *res, Err *err)
     /* A story choice keeps the record of everything its action wrote, for `story undo`. */
     if (rc == MA_OK)
         rc = story_seal_choice(g, err);
+    /* The world answers (the agents run for the time the action took), in the same transaction; what
+     * they wrote to chunks is stored with the rest. Their own failure is theirs: they undo their part. */
+    if (rc == MA_OK && g->after) {
+        g->after(g, clock_before, res, g->after_ud);
+        if ((rc = world_take_error(g->world, err)) == MA_OK)
+            rc = world_flush(g->world, err);
+    }
     if (rc == MA_OK)
         rc = save_commit(g->save, err);
+    if (g->after_end)
+        g->after_end(g, rc == MA_OK, g->after_ud);
     if (rc != MA_OK) {
         story_drop_choice(g);
         save_rollback(g->save);

@@ -120,7 +120,10 @@ int game_refresh(Game *g, Err *err);
  * and to add a line or two to its events, so that the action and the world's
  * answer to it are saved together. One hook per game. */
 typedef void (*GameAfterFn)(Game *g, int64_t clock_before, ActionResult *r, void *ud);
-void game_set_after_action(Game *g, GameAfterFn fn, void *ud);
+/* Called when that transaction has ended: committed, or rolled back (then
+ * nothing the hook wrote is saved). May be NULL. */
+typedef void (*GameEndFn)(Game *g, int committed, void *ud);
+void game_set_after_action(Game *g, GameAfterFn fn, GameEndFn end, void *ud);
 
 /* Name of the block at a position, with underscores as spaces ("oak log"). */
 const char *game_block_label(const Game *g, BlockId id, char *buf, size_t size);

@@ -40,6 +40,7 @@ struct Game {
     WorldMods mods;          /* game_refresh: balance and events */
     cJSON *quest_tpls;       /* the world's quests as templates, read from their rows (quest.c) */
     GameAfterFn after;       /* game_set_after_action */
+    GameEndFn after_end;
     void *after_ud;
     StoryBook *story_book;   /* data/stories/NAME.json */
     struct SaveChanges *story_changes; /* recording the action of a story choice (story.c) */

@@ -55,8 +55,9 @@ int game_refresh(Game *g, Err *err)
 
 const WorldMods *game_world_mods(const Game *g) { return &g->mods; }
 
-void game_set_after_action(Game *g, GameAfterFn fn, void *ud)
+void game_set_after_action(Game *g, GameAfterFn fn, GameEndFn end, void *ud)
 {
     g->after = fn;
+    g->after_end = end;
     g->after_ud = ud;
 }
