@@ -1,7 +1,8 @@
 /* test_generator.c — the world generator: deterministic whatever the order
  * of chunks, biomes, caves, ores by depth, trees and structures that come out
  * whole across chunk borders, chest loot, villagers, the spawn point, the
- * "flat" world, refusing unknown types and versions; and a printed speed. */
+ * "flat" world, refusing unknown types and versions. (Its speed: `bench world`, run by
+ * `meson test --benchmark`.) */
 #include "helpers.h"
 
 #include <stdio.h>
@@ -684,46 +685,6 @@ static void test_generator_refuses_unknown_type_and_version(void **state)
     assert_null(g);
 }
 
-/* ---- speed (printed, not asserted) --------------------------------------------------- */
-
-static double cpu_seconds(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static void test_generator_speed(void **state)
-{
-    (void)state;
-    Generator *g = gen_new(SEED, "normal");
-    long n = 0, uniform = 0;
-    double t0 = cpu_seconds();
-    for (int cz = -12; cz < 12; cz++)
-        for (int cx = -12; cx < 12; cx++)
-            for (int cy = 0; cy < WORLD_CHUNKS_Y; cy++) {
-                Chunk *c = gen_chunk(g, cx, cy, cz);
-                uniform += c->blocks == NULL;
-                chunk_free(c);
-                n++;
-            }
-    double t1 = cpu_seconds();
-    /* Only the chunks around the surface: the per-column work weighs more. */
-    long m = 0;
-    for (int cz = 20; cz < 36; cz++)
-        for (int cx = 20; cx < 36; cx++)
-            for (int cy = 3; cy <= 5; cy++) {
-                chunk_free(gen_chunk(g, cx, cy, cz));
-                m++;
-            }
-    double t2 = cpu_seconds();
-    printf("# generated %ld chunks (whole columns, %ld uniform) in %.3f s of CPU: %.0f chunks/s on one core\n", n,
-           uniform, t1 - t0, n / (t1 - t0));
-    printf("# generated %ld surface chunks (y 48..95) in %.3f s of CPU: %.0f chunks/s\n", m, t2 - t1,
-           m / (t2 - t1));
-    generator_free(g);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -741,7 +702,6 @@ int main(void)
         cmocka_unit_test(test_generator_spawn_point_is_standable),
         cmocka_unit_test(test_generator_flat_world_layout),
         cmocka_unit_test(test_generator_refuses_unknown_type_and_version),
-        cmocka_unit_test(test_generator_speed),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
