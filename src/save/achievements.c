@@ -14,11 +14,6 @@
 
 #define ACHIEVEMENT_COLS "id, user_id, achievement_name, description, points, unlock_data, unlocked_at"
 
-static int failed(const Err *err)
-{
-    return err ? err->code : MA_ERR_DB;
-}
-
 void achievement_row_clear(AchievementRow *a)
 {
     if (!a)
@@ -51,7 +46,7 @@ int achievements_unlock(Save *s, AchievementRow *a, int *already_earned, Err *er
     snprintf(doing, sizeof doing, "unlocking '%s' for user %lld", a->achievement_name, (long long)a->user_id);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, a->user_id);
     sqlite3_bind_text(st, 2, a->achievement_name, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, a->description, -1, SQLITE_STATIC);
@@ -84,7 +79,7 @@ int achievements_get(Save *s, int64_t user_id, const char *name, AchievementRow 
         "SELECT " ACHIEVEMENT_COLS " FROM achievements WHERE user_id = ? AND achievement_name = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, user_id);
     sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
@@ -106,7 +101,7 @@ int achievements_has(Save *s, int64_t user_id, const char *name, int *has, Err *
     *has = 0;
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, user_id);
     sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
@@ -122,7 +117,7 @@ int achievements_total_points(Save *s, int64_t user_id, int64_t *total, Err *err
     *total = 0;
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, user_id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
@@ -136,10 +131,10 @@ int achievements_revoke(Save *s, int64_t id, Err *err)
     static const char sql[] = "DELETE FROM achievements WHERE id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, id);
     if (save_step_done(s, st, err, "revoking an achievement") != MA_OK)
-        return failed(err);
+        return save_failed(err);
     if (sqlite3_changes(s->db) == 0)
         return err_set(err, MA_ERR_NOT_FOUND, "%s: there is no achievement with id %lld to revoke", s->path,
                        (long long)id);
@@ -154,7 +149,7 @@ int achievements_list(Save *s, int64_t user_id, AchievementRow **out, int *n, Er
     *n = 0;
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, user_id);
     AchievementRow *rows = NULL;
     int count = 0, cap = 0, rc;

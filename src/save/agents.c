@@ -21,11 +21,6 @@ static const char sql_agent_exists[] = "SELECT 1 FROM ai_agents WHERE id = ?";
 
 /* ------------------------------------------------------------ shared helpers */
 
-static int failed(const Err *err)
-{
-    return err ? err->code : MA_ERR_DB;
-}
-
 static void bind_id_or_null(sqlite3_stmt *st, int i, int64_t id)
 {
     if (id > 0)
@@ -83,10 +78,10 @@ int agents_insert(Save *s, AgentRow *r, Err *err)
     snprintf(what, sizeof what, "adding the AI agent '%.64s' of type '%.32s'", r->agent_name, r->agent_type);
     if (save_need_object(s, r->configuration, err, what, "ai_agents.configuration") != MA_OK ||
         save_need_object(s, r->current_state, err, what, "ai_agents.current_state") != MA_OK)
-        return failed(err);
+        return save_failed(err);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_text(st, 1, r->agent_name, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, r->agent_type, -1, SQLITE_STATIC);
     save_bind_json(st, 3, r->configuration, "{}");
@@ -117,7 +112,7 @@ int agents_get(Save *s, int64_t id, AgentRow *out, Err *err)
     static const char sql[] = "SELECT " AGENT_COLS " FROM ai_agents WHERE id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, id);
     char missing[48];
     snprintf(missing, sizeof missing, "AI agent with id %lld", (long long)id);
@@ -129,7 +124,7 @@ int agents_get_by_name(Save *s, const char *name, AgentRow *out, Err *err)
     static const char sql[] = "SELECT " AGENT_COLS " FROM ai_agents WHERE agent_name = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     char missing[96];
     snprintf(missing, sizeof missing, "AI agent named '%.64s'", name);
@@ -143,7 +138,7 @@ int agents_list(Save *s, int active_only, AgentRow **out, int *n, Err *err)
     *n = 0;
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int(st, 1, active_only ? 1 : 0);
     void *rows;
     int rc = save_collect_rows(s, st, sizeof **out, read_agent, clear_agent, &rows, n, err, "listing the AI agents");
@@ -164,10 +159,10 @@ int agents_update_configuration(Save *s, int64_t id, const cJSON *configuration,
     char what[80];
     snprintf(what, sizeof what, "updating the configuration of AI agent %lld", (long long)id);
     if (save_need_object(s, configuration, err, what, "ai_agents.configuration") != MA_OK)
-        return failed(err);
+        return save_failed(err);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     save_bind_json(st, 1, configuration, "{}");
     sqlite3_bind_int64(st, 2, id);
     return update_agent(s, st, id, err, what);
@@ -179,10 +174,10 @@ int agents_update_state(Save *s, int64_t id, const cJSON *current_state, Err *er
     char what[80];
     snprintf(what, sizeof what, "updating the state of AI agent %lld", (long long)id);
     if (save_need_object(s, current_state, err, what, "ai_agents.current_state") != MA_OK)
-        return failed(err);
+        return save_failed(err);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     save_bind_json(st, 1, current_state, "{}");
     sqlite3_bind_int64(st, 2, id);
     return update_agent(s, st, id, err, what);
@@ -195,7 +190,7 @@ int agents_set_active(Save *s, int64_t id, int is_active, Err *err)
     snprintf(what, sizeof what, "%s AI agent %lld", is_active ? "activating" : "deactivating", (long long)id);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int(st, 1, is_active ? 1 : 0);
     sqlite3_bind_int64(st, 2, id);
     return update_agent(s, st, id, err, what);
@@ -204,14 +199,14 @@ int agents_set_active(Save *s, int64_t id, int is_active, Err *err)
 int agents_touch(Save *s, int64_t id, const char *at, Err *err)
 {
     static const char sql[] =
-        "UPDATE ai_agents SET last_activity = COALESCE(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) WHERE id = ?";
+        "UPDATE ai_agents SET last_activity = COALESCE(?, " NOW_SQL ") WHERE id = ?";
     char what[80];
     snprintf(what, sizeof what, "recording activity of AI agent %lld", (long long)id);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     if (save_bind_time(s, st, 1, at, err, what, "the time") != MA_OK)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 2, id);
     return update_agent(s, st, id, err, what);
 }
@@ -221,7 +216,7 @@ int agents_delete(Save *s, int64_t id, Err *err)
     static const char sql[] = "DELETE FROM ai_agents WHERE id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, id);
     return save_step_done(s, st, err, "deleting an AI agent");
 }
@@ -258,21 +253,21 @@ int memory_remember(Save *s, MemoryRow *r, Err *err)
 {
     static const char sql[] =
         "INSERT INTO agent_memory (agent_id, world_id, memory_type, memory_data, created_at, expires_at) "
-        "VALUES (?, ?, ?, ?, COALESCE(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), ?) "
+        "VALUES (?, ?, ?, ?, COALESCE(?, " NOW_SQL "), ?) "
         "RETURNING id, created_at, expires_at";
     char what[160], missing[96];
     snprintf(what, sizeof what, "storing a '%.32s' memory of AI agent %lld about world %lld", r->memory_type,
              (long long)r->agent_id, (long long)r->world_id);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, r->agent_id);
     sqlite3_bind_int64(st, 2, r->world_id);
     sqlite3_bind_text(st, 3, r->memory_type, -1, SQLITE_STATIC);
     save_bind_json(st, 4, r->memory_data, "{}");
     if (save_bind_time(s, st, 5, r->created_at, err, what, "created_at") != MA_OK ||
         save_bind_time(s, st, 6, r->expires_at, err, what, "expires_at") != MA_OK)
-        return failed(err);
+        return save_failed(err);
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         sqlite3_reset(st);
@@ -301,11 +296,11 @@ int memory_list(Save *s, int64_t agent_id, int64_t world_id, const char *as_of, 
         return err_set(err, MA_ERR_INVALID, "%s: %s: no time given", s->path, what);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, world_id);
     sqlite3_bind_int64(st, 2, agent_id);
     if (save_bind_time(s, st, 3, as_of, err, what, "the time") != MA_OK)
-        return failed(err);
+        return save_failed(err);
     void *rows;
     int rc = save_collect_rows(s, st, sizeof **out, read_memory, clear_memory, &rows, n, err, what);
     *out = rows;
@@ -323,11 +318,11 @@ int memory_list_type(Save *s, int64_t world_id, const char *memory_type, const c
     *n = 0;
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, world_id);
     save_bind_text(st, 2, memory_type);
     if (save_bind_time(s, st, 3, as_of, err, what, "the time") != MA_OK)
-        return failed(err);
+        return save_failed(err);
     void *rows;
     int rc = save_collect_rows(s, st, sizeof **out, read_memory, clear_memory, &rows, n, err, what);
     *out = rows;
@@ -351,9 +346,9 @@ int memory_forget_expired(Save *s, const char *as_of, int64_t *forgotten, Err *e
         return err_set(err, MA_ERR_INVALID, "%s: %s: no time given", s->path, what);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     if (save_bind_time(s, st, 1, as_of, err, what, "the time") != MA_OK)
-        return failed(err);
+        return save_failed(err);
     int rc = save_step_done(s, st, err, what);
     if (rc == MA_OK && forgotten)
         *forgotten = sqlite3_changes(s->db);
@@ -365,7 +360,7 @@ int memory_delete(Save *s, int64_t id, Err *err)
     static const char sql[] = "DELETE FROM agent_memory WHERE id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, id);
     return save_step_done(s, st, err, "deleting an AI agent memory");
 }
@@ -404,7 +399,7 @@ int evolution_append(Save *s, EvolutionRow *r, Err *err)
 {
     static const char sql[] =
         "INSERT INTO world_evolution_log (world_id, agent_id, evolution_type, changes_made, reasoning, applied_at, "
-        "is_active) VALUES (?, ?, ?, ?, ?, COALESCE(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), 1) "
+        "is_active) VALUES (?, ?, ?, ?, ?, COALESCE(?, " NOW_SQL "), 1) "
         "RETURNING id, applied_at, is_active";
     char what[128], missing[96];
     snprintf(what, sizeof what, "logging a '%.32s' change to world %lld", r->evolution_type, (long long)r->world_id);
@@ -412,14 +407,14 @@ int evolution_append(Save *s, EvolutionRow *r, Err *err)
         return err_set(err, MA_ERR_INVALID, "%s: %s: changes_made is required", s->path, what);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, r->world_id);
     bind_id_or_null(st, 2, r->agent_id);
     sqlite3_bind_text(st, 3, r->evolution_type, -1, SQLITE_STATIC);
     save_bind_json(st, 4, r->changes_made, "{}");
     save_bind_json(st, 5, r->reasoning, "{}");
     if (save_bind_time(s, st, 6, r->applied_at, err, what, "applied_at") != MA_OK)
-        return failed(err);
+        return save_failed(err);
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         sqlite3_reset(st);
@@ -441,7 +436,7 @@ int evolution_get(Save *s, int64_t id, EvolutionRow *out, Err *err)
     static const char sql[] = "SELECT " EVOLUTION_COLS " FROM world_evolution_log WHERE id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, id);
     char missing[64];
     snprintf(missing, sizeof missing, "world evolution log entry with id %lld", (long long)id);
@@ -457,7 +452,7 @@ int evolution_list(Save *s, int64_t world_id, int active_only, EvolutionRow **ou
     *n = 0;
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, world_id);
     sqlite3_bind_int(st, 2, active_only ? 1 : 0);
     void *rows;
@@ -482,14 +477,14 @@ int evolution_rollback_mark(Save *s, int64_t id, Err *err)
     snprintf(what, sizeof what, "marking world evolution log entry %lld rolled back", (long long)id);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, id);
     int rc = save_step_done(s, st, err, what);
     if (rc != MA_OK || sqlite3_changes(s->db) > 0)
         return rc;
     st = save_stmt(s, sql_exists, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, id);
     rc = sqlite3_step(st);
     sqlite3_reset(st);
@@ -510,7 +505,7 @@ int evolution_log_size(Save *s, int64_t world_id, int64_t *entries, int64_t *byt
         "SELECT coalesce(sum(length(thing) + 32), 0) FROM world_evolution_things WHERE world_id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, world_id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
@@ -521,7 +516,7 @@ int evolution_log_size(Save *s, int64_t world_id, int64_t *entries, int64_t *byt
     if (rc != SQLITE_ROW)
         return save_db_error(s, rc, err, "measuring the evolution log");
     if (!(st = save_stmt(s, things, err)))
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, world_id);
     if ((rc = sqlite3_step(st)) == SQLITE_ROW)
         *bytes += sqlite3_column_int64(st, 0);

@@ -20,11 +20,6 @@
 /* Placed stacks by slot, then unplaced ones by id. */
 #define INVENTORY_ORDER "ORDER BY slot_position IS NULL, slot_position, id"
 
-static int failed(const Err *err)
-{
-    return err ? err->code : MA_ERR_DB;
-}
-
 static int is_unique_error(Save *s, int rc, const char *column)
 {
     return (rc & 0xff) == SQLITE_CONSTRAINT && strstr(sqlite3_errmsg(s->db), "UNIQUE") &&
@@ -94,7 +89,7 @@ static int character_parent_error(Save *s, const CharacterRow *c, Err *err)
         "?2 IS NULL OR EXISTS (SELECT 1 FROM users WHERE id = ?2)";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, c->world_id);
     if (c->user_id)
         sqlite3_bind_int64(st, 2, c->user_id);
@@ -125,7 +120,7 @@ int characters_insert(Save *s, CharacterRow *c, Err *err)
         return name_rc;
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     if (c->user_id)
         sqlite3_bind_int64(st, 1, c->user_id);
     sqlite3_bind_int64(st, 2, c->world_id);
@@ -162,7 +157,7 @@ int characters_get(Save *s, int64_t id, CharacterRow *out, Err *err)
     static const char sql[] = "SELECT " CHARACTER_COLS " FROM characters WHERE id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, id);
     char what[64];
     snprintf(what, sizeof what, "character with id %lld", (long long)id);
@@ -174,7 +169,7 @@ int characters_get_by_name(Save *s, int64_t world_id, const char *name, Characte
     static const char sql[] = "SELECT " CHARACTER_COLS " FROM characters WHERE world_id = ? AND name = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, world_id);
     sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
     char what[128];
@@ -194,7 +189,7 @@ int characters_update(Save *s, const CharacterRow *c, Err *err)
         return name_rc;
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_text(st, 1, c->name, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, c->character_class, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 3, c->level);
@@ -226,7 +221,7 @@ int characters_set_position(Save *s, int64_t id, double x, double y, double z, E
     static const char sql[] = "UPDATE characters SET position_x = ?, position_y = ?, position_z = ? WHERE id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_double(st, 1, x);
     sqlite3_bind_double(st, 2, y);
     sqlite3_bind_double(st, 3, z);
@@ -234,7 +229,7 @@ int characters_set_position(Save *s, int64_t id, double x, double y, double z, E
     char doing[96];
     snprintf(doing, sizeof doing, "moving character %lld", (long long)id);
     if (save_step_done(s, st, err, doing) != MA_OK)
-        return failed(err);
+        return save_failed(err);
     if (sqlite3_changes(s->db) == 0)
         return err_set(err, MA_ERR_NOT_FOUND, "%s: there is no character with id %lld", s->path, (long long)id);
     return MA_OK;
@@ -245,12 +240,12 @@ int characters_delete(Save *s, int64_t id, Err *err)
     static const char sql[] = "DELETE FROM characters WHERE id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, id);
     char doing[96];
     snprintf(doing, sizeof doing, "deleting character %lld", (long long)id);
     if (save_step_done(s, st, err, doing) != MA_OK)
-        return failed(err);
+        return save_failed(err);
     if (sqlite3_changes(s->db) == 0)
         return err_set(err, MA_ERR_NOT_FOUND, "%s: there is no character with id %lld to delete", s->path,
                        (long long)id);
@@ -266,7 +261,7 @@ int characters_list_by_user(Save *s, int64_t user_id, int64_t world_id, Characte
     *n = 0;
     sqlite3_stmt *st = save_stmt(s, world_id ? sql_world : sql_all, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, user_id);
     if (world_id)
         sqlite3_bind_int64(st, 2, world_id);
@@ -285,7 +280,7 @@ int characters_list_by_world(Save *s, int64_t world_id, CharacterRow **out, int 
     *n = 0;
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, world_id);
     char what[96];
     snprintf(what, sizeof what, "listing the characters of world %lld", (long long)world_id);
@@ -365,7 +360,7 @@ int inventory_add(Save *s, InventoryRow *r, Err *err)
              (long long)r->character_id);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, r->character_id);
     sqlite3_bind_text(st, 2, r->item_type, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, r->item_name, -1, SQLITE_STATIC);
@@ -390,7 +385,7 @@ int inventory_get(Save *s, int64_t id, InventoryRow *out, Err *err)
     static const char sql[] = "SELECT " INVENTORY_COLS " FROM inventory WHERE id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, id);
     char what[64];
     snprintf(what, sizeof what, "inventory item with id %lld", (long long)id);
@@ -405,7 +400,7 @@ int inventory_update(Save *s, const InventoryRow *r, Err *err)
     snprintf(doing, sizeof doing, "updating inventory item %lld", (long long)r->id);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int(st, 1, r->quantity);
     if (r->item_data && save_bind_json(st, 2, r->item_data, NULL) != SQLITE_OK)
         return err_set(err, MA_ERR_NOMEM, "%s: out of memory %s", s->path, doing);
@@ -426,12 +421,12 @@ int inventory_delete(Save *s, int64_t id, Err *err)
     static const char sql[] = "DELETE FROM inventory WHERE id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, id);
     char doing[96];
     snprintf(doing, sizeof doing, "deleting inventory item %lld", (long long)id);
     if (save_step_done(s, st, err, doing) != MA_OK)
-        return failed(err);
+        return save_failed(err);
     if (sqlite3_changes(s->db) == 0)
         return err_set(err, MA_ERR_NOT_FOUND, "%s: there is no inventory item with id %lld to delete", s->path,
                        (long long)id);
@@ -445,7 +440,7 @@ int inventory_list(Save *s, int64_t character_id, InventoryRow **out, int *n, Er
     *n = 0;
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, character_id);
     char what[96];
     snprintf(what, sizeof what, "listing the inventory of character %lld", (long long)character_id);
@@ -469,7 +464,7 @@ int inventory_find_stack(Save *s, int64_t character_id, const char *item_name, I
         " LIMIT 1";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, character_id);
     sqlite3_bind_text(st, 2, item_name, -1, SQLITE_STATIC);
     char what[128];

@@ -11,7 +11,7 @@ int charstate_set(Save *s, int64_t character_id, const char *kind, const char *k
     static const char sql[] =
         "INSERT INTO character_state (character_id, kind, key, value) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (character_id, kind, key) DO UPDATE SET value = excluded.value, "
-        "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+        "updated_at = " NOW_SQL;
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
         return err ? err->code : MA_ERR_DB;
@@ -61,7 +61,7 @@ int charstate_add(Save *s, int64_t character_id, const char *key, int64_t delta,
     static const char sql[] =
         "INSERT INTO character_state (character_id, kind, key, value) VALUES (?1, 'counter', ?2, CAST(?3 AS TEXT)) "
         "ON CONFLICT (character_id, kind, key) DO UPDATE SET value = CAST(CAST(value AS INTEGER) + ?3 AS TEXT), "
-        "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') RETURNING CAST(value AS INTEGER)";
+        "updated_at = " NOW_SQL " RETURNING CAST(value AS INTEGER)";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
         return err ? err->code : MA_ERR_DB;

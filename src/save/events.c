@@ -17,11 +17,6 @@
 
 /* ------------------------------------------------------------ shared helpers */
 
-static int failed(const Err *err)
-{
-    return err ? err->code : MA_ERR_DB;
-}
-
 
 /* ------------------------------------------------------------ world_events */
 
@@ -59,13 +54,13 @@ int events_insert(Save *s, EventRow *r, Err *err)
 {
     static const char sql[] =
         "INSERT INTO world_events (world_id, event_type, event_name, description, event_data, start_time, end_time, "
-        "is_active) VALUES (?, ?, ?, ?, ?, COALESCE(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), ?, ?) "
+        "is_active) VALUES (?, ?, ?, ?, ?, COALESCE(?, " NOW_SQL "), ?, ?) "
         "RETURNING id, start_time, end_time";
     char what[200];
     snprintf(what, sizeof what, "adding the event '%.128s' to world %lld", r->event_name, (long long)r->world_id);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, r->world_id);
     sqlite3_bind_text(st, 2, r->event_type, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, r->event_name, -1, SQLITE_STATIC);
@@ -73,7 +68,7 @@ int events_insert(Save *s, EventRow *r, Err *err)
     save_bind_json(st, 5, r->event_data, "{}");
     if (save_bind_time(s, st, 6, r->start_time, err, what, "start_time") != MA_OK ||
         save_bind_time(s, st, 7, r->end_time, err, what, "end_time") != MA_OK)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int(st, 8, r->is_active ? 1 : 0);
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
@@ -95,7 +90,7 @@ int events_get(Save *s, int64_t id, EventRow *out, Err *err)
     static const char sql[] = "SELECT " EVENT_COLS " FROM world_events WHERE id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
@@ -121,10 +116,10 @@ int events_list_active(Save *s, int64_t world_id, const char *at, EventRow **out
         return err_set(err, MA_ERR_INVALID, "%s: %s: no time given", s->path, what);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, world_id);
     if (save_bind_time(s, st, 2, at, err, what, "the time") != MA_OK)
-        return failed(err);
+        return save_failed(err);
     void *rows;
     int rc = save_collect_rows(s, st, sizeof **out, read_event, clear_event, &rows, n, err, what);
     *out = rows;
@@ -138,7 +133,7 @@ int events_list(Save *s, int64_t world_id, EventRow **out, int *n, Err *err)
     *n = 0;
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, world_id);
     void *rows;
     int rc = save_collect_rows(s, st, sizeof **out, read_event, clear_event, &rows, n, err, "listing a world's events");
@@ -156,23 +151,23 @@ void events_list_free(EventRow *rows, int n)
 int events_end(Save *s, int64_t id, const char *end_time, Err *err)
 {
     static const char sql[] =
-        "UPDATE world_events SET end_time = COALESCE(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), is_active = 0 "
+        "UPDATE world_events SET end_time = COALESCE(?, " NOW_SQL "), is_active = 0 "
         "WHERE id = ? AND is_active = 1";
     static const char sql_state[] = "SELECT end_time FROM world_events WHERE id = ?";
     char what[64];
     snprintf(what, sizeof what, "ending world event %lld", (long long)id);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     if (save_bind_time(s, st, 1, end_time, err, what, "end_time") != MA_OK)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 2, id);
     int rc = save_step_done(s, st, err, what);
     if (rc != MA_OK || sqlite3_changes(s->db) > 0)
         return rc;
     st = save_stmt(s, sql_state, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, id);
     rc = sqlite3_step(st);
     char ended[32] = "";
@@ -192,7 +187,7 @@ int events_delete(Save *s, int64_t id, Err *err)
     static const char sql[] = "DELETE FROM world_events WHERE id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, id);
     return save_step_done(s, st, err, "deleting a world event");
 }

@@ -20,11 +20,6 @@
 
 /* ------------------------------------------------------------ shared helpers */
 
-static int failed(const Err *err)
-{
-    return err ? err->code : MA_ERR_DB;
-}
-
 
 /* ------------------------------------------------------------ quests */
 
@@ -68,12 +63,12 @@ int quests_insert(Save *s, QuestRow *r, Err *err)
     static const char sql[] =
         "INSERT INTO quests (world_id, title, description, quest_type, requirements, rewards, difficulty_level, "
         "is_active, created_at, expires_at, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, "
-        "COALESCE(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), ?, ?) RETURNING id, created_at, expires_at";
+        "COALESCE(?, " NOW_SQL "), ?, ?) RETURNING id, created_at, expires_at";
     char what[200], missing[64];
     snprintf(what, sizeof what, "adding the quest '%.128s' to world %lld", r->title, (long long)r->world_id);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, r->world_id);
     sqlite3_bind_text(st, 2, r->title, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, r->description ? r->description : "", -1, SQLITE_STATIC);
@@ -84,7 +79,7 @@ int quests_insert(Save *s, QuestRow *r, Err *err)
     sqlite3_bind_int(st, 8, r->is_active ? 1 : 0);
     if (save_bind_time(s, st, 9, r->created_at, err, what, "created_at") != MA_OK ||
         save_bind_time(s, st, 10, r->expires_at, err, what, "expires_at") != MA_OK)
-        return failed(err);
+        return save_failed(err);
     save_bind_json(st, 11, r->details, "{}");
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
@@ -104,7 +99,7 @@ int quests_get(Save *s, int64_t id, QuestRow *out, Err *err)
     static const char sql[] = "SELECT " QUEST_COLS " FROM quests WHERE id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, id);
     char missing[48];
     snprintf(missing, sizeof missing, "quest with id %lld", (long long)id);
@@ -118,7 +113,7 @@ int quests_list_active(Save *s, int64_t world_id, QuestRow **out, int *n, Err *e
     *n = 0;
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, world_id);
     void *rows;
     int rc = save_collect_rows(s, st, sizeof **out, read_quest, clear_quest, &rows, n, err, "listing a world's active quests");
@@ -133,7 +128,7 @@ int quests_list_world(Save *s, int64_t world_id, QuestRow **out, int *n, Err *er
     *n = 0;
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, world_id);
     void *rows;
     int rc = save_collect_rows(s, st, sizeof **out, read_quest, clear_quest, &rows, n, err, "listing a world's quests");
@@ -153,10 +148,10 @@ int quests_list_expired(Save *s, int64_t world_id, const char *as_of, QuestRow *
         return err_set(err, MA_ERR_INVALID, "%s: %s: no time given", s->path, what);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, world_id);
     if (save_bind_time(s, st, 2, as_of, err, what, "the time") != MA_OK)
-        return failed(err);
+        return save_failed(err);
     void *rows;
     int rc = save_collect_rows(s, st, sizeof **out, read_quest, clear_quest, &rows, n, err, what);
     *out = rows;
@@ -179,7 +174,7 @@ int quests_update(Save *s, const QuestRow *r, Err *err)
     snprintf(what, sizeof what, "updating quest %lld", (long long)r->id);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_text(st, 1, r->title, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, r->description ? r->description : "", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, r->quest_type, -1, SQLITE_STATIC);
@@ -188,7 +183,7 @@ int quests_update(Save *s, const QuestRow *r, Err *err)
     sqlite3_bind_int(st, 6, r->difficulty_level);
     sqlite3_bind_int(st, 7, r->is_active ? 1 : 0);
     if (save_bind_time(s, st, 8, r->expires_at, err, what, "expires_at") != MA_OK)
-        return failed(err);
+        return save_failed(err);
     save_bind_json(st, 9, r->details, "{}");
     sqlite3_bind_int64(st, 10, r->id);
     int rc = save_step_done(s, st, err, what);
@@ -202,7 +197,7 @@ int quests_delete(Save *s, int64_t id, Err *err)
     static const char sql[] = "DELETE FROM quests WHERE id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, id);
     return save_step_done(s, st, err, "deleting a quest");
 }
@@ -247,7 +242,7 @@ int objectives_insert(Save *s, ObjectiveRow *r, Err *err)
     snprintf(what, sizeof what, "adding objective %d to quest %lld", r->order_index, (long long)r->quest_id);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, r->quest_id);
     sqlite3_bind_text(st, 2, r->objective_text ? r->objective_text : "", -1, SQLITE_STATIC);
     save_bind_json(st, 3, r->requirements, "{}");
@@ -273,7 +268,7 @@ int objectives_get(Save *s, int64_t id, ObjectiveRow *out, Err *err)
     static const char sql[] = "SELECT " OBJECTIVE_COLS " FROM quest_objectives WHERE id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, id);
     char missing[48];
     snprintf(missing, sizeof missing, "quest objective with id %lld", (long long)id);
@@ -287,7 +282,7 @@ int objectives_list(Save *s, int64_t quest_id, ObjectiveRow **out, int *n, Err *
     *n = 0;
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, quest_id);
     void *rows;
     int rc = save_collect_rows(s, st, sizeof **out, read_objective, clear_objective, &rows, n, err,
@@ -310,7 +305,7 @@ int objectives_update_progress(Save *s, int64_t id, const cJSON *progress_data, 
     snprintf(what, sizeof what, "updating quest objective %lld", (long long)id);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     save_bind_json(st, 1, progress_data, "{}");
     sqlite3_bind_int(st, 2, is_completed ? 1 : 0);
     sqlite3_bind_int64(st, 3, id);
@@ -354,7 +349,7 @@ int progress_start(Save *s, ProgressRow *p, Err *err)
 {
     static const char sql[] =
         "INSERT INTO quest_progress (character_id, quest_id, status, progress_data, started_at) "
-        "VALUES (?, ?, 'active', ?, COALESCE(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))) "
+        "VALUES (?, ?, 'active', ?, COALESCE(?, " NOW_SQL ")) "
         "RETURNING id, status, started_at, completed_at, rewards_earned";
     static const char sql_character[] = "SELECT 1 FROM characters WHERE id = ?";
     char what[96], missing[96];
@@ -362,12 +357,12 @@ int progress_start(Save *s, ProgressRow *p, Err *err)
              (long long)p->character_id);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, p->character_id);
     sqlite3_bind_int64(st, 2, p->quest_id);
     save_bind_json(st, 3, p->progress_data, "{}");
     if (save_bind_time(s, st, 4, p->started_at, err, what, "started_at") != MA_OK)
-        return failed(err);
+        return save_failed(err);
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         sqlite3_reset(st);
@@ -395,7 +390,7 @@ int progress_get(Save *s, int64_t character_id, int64_t quest_id, ProgressRow *o
     static const char sql[] = "SELECT " PROGRESS_COLS " FROM quest_progress WHERE character_id = ? AND quest_id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, character_id);
     sqlite3_bind_int64(st, 2, quest_id);
     char missing[96];
@@ -413,7 +408,7 @@ int progress_list(Save *s, int64_t character_id, const char *status, ProgressRow
     *n = 0;
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, character_id);
     save_bind_text(st, 2, status);
     void *rows;
@@ -437,7 +432,7 @@ static int explain_not_active(Save *s, int64_t character_id, int64_t quest_id, E
     static const char sql[] = "SELECT status, completed_at FROM quest_progress WHERE character_id = ? AND quest_id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, character_id);
     sqlite3_bind_int64(st, 2, quest_id);
     int rc = sqlite3_step(st);
@@ -466,7 +461,7 @@ int progress_update(Save *s, int64_t character_id, int64_t quest_id, const cJSON
              (long long)quest_id);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     save_bind_json(st, 1, progress_data, "{}");
     sqlite3_bind_int64(st, 2, character_id);
     sqlite3_bind_int64(st, 3, quest_id);
@@ -481,16 +476,16 @@ int progress_complete(Save *s, int64_t character_id, int64_t quest_id, const cha
 {
     static const char sql[] =
         "UPDATE quest_progress SET status = 'completed', "
-        "completed_at = COALESCE(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), rewards_earned = ? "
+        "completed_at = COALESCE(?, " NOW_SQL "), rewards_earned = ? "
         "WHERE character_id = ? AND quest_id = ? AND status = 'active'";
     char what[96];
     snprintf(what, sizeof what, "completing quest %lld for character %lld", (long long)quest_id,
              (long long)character_id);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     if (save_bind_time(s, st, 1, completed_at, err, what, "completed_at") != MA_OK)
-        return failed(err);
+        return save_failed(err);
     save_bind_json(st, 2, rewards_earned, "[]");
     sqlite3_bind_int64(st, 3, character_id);
     sqlite3_bind_int64(st, 4, quest_id);
@@ -511,7 +506,7 @@ static int progress_end(Save *s, int64_t character_id, int64_t quest_id, const c
              (long long)character_id);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, character_id);
     sqlite3_bind_int64(st, 3, quest_id);
@@ -548,9 +543,9 @@ int progress_expire_due(Save *s, const char *as_of, int64_t *expired, Err *err)
         return err_set(err, MA_ERR_INVALID, "%s: %s: no time given", s->path, what);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     if (save_bind_time(s, st, 1, as_of, err, what, "the time") != MA_OK)
-        return failed(err);
+        return save_failed(err);
     int rc = save_step_done(s, st, err, what);
     if (rc == MA_OK && expired)
         *expired = sqlite3_changes(s->db);

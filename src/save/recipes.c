@@ -14,11 +14,6 @@
 #define RECIPE_COLS \
     "id, recipe_name, ingredients, result_item, required_level, recipe_type, unlock_conditions, created_at"
 
-static int failed(const Err *err)
-{
-    return err ? err->code : MA_ERR_DB;
-}
-
 void recipe_row_clear(RecipeRow *r)
 {
     if (!r)
@@ -54,7 +49,7 @@ static int write_recipe(Save *s, const char *sql, RecipeRow *r, Err *err)
         return err_set(err, MA_ERR_INVALID, "%s: %s: its result_item must be a JSON object", s->path, doing);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_text(st, 1, r->recipe_name, -1, SQLITE_STATIC);
     if (save_bind_json(st, 2, r->ingredients, "[]") != SQLITE_OK ||
         save_bind_json(st, 3, r->result_item, "{}") != SQLITE_OK ||
@@ -114,7 +109,7 @@ int recipes_get(Save *s, int64_t id, RecipeRow *out, Err *err)
     static const char sql[] = "SELECT " RECIPE_COLS " FROM crafting_recipes WHERE id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, id);
     char what[48];
     snprintf(what, sizeof what, "with id %lld", (long long)id);
@@ -126,7 +121,7 @@ int recipes_get_by_name(Save *s, const char *name, RecipeRow *out, Err *err)
     static const char sql[] = "SELECT " RECIPE_COLS " FROM crafting_recipes WHERE recipe_name = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     char what[96];
     snprintf(what, sizeof what, "named '%.64s'", name);
@@ -138,10 +133,10 @@ int recipes_delete(Save *s, int64_t id, Err *err)
     static const char sql[] = "DELETE FROM crafting_recipes WHERE id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, id);
     if (save_step_done(s, st, err, "deleting a recipe") != MA_OK)
-        return failed(err);
+        return save_failed(err);
     if (sqlite3_changes(s->db) == 0)
         return err_set(err, MA_ERR_NOT_FOUND, "%s: there is no recipe with id %lld to delete", s->path,
                        (long long)id);
@@ -157,7 +152,7 @@ int recipes_list(Save *s, const char *recipe_type, RecipeRow **out, int *n, Err 
     *n = 0;
     sqlite3_stmt *st = save_stmt(s, recipe_type ? sql_type : sql_all, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     if (recipe_type)
         sqlite3_bind_text(st, 1, recipe_type, -1, SQLITE_STATIC);
     RecipeRow *rows = NULL;

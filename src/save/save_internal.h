@@ -76,6 +76,16 @@ int save_disk_error(const char *path, int rc, int sys_errno, Err *err, const cha
 /* "the folder holding PATH is read-only ... copy the save somewhere writable". */
 int save_read_only_error(const char *path, const char *what, Err *err);
 
+/* The status of a failure err already describes (MA_ERR_DB when err is NULL):
+ * `return save_failed(err);` after a helper that set err. */
+static inline int save_failed(const Err *err)
+{
+    return err ? err->code : MA_ERR_DB;
+}
+
+/* The current time as SQL, in the ISO form every time column holds. */
+#define NOW_SQL "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+
 /* Maps a SQLite result to an Err with context; returns the MaStatus. */
 int save_db_error(Save *s, int rc, Err *err, const char *what);
 

@@ -18,12 +18,6 @@
 #define RELATIONSHIP_COLS \
     "id, character_id, target_character_id, relationship_type, relationship_value, interaction_history, " \
     "created_at, updated_at"
-#define NOW_SQL "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
-
-static int failed(const Err *err)
-{
-    return err ? err->code : MA_ERR_DB;
-}
 
 /* ------------------------------------------------------------ reading rows */
 
@@ -84,7 +78,7 @@ int skills_upsert(Save *s, SkillRow *r, Err *err)
     snprintf(doing, sizeof doing, "saving skill '%s' of character %lld", r->skill_name, (long long)r->character_id);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, r->character_id);
     sqlite3_bind_text(st, 2, r->skill_name, -1, SQLITE_STATIC);
     sqlite3_bind_int(st, 3, r->skill_level);
@@ -110,7 +104,7 @@ int skills_get(Save *s, int64_t character_id, const char *skill_name, SkillRow *
     static const char sql[] = "SELECT " SKILL_COLS " FROM character_skills WHERE character_id = ? AND skill_name = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, character_id);
     sqlite3_bind_text(st, 2, skill_name, -1, SQLITE_STATIC);
     char what[128];
@@ -127,14 +121,14 @@ int skills_update(Save *s, const SkillRow *r, Err *err)
     snprintf(doing, sizeof doing, "updating skill %lld", (long long)r->id);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int(st, 1, r->skill_level);
     sqlite3_bind_int64(st, 2, r->experience_points);
     if (r->skill_data && save_bind_json(st, 3, r->skill_data, NULL) != SQLITE_OK)
         return err_set(err, MA_ERR_NOMEM, "%s: out of memory %s", s->path, doing);
     sqlite3_bind_int64(st, 4, r->id);
     if (save_step_done(s, st, err, doing) != MA_OK)
-        return failed(err);
+        return save_failed(err);
     if (sqlite3_changes(s->db) == 0)
         return err_set(err, MA_ERR_NOT_FOUND, "%s: there is no skill with id %lld", s->path, (long long)r->id);
     return MA_OK;
@@ -145,11 +139,11 @@ int skills_delete(Save *s, int64_t character_id, const char *skill_name, Err *er
     static const char sql[] = "DELETE FROM character_skills WHERE character_id = ? AND skill_name = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, character_id);
     sqlite3_bind_text(st, 2, skill_name, -1, SQLITE_STATIC);
     if (save_step_done(s, st, err, "deleting a skill") != MA_OK)
-        return failed(err);
+        return save_failed(err);
     if (sqlite3_changes(s->db) == 0)
         return err_set(err, MA_ERR_NOT_FOUND, "%s: character %lld has no skill '%.64s' to delete", s->path,
                        (long long)character_id, skill_name);
@@ -164,7 +158,7 @@ int skills_list(Save *s, int64_t character_id, SkillRow **out, int *n, Err *err)
     *n = 0;
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, character_id);
     char what[96];
     snprintf(what, sizeof what, "listing the skills of character %lld", (long long)character_id);
@@ -250,7 +244,7 @@ int relationships_upsert(Save *s, RelationshipRow *r, Err *err)
         return relationship_self_error(s, r->character_id, err, doing);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, r->character_id);
     sqlite3_bind_int64(st, 2, r->target_character_id);
     save_bind_text(st, 3, r->relationship_type); /* copied: RETURNING writes the stored type back into r */
@@ -278,7 +272,7 @@ int relationships_get(Save *s, int64_t character_id, int64_t target_id, Relation
         "WHERE character_id = ? AND target_character_id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, character_id);
     sqlite3_bind_int64(st, 2, target_id);
     char what[128];
@@ -310,7 +304,7 @@ int relationships_change(Save *s, int64_t character_id, int64_t target_id, int d
         return relationship_self_error(s, character_id, err, doing);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, character_id);
     sqlite3_bind_int64(st, 2, target_id);
     sqlite3_bind_int64(st, 3, delta);
@@ -333,11 +327,11 @@ int relationships_delete(Save *s, int64_t character_id, int64_t target_id, Err *
         "DELETE FROM character_relationships WHERE character_id = ? AND target_character_id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, character_id);
     sqlite3_bind_int64(st, 2, target_id);
     if (save_step_done(s, st, err, "deleting a relationship") != MA_OK)
-        return failed(err);
+        return save_failed(err);
     if (sqlite3_changes(s->db) == 0)
         return err_set(err, MA_ERR_NOT_FOUND, "%s: character %lld has no relationship towards character %lld to "
                        "delete", s->path, (long long)character_id, (long long)target_id);
@@ -353,7 +347,7 @@ int relationships_list(Save *s, int64_t character_id, RelationshipRow **out, int
     *n = 0;
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, character_id);
     char what[96];
     snprintf(what, sizeof what, "listing the relationships of character %lld", (long long)character_id);

@@ -27,11 +27,6 @@
 
 /* ------------------------------------------------------------ shared helpers */
 
-static int failed(const Err *err)
-{
-    return err ? err->code : MA_ERR_DB;
-}
-
 static void bind_id_or_null(sqlite3_stmt *st, int i, int64_t id)
 {
     if (id > 0)
@@ -81,10 +76,10 @@ int stories_insert(Save *s, StoryRow *r, Err *err)
     char what[200], missing[64];
     snprintf(what, sizeof what, "adding the story '%.128s' to world %lld", r->title, (long long)r->world_id);
     if (save_need_object(s, r->metadata, err, what, "stories.metadata") != MA_OK)
-        return failed(err);
+        return save_failed(err);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, r->world_id);
     sqlite3_bind_text(st, 2, r->title, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, r->description ? r->description : "", -1, SQLITE_STATIC);
@@ -109,7 +104,7 @@ int stories_get(Save *s, int64_t id, StoryRow *out, Err *err)
     static const char sql[] = "SELECT " STORY_COLS " FROM stories WHERE id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, id);
     char missing[48];
     snprintf(missing, sizeof missing, "story with id %lld", (long long)id);
@@ -124,7 +119,7 @@ int stories_list(Save *s, int64_t world_id, int active_only, StoryRow **out, int
     *n = 0;
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, world_id);
     sqlite3_bind_int(st, 2, active_only ? 1 : 0);
     void *rows;
@@ -148,7 +143,7 @@ int stories_find(Save *s, int64_t world_id, const char *name, int by_title, Stor
         "SELECT " STORY_COLS " FROM stories WHERE world_id = ? AND title = ? COLLATE NOCASE ORDER BY id";
     sqlite3_stmt *st = save_stmt(s, by_title ? sql_title : sql_name, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, world_id);
     sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
     char missing[200];
@@ -164,10 +159,10 @@ int stories_update(Save *s, const StoryRow *r, Err *err)
     char what[64];
     snprintf(what, sizeof what, "updating story %lld", (long long)r->id);
     if (save_need_object(s, r->metadata, err, what, "stories.metadata") != MA_OK)
-        return failed(err);
+        return save_failed(err);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_text(st, 1, r->title, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, r->description ? r->description : "", -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, r->story_type, -1, SQLITE_STATIC);
@@ -185,7 +180,7 @@ int stories_delete(Save *s, int64_t id, Err *err)
     static const char sql[] = "DELETE FROM stories WHERE id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, id);
     return save_step_done(s, st, err, "deleting a story");
 }
@@ -236,7 +231,7 @@ static int check_parent(Save *s, int64_t self, int64_t story_id, int64_t parent_
         "SELECT EXISTS (SELECT 1 FROM up WHERE id = ?2)";
     sqlite3_stmt *st = save_stmt(s, sql_story, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, parent_id);
     int rc = sqlite3_step(st);
     int64_t parent_story = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
@@ -253,7 +248,7 @@ static int check_parent(Save *s, int64_t self, int64_t story_id, int64_t parent_
         return MA_OK;
     st = save_stmt(s, sql_cycle, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, parent_id);
     sqlite3_bind_int64(st, 2, self);
     rc = sqlite3_step(st);
@@ -275,10 +270,10 @@ int branches_insert(Save *s, BranchRow *r, Err *err)
     char what[200], missing[64];
     snprintf(what, sizeof what, "adding the branch '%.128s' to story %lld", r->branch_name, (long long)r->story_id);
     if (r->parent_branch_id > 0 && check_parent(s, 0, r->story_id, r->parent_branch_id, err, what) != MA_OK)
-        return failed(err);
+        return save_failed(err);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, r->story_id);
     bind_id_or_null(st, 2, r->parent_branch_id);
     sqlite3_bind_text(st, 3, r->branch_name, -1, SQLITE_STATIC);
@@ -303,7 +298,7 @@ int branches_get(Save *s, int64_t id, BranchRow *out, Err *err)
     static const char sql[] = "SELECT " BRANCH_COLS " FROM story_branches WHERE id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, id);
     char missing[48];
     snprintf(missing, sizeof missing, "story branch with id %lld", (long long)id);
@@ -316,7 +311,7 @@ static int list_branches(Save *s, const char *sql, int64_t key, BranchRow **out,
     *n = 0;
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, key);
     void *rows;
     int rc = save_collect_rows(s, st, sizeof **out, read_branch, clear_branch, &rows, n, err, what);
@@ -360,7 +355,7 @@ int branches_path_to_root(Save *s, int64_t branch_id, BranchRow **out, int *n, E
     *n = 0;
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, branch_id);
     sqlite3_bind_int(st, 2, BRANCH_MAX_DEPTH);
     void *rows;
@@ -400,7 +395,7 @@ int branches_find(Save *s, int64_t story_id, const char *name, BranchRow *out, E
         "SELECT " BRANCH_COLS " FROM story_branches WHERE story_id = ? AND branch_name = ? ORDER BY id";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, story_id);
     sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
     char missing[200];
@@ -432,7 +427,7 @@ static int walk_tree(Save *s, const char *sql, int64_t key, BranchRow **out, int
     *n = 0;
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, key);
     sqlite3_bind_int(st, 2, BRANCH_MAX_DEPTH);
     void *rows;
@@ -466,7 +461,7 @@ int branches_reached(Save *s, int64_t branch_id, int *reached, Err *err)
         "WHERE b.id = ?1 AND b.parent_branch_id IS NULL)";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, branch_id);
     int rc = sqlite3_step(st);
     *reached = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
@@ -484,7 +479,7 @@ int branches_update(Save *s, const BranchRow *r, Err *err)
     snprintf(what, sizeof what, "updating story branch %lld", (long long)r->id);
     sqlite3_stmt *st = save_stmt(s, sql_story, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, r->id);
     int rc = sqlite3_step(st);
     int64_t story_id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
@@ -494,11 +489,11 @@ int branches_update(Save *s, const BranchRow *r, Err *err)
     if (rc != SQLITE_ROW)
         return save_db_error(s, rc, err, what);
     if (r->parent_branch_id > 0 && check_parent(s, r->id, story_id, r->parent_branch_id, err, what) != MA_OK)
-        return failed(err);
+        return save_failed(err);
 
     st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     bind_id_or_null(st, 1, r->parent_branch_id);
     sqlite3_bind_text(st, 2, r->branch_name, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, r->content ? r->content : "", -1, SQLITE_STATIC);
@@ -514,7 +509,7 @@ int branches_delete(Save *s, int64_t id, Err *err)
     static const char sql[] = "DELETE FROM story_branches WHERE id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, id);
     return save_step_done(s, st, err, "deleting a story branch");
 }
@@ -554,13 +549,13 @@ int choices_record(Save *s, ChoiceRow *r, Err *err)
 {
     static const char sql[] =
         "INSERT INTO player_choices (character_id, story_branch_id, choice_text, choice_data, consequences, made_at) "
-        "VALUES (?, ?, ?, ?, ?, COALESCE(?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))) RETURNING id, made_at";
+        "VALUES (?, ?, ?, ?, ?, COALESCE(?, " NOW_SQL ")) RETURNING id, made_at";
     static const char sql_character[] = "SELECT 1 FROM characters WHERE id = ?";
     char what[96], missing[96];
     snprintf(what, sizeof what, "recording a choice of character %lld", (long long)r->character_id);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, r->character_id);
     bind_id_or_null(st, 2, r->story_branch_id);
     sqlite3_bind_text(st, 3, r->choice_text ? r->choice_text : "", -1, SQLITE_STATIC);
@@ -569,7 +564,7 @@ int choices_record(Save *s, ChoiceRow *r, Err *err)
     if (save_bind_time(s, st, 6, r->made_at, err, what, "made_at") != MA_OK) {
         sqlite3_reset(st);
         sqlite3_clear_bindings(st);
-        return failed(err);
+        return save_failed(err);
     }
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
@@ -592,7 +587,7 @@ static int list_choices(Save *s, const char *sql, int64_t key, ChoiceRow **out, 
     *n = 0;
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, key);
     void *rows;
     int rc = save_collect_rows(s, st, sizeof **out, read_choice, clear_choice, &rows, n, err, what);
@@ -623,7 +618,7 @@ int choices_list_by_story(Save *s, int64_t character_id, int64_t story_id, Choic
     *n = 0;
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, character_id);
     sqlite3_bind_int64(st, 2, story_id);
     void *rows;
@@ -645,7 +640,7 @@ int choices_delete(Save *s, int64_t id, Err *err)
     static const char sql[] = "DELETE FROM player_choices WHERE id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, id);
     return save_step_done(s, st, err, "deleting a choice");
 }
@@ -657,7 +652,7 @@ int choice_undo_store(Save *s, int64_t choice_id, const void *changeset, int len
     static const char sql[] = "INSERT INTO story_choice_undo (id, changeset) VALUES (?, ?)";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, choice_id);
     sqlite3_bind_blob(st, 2, changeset, len, SQLITE_STATIC);
     int rc = save_step_done(s, st, err, "keeping how to undo a choice");
@@ -675,7 +670,7 @@ int choice_undo_last(Save *s, int64_t character_id, ChoiceRow *choice, void **ch
     *len = 0;
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, character_id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
@@ -746,10 +741,10 @@ int story_progress_insert(Save *s, StoryProgressRow *r, Err *err)
     snprintf(what, sizeof what, "beginning story %lld for character %lld", (long long)r->story_id,
              (long long)r->character_id);
     if (save_need_object(s, r->state, err, what, "story_progress.state") != MA_OK)
-        return failed(err);
+        return save_failed(err);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, r->character_id);
     sqlite3_bind_int64(st, 2, r->story_id);
     bind_id_or_null(st, 3, r->current_branch_id);
@@ -774,7 +769,7 @@ int story_progress_get(Save *s, int64_t character_id, int64_t story_id, StoryPro
     static const char sql[] = "SELECT " PROGRESS_COLS " FROM story_progress WHERE character_id = ? AND story_id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, character_id);
     sqlite3_bind_int64(st, 2, story_id);
     char missing[96];
@@ -790,7 +785,7 @@ static int list_progress(Save *s, const char *sql, int64_t key, StoryProgressRow
     *n = 0;
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, key);
     void *rows;
     int rc = save_collect_rows(s, st, sizeof **out, read_progress, clear_progress, &rows, n, err, what);
@@ -825,10 +820,10 @@ int story_progress_update(Save *s, const StoryProgressRow *r, Err *err)
     char what[64];
     snprintf(what, sizeof what, "updating story progress %lld", (long long)r->id);
     if (save_need_object(s, r->state, err, what, "story_progress.state") != MA_OK)
-        return failed(err);
+        return save_failed(err);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     bind_id_or_null(st, 1, r->current_branch_id);
     sqlite3_bind_text(st, 2, r->status, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, r->ending, -1, SQLITE_STATIC);
@@ -849,14 +844,14 @@ int story_progress_focus(Save *s, int64_t character_id, int64_t story_id, Err *e
         "UPDATE story_progress SET focused = 1 WHERE character_id = ? AND story_id = ? AND focused = 0";
     sqlite3_stmt *st = save_stmt(s, sql_clear, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, character_id);
     sqlite3_bind_int64(st, 2, story_id);
     int rc = save_step_done(s, st, err, "moving a character's story focus");
     if (rc != MA_OK || story_id <= 0)
         return rc;
     if (!(st = save_stmt(s, sql_set, err)))
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, character_id);
     sqlite3_bind_int64(st, 2, story_id);
     return save_step_done(s, st, err, "moving a character's story focus");

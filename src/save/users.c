@@ -15,12 +15,6 @@
 
 #define USER_COLS "id, username, email, password_hash, profile, created_at, updated_at, is_active, last_login"
 #define SESSION_COLS "id, user_id, session_token, session_data, created_at, expires_at, is_active"
-#define NOW_SQL "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
-
-static int failed(const Err *err)
-{
-    return err ? err->code : MA_ERR_DB;
-}
 
 static int is_unique_error(Save *s, int rc, const char *column)
 {
@@ -121,10 +115,10 @@ int users_insert(Save *s, UserRow *u, Err *err)
     if (rc != MA_OK)
         return rc;
     if (u->last_login[0] && canon_time(s, u->last_login, "last_login", login, err) != MA_OK)
-        return failed(err);
+        return save_failed(err);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_text(st, 1, u->username, -1, SQLITE_STATIC);
     bind_optional(st, 2, u->email);
     bind_optional(st, 3, u->password_hash);
@@ -152,7 +146,7 @@ int users_get(Save *s, int64_t id, UserRow *out, Err *err)
     static const char sql[] = "SELECT " USER_COLS " FROM users WHERE id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, id);
     char what[64];
     snprintf(what, sizeof what, "user with id %lld", (long long)id);
@@ -164,7 +158,7 @@ int users_get_by_username(Save *s, const char *username, UserRow *out, Err *err)
     static const char sql[] = "SELECT " USER_COLS " FROM users WHERE username = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
     char what[96];
     snprintf(what, sizeof what, "user named '%.64s'", username);
@@ -178,10 +172,10 @@ int users_update(Save *s, const UserRow *u, Err *err)
         "last_login = ? WHERE id = ?";
     char login[TIME_ISO_LEN] = "";
     if (u->last_login[0] && canon_time(s, u->last_login, "last_login", login, err) != MA_OK)
-        return failed(err);
+        return save_failed(err);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     bind_optional(st, 1, u->email);
     bind_optional(st, 2, u->password_hash);
     if (u->profile && save_bind_json(st, 3, u->profile, NULL) != SQLITE_OK)
@@ -206,14 +200,14 @@ int users_set_last_login(Save *s, int64_t id, const char *when, Err *err)
     static const char sql[] = "UPDATE users SET last_login = COALESCE(?, " NOW_SQL ") WHERE id = ?";
     char at[TIME_ISO_LEN] = "";
     if (when && canon_time(s, when, "last_login", at, err) != MA_OK)
-        return failed(err);
+        return save_failed(err);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     save_bind_text(st, 1, when ? at : NULL);
     sqlite3_bind_int64(st, 2, id);
     if (save_step_done(s, st, err, "recording a login") != MA_OK)
-        return failed(err);
+        return save_failed(err);
     if (sqlite3_changes(s->db) == 0)
         return err_set(err, MA_ERR_NOT_FOUND, "%s: there is no user with id %lld", s->path, (long long)id);
     return MA_OK;
@@ -224,10 +218,10 @@ int users_delete(Save *s, int64_t id, Err *err)
     static const char sql[] = "DELETE FROM users WHERE id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, id);
     if (save_step_done(s, st, err, "deleting a user") != MA_OK)
-        return failed(err);
+        return save_failed(err);
     if (sqlite3_changes(s->db) == 0)
         return err_set(err, MA_ERR_NOT_FOUND, "%s: there is no user with id %lld to delete", s->path,
                        (long long)id);
@@ -241,7 +235,7 @@ int users_list(Save *s, UserRow **out, int *n, Err *err)
     *n = 0;
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     void *rows = NULL;
     int rc = save_collect_rows(s, st, sizeof **out, read_user, user_clear_any, &rows, n, err, "listing users");
     *out = rows;
@@ -302,12 +296,12 @@ int sessions_create(Save *s, SessionRow *r, Err *err)
         return err_set(err, MA_ERR_CONSTRAINT, "%s: cannot create a session for user %lld: a session_token must be "
                        "at least 16 bytes", s->path, (long long)r->user_id);
     if (r->created_at[0] && canon_time(s, r->created_at, "session created_at", created, err) != MA_OK)
-        return failed(err);
+        return save_failed(err);
     if (canon_time(s, r->expires_at, "session expires_at", expires, err) != MA_OK)
-        return failed(err);
+        return save_failed(err);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, r->user_id);
     sqlite3_bind_text(st, 2, token_hash(r->session_token, hash), -1, SQLITE_TRANSIENT);
     if (save_bind_json(st, 3, r->session_data, "{}") != SQLITE_OK)
@@ -339,7 +333,7 @@ int sessions_get_by_token(Save *s, const char *token, SessionRow *out, Err *err)
     static const char sql[] = "SELECT " SESSION_COLS " FROM sessions WHERE session_token = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     char hash[SHA256_HEX_LEN];
     sqlite3_bind_text(st, 1, token_hash(token, hash), -1, SQLITE_TRANSIENT);
     /* The token is a secret: the message does not repeat it. */
@@ -356,10 +350,10 @@ int sessions_list_active(Save *s, int64_t user_id, const char *now, SessionRow *
     *n = 0;
     char at[TIME_ISO_LEN] = "";
     if (now && canon_time(s, now, "now", at, err) != MA_OK)
-        return failed(err);
+        return save_failed(err);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, user_id);
     save_bind_text(st, 2, now ? at : NULL);
     char what[96];
@@ -382,11 +376,11 @@ int sessions_deactivate(Save *s, const char *token, Err *err)
     static const char sql[] = "UPDATE sessions SET is_active = 0 WHERE session_token = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     char hash[SHA256_HEX_LEN];
     sqlite3_bind_text(st, 1, token_hash(token, hash), -1, SQLITE_TRANSIENT);
     if (save_step_done(s, st, err, "ending a session") != MA_OK)
-        return failed(err);
+        return save_failed(err);
     if (sqlite3_changes(s->db) == 0)
         return err_set(err, MA_ERR_NOT_FOUND, "%s: there is no session with that token to end", s->path);
     return MA_OK;
@@ -399,12 +393,12 @@ int sessions_deactivate_all(Save *s, int64_t user_id, int *changed, Err *err)
         *changed = 0;
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, user_id);
     char doing[96];
     snprintf(doing, sizeof doing, "ending every session of user %lld", (long long)user_id);
     if (save_step_done(s, st, err, doing) != MA_OK)
-        return failed(err);
+        return save_failed(err);
     if (changed)
         *changed = sqlite3_changes(s->db);
     return MA_OK;
@@ -417,13 +411,13 @@ int sessions_delete_expired(Save *s, const char *now, int *deleted, Err *err)
         *deleted = 0;
     char at[TIME_ISO_LEN] = "";
     if (now && canon_time(s, now, "now", at, err) != MA_OK)
-        return failed(err);
+        return save_failed(err);
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     save_bind_text(st, 1, now ? at : NULL);
     if (save_step_done(s, st, err, "deleting expired sessions") != MA_OK)
-        return failed(err);
+        return save_failed(err);
     if (deleted)
         *deleted = sqlite3_changes(s->db);
     return MA_OK;
@@ -436,7 +430,7 @@ int sessions_count(Save *s, int64_t user_id, int64_t *count, Err *err)
     *count = 0;
     sqlite3_stmt *st = save_stmt(s, user_id ? sql_user : sql_all, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     if (user_id)
         sqlite3_bind_int64(st, 1, user_id);
     int rc = sqlite3_step(st);
