@@ -250,7 +250,7 @@ static int decay_ruin(AgentCtx *c, Evo *e, cJSON *why, Err *err)
     }
     if (rc == MA_OK && n == 0)
         return MA_ERR_NOT_FOUND;
-    evo_summary(e, "the ruins of %s crumble a little more", ru->name);
+    evo_summary(e, "%s crumble a little more", ru->name); /* "Ruins of Thornholm" */
     char text[128];
     snprintf(text, sizeof text, "weather and years: %d stones of the ruin gave way", n);
     cJSON_AddStringToObject(why, "why", text);
