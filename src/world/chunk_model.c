@@ -51,6 +51,15 @@
 #define STATE_DIGITS 5                 /* 92^5 > 92 L */
 #define VOLUME 4096
 
+/* Thread-local buffers addressed directly (the library is built as
+ * position-independent code, where each access to a thread-local would
+ * otherwise be a call to the runtime). */
+#if defined(__GNUC__)
+#define TLS_LOCAL __attribute__((tls_model("initial-exec")))
+#else
+#define TLS_LOCAL
+#endif
+
 static const char digit_chars[] = "!#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`"
                                   "abcdefghijklmnopqrstuvwxyz{|}~";
 
@@ -61,6 +70,7 @@ struct ChunkModel {
     uint16_t lit_cum[CM_LIT][CHUNK_MODEL_MAX_BLOCKS + 1];
     uint16_t run_cum[CM_RUNCTX][CM_RUN_BUCKETS + 1];
     uint8_t lit_start[CM_LIT][64]; /* the literal whose range holds slot 64 k, for a short search */
+    uint8_t run_start[CM_RUNCTX][64]; /* the same for run buckets */
     uint8_t digit_of[256];        /* character -> digit, 0xFF when not one */
 };
 
@@ -367,7 +377,7 @@ static int depth_band(int cy) { return cy <= 0 ? 0 : cy == 1 ? 1 : cy < 4 ? 2 : 
 
 size_t chunk_model_encode(const ChunkModel *m, const uint8_t *cells, int cy, char *out, uint64_t *used)
 {
-    static _Thread_local uint32_t ev[3 * VOLUME];
+    static _Thread_local TLS_LOCAL uint32_t ev[3 * VOLUME];
     int n = walk(cells, depth_band(cy), ev, used);
     if (*used >> m->count)
         return 0; /* ids the model does not have: the caller maps them first */
@@ -409,58 +419,53 @@ size_t chunk_model_encode(const ChunkModel *m, const uint8_t *cells, int cy, cha
     return len;
 }
 
-/* The decoder's state: x and the digits still to read. The text is first
- * turned into digits (checking the alphabet once) with padding after it,
- * so that refilling needs no test per digit: a symbol reads at most two
- * digits, and the loop checks once a row that it has not read past the
- * end. */
+/* The decoder's state: x and where the next digit is. The text is first
+ * turned into digits (checking the alphabet once), with zeros after it, so
+ * that refilling needs no test per digit; the loop checks once a row that
+ * it has not read past the end. */
 #define DIGIT_PAD 128 /* > the digits one row can read: 16 cells x 3 symbols x 2 */
 
 typedef struct Dec {
     uint32_t x;
-    const uint8_t *p;
+    uint32_t i;           /* the next digit */
+    const uint8_t *digit; /* the digits, then DIGIT_PAD zeros */
+    const uint16_t *pair; /* pair[k] = 92 digit[k] + digit[k + 1] */
 } Dec;
 
-/* Consumes the symbol [cum, cum + freq) and refills, without branches:
- * from x >= L the step leaves x >= L / 4096 = 92^2, so two digits always
- * bring it back to [L, 92 L). */
+/* Consumes the symbol [cum, cum + freq) and refills. From x >= L the step
+ * leaves x >= L / 4096 = 92^2, so at most two digits bring it back to
+ * [L, 92 L); how many (0, 1 or 2) both come from x at once, and the two
+ * digits are read as one number, so the refill is one multiply and one add
+ * whatever the count, and no branch. */
 static inline void dec_advance(Dec *d, uint32_t cum, uint32_t freq)
 {
     uint32_t x = freq * (d->x >> SCALE_BITS) + (d->x & (SCALE - 1)) - cum;
-    /* x + more (91 x + digit) is x * 92 + digit or x: arithmetic, not a
-     * branch the predictor would miss every other symbol. */
-    uint32_t more = x < RANS_L;
-    x += more * (x * (RADIX - 1) + d->p[0]);
-    d->p += more;
-    more = x < RANS_L;
-    x += more * (x * (RADIX - 1) + d->p[0]);
-    d->p += more;
+    if (x < RANS_L) {
+        uint32_t i = d->i;
+        if (x < RANS_L / RADIX) {
+            x = x * (RADIX * RADIX) + d->pair[i];
+            i += 2;
+        } else {
+            x = x * RADIX + d->digit[i];
+            i += 1;
+        }
+        d->i = i;
+    }
     d->x = x;
 }
 
-/* The symbol whose range holds the slot, from a cumulative table of n + 1
- * entries (t[0] = 0, t[n] = SCALE). */
-static inline int dec_find(const uint16_t *t, int n, uint32_t slot)
+/* A cell symbol (0..3) from its cumulative table of 5 entries. The range's
+ * ends are picked from the entries already loaded for the comparisons
+ * (conditional moves), not loaded again by the symbol found, which would
+ * wait for it. */
+static inline int dec_sym(Dec *d, const uint16_t *t)
 {
-    if (n == 4)
-        return (t[1] <= slot) + (t[2] <= slot) + (t[3] <= slot);
-    int lo = 0, hi = n; /* t[lo] <= slot < t[hi] */
-    while (hi - lo > 1) {
-        int mid = (lo + hi) / 2;
-        if (t[mid] <= slot)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-static inline int dec_table(Dec *d, const uint16_t *t, int n)
-{
-    uint32_t slot = d->x & (SCALE - 1);
-    int s = dec_find(t, n, slot);
-    dec_advance(d, t[s], (uint32_t)t[s + 1] - t[s]);
-    return s;
+    uint32_t slot = d->x & (SCALE - 1), t1 = t[1], t2 = t[2], t3 = t[3];
+    uint32_t ge1 = slot >= t1, ge2 = slot >= t2, ge3 = slot >= t3;
+    uint32_t lo = ge3 ? t3 : ge2 ? t2 : ge1 ? t1 : 0;
+    uint32_t hi = !ge1 ? t1 : !ge2 ? t2 : !ge3 ? t3 : SCALE;
+    dec_advance(d, lo, hi - lo);
+    return (int)(ge1 + ge2 + ge3);
 }
 
 /* A literal in context c0: the coarse index gives the first candidate. */
@@ -475,20 +480,113 @@ static inline int dec_literal(Dec *d, const ChunkModel *m, unsigned ctx)
     return s;
 }
 
-/* A run length in context ctx. */
+/* A run length in context ctx: the bucket k, then its k uniform bits. */
 static inline int dec_run(Dec *d, const ChunkModel *m, unsigned ctx)
 {
-    int k = dec_table(d, m->run_cum[ctx], CM_RUN_BUCKETS);
-    uint32_t freq = SCALE >> k, e = (d->x & (SCALE - 1)) / freq;
+    const uint16_t *t = m->run_cum[ctx];
+    uint32_t slot = d->x & (SCALE - 1);
+    int k = m->run_start[ctx][slot >> 6];
+    while (t[k + 1] <= slot)
+        k++;
+    dec_advance(d, t[k], (uint32_t)t[k + 1] - t[k]);
+    uint32_t freq = SCALE >> k, e = (d->x & (SCALE - 1)) >> (SCALE_BITS - k);
     dec_advance(d, e * freq, freq);
     return (int)((1u << k) + e) - 1;
 }
 
+/* Which cells of a row are easy when the cell west of each holds the value
+ * of the row it was copied from (the row below, or north in layer 0): bit
+ * j set when its neighbours, so assumed, exist (at least two) and agree. */
+static inline unsigned easy_when_copied(const uint8_t *rb, const uint8_t *rn, int ex)
+{
+#if defined(__SSE2__)
+    __m128i b = _mm_loadu_si128((const __m128i *)rb), n = _mm_loadu_si128((const __m128i *)rn);
+    switch (ex) {
+    case 3: {
+        unsigned bn = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, n));
+        unsigned bw = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, _mm_slli_si128(b, 1)));
+        return bn & (bw | 1u);
+    }
+    case 1: return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, _mm_slli_si128(b, 1))) & ~1u;
+    case 2: return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(n, _mm_slli_si128(n, 1))) & ~1u;
+    default: return 0;
+    }
+#else
+    unsigned e = 0;
+    for (int j = 0; j < 16; j++) {
+        int bw = j && rb[j] == rb[j - 1], nw = j && rn[j] == rn[j - 1];
+        e |= (unsigned)(ex == 3 ? rb[j] == rn[j] && (j == 0 || bw) : ex == 1 ? bw : ex == 2 ? nw : 0) << j;
+    }
+    return e;
+#endif
+}
+
+/* Bit j set when a[j] = b[j]. */
+static inline unsigned equal_mask(const uint8_t *a, const uint8_t *b)
+{
+#if defined(__SSE2__)
+    return (unsigned)_mm_movemask_epi8(
+        _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)a), _mm_loadu_si128((const __m128i *)b)));
+#else
+    unsigned e = 0;
+    for (int j = 0; j < 16; j++)
+        e |= (unsigned)(a[j] == b[j]) << j;
+    return e;
+#endif
+}
+
+/* What the decoder carries from cell to cell. */
+typedef struct DecState {
+    Dec d;
+    int run_left;  /* easy cells left in the open run; -1: none open */
+    uint64_t seen; /* the literals so far (bit per id) */
+    const ChunkModel *m;
+    unsigned lit_run, lit_sym, run_base;
+} DecState;
+
+/* One cell, any row, from its neighbours (the MISSING_* values where there
+ * are none); ex: bit 0 below exists, bit 1 north, bit 2 west. Returns its
+ * value, or -1 when the text copies a neighbour the cell does not have. */
+static inline int dec_cell(DecState *st, unsigned b, unsigned n, unsigned w, int ex, unsigned twice)
+{
+    int p = pattern_of(b, n, w, ex);
+    uint32_t t = g_patterns[p], vals = b | n << 8 | w << 16 | (uint32_t)CM_NONE << 24;
+    unsigned c0 = candidate(t, vals, 0);
+    if (t & PAT_EASY) {
+        if (st->run_left < 0)
+            st->run_left = dec_run(&st->d, st->m, st->run_base + c0);
+        if (st->run_left > 0) {
+            st->run_left--;
+            return (int)c0;
+        }
+        int v = dec_literal(&st->d, st->m, st->lit_run + c0);
+        st->seen |= 1ull << v;
+        st->run_left = -1;
+        return v;
+    }
+    int s = dec_sym(&st->d, st->m->sym_cum[(p | twice) * CM_C0 + c0]);
+    if (s == 3) {
+        int v = dec_literal(&st->d, st->m, st->lit_sym + c0);
+        st->seen |= 1ull << v;
+        return v;
+    }
+    return s < (int)PAT_NCAND(t) ? (int)candidate(t, vals, s) : -1;
+}
+
+/* Cells are decoded row by row. Each row starts as a copy of the row it
+ * mostly repeats (below, or north in layer 0), so that runs of easy cells
+ * cost nothing but counting: while the cell west of the next one holds its
+ * copied value, which cells are easy is known for the whole row at once
+ * (easy_when_copied), and a stretch of them is skipped with one count of
+ * bits. Other cells are decoded one by one from their neighbours; in rows
+ * with a row below and a row north (all but 31 of 256), by a path that
+ * knows it. */
 const char *chunk_model_decode(const ChunkModel *m, const char *text, size_t len, int cy, uint8_t *X, uint64_t *used)
 {
-    const unsigned band = (unsigned)depth_band(cy), lit_run = band * 2 * CM_C0, lit_sym = lit_run + CM_C0,
-                   run_base = band * CM_C0;
-    static _Thread_local uint8_t digits[CHUNK_MODEL_TEXT_MAX + DIGIT_PAD];
+    static const char *const copies_missing = "\"c1\" copies a neighbour that is not there";
+    const unsigned band = (unsigned)depth_band(cy);
+    static _Thread_local TLS_LOCAL uint8_t digits[CHUNK_MODEL_TEXT_MAX + DIGIT_PAD];
+    static _Thread_local TLS_LOCAL uint16_t pairs[CHUNK_MODEL_TEXT_MAX + DIGIT_PAD];
     if (len < STATE_DIGITS)
         return "\"c1\" is too short";
     if (len > CHUNK_MODEL_TEXT_MAX)
@@ -499,64 +597,97 @@ const char *chunk_model_decode(const ChunkModel *m, const char *text, size_t len
     if (bad & 0x80)
         return "\"c1\" holds a character outside its alphabet";
     memset(digits + len, 0, DIGIT_PAD);
-    const uint8_t *end = digits + len;
+    for (size_t i = STATE_DIGITS; i < len; i++)
+        pairs[i] = (uint16_t)(digits[i] * RADIX + digits[i + 1]);
+    memset(pairs + len, 0, DIGIT_PAD * sizeof pairs[0]);
     uint64_t x0 = 0;
     for (int k = 0; k < STATE_DIGITS; k++)
         x0 = x0 * RADIX + digits[k];
     if (x0 < RANS_L || x0 >= (uint64_t)RANS_L * RADIX)
         return "\"c1\" does not start with a valid state";
-    Dec d = {(uint32_t)x0, digits + STATE_DIGITS};
-    int run_left = -1;
-    uint64_t seen = 0;
+    DecState st = {{(uint32_t)x0, STATE_DIGITS, digits, pairs}, -1, 0, m, band * 2 * CM_C0,
+                   band * 2 * CM_C0 + CM_C0, band * CM_C0};
     for (int y = 0; y < 16; y++)
         for (int z = 0; z < 16; z++) {
             int row = y << 8 | z << 4;
             const uint8_t *rb = y ? X + row - 256 : missing_below, *rn = z ? X + row - 16 : missing_north;
             uint8_t *rx = X + row;
-            int ex = (y > 0) | (z > 0) << 1;
-            for (int xx = 0; xx < 16;) {
-                unsigned b = rb[xx], n = rn[xx], w = xx ? rx[xx - 1] : MISSING_W;
-                int p = pattern_of(b, n, w, ex | (xx > 0) << 2);
-                uint32_t t = g_patterns[p], vals = b | n << 8 | w << 16 | (uint32_t)CM_NONE << 24;
-                unsigned c0 = candidate(t, vals, 0);
-                int v;
-                if (t & PAT_EASY) {
-                    if (run_left < 0)
-                        run_left = dec_run(&d, m, run_base + c0);
-                    if (run_left > 0) {
-                        int k = stretch_len(same_mask(rb, rn, NULL, ex, (uint8_t)c0), xx);
-                        if (k > run_left)
-                            k = run_left;
-                        fill_row(rx, xx, k, (uint8_t)c0);
-                        run_left -= k;
-                        xx += k;
+            const int ex = (y > 0) | (z > 0) << 1;
+            /* The row it is copied from; the first row of the chunk has none. */
+            const uint8_t *from = ex & 1 ? rb : ex & 2 ? rn : missing_below;
+            memcpy(rx, from, 16);
+            const unsigned easy = easy_when_copied(rb, rn, ex), twice = y >= 2 ? equal_mask(rx - 512, rb) << 6 : 0;
+            unsigned copied = 1; /* whether the cell west holds its copied value (or there is none) */
+            unsigned w = MISSING_W;
+            for (int x = 0; x < 16;) {
+                if (copied && (easy >> x & 1)) {
+                    unsigned c0 = from[x];
+                    if (st.run_left < 0)
+                        st.run_left = dec_run(&st.d, m, st.run_base + c0);
+                    if (st.run_left > 0) {
+                        int k = stretch_len(easy, x);
+                        if (k > st.run_left)
+                            k = st.run_left;
+                        st.run_left -= k;
+                        x += k;
+                        w = from[x - 1];
                         continue;
                     }
-                    v = dec_literal(&d, m, lit_run + c0);
-                    seen |= 1ull << v;
-                    run_left = -1;
-                } else {
-                    int sp = p | (y >= 2 && rx[xx - 512] == b) << 6;
-                    int s = dec_table(&d, m->sym_cum[sp * CM_C0 + c0], 4);
-                    if (s < 3) {
-                        if (s >= (int)PAT_NCAND(t))
-                            return "\"c1\" copies a neighbour that is not there";
-                        v = (int)candidate(t, vals, s);
-                    } else {
-                        v = dec_literal(&d, m, lit_sym + c0);
-                        seen |= 1ull << v;
-                    }
+                    int v = dec_literal(&st.d, m, st.lit_run + c0); /* never c0 */
+                    st.seen |= 1ull << v;
+                    st.run_left = -1;
+                    rx[x++] = (uint8_t)v;
+                    w = (unsigned)v;
+                    copied = 0;
+                    continue;
                 }
-                rx[xx++] = (uint8_t)v;
+                unsigned b = rb[x], n = rn[x], v;
+                if (ex == 3 && x > 0) {
+                    /* Below, north and west all exist: the first candidate
+                     * is below, then north when it differs, then west. */
+                    unsigned bn = b == n, bw = b == w, nw = n == w;
+                    if (bn & bw) {
+                        if (st.run_left < 0)
+                            st.run_left = dec_run(&st.d, m, st.run_base + b);
+                        if (st.run_left > 0) {
+                            st.run_left--;
+                            v = b;
+                        } else {
+                            v = (unsigned)dec_literal(&st.d, m, st.lit_run + b);
+                            st.seen |= 1ull << v;
+                            st.run_left = -1;
+                        }
+                    } else {
+                        unsigned p = 7 | bn << 3 | bw << 4 | nw << 5 | (twice >> x & 64);
+                        unsigned s = (unsigned)dec_sym(&st.d, m->sym_cum[p * CM_C0 + b]);
+                        if (s < 3) {
+                            if (s == 2 && (bn | bw | nw))
+                                return copies_missing;
+                            v = s == 0 ? b : s == 1 && !bn ? n : w;
+                        } else {
+                            v = (unsigned)dec_literal(&st.d, m, st.lit_sym + b);
+                            st.seen |= 1ull << v;
+                        }
+                    }
+                } else {
+                    int c = dec_cell(&st, b, n, w, ex | (x > 0) << 2, twice >> x & 64);
+                    if (c < 0)
+                        return copies_missing;
+                    v = (unsigned)c;
+                }
+                rx[x] = (uint8_t)v;
+                copied = v == from[x];
+                w = v;
+                x++;
             }
-            if (d.p > end)
+            if (st.d.i > len)
                 return "\"c1\" ends before its 4096 blocks";
         }
-    if (run_left > 0)
+    if (st.run_left > 0)
         return "\"c1\" runs past 4096 blocks";
-    if (d.p != end || d.x != RANS_L)
+    if (st.d.i != len || st.d.x != RANS_L)
         return "\"c1\" holds more than 4096 blocks or is damaged";
-    *used = seen;
+    *used = st.seen;
     return NULL;
 }
 
@@ -734,6 +865,12 @@ static const char *model_load(ChunkModel *m, const char *text, size_t len)
             while (m->lit_cum[ctx][s + 1] <= (uint32_t)k * 64)
                 s++;
             m->lit_start[ctx][k] = (uint8_t)s;
+        }
+    for (int ctx = 0; ctx < CM_RUNCTX; ctx++)
+        for (int k = 0, s = 0; k < 64; k++) {
+            while (m->run_cum[ctx][s + 1] <= (uint32_t)k * 64)
+                s++;
+            m->run_start[ctx][k] = (uint8_t)s;
         }
     memset(m->digit_of, 0xFF, sizeof m->digit_of); /* not a digit: the high bit set */
     for (unsigned i = 0; i < RADIX; i++)
