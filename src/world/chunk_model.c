@@ -275,21 +275,49 @@ static void symbols_init(void)
         }
 }
 
-/* A run length R as its two events: the bucket k = floor(log2(R + 1)) and
+/* What the walk writes for each symbol: for training, the event (kind,
+ * context, symbol); for coding, the symbol's range in its table, cum | freq
+ * << 16, looked up as it goes, so that the coder reads ranges alone. */
+static inline uint32_t range_of(const uint16_t *t, unsigned s)
+{
+    return t[s] | (uint32_t)(t[s + 1] - t[s]) << 16;
+}
+#define EMIT(m, table, kind, ctx, s) ((m) ? range_of((m)->table[ctx], (s)) : EV(kind, ctx, s))
+
+/* A run length R as its two symbols: the bucket k = floor(log2(R + 1)) and
  * the k bits of R + 1 - 2^k. */
-static inline void put_run(uint32_t *ev, int run, unsigned c0)
+static inline void put_run(const ChunkModel *m, uint32_t *ev, int run, unsigned ctx)
 {
     unsigned r1 = (unsigned)run + 1u;
     int k = 31 - __builtin_clz(r1);
-    ev[0] = EV(EV_RUN, c0, k);
-    ev[1] = EV(EV_EXTRA, k, r1 - (1u << k));
+    ev[0] = EMIT(m, run_cum, EV_RUN, ctx, (unsigned)k);
+    ev[1] = m ? ((r1 - (1u << k)) << (SCALE_BITS - k)) | (SCALE >> k) << 16 : EV(EV_EXTRA, k, r1 - (1u << k));
+}
+
+/* Whether a row with a row below and a row north is all one block, the
+ * same as both: every cell easy and matching (the usual row of a chunk). */
+static inline int row_repeats(const uint8_t *rb, const uint8_t *rn, const uint8_t *rx)
+{
+#if defined(__SSE2__)
+    __m128i b = _mm_loadu_si128((const __m128i *)rb), n = _mm_loadu_si128((const __m128i *)rn);
+    __m128i x = _mm_loadu_si128((const __m128i *)rx), first = _mm_set1_epi8((char)rx[0]);
+    __m128i same = _mm_and_si128(_mm_and_si128(_mm_cmpeq_epi8(x, b), _mm_cmpeq_epi8(b, n)), _mm_cmpeq_epi8(x, first));
+    return _mm_movemask_epi8(same) == 0xFFFF;
+#else
+    for (int j = 0; j < 16; j++)
+        if (rx[j] != rb[j] || rb[j] != rn[j] || rx[j] != rx[0])
+            return 0;
+    return 1;
+#endif
 }
 
 /* The symbols of 4096 cells, in decoding order; returns how many (at most
- * 3 * 4096). The ids that occur go to *used. Runs of easy matching cells
- * are counted from the row masks a row at a time; only the other cells
- * (about a sixth of a chunk of terrain) are looked at one by one. */
-static int walk(const uint8_t *X, int band, uint32_t *ev, uint64_t *used)
+ * 3 * 4096). With a model, each is written as its range (range_of), else
+ * as its event. The ids that occur go to *used. Runs of easy matching
+ * cells are counted from the row masks a row at a time; only the other
+ * cells (about a sixth of a chunk of terrain) are looked at one by one. */
+static inline __attribute__((always_inline)) int walk(const uint8_t *X, int band, const ChunkModel *m, uint32_t *ev,
+                                                     uint64_t *used)
 {
     const unsigned lit_run = (unsigned)band * 2 * CM_C0, lit_sym = lit_run + CM_C0, run_base = (unsigned)band * CM_C0;
     int n = 0, pending = -1, run = 0;
@@ -301,6 +329,16 @@ static int walk(const uint8_t *X, int band, uint32_t *ev, uint64_t *used)
             const uint8_t *rb = y ? X + row - 256 : missing_below, *rn = z ? X + row - 16 : missing_north;
             const uint8_t *rx = X + row;
             int ex = (y > 0) | (z > 0) << 1;
+            if (ex == 3 && row_repeats(rb, rn, rx)) {
+                if (pending < 0) {
+                    pending = n;
+                    n += 2;
+                    run = 0;
+                    run_c0 = rb[0];
+                }
+                run += 16;
+                continue;
+            }
             RowBits rbits;
             row_bits(rb, rn, y >= 2 ? X + row - 512 : NULL, rx, ex, &rbits);
             unsigned easy = rbits.easy;
@@ -331,16 +369,16 @@ static int walk(const uint8_t *X, int band, uint32_t *ev, uint64_t *used)
                         run = 0;
                         run_c0 = c0;
                     }
-                    put_run(ev + pending, run, run_base + run_c0);
+                    put_run(m, ev + pending, run, run_base + run_c0);
                     pending = -1;
-                    ev[n++] = EV(EV_LIT, lit_run + c0, v); /* a literal that ends a run */
+                    ev[n++] = EMIT(m, lit_cum, EV_LIT, lit_run + c0, v); /* a literal that ends a run */
                     seen |= 1ull << v;
                 } else {
-                    int s = g_symbol_of[p][rbits.equals[j]];
-                    ev[n++] = EV(EV_SYM, sp * CM_C0 + c0, s);
+                    unsigned s = g_symbol_of[p][rbits.equals[j]];
+                    ev[n++] = EMIT(m, sym_cum, EV_SYM, (unsigned)sp * CM_C0 + c0, s);
                     if (s == 3) {
                         unsigned v = rx[j];
-                        ev[n++] = EV(EV_LIT, lit_sym + c0, v); /* a literal after symbol 3 */
+                        ev[n++] = EMIT(m, lit_cum, EV_LIT, lit_sym + c0, v); /* a literal after symbol 3 */
                         seen |= 1ull << v;
                     }
                 }
@@ -348,29 +386,22 @@ static int walk(const uint8_t *X, int band, uint32_t *ev, uint64_t *used)
             }
         }
     if (pending >= 0)
-        put_run(ev + pending, run, run_base + run_c0);
+        put_run(m, ev + pending, run, run_base + run_c0);
     *used = seen;
     return n;
 }
 
-/* ------------------------------------------------------------ coding */
-
-static inline void event_range(const ChunkModel *m, uint32_t e, uint32_t *cum, uint32_t *freq)
+/* The walk for training (events) and for coding (ranges). */
+static int walk_events(const uint8_t *X, int band, uint32_t *ev, uint64_t *used)
 {
-    const uint16_t *t;
-    uint32_t sym = EV_SYMBOL(e);
-    switch (EV_KIND(e)) {
-    case EV_SYM: t = m->sym_cum[EV_CTX(e)]; break;
-    case EV_LIT: t = m->lit_cum[EV_CTX(e)]; break;
-    case EV_RUN: t = m->run_cum[EV_CTX(e)]; break;
-    default:
-        *freq = SCALE >> EV_CTX(e);
-        *cum = sym * *freq;
-        return;
-    }
-    *cum = t[sym];
-    *freq = (uint32_t)t[sym + 1] - t[sym];
+    return walk(X, band, NULL, ev, used);
 }
+static int walk_ranges(const uint8_t *X, int band, const ChunkModel *m, uint32_t *ev, uint64_t *used)
+{
+    return walk(X, band, m, ev, used);
+}
+
+/* ------------------------------------------------------------ coding */
 
 /* The depth band of chunk y cy. */
 static int depth_band(int cy) { return cy <= 0 ? 0 : cy == 1 ? 1 : cy < 4 ? 2 : cy < 8 ? 3 : 4; }
@@ -378,35 +409,26 @@ static int depth_band(int cy) { return cy <= 0 ? 0 : cy == 1 ? 1 : cy < 4 ? 2 : 
 size_t chunk_model_encode(const ChunkModel *m, const uint8_t *cells, int cy, char *out, uint64_t *used)
 {
     static _Thread_local TLS_LOCAL uint32_t ev[3 * VOLUME];
-    int n = walk(cells, depth_band(cy), ev, used);
+    int n = walk_ranges(cells, depth_band(cy), m, ev, used);
     if (*used >> m->count)
         return 0; /* ids the model does not have: the caller maps them first */
-    /* Each kind's table by index, not by a switch (the kinds come in no
-     * order a branch predictor could follow). */
-    const uint16_t *const base[4] = {&m->sym_cum[0][0], &m->lit_cum[0][0], &m->run_cum[0][0], &m->run_cum[0][0]};
-    static const uint32_t stride[4] = {5, CHUNK_MODEL_MAX_BLOCKS + 1, CM_RUN_BUCKETS + 1, 0},
-                          use_sym[4] = {~0u, ~0u, ~0u, 0};
     char *end = out + CHUNK_MODEL_TEXT_MAX, *p = end;
     uint32_t x = RANS_L;
     for (int i = n - 1; i >= 0; i--) {
-        uint32_t e = ev[i], kind = EV_KIND(e), ctx = EV_CTX(e), sym = EV_SYMBOL(e);
-        const uint16_t *t = base[kind] + ctx * stride[kind] + (sym & use_sym[kind]); /* extra bits: no table */
-        uint32_t cum = t[0], freq = (uint32_t)t[1] - t[0];
-        if (kind == EV_EXTRA) { /* k uniform bits */
-            freq = SCALE >> ctx;
-            cum = sym * freq;
-        }
+        uint32_t cum = ev[i] & 0xFFFF, freq = ev[i] >> 16;
         if (freq == SCALE)
             continue; /* a certain symbol costs nothing */
-        /* At most two digits leave per symbol (see dec_advance). */
-        uint32_t xmax = RANS_XMAX_UNIT * freq, more = x >= xmax;
-        p[-1] = digit_chars[x % RADIX];
-        p -= more;
-        x = more ? x / RADIX : x;
-        more = x >= xmax;
-        p[-1] = digit_chars[x % RADIX];
-        p -= more;
-        x = more ? x / RADIX : x;
+        /* At most two digits leave per symbol (see dec_advance); a branch,
+         * as most symbols write none. */
+        uint32_t xmax = RANS_XMAX_UNIT * freq;
+        if (x >= xmax) {
+            *--p = digit_chars[x % RADIX];
+            x /= RADIX;
+            if (x >= xmax) {
+                *--p = digit_chars[x % RADIX];
+                x /= RADIX;
+            }
+        }
         uint32_t q = div_freq(x, freq);
         x = q * SCALE + (x - q * freq) + cum;
     }
@@ -930,7 +952,7 @@ void chunk_model_counts_add(ChunkModelCounts *k, const uint8_t *cells, int cy)
     if (!ev)
         return;
     uint64_t used;
-    int n = walk(cells, depth_band(cy), ev, &used);
+    int n = walk_events(cells, depth_band(cy), ev, &used);
     for (int i = 0; i < n; i++) {
         uint32_t ctx = EV_CTX(ev[i]), sym = EV_SYMBOL(ev[i]);
         if (EV_KIND(ev[i]) == EV_SYM)
