@@ -638,7 +638,12 @@ const char *chunk_model_decode(const ChunkModel *m, const char *text, size_t len
             /* The row it is copied from; the first row of the chunk has none. */
             const uint8_t *from = ex & 1 ? rb : ex & 2 ? rn : missing_below;
             memcpy(rx, from, 16);
-            const unsigned easy = easy_when_copied(rb, rn, ex), twice = y >= 2 ? equal_mask(rx - 512, rb) << 6 : 0;
+            const unsigned easy = easy_when_copied(rb, rn, ex);
+            if (easy == 0xFFFF && st.run_left >= 16) {
+                st.run_left -= 16; /* the whole row is easy and inside the run: the copy is the row */
+                continue;
+            }
+            const unsigned twice = y >= 2 ? equal_mask(rx - 512, rb) << 6 : 0;
             unsigned copied = 1; /* whether the cell west holds its copied value (or there is none) */
             unsigned w = MISSING_W;
             for (int x = 0; x < 16;) {
