@@ -142,46 +142,6 @@ static inline int pattern_of(unsigned b, unsigned n, unsigned w, int ex)
 
 static inline unsigned candidate(uint32_t t, uint32_t vals, int k) { return vals >> (t >> (8 * k) & 0xFF) & 0xFF; }
 
-/* Bit j set when the row below and the row north (where they exist) hold v
- * at j, and, when rx is given, the row itself too. */
-static inline unsigned same_mask(const uint8_t *rb, const uint8_t *rn, const uint8_t *rx, int ex, uint8_t v)
-{
-#if defined(__SSE2__)
-    __m128i vv = _mm_set1_epi8((char)v), ones = _mm_set1_epi8(-1);
-    __m128i m = ex & 1 ? _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)rb), vv) : ones;
-    if (ex & 2)
-        m = _mm_and_si128(m, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)rn), vv));
-    if (rx)
-        m = _mm_and_si128(m, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)rx), vv));
-    return (unsigned)_mm_movemask_epi8(m);
-#else
-    unsigned m = 0;
-    for (int j = 0; j < 16; j++)
-        m |= (unsigned)((!(ex & 1) || rb[j] == v) && (!(ex & 2) || rn[j] == v) && (!rx || rx[j] == v)) << j;
-    return m;
-#endif
-}
-
-/* rx[x .. x + k) = v, as one 16-byte store where there are vectors. */
-static inline void fill_row(uint8_t *rx, int x, int k, uint8_t v)
-{
-#if defined(__SSE2__)
-    static const uint8_t ones[48] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                                     0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-                                     0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-                                     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
-    /* mask: 0xFF at x .. x + k - 1 (k >= 1, x + k <= 16) */
-    __m128i from = _mm_loadu_si128((const __m128i *)(ones + 16 - x));
-    __m128i to = _mm_loadu_si128((const __m128i *)(ones + 32 - x - k));
-    __m128i mask = _mm_and_si128(from, to);
-    __m128i row = _mm_loadu_si128((const __m128i *)rx);
-    row = _mm_or_si128(_mm_andnot_si128(mask, row), _mm_and_si128(mask, _mm_set1_epi8((char)v)));
-    _mm_storeu_si128((__m128i *)rx, row);
-#else
-    memset(rx + x, v, (size_t)k);
-#endif
-}
-
 /* Cells from x on (x included, known to qualify) whose bits are set. */
 static inline int stretch_len(unsigned mask, int x)
 {
@@ -456,9 +416,9 @@ typedef struct Dec {
 
 /* Consumes the symbol [cum, cum + freq) and refills. From x >= L the step
  * leaves x >= L / 4096 = 92^2, so at most two digits bring it back to
- * [L, 92 L); how many (0, 1 or 2) both come from x at once, and the two
- * digits are read as one number, so the refill is one multiply and one add
- * whatever the count, and no branch. */
+ * [L, 92 L); two are read as one number (pair), one multiply and one add.
+ * A branch: most symbols read nothing, and timed on chunks decoded once
+ * each, it is no slower than the refill by arithmetic. */
 static inline void dec_advance(Dec *d, uint32_t cum, uint32_t freq)
 {
     uint32_t x = freq * (d->x >> SCALE_BITS) + (d->x & (SCALE - 1)) - cum;
@@ -476,10 +436,9 @@ static inline void dec_advance(Dec *d, uint32_t cum, uint32_t freq)
     d->x = x;
 }
 
-/* A cell symbol (0..3) from its cumulative table of 5 entries. The range's
- * ends are picked from the entries already loaded for the comparisons
- * (conditional moves), not loaded again by the symbol found, which would
- * wait for it. */
+/* A cell symbol (0..3) from its cumulative table of 5 entries (t[0] = 0,
+ * t[4] = SCALE): the symbol counts the entries at or below the slot, and
+ * the range's ends are picked from the entries already loaded. */
 static inline int dec_sym(Dec *d, const uint16_t *t)
 {
     uint32_t slot = d->x & (SCALE - 1), t1 = t[1], t2 = t[2], t3 = t[3];
