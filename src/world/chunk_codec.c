@@ -691,7 +691,8 @@ int chunk_decode(const char *json, size_t len, const char *structures_json, cons
         rc = decode_json(&d, json, len, c);
     else if (rc == 1)
         rc = MA_OK;
-    if (rc == MA_OK && structures_json && *structures_json) {
+    /* "[]", what most rows hold, is the empty list the chunk already has. */
+    if (rc == MA_OK && structures_json && *structures_json && strcmp(structures_json, "[]") != 0) {
         cJSON *st = cJSON_Parse(structures_json);
         if (!cJSON_IsArray(st)) {
             cJSON_Delete(st);
