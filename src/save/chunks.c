@@ -61,29 +61,25 @@ static void bind_rowid(sqlite3_stmt *st, int i, int64_t rowid)
 
 int chunks_get(Save *s, int64_t world_id, int32_t cx, int32_t cy, int32_t cz, ChunkRow *out, Err *err)
 {
-    /* By the id first (the row there must be this chunk's), then by the coordinates. */
-    static const char by_id[] = "SELECT block_data, structures, version FROM world_chunks "
-                                "WHERE id = ?5 AND world_id = ?1 AND chunk_x = ?2 AND chunk_y = ?3 AND chunk_z = ?4";
-    static const char by_coords[] = "SELECT block_data, structures, version FROM world_chunks "
-                                    "WHERE world_id = ?1 AND chunk_x = ?2 AND chunk_y = ?3 AND chunk_z = ?4";
+    /* By the id first (the row there must be this chunk's), then by the
+     * coordinates: one statement, whose second half runs only when the
+     * first finds nothing (a NULL id finds nothing at once). */
+    static const char sql[] = "SELECT block_data, structures, version FROM world_chunks "
+                              "WHERE id = ?5 AND world_id = ?1 AND chunk_x = ?2 AND chunk_y = ?3 AND chunk_z = ?4 "
+                              "UNION ALL "
+                              "SELECT block_data, structures, version FROM world_chunks "
+                              "WHERE world_id = ?1 AND chunk_x = ?2 AND chunk_y = ?3 AND chunk_z = ?4 LIMIT 1";
     LOCAL_ERR(err);
     memset(out, 0, sizeof *out);
-    int64_t rowid = chunk_rowid(world_id, cx, cy, cz);
-    sqlite3_stmt *st = NULL;
-    int rc = SQLITE_DONE;
-    for (int pass = rowid ? 0 : 1; pass < 2 && rc == SQLITE_DONE; pass++) {
-        if (!(st = save_stmt(s, pass == 0 ? by_id : by_coords, err)))
-            return err->code;
-        sqlite3_bind_int64(st, 1, world_id);
-        sqlite3_bind_int(st, 2, cx);
-        sqlite3_bind_int(st, 3, cy);
-        sqlite3_bind_int(st, 4, cz);
-        if (pass == 0)
-            sqlite3_bind_int64(st, 5, rowid);
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_DONE)
-            sqlite3_reset(st);
-    }
+    sqlite3_stmt *st = save_stmt(s, sql, err);
+    if (!st)
+        return err->code;
+    sqlite3_bind_int64(st, 1, world_id);
+    sqlite3_bind_int(st, 2, cx);
+    sqlite3_bind_int(st, 3, cy);
+    sqlite3_bind_int(st, 4, cz);
+    bind_rowid(st, 5, chunk_rowid(world_id, cx, cy, cz));
+    int rc = sqlite3_step(st);
     if (rc == SQLITE_DONE) {
         sqlite3_reset(st);
         return err_set(err, MA_ERR_NOT_FOUND, "%s: world %lld has no stored chunk %d,%d,%d", save_path(s),
