@@ -391,6 +391,95 @@ static void test_chunk_versions_are_64_bit_and_stop_at_the_last(void **state)
     save_close(s);
 }
 
+/* A row's id is a shortcut only: chunks stored under other ids (by an
+ * older game, or where their id was taken by another row) are still read,
+ * written and counted; a fresh insert refuses a chunk already there. */
+static int64_t row_id_of(sqlite3 *db, int cx, int cy, int cz)
+{
+    sqlite3_stmt *st = NULL;
+    int64_t id = -1;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT id FROM world_chunks WHERE chunk_x = ?1 AND chunk_y = ?2 AND chunk_z = ?3",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_int(st, 1, cx);
+    sqlite3_bind_int(st, 2, cy);
+    sqlite3_bind_int(st, 3, cz);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return id;
+}
+
+static void expect_chunk_text(Save *s, int64_t world, int cx, int cy, int cz, const char *text, int64_t version)
+{
+    ChunkRow row;
+    Err err = {0};
+    if (chunks_get(s, world, cx, cy, cz, &row, &err) != MA_OK)
+        fail_msg("chunk %d,%d,%d: %s", cx, cy, cz, err.msg);
+    assert_string_equal(row.block_data, text);
+    assert_true(row.version == version);
+    chunk_row_clear(&row);
+}
+
+static void test_chunks_are_found_whatever_their_row_id(void **state)
+{
+    (void)state;
+    Save *s = open_save("rowids.db");
+    int64_t id = 0, v = 0;
+    Err err = {0};
+    assert_int_equal(world_create(s, "R", 1, "normal", &id, NULL), MA_OK);
+    assert_int_equal(chunks_put(s, id, 5, 3, -7, "{\"palette\":[\"stone\"]}", 21, "[]", &v, &err), MA_OK);
+    save_close(s);
+
+    /* Another row moves into chunk 5,3,-7's id (as an older game's rows
+     * may), and an old row with a small id holds chunk 1,1,1. */
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(th_path(dir, "rowids.db"), &db), SQLITE_OK);
+    int64_t taken = row_id_of(db, 5, 3, -7);
+    assert_true(taken > 0);
+    char sql[400];
+    snprintf(sql, sizeof sql,
+             "DELETE FROM world_chunks; "
+             "INSERT INTO world_chunks (id, world_id, chunk_x, chunk_y, chunk_z, block_data) "
+             "VALUES (%lld, %lld, 9, 9, 9, '{\"palette\":[\"dirt\"]}'), (7, %lld, 1, 1, 1, '{\"palette\":[\"sand\"]}')",
+             (long long)taken, (long long)id, (long long)id);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+
+    s = open_save("rowids.db");
+    expect_chunk_text(s, id, 9, 9, 9, "{\"palette\":[\"dirt\"]}", 1);
+    expect_chunk_text(s, id, 1, 1, 1, "{\"palette\":[\"sand\"]}", 1);
+    ChunkRow row;
+    assert_int_equal(chunks_get(s, id, 5, 3, -7, &row, &err), MA_ERR_NOT_FOUND);
+    /* Its id taken, the chunk is stored under another, and read back. */
+    assert_int_equal(save_begin(s, &err), MA_OK);
+    assert_int_equal(chunks_put(s, id, 5, 3, -7, "{\"palette\":[\"stone\"]}", 21, "[]", &v, &err), MA_OK);
+    assert_int_equal(chunks_insert(s, id, 6, 3, -7, "{\"palette\":[\"air\"]}", 19, "[]", &err), MA_OK);
+    assert_int_equal(save_commit(s, &err), MA_OK);
+    assert_true(v == 1);
+    expect_chunk_text(s, id, 5, 3, -7, "{\"palette\":[\"stone\"]}", 1);
+    expect_chunk_text(s, id, 6, 3, -7, "{\"palette\":[\"air\"]}", 1);
+    expect_chunk_text(s, id, 9, 9, 9, "{\"palette\":[\"dirt\"]}", 1);
+    /* The old row is updated in place and counted. */
+    assert_int_equal(chunks_put(s, id, 1, 1, 1, "{\"palette\":[\"clay\"]}", 20, "[]", &v, &err), MA_OK);
+    assert_true(v == 2);
+    expect_chunk_text(s, id, 1, 1, 1, "{\"palette\":[\"clay\"]}", 2);
+    /* A fresh insert of a chunk already stored is refused, the row left alone. */
+    assert_int_equal(chunks_insert(s, id, 6, 3, -7, "{\"palette\":[\"dirt\"]}", 20, "[]", &err), MA_ERR_CONSTRAINT);
+    expect_chunk_text(s, id, 6, 3, -7, "{\"palette\":[\"air\"]}", 1);
+    /* Coordinates too far out for an id are stored and read all the same. */
+    assert_int_equal(chunks_put(s, id, 20000000, 2, -20000000, "{\"palette\":[\"air\"]}", 19, "[]", &v, &err), MA_OK);
+    expect_chunk_text(s, id, 20000000, 2, -20000000, "{\"palette\":[\"air\"]}", 1);
+    save_close(s);
+
+    assert_int_equal(sqlite3_open(th_path(dir, "rowids.db"), &db), SQLITE_OK);
+    assert_int_equal(row_id_of(db, 1, 1, 1), 7);
+    assert_int_equal(row_id_of(db, 9, 9, 9), taken);
+    assert_true(row_id_of(db, 5, 3, -7) != taken);
+    sqlite3_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -403,6 +492,7 @@ int main(void)
         cmocka_unit_test(test_world_corrupt_chunk_row_gives_an_error),
         cmocka_unit_test(test_world_read_only_save_generates_but_never_stores),
         cmocka_unit_test(test_chunk_versions_are_64_bit_and_stop_at_the_last),
+        cmocka_unit_test(test_chunks_are_found_whatever_their_row_id),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

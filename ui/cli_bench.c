@@ -232,7 +232,7 @@ static void pending_clear(Pending *p, int n)
  * microseconds (CLOCK_MONOTONIC, 40 ns a reading: the thread CPU clock is a
  * system call of about a microsecond here, as long as what it would time). */
 typedef struct Sample {
-    float gen_us, enc_us, load_us;
+    float gen_us, enc_us, load_us, read_us; /* read_us: the SQLite read alone, the rest of load_us is decoding */
     uint32_t bytes, ram;
     uint8_t uniform;
 } Sample;
@@ -240,7 +240,7 @@ typedef struct Sample {
 /* Figures of one kind of chunk (all, uniform, non-uniform). */
 typedef struct KindFigures {
     long long n;
-    double gen_rate, gen_med, enc_med, enc_p99, load_med, load_p99, bytes_avg, bytes_p90, ram_avg;
+    double gen_rate, gen_med, enc_med, enc_p99, load_med, load_p99, read_med, decode_med, bytes_avg, bytes_p90, ram_avg;
     double gen_cpu_rate; /* generated again in one go, by the thread's CPU clock */
 } KindFigures;
 
@@ -432,6 +432,7 @@ static int phase_load(Bench *b, Save *ro, Save *ro_sparse, Figures *f, Err *err)
             Chunk *c = NULL;
             double t0 = now_s();
             rc = chunks_get(pass == 2 ? ro_sparse : ro, wid, b->ccx[col], cy, b->ccz[col], &r, err);
+            double t1 = now_s();
             if (rc == MA_OK)
                 rc = chunk_decode(r.block_data, r.block_len, r.structures, b->reg, b->ccx[col], cy, b->ccz[col], &c,
                                   err);
@@ -439,6 +440,7 @@ static int phase_load(Bench *b, Save *ro, Save *ro_sparse, Figures *f, Err *err)
             if (rc == MA_OK) {
                 if (pass == 0) {
                     f->s[k].load_us = (float)us;
+                    f->s[k].read_us = (float)((t1 - t0) * 1e6);
                     f->s[k].ram = (uint32_t)chunk_memory(c);
                 } else {
                     (pass == 2 ? tsp : t)[i] = us;
@@ -679,6 +681,13 @@ static int kind_figures(Figures *f)
         GATHER(load_us);
         kf->load_med = quantile(v, m, 0.5);
         kf->load_p99 = quantile(v, m, 0.99);
+        GATHER(read_us);
+        kf->read_med = quantile(v, m, 0.5);
+        m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (k == KIND_ALL || (k == KIND_UNIFORM) == (f->s[i].uniform != 0))
+                v[m++] = f->s[i].load_us - f->s[i].read_us;
+        kf->decode_med = quantile(v, m, 0.5);
         GATHER(ram);
         for (size_t i = 0; i < m; i++)
             ram += v[i];
@@ -717,6 +726,8 @@ static void print_figures(const Bench *b, Figures *f)
     KROW("encode, p99 (us)", "%-12.1f", enc_p99, "");
     KROW("load+decode, median (us)", "%-12.1f", load_med, "<= 5 us");
     KROW("load+decode, p99 (us)", "%-12.1f", load_p99, "");
+    KROW("  of which the read, median (us)", "%-12.1f", read_med, "");
+    KROW("  of which decoding, median (us)", "%-12.1f", decode_med, "");
     KROW("bytes per stored chunk, average", "%-12.1f", bytes_avg, "<= 180 B");
     KROW("bytes per stored chunk, p90", "%-12.0f", bytes_p90, "");
     KROW("RAM per loaded chunk (B)", "%-12.0f", ram_avg, "");
@@ -817,6 +828,8 @@ static void print_json(const Bench *b, const Figures *f)
         cJSON_AddNumberToObject(o, "encode_p99_us", kf->enc_p99);
         cJSON_AddNumberToObject(o, "load_decode_median_us", kf->load_med);
         cJSON_AddNumberToObject(o, "load_decode_p99_us", kf->load_p99);
+        cJSON_AddNumberToObject(o, "read_median_us", kf->read_med);
+        cJSON_AddNumberToObject(o, "decode_median_us", kf->decode_med);
         cJSON_AddNumberToObject(o, "bytes_average", kf->bytes_avg);
         cJSON_AddNumberToObject(o, "bytes_p90", kf->bytes_p90);
         cJSON_AddNumberToObject(o, "ram_per_loaded_chunk", kf->ram_avg);

@@ -26,6 +26,10 @@ int chunks_get(Save *s, int64_t world_id, int32_t cx, int32_t cy, int32_t cz, Ch
  * is already INT64_MAX is refused (MA_ERR_CONSTRAINT) and left unchanged. */
 int chunks_put(Save *s, int64_t world_id, int32_t cx, int32_t cy, int32_t cz, const char *block_data,
                size_t block_len, const char *structures, int64_t *version_out, Err *err);
+/* Stores a chunk that is not stored yet, at version 1 (a chunk already
+ * stored is refused: MA_ERR_CONSTRAINT). For storing new areas. */
+int chunks_insert(Save *s, int64_t world_id, int32_t cx, int32_t cy, int32_t cz, const char *block_data,
+                  size_t block_len, const char *structures, Err *err);
 /* Whether world_id has any stored chunk in the columns cx0..cx1, cz0..cz1
  * (1 or 0, or a negative status): world_store_area skips its existence
  * checks for an area with none. */

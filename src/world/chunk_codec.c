@@ -21,6 +21,10 @@
 #include "world/chunk_model.h"
 #include "world/chunk_palette.h"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 
 /* ------------------------------------------------------------ text buffer */
 
@@ -90,10 +94,20 @@ static int check_ids(const Chunk *c, const BlockRegistry *reg, Err *err)
         return (int)c->uniform < count ? MA_OK
                                        : err_set(err, MA_ERR_INVALID, "chunk %d,%d,%d: block id %d is not in the registry",
                                                  c->cx, c->cy, c->cz, c->uniform);
-    /* The largest id first (a loop the compiler vectorises); the offender only when there is one. */
+    /* The largest id first, 16 at a time; the offender only when there is one. */
     uint8_t top = 0;
+#if defined(__SSE2__)
+    __m128i t = _mm_setzero_si128();
+    for (int i = 0; i < CHUNK_VOLUME; i += 16)
+        t = _mm_max_epu8(t, _mm_loadu_si128((const __m128i *)(c->blocks + i)));
+    uint8_t lanes[16];
+    _mm_storeu_si128((__m128i *)lanes, t);
+    for (int i = 0; i < 16; i++)
+        top = lanes[i] > top ? lanes[i] : top;
+#else
     for (int i = 0; i < CHUNK_VOLUME; i++)
         top = c->blocks[i] > top ? c->blocks[i] : top;
+#endif
     if ((int)top < count)
         return MA_OK;
     for (int i = 0; i < CHUNK_VOLUME; i++)
@@ -687,7 +701,8 @@ int chunk_decode(const char *json, size_t len, const char *structures_json, cons
         rc = decode_json(&d, json, len, c);
     else if (rc == 1)
         rc = MA_OK;
-    if (rc == MA_OK && structures_json && *structures_json) {
+    /* "[]", what most rows hold, is the empty list the chunk already has. */
+    if (rc == MA_OK && structures_json && *structures_json && strcmp(structures_json, "[]") != 0) {
         cJSON *st = cJSON_Parse(structures_json);
         if (!cJSON_IsArray(st)) {
             cJSON_Delete(st);

@@ -51,6 +51,15 @@
 #define STATE_DIGITS 5                 /* 92^5 > 92 L */
 #define VOLUME 4096
 
+/* Thread-local buffers addressed directly (the library is built as
+ * position-independent code, where each access to a thread-local would
+ * otherwise be a call to the runtime). */
+#if defined(__GNUC__)
+#define TLS_LOCAL __attribute__((tls_model("initial-exec")))
+#else
+#define TLS_LOCAL
+#endif
+
 static const char digit_chars[] = "!#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`"
                                   "abcdefghijklmnopqrstuvwxyz{|}~";
 
@@ -61,6 +70,7 @@ struct ChunkModel {
     uint16_t lit_cum[CM_LIT][CHUNK_MODEL_MAX_BLOCKS + 1];
     uint16_t run_cum[CM_RUNCTX][CM_RUN_BUCKETS + 1];
     uint8_t lit_start[CM_LIT][64]; /* the literal whose range holds slot 64 k, for a short search */
+    uint8_t run_start[CM_RUNCTX][64]; /* the same for run buckets */
     uint8_t digit_of[256];        /* character -> digit, 0xFF when not one */
 };
 
@@ -131,46 +141,6 @@ static inline int pattern_of(unsigned b, unsigned n, unsigned w, int ex)
 }
 
 static inline unsigned candidate(uint32_t t, uint32_t vals, int k) { return vals >> (t >> (8 * k) & 0xFF) & 0xFF; }
-
-/* Bit j set when the row below and the row north (where they exist) hold v
- * at j, and, when rx is given, the row itself too. */
-static inline unsigned same_mask(const uint8_t *rb, const uint8_t *rn, const uint8_t *rx, int ex, uint8_t v)
-{
-#if defined(__SSE2__)
-    __m128i vv = _mm_set1_epi8((char)v), ones = _mm_set1_epi8(-1);
-    __m128i m = ex & 1 ? _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)rb), vv) : ones;
-    if (ex & 2)
-        m = _mm_and_si128(m, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)rn), vv));
-    if (rx)
-        m = _mm_and_si128(m, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)rx), vv));
-    return (unsigned)_mm_movemask_epi8(m);
-#else
-    unsigned m = 0;
-    for (int j = 0; j < 16; j++)
-        m |= (unsigned)((!(ex & 1) || rb[j] == v) && (!(ex & 2) || rn[j] == v) && (!rx || rx[j] == v)) << j;
-    return m;
-#endif
-}
-
-/* rx[x .. x + k) = v, as one 16-byte store where there are vectors. */
-static inline void fill_row(uint8_t *rx, int x, int k, uint8_t v)
-{
-#if defined(__SSE2__)
-    static const uint8_t ones[48] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                                     0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-                                     0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-                                     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
-    /* mask: 0xFF at x .. x + k - 1 (k >= 1, x + k <= 16) */
-    __m128i from = _mm_loadu_si128((const __m128i *)(ones + 16 - x));
-    __m128i to = _mm_loadu_si128((const __m128i *)(ones + 32 - x - k));
-    __m128i mask = _mm_and_si128(from, to);
-    __m128i row = _mm_loadu_si128((const __m128i *)rx);
-    row = _mm_or_si128(_mm_andnot_si128(mask, row), _mm_and_si128(mask, _mm_set1_epi8((char)v)));
-    _mm_storeu_si128((__m128i *)rx, row);
-#else
-    memset(rx + x, v, (size_t)k);
-#endif
-}
 
 /* Cells from x on (x included, known to qualify) whose bits are set. */
 static inline int stretch_len(unsigned mask, int x)
@@ -265,21 +235,49 @@ static void symbols_init(void)
         }
 }
 
-/* A run length R as its two events: the bucket k = floor(log2(R + 1)) and
+/* What the walk writes for each symbol: for training, the event (kind,
+ * context, symbol); for coding, the symbol's range in its table, cum | freq
+ * << 16, looked up as it goes, so that the coder reads ranges alone. */
+static inline uint32_t range_of(const uint16_t *t, unsigned s)
+{
+    return t[s] | (uint32_t)(t[s + 1] - t[s]) << 16;
+}
+#define EMIT(m, table, kind, ctx, s) ((m) ? range_of((m)->table[ctx], (s)) : EV(kind, ctx, s))
+
+/* A run length R as its two symbols: the bucket k = floor(log2(R + 1)) and
  * the k bits of R + 1 - 2^k. */
-static inline void put_run(uint32_t *ev, int run, unsigned c0)
+static inline void put_run(const ChunkModel *m, uint32_t *ev, int run, unsigned ctx)
 {
     unsigned r1 = (unsigned)run + 1u;
     int k = 31 - __builtin_clz(r1);
-    ev[0] = EV(EV_RUN, c0, k);
-    ev[1] = EV(EV_EXTRA, k, r1 - (1u << k));
+    ev[0] = EMIT(m, run_cum, EV_RUN, ctx, (unsigned)k);
+    ev[1] = m ? ((r1 - (1u << k)) << (SCALE_BITS - k)) | (SCALE >> k) << 16 : EV(EV_EXTRA, k, r1 - (1u << k));
+}
+
+/* Whether a row with a row below and a row north is all one block, the
+ * same as both: every cell easy and matching (the usual row of a chunk). */
+static inline int row_repeats(const uint8_t *rb, const uint8_t *rn, const uint8_t *rx)
+{
+#if defined(__SSE2__)
+    __m128i b = _mm_loadu_si128((const __m128i *)rb), n = _mm_loadu_si128((const __m128i *)rn);
+    __m128i x = _mm_loadu_si128((const __m128i *)rx), first = _mm_set1_epi8((char)rx[0]);
+    __m128i same = _mm_and_si128(_mm_and_si128(_mm_cmpeq_epi8(x, b), _mm_cmpeq_epi8(b, n)), _mm_cmpeq_epi8(x, first));
+    return _mm_movemask_epi8(same) == 0xFFFF;
+#else
+    for (int j = 0; j < 16; j++)
+        if (rx[j] != rb[j] || rb[j] != rn[j] || rx[j] != rx[0])
+            return 0;
+    return 1;
+#endif
 }
 
 /* The symbols of 4096 cells, in decoding order; returns how many (at most
- * 3 * 4096). The ids that occur go to *used. Runs of easy matching cells
- * are counted from the row masks a row at a time; only the other cells
- * (about a sixth of a chunk of terrain) are looked at one by one. */
-static int walk(const uint8_t *X, int band, uint32_t *ev, uint64_t *used)
+ * 3 * 4096). With a model, each is written as its range (range_of), else
+ * as its event. The ids that occur go to *used. Runs of easy matching
+ * cells are counted from the row masks a row at a time; only the other
+ * cells (about a sixth of a chunk of terrain) are looked at one by one. */
+static inline __attribute__((always_inline)) int walk(const uint8_t *X, int band, const ChunkModel *m, uint32_t *ev,
+                                                     uint64_t *used)
 {
     const unsigned lit_run = (unsigned)band * 2 * CM_C0, lit_sym = lit_run + CM_C0, run_base = (unsigned)band * CM_C0;
     int n = 0, pending = -1, run = 0;
@@ -291,6 +289,16 @@ static int walk(const uint8_t *X, int band, uint32_t *ev, uint64_t *used)
             const uint8_t *rb = y ? X + row - 256 : missing_below, *rn = z ? X + row - 16 : missing_north;
             const uint8_t *rx = X + row;
             int ex = (y > 0) | (z > 0) << 1;
+            if (ex == 3 && row_repeats(rb, rn, rx)) {
+                if (pending < 0) {
+                    pending = n;
+                    n += 2;
+                    run = 0;
+                    run_c0 = rb[0];
+                }
+                run += 16;
+                continue;
+            }
             RowBits rbits;
             row_bits(rb, rn, y >= 2 ? X + row - 512 : NULL, rx, ex, &rbits);
             unsigned easy = rbits.easy;
@@ -321,16 +329,16 @@ static int walk(const uint8_t *X, int band, uint32_t *ev, uint64_t *used)
                         run = 0;
                         run_c0 = c0;
                     }
-                    put_run(ev + pending, run, run_base + run_c0);
+                    put_run(m, ev + pending, run, run_base + run_c0);
                     pending = -1;
-                    ev[n++] = EV(EV_LIT, lit_run + c0, v); /* a literal that ends a run */
+                    ev[n++] = EMIT(m, lit_cum, EV_LIT, lit_run + c0, v); /* a literal that ends a run */
                     seen |= 1ull << v;
                 } else {
-                    int s = g_symbol_of[p][rbits.equals[j]];
-                    ev[n++] = EV(EV_SYM, sp * CM_C0 + c0, s);
+                    unsigned s = g_symbol_of[p][rbits.equals[j]];
+                    ev[n++] = EMIT(m, sym_cum, EV_SYM, (unsigned)sp * CM_C0 + c0, s);
                     if (s == 3) {
                         unsigned v = rx[j];
-                        ev[n++] = EV(EV_LIT, lit_sym + c0, v); /* a literal after symbol 3 */
+                        ev[n++] = EMIT(m, lit_cum, EV_LIT, lit_sym + c0, v); /* a literal after symbol 3 */
                         seen |= 1ull << v;
                     }
                 }
@@ -338,65 +346,49 @@ static int walk(const uint8_t *X, int band, uint32_t *ev, uint64_t *used)
             }
         }
     if (pending >= 0)
-        put_run(ev + pending, run, run_base + run_c0);
+        put_run(m, ev + pending, run, run_base + run_c0);
     *used = seen;
     return n;
 }
 
-/* ------------------------------------------------------------ coding */
-
-static inline void event_range(const ChunkModel *m, uint32_t e, uint32_t *cum, uint32_t *freq)
+/* The walk for training (events) and for coding (ranges). */
+static int walk_events(const uint8_t *X, int band, uint32_t *ev, uint64_t *used)
 {
-    const uint16_t *t;
-    uint32_t sym = EV_SYMBOL(e);
-    switch (EV_KIND(e)) {
-    case EV_SYM: t = m->sym_cum[EV_CTX(e)]; break;
-    case EV_LIT: t = m->lit_cum[EV_CTX(e)]; break;
-    case EV_RUN: t = m->run_cum[EV_CTX(e)]; break;
-    default:
-        *freq = SCALE >> EV_CTX(e);
-        *cum = sym * *freq;
-        return;
-    }
-    *cum = t[sym];
-    *freq = (uint32_t)t[sym + 1] - t[sym];
+    return walk(X, band, NULL, ev, used);
 }
+static int walk_ranges(const uint8_t *X, int band, const ChunkModel *m, uint32_t *ev, uint64_t *used)
+{
+    return walk(X, band, m, ev, used);
+}
+
+/* ------------------------------------------------------------ coding */
 
 /* The depth band of chunk y cy. */
 static int depth_band(int cy) { return cy <= 0 ? 0 : cy == 1 ? 1 : cy < 4 ? 2 : cy < 8 ? 3 : 4; }
 
 size_t chunk_model_encode(const ChunkModel *m, const uint8_t *cells, int cy, char *out, uint64_t *used)
 {
-    static _Thread_local uint32_t ev[3 * VOLUME];
-    int n = walk(cells, depth_band(cy), ev, used);
+    static _Thread_local TLS_LOCAL uint32_t ev[3 * VOLUME];
+    int n = walk_ranges(cells, depth_band(cy), m, ev, used);
     if (*used >> m->count)
         return 0; /* ids the model does not have: the caller maps them first */
-    /* Each kind's table by index, not by a switch (the kinds come in no
-     * order a branch predictor could follow). */
-    const uint16_t *const base[4] = {&m->sym_cum[0][0], &m->lit_cum[0][0], &m->run_cum[0][0], &m->run_cum[0][0]};
-    static const uint32_t stride[4] = {5, CHUNK_MODEL_MAX_BLOCKS + 1, CM_RUN_BUCKETS + 1, 0},
-                          use_sym[4] = {~0u, ~0u, ~0u, 0};
     char *end = out + CHUNK_MODEL_TEXT_MAX, *p = end;
     uint32_t x = RANS_L;
     for (int i = n - 1; i >= 0; i--) {
-        uint32_t e = ev[i], kind = EV_KIND(e), ctx = EV_CTX(e), sym = EV_SYMBOL(e);
-        const uint16_t *t = base[kind] + ctx * stride[kind] + (sym & use_sym[kind]); /* extra bits: no table */
-        uint32_t cum = t[0], freq = (uint32_t)t[1] - t[0];
-        if (kind == EV_EXTRA) { /* k uniform bits */
-            freq = SCALE >> ctx;
-            cum = sym * freq;
-        }
+        uint32_t cum = ev[i] & 0xFFFF, freq = ev[i] >> 16;
         if (freq == SCALE)
             continue; /* a certain symbol costs nothing */
-        /* At most two digits leave per symbol (see dec_advance). */
-        uint32_t xmax = RANS_XMAX_UNIT * freq, more = x >= xmax;
-        p[-1] = digit_chars[x % RADIX];
-        p -= more;
-        x = more ? x / RADIX : x;
-        more = x >= xmax;
-        p[-1] = digit_chars[x % RADIX];
-        p -= more;
-        x = more ? x / RADIX : x;
+        /* At most two digits leave per symbol (see dec_advance); a branch,
+         * as most symbols write none. */
+        uint32_t xmax = RANS_XMAX_UNIT * freq;
+        if (x >= xmax) {
+            *--p = digit_chars[x % RADIX];
+            x /= RADIX;
+            if (x >= xmax) {
+                *--p = digit_chars[x % RADIX];
+                x /= RADIX;
+            }
+        }
         uint32_t q = div_freq(x, freq);
         x = q * SCALE + (x - q * freq) + cum;
     }
@@ -409,58 +401,52 @@ size_t chunk_model_encode(const ChunkModel *m, const uint8_t *cells, int cy, cha
     return len;
 }
 
-/* The decoder's state: x and the digits still to read. The text is first
- * turned into digits (checking the alphabet once) with padding after it,
- * so that refilling needs no test per digit: a symbol reads at most two
- * digits, and the loop checks once a row that it has not read past the
- * end. */
+/* The decoder's state: x and where the next digit is. The text is first
+ * turned into digits (checking the alphabet once), with zeros after it, so
+ * that refilling needs no test per digit; the loop checks once a row that
+ * it has not read past the end. */
 #define DIGIT_PAD 128 /* > the digits one row can read: 16 cells x 3 symbols x 2 */
 
 typedef struct Dec {
     uint32_t x;
-    const uint8_t *p;
+    uint32_t i;           /* the next digit */
+    const uint8_t *digit; /* the digits, then DIGIT_PAD zeros */
+    const uint16_t *pair; /* pair[k] = 92 digit[k] + digit[k + 1] */
 } Dec;
 
-/* Consumes the symbol [cum, cum + freq) and refills, without branches:
- * from x >= L the step leaves x >= L / 4096 = 92^2, so two digits always
- * bring it back to [L, 92 L). */
+/* Consumes the symbol [cum, cum + freq) and refills. From x >= L the step
+ * leaves x >= L / 4096 = 92^2, so at most two digits bring it back to
+ * [L, 92 L); two are read as one number (pair), one multiply and one add.
+ * A branch: most symbols read nothing, and timed on chunks decoded once
+ * each, it is no slower than the refill by arithmetic. */
 static inline void dec_advance(Dec *d, uint32_t cum, uint32_t freq)
 {
     uint32_t x = freq * (d->x >> SCALE_BITS) + (d->x & (SCALE - 1)) - cum;
-    /* x + more (91 x + digit) is x * 92 + digit or x: arithmetic, not a
-     * branch the predictor would miss every other symbol. */
-    uint32_t more = x < RANS_L;
-    x += more * (x * (RADIX - 1) + d->p[0]);
-    d->p += more;
-    more = x < RANS_L;
-    x += more * (x * (RADIX - 1) + d->p[0]);
-    d->p += more;
+    if (x < RANS_L) {
+        uint32_t i = d->i;
+        if (x < RANS_L / RADIX) {
+            x = x * (RADIX * RADIX) + d->pair[i];
+            i += 2;
+        } else {
+            x = x * RADIX + d->digit[i];
+            i += 1;
+        }
+        d->i = i;
+    }
     d->x = x;
 }
 
-/* The symbol whose range holds the slot, from a cumulative table of n + 1
- * entries (t[0] = 0, t[n] = SCALE). */
-static inline int dec_find(const uint16_t *t, int n, uint32_t slot)
+/* A cell symbol (0..3) from its cumulative table of 5 entries (t[0] = 0,
+ * t[4] = SCALE): the symbol counts the entries at or below the slot, and
+ * the range's ends are picked from the entries already loaded. */
+static inline int dec_sym(Dec *d, const uint16_t *t)
 {
-    if (n == 4)
-        return (t[1] <= slot) + (t[2] <= slot) + (t[3] <= slot);
-    int lo = 0, hi = n; /* t[lo] <= slot < t[hi] */
-    while (hi - lo > 1) {
-        int mid = (lo + hi) / 2;
-        if (t[mid] <= slot)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-static inline int dec_table(Dec *d, const uint16_t *t, int n)
-{
-    uint32_t slot = d->x & (SCALE - 1);
-    int s = dec_find(t, n, slot);
-    dec_advance(d, t[s], (uint32_t)t[s + 1] - t[s]);
-    return s;
+    uint32_t slot = d->x & (SCALE - 1), t1 = t[1], t2 = t[2], t3 = t[3];
+    uint32_t ge1 = slot >= t1, ge2 = slot >= t2, ge3 = slot >= t3;
+    uint32_t lo = ge3 ? t3 : ge2 ? t2 : ge1 ? t1 : 0;
+    uint32_t hi = !ge1 ? t1 : !ge2 ? t2 : !ge3 ? t3 : SCALE;
+    dec_advance(d, lo, hi - lo);
+    return (int)(ge1 + ge2 + ge3);
 }
 
 /* A literal in context c0: the coarse index gives the first candidate. */
@@ -475,20 +461,113 @@ static inline int dec_literal(Dec *d, const ChunkModel *m, unsigned ctx)
     return s;
 }
 
-/* A run length in context ctx. */
+/* A run length in context ctx: the bucket k, then its k uniform bits. */
 static inline int dec_run(Dec *d, const ChunkModel *m, unsigned ctx)
 {
-    int k = dec_table(d, m->run_cum[ctx], CM_RUN_BUCKETS);
-    uint32_t freq = SCALE >> k, e = (d->x & (SCALE - 1)) / freq;
+    const uint16_t *t = m->run_cum[ctx];
+    uint32_t slot = d->x & (SCALE - 1);
+    int k = m->run_start[ctx][slot >> 6];
+    while (t[k + 1] <= slot)
+        k++;
+    dec_advance(d, t[k], (uint32_t)t[k + 1] - t[k]);
+    uint32_t freq = SCALE >> k, e = (d->x & (SCALE - 1)) >> (SCALE_BITS - k);
     dec_advance(d, e * freq, freq);
     return (int)((1u << k) + e) - 1;
 }
 
+/* Which cells of a row are easy when the cell west of each holds the value
+ * of the row it was copied from (the row below, or north in layer 0): bit
+ * j set when its neighbours, so assumed, exist (at least two) and agree. */
+static inline unsigned easy_when_copied(const uint8_t *rb, const uint8_t *rn, int ex)
+{
+#if defined(__SSE2__)
+    __m128i b = _mm_loadu_si128((const __m128i *)rb), n = _mm_loadu_si128((const __m128i *)rn);
+    switch (ex) {
+    case 3: {
+        unsigned bn = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, n));
+        unsigned bw = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, _mm_slli_si128(b, 1)));
+        return bn & (bw | 1u);
+    }
+    case 1: return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, _mm_slli_si128(b, 1))) & ~1u;
+    case 2: return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(n, _mm_slli_si128(n, 1))) & ~1u;
+    default: return 0;
+    }
+#else
+    unsigned e = 0;
+    for (int j = 0; j < 16; j++) {
+        int bw = j && rb[j] == rb[j - 1], nw = j && rn[j] == rn[j - 1];
+        e |= (unsigned)(ex == 3 ? rb[j] == rn[j] && (j == 0 || bw) : ex == 1 ? bw : ex == 2 ? nw : 0) << j;
+    }
+    return e;
+#endif
+}
+
+/* Bit j set when a[j] = b[j]. */
+static inline unsigned equal_mask(const uint8_t *a, const uint8_t *b)
+{
+#if defined(__SSE2__)
+    return (unsigned)_mm_movemask_epi8(
+        _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)a), _mm_loadu_si128((const __m128i *)b)));
+#else
+    unsigned e = 0;
+    for (int j = 0; j < 16; j++)
+        e |= (unsigned)(a[j] == b[j]) << j;
+    return e;
+#endif
+}
+
+/* What the decoder carries from cell to cell. */
+typedef struct DecState {
+    Dec d;
+    int run_left;  /* easy cells left in the open run; -1: none open */
+    uint64_t seen; /* the literals so far (bit per id) */
+    const ChunkModel *m;
+    unsigned lit_run, lit_sym, run_base;
+} DecState;
+
+/* One cell, any row, from its neighbours (the MISSING_* values where there
+ * are none); ex: bit 0 below exists, bit 1 north, bit 2 west. Returns its
+ * value, or -1 when the text copies a neighbour the cell does not have. */
+static inline int dec_cell(DecState *st, unsigned b, unsigned n, unsigned w, int ex, unsigned twice)
+{
+    int p = pattern_of(b, n, w, ex);
+    uint32_t t = g_patterns[p], vals = b | n << 8 | w << 16 | (uint32_t)CM_NONE << 24;
+    unsigned c0 = candidate(t, vals, 0);
+    if (t & PAT_EASY) {
+        if (st->run_left < 0)
+            st->run_left = dec_run(&st->d, st->m, st->run_base + c0);
+        if (st->run_left > 0) {
+            st->run_left--;
+            return (int)c0;
+        }
+        int v = dec_literal(&st->d, st->m, st->lit_run + c0);
+        st->seen |= 1ull << v;
+        st->run_left = -1;
+        return v;
+    }
+    int s = dec_sym(&st->d, st->m->sym_cum[(p | twice) * CM_C0 + c0]);
+    if (s == 3) {
+        int v = dec_literal(&st->d, st->m, st->lit_sym + c0);
+        st->seen |= 1ull << v;
+        return v;
+    }
+    return s < (int)PAT_NCAND(t) ? (int)candidate(t, vals, s) : -1;
+}
+
+/* Cells are decoded row by row. Each row starts as a copy of the row it
+ * mostly repeats (below, or north in layer 0), so that runs of easy cells
+ * cost nothing but counting: while the cell west of the next one holds its
+ * copied value, which cells are easy is known for the whole row at once
+ * (easy_when_copied), and a stretch of them is skipped with one count of
+ * bits. Other cells are decoded one by one from their neighbours; in rows
+ * with a row below and a row north (all but 31 of 256), by a path that
+ * knows it. */
 const char *chunk_model_decode(const ChunkModel *m, const char *text, size_t len, int cy, uint8_t *X, uint64_t *used)
 {
-    const unsigned band = (unsigned)depth_band(cy), lit_run = band * 2 * CM_C0, lit_sym = lit_run + CM_C0,
-                   run_base = band * CM_C0;
-    static _Thread_local uint8_t digits[CHUNK_MODEL_TEXT_MAX + DIGIT_PAD];
+    static const char *const copies_missing = "\"c1\" copies a neighbour that is not there";
+    const unsigned band = (unsigned)depth_band(cy);
+    static _Thread_local TLS_LOCAL uint8_t digits[CHUNK_MODEL_TEXT_MAX + DIGIT_PAD];
+    static _Thread_local TLS_LOCAL uint16_t pairs[CHUNK_MODEL_TEXT_MAX + DIGIT_PAD];
     if (len < STATE_DIGITS)
         return "\"c1\" is too short";
     if (len > CHUNK_MODEL_TEXT_MAX)
@@ -499,64 +578,102 @@ const char *chunk_model_decode(const ChunkModel *m, const char *text, size_t len
     if (bad & 0x80)
         return "\"c1\" holds a character outside its alphabet";
     memset(digits + len, 0, DIGIT_PAD);
-    const uint8_t *end = digits + len;
+    for (size_t i = STATE_DIGITS; i < len; i++)
+        pairs[i] = (uint16_t)(digits[i] * RADIX + digits[i + 1]);
+    memset(pairs + len, 0, DIGIT_PAD * sizeof pairs[0]);
     uint64_t x0 = 0;
     for (int k = 0; k < STATE_DIGITS; k++)
         x0 = x0 * RADIX + digits[k];
     if (x0 < RANS_L || x0 >= (uint64_t)RANS_L * RADIX)
         return "\"c1\" does not start with a valid state";
-    Dec d = {(uint32_t)x0, digits + STATE_DIGITS};
-    int run_left = -1;
-    uint64_t seen = 0;
+    DecState st = {{(uint32_t)x0, STATE_DIGITS, digits, pairs}, -1, 0, m, band * 2 * CM_C0,
+                   band * 2 * CM_C0 + CM_C0, band * CM_C0};
     for (int y = 0; y < 16; y++)
         for (int z = 0; z < 16; z++) {
             int row = y << 8 | z << 4;
             const uint8_t *rb = y ? X + row - 256 : missing_below, *rn = z ? X + row - 16 : missing_north;
             uint8_t *rx = X + row;
-            int ex = (y > 0) | (z > 0) << 1;
-            for (int xx = 0; xx < 16;) {
-                unsigned b = rb[xx], n = rn[xx], w = xx ? rx[xx - 1] : MISSING_W;
-                int p = pattern_of(b, n, w, ex | (xx > 0) << 2);
-                uint32_t t = g_patterns[p], vals = b | n << 8 | w << 16 | (uint32_t)CM_NONE << 24;
-                unsigned c0 = candidate(t, vals, 0);
-                int v;
-                if (t & PAT_EASY) {
-                    if (run_left < 0)
-                        run_left = dec_run(&d, m, run_base + c0);
-                    if (run_left > 0) {
-                        int k = stretch_len(same_mask(rb, rn, NULL, ex, (uint8_t)c0), xx);
-                        if (k > run_left)
-                            k = run_left;
-                        fill_row(rx, xx, k, (uint8_t)c0);
-                        run_left -= k;
-                        xx += k;
+            const int ex = (y > 0) | (z > 0) << 1;
+            /* The row it is copied from; the first row of the chunk has none. */
+            const uint8_t *from = ex & 1 ? rb : ex & 2 ? rn : missing_below;
+            memcpy(rx, from, 16);
+            const unsigned easy = easy_when_copied(rb, rn, ex);
+            if (easy == 0xFFFF && st.run_left >= 16) {
+                st.run_left -= 16; /* the whole row is easy and inside the run: the copy is the row */
+                continue;
+            }
+            const unsigned twice = y >= 2 ? equal_mask(rx - 512, rb) << 6 : 0;
+            unsigned copied = 1; /* whether the cell west holds its copied value (or there is none) */
+            unsigned w = MISSING_W;
+            for (int x = 0; x < 16;) {
+                if (copied && (easy >> x & 1)) {
+                    unsigned c0 = from[x];
+                    if (st.run_left < 0)
+                        st.run_left = dec_run(&st.d, m, st.run_base + c0);
+                    if (st.run_left > 0) {
+                        int k = stretch_len(easy, x);
+                        if (k > st.run_left)
+                            k = st.run_left;
+                        st.run_left -= k;
+                        x += k;
+                        w = from[x - 1];
                         continue;
                     }
-                    v = dec_literal(&d, m, lit_run + c0);
-                    seen |= 1ull << v;
-                    run_left = -1;
-                } else {
-                    int sp = p | (y >= 2 && rx[xx - 512] == b) << 6;
-                    int s = dec_table(&d, m->sym_cum[sp * CM_C0 + c0], 4);
-                    if (s < 3) {
-                        if (s >= (int)PAT_NCAND(t))
-                            return "\"c1\" copies a neighbour that is not there";
-                        v = (int)candidate(t, vals, s);
-                    } else {
-                        v = dec_literal(&d, m, lit_sym + c0);
-                        seen |= 1ull << v;
-                    }
+                    int v = dec_literal(&st.d, m, st.lit_run + c0); /* never c0 */
+                    st.seen |= 1ull << v;
+                    st.run_left = -1;
+                    rx[x++] = (uint8_t)v;
+                    w = (unsigned)v;
+                    copied = 0;
+                    continue;
                 }
-                rx[xx++] = (uint8_t)v;
+                unsigned b = rb[x], n = rn[x], v;
+                if (ex == 3 && x > 0) {
+                    /* Below, north and west all exist: the first candidate
+                     * is below, then north when it differs, then west. */
+                    unsigned bn = b == n, bw = b == w, nw = n == w;
+                    if (bn & bw) {
+                        if (st.run_left < 0)
+                            st.run_left = dec_run(&st.d, m, st.run_base + b);
+                        if (st.run_left > 0) {
+                            st.run_left--;
+                            v = b;
+                        } else {
+                            v = (unsigned)dec_literal(&st.d, m, st.lit_run + b);
+                            st.seen |= 1ull << v;
+                            st.run_left = -1;
+                        }
+                    } else {
+                        unsigned p = 7 | bn << 3 | bw << 4 | nw << 5 | (twice >> x & 64);
+                        unsigned s = (unsigned)dec_sym(&st.d, m->sym_cum[p * CM_C0 + b]);
+                        if (s < 3) {
+                            if (s == 2 && (bn | bw | nw))
+                                return copies_missing;
+                            v = s == 0 ? b : s == 1 && !bn ? n : w;
+                        } else {
+                            v = (unsigned)dec_literal(&st.d, m, st.lit_sym + b);
+                            st.seen |= 1ull << v;
+                        }
+                    }
+                } else {
+                    int c = dec_cell(&st, b, n, w, ex | (x > 0) << 2, twice >> x & 64);
+                    if (c < 0)
+                        return copies_missing;
+                    v = (unsigned)c;
+                }
+                rx[x] = (uint8_t)v;
+                copied = v == from[x];
+                w = v;
+                x++;
             }
-            if (d.p > end)
+            if (st.d.i > len)
                 return "\"c1\" ends before its 4096 blocks";
         }
-    if (run_left > 0)
+    if (st.run_left > 0)
         return "\"c1\" runs past 4096 blocks";
-    if (d.p != end || d.x != RANS_L)
+    if (st.d.i != len || st.d.x != RANS_L)
         return "\"c1\" holds more than 4096 blocks or is damaged";
-    *used = seen;
+    *used = st.seen;
     return NULL;
 }
 
@@ -735,6 +852,12 @@ static const char *model_load(ChunkModel *m, const char *text, size_t len)
                 s++;
             m->lit_start[ctx][k] = (uint8_t)s;
         }
+    for (int ctx = 0; ctx < CM_RUNCTX; ctx++)
+        for (int k = 0, s = 0; k < 64; k++) {
+            while (m->run_cum[ctx][s + 1] <= (uint32_t)k * 64)
+                s++;
+            m->run_start[ctx][k] = (uint8_t)s;
+        }
     memset(m->digit_of, 0xFF, sizeof m->digit_of); /* not a digit: the high bit set */
     for (unsigned i = 0; i < RADIX; i++)
         m->digit_of[(unsigned char)digit_chars[i]] = (uint8_t)i;
@@ -793,7 +916,7 @@ void chunk_model_counts_add(ChunkModelCounts *k, const uint8_t *cells, int cy)
     if (!ev)
         return;
     uint64_t used;
-    int n = walk(cells, depth_band(cy), ev, &used);
+    int n = walk_events(cells, depth_band(cy), ev, &used);
     for (int i = 0; i < n; i++) {
         uint32_t ctx = EV_CTX(ev[i]), sym = EV_SYMBOL(ev[i]);
         if (EV_KIND(ev[i]) == EV_SYM)

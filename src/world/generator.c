@@ -110,6 +110,7 @@ typedef struct Blocks {
 struct Generator {
     const BlockRegistry *reg;
     uint64_t seed;
+    uint64_t seed_hash; /* the first step of hash_coords for this seed (see gen_hash) */
     int flat;
     Blocks b;
     StructBlocks sb;
@@ -121,6 +122,26 @@ struct Generator {
     CaveSlot *cave_cache; /* CAVE_CACHE recent cave lattice values */
     ClimateSlot *climate_cache; /* CLIMATE_CACHE recent climate lattice values */
 };
+
+/* hash_coords(g->seed, a, b, c, d) (util/prng.c), bit for bit, with its
+ * first step (of the seed alone) done once and the steps inlined: the
+ * generator hashes hundreds of columns a chunk (trees, soil, bedrock).
+ * The generator's fingerprint (test_generator) holds it to that. */
+static inline uint64_t gen_mix(uint64_t z)
+{
+    z += 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static inline uint64_t gen_hash(const Generator *g, int64_t a, int64_t b, int64_t c, int64_t d)
+{
+    uint64_t h = gen_mix(g->seed_hash ^ (uint64_t)a);
+    h = gen_mix(h ^ (uint64_t)b * 0x9e3779b97f4a7c15ULL);
+    h = gen_mix(h ^ (uint64_t)c * 0xc2b2ae3d27d4eb4fULL);
+    return gen_mix(h ^ (uint64_t)d * 0x165667b19e3779f9ULL);
+}
 
 /* ---- set-up ----------------------------------------------------------------- */
 
@@ -182,6 +203,7 @@ int generator_new(const BlockRegistry *reg, uint64_t seed, const char *world_typ
         g->climate_cache[i].x = INT32_MIN; /* x is a multiple of 4, never this */
     g->reg = reg;
     g->seed = seed;
+    g->seed_hash = hash_u64(seed ^ 0x5851f42d4c957f2dULL);
     g->flat = flat;
     const char *missing = lookup_blocks(&g->b, reg);
     if (!missing)
@@ -366,7 +388,7 @@ static void column_materials(const Generator *g, const TerrainSample *s, uint64_
  * caller has it (NULL: computed here only if the hash says a tree may grow). */
 static int tree_at(Generator *g, int32_t x, int32_t z, const TerrainSample *s, TreeSpot *t)
 {
-    uint64_t r = hash_coords(g->seed, x, z, SALT_TREE, 0);
+    uint64_t r = gen_hash(g, x, z, SALT_TREE, 0);
     unsigned roll = (unsigned)(r & 0xffff);
     if (roll >= 65536 / 18)
         return 0;
@@ -433,7 +455,7 @@ static Column *column_get(Generator *g, int32_t cx, int32_t cz)
                           (lx % CLIMATE_STEP) * (1.0 / CLIMATE_STEP), (lz % CLIMATE_STEP) * (1.0 / CLIMATE_STEP),
                           &c);
             terrain_finish(g, x, z, &c, s);
-            uint64_t r = hash_coords(g->seed, x, z, SALT_COLUMN, 0);
+            uint64_t r = gen_hash(g, x, z, SALT_COLUMN, 0);
             col->h[i] = (int16_t)s->h;
             col->biome[i] = (uint8_t)s->biome;
             column_materials(g, s, r, &col->top[i], &col->soil[i], &col->soil_depth[i], &col->sub[i],
@@ -583,7 +605,7 @@ static void fill_bedrock(const Generator *g, uint8_t *buf, int32_t cx, int32_t c
     for (int lz = 0; lz < CHUNK_SIZE; lz++)
         for (int lx = 0; lx < CHUNK_SIZE; lx++) {
             buf[CHUNK_INDEX(lx, 0, lz)] = g->b.bedrock;
-            uint64_t r = hash_coords(g->seed, cx * CHUNK_SIZE + lx, cz * CHUNK_SIZE + lz, SALT_BEDROCK, 0);
+            uint64_t r = gen_hash(g, cx * CHUNK_SIZE + lx, cz * CHUNK_SIZE + lz, SALT_BEDROCK, 0);
             /* Layer y is bedrock when (r >> 8y) % (y + 1) == 0, written out
              * so that each division is by a constant. */
             if ((r >> 8) % 2 == 0)
@@ -689,7 +711,7 @@ static void place_ores(const Generator *g, uint8_t *buf, int32_t cx, int32_t cy,
 {
     int y0 = cy * CHUNK_SIZE, y1 = y0 + CHUNK_SIZE - 1;
     Prng p;
-    prng_seed(&p, hash_coords(g->seed, cx, cy, cz, SALT_ORE));
+    prng_seed(&p, gen_hash(g, cx, cy, cz, SALT_ORE));
     for (size_t o = 0; o < sizeof ore_rules / sizeof ore_rules[0]; o++) {
         const OreRule *r = &ore_rules[o];
         uint8_t ore = *(const BlockId *)((const char *)&g->b + r->off);

@@ -460,7 +460,10 @@ void world_mark_dirty(World *w, int32_t cx, int32_t cy, int32_t cz)
 /* ------------------------------------------------------------ storing */
 
 /* Encodes and upserts one chunk; *version receives the stored version. */
-static int store_chunk(World *w, const Chunk *c, int64_t *version, Err *err)
+/* Writes c: an upsert that counts the version, or, when fresh (a chunk
+ * generated for an area known to have none stored there), a plain insert at
+ * version 1. */
+static int store_chunk(World *w, const Chunk *c, int64_t *version, int fresh, Err *err)
 {
     size_t len = 0;
     char *data = chunk_encode(c, w->reg, &len, err);
@@ -469,7 +472,11 @@ static int store_chunk(World *w, const Chunk *c, int64_t *version, Err *err)
     char *structures = c->structures && cJSON_GetArraySize(c->structures) > 0
                            ? cJSON_PrintUnformatted(c->structures)
                            : NULL;
-    int rc = chunks_put(w->save, w->id, c->cx, c->cy, c->cz, data, len, structures ? structures : "[]", version, err);
+    const char *st = structures ? structures : "[]";
+    int rc = fresh ? chunks_insert(w->save, w->id, c->cx, c->cy, c->cz, data, len, st, err)
+                   : chunks_put(w->save, w->id, c->cx, c->cy, c->cz, data, len, st, version, err);
+    if (fresh && rc == MA_OK)
+        *version = 1;
     free(data);
     cJSON_free(structures);
     return rc;
@@ -499,7 +506,7 @@ int world_flush(World *w, Err *err)
     if (own && (rc = save_begin(w->save, err)) != MA_OK)
         goto cleanup;
     for (int i = 0; i < n; i++) {
-        if ((rc = store_chunk(w, dirty[i]->chunk, &versions[i], err)) != MA_OK) {
+        if ((rc = store_chunk(w, dirty[i]->chunk, &versions[i], 0, err)) != MA_OK) {
             if (own)
                 save_rollback(w->save);
             err_prefix(err, "writing world '%s'", w->name);
@@ -585,7 +592,7 @@ int world_store_area(World *w, int32_t cx0, int32_t cz0, int32_t cx1, int32_t cz
                     w->generated++;
                 }
                 int64_t version = 0;
-                rc = store_chunk(w, e ? e->chunk : scratch, &version, err);
+                rc = store_chunk(w, e ? e->chunk : scratch, &version, !e, err);
                 if (rc != MA_OK)
                     goto fail;
                 /* A cached unstored chunk is now stored (committed below). */
