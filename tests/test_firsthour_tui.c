@@ -633,6 +633,8 @@ static void test_9_threats_in_view_with_direction_distance_health(void **state)
     keys("Escape");
     /* At 160x50 the wide panel spells it out. */
     sh("tmux -L %s resize-window -t %s -x 160 -y 50", g_sock, g_sess);
+    s = wait_for("Depth:  on the surface", 10); /* said so only in the wide panel */
+    free(s);
     s = wait_for("hostile", 10);
     wolf = line_with(s, " wolf");
     if (!strstr(wolf, "E 5") || !strstr(wolf, "7/10") || !strstr(wolf, "hostile"))

@@ -3,7 +3,9 @@
  * screen_title.c: the title menu, quick start, continue, sign-in, new game.
  * screen_main.c:  the main screen (map, side panel, log), look, travel.
  * screen_lists.c: the list widget and the screens built on it (help,
- *                 message history, inventory, block picker), prompts.
+ *                 message history), prompts.
+ * screen_inventory.c: the inventory, the block picker, the item pickers.
+ * screen_panel.c: the main screen's side panel (screen_panel.h).
  * screen_log.c:   the message log.
  * Every screen handles KEY_RESIZE (redraw) and the too-small message, and
  * returns on TERM_KEY_SIGNAL. Only term.c sets up or tears down curses. */
@@ -49,7 +51,7 @@ const char *log_prefix(Severity sev);
 /* The line as shown: prefix, text and " x3". */
 void log_format(const LogLine *l, char *buf, size_t size);
 
-/* ---- lists and prompts (screen_lists.c) ---- */
+/* ---- lists and prompts (screen_lists.c), the pack (screen_inventory.c) ---- */
 typedef struct ListItem {
     char text[200];
     char detail[80]; /* right column, may be "" */
