@@ -642,6 +642,10 @@ static void test_9_threats_in_view_with_direction_distance_health(void **state)
     free(wolf);
     assert_non_null(strstr(s, "Depth:  on the surface"));
     free(s);
+    /* A step west: the minimap's arrow and the panel say which way. */
+    keys("h");
+    static const char *const heading[] = {"Going:  west", "\xe2\x86\x90", NULL};
+    free(wait_all(heading, 10));
     quit_game();
 }
 
