@@ -638,6 +638,7 @@ static void test_a_deed_becomes_a_storyline_that_goes_on_with_a_real_place(void 
     p.character_id = player_id;
     p.quest_id = qid;
     assert_int_equal(progress_start(x.s, &p, &err), MA_OK);
+    progress_row_clear(&p);
     assert_int_equal(progress_complete(x.s, player_id, qid, NULL, NULL, &err), MA_OK);
     assert_int_equal(charstate_add(x.s, player_id, "quests_completed", 1, NULL, &err), MA_OK);
     assert_int_equal(save_commit(x.s, &err), MA_OK);

@@ -927,6 +927,64 @@ static void test_every_block_drop_class_gear_and_chest_loot_is_an_item(void **st
     stop(&f);
 }
 
+/* Each of the player's items keeps the letter it got on arrival (NetHack's and Crawl's way):
+ * equipping the sword, using up the torches and getting new things move no other letter; a
+ * letter given up is given again to the next new item. */
+static char letter_of(Fixture *f, const char *item)
+{
+    InventoryRow r[2];
+    int n = rows_of(f, item, r, 2);
+    char l = n > 0 ? inventory_letter(&r[0]) : 0;
+    rows_clear(r, n);
+    return l;
+}
+
+static void test_items_keep_their_letters_when_the_pack_changes(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "letters.db", 1);
+    /* The warrior's gear, in the order it came. */
+    assert_int_equal(letter_of(&f, "iron_sword"), 'a');
+    assert_int_equal(letter_of(&f, "stone_pickaxe"), 'b');
+    assert_int_equal(letter_of(&f, "planks"), 'c');
+    assert_int_equal(letter_of(&f, "torch"), 'd');
+    assert_int_equal(letter_of(&f, "bread"), 'e');
+    assert_true(act(&f, "equip iron_sword").ok);
+    assert_int_equal(letter_of(&f, "iron_sword"), 'a');
+    Err err = {0};
+    assert_int_equal(save_begin(f.save, &err), MA_OK);
+    assert_int_equal(inventory_take_from(f.game, me(&f), "torch", 8, &err), MA_OK);
+    assert_int_equal(save_commit(f.save, &err), MA_OK);
+    assert_int_equal(letter_of(&f, "bread"), 'e');
+    give(&f, "iron_helmet", 1); /* d is free again */
+    assert_int_equal(letter_of(&f, "iron_helmet"), 'd');
+    give(&f, "coal", 3);
+    assert_int_equal(letter_of(&f, "coal"), 'f');
+    assert_int_equal(letter_of(&f, "iron_sword"), 'a');
+    assert_int_equal(letter_of(&f, "bread"), 'e');
+    /* A save whose rows have no letters (an older one) gets them when the game starts. */
+    stop(&f);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(th_path(dir, "letters.db"), &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "UPDATE inventory SET item_data = json_remove(item_data, '$.letter')", NULL, NULL,
+                                  NULL), SQLITE_OK);
+    sqlite3_close(db);
+    start(&f, "letters.db", 0);
+    InventoryRow *rows = NULL;
+    int n = 0;
+    assert_int_equal(game_inventory(f.game, &rows, &n, &err), MA_OK);
+    char seen[64] = "";
+    for (int i = 0; i < n; i++) {
+        char l = inventory_letter(&rows[i]);
+        assert_true(l != 0);
+        assert_null(strchr(seen, l));
+        seen[strlen(seen)] = l;
+    }
+    inventory_list_free(rows, n);
+    stop(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -948,6 +1006,7 @@ int main(void)
         cmocka_unit_test(test_items_json_is_validated_with_file_entry_and_reason),
         cmocka_unit_test(test_a_malformed_items_json_stops_the_game_with_a_clear_message),
         cmocka_unit_test(test_every_block_drop_class_gear_and_chest_loot_is_an_item),
+        cmocka_unit_test(test_items_keep_their_letters_when_the_pack_changes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -334,7 +334,7 @@ static void test_client_answers_keys_while_the_line_is_written(void **state)
     free(s);
     keys("T");
     keys("l");
-    s = wait_for("Mara the farmer", 10);
+    s = wait_for("Mara, the farmer", 10);
     assert_non_null(s);
     free(s);
     keys("Escape");

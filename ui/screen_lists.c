@@ -1,6 +1,6 @@
 /* screen_lists.c — the list widget (lettered or not, type-to-filter), the
- * screens built on it (help from the key table, message history,
- * inventory, the block picker) and the prompts. */
+ * screens built on it (help from the key table, message history) and the
+ * prompts. The inventory's screens are in screen_inventory.c. */
 #include "screen.h"
 
 #include <ctype.h>
@@ -9,7 +9,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "game/inventory.h"
 #include "term.h"
 
 static int matches(const ListItem *it, const char *filter)
@@ -28,8 +27,10 @@ typedef struct ListState {
     int *shown; /* indices of items passing the filter */
     int n_shown;
     int cursor, top;
+    int last; /* the last item drawn whole by the last draw */
     char filter[64];
     int typing; /* lettered lists: typing goes to the filter */
+    int own_letters; /* the items carry their own letters */
 } ListState;
 
 static void list_refilter(ListState *st)
@@ -45,6 +46,120 @@ static void list_refilter(ListState *st)
         }
 }
 
+/* Columns of UTF-8 text (a code point a column). */
+static int text_cols(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += (*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* Bytes of the first `cols` columns of s. */
+static size_t bytes_of_cols(const char *s, int cols)
+{
+    const char *p = s;
+    while (*p && cols > 0) {
+        p++;
+        while ((*p & 0xC0) == 0x80)
+            p++;
+        cols--;
+    }
+    return (size_t)(p - s);
+}
+
+/* The next line of s wrapped at width columns (at a space where there is one): its bytes
+ * in *take, and where the line after it starts. */
+static const char *wrap_line(const char *s, int width, size_t *take)
+{
+    if (text_cols(s) <= width) {
+        *take = strlen(s);
+        return s + *take;
+    }
+    size_t fit = bytes_of_cols(s, width);
+    size_t cut = fit;
+    while (cut > 0 && s[cut] != ' ')
+        cut--;
+    if (cut == 0)
+        cut = fit;
+    *take = cut;
+    const char *next = s + cut;
+    while (*next == ' ')
+        next++;
+    return next;
+}
+
+/* s clipped to width columns, ending in an ellipsis when it did not fit. */
+static void clip(const char *s, int width, char *out, size_t size)
+{
+    if (width <= 0) {
+        out[0] = '\0';
+        return;
+    }
+    if (text_cols(s) <= width) {
+        snprintf(out, size, "%s", s);
+        return;
+    }
+    const char *dots = term_utf8() ? "\xe2\x80\xa6" : "~";
+    size_t b = bytes_of_cols(s, width - 1);
+    snprintf(out, size, "%.*s%s", (int)b, s, dots);
+}
+
+typedef struct ListGeom {
+    int x, text_w, detail_w, rows;
+} ListGeom;
+
+static ListGeom list_geom(const ListState *st)
+{
+    const ListSpec *sp = st->spec;
+    ListGeom gm;
+    gm.rows = LINES - 4 > 1 ? LINES - 4 : 1;
+    gm.x = 1 + (sp->lettered ? 3 : 0);
+    gm.detail_w = 0;
+    for (int i = 0; i < st->n_shown; i++) {
+        int w = text_cols(sp->items[st->shown[i]].detail);
+        if (w > gm.detail_w)
+            gm.detail_w = w;
+    }
+    if (gm.detail_w > COLS / 2)
+        gm.detail_w = COLS / 2;
+    gm.text_w = COLS - 2 - gm.x - (gm.detail_w ? gm.detail_w + 2 : 0);
+    if (gm.text_w < 8)
+        gm.text_w = 8;
+    return gm;
+}
+
+/* How many lines item vi takes. */
+static int item_height(const ListState *st, const ListGeom *gm, int vi)
+{
+    if (!st->spec->wrap)
+        return 1;
+    const char *p = st->spec->items[st->shown[vi]].text;
+    int n = 0;
+    size_t take;
+    do {
+        /* Continuation lines are indented by two. */
+        p = wrap_line(p, n ? gm->text_w - 2 : gm->text_w, &take);
+        n++;
+    } while (*p);
+    return n;
+}
+
+/* Moves top so that the cursor's item is on the page whole. */
+static void list_scroll_to_cursor(ListState *st, const ListGeom *gm)
+{
+    if (st->cursor < st->top)
+        st->top = st->cursor;
+    for (;;) {
+        int lines = 0;
+        for (int vi = st->top; vi <= st->cursor && vi < st->n_shown; vi++)
+            lines += item_height(st, gm, vi);
+        if (lines <= gm->rows || st->top >= st->cursor)
+            break;
+        st->top++;
+    }
+}
+
 static void list_draw(ListState *st)
 {
     erase();
@@ -54,7 +169,7 @@ static void list_draw(ListState *st)
     attrset(term_role(ROLE_TITLE));
     term_put(0, 1, COLS - 2, sp->title);
     attrset(A_NORMAL);
-    char line[320];
+    char line[640];
     if (st->filter[0] || st->typing || !sp->lettered) {
         snprintf(line, sizeof line, "Filter: %s%s   (%d of %d)", st->filter, st->typing || !sp->lettered ? "_" : "",
                  st->n_shown, sp->n);
@@ -62,50 +177,64 @@ static void list_draw(ListState *st)
         term_put(1, 1, COLS - 2, line);
         attrset(A_NORMAL);
     }
-    int rows = LINES - 4;
-    if (st->cursor < st->top)
-        st->top = st->cursor;
-    if (st->cursor >= st->top + rows)
-        st->top = st->cursor - rows + 1;
-    if (st->top > 0 && st->top > st->n_shown - rows)
-        st->top = st->n_shown - rows > 0 ? st->n_shown - rows : 0;
-    int detail_w = 0;
-    for (int i = 0; i < st->n_shown; i++) {
-        int w = (int)strlen(sp->items[st->shown[i]].detail);
-        if (w > detail_w)
-            detail_w = w;
-    }
-    if (detail_w > COLS / 3)
-        detail_w = COLS / 3;
-    for (int r = 0; r < rows && st->top + r < st->n_shown; r++) {
-        int vi = st->top + r;
+    ListGeom gm = list_geom(st);
+    if (sp->selectable)
+        list_scroll_to_cursor(st, &gm);
+    if (st->top >= st->n_shown)
+        st->top = st->n_shown > 0 ? st->n_shown - 1 : 0;
+    int y = 2;
+    st->last = st->top - 1;
+    for (int vi = st->top; vi < st->n_shown && y < 2 + gm.rows; vi++) {
         const ListItem *it = &sp->items[st->shown[vi]];
+        int h = item_height(st, &gm, vi);
+        if (y + h > 2 + gm.rows && vi > st->top)
+            break;
         int hl = sp->selectable && vi == st->cursor;
-        if (hl)
-            attrset(term_role(ROLE_HILITE));
-        int x = 1;
-        if (sp->lettered && vi < 52) {
-            snprintf(line, sizeof line, "%c) ", letter_for(vi));
-            term_put(2 + r, x, 3, line);
+        int it_no_detail = 0;
+        attr_t base = hl ? term_role(ROLE_HILITE) : it->attr ? it->attr : A_NORMAL;
+        if (sp->lettered) {
+            char l = st->own_letters ? it->letter : vi < 52 ? letter_for(vi) : 0;
+            snprintf(line, sizeof line, "%c) ", l ? l : ' ');
+            attrset(hl ? base : A_NORMAL);
+            term_put(y, 1, 3, l ? line : "   ");
         }
-        x += sp->lettered ? 3 : 0;
-        int text_w = COLS - 2 - x - (detail_w ? detail_w + 2 : 0);
-        /* A text too long for its column takes room from the detail
-         * column on its row rather than losing its end. */
-        int len = 0, dx = COLS - 1 - detail_w;
-        for (const char *c = it->text; *c; c++)
-            len += (*c & 0xC0) != 0x80;
-        if (detail_w && len > text_w) {
-            text_w = len < COLS - 2 - x ? len : COLS - 2 - x;
-            dx = x + text_w + 1;
+        attrset(base);
+        if (sp->wrap) {
+            const char *p = it->text;
+            for (int k = 0; k < h && y + k < 2 + gm.rows; k++) {
+                size_t take;
+                int w = k ? gm.text_w - 2 : gm.text_w;
+                const char *next = wrap_line(p, w, &take);
+                snprintf(line, sizeof line, "%s%.*s", k ? "  " : "", (int)take, p);
+                char padded[700];
+                snprintf(padded, sizeof padded, "%-*s", gm.text_w, line);
+                term_put(y + k, gm.x, gm.text_w, padded);
+                p = next;
+            }
+        } else {
+            /* A text longer than its column takes the detail's room on its row, and the detail
+             * is then left out rather than cut: a cut number reads as another number. */
+            int full = COLS - 1 - gm.x;
+            int len = text_cols(it->text);
+            int w = len > gm.text_w ? (len < full ? len : full) : gm.text_w;
+            char fitted[400];
+            clip(it->text, w, fitted, sizeof fitted);
+            snprintf(line, sizeof line, "%-*s", w, fitted);
+            term_put(y, gm.x, w, line);
+            if (w > gm.text_w && (COLS - 1 - (gm.x + w + 2)) < text_cols(it->detail))
+                it_no_detail = 1;
         }
-        snprintf(line, sizeof line, "%-*s", text_w > 0 ? text_w : 0, it->text);
-        term_put(2 + r, x, text_w, line);
-        if (detail_w && it->detail[0] && COLS - 1 - dx > 0) {
+        if (gm.detail_w && it->detail[0] && !it_no_detail) {
+            char fitted[160];
+            clip(it->detail, gm.detail_w, fitted, sizeof fitted);
             attrset(hl ? term_role(ROLE_HILITE) : term_role(ROLE_DIM));
-            term_put(2 + r, dx, COLS - 1 - dx, it->detail);
+            if (hl) /* the highlight runs across the gap */
+                term_put(y, gm.x + gm.text_w, 2, "  ");
+            term_put(y, COLS - 1 - text_cols(fitted), text_cols(fitted), fitted);
         }
         attrset(A_NORMAL);
+        y += h;
+        st->last = vi;
     }
     if (st->n_shown == 0)
         term_put(3, 3, COLS - 4, st->filter[0] ? "(nothing matches the filter)" : "(empty)");
@@ -114,9 +243,8 @@ static void list_draw(ListState *st)
         hint = sp->lettered ? "a-z pick  / filter  Up/Down  Enter choose  ? help  Esc back"
                : sp->selectable ? "type to filter  Up/Down  Enter choose  ? help  Esc back"
                                 : "type to filter  PgUp/PgDn scroll  ? help  Esc back";
-    if (st->n_shown > rows) {
-        snprintf(line, sizeof line, "%s   [%d-%d of %d]", hint, st->top + 1,
-                 st->top + rows < st->n_shown ? st->top + rows : st->n_shown, st->n_shown);
+    if (st->top > 0 || st->last < st->n_shown - 1) {
+        snprintf(line, sizeof line, "%s   [%d-%d of %d]", hint, st->top + 1, st->last + 1, st->n_shown);
         hint = line;
     }
     attrset(term_role(ROLE_DIM));
@@ -125,16 +253,22 @@ static void list_draw(ListState *st)
     refresh();
 }
 
-int list_run(const ListSpec *spec)
+int list_run(const ListSpec *spec) { return list_run_at(spec, NULL); }
+
+int list_run_at(const ListSpec *spec, int *at)
 {
     ListState st = {.spec = spec};
     st.shown = calloc((size_t)(spec->n > 0 ? spec->n : 1), sizeof *st.shown);
     if (!st.shown)
         return -1;
+    for (int i = 0; i < spec->n; i++)
+        st.own_letters |= spec->items[i].letter != 0;
     list_refilter(&st);
     int result = -1;
     for (;;) {
         list_draw(&st);
+        if (at)
+            *at = st.n_shown > 0 && st.cursor < st.n_shown ? st.shown[st.cursor] : -1;
         int ch = term_getkey();
         if (ch == TERM_KEY_SIGNAL) {
             result = -2;
@@ -142,10 +276,23 @@ int list_run(const ListSpec *spec)
         }
         if (ch == KEY_RESIZE)
             continue;
-        int rows = LINES - 4 > 1 ? LINES - 4 : 1;
+        ListGeom gm = list_geom(&st);
+        int rows = gm.rows;
         int printable = ch >= 32 && ch < 256 && ch != 127;
+        if (!st.typing && spec->keys_ok && ch > 0 && ch < 256 && strchr(spec->keys_ok, ch)) {
+            result = LIST_KEY(ch);
+            break;
+        }
         /* Letters pick in a lettered list; typing filters otherwise. */
         if (spec->lettered && !st.typing && index_of_letter(ch) >= 0 && ch != 'Q') {
+            if (st.own_letters) {
+                for (int vi = 0; vi < st.n_shown; vi++)
+                    if (spec->items[st.shown[vi]].letter == ch) {
+                        result = st.shown[vi];
+                        goto done;
+                    }
+                continue;
+            }
             int vi = index_of_letter(ch);
             if (vi < st.n_shown) {
                 result = st.shown[vi];
@@ -160,6 +307,7 @@ int list_run(const ListSpec *spec)
                 st.filter[len] = (char)ch;
                 st.filter[len + 1] = '\0';
                 list_refilter(&st);
+                st.top = 0;
             }
             continue;
         }
@@ -190,20 +338,24 @@ int list_run(const ListSpec *spec)
             break;
         case KC_LIST_DOWN:
             if (!spec->selectable) {
-                if (st.top + rows < st.n_shown)
+                if (st.last < st.n_shown - 1)
                     st.top++;
-                st.cursor = st.top + rows - 1 < st.n_shown ? st.top + rows - 1 : st.n_shown - 1;
+                st.cursor = st.top;
             } else if (st.cursor + 1 < st.n_shown) {
                 st.cursor++;
             }
             break;
-        case KC_PAGE_UP:
-            st.cursor = st.top - rows > 0 ? st.top - rows : 0;
-            st.top = st.cursor;
+        case KC_PAGE_UP: {
+            int lines = 0, t = st.top;
+            while (t > 0 && lines + item_height(&st, &gm, t - 1) <= rows)
+                lines += item_height(&st, &gm, --t);
+            st.top = t;
+            st.cursor = st.top;
             break;
+        }
         case KC_PAGE_DOWN:
-            if (st.top + rows < st.n_shown) {
-                st.top += rows;
+            if (st.last < st.n_shown - 1) {
+                st.top = st.last + 1 > st.top ? st.last + 1 : st.top + 1;
                 st.cursor = st.top;
             }
             break;
@@ -228,6 +380,8 @@ int list_run(const ListSpec *spec)
         }
     }
 done:
+    if (at && result >= 0)
+        *at = result;
     free(st.shown);
     return result;
 }
@@ -343,6 +497,9 @@ int prompt_yn(const char *question, int def)
 int prompt_text(const char *title, const char *question, char *buf, size_t size, int hidden)
 {
     size_t len = strlen(buf);
+    /* A default is shown selected, as in a dialog box: typing replaces it, Backspace clears it,
+     * Enter keeps it, Right or End starts editing it. */
+    int selected = len > 0 && !hidden;
     for (;;) {
         erase();
         if (!term_too_small()) {
@@ -360,12 +517,22 @@ int prompt_text(const char *title, const char *question, char *buf, size_t size,
             } else {
                 snprintf(shown, sizeof shown, "%s", buf);
             }
-            char line[320];
-            snprintf(line, sizeof line, "> %s_", shown);
             attrset(term_role(ROLE_INFO));
-            term_put(5, 2, COLS - 4, line);
+            term_put(5, 2, 2, "> ");
+            attrset(selected ? term_role(ROLE_HILITE) : term_role(ROLE_INFO));
+            term_put(5, 4, COLS - 6, shown);
+            attrset(term_role(ROLE_INFO));
+            if (!selected) {
+                int w = 0;
+                for (const char *c = shown; *c; c++)
+                    w += (*c & 0xC0) != 0x80;
+                if (4 + w < COLS - 2)
+                    term_put(5, 4 + w, 1, "_");
+            }
             attrset(term_role(ROLE_DIM));
-            term_put(LINES - 1, 2, COLS - 4, "Enter accept  Backspace erase  Esc back");
+            term_put(LINES - 1, 2, COLS - 4,
+                     selected ? "Enter keep  type to replace  Backspace clear  Right edit  Esc back"
+                              : "Enter accept  Backspace erase  ^U erase all  Esc back");
             attrset(A_NORMAL);
             refresh();
         }
@@ -378,22 +545,37 @@ int prompt_text(const char *title, const char *question, char *buf, size_t size,
             return 0;
         if (ch == '\n' || ch == '\r' || ch == KEY_ENTER)
             return 1;
+        if (selected && (ch == KEY_RIGHT || ch == KEY_END)) {
+            selected = 0;
+            continue;
+        }
         if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
+            if (selected)
+                len = 0;
             while (len > 0 && (buf[len - 1] & 0xC0) == 0x80)
                 len--;
             if (len > 0)
                 len--;
             buf[len] = '\0';
+            selected = 0;
             continue;
         }
         if (ch == 21) { /* ^U: erase all */
             len = 0;
             buf[0] = '\0';
+            selected = 0;
             continue;
         }
-        if (ch >= 32 && ch < 256 && ch != 127 && len + 1 < size) {
-            buf[len++] = (char)ch;
-            buf[len] = '\0';
+        if (ch >= 32 && ch < 256 && ch != 127) {
+            if (selected) {
+                len = 0;
+                buf[0] = '\0';
+                selected = 0;
+            }
+            if (len + 1 < size) {
+                buf[len++] = (char)ch;
+                buf[len] = '\0';
+            }
         }
     }
 }
@@ -408,187 +590,11 @@ void messages_run(const MsgLog *log)
         snprintf(items[i].detail, sizeof items[i].detail, "turn %ld", log->lines[i].turn);
     }
     ListSpec spec = {.title = "Messages (newest last)", .items = items, .n = log->n,
-                     .start = log->n > 0 ? log->n - 1 : 0, .help_ctx = KCTX_LIST};
+                     .start = log->n > 0 ? log->n - 1 : 0, .help_ctx = KCTX_LIST, .wrap = 1};
     /* Start scrolled to the end: a selectable list keeps the cursor there. */
     spec.selectable = 1;
     spec.hint = "type to filter  Up/Down/PgUp/PgDn scroll  Esc back";
     while (list_run(&spec) >= 0) {
     }
     free(items);
-}
-
-static int load_inventory(Game *g, ListItem **items_out, InventoryRow **rows_out, int *n_out)
-{
-    Err err = {0};
-    InventoryRow *rows = NULL;
-    int n = 0;
-    if (game_inventory(g, &rows, &n, &err) != MA_OK) {
-        screen_message("Inventory", err.msg);
-        return -1;
-    }
-    ListItem *items = calloc((size_t)(n > 0 ? n : 1), sizeof *items);
-    if (!items) {
-        inventory_list_free(rows, n);
-        return -1;
-    }
-    const Player *p = game_player(g);
-    for (int i = 0; i < n; i++) {
-        char name[64];
-        snprintf(name, sizeof name, "%s", rows[i].item_name);
-        for (char *c = name; *c; c++)
-            if (*c == '_')
-                *c = ' ';
-        snprintf(items[i].text, sizeof items[i].text, "%s x%d%s", name, rows[i].quantity,
-                 strcmp(rows[i].item_name, p->hand) == 0 ? "  (in hand)" : "");
-        snprintf(items[i].detail, sizeof items[i].detail, "%s", rows[i].item_type);
-    }
-    *items_out = items;
-    *rows_out = rows;
-    *n_out = n;
-    return 0;
-}
-
-void inventory_run(Game *g)
-{
-    ListItem *items;
-    InventoryRow *rows;
-    int n;
-    if (load_inventory(g, &items, &rows, &n) != 0)
-        return;
-    /* Equipment first in the list's words: where it is worn, and wear left. */
-    const ItemRegistry *reg = inventory_items(g);
-    for (int i = 0; i < n; i++) {
-        const InventoryRow *r = &rows[i];
-        const ItemDef *d = items_lookup(reg, r->item_name);
-        const cJSON *dur = cJSON_GetObjectItemCaseSensitive(r->item_data, "durability");
-        char wear[40] = "";
-        if (d->durability > 0)
-            snprintf(wear, sizeof wear, "  %d/%d", cJSON_IsNumber(dur) ? dur->valueint : d->durability, d->durability);
-        size_t len = strlen(items[i].text);
-        if (inventory_is_equipment_slot(r->slot_position))
-            snprintf(items[i].text + len, sizeof items[i].text - len, "  [worn: %s]%s",
-                     inventory_slot_label(r->slot_position), wear);
-        else
-            snprintf(items[i].text + len, sizeof items[i].text - len, "%s", wear);
-        snprintf(items[i].detail, sizeof items[i].detail, "%s%s", r->item_type,
-                 inventory_is_equipment_slot(r->slot_position) ? ", equipped" : "");
-    }
-    ListSpec spec = {.title = "Inventory (Enter: full description)", .items = items, .n = n, .lettered = 1,
-                     .selectable = 1, .help_ctx = KCTX_LIST};
-    for (;;) {
-        int pick = list_run(&spec);
-        if (pick < 0)
-            break;
-        spec.start = pick;
-        const InventoryRow *r = &rows[pick];
-        const ItemDef *d = items_lookup(reg, r->item_name);
-        char text[2048];
-        size_t len = 0;
-#define ADD(...)                                                                                            \
-    (len < sizeof text ? (void)(len += (size_t)snprintf(text + len, sizeof text - len, __VA_ARGS__)) : (void)0)
-        ADD("%s (%s)\n", d->title[0] ? d->title : r->item_name, r->item_type);
-        if (d->description[0])
-            ADD("%s\n", d->description);
-        ADD("\nQuantity: %d (stacks to %d)\n", r->quantity, d->stack);
-        if (inventory_is_equipment_slot(r->slot_position))
-            ADD("Worn: %s (slot %d)\n", inventory_slot_label(r->slot_position), r->slot_position);
-        else if (r->slot_position >= 0)
-            ADD("In the backpack, slot %d%s\n", r->slot_position,
-                d->slot != ITEM_SLOT_NONE ? " (equip it to wear it)" : "");
-        else
-            ADD("Carried outside the pack\n");
-        if (d->slot != ITEM_SLOT_NONE)
-            ADD("Worn on: %s\n", items_slot_name(d->slot));
-        if (d->durability > 0) {
-            const cJSON *dur = cJSON_GetObjectItemCaseSensitive(r->item_data, "durability");
-            ADD("Durability: %d/%d%s\n", cJSON_IsNumber(dur) ? dur->valueint : d->durability, d->durability,
-                d->repair[0] ? "" : " (cannot be repaired)");
-            if (d->repair[0])
-                ADD("Repaired with: %s\n", d->repair);
-        }
-        if (d->damage)
-            ADD("Damage: %d%s\n", d->damage, d->ranged ? " (ranged)" : "");
-        if (d->ammo[0])
-            ADD("Shoots: %s\n", d->ammo);
-        if (d->armor)
-            ADD("Armour: %d\n", d->armor);
-        if (d->tool_kind[0])
-            ADD("Tool: %s, power %d\n", d->tool_kind, d->tool_power);
-        for (int k = 0; k < ITEM_STATS; k++)
-            if (d->bonus[k])
-                ADD("%s %+d\n", item_stat_names[k], d->bonus[k]);
-        if (d->bag_slots)
-            ADD("Adds %d backpack slots\n", d->bag_slots);
-        if (d->heal)
-            ADD("Restores %d health\n", d->heal);
-        if (d->mana)
-            ADD("Restores %d mana\n", d->mana);
-        if (d->teaches[0])
-            ADD("Teaches: %s\n", d->teaches);
-        const cJSON *e;
-        cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(r->item_data, "enchantments")) {
-            const cJSON *en = cJSON_GetObjectItemCaseSensitive(e, "name");
-            const cJSON *lv = cJSON_GetObjectItemCaseSensitive(e, "level");
-            if (cJSON_IsString(en))
-                ADD("Enchanted: %s %d\n", en->valuestring, cJSON_IsNumber(lv) ? lv->valueint : 1);
-        }
-        ADD("Value: %d gold\nAcquired: %s", d->value, r->acquired_at);
-        if (strcmp(r->item_name, game_player(g)->hand) == 0)
-            ADD("\n\nYou hold it in your hand.");
-#undef ADD
-        screen_message(items[pick].text, text);
-    }
-    inventory_list_free(rows, n);
-    free(items);
-}
-
-int block_pick_run(Game *g, char *buf, size_t size)
-{
-    ListItem *items;
-    InventoryRow *rows;
-    int n;
-    if (load_inventory(g, &items, &rows, &n) != 0)
-        return 0;
-    /* Only what can be placed: items that name a block. */
-    const BlockRegistry *reg = game_blocks(g);
-    int m = 0;
-    int *map = calloc((size_t)(n > 0 ? n : 1), sizeof *map);
-    for (int i = 0; map && i < n; i++)
-        if (blocks_find(reg, rows[i].item_name) > 0) {
-            items[m] = items[i];
-            map[m++] = i;
-        }
-    int chosen = 0;
-    if (map) {
-        ListSpec spec = {.title = "Hold which block?", .items = items, .n = m, .lettered = 1, .selectable = 1,
-                         .help_ctx = KCTX_LIST};
-        int pick = list_run(&spec);
-        if (pick >= 0) {
-            snprintf(buf, size, "%s", rows[map[pick]].item_name);
-            chosen = 1;
-        }
-    }
-    free(map);
-    inventory_list_free(rows, n);
-    free(items);
-    return chosen;
-}
-
-int item_pick_run(Game *g, const char *title, char *buf, size_t size)
-{
-    ListItem *items;
-    InventoryRow *rows;
-    int n;
-    if (load_inventory(g, &items, &rows, &n) != 0)
-        return 0;
-    ListSpec spec = {.title = title, .items = items, .n = n, .lettered = 1, .selectable = 1, .help_ctx = KCTX_LIST};
-    int pick = list_run(&spec);
-    int chosen = 0;
-    if (pick >= 0) {
-        snprintf(buf, size, "%s", rows[pick].item_name);
-        chosen = 1;
-    }
-    inventory_list_free(rows, n);
-    free(items);
-    return chosen;
 }

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <string.h>
 
+#include "screen_panel.h"
 #include "screen_sheet.h"
 #include "screen_story.h"
 #include "screen_talk.h"
@@ -27,17 +28,11 @@
 #include "game/npc.h"
 #include "world/render.h"
 
-#define PANEL_W 26
 #define TRAVEL_STEPS 60
 #define SEEN_SIDE 1024 /* explored-ground map for travel, centred on the start */
 #define NIGHT_RADIUS 9
 
 typedef enum Mode { MODE_MAP, MODE_DIR, MODE_LOOK } Mode;
-
-typedef struct EntitySeen {
-    char name[48];
-    int count;
-} EntitySeen;
 
 typedef struct MainUi {
     Save *s;
@@ -49,15 +44,13 @@ typedef struct MainUi {
     int view_dy;     /* [ and ]: the level shown, relative to the feet */
     int section;     /* X: the cross-section instead of the top-down map */
     int lx, lz;      /* look cursor, relative to the character */
-    char status[400];
+    char status[640];
     RenderCell *cells;
     size_t cells_cap;
-    EntitySeen seen_ent[8];
-    int n_seen_ent, total_ent;
+    SeenList seen;     /* who the last drawn map showed */
+    PanelState panel;  /* the side panel: its minimap, tracked quest, names */
     uint8_t *explored; /* SEEN_SIDE^2 bits of ground seen this session */
     int32_t ex0, ez0;
-    char story[64];  /* the storyline waiting in focus, for the panel ("" none) */
-    int story_stale; /* look it up again before the next draw (after anything that acts) */
     AutoBackup backup; /* a backup when a new game day begins */
     Agents *agents;    /* the world's agents, attached to the game (NULL with MAGIC_AGENTS=off) */
     struct {           /* what the last drawn map showed (see shift_with_step) */
@@ -72,7 +65,7 @@ typedef struct MainUi {
 
 /* ---- layout ---- */
 typedef struct Layout {
-    int map_w, map_h, panel_x, status_y, log_y, log_h;
+    int map_w, map_h, panel_x, panel_w, status_y, log_y, log_h;
 } Layout;
 
 static Layout layout(void)
@@ -82,7 +75,8 @@ static Layout layout(void)
     L.map_h = LINES - L.log_h - 1;
     L.status_y = L.map_h;
     L.log_y = L.map_h + 1;
-    L.panel_x = COLS - PANEL_W;
+    L.panel_w = panel_width(COLS);
+    L.panel_x = COLS - L.panel_w;
     L.map_w = L.panel_x - 1;
     return L;
 }
@@ -115,65 +109,6 @@ static void explored_mark_around(MainUi *u, int32_t x, int32_t z, int r)
 
 static int sight_radius(const MainUi *u) { return game_is_night(u->g) ? NIGHT_RADIUS : 24; }
 
-/* ---- entities ---- */
-/* The name of the entity standing at world (x, y, z), from its chunk. */
-static void entity_name_at(MainUi *u, int32_t x, int32_t y, int32_t z, char *buf, size_t size)
-{
-    snprintf(buf, size, "someone");
-    Err err = {0};
-    Chunk *c = world_chunk(game_world(u->g), chunk_coord(x), chunk_coord(y), chunk_coord(z), &err);
-    if (!c)
-        return;
-    const cJSON *e;
-    cJSON_ArrayForEach(e, c->entities)
-    {
-        const cJSON *pos = cJSON_GetObjectItemCaseSensitive(e, "position");
-        double p[3] = {0, 0, 0};
-        if (cJSON_IsArray(pos) && cJSON_GetArraySize(pos) >= 3) {
-            for (int i = 0; i < 3; i++)
-                p[i] = cJSON_GetNumberValue(cJSON_GetArrayItem(pos, i));
-        } else {
-            p[0] = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(e, "x"));
-            p[1] = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(e, "y"));
-            p[2] = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(e, "z"));
-        }
-        int32_t lx = chunk_local(x), lz = chunk_local(z);
-        int local = (int32_t)p[0] == lx && (int32_t)p[2] == lz;
-        int world = (int32_t)p[0] == x && (int32_t)p[2] == z;
-        if (!local && !world)
-            continue;
-        const char *keys[] = {"name", "kind", "species", "id", "type"};
-        for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
-            const cJSON *v = cJSON_GetObjectItemCaseSensitive(e, keys[k]);
-            if (cJSON_IsString(v) && v->valuestring[0]) {
-                const cJSON *t = cJSON_GetObjectItemCaseSensitive(e, "type");
-                if (k < 4 && cJSON_IsString(t))
-                    snprintf(buf, size, "%s (%s)", v->valuestring, t->valuestring);
-                else
-                    snprintf(buf, size, "%s", v->valuestring);
-                for (char *ch = buf; *ch; ch++)
-                    if (*ch == '_')
-                        *ch = ' ';
-                return;
-            }
-        }
-    }
-}
-
-static void note_entity(MainUi *u, const char *name)
-{
-    u->total_ent++;
-    for (int i = 0; i < u->n_seen_ent; i++)
-        if (strcmp(u->seen_ent[i].name, name) == 0) {
-            u->seen_ent[i].count++;
-            return;
-        }
-    if (u->n_seen_ent < (int)(sizeof u->seen_ent / sizeof u->seen_ent[0])) {
-        snprintf(u->seen_ent[u->n_seen_ent].name, sizeof u->seen_ent[0].name, "%s", name);
-        u->seen_ent[u->n_seen_ent++].count = 1;
-    }
-}
-
 /* ---- drawing ---- */
 static int ensure_cells(MainUi *u, int w, int h)
 {
@@ -192,8 +127,8 @@ static void draw_map(MainUi *u, const Layout *L)
 {
     const Player *p = game_player(u->g);
     int w = L->map_w, h = L->map_h;
-    u->n_seen_ent = 0;
-    u->total_ent = 0;
+    u->seen.n = 0;
+    u->seen.total = 0;
     if (w <= 0 || h <= 0 || ensure_cells(u, w, h) != 0)
         return;
     Err err = {0};
@@ -223,13 +158,11 @@ static void draw_map(MainUi *u, const Layout *L)
                 term_glyph_row(row, col - col % 512, line, col % 512 + 1);
             if (far || c->depth == RENDER_DEPTH_NONE)
                 continue;
-            if (c->is_entity && !u->section) {
-                char name[64];
-                entity_name_at(u, p->x + dx, p->y + u->view_dy - c->depth, p->z + dz, name, sizeof name);
-                note_entity(u, name);
-            }
+            if (c->is_entity && !u->section)
+                panel_note_entity(&u->panel, u->g, &u->seen, p->x + dx, p->y + u->view_dy - c->depth, p->z + dz);
         }
     }
+    panel_sort_seen(&u->seen);
     term_glyph(cy, cx, "@", '@', u->view_dy == 0 ? term_role(ROLE_PLAYER) : term_role(ROLE_DIM));
     if (u->mode == MODE_LOOK && !u->section) {
         int lc = cx + u->lx, lr = cy + u->lz;
@@ -245,22 +178,6 @@ static void draw_map(MainUi *u, const Layout *L)
     }
 }
 
-static void panel_line(int *y, const Layout *L, attr_t a, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static void panel_line(int *y, const Layout *L, attr_t a, const char *fmt, ...)
-{
-    if (*y >= L->map_h)
-        return;
-    char buf[160];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    attrset(a);
-    term_put(*y, L->panel_x + 1, PANEL_W - 1, buf);
-    attrset(A_NORMAL);
-    (*y)++;
-}
-
 static const char *label_of(MainUi *u, BlockId id, char *buf, size_t size)
 {
     return game_block_label(u->g, id, buf, size);
@@ -268,65 +185,9 @@ static const char *label_of(MainUi *u, BlockId id, char *buf, size_t size)
 
 static void draw_panel(MainUi *u, const Layout *L)
 {
-    const Player *p = game_player(u->g);
     for (int y = 0; y < L->map_h; y++)
         term_glyph(y, L->panel_x - 1, "\xe2\x94\x82", '|', term_role(ROLE_DIM));
-    int y = 0;
-    panel_line(&y, L, term_role(ROLE_TITLE), "%s", p->name);
-    panel_line(&y, L, A_NORMAL, "%s, level %d", p->character_class, p->level);
-    y++;
-    attr_t hp = p->health * 4 <= p->max_health ? term_role(ROLE_BAD)
-                : p->health * 2 <= p->max_health ? term_role(ROLE_WARN) : term_role(ROLE_GOOD);
-    panel_line(&y, L, hp, "Health: %d/%d%s", p->health, p->max_health,
-               p->health * 4 <= p->max_health ? " LOW" : "");
-    panel_line(&y, L, term_role(ROLE_INFO), "Mana:   %d/%d", p->mana, p->max_mana);
-    panel_line(&y, L, A_NORMAL, "XP:     %lld", (long long)p->experience);
-    y++;
-    panel_line(&y, L, A_NORMAL, "X: %d Y: %d", p->x, p->y);
-    panel_line(&y, L, A_BOLD, "Z: %d", p->z);
-    if (u->view_dy)
-        panel_line(&y, L, term_role(ROLE_WARN), "Viewing level %+d", u->view_dy);
-    if (u->section)
-        panel_line(&y, L, term_role(ROLE_INFO), "Cross-section (north)");
-    int m = game_minute_of_day(u->g);
-    int night = game_is_night(u->g);
-    panel_line(&y, L, night ? term_role(ROLE_INFO) : term_role(ROLE_WARN), "Time:   %02d:%02d, %s", m / 60, m % 60,
-               night ? "night" : "day");
-    char date[48];
-    panel_line(&y, L, A_NORMAL, "Date:   %s", calendar_date(game_clock(u->g), date, sizeof date));
-    const WorldMods *mods = game_world_mods(u->g);
-    for (int i = 0; i < mods->n_events; i++)
-        panel_line(&y, L, term_role(ROLE_WARN), "Event:  %s", mods->events[i]);
-    panel_line(&y, L, term_role(ROLE_DIM), "World:  %s", p->world_name);
-    char b[64];
-    World *w = game_world(u->g);
-    panel_line(&y, L, A_NORMAL, "Ground: %s", label_of(u, world_get_block(w, p->x, p->y - 1, p->z), b, sizeof b));
-    panel_line(&y, L, A_NORMAL, "Biome:  %s", biome_name(generator_biome(world_generator(w), p->x, p->z)));
-    panel_line(&y, L, A_NORMAL, "Hand:   %s", p->hand[0] ? p->hand : "(nothing)");
-    if (u->story_stale) {
-        story_focus_title(u->g, u->story, sizeof u->story);
-        u->story_stale = 0;
-    }
-    if (u->story[0]) {
-        panel_line(&y, L, term_role(ROLE_INFO), "Story (press s):");
-        panel_line(&y, L, term_role(ROLE_INFO), " %s", u->story);
-    }
-    y++;
-    if (u->n_seen_ent == 0) {
-        panel_line(&y, L, term_role(ROLE_DIM), "No one in view.");
-    } else {
-        panel_line(&y, L, A_BOLD, "In view:");
-        for (int i = 0; i < u->n_seen_ent; i++) {
-            if (u->seen_ent[i].count > 1)
-                panel_line(&y, L, term_role(ROLE_WARN), " %s x%d", u->seen_ent[i].name, u->seen_ent[i].count);
-            else
-                panel_line(&y, L, term_role(ROLE_WARN), " %s", u->seen_ent[i].name);
-        }
-    }
-    if (L->map_h - y >= 2) {
-        y = L->map_h - 1;
-        panel_line(&y, L, term_role(ROLE_DIM), "? help  Q quit");
-    }
+    panel_draw(&u->panel, u->g, &u->seen, L->panel_x, L->panel_w, L->map_h, u->view_dy, u->section);
 }
 
 static attr_t sev_attr(Severity s)
@@ -493,7 +354,10 @@ static int act(MainUi *u, const Action *a, ActionResult *res)
         log_add(&u->log, res->events[i].severity, turn, "%s", res->events[i].text);
     if (res->story_news)
         log_add(&u->log, SEV_GOOD, turn, "Press s to read the story, J for your journal.");
-    u->story_stale = 1;
+    panel_mark_stale(&u->panel);
+    panel_after_events(&u->panel, res);
+    if (a->kind == ACT_MOVE && res->ok)
+        u->panel.heading = a->dir;
     const Player *p = game_player(u->g);
     explored_mark_around(u, p->x, p->z, sight_radius(u) / 2);
     char note[4400];
@@ -508,11 +372,11 @@ static void describe_spot(MainUi *u, int log_it)
     const Player *p = game_player(u->g);
     World *w = game_world(u->g);
     int32_t x = p->x + u->lx, y = p->y + u->view_dy, z = p->z + u->lz;
-    char here[64], below[64], who[64] = "";
+    char here[64], below[64], who[200] = "", depth[48];
     BlockId at = world_get_block(w, x, y, z);
     const BlockDef *def = blocks_get(game_blocks(u->g), at);
     label_of(u, at, here, sizeof here);
-    char text[400];
+    char text[640];
     if (render_block_is_open(def)) {
         int d = 1;
         BlockId b = BLOCK_AIR;
@@ -521,33 +385,45 @@ static void describe_spot(MainUi *u, int log_it)
             if (!render_block_is_open(blocks_get(game_blocks(u->g), b)))
                 break;
         }
+        char what[64];
         if (d <= RENDER_LOOK_DOWN)
-            snprintf(below, sizeof below, "%s %d level%s down", label_of(u, b, below, sizeof below), d, d == 1 ? "" : "s");
+            snprintf(below, sizeof below, "%s %d level%s down", label_of(u, b, what, sizeof what), d, d == 1 ? "" : "s");
         else
             snprintf(below, sizeof below, "nothing within %d levels", RENDER_LOOK_DOWN);
-        snprintf(text, sizeof text, "(%d, %d, %d) %s here; below: %s", x, y, z, at ? here : "open air", below);
+        panel_depth_words(u->g, x, y, z, depth, sizeof depth);
+        snprintf(text, sizeof text, "(%d, %d, %d, %s) %s here; below: %s", x, y, z, depth, at ? here : "open air",
+                 below);
     } else {
-        snprintf(text, sizeof text, "(%d, %d, %d) %s at this level (solid)", x, y, z, here);
+        panel_depth_words(u->g, x, y, z, depth, sizeof depth);
+        snprintf(text, sizeof text, "(%d, %d, %d, %s) %s at this level (solid)", x, y, z, depth, here);
     }
     /* Someone standing here or just below? */
     Layout L = layout();
     int col = L.map_w / 2 + u->lx, row = L.map_h / 2 + u->lz;
     if (u->cells && col >= 0 && row >= 0 && col < L.map_w && row < L.map_h) {
         const RenderCell *c = &u->cells[row * L.map_w + col];
-        if (c->is_entity)
-            entity_name_at(u, x, y - c->depth, z, who, sizeof who);
+        Seen e;
+        if (c->is_entity && panel_entity_at(&u->panel, u->g, x, y - c->depth, z, &e)) {
+            e.dx = u->lx;
+            e.dz = u->lz;
+            e.dist = abs(u->lx) > abs(u->lz) ? abs(u->lx) : abs(u->lz);
+            char opinion[160];
+            /* A villager's opinion of you, and why; a creature's health and temper. */
+            if (e.kind == SEEN_VILLAGER && npc_describe(u->g, x, y, z, opinion, sizeof opinion) == 1)
+                snprintf(who, sizeof who, "%s", opinion);
+            else
+                panel_seen_words(&e, who, sizeof who);
+        }
     }
     if (u->lx == 0 && u->lz == 0 && u->view_dy == 0)
         snprintf(who, sizeof who, "you");
-    size_t len = strlen(text);
-    if (who[0])
-        snprintf(text + len, sizeof text - len, "; %s", who);
-    /* A villager's opinion of you, and why. */
-    char opinion[160];
-    if (who[0] && strcmp(who, "you") != 0 && npc_describe(u->g, x, y, z, opinion, sizeof opinion) == 1) {
-        len = strlen(text);
-        snprintf(text + len, sizeof text - len, " — %s", opinion);
+    /* Who stands there comes first: on a narrow terminal the end of the line is cut. */
+    if (who[0]) {
+        char where[400];
+        snprintf(where, sizeof where, "%s", text);
+        snprintf(text, sizeof text, "%s — %s", who, where);
     }
+    size_t len;
     /* A block or villager an agent changed says which entry did (the chronicle has the why). */
     char why[160] = "";
     int32_t py = y;
@@ -617,10 +493,19 @@ static void travel(MainUi *u, int to_cursor)
         return;
     }
     draw(u);
-    int start_ent = u->total_ent, start_hp = p->health;
+    /* As in Crawl: no travel with danger in view. */
+    const Seen *danger = panel_first_hostile(&u->seen);
+    if (danger) {
+        char what[200];
+        panel_seen_words(danger, what, sizeof what);
+        log_add(&u->log, SEV_WARN, (long)game_clock(u->g), "Not with danger in view: %s.", what);
+        return;
+    }
+    int start_ent = u->seen.total, last_hp = p->health, alarm = 0;
     int32_t last[4][2] = {{0}};
     int steps = 0;
     const char *why = NULL;
+    char reason[240];
     for (; steps < TRAVEL_STEPS; steps++) {
         if (term_signal())
             return;
@@ -638,6 +523,7 @@ static void travel(MainUi *u, int to_cursor)
         Dir d = dir_towards(tx - p->x, tz - p->z);
         static const int tries[] = {0, 1, -1, 2, -2};
         int moved = 0;
+        int attacked = 0;
         for (size_t t = 0; t < sizeof tries / sizeof tries[0] && !moved; t++) {
             Dir dd = (Dir)((d + tries[t] + 8) % 8);
             Action a = {.kind = ACT_MOVE, .dir = dd};
@@ -647,10 +533,15 @@ static void travel(MainUi *u, int to_cursor)
                 log_add(&u->log, SEV_BAD, (long)game_clock(u->g), "%s", err.msg);
                 return;
             }
+            panel_mark_stale(&u->panel);
+            panel_after_events(&u->panel, &r);
             if (r.ok) {
                 moved = 1;
-                for (int i = 0; i < r.n_events; i++)
+                u->panel.heading = dd;
+                for (int i = 0; i < r.n_events; i++) {
                     log_add(&u->log, r.events[i].severity, (long)game_clock(u->g), "%s", r.events[i].text);
+                    attacked |= r.events[i].severity == SEV_BAD; /* a blow, even one that missed */
+                }
             }
         }
         if (!moved) {
@@ -678,19 +569,28 @@ static void travel(MainUi *u, int to_cursor)
         }
         draw(u);
         napms(15);
-        if (u->total_ent > start_ent) {
+        danger = panel_first_hostile(&u->seen);
+        if (p->health < last_hp || attacked) {
+            snprintf(reason, sizeof reason, "you are attacked (%d/%d health)", p->health, p->max_health);
+            why = reason;
+            alarm = 1;
+        } else if (danger) {
+            char what[200];
+            panel_seen_words(danger, what, sizeof what);
+            snprintf(reason, sizeof reason, "danger in view: %s", what);
+            why = reason;
+            alarm = 1;
+        } else if (u->seen.total > start_ent) {
             why = "someone comes into view";
-            steps++;
-            break;
         }
-        if (p->health < start_hp) {
-            why = "you are hurt";
+        last_hp = p->health;
+        if (why) {
             steps++;
             break;
         }
     }
-    log_add(&u->log, SEV_INFO, (long)game_clock(u->g), "Travelled %d step%s%s%s.", steps, steps == 1 ? "" : "s",
-            why ? ": " : "", why ? why : "");
+    log_add(&u->log, alarm ? SEV_WARN : SEV_INFO, (long)game_clock(u->g), "Travelled %d step%s%s%s.", steps,
+            steps == 1 ? "" : "s", why ? ": " : "", why ? why : "");
 }
 
 /* ---- the loop ---- */
@@ -801,16 +701,19 @@ static int handle_map_key(MainUi *u, int ch)
     case KC_UNEQUIP:
     case KC_USE:
     case KC_REPAIR: {
-        static const struct { KeyCmd cmd; ActionKind kind; const char *title; } picks[] = {
-            {KC_DROP, ACT_DROP, "Drop what?"}, {KC_EQUIP, ACT_EQUIP, "Equip what?"},
-            {KC_UNEQUIP, ACT_UNEQUIP, "Take off what?"}, {KC_USE, ACT_USE, "Use what?"},
-            {KC_REPAIR, ACT_REPAIR, "Repair what?"},
+        static const struct { KeyCmd cmd; ActionKind kind; ItemPick what; const char *title; } picks[] = {
+            {KC_DROP, ACT_DROP, PICK_ANY, "Drop what?"}, {KC_EQUIP, ACT_EQUIP, PICK_EQUIP, "Equip what?"},
+            {KC_UNEQUIP, ACT_UNEQUIP, PICK_WORN, "Take off what?"}, {KC_USE, ACT_USE, PICK_USE, "Use what?"},
+            {KC_REPAIR, ACT_REPAIR, PICK_REPAIR, "Repair what?"},
         };
         for (size_t i = 0; i < sizeof picks / sizeof picks[0]; i++) {
             if (picks[i].cmd != cmd)
                 continue;
-            char name[64];
-            if (item_pick_run(u->g, picks[i].title, name, sizeof name)) {
+            char name[160];
+            int got = item_pick_run(u->g, picks[i].title, picks[i].what, name, sizeof name);
+            if (got < 0)
+                log_add(&u->log, SEV_INFO, (long)game_clock(u->g), "%s", name);
+            if (got > 0) {
                 a.kind = picks[i].kind;
                 a.count = 1;
                 snprintf(a.arg, sizeof a.arg, "%s", name);
@@ -837,7 +740,8 @@ static int handle_map_key(MainUi *u, int ch)
         skills_run(u->g);
         break;
     case KC_QUESTS:
-        quests_run(u->g);
+        quests_run(u->g, &u->log, u->panel.tracked, sizeof u->panel.tracked);
+        panel_mark_stale(&u->panel);
         break;
     case KC_ACHIEVEMENTS:
         achievements_run(u->g);
@@ -928,6 +832,7 @@ static void handle_dir_key(MainUi *u, int ch)
         u->llm_talk = u->llm != NULL;
         talk_screen_run(u->g, d, &u->log);
         u->llm_talk = 0;
+        panel_mark_names(&u->panel);
         return;
     }
     Action a = {.kind = ACT_PLACE, .dir = d};
@@ -990,12 +895,19 @@ static void handle_look_key(MainUi *u, int ch)
 
 int main_screen_run(Save *s, Game *g)
 {
-    MainUi u = {.s = s, .g = g, .story_stale = 1};
+    MainUi u = {.s = s, .g = g};
     const Player *p = game_player(g);
+    panel_init(&u.panel, g);
     u.explored = calloc((size_t)SEEN_SIDE * SEEN_SIDE / 8, 1);
     u.ex0 = p->x - SEEN_SIDE / 2;
     u.ez0 = p->z - SEEN_SIDE / 2;
     explored_mark_around(&u, p->x, p->z, sight_radius(&u) / 2);
+    /* The messages of earlier sessions, as they were left. */
+    Err lerr = {0};
+    if (log_load(&u.log, s, p->character_id, LOG_KEEP_IN_SAVE, &lerr) != MA_OK)
+        log_add(&u.log, SEV_WARN, (long)game_clock(g), "The earlier messages could not be read: %s", lerr.msg);
+    else if (u.log.n > 0)
+        log_add(&u.log, SEV_INFO, (long)game_clock(g), "-- Earlier messages above (M: the history) --");
     char warning[1024];
     autobackup_start(&u.backup, g, warning, sizeof warning);
     if (warning[0])
@@ -1036,6 +948,8 @@ int main_screen_run(Save *s, Game *g)
     const char *report_path = getenv("MAGIC_BENCH_REPORT");
     FILE *report = report_path ? fopen(report_path, "w") : NULL;
     for (;;) {
+        /* What the log says is kept for the next session; a failure here is not worth a line. */
+        log_keep(&u.log, s, game_player(g)->character_id, NULL);
         if (u.mode != MODE_LOOK)
             u.status[0] = '\0';
         if (report) {
@@ -1058,8 +972,7 @@ int main_screen_run(Save *s, Game *g)
             clearok(curscr, TRUE);
             continue;
         }
-        int was_night = game_is_night(g);
-        u.story_stale = 1; /* any key may have acted (a move, a talk, a choice, travel) */
+        panel_mark_stale(&u.panel); /* any key may have acted (a move, a talk, a choice, travel) */
         if (u.mode == MODE_DIR) {
             handle_dir_key(&u, ch);
         } else if (u.mode == MODE_LOOK) {
@@ -1071,11 +984,10 @@ int main_screen_run(Save *s, Game *g)
                 break;
             }
         }
-        if (game_is_night(g) != was_night)
-            log_add(&u.log, SEV_INFO, (long)game_clock(g), game_is_night(g) ? "Night falls." : "The sun rises.");
     }
     if (report)
         fclose(report);
+    log_keep(&u.log, s, game_player(g)->character_id, NULL);
     /* What was shown in the log this session is not news next time. */
     if (chronicle_away(s, game_player(g)->world_id, agents_chronicle_seen(g), news, 0, &newest) >= 0 && newest > 0)
         agents_chronicle_mark(g, newest, NULL);
@@ -1086,6 +998,7 @@ int main_screen_run(Save *s, Game *g)
     agents_detach(g, u.agents);
     free(u.cells);
     free(u.explored);
+    panel_free(&u.panel);
     log_free(&u.log);
     return result;
 }

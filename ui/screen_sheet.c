@@ -62,7 +62,7 @@ void sheet_run(Game *g)
     snprintf(items[n].text, sizeof items[n].text, "Digging speed x%.2f   prices x%.2f", progress_mining_speed(g),
              progress_price_factor(g));
     items[n++].detail[0] = '\0';
-    ListSpec spec = {.title = "Character", .items = items, .n = n, .help_ctx = KCTX_LIST};
+    ListSpec spec = {.title = "Character", .items = items, .n = n, .help_ctx = KCTX_LIST, .wrap = 1};
     list_run(&spec);
 }
 
@@ -106,7 +106,7 @@ void skills_run(Game *g)
         map[m++] = i;
     }
     ListSpec spec = {.title = "Skills (Enter: details)", .items = items, .n = m, .selectable = 1,
-                     .help_ctx = KCTX_LIST};
+                     .help_ctx = KCTX_LIST, .wrap = 1};
     for (;;) {
         int pick = map ? list_run(&spec) : -1;
         if (pick < 0)

@@ -13,8 +13,11 @@
  * goes to log (may be NULL). Returns 0 when the conversation ends, -1 when nobody is there
  * (the refusal is in the log), -2 on a signal. */
 int talk_screen_run(Game *g, Dir d, MsgLog *log);
-/* The quest log. */
-void quests_run(Game *g);
+/* The quest log: active quests first, each with who gave it and its counters. Enter opens a
+ * quest's page, where t tracks it in the side panel (its name goes to tracked) and s shares it
+ * with another of the player's characters in this world (an ACT_QUEST_SHARE; the result goes
+ * to log, which may be NULL). */
+void quests_run(Game *g, MsgLog *log, char *tracked, size_t tracked_size);
 /* The achievements of the user, with total points. */
 void achievements_run(Game *g);
 

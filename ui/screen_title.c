@@ -9,14 +9,36 @@
 #include <string.h>
 
 #include "game/auth.h"
+#include "game/items.h"
 #include "save/users.h"
 #include "save/worlds.h"
 #include "autobackup.h"
+#include "session_file.h"
 #include "term.h"
 #include "net/llm.h"
 #include "util/timeutil.h"
 
 #define PREGEN_RADIUS 3 /* chunk columns around the start stored at creation */
+
+static const char *g_save_path = ""; /* for the session file (session_file.h) */
+
+/* Keeps a new session's token for Continue (a failure only means a password next time). */
+static void keep_session(const char *username, const AuthOutcome *out)
+{
+    if (out->token[0])
+        session_file_write(g_save_path, username, out->token);
+}
+
+/* 1 when this client kept a live session of username: Continue needs no password then. */
+static int resume_session(Save *s, const char *username)
+{
+    char token[160];
+    if (!session_file_read(g_save_path, username, token, sizeof token))
+        return 0;
+    int ok = auth_session_resume(s, username, token, time_now_ms(), NULL) == MA_OK;
+    explicit_bzero(token, sizeof token);
+    return ok;
+}
 
 /* What to resume: the player who played last (and has a character). */
 typedef struct Resume {
@@ -138,6 +160,8 @@ static int sign_in(Save *s, const char *username)
     if (auth_has_password(s, username, &err) != 1) {
         memset(&out, 0, sizeof out);
         int rc = auth_sign_in(s, username, NULL, time_now_ms(), &out, &err);
+        if (rc == MA_OK)
+            keep_session(username, &out);
         if (rc == MA_OK || rc == MA_ERR_NOT_FOUND)
             return 1; /* a new player is created by game_start */
         screen_message("Cannot sign in", err.msg);
@@ -157,8 +181,10 @@ static int sign_in(Save *s, const char *username)
         memset(&out, 0, sizeof out);
         int rc = auth_sign_in(s, username, pw, time_now_ms(), &out, &err);
         explicit_bzero(pw, sizeof pw);
-        if (rc == MA_OK)
+        if (rc == MA_OK) {
+            keep_session(username, &out);
             return 1;
+        }
         if (rc == MA_ERR_LOCKED) {
             char when[32], msg[200];
             hhmm(out.locked_until, when, sizeof when);
@@ -230,6 +256,8 @@ static int create_player(Save *s, char *name, size_t size)
         AuthOutcome out;
         memset(&out, 0, sizeof out);
         rc = auth_sign_in(s, name, copy[0] ? copy : NULL, time_now_ms(), &out, &err);
+        if (rc == MA_OK)
+            keep_session(name, &out);
     }
     explicit_bzero(copy, sizeof copy);
     if (rc != MA_OK) {
@@ -328,7 +356,8 @@ static int create_world(Save *s, Choice *c)
             break;
         q2 = "Not a whole number. Seed (Enter for a random one):";
     }
-    static const ListItem types[] = {{"normal", "hills, forests, villages, caves"}, {"flat", "superflat, for building"}};
+    static const ListItem types[] = {{.text = "normal", .detail = "hills, forests, villages, caves"},
+                                     {.text = "flat", .detail = "superflat, for building"}};
     ListSpec spec = {.title = "New world: which kind?", .items = types, .n = 2, .lettered = 1, .selectable = 1,
                      .help_ctx = KCTX_MENU};
     int t = list_run(&spec);
@@ -384,43 +413,90 @@ static int pick_world(Save *s, Choice *c)
     }
 }
 
+static int stat_of(const cJSON *stats, const char *key)
+{
+    return (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(stats, key));
+}
+
+/* "swordsmanship" -> "Swordsmanship", "iron_sword" -> "Iron sword". */
+static void title_case(const char *name, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s", name);
+    for (char *c = buf; *c; c++)
+        if (*c == '_')
+            *c = ' ';
+    if (buf[0] >= 'a' && buf[0] <= 'z')
+        buf[0] = (char)(buf[0] - 'a' + 'A');
+}
+
+/* A class in words for its page: stats by name, skills, gear by title. */
+static void class_page(const ClassDef *d, const ItemRegistry *items, char *text, size_t size)
+{
+    const cJSON *st = d->stats;
+    size_t len = (size_t)snprintf(text, size,
+                                  "%s\n\nStarting stats:\n  Health %d, Mana %d\n  Strength %d, Intelligence %d, "
+                                  "Dexterity %d\n  Constitution %d, Charisma %d\n\nStarting skills: ",
+                                  d->description, stat_of(st, "health"), stat_of(st, "mana"), stat_of(st, "strength"),
+                                  stat_of(st, "intelligence"), stat_of(st, "dexterity"), stat_of(st, "constitution"),
+                                  stat_of(st, "charisma"));
+    int k = 0;
+    const cJSON *sk;
+    cJSON_ArrayForEach(sk, d->skills) {
+        char name[64];
+        title_case(sk->string, name, sizeof name);
+        if (len < size)
+            len += (size_t)snprintf(text + len, size - len, "%s%s %d", k++ ? ", " : "", name, sk->valueint);
+    }
+    if (!k && len < size)
+        len += (size_t)snprintf(text + len, size - len, "none");
+    if (len < size)
+        len += (size_t)snprintf(text + len, size - len, "\n\nStarting gear: ");
+    for (int i = 0; i < d->n_gear && len < size; i++) {
+        const ItemDef *it = items_find(items, d->gear[i].item);
+        char title[64];
+        if (it && it->title[0])
+            snprintf(title, sizeof title, "%s", it->title);
+        else
+            title_case(d->gear[i].item, title, sizeof title);
+        if (d->gear[i].count > 1) {
+            len += (size_t)snprintf(text + len, size - len, "%s%s x%d", i ? ", " : "", title, d->gear[i].count);
+        } else {
+            len += (size_t)snprintf(text + len, size - len, "%s%s", i ? ", " : "", title);
+        }
+    }
+}
+
 static int pick_class(Choice *c)
 {
     ClassList cl = {0};
+    ItemRegistry *reg = NULL;
     Err err = {0};
     if (classes_load_default(&cl, &err) != MA_OK) {
         screen_message("Classes", err.msg);
         return 0;
     }
+    items_load_default(&reg, NULL); /* for the gear's titles; the names do without */
     ListItem *items = calloc((size_t)cl.n + 1, sizeof *items);
     int result = 0;
     if (!items)
         goto done;
     for (int i = 0; i < cl.n; i++) {
-        snprintf(items[i].text, sizeof items[i].text, "%-10s %s", cl.classes[i].title, cl.classes[i].description);
+        snprintf(items[i].text, sizeof items[i].text, "%-8s %s", cl.classes[i].title, cl.classes[i].description);
         const cJSON *st = cl.classes[i].stats;
-        snprintf(items[i].detail, sizeof items[i].detail, "HP %d MP %d STR %d INT %d",
-                 (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(st, "health")),
-                 (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(st, "mana")),
-                 (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(st, "strength")),
-                 (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(st, "intelligence")));
+        snprintf(items[i].detail, sizeof items[i].detail, "HP %d MP %d STR %d INT %d", stat_of(st, "health"),
+                 stat_of(st, "mana"), stat_of(st, "strength"), stat_of(st, "intelligence"));
     }
     for (;;) {
         ListSpec spec = {.title = "New character: which class?", .items = items, .n = cl.n, .lettered = 1,
-                         .selectable = 1, .start = cl.default_index, .help_ctx = KCTX_MENU};
+                         .selectable = 1, .start = cl.default_index, .help_ctx = KCTX_MENU, .wrap = 1};
         int pick = list_run(&spec);
         if (pick < 0) {
             result = pick == -2 ? -2 : 0;
             break;
         }
         const ClassDef *d = &cl.classes[pick];
-        char text[1200], *stats = cJSON_PrintUnformatted(d->stats);
-        size_t len = (size_t)snprintf(text, sizeof text, "%s\n\nStarting stats: %s\n\nStarting gear:", d->description,
-                                      stats ? stats : "{}");
-        cJSON_free(stats);
-        for (int i = 0; i < d->n_gear && len < sizeof text; i++)
-            len += (size_t)snprintf(text + len, sizeof text - len, "%s %s x%d", i ? "," : "", d->gear[i].item,
-                                    d->gear[i].count);
+        char text[1200];
+        class_page(d, reg, text, sizeof text);
         erase();
         screen_message(d->title, text);
         int yes = prompt_yn("Play this class?", 1);
@@ -436,6 +512,7 @@ static int pick_class(Choice *c)
     }
 done:
     free(items);
+    items_free(reg);
     classes_free(&cl);
     return result;
 }
@@ -545,10 +622,95 @@ static int quick_start(Save *s)
         AuthOutcome out;
         Err err = {0};
         memset(&out, 0, sizeof out);
-        if (auth_has_password(s, me, &err) == 0)
-            auth_sign_in(s, me, NULL, time_now_ms(), &out, &err);
+        if (auth_has_password(s, me, &err) == 0 && auth_sign_in(s, me, NULL, time_now_ms(), &out, &err) == MA_OK)
+            keep_session(me, &out);
     }
     return played;
+}
+
+/* ---- load: any character of any player ---- */
+static int load_game(Save *s)
+{
+    UserRow *users = NULL;
+    int nu = 0;
+    Err err = {0};
+    if (users_list(s, &users, &nu, &err) != MA_OK) {
+        screen_message("Load", err.msg);
+        return 0;
+    }
+    /* Every player's characters, the most recently played first. */
+    typedef struct Entry {
+        char user[65], character[65], world[65], updated[32];
+    } Entry;
+    Entry *e = NULL;
+    ListItem *items = NULL;
+    int n = 0, cap = 0, result = 0;
+    for (int i = 0; i < nu; i++) {
+        CharacterRow *cs = NULL;
+        int nc = 0;
+        if (characters_list_by_user(s, users[i].id, 0, &cs, &nc, NULL) != MA_OK)
+            continue;
+        for (int k = 0; k < nc; k++) {
+            if (n == cap) {
+                cap = cap ? cap * 2 : 16;
+                Entry *ne = realloc(e, sizeof *e * (size_t)cap);
+                ListItem *ni = realloc(items, sizeof *items * (size_t)cap);
+                if (ne)
+                    e = ne;
+                if (ni)
+                    items = ni;
+                if (!ne || !ni)
+                    break;
+            }
+            WorldRow w;
+            char wname[65] = "?";
+            if (worlds_get(s, cs[k].world_id, &w, NULL) == MA_OK) {
+                snprintf(wname, sizeof wname, "%s", w.name);
+                world_row_clear(&w);
+            }
+            snprintf(e[n].user, sizeof e[n].user, "%s", users[i].username);
+            snprintf(e[n].character, sizeof e[n].character, "%s", cs[k].name);
+            snprintf(e[n].world, sizeof e[n].world, "%s", wname);
+            snprintf(e[n].updated, sizeof e[n].updated, "%s", cs[k].updated_at);
+            memset(&items[n], 0, sizeof items[n]);
+            snprintf(items[n].text, sizeof items[n].text, "%s the %s, level %d, in %s", cs[k].name,
+                     cs[k].character_class, cs[k].level, wname);
+            snprintf(items[n].detail, sizeof items[n].detail, "%s, %.10s", users[i].username, cs[k].updated_at);
+            n++;
+        }
+        characters_list_free(cs, nc);
+    }
+    users_list_free(users, nu);
+    /* Newest first: sort both arrays together by the time played. */
+    for (int i = 1; i < n; i++)
+        for (int j = i; j > 0 && strcmp(e[j - 1].updated, e[j].updated) < 0; j--) {
+            Entry te = e[j];
+            e[j] = e[j - 1];
+            e[j - 1] = te;
+            ListItem ti = items[j];
+            items[j] = items[j - 1];
+            items[j - 1] = ti;
+        }
+    if (n == 0) {
+        screen_message("Load", "There is no game to load yet: Quick start or New game makes one.");
+    } else {
+        ListSpec spec = {.title = "Load: which game?", .items = items, .n = n, .lettered = 1, .selectable = 1,
+                         .help_ctx = KCTX_MENU};
+        int pick = list_run(&spec);
+        if (pick == -2) {
+            result = -2;
+        } else if (pick >= 0) {
+            int r = resume_session(s, e[pick].user) ? 1 : sign_in(s, e[pick].user);
+            if (r == 1) {
+                GameStart st = {.username = e[pick].user, .world = e[pick].world, .character = e[pick].character};
+                r = play(s, &st, 0);
+            }
+            result = r;
+        }
+    }
+    free(e);
+    free(items);
+    return result;
 }
 
 static int new_game(Save *s)
@@ -581,7 +743,7 @@ static const char *const title_art[] = {
     "              |___/                                                         ",
 };
 
-enum { T_CONTINUE, T_QUICK, T_NEW, T_QUIT };
+enum { T_CONTINUE, T_LOAD, T_QUICK, T_NEW, T_QUIT };
 
 static void title_draw(const int *entries, int n, int cursor, const Resume *res, const char *save_path, const char *llm)
 {
@@ -607,10 +769,11 @@ static void title_draw(const int *entries, int n, int cursor, const Resume *res,
     term_put(y, (COLS - (int)strlen(sub)) / 2, COLS, sub);
     attrset(A_NORMAL);
     y += 2;
-    static const char *const names[] = {"Continue", "Quick start", "New game", "Quit"};
+    static const char *const names[] = {"Continue", "Load", "Quick start", "New game", "Quit"};
     for (int i = 0; i < n; i++) {
         char line[260];
         const char *note = entries[i] == T_CONTINUE ? res->text
+                           : entries[i] == T_LOAD    ? "any character of any player in this save"
                            : entries[i] == T_QUICK   ? (res->found ? "a new world, a fresh character" : "play now")
                            : entries[i] == T_NEW     ? "choose player, world and character"
                                                      : "";
@@ -649,9 +812,11 @@ static int title_run(Save *s, const char *save_path, int resume)
     for (;;) {
         Resume res;
         find_resume(s, &res);
-        int entries[4], n = 0;
-        if (res.found)
+        int entries[5], n = 0;
+        if (res.found) {
             entries[n++] = T_CONTINUE;
+            entries[n++] = T_LOAD;
+        }
         entries[n++] = T_QUICK;
         entries[n++] = T_NEW;
         entries[n++] = T_QUIT;
@@ -687,13 +852,23 @@ static int title_run(Save *s, const char *save_path, int resume)
         int r = 0;
         switch (chosen) {
         case T_CONTINUE:
-            r = sign_in(s, res.username);
+            /* A session this client signed in within the last day goes on without the password. */
+            r = resume_session(s, res.username) ? 1 : sign_in(s, res.username);
             if (r == 1) {
                 GameStart st = {.username = res.username};
                 r = play(s, &st, 0);
             }
             break;
-        case T_QUICK: r = quick_start(s); break;
+        case T_LOAD: r = load_game(s); break;
+        case T_QUICK:
+            if (res.found) {
+                title_draw(entries, n, cursor, &res, save_path, llm);
+                r = prompt_yn("Start a new world? Your game stays saved: Continue or Load returns to it.", 0);
+                if (r != 1)
+                    break;
+            }
+            r = quick_start(s);
+            break;
         case T_NEW: r = new_game(s); break;
         default: return 0;
         }
@@ -715,6 +890,9 @@ int client_run(CliCtx *ctx)
         save_close(s);
         return CLI_FAIL;
     }
+    g_save_path = ctx->save_path;
+    /* Sessions past their 24 hours are of no use to anyone: gone. */
+    auth_sessions_expire(s, time_now_ms(), NULL, NULL);
     int r = title_run(s, ctx->save_path, ctx->resume);
     term_close();
     save_close(s);

@@ -392,13 +392,64 @@ static void shift_out_flush(void)
     g_shift_len = 0;
 }
 
+/* A step north or south: the map's rows scroll in a scrolling region of its rows (the whole
+ * width, as terminals scroll), and curses' copy of the screen with them. Curses would find
+ * moved lines itself only where a whole line, side panel included, is the same one row on;
+ * with a side panel full of text (the minimap, who is in view) that is almost never, and each
+ * step repainted most of the map. Now it repaints the panel's columns and the new row. */
+static int shift_rows(int rows, int dz)
+{
+    if (!cap(change_scroll_region) || !cap(cursor_address) || !cap(scroll_forward) || !cap(scroll_reverse) ||
+        rows < 2 || rows > LINES)
+        return -1;
+    int cy = getcury(curscr), cx = getcurx(curscr);
+    cchar_t *row = malloc(sizeof *row * (size_t)(COLS + 1)), blank; /* and its terminator */
+    if (!row)
+        return -1;
+    setcchar(&blank, L" ", A_NORMAL, 0, NULL);
+    g_shift_len = 0;
+    g_shift_full = 0;
+    vidputs(A_NORMAL, out_char);
+    put_str(tiparm(change_scroll_region, 0, rows - 1));
+    if (dz > 0) {
+        /* Walking south the picture moves up: scroll the region forward from its last row. */
+        put_move(rows - 1, 0);
+        put_str(scroll_forward);
+        for (int r = 0; r < rows - 1; r++) {
+            mvwin_wchnstr(curscr, r + 1, 0, row, COLS);
+            mvwadd_wchnstr(curscr, r, 0, row, COLS);
+        }
+    } else {
+        put_move(0, 0);
+        put_str(scroll_reverse);
+        for (int r = rows - 1; r > 0; r--) {
+            mvwin_wchnstr(curscr, r - 1, 0, row, COLS);
+            mvwadd_wchnstr(curscr, r, 0, row, COLS);
+        }
+    }
+    int fresh = dz > 0 ? rows - 1 : 0;
+    for (int c = 0; c < COLS; c++)
+        mvwadd_wch(curscr, fresh, c, &blank);
+    put_str(tiparm(change_scroll_region, 0, LINES - 1));
+    free(row);
+    put_move(cy, cx);
+    wmove(curscr, cy, cx);
+    if (!g_shift_full)
+        shift_out_flush();
+    else
+        clearok(curscr, TRUE);
+    return 0;
+}
+
 int term_shift_map(int rows, int cols, int dx, int dz)
 {
-    /* Up and down, curses finds the moved lines itself and scrolls them
-     * (about 1.7 KB a step); left and right it cannot, as a line moved by
-     * one column is another line to it. */
-    if (!g_open || dz != 0 || (dx != 1 && dx != -1) || rows < 1 || cols < 2 || rows > LINES || cols >= COLS ||
-        is_cleared(curscr))
+    if (!g_open || rows < 1 || cols < 2 || rows > LINES || cols >= COLS || is_cleared(curscr))
+        return -1;
+    if (dx == 0 && (dz == 1 || dz == -1))
+        return shift_rows(rows, dz);
+    /* Left and right curses cannot find the move: a line moved by one column is another line
+     * to it. */
+    if (dz != 0 || (dx != 1 && dx != -1))
         return -1;
     if (!cap(cursor_address) || !(cap(parm_ich) || cap(insert_character)) ||
         !(cap(parm_dch) || cap(delete_character)))

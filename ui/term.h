@@ -76,12 +76,13 @@ void term_glyph_row(int y, int x, const TermGlyph *g, int n);
 
 /* The map in the top-left rows x cols of the screen is about to be drawn
  * moved by one column (dx = 1: the view moved east, so the picture moves
- * west). Moves what the terminal shows the same way with its own delete and
- * insert character (and curses' copy of the screen with it), so that the
- * next update sends only the new column, not the whole map. Call between
+ * west) or one row (dz = 1: the view moved south). Moves what the terminal
+ * shows the same way — delete and insert character on each row, or a
+ * scrolling region of the map's rows — and curses' copy of the screen with
+ * it, so that the next update sends only the new column or row (and, for a
+ * row, the side panel's columns again), not the whole map. Call between
  * wnoutrefresh and doupdate. Returns -1 (and does nothing) when it cannot:
- * a cleared screen, no such terminal capabilities, or another move (curses
- * scrolls the lines of a north or south step itself). */
+ * a cleared screen, no such terminal capabilities, or another move. */
 int term_shift_map(int rows, int cols, int dx, int dz);
 
 /* Write system calls and bytes written by this process so far (from

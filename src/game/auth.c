@@ -224,3 +224,35 @@ int auth_session_user(Save *s, const char *token, int64_t now_ms, int64_t *user_
         return err_set(err, MA_ERR_NOT_FOUND, "the session has expired; sign in again");
     return MA_OK;
 }
+
+int auth_session_resume(Save *s, const char *username, const char *token, int64_t now_ms, Err *err)
+{
+    if (!token || !token[0])
+        return err_set(err, MA_ERR_NOT_FOUND, "no session to resume for '%s'; sign in", username);
+    int64_t uid = 0;
+    int rc = auth_session_user(s, token, now_ms, &uid, err);
+    if (rc != MA_OK)
+        return rc;
+    UserRow u;
+    if ((rc = users_get_by_username(s, username, &u, err)) != MA_OK)
+        return rc;
+    int same = u.id == uid && u.is_active;
+    user_row_clear(&u);
+    if (!same)
+        return err_set(err, MA_ERR_NOT_FOUND, "the session is not one of '%s'; sign in", username);
+    return MA_OK;
+}
+
+int auth_sessions_expire(Save *s, int64_t now_ms, int *deleted, Err *err)
+{
+    char now[32];
+    time_iso(now_ms, now);
+    int rc = save_begin(s, err);
+    if (rc != MA_OK)
+        return rc;
+    rc = sessions_delete_expired(s, now, deleted, err);
+    if (rc == MA_OK)
+        return save_commit(s, err);
+    save_rollback(s);
+    return rc;
+}

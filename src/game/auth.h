@@ -41,6 +41,14 @@ int auth_sign_in(Save *s, const char *username, char *password, int64_t now_ms, 
 /* The user of an active, unexpired session token; MA_ERR_NOT_FOUND otherwise. */
 int auth_session_user(Save *s, const char *token, int64_t now_ms, int64_t *user_id, Err *err);
 
+/* A live session of username: MA_OK when token (the plain token a client kept from its sign-in)
+ * is an active, unexpired session of that player at now_ms, so that Continue needs no password;
+ * MA_ERR_NOT_FOUND (and why) otherwise. */
+int auth_session_resume(Save *s, const char *username, const char *token, int64_t now_ms, Err *err);
+/* Deletes every session expired at now_ms, in a transaction of its own; how many in *deleted
+ * (may be NULL). */
+int auth_sessions_expire(Save *s, int64_t now_ms, int *deleted, Err *err);
+
 /* Whether the player has a password. */
 int auth_has_password(Save *s, const char *username, Err *err);
 

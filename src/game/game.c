@@ -446,9 +446,20 @@ static int do_dig(Game *g, Dir d, ActionResult *r, Err *err)
     return MA_OK;
 }
 
+/* "to the east", "above you": where something was put, in words. */
+static const char *dir_words(Dir d)
+{
+    static const char *const words[DIR_COUNT] = {"to the north", "to the north-east", "to the east",
+                                                 "to the south-east", "to the south", "to the south-west",
+                                                 "to the west", "to the north-west", "above you", "below you"};
+    return d >= 0 && d < DIR_COUNT ? words[d] : "here";
+}
+
 static int do_place(Game *g, Dir d, const char *want, ActionResult *r, Err *err)
 {
-    const char *item = want && want[0] ? want : g->p.hand;
+    /* A copy: the hand is written below, and the item may be the hand itself. */
+    char item[sizeof g->p.hand];
+    snprintf(item, sizeof item, "%s", want && want[0] ? want : g->p.hand);
     if (!item[0]) {
         game_refuse(r, "nothing in hand to place");
         return MA_OK;
@@ -492,7 +503,17 @@ static int do_place(Game *g, Dir d, const char *want, ActionResult *r, Err *err)
     }
     if (rc != MA_OK)
         return rc;
-    snprintf(g->p.hand, sizeof g->p.hand, "%s", item);
+    /* The hand keeps the block while any is left, so that the next P places another. */
+    if (have > 1)
+        snprintf(g->p.hand, sizeof g->p.hand, "%s", item);
+    else if (strcmp(g->p.hand, item) == 0)
+        g->p.hand[0] = '\0';
+    char label[64];
+    items_label(item, label, sizeof label);
+    if (have > 1)
+        game_event(r, SEV_INFO, "Placed %s %s; %d left.", label, dir_words(d), have - 1);
+    else
+        game_event(r, SEV_WARN, "Placed your last %s %s.", label, dir_words(d));
     r->ok = 1;
     game_pass_time(g, 1, r);
     return MA_OK;
@@ -775,6 +796,22 @@ static int create_character(Game *g, const char *name, const char *class_name, E
         int left = game_give_item(g, cls->gear[i].item, cls->gear[i].type, cls->gear[i].count, err);
         rc = left < 0 ? left : MA_OK;
     }
+    /* The class's skills are the character's from the start: rows in character_skills, as the
+     * skills screen, `verify`, sync and a character recovery read them. */
+    const cJSON *sk;
+    cJSON_ArrayForEach(sk, cls->skills) {
+        if (rc != MA_OK)
+            break;
+        if (!cJSON_IsNumber(sk) || sk->valueint < 1 || !skillbook_has(g->skills, sk->string))
+            continue;
+        SkillRow row;
+        memset(&row, 0, sizeof row);
+        row.character_id = g->p.character_id;
+        snprintf(row.skill_name, sizeof row.skill_name, "%s", sk->string);
+        row.skill_level = sk->valueint;
+        rc = skills_upsert(g->save, &row, err);
+        skill_row_clear(&row);
+    }
     return rc;
 }
 
@@ -900,6 +937,9 @@ int game_start(Save *s, const GameStart *st, Game **out, Err *err)
     } else if ((rc = create_character(g, st->character ? st->character : username, st->class_name, err)) != MA_OK) {
         goto fail_tx;
     }
+    /* Items keep their letters; rows of an older save get theirs now. */
+    if ((rc = inventory_letters_assign(g, err)) != MA_OK)
+        goto fail_tx;
     if ((rc = quest_seed(g, err)) != MA_OK)
         goto fail_tx;
     ActionResult discovered; /* what is already known how to make is recorded quietly */

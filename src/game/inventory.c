@@ -110,6 +110,19 @@ static int pack_load(Game *g, int64_t character_id, Pack *p, Err *err)
     return MA_OK;
 }
 
+/* Keeps a row just added in p (a copy), so that the next row added sees its slot and letter. */
+static int pack_append(Pack *p, const InventoryRow *r)
+{
+    InventoryRow *rows = realloc(p->rows, sizeof *rows * (size_t)(p->n + 1));
+    if (!rows)
+        return MA_ERR_NOMEM;
+    p->rows = rows;
+    InventoryRow *c = &p->rows[p->n++];
+    *c = *r;
+    c->item_data = r->item_data ? cJSON_Duplicate(r->item_data, 1) : NULL;
+    return MA_OK;
+}
+
 static int is_pack_slot(const Pack *p, int pos)
 {
     return (pos >= 0 && pos < INV_BACKPACK_SLOTS) || (pos >= INV_BAG_FIRST && pos < INV_BAG_FIRST + p->bag);
@@ -159,6 +172,7 @@ static cJSON *loose_data(const cJSON *data)
     cJSON *d = cJSON_Duplicate(data, 1);
     cJSON_DeleteItemFromObjectCaseSensitive(d, "equipped");
     cJSON_DeleteItemFromObjectCaseSensitive(d, "slot");
+    cJSON_DeleteItemFromObjectCaseSensitive(d, "letter");
     if (!d->child) {
         cJSON_Delete(d);
         return NULL;
@@ -186,6 +200,74 @@ static void plural(char *buf, size_t size, const char *item, int count)
     char label[64];
     items_label(item, label, sizeof label);
     snprintf(buf, size, "%d %s", count, label);
+}
+
+/* ------------------------------------------------------------ letters */
+
+/* The player's items keep the letter they got when they arrived (item_data "letter"), as in
+ * NetHack and Crawl: crafting a chest does not move the sword from a to h. A new row takes the
+ * first letter no other row holds; a letter is free again once its row is gone. */
+static const char letter_order[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+char inventory_letter(const InventoryRow *row)
+{
+    const cJSON *l = cJSON_GetObjectItemCaseSensitive(row->item_data, "letter");
+    return cJSON_IsString(l) && l->valuestring[0] && !l->valuestring[1] && strchr(letter_order, l->valuestring[0])
+               ? l->valuestring[0]
+               : 0;
+}
+
+/* The first letter no row of p holds (skipping `taken` too, may be NULL), or 0 when all 52 are. */
+static char free_letter(const Pack *p, const char *taken)
+{
+    for (const char *c = letter_order; *c; c++) {
+        int used = taken && strchr(taken, *c);
+        for (int i = 0; i < p->n && !used; i++)
+            used = inventory_letter(&p->rows[i]) == *c;
+        if (!used)
+            return *c;
+    }
+    return 0;
+}
+
+static void set_letter(InventoryRow *row, char letter)
+{
+    if (!cJSON_IsObject(row->item_data)) {
+        cJSON_Delete(row->item_data);
+        row->item_data = cJSON_CreateObject();
+    }
+    cJSON_DeleteItemFromObjectCaseSensitive(row->item_data, "letter");
+    if (letter) {
+        char l[2] = {letter, '\0'};
+        cJSON_AddStringToObject(row->item_data, "letter", l);
+    }
+}
+
+int inventory_letters_assign(Game *g, Err *err)
+{
+    Pack p;
+    int rc = pack_load(g, g->p.character_id, &p, err);
+    char given[sizeof letter_order] = "";
+    size_t n_given = 0;
+    for (int i = 0; rc == MA_OK && i < p.n; i++) {
+        char l = inventory_letter(&p.rows[i]);
+        /* A letter held by an earlier row too (a hand-edited save) is given again. */
+        int twice = 0;
+        for (int j = 0; j < i && l && !twice; j++)
+            twice = inventory_letter(&p.rows[j]) == l;
+        if (l && !twice)
+            continue;
+        if (twice)
+            set_letter(&p.rows[i], 0);
+        l = free_letter(&p, given);
+        if (!l)
+            continue;
+        set_letter(&p.rows[i], l);
+        given[n_given++] = l;
+        rc = inventory_update(g->save, &p.rows[i], err);
+    }
+    pack_free(&p);
+    return rc;
 }
 
 /* ------------------------------------------------------------ stacking */
@@ -243,7 +325,13 @@ int inventory_give(Game *g, int64_t character_id, const char *item, const char *
             r.item_data = cJSON_CreateObject();
             cJSON_AddNumberToObject(r.item_data, "durability", d->durability);
         }
+        if (character_id == g->p.character_id)
+            set_letter(&r, free_letter(&p, NULL));
+        else if (r.item_data)
+            cJSON_DeleteItemFromObjectCaseSensitive(r.item_data, "letter");
         rc = inventory_add(g->save, &r, err);
+        if (rc == MA_OK)
+            rc = pack_append(&p, &r);
         inventory_row_clear(&r);
         if (rc != MA_OK)
             goto done;
@@ -649,6 +737,8 @@ static int equip_rows(Game *g, Pack *p, int src, const ItemDef *d, ActionResult 
         one.quantity = 1;
         one.item_data = loose_data(s->item_data);
         mark_equipped(&one, d, target);
+        if (one.character_id == g->p.character_id)
+            set_letter(&one, free_letter(p, NULL));
         if (rc == MA_OK)
             rc = inventory_add(g->save, &one, err);
         inventory_row_clear(&one);

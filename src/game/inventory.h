@@ -50,6 +50,13 @@ const char *inventory_slot_label(int position);
  * "bag"...), or -1. */
 int inventory_slot_position(const char *name);
 
+/* The letter an item row of the player keeps while it is carried (item_data "letter", a-z then
+ * A-Z), or 0 when it has none (more than 52 rows, or another character's). */
+char inventory_letter(const InventoryRow *row);
+/* Gives every row of the player without a letter the first free one (an older save, rows made
+ * outside the game's rules); inside the caller's transaction. */
+int inventory_letters_assign(Game *g, Err *err);
+
 /* The item registry the game loaded (for the screens). Borrowed. */
 const ItemRegistry *inventory_items(const Game *g);
 

@@ -305,6 +305,58 @@ int npc_relationship_change(Game *g, int64_t npc_id, int delta, const char *deed
     return rc;
 }
 
+int npc_met_names(Game *g, NpcName **out, int *n_out, Err *err)
+{
+    *out = NULL;
+    *n_out = 0;
+    CharacterRow *rows = NULL;
+    int n = 0;
+    int rc = characters_list_by_world(g->save, g->p.world_id, &rows, &n, err);
+    if (rc != MA_OK)
+        return rc;
+    NpcName *v = calloc((size_t)(n > 0 ? n : 1), sizeof *v);
+    if (!v) {
+        characters_list_free(rows, n);
+        return err_set(err, MA_ERR_NOMEM, "out of memory");
+    }
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        const char *e = sfield(rows[i].appearance, "entity_id");
+        if (rows[i].user_id != 0 || !e)
+            continue;
+        snprintf(v[k].entity, sizeof v[k].entity, "%s", e);
+        snprintf(v[k].name, sizeof v[k].name, "%s", rows[i].name);
+        words(sfield(rows[i].appearance, "role") ? sfield(rows[i].appearance, "role") : "", v[k].role,
+              sizeof v[k].role);
+        k++;
+    }
+    characters_list_free(rows, n);
+    *out = v;
+    *n_out = k;
+    return MA_OK;
+}
+
+int npc_display_name(Game *g, int64_t npc_id, char *buf, size_t size)
+{
+    CharacterRow c;
+    if (characters_get(g->save, npc_id, &c, NULL) != MA_OK) {
+        snprintf(buf, size, "a villager");
+        return 0;
+    }
+    char role[16] = "";
+    words(sfield(c.appearance, "role") ? sfield(c.appearance, "role") : "", role, sizeof role);
+    const char *village = sfield(c.appearance, "village");
+    /* "Mara of Ashford" already says the village. */
+    int says_village = village && village[0] && strstr(c.name, village) != NULL;
+    if (role[0])
+        snprintf(buf, size, "%s, the %s%s%s", c.name, role, village && village[0] && !says_village ? " of " : "",
+                 village && !says_village ? village : "");
+    else
+        snprintf(buf, size, "%s", c.name);
+    character_row_clear(&c);
+    return 1;
+}
+
 int npc_ensure(Game *g, const cJSON *e, int32_t wx, int32_t wy, int32_t wz, int64_t *id, Err *err)
 {
     const char *entity = sfield(e, "id");
@@ -341,16 +393,35 @@ int npc_ensure(Game *g, const cJSON *e, int32_t wx, int32_t wy, int32_t wz, int6
         character_row_clear(&c);
         return rc;
     }
-    /* Names are unique in a world: a second Mara is "Mara of Ashford", a third carries her id. */
-    for (int attempt = 0; attempt < 3; attempt++) {
+    /* Names are unique in a world, and a player must be able to tell two villagers apart by
+     * name: a second Mara of another village is "Mara of Ashford"; a second Mara of the same
+     * village (generation gives each villager a first name of 24, so one village often has two)
+     * gets a byname chosen by her entity id ("Mara Greycloak"); failing all, her id. Generation
+     * is left as it is: old worlds keep their villagers, and the fix reaches them too. */
+    static const char *const bynames[] = {"Greycloak", "Longstride", "Brightwater", "Quickhand", "Oakheart",
+                                          "Stonefoot", "Redmane",    "Fairweather", "Ironside",  "Swiftbrook",
+                                          "Thornfield", "Ambervale"};
+    uint32_t h = 2166136261u;
+    for (const char *k = entity; *k; k++)
+        h = (h ^ (unsigned char)*k) * 16777619u;
+    int same_village = 0;
+    for (int attempt = 0; attempt < 3 + (int)NELEM(bynames); attempt++) {
         if (attempt == 0)
             snprintf(c.name, sizeof c.name, "%s", name);
-        else if (attempt == 1 && village[0])
+        else if (attempt == 1 && village[0] && !same_village)
             snprintf(c.name, sizeof c.name, "%.30s of %.30s", name, village);
-        else
+        else if (attempt >= 2 && attempt < 2 + (int)NELEM(bynames))
+            snprintf(c.name, sizeof c.name, "%.30s %s", name, bynames[(h + (uint32_t)attempt - 2) % NELEM(bynames)]);
+        else if (attempt >= 2)
             snprintf(c.name, sizeof c.name, "%.20s (%.40s)", name, entity);
+        else
+            continue;
         CharacterRow clash;
         if (characters_get_by_name(g->save, g->p.world_id, c.name, &clash, NULL) == MA_OK) {
+            if (attempt == 0) {
+                const char *cv = sfield(clash.appearance, "village");
+                same_village = clash.user_id == 0 && cv && strcmp(cv, village) == 0;
+            }
             character_row_clear(&clash);
             continue;
         }
@@ -409,10 +480,9 @@ static int meet_nearby(Game *g, ActionResult *r, Err *err)
                     break;
                 if ((rc = charstate_set(g->save, g->p.character_id, "flag", flag, "1", err)) != MA_OK)
                     break;
-                char role[16];
-                words(sfield(e, "role"), role, sizeof role);
-                game_event(r, SEV_INFO, "You meet %s, the %s%s%s.", sfield(e, "name") ? sfield(e, "name") : "a villager",
-                           role, sfield(e, "village") ? " of " : "", sfield(e, "village") ? sfield(e, "village") : "");
+                char who[160];
+                npc_display_name(g, id, who, sizeof who);
+                game_event(r, SEV_INFO, "You meet %s.", who);
             }
             cJSON_Delete(ents);
         }
@@ -734,7 +804,9 @@ int npc_talk(Game *g, Dir d, ActionResult *r, Err *err)
     int32_t pos[3];
     cJSON *e = entity_at(g, g->p.x + dx, g->p.y, g->p.z + dz, pos);
     if (!e) {
-        game_refuse(r, "nobody to talk to %s", dir_name(d));
+        static const char *const where[] = {"to the north", "to the north-east", "to the east", "to the south-east",
+                                            "to the south", "to the south-west", "to the west", "to the north-west"};
+        game_refuse(r, "nobody %s to talk to", d >= DIR_N && d <= DIR_NW ? where[d] : "there");
         return MA_OK;
     }
     DialogueBook *b = g->dialogue;
@@ -991,15 +1063,10 @@ int npc_describe(Game *g, int32_t x, int32_t y, int32_t z, char *buf, size_t siz
     RelationshipRow rel;
     if (id > 0 && relationships_get(g->save, id, g->p.character_id, &rel, NULL) == MA_OK) {
         const cJSON *last = cJSON_GetArrayItem(rel.interaction_history, cJSON_GetArraySize(rel.interaction_history) - 1);
-        CharacterRow c;
-        char name[65] = "";
-        if (characters_get(g->save, id, &c, NULL) == MA_OK) {
-            snprintf(name, sizeof name, "%s", c.name);
-            character_row_clear(&c);
-        }
-        snprintf(buf, size, "%s, the %s%s%s: %s (%d)%s%s", name, role, village ? " of " : "", village ? village : "",
-                 opinion_words(rel.relationship_value), rel.relationship_value, last ? ": " : "",
-                 last && sfield(last, "reason") ? sfield(last, "reason") : "");
+        char who[160];
+        npc_display_name(g, id, who, sizeof who);
+        snprintf(buf, size, "%s: %s (%d)%s%s", who, opinion_words(rel.relationship_value), rel.relationship_value,
+                 last ? ": " : "", last && sfield(last, "reason") ? sfield(last, "reason") : "");
         relationship_row_clear(&rel);
     } else {
         snprintf(buf, size, "%s, the %s%s%s: has not met you", sfield(e, "name") ? sfield(e, "name") : "a villager", role,

@@ -61,6 +61,16 @@ int npc_end_conversation(Game *g, Err *err);
  * gift of bread") and returns 1; else 0. */
 int npc_describe(Game *g, int32_t x, int32_t y, int32_t z, char *buf, size_t size);
 
+/* A met villager as every screen names them: "Mara Greycloak, the smith of Ashford" (the row's
+ * name, unique in the world, with role and village). Returns 0 (and "a villager") when there
+ * is no such row. */
+int npc_display_name(Game *g, int64_t npc_id, char *buf, size_t size);
+/* Every villager of the world met so far: entity id, the row's name and the role in words, for a
+ * screen that names the villagers it shows. A heap array the caller frees with free(). */
+typedef struct NpcName {
+    char entity[48], name[65], role[16];
+} NpcName;
+int npc_met_names(Game *g, NpcName **out, int *n, Err *err);
 /* The characters row of the villager with this entity id, or 0 when never met. */
 int64_t npc_character_id(Game *g, const char *entity_id);
 /* The row of villager entity e (a chunk entity object, at world position wx, wy, wz), made on

@@ -28,6 +28,9 @@
 #include "save/charstate.h"
 #include "save/quests.h"
 #include "util/data.h"
+#include "util/text.h"
+
+static void giver_words(Game *g, const cJSON *tpl, const cJSON *pd, char *buf, size_t size);
 
 struct QuestBook {
     cJSON *root;
@@ -1100,8 +1103,9 @@ int quest_after_action(Game *g, const Action *a, ActionResult *r, Err *err)
             if (!bfield(p->progress_data, "ready")) {
                 set_bool(p->progress_data, "ready", 1);
                 changed = 1;
-                game_event(r, SEV_GOOD, "%s is done: return to the %s to hand it in.", sfield(tpl, "title"),
-                           sfield(tpl, "giver"));
+                char who[160];
+                giver_words(g, tpl, p->progress_data, who, sizeof who);
+                game_event(r, SEV_GOOD, "%s is done: return to %s to hand it in.", sfield(tpl, "title"), who);
             }
         }
         if (changed)
@@ -1109,6 +1113,18 @@ int quest_after_action(Game *g, const Action *a, ActionResult *r, Err *err)
     }
     progress_list_free(rows, n);
     return rc;
+}
+
+/* Who gave the quest, as the screens name villagers ("Alda Greycloak, the guard of Greenbrook"),
+ * or "a guard" when no villager is recorded (a quest taken by script, or shared). */
+static void giver_words(Game *g, const cJSON *tpl, const cJSON *pd, char *buf, size_t size)
+{
+    const char *entity = sfield(pd, "giver");
+    int64_t npc = entity && entity[0] ? npc_character_id(g, entity) : 0;
+    if (npc <= 0 || !npc_display_name(g, npc, buf, size)) {
+        const char *role = sfield(tpl, "giver");
+        snprintf(buf, size, "a %s", role && role[0] ? role : "villager");
+    }
 }
 
 /* ------------------------------------------------------------ dialogue lists */
@@ -1128,8 +1144,17 @@ static void summary(const Game *g, const cJSON *tpl, int scale, char *buf, size_
     cJSON_Delete(rewards);
     if (strcmp(kind, "reach") == 0 || strcmp(kind, "talk") == 0)
         snprintf(buf, size, "%s the %s; %s", strcmp(kind, "talk") == 0 ? "talk to" : kind, what, rew);
-    else
-        snprintf(buf, size, "%s %d %s; %s", kind, scaled_target(ob, scale), what, rew);
+    else {
+        /* Creatures are counted nouns ("slay 3 wolves"); items keep their names, which are often
+         * already plural or uncountable ("planks", "bread"). */
+        int n = scaled_target(ob, scale);
+        char noun[72];
+        if (strcmp(kind, "slay") == 0)
+            text_plural(what, n, noun, sizeof noun);
+        else
+            snprintf(noun, sizeof noun, "%s", what);
+        snprintf(buf, size, "%s %d %s; %s", kind, n, noun, rew);
+    }
 }
 
 int quest_offers(Game *g, const char *role, QuestOffer *out, int max, Err *err)
@@ -1257,6 +1282,7 @@ int quest_log(Game *g, QuestView **out, int *n_out, Err *err)
             snprintf(q->name, sizeof q->name, "%s", sfield(tpl, "name"));
             snprintf(q->title, sizeof q->title, "%s", sfield(tpl, "title"));
             snprintf(q->giver, sizeof q->giver, "%s", sfield(tpl, "giver"));
+            giver_words(g, tpl, rows[i].progress_data, q->giver_name, sizeof q->giver_name);
             const cJSON *deadline = cJSON_GetObjectItemCaseSensitive(pd, "deadline");
             if (cJSON_IsNumber(deadline) && rank == 0) {
                 q->turns_left = (int64_t)deadline->valuedouble - g->clock;

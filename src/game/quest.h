@@ -87,6 +87,7 @@ typedef struct QuestObjectiveView {
 } QuestObjectiveView;
 typedef struct QuestView {
     char name[64], title[129], status[16], giver[16];
+    char giver_name[160]; /* "Alda Greycloak, the guard of Greenbrook", or "a guard" */
     int64_t turns_left; /* -1: no time limit */
     int n_objectives;
     QuestObjectiveView objectives[QUEST_MAX_OBJECTIVES];

@@ -168,6 +168,8 @@ static int rollback_world(Part *p, const char *world)
         /* Where each character stands in the world's stories (migration 004), and how to take its choices back. */
         sqlite3_mprintf("INSERT INTO main.story_progress SELECT * FROM bak.story_progress WHERE character_id IN "
                         CHARS, b),
+        /* The message log the client keeps (migration 008). */
+        sqlite3_mprintf("INSERT INTO main.message_log SELECT * FROM bak.message_log WHERE character_id IN " CHARS, b),
         sqlite3_mprintf("INSERT OR REPLACE INTO main.story_choice_undo SELECT * FROM bak.story_choice_undo WHERE id IN "
                         "(SELECT id FROM main.player_choices WHERE character_id IN " CHARS ")", b),
         sqlite3_mprintf("INSERT INTO main.agent_memory SELECT * FROM bak.agent_memory WHERE world_id = %lld AND "
@@ -208,6 +210,7 @@ static const struct {
     {"inventory", NULL},
     {"character_skills", NULL},
     {"character_state", NULL},
+    {"message_log", NULL},
     {"character_relationships", "target_character_id IN (SELECT id FROM main.characters WHERE world_id = %lld)"},
     {"quest_progress", "quest_id IN (SELECT id FROM main.quests WHERE world_id = %lld)"},
     {"player_choices", "(story_branch_id IS NULL OR story_branch_id IN (SELECT b.id FROM main.story_branches b JOIN "
