@@ -14,8 +14,10 @@
 #include <string.h>
 
 #include "save/chunks.h"
+#include "save/synclog.h"
 #include "save/worlds.h"
 #include "world/chunk_codec.h"
+#include "world/chunk_diff.h"
 
 #define DEFAULT_CACHE_BYTES ((size_t)32 << 20)
 #define MIN_CACHE_BYTES ((size_t)64 << 10)
@@ -44,6 +46,7 @@ struct World {
     Entry *head, *tail;
     int64_t loads, generated, evictions, stores;
     Err load_error;  /* the first chunk that could not be read by world_get_block; code 0 when none */
+    int sync;        /* shared through a sync server: world_flush records each chunk's edits (save/synclog.h) */
 };
 
 /* ------------------------------------------------------------ hash map */
@@ -281,6 +284,10 @@ int world_open(Save *s, const BlockRegistry *reg, const char *name, int64_t id, 
     if (w->budget < MIN_CACHE_BYTES)
         w->budget = MIN_CACHE_BYTES;
     w->bytes = sizeof *w + w->nbuckets * sizeof *w->buckets;
+    if (!w->readonly) {
+        Err quiet = {0};
+        w->sync = synclog_world_is_synced(s, w->id, &quiet) == 1;
+    }
     *out = w;
     w = NULL;
 cleanup:
@@ -475,6 +482,27 @@ static int store_chunk(World *w, const Chunk *c, int64_t *version, Err *err)
     return rc;
 }
 
+void world_set_sync(World *w, int on) { w->sync = on && !w->readonly; }
+int world_sync(const World *w) { return w->sync; }
+
+/* For a synced world: notes in the change log what c changed since it was last stored (or
+ * generated), block by block, in the transaction that stores it. */
+static int record_changes(World *w, const Chunk *c, Err *err)
+{
+    Chunk *base = chunk_fetch(w, c->cx, c->cy, c->cz, err);
+    if (!base)
+        return err && err->code ? err->code : MA_ERR_IO;
+    ChunkDiff d;
+    int rc = chunk_diff(base, c, w->reg, &d);
+    if (rc != MA_OK)
+        rc = err_set(err, MA_ERR_NOMEM, "out of memory comparing chunk %d,%d,%d", c->cx, c->cy, c->cz);
+    else
+        rc = synclog_record_chunk(w->save, w->id, c->cx, c->cy, c->cz, d.blocks, d.n_blocks, d.meta, d.n_meta, err);
+    chunk_diff_clear(&d);
+    chunk_free(base);
+    return rc;
+}
+
 int world_flush(World *w, Err *err)
 {
     Err local;
@@ -499,7 +527,8 @@ int world_flush(World *w, Err *err)
     if (own && (rc = save_begin(w->save, err)) != MA_OK)
         goto cleanup;
     for (int i = 0; i < n; i++) {
-        if ((rc = store_chunk(w, dirty[i]->chunk, &versions[i], err)) != MA_OK) {
+        if ((w->sync && (rc = record_changes(w, dirty[i]->chunk, err)) != MA_OK) ||
+            (rc = store_chunk(w, dirty[i]->chunk, &versions[i], err)) != MA_OK) {
             if (own)
                 save_rollback(w->save);
             err_prefix(err, "writing world '%s'", w->name);
