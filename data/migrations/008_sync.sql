@@ -8,7 +8,8 @@
 -- before the game was killed, is never missed: it is pushed at the next sync.
 --
 -- A log row not yet sent (sent = 0) is one op waiting: later changes to the same row join it
--- (one unsent op per row). When a push is prepared its op JSON is written whole into body and
+-- (one unsent op per row; the triggers insert only when none waits: INSERT OR IGNORE would be
+-- overridden by the conflict clause of the statement that fires them, an upsert's among them). When a push is prepared its op JSON is written whole into body and
 -- sent = 1: from then on it is never changed, so a push retried after a cut or a crash sends the
 -- same op ids and the server applies each once. The row goes when the server's answer is taken.
 
@@ -105,15 +106,19 @@ CREATE TABLE sync_entries (
 CREATE TRIGGER sync_characters_insert AFTER INSERT ON characters
 WHEN EXISTS (SELECT 1 FROM sync_worlds WHERE world_id = NEW.world_id AND applying = 0)
 BEGIN
-    INSERT OR IGNORE INTO sync_log (world_id, kind, ref) VALUES (NEW.world_id, 'character', CAST(NEW.id AS TEXT));
+    INSERT INTO sync_log (world_id, kind, ref)
+    SELECT NEW.world_id, 'character', CAST(NEW.id AS TEXT)
+    WHERE NOT EXISTS (SELECT 1 FROM sync_log WHERE world_id = NEW.world_id AND kind = 'character'
+                      AND ref = CAST(NEW.id AS TEXT) AND sent = 0);
 END;
 
 CREATE TRIGGER sync_characters_update AFTER UPDATE ON characters
 WHEN EXISTS (SELECT 1 FROM sync_worlds WHERE world_id = NEW.world_id AND applying = 0)
 BEGIN
-    INSERT OR IGNORE INTO sync_log (world_id, kind, ref, base_version)
-    VALUES (NEW.world_id, 'character', CAST(NEW.id AS TEXT),
-            COALESCE((SELECT version FROM sync_keys WHERE character_id = NEW.id), 0));
+    INSERT INTO sync_log (world_id, kind, ref, base_version)
+    SELECT NEW.world_id, 'character', CAST(NEW.id AS TEXT), COALESCE((SELECT version FROM sync_keys WHERE character_id = NEW.id), 0)
+    WHERE NOT EXISTS (SELECT 1 FROM sync_log WHERE world_id = NEW.world_id AND kind = 'character'
+                      AND ref = CAST(NEW.id AS TEXT) AND sent = 0);
 END;
 
 -- A character the server knows is deleted there too (not another player's: theirs is theirs).
@@ -121,13 +126,15 @@ CREATE TRIGGER sync_characters_delete BEFORE DELETE ON characters
 WHEN EXISTS (SELECT 1 FROM sync_worlds WHERE world_id = OLD.world_id AND applying = 0)
 BEGIN
     DELETE FROM sync_log WHERE world_id = OLD.world_id AND kind = 'character' AND ref = CAST(OLD.id AS TEXT) AND sent = 0;
-    INSERT OR IGNORE INTO sync_log (world_id, kind, ref, base_version, body)
+    INSERT INTO sync_log (world_id, kind, ref, base_version, body)
     SELECT OLD.world_id, 'character', 'key:' || k.key, k.version,
            json_object('kind', 'character', 'key', k.key, 'base_version', k.version, 'deleted', json('true'),
                        'npc', json(CASE WHEN OLD.user_id IS NULL THEN 'true' ELSE 'false' END))
     FROM sync_keys k
     WHERE k.character_id = OLD.id
-      AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = OLD.user_id AND json_extract(u.profile, '$.sync_remote') IS NOT NULL);
+      AND NOT EXISTS (SELECT 1 FROM users u WHERE u.id = OLD.user_id AND json_extract(u.profile, '$.sync_remote') IS NOT NULL)
+      AND NOT EXISTS (SELECT 1 FROM sync_log WHERE world_id = OLD.world_id AND kind = 'character'
+                      AND ref = 'key:' || k.key AND sent = 0);
 END;
 
 -- Inventory, skills and state are part of the character's op.
@@ -135,73 +142,91 @@ CREATE TRIGGER sync_inventory_insert AFTER INSERT ON inventory
 WHEN EXISTS (SELECT 1 FROM characters c JOIN sync_worlds w ON w.world_id = c.world_id
              WHERE c.id = NEW.character_id AND w.applying = 0)
 BEGIN
-    INSERT OR IGNORE INTO sync_log (world_id, kind, ref, base_version)
+    INSERT INTO sync_log (world_id, kind, ref, base_version)
     SELECT c.world_id, 'character', CAST(c.id AS TEXT), COALESCE((SELECT version FROM sync_keys WHERE character_id = c.id), 0)
-    FROM characters c WHERE c.id = NEW.character_id;
+    FROM characters c WHERE c.id = NEW.character_id
+      AND NOT EXISTS (SELECT 1 FROM sync_log l WHERE l.world_id = c.world_id AND l.kind = 'character'
+                      AND l.ref = CAST(c.id AS TEXT) AND l.sent = 0);
 END;
 CREATE TRIGGER sync_inventory_update AFTER UPDATE ON inventory
 WHEN EXISTS (SELECT 1 FROM characters c JOIN sync_worlds w ON w.world_id = c.world_id
              WHERE c.id = NEW.character_id AND w.applying = 0)
 BEGIN
-    INSERT OR IGNORE INTO sync_log (world_id, kind, ref, base_version)
+    INSERT INTO sync_log (world_id, kind, ref, base_version)
     SELECT c.world_id, 'character', CAST(c.id AS TEXT), COALESCE((SELECT version FROM sync_keys WHERE character_id = c.id), 0)
-    FROM characters c WHERE c.id = NEW.character_id;
+    FROM characters c WHERE c.id = NEW.character_id
+      AND NOT EXISTS (SELECT 1 FROM sync_log l WHERE l.world_id = c.world_id AND l.kind = 'character'
+                      AND l.ref = CAST(c.id AS TEXT) AND l.sent = 0);
 END;
 CREATE TRIGGER sync_inventory_delete AFTER DELETE ON inventory
 WHEN EXISTS (SELECT 1 FROM characters c JOIN sync_worlds w ON w.world_id = c.world_id
              WHERE c.id = OLD.character_id AND w.applying = 0)
 BEGIN
-    INSERT OR IGNORE INTO sync_log (world_id, kind, ref, base_version)
+    INSERT INTO sync_log (world_id, kind, ref, base_version)
     SELECT c.world_id, 'character', CAST(c.id AS TEXT), COALESCE((SELECT version FROM sync_keys WHERE character_id = c.id), 0)
-    FROM characters c WHERE c.id = OLD.character_id;
+    FROM characters c WHERE c.id = OLD.character_id
+      AND NOT EXISTS (SELECT 1 FROM sync_log l WHERE l.world_id = c.world_id AND l.kind = 'character'
+                      AND l.ref = CAST(c.id AS TEXT) AND l.sent = 0);
 END;
 CREATE TRIGGER sync_skills_insert AFTER INSERT ON character_skills
 WHEN EXISTS (SELECT 1 FROM characters c JOIN sync_worlds w ON w.world_id = c.world_id
              WHERE c.id = NEW.character_id AND w.applying = 0)
 BEGIN
-    INSERT OR IGNORE INTO sync_log (world_id, kind, ref, base_version)
+    INSERT INTO sync_log (world_id, kind, ref, base_version)
     SELECT c.world_id, 'character', CAST(c.id AS TEXT), COALESCE((SELECT version FROM sync_keys WHERE character_id = c.id), 0)
-    FROM characters c WHERE c.id = NEW.character_id;
+    FROM characters c WHERE c.id = NEW.character_id
+      AND NOT EXISTS (SELECT 1 FROM sync_log l WHERE l.world_id = c.world_id AND l.kind = 'character'
+                      AND l.ref = CAST(c.id AS TEXT) AND l.sent = 0);
 END;
 CREATE TRIGGER sync_skills_update AFTER UPDATE ON character_skills
 WHEN EXISTS (SELECT 1 FROM characters c JOIN sync_worlds w ON w.world_id = c.world_id
              WHERE c.id = NEW.character_id AND w.applying = 0)
 BEGIN
-    INSERT OR IGNORE INTO sync_log (world_id, kind, ref, base_version)
+    INSERT INTO sync_log (world_id, kind, ref, base_version)
     SELECT c.world_id, 'character', CAST(c.id AS TEXT), COALESCE((SELECT version FROM sync_keys WHERE character_id = c.id), 0)
-    FROM characters c WHERE c.id = NEW.character_id;
+    FROM characters c WHERE c.id = NEW.character_id
+      AND NOT EXISTS (SELECT 1 FROM sync_log l WHERE l.world_id = c.world_id AND l.kind = 'character'
+                      AND l.ref = CAST(c.id AS TEXT) AND l.sent = 0);
 END;
 CREATE TRIGGER sync_skills_delete AFTER DELETE ON character_skills
 WHEN EXISTS (SELECT 1 FROM characters c JOIN sync_worlds w ON w.world_id = c.world_id
              WHERE c.id = OLD.character_id AND w.applying = 0)
 BEGIN
-    INSERT OR IGNORE INTO sync_log (world_id, kind, ref, base_version)
+    INSERT INTO sync_log (world_id, kind, ref, base_version)
     SELECT c.world_id, 'character', CAST(c.id AS TEXT), COALESCE((SELECT version FROM sync_keys WHERE character_id = c.id), 0)
-    FROM characters c WHERE c.id = OLD.character_id;
+    FROM characters c WHERE c.id = OLD.character_id
+      AND NOT EXISTS (SELECT 1 FROM sync_log l WHERE l.world_id = c.world_id AND l.kind = 'character'
+                      AND l.ref = CAST(c.id AS TEXT) AND l.sent = 0);
 END;
 CREATE TRIGGER sync_state_insert AFTER INSERT ON character_state
 WHEN EXISTS (SELECT 1 FROM characters c JOIN sync_worlds w ON w.world_id = c.world_id
              WHERE c.id = NEW.character_id AND w.applying = 0)
 BEGIN
-    INSERT OR IGNORE INTO sync_log (world_id, kind, ref, base_version)
+    INSERT INTO sync_log (world_id, kind, ref, base_version)
     SELECT c.world_id, 'character', CAST(c.id AS TEXT), COALESCE((SELECT version FROM sync_keys WHERE character_id = c.id), 0)
-    FROM characters c WHERE c.id = NEW.character_id;
+    FROM characters c WHERE c.id = NEW.character_id
+      AND NOT EXISTS (SELECT 1 FROM sync_log l WHERE l.world_id = c.world_id AND l.kind = 'character'
+                      AND l.ref = CAST(c.id AS TEXT) AND l.sent = 0);
 END;
 CREATE TRIGGER sync_state_update AFTER UPDATE ON character_state
 WHEN EXISTS (SELECT 1 FROM characters c JOIN sync_worlds w ON w.world_id = c.world_id
              WHERE c.id = NEW.character_id AND w.applying = 0)
 BEGIN
-    INSERT OR IGNORE INTO sync_log (world_id, kind, ref, base_version)
+    INSERT INTO sync_log (world_id, kind, ref, base_version)
     SELECT c.world_id, 'character', CAST(c.id AS TEXT), COALESCE((SELECT version FROM sync_keys WHERE character_id = c.id), 0)
-    FROM characters c WHERE c.id = NEW.character_id;
+    FROM characters c WHERE c.id = NEW.character_id
+      AND NOT EXISTS (SELECT 1 FROM sync_log l WHERE l.world_id = c.world_id AND l.kind = 'character'
+                      AND l.ref = CAST(c.id AS TEXT) AND l.sent = 0);
 END;
 CREATE TRIGGER sync_state_delete AFTER DELETE ON character_state
 WHEN EXISTS (SELECT 1 FROM characters c JOIN sync_worlds w ON w.world_id = c.world_id
              WHERE c.id = OLD.character_id AND w.applying = 0)
 BEGIN
-    INSERT OR IGNORE INTO sync_log (world_id, kind, ref, base_version)
+    INSERT INTO sync_log (world_id, kind, ref, base_version)
     SELECT c.world_id, 'character', CAST(c.id AS TEXT), COALESCE((SELECT version FROM sync_keys WHERE character_id = c.id), 0)
-    FROM characters c WHERE c.id = OLD.character_id;
+    FROM characters c WHERE c.id = OLD.character_id
+      AND NOT EXISTS (SELECT 1 FROM sync_log l WHERE l.world_id = c.world_id AND l.kind = 'character'
+                      AND l.ref = CAST(c.id AS TEXT) AND l.sent = 0);
 END;
 
 -- Relationships (new history entries) and quest progress, by their row.
@@ -209,41 +234,54 @@ CREATE TRIGGER sync_relationships_insert AFTER INSERT ON character_relationships
 WHEN EXISTS (SELECT 1 FROM characters c JOIN sync_worlds w ON w.world_id = c.world_id
              WHERE c.id = NEW.character_id AND w.applying = 0)
 BEGIN
-    INSERT OR IGNORE INTO sync_log (world_id, kind, ref)
-    SELECT c.world_id, 'relationship', CAST(NEW.id AS TEXT) FROM characters c WHERE c.id = NEW.character_id;
+    INSERT INTO sync_log (world_id, kind, ref)
+    SELECT c.world_id, 'relationship', CAST(NEW.id AS TEXT) FROM characters c WHERE c.id = NEW.character_id
+      AND NOT EXISTS (SELECT 1 FROM sync_log l WHERE l.world_id = c.world_id AND l.kind = 'relationship'
+                      AND l.ref = CAST(NEW.id AS TEXT) AND l.sent = 0);
 END;
 CREATE TRIGGER sync_relationships_update AFTER UPDATE ON character_relationships
 WHEN EXISTS (SELECT 1 FROM characters c JOIN sync_worlds w ON w.world_id = c.world_id
              WHERE c.id = NEW.character_id AND w.applying = 0)
 BEGIN
-    INSERT OR IGNORE INTO sync_log (world_id, kind, ref)
-    SELECT c.world_id, 'relationship', CAST(NEW.id AS TEXT) FROM characters c WHERE c.id = NEW.character_id;
+    INSERT INTO sync_log (world_id, kind, ref)
+    SELECT c.world_id, 'relationship', CAST(NEW.id AS TEXT) FROM characters c WHERE c.id = NEW.character_id
+      AND NOT EXISTS (SELECT 1 FROM sync_log l WHERE l.world_id = c.world_id AND l.kind = 'relationship'
+                      AND l.ref = CAST(NEW.id AS TEXT) AND l.sent = 0);
 END;
 CREATE TRIGGER sync_quest_progress_insert AFTER INSERT ON quest_progress
 WHEN EXISTS (SELECT 1 FROM characters c JOIN sync_worlds w ON w.world_id = c.world_id
              WHERE c.id = NEW.character_id AND w.applying = 0)
 BEGIN
-    INSERT OR IGNORE INTO sync_log (world_id, kind, ref)
-    SELECT c.world_id, 'quest_progress', CAST(NEW.id AS TEXT) FROM characters c WHERE c.id = NEW.character_id;
+    INSERT INTO sync_log (world_id, kind, ref)
+    SELECT c.world_id, 'quest_progress', CAST(NEW.id AS TEXT) FROM characters c WHERE c.id = NEW.character_id
+      AND NOT EXISTS (SELECT 1 FROM sync_log l WHERE l.world_id = c.world_id AND l.kind = 'quest_progress'
+                      AND l.ref = CAST(NEW.id AS TEXT) AND l.sent = 0);
 END;
 CREATE TRIGGER sync_quest_progress_update AFTER UPDATE ON quest_progress
 WHEN EXISTS (SELECT 1 FROM characters c JOIN sync_worlds w ON w.world_id = c.world_id
              WHERE c.id = NEW.character_id AND w.applying = 0)
 BEGIN
-    INSERT OR IGNORE INTO sync_log (world_id, kind, ref)
-    SELECT c.world_id, 'quest_progress', CAST(NEW.id AS TEXT) FROM characters c WHERE c.id = NEW.character_id;
+    INSERT INTO sync_log (world_id, kind, ref)
+    SELECT c.world_id, 'quest_progress', CAST(NEW.id AS TEXT) FROM characters c WHERE c.id = NEW.character_id
+      AND NOT EXISTS (SELECT 1 FROM sync_log l WHERE l.world_id = c.world_id AND l.kind = 'quest_progress'
+                      AND l.ref = CAST(NEW.id AS TEXT) AND l.sent = 0);
 END;
 
 -- Append-only entries.
 CREATE TRIGGER sync_evolution_insert AFTER INSERT ON world_evolution_log
 WHEN EXISTS (SELECT 1 FROM sync_worlds WHERE world_id = NEW.world_id AND applying = 0)
 BEGIN
-    INSERT OR IGNORE INTO sync_log (world_id, kind, ref) VALUES (NEW.world_id, 'evolution', CAST(NEW.id AS TEXT));
+    INSERT INTO sync_log (world_id, kind, ref)
+    SELECT NEW.world_id, 'evolution', CAST(NEW.id AS TEXT)
+    WHERE NOT EXISTS (SELECT 1 FROM sync_log WHERE world_id = NEW.world_id AND kind = 'evolution'
+                      AND ref = CAST(NEW.id AS TEXT) AND sent = 0);
 END;
 CREATE TRIGGER sync_choices_insert AFTER INSERT ON player_choices
 WHEN EXISTS (SELECT 1 FROM characters c JOIN sync_worlds w ON w.world_id = c.world_id
              WHERE c.id = NEW.character_id AND w.applying = 0)
 BEGIN
-    INSERT OR IGNORE INTO sync_log (world_id, kind, ref)
-    SELECT c.world_id, 'story_choice', CAST(NEW.id AS TEXT) FROM characters c WHERE c.id = NEW.character_id;
+    INSERT INTO sync_log (world_id, kind, ref)
+    SELECT c.world_id, 'story_choice', CAST(NEW.id AS TEXT) FROM characters c WHERE c.id = NEW.character_id
+      AND NOT EXISTS (SELECT 1 FROM sync_log l WHERE l.world_id = c.world_id AND l.kind = 'story_choice'
+                      AND l.ref = CAST(NEW.id AS TEXT) AND l.sent = 0);
 END;
