@@ -155,3 +155,28 @@ void sync_conflict_describe(const SyncConflict *c, char *buf, size_t size);
 void sync_status_line(Save *s, int64_t world_id, long long now, char *buf, size_t size);
 
 #endif
+
+/* ------------------------------------------------------------ a sync in the background */
+
+/* The client's sync of the world being played: prepared and taken on the main thread (each a
+ * transaction of its own, between actions), the network on a worker. The game never waits. */
+typedef struct SyncSession SyncSession;
+
+/* NULL when the world is not shared (or out of memory). s and w are borrowed; playing is the
+ * character played (its row is not overwritten by a pull while it is played). */
+SyncSession *sync_session_open(Save *s, World *w, int64_t playing);
+/* Cancels what is in flight (it is pushed again at the next sync: nothing is lost). */
+void sync_session_close(SyncSession *ss);
+/* Starts a sync unless one runs: 0 started, 1 one is running already, or a negative status
+ * (err says why: not signed in, the save ...). Never inside another transaction. */
+int sync_session_start(SyncSession *ss, Err *err);
+/* Starts one when changes wait and the last sync is older than every_s seconds (0 when none
+ * was started). For after an action. */
+int sync_session_maybe(SyncSession *ss, long every_s, Err *err);
+/* Takes a finished sync into the save: 1 (rep filled; the job's error, if any, in note), 0 when
+ * none has finished, or a negative status. */
+int sync_session_poll(SyncSession *ss, SyncReport *rep, char *note, size_t size, Err *err);
+int sync_session_busy(const SyncSession *ss);
+/* The sidebar's words ("syncing 40%" while one runs, else sync_status_line) and open conflicts. */
+void sync_session_line(SyncSession *ss, char *buf, size_t size);
+int sync_session_conflicts(SyncSession *ss);

@@ -14,6 +14,7 @@
 #include "save/skills.h"
 #include "save/users.h"
 #include "world/chunk_codec.h"
+#include "world/chunk_diff.h"
 
 static void count(SyncCtx *c, int *field)
 {
@@ -100,6 +101,15 @@ static int apply_chunk(SyncCtx *c, const cJSON *row, Err *err)
     merged->entities = cJSON_Duplicate(local->entities, 1);
     if ((rc = lay_pending(c, merged, ref, err)) != MA_OK)
         goto done;
+    /* Our own edits coming back (or nothing new here): only the version is news. */
+    ChunkDiff d;
+    if (chunk_diff(local, merged, reg, &d) == MA_OK && d.n_blocks == 0 && d.n_meta == 0 &&
+        cJSON_Compare(local->structures, merged->structures, 1)) {
+        chunk_diff_clear(&d);
+        rc = synclog_version_set(c->s, c->world_id, "chunk", ref, version, err);
+        goto done;
+    }
+    chunk_diff_clear(&d);
     size_t len = 0;
     char *data = chunk_encode(merged, reg, &len, err);
     if (!data) {

@@ -1,0 +1,143 @@
+/* sync_session.c — the client's sync in the background (see sync.h): one worker thread
+ * (src/net/worker.c) runs the network job; this file, on the main thread, prepares it and takes
+ * its result, each in a transaction of its own between the player's actions. */
+#include "sync/sync.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "net/worker.h"
+
+struct SyncSession {
+    Save *s;
+    World *w;
+    int64_t world_id;
+    int64_t playing;
+    Worker *worker;
+    SyncJob *running; /* borrowed view of the job in flight (the worker owns it until taken) */
+    time_t last_start;
+};
+
+SyncSession *sync_session_open(Save *s, World *w, int64_t playing)
+{
+    Err quiet = {0};
+    if (synclog_world_is_synced(s, world_id(w), &quiet) != 1)
+        return NULL;
+    SyncSession *ss = calloc(1, sizeof *ss);
+    if (!ss)
+        return NULL;
+    ss->s = s;
+    ss->w = w;
+    ss->world_id = world_id(w);
+    ss->playing = playing;
+    ss->worker = worker_new(sync_job_run, sync_job_free_any, NULL, 1);
+    if (!ss->worker) {
+        free(ss);
+        return NULL;
+    }
+    return ss;
+}
+
+void sync_session_close(SyncSession *ss)
+{
+    if (!ss)
+        return;
+    worker_free(ss->worker); /* cancels the request in flight; its sealed ops wait in the log */
+    free(ss);
+}
+
+int sync_session_busy(const SyncSession *ss) { return ss && ss->running != NULL; }
+
+int sync_session_start(SyncSession *ss, Err *err)
+{
+    if (ss->running)
+        return 1;
+    SyncPlan plan = {0};
+    int rc = save_begin(ss->s, err);
+    if (rc == MA_OK) {
+        rc = sync_prepare(ss->s, ss->world_id, &plan, err);
+        if (rc == MA_OK)
+            rc = save_commit(ss->s, err);
+        if (rc != MA_OK)
+            save_rollback(ss->s);
+    }
+    if (rc != MA_OK) {
+        sync_plan_clear(&plan);
+        return rc;
+    }
+    SyncJob *j = sync_plan_job(&plan);
+    sync_plan_clear(&plan);
+    if (!j)
+        return err_set(err, MA_ERR_NOMEM, "out of memory starting a sync");
+    j->retries = 1;
+    j->timeout_ms = 20000;
+    if (worker_submit(ss->worker, j) != 0) {
+        sync_job_free(j);
+        return 1;
+    }
+    ss->running = j;
+    ss->last_start = time(NULL);
+    return 0;
+}
+
+int sync_session_maybe(SyncSession *ss, long every_s, Err *err)
+{
+    if (!ss || ss->running || time(NULL) - ss->last_start < every_s)
+        return 0;
+    int waiting = 0, sent = 0;
+    if (synclog_count(ss->s, ss->world_id, &waiting, &sent, err) != MA_OK || waiting + sent == 0)
+        return 0;
+    int rc = sync_session_start(ss, err);
+    return rc < 0 ? rc : 0;
+}
+
+int sync_session_poll(SyncSession *ss, SyncReport *rep, char *note, size_t size, Err *err)
+{
+    if (note && size)
+        note[0] = '\0';
+    if (!ss || !ss->running)
+        return 0;
+    SyncJob *j = worker_take(ss->worker);
+    if (!j)
+        return 0;
+    ss->running = NULL;
+    int rc = save_begin(ss->s, err);
+    if (rc == MA_OK) {
+        rc = sync_take(ss->s, ss->w, j, ss->playing, rep, err);
+        if (rc == MA_OK)
+            rc = save_commit(ss->s, err);
+        if (rc != MA_OK) {
+            save_rollback(ss->s);
+            world_forget(ss->w);
+        }
+    }
+    if (rc == MA_OK && j->rc != MA_OK && note)
+        snprintf(note, size, "%s", j->err.msg);
+    sync_job_free(j);
+    return rc == MA_OK ? 1 : rc;
+}
+
+void sync_session_line(SyncSession *ss, char *buf, size_t size)
+{
+    if (ss && ss->running) {
+        int total = atomic_load(&ss->running->total), pushed = atomic_load(&ss->running->pushed);
+        int phase = atomic_load(&ss->running->phase);
+        if (phase == SYNC_PHASE_PULLING)
+            snprintf(buf, size, "syncing: pulling");
+        else if (phase == SYNC_PHASE_PUSHING && total > 0)
+            snprintf(buf, size, "syncing: %d/%d sent", pushed, total);
+        else
+            snprintf(buf, size, "syncing...");
+        return;
+    }
+    sync_status_line(ss->s, ss->world_id, (long long)time(NULL), buf, size);
+}
+
+int sync_session_conflicts(SyncSession *ss)
+{
+    Err quiet = {0};
+    int n = ss ? synclog_conflict_count(ss->s, ss->world_id, &quiet) : 0;
+    return n < 0 ? 0 : n;
+}
