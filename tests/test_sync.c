@@ -31,6 +31,7 @@
 #include "save/characters.h"
 #include "save/skills.h"
 #include "save/worlds.h"
+#include "sync/sync.h"
 #include "world/world.h"
 
 static PgHarness pg;
@@ -321,6 +322,50 @@ static void test_a_delete_against_a_change_keeps_the_change_and_the_delete_as_a_
              "WHERE c.name = '%s' AND i.item_name = 'planks'", p.b_user);
     assert_int_equal(sql_int(p.ann, sql), 17);
     assert_int_equal(sql_int(p.bob, sql), 17);
+}
+
+static void test_a_change_made_while_a_sync_is_in_flight_stays_and_waits_for_the_next(void **state)
+{
+    (void)state;
+    Pair p;
+    pair_setup(&p, "flight", srv.url);
+    free(play(p.b_user, p.bob, p.world, "move s\nplace e planks\n")); /* bob: 1,65,1 */
+    sync_ok(p.b_user, p.bob, p.world);
+    free(play(p.a_user, p.ann, p.world, "move s\nmove s\nplace e torch\n")); /* ann: 1,65,2 */
+    /* The client's steps by hand: prepare, the network, and, while it runs, ann builds on. */
+    Save *s = NULL;
+    World *w = NULL;
+    Err err = {0};
+    assert_int_equal(save_open(p.ann, 0, &s, &err), MA_OK);
+    assert_int_equal(world_open(s, reg, p.world, 0, 0, &w, &err), MA_OK);
+    SyncPlan plan;
+    assert_int_equal(save_begin(s, &err), MA_OK);
+    assert_int_equal(sync_prepare(s, world_id(w), &plan, &err), MA_OK);
+    assert_int_equal(save_commit(s, &err), MA_OK);
+    SyncJob *j = sync_plan_job(&plan);
+    sync_plan_clear(&plan);
+    sync_job_run(j, NULL, NULL);
+    assert_int_equal(j->rc, MA_OK);
+    assert_int_equal(save_begin(s, &err), MA_OK);
+    assert_int_equal(world_set_block(w, 1, 65, 3, (BlockId)blocks_find(reg, "stone"), &err), MA_OK);
+    assert_int_equal(world_flush(w, &err), MA_OK);
+    assert_int_equal(save_commit(s, &err), MA_OK);
+    SyncReport rep;
+    assert_int_equal(save_begin(s, &err), MA_OK);
+    assert_int_equal(sync_take(s, w, j, 0, &rep, &err), MA_OK);
+    assert_int_equal(save_commit(s, &err), MA_OK);
+    sync_job_free(j);
+    /* bob's planks came in; ann's stone, laid again over the server's chunk, waits. */
+    assert_int_equal(world_get_block(w, 1, 65, 1), blocks_find(reg, "planks"));
+    assert_int_equal(world_get_block(w, 1, 65, 2), blocks_find(reg, "torch"));
+    assert_int_equal(world_get_block(w, 1, 65, 3), blocks_find(reg, "stone"));
+    assert_int_equal(rep.waiting, 1);
+    world_close(w);
+    save_close(s);
+    sync_ok(p.a_user, p.ann, p.world);
+    sync_ok(p.b_user, p.bob, p.world);
+    assert_string_equal(block_at(p.bob, p.world, 1, 65, 3), "stone");
+    assert_string_equal(block_at(p.bob, p.world, 1, 65, 2), "torch");
 }
 
 /* ------------------------------------------------------------ a push cut after the server applied it */
@@ -854,6 +899,7 @@ int main(void)
         cmocka_unit_test(test_edits_to_different_blocks_of_one_chunk_merge_and_each_sees_the_other),
         cmocka_unit_test(test_the_same_block_is_a_conflict_kept_shown_and_reapplied),
         cmocka_unit_test(test_a_delete_against_a_change_keeps_the_change_and_the_delete_as_a_conflict),
+        cmocka_unit_test(test_a_change_made_while_a_sync_is_in_flight_stays_and_waits_for_the_next),
         cmocka_unit_test(test_a_push_cut_after_the_server_applied_it_is_applied_once_when_retried),
         cmocka_unit_test(test_the_server_killed_mid_push_loses_and_doubles_nothing),
         cmocka_unit_test(test_an_expired_token_is_refused_with_what_to_do_and_nothing_is_lost),
