@@ -655,6 +655,10 @@ static void test_someone_elses_world_is_refused_and_cannot_be_downloaded(void **
     assert_int_equal(r.status, 1);
     assert_non_null(strstr(r.err, "not allowed (403)"));
     th_run_free(&r);
+    r = MA(c_user, NULL, "--save", carol, "sync", "status", "--world", "Carolworld");
+    assert_non_null(strstr(r.out, "state: refused,"));
+    assert_non_null(strstr(r.out, "not allowed (403)"));
+    th_run_free(&r);
     assert_true(sql_int(carol, "SELECT count(*) FROM sync_log") >= 1); /* kept */
     sync_ok(p.a_user, p.ann, p.world);
     assert_string_equal(block_at(p.ann, p.world, 1, 65, 0), "air");

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "net/http.h"
 #include "net/worker.h"
 #include "save/synclog.h"
 #include "save/users.h"
@@ -71,6 +72,7 @@ static void draw_progress(const SyncJob *j, int tty, int *last_phase)
 /* Runs the job on the worker thread, drawing its progress here when asked. Returns job->rc. */
 static int run_job(SyncJob *j, int progress)
 {
+    http_global_init(); /* libcurl's set-up on this thread, before the worker's first request */
     Worker *w = worker_new(sync_job_run, NULL, NULL, 1);
     if (!w || worker_submit(w, j) != 0) {
         worker_free(w);

@@ -304,7 +304,8 @@ static void draw_panel(MainUi *u, const Layout *L)
     if (u->sync) {
         char line[80];
         sync_session_line(u->sync, line, sizeof line);
-        panel_line(&y, L, strncmp(line, "offline", 7) == 0 || strncmp(line, "sign", 4) == 0 ? term_role(ROLE_WARN)
+        panel_line(&y, L, strncmp(line, "offline", 7) == 0 || strncmp(line, "sign", 4) == 0 || strncmp(line, "refused", 7) == 0
+                       ? term_role(ROLE_WARN)
                                                                                           : term_role(ROLE_INFO),
                    "Sync:   %s", line);
         int conflicts = sync_session_conflicts(u->sync);

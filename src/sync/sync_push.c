@@ -870,7 +870,8 @@ int sync_take(Save *s, World *w, SyncJob *job, int64_t playing, SyncReport *rep,
         return rc;
     /* The try, for `sync status` and the sidebar; a token the server refused is forgotten. */
     if (job->rc != MA_OK) {
-        rep->offline = job->http_status == 0;
+        /* Unreachable, or busy past every retry: "offline" (the sidebar says so); else refused. */
+        rep->offline = job->http_status == 0 || job->http_status == 429 || job->http_status >= 500;
         if (job->http_status == 401 && (rc = synclog_account_forget_token(s, c.account.id, err)) != MA_OK)
             return rc;
         char msg[512];
@@ -878,7 +879,7 @@ int sync_take(Save *s, World *w, SyncJob *job, int64_t playing, SyncReport *rep,
             snprintf(msg, sizeof msg, "%s — log in again: magic-adventure sync login --server %s --user %s",
                      job->err.msg, c.account.server_url, c.account.username);
         else
-            snprintf(msg, sizeof msg, "%s", job->err.msg);
+            snprintf(msg, sizeof msg, "%s%s", rep->offline ? "offline: " : "", job->err.msg);
         rc = synclog_world_note(s, c.world_id, msg, err);
     } else {
         rc = synclog_world_note(s, c.world_id, NULL, err);

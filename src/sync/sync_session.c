@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "net/http.h"
 #include "net/worker.h"
 
 struct SyncSession {
@@ -32,6 +33,7 @@ SyncSession *sync_session_open(Save *s, World *w, int64_t playing)
     ss->w = w;
     ss->world_id = world_id(w);
     ss->playing = playing;
+    http_global_init(); /* libcurl's set-up, here on the main thread, before the worker's first request */
     ss->worker = worker_new(sync_job_run, sync_job_free_any, NULL, 1);
     if (!ss->worker) {
         free(ss);

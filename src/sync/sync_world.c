@@ -297,10 +297,11 @@ void sync_status_line(Save *s, int64_t world_id, long long now, char *buf, size_
     int64_t last_ok = sw.last_sync_at[0] ? time_parse_iso(sw.last_sync_at) : -1;
     int64_t last_try = sw.last_try_at[0] ? time_parse_iso(sw.last_try_at) : -1;
     if (sw.last_error[0] && last_try >= last_ok) {
+        int offline = strncmp(sw.last_error, "offline: ", 9) == 0;
         if (waiting)
-            snprintf(buf, size, "offline, %d waiting", waiting);
+            snprintf(buf, size, "%s, %d waiting", offline ? "offline" : "refused", waiting);
         else
-            snprintf(buf, size, "offline");
+            snprintf(buf, size, "%s", offline ? "offline" : "refused (sync status)");
         return;
     }
     if (waiting) {
