@@ -394,7 +394,6 @@ static int apply_relationship(SyncCtx *c, const cJSON *row, Err *err)
             if (!id || !has_entry(merged, id))
                 cJSON_AddItemToArray(merged, cJSON_Duplicate(e, 1));
         }
-        relationship_row_clear(&mine);
     }
     /* The value replayed over the merged history from 0, clamped at each step (the local rule). */
     int value = 0;
@@ -402,6 +401,14 @@ static int apply_relationship(SyncCtx *c, const cJSON *row, Err *err)
     cJSON_ArrayForEach(e, merged) {
         value += (int)sync_jint(e, "change", 0);
         value = value < RELATIONSHIP_MIN ? RELATIONSHIP_MIN : value > RELATIONSHIP_MAX ? RELATIONSHIP_MAX : value;
+    }
+    /* Ours coming back as it is here: only the version is news. */
+    int same = have && value == mine.relationship_value && cJSON_Compare(merged, mine.interaction_history, 1);
+    if (have)
+        relationship_row_clear(&mine);
+    if (same) {
+        cJSON_Delete(merged);
+        return synclog_version_set(c->s, c->world_id, "relationship", ref, version, err);
     }
     RelationshipRow r = {.character_id = a, .target_character_id = b, .relationship_value = value,
                          .interaction_history = merged};

@@ -25,6 +25,8 @@
 
 typedef struct Entry {
     Chunk *chunk;
+    uint64_t sync_hash;        /* synced worlds: blocks and metadata as last stored (content_hash) */
+    int sync_hashed;
     size_t mem;                /* chunk_memory + this entry */
     struct Entry *hnext;       /* hash chain */
     struct Entry *prev, *next; /* LRU: head is the most recent */
@@ -121,6 +123,34 @@ static int cache_grow(World *w)
     return MA_OK;
 }
 
+/* FNV-1a over what sync records of a chunk (its blocks and block metadata, not its entities):
+ * a flush whose chunk hashes as it was stored changed only creatures and things on the ground,
+ * and need not be compared block by block. */
+static uint64_t content_hash(const Chunk *c)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+#define MIX(word) (h = (h ^ (uint64_t)(word)) * 0x100000001b3ull, h ^= h >> 29)
+    if (c->blocks) {
+        for (int i = 0; i < CHUNK_VOLUME; i += 8) { /* a word at a time: this runs on every flush */
+            uint64_t word;
+            memcpy(&word, c->blocks + i, sizeof word);
+            MIX(word);
+        }
+    } else {
+        MIX(0x100u | c->uniform);
+    }
+    for (int i = 0; i < c->n_meta; i++) {
+        MIX(c->meta[i].index);
+        char *t = cJSON_PrintUnformatted(c->meta[i].metadata);
+        for (const char *p = t ? t : ""; *p; p++)
+            MIX((unsigned char)*p);
+        MIX(0x1FFu);
+        cJSON_free(t);
+    }
+#undef MIX
+    return h;
+}
+
 static Entry *cache_insert(World *w, Chunk *c)
 {
     if ((size_t)w->count >= w->nbuckets && cache_grow(w) != MA_OK)
@@ -130,6 +160,10 @@ static Entry *cache_insert(World *w, Chunk *c)
         return NULL;
     e->chunk = c;
     e->mem = chunk_memory(c) + sizeof *e;
+    if (w->sync && !c->dirty) {
+        e->sync_hash = content_hash(c);
+        e->sync_hashed = 1;
+    }
     size_t h = hash_key(c->cx, c->cy, c->cz) & (w->nbuckets - 1);
     e->hnext = w->buckets[h];
     w->buckets[h] = e;
@@ -514,8 +548,9 @@ int world_flush(World *w, Err *err)
         return err_set(err, MA_ERR_INVALID, "world '%s': %s is open read-only", w->name, save_path(w->save));
     Entry **dirty = malloc((size_t)w->ndirty * sizeof *dirty);
     int64_t *versions = malloc((size_t)w->ndirty * sizeof *versions);
+    uint64_t *hashes = malloc((size_t)w->ndirty * sizeof *hashes);
     int n = 0, rc;
-    if (!dirty || !versions) {
+    if (!dirty || !versions || !hashes) {
         rc = err_set(err, MA_ERR_NOMEM, "out of memory writing world '%s'", w->name);
         goto cleanup;
     }
@@ -527,7 +562,9 @@ int world_flush(World *w, Err *err)
     if (own && (rc = save_begin(w->save, err)) != MA_OK)
         goto cleanup;
     for (int i = 0; i < n; i++) {
-        if ((w->sync && (rc = record_changes(w, dirty[i]->chunk, err)) != MA_OK) ||
+        uint64_t h = hashes[i] = w->sync ? content_hash(dirty[i]->chunk) : 0;
+        int same = w->sync && dirty[i]->sync_hashed && h == dirty[i]->sync_hash;
+        if ((w->sync && !same && (rc = record_changes(w, dirty[i]->chunk, err)) != MA_OK) ||
             (rc = store_chunk(w, dirty[i]->chunk, &versions[i], err)) != MA_OK) {
             if (own)
                 save_rollback(w->save);
@@ -541,12 +578,17 @@ int world_flush(World *w, Err *err)
     for (int i = 0; i < n; i++) {
         dirty[i]->chunk->version = versions[i];
         dirty[i]->chunk->dirty = 0;
+        if (w->sync) {
+            dirty[i]->sync_hash = hashes[i];
+            dirty[i]->sync_hashed = 1;
+        }
     }
     w->ndirty -= n;
     w->stores += n;
 cleanup:
     free(dirty);
     free(versions);
+    free(hashes);
     return rc;
 }
 
