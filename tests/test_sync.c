@@ -615,7 +615,7 @@ static void test_an_expired_token_is_refused_with_what_to_do_and_nothing_is_lost
     th_run_free(&r);
     r = MA(p.b_user, NULL, "--save", p.bob, "sync", "status", "--world", p.world);
     assert_non_null(strstr(r.out, "signed in: no"));
-    assert_non_null(strstr(r.out, "state: sign in again"));
+    assert_non_null(strstr(r.out, "state: log in again"));
     th_run_free(&r);
     r = sync_cmd(p.b_user, p.bob, p.world);
     assert_int_equal(r.status, 1);

@@ -302,12 +302,20 @@ static void draw_panel(MainUi *u, const Layout *L)
         panel_line(&y, L, term_role(ROLE_WARN), "Event:  %s", mods->events[i]);
     panel_line(&y, L, term_role(ROLE_DIM), "World:  %s", p->world_name);
     if (u->sync) {
-        char line[80];
+        char line[160];
         sync_session_line(u->sync, line, sizeof line);
-        panel_line(&y, L, strncmp(line, "offline", 7) == 0 || strncmp(line, "sign", 4) == 0 || strncmp(line, "refused", 7) == 0
+        attr_t a = strncmp(line, "offline", 7) == 0 || strncmp(line, "log in", 6) == 0 || strncmp(line, "refused", 7) == 0
                        ? term_role(ROLE_WARN)
-                                                                                          : term_role(ROLE_INFO),
-                   "Sync:   %s", line);
+                       : term_role(ROLE_INFO);
+        /* "offline, 12 waiting" does not fit beside the label: the rest goes on the next line. */
+        char *comma = strstr(line, ", ");
+        if (comma && strlen(line) > PANEL_W - 9) {
+            *comma = '\0';
+            panel_line(&y, L, a, "Sync:   %s,", line);
+            panel_line(&y, L, a, "        %s", comma + 2);
+        } else {
+            panel_line(&y, L, a, "Sync:   %s", line);
+        }
         int conflicts = sync_session_conflicts(u->sync);
         if (conflicts > 0)
             panel_line(&y, L, term_role(ROLE_WARN), "        %d conflict%s (o)", conflicts, conflicts == 1 ? "" : "s");
@@ -515,6 +523,7 @@ static void sync_now(MainUi *u, int quiet)
 static void sync_after_action(MainUi *u)
 {
     Err err = {0};
+    sync_session_changed(u->sync);
     if (sync_session_maybe(u->sync, sync_every(), &err) < 0)
         log_add(&u->log, SEV_WARN, (long)game_clock(u->g), "Sync: %s", err.msg);
 }

@@ -9,8 +9,9 @@
 #include <string.h>
 #include <time.h>
 
-static int settle(Save *s, World *w, int64_t id, int mine, MsgLog *log, long turn)
+static int settle(Save *s, World *w, SyncSession *ss, int64_t id, int mine, MsgLog *log, long turn)
 {
+    sync_session_changed(ss);
     Err err = {0};
     int rc = save_begin(s, &err);
     if (rc == MA_OK) {
@@ -90,6 +91,6 @@ int sync_screen_run(Save *s, World *w, SyncSession *ss, MsgLog *log, long turn)
         if (c == -2)
             return -2;
         if (c == mine_at || c == theirs_at)
-            settle(s, w, id, c == mine_at, log, turn);
+            settle(s, w, ss, id, c == mine_at, log, turn);
     }
 }

@@ -177,6 +177,9 @@ int sync_session_maybe(SyncSession *ss, long every_s, Err *err);
  * none has finished, or a negative status. */
 int sync_session_poll(SyncSession *ss, SyncReport *rep, char *note, size_t size, Err *err);
 int sync_session_busy(const SyncSession *ss);
-/* The sidebar's words ("syncing 40%" while one runs, else sync_status_line) and open conflicts. */
+/* The sidebar's words ("sending 120/500" while one runs, else sync_status_line, read from the
+ * save at most once a second) and the open conflicts. */
 void sync_session_line(SyncSession *ss, char *buf, size_t size);
 int sync_session_conflicts(SyncSession *ss);
+/* Something changed what the line says (an action, a conflict settled): read it again. */
+void sync_session_changed(SyncSession *ss);

@@ -19,7 +19,23 @@ struct SyncSession {
     Worker *worker;
     SyncJob *running; /* borrowed view of the job in flight (the worker owns it until taken) */
     time_t last_start;
+    char line[160];   /* the state line, read from the save at most once a second or when it changed */
+    int conflicts;
+    uint64_t line_at_ms; /* 0: to be read again */
 };
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+void sync_session_changed(SyncSession *ss)
+{
+    if (ss)
+        ss->line_at_ms = 0;
+}
 
 SyncSession *sync_session_open(Save *s, World *w, int64_t playing)
 {
@@ -81,6 +97,7 @@ int sync_session_start(SyncSession *ss, Err *err)
     }
     ss->running = j;
     ss->last_start = time(NULL);
+    ss->line_at_ms = 0;
     return 0;
 }
 
@@ -118,6 +135,7 @@ int sync_session_poll(SyncSession *ss, SyncReport *rep, char *note, size_t size,
     if (rc == MA_OK && j->rc != MA_OK && note)
         snprintf(note, size, "%s", j->err.msg);
     sync_job_free(j);
+    ss->line_at_ms = 0;
     return rc == MA_OK ? 1 : rc;
 }
 
@@ -127,19 +145,29 @@ void sync_session_line(SyncSession *ss, char *buf, size_t size)
         int total = atomic_load(&ss->running->total), pushed = atomic_load(&ss->running->pushed);
         int phase = atomic_load(&ss->running->phase);
         if (phase == SYNC_PHASE_PULLING)
-            snprintf(buf, size, "syncing: pulling");
+            snprintf(buf, size, "pulling");
         else if (phase == SYNC_PHASE_PUSHING && total > 0)
-            snprintf(buf, size, "syncing: %d/%d sent", pushed, total);
+            snprintf(buf, size, "sending %d/%d", pushed, total);
         else
-            snprintf(buf, size, "syncing...");
+            snprintf(buf, size, "connecting");
         return;
     }
-    sync_status_line(ss->s, ss->world_id, (long long)time(NULL), buf, size);
+    uint64_t now = now_ms();
+    if (!ss->line_at_ms || now - ss->line_at_ms >= 1000) {
+        sync_status_line(ss->s, ss->world_id, (long long)time(NULL), ss->line, sizeof ss->line);
+        Err quiet = {0};
+        int n = synclog_conflict_count(ss->s, ss->world_id, &quiet);
+        ss->conflicts = n < 0 ? 0 : n;
+        ss->line_at_ms = now;
+    }
+    snprintf(buf, size, "%s", ss->line);
 }
 
 int sync_session_conflicts(SyncSession *ss)
 {
-    Err quiet = {0};
-    int n = ss ? synclog_conflict_count(ss->s, ss->world_id, &quiet) : 0;
-    return n < 0 ? 0 : n;
+    if (!ss)
+        return 0;
+    char line[160];
+    sync_session_line(ss, line, sizeof line);
+    return ss->conflicts;
 }

@@ -291,7 +291,7 @@ void sync_status_line(Save *s, int64_t world_id, long long now, char *buf, size_
     SyncAccount a;
     int signed_in = synclog_account_get(s, sw.account_id, &a, &quiet) == MA_OK && a.token[0];
     if (!signed_in) {
-        snprintf(buf, size, waiting ? "sign in again, %d waiting" : "sign in again", waiting);
+        snprintf(buf, size, waiting ? "log in again, %d waiting" : "log in again", waiting);
         return;
     }
     int64_t last_ok = sw.last_sync_at[0] ? time_parse_iso(sw.last_sync_at) : -1;
