@@ -237,7 +237,9 @@ static int login_store(Save *s, void *ud, Err *err)
                                NULL, err);
 }
 
-static int do_login(CliCtx *ctx, Save *s, const char *url, const char *user, const char *password)
+/* Signs in over the network first, then keeps the token in the save (opened, or made, only
+ * then: a refused password leaves no file behind). */
+static int do_login(CliCtx *ctx, const char *url, const char *user, const char *password)
 {
     SyncJob *j = sync_job_new(SYNC_JOB_LOGIN);
     if (!j)
@@ -246,11 +248,10 @@ static int do_login(CliCtx *ctx, Save *s, const char *url, const char *user, con
     snprintf(j->username, sizeof j->username, "%s", user);
     snprintf(j->password, sizeof j->password, "%s", password);
     int status = CLI_OK;
+    Save *s = NULL;
     if (run_job(j, 0) != MA_OK) {
-        if (j->login.tries_left >= 0)
-            fprintf(stderr, "%s: %s\n", prog, cli_safe(j->err.msg));
-        else
-            cli_fail(&j->err);
+        status = cli_fail(&j->err);
+    } else if (!(s = cli_open_save(ctx, SAVE_CREATE))) {
         status = CLI_FAIL;
     } else {
         LoginTx t = {url, user, j};
@@ -262,6 +263,7 @@ static int do_login(CliCtx *ctx, Save *s, const char *url, const char *user, con
             printf("signed in to %s as %s until %s; the token is kept in %s (mode 0600), never the password\n",
                    cli_safe(url), cli_safe(user), cli_safe(j->login.expires_at), cli_safe(ctx->save_path));
         }
+        save_close(s);
     }
     sync_job_free(j);
     return status;
@@ -289,11 +291,6 @@ static int cmd_login(CliCtx *ctx, const Opts *o, int reg)
         }
         explicit_bzero(again, sizeof again);
     }
-    Save *s = cli_open_save(ctx, SAVE_CREATE);
-    if (!s) {
-        explicit_bzero(pw, sizeof pw);
-        return CLI_FAIL;
-    }
     int status = CLI_OK;
     if (reg) {
         SyncJob *j = sync_job_new(SYNC_JOB_REGISTER);
@@ -307,9 +304,8 @@ static int cmd_login(CliCtx *ctx, const Opts *o, int reg)
         sync_job_free(j);
     }
     if (status == CLI_OK)
-        status = do_login(ctx, s, url, o->user, pw);
+        status = do_login(ctx, url, o->user, pw);
     explicit_bzero(pw, sizeof pw);
-    save_close(s);
     return status;
 }
 
