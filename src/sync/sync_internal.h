@@ -32,6 +32,8 @@ int sync_character_key(SyncCtx *c, const CharacterRow *row, char key[65], Err *e
 
 /* Applies one pulled row (or the "server" row of a conflict answer) to the save. */
 int sync_apply_row(SyncCtx *c, const cJSON *row, Err *err);
+/* Applies every pulled row, characters first (sync_pull.c). */
+int sync_take_pull(SyncCtx *c, const cJSON *changes, Err *err);
 /* The rank of a kind in a push or an apply: characters first (others point at them). */
 int sync_kind_rank(const char *kind);
 

@@ -594,8 +594,6 @@ int sync_apply_row(SyncCtx *c, const cJSON *row, Err *err)
     return MA_OK; /* the world's own row: each game keeps its clock and name */
 }
 
-int sync_take_pull(SyncCtx *c, const cJSON *changes, Err *err);
-
 int sync_take_pull(SyncCtx *c, const cJSON *changes, Err *err)
 {
     /* Characters before what points at them. */
