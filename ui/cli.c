@@ -32,6 +32,8 @@ static const CliCommand commands[] = {
     {"pregen", "--world NAME --radius CHUNKS [--x X --z Z]", "generate and store the chunks around (x, z) (default: spawn)", cmd_pregen},
     {"story", "list --world W [--character C] | path --world W --character C [TITLE] | tree --world W TITLE [--character C] [--dot] | undo --world W --character C",
      "the storylines of a world or a character, the path taken, the whole tree (text or Graphviz), undo the last choice", cmd_story},
+    {"sync", "login|register --server URL --user NAME | --world W | status --world W | share --world W | invite --world W USER | get --server URL WORLD | conflicts --world W [--mine N | --theirs N] | logout",
+     "share worlds through a sync server: sign in (the password from the terminal or stdin), push and pull, see what waits and what conflicted", cmd_sync},
     {"llm", "check", "the LLM endpoint (MAGIC_LLM_URL): reach it, list its models, send one tiny request, say what failed", cmd_llm},
     {"bench", "world [--seed N] [--chunks N] [--json] | client [--chunks N] [--json] | agents", "measure the world (generation, storage, loading, size, memory, rendering) or the client (launch, redraw, memory, idle CPU)", cmd_bench},
     {NULL, NULL, NULL, NULL},

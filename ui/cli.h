@@ -93,6 +93,8 @@ struct AgentsLlm;
 int cmd_llm(CliCtx *ctx);
 struct AgentsLlm *cli_llm_open(Game *g, char *note, size_t size);
 int cli_llm_drain_ms(void);
+/* Sharing worlds through a sync server (cli_sync.c). */
+int cmd_sync(CliCtx *ctx);
 /* Commands (cli_bench.c). */
 int cmd_bench(CliCtx *ctx);
 /* The game itself (no command). */

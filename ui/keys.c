@@ -52,6 +52,8 @@ static const KeyBinding g_keys[] = {
     {{'J', 0}, KCTX_MAP | KCTX_STORY, KC_JOURNAL, 0, "journal: your storylines and every choice you made"},
     {{'\t', 0}, KCTX_STORY, KC_STORY_NEXT, 0, "the next storyline you are in"},
     {{'H', 0}, KCTX_MAP, KC_CHRONICLE, 0, "chronicle: what happened in the world, and why"},
+    {{'O', 0}, KCTX_MAP, KC_SYNC, 0, "sync now: send what you did, fetch what others did"},
+    {{'o', 0}, KCTX_MAP, KC_SYNC_SCREEN, 0, "sync: what waits; conflicts, mine or theirs"},
     {{'Q', 0}, KCTX_MAP, KC_QUIT, 0, "quit (asks first; the game is always saved)"},
     {{'\n', '\r', KEY_ENTER, 0}, KCTX_LIST | KCTX_MENU | KCTX_LOOK, KC_SELECT, 0,
      "choose / show details / describe the spot"},

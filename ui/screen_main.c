@@ -23,6 +23,7 @@
 #include "autobackup.h"
 #include "game/calendar.h"
 #include "screen_chronicle.h"
+#include "screen_sync.h"
 #include "term.h"
 #include "game/creatures.h"
 #include "game/npc.h"
@@ -61,6 +62,8 @@ typedef struct MainUi {
     int llm_talk;      /* a talk begins: ask for the villager's line at the next wait */
     int llm_news;      /* lines logged since the last draw */
     int at_map;        /* the map's own loop is waiting for a key (other screens are not redrawn for news) */
+    SyncSession *sync; /* a shared world's sync in the background, NULL when the world is not shared */
+    int sync_news;     /* a sync finished since the last draw */
 } MainUi;
 
 /* ---- layout ---- */
@@ -187,6 +190,11 @@ static void draw_panel(MainUi *u, const Layout *L)
 {
     for (int y = 0; y < L->map_h; y++)
         term_glyph(y, L->panel_x - 1, "\xe2\x94\x82", '|', term_role(ROLE_DIM));
+    u->panel.has_sync = u->sync != NULL;
+    if (u->sync) {
+        sync_session_line(u->sync, u->panel.sync, sizeof u->panel.sync);
+        u->panel.sync_conflicts = sync_session_conflicts(u->sync);
+    }
     panel_draw(&u->panel, u->g, &u->seen, L->panel_x, L->panel_w, L->map_h, u->view_dy, u->section);
 }
 
@@ -337,6 +345,63 @@ static void draw_timed(MainUi *u, FILE *report)
 /* ---- actions ---- */
 /* Carries out one action and logs what happened. Returns res->ok, or -1
  * when the save failed. */
+/* ---- a shared world's sync (src/sync/sync.h): started here, taken between keys ---- */
+
+/* Seconds between automatic syncs while changes wait (MAGIC_SYNC_EVERY; default 120). */
+static long sync_every(void)
+{
+    const char *v = getenv("MAGIC_SYNC_EVERY");
+    long s = v ? atol(v) : 120;
+    return s > 0 ? s : 120;
+}
+
+static void sync_now(MainUi *u, int quiet)
+{
+    Err err = {0};
+    int rc = sync_session_start(u->sync, &err);
+    if (rc < 0)
+        log_add(&u->log, SEV_WARN, (long)game_clock(u->g), "Sync: %s", err.msg);
+    else if (rc == 1 && !quiet)
+        log_add(&u->log, SEV_INFO, (long)game_clock(u->g), "Sync: one is on its way already.");
+    else if (!quiet)
+        log_add(&u->log, SEV_INFO, (long)game_clock(u->g), "Sync: sending what you did, fetching what others did...");
+}
+
+static void sync_after_action(MainUi *u)
+{
+    Err err = {0};
+    sync_session_changed(u->sync);
+    if (sync_session_maybe(u->sync, sync_every(), &err) < 0)
+        log_add(&u->log, SEV_WARN, (long)game_clock(u->g), "Sync: %s", err.msg);
+}
+
+/* Takes a finished sync into the save, and says what it brought. */
+static void sync_poll(MainUi *u)
+{
+    SyncReport rep;
+    char note[600];
+    Err err = {0};
+    int rc = sync_session_poll(u->sync, &rep, note, sizeof note, &err);
+    long turn = (long)game_clock(u->g);
+    if (rc == 0)
+        return;
+    u->sync_news = 1;
+    if (rc < 0) {
+        log_add(&u->log, SEV_BAD, turn, "Sync: %s", err.msg);
+        return;
+    }
+    if (note[0]) {
+        log_add(&u->log, SEV_WARN, turn, "Sync stopped: %s (nothing is lost: it waits for the next one)", note);
+        return;
+    }
+    int changes = rep.chunks + rep.characters + rep.relationships + rep.quests + rep.entries;
+    log_add(&u->log, SEV_GOOD, turn, "Synced: %d sent, %d change%s from others.", rep.pushed, changes,
+            changes == 1 ? "" : "s");
+    if (rep.new_conflicts)
+        log_add(&u->log, SEV_WARN, turn, "%d conflict%s: the server's stands, yours is kept. Press o.",
+                rep.new_conflicts, rep.new_conflicts == 1 ? "" : "s");
+}
+
 static int act(MainUi *u, const Action *a, ActionResult *res)
 {
     Err err = {0};
@@ -364,6 +429,8 @@ static int act(MainUi *u, const Action *a, ActionResult *res)
     int made = autobackup_after_action(&u->backup, u->g, note, sizeof note);
     if (made)
         log_add(&u->log, made > 0 ? SEV_INFO : SEV_BAD, turn, "A new day: %s", note);
+    if (u->sync)
+        sync_after_action(u);
     return res->ok;
 }
 
@@ -757,6 +824,23 @@ static int handle_map_key(MainUi *u, int ch)
     case KC_CHRONICLE:
         chronicle_run(u->s, game_player(u->g)->world_id);
         break;
+    case KC_SYNC:
+        if (u->sync)
+            sync_now(u, 0);
+        else
+            log_add(&u->log, SEV_INFO, (long)game_clock(u->g),
+                    "This world is not shared: magic-adventure sync share --world NAME shares it.");
+        break;
+    case KC_SYNC_SCREEN:
+        if (!u->sync) {
+            log_add(&u->log, SEV_INFO, (long)game_clock(u->g),
+                    "This world is not shared: magic-adventure sync share --world NAME shares it.");
+            break;
+        }
+        draw(u);
+        if (sync_screen_run(u->s, game_world(u->g), u->sync, &u->log, (long)game_clock(u->g)) == -2)
+            return -2;
+        break;
     case KC_HELP:
         help_run(KCTX_MAP);
         break;
@@ -795,6 +879,8 @@ static void llm_said(AgentsLlmNote kind, const char *text, void *ud)
 static int llm_idle(void *ud)
 {
     MainUi *u = ud;
+    if (!u->llm)
+        return TERM_IDLE_BLOCK;
     Err err = {0};
     if (u->llm_talk) {
         u->llm_talk = 0;
@@ -808,6 +894,23 @@ static int llm_idle(void *ud)
         return TERM_IDLE_REDRAW;
     }
     return agents_llm_pending(u->llm) > 0 ? TERM_IDLE_POLL : TERM_IDLE_BLOCK;
+}
+
+/* Between keys: the LLM's answers and a sync that finished. The network never makes a key wait. */
+static int main_idle(void *ud)
+{
+    MainUi *u = ud;
+    int r = llm_idle(u);
+    if (u->sync) {
+        sync_poll(u);
+        if (u->sync_news && u->at_map) {
+            u->sync_news = 0;
+            return TERM_IDLE_REDRAW;
+        }
+        if (r == TERM_IDLE_BLOCK && sync_session_busy(u->sync))
+            r = TERM_IDLE_POLL;
+    }
+    return r;
 }
 
 static void handle_dir_key(MainUi *u, int ch)
@@ -936,8 +1039,12 @@ int main_screen_run(Save *s, Game *g)
     u.llm = cli_llm_open(g, note, sizeof note);
     if (note[0])
         log_add(&u.log, SEV_WARN, (long)game_clock(g), "%s", note);
-    if (u.llm)
-        term_set_idle(llm_idle, &u, 100);
+    /* A shared world syncs in the background: now, after actions now and then, and on O. */
+    u.sync = sync_session_open(s, game_world(g), p->character_id);
+    if (u.sync)
+        sync_now(&u, 1);
+    if (u.llm || u.sync)
+        term_set_idle(main_idle, &u, 100);
     if (u.llm && u.agents)
         agents_llm_attach(u.agents, u.llm);
     int result = 0;
@@ -995,6 +1102,7 @@ int main_screen_run(Save *s, Game *g)
     if (u.agents)
         agents_llm_attach(u.agents, NULL);
     agents_llm_close(u.llm); /* cancels what is in flight */
+    sync_session_close(u.sync); /* likewise: its ops wait in the save for the next sync */
     agents_detach(g, u.agents);
     free(u.cells);
     free(u.explored);

@@ -604,6 +604,23 @@ void panel_draw(PanelState *ps, Game *g, const SeenList *seen, int x, int w, int
     for (int i = 0; i < mods->n_events; i++)
         add(&pn, 3, term_role(ROLE_WARN), "Event:  %s", mods->events[i]);
     add(&pn, 5, term_role(ROLE_DIM), "World:  %s", p->world_name);
+    if (ps->has_sync) {
+        const char *line = ps->sync;
+        attr_t a = strncmp(line, "offline", 7) == 0 || strncmp(line, "log in", 6) == 0 || strncmp(line, "refused", 7) == 0
+                       ? term_role(ROLE_WARN)
+                       : term_role(ROLE_INFO);
+        /* "offline, 12 waiting" does not fit beside the label: the rest goes on the next line. */
+        const char *comma = strstr(line, ", ");
+        if (comma && (int)strlen(line) > w - 10) {
+            add(&pn, 3, a, "Sync:   %.*s,", (int)(comma - line), line);
+            add(&pn, 3, a, "        %s", comma + 2);
+        } else {
+            add(&pn, 3, a, "Sync:   %s", line);
+        }
+        if (ps->sync_conflicts > 0)
+            add(&pn, 2, term_role(ROLE_WARN), "        %d conflict%s (o)", ps->sync_conflicts,
+                ps->sync_conflicts == 1 ? "" : "s");
+    }
     add(&pn, 4, A_NORMAL, "Ground: %s", game_block_label(g, world_get_block(world, p->x, p->y - 1, p->z), b, sizeof b));
     add(&pn, 6, A_NORMAL, "Biome:  %s", ps->biome);
     add(&pn, 2, A_NORMAL, "Hand:   %s", p->hand[0] ? p->hand : "(nothing)");

@@ -71,6 +71,9 @@ typedef struct PanelState {
     char depth[48], biome[24];
     char story[64];      /* the storyline in focus ("" none) */
     int story_stale;
+    int has_sync;        /* the world is synced: the lines below are shown */
+    char sync[160];      /* its sync state ("synced 2 min ago", "offline, 12 waiting"...) */
+    int sync_conflicts;  /* conflicts waiting for the player's word */
 } PanelState;
 
 /* Sets up the panel's memory around the start; panel_free releases it. */

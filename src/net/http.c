@@ -31,6 +31,7 @@ static struct {
     CURLcode (*easy_perform)(CURL *h);
     CURLcode (*easy_getinfo)(CURL *h, CURLINFO info, ...);
     void (*easy_cleanup)(CURL *h);
+    void (*easy_reset)(CURL *h);
     const char *(*easy_strerror)(CURLcode rc);
     struct curl_slist *(*slist_append)(struct curl_slist *l, const char *s);
     void (*slist_free_all)(struct curl_slist *l);
@@ -51,11 +52,11 @@ static void global_init(void)
     static const char *const names[] = {"curl_global_init",  "curl_easy_init",     "curl_easy_setopt",
                                         "curl_easy_perform", "curl_easy_getinfo",  "curl_easy_cleanup",
                                         "curl_easy_strerror", "curl_slist_append", "curl_slist_free_all",
-                                        "curl_getdate"};
+                                        "curl_getdate", "curl_easy_reset"};
     void **slots[] = {(void **)&C.global_init,  (void **)&C.easy_init,     (void **)&C.easy_setopt,
                       (void **)&C.easy_perform, (void **)&C.easy_getinfo,  (void **)&C.easy_cleanup,
                       (void **)&C.easy_strerror, (void **)&C.slist_append, (void **)&C.slist_free_all,
-                      (void **)&C.getdate};
+                      (void **)&C.getdate, (void **)&C.easy_reset};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         /* POSIX: a function pointer read through dlsym's object pointer. */
         *slots[i] = dlsym(lib, names[i]);
@@ -223,14 +224,47 @@ static void classify(HttpResponse *out, CURLcode rc, long os_errno, const char *
     }
 }
 
+struct HttpConn {
+    CURL *h; /* NULL until the first request */
+};
+
+HttpConn *http_conn_new(void)
+{
+    return calloc(1, sizeof(HttpConn));
+}
+
+void http_conn_free(HttpConn *c)
+{
+    if (!c)
+        return;
+    if (c->h)
+        C.easy_cleanup(c->h);
+    free(c);
+}
+
 int http_perform(const HttpRequest *req, HttpResponse *out)
+{
+    return http_perform_conn(NULL, req, out);
+}
+
+int http_perform_conn(HttpConn *conn, const HttpRequest *req, HttpResponse *out)
 {
     memset(out, 0, sizeof *out);
     out->retry_after = -1;
     Sink sink = {.max = req->max_body ? req->max_body : HTTP_DEFAULT_MAX_BODY, .retry_after = -1,
                  .cancel = req->cancel};
     double t0 = now_s();
-    CURL *h = http_global_init() == 0 ? C.easy_init() : NULL;
+    CURL *h = NULL;
+    if (http_global_init() == 0) {
+        if (conn && conn->h) {
+            h = conn->h;
+            C.easy_reset(h); /* the options go; the open connection stays */
+        } else {
+            h = C.easy_init();
+            if (conn)
+                conn->h = h;
+        }
+    }
     if (!h) {
         out->fail = HTTP_FAIL_OTHER;
         snprintf(out->error, sizeof out->error, "%s", g_init_error[0] ? g_init_error : "libcurl could not start");
@@ -270,6 +304,9 @@ int http_perform(const HttpRequest *req, HttpResponse *out)
     C.easy_setopt(h, CURLOPT_XFERINFODATA, &sink);
     C.easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
     C.easy_setopt(h, CURLOPT_USERAGENT, "magic-adventure/" MA_VERSION);
+    C.easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
+    if (req->ca_file)
+        C.easy_setopt(h, CURLOPT_CAINFO, req->ca_file);
     if (req->body) {
         C.easy_setopt(h, CURLOPT_POSTFIELDS, req->body);
         C.easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(req->body));
@@ -285,7 +322,8 @@ int http_perform(const HttpRequest *req, HttpResponse *out)
     }
     out->retry_after = sink.retry_after;
     C.slist_free_all(headers);
-    C.easy_cleanup(h);
+    if (!conn)
+        C.easy_cleanup(h);
     /* The key lived in auth[] for the call only. */
     memset(auth, 0, sizeof auth);
     if (rc != CURLE_OK) {

@@ -36,6 +36,7 @@ typedef struct HttpRequest {
     long timeout_ms;            /* the whole request */
     size_t max_body;            /* bytes of reply kept; more is HTTP_FAIL_TOO_BIG (0: 1 MiB) */
     const atomic_int *cancel;   /* may be NULL */
+    const char *ca_file;        /* PEM certificates to trust for https; NULL: the system's */
 } HttpRequest;
 
 typedef struct HttpResponse {
@@ -56,6 +57,17 @@ int http_global_init(void);
  * (clear it with http_response_clear); returns 0 when a response came. */
 int http_perform(const HttpRequest *req, HttpResponse *out);
 void http_response_clear(HttpResponse *r);
+
+/* A connection kept open between requests to one server (one libcurl handle,
+ * whose keep-alive connection the next request reuses): a sync client talks
+ * to its server many times. Not shared between threads. http_conn_new never
+ * fails for want of libcurl: a request on the connection then fails saying
+ * why. NULL only when out of memory. */
+typedef struct HttpConn HttpConn;
+HttpConn *http_conn_new(void);
+void http_conn_free(HttpConn *c);
+/* http_perform on the connection (c NULL: a connection of its own). */
+int http_perform_conn(HttpConn *c, const HttpRequest *req, HttpResponse *out);
 /* A short name of a failure kind ("refused", "timeout" ...), for logs. */
 const char *http_fail_name(HttpFail f);
 

@@ -10,67 +10,19 @@
 #include <sys/random.h>
 #include <time.h>
 
-#include <curl/curl.h>
+#include "net/http.h"
 
 #define MAX_ANSWER (64u << 20) /* a larger answer is refused: no server of ours sends one */
 
 struct SyncClient {
-    CURL *curl;
+    HttpConn *conn;
     char *base;
     char token[65];
     int last_status, last_attempts;
     SyncClientOptions opt;
     char *ca_file;
+    const atomic_int *cancel;
 };
-
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static void curl_init_once(void)
-{
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
-typedef struct Buf {
-    char *data;
-    size_t len, cap;
-    int too_big;
-} Buf;
-
-static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
-{
-    Buf *b = userdata;
-    size_t n = size * nmemb;
-    if (b->len + n + 1 > MAX_ANSWER) {
-        b->too_big = 1;
-        return 0;
-    }
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *d = realloc(b->data, cap);
-        if (!d)
-            return 0;
-        b->data = d;
-        b->cap = cap;
-    }
-    memcpy(b->data + b->len, ptr, n);
-    b->len += n;
-    b->data[b->len] = '\0';
-    return n;
-}
-
-typedef struct Hdr {
-    long retry_after;
-} Hdr;
-
-static size_t on_header(char *buf, size_t size, size_t nitems, void *userdata)
-{
-    Hdr *h = userdata;
-    size_t n = size * nitems;
-    if (n > 12 && strncasecmp(buf, "Retry-After:", 12) == 0)
-        h->retry_after = strtol(buf + 12, NULL, 10);
-    return n;
-}
 
 int sync_client_new(const char *base_url, const SyncClientOptions *opt, SyncClient **out, Err *err)
 {
@@ -78,13 +30,15 @@ int sync_client_new(const char *base_url, const SyncClientOptions *opt, SyncClie
     if (!base_url || (strncmp(base_url, "http://", 7) != 0 && strncmp(base_url, "https://", 8) != 0))
         return err_set(err, MA_ERR_INVALID, "the sync server's address must start with http:// or https:// (got '%s')",
                        base_url ? base_url : "");
-    pthread_once(&curl_once, curl_init_once);
+    /* libcurl's global set-up, before any request of any thread (once a process). A failure to
+     * load it is reported by the first request, in words. */
+    http_global_init();
     SyncClient *c = calloc(1, sizeof *c);
     if (!c)
         return err_set(err, MA_ERR_NOMEM, "out of memory");
     c->base = strdup(base_url);
-    c->curl = curl_easy_init();
-    if (!c->base || !c->curl) {
+    c->conn = http_conn_new();
+    if (!c->base || !c->conn) {
         sync_client_free(c);
         return err_set(err, MA_ERR_NOMEM, "out of memory");
     }
@@ -117,8 +71,7 @@ void sync_client_free(SyncClient *c)
 {
     if (!c)
         return;
-    if (c->curl)
-        curl_easy_cleanup(c->curl);
+    http_conn_free(c->conn);
     explicit_bzero(c->token, sizeof c->token);
     free(c->base);
     free(c->ca_file);
@@ -137,6 +90,16 @@ const char *sync_client_token(const SyncClient *c)
     return c->token[0] ? c->token : NULL;
 }
 
+void sync_client_set_cancel(SyncClient *c, const atomic_int *cancel)
+{
+    c->cancel = cancel;
+}
+
+static int cancelled(const SyncClient *c)
+{
+    return c->cancel && atomic_load(c->cancel);
+}
+
 int sync_client_last_status(const SyncClient *c)
 {
     return c->last_status;
@@ -147,27 +110,33 @@ int sync_client_last_attempts(const SyncClient *c)
     return c->last_attempts;
 }
 
-static void sleep_ms(long ms)
+/* Waits ms, in slices, returning early when the client is cancelled. */
+static void sleep_ms(const SyncClient *c, long ms)
 {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
+    while (ms > 0 && !cancelled(c)) {
+        long slice = ms < 50 ? ms : 50;
+        struct timespec ts = {slice / 1000, (slice % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+        ms -= slice;
+    }
 }
 
 /* The server's "error" text, or a short piece of the body. */
-static void answer_reason(const Buf *b, char *out, size_t size)
+static void answer_reason(const char *body, char *out, size_t size)
 {
     out[0] = '\0';
-    cJSON *j = b->data ? cJSON_Parse(b->data) : NULL;
+    cJSON *j = body && *body ? cJSON_Parse(body) : NULL;
     const cJSON *e = j ? cJSON_GetObjectItemCaseSensitive(j, "error") : NULL;
     if (cJSON_IsString(e))
         snprintf(out, size, "%s", e->valuestring);
-    else if (b->data)
-        snprintf(out, size, "%.200s", b->data);
+    else if (body)
+        snprintf(out, size, "%.200s", body);
     cJSON_Delete(j);
 }
 
 /* Sends one request (retrying what may be retried) and parses the JSON answer into *out (may
- * be NULL). idempotent: whether a request that may have reached the server can be sent again. */
+ * be NULL). idempotent: whether a request that may have reached the server can be sent again.
+ * A body, even empty, makes a POST. */
 static int request(SyncClient *c, const char *method, const char *path, const char *body, int idempotent,
                    cJSON **out, Err *err)
 {
@@ -175,48 +144,15 @@ static int request(SyncClient *c, const char *method, const char *path, const ch
         *out = NULL;
     char url[2048];
     snprintf(url, sizeof url, "%s%s", c->base, path);
+    int is_post = strcmp(method, "POST") == 0;
     int rc = MA_OK;
     for (int attempt = 0;; attempt++) {
-        Buf b = {0};
-        Hdr h = {0};
-        char errbuf[CURL_ERROR_SIZE] = "";
-        struct curl_slist *headers = NULL;
-        headers = curl_slist_append(headers, "Accept: application/json");
-        headers = curl_slist_append(headers, "Expect:"); /* no 100-continue round trip */
-        if (body)
-            headers = curl_slist_append(headers, "Content-Type: application/json");
-        char auth[96];
-        if (c->token[0]) {
-            snprintf(auth, sizeof auth, "Authorization: Bearer %s", c->token);
-            headers = curl_slist_append(headers, auth);
-            explicit_bzero(auth, sizeof auth);
-        }
-        CURL *k = c->curl;
-        curl_easy_reset(k);
-        curl_easy_setopt(k, CURLOPT_URL, url);
-        curl_easy_setopt(k, CURLOPT_HTTPHEADER, headers);
-        curl_easy_setopt(k, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(k, CURLOPT_CONNECTTIMEOUT_MS, c->opt.connect_timeout_ms);
-        curl_easy_setopt(k, CURLOPT_TIMEOUT_MS, c->opt.timeout_ms);
-        curl_easy_setopt(k, CURLOPT_WRITEFUNCTION, on_data);
-        curl_easy_setopt(k, CURLOPT_WRITEDATA, &b);
-        curl_easy_setopt(k, CURLOPT_HEADERFUNCTION, on_header);
-        curl_easy_setopt(k, CURLOPT_HEADERDATA, &h);
-        curl_easy_setopt(k, CURLOPT_ERRORBUFFER, errbuf);
-        curl_easy_setopt(k, CURLOPT_PROTOCOLS_STR, "http,https");
-        curl_easy_setopt(k, CURLOPT_TCP_NODELAY, 1L);
-        if (c->ca_file)
-            curl_easy_setopt(k, CURLOPT_CAINFO, c->ca_file);
-        if (strcmp(method, "POST") == 0) {
-            curl_easy_setopt(k, CURLOPT_POST, 1L);
-            curl_easy_setopt(k, CURLOPT_POSTFIELDS, body ? body : "");
-            curl_easy_setopt(k, CURLOPT_POSTFIELDSIZE, (long)(body ? strlen(body) : 0));
-        }
-        CURLcode cc = curl_easy_perform(k);
-        curl_slist_free_all(headers);
-        long status = 0;
-        if (cc == CURLE_OK)
-            curl_easy_getinfo(k, CURLINFO_RESPONSE_CODE, &status);
+        HttpRequest req = {.url = url, .body = is_post ? (body ? body : "") : NULL, .bearer = c->token,
+                           .connect_timeout_ms = c->opt.connect_timeout_ms, .timeout_ms = c->opt.timeout_ms,
+                           .max_body = MAX_ANSWER, .cancel = c->cancel, .ca_file = c->ca_file};
+        HttpResponse res;
+        http_perform_conn(c->conn, &req, &res);
+        long status = res.fail == HTTP_FAIL_NONE ? res.status : 0;
         c->last_status = (int)status;
         c->last_attempts = attempt + 1;
 
@@ -224,31 +160,42 @@ static int request(SyncClient *c, const char *method, const char *path, const ch
         long wait = c->opt.backoff_ms << (attempt < 10 ? attempt : 10);
         wait += wait > 1 ? rand() % (wait / 2 + 1) : 0; /* jitter, so that clients cut together do not return together */
         char reason[400];
-        if (cc != CURLE_OK) {
-            const char *what = errbuf[0] ? errbuf : curl_easy_strerror(cc);
-            int never_sent = cc == CURLE_COULDNT_CONNECT || cc == CURLE_COULDNT_RESOLVE_HOST;
-            if (b.too_big)
+        if (res.fail != HTTP_FAIL_NONE) {
+            int never_sent = res.fail == HTTP_FAIL_REFUSED || res.fail == HTTP_FAIL_RESOLVE || res.fail == HTTP_FAIL_CONNECT;
+            switch (res.fail) {
+            case HTTP_FAIL_TOO_BIG:
                 rc = err_set(err, MA_ERR_IO, "the sync server at %s sent an answer larger than %u MiB", c->base,
                              MAX_ANSWER >> 20);
-            else if (cc == CURLE_COULDNT_CONNECT)
-                rc = err_set(err, MA_ERR_IO, "cannot reach the sync server at %s: %s (is it running?)", c->base, what);
-            else if (cc == CURLE_OPERATION_TIMEDOUT)
-                rc = err_set(err, MA_ERR_IO, "the sync server at %s did not answer in time: %s", c->base, what);
-            else if (cc == CURLE_SSL_CACERT || cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_CONNECT_ERROR)
-                rc = err_set(err, MA_ERR_IO, "cannot make a secure connection to %s: %s", c->base, what);
-            else
-                rc = err_set(err, MA_ERR_IO, "talking to the sync server at %s failed: %s", c->base, what);
-            retry = !b.too_big && (never_sent || idempotent) && cc != CURLE_SSL_CACERT &&
-                    cc != CURLE_PEER_FAILED_VERIFICATION;
+                break;
+            case HTTP_FAIL_REFUSED:
+            case HTTP_FAIL_CONNECT:
+            case HTTP_FAIL_RESOLVE:
+                rc = err_set(err, MA_ERR_IO, "cannot reach the sync server at %s: %s (is it running?)", c->base, res.error);
+                break;
+            case HTTP_FAIL_TIMEOUT:
+                rc = err_set(err, MA_ERR_IO, "the sync server at %s did not answer in time: %s", c->base, res.error);
+                break;
+            case HTTP_FAIL_TLS:
+                rc = err_set(err, MA_ERR_IO, "cannot make a secure connection to %s: %s", c->base, res.error);
+                break;
+            case HTTP_FAIL_CANCELLED:
+                rc = err_set(err, MA_ERR_IO, "the request to the sync server at %s was cancelled", c->base);
+                break;
+            default:
+                rc = err_set(err, MA_ERR_IO, "talking to the sync server at %s failed: %s", c->base, res.error);
+                break;
+            }
+            retry = (never_sent || idempotent) && res.fail != HTTP_FAIL_TOO_BIG && res.fail != HTTP_FAIL_TLS &&
+                    res.fail != HTTP_FAIL_CANCELLED;
         } else if (status >= 200 && status < 300) {
             rc = MA_OK;
-            if (out && b.data) {
-                *out = cJSON_Parse(b.data);
+            if (out && res.body && res.len) {
+                *out = cJSON_ParseWithLength(res.body, res.len);
                 if (!*out)
                     rc = err_set(err, MA_ERR_IO, "the sync server at %s answered something that is not JSON", c->base);
             }
         } else {
-            answer_reason(&b, reason, sizeof reason);
+            answer_reason(res.body, reason, sizeof reason);
             switch (status) {
             case 400: rc = err_set(err, MA_ERR_INVALID, "the sync server refused the request (400): %s", reason); break;
             case 401:
@@ -269,19 +216,21 @@ static int request(SyncClient *c, const char *method, const char *path, const ch
                 retry = status >= 500 && (idempotent || status == 503);
                 break;
             }
-            if (out && b.data) /* callers may want the details (tries_left, locked_until) */
-                *out = cJSON_Parse(b.data);
-            if (retry && h.retry_after > 0)
-                wait = h.retry_after * 1000 > wait ? h.retry_after * 1000 : wait;
+            if (out && res.body && res.len) /* callers may want the details (tries_left, locked_until) */
+                *out = cJSON_ParseWithLength(res.body, res.len);
+            if (retry && res.retry_after > 0)
+                wait = res.retry_after * 1000 > wait ? res.retry_after * 1000 : wait;
         }
-        free(b.data);
-        if (rc == MA_OK || !retry || attempt >= c->opt.retries || wait > 60000)
+        if (res.body && body && is_post)
+            explicit_bzero(res.body, res.len); /* a login answer holds a token */
+        http_response_clear(&res);
+        if (rc == MA_OK || !retry || attempt >= c->opt.retries || wait > 60000 || cancelled(c))
             break;
         if (out) {
             cJSON_Delete(*out);
             *out = NULL;
         }
-        sleep_ms(wait);
+        sleep_ms(c, wait);
     }
     return rc;
 }
@@ -490,17 +439,36 @@ static int pull(SyncClient *c, const char *path, cJSON **changes, int64_t *curso
     return rc;
 }
 
+/* Percent-encodes s into buf (cut at a whole escape when too long). */
+static char *url_escape(const char *s, char *buf, size_t size)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = 0;
+    for (; *s && n + 4 <= size; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' ||
+            ch == '.' || ch == '~') {
+            buf[n++] = (char)ch;
+        } else {
+            buf[n++] = '%';
+            buf[n++] = hex[ch >> 4];
+            buf[n++] = hex[ch & 15];
+        }
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
 int sync_client_find_chunks(SyncClient *c, int64_t world, const char *block, const char *entity, cJSON **chunks,
                             Err *err)
 {
     *chunks = NULL;
-    char *eb = block ? curl_easy_escape(c->curl, block, 0) : NULL;
-    char *ee = entity ? curl_easy_escape(c->curl, entity, 0) : NULL;
+    char eb_buf[200], ee_buf[200];
+    char *eb = block ? url_escape(block, eb_buf, sizeof eb_buf) : NULL;
+    char *ee = entity ? url_escape(entity, ee_buf, sizeof ee_buf) : NULL;
     char path[512];
     snprintf(path, sizeof path, "/v1/worlds/%" PRId64 "/chunks?%s%s%s%s%s", world, eb ? "block=" : "", eb ? eb : "",
              eb && ee ? "&" : "", ee ? "entity=" : "", ee ? ee : "");
-    curl_free(eb);
-    curl_free(ee);
     cJSON *a = NULL;
     int rc = request(c, "GET", path, NULL, 1, &a, err);
     if (rc == MA_OK) {

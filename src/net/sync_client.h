@@ -1,4 +1,5 @@
-/* sync_client.h — the client side of the sync protocol (docs/sync-protocol.md), over libcurl.
+/* sync_client.h — the client side of the sync protocol (docs/sync-protocol.md), over
+ * src/net/http.c (libcurl, loaded with dlopen on first use: the game does not link it).
  *
  * One SyncClient talks to one server and keeps its connection open between requests. It is
  * not shared between threads: the game runs it on its network worker (network work never runs
@@ -20,6 +21,7 @@
 #ifndef MA_NET_SYNC_CLIENT_H
 #define MA_NET_SYNC_CLIENT_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include <cJSON.h>
@@ -43,6 +45,8 @@ void sync_client_free(SyncClient *c);
 /* The bearer token sent with every request (login sets it). NULL forgets it. */
 void sync_client_set_token(SyncClient *c, const char *token);
 const char *sync_client_token(const SyncClient *c);
+/* A flag another thread may set to stop the request in flight and any retry (the worker's). */
+void sync_client_set_cancel(SyncClient *c, const atomic_int *cancel);
 /* The HTTP status of the last answer; 0 when no answer came. */
 int sync_client_last_status(const SyncClient *c);
 /* How many times the last request was sent (1 when it was not retried). */

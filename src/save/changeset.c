@@ -15,6 +15,12 @@ struct SaveChanges {
     sqlite3_session *session;
 };
 
+static int not_sync_table(void *ud, const char *table)
+{
+    (void)ud;
+    return strncmp(table, "sync_", 5) != 0;
+}
+
 int save_changes_begin(Save *s, SaveChanges **out, Err *err)
 {
     *out = NULL;
@@ -23,8 +29,13 @@ int save_changes_begin(Save *s, SaveChanges **out, Err *err)
         return err_set(err, MA_ERR_NOMEM, "out of memory");
     c->save = s;
     int rc = sqlite3session_create(s->db, "main", &c->session);
-    if (rc == SQLITE_OK)
-        rc = sqlite3session_attach(c->session, NULL); /* every table, those made later too */
+    if (rc == SQLITE_OK) {
+        /* Every table, those made later too, but sync's own bookkeeping (its change log, keys,
+         * conflicts): undoing a story choice restores the game's rows, and those restored rows
+         * are recorded for sync again by the triggers. */
+        sqlite3session_table_filter(c->session, not_sync_table, NULL);
+        rc = sqlite3session_attach(c->session, NULL);
+    }
     if (rc != SQLITE_OK) {
         if (c->session)
             sqlite3session_delete(c->session);

@@ -56,6 +56,16 @@ int charstate_delete(Save *s, int64_t character_id, const char *kind, const char
     return save_step_done(s, st, err, "forgetting a character's state");
 }
 
+int charstate_clear(Save *s, int64_t character_id, Err *err)
+{
+    static const char sql[] = "DELETE FROM character_state WHERE character_id = ?";
+    sqlite3_stmt *st = save_stmt(s, sql, err);
+    if (!st)
+        return err ? err->code : MA_ERR_DB;
+    sqlite3_bind_int64(st, 1, character_id);
+    return save_step_done(s, st, err, "forgetting a character's state");
+}
+
 int charstate_add(Save *s, int64_t character_id, const char *key, int64_t delta, int64_t *out, Err *err)
 {
     static const char sql[] =

@@ -15,6 +15,8 @@ int charstate_set(Save *s, int64_t character_id, const char *kind, const char *k
 /* Reads it into buf; MA_ERR_NOT_FOUND when unset. */
 int charstate_get(Save *s, int64_t character_id, const char *kind, const char *key, char *buf, size_t size, Err *err);
 int charstate_delete(Save *s, int64_t character_id, const char *kind, const char *key, Err *err);
+/* Forgets every state of a character (sync replaces it with what the server holds). */
+int charstate_clear(Save *s, int64_t character_id, Err *err);
 /* Adds delta to a counter (missing counts as 0); the new value in *out. */
 int charstate_add(Save *s, int64_t character_id, const char *key, int64_t delta, int64_t *out, Err *err);
 /* Calls fn for every key of a kind (in key order); fn returns non-zero to stop. */

@@ -87,8 +87,11 @@ static int dump_table(Save *s, const char *table, int flags, SaveDumpFn line, vo
     }
     int stable = (flags & SAVE_DUMP_STABLE) != 0;
     /* What differs between two honest runs besides times: session tokens and password salts. */
-    int token_col = -1, hash_col = -1;
+    int token_col = -1, hash_col = -1, secret_col = -1;
     for (int i = 0; i < sqlite3_column_count(st); i++) {
+        /* A sync server's bearer token is never printed, stable or not. */
+        if (strcmp(table, "sync_accounts") == 0 && strcmp(sqlite3_column_name(st, i), "token") == 0)
+            secret_col = i;
         if (strcmp(table, "sessions") == 0 && strstr(sqlite3_column_name(st, i), "token"))
             token_col = i;
         if (strcmp(table, "users") == 0 && strcmp(sqlite3_column_name(st, i), "password_hash") == 0)
@@ -131,7 +134,9 @@ static int dump_table(Save *s, const char *table, int flags, SaveDumpFn line, vo
                 break;
             }
             default:
-                if (stable && i == token_col)
+                if (i == secret_col)
+                    buf_str(&b, sqlite3_column_bytes(st, i) ? "'<token>'" : "''");
+                else if (stable && i == token_col)
                     buf_str(&b, "<token>");
                 else if (stable && i == hash_col)
                     buf_str(&b, "<hash>");

@@ -14,8 +14,10 @@
 #include <string.h>
 
 #include "save/chunks.h"
+#include "save/synclog.h"
 #include "save/worlds.h"
 #include "world/chunk_codec.h"
+#include "world/chunk_diff.h"
 
 #define DEFAULT_CACHE_BYTES ((size_t)32 << 20)
 #define MIN_CACHE_BYTES ((size_t)64 << 10)
@@ -23,6 +25,8 @@
 
 typedef struct Entry {
     Chunk *chunk;
+    uint64_t sync_hash;        /* synced worlds: blocks and metadata as last stored (content_hash) */
+    int sync_hashed;
     size_t mem;                /* chunk_memory + this entry */
     struct Entry *hnext;       /* hash chain */
     struct Entry *prev, *next; /* LRU: head is the most recent */
@@ -44,6 +48,7 @@ struct World {
     Entry *head, *tail;
     int64_t loads, generated, evictions, stores;
     Err load_error;  /* the first chunk that could not be read by world_get_block; code 0 when none */
+    int sync;        /* shared through a sync server: world_flush records each chunk's edits (save/synclog.h) */
 };
 
 /* ------------------------------------------------------------ hash map */
@@ -118,6 +123,34 @@ static int cache_grow(World *w)
     return MA_OK;
 }
 
+/* FNV-1a over what sync records of a chunk (its blocks and block metadata, not its entities):
+ * a flush whose chunk hashes as it was stored changed only creatures and things on the ground,
+ * and need not be compared block by block. */
+static uint64_t content_hash(const Chunk *c)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+#define MIX(word) (h = (h ^ (uint64_t)(word)) * 0x100000001b3ull, h ^= h >> 29)
+    if (c->blocks) {
+        for (int i = 0; i < CHUNK_VOLUME; i += 8) { /* a word at a time: this runs on every flush */
+            uint64_t word;
+            memcpy(&word, c->blocks + i, sizeof word);
+            MIX(word);
+        }
+    } else {
+        MIX(0x100u | c->uniform);
+    }
+    for (int i = 0; i < c->n_meta; i++) {
+        MIX(c->meta[i].index);
+        char *t = cJSON_PrintUnformatted(c->meta[i].metadata);
+        for (const char *p = t ? t : ""; *p; p++)
+            MIX((unsigned char)*p);
+        MIX(0x1FFu);
+        cJSON_free(t);
+    }
+#undef MIX
+    return h;
+}
+
 static Entry *cache_insert(World *w, Chunk *c)
 {
     if ((size_t)w->count >= w->nbuckets && cache_grow(w) != MA_OK)
@@ -127,6 +160,10 @@ static Entry *cache_insert(World *w, Chunk *c)
         return NULL;
     e->chunk = c;
     e->mem = chunk_memory(c) + sizeof *e;
+    if (w->sync && !c->dirty) {
+        e->sync_hash = content_hash(c);
+        e->sync_hashed = 1;
+    }
     size_t h = hash_key(c->cx, c->cy, c->cz) & (w->nbuckets - 1);
     e->hnext = w->buckets[h];
     w->buckets[h] = e;
@@ -281,6 +318,10 @@ int world_open(Save *s, const BlockRegistry *reg, const char *name, int64_t id, 
     if (w->budget < MIN_CACHE_BYTES)
         w->budget = MIN_CACHE_BYTES;
     w->bytes = sizeof *w + w->nbuckets * sizeof *w->buckets;
+    if (!w->readonly) {
+        Err quiet = {0};
+        w->sync = synclog_world_is_synced(s, w->id, &quiet) == 1;
+    }
     *out = w;
     w = NULL;
 cleanup:
@@ -482,6 +523,27 @@ static int store_chunk(World *w, const Chunk *c, int64_t *version, int fresh, Er
     return rc;
 }
 
+void world_set_sync(World *w, int on) { w->sync = on && !w->readonly; }
+int world_sync(const World *w) { return w->sync; }
+
+/* For a synced world: notes in the change log what c changed since it was last stored (or
+ * generated), block by block, in the transaction that stores it. */
+static int record_changes(World *w, const Chunk *c, Err *err)
+{
+    Chunk *base = chunk_fetch(w, c->cx, c->cy, c->cz, err);
+    if (!base)
+        return err && err->code ? err->code : MA_ERR_IO;
+    ChunkDiff d;
+    int rc = chunk_diff(base, c, w->reg, &d);
+    if (rc != MA_OK)
+        rc = err_set(err, MA_ERR_NOMEM, "out of memory comparing chunk %d,%d,%d", c->cx, c->cy, c->cz);
+    else
+        rc = synclog_record_chunk(w->save, w->id, c->cx, c->cy, c->cz, d.blocks, d.n_blocks, d.meta, d.n_meta, err);
+    chunk_diff_clear(&d);
+    chunk_free(base);
+    return rc;
+}
+
 int world_flush(World *w, Err *err)
 {
     Err local;
@@ -493,8 +555,9 @@ int world_flush(World *w, Err *err)
         return err_set(err, MA_ERR_INVALID, "world '%s': %s is open read-only", w->name, save_path(w->save));
     Entry **dirty = malloc((size_t)w->ndirty * sizeof *dirty);
     int64_t *versions = malloc((size_t)w->ndirty * sizeof *versions);
+    uint64_t *hashes = malloc((size_t)w->ndirty * sizeof *hashes);
     int n = 0, rc;
-    if (!dirty || !versions) {
+    if (!dirty || !versions || !hashes) {
         rc = err_set(err, MA_ERR_NOMEM, "out of memory writing world '%s'", w->name);
         goto cleanup;
     }
@@ -506,7 +569,10 @@ int world_flush(World *w, Err *err)
     if (own && (rc = save_begin(w->save, err)) != MA_OK)
         goto cleanup;
     for (int i = 0; i < n; i++) {
-        if ((rc = store_chunk(w, dirty[i]->chunk, &versions[i], 0, err)) != MA_OK) {
+        uint64_t h = hashes[i] = w->sync ? content_hash(dirty[i]->chunk) : 0;
+        int same = w->sync && dirty[i]->sync_hashed && h == dirty[i]->sync_hash;
+        if ((w->sync && !same && (rc = record_changes(w, dirty[i]->chunk, err)) != MA_OK) ||
+            (rc = store_chunk(w, dirty[i]->chunk, &versions[i], 0, err)) != MA_OK) {
             if (own)
                 save_rollback(w->save);
             err_prefix(err, "writing world '%s'", w->name);
@@ -519,12 +585,17 @@ int world_flush(World *w, Err *err)
     for (int i = 0; i < n; i++) {
         dirty[i]->chunk->version = versions[i];
         dirty[i]->chunk->dirty = 0;
+        if (w->sync) {
+            dirty[i]->sync_hash = hashes[i];
+            dirty[i]->sync_hashed = 1;
+        }
     }
     w->ndirty -= n;
     w->stores += n;
 cleanup:
     free(dirty);
     free(versions);
+    free(hashes);
     return rc;
 }
 

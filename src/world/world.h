@@ -54,6 +54,12 @@ int world_set_block(World *w, int32_t x, int32_t y, int32_t z, BlockId id, Err *
  * back), else in one transaction of its own. */
 int world_flush(World *w, Err *err);
 
+/* Whether the world is shared through a sync server (read from the save at world_open): then
+ * world_flush records every chunk's edits, block by block, in the sync change log of the
+ * transaction that writes them (save/synclog.h). `sync share` and `sync get` turn it on. */
+void world_set_sync(World *w, int on);
+int world_sync(const World *w);
+
 /* Drops every cached chunk without writing, so the next reads come from the
  * save: after rolling back a transaction that held the world's changes. */
 void world_forget(World *w);
