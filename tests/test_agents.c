@@ -9,6 +9,7 @@
  * - a rollback is refused when a later entry or the player built on it, and
  *   goes through with --cascade / --force;
  * - agents never touch the chunk a player stands in;
+ * - raids wait for the second day and never put a raider within 12 steps of a player;
  * - the balance keeper's knobs stay within data/balance.json's bounds;
  * - killed at any statement of a day's run (kill -9 style), the save verifies,
  *   and running again gives exactly the world of a run that was not killed;
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,11 +38,13 @@
 #include "save/charstate.h"
 #include "save/chunks.h"
 #include "save/dump.h"
+#include "save/events.h"
 #include "save/quests.h"
 #include "save/stories.h"
 #include "save/worlds.h"
 #include "world/blocks.h"
 #include "world/chunk_codec.h"
+#include "world/generator.h"
 
 static char *dir;
 static char base_db[4096];
@@ -463,6 +467,89 @@ static void test_agents_never_touch_the_players_chunk(void **state)
     close_session(&x);
 }
 
+/* Raids come to a village near a player, but never on the world's first day (a new player starts in
+ * a village and has a day to find their feet) and never within 12 steps of a player. The data make
+ * a raid certain every day (raid: 1.0), so the first day would have one if the rule did not hold. */
+static void raids_with_the_player_at(int spot)
+{
+    char work[4096], data[4096];
+    snprintf(work, sizeof work, "%s", th_path(dir, "raids.db"));
+    snprintf(data, sizeof data, "%s", th_path(dir, "raid-data"));
+    copy_file(base_db, work);
+    char cmd[12000];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' && cp -r '%s/../data' '%s' && sed -i 's/\"raid\": *[0-9.]*/\"raid\": 1.0/' '%s/agents.json'"
+             " && grep -q '\"raid\": 1.0' '%s/agents.json'", data, getenv("MAGIC_TEST_DIR"), data, data, data);
+    assert_int_equal(system(cmd), 0);
+    /* The player stands a few steps from the row north of the nearest village where raiders gather,
+     * in the next chunk (agents never touch the player's own chunk). */
+    Session x;
+    open_session(&x, work);
+    GenStructure v[16];
+    int nv = generator_structures_near(world_generator(x.w), px, pz, 192, v, 16), vi = -1;
+    for (int i = 0; i < nv && vi < 0; i++)
+        if (strcmp(v[i].type, "village") == 0)
+            vi = i;
+    assert_true(vi >= 0);
+    int32_t zr = v[vi].z - 6, up = (chunk_coord(zr) + 1) * CHUNK_SIZE, down = chunk_coord(zr) * CHUNK_SIZE - 1;
+    int32_t qx = v[vi].x - 6 + spot * (v[vi].w + 12) / 3, qz = up - zr < zr - down ? up : down;
+    close_session(&x);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(work, &db), SQLITE_OK);
+    char sql[200];
+    snprintf(sql, sizeof sql, "UPDATE characters SET position_x = %d, position_z = %d", qx, qz);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    setenv("MAGIC_DATA_DIR", data, 1);
+    open_session(&x, work);
+    Err err = {0};
+    int64_t now = agents_present(x.a);
+    int rc = agents_advance(x.a, now + 6 * TURNS_PER_DAY, 1 << AGENT_EVENT_COORDINATOR, 20, NULL, NULL, &err);
+    unsetenv("MAGIC_DATA_DIR");
+    if (rc < 0)
+        fail_msg("agents: %s", err.msg);
+    EventRow *ev = NULL;
+    int nev = 0, raids = 0;
+    assert_int_equal(events_list(x.s, 1, &ev, &nev, &err), MA_OK);
+    for (int i = 0; i < nev; i++) {
+        if (strcmp(ev[i].event_type, "raid") != 0)
+            continue;
+        raids++;
+        if (calendar_turn_of_iso(ev[i].start_time) < TURNS_PER_DAY)
+            fail_msg("a raid on the first day: %s at %s", ev[i].event_name, ev[i].start_time);
+    }
+    for (int i = 0; i < nev; i++)
+        event_row_clear(&ev[i]);
+    free(ev);
+    assert_true(raids >= 3); /* most of the days after the first */
+    Coords k = stored_chunks(x.s);
+    int raiders = 0;
+    for (int i = 0; i < k.n; i++) {
+        Chunk *c = world_chunk(x.w, k.c[i][0], k.c[i][1], k.c[i][2], &err);
+        assert_non_null(c);
+        const cJSON *e;
+        cJSON_ArrayForEach(e, c->entities) {
+            const cJSON *id = cJSON_GetObjectItem(e, "id"), *pos = cJSON_GetObjectItem(e, "position");
+            if (!cJSON_IsString(id) || strncmp(id->valuestring, "raider_", 7) != 0)
+                continue;
+            raiders++;
+            int32_t rx = k.c[i][0] * CHUNK_SIZE + cJSON_GetArrayItem(pos, 0)->valueint;
+            int32_t rz = k.c[i][2] * CHUNK_SIZE + cJSON_GetArrayItem(pos, 2)->valueint;
+            if (abs(rx - qx) < 12 && abs(rz - qz) < 12)
+                fail_msg("%s was put down at (%d, %d), beside the player at (%d, %d)", id->valuestring, rx, rz, qx, qz);
+        }
+    }
+    free(k.c);
+    assert_true(raiders > 0);
+    close_session(&x);
+}
+
+static void test_raids_wait_a_day_and_keep_their_distance(void **state)
+{
+    (void)state;
+    for (int spot = 0; spot < 4; spot++) /* along the row where the raiders gather */
+        raids_with_the_player_at(spot);
+}
+
 static void test_the_balance_keeper_stays_within_its_bounds(void **state)
 {
     (void)state;
@@ -750,6 +837,7 @@ int main(void)
         cmocka_unit_test(test_rolling_back_to_zero_gives_back_the_world_before_the_agents),
         cmocka_unit_test(test_a_rollback_is_refused_when_built_upon),
         cmocka_unit_test(test_agents_never_touch_the_players_chunk),
+        cmocka_unit_test(test_raids_wait_a_day_and_keep_their_distance),
         cmocka_unit_test(test_the_balance_keeper_stays_within_its_bounds),
         cmocka_unit_test(test_killed_mid_run_then_run_again_gives_the_same_world),
         cmocka_unit_test(test_verify_finds_a_block_the_log_cannot_explain),

@@ -146,9 +146,23 @@ static int season_begins(AgentCtx *c, Season s, Err *err)
     return rc;
 }
 
-/* Hostile creatures at the edge of a village near a player. */
+/* How close to a player a raider may appear: at the edge of sight, not at the player's elbow. */
+#define RAID_MIN_DIST 12
+
+static int near_a_player(const AgentCtx *c, int32_t x, int32_t z)
+{
+    for (int i = 0; i < c->n_players; i++)
+        if (abs(c->players[i].x - x) < RAID_MIN_DIST && abs(c->players[i].z - z) < RAID_MIN_DIST)
+            return 1;
+    return 0;
+}
+
+/* Hostile creatures at the edge of a village near a player; never on the world's first day (a new
+ * player starts in a village and has a day to find their feet), never within a few steps of one. */
 static int raid(AgentCtx *c, Err *err)
 {
+    if (c->turn < TURNS_PER_DAY)
+        return MA_OK;
     GenStructure v[4];
     int nv = agent_places(c, "village", (int)agent_nfield(c->conf, "radius", 192), v, 4);
     if (nv == 0)
@@ -177,7 +191,7 @@ static int raid(AgentCtx *c, Err *err)
     for (int i = 0; i < n * 4 && placed < n && rc == MA_OK; i++) {
         int32_t x = vil->x - 6 + (int32_t)prng_below(&c->rng, (uint32_t)(vil->w + 12));
         int32_t z = prng_below(&c->rng, 2) ? vil->z - 6 : vil->z + vil->d + 5;
-        if (agent_guarded(c, x, z))
+        if (agent_guarded(c, x, z) || near_a_player(c, x, z))
             continue;
         int y = agent_ground(c, x, z) + 1;
         if (y <= 0 || y + 1 >= WORLD_HEIGHT || world_get_block(c->a->w, x, y, z) != BLOCK_AIR)
