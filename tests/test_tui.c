@@ -292,14 +292,29 @@ static char *help_pages(void)
     char *all = calloc(cap, 1);
     strcat(all, s);
     free(s);
+    char *last = capture();
     for (int page = 0; page < 5; page++) {
         keys("NPage");
-        nap(300);
-        s = capture();
+        /* Wait for the next page (a busy machine may take a while to draw it); a page that stays the
+         * same for two seconds is the last. */
+        s = NULL;
+        for (int t = 0; t < 20; t++) {
+            nap(100);
+            free(s);
+            s = capture();
+            if (strcmp(s, last) != 0)
+                break;
+        }
+        if (strcmp(s, last) == 0) {
+            free(s);
+            break;
+        }
         if (strlen(all) + strlen(s) + 1 < cap)
             strcat(all, s);
-        free(s);
+        free(last);
+        last = s;
     }
+    free(last);
     return all;
 }
 
