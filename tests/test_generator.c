@@ -618,12 +618,23 @@ static void assert_standable(Generator *g, int32_t x, int32_t y, int32_t z)
 static void test_generator_spawn_point_is_standable(void **state)
 {
     (void)state;
-    uint64_t seeds[] = {SEED, 42, 7, 1234567};
+    /* 269368491687ULL: a world whose spawn was once the guard's own cell. */
+    uint64_t seeds[] = {SEED, 42, 7, 1234567, 269368491687ULL};
     for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++) {
         Generator *g = gen_new(seeds[i], "normal");
         int32_t x, y, z;
         generator_spawn_point(g, &x, &y, &z);
         assert_standable(g, x, y, z);
+        /* Nobody stands where the player appears. */
+        Chunk *c = gen_chunk(g, chunk_coord(x), y / CHUNK_SIZE, chunk_coord(z));
+        const cJSON *e;
+        cJSON_ArrayForEach(e, c->entities) {
+            const cJSON *pos = cJSON_GetObjectItemCaseSensitive(e, "position");
+            if (cJSON_GetArrayItem(pos, 0)->valueint == chunk_local(x) && cJSON_GetArrayItem(pos, 2)->valueint == chunk_local(z))
+                fail_msg("seed %llu: the spawn %d,%d,%d is where %s stands", (unsigned long long)seeds[i], (int)x, (int)y,
+                         (int)z, cJSON_GetObjectItemCaseSensitive(e, "name")->valuestring);
+        }
+        chunk_free(c);
         GenStructure v;
         if (find_structure(g, "village", 200, &v)) {
             /* Near the village, outside its buildings. */

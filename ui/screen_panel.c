@@ -208,6 +208,7 @@ void panel_note_entity(PanelState *ps, Game *g, SeenList *seen, int32_t x, int32
     const Player *p = game_player(g);
     s->dx = x - p->x;
     s->dz = z - p->z;
+    s->dy = y - p->y;
     s->dist = abs(s->dx) > abs(s->dz) ? abs(s->dx) : abs(s->dz);
     seen->n++;
 }
@@ -243,8 +244,8 @@ void panel_seen_words(const Seen *s, char *buf, size_t size)
 {
     const char *c = panel_compass(s->dx, s->dz);
     char where[48];
-    if (s->dist == 0)
-        snprintf(where, sizeof where, "here");
+    if (s->dist == 0) /* the same column: a level above or below says which */
+        snprintf(where, sizeof where, "%s", s->dy < 0 ? "below" : s->dy > 0 ? "above" : "here");
     else
         snprintf(where, sizeof where, "to the %s, %d away", compass_words(c), s->dist);
     if (s->kind == SEEN_CREATURE)
@@ -481,8 +482,8 @@ static void refresh_quest(PanelState *ps, Game *g)
 static void seen_line(Panel *pn, const Seen *s, int w, int prio)
 {
     char where[16], right[40], left[80], line[160];
-    if (s->dist == 0)
-        snprintf(where, sizeof where, "here");
+    if (s->dist == 0) /* the same column: a level above or below says which */
+        snprintf(where, sizeof where, "%s", s->dy < 0 ? "below" : s->dy > 0 ? "above" : "here");
     else
         snprintf(where, sizeof where, "%s%s%d", panel_compass(s->dx, s->dz), w >= PANEL_W_WIDE ? " " : "", s->dist);
     attr_t a = A_NORMAL;

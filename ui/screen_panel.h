@@ -37,7 +37,7 @@ typedef struct Seen {
     char ascii;
     uint8_t color256, color8;
     int32_t x, y, z; /* world cell */
-    int dx, dz;      /* from the player */
+    int dx, dy, dz;  /* from the player */
     int dist;        /* steps away (the larger of |dx| and |dz|) */
     int hp, max_hp;  /* -1 when unknown */
     int hostile;     /* attacks on sight: hostile kind, or a neutral one made angry */

@@ -989,8 +989,18 @@ static int standable(Generator *g, Probe *pr, int32_t x, int32_t z, int32_t *y)
 }
 
 /* Searches squares of growing size around (x, z) for a standable spot. */
-static int spawn_search(Generator *g, Probe *pr, int32_t x, int32_t z, int radius, int32_t *ox, int32_t *oy,
-                        int32_t *oz)
+/* Whether a villager of plan rp stands on column (x, z): nobody is spawned on top of one. */
+static int villager_at(const RegionPlan *rp, int32_t x, int32_t z)
+{
+    for (int k = 0; rp && k < rp->n; k++)
+        for (int i = 0; i < rp->s[k].n_npcs; i++)
+            if (rp->s[k].npcs[i].x == x && rp->s[k].npcs[i].z == z)
+                return 1;
+    return 0;
+}
+
+static int spawn_search(Generator *g, Probe *pr, const RegionPlan *rp, int32_t x, int32_t z, int radius, int32_t *ox,
+                        int32_t *oy, int32_t *oz)
 {
     for (int r = 0; r <= radius; r++)
         for (int dz = -r; dz <= r; dz++)
@@ -999,7 +1009,7 @@ static int spawn_search(Generator *g, Probe *pr, int32_t x, int32_t z, int radiu
                     continue;
                 int32_t y;
                 Biome b = generator_biome(g, x + dx, z + dz);
-                if (b == BIOME_OCEAN || b == BIOME_LAKE)
+                if (b == BIOME_OCEAN || b == BIOME_LAKE || villager_at(rp, x + dx, z + dz))
                     continue;
                 if (standable(g, pr, x + dx, z + dz, &y)) {
                     *ox = x + dx, *oy = y, *oz = z + dz;
@@ -1023,17 +1033,17 @@ void generator_spawn_point(Generator *g, int32_t *x, int32_t *y, int32_t *z)
     for (int i = 0; i < n && !found; i++) {
         if (strcmp(near[i].type, "village") != 0)
             continue;
-        /* Beside the well, where the guard stands. */
+        /* Beside the well, by the guard (not on the guard's own cell). */
         int32_t vx = near[i].x + near[i].w / 2, vz = near[i].z + near[i].d / 2;
         const RegionPlan *rp = generator_region_plan(g, structures_region_of(vx), structures_region_of(vz));
         for (int k = 0; k < rp->n; k++)
             for (int p = 0; p < rp->s[k].n_pieces; p++)
                 if (rp->s[k].pieces[p].kind == PIECE_WELL)
                     vx = rp->s[k].pieces[p].x1 + 1, vz = rp->s[k].pieces[p].z1 + 1;
-        found = spawn_search(g, &pr, vx, vz, 24, x, y, z);
+        found = spawn_search(g, &pr, rp, vx, vz, 24, x, y, z);
     }
     if (!found)
-        found = spawn_search(g, &pr, 0, 0, 96, x, y, z);
+        found = spawn_search(g, &pr, NULL, 0, 0, 96, x, y, z);
     /* Out at sea: look for the nearest land in widening rings (up to 2 km). */
     for (int ring = 1; !found && ring <= 64; ring++) {
         int32_t r = ring * 32;
@@ -1041,7 +1051,7 @@ void generator_spawn_point(Generator *g, int32_t *x, int32_t *y, int32_t *z)
             const int32_t cand[4][2] = {{t, -r}, {r, t}, {-t, r}, {-r, -t}};
             for (int k = 0; k < 4 && !found; k++)
                 if (generator_surface_y(g, cand[k][0], cand[k][1]) >= SEA_LEVEL)
-                    found = spawn_search(g, &pr, cand[k][0], cand[k][1], 24, x, y, z);
+                    found = spawn_search(g, &pr, NULL, cand[k][0], cand[k][1], 24, x, y, z);
         }
     }
     if (!found) {
