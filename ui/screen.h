@@ -1,6 +1,7 @@
 /* screen.h — the ncurses client's screens and the pieces they share.
  *
- * screen_title.c: the title menu, quick start, continue, sign-in, new game.
+ * client.c (client.h): the client's loop; screen_title.c, screen_signin.c, screen_newgame.c,
+ * screen_loading.c (each with its header): the title menu, signing in, new game, starting one.
  * screen_main.c:  the main screen (map, side panel, log), look, travel.
  * screen_lists.c: the list widget and the screens built on it (help,
  *                 message history), prompts.
@@ -17,7 +18,6 @@
 
 #include <curses.h>
 
-#include "cli.h"
 #include "game/game.h"
 #include "keys.h"
 
@@ -106,8 +106,5 @@ int item_pick_run(Game *g, const char *title, ItemPick what, char *buf, size_t s
 /* Picks an item to hold; 1 and name in buf when chosen. */
 int block_pick_run(Game *g, char *buf, size_t size);
 
-/* ---- the title screens (screen_title.c) ---- */
-/* Runs the whole client on an open save; returns a CLI exit status. */
-int client_run(CliCtx *ctx);
 
 #endif

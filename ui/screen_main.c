@@ -21,6 +21,7 @@
 #include "agents/agents.h"
 #include "agents/evolution.h"
 #include "autobackup.h"
+#include "launch.h"
 #include "game/calendar.h"
 #include "screen_chronicle.h"
 #include "screen_sync.h"
@@ -1018,7 +1019,7 @@ int main_screen_run(Save *s, Game *g)
     if (game_is_night(g))
         log_add(&u.log, SEV_INFO, (long)game_clock(g), "It is night: you see less far.");
     /* The living world: catch up, and tell in a line what happened since this character last looked. */
-    if (cli_agents_wanted()) {
+    if (launch_agents_wanted()) {
         ActionResult away;
         Err err = {0};
         if (agents_attach(g, &u.agents, &away, &err) != MA_OK)
@@ -1036,7 +1037,7 @@ int main_screen_run(Save *s, Game *g)
     if (story_focus_title(g, story, sizeof story))
         log_add(&u.log, SEV_GOOD, (long)game_clock(g), "A story waits for you: %s. Press s to read it.", story);
     char note[700];
-    u.llm = cli_llm_open(g, note, sizeof note);
+    u.llm = launch_llm_open(g, note, sizeof note);
     if (note[0])
         log_add(&u.log, SEV_WARN, (long)game_clock(g), "%s", note);
     /* A shared world syncs in the background: now, after actions now and then, and on O. */
