@@ -7,7 +7,8 @@
 #include <string.h>
 
 #include "autobackup.h"
-#include "screen.h"
+#include "screen_lists.h"
+#include "screen_main.h"
 #include "term.h"
 
 #define PREGEN_RADIUS 3 /* chunk columns around the start stored at creation */
@@ -70,7 +71,7 @@ int screen_loading_play(Save *s, const GameStart *st, int fresh)
     }
     if (fresh && pregen(g, &err) != MA_OK)
         screen_message("The land could not be stored", err.msg); /* playable anyway: it generates as you go */
-    int r = main_screen_run(s, g);
+    int r = screen_main_run(s, g);
     AutoBackup backup;
     char note[4400];
     autobackup_start(&backup, g, note, sizeof note);

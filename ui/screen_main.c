@@ -4,7 +4,9 @@
  *
  * Keys come from the key table (keys.c); every action goes through
  * game_apply, which commits before it returns. */
-#include "screen.h"
+#include "screen_main.h"
+#include "screen_inventory.h"
+#include "screen_lists.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +18,10 @@
 #include "screen_sheet.h"
 #include "screen_story.h"
 #include "screen_talk.h"
+#include "screen_quests.h"
+#include "screen_achievements.h"
+#include "screen_skills.h"
+#include "screen_craft.h"
 #include "agents/agents_llm.h"
 #include "game/story.h"
 #include "agents/agents.h"
@@ -661,206 +667,194 @@ static void travel(MainUi *u, int to_cursor)
             steps == 1 ? "" : "s", why ? ": " : "", why ? why : "");
 }
 
-/* ---- the loop ---- */
-static int handle_map_key(MainUi *u, int ch)
+/* ---- the map's keys, by group: each handles its own commands and returns NOT_MINE for the
+ * rest; otherwise 0 (go on), 1 (quit) or -2 (a signal). ---- */
+#define NOT_MINE (-100)
+
+/* Moving, waiting, and the actions that ask for a direction next. */
+static int map_key_act(MainUi *u, KeyCmd cmd, int arg)
 {
-    int arg = 0;
-    KeyCmd cmd = keys_lookup(ch, KCTX_MAP, &arg);
-    const Player *p = game_player(u->g);
     Action a = {0};
-    switch (cmd) {
-    case KC_MOVE:
-        a.kind = ACT_MOVE;
-        a.dir = (Dir)arg;
-        act(u, &a, NULL);
-        break;
-    case KC_UP:
-        a.kind = ACT_UP;
-        act(u, &a, NULL);
-        break;
-    case KC_DOWN:
-        a.kind = ACT_DOWN;
-        act(u, &a, NULL);
-        break;
-    case KC_WAIT:
-        a.kind = ACT_WAIT;
-        a.count = 1;
-        act(u, &a, NULL);
-        break;
-    case KC_DIG:
-    case KC_PLACE:
-        if (cmd == KC_PLACE && !p->hand[0]) {
-            log_add(&u->log, SEV_WARN, (long)game_clock(u->g), "Your hand is empty: press B to choose a block.");
-            break;
-        }
-        u->mode = MODE_DIR;
-        u->pending = cmd;
-        break;
-    case KC_PICK_BLOCK: {
-        char name[32];
-        if (block_pick_run(u->g, name, sizeof name)) {
-            a.kind = ACT_SELECT;
-            snprintf(a.block, sizeof a.block, "%s", name);
-            if (act(u, &a, NULL) == 1)
-                log_add(&u->log, SEV_INFO, (long)game_clock(u->g), "You hold %s.", name);
-        }
-        break;
+    if (cmd == KC_PLACE && !game_player(u->g)->hand[0]) {
+        log_add(&u->log, SEV_WARN, (long)game_clock(u->g), "Your hand is empty: press B to choose a block.");
+        return 0;
     }
-    case KC_LOOK:
-        u->mode = MODE_LOOK;
-        u->lx = u->lz = 0;
-        u->section = 0;
-        describe_spot(u, 0);
-        break;
-    case KC_VIEW_DOWN:
-        u->view_dy--;
-        break;
-    case KC_VIEW_UP:
-        u->view_dy++;
-        break;
-    case KC_SECTION:
-        u->section = !u->section;
-        log_add(&u->log, SEV_INFO, (long)game_clock(u->g), u->section ? "Cross-section view (looking north). X returns to the map."
-                                                                     : "Map view.");
-        break;
-    case KC_TRAVEL:
-        travel(u, 0);
-        break;
-    case KC_MESSAGES:
-        messages_run(&u->log);
-        break;
-    case KC_INVENTORY:
-        inventory_run(u->g);
-        break;
+    switch (cmd) {
+    case KC_MOVE: a.kind = ACT_MOVE, a.dir = (Dir)arg; break;
+    case KC_UP: a.kind = ACT_UP; break;
+    case KC_DOWN: a.kind = ACT_DOWN; break;
+    case KC_WAIT: a.kind = ACT_WAIT, a.count = 1; break;
+    case KC_TAKE: a.kind = ACT_TAKE; break;
+    case KC_PLACE:
+    case KC_DIG:
     case KC_ATTACK:
     case KC_SHOOT:
     case KC_TALK:
         u->mode = MODE_DIR;
         u->pending = cmd;
-        break;
-    case KC_CAST: {
-        const CreatureBook *book = game_creatures(u->g);
-        int n = creatures_spell_count(book);
-        ListItem *items = calloc((size_t)(n > 0 ? n : 1), sizeof *items);
-        if (!items)
-            break;
-        for (int i = 0; i < n; i++) {
-            const SpellDef *sp = creatures_spell_at(book, i);
-            snprintf(items[i].text, sizeof items[i].text, "%s", sp->title[0] ? sp->title : sp->name);
-            snprintf(items[i].detail, sizeof items[i].detail, "%d mana", sp->mana);
-        }
-        ListSpec spec = {.title = "Cast which spell?", .items = items, .n = n, .lettered = 1, .selectable = 1,
-                         .help_ctx = KCTX_LIST};
-        int pick = list_run(&spec);
-        free(items);
-        if (pick >= 0) {
-            snprintf(u->spell, sizeof u->spell, "%s", creatures_spell_at(book, pick)->name);
-            u->mode = MODE_DIR;
-            u->pending = KC_CAST;
-        }
-        break;
+        return 0;
+    default: return NOT_MINE;
     }
-    case KC_TAKE:
-        a.kind = ACT_TAKE;
-        act(u, &a, NULL);
-        break;
-    case KC_DROP:
-    case KC_EQUIP:
-    case KC_UNEQUIP:
-    case KC_USE:
-    case KC_REPAIR: {
-        static const struct { KeyCmd cmd; ActionKind kind; ItemPick what; const char *title; } picks[] = {
-            {KC_DROP, ACT_DROP, PICK_ANY, "Drop what?"}, {KC_EQUIP, ACT_EQUIP, PICK_EQUIP, "Equip what?"},
-            {KC_UNEQUIP, ACT_UNEQUIP, PICK_WORN, "Take off what?"}, {KC_USE, ACT_USE, PICK_USE, "Use what?"},
-            {KC_REPAIR, ACT_REPAIR, PICK_REPAIR, "Repair what?"},
-        };
-        for (size_t i = 0; i < sizeof picks / sizeof picks[0]; i++) {
-            if (picks[i].cmd != cmd)
-                continue;
-            char name[160];
-            int got = item_pick_run(u->g, picks[i].title, picks[i].what, name, sizeof name);
-            if (got < 0)
-                log_add(&u->log, SEV_INFO, (long)game_clock(u->g), "%s", name);
-            if (got > 0) {
-                a.kind = picks[i].kind;
-                a.count = 1;
-                snprintf(a.arg, sizeof a.arg, "%s", name);
-                act(u, &a, NULL);
-            }
-        }
-        break;
+    act(u, &a, NULL);
+    return 0;
+}
+
+/* Where the map looks: look mode, the level shown, the cross-section, travel. */
+static int map_key_view(MainUi *u, KeyCmd cmd)
+{
+    switch (cmd) {
+    case KC_LOOK:
+        u->mode = MODE_LOOK;
+        u->lx = u->lz = 0;
+        u->section = 0;
+        describe_spot(u, 0);
+        return 0;
+    case KC_VIEW_DOWN: u->view_dy--; return 0;
+    case KC_VIEW_UP: u->view_dy++; return 0;
+    case KC_SECTION:
+        u->section = !u->section;
+        log_add(&u->log, SEV_INFO, (long)game_clock(u->g), u->section ? "Cross-section view (looking north). X returns to the map."
+                                                                     : "Map view.");
+        return 0;
+    case KC_BACK:
+        u->view_dy = 0;
+        u->section = 0;
+        return 0;
+    case KC_TRAVEL: travel(u, 0); return 0;
+    default: return NOT_MINE;
     }
-    case KC_CRAFT: {
-        char recipe[64];
+}
+
+/* The spell to cast: a list of them, then a direction. */
+static void map_key_cast(MainUi *u)
+{
+    const CreatureBook *book = game_creatures(u->g);
+    int n = creatures_spell_count(book);
+    ListItem *items = calloc((size_t)(n > 0 ? n : 1), sizeof *items);
+    if (!items)
+        return;
+    for (int i = 0; i < n; i++) {
+        const SpellDef *sp = creatures_spell_at(book, i);
+        snprintf(items[i].text, sizeof items[i].text, "%s", sp->title[0] ? sp->title : sp->name);
+        snprintf(items[i].detail, sizeof items[i].detail, "%d mana", sp->mana);
+    }
+    ListSpec spec = {.title = "Cast which spell?", .items = items, .n = n, .lettered = 1, .selectable = 1,
+                     .help_ctx = KCTX_LIST};
+    int pick = list_run(&spec);
+    free(items);
+    if (pick >= 0) {
+        snprintf(u->spell, sizeof u->spell, "%s", creatures_spell_at(book, pick)->name);
+        u->mode = MODE_DIR;
+        u->pending = KC_CAST;
+    }
+}
+
+/* What is carried: the block in hand, an item to drop, wear, take off, use or repair, crafting,
+ * a spell. */
+static int map_key_items(MainUi *u, KeyCmd cmd)
+{
+    static const struct { KeyCmd cmd; ActionKind kind; ItemPick what; const char *title; } picks[] = {
+        {KC_DROP, ACT_DROP, PICK_ANY, "Drop what?"}, {KC_EQUIP, ACT_EQUIP, PICK_EQUIP, "Equip what?"},
+        {KC_UNEQUIP, ACT_UNEQUIP, PICK_WORN, "Take off what?"}, {KC_USE, ACT_USE, PICK_USE, "Use what?"},
+        {KC_REPAIR, ACT_REPAIR, PICK_REPAIR, "Repair what?"},
+    };
+    Action a = {0};
+    char name[160];
+    if (cmd == KC_PICK_BLOCK) {
+        if (screen_inventory_pick_block(u->g, name, 32)) {
+            a.kind = ACT_SELECT;
+            snprintf(a.block, sizeof a.block, "%s", name);
+            if (act(u, &a, NULL) == 1)
+                log_add(&u->log, SEV_INFO, (long)game_clock(u->g), "You hold %s.", name);
+        }
+        return 0;
+    }
+    if (cmd == KC_CRAFT) {
         int count = 1;
-        if (craft_screen_run(u->g, recipe, sizeof recipe, &count) > 0) {
+        if (screen_craft_run(u->g, name, 64, &count) > 0) {
             a.kind = ACT_CRAFT;
             a.count = count;
-            snprintf(a.arg, sizeof a.arg, "%s", recipe);
+            snprintf(a.arg, sizeof a.arg, "%s", name);
             act(u, &a, NULL);
         }
-        break;
+        return 0;
     }
-    case KC_SHEET:
-        sheet_run(u->g);
-        break;
-    case KC_SKILLS:
-        skills_run(u->g);
-        break;
+    if (cmd == KC_CAST) {
+        map_key_cast(u);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof picks / sizeof picks[0]; i++) {
+        if (picks[i].cmd != cmd)
+            continue;
+        int got = screen_inventory_pick_item(u->g, picks[i].title, picks[i].what, name, sizeof name);
+        if (got < 0)
+            log_add(&u->log, SEV_INFO, (long)game_clock(u->g), "%s", name);
+        if (got > 0) {
+            a.kind = picks[i].kind;
+            a.count = 1;
+            snprintf(a.arg, sizeof a.arg, "%s", name);
+            act(u, &a, NULL);
+        }
+        return 0;
+    }
+    return NOT_MINE;
+}
+
+/* 1 when this world is shared, else says how to share it. */
+static int world_shared(MainUi *u)
+{
+    if (!u->sync)
+        log_add(&u->log, SEV_INFO, (long)game_clock(u->g),
+                "This world is not shared: magic-adventure sync share --world NAME shares it.");
+    return u->sync != NULL;
+}
+
+/* The other screens, syncing now, help and quitting. */
+static int map_key_screens(MainUi *u, KeyCmd cmd)
+{
+    switch (cmd) {
+    case KC_MESSAGES: screen_messages_run(&u->log); return 0;
+    case KC_INVENTORY: screen_inventory_run(u->g); return 0;
+    case KC_SHEET: screen_sheet_run(u->g); return 0;
+    case KC_SKILLS: screen_skills_run(u->g); return 0;
     case KC_QUESTS:
-        quests_run(u->g, &u->log, u->panel.tracked, sizeof u->panel.tracked);
+        screen_quests_run(u->g, &u->log, u->panel.tracked, sizeof u->panel.tracked);
         panel_mark_stale(&u->panel);
-        break;
-    case KC_ACHIEVEMENTS:
-        achievements_run(u->g);
-        break;
+        return 0;
+    case KC_ACHIEVEMENTS: screen_achievements_run(u->g); return 0;
     case KC_STORY:
         draw(u);
-        if (story_screen_run(u->g, &u->log) == -2)
-            return -2;
-        break;
-    case KC_JOURNAL:
-        journal_run(u->g);
-        break;
-    case KC_CHRONICLE:
-        chronicle_run(u->s, game_player(u->g)->world_id);
-        break;
+        return screen_story_run(u->g, &u->log) == -2 ? -2 : 0;
+    case KC_JOURNAL: screen_story_journal_run(u->g); return 0;
+    case KC_CHRONICLE: screen_chronicle_run(u->s, game_player(u->g)->world_id); return 0;
     case KC_SYNC:
-        if (u->sync)
+        if (world_shared(u))
             sync_now(u, 0);
-        else
-            log_add(&u->log, SEV_INFO, (long)game_clock(u->g),
-                    "This world is not shared: magic-adventure sync share --world NAME shares it.");
-        break;
+        return 0;
     case KC_SYNC_SCREEN:
-        if (!u->sync) {
-            log_add(&u->log, SEV_INFO, (long)game_clock(u->g),
-                    "This world is not shared: magic-adventure sync share --world NAME shares it.");
-            break;
-        }
+        if (!world_shared(u))
+            return 0;
         draw(u);
-        if (sync_screen_run(u->s, game_world(u->g), u->sync, &u->log, (long)game_clock(u->g)) == -2)
-            return -2;
-        break;
-    case KC_HELP:
-        help_run(KCTX_MAP);
-        break;
-    case KC_BACK:
-        if (u->view_dy || u->section) {
-            u->view_dy = 0;
-            u->section = 0;
-        }
-        break;
+        return screen_sync_run(u->s, game_world(u->g), u->sync, &u->log, (long)game_clock(u->g)) == -2 ? -2 : 0;
+    case KC_HELP: screen_help_run(KCTX_MAP); return 0;
     case KC_QUIT: {
         draw(u);
         int yes = prompt_yn("Quit the game? Everything is saved.", 0);
-        if (yes != 0)
-            return yes == 1 ? 1 : -2;
-        break;
+        return yes == 0 ? 0 : yes == 1 ? 1 : -2;
     }
-    default:
-        break;
+    default: return NOT_MINE;
     }
+}
+
+/* ---- the loop ---- */
+/* One key on the map: 0 to go on, 1 when the player quits, -2 on a signal. */
+static int handle_map_key(MainUi *u, int ch)
+{
+    int arg = 0, r;
+    KeyCmd cmd = keys_lookup(ch, KCTX_MAP, &arg);
+    if ((r = map_key_act(u, cmd, arg)) != NOT_MINE || (r = map_key_view(u, cmd)) != NOT_MINE ||
+        (r = map_key_items(u, cmd)) != NOT_MINE || (r = map_key_screens(u, cmd)) != NOT_MINE)
+        return r;
     return 0;
 }
 
@@ -920,7 +914,7 @@ static void handle_dir_key(MainUi *u, int ch)
     KeyCmd cmd = keys_lookup(ch, KCTX_DIR, &arg);
     Dir d = cmd == KC_MOVE ? (Dir)arg : cmd == KC_UP ? DIR_UP : cmd == KC_DOWN ? DIR_DOWN : DIR_NONE;
     if (cmd == KC_HELP) {
-        help_run(KCTX_DIR);
+        screen_help_run(KCTX_DIR);
         return;
     }
     if (d == DIR_NONE) {
@@ -934,7 +928,7 @@ static void handle_dir_key(MainUi *u, int ch)
     if (u->pending == KC_TALK) {
         draw(u);
         u->llm_talk = u->llm != NULL;
-        talk_screen_run(u->g, d, &u->log);
+        screen_talk_run(u->g, d, &u->log);
         u->llm_talk = 0;
         panel_mark_names(&u->panel);
         return;
@@ -985,7 +979,7 @@ static void handle_look_key(MainUi *u, int ch)
         travel(u, 1);
         break;
     case KC_HELP:
-        help_run(KCTX_LOOK);
+        screen_help_run(KCTX_LOOK);
         break;
     case KC_BACK:
     case KC_LOOK:
@@ -997,7 +991,7 @@ static void handle_look_key(MainUi *u, int ch)
     }
 }
 
-int main_screen_run(Save *s, Game *g)
+int screen_main_run(Save *s, Game *g)
 {
     MainUi u = {.s = s, .g = g};
     const Player *p = game_player(g);

@@ -10,7 +10,7 @@
 #include "game/items.h"
 #include "save/worlds.h"
 #include "launch.h"
-#include "screen.h"
+#include "screen_lists.h"
 #include "screen_loading.h"
 #include "screen_signin.h"
 #include "term.h"

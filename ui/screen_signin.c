@@ -9,7 +9,7 @@
 #include "game/auth.h"
 #include "save/users.h"
 #include "launch.h"
-#include "screen.h"
+#include "screen_lists.h"
 #include "session_file.h"
 #include "term.h"
 #include "util/timeutil.h"

@@ -11,7 +11,7 @@
 #include "save/worlds.h"
 #include "launch.h"
 #include "net/llm.h"
-#include "screen.h"
+#include "screen_lists.h"
 #include "screen_loading.h"
 #include "screen_newgame.h"
 #include "screen_signin.h"
@@ -282,7 +282,7 @@ int screen_title_run(Save *s, const char *save_path, int resume)
             else if (cmd == KC_SELECT)
                 chosen = entries[cursor];
             else if (cmd == KC_HELP)
-                help_run(KCTX_MENU);
+                screen_help_run(KCTX_MENU);
             else if (cmd == KC_BACK || ch == 'q' || ch == 'Q') {
                 title_draw(entries, n, cursor, &res, save_path, llm);
                 int yes = prompt_yn("Quit Magic Adventure?", 0);
