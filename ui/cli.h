@@ -29,6 +29,12 @@ typedef struct CliOpt {
     const char *help;
 } CliOpt;
 
+/* Options many commands share, written once. */
+#define CLI_OPT_WORLD {"world", 'w', "NAME", "the world"}
+#define CLI_OPT_X {"x", 'x', "X", "the centre's x (default: spawn)"}
+#define CLI_OPT_Z {"z", 'z', "Z", "the centre's z (default: spawn)"}
+#define CLI_OPT_AT {"at", 'A', "ID", "the world as it was after evolution entry ID (0: before any agent acted)"}
+
 #define CLI_MAX_OPTS 12
 #define CLI_MAX_ARGS 8
 

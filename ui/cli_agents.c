@@ -96,7 +96,7 @@ static int agents_run_cmd(CliCtx *ctx)
         mask = 1 << t;
     }
     if (!world)
-        return cli_usage_error(ctx, "agents run needs --world NAME");
+        return cli_usage_error(ctx, "needs --world NAME");
     Living l;
     if (living_open(ctx, world, 0, &l) != CLI_OK)
         return CLI_FAIL;
@@ -133,7 +133,7 @@ static int agents_list_cmd(CliCtx *ctx)
 {
     const char *world = cli_opt(ctx, "world");
     if (!world)
-        return cli_usage_error(ctx, "agents list needs --world NAME");
+        return cli_usage_error(ctx, "needs --world NAME");
     Living l;
     if (living_open(ctx, world, 0, &l) != CLI_OK)
         return CLI_FAIL;
@@ -198,7 +198,7 @@ static int evolution_log_cmd(CliCtx *ctx)
     if (agent && (filter = agent_type_parse(agent)) < 0)
         return cli_usage_error(ctx, "there is no agent '%s'", agent);
     if (!world)
-        return cli_usage_error(ctx, "evolution log needs --world NAME");
+        return cli_usage_error(ctx, "needs --world NAME");
     Save *s = cli_open_save(ctx, SAVE_READONLY);
     if (!s)
         return CLI_FAIL;
@@ -263,7 +263,7 @@ static int evolution_show_cmd(CliCtx *ctx)
     long long id;
     int json = cli_flag(ctx, "json") > 0;
     if (ctx->argc != 2 || cli_parse_i64(ctx->argv[1], &id) || id < 1)
-        return cli_usage_error(ctx, "evolution show takes one entry id (and --json for the entry as it is stored)");
+        return cli_usage_error(ctx, "takes one entry id (and --json for the entry as it is stored)");
     Save *s = cli_open_save(ctx, SAVE_READONLY);
     if (!s)
         return CLI_FAIL;
@@ -347,7 +347,7 @@ static int evolution_rollback_cmd(CliCtx *ctx)
     if (ctx->argc == 2 && (cli_parse_i64(ctx->argv[1], &id) || id < 1))
         return cli_usage_error(ctx, "an entry id is a whole number from 1, not '%s'", ctx->argv[1]);
     if ((to >= 0) == (id > 0) || (to >= 0 && !world))
-        return cli_usage_error(ctx, "evolution rollback takes ID [--cascade] [--force], or --world NAME --to ID");
+        return cli_usage_error(ctx, "takes ID [--cascade] [--force], or --world NAME --to ID");
     Save *s = cli_open_save(ctx, 0);
     if (!s)
         return CLI_FAIL;
@@ -403,7 +403,7 @@ static int evolution_diff_cmd(CliCtx *ctx)
     if (cli_opt_int(ctx, "from", 0, LLONG_MAX, &from) == CLI_USAGE || cli_opt_int(ctx, "to", 0, LLONG_MAX, &to) == CLI_USAGE)
         return CLI_USAGE;
     if (!world || from < 0 || to < 0)
-        return cli_usage_error(ctx, "evolution diff takes --world NAME --from ID --to ID");
+        return cli_usage_error(ctx, "takes --world NAME --from ID --to ID");
     Save *s = cli_open_save(ctx, SAVE_READONLY);
     if (!s)
         return CLI_FAIL;
@@ -454,7 +454,7 @@ static int cmd_events(CliCtx *ctx)
 {
     const char *world = cli_opt(ctx, "world");
     if (!world)
-        return cli_usage_error(ctx, "events takes --world NAME");
+        return cli_usage_error(ctx, "needs --world NAME");
     Save *s = cli_open_save(ctx, SAVE_READONLY);
     if (!s)
         return CLI_FAIL;
@@ -562,10 +562,10 @@ void cli_world_at_done(const char *path)
 
 static const CliCommand agents_subs[] = {
     {"list", "--world NAME", "the six agents of the world and their state", agents_list_cmd, 0,
-     {{"world", 'w', "NAME", "the world"}}, NULL},
+     {CLI_OPT_WORLD}, NULL},
     {"run", "--world NAME --days N [--agent TYPE]", "let N game days pass for the agents (the world's clock moves on)",
      agents_run_cmd, 0,
-     {{"world", 'w', "NAME", "the world"},
+     {CLI_OPT_WORLD,
       {"days", 'd', "N", "game days to pass (1 to 3650; 1)"},
       {"agent", 'a', "TYPE", "only this agent (the clock then stays)"}},
      NULL},
@@ -579,7 +579,7 @@ const CliCommand cli_cmd_agents = {
 
 static const CliCommand evolution_subs[] = {
     {"log", "--world NAME [--agent TYPE] [--json]", "what the agents changed in the world, and why", evolution_log_cmd, 0,
-     {{"world", 'w', "NAME", "the world"},
+     {CLI_OPT_WORLD,
       {"agent", 'a', "TYPE", "only this agent's entries"},
       {"json", 'j', NULL, "as a JSON array"}},
      NULL},
@@ -594,7 +594,7 @@ static const CliCommand evolution_subs[] = {
      NULL},
     {"diff", "--world NAME --from ID --to ID", "the blocks and rows that differ between two entries",
      evolution_diff_cmd, 0,
-     {{"world", 'w', "NAME", "the world"},
+     {CLI_OPT_WORLD,
       {"from", 0, "ID", "one entry (0: the beginning)"},
       {"to", 0, "ID", "the other entry"}},
      NULL},
@@ -606,5 +606,5 @@ const CliCommand cli_cmd_evolution = {
 
 const CliCommand cli_cmd_events = {
     "events", "--world NAME", "the world's date, season, and its events now and coming", cmd_events, 0,
-    {{"world", 'w', "NAME", "the world"}}, NULL,
+    {CLI_OPT_WORLD}, NULL,
 };

@@ -339,9 +339,9 @@ static int cmd_story(CliCtx *ctx)
     if (rc != CLI_OK)
         return rc;
     if ((undo || strcmp(sub, "path") == 0) && !a.character)
-        return cli_usage_error(ctx, "story %s needs --character NAME", sub);
+        return cli_usage_error(ctx, "needs --character NAME");
     if (strcmp(sub, "tree") == 0 && !a.title)
-        return cli_usage_error(ctx, "story tree needs the TITLE of a story (see `story list`)");
+        return cli_usage_error(ctx, "needs the TITLE of a story (see `story list`)");
     Save *s = cli_open_save(ctx, undo ? 0 : SAVE_READONLY);
     if (!s)
         return CLI_FAIL;
@@ -357,18 +357,17 @@ static int cmd_story(CliCtx *ctx)
     return rc;
 }
 
-#define STORY_WORLD {"world", 'w', "NAME", "the world"}
 #define STORY_CHARACTER(what) {"character", 'c', "NAME", what}
 static const CliCommand story_subs[] = {
     {"list", "--world W [--character C]", "the storylines of a world, or of one character", cmd_story, 0,
-     {STORY_WORLD, STORY_CHARACTER("only this character's")}, NULL},
+     {CLI_OPT_WORLD, STORY_CHARACTER("only this character's")}, NULL},
     {"path", "--world W --character C [TITLE]", "the choices a character made, in order", cmd_story, 1,
-     {STORY_WORLD, STORY_CHARACTER("the character")}, NULL},
+     {CLI_OPT_WORLD, STORY_CHARACTER("the character")}, NULL},
     {"tree", "--world W TITLE [--character C] [--dot]", "a story's whole tree (text, or Graphviz with --dot)",
-     cmd_story, 1, {STORY_WORLD, STORY_CHARACTER("mark this character's path"), {"dot", 'd', NULL, "as Graphviz"}},
+     cmd_story, 1, {CLI_OPT_WORLD, STORY_CHARACTER("mark this character's path"), {"dot", 'd', NULL, "as Graphviz"}},
      NULL},
     {"undo", "--world W --character C", "undo the character's last choice", cmd_story, 0,
-     {STORY_WORLD, STORY_CHARACTER("the character")}, NULL},
+     {CLI_OPT_WORLD, STORY_CHARACTER("the character")}, NULL},
     {NULL, NULL, NULL, NULL, 0, {{0}}, NULL},
 };
 const CliCommand cli_cmd_story = {

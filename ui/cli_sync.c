@@ -820,19 +820,18 @@ static int cmd_sync(CliCtx *ctx)
 
 #define SYNC_SERVER {"server", 0, "URL", "the sync server (http:// or https://)"}
 #define SYNC_USER {"user", 0, "NAME", "your name on the server"}
-#define SYNC_WORLD {"world", 0, "NAME", "the world"}
 static const CliCommand sync_subs[] = {
     {"login", "--server URL --user NAME", "sign in (the password from the terminal or stdin)", cmd_sync, 0,
      {SYNC_SERVER, SYNC_USER, {"email", 0, "ADDRESS", "accepted, not used"}}, NULL},
     {"register", "--server URL --user NAME", "make an account and sign in", cmd_sync, 0,
      {SYNC_SERVER, SYNC_USER, {"email", 0, "ADDRESS", "accepted, not used"}}, NULL},
-    {"", "--world W", "push the world's changes and pull the others'", cmd_sync, 0, {SYNC_WORLD}, NULL},
-    {"status", "--world W", "what waits to be pushed and pulled", cmd_sync, 0, {SYNC_WORLD}, NULL},
-    {"share", "--world W", "put the world on the server", cmd_sync, 0, {SYNC_WORLD, SYNC_SERVER, SYNC_USER}, NULL},
-    {"invite", "--world W USER", "let USER play the shared world", cmd_sync, 1, {SYNC_WORLD}, NULL},
+    {"", "--world W", "push the world's changes and pull the others'", cmd_sync, 0, {CLI_OPT_WORLD}, NULL},
+    {"status", "--world W", "what waits to be pushed and pulled", cmd_sync, 0, {CLI_OPT_WORLD}, NULL},
+    {"share", "--world W", "put the world on the server", cmd_sync, 0, {CLI_OPT_WORLD, SYNC_SERVER, SYNC_USER}, NULL},
+    {"invite", "--world W USER", "let USER play the shared world", cmd_sync, 1, {CLI_OPT_WORLD}, NULL},
     {"get", "--server URL WORLD", "make a shared WORLD here and pull it", cmd_sync, 1, {SYNC_SERVER, SYNC_USER}, NULL},
     {"conflicts", "--world W [--mine N | --theirs N]", "what conflicted, and settling it", cmd_sync, 0,
-     {SYNC_WORLD,
+     {CLI_OPT_WORLD,
       {"mine", 0, "N", "settle conflict N with this machine's version"},
       {"theirs", 0, "N", "settle conflict N with the server's version"},
       {"all", 0, NULL, "list the settled conflicts too"}},

@@ -106,7 +106,7 @@ static int world_create_cmd(CliCtx *ctx)
         return CLI_USAGE;
     const char *type = cli_opt(ctx, "type") ? cli_opt(ctx, "type") : "normal";
     if (ctx->argc != 2)
-        return cli_usage_error(ctx, "world create takes one NAME");
+        return cli_usage_error(ctx, "takes one NAME");
     const char *name = ctx->argv[1];
     size_t len = strlen(name);
     if (len == 0 || len > 64)
@@ -646,41 +646,41 @@ const CliCommand cli_cmd_world = {
 const CliCommand cli_cmd_render = {
     "render", "--world NAME [--x X --y Y --z Z] [--width W --height H] [--color[=256|8|none]] [--ascii] [--section] [--at ID]",
     "print the top-down slice at level y around (x, z) (--section: the upright cut at z)", cmd_render, 0,
-    {{"world", 'w', "NAME", "the world"},
-     {"x", 'x', "X", "the centre (default: spawn)"},
-     {"y", 'y', "Y", "the level (default: the surface)"},
-     {"z", 'z', "Z", "the centre (default: spawn)"},
+    {CLI_OPT_WORLD,
+     CLI_OPT_X,
+     {"y", 'y', "Y", "the level (default: spawn's)"},
+     CLI_OPT_Z,
      {"width", 'W', "W", "columns (default: the terminal's)"},
      {"height", 'H', "H", "rows (default: the terminal's)"},
      {"color", 0, "[=256|8|none]", "colours (default: as the terminal can)"},
      {"ascii", 'a', NULL, "plain ASCII glyphs"},
      {"section", 's', NULL, "the upright cut at z instead"},
-     {"at", 'A', "ID", "the world as it was after evolution entry ID"}},
+     CLI_OPT_AT},
     NULL,
 };
 const CliCommand cli_cmd_map = {
     "map", "--world NAME --out FILE.png [--radius CHUNKS] [--y Y] [--scale N] [--x X --z Z] [--at ID]",
     "draw a top-down PNG picture of the surface (or of level y)", cmd_map, 0,
-    {{"world", 'w', "NAME", "the world"},
+    {CLI_OPT_WORLD,
      {"out", 'o', "FILE.png", "where to write the picture"},
      {"radius", 'r', "CHUNKS", "how far around the centre (4)"},
      {"y", 'y', "Y", "the level (default: the surface)"},
      {"scale", 's', "N", "pixels a block (1)"},
-     {"x", 'x', "X", "the centre (default: spawn)"},
-     {"z", 'z', "Z", "the centre (default: spawn)"},
-     {"at", 'A', "ID", "the world as it was after evolution entry ID"}},
+     CLI_OPT_X,
+     CLI_OPT_Z,
+     CLI_OPT_AT},
     NULL,
 };
 const CliCommand cli_cmd_chunk = {
     "chunk", "--world NAME CX CY CZ", "show a chunk's stored JSON (or what generation gives) and a summary",
-    cmd_chunk, 3, {{"world", 'w', "NAME", "the world"}}, NULL,
+    cmd_chunk, 3, {CLI_OPT_WORLD}, NULL,
 };
 const CliCommand cli_cmd_pregen = {
     "pregen", "--world NAME --radius CHUNKS [--x X --z Z]",
     "generate and store the chunks around (x, z) (default: spawn)", cmd_pregen, 0,
-    {{"world", 'w', "NAME", "the world"},
+    {CLI_OPT_WORLD,
      {"radius", 'r', "CHUNKS", "how far around the centre (0 to 256)"},
-     {"x", 'x', "X", "the centre (default: spawn)"},
-     {"z", 'z', "Z", "the centre (default: spawn)"}},
+     CLI_OPT_X,
+     CLI_OPT_Z},
     NULL,
 };
