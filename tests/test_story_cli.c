@@ -248,7 +248,7 @@ static void test_story_commands_list_path_tree_and_undo(void **state)
     /* Mistakes are named. */
     r = th_run(NULL, "--save", db, "story", "path", "--world", "Vale", NULL);
     assert_int_equal(r.status, 2);
-    assert_non_null(strstr(r.err, "story path needs --character NAME"));
+    assert_non_null(strstr(r.err, "story path: needs --character NAME"));
     th_run_free(&r);
     r = th_run(NULL, "--save", db, "story", "tree", "--world", "Vale", "Moby Dick", NULL);
     assert_int_equal(r.status, 1);

@@ -1,86 +1,95 @@
 /* cli.c — the command table, global options and dispatch. */
 #include "cli.h"
 
-#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
+#include <limits.h>
 
+#include "launch.h"
 #include "util/text.h"
 
-static const CliCommand commands[] = {
-    {"init", "", "create the save, or upgrade an older one to this version", cmd_init},
-    {"info", "", "show the save's format version, row counts and worlds", cmd_info},
-    {"verify", "", "check the save: integrity, foreign keys, the game's invariants", cmd_verify},
-    {"backup", "[FILE | list]", "copy the save to a new FILE (online, safe while playing), or into its backups folder; list: the backups made", cmd_backup},
-    {"restore", "FILE [--world NAME [--character NAME]]", "replace the save with the backup FILE, or roll back one world, or recover one character (the save as it was is kept as a new .before-restore.bak)", cmd_restore},
-    {"agents", "list --world NAME | run --world NAME --days N [--agent TYPE]", "the six agents of a world and their state, or let N game days pass for them (the world's clock moves on)", cmd_agents},
-    {"evolution", "log --world NAME [--agent TYPE] [--json] | show ID | rollback ID [--cascade] [--force] | rollback --world NAME --to ID | diff --world NAME --from ID --to ID",
-     "what the agents changed, why, and undoing it", cmd_evolution},
-    {"events", "--world NAME", "the world's date, season, and its events now and coming", cmd_events},
-    {"dump", "[--stable] [--table NAME]", "print every row of the save, one a line (--stable masks times and tokens, for diff)", cmd_dump},
-    {"sample-data", "[--users N] [--seed S] [--steps N] [--no-play]", "players, worlds and characters made by the game, each character playing N actions (60) through the game's rules with the world's agents", cmd_sample_data},
-    {"play", "--script FILE [--world NAME] [--character NAME] [--class C] [--json] [--verbose]", "play without a terminal: one action a line (move n, dig down, place e planks, wait 3...)", cmd_play},
-    {"world", "create NAME [--seed N] [--type normal|flat] | list", "make a world, or list the worlds with their seeds and sizes", cmd_world},
-    {"render", "--world NAME [--x X --y Y --z Z] [--width W --height H] [--color[=256|8|none]] [--ascii] [--section] [--at ID]",
-     "print the top-down slice at level y around (x, z) (--section: the upright cut at z)", cmd_render},
-    {"map", "--world NAME --out FILE.png [--radius CHUNKS] [--y Y] [--scale N] [--x X --z Z] [--at ID]",
-     "draw a top-down PNG picture of the surface (or of level y)", cmd_map},
-    {"chunk", "--world NAME CX CY CZ", "show a chunk's stored JSON (or what generation gives) and a summary", cmd_chunk},
-    {"pregen", "--world NAME --radius CHUNKS [--x X --z Z]", "generate and store the chunks around (x, z) (default: spawn)", cmd_pregen},
-    {"story", "list --world W [--character C] | path --world W --character C [TITLE] | tree --world W TITLE [--character C] [--dot] | undo --world W --character C",
-     "the storylines of a world or a character, the path taken, the whole tree (text or Graphviz), undo the last choice", cmd_story},
-    {"sync", "login|register --server URL --user NAME | --world W | status --world W | share --world W | invite --world W USER | get --server URL WORLD | conflicts --world W [--mine N | --theirs N] | logout",
-     "share worlds through a sync server: sign in (the password from the terminal or stdin), push and pull, see what waits and what conflicted", cmd_sync},
-    {"llm", "check", "the LLM endpoint (MAGIC_LLM_URL): reach it, list its models, send one tiny request, say what failed", cmd_llm},
-    {"bench", "world [--seed N] [--chunks N] [--json] | client [--chunks N] [--json] | agents", "measure the world (generation, storage, loading, size, memory, rendering) or the client (launch, redraw, memory, idle CPU)", cmd_bench},
-    {NULL, NULL, NULL, NULL},
+static const CliCommand *const commands[] = {
+    &cli_cmd_init, &cli_cmd_info, &cli_cmd_verify, &cli_cmd_backup, &cli_cmd_restore, &cli_cmd_agents,
+    &cli_cmd_evolution, &cli_cmd_events, &cli_cmd_dump, &cli_cmd_sample_data, &cli_cmd_play, &cli_cmd_world,
+    &cli_cmd_render, &cli_cmd_map, &cli_cmd_chunk, &cli_cmd_pregen, &cli_cmd_story, &cli_cmd_sync,
+    &cli_cmd_llm, &cli_cmd_bench, NULL,
 };
 
 static const char *prog = "magic-adventure";
 
+/* The program's own options, before the command. */
+static const CliCommand program = {
+    "", "[--save PATH] [COMMAND [ARGS]]", "Magic Adventure, a persistent fantasy world in your terminal.", NULL, 0,
+    {{"save", 's', "PATH", "the save file (default: $MAGIC_SAVE, else saves/default.db)"},
+     {"help", 'h', NULL, "show this help (COMMAND --help for a command's own)"},
+     {"version", 'V', NULL, "show the version and save format"},
+     {"continue", 'c', NULL, "skip the title screen: resume the last character"}},
+    NULL,
+};
+
+/* A command's usage as help shows it: its own arguments, or its subcommands' joined by " | ". */
+static void usage_of(const CliCommand *c, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    if (!c->subs) {
+        snprintf(buf, size, "%s", c->usage ? c->usage : "");
+        return;
+    }
+    size_t len = 0;
+    for (const CliCommand *s = c->subs; s->name && len < size; s++)
+        len += (size_t)snprintf(buf + len, size - len, "%s%s%s%s", s == c->subs ? "" : " | ", s->name,
+                                s->name[0] && s->usage && s->usage[0] ? " " : "", s->usage ? s->usage : "");
+}
+
+static void print_options(FILE *out, const CliCommand *c)
+{
+    for (const CliOpt *o = c->opts; o->name; o++) {
+        char head[80];
+        int optional = o->arg && o->arg[0] == '[';
+        if (o->letter)
+            snprintf(head, sizeof head, "-%c, --%s%s%s", o->letter, o->name, o->arg && !optional ? " " : "",
+                     o->arg ? o->arg : "");
+        else
+            snprintf(head, sizeof head, "    --%s%s%s", o->name, o->arg && !optional ? " " : "", o->arg ? o->arg : "");
+        fprintf(out, "  %-26s %s\n", head, o->help);
+    }
+}
+
 static void print_help(FILE *out)
 {
-    fprintf(out,
-            "Usage: %s [--save PATH] [COMMAND [ARGS]]\n"
-            "\n"
-            "Magic Adventure, a persistent fantasy world in your terminal.\n"
-            "With no COMMAND, starts the game.\n"
-            "\n"
-            "Options:\n"
-            "  -s, --save PATH   the save file (default: $MAGIC_SAVE, else saves/default.db)\n"
-            "  -h, --help        show this help (COMMAND --help for a command's own)\n"
-            "  -V, --version     show the version and save format\n"
-            "  -c, --continue    skip the title screen: resume the last character\n"
-            "\n"
-            "Commands:\n",
-            prog);
-    for (const CliCommand *c = commands; c->name; c++) {
-        char head[256];
-        snprintf(head, sizeof head, "%s %s", c->name, c->usage);
+    fprintf(out, "Usage: %s %s\n\n%s\nWith no COMMAND, starts the game.\n\nOptions:\n", prog, program.usage,
+            program.summary);
+    print_options(out, &program);
+    fprintf(out, "\nCommands:\n");
+    for (const CliCommand *const *c = commands; *c; c++) {
+        char usage[1024], head[1200];
+        usage_of(*c, usage, sizeof usage);
+        snprintf(head, sizeof head, "%s %s", (*c)->name, usage);
         if (strlen(head) <= 30)
-            fprintf(out, "  %-30s %s\n", head, c->summary);
+            fprintf(out, "  %-30s %s\n", head, (*c)->summary);
         else /* a long usage gets its own line */
-            fprintf(out, "  %s\n  %-30s %s\n", head, "", c->summary);
+            fprintf(out, "  %s\n  %-30s %s\n", head, "", (*c)->summary);
     }
     fprintf(out, "\nExit status: 0 success, 1 failure, 2 usage error, 3 verify found problems.\n");
 }
 
-void cli_print_command_help(const char *name)
+/* `COMMAND --help`: its usage, summary and options (each subcommand's, for a command that has them). */
+static void print_command_help(const CliCommand *c, const char *name)
 {
-    for (const CliCommand *c = commands; c->name; c++)
-        if (strcmp(c->name, name) == 0)
-            printf("Usage: %s [--save PATH] %s %s\n  %s\n", prog, c->name, c->usage, c->summary);
-}
-
-int cli_wants_help(const CliCtx *ctx)
-{
-    for (int i = 1; i < ctx->argc; i++)
-        if (strcmp(ctx->argv[i], "--help") == 0 || strcmp(ctx->argv[i], "-h") == 0)
-            return 1;
-    return 0;
+    char usage[1024];
+    usage_of(c, usage, sizeof usage);
+    printf("Usage: %s [--save PATH] %s %s\n  %s\n", prog, name, usage, c->summary);
+    if (c->opts[0].name) {
+        printf("\nOptions:\n");
+        print_options(stdout, c);
+    }
+    for (const CliCommand *s = c->subs; s && s->name; s++) {
+        printf("\n%s%s%s %s\n  %s\n", name, s->name[0] ? " " : "", s->name, s->usage, s->summary);
+        print_options(stdout, s);
+    }
 }
 
 const char *cli_safe(const char *text)
@@ -95,17 +104,15 @@ int cli_usage_error(const CliCtx *ctx, const char *fmt, ...)
 {
     va_list ap;
     char msg[2048];
-    fprintf(stderr, "%s: ", prog);
-    if (ctx && ctx->argc > 0)
-        fprintf(stderr, "%s: ", cli_safe(ctx->argv[0]));
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fputs(cli_safe(msg), stderr);
-    if (ctx && ctx->argc > 0)
-        fprintf(stderr, "\nTry `%s %s --help`.\n", prog, ctx->argv[0]);
+    const char *name = ctx && ctx->name ? ctx->name : NULL;
+    /* One tail for every usage error: what was wrong, and where the command's help is. */
+    if (name)
+        fprintf(stderr, "%s %s: %s; see %s %s --help\n", prog, name, cli_safe(msg), prog, name);
     else
-        fprintf(stderr, "\nTry `%s --help`.\n", prog);
+        fprintf(stderr, "%s: %s; see %s --help\n", prog, cli_safe(msg), prog);
     return CLI_USAGE;
 }
 
@@ -117,24 +124,7 @@ int cli_fail(const Err *err)
 
 Save *cli_open_save(const CliCtx *ctx, int flags)
 {
-    Err err = {0};
-    Save *s = NULL;
-    if (save_open(ctx->save_path, flags, &s, &err) != MA_OK) {
-        cli_fail(&err);
-        return NULL;
-    }
-    if (save_notice(s))
-        fprintf(stderr, "%s: %s\n", prog, cli_safe(save_notice(s)));
-    if (save_migration_backup(s))
-        fprintf(stderr, "%s: upgraded %s to save format %d (the old one is kept at %s)\n", prog,
-                ctx->save_path, save_latest_version(), save_migration_backup(s));
-    return s;
-}
-
-int cli_agents_wanted(void)
-{
-    const char *v = getenv("MAGIC_AGENTS");
-    return !v || (strcmp(v, "off") != 0 && strcmp(v, "0") != 0);
+    return launch_open_save(ctx->save_path, flags);
 }
 
 int cli_parse_i64(const char *s, long long *out)
@@ -150,55 +140,196 @@ int cli_parse_i64(const char *s, long long *out)
     return 0;
 }
 
+/* ---- the one option parser ---- */
+
+static int opt_index(const CliCtx *ctx, const char *name)
+{
+    for (int i = 0; ctx->cmd && i < CLI_MAX_OPTS && ctx->cmd->opts[i].name; i++)
+        if (strcmp(ctx->cmd->opts[i].name, name) == 0)
+            return i;
+    fprintf(stderr, "%s: internal error: %s has no option --%s\n", prog, ctx->name ? ctx->name : "?", name);
+    abort();
+}
+
+const char *cli_opt(const CliCtx *ctx, const char *name)
+{
+    return ctx->value[opt_index(ctx, name)];
+}
+
+int cli_flag(const CliCtx *ctx, const char *name)
+{
+    return ctx->given[opt_index(ctx, name)];
+}
+
+int cli_opt_int(const CliCtx *ctx, const char *name, long long lo, long long hi, long long *out)
+{
+    const char *v = cli_opt(ctx, name);
+    long long n;
+    if (!v)
+        return 0;
+    if ((cli_parse_i64(v, &n) || n < lo || n > hi) && lo == LLONG_MIN && hi == LLONG_MAX)
+        return cli_usage_error(ctx, "--%s takes a whole number, not '%s'", name, v);
+    if (cli_parse_i64(v, &n) || n < lo || n > hi)
+        return cli_usage_error(ctx, "--%s takes a whole number from %lld to %lld, not '%s'", name, lo, hi, v);
+    *out = n;
+    return 1;
+}
+
+/* "-5" is a number (a coordinate), not an option. */
+static int is_number(const char *s)
+{
+    long long v;
+    return cli_parse_i64(s, &v) == 0;
+}
+
+/* Parses argv[1..argc) by cmd's entry into ctx: options anywhere (up to "--"), values as
+ * "--name V", "--name=V", "-x V" or "-xV"; the rest are plain arguments. With stop, the options
+ * end at the first plain argument, whose index goes into *stop (argc when there is none). */
+static int parse_args(CliCtx *ctx, const CliCommand *cmd, int argc, char **argv, int *stop)
+{
+    ctx->cmd = cmd;
+    memset(ctx->value, 0, sizeof ctx->value);
+    memset(ctx->given, 0, sizeof ctx->given);
+    ctx->argc = 1;
+    ctx->argv[0] = argv[0];
+    int options = 1;
+    for (int i = 1; i < argc; i++) {
+        char *a = argv[i];
+        if (options && strcmp(a, "--") == 0) {
+            options = 0;
+            continue;
+        }
+        if (!options || a[0] != '-' || !a[1] || is_number(a)) {
+            if (stop) {
+                *stop = i;
+                return CLI_OK;
+            }
+            if (ctx->argc - 1 >= cmd->max_args || ctx->argc > CLI_MAX_ARGS)
+                return cli_usage_error(ctx, "unexpected argument '%s'", a);
+            ctx->argv[ctx->argc++] = a;
+            continue;
+        }
+        const CliOpt *o = NULL;
+        const char *value = NULL;
+        if (a[1] == '-') {
+            const char *eq = strchr(a + 2, '=');
+            size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+            for (const CliOpt *p = cmd->opts; p->name && !o; p++)
+                if (strlen(p->name) == len && strncmp(p->name, a + 2, len) == 0)
+                    o = p;
+            if (o && eq) {
+                if (!o->arg)
+                    return cli_usage_error(ctx, "--%s takes no value", o->name);
+                value = eq + 1;
+            }
+        } else {
+            for (const CliOpt *p = cmd->opts; p->name && !o; p++)
+                if (p->letter == a[1])
+                    o = p;
+            if (o && a[2]) {
+                if (!o->arg || o->arg[0] == '[')
+                    return cli_usage_error(ctx, "unknown option %s", a);
+                value = a + 2;
+            }
+        }
+        if (!o)
+            return cli_usage_error(ctx, "unknown option %s", a);
+        if (!value && o->arg && o->arg[0] != '[') {
+            if (i + 1 >= argc)
+                return cli_usage_error(ctx, "--%s needs a value (%s)", o->name, o->arg);
+            value = argv[++i];
+        }
+        int k = (int)(o - cmd->opts);
+        ctx->value[k] = value ? value : "";
+        ctx->given[k]++;
+    }
+    ctx->argv[ctx->argc] = NULL;
+    if (stop)
+        *stop = argc;
+    return CLI_OK;
+}
+
+static int wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return 1;
+    return 0;
+}
+
+static int dispatch_sub(CliCtx *ctx, const CliCommand *cmd, int argc, char **argv)
+{
+    if (wants_help(argc, argv)) {
+        print_command_help(cmd, ctx->name);
+        return CLI_OK;
+    }
+    int rc = parse_args(ctx, cmd, argc, argv, NULL);
+    return rc != CLI_OK ? rc : cmd->run(ctx);
+}
+
+/* Finds the subcommand, parses its options and runs it. name is the command as typed so far. */
+static int dispatch(CliCtx *ctx, const CliCommand *cmd, int argc, char **argv)
+{
+    static char name[64];
+    snprintf(name, sizeof name, "%s", cmd->name);
+    ctx->name = name;
+    ctx->cmd = cmd;
+    if (cmd->subs) {
+        const CliCommand *sub = NULL, *def = NULL;
+        for (const CliCommand *s = cmd->subs; s->name; s++) {
+            if (!s->name[0])
+                def = s;
+            else if (argc > 1 && strcmp(s->name, argv[1]) == 0)
+                sub = s;
+        }
+        if (!sub && (argc < 2 || argv[1][0] == '-') && def && !wants_help(argc, argv))
+            return dispatch_sub(ctx, def, argc, argv);
+        if (!sub) {
+            if (wants_help(argc, argv)) {
+                print_command_help(cmd, name);
+                return CLI_OK;
+            }
+            char list[256];
+            size_t len = 0;
+            list[0] = '\0';
+            for (const CliCommand *s = cmd->subs; s->name && len < sizeof list; s++)
+                if (s->name[0])
+                    len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", len ? ", " : "", s->name);
+            if (argc < 2)
+                return cli_usage_error(ctx, "takes a subcommand: %s", list);
+            return cli_usage_error(ctx, "unknown subcommand '%s' (%s)", argv[1], list);
+        }
+        size_t len = strlen(name);
+        snprintf(name + len, sizeof name - len, " %s", sub->name);
+        return dispatch_sub(ctx, sub, argc - 1, argv + 1);
+    }
+    return dispatch_sub(ctx, cmd, argc, argv);
+}
 int cli_main(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"save", required_argument, NULL, 's'},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {"continue", no_argument, NULL, 'c'},
-        {NULL, 0, NULL, 0},
-    };
     CliCtx ctx = {0};
     const char *env = getenv("MAGIC_SAVE");
     ctx.save_path = env && *env ? env : "saves/default.db";
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, "+s:hVc", opts, NULL)) != -1) {
-        switch (c) {
-        case 's':
-            if (!*optarg)
-                return cli_usage_error(NULL, "--save needs a path");
-            ctx.save_path = optarg;
-            break;
-        case 'h':
-            print_help(stdout);
-            return CLI_OK;
-        case 'c':
-            ctx.resume = 1;
-            break;
-        case 'V':
-            printf("magic-adventure %s (save format %d)\n", MA_VERSION, save_latest_version());
-            return CLI_OK;
-        default:
-            if (optopt == 's')
-                return cli_usage_error(NULL, "--save needs a path");
-            return cli_usage_error(NULL, "unknown option '%s'", argv[optind - 1]);
-        }
+    int optind = argc, rc = parse_args(&ctx, &program, argc, argv, &optind);
+    if (rc != CLI_OK)
+        return rc;
+    if (cli_flag(&ctx, "help")) {
+        print_help(stdout);
+        return CLI_OK;
     }
-    ctx.argc = argc - optind;
-    ctx.argv = argv + optind;
-    if (ctx.argc == 0)
+    if (cli_flag(&ctx, "version")) {
+        printf("magic-adventure %s (save format %d)\n", MA_VERSION, save_latest_version());
+        return CLI_OK;
+    }
+    if (cli_opt(&ctx, "save") && !*cli_opt(&ctx, "save"))
+        return cli_usage_error(NULL, "--save needs a path");
+    if (cli_opt(&ctx, "save"))
+        ctx.save_path = cli_opt(&ctx, "save");
+    ctx.resume = cli_flag(&ctx, "continue") > 0;
+    if (optind >= argc)
         return cmd_play_default(&ctx);
-    for (const CliCommand *cmd = commands; cmd->name; cmd++) {
-        if (strcmp(cmd->name, ctx.argv[0]) == 0) {
-            if (cli_wants_help(&ctx)) {
-                cli_print_command_help(cmd->name);
-                return CLI_OK;
-            }
-            optind = 0; /* reset getopt for the command's own options */
-            return cmd->run(&ctx);
-        }
-    }
-    return cli_usage_error(NULL, "unknown command '%s'", ctx.argv[0]);
+    for (const CliCommand *const *cmd = commands; *cmd; cmd++)
+        if (strcmp((*cmd)->name, argv[optind]) == 0)
+            return dispatch(&ctx, *cmd, argc - optind, argv + optind);
+    return cli_usage_error(NULL, "unknown command '%s'", argv[optind]);
 }

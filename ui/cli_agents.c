@@ -5,9 +5,9 @@
  * agent and tick, for `agents run`). */
 #include "cli.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -70,15 +70,6 @@ static int living_open(const CliCtx *ctx, const char *name, int flags, Living *l
     return CLI_OK;
 }
 
-/* --world NAME and the rest of a subcommand's options, parsed by the caller. */
-static const char *find_world(int argc, char **argv)
-{
-    for (int i = 1; i + 1 < argc; i++)
-        if (strcmp(argv[i], "--world") == 0)
-            return argv[i + 1];
-    return NULL;
-}
-
 /* ------------------------------------------------------------ agents */
 
 static void print_report(AgentType who, int64_t entry_id, const char *type, const char *line, void *ud)
@@ -90,39 +81,22 @@ static void print_report(AgentType who, int64_t entry_id, const char *type, cons
         printf("  %s\n", cli_safe(line));
 }
 
-static int agents_run_cmd(CliCtx *ctx, int argc, char **argv)
+static int agents_run_cmd(CliCtx *ctx)
 {
-    static const struct option opts[] = {
-        {"world", required_argument, NULL, 'w'},
-        {"days", required_argument, NULL, 'd'},
-        {"agent", required_argument, NULL, 'a'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *world = NULL;
+    const char *world = cli_opt(ctx, "world"), *agent = cli_opt(ctx, "agent");
     long long days = 1;
-    int mask = -1, c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "w:d:a:", opts, NULL)) != -1) {
-        switch (c) {
-        case 'w': world = optarg; break;
-        case 'd':
-            if (cli_parse_i64(optarg, &days) || days < 1 || days > 3650)
-                return cli_usage_error(ctx, "--days takes a whole number from 1 to 3650, not '%s'", cli_safe(optarg));
-            break;
-        case 'a': {
-            int t = agent_type_parse(optarg);
-            if (t < 0)
-                return cli_usage_error(ctx, "there is no agent '%s' (story_weaver, world_builder, character_master, "
-                                            "quest_generator, event_coordinator, balance_keeper)", cli_safe(optarg));
-            mask = 1 << t;
-            break;
-        }
-        default: return cli_usage_error(ctx, "agents run: unknown option or missing value '%s'", cli_safe(argv[optind - 1]));
-        }
+    int mask = -1;
+    if (cli_opt_int(ctx, "days", 1, 3650, &days) == CLI_USAGE)
+        return CLI_USAGE;
+    if (agent) {
+        int t = agent_type_parse(agent);
+        if (t < 0)
+            return cli_usage_error(ctx, "there is no agent '%s' (story_weaver, world_builder, character_master, "
+                                        "quest_generator, event_coordinator, balance_keeper)", agent);
+        mask = 1 << t;
     }
     if (!world)
-        return cli_usage_error(ctx, "agents run needs --world NAME");
+        return cli_usage_error(ctx, "needs --world NAME");
     Living l;
     if (living_open(ctx, world, 0, &l) != CLI_OK)
         return CLI_FAIL;
@@ -155,11 +129,11 @@ static int agents_run_cmd(CliCtx *ctx, int argc, char **argv)
     return CLI_OK;
 }
 
-static int agents_list_cmd(CliCtx *ctx, int argc, char **argv)
+static int agents_list_cmd(CliCtx *ctx)
 {
-    const char *world = find_world(argc, argv);
+    const char *world = cli_opt(ctx, "world");
     if (!world)
-        return cli_usage_error(ctx, "agents list needs --world NAME");
+        return cli_usage_error(ctx, "needs --world NAME");
     Living l;
     if (living_open(ctx, world, 0, &l) != CLI_OK)
         return CLI_FAIL;
@@ -195,17 +169,6 @@ static int agents_list_cmd(CliCtx *ctx, int argc, char **argv)
     return rc == MA_OK ? CLI_OK : cli_fail(&err);
 }
 
-int cmd_agents(CliCtx *ctx)
-{
-    if (ctx->argc < 2)
-        return cli_usage_error(ctx, "agents takes list --world NAME, or run --world NAME --days N [--agent TYPE]");
-    if (strcmp(ctx->argv[1], "list") == 0)
-        return agents_list_cmd(ctx, ctx->argc - 1, ctx->argv + 1);
-    if (strcmp(ctx->argv[1], "run") == 0)
-        return agents_run_cmd(ctx, ctx->argc - 1, ctx->argv + 1);
-    return cli_usage_error(ctx, "agents: unknown subcommand '%s' (list, run)", cli_safe(ctx->argv[1]));
-}
-
 /* ------------------------------------------------------------ evolution */
 
 static const char *agent_of(Save *s, int64_t id, char *buf, size_t size)
@@ -228,23 +191,14 @@ static const char *reason_line(const cJSON *r, char *buf, size_t size)
     return buf;
 }
 
-static int evolution_log_cmd(CliCtx *ctx, int argc, char **argv)
+static int evolution_log_cmd(CliCtx *ctx)
 {
-    const char *world = find_world(argc, argv);
-    int json = 0, filter = -1;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0)
-            json = 1;
-        else if (strcmp(argv[i], "--agent") == 0 && i + 1 < argc) {
-            if ((filter = agent_type_parse(argv[++i])) < 0)
-                return cli_usage_error(ctx, "there is no agent '%s'", cli_safe(argv[i]));
-        } else if (strcmp(argv[i], "--world") == 0)
-            i++;
-        else
-            return cli_usage_error(ctx, "evolution log: unexpected '%s'", cli_safe(argv[i]));
-    }
+    const char *world = cli_opt(ctx, "world"), *agent = cli_opt(ctx, "agent");
+    int json = cli_flag(ctx, "json") > 0, filter = -1;
+    if (agent && (filter = agent_type_parse(agent)) < 0)
+        return cli_usage_error(ctx, "there is no agent '%s'", agent);
     if (!world)
-        return cli_usage_error(ctx, "evolution log needs --world NAME");
+        return cli_usage_error(ctx, "needs --world NAME");
     Save *s = cli_open_save(ctx, SAVE_READONLY);
     if (!s)
         return CLI_FAIL;
@@ -304,12 +258,12 @@ static void print_json_line(const char *label, const cJSON *v)
     cJSON_free(text);
 }
 
-static int evolution_show_cmd(CliCtx *ctx, int argc, char **argv)
+static int evolution_show_cmd(CliCtx *ctx)
 {
     long long id;
-    int json = argc == 3 && strcmp(argv[2], "--json") == 0;
-    if ((argc != 2 && !json) || cli_parse_i64(argv[1], &id) || id < 1)
-        return cli_usage_error(ctx, "evolution show takes one entry id (and --json for the entry as it is stored)");
+    int json = cli_flag(ctx, "json") > 0;
+    if (ctx->argc != 2 || cli_parse_i64(ctx->argv[1], &id) || id < 1)
+        return cli_usage_error(ctx, "takes one entry id (and --json for the entry as it is stored)");
     Save *s = cli_open_save(ctx, SAVE_READONLY);
     if (!s)
         return CLI_FAIL;
@@ -380,29 +334,20 @@ static int evolution_show_cmd(CliCtx *ctx, int argc, char **argv)
     return rc == MA_OK ? CLI_OK : cli_fail(&err);
 }
 
-static int evolution_rollback_cmd(CliCtx *ctx, int argc, char **argv)
+static int evolution_rollback_cmd(CliCtx *ctx)
 {
     EvoRollback opt;
     memset(&opt, 0, sizeof opt);
-    const char *world = NULL;
+    opt.cascade = cli_flag(ctx, "cascade") > 0;
+    opt.force = cli_flag(ctx, "force") > 0;
+    const char *world = cli_opt(ctx, "world"), *to_text = cli_opt(ctx, "to");
     long long id = 0, to = -1;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--cascade") == 0)
-            opt.cascade = 1;
-        else if (strcmp(argv[i], "--force") == 0)
-            opt.force = 1;
-        else if (strcmp(argv[i], "--world") == 0 && i + 1 < argc)
-            world = argv[++i];
-        else if (strcmp(argv[i], "--to") == 0 && i + 1 < argc) {
-            if (cli_parse_i64(argv[++i], &to) || to < 0)
-                return cli_usage_error(ctx, "--to takes an entry id (0: before any agent acted)");
-        } else if (!id && cli_parse_i64(argv[i], &id) == 0 && id > 0)
-            ;
-        else
-            return cli_usage_error(ctx, "evolution rollback: unexpected '%s'", cli_safe(argv[i]));
-    }
+    if (to_text && (cli_parse_i64(to_text, &to) || to < 0))
+        return cli_usage_error(ctx, "--to takes an entry id (0: before any agent acted)");
+    if (ctx->argc == 2 && (cli_parse_i64(ctx->argv[1], &id) || id < 1))
+        return cli_usage_error(ctx, "an entry id is a whole number from 1, not '%s'", ctx->argv[1]);
     if ((to >= 0) == (id > 0) || (to >= 0 && !world))
-        return cli_usage_error(ctx, "evolution rollback takes ID [--cascade] [--force], or --world NAME --to ID");
+        return cli_usage_error(ctx, "takes ID [--cascade] [--force], or --world NAME --to ID");
     Save *s = cli_open_save(ctx, 0);
     if (!s)
         return CLI_FAIL;
@@ -451,24 +396,14 @@ static int evolution_rollback_cmd(CliCtx *ctx, int argc, char **argv)
     return CLI_OK;
 }
 
-static int evolution_diff_cmd(CliCtx *ctx, int argc, char **argv)
+static int evolution_diff_cmd(CliCtx *ctx)
 {
-    const char *world = NULL;
+    const char *world = cli_opt(ctx, "world");
     long long from = -1, to = -1;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--world") == 0 && i + 1 < argc)
-            world = argv[++i];
-        else if (strcmp(argv[i], "--from") == 0 && i + 1 < argc) {
-            if (cli_parse_i64(argv[++i], &from) || from < 0)
-                return cli_usage_error(ctx, "--from takes an entry id (0: the beginning)");
-        } else if (strcmp(argv[i], "--to") == 0 && i + 1 < argc) {
-            if (cli_parse_i64(argv[++i], &to) || to < 0)
-                return cli_usage_error(ctx, "--to takes an entry id");
-        } else
-            return cli_usage_error(ctx, "evolution diff: unexpected '%s'", cli_safe(argv[i]));
-    }
+    if (cli_opt_int(ctx, "from", 0, LLONG_MAX, &from) == CLI_USAGE || cli_opt_int(ctx, "to", 0, LLONG_MAX, &to) == CLI_USAGE)
+        return CLI_USAGE;
     if (!world || from < 0 || to < 0)
-        return cli_usage_error(ctx, "evolution diff takes --world NAME --from ID --to ID");
+        return cli_usage_error(ctx, "takes --world NAME --from ID --to ID");
     Save *s = cli_open_save(ctx, SAVE_READONLY);
     if (!s)
         return CLI_FAIL;
@@ -513,31 +448,13 @@ static int evolution_diff_cmd(CliCtx *ctx, int argc, char **argv)
     return rc == MA_OK ? CLI_OK : cli_fail(&err);
 }
 
-int cmd_evolution(CliCtx *ctx)
-{
-    if (ctx->argc < 2)
-        return cli_usage_error(ctx, "evolution takes log, show, rollback or diff");
-    const char *sub = ctx->argv[1];
-    int argc = ctx->argc - 1;
-    char **argv = ctx->argv + 1;
-    if (strcmp(sub, "log") == 0)
-        return evolution_log_cmd(ctx, argc, argv);
-    if (strcmp(sub, "show") == 0)
-        return evolution_show_cmd(ctx, argc, argv);
-    if (strcmp(sub, "rollback") == 0)
-        return evolution_rollback_cmd(ctx, argc, argv);
-    if (strcmp(sub, "diff") == 0)
-        return evolution_diff_cmd(ctx, argc, argv);
-    return cli_usage_error(ctx, "evolution: unknown subcommand '%s' (log, show, rollback, diff)", cli_safe(sub));
-}
-
 /* ------------------------------------------------------------ events */
 
-int cmd_events(CliCtx *ctx)
+static int cmd_events(CliCtx *ctx)
 {
-    const char *world = find_world(ctx->argc, ctx->argv);
-    if (!world || ctx->argc != 3)
-        return cli_usage_error(ctx, "events takes --world NAME");
+    const char *world = cli_opt(ctx, "world");
+    if (!world)
+        return cli_usage_error(ctx, "needs --world NAME");
     Save *s = cli_open_save(ctx, SAVE_READONLY);
     if (!s)
         return CLI_FAIL;
@@ -642,3 +559,52 @@ void cli_world_at_done(const char *path)
     if (slash && strncmp(path, "/tmp/ma-at-", 11) == 0 && system(cmd) != 0)
         fprintf(stderr, "magic-adventure: could not remove %s\n", path);
 }
+
+static const CliCommand agents_subs[] = {
+    {"list", "--world NAME", "the six agents of the world and their state", agents_list_cmd, 0,
+     {CLI_OPT_WORLD}, NULL},
+    {"run", "--world NAME --days N [--agent TYPE]", "let N game days pass for the agents (the world's clock moves on)",
+     agents_run_cmd, 0,
+     {CLI_OPT_WORLD,
+      {"days", 'd', "N", "game days to pass (1 to 3650; 1)"},
+      {"agent", 'a', "TYPE", "only this agent (the clock then stays)"}},
+     NULL},
+    {NULL, NULL, NULL, NULL, 0, {{0}}, NULL},
+};
+const CliCommand cli_cmd_agents = {
+    "agents", NULL,
+    "the six agents of a world and their state, or let N game days pass for them (the world's clock moves on)",
+    NULL, 0, {{0}}, agents_subs,
+};
+
+static const CliCommand evolution_subs[] = {
+    {"log", "--world NAME [--agent TYPE] [--json]", "what the agents changed in the world, and why", evolution_log_cmd, 0,
+     {CLI_OPT_WORLD,
+      {"agent", 'a', "TYPE", "only this agent's entries"},
+      {"json", 'j', NULL, "as a JSON array"}},
+     NULL},
+    {"show", "ID [--json]", "one entry in full (--json: as it is stored)", evolution_show_cmd, 1,
+     {{"json", 'j', NULL, "the entry as it is stored"}}, NULL},
+    {"rollback", "ID [--cascade] [--force] | rollback --world NAME --to ID",
+     "undo one entry, or every entry of a world after entry ID", evolution_rollback_cmd, 1,
+     {{"cascade", 0, NULL, "undo the later entries that build on it too"},
+      {"force", 0, NULL, "undo it even where the player changed the same place since"},
+      {"world", 'w', "NAME", "the world (with --to)"},
+      {"to", 0, "ID", "undo every entry after ID (0: before any agent acted)"}},
+     NULL},
+    {"diff", "--world NAME --from ID --to ID", "the blocks and rows that differ between two entries",
+     evolution_diff_cmd, 0,
+     {CLI_OPT_WORLD,
+      {"from", 0, "ID", "one entry (0: the beginning)"},
+      {"to", 0, "ID", "the other entry"}},
+     NULL},
+    {NULL, NULL, NULL, NULL, 0, {{0}}, NULL},
+};
+const CliCommand cli_cmd_evolution = {
+    "evolution", NULL, "what the agents changed, why, and undoing it", NULL, 0, {{0}}, evolution_subs,
+};
+
+const CliCommand cli_cmd_events = {
+    "events", "--world NAME", "the world's date, season, and its events now and coming", cmd_events, 0,
+    {CLI_OPT_WORLD}, NULL,
+};

@@ -15,10 +15,10 @@
 #include "cli.h"
 
 #include <dirent.h>
-#include <getopt.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -994,61 +994,49 @@ cleanup:
     return CLI_OK;
 }
 
-int cmd_bench(CliCtx *ctx)
+static int bench_world_cmd(CliCtx *ctx)
 {
-    if (ctx->argc >= 2 && strcmp(ctx->argv[1], "client") == 0) {
-        int json = 0;
-        long long chunks = 10000;
-        for (int i = 2; i < ctx->argc; i++) {
-            if (strcmp(ctx->argv[i], "--json") == 0)
-                json = 1;
-            else if (strcmp(ctx->argv[i], "--chunks") == 0 && i + 1 < ctx->argc &&
-                     !cli_parse_i64(ctx->argv[i + 1], &chunks) && chunks >= 16 && chunks <= 2000000)
-                i++;
-            else
-                return cli_usage_error(ctx, "bench client takes --json and --chunks N (16 to 2000000)");
-        }
-        return bench_client(ctx, json, chunks);
-    }
-    if (ctx->argc == 4 && strcmp(ctx->argv[1], "codec-model") == 0 && strcmp(ctx->argv[2], "--out") == 0)
-        return bench_codec_model(ctx, ctx->argv[3], 1500);
-    if (ctx->argc == 2 && strcmp(ctx->argv[1], "agents") == 0)
-        return bench_agents(ctx);
-    if (ctx->argc < 2 || strcmp(ctx->argv[1], "world") != 0)
-        return cli_usage_error(ctx, "expects what to measure: world [--seed N] [--chunks N] [--json], or client [--chunks N] [--json]");
-    static const struct option opts[] = {
-        {"seed", required_argument, NULL, 'S'},
-        {"chunks", required_argument, NULL, 'n'},
-        {"json", no_argument, NULL, 'j'},
-        {NULL, 0, NULL, 0},
-    };
     long long seed = 20261127, chunks = 100000;
-    int json = 0;
-    int argc = ctx->argc - 1;
-    char **argv = ctx->argv + 1;
-    int c;
-    opterr = 0;
-    optind = 0;
-    while ((c = getopt_long(argc, argv, ":S:n:j", opts, NULL)) != -1) {
-        switch (c) {
-        case 'S':
-            if (cli_parse_i64(optarg, &seed))
-                return cli_usage_error(ctx, "--seed takes a whole number, not '%s'", optarg);
-            break;
-        case 'n':
-            if (cli_parse_i64(optarg, &chunks) || chunks < 256 || chunks > 2000000)
-                return cli_usage_error(ctx, "--chunks takes a whole number from 256 to 2000000, not '%s'", optarg);
-            break;
-        case 'j':
-            json = 1;
-            break;
-        default:
-            if (c == ':')
-                return cli_usage_error(ctx, "%s needs a value", argv[optind - 1]);
-            return cli_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind != argc)
-        return cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
-    return bench_world(ctx, seed, chunks, json);
+    if (cli_opt_int(ctx, "seed", LLONG_MIN, LLONG_MAX, &seed) == CLI_USAGE ||
+        cli_opt_int(ctx, "chunks", 256, 2000000, &chunks) == CLI_USAGE)
+        return CLI_USAGE;
+    return bench_world(ctx, seed, chunks, cli_flag(ctx, "json") > 0);
 }
+
+static int bench_client_cmd(CliCtx *ctx)
+{
+    long long chunks = 10000;
+    if (cli_opt_int(ctx, "chunks", 16, 2000000, &chunks) == CLI_USAGE)
+        return CLI_USAGE;
+    return bench_client(ctx, cli_flag(ctx, "json") > 0, chunks);
+}
+
+static int bench_codec_model_cmd(CliCtx *ctx)
+{
+    const char *out = cli_opt(ctx, "out");
+    if (!out)
+        return cli_usage_error(ctx, "needs --out FILE");
+    return bench_codec_model(ctx, out, 1500);
+}
+
+static const CliCommand bench_subs[] = {
+    {"world", "[--seed N] [--chunks N] [--json]",
+     "the world: generation, storage, loading, size, memory, rendering", bench_world_cmd, 0,
+     {{"seed", 'S', "N", "the world's seed (20261127)"},
+      {"chunks", 'n', "N", "chunks to store (256 to 2000000; 100000)"},
+      {"json", 'j', NULL, "the figures as JSON"}},
+     NULL},
+    {"client", "[--chunks N] [--json]", "the client: launch, redraw, memory, idle CPU", bench_client_cmd, 0,
+     {{"chunks", 0, "N", "chunks in the save (16 to 2000000; 10000)"}, {"json", 0, NULL, "the figures as JSON"}},
+     NULL},
+    {"agents", "", "a game year of the six agents on 10,000 stored chunks", bench_agents, 0, {{0}}, NULL},
+    {"codec-model", "--out FILE", "train the chunk model on generated terrain and write it to FILE", bench_codec_model_cmd, 0,
+     {{"out", 0, "FILE", "where to write it"}}, NULL},
+    {NULL, NULL, NULL, NULL, 0, {{0}}, NULL},
+};
+const CliCommand cli_cmd_bench = {
+    "bench", NULL,
+    "measure the world (generation, storage, loading, size, memory, rendering) or the client (launch, redraw, "
+    "memory, idle CPU)",
+    NULL, 0, {{0}}, bench_subs,
+};

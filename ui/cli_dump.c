@@ -3,7 +3,6 @@
  * after kill -9 with a clean replay). */
 #include "cli.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -15,28 +14,10 @@ static void print_line(const char *text, void *ud)
     puts(text);
 }
 
-int cmd_dump(CliCtx *ctx)
+static int cmd_dump(CliCtx *ctx)
 {
-    static const struct option opts[] = {
-        {"stable", no_argument, NULL, 's'},
-        {"table", required_argument, NULL, 't'},
-        {NULL, 0, NULL, 0},
-    };
-    int flags = 0, c;
-    const char *table = NULL;
-    opterr = 0;
-    while ((c = getopt_long(ctx->argc, ctx->argv, "st:", opts, NULL)) != -1) {
-        switch (c) {
-        case 's': flags |= SAVE_DUMP_STABLE; break;
-        case 't': table = optarg; break;
-        default:
-            if (optopt)
-                return cli_usage_error(ctx, "option '%s' needs a value", ctx->argv[optind - 1]);
-            return cli_usage_error(ctx, "unknown option '%s'", ctx->argv[optind - 1]);
-        }
-    }
-    if (optind != ctx->argc)
-        return cli_usage_error(ctx, "unexpected argument '%s'", ctx->argv[optind]);
+    int flags = cli_flag(ctx, "stable") ? SAVE_DUMP_STABLE : 0;
+    const char *table = cli_opt(ctx, "table");
     Save *s = cli_open_save(ctx, SAVE_READONLY);
     if (!s)
         return CLI_FAIL;
@@ -45,3 +26,11 @@ int cmd_dump(CliCtx *ctx)
     save_close(s);
     return rc == MA_OK ? CLI_OK : cli_fail(&err);
 }
+
+const CliCommand cli_cmd_dump = {
+    "dump", "[--stable] [--table NAME]",
+    "print every row of the save, one a line (--stable masks times and tokens, for diff)", cmd_dump, 0,
+    {{"stable", 's', NULL, "mask times and tokens, so that two dumps compare with diff"},
+     {"table", 't', "NAME", "only this table's rows"}},
+    NULL,
+};

@@ -14,10 +14,8 @@
 #include "agents/agents_llm.h"
 #include "net/llm.h"
 
-int cmd_llm(CliCtx *ctx)
+static int cmd_llm_check(CliCtx *ctx)
 {
-    if (ctx->argc != 2 || strcmp(ctx->argv[1], "check") != 0)
-        return cli_usage_error(ctx, "the only subcommand is `llm check`");
     LlmConfig cfg;
     llm_config_load(&cfg);
     char line[1400];
@@ -58,27 +56,6 @@ int cmd_llm(CliCtx *ctx)
     return CLI_FAIL;
 }
 
-AgentsLlm *cli_llm_open(Game *g, char *note, size_t size)
-{
-    note[0] = '\0';
-    LlmConfig cfg;
-    llm_config_load(&cfg);
-    if (!cfg.on) {
-        if (cfg.problem[0])
-            snprintf(note, size, "LLM off: %s", cfg.problem);
-        return NULL;
-    }
-    AgentsLlm *l = NULL;
-    Err err = {0};
-    if (agents_llm_open(game_save(g), game_world(g), &cfg, &l, &err) != MA_OK) {
-        snprintf(note, size, "LLM off: %s", err.msg);
-        return NULL;
-    }
-    if (cfg.problem[0])
-        snprintf(note, size, "LLM: %s", cfg.problem);
-    return l;
-}
-
 int cli_llm_drain_ms(void)
 {
     LlmConfig cfg;
@@ -86,3 +63,13 @@ int cli_llm_drain_ms(void)
     /* One request and its retry, and a little more: nobody waits at the keyboard here. */
     return (cfg.timeout_s * 2 + 5) * 1000;
 }
+
+static const CliCommand llm_subs[] = {
+    {"check", "", "the LLM endpoint (MAGIC_LLM_URL): reach it, list its models, send one tiny request, say what failed",
+     cmd_llm_check, 0, {{0}}, NULL},
+    {NULL, NULL, NULL, NULL, 0, {{0}}, NULL},
+};
+const CliCommand cli_cmd_llm = {
+    "llm", NULL, "the LLM endpoint (MAGIC_LLM_URL): reach it, list its models, send one tiny request, say what failed",
+    NULL, 0, {{0}}, llm_subs,
+};

@@ -5,8 +5,9 @@
  * result line. Used by tests, bots and bug reports. */
 #include "cli.h"
 
+#include "launch.h"
+
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,27 +18,6 @@
 #include "autobackup.h"
 #include "game/game.h"
 #include "game/story.h"
-
-uint64_t cli_random_seed(void)
-{
-    uint64_t seed = 0;
-    FILE *f = fopen("/dev/urandom", "rb");
-    if (f) {
-        if (fread(&seed, sizeof seed, 1, f) != 1)
-            seed = 0;
-        fclose(f);
-    }
-    /* Keep seeds readable and within what the save's signed integer holds. */
-    return seed % 1000000000000ULL;
-}
-
-const char *cli_username(void)
-{
-    const char *u = getenv("USER");
-    if (!u || !*u)
-        u = getenv("LOGNAME");
-    return u && *u ? u : "player";
-}
 
 /* The script's actions. A script that is a file is read and checked whole
  * before the save is opened, so a malformed line anywhere changes nothing.
@@ -179,36 +159,11 @@ static void print_state_text(Game *g)
     printf("%s\n", n ? "" : " (empty)");
 }
 
-int cmd_play(CliCtx *ctx)
+static int cmd_play(CliCtx *ctx)
 {
-    static const struct option opts[] = {
-        {"script", required_argument, NULL, 's'},
-        {"world", required_argument, NULL, 'w'},
-        {"character", required_argument, NULL, 'c'},
-        {"class", required_argument, NULL, 'k'},
-        {"json", no_argument, NULL, 'j'},
-        {"verbose", no_argument, NULL, 'v'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *script = NULL, *world = NULL, *character = NULL, *cls = NULL;
-    int json = 0, verbose = 0, c;
-    opterr = 0;
-    while ((c = getopt_long(ctx->argc, ctx->argv, "s:w:c:k:jv", opts, NULL)) != -1) {
-        switch (c) {
-        case 's': script = optarg; break;
-        case 'w': world = optarg; break;
-        case 'c': character = optarg; break;
-        case 'k': cls = optarg; break;
-        case 'j': json = 1; break;
-        case 'v': verbose = 1; break;
-        default:
-            if (optopt)
-                return cli_usage_error(ctx, "option '%s' needs a value", ctx->argv[optind - 1]);
-            return cli_usage_error(ctx, "unknown option '%s'", ctx->argv[optind - 1]);
-        }
-    }
-    if (optind != ctx->argc)
-        return cli_usage_error(ctx, "unexpected argument '%s'", ctx->argv[optind]);
+    const char *script = cli_opt(ctx, "script"), *world = cli_opt(ctx, "world");
+    const char *character = cli_opt(ctx, "character"), *cls = cli_opt(ctx, "class");
+    int json = cli_flag(ctx, "json") > 0, verbose = cli_flag(ctx, "verbose") > 0;
     if (!script)
         return cli_usage_error(ctx, "needs --script FILE (or --script - for standard input); "
                                     "run with no command for the full game");
@@ -233,8 +188,8 @@ int cmd_play(CliCtx *ctx)
     AutoBackup backup;
     Agents *agents = NULL;
     char note[4400];
-    GameStart st = {.username = cli_username(), .world = world, .character = character,
-                    .class_name = cls, .seed = cli_random_seed()};
+    GameStart st = {.username = launch_username(), .world = world, .character = character,
+                    .class_name = cls, .seed = launch_random_seed()};
     int status = CLI_OK;
     if (game_start(s, &st, &g, &err) != MA_OK) {
         status = cli_fail(&err);
@@ -244,7 +199,7 @@ int cmd_play(CliCtx *ctx)
     if (note[0])
         fprintf(stderr, "magic-adventure: %s\n", cli_safe(note));
     /* The living world: the agents run for the time each action takes (MAGIC_AGENTS=off: a still world). */
-    if (cli_agents_wanted()) {
+    if (launch_agents_wanted()) {
         ActionResult away;
         if (agents_attach(g, &agents, &away, &err) != MA_OK) {
             status = cli_fail(&err);
@@ -256,7 +211,7 @@ int cmd_play(CliCtx *ctx)
     /* The LLM writes villagers' lines and the agents' texts beside the script, never in its way: answers are
      * taken between actions and, at the end, for a bounded time. */
     PlayOut out = {json, verbose};
-    llm = cli_llm_open(g, note, sizeof note);
+    llm = launch_llm_open(g, note, sizeof note);
     if (note[0])
         fprintf(stderr, "magic-adventure: %s\n", cli_safe(note));
     if (agents && llm)
@@ -341,3 +296,15 @@ done:
     free(sc.lines);
     return status;
 }
+
+const CliCommand cli_cmd_play = {
+    "play", "--script FILE [--world NAME] [--character NAME] [--class C] [--json] [--verbose]",
+    "play without a terminal: one action a line (move n, dig down, place e planks, wait 3...)", cmd_play, 0,
+    {{"script", 's', "FILE", "the actions, one a line (- for standard input)"},
+     {"world", 'w', "NAME", "the world to play in (made when new)"},
+     {"character", 'c', "NAME", "the character to play (made when new)"},
+     {"class", 'k', "C", "a new character's class"},
+     {"json", 'j', NULL, "one JSON object a line for what each action did"},
+     {"verbose", 'v', NULL, "say more of what happened"}},
+    NULL,
+};

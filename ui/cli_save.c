@@ -2,7 +2,7 @@
  * backup, restore, sample-data. */
 #include "cli.h"
 
-#include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,24 +12,14 @@
 #include "save/backup.h"
 #include "sample/sample.h"
 #include "save/worlds.h"
-#include "screen.h"
+#include "client.h"
 #include "agents/evolution.h"
 #include "game/game_verify.h"
 #include "world/world.h"
 #include "world/world_verify.h"
 
-static int no_args(CliCtx *ctx, int want)
+static int cmd_init(CliCtx *ctx)
 {
-    if (ctx->argc - 1 != want)
-        return cli_usage_error(ctx, want ? "expects %d argument%s" : "takes no arguments%.0d%s", want,
-                               want == 1 ? "" : "s");
-    return CLI_OK;
-}
-
-int cmd_init(CliCtx *ctx)
-{
-    if (no_args(ctx, 0))
-        return CLI_USAGE;
     Err err = {0};
     Save *s = NULL;
     /* Probe first, to say whether this created, upgraded or found it current. */
@@ -48,10 +38,8 @@ int cmd_init(CliCtx *ctx)
     return CLI_OK;
 }
 
-int cmd_info(CliCtx *ctx)
+static int cmd_info(CliCtx *ctx)
 {
-    if (no_args(ctx, 0))
-        return CLI_USAGE;
     Save *s = cli_open_save(ctx, SAVE_READONLY);
     if (!s)
         return CLI_FAIL;
@@ -139,10 +127,8 @@ static int check_evolution(Save *s, Err *err)
     return rc == MA_OK ? problems : rc;
 }
 
-int cmd_verify(CliCtx *ctx)
+static int cmd_verify(CliCtx *ctx)
 {
-    if (no_args(ctx, 0))
-        return CLI_USAGE;
     Save *s = cli_open_save(ctx, SAVE_READONLY);
     if (!s)
         return CLI_FAIL;
@@ -206,12 +192,10 @@ static int backup_list_cmd(CliCtx *ctx)
     return CLI_OK;
 }
 
-int cmd_backup(CliCtx *ctx)
+static int cmd_backup(CliCtx *ctx)
 {
     if (ctx->argc == 2 && strcmp(ctx->argv[1], "list") == 0)
         return backup_list_cmd(ctx);
-    if (ctx->argc > 2)
-        return cli_usage_error(ctx, "takes FILE, list, or nothing (a backup in the save's backups folder)");
     Save *s = cli_open_save(ctx, SAVE_READONLY);
     if (!s)
         return CLI_FAIL;
@@ -240,31 +224,14 @@ int cmd_backup(CliCtx *ctx)
     return CLI_OK;
 }
 
-int cmd_restore(CliCtx *ctx)
+static int cmd_restore(CliCtx *ctx)
 {
-    static const struct option opts[] = {
-        {"world", required_argument, NULL, 'w'},
-        {"character", required_argument, NULL, 'c'},
-        {NULL, 0, NULL, 0},
-    };
-    SaveRestoreOpts ro = {.check = check_chunks};
-    int c;
-    opterr = 0;
-    while ((c = getopt_long(ctx->argc, ctx->argv, "w:c:", opts, NULL)) != -1) {
-        switch (c) {
-        case 'w': ro.world = optarg; break;
-        case 'c': ro.character = optarg; break;
-        default:
-            if (optopt)
-                return cli_usage_error(ctx, "option '%s' needs a value", ctx->argv[optind - 1]);
-            return cli_usage_error(ctx, "unknown option '%s'", ctx->argv[optind - 1]);
-        }
-    }
-    if (optind != ctx->argc - 1)
+    SaveRestoreOpts ro = {.check = check_chunks, .world = cli_opt(ctx, "world"), .character = cli_opt(ctx, "character")};
+    if (ctx->argc != 2)
         return cli_usage_error(ctx, "expects one FILE to restore from");
     if (ro.character && !ro.world)
         return cli_usage_error(ctx, "--character NAME needs --world W, the world the character lives in");
-    const char *file = ctx->argv[optind];
+    const char *file = ctx->argv[1];
     Save *s = cli_open_save(ctx, SAVE_CREATE);
     if (!s)
         return CLI_FAIL;
@@ -290,41 +257,14 @@ int cmd_restore(CliCtx *ctx)
     return CLI_OK;
 }
 
-int cmd_sample_data(CliCtx *ctx)
+static int cmd_sample_data(CliCtx *ctx)
 {
-    static const struct option opts[] = {
-        {"users", required_argument, NULL, 'u'},
-        {"seed", required_argument, NULL, 'S'},
-        {"steps", required_argument, NULL, 'n'},
-        {"no-play", no_argument, NULL, 'N'},
-        {NULL, 0, NULL, 0},
-    };
     long long users = 5, seed = 1, steps = 60;
-    int c;
-    opterr = 0;
-    while ((c = getopt_long(ctx->argc, ctx->argv, "u:S:n:N", opts, NULL)) != -1) {
-        switch (c) {
-        case 'u':
-            if (cli_parse_i64(optarg, &users) || users < 1 || users > 10000)
-                return cli_usage_error(ctx, "--users takes a whole number from 1 to 10000, not '%s'", cli_safe(optarg));
-            break;
-        case 'S':
-            if (cli_parse_i64(optarg, &seed))
-                return cli_usage_error(ctx, "--seed takes a whole number, not '%s'", cli_safe(optarg));
-            break;
-        case 'n':
-            if (cli_parse_i64(optarg, &steps) || steps < 0 || steps > 100000)
-                return cli_usage_error(ctx, "--steps takes a whole number from 0 to 100000, not '%s'", cli_safe(optarg));
-            break;
-        case 'N':
-            steps = 0;
-            break;
-        default:
-            return cli_usage_error(ctx, "unknown option '%s'", cli_safe(ctx->argv[optind - 1]));
-        }
-    }
-    if (optind != ctx->argc)
-        return cli_usage_error(ctx, "unexpected argument '%s'", cli_safe(ctx->argv[optind]));
+    if (cli_opt_int(ctx, "users", 1, 10000, &users) == CLI_USAGE || cli_opt_int(ctx, "seed", LLONG_MIN, LLONG_MAX, &seed) == CLI_USAGE ||
+        cli_opt_int(ctx, "steps", 0, 100000, &steps) == CLI_USAGE)
+        return CLI_USAGE;
+    if (cli_flag(ctx, "no-play"))
+        steps = 0;
     Save *s = cli_open_save(ctx, SAVE_CREATE);
     if (!s)
         return CLI_FAIL;
@@ -349,5 +289,40 @@ int cmd_play_default(CliCtx *ctx)
                         "(or --script - to read them from standard input).\n");
         return CLI_FAIL;
     }
-    return client_run(ctx);
+    return client_run(ctx->save_path, ctx->resume);
 }
+
+const CliCommand cli_cmd_init = {
+    "init", "", "create the save, or upgrade an older one to this version", cmd_init, 0, {{0}}, NULL,
+};
+const CliCommand cli_cmd_info = {
+    "info", "", "show the save's format version, row counts and worlds", cmd_info, 0, {{0}}, NULL,
+};
+const CliCommand cli_cmd_verify = {
+    "verify", "", "check the save: integrity, foreign keys, the game's invariants", cmd_verify, 0, {{0}}, NULL,
+};
+const CliCommand cli_cmd_backup = {
+    "backup", "[FILE | list]",
+    "copy the save to a new FILE (online, safe while playing), or into its backups folder; list: the backups made",
+    cmd_backup, 1, {{0}}, NULL,
+};
+const CliCommand cli_cmd_restore = {
+    "restore", "FILE [--world NAME [--character NAME]]",
+    "replace the save with the backup FILE, or roll back one world, or recover one character (the save as it was "
+    "is kept as a new .before-restore.bak)",
+    cmd_restore, 1,
+    {{"world", 'w', "NAME", "roll back only this world"},
+     {"character", 'c', "NAME", "recover only this character (of --world)"}},
+    NULL,
+};
+const CliCommand cli_cmd_sample_data = {
+    "sample-data", "[--users N] [--seed S] [--steps N] [--no-play]",
+    "players, worlds and characters made by the game, each character playing N actions (60) through the game's "
+    "rules with the world's agents",
+    cmd_sample_data, 0,
+    {{"users", 'u', "N", "how many players (1 to 10000; 5)"},
+     {"seed", 'S', "S", "the seed of everything made (1)"},
+     {"steps", 'n', "N", "actions each character plays (0 to 100000; 60)"},
+     {"no-play", 'N', NULL, "make the characters but play no actions"}},
+    NULL,
+};

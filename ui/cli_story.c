@@ -3,7 +3,6 @@
  * choice as one transaction. */
 #include "cli.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,38 +25,14 @@ static const char *sfield(const cJSON *o, const char *k)
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-/* Parses the options after `story SUB`; at most one plain argument (the title). */
-static int parse(CliCtx *ctx, StoryArgs *a, int want_title)
+/* The options of `story SUB`, parsed by the table below; at most one plain argument (the title). */
+static int story_args(CliCtx *ctx, StoryArgs *a)
 {
-    static const struct option opts[] = {
-        {"world", required_argument, NULL, 'w'},
-        {"character", required_argument, NULL, 'c'},
-        {"dot", no_argument, NULL, 'd'},
-        {NULL, 0, NULL, 0},
-    };
     memset(a, 0, sizeof *a);
-    int c, argc = ctx->argc - 1;
-    char **argv = ctx->argv + 1; /* from the subcommand on: getopt skips it as argv[0] */
-    opterr = 0;
-    optind = 0;
-    while ((c = getopt_long(argc, argv, "w:c:d", opts, NULL)) != -1) {
-        switch (c) {
-        case 'w': a->world = optarg; break;
-        case 'c': a->character = optarg; break;
-        case 'd': a->dot = 1; break;
-        default:
-            if (optopt)
-                return cli_usage_error(ctx, "option '%s' needs a value", argv[optind - 1]);
-            return cli_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind < argc) {
-        if (!want_title)
-            return cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
-        a->title = argv[optind++];
-    }
-    if (optind < argc)
-        return cli_usage_error(ctx, "unexpected argument '%s'", argv[optind]);
+    a->world = cli_opt(ctx, "world");
+    a->character = cli_opt(ctx, "character");
+    a->dot = strcmp(ctx->argv[0], "tree") == 0 && cli_flag(ctx, "dot") > 0;
+    a->title = ctx->argc > 1 ? ctx->argv[1] : NULL;
     if (!a->world)
         return cli_usage_error(ctx, "needs --world NAME");
     return CLI_OK;
@@ -354,22 +329,19 @@ static int story_undo_cmd(Save *s, const StoryArgs *a)
     return CLI_OK;
 }
 
-int cmd_story(CliCtx *ctx)
+/* Runs `story list|path|tree|undo` (the subcommand's name is ctx->argv[0]). */
+static int cmd_story(CliCtx *ctx)
 {
-    if (ctx->argc < 2)
-        return cli_usage_error(ctx, "needs a subcommand: list, path, tree or undo");
-    const char *sub = ctx->argv[1];
+    const char *sub = ctx->argv[0];
     int undo = strcmp(sub, "undo") == 0;
-    if (!undo && strcmp(sub, "list") != 0 && strcmp(sub, "path") != 0 && strcmp(sub, "tree") != 0)
-        return cli_usage_error(ctx, "unknown subcommand '%s' (list, path, tree or undo)", sub);
     StoryArgs a;
-    int rc = parse(ctx, &a, strcmp(sub, "path") == 0 || strcmp(sub, "tree") == 0);
+    int rc = story_args(ctx, &a);
     if (rc != CLI_OK)
         return rc;
     if ((undo || strcmp(sub, "path") == 0) && !a.character)
-        return cli_usage_error(ctx, "story %s needs --character NAME", sub);
+        return cli_usage_error(ctx, "needs --character NAME");
     if (strcmp(sub, "tree") == 0 && !a.title)
-        return cli_usage_error(ctx, "story tree needs the TITLE of a story (see `story list`)");
+        return cli_usage_error(ctx, "needs the TITLE of a story (see `story list`)");
     Save *s = cli_open_save(ctx, undo ? 0 : SAVE_READONLY);
     if (!s)
         return CLI_FAIL;
@@ -384,3 +356,22 @@ int cmd_story(CliCtx *ctx)
     save_close(s);
     return rc;
 }
+
+#define STORY_CHARACTER(what) {"character", 'c', "NAME", what}
+static const CliCommand story_subs[] = {
+    {"list", "--world W [--character C]", "the storylines of a world, or of one character", cmd_story, 0,
+     {CLI_OPT_WORLD, STORY_CHARACTER("only this character's")}, NULL},
+    {"path", "--world W --character C [TITLE]", "the choices a character made, in order", cmd_story, 1,
+     {CLI_OPT_WORLD, STORY_CHARACTER("the character")}, NULL},
+    {"tree", "--world W TITLE [--character C] [--dot]", "a story's whole tree (text, or Graphviz with --dot)",
+     cmd_story, 1, {CLI_OPT_WORLD, STORY_CHARACTER("mark this character's path"), {"dot", 'd', NULL, "as Graphviz"}},
+     NULL},
+    {"undo", "--world W --character C", "undo the character's last choice", cmd_story, 0,
+     {CLI_OPT_WORLD, STORY_CHARACTER("the character")}, NULL},
+    {NULL, NULL, NULL, NULL, 0, {{0}}, NULL},
+};
+const CliCommand cli_cmd_story = {
+    "story", NULL,
+    "the storylines of a world or a character, the path taken, the whole tree (text or Graphviz), undo the last choice",
+    NULL, 0, {{0}}, story_subs,
+};

@@ -14,7 +14,6 @@
  * progress; only this thread touches the save. */
 #include "cli.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,45 +128,31 @@ typedef struct Opts {
     int nargs;
 } Opts;
 
-static int parse(CliCtx *ctx, int from, Opts *o)
+/* The options of `sync SUB` (each subcommand takes the ones its table entry names). */
+static int sync_opts(CliCtx *ctx, Opts *o)
 {
-    static const struct option longs[] = {
-        {"server", required_argument, NULL, 's'}, {"user", required_argument, NULL, 'u'},
-        {"world", required_argument, NULL, 'w'},  {"email", required_argument, NULL, 'e'},
-        {"mine", required_argument, NULL, 'm'},   {"theirs", required_argument, NULL, 't'},
-        {"all", no_argument, NULL, 'a'},          {NULL, 0, NULL, 0},
-    };
     memset(o, 0, sizeof *o);
     o->mine = o->theirs = -1;
-    optind = 0;
-    opterr = 0;
-    int argc = ctx->argc - from + 1;
-    char **argv = ctx->argv + from - 1;
-    int c;
-    while ((c = getopt_long(argc, argv, "+", longs, NULL)) != -1) {
-        switch (c) {
-        case 's': o->server = optarg; break;
-        case 'u': o->user = optarg; break;
-        case 'w': o->world = optarg; break;
-        case 'e': o->email = optarg; break;
-        case 'a': o->all = 1; break;
-        case 'm':
-        case 't':
-            if (cli_parse_i64(optarg, c == 'm' ? &o->mine : &o->theirs) != 0 || (c == 'm' ? o->mine : o->theirs) < 1)
-                return cli_usage_error(ctx, "--%s needs a conflict number (see `sync conflicts`)", c == 'm' ? "mine" : "theirs");
-            break;
-        default:
-            for (const struct option *l = longs; l->name; l++)
-                if (optopt && l->val == optopt)
-                    return cli_usage_error(ctx, "--%s needs a value", l->name);
-            return cli_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
-        }
+    for (int i = 0; i < CLI_MAX_OPTS && ctx->cmd->opts[i].name; i++) {
+        const char *name = ctx->cmd->opts[i].name, *v = ctx->value[i];
+        if (!v)
+            continue;
+        if (strcmp(name, "server") == 0)
+            o->server = v;
+        else if (strcmp(name, "user") == 0)
+            o->user = v;
+        else if (strcmp(name, "world") == 0)
+            o->world = v;
+        else if (strcmp(name, "email") == 0)
+            o->email = v;
+        else if (strcmp(name, "all") == 0)
+            o->all = 1;
+        else if (cli_parse_i64(v, name[0] == 'm' ? &o->mine : &o->theirs) != 0 ||
+                 (name[0] == 'm' ? o->mine : o->theirs) < 1)
+            return cli_usage_error(ctx, "--%s needs a conflict number (see `sync conflicts`)", name);
     }
-    for (int i = optind; i < argc; i++) {
-        if (o->nargs >= 4)
-            return cli_usage_error(ctx, "too many arguments");
-        o->args[o->nargs++] = argv[i];
-    }
+    for (int i = 1; i < ctx->argc && o->nargs < 4; i++)
+        o->args[o->nargs++] = ctx->argv[i];
     return CLI_OK;
 }
 
@@ -808,14 +793,15 @@ static int cmd_get(CliCtx *ctx, const Opts *o)
 
 /* ------------------------------------------------------------ the command */
 
-int cmd_sync(CliCtx *ctx)
+/* Runs `sync SUB` (the entry's name; "" is `sync --world W`). */
+static int cmd_sync(CliCtx *ctx)
 {
-    const char *sub = ctx->argc > 1 && ctx->argv[1][0] != '-' ? ctx->argv[1] : NULL;
+    const char *sub = ctx->cmd->name;
     Opts o;
-    int rc = parse(ctx, sub ? 2 : 1, &o);
+    int rc = sync_opts(ctx, &o);
     if (rc != CLI_OK)
         return rc;
-    if (!sub)
+    if (!sub[0])
         return cmd_sync_world(ctx, &o);
     if (strcmp(sub, "login") == 0 || strcmp(sub, "register") == 0)
         return cmd_login(ctx, &o, strcmp(sub, "register") == 0);
@@ -829,8 +815,33 @@ int cmd_sync(CliCtx *ctx)
         return cmd_invite(ctx, &o);
     if (strcmp(sub, "get") == 0)
         return cmd_get(ctx, &o);
-    if (strcmp(sub, "conflicts") == 0)
-        return cmd_conflicts(ctx, &o);
-    return cli_usage_error(ctx, "unknown sync command '%s' (login, register, logout, status, share, invite, get, "
-                           "conflicts, or --world NAME)", sub);
+    return cmd_conflicts(ctx, &o);
 }
+
+#define SYNC_SERVER {"server", 0, "URL", "the sync server (http:// or https://)"}
+#define SYNC_USER {"user", 0, "NAME", "your name on the server"}
+static const CliCommand sync_subs[] = {
+    {"login", "--server URL --user NAME", "sign in (the password from the terminal or stdin)", cmd_sync, 0,
+     {SYNC_SERVER, SYNC_USER, {"email", 0, "ADDRESS", "accepted, not used"}}, NULL},
+    {"register", "--server URL --user NAME", "make an account and sign in", cmd_sync, 0,
+     {SYNC_SERVER, SYNC_USER, {"email", 0, "ADDRESS", "accepted, not used"}}, NULL},
+    {"", "--world W", "push the world's changes and pull the others'", cmd_sync, 0, {CLI_OPT_WORLD}, NULL},
+    {"status", "--world W", "what waits to be pushed and pulled", cmd_sync, 0, {CLI_OPT_WORLD}, NULL},
+    {"share", "--world W", "put the world on the server", cmd_sync, 0, {CLI_OPT_WORLD, SYNC_SERVER, SYNC_USER}, NULL},
+    {"invite", "--world W USER", "let USER play the shared world", cmd_sync, 1, {CLI_OPT_WORLD}, NULL},
+    {"get", "--server URL WORLD", "make a shared WORLD here and pull it", cmd_sync, 1, {SYNC_SERVER, SYNC_USER}, NULL},
+    {"conflicts", "--world W [--mine N | --theirs N]", "what conflicted, and settling it", cmd_sync, 0,
+     {CLI_OPT_WORLD,
+      {"mine", 0, "N", "settle conflict N with this machine's version"},
+      {"theirs", 0, "N", "settle conflict N with the server's version"},
+      {"all", 0, NULL, "list the settled conflicts too"}},
+     NULL},
+    {"logout", "", "forget the sign-in", cmd_sync, 0, {SYNC_SERVER, SYNC_USER}, NULL},
+    {NULL, NULL, NULL, NULL, 0, {{0}}, NULL},
+};
+const CliCommand cli_cmd_sync = {
+    "sync", NULL,
+    "share worlds through a sync server: sign in (the password from the terminal or stdin), push and pull, see what "
+    "waits and what conflicted",
+    NULL, 0, {{0}}, sync_subs,
+};

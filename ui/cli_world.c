@@ -5,12 +5,14 @@
  * returns. */
 #include "cli.h"
 
+#include "launch.h"
+
 #include <fcntl.h>
-#include <getopt.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <time.h>
@@ -78,13 +80,12 @@ static int session_open(const CliCtx *ctx, const char *name, int flags, WorldSes
 }
 
 /* Parses a coordinate option value; prints the usage error itself. */
-static int parse_coord(const CliCtx *ctx, const char *flag, const char *val, long long lo, long long hi,
-                       long long *out)
+/* --at ID: 0 when not given, CLI_USAGE when not an entry id. */
+static int at_option(const CliCtx *ctx, long long *at)
 {
-    if (cli_parse_i64(val, out) || *out < lo || *out > hi) {
-        cli_usage_error(ctx, "%s takes a whole number from %lld to %lld, not '%s'", flag, lo, hi, val);
-        return -1;
-    }
+    const char *v = cli_opt(ctx, "at");
+    if (v && (cli_parse_i64(v, at) || *at < 0))
+        return cli_usage_error(ctx, "--at takes an evolution entry id (0: before any agent acted)");
     return 0;
 }
 
@@ -97,57 +98,21 @@ static double now_seconds(void)
 
 /* ---- world create / world list ---- */
 
-static uint64_t random_seed(void)
+static int world_create_cmd(CliCtx *ctx)
 {
-    uint64_t v = 0;
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        if (read(fd, &v, sizeof v) != (ssize_t)sizeof v)
-            v = 0;
-        close(fd);
-    }
-    if (!v) /* no /dev/urandom: the clock is random enough for a world seed */
-        v = (uint64_t)time(NULL) * 0x9E3779B97F4A7C15ULL ^ (uint64_t)getpid();
-    return v & 0x7FFFFFFFFFFFFFFFULL; /* stays positive when stored as a signed integer */
-}
-
-static int world_create_cmd(CliCtx *ctx, int argc, char **argv)
-{
-    static const struct option opts[] = {
-        {"seed", required_argument, NULL, 'S'},
-        {"type", required_argument, NULL, 't'},
-        {NULL, 0, NULL, 0},
-    };
     long long seed = 0;
-    int have_seed = 0;
-    const char *type = "normal";
-    int c;
-    opterr = 0;
-    optind = 0;
-    while ((c = getopt_long(argc, argv, ":S:t:", opts, NULL)) != -1) {
-        switch (c) {
-        case 'S':
-            if (cli_parse_i64(optarg, &seed))
-                return cli_usage_error(ctx, "--seed takes a whole number, not '%s'", optarg);
-            have_seed = 1;
-            break;
-        case 't':
-            type = optarg;
-            break;
-        default:
-            if (c == ':')
-                return cli_usage_error(ctx, "%s needs a value", argv[optind - 1]);
-            return cli_usage_error(ctx, "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (argc - optind != 1)
-        return cli_usage_error(ctx, "world create takes one NAME%s", argc - optind > 1 ? ", and only one" : "");
-    const char *name = argv[optind];
+    int have_seed = cli_opt_int(ctx, "seed", LLONG_MIN, LLONG_MAX, &seed);
+    if (have_seed == CLI_USAGE)
+        return CLI_USAGE;
+    const char *type = cli_opt(ctx, "type") ? cli_opt(ctx, "type") : "normal";
+    if (ctx->argc != 2)
+        return cli_usage_error(ctx, "takes one NAME");
+    const char *name = ctx->argv[1];
     size_t len = strlen(name);
     if (len == 0 || len > 64)
         return cli_usage_error(ctx, "a world's name is 1 to 64 characters");
     if (!have_seed)
-        seed = (long long)random_seed();
+        seed = (long long)launch_random_seed();
 
     Err err = {0};
     BlockRegistry *reg = NULL;
@@ -182,10 +147,8 @@ static int world_create_cmd(CliCtx *ctx, int argc, char **argv)
     return CLI_OK;
 }
 
-static int world_list_cmd(CliCtx *ctx, int argc, char **argv)
+static int world_list_cmd(CliCtx *ctx)
 {
-    if (argc > 1)
-        return cli_usage_error(ctx, "world list takes no arguments, not '%s'", argv[1]);
     Save *s = cli_open_save(ctx, SAVE_READONLY);
     if (!s)
         return CLI_FAIL;
@@ -214,18 +177,6 @@ static int world_list_cmd(CliCtx *ctx, int argc, char **argv)
     worlds_list_free(rows, n);
     save_close(s);
     return CLI_OK;
-}
-
-int cmd_world(CliCtx *ctx)
-{
-    if (ctx->argc < 2)
-        return cli_usage_error(ctx, "expects a subcommand: create NAME [--seed N] [--type T], or list");
-    const char *sub = ctx->argv[1];
-    if (strcmp(sub, "create") == 0)
-        return world_create_cmd(ctx, ctx->argc - 1, ctx->argv + 1);
-    if (strcmp(sub, "list") == 0)
-        return world_list_cmd(ctx, ctx->argc - 1, ctx->argv + 1);
-    return cli_usage_error(ctx, "unknown subcommand '%s' (create or list)", sub);
 }
 
 /* ---- render ---- */
@@ -316,78 +267,31 @@ static void terminal_size(int *w, int *h)
     }
 }
 
-int cmd_render(CliCtx *ctx)
+static int cmd_render(CliCtx *ctx)
 {
-    static const struct option opts[] = {
-        {"world", required_argument, NULL, 'w'}, {"x", required_argument, NULL, 'x'},
-        {"y", required_argument, NULL, 'y'},     {"z", required_argument, NULL, 'z'},
-        {"width", required_argument, NULL, 'W'}, {"height", required_argument, NULL, 'H'},
-        {"color", optional_argument, NULL, 'c'}, {"ascii", no_argument, NULL, 'a'},
-        {"section", no_argument, NULL, 's'},     {"at", required_argument, NULL, 'A'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *name = NULL;
+    const char *name = cli_opt(ctx, "world"), *col = cli_opt(ctx, "color");
     long long x = 0, y = 0, z = 0, width = 0, height = 0, at = -1;
-    int have_x = 0, have_y = 0, have_z = 0, color = -1, ascii = 0, section = 0;
-    int c;
-    opterr = 0;
-    while ((c = getopt_long(ctx->argc, ctx->argv, ":w:x:y:z:W:H:A:", opts, NULL)) != -1) {
-        switch (c) {
-        case 'w':
-            name = optarg;
-            break;
-        case 'A':
-            if (cli_parse_i64(optarg, &at) || at < 0)
-                return cli_usage_error(ctx, "--at takes an evolution entry id (0: before any agent acted)");
-            break;
-        case 'x':
-            if (parse_coord(ctx, "--x", optarg, -COORD_LIMIT, COORD_LIMIT, &x))
-                return CLI_USAGE;
-            have_x = 1;
-            break;
-        case 'y':
-            if (parse_coord(ctx, "--y", optarg, 0, WORLD_HEIGHT - 1, &y))
-                return CLI_USAGE;
-            have_y = 1;
-            break;
-        case 'z':
-            if (parse_coord(ctx, "--z", optarg, -COORD_LIMIT, COORD_LIMIT, &z))
-                return CLI_USAGE;
-            have_z = 1;
-            break;
-        case 'W':
-            if (parse_coord(ctx, "--width", optarg, 1, 2000, &width))
-                return CLI_USAGE;
-            break;
-        case 'H':
-            if (parse_coord(ctx, "--height", optarg, 1, 2000, &height))
-                return CLI_USAGE;
-            break;
-        case 'c':
-            if (!optarg || strcmp(optarg, "256") == 0)
-                color = RENDER_COLOR_256;
-            else if (strcmp(optarg, "8") == 0)
-                color = RENDER_COLOR_8;
-            else if (strcmp(optarg, "none") == 0 || strcmp(optarg, "never") == 0)
-                color = RENDER_COLOR_NONE;
-            else
-                return cli_usage_error(ctx, "--color takes 256, 8 or none, not '%s'", optarg);
-            break;
-        case 'a':
-            ascii = 1;
-            break;
-        case 's':
-            section = 1;
-            break;
-        default:
-            if (c == ':')
-                return cli_usage_error(ctx, "%s needs a value", ctx->argv[optind - 1]);
-            return cli_usage_error(ctx, "unknown option '%s'", ctx->argv[optind - 1]);
-        }
-    }
-    if (optind != ctx->argc)
-        return cli_usage_error(ctx, "unexpected argument '%s'", ctx->argv[optind]);
+    int have_x, have_y, have_z, color = -1;
+    int ascii = cli_flag(ctx, "ascii") > 0, section = cli_flag(ctx, "section") > 0;
+    if ((have_x = cli_opt_int(ctx, "x", -COORD_LIMIT, COORD_LIMIT, &x)) == CLI_USAGE ||
+        (have_y = cli_opt_int(ctx, "y", 0, WORLD_HEIGHT - 1, &y)) == CLI_USAGE ||
+        (have_z = cli_opt_int(ctx, "z", -COORD_LIMIT, COORD_LIMIT, &z)) == CLI_USAGE ||
+        cli_opt_int(ctx, "width", 1, 2000, &width) == CLI_USAGE ||
+        cli_opt_int(ctx, "height", 1, 2000, &height) == CLI_USAGE || at_option(ctx, &at) == CLI_USAGE)
+        return CLI_USAGE;
+    if (!col)
+        ;
+    else if (!col[0] || strcmp(col, "256") == 0)
+        color = RENDER_COLOR_256;
+    else if (strcmp(col, "8") == 0)
+        color = RENDER_COLOR_8;
+    else if (strcmp(col, "none") == 0 || strcmp(col, "never") == 0)
+        color = RENDER_COLOR_NONE;
+    else
+        return cli_usage_error(ctx, "--color takes 256, 8 or none, not '%s'", col);
     if (!name)
+        return cli_usage_error(ctx, "which world? Give --world NAME");
+    if (color < 0)    if (!name)
         return cli_usage_error(ctx, "which world? Give --world NAME");
     if (color < 0)
         color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR") ? auto_palette() : RENDER_COLOR_NONE;
@@ -460,64 +364,20 @@ int cmd_render(CliCtx *ctx)
 
 /* ---- map ---- */
 
-int cmd_map(CliCtx *ctx)
+static int cmd_map(CliCtx *ctx)
 {
-    static const struct option opts[] = {
-        {"world", required_argument, NULL, 'w'},  {"out", required_argument, NULL, 'o'},
-        {"radius", required_argument, NULL, 'r'}, {"y", required_argument, NULL, 'y'},
-        {"scale", required_argument, NULL, 's'},  {"x", required_argument, NULL, 'x'},
-        {"z", required_argument, NULL, 'z'},      {"at", required_argument, NULL, 'A'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *name = NULL, *out = NULL;
-    long long radius = 4, y = -1, scale = 1, x = 0, z = 0;
-    int have_x = 0, have_z = 0;
-    int c;
-    opterr = 0;
-    long long at = -1;
-    while ((c = getopt_long(ctx->argc, ctx->argv, ":w:o:r:y:s:x:z:A:", opts, NULL)) != -1) {
-        switch (c) {
-        case 'A':
-            if (cli_parse_i64(optarg, &at) || at < 0)
-                return cli_usage_error(ctx, "--at takes an evolution entry id (0: before any agent acted)");
-            break;
-        case 'w':
-            name = optarg;
-            break;
-        case 'o':
-            out = optarg;
-            break;
-        case 'r':
-            if (parse_coord(ctx, "--radius", optarg, 0, MAP_PNG_MAX_RADIUS, &radius))
-                return CLI_USAGE;
-            break;
-        case 'y':
-            if (parse_coord(ctx, "--y", optarg, 0, WORLD_HEIGHT - 1, &y))
-                return CLI_USAGE;
-            break;
-        case 's':
-            if (parse_coord(ctx, "--scale", optarg, 1, MAP_PNG_MAX_SCALE, &scale))
-                return CLI_USAGE;
-            break;
-        case 'x':
-            if (parse_coord(ctx, "--x", optarg, -COORD_LIMIT, COORD_LIMIT, &x))
-                return CLI_USAGE;
-            have_x = 1;
-            break;
-        case 'z':
-            if (parse_coord(ctx, "--z", optarg, -COORD_LIMIT, COORD_LIMIT, &z))
-                return CLI_USAGE;
-            have_z = 1;
-            break;
-        default:
-            if (c == ':')
-                return cli_usage_error(ctx, "%s needs a value", ctx->argv[optind - 1]);
-            return cli_usage_error(ctx, "unknown option '%s'", ctx->argv[optind - 1]);
-        }
-    }
-    if (optind != ctx->argc)
-        return cli_usage_error(ctx, "unexpected argument '%s'", ctx->argv[optind]);
+    const char *name = cli_opt(ctx, "world"), *out = cli_opt(ctx, "out");
+    long long radius = 4, y = -1, scale = 1, x = 0, z = 0, at = -1;
+    int have_x, have_z;
+    if (cli_opt_int(ctx, "radius", 0, MAP_PNG_MAX_RADIUS, &radius) == CLI_USAGE ||
+        cli_opt_int(ctx, "y", 0, WORLD_HEIGHT - 1, &y) == CLI_USAGE ||
+        cli_opt_int(ctx, "scale", 1, MAP_PNG_MAX_SCALE, &scale) == CLI_USAGE ||
+        (have_x = cli_opt_int(ctx, "x", -COORD_LIMIT, COORD_LIMIT, &x)) == CLI_USAGE ||
+        (have_z = cli_opt_int(ctx, "z", -COORD_LIMIT, COORD_LIMIT, &z)) == CLI_USAGE || at_option(ctx, &at) == CLI_USAGE)
+        return CLI_USAGE;
     if (!name)
+        return cli_usage_error(ctx, "which world? Give --world NAME");
+    if (!out || !*out)    if (!name)
         return cli_usage_error(ctx, "which world? Give --world NAME");
     if (!out || !*out)
         return cli_usage_error(ctx, "where to? Give --out FILE.png");
@@ -616,33 +476,18 @@ static void print_chunk_summary(const BlockRegistry *reg, const Chunk *ch, int32
     printf("  encoded:    %zu bytes (the design's plain sparse form: %zu bytes)\n", encoded, sparse);
 }
 
-int cmd_chunk(CliCtx *ctx)
+static int cmd_chunk(CliCtx *ctx)
 {
-    /* Parsed by hand: chunk coordinates may be negative, which getopt
-     * would take for options. */
-    const char *name = NULL;
+    /* Chunk coordinates may be negative: the parser takes "-3" for a number, not an option. */
+    const char *name = cli_opt(ctx, "world");
     long long coord[3];
-    int ncoord = 0;
-    for (int i = 1; i < ctx->argc; i++) {
-        const char *a = ctx->argv[i];
-        long long v;
-        if (strcmp(a, "--world") == 0 || strcmp(a, "-w") == 0) {
-            if (i + 1 >= ctx->argc)
-                return cli_usage_error(ctx, "--world needs a value");
-            name = ctx->argv[++i];
-        } else if (strncmp(a, "--world=", 8) == 0) {
-            name = a + 8;
-        } else if (cli_parse_i64(a, &v) == 0) {
-            if (ncoord == 3)
-                return cli_usage_error(ctx, "takes three chunk coordinates CX CY CZ, and '%s' is a fourth", a);
-            coord[ncoord++] = v;
-        } else if (a[0] == '-') {
-            return cli_usage_error(ctx, "unknown option '%s'", a);
-        } else {
-            return cli_usage_error(ctx, "chunk coordinates are whole numbers, not '%s'", a);
-        }
-    }
+    int ncoord = ctx->argc - 1;
+    for (int i = 0; i < ncoord; i++)
+        if (cli_parse_i64(ctx->argv[i + 1], &coord[i]))
+            return cli_usage_error(ctx, "chunk coordinates are whole numbers, not '%s'", ctx->argv[i + 1]);
     if (!name)
+        return cli_usage_error(ctx, "which world? Give --world NAME");
+    if (ncoord != 3)    if (!name)
         return cli_usage_error(ctx, "which world? Give --world NAME");
     if (ncoord != 3)
         return cli_usage_error(ctx, "needs three chunk coordinates CX CY CZ");
@@ -732,46 +577,18 @@ static void pregen_progress(int done, int total, void *ud)
     p->last_done = done;
 }
 
-int cmd_pregen(CliCtx *ctx)
+static int cmd_pregen(CliCtx *ctx)
 {
-    static const struct option opts[] = {
-        {"world", required_argument, NULL, 'w'}, {"radius", required_argument, NULL, 'r'},
-        {"x", required_argument, NULL, 'x'},     {"z", required_argument, NULL, 'z'},
-        {NULL, 0, NULL, 0},
-    };
-    const char *name = NULL;
+    const char *name = cli_opt(ctx, "world");
     long long radius = -1, x = 0, z = 0;
-    int have_x = 0, have_z = 0;
-    int c;
-    opterr = 0;
-    while ((c = getopt_long(ctx->argc, ctx->argv, ":w:r:x:z:", opts, NULL)) != -1) {
-        switch (c) {
-        case 'w':
-            name = optarg;
-            break;
-        case 'r':
-            if (parse_coord(ctx, "--radius", optarg, 0, 256, &radius))
-                return CLI_USAGE;
-            break;
-        case 'x':
-            if (parse_coord(ctx, "--x", optarg, -COORD_LIMIT, COORD_LIMIT, &x))
-                return CLI_USAGE;
-            have_x = 1;
-            break;
-        case 'z':
-            if (parse_coord(ctx, "--z", optarg, -COORD_LIMIT, COORD_LIMIT, &z))
-                return CLI_USAGE;
-            have_z = 1;
-            break;
-        default:
-            if (c == ':')
-                return cli_usage_error(ctx, "%s needs a value", ctx->argv[optind - 1]);
-            return cli_usage_error(ctx, "unknown option '%s'", ctx->argv[optind - 1]);
-        }
-    }
-    if (optind != ctx->argc)
-        return cli_usage_error(ctx, "unexpected argument '%s'", ctx->argv[optind]);
+    int have_x, have_z;
+    if (cli_opt_int(ctx, "radius", 0, 256, &radius) == CLI_USAGE ||
+        (have_x = cli_opt_int(ctx, "x", -COORD_LIMIT, COORD_LIMIT, &x)) == CLI_USAGE ||
+        (have_z = cli_opt_int(ctx, "z", -COORD_LIMIT, COORD_LIMIT, &z)) == CLI_USAGE)
+        return CLI_USAGE;
     if (!name)
+        return cli_usage_error(ctx, "which world? Give --world NAME");
+    if (radius < 0)    if (!name)
         return cli_usage_error(ctx, "which world? Give --world NAME");
     if (radius < 0)
         return cli_usage_error(ctx, "how far? Give --radius CHUNKS");
@@ -814,3 +631,56 @@ int cmd_pregen(CliCtx *ctx)
     session_close(&ws);
     return CLI_OK;
 }
+
+static const CliCommand world_subs[] = {
+    {"create", "NAME [--seed N] [--type normal|flat]", "make a world", world_create_cmd, 1,
+     {{"seed", 'S', "N", "the world's seed (default: a random one)"},
+      {"type", 't', "T", "normal or flat (normal)"}},
+     NULL},
+    {"list", "", "the worlds with their seeds and sizes", world_list_cmd, 0, {{0}}, NULL},
+    {NULL, NULL, NULL, NULL, 0, {{0}}, NULL},
+};
+const CliCommand cli_cmd_world = {
+    "world", NULL, "make a world, or list the worlds with their seeds and sizes", NULL, 0, {{0}}, world_subs,
+};
+const CliCommand cli_cmd_render = {
+    "render", "--world NAME [--x X --y Y --z Z] [--width W --height H] [--color[=256|8|none]] [--ascii] [--section] [--at ID]",
+    "print the top-down slice at level y around (x, z) (--section: the upright cut at z)", cmd_render, 0,
+    {CLI_OPT_WORLD,
+     CLI_OPT_X,
+     {"y", 'y', "Y", "the level (default: spawn's)"},
+     CLI_OPT_Z,
+     {"width", 'W', "W", "columns (default: the terminal's)"},
+     {"height", 'H', "H", "rows (default: the terminal's)"},
+     {"color", 0, "[=256|8|none]", "colours (default: as the terminal can)"},
+     {"ascii", 'a', NULL, "plain ASCII glyphs"},
+     {"section", 's', NULL, "the upright cut at z instead"},
+     CLI_OPT_AT},
+    NULL,
+};
+const CliCommand cli_cmd_map = {
+    "map", "--world NAME --out FILE.png [--radius CHUNKS] [--y Y] [--scale N] [--x X --z Z] [--at ID]",
+    "draw a top-down PNG picture of the surface (or of level y)", cmd_map, 0,
+    {CLI_OPT_WORLD,
+     {"out", 'o', "FILE.png", "where to write the picture"},
+     {"radius", 'r', "CHUNKS", "how far around the centre (4)"},
+     {"y", 'y', "Y", "the level (default: the surface)"},
+     {"scale", 's', "N", "pixels a block (1)"},
+     CLI_OPT_X,
+     CLI_OPT_Z,
+     CLI_OPT_AT},
+    NULL,
+};
+const CliCommand cli_cmd_chunk = {
+    "chunk", "--world NAME CX CY CZ", "show a chunk's stored JSON (or what generation gives) and a summary",
+    cmd_chunk, 3, {CLI_OPT_WORLD}, NULL,
+};
+const CliCommand cli_cmd_pregen = {
+    "pregen", "--world NAME --radius CHUNKS [--x X --z Z]",
+    "generate and store the chunks around (x, z) (default: spawn)", cmd_pregen, 0,
+    {CLI_OPT_WORLD,
+     {"radius", 'r', "CHUNKS", "how far around the centre (0 to 256)"},
+     CLI_OPT_X,
+     CLI_OPT_Z},
+    NULL,
+};

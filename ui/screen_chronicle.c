@@ -53,7 +53,7 @@ static void entry_detail(Save *s, const EvolutionRow *r, char *buf, size_t size)
                  cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r->changes_made, "rows")));
 }
 
-void chronicle_run(Save *s, int64_t world_id)
+void screen_chronicle_run(Save *s, int64_t world_id)
 {
     EvolutionRow *rows = NULL;
     int n = 0;

@@ -4,10 +4,10 @@
 
 #include <stdint.h>
 
-#include "screen.h"
+#include "screen_lists.h"
 
 /* Shows the world's evolution log, newest first, until Esc. */
-void chronicle_run(Save *s, int64_t world_id);
+void screen_chronicle_run(Save *s, int64_t world_id);
 /* The news since entry `seen` (villagers' daily walks and rollbacks left
  * out): up to max summaries into lines, the count of all of them returned,
  * and the newest entry id in *newest. */

@@ -2,7 +2,9 @@
  * Enter for its page in words), the block picker (B), and the picker of the item commands (d, e,
  * r, U, R), which lists only what the command can take. Built on the list widget
  * (screen_lists.c). */
-#include "screen.h"
+#include "screen_inventory.h"
+
+#include "screen_lists.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,7 +85,7 @@ static int load_inventory(Game *g, ListItem **items_out, InventoryRow **rows_out
     return 0;
 }
 
-void inventory_run(Game *g)
+void screen_inventory_run(Game *g)
 {
     ListItem *items;
     InventoryRow *rows;
@@ -190,7 +192,7 @@ void inventory_run(Game *g)
     free(items);
 }
 
-int block_pick_run(Game *g, char *buf, size_t size)
+int screen_inventory_pick_block(Game *g, char *buf, size_t size)
 {
     ListItem *items;
     InventoryRow *rows;
@@ -239,7 +241,7 @@ static int item_applies(Game *g, ItemPick what, const InventoryRow *r)
     }
 }
 
-int item_pick_run(Game *g, const char *title, ItemPick what, char *buf, size_t size)
+int screen_inventory_pick_item(Game *g, const char *title, ItemPick what, char *buf, size_t size)
 {
     static const char *const none[] = {"You carry nothing.", "You have nothing to equip: nothing you carry is worn or wielded.",
                                        "You wear and wield nothing.", "You have nothing to use: no food, potion, book or scroll.",

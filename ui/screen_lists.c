@@ -1,7 +1,7 @@
 /* screen_lists.c — the list widget (lettered or not, type-to-filter), the
  * screens built on it (help from the key table, message history) and the
  * prompts. The inventory's screens are in screen_inventory.c. */
-#include "screen.h"
+#include "screen_lists.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -373,7 +373,7 @@ int list_run_at(const ListSpec *spec, int *at)
             break;
         }
         case KC_HELP:
-            help_run(spec->help_ctx ? spec->help_ctx : KCTX_LIST);
+            screen_help_run(spec->help_ctx ? spec->help_ctx : KCTX_LIST);
             break;
         default:
             break;
@@ -386,7 +386,7 @@ done:
     return result;
 }
 
-void help_run(unsigned ctx)
+void screen_help_run(unsigned ctx)
 {
     int n = keys_count();
     ListItem *items = calloc((size_t)n, sizeof *items);
@@ -580,7 +580,7 @@ int prompt_text(const char *title, const char *question, char *buf, size_t size,
     }
 }
 
-void messages_run(const MsgLog *log)
+void screen_messages_run(const MsgLog *log)
 {
     ListItem *items = calloc((size_t)(log->n > 0 ? log->n : 1), sizeof *items);
     if (!items)

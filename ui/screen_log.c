@@ -1,6 +1,6 @@
 /* screen_log.c — the message log: lines with a severity, repeats stacked, kept in the save
  * between sessions (save/messages.c). */
-#include "screen.h"
+#include "screen_log.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -2,9 +2,12 @@
  * centred on the character, the side panel, the message log, and the modes
  * that work on the map: direction prompts (dig, place), look, travel.
  *
- * Keys come from the key table (keys.c); every action goes through
+ * What each key does is screen_main_keys.c (keys from the key table, keys.c);
+ * the state both files share is screen_main_ui.h. Every action goes through
  * game_apply, which commits before it returns. */
-#include "screen.h"
+#include "screen_main.h"
+#include "screen_main_ui.h"
+#include "screen_lists.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,65 +16,20 @@
 #include <string.h>
 
 #include "screen_panel.h"
-#include "screen_sheet.h"
-#include "screen_story.h"
-#include "screen_talk.h"
 #include "agents/agents_llm.h"
 #include "game/story.h"
 #include "agents/agents.h"
 #include "agents/evolution.h"
 #include "autobackup.h"
+#include "launch.h"
 #include "game/calendar.h"
 #include "screen_chronicle.h"
-#include "screen_sync.h"
 #include "term.h"
 #include "game/creatures.h"
 #include "game/npc.h"
 #include "world/render.h"
 
-#define TRAVEL_STEPS 60
-#define SEEN_SIDE 1024 /* explored-ground map for travel, centred on the start */
-#define NIGHT_RADIUS 9
-
-typedef enum Mode { MODE_MAP, MODE_DIR, MODE_LOOK } Mode;
-
-typedef struct MainUi {
-    Save *s;
-    Game *g;
-    MsgLog log;
-    Mode mode;
-    KeyCmd pending;  /* KC_DIG, KC_PLACE, KC_ATTACK, KC_SHOOT, KC_CAST or KC_TALK while asking for a direction */
-    char spell[32];  /* the spell chosen for KC_CAST */
-    int view_dy;     /* [ and ]: the level shown, relative to the feet */
-    int section;     /* X: the cross-section instead of the top-down map */
-    int lx, lz;      /* look cursor, relative to the character */
-    char status[640];
-    RenderCell *cells;
-    size_t cells_cap;
-    SeenList seen;     /* who the last drawn map showed */
-    PanelState panel;  /* the side panel: its minimap, tracked quest, names */
-    uint8_t *explored; /* SEEN_SIDE^2 bits of ground seen this session */
-    int32_t ex0, ez0;
-    AutoBackup backup; /* a backup when a new game day begins */
-    Agents *agents;    /* the world's agents, attached to the game (NULL with MAGIC_AGENTS=off) */
-    struct {           /* what the last drawn map showed (see shift_with_step) */
-        int valid, view_dy, section, map_w, map_h, cols, lines;
-        int32_t x, y, z;
-    } shown;
-    AgentsLlm *llm;    /* the LLM session, NULL when off */
-    int llm_talk;      /* a talk begins: ask for the villager's line at the next wait */
-    int llm_news;      /* lines logged since the last draw */
-    int at_map;        /* the map's own loop is waiting for a key (other screens are not redrawn for news) */
-    SyncSession *sync; /* a shared world's sync in the background, NULL when the world is not shared */
-    int sync_news;     /* a sync finished since the last draw */
-} MainUi;
-
-/* ---- layout ---- */
-typedef struct Layout {
-    int map_w, map_h, panel_x, panel_w, status_y, log_y, log_h;
-} Layout;
-
-static Layout layout(void)
+Layout screen_main_layout(void)
 {
     Layout L;
     L.log_h = LINES >= 40 ? 7 : LINES >= 30 ? 5 : 4;
@@ -280,7 +238,7 @@ static int compose(MainUi *u, Layout *L)
     erase();
     if (term_too_small())
         return 0;
-    *L = layout();
+    *L = screen_main_layout();
     World *w = game_world(u->g);
     Err err = {0};
     world_batch_begin(w, &err);
@@ -296,7 +254,7 @@ static int compose(MainUi *u, Layout *L)
  * the old size, so it is drawn again. */
 static int resized_since(int cols, int lines) { return COLS != cols || LINES != lines; }
 
-static void draw(MainUi *u)
+void screen_main_draw(MainUi *u)
 {
     for (int tries = 0; tries < 3; tries++) {
         int cols = COLS, lines = LINES;
@@ -315,7 +273,7 @@ static long long ns_between(const struct timespec *a, const struct timespec *b)
     return (long long)(b->tv_sec - a->tv_sec) * 1000000000LL + (b->tv_nsec - a->tv_nsec);
 }
 
-/* draw() for `bench client`, writing one line to report: the CPU time of
+/* screen_main_draw() for `bench client`, writing one line to report: the CPU time of
  * composing the screen (our code and curses) and of writing it to the
  * terminal (doupdate), in nanoseconds; the write() calls and bytes of that
  * update; and where the character stands (x z), so that steps can be told
@@ -336,7 +294,7 @@ static void draw_timed(MainUi *u, FILE *report)
     counted = counted && term_output_counters(&w1, &b1) == 0;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t2);
     if (resized_since(cols, lines))
-        draw(u); /* not measured: the terminal changed size under the frame */
+        screen_main_draw(u); /* not measured: the terminal changed size under the frame */
     const Player *p = game_player(u->g);
     fprintf(report, "%lld %lld %lld %lld %d %d\n", ns_between(&t0, &t1), ns_between(&t1, &t2),
             counted ? w1 - w0 : -1, counted ? b1 - b0 : -1, p->x, p->z);
@@ -355,7 +313,7 @@ static long sync_every(void)
     return s > 0 ? s : 120;
 }
 
-static void sync_now(MainUi *u, int quiet)
+void screen_main_sync_now(MainUi *u, int quiet)
 {
     Err err = {0};
     int rc = sync_session_start(u->sync, &err);
@@ -402,7 +360,7 @@ static void sync_poll(MainUi *u)
                 rep.new_conflicts, rep.new_conflicts == 1 ? "" : "s");
 }
 
-static int act(MainUi *u, const Action *a, ActionResult *res)
+int screen_main_act(MainUi *u, const Action *a, ActionResult *res)
 {
     Err err = {0};
     ActionResult local;
@@ -434,7 +392,7 @@ static int act(MainUi *u, const Action *a, ActionResult *res)
     return res->ok;
 }
 
-static void describe_spot(MainUi *u, int log_it)
+void screen_main_describe_spot(MainUi *u, int log_it)
 {
     const Player *p = game_player(u->g);
     World *w = game_world(u->g);
@@ -465,7 +423,7 @@ static void describe_spot(MainUi *u, int log_it)
         snprintf(text, sizeof text, "(%d, %d, %d, %s) %s at this level (solid)", x, y, z, depth, here);
     }
     /* Someone standing here or just below? */
-    Layout L = layout();
+    Layout L = screen_main_layout();
     int col = L.map_w / 2 + u->lx, row = L.map_h / 2 + u->lz;
     if (u->cells && col >= 0 && row >= 0 && col < L.map_w && row < L.map_h) {
         const RenderCell *c = &u->cells[row * L.map_w + col];
@@ -546,7 +504,7 @@ static int nearest_unexplored(MainUi *u, int32_t *tx, int32_t *tz)
 /* Walks towards a spot, or explores, one step at a time (drawing each),
  * stopping when someone new comes into view, something hurts, the way is
  * blocked or after TRAVEL_STEPS. */
-static void travel(MainUi *u, int to_cursor)
+void screen_main_travel(MainUi *u, int to_cursor)
 {
     const Player *p = game_player(u->g);
     int32_t tx, tz;
@@ -559,7 +517,7 @@ static void travel(MainUi *u, int to_cursor)
         log_add(&u->log, SEV_INFO, (long)game_clock(u->g), "Everything nearby is explored.");
         return;
     }
-    draw(u);
+    screen_main_draw(u);
     /* As in Crawl: no travel with danger in view. */
     const Seen *danger = panel_first_hostile(&u->seen);
     if (danger) {
@@ -634,7 +592,7 @@ static void travel(MainUi *u, int to_cursor)
             steps++;
             break;
         }
-        draw(u);
+        screen_main_draw(u);
         napms(15);
         danger = panel_first_hostile(&u->seen);
         if (p->health < last_hp || attacked) {
@@ -658,209 +616,6 @@ static void travel(MainUi *u, int to_cursor)
     }
     log_add(&u->log, alarm ? SEV_WARN : SEV_INFO, (long)game_clock(u->g), "Travelled %d step%s%s%s.", steps,
             steps == 1 ? "" : "s", why ? ": " : "", why ? why : "");
-}
-
-/* ---- the loop ---- */
-static int handle_map_key(MainUi *u, int ch)
-{
-    int arg = 0;
-    KeyCmd cmd = keys_lookup(ch, KCTX_MAP, &arg);
-    const Player *p = game_player(u->g);
-    Action a = {0};
-    switch (cmd) {
-    case KC_MOVE:
-        a.kind = ACT_MOVE;
-        a.dir = (Dir)arg;
-        act(u, &a, NULL);
-        break;
-    case KC_UP:
-        a.kind = ACT_UP;
-        act(u, &a, NULL);
-        break;
-    case KC_DOWN:
-        a.kind = ACT_DOWN;
-        act(u, &a, NULL);
-        break;
-    case KC_WAIT:
-        a.kind = ACT_WAIT;
-        a.count = 1;
-        act(u, &a, NULL);
-        break;
-    case KC_DIG:
-    case KC_PLACE:
-        if (cmd == KC_PLACE && !p->hand[0]) {
-            log_add(&u->log, SEV_WARN, (long)game_clock(u->g), "Your hand is empty: press B to choose a block.");
-            break;
-        }
-        u->mode = MODE_DIR;
-        u->pending = cmd;
-        break;
-    case KC_PICK_BLOCK: {
-        char name[32];
-        if (block_pick_run(u->g, name, sizeof name)) {
-            a.kind = ACT_SELECT;
-            snprintf(a.block, sizeof a.block, "%s", name);
-            if (act(u, &a, NULL) == 1)
-                log_add(&u->log, SEV_INFO, (long)game_clock(u->g), "You hold %s.", name);
-        }
-        break;
-    }
-    case KC_LOOK:
-        u->mode = MODE_LOOK;
-        u->lx = u->lz = 0;
-        u->section = 0;
-        describe_spot(u, 0);
-        break;
-    case KC_VIEW_DOWN:
-        u->view_dy--;
-        break;
-    case KC_VIEW_UP:
-        u->view_dy++;
-        break;
-    case KC_SECTION:
-        u->section = !u->section;
-        log_add(&u->log, SEV_INFO, (long)game_clock(u->g), u->section ? "Cross-section view (looking north). X returns to the map."
-                                                                     : "Map view.");
-        break;
-    case KC_TRAVEL:
-        travel(u, 0);
-        break;
-    case KC_MESSAGES:
-        messages_run(&u->log);
-        break;
-    case KC_INVENTORY:
-        inventory_run(u->g);
-        break;
-    case KC_ATTACK:
-    case KC_SHOOT:
-    case KC_TALK:
-        u->mode = MODE_DIR;
-        u->pending = cmd;
-        break;
-    case KC_CAST: {
-        const CreatureBook *book = game_creatures(u->g);
-        int n = creatures_spell_count(book);
-        ListItem *items = calloc((size_t)(n > 0 ? n : 1), sizeof *items);
-        if (!items)
-            break;
-        for (int i = 0; i < n; i++) {
-            const SpellDef *sp = creatures_spell_at(book, i);
-            snprintf(items[i].text, sizeof items[i].text, "%s", sp->title[0] ? sp->title : sp->name);
-            snprintf(items[i].detail, sizeof items[i].detail, "%d mana", sp->mana);
-        }
-        ListSpec spec = {.title = "Cast which spell?", .items = items, .n = n, .lettered = 1, .selectable = 1,
-                         .help_ctx = KCTX_LIST};
-        int pick = list_run(&spec);
-        free(items);
-        if (pick >= 0) {
-            snprintf(u->spell, sizeof u->spell, "%s", creatures_spell_at(book, pick)->name);
-            u->mode = MODE_DIR;
-            u->pending = KC_CAST;
-        }
-        break;
-    }
-    case KC_TAKE:
-        a.kind = ACT_TAKE;
-        act(u, &a, NULL);
-        break;
-    case KC_DROP:
-    case KC_EQUIP:
-    case KC_UNEQUIP:
-    case KC_USE:
-    case KC_REPAIR: {
-        static const struct { KeyCmd cmd; ActionKind kind; ItemPick what; const char *title; } picks[] = {
-            {KC_DROP, ACT_DROP, PICK_ANY, "Drop what?"}, {KC_EQUIP, ACT_EQUIP, PICK_EQUIP, "Equip what?"},
-            {KC_UNEQUIP, ACT_UNEQUIP, PICK_WORN, "Take off what?"}, {KC_USE, ACT_USE, PICK_USE, "Use what?"},
-            {KC_REPAIR, ACT_REPAIR, PICK_REPAIR, "Repair what?"},
-        };
-        for (size_t i = 0; i < sizeof picks / sizeof picks[0]; i++) {
-            if (picks[i].cmd != cmd)
-                continue;
-            char name[160];
-            int got = item_pick_run(u->g, picks[i].title, picks[i].what, name, sizeof name);
-            if (got < 0)
-                log_add(&u->log, SEV_INFO, (long)game_clock(u->g), "%s", name);
-            if (got > 0) {
-                a.kind = picks[i].kind;
-                a.count = 1;
-                snprintf(a.arg, sizeof a.arg, "%s", name);
-                act(u, &a, NULL);
-            }
-        }
-        break;
-    }
-    case KC_CRAFT: {
-        char recipe[64];
-        int count = 1;
-        if (craft_screen_run(u->g, recipe, sizeof recipe, &count) > 0) {
-            a.kind = ACT_CRAFT;
-            a.count = count;
-            snprintf(a.arg, sizeof a.arg, "%s", recipe);
-            act(u, &a, NULL);
-        }
-        break;
-    }
-    case KC_SHEET:
-        sheet_run(u->g);
-        break;
-    case KC_SKILLS:
-        skills_run(u->g);
-        break;
-    case KC_QUESTS:
-        quests_run(u->g, &u->log, u->panel.tracked, sizeof u->panel.tracked);
-        panel_mark_stale(&u->panel);
-        break;
-    case KC_ACHIEVEMENTS:
-        achievements_run(u->g);
-        break;
-    case KC_STORY:
-        draw(u);
-        if (story_screen_run(u->g, &u->log) == -2)
-            return -2;
-        break;
-    case KC_JOURNAL:
-        journal_run(u->g);
-        break;
-    case KC_CHRONICLE:
-        chronicle_run(u->s, game_player(u->g)->world_id);
-        break;
-    case KC_SYNC:
-        if (u->sync)
-            sync_now(u, 0);
-        else
-            log_add(&u->log, SEV_INFO, (long)game_clock(u->g),
-                    "This world is not shared: magic-adventure sync share --world NAME shares it.");
-        break;
-    case KC_SYNC_SCREEN:
-        if (!u->sync) {
-            log_add(&u->log, SEV_INFO, (long)game_clock(u->g),
-                    "This world is not shared: magic-adventure sync share --world NAME shares it.");
-            break;
-        }
-        draw(u);
-        if (sync_screen_run(u->s, game_world(u->g), u->sync, &u->log, (long)game_clock(u->g)) == -2)
-            return -2;
-        break;
-    case KC_HELP:
-        help_run(KCTX_MAP);
-        break;
-    case KC_BACK:
-        if (u->view_dy || u->section) {
-            u->view_dy = 0;
-            u->section = 0;
-        }
-        break;
-    case KC_QUIT: {
-        draw(u);
-        int yes = prompt_yn("Quit the game? Everything is saved.", 0);
-        if (yes != 0)
-            return yes == 1 ? 1 : -2;
-        break;
-    }
-    default:
-        break;
-    }
-    return 0;
 }
 
 /* ---- the LLM, between keys (src/agents/agents_llm.h) ---- */
@@ -913,90 +668,7 @@ static int main_idle(void *ud)
     return r;
 }
 
-static void handle_dir_key(MainUi *u, int ch)
-{
-    int arg = 0;
-    KeyCmd cmd = keys_lookup(ch, KCTX_DIR, &arg);
-    Dir d = cmd == KC_MOVE ? (Dir)arg : cmd == KC_UP ? DIR_UP : cmd == KC_DOWN ? DIR_DOWN : DIR_NONE;
-    if (cmd == KC_HELP) {
-        help_run(KCTX_DIR);
-        return;
-    }
-    if (d == DIR_NONE) {
-        if (cmd == KC_BACK)
-            u->mode = MODE_MAP;
-        return;
-    }
-    u->mode = MODE_MAP;
-    if ((d == DIR_UP || d == DIR_DOWN) && u->pending != KC_DIG && u->pending != KC_PLACE)
-        return;
-    if (u->pending == KC_TALK) {
-        draw(u);
-        u->llm_talk = u->llm != NULL;
-        talk_screen_run(u->g, d, &u->log);
-        u->llm_talk = 0;
-        panel_mark_names(&u->panel);
-        return;
-    }
-    Action a = {.kind = ACT_PLACE, .dir = d};
-    switch (u->pending) {
-    case KC_DIG: a.kind = ACT_DIG; break;
-    case KC_ATTACK: a.kind = ACT_ATTACK; break;
-    case KC_SHOOT: a.kind = ACT_SHOOT; break;
-    case KC_CAST:
-        a.kind = ACT_CAST;
-        snprintf(a.arg, sizeof a.arg, "%s", u->spell);
-        break;
-    default: break;
-    }
-    act(u, &a, NULL);
-}
-
-static void handle_look_key(MainUi *u, int ch)
-{
-    int arg = 0;
-    KeyCmd cmd = keys_lookup(ch, KCTX_LOOK, &arg);
-    Layout L = layout();
-    switch (cmd) {
-    case KC_MOVE: {
-        int dx, dz;
-        dir_delta((Dir)arg, &dx, &dz);
-        if (abs(u->lx + dx) <= L.map_w / 2 - 1 && abs(u->lz + dz) <= L.map_h / 2 - 1) {
-            u->lx += dx;
-            u->lz += dz;
-        }
-        describe_spot(u, 0);
-        break;
-    }
-    case KC_SELECT:
-        describe_spot(u, 1);
-        break;
-    case KC_VIEW_DOWN:
-        u->view_dy--;
-        describe_spot(u, 0);
-        break;
-    case KC_VIEW_UP:
-        u->view_dy++;
-        describe_spot(u, 0);
-        break;
-    case KC_TRAVEL:
-        u->status[0] = '\0';
-        travel(u, 1);
-        break;
-    case KC_HELP:
-        help_run(KCTX_LOOK);
-        break;
-    case KC_BACK:
-    case KC_LOOK:
-        u->mode = MODE_MAP;
-        u->lx = u->lz = 0;
-        break;
-    default:
-        break;
-    }
-}
-
-int main_screen_run(Save *s, Game *g)
+int screen_main_run(Save *s, Game *g)
 {
     MainUi u = {.s = s, .g = g};
     const Player *p = game_player(g);
@@ -1018,7 +690,7 @@ int main_screen_run(Save *s, Game *g)
     if (game_is_night(g))
         log_add(&u.log, SEV_INFO, (long)game_clock(g), "It is night: you see less far.");
     /* The living world: catch up, and tell in a line what happened since this character last looked. */
-    if (cli_agents_wanted()) {
+    if (launch_agents_wanted()) {
         ActionResult away;
         Err err = {0};
         if (agents_attach(g, &u.agents, &away, &err) != MA_OK)
@@ -1036,13 +708,13 @@ int main_screen_run(Save *s, Game *g)
     if (story_focus_title(g, story, sizeof story))
         log_add(&u.log, SEV_GOOD, (long)game_clock(g), "A story waits for you: %s. Press s to read it.", story);
     char note[700];
-    u.llm = cli_llm_open(g, note, sizeof note);
+    u.llm = launch_llm_open(g, note, sizeof note);
     if (note[0])
         log_add(&u.log, SEV_WARN, (long)game_clock(g), "%s", note);
     /* A shared world syncs in the background: now, after actions now and then, and on O. */
     u.sync = sync_session_open(s, game_world(g), p->character_id);
     if (u.sync)
-        sync_now(&u, 1);
+        screen_main_sync_now(&u, 1);
     if (u.llm || u.sync)
         term_set_idle(main_idle, &u, 100);
     if (u.llm && u.agents)
@@ -1062,7 +734,7 @@ int main_screen_run(Save *s, Game *g)
         if (report) {
             draw_timed(&u, report);
         } else {
-            draw(&u);
+            screen_main_draw(&u);
         }
         if (bench && --draws_left <= 0)
             break;
@@ -1081,11 +753,11 @@ int main_screen_run(Save *s, Game *g)
         }
         panel_mark_stale(&u.panel); /* any key may have acted (a move, a talk, a choice, travel) */
         if (u.mode == MODE_DIR) {
-            handle_dir_key(&u, ch);
+            screen_main_key_dir(&u, ch);
         } else if (u.mode == MODE_LOOK) {
-            handle_look_key(&u, ch);
+            screen_main_key_look(&u, ch);
         } else {
-            int q = handle_map_key(&u, ch);
+            int q = screen_main_key_map(&u, ch);
             if (q) {
                 result = q == 1 ? 0 : -2;
                 break;

@@ -213,7 +213,7 @@ static int count_stories(Game *g)
     return n;
 }
 
-int story_screen_run(Game *g, MsgLog *log)
+int screen_story_run(Game *g, MsgLog *log)
 {
     char outcome[OUTCOME_LINES][160];
     int n_outcome = 0, scroll = 0;
@@ -241,11 +241,11 @@ int story_screen_run(Game *g, MsgLog *log)
         if (cmd == KC_BACK || ch == 'q')
             return 0;
         if (cmd == KC_HELP) {
-            help_run(KCTX_STORY);
+            screen_help_run(KCTX_STORY);
             continue;
         }
         if (cmd == KC_JOURNAL) {
-            journal_run(g);
+            screen_story_journal_run(g);
             continue;
         }
         if (cmd == KC_PAGE_DOWN || cmd == KC_PAGE_UP || cmd == KC_LIST_DOWN || cmd == KC_LIST_UP) {
@@ -335,7 +335,7 @@ static void history_run(Game *g, const StoryView *v)
     free(steps);
 }
 
-void journal_run(Game *g)
+void screen_story_journal_run(Game *g)
 {
     for (;;) {
         StoryView *v = NULL;

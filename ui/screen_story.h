@@ -10,12 +10,12 @@
 #define MA_UI_SCREEN_STORY_H
 
 #include "game/game.h"
-#include "screen.h"
+#include "screen_lists.h"
 
 /* Runs the story pane until Esc (0) or a signal (-2). What the choices report goes to log
  * (may be NULL). With no storyline begun it says so and returns 0. */
-int story_screen_run(Game *g, MsgLog *log);
+int screen_story_run(Game *g, MsgLog *log);
 /* The journal (and from it, each storyline's history). */
-void journal_run(Game *g);
+void screen_story_journal_run(Game *g);
 
 #endif

@@ -32,7 +32,7 @@ static int settle(Save *s, World *w, SyncSession *ss, int64_t id, int mine, MsgL
     return rc;
 }
 
-int sync_screen_run(Save *s, World *w, SyncSession *ss, MsgLog *log, long turn)
+int screen_sync_run(Save *s, World *w, SyncSession *ss, MsgLog *log, long turn)
 {
     for (;;) {
         char line[160], title[240];

@@ -2,12 +2,12 @@
 #ifndef MA_UI_SCREEN_SYNC_H
 #define MA_UI_SCREEN_SYNC_H
 
-#include "screen.h"
+#include "screen_lists.h"
 #include "sync/sync.h"
 
 /* Shows the world's sync state and its open conflicts (where, mine against theirs); Enter on
  * one re-applies mine or keeps theirs, each in a transaction of its own. Returns at Esc (0) or
  * on a signal (-2). The world's cache is written and read through w. */
-int sync_screen_run(Save *s, World *w, SyncSession *ss, MsgLog *log, long turn);
+int screen_sync_run(Save *s, World *w, SyncSession *ss, MsgLog *log, long turn);
 
 #endif

@@ -1,24 +1,21 @@
-/* screen_talk.h — the screens of villagers, quests and achievements: a conversation (the NPC's
- * line, lettered replies, unavailable ones with the reason), the quest log (active, completed,
- * failed, with counters and time left) and the achievements (points, progress fractions, "???"
- * for hidden ones). The key table decides which keys open them. */
+/* screen_talk.h — talking to a villager (screen_talk.c): the NPC's line, lettered replies,
+ * unavailable ones with the reason. The key table decides which key opens it. */
 #ifndef MA_UI_SCREEN_TALK_H
 #define MA_UI_SCREEN_TALK_H
 
 #include "game/game.h"
-#include "screen.h"
+#include "screen_lists.h"
+
+#define TALK_OUTCOME_LINES 6
 
 /* Talks to the villager in direction d (an ACT_TALK through game_apply) and runs the
  * conversation: a-f (or 1-6) picks a reply (ACT_SAY), Esc walks away. What the actions report
  * goes to log (may be NULL). Returns 0 when the conversation ends, -1 when nobody is there
  * (the refusal is in the log), -2 on a signal. */
-int talk_screen_run(Game *g, Dir d, MsgLog *log);
-/* The quest log: active quests first, each with who gave it and its counters. Enter opens a
- * quest's page, where t tracks it in the side panel (its name goes to tracked) and s shares it
- * with another of the player's characters in this world (an ACT_QUEST_SHARE; the result goes
- * to log, which may be NULL). */
-void quests_run(Game *g, MsgLog *log, char *tracked, size_t tracked_size);
-/* The achievements of the user, with total points. */
-void achievements_run(Game *g);
+int screen_talk_run(Game *g, Dir d, MsgLog *log);
+/* Applies a through game_apply, logs what it did (log may be NULL) and keeps its last
+ * TALK_OUTCOME_LINES lines in out (*n_out of them) for a screen to show. Returns game_apply's
+ * result. */
+int screen_talk_apply(Game *g, const Action *a, MsgLog *log, char out[][160], int *n_out);
 
 #endif

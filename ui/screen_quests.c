@@ -1,0 +1,175 @@
+/* screen_quests.c — the quest log: active quests first, then completed and failed, each with
+ * who gave it, its counters and time left; a quest's page tracks it or shares it. */
+#include "screen_quests.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "game/quest.h"
+#include "save/characters.h"
+#include "screen_talk.h"
+#include "term.h"
+
+/* Shares quest q with another of the player's characters in this world, picked from a list
+ * (ACT_QUEST_SHARE, as `quest share NAME to CHARACTER` in a script). */
+static void share_quest(Game *g, const QuestView *q, MsgLog *log)
+{
+    const Player *p = game_player(g);
+    CharacterRow *cs = NULL;
+    int n = 0;
+    Err err = {0};
+    if (characters_list_by_user(game_save(g), p->user_id, p->world_id, &cs, &n, &err) != MA_OK) {
+        screen_message("Share a quest", err.msg);
+        return;
+    }
+    ListItem *items = calloc((size_t)(n > 0 ? n : 1), sizeof *items);
+    int *map = calloc((size_t)(n > 0 ? n : 1), sizeof *map);
+    int m = 0;
+    for (int i = 0; items && map && i < n; i++) {
+        if (cs[i].id == p->character_id)
+            continue;
+        snprintf(items[m].text, sizeof items[m].text, "%s", cs[i].name);
+        snprintf(items[m].detail, sizeof items[m].detail, "%s, level %d", cs[i].character_class, cs[i].level);
+        map[m++] = i;
+    }
+    if (items && map && m == 0) {
+        screen_message("Share a quest", "You have no other character in this world to share it with. "
+                                        "A character of yours made with New game in this world can take it.");
+    } else if (items && map) {
+        char title[200];
+        snprintf(title, sizeof title, "Share %s with which of your characters?", q->title);
+        ListSpec spec = {.title = title, .items = items, .n = m, .lettered = 1, .selectable = 1, .help_ctx = KCTX_LIST};
+        int pick = list_run(&spec);
+        if (pick >= 0) {
+            Action a;
+            memset(&a, 0, sizeof a);
+            a.kind = ACT_QUEST_SHARE;
+            snprintf(a.arg, sizeof a.arg, "%s", q->name);
+            snprintf(a.target, sizeof a.target, "%s", cs[map[pick]].name);
+            char out[TALK_OUTCOME_LINES][160];
+            int n_out = 0;
+            screen_talk_apply(g, &a, log, out, &n_out);
+            screen_message("Share a quest", n_out > 0 ? out[0] : "Shared.");
+        }
+    }
+    free(map);
+    free(items);
+    characters_list_free(cs, n);
+}
+
+/* One quest's page: who gave it, each objective, time left, rewards. t tracks it in the side
+ * panel, s shares it. Returns 1 when it was chosen to be tracked. */
+static int quest_page(Game *g, const QuestView *q, MsgLog *log, int active)
+{
+    ListItem items[QUEST_MAX_OBJECTIVES + 8];
+    memset(items, 0, sizeof items);
+    int k = 0;
+    snprintf(items[k++].text, sizeof items[0].text, "From %s", q->giver_name[0] ? q->giver_name : "a villager");
+    snprintf(items[k++].text, sizeof items[0].text, "Status: %s%s", q->status,
+             strcmp(q->status, "expired") == 0 ? " (time ran out)" : "");
+    if (q->turns_left >= 0)
+        snprintf(items[k++].text, sizeof items[0].text, "Time left: %lld turns (%lld hours of game time)",
+                 (long long)q->turns_left, (long long)(q->turns_left * 2 / 60));
+    for (int j = 0; j < q->n_objectives; j++) {
+        const QuestObjectiveView *o = &q->objectives[j];
+        snprintf(items[k].text, sizeof items[0].text, "  %s %d/%d", o->text, o->count, o->target);
+        snprintf(items[k++].detail, sizeof items[0].detail, "%s", o->done ? "done" : o->open ? "in progress" : "not yet");
+    }
+    if (q->rewards[0])
+        snprintf(items[k++].text, sizeof items[0].text, "Rewards: %s", q->rewards);
+    ListSpec spec = {.title = q->title, .items = items, .n = k, .wrap = 1, .keys_ok = active ? "ts" : NULL,
+                     .hint = active ? "t track in the side panel  s share with another of your characters  Esc back"
+                                    : "Esc back"};
+    for (;;) {
+        int r = list_run(&spec);
+        if (r == LIST_KEY('t'))
+            return 1;
+        if (r == LIST_KEY('s')) {
+            share_quest(g, q, log);
+            continue;
+        }
+        return 0;
+    }
+}
+
+void screen_quests_run(Game *g, MsgLog *log, char *tracked, size_t tracked_size)
+{
+    QuestView *q = NULL;
+    int n = 0;
+    Err err = {0};
+    if (quest_log(g, &q, &n, &err) != MA_OK) {
+        screen_message("Quests", err.msg);
+        return;
+    }
+    int cap = 4;
+    for (int i = 0; i < n; i++)
+        cap += 1 + q[i].n_objectives;
+    ListItem *items = calloc((size_t)cap, sizeof *items);
+    int *quest_of = calloc((size_t)cap, sizeof *quest_of);
+    if (!items || !quest_of) {
+        free(items);
+        free(quest_of);
+        free(q);
+        return;
+    }
+    int k = 0;
+    const char *section = "";
+    int first_active = -1;
+    for (int i = 0; i < n; i++) {
+        int active = strcmp(q[i].status, "active") == 0;
+        const char *group = active ? "Active" : strcmp(q[i].status, "completed") == 0 ? "Completed" : "Failed";
+        if (active && first_active < 0)
+            first_active = i;
+        if (strcmp(group, section) != 0) {
+            section = group;
+            quest_of[k] = -1;
+            snprintf(items[k].text, sizeof items[0].text, "-- %s --", group);
+            items[k++].attr = term_role(ROLE_DIM);
+        }
+        int is_tracked = active && (strcmp(q[i].name, tracked) == 0 || (!tracked[0] && i == first_active));
+        ListItem *it = &items[k];
+        quest_of[k++] = i;
+        snprintf(it->text, sizeof it->text, "%s%s — from %s", q[i].title, is_tracked ? " (tracked)" : "",
+                 q[i].giver_name[0] ? q[i].giver_name : "a villager");
+        if (q[i].turns_left >= 0)
+            snprintf(it->detail, sizeof it->detail, "%lld turns left", (long long)q[i].turns_left);
+        for (int j = 0; j < q[i].n_objectives; j++) {
+            const QuestObjectiveView *o = &q[i].objectives[j];
+            it = &items[k];
+            quest_of[k++] = i;
+            snprintf(it->text, sizeof it->text, "    %s %d/%d", o->text, o->count, o->target);
+            snprintf(it->detail, sizeof it->detail, "%s", o->done ? "done" : o->open ? "in progress" : "not yet");
+        }
+    }
+    char title[96];
+    snprintf(title, sizeof title, "Quest log — %d quest%s (Enter: details, track, share)", n, n == 1 ? "" : "s");
+    ListSpec spec = {.title = title, .items = items, .n = k, .selectable = 1, .wrap = 1, .help_ctx = KCTX_LIST,
+                     .start = k > 1 ? 1 : 0}; /* on the first quest, not its section's heading */
+    if (n == 0) {
+        snprintf(items[0].text, sizeof items[0].text, "No quests yet: talk to villagers (T, then a direction) and ask for work.");
+        quest_of[0] = -1;
+        spec.n = 1;
+        spec.selectable = 0;
+    }
+    for (;;) {
+        int pick = list_run(&spec);
+        if (pick < 0)
+            break;
+        spec.start = pick;
+        int i = quest_of[pick];
+        if (i < 0)
+            continue;
+        int active = strcmp(q[i].status, "active") == 0;
+        if (quest_page(g, &q[i], log, active) && active) {
+            snprintf(tracked, tracked_size, "%s", q[i].name);
+            if (log)
+                log_add(log, SEV_INFO, (long)game_clock(g), "The side panel follows %s.", q[i].title);
+            break;
+        }
+    }
+    free(quest_of);
+    free(items);
+    free(q);
+}
+

@@ -1,0 +1,16 @@
+/* screen_quests.h — the quest log (screen_quests.c). */
+#ifndef MA_UI_SCREEN_QUESTS_H
+#define MA_UI_SCREEN_QUESTS_H
+
+#include <stddef.h>
+
+#include "game/game.h"
+#include "screen_lists.h"
+
+/* The quest log: active quests first, each with who gave it and its counters. Enter opens a
+ * quest's page, where t tracks it in the side panel (its name goes to tracked) and s shares it
+ * with another of the player's characters in this world (an ACT_QUEST_SHARE; the result goes
+ * to log, which may be NULL). */
+void screen_quests_run(Game *g, MsgLog *log, char *tracked, size_t tracked_size);
+
+#endif
