@@ -105,7 +105,7 @@ static void launch_exe(const char *exe, const char *env, const char *session, co
         if (attempt)
             nap(250);
         rc = sh("tmux -L %s new-session -d -s %s -x %d -y %d "
-                "'env HOME=%s USER=tester MAGIC_BCRYPT_COST=4 TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 %s "
+                "'env HOME=%s USER=tester MAGIC_SEED=20261127 MAGIC_BCRYPT_COST=4 TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 %s "
                 "%s --save %s/%s %s; echo EXIT=$?; sleep 120'",
                 g_sock, g_sess, cols, rows, g_dir, env, exe, g_dir, save_name, args);
     }

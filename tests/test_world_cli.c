@@ -158,6 +158,19 @@ static void test_world_create_refuses_bad_seed_and_type_as_usage_errors(void **s
     th_run_free(&r);
     r = RUN(f, 2, "world", "destroy", "alpha");
     th_run_free(&r);
+    /* MAGIC_SEED gives a new world its seed when none is asked for; a bad one is refused before anything runs. */
+    setenv("MAGIC_SEED", "777", 1);
+    r = RUN(f, 0, "world", "create", "gamma");
+    assert_contains(r.out, "seed 777");
+    th_run_free(&r);
+    setenv("MAGIC_SEED", "seven", 1);
+    r = RUN(f, 2, "world", "create", "delta");
+    assert_contains(r.err, "MAGIC_SEED=seven is not a seed");
+    th_run_free(&r);
+    unsetenv("MAGIC_SEED");
+    r = RUN(f, 0, "world", "list");
+    assert_null(strstr(r.out, "delta"));
+    th_run_free(&r);
 }
 
 /* ---- render ---- */

@@ -313,6 +313,14 @@ int cli_main(int argc, char **argv)
     int optind = argc, rc = parse_args(&ctx, &program, argc, argv, &optind);
     if (rc != CLI_OK)
         return rc;
+    long long seed;
+    const char *seed_env = getenv("MAGIC_SEED");
+    if (seed_env && *seed_env && launch_parse_seed(seed_env, &seed) != 0) {
+        char safe[128];
+        fprintf(stderr, "%s: MAGIC_SEED=%s is not a seed: a whole number from 0 (or unset it for a random one)\n", prog,
+                text_escape(seed_env, safe, sizeof safe));
+        return CLI_USAGE;
+    }
     if (cli_flag(&ctx, "help")) {
         print_help(stdout);
         return CLI_OK;

@@ -14,6 +14,8 @@
 Save *launch_open_save(const char *path, int flags);
 /* A new world's seed: random (from /dev/urandom, else the clock), at most 12 digits so that
  * players can read and type it, and positive as the save's signed integer. */
+/* A new world's seed when none is given: $MAGIC_SEED when set (a whole number from 0, checked by
+ * cli_main before anything runs), else a random one below 10^12. */
 uint64_t launch_random_seed(void);
 /* The player's name on this machine: $USER, $LOGNAME, else "player". Static storage. */
 const char *launch_username(void);
