@@ -72,8 +72,8 @@ int cmd_dump(CliCtx *ctx);
 int cmd_play(CliCtx *ctx);
 /* `bench client` (cli_bench_client.c). */
 int bench_client(CliCtx *ctx, int json, long long chunks);
-/* `bench codec-model --out FILE` (cli_bench_model.c). */
-int bench_codec_model(CliCtx *ctx, const char *out, long long columns);
+/* `bench codec-model [--c2] --out FILE` (cli_bench_model.c). */
+int bench_codec_model(CliCtx *ctx, const char *out, long long columns, int c2);
 /* `bench agents` (cli_bench_agents.c). */
 int bench_agents(CliCtx *ctx);
 uint64_t cli_random_seed(void);

@@ -1011,7 +1011,10 @@ int cmd_bench(CliCtx *ctx)
         return bench_client(ctx, json, chunks);
     }
     if (ctx->argc == 4 && strcmp(ctx->argv[1], "codec-model") == 0 && strcmp(ctx->argv[2], "--out") == 0)
-        return bench_codec_model(ctx, ctx->argv[3], 1500);
+        return bench_codec_model(ctx, ctx->argv[3], 1500, 0);
+    if (ctx->argc == 5 && strcmp(ctx->argv[1], "codec-model") == 0 && strcmp(ctx->argv[2], "--c2") == 0 &&
+        strcmp(ctx->argv[3], "--out") == 0)
+        return bench_codec_model(ctx, ctx->argv[4], 1500, 1);
     if (ctx->argc == 2 && strcmp(ctx->argv[1], "agents") == 0)
         return bench_agents(ctx);
     if (ctx->argc < 2 || strcmp(ctx->argv[1], "world") != 0)
