@@ -289,7 +289,7 @@ static void test_chunk_prints_generated_then_stored_json_and_summary(void **stat
     create_world(f, "wild", "12345", "normal");
     RunResult r = RUN(f, 0, "chunk", "--world", "wild", "0", "4", "0");
     assert_contains(r.out, "not stored; this is what generation gives:");
-    assert_contains(r.out, "{\"c1\":\""); /* the model form of a chunk that holds terrain */
+    assert_contains(r.out, "{\"c2\":\""); /* the model form of a chunk that holds terrain */
     assert_contains(r.out, "palette:");
     assert_contains(r.out, "version:    0");
     assert_contains(r.out, "structures:");

@@ -101,7 +101,8 @@ void cli_world_at_done(const char *path);
 /* The parts of `bench` in their own files: client (cli_bench_client.c), codec-model
  * (cli_bench_model.c), agents (cli_bench_agents.c). */
 int bench_client(CliCtx *ctx, int json, long long chunks);
-int bench_codec_model(CliCtx *ctx, const char *out, long long columns);
+/* `bench codec-model [--c2] --out FILE` (cli_bench_model.c). */
+int bench_codec_model(CliCtx *ctx, const char *out, long long columns, int c2);
 int bench_agents(CliCtx *ctx);
 /* The LLM endpoint (cli_llm.c): the bound on waiting for answers where no player waits (play --script). */
 int cli_llm_drain_ms(void);

@@ -1016,7 +1016,7 @@ static int bench_codec_model_cmd(CliCtx *ctx)
     const char *out = cli_opt(ctx, "out");
     if (!out)
         return cli_usage_error(ctx, "needs --out FILE");
-    return bench_codec_model(ctx, out, 1500);
+    return bench_codec_model(ctx, out, 1500, cli_flag(ctx, "c2") > 0);
 }
 
 static const CliCommand bench_subs[] = {
@@ -1030,8 +1030,9 @@ static const CliCommand bench_subs[] = {
      {{"chunks", 0, "N", "chunks in the save (16 to 2000000; 10000)"}, {"json", 0, NULL, "the figures as JSON"}},
      NULL},
     {"agents", "", "a game year of the six agents on 10,000 stored chunks", bench_agents, 0, {{0}}, NULL},
-    {"codec-model", "--out FILE", "train the chunk model on generated terrain and write it to FILE", bench_codec_model_cmd, 0,
-     {{"out", 0, "FILE", "where to write it"}}, NULL},
+    {"codec-model", "[--c2] --out FILE", "train the chunk model on generated terrain and write it to FILE",
+     bench_codec_model_cmd, 0,
+     {{"out", 0, "FILE", "where to write it"}, {"c2", 0, NULL, "the model of the \"c2\" form (veins apart)"}}, NULL},
     {NULL, NULL, NULL, NULL, 0, {{0}}, NULL},
 };
 const CliCommand cli_cmd_bench = {

@@ -1,7 +1,9 @@
-/* cli_bench_model.c — `bench codec-model --out FILE`: trains the "c1" cell
- * model of block_data (src/world/chunk_model.c) on generated chunks. This is
- * how data/chunk_model.json was made; a shipped model is never replaced
- * (stored chunks depend on it), so this is for a future "c2". */
+/* cli_bench_model.c — `bench codec-model [--c2] --out FILE`: trains the
+ * "c1" cell model of block_data (src/world/chunk_model.c) on generated
+ * chunks, or with --c2 the "c2" model (the cells with their veins taken out,
+ * and the veins). This is how data/chunk_model.json and
+ * data/chunk_model_c2.json were made; a shipped model is never replaced
+ * (stored chunks depend on it), so this is for a future form. */
 #include "cli.h"
 
 #include <stdio.h>
@@ -15,12 +17,16 @@
  * that hold terrain around the spawn of seeds other than the benchmark's
  * (so the benchmark measures chunks the model never saw). A model, once
  * shipped, is never replaced: this is how data/chunk_model.json was made. */
-int bench_codec_model(CliCtx *ctx, const char *out, long long columns)
+int bench_codec_model(CliCtx *ctx, const char *out, long long columns, int c2)
 {
     Err err = {0};
     BlockRegistry *reg = NULL;
     ChunkModelCounts *k = chunk_model_counts_new();
     int rc = k ? blocks_load_default(&reg, &err) : err_set(&err, MA_ERR_NOMEM, "bench: out of memory");
+    /* c2 takes veins out as the c1 model's names say (the same names as data/blocks.json). */
+    const ChunkModel *c1 = c2 && rc == MA_OK ? chunk_model_get(&err) : NULL;
+    if (c2 && !c1 && rc == MA_OK)
+        rc = err.code;
     long long trained = 0;
     static const uint64_t seeds[] = {1, 42, 777, 31337};
     for (size_t si = 0; rc == MA_OK && si < sizeof seeds / sizeof seeds[0]; si++) {
@@ -43,7 +49,10 @@ int bench_codec_model(CliCtx *ctx, const char *out, long long columns)
                             continue;
                         generator_fill(g, c);
                         if (c->blocks) {
-                            chunk_model_counts_add(k, c->blocks, cy);
+                            if (c2)
+                                chunk_model_counts_add_c2(k, c1, c->blocks, cy);
+                            else
+                                chunk_model_counts_add(k, c->blocks, cy);
                             trained++;
                         }
                         chunk_free(c);

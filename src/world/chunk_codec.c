@@ -1,7 +1,8 @@
 /* chunk_codec.c — world_chunks.block_data: a chunk as compact JSON.
  *
  * Three forms are written (docs/chunk-format.md): a chunk that holds terrain
- * is {"c1":"..."} (the cell model, chunk_model.c); a uniform chunk, and one
+ * is {"c2":"..."} (the cell model with the veins apart, chunk_model.c; saves
+ * before it hold {"c1":"..."}, the cell model alone); a uniform chunk, and one
  * with a block the model does not know, the palette form
  * {"palette":[names...],"rle":"..."} (the runs: chunk_palette.c); blocks
  * with metadata follow as the design's sparse "blocks" map and entities as
@@ -138,16 +139,16 @@ static int model_map_from_registry(const ChunkModel *m, const BlockRegistry *reg
     return same;
 }
 
-/* {"c1":"..." (the model form) when the model knows every block of c;
+/* {"c2":"..." (the model form) when the model knows every block of c;
  * returns 0 and writes nothing when it does not. */
 static int encode_model(Buf *b, const Chunk *c, const BlockRegistry *reg)
 {
-    static _Thread_local char text[CHUNK_MODEL_TEXT_MAX];
-    const ChunkModel *m = chunk_model_get(NULL);
+    static _Thread_local char text[CHUNK_MODEL_C2_TEXT_MAX];
+    const ChunkModel *m = chunk_model_get_c2(NULL);
     if (!m || blocks_count(reg) > CHUNK_MODEL_MAX_BLOCKS)
         return 0;
     uint64_t used = 0;
-    size_t n = chunk_model_encode(m, c->blocks, c->cy, text, &used);
+    size_t n = chunk_model_encode_c2(m, c->blocks, c->cy, text, &used);
     uint8_t map[CHUNK_MODEL_MAX_BLOCKS];
     int same = model_map_from_registry(m, reg, used, map);
     if (same < 0)
@@ -156,14 +157,14 @@ static int encode_model(Buf *b, const Chunk *c, const BlockRegistry *reg)
         uint8_t ids[CHUNK_VOLUME];
         for (int i = 0; i < CHUNK_VOLUME; i++)
             ids[i] = map[c->blocks[i]];
-        n = chunk_model_encode(m, ids, c->cy, text, &used);
+        n = chunk_model_encode_c2(m, ids, c->cy, text, &used);
     }
     if (n == 0)
         return 0;
     buf_reserve(b, n + 16);
     if (b->oom)
         return 1;
-    buf_str(b, "{\"c1\":\"");
+    buf_str(b, "{\"c2\":\"");
     buf_add(b, text, n);
     buf_str(b, "\"");
     return 1;
@@ -326,17 +327,18 @@ static int decode_rle(const Decoder *d, Chunk *c, const BlockId *map, int palett
     return MA_OK;
 }
 
-/* Fills c's blocks from "c1" text (the model form). */
-static int decode_model(const Decoder *d, Chunk *c, const char *text, size_t n)
+/* Fills c's blocks from "c1" (form 1) or "c2" (form 2) text, the model forms. */
+static int decode_model(const Decoder *d, Chunk *c, const char *text, size_t n, int form)
 {
-    const ChunkModel *m = chunk_model_get(d->err);
+    const ChunkModel *m = form == 2 ? chunk_model_get_c2(d->err) : chunk_model_get(d->err);
     if (!m)
         return d->err->code;
     c->blocks = malloc(CHUNK_VOLUME);
     if (!c->blocks)
         return err_set(d->err, MA_ERR_NOMEM, "out of memory decoding a chunk");
     uint64_t used = 0;
-    const char *why = chunk_model_decode(m, text, n, c->cy, c->blocks, &used);
+    const char *why = form == 2 ? chunk_model_decode_c2(m, text, n, c->cy, c->blocks, &used)
+                                : chunk_model_decode(m, text, n, c->cy, c->blocks, &used);
     if (why)
         return fail(d, "%s", why);
     /* Model ids to this registry's ids: the same unless data/blocks.json changed order. */
@@ -349,7 +351,9 @@ static int decode_model(const Decoder *d, Chunk *c, const char *text, size_t n)
         int rid = id < count && strcmp(blocks_get(d->reg, (BlockId)id)->name, name) == 0 ? id
                                                                                           : blocks_find(d->reg, name);
         if (rid < 0)
-            return fail(d, "\"c1\" holds a block unknown to this game: \"%s\"", name);
+            return fail(d, form == 2 ? "\"c2\" holds a block unknown to this game: \"%s\""
+                                     : "\"c1\" holds a block unknown to this game: \"%s\"",
+                        name);
         map[id] = (uint8_t)rid;
         same &= rid == id;
     }
@@ -390,12 +394,13 @@ static int decode_fast(const Decoder *d, const char *s, size_t len, Chunk *c)
     const char *p = s, *end = s + len;
     while (end > p && (end[-1] == '\n' || end[-1] == ' '))
         end--;
-    if ((size_t)(end - p) >= sizeof model - 1 && memcmp(p, model, sizeof model - 1) == 0) {
-        /* {"c1":"text"}: the text's alphabet holds neither '"' nor '\\'. */
+    /* {"c1":"text"} or {"c2":"text"}: the text's alphabet holds neither '"' nor '\\'. */
+    if ((size_t)(end - p) >= sizeof model - 1 && memcmp(p, model, 3) == 0 && (p[3] == '1' || p[3] == '2') &&
+        memcmp(p + 4, model + 4, sizeof model - 5) == 0) {
         const char *t = p + sizeof model - 1, *q = memchr(t, '"', (size_t)(end - t));
         if (!q || end - q != 2 || q[1] != '}')
             return 0;
-        int rc = decode_model(d, c, t, (size_t)(q - t));
+        int rc = decode_model(d, c, t, (size_t)(q - t), p[3] - '0');
         return rc == MA_OK ? 1 : rc;
     }
     if ((size_t)(end - p) < sizeof head - 1 || memcmp(p, head, sizeof head - 1) != 0)
@@ -620,17 +625,25 @@ static int decode_json(const Decoder *d, const char *json, size_t len, Chunk *c)
     cJSON *rle = cJSON_GetObjectItemCaseSensitive(root, "rle");
     cJSON *blocks = cJSON_GetObjectItemCaseSensitive(root, "blocks");
     cJSON *entities = cJSON_GetObjectItemCaseSensitive(root, "entities");
-    cJSON *model = cJSON_GetObjectItemCaseSensitive(root, "c1");
+    cJSON *model1 = cJSON_GetObjectItemCaseSensitive(root, "c1");
+    cJSON *model2 = cJSON_GetObjectItemCaseSensitive(root, "c2");
+    cJSON *model = model1 ? model1 : model2;
     if (model) {
+        const char *name = model1 ? "\"c1\"" : "\"c2\"";
+        if (model1 && model2) {
+            rc = fail(d, "\"c1\" cannot stand beside %s", "\"c2\"");
+            goto cleanup;
+        }
         if (palette || rle) {
-            rc = fail(d, "\"c1\" cannot stand beside %s", "\"palette\" or \"rle\"");
+            rc = fail(d, model1 ? "\"c1\" cannot stand beside %s" : "\"c2\" cannot stand beside %s",
+                      "\"palette\" or \"rle\"");
             goto cleanup;
         }
         if (!cJSON_IsString(model)) {
-            rc = fail(d, "\"c1\" must be a string%s", "");
+            rc = fail(d, "%s must be a string", name);
             goto cleanup;
         }
-        if ((rc = decode_model(d, c, model->valuestring, strlen(model->valuestring))) != MA_OK)
+        if ((rc = decode_model(d, c, model->valuestring, strlen(model->valuestring), model1 ? 1 : 2)) != MA_OK)
             goto cleanup;
         if (blocks && (rc = decode_blocks(d, c, blocks, 0)) != MA_OK)
             goto cleanup;
@@ -664,7 +677,7 @@ static int decode_json(const Decoder *d, const char *json, size_t len, Chunk *c)
         if ((rc = decode_blocks(d, c, blocks, 1)) != MA_OK)
             goto cleanup;
     } else {
-        rc = fail(d, "neither %s, \"c1\" nor \"blocks\"", "\"palette\"");
+        rc = fail(d, "neither %s, \"c1\", \"c2\" nor \"blocks\"", "\"palette\"");
         goto cleanup;
     }
     if (entities) {

@@ -16,6 +16,10 @@
  * neighbour), so the coder jumps over them with one comparison of the row
  * below and the row north.
  *
+ * "c2" codes the same walk over the chunk with its veins (ores, granite)
+ * replaced by stone, then the veins, each grown breadth first from its first
+ * cell (the veins section); one rANS stream holds both.
+ *
  * The range coder is rANS with 12-bit frequencies and radix 92: the state
  * lives in [L, 92 L) and moves one base-92 digit at a time, each digit one
  * printable character. The encoder runs backwards over the symbols; the text
@@ -50,6 +54,8 @@
 #define RANS_XMAX_UNIT ((RANS_L / SCALE) * RADIX)
 #define STATE_DIGITS 5                 /* 92^5 > 92 L */
 #define VOLUME 4096
+#define CV_SHAPES 64 /* which of a vein cell's six neighbours the vein grows into */
+
 
 /* Thread-local buffers addressed directly (the library is built as
  * position-independent code, where each access to a thread-local would
@@ -72,6 +78,19 @@ struct ChunkModel {
     uint8_t lit_start[CM_LIT][64]; /* the literal whose range holds slot 64 k, for a short search */
     uint8_t run_start[CM_RUNCTX][64]; /* the same for run buckets */
     uint8_t digit_of[256];        /* character -> digit, 0xFF when not one */
+    /* The veins of "c2" (the c2 model only; see the veins section). */
+    int has_veins;
+    uint16_t vcount_cum[CM_BANDS][CM_RUN_BUCKETS + 1];
+    uint16_t vgap_cum[CM_BANDS][CM_RUN_BUCKETS + 1];
+    uint16_t vtype_cum[CM_BANDS][CHUNK_MODEL_MAX_BLOCKS + 1];
+    uint16_t vshape_cum[CHUNK_MODEL_MAX_BLOCKS][CV_SHAPES + 1];
+    uint8_t vcount_start[CM_BANDS][64], vgap_start[CM_BANDS][64], vtype_start[CM_BANDS][64];
+    uint8_t vshape_start[CHUNK_MODEL_MAX_BLOCKS][64];
+    /* The encoder's choice of vein cells (not part of the format): */
+    int stone;                                /* the model id of stone, -1 when none */
+    uint8_t vein_kind[256];                   /* 1: a vein block */
+    uint8_t vein_ids[8]; /* the vein blocks */
+    int vein_nids;
 };
 
 /* x / f for x < 2^32 and 1 <= f <= SCALE without a division instruction:
@@ -361,18 +380,206 @@ static int walk_ranges(const uint8_t *X, int band, const ChunkModel *m, uint32_t
     return walk(X, band, m, ev, used);
 }
 
+/* ------------------------------------------------------------ veins ("c2") */
+
+/* The encoder's split of a chunk into cells and veins: B receives the cells
+ * with each vein cell replaced by stone (so a vein cell is one where B and
+ * X differ), list the vein cells in index order, *vused the ids of veins.
+ * Which cells are veins is the encoder's choice (any split decodes): every
+ * ore and granite cell (dirt and gravel veins, also laid by the generator,
+ * were tried: they cost more as veins than as cells). Rows are looked at 16
+ * cells at a time. Returns how many. */
+static int veins_split(const ChunkModel *m, const uint8_t *X, uint8_t *B, uint16_t *list, uint64_t *vused)
+{
+    memcpy(B, X, VOLUME);
+    *vused = 0;
+    if (m->stone < 0 || m->vein_nids == 0)
+        return 0;
+    int n = 0;
+#if defined(__SSE2__)
+    __m128i ids[sizeof m->vein_ids];
+    for (int k = 0; k < m->vein_nids; k++)
+        ids[k] = _mm_set1_epi8((char)m->vein_ids[k]);
+#endif
+    for (int r = 0; r < 256; r++) {
+        const uint8_t *row = X + r * 16;
+        unsigned take = 0;
+#if defined(__SSE2__)
+        __m128i v = _mm_loadu_si128((const __m128i *)row), eq = _mm_setzero_si128();
+        for (int k = 0; k < m->vein_nids; k++)
+            eq = _mm_or_si128(eq, _mm_cmpeq_epi8(v, ids[k]));
+        take = (unsigned)_mm_movemask_epi8(eq);
+#else
+        for (int j = 0; j < 16; j++)
+            take |= (unsigned)m->vein_kind[row[j]] << j;
+#endif
+        for (; take; take &= take - 1) {
+            int i = r * 16 + __builtin_ctz(take);
+            B[i] = (uint8_t)m->stone;
+            list[n++] = (uint16_t)i;
+            *vused |= 1ull << X[i];
+        }
+    }
+    return n;
+}
+
+/* A vein symbol: its table, context and symbol. VT_BITS are the k uniform
+ * bits (ctx = k) that follow a bucket. */
+enum { VT_COUNT, VT_GAP, VT_TYPE, VT_SHAPE, VT_BITS };
+typedef struct VeinSym {
+    uint8_t table, ctx;
+    uint16_t sym;
+} VeinSym;
+
+/* A count or gap R as a bucket k = floor(log2(R + 1)) and k bits. */
+static inline int vein_bucket(VeinSym *out, int table, int band, int r)
+{
+    unsigned r1 = (unsigned)r + 1u;
+    int k = 31 - __builtin_clz(r1);
+    out[0] = (VeinSym){(uint8_t)table, (uint8_t)band, (uint16_t)k};
+    out[1] = (VeinSym){VT_BITS, (uint8_t)k, (uint16_t)(r1 - (1u << k))};
+    return 2;
+}
+
+/* Veins are grown in a grid of 18 x 18 x 18 cells, the chunk inside a
+ * border that counts as taken, so that finding a cell's free neighbours
+ * needs no tests of the chunk's bounds. Neighbour k: +x, -x, +z, -z, +y, -y. */
+#define PAD 18
+#define PAD_VOLUME (PAD * PAD * PAD)
+static const int vein_step[6] = {1, -1, 16, -16, 256, -256};
+static const int pad_step[6] = {1, -1, PAD, -PAD, PAD * PAD, -PAD * PAD};
+
+/* Cell i's place in the grid. */
+static inline int pad_of(int i) { return i + 68 * (i >> 8) + 2 * (i >> 4 & 15) + PAD * PAD + PAD + 1; }
+
+/* A grid whose border is taken (nonzero) and inside is free (0): made
+ * once; its users put back every cell they change. */
+static void pad_init(uint8_t *g)
+{
+    memset(g, 1, PAD_VOLUME);
+    for (int i = 0; i < VOLUME; i++)
+        g[pad_of(i)] = 0;
+}
+
+/* The free neighbours of the cell at grid place p (bit k: neighbour k). */
+static inline unsigned pad_free(const uint8_t *g, int p)
+{
+    return (unsigned)(g[p + 1] != 1) | (unsigned)(g[p - 1] != 1) << 1 | (unsigned)(g[p + PAD] != 1) << 2 |
+           (unsigned)(g[p - PAD] != 1) << 3 | (unsigned)(g[p + PAD * PAD] != 1) << 4 |
+           (unsigned)(g[p - PAD * PAD] != 1) << 5;
+}
+
+/* The symbols of the veins (the cells where B differs from X, listed in
+ * list), in decoding order: the number of veins; for each (a set of
+ * same-typed vein cells joined by faces, in the order of its first cell)
+ * the gap from the previous first cell, its type, then for each of its
+ * cells taken breadth first that has a free neighbour, which free
+ * neighbours the vein holds. Returns how many (at most 2 + 4 * 4096). */
+static inline __attribute__((always_inline)) int veins_walk(const ChunkModel *m, int band, const uint8_t *X,
+                                                           const uint16_t *list, int nlist, VeinSym *out,
+                                                           uint32_t *ev)
+{
+    /* The grid: 0 free, 1 taken (or the border), 2 + v a vein cell of type v not yet taken. */
+    static _Thread_local TLS_LOCAL uint8_t grid[PAD_VOLUME];
+    static _Thread_local TLS_LOCAL int grid_ready;
+    static _Thread_local TLS_LOCAL uint16_t queue[VOLUME];
+    if (!grid_ready) {
+        pad_init(grid);
+        grid_ready = 1;
+    }
+    for (int li = 0; li < nlist; li++)
+        grid[pad_of(list[li])] = (uint8_t)(2 + X[list[li]]);
+    int n = 2, veins = 0, last = -1;
+    for (int li = 0; li < nlist; li++) {
+        int i = list[li];
+        if (grid[pad_of(i)] == 1)
+            continue;
+        veins++;
+        if (m) {
+            unsigned r1 = (unsigned)(i - last), k = 31u - (unsigned)__builtin_clz(r1);
+            ev[n++] = range_of(m->vgap_cum[band], k);
+            ev[n++] = (r1 - (1u << k)) << (SCALE_BITS - k) | (SCALE >> k) << 16;
+        } else {
+            n += vein_bucket(out + n, VT_GAP, band, i - last - 1);
+        }
+        last = i;
+        unsigned v = X[i], want = 2 + v;
+        if (m)
+            ev[n++] = range_of(m->vtype_cum[band], v);
+        else
+            out[n++] = (VeinSym){VT_TYPE, (uint8_t)band, (uint16_t)v};
+        const uint16_t *shape = m ? m->vshape_cum[v] : NULL;
+        int head = 0, tail = 0;
+        grid[pad_of(i)] = 1;
+        queue[tail++] = (uint16_t)i;
+        while (head < tail) {
+            int c = queue[head++], p = pad_of(c);
+            const uint8_t *g = grid + p;
+            unsigned avail = pad_free(grid, p);
+            if (!avail)
+                continue;
+            unsigned mask = (unsigned)(g[1] == want) | (unsigned)(g[-1] == want) << 1 |
+                            (unsigned)(g[PAD] == want) << 2 | (unsigned)(g[-PAD] == want) << 3 |
+                            (unsigned)(g[PAD * PAD] == want) << 4 | (unsigned)(g[-PAD * PAD] == want) << 5;
+            for (unsigned t = mask; t; t &= t - 1) {
+                int k = __builtin_ctz(t);
+                grid[p + pad_step[k]] = 1;
+                queue[tail++] = (uint16_t)(c + vein_step[k]);
+            }
+            if (m)
+                ev[n++] = range_of(shape, mask);
+            else
+                out[n++] = (VeinSym){VT_SHAPE, (uint8_t)v, (uint16_t)mask};
+        }
+    }
+    for (int li = 0; li < nlist; li++)
+        grid[pad_of(list[li])] = 0;
+    if (m) {
+        unsigned r1 = (unsigned)veins + 1u, k = 31u - (unsigned)__builtin_clz(r1);
+        ev[0] = range_of(m->vcount_cum[band], k);
+        ev[1] = (r1 - (1u << k)) << (SCALE_BITS - k) | (SCALE >> k) << 16;
+    } else {
+        vein_bucket(out, VT_COUNT, band, veins);
+    }
+    return n;
+}
+
+/* The veins' symbols as events (training) or as ranges (coding, into ev). */
+static int veins_symbols(int band, const uint8_t *X, const uint16_t *list, int nlist, VeinSym *out)
+{
+    return veins_walk(NULL, band, X, list, nlist, out, NULL);
+}
+static int veins_ranges(const ChunkModel *m, int band, const uint8_t *X, const uint16_t *list, int nlist,
+                        uint32_t *ev)
+{
+    return veins_walk(m, band, X, list, nlist, NULL, ev);
+}
+
 /* ------------------------------------------------------------ coding */
 
 /* The depth band of chunk y cy. */
 static int depth_band(int cy) { return cy <= 0 ? 0 : cy == 1 ? 1 : cy < 4 ? 2 : cy < 8 ? 3 : 4; }
 
-size_t chunk_model_encode(const ChunkModel *m, const uint8_t *cells, int cy, char *out, uint64_t *used)
+/* Codes cells as "c1" (form 1) or "c2" (form 2) into out (of cap bytes). */
+static size_t encode_text(const ChunkModel *m, const uint8_t *cells, int cy, char *out, uint64_t *used, int form,
+                          size_t cap)
 {
-    static _Thread_local TLS_LOCAL uint32_t ev[3 * VOLUME];
-    int n = walk_ranges(cells, depth_band(cy), m, ev, used);
+    static _Thread_local TLS_LOCAL uint32_t ev[7 * VOLUME + 2];
+    int band = depth_band(cy), n;
+    if (form == 2) {
+        static _Thread_local TLS_LOCAL uint8_t B[VOLUME];
+        static _Thread_local TLS_LOCAL uint16_t list[VOLUME];
+        uint64_t vused;
+        int nv = veins_split(m, cells, B, list, &vused);
+        n = walk_ranges(B, band, m, ev, used);
+        n += veins_ranges(m, band, cells, list, nv, ev + n);
+        *used |= vused;
+    } else {
+        n = walk_ranges(cells, band, m, ev, used);
+    }
     if (*used >> m->count)
         return 0; /* ids the model does not have: the caller maps them first */
-    char *end = out + CHUNK_MODEL_TEXT_MAX, *p = end;
+    char *end = out + cap, *p = end;
     uint32_t x = RANS_L;
     for (int i = n - 1; i >= 0; i--) {
         uint32_t cum = ev[i] & 0xFFFF, freq = ev[i] >> 16;
@@ -399,6 +606,18 @@ size_t chunk_model_encode(const ChunkModel *m, const uint8_t *cells, int cy, cha
     size_t len = (size_t)(end - p);
     memmove(out, p, len);
     return len;
+}
+
+size_t chunk_model_encode(const ChunkModel *m, const uint8_t *cells, int cy, char *out, uint64_t *used)
+{
+    return encode_text(m, cells, cy, out, used, 1, CHUNK_MODEL_TEXT_MAX);
+}
+
+size_t chunk_model_encode_c2(const ChunkModel *m, const uint8_t *cells, int cy, char *out, uint64_t *used)
+{
+    if (!m->has_veins)
+        return 0;
+    return encode_text(m, cells, cy, out, used, 2, CHUNK_MODEL_C2_TEXT_MAX);
 }
 
 /* The decoder's state: x and where the next digit is. The text is first
@@ -473,6 +692,95 @@ static inline int dec_run(Dec *d, const ChunkModel *m, unsigned ctx)
     uint32_t freq = SCALE >> k, e = (d->x & (SCALE - 1)) >> (SCALE_BITS - k);
     dec_advance(d, e * freq, freq);
     return (int)((1u << k) + e) - 1;
+}
+
+/* A symbol of table t (n symbols) whose start index gives the first
+ * candidate for each 64 slots. */
+static inline int dec_table(Dec *d, const uint16_t *t, const uint8_t *start)
+{
+    uint32_t slot = d->x & (SCALE - 1);
+    int s = start[slot >> 6];
+    while (t[s + 1] <= slot)
+        s++;
+    dec_advance(d, t[s], (uint32_t)t[s + 1] - t[s]);
+    return s;
+}
+
+/* A count or gap: its bucket k, then k uniform bits. */
+static inline int dec_bucket(Dec *d, const uint16_t *t, const uint8_t *start)
+{
+    int k = dec_table(d, t, start);
+    uint32_t freq = SCALE >> k, e = (d->x & (SCALE - 1)) >> (SCALE_BITS - k);
+    dec_advance(d, e * freq, freq);
+    return (int)((1u << k) + e) - 1;
+}
+
+/* The veins of "c2" text, after its cells: written over X (the cells
+ * there were stone). Returns NULL or why the text is not valid. */
+static const char *dec_veins_grid(Dec *d, const ChunkModel *m, unsigned band, uint8_t *X, size_t len,
+                                  uint64_t *used, uint8_t *grid, uint16_t *queue, int *tail)
+{
+    int veins = dec_bucket(d, m->vcount_cum[band], m->vcount_start[band]);
+    if (veins > VOLUME)
+        return "\"c2\" lists more veins than a chunk has cells";
+    int last = -1;
+    for (int j = 0; j < veins; j++) {
+        int i = last + 1 + dec_bucket(d, m->vgap_cum[band], m->vgap_start[band]);
+        if (i >= VOLUME)
+            return "\"c2\" starts a vein outside the chunk";
+        if (grid[pad_of(i)])
+            return "\"c2\" starts a vein in a cell another vein holds";
+        last = i;
+        int v = dec_table(d, m->vtype_cum[band], m->vtype_start[band]);
+        if (v >= m->count)
+            return "\"c2\" holds a vein of a block the model does not have";
+        *used |= 1ull << v;
+        const uint16_t *shape = m->vshape_cum[v];
+        const uint8_t *start = m->vshape_start[v];
+        int head = *tail;
+        grid[pad_of(i)] = 1;
+        X[i] = (uint8_t)v;
+        queue[(*tail)++] = (uint16_t)i;
+        while (head < *tail) {
+            int c = queue[head++], p = pad_of(c);
+            unsigned avail = pad_free(grid, p);
+            if (!avail)
+                continue;
+            unsigned mask = (unsigned)dec_table(d, shape, start);
+            if (mask & ~avail)
+                return "\"c2\" grows a vein into a cell that is outside the chunk or taken";
+            for (; mask; mask &= mask - 1) {
+                int k = __builtin_ctz(mask);
+                grid[p + pad_step[k]] = 1;
+                X[c + vein_step[k]] = (uint8_t)v;
+                queue[(*tail)++] = (uint16_t)(c + vein_step[k]);
+            }
+            if (d->i > len)
+                return "\"c2\" ends before its veins";
+        }
+        if (d->i > len)
+            return "\"c2\" ends before its veins";
+    }
+    return NULL;
+}
+
+/* The veins of "c2" text, after its cells: written over X (the cells
+ * there were stone). Returns NULL or why the text is not valid. The grid
+ * of taken cells is kept between calls and put back as it was. */
+static const char *dec_veins(Dec *d, const ChunkModel *m, unsigned band, uint8_t *X, size_t len, uint64_t *used)
+{
+    static _Thread_local TLS_LOCAL uint8_t grid[PAD_VOLUME];
+    static _Thread_local TLS_LOCAL int grid_ready;
+    static _Thread_local TLS_LOCAL uint16_t queue[VOLUME];
+    if (!grid_ready) {
+        pad_init(grid);
+        grid_ready = 1;
+    }
+    int tail = 0;
+    const char *why = dec_veins_grid(d, m, band, X, len, used, grid, queue, &tail);
+    for (int k = 0; k < tail; k++)
+        grid[pad_of(queue[k])] = 0;
+    return why;
 }
 
 /* Which cells of a row are easy when the cell west of each holds the value
@@ -562,21 +870,26 @@ static inline int dec_cell(DecState *st, unsigned b, unsigned n, unsigned w, int
  * bits. Other cells are decoded one by one from their neighbours; in rows
  * with a row below and a row north (all but 31 of 256), by a path that
  * knows it. */
-const char *chunk_model_decode(const ChunkModel *m, const char *text, size_t len, int cy, uint8_t *X, uint64_t *used)
+/* Form 1 ("c1") or 2 ("c2"); the messages name the form. */
+#define FORM_MSG(form, text) ((form) == 2 ? "\"c2\" " text : "\"c1\" " text)
+
+static inline __attribute__((always_inline)) const char *decode_text(const ChunkModel *m, const char *text,
+                                                                    size_t len, int cy, uint8_t *X, uint64_t *used,
+                                                                    int form)
 {
-    static const char *const copies_missing = "\"c1\" copies a neighbour that is not there";
+    const char *const copies_missing = FORM_MSG(form, "copies a neighbour that is not there");
     const unsigned band = (unsigned)depth_band(cy);
-    static _Thread_local TLS_LOCAL uint8_t digits[CHUNK_MODEL_TEXT_MAX + DIGIT_PAD];
-    static _Thread_local TLS_LOCAL uint16_t pairs[CHUNK_MODEL_TEXT_MAX + DIGIT_PAD];
+    static _Thread_local TLS_LOCAL uint8_t digits[CHUNK_MODEL_C2_TEXT_MAX + DIGIT_PAD];
+    static _Thread_local TLS_LOCAL uint16_t pairs[CHUNK_MODEL_C2_TEXT_MAX + DIGIT_PAD];
     if (len < STATE_DIGITS)
-        return "\"c1\" is too short";
-    if (len > CHUNK_MODEL_TEXT_MAX)
-        return "\"c1\" is longer than any coding of 4096 blocks";
+        return FORM_MSG(form, "is too short");
+    if (len > (form == 2 ? CHUNK_MODEL_C2_TEXT_MAX : CHUNK_MODEL_TEXT_MAX))
+        return FORM_MSG(form, "is longer than any coding of 4096 blocks");
     uint8_t bad = 0;
     for (size_t i = 0; i < len; i++)
         bad |= digits[i] = m->digit_of[(unsigned char)text[i]];
     if (bad & 0x80)
-        return "\"c1\" holds a character outside its alphabet";
+        return FORM_MSG(form, "holds a character outside its alphabet");
     memset(digits + len, 0, DIGIT_PAD);
     for (size_t i = STATE_DIGITS; i < len; i++)
         pairs[i] = (uint16_t)(digits[i] * RADIX + digits[i + 1]);
@@ -585,7 +898,7 @@ const char *chunk_model_decode(const ChunkModel *m, const char *text, size_t len
     for (int k = 0; k < STATE_DIGITS; k++)
         x0 = x0 * RADIX + digits[k];
     if (x0 < RANS_L || x0 >= (uint64_t)RANS_L * RADIX)
-        return "\"c1\" does not start with a valid state";
+        return FORM_MSG(form, "does not start with a valid state");
     DecState st = {{(uint32_t)x0, STATE_DIGITS, digits, pairs}, -1, 0, m, band * 2 * CM_C0,
                    band * 2 * CM_C0 + CM_C0, band * CM_C0};
     for (int y = 0; y < 16; y++)
@@ -667,14 +980,32 @@ const char *chunk_model_decode(const ChunkModel *m, const char *text, size_t len
                 x++;
             }
             if (st.d.i > len)
-                return "\"c1\" ends before its 4096 blocks";
+                return FORM_MSG(form, "ends before its 4096 blocks");
         }
     if (st.run_left > 0)
-        return "\"c1\" runs past 4096 blocks";
+        return FORM_MSG(form, "runs past 4096 blocks");
+    if (form == 2) {
+        const char *why = dec_veins(&st.d, m, band, X, len, &st.seen);
+        if (why)
+            return why;
+    }
     if (st.d.i != len || st.d.x != RANS_L)
-        return "\"c1\" holds more than 4096 blocks or is damaged";
+        return FORM_MSG(form, "holds more than 4096 blocks or is damaged");
     *used = st.seen;
     return NULL;
+}
+
+const char *chunk_model_decode(const ChunkModel *m, const char *text, size_t len, int cy, uint8_t *X, uint64_t *used)
+{
+    return decode_text(m, text, len, cy, X, used, 1);
+}
+
+const char *chunk_model_decode_c2(const ChunkModel *m, const char *text, size_t len, int cy, uint8_t *X,
+                                  uint64_t *used)
+{
+    if (!m->has_veins)
+        return "\"c2\" needs the c2 model";
+    return decode_text(m, text, len, cy, X, used, 2);
 }
 
 /* ------------------------------------------------------------ the model */
@@ -728,6 +1059,73 @@ static int pattern_candidates(int p, int *valid)
     *valid = !(bn && !(hb && hn)) && !(bw && !(hb && hw)) && !(nw && !(hn && hw)) &&
              /* equality is transitive */ !(bn && bw && !nw) && !(bn && nw && !bw) && !(bw && nw && !bn);
     return hb + (hn && !bn) + (hw && !bw && !nw);
+}
+
+/* Fills start[k], the first symbol whose range may hold slot 64 k. */
+static void fill_start(const uint16_t *cum, uint8_t *start)
+{
+    for (int k = 0, s = 0; k < 64; k++) {
+        while (cum[s + 1] <= (uint32_t)k * 64)
+            s++;
+        start[k] = (uint8_t)s;
+    }
+}
+
+/* One table of "veins": rows [context, n counts] into cum[nctx][n + 1];
+ * a context never seen takes the counts of every context. */
+static const char *veins_table(const cJSON *rows, int nctx, int n, int stride, uint16_t *cum, uint8_t *start)
+{
+    static double count[CHUNK_MODEL_MAX_BLOCKS][CV_SHAPES];
+    double all[CV_SHAPES] = {0};
+    uint8_t seen[CHUNK_MODEL_MAX_BLOCKS] = {0}, allowed[CV_SHAPES];
+    if (!cJSON_IsArray(rows))
+        return "\"veins\" needs the arrays \"count\", \"gap\", \"type\" and \"shape\"";
+    for (const cJSON *e = rows->child; e; e = e->next) {
+        int ctx = cJSON_GetArraySize(e) == n + 1 ? (int)cJSON_GetArrayItem(e, 0)->valuedouble : -1;
+        if (ctx < 0 || ctx >= nctx)
+            return "each row of \"veins\" must be [context, one count per symbol]";
+        seen[ctx] = 1;
+        for (int k = 0; k < n; k++)
+            all[k] += count[ctx][k] = cJSON_GetArrayItem(e, 1 + k)->valuedouble;
+    }
+    memset(allowed, 1, sizeof allowed);
+    for (int ctx = 0; ctx < nctx; ctx++) {
+        quantize(seen[ctx] ? count[ctx] : all, allowed, n, cum + ctx * stride);
+        fill_start(cum + ctx * stride, start + ctx * 64);
+    }
+    return NULL;
+}
+
+/* The encoder's veins from the block names (ores and granite), and the
+ * "veins" tables when the file has them (the c2 model). */
+static const char *veins_load(ChunkModel *m, const cJSON *veins)
+{
+    static const char *const kinds[] = {"coal_ore", "iron_ore", "gold_ore", "diamond_ore", "granite"};
+    m->stone = chunk_model_find(m, "stone");
+    memset(m->vein_kind, 0, sizeof m->vein_kind);
+    m->vein_nids = 0;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        int id = chunk_model_find(m, kinds[i]);
+        if (id >= 0) {
+            m->vein_kind[id] = 1;
+            m->vein_ids[m->vein_nids++] = (uint8_t)id;
+        }
+    }
+    m->has_veins = 0;
+    if (!veins)
+        return NULL;
+    const char *why;
+    if ((why = veins_table(cJSON_GetObjectItemCaseSensitive(veins, "count"), CM_BANDS, CM_RUN_BUCKETS,
+                           CM_RUN_BUCKETS + 1, &m->vcount_cum[0][0], &m->vcount_start[0][0])) ||
+        (why = veins_table(cJSON_GetObjectItemCaseSensitive(veins, "gap"), CM_BANDS, CM_RUN_BUCKETS,
+                           CM_RUN_BUCKETS + 1, &m->vgap_cum[0][0], &m->vgap_start[0][0])) ||
+        (why = veins_table(cJSON_GetObjectItemCaseSensitive(veins, "type"), CM_BANDS, m->count,
+                           CHUNK_MODEL_MAX_BLOCKS + 1, &m->vtype_cum[0][0], &m->vtype_start[0][0])) ||
+        (why = veins_table(cJSON_GetObjectItemCaseSensitive(veins, "shape"), m->count, CV_SHAPES,
+                           CV_SHAPES + 1, &m->vshape_cum[0][0], &m->vshape_start[0][0])))
+        return why;
+    m->has_veins = 1;
+    return NULL;
 }
 
 static const char *model_load(ChunkModel *m, const char *text, size_t len)
@@ -858,6 +1256,8 @@ static const char *model_load(ChunkModel *m, const char *text, size_t len)
                 s++;
             m->run_start[ctx][k] = (uint8_t)s;
         }
+    if ((why = veins_load(m, cJSON_GetObjectItemCaseSensitive(root, "veins"))) != NULL)
+        goto done;
     memset(m->digit_of, 0xFF, sizeof m->digit_of); /* not a digit: the high bit set */
     for (unsigned i = 0; i < RADIX; i++)
         m->digit_of[(unsigned char)digit_chars[i]] = (uint8_t)i;
@@ -866,25 +1266,34 @@ done:
     return why;
 }
 
-static ChunkModel *g_model;
-static const char *g_model_error;
+static ChunkModel *g_model, *g_model_c2;
+static const char *g_model_error, *g_model_c2_error;
 static pthread_once_t g_model_once = PTHREAD_ONCE_INIT;
+
+/* Loads the compiled-in file name into m; NULL or why not. */
+static const char *model_embedded(ChunkModel *m, const char *name)
+{
+    for (const EmbeddedFile *f = embedded_files; f->name; f++)
+        if (strcmp(f->name, name) == 0)
+            return model_load(m, (const char *)f->bytes, (size_t)f->len);
+    return "is not compiled in";
+}
 
 static void model_init(void)
 {
-    static ChunkModel model;
+    static ChunkModel model, model_c2;
     patterns_init();
     symbols_init();
     for (uint32_t f = 1; f <= SCALE; f++)
         g_recip[f] = f > 1 ? UINT64_MAX / f + 1 : 0; /* ceil(2^64 / f); 1 is taken apart */
-    for (const EmbeddedFile *f = embedded_files; f->name; f++)
-        if (strcmp(f->name, "chunk_model.json") == 0) {
-            g_model_error = model_load(&model, (const char *)f->bytes, (size_t)f->len);
-            if (!g_model_error)
-                g_model = &model;
-            return;
-        }
-    g_model_error = "is not compiled in";
+    if (!(g_model_error = model_embedded(&model, "chunk_model.json")))
+        g_model = &model;
+    if (!(g_model_c2_error = model_embedded(&model_c2, "chunk_model_c2.json"))) {
+        if (model_c2.has_veins)
+            g_model_c2 = &model_c2;
+        else
+            g_model_c2_error = "has no \"veins\"";
+    }
 }
 
 const ChunkModel *chunk_model_get(Err *err)
@@ -895,12 +1304,23 @@ const ChunkModel *chunk_model_get(Err *err)
     return g_model;
 }
 
+const ChunkModel *chunk_model_get_c2(Err *err)
+{
+    pthread_once(&g_model_once, model_init);
+    if (!g_model_c2)
+        err_set(err, MA_ERR_CORRUPT, "data/chunk_model_c2.json (compiled in): %s", g_model_c2_error);
+    return g_model_c2;
+}
+
 /* ------------------------------------------------------------ training */
 
 struct ChunkModelCounts {
     double sym[CM_SYM_PATTERNS * CM_C0][4];
     double lit[CM_LIT][CHUNK_MODEL_MAX_BLOCKS];
     double run[CM_RUNCTX][CM_RUN_BUCKETS];
+    int veins; /* whether chunk_model_counts_add_c2 counted */
+    double vcount[CM_BANDS][CM_RUN_BUCKETS], vgap[CM_BANDS][CM_RUN_BUCKETS];
+    double vtype[CM_BANDS][CHUNK_MODEL_MAX_BLOCKS], vshape[CHUNK_MODEL_MAX_BLOCKS][CV_SHAPES];
 };
 
 ChunkModelCounts *chunk_model_counts_new(void)
@@ -927,6 +1347,46 @@ void chunk_model_counts_add(ChunkModelCounts *k, const uint8_t *cells, int cy)
             k->run[ctx][sym]++;
     }
     free(ev);
+}
+
+void chunk_model_counts_add_c2(ChunkModelCounts *k, const ChunkModel *m, const uint8_t *cells, int cy)
+{
+    uint8_t *B = malloc(VOLUME);
+    uint16_t *list = malloc(sizeof *list * VOLUME);
+    VeinSym *vs = malloc(sizeof *vs * (4 * VOLUME + 2));
+    if (B && list && vs) {
+        uint64_t vused;
+        int nv = veins_split(m, cells, B, list, &vused);
+        chunk_model_counts_add(k, B, cy);
+        int n = veins_symbols(depth_band(cy), cells, list, nv, vs);
+        for (int i = 0; i < n; i++) {
+            VeinSym e = vs[i];
+            switch (e.table) {
+            case VT_COUNT: k->vcount[e.ctx][e.sym]++; break;
+            case VT_GAP: k->vgap[e.ctx][e.sym]++; break;
+            case VT_TYPE: k->vtype[e.ctx][e.sym]++; break;
+            case VT_SHAPE: k->vshape[e.ctx][e.sym]++; break;
+            default: break;
+            }
+        }
+        k->veins = 1;
+    }
+    free(B);
+    free(list);
+    free(vs);
+}
+
+/* Rows [context, n counts] of the contexts that have counts. */
+static void counts_rows(cJSON *a, const double *c, int nctx, int n)
+{
+    for (int ctx = 0; ctx < nctx && a; ctx++) {
+        double row[CV_SHAPES + 1], sum = 0;
+        row[0] = ctx;
+        for (int s = 0; s < n; s++)
+            sum += row[1 + s] = c[ctx * n + s];
+        if (sum > 0)
+            cJSON_AddItemToArray(a, cJSON_CreateDoubleArray(row, n + 1));
+    }
 }
 
 char *chunk_model_counts_json(const ChunkModelCounts *k, const char *const *names, int count)
@@ -966,6 +1426,38 @@ char *chunk_model_counts_json(const ChunkModelCounts *k, const char *const *name
             sum += row[1 + b] = k->run[ctx][b];
         if (sum > 0)
             cJSON_AddItemToArray(a, cJSON_CreateDoubleArray(row, CM_RUN_BUCKETS + 1));
+    }
+    if (k->veins) {
+        cJSON *v = cJSON_AddObjectToObject(root, "veins");
+        cJSON_ReplaceItemInObject(root, "about",
+                                  cJSON_CreateString("block_data \"c2\" model: the cell counts of chunks with their "
+                                                     "veins taken out, and the veins' counts (bench codec-model "
+                                                     "--c2); see docs/chunk-format.md. Never edit: stored chunks "
+                                                     "depend on it."));
+        cJSON_ReplaceItemInObject(root, "version", cJSON_CreateNumber(2));
+        if (v) {
+            counts_rows(cJSON_AddArrayToObject(v, "count"), &k->vcount[0][0], CM_BANDS, CM_RUN_BUCKETS);
+            counts_rows(cJSON_AddArrayToObject(v, "gap"), &k->vgap[0][0], CM_BANDS, CM_RUN_BUCKETS);
+            /* type rows hold one count per block, as the literals do */
+            a = cJSON_AddArrayToObject(v, "type");
+            for (int ctx = 0; ctx < CM_BANDS && a; ctx++) {
+                double row[CHUNK_MODEL_MAX_BLOCKS + 1], sum = 0;
+                row[0] = ctx;
+                for (int s = 0; s < count; s++)
+                    sum += row[1 + s] = k->vtype[ctx][s];
+                if (sum > 0)
+                    cJSON_AddItemToArray(a, cJSON_CreateDoubleArray(row, count + 1));
+            }
+            a = cJSON_AddArrayToObject(v, "shape");
+            for (int ctx = 0; ctx < count && a; ctx++) {
+                double row[CV_SHAPES + 1], sum = 0;
+                row[0] = ctx;
+                for (int s = 0; s < CV_SHAPES; s++)
+                    sum += row[1 + s] = k->vshape[ctx][s];
+                if (sum > 0)
+                    cJSON_AddItemToArray(a, cJSON_CreateDoubleArray(row, CV_SHAPES + 1));
+            }
+        }
     }
     char *text = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
