@@ -75,54 +75,21 @@ static int teardown(void **state)
     return 0;
 }
 
-typedef struct Fixture {
-    Save *save;
-    Game *game;
-} Fixture;
+typedef ThGame Fixture;
 
 static void start_as(Fixture *f, const char *file, int create_world, const char *character, const char *cls)
 {
-    Err err = {0};
-    if (save_open(th_path(dir, file), SAVE_CREATE, &f->save, &err) != MA_OK)
-        fail_msg("%s", err.msg);
-    if (create_world) {
-        int64_t id;
-        if (world_create(f->save, "flatland", 7, "flat", &id, &err) != MA_OK)
-            fail_msg("%s", err.msg);
-    }
-    GameStart st = {.username = "tester", .world = "flatland", .seed = 7, .character = character, .class_name = cls};
-    if (game_start(f->save, &st, &f->game, &err) != MA_OK)
-        fail_msg("%s", err.msg);
+    th_game_start(f, th_path(dir, file),
+                  &(ThGameOpts){.no_world = !create_world, .character = character, .class_name = cls});
 }
 
 static void start(Fixture *f, const char *file, int create_world) { start_as(f, file, create_world, NULL, NULL); }
 
-static void stop(Fixture *f)
-{
-    game_close(f->game);
-    save_close(f->save);
-}
+static void stop(Fixture *f) { th_game_stop(f); }
 
-static ActionResult act(Fixture *f, const char *line)
-{
-    Action a;
-    Err err = {0};
-    if (action_parse(line, &a, &err) != 1)
-        fail_msg("bad action %s: %s", line, err.msg);
-    ActionResult r;
-    if (game_apply(f->game, &a, &r, &err) != MA_OK)
-        fail_msg("%s: %s", line, err.msg);
-    return r;
-}
+static ActionResult act(Fixture *f, const char *line) { return th_act(f->game, line); }
 
-/* The first event containing text, or NULL. */
-static const char *event_with(const ActionResult *r, const char *text)
-{
-    for (int i = 0; i < r->n_events; i++)
-        if (strstr(r->events[i].text, text))
-            return r->events[i].text;
-    return NULL;
-}
+static const char *event_with(const ActionResult *r, const char *text) { return th_event_with(r, text); }
 
 static void print_events(const char *what, const ActionResult *r)
 {
@@ -135,19 +102,7 @@ static void place_creature(Fixture *f, const char *kind, const char *id, int hp,
 {
     Err err = {0};
     World *w = game_world(f->game);
-    Chunk *c = world_chunk(w, chunk_coord(x), chunk_coord(y), chunk_coord(z), &err);
-    assert_non_null(c);
-    cJSON *e = cJSON_CreateObject();
-    cJSON_AddStringToObject(e, "type", "creature");
-    cJSON_AddStringToObject(e, "kind", kind);
-    cJSON_AddStringToObject(e, "id", id);
-    cJSON_AddNumberToObject(e, "hp", hp);
-    cJSON *pos = cJSON_AddArrayToObject(e, "position");
-    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(x)));
-    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(y)));
-    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(z)));
-    cJSON_AddItemToArray(c->entities, e);
-    world_mark_dirty(w, c->cx, c->cy, c->cz);
+    th_put_entity(w, th_creature(kind, id, hp), x, y, z);
     assert_int_equal(world_flush(w, &err), MA_OK);
 }
 

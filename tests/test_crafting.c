@@ -21,17 +21,7 @@
 static char *dir;
 
 /* A copy of data/ under dir/name, for $MAGIC_DATA_DIR. */
-static const char *data_copy(const char *name)
-{
-    const char *src = getenv("MAGIC_TEST_DIR");
-    assert_non_null(src);
-    static char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    char cmd[9000];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s' && cp -r '%s/../data' '%s'", path, src, path);
-    assert_int_equal(system(cmd), 0);
-    return path;
-}
+static const char *data_copy(const char *name) { return th_data_copy(dir, name); }
 
 static int setup(void **state)
 {
@@ -57,49 +47,19 @@ static int teardown(void **state)
     return 0;
 }
 
-typedef struct Fixture {
-    Save *save;
-    Game *game;
-} Fixture;
+typedef ThGame Fixture;
 
+/* A new save `file` with a flat world and a character of class cls (NULL: the default). */
 static void start(Fixture *f, const char *file, const char *cls)
 {
-    Err err = {0};
-    if (save_open(th_path(dir, file), SAVE_CREATE, &f->save, &err) != MA_OK)
-        fail_msg("%s", err.msg);
-    int64_t id;
-    if (world_create(f->save, "flatland", 7, "flat", &id, &err) != MA_OK)
-        fail_msg("%s", err.msg);
-    GameStart st = {.username = "tester", .world = "flatland", .seed = 7, .class_name = cls};
-    if (game_start(f->save, &st, &f->game, &err) != MA_OK)
-        fail_msg("%s", err.msg);
+    th_game_start(f, th_path(dir, file), &(ThGameOpts){.class_name = cls});
 }
 
-static void stop(Fixture *f)
-{
-    game_close(f->game);
-    save_close(f->save);
-}
+static void stop(Fixture *f) { th_game_stop(f); }
 
-static ActionResult act(Fixture *f, const char *line)
-{
-    Action a;
-    Err err = {0};
-    if (action_parse(line, &a, &err) != 1)
-        fail_msg("bad action %s: %s", line, err.msg);
-    ActionResult r;
-    if (game_apply(f->game, &a, &r, &err) != MA_OK)
-        fail_msg("%s: %s", line, err.msg);
-    return r;
-}
+static ActionResult act(Fixture *f, const char *line) { return th_act(f->game, line); }
 
-static int has_event(const ActionResult *r, const char *text)
-{
-    for (int i = 0; i < r->n_events; i++)
-        if (strstr(r->events[i].text, text))
-            return 1;
-    return 0;
-}
+static int has_event(const ActionResult *r, const char *text) { return th_event_with(r, text) != NULL; }
 
 /* Adds count of item to the pack in stacks of up to 50, in free slots. */
 static void give(Fixture *f, const char *item, int count)

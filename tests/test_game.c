@@ -34,43 +34,18 @@ static int teardown(void **state)
     return 0;
 }
 
-typedef struct Fixture {
-    Save *save;
-    Game *game;
-} Fixture;
+typedef ThGame Fixture;
 
+/* A save `file` with the player in "flatland" (seed 7): a flat world created first when
+ * create_world, else the one game_start makes. */
 static void start(Fixture *f, const char *file, int create_world)
 {
-    Err err = {0};
-    if (save_open(th_path(dir, file), SAVE_CREATE, &f->save, &err) != MA_OK)
-        fail_msg("%s", err.msg);
-    if (create_world) {
-        int64_t id;
-        if (world_create(f->save, "flatland", 7, "flat", &id, &err) != MA_OK)
-            fail_msg("%s", err.msg);
-    }
-    GameStart st = {.username = "tester", .world = "flatland", .seed = 7};
-    if (game_start(f->save, &st, &f->game, &err) != MA_OK)
-        fail_msg("%s", err.msg);
+    th_game_start(f, th_path(dir, file), &(ThGameOpts){.no_world = !create_world});
 }
 
-static void stop(Fixture *f)
-{
-    game_close(f->game);
-    save_close(f->save);
-}
+static void stop(Fixture *f) { th_game_stop(f); }
 
-static ActionResult act(Fixture *f, const char *line)
-{
-    Action a;
-    Err err = {0};
-    if (action_parse(line, &a, &err) != 1)
-        fail_msg("bad action %s: %s", line, err.msg);
-    ActionResult r;
-    if (game_apply(f->game, &a, &r, &err) != MA_OK)
-        fail_msg("%s: %s", line, err.msg);
-    return r;
-}
+static ActionResult act(Fixture *f, const char *line) { return th_act(f->game, line); }
 
 static int block_id(Fixture *f, const char *name)
 {

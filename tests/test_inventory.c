@@ -41,53 +41,23 @@ static int teardown(void **state)
     return 0;
 }
 
-typedef struct Fixture {
-    Save *save;
-    Game *game;
-} Fixture;
+typedef ThGame Fixture;
 
+/* A save `file` with the player in the world "land" of type and seed: created first when
+ * create_world, else the one game_start makes. */
 static void start_world(Fixture *f, const char *file, const char *type, uint64_t seed, int create_world)
 {
-    Err err = {0};
-    if (save_open(th_path(dir, file), SAVE_CREATE, &f->save, &err) != MA_OK)
-        fail_msg("%s", err.msg);
-    if (create_world) {
-        int64_t id;
-        if (world_create(f->save, "land", seed, type, &id, &err) != MA_OK)
-            fail_msg("%s", err.msg);
-    }
-    GameStart st = {.username = "tester", .world = "land", .seed = seed};
-    if (game_start(f->save, &st, &f->game, &err) != MA_OK)
-        fail_msg("%s", err.msg);
+    th_game_start(f, th_path(dir, file),
+                  &(ThGameOpts){.world = "land", .seed = seed, .type = type, .no_world = !create_world});
 }
 
 static void start(Fixture *f, const char *file, int create_world) { start_world(f, file, "flat", 7, create_world); }
 
-static void stop(Fixture *f)
-{
-    game_close(f->game);
-    save_close(f->save);
-}
+static void stop(Fixture *f) { th_game_stop(f); }
 
-static ActionResult act(Fixture *f, const char *line)
-{
-    Action a;
-    Err err = {0};
-    if (action_parse(line, &a, &err) != 1)
-        fail_msg("bad action %s: %s", line, err.msg);
-    ActionResult r;
-    if (game_apply(f->game, &a, &r, &err) != MA_OK)
-        fail_msg("%s: %s", line, err.msg);
-    return r;
-}
+static ActionResult act(Fixture *f, const char *line) { return th_act(f->game, line); }
 
-static int has_event(const ActionResult *r, const char *text)
-{
-    for (int i = 0; i < r->n_events; i++)
-        if (strstr(r->events[i].text, text))
-            return 1;
-    return 0;
-}
+static int has_event(const ActionResult *r, const char *text) { return th_event_with(r, text) != NULL; }
 
 static int64_t me(Fixture *f) { return game_player(f->game)->character_id; }
 

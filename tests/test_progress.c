@@ -22,33 +22,12 @@
 static char *dir;
 
 /* A copy of data/ under dir/name, for $MAGIC_DATA_DIR. */
-static const char *data_copy(const char *name)
-{
-    const char *src = getenv("MAGIC_TEST_DIR");
-    assert_non_null(src);
-    static char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    char cmd[9000];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s' && cp -r '%s/../data' '%s'", path, src, path);
-    assert_int_equal(system(cmd), 0);
-    return path;
-}
+static const char *data_copy(const char *name) { return th_data_copy(dir, name); }
 
 /* Replaces the first `from` in data file `file` by `to`. */
 static void data_patch(const char *data, const char *file, const char *from, const char *to)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/%s", data, file);
-    char *text = th_read_file(path, NULL);
-    assert_non_null(text);
-    char *at = strstr(text, from);
-    assert_non_null(at);
-    size_t n = strlen(text) - strlen(from) + strlen(to) + 1;
-    char *out = malloc(n);
-    snprintf(out, n, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
-    th_write_file(path, out, -1);
-    free(out);
-    free(text);
+    th_data_patch(data, file, from, to);
 }
 
 static int setup(void **state)
@@ -75,49 +54,19 @@ static int teardown(void **state)
     return 0;
 }
 
-typedef struct Fixture {
-    Save *save;
-    Game *game;
-} Fixture;
+typedef ThGame Fixture;
 
+/* A new save `file` with a flat world and a character of class cls (NULL: the default). */
 static void start(Fixture *f, const char *file, const char *cls)
 {
-    Err err = {0};
-    if (save_open(th_path(dir, file), SAVE_CREATE, &f->save, &err) != MA_OK)
-        fail_msg("%s", err.msg);
-    int64_t id;
-    if (world_create(f->save, "flatland", 7, "flat", &id, &err) != MA_OK)
-        fail_msg("%s", err.msg);
-    GameStart st = {.username = "tester", .world = "flatland", .seed = 7, .class_name = cls};
-    if (game_start(f->save, &st, &f->game, &err) != MA_OK)
-        fail_msg("%s", err.msg);
+    th_game_start(f, th_path(dir, file), &(ThGameOpts){.class_name = cls});
 }
 
-static void stop(Fixture *f)
-{
-    game_close(f->game);
-    save_close(f->save);
-}
+static void stop(Fixture *f) { th_game_stop(f); }
 
-static ActionResult act(Fixture *f, const char *line)
-{
-    Action a;
-    Err err = {0};
-    if (action_parse(line, &a, &err) != 1)
-        fail_msg("bad action %s: %s", line, err.msg);
-    ActionResult r;
-    if (game_apply(f->game, &a, &r, &err) != MA_OK)
-        fail_msg("%s: %s", line, err.msg);
-    return r;
-}
+static ActionResult act(Fixture *f, const char *line) { return th_act(f->game, line); }
 
-static int has_event(const ActionResult *r, const char *text)
-{
-    for (int i = 0; i < r->n_events; i++)
-        if (strstr(r->events[i].text, text))
-            return 1;
-    return 0;
-}
+static int has_event(const ActionResult *r, const char *text) { return th_event_with(r, text) != NULL; }
 
 static int stored_stat(Fixture *f, const char *stat)
 {

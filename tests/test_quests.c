@@ -55,48 +55,27 @@ typedef struct Fixture {
     char villager[48];
 } Fixture;
 
+/* Opens the save `file` (with its world "flatland", created when it lacks it) as character. */
 static void open_game(Fixture *f, const char *file, const char *character)
 {
-    Err err = {0};
-    if (save_open(th_path(dir, file), SAVE_CREATE, &f->save, &err) != MA_OK)
-        fail_msg("%s", err.msg);
-    GameStart st = {.username = "tester", .world = "flatland", .seed = 7, .character = character};
-    if (game_start(f->save, &st, &f->game, &err) != MA_OK)
-        fail_msg("%s", err.msg);
+    ThGame g;
+    th_game_start(&g, th_path(dir, file), &(ThGameOpts){.character = character});
+    f->save = g.save;
+    f->game = g.game;
 }
 
 /* A new save with a flat world, the player, and a villager of `role` one block east. */
 static void start(Fixture *f, const char *file, const char *role)
 {
     Err err = {0};
-    if (save_open(th_path(dir, file), SAVE_CREATE, &f->save, &err) != MA_OK)
-        fail_msg("%s", err.msg);
-    int64_t id;
-    if (world_create(f->save, "flatland", 7, "flat", &id, &err) != MA_OK)
-        fail_msg("%s", err.msg);
-    save_close(f->save);
     open_game(f, file, NULL);
     const Player *p = game_player(f->game);
     f->vx = p->x + 1;
     f->vy = p->y;
     f->vz = p->z;
     World *w = game_world(f->game);
-    int32_t cx = chunk_coord(f->vx), cy = chunk_coord(f->vy), cz = chunk_coord(f->vz);
-    Chunk *c = world_chunk(w, cx, cy, cz, &err);
-    assert_non_null(c);
     snprintf(f->villager, sizeof f->villager, "villager_%d_%d", f->vx, f->vz);
-    cJSON *e = cJSON_CreateObject();
-    cJSON_AddStringToObject(e, "type", "npc");
-    cJSON_AddStringToObject(e, "id", f->villager);
-    cJSON_AddStringToObject(e, "role", role);
-    cJSON_AddStringToObject(e, "name", "Mara");
-    cJSON_AddStringToObject(e, "village", "Testford");
-    cJSON *pos = cJSON_AddArrayToObject(e, "position");
-    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(f->vx)));
-    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(f->vy)));
-    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(f->vz)));
-    cJSON_AddItemToArray(c->entities, e);
-    world_mark_dirty(w, cx, cy, cz);
+    th_put_entity(w, th_villager(f->villager, "Mara", role, "Testford"), f->vx, f->vy, f->vz);
     if (world_flush(w, &err) != MA_OK)
         fail_msg("%s", err.msg);
 }
@@ -107,26 +86,10 @@ static void stop(Fixture *f)
     save_close(f->save);
 }
 
-static ActionResult act(Fixture *f, const char *line)
-{
-    Action a;
-    Err err = {0};
-    if (action_parse(line, &a, &err) != 1)
-        fail_msg("bad action %s: %s", line, err.msg);
-    ActionResult r;
-    if (game_apply(f->game, &a, &r, &err) != MA_OK)
-        fail_msg("%s: %s", line, err.msg);
-    return r;
-}
+static ActionResult act(Fixture *f, const char *line) { return th_act(f->game, line); }
 
 /* The event that contains text, or NULL. */
-static const char *event_with(const ActionResult *r, const char *text)
-{
-    for (int i = 0; i < r->n_events; i++)
-        if (strstr(r->events[i].text, text))
-            return r->events[i].text;
-    return NULL;
-}
+static const char *event_with(const ActionResult *r, const char *text) { return th_event_with(r, text); }
 
 /* Fails with every event when none contains text. */
 static void expect_event(const ActionResult *r, const char *text)

@@ -53,56 +53,20 @@ static int teardown(void **state)
 
 /* ------------------------------------------------------------ helpers */
 
-typedef struct Fx {
-    Save *save;
-    Game *game;
-} Fx;
+typedef ThGame Fx;
 
 /* A save `file` with the world "Storyland" (seed 42, normal: the main storyline's cast has a
  * smith with a door), and the player's character, a warrior, in it. */
 static void open_game(Fx *f, const char *file)
 {
-    Err err = {0};
-    if (save_open(th_path(dir, file), SAVE_CREATE, &f->save, &err) != MA_OK)
-        fail_msg("%s", err.msg);
-    int64_t id;
-    WorldRow w;
-    if (worlds_get_by_name(f->save, "Storyland", &w, NULL) == MA_OK)
-        world_row_clear(&w);
-    else if (world_create(f->save, "Storyland", 42, "normal", &id, &err) != MA_OK)
-        fail_msg("%s", err.msg);
-    GameStart st = {.username = "tester", .world = "Storyland", .seed = 42};
-    if (game_start(f->save, &st, &f->game, &err) != MA_OK)
-        fail_msg("%s", err.msg);
+    th_game_start(f, th_path(dir, file), &(ThGameOpts){.world = "Storyland", .seed = 42, .type = "normal"});
 }
 
-static void close_game(Fx *f)
-{
-    game_close(f->game);
-    save_close(f->save);
-    f->game = NULL;
-    f->save = NULL;
-}
+static void close_game(Fx *f) { th_game_stop(f); }
 
-static ActionResult act(Fx *f, const char *line)
-{
-    Action a;
-    Err err = {0};
-    if (action_parse(line, &a, &err) != 1)
-        fail_msg("bad action %s: %s", line, err.msg);
-    ActionResult r;
-    if (game_apply(f->game, &a, &r, &err) != MA_OK)
-        fail_msg("%s: %s", line, err.msg);
-    return r;
-}
+static ActionResult act(Fx *f, const char *line) { return th_act(f->game, line); }
 
-static const char *event_with(const ActionResult *r, const char *text)
-{
-    for (int i = 0; i < r->n_events; i++)
-        if (strstr(r->events[i].text, text))
-            return r->events[i].text;
-    return NULL;
-}
+static const char *event_with(const ActionResult *r, const char *text) { return th_event_with(r, text); }
 
 /* Takes the choice of the focused passage that leads to branch `name`. */
 static ActionResult choose(Fx *f, const char *name)
@@ -125,18 +89,7 @@ static ActionResult choose(Fx *f, const char *name)
     return none;
 }
 
-static int64_t q64(const char *file, const char *sql)
-{
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open_v2(th_path(dir, file), &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return v;
-}
+static int64_t q64(const char *file, const char *sql) { return th_sql_int(th_path(dir, file), sql); }
 
 /* Every row of every table, in id order, each value with its type (heap). */
 static char *dump(const char *file)
@@ -789,31 +742,13 @@ static void test_storylines_run_at_once_and_the_focus_switches(void **state)
 static void villager_east(Fx *f, const char *file, const char *role)
 {
     Err err = {0};
-    if (save_open(th_path(dir, file), SAVE_CREATE, &f->save, &err) != MA_OK)
-        fail_msg("%s", err.msg);
-    int64_t id;
-    assert_int_equal(world_create(f->save, "flatland", 7, "flat", &id, &err), MA_OK);
-    GameStart st = {.username = "tester", .world = "flatland", .seed = 7};
-    assert_int_equal(game_start(f->save, &st, &f->game, &err), MA_OK);
+    th_game_start(f, th_path(dir, file), NULL);
     const Player *p = game_player(f->game);
     World *w = game_world(f->game);
     int32_t x = p->x + 1, y = p->y, z = p->z;
-    Chunk *c = world_chunk(w, chunk_coord(x), chunk_coord(y), chunk_coord(z), &err);
-    assert_non_null(c);
-    cJSON *e = cJSON_CreateObject();
     char entity[48];
     snprintf(entity, sizeof entity, "villager_%d_%d", x, z);
-    cJSON_AddStringToObject(e, "type", "npc");
-    cJSON_AddStringToObject(e, "id", entity);
-    cJSON_AddStringToObject(e, "role", role);
-    cJSON_AddStringToObject(e, "name", "Mara");
-    cJSON_AddStringToObject(e, "village", "Testford");
-    cJSON *pos = cJSON_AddArrayToObject(e, "position");
-    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(x)));
-    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(y)));
-    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(z)));
-    cJSON_AddItemToArray(c->entities, e);
-    world_mark_dirty(w, chunk_coord(x), chunk_coord(y), chunk_coord(z));
+    th_put_entity(w, th_villager(entity, "Mara", role, "Testford"), x, y, z);
     assert_int_equal(world_flush(w, &err), MA_OK);
 }
 
