@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "save/worlds.h"
+#include "world/blocks.h"
 
 char *th_tmpdir(void)
 {
@@ -58,20 +59,27 @@ static char *slurp_fd(int fd)
     return buf;
 }
 
-RunResult th_run(const char *input, const char *arg0, ...)
+/* argv[64] for $MAGIC_EXE: the binary, then arg0 and the rest of ap up to NULL. Returns the binary. */
+static const char *exe_argv(const char **argv, const char *arg0, va_list ap)
 {
-    const char *argv[64];
-    int argc = 0;
     const char *exe = getenv("MAGIC_EXE");
     if (!exe)
         fail_msg("MAGIC_EXE is not set (run the tests with meson test)");
+    int argc = 0;
     argv[argc++] = exe;
-    va_list ap;
-    va_start(ap, arg0);
     for (const char *a = arg0; a && argc < 63; a = va_arg(ap, const char *))
         argv[argc++] = a;
-    va_end(ap);
     argv[argc] = NULL;
+    return exe;
+}
+
+RunResult th_run(const char *input, const char *arg0, ...)
+{
+    const char *argv[64];
+    va_list ap;
+    va_start(ap, arg0);
+    const char *exe = exe_argv(argv, arg0, ap);
+    va_end(ap);
 
     char outp[] = "/tmp/ma-out-XXXXXX", errp[] = "/tmp/ma-err-XXXXXX", inp[] = "/tmp/ma-in-XXXXXX";
     int ofd = mkstemp(outp), efd = mkstemp(errp), ifd = mkstemp(inp);
@@ -101,6 +109,36 @@ RunResult th_run(const char *input, const char *arg0, ...)
     unlink(errp);
     unlink(inp);
     return r;
+}
+
+pid_t th_spawn(int *in_fd, int *out_fd, const char *arg0, ...)
+{
+    const char *argv[64];
+    va_list ap;
+    va_start(ap, arg0);
+    const char *exe = exe_argv(argv, arg0, ap);
+    va_end(ap);
+    int in[2], out[2];
+    if (pipe(in) != 0 || pipe(out) != 0)
+        fail_msg("pipe failed");
+    pid_t pid = fork();
+    if (pid < 0)
+        fail_msg("fork failed");
+    if (pid == 0) {
+        dup2(in[0], 0);
+        dup2(out[1], 1);
+        close(in[0]);
+        close(in[1]);
+        close(out[0]);
+        close(out[1]);
+        execv(exe, (char *const *)argv);
+        _exit(127);
+    }
+    close(in[0]);
+    close(out[1]);
+    *in_fd = in[1];
+    *out_fd = out[0];
+    return pid;
 }
 
 void th_run_free(RunResult *r)
@@ -231,6 +269,15 @@ char *th_sql_text(const char *path, const char *sql)
 
 /* ---- the game fixture ---- */
 
+Save *th_save_open(const char *path, int flags)
+{
+    Save *s = NULL;
+    Err err = {0};
+    if (save_open(path, flags, &s, &err) != MA_OK)
+        fail_msg("save_open %s: %s", path, err.msg);
+    return s;
+}
+
 void th_game_start(ThGame *g, const char *path, const ThGameOpts *o)
 {
     static const ThGameOpts defaults = {0};
@@ -239,10 +286,8 @@ void th_game_start(ThGame *g, const char *path, const ThGameOpts *o)
     const char *world = o->world ? o->world : "flatland";
     uint64_t seed = o->seed ? o->seed : 7;
     Err err = {0};
-    g->save = NULL;
     g->game = NULL;
-    if (save_open(path, SAVE_CREATE, &g->save, &err) != MA_OK)
-        fail_msg("%s", err.msg);
+    g->save = th_save_open(path, SAVE_CREATE);
     WorldRow row;
     if (o->no_world) {
         /* game_start makes the world */
@@ -280,6 +325,20 @@ ActionResult th_act(Game *g, const char *line)
     if (game_apply(g, &a, &r, &err) != MA_OK)
         fail_msg("%s: %s", line, err.msg);
     return r;
+}
+
+int th_item_count(Game *g, const char *item)
+{
+    InventoryRow *rows = NULL;
+    int n = 0, total = 0;
+    Err err = {0};
+    if (game_inventory(g, &rows, &n, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    for (int i = 0; i < n; i++)
+        if (strcmp(rows[i].item_name, item) == 0)
+            total += rows[i].quantity;
+    inventory_list_free(rows, n);
+    return total;
 }
 
 const char *th_event_with(const ActionResult *r, const char *text)
@@ -324,4 +383,32 @@ cJSON *th_villager(const char *id, const char *name, const char *role, const cha
     if (village)
         cJSON_AddStringToObject(e, "village", village);
     return e;
+}
+
+void th_make_meadow(const char *path, int with_wood, int32_t *px, int32_t *py, int32_t *pz)
+{
+    ThGame f;
+    th_game_start(&f, path, &(ThGameOpts){.world = "meadow", .seed = 11, .username = "hero"});
+    const Player *p = game_player(f.game);
+    World *w = game_world(f.game);
+    int32_t x = p->x, y = p->y, z = p->z;
+    Err err = {0};
+    if (with_wood) {
+        int log = blocks_find(game_blocks(f.game), "oak_log"), bench = blocks_find(game_blocks(f.game), "workbench");
+        for (int i = 1; i <= 12; i++)
+            if (world_set_block(w, x - i, y, z, (BlockId)log, &err) != MA_OK)
+                fail_msg("%s", err.msg);
+        if (world_set_block(w, x - 2, y, z + 1, (BlockId)bench, &err) != MA_OK)
+            fail_msg("%s", err.msg);
+    }
+    th_put_entity(w, th_villager("villager_farmer", "Mara", "farmer", NULL), x + 1, y, z);
+    if (world_flush(w, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    if (px)
+        *px = x;
+    if (py)
+        *py = y;
+    if (pz)
+        *pz = z;
+    th_game_stop(&f);
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <cmocka.h>
 
 #include <cJSON.h>
@@ -32,6 +33,12 @@ typedef struct RunResult {
  * (NULL-terminated), stdin from /dev/null or from the text `input` if not NULL. */
 RunResult th_run(const char *input, const char *arg0, ...);
 void th_run_free(RunResult *r);
+
+/* Starts the binary ($MAGIC_EXE) with the given arguments (NULL-terminated), its stdin and
+ * stdout each a pipe: *in_fd is the end to write its input to, *out_fd the end to read its
+ * output from (both the caller's to close); stderr is the test's. Returns its pid, for kill and
+ * waitpid. */
+pid_t th_spawn(int *in_fd, int *out_fd, const char *arg0, ...);
 
 /* Writes text (len bytes, or strlen if len < 0) to path. */
 void th_write_file(const char *path, const char *text, long len);
@@ -63,6 +70,9 @@ char *th_sql_text(const char *path, const char *sql);
 
 /* ---- the game fixture ---- */
 
+/* save_open(path, flags), failing the test with the core's message. */
+Save *th_save_open(const char *path, int flags);
+
 typedef struct ThGame {
     Save *save;
     Game *game;
@@ -89,6 +99,8 @@ void th_game_stop(ThGame *g);
 /* Parses line as the script mode does and applies it; fails the test when it
  * does not parse or game_apply returns an error (a refusal is a result). */
 ActionResult th_act(Game *g, const char *line);
+/* How many of item the character holds (every stack of the pack). */
+int th_item_count(Game *g, const char *item);
 /* The first event whose text contains text, or NULL. */
 const char *th_event_with(const ActionResult *r, const char *text);
 
@@ -99,5 +111,11 @@ void th_put_entity(World *w, cJSON *e, int32_t x, int32_t y, int32_t z);
 cJSON *th_creature(const char *kind, const char *id, int hp);
 /* A villager entity ("type": "npc"); village may be NULL. */
 cJSON *th_villager(const char *id, const char *name, const char *role, const char *village);
+
+/* The meadow, where the tests through the binary play: a save at path with the flat world
+ * "meadow" (seed 11) and the player "hero", Mara the farmer one block east of the hero and,
+ * with_wood, twelve oak logs in a row to the west and a workbench two west and one south. Fills
+ * the hero's position (x, y, z may be NULL). */
+void th_make_meadow(const char *path, int with_wood, int32_t *x, int32_t *y, int32_t *z);
 
 #endif

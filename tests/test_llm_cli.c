@@ -37,16 +37,7 @@ static int stop_stub(void **state)
 }
 
 /* A flat world "meadow" where the hero stands with Mara the farmer to the east. */
-static void build_world(const char *path)
-{
-    ThGame f;
-    th_game_start(&f, path, &(ThGameOpts){.world = "meadow", .seed = 11, .username = "hero"});
-    const Player *p = game_player(f.game);
-    th_put_entity(game_world(f.game), th_villager("villager_farmer", "Mara", "farmer", NULL), p->x + 1, p->y, p->z);
-    Err err = {0};
-    assert_int_equal(world_flush(game_world(f.game), &err), MA_OK);
-    th_game_stop(&f);
-}
+static void build_world(const char *path) { th_make_meadow(path, 0, NULL, NULL, NULL); }
 
 static int query_int(const char *path, const char *sql) { return (int)th_sql_int(path, sql); }
 

@@ -43,19 +43,7 @@ static BlockRegistry *reg;
 static int setup(void **state)
 {
     (void)state;
-    char why[1024];
-    int rc = pg_harness_start(&pg, why, sizeof why);
-    if (rc != 0) {
-        fprintf(stderr, "%s: %s\n", rc == PG_HARNESS_SKIP ? "SKIP" : "ERROR", why);
-        pg_harness_stop(&pg);
-        exit(rc == PG_HARNESS_SKIP ? 77 : 1);
-    }
-    const char *env[] = {"MAGIC_SERVER_RATE=5000/10000", NULL};
-    if (server_proc_start(&srv, &pg, 0, env, NULL, why, sizeof why) != 0) {
-        fprintf(stderr, "ERROR: %s\n", why);
-        pg_harness_stop(&pg);
-        exit(1);
-    }
+    pg_harness_start_server_or_exit(&pg, &srv, "5000/10000");
     dir = th_tmpdir();
     setenv("MAGIC_AGENTS", "off", 1);
     Err err = {0};
@@ -67,8 +55,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    server_proc_stop(&srv);
-    pg_harness_stop(&pg);
+    pg_harness_stop_server(&pg, &srv);
     th_tmpdir_free(dir);
     blocks_free(reg);
     return 0;
@@ -174,20 +161,7 @@ static const char *block_at(const char *save, const char *world, int x, int y, i
     return name;
 }
 
-static long long sql_int(const char *save, const char *sql)
-{
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    long long v = -1;
-    if (sqlite3_open_v2(save, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
-        sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    else
-        fprintf(stderr, "sql_int: %s: %s\n", sql, sqlite3_errmsg(db));
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return v;
-}
+static long long sql_int(const char *save, const char *sql) { return th_sql_int(save, sql); }
 
 static void sql_exec(const char *save, const char *sql)
 {

@@ -50,6 +50,24 @@ static int position(const char *screen, int *x, int *z)
     return px && pz && sscanf(px, "X: %d", x) == 1 && sscanf(pz, "Z: %d", z) == 1;
 }
 
+/* Presses the keys of the NULL-terminated list in turn, each watched for tries tenths of a
+ * second, until the position shown is no longer (x0, z0); whether it moved. */
+static int moves_away(const char *const *ways, int x0, int z0, int tries)
+{
+    for (int i = 0; ways[i]; i++) {
+        tmux_keys(ways[i]);
+        for (int t = 0; t < tries; t++) {
+            th_nap(100);
+            char *s = tmux_capture();
+            int x, z, moved = position(s, &x, &z) && (x != x0 || z != z0);
+            free(s);
+            if (moved)
+                return 1;
+        }
+    }
+    return 0;
+}
+
 /* ---- the screen as a grid of columns ---- */
 #define GRID_ROWS 80
 #define GRID_COLS 256
@@ -336,23 +354,12 @@ static void test_movement_keys_change_the_position_shown(void **state)
 {
     (void)state;
     char *s = tmux_capture();
-    int x0, z0, x, z;
+    int x0, z0;
     assert_true(position(s, &x0, &z0));
     free(s);
     /* Try each way in turn: one of them is open. */
-    static const char *const ways[] = {"l", "h", "j", "k", "Right", "Left", "Down", "Up", "y", "n"};
-    int moved = 0;
-    for (size_t i = 0; i < sizeof ways / sizeof ways[0] && !moved; i++) {
-        tmux_keys(ways[i]);
-        for (int t = 0; t < 30 && !moved; t++) {
-            th_nap(100);
-            s = tmux_capture();
-            if (position(s, &x, &z) && (x != x0 || z != z0))
-                moved = 1;
-            free(s);
-        }
-    }
-    assert_true(moved);
+    static const char *const ways[] = {"l", "h", "j", "k", "Right", "Left", "Down", "Up", "y", "n", NULL};
+    assert_true(moves_away(ways, x0, z0, 30));
 }
 
 static void test_help_lists_every_key_of_the_table(void **state)
@@ -767,19 +774,8 @@ static void test_a_full_disk_is_said_on_screen_and_play_goes_on(void **state)
     th_nap(300);
     signal_game("USR2");
     th_nap(200);
-    static const char *const ways[] = {"l", "h", "j", "k", "y", "u", "b", "n"};
-    int moved = 0;
-    for (size_t i = 0; i < sizeof ways / sizeof ways[0] && !moved; i++) {
-        tmux_keys(ways[i]);
-        for (int t = 0; t < 20 && !moved; t++) {
-            th_nap(100);
-            s = tmux_capture();
-            if (position(s, &x, &z) && (x != x0 || z != z0))
-                moved = 1;
-            free(s);
-        }
-    }
-    assert_true(moved);
+    static const char *const ways[] = {"l", "h", "j", "k", "y", "u", "b", "n", NULL};
+    assert_true(moves_away(ways, x0, z0, 20));
     tmux_quit_game();
     RunResult r = th_run(NULL, "--save", th_path(g_dir, "full.db"), "verify", NULL);
     if (r.status != 0)
