@@ -335,3 +335,28 @@ int64_t harness_share_world(SyncClient *c, const char *name)
     cJSON_Delete(w);
     return id;
 }
+
+void pg_harness_start_server_or_exit(PgHarness *h, ServerProc *s, const char *rate)
+{
+    char why[1024];
+    int rc = pg_harness_start(h, why, sizeof why);
+    if (rc != 0) {
+        fprintf(stderr, "%s: %s\n", rc == PG_HARNESS_SKIP ? "SKIP" : "ERROR", why);
+        pg_harness_stop(h);
+        exit(rc == PG_HARNESS_SKIP ? 77 : 1);
+    }
+    char rate_env[64];
+    snprintf(rate_env, sizeof rate_env, "MAGIC_SERVER_RATE=%s", rate);
+    const char *env[] = {rate_env, NULL};
+    if (server_proc_start(s, h, 0, env, NULL, why, sizeof why) != 0) {
+        fprintf(stderr, "ERROR: %s\n", why);
+        pg_harness_stop(h);
+        exit(1);
+    }
+}
+
+void pg_harness_stop_server(PgHarness *h, ServerProc *s)
+{
+    server_proc_stop(s);
+    pg_harness_stop(h);
+}

@@ -51,6 +51,13 @@ void server_proc_stop(ServerProc *s);
 /* kill -9 and wait. */
 void server_proc_kill9(ServerProc *s);
 
+/* For a test program's group setup: starts h and then s (on a free port, with MAGIC_SERVER_RATE
+ * set to rate), or exits: 77 (skipped) when PostgreSQL is not installed, 1 on any other failure,
+ * saying why on stderr. */
+void pg_harness_start_server_or_exit(PgHarness *h, ServerProc *s, const char *rate);
+/* Stops s, then h. */
+void pg_harness_stop_server(PgHarness *h, ServerProc *s);
+
 /* Runs magic-adventure-server with args (NULL-terminated) against h; returns the exit status and
  * the output (stdout and stderr, heap) in *out. */
 int server_run(const PgHarness *h, char **out, const char *arg0, ...);

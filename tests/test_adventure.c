@@ -34,86 +34,25 @@ static int teardown(void **state)
     return 0;
 }
 
-static void add_entity(World *w, cJSON *e, int32_t x, int32_t y, int32_t z)
-{
-    Err err = {0};
-    Chunk *c = world_chunk(w, chunk_coord(x), chunk_coord(y), chunk_coord(z), &err);
-    assert_non_null(c);
-    cJSON *pos = cJSON_AddArrayToObject(e, "position");
-    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(x)));
-    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(y)));
-    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(z)));
-    cJSON_AddItemToArray(c->entities, e);
-    world_mark_dirty(w, c->cx, c->cy, c->cz);
-}
-
 /* A flat world where the hero stands with a farmer to the east, a row of
  * twelve oak logs to the west, a workbench to the south-west and a wolf
  * asleep two steps north. Returns the hero's start position. */
 static void build_world(const char *db, int32_t *px, int32_t *py, int32_t *pz)
 {
-    Save *s = NULL;
-    Err err = {0};
-    if (save_open(db, SAVE_CREATE, &s, &err) != MA_OK)
-        fail_msg("%s", err.msg);
-    int64_t id;
-    assert_int_equal(world_create(s, "meadow", 11, "flat", &id, &err), MA_OK);
-    Game *g = NULL;
-    GameStart st = {.username = "hero", .world = "meadow", .seed = 11};
-    if (game_start(s, &st, &g, &err) != MA_OK)
-        fail_msg("%s", err.msg);
-    const Player *p = game_player(g);
-    World *w = game_world(g);
-    int32_t x = p->x, y = p->y, z = p->z;
-    int log = blocks_find(game_blocks(g), "oak_log"), bench = blocks_find(game_blocks(g), "workbench");
-    for (int i = 1; i <= 12; i++)
-        assert_int_equal(world_set_block(w, x - i, y, z, (BlockId)log, &err), MA_OK);
-    assert_int_equal(world_set_block(w, x - 2, y, z + 1, (BlockId)bench, &err), MA_OK);
-    cJSON *farmer = cJSON_CreateObject();
-    cJSON_AddStringToObject(farmer, "type", "npc");
-    cJSON_AddStringToObject(farmer, "id", "villager_farmer");
-    cJSON_AddStringToObject(farmer, "role", "farmer");
-    cJSON_AddStringToObject(farmer, "name", "Mara");
-    add_entity(w, farmer, x + 1, y, z);
-    assert_int_equal(world_flush(w, &err), MA_OK);
-    *px = x;
-    *py = y;
-    *pz = z;
-    game_close(g);
-    save_close(s);
+    th_make_meadow(db, 1, px, py, pz);
 }
 
 static void put_wolf(const char *db, const char *id, int32_t x, int32_t y, int32_t z)
 {
-    Save *s = NULL;
+    ThGame f;
+    th_game_start(&f, db, &(ThGameOpts){.world = "meadow", .username = "hero"});
     Err err = {0};
-    assert_int_equal(save_open(db, 0, &s, &err), MA_OK);
-    Game *g = NULL;
-    GameStart st = {.username = "hero", .world = "meadow"};
-    assert_int_equal(game_start(s, &st, &g, &err), MA_OK);
-    cJSON *wolf = cJSON_CreateObject();
-    cJSON_AddStringToObject(wolf, "type", "creature");
-    cJSON_AddStringToObject(wolf, "kind", "wolf");
-    cJSON_AddStringToObject(wolf, "id", id);
-    cJSON_AddNumberToObject(wolf, "hp", 10);
-    add_entity(game_world(g), wolf, x, y, z);
-    assert_int_equal(world_flush(game_world(g), &err), MA_OK);
-    game_close(g);
-    save_close(s);
+    th_put_entity(game_world(f.game), th_creature("wolf", id, 10), x, y, z);
+    assert_int_equal(world_flush(game_world(f.game), &err), MA_OK);
+    th_game_stop(&f);
 }
 
-static int query_int(const char *db, const char *sql)
-{
-    sqlite3 *h = NULL;
-    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(h));
-    int v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
-    sqlite3_finalize(st);
-    sqlite3_close(h);
-    return v;
-}
+static int query_int(const char *db, const char *sql) { return (int)th_sql_int(db, sql); }
 
 /* Runs a script; returns its output (heap) and fails on a non-zero exit. */
 static char *play(const char *db, const char *script)
@@ -259,23 +198,11 @@ static void test_kill_9_during_crafting_keeps_whole_crafts_only(void **state)
         int planks0, doors0;
         holdings(db, &planks0, &doors0);
 
-        int in[2], outp[2];
-        assert_int_equal(pipe(in), 0);
-        assert_int_equal(pipe(outp), 0);
-        pid_t pid = fork();
-        if (pid == 0) {
-            dup2(in[0], 0);
-            dup2(outp[1], 1);
-            close(in[1]);
-            close(outp[0]);
-            execl(getenv("MAGIC_EXE"), "magic-adventure", "--save", db, "play", "--script", "-", "--world", "meadow",
-                  "--verbose", (char *)NULL);
-            _exit(127);
-        }
-        close(in[0]);
-        close(outp[1]);
+        int to_game, from_game;
+        pid_t pid = th_spawn(&to_game, &from_game, "--save", db, "play", "--script", "-", "--world", "meadow",
+                             "--verbose", NULL);
         for (int i = 0; i < 15; i++)
-            assert_true(write(in[1], "craft door\n", 11) == 11);
+            assert_true(write(to_game, "craft door\n", 11) == 11);
         /* Read until 2 + round results have been reported, then kill at once. */
         int want = 2 + round, results = 0, ok = 0, failed = 0;
         char buf[8192];
@@ -290,7 +217,7 @@ static void test_kill_9_during_crafting_keeps_whole_crafts_only(void **state)
             }
             if (got >= sizeof buf - 1)
                 break;
-            ssize_t n = read(outp[0], buf + got, sizeof buf - 1 - got);
+            ssize_t n = read(from_game, buf + got, sizeof buf - 1 - got);
             if (n <= 0)
                 break;
             got += (size_t)n;
@@ -315,8 +242,8 @@ static void test_kill_9_during_crafting_keeps_whole_crafts_only(void **state)
             kill(pid, SIGKILL);
         int status;
         waitpid(pid, &status, 0);
-        close(in[1]);
-        close(outp[0]);
+        close(to_game);
+        close(from_game);
         assert_true(results >= want);
 
         int planks, doors;

@@ -58,13 +58,7 @@ typedef struct Session {
     Agents *a;
 } Session;
 
-static void copy_file(const char *from, const char *to)
-{
-    char cmd[9000];
-    snprintf(cmd, sizeof cmd, "rm -f '%s' '%s-wal' '%s-shm' && cp '%s' '%s'", to, to, to, from, to);
-    if (system(cmd) != 0)
-        fail_msg("cannot copy %s", from);
-}
+static void copy_file(const char *from, const char *to) { th_copy_file(from, to); }
 
 static void open_session(Session *x, const char *path)
 {

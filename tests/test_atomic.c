@@ -41,22 +41,9 @@ static long crash_points; /* over the whole program, for the summary */
 
 /* ------------------------------------------------------------ files and saves */
 
-static void copy_file(const char *from, const char *to)
-{
-    char cmd[9000];
-    snprintf(cmd, sizeof cmd, "rm -f '%s' '%s-wal' '%s-shm' && cp '%s' '%s'", to, to, to, from, to);
-    if (system(cmd) != 0)
-        fail_msg("cannot copy %s", from);
-}
+static void copy_file(const char *from, const char *to) { th_copy_file(from, to); }
 
-static Save *open_save(const char *path)
-{
-    Save *s = NULL;
-    Err err = {0};
-    if (save_open(path, 0, &s, &err) != MA_OK)
-        fail_msg("%s", err.msg);
-    return s;
-}
+static Save *open_save(const char *path) { return th_save_open(path, 0); }
 
 static Game *start_game(Save *s)
 {
@@ -104,47 +91,12 @@ static void first_difference(const char *a, const char *b, char *out, size_t siz
 
 /* ------------------------------------------------------------ the world */
 
-static void add_entity(World *w, cJSON *e, int32_t x, int32_t y, int32_t z)
-{
-    Err err = {0};
-    Chunk *c = world_chunk(w, chunk_coord(x), chunk_coord(y), chunk_coord(z), &err);
-    assert_non_null(c);
-    cJSON *pos = cJSON_AddArrayToObject(e, "position");
-    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(x)));
-    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(y)));
-    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(z)));
-    cJSON_AddItemToArray(c->entities, e);
-    world_mark_dirty(w, c->cx, c->cy, c->cz);
-}
-
 /* A flat world: the hero (a warrior) with a farmer to the east, twelve oak
  * logs in a row to the west and a workbench two steps south-west. */
 static void build_base(void)
 {
     snprintf(base_db, sizeof base_db, "%s", th_path(dir, "base.db"));
-    Save *s = NULL;
-    Err err = {0};
-    if (save_open(base_db, SAVE_CREATE, &s, &err) != MA_OK)
-        fail_msg("%s", err.msg);
-    int64_t id;
-    assert_int_equal(world_create(s, "meadow", 11, "flat", &id, &err), MA_OK);
-    Game *g = start_game(s);
-    const Player *p = game_player(g);
-    World *w = game_world(g);
-    hx = p->x, hy = p->y, hz = p->z;
-    int log = blocks_find(game_blocks(g), "oak_log"), bench = blocks_find(game_blocks(g), "workbench");
-    for (int i = 1; i <= 12; i++)
-        assert_int_equal(world_set_block(w, hx - i, hy, hz, (BlockId)log, &err), MA_OK);
-    assert_int_equal(world_set_block(w, hx - 2, hy, hz + 1, (BlockId)bench, &err), MA_OK);
-    cJSON *farmer = cJSON_CreateObject();
-    cJSON_AddStringToObject(farmer, "type", "npc");
-    cJSON_AddStringToObject(farmer, "id", "villager_farmer");
-    cJSON_AddStringToObject(farmer, "role", "farmer");
-    cJSON_AddStringToObject(farmer, "name", "Mara");
-    add_entity(w, farmer, hx + 1, hy, hz);
-    assert_int_equal(world_flush(w, &err), MA_OK);
-    game_close(g);
-    save_close(s);
+    th_make_meadow(base_db, 1, &hx, &hy, &hz);
 }
 
 /* ------------------------------------------------------------ scenarios */
@@ -220,12 +172,8 @@ static void prep_gift(Ctx *c)
 }
 static void prep_wolf(Ctx *c)
 {
-    cJSON *wolf = cJSON_CreateObject();
-    cJSON_AddStringToObject(wolf, "type", "creature");
-    cJSON_AddStringToObject(wolf, "kind", "wolf");
-    cJSON_AddStringToObject(wolf, "id", "wolf_1");
-    cJSON_AddNumberToObject(wolf, "hp", 1);
-    add_entity(game_world(c->g), wolf, hx, hy, hz - 1);
+    cJSON *wolf = th_creature("wolf", "wolf_1", 1);
+    th_put_entity(game_world(c->g), wolf, hx, hy, hz - 1);
     Err err = {0};
     assert_int_equal(world_flush(game_world(c->g), &err), MA_OK);
 }

@@ -75,54 +75,15 @@ static int teardown(void **state)
     return 0;
 }
 
-typedef struct Fixture {
-    Save *save;
-    Game *game;
-} Fixture;
+typedef ThGame Fixture;
 
 static void start_as(Fixture *f, const char *file, int create_world, const char *character, const char *cls)
 {
-    Err err = {0};
-    if (save_open(th_path(dir, file), SAVE_CREATE, &f->save, &err) != MA_OK)
-        fail_msg("%s", err.msg);
-    if (create_world) {
-        int64_t id;
-        if (world_create(f->save, "flatland", 7, "flat", &id, &err) != MA_OK)
-            fail_msg("%s", err.msg);
-    }
-    GameStart st = {.username = "tester", .world = "flatland", .seed = 7, .character = character, .class_name = cls};
-    if (game_start(f->save, &st, &f->game, &err) != MA_OK)
-        fail_msg("%s", err.msg);
+    th_game_start(f, th_path(dir, file),
+                  &(ThGameOpts){.no_world = !create_world, .character = character, .class_name = cls});
 }
 
 static void start(Fixture *f, const char *file, int create_world) { start_as(f, file, create_world, NULL, NULL); }
-
-static void stop(Fixture *f)
-{
-    game_close(f->game);
-    save_close(f->save);
-}
-
-static ActionResult act(Fixture *f, const char *line)
-{
-    Action a;
-    Err err = {0};
-    if (action_parse(line, &a, &err) != 1)
-        fail_msg("bad action %s: %s", line, err.msg);
-    ActionResult r;
-    if (game_apply(f->game, &a, &r, &err) != MA_OK)
-        fail_msg("%s: %s", line, err.msg);
-    return r;
-}
-
-/* The first event containing text, or NULL. */
-static const char *event_with(const ActionResult *r, const char *text)
-{
-    for (int i = 0; i < r->n_events; i++)
-        if (strstr(r->events[i].text, text))
-            return r->events[i].text;
-    return NULL;
-}
 
 static void print_events(const char *what, const ActionResult *r)
 {
@@ -135,19 +96,7 @@ static void place_creature(Fixture *f, const char *kind, const char *id, int hp,
 {
     Err err = {0};
     World *w = game_world(f->game);
-    Chunk *c = world_chunk(w, chunk_coord(x), chunk_coord(y), chunk_coord(z), &err);
-    assert_non_null(c);
-    cJSON *e = cJSON_CreateObject();
-    cJSON_AddStringToObject(e, "type", "creature");
-    cJSON_AddStringToObject(e, "kind", kind);
-    cJSON_AddStringToObject(e, "id", id);
-    cJSON_AddNumberToObject(e, "hp", hp);
-    cJSON *pos = cJSON_AddArrayToObject(e, "position");
-    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(x)));
-    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(y)));
-    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(z)));
-    cJSON_AddItemToArray(c->entities, e);
-    world_mark_dirty(w, c->cx, c->cy, c->cz);
+    th_put_entity(w, th_creature(kind, id, hp), x, y, z);
     assert_int_equal(world_flush(w, &err), MA_OK);
 }
 
@@ -231,15 +180,15 @@ static void test_attack_until_the_wolf_dies_keeps_hp_in_the_chunk_and_leaves_dro
     const Player *p = game_player(f.game);
     int32_t wx = p->x + 1, wy = p->y, wz = p->z;
     place_creature(&f, "wolf", "c_wolf", 10, wx, wy, wz);
-    assert_string_equal(act(&f, "attack w").text, "nothing to attack there");
+    assert_string_equal(th_act(f.game, "attack w").text, "nothing to attack there");
     int hits = 0, misses = 0, died = 0;
     for (int round = 0; round < 30 && !died; round++) {
-        ActionResult r = act(&f, "attack e");
+        ActionResult r = th_act(f.game, "attack e");
         print_events("attack", &r);
         assert_string_equal(r.text, "ok");
         assert_true(r.turns >= 1);
-        const char *hit = event_with(&r, "You hit the wolf for ");
-        if (event_with(&r, "You miss the wolf.")) {
+        const char *hit = th_event_with(&r, "You hit the wolf for ");
+        if (th_event_with(&r, "You miss the wolf.")) {
             misses++;
             continue;
         }
@@ -254,7 +203,7 @@ static void test_attack_until_the_wolf_dies_keeps_hp_in_the_chunk_and_leaves_dro
         assert_int_equal(max, 10);
         assert_true(dmg >= 1);
         /* The hp lives in the chunk's entity: reopen the save and read it. */
-        stop(&f);
+        th_game_stop(&f);
         start(&f, "fight.db", 0);
         Found c;
         assert_true(find_entity(&f, "c_wolf", NULL, &c));
@@ -265,7 +214,7 @@ static void test_attack_until_the_wolf_dies_keeps_hp_in_the_chunk_and_leaves_dro
     assert_true(died);
     assert_true(hits >= 2); /* 10 hp: no single blow of a level-1 warrior kills it */
     print_message("hits %d misses %d\n", hits, misses);
-    stop(&f);
+    th_game_stop(&f);
     start(&f, "fight.db", 0);
     Found c;
     assert_false(find_entity(&f, "c_wolf", NULL, &c));
@@ -276,7 +225,7 @@ static void test_attack_until_the_wolf_dies_keeps_hp_in_the_chunk_and_leaves_dro
     assert_true(cJSON_GetObjectItemCaseSensitive(c.e, "count")->valueint >= 1);
     assert_int_equal(counter(&f, "slain_wolf"), 1);
     assert_true(game_player(f.game)->experience >= 12);
-    stop(&f);
+    th_game_stop(&f);
 }
 
 static void test_a_hostile_creature_closes_in_and_bites_while_the_player_waits(void **state)
@@ -288,13 +237,13 @@ static void test_a_hostile_creature_closes_in_and_bites_while_the_player_waits(v
     place_creature(&f, "wolf", "c_hunter", 10, p->x + 6, p->y, p->z + 2);
     int health = p->health, bitten = 0, last_dist = 6;
     for (int t = 0; t < 40 && !bitten; t++) {
-        ActionResult r = act(&f, "wait");
+        ActionResult r = th_act(f.game, "wait");
         Found c;
         assert_true(find_entity(&f, "c_hunter", NULL, &c));
         int dist = abs(c.x - p->x) > abs(c.z - p->z) ? abs(c.x - p->x) : abs(c.z - p->z);
         assert_true(dist <= last_dist); /* never backs off */
         last_dist = dist;
-        const char *bite = event_with(&r, "The wolf bites you for ");
+        const char *bite = th_event_with(&r, "The wolf bites you for ");
         if (bite) {
             int dmg, left, max;
             assert_int_equal(sscanf(bite, "The wolf bites you for %d (%d/%d left).", &dmg, &left, &max), 3);
@@ -307,7 +256,7 @@ static void test_a_hostile_creature_closes_in_and_bites_while_the_player_waits(v
         }
     }
     assert_true(bitten);
-    stop(&f);
+    th_game_stop(&f);
 }
 
 static void test_more_creatures_spawn_at_night_than_by_day(void **state)
@@ -324,7 +273,7 @@ static void test_more_creatures_spawn_at_night_than_by_day(void **state)
         assert_int_equal(creatures_tick(f.game, 1, &r, &err), MA_OK);
         day += clear_creatures(&f);
     }
-    act(&f, "wait 360"); /* 08:00 + 12 hours */
+    th_act(f.game, "wait 360"); /* 08:00 + 12 hours */
     clear_creatures(&f);
     assert_true(game_is_night(f.game));
     for (int t = 0; t < 300; t++) {
@@ -338,7 +287,7 @@ static void test_more_creatures_spawn_at_night_than_by_day(void **state)
     assert_int_equal(creatures_tick(f.game, 400, &r, &err), MA_OK);
     int left = clear_creatures(&f);
     assert_true(left >= 1 && left <= 8);
-    stop(&f);
+    th_game_stop(&f);
 }
 
 static void test_a_creature_crossing_a_chunk_border_moves_to_that_chunk(void **state)
@@ -358,13 +307,13 @@ static void test_a_creature_crossing_a_chunk_border_moves_to_that_chunk(void **s
     assert_int_equal(c.cx, lx >= 8 ? pcx + 1 : pcx - 1);
     int crossed = 0;
     for (int t = 0; t < 30 && !crossed; t++) {
-        act(&f, "wait");
+        th_act(f.game, "wait");
         assert_true(find_entity(&f, "c_walker", NULL, &c));
         crossed = c.cx == pcx;
     }
     assert_true(crossed);
     /* Stored that way: the player's chunk holds it, the other does not. */
-    stop(&f);
+    th_game_stop(&f);
     start(&f, "border.db", 0);
     p = game_player(f.game);
     assert_true(find_entity(&f, "c_walker", NULL, &c));
@@ -375,49 +324,38 @@ static void test_a_creature_crossing_a_chunk_border_moves_to_that_chunk(void **s
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(e, "id");
         assert_false(cJSON_IsString(id) && strcmp(id->valuestring, "c_walker") == 0);
     }
-    stop(&f);
+    th_game_stop(&f);
 }
 
-static int item_count(Fixture *f, const char *item)
-{
-    InventoryRow *rows = NULL;
-    int n = 0, total = 0;
-    Err err = {0};
-    assert_int_equal(game_inventory(f->game, &rows, &n, &err), MA_OK);
-    for (int i = 0; i < n; i++)
-        if (strcmp(rows[i].item_name, item) == 0)
-            total += rows[i].quantity;
-    inventory_list_free(rows, n);
-    return total;
-}
+static int item_count(Fixture *f, const char *item) { return th_item_count(f->game, item); }
 
 static void test_shooting_needs_a_bow_and_uses_up_an_arrow(void **state)
 {
     (void)state;
     Fixture f;
     start(&f, "shoot.db", 1);
-    assert_string_equal(act(&f, "shoot e").text, "you need a bow in hand to shoot (equip one)");
-    stop(&f);
+    assert_string_equal(th_act(f.game, "shoot e").text, "you need a bow in hand to shoot (equip one)");
+    th_game_stop(&f);
     start_as(&f, "shoot.db", 0, "robin", "ranger");
-    assert_string_equal(act(&f, "equip short_bow").text, "ok");
+    assert_string_equal(th_act(f.game, "equip short_bow").text, "ok");
     const Player *p = game_player(f.game);
     place_creature(&f, "boar", "c_target", 14, p->x + 3, p->y, p->z);
     int arrows = item_count(&f, "arrow");
     assert_true(arrows > 0);
-    ActionResult r = act(&f, "shoot e");
+    ActionResult r = th_act(f.game, "shoot e");
     print_events("shoot", &r);
     assert_string_equal(r.text, "ok");
-    assert_true(event_with(&r, "Your arrow hits the boar for ") || event_with(&r, "Your arrow misses the boar."));
+    assert_true(th_event_with(&r, "Your arrow hits the boar for ") || th_event_with(&r, "Your arrow misses the boar."));
     assert_int_equal(item_count(&f, "arrow"), arrows - 1);
     clear_creatures(&f); /* an angry boar would spoil the count below */
     /* Shooting into the open: the arrow is lost all the same. */
-    r = act(&f, "shoot w");
-    assert_non_null(event_with(&r, "Your arrow flies west and is lost."));
+    r = th_act(f.game, "shoot w");
+    assert_non_null(th_event_with(&r, "Your arrow flies west and is lost."));
     for (int left = arrows - 2; left > 0; left--)
-        assert_string_equal(act(&f, "shoot n").text, "ok");
+        assert_string_equal(th_act(f.game, "shoot n").text, "ok");
     assert_int_equal(item_count(&f, "arrow"), 0);
-    assert_string_equal(act(&f, "shoot e").text, "you have no arrows");
-    stop(&f);
+    assert_string_equal(th_act(f.game, "shoot e").text, "you have no arrows");
+    th_game_stop(&f);
 }
 
 static void test_casting_needs_the_class_and_costs_mana(void **state)
@@ -425,26 +363,26 @@ static void test_casting_needs_the_class_and_costs_mana(void **state)
     (void)state;
     Fixture f;
     start(&f, "cast.db", 1);
-    assert_non_null(strstr(act(&f, "cast firebolt e").text, "you cannot cast firebolt"));
-    assert_string_equal(act(&f, "cast fireball e").text, "there is no spell called fireball");
-    stop(&f);
+    assert_non_null(strstr(th_act(f.game, "cast firebolt e").text, "you cannot cast firebolt"));
+    assert_string_equal(th_act(f.game, "cast fireball e").text, "there is no spell called fireball");
+    th_game_stop(&f);
     start_as(&f, "cast.db", 0, "merlin", "mage");
     const Player *p = game_player(f.game);
     place_creature(&f, "bandit", "c_burn", 22, p->x + 4, p->y, p->z);
     int mana = p->mana;
-    ActionResult r = act(&f, "cast frost e");
+    ActionResult r = th_act(f.game, "cast frost e");
     print_events("cast", &r);
     assert_string_equal(r.text, "ok");
     assert_int_equal(p->mana, mana - 6);
-    assert_non_null(event_with(&r, "Your frost chills the bandit for "));
-    assert_non_null(event_with(&r, "The bandit slows down."));
+    assert_non_null(th_event_with(&r, "Your frost chills the bandit for "));
+    assert_non_null(th_event_with(&r, "The bandit slows down."));
     Found c;
     assert_true(find_entity(&f, "c_burn", NULL, &c));
     assert_true(cJSON_GetObjectItemCaseSensitive(c.e, "slow")->valueint > 0);
-    r = act(&f, "cast firebolt e");
+    r = th_act(f.game, "cast firebolt e");
     print_events("cast", &r);
     assert_string_equal(r.text, "ok");
-    const char *burn = event_with(&r, "Your firebolt burns the bandit for ");
+    const char *burn = th_event_with(&r, "Your firebolt burns the bandit for ");
     assert_non_null(burn);
     int dmg, left, max;
     assert_int_equal(sscanf(burn, "Your firebolt burns the bandit for %d (%d/%d left).", &dmg, &left, &max), 3);
@@ -453,13 +391,13 @@ static void test_casting_needs_the_class_and_costs_mana(void **state)
     assert_int_equal(hp_of(&c), left);
     /* Heal until the mana runs out; then the spell is refused. */
     int casts = 0;
-    while (casts < 100 && strcmp(act(&f, "cast heal n").text, "ok") == 0)
+    while (casts < 100 && strcmp(th_act(f.game, "cast heal n").text, "ok") == 0)
         casts++;
     assert_true(casts >= 5);
     assert_true(p->mana < 10);
-    r = act(&f, "cast heal n");
+    r = th_act(f.game, "cast heal n");
     assert_non_null(strstr(r.text, "not enough mana for heal"));
-    stop(&f);
+    th_game_stop(&f);
 }
 
 static void test_walking_into_a_creature_attacks_it(void **state)
@@ -470,10 +408,10 @@ static void test_walking_into_a_creature_attacks_it(void **state)
     const Player *p = game_player(f.game);
     int32_t x = p->x, z = p->z;
     place_creature(&f, "boar", "c_bump", 30, x + 1, p->y, z);
-    ActionResult r = act(&f, "move e");
+    ActionResult r = th_act(f.game, "move e");
     assert_int_equal(p->x, x); /* did not step into it */
-    assert_true(event_with(&r, "the boar") != NULL);
-    stop(&f);
+    assert_true(th_event_with(&r, "the boar") != NULL);
+    th_game_stop(&f);
 }
 
 static void test_attacking_a_villager_is_remembered(void **state)
@@ -496,16 +434,16 @@ static void test_attacking_a_villager_is_remembered(void **state)
     cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(z)));
     cJSON_AddItemToArray(c->entities, e);
     /* Walking into her does not attack: she is in the way. */
-    ActionResult r = act(&f, "move s");
+    ActionResult r = th_act(f.game, "move s");
     assert_string_equal(r.text, "blocked: Wren is in the way (talk, or attack)");
-    assert_null(event_with(&r, "Wren cries out"));
-    r = act(&f, "attack s");
+    assert_null(th_event_with(&r, "Wren cries out"));
+    r = th_act(f.game, "attack s");
     assert_string_equal(r.text, "ok");
-    assert_non_null(event_with(&r, "Wren cries out"));
+    assert_non_null(th_event_with(&r, "Wren cries out"));
     char buf[16];
     assert_int_equal(charstate_get(f.save, p->character_id, "flag", "attacked_villager_7", buf, sizeof buf, &err),
                      MA_OK);
-    stop(&f);
+    th_game_stop(&f);
 }
 
 static void test_malformed_creature_and_spell_files_are_refused_with_entry_and_reason(void **state)
@@ -565,7 +503,7 @@ static void test_script_attack_shoot_and_cast_answer_in_words(void **state)
     start(&f, "script.db", 1);
     const Player *p = game_player(f.game);
     place_creature(&f, "boar", "c_script", 14, p->x + 1, p->y, p->z);
-    stop(&f);
+    th_game_stop(&f);
     RunResult r = th_run("attack e\nshoot e\ncast firebolt e\nattack n\n", "--save", th_path(dir, "script.db"),
                          "play", "--script", "-", "--json", NULL);
     print_message("%s%s", r.out, r.err);

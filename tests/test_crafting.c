@@ -21,17 +21,7 @@
 static char *dir;
 
 /* A copy of data/ under dir/name, for $MAGIC_DATA_DIR. */
-static const char *data_copy(const char *name)
-{
-    const char *src = getenv("MAGIC_TEST_DIR");
-    assert_non_null(src);
-    static char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    char cmd[9000];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s' && cp -r '%s/../data' '%s'", path, src, path);
-    assert_int_equal(system(cmd), 0);
-    return path;
-}
+static const char *data_copy(const char *name) { return th_data_copy(dir, name); }
 
 static int setup(void **state)
 {
@@ -57,49 +47,15 @@ static int teardown(void **state)
     return 0;
 }
 
-typedef struct Fixture {
-    Save *save;
-    Game *game;
-} Fixture;
+typedef ThGame Fixture;
 
+/* A new save `file` with a flat world and a character of class cls (NULL: the default). */
 static void start(Fixture *f, const char *file, const char *cls)
 {
-    Err err = {0};
-    if (save_open(th_path(dir, file), SAVE_CREATE, &f->save, &err) != MA_OK)
-        fail_msg("%s", err.msg);
-    int64_t id;
-    if (world_create(f->save, "flatland", 7, "flat", &id, &err) != MA_OK)
-        fail_msg("%s", err.msg);
-    GameStart st = {.username = "tester", .world = "flatland", .seed = 7, .class_name = cls};
-    if (game_start(f->save, &st, &f->game, &err) != MA_OK)
-        fail_msg("%s", err.msg);
+    th_game_start(f, th_path(dir, file), &(ThGameOpts){.class_name = cls});
 }
 
-static void stop(Fixture *f)
-{
-    game_close(f->game);
-    save_close(f->save);
-}
-
-static ActionResult act(Fixture *f, const char *line)
-{
-    Action a;
-    Err err = {0};
-    if (action_parse(line, &a, &err) != 1)
-        fail_msg("bad action %s: %s", line, err.msg);
-    ActionResult r;
-    if (game_apply(f->game, &a, &r, &err) != MA_OK)
-        fail_msg("%s: %s", line, err.msg);
-    return r;
-}
-
-static int has_event(const ActionResult *r, const char *text)
-{
-    for (int i = 0; i < r->n_events; i++)
-        if (strstr(r->events[i].text, text))
-            return 1;
-    return 0;
-}
+static int has_event(const ActionResult *r, const char *text) { return th_event_with(r, text) != NULL; }
 
 /* Adds count of item to the pack in stacks of up to 50, in free slots. */
 static void give(Fixture *f, const char *item, int count)
@@ -187,7 +143,7 @@ static void test_recipes_load_and_are_stored(void **state)
     assert_string_equal(cJSON_GetObjectItemCaseSensitive(ingot.result_item, "station")->valuestring, "furnace");
     recipe_row_clear(&ingot);
     recipes_list_free(rows, m);
-    stop(&f);
+    th_game_stop(&f);
 }
 
 static void expect_refused(const char *json, const char *want1, const char *want2)
@@ -245,12 +201,12 @@ static void test_only_discovered_recipes_are_listed_or_made(void **state)
     (void)state;
     Fixture f;
     start(&f, "discover.db", "warrior"); /* carries planks, not iron */
-    ActionResult r = act(&f, "craft iron_ingot");
+    ActionResult r = th_act(f.game, "craft iron_ingot");
     assert_false(r.ok);
     assert_string_equal(r.text, "you do not know how to make iron ingot yet");
     /* What the starting gear can make was discovered when the game began: nothing new to announce. */
     assert_false(has_event(&r, "You could make: "));
-    r = act(&f, "craft moonbeam");
+    r = th_act(f.game, "craft moonbeam");
     assert_string_equal(r.text, "there is no recipe called 'moonbeam'");
     assert_false(has_event(&r, "You could make: "));
     discover(&f, &r);
@@ -278,7 +234,7 @@ static void test_only_discovered_recipes_are_listed_or_made(void **state)
         found |= strcmp(v[i].name, "iron_ingot") == 0;
     free(v);
     assert_true(found);
-    stop(&f);
+    th_game_stop(&f);
 }
 
 /* ------------------------------------------------------------ making things */
@@ -289,14 +245,14 @@ static void test_missing_ingredients_and_station_are_said_in_numbers_and_words(v
     Fixture f;
     start(&f, "missing.db", "warrior");
     give(&f, "stick", 3);
-    ActionResult r = act(&f, "craft ladder");
+    ActionResult r = th_act(f.game, "craft ladder");
     assert_false(r.ok);
     assert_string_equal(r.text, "needs a workbench within 2 steps; stick 3/7 — missing 4");
     place_block(&f, "workbench", 2, 0);
-    r = act(&f, "craft ladder");
+    r = th_act(f.game, "craft ladder");
     assert_false(r.ok);
     assert_string_equal(r.text, "stick 3/7 — missing 4");
-    r = act(&f, "craft ladder 2");
+    r = th_act(f.game, "craft ladder 2");
     assert_string_equal(r.text, "stick 3/14 — missing 11");
     give(&f, "stick", 11);
     CraftView *v = NULL;
@@ -314,16 +270,16 @@ static void test_missing_ingredients_and_station_are_said_in_numbers_and_words(v
         }
     free(v);
     /* Three steps away is too far. */
-    assert_string_equal(act(&f, "move w").text, "ok");
-    r = act(&f, "craft ladder");
+    assert_string_equal(th_act(f.game, "move w").text, "ok");
+    r = th_act(f.game, "craft ladder");
     assert_string_equal(r.text, "needs a workbench within 2 steps");
-    assert_string_equal(act(&f, "move e").text, "ok");
+    assert_string_equal(th_act(f.game, "move e").text, "ok");
     int before = (int)game_clock(f.game);
-    r = act(&f, "craft ladder");
+    r = th_act(f.game, "craft ladder");
     assert_string_equal(r.text, "ok");
     assert_true(game_clock(f.game) > before);
     assert_true(count_of(&f, "stick") == 7 || count_of(&f, "stick") == 12);
-    stop(&f);
+    th_game_stop(&f);
 }
 
 static void test_level_gate_is_said(void **state)
@@ -334,10 +290,10 @@ static void test_level_gate_is_said(void **state)
     give(&f, "iron_ingot", 5);
     give(&f, "cobblestone", 4);
     place_block(&f, "workbench", 1, 0);
-    ActionResult r = act(&f, "craft anvil");
+    ActionResult r = th_act(f.game, "craft anvil");
     assert_false(r.ok);
     assert_string_equal(r.text, "needs level 2 (you are level 1)");
-    stop(&f);
+    th_game_stop(&f);
 }
 
 /* A data dir whose recipes.json holds only the test's recipes. */
@@ -374,7 +330,7 @@ static void test_success_odds_over_a_thousand_crafts(void **state)
      * may have had their way with the pack, so the second is counted
      * from what it reports. */
     give(&f, "cobblestone", 500);
-    ActionResult r1 = act(&f, "craft pebble 500");
+    ActionResult r1 = th_act(f.game, "craft pebble 500");
     assert_string_equal(r1.text, "ok");
     int first = made_in(&r1);
     char want[96];
@@ -386,12 +342,12 @@ static void test_success_odds_over_a_thousand_crafts(void **state)
         assert_int_equal(count_of(&f, "cobblestone"), 0); /* a failure loses all the ingredients */
     }
     give(&f, "cobblestone", 500 - count_of(&f, "cobblestone"));
-    ActionResult r = act(&f, "craft pebble 500");
+    ActionResult r = th_act(f.game, "craft pebble 500");
     assert_string_equal(r.text, "ok");
     int made = first + made_in(&r);
     if (made < 650 || made > 750)
         fail_msg("%d successes of 1000 at 70%%", made);
-    stop(&f);
+    th_game_stop(&f);
 }
 
 static void test_failure_costs_what_it_says(void **state)
@@ -407,7 +363,7 @@ static void test_failure_costs_what_it_says(void **state)
     give(&f, "stick", 20);
     give(&f, "coal", 40);
     int torches = count_of(&f, "torch"), hp = game_player(f.game)->health;
-    ActionResult r = act(&f, "craft brew 20");
+    ActionResult r = th_act(f.game, "craft brew 20");
     assert_string_equal(r.text, "ok");
     int ok = count_of(&f, "torch") - torches, failed = 20 - ok;
     assert_true(failed > 0 && ok > 0);
@@ -423,7 +379,7 @@ static void test_failure_costs_what_it_says(void **state)
     assert_int_equal(skills_get(f.save, game_player(f.game)->character_id, "carpentry", &row, &err), MA_OK);
     assert_true(row.skill_level >= 1);
     skill_row_clear(&row);
-    stop(&f);
+    th_game_stop(&f);
 }
 
 static void test_craft_through_play_script(void **state)

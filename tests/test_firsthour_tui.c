@@ -21,6 +21,7 @@
  * creatures and villagers put beside the player) and plays it with --continue.
  * Skipped (77) without tmux. */
 #include "helpers.h"
+#include "tmux.h"
 
 #include <cJSON.h>
 #include <sqlite3.h>
@@ -38,122 +39,17 @@
 #include "world/world.h"
 
 static char *g_dir;
-static char g_sock[64];
-static char g_sess[32] = "fh";
-
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    return system(cmd);
-}
-
-static char *capture(void)
-{
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "tmux -L %s capture-pane -p -t %s 2>/dev/null", g_sock, g_sess);
-    FILE *p = popen(cmd, "r");
-    if (!p)
-        return strdup("");
-    size_t cap = 1 << 16, len = 0, n;
-    char *buf = malloc(cap);
-    while ((n = fread(buf + len, 1, cap - len - 1, p)) > 0) {
-        len += n;
-        if (len + 1 >= cap)
-            buf = realloc(buf, cap *= 2);
-    }
-    buf[len] = '\0';
-    pclose(p);
-    return buf;
-}
-
-static void nap(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-/* Waits up to `seconds` for text on the screen; returns the screen (heap), or fails showing it. */
-static char *wait_for(const char *text, int seconds)
-{
-    char *s = NULL;
-    for (int i = 0; i < seconds * 10; i++) {
-        free(s);
-        s = capture();
-        if (strstr(s, text))
-            return s;
-        nap(100);
-    }
-    /* cmocka cuts long messages: the screen goes to standard error whole. */
-    fprintf(stderr, "never saw \"%s\"; the screen was:\n%s\n", text, s);
-    fail_msg("never saw \"%s\"", text);
-    return NULL;
-}
-
-/* Waits until every text of the NULL-terminated list is on one screen. */
-static char *wait_all(const char *const *texts, int seconds)
-{
-    char *s = NULL;
-    for (int i = 0; i < seconds * 10; i++) {
-        free(s);
-        s = capture();
-        int all = 1;
-        for (int k = 0; texts[k] && all; k++)
-            all = strstr(s, texts[k]) != NULL;
-        if (all)
-            return s;
-        nap(100);
-    }
-    for (int k = 0; texts[k]; k++)
-        if (!strstr(s, texts[k])) {
-            fprintf(stderr, "never saw \"%s\"; the screen was:\n%s\n", texts[k], s);
-            fail_msg("never saw \"%s\"", texts[k]);
-        }
-    return s;
-}
-
-static void keys(const char *k) { sh("tmux -L %s send-keys -t %s '%s'", g_sock, g_sess, k); }
-static void type(const char *text) { sh("tmux -L %s send-keys -t %s -l '%s'", g_sock, g_sess, text); }
 
 /* Starts the client on dir/save with args in a cols x rows terminal; HOME is the test's folder
  * (the session file goes there), the world's agents are still. */
 static void launch(const char *save, const char *args, int cols, int rows)
 {
-    sh("tmux -L %s kill-server 2>/dev/null", g_sock);
-    int rc = -1;
-    for (int attempt = 0; attempt < 20 && rc != 0; attempt++) {
-        if (attempt)
-            nap(250);
-        rc = sh("tmux -L %s new-session -d -s %s -x %d -y %d "
-                "'env HOME=%s XDG_STATE_HOME= USER=tester MAGIC_BCRYPT_COST=4 MAGIC_AGENTS=off "
-                "MAGIC_BACKUP_SCHEDULE=off TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 "
-                "%s --save %s/%s %s; echo EXIT=$?; sleep 120'",
-                g_sock, g_sess, cols, rows, g_dir, getenv("MAGIC_EXE"), g_dir, save, args);
-    }
-    assert_int_equal(rc, 0);
+    tmux_start("fh", cols, rows,
+               "HOME=%s XDG_STATE_HOME= USER=tester MAGIC_BCRYPT_COST=4 MAGIC_AGENTS=off "
+               "MAGIC_BACKUP_SCHEDULE=off %s --save %s/%s %s",
+               g_dir, getenv("MAGIC_EXE"), g_dir, save, args);
 }
 
-static void quit_game(void)
-{
-    keys("Q");
-    free(wait_for("[yN]", 10));
-    keys("y");
-    char *s = wait_for("EXIT=", 20);
-    if (!strstr(s, "EXIT=0"))
-        fail_msg("the game did not exit with 0:\n%s", s);
-    free(s);
-}
-
-static int kill_session(void **state)
-{
-    (void)state;
-    sh("tmux -L %s kill-server 2>/dev/null", g_sock);
-    return 0;
-}
 
 /* ---- saves made through the game's own functions ---- */
 
@@ -161,73 +57,28 @@ typedef struct Made {
     int32_t x, y, z; /* where the character stands */
 } Made;
 
-/* A creature ("type":"creature") or a villager ("type":"npc") at world cell (x, y, z). */
-static void put_entity(Game *g, cJSON *e, int32_t x, int32_t y, int32_t z)
-{
-    Err err = {0};
-    World *w = game_world(g);
-    Chunk *c = world_chunk(w, chunk_coord(x), chunk_coord(y), chunk_coord(z), &err);
-    if (!c)
-        fail_msg("%s", err.msg);
-    cJSON *pos = cJSON_AddArrayToObject(e, "position");
-    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(x)));
-    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(y)));
-    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(z)));
-    cJSON_AddItemToArray(c->entities, e);
-    world_mark_dirty(w, c->cx, c->cy, c->cz);
-}
-
-static cJSON *creature(const char *kind, const char *id, int hp)
-{
-    cJSON *e = cJSON_CreateObject();
-    cJSON_AddStringToObject(e, "type", "creature");
-    cJSON_AddStringToObject(e, "kind", kind);
-    cJSON_AddStringToObject(e, "id", id);
-    cJSON_AddNumberToObject(e, "hp", hp);
-    return e;
-}
-
-static cJSON *villager(const char *id, const char *name, const char *role, const char *village)
-{
-    cJSON *e = cJSON_CreateObject();
-    cJSON_AddStringToObject(e, "type", "npc");
-    cJSON_AddStringToObject(e, "id", id);
-    cJSON_AddStringToObject(e, "name", name);
-    cJSON_AddStringToObject(e, "role", role);
-    cJSON_AddStringToObject(e, "village", village);
-    return e;
-}
-
 /* What to put beside the character of a new save. */
 enum { WITH_WOLF = 1, WITH_TWO_ALDAS = 2 };
 
 /* A save with a flat world and a warrior "tester" in it, as Quick start's player would be. */
 static Made make_save(const char *name, int with)
 {
-    Save *s = NULL;
-    Err err = {0};
-    if (save_open(th_path(g_dir, name), SAVE_CREATE, &s, &err) != MA_OK)
-        fail_msg("%s", err.msg);
-    int64_t id;
-    if (world_create(s, "flatland", 7, "flat", &id, &err) != MA_OK)
-        fail_msg("%s", err.msg);
-    Game *g = NULL;
-    GameStart st = {.username = "tester", .world = "flatland", .seed = 7};
-    if (game_start(s, &st, &g, &err) != MA_OK)
-        fail_msg("%s", err.msg);
-    const Player *p = game_player(g);
+    ThGame f;
+    th_game_start(&f, th_path(g_dir, name), NULL);
+    const Player *p = game_player(f.game);
+    World *w = game_world(f.game);
     Made m = {p->x, p->y, p->z};
     if (with & WITH_WOLF)
-        put_entity(g, creature("wolf", "c_test_wolf", 7), p->x + 5, p->y, p->z);
+        th_put_entity(w, th_creature("wolf", "c_test_wolf", 7), p->x + 5, p->y, p->z);
     if (with & WITH_TWO_ALDAS) {
         /* Two guards of one village with one name, as generation often makes them. */
-        put_entity(g, villager("villager_t_1", "Alda", "guard", "Greenbrook"), p->x + 1, p->y, p->z - 1);
-        put_entity(g, villager("villager_t_2", "Alda", "guard", "Greenbrook"), p->x + 1, p->y, p->z + 1);
+        th_put_entity(w, th_villager("villager_t_1", "Alda", "guard", "Greenbrook"), p->x + 1, p->y, p->z - 1);
+        th_put_entity(w, th_villager("villager_t_2", "Alda", "guard", "Greenbrook"), p->x + 1, p->y, p->z + 1);
     }
-    if (world_flush(game_world(g), &err) != MA_OK)
+    Err err = {0};
+    if (world_flush(w, &err) != MA_OK)
         fail_msg("%s", err.msg);
-    game_close(g);
-    save_close(s);
+    th_game_stop(&f);
     return m;
 }
 
@@ -239,23 +90,9 @@ static sqlite3 *open_ro(const char *name)
     return db;
 }
 
-static char *query1(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-    char *out = NULL;
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-        out = strdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    return out;
-}
-
 static void assert_query(const char *save, const char *sql, const char *want)
 {
-    sqlite3 *db = open_ro(save);
-    char *got = query1(db, sql);
-    sqlite3_close(db);
+    char *got = th_sql_text(th_path(g_dir, save), sql);
     if (!got || strcmp(got, want) != 0)
         fail_msg("%s: got \"%s\", want \"%s\"", sql, got ? got : "(no row)", want);
     free(got);
@@ -282,17 +119,17 @@ static void test_1_the_block_stays_in_hand_and_placing_says_so(void **state)
     (void)state;
     make_save("place.db", 0);
     launch("place.db", "--continue", 80, 24);
-    free(wait_for("Hand:   planks", 30));
-    keys("P");
-    keys("l");
-    free(wait_for("Placed planks to the east; 15 left.", 10));
-    keys("P");
-    keys("j");
-    char *s = wait_for("Placed planks to the south; 14 left.", 10);
+    free(tmux_wait_for("Hand:   planks", 30));
+    tmux_keys("P");
+    tmux_keys("l");
+    free(tmux_wait_for("Placed planks to the east; 15 left.", 10));
+    tmux_keys("P");
+    tmux_keys("j");
+    char *s = tmux_wait_for("Placed planks to the south; 14 left.", 10);
     assert_null(strstr(s, "Your hand is empty"));
     assert_non_null(strstr(s, "Hand:   planks"));
     free(s);
-    quit_game();
+    tmux_quit_game();
 }
 
 /* ---- 2. travel ---- */
@@ -302,11 +139,11 @@ static void test_2_travel_refuses_with_a_hostile_creature_in_view(void **state)
     (void)state;
     make_save("travel.db", WITH_WOLF);
     launch("travel.db", "--continue", 80, 24);
-    char *s = wait_for("Z: ", 30);
+    char *s = tmux_wait_for("Z: ", 30);
     char *xline = line_with(s, "X: ");
     free(s);
-    keys("t");
-    s = wait_for("Not with danger in view: wolf to the east, 5 away", 10);
+    tmux_keys("t");
+    s = tmux_wait_for("Not with danger in view: wolf to the east, 5 away", 10);
     /* Not a step was taken. */
     char *now = line_with(s, "X: ");
     assert_string_equal(now, xline);
@@ -314,7 +151,7 @@ static void test_2_travel_refuses_with_a_hostile_creature_in_view(void **state)
     free(now);
     free(xline);
     free(s);
-    quit_game();
+    tmux_quit_game();
 }
 
 /* ---- 3. and sessions: text fields, Continue on a session, expired sessions ---- */
@@ -323,45 +160,45 @@ static void test_3_typing_replaces_the_offered_name_and_continue_uses_the_sessio
 {
     (void)state;
     launch("names.db", "", 80, 24);
-    free(wait_for("Quick start", 20));
-    keys("Down");
-    free(wait_for("> New game", 10));
-    keys("Enter");
-    free(wait_for("a) Create a new player", 10));
-    keys("a");
-    free(wait_for("> tester", 10)); /* $USER, offered */
-    type("alice");
-    free(wait_for("> alice", 10));
-    keys("Enter");
-    free(wait_for("Password (optional", 10));
-    type("s3cret-pass");
-    keys("Enter");
-    free(wait_for("The same password again:", 10));
-    type("s3cret-pass");
-    keys("Enter");
-    free(wait_for("a) Create a new world", 20));
-    keys("a");
-    free(wait_for("> World 1", 10));
-    type("Testland");
-    keys("Enter");
-    free(wait_for("Seed (a number", 10));
-    type("5");
-    keys("Enter");
-    free(wait_for("b) flat", 10));
-    keys("b");
-    free(wait_for("a) Create a new character", 30));
-    keys("a");
-    free(wait_for("> alice", 10)); /* the player's name, offered */
-    type("Mira");
-    keys("Enter");
-    free(wait_for("which class?", 10));
-    keys("Enter");
-    free(wait_for("Starting stats:", 10));
-    keys("Enter");
-    free(wait_for("Play this class?", 10));
-    keys("y");
-    free(wait_for("Z: ", 60));
-    quit_game();
+    free(tmux_wait_for("Quick start", 20));
+    tmux_keys("Down");
+    free(tmux_wait_for("> New game", 10));
+    tmux_keys("Enter");
+    free(tmux_wait_for("a) Create a new player", 10));
+    tmux_keys("a");
+    free(tmux_wait_for("> tester", 10)); /* $USER, offered */
+    tmux_type("alice");
+    free(tmux_wait_for("> alice", 10));
+    tmux_keys("Enter");
+    free(tmux_wait_for("Password (optional", 10));
+    tmux_type("s3cret-pass");
+    tmux_keys("Enter");
+    free(tmux_wait_for("The same password again:", 10));
+    tmux_type("s3cret-pass");
+    tmux_keys("Enter");
+    free(tmux_wait_for("a) Create a new world", 20));
+    tmux_keys("a");
+    free(tmux_wait_for("> World 1", 10));
+    tmux_type("Testland");
+    tmux_keys("Enter");
+    free(tmux_wait_for("Seed (a number", 10));
+    tmux_type("5");
+    tmux_keys("Enter");
+    free(tmux_wait_for("b) flat", 10));
+    tmux_keys("b");
+    free(tmux_wait_for("a) Create a new character", 30));
+    tmux_keys("a");
+    free(tmux_wait_for("> alice", 10)); /* the player's name, offered */
+    tmux_type("Mira");
+    tmux_keys("Enter");
+    free(tmux_wait_for("which class?", 10));
+    tmux_keys("Enter");
+    free(tmux_wait_for("Starting stats:", 10));
+    tmux_keys("Enter");
+    free(tmux_wait_for("Play this class?", 10));
+    tmux_keys("y");
+    free(tmux_wait_for("Z: ", 60));
+    tmux_quit_game();
     assert_query("names.db", "SELECT group_concat(username) FROM users", "alice");
     assert_query("names.db", "SELECT group_concat(name) FROM worlds", "Testland");
     assert_query("names.db", "SELECT group_concat(name) FROM characters", "Mira");
@@ -369,34 +206,34 @@ static void test_3_typing_replaces_the_offered_name_and_continue_uses_the_sessio
      * password. */
     char dir[600];
     snprintf(dir, sizeof dir, "%s/.local/state/magic-adventure", g_dir);
-    assert_int_equal(sh("ls %s/sessions-* >/dev/null 2>&1", dir), 0);
-    if (sh("for f in %s/sessions-*; do test \"$(stat -c %%a \"$f\")\" = 600 || exit 1; done", dir) != 0) {
-        sh("ls -la %s >&2", dir);
+    assert_int_equal(th_sh("ls %s/sessions-* >/dev/null 2>&1", dir), 0);
+    if (th_sh("for f in %s/sessions-*; do test \"$(stat -c %%a \"$f\")\" = 600 || exit 1; done", dir) != 0) {
+        th_sh("ls -la %s >&2", dir);
         fail_msg("a session file is not 0600");
     }
     launch("names.db", "", 80, 24);
-    free(wait_for("> Continue", 20));
-    keys("Enter");
-    char *s = wait_for("Z: ", 30);
+    free(tmux_wait_for("> Continue", 20));
+    tmux_keys("Enter");
+    char *s = tmux_wait_for("Z: ", 30);
     assert_null(strstr(s, "Password for alice"));
     free(s);
-    quit_game();
+    tmux_quit_game();
     /* An expired session is of no use: the password is asked, and the row is gone. */
     sqlite3 *db = open_ro("names.db");
     sqlite3_exec(db, "UPDATE sessions SET expires_at = '2001-01-01T00:00:00.000Z', created_at = "
                      "'2000-12-31T00:00:00.000Z'", NULL, NULL, NULL);
     sqlite3_close(db);
     launch("names.db", "", 80, 24);
-    free(wait_for("> Continue", 20));
-    keys("Enter");
-    free(wait_for("Password for alice", 10));
+    free(tmux_wait_for("> Continue", 20));
+    tmux_keys("Enter");
+    free(tmux_wait_for("Password for alice", 10));
     assert_query("names.db", "SELECT count(*) FROM sessions WHERE expires_at < '2002'", "0");
-    keys("Escape");
-    free(wait_for("> Continue", 10));
-    keys("q");
-    free(wait_for("[yN]", 10));
-    keys("y");
-    free(wait_for("EXIT=0", 20));
+    tmux_keys("Escape");
+    free(tmux_wait_for("> Continue", 10));
+    tmux_keys("q");
+    free(tmux_wait_for("[yN]", 10));
+    tmux_keys("y");
+    free(tmux_wait_for("EXIT=0", 20));
 }
 
 /* ---- 4. quick start asks; load ---- */
@@ -406,25 +243,25 @@ static void test_4_quick_start_asks_and_load_reaches_the_old_game(void **state)
     (void)state;
     make_save("load.db", 0);
     launch("load.db", "", 80, 24);
-    free(wait_for("> Continue", 20));
-    keys("Down");
-    free(wait_for("> Load", 10));
-    keys("Down");
-    free(wait_for("> Quick start", 10));
-    keys("Enter");
-    free(wait_for("Start a new world? Your game stays saved", 10));
-    keys("n"); /* nothing new was made */
-    free(wait_for("> Continue", 10));
+    free(tmux_wait_for("> Continue", 20));
+    tmux_keys("Down");
+    free(tmux_wait_for("> Load", 10));
+    tmux_keys("Down");
+    free(tmux_wait_for("> Quick start", 10));
+    tmux_keys("Enter");
+    free(tmux_wait_for("Start a new world? Your game stays saved", 10));
+    tmux_keys("n"); /* nothing new was made */
+    free(tmux_wait_for("> Continue", 10));
     assert_query("load.db", "SELECT count(*) FROM worlds", "1");
-    keys("Down");
-    free(wait_for("> Load", 10));
-    keys("Enter");
-    free(wait_for("a) tester the warrior, level 1, in flatland", 10));
-    keys("a");
-    char *s = wait_for("World:  flatland", 30);
+    tmux_keys("Down");
+    free(tmux_wait_for("> Load", 10));
+    tmux_keys("Enter");
+    free(tmux_wait_for("a) tester the warrior, level 1, in flatland", 10));
+    tmux_keys("a");
+    char *s = tmux_wait_for("World:  flatland", 30);
     assert_non_null(strstr(s, "tester"));
     free(s);
-    quit_game();
+    tmux_quit_game();
 }
 
 /* ---- 5. the class picker ---- */
@@ -434,46 +271,46 @@ static void test_5_class_picker_shows_whole_numbers_and_words(void **state)
     (void)state;
     make_save("class.db", 0);
     launch("class.db", "", 80, 24);
-    free(wait_for("> Continue", 20));
-    keys("Down");
-    keys("Down");
-    keys("Down");
-    free(wait_for("> New game", 10));
-    keys("Enter");
-    free(wait_for("who is playing?", 10));
-    keys("a"); /* tester */
-    free(wait_for("which world?", 10));
-    keys("a"); /* flatland */
-    free(wait_for("who plays in flatland?", 10));
-    keys("b"); /* a new character */
-    free(wait_for("Name of the new character:", 10));
-    type("Nia");
-    keys("Enter");
+    free(tmux_wait_for("> Continue", 20));
+    tmux_keys("Down");
+    tmux_keys("Down");
+    tmux_keys("Down");
+    free(tmux_wait_for("> New game", 10));
+    tmux_keys("Enter");
+    free(tmux_wait_for("who is playing?", 10));
+    tmux_keys("a"); /* tester */
+    free(tmux_wait_for("which world?", 10));
+    tmux_keys("a"); /* flatland */
+    free(tmux_wait_for("who plays in flatland?", 10));
+    tmux_keys("b"); /* a new character */
+    free(tmux_wait_for("Name of the new character:", 10));
+    tmux_type("Nia");
+    tmux_keys("Enter");
     /* Every number whole: the warrior's, the mage's 120 mana, the rogue's 85 health. */
     static const char *const numbers[] = {"HP 120 MP 20 STR 16 INT 8", "HP 70 MP 120 STR 8 INT 17",
                                           "HP 85 MP 40 STR 11 INT 12", NULL};
-    char *s = wait_all(numbers, 10);
+    char *s = tmux_wait_all(numbers, 10);
     free(s);
     /* The rogue's page in words: stats by name, gear by title. */
-    s = capture();
+    s = tmux_capture();
     char *rogue = line_with(s, ") Rogue");
     char letter[2] = {rogue[1], '\0'};
     free(rogue);
     free(s);
-    keys(letter);
+    tmux_keys(letter);
     static const char *const page[] = {"Starting stats:", "Health 85, Mana 40", "Dexterity 18", "Stone pickaxe",
                                        "Stealth 2", "Cobblestone x12", NULL};
-    s = wait_all(page, 10);
+    s = tmux_wait_all(page, 10);
     assert_null(strstr(s, "{\""));
     assert_null(strstr(s, "stone_pickaxe"));
     free(s);
-    keys("Escape");
-    keys("n");
-    keys("Escape");
-    keys("Escape");
-    keys("Escape");
-    keys("Escape");
-    free(wait_for("Quick start", 10));
+    tmux_keys("Escape");
+    tmux_keys("n");
+    tmux_keys("Escape");
+    tmux_keys("Escape");
+    tmux_keys("Escape");
+    tmux_keys("Escape");
+    free(tmux_wait_for("Quick start", 10));
 }
 
 /* ---- 6. letters ---- */
@@ -483,43 +320,43 @@ static void test_6_an_item_keeps_its_letter(void **state)
     (void)state;
     make_save("letters.db", 0);
     launch("letters.db", "--continue", 80, 24);
-    free(wait_for("Z: ", 30));
-    keys("i");
-    free(wait_for("a) Iron sword", 10));
-    keys("Escape");
+    free(tmux_wait_for("Z: ", 30));
+    tmux_keys("i");
+    free(tmux_wait_for("a) Iron sword", 10));
+    tmux_keys("Escape");
     /* Wielding the sword moves it out of the pack into the main hand; it stays a. */
-    keys("e");
-    free(wait_for("Equip what?", 10));
-    keys("a");
-    free(wait_for("You take up the iron sword", 10));
-    keys("i");
-    char *s = wait_for("[worn: main hand]", 10);
+    tmux_keys("e");
+    free(tmux_wait_for("Equip what?", 10));
+    tmux_keys("a");
+    free(tmux_wait_for("You take up the iron sword", 10));
+    tmux_keys("i");
+    char *s = tmux_wait_for("[worn: main hand]", 10);
     char *sword = line_with(s, "Iron sword");
     if (strncmp(sword, " a) ", 4) != 0)
         fail_msg("the sword is no longer a):\n%s", s);
     free(sword);
     free(s);
-    keys("Escape");
+    tmux_keys("Escape");
     /* Placing all eight torches frees d; the bread stays e. */
-    keys("B");
-    free(wait_for("Hold which block?", 10));
-    keys("d");
+    tmux_keys("B");
+    free(tmux_wait_for("Hold which block?", 10));
+    tmux_keys("d");
     static const char *const around[] = {"h", "k", "y", "u", "b", "n", "l", "j"};
     for (int i = 0; i < 8; i++) {
-        keys("P");
-        keys(around[i]);
-        nap(150);
+        tmux_keys("P");
+        tmux_keys(around[i]);
+        th_nap(150);
     }
-    free(wait_for("Placed your last torch", 10));
-    keys("i");
-    s = wait_for("Inventory", 10);
+    free(tmux_wait_for("Placed your last torch", 10));
+    tmux_keys("i");
+    s = tmux_wait_for("Inventory", 10);
     char *bread = line_with(s, "Bread");
     if (strncmp(bread, " e) ", 4) != 0)
         fail_msg("the bread is no longer e):\n%s", s);
     free(bread);
     free(s);
-    keys("Escape");
-    quit_game();
+    tmux_keys("Escape");
+    tmux_quit_game();
 }
 
 /* ---- 7 and 8: talking, names, quests ---- */
@@ -542,16 +379,16 @@ static void test_7_8_talk_log_footer_and_two_aldas(void **state)
     (void)state;
     make_save("talk.db", WITH_TWO_ALDAS);
     launch("talk.db", "--continue", 80, 24);
-    free(wait_for("Z: ", 30));
+    free(tmux_wait_for("Z: ", 30));
     /* Nobody to the west, in words. */
-    keys("T");
-    keys("h");
-    free(wait_for("nobody to the west to talk to", 10));
+    tmux_keys("T");
+    tmux_keys("h");
+    free(tmux_wait_for("nobody to the west to talk to", 10));
     /* A step, and both Aldas are met: two names. */
-    keys("h");
-    char *s = wait_for("You meet Alda, the guard of Greenbrook.", 10);
+    tmux_keys("h");
+    char *s = tmux_wait_for("You meet Alda, the guard of Greenbrook.", 10);
     free(s);
-    s = wait_for("You meet Alda ", 10);
+    s = tmux_wait_for("You meet Alda ", 10);
     char *second = line_with(s, "You meet Alda ");
     free(s);
     if (strstr(second, "You meet Alda, "))
@@ -560,12 +397,12 @@ static void test_7_8_talk_log_footer_and_two_aldas(void **state)
     sscanf(strstr(second, "Alda "), "Alda %63[^,]", name2);
     free(second);
     assert_true(name2[0] != '\0');
-    keys("l");
-    nap(300);
+    tmux_keys("l");
+    th_nap(300);
     /* The second Alda (south-east) gives a quest; the footer names the letters there are. */
-    keys("T");
-    keys("n");
-    s = wait_for("Esc walk away", 10);
+    tmux_keys("T");
+    tmux_keys("n");
+    s = tmux_wait_for("Esc walk away", 10);
     char full[96];
     snprintf(full, sizeof full, "Alda %s, the guard of Greenbrook", name2);
     assert_non_null(strstr(s, full));
@@ -587,29 +424,29 @@ static void test_7_8_talk_log_footer_and_two_aldas(void **state)
         fail_msg("no reply to take Wolf Trouble:\n%s", s);
     free(s);
     char k[2] = {take, '\0'};
-    keys(k);
-    nap(500);
-    keys("Escape");
-    s = wait_for("Z: ", 10);
+    tmux_keys(k);
+    th_nap(500);
+    tmux_keys("Escape");
+    s = tmux_wait_for("Z: ", 10);
     /* The log has the words, not the numbered menu. */
     assert_null(strstr(s, "1) "));
     assert_null(strstr(s, "2) "));
     free(s);
-    keys("M");
-    s = wait_for("Messages (newest last)", 10);
+    tmux_keys("M");
+    s = tmux_wait_for("Messages (newest last)", 10);
     assert_non_null(strstr(s, "You: \"I'll take it: Wolf Trouble"));
     assert_null(strstr(s, "1) "));
     free(s);
-    keys("Escape");
+    tmux_keys("Escape");
     /* The quest log says who gave it. */
-    keys("q");
+    tmux_keys("q");
     char from[128];
     snprintf(from, sizeof from, "Wolf Trouble (tracked) — from Alda %s, the guard of", name2);
-    free(wait_for(from, 10));
-    keys("Escape");
+    free(tmux_wait_for(from, 10));
+    tmux_keys("Escape");
     /* The side panel follows the quest. */
-    free(wait_for("Quest: Wolf Trouble", 10));
-    quit_game();
+    free(tmux_wait_for("Quest: Wolf Trouble", 10));
+    tmux_quit_game();
 }
 
 /* ---- 9. threats ---- */
@@ -619,23 +456,23 @@ static void test_9_threats_in_view_with_direction_distance_health(void **state)
     (void)state;
     make_save("threat.db", WITH_WOLF);
     launch("threat.db", "--continue", 80, 24);
-    char *s = wait_for("In view (hostile!):", 30);
+    char *s = tmux_wait_for("In view (hostile!):", 30);
     char *wolf = line_with(s, " wolf");
     if (!strstr(wolf, "E5 7/10!"))
         fail_msg("the panel's wolf line lacks \"E5 7/10!\": %s\n%s", wolf, s);
     free(wolf);
     free(s);
     /* Look at it: the same, in words. */
-    keys("x");
+    tmux_keys("x");
     for (int i = 0; i < 5; i++)
-        keys("l");
-    free(wait_for("wolf to the east, 5 away, 7/10 health, hostile", 10));
-    keys("Escape");
+        tmux_keys("l");
+    free(tmux_wait_for("wolf to the east, 5 away, 7/10 health, hostile", 10));
+    tmux_keys("Escape");
     /* At 160x50 the wide panel spells it out. */
-    sh("tmux -L %s resize-window -t %s -x 160 -y 50", g_sock, g_sess);
-    s = wait_for("Depth:  on the surface", 10); /* said so only in the wide panel */
+    tmux_resize(160, 50);
+    s = tmux_wait_for("Depth:  on the surface", 10); /* said so only in the wide panel */
     free(s);
-    s = wait_for("hostile", 10);
+    s = tmux_wait_for("hostile", 10);
     wolf = line_with(s, " wolf");
     if (!strstr(wolf, "E 5") || !strstr(wolf, "7/10") || !strstr(wolf, "hostile"))
         fail_msg("the wide panel's wolf line: %s\n%s", wolf, s);
@@ -643,10 +480,10 @@ static void test_9_threats_in_view_with_direction_distance_health(void **state)
     assert_non_null(strstr(s, "Depth:  on the surface"));
     free(s);
     /* A step west: the minimap's arrow and the panel say which way. */
-    keys("h");
+    tmux_keys("h");
     static const char *const heading[] = {"Going:  west", "\xe2\x86\x90", NULL};
-    free(wait_all(heading, 10));
-    quit_game();
+    free(tmux_wait_all(heading, 10));
+    tmux_quit_game();
 }
 
 /* ---- 10. history, wrapping, what applies, words ---- */
@@ -656,49 +493,49 @@ static void test_10_history_survives_and_lists_fit(void **state)
     (void)state;
     make_save("history.db", 0);
     launch("history.db", "--continue", 80, 24);
-    free(wait_for("Z: ", 30));
-    keys("P");
-    keys("l");
-    free(wait_for("Placed planks to the east; 15 left.", 10));
+    free(tmux_wait_for("Z: ", 30));
+    tmux_keys("P");
+    tmux_keys("l");
+    free(tmux_wait_for("Placed planks to the east; 15 left.", 10));
     /* Use lists what can be used: the bread, not the sword. */
-    keys("U");
-    char *s = wait_for("Use what?", 10);
+    tmux_keys("U");
+    char *s = tmux_wait_for("Use what?", 10);
     assert_non_null(strstr(s, "Bread"));
     assert_null(strstr(s, "Iron sword"));
     free(s);
-    keys("Escape");
+    tmux_keys("Escape");
     /* Repair: nothing is worn down, said in words. */
-    keys("R");
-    free(wait_for("Nothing needs repairing", 10));
+    tmux_keys("R");
+    free(tmux_wait_for("Nothing needs repairing", 10));
     /* An item's page in words. */
-    keys("i");
-    free(wait_for("a) Iron sword", 10));
-    keys("Enter");
+    tmux_keys("i");
+    free(tmux_wait_for("a) Iron sword", 10));
+    tmux_keys("Enter");
     static const char *const words[] = {"Worn on: main hand", "Repaired with: Iron ingot", NULL};
-    s = wait_all(words, 10);
+    s = tmux_wait_all(words, 10);
     assert_null(strstr(s, "main_hand"));
     assert_null(strstr(s, "iron_ingot"));
     free(s);
-    keys("Escape");
-    keys("Escape");
+    tmux_keys("Escape");
+    tmux_keys("Escape");
     /* Achievements at 80 columns: the longest reason whole. */
-    keys("A");
+    tmux_keys("A");
     static const char *const explorer[] = {"Walk 500 steps and stand in a village.", "(25 pts)", "after First Steps",
                                            NULL};
-    free(wait_all(explorer, 10));
-    keys("Escape");
-    free(wait_for("Z: ", 10));
-    quit_game();
+    free(tmux_wait_all(explorer, 10));
+    tmux_keys("Escape");
+    free(tmux_wait_for("Z: ", 10));
+    tmux_quit_game();
     /* Relaunched: the earlier lines are there. */
     launch("history.db", "--continue", 80, 24);
-    free(wait_for("Earlier messages above", 30));
-    keys("M");
+    free(tmux_wait_for("Earlier messages above", 30));
+    tmux_keys("M");
     static const char *const back[] = {"Placed planks to the east; 15 left.", "Nothing needs repairing",
                                        "Earlier messages above", NULL};
-    free(wait_all(back, 10));
-    keys("Escape");
-    free(wait_for("Z: ", 10));
-    quit_game();
+    free(tmux_wait_all(back, 10));
+    tmux_keys("Escape");
+    free(tmux_wait_for("Z: ", 10));
+    tmux_quit_game();
     /* And the skills of the class are the character's rows. */
     assert_query("history.db",
                  "SELECT group_concat(skill_name || ' ' || skill_level, ', ') FROM (SELECT * FROM character_skills "
@@ -718,20 +555,20 @@ static void test_night_falls_once(void **state)
         fail_msg("play --script: %s", r.err);
     th_run_free(&r);
     launch("night.db", "--continue", 80, 24);
-    free(wait_for("Time:   19:58", 30));
-    keys(".");
-    char *s = wait_for("Night falls", 10);
+    free(tmux_wait_for("Time:   19:58", 30));
+    tmux_keys(".");
+    char *s = tmux_wait_for("Night falls", 10);
     const char *first = strstr(s, "Night falls");
     if (strstr(first + 1, "Night falls"))
         fail_msg("night fell twice:\n%s", s);
     free(s);
-    quit_game();
+    tmux_quit_game();
 }
 
 static int setup(void **state)
 {
     (void)state;
-    if (sh("command -v tmux >/dev/null 2>&1") != 0) {
+    if (!tmux_available()) {
         fprintf(stderr, "tmux is not installed: skipping\n");
         exit(77);
     }
@@ -740,14 +577,13 @@ static int setup(void **state)
     setenv("MAGIC_BCRYPT_COST", "4", 1);
     setenv("MAGIC_AGENTS", "off", 1);
     setenv("MAGIC_BACKUP_SCHEDULE", "off", 1);
-    snprintf(g_sock, sizeof g_sock, "magic-fh-%d", (int)getpid());
+    tmux_init("fh");
     return 0;
 }
 
 static int teardown(void **state)
 {
-    (void)state;
-    sh("tmux -L %s kill-server 2>/dev/null", g_sock);
+    tmux_teardown(state);
     th_tmpdir_free(g_dir);
     return 0;
 }
@@ -755,16 +591,16 @@ static int teardown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_1_the_block_stays_in_hand_and_placing_says_so, kill_session),
-        cmocka_unit_test_teardown(test_2_travel_refuses_with_a_hostile_creature_in_view, kill_session),
-        cmocka_unit_test_teardown(test_3_typing_replaces_the_offered_name_and_continue_uses_the_session, kill_session),
-        cmocka_unit_test_teardown(test_4_quick_start_asks_and_load_reaches_the_old_game, kill_session),
-        cmocka_unit_test_teardown(test_5_class_picker_shows_whole_numbers_and_words, kill_session),
-        cmocka_unit_test_teardown(test_6_an_item_keeps_its_letter, kill_session),
-        cmocka_unit_test_teardown(test_7_8_talk_log_footer_and_two_aldas, kill_session),
-        cmocka_unit_test_teardown(test_9_threats_in_view_with_direction_distance_health, kill_session),
-        cmocka_unit_test_teardown(test_10_history_survives_and_lists_fit, kill_session),
-        cmocka_unit_test_teardown(test_night_falls_once, kill_session),
+        cmocka_unit_test_teardown(test_1_the_block_stays_in_hand_and_placing_says_so, tmux_teardown),
+        cmocka_unit_test_teardown(test_2_travel_refuses_with_a_hostile_creature_in_view, tmux_teardown),
+        cmocka_unit_test_teardown(test_3_typing_replaces_the_offered_name_and_continue_uses_the_session, tmux_teardown),
+        cmocka_unit_test_teardown(test_4_quick_start_asks_and_load_reaches_the_old_game, tmux_teardown),
+        cmocka_unit_test_teardown(test_5_class_picker_shows_whole_numbers_and_words, tmux_teardown),
+        cmocka_unit_test_teardown(test_6_an_item_keeps_its_letter, tmux_teardown),
+        cmocka_unit_test_teardown(test_7_8_talk_log_footer_and_two_aldas, tmux_teardown),
+        cmocka_unit_test_teardown(test_9_threats_in_view_with_direction_distance_health, tmux_teardown),
+        cmocka_unit_test_teardown(test_10_history_survives_and_lists_fit, tmux_teardown),
+        cmocka_unit_test_teardown(test_night_falls_once, tmux_teardown),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -34,42 +34,13 @@ static int teardown(void **state)
     return 0;
 }
 
-typedef struct Fixture {
-    Save *save;
-    Game *game;
-} Fixture;
+typedef ThGame Fixture;
 
+/* A save `file` with the player in "flatland" (seed 7): a flat world created first when
+ * create_world, else the one game_start makes. */
 static void start(Fixture *f, const char *file, int create_world)
 {
-    Err err = {0};
-    if (save_open(th_path(dir, file), SAVE_CREATE, &f->save, &err) != MA_OK)
-        fail_msg("%s", err.msg);
-    if (create_world) {
-        int64_t id;
-        if (world_create(f->save, "flatland", 7, "flat", &id, &err) != MA_OK)
-            fail_msg("%s", err.msg);
-    }
-    GameStart st = {.username = "tester", .world = "flatland", .seed = 7};
-    if (game_start(f->save, &st, &f->game, &err) != MA_OK)
-        fail_msg("%s", err.msg);
-}
-
-static void stop(Fixture *f)
-{
-    game_close(f->game);
-    save_close(f->save);
-}
-
-static ActionResult act(Fixture *f, const char *line)
-{
-    Action a;
-    Err err = {0};
-    if (action_parse(line, &a, &err) != 1)
-        fail_msg("bad action %s: %s", line, err.msg);
-    ActionResult r;
-    if (game_apply(f->game, &a, &r, &err) != MA_OK)
-        fail_msg("%s: %s", line, err.msg);
-    return r;
+    th_game_start(f, th_path(dir, file), &(ThGameOpts){.no_world = !create_world});
 }
 
 static int block_id(Fixture *f, const char *name)
@@ -87,9 +58,9 @@ static void test_walk_is_saved_before_the_next_action(void **state)
     const Player *p = game_player(f.game);
     int32_t x0 = p->x, y0 = p->y, z0 = p->z;
     assert_int_equal(y0, SEA_LEVEL + 1);
-    assert_string_equal(act(&f, "move e").text, "ok");
-    assert_string_equal(act(&f, "move s").text, "ok");
-    assert_string_equal(act(&f, "move sw").text, "ok");
+    assert_string_equal(th_act(f.game, "move e").text, "ok");
+    assert_string_equal(th_act(f.game, "move s").text, "ok");
+    assert_string_equal(th_act(f.game, "move sw").text, "ok");
     assert_int_equal(p->x, x0);
     assert_int_equal(p->z, z0 + 2);
     /* Another connection sees the new position already. */
@@ -102,7 +73,7 @@ static void test_walk_is_saved_before_the_next_action(void **state)
     assert_int_equal((int)c.position_z, z0 + 2);
     character_row_clear(&c);
     save_close(other);
-    stop(&f);
+    th_game_stop(&f);
 }
 
 static void test_climb_one_block_but_not_two(void **state)
@@ -118,13 +89,13 @@ static void test_climb_one_block_but_not_two(void **state)
     assert_int_equal(world_set_block(game_world(f.game), x + 1, y, z, (BlockId)planks, &err), MA_OK);
     assert_int_equal(world_set_block(game_world(f.game), x + 2, y + 1, z, (BlockId)planks, &err), MA_OK);
     assert_int_equal(world_set_block(game_world(f.game), x + 2, y + 2, z, (BlockId)planks, &err), MA_OK);
-    assert_string_equal(act(&f, "move e").text, "ok");
+    assert_string_equal(th_act(f.game, "move e").text, "ok");
     assert_int_equal(p->y, y + 1);
-    ActionResult r = act(&f, "move e");
+    ActionResult r = th_act(f.game, "move e");
     assert_false(r.ok);
     assert_string_equal(r.text, "blocked: planks wall");
     assert_int_equal(p->x, x + 1);
-    stop(&f);
+    th_game_stop(&f);
 }
 
 static void test_fall_hurts_beyond_three_blocks(void **state)
@@ -141,15 +112,15 @@ static void test_fall_hurts_beyond_three_blocks(void **state)
         for (int col = h; col < 6; col++)
             assert_int_equal(world_set_block(game_world(f.game), x + 1 + col, y + h, z, (BlockId)planks, &err), MA_OK);
     for (int i = 0; i < 6; i++)
-        assert_string_equal(act(&f, "move e").text, "ok");
+        assert_string_equal(th_act(f.game, "move e").text, "ok");
     assert_int_equal(p->y, y + 6);
     int before = p->health;
-    ActionResult r = act(&f, "move e");
+    ActionResult r = th_act(f.game, "move e");
     assert_true(r.ok);
     assert_int_equal(p->y, y);
     assert_int_equal(p->health, before - (6 - 3) * 4);
     assert_non_null(strstr(r.events[0].text, "fall 6 blocks"));
-    stop(&f);
+    th_game_stop(&f);
 }
 
 static void test_dig_gives_the_drop_and_place_uses_it(void **state)
@@ -159,8 +130,8 @@ static void test_dig_gives_the_drop_and_place_uses_it(void **state)
     start(&f, "dig.db", 1);
     const Player *p = game_player(f.game);
     int32_t x = p->x, y = p->y, z = p->z;
-    assert_string_equal(act(&f, "dig n").text, "nothing to dig");
-    ActionResult r = act(&f, "dig down");
+    assert_string_equal(th_act(f.game, "dig n").text, "nothing to dig");
+    ActionResult r = th_act(f.game, "dig down");
     assert_true(r.ok);
     assert_int_equal(p->y, y - 1); /* dropped into the hole */
     Err err = {0};
@@ -170,20 +141,20 @@ static void test_dig_gives_the_drop_and_place_uses_it(void **state)
     cJSON_free(text);
     cJSON_Delete(state_json);
     /* Climb out and fill the hole back with the dirt. */
-    assert_string_equal(act(&f, "move n").text, "ok");
+    assert_string_equal(th_act(f.game, "move n").text, "ok");
     assert_int_equal(p->y, y);
     /* Standing north of the hole, place the dirt into it from above: it lands at
      * feet level ahead only when that cell is open, so dig a step first. */
-    r = act(&f, "place s dirt");
+    r = th_act(f.game, "place s dirt");
     assert_true(r.ok);
     int32_t px = p->x, py = p->y, pz = p->z;
-    stop(&f);
+    th_game_stop(&f);
     /* Reopen: the placed dirt is in the save, south of where the player stands. */
     start(&f, "dig.db", 0);
     assert_int_equal(world_get_block(game_world(f.game), px, py, pz + 1), block_id(&f, "dirt"));
     (void)x; (void)z;
-    assert_string_equal(act(&f, "place e dirt").text, "you have no dirt");
-    stop(&f);
+    assert_string_equal(th_act(f.game, "place e dirt").text, "you have no dirt");
+    th_game_stop(&f);
 }
 
 static void test_script_runs_and_reports_each_action(void **state)
@@ -232,29 +203,17 @@ static void test_kill_9_mid_play_keeps_what_was_reported(void **state)
     const char *db = th_path(dir, "kill.db");
     Fixture f;
     start(&f, "kill.db", 1);
-    stop(&f);
-    int in[2], out[2];
-    assert_int_equal(pipe(in), 0);
-    assert_int_equal(pipe(out), 0);
-    pid_t pid = fork();
-    if (pid == 0) {
-        dup2(in[0], 0);
-        dup2(out[1], 1);
-        close(in[1]);
-        close(out[0]);
-        execl(getenv("MAGIC_EXE"), "magic-adventure", "--save", db, "play", "--script", "-", "--world", "flatland", (char *)NULL);
-        _exit(127);
-    }
-    close(in[0]);
-    close(out[1]);
+    th_game_stop(&f);
+    int to_game, from_game;
+    pid_t pid = th_spawn(&to_game, &from_game, "--save", db, "play", "--script", "-", "--world", "flatland", NULL);
     const char *steps = "move e\nmove e\ndig down\nmove s\n";
-    assert_true(write(in[1], steps, strlen(steps)) > 0);
+    assert_true(write(to_game, steps, strlen(steps)) > 0);
     /* Wait for the four results, then kill without warning. */
     char buf[256];
     size_t got = 0;
     int lines = 0;
     while (lines < 4 && got < sizeof buf - 1) {
-        ssize_t n = read(out[0], buf + got, sizeof buf - 1 - got);
+        ssize_t n = read(from_game, buf + got, sizeof buf - 1 - got);
         if (n <= 0)
             break;
         for (ssize_t i = 0; i < n; i++)
@@ -266,8 +225,8 @@ static void test_kill_9_mid_play_keeps_what_was_reported(void **state)
     kill(pid, SIGKILL);
     int status;
     waitpid(pid, &status, 0);
-    close(in[1]);
-    close(out[0]);
+    close(to_game);
+    close(from_game);
 
     RunResult r = th_run(NULL, "--save", db, "verify", NULL);
     assert_int_equal(r.status, 0);
@@ -278,7 +237,7 @@ static void test_kill_9_mid_play_keeps_what_was_reported(void **state)
     assert_int_equal(p->y, SEA_LEVEL + 1);
     assert_int_equal(world_get_block(game_world(f.game), p->x, SEA_LEVEL, p->z - 1), BLOCK_AIR);
     assert_int_equal(game_clock(f.game), 4);
-    stop(&f);
+    th_game_stop(&f);
 }
 
 static void test_malformed_classes_file_is_refused_with_entry_and_reason(void **state)
@@ -326,14 +285,14 @@ static void test_dying_wakes_beside_the_bed_and_leaves_the_pack(void **state)
     bed.slot_position = 35;
     assert_int_equal(inventory_add(f.save, &bed, &err), MA_OK);
     inventory_row_clear(&bed);
-    ActionResult r = act(&f, "place e bed");
+    ActionResult r = th_act(f.game, "place e bed");
     assert_true(r.ok);
     /* A deep pit three steps west, and the hero at 1 health. */
     for (int d = 1; d <= 8; d++)
         assert_int_equal(world_set_block(game_world(f.game), x - 3, y - d, z, BLOCK_AIR, &err), MA_OK);
     assert_int_equal(world_flush(game_world(f.game), &err), MA_OK);
     int64_t id = p->character_id;
-    stop(&f);
+    th_game_stop(&f);
     Save *s = NULL;
     assert_int_equal(save_open(th_path(dir, "bed.db"), 0, &s, &err), MA_OK);
     CharacterRow c;
@@ -344,9 +303,9 @@ static void test_dying_wakes_beside_the_bed_and_leaves_the_pack(void **state)
     save_close(s);
     start(&f, "bed.db", 0);
     p = game_player(f.game);
-    act(&f, "move w");
-    act(&f, "move w");
-    r = act(&f, "move w");
+    th_act(f.game, "move w");
+    th_act(f.game, "move w");
+    r = th_act(f.game, "move w");
     int died = 0, woke = 0;
     for (int i = 0; i < r.n_events; i++) {
         died |= strstr(r.events[i].text, "and die") != NULL;
@@ -357,7 +316,7 @@ static void test_dying_wakes_beside_the_bed_and_leaves_the_pack(void **state)
     /* Beside the bed (one step east of the start), not at the world spawn. */
     assert_true(abs(p->x - (x + 1)) <= 1 && abs(p->z - z) <= 1);
     assert_int_equal(p->health, p->max_health);
-    stop(&f);
+    th_game_stop(&f);
 }
 
 static int count_keys(const char *key, const char *value, void *ud)
@@ -395,7 +354,7 @@ static void test_character_state_and_transfer_log_round_trip(void **state)
     int64_t n = 0;
     assert_int_equal(transfers_count(f.save, id, &n, &err), MA_OK);
     assert_int_equal(n, 1);
-    stop(&f);
+    th_game_stop(&f);
 }
 
 /* A chunk the save cannot decode is never played as air: the action that
@@ -409,7 +368,7 @@ static void test_a_broken_chunk_is_an_error_not_air(void **state)
     const Player *p = game_player(f.game);
     int32_t x = p->x, y = p->y, z = p->z;
     int64_t clock = game_clock(f.game);
-    stop(&f);
+    th_game_stop(&f);
     /* The chunk under the player's feet, damaged in the save. */
     Save *s = NULL;
     Err err = {0};
@@ -431,7 +390,7 @@ static void test_a_broken_chunk_is_an_error_not_air(void **state)
         fail_msg("the message does not name the world and say nothing was saved: %s", err.msg);
     assert_int_equal(game_clock(f.game), clock);
     assert_int_equal(game_player(f.game)->y, y);
-    stop(&f);
+    th_game_stop(&f);
 
     RunResult run = th_run("dig down\n", "--save", th_path(dir, "broken.db"), "play", "--script", "-", "--world",
                            "flatland", NULL);

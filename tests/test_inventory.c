@@ -41,53 +41,19 @@ static int teardown(void **state)
     return 0;
 }
 
-typedef struct Fixture {
-    Save *save;
-    Game *game;
-} Fixture;
+typedef ThGame Fixture;
 
+/* A save `file` with the player in the world "land" of type and seed: created first when
+ * create_world, else the one game_start makes. */
 static void start_world(Fixture *f, const char *file, const char *type, uint64_t seed, int create_world)
 {
-    Err err = {0};
-    if (save_open(th_path(dir, file), SAVE_CREATE, &f->save, &err) != MA_OK)
-        fail_msg("%s", err.msg);
-    if (create_world) {
-        int64_t id;
-        if (world_create(f->save, "land", seed, type, &id, &err) != MA_OK)
-            fail_msg("%s", err.msg);
-    }
-    GameStart st = {.username = "tester", .world = "land", .seed = seed};
-    if (game_start(f->save, &st, &f->game, &err) != MA_OK)
-        fail_msg("%s", err.msg);
+    th_game_start(f, th_path(dir, file),
+                  &(ThGameOpts){.world = "land", .seed = seed, .type = type, .no_world = !create_world});
 }
 
 static void start(Fixture *f, const char *file, int create_world) { start_world(f, file, "flat", 7, create_world); }
 
-static void stop(Fixture *f)
-{
-    game_close(f->game);
-    save_close(f->save);
-}
-
-static ActionResult act(Fixture *f, const char *line)
-{
-    Action a;
-    Err err = {0};
-    if (action_parse(line, &a, &err) != 1)
-        fail_msg("bad action %s: %s", line, err.msg);
-    ActionResult r;
-    if (game_apply(f->game, &a, &r, &err) != MA_OK)
-        fail_msg("%s: %s", line, err.msg);
-    return r;
-}
-
-static int has_event(const ActionResult *r, const char *text)
-{
-    for (int i = 0; i < r->n_events; i++)
-        if (strstr(r->events[i].text, text))
-            return 1;
-    return 0;
-}
+static int has_event(const ActionResult *r, const char *text) { return th_event_with(r, text) != NULL; }
 
 static int64_t me(Fixture *f) { return game_player(f->game)->character_id; }
 
@@ -179,23 +145,23 @@ static void test_equip_moves_the_item_to_its_slot_and_changes_bonuses(void **sta
     EquipBonuses b = bonuses(&f);
     assert_int_equal(b.attack, 0);
     assert_null(b.weapon);
-    ActionResult r = act(&f, "equip iron_sword");
+    ActionResult r = th_act(f.game, "equip iron_sword");
     assert_string_equal(r.text, "ok");
     assert_true(has_event(&r, "iron sword in your main hand"));
     b = bonuses(&f);
     assert_int_equal(b.attack, 7);
     assert_string_equal(b.weapon, "iron_sword");
     assert_int_equal(b.stat[stat_index("strength")], 1);
-    assert_int_equal(act(&f, "equip leather_cap").ok, 0); /* not carried */
+    assert_int_equal(th_act(f.game, "equip leather_cap").ok, 0); /* not carried */
     give(&f, "iron_helmet", 1);
     give(&f, "ring_of_vigor", 1);
-    assert_string_equal(act(&f, "equip iron_helmet").text, "ok");
-    assert_string_equal(act(&f, "equip ring_of_vigor").text, "ok");
+    assert_string_equal(th_act(f.game, "equip iron_helmet").text, "ok");
+    assert_string_equal(th_act(f.game, "equip ring_of_vigor").text, "ok");
     b = bonuses(&f);
     assert_int_equal(b.armor, 2);
     assert_int_equal(b.stat[stat_index("health")], 10);
     assert_int_equal(b.stat[stat_index("constitution")], 2);
-    stop(&f);
+    th_game_stop(&f);
 
     /* The save keeps it: slot 40 with item_data.slot "main_hand". */
     start(&f, "equip.db", 0);
@@ -213,7 +179,7 @@ static void test_equip_moves_the_item_to_its_slot_and_changes_bonuses(void **sta
     assert_string_equal(data_str(&rows[0], "slot"), "ring1");
     rows_clear(rows, 1);
     assert_int_equal(bonuses(&f).attack, 7);
-    stop(&f);
+    th_game_stop(&f);
 }
 
 static void test_unequip_returns_to_the_pack_and_refuses_when_full(void **state)
@@ -221,8 +187,8 @@ static void test_unequip_returns_to_the_pack_and_refuses_when_full(void **state)
     (void)state;
     Fixture f;
     start(&f, "unequip.db", 1);
-    assert_string_equal(act(&f, "equip iron_sword").text, "ok");
-    ActionResult r = act(&f, "unequip main_hand");
+    assert_string_equal(th_act(f.game, "equip iron_sword").text, "ok");
+    ActionResult r = th_act(f.game, "unequip main_hand");
     assert_string_equal(r.text, "ok");
     InventoryRow rows[2];
     assert_int_equal(rows_of(&f, "iron_sword", rows, 2), 1);
@@ -231,19 +197,19 @@ static void test_unequip_returns_to_the_pack_and_refuses_when_full(void **state)
     assert_int_equal(data_int(&rows[0], "durability"), 250);
     rows_clear(rows, 1);
     assert_int_equal(bonuses(&f).attack, 0);
-    assert_string_equal(act(&f, "unequip head").text, "nothing is worn in your head slot");
-    assert_string_equal(act(&f, "unequip iron_sword").text, "the iron sword is not equipped");
+    assert_string_equal(th_act(f.game, "unequip head").text, "nothing is worn in your head slot");
+    assert_string_equal(th_act(f.game, "unequip iron_sword").text, "the iron sword is not equipped");
 
     /* By item name, and refused when the pack has no free slot. */
-    assert_string_equal(act(&f, "equip iron_sword").text, "ok");
+    assert_string_equal(th_act(f.game, "equip iron_sword").text, "ok");
     fill_pack(&f);
-    r = act(&f, "unequip iron_sword");
+    r = th_act(f.game, "unequip iron_sword");
     assert_false(r.ok);
     assert_string_equal(r.text, "your pack is full: no room for the iron sword");
     assert_int_equal(rows_of(&f, "iron_sword", rows, 2), 1);
     assert_int_equal(rows[0].slot_position, INV_SLOT_MAIN_HAND);
     rows_clear(rows, 1);
-    stop(&f);
+    th_game_stop(&f);
 }
 
 static void test_equipping_swaps_out_what_was_worn(void **state)
@@ -256,8 +222,8 @@ static void test_equipping_swaps_out_what_was_worn(void **state)
     assert_int_equal(rows_of(&f, "dagger", rows, 4), 1);
     int dagger_slot = rows[0].slot_position;
     rows_clear(rows, 1);
-    assert_string_equal(act(&f, "equip iron_sword").text, "ok");
-    ActionResult r = act(&f, "equip dagger");
+    assert_string_equal(th_act(f.game, "equip iron_sword").text, "ok");
+    ActionResult r = th_act(f.game, "equip dagger");
     assert_string_equal(r.text, "ok");
     assert_true(has_event(&r, "The iron sword goes back into your pack."));
     assert_int_equal(rows_of(&f, "dagger", rows, 4), 1);
@@ -277,9 +243,9 @@ static void test_equipping_swaps_out_what_was_worn(void **state)
     give(&f, "gold_ring", 1);
     give(&f, "ring_of_strength", 1);
     give(&f, "ring_of_wisdom", 1);
-    assert_string_equal(act(&f, "equip gold_ring").text, "ok");
-    assert_string_equal(act(&f, "equip ring_of_strength").text, "ok");
-    assert_string_equal(act(&f, "equip ring_of_wisdom").text, "ok");
+    assert_string_equal(th_act(f.game, "equip gold_ring").text, "ok");
+    assert_string_equal(th_act(f.game, "equip ring_of_strength").text, "ok");
+    assert_string_equal(th_act(f.game, "equip ring_of_wisdom").text, "ok");
     assert_int_equal(rows_of(&f, "ring_of_wisdom", rows, 4), 1);
     assert_int_equal(rows[0].slot_position, INV_SLOT_RING1);
     rows_clear(rows, 1);
@@ -289,7 +255,7 @@ static void test_equipping_swaps_out_what_was_worn(void **state)
     assert_int_equal(rows_of(&f, "gold_ring", rows, 4), 1);
     assert_true(rows[0].slot_position < INV_BACKPACK_SLOTS);
     rows_clear(rows, 1);
-    stop(&f);
+    th_game_stop(&f);
 }
 
 static void test_equipping_what_cannot_be_worn_is_refused_with_a_reason(void **state)
@@ -297,19 +263,19 @@ static void test_equipping_what_cannot_be_worn_is_refused_with_a_reason(void **s
     (void)state;
     Fixture f;
     start(&f, "refuse.db", 1);
-    ActionResult r = act(&f, "equip bread");
+    ActionResult r = th_act(f.game, "equip bread");
     assert_false(r.ok);
     assert_string_equal(r.text, "cannot equip the bread: a food is not worn or wielded");
-    assert_string_equal(act(&f, "equip torch").text, "cannot equip the torch: a block is not worn or wielded");
-    assert_string_equal(act(&f, "equip unicorn_horn").text, "you have no unicorn horn");
-    assert_string_equal(act(&f, "equip iron_sword").text, "ok");
-    assert_string_equal(act(&f, "equip iron_sword").text, "the iron sword is already equipped");
+    assert_string_equal(th_act(f.game, "equip torch").text, "cannot equip the torch: a block is not worn or wielded");
+    assert_string_equal(th_act(f.game, "equip unicorn_horn").text, "you have no unicorn horn");
+    assert_string_equal(th_act(f.game, "equip iron_sword").text, "ok");
+    assert_string_equal(th_act(f.game, "equip iron_sword").text, "the iron sword is already equipped");
     /* Nothing moved: bread still in the pack. */
     InventoryRow rows[2];
     assert_int_equal(rows_of(&f, "bread", rows, 2), 1);
     assert_true(rows[0].slot_position < INV_BACKPACK_SLOTS);
     rows_clear(rows, 1);
-    stop(&f);
+    th_game_stop(&f);
 }
 
 /* ------------------------------------------------------------ stacks and the bag */
@@ -350,7 +316,7 @@ static void test_stacks_split_at_the_items_maximum(void **state)
     assert_int_equal(rows_of(&f, "bread", rows, 8), 1);
     assert_int_equal(rows[0].quantity, 14);
     rows_clear(rows, 1);
-    stop(&f);
+    th_game_stop(&f);
 }
 
 static void test_a_bag_adds_backpack_slots(void **state)
@@ -359,7 +325,7 @@ static void test_a_bag_adds_backpack_slots(void **state)
     Fixture f;
     start(&f, "bag.db", 1);
     give(&f, "leather_bag", 1);
-    assert_string_equal(act(&f, "equip leather_bag").text, "ok");
+    assert_string_equal(th_act(f.game, "equip leather_bag").text, "ok");
     fill_pack(&f);
     InventoryRow *rows = NULL;
     int n = 0, in_bag = 0;
@@ -373,10 +339,10 @@ static void test_a_bag_adds_backpack_slots(void **state)
     }
     inventory_list_free(rows, n);
     assert_int_equal(in_bag, 16);
-    ActionResult r = act(&f, "unequip bag");
+    ActionResult r = th_act(f.game, "unequip bag");
     assert_false(r.ok);
     assert_string_equal(r.text, "empty the leather bag first: 16 stacks are still in it");
-    stop(&f);
+    th_game_stop(&f);
 }
 
 /* ------------------------------------------------------------ the ground */
@@ -413,14 +379,14 @@ static void test_drop_then_take_round_trips_through_the_chunk(void **state)
     Err err = {0};
     int64_t logged0, logged;
     assert_int_equal(transfers_count(f.save, me(&f), &logged0, &err), MA_OK);
-    ActionResult r = act(&f, "drop torch 3");
+    ActionResult r = th_act(f.game, "drop torch 3");
     assert_string_equal(r.text, "ok");
     assert_true(has_event(&r, "You drop 3 torch at your feet."));
     assert_int_equal(count_of(&f, "torch"), 5);
     /* A worn sword keeps its durability on the ground. */
     ActionResult w = {0};
     assert_int_equal(inventory_wear(f.game, "iron_sword", 50, &w, &err), MA_OK);
-    assert_string_equal(act(&f, "drop iron_sword").text, "ok");
+    assert_string_equal(th_act(f.game, "drop iron_sword").text, "ok");
     int count;
     assert_int_equal(entities_with(feet_chunk(&f), "torch", &count), 1);
     assert_int_equal(count, 3);
@@ -428,7 +394,7 @@ static void test_drop_then_take_round_trips_through_the_chunk(void **state)
     assert_int_equal(logged, logged0 + 2);
     const Player *p = game_player(f.game);
     int32_t px = p->x, py = p->y, pz = p->z;
-    stop(&f);
+    th_game_stop(&f);
 
     /* The entity is in the stored chunk: reopen the save and find it. */
     start(&f, "drop.db", 0);
@@ -453,7 +419,7 @@ static void test_drop_then_take_round_trips_through_the_chunk(void **state)
         }
     }
     assert_true(seen_sword);
-    assert_string_equal(act(&f, "take").text, "ok");
+    assert_string_equal(th_act(f.game, "take").text, "ok");
     assert_int_equal(count_of(&f, "torch"), 8);
     InventoryRow rows[2];
     assert_int_equal(rows_of(&f, "iron_sword", rows, 2), 1);
@@ -461,9 +427,9 @@ static void test_drop_then_take_round_trips_through_the_chunk(void **state)
     rows_clear(rows, 1);
     assert_int_equal(entities_with(feet_chunk(&f), "torch", &count), 0);
     /* Nothing left: take says so. */
-    assert_string_equal(act(&f, "take").text, "nothing here to take");
-    assert_string_equal(act(&f, "drop torch 99").text, "you have only 8 torch");
-    stop(&f);
+    assert_string_equal(th_act(f.game, "take").text, "nothing here to take");
+    assert_string_equal(th_act(f.game, "drop torch 99").text, "you have only 8 torch");
+    th_game_stop(&f);
 }
 
 /* ------------------------------------------------------------ chests */
@@ -480,17 +446,17 @@ static void test_a_placed_chest_gives_its_items_once(void **state)
     assert_int_equal(world_set_block(game_world(f.game), p->x + 1, p->y, p->z, (BlockId)chest, &err), MA_OK);
     cJSON *meta = cJSON_Parse("{\"items\":[{\"item\":\"iron_ingot\",\"count\":3},{\"item\":\"healing_potion\",\"count\":2}]}");
     assert_int_equal(world_set_block_meta(game_world(f.game), p->x + 1, p->y, p->z, meta, &err), MA_OK);
-    ActionResult r = act(&f, "take");
+    ActionResult r = th_act(f.game, "take");
     assert_string_equal(r.text, "ok");
     assert_true(has_event(&r, "You open the chest and take 3 iron ingot, 2 healing potion."));
     assert_int_equal(count_of(&f, "iron_ingot"), 3);
     assert_int_equal(count_of(&f, "healing_potion"), 2);
-    assert_string_equal(act(&f, "take").text, "the chest is empty");
+    assert_string_equal(th_act(f.game, "take").text, "the chest is empty");
     assert_int_equal(count_of(&f, "iron_ingot"), 3);
-    stop(&f);
+    th_game_stop(&f);
     start(&f, "chest.db", 0);
-    assert_string_equal(act(&f, "take").text, "the chest is empty");
-    stop(&f);
+    assert_string_equal(th_act(f.game, "take").text, "the chest is empty");
+    th_game_stop(&f);
 }
 
 /* Finds a dungeon chest of the generated world: its position and a cell next to it to stand in. */
@@ -557,7 +523,7 @@ static void test_a_dungeon_chest_from_world_generation_gives_its_loot_once(void 
     cJSON_ArrayForEach(it, items) {
         before[i++] = count_of(&f, cJSON_GetObjectItemCaseSensitive(it, "item")->valuestring);
     }
-    ActionResult r = act(&f, "take");
+    ActionResult r = th_act(f.game, "take");
     assert_string_equal(r.text, "ok");
     assert_true(has_event(&r, "You open the chest and take"));
     i = 0;
@@ -568,8 +534,8 @@ static void test_a_dungeon_chest_from_world_generation_gives_its_loot_once(void 
         assert_non_null(items_find(inventory_items(f.game), name));
     }
     cJSON_Delete(meta);
-    assert_string_equal(act(&f, "take").text, "the chest is empty");
-    stop(&f);
+    assert_string_equal(th_act(f.game, "take").text, "the chest is empty");
+    th_game_stop(&f);
 }
 
 /* ------------------------------------------------------------ use, wear, repair */
@@ -580,29 +546,29 @@ static void test_eating_bread_heals_and_a_scroll_teaches_a_recipe(void **state)
     Fixture f;
     start(&f, "use.db", 1);
     const Player *p = game_player(f.game);
-    ActionResult r = act(&f, "use bread");
+    ActionResult r = th_act(f.game, "use bread");
     assert_false(r.ok);
     assert_string_equal(r.text, "you are not hurt (120/120 health)");
     f.game->p.health = 100;
-    r = act(&f, "use bread");
+    r = th_act(f.game, "use bread");
     assert_string_equal(r.text, "ok");
     assert_true(has_event(&r, "You eat the bread: +8 health (108/120)."));
     assert_int_equal(p->health, 108);
     assert_int_equal(count_of(&f, "bread"), 3);
-    assert_string_equal(act(&f, "use torch").text, "cannot use the torch: it is not food, a potion, a book or a scroll");
-    assert_string_equal(act(&f, "use iron_sword").text,
+    assert_string_equal(th_act(f.game, "use torch").text, "cannot use the torch: it is not food, a potion, a book or a scroll");
+    assert_string_equal(th_act(f.game, "use iron_sword").text,
                         "cannot use the iron sword: it is not food, a potion, a book or a scroll (equip it instead)");
 
     give(&f, "spell_scroll", 2);
-    r = act(&f, "use spell_scroll");
+    r = th_act(f.game, "use spell_scroll");
     assert_string_equal(r.text, "ok");
     assert_true(has_event(&r, "learn how to make mana potion"));
     char value[64];
     Err err = {0};
     assert_int_equal(charstate_get(f.save, me(&f), "recipe", "mana_potion", value, sizeof value, &err), MA_OK);
-    assert_string_equal(act(&f, "use spell_scroll").text, "you already know how to make mana potion");
+    assert_string_equal(th_act(f.game, "use spell_scroll").text, "you already know how to make mana potion");
     assert_int_equal(count_of(&f, "spell_scroll"), 1);
-    stop(&f);
+    th_game_stop(&f);
 }
 
 static void test_wear_breaks_a_tool_at_zero(void **state)
@@ -610,7 +576,7 @@ static void test_wear_breaks_a_tool_at_zero(void **state)
     (void)state;
     Fixture f;
     start(&f, "wear.db", 1);
-    assert_string_equal(act(&f, "equip stone_pickaxe").text, "ok");
+    assert_string_equal(th_act(f.game, "equip stone_pickaxe").text, "ok");
     assert_int_equal(bonuses(&f).tool_power, 2);
     ActionResult r = {0};
     Err err = {0};
@@ -631,7 +597,7 @@ static void test_wear_breaks_a_tool_at_zero(void **state)
     assert_int_equal(inventory_wear(f.game, "torch", 5, &r, &err), MA_OK);
     assert_int_equal(r.n_events, 0);
     assert_int_equal(count_of(&f, "torch"), 8);
-    stop(&f);
+    th_game_stop(&f);
 }
 
 static void test_repair_costs_the_items_material(void **state)
@@ -639,13 +605,13 @@ static void test_repair_costs_the_items_material(void **state)
     (void)state;
     Fixture f;
     start(&f, "repair.db", 1);
-    assert_string_equal(act(&f, "repair iron_sword").text, "the iron sword is not damaged (250/250)");
+    assert_string_equal(th_act(f.game, "repair iron_sword").text, "the iron sword is not damaged (250/250)");
     ActionResult r = {0};
     Err err = {0};
     assert_int_equal(inventory_wear(f.game, "iron_sword", 100, &r, &err), MA_OK);
-    assert_string_equal(act(&f, "repair iron_sword").text, "repairing the iron sword takes 1 iron ingot; you have none");
+    assert_string_equal(th_act(f.game, "repair iron_sword").text, "repairing the iron sword takes 1 iron ingot; you have none");
     give(&f, "iron_ingot", 2);
-    r = act(&f, "repair iron_sword");
+    r = th_act(f.game, "repair iron_sword");
     assert_string_equal(r.text, "ok");
     assert_true(has_event(&r, "You repair the iron sword with 1 iron ingot (250/250)."));
     assert_int_equal(count_of(&f, "iron_ingot"), 1);
@@ -653,8 +619,8 @@ static void test_repair_costs_the_items_material(void **state)
     assert_int_equal(rows_of(&f, "iron_sword", rows, 2), 1);
     assert_int_equal(data_int(&rows[0], "durability"), 250);
     rows_clear(rows, 1);
-    assert_string_equal(act(&f, "repair bread").text, "the bread does not wear out");
-    stop(&f);
+    assert_string_equal(th_act(f.game, "repair bread").text, "the bread does not wear out");
+    th_game_stop(&f);
 }
 
 /* ------------------------------------------------------------ between characters, death */
@@ -688,7 +654,7 @@ static void test_transfer_moves_items_and_logs_a_row(void **state)
     assert_int_equal(transfers_count(f.save, npc.id, &logged, &err), MA_OK);
     assert_int_equal(logged, 2);
     character_row_clear(&npc);
-    stop(&f);
+    th_game_stop(&f);
 }
 
 static void test_death_drops_everything_where_one_fell(void **state)
@@ -696,7 +662,7 @@ static void test_death_drops_everything_where_one_fell(void **state)
     (void)state;
     Fixture f;
     start(&f, "death.db", 1);
-    assert_string_equal(act(&f, "equip iron_sword").text, "ok");
+    assert_string_equal(th_act(f.game, "equip iron_sword").text, "ok");
     const Player *p = game_player(f.game);
     Err err = {0};
     assert_int_equal(inventory_drop_all_at(f.game, p->x, p->y, p->z, &err), MA_OK);
@@ -709,10 +675,10 @@ static void test_death_drops_everything_where_one_fell(void **state)
     assert_int_equal(entities_with(c, "bread", &count), 1);
     assert_int_equal(count, 4);
     assert_int_equal(entities_with(c, "iron_sword", &count), 1);
-    assert_string_equal(act(&f, "take").text, "ok");
+    assert_string_equal(th_act(f.game, "take").text, "ok");
     assert_int_equal(count_of(&f, "bread"), 4);
     assert_int_equal(count_of(&f, "iron_sword"), 1);
-    stop(&f);
+    th_game_stop(&f);
 }
 
 /* ------------------------------------------------------------ play --script and verify */
@@ -924,7 +890,7 @@ static void test_every_block_drop_class_gear_and_chest_loot_is_an_item(void **st
     assert_int_equal(items_find(reg, "short_bow")->ranged, 1);
     assert_string_equal(items_find(reg, "short_bow")->ammo, "arrow");
     assert_string_equal(items_find(reg, "stone_pickaxe")->tool_kind, "pickaxe");
-    stop(&f);
+    th_game_stop(&f);
 }
 
 /* Each of the player's items keeps the letter it got on arrival (NetHack's and Crawl's way):
@@ -950,7 +916,7 @@ static void test_items_keep_their_letters_when_the_pack_changes(void **state)
     assert_int_equal(letter_of(&f, "planks"), 'c');
     assert_int_equal(letter_of(&f, "torch"), 'd');
     assert_int_equal(letter_of(&f, "bread"), 'e');
-    assert_true(act(&f, "equip iron_sword").ok);
+    assert_true(th_act(f.game, "equip iron_sword").ok);
     assert_int_equal(letter_of(&f, "iron_sword"), 'a');
     Err err = {0};
     assert_int_equal(save_begin(f.save, &err), MA_OK);
@@ -964,7 +930,7 @@ static void test_items_keep_their_letters_when_the_pack_changes(void **state)
     assert_int_equal(letter_of(&f, "iron_sword"), 'a');
     assert_int_equal(letter_of(&f, "bread"), 'e');
     /* A save whose rows have no letters (an older one) gets them when the game starts. */
-    stop(&f);
+    th_game_stop(&f);
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open(th_path(dir, "letters.db"), &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, "UPDATE inventory SET item_data = json_remove(item_data, '$.letter')", NULL, NULL,
@@ -982,7 +948,7 @@ static void test_items_keep_their_letters_when_the_pack_changes(void **state)
         seen[strlen(seen)] = l;
     }
     inventory_list_free(rows, n);
-    stop(&f);
+    th_game_stop(&f);
 }
 
 int main(void)

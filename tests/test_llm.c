@@ -44,19 +44,11 @@ static char base_db[600];
 
 /* ------------------------------------------------------------ helpers */
 
+/* The first column of the first row (heap; "" when none). */
 static char *query_text(const char *db, const char *sql)
 {
-    sqlite3 *h = NULL;
-    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(h));
-    char *out = strdup(sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)
-                           ? (const char *)sqlite3_column_text(st, 0)
-                           : "");
-    sqlite3_finalize(st);
-    sqlite3_close(h);
-    return out;
+    char *t = th_sql_text(db, sql);
+    return t ? t : strdup("");
 }
 
 static int query_int(const char *db, const char *sql)
@@ -67,13 +59,7 @@ static int query_int(const char *db, const char *sql)
     return v;
 }
 
-static void copy_file(const char *from, const char *to)
-{
-    size_t len = 0;
-    char *data = th_read_file(from, &len);
-    th_write_file(to, data, (long)len);
-    free(data);
-}
+static void copy_file(const char *from, const char *to) { th_copy_file(from, to); }
 
 typedef struct Notes {
     char text[16384];

@@ -10,6 +10,7 @@
  * villager's line, which appears in the log when it arrives. */
 #include "helpers.h"
 #include "llm_stub.h"
+#include "tmux.h"
 
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -25,56 +26,20 @@
 static char *dir;
 static char db[600];
 
-static void add_entity(World *w, cJSON *e, int32_t x, int32_t y, int32_t z)
+/* The one stub of the test running (stopped by its teardown, failed or not). */
+static LlmStub stub;
+
+static int stop_stub(void **state)
 {
-    Err err = {0};
-    Chunk *c = world_chunk(w, chunk_coord(x), chunk_coord(y), chunk_coord(z), &err);
-    assert_non_null(c);
-    cJSON *pos = cJSON_AddArrayToObject(e, "position");
-    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(x)));
-    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(y)));
-    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(z)));
-    cJSON_AddItemToArray(c->entities, e);
-    world_mark_dirty(w, c->cx, c->cy, c->cz);
+    (void)state;
+    llm_stub_stop(&stub);
+    return 0;
 }
 
 /* A flat world "meadow" where the hero stands with Mara the farmer to the east. */
-static void build_world(const char *path)
-{
-    Save *s = NULL;
-    Err err = {0};
-    if (save_open(path, SAVE_CREATE, &s, &err) != MA_OK)
-        fail_msg("%s", err.msg);
-    int64_t id;
-    assert_int_equal(world_create(s, "meadow", 11, "flat", &id, &err), MA_OK);
-    Game *g = NULL;
-    GameStart st = {.username = "hero", .world = "meadow", .seed = 11};
-    if (game_start(s, &st, &g, &err) != MA_OK)
-        fail_msg("%s", err.msg);
-    const Player *p = game_player(g);
-    cJSON *farmer = cJSON_CreateObject();
-    cJSON_AddStringToObject(farmer, "type", "npc");
-    cJSON_AddStringToObject(farmer, "id", "villager_farmer");
-    cJSON_AddStringToObject(farmer, "role", "farmer");
-    cJSON_AddStringToObject(farmer, "name", "Mara");
-    add_entity(game_world(g), farmer, p->x + 1, p->y, p->z);
-    assert_int_equal(world_flush(game_world(g), &err), MA_OK);
-    game_close(g);
-    save_close(s);
-}
+static void build_world(const char *path) { th_make_meadow(path, 0, NULL, NULL, NULL); }
 
-static int query_int(const char *path, const char *sql)
-{
-    sqlite3 *h = NULL;
-    assert_int_equal(sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(h));
-    int v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
-    sqlite3_finalize(st);
-    sqlite3_close(h);
-    return v;
-}
+static int query_int(const char *path, const char *sql) { return (int)th_sql_int(path, sql); }
 
 static void llm_env(const char *url, const char *timeout)
 {
@@ -98,6 +63,7 @@ static int setup(void **state)
     unsetenv("MAGIC_LLM_MODEL");
     snprintf(db, sizeof db, "%s/meadow.db", dir);
     build_world(db);
+    tmux_init("llm");
     return 0;
 }
 
@@ -114,13 +80,7 @@ static RunResult play(const char *path, const char *script)
     return th_run(script, "--save", path, "play", "--script", "-", "--world", "meadow", "--verbose", NULL);
 }
 
-static void copy_db(const char *to)
-{
-    size_t len = 0;
-    char *data = th_read_file(db, &len);
-    th_write_file(to, data, (long)len);
-    free(data);
-}
+static void copy_db(const char *to) { th_copy_file(db, to); }
 
 /* ------------------------------------------------------------ play --script */
 
@@ -130,7 +90,6 @@ static void test_play_talk_shows_the_models_line_and_keeps_it(void **state)
     char path[700];
     snprintf(path, sizeof path, "%s/talk.db", dir);
     copy_db(path);
-    LlmStub stub;
     llm_stub_start(&stub, dir, "{\"default\": \"good\"}");
     llm_env(stub.url, "10");
     setenv("MAGIC_LLM_KEY", "sk-test-key-7781", 1);
@@ -196,7 +155,6 @@ static void test_play_with_the_endpoint_unreachable_plays_as_offline(void **stat
     assert_int_equal(r.status, 0);
     th_run_free(&r);
     /* And a hostile one: a reply with escape sequences and an unknown field, twice. */
-    LlmStub stub;
     llm_stub_start(&stub, dir,
                    "{\"default\": {\"content\": \"{\\\"line\\\": \\\"\\\\u001b]0;pwned\\\\u0007hi\\\", \\\"give\\\": 99}\"}}");
     llm_env(stub.url, "5");
@@ -215,7 +173,6 @@ static void test_play_with_the_endpoint_unreachable_plays_as_offline(void **stat
 static void test_llm_check_says_what_works_and_what_failed(void **state)
 {
     (void)state;
-    LlmStub stub;
     llm_stub_start(&stub, dir, "{\"models\": [\"stub-model\", \"other\"], \"default\": \"good\"}");
     llm_env(stub.url, "5");
     RunResult r = th_run(NULL, "llm", "check", NULL);
@@ -254,123 +211,71 @@ static void test_llm_check_says_what_works_and_what_failed(void **state)
 
 /* ------------------------------------------------------------ the client through tmux */
 
-static char g_sock[64];
-
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
+static int stop_all(void **state)
 {
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    return system(cmd);
+    tmux_teardown(state);
+    return stop_stub(state);
 }
-
-static char *capture(void)
-{
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "tmux -L %s capture-pane -p -t llm 2>/dev/null", g_sock);
-    FILE *p = popen(cmd, "r");
-    if (!p)
-        return strdup("");
-    size_t cap = 1 << 16, len = 0, n;
-    char *buf = malloc(cap);
-    while ((n = fread(buf + len, 1, cap - len - 1, p)) > 0)
-        len += n;
-    buf[len] = '\0';
-    pclose(p);
-    return buf;
-}
-
-static void nap(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-static char *wait_for(const char *text, int seconds)
-{
-    for (int i = 0; i < seconds * 10; i++) {
-        char *s = capture();
-        if (strstr(s, text))
-            return s;
-        if (i == seconds * 10 - 1) {
-            fprintf(stderr, "never saw \"%s\"; the screen was:\n%s\n", text, s);
-            free(s);
-            return NULL;
-        }
-        free(s);
-        nap(100);
-    }
-    return NULL;
-}
-
-static void keys(const char *k) { sh("tmux -L %s send-keys -t llm '%s'", g_sock, k); }
 
 static void test_client_answers_keys_while_the_line_is_written(void **state)
 {
     (void)state;
-    if (system("command -v tmux >/dev/null 2>&1") != 0)
+    if (!tmux_available())
         skip();
     char path[700];
     snprintf(path, sizeof path, "%s/tui.db", dir);
     copy_db(path);
-    LlmStub stub;
     llm_stub_start(&stub, dir, "{\"replies\": {\"line\": [{\"good\": true, \"delay\": 6}]}, \"default\": \"good\"}");
-    snprintf(g_sock, sizeof g_sock, "ma-llm-%d", (int)getpid());
-    int rc = sh("tmux -L %s new-session -d -s llm -x 120 -y 40 'env HOME=%s XDG_CONFIG_HOME=%s/xdg USER=hero "
-                "MAGIC_BCRYPT_COST=4 TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 MAGIC_LLM_URL=%s "
-                "MAGIC_LLM_TIMEOUT=30 %s --save %s --continue; echo EXIT=$?; sleep 60'",
-                g_sock, dir, dir, stub.url, getenv("MAGIC_EXE"), path);
-    assert_int_equal(rc, 0);
-    char *s = wait_for("Welcome", 15);
+    tmux_start("llm", 120, 40,
+               "HOME=%s XDG_CONFIG_HOME=%s/xdg USER=hero MAGIC_BCRYPT_COST=4 MAGIC_LLM_URL=%s MAGIC_LLM_TIMEOUT=30 "
+               "%s --save %s --continue",
+               dir, dir, stub.url, getenv("MAGIC_EXE"), path);
+    char *s = tmux_wait_for("Welcome", 15);
     assert_non_null(s);
     free(s);
-    s = capture();
+    s = tmux_capture();
     char *z = strstr(s, "Z: ");
     assert_non_null(z);
     int z0 = atoi(z + 3);
     free(s);
-    keys("T");
-    keys("l");
-    s = wait_for("Mara, the farmer", 10);
+    tmux_keys("T");
+    tmux_keys("l");
+    s = tmux_wait_for("Mara, the farmer", 10);
     assert_non_null(s);
     free(s);
-    keys("Escape");
+    tmux_keys("Escape");
     /* The stub sleeps on the line: the client moves at once all the same. */
     for (int i = 0; i < 100 && llm_stub_count(&stub, "/chat/completions") == 0; i++)
-        nap(100);
+        th_nap(100);
     assert_int_equal(llm_stub_count(&stub, "/chat/completions"), 1);
-    keys("j");
+    tmux_keys("j");
     char want[32];
     snprintf(want, sizeof want, "Z: %d", z0 + 1);
-    s = wait_for(want, 10);
+    s = tmux_find(want, 10);
     if (!s)
         fail_msg("the client did not move while the line was being written");
     if (strstr(s, "Stub says hello"))
         fail_msg("the line was there before the move: the client waited for it:\n%s", s);
     free(s);
     /* ... and the line comes into the log when the stub answers. */
-    s = wait_for("Stub says hello", 20);
+    s = tmux_wait_for("Stub says hello", 20);
     assert_non_null(s);
     free(s);
-    keys("Q");
-    keys("y");
-    s = wait_for("EXIT=0", 10);
+    tmux_keys("Q");
+    tmux_keys("y");
+    s = tmux_wait_for("EXIT=0", 10);
     assert_non_null(s);
     free(s);
-    sh("tmux -L %s kill-server 2>/dev/null", g_sock);
     llm_stub_stop(&stub);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_play_talk_shows_the_models_line_and_keeps_it),
-        cmocka_unit_test(test_play_with_the_endpoint_unreachable_plays_as_offline),
-        cmocka_unit_test(test_llm_check_says_what_works_and_what_failed),
-        cmocka_unit_test(test_client_answers_keys_while_the_line_is_written),
+        cmocka_unit_test_teardown(test_play_talk_shows_the_models_line_and_keeps_it, stop_stub),
+        cmocka_unit_test_teardown(test_play_with_the_endpoint_unreachable_plays_as_offline, stop_stub),
+        cmocka_unit_test_teardown(test_llm_check_says_what_works_and_what_failed, stop_stub),
+        cmocka_unit_test_teardown(test_client_answers_keys_while_the_line_is_written, stop_all),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -22,33 +22,12 @@
 static char *dir;
 
 /* A copy of data/ under dir/name, for $MAGIC_DATA_DIR. */
-static const char *data_copy(const char *name)
-{
-    const char *src = getenv("MAGIC_TEST_DIR");
-    assert_non_null(src);
-    static char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    char cmd[9000];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s' && cp -r '%s/../data' '%s'", path, src, path);
-    assert_int_equal(system(cmd), 0);
-    return path;
-}
+static const char *data_copy(const char *name) { return th_data_copy(dir, name); }
 
 /* Replaces the first `from` in data file `file` by `to`. */
 static void data_patch(const char *data, const char *file, const char *from, const char *to)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/%s", data, file);
-    char *text = th_read_file(path, NULL);
-    assert_non_null(text);
-    char *at = strstr(text, from);
-    assert_non_null(at);
-    size_t n = strlen(text) - strlen(from) + strlen(to) + 1;
-    char *out = malloc(n);
-    snprintf(out, n, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
-    th_write_file(path, out, -1);
-    free(out);
-    free(text);
+    th_data_patch(data, file, from, to);
 }
 
 static int setup(void **state)
@@ -75,49 +54,15 @@ static int teardown(void **state)
     return 0;
 }
 
-typedef struct Fixture {
-    Save *save;
-    Game *game;
-} Fixture;
+typedef ThGame Fixture;
 
+/* A new save `file` with a flat world and a character of class cls (NULL: the default). */
 static void start(Fixture *f, const char *file, const char *cls)
 {
-    Err err = {0};
-    if (save_open(th_path(dir, file), SAVE_CREATE, &f->save, &err) != MA_OK)
-        fail_msg("%s", err.msg);
-    int64_t id;
-    if (world_create(f->save, "flatland", 7, "flat", &id, &err) != MA_OK)
-        fail_msg("%s", err.msg);
-    GameStart st = {.username = "tester", .world = "flatland", .seed = 7, .class_name = cls};
-    if (game_start(f->save, &st, &f->game, &err) != MA_OK)
-        fail_msg("%s", err.msg);
+    th_game_start(f, th_path(dir, file), &(ThGameOpts){.class_name = cls});
 }
 
-static void stop(Fixture *f)
-{
-    game_close(f->game);
-    save_close(f->save);
-}
-
-static ActionResult act(Fixture *f, const char *line)
-{
-    Action a;
-    Err err = {0};
-    if (action_parse(line, &a, &err) != 1)
-        fail_msg("bad action %s: %s", line, err.msg);
-    ActionResult r;
-    if (game_apply(f->game, &a, &r, &err) != MA_OK)
-        fail_msg("%s: %s", line, err.msg);
-    return r;
-}
-
-static int has_event(const ActionResult *r, const char *text)
-{
-    for (int i = 0; i < r->n_events; i++)
-        if (strstr(r->events[i].text, text))
-            return 1;
-    return 0;
-}
+static int has_event(const ActionResult *r, const char *text) { return th_event_with(r, text) != NULL; }
 
 static int stored_stat(Fixture *f, const char *stat)
 {
@@ -183,7 +128,7 @@ static void test_experience_curve_follows_progression_json(void **state)
     assert_int_equal(progress_experience_for_level(f.game, 2), 10);
     assert_int_equal(progress_experience_for_level(f.game, 3), 30);
     assert_int_equal(progress_experience_for_level(f.game, 4), 70);
-    stop(&f);
+    th_game_stop(&f);
     setenv("MAGIC_DATA_DIR", th_path(dir, "data"), 1);
     /* The real curve rises too. */
     start(&f, "curve-real.db", NULL);
@@ -194,7 +139,7 @@ static void test_experience_curve_follows_progression_json(void **state)
         step = at - prev;
         prev = at;
     }
-    stop(&f);
+    th_game_stop(&f);
 }
 
 static void test_experience_levels_up_grants_points_and_announces(void **state)
@@ -226,7 +171,7 @@ static void test_experience_levels_up_grants_points_and_announces(void **state)
     char buf[16];
     assert_int_equal(charstate_get(f.save, p->character_id, "counter", "stat_points", buf, sizeof buf, &err), MA_OK);
     assert_string_equal(buf, "2");
-    stop(&f);
+    th_game_stop(&f);
 }
 
 static void test_levelup_raises_a_stat_through_game_apply(void **state)
@@ -236,27 +181,27 @@ static void test_levelup_raises_a_stat_through_game_apply(void **state)
     Fixture f;
     start(&f, "levelup.db", NULL);
     const Player *p = game_player(f.game);
-    ActionResult r = act(&f, "levelup strength");
+    ActionResult r = th_act(f.game, "levelup strength");
     assert_false(r.ok);
     assert_non_null(strstr(r.text, "no stat points to spend"));
     memset(&r, 0, sizeof r);
     Err err = {0};
     assert_int_equal(progress_add_experience(f.game, 30, &r, &err), MA_OK);
     int con = stored_stat(&f, "constitution"), str = stored_stat(&f, "strength"), hp = p->max_health;
-    r = act(&f, "levelup wisdom");
+    r = th_act(f.game, "levelup wisdom");
     assert_false(r.ok);
     assert_non_null(strstr(r.text, "unknown stat 'wisdom'"));
-    r = act(&f, "levelup constitution");
+    r = th_act(f.game, "levelup constitution");
     assert_string_equal(r.text, "ok");
     assert_int_equal(stored_stat(&f, "constitution"), con + 1);
     assert_int_equal(p->max_health, hp + 5);
     assert_int_equal(stored_stat(&f, "max_health"), hp + 5);
     assert_true(has_event(&r, "1 stat point left"));
-    assert_string_equal(act(&f, "levelup strength").text, "ok");
+    assert_string_equal(th_act(f.game, "levelup strength").text, "ok");
     assert_int_equal(stored_stat(&f, "strength"), str + 1);
     assert_int_equal(progress_stat_points(f.game), 0);
-    assert_false(act(&f, "levelup strength").ok);
-    stop(&f);
+    assert_false(th_act(f.game, "levelup strength").ok);
+    th_game_stop(&f);
 }
 
 static void test_levelup_through_play_script(void **state)
@@ -341,7 +286,7 @@ static void test_smithing_unlocks_only_after_mining_2(void **state)
     assert_int_equal(row.skill_level, 1);
     assert_int_equal(row.experience_points, 1);
     skill_row_clear(&row);
-    stop(&f);
+    th_game_stop(&f);
 }
 
 static void test_digging_stone_raises_mining_experience(void **state)
@@ -355,22 +300,22 @@ static void test_digging_stone_raises_mining_experience(void **state)
     /* The warrior starts with mining 1 (data/classes.json), as a row. Grass and dirt are shovel
      * work: no mining experience. */
     for (int i = 0; i < 4; i++)
-        assert_true(act(&f, "dig down").ok);
+        assert_true(th_act(f.game, "dig down").ok);
     assert_int_equal(skills_get(f.save, id, "mining", &row, NULL), MA_OK);
     assert_int_equal(row.skill_level, 1);
     assert_int_equal(row.experience_points, 0);
     skill_row_clear(&row);
-    assert_true(act(&f, "dig down").ok); /* stone */
+    assert_true(th_act(f.game, "dig down").ok); /* stone */
     assert_int_equal(skills_get(f.save, id, "mining", &row, &err), MA_OK);
     assert_int_equal(row.skill_level, 1);
     int64_t xp = row.experience_points;
     assert_true(xp > 0);
     skill_row_clear(&row);
-    assert_true(act(&f, "dig e").ok); /* stone at the feet */
+    assert_true(th_act(f.game, "dig e").ok); /* stone at the feet */
     assert_int_equal(skills_get(f.save, id, "mining", &row, &err), MA_OK);
     assert_true(row.experience_points > xp || row.skill_level > 1);
     skill_row_clear(&row);
-    stop(&f);
+    th_game_stop(&f);
 }
 
 static void test_mining_level_makes_digging_faster(void **state)
@@ -382,14 +327,14 @@ static void test_mining_level_makes_digging_faster(void **state)
     /* Obsidian: 50 seconds of work by hand, a third with a pickaxe. */
     place_block(&f, "obsidian", 1, 0);
     place_block(&f, "obsidian", -1, 0);
-    ActionResult slow = act(&f, "dig e");
+    ActionResult slow = th_act(f.game, "dig e");
     assert_true(slow.ok);
     set_skill(&f, "mining", 10);
     assert_true(progress_mining_speed(f.game) > 1.9);
-    ActionResult fast = act(&f, "dig w");
+    ActionResult fast = th_act(f.game, "dig w");
     assert_true(fast.ok);
     assert_true(fast.turns < slow.turns);
-    stop(&f);
+    th_game_stop(&f);
 }
 
 static void test_specialisation_waits_for_its_level_and_changes_effects(void **state)
@@ -424,7 +369,7 @@ static void test_specialisation_waits_for_its_level_and_changes_effects(void **s
     assert_int_equal(progress_specialize(f.game, "mining", "prospector", &r, &err), MA_OK);
     assert_false(r.ok);
     assert_non_null(strstr(r.text, "already"));
-    stop(&f);
+    th_game_stop(&f);
 }
 
 static void test_skills_give_damage_craft_and_price_bonuses(void **state)
@@ -445,7 +390,7 @@ static void test_skills_give_damage_craft_and_price_bonuses(void **state)
     assert_true(progress_craft_bonus(f.game, "carpentry") > 0.05);
     assert_true(progress_craft_bonus(f.game, "smithing") == 0.0);
     assert_int_equal(progress_damage_bonus(f.game, "spell"), 4);
-    stop(&f);
+    th_game_stop(&f);
 }
 
 static void test_every_class_skill_is_in_skills_json(void **state)
@@ -465,7 +410,7 @@ static void test_every_class_skill_is_in_skills_json(void **state)
         }
     }
     skillbook_free(b);
-    stop(&f);
+    th_game_stop(&f);
 }
 
 /* ------------------------------------------------------------ malformed data */

@@ -55,48 +55,27 @@ typedef struct Fixture {
     char villager[48];
 } Fixture;
 
+/* Opens the save `file` (with its world "flatland", created when it lacks it) as character. */
 static void open_game(Fixture *f, const char *file, const char *character)
 {
-    Err err = {0};
-    if (save_open(th_path(dir, file), SAVE_CREATE, &f->save, &err) != MA_OK)
-        fail_msg("%s", err.msg);
-    GameStart st = {.username = "tester", .world = "flatland", .seed = 7, .character = character};
-    if (game_start(f->save, &st, &f->game, &err) != MA_OK)
-        fail_msg("%s", err.msg);
+    ThGame g;
+    th_game_start(&g, th_path(dir, file), &(ThGameOpts){.character = character});
+    f->save = g.save;
+    f->game = g.game;
 }
 
 /* A new save with a flat world, the player, and a villager of `role` one block east. */
 static void start(Fixture *f, const char *file, const char *role)
 {
     Err err = {0};
-    if (save_open(th_path(dir, file), SAVE_CREATE, &f->save, &err) != MA_OK)
-        fail_msg("%s", err.msg);
-    int64_t id;
-    if (world_create(f->save, "flatland", 7, "flat", &id, &err) != MA_OK)
-        fail_msg("%s", err.msg);
-    save_close(f->save);
     open_game(f, file, NULL);
     const Player *p = game_player(f->game);
     f->vx = p->x + 1;
     f->vy = p->y;
     f->vz = p->z;
     World *w = game_world(f->game);
-    int32_t cx = chunk_coord(f->vx), cy = chunk_coord(f->vy), cz = chunk_coord(f->vz);
-    Chunk *c = world_chunk(w, cx, cy, cz, &err);
-    assert_non_null(c);
     snprintf(f->villager, sizeof f->villager, "villager_%d_%d", f->vx, f->vz);
-    cJSON *e = cJSON_CreateObject();
-    cJSON_AddStringToObject(e, "type", "npc");
-    cJSON_AddStringToObject(e, "id", f->villager);
-    cJSON_AddStringToObject(e, "role", role);
-    cJSON_AddStringToObject(e, "name", "Mara");
-    cJSON_AddStringToObject(e, "village", "Testford");
-    cJSON *pos = cJSON_AddArrayToObject(e, "position");
-    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(f->vx)));
-    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(f->vy)));
-    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(f->vz)));
-    cJSON_AddItemToArray(c->entities, e);
-    world_mark_dirty(w, cx, cy, cz);
+    th_put_entity(w, th_villager(f->villager, "Mara", role, "Testford"), f->vx, f->vy, f->vz);
     if (world_flush(w, &err) != MA_OK)
         fail_msg("%s", err.msg);
 }
@@ -107,31 +86,10 @@ static void stop(Fixture *f)
     save_close(f->save);
 }
 
-static ActionResult act(Fixture *f, const char *line)
-{
-    Action a;
-    Err err = {0};
-    if (action_parse(line, &a, &err) != 1)
-        fail_msg("bad action %s: %s", line, err.msg);
-    ActionResult r;
-    if (game_apply(f->game, &a, &r, &err) != MA_OK)
-        fail_msg("%s: %s", line, err.msg);
-    return r;
-}
-
-/* The event that contains text, or NULL. */
-static const char *event_with(const ActionResult *r, const char *text)
-{
-    for (int i = 0; i < r->n_events; i++)
-        if (strstr(r->events[i].text, text))
-            return r->events[i].text;
-    return NULL;
-}
-
 /* Fails with every event when none contains text. */
 static void expect_event(const ActionResult *r, const char *text)
 {
-    if (event_with(r, text))
+    if (th_event_with(r, text))
         return;
     char all[GAME_MAX_EVENTS * 170] = "";
     size_t o = 0;
@@ -157,7 +115,7 @@ static void say_reply(Fixture *f, const ActionResult *listing, const char *text,
         fail_msg("no reply with \"%s\" (first event: %s)", text, listing->n_events ? listing->events[0].text : "");
     char line[16];
     snprintf(line, sizeof line, "say %d", n);
-    *out = act(f, line);
+    *out = th_act(f->game, line);
 }
 
 static void give(Fixture *f, const char *item, int count, int slot)
@@ -175,18 +133,7 @@ static void give(Fixture *f, const char *item, int count, int slot)
     inventory_row_clear(&r);
 }
 
-static int count_of(Fixture *f, const char *item)
-{
-    InventoryRow *rows = NULL;
-    int n = 0, total = 0;
-    Err err = {0};
-    assert_int_equal(game_inventory(f->game, &rows, &n, &err), MA_OK);
-    for (int i = 0; i < n; i++)
-        if (strcmp(rows[i].item_name, item) == 0)
-            total += rows[i].quantity;
-    inventory_list_free(rows, n);
-    return total;
-}
+static int count_of(Fixture *f, const char *item) { return th_item_count(f->game, item); }
 
 static int64_t quest_id(Fixture *f, const char *title)
 {
@@ -229,7 +176,7 @@ static void test_talk_lists_replies_and_say_1_accepts_a_quest(void **state)
     (void)state;
     Fixture f;
     start(&f, "talk.db", "farmer");
-    ActionResult r = act(&f, "talk e");
+    ActionResult r = th_act(f.game, "talk e");
     assert_true(r.ok);
     expect_event(&r, "Mara the farmer: \"Good day, tester.");
     assert_non_null(strstr(r.events[1].text, "1) I'll take it: Wood for the Winter (collect 10 oak log"));
@@ -243,14 +190,14 @@ static void test_talk_lists_replies_and_say_1_accepts_a_quest(void **state)
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(c.appearance, "home")), 3);
     character_row_clear(&c);
     /* Talking again does not make a second row. */
-    act(&f, "talk e");
+    th_act(f.game, "talk e");
     CharacterRow *rows = NULL;
     int n = 0;
     assert_int_equal(characters_list_by_world(f.save, game_player(f.game)->world_id, &rows, &n, &err), MA_OK);
     assert_int_equal(n, 2);
     characters_list_free(rows, n);
 
-    r = act(&f, "say 1");
+    r = th_act(f.game, "say 1");
     assert_true(r.ok);
     expect_event(&r, "Quest accepted: Wood for the Winter — Oak logs gathered 0/10.");
     assert_string_equal(quest_state_name(f.game, "wood_for_winter"), "active");
@@ -262,10 +209,10 @@ static void test_talk_lists_replies_and_say_1_accepts_a_quest(void **state)
     assert_string_equal(obs[1].objective_text, "Told the priest");
     objectives_list_free(obs, n);
     /* Once taken, it is no longer offered. */
-    r = act(&f, "talk e");
-    assert_null(event_with(&r, "Wood for the Winter"));
+    r = th_act(f.game, "talk e");
+    assert_null(th_event_with(&r, "Wood for the Winter"));
     /* say without a conversation, or out of range, is refused. */
-    r = act(&f, "say 9");
+    r = th_act(f.game, "say 9");
     assert_false(r.ok);
     assert_non_null(strstr(r.text, "there is no reply 9"));
     stop(&f);
@@ -276,7 +223,7 @@ static void test_talk_to_nobody_is_refused(void **state)
     (void)state;
     Fixture f;
     start(&f, "nobody.db", "farmer");
-    ActionResult r = act(&f, "talk w");
+    ActionResult r = th_act(f.game, "talk w");
     assert_false(r.ok);
     assert_string_equal(r.text, "nobody to the west to talk to");
     stop(&f);
@@ -287,8 +234,8 @@ static void test_dialogue_reply_unavailable_says_why(void **state)
     (void)state;
     Fixture f;
     start(&f, "why.db", "farmer");
-    ActionResult r = act(&f, "talk e");
-    const char *line = event_with(&r, "Could you teach me about the land?");
+    ActionResult r = th_act(f.game, "talk e");
+    const char *line = th_event_with(&r, "Could you teach me about the land?");
     assert_non_null(line);
     assert_non_null(strstr(line, "— needs a relationship of 20 or more with Mara (it is 0)"));
     ActionResult said;
@@ -306,11 +253,11 @@ static void test_counters_advance_and_hand_in_rewards_exactly_once(void **state)
     (void)state;
     Fixture f;
     start(&f, "handin.db", "farmer");
-    ActionResult r = act(&f, "talk e");
-    r = act(&f, "say 1");
+    ActionResult r = th_act(f.game, "talk e");
+    r = th_act(f.game, "say 1");
     assert_true(r.ok);
     give(&f, "oak_log", 4, 30);
-    r = act(&f, "wait");
+    r = th_act(f.game, "wait");
     expect_event(&r, "Wood for the Winter: Oak logs gathered 4/10.");
     QuestView *log = NULL;
     int n = 0;
@@ -324,7 +271,7 @@ static void test_counters_advance_and_hand_in_rewards_exactly_once(void **state)
     free(log);
 
     /* Not done yet: the hand-in is refused and says what is missing. */
-    r = act(&f, "talk e");
+    r = th_act(f.game, "talk e");
     assert_int_equal(reply_number(&r, "Hand in"), 0);
     ActionResult direct;
     memset(&direct, 0, sizeof direct);
@@ -335,7 +282,7 @@ static void test_counters_advance_and_hand_in_rewards_exactly_once(void **state)
     assert_non_null(strstr(direct.text, "not done yet: Oak logs gathered 4/10"));
 
     give(&f, "oak_log", 6, 31);
-    r = act(&f, "wait");
+    r = th_act(f.game, "wait");
     expect_event(&r, "Oak logs gathered 10/10 — done.");
     /* The villager who gave it, by the name every screen uses. */
     expect_event(&r, ", the farmer");
@@ -343,7 +290,7 @@ static void test_counters_advance_and_hand_in_rewards_exactly_once(void **state)
 
     int64_t xp = game_player(f.game)->experience;
     int bread = count_of(&f, "bread");
-    r = act(&f, "talk e");
+    r = th_act(f.game, "talk e");
     ActionResult done;
     say_reply(&f, &r, "Hand in: Wood for the Winter", &done);
     assert_true(done.ok);
@@ -376,7 +323,7 @@ static void test_counters_advance_and_hand_in_rewards_exactly_once(void **state)
                      MA_ERR_CONSTRAINT);
     assert_int_equal(count_of(&f, "gold_coin"), 5);
     assert_int_equal(game_player(f.game)->experience, xp + 40);
-    r = act(&f, "quest accept Wood for the Winter");
+    r = th_act(f.game, "quest accept Wood for the Winter");
     assert_false(r.ok);
     assert_non_null(strstr(r.text, "already taken"));
     stop(&f);
@@ -391,7 +338,7 @@ static ActionResult wait_turns(Fixture *f, int n)
     while (game_clock(f->game) < until) {
         char line[32];
         snprintf(line, sizeof line, "wait %lld", (long long)(until - game_clock(f->game)));
-        r = act(f, line);
+        r = th_act(f->game, line);
     }
     return r;
 }
@@ -405,11 +352,11 @@ static void test_slay_counts_from_acceptance_and_quest_expires_on_the_clock(void
     Err err = {0};
     /* Wolves slain before the quest do not count. */
     assert_int_equal(charstate_add(f.save, me, "slain_wolf", 5, NULL, &err), MA_OK);
-    ActionResult r = act(&f, "quest accept wolf_trouble");
+    ActionResult r = th_act(f.game, "quest accept wolf_trouble");
     assert_true(r.ok);
     expect_event(&r, "Quest accepted: Wolf Trouble — Wolves slain 0/3 (720 turns).");
     assert_int_equal(charstate_add(f.save, me, "slain_wolf", 2, NULL, &err), MA_OK);
-    r = act(&f, "wait");
+    r = th_act(f.game, "wait");
     expect_event(&r, "Wolf Trouble: Wolves slain 2/3.");
     r = wait_turns(&f, 700);
     assert_string_equal(quest_state_name(f.game, "wolf_trouble"), "active");
@@ -420,7 +367,7 @@ static void test_slay_counts_from_acceptance_and_quest_expires_on_the_clock(void
     free(log);
     r = wait_turns(&f, 18);
     assert_string_equal(quest_state_name(f.game, "wolf_trouble"), "active");
-    r = act(&f, "wait");
+    r = th_act(f.game, "wait");
     expect_event(&r, "Quest failed: Wolf Trouble — the time ran out.");
     assert_string_equal(quest_state_name(f.game, "wolf_trouble"), "failed");
     ProgressRow p;
@@ -429,8 +376,8 @@ static void test_slay_counts_from_acceptance_and_quest_expires_on_the_clock(void
     progress_row_clear(&p);
     /* An expired quest gives nothing when its wolves are slain after all. */
     assert_int_equal(charstate_add(f.save, me, "slain_wolf", 5, NULL, &err), MA_OK);
-    r = act(&f, "wait");
-    assert_null(event_with(&r, "Wolf Trouble"));
+    r = th_act(f.game, "wait");
+    assert_null(th_event_with(&r, "Wolf Trouble"));
     stop(&f);
 }
 
@@ -439,11 +386,11 @@ static void test_deliver_through_dialogue_completes_and_pleases_the_receiver(voi
     (void)state;
     Fixture f;
     start(&f, "deliver.db", "farmer");
-    ActionResult r = act(&f, "quest accept Bread for the Farmer");
+    ActionResult r = th_act(f.game, "quest accept Bread for the Farmer");
     assert_true(r.ok);
     int bread = count_of(&f, "bread");
     assert_true(bread >= 2);
-    r = act(&f, "talk e");
+    r = th_act(f.game, "talk e");
     ActionResult d;
     say_reply(&f, &r, "Deliver 2 bread: Bread for the Farmer", &d);
     assert_true(d.ok);
@@ -465,10 +412,10 @@ static void test_quest_shared_with_another_character_of_the_player(void **state)
     int64_t second = game_player(f.game)->character_id;
     stop(&f);
     open_game(&f, "share.db", "tester");
-    ActionResult r = act(&f, "quest accept wood_for_winter");
+    ActionResult r = th_act(f.game, "quest accept wood_for_winter");
     assert_true(r.ok);
     Err err = {0};
-    r = act(&f, "quest share wood_for_winter to Second");
+    r = th_act(f.game, "quest share wood_for_winter to Second");
     assert_true(r.ok);
     ProgressRow p;
     assert_int_equal(progress_get(f.save, second, quest_id(&f, "Wood for the Winter"), &p, &err), MA_OK);
@@ -489,10 +436,10 @@ static void test_talk_objective_completes_by_itself_when_talking_to_the_role(voi
     (void)state;
     Fixture f;
     start(&f, "priest.db", "priest");
-    ActionResult r = act(&f, "quest accept A Word with the Priest");
+    ActionResult r = th_act(f.game, "quest accept A Word with the Priest");
     assert_true(r.ok);
     int64_t xp = game_player(f.game)->experience;
-    r = act(&f, "talk e");
+    r = th_act(f.game, "talk e");
     expect_event(&r, "A Word with the Priest: Spoke with the priest 1/1 — done.");
     expect_event(&r, "The priest promises to bless the fields.");
     expect_event(&r, "Quest complete: A Word with the Priest");
@@ -514,9 +461,9 @@ static void test_difficulty_scales_with_the_character_level(void **state)
     character_row_clear(&c);
     stop(&f);
     open_game(&f, "scale.db", NULL);
-    ActionResult r = act(&f, "talk e");
+    ActionResult r = th_act(f.game, "talk e");
     expect_event(&r, "1) I'll take it: Wood for the Winter (collect 20 oak log; 80 experience");
-    r = act(&f, "say 1");
+    r = th_act(f.game, "say 1");
     expect_event(&r, "Oak logs gathered 0/20");
     stop(&f);
 }
@@ -526,7 +473,7 @@ static void test_rule_context_reads_and_changes_the_game_all_or_nothing(void **s
     (void)state;
     Fixture f;
     start(&f, "ctx.db", "smith");
-    act(&f, "talk e");
+    th_act(f.game, "talk e");
     Err err = {0};
     int furnace = blocks_find(game_blocks(f.game), "furnace");
     assert_true(furnace > 0);
@@ -601,7 +548,7 @@ static void test_relationships_move_both_ways_with_history(void **state)
     (void)state;
     Fixture f;
     start(&f, "rel.db", "farmer");
-    ActionResult r = act(&f, "talk e");
+    ActionResult r = th_act(f.game, "talk e");
     int64_t me = game_player(f.game)->character_id, npc = villager_id(&f);
     int hist = 0;
     assert_int_equal(relationship(&f, npc, me, &hist), 0);
@@ -630,9 +577,9 @@ static void test_relationships_move_both_ways_with_history(void **state)
     char flag[80];
     snprintf(flag, sizeof flag, "attacked_%s", f.villager);
     assert_int_equal(charstate_set(f.save, me, "flag", flag, "1", &err), MA_OK);
-    r = act(&f, "wait");
+    r = th_act(f.game, "wait");
     expect_event(&r, "Mara thinks worse of you (-25, now -20).");
-    act(&f, "wait");
+    th_act(f.game, "wait");
     assert_int_equal(relationship(&f, npc, me, &hist), -20);
     assert_int_equal(hist, 3);
     assert_int_equal(relationship(&f, me, npc, NULL), -10);
@@ -641,7 +588,7 @@ static void test_relationships_move_both_ways_with_history(void **state)
     assert_string_equal(look, "Mara, the farmer of Testford: dislikes you (-20): you attacked them");
     assert_int_equal(npc_describe(f.game, f.vx + 5, f.vy, f.vz, look, sizeof look), 0);
     /* The greeting follows the regard. */
-    r = act(&f, "talk e");
+    r = th_act(f.game, "talk e");
     expect_event(&r, "Good day");
     stop(&f);
 }
@@ -652,11 +599,11 @@ static void test_villager_met_by_walking_near(void **state)
     Fixture f;
     start(&f, "meet.db", "smith");
     assert_int_equal(npc_character_id(f.game, f.villager), 0);
-    ActionResult r = act(&f, "move w");
+    ActionResult r = th_act(f.game, "move w");
     expect_event(&r, "You meet Mara, the smith of Testford.");
     assert_true(npc_character_id(f.game, f.villager) > 0);
-    r = act(&f, "move e");
-    assert_null(event_with(&r, "You meet"));
+    r = th_act(f.game, "move e");
+    assert_null(th_event_with(&r, "You meet"));
     stop(&f);
 }
 
@@ -668,7 +615,7 @@ static void test_trader_prices_follow_the_relationship(void **state)
     give(&f, "gold_coin", 10, 30);
     give(&f, "oak_log", 3, 31);
     int bread = count_of(&f, "bread");
-    ActionResult r = act(&f, "talk e"), s;
+    ActionResult r = th_act(f.game, "talk e"), s;
     say_reply(&f, &r, "Buy 1 bread for 4 gold coin", &s);
     assert_true(s.ok);
     expect_event(&s, "You buy 1 bread for 4 gold coin.");
@@ -677,11 +624,11 @@ static void test_trader_prices_follow_the_relationship(void **state)
     int64_t me = game_player(f.game)->character_id, npc = villager_id(&f);
     Err err = {0};
     assert_int_equal(relationships_change(f.save, npc, me, -100, NULL, NULL, &err), MA_OK);
-    r = act(&f, "talk e");
+    r = th_act(f.game, "talk e");
     expect_event(&r, "Buy 1 bread for 5 gold coin");
     expect_event(&r, "Sell 1 oak log for 2 gold coin");
     assert_int_equal(relationships_change(f.save, npc, me, 200, NULL, NULL, &err), MA_OK);
-    r = act(&f, "talk e");
+    r = th_act(f.game, "talk e");
     expect_event(&r, "Buy 1 bread for 3 gold coin");
     say_reply(&f, &r, "Sell 1 oak log for 3 gold coin", &s);
     assert_true(s.ok);
@@ -708,10 +655,10 @@ static void test_achievement_unlocks_once_and_is_announced(void **state)
     (void)state;
     Fixture f;
     start(&f, "ach.db", "farmer");
-    ActionResult r = act(&f, "talk e");
+    ActionResult r = th_act(f.game, "talk e");
     expect_event(&r, "Achievement unlocked: Friendly Face (+10)");
-    r = act(&f, "talk e");
-    assert_null(event_with(&r, "Achievement unlocked"));
+    r = th_act(f.game, "talk e");
+    assert_null(th_event_with(&r, "Achievement unlocked"));
     AchievementRow *rows = NULL;
     int n = 0;
     Err err = {0};
@@ -731,8 +678,8 @@ static void test_achievement_unlocks_once_and_is_announced(void **state)
     free(v);
     const char *announced = NULL;
     for (int i = 0; i < 20; i++) {
-        r = act(&f, i % 2 ? "move s" : "move n"); /* not east: the villager stands there */
-        if (event_with(&r, "Achievement unlocked: First Steps (+10)"))
+        r = th_act(f.game, i % 2 ? "move s" : "move n"); /* not east: the villager stands there */
+        if (th_event_with(&r, "Achievement unlocked: First Steps (+10)"))
             announced = "yes";
     }
     if (!announced) {
@@ -770,7 +717,7 @@ static void test_hidden_achievement_shown_as_unknown_until_earned(void **state)
     assert_int_equal(v[k].need, 0);
     free(v);
     assert_int_equal(charstate_add(f.save, game_player(f.game)->character_id, "deaths", 1, NULL, &err), MA_OK);
-    ActionResult r = act(&f, "wait");
+    ActionResult r = th_act(f.game, "wait");
     expect_event(&r, "Achievement unlocked: Back from the Dead (+10)");
     assert_int_equal(achieve_list(f.game, &v, &n, NULL, &err), MA_OK);
     assert_string_equal(v[k].title, "Back from the Dead");
@@ -914,11 +861,11 @@ static void test_kill_9_during_hand_in_keeps_all_or_nothing(void **state)
     (void)state;
     Fixture f;
     start(&f, "kill0.db", "farmer");
-    act(&f, "talk e");
-    act(&f, "say 1");
+    th_act(f.game, "talk e");
+    th_act(f.game, "say 1");
     give(&f, "oak_log", 10, 30);
-    act(&f, "wait");
-    ActionResult r = act(&f, "talk e");
+    th_act(f.game, "wait");
+    ActionResult r = th_act(f.game, "talk e");
     int k = reply_number(&r, "Hand in: Wood for the Winter");
     assert_true(k > 0);
     int64_t xp0 = game_player(f.game)->experience;
@@ -932,36 +879,24 @@ static void test_kill_9_during_hand_in_keeps_all_or_nothing(void **state)
         char file[32];
         snprintf(file, sizeof file, "kill%zu.db", i + 1);
         th_write_file(th_path(dir, file), image, (long)len);
-        int in[2], out[2];
-        assert_int_equal(pipe(in), 0);
-        assert_int_equal(pipe(out), 0);
-        pid_t pid = fork();
-        if (pid == 0) {
-            dup2(in[0], 0);
-            dup2(out[1], 1);
-            close(in[1]);
-            close(out[0]);
-            execl(getenv("MAGIC_EXE"), "magic-adventure", "--save", th_path(dir, file), "play", "--script", "-", "--world",
-                  "flatland", (char *)NULL);
-            _exit(127);
-        }
-        close(in[0]);
-        close(out[1]);
+        int to_game, from_game;
+        pid_t pid = th_spawn(&to_game, &from_game, "--save", th_path(dir, file), "play", "--script", "-", "--world",
+                             "flatland", NULL);
         char steps[32];
         snprintf(steps, sizeof steps, "say %d\n", k);
-        assert_true(write(in[1], steps, strlen(steps)) > 0);
+        assert_true(write(to_game, steps, strlen(steps)) > 0);
         if (delays_us[i] >= 0) {
             struct timespec ts = {0, delays_us[i] * 1000L};
             nanosleep(&ts, NULL);
         } else {
             char buf[64];
-            assert_true(read(out[0], buf, sizeof buf) > 0);
+            assert_true(read(from_game, buf, sizeof buf) > 0);
         }
         kill(pid, SIGKILL);
         int status;
         waitpid(pid, &status, 0);
-        close(in[1]);
-        close(out[0]);
+        close(to_game);
+        close(from_game);
         Outcome o;
         outcome_of(file, &o);
         if (strcmp(o.status, "completed") == 0) {

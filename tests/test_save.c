@@ -96,15 +96,7 @@ static int teardown(void **state)
     return 0;
 }
 
-static Save *open_new(const char *name)
-{
-    Save *s = NULL;
-    Err err = {0};
-    int rc = save_open(th_path(dir, name), SAVE_CREATE, &s, &err);
-    if (rc != MA_OK)
-        fail_msg("save_open: %s", err.msg);
-    return s;
-}
+static Save *open_new(const char *name) { return th_save_open(th_path(dir, name), SAVE_CREATE); }
 
 static sqlite3 *raw_open(const char *path)
 {

@@ -21,27 +21,14 @@ static ServerProc srv;
 static int setup(void **state)
 {
     (void)state;
-    char why[1024];
-    int rc = pg_harness_start(&pg, why, sizeof why);
-    if (rc != 0) {
-        fprintf(stderr, "%s: %s\n", rc == PG_HARNESS_SKIP ? "SKIP" : "ERROR", why);
-        pg_harness_stop(&pg);
-        exit(rc == PG_HARNESS_SKIP ? 77 : 1);
-    }
-    const char *env[] = {"MAGIC_SERVER_RATE=1000/2000", NULL};
-    if (server_proc_start(&srv, &pg, 0, env, NULL, why, sizeof why) != 0) {
-        fprintf(stderr, "ERROR: %s\n", why);
-        pg_harness_stop(&pg);
-        exit(1);
-    }
+    pg_harness_start_server_or_exit(&pg, &srv, "1000/2000");
     return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    server_proc_stop(&srv);
-    pg_harness_stop(&pg);
+    pg_harness_stop_server(&pg, &srv);
     return 0;
 }
 

@@ -24,19 +24,7 @@ static BlockRegistry *reg;
 static int setup(void **state)
 {
     (void)state;
-    char why[1024];
-    int rc = pg_harness_start(&pg, why, sizeof why);
-    if (rc != 0) {
-        fprintf(stderr, "%s: %s\n", rc == PG_HARNESS_SKIP ? "SKIP" : "ERROR", why);
-        pg_harness_stop(&pg);
-        exit(rc == PG_HARNESS_SKIP ? 77 : 1);
-    }
-    const char *env[] = {"MAGIC_SERVER_RATE=5000/10000", NULL};
-    if (server_proc_start(&srv, &pg, 0, env, NULL, why, sizeof why) != 0) {
-        fprintf(stderr, "ERROR: %s\n", why);
-        pg_harness_stop(&pg);
-        exit(1);
-    }
+    pg_harness_start_server_or_exit(&pg, &srv, "5000/10000");
     Err err = {0};
     if (blocks_load_default(&reg, &err) != MA_OK)
         fail_msg("%s", err.msg);
@@ -46,8 +34,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    server_proc_stop(&srv);
-    pg_harness_stop(&pg);
+    pg_harness_stop_server(&pg, &srv);
     blocks_free(reg);
     return 0;
 }

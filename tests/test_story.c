@@ -53,56 +53,16 @@ static int teardown(void **state)
 
 /* ------------------------------------------------------------ helpers */
 
-typedef struct Fx {
-    Save *save;
-    Game *game;
-} Fx;
+typedef ThGame Fx;
 
 /* A save `file` with the world "Storyland" (seed 42, normal: the main storyline's cast has a
  * smith with a door), and the player's character, a warrior, in it. */
 static void open_game(Fx *f, const char *file)
 {
-    Err err = {0};
-    if (save_open(th_path(dir, file), SAVE_CREATE, &f->save, &err) != MA_OK)
-        fail_msg("%s", err.msg);
-    int64_t id;
-    WorldRow w;
-    if (worlds_get_by_name(f->save, "Storyland", &w, NULL) == MA_OK)
-        world_row_clear(&w);
-    else if (world_create(f->save, "Storyland", 42, "normal", &id, &err) != MA_OK)
-        fail_msg("%s", err.msg);
-    GameStart st = {.username = "tester", .world = "Storyland", .seed = 42};
-    if (game_start(f->save, &st, &f->game, &err) != MA_OK)
-        fail_msg("%s", err.msg);
+    th_game_start(f, th_path(dir, file), &(ThGameOpts){.world = "Storyland", .seed = 42, .type = "normal"});
 }
 
-static void close_game(Fx *f)
-{
-    game_close(f->game);
-    save_close(f->save);
-    f->game = NULL;
-    f->save = NULL;
-}
-
-static ActionResult act(Fx *f, const char *line)
-{
-    Action a;
-    Err err = {0};
-    if (action_parse(line, &a, &err) != 1)
-        fail_msg("bad action %s: %s", line, err.msg);
-    ActionResult r;
-    if (game_apply(f->game, &a, &r, &err) != MA_OK)
-        fail_msg("%s: %s", line, err.msg);
-    return r;
-}
-
-static const char *event_with(const ActionResult *r, const char *text)
-{
-    for (int i = 0; i < r->n_events; i++)
-        if (strstr(r->events[i].text, text))
-            return r->events[i].text;
-    return NULL;
-}
+static void close_game(Fx *f) { th_game_stop(f); }
 
 /* Takes the choice of the focused passage that leads to branch `name`. */
 static ActionResult choose(Fx *f, const char *name)
@@ -115,7 +75,7 @@ static ActionResult choose(Fx *f, const char *name)
         if (strcmp(v.choices[i].branch, name) == 0) {
             char line[32];
             snprintf(line, sizeof line, "choose %d", v.choices[i].number);
-            ActionResult r = act(f, line);
+            ActionResult r = th_act(f->game, line);
             if (!r.ok)
                 fail_msg("choosing %s was refused: %s", name, r.text);
             return r;
@@ -125,18 +85,7 @@ static ActionResult choose(Fx *f, const char *name)
     return none;
 }
 
-static int64_t q64(const char *file, const char *sql)
-{
-    sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open_v2(th_path(dir, file), &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return v;
-}
+static int64_t q64(const char *file, const char *sql) { return th_sql_int(th_path(dir, file), sql); }
 
 /* Every row of every table, in id order, each value with its type (heap). */
 static char *dump(const char *file)
@@ -511,18 +460,18 @@ static void test_a_new_character_meets_the_main_storyline_and_a_locked_choice_sa
     assert_string_equal(locked->why, "needs charisma 13 (you have 10)");
     char line[32];
     snprintf(line, sizeof line, "choose %d", locked->number);
-    ActionResult r = act(&f, line);
+    ActionResult r = th_act(f.game, line);
     assert_false(r.ok);
     assert_non_null(strstr(r.text, "locked: [Charisma 13] Step between the crowd and the smithy — needs charisma 13"));
-    r = act(&f, "choose 9");
+    r = th_act(f.game, "choose 9");
     assert_false(r.ok);
     assert_string_equal(r.text, "there is no choice 9 (1 to 3)");
     assert_int_equal(q64("start.db", "SELECT count(*) FROM player_choices"), 0);
     /* `story` shows the passage without changing anything. */
-    r = act(&f, "story");
+    r = th_act(f.game, "story");
     assert_true(r.ok);
-    assert_non_null(event_with(&r, "~ The Cold Hearth ~"));
-    assert_non_null(event_with(&r, "2) [Charisma 13] Step between the crowd and the smithy — locked: needs charisma 13"));
+    assert_non_null(th_event_with(&r, "~ The Cold Hearth ~"));
+    assert_non_null(th_event_with(&r, "2) [Charisma 13] Step between the crowd and the smithy — locked: needs charisma 13"));
     close_game(&f);
 }
 
@@ -534,10 +483,10 @@ static void test_consequences_are_applied_once_and_recorded_with_the_choice(void
     int64_t xp0 = game_player(f.game)->experience;
     choose(&f, "hear_the_priest");
     ActionResult r = choose(&f, "follow_the_cart");
-    assert_non_null(event_with(&r, "Your choice: gives 1 sealed letter, 15 experience."));
-    assert_non_null(event_with(&r, "folded tight and sealed in red wax"));
-    act(&f, "story");
-    act(&f, "story");
+    assert_non_null(th_event_with(&r, "Your choice: gives 1 sealed letter, 15 experience."));
+    assert_non_null(th_event_with(&r, "folded tight and sealed in red wax"));
+    th_act(f.game, "story");
+    th_act(f.game, "story");
     assert_int_equal(q64("apply.db", "SELECT sum(quantity) FROM inventory WHERE item_name = 'sealed_letter'"), 1);
     assert_int_equal(game_player(f.game)->experience, xp0 + 25);
     assert_int_equal(q64("apply.db", "SELECT count(*) FROM player_choices"), 2);
@@ -630,7 +579,7 @@ static void test_a_revision_reopens_the_smithy_and_is_recorded_on_the_new_choice
     Fx f;
     open_game(&f, "revise.db");
     ActionResult r = choose(&f, "accuse_the_smith");
-    assert_non_null(event_with(&r, "becomes planks"));
+    assert_non_null(th_event_with(&r, "becomes planks"));
     int32_t at[3];
     char from[32], to[32];
     assert_true(recorded_block("revise.db", "accuse_the_smith", at, from, to));
@@ -653,8 +602,8 @@ static void test_a_revision_reopens_the_smithy_and_is_recorded_on_the_new_choice
 
     choose(&f, "search_the_smithy"); /* a warrior has the strength */
     r = choose(&f, "clear_the_smith");
-    assert_non_null(event_with(&r, "This changes what you chose before (\"Point at the soot on"));
-    assert_non_null(event_with(&r, "the smithy door is opened again"));
+    assert_non_null(th_event_with(&r, "This changes what you chose before (\"Point at the soot on"));
+    assert_non_null(th_event_with(&r, "the smithy door is opened again"));
     assert_string_equal(block_at(&f, at), "door");
     char sql[300];
     snprintf(sql, sizeof sql, "SELECT count(*) FROM player_choices WHERE json_extract(choice_data, '$.branch') = "
@@ -748,7 +697,7 @@ static void test_storylines_run_at_once_and_the_focus_switches(void **state)
     assert_int_equal(story_start_named(f.game, "what_the_ruins_remember", &r, &err), MA_OK); /* once only */
     assert_int_equal(story_start_named(f.game, "no_such_story", &r, &err), MA_ERR_INVALID);
     assert_int_equal(save_commit(f.save, &err), MA_OK);
-    assert_non_null(event_with(&r, "A story begins: What the Ruins Remember."));
+    assert_non_null(th_event_with(&r, "A story begins: What the Ruins Remember."));
     StoryView *v = NULL;
     int n = 0;
     assert_int_equal(story_views(f.game, &v, &n, &err), MA_OK);
@@ -759,16 +708,16 @@ static void test_storylines_run_at_once_and_the_focus_switches(void **state)
     free(v);
     /* `choose` works on the focused one; `story focus` switches. */
     choose(&f, "listen_to_the_wind");
-    r = act(&f, "story focus the cold hearth");
+    r = th_act(f.game, "story focus the cold hearth");
     assert_true(r.ok);
     choose(&f, "follow_the_cart");
-    r = act(&f, "story focus Nowhere");
+    r = th_act(f.game, "story focus Nowhere");
     assert_false(r.ok);
     assert_non_null(strstr(r.text, "you have no story called Nowhere (yours: The Cold Hearth, What the Ruins Remember)"));
     /* Finishing a storyline hands the focus back to another. */
-    act(&f, "story focus What the Ruins Remember");
+    th_act(f.game, "story focus What the Ruins Remember");
     r = choose(&f, "hum_back");
-    assert_non_null(event_with(&r, "Your story focus returns to The Cold Hearth."));
+    assert_non_null(th_event_with(&r, "Your story focus returns to The Cold Hearth."));
     assert_int_equal(story_views(f.game, &v, &n, &err), MA_OK);
     assert_string_equal(v[0].title, "The Cold Hearth");
     assert_string_equal(v[1].status, "finished");
@@ -789,31 +738,13 @@ static void test_storylines_run_at_once_and_the_focus_switches(void **state)
 static void villager_east(Fx *f, const char *file, const char *role)
 {
     Err err = {0};
-    if (save_open(th_path(dir, file), SAVE_CREATE, &f->save, &err) != MA_OK)
-        fail_msg("%s", err.msg);
-    int64_t id;
-    assert_int_equal(world_create(f->save, "flatland", 7, "flat", &id, &err), MA_OK);
-    GameStart st = {.username = "tester", .world = "flatland", .seed = 7};
-    assert_int_equal(game_start(f->save, &st, &f->game, &err), MA_OK);
+    th_game_start(f, th_path(dir, file), NULL);
     const Player *p = game_player(f->game);
     World *w = game_world(f->game);
     int32_t x = p->x + 1, y = p->y, z = p->z;
-    Chunk *c = world_chunk(w, chunk_coord(x), chunk_coord(y), chunk_coord(z), &err);
-    assert_non_null(c);
-    cJSON *e = cJSON_CreateObject();
     char entity[48];
     snprintf(entity, sizeof entity, "villager_%d_%d", x, z);
-    cJSON_AddStringToObject(e, "type", "npc");
-    cJSON_AddStringToObject(e, "id", entity);
-    cJSON_AddStringToObject(e, "role", role);
-    cJSON_AddStringToObject(e, "name", "Mara");
-    cJSON_AddStringToObject(e, "village", "Testford");
-    cJSON *pos = cJSON_AddArrayToObject(e, "position");
-    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(x)));
-    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(y)));
-    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(z)));
-    cJSON_AddItemToArray(c->entities, e);
-    world_mark_dirty(w, chunk_coord(x), chunk_coord(y), chunk_coord(z));
+    th_put_entity(w, th_villager(entity, "Mara", role, "Testford"), x, y, z);
     assert_int_equal(world_flush(w, &err), MA_OK);
 }
 
@@ -822,9 +753,9 @@ static void test_talking_to_a_smith_begins_their_story_with_them_in_it(void **st
     (void)state;
     Fx f;
     villager_east(&f, "talk.db", "smith");
-    ActionResult r = act(&f, "talk e");
+    ActionResult r = th_act(f.game, "talk e");
     assert_true(r.ok);
-    assert_non_null(event_with(&r, "A story begins: A Blade for the Dead."));
+    assert_non_null(th_event_with(&r, "A story begins: A Blade for the Dead."));
     assert_true(r.story_news);
     StoryView v;
     Err err = {0};
@@ -833,14 +764,14 @@ static void test_talking_to_a_smith_begins_their_story_with_them_in_it(void **st
     assert_non_null(strstr(v.text, "Behind Mara's anvil"));
     /* Its consequences reach the villager it is about. */
     r = choose(&f, "talk_about_the_brother");
-    assert_non_null(event_with(&r, "Mara thinks better of you (+10"));
+    assert_non_null(th_event_with(&r, "Mara thinks better of you (+10"));
     /* In a flat world there is no village and no main cast: the main storyline reads with
      * stand-ins and skips what it cannot do, but goes on. */
-    act(&f, "story focus The Cold Hearth");
+    th_act(f.game, "story focus The Cold Hearth");
     assert_int_equal(story_view(f.game, 0, &v, &err), MA_OK);
     assert_non_null(strstr(v.text, "The priest kneels in the ashes"));
     r = choose(&f, "accuse_the_smith");
-    assert_non_null(event_with(&r, "(Not here: set_block: nobody here is smith.)"));
+    assert_non_null(th_event_with(&r, "(Not here: set_block: nobody here is smith.)"));
     close_game(&f);
 }
 
@@ -852,15 +783,15 @@ static void test_finishing_a_quest_begins_the_story_that_follows_it(void **state
     Err err = {0};
     ActionResult r;
     memset(&r, 0, sizeof r);
-    act(&f, "wait");
+    th_act(f.game, "wait");
     assert_int_equal(save_begin(f.save, &err), MA_OK);
     assert_int_equal(quest_start(f.game, "wolf_trouble", NULL, &r, &err), MA_OK);
     assert_int_equal(quest_advance(f.game, "wolf_trouble", "wolves", 3, &r, &err), MA_OK);
     assert_int_equal(quest_hand_in(f.game, "wolf_trouble", NULL, &r, &err), MA_OK);
     assert_int_equal(save_commit(f.save, &err), MA_OK);
     assert_true(r.ok);
-    r = act(&f, "wait");
-    if (!event_with(&r, "A story begins: After the Wolves."))
+    r = th_act(f.game, "wait");
+    if (!th_event_with(&r, "A story begins: After the Wolves."))
         fail_msg("the story did not begin after the quest: %s", r.n_events ? r.events[0].text : "(no events)");
     close_game(&f);
 }
@@ -903,11 +834,11 @@ static void test_walking_into_a_ruin_begins_its_story(void **state)
     int moved = 0;
     for (int d = 0; d < 8 && !moved; d++) {
         static const char *const dirs[] = {"move n", "move e", "move s", "move w", "move ne", "move se", "move sw", "move nw"};
-        r = act(&f, dirs[d]);
+        r = th_act(f.game, dirs[d]);
         moved = r.ok;
     }
     assert_true(moved);
-    if (!event_with(&r, "A story begins: What the Ruins Remember."))
+    if (!th_event_with(&r, "A story begins: What the Ruins Remember."))
         fail_msg("no story began in %s", ruin.name);
     StoryView v;
     Err err = {0};

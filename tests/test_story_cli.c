@@ -50,18 +50,7 @@ static RunResult play(const char *db, const char *script, const char *flag)
     return th_run(script, "--save", db, "play", "--script", "-", "--world", "Vale", flag, NULL);
 }
 
-static int64_t q64(const char *db, const char *sql)
-{
-    sqlite3 *h = NULL;
-    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(h, sql, -1, &st, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(h));
-    int64_t v = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_finalize(st);
-    sqlite3_close(h);
-    return v;
-}
+static int64_t q64(const char *db, const char *sql) { return th_sql_int(db, sql); }
 
 /* The final --json state of a run (the last JSON object printed, which spans lines). */
 static cJSON *final_state(const char *out)
@@ -339,28 +328,15 @@ static void test_kill_9_during_choices_leaves_each_choice_whole_or_absent(void *
         char name[32];
         snprintf(name, sizeof name, "kill%d.db", round);
         const char *db = new_save(name);
-        int in[2], outp[2];
-        assert_int_equal(pipe(in), 0);
-        assert_int_equal(pipe(outp), 0);
-        pid_t pid = fork();
-        if (pid == 0) {
-            dup2(in[0], 0);
-            dup2(outp[1], 1);
-            close(in[1]);
-            close(outp[0]);
-            execl(getenv("MAGIC_EXE"), "magic-adventure", "--save", db, "play", "--script", "-", "--world", "Vale",
-                  (char *)NULL);
-            _exit(127);
-        }
-        close(in[0]);
-        close(outp[1]);
-        assert_true(write(in[1], script, strlen(script)) == (ssize_t)strlen(script));
+        int to_game, from_game;
+        pid_t pid = th_spawn(&to_game, &from_game, "--save", db, "play", "--script", "-", "--world", "Vale", NULL);
+        assert_true(write(to_game, script, strlen(script)) == (ssize_t)strlen(script));
         char buf[8192];
-        int results = read_results(outp[0], round, buf, sizeof buf);
+        int results = read_results(from_game, round, buf, sizeof buf);
         kill(pid, SIGKILL);
         waitpid(pid, NULL, 0);
-        close(in[1]);
-        close(outp[0]);
+        close(to_game);
+        close(from_game);
         assert_true(results >= round);
         /* Whatever was kept is whole: every choice has its undo record, the storyline stands at
          * the last choice, and the gold matches the choices that gave and took it. */

@@ -9,6 +9,7 @@
  * relationship histories from two devices merging; other players' log entries kept; the sync
  * key and the sidebar line. Exits 77 (skipped) only when PostgreSQL is not installed. */
 #include "helpers.h"
+#include "tmux.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -42,19 +43,7 @@ static BlockRegistry *reg;
 static int setup(void **state)
 {
     (void)state;
-    char why[1024];
-    int rc = pg_harness_start(&pg, why, sizeof why);
-    if (rc != 0) {
-        fprintf(stderr, "%s: %s\n", rc == PG_HARNESS_SKIP ? "SKIP" : "ERROR", why);
-        pg_harness_stop(&pg);
-        exit(rc == PG_HARNESS_SKIP ? 77 : 1);
-    }
-    const char *env[] = {"MAGIC_SERVER_RATE=5000/10000", NULL};
-    if (server_proc_start(&srv, &pg, 0, env, NULL, why, sizeof why) != 0) {
-        fprintf(stderr, "ERROR: %s\n", why);
-        pg_harness_stop(&pg);
-        exit(1);
-    }
+    pg_harness_start_server_or_exit(&pg, &srv, "5000/10000");
     dir = th_tmpdir();
     setenv("MAGIC_AGENTS", "off", 1);
     Err err = {0};
@@ -66,17 +55,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    server_proc_stop(&srv);
-    pg_harness_stop(&pg);
+    pg_harness_stop_server(&pg, &srv);
     th_tmpdir_free(dir);
     blocks_free(reg);
     return 0;
-}
-
-static void nap(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
 }
 
 /* The game as `user` ($USER names the local player). */
@@ -179,20 +161,7 @@ static const char *block_at(const char *save, const char *world, int x, int y, i
     return name;
 }
 
-static long long sql_int(const char *save, const char *sql)
-{
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    long long v = -1;
-    if (sqlite3_open_v2(save, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
-        sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int64(st, 0);
-    else
-        fprintf(stderr, "sql_int: %s: %s\n", sql, sqlite3_errmsg(db));
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return v;
-}
+static long long sql_int(const char *save, const char *sql) { return th_sql_int(save, sql); }
 
 static void sql_exec(const char *save, const char *sql)
 {
@@ -556,10 +525,10 @@ static void test_the_server_killed_mid_push_loses_and_doubles_nothing(void **sta
     pid_t pid = spawn_game(p.a_user, args, NULL, NULL);
     long long at_kill = 0;
     for (int i = 0; i < 3000 && (at_kill = pg_query_int(&pg, sql)) < 500; i++)
-        nap(5);
+        th_nap(5);
     server_proc_kill9(&s2);
     int port = s2.port;
-    nap(300);
+    th_nap(300);
     if (server_proc_start(&s2, &pg, port, env, NULL, why, sizeof why) != 0)
         fail_msg("%s", why);
     int st = 0;
@@ -809,49 +778,10 @@ static void test_other_players_log_entries_are_kept_append_only(void **state)
 
 /* ------------------------------------------------------------ the client: the sync key and the sidebar */
 
-static char sock[64];
-
-static char *capture(void)
-{
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "tmux -L %s capture-pane -p -t sync 2>/dev/null", sock);
-    FILE *f = popen(cmd, "r");
-    char *buf = calloc(1, 1 << 16);
-    size_t n = f ? fread(buf, 1, (1 << 16) - 1, f) : 0;
-    buf[n] = '\0';
-    if (f)
-        pclose(f);
-    return buf;
-}
-
-static int wait_for(const char *text, int seconds)
-{
-    for (int i = 0; i < seconds * 10; i++) {
-        char *s = capture();
-        int found = strstr(s, text) != NULL;
-        if (found || i == seconds * 10 - 1) {
-            if (!found)
-                fprintf(stderr, "never saw \"%s\"; the screen was:\n%s\n", text, s);
-            free(s);
-            return found;
-        }
-        free(s);
-        nap(100);
-    }
-    return 0;
-}
-
-static void send_keys(const char *k)
-{
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "tmux -L %s send-keys -t sync %s", sock, k);
-    assert_int_equal(system(cmd), 0);
-}
-
 static void test_the_sync_key_the_sidebar_line_and_the_conflicts_screen(void **state)
 {
     (void)state;
-    if (system("command -v tmux >/dev/null 2>&1") != 0) {
+    if (!tmux_available()) {
         print_message("tmux is not installed: the client's part is not tried\n");
         return;
     }
@@ -861,38 +791,31 @@ static void test_the_sync_key_the_sidebar_line_and_the_conflicts_screen(void **s
     free(play(p.a_user, p.ann, p.world, "move s\nplace e planks\nmove n\n"));
     free(play(p.b_user, p.bob, p.world, "move s\nplace e torch\n"));
     sync_ok(p.b_user, p.bob, p.world);
-    snprintf(sock, sizeof sock, "masync%d", (int)getpid());
-    char cmd[1600];
-    snprintf(cmd, sizeof cmd,
-             "tmux -L %s new-session -d -s sync -x 110 -y 34 'env USER=%s MAGIC_AGENTS=off TERM=xterm-256color "
-             "LANG=C.UTF-8 LC_ALL=C.UTF-8 %s --save %s --continue; echo EXIT=$?; sleep 60'",
-             sock, p.a_user, getenv("MAGIC_EXE"), p.ann);
-    assert_int_equal(system(cmd), 0);
+    tmux_init("sync");
+    tmux_start("sync", 110, 34, "USER=%s MAGIC_AGENTS=off %s --save %s --continue", p.a_user, getenv("MAGIC_EXE"),
+               p.ann);
     /* Opening syncs at once (on the worker): the conflict comes, and the sidebar says so. */
-    assert_true(wait_for("conflict: the server's stands", 10));
-    assert_true(wait_for("1 conflict (o)", 5));
-    assert_true(wait_for("Sync:   synced just now", 5));
-    send_keys("o");
-    assert_true(wait_for("mine planks, theirs torch", 5));
-    send_keys("Enter");
-    assert_true(wait_for("Re-apply mine", 5));
-    send_keys("Enter");
-    assert_true(wait_for("No conflicts", 5));
-    send_keys("Escape");
-    assert_true(wait_for("yours is back", 5));
-    assert_true(wait_for("Sync:   1 change waiting", 5));
+    free(tmux_wait_for("conflict: the server's stands", 10));
+    free(tmux_wait_for("1 conflict (o)", 5));
+    free(tmux_wait_for("Sync:   synced just now", 5));
+    tmux_keys("o");
+    free(tmux_wait_for("mine planks, theirs torch", 5));
+    tmux_keys("Enter");
+    free(tmux_wait_for("Re-apply mine", 5));
+    tmux_keys("Enter");
+    free(tmux_wait_for("No conflicts", 5));
+    tmux_keys("Escape");
+    free(tmux_wait_for("yours is back", 5));
+    free(tmux_wait_for("Sync:   1 change waiting", 5));
     /* A move, then O: sent in the background. */
-    send_keys("j");
-    send_keys("O");
-    assert_true(wait_for("Synced: 2 sent", 10));
-    assert_true(wait_for("Sync:   synced just now", 5));
-    send_keys("Q");
-    send_keys("y");
-    assert_true(wait_for("EXIT=0", 10));
-    snprintf(cmd, sizeof cmd, "tmux -L %s kill-server 2>/dev/null", sock);
-    if (system(cmd) != 0) {
-        /* gone already */
-    }
+    tmux_keys("j");
+    tmux_keys("O");
+    free(tmux_wait_for("Synced: 2 sent", 10));
+    free(tmux_wait_for("Sync:   synced just now", 5));
+    tmux_keys("Q");
+    tmux_keys("y");
+    free(tmux_wait_for("EXIT=0", 10));
+    tmux_kill();
     sync_ok(p.b_user, p.bob, p.world);
     assert_string_equal(block_at(p.bob, p.world, 1, 65, 1), "planks");
 }
@@ -911,7 +834,7 @@ int main(void)
         cmocka_unit_test(test_a_change_made_just_before_the_game_was_killed_is_pushed_later),
         cmocka_unit_test(test_a_villagers_history_from_two_devices_merges_by_entry),
         cmocka_unit_test(test_other_players_log_entries_are_kept_append_only),
-        cmocka_unit_test(test_the_sync_key_the_sidebar_line_and_the_conflicts_screen),
+        cmocka_unit_test_teardown(test_the_sync_key_the_sidebar_line_and_the_conflicts_screen, tmux_teardown),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -9,6 +9,7 @@
  *
  * The first tests share one save and run in order. Skipped (77) without tmux. */
 #include "helpers.h"
+#include "tmux.h"
 
 #include <cJSON.h>
 #include <locale.h>
@@ -24,72 +25,7 @@
 #include "../ui/keys.c"
 
 static char *g_dir;
-static char g_sock[64];
-static char g_sess[32] = "tui"; /* the tmux session of the test running */
 static int g_x, g_z; /* position when the first game ended */
-
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-    char cmd[2048];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    return system(cmd);
-}
-
-/* The visible pane as text (heap). */
-static char *capture(void)
-{
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "tmux -L %s capture-pane -p -t %s 2>/dev/null", g_sock, g_sess);
-    FILE *p = popen(cmd, "r");
-    if (!p)
-        return strdup("");
-    size_t cap = 1 << 16, len = 0;
-    char *buf = malloc(cap);
-    size_t n;
-    while ((n = fread(buf + len, 1, cap - len - 1, p)) > 0) {
-        len += n;
-        if (len + 1 >= cap)
-            buf = realloc(buf, cap *= 2);
-    }
-    buf[len] = '\0';
-    pclose(p);
-    return buf;
-}
-
-static void nap(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-/* Waits up to `seconds` for text on the screen; returns the screen (heap)
- * or NULL, printing the last screen when it never came. */
-static char *wait_for(const char *text, int seconds)
-{
-    for (int i = 0; i < seconds * 10; i++) {
-        char *s = capture();
-        if (strstr(s, text))
-            return s;
-        if (i == seconds * 10 - 1) {
-            fprintf(stderr, "never saw \"%s\"; the screen was:\n%s\n", text, s);
-            free(s);
-            return NULL;
-        }
-        free(s);
-        nap(100);
-    }
-    return NULL;
-}
-
-/* Sends tmux key names (Enter, C-u, NPage) or single characters, quoted. */
-static void keys(const char *k) { sh("tmux -L %s send-keys -t %s '%s'", g_sock, g_sess, k); }
-
-/* Types text literally (letters and digits only: no shell quoting needed). */
-static void type(const char *text) { sh("tmux -L %s send-keys -t %s -l '%s'", g_sock, g_sess, text); }
 
 /* Starts program exe (with environment settings env, may be "") in tmux
  * session `session` on save dir/save_name with extra arguments `args` (may
@@ -97,19 +33,8 @@ static void type(const char *text) { sh("tmux -L %s send-keys -t %s -l '%s'", g_
 static void launch_exe(const char *exe, const char *env, const char *session, const char *save_name, const char *args,
                        int cols, int rows)
 {
-    sh("tmux -L %s kill-server 2>/dev/null", g_sock);
-    snprintf(g_sess, sizeof g_sess, "%s", session);
-    int rc = -1;
-    /* The old server may still be going away: retry while it does. */
-    for (int attempt = 0; attempt < 20 && rc != 0; attempt++) {
-        if (attempt)
-            nap(250);
-        rc = sh("tmux -L %s new-session -d -s %s -x %d -y %d "
-                "'env HOME=%s USER=tester MAGIC_SEED=20261127 MAGIC_BCRYPT_COST=4 TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 %s "
-                "%s --save %s/%s %s; echo EXIT=$?; sleep 120'",
-                g_sock, g_sess, cols, rows, g_dir, env, exe, g_dir, save_name, args);
-    }
-    assert_int_equal(rc, 0);
+    tmux_start(session, cols, rows, "HOME=%s USER=tester MAGIC_SEED=20261127 MAGIC_BCRYPT_COST=4 %s %s --save %s/%s %s", g_dir, env, exe,
+               g_dir, save_name, args);
 }
 
 static void launch_with(const char *session, const char *save_name, const char *args, int cols, int rows)
@@ -119,31 +44,28 @@ static void launch_with(const char *session, const char *save_name, const char *
 
 static void launch(int cols, int rows) { launch_with("tui", "s.db", "", cols, rows); }
 
-/* Per-test teardown of the tests that have a session of their own. */
-static int kill_session(void **state)
-{
-    (void)state;
-    sh("tmux -L %s kill-session -t %s 2>/dev/null", g_sock, g_sess);
-    return 0;
-}
-
-/* Quits from the main screen (Q, then y) and waits for a clean exit. */
-static void quit_game(void)
-{
-    keys("Q");
-    free(wait_for("[yN]", 10));
-    keys("y");
-    char *s = wait_for("EXIT=", 20);
-    assert_non_null(s);
-    if (!strstr(s, "EXIT=0"))
-        fail_msg("the game did not exit with 0:\n%s", s);
-    free(s);
-}
-
 static int position(const char *screen, int *x, int *z)
 {
     const char *px = strstr(screen, "X: "), *pz = strstr(screen, "Z: ");
     return px && pz && sscanf(px, "X: %d", x) == 1 && sscanf(pz, "Z: %d", z) == 1;
+}
+
+/* Presses the keys of the NULL-terminated list in turn, each watched for tries tenths of a
+ * second, until the position shown is no longer (x0, z0); whether it moved. */
+static int moves_away(const char *const *ways, int x0, int z0, int tries)
+{
+    for (int i = 0; ways[i]; i++) {
+        tmux_keys(ways[i]);
+        for (int t = 0; t < tries; t++) {
+            th_nap(100);
+            char *s = tmux_capture();
+            int x, z, moved = position(s, &x, &z) && (x != x0 || z != z0);
+            free(s);
+            if (moved)
+                return 1;
+        }
+    }
+    return 0;
 }
 
 /* ---- the screen as a grid of columns ---- */
@@ -272,12 +194,12 @@ static void assert_main_layout(int cols, int rows, int seconds)
     char *s = NULL;
     for (int i = 0; i < seconds * 10; i++) {
         free(s);
-        s = capture();
+        s = tmux_capture();
         if (main_layout_ok(s, cols, rows, why, sizeof why)) {
             free(s);
             return;
         }
-        nap(100);
+        th_nap(100);
     }
     fail_msg("at %dx%d: %s; the screen was:\n%s", cols, rows, why, s);
 }
@@ -286,22 +208,22 @@ static void assert_main_layout(int cols, int rows, int seconds)
  * returns all the text seen (heap). */
 static char *help_pages(void)
 {
-    char *s = wait_for("Help: keys", 10);
+    char *s = tmux_wait_for("Help: keys", 10);
     assert_non_null(s);
     size_t cap = strlen(s) * 8 + 1;
     char *all = calloc(cap, 1);
     strcat(all, s);
     free(s);
-    char *last = capture();
+    char *last = tmux_capture();
     for (int page = 0; page < 5; page++) {
-        keys("NPage");
+        tmux_keys("NPage");
         /* Wait for the next page (a busy machine may take a while to draw it); a page that stays the
          * same for two seconds is the last. */
         s = NULL;
         for (int t = 0; t < 20; t++) {
-            nap(100);
+            th_nap(100);
             free(s);
-            s = capture();
+            s = tmux_capture();
             if (strcmp(s, last) != 0)
                 break;
         }
@@ -379,7 +301,7 @@ static int file_contains(const char *name, const char *needle)
 static int setup(void **state)
 {
     (void)state;
-    if (sh("command -v tmux >/dev/null 2>&1") != 0) {
+    if (!tmux_available()) {
         fprintf(stderr, "tmux is not installed: skipping\n");
         exit(77);
     }
@@ -387,14 +309,13 @@ static int setup(void **state)
     setlocale(LC_CTYPE, "C.UTF-8"); /* to read the captured screen by columns */
     setenv("USER", "tester", 1);
     setenv("MAGIC_BCRYPT_COST", "4", 1);
-    snprintf(g_sock, sizeof g_sock, "magic-tui-%d", (int)getpid());
+    tmux_init("tui");
     return 0;
 }
 
 static int teardown(void **state)
 {
-    (void)state;
-    sh("tmux -L %s kill-server 2>/dev/null", g_sock);
+    tmux_teardown(state);
     th_tmpdir_free(g_dir);
     return 0;
 }
@@ -403,12 +324,12 @@ static void test_quick_start_with_enter_reaches_the_map(void **state)
 {
     (void)state;
     launch(80, 24);
-    char *s = wait_for("Quick start", 20);
+    char *s = tmux_wait_for("Quick start", 20);
     assert_non_null(s);
     assert_null(strstr(s, "Continue")); /* nothing to continue on a new save */
     free(s);
-    keys("Enter");
-    s = wait_for("Z:", 120);
+    tmux_keys("Enter");
+    s = tmux_wait_for("Z:", 120);
     assert_non_null(s);
     assert_non_null(strchr(s, '@'));
     assert_non_null(strstr(s, "tester"));
@@ -420,13 +341,13 @@ static void test_main_screen_at_80x24_and_200x60_and_help(void **state)
     (void)state;
     /* Map, side panel and log at both sizes, resizing between them. */
     assert_main_layout(80, 24, 10);
-    sh("tmux -L %s resize-window -t %s -x 200 -y 60", g_sock, g_sess);
+    tmux_resize(200, 60);
     assert_main_layout(200, 60, 10);
-    sh("tmux -L %s resize-window -t %s -x 80 -y 24", g_sock, g_sess);
+    tmux_resize(80, 24);
     assert_main_layout(80, 24, 10);
     /* The help screen at 80x24: every key of the table, whole, over its pages. */
-    keys("?");
-    char *s = wait_for("Help: keys (map first)", 10);
+    tmux_keys("?");
+    char *s = tmux_wait_for("Help: keys (map first)", 10);
     assert_non_null(s);
     char tail[32];
     snprintf(tail, sizeof tail, "[1-20 of %d]", keys_count()); /* 24 lines: 20 rows a page */
@@ -437,9 +358,9 @@ static void test_main_screen_at_80x24_and_200x60_and_help(void **state)
     assert_help_lists_every_key(all);
     free(all);
     /* Esc backs out to the map, laid out as before. */
-    keys("Escape");
+    tmux_keys("Escape");
     assert_main_layout(80, 24, 10);
-    s = capture();
+    s = tmux_capture();
     assert_null(strstr(s, "Help: keys"));
     free(s);
 }
@@ -447,89 +368,78 @@ static void test_main_screen_at_80x24_and_200x60_and_help(void **state)
 static void test_movement_keys_change_the_position_shown(void **state)
 {
     (void)state;
-    char *s = capture();
-    int x0, z0, x, z;
+    char *s = tmux_capture();
+    int x0, z0;
     assert_true(position(s, &x0, &z0));
     free(s);
     /* Try each way in turn: one of them is open. */
-    static const char *const ways[] = {"l", "h", "j", "k", "Right", "Left", "Down", "Up", "y", "n"};
-    int moved = 0;
-    for (size_t i = 0; i < sizeof ways / sizeof ways[0] && !moved; i++) {
-        keys(ways[i]);
-        for (int t = 0; t < 30 && !moved; t++) {
-            nap(100);
-            s = capture();
-            if (position(s, &x, &z) && (x != x0 || z != z0))
-                moved = 1;
-            free(s);
-        }
-    }
-    assert_true(moved);
+    static const char *const ways[] = {"l", "h", "j", "k", "Right", "Left", "Down", "Up", "y", "n", NULL};
+    assert_true(moves_away(ways, x0, z0, 30));
 }
 
 static void test_help_lists_every_key_of_the_table(void **state)
 {
     (void)state;
-    sh("tmux -L %s resize-window -t tui -x 120 -y 40", g_sock);
-    free(wait_for("Z:", 10));
-    keys("?");
+    tmux_resize(120, 40);
+    free(tmux_wait_for("Z:", 10));
+    tmux_keys("?");
     char *all = help_pages();
     assert_help_lists_every_key(all);
     free(all);
     /* Typing filters the list. */
-    keys("Escape");
-    free(wait_for("Z:", 10));
-    keys("?");
-    free(wait_for("Help", 10));
-    type("cross");
-    char *s = wait_for("(1 of", 10);
+    tmux_keys("Escape");
+    free(tmux_wait_for("Z:", 10));
+    tmux_keys("?");
+    free(tmux_wait_for("Help", 10));
+    tmux_type("cross");
+    char *s = tmux_wait_for("(1 of", 10);
     assert_non_null(s);
     assert_non_null(strstr(s, "cross-section view"));
     assert_null(strstr(s, "move north"));
     free(s);
-    keys("Escape");
-    keys("Escape");
-    free(wait_for("Z:", 10));
+    tmux_keys("Escape");
+    tmux_keys("Escape");
+    free(tmux_wait_for("Z:", 10));
 }
 
 static void test_resizing_shows_too_small_and_redraws(void **state)
 {
     (void)state;
-    sh("tmux -L %s resize-window -t tui -x 50 -y 15", g_sock);
-    char *s = wait_for("Terminal too small", 10);
+    tmux_resize(50, 15);
+    char *s = tmux_wait_for("Terminal too small", 10);
     assert_non_null(s);
     assert_non_null(strstr(s, "60x20"));
     assert_non_null(strstr(s, "50x15"));
     free(s);
-    sh("tmux -L %s resize-window -t tui -x 120 -y 40", g_sock);
-    s = wait_for("Z:", 10);
+    tmux_resize(120, 40);
+    s = tmux_wait_for("Z:", 10);
     assert_non_null(s);
     assert_non_null(strchr(s, '@'));
     assert_null(strstr(s, "Terminal too small"));
     free(s);
-    sh("tmux -L %s resize-window -t tui -x 80 -y 24", g_sock);
-    free(wait_for("Z:", 10));
+    tmux_resize(80, 24);
+    free(tmux_wait_for("Z:", 10));
 }
 
 static void test_quit_asks_then_restores_the_terminal(void **state)
 {
     (void)state;
-    char *s = capture();
+    char *s = tmux_capture();
     assert_true(position(s, &g_x, &g_z));
     free(s);
-    keys("Q");
-    s = wait_for("[yN]", 10);
+    tmux_keys("Q");
+    s = tmux_wait_for("[yN]", 10);
     assert_non_null(s);
     free(s);
-    keys("n"); /* the safe default keeps playing */
-    nap(300);
-    s = capture();
+    tmux_keys("n"); /* the safe default keeps playing */
+    th_nap(300);
+    s = tmux_capture();
     assert_null(strstr(s, "EXIT="));
     free(s);
-    keys("Q");
-    free(wait_for("[yN]", 10));
-    keys("y");
-    s = wait_for("EXIT=", 20);
+    tmux_keys("Q");
+    free(tmux_wait_for("[yN]", 10));
+    tmux_keys("y");
+    s = tmux_wait_for("EXIT=", 20);
     assert_non_null(s);
     assert_non_null(strstr(s, "EXIT=0"));
     assert_null(strstr(s, "Z:")); /* the game's screen is gone */
@@ -540,21 +450,21 @@ static void test_second_launch_continues_at_the_same_position(void **state)
 {
     (void)state;
     launch(80, 24);
-    char *s = wait_for("Continue", 20);
+    char *s = tmux_wait_for("Continue", 20);
     assert_non_null(s);
     free(s);
-    keys("Enter");
-    s = wait_for("Z:", 60);
+    tmux_keys("Enter");
+    s = tmux_wait_for("Z:", 60);
     assert_non_null(s);
     int x, z;
     assert_true(position(s, &x, &z));
     assert_int_equal(x, g_x);
     assert_int_equal(z, g_z);
     free(s);
-    keys("Q");
-    free(wait_for("[yN]", 10));
-    keys("y");
-    s = wait_for("EXIT=0", 20);
+    tmux_keys("Q");
+    free(tmux_wait_for("[yN]", 10));
+    tmux_keys("y");
+    s = tmux_wait_for("EXIT=0", 20);
     assert_non_null(s);
     free(s);
 }
@@ -566,63 +476,63 @@ static void test_new_game_creates_player_world_and_character(void **state)
 {
     (void)state;
     launch_with("tui-create", "create.db", "", 80, 24);
-    free(wait_for("Quick start", 20));
-    keys("Down");
-    free(wait_for("> New game", 10));
-    keys("Enter");
-    char *s = wait_for("who is playing?", 10);
+    free(tmux_wait_for("Quick start", 20));
+    tmux_keys("Down");
+    free(tmux_wait_for("> New game", 10));
+    tmux_keys("Enter");
+    char *s = tmux_wait_for("who is playing?", 10);
     assert_non_null(s);
     assert_non_null(strstr(s, "a) Create a new player"));
     free(s);
-    keys("a");
+    tmux_keys("a");
     /* The player: a name (offered: $USER) and a password typed twice, hidden. */
-    s = wait_for("Name of the new player:", 10);
+    s = tmux_wait_for("Name of the new player:", 10);
     assert_non_null(s);
     assert_non_null(strstr(s, "> tester"));
     assert_non_null(strstr(s, "type to replace")); /* the offered name is selected */
     free(s);
-    keys("C-u");
-    type("alice");
-    keys("Enter");
-    free(wait_for("Password (optional", 10));
-    type(NEW_PASSWORD);
-    s = wait_for("> *********_", 10);
+    tmux_keys("C-u");
+    tmux_type("alice");
+    tmux_keys("Enter");
+    free(tmux_wait_for("Password (optional", 10));
+    tmux_type(NEW_PASSWORD);
+    s = tmux_wait_for("> *********_", 10);
     assert_non_null(s);
     assert_null(strstr(s, NEW_PASSWORD));
     free(s);
-    keys("Enter");
-    free(wait_for("The same password again:", 10));
-    type(NEW_PASSWORD);
-    keys("Enter");
+    tmux_keys("Enter");
+    free(tmux_wait_for("The same password again:", 10));
+    tmux_type(NEW_PASSWORD);
+    tmux_keys("Enter");
     /* The world: name, seed 42, flat. */
-    s = wait_for("which world?", 20);
+    s = tmux_wait_for("which world?", 20);
     assert_non_null(s);
     assert_non_null(strstr(s, "a) Create a new world"));
     free(s);
-    keys("a");
-    free(wait_for("Name of the new world:", 10));
-    keys("C-u");
-    type("Testland");
-    keys("Enter");
-    free(wait_for("Seed (a number", 10));
-    type("42");
-    keys("Enter");
-    s = wait_for("which kind?", 10);
+    tmux_keys("a");
+    free(tmux_wait_for("Name of the new world:", 10));
+    tmux_keys("C-u");
+    tmux_type("Testland");
+    tmux_keys("Enter");
+    free(tmux_wait_for("Seed (a number", 10));
+    tmux_type("42");
+    tmux_keys("Enter");
+    s = tmux_wait_for("which kind?", 10);
     assert_non_null(s);
     assert_non_null(strstr(s, "b) flat"));
     free(s);
-    keys("b");
+    tmux_keys("b");
     /* The character: a name and a class that is not the default. */
-    s = wait_for("who plays in Testland?", 30);
+    s = tmux_wait_for("who plays in Testland?", 30);
     assert_non_null(s);
     assert_non_null(strstr(s, "a) Create a new character"));
     free(s);
-    keys("a");
-    free(wait_for("Name of the new character:", 10));
-    keys("C-u");
-    type("Mira");
-    keys("Enter");
-    s = wait_for("which class?", 10);
+    tmux_keys("a");
+    free(tmux_wait_for("Name of the new character:", 10));
+    tmux_keys("C-u");
+    tmux_type("Mira");
+    tmux_keys("Enter");
+    s = tmux_wait_for("which class?", 10);
     assert_non_null(s);
     const char *mage = strstr(s, ") Mage ");
     assert_non_null(mage);
@@ -630,24 +540,24 @@ static void test_new_game_creates_player_world_and_character(void **state)
     char letter[2] = {mage[-1], '\0'};
     assert_true(letter[0] >= 'a' && letter[0] <= 'z');
     free(s);
-    keys(letter);
-    s = wait_for("Starting stats:", 10); /* the class with its stats and gear */
+    tmux_keys(letter);
+    s = tmux_wait_for("Starting stats:", 10); /* the class with its stats and gear */
     assert_non_null(s);
     assert_non_null(strstr(s, "Mage"));
     assert_non_null(strstr(s, "Starting gear:"));
     free(s);
-    keys("Enter");
-    free(wait_for("Play this class?", 10));
-    keys("y");
+    tmux_keys("Enter");
+    free(tmux_wait_for("Play this class?", 10));
+    tmux_keys("y");
     /* On the map. */
-    s = wait_for("Z:", 60);
+    s = tmux_wait_for("Z:", 60);
     assert_non_null(s);
     assert_non_null(strchr(s, '@'));
     assert_non_null(strstr(s, "Mira"));
     assert_non_null(strstr(s, "mage, level 1"));
     assert_non_null(strstr(s, "World:  Testland"));
     free(s);
-    quit_game();
+    tmux_quit_game();
 
     sqlite3 *db = open_save_ro("create.db");
     assert_query(db, "SELECT seed || ' ' || world_type FROM worlds WHERE name = ?", "Testland", "42 flat");
@@ -677,26 +587,26 @@ static void test_wrong_passwords_count_down_then_lock(void **state)
 {
     (void)state;
     launch_with("tui-signin", "signin.db", "", 80, 24);
-    free(wait_for("Quick start", 20));
-    keys("Down");
-    free(wait_for("> New game", 10));
-    keys("Enter");
-    free(wait_for("who is playing?", 10));
+    free(tmux_wait_for("Quick start", 20));
+    tmux_keys("Down");
+    free(tmux_wait_for("> New game", 10));
+    tmux_keys("Enter");
+    free(tmux_wait_for("who is playing?", 10));
     /* Make bob, with a password, then back out of choosing a world. */
-    keys("a");
-    free(wait_for("Name of the new player:", 10));
-    keys("C-u");
-    type("bob");
-    keys("Enter");
-    free(wait_for("Password (optional", 10));
-    type("opensesame");
-    keys("Enter");
-    free(wait_for("The same password again:", 10));
-    type("opensesame");
-    keys("Enter");
-    free(wait_for("which world?", 20));
-    keys("Escape");
-    char *s = wait_for("bob", 10);
+    tmux_keys("a");
+    free(tmux_wait_for("Name of the new player:", 10));
+    tmux_keys("C-u");
+    tmux_type("bob");
+    tmux_keys("Enter");
+    free(tmux_wait_for("Password (optional", 10));
+    tmux_type("opensesame");
+    tmux_keys("Enter");
+    free(tmux_wait_for("The same password again:", 10));
+    tmux_type("opensesame");
+    tmux_keys("Enter");
+    free(tmux_wait_for("which world?", 20));
+    tmux_keys("Escape");
+    char *s = tmux_wait_for("bob", 10);
     assert_non_null(s);
     assert_non_null(strstr(s, "who is playing?"));
     assert_non_null(strstr(s, "a) bob"));
@@ -704,25 +614,25 @@ static void test_wrong_passwords_count_down_then_lock(void **state)
     free(s);
 
     /* Four wrong passwords: each says how many tries are left. */
-    keys("a");
-    s = wait_for("Password for bob:", 10);
+    tmux_keys("a");
+    s = tmux_wait_for("Password for bob:", 10);
     assert_non_null(s);
     assert_non_null(strstr(s, "Sign in: bob"));
     free(s);
     for (int left = 4; left >= 1; left--) {
-        type("wrong");
-        keys("Enter");
+        tmux_type("wrong");
+        tmux_keys("Enter");
         char want[80];
         snprintf(want, sizeof want, "Wrong password: %d tr%s left.", left, left == 1 ? "y" : "ies");
-        s = wait_for(want, 10);
+        s = tmux_wait_for(want, 10);
         assert_non_null(s);
         free(s);
     }
     /* The fifth locks the account, and says until when: 15 minutes from now. */
     time_t t0 = time(NULL);
-    type("wrong");
-    keys("Enter");
-    s = wait_for("locked until", 10);
+    tmux_type("wrong");
+    tmux_keys("Enter");
+    s = tmux_wait_for("locked until", 10);
     assert_non_null(s);
     time_t t1 = time(NULL);
     assert_non_null(strstr(s, "Account locked"));
@@ -739,25 +649,25 @@ static void test_wrong_passwords_count_down_then_lock(void **state)
     free(s);
 
     /* The right password during the lock is refused too, with the same time. */
-    keys("Enter");
-    free(wait_for("who is playing?", 10));
-    keys("a");
-    free(wait_for("Password for bob:", 10));
-    type("opensesame");
-    keys("Enter");
-    s = wait_for("locked until", 10);
+    tmux_keys("Enter");
+    free(tmux_wait_for("who is playing?", 10));
+    tmux_keys("a");
+    free(tmux_wait_for("Password for bob:", 10));
+    tmux_type("opensesame");
+    tmux_keys("Enter");
+    s = tmux_wait_for("locked until", 10);
     assert_non_null(s);
     assert_non_null(strstr(s, until));
     assert_null(strstr(s, "which world?"));
     free(s);
-    keys("Enter");
-    free(wait_for("who is playing?", 10));
-    keys("Escape");
-    free(wait_for("Quick start", 10));
-    keys("Q");
-    free(wait_for("[yN]", 10));
-    keys("y");
-    s = wait_for("EXIT=", 20);
+    tmux_keys("Enter");
+    free(tmux_wait_for("who is playing?", 10));
+    tmux_keys("Escape");
+    free(tmux_wait_for("Quick start", 10));
+    tmux_keys("Q");
+    free(tmux_wait_for("[yN]", 10));
+    tmux_keys("y");
+    s = tmux_wait_for("EXIT=", 20);
     assert_non_null(s);
     assert_non_null(strstr(s, "EXIT=0"));
     free(s);
@@ -821,22 +731,22 @@ static void test_dig_down_with_the_keys(void **state)
     cJSON_Delete(before);
 
     launch_with("tui-dig", "dig.db", "--continue", 80, 24);
-    char *s = wait_for("Z:", 30);
+    char *s = tmux_wait_for("Z:", 30);
     assert_non_null(s);
     assert_non_null(strstr(s, "World:  flatland"));
     assert_non_null(strstr(s, "Y: 65"));
     free(s);
-    keys("D");
-    free(wait_for("Dig in which direction?", 10));
-    keys(">");
-    s = wait_for("You dig out", 10);
+    tmux_keys("D");
+    free(tmux_wait_for("Dig in which direction?", 10));
+    tmux_keys(">");
+    s = tmux_wait_for("You dig out", 10);
     assert_non_null(s);
     assert_non_null(strstr(s, "take the dirt"));
     free(s);
-    s = wait_for("Y: 64", 10);
+    s = tmux_wait_for("Y: 64", 10);
     assert_non_null(s);
     free(s);
-    quit_game();
+    tmux_quit_game();
 
     cJSON *after = play_state("dig.db");
     assert_int_equal(position_y(after), 64);
@@ -847,7 +757,9 @@ static void test_dig_down_with_the_keys(void **state)
 /* Sends a signal to the game running in the current session (a child of the pane's shell). */
 static void signal_game(const char *sig)
 {
-    assert_int_equal(sh("pkill -%s -P $(tmux -L %s list-panes -t %s -F '#{pane_pid}')", sig, g_sock, g_sess), 0);
+    int pane = tmux_pane_pid();
+    assert_true(pane > 0);
+    assert_int_equal(th_sh("pkill -%s -P %d", sig, pane), 0);
 }
 
 /* The disk fills up while playing (magic-adventure-faults: SIGUSR1 makes every write fail with
@@ -857,40 +769,29 @@ static void test_a_full_disk_is_said_on_screen_and_play_goes_on(void **state)
 {
     (void)state;
     launch_exe(getenv("MAGIC_FAULTS_EXE"), "MAGIC_FAULT=signal", "tui-full", "full.db", "", 100, 30);
-    free(wait_for("Quick start", 20));
-    keys("Enter");
-    char *s = wait_for("Z:", 120);
+    free(tmux_wait_for("Quick start", 20));
+    tmux_keys("Enter");
+    char *s = tmux_wait_for("Z:", 120);
     assert_non_null(s);
     int x0, z0, x, z;
     assert_true(position(s, &x0, &z0));
     free(s);
     signal_game("USR1");
-    nap(200);
-    keys("l");
-    s = wait_for("The disk is full", 10);
+    th_nap(200);
+    tmux_keys("l");
+    s = tmux_wait_for("The disk is full", 10);
     assert_non_null(s);
     assert_non_null(strstr(s, "not saved"));
     assert_true(position(s, &x, &z));
     assert_true(x == x0 && z == z0); /* the step did not happen, on screen or in the save */
     free(s);
-    keys("h");
-    nap(300);
+    tmux_keys("h");
+    th_nap(300);
     signal_game("USR2");
-    nap(200);
-    static const char *const ways[] = {"l", "h", "j", "k", "y", "u", "b", "n"};
-    int moved = 0;
-    for (size_t i = 0; i < sizeof ways / sizeof ways[0] && !moved; i++) {
-        keys(ways[i]);
-        for (int t = 0; t < 20 && !moved; t++) {
-            nap(100);
-            s = capture();
-            if (position(s, &x, &z) && (x != x0 || z != z0))
-                moved = 1;
-            free(s);
-        }
-    }
-    assert_true(moved);
-    quit_game();
+    th_nap(200);
+    static const char *const ways[] = {"l", "h", "j", "k", "y", "u", "b", "n", NULL};
+    assert_true(moves_away(ways, x0, z0, 20));
+    tmux_quit_game();
     RunResult r = th_run(NULL, "--save", th_path(g_dir, "full.db"), "verify", NULL);
     if (r.status != 0)
         fail_msg("verify after the full disk: %s%s", r.out, r.err);
@@ -907,10 +808,10 @@ int main(void)
         cmocka_unit_test(test_resizing_shows_too_small_and_redraws),
         cmocka_unit_test(test_quit_asks_then_restores_the_terminal),
         cmocka_unit_test(test_second_launch_continues_at_the_same_position),
-        cmocka_unit_test_teardown(test_new_game_creates_player_world_and_character, kill_session),
-        cmocka_unit_test_teardown(test_wrong_passwords_count_down_then_lock, kill_session),
-        cmocka_unit_test_teardown(test_dig_down_with_the_keys, kill_session),
-        cmocka_unit_test_teardown(test_a_full_disk_is_said_on_screen_and_play_goes_on, kill_session),
+        cmocka_unit_test_teardown(test_new_game_creates_player_world_and_character, tmux_teardown),
+        cmocka_unit_test_teardown(test_wrong_passwords_count_down_then_lock, tmux_teardown),
+        cmocka_unit_test_teardown(test_dig_down_with_the_keys, tmux_teardown),
+        cmocka_unit_test_teardown(test_a_full_disk_is_said_on_screen_and_play_goes_on, tmux_teardown),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

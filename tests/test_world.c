@@ -37,14 +37,7 @@ static int teardown(void **state)
     return 0;
 }
 
-static Save *open_save(const char *name)
-{
-    Save *s = NULL;
-    Err err = {0};
-    if (save_open(th_path(dir, name), SAVE_CREATE, &s, &err) != MA_OK)
-        fail_msg("save_open: %s", err.msg);
-    return s;
-}
+static Save *open_save(const char *name) { return th_save_open(th_path(dir, name), SAVE_CREATE); }
 
 static World *open_world(Save *s, const char *name, size_t cache)
 {
