@@ -92,7 +92,8 @@ int achieve_book_load(const char *json, size_t len, const char *source, AchieveB
             why = "description must be 1 to 150 characters";
         else if (!cJSON_IsNumber(points) || points->valueint < 0 || points->valueint > 1000)
             why = "points must be a whole number from 0 to 1000";
-        else if (cJSON_GetObjectItemCaseSensitive(a, "after") && (!after || !find(list, after) || strcmp(after, name) == 0))
+        else if (cJSON_GetObjectItemCaseSensitive(a, "after") && (!after || !find(list, after) ||
+            strcmp(after, name) == 0))
             why = "after must name another achievement of this file";
         else if (counter && (!is_ident(sfield(counter, "key")) || ifield(counter, "target", 0) < 1 ||
                              !text_ok(sfield(counter, "label"), 47)))
@@ -141,22 +142,15 @@ fail:
     return rc;
 }
 
+static int parse_book(const char *text, size_t len, const char *where, void *out, Err *err)
+{
+    return achieve_book_load(text, len, where, out, err);
+}
+
 int achieve_book_load_default(AchieveBook **out, Err *err)
 {
-    char src[512];
-    data_describe("achievements.json", src, sizeof src);
-    size_t len;
-    char *text = data_read("achievements.json", &len, err);
-    if (!text) {
-        *out = NULL;
-        return err->code ? err->code : MA_ERR_IO;
-    }
-    int rc = achieve_book_load(text, len, src, out, err);
-    free(text);
-    /* A bad data file is not a refusal of the player's action: callers pass it up. */
-    if (rc == MA_ERR_INVALID)
-        rc = err->code = MA_ERR_CORRUPT;
-    return rc;
+    *out = NULL;
+    return data_book_corrupt(data_book_load("achievements.json", parse_book, out, err), err);
 }
 
 void achieve_book_free(AchieveBook *b)

@@ -132,17 +132,14 @@ done:
     return rc;
 }
 
+static int parse_book(const char *text, size_t len, const char *where, void *out, Err *err)
+{
+    return classes_load(text, len, where, out, err);
+}
+
 int classes_load_default(ClassList *out, Err *err)
 {
-    size_t len;
-    char where[256];
-    data_describe("classes.json", where, sizeof where);
-    char *text = data_read("classes.json", &len, err);
-    if (!text)
-        return err->code;
-    int rc = classes_load(text, len, where, out, err);
-    free(text);
-    return rc;
+    return data_book_load("classes.json", parse_book, out, err);
 }
 
 void classes_free(ClassList *l)

@@ -16,6 +16,7 @@
 #include "game/game_internal.h"
 #include "save/charstate.h"
 #include "util/data.h"
+#include "util/json_field.h"
 
 /* How far (in chunks, horizontally) around the player creatures live and act. */
 #define TICK_CHUNKS 2
@@ -45,35 +46,6 @@ struct CreatureBook {
 static int entry_error(Err *err, const char *source, const char *what, int i, const char *name, const char *why)
 {
     return err_set(err, MA_ERR_INVALID, "%s: %s %d (\"%s\"): %s", source, what, i, name && name[0] ? name : "?", why);
-}
-
-/* An integer field in lo..hi; missing gives def, or -1 when required. */
-static int get_int(const cJSON *o, const char *key, int lo, int hi, int def, int required, int *out)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    if (!v) {
-        *out = def;
-        return required ? -1 : 0;
-    }
-    if (!cJSON_IsNumber(v) || v->valuedouble != (double)(int)v->valuedouble || v->valueint < lo || v->valueint > hi)
-        return -1;
-    *out = v->valueint;
-    return 0;
-}
-
-static int get_str(const cJSON *o, const char *key, char *buf, size_t size, const char *def)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    if (!v) {
-        if (!def)
-            return -1;
-        snprintf(buf, size, "%s", def);
-        return 0;
-    }
-    if (!cJSON_IsString(v) || !v->valuestring[0] || strlen(v->valuestring) >= size)
-        return -1;
-    snprintf(buf, size, "%s", v->valuestring);
-    return 0;
 }
 
 /* [min, max] with lo <= min <= max <= hi. */
@@ -136,13 +108,13 @@ static int parse_habitat(const cJSON *h, Habitat *out, const char **why)
             return -1;
         }
     }
-    if (get_int(h, "min_y", 0, WORLD_HEIGHT - 1, 0, 0, &out->min_y) || get_int(h, "max_y", 0, WORLD_HEIGHT - 1,
-        WORLD_HEIGHT - 1, 0, &out->max_y) || out->min_y > out->max_y) {
+    if (json_field_int(h, "min_y", 0, WORLD_HEIGHT - 1, 0, 0, &out->min_y) ||
+        json_field_int(h, "max_y", 0, WORLD_HEIGHT - 1, WORLD_HEIGHT - 1, 0, &out->max_y) || out->min_y > out->max_y) {
         *why = "habitat.min_y and habitat.max_y must be levels 0..255 with min_y <= max_y";
         return -1;
     }
     char time[8];
-    if (get_str(h, "time", time, sizeof time, "any")) {
+    if (json_field_str(h, "time", time, sizeof time, "any", JSON_FIELD_NONEMPTY)) {
         *why = "habitat.time must be \"day\", \"night\" or \"any\"";
         return -1;
     }
@@ -166,8 +138,10 @@ static int parse_drops(const cJSON *drops, CreatureDef *d, const char **why)
     const cJSON *e;
     cJSON_ArrayForEach(e, drops) {
         CreatureDrop *dr = &d->drops[d->n_drops];
-        if (!cJSON_IsObject(e) || get_str(e, "item", dr->item, sizeof dr->item, NULL) || !valid_kind(dr->item) ||
-            get_int(e, "chance", 0, 100, 0, 1, &dr->chance) || get_range(e, "count", 1, 99, &dr->min, &dr->max)) {
+        if (!cJSON_IsObject(e) || json_field_str(e, "item", dr->item, sizeof dr->item, NULL, JSON_FIELD_NONEMPTY) ||
+            !valid_kind(dr->item) ||
+            json_field_int(e, "chance", 0, 100, 0, 1, &dr->chance) ||
+                get_range(e, "count", 1, 99, &dr->min, &dr->max)) {
             *why = "each drop needs \"item\" (an item name), \"chance\" (0..100) and \"count\" [min, max] in 1..99";
             return -1;
         }
@@ -179,7 +153,8 @@ static int parse_drops(const cJSON *drops, CreatureDef *d, const char **why)
 static int parse_creature(const cJSON *c, CreatureDef *d, Habitat *h, const char **why)
 {
     memset(d, 0, sizeof *d);
-    if (!cJSON_IsObject(c) || get_str(c, "kind", d->kind, sizeof d->kind, NULL) || !valid_kind(d->kind)) {
+    if (!cJSON_IsObject(c) || json_field_str(c, "kind", d->kind, sizeof d->kind, NULL, JSON_FIELD_NONEMPTY) ||
+        !valid_kind(d->kind)) {
         *why = "\"kind\" must be a name of lower-case letters, digits and _ under 32 characters";
         return -1;
     }
@@ -188,19 +163,20 @@ static int parse_creature(const cJSON *c, CreatureDef *d, Habitat *h, const char
     for (char *p = plain; *p; p++)
         if (*p == '_')
             *p = ' ';
-    if (get_str(c, "name", d->name, sizeof d->name, plain)) {
+    if (json_field_str(c, "name", d->name, sizeof d->name, plain, JSON_FIELD_NONEMPTY)) {
         *why = "\"name\" must be a string under 40 characters";
         return -1;
     }
-    if (get_str(c, "glyph", d->glyph, sizeof d->glyph, NULL) || !one_glyph(d->glyph)) {
+    if (json_field_str(c, "glyph", d->glyph, sizeof d->glyph, NULL, JSON_FIELD_NONEMPTY) || !one_glyph(d->glyph)) {
         *why = "\"glyph\" must be one character";
         return -1;
     }
-    if (get_int(c, "color256", 0, 255, 0, 1, &d->color256) || get_int(c, "color8", 0, 7, 0, 1, &d->color8)) {
+    if (json_field_int(c, "color256", 0, 255, 0, 1, &d->color256) ||
+        json_field_int(c, "color8", 0, 7, 0, 1, &d->color8)) {
         *why = "\"color256\" (0..255) and \"color8\" (0..7) are required";
         return -1;
     }
-    if (get_int(c, "health", 1, 10000, 0, 1, &d->health)) {
+    if (json_field_int(c, "health", 1, 10000, 0, 1, &d->health)) {
         *why = "\"health\" must be a whole number from 1 to 10000";
         return -1;
     }
@@ -208,16 +184,16 @@ static int parse_creature(const cJSON *c, CreatureDef *d, Habitat *h, const char
         *why = "\"attack\" must be [min, max] damage with 0 <= min <= max <= 1000";
         return -1;
     }
-    if (get_int(c, "defense", 0, 100, 0, 1, &d->defense) || get_int(c, "hit", 0, 100, 0, 1, &d->hit)) {
+    if (json_field_int(c, "defense", 0, 100, 0, 1, &d->defense) || json_field_int(c, "hit", 0, 100, 0, 1, &d->hit)) {
         *why = "\"defense\" and \"hit\" (percent) must be whole numbers from 0 to 100";
         return -1;
     }
-    if (get_int(c, "speed", 10, 300, 100, 0, &d->speed) || get_int(c, "sight", 1, 32, 10, 0, &d->sight)) {
+    if (json_field_int(c, "speed", 10, 300, 100, 0, &d->speed) || json_field_int(c, "sight", 1, 32, 10, 0, &d->sight)) {
         *why = "\"speed\" must be 10..300 (100: a step a turn) and \"sight\" 1..32 blocks";
         return -1;
     }
     char aggr[16];
-    if (get_str(c, "aggression", aggr, sizeof aggr, NULL)) {
+    if (json_field_str(c, "aggression", aggr, sizeof aggr, NULL, JSON_FIELD_NONEMPTY)) {
         *why = "\"aggression\" must be \"hostile\", \"neutral\" or \"passive\"";
         return -1;
     }
@@ -231,13 +207,13 @@ static int parse_creature(const cJSON *c, CreatureDef *d, Habitat *h, const char
         *why = "\"aggression\" must be \"hostile\", \"neutral\" or \"passive\"";
         return -1;
     }
-    if (get_str(c, "verb", d->verb, sizeof d->verb, "attacks")) {
+    if (json_field_str(c, "verb", d->verb, sizeof d->verb, "attacks", JSON_FIELD_NONEMPTY)) {
         *why = "\"verb\" must be a short word (\"bites\")";
         return -1;
     }
     if (parse_habitat(cJSON_GetObjectItemCaseSensitive(c, "habitat"), h, why))
         return -1;
-    if (get_int(c, "weight", 0, 1000, 0, 1, &d->weight) || get_int(c, "xp", 0, 100000, 0, 1, &d->xp)) {
+    if (json_field_int(c, "weight", 0, 1000, 0, 1, &d->weight) || json_field_int(c, "xp", 0, 100000, 0, 1, &d->xp)) {
         *why = "\"weight\" (0..1000, 0: never spawns) and \"xp\" (0..100000) are required";
         return -1;
     }
@@ -262,10 +238,10 @@ static int parse_spawning(const cJSON *s, SpawnRules *out, const char *source, E
     out->chance_cave = get_percent(s, "chance_cave", 10, &bad);
     if (s && !cJSON_IsObject(s))
         bad = 1;
-    if (bad || get_int(s, "cave_below_y", 0, WORLD_HEIGHT, 50, 0, &out->cave_below_y) ||
-        get_int(s, "cap", 0, 64, 8, 0, &out->cap) ||
-        get_int(s, "min_distance", 1, 30, 7, 0, &out->min_distance) ||
-        get_int(s, "max_distance", 1, 30, 24, 0, &out->max_distance) || out->min_distance > out->max_distance)
+    if (bad || json_field_int(s, "cave_below_y", 0, WORLD_HEIGHT, 50, 0, &out->cave_below_y) ||
+        json_field_int(s, "cap", 0, 64, 8, 0, &out->cap) ||
+        json_field_int(s, "min_distance", 1, 30, 7, 0, &out->min_distance) ||
+        json_field_int(s, "max_distance", 1, 30, 24, 0, &out->max_distance) || out->min_distance > out->max_distance)
         return err_set(err, MA_ERR_INVALID, "%s: \"spawning\": chances are percentages (0..100); cave_below_y 0..256, "
                        "cap 0..64, min_distance <= max_distance in 1..30", source);
     return MA_OK;
@@ -334,20 +310,22 @@ done:
 static int parse_spell(const cJSON *s, SpellDef *d, const char **why)
 {
     memset(d, 0, sizeof *d);
-    if (!cJSON_IsObject(s) || get_str(s, "name", d->name, sizeof d->name, NULL) || !valid_kind(d->name)) {
+    if (!cJSON_IsObject(s) || json_field_str(s, "name", d->name, sizeof d->name, NULL, JSON_FIELD_NONEMPTY) ||
+        !valid_kind(d->name)) {
         *why = "\"name\" must be a name of lower-case letters, digits and _";
         return -1;
     }
-    if (get_str(s, "title", d->title, sizeof d->title, d->name) || get_str(s, "verb", d->verb, sizeof d->verb, "hits")) {
+    if (json_field_str(s, "title", d->title, sizeof d->title, d->name, JSON_FIELD_NONEMPTY) ||
+        json_field_str(s, "verb", d->verb, sizeof d->verb, "hits", JSON_FIELD_NONEMPTY)) {
         *why = "\"title\" and \"verb\" must be short strings";
         return -1;
     }
-    if (get_int(s, "mana", 0, 1000, 0, 1, &d->mana)) {
+    if (json_field_int(s, "mana", 0, 1000, 0, 1, &d->mana)) {
         *why = "\"mana\" (the cost) must be a whole number from 0 to 1000";
         return -1;
     }
     char effect[16];
-    if (get_str(s, "effect", effect, sizeof effect, NULL) ||
+    if (json_field_str(s, "effect", effect, sizeof effect, NULL, JSON_FIELD_NONEMPTY) ||
         (strcmp(effect, "damage") && strcmp(effect, "slow") && strcmp(effect, "heal"))) {
         *why = "\"effect\" must be \"damage\", \"slow\" or \"heal\"";
         return -1;
@@ -357,8 +335,8 @@ static int parse_spell(const cJSON *s, SpellDef *d, const char **why)
         *why = "\"amount\" must be [min, max] with 0 <= min <= max <= 1000";
         return -1;
     }
-    if (get_int(s, "range", 0, 16, 0, 0, &d->range) || (d->effect != SPELL_HEAL && d->range < 1) ||
-        get_int(s, "turns", 0, 100, 0, 0, &d->turns) || (d->effect == SPELL_SLOW && d->turns < 1)) {
+    if (json_field_int(s, "range", 0, 16, 0, 0, &d->range) || (d->effect != SPELL_HEAL && d->range < 1) ||
+        json_field_int(s, "turns", 0, 100, 0, 0, &d->turns) || (d->effect == SPELL_SLOW && d->turns < 1)) {
         *why = "\"range\" must be 1..16 for a spell cast at something, and a slow needs \"turns\" 1..100";
         return -1;
     }
@@ -375,7 +353,8 @@ static int parse_spell(const cJSON *s, SpellDef *d, const char **why)
         }
         snprintf(d->classes[d->n_classes++], sizeof d->classes[0], "%s", c->valuestring);
     }
-    if (get_str(s, "skill", d->skill, sizeof d->skill, "") || get_int(s, "min_skill", 0, 100, 1, 0, &d->min_skill)) {
+    if (json_field_str(s, "skill", d->skill, sizeof d->skill, "", JSON_FIELD_NONEMPTY) ||
+        json_field_int(s, "min_skill", 0, 100, 1, 0, &d->min_skill)) {
         *why = "\"skill\" must be a skill name and \"min_skill\" a level 0..100";
         return -1;
     }

@@ -24,6 +24,7 @@
 #include "save/charstate.h"
 #include "save/skills.h"
 #include "util/data.h"
+#include "util/text.h"
 
 struct DialogueBook {
     cJSON *root;
@@ -49,21 +50,7 @@ static int ifield(const cJSON *o, const char *k, int def)
     return cJSON_IsNumber(v) ? v->valueint : def;
 }
 
-static void words(const char *name, char *buf, size_t size)
-{
-    snprintf(buf, size, "%s", name ? name : "");
-    for (char *c = buf; *c; c++)
-        if (*c == '_')
-            *c = ' ';
-}
 
-static int in_list(const char *s, const char *const *list, size_t n)
-{
-    for (size_t i = 0; s && i < n; i++)
-        if (strcmp(s, list[i]) == 0)
-            return 1;
-    return 0;
-}
 
 /* ------------------------------------------------------------ data/dialogue.json */
 
@@ -118,7 +105,7 @@ int dialogue_load(const char *json, size_t len, const char *source, DialogueBook
         rc = err_set(err, MA_ERR_INVALID, "%s: role \"%s\": %s", source, rn, why);                               \
         goto fail;                                                                                                \
     } while (0)
-        if (!in_list(rn, role_names, NELEM(role_names)))
+        if (!text_in_list(rn, role_names, NELEM(role_names)))
             ROLE_FAIL("not a villager role (smith, farmer, guard, priest, trader)");
         const cJSON *gr = cJSON_GetObjectItemCaseSensitive(role, "greetings"), *it;
         if (!cJSON_IsArray(gr) || cJSON_GetArraySize(gr) == 0)
@@ -137,7 +124,7 @@ int dialogue_load(const char *json, size_t len, const char *source, DialogueBook
             if (!cJSON_IsObject(it) || !text_ok(sfield(it, "text"), 100))
                 ROLE_FAIL("reply %d: text must be 1 to 100 characters", i);
             const cJSON *offer = cJSON_GetObjectItemCaseSensitive(it, "offer");
-            if (offer && !in_list(sfield(it, "offer"), offers, NELEM(offers)))
+            if (offer && !text_in_list(sfield(it, "offer"), offers, NELEM(offers)))
                 ROLE_FAIL("reply %d: offer must be one of work, hand_in, buy, sell, bye", i);
             if (cJSON_GetObjectItemCaseSensitive(it, "response") && !text_ok(sfield(it, "response"), 190))
                 ROLE_FAIL("reply %d: response must be 1 to 190 characters", i);
@@ -172,22 +159,15 @@ fail:
     return rc;
 }
 
+static int parse_book(const char *text, size_t len, const char *where, void *out, Err *err)
+{
+    return dialogue_load(text, len, where, out, err);
+}
+
 int dialogue_load_default(DialogueBook **out, Err *err)
 {
-    char src[512];
-    data_describe("dialogue.json", src, sizeof src);
-    size_t len;
-    char *text = data_read("dialogue.json", &len, err);
-    if (!text) {
-        *out = NULL;
-        return err->code ? err->code : MA_ERR_IO;
-    }
-    int rc = dialogue_load(text, len, src, out, err);
-    free(text);
-    /* A bad data file is not a refusal of the player's action: callers pass it up. */
-    if (rc == MA_ERR_INVALID)
-        rc = err->code = MA_ERR_CORRUPT;
-    return rc;
+    *out = NULL;
+    return data_book_corrupt(data_book_load("dialogue.json", parse_book, out, err), err);
 }
 
 void dialogue_free(DialogueBook *b)
@@ -326,7 +306,7 @@ int npc_met_names(Game *g, NpcName **out, int *n_out, Err *err)
             continue;
         snprintf(v[k].entity, sizeof v[k].entity, "%s", e);
         snprintf(v[k].name, sizeof v[k].name, "%s", rows[i].name);
-        words(sfield(rows[i].appearance, "role") ? sfield(rows[i].appearance, "role") : "", v[k].role,
+        text_words(sfield(rows[i].appearance, "role") ? sfield(rows[i].appearance, "role") : "", v[k].role,
               sizeof v[k].role);
         k++;
     }
@@ -344,7 +324,7 @@ int npc_display_name(Game *g, int64_t npc_id, char *buf, size_t size)
         return 0;
     }
     char role[16] = "";
-    words(sfield(c.appearance, "role") ? sfield(c.appearance, "role") : "", role, sizeof role);
+    text_words(sfield(c.appearance, "role") ? sfield(c.appearance, "role") : "", role, sizeof role);
     const char *village = sfield(c.appearance, "village");
     /* "Mara of Ashford" already says the village. */
     int says_village = village && village[0] && strstr(c.name, village) != NULL;
@@ -691,7 +671,7 @@ static int build_menu(Game *g, const DialogueBook *b, const Npc *npc, Menu *m, E
             int buying = strcmp(offer, "buy") == 0;
             const char *cur = sfield(trade, "currency");
             char curw[64];
-            words(cur, curw, sizeof curw);
+            text_words(cur, curw, sizeof curw);
             int shown = 0;
             const cJSON *it;
             cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(trade, buying ? "sells" : "buys")) {
@@ -706,7 +686,7 @@ static int build_menu(Game *g, const DialogueBook *b, const Npc *npc, Menu *m, E
                 if (!(e = menu_add(m, key)))
                     break;
                 char itemw[64];
-                words(item, itemw, sizeof itemw);
+                text_words(item, itemw, sizeof itemw);
                 snprintf(e->text, sizeof e->text, "%s 1 %s for %d %s", buying ? "Buy" : "Sell", itemw, price, curw);
                 if (buying && have < price) {
                     e->available = 0;
@@ -821,7 +801,7 @@ int npc_talk(Game *g, Dir d, ActionResult *r, Err *err)
         goto done;
     char line[200], role[16];
     greeting(b, g, &npc, line, sizeof line);
-    words(npc.role, role, sizeof role);
+    text_words(npc.role, role, sizeof role);
     game_event(r, SEV_INFO, "%s the %s: \"%s\"", npc.name, role, line);
     show_menu(r, &m);
     rc = charstate_add(g->save, g->p.character_id, "conversations", 1, NULL, err);
@@ -876,8 +856,8 @@ static int do_trade(Game *g, const Npc *npc, const cJSON *trade, int buying, con
     }
     if (rc == MA_OK) {
         char itemw[64], curw[64];
-        words(item, itemw, sizeof itemw);
-        words(cur, curw, sizeof curw);
+        text_words(item, itemw, sizeof itemw);
+        text_words(cur, curw, sizeof curw);
         game_event(r, SEV_GOOD, "You %s 1 %s for %d %s.", buying ? "buy" : "sell", itemw, price, curw);
         r->ok = 1;
     }
@@ -1057,7 +1037,7 @@ int npc_describe(Game *g, int32_t x, int32_t y, int32_t z, char *buf, size_t siz
     if (!e)
         return 0;
     char role[16];
-    words(sfield(e, "role"), role, sizeof role);
+    text_words(sfield(e, "role"), role, sizeof role);
     const char *village = sfield(e, "village");
     int64_t id = npc_character_id(g, sfield(e, "id"));
     RelationshipRow rel;

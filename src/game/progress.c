@@ -17,6 +17,11 @@
 #include "save/charstate.h"
 #include "save/skills.h"
 #include "util/data.h"
+#include "util/text.h"
+#include "util/json_field.h"
+
+/* A name: present, not null, not empty. */
+#define TEXT_REQUIRED (JSON_FIELD_NULL_ABSENT | JSON_FIELD_NONEMPTY)
 
 #define MAX_EFFECTS 6
 #define MAX_SPECS 4
@@ -83,19 +88,6 @@ struct SkillBook {
 /* ------------------------------------------------------------ loading */
 
 static const cJSON *get(const cJSON *o, const char *k) { return cJSON_GetObjectItemCaseSensitive(o, k); }
-
-static int get_str(const cJSON *o, const char *k, char *buf, size_t size, int required)
-{
-    const cJSON *v = get(o, k);
-    if (!v || cJSON_IsNull(v)) {
-        buf[0] = '\0';
-        return required ? -1 : 0;
-    }
-    if (!cJSON_IsString(v) || strlen(v->valuestring) >= size || (required && !v->valuestring[0]))
-        return -1;
-    snprintf(buf, size, "%s", v->valuestring);
-    return 0;
-}
 
 /* A number in lo..hi (def when missing and not required). */
 static int get_num(const cJSON *o, const char *k, double lo, double hi, double def, double *out)
@@ -197,15 +189,16 @@ static int parse_skill(SkillBook *b, Skill *s, const cJSON *o, const cJSON *defa
                        int index, Err *err)
 {
     char where[160];
-    if (!cJSON_IsObject(o) || get_str(o, "name", s->name, sizeof s->name, 1) != 0)
+    if (!cJSON_IsObject(o) ||
+        json_field_str(o, "name", s->name, sizeof s->name, NULL, TEXT_REQUIRED) != 0)
         return err_set(err, MA_ERR_INVALID, "%s: skill %d: \"name\" must be a non-empty string under 33 characters",
                        source, index);
     snprintf(where, sizeof where, "%s: skill %d (\"%s\")", source, index, s->name);
     for (int i = 0; i < b->n_skills; i++)
         if (strcmp(b->skills[i].name, s->name) == 0)
             return err_set(err, MA_ERR_INVALID, "%s: the name is used twice", where);
-    if (get_str(o, "title", s->title, sizeof s->title, 0) != 0 ||
-        get_str(o, "description", s->description, sizeof s->description, 0) != 0)
+    if (json_field_str(o, "title", s->title, sizeof s->title, "", JSON_FIELD_NULL_ABSENT) != 0 ||
+        json_field_str(o, "description", s->description, sizeof s->description, "", JSON_FIELD_NULL_ABSENT) != 0)
         return err_set(err, MA_ERR_INVALID, "%s: \"title\" and \"description\" must be short strings", where);
     if (!s->title[0])
         snprintf(s->title, sizeof s->title, "%s", s->name);
@@ -246,8 +239,8 @@ static int parse_skill(SkillBook *b, Skill *s, const cJSON *o, const cJSON *defa
         const cJSON *c;
         cJSON_ArrayForEach(c, choices) {
             Spec *p = &s->specs[s->n_specs];
-            if (get_str(c, "name", p->name, sizeof p->name, 1) != 0 ||
-                get_str(c, "description", p->description, sizeof p->description, 0) != 0)
+            if (json_field_str(c, "name", p->name, sizeof p->name, NULL, TEXT_REQUIRED) != 0 ||
+                json_field_str(c, "description", p->description, sizeof p->description, "", JSON_FIELD_NULL_ABSENT) != 0)
                 return err_set(err, MA_ERR_INVALID,
                                "%s: specialization %d needs a \"name\" and a short \"description\"", where,
                                s->n_specs);
@@ -366,8 +359,9 @@ int skillbook_load(const char *skills_json, size_t skills_len, const char *skill
     cJSON_ArrayForEach(t, trees) {
         Tree *tr = &b->trees[b->n_trees];
         const cJSON *skills = get(t, "skills");
-        if (get_str(t, "name", tr->name, sizeof tr->name, 1) != 0 ||
-            get_str(t, "title", tr->title, sizeof tr->title, 0) != 0 || !cJSON_IsArray(skills)) {
+        if (json_field_str(t, "name", tr->name, sizeof tr->name, NULL, TEXT_REQUIRED) != 0 ||
+            json_field_str(t, "title", tr->title, sizeof tr->title, "", JSON_FIELD_NULL_ABSENT) != 0 ||
+                !cJSON_IsArray(skills)) {
             rc = err_set(err, MA_ERR_INVALID, "%s: tree %d needs a \"name\", a short \"title\" and a \"skills\" array",
                          skills_source, b->n_trees);
             goto done;
@@ -444,14 +438,6 @@ static const Skill *find_skill(const SkillBook *b, const char *name)
 int skillbook_has(const SkillBook *b, const char *skill) { return find_skill(b, skill) != NULL; }
 
 /* ------------------------------------------------------------ words */
-
-static void words(const char *name, char *buf, size_t size)
-{
-    snprintf(buf, size, "%s", name);
-    for (char *c = buf; *c; c++)
-        if (*c == '_')
-            *c = ' ';
-}
 
 /* ------------------------------------------------------------ experience and levels */
 
@@ -697,7 +683,7 @@ int progress_skill_use(Game *g, const char *skill, int xp, ActionResult *r, Err 
     if (rc != MA_OK)
         return rc;
     char title[64];
-    words(s->title, title, sizeof title);
+    text_words(s->title, title, sizeof title);
     if (level == 0) {
         if (!requires_met(g, s, NULL, 0))
             return MA_OK; /* locked: nothing to learn yet */
@@ -739,7 +725,7 @@ int progress_skill_use(Game *g, const char *skill, int xp, ActionResult *r, Err 
             continue;
         if (requires_met(g, o, NULL, 0) && !requires_met(g, o, s->name, old_level)) {
             char ot[64];
-            words(o->title, ot, sizeof ot);
+            text_words(o->title, ot, sizeof ot);
             game_event(r, SEV_GOOD, "You can now learn %s.", ot);
         }
     }
@@ -991,7 +977,7 @@ static void effect_words(const Effect *e, int n, int level, char *buf, size_t si
     for (int i = 0; i < n; i++) {
         size_t len = strlen(buf);
         char name[32];
-        words(e[i].name, name, sizeof name);
+        text_words(e[i].name, name, sizeof name);
         double v = e[i].value * (level > 0 ? level : 1);
         if (strcmp(e[i].name, "craft_success") == 0 || strcmp(e[i].name, "price_discount") == 0 ||
             strcmp(e[i].name, "extra_yield") == 0 || strcmp(e[i].name, "mining_speed") == 0)

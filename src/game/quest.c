@@ -71,21 +71,7 @@ static void set_bool(cJSON *o, const char *k, int v)
     cJSON_AddBoolToObject(o, k, v);
 }
 
-static void words(const char *name, char *buf, size_t size)
-{
-    snprintf(buf, size, "%s", name ? name : "");
-    for (char *c = buf; *c; c++)
-        if (*c == '_')
-            *c = ' ';
-}
 
-static int in_list(const char *s, const char *const *list, size_t n)
-{
-    for (size_t i = 0; s && i < n; i++)
-        if (strcmp(s, list[i]) == 0)
-            return 1;
-    return 0;
-}
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -119,19 +105,20 @@ static int validate_objective(const cJSON *ob, char *why, size_t size, const cha
         return snprintf(why, size, "must be an object"), 1;
     if (!is_ident(sfield(ob, "id")))
         return snprintf(why, size, "id must be a name of a-z, 0-9 and _ (1 to 63 characters)"), 1;
-    if (!in_list(kind, kinds, NELEM(kinds)))
+    if (!text_in_list(kind, kinds, NELEM(kinds)))
         return snprintf(why, size, "kind must be one of collect, slay, reach, talk, craft, deliver"), 1;
     if (!text_ok(sfield(ob, "text"), 100))
         return snprintf(why, size, "text must be 1 to 100 characters"), 1;
-    const char *need = strcmp(kind, "collect") == 0 || strcmp(kind, "craft") == 0 || strcmp(kind, "deliver") == 0 ? "item"
+    const char *need = strcmp(kind, "collect") == 0 || strcmp(kind, "craft") == 0 ||
+        strcmp(kind, "deliver") == 0 ? "item"
                        : strcmp(kind, "slay") == 0                                                             ? "creature"
                        : strcmp(kind, "reach") == 0                                                            ? "place"
                                                                                                                : "role";
     if (!is_ident(sfield(ob, need)))
         return snprintf(why, size, "a %s objective needs \"%s\", a name of a-z, 0-9 and _", kind, need), 1;
-    if (strcmp(kind, "talk") == 0 && !in_list(sfield(ob, "role"), roles, NELEM(roles)))
+    if (strcmp(kind, "talk") == 0 && !text_in_list(sfield(ob, "role"), roles, NELEM(roles)))
         return snprintf(why, size, "role must be one of smith, farmer, guard, priest, trader"), 1;
-    if (strcmp(kind, "deliver") == 0 && !in_list(sfield(ob, "to"), roles, NELEM(roles)))
+    if (strcmp(kind, "deliver") == 0 && !text_in_list(sfield(ob, "to"), roles, NELEM(roles)))
         return snprintf(why, size, "a deliver objective needs \"to\": smith, farmer, guard, priest or trader"), 1;
     if (!whole(ob, "count", 1, 9999, 0))
         return snprintf(why, size, "count must be a whole number from 1 to 9999"), 1;
@@ -157,7 +144,7 @@ static int check_template(const cJSON *q, const char *source, int i, Err *err)
     int rc;
     if (!text_ok(sfield(q, "title"), 128))
         return entry_fail(err, source, i, name, "title must be 1 to 128 characters");
-    if (!in_list(sfield(q, "giver"), roles, NELEM(roles)))
+    if (!text_in_list(sfield(q, "giver"), roles, NELEM(roles)))
         return entry_fail(err, source, i, name, "giver must be one of smith, farmer, guard, priest, trader");
     if (cJSON_GetObjectItemCaseSensitive(q, "description") && !text_ok(sfield(q, "description"), 1000))
         return entry_fail(err, source, i, name, "description must be 1 to 1000 characters");
@@ -165,8 +152,10 @@ static int check_template(const cJSON *q, const char *source, int i, Err *err)
         return entry_fail(err, source, i, name,
                           "difficulty must be a whole number from 1 to 10 and time_limit one from 0 to 1000000 turns");
     const char *turn_in = sfield(q, "turn_in"), *order = sfield(q, "order");
-    if ((cJSON_GetObjectItemCaseSensitive(q, "turn_in") && (!turn_in || (strcmp(turn_in, "giver") && strcmp(turn_in, "auto")))) ||
-        (cJSON_GetObjectItemCaseSensitive(q, "order") && (!order || (strcmp(order, "in_order") && strcmp(order, "any")))))
+    if ((cJSON_GetObjectItemCaseSensitive(q, "turn_in") && (!turn_in ||
+        (strcmp(turn_in, "giver") && strcmp(turn_in, "auto")))) ||
+        (cJSON_GetObjectItemCaseSensitive(q, "order") && (!order ||
+            (strcmp(order, "in_order") && strcmp(order, "any")))))
         return entry_fail(err, source, i, name, "turn_in must be \"giver\" or \"auto\", order \"in_order\" or \"any\"");
     static const char *const conds[] = {"unlock", "requirements"};
     for (int k = 0; k < 2; k++) {
@@ -247,22 +236,15 @@ fail:
     return rc;
 }
 
+static int parse_book(const char *text, size_t len, const char *where, void *out, Err *err)
+{
+    return quest_book_load(text, len, where, out, err);
+}
+
 int quest_book_load_default(QuestBook **out, Err *err)
 {
-    char src[512];
-    data_describe("quests.json", src, sizeof src);
-    size_t len;
-    char *text = data_read("quests.json", &len, err);
-    if (!text) {
-        *out = NULL;
-        return err->code ? err->code : MA_ERR_IO;
-    }
-    int rc = quest_book_load(text, len, src, out, err);
-    free(text);
-    /* A bad data file is not a refusal of the player's action: callers pass it up. */
-    if (rc == MA_ERR_INVALID)
-        rc = err->code = MA_ERR_CORRUPT;
-    return rc;
+    *out = NULL;
+    return data_book_corrupt(data_book_load("quests.json", parse_book, out, err), err);
 }
 
 void quest_book_free(QuestBook *b)
@@ -770,7 +752,7 @@ static int complete(Game *g, const cJSON *tpl, int64_t qid, cJSON *pd, ActionRes
                 return err->code;
             if (have < need) {
                 char item[64];
-                words(sfield(ob, "item"), item, sizeof item);
+                text_words(sfield(ob, "item"), item, sizeof item);
                 game_refuse(r, "%s needs %d %s (you have %d)", sfield(tpl, "title"), need, item, have);
                 return MA_OK;
             }
@@ -910,7 +892,7 @@ int quest_hand_in(Game *g, const char *quest, const char *npc_entity, ActionResu
         int need = ifield(obj_state(p.progress_data, d), "target", 1);
         int have = game_item_count(g, sfield(ob, "item"), err);
         char item[64];
-        words(sfield(ob, "item"), item, sizeof item);
+        text_words(sfield(ob, "item"), item, sizeof item);
         if (have < 0) {
             rc = err->code;
         } else if (have < need) {
@@ -1138,7 +1120,7 @@ static void summary(const Game *g, const cJSON *tpl, int scale, char *buf, size_
                          : strcmp(kind, "reach") == 0 ? sfield(ob, "place")
                          : strcmp(kind, "talk") == 0  ? sfield(ob, "role")
                                                       : sfield(ob, "item");
-    words(target, what, sizeof what);
+    text_words(target, what, sizeof what);
     cJSON *rewards = scaled_rewards(g, tpl, scale);
     rules_describe_effects(rewards, rew, sizeof rew);
     cJSON_Delete(rewards);
@@ -1223,7 +1205,7 @@ int quest_hand_ins(Game *g, const char *role, QuestOffer *out, int max, Err *err
             int due = d >= 0 ? j == d : strcmp(sfield(ob, "kind"), "collect") == 0 && bfield(ob, "consume");
             if (due) {
                 char item[64];
-                words(sfield(ob, "item"), item, sizeof item);
+                text_words(sfield(ob, "item"), item, sizeof item);
                 int have = game_item_count(g, sfield(ob, "item"), NULL);
                 snprintf(o->summary, sizeof o->summary, "%d %s", need, item);
                 if (have < need) {

@@ -6,6 +6,7 @@
  * through helpers that fall back to a harmless value). Nothing here touches the save: the game
  * is reached only through RuleCtx. */
 #include "game/rules.h"
+#include "util/text.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -205,13 +206,6 @@ static int parse_time(const char *s)
     return h < 24 && m < 60 ? h * 60 + m : -1;
 }
 
-static int in_list(const char *s, const char *const *list, size_t n)
-{
-    for (size_t i = 0; s && i < n; i++)
-        if (strcmp(s, list[i]) == 0)
-            return 1;
-    return 0;
-}
 
 /* [x, y, z] of whole numbers in lo..hi, into out (may be NULL). */
 static int vec_ok(const cJSON *v, int lo, int hi, int out[3])
@@ -354,11 +348,11 @@ static int field_valid(Validator *v, const FieldSpec *f, const cJSON *val)
                    ? MA_OK
                    : fail(v, "must be a time \"HH:MM\" from 00:00 to 23:59");
     case FK_STATE:
-        return cJSON_IsString(val) && in_list(val->valuestring, quest_states, NSTATES)
+        return cJSON_IsString(val) && text_in_list(val->valuestring, quest_states, NSTATES)
                    ? MA_OK
                    : fail(v, "must be one of none, active, completed, failed");
     case FK_STAT:
-        return cJSON_IsString(val) && in_list(val->valuestring, stat_names, NSTATS)
+        return cJSON_IsString(val) && text_in_list(val->valuestring, stat_names, NSTATS)
                    ? MA_OK
                    : fail(v, "must be one of health, mana, strength, intelligence, dexterity, constitution, "
                              "charisma");
@@ -478,7 +472,7 @@ static int form_valid(Validator *v, const FormSpec *form, const cJSON *val, int 
         }
         return fields_valid(v, form, val);
     case SH_SEASON:
-        return cJSON_IsString(val) && in_list(val->valuestring, season_names, NSEASONS)
+        return cJSON_IsString(val) && text_in_list(val->valuestring, season_names, NSEASONS)
                    ? MA_OK
                    : fail(v, "must be one of spring, summer, autumn, winter");
     }

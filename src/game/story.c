@@ -18,6 +18,7 @@
 #include "save/charstate.h"
 #include "save/quests.h"
 #include "world/generator.h"
+#include "util/text.h"
 
 static const char *sfield(const cJSON *o, const char *k)
 {
@@ -30,13 +31,6 @@ static const cJSON *field(const cJSON *o, const char *k)
     return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
 }
 
-static void words(const char *name, char *buf, size_t size)
-{
-    snprintf(buf, size, "%s", name ? name : "");
-    for (char *c = buf; *c; c++)
-        if (*c == '_')
-            *c = ' ';
-}
 
 /* Puts villagers' names where the rules' words show their entity ids ("villager 12 -40"). */
 void story_name_cast(const cJSON *state, char *text, size_t size)
@@ -44,7 +38,7 @@ void story_name_cast(const cJSON *state, char *text, size_t size)
     const cJSON *m;
     cJSON_ArrayForEach(m, field(state, "cast")) {
         char id[80];
-        words(sfield(m, "entity"), id, sizeof id);
+        text_words(sfield(m, "entity"), id, sizeof id);
         const char *name = sfield(m, "name");
         if (!id[0] || !name)
             continue;
@@ -92,7 +86,7 @@ int story_menu_build(Game *g, const StoryProgressRow *p, Menu *m, Err *err)
         StoryChoice *c = &it->c;
         snprintf(c->branch, sizeof c->branch, "%s", kid->branch_name);
         if (!it->readable) {
-            words(kid->branch_name, c->text, sizeof c->text);
+            text_words(kid->branch_name, c->text, sizeof c->text);
             snprintf(c->why, sizeof c->why, "this branch cannot be read (%s)", e.msg);
         } else {
             cJSON *cond = story_fill_rules(g, p->state, it->info.condition, 0, NULL, err);

@@ -23,6 +23,7 @@
 #include "game/story_internal.h"
 #include "util/data.h"
 #include "world/blocks.h"
+#include "util/text.h"
 
 struct StoryBook {
     cJSON **stories; /* each a validated storyline file */
@@ -42,13 +43,6 @@ static const char *const anchors[] = {"@smith", "@farmer", "@guard", "@priest", 
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-static int in_list(const char *s, const char *const *list, size_t n)
-{
-    for (size_t i = 0; s && i < n; i++)
-        if (strcmp(s, list[i]) == 0)
-            return 1;
-    return 0;
-}
 
 static const char *sfield(const cJSON *o, const char *k)
 {
@@ -98,7 +92,7 @@ int story_fields_ok(const char *text, char *bad, size_t size)
         }
         memcpy(name, p + 1, len);
         name[len] = '\0';
-        if (!in_list(name, text_fields, NELEM(text_fields))) {
+        if (!text_in_list(name, text_fields, NELEM(text_fields))) {
             snprintf(bad, size, "{%s}", name);
             return 0;
         }
@@ -137,7 +131,8 @@ static int ref_item(RefCheck *c, const char *what, const char *name)
 {
     if (!c->refs || !name)
         return 1;
-    if ((c->refs->items && items_find(c->refs->items, name)) || (c->refs->blocks && blocks_find(c->refs->blocks, name) > 0))
+    if ((c->refs->items && items_find(c->refs->items, name)) ||
+        (c->refs->blocks && blocks_find(c->refs->blocks, name) > 0))
         return 1;
     if (!c->refs->items)
         return 1;
@@ -163,7 +158,7 @@ static int ref_quest(RefCheck *c, const char *what, const char *name)
 
 static int ref_who(RefCheck *c, const char *what, const char *who)
 {
-    if (!who || who[0] != '@' || strcmp(who, "@npc") == 0 || in_list(who, anchors, NELEM(anchors)))
+    if (!who || who[0] != '@' || strcmp(who, "@npc") == 0 || text_in_list(who, anchors, NELEM(anchors)))
         return 1;
     snprintf(c->why, sizeof c->why, "%s: \"%s\" is not one of the story's people (@smith, @farmer, @guard, "
              "@priest, @trader, @villager)", what, who);
@@ -216,7 +211,7 @@ static int refs_effects(RefCheck *c, const cJSON *effects, const char *what, cha
         else if (strcmp(k, "set_block") == 0) {
             const char *anchor = sfield(kv, "at");
             ok = ref_block(c, at, sfield(kv, "block")) && ref_block(c, at, sfield(kv, "replace"));
-            if (ok && anchor && strcmp(anchor, "player") != 0 && !in_list(anchor, anchors, NELEM(anchors))) {
+            if (ok && anchor && strcmp(anchor, "player") != 0 && !text_in_list(anchor, anchors, NELEM(anchors))) {
                 snprintf(c->why, sizeof c->why, "%s: at \"%s\" is not a place of the story (player, @place, "
                          "@smith, @farmer, @guard, @priest, @trader, @villager)", at, anchor);
                 ok = 0;
@@ -685,7 +680,7 @@ static int validate_story(const cJSON *root, const char *source, const StoryRefs
         FAIL("description must be 1 to 1000 characters");
     if (!story_fields_ok(sfield(root, "description"), bad, sizeof bad))
         FAIL("description: %s is not a field a text can hold", bad);
-    if (!in_list(sfield(root, "type"), story_types, NELEM(story_types)))
+    if (!text_in_list(sfield(root, "type"), story_types, NELEM(story_types)))
         FAIL("type must be one of main, side, villager, place");
     const cJSON *ver = field(root, "version");
     if (!cJSON_IsNumber(ver) || ver->valuedouble < 1 || ver->valuedouble > 1000000 ||
@@ -701,13 +696,13 @@ static int validate_story(const cJSON *root, const char *source, const StoryRefs
         goto refuse;
     }
     const char *on = sfield(st, "on");
-    if (!in_list(on, start_kinds, NELEM(start_kinds)))
+    if (!text_in_list(on, start_kinds, NELEM(start_kinds)))
         FAIL("start.on must be one of start (when a character begins playing), talk, enter, quest, story");
     if ((strcmp(on, "talk") == 0) != (field(st, "role") != NULL) ||
-        (field(st, "role") && !in_list(sfield(st, "role"), roles, NELEM(roles))))
+        (field(st, "role") && !text_in_list(sfield(st, "role"), roles, NELEM(roles))))
         FAIL("start.role (smith, farmer, guard, priest or trader) goes with, and only with, \"on\": \"talk\"");
     if ((strcmp(on, "enter") == 0) != (field(st, "place") != NULL) ||
-        (field(st, "place") && !in_list(sfield(st, "place"), places, NELEM(places))))
+        (field(st, "place") && !text_in_list(sfield(st, "place"), places, NELEM(places))))
         FAIL("start.place (ruins, dungeon, shrine or village) goes with, and only with, \"on\": \"enter\"");
     if ((strcmp(on, "quest") == 0) != (field(st, "quest") != NULL))
         FAIL("start.quest (the quest whose end begins the story) goes with, and only with, \"on\": \"quest\"");
@@ -799,6 +794,17 @@ int story_book_finish(const StoryBook *b, Err *err)
     return MA_OK;
 }
 
+typedef struct StoryParse {
+    StoryBook *b;
+    const StoryRefs *refs;
+} StoryParse;
+
+static int parse_story(const char *text, size_t len, const char *where, void *arg, Err *err)
+{
+    const StoryParse *sp = arg;
+    return story_book_add(sp->b, text, len, where, sp->refs, err);
+}
+
 int story_book_load_default(const StoryRefs *refs, StoryBook **out, Err *err)
 {
     *out = NULL;
@@ -812,27 +818,15 @@ int story_book_load_default(const StoryRefs *refs, StoryBook **out, Err *err)
         data_list_free(names, n);
         return err_set(err, MA_ERR_NOMEM, "out of memory");
     }
-    for (int i = 0; i < n && rc == MA_OK; i++) {
-        char src[512];
-        data_describe(names[i], src, sizeof src);
-        size_t len;
-        char *text = data_read(names[i], &len, err);
-        if (!text) {
-            rc = err->code ? err->code : MA_ERR_IO;
-            break;
-        }
-        rc = story_book_add(b, text, len, src, refs, err);
-        free(text);
-    }
+    StoryParse sp = {b, refs};
+    for (int i = 0; i < n && rc == MA_OK; i++)
+        rc = data_book_load(names[i], parse_story, &sp, err);
     if (rc == MA_OK)
         rc = story_book_finish(b, err);
     data_list_free(names, n);
     if (rc != MA_OK) {
         story_book_free(b);
-        /* A bad data file is not a refusal of the player's action: callers pass it up. */
-        if (rc == MA_ERR_INVALID)
-            rc = err->code = MA_ERR_CORRUPT;
-        return rc;
+        return data_book_corrupt(rc, err);
     }
     *out = b;
     return MA_OK;

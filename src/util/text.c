@@ -114,3 +114,20 @@ char *text_plural(const char *noun, int n, char *buf, size_t size)
     snprintf(buf, size, "%.*s%s", base, noun, suffix);
     return buf;
 }
+
+char *text_words(const char *name, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s", name ? name : "");
+    for (char *c = buf; *c; c++)
+        if (*c == '_')
+            *c = ' ';
+    return buf;
+}
+
+int text_in_list(const char *s, const char *const *list, size_t n)
+{
+    for (size_t i = 0; s && i < n; i++)
+        if (strcmp(s, list[i]) == 0)
+            return 1;
+    return 0;
+}
