@@ -1,0 +1,88 @@
+/* quest_internal.h — what the quest files share (quest.c: progress; quest_book.c: loading
+ * and the quests' rows; quest_dialogue.c: what villagers offer, the log, sharing). Not for other
+ * modules: they include game/quest.h. */
+#ifndef MA_GAME_QUEST_INTERNAL_H
+#define MA_GAME_QUEST_INTERNAL_H
+
+#include <stdint.h>
+
+#include <cJSON.h>
+
+#include "game/game_internal.h"
+#include "game/quest.h"
+
+struct QuestBook {
+    cJSON *root;
+    const cJSON *list; /* the "quests" array */
+};
+
+static const char *const kinds[] = {"collect", "slay", "reach", "talk", "craft", "deliver"};
+static const char *const roles[] = {"smith", "farmer", "guard", "priest", "trader"};
+
+/* ------------------------------------------------------------ small JSON helpers */
+
+static inline const char *sfield(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static inline int ifield(const cJSON *o, const char *k, int def)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsNumber(v) ? v->valueint : def;
+}
+
+static inline int bfield(const cJSON *o, const char *k) { return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, k)); }
+
+static inline void set_int(cJSON *o, const char *k, double v)
+{
+    cJSON *old = cJSON_GetObjectItemCaseSensitive(o, k);
+    if (old)
+        cJSON_SetNumberValue(old, v);
+    else
+        cJSON_AddNumberToObject(o, k, v);
+}
+
+static inline void set_bool(cJSON *o, const char *k, int v)
+{
+    cJSON_DeleteItemFromObjectCaseSensitive(o, k);
+    cJSON_AddBoolToObject(o, k, v);
+}
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+/* quest_book.c */
+const cJSON *quest_tpl_objectives(const cJSON *tpl);
+/* quest_book.c */
+const char *quest_tpl_turn_in(const cJSON *tpl);
+/* quest_book.c */
+const cJSON *quest_templates(Game *g);
+/* quest_book.c */
+int quest_tpl_open(const Game *g, const cJSON *t);
+/* quest_book.c */
+const cJSON *quest_tpl_find(Game *g, const char *name);
+/* quest_book.c */
+int quest_row(Game *g, const cJSON *tpl, int64_t *id, Err *err);
+/* quest_book.c */
+const cJSON *quest_tpl_of_row(Game *g, int64_t quest_id);
+/* quest.c */
+int quest_scale_for(int level);
+/* quest.c */
+int quest_scaled_target(const cJSON *ob, int scale);
+/* quest.c */
+cJSON *quest_new_progress(Game *g, const cJSON *tpl, int64_t character_id, int level, const char *giver);
+/* quest.c */
+cJSON *quest_scaled_rewards(const Game *g, const cJSON *tpl, int scale);
+/* quest.c */
+cJSON *quest_obj_state(cJSON *pd, int i);
+/* quest.c */
+int quest_all_done(const cJSON *tpl, cJSON *pd);
+/* quest.c */
+int quest_obj_open(Game *g, const cJSON *tpl, cJSON *pd, int i, const RuleCtx *ctx);
+/* quest.c */
+int quest_open_delivery(Game *g, const cJSON *tpl, cJSON *pd, const char *role, const RuleCtx *ctx);
+/* quest_dialogue.c */
+void quest_giver_words(Game *g, const cJSON *tpl, const cJSON *pd, char *buf, size_t size);
+
+#endif
