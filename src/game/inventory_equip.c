@@ -9,6 +9,7 @@
 #include "game/game_internal.h"
 #include "game/inventory_internal.h"
 #include "save/charstate.h"
+
 static const char *const slot_phrase[] = {"on your head", "on your body", "on your hands", "on your feet",
                                           "in your main hand", "in your off hand", "on a finger", "at your hip"};
 /* ------------------------------------------------------------ equipment */

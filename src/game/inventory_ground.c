@@ -11,6 +11,7 @@
 #include "game/game_internal.h"
 #include "game/inventory_internal.h"
 #include "save/charstate.h"
+
 /* ------------------------------------------------------------ items on the ground */
 
 /* Adds an item entity at world (x, y, z), joining a plain pile of the same item there. */

@@ -20,6 +20,7 @@
 #include "save/skills.h"
 #include "util/data.h"
 #include "util/text.h"
+
 /* ------------------------------------------------------------ data/dialogue.json */
 
 static int text_ok(const char *s, size_t max) { return s && s[0] && strlen(s) <= max; }

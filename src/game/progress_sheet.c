@@ -14,6 +14,7 @@
 #include "util/data.h"
 #include "util/json_field.h"
 #include "util/text.h"
+
 /* ------------------------------------------------------------ sheets */
 
 const char *const *progress_stat_names(void) { return stat_names; }

@@ -15,6 +15,7 @@
 #include "util/data.h"
 #include "util/json_field.h"
 #include "util/text.h"
+
 /* ------------------------------------------------------------ skills */
 
 static const ClassDef *player_class(const Game *g) { return classes_find(&g->classes, g->p.character_class); }

@@ -21,6 +21,7 @@
 #include "save/quests.h"
 #include "util/data.h"
 #include "util/text.h"
+
 /* ------------------------------------------------------------ loading */
 
 static int is_ident(const char *s)
