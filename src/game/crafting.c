@@ -183,12 +183,9 @@ static int load_with(const char *json, size_t len, const char *source, const Blo
                      const SkillBook *skills, CraftBook **out, Err *err)
 {
     *out = NULL;
-    cJSON *root = cJSON_ParseWithLength(json, len);
-    if (!root) {
-        const char *at = cJSON_GetErrorPtr();
-        long off = at && at >= json && at <= json + len ? (long)(at - json) : -1;
-        return err_set(err, MA_ERR_INVALID, "%s: not valid JSON (near byte %ld)", source, off);
-    }
+    cJSON *root = json_parse_data(json, len, source, err);
+    if (!root)
+        return MA_ERR_INVALID;
     int rc = MA_OK;
     CraftBook *b = calloc(1, sizeof *b);
     const cJSON *list = get(root, "recipes");

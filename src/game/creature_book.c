@@ -218,21 +218,10 @@ static int parse_spawning(const cJSON *s, SpawnRules *out, const char *source, E
     return MA_OK;
 }
 
-cJSON *creatures_parse_json(const char *json, size_t len, const char *source, Err *err)
-{
-    cJSON *root = cJSON_ParseWithLength(json, len);
-    if (!root) {
-        const char *at = cJSON_GetErrorPtr();
-        long off = at && at >= json && at <= json + len ? (long)(at - json) : -1;
-        err_set(err, MA_ERR_INVALID, "%s: not valid JSON (near byte %ld)", source, off);
-    }
-    return root;
-}
-
 int creatures_load(const char *json, size_t len, const char *source, CreatureBook **out, Err *err)
 {
     *out = NULL;
-    cJSON *root = creatures_parse_json(json, len, source, err);
+    cJSON *root = json_parse_data(json, len, source, err);
     if (!root)
         return MA_ERR_INVALID;
     int rc = MA_OK;

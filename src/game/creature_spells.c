@@ -72,7 +72,7 @@ static int parse_spell(const cJSON *s, SpellDef *d, const char **why)
 
 int creatures_load_spells(CreatureBook *b, const char *json, size_t len, const char *source, Err *err)
 {
-    cJSON *root = creatures_parse_json(json, len, source, err);
+    cJSON *root = json_parse_data(json, len, source, err);
     if (!root)
         return MA_ERR_INVALID;
     int rc = MA_OK;

@@ -35,7 +35,5 @@ int creatures_entry_error(Err *err, const char *source, const char *what, int i,
 int creatures_get_range(const cJSON *o, const char *key, int lo, int hi, int *mn, int *mx);
 /* creature_book.c */
 int creatures_valid_kind(const char *s);
-/* creature_book.c */
-cJSON *creatures_parse_json(const char *json, size_t len, const char *source, Err *err);
 
 #endif

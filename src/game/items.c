@@ -190,12 +190,9 @@ static int parse_entry(const cJSON *e, int i, const char *source, ItemDef *d, Er
 int items_load(const char *json, size_t len, const char *source, ItemRegistry **out, Err *err)
 {
     *out = NULL;
-    cJSON *root = cJSON_ParseWithLength(json, len);
-    if (!root) {
-        const char *at = cJSON_GetErrorPtr();
-        long off = at && at >= json && at <= json + len ? (long)(at - json) : -1;
-        return err_set(err, MA_ERR_INVALID, "%s: not valid JSON (near byte %ld)", source, off);
-    }
+    cJSON *root = json_parse_data(json, len, source, err);
+    if (!root)
+        return MA_ERR_INVALID;
     int rc = MA_OK;
     ItemRegistry *r = calloc(1, sizeof *r);
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "items");

@@ -45,7 +45,7 @@ cJSON *npc_entity_at(Game *g, int32_t x, int32_t y, int32_t z, int32_t pos[3])
         const cJSON *e;
         cJSON_ArrayForEach(e, c->entities) {
             const cJSON *p = cJSON_GetObjectItemCaseSensitive(e, "position");
-            if (!sfield(e, "type") || strcmp(sfield(e, "type"), "npc") != 0 || cJSON_GetArraySize(p) != 3)
+            if (!json_str(e, "type") || strcmp(json_str(e, "type"), "npc") != 0 || cJSON_GetArraySize(p) != 3)
                 continue;
             int32_t wx = cx * CHUNK_SIZE + cJSON_GetArrayItem(p, 0)->valueint;
             int32_t wy = cys[k] * CHUNK_SIZE + cJSON_GetArrayItem(p, 1)->valueint;
@@ -71,7 +71,7 @@ int64_t npc_character_id(Game *g, const char *entity_id)
     if (characters_list_by_world(g->save, g->p.world_id, &rows, &n, NULL) != MA_OK)
         return 0;
     for (int i = 0; i < n && !id; i++) {
-        const char *e = sfield(rows[i].appearance, "entity_id");
+        const char *e = json_str(rows[i].appearance, "entity_id");
         if (rows[i].user_id == 0 && e && strcmp(e, entity_id) == 0)
             id = rows[i].id;
     }
@@ -84,7 +84,7 @@ int npc_role(Game *g, int64_t npc_id, char *role, size_t role_size, char *entity
     CharacterRow c;
     if (characters_get(g->save, npc_id, &c, NULL) != MA_OK)
         return 0;
-    const char *r = sfield(c.appearance, "role"), *e = sfield(c.appearance, "entity_id");
+    const char *r = json_str(c.appearance, "role"), *e = json_str(c.appearance, "entity_id");
     int ok = c.user_id == 0 && r != NULL;
     if (ok && role)
         snprintf(role, role_size, "%s", r);
@@ -151,13 +151,13 @@ int npc_met_names(Game *g, NpcName **out, int *n_out, Err *err)
     }
     int k = 0;
     for (int i = 0; i < n; i++) {
-        const char *e = sfield(rows[i].appearance, "entity_id");
+        const char *e = json_str(rows[i].appearance, "entity_id");
         if (rows[i].user_id != 0 || !e)
             continue;
         snprintf(v[k].entity, sizeof v[k].entity, "%s", e);
         snprintf(v[k].name, sizeof v[k].name, "%s", rows[i].name);
-        text_words(sfield(rows[i].appearance, "role") ? sfield(rows[i].appearance, "role") : "", v[k].role,
-              sizeof v[k].role);
+        text_words(json_str(rows[i].appearance, "role") ? json_str(rows[i].appearance, "role") : "", v[k].role,
+                   sizeof v[k].role);
         k++;
     }
     characters_list_free(rows, n);
@@ -174,8 +174,8 @@ int npc_display_name(Game *g, int64_t npc_id, char *buf, size_t size)
         return 0;
     }
     char role[16] = "";
-    text_words(sfield(c.appearance, "role") ? sfield(c.appearance, "role") : "", role, sizeof role);
-    const char *village = sfield(c.appearance, "village");
+    text_words(json_str(c.appearance, "role") ? json_str(c.appearance, "role") : "", role, sizeof role);
+    const char *village = json_str(c.appearance, "village");
     /* "Mara of Ashford" already says the village. */
     int says_village = village && village[0] && strstr(c.name, village) != NULL;
     if (role[0])
@@ -189,12 +189,12 @@ int npc_display_name(Game *g, int64_t npc_id, char *buf, size_t size)
 
 int npc_ensure(Game *g, const cJSON *e, int32_t wx, int32_t wy, int32_t wz, int64_t *id, Err *err)
 {
-    const char *entity = sfield(e, "id");
+    const char *entity = json_str(e, "id");
     *id = npc_character_id(g, entity);
     if (*id > 0 || !entity)
         return MA_OK;
-    const char *name = sfield(e, "name") ? sfield(e, "name") : "Villager";
-    const char *village = sfield(e, "village") ? sfield(e, "village") : "";
+    const char *name = json_str(e, "name") ? json_str(e, "name") : "Villager";
+    const char *village = json_str(e, "village") ? json_str(e, "village") : "";
     CharacterRow c;
     memset(&c, 0, sizeof c);
     c.world_id = g->p.world_id;
@@ -209,7 +209,7 @@ int npc_ensure(Game *g, const cJSON *e, int32_t wx, int32_t wy, int32_t wz, int6
         cJSON_AddNumberToObject(c.stats, stat_keys[i], stat_values[i]);
     c.appearance = cJSON_CreateObject();
     cJSON_AddStringToObject(c.appearance, "entity_id", entity);
-    cJSON_AddStringToObject(c.appearance, "role", sfield(e, "role") ? sfield(e, "role") : "farmer");
+    cJSON_AddStringToObject(c.appearance, "role", json_str(e, "role") ? json_str(e, "role") : "farmer");
     cJSON_AddStringToObject(c.appearance, "village", village);
     cJSON *home = cJSON_AddArrayToObject(c.appearance, "home");
     cJSON_AddItemToArray(home, cJSON_CreateNumber(wx));
@@ -249,7 +249,7 @@ int npc_ensure(Game *g, const cJSON *e, int32_t wx, int32_t wy, int32_t wz, int6
         CharacterRow clash;
         if (characters_get_by_name(g->save, g->p.world_id, c.name, &clash, NULL) == MA_OK) {
             if (attempt == 0) {
-                const char *cv = sfield(clash.appearance, "village");
+                const char *cv = json_str(clash.appearance, "village");
                 same_village = clash.user_id == 0 && cv && strcmp(cv, village) == 0;
             }
             character_row_clear(&clash);
@@ -293,8 +293,8 @@ static int meet_nearby(Game *g, ActionResult *r, Err *err)
             cJSON *ents = cJSON_Duplicate(c->entities, 1), *e;
             cJSON_ArrayForEach(e, ents) {
                 const cJSON *p = cJSON_GetObjectItemCaseSensitive(e, "position");
-                if (!sfield(e, "type") || strcmp(sfield(e, "type"), "npc") != 0 || cJSON_GetArraySize(p) != 3 ||
-                    !sfield(e, "id"))
+                if (!json_str(e, "type") || strcmp(json_str(e, "type"), "npc") != 0 || cJSON_GetArraySize(p) != 3 ||
+                    !json_str(e, "id"))
                     continue;
                 int32_t wx = cx * CHUNK_SIZE + cJSON_GetArrayItem(p, 0)->valueint;
                 int32_t wy = cy * CHUNK_SIZE + cJSON_GetArrayItem(p, 1)->valueint;
@@ -302,7 +302,7 @@ static int meet_nearby(Game *g, ActionResult *r, Err *err)
                 if (abs(wx - g->p.x) > MEET_RADIUS || abs(wz - g->p.z) > MEET_RADIUS || abs(wy - g->p.y) > 2)
                     continue;
                 char flag[80], buf[8];
-                snprintf(flag, sizeof flag, "met_%.60s", sfield(e, "id"));
+                snprintf(flag, sizeof flag, "met_%.60s", json_str(e, "id"));
                 if (charstate_get(g->save, g->p.character_id, "flag", flag, buf, sizeof buf, NULL) == MA_OK)
                     continue;
                 int64_t id;
@@ -383,20 +383,20 @@ int npc_describe(Game *g, int32_t x, int32_t y, int32_t z, char *buf, size_t siz
     if (!e)
         return 0;
     char role[16];
-    text_words(sfield(e, "role"), role, sizeof role);
-    const char *village = sfield(e, "village");
-    int64_t id = npc_character_id(g, sfield(e, "id"));
+    text_words(json_str(e, "role"), role, sizeof role);
+    const char *village = json_str(e, "village");
+    int64_t id = npc_character_id(g, json_str(e, "id"));
     RelationshipRow rel;
     if (id > 0 && relationships_get(g->save, id, g->p.character_id, &rel, NULL) == MA_OK) {
         const cJSON *last = cJSON_GetArrayItem(rel.interaction_history, cJSON_GetArraySize(rel.interaction_history) - 1);
         char who[160];
         npc_display_name(g, id, who, sizeof who);
         snprintf(buf, size, "%s: %s (%d)%s%s", who, opinion_words(rel.relationship_value), rel.relationship_value,
-                 last ? ": " : "", last && sfield(last, "reason") ? sfield(last, "reason") : "");
+                 last ? ": " : "", last && json_str(last, "reason") ? json_str(last, "reason") : "");
         relationship_row_clear(&rel);
     } else {
-        snprintf(buf, size, "%s, the %s%s%s: has not met you", sfield(e, "name") ? sfield(e, "name") : "a villager", role,
-                 village ? " of " : "", village ? village : "");
+        snprintf(buf, size, "%s, the %s%s%s: has not met you", json_str(e, "name") ? json_str(e, "name") : "a villager",
+                 role, village ? " of " : "", village ? village : "");
     }
     cJSON_Delete(e);
     return 1;

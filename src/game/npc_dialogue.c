@@ -20,6 +20,7 @@
 #include "save/skills.h"
 #include "util/data.h"
 #include "util/text.h"
+#include "util/json_field.h"
 
 /* ------------------------------------------------------------ data/dialogue.json */
 
@@ -33,7 +34,7 @@ static int range_ok(const cJSON *o, const char *k)
 
 static int validate_trade(const cJSON *t, char *why, size_t size)
 {
-    if (!cJSON_IsObject(t) || !text_ok(sfield(t, "currency"), 63))
+    if (!cJSON_IsObject(t) || !text_ok(json_str(t, "currency"), 63))
         return snprintf(why, size, "trade: needs \"currency\", an item name"), 1;
     static const char *const lists[] = {"sells", "buys"};
     for (int k = 0; k < 2; k++) {
@@ -43,7 +44,7 @@ static int validate_trade(const cJSON *t, char *why, size_t size)
         int i = 0;
         cJSON_ArrayForEach(it, l) {
             const cJSON *price = cJSON_GetObjectItemCaseSensitive(it, "price");
-            if (!text_ok(sfield(it, "item"), 63) || !cJSON_IsNumber(price) || price->valueint < 1 ||
+            if (!text_ok(json_str(it, "item"), 63) || !cJSON_IsNumber(price) || price->valueint < 1 ||
                 price->valueint > 9999)
                 return snprintf(why, size, "trade.%s[%d]: needs \"item\" and a \"price\" from 1 to 9999", lists[k], i), 1;
             i++;
@@ -55,10 +56,9 @@ static int validate_trade(const cJSON *t, char *why, size_t size)
 int dialogue_load(const char *json, size_t len, const char *source, DialogueBook **out, Err *err)
 {
     *out = NULL;
-    cJSON *root = cJSON_ParseWithLength(json, len);
+    cJSON *root = json_parse_data(json, len, source, err);
     if (!root)
-        return err_set(err, MA_ERR_INVALID, "%s: not valid JSON (near byte %ld)", source,
-                       cJSON_GetErrorPtr() ? (long)(cJSON_GetErrorPtr() - json) : -1L);
+        return MA_ERR_INVALID;
     int rc = MA_OK;
     char why[200], where[256];
     const cJSON *roles = cJSON_GetObjectItemCaseSensitive(root, "roles"), *role;
@@ -81,7 +81,7 @@ int dialogue_load(const char *json, size_t len, const char *source, DialogueBook
             ROLE_FAIL("greetings must be a non-empty array");
         int i = 0;
         cJSON_ArrayForEach(it, gr) {
-            if (!text_ok(sfield(it, "text"), 190) || !range_ok(it, "min") || !range_ok(it, "max"))
+            if (!text_ok(json_str(it, "text"), 190) || !range_ok(it, "min") || !range_ok(it, "max"))
                 ROLE_FAIL("greeting %d: needs \"text\" (1 to 190 characters) and min/max from -100 to 100", i);
             i++;
         }
@@ -90,14 +90,14 @@ int dialogue_load(const char *json, size_t len, const char *source, DialogueBook
             ROLE_FAIL("replies must be an array of 1 to 12 replies");
         i = 0;
         cJSON_ArrayForEach(it, replies) {
-            if (!cJSON_IsObject(it) || !text_ok(sfield(it, "text"), 100))
+            if (!cJSON_IsObject(it) || !text_ok(json_str(it, "text"), 100))
                 ROLE_FAIL("reply %d: text must be 1 to 100 characters", i);
             const cJSON *offer = cJSON_GetObjectItemCaseSensitive(it, "offer");
-            if (offer && !text_in_list(sfield(it, "offer"), offers, NELEM(offers)))
+            if (offer && !text_in_list(json_str(it, "offer"), offers, NELEM(offers)))
                 ROLE_FAIL("reply %d: offer must be one of work, hand_in, buy, sell, bye", i);
-            if (cJSON_GetObjectItemCaseSensitive(it, "response") && !text_ok(sfield(it, "response"), 190))
+            if (cJSON_GetObjectItemCaseSensitive(it, "response") && !text_ok(json_str(it, "response"), 190))
                 ROLE_FAIL("reply %d: response must be 1 to 190 characters", i);
-            if (cJSON_GetObjectItemCaseSensitive(it, "counter") && !text_ok(sfield(it, "counter"), 63))
+            if (cJSON_GetObjectItemCaseSensitive(it, "counter") && !text_ok(json_str(it, "counter"), 63))
                 ROLE_FAIL("reply %d: counter must be a name of 1 to 63 characters", i);
             snprintf(where, sizeof where, "%s: role \"%s\": reply %d: condition", source, rn, i);
             if ((rc = rules_validate_condition(cJSON_GetObjectItemCaseSensitive(it, "condition"), where, err)) != MA_OK)
@@ -164,9 +164,11 @@ static int npc_load(Game *g, int64_t id, Npc *n)
         return 0;
     n->id = id;
     snprintf(n->name, sizeof n->name, "%s", c.name);
-    snprintf(n->entity, sizeof n->entity, "%s", sfield(c.appearance, "entity_id") ? sfield(c.appearance, "entity_id") : "");
-    snprintf(n->role, sizeof n->role, "%s", sfield(c.appearance, "role") ? sfield(c.appearance, "role") : "");
-    snprintf(n->village, sizeof n->village, "%s", sfield(c.appearance, "village") ? sfield(c.appearance, "village") : "");
+    snprintf(n->entity, sizeof n->entity, "%s",
+             json_str(c.appearance, "entity_id") ? json_str(c.appearance, "entity_id") : "");
+    snprintf(n->role, sizeof n->role, "%s", json_str(c.appearance, "role") ? json_str(c.appearance, "role") : "");
+    snprintf(n->village, sizeof n->village, "%s",
+             json_str(c.appearance, "village") ? json_str(c.appearance, "village") : "");
     const cJSON *home = cJSON_GetObjectItemCaseSensitive(c.appearance, "home");
     for (int i = 0; i < 3; i++)
         n->home[i] = cJSON_GetArraySize(home) == 3 ? cJSON_GetArrayItem(home, i)->valueint : 0;
@@ -249,7 +251,7 @@ static int build_menu(Game *g, const DialogueBook *b, const Npc *npc, Menu *m, E
     const cJSON *reply;
     int i = 0;
     cJSON_ArrayForEach(reply, cJSON_GetObjectItemCaseSensitive(rd, "replies")) {
-        const char *offer = sfield(reply, "offer");
+        const char *offer = json_str(reply, "offer");
         const cJSON *trade = cJSON_GetObjectItemCaseSensitive(rd, "trade");
         char key[80];
         Entry *e;
@@ -261,7 +263,7 @@ static int build_menu(Game *g, const DialogueBook *b, const Npc *npc, Menu *m, E
             snprintf(key, sizeof key, "r%d", i);
             if (!(e = menu_add(m, key)))
                 break;
-            snprintf(e->text, sizeof e->text, "%s", sfield(reply, "text"));
+            snprintf(e->text, sizeof e->text, "%s", json_str(reply, "text"));
             e->available = ok;
             if (!ok) {
                 rules_explain(&rules.ctx, cond, e->why, sizeof e->why);
@@ -291,13 +293,13 @@ static int build_menu(Game *g, const DialogueBook *b, const Npc *npc, Menu *m, E
                 snprintf(key, sizeof key, "%c-", work ? 'w' : 'h');
                 if (!(e = menu_add(m, key)))
                     break;
-                snprintf(e->text, sizeof e->text, "%s", sfield(reply, "text"));
+                snprintf(e->text, sizeof e->text, "%s", json_str(reply, "text"));
                 e->available = 0;
                 snprintf(e->why, sizeof e->why, "%s", work ? "no work for you right now" : "you have nothing to hand in");
             }
         } else if ((strcmp(offer, "buy") == 0 || strcmp(offer, "sell") == 0) && trade) {
             int buying = strcmp(offer, "buy") == 0;
-            const char *cur = sfield(trade, "currency");
+            const char *cur = json_str(trade, "currency");
             char curw[64];
             text_words(cur, curw, sizeof curw);
             int shown = 0;
@@ -305,8 +307,8 @@ static int build_menu(Game *g, const DialogueBook *b, const Npc *npc, Menu *m, E
             cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(trade, buying ? "sells" : "buys")) {
                 if (shown >= 2)
                     break;
-                const char *item = sfield(it, "item");
-                int price = price_for(g, ifield(it, "price", 1), npc->opinion, buying);
+                const char *item = json_str(it, "item");
+                int price = price_for(g, json_int(it, "price", 1), npc->opinion, buying);
                 int have = game_item_count(g, buying ? cur : item, NULL);
                 if (!buying && have < 1)
                     continue;
@@ -326,14 +328,14 @@ static int build_menu(Game *g, const DialogueBook *b, const Npc *npc, Menu *m, E
                 snprintf(key, sizeof key, "%c-", buying ? 'b' : 's');
                 if (!(e = menu_add(m, key)))
                     break;
-                snprintf(e->text, sizeof e->text, "%s", sfield(reply, "text"));
+                snprintf(e->text, sizeof e->text, "%s", json_str(reply, "text"));
                 e->available = 0;
                 snprintf(e->why, sizeof e->why, "%s", buying ? "nothing for sale" : "you carry nothing they buy");
             }
         } else if (strcmp(offer, "bye") == 0) {
             if (!(e = menu_add(m, "x")))
                 break;
-            snprintf(e->text, sizeof e->text, "%s", sfield(reply, "text"));
+            snprintf(e->text, sizeof e->text, "%s", json_str(reply, "text"));
         }
     next:
         i++;
@@ -345,12 +347,12 @@ static void greeting(const DialogueBook *b, const Game *g, const Npc *npc, char 
 {
     const cJSON *gr, *pick = NULL;
     cJSON_ArrayForEach(gr, cJSON_GetObjectItemCaseSensitive(role_data(b, npc->role), "greetings")) {
-        if (npc->opinion >= ifield(gr, "min", -100) && npc->opinion <= ifield(gr, "max", 100)) {
+        if (npc->opinion >= json_int(gr, "min", -100) && npc->opinion <= json_int(gr, "max", 100)) {
             pick = gr;
             break;
         }
     }
-    const char *text = pick ? sfield(pick, "text") : "...";
+    const char *text = pick ? json_str(pick, "text") : "...";
     /* {player}, {name}, {village} in the text. */
     size_t o = 0;
     for (const char *c = text; *c && o + 1 < size;) {
@@ -447,15 +449,15 @@ static int do_trade(Game *g, const Npc *npc, const cJSON *trade, int buying, con
 {
     const cJSON *it, *found = NULL;
     cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(trade, buying ? "sells" : "buys")) {
-        if (strcmp(sfield(it, "item"), item) == 0)
+        if (strcmp(json_str(it, "item"), item) == 0)
             found = it;
     }
     if (!found) {
         game_refuse(r, "%s does not trade in %s", npc->name, item);
         return MA_OK;
     }
-    const char *cur = sfield(trade, "currency");
-    int price = price_for(g, ifield(found, "price", 1), npc->opinion, buying);
+    const char *cur = json_str(trade, "currency");
+    int price = price_for(g, json_int(found, "price", 1), npc->opinion, buying);
     const char *paid = buying ? cur : item, *got = buying ? item : cur;
     int paid_n = buying ? price : 1, got_n = buying ? 1 : price;
     Player before = g->p;
@@ -506,7 +508,7 @@ static int say_entry(Game *g, const DialogueBook *b, const Npc *npc, const Entry
         int events = r->n_events;
         if ((rc = save_savepoint(g->save, err)) != MA_OK)
             return rc;
-        const char *counter = sfield(reply, "counter");
+        const char *counter = json_str(reply, "counter");
         if (counter)
             rc = charstate_add(g->save, g->p.character_id, counter, 1, NULL, err);
         if (rc == MA_OK)
@@ -525,7 +527,7 @@ static int say_entry(Game *g, const DialogueBook *b, const Npc *npc, const Entry
             }
             return rc;
         }
-        snprintf(line, sizeof line, "%s", sfield(reply, "response") ? sfield(reply, "response") : "");
+        snprintf(line, sizeof line, "%s", json_str(reply, "response") ? json_str(reply, "response") : "");
         r->ok = 1;
     } else if (e->key[0] == 'w') {
         rc = quest_start(g, e->key + 2, npc->entity, r, err);

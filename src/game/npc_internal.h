@@ -10,6 +10,7 @@
 
 #include "game/game_internal.h"
 #include "game/npc.h"
+#include "util/json_field.h"
 
 struct DialogueBook {
     cJSON *root;
@@ -22,18 +23,6 @@ struct DialogueBook {
 
 static const char *const role_names[] = {"smith", "farmer", "guard", "priest", "trader"};
 static const char *const offers[] = {"work", "hand_in", "buy", "sell", "bye"};
-
-static inline const char *sfield(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static inline int ifield(const cJSON *o, const char *k, int def)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsNumber(v) ? v->valueint : def;
-}
 
 /* npc.c */
 cJSON *npc_entity_at(Game *g, int32_t x, int32_t y, int32_t z, int32_t pos[3]);

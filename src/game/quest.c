@@ -47,8 +47,8 @@ int quest_scale_for(int level) { return 1 + (level > 1 ? (level - 1) / 5 : 0); }
 
 int quest_scaled_target(const cJSON *ob, int scale)
 {
-    int count = ifield(ob, "count", 1);
-    const char *kind = sfield(ob, "kind");
+    int count = json_int(ob, "count", 1);
+    const char *kind = json_str(ob, "kind");
     if (strcmp(kind, "collect") == 0 || strcmp(kind, "slay") == 0 || strcmp(kind, "craft") == 0)
         return count * scale;
     if (strcmp(kind, "reach") == 0 || strcmp(kind, "talk") == 0)
@@ -63,7 +63,7 @@ cJSON *quest_new_progress(Game *g, const cJSON *tpl, int64_t character_id, int l
     cJSON *pd = cJSON_CreateObject();
     cJSON_AddStringToObject(pd, "giver", giver ? giver : "");
     cJSON_AddNumberToObject(pd, "scale", scale);
-    int limit = ifield(tpl, "time_limit", 0);
+    int limit = json_int(tpl, "time_limit", 0);
     if (limit > 0)
         cJSON_AddNumberToObject(pd, "deadline", (double)(g->clock + limit));
     cJSON_AddBoolToObject(pd, "ready", 0);
@@ -71,12 +71,12 @@ cJSON *quest_new_progress(Game *g, const cJSON *tpl, int64_t character_id, int l
     const cJSON *ob;
     cJSON_ArrayForEach(ob, quest_tpl_objectives(tpl)) {
         cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "id", sfield(ob, "id"));
+        cJSON_AddStringToObject(o, "id", json_str(ob, "id"));
         cJSON_AddNumberToObject(o, "count", 0);
         cJSON_AddNumberToObject(o, "target", quest_scaled_target(ob, scale));
-        if (strcmp(sfield(ob, "kind"), "slay") == 0) {
+        if (strcmp(json_str(ob, "kind"), "slay") == 0) {
             char key[80];
-            snprintf(key, sizeof key, "slain_%s", sfield(ob, "creature"));
+            snprintf(key, sizeof key, "slain_%s", json_str(ob, "creature"));
             cJSON_AddNumberToObject(o, "base", (double)counter_of(g, character_id, key));
         }
         cJSON_AddBoolToObject(o, "done", 0);
@@ -121,7 +121,7 @@ int quest_obj_open(Game *g, const cJSON *tpl, cJSON *pd, int i, const RuleCtx *c
 {
     if (obj_done(pd, i))
         return 0;
-    const char *order = sfield(tpl, "order");
+    const char *order = json_str(tpl, "order");
     if (!order || strcmp(order, "in_order") == 0)
         for (int j = 0; j < i; j++)
             if (!obj_done(pd, j))
@@ -132,19 +132,19 @@ int quest_obj_open(Game *g, const cJSON *tpl, cJSON *pd, int i, const RuleCtx *c
 
 static void obj_label(const cJSON *ob, cJSON *st, char *buf, size_t size)
 {
-    snprintf(buf, size, "%s %d/%d", sfield(ob, "text"), ifield(st, "count", 0), ifield(st, "target", 1));
+    snprintf(buf, size, "%s %d/%d", json_str(ob, "text"), json_int(st, "count", 0), json_int(st, "target", 1));
 }
 
 /* Sets objective i's count (capped at its target) and done; announces a change. */
 static int obj_set(const cJSON *tpl, cJSON *pd, int i, int count, ActionResult *r)
 {
     cJSON *st = quest_obj_state(pd, i);
-    int target = ifield(st, "target", 1);
+    int target = json_int(st, "target", 1);
     if (count > target)
         count = target;
     if (count < 0)
         count = 0;
-    if (count == ifield(st, "count", 0))
+    if (count == json_int(st, "count", 0))
         return 0;
     set_int(st, "count", count);
     const cJSON *ob = cJSON_GetArrayItem(quest_tpl_objectives(tpl), i);
@@ -153,9 +153,9 @@ static int obj_set(const cJSON *tpl, cJSON *pd, int i, int count, ActionResult *
     if (count >= target) {
         set_bool(st, "done", 1);
         if (r)
-            game_event(r, SEV_GOOD, "%s: %s — done.", sfield(tpl, "title"), label);
+            game_event(r, SEV_GOOD, "%s: %s — done.", json_str(tpl, "title"), label);
     } else if (r) {
-        game_event(r, SEV_INFO, "%s: %s.", sfield(tpl, "title"), label);
+        game_event(r, SEV_INFO, "%s: %s.", json_str(tpl, "title"), label);
     }
     return 1;
 }
@@ -178,7 +178,7 @@ int quest_start(Game *g, const char *quest, const char *giver, ActionResult *r, 
         goto done;
     ProgressRow p;
     if (progress_get(g->save, g->p.character_id, qid, &p, NULL) == MA_OK) {
-        rc = err_set(err, MA_ERR_INVALID, "you have already taken %s (%s)", sfield(tpl, "title"), p.status);
+        rc = err_set(err, MA_ERR_INVALID, "you have already taken %s (%s)", json_str(tpl, "title"), p.status);
         progress_row_clear(&p);
         goto done;
     }
@@ -186,7 +186,7 @@ int quest_start(Game *g, const char *quest, const char *giver, ActionResult *r, 
     if (!rules_check(&rules.ctx, req)) {
         char why[300];
         rules_explain(&rules.ctx, req, why, sizeof why);
-        rc = err_set(err, MA_ERR_INVALID, "%s %s", sfield(tpl, "title"), why);
+        rc = err_set(err, MA_ERR_INVALID, "%s %s", json_str(tpl, "title"), why);
         goto done;
     }
     pd = quest_new_progress(g, tpl, g->p.character_id, g->p.level, giver);
@@ -203,11 +203,11 @@ int quest_start(Game *g, const char *quest, const char *giver, ActionResult *r, 
         const cJSON *first = cJSON_GetArrayItem(quest_tpl_objectives(tpl), 0);
         char label[160];
         obj_label(first, quest_obj_state(pd, 0), label, sizeof label);
-        int limit = ifield(tpl, "time_limit", 0);
+        int limit = json_int(tpl, "time_limit", 0);
         if (limit > 0)
-            game_event(r, SEV_GOOD, "Quest accepted: %s — %s (%d turns).", sfield(tpl, "title"), label, limit);
+            game_event(r, SEV_GOOD, "Quest accepted: %s — %s (%d turns).", json_str(tpl, "title"), label, limit);
         else
-            game_event(r, SEV_GOOD, "Quest accepted: %s — %s.", sfield(tpl, "title"), label);
+            game_event(r, SEV_GOOD, "Quest accepted: %s — %s.", json_str(tpl, "title"), label);
     }
 done:
     cJSON_Delete(pd);
@@ -220,8 +220,8 @@ const char *quest_book_title(const QuestBook *b, const char *name)
     if (!b || !name)
         return NULL;
     cJSON_ArrayForEach(q, b->list)
-        if (strcasecmp(sfield(q, "name"), name) == 0 || strcasecmp(sfield(q, "title"), name) == 0)
-            return sfield(q, "title");
+        if (strcasecmp(json_str(q, "name"), name) == 0 || strcasecmp(json_str(q, "title"), name) == 0)
+            return json_str(q, "title");
     return NULL;
 }
 
@@ -243,7 +243,7 @@ int quest_fail(Game *g, const char *quest, ActionResult *r, Err *err)
         return MA_OK;
     rc = progress_fail(g->save, g->p.character_id, qid, err);
     if (rc == MA_OK && r)
-        game_event(r, SEV_BAD, "Quest failed: %s.", sfield(tpl, "title"));
+        game_event(r, SEV_BAD, "Quest failed: %s.", json_str(tpl, "title"));
     return rc;
 }
 
@@ -271,20 +271,21 @@ static int complete(Game *g, const cJSON *tpl, int64_t qid, cJSON *pd, ActionRes
     const cJSON *ob;
     int i = 0;
     cJSON_ArrayForEach(ob, quest_tpl_objectives(tpl)) {
-        if (strcmp(sfield(ob, "kind"), "collect") == 0 && bfield(ob, "consume")) {
-            int need = ifield(quest_obj_state(pd, i), "target", 1), have = game_item_count(g, sfield(ob, "item"), err);
+        if (strcmp(json_str(ob, "kind"), "collect") == 0 && bfield(ob, "consume")) {
+            int need = json_int(quest_obj_state(pd, i), "target", 1),
+                have = game_item_count(g, json_str(ob, "item"), err);
             if (have < 0)
                 return err->code;
             if (have < need) {
                 char item[64];
-                text_words(sfield(ob, "item"), item, sizeof item);
-                game_refuse(r, "%s needs %d %s (you have %d)", sfield(tpl, "title"), need, item, have);
+                text_words(json_str(ob, "item"), item, sizeof item);
+                game_refuse(r, "%s needs %d %s (you have %d)", json_str(tpl, "title"), need, item, have);
                 return MA_OK;
             }
         }
         i++;
     }
-    cJSON *rewards = quest_scaled_rewards(g, tpl, ifield(pd, "scale", 1));
+    cJSON *rewards = quest_scaled_rewards(g, tpl, json_int(pd, "scale", 1));
     Player before = g->p;
     int events = r ? r->n_events : 0;
     int rc = save_savepoint(g->save, err);
@@ -292,8 +293,8 @@ static int complete(Game *g, const cJSON *tpl, int64_t qid, cJSON *pd, ActionRes
         goto out;
     i = 0;
     cJSON_ArrayForEach(ob, quest_tpl_objectives(tpl)) {
-        if (rc == MA_OK && strcmp(sfield(ob, "kind"), "collect") == 0 && bfield(ob, "consume"))
-            rc = game_take_item(g, sfield(ob, "item"), ifield(quest_obj_state(pd, i), "target", 1), err);
+        if (rc == MA_OK && strcmp(json_str(ob, "kind"), "collect") == 0 && bfield(ob, "consume"))
+            rc = game_take_item(g, json_str(ob, "item"), json_int(quest_obj_state(pd, i), "target", 1), err);
         i++;
     }
     if (rc == MA_OK)
@@ -302,7 +303,7 @@ static int complete(Game *g, const cJSON *tpl, int64_t qid, cJSON *pd, ActionRes
         rc = progress_complete(g->save, g->p.character_id, qid, NULL, rewards, err);
         if (rc == MA_ERR_CONSTRAINT) {
             save_rollback_savepoint(g->save);
-            game_refuse(r, "%s was already handed in", sfield(tpl, "title"));
+            game_refuse(r, "%s was already handed in", json_str(tpl, "title"));
             rc = MA_OK;
             goto out;
         }
@@ -315,17 +316,17 @@ static int complete(Game *g, const cJSON *tpl, int64_t qid, cJSON *pd, ActionRes
             g->p = before;
             if (r)
                 r->n_events = events;
-            game_refuse(r, "cannot hand in %s: %s", sfield(tpl, "title"), err->msg);
+            game_refuse(r, "cannot hand in %s: %s", json_str(tpl, "title"), err->msg);
             err_clear(err);
             rc = MA_OK;
             goto out;
         }
     }
-    const char *giver = sfield(pd, "giver");
+    const char *giver = json_str(pd, "giver");
     int64_t npc = giver && giver[0] ? npc_character_id(g, giver) : 0;
     if (rc == MA_OK && npc > 0) {
         char why[200];
-        snprintf(why, sizeof why, "completed %s", sfield(tpl, "title"));
+        snprintf(why, sizeof why, "completed %s", json_str(tpl, "title"));
         rc = npc_relationship_change(g, npc, 10, "quest", why, NULL, err);
     }
     if (rc == MA_OK)
@@ -343,7 +344,7 @@ static int complete(Game *g, const cJSON *tpl, int64_t qid, cJSON *pd, ActionRes
     if (r) {
         char what[160];
         rules_describe_effects(rewards, what, sizeof what);
-        game_event(r, SEV_GOOD, "Quest complete: %s (%s).", sfield(tpl, "title"), what);
+        game_event(r, SEV_GOOD, "Quest complete: %s (%s).", json_str(tpl, "title"), what);
         r->ok = 1;
     }
 out:
@@ -363,7 +364,7 @@ int quest_open_delivery(Game *g, const cJSON *tpl, cJSON *pd, const char *role, 
 {
     for (int i = 0; i < cJSON_GetArraySize(quest_tpl_objectives(tpl)); i++) {
         const cJSON *ob = cJSON_GetArrayItem(quest_tpl_objectives(tpl), i);
-        if (strcmp(sfield(ob, "kind"), "deliver") == 0 && strcmp(sfield(ob, "to"), role) == 0 &&
+        if (strcmp(json_str(ob, "kind"), "deliver") == 0 && strcmp(json_str(ob, "to"), role) == 0 &&
             quest_obj_open(g, tpl, pd, i, ctx))
             return i;
     }
@@ -387,16 +388,16 @@ int quest_hand_in(Game *g, const char *quest, const char *npc_entity, ActionResu
     if (rc == MA_ERR_NOT_FOUND) {
         rc = MA_OK;
         err_clear(err);
-        game_refuse(r, "you have not taken %s", sfield(tpl, "title"));
+        game_refuse(r, "you have not taken %s", json_str(tpl, "title"));
         goto done;
     }
     if (rc != MA_OK)
         goto done;
     if (strcmp(p.status, "active") != 0) {
         if (strcmp(p.status, "completed") == 0)
-            game_refuse(r, "%s was already handed in", sfield(tpl, "title"));
+            game_refuse(r, "%s was already handed in", json_str(tpl, "title"));
         else
-            game_refuse(r, "%s is %s", sfield(tpl, "title"), p.status);
+            game_refuse(r, "%s is %s", json_str(tpl, "title"), p.status);
         goto done;
     }
     char role[16] = "";
@@ -414,17 +415,17 @@ int quest_hand_in(Game *g, const char *quest, const char *npc_entity, ActionResu
     int d = at_npc ? quest_open_delivery(g, tpl, p.progress_data, role, &rules.ctx) : -1;
     if (d >= 0) {
         const cJSON *ob = cJSON_GetArrayItem(quest_tpl_objectives(tpl), d);
-        int need = ifield(quest_obj_state(p.progress_data, d), "target", 1);
-        int have = game_item_count(g, sfield(ob, "item"), err);
+        int need = json_int(quest_obj_state(p.progress_data, d), "target", 1);
+        int have = game_item_count(g, json_str(ob, "item"), err);
         char item[64];
-        text_words(sfield(ob, "item"), item, sizeof item);
+        text_words(json_str(ob, "item"), item, sizeof item);
         if (have < 0) {
             rc = err->code;
         } else if (have < need) {
             save_rollback_savepoint(g->save);
-            game_refuse(r, "%s needs %d %s (you have %d)", sfield(tpl, "title"), need, item, have);
+            game_refuse(r, "%s needs %d %s (you have %d)", json_str(tpl, "title"), need, item, have);
             goto done;
-        } else if ((rc = inventory_transfer(g, npc_character_id(g, npc_entity), sfield(ob, "item"), need, "quest", 0,
+        } else if ((rc = inventory_transfer(g, npc_character_id(g, npc_entity), json_str(ob, "item"), need, "quest", 0,
                                             err)) == MA_OK) {
             obj_set(tpl, p.progress_data, d, need, r);
             game_event(r, SEV_GOOD, "You hand over %d %s.", need, item);
@@ -437,10 +438,10 @@ int quest_hand_in(Game *g, const char *quest, const char *npc_entity, ActionResu
         if (at_npc && strcmp(quest_tpl_turn_in(tpl), "giver") == 0 && strcmp(role, giver) != 0) {
             if (d >= 0) {
                 r->ok = 1;
-                game_event(r, SEV_INFO, "Return to a %s to hand in %s.", giver, sfield(tpl, "title"));
+                game_event(r, SEV_INFO, "Return to a %s to hand in %s.", giver, json_str(tpl, "title"));
             } else {
                 save_rollback_savepoint(g->save);
-                game_refuse(r, "hand %s in to a %s", sfield(tpl, "title"), giver);
+                game_refuse(r, "hand %s in to a %s", json_str(tpl, "title"), giver);
                 goto done;
             }
         } else {
@@ -461,7 +462,7 @@ int quest_hand_in(Game *g, const char *quest, const char *npc_entity, ActionResu
             if (!obj_done(p.progress_data, i)) {
                 char label[160];
                 obj_label(cJSON_GetArrayItem(quest_tpl_objectives(tpl), i), quest_obj_state(p.progress_data, i), label, sizeof label);
-                game_refuse(r, "%s is not done yet: %s", sfield(tpl, "title"), label);
+                game_refuse(r, "%s is not done yet: %s", json_str(tpl, "title"), label);
                 break;
             }
         goto done;
@@ -501,7 +502,7 @@ int quest_advance(Game *g, const char *quest, const char *objective, int amount,
     int i = 0, found = -1;
     const cJSON *ob;
     cJSON_ArrayForEach(ob, quest_tpl_objectives(tpl)) {
-        if (strcmp(sfield(ob, "id"), objective) == 0)
+        if (strcmp(json_str(ob, "id"), objective) == 0)
             found = i;
         i++;
     }
@@ -509,7 +510,7 @@ int quest_advance(Game *g, const char *quest, const char *objective, int amount,
         rc = err_set(err, MA_ERR_NOT_FOUND, "the quest %s has no objective %s", quest, objective);
         goto done;
     }
-    if (obj_set(tpl, p.progress_data, found, ifield(quest_obj_state(p.progress_data, found), "count", 0) + amount, r))
+    if (obj_set(tpl, p.progress_data, found, json_int(quest_obj_state(p.progress_data, found), "count", 0) + amount, r))
         rc = progress_update(g->save, g->p.character_id, qid, p.progress_data, err);
 done:
     progress_row_clear(&p);
@@ -528,26 +529,26 @@ static int advance_objectives(Game *g, const cJSON *tpl, cJSON *pd, const Action
             continue;
         const cJSON *ob = cJSON_GetArrayItem(quest_tpl_objectives(tpl), i);
         cJSON *st = quest_obj_state(pd, i);
-        const char *kind = sfield(ob, "kind");
-        int count = ifield(st, "count", 0);
+        const char *kind = json_str(ob, "kind");
+        int count = json_int(st, "count", 0);
         if (strcmp(kind, "collect") == 0) {
-            int have = game_item_count(g, sfield(ob, "item"), NULL);
+            int have = game_item_count(g, json_str(ob, "item"), NULL);
             count = have < 0 ? count : have;
         } else if (strcmp(kind, "slay") == 0) {
             char key[80];
-            snprintf(key, sizeof key, "slain_%s", sfield(ob, "creature"));
-            count = (int)(counter_of(g, g->p.character_id, key) - ifield(st, "base", 0));
+            snprintf(key, sizeof key, "slain_%s", json_str(ob, "creature"));
+            count = (int)(counter_of(g, g->p.character_id, key) - json_int(st, "base", 0));
         } else if (strcmp(kind, "reach") == 0) {
-            count = game_near_place(g, sfield(ob, "place"), ifield(ob, "radius", 8)) ? 1 : 0;
+            count = game_near_place(g, json_str(ob, "place"), json_int(ob, "radius", 8)) ? 1 : 0;
         } else if (strcmp(kind, "talk") == 0) {
-            if (a->kind == ACT_TALK && r->ok && talk_role && strcmp(talk_role, sfield(ob, "role")) == 0)
+            if (a->kind == ACT_TALK && r->ok && talk_role && strcmp(talk_role, json_str(ob, "role")) == 0)
                 count = 1;
         } else if (strcmp(kind, "craft") == 0) {
-            if (a->kind == ACT_CRAFT && r->ok && strcmp(a->arg, sfield(ob, "item")) == 0)
+            if (a->kind == ACT_CRAFT && r->ok && strcmp(a->arg, json_str(ob, "item")) == 0)
                 count += a->count > 0 ? a->count : 1;
         }
         /* Objectives only move forward: dropping wood does not undo a finished step. */
-        if (count > ifield(st, "count", 0))
+        if (count > json_int(st, "count", 0))
             changed |= obj_set(tpl, pd, i, count, r);
     }
     return changed;
@@ -592,7 +593,7 @@ int quest_after_action(Game *g, const Action *a, ActionResult *r, Err *err)
         if (cJSON_IsNumber(deadline) && g->clock >= (int64_t)deadline->valuedouble) {
             rc = progress_expire(g->save, g->p.character_id, p->quest_id, err);
             if (rc == MA_OK)
-                game_event(r, SEV_BAD, "Quest failed: %s — the time ran out.", sfield(tpl, "title"));
+                game_event(r, SEV_BAD, "Quest failed: %s — the time ran out.", json_str(tpl, "title"));
             continue;
         }
         int changed = advance_objectives(g, tpl, p->progress_data, a, r, talk_role[0] ? talk_role : NULL, &rules.ctx);
@@ -612,7 +613,7 @@ int quest_after_action(Game *g, const Action *a, ActionResult *r, Err *err)
                 changed = 1;
                 char who[160];
                 quest_giver_words(g, tpl, p->progress_data, who, sizeof who);
-                game_event(r, SEV_GOOD, "%s is done: return to %s to hand it in.", sfield(tpl, "title"), who);
+                game_event(r, SEV_GOOD, "%s is done: return to %s to hand it in.", json_str(tpl, "title"), who);
             }
         }
         if (changed)

@@ -21,6 +21,7 @@
 #include "save/quests.h"
 #include "util/data.h"
 #include "util/text.h"
+#include "util/json_field.h"
 
 /* ------------------------------------------------------------ loading */
 
@@ -47,25 +48,25 @@ static int whole(const cJSON *o, const char *k, int lo, int hi, int required)
 static int validate_objective(const cJSON *ob, char *why, size_t size, const char *where, Err *err, int *rc)
 {
     *rc = MA_OK;
-    const char *kind = sfield(ob, "kind");
+    const char *kind = json_str(ob, "kind");
     if (!cJSON_IsObject(ob))
         return snprintf(why, size, "must be an object"), 1;
-    if (!is_ident(sfield(ob, "id")))
+    if (!is_ident(json_str(ob, "id")))
         return snprintf(why, size, "id must be a name of a-z, 0-9 and _ (1 to 63 characters)"), 1;
     if (!text_in_list(kind, kinds, NELEM(kinds)))
         return snprintf(why, size, "kind must be one of collect, slay, reach, talk, craft, deliver"), 1;
-    if (!text_ok(sfield(ob, "text"), 100))
+    if (!text_ok(json_str(ob, "text"), 100))
         return snprintf(why, size, "text must be 1 to 100 characters"), 1;
     const char *need = strcmp(kind, "collect") == 0 || strcmp(kind, "craft") == 0 ||
         strcmp(kind, "deliver") == 0 ? "item"
                        : strcmp(kind, "slay") == 0                                                             ? "creature"
                        : strcmp(kind, "reach") == 0                                                            ? "place"
                                                                                                                : "role";
-    if (!is_ident(sfield(ob, need)))
+    if (!is_ident(json_str(ob, need)))
         return snprintf(why, size, "a %s objective needs \"%s\", a name of a-z, 0-9 and _", kind, need), 1;
-    if (strcmp(kind, "talk") == 0 && !text_in_list(sfield(ob, "role"), roles, NELEM(roles)))
+    if (strcmp(kind, "talk") == 0 && !text_in_list(json_str(ob, "role"), roles, NELEM(roles)))
         return snprintf(why, size, "role must be one of smith, farmer, guard, priest, trader"), 1;
-    if (strcmp(kind, "deliver") == 0 && !text_in_list(sfield(ob, "to"), roles, NELEM(roles)))
+    if (strcmp(kind, "deliver") == 0 && !text_in_list(json_str(ob, "to"), roles, NELEM(roles)))
         return snprintf(why, size, "a deliver objective needs \"to\": smith, farmer, guard, priest or trader"), 1;
     if (!whole(ob, "count", 1, 9999, 0))
         return snprintf(why, size, "count must be a whole number from 1 to 9999"), 1;
@@ -86,19 +87,19 @@ static int entry_fail(Err *err, const char *source, int i, const char *name, con
  * source, for messages. */
 static int check_template(const cJSON *q, const char *source, int i, Err *err)
 {
-    const char *name = sfield(q, "name");
+    const char *name = json_str(q, "name");
     char why[200], where[256];
     int rc;
-    if (!text_ok(sfield(q, "title"), 128))
+    if (!text_ok(json_str(q, "title"), 128))
         return entry_fail(err, source, i, name, "title must be 1 to 128 characters");
-    if (!text_in_list(sfield(q, "giver"), roles, NELEM(roles)))
+    if (!text_in_list(json_str(q, "giver"), roles, NELEM(roles)))
         return entry_fail(err, source, i, name, "giver must be one of smith, farmer, guard, priest, trader");
-    if (cJSON_GetObjectItemCaseSensitive(q, "description") && !text_ok(sfield(q, "description"), 1000))
+    if (cJSON_GetObjectItemCaseSensitive(q, "description") && !text_ok(json_str(q, "description"), 1000))
         return entry_fail(err, source, i, name, "description must be 1 to 1000 characters");
     if (!whole(q, "difficulty", 1, 10, 0) || !whole(q, "time_limit", 0, 1000000, 0))
         return entry_fail(err, source, i, name,
                           "difficulty must be a whole number from 1 to 10 and time_limit one from 0 to 1000000 turns");
-    const char *turn_in = sfield(q, "turn_in"), *order = sfield(q, "order");
+    const char *turn_in = json_str(q, "turn_in"), *order = json_str(q, "order");
     if ((cJSON_GetObjectItemCaseSensitive(q, "turn_in") && (!turn_in ||
         (strcmp(turn_in, "giver") && strcmp(turn_in, "auto")))) ||
         (cJSON_GetObjectItemCaseSensitive(q, "order") && (!order ||
@@ -130,8 +131,8 @@ static int check_template(const cJSON *q, const char *source, int i, Err *err)
             return entry_fail(err, source, i, name, msg);
         }
         for (const cJSON *p = obs->child; p != ob; p = p->next)
-            if (strcmp(sfield(p, "id"), sfield(ob, "id")) == 0) {
-                snprintf(why, sizeof why, "objectives[%d]: the id \"%s\" is used twice", j, sfield(ob, "id"));
+            if (strcmp(json_str(p, "id"), json_str(ob, "id")) == 0) {
+                snprintf(why, sizeof why, "objectives[%d]: the id \"%s\" is used twice", j, json_str(ob, "id"));
                 return entry_fail(err, source, i, name, why);
             }
         j++;
@@ -142,10 +143,9 @@ static int check_template(const cJSON *q, const char *source, int i, Err *err)
 int quest_book_load(const char *json, size_t len, const char *source, QuestBook **out, Err *err)
 {
     *out = NULL;
-    cJSON *root = cJSON_ParseWithLength(json, len);
+    cJSON *root = json_parse_data(json, len, source, err);
     if (!root)
-        return err_set(err, MA_ERR_INVALID, "%s: not valid JSON (near byte %ld)", source,
-                       cJSON_GetErrorPtr() ? (long)(cJSON_GetErrorPtr() - json) : -1L);
+        return MA_ERR_INVALID;
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "quests");
     int rc = MA_OK;
     if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) == 0) {
@@ -155,13 +155,13 @@ int quest_book_load(const char *json, size_t len, const char *source, QuestBook 
     int i = 0;
     const cJSON *q;
     cJSON_ArrayForEach(q, list) {
-        const char *name = cJSON_IsObject(q) ? sfield(q, "name") : NULL;
+        const char *name = cJSON_IsObject(q) ? json_str(q, "name") : NULL;
         if (!is_ident(name)) {
             rc = entry_fail(err, source, i, name, "name must be a name of a-z, 0-9 and _ (1 to 63 characters)");
             goto fail;
         }
         for (const cJSON *p = list->child; p != q; p = p->next)
-            if (strcmp(sfield(p, "name"), name) == 0) {
+            if (strcmp(json_str(p, "name"), name) == 0) {
                 rc = entry_fail(err, source, i, name, "the name is used twice");
                 goto fail;
             }
@@ -206,7 +206,7 @@ const cJSON *quest_tpl_objectives(const cJSON *tpl) { return cJSON_GetObjectItem
 
 const char *quest_tpl_turn_in(const cJSON *tpl)
 {
-    const char *t = sfield(tpl, "turn_in");
+    const char *t = json_str(tpl, "turn_in");
     return t ? t : "giver";
 }
 
@@ -232,21 +232,22 @@ int quest_insert_template(Save *s, int64_t world_id, const cJSON *q, const char 
 {
     char where[64];
     snprintf(where, sizeof where, "a quest from %s", source);
-    int rc = is_ident(sfield(q, "name")) ? check_template(q, where, 0, err)
-                                         : entry_fail(err, where, 0, sfield(q, "name"), "name must be a-z, 0-9 and _");
+    const char *name = json_str(q, "name");
+    int rc = is_ident(name) ? check_template(q, where, 0, err)
+                            : entry_fail(err, where, 0, name, "name must be a-z, 0-9 and _");
     if (rc != MA_OK)
         return rc;
     QuestRow r;
     memset(&r, 0, sizeof r);
     r.world_id = world_id;
-    snprintf(r.title, sizeof r.title, "%s", sfield(q, "title"));
-    r.description = strdup(sfield(q, "description") ? sfield(q, "description") : sfield(q, "title"));
-    snprintf(r.quest_type, sizeof r.quest_type, "%s", sfield(q, "type") ? sfield(q, "type") : "side");
+    snprintf(r.title, sizeof r.title, "%s", json_str(q, "title"));
+    r.description = strdup(json_str(q, "description") ? json_str(q, "description") : json_str(q, "title"));
+    snprintf(r.quest_type, sizeof r.quest_type, "%s", json_str(q, "type") ? json_str(q, "type") : "side");
     const cJSON *req = cJSON_GetObjectItemCaseSensitive(q, "requirements");
     const cJSON *rew = cJSON_GetObjectItemCaseSensitive(q, "rewards");
     r.requirements = req ? cJSON_Duplicate(req, 1) : cJSON_CreateObject();
     r.rewards = rew ? cJSON_Duplicate(rew, 1) : cJSON_CreateArray();
-    r.difficulty_level = ifield(q, "difficulty", 1);
+    r.difficulty_level = json_int(q, "difficulty", 1);
     r.is_active = 1;
     r.details = details_of(q, source);
     if (created_at)
@@ -264,7 +265,7 @@ int quest_insert_template(Save *s, int64_t world_id, const cJSON *q, const char 
         ObjectiveRow o;
         memset(&o, 0, sizeof o);
         o.quest_id = qid;
-        o.objective_text = strdup(sfield(ob, "text"));
+        o.objective_text = strdup(json_str(ob, "text"));
         const cJSON *unlock = cJSON_GetObjectItemCaseSensitive(ob, "unlock");
         o.requirements = unlock ? cJSON_Duplicate(unlock, 1) : cJSON_CreateObject();
         /* The objective's kind and target: with the text and the unlock, the whole objective. */
@@ -294,8 +295,8 @@ int quest_seed(Game *g, Err *err)
             break;
         int found = 0;
         for (int i = 0; i < n && !found && rc == MA_OK; i++) {
-            const char *name = sfield(rows[i].details, "name");
-            if (name ? strcmp(name, sfield(q, "name")) == 0 : strcmp(rows[i].title, sfield(q, "title")) == 0) {
+            const char *name = json_str(rows[i].details, "name");
+            if (name ? strcmp(name, json_str(q, "name")) == 0 : strcmp(rows[i].title, json_str(q, "title")) == 0) {
                 found = 1;
                 if (!name) { /* a row from before quests kept their details: give it them */
                     cJSON_Delete(rows[i].details);
@@ -323,7 +324,7 @@ void quest_forget_templates(Game *g)
  * not hold a quest the game can play (reported by verify). */
 static cJSON *template_of_save(Save *save, const QuestRow *q, Err *why)
 {
-    if (!sfield(q->details, "name")) {
+    if (!json_str(q->details, "name")) {
         err_set(why, MA_ERR_INVALID, "its details name no quest (a row the game did not write)");
         return NULL;
     }
@@ -415,7 +416,7 @@ const cJSON *quest_tpl_find(Game *g, const char *name)
         int64_t who = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(q, "for"));
         if (who != 0 && who != g->p.character_id)
             continue;
-        if (strcasecmp(sfield(q, "name"), name) == 0 || strcasecmp(sfield(q, "title"), name) == 0)
+        if (strcasecmp(json_str(q, "name"), name) == 0 || strcasecmp(json_str(q, "title"), name) == 0)
             if (!found || cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(q, "active")))
                 found = q;
     }

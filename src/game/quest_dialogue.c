@@ -25,10 +25,10 @@
  * or "a guard" when no villager is recorded (a quest taken by script, or shared). */
 void quest_giver_words(Game *g, const cJSON *tpl, const cJSON *pd, char *buf, size_t size)
 {
-    const char *entity = sfield(pd, "giver");
+    const char *entity = json_str(pd, "giver");
     int64_t npc = entity && entity[0] ? npc_character_id(g, entity) : 0;
     if (npc <= 0 || !npc_display_name(g, npc, buf, size)) {
-        const char *role = sfield(tpl, "giver");
+        const char *role = json_str(tpl, "giver");
         snprintf(buf, size, "a %s", role && role[0] ? role : "villager");
     }
 }
@@ -39,11 +39,11 @@ static void summary(const Game *g, const cJSON *tpl, int scale, char *buf, size_
 {
     const cJSON *ob = cJSON_GetArrayItem(quest_tpl_objectives(tpl), 0);
     char what[64], rew[100];
-    const char *kind = sfield(ob, "kind");
-    const char *target = strcmp(kind, "slay") == 0 ? sfield(ob, "creature")
-                         : strcmp(kind, "reach") == 0 ? sfield(ob, "place")
-                         : strcmp(kind, "talk") == 0  ? sfield(ob, "role")
-                                                      : sfield(ob, "item");
+    const char *kind = json_str(ob, "kind");
+    const char *target = strcmp(kind, "slay") == 0 ? json_str(ob, "creature")
+                         : strcmp(kind, "reach") == 0 ? json_str(ob, "place")
+                         : strcmp(kind, "talk") == 0  ? json_str(ob, "role")
+                                                      : json_str(ob, "item");
     text_words(target, what, sizeof what);
     cJSON *rewards = quest_scaled_rewards(g, tpl, scale);
     rules_describe_effects(rewards, rew, sizeof rew);
@@ -73,7 +73,7 @@ int quest_offers(Game *g, const char *role, QuestOffer *out, int max, Err *err)
     cJSON_ArrayForEach(tpl, quest_templates(g)) {
         if (n >= max)
             break;
-        if (strcmp(sfield(tpl, "giver"), role) != 0 || !quest_tpl_open(g, tpl))
+        if (strcmp(json_str(tpl, "giver"), role) != 0 || !quest_tpl_open(g, tpl))
             continue;
         int64_t qid;
         if ((rc = quest_row(g, tpl, &qid, err)) != MA_OK)
@@ -87,8 +87,8 @@ int quest_offers(Game *g, const char *role, QuestOffer *out, int max, Err *err)
             continue;
         QuestOffer *o = &out[n++];
         memset(o, 0, sizeof *o);
-        snprintf(o->name, sizeof o->name, "%s", sfield(tpl, "name"));
-        snprintf(o->title, sizeof o->title, "%s", sfield(tpl, "title"));
+        snprintf(o->name, sizeof o->name, "%s", json_str(tpl, "name"));
+        snprintf(o->title, sizeof o->title, "%s", json_str(tpl, "title"));
         summary(g, tpl, quest_scale_for(g->p.level), o->summary, sizeof o->summary);
         const cJSON *req = cJSON_GetObjectItemCaseSensitive(tpl, "requirements");
         o->available = rules_check(&rules.ctx, req);
@@ -113,24 +113,24 @@ int quest_hand_ins(Game *g, const char *role, QuestOffer *out, int max, Err *err
             continue;
         cJSON *pd = rows[i].progress_data;
         int d = quest_open_delivery(g, tpl, pd, role, &rules.ctx);
-        int ready = quest_all_done(tpl, pd) && strcmp(sfield(tpl, "giver"), role) == 0;
+        int ready = quest_all_done(tpl, pd) && strcmp(json_str(tpl, "giver"), role) == 0;
         if (d < 0 && !ready)
             continue;
         QuestOffer *o = &out[k++];
         memset(o, 0, sizeof *o);
-        snprintf(o->name, sizeof o->name, "%s", sfield(tpl, "name"));
-        snprintf(o->title, sizeof o->title, "%s", sfield(tpl, "title"));
+        snprintf(o->name, sizeof o->name, "%s", json_str(tpl, "name"));
+        snprintf(o->title, sizeof o->title, "%s", json_str(tpl, "title"));
         o->available = 1;
         o->deliver = d >= 0;
         int j = 0;
         const cJSON *ob;
         cJSON_ArrayForEach(ob, quest_tpl_objectives(tpl)) {
-            int need = ifield(quest_obj_state(pd, j), "target", 1);
-            int due = d >= 0 ? j == d : strcmp(sfield(ob, "kind"), "collect") == 0 && bfield(ob, "consume");
+            int need = json_int(quest_obj_state(pd, j), "target", 1);
+            int due = d >= 0 ? j == d : strcmp(json_str(ob, "kind"), "collect") == 0 && bfield(ob, "consume");
             if (due) {
                 char item[64];
-                text_words(sfield(ob, "item"), item, sizeof item);
-                int have = game_item_count(g, sfield(ob, "item"), NULL);
+                text_words(json_str(ob, "item"), item, sizeof item);
+                int have = game_item_count(g, json_str(ob, "item"), NULL);
                 snprintf(o->summary, sizeof o->summary, "%d %s", need, item);
                 if (have < need) {
                     o->available = 0;
@@ -185,9 +185,9 @@ int quest_log(Game *g, QuestView **out, int *n_out, Err *err)
                 continue;
             }
             cJSON *pd = rows[i].progress_data;
-            snprintf(q->name, sizeof q->name, "%s", sfield(tpl, "name"));
-            snprintf(q->title, sizeof q->title, "%s", sfield(tpl, "title"));
-            snprintf(q->giver, sizeof q->giver, "%s", sfield(tpl, "giver"));
+            snprintf(q->name, sizeof q->name, "%s", json_str(tpl, "name"));
+            snprintf(q->title, sizeof q->title, "%s", json_str(tpl, "title"));
+            snprintf(q->giver, sizeof q->giver, "%s", json_str(tpl, "giver"));
             quest_giver_words(g, tpl, rows[i].progress_data, q->giver_name, sizeof q->giver_name);
             const cJSON *deadline = cJSON_GetObjectItemCaseSensitive(pd, "deadline");
             if (cJSON_IsNumber(deadline) && rank == 0) {
@@ -195,7 +195,7 @@ int quest_log(Game *g, QuestView **out, int *n_out, Err *err)
                 if (q->turns_left < 0)
                     q->turns_left = 0;
             }
-            cJSON *rewards = quest_scaled_rewards(g, tpl, ifield(pd, "scale", 1));
+            cJSON *rewards = quest_scaled_rewards(g, tpl, json_int(pd, "scale", 1));
             rules_describe_effects(rewards, q->rewards, sizeof q->rewards);
             cJSON_Delete(rewards);
             const cJSON *ob;
@@ -205,9 +205,9 @@ int quest_log(Game *g, QuestView **out, int *n_out, Err *err)
                 int j = q->n_objectives++;
                 QuestObjectiveView *o = &q->objectives[j];
                 cJSON *st = quest_obj_state(pd, j);
-                snprintf(o->text, sizeof o->text, "%s", sfield(ob, "text"));
-                o->count = ifield(st, "count", 0);
-                o->target = ifield(st, "target", 1);
+                snprintf(o->text, sizeof o->text, "%s", json_str(ob, "text"));
+                o->count = json_int(st, "count", 0);
+                o->target = json_int(st, "target", 1);
                 o->done = bfield(st, "done");
                 o->open = rank == 0 && quest_obj_open(g, tpl, pd, j, &rules.ctx);
             }
@@ -236,7 +236,7 @@ int quest_share(Game *g, const char *quest, const char *character_name, ActionRe
     if ((rc = quest_row(g, tpl, &qid, err)) != MA_OK)
         goto done;
     if (progress_get(g->save, g->p.character_id, qid, &mine, NULL) != MA_OK || strcmp(mine.status, "active") != 0) {
-        game_refuse(r, "you can share only a quest you are on, and %s is not one", sfield(tpl, "title"));
+        game_refuse(r, "you can share only a quest you are on, and %s is not one", json_str(tpl, "title"));
         goto done;
     }
     if (characters_get_by_name(g->save, g->p.world_id, character_name, &other, NULL) != MA_OK ||
@@ -245,14 +245,14 @@ int quest_share(Game *g, const char *quest, const char *character_name, ActionRe
         goto done;
     }
     if (progress_get(g->save, other.id, qid, &theirs, NULL) == MA_OK) {
-        game_refuse(r, "%s has already taken %s (%s)", other.name, sfield(tpl, "title"), theirs.status);
+        game_refuse(r, "%s has already taken %s (%s)", other.name, json_str(tpl, "title"), theirs.status);
         goto done;
     }
     ProgressRow p;
     memset(&p, 0, sizeof p);
     p.character_id = other.id;
     p.quest_id = qid;
-    p.progress_data = quest_new_progress(g, tpl, other.id, other.level, sfield(mine.progress_data, "giver"));
+    p.progress_data = quest_new_progress(g, tpl, other.id, other.level, json_str(mine.progress_data, "giver"));
     /* A shared quest keeps the sharer's deadline. */
     const cJSON *deadline = cJSON_GetObjectItemCaseSensitive(mine.progress_data, "deadline");
     if (cJSON_IsNumber(deadline))
@@ -268,7 +268,7 @@ int quest_share(Game *g, const char *quest, const char *character_name, ActionRe
     progress_row_clear(&p);
     if (rc == MA_OK) {
         r->ok = 1;
-        game_event(r, SEV_GOOD, "You share %s with %s.", sfield(tpl, "title"), other.name);
+        game_event(r, SEV_GOOD, "You share %s with %s.", json_str(tpl, "title"), other.name);
     }
 done:
     character_row_clear(&other);

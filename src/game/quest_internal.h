@@ -10,6 +10,7 @@
 
 #include "game/game_internal.h"
 #include "game/quest.h"
+#include "util/json_field.h"
 
 struct QuestBook {
     cJSON *root;
@@ -20,18 +21,6 @@ static const char *const kinds[] = {"collect", "slay", "reach", "talk", "craft",
 static const char *const roles[] = {"smith", "farmer", "guard", "priest", "trader"};
 
 /* ------------------------------------------------------------ small JSON helpers */
-
-static inline const char *sfield(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static inline int ifield(const cJSON *o, const char *k, int def)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsNumber(v) ? v->valueint : def;
-}
 
 static inline int bfield(const cJSON *o, const char *k) { return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, k)); }
 

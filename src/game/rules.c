@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "game/rules_internal.h"
+#include "util/text.h"
 
 /* ---- checking --------------------------------------------------------------------------- */
 
@@ -142,42 +143,23 @@ int rules_check(const RuleCtx *ctx, const cJSON *cond)
 
 /* ---- words ------------------------------------------------------------------------------ */
 
-typedef struct Sb {
-    char *buf;
-    size_t size, len;
-} Sb;
-
-static void sb_add(Sb *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void sb_add(Sb *sb, const char *fmt, ...)
-{
-    if (sb->len + 1 >= sb->size)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(sb->buf + sb->len, sb->size - sb->len, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        sb->len += (size_t)n < sb->size - sb->len ? (size_t)n : sb->size - sb->len - 1;
-}
-
 /* A data name for a player: "iron_ingot" reads "iron ingot". */
-static void sb_name(Sb *sb, const char *name)
+static void sb_name(TextBuf *sb, const char *name)
 {
     for (const char *p = name ? name : "?"; *p && sb->len + 1 < sb->size; p++)
         sb->buf[sb->len++] = *p == '_' ? ' ' : *p;
     sb->buf[sb->len] = '\0';
 }
 
-static void sb_range(Sb *sb, const cJSON *args, const char *above, const char *below)
+static void sb_range(TextBuf *sb, const cJSON *args, const char *above, const char *below)
 {
     const cJSON *mn = field(args, "min"), *mx = field(args, "max");
     if (mn && mx)
-        sb_add(sb, "%d to %d", int_field(args, "min", 0), int_field(args, "max", 0));
+        text_add(sb, "%d to %d", int_field(args, "min", 0), int_field(args, "max", 0));
     else if (mn)
-        sb_add(sb, "%d%s", int_field(args, "min", 0), above);
+        text_add(sb, "%d%s", int_field(args, "min", 0), above);
     else
-        sb_add(sb, "%d%s", int_field(args, "max", 0), below);
+        text_add(sb, "%d%s", int_field(args, "max", 0), below);
 }
 
 static const char *state_words(const char *s)
@@ -186,98 +168,98 @@ static const char *state_words(const char *s)
 }
 
 /* What a condition asks for, as a noun phrase ("3 iron ingot", "mining 3"). */
-static void phrase(const RuleCtx *x, const cJSON *c, int depth, Sb *sb)
+static void phrase(const RuleCtx *x, const cJSON *c, int depth, TextBuf *sb)
 {
     const cJSON *kv = depth <= RULES_MAX_DEPTH ? only_child(c) : NULL;
     const char *k = kv && kv->string ? kv->string : "";
     const cJSON *it;
     if (strcmp(k, "all") == 0 || strcmp(k, "any") == 0) {
         int first = 1;
-        sb_add(sb, "(");
+        text_add(sb, "(");
         cJSON_ArrayForEach(it, kv) {
-            sb_add(sb, "%s", first ? "" : k[1] == 'l' ? " and " : " or ");
+            text_add(sb, "%s", first ? "" : k[1] == 'l' ? " and " : " or ");
             phrase(x, it, depth + 1, sb);
             first = 0;
         }
-        sb_add(sb, ")");
+        text_add(sb, ")");
     } else if (strcmp(k, "not") == 0) {
-        sb_add(sb, "not ");
+        text_add(sb, "not ");
         phrase(x, kv, depth + 1, sb);
     } else if (strcmp(k, "level") == 0) {
-        sb_add(sb, "level ");
+        text_add(sb, "level ");
         sb_range(sb, kv, "", " or lower");
     } else if (strcmp(k, "stat") == 0 || strcmp(k, "skill") == 0) {
         sb_name(sb, str_field(kv, "name"));
-        sb_add(sb, " ");
+        text_add(sb, " ");
         sb_range(sb, kv, "", " or lower");
     } else if (strcmp(k, "item") == 0) {
-        sb_add(sb, "%d ", int_field(kv, "count", 1));
+        text_add(sb, "%d ", int_field(kv, "count", 1));
         sb_name(sb, str_field(kv, "name"));
     } else if (strcmp(k, "relationship") == 0) {
-        sb_add(sb, "%s", field(kv, "min") && field(kv, "max") ? "a relationship from " : "a relationship of ");
+        text_add(sb, "%s", field(kv, "min") && field(kv, "max") ? "a relationship from " : "a relationship of ");
         sb_range(sb, kv, " or more", " or less");
-        sb_add(sb, " with ");
+        text_add(sb, " with ");
         sb_name(sb, str_field(kv, "with"));
     } else if (strcmp(k, "quest") == 0) {
-        sb_add(sb, "the quest ");
+        text_add(sb, "the quest ");
         sb_name(sb, str_field(kv, "name"));
-        sb_add(sb, " %s", state_words(str_field(kv, "state")));
+        text_add(sb, " %s", state_words(str_field(kv, "state")));
     } else if (strcmp(k, "achievement") == 0) {
-        sb_add(sb, "the achievement ");
+        text_add(sb, "the achievement ");
         sb_name(sb, cJSON_IsString(kv) ? kv->valuestring : NULL);
     } else if (strcmp(k, "flag") == 0) {
         const char *want = cJSON_IsString(kv) ? NULL : str_field(kv, "value");
-        sb_add(sb, "the flag %s ", or_q(cJSON_IsString(kv) ? kv->valuestring : str_field(kv, "name")));
+        text_add(sb, "the flag %s ", or_q(cJSON_IsString(kv) ? kv->valuestring : str_field(kv, "name")));
         if (want)
-            sb_add(sb, "= \"%s\"", want);
+            text_add(sb, "= \"%s\"", want);
         else
-            sb_add(sb, "set");
+            text_add(sb, "set");
     } else if (strcmp(k, "time") == 0) {
-        sb_add(sb, "a time between %s and %s", or_q(str_field(kv, "from")), or_q(str_field(kv, "to")));
+        text_add(sb, "a time between %s and %s", or_q(str_field(kv, "from")), or_q(str_field(kv, "to")));
     } else if (strcmp(k, "place") == 0) {
-        sb_add(sb, "a ");
+        text_add(sb, "a ");
         sb_name(sb, str_field(kv, "near"));
-        sb_add(sb, " within %d blocks", int_field(kv, "radius", 1));
+        text_add(sb, " within %d blocks", int_field(kv, "radius", 1));
     } else if (strcmp(k, "season") == 0) {
-        sb_add(sb, "the season %s", cJSON_IsString(kv) ? kv->valuestring : "?");
+        text_add(sb, "the season %s", cJSON_IsString(kv) ? kv->valuestring : "?");
     } else {
-        sb_add(sb, "(nothing)");
+        text_add(sb, "(nothing)");
     }
 }
 
 /* What the player has now, after the phrase of a false leaf (" (you have 1)"), or nothing. */
-static void have_words(const RuleCtx *x, const cJSON *kv, Sb *sb)
+static void have_words(const RuleCtx *x, const cJSON *kv, TextBuf *sb)
 {
     const char *k = kv->string ? kv->string : "";
     if (strcmp(k, "level") == 0) {
-        sb_add(sb, " (you are level %d)", q_level(x));
+        text_add(sb, " (you are level %d)", q_level(x));
     } else if (strcmp(k, "stat") == 0) {
-        sb_add(sb, " (you have %d)", q_stat(x, str_field(kv, "name")));
+        text_add(sb, " (you have %d)", q_stat(x, str_field(kv, "name")));
     } else if (strcmp(k, "skill") == 0) {
-        sb_add(sb, " (you have %d)", q_skill(x, str_field(kv, "name")));
+        text_add(sb, " (you have %d)", q_skill(x, str_field(kv, "name")));
     } else if (strcmp(k, "item") == 0) {
-        sb_add(sb, " (you have %d)", q_items(x, str_field(kv, "name")));
+        text_add(sb, " (you have %d)", q_items(x, str_field(kv, "name")));
     } else if (strcmp(k, "relationship") == 0) {
-        sb_add(sb, " (it is %d)", q_rel(x, str_field(kv, "with")));
+        text_add(sb, " (it is %d)", q_rel(x, str_field(kv, "with")));
     } else if (strcmp(k, "quest") == 0) {
-        sb_add(sb, " (it is %s)", state_words(q_quest(x, str_field(kv, "name"))));
+        text_add(sb, " (it is %s)", state_words(q_quest(x, str_field(kv, "name"))));
     } else if (strcmp(k, "flag") == 0 && !cJSON_IsString(kv) && str_field(kv, "value")) {
         char buf[RULES_MAX_TEXT + 1];
         const char *have = x && x->flag && x->flag(x->ud, str_field(kv, "name"), buf, sizeof buf) ? buf : NULL;
         if (have)
-            sb_add(sb, " (it is \"%s\")", have);
+            text_add(sb, " (it is \"%s\")", have);
         else
-            sb_add(sb, " (it is not set)");
+            text_add(sb, " (it is not set)");
     } else if (strcmp(k, "time") == 0) {
         int m = q_minute(x);
-        sb_add(sb, " (it is %02d:%02d)", m / 60, m % 60);
+        text_add(sb, " (it is %02d:%02d)", m / 60, m % 60);
     } else if (strcmp(k, "season") == 0 && q_season(x) >= 0) {
-        sb_add(sb, " (it is %s)", season_names[q_season(x)]);
+        text_add(sb, " (it is %s)", season_names[q_season(x)]);
     }
 }
 
 /* Why c (known to be false) is false. bare: inside "one of", without the leading "needs". */
-static void explain(const RuleCtx *x, const cJSON *c, int depth, int bare, Sb *sb)
+static void explain(const RuleCtx *x, const cJSON *c, int depth, int bare, TextBuf *sb)
 {
     const cJSON *kv = depth <= RULES_MAX_DEPTH ? only_child(c) : NULL;
     const char *k = kv && kv->string ? kv->string : "";
@@ -287,28 +269,28 @@ static void explain(const RuleCtx *x, const cJSON *c, int depth, int bare, Sb *s
         cJSON_ArrayForEach(it, kv) {
             if (eval(x, it, depth + 1))
                 continue;
-            sb_add(sb, "%s", first ? "" : bare ? " and " : "; ");
+            text_add(sb, "%s", first ? "" : bare ? " and " : "; ");
             explain(x, it, depth + 1, bare, sb);
             first = 0;
         }
     } else if (strcmp(k, "any") == 0) {
         int first = 1;
-        sb_add(sb, "%s", bare ? "(one of: " : "needs one of: ");
+        text_add(sb, "%s", bare ? "(one of: " : "needs one of: ");
         cJSON_ArrayForEach(it, kv) {
-            sb_add(sb, "%s", first ? "" : ", or ");
+            text_add(sb, "%s", first ? "" : ", or ");
             explain(x, it, depth + 1, 1, sb);
             first = 0;
         }
-        sb_add(sb, "%s", bare ? ")" : "");
+        text_add(sb, "%s", bare ? ")" : "");
     } else if (strcmp(k, "not") == 0) {
-        sb_add(sb, "%s", bare ? "without " : "not allowed with ");
+        text_add(sb, "%s", bare ? "without " : "not allowed with ");
         phrase(x, kv, depth + 1, sb);
     } else if (kv) {
-        sb_add(sb, "%s", bare ? "" : "needs ");
+        text_add(sb, "%s", bare ? "" : "needs ");
         phrase(x, c, depth, sb);
         have_words(x, kv, sb);
     } else {
-        sb_add(sb, "the requirement cannot be met");
+        text_add(sb, "the requirement cannot be met");
     }
 }
 
@@ -317,11 +299,11 @@ void rules_describe_condition(const cJSON *cond, char *buf, size_t size)
     if (!buf || size == 0)
         return;
     buf[0] = '\0';
-    Sb sb = {buf, size, 0};
+    TextBuf sb = {buf, size, 0};
     if (is_nothing(cond, 0))
         return;
     if (rules_validate_condition(cond, NULL, NULL) != MA_OK) {
-        sb_add(&sb, "(malformed condition)");
+        text_add(&sb, "(malformed condition)");
         return;
     }
     phrase(NULL, cond, 1, &sb);
@@ -339,81 +321,81 @@ void rules_explain(const RuleCtx *ctx, const cJSON *cond, char *buf, size_t size
     buf[0] = '\0';
     if (rules_check(ctx, cond))
         return;
-    Sb sb = {buf, size, 0};
+    TextBuf sb = {buf, size, 0};
     if (rules_validate_condition(cond, NULL, NULL) != MA_OK) {
-        sb_add(&sb, "the requirement is malformed and cannot be met");
+        text_add(&sb, "the requirement is malformed and cannot be met");
         return;
     }
     explain(ctx, cond, 1, 0, &sb);
 }
 
-static void describe_one(const cJSON *kv, Sb *sb)
+static void describe_one(const cJSON *kv, TextBuf *sb)
 {
     const char *k = kv->string;
     if (strcmp(k, "give") == 0 || strcmp(k, "take") == 0) {
-        sb_add(sb, "%s %d ", k[0] == 'g' ? "gives" : "takes", int_field(kv, "count", 1));
+        text_add(sb, "%s %d ", k[0] == 'g' ? "gives" : "takes", int_field(kv, "count", 1));
         sb_name(sb, str_field(kv, "item"));
     } else if (strcmp(k, "experience") == 0) {
         int n = 0;
         int_ok(kv, 1, INT_MAX, &n);
-        sb_add(sb, "%d experience", n);
+        text_add(sb, "%d experience", n);
     } else if (strcmp(k, "stat") == 0) {
-        sb_add(sb, "%+d %s", int_field(kv, "add", 0), or_q(str_field(kv, "name")));
+        text_add(sb, "%+d %s", int_field(kv, "add", 0), or_q(str_field(kv, "name")));
     } else if (strcmp(k, "skill_xp") == 0) {
-        sb_add(sb, "%+d ", int_field(kv, "add", 0));
+        text_add(sb, "%+d ", int_field(kv, "add", 0));
         sb_name(sb, str_field(kv, "name"));
-        sb_add(sb, " experience");
+        text_add(sb, " experience");
     } else if (strcmp(k, "relationship") == 0) {
         const char *who = str_field(kv, "with");
         if (who && strcmp(who, "@npc") == 0) { /* the one being talked to */
-            sb_add(sb, "their opinion of you %+d", int_field(kv, "add", 0));
+            text_add(sb, "their opinion of you %+d", int_field(kv, "add", 0));
         } else {
             sb_name(sb, who);
-            sb_add(sb, "'s opinion %+d", int_field(kv, "add", 0));
+            text_add(sb, "'s opinion %+d", int_field(kv, "add", 0));
         }
     } else if (strcmp(k, "start_quest") == 0) {
-        sb_add(sb, "starts the quest ");
+        text_add(sb, "starts the quest ");
         sb_name(sb, kv->valuestring);
     } else if (strcmp(k, "advance_quest") == 0) {
-        sb_add(sb, "advances the quest ");
+        text_add(sb, "advances the quest ");
         sb_name(sb, str_field(kv, "quest"));
-        sb_add(sb, " (");
+        text_add(sb, " (");
         sb_name(sb, str_field(kv, "objective"));
-        sb_add(sb, " +%d)", int_field(kv, "add", 1));
+        text_add(sb, " +%d)", int_field(kv, "add", 1));
     } else if (strcmp(k, "unlock_recipe") == 0) {
-        sb_add(sb, "unlocks the recipe ");
+        text_add(sb, "unlocks the recipe ");
         sb_name(sb, kv->valuestring);
     } else if (strcmp(k, "achievement") == 0) {
-        sb_add(sb, "the achievement ");
+        text_add(sb, "the achievement ");
         sb_name(sb, kv->valuestring);
     } else if (strcmp(k, "set_block") == 0) {
         const char *block = str_field(kv, "block"), *replace = str_field(kv, "replace");
         int count = int_field(kv, "count", 1);
         int clear = block && strcmp(block, "air") == 0;
         if (replace && count > 1)
-            sb_add(sb, "%s up to %d ", clear ? "breaks" : "turns", count);
+            text_add(sb, "%s up to %d ", clear ? "breaks" : "turns", count);
         else if (replace)
-            sb_add(sb, "%s the nearest ", clear ? "breaks" : "turns");
+            text_add(sb, "%s the nearest ", clear ? "breaks" : "turns");
         if (replace) {
             sb_name(sb, replace);
             if (!clear) {
-                sb_add(sb, " into ");
+                text_add(sb, " into ");
                 sb_name(sb, block);
             }
         } else if (clear) {
-            sb_add(sb, "clears a block");
+            text_add(sb, "clears a block");
         } else {
-            sb_add(sb, "places ");
+            text_add(sb, "places ");
             sb_name(sb, block);
         }
     } else if (strcmp(k, "fail_quest") == 0) {
-        sb_add(sb, "fails the quest ");
+        text_add(sb, "fails the quest ");
         sb_name(sb, kv->valuestring);
     } else if (strcmp(k, "start_story") == 0) {
-        sb_add(sb, "begins the story ");
+        text_add(sb, "begins the story ");
         sb_name(sb, kv->valuestring);
     } else if (strcmp(k, "start_event") == 0) {
-        sb_add(sb, "brings about %s", str_field(kv, "name") ? str_field(kv, "name") : "an event");
+        text_add(sb, "brings about %s", str_field(kv, "name") ? str_field(kv, "name") : "an event");
     }
 }
 
@@ -427,9 +409,9 @@ void rules_describe_effects(const cJSON *effects, char *buf, size_t size)
     if (!buf || size == 0)
         return;
     buf[0] = '\0';
-    Sb sb = {buf, size, 0};
+    TextBuf sb = {buf, size, 0};
     if (rules_validate_effects(effects, NULL, NULL) != MA_OK) {
-        sb_add(&sb, "(malformed effects)");
+        text_add(&sb, "(malformed effects)");
         return;
     }
     int first = 1;
@@ -439,12 +421,12 @@ void rules_describe_effects(const cJSON *effects, char *buf, size_t size)
         const cJSON *kv = it->child;
         if (!shown(kv->string))
             continue;
-        sb_add(&sb, "%s", first ? "" : ", ");
+        text_add(&sb, "%s", first ? "" : ", ");
         describe_one(kv, &sb);
         first = 0;
     }
     if (first)
-        sb_add(&sb, "nothing");
+        text_add(&sb, "nothing");
 }
 
 /* ---- applying --------------------------------------------------------------------------- */

@@ -246,17 +246,6 @@ static int parse_progression(SkillBook *b, const cJSON *root, const char *src, E
     return MA_OK;
 }
 
-static cJSON *parse_json(const char *json, size_t len, const char *source, Err *err)
-{
-    cJSON *root = cJSON_ParseWithLength(json, len);
-    if (!root) {
-        const char *at = cJSON_GetErrorPtr();
-        long off = at && at >= json && at <= json + len ? (long)(at - json) : -1;
-        err_set(err, MA_ERR_INVALID, "%s: not valid JSON (near byte %ld)", source, off);
-    }
-    return root;
-}
-
 int skillbook_load(const char *skills_json, size_t skills_len, const char *skills_source, const char *prog_json,
                    size_t prog_len, const char *prog_source, SkillBook **out, Err *err)
 {
@@ -266,8 +255,8 @@ int skillbook_load(const char *skills_json, size_t skills_len, const char *skill
     int rc = MA_OK;
     if (!b)
         return err_set(err, MA_ERR_NOMEM, "out of memory");
-    if (!(prog = parse_json(prog_json, prog_len, prog_source, err)) ||
-        !(root = parse_json(skills_json, skills_len, skills_source, err))) {
+    if (!(prog = json_parse_data(prog_json, prog_len, prog_source, err)) ||
+        !(root = json_parse_data(skills_json, skills_len, skills_source, err))) {
         rc = MA_ERR_INVALID;
         goto done;
     }

@@ -35,3 +35,26 @@ int json_field_str(const cJSON *o, const char *key, char *buf, size_t size, cons
     snprintf(buf, size, "%s", v->valuestring);
     return 0;
 }
+
+const char *json_str(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+int json_int(const cJSON *o, const char *key, int def)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsNumber(v) ? v->valueint : def;
+}
+
+cJSON *json_parse_data(const char *json, size_t len, const char *source, Err *err)
+{
+    cJSON *root = cJSON_ParseWithLength(json, len);
+    if (!root) {
+        const char *at = cJSON_GetErrorPtr();
+        long off = at && at >= json && at <= json + len ? (long)(at - json) : -1;
+        err_set(err, MA_ERR_INVALID, "%s: not valid JSON (near byte %ld)", source, off);
+    }
+    return root;
+}

@@ -10,6 +10,8 @@
 
 #include <cJSON.h>
 
+#include "util/err.h"
+
 /* Field key of o as a whole number in lo..hi into *out. Absent: *out = def, and -1 when
  * required (def is then only a placeholder). Present but not a whole number in range: -1, *out
  * untouched. */
@@ -26,5 +28,15 @@ enum {
  * emptied and -1 returned. Present but not a string, too long, or empty with JSON_FIELD_NONEMPTY:
  * -1. */
 int json_field_str(const cJSON *o, const char *key, char *buf, size_t size, const char *def, int flags);
+
+/* Parses a data file's text (len bytes, read from source), or returns NULL with err saying
+ * "SOURCE: not valid JSON (near byte N)". The caller frees the tree with cJSON_Delete. */
+cJSON *json_parse_data(const char *json, size_t len, const char *source, Err *err);
+
+/* Unchecked reads, for JSON a loader has already checked (or where a missing field simply
+ * means the default): field key of o as a string (NULL when absent or not a string; o may be
+ * NULL), or as an int (def when absent or not a number). */
+const char *json_str(const cJSON *o, const char *key);
+int json_int(const cJSON *o, const char *key, int def);
 
 #endif
