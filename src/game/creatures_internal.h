@@ -29,11 +29,9 @@ struct CreatureBook {
     SpawnRules spawn;
 };
 
-/* creature_book.c */
+/* In creature_book.c (what each does is said at its definition). */
 int creatures_entry_error(Err *err, const char *source, const char *what, int i, const char *name, const char *why);
-/* creature_book.c */
 int creatures_get_range(const cJSON *o, const char *key, int lo, int hi, int *mn, int *mx);
-/* creature_book.c */
 int creatures_valid_kind(const char *s);
 
 #endif

@@ -12,6 +12,7 @@
 
 static const char *const slot_phrase[] = {"on your head", "on your body", "on your hands", "on your feet",
                                           "in your main hand", "in your off hand", "on a finger", "at your hip"};
+
 /* ------------------------------------------------------------ equipment */
 
 /* Marks a row as worn in position pos. */

@@ -26,37 +26,25 @@ typedef struct Pack {
     int bag;                          /* backpack slots the equipped bag opens */
     unsigned char used[INV_SLOT_BAG + 1];
 } Pack;
+
 /* Called for each part of a removal before the rows change: n of the item,
  * with the row's loose item_data (NULL for a plain stack). */
 typedef int (*TakeFn)(Game *g, const char *item, int n, const cJSON *data, void *ud, Err *err);
 
-/* inventory.c */
+/* In inventory.c (what each does is said at its definition). */
 int inventory_slot_position_of(ItemSlot s);
-/* inventory.c */
 void inventory_pack_free(Pack *p);
-/* inventory.c */
 int inventory_pack_load(Game *g, int64_t character_id, Pack *p, Err *err);
-/* inventory.c */
 int inventory_is_pack_slot(const Pack *p, int pos);
-/* inventory.c */
 int inventory_pack_free_slot(const Pack *p);
-/* inventory.c */
 int inventory_row_at(const Pack *p, int pos);
-/* inventory.c */
 int inventory_find_row(const Pack *p, const char *item, int want);
-/* inventory.c */
 cJSON *inventory_loose_data(const cJSON *data);
-/* inventory.c */
 int inventory_durability_of(const InventoryRow *row, const ItemDef *d);
-/* inventory.c */
 void inventory_set_number(cJSON *obj, const char *key, double v);
-/* inventory.c */
 void inventory_plural(char *buf, size_t size, const char *item, int count);
-/* inventory.c */
 char inventory_free_letter(const Pack *p, const char *taken);
-/* inventory.c */
 void inventory_set_letter(InventoryRow *row, char letter);
-/* inventory.c */
 int inventory_take_with(Game *g, int64_t character_id, const char *item, int count, TakeFn fn, void *ud, Err *err);
 
 #endif

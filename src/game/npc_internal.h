@@ -24,7 +24,7 @@ struct DialogueBook {
 static const char *const role_names[] = {"smith", "farmer", "guard", "priest", "trader"};
 static const char *const offers[] = {"work", "hand_in", "buy", "sell", "bye"};
 
-/* npc.c */
+/* In npc.c (what each does is said at its definition). */
 cJSON *npc_entity_at(Game *g, int32_t x, int32_t y, int32_t z, int32_t pos[3]);
 
 #endif

@@ -80,21 +80,16 @@ typedef struct Mention {
     int found;
 } Mention;
 
-/* skillbook.c */
+/* In skillbook.c (what each does is said at its definition). */
 int progress_is_stat(const char *s);
-/* skillbook.c */
 int progress_each_skill_ref(const cJSON *c, SkillRefFn fn, void *ud);
-/* skillbook.c */
 const Skill *progress_find_skill(const SkillBook *b, const char *name);
-/* progress_skills.c */
+
+/* In progress_skills.c (what each does is said at its definition). */
 int progress_skill_state(Game *g, const char *skill, int *level, int64_t *xp, int *has_row, Err *err);
-/* progress_skills.c */
 int64_t progress_skill_step(const Skill *s, int level);
-/* progress_skills.c */
 int progress_mentions(const char *skill, void *ud);
-/* progress_skills.c */
 void progress_spec_words(const Skill *s, char *buf, size_t size);
-/* progress_skills.c */
 int progress_chosen_spec(Game *g, const char *skill, char *buf, size_t size);
 
 #endif

@@ -41,37 +41,26 @@ static inline void set_bool(cJSON *o, const char *k, int v)
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-/* quest_book.c */
+/* In quest_book.c (what each does is said at its definition). */
 const cJSON *quest_tpl_objectives(const cJSON *tpl);
-/* quest_book.c */
 const char *quest_tpl_turn_in(const cJSON *tpl);
-/* quest_book.c */
 const cJSON *quest_templates(Game *g);
-/* quest_book.c */
 int quest_tpl_open(const Game *g, const cJSON *t);
-/* quest_book.c */
 const cJSON *quest_tpl_find(Game *g, const char *name);
-/* quest_book.c */
 int quest_row(Game *g, const cJSON *tpl, int64_t *id, Err *err);
-/* quest_book.c */
 const cJSON *quest_tpl_of_row(Game *g, int64_t quest_id);
-/* quest.c */
+
+/* In quest.c (what each does is said at its definition). */
 int quest_scale_for(int level);
-/* quest.c */
 int quest_scaled_target(const cJSON *ob, int scale);
-/* quest.c */
 cJSON *quest_new_progress(Game *g, const cJSON *tpl, int64_t character_id, int level, const char *giver);
-/* quest.c */
 cJSON *quest_scaled_rewards(const Game *g, const cJSON *tpl, int scale);
-/* quest.c */
 cJSON *quest_obj_state(cJSON *pd, int i);
-/* quest.c */
 int quest_all_done(const cJSON *tpl, cJSON *pd);
-/* quest.c */
 int quest_obj_open(Game *g, const cJSON *tpl, cJSON *pd, int i, const RuleCtx *ctx);
-/* quest.c */
 int quest_open_delivery(Game *g, const cJSON *tpl, cJSON *pd, const char *role, const RuleCtx *ctx);
-/* quest_dialogue.c */
+
+/* In quest_dialogue.c (what each does is said at its definition). */
 void quest_giver_words(Game *g, const cJSON *tpl, const cJSON *pd, char *buf, size_t size);
 
 #endif

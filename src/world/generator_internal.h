@@ -139,25 +139,26 @@ static inline double smoothstep(double e0, double e1, double v)
 
 static inline double mix(double a, double b, double t) { return a + (b - a) * t; }
 
-/* generator_terrain.c */
+/* In generator_terrain.c (what each does is said at its definition). */
 void gen_terrain_sample(const Generator *g, int32_t x, int32_t z, TerrainSample *s);
-/* generator_trees.c */
+
+/* In generator_trees.c (what each does is said at its definition). */
 int gen_tree_at(Generator *g, int32_t x, int32_t z, const TerrainSample *s, TreeSpot *t);
-/* generator_trees.c */
 int gen_tree_top(const TreeSpot *t);
-/* generator_terrain.c */
+
+/* In generator_terrain.c (what each does is said at its definition). */
 Column *gen_column_get(Generator *g, int32_t cx, int32_t cz);
-/* generator_terrain.c */
 void gen_fill_terrain(const Generator *g, const Column *col, uint8_t *buf, int y0);
-/* generator_terrain.c */
 void gen_fill_bedrock(const Generator *g, uint8_t *buf, int32_t cx, int32_t cz);
-/* generator_caves.c */
+
+/* In generator_caves.c (what each does is said at its definition). */
 void gen_carve_caves(const Generator *g, const Column *col, uint8_t *buf, int32_t cx, int32_t cy, int32_t cz);
-/* generator_ores.c */
+
+/* In generator_ores.c (what each does is said at its definition). */
 void gen_place_ores(const Generator *g, uint8_t *buf, int32_t cx, int32_t cy, int32_t cz);
-/* generator_trees.c */
+
+/* In generator_trees.c (what each does is said at its definition). */
 void gen_place_trees(const Generator *g, const Column *col, uint8_t *buf, int32_t cx, int32_t cy, int32_t cz);
-/* generator_trees.c */
 void gen_place_plants(const Generator *g, const Column *col, uint8_t *buf, int y0);
 
 #endif
