@@ -12,6 +12,7 @@
 
 #include "agents/agents_llm.h"
 #include "net/llm.h"
+#include "util/prng.h"
 #include "util/text.h"
 
 static const char *prog = "magic-adventure";
@@ -39,16 +40,7 @@ uint64_t launch_random_seed(void)
     const char *env = getenv("MAGIC_SEED");
     if (env && *env && launch_parse_seed(env, &fixed) == 0)
         return (uint64_t)fixed;
-    uint64_t v = 0;
-    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        if (read(fd, &v, sizeof v) != (ssize_t)sizeof v)
-            v = 0;
-        close(fd);
-    }
-    if (!v) /* no /dev/urandom: the clock is random enough for a world seed */
-        v = (uint64_t)time(NULL) * 0x9E3779B97F4A7C15ULL ^ (uint64_t)getpid();
-    return v % 1000000000000ULL;
+    return util_random_seed();
 }
 
 const char *launch_username(void)

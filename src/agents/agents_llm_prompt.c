@@ -21,6 +21,7 @@
 #include "save/skills.h"
 #include "save/stories.h"
 #include "save/worlds.h"
+#include "util/text.h"
 
 /* Budgets, in bytes (about four a token). */
 enum { BUDGET_WORLD = 640, BUDGET_ROWS = 1400, BUDGET_DEEDS = 480, BUDGET_SUMMARY = 240 };
@@ -107,13 +108,6 @@ static void section(LlmJob *j, Sb *user, Sb *echo, const char *name, const char 
     cJSON_AddItemToArray(j->sections, s);
 }
 
-static void words(const char *name, char *buf, size_t size)
-{
-    snprintf(buf, size, "%s", name ? name : "");
-    for (char *p = buf; *p; p++)
-        if (*p == '_')
-            *p = ' ';
-}
 
 /* ------------------------------------------------------------ the sections */
 
@@ -157,7 +151,7 @@ static int deeds(Save *s, int64_t world_id, int64_t character_id, int64_t turn, 
         const char *what = agent_sfield(d, "what", "");
         const char *who = agent_sfield(d, "name", "a traveller");
         char kind[64];
-        words(agent_sfield(d, "kind", NULL), kind, sizeof kind);
+        text_words(agent_sfield(d, "kind", NULL), kind, sizeof kind);
         int count = (int)agent_nfield(d, "count", 1), total = (int)agent_nfield(d, "total", 0);
         if (strcmp(what, "slain") == 0)
             sb_add(out, "%s slew %d %s (%d in all).\n", who, count, kind, total);
@@ -224,7 +218,7 @@ int llm_prompt_quest(Save *s, int64_t world_id, int64_t quest_id, int64_t turn, 
         if (!id)
             continue;
         char what[64];
-        words(agent_sfield(ob[i].progress_data, "creature", NULL) ? agent_sfield(ob[i].progress_data, "creature", NULL)
+        text_words(agent_sfield(ob[i].progress_data, "creature", NULL) ? agent_sfield(ob[i].progress_data, "creature", NULL)
               : agent_sfield(ob[i].progress_data, "item", NULL)   ? agent_sfield(ob[i].progress_data, "item", NULL)
                                                        : agent_sfield(ob[i].progress_data, "place", NULL),
               what, sizeof what);
@@ -271,8 +265,8 @@ int llm_prompt_event(Save *s, int64_t world_id, int64_t event_id, int64_t turn, 
     cJSON_AddStringToObject(j->offline, "name", e.event_name);
     cJSON_AddStringToObject(j->offline, "description", e.description ? e.description : "");
     char kind[40], creature[64], start[48], end[48];
-    words(e.event_type, kind, sizeof kind);
-    words(agent_sfield(e.event_data, "creature", NULL), creature, sizeof creature);
+    text_words(e.event_type, kind, sizeof kind);
+    text_words(agent_sfield(e.event_data, "creature", NULL), creature, sizeof creature);
     int64_t t0 = (int64_t)agent_nfield(e.event_data, "start_turn", (double)turn);
     int64_t t1 = (int64_t)agent_nfield(e.event_data, "end_turn", (double)turn);
     sb_add(&rows, "An event of kind %s, from %s to %s.\n", kind, calendar_date(t0, start, sizeof start),
@@ -356,7 +350,7 @@ int llm_prompt_line(Save *s, int64_t world_id, int64_t npc_id, int64_t player_id
     if ((rc = characters_get(s, player_id, &me, err)) != MA_OK)
         goto done;
     char role[32];
-    words(agent_sfield(npc.appearance, "role", "villager"), role, sizeof role);
+    text_words(agent_sfield(npc.appearance, "role", "villager"), role, sizeof role);
     const char *village = agent_sfield(npc.appearance, "village", NULL);
     snprintf(j->who, sizeof j->who, "%s the %s", npc.name, role);
     j->row_id = npc_id;

@@ -10,6 +10,7 @@
 #include "game/calendar.h"
 #include "save/agents.h"
 #include "save/evolution.h"
+#include "util/json_field.h"
 
 typedef struct Item {
     char kind;         /* 'b' block, 'e' entity, 'r' row */
@@ -382,35 +383,23 @@ int evo_commit(Evo *e, int64_t agent_id, const char *type, cJSON *reasoning, int
 
 static int rollback_one(Save *s, World *w, EvolutionRow *entry, EvoRollback *opt, int depth, Err *err);
 
-static const char *sfield(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static int ifield(const cJSON *o, const char *k, int fallback)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsNumber(v) ? v->valueint : fallback;
-}
-
 /* The thing an item of a diff names; 0 when the item is malformed. */
 static int item_thing(const cJSON *it, char kind, char *buf, size_t size)
 {
     if (kind == 'b') {
         if (!cJSON_IsNumber(cJSON_GetObjectItem(it, "x")) || !cJSON_IsNumber(cJSON_GetObjectItem(it, "y")) ||
-            !cJSON_IsNumber(cJSON_GetObjectItem(it, "z")) || !sfield(it, "before") || !sfield(it, "after"))
+            !cJSON_IsNumber(cJSON_GetObjectItem(it, "z")) || !json_str(it, "before") || !json_str(it, "after"))
             return 0;
-        thing_of('b', ifield(it, "x", 0), ifield(it, "y", 0), ifield(it, "z", 0), NULL, 0, buf, size);
+        thing_of('b', json_int(it, "x", 0), json_int(it, "y", 0), json_int(it, "z", 0), NULL, 0, buf, size);
     } else if (kind == 'e') {
         const cJSON *c = cJSON_GetObjectItemCaseSensitive(it, "chunk");
-        if (!sfield(it, "id") || cJSON_GetArraySize(c) != 3)
+        if (!json_str(it, "id") || cJSON_GetArraySize(c) != 3)
             return 0;
-        thing_of('e', 0, 0, 0, sfield(it, "id"), 0, buf, size);
+        thing_of('e', 0, 0, 0, json_str(it, "id"), 0, buf, size);
     } else {
-        if (!sfield(it, "table") || !cJSON_IsNumber(cJSON_GetObjectItem(it, "id")))
+        if (!json_str(it, "table") || !cJSON_IsNumber(cJSON_GetObjectItem(it, "id")))
             return 0;
-        thing_of('r', 0, 0, 0, sfield(it, "table"), (int64_t)cJSON_GetObjectItem(it, "id")->valuedouble, buf, size);
+        thing_of('r', 0, 0, 0, json_str(it, "table"), (int64_t)cJSON_GetObjectItem(it, "id")->valuedouble, buf, size);
     }
     return 1;
 }
@@ -454,9 +443,9 @@ static int is_creature(const cJSON *it)
 static int item_holds(Save *s, World *w, char kind, const cJSON *it, char *now_desc, size_t size, Err *err)
 {
     if (kind == 'b') {
-        const char *now = block_name_at(w, ifield(it, "x", 0), ifield(it, "y", 0), ifield(it, "z", 0));
+        const char *now = block_name_at(w, json_int(it, "x", 0), json_int(it, "y", 0), json_int(it, "z", 0));
         snprintf(now_desc, size, "%s", now);
-        return strcmp(now, sfield(it, "after")) == 0;
+        return strcmp(now, json_str(it, "after")) == 0;
     }
     if (kind == 'e') {
         if (is_creature(it))
@@ -466,13 +455,13 @@ static int item_holds(Save *s, World *w, char kind, const cJSON *it, char *now_d
                                 cJSON_GetArrayItem(c, 2)->valueint, err);
         if (!ch)
             return -1;
-        const cJSON *now = entity_in(ch, sfield(it, "id"));
+        const cJSON *now = entity_in(ch, json_str(it, "id"));
         const cJSON *after = cJSON_GetObjectItemCaseSensitive(it, "after");
         snprintf(now_desc, size, "%s", now ? "somewhere else or changed" : "gone");
         return cJSON_IsNull(after) ? now == NULL : now && cJSON_Compare(now, after, 1);
     }
     cJSON *now = NULL;
-    if (save_row_get(s, sfield(it, "table"), (int64_t)cJSON_GetObjectItem(it, "id")->valuedouble, &now, err) != MA_OK)
+    if (save_row_get(s, json_str(it, "table"), (int64_t)cJSON_GetObjectItem(it, "id")->valuedouble, &now, err) != MA_OK)
         return -1;
     int ok = row_matches(now, cJSON_GetObjectItemCaseSensitive(it, "before"), cJSON_GetObjectItemCaseSensitive(it, "after"));
     snprintf(now_desc, size, "%s", now ? "changed since" : "deleted since");
@@ -486,8 +475,8 @@ static int item_undo(Save *s, World *w, char kind, const cJSON *it, Err *err)
     const cJSON *before = cJSON_GetObjectItemCaseSensitive(it, "before");
     const cJSON *after = cJSON_GetObjectItemCaseSensitive(it, "after");
     if (kind == 'b')
-        return set_block_named(w, ifield(it, "x", 0), ifield(it, "y", 0), ifield(it, "z", 0), sfield(it, "before"),
-                               cJSON_GetObjectItemCaseSensitive(it, "before_meta"), err);
+        return set_block_named(w, json_int(it, "x", 0), json_int(it, "y", 0), json_int(it, "z", 0),
+                               json_str(it, "before"), cJSON_GetObjectItemCaseSensitive(it, "before_meta"), err);
     if (kind == 'e') {
         const cJSON *c = cJSON_GetObjectItemCaseSensitive(it, "chunk");
         int32_t cx = cJSON_GetArrayItem(c, 0)->valueint, cy = cJSON_GetArrayItem(c, 1)->valueint,
@@ -499,19 +488,19 @@ static int item_undo(Save *s, World *w, char kind, const cJSON *it, Err *err)
         cJSON *e;
         cJSON_ArrayForEach(e, ch->entities) {
             const cJSON *eid = cJSON_GetObjectItemCaseSensitive(e, "id");
-            if (cJSON_IsString(eid) && strcmp(eid->valuestring, sfield(it, "id")) == 0) {
+            if (cJSON_IsString(eid) && strcmp(eid->valuestring, json_str(it, "id")) == 0) {
                 cJSON_DeleteItemFromArray(ch->entities, i);
                 break;
             }
             i++;
         }
         if (cJSON_IsObject(before)) {
-            insert_at(ch->entities, ifield(it, "before_index", -1), cJSON_Duplicate(before, 1));
+            insert_at(ch->entities, json_int(it, "before_index", -1), cJSON_Duplicate(before, 1));
         }
         world_mark_dirty(w, cx, cy, cz);
         return MA_OK;
     }
-    const char *table = sfield(it, "table");
+    const char *table = json_str(it, "table");
     int64_t id = (int64_t)cJSON_GetObjectItem(it, "id")->valuedouble;
     if (cJSON_IsNull(before))
         return save_row_delete(s, table, id, err);
@@ -654,7 +643,7 @@ static int rollback_one(Save *s, World *w, EvolutionRow *entry, EvoRollback *opt
     back.changes_made = inverse(changes);
     char summary[240];
     snprintf(summary, sizeof summary, "undid #%lld: %s", (long long)entry->id,
-             sfield(changes, "summary") ? sfield(changes, "summary") : entry->evolution_type);
+             json_str(changes, "summary") ? json_str(changes, "summary") : entry->evolution_type);
     cJSON_ReplaceItemInObjectCaseSensitive(back.changes_made, "summary", cJSON_CreateString(summary));
     back.reasoning = cJSON_CreateObject();
     cJSON_AddNumberToObject(back.reasoning, "rolled_back", (double)entry->id);
@@ -746,7 +735,7 @@ static int64_t provenance(Save *s, int64_t wid, const char *thing, char *buf, si
     int have_agent = row.agent_id > 0 && agents_get(s, row.agent_id, &a, NULL) == MA_OK;
     if (have_agent)
         who = a.agent_type;
-    const char *summary = sfield(row.changes_made, "summary");
+    const char *summary = json_str(row.changes_made, "summary");
     snprintf(buf, size, "#%lld %s: %s", (long long)id, who, summary && *summary ? summary : row.evolution_type);
     if (have_agent)
         agent_row_clear(&a);
@@ -807,7 +796,7 @@ int evolution_verify(Save *s, World *w, int64_t wid, EvoProblemFn report, void *
                 if (latest != rows[i].id || turn >= 0)
                     continue; /* a later entry, or the player's own hand, changed it since */
                 snprintf(msg, sizeof msg, "evolution entry #%lld left %s as %s, but it is %s and nothing explains why",
-                         (long long)rows[i].id, thing + 2, k == 0 ? sfield(it, "after") : "it was", now);
+                         (long long)rows[i].id, thing + 2, k == 0 ? json_str(it, "after") : "it was", now);
                 report(msg, ud);
                 problems++;
             }
@@ -831,7 +820,7 @@ cJSON *evolution_diff(Save *s, int64_t wid, int64_t from_id, int64_t to_id, Err 
             continue;
         const cJSON *it;
         cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(rows[i].changes_made, "blocks")) {
-            int x = ifield(it, "x", 0), y = ifield(it, "y", 0), z = ifield(it, "z", 0);
+            int x = json_int(it, "x", 0), y = json_int(it, "y", 0), z = json_int(it, "z", 0);
             char key[64];
             snprintf(key, sizeof key, "%d,%d,%d", chunk_coord(x), chunk_coord(y), chunk_coord(z));
             cJSON *list = cJSON_GetObjectItemCaseSensitive(blocks, key);
@@ -839,22 +828,22 @@ cJSON *evolution_diff(Save *s, int64_t wid, int64_t from_id, int64_t to_id, Err 
                 list = cJSON_AddArrayToObject(blocks, key);
             cJSON *found = NULL, *b;
             cJSON_ArrayForEach(b, list)
-                if (ifield(b, "x", 0) == x && ifield(b, "y", 0) == y && ifield(b, "z", 0) == z)
+                if (json_int(b, "x", 0) == x && json_int(b, "y", 0) == y && json_int(b, "z", 0) == z)
                     found = b;
             if (found) {
-                cJSON_ReplaceItemInObjectCaseSensitive(found, "to", cJSON_CreateString(sfield(it, "after")));
+                cJSON_ReplaceItemInObjectCaseSensitive(found, "to", cJSON_CreateString(json_str(it, "after")));
             } else {
                 cJSON *o = cJSON_CreateObject();
                 cJSON_AddNumberToObject(o, "x", x);
                 cJSON_AddNumberToObject(o, "y", y);
                 cJSON_AddNumberToObject(o, "z", z);
-                cJSON_AddStringToObject(o, "from", sfield(it, "before"));
-                cJSON_AddStringToObject(o, "to", sfield(it, "after"));
+                cJSON_AddStringToObject(o, "from", json_str(it, "before"));
+                cJSON_AddStringToObject(o, "to", json_str(it, "after"));
                 cJSON_AddItemToArray(list, o);
             }
         }
         cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(rows[i].changes_made, "rows")) {
-            const char *table = sfield(it, "table");
+            const char *table = json_str(it, "table");
             if (!table)
                 continue;
             cJSON *list = cJSON_GetObjectItemCaseSensitive(tables, table);
@@ -883,7 +872,7 @@ cJSON *evolution_diff(Save *s, int64_t wid, int64_t from_id, int64_t to_id, Err 
     cJSON_ArrayForEach(chunk, blocks) {
         for (int i = cJSON_GetArraySize(chunk) - 1; i >= 0; i--) {
             cJSON *b = cJSON_GetArrayItem(chunk, i);
-            if (strcmp(sfield(b, "from"), sfield(b, "to")) == 0)
+            if (strcmp(json_str(b, "from"), json_str(b, "to")) == 0)
                 cJSON_DeleteItemFromArray(chunk, i);
         }
     }

@@ -23,13 +23,6 @@
 #include "game/quest.h"
 #include "save/quests.h"
 
-static void words(const char *name, char *buf, size_t size)
-{
-    snprintf(buf, size, "%s", name);
-    for (char *p = buf; *p; p++)
-        if (*p == '_')
-            *p = ' ';
-}
 
 /* How many open quests the agent wrote for this character; their titles go to titles (a JSON
  * array, may be NULL). */
@@ -121,7 +114,7 @@ static int write_quest(AgentCtx *c, const AgentPlayer *p, const cJSON *open_titl
     if (need && (roll == 0 || roll == 1)) {
         /* fetch */
         char item[64], count[16];
-        words(agent_sfield(need, "item", "bread"), item, sizeof item);
+        text_words(agent_sfield(need, "item", "bread"), item, sizeof item);
         snprintf(count, sizeof count, "%d", (int)agent_nfield(need, "count", 1));
         const cJSON *t = cJSON_GetObjectItemCaseSensitive(tpls, "fetch");
         agent_fill(title, sizeof title, agent_sfield(t, "title", "{villager}'s request"), "villager",

@@ -17,6 +17,7 @@
 #include "save/achievements.h"
 #include "save/charstate.h"
 #include "util/data.h"
+#include "util/json_field.h"
 
 struct AchieveBook {
     cJSON *root;
@@ -24,18 +25,6 @@ struct AchieveBook {
 };
 
 #define CHECK_PASSES 3 /* how far one action can climb a chain */
-
-static const char *sfield(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static int ifield(const cJSON *o, const char *k, int def)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsNumber(v) ? v->valueint : def;
-}
 
 static int is_ident(const char *s)
 {
@@ -54,7 +43,7 @@ static const cJSON *find(const cJSON *list, const char *name)
     const cJSON *a;
     cJSON_ArrayForEach(a, list) {
         /* Entries after the one being checked are not validated yet: one may have no name. */
-        const char *n = sfield(a, "name");
+        const char *n = json_str(a, "name");
         if (n && strcmp(n, name) == 0)
             return a;
     }
@@ -64,10 +53,9 @@ static const cJSON *find(const cJSON *list, const char *name)
 int achieve_book_load(const char *json, size_t len, const char *source, AchieveBook **out, Err *err)
 {
     *out = NULL;
-    cJSON *root = cJSON_ParseWithLength(json, len);
+    cJSON *root = json_parse_data(json, len, source, err);
     if (!root)
-        return err_set(err, MA_ERR_INVALID, "%s: not valid JSON (near byte %ld)", source,
-                       cJSON_GetErrorPtr() ? (long)(cJSON_GetErrorPtr() - json) : -1L);
+        return MA_ERR_INVALID;
     int rc = MA_OK;
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "achievements"), *a;
     if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) == 0) {
@@ -77,25 +65,26 @@ int achieve_book_load(const char *json, size_t len, const char *source, AchieveB
     int i = 0;
     char where[256];
     cJSON_ArrayForEach(a, list) {
-        const char *name = cJSON_IsObject(a) ? sfield(a, "name") : NULL;
+        const char *name = cJSON_IsObject(a) ? json_str(a, "name") : NULL;
         const char *why = NULL;
         const cJSON *points = cJSON_GetObjectItemCaseSensitive(a, "points");
         const cJSON *counter = cJSON_GetObjectItemCaseSensitive(a, "counter");
-        const char *after = sfield(a, "after");
+        const char *after = json_str(a, "after");
         if (!is_ident(name))
             why = "name must be a name of a-z, 0-9 and _ (1 to 63 characters)";
         else if (find(list, name) != a)
             why = "the name is used twice";
-        else if (!text_ok(sfield(a, "title"), 63))
+        else if (!text_ok(json_str(a, "title"), 63))
             why = "title must be 1 to 63 characters";
-        else if (!text_ok(sfield(a, "description"), 150))
+        else if (!text_ok(json_str(a, "description"), 150))
             why = "description must be 1 to 150 characters";
         else if (!cJSON_IsNumber(points) || points->valueint < 0 || points->valueint > 1000)
             why = "points must be a whole number from 0 to 1000";
-        else if (cJSON_GetObjectItemCaseSensitive(a, "after") && (!after || !find(list, after) || strcmp(after, name) == 0))
+        else if (cJSON_GetObjectItemCaseSensitive(a, "after") && (!after || !find(list, after) ||
+            strcmp(after, name) == 0))
             why = "after must name another achievement of this file";
-        else if (counter && (!is_ident(sfield(counter, "key")) || ifield(counter, "target", 0) < 1 ||
-                             !text_ok(sfield(counter, "label"), 47)))
+        else if (counter && (!is_ident(json_str(counter, "key")) || json_int(counter, "target", 0) < 1 ||
+                             !text_ok(json_str(counter, "label"), 47)))
             why = "counter needs key (a counter name), target (1 or more) and label (1 to 47 characters)";
         else if (!counter && !cJSON_GetObjectItemCaseSensitive(a, "condition"))
             why = "needs a condition or a counter (or both)";
@@ -116,13 +105,13 @@ int achieve_book_load(const char *json, size_t len, const char *source, AchieveB
     cJSON_ArrayForEach(a, list) {
         const cJSON *c = a;
         int steps = 0;
-        while (c && sfield(c, "after") && steps <= cJSON_GetArraySize(list)) {
-            c = find(list, sfield(c, "after"));
+        while (c && json_str(c, "after") && steps <= cJSON_GetArraySize(list)) {
+            c = find(list, json_str(c, "after"));
             steps++;
         }
         if (steps > cJSON_GetArraySize(list)) {
             rc = err_set(err, MA_ERR_INVALID, "%s: achievement %d (\"%s\"): its chain of \"after\" goes round in a circle",
-                         source, i, sfield(a, "name"));
+                         source, i, json_str(a, "name"));
             goto fail;
         }
         i++;
@@ -141,22 +130,15 @@ fail:
     return rc;
 }
 
+static int parse_book(const char *text, size_t len, const char *where, void *out, Err *err)
+{
+    return achieve_book_load(text, len, where, out, err);
+}
+
 int achieve_book_load_default(AchieveBook **out, Err *err)
 {
-    char src[512];
-    data_describe("achievements.json", src, sizeof src);
-    size_t len;
-    char *text = data_read("achievements.json", &len, err);
-    if (!text) {
-        *out = NULL;
-        return err->code ? err->code : MA_ERR_IO;
-    }
-    int rc = achieve_book_load(text, len, src, out, err);
-    free(text);
-    /* A bad data file is not a refusal of the player's action: callers pass it up. */
-    if (rc == MA_ERR_INVALID)
-        rc = err->code = MA_ERR_CORRUPT;
-    return rc;
+    *out = NULL;
+    return data_book_corrupt(data_book_load("achievements.json", parse_book, out, err), err);
 }
 
 void achieve_book_free(AchieveBook *b)
@@ -194,9 +176,9 @@ static int unlock_one(Game *g, const cJSON *a, ActionResult *r, Err *err)
     AchievementRow row;
     memset(&row, 0, sizeof row);
     row.user_id = g->p.user_id;
-    snprintf(row.achievement_name, sizeof row.achievement_name, "%s", sfield(a, "name"));
-    snprintf(row.description, sizeof row.description, "%s: %s", sfield(a, "title"), sfield(a, "description"));
-    row.points = ifield(a, "points", 0);
+    snprintf(row.achievement_name, sizeof row.achievement_name, "%s", json_str(a, "name"));
+    snprintf(row.description, sizeof row.description, "%s: %s", json_str(a, "title"), json_str(a, "description"));
+    row.points = json_int(a, "points", 0);
     row.unlock_data = cJSON_CreateObject();
     cJSON_AddStringToObject(row.unlock_data, "character", g->p.name);
     cJSON_AddNumberToObject(row.unlock_data, "character_id", (double)g->p.character_id);
@@ -229,7 +211,7 @@ static int unlock_one(Game *g, const cJSON *a, ActionResult *r, Err *err)
         return rc;
     }
     if (r)
-        game_event(r, SEV_GOOD, "Achievement unlocked: %s (+%d)", sfield(a, "title"), ifield(a, "points", 0));
+        game_event(r, SEV_GOOD, "Achievement unlocked: %s (+%d)", json_str(a, "title"), json_int(a, "points", 0));
     return MA_OK;
 }
 
@@ -259,11 +241,11 @@ int achieve_check(Game *g, ActionResult *r, Err *err)
         more = 0;
         const cJSON *a;
         cJSON_ArrayForEach(a, b->list) {
-            const char *after = sfield(a, "after");
-            if (earned(g, sfield(a, "name")) || (after && !earned(g, after)))
+            const char *after = json_str(a, "after");
+            if (earned(g, json_str(a, "name")) || (after && !earned(g, after)))
                 continue;
             const cJSON *counter = cJSON_GetObjectItemCaseSensitive(a, "counter");
-            if (counter && counter_of(g, sfield(counter, "key")) < ifield(counter, "target", 1))
+            if (counter && counter_of(g, json_str(counter, "key")) < json_int(counter, "target", 1))
                 continue;
             if (!rules_check(&rules.ctx, cJSON_GetObjectItemCaseSensitive(a, "condition")))
                 continue;
@@ -292,26 +274,26 @@ int achieve_list(Game *g, AchieveView **out, int *n_out, int64_t *points, Err *e
     const cJSON *a;
     cJSON_ArrayForEach(a, b->list) {
         AchieveView *x = &v[i++];
-        snprintf(x->name, sizeof x->name, "%s", sfield(a, "name"));
-        x->points = ifield(a, "points", 0);
+        snprintf(x->name, sizeof x->name, "%s", json_str(a, "name"));
+        x->points = json_int(a, "points", 0);
         x->earned = earned(g, x->name);
         x->hidden = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "hidden"));
         int veiled = x->hidden && !x->earned;
-        snprintf(x->title, sizeof x->title, "%s", veiled ? "???" : sfield(a, "title"));
-        snprintf(x->description, sizeof x->description, "%s", veiled ? "???" : sfield(a, "description"));
+        snprintf(x->title, sizeof x->title, "%s", veiled ? "???" : json_str(a, "title"));
+        snprintf(x->description, sizeof x->description, "%s", veiled ? "???" : json_str(a, "description"));
         const cJSON *counter = cJSON_GetObjectItemCaseSensitive(a, "counter");
         if (counter && !veiled) {
-            x->need = ifield(counter, "target", 1);
-            x->have = x->earned ? x->need : counter_of(g, sfield(counter, "key"));
+            x->need = json_int(counter, "target", 1);
+            x->have = x->earned ? x->need : counter_of(g, json_str(counter, "key"));
             if (x->have > x->need)
                 x->have = x->need;
-            snprintf(x->counter_label, sizeof x->counter_label, "%s", sfield(counter, "label"));
+            snprintf(x->counter_label, sizeof x->counter_label, "%s", json_str(counter, "label"));
         }
-        const char *after = sfield(a, "after");
+        const char *after = json_str(a, "after");
         if (after && !earned(g, after)) {
             const cJSON *prev = find(b->list, after);
             int prev_veiled = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(prev, "hidden"));
-            snprintf(x->locked_by, sizeof x->locked_by, "%s", prev_veiled ? "???" : sfield(prev, "title"));
+            snprintf(x->locked_by, sizeof x->locked_by, "%s", prev_veiled ? "???" : json_str(prev, "title"));
         }
     }
     if (points && (rc = achievements_total_points(g->save, g->p.user_id, points, err)) != MA_OK) {
@@ -327,7 +309,7 @@ int achieve_book_knows(const AchieveBook *b, const char *name)
 {
     const cJSON *a;
     cJSON_ArrayForEach(a, b->list)
-        if (name && sfield(a, "name") && strcmp(sfield(a, "name"), name) == 0)
+        if (name && json_str(a, "name") && strcmp(json_str(a, "name"), name) == 0)
             return 1;
     return 0;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "util/data.h"
+#include "util/json_field.h"
 
 static const char *const stat_keys[] = {"health", "mana", "strength", "intelligence", "dexterity",
                                         "constitution", "charisma"};
@@ -29,12 +30,9 @@ static int copy_str(const cJSON *obj, const char *key, char *buf, size_t size, i
 int classes_load(const char *json, size_t len, const char *source, ClassList *out, Err *err)
 {
     memset(out, 0, sizeof *out);
-    cJSON *root = cJSON_ParseWithLength(json, len);
-    if (!root) {
-        const char *at = cJSON_GetErrorPtr();
-        long off = at && at >= json && at <= json + len ? (long)(at - json) : -1;
-        return err_set(err, MA_ERR_INVALID, "%s: not valid JSON (near byte %ld)", source, off);
-    }
+    cJSON *root = json_parse_data(json, len, source, err);
+    if (!root)
+        return MA_ERR_INVALID;
     int rc = MA_OK;
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "classes");
     if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) == 0) {
@@ -132,17 +130,14 @@ done:
     return rc;
 }
 
+static int parse_book(const char *text, size_t len, const char *where, void *out, Err *err)
+{
+    return classes_load(text, len, where, out, err);
+}
+
 int classes_load_default(ClassList *out, Err *err)
 {
-    size_t len;
-    char where[256];
-    data_describe("classes.json", where, sizeof where);
-    char *text = data_read("classes.json", &len, err);
-    if (!text)
-        return err->code;
-    int rc = classes_load(text, len, where, out, err);
-    free(text);
-    return rc;
+    return data_book_load("classes.json", parse_book, out, err);
 }
 
 void classes_free(ClassList *l)

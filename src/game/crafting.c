@@ -17,6 +17,7 @@
 #include "save/charstate.h"
 #include "save/recipes.h"
 #include "util/data.h"
+#include "util/json_field.h"
 
 typedef struct Recipe {
     char name[65], type[33], description[120];
@@ -70,19 +71,6 @@ static int get_name(const cJSON *o, const char *k, char *buf, size_t size, int r
     return 0;
 }
 
-static int get_int(const cJSON *o, const char *k, int lo, int hi, int def, int *out)
-{
-    const cJSON *v = get(o, k);
-    if (!v) {
-        *out = def;
-        return def < lo ? -1 : 0;
-    }
-    if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) || v->valuedouble < lo || v->valuedouble > hi)
-        return -1;
-    *out = v->valueint;
-    return 0;
-}
-
 /* [{"item": NAME, "count": N}, ...] */
 static int parse_items(const cJSON *arr, CraftIngredient *out, int *n, int allow_empty)
 {
@@ -93,7 +81,8 @@ static int parse_items(const cJSON *arr, CraftIngredient *out, int *n, int allow
     const cJSON *it;
     cJSON_ArrayForEach(it, arr) {
         CraftIngredient *c = &out[*n];
-        if (get_name(it, "item", c->item, sizeof c->item, 1) != 0 || get_int(it, "count", 1, 999, 1, &c->need) != 0)
+        if (get_name(it, "item", c->item, sizeof c->item, 1) != 0 ||
+            json_field_int(it, "count", 1, 999, 1, 0, &c->need) != 0)
             return -1;
         for (int j = 0; j < *n; j++)
             if (strcmp(out[j].item, c->item) == 0)
@@ -129,7 +118,7 @@ static int parse_recipe(CraftBook *b, Recipe *rc, const cJSON *o, const BlockReg
                        CRAFT_MAX_INGREDIENTS);
     const cJSON *res = get(o, "result");
     if (!cJSON_IsObject(res) || get_name(res, "item", rc->result, sizeof rc->result, 1) != 0 ||
-        get_int(res, "count", 1, 99, 1, &rc->result_count) != 0 ||
+        json_field_int(res, "count", 1, 99, 1, 0, &rc->result_count) != 0 ||
         get_name(res, "type", rc->result_type, sizeof rc->result_type, 0) != 0)
         return err_set(err, MA_ERR_INVALID,
                        "%s: \"result\" must be {\"item\": name, \"count\": 1..99, \"type\": block|tool|weapon|...}",
@@ -137,7 +126,7 @@ static int parse_recipe(CraftBook *b, Recipe *rc, const cJSON *o, const BlockReg
     if (!rc->result_type[0])
         snprintf(rc->result_type, sizeof rc->result_type, "%s",
                  blocks_find(blocks, rc->result) > 0 ? "block" : "material");
-    if (get_int(o, "required_level", 1, 1000, 1, &rc->required_level) != 0)
+    if (json_field_int(o, "required_level", 1, 1000, 1, 0, &rc->required_level) != 0)
         return err_set(err, MA_ERR_INVALID, "%s: \"required_level\" must be a whole number from 1 to 1000", where);
     if (get_name(o, "station", rc->station, sizeof rc->station, 0) != 0)
         return err_set(err, MA_ERR_INVALID, "%s: \"station\" must be a block name or null", where);
@@ -152,11 +141,12 @@ static int parse_recipe(CraftBook *b, Recipe *rc, const cJSON *o, const BlockReg
     if (!cJSON_IsNumber(ch) || ch->valuedouble <= 0 || ch->valuedouble > 1)
         return err_set(err, MA_ERR_INVALID, "%s: \"chance\" must be a number above 0 and at most 1", where);
     rc->chance = ch->valuedouble;
-    if (get_int(o, "xp", 0, 10000, b->skill_xp, &rc->xp) != 0 || get_int(o, "turns", 1, 1000, 1, &rc->turns) != 0)
+    if (json_field_int(o, "xp", 0, 10000, b->skill_xp, 0, &rc->xp) != 0 ||
+        json_field_int(o, "turns", 1, 1000, 1, 0, &rc->turns) != 0)
         return err_set(err, MA_ERR_INVALID, "%s: \"xp\" must be 0..10000 and \"turns\" 1..1000", where);
     const cJSON *f = get(o, "on_failure");
     const cJSON *lose = get(f, "lose");
-    if (!cJSON_IsObject(f) || !lose || get_int(f, "hurt", 0, 1000, 0, &rc->hurt) != 0)
+    if (!cJSON_IsObject(f) || !lose || json_field_int(f, "hurt", 0, 1000, 0, 0, &rc->hurt) != 0)
         return err_set(err, MA_ERR_INVALID,
                        "%s: \"on_failure\" must be {\"lose\": \"all\" | \"none\" | [{\"item\", \"count\"}], "
                        "\"hurt\": 0..1000}",
@@ -193,12 +183,9 @@ static int load_with(const char *json, size_t len, const char *source, const Blo
                      const SkillBook *skills, CraftBook **out, Err *err)
 {
     *out = NULL;
-    cJSON *root = cJSON_ParseWithLength(json, len);
-    if (!root) {
-        const char *at = cJSON_GetErrorPtr();
-        long off = at && at >= json && at <= json + len ? (long)(at - json) : -1;
-        return err_set(err, MA_ERR_INVALID, "%s: not valid JSON (near byte %ld)", source, off);
-    }
+    cJSON *root = json_parse_data(json, len, source, err);
+    if (!root)
+        return MA_ERR_INVALID;
     int rc = MA_OK;
     CraftBook *b = calloc(1, sizeof *b);
     const cJSON *list = get(root, "recipes");
@@ -211,7 +198,7 @@ static int load_with(const char *json, size_t len, const char *source, const Blo
         goto done;
     }
     const cJSON *fx = get(root, "failure_xp_fraction");
-    if (get_int(root, "skill_xp", 0, 10000, 3, &b->skill_xp) != 0 ||
+    if (json_field_int(root, "skill_xp", 0, 10000, 3, 0, &b->skill_xp) != 0 ||
         (fx && (!cJSON_IsNumber(fx) || fx->valuedouble < 0 || fx->valuedouble > 1))) {
         rc = err_set(err, MA_ERR_INVALID, "%s: \"skill_xp\" must be 0..10000 and \"failure_xp_fraction\" 0..1", source);
         goto done;
@@ -253,6 +240,17 @@ int crafting_load(const char *json, size_t len, const char *source, const BlockR
     return rc;
 }
 
+typedef struct CraftParse {
+    const BlockRegistry *blocks;
+    CraftBook **out;
+} CraftParse;
+
+static int parse_book(const char *text, size_t len, const char *where, void *arg, Err *err)
+{
+    const CraftParse *cp = arg;
+    return crafting_load(text, len, where, cp->blocks, cp->out, err);
+}
+
 int crafting_load_default(CraftBook **out, Err *err)
 {
     *out = NULL;
@@ -260,12 +258,8 @@ int crafting_load_default(CraftBook **out, Err *err)
     int rc = blocks_load_default(&blocks, err);
     if (rc != MA_OK)
         return rc;
-    char src[512];
-    data_describe("recipes.json", src, sizeof src);
-    size_t len = 0;
-    char *json = data_read("recipes.json", &len, err);
-    rc = json ? crafting_load(json, len, src, blocks, out, err) : err->code;
-    free(json);
+    CraftParse cp = {blocks, out};
+    rc = data_book_load("recipes.json", parse_book, &cp, err);
     blocks_free(blocks);
     return rc;
 }

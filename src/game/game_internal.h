@@ -67,4 +67,21 @@ void game_hurt(Game *g, int amount, const char *cause, ActionResult *r);
 /* Advances the clock (regeneration, day and night). */
 void game_pass_time(Game *g, int turns, ActionResult *r);
 
+
+/* Shared by game.c (the character row, game_apply), game_physics.c (moving, digging, placing)
+ * and game_start.c (starting a game). */
+struct CharacterRow;
+int game_stat_int(const cJSON *stats, const char *key, int fallback);
+void game_set_num(cJSON *obj, const char *key, double v);
+void game_player_from_row(Game *g, const struct CharacterRow *c);
+/* Falls until something holds the player (more than three blocks hurts). */
+void game_fall(Game *g, ActionResult *r);
+/* Whether the player's two cells at (x, y, z) are free. */
+int game_fits(Game *g, int32_t x, int32_t y, int32_t z);
+void game_do_move(Game *g, Dir d, ActionResult *r);
+void game_do_up(Game *g, ActionResult *r);
+void game_do_down(Game *g, ActionResult *r);
+int game_do_dig(Game *g, Dir d, ActionResult *r, Err *err);
+int game_do_place(Game *g, Dir d, const char *want, ActionResult *r, Err *err);
+
 #endif

@@ -1,6 +1,7 @@
-/* inventory.c — the pack and the equipment: stacking by each item's maximum,
- * the slot model of inventory.h, equipping, items on the ground and in
- * chests, eating and reading, wear and repair, and items changing hands.
+/* inventory.c — the pack: stacking by each item's maximum, the slot model of inventory.h,
+ * letters, eating and reading, and items changing hands. Items on the ground are
+ * inventory_ground.c; equipping, wear and repair inventory_equip.c (shared:
+ * inventory_internal.h).
  *
  * Everything here reads the character's rows afresh (a Pack) and writes
  * them back through the save's inventory functions; game_apply commits.
@@ -16,18 +17,9 @@
 #include <string.h>
 
 #include "save/charstate.h"
+#include "game/inventory_internal.h"
 
 /* ------------------------------------------------------------ the slot model */
-
-static const struct {
-    int position;
-    const char *name;
-} equip_slots[] = {
-    {INV_SLOT_HEAD, "head"},           {INV_SLOT_BODY, "body"},         {INV_SLOT_HANDS, "hands"},
-    {INV_SLOT_FEET, "feet"},           {INV_SLOT_MAIN_HAND, "main_hand"}, {INV_SLOT_OFF_HAND, "off_hand"},
-    {INV_SLOT_RING1, "ring1"},         {INV_SLOT_RING2, "ring2"},       {INV_SLOT_BAG, "bag"},
-};
-#define N_EQUIP_SLOTS ((int)(sizeof equip_slots / sizeof equip_slots[0]))
 
 int inventory_is_equipment_slot(int position)
 {
@@ -56,7 +48,7 @@ int inventory_slot_position(const char *name)
 }
 
 /* The position an item of slot s goes to (rings: see equip). */
-static int slot_position_of(ItemSlot s)
+int inventory_slot_position_of(ItemSlot s)
 {
     switch (s) {
     case ITEM_SLOT_HEAD: return INV_SLOT_HEAD;
@@ -71,27 +63,17 @@ static int slot_position_of(ItemSlot s)
     }
 }
 
-static const char *const slot_phrase[] = {"on your head", "on your body", "on your hands", "on your feet",
-                                          "in your main hand", "in your off hand", "on a finger", "at your hip"};
-
 const ItemRegistry *inventory_items(const Game *g) { return g->items; }
 
 /* ------------------------------------------------------------ a character's rows */
 
-typedef struct Pack {
-    InventoryRow *rows;
-    int n;
-    int bag;                          /* backpack slots the equipped bag opens */
-    unsigned char used[INV_SLOT_BAG + 1];
-} Pack;
-
-static void pack_free(Pack *p)
+void inventory_pack_free(Pack *p)
 {
     inventory_list_free(p->rows, p->n);
     memset(p, 0, sizeof *p);
 }
 
-static int pack_load(Game *g, int64_t character_id, Pack *p, Err *err)
+int inventory_pack_load(Game *g, int64_t character_id, Pack *p, Err *err)
 {
     memset(p, 0, sizeof *p);
     int rc = inventory_list(g->save, character_id, &p->rows, &p->n, err);
@@ -123,13 +105,13 @@ static int pack_append(Pack *p, const InventoryRow *r)
     return MA_OK;
 }
 
-static int is_pack_slot(const Pack *p, int pos)
+int inventory_is_pack_slot(const Pack *p, int pos)
 {
     return (pos >= 0 && pos < INV_BACKPACK_SLOTS) || (pos >= INV_BAG_FIRST && pos < INV_BAG_FIRST + p->bag);
 }
 
 /* The first free backpack slot (bag slots after the first 36), or -1. */
-static int pack_free_slot(const Pack *p)
+int inventory_pack_free_slot(const Pack *p)
 {
     for (int i = 0; i < INV_BACKPACK_SLOTS; i++)
         if (!p->used[i])
@@ -140,7 +122,7 @@ static int pack_free_slot(const Pack *p)
     return -1;
 }
 
-static int row_at(const Pack *p, int pos)
+int inventory_row_at(const Pack *p, int pos)
 {
     for (int i = 0; i < p->n; i++)
         if (p->rows[i].slot_position == pos)
@@ -149,7 +131,7 @@ static int row_at(const Pack *p, int pos)
 }
 
 /* A row holding item: want 0 not equipped (pack or unplaced), 1 equipped, -1 either (pack first). */
-static int find_row(const Pack *p, const char *item, int want)
+int inventory_find_row(const Pack *p, const char *item, int want)
 {
     for (int pass = 0; pass < 2; pass++) {
         int equipped = want == 1 || (want == -1 && pass == 1);
@@ -165,7 +147,7 @@ static int find_row(const Pack *p, const char *item, int want)
 
 /* item_data without the equipment keys, or NULL when nothing else is left
  * (a plain stack). Caller deletes. */
-static cJSON *loose_data(const cJSON *data)
+cJSON *inventory_loose_data(const cJSON *data)
 {
     if (!cJSON_IsObject(data))
         return NULL;
@@ -180,13 +162,13 @@ static cJSON *loose_data(const cJSON *data)
     return d;
 }
 
-static int durability_of(const InventoryRow *row, const ItemDef *d)
+int inventory_durability_of(const InventoryRow *row, const ItemDef *d)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(row->item_data, "durability");
     return cJSON_IsNumber(v) ? v->valueint : d->durability;
 }
 
-static void set_number(cJSON *obj, const char *key, double v)
+void inventory_set_number(cJSON *obj, const char *key, double v)
 {
     cJSON *old = cJSON_GetObjectItemCaseSensitive(obj, key);
     if (old)
@@ -195,7 +177,7 @@ static void set_number(cJSON *obj, const char *key, double v)
         cJSON_AddNumberToObject(obj, key, v);
 }
 
-static void plural(char *buf, size_t size, const char *item, int count)
+void inventory_plural(char *buf, size_t size, const char *item, int count)
 {
     char label[64];
     items_label(item, label, sizeof label);
@@ -218,7 +200,7 @@ char inventory_letter(const InventoryRow *row)
 }
 
 /* The first letter no row of p holds (skipping `taken` too, may be NULL), or 0 when all 52 are. */
-static char free_letter(const Pack *p, const char *taken)
+char inventory_free_letter(const Pack *p, const char *taken)
 {
     for (const char *c = letter_order; *c; c++) {
         int used = taken && strchr(taken, *c);
@@ -230,7 +212,7 @@ static char free_letter(const Pack *p, const char *taken)
     return 0;
 }
 
-static void set_letter(InventoryRow *row, char letter)
+void inventory_set_letter(InventoryRow *row, char letter)
 {
     if (!cJSON_IsObject(row->item_data)) {
         cJSON_Delete(row->item_data);
@@ -246,7 +228,7 @@ static void set_letter(InventoryRow *row, char letter)
 int inventory_letters_assign(Game *g, Err *err)
 {
     Pack p;
-    int rc = pack_load(g, g->p.character_id, &p, err);
+    int rc = inventory_pack_load(g, g->p.character_id, &p, err);
     char given[sizeof letter_order] = "";
     size_t n_given = 0;
     for (int i = 0; rc == MA_OK && i < p.n; i++) {
@@ -258,15 +240,15 @@ int inventory_letters_assign(Game *g, Err *err)
         if (l && !twice)
             continue;
         if (twice)
-            set_letter(&p.rows[i], 0);
-        l = free_letter(&p, given);
+            inventory_set_letter(&p.rows[i], 0);
+        l = inventory_free_letter(&p, given);
         if (!l)
             continue;
-        set_letter(&p.rows[i], l);
+        inventory_set_letter(&p.rows[i], l);
         given[n_given++] = l;
         rc = inventory_update(g->save, &p.rows[i], err);
     }
-    pack_free(&p);
+    inventory_pack_free(&p);
     return rc;
 }
 
@@ -278,11 +260,11 @@ static int room_for(Game *g, const Pack *p, const char *item, int count, int wit
     const ItemDef *d = items_lookup(g->items, item);
     int max = with_data ? 1 : d->stack, room = 0;
     for (int i = 0; i < p->n && max > 1; i++)
-        if (is_pack_slot(p, p->rows[i].slot_position) && strcmp(p->rows[i].item_name, item) == 0 &&
+        if (inventory_is_pack_slot(p, p->rows[i].slot_position) && strcmp(p->rows[i].item_name, item) == 0 &&
             p->rows[i].quantity < max)
             room += max - p->rows[i].quantity;
     for (int pos = 0; pos <= INV_SLOT_BAG && room < count; pos++)
-        if (is_pack_slot(p, pos) && !p->used[pos])
+        if (inventory_is_pack_slot(p, pos) && !p->used[pos])
             room += max;
     return room < count ? room : count;
 }
@@ -295,12 +277,12 @@ int inventory_give(Game *g, int64_t character_id, const char *item, const char *
     if (max < 1)
         max = 1;
     Pack p;
-    int rc = pack_load(g, character_id, &p, err);
+    int rc = inventory_pack_load(g, character_id, &p, err);
     if (rc != MA_OK)
         return rc;
     for (int i = 0; i < p.n && count > 0 && max > 1; i++) {
         InventoryRow *row = &p.rows[i];
-        if (!is_pack_slot(&p, row->slot_position) || strcmp(row->item_name, item) != 0 || row->quantity >= max)
+        if (!inventory_is_pack_slot(&p, row->slot_position) || strcmp(row->item_name, item) != 0 || row->quantity >= max)
             continue;
         int add = max - row->quantity < count ? max - row->quantity : count;
         row->quantity += add;
@@ -309,7 +291,7 @@ int inventory_give(Game *g, int64_t character_id, const char *item, const char *
         count -= add;
     }
     while (count > 0) {
-        int slot = pack_free_slot(&p);
+        int slot = inventory_pack_free_slot(&p);
         if (slot < 0)
             break;
         InventoryRow r;
@@ -326,7 +308,7 @@ int inventory_give(Game *g, int64_t character_id, const char *item, const char *
             cJSON_AddNumberToObject(r.item_data, "durability", d->durability);
         }
         if (character_id == g->p.character_id)
-            set_letter(&r, free_letter(&p, NULL));
+            inventory_set_letter(&r, inventory_free_letter(&p, NULL));
         else if (r.item_data)
             cJSON_DeleteItemFromObjectCaseSensitive(r.item_data, "letter");
         rc = inventory_add(g->save, &r, err);
@@ -340,20 +322,16 @@ int inventory_give(Game *g, int64_t character_id, const char *item, const char *
     }
     rc = count;
 done:
-    pack_free(&p);
+    inventory_pack_free(&p);
     return rc;
 }
 
-/* Called for each part of a removal before the rows change: n of the item,
- * with the row's loose item_data (NULL for a plain stack). */
-typedef int (*TakeFn)(Game *g, const char *item, int n, const cJSON *data, void *ud, Err *err);
-
 /* Removes count of item from character_id (pack rows from the last, then
  * unplaced, then equipment), calling fn (may be NULL) for each part. */
-static int take_with(Game *g, int64_t character_id, const char *item, int count, TakeFn fn, void *ud, Err *err)
+int inventory_take_with(Game *g, int64_t character_id, const char *item, int count, TakeFn fn, void *ud, Err *err)
 {
     Pack p;
-    int rc = pack_load(g, character_id, &p, err);
+    int rc = inventory_pack_load(g, character_id, &p, err);
     for (int pass = 0; rc == MA_OK && pass < 2; pass++)
         for (int i = p.n - 1; rc == MA_OK && i >= 0 && count > 0; i--) {
             InventoryRow *row = &p.rows[i];
@@ -361,7 +339,7 @@ static int take_with(Game *g, int64_t character_id, const char *item, int count,
                 continue;
             int n = row->quantity < count ? row->quantity : count;
             if (fn) {
-                cJSON *data = loose_data(row->item_data);
+                cJSON *data = inventory_loose_data(row->item_data);
                 rc = fn(g, item, n, data, ud, err);
                 cJSON_Delete(data);
                 if (rc != MA_OK)
@@ -375,598 +353,26 @@ static int take_with(Game *g, int64_t character_id, const char *item, int count,
             }
             count -= n;
         }
-    pack_free(&p);
+    inventory_pack_free(&p);
     return rc;
 }
 
 int inventory_take_from(Game *g, int64_t character_id, const char *item, int count, Err *err)
 {
-    return take_with(g, character_id, item, count, NULL, NULL, err);
+    return inventory_take_with(g, character_id, item, count, NULL, NULL, err);
 }
 
 int inventory_count(Game *g, int64_t character_id, const char *item, Err *err)
 {
     Pack p;
-    if (pack_load(g, character_id, &p, err) != MA_OK)
+    if (inventory_pack_load(g, character_id, &p, err) != MA_OK)
         return -1;
     int total = 0;
     for (int i = 0; i < p.n; i++)
         if (strcmp(p.rows[i].item_name, item) == 0)
             total += p.rows[i].quantity;
-    pack_free(&p);
+    inventory_pack_free(&p);
     return total;
-}
-
-/* ------------------------------------------------------------ items on the ground */
-
-/* Adds an item entity at world (x, y, z), joining a plain pile of the same item there. */
-static int put_on_ground(Game *g, int32_t x, int32_t y, int32_t z, const char *item, int count, const cJSON *data,
-                         Err *err)
-{
-    if (y < 0 || y >= WORLD_HEIGHT)
-        return err_set(err, MA_ERR_INVALID, "cannot put %s outside the world (y %d)", item, (int)y);
-    int32_t cx = chunk_coord(x), cy = chunk_coord(y), cz = chunk_coord(z);
-    Chunk *c = world_chunk(g->world, cx, cy, cz, err);
-    if (!c)
-        return err->code;
-    int lx = chunk_local(x), ly = chunk_local(y), lz = chunk_local(z);
-    cJSON *e;
-    cJSON_ArrayForEach(e, c->entities) {
-        const cJSON *type = cJSON_GetObjectItemCaseSensitive(e, "type");
-        const cJSON *name = cJSON_GetObjectItemCaseSensitive(e, "item");
-        const cJSON *pos = cJSON_GetObjectItemCaseSensitive(e, "position");
-        cJSON *n = cJSON_GetObjectItemCaseSensitive(e, "count");
-        if (data || !cJSON_IsString(type) || strcmp(type->valuestring, "item") != 0 || !cJSON_IsString(name) ||
-            strcmp(name->valuestring, item) != 0 || !cJSON_IsNumber(n) || cJSON_GetObjectItemCaseSensitive(e, "data") ||
-            cJSON_GetArraySize(pos) != 3 || cJSON_GetArrayItem(pos, 0)->valueint != lx ||
-            cJSON_GetArrayItem(pos, 1)->valueint != ly || cJSON_GetArrayItem(pos, 2)->valueint != lz)
-            continue;
-        cJSON_SetNumberValue(n, n->valuedouble + count);
-        world_mark_dirty(g->world, cx, cy, cz);
-        return MA_OK;
-    }
-    e = cJSON_CreateObject();
-    cJSON_AddStringToObject(e, "type", "item");
-    cJSON_AddStringToObject(e, "item", item);
-    cJSON_AddNumberToObject(e, "count", count);
-    cJSON *pos = cJSON_AddArrayToObject(e, "position");
-    cJSON_AddItemToArray(pos, cJSON_CreateNumber(lx));
-    cJSON_AddItemToArray(pos, cJSON_CreateNumber(ly));
-    cJSON_AddItemToArray(pos, cJSON_CreateNumber(lz));
-    if (data)
-        cJSON_AddItemToObject(e, "data", cJSON_Duplicate(data, 1));
-    cJSON_AddItemToArray(c->entities, e);
-    world_mark_dirty(g->world, cx, cy, cz);
-    return MA_OK;
-}
-
-typedef struct GroundSpot {
-    int32_t x, y, z;
-} GroundSpot;
-
-static int drop_part(Game *g, const char *item, int n, const cJSON *data, void *ud, Err *err)
-{
-    const GroundSpot *at = ud;
-    return put_on_ground(g, at->x, at->y, at->z, item, n, data, err);
-}
-
-int inventory_drop(Game *g, const char *item, int count, ActionResult *r, Err *err)
-{
-    if (count <= 0)
-        count = 1;
-    char label[64], what[80];
-    items_label(item, label, sizeof label);
-    int have = inventory_count(g, g->p.character_id, item, err);
-    if (have < 0)
-        return err->code;
-    if (have == 0) {
-        game_refuse(r, "you have no %s", label);
-        return MA_OK;
-    }
-    if (have < count) {
-        game_refuse(r, "you have only %d %s", have, label);
-        return MA_OK;
-    }
-    GroundSpot at = {g->p.x, g->p.y, g->p.z};
-    int rc = take_with(g, g->p.character_id, item, count, drop_part, &at, err);
-    if (rc == MA_OK)
-        rc = transfers_log(g->save, g->p.character_id, 0, item, count, "drop", 0, err);
-    if (rc != MA_OK)
-        return rc;
-    if (have == count && strcmp(g->p.hand, item) == 0)
-        g->p.hand[0] = '\0';
-    plural(what, sizeof what, item, count);
-    game_event(r, SEV_INFO, "You drop %s at your feet.", what);
-    r->ok = 1;
-    game_pass_time(g, 1, r);
-    return MA_OK;
-}
-
-int inventory_drop_all_at(Game *g, int32_t x, int32_t y, int32_t z, Err *err)
-{
-    Pack p;
-    int rc = pack_load(g, g->p.character_id, &p, err);
-    for (int i = 0; rc == MA_OK && i < p.n; i++) {
-        const InventoryRow *row = &p.rows[i];
-        cJSON *data = loose_data(row->item_data);
-        rc = put_on_ground(g, x, y, z, row->item_name, row->quantity, data, err);
-        cJSON_Delete(data);
-        if (rc == MA_OK)
-            rc = inventory_delete(g->save, row->id, err);
-        if (rc == MA_OK)
-            rc = transfers_log(g->save, g->p.character_id, 0, row->item_name, row->quantity, "drop", 0, err);
-    }
-    pack_free(&p);
-    if (rc == MA_OK)
-        g->p.hand[0] = '\0';
-    return rc;
-}
-
-/* Appends "3 coal" to a summary line ("You take 3 coal, 1 bread"). */
-static void summary_add(char *line, size_t size, const char *item, int n)
-{
-    char what[80];
-    plural(what, sizeof what, item, n);
-    size_t len = strlen(line);
-    if (len + strlen(what) + 3 < size)
-        snprintf(line + len, size - len, "%s%s", len ? ", " : "", what);
-}
-
-/* Picks up the item entities at the player's feet. *found: how many piles lay there. */
-static int take_from_ground(Game *g, int *found, char *line, size_t size, int *full, Err *err)
-{
-    int32_t cx = chunk_coord(g->p.x), cy = chunk_coord(g->p.y), cz = chunk_coord(g->p.z);
-    Chunk *c = world_chunk(g->world, cx, cy, cz, err);
-    if (!c)
-        return err->code;
-    int lx = chunk_local(g->p.x), ly = chunk_local(g->p.y), lz = chunk_local(g->p.z);
-    *found = 0;
-    for (int i = cJSON_GetArraySize(c->entities) - 1; i >= 0; i--) {
-        cJSON *e = cJSON_GetArrayItem(c->entities, i);
-        const cJSON *type = cJSON_GetObjectItemCaseSensitive(e, "type");
-        const cJSON *name = cJSON_GetObjectItemCaseSensitive(e, "item");
-        const cJSON *pos = cJSON_GetObjectItemCaseSensitive(e, "position");
-        cJSON *n = cJSON_GetObjectItemCaseSensitive(e, "count");
-        if (!cJSON_IsString(type) || strcmp(type->valuestring, "item") != 0 || !cJSON_IsString(name) ||
-            !name->valuestring[0] || !cJSON_IsNumber(n) || n->valueint < 1 || cJSON_GetArraySize(pos) != 3 ||
-            cJSON_GetArrayItem(pos, 0)->valueint != lx || cJSON_GetArrayItem(pos, 1)->valueint != ly ||
-            cJSON_GetArrayItem(pos, 2)->valueint != lz)
-            continue;
-        (*found)++;
-        const cJSON *data = cJSON_GetObjectItemCaseSensitive(e, "data");
-        char item[65];
-        snprintf(item, sizeof item, "%s", name->valuestring);
-        int count = n->valueint;
-        int left = inventory_give(g, g->p.character_id, item, "", count, cJSON_IsObject(data) ? data : NULL, err);
-        if (left < 0)
-            return left;
-        if (left > 0)
-            *full = 1;
-        if (count - left > 0) {
-            int rc = transfers_log(g->save, 0, g->p.character_id, item, count - left, "loot", 0, err);
-            if (rc != MA_OK)
-                return rc;
-            summary_add(line, size, item, count - left);
-        }
-        if (left > 0)
-            cJSON_SetNumberValue(n, left);
-        else
-            cJSON_DeleteItemFromArray(c->entities, i);
-        world_mark_dirty(g->world, cx, cy, cz);
-    }
-    return MA_OK;
-}
-
-/* Empties what fits of the chest at (x, y, z) into the pack. */
-static int take_from_chest(Game *g, int32_t x, int32_t y, int32_t z, const cJSON *meta, char *line, size_t size,
-                           int *full, Err *err)
-{
-    cJSON *copy = cJSON_Duplicate(meta, 1);
-    cJSON *items = cJSON_GetObjectItemCaseSensitive(copy, "items");
-    int rc = MA_OK;
-    for (int i = cJSON_GetArraySize(items) - 1; rc == MA_OK && i >= 0; i--) {
-        cJSON *it = cJSON_GetArrayItem(items, i);
-        const cJSON *name = cJSON_GetObjectItemCaseSensitive(it, "item");
-        cJSON *n = cJSON_GetObjectItemCaseSensitive(it, "count");
-        const cJSON *data = cJSON_GetObjectItemCaseSensitive(it, "data");
-        if (!cJSON_IsString(name) || !name->valuestring[0] || !cJSON_IsNumber(n) || n->valueint < 1) {
-            cJSON_DeleteItemFromArray(items, i);
-            continue;
-        }
-        char item[65];
-        snprintf(item, sizeof item, "%s", name->valuestring);
-        int count = n->valueint;
-        int left = inventory_give(g, g->p.character_id, item, "", count, cJSON_IsObject(data) ? data : NULL, err);
-        if (left < 0) {
-            rc = left;
-            break;
-        }
-        if (left > 0)
-            *full = 1;
-        if (count - left > 0) {
-            rc = transfers_log(g->save, 0, g->p.character_id, item, count - left, "loot", 0, err);
-            /* Loot reads in the chest's order: insert at the front as we walk back. */
-            char part[80];
-            plural(part, sizeof part, item, count - left);
-            size_t len = strlen(line), plen = strlen(part);
-            if (len + plen + 3 < size) {
-                memmove(line + plen + (len ? 2 : 0), line, len + 1);
-                memcpy(line, part, plen);
-                if (len)
-                    memcpy(line + plen, ", ", 2);
-            }
-        }
-        if (left > 0)
-            cJSON_SetNumberValue(n, left);
-        else
-            cJSON_DeleteItemFromArray(items, i);
-    }
-    if (rc != MA_OK) {
-        cJSON_Delete(copy);
-        return rc;
-    }
-    return world_set_block_meta(g->world, x, y, z, copy, err);
-}
-
-int inventory_take(Game *g, ActionResult *r, Err *err)
-{
-    char line[140] = "";
-    int found = 0, full = 0;
-    int rc = take_from_ground(g, &found, line, sizeof line, &full, err);
-    if (rc != MA_OK)
-        return rc;
-    if (found > 0) {
-        if (!line[0]) {
-            game_refuse(r, "your pack is full");
-            return MA_OK;
-        }
-        game_event(r, SEV_GOOD, "You pick up %s.", line);
-    } else {
-        /* No pile here: a chest underfoot, then around the feet, then around the head. */
-        static const int around[][3] = {{0, -1, 0}, {0, 0, -1}, {1, 0, 0},  {0, 0, 1},  {-1, 0, 0},
-                                        {1, 0, -1}, {1, 0, 1},  {-1, 0, 1}, {-1, 0, -1}, {0, 1, -1},
-                                        {1, 1, 0},  {0, 1, 1},  {-1, 1, 0}, {1, 1, -1}, {1, 1, 1},
-                                        {-1, 1, 1}, {-1, 1, -1}};
-        int chest = blocks_find(g->blocks, "chest"), chests = 0;
-        for (size_t k = 0; chest > 0 && k < sizeof around / sizeof around[0]; k++) {
-            int32_t x = g->p.x + around[k][0], y = g->p.y + around[k][1], z = g->p.z + around[k][2];
-            if (y < 0 || y >= WORLD_HEIGHT || world_get_block(g->world, x, y, z) != (BlockId)chest)
-                continue;
-            chests++;
-            Chunk *c = world_chunk(g->world, chunk_coord(x), chunk_coord(y), chunk_coord(z), err);
-            if (!c)
-                return err->code;
-            const cJSON *meta = chunk_meta_get(c, CHUNK_INDEX(chunk_local(x), chunk_local(y), chunk_local(z)));
-            if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(meta, "items")) == 0)
-                continue;
-            if ((rc = take_from_chest(g, x, y, z, meta, line, sizeof line, &full, err)) != MA_OK)
-                return rc;
-            break;
-        }
-        if (!chests) {
-            game_refuse(r, "nothing here to take");
-            return MA_OK;
-        }
-        if (!line[0]) {
-            game_refuse(r, full ? "your pack is full" : "the chest is empty");
-            return MA_OK;
-        }
-        game_event(r, SEV_GOOD, "You open the chest and take %s.", line);
-    }
-    if (full)
-        game_event(r, SEV_WARN, "Your pack is full; the rest stays where it was.");
-    r->ok = 1;
-    game_pass_time(g, 1, r);
-    return MA_OK;
-}
-
-/* ------------------------------------------------------------ equipment */
-
-/* Marks a row as worn in position pos. */
-static void mark_equipped(InventoryRow *row, const ItemDef *d, int pos)
-{
-    if (!cJSON_IsObject(row->item_data)) {
-        cJSON_Delete(row->item_data);
-        row->item_data = cJSON_CreateObject();
-    }
-    cJSON_DeleteItemFromObjectCaseSensitive(row->item_data, "equipped");
-    cJSON_DeleteItemFromObjectCaseSensitive(row->item_data, "slot");
-    cJSON_AddBoolToObject(row->item_data, "equipped", 1);
-    cJSON_AddStringToObject(row->item_data, "slot", inventory_slot_label(pos));
-    if (d->durability > 0 && !cJSON_GetObjectItemCaseSensitive(row->item_data, "durability"))
-        cJSON_AddNumberToObject(row->item_data, "durability", d->durability);
-    row->slot_position = pos;
-}
-
-static void mark_unequipped(InventoryRow *row, int pos)
-{
-    if (row->item_data) {
-        cJSON_DeleteItemFromObjectCaseSensitive(row->item_data, "equipped");
-        cJSON_DeleteItemFromObjectCaseSensitive(row->item_data, "slot");
-    }
-    row->slot_position = pos;
-}
-
-/* Items lying in bag slots beyond what a bag of `keep` slots holds. */
-static int bag_overflow(const Pack *p, int keep)
-{
-    int n = 0;
-    for (int i = 0; i < p->n; i++)
-        if (p->rows[i].slot_position >= INV_BAG_FIRST + keep && p->rows[i].slot_position < INV_BAG_FIRST + INV_BAG_SLOTS)
-            n++;
-    return n;
-}
-
-static int equip_rows(Game *g, Pack *p, int src, const ItemDef *d, ActionResult *r, Err *err)
-{
-    InventoryRow *s = &p->rows[src];
-    char label[64], old_label[64];
-    items_label(s->item_name, label, sizeof label);
-    int target = slot_position_of(d->slot);
-    if (d->slot == ITEM_SLOT_RING && p->used[INV_SLOT_RING1] && !p->used[INV_SLOT_RING2])
-        target = INV_SLOT_RING2;
-    int old = row_at(p, target);
-    if (d->slot == ITEM_SLOT_BAG && old >= 0 && bag_overflow(p, d->bag_slots) > 0) {
-        game_refuse(r, "empty the bag's last slots first: the %s holds only %d", label, d->bag_slots);
-        return MA_OK;
-    }
-    /* Whatever was worn goes where the new item came from, or to a free slot. */
-    int split = s->quantity > 1;
-    int back = -1;
-    if (old >= 0) {
-        back = !split && is_pack_slot(p, s->slot_position) ? s->slot_position : pack_free_slot(p);
-        if (back < 0) {
-            items_label(p->rows[old].item_name, old_label, sizeof old_label);
-            game_refuse(r, "your pack is full: no room to take off the %s", old_label);
-            return MA_OK;
-        }
-    }
-    int rc = MA_OK;
-    if (old >= 0) {
-        p->rows[old].slot_position = INVENTORY_NO_SLOT;
-        rc = inventory_update(g->save, &p->rows[old], err);
-    }
-    if (rc == MA_OK && split) {
-        s->quantity--;
-        rc = inventory_update(g->save, s, err);
-        InventoryRow one;
-        memset(&one, 0, sizeof one);
-        one.character_id = s->character_id;
-        snprintf(one.item_type, sizeof one.item_type, "%s", s->item_type);
-        snprintf(one.item_name, sizeof one.item_name, "%s", s->item_name);
-        one.quantity = 1;
-        one.item_data = loose_data(s->item_data);
-        mark_equipped(&one, d, target);
-        if (one.character_id == g->p.character_id)
-            set_letter(&one, free_letter(p, NULL));
-        if (rc == MA_OK)
-            rc = inventory_add(g->save, &one, err);
-        inventory_row_clear(&one);
-    } else if (rc == MA_OK) {
-        mark_equipped(s, d, target);
-        rc = inventory_update(g->save, s, err);
-    }
-    if (rc == MA_OK && old >= 0) {
-        mark_unequipped(&p->rows[old], back);
-        rc = inventory_update(g->save, &p->rows[old], err);
-    }
-    if (rc != MA_OK)
-        return rc;
-    game_event(r, SEV_GOOD, "You %s the %s %s.", d->slot <= ITEM_SLOT_FEET || d->slot == ITEM_SLOT_RING ? "put on" : "take up",
-               label, slot_phrase[d->slot]);
-    if (old >= 0) {
-        items_label(p->rows[old].item_name, old_label, sizeof old_label);
-        game_event(r, SEV_INFO, "The %s goes back into your pack.", old_label);
-    }
-    r->ok = 1;
-    game_pass_time(g, 1, r);
-    return MA_OK;
-}
-
-int inventory_equip(Game *g, const char *item, ActionResult *r, Err *err)
-{
-    char label[64];
-    items_label(item, label, sizeof label);
-    Pack p;
-    int rc = pack_load(g, g->p.character_id, &p, err);
-    if (rc != MA_OK)
-        return rc;
-    const ItemDef *d = items_find(g->items, item);
-    int src = find_row(&p, item, 0);
-    if (src < 0 && find_row(&p, item, 1) >= 0)
-        game_refuse(r, "the %s is already equipped", label);
-    else if (src < 0)
-        game_refuse(r, "you have no %s", label);
-    else if (!d || d->slot == ITEM_SLOT_NONE)
-        game_refuse(r, "cannot equip the %s: %s %s is not worn or wielded", label,
-                    d && strchr("aeiou", d->type[0]) ? "an" : "a", d ? d->type : "material");
-    else
-        rc = equip_rows(g, &p, src, d, r, err);
-    pack_free(&p);
-    return rc;
-}
-
-int inventory_unequip(Game *g, const char *item_or_slot, ActionResult *r, Err *err)
-{
-    char label[64];
-    Pack p;
-    int rc = pack_load(g, g->p.character_id, &p, err);
-    if (rc != MA_OK)
-        return rc;
-    int pos = inventory_slot_position(item_or_slot);
-    int idx = pos >= 0 ? row_at(&p, pos) : find_row(&p, item_or_slot, 1);
-    if (idx < 0) {
-        items_label(item_or_slot, label, sizeof label);
-        if (pos >= 0)
-            game_refuse(r, "nothing is worn in your %s slot", label);
-        else if (find_row(&p, item_or_slot, 0) >= 0)
-            game_refuse(r, "the %s is not equipped", label);
-        else
-            game_refuse(r, "you have no %s equipped", label);
-        goto done;
-    }
-    InventoryRow *row = &p.rows[idx];
-    items_label(row->item_name, label, sizeof label);
-    int free_pos;
-    if (row->slot_position == INV_SLOT_BAG) {
-        int inside = bag_overflow(&p, 0);
-        if (inside > 0) {
-            game_refuse(r, "empty the %s first: %d stack%s still in it", label, inside, inside == 1 ? " is" : "s are");
-            goto done;
-        }
-        p.bag = 0;
-    }
-    if ((free_pos = pack_free_slot(&p)) < 0) {
-        game_refuse(r, "your pack is full: no room for the %s", label);
-        goto done;
-    }
-    mark_unequipped(row, free_pos);
-    if ((rc = inventory_update(g->save, row, err)) != MA_OK)
-        goto done;
-    game_event(r, SEV_INFO, "You take off the %s and put it in your pack.", label);
-    r->ok = 1;
-    game_pass_time(g, 1, r);
-done:
-    pack_free(&p);
-    return rc;
-}
-
-static int enchant_level(const cJSON *data, const char *name)
-{
-    int total = 0;
-    const cJSON *e;
-    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(data, "enchantments")) {
-        const cJSON *n = cJSON_GetObjectItemCaseSensitive(e, "name");
-        const cJSON *l = cJSON_GetObjectItemCaseSensitive(e, "level");
-        if (cJSON_IsString(n) && strcmp(n->valuestring, name) == 0)
-            total += cJSON_IsNumber(l) ? l->valueint : 1;
-    }
-    return total;
-}
-
-int inventory_bonuses(Game *g, EquipBonuses *out, Err *err)
-{
-    memset(out, 0, sizeof *out);
-    Pack p;
-    int rc = pack_load(g, g->p.character_id, &p, err);
-    if (rc != MA_OK)
-        return rc;
-    for (int i = 0; i < p.n; i++) {
-        const InventoryRow *row = &p.rows[i];
-        const ItemDef *d = items_find(g->items, row->item_name);
-        if (!d || !inventory_is_equipment_slot(row->slot_position))
-            continue;
-        out->armor += d->armor + enchant_level(row->item_data, "protection");
-        for (int k = 0; k < ITEM_STATS; k++)
-            out->stat[k] += d->bonus[k];
-        if (row->slot_position == INV_SLOT_MAIN_HAND) {
-            out->attack = d->damage + enchant_level(row->item_data, "sharpness");
-            out->weapon = d->name;
-            out->ranged = d->ranged;
-            out->tool_power = d->tool_power;
-        }
-    }
-    pack_free(&p);
-    return MA_OK;
-}
-
-/* ------------------------------------------------------------ wear and repair */
-
-int inventory_wear(Game *g, const char *slot, int amount, ActionResult *r, Err *err)
-{
-    Pack p;
-    int rc = pack_load(g, g->p.character_id, &p, err);
-    if (rc != MA_OK)
-        return rc;
-    int pos = inventory_slot_position(slot);
-    int idx = pos >= 0 ? row_at(&p, pos) : find_row(&p, slot, -1);
-    const ItemDef *d = idx >= 0 ? items_lookup(g->items, p.rows[idx].item_name) : NULL;
-    if (d && d->durability > 0 && amount > 0) {
-        InventoryRow *row = &p.rows[idx];
-        char label[64];
-        items_label(row->item_name, label, sizeof label);
-        int before = durability_of(row, d), now = before - amount;
-        if (now <= 0) {
-            rc = inventory_delete(g->save, row->id, err);
-            if (rc == MA_OK) {
-                game_event(r, SEV_BAD, "Your %s breaks!", label);
-                if (strcmp(g->p.hand, row->item_name) == 0 &&
-                    inventory_count(g, g->p.character_id, row->item_name, NULL) == 0)
-                    g->p.hand[0] = '\0';
-            }
-        } else {
-            if (!cJSON_IsObject(row->item_data)) {
-                cJSON_Delete(row->item_data);
-                row->item_data = cJSON_CreateObject();
-            }
-            set_number(row->item_data, "durability", now);
-            rc = inventory_update(g->save, row, err);
-            int low = d->durability / 10;
-            if (rc == MA_OK && now <= low && before > low)
-                game_event(r, SEV_WARN, "Your %s is nearly worn out (%d/%d).", label, now, d->durability);
-        }
-    }
-    pack_free(&p);
-    return rc;
-}
-
-int inventory_repair(Game *g, const char *item, ActionResult *r, Err *err)
-{
-    char label[64], mat[64];
-    items_label(item, label, sizeof label);
-    Pack p;
-    int rc = pack_load(g, g->p.character_id, &p, err);
-    if (rc != MA_OK)
-        return rc;
-    const ItemDef *d = items_lookup(g->items, item);
-    /* The most worn one of that name, equipped or not. */
-    int idx = -1;
-    for (int i = 0; i < p.n; i++)
-        if (strcmp(p.rows[i].item_name, item) == 0 &&
-            (idx < 0 || durability_of(&p.rows[i], d) < durability_of(&p.rows[idx], d)))
-            idx = i;
-    if (idx < 0) {
-        game_refuse(r, "you have no %s", label);
-        goto done;
-    }
-    if (d->durability <= 0) {
-        game_refuse(r, "the %s does not wear out", label);
-        goto done;
-    }
-    if (!d->repair[0]) {
-        game_refuse(r, "the %s cannot be repaired", label);
-        goto done;
-    }
-    InventoryRow *row = &p.rows[idx];
-    int now = durability_of(row, d);
-    if (now >= d->durability) {
-        game_refuse(r, "the %s is not damaged (%d/%d)", label, now, d->durability);
-        goto done;
-    }
-    items_label(d->repair, mat, sizeof mat);
-    int have = inventory_count(g, g->p.character_id, d->repair, err);
-    if (have < 0) {
-        rc = err->code;
-        goto done;
-    }
-    if (have == 0) {
-        game_refuse(r, "repairing the %s takes 1 %s; you have none", label, mat);
-        goto done;
-    }
-    if (!cJSON_IsObject(row->item_data)) {
-        cJSON_Delete(row->item_data);
-        row->item_data = cJSON_CreateObject();
-    }
-    set_number(row->item_data, "durability", d->durability);
-    if ((rc = inventory_update(g->save, row, err)) != MA_OK ||
-        (rc = inventory_take_from(g, g->p.character_id, d->repair, 1, err)) != MA_OK)
-        goto done;
-    game_event(r, SEV_GOOD, "You repair the %s with 1 %s (%d/%d).", label, mat, d->durability, d->durability);
-    r->ok = 1;
-    game_pass_time(g, 2, r);
-done:
-    pack_free(&p);
-    return rc;
 }
 
 /* ------------------------------------------------------------ using things */
@@ -1088,15 +494,15 @@ int inventory_transfer(Game *g, int64_t to_character_id, const char *item, int c
     /* Check the room first so that nothing moves when it cannot all move.
      * Gear with its own data moves one per slot. */
     Pack theirs;
-    if ((rc = pack_load(g, to_character_id, &theirs, err)) != MA_OK)
+    if ((rc = inventory_pack_load(g, to_character_id, &theirs, err)) != MA_OK)
         return rc;
     const ItemDef *d = items_lookup(g->items, item);
     int room = room_for(g, &theirs, item, count, d->stack == 1 || d->durability > 0);
-    pack_free(&theirs);
+    inventory_pack_free(&theirs);
     if (room < count)
         return err_set(err, MA_ERR_INVALID, "%s's pack has room for only %d %s", to_name, room, label);
     Receiver rcv = {to_character_id};
-    if ((rc = take_with(g, g->p.character_id, item, count, give_part, &rcv, err)) != MA_OK)
+    if ((rc = inventory_take_with(g, g->p.character_id, item, count, give_part, &rcv, err)) != MA_OK)
         return rc;
     if (have == count && strcmp(g->p.hand, item) == 0)
         g->p.hand[0] = '\0';

@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "util/data.h"
+#include "util/text.h"
+#include "util/json_field.h"
 
 struct ItemRegistry {
     ItemDef *defs;
@@ -40,14 +42,6 @@ ItemSlot items_slot_parse(const char *name)
     return ITEM_SLOT_NONE;
 }
 
-static int in_list(const char *s, const char *const *list, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(s, list[i]) == 0)
-            return 1;
-    return 0;
-}
-
 static int entry_error(Err *err, const char *source, int i, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 
@@ -70,20 +64,6 @@ static int copy_str(const cJSON *obj, const char *key, char *buf, size_t size)
     if (!cJSON_IsString(v) || strlen(v->valuestring) >= size)
         return -1;
     snprintf(buf, size, "%s", v->valuestring);
-    return 0;
-}
-
-/* An optional whole number in lo..hi into *out (default when absent); -1 when bad. */
-static int get_int(const cJSON *obj, const char *key, int lo, int hi, int def, int *out)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
-    *out = def;
-    if (!v)
-        return 0;
-    if (!cJSON_IsNumber(v) || v->valuedouble != (double)(long long)v->valuedouble || v->valuedouble < lo ||
-        v->valuedouble > hi)
-        return -1;
-    *out = (int)v->valuedouble;
     return 0;
 }
 
@@ -115,7 +95,7 @@ static int parse_entry(const cJSON *e, int i, const char *source, ItemDef *d, Er
     snprintf(d->name, sizeof d->name, "%s", name->valuestring);
     const cJSON *f;
     cJSON_ArrayForEach(f, e) {
-        if (!in_list(f->string, known_fields, sizeof known_fields / sizeof known_fields[0]))
+        if (!text_in_list(f->string, known_fields, sizeof known_fields / sizeof known_fields[0]))
             return entry_error(err, source, i, d->name, "unknown field \"%s\"", f->string);
     }
     if (copy_str(e, "title", d->title, sizeof d->title) != 0)
@@ -125,14 +105,14 @@ static int parse_entry(const cJSON *e, int i, const char *source, ItemDef *d, Er
     if (copy_str(e, "description", d->description, sizeof d->description) != 0)
         return entry_error(err, source, i, d->name, "\"description\" must be a string under 256 characters");
     if (copy_str(e, "type", d->type, sizeof d->type) != 0 || !d->type[0] ||
-        !in_list(d->type, item_types, sizeof item_types / sizeof item_types[0]))
+        !text_in_list(d->type, item_types, sizeof item_types / sizeof item_types[0]))
         return entry_error(err, source, i, d->name,
                            "\"type\" must be one of block, tool, weapon, armor, ring, bag, food, potion, material, "
                            "ammo, currency, book, scroll, quest");
     const cJSON *stack = cJSON_GetObjectItemCaseSensitive(e, "stack");
     if (stack && cJSON_IsNumber(stack) && stack->valuedouble < 1)
         return entry_error(err, source, i, d->name, "\"stack\" must be at least 1, not %g", stack->valuedouble);
-    if (get_int(e, "stack", 1, 999, -1, &d->stack) != 0)
+    if (json_field_int(e, "stack", 1, 999, -1, 0, &d->stack) != 0)
         return entry_error(err, source, i, d->name, "\"stack\" must be a whole number from 1 to 999");
     const cJSON *slot = cJSON_GetObjectItemCaseSensitive(e, "slot");
     if (slot) {
@@ -142,15 +122,17 @@ static int parse_entry(const cJSON *e, int i, const char *source, ItemDef *d, Er
                                cJSON_IsString(slot) ? "\"" : "", cJSON_IsString(slot) ? slot->valuestring : "(not a string)",
                                cJSON_IsString(slot) ? "\"" : "");
     }
-    if (get_int(e, "durability", 0, 100000, 0, &d->durability) != 0)
+    if (json_field_int(e, "durability", 0, 100000, 0, 0, &d->durability) != 0)
         return entry_error(err, source, i, d->name, "\"durability\" must be a whole number from 0 to 100000");
-    if (get_int(e, "damage", 0, 1000, 0, &d->damage) != 0 || get_int(e, "armor", 0, 1000, 0, &d->armor) != 0)
+    if (json_field_int(e, "damage", 0, 1000, 0, 0, &d->damage) != 0 ||
+        json_field_int(e, "armor", 0, 1000, 0, 0, &d->armor) != 0)
         return entry_error(err, source, i, d->name, "\"damage\" and \"armor\" must be whole numbers from 0 to 1000");
-    if (get_int(e, "heal", 0, 10000, 0, &d->heal) != 0 || get_int(e, "mana", 0, 10000, 0, &d->mana) != 0)
+    if (json_field_int(e, "heal", 0, 10000, 0, 0, &d->heal) != 0 ||
+        json_field_int(e, "mana", 0, 10000, 0, 0, &d->mana) != 0)
         return entry_error(err, source, i, d->name, "\"heal\" and \"mana\" must be whole numbers from 0 to 10000");
-    if (get_int(e, "value", 0, 1000000, 0, &d->value) != 0)
+    if (json_field_int(e, "value", 0, 1000000, 0, 0, &d->value) != 0)
         return entry_error(err, source, i, d->name, "\"value\" must be a whole number of gold from 0 to 1000000");
-    if (get_int(e, "bag_slots", 0, ITEM_MAX_BAG_SLOTS, 0, &d->bag_slots) != 0)
+    if (json_field_int(e, "bag_slots", 0, ITEM_MAX_BAG_SLOTS, 0, 0, &d->bag_slots) != 0)
         return entry_error(err, source, i, d->name, "\"bag_slots\" must be a whole number from 0 to %d",
                            ITEM_MAX_BAG_SLOTS);
     if ((d->bag_slots > 0) != (d->slot == ITEM_SLOT_BAG))
@@ -177,10 +159,10 @@ static int parse_entry(const cJSON *e, int i, const char *source, ItemDef *d, Er
     const cJSON *tool = cJSON_GetObjectItemCaseSensitive(e, "tool");
     if (tool) {
         if (!cJSON_IsObject(tool) || copy_str(tool, "kind", d->tool_kind, sizeof d->tool_kind) != 0 ||
-            !in_list(d->tool_kind, tool_kinds, sizeof tool_kinds / sizeof tool_kinds[0]))
+            !text_in_list(d->tool_kind, tool_kinds, sizeof tool_kinds / sizeof tool_kinds[0]))
             return entry_error(err, source, i, d->name,
                                "\"tool\" must be {\"kind\": pickaxe|axe|shovel|hoe|fishing_rod, \"power\": 1..10}");
-        if (get_int(tool, "power", 1, 10, -1, &d->tool_power) != 0 || d->tool_power < 1)
+        if (json_field_int(tool, "power", 1, 10, -1, 0, &d->tool_power) != 0 || d->tool_power < 1)
             return entry_error(err, source, i, d->name, "tool \"power\" must be a whole number from 1 to 10");
     }
     const cJSON *ranged = cJSON_GetObjectItemCaseSensitive(e, "ranged");
@@ -208,12 +190,9 @@ static int parse_entry(const cJSON *e, int i, const char *source, ItemDef *d, Er
 int items_load(const char *json, size_t len, const char *source, ItemRegistry **out, Err *err)
 {
     *out = NULL;
-    cJSON *root = cJSON_ParseWithLength(json, len);
-    if (!root) {
-        const char *at = cJSON_GetErrorPtr();
-        long off = at && at >= json && at <= json + len ? (long)(at - json) : -1;
-        return err_set(err, MA_ERR_INVALID, "%s: not valid JSON (near byte %ld)", source, off);
-    }
+    cJSON *root = json_parse_data(json, len, source, err);
+    if (!root)
+        return MA_ERR_INVALID;
     int rc = MA_OK;
     ItemRegistry *r = calloc(1, sizeof *r);
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(root, "items");
@@ -262,19 +241,15 @@ done:
     return MA_OK;
 }
 
+static int parse_book(const char *text, size_t len, const char *where, void *out, Err *err)
+{
+    return items_load(text, len, where, out, err);
+}
+
 int items_load_default(ItemRegistry **out, Err *err)
 {
-    size_t len;
-    char where[256];
-    data_describe("items.json", where, sizeof where);
-    char *text = data_read("items.json", &len, err);
-    if (!text) {
-        *out = NULL;
-        return err->code;
-    }
-    int rc = items_load(text, len, where, out, err);
-    free(text);
-    return rc;
+    *out = NULL;
+    return data_book_load("items.json", parse_book, out, err);
 }
 
 void items_free(ItemRegistry *r)

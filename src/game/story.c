@@ -18,25 +18,14 @@
 #include "save/charstate.h"
 #include "save/quests.h"
 #include "world/generator.h"
-
-static const char *sfield(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
+#include "util/text.h"
+#include "util/json_field.h"
 
 static const cJSON *field(const cJSON *o, const char *k)
 {
     return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
 }
 
-static void words(const char *name, char *buf, size_t size)
-{
-    snprintf(buf, size, "%s", name ? name : "");
-    for (char *c = buf; *c; c++)
-        if (*c == '_')
-            *c = ' ';
-}
 
 /* Puts villagers' names where the rules' words show their entity ids ("villager 12 -40"). */
 void story_name_cast(const cJSON *state, char *text, size_t size)
@@ -44,8 +33,8 @@ void story_name_cast(const cJSON *state, char *text, size_t size)
     const cJSON *m;
     cJSON_ArrayForEach(m, field(state, "cast")) {
         char id[80];
-        words(sfield(m, "entity"), id, sizeof id);
-        const char *name = sfield(m, "name");
+        text_words(json_str(m, "entity"), id, sizeof id);
+        const char *name = json_str(m, "name");
         if (!id[0] || !name)
             continue;
         for (char *at = strstr(text, id); at; at = strstr(at + strlen(name), id)) {
@@ -92,7 +81,7 @@ int story_menu_build(Game *g, const StoryProgressRow *p, Menu *m, Err *err)
         StoryChoice *c = &it->c;
         snprintf(c->branch, sizeof c->branch, "%s", kid->branch_name);
         if (!it->readable) {
-            words(kid->branch_name, c->text, sizeof c->text);
+            text_words(kid->branch_name, c->text, sizeof c->text);
             snprintf(c->why, sizeof c->why, "this branch cannot be read (%s)", e.msg);
         } else {
             cJSON *cond = story_fill_rules(g, p->state, it->info.condition, 0, NULL, err);
@@ -159,7 +148,7 @@ static int fill_view(Game *g, const StoryProgressRow *p, StoryView *v, Err *err)
     if (rc != MA_OK)
         return rc;
     v->story_id = p->story_id;
-    snprintf(v->name, sizeof v->name, "%s", sfield(story.metadata, "name") ? sfield(story.metadata, "name") : "");
+    snprintf(v->name, sizeof v->name, "%s", json_str(story.metadata, "name") ? json_str(story.metadata, "name") : "");
     snprintf(v->title, sizeof v->title, "%s", story.title);
     snprintf(v->type, sizeof v->type, "%s", story.story_type);
     story_row_clear(&story);
@@ -471,7 +460,7 @@ static int begin_due(Game *g, const Action *a, ActionResult *r, Err *err)
     }
     for (int i = 0; i < ns && rc == MA_OK; i++) {
         const cJSON *start = field(stories[i].metadata, "start");
-        const char *on = sfield(start, "on");
+        const char *on = json_str(start, "on");
         if (!on)
             continue;
         int begun = 0;
@@ -485,15 +474,15 @@ static int begin_due(Game *g, const Action *a, ActionResult *r, Err *err)
         if (strcmp(on, "start") == 0) {
             fire = 1;
         } else if (strcmp(on, "talk") == 0) {
-            fire = talked && role[0] && sfield(start, "role") && strcmp(role, sfield(start, "role")) == 0;
+            fire = talked && role[0] && json_str(start, "role") && strcmp(role, json_str(start, "role")) == 0;
             who = villager;
         } else if (strcmp(on, "enter") == 0 && moved) {
             if (have_place < 0)
                 have_place = inside_place(g, &place);
-            fire = have_place && sfield(start, "place") && strcmp(place.type, sfield(start, "place")) == 0;
+            fire = have_place && json_str(start, "place") && strcmp(place.type, json_str(start, "place")) == 0;
             at = &place;
         } else if (strcmp(on, "quest") == 0 && a) {
-            fire = quest_done(g, sfield(start, "quest"), err);
+            fire = quest_done(g, json_str(start, "quest"), err);
         }
         if (fire && !rules_check(&gr.ctx, field(start, "conditions")))
             fire = 0;

@@ -23,6 +23,8 @@
 #include "game/story_internal.h"
 #include "util/data.h"
 #include "world/blocks.h"
+#include "util/text.h"
+#include "util/json_field.h"
 
 struct StoryBook {
     cJSON **stories; /* each a validated storyline file */
@@ -42,19 +44,6 @@ static const char *const anchors[] = {"@smith", "@farmer", "@guard", "@priest", 
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
-static int in_list(const char *s, const char *const *list, size_t n)
-{
-    for (size_t i = 0; s && i < n; i++)
-        if (strcmp(s, list[i]) == 0)
-            return 1;
-    return 0;
-}
-
-static const char *sfield(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
 
 static const cJSON *field(const cJSON *o, const char *k)
 {
@@ -98,7 +87,7 @@ int story_fields_ok(const char *text, char *bad, size_t size)
         }
         memcpy(name, p + 1, len);
         name[len] = '\0';
-        if (!in_list(name, text_fields, NELEM(text_fields))) {
+        if (!text_in_list(name, text_fields, NELEM(text_fields))) {
             snprintf(bad, size, "{%s}", name);
             return 0;
         }
@@ -137,7 +126,8 @@ static int ref_item(RefCheck *c, const char *what, const char *name)
 {
     if (!c->refs || !name)
         return 1;
-    if ((c->refs->items && items_find(c->refs->items, name)) || (c->refs->blocks && blocks_find(c->refs->blocks, name) > 0))
+    if ((c->refs->items && items_find(c->refs->items, name)) ||
+        (c->refs->blocks && blocks_find(c->refs->blocks, name) > 0))
         return 1;
     if (!c->refs->items)
         return 1;
@@ -163,7 +153,7 @@ static int ref_quest(RefCheck *c, const char *what, const char *name)
 
 static int ref_who(RefCheck *c, const char *what, const char *who)
 {
-    if (!who || who[0] != '@' || strcmp(who, "@npc") == 0 || in_list(who, anchors, NELEM(anchors)))
+    if (!who || who[0] != '@' || strcmp(who, "@npc") == 0 || text_in_list(who, anchors, NELEM(anchors)))
         return 1;
     snprintf(c->why, sizeof c->why, "%s: \"%s\" is not one of the story's people (@smith, @farmer, @guard, "
              "@priest, @trader, @villager)", what, who);
@@ -187,11 +177,11 @@ static int refs_condition(RefCheck *c, const cJSON *cond, const char *what)
     if (strcmp(k, "not") == 0)
         return refs_condition(c, kv, what);
     if (strcmp(k, "item") == 0)
-        return ref_item(c, what, sfield(kv, "name"));
+        return ref_item(c, what, json_str(kv, "name"));
     if (strcmp(k, "quest") == 0)
-        return ref_quest(c, what, sfield(kv, "name"));
+        return ref_quest(c, what, json_str(kv, "name"));
     if (strcmp(k, "relationship") == 0)
-        return ref_who(c, what, sfield(kv, "with"));
+        return ref_who(c, what, json_str(kv, "with"));
     return 1;
 }
 
@@ -206,17 +196,17 @@ static int refs_effects(RefCheck *c, const cJSON *effects, const char *what, cha
         snprintf(at, sizeof at, "%s[%d] (%s)", what, i++, k);
         int ok = 1;
         if (strcmp(k, "give") == 0 || strcmp(k, "take") == 0)
-            ok = ref_item(c, at, sfield(kv, "item"));
+            ok = ref_item(c, at, json_str(kv, "item"));
         else if (strcmp(k, "start_quest") == 0 || strcmp(k, "fail_quest") == 0)
             ok = ref_quest(c, at, kv->valuestring);
         else if (strcmp(k, "advance_quest") == 0)
-            ok = ref_quest(c, at, sfield(kv, "quest"));
+            ok = ref_quest(c, at, json_str(kv, "quest"));
         else if (strcmp(k, "relationship") == 0)
-            ok = ref_who(c, at, sfield(kv, "with"));
+            ok = ref_who(c, at, json_str(kv, "with"));
         else if (strcmp(k, "set_block") == 0) {
-            const char *anchor = sfield(kv, "at");
-            ok = ref_block(c, at, sfield(kv, "block")) && ref_block(c, at, sfield(kv, "replace"));
-            if (ok && anchor && strcmp(anchor, "player") != 0 && !in_list(anchor, anchors, NELEM(anchors))) {
+            const char *anchor = json_str(kv, "at");
+            ok = ref_block(c, at, json_str(kv, "block")) && ref_block(c, at, json_str(kv, "replace"));
+            if (ok && anchor && strcmp(anchor, "player") != 0 && !text_in_list(anchor, anchors, NELEM(anchors))) {
                 snprintf(c->why, sizeof c->why, "%s: at \"%s\" is not a place of the story (player, @place, "
                          "@smith, @farmer, @guard, @priest, @trader, @villager)", at, anchor);
                 ok = 0;
@@ -224,7 +214,7 @@ static int refs_effects(RefCheck *c, const cJSON *effects, const char *what, cha
         }
         /* Texts shown to the player may hold {fields} too. */
         const char *text = strcmp(k, "message") == 0 ? kv->valuestring
-                         : strcmp(k, "relationship") == 0 ? sfield(kv, "reason") : NULL;
+                         : strcmp(k, "relationship") == 0 ? json_str(kv, "reason") : NULL;
         if (ok && text && !story_fields_ok(text, bad_field, size)) {
             snprintf(c->why, sizeof c->why, "%s: %s is not a field a text can hold", at, bad_field);
             ok = 0;
@@ -279,11 +269,11 @@ static int branch_info(const cJSON *conditions, const cJSON *consequences, const
     if (rules_validate_condition(out->condition, sub, err) != MA_OK)
         return MA_ERR_INVALID;
     const cJSON *v = field(conditions, "choice");
-    out->choice = sfield(conditions, "choice");
+    out->choice = json_str(conditions, "choice");
     if (v && !text_ok(out->choice, 1, STORY_MAX_CHOICE, 0))
         return err_set(err, MA_ERR_INVALID, "%s: choice must be a text of 1 to %d characters", w, STORY_MAX_CHOICE);
     v = field(conditions, "tag");
-    out->tag = sfield(conditions, "tag");
+    out->tag = json_str(conditions, "tag");
     if (v && !text_ok(out->tag, 0, 60, 0))
         return err_set(err, MA_ERR_INVALID, "%s: tag must be a text of at most 60 characters", w);
     if (!bool_ok(field(conditions, "hidden")) || !bool_ok(field(consequences, "abandon")))
@@ -295,7 +285,7 @@ static int branch_info(const cJSON *conditions, const cJSON *consequences, const
     if (rules_validate_effects(out->effects, sub, err) != MA_OK)
         return MA_ERR_INVALID;
     v = field(consequences, "ending");
-    out->ending = sfield(consequences, "ending");
+    out->ending = json_str(consequences, "ending");
     if (v && !text_ok(out->ending, 1, 128, 0))
         return err_set(err, MA_ERR_INVALID, "%s: ending must be a text of 1 to 128 characters", w);
     if (out->ending && out->abandon)
@@ -305,7 +295,7 @@ static int branch_info(const cJSON *conditions, const cJSON *consequences, const
         if (!cJSON_IsObject(rev) || !keys_known(rev, rev_keys, why, sizeof why))
             return err_set(err, MA_ERR_INVALID, "%s: %s: %s", w, L->revises,
                            cJSON_IsObject(rev) ? why : "must be an object with branch, effects, restore_world, note");
-        out->revises = sfield(rev, "branch");
+        out->revises = json_str(rev, "branch");
         if (!is_id(out->revises))
             return err_set(err, MA_ERR_INVALID, "%s: %s must be the name of an earlier branch", w, L->branch);
         out->revise_effects = field(rev, "effects");
@@ -316,7 +306,7 @@ static int branch_info(const cJSON *conditions, const cJSON *consequences, const
             return err_set(err, MA_ERR_INVALID, "%s: revises.restore_world must be true or false", w);
         out->restore_world = cJSON_IsTrue(field(rev, "restore_world"));
         v = field(rev, "note");
-        out->revise_note = sfield(rev, "note");
+        out->revise_note = json_str(rev, "note");
         if (v && !text_ok(out->revise_note, 1, 200, 0))
             return err_set(err, MA_ERR_INVALID, "%s: revises.note must be a text of 1 to 200 characters", w);
     }
@@ -325,26 +315,8 @@ static int branch_info(const cJSON *conditions, const cJSON *consequences, const
 
 /* ------------------------------------------------------------ tags */
 
-typedef struct Sb {
-    char *buf;
-    size_t size, len;
-} Sb;
-
-static void sb_add(Sb *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_add(Sb *sb, const char *fmt, ...)
-{
-    if (sb->len + 1 >= sb->size)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(sb->buf + sb->len, sb->size - sb->len, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        sb->len += (size_t)n < sb->size - sb->len ? (size_t)n : sb->size - sb->len - 1;
-}
-
 /* name with underscores as spaces, the first letter capitalised when cap. */
-static void sb_words(Sb *sb, const char *name, int cap)
+static void sb_words(TextBuf *sb, const char *name, int cap)
 {
     for (const char *p = name ? name : "?"; *p && sb->len + 1 < sb->size; p++) {
         char ch = *p == '_' ? ' ' : *p;
@@ -353,14 +325,8 @@ static void sb_words(Sb *sb, const char *name, int cap)
     sb->buf[sb->len] = '\0';
 }
 
-static int num(const cJSON *o, const char *k, int def)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsNumber(v) ? v->valueint : def;
-}
-
 /* Appends the visible part of condition c; returns 1 when it wrote something. */
-static int tag_of(const cJSON *c, Sb *sb, int depth)
+static int tag_of(const cJSON *c, TextBuf *sb, int depth)
 {
     const cJSON *kv = cJSON_IsObject(c) && depth < 16 ? c->child : NULL;
     if (!kv)
@@ -373,7 +339,7 @@ static int tag_of(const cJSON *c, Sb *sb, int depth)
         cJSON_ArrayForEach(it, kv) {
             size_t before = sb->len;
             if (n)
-                sb_add(sb, "%s", k[1] == 'l' ? ", " : " or ");
+                text_add(sb, "%s", k[1] == 'l' ? ", " : " or ");
             if (tag_of(it, sb, depth + 1))
                 n++;
             else {
@@ -383,42 +349,42 @@ static int tag_of(const cJSON *c, Sb *sb, int depth)
         }
         return n > 0;
     }
-    int lo = num(kv, "min", -1), hi = num(kv, "max", -1);
+    int lo = json_int(kv, "min", -1), hi = json_int(kv, "max", -1);
     if (strcmp(k, "stat") == 0 || strcmp(k, "skill") == 0 || strcmp(k, "level") == 0) {
-        sb_words(sb, strcmp(k, "level") == 0 ? "level" : sfield(kv, "name"), 1);
+        sb_words(sb, strcmp(k, "level") == 0 ? "level" : json_str(kv, "name"), 1);
         if (lo >= 0)
-            sb_add(sb, " %d", lo);
+            text_add(sb, " %d", lo);
         else
-            sb_add(sb, " %d or less", hi);
+            text_add(sb, " %d or less", hi);
     } else if (strcmp(k, "item") == 0) {
-        int count = num(kv, "count", 1);
-        sb_add(sb, "needs: ");
+        int count = json_int(kv, "count", 1);
+        text_add(sb, "needs: ");
         if (count > 1)
-            sb_add(sb, "%d ", count);
-        sb_words(sb, sfield(kv, "name"), 0);
+            text_add(sb, "%d ", count);
+        sb_words(sb, json_str(kv, "name"), 0);
     } else if (strcmp(k, "relationship") == 0) {
-        const char *who = sfield(kv, "with");
+        const char *who = json_str(kv, "with");
         if (who && who[0] == '@')
-            sb_add(sb, "{%s}'s regard", who + 1);
+            text_add(sb, "{%s}'s regard", who + 1);
         else
-            sb_words(sb, who, 1), sb_add(sb, "'s regard");
+            sb_words(sb, who, 1), text_add(sb, "'s regard");
         if (lo >= 0 || hi < 0)
-            sb_add(sb, " %d", lo);
+            text_add(sb, " %d", lo);
         else
-            sb_add(sb, " %d or less", hi);
+            text_add(sb, " %d or less", hi);
     } else if (strcmp(k, "time") == 0) {
-        const char *from = sfield(kv, "from"), *to = sfield(kv, "to");
+        const char *from = json_str(kv, "from"), *to = json_str(kv, "to");
         if (from && to && strcmp(from, "20:00") == 0 && strcmp(to, "06:00") == 0)
-            sb_add(sb, "at night");
+            text_add(sb, "at night");
         else
-            sb_add(sb, "%s-%s", from ? from : "?", to ? to : "?");
+            text_add(sb, "%s-%s", from ? from : "?", to ? to : "?");
     } else if (strcmp(k, "season") == 0) {
         sb_words(sb, cJSON_IsString(kv) ? kv->valuestring : "?", 1);
     } else if (strcmp(k, "place") == 0) {
-        sb_add(sb, "near a ");
-        sb_words(sb, sfield(kv, "near"), 0);
+        text_add(sb, "near a ");
+        sb_words(sb, json_str(kv, "near"), 0);
     } else if (strcmp(k, "achievement") == 0) {
-        sb_add(sb, "achievement: ");
+        text_add(sb, "achievement: ");
         sb_words(sb, cJSON_IsString(kv) ? kv->valuestring : "?", 0);
     }
     return sb->len > start;
@@ -434,7 +400,7 @@ void story_choice_tag(const StoryBranchInfo *info, char *buf, size_t size)
         return;
     }
     char inner[200] = "";
-    Sb sb = {inner, sizeof inner, 0};
+    TextBuf sb = {inner, sizeof inner, 0};
     if (tag_of(info->condition, &sb, 0))
         snprintf(buf, size, "[%s]", inner);
 }
@@ -464,7 +430,7 @@ const char *story_book_source(const StoryBook *b, int i) { return b && i >= 0 &&
 const cJSON *story_book_find(const StoryBook *b, const char *name)
 {
     for (int i = 0; b && name && i < b->n; i++)
-        if (strcmp(sfield(b->stories[i], "name"), name) == 0)
+        if (strcmp(json_str(b->stories[i], "name"), name) == 0)
             return b->stories[i];
     return NULL;
 }
@@ -514,7 +480,7 @@ cJSON *story_row_consequences(const cJSON *fb)
 static int branch_index(const cJSON *const *br, int n, const char *name)
 {
     for (int i = 0; name && i < n; i++)
-        if (strcmp(sfield(br[i], "name"), name) == 0)
+        if (strcmp(json_str(br[i], "name"), name) == 0)
             return i;
     return -1;
 }
@@ -549,7 +515,7 @@ static int validate_branches(const cJSON *list, const char *source, const StoryR
         bname = NULL;
         if (!cJSON_IsObject(b))
             FAIL("branch %d must be an object", i);
-        bname = sfield(b, "name");
+        bname = json_str(b, "name");
         if (!is_id(bname)) {
             bname = NULL;
             FAIL("branch %d: name must be a name of a-z, 0-9 and _ (1 to 63 characters)", i);
@@ -558,24 +524,24 @@ static int validate_branches(const cJSON *list, const char *source, const StoryR
             goto refuse;
         if (branch_index(br, i, bname) >= 0)
             FAIL("the name is used by another branch too");
-        const char *text = sfield(b, "text");
+        const char *text = json_str(b, "text");
         if (!text || !text[0])
             FAIL("has no text (the passage the player reads)");
         if (!text_ok(text, 1, STORY_MAX_TEXT, 1))
             FAIL("text must be 1 to %d characters without control characters", STORY_MAX_TEXT);
-        const char *texts[] = {text, sfield(b, "choice"), sfield(b, "ending"), sfield(field(b, "revises"), "note"),
-                               sfield(b, "tag")};
+        const char *texts[] = {text, json_str(b, "choice"), json_str(b, "ending"),
+                               json_str(field(b, "revises"), "note"), json_str(b, "tag")};
         for (size_t k = 0; k < NELEM(texts); k++)
             if (texts[k] && !story_fields_ok(texts[k], bad, sizeof bad))
                 FAIL("%s is not a field a text can hold (known: {character} {class} {village} {villager} {place} "
                      "{world} {smith} {farmer} {guard} {priest} {trader})", bad);
         const cJSON *p = field(b, "parent");
-        if (p && !is_id(sfield(b, "parent")))
+        if (p && !is_id(json_str(b, "parent")))
             FAIL("parent must be the name of another branch");
         if (!p && (field(b, "choice") || field(b, "conditions") || field(b, "consequences") || field(b, "revises")))
             FAIL("is the root (it has no parent): it is the opening passage and takes no choice, conditions, "
                  "consequences or revises");
-        if (p && !sfield(b, "choice"))
+        if (p && !json_str(b, "choice"))
             FAIL("has no choice (the text of the choice that leads here)");
         const cJSON *rev = field(b, "revises");
         if (rev && (!cJSON_IsObject(rev) || !keys_known(rev, rev_keys, why, sizeof why))) {
@@ -609,15 +575,15 @@ static int validate_branches(const cJSON *list, const char *source, const StoryR
     /* One tree: one root, parents that exist, no cycles. */
     int root = -1;
     for (i = 0; i < n; i++) {
-        bname = sfield(br[i], "name");
-        const char *pn = sfield(br[i], "parent");
+        bname = json_str(br[i], "name");
+        const char *pn = json_str(br[i], "parent");
         parent[i] = pn ? branch_index(br, n, pn) : -1;
         if (pn && parent[i] < 0)
             FAIL("parent \"%s\" is not a branch of this story", pn);
         if (parent[i] == i)
             FAIL("is its own parent (a cycle)");
         if (!pn && root >= 0)
-            FAIL("has no parent, and neither has \"%s\": a story has one root", sfield(br[root], "name"));
+            FAIL("has no parent, and neither has \"%s\": a story has one root", json_str(br[root], "name"));
         if (!pn)
             root = i;
         else
@@ -627,7 +593,7 @@ static int validate_branches(const cJSON *list, const char *source, const StoryR
     if (root < 0)
         FAIL("has no root: one branch (the opening passage) must have no parent");
     for (i = 0; i < n; i++) {
-        bname = sfield(br[i], "name");
+        bname = json_str(br[i], "name");
         int at = i, steps = 0;
         while (at >= 0 && steps <= n) {
             at = parent[at];
@@ -637,7 +603,7 @@ static int validate_branches(const cJSON *list, const char *source, const StoryR
             size_t o = (size_t)snprintf(why, sizeof why, "its parents lead back to it (a cycle: %s", bname);
             at = parent[i];
             for (int k = 0; k < n && at != i && o < sizeof why; k++, at = parent[at])
-                o += (size_t)snprintf(why + o, sizeof why - o, " -> %s", sfield(br[at], "name"));
+                o += (size_t)snprintf(why + o, sizeof why - o, " -> %s", json_str(br[at], "name"));
             if (o < sizeof why)
                 snprintf(why + o, sizeof why - o, " -> %s)", bname);
             goto refuse;
@@ -649,7 +615,7 @@ static int validate_branches(const cJSON *list, const char *source, const StoryR
             FAIL("is a dead end: a branch without choices needs \"ending\" (or \"abandon\": true)");
         if (kids[i] && ends)
             FAIL("has choices, so it cannot end the story");
-        const char *revised = sfield(field(br[i], "revises"), "branch");
+        const char *revised = json_str(field(br[i], "revises"), "branch");
         if (revised) {
             int r = branch_index(br, n, revised), on_path = 0;
             for (at = parent[i]; at >= 0 && !on_path; at = parent[at])
@@ -677,15 +643,15 @@ static int validate_story(const cJSON *root, const char *source, const StoryRefs
         FAIL("a storyline file must hold one JSON object");
     if (!keys_known(root, keys, why, sizeof why))
         goto refuse;
-    if (!is_id(sfield(root, "name")))
+    if (!is_id(json_str(root, "name")))
         FAIL("name must be a name of a-z, 0-9 and _ (1 to 63 characters)");
-    if (!text_ok(sfield(root, "title"), 1, 60, 0))
+    if (!text_ok(json_str(root, "title"), 1, 60, 0))
         FAIL("title must be 1 to 60 characters");
-    if (!text_ok(sfield(root, "description"), 1, 1000, 0))
+    if (!text_ok(json_str(root, "description"), 1, 1000, 0))
         FAIL("description must be 1 to 1000 characters");
-    if (!story_fields_ok(sfield(root, "description"), bad, sizeof bad))
+    if (!story_fields_ok(json_str(root, "description"), bad, sizeof bad))
         FAIL("description: %s is not a field a text can hold", bad);
-    if (!in_list(sfield(root, "type"), story_types, NELEM(story_types)))
+    if (!text_in_list(json_str(root, "type"), story_types, NELEM(story_types)))
         FAIL("type must be one of main, side, villager, place");
     const cJSON *ver = field(root, "version");
     if (!cJSON_IsNumber(ver) || ver->valuedouble < 1 || ver->valuedouble > 1000000 ||
@@ -700,19 +666,19 @@ static int validate_story(const cJSON *root, const char *source, const StoryRefs
         snprintf(why, sizeof why, "%s", inner);
         goto refuse;
     }
-    const char *on = sfield(st, "on");
-    if (!in_list(on, start_kinds, NELEM(start_kinds)))
+    const char *on = json_str(st, "on");
+    if (!text_in_list(on, start_kinds, NELEM(start_kinds)))
         FAIL("start.on must be one of start (when a character begins playing), talk, enter, quest, story");
     if ((strcmp(on, "talk") == 0) != (field(st, "role") != NULL) ||
-        (field(st, "role") && !in_list(sfield(st, "role"), roles, NELEM(roles))))
+        (field(st, "role") && !text_in_list(json_str(st, "role"), roles, NELEM(roles))))
         FAIL("start.role (smith, farmer, guard, priest or trader) goes with, and only with, \"on\": \"talk\"");
     if ((strcmp(on, "enter") == 0) != (field(st, "place") != NULL) ||
-        (field(st, "place") && !in_list(sfield(st, "place"), places, NELEM(places))))
+        (field(st, "place") && !text_in_list(json_str(st, "place"), places, NELEM(places))))
         FAIL("start.place (ruins, dungeon, shrine or village) goes with, and only with, \"on\": \"enter\"");
     if ((strcmp(on, "quest") == 0) != (field(st, "quest") != NULL))
         FAIL("start.quest (the quest whose end begins the story) goes with, and only with, \"on\": \"quest\"");
     RefCheck rc = {.refs = refs};
-    if (field(st, "quest") && !ref_quest(&rc, "start.quest", sfield(st, "quest"))) {
+    if (field(st, "quest") && !ref_quest(&rc, "start.quest", json_str(st, "quest"))) {
         snprintf(why, sizeof why, "%s", rc.why);
         goto refuse;
     }
@@ -781,22 +747,33 @@ int story_book_finish(const StoryBook *b, Err *err)
     for (int i = 0; i < b->n; i++) {
         const cJSON *s = b->stories[i];
         for (int j = 0; j < i; j++) {
-            if (strcmp(sfield(s, "name"), sfield(b->stories[j], "name")) == 0)
+            if (strcmp(json_str(s, "name"), json_str(b->stories[j], "name")) == 0)
                 return err_set(err, MA_ERR_INVALID, "%s: the storyline name \"%s\" is used by %s too", b->sources[i],
-                               sfield(s, "name"), b->sources[j]);
-            if (strcasecmp(sfield(s, "title"), sfield(b->stories[j], "title")) == 0)
+                               json_str(s, "name"), b->sources[j]);
+            if (strcasecmp(json_str(s, "title"), json_str(b->stories[j], "title")) == 0)
                 return err_set(err, MA_ERR_INVALID, "%s: the title \"%s\" is used by %s too", b->sources[i],
-                               sfield(s, "title"), b->sources[j]);
+                               json_str(s, "title"), b->sources[j]);
         }
         const cJSON *br;
         cJSON_ArrayForEach(br, field(s, "branches")) {
-            if (finish_refs(b, field(br, "consequences"), b->sources[i], sfield(br, "name"), err) != MA_OK ||
-                finish_refs(b, field(field(br, "revises"), "consequences"), b->sources[i], sfield(br, "name"), err) !=
+            if (finish_refs(b, field(br, "consequences"), b->sources[i], json_str(br, "name"), err) != MA_OK ||
+                finish_refs(b, field(field(br, "revises"), "consequences"), b->sources[i], json_str(br, "name"), err) !=
                     MA_OK)
                 return MA_ERR_INVALID;
         }
     }
     return MA_OK;
+}
+
+typedef struct StoryParse {
+    StoryBook *b;
+    const StoryRefs *refs;
+} StoryParse;
+
+static int parse_story(const char *text, size_t len, const char *where, void *arg, Err *err)
+{
+    const StoryParse *sp = arg;
+    return story_book_add(sp->b, text, len, where, sp->refs, err);
 }
 
 int story_book_load_default(const StoryRefs *refs, StoryBook **out, Err *err)
@@ -812,27 +789,15 @@ int story_book_load_default(const StoryRefs *refs, StoryBook **out, Err *err)
         data_list_free(names, n);
         return err_set(err, MA_ERR_NOMEM, "out of memory");
     }
-    for (int i = 0; i < n && rc == MA_OK; i++) {
-        char src[512];
-        data_describe(names[i], src, sizeof src);
-        size_t len;
-        char *text = data_read(names[i], &len, err);
-        if (!text) {
-            rc = err->code ? err->code : MA_ERR_IO;
-            break;
-        }
-        rc = story_book_add(b, text, len, src, refs, err);
-        free(text);
-    }
+    StoryParse sp = {b, refs};
+    for (int i = 0; i < n && rc == MA_OK; i++)
+        rc = data_book_load(names[i], parse_story, &sp, err);
     if (rc == MA_OK)
         rc = story_book_finish(b, err);
     data_list_free(names, n);
     if (rc != MA_OK) {
         story_book_free(b);
-        /* A bad data file is not a refusal of the player's action: callers pass it up. */
-        if (rc == MA_ERR_INVALID)
-            rc = err->code = MA_ERR_CORRUPT;
-        return rc;
+        return data_book_corrupt(rc, err);
     }
     *out = b;
     return MA_OK;

@@ -17,17 +17,12 @@
 #include "save/characters.h"
 #include "save/charstate.h"
 #include "world/structures.h"
+#include "util/json_field.h"
 
 #define CAST_RADIUS 512
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const roles[] = {"smith", "farmer", "guard", "priest", "trader"};
-
-static const char *sfield(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
 
 static cJSON *pos_json(int32_t x, int32_t y, int32_t z)
 {
@@ -48,11 +43,11 @@ static void entity_id_at(Game *g, int32_t x, int32_t y, int32_t z, char *out, si
     const cJSON *e;
     cJSON_ArrayForEach(e, c->entities) {
         const cJSON *p = cJSON_GetObjectItemCaseSensitive(e, "position");
-        if (!sfield(e, "type") || strcmp(sfield(e, "type"), "npc") != 0 || cJSON_GetArraySize(p) != 3)
+        if (!json_str(e, "type") || strcmp(json_str(e, "type"), "npc") != 0 || cJSON_GetArraySize(p) != 3)
             continue;
         if (cJSON_GetArrayItem(p, 0)->valueint == chunk_local(x) && cJSON_GetArrayItem(p, 2)->valueint == chunk_local(z) &&
-            sfield(e, "id")) {
-            snprintf(out, size, "%s", sfield(e, "id"));
+            json_str(e, "id")) {
+            snprintf(out, size, "%s", json_str(e, "id"));
             return;
         }
     }
@@ -141,10 +136,11 @@ cJSON *story_cast_new(Game *g, const char *villager_entity, const GenStructure *
         int32_t h[3] = {g->p.x, g->p.y, g->p.z};
         for (int i = 0; i < 3 && cJSON_GetArraySize(home) == 3; i++)
             h[i] = cJSON_GetArrayItem(home, i)->valueint;
-        const char *role = sfield(c.appearance, "role");
-        snprintf(village_buf, sizeof village_buf, "%s", sfield(c.appearance, "village") ? sfield(c.appearance, "village") : "");
-        cJSON_AddItemToObject(cast, "villager", member(c.name, role ? role : "villager", villager_entity,
-                                                       village_buf, h[0], h[1], h[2]));
+        const char *role = json_str(c.appearance, "role");
+        snprintf(village_buf, sizeof village_buf, "%s",
+                 json_str(c.appearance, "village") ? json_str(c.appearance, "village") : "");
+        cJSON_AddItemToObject(cast, "villager",
+                              member(c.name, role ? role : "villager", villager_entity, village_buf, h[0], h[1], h[2]));
         /* The villager stands for their role too, in their own village. */
         if (role && !cJSON_GetObjectItemCaseSensitive(cast, role))
             cJSON_AddItemToObject(cast, role, cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(cast, "villager"), 1));
@@ -183,12 +179,12 @@ static const char *field_value(Game *g, const cJSON *state, const char *name, ch
     if (strcmp(name, "world") == 0)
         return g->p.world_name;
     if (strcmp(name, "village") == 0)
-        return sfield(state, "village") ? sfield(state, "village") : "the village";
+        return json_str(state, "village") ? json_str(state, "village") : "the village";
     if (strcmp(name, "place") == 0) {
-        const char *p = sfield(cJSON_GetObjectItemCaseSensitive(state, "place"), "name");
+        const char *p = json_str(cJSON_GetObjectItemCaseSensitive(state, "place"), "name");
         return p ? p : "this place";
     }
-    const char *who = sfield(cast_of(state, name), "name");
+    const char *who = json_str(cast_of(state, name), "name");
     if (who)
         return who;
     snprintf(buf, size, "the %s", name);
@@ -224,7 +220,7 @@ void story_fill_text(Game *g, const cJSON *state, const char *in, char *out, siz
 
 static int64_t ensure_member(Game *g, const cJSON *m, Err *err)
 {
-    const char *entity = sfield(m, "entity");
+    const char *entity = json_str(m, "entity");
     if (!entity || !entity[0])
         return 0;
     int64_t id = npc_character_id(g, entity);
@@ -236,9 +232,9 @@ static int64_t ensure_member(Game *g, const cJSON *m, Err *err)
     cJSON *e = cJSON_CreateObject();
     cJSON_AddStringToObject(e, "type", "npc");
     cJSON_AddStringToObject(e, "id", entity);
-    cJSON_AddStringToObject(e, "role", sfield(m, "role") ? sfield(m, "role") : "farmer");
-    cJSON_AddStringToObject(e, "name", sfield(m, "name") ? sfield(m, "name") : "Villager");
-    cJSON_AddStringToObject(e, "village", sfield(m, "village") ? sfield(m, "village") : "");
+    cJSON_AddStringToObject(e, "role", json_str(m, "role") ? json_str(m, "role") : "farmer");
+    cJSON_AddStringToObject(e, "name", json_str(m, "name") ? json_str(m, "name") : "Villager");
+    cJSON_AddStringToObject(e, "village", json_str(m, "village") ? json_str(m, "village") : "");
     int rc = npc_ensure(g, e, cJSON_GetArrayItem(at, 0)->valueint, cJSON_GetArrayItem(at, 1)->valueint,
                         cJSON_GetArrayItem(at, 2)->valueint, &id, err);
     cJSON_Delete(e);
@@ -287,7 +283,7 @@ static int fill_form(Game *g, const cJSON *state, cJSON *kv, int effects, Err *e
         if (!cJSON_IsString(with) || with->valuestring[0] != '@' || strcmp(with->valuestring, "@npc") == 0)
             return 1;
         const cJSON *m = cast_of(state, with->valuestring + 1);
-        const char *entity = sfield(m, "entity");
+        const char *entity = json_str(m, "entity");
         if (effects && m) {
             int64_t id = ensure_member(g, m, err);
             if (id < 0)
@@ -349,7 +345,7 @@ cJSON *story_fill_rules(Game *g, const cJSON *state, const cJSON *json, int effe
         }
         if (!keep) {
             const char *who = it->child->string && strcmp(it->child->string, "relationship") == 0
-                                  ? sfield(it->child, "with") : sfield(it->child, "at");
+                                  ? json_str(it->child, "with") : json_str(it->child, "at");
             note_skip(skipped, it->child->string, who ? who + 1 : "there");
             cJSON_Delete(cJSON_DetachItemViaPointer(copy, it));
         }

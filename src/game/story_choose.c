@@ -12,12 +12,7 @@
 #include "game/rules.h"
 #include "game/story_internal.h"
 #include "save/changeset.h"
-
-static const char *sfield(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
+#include "util/json_field.h"
 
 static const cJSON *field(const cJSON *o, const char *k)
 {
@@ -35,10 +30,10 @@ static void note_flags(cJSON *state, const cJSON *effects)
     const cJSON *it;
     cJSON_ArrayForEach(it, effects) {
         const cJSON *f = field(it, "flag");
-        if (!sfield(f, "name"))
+        if (!json_str(f, "name"))
             continue;
-        cJSON_DeleteItemFromObjectCaseSensitive(flags, sfield(f, "name"));
-        cJSON_AddStringToObject(flags, sfield(f, "name"), sfield(f, "value") ? sfield(f, "value") : "");
+        cJSON_DeleteItemFromObjectCaseSensitive(flags, json_str(f, "name"));
+        cJSON_AddStringToObject(flags, json_str(f, "name"), json_str(f, "value") ? json_str(f, "value") : "");
     }
 }
 
@@ -75,8 +70,8 @@ static int revise(Game *g, GameRules *gr, const StoryProgressRow *p, const Story
         const cJSON *w;
         cJSON_ArrayForEach(w, field(made[earlier].consequences, "world")) {
             const cJSON *at = field(w, "at");
-            int from = blocks_find(g->blocks, sfield(w, "from") ? sfield(w, "from") : ""),
-                to = blocks_find(g->blocks, sfield(w, "to") ? sfield(w, "to") : "");
+            int from = blocks_find(g->blocks, json_str(w, "from") ? json_str(w, "from") : ""),
+                to = blocks_find(g->blocks, json_str(w, "to") ? json_str(w, "to") : "");
             if (cJSON_GetArraySize(at) != 3 || from < 0 || to < 0)
                 continue;
             int32_t x = cJSON_GetArrayItem(at, 0)->valueint, y = cJSON_GetArrayItem(at, 1)->valueint,
@@ -84,7 +79,7 @@ static int revise(Game *g, GameRules *gr, const StoryProgressRow *p, const Story
             if (world_get_block(g->world, x, y, z) != (BlockId)to)
                 continue; /* changed again since: not the earlier choice's doing any more */
             cJSON *e = cJSON_CreateObject(), *sb = cJSON_AddObjectToObject(e, "set_block");
-            cJSON_AddStringToObject(sb, "block", sfield(w, "from"));
+            cJSON_AddStringToObject(sb, "block", json_str(w, "from"));
             cJSON_AddItemToObject(sb, "at", cJSON_Duplicate(at, 1));
             cJSON *off = cJSON_AddArrayToObject(sb, "offset");
             for (int k = 0; k < 3; k++)

@@ -8,12 +8,7 @@
 #include <string.h>
 
 #include "save/changeset.h"
-
-static const char *sfield(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
+#include "util/json_field.h"
 
 static const cJSON *field(const cJSON *o, const char *k)
 {
@@ -30,7 +25,7 @@ static double nfield(const cJSON *o, const char *k, double def)
 static void changed_words(const ChoiceRow *c, char *buf, size_t size)
 {
     const cJSON *cons = c->consequences;
-    const char *described = sfield(cons, "described");
+    const char *described = json_str(cons, "described");
     size_t o = (size_t)snprintf(buf, size, "%s", described && strcmp(described, "nothing") != 0 ? described : "");
     int blocks = cJSON_GetArraySize(field(cons, "world"));
     const cJSON *rev = field(cons, "revises");
@@ -39,8 +34,8 @@ static void changed_words(const ChoiceRow *c, char *buf, size_t size)
     if (blocks > 0 && o < size)
         o += (size_t)snprintf(buf + o, size - o, "%sthe world: %d block%s changed", o ? "; " : "", blocks,
                               blocks == 1 ? "" : "s");
-    if (sfield(cons, "ending") && o < size)
-        o += (size_t)snprintf(buf + o, size - o, "%sthe story ends: %s", o ? "; " : "", sfield(cons, "ending"));
+    if (json_str(cons, "ending") && o < size)
+        o += (size_t)snprintf(buf + o, size - o, "%sthe story ends: %s", o ? "; " : "", json_str(cons, "ending"));
     if (cJSON_IsTrue(field(cons, "abandoned")) && o < size)
         o += (size_t)snprintf(buf + o, size - o, "%sthe story is abandoned", o ? "; " : "");
     if (o == 0)
@@ -67,19 +62,21 @@ int story_history(Save *s, int64_t character_id, int64_t story_id, StoryStep **o
         st->choice_id = c->id;
         snprintf(st->made_at, sizeof st->made_at, "%s", c->made_at);
         st->turn = (int64_t)nfield(c->choice_data, "turn", -1);
-        snprintf(st->from, sizeof st->from, "%s", sfield(c->choice_data, "from") ? sfield(c->choice_data, "from") : "");
+        snprintf(st->from, sizeof st->from, "%s",
+                 json_str(c->choice_data, "from") ? json_str(c->choice_data, "from") : "");
         snprintf(st->branch, sizeof st->branch, "%s",
-                 sfield(c->choice_data, "branch") ? sfield(c->choice_data, "branch") : "");
-        const char *tag = sfield(c->choice_data, "tag");
+                 json_str(c->choice_data, "branch") ? json_str(c->choice_data, "branch") : "");
+        const char *tag = json_str(c->choice_data, "tag");
         snprintf(st->choice, sizeof st->choice, "%s%s%s", tag ? tag : "", tag ? " " : "", c->choice_text);
         changed_words(c, st->changed, sizeof st->changed);
         const cJSON *rev = field(c->consequences, "revises");
         if (rev) {
-            const char *note = sfield(rev, "note"), *what = sfield(rev, "described");
+            const char *note = json_str(rev, "note"), *what = json_str(rev, "described");
             int restored = (int)nfield(rev, "restored", 0);
-            snprintf(st->revises, sizeof st->revises, "revises \"%.60s\"%s%s%s%s%s", sfield(rev, "choice") ? sfield(rev, "choice") : "?",
-                     note ? ": " : "", note ? note : "", what && strcmp(what, "nothing") != 0 ? " (" : "",
-                     what && strcmp(what, "nothing") != 0 ? what : "", what && strcmp(what, "nothing") != 0 ? ")" : "");
+            snprintf(st->revises, sizeof st->revises, "revises \"%.60s\"%s%s%s%s%s",
+                     json_str(rev, "choice") ? json_str(rev, "choice") : "?", note ? ": " : "", note ? note : "",
+                     what && strcmp(what, "nothing") != 0 ? " (" : "", what && strcmp(what, "nothing") != 0 ? what : "",
+                     what && strcmp(what, "nothing") != 0 ? ")" : "");
             if (restored > 0) {
                 size_t o = strlen(st->revises);
                 snprintf(st->revises + o, sizeof st->revises - o, "; %d block%s put back", restored,
@@ -136,7 +133,8 @@ int story_undo_last(Save *s, int64_t character_id, StoryUndo *out, Err *err)
     if (rc != MA_OK)
         return rc;
     out->choice_id = c.id;
-    snprintf(out->story, sizeof out->story, "%s", sfield(c.choice_data, "story") ? sfield(c.choice_data, "story") : "");
+    snprintf(out->story, sizeof out->story, "%s",
+             json_str(c.choice_data, "story") ? json_str(c.choice_data, "story") : "");
     snprintf(out->choice, sizeof out->choice, "%s", c.choice_text);
     choice_row_clear(&c);
     save_changes_describe(blob, len, out->tables, sizeof out->tables);

@@ -9,12 +9,7 @@
 #include <string.h>
 
 #include "game/story_internal.h"
-
-static const char *sfield(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
+#include "util/json_field.h"
 
 static const cJSON *field(const cJSON *o, const char *k)
 {
@@ -41,7 +36,7 @@ static int tree_order(const cJSON *branches, const cJSON ***out, int *n_out)
             order[k++] = all[i];
     for (int at = 0; at < k; at++)
         for (i = 0; i < n; i++)
-            if (sfield(all[i], "parent") && strcmp(sfield(all[i], "parent"), sfield(order[at], "name")) == 0)
+            if (json_str(all[i], "parent") && strcmp(json_str(all[i], "parent"), json_str(order[at], "name")) == 0)
                 order[k++] = all[i];
     free(all);
     *out = order;
@@ -52,13 +47,13 @@ static int tree_order(const cJSON *branches, const cJSON ***out, int *n_out)
 /* Position of branch b among the children of its parent, in file order. */
 static int sibling_order(const cJSON *branches, const cJSON *b)
 {
-    const char *p = sfield(b, "parent");
+    const char *p = json_str(b, "parent");
     int k = 0;
     const cJSON *it;
     cJSON_ArrayForEach(it, branches) {
         if (it == b)
             return k;
-        const char *q = sfield(it, "parent");
+        const char *q = json_str(it, "parent");
         if ((!p && !q) || (p && q && strcmp(p, q) == 0))
             k++;
     }
@@ -67,11 +62,11 @@ static int sibling_order(const cJSON *branches, const cJSON *b)
 
 static void fill_branch_row(BranchRow *r, const cJSON *branches, const cJSON *fb)
 {
-    snprintf(r->branch_name, sizeof r->branch_name, "%s", sfield(fb, "name"));
+    snprintf(r->branch_name, sizeof r->branch_name, "%s", json_str(fb, "name"));
     free(r->content);
     cJSON_Delete(r->conditions);
     cJSON_Delete(r->consequences);
-    r->content = strdup(sfield(fb, "text"));
+    r->content = strdup(json_str(fb, "text"));
     r->conditions = story_row_conditions(fb);
     r->consequences = story_row_consequences(fb);
     r->branch_order = sibling_order(branches, fb);
@@ -80,7 +75,7 @@ static void fill_branch_row(BranchRow *r, const cJSON *branches, const cJSON *fb
 static cJSON *story_metadata(const cJSON *f, const char *source)
 {
     cJSON *m = cJSON_CreateObject();
-    cJSON_AddStringToObject(m, "name", sfield(f, "name"));
+    cJSON_AddStringToObject(m, "name", json_str(f, "name"));
     cJSON_AddNumberToObject(m, "version", field(f, "version")->valuedouble);
     cJSON_AddItemToObject(m, "start", cJSON_Duplicate(field(f, "start"), 1));
     cJSON_AddStringToObject(m, "source", source);
@@ -91,7 +86,7 @@ static int seed_one(Save *s, int64_t world_id, const cJSON *f, const char *sourc
 {
     StoryRow row;
     memset(&row, 0, sizeof row);
-    int rc = stories_find(s, world_id, sfield(f, "name"), 0, &row, err);
+    int rc = stories_find(s, world_id, json_str(f, "name"), 0, &row, err);
     int version = (int)field(f, "version")->valuedouble, fresh = rc == MA_ERR_NOT_FOUND;
     if (rc != MA_OK && !fresh)
         return rc;
@@ -103,10 +98,10 @@ static int seed_one(Save *s, int64_t world_id, const cJSON *f, const char *sourc
             return MA_OK;
         }
     }
-    snprintf(row.title, sizeof row.title, "%s", sfield(f, "title"));
+    snprintf(row.title, sizeof row.title, "%s", json_str(f, "title"));
     free(row.description);
-    row.description = strdup(sfield(f, "description"));
-    snprintf(row.story_type, sizeof row.story_type, "%s", sfield(f, "type"));
+    row.description = strdup(json_str(f, "description"));
+    snprintf(row.story_type, sizeof row.story_type, "%s", json_str(f, "type"));
     cJSON_Delete(row.metadata);
     row.metadata = story_metadata(f, source);
     row.is_active = 1;
@@ -133,14 +128,14 @@ static int seed_one(Save *s, int64_t world_id, const cJSON *f, const char *sourc
         BranchRow br, parent;
         memset(&br, 0, sizeof br);
         int64_t parent_id = 0;
-        const char *pn = sfield(fb, "parent");
+        const char *pn = json_str(fb, "parent");
         if (pn) {
             if (branches_find(s, story_id, pn, &parent, NULL) != MA_OK)
                 continue; /* its parent is not in the rows (removed by another writer): leave it out */
             parent_id = parent.id;
             branch_row_clear(&parent);
         }
-        int have = fresh ? MA_ERR_NOT_FOUND : branches_find(s, story_id, sfield(fb, "name"), &br, err);
+        int have = fresh ? MA_ERR_NOT_FOUND : branches_find(s, story_id, json_str(fb, "name"), &br, err);
         if (have == MA_OK) {
             int reached = 0;
             rc = branches_reached(s, br.id, &reached, err);

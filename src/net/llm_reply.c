@@ -9,6 +9,7 @@
 
 #include "game/rules.h"
 #include "game/story_book.h"
+#include "util/json_field.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -395,12 +396,6 @@ static int names_exist(Check *c, const char *item, const char *quest)
     return 0;
 }
 
-static const char *sfield(const cJSON *o, const char *k)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /* Clamps the numbers of a condition to what a generated branch may ask, and checks its names. */
 static int condition_fix(Check *c, cJSON *cond, int depth)
 {
@@ -425,15 +420,15 @@ static int condition_fix(Check *c, cJSON *cond, int depth)
         clamp(kv, "max", 0, 100);
     } else if (strcmp(k, "item") == 0) {
         clamp(kv, "count", 1, 99);
-        return names_exist(c, sfield(kv, "name"), NULL);
+        return names_exist(c, json_str(kv, "name"), NULL);
     } else if (strcmp(k, "relationship") == 0) {
         clamp(kv, "min", -100, 100);
         clamp(kv, "max", -100, 100);
-        if (sfield(kv, "with") && !is_person(sfield(kv, "with")))
+        if (json_str(kv, "with") && !is_person(json_str(kv, "with")))
             return fail(c, "a relationship must be with @smith, @farmer, @guard, @priest, @trader or @villager%s%s",
                         NULL, NULL);
     } else if (strcmp(k, "quest") == 0) {
-        return names_exist(c, NULL, sfield(kv, "name"));
+        return names_exist(c, NULL, json_str(kv, "name"));
     } else if (strcmp(k, "place") == 0) {
         clamp(kv, "radius", 1, 256);
     }
@@ -460,7 +455,7 @@ static int effect_fix(Check *c, cJSON *e)
     }
     if (strcmp(k, "give") == 0 || strcmp(k, "take") == 0) {
         clamp(kv, "count", 1, 5);
-        return names_exist(c, sfield(kv, "item"), NULL);
+        return names_exist(c, json_str(kv, "item"), NULL);
     }
     if (strcmp(k, "experience") == 0) {
         if (cJSON_IsNumber(kv)) {
@@ -474,7 +469,7 @@ static int effect_fix(Check *c, cJSON *e)
         const cJSON *add = cJSON_GetObjectItemCaseSensitive(kv, "add");
         if (cJSON_IsNumber(add) && add->valuedouble == 0)
             cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(kv, "add"), 1);
-        if (!is_person(sfield(kv, "with")))
+        if (!is_person(json_str(kv, "with")))
             return fail(c, "a relationship must be with @smith, @farmer, @guard, @priest, @trader or @villager%s%s",
                         NULL, NULL);
         return clean_in_place(c, kv, "reason", 0);
@@ -505,7 +500,7 @@ static int validate_quest(Check *c, const cJSON *in, cJSON *out)
             return fail(c, "each objective must be an object%s%s", NULL, NULL);
         if (only_keys(c, o, okeys, "an objective") != 0)
             return -1;
-        const char *id = sfield(o, "id");
+        const char *id = json_str(o, "id");
         int k = -1;
         for (int i = 0; id && i < c->ex->n_objectives; i++)
             if (strcmp(id, c->ex->objective_ids[i]) == 0)
@@ -535,7 +530,8 @@ static int validate_branch(Check *c, const cJSON *in, cJSON *out)
     if (only_keys(c, in, keys, "a branch") != 0 || text_field(c, in, "choice", 3, LLM_MAX_CHOICE, 0, out) != 0 ||
         text_field(c, in, "text", 20, LLM_MAX_PASSAGE, 1, out) != 0)
         return -1;
-    if (!story_fields_ok(sfield(out, "choice"), bad, sizeof bad) || !story_fields_ok(sfield(out, "text"), bad, sizeof bad))
+    if (!story_fields_ok(json_str(out, "choice"), bad, sizeof bad) ||
+        !story_fields_ok(json_str(out, "text"), bad, sizeof bad))
         return fail(c, "%s is not a field a text may hold", bad, NULL);
     const cJSON *cond = cJSON_GetObjectItemCaseSensitive(in, "conditions");
     if (cond && !cJSON_IsNull(cond)) {

@@ -213,12 +213,7 @@ int agents_touch(Save *s, int64_t id, const char *at, Err *err)
 
 int agents_delete(Save *s, int64_t id, Err *err)
 {
-    static const char sql[] = "DELETE FROM ai_agents WHERE id = ?";
-    sqlite3_stmt *st = save_stmt(s, sql, err);
-    if (!st)
-        return save_failed(err);
-    sqlite3_bind_int64(st, 1, id);
-    return save_step_done(s, st, err, "deleting an AI agent");
+    return save_exec_id(s, "DELETE FROM ai_agents WHERE id = ?", id, err, "deleting an AI agent");
 }
 
 /* ------------------------------------------------------------ agent_memory */
@@ -357,12 +352,7 @@ int memory_forget_expired(Save *s, const char *as_of, int64_t *forgotten, Err *e
 
 int memory_delete(Save *s, int64_t id, Err *err)
 {
-    static const char sql[] = "DELETE FROM agent_memory WHERE id = ?";
-    sqlite3_stmt *st = save_stmt(s, sql, err);
-    if (!st)
-        return save_failed(err);
-    sqlite3_bind_int64(st, 1, id);
-    return save_step_done(s, st, err, "deleting an AI agent memory");
+    return save_exec_id(s, "DELETE FROM agent_memory WHERE id = ?", id, err, "deleting an AI agent memory");
 }
 
 /* ------------------------------------------------------------ world_evolution_log */

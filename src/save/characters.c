@@ -29,22 +29,6 @@ static int is_unique_error(Save *s, int rc, const char *column)
 /* ------------------------------------------------------------ reading rows */
 
 
-static int get_one(Save *s, sqlite3_stmt *st, SaveReadFn read, void *out, Err *err, const char *what)
-{
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        read(st, out);
-        sqlite3_reset(st);
-        return MA_OK;
-    }
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return err_set(err, MA_ERR_NOT_FOUND, "%s: there is no %s", s->path, what);
-    char doing[192];
-    snprintf(doing, sizeof doing, "reading %s", what);
-    return save_db_error(s, rc, err, doing);
-}
-
 /* ------------------------------------------------------------ characters */
 
 void character_row_clear(CharacterRow *c)
@@ -161,7 +145,7 @@ int characters_get(Save *s, int64_t id, CharacterRow *out, Err *err)
     sqlite3_bind_int64(st, 1, id);
     char what[64];
     snprintf(what, sizeof what, "character with id %lld", (long long)id);
-    return get_one(s, st, read_character, out, err, what);
+    return save_get_one(s, st, read_character, out, err, what);
 }
 
 int characters_get_by_name(Save *s, int64_t world_id, const char *name, CharacterRow *out, Err *err)
@@ -174,7 +158,7 @@ int characters_get_by_name(Save *s, int64_t world_id, const char *name, Characte
     sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
     char what[128];
     snprintf(what, sizeof what, "character named '%.64s' in world %lld", name, (long long)world_id);
-    return get_one(s, st, read_character, out, err, what);
+    return save_get_one(s, st, read_character, out, err, what);
 }
 
 int characters_update(Save *s, const CharacterRow *c, Err *err)
@@ -389,7 +373,7 @@ int inventory_get(Save *s, int64_t id, InventoryRow *out, Err *err)
     sqlite3_bind_int64(st, 1, id);
     char what[64];
     snprintf(what, sizeof what, "inventory item with id %lld", (long long)id);
-    return get_one(s, st, read_item, out, err, what);
+    return save_get_one(s, st, read_item, out, err, what);
 }
 
 int inventory_update(Save *s, const InventoryRow *r, Err *err)
@@ -469,5 +453,5 @@ int inventory_find_stack(Save *s, int64_t character_id, const char *item_name, I
     sqlite3_bind_text(st, 2, item_name, -1, SQLITE_STATIC);
     char what[128];
     snprintf(what, sizeof what, "stack of '%.64s' carried by character %lld", item_name, (long long)character_id);
-    return get_one(s, st, read_item, out, err, what);
+    return save_get_one(s, st, read_item, out, err, what);
 }

@@ -184,10 +184,5 @@ int events_end(Save *s, int64_t id, const char *end_time, Err *err)
 
 int events_delete(Save *s, int64_t id, Err *err)
 {
-    static const char sql[] = "DELETE FROM world_events WHERE id = ?";
-    sqlite3_stmt *st = save_stmt(s, sql, err);
-    if (!st)
-        return save_failed(err);
-    sqlite3_bind_int64(st, 1, id);
-    return save_step_done(s, st, err, "deleting a world event");
+    return save_exec_id(s, "DELETE FROM world_events WHERE id = ?", id, err, "deleting a world event");
 }

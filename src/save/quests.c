@@ -194,12 +194,7 @@ int quests_update(Save *s, const QuestRow *r, Err *err)
 
 int quests_delete(Save *s, int64_t id, Err *err)
 {
-    static const char sql[] = "DELETE FROM quests WHERE id = ?";
-    sqlite3_stmt *st = save_stmt(s, sql, err);
-    if (!st)
-        return save_failed(err);
-    sqlite3_bind_int64(st, 1, id);
-    return save_step_done(s, st, err, "deleting a quest");
+    return save_exec_id(s, "DELETE FROM quests WHERE id = ?", id, err, "deleting a quest");
 }
 
 /* ------------------------------------------------------------ quest_objectives */

@@ -473,6 +473,15 @@ int save_step_done(Save *s, sqlite3_stmt *st, Err *err, const char *what)
     return MA_OK;
 }
 
+int save_exec_id(Save *s, const char *sql, int64_t id, Err *err, const char *what)
+{
+    sqlite3_stmt *st = save_stmt(s, sql, err);
+    if (!st)
+        return save_failed(err);
+    sqlite3_bind_int64(st, 1, id);
+    return save_step_done(s, st, err, what);
+}
+
 void save_bind_text(sqlite3_stmt *st, int i, const char *text)
 {
     if (text)
@@ -687,6 +696,13 @@ int save_get_row(Save *s, sqlite3_stmt *st, SaveReadFn read, void *out, Err *err
     if (rc == SQLITE_DONE)
         return err_set(err, MA_ERR_NOT_FOUND, "%s: there is no %s", s->path, missing);
     return save_db_error(s, rc, err, what);
+}
+
+int save_get_one(Save *s, sqlite3_stmt *st, SaveReadFn read, void *out, Err *err, const char *what)
+{
+    char doing[192];
+    snprintf(doing, sizeof doing, "reading %s", what);
+    return save_get_row(s, st, read, out, err, doing, what);
 }
 
 int save_row_exists(Save *s, const char *sql, int64_t id)

@@ -92,6 +92,10 @@ int save_db_error(Save *s, int rc, Err *err, const char *what);
 /* Runs a statement that returns no rows; resets it. Returns MA_OK or error. */
 int save_step_done(Save *s, sqlite3_stmt *st, Err *err, const char *what);
 
+/* Runs sql (static text, one parameter: a row's id) with id bound, as save_step_done does: the
+ * body of every "DELETE FROM table WHERE id = ?". */
+int save_exec_id(Save *s, const char *sql, int64_t id, Err *err, const char *what);
+
 /* Binding helpers: text NULL binds NULL; JSON NULL binds the fallback text. */
 void save_bind_text(sqlite3_stmt *st, int i, const char *text);
 int save_bind_json(sqlite3_stmt *st, int i, const cJSON *json, const char *fallback);
@@ -122,6 +126,8 @@ int save_bind_time(Save *s, sqlite3_stmt *st, int i, const char *t, Err *err, co
  * refusing JSON that is not an object, and a write failure as a message
  * naming what was missing or refused. */
 int save_get_row(Save *s, sqlite3_stmt *st, SaveReadFn read, void *out, Err *err, const char *what, const char *missing);
+/* save_get_row with the messages most lookups use: "reading WHAT" and "there is no WHAT". */
+int save_get_one(Save *s, sqlite3_stmt *st, SaveReadFn read, void *out, Err *err, const char *what);
 int save_row_exists(Save *s, const char *sql, int64_t id);
 int save_need_object(Save *s, const cJSON *json, Err *err, const char *what, const char *column);
 int save_write_error(Save *s, int rc, Err *err, const char *what, const char *missing);

@@ -22,22 +22,6 @@
 /* ------------------------------------------------------------ reading rows */
 
 
-static int get_one(Save *s, sqlite3_stmt *st, SaveReadFn read, void *out, Err *err, const char *what)
-{
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        read(st, out);
-        sqlite3_reset(st);
-        return MA_OK;
-    }
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return err_set(err, MA_ERR_NOT_FOUND, "%s: there is no %s", s->path, what);
-    char doing[192];
-    snprintf(doing, sizeof doing, "reading %s", what);
-    return save_db_error(s, rc, err, doing);
-}
-
 /* ------------------------------------------------------------ skills */
 
 void skill_row_clear(SkillRow *r)
@@ -109,7 +93,7 @@ int skills_get(Save *s, int64_t character_id, const char *skill_name, SkillRow *
     sqlite3_bind_text(st, 2, skill_name, -1, SQLITE_STATIC);
     char what[128];
     snprintf(what, sizeof what, "skill '%.64s' for character %lld", skill_name, (long long)character_id);
-    return get_one(s, st, read_skill, out, err, what);
+    return save_get_one(s, st, read_skill, out, err, what);
 }
 
 int skills_update(Save *s, const SkillRow *r, Err *err)
@@ -278,7 +262,7 @@ int relationships_get(Save *s, int64_t character_id, int64_t target_id, Relation
     char what[128];
     snprintf(what, sizeof what, "relationship of character %lld towards character %lld", (long long)character_id,
              (long long)target_id);
-    return get_one(s, st, read_relationship, out, err, what);
+    return save_get_one(s, st, read_relationship, out, err, what);
 }
 
 int relationships_change(Save *s, int64_t character_id, int64_t target_id, int delta, const cJSON *interaction,

@@ -177,12 +177,7 @@ int stories_update(Save *s, const StoryRow *r, Err *err)
 
 int stories_delete(Save *s, int64_t id, Err *err)
 {
-    static const char sql[] = "DELETE FROM stories WHERE id = ?";
-    sqlite3_stmt *st = save_stmt(s, sql, err);
-    if (!st)
-        return save_failed(err);
-    sqlite3_bind_int64(st, 1, id);
-    return save_step_done(s, st, err, "deleting a story");
+    return save_exec_id(s, "DELETE FROM stories WHERE id = ?", id, err, "deleting a story");
 }
 
 /* ------------------------------------------------------------ story_branches */
@@ -506,12 +501,7 @@ int branches_update(Save *s, const BranchRow *r, Err *err)
 
 int branches_delete(Save *s, int64_t id, Err *err)
 {
-    static const char sql[] = "DELETE FROM story_branches WHERE id = ?";
-    sqlite3_stmt *st = save_stmt(s, sql, err);
-    if (!st)
-        return save_failed(err);
-    sqlite3_bind_int64(st, 1, id);
-    return save_step_done(s, st, err, "deleting a story branch");
+    return save_exec_id(s, "DELETE FROM story_branches WHERE id = ?", id, err, "deleting a story branch");
 }
 
 /* ------------------------------------------------------------ player_choices */
@@ -637,12 +627,7 @@ void choices_list_free(ChoiceRow *rows, int n)
 
 int choices_delete(Save *s, int64_t id, Err *err)
 {
-    static const char sql[] = "DELETE FROM player_choices WHERE id = ?";
-    sqlite3_stmt *st = save_stmt(s, sql, err);
-    if (!st)
-        return save_failed(err);
-    sqlite3_bind_int64(st, 1, id);
-    return save_step_done(s, st, err, "deleting a choice");
+    return save_exec_id(s, "DELETE FROM player_choices WHERE id = ?", id, err, "deleting a choice");
 }
 
 /* ------------------------------------------------------------ story_choice_undo */

@@ -42,22 +42,6 @@ static int canon_time(Save *s, const char *text, const char *field, char out[TIM
 /* ------------------------------------------------------------ reading rows */
 
 
-static int get_one(Save *s, sqlite3_stmt *st, SaveReadFn read, void *out, Err *err, const char *what)
-{
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        read(st, out);
-        sqlite3_reset(st);
-        return MA_OK;
-    }
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE)
-        return err_set(err, MA_ERR_NOT_FOUND, "%s: there is no %s", s->path, what);
-    char doing[160];
-    snprintf(doing, sizeof doing, "reading %s", what);
-    return save_db_error(s, rc, err, doing);
-}
-
 /* ------------------------------------------------------------ users */
 
 void user_row_clear(UserRow *u)
@@ -150,7 +134,7 @@ int users_get(Save *s, int64_t id, UserRow *out, Err *err)
     sqlite3_bind_int64(st, 1, id);
     char what[64];
     snprintf(what, sizeof what, "user with id %lld", (long long)id);
-    return get_one(s, st, read_user, out, err, what);
+    return save_get_one(s, st, read_user, out, err, what);
 }
 
 int users_get_by_username(Save *s, const char *username, UserRow *out, Err *err)
@@ -162,7 +146,7 @@ int users_get_by_username(Save *s, const char *username, UserRow *out, Err *err)
     sqlite3_bind_text(st, 1, username, -1, SQLITE_STATIC);
     char what[96];
     snprintf(what, sizeof what, "user named '%.64s'", username);
-    return get_one(s, st, read_user, out, err, what);
+    return save_get_one(s, st, read_user, out, err, what);
 }
 
 int users_update(Save *s, const UserRow *u, Err *err)
@@ -337,7 +321,7 @@ int sessions_get_by_token(Save *s, const char *token, SessionRow *out, Err *err)
     char hash[SHA256_HEX_LEN];
     sqlite3_bind_text(st, 1, token_hash(token, hash), -1, SQLITE_TRANSIENT);
     /* The token is a secret: the message does not repeat it. */
-    return get_one(s, st, read_session, out, err, "session with that token");
+    return save_get_one(s, st, read_session, out, err, "session with that token");
 }
 
 int sessions_list_active(Save *s, int64_t user_id, const char *now, SessionRow **out, int *n, Err *err)

@@ -177,3 +177,28 @@ void data_list_free(char **names, int n)
         free(names[i]);
     free(names);
 }
+
+int data_book_load(const char *name, DataParseFn parse, void *out, Err *err)
+{
+    Err local = {0};
+    if (!err)
+        err = &local;
+    char where[4200]; /* "data/NAME" or $MAGIC_DATA_DIR/NAME, which may be a long path */
+    data_describe(name, where, sizeof where);
+    size_t len = 0;
+    char *text = data_read(name, &len, err);
+    if (!text)
+        return err->code ? err->code : MA_ERR_IO;
+    int rc = parse(text, len, where, out, err);
+    free(text);
+    return rc;
+}
+
+int data_book_corrupt(int rc, Err *err)
+{
+    if (rc != MA_ERR_INVALID)
+        return rc;
+    if (err)
+        err->code = MA_ERR_CORRUPT;
+    return MA_ERR_CORRUPT;
+}

@@ -37,4 +37,17 @@ char *file_read_all(const char *path, size_t *len, Err *err);
  * Writes into buf and returns it. */
 const char *data_describe(const char *name, char *buf, size_t size);
 
+/* Parses one data file: text (NUL-terminated, len bytes) read from where (for messages) into
+ * out, whatever out points to for that book. */
+typedef int (*DataParseFn)(const char *text, size_t len, const char *where, void *out, Err *err);
+
+/* The body every book's *_load_default shares: reads data file NAME (embedded, or from
+ * $MAGIC_DATA_DIR), names where it came from, and hands both to parse. A file that cannot be read
+ * returns its error (MA_ERR_IO when err says none) without calling parse. err may be NULL. */
+int data_book_load(const char *name, DataParseFn parse, void *out, Err *err);
+
+/* A data file that does not hold what the game needs is a damaged install, not a refused action:
+ * turns MA_ERR_INVALID into MA_ERR_CORRUPT (in err too), so callers pass it up. */
+int data_book_corrupt(int rc, Err *err);
+
 #endif

@@ -2,6 +2,10 @@
  * Blackman and Vigna). */
 #include "util/prng.h"
 
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
 static uint64_t splitmix64(uint64_t *x)
 {
     uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
@@ -62,4 +66,12 @@ uint64_t hash_coords(uint64_t seed, int64_t a, int64_t b, int64_t c, int64_t d)
     h = hash_u64(h ^ (uint64_t)c * 0xc2b2ae3d27d4eb4fULL);
     h = hash_u64(h ^ (uint64_t)d * 0x165667b19e3779f9ULL);
     return h;
+}
+
+uint64_t util_random_seed(void)
+{
+    uint64_t v = 0;
+    if (getrandom(&v, sizeof v, 0) != (ssize_t)sizeof v || !v)
+        v = (uint64_t)time(NULL) * 0x9E3779B97F4A7C15ULL ^ (uint64_t)getpid();
+    return v % 1000000000000ULL;
 }

@@ -28,4 +28,9 @@ uint64_t hash_u64(uint64_t x);
 /* Hash of a seed and up to four integer coordinates. */
 uint64_t hash_coords(uint64_t seed, int64_t a, int64_t b, int64_t c, int64_t d);
 
+/* A fresh seed for a new world or character: from the kernel's random source (the clock when it
+ * fails), below 10^12 so it stays readable and fits a save's signed integer. Not deterministic:
+ * the one place a seed comes from outside. */
+uint64_t util_random_seed(void);
+
 #endif

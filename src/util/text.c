@@ -1,6 +1,7 @@
 /* text.c — see text.h. */
 #include "util/text.h"
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -113,4 +114,33 @@ char *text_plural(const char *noun, int n, char *buf, size_t size)
     }
     snprintf(buf, size, "%.*s%s", base, noun, suffix);
     return buf;
+}
+
+char *text_words(const char *name, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s", name ? name : "");
+    for (char *c = buf; *c; c++)
+        if (*c == '_')
+            *c = ' ';
+    return buf;
+}
+
+int text_in_list(const char *s, const char *const *list, size_t n)
+{
+    for (size_t i = 0; s && i < n; i++)
+        if (strcmp(s, list[i]) == 0)
+            return 1;
+    return 0;
+}
+
+void text_add(TextBuf *tb, const char *fmt, ...)
+{
+    if (tb->len + 1 >= tb->size)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tb->buf + tb->len, tb->size - tb->len, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        tb->len += (size_t)n < tb->size - tb->len ? (size_t)n : tb->size - tb->len - 1;
 }

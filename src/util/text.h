@@ -24,4 +24,19 @@ char *text_escape(const char *s, char *buf, size_t size);
  * "giant spiders", "cave bat" -> "cave bats", "box" -> "boxes"); n == 1 copies it as it is. */
 char *text_plural(const char *noun, int n, char *buf, size_t size);
 
+/* A data name as words: copies name into buf (cut to fit) with each '_' as a space
+ * ("iron_pickaxe" -> "iron pickaxe"); NULL gives "". Returns buf. */
+char *text_words(const char *name, char *buf, size_t size);
+
+/* 1 when s (may be NULL: 0) is one of the n strings in list. */
+int text_in_list(const char *s, const char *const *list, size_t n);
+
+/* A fixed buffer written piece by piece ({buf, size, 0} to start): what does not fit is cut,
+ * and buf stays NUL-terminated. */
+typedef struct TextBuf {
+    char *buf;
+    size_t size, len;
+} TextBuf;
+void text_add(TextBuf *tb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #endif

@@ -364,17 +364,13 @@ cleanup:
     return rc;
 }
 
+static int parse_book(const char *text, size_t len, const char *where, void *out, Err *err)
+{
+    return blocks_load(text, len, where, out, err);
+}
+
 int blocks_load_default(BlockRegistry **out, Err *err)
 {
-    char where[4200];
-    data_describe("blocks.json", where, sizeof where);
-    size_t len = 0;
-    char *text = data_read("blocks.json", &len, err);
-    if (!text) {
-        *out = NULL;
-        return err ? err->code : MA_ERR_IO;
-    }
-    int rc = blocks_load(text, len, where, out, err);
-    free(text);
-    return rc;
+    *out = NULL;
+    return data_book_load("blocks.json", parse_book, out, err);
 }

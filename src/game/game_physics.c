@@ -1,0 +1,320 @@
+/* game_physics.c — the player in the blocks: the two cells the player occupies (feet at y, head
+ * at y+1), stepping, climbing one block with head room, ladders and stairs, falling until
+ * something holds (more than three blocks hurts), digging and placing. game_apply (game.c) calls
+ * these inside the action's transaction. */
+#include "game/game.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "game/achieve.h"
+#include "game/calendar.h"
+#include "game/game_internal.h"
+#include "game/inventory.h"
+#include "game/npc.h"
+#include "game/quest.h"
+#include "game/story.h"
+#include "save/charstate.h"
+#include "save/events.h"
+#include "save/evolution.h"
+#include "save/skills.h"
+#include "save/users.h"
+#include "save/worlds.h"
+#include "util/prng.h"
+
+static const BlockDef *def_at(Game *g, int32_t x, int32_t y, int32_t z)
+{
+    return blocks_get(g->blocks, world_get_block(g->world, x, y, z));
+}
+
+static int is_solid(Game *g, int32_t x, int32_t y, int32_t z) { return def_at(g, x, y, z)->solid; }
+
+static int holds_on(Game *g, int32_t x, int32_t y, int32_t z)
+{
+    BlockId id = world_get_block(g->world, x, y, z);
+    return id == g->ladder || blocks_get(g->blocks, id)->climbable;
+}
+
+static int is_stairs(Game *g, int32_t x, int32_t y, int32_t z)
+{
+    return world_get_block(g->world, x, y, z) == g->stairs;
+}
+
+/* ------------------------------------------------------------ damage and falling */
+
+void game_hurt(Game *g, int amount, const char *cause, ActionResult *r)
+{
+    g->p.health -= amount;
+    if (g->p.health > 0) {
+        game_event(r, SEV_BAD, "%s: you take %d damage (%d/%d left).", cause, amount, g->p.health, g->p.max_health);
+        return;
+    }
+    game_event(r, SEV_BAD, "%s: you take %d damage and die.", cause, amount);
+    g->died = 1;
+    g->died_at[0] = g->p.x;
+    g->died_at[1] = g->p.y;
+    g->died_at[2] = g->p.z;
+    g->p.health = g->p.max_health;
+    g->p.x = g->spawn[0];
+    g->p.y = g->spawn[1];
+    g->p.z = g->spawn[2];
+    game_event(r, SEV_WARN, "You wake at the world spawn (%d, %d, %d), whole again.", g->p.x, g->p.y, g->p.z);
+}
+
+/* Drops the player until something holds them. */
+void game_fall(Game *g, ActionResult *r)
+{
+    int dist = 0;
+    while (g->p.y > 0 && !holds_on(g, g->p.x, g->p.y, g->p.z) && !def_at(g, g->p.x, g->p.y, g->p.z)->liquid) {
+        const BlockDef *below = def_at(g, g->p.x, g->p.y - 1, g->p.z);
+        if (below->solid)
+            break;
+        g->p.y--;
+        dist++;
+        if (below->liquid) {
+            if (dist > 1)
+                game_event(r, SEV_INFO, "You splash into the water.");
+            return;
+        }
+    }
+    if (dist > 3) {
+        char cause[64];
+        snprintf(cause, sizeof cause, "You game_fall %d blocks", dist);
+        game_hurt(g, (dist - 3) * 4, cause, r);
+    } else if (dist > 1) {
+        game_event(r, SEV_INFO, "You drop %d blocks.", dist);
+    }
+}
+
+/* ------------------------------------------------------------ actions */
+
+int game_fits(Game *g, int32_t x, int32_t y, int32_t z)
+{
+    return !is_solid(g, x, y, z) && !is_solid(g, x, y + 1, z);
+}
+
+static void blocked_by(Game *g, ActionResult *r, int32_t x, int32_t y, int32_t z)
+{
+    char name[40];
+    BlockId id = world_get_block(g->world, x, y, z);
+    if (!blocks_get(g->blocks, id)->solid)
+        id = world_get_block(g->world, x, y + 1, z);
+    game_refuse(r, "blocked: %s wall", game_block_label(g, id, name, sizeof name));
+}
+
+void game_do_move(Game *g, Dir d, ActionResult *r)
+{
+    int dx, dz;
+    dir_delta(d, &dx, &dz);
+    int32_t tx = g->p.x + dx, tz = g->p.z + dz, y = g->p.y;
+    if (game_fits(g, tx, y, tz)) {
+        g->p.x = tx;
+        g->p.z = tz;
+    } else if (is_solid(g, tx, y, tz) && game_fits(g, tx, y + 1, tz) && !is_solid(g, g->p.x, y + 2, g->p.z)) {
+        g->p.x = tx;
+        g->p.z = tz;
+        g->p.y = y + 1;
+    } else {
+        blocked_by(g, r, tx, y, tz);
+        return;
+    }
+    r->ok = 1;
+    game_pass_time(g, 1, r);
+    game_fall(g, r);
+}
+
+void game_do_up(Game *g, ActionResult *r)
+{
+    int32_t x = g->p.x, y = g->p.y, z = g->p.z;
+    int on_way = holds_on(g, x, y, z) || holds_on(g, x, y + 1, z) || is_stairs(g, x, y, z);
+    if (!on_way) {
+        game_refuse(r, "no ladder or stairs here");
+        return;
+    }
+    if (is_solid(g, x, y + 2, z) && !holds_on(g, x, y + 2, z)) {
+        char name[40];
+        game_refuse(r, "blocked: %s above", game_block_label(g, world_get_block(g->world, x, y + 2, z), name, sizeof name));
+        return;
+    }
+    g->p.y++;
+    r->ok = 1;
+    game_pass_time(g, 1, r);
+}
+
+void game_do_down(Game *g, ActionResult *r)
+{
+    int32_t x = g->p.x, y = g->p.y, z = g->p.z;
+    if (!holds_on(g, x, y - 1, z) && !is_stairs(g, x, y - 1, z) && !holds_on(g, x, y, z)) {
+        game_refuse(r, "no ladder or stairs down here");
+        return;
+    }
+    if (is_solid(g, x, y - 1, z) && !is_stairs(g, x, y - 1, z) && !holds_on(g, x, y - 1, z)) {
+        char name[40];
+        game_refuse(r, "blocked: %s below", game_block_label(g, world_get_block(g->world, x, y - 1, z), name, sizeof name));
+        return;
+    }
+    g->p.y--;
+    r->ok = 1;
+    game_pass_time(g, 1, r);
+}
+
+/* The cell an action in direction d works on: for compass directions the
+ * feet-level cell ahead (or the head-level one when prefer_head). */
+static void target_cell(Game *g, Dir d, int head, int32_t *x, int32_t *y, int32_t *z)
+{
+    int dx, dz;
+    dir_delta(d, &dx, &dz);
+    *x = g->p.x + dx;
+    *z = g->p.z + dz;
+    *y = d == DIR_UP ? g->p.y + 2 : d == DIR_DOWN ? g->p.y - 1 : g->p.y + (head ? 1 : 0);
+}
+
+int game_do_dig(Game *g, Dir d, ActionResult *r, Err *err)
+{
+    int32_t x, y, z;
+    target_cell(g, d, 0, &x, &y, &z);
+    BlockId id = world_get_block(g->world, x, y, z);
+    if (d < DIR_UP && !blocks_get(g->blocks, id)->solid) {
+        /* Nothing at the feet: dig what is at head height instead. */
+        target_cell(g, d, 1, &x, &y, &z);
+        id = world_get_block(g->world, x, y, z);
+    }
+    const BlockDef *def = blocks_get(g->blocks, id);
+    char name[40];
+    game_block_label(g, id, name, sizeof name);
+    if (id == BLOCK_AIR) {
+        game_refuse(r, "nothing to dig");
+        return MA_OK;
+    }
+    if (def->liquid) {
+        game_refuse(r, "nothing to dig: %s", name);
+        return MA_OK;
+    }
+    if (def->hardness < 0) {
+        game_refuse(r, "cannot dig %s", name);
+        return MA_OK;
+    }
+    if (y < 0 || y >= WORLD_HEIGHT) {
+        game_refuse(r, "nothing to dig");
+        return MA_OK;
+    }
+    /* Time: hardness in seconds by hand; the right tool is three times faster,
+     * the wrong one (or none) half as fast again. A turn is about a second of work. */
+    double secs = def->hardness;
+    if (def->tool[0])
+        secs = game_has_tool(g, def->tool, err) ? secs / 3.0 : secs * 1.5;
+    secs /= progress_mining_speed(g);
+    int turns = (int)ceil(secs);
+    if (turns < 1)
+        turns = 1;
+    int rc = world_set_block(g->world, x, y, z, BLOCK_AIR, err);
+    /* A block an agent had set, changed by hand: the evolution log's rollback and verify know why. */
+    if (rc == MA_OK)
+        rc = evolution_things_player_block(g->save, g->p.world_id, x, y, z, g->clock, err);
+    if (rc != MA_OK)
+        return rc;
+    if (def->drop[0]) {
+        const char *type = blocks_find(g->blocks, def->drop) >= 0 ? "block" : "material";
+        int left = game_give_item(g, def->drop, type, def->drop_count > 0 ? def->drop_count : 1, err);
+        if (left < 0)
+            return left;
+        char dropname[40];
+        snprintf(dropname, sizeof dropname, "%s", def->drop);
+        for (char *c = dropname; *c; c++)
+            if (*c == '_')
+                *c = ' ';
+        if (left > 0)
+            game_event(r, SEV_WARN, "Your pack is full; the %s is lost.", dropname);
+        else
+            game_event(r, SEV_GOOD, "You dig out the %s and take the %s.", name, dropname);
+    } else {
+        game_event(r, SEV_INFO, "You clear away the %s.", name);
+    }
+    /* Stone and ore (pickaxe work) train mining, harder blocks more. */
+    if (strcmp(def->tool, "pickaxe") == 0 &&
+        (rc = progress_skill_use(g, "mining", (int)ceil(def->hardness), r, err)) != MA_OK)
+        return rc;
+    r->ok = 1;
+    game_pass_time(g, turns, r);
+    game_fall(g, r);
+    return MA_OK;
+}
+
+/* "to the east", "above you": where something was put, in words. */
+static const char *dir_words(Dir d)
+{
+    static const char *const words[DIR_COUNT] = {"to the north", "to the north-east", "to the east",
+                                                 "to the south-east", "to the south", "to the south-west",
+                                                 "to the west", "to the north-west", "above you", "below you"};
+    return d >= 0 && d < DIR_COUNT ? words[d] : "here";
+}
+
+int game_do_place(Game *g, Dir d, const char *want, ActionResult *r, Err *err)
+{
+    /* A copy: the hand is written below, and the item may be the hand itself. */
+    char item[sizeof g->p.hand];
+    snprintf(item, sizeof item, "%s", want && want[0] ? want : g->p.hand);
+    if (!item[0]) {
+        game_refuse(r, "nothing in hand to place");
+        return MA_OK;
+    }
+    int id = blocks_find(g->blocks, item);
+    if (id <= 0) {
+        game_refuse(r, "cannot place %s: it is not a block", item);
+        return MA_OK;
+    }
+    int have = game_item_count(g, item, err);
+    if (have < 0)
+        return err->code;
+    if (have == 0) {
+        game_refuse(r, "you have no %s", item);
+        return MA_OK;
+    }
+    int32_t x, y, z;
+    target_cell(g, d, 0, &x, &y, &z);
+    if (y < 0 || y >= WORLD_HEIGHT) {
+        game_refuse(r, "cannot build beyond the world");
+        return MA_OK;
+    }
+    const BlockDef *there = def_at(g, x, y, z);
+    if (there->solid) {
+        char name[40];
+        game_refuse(r, "blocked: %s is there", game_block_label(g, world_get_block(g->world, x, y, z), name, sizeof name));
+        return MA_OK;
+    }
+    int rc = world_set_block(g->world, x, y, z, (BlockId)id, err);
+    if (rc == MA_OK)
+        rc = evolution_things_player_block(g->save, g->p.world_id, x, y, z, g->clock, err);
+    if (rc == MA_OK)
+        rc = game_take_item(g, item, 1, err);
+    if (rc == MA_OK && strcmp(item, "bed") == 0) {
+        /* A bed is where one wakes after dying. */
+        char at[48];
+        snprintf(at, sizeof at, "%d,%d,%d", x, y, z);
+        rc = charstate_set(g->save, g->p.character_id, "flag", "bed", at, err);
+        if (rc == MA_OK)
+            game_event(r, SEV_GOOD, "You make your bed here: if you game_fall, you will wake beside it.");
+    }
+    if (rc != MA_OK)
+        return rc;
+    /* The hand keeps the block while any is left, so that the next P places another. */
+    if (have > 1)
+        snprintf(g->p.hand, sizeof g->p.hand, "%s", item);
+    else if (strcmp(g->p.hand, item) == 0)
+        g->p.hand[0] = '\0';
+    char label[64];
+    items_label(item, label, sizeof label);
+    if (have > 1)
+        game_event(r, SEV_INFO, "Placed %s %s; %d left.", label, dir_words(d), have - 1);
+    else
+        game_event(r, SEV_WARN, "Placed your last %s %s.", label, dir_words(d));
+    r->ok = 1;
+    game_pass_time(g, 1, r);
+    return MA_OK;
+}
+
+/* After a death: wake beside one's bed when it still stands (game_hurt has
+ * already put the player at the world spawn). */

@@ -1,0 +1,276 @@
+/* inventory_ground.c — items on the ground: entities of the chunk they lie in
+ *   {"type":"item","item":"torch","count":3,"position":[lx,ly,lz]}
+ * (with "data" for gear that keeps durability or enchantments): dropping, dropping all at death,
+ * and picking up what lies at the player's feet. */
+#include "game/inventory.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "game/game_internal.h"
+#include "game/inventory_internal.h"
+#include "save/charstate.h"
+
+/* ------------------------------------------------------------ items on the ground */
+
+/* Adds an item entity at world (x, y, z), joining a plain pile of the same item there. */
+static int put_on_ground(Game *g, int32_t x, int32_t y, int32_t z, const char *item, int count, const cJSON *data,
+                         Err *err)
+{
+    if (y < 0 || y >= WORLD_HEIGHT)
+        return err_set(err, MA_ERR_INVALID, "cannot put %s outside the world (y %d)", item, (int)y);
+    int32_t cx = chunk_coord(x), cy = chunk_coord(y), cz = chunk_coord(z);
+    Chunk *c = world_chunk(g->world, cx, cy, cz, err);
+    if (!c)
+        return err->code;
+    int lx = chunk_local(x), ly = chunk_local(y), lz = chunk_local(z);
+    cJSON *e;
+    cJSON_ArrayForEach(e, c->entities) {
+        const cJSON *type = cJSON_GetObjectItemCaseSensitive(e, "type");
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(e, "item");
+        const cJSON *pos = cJSON_GetObjectItemCaseSensitive(e, "position");
+        cJSON *n = cJSON_GetObjectItemCaseSensitive(e, "count");
+        if (data || !cJSON_IsString(type) || strcmp(type->valuestring, "item") != 0 || !cJSON_IsString(name) ||
+            strcmp(name->valuestring, item) != 0 || !cJSON_IsNumber(n) || cJSON_GetObjectItemCaseSensitive(e, "data") ||
+            cJSON_GetArraySize(pos) != 3 || cJSON_GetArrayItem(pos, 0)->valueint != lx ||
+            cJSON_GetArrayItem(pos, 1)->valueint != ly || cJSON_GetArrayItem(pos, 2)->valueint != lz)
+            continue;
+        cJSON_SetNumberValue(n, n->valuedouble + count);
+        world_mark_dirty(g->world, cx, cy, cz);
+        return MA_OK;
+    }
+    e = cJSON_CreateObject();
+    cJSON_AddStringToObject(e, "type", "item");
+    cJSON_AddStringToObject(e, "item", item);
+    cJSON_AddNumberToObject(e, "count", count);
+    cJSON *pos = cJSON_AddArrayToObject(e, "position");
+    cJSON_AddItemToArray(pos, cJSON_CreateNumber(lx));
+    cJSON_AddItemToArray(pos, cJSON_CreateNumber(ly));
+    cJSON_AddItemToArray(pos, cJSON_CreateNumber(lz));
+    if (data)
+        cJSON_AddItemToObject(e, "data", cJSON_Duplicate(data, 1));
+    cJSON_AddItemToArray(c->entities, e);
+    world_mark_dirty(g->world, cx, cy, cz);
+    return MA_OK;
+}
+
+typedef struct GroundSpot {
+    int32_t x, y, z;
+} GroundSpot;
+
+static int drop_part(Game *g, const char *item, int n, const cJSON *data, void *ud, Err *err)
+{
+    const GroundSpot *at = ud;
+    return put_on_ground(g, at->x, at->y, at->z, item, n, data, err);
+}
+
+int inventory_drop(Game *g, const char *item, int count, ActionResult *r, Err *err)
+{
+    if (count <= 0)
+        count = 1;
+    char label[64], what[80];
+    items_label(item, label, sizeof label);
+    int have = inventory_count(g, g->p.character_id, item, err);
+    if (have < 0)
+        return err->code;
+    if (have == 0) {
+        game_refuse(r, "you have no %s", label);
+        return MA_OK;
+    }
+    if (have < count) {
+        game_refuse(r, "you have only %d %s", have, label);
+        return MA_OK;
+    }
+    GroundSpot at = {g->p.x, g->p.y, g->p.z};
+    int rc = inventory_take_with(g, g->p.character_id, item, count, drop_part, &at, err);
+    if (rc == MA_OK)
+        rc = transfers_log(g->save, g->p.character_id, 0, item, count, "drop", 0, err);
+    if (rc != MA_OK)
+        return rc;
+    if (have == count && strcmp(g->p.hand, item) == 0)
+        g->p.hand[0] = '\0';
+    inventory_plural(what, sizeof what, item, count);
+    game_event(r, SEV_INFO, "You drop %s at your feet.", what);
+    r->ok = 1;
+    game_pass_time(g, 1, r);
+    return MA_OK;
+}
+
+int inventory_drop_all_at(Game *g, int32_t x, int32_t y, int32_t z, Err *err)
+{
+    Pack p;
+    int rc = inventory_pack_load(g, g->p.character_id, &p, err);
+    for (int i = 0; rc == MA_OK && i < p.n; i++) {
+        const InventoryRow *row = &p.rows[i];
+        cJSON *data = inventory_loose_data(row->item_data);
+        rc = put_on_ground(g, x, y, z, row->item_name, row->quantity, data, err);
+        cJSON_Delete(data);
+        if (rc == MA_OK)
+            rc = inventory_delete(g->save, row->id, err);
+        if (rc == MA_OK)
+            rc = transfers_log(g->save, g->p.character_id, 0, row->item_name, row->quantity, "drop", 0, err);
+    }
+    inventory_pack_free(&p);
+    if (rc == MA_OK)
+        g->p.hand[0] = '\0';
+    return rc;
+}
+
+/* Appends "3 coal" to a summary line ("You take 3 coal, 1 bread"). */
+static void summary_add(char *line, size_t size, const char *item, int n)
+{
+    char what[80];
+    inventory_plural(what, sizeof what, item, n);
+    size_t len = strlen(line);
+    if (len + strlen(what) + 3 < size)
+        snprintf(line + len, size - len, "%s%s", len ? ", " : "", what);
+}
+
+/* Picks up the item entities at the player's feet. *found: how many piles lay there. */
+static int take_from_ground(Game *g, int *found, char *line, size_t size, int *full, Err *err)
+{
+    int32_t cx = chunk_coord(g->p.x), cy = chunk_coord(g->p.y), cz = chunk_coord(g->p.z);
+    Chunk *c = world_chunk(g->world, cx, cy, cz, err);
+    if (!c)
+        return err->code;
+    int lx = chunk_local(g->p.x), ly = chunk_local(g->p.y), lz = chunk_local(g->p.z);
+    *found = 0;
+    for (int i = cJSON_GetArraySize(c->entities) - 1; i >= 0; i--) {
+        cJSON *e = cJSON_GetArrayItem(c->entities, i);
+        const cJSON *type = cJSON_GetObjectItemCaseSensitive(e, "type");
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(e, "item");
+        const cJSON *pos = cJSON_GetObjectItemCaseSensitive(e, "position");
+        cJSON *n = cJSON_GetObjectItemCaseSensitive(e, "count");
+        if (!cJSON_IsString(type) || strcmp(type->valuestring, "item") != 0 || !cJSON_IsString(name) ||
+            !name->valuestring[0] || !cJSON_IsNumber(n) || n->valueint < 1 || cJSON_GetArraySize(pos) != 3 ||
+            cJSON_GetArrayItem(pos, 0)->valueint != lx || cJSON_GetArrayItem(pos, 1)->valueint != ly ||
+            cJSON_GetArrayItem(pos, 2)->valueint != lz)
+            continue;
+        (*found)++;
+        const cJSON *data = cJSON_GetObjectItemCaseSensitive(e, "data");
+        char item[65];
+        snprintf(item, sizeof item, "%s", name->valuestring);
+        int count = n->valueint;
+        int left = inventory_give(g, g->p.character_id, item, "", count, cJSON_IsObject(data) ? data : NULL, err);
+        if (left < 0)
+            return left;
+        if (left > 0)
+            *full = 1;
+        if (count - left > 0) {
+            int rc = transfers_log(g->save, 0, g->p.character_id, item, count - left, "loot", 0, err);
+            if (rc != MA_OK)
+                return rc;
+            summary_add(line, size, item, count - left);
+        }
+        if (left > 0)
+            cJSON_SetNumberValue(n, left);
+        else
+            cJSON_DeleteItemFromArray(c->entities, i);
+        world_mark_dirty(g->world, cx, cy, cz);
+    }
+    return MA_OK;
+}
+
+/* Empties what fits of the chest at (x, y, z) into the pack. */
+static int take_from_chest(Game *g, int32_t x, int32_t y, int32_t z, const cJSON *meta, char *line, size_t size,
+                           int *full, Err *err)
+{
+    cJSON *copy = cJSON_Duplicate(meta, 1);
+    cJSON *items = cJSON_GetObjectItemCaseSensitive(copy, "items");
+    int rc = MA_OK;
+    for (int i = cJSON_GetArraySize(items) - 1; rc == MA_OK && i >= 0; i--) {
+        cJSON *it = cJSON_GetArrayItem(items, i);
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(it, "item");
+        cJSON *n = cJSON_GetObjectItemCaseSensitive(it, "count");
+        const cJSON *data = cJSON_GetObjectItemCaseSensitive(it, "data");
+        if (!cJSON_IsString(name) || !name->valuestring[0] || !cJSON_IsNumber(n) || n->valueint < 1) {
+            cJSON_DeleteItemFromArray(items, i);
+            continue;
+        }
+        char item[65];
+        snprintf(item, sizeof item, "%s", name->valuestring);
+        int count = n->valueint;
+        int left = inventory_give(g, g->p.character_id, item, "", count, cJSON_IsObject(data) ? data : NULL, err);
+        if (left < 0) {
+            rc = left;
+            break;
+        }
+        if (left > 0)
+            *full = 1;
+        if (count - left > 0) {
+            rc = transfers_log(g->save, 0, g->p.character_id, item, count - left, "loot", 0, err);
+            /* Loot reads in the chest's order: insert at the front as we walk back. */
+            char part[80];
+            inventory_plural(part, sizeof part, item, count - left);
+            size_t len = strlen(line), plen = strlen(part);
+            if (len + plen + 3 < size) {
+                memmove(line + plen + (len ? 2 : 0), line, len + 1);
+                memcpy(line, part, plen);
+                if (len)
+                    memcpy(line + plen, ", ", 2);
+            }
+        }
+        if (left > 0)
+            cJSON_SetNumberValue(n, left);
+        else
+            cJSON_DeleteItemFromArray(items, i);
+    }
+    if (rc != MA_OK) {
+        cJSON_Delete(copy);
+        return rc;
+    }
+    return world_set_block_meta(g->world, x, y, z, copy, err);
+}
+
+int inventory_take(Game *g, ActionResult *r, Err *err)
+{
+    char line[140] = "";
+    int found = 0, full = 0;
+    int rc = take_from_ground(g, &found, line, sizeof line, &full, err);
+    if (rc != MA_OK)
+        return rc;
+    if (found > 0) {
+        if (!line[0]) {
+            game_refuse(r, "your pack is full");
+            return MA_OK;
+        }
+        game_event(r, SEV_GOOD, "You pick up %s.", line);
+    } else {
+        /* No pile here: a chest underfoot, then around the feet, then around the head. */
+        static const int around[][3] = {{0, -1, 0}, {0, 0, -1}, {1, 0, 0},  {0, 0, 1},  {-1, 0, 0},
+                                        {1, 0, -1}, {1, 0, 1},  {-1, 0, 1}, {-1, 0, -1}, {0, 1, -1},
+                                        {1, 1, 0},  {0, 1, 1},  {-1, 1, 0}, {1, 1, -1}, {1, 1, 1},
+                                        {-1, 1, 1}, {-1, 1, -1}};
+        int chest = blocks_find(g->blocks, "chest"), chests = 0;
+        for (size_t k = 0; chest > 0 && k < sizeof around / sizeof around[0]; k++) {
+            int32_t x = g->p.x + around[k][0], y = g->p.y + around[k][1], z = g->p.z + around[k][2];
+            if (y < 0 || y >= WORLD_HEIGHT || world_get_block(g->world, x, y, z) != (BlockId)chest)
+                continue;
+            chests++;
+            Chunk *c = world_chunk(g->world, chunk_coord(x), chunk_coord(y), chunk_coord(z), err);
+            if (!c)
+                return err->code;
+            const cJSON *meta = chunk_meta_get(c, CHUNK_INDEX(chunk_local(x), chunk_local(y), chunk_local(z)));
+            if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(meta, "items")) == 0)
+                continue;
+            if ((rc = take_from_chest(g, x, y, z, meta, line, sizeof line, &full, err)) != MA_OK)
+                return rc;
+            break;
+        }
+        if (!chests) {
+            game_refuse(r, "nothing here to take");
+            return MA_OK;
+        }
+        if (!line[0]) {
+            game_refuse(r, full ? "your pack is full" : "the chest is empty");
+            return MA_OK;
+        }
+        game_event(r, SEV_GOOD, "You open the chest and take %s.", line);
+    }
+    if (full)
+        game_event(r, SEV_WARN, "Your pack is full; the rest stays where it was.");
+    r->ok = 1;
+    game_pass_time(g, 1, r);
+    return MA_OK;
+}

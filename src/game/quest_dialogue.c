@@ -1,0 +1,278 @@
+/* quest_dialogue.c — quests as villagers and screens show them: the quests a villager offers or
+ * takes back (dialogue lists), the quest log, and sharing a quest with another character. */
+#include "game/quest.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "game/calendar.h"
+#include "game/game_internal.h"
+#include "game/game_rules.h"
+#include "game/inventory.h"
+#include "game/npc.h"
+#include "game/quest_internal.h"
+#include "game/rules.h"
+#include "save/characters.h"
+#include "save/charstate.h"
+#include "save/quests.h"
+#include "util/data.h"
+#include "util/text.h"
+
+/* Who gave the quest, as the screens name villagers ("Alda Greycloak, the guard of Greenbrook"),
+ * or "a guard" when no villager is recorded (a quest taken by script, or shared). */
+void quest_giver_words(Game *g, const cJSON *tpl, const cJSON *pd, char *buf, size_t size)
+{
+    const char *entity = json_str(pd, "giver");
+    int64_t npc = entity && entity[0] ? npc_character_id(g, entity) : 0;
+    if (npc <= 0 || !npc_display_name(g, npc, buf, size)) {
+        const char *role = json_str(tpl, "giver");
+        snprintf(buf, size, "a %s", role && role[0] ? role : "villager");
+    }
+}
+
+/* ------------------------------------------------------------ dialogue lists */
+
+static void summary(const Game *g, const cJSON *tpl, int scale, char *buf, size_t size)
+{
+    const cJSON *ob = cJSON_GetArrayItem(quest_tpl_objectives(tpl), 0);
+    char what[64], rew[100];
+    const char *kind = json_str(ob, "kind");
+    const char *target = strcmp(kind, "slay") == 0 ? json_str(ob, "creature")
+                         : strcmp(kind, "reach") == 0 ? json_str(ob, "place")
+                         : strcmp(kind, "talk") == 0  ? json_str(ob, "role")
+                                                      : json_str(ob, "item");
+    text_words(target, what, sizeof what);
+    cJSON *rewards = quest_scaled_rewards(g, tpl, scale);
+    rules_describe_effects(rewards, rew, sizeof rew);
+    cJSON_Delete(rewards);
+    if (strcmp(kind, "reach") == 0 || strcmp(kind, "talk") == 0)
+        snprintf(buf, size, "%s the %s; %s", strcmp(kind, "talk") == 0 ? "talk to" : kind, what, rew);
+    else {
+        /* Creatures are counted nouns ("slay 3 wolves"); items keep their names, which are often
+         * already plural or uncountable ("planks", "bread"). */
+        int n = quest_scaled_target(ob, scale);
+        char noun[72];
+        if (strcmp(kind, "slay") == 0)
+            text_plural(what, n, noun, sizeof noun);
+        else
+            snprintf(noun, sizeof noun, "%s", what);
+        snprintf(buf, size, "%s %d %s; %s", kind, n, noun, rew);
+    }
+}
+
+int quest_offers(Game *g, const char *role, QuestOffer *out, int max, Err *err)
+{
+    int rc = MA_OK;
+    GameRules rules;
+    game_rules_bind(&rules, g, NULL);
+    int n = 0;
+    const cJSON *tpl;
+    cJSON_ArrayForEach(tpl, quest_templates(g)) {
+        if (n >= max)
+            break;
+        if (strcmp(json_str(tpl, "giver"), role) != 0 || !quest_tpl_open(g, tpl))
+            continue;
+        int64_t qid;
+        if ((rc = quest_row(g, tpl, &qid, err)) != MA_OK)
+            break;
+        ProgressRow p;
+        if (progress_get(g->save, g->p.character_id, qid, &p, NULL) == MA_OK) {
+            progress_row_clear(&p);
+            continue;
+        }
+        if (!rules_check(&rules.ctx, cJSON_GetObjectItemCaseSensitive(tpl, "unlock")))
+            continue;
+        QuestOffer *o = &out[n++];
+        memset(o, 0, sizeof *o);
+        snprintf(o->name, sizeof o->name, "%s", json_str(tpl, "name"));
+        snprintf(o->title, sizeof o->title, "%s", json_str(tpl, "title"));
+        summary(g, tpl, quest_scale_for(g->p.level), o->summary, sizeof o->summary);
+        const cJSON *req = cJSON_GetObjectItemCaseSensitive(tpl, "requirements");
+        o->available = rules_check(&rules.ctx, req);
+        if (!o->available)
+            rules_explain(&rules.ctx, req, o->why, sizeof o->why);
+    }
+    return rc == MA_OK ? n : rc;
+}
+
+int quest_hand_ins(Game *g, const char *role, QuestOffer *out, int max, Err *err)
+{
+    ProgressRow *rows = NULL;
+    int n = 0, k = 0;
+    int rc = progress_list(g->save, g->p.character_id, "active", &rows, &n, err);
+    if (rc != MA_OK || n == 0)
+        return rc;
+    GameRules rules;
+    game_rules_bind(&rules, g, NULL);
+    for (int i = 0; i < n && k < max; i++) {
+        const cJSON *tpl = quest_tpl_of_row(g, rows[i].quest_id);
+        if (!tpl)
+            continue;
+        cJSON *pd = rows[i].progress_data;
+        int d = quest_open_delivery(g, tpl, pd, role, &rules.ctx);
+        int ready = quest_all_done(tpl, pd) && strcmp(json_str(tpl, "giver"), role) == 0;
+        if (d < 0 && !ready)
+            continue;
+        QuestOffer *o = &out[k++];
+        memset(o, 0, sizeof *o);
+        snprintf(o->name, sizeof o->name, "%s", json_str(tpl, "name"));
+        snprintf(o->title, sizeof o->title, "%s", json_str(tpl, "title"));
+        o->available = 1;
+        o->deliver = d >= 0;
+        int j = 0;
+        const cJSON *ob;
+        cJSON_ArrayForEach(ob, quest_tpl_objectives(tpl)) {
+            int need = json_int(quest_obj_state(pd, j), "target", 1);
+            int due = d >= 0 ? j == d : strcmp(json_str(ob, "kind"), "collect") == 0 && bfield(ob, "consume");
+            if (due) {
+                char item[64];
+                text_words(json_str(ob, "item"), item, sizeof item);
+                int have = game_item_count(g, json_str(ob, "item"), NULL);
+                snprintf(o->summary, sizeof o->summary, "%d %s", need, item);
+                if (have < need) {
+                    o->available = 0;
+                    snprintf(o->why, sizeof o->why, "needs %d %s (you have %d)", need, item, have < 0 ? 0 : have);
+                }
+            }
+            j++;
+        }
+    }
+    progress_list_free(rows, n);
+    return k;
+}
+
+/* ------------------------------------------------------------ log and sharing */
+
+static int status_rank(const char *s)
+{
+    return strcmp(s, "active") == 0 ? 0 : strcmp(s, "completed") == 0 ? 1 : 2;
+}
+
+int quest_log(Game *g, QuestView **out, int *n_out, Err *err)
+{
+    *out = NULL;
+    *n_out = 0;
+    ProgressRow *rows = NULL;
+    int n = 0;
+    int rc = progress_list(g->save, g->p.character_id, NULL, &rows, &n, err);
+    if (rc != MA_OK || n == 0)
+        return rc;
+    QuestView *v = calloc((size_t)n, sizeof *v);
+    if (!v) {
+        rc = err_set(err, MA_ERR_NOMEM, "out of memory");
+        goto done;
+    }
+    GameRules rules;
+    game_rules_bind(&rules, g, NULL);
+    int k = 0;
+    for (int rank = 0; rank < 3; rank++)
+        for (int i = 0; i < n; i++) {
+            if (status_rank(rows[i].status) != rank)
+                continue;
+            const cJSON *tpl = quest_tpl_of_row(g, rows[i].quest_id);
+            QuestView *q = &v[k++];
+            snprintf(q->status, sizeof q->status, "%s", rows[i].status);
+            q->turns_left = -1;
+            if (!tpl) {
+                QuestRow qr;
+                if (quests_get(g->save, rows[i].quest_id, &qr, NULL) == MA_OK) {
+                    snprintf(q->title, sizeof q->title, "%s", qr.title);
+                    quest_row_clear(&qr);
+                }
+                continue;
+            }
+            cJSON *pd = rows[i].progress_data;
+            snprintf(q->name, sizeof q->name, "%s", json_str(tpl, "name"));
+            snprintf(q->title, sizeof q->title, "%s", json_str(tpl, "title"));
+            snprintf(q->giver, sizeof q->giver, "%s", json_str(tpl, "giver"));
+            quest_giver_words(g, tpl, rows[i].progress_data, q->giver_name, sizeof q->giver_name);
+            const cJSON *deadline = cJSON_GetObjectItemCaseSensitive(pd, "deadline");
+            if (cJSON_IsNumber(deadline) && rank == 0) {
+                q->turns_left = (int64_t)deadline->valuedouble - g->clock;
+                if (q->turns_left < 0)
+                    q->turns_left = 0;
+            }
+            cJSON *rewards = quest_scaled_rewards(g, tpl, json_int(pd, "scale", 1));
+            rules_describe_effects(rewards, q->rewards, sizeof q->rewards);
+            cJSON_Delete(rewards);
+            const cJSON *ob;
+            cJSON_ArrayForEach(ob, quest_tpl_objectives(tpl)) {
+                if (q->n_objectives >= QUEST_MAX_OBJECTIVES)
+                    break;
+                int j = q->n_objectives++;
+                QuestObjectiveView *o = &q->objectives[j];
+                cJSON *st = quest_obj_state(pd, j);
+                snprintf(o->text, sizeof o->text, "%s", json_str(ob, "text"));
+                o->count = json_int(st, "count", 0);
+                o->target = json_int(st, "target", 1);
+                o->done = bfield(st, "done");
+                o->open = rank == 0 && quest_obj_open(g, tpl, pd, j, &rules.ctx);
+            }
+        }
+    *out = v;
+    *n_out = k;
+done:
+    progress_list_free(rows, n);
+    return rc;
+}
+
+int quest_share(Game *g, const char *quest, const char *character_name, ActionResult *r, Err *err)
+{
+    int rc = MA_OK;
+    CharacterRow other;
+    memset(&other, 0, sizeof other);
+    ProgressRow mine, theirs;
+    memset(&mine, 0, sizeof mine);
+    memset(&theirs, 0, sizeof theirs);
+    const cJSON *tpl = quest_tpl_find(g, quest);
+    int64_t qid = 0;
+    if (!tpl) {
+        game_refuse(r, "there is no quest called %s", quest);
+        goto done;
+    }
+    if ((rc = quest_row(g, tpl, &qid, err)) != MA_OK)
+        goto done;
+    if (progress_get(g->save, g->p.character_id, qid, &mine, NULL) != MA_OK || strcmp(mine.status, "active") != 0) {
+        game_refuse(r, "you can share only a quest you are on, and %s is not one", json_str(tpl, "title"));
+        goto done;
+    }
+    if (characters_get_by_name(g->save, g->p.world_id, character_name, &other, NULL) != MA_OK ||
+        other.user_id != g->p.user_id || other.id == g->p.character_id) {
+        game_refuse(r, "%s is not another of your characters in this world", character_name);
+        goto done;
+    }
+    if (progress_get(g->save, other.id, qid, &theirs, NULL) == MA_OK) {
+        game_refuse(r, "%s has already taken %s (%s)", other.name, json_str(tpl, "title"), theirs.status);
+        goto done;
+    }
+    ProgressRow p;
+    memset(&p, 0, sizeof p);
+    p.character_id = other.id;
+    p.quest_id = qid;
+    p.progress_data = quest_new_progress(g, tpl, other.id, other.level, json_str(mine.progress_data, "giver"));
+    /* A shared quest keeps the sharer's deadline. */
+    const cJSON *deadline = cJSON_GetObjectItemCaseSensitive(mine.progress_data, "deadline");
+    if (cJSON_IsNumber(deadline))
+        set_int(p.progress_data, "deadline", deadline->valuedouble);
+    rc = save_savepoint(g->save, err);
+    if (rc == MA_OK) {
+        rc = progress_start(g->save, &p, err);
+        if (rc == MA_OK)
+            rc = save_release(g->save, err);
+        else
+            save_rollback_savepoint(g->save);
+    }
+    progress_row_clear(&p);
+    if (rc == MA_OK) {
+        r->ok = 1;
+        game_event(r, SEV_GOOD, "You share %s with %s.", json_str(tpl, "title"), other.name);
+    }
+done:
+    character_row_clear(&other);
+    progress_row_clear(&mine);
+    progress_row_clear(&theirs);
+    return rc;
+}
