@@ -564,9 +564,9 @@ static void test_with_the_endpoint_hostile_the_world_is_the_offline_one(void **s
     free(db);
 }
 
-/* A story weaver's run as the lead's agent will make it: one transaction that writes a new branch under
- * `parent` and its entry, then asks for the rewrite with agent_llm_rewrite(c, LLM_BRANCH, branch_id,
- * entry_id, err); the request goes out when the run commits. Returns the branch id. */
+/* A story weaver's run as continue_storyline (src/agents/story_weaver.c) makes it: one transaction that
+ * writes a new branch under `parent` and its entry, then asks for the rewrite with agent_llm_rewrite(c,
+ * LLM_BRANCH, branch_id, entry_id, err); the request goes out when the run commits. Returns the branch id. */
 static int64_t weave(Agents *a, Game *g, int64_t story, int64_t parent, const char *name)
 {
     Save *s = game_save(g);

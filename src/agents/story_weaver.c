@@ -252,6 +252,8 @@ static int continue_storyline(AgentCtx *c, const StoryRow *story, const BranchRo
     }
     int rc = MA_OK, order = 0;
     cJSON *kb;
+    int64_t new_ids[8];
+    int n_new = 0;
     cJSON_ArrayForEach(kb, kids) {
         if (rc != MA_OK)
             break;
@@ -273,6 +275,8 @@ static int continue_storyline(AgentCtx *c, const StoryRow *story, const BranchRo
             rc = err_set(err, MA_ERR_CORRUPT, "%s: unknown field {%s}", where, bad);
         if (rc == MA_OK && (rc = branches_insert(c->a->s, &br, err)) == MA_OK)
             rc = evo_new_row(e, "story_branches", br.id, err);
+        if (rc == MA_OK && n_new < (int)(sizeof new_ids / sizeof new_ids[0]))
+            new_ids[n_new++] = br.id;
         branch_row_clear(&br);
     }
     cJSON_Delete(kids);
@@ -284,7 +288,12 @@ static int continue_storyline(AgentCtx *c, const StoryRow *story, const BranchRo
         cJSON_AddStringToObject(why, "saw", saw);
         cJSON_AddStringToObject(why, "place", place->name);
         cJSON_AddStringToObject(why, "why", "a storyline left open is continued with a place that exists near the player");
-        rc = agent_commit(c, e, "story", why, NULL, err);
+        int64_t entry = 0;
+        rc = agent_commit(c, e, "story", why, &entry, err);
+        /* With an LLM attached, the new branches' words are asked to be rewritten (the offline text
+         * stays until a valid reply comes; each rewrite is an entry of its own that rolls back). */
+        for (int i = 0; i < n_new && rc == MA_OK; i++)
+            rc = agent_llm_rewrite(c, LLM_BRANCH, new_ids[i], entry, err);
     }
     evo_free(e);
     return rc;
