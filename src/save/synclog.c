@@ -7,10 +7,6 @@
 
 #include "save/save_internal.h"
 
-#define NOW_SQL "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
-
-static int failed(Err *err) { return err->code ? err->code : MA_ERR_DB; }
-
 /* ------------------------------------------------------------ accounts */
 
 int synclog_account_put(Save *s, const char *server_url, const char *username, int64_t remote_user_id,
@@ -22,7 +18,7 @@ int synclog_account_put(Save *s, const char *server_url, const char *username, i
         "token = excluded.token, expires_at = excluded.expires_at, logged_in_at = " NOW_SQL " RETURNING id";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_text(st, 1, server_url, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, username, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, remote_user_id);
@@ -44,7 +40,7 @@ int synclog_account_ensure(Save *s, const char *server_url, const char *username
                               "RETURNING id";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_text(st, 1, server_url, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 2, username, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
@@ -76,7 +72,7 @@ int synclog_account_get(Save *s, int64_t id, SyncAccount *out, Err *err)
     static const char sql[] = "SELECT " ACCOUNT_COLS " FROM sync_accounts WHERE id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, id);
     return save_get_row(s, st, read_account, out, err, "reading a sync account", "such sync account");
 }
@@ -87,7 +83,7 @@ int synclog_account_find(Save *s, const char *server_url, const char *username, 
                               "AND (?2 IS NULL OR username = ?2) ORDER BY token = '', logged_in_at DESC, id DESC LIMIT 1";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     save_bind_text(st, 1, server_url);
     save_bind_text(st, 2, username);
     int rc = sqlite3_step(st);
@@ -112,7 +108,7 @@ int synclog_account_forget_token(Save *s, int64_t id, Err *err)
     static const char sql[] = "UPDATE sync_accounts SET token = '', expires_at = '' WHERE id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, id);
     return save_step_done(s, st, err, "forgetting a sync token");
 }
@@ -125,7 +121,7 @@ int synclog_world_add(Save *s, const SyncWorld *w, Err *err)
         "INSERT INTO sync_worlds (world_id, account_id, remote_id, user_id, cursor) VALUES (?, ?, ?, ?, ?)";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, w->world_id);
     sqlite3_bind_int64(st, 2, w->account_id);
     sqlite3_bind_int64(st, 3, w->remote_id);
@@ -161,7 +157,7 @@ int synclog_world_get(Save *s, int64_t world_id, SyncWorld *out, Err *err)
                               "last_error FROM sync_worlds WHERE world_id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, world_id);
     return save_get_row(s, st, read_world, out, err, "reading a synced world",
                         "sync for this world (share it with `magic-adventure sync share --world NAME`)");
@@ -172,7 +168,7 @@ int synclog_world_is_synced(Save *s, int64_t world_id, Err *err)
     static const char sql[] = "SELECT 1 FROM sync_worlds WHERE world_id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, world_id);
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
@@ -188,7 +184,7 @@ int synclog_world_set_cursor(Save *s, int64_t world_id, int64_t cursor, Err *err
     static const char sql[] = "UPDATE sync_worlds SET cursor = ? WHERE world_id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, cursor);
     sqlite3_bind_int64(st, 2, world_id);
     return save_step_done(s, st, err, "moving the pull cursor");
@@ -201,7 +197,7 @@ int synclog_world_note(Save *s, int64_t world_id, const char *error, Err *err)
         "last_sync_at = CASE WHEN ?2 = '' THEN " NOW_SQL " ELSE last_sync_at END WHERE world_id = ?1";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, world_id);
     sqlite3_bind_text(st, 2, error ? error : "", -1, SQLITE_STATIC);
     return save_step_done(s, st, err, "noting a sync");
@@ -212,7 +208,7 @@ int synclog_world_applying(Save *s, int64_t world_id, int on, Err *err)
     static const char sql[] = "UPDATE sync_worlds SET applying = ? WHERE world_id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int(st, 1, on ? 1 : 0);
     sqlite3_bind_int64(st, 2, world_id);
     return save_step_done(s, st, err, "marking a sync being written");
@@ -253,7 +249,7 @@ int synclog_list(Save *s, int64_t world_id, int sent, SyncLogRow **out, int *n, 
                               "ORDER BY id";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, world_id);
     sqlite3_bind_int(st, 2, sent);
     void *rows = NULL;
@@ -275,7 +271,7 @@ int synclog_count(Save *s, int64_t world_id, int *waiting, int *sent, Err *err)
                               "WHERE world_id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, world_id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
@@ -295,7 +291,7 @@ int synclog_count_kinds(Save *s, int64_t world_id, void (*fn)(const char *kind, 
                               "GROUP BY kind ORDER BY min(id)";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, world_id);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
@@ -309,7 +305,7 @@ int synclog_has_op(Save *s, int64_t world_id, const char *kind, const char *ref,
     static const char sql[] = "SELECT 1 FROM sync_log WHERE world_id = ? AND kind = ? AND ref = ? LIMIT 1";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, world_id);
     sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, ref, -1, SQLITE_STATIC);
@@ -325,7 +321,7 @@ int synclog_seal(Save *s, int64_t log_id, const cJSON *op, Err *err)
     static const char sql[] = "UPDATE sync_log SET body = ?, sent = 1 WHERE id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     if (save_bind_json(st, 1, op, "{}") != SQLITE_OK) {
         sqlite3_reset(st);
         return err_set(err, MA_ERR_NOMEM, "%s: out of memory sealing an op", s->path);
@@ -339,7 +335,7 @@ int synclog_drop(Save *s, int64_t log_id, Err *err)
     static const char sql[] = "DELETE FROM sync_log WHERE id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, log_id);
     return save_step_done(s, st, err, "taking an answered op off the change log");
 }
@@ -349,7 +345,7 @@ int synclog_find_op(Save *s, int64_t world_id, const char *op_id, SyncLogRow *ou
     static const char sql[] = "SELECT " LOG_COLS " FROM sync_log WHERE world_id = ? AND op_id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, world_id);
     sqlite3_bind_text(st, 2, op_id, -1, SQLITE_STATIC);
     return save_get_row(s, st, read_log, out, err, "reading the change log", "such op waiting");
@@ -362,7 +358,7 @@ int synclog_add(Save *s, int64_t world_id, const char *kind, const char *ref, in
         "INSERT OR IGNORE INTO sync_log (world_id, kind, ref, base_version, body) VALUES (?, ?, ?, ?, ?)";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, world_id);
     sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, ref, -1, SQLITE_STATIC);
@@ -434,7 +430,7 @@ int synclog_record_chunk(Save *s, int64_t world_id, int32_t cx, int32_t cy, int3
         return MA_OK;
     sqlite3_stmt *st = save_stmt(s, q_world, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, world_id);
     int rc = sqlite3_step(st);
     int applying = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 1;
@@ -448,7 +444,7 @@ int synclog_record_chunk(Save *s, int64_t world_id, int32_t cx, int32_t cy, int3
     snprintf(ref, sizeof ref, "%d,%d,%d", cx, cy, cz);
     st = save_stmt(s, q_waiting, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, world_id);
     sqlite3_bind_text(st, 2, ref, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
@@ -513,14 +509,14 @@ int synclog_record_chunk(Save *s, int64_t world_id, int32_t cx, int32_t cy, int3
         cJSON_Delete(body);
         st = save_stmt(s, q_delete, err);
         if (!st)
-            return failed(err);
+            return save_failed(err);
         sqlite3_bind_int64(st, 1, log_id);
         return save_step_done(s, st, err, "recording a chunk edit");
     }
     st = save_stmt(s, log_id ? q_update : q_insert, err);
     if (!st) {
         cJSON_Delete(body);
-        return failed(err);
+        return save_failed(err);
     }
     int bind_rc;
     if (log_id) {
@@ -546,7 +542,7 @@ int synclog_key_get(Save *s, int64_t character_id, char key[65], int64_t *versio
     static const char sql[] = "SELECT key, version FROM sync_keys WHERE character_id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, character_id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
@@ -569,7 +565,7 @@ int synclog_key_set(Save *s, int64_t character_id, int64_t world_id, const char 
                               "ON CONFLICT (character_id) DO UPDATE SET key = excluded.key, version = excluded.version";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, character_id);
     sqlite3_bind_int64(st, 2, world_id);
     sqlite3_bind_text(st, 3, key, -1, SQLITE_STATIC);
@@ -586,7 +582,7 @@ int synclog_key_find(Save *s, int64_t world_id, const char *key, int64_t *charac
     static const char sql[] = "SELECT character_id, version FROM sync_keys WHERE world_id = ? AND key = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, world_id);
     sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
@@ -609,7 +605,7 @@ int synclog_version_get(Save *s, int64_t world_id, const char *kind, const char 
     static const char sql[] = "SELECT version FROM sync_rows WHERE world_id = ? AND kind = ? AND key = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, world_id);
     sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, key, -1, SQLITE_STATIC);
@@ -625,7 +621,7 @@ int synclog_version_set(Save *s, int64_t world_id, const char *kind, const char 
                               "ON CONFLICT (world_id, kind, key) DO UPDATE SET version = excluded.version";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, world_id);
     sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, key, -1, SQLITE_STATIC);
@@ -650,7 +646,7 @@ int synclog_conflict_add(Save *s, int64_t world_id, const char *op_id, const cha
         "INSERT INTO sync_conflicts (world_id, op_id, kind, place, detail) VALUES (?, ?, ?, ?, ?)";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, world_id);
     sqlite3_bind_text(st, 2, op_id, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
@@ -691,7 +687,7 @@ int synclog_conflicts(Save *s, int64_t world_id, int open_only, SyncConflict **o
                               "AND (?2 = 0 OR status = 'open') ORDER BY id";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, world_id);
     sqlite3_bind_int(st, 2, open_only);
     void *rows = NULL;
@@ -713,7 +709,7 @@ int synclog_conflict_get(Save *s, int64_t id, SyncConflict *out, Err *err)
     static const char sql[] = "SELECT " CONFLICT_COLS " FROM sync_conflicts WHERE id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, id);
     return save_get_row(s, st, read_conflict, out, err, "reading a sync conflict", "conflict with that number");
 }
@@ -723,7 +719,7 @@ int synclog_conflict_resolve(Save *s, int64_t id, const char *status, Err *err)
     static const char sql[] = "UPDATE sync_conflicts SET status = ?, resolved_at = " NOW_SQL " WHERE id = ?";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, id);
     return save_step_done(s, st, err, "resolving a sync conflict");
@@ -734,7 +730,7 @@ int synclog_conflict_count(Save *s, int64_t world_id, Err *err)
     static const char sql[] = "SELECT count(*) FROM sync_conflicts WHERE world_id = ? AND status = 'open'";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, world_id);
     int rc = sqlite3_step(st);
     int n = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
@@ -751,7 +747,7 @@ int synclog_entry_add(Save *s, int64_t world_id, const char *kind, const char *e
         "INSERT OR IGNORE INTO sync_entries (world_id, kind, entry, local_id, data) VALUES (?, ?, ?, ?, ?)";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, world_id);
     sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, entry, -1, SQLITE_STATIC);
@@ -775,7 +771,7 @@ int synclog_entry_count(Save *s, int64_t world_id, int64_t *remote, Err *err)
     static const char sql[] = "SELECT count(*) FROM sync_entries WHERE world_id = ? AND local_id IS NULL";
     sqlite3_stmt *st = save_stmt(s, sql, err);
     if (!st)
-        return failed(err);
+        return save_failed(err);
     sqlite3_bind_int64(st, 1, world_id);
     int rc = sqlite3_step(st);
     *remote = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
