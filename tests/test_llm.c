@@ -665,6 +665,68 @@ static void test_a_new_story_branch_is_rewritten_through_the_weavers_hook(void *
     assert_int_equal(verify_problems(path), 0);
 }
 
+/* The story weaver itself: a woven storyline waits at its open branch with the hero on it; a day of the
+ * weaver continues it with two branches, and with the endpoint attached each is rewritten. */
+static void test_the_story_weaver_asks_for_its_new_branches(void **state)
+{
+    (void)state;
+    char path[600];
+    snprintf(path, sizeof path, "%s/weaver.db", dir);
+    LlmStub stub;
+    llm_stub_start(&stub, dir, "{\"default\": \"good\"}");
+    LlmConfig cfg = config_for(stub.url, 10);
+    Woven w;
+    woven_open(&w, path, &cfg);
+    Err err = {0};
+    assert_int_equal(save_begin(w.s, &err), MA_OK);
+    StoryRow st;
+    memset(&st, 0, sizeof st);
+    st.world_id = 1;
+    snprintf(st.title, sizeof st.title, "Left Behind");
+    st.description = strdup("A woven storyline.");
+    snprintf(st.story_type, sizeof st.story_type, "villager");
+    st.metadata = cJSON_Parse("{\"source\": \"agent:story_weaver\", \"open\": \"a_rumour\"}");
+    st.is_active = 1;
+    assert_int_equal(stories_insert(w.s, &st, &err), MA_OK);
+    BranchRow b;
+    memset(&b, 0, sizeof b);
+    b.story_id = st.id;
+    snprintf(b.branch_name, sizeof b.branch_name, "a_rumour");
+    b.content = strdup("Word comes of something out in the hills.");
+    b.conditions = cJSON_CreateObject();
+    b.consequences = cJSON_CreateObject();
+    assert_int_equal(branches_insert(w.s, &b, &err), MA_OK);
+    StoryProgressRow sp;
+    memset(&sp, 0, sizeof sp);
+    sp.character_id = game_player(w.g)->character_id;
+    sp.story_id = st.id;
+    sp.current_branch_id = b.id;
+    snprintf(sp.status, sizeof sp.status, "active");
+    assert_int_equal(story_progress_insert(w.s, &sp, &err), MA_OK);
+    assert_int_equal(save_commit(w.s, &err), MA_OK);
+    int64_t leaf = b.id;
+    story_progress_row_clear(&sp);
+    branch_row_clear(&b);
+    story_row_clear(&st);
+    int64_t to = game_clock(w.g) + TURNS_PER_DAY;
+    if (agents_advance(w.a, to, 1 << AGENT_STORY_WEAVER, 10, NULL, NULL, &err) < 0)
+        fail_msg("%s", err.msg);
+    Notes n = {0};
+    assert_int_equal(agents_llm_drain(w.l, w.g, to, 20000, on_note, &n, &err), 0);
+    woven_close(&w);
+    llm_stub_stop(&stub);
+    char sql[300];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM story_branches WHERE parent_branch_id = %lld", (long long)leaf);
+    int kids = query_int(path, sql);
+    assert_int_equal(kids, 2);
+    if (n.rewrote != kids)
+        fail_msg("%d of %d new branches rewritten:\n%s", n.rewrote, kids, n.text);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM story_branches WHERE parent_branch_id = %lld AND content LIKE "
+                              "'The stub hums.%%'", (long long)leaf);
+    assert_int_equal(query_int(path, sql), kids);
+    assert_int_equal(verify_problems(path), 0);
+}
+
 /* Once a game day's tokens are spent, nothing more is asked that day: the offline text stays. */
 static void test_tokens_a_day_cap_stops_asking(void **state)
 {
@@ -717,6 +779,7 @@ int main(void)
         cmocka_unit_test(test_with_the_endpoint_hostile_the_world_is_the_offline_one),
         cmocka_unit_test(test_tokens_a_day_cap_stops_asking),
         cmocka_unit_test(test_a_new_story_branch_is_rewritten_through_the_weavers_hook),
+        cmocka_unit_test(test_the_story_weaver_asks_for_its_new_branches),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
