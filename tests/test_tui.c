@@ -336,6 +336,28 @@ static void test_quick_start_with_enter_reaches_the_map(void **state)
     free(s);
 }
 
+/* A message longer than the screen is wide goes on over the next row, broken at a space, instead of
+ * being cut: at 80 columns the welcome of a player with a long name ends on the next row. */
+static void test_a_long_message_wraps_instead_of_being_cut(void **state)
+{
+    (void)state;
+    launch_exe(getenv("MAGIC_EXE"), "USER=wanderer_of_the_long_roads_and_hills", "wrap", "wrap.db", "", 80, 24);
+    char *s = tmux_wait_for("Quick start", 20);
+    free(s);
+    tmux_keys("Enter");
+    s = tmux_wait_for("Z:", 120);
+    free(s);
+    s = tmux_wait_for("the keys.", 10);
+    const char *w = strstr(s, "Welcome, wanderer_of_the_long_roads_and_hills, to ");
+    assert_non_null(w);
+    const char *end = strstr(w, "the keys.");
+    assert_non_null(end);
+    assert_non_null(memchr(w, '\n', (size_t)(end - w))); /* on the next row */
+    assert_true(end[-1] == '\n');                         /* broken at the space, not inside a word */
+    free(s);
+    tmux_quit_game();
+}
+
 static void test_main_screen_at_80x24_and_200x60_and_help(void **state)
 {
     (void)state;
@@ -812,6 +834,7 @@ int main(void)
         cmocka_unit_test_teardown(test_wrong_passwords_count_down_then_lock, tmux_teardown),
         cmocka_unit_test_teardown(test_dig_down_with_the_keys, tmux_teardown),
         cmocka_unit_test_teardown(test_a_full_disk_is_said_on_screen_and_play_goes_on, tmux_teardown),
+        cmocka_unit_test_teardown(test_a_long_message_wraps_instead_of_being_cut, tmux_teardown),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

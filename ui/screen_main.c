@@ -187,19 +187,28 @@ static void draw_log(MainUi *u, const Layout *L)
     }
     term_put(L->status_y, 0, COLS, status);
     attrset(A_NORMAL);
-    int first = u->log.n - L->log_h;
-    if (first < 0)
-        first = 0;
+    /* The newest messages at the bottom, each wrapped at spaces onto as many rows as it needs (a
+     * message longer than the rows left shows its beginning); older ones above while rows remain. */
     for (int i = 0; i < L->log_h; i++) {
         move(L->log_y + i, 0);
         clrtoeol();
-        if (first + i >= u->log.n)
-            continue;
-        const LogLine *l = &u->log.lines[first + i];
-        char buf[200];
+    }
+    int row = L->log_h;
+    for (int k = u->log.n - 1; k >= 0 && row > 0; k--) {
+        const LogLine *l = &u->log.lines[k];
+        char buf[512];
         log_format(l, buf, sizeof buf);
-        attrset(first + i == u->log.n - 1 ? sev_attr(l->sev) | A_BOLD : sev_attr(l->sev));
-        term_put(L->log_y + i, 0, COLS, buf);
+        int starts[LOG_WRAP_MAX], lens[LOG_WRAP_MAX];
+        int n = log_wrap(buf, COLS, starts, lens, LOG_WRAP_MAX);
+        if (n > row)
+            n = row;
+        row -= n;
+        attrset(k == u->log.n - 1 ? sev_attr(l->sev) | A_BOLD : sev_attr(l->sev));
+        for (int j = 0; j < n; j++) {
+            char part[512];
+            snprintf(part, sizeof part, "%.*s", lens[j], buf + starts[j]);
+            term_put(L->log_y + row + j, 0, COLS, part);
+        }
         attrset(A_NORMAL);
     }
 }
