@@ -6,7 +6,7 @@
 
 #include <limits.h>
 
-#include "cli_bench_world.h"
+#include "cli_bench_world_internal.h"
 
 static int bench_world_cmd(CliCtx *ctx)
 {

@@ -13,7 +13,7 @@
  * sparse JSON (chunk_encode_sparse) on the same chunks. --json prints the
  * same figures as one JSON object (cli_bench_world_print.c prints them). It prints; it never
  * fails on time. */
-#include "cli_bench_world.h"
+#include "cli_bench_world_internal.h"
 
 #include <dirent.h>
 #include <malloc.h>

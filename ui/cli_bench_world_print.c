@@ -1,6 +1,6 @@
 /* cli_bench_world_print.c — `bench world`'s figures (cli_bench_world.c measures them) as
  * tables beside the targets of issue 15 and Luanti's figures, or as one JSON object (--json). */
-#include "cli_bench_world.h"
+#include "cli_bench_world_internal.h"
 
 #include <stdio.h>
 #include <string.h>

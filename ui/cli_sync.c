@@ -14,7 +14,7 @@
  * progress; only this thread touches the save. This file holds the command's table, running a
  * job and the helpers the parts share; the accounts are in cli_sync_account.c, the worlds in
  * cli_sync_world.c. */
-#include "cli_sync.h"
+#include "cli_sync_internal.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /* cli_sync_account.c — `sync register`, `sync login`, `sync logout`: an account on a sync
  * server, its token kept in the save (never the password), and the account a world command
  * uses. The command's table is in cli_sync.c. */
-#include "cli_sync.h"
+#include "cli_sync_internal.h"
 
 #include <stdio.h>
 #include <string.h>

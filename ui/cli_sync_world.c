@@ -1,6 +1,6 @@
 /* cli_sync_world.c — the world commands of `sync`: push and pull (`sync --world W`), status,
  * conflicts, share, invite and get. The command's table is in cli_sync.c. */
-#include "cli_sync.h"
+#include "cli_sync_internal.h"
 
 #include <stdio.h>
 #include <string.h>

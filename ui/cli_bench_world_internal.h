@@ -1,8 +1,8 @@
-/* cli_bench_world.h — `bench world` (cli_bench_world.c measures, cli_bench_world_print.c prints
- * the table or the JSON): what the phases measure, shared by the two files. Private to them and
- * to cli_bench.c's command table. */
-#ifndef MA_UI_CLI_BENCH_WORLD_H
-#define MA_UI_CLI_BENCH_WORLD_H
+/* cli_bench_world_internal.h — for `bench world`'s files only (cli_bench_world.c measures,
+ * cli_bench_world_print.c prints the tables or the JSON) and cli_bench.c's command table: what
+ * the phases measure. */
+#ifndef MA_UI_CLI_BENCH_WORLD_INTERNAL_H
+#define MA_UI_CLI_BENCH_WORLD_INTERNAL_H
 
 #include <stdint.h>
 

@@ -1,8 +1,8 @@
-/* cli_sync.h — the parts of `magic-adventure sync` (cli_sync.c: the command's table, running a
- * job on the worker thread, the shared helpers; cli_sync_account.c: register, login, logout;
- * cli_sync_world.c: sync, status, conflicts, share, invite, get). Private to those files. */
-#ifndef MA_UI_CLI_SYNC_H
-#define MA_UI_CLI_SYNC_H
+/* cli_sync_internal.h — for the parts of `magic-adventure sync` only (cli_sync.c: the command's
+ * table, running a job on the worker thread, the shared helpers; cli_sync_account.c: register,
+ * login, logout; cli_sync_world.c: sync, status, conflicts, share, invite, get). */
+#ifndef MA_UI_CLI_SYNC_INTERNAL_H
+#define MA_UI_CLI_SYNC_INTERNAL_H
 
 #include <stddef.h>
 
