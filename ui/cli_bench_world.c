@@ -26,6 +26,7 @@
 
 #include <cJSON.h>
 
+#include "bench_clock.h"
 #include "save/chunks.h"
 #include "save/worlds.h"
 #include "util/prng.h"
@@ -35,31 +36,9 @@
 #include "world/render.h"
 #include "world/world.h"
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* CPU time of this thread: what the work costs, whatever else the machine
- * is doing. Storing is timed by the wall clock, since it waits for the disk,
- * and so is one load (a few microseconds, where reading this clock, a
- * system call, would weigh). */
-static double cpu_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* CPU time of the whole process (SQLite included): for pregen, timed once. */
-static double proc_cpu_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+/* Clocks (bench_clock.h): work is timed by the thread's CPU clock; storing by the wall clock,
+ * since it waits for the disk, and so is one load (a few microseconds, where reading the CPU
+ * clock, a system call, would weigh); pregen by the process's CPU clock, SQLite included. */
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -201,12 +180,12 @@ static int phase_build(Bench *b, Figures *f, Err *err)
                     rc = err_set(err, MA_ERR_NOMEM, "bench: out of memory");
                     goto cleanup;
                 }
-                double t0 = now_s();
+                double t0 = bench_wall_s();
                 generator_fill(b->gen, c);
-                double t1 = now_s();
+                double t1 = bench_wall_s();
                 size_t len = 0;
                 char *text = chunk_encode(c, b->reg, &len, err);
-                double t2 = now_s();
+                double t2 = bench_wall_s();
                 char *structs = cJSON_PrintUnformatted(c->structures);
                 if (!text || !structs) {
                     free(text);
@@ -234,9 +213,9 @@ static int phase_build(Bench *b, Figures *f, Err *err)
                 int both = sample || (render && cy >= b->rcy0 && cy <= b->rcy1);
                 if (both) {
                     size_t slen = 0;
-                    double t3 = now_s();
+                    double t3 = bench_wall_s();
                     char *stext = chunk_encode_sparse(c, b->reg, &slen, err);
-                    double t4 = now_s();
+                    double t4 = bench_wall_s();
                     char *sstructs = cJSON_PrintUnformatted(c->structures);
                     if (!stext || !sstructs) {
                         free(stext);
@@ -260,20 +239,20 @@ static int phase_build(Bench *b, Figures *f, Err *err)
             if (sample)
                 sample_store_share += WORLD_CHUNKS_Y;
         }
-        double t0 = now_s();
+        double t0 = bench_wall_s();
         if ((rc = store_batch(b->save, b->world_id, ours, n, err)) != MA_OK)
             goto cleanup;
-        double t1 = now_s();
+        double t1 = bench_wall_s();
         f->store_s += t1 - t0;
         f->s_store_s += (t1 - t0) * sample_store_share / n; /* the sample's share of its batch */
         /* The sparse twin: time only the sample's rows (the render rows ride along). */
         int nsample = 0;
         while (nsample < ns && col0 + nsample / WORLD_CHUNKS_Y < b->sample_cols)
             nsample++;
-        t0 = now_s();
+        t0 = bench_wall_s();
         if ((rc = store_batch(b->sparse_save, b->sparse_id, sparse, nsample, err)) != MA_OK)
             goto cleanup;
-        t1 = now_s();
+        t1 = bench_wall_s();
         f->s_sparse_store_s += t1 - t0;
         if ((rc = store_batch(b->sparse_save, b->sparse_id, sparse + nsample, ns - nsample, err)) != MA_OK)
             goto cleanup;
@@ -337,13 +316,13 @@ static int phase_load(Bench *b, Save *ro, Save *ro_sparse, Figures *f, Err *err)
             int64_t wid = pass == 2 ? b->sparse_id : b->world_id;
             ChunkRow r = {0};
             Chunk *c = NULL;
-            double t0 = now_s();
+            double t0 = bench_wall_s();
             rc = chunks_get(pass == 2 ? ro_sparse : ro, wid, b->ccx[col], cy, b->ccz[col], &r, err);
-            double t1 = now_s();
+            double t1 = bench_wall_s();
             if (rc == MA_OK)
                 rc = chunk_decode(r.block_data, r.block_len, r.structures, b->reg, b->ccx[col], cy, b->ccz[col], &c,
                                   err);
-            double us = (now_s() - t0) * 1e6;
+            double us = (bench_wall_s() - t0) * 1e6;
             if (rc == MA_OK) {
                 if (pass == 0) {
                     f->s[k].load_us = (float)us;
@@ -407,18 +386,18 @@ static int phase_world(Bench *b, Save *ro, Save *ro_sparse, Figures *f, Err *err
             goto cleanup;
         if ((rc = world_batch_begin(w, err)) != MA_OK)
             goto cleanup;
-        double t0 = cpu_s();
+        double t0 = bench_thread_cpu_s();
         rc = render_slice(w, b->spawn[0], b->spawn[1], b->spawn[2], BENCH_RENDER_W, BENCH_RENDER_H, cells, err);
-        double t1 = cpu_s();
+        double t1 = bench_thread_cpu_s();
         if (rc != MA_OK)
             goto cleanup;
         if (form == 0) {
             f->render_cold = (t1 - t0) * 1e6;
             int nw = (int)(sizeof warm / sizeof warm[0]);
             for (int i = 0; i < nw && rc == MA_OK; i++) {
-                t0 = cpu_s();
+                t0 = bench_thread_cpu_s();
                 rc = render_slice(w, b->spawn[0], b->spawn[1], b->spawn[2], BENCH_RENDER_W, BENCH_RENDER_H, cells, err);
-                warm[i] = (cpu_s() - t0) * 1e6;
+                warm[i] = (bench_thread_cpu_s() - t0) * 1e6;
             }
             if (rc != MA_OK)
                 goto cleanup;
@@ -485,7 +464,7 @@ static int phase_gen_cpu(Bench *b, Figures *f, Err *err)
         return err_set(err, MA_ERR_NOMEM, "bench: out of memory");
     }
     long long n = 0;
-    double t0 = cpu_s();
+    double t0 = bench_thread_cpu_s();
     for (long long k = 0; k < f->chunks; k++) {
         if (f->s[k].uniform)
             continue;
@@ -495,7 +474,7 @@ static int phase_gen_cpu(Bench *b, Figures *f, Err *err)
         generator_fill(g, c);
         n++;
     }
-    double t = cpu_s() - t0;
+    double t = bench_thread_cpu_s() - t0;
     f->kind[KIND_TERRAIN].gen_cpu_rate = t > 0 ? (double)n / t : 0;
     chunk_free(c);
     generator_free(g);
@@ -517,10 +496,10 @@ static int phase_pregen(Bench *b, const char *path, Figures *f, Err *err)
     while ((side + 1) * (side + 1) <= (b->ncols < BENCH_PREGEN_COLUMNS ? b->ncols : BENCH_PREGEN_COLUMNS))
         side++;
     int32_t x0 = chunk_coord(b->spawn[0]) - side / 2, z0 = chunk_coord(b->spawn[2]) - side / 2;
-    double c0 = proc_cpu_s(), w0 = now_s();
+    double c0 = bench_process_cpu_s(), w0 = bench_wall_s();
     rc = world_store_area(w, x0, z0, x0 + side - 1, z0 + side - 1, NULL, NULL, err);
-    f->pg_cpu_s = proc_cpu_s() - c0;
-    f->pg_wall_s = now_s() - w0;
+    f->pg_cpu_s = bench_process_cpu_s() - c0;
+    f->pg_wall_s = bench_wall_s() - w0;
     if (rc != MA_OK)
         goto cleanup;
     f->pg_side = side;
