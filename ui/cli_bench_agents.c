@@ -18,24 +18,11 @@
 #include <unistd.h>
 
 #include "agents/agents.h"
+#include "bench_clock.h"
 #include "game/calendar.h"
 #include "game/game.h"
 #include "save/agents.h"
 #include "world/blocks.h"
-
-static double cpu_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-    return (double)t.tv_sec + t.tv_nsec / 1e9;
-}
-
-static double wall_now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + t.tv_nsec / 1e9;
-}
 
 static long long file_size(const char *path)
 {
@@ -132,12 +119,12 @@ int bench_agents(CliCtx *ctx)
     evolution_log_size(s, wid, &e0, &b0, &err);
     Count week = {0}, year = {0};
     int64_t start = agents_present(a);
-    double c0 = cpu_now(), w0 = wall_now();
+    double c0 = bench_thread_cpu_s(), w0 = bench_wall_s();
     int ran = agents_advance(a, start + (int64_t)AGENTS_CATCH_UP_DAYS * TURNS_PER_DAY, -1, 0, count_entry, &week, &err);
-    double c1 = cpu_now(), w1 = wall_now();
+    double c1 = bench_thread_cpu_s(), w1 = bench_wall_s();
     if (ran >= 0)
         ran = agents_advance(a, start + (int64_t)CALENDAR_YEAR_DAYS * TURNS_PER_DAY, -1, 0, count_entry, &year, &err);
-    double c2 = cpu_now(), w2 = wall_now();
+    double c2 = bench_thread_cpu_s(), w2 = bench_wall_s();
     int64_t e1 = 0, b1 = 0;
     if (ran >= 0)
         evolution_log_size(s, wid, &e1, &b1, &err);

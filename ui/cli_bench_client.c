@@ -27,16 +27,10 @@
 
 #include <cJSON.h>
 
+#include "bench_clock.h"
 #include "game/game.h"
 #include "save/worlds.h"
 #include "world/world.h"
-
-static double wall_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -105,7 +99,7 @@ static int drain(Child *c, const char *keys, double timeout_s, struct rusage *ru
 {
     char buf[65536];
     size_t sent = 0, nkeys = keys ? strlen(keys) : 0;
-    double end = wall_s() + timeout_s;
+    double end = bench_wall_s() + timeout_s;
     for (;;) {
         struct pollfd pfd = {.fd = c->fd, .events = POLLIN | (sent < nkeys ? POLLOUT : 0)};
         int n = poll(&pfd, 1, 50);
@@ -121,7 +115,7 @@ static int drain(Child *c, const char *keys, double timeout_s, struct rusage *ru
         } else if (n > 0 && (pfd.revents & (POLLHUP | POLLERR))) {
             break;
         }
-        if (wall_s() > end)
+        if (bench_wall_s() > end)
             return -1;
     }
     int status = 0;
@@ -320,13 +314,13 @@ int bench_client(CliCtx *ctx, int json, long long want_chunks)
     double launch[7];
     for (int i = 0; i < 7; i++) {
         Child c;
-        double t0 = wall_s();
+        double t0 = bench_wall_s();
         if (spawn(exe, save, "1", NULL, 0, &c) != 0 || drain(&c, NULL, 20, NULL) != 0) {
             fprintf(stderr, "magic-adventure: bench: the client did not start and leave cleanly\n");
             status = CLI_FAIL;
             goto done;
         }
-        launch[i] = (wall_s() - t0) * 1000;
+        launch[i] = (bench_wall_s() - t0) * 1000;
     }
     qsort(launch, 7, sizeof launch[0], cmp_double);
 

@@ -7,27 +7,20 @@
 #include <string.h>
 
 #include "game/crafting.h"
+#include "util/text.h"
 #include "screen_lists.h"
-
-static void words(const char *name, char *buf, size_t size)
-{
-    snprintf(buf, size, "%s", name);
-    for (char *c = buf; *c; c++)
-        if (*c == '_')
-            *c = ' ';
-}
 
 /* ------------------------------------------------------------ crafting */
 
 static void craft_details(const CraftView *v, int count, char *text, size_t size)
 {
     char result[48], station[96], ing[600] = "";
-    words(v->result, result, sizeof result);
+    text_words(v->result, result, sizeof result);
     if (!v->station[0]) {
         snprintf(station, sizeof station, "none needed");
     } else {
         char s[48];
-        words(v->station, s, sizeof s);
+        text_words(v->station, s, sizeof s);
         snprintf(station, sizeof station, "a %s — %s", s, v->station_near ? "one is near" : "none within 2 steps");
     }
     for (int i = 0; i < v->n_ing; i++) {
@@ -64,8 +57,8 @@ int screen_craft_run(Game *g, char *recipe_out, size_t size, int *count_out)
     }
     for (int i = 0; i < n; i++) {
         char name[72], result[48];
-        words(v[i].name, name, sizeof name);
-        words(v[i].result, result, sizeof result);
+        text_words(v[i].name, name, sizeof name);
+        text_words(v[i].result, result, sizeof result);
         snprintf(items[i].text, sizeof items[i].text, "%-18s -> %d %s%s", name, v[i].result_count, result,
                  v[i].blocked[0] ? "" : "  (can make)");
         snprintf(items[i].detail, sizeof items[i].detail, "%.0f%%%s%s", v[i].chance * 100, v[i].station[0] ? " at " : "",

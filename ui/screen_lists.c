@@ -1,6 +1,6 @@
-/* screen_lists.c — the list widget (lettered or not, type-to-filter), the
- * screens built on it (help from the key table, message history) and the
- * prompts. The inventory's screens are in screen_inventory.c. */
+/* screen_lists.c — the list widget (lettered or not, type-to-filter), message boxes and the
+ * prompts. The screens built on the widget have their own files (screen_help.c,
+ * screen_messages.c, screen_inventory.c, ...). */
 #include "screen_lists.h"
 
 #include <ctype.h>
@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "screen_help.h"
 #include "term.h"
 
 static int matches(const ListItem *it, const char *filter)
@@ -386,47 +387,6 @@ done:
     return result;
 }
 
-void screen_help_run(unsigned ctx)
-{
-    int n = keys_count();
-    ListItem *items = calloc((size_t)n, sizeof *items);
-    if (!items)
-        return;
-    /* The current screen's keys first, then the rest by context. */
-    static const unsigned order[] = {KCTX_MAP, KCTX_DIR, KCTX_LOOK, KCTX_LIST, KCTX_MENU};
-    int m = 0;
-    char keys[96];
-    for (int pass = 0; pass < 2; pass++) {
-        for (int i = 0; i < n; i++) {
-            const KeyBinding *b = keys_get(i);
-            int here = (b->contexts & ctx) != 0;
-            if (here != (pass == 0))
-                continue;
-            keys_row_label(b, keys, sizeof keys);
-            snprintf(items[m].text, sizeof items[m].text, "%-16s %s", keys, b->desc);
-            if (b->contexts == KCTX_ANY)
-                snprintf(items[m].detail, sizeof items[m].detail, "all");
-            else {
-                size_t len = 0;
-                for (size_t o = 0; o < sizeof order / sizeof order[0]; o++)
-                    if (b->contexts & order[o]) {
-                        int w = snprintf(items[m].detail + len, sizeof items[m].detail - len, "%s%s",
-                                         len ? " " : "", keys_context_name(order[o]));
-                        if (w > 0)
-                            len += (size_t)w;
-                    }
-            }
-            m++;
-        }
-    }
-    char title[96];
-    snprintf(title, sizeof title, "Help: keys (%s first)", keys_context_name(ctx));
-    ListSpec spec = {.title = title, .items = items, .n = m, .help_ctx = ctx,
-                     .hint = "type to search  PgUp/PgDn/Space scroll  Esc back"};
-    list_run(&spec);
-    free(items);
-}
-
 void screen_message(const char *title, const char *text)
 {
     for (;;) {
@@ -578,23 +538,4 @@ int prompt_text(const char *title, const char *question, char *buf, size_t size,
             }
         }
     }
-}
-
-void screen_messages_run(const MsgLog *log)
-{
-    ListItem *items = calloc((size_t)(log->n > 0 ? log->n : 1), sizeof *items);
-    if (!items)
-        return;
-    for (int i = 0; i < log->n; i++) {
-        log_format(&log->lines[i], items[i].text, sizeof items[i].text);
-        snprintf(items[i].detail, sizeof items[i].detail, "turn %ld", log->lines[i].turn);
-    }
-    ListSpec spec = {.title = "Messages (newest last)", .items = items, .n = log->n,
-                     .start = log->n > 0 ? log->n - 1 : 0, .help_ctx = KCTX_LIST, .wrap = 1};
-    /* Start scrolled to the end: a selectable list keeps the cursor there. */
-    spec.selectable = 1;
-    spec.hint = "type to filter  Up/Down/PgUp/PgDn scroll  Esc back";
-    while (list_run(&spec) >= 0) {
-    }
-    free(items);
 }

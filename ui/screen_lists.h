@@ -1,5 +1,5 @@
-/* screen_lists.h — the list widget and the screens built on it (help, message history), message
- * boxes and prompts (screen_lists.c). Every screen handles KEY_RESIZE (redraw) and the
+/* screen_lists.h — the list widget, message boxes and prompts (screen_lists.c); the screens
+ * built on it have their own headers (screen_help.h, screen_messages.h, ...). Every screen handles KEY_RESIZE (redraw) and the
  * too-small message, and returns on TERM_KEY_SIGNAL. Only term.c sets up or tears down curses. */
 #ifndef MA_UI_SCREEN_LISTS_H
 #define MA_UI_SCREEN_LISTS_H
@@ -9,7 +9,7 @@
 #include <curses.h>
 
 #include "keys.h"
-#include "screen_log.h"
+#include "screen_log.h" /* not used here, but screen headers (screen_chronicle.h) reach Save through it */
 
 typedef struct ListItem {
     char text[200];
@@ -48,10 +48,5 @@ int prompt_yn(const char *question, int def);
 int prompt_text(const char *title, const char *question, char *buf, size_t size, int hidden);
 /* Shows a message box until a key. */
 void screen_message(const char *title, const char *text);
-/* The help screen, ctx's keys first. */
-void screen_help_run(unsigned ctx);
-
-/* The message history (the whole log, newest last). */
-void screen_messages_run(const MsgLog *log);
 
 #endif

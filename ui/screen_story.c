@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "game/story.h"
+#include "screen_help.h"
 #include "term.h"
 
 #define OUTCOME_LINES 10

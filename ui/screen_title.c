@@ -10,6 +10,7 @@
 #include "save/users.h"
 #include "save/worlds.h"
 #include "launch.h"
+#include "screen_help.h"
 #include "net/llm.h"
 #include "screen_lists.h"
 #include "screen_loading.h"
