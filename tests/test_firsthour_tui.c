@@ -45,7 +45,7 @@ static char *g_dir;
 static void launch(const char *save, const char *args, int cols, int rows)
 {
     tmux_start("fh", cols, rows,
-               "HOME=%s XDG_STATE_HOME= USER=tester MAGIC_BCRYPT_COST=4 MAGIC_AGENTS=off "
+               "HOME=%s XDG_STATE_HOME= USER=tester MAGIC_SEED=20261127 MAGIC_BCRYPT_COST=4 MAGIC_AGENTS=off "
                "MAGIC_BACKUP_SCHEDULE=off %s --save %s/%s %s",
                g_dir, getenv("MAGIC_EXE"), g_dir, save, args);
 }
