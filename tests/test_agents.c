@@ -69,6 +69,14 @@ static void open_session(Session *x, const char *path)
         fail_msg("%s", err.msg);
 }
 
+/* A fresh copy of the base save named name (its path into work), opened. */
+static void open_copy(Session *x, char *work, size_t size, const char *name)
+{
+    snprintf(work, size, "%s", th_path(dir, name));
+    copy_file(base_db, work);
+    open_session(x, work);
+}
+
 static void close_session(Session *x)
 {
     agents_close(x->a);
@@ -336,10 +344,8 @@ static void test_rolling_back_to_zero_gives_back_the_world_before_the_agents(voi
 {
     (void)state;
     char work[4096];
-    snprintf(work, sizeof work, "%s", th_path(dir, "zero.db"));
-    copy_file(base_db, work);
     Session x;
-    open_session(&x, work);
+    open_copy(&x, work, sizeof work, "zero.db");
     advance_days(&x, CALENDAR_YEAR_DAYS);
     assert_true(last_entry(x.s) > 100);
     Err err = {0};
@@ -377,10 +383,8 @@ static void test_a_rollback_is_refused_when_built_upon(void **state)
 {
     (void)state;
     char work[4096];
-    snprintf(work, sizeof work, "%s", th_path(dir, "built.db"));
-    copy_file(base_db, work);
     Session x;
-    open_session(&x, work);
+    open_copy(&x, work, sizeof work, "built.db");
     advance_days(&x, 10);
     Err err = {0};
     /* The player digs out a block an agent placed. */
@@ -433,10 +437,8 @@ static void test_agents_never_touch_the_players_chunk(void **state)
 {
     (void)state;
     char work[4096];
-    snprintf(work, sizeof work, "%s", th_path(dir, "guard.db"));
-    copy_file(base_db, work);
     Session x;
-    open_session(&x, work);
+    open_copy(&x, work, sizeof work, "guard.db");
     advance_days(&x, CALENDAR_YEAR_DAYS);
     EvolutionRow *rows = NULL;
     int n = 0, blocks = 0;
@@ -548,10 +550,8 @@ static void test_the_balance_keeper_stays_within_its_bounds(void **state)
 {
     (void)state;
     char work[4096];
-    snprintf(work, sizeof work, "%s", th_path(dir, "balance.db"));
-    copy_file(base_db, work);
     Session x;
-    open_session(&x, work);
+    open_copy(&x, work, sizeof work, "balance.db");
     Err err = {0};
     double lo[3] = {0.5, 0.75, 0.75}, hi[3] = {2.0, 1.5, 1.5};
     static const char *const knobs[] = {"spawn_rate", "reward_scale", "difficulty"};
@@ -657,10 +657,8 @@ static void test_verify_finds_a_block_the_log_cannot_explain(void **state)
 {
     (void)state;
     char work[4096];
-    snprintf(work, sizeof work, "%s", th_path(dir, "explain.db"));
-    copy_file(base_db, work);
     Session x;
-    open_session(&x, work);
+    open_copy(&x, work, sizeof work, "explain.db");
     advance_days(&x, 10);
     Err err = {0};
     int64_t build = entry_of_type(x.s, "build", 0);
@@ -697,10 +695,8 @@ static void test_a_deed_becomes_a_storyline_that_goes_on_with_a_real_place(void 
 {
     (void)state;
     char work[4096];
-    snprintf(work, sizeof work, "%s", th_path(dir, "woven.db"));
-    copy_file(base_db, work);
     Session x;
-    open_session(&x, work);
+    open_copy(&x, work, sizeof work, "woven.db");
     Err err = {0};
     /* The agents learn where the counters stand; then the hero completes the farmer's quest. */
     assert_true(agents_note_deeds(x.a, agents_present(x.a), &err) >= 0);
