@@ -47,49 +47,6 @@ static void list_refilter(ListState *st)
         }
 }
 
-/* Columns of UTF-8 text (a code point a column). */
-static int text_cols(const char *s)
-{
-    int n = 0;
-    for (; *s; s++)
-        n += (*s & 0xC0) != 0x80;
-    return n;
-}
-
-/* Bytes of the first `cols` columns of s. */
-static size_t bytes_of_cols(const char *s, int cols)
-{
-    const char *p = s;
-    while (*p && cols > 0) {
-        p++;
-        while ((*p & 0xC0) == 0x80)
-            p++;
-        cols--;
-    }
-    return (size_t)(p - s);
-}
-
-/* The next line of s wrapped at width columns (at a space where there is one): its bytes
- * in *take, and where the line after it starts. */
-static const char *wrap_line(const char *s, int width, size_t *take)
-{
-    if (text_cols(s) <= width) {
-        *take = strlen(s);
-        return s + *take;
-    }
-    size_t fit = bytes_of_cols(s, width);
-    size_t cut = fit;
-    while (cut > 0 && s[cut] != ' ')
-        cut--;
-    if (cut == 0)
-        cut = fit;
-    *take = cut;
-    const char *next = s + cut;
-    while (*next == ' ')
-        next++;
-    return next;
-}
-
 /* s clipped to width columns, ending in an ellipsis when it did not fit. */
 static void clip(const char *s, int width, char *out, size_t size)
 {
@@ -97,12 +54,12 @@ static void clip(const char *s, int width, char *out, size_t size)
         out[0] = '\0';
         return;
     }
-    if (text_cols(s) <= width) {
+    if (term_text_cols(s) <= width) {
         snprintf(out, size, "%s", s);
         return;
     }
     const char *dots = term_utf8() ? "\xe2\x80\xa6" : "~";
-    size_t b = bytes_of_cols(s, width - 1);
+    size_t b = term_bytes_of_cols(s, width - 1);
     snprintf(out, size, "%.*s%s", (int)b, s, dots);
 }
 
@@ -118,7 +75,7 @@ static ListGeom list_geom(const ListState *st)
     gm.x = 1 + (sp->lettered ? 3 : 0);
     gm.detail_w = 0;
     for (int i = 0; i < st->n_shown; i++) {
-        int w = text_cols(sp->items[st->shown[i]].detail);
+        int w = term_text_cols(sp->items[st->shown[i]].detail);
         if (w > gm.detail_w)
             gm.detail_w = w;
     }
@@ -140,7 +97,7 @@ static int item_height(const ListState *st, const ListGeom *gm, int vi)
     size_t take;
     do {
         /* Continuation lines are indented by two. */
-        p = wrap_line(p, n ? gm->text_w - 2 : gm->text_w, &take);
+        p = term_wrap_line(p, n ? gm->text_w - 2 : gm->text_w, &take);
         n++;
     } while (*p);
     return n;
@@ -205,7 +162,7 @@ static void list_draw(ListState *st)
             for (int k = 0; k < h && y + k < 2 + gm.rows; k++) {
                 size_t take;
                 int w = k ? gm.text_w - 2 : gm.text_w;
-                const char *next = wrap_line(p, w, &take);
+                const char *next = term_wrap_line(p, w, &take);
                 snprintf(line, sizeof line, "%s%.*s", k ? "  " : "", (int)take, p);
                 char padded[700];
                 snprintf(padded, sizeof padded, "%-*s", gm.text_w, line);
@@ -216,13 +173,13 @@ static void list_draw(ListState *st)
             /* A text longer than its column takes the detail's room on its row, and the detail
              * is then left out rather than cut: a cut number reads as another number. */
             int full = COLS - 1 - gm.x;
-            int len = text_cols(it->text);
+            int len = term_text_cols(it->text);
             int w = len > gm.text_w ? (len < full ? len : full) : gm.text_w;
             char fitted[400];
             clip(it->text, w, fitted, sizeof fitted);
             snprintf(line, sizeof line, "%-*s", w, fitted);
             term_put(y, gm.x, w, line);
-            if (w > gm.text_w && (COLS - 1 - (gm.x + w + 2)) < text_cols(it->detail))
+            if (w > gm.text_w && (COLS - 1 - (gm.x + w + 2)) < term_text_cols(it->detail))
                 it_no_detail = 1;
         }
         if (gm.detail_w && it->detail[0] && !it_no_detail) {
@@ -231,7 +188,7 @@ static void list_draw(ListState *st)
             attrset(hl ? term_role(ROLE_HILITE) : term_role(ROLE_DIM));
             if (hl) /* the highlight runs across the gap */
                 term_put(y, gm.x + gm.text_w, 2, "  ");
-            term_put(y, COLS - 1 - text_cols(fitted), text_cols(fitted), fitted);
+            term_put(y, COLS - 1 - term_text_cols(fitted), term_text_cols(fitted), fitted);
         }
         attrset(A_NORMAL);
         y += h;

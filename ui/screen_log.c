@@ -146,38 +146,3 @@ void log_format(const LogLine *l, char *buf, size_t size)
     else
         snprintf(buf, size, "%s%s", log_prefix(l->sev), l->text);
 }
-
-int log_wrap(const char *text, int width, int *starts, int *lens, int max)
-{
-    int n = 0;
-    size_t at = 0, len = strlen(text);
-    if (width < 1)
-        width = 1;
-    while (n < max && at < len) {
-        /* Walk width columns from at; remember the last space. */
-        size_t end = at, brk = 0;
-        int cols = 0;
-        while (end < len && cols < width) {
-            if (text[end] == ' ')
-                brk = end;
-            end++;
-            while (end < len && ((unsigned char)text[end] & 0xC0) == 0x80)
-                end++;
-            cols++;
-        }
-        if (end < len && text[end] != ' ' && brk > at)
-            end = brk; /* break at the last space rather than inside a word */
-        starts[n] = (int)at;
-        lens[n] = (int)(end - at);
-        n++;
-        at = end;
-        while (at < len && text[at] == ' ')
-            at++;
-    }
-    if (n == 0) {
-        starts[0] = 0;
-        lens[0] = 0;
-        n = 1;
-    }
-    return n;
-}

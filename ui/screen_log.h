@@ -37,10 +37,5 @@ const char *log_prefix(Severity sev);
 /* The line as shown: prefix, text and " x3". */
 void log_format(const LogLine *l, char *buf, size_t size);
 
-/* Splits text into rows of at most width columns (a UTF-8 character is one column), breaking at
- * spaces where it can; the rows are text[starts[i]] for lens[i] bytes (the spaces at a break are
- * left out). Returns how many rows (at most max, the last cut short when there are more). */
-enum { LOG_WRAP_MAX = 8 };
-int log_wrap(const char *text, int width, int *starts, int *lens, int max);
 
 #endif

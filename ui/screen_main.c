@@ -198,16 +198,26 @@ static void draw_log(MainUi *u, const Layout *L)
         const LogLine *l = &u->log.lines[k];
         char buf[512];
         log_format(l, buf, sizeof buf);
-        int starts[LOG_WRAP_MAX], lens[LOG_WRAP_MAX];
-        int n = log_wrap(buf, COLS, starts, lens, LOG_WRAP_MAX);
+        const char *part[8];
+        size_t take[8];
+        int n = 0;
+        for (const char *p = buf; *p && n < 8; n++) {
+            part[n] = p;
+            p = term_wrap_line(p, COLS, &take[n]);
+        }
+        if (n == 0) { /* an empty message still takes its row */
+            part[0] = buf;
+            take[0] = 0;
+            n = 1;
+        }
         if (n > row)
             n = row;
         row -= n;
         attrset(k == u->log.n - 1 ? sev_attr(l->sev) | A_BOLD : sev_attr(l->sev));
         for (int j = 0; j < n; j++) {
-            char part[512];
-            snprintf(part, sizeof part, "%.*s", lens[j], buf + starts[j]);
-            term_put(L->log_y + row + j, 0, COLS, part);
+            char line[512];
+            snprintf(line, sizeof line, "%.*s", (int)take[j], part[j]);
+            term_put(L->log_y + row + j, 0, COLS, line);
         }
         attrset(A_NORMAL);
     }

@@ -506,3 +506,48 @@ int term_output_counters(long long *writes, long long *bytes)
     fclose(f);
     return got == 3 ? 0 : -1;
 }
+
+/* ------------------------------------------------------------ text in columns */
+
+/* Columns of UTF-8 text (a code point a column). */
+int term_text_cols(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += (*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* Bytes of the first `cols` columns of s. */
+size_t term_bytes_of_cols(const char *s, int cols)
+{
+    const char *p = s;
+    while (*p && cols > 0) {
+        p++;
+        while ((*p & 0xC0) == 0x80)
+            p++;
+        cols--;
+    }
+    return (size_t)(p - s);
+}
+
+/* The next line of s wrapped at width columns (at a space where there is one): its bytes
+ * in *take, and where the line after it starts. */
+const char *term_wrap_line(const char *s, int width, size_t *take)
+{
+    if (term_text_cols(s) <= width) {
+        *take = strlen(s);
+        return s + *take;
+    }
+    size_t fit = term_bytes_of_cols(s, width);
+    size_t cut = fit;
+    while (cut > 0 && s[cut] != ' ')
+        cut--;
+    if (cut == 0)
+        cut = fit;
+    *take = cut;
+    const char *next = s + cut;
+    while (*next == ' ')
+        next++;
+    return next;
+}

@@ -90,4 +90,12 @@ int term_shift_map(int rows, int cols, int dx, int dz);
  * else writes. -1 when unknown. */
 int term_output_counters(long long *writes, long long *bytes);
 
+/* Columns of UTF-8 text (a code point a column). */
+int term_text_cols(const char *s);
+/* Bytes of the first `cols` columns of s. */
+size_t term_bytes_of_cols(const char *s, int cols);
+/* The next line of s wrapped at width columns (at a space where there is one): its bytes in *take,
+ * and where the line after it starts (the spaces at the break skipped). */
+const char *term_wrap_line(const char *s, int width, size_t *take);
+
 #endif
