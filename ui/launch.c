@@ -3,12 +3,9 @@
 #include "launch.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "agents/agents_llm.h"
 #include "net/llm.h"
