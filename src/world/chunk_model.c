@@ -349,37 +349,50 @@ static int walk_ranges(const uint8_t *X, int band, const ChunkModel *m, uint32_t
  * ore and granite cell (dirt and gravel veins, also laid by the generator,
  * were tried: they cost more as veins than as cells). Rows are looked at 16
  * cells at a time. Returns how many. */
-static int veins_split(const ChunkModel *m, const uint8_t *X, uint8_t *B, uint16_t *list, uint64_t *vused)
+static int veins_split(const ChunkModel *m, const uint8_t *X, uint8_t *restrict B, uint16_t *restrict list,
+                       uint64_t *vused)
 {
-    memcpy(B, X, VOLUME);
     *vused = 0;
-    if (m->stone < 0 || m->vein_nids == 0)
+    if (m->stone < 0 || m->vein_nids == 0) {
+        memcpy(B, X, VOLUME);
         return 0;
+    }
+    /* Locals, not the model's fields or *vused: the stores to B and list
+     * are of char-like types, which could alias them, and would make the
+     * compiler load and store them again for every vein cell. */
+    const uint8_t stone = (uint8_t)m->stone;
+    uint64_t seen = 0;
     int n = 0;
 #if defined(__SSE2__)
+    const int nids = m->vein_nids;
     __m128i ids[sizeof m->vein_ids];
-    for (int k = 0; k < m->vein_nids; k++)
+    for (int k = 0; k < nids; k++)
         ids[k] = _mm_set1_epi8((char)m->vein_ids[k]);
+    const __m128i stones = _mm_set1_epi8((char)stone);
 #endif
+    /* Each row is copied to B as it is looked at, its vein cells made stone. */
     for (int r = 0; r < 256; r++) {
         const uint8_t *row = X + r * 16;
         unsigned take = 0;
 #if defined(__SSE2__)
         __m128i v = _mm_loadu_si128((const __m128i *)row), eq = _mm_setzero_si128();
-        for (int k = 0; k < m->vein_nids; k++)
+        for (int k = 0; k < nids; k++)
             eq = _mm_or_si128(eq, _mm_cmpeq_epi8(v, ids[k]));
         take = (unsigned)_mm_movemask_epi8(eq);
+        _mm_storeu_si128((__m128i *)(B + r * 16), _mm_or_si128(_mm_and_si128(eq, stones), _mm_andnot_si128(eq, v)));
 #else
-        for (int j = 0; j < 16; j++)
+        for (int j = 0; j < 16; j++) {
             take |= (unsigned)m->vein_kind[row[j]] << j;
+            B[r * 16 + j] = m->vein_kind[row[j]] ? stone : row[j];
+        }
 #endif
         for (; take; take &= take - 1) {
-            int i = r * 16 + __builtin_ctz(take);
-            B[i] = (uint8_t)m->stone;
-            list[n++] = (uint16_t)i;
-            *vused |= 1ull << X[i];
+            int j = __builtin_ctz(take);
+            list[n++] = (uint16_t)(r * 16 + j);
+            seen |= 1ull << row[j];
         }
     }
+    *vused = seen;
     return n;
 }
 
