@@ -268,6 +268,9 @@ static void test_counters_advance_and_hand_in_rewards_exactly_once(void **state)
     assert_int_equal(log[0].objectives[0].count, 4);
     assert_int_equal(log[0].objectives[0].target, 10);
     assert_int_equal(log[0].turns_left, -1);
+    /* The log says what was asked, as the quest's data words it (the quest page shows it). */
+    assert_string_equal(log[0].description,
+                        "The farmer's woodpile is low and the nights are getting cold. Bring oak logs.");
     free(log);
 
     /* Not done yet: the hand-in is refused and says what is missing. */

@@ -62,10 +62,23 @@ static void share_quest(Game *g, const QuestView *q, MsgLog *log)
  * panel, s shares it. Returns 1 when it was chosen to be tracked. */
 static int quest_page(Game *g, const QuestView *q, MsgLog *log, int active)
 {
-    ListItem items[QUEST_MAX_OBJECTIVES + 8];
+    /* A description of 1,000 bytes in lines of at most 60 columns: at most 180 bytes each (three
+     * bytes a column at most), within a ListItem's text. */
+    enum { ABOUT_LINES = 24, ABOUT_COLS = 60 };
+    ListItem items[QUEST_MAX_OBJECTIVES + 8 + ABOUT_LINES];
     memset(items, 0, sizeof items);
     int k = 0;
     snprintf(items[k++].text, sizeof items[0].text, "From %s", q->giver_name[0] ? q->giver_name : "a villager");
+    /* What was asked, in the giver's words, cut into lines the list wraps again to the screen. */
+    if (q->description[0] && strcmp(q->description, q->title) != 0) {
+        const char *s = q->description;
+        for (int line = 0; *s && line < ABOUT_LINES; line++) {
+            size_t take = 0;
+            const char *next = term_wrap_line(s, ABOUT_COLS, &take);
+            snprintf(items[k++].text, sizeof items[0].text, "%.*s", (int)take, s);
+            s = next;
+        }
+    }
     snprintf(items[k++].text, sizeof items[0].text, "Status: %s%s", q->status,
              strcmp(q->status, "expired") == 0 ? " (time ran out)" : "");
     if (q->turns_left >= 0)

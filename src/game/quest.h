@@ -92,6 +92,7 @@ typedef struct QuestView {
     int n_objectives;
     QuestObjectiveView objectives[QUEST_MAX_OBJECTIVES];
     char rewards[160];
+    char description[1024]; /* what the giver asked and why (the quest's "description"), may be "" */
 } QuestView;
 /* Every quest of the player (active first, then completed, then failed/expired); heap array the
  * caller frees with free(). */

@@ -180,6 +180,7 @@ int quest_log(Game *g, QuestView **out, int *n_out, Err *err)
                 QuestRow qr;
                 if (quests_get(g->save, rows[i].quest_id, &qr, NULL) == MA_OK) {
                     snprintf(q->title, sizeof q->title, "%s", qr.title);
+                    snprintf(q->description, sizeof q->description, "%s", qr.description ? qr.description : "");
                     quest_row_clear(&qr);
                 }
                 continue;
@@ -188,6 +189,8 @@ int quest_log(Game *g, QuestView **out, int *n_out, Err *err)
             snprintf(q->name, sizeof q->name, "%s", json_str(tpl, "name"));
             snprintf(q->title, sizeof q->title, "%s", json_str(tpl, "title"));
             snprintf(q->giver, sizeof q->giver, "%s", json_str(tpl, "giver"));
+            const char *about = json_str(tpl, "description");
+            snprintf(q->description, sizeof q->description, "%s", about ? about : "");
             quest_giver_words(g, tpl, rows[i].progress_data, q->giver_name, sizeof q->giver_name);
             const cJSON *deadline = cJSON_GetObjectItemCaseSensitive(pd, "deadline");
             if (cJSON_IsNumber(deadline) && rank == 0) {
