@@ -98,6 +98,45 @@ static void test_climb_one_block_but_not_two(void **state)
     th_game_stop(&f);
 }
 
+static void test_swim_out_of_a_well(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "well.db", 1);
+    const Player *p = game_player(f.game);
+    int32_t x = p->x, y = p->y, z = p->z;
+    Err err = {0};
+    int water = block_id(&f, "water"), stone = block_id(&f, "cobblestone");
+    /* A well: water where the player stands, a rim two blocks high all round (its top at the
+     * player's head), open above. */
+    assert_int_equal(world_set_block(game_world(f.game), x, y, z, (BlockId)water, &err), MA_OK);
+    for (int dx = -1; dx <= 1; dx++)
+        for (int dz = -1; dz <= 1; dz++)
+            if (dx || dz)
+                for (int h = 0; h < 2; h++)
+                    assert_int_equal(world_set_block(game_world(f.game), x + dx, y + h, z + dz, (BlockId)stone, &err),
+                                     MA_OK);
+    /* On dry ground the rim is a wall: two blocks are too high to climb. */
+    assert_int_equal(world_set_block(game_world(f.game), x, y, z, BLOCK_AIR, &err), MA_OK);
+    ActionResult r = th_act(f.game, "move e");
+    assert_false(r.ok);
+    assert_int_equal(p->y, y);
+    /* In the water, under a roof (a block two above the head), there is no way up either. */
+    assert_int_equal(world_set_block(game_world(f.game), x, y, z, (BlockId)water, &err), MA_OK);
+    assert_int_equal(world_set_block(game_world(f.game), x, y + 3, z, (BlockId)stone, &err), MA_OK);
+    r = th_act(f.game, "move e");
+    assert_false(r.ok);
+    assert_int_equal(p->y, y);
+    /* Open above: the player swims up and climbs out onto the rim. */
+    assert_int_equal(world_set_block(game_world(f.game), x, y + 3, z, BLOCK_AIR, &err), MA_OK);
+    r = th_act(f.game, "move e");
+    assert_true(r.ok);
+    assert_int_equal(p->x, x + 1);
+    assert_int_equal(p->y, y + 2);
+    assert_non_null(th_event_with(&r, "swim up and climb out"));
+    th_game_stop(&f);
+}
+
 static void test_fall_hurts_beyond_three_blocks(void **state)
 {
     (void)state;
@@ -405,6 +444,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_walk_is_saved_before_the_next_action),
         cmocka_unit_test(test_climb_one_block_but_not_two),
+        cmocka_unit_test(test_swim_out_of_a_well),
         cmocka_unit_test(test_fall_hurts_beyond_three_blocks),
         cmocka_unit_test(test_dig_gives_the_drop_and_place_uses_it),
         cmocka_unit_test(test_script_runs_and_reports_each_action),

@@ -117,6 +117,14 @@ void game_do_move(Game *g, Dir d, ActionResult *r)
         g->p.x = tx;
         g->p.z = tz;
         g->p.y = y + 1;
+    } else if (def_at(g, g->p.x, y, g->p.z)->liquid && is_solid(g, tx, y + 1, tz) && game_fits(g, tx, y + 2, tz) &&
+               game_fits(g, g->p.x, y + 2, g->p.z)) {
+        /* In water one swims up and climbs out over a ledge two blocks up (a well's rim, a
+         * channel's wall), as in Minecraft: without it a well would be a trap. */
+        g->p.x = tx;
+        g->p.z = tz;
+        g->p.y = y + 2;
+        game_event(r, SEV_INFO, "You swim up and climb out of the water.");
     } else {
         blocked_by(g, r, tx, y, tz);
         return;
