@@ -363,6 +363,24 @@ void th_put_entity(World *w, cJSON *e, int32_t x, int32_t y, int32_t z)
     world_mark_dirty(w, c->cx, c->cy, c->cz);
 }
 
+void th_clear_creatures(World *w, int32_t x0, int32_t x1, int32_t y, int32_t z0, int32_t z1)
+{
+    for (int32_t cx = chunk_coord(x0); cx <= chunk_coord(x1); cx++)
+        for (int32_t cz = chunk_coord(z0); cz <= chunk_coord(z1); cz++) {
+            Err err = {0};
+            Chunk *c = world_chunk(w, cx, chunk_coord(y), cz, &err);
+            if (!c)
+                fail_msg("no chunk at (%d, %d, %d): %s", cx, chunk_coord(y), cz, err.msg);
+            for (int i = cJSON_GetArraySize(c->entities) - 1; i >= 0; i--) {
+                const cJSON *type = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(c->entities, i), "type");
+                if (cJSON_IsString(type) && strcmp(type->valuestring, "creature") == 0) {
+                    cJSON_DeleteItemFromArray(c->entities, i);
+                    world_mark_dirty(w, c->cx, c->cy, c->cz);
+                }
+            }
+        }
+}
+
 cJSON *th_creature(const char *kind, const char *id, int hp)
 {
     cJSON *e = cJSON_CreateObject();

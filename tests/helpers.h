@@ -107,6 +107,9 @@ const char *th_event_with(const ActionResult *r, const char *text);
 /* Puts entity e (the world takes it) at world cell (x, y, z) into its chunk
  * and marks the chunk dirty; the caller flushes the world. */
 void th_put_entity(World *w, cJSON *e, int32_t x, int32_t y, int32_t z);
+/* Removes every creature from the chunks at level y over x0..x1, z0..z1 (world cells), so
+ * that a test's walk meets only whom it puts there; the caller flushes the world. */
+void th_clear_creatures(World *w, int32_t x0, int32_t x1, int32_t y, int32_t z0, int32_t z1);
 /* A creature entity of kind with id and hp (heap, for th_put_entity). */
 cJSON *th_creature(const char *kind, const char *id, int hp);
 /* A villager entity ("type": "npc"); village may be NULL. */

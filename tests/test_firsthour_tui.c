@@ -154,6 +154,68 @@ static void test_2_travel_refuses_with_a_hostile_creature_in_view(void **state)
     tmux_quit_game();
 }
 
+/* A save whose character has met Alda the farmer (put a step east of where the game started)
+ * and walked 30 steps west, out of her sight; with_stranger, Bran the farmer, never met, stands
+ * 32 east of the character too. Travel east towards a spot 20 steps away brings them into view. */
+static void make_walk_save(const char *name, int with_stranger)
+{
+    ThGame f;
+    th_game_start(&f, th_path(g_dir, name), NULL);
+    const Player *p = game_player(f.game);
+    World *w = game_world(f.game);
+    th_put_entity(w, th_villager("villager_t_alda", "Alda", "farmer", "Greenbrook"), p->x + 1, p->y, p->z);
+    /* One meets the villagers near where one steps. */
+    ActionResult r = th_act(f.game, "move w");
+    if (!th_event_with(&r, "You meet Alda"))
+        fail_msg("Alda was not met: %s", r.text);
+    for (int i = 1; i < 30; i++)
+        if (!th_act(f.game, "move w").ok)
+            fail_msg("the walk west was blocked");
+    /* Nobody else: no deer or wolf of the generated world within sight of the way. */
+    th_clear_creatures(w, p->x - 48, p->x + 80, p->y, p->z - 32, p->z + 32);
+    if (with_stranger)
+        th_put_entity(w, th_villager("villager_t_bran", "Bran", "farmer", "Greenbrook"), p->x + 32, p->y, p->z);
+    Err err = {0};
+    if (world_flush(w, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    th_game_stop(&f);
+}
+
+/* Travel to the look cursor, 20 steps east; returns the screen that says how it ended. */
+static char *travel_east(const char *save)
+{
+    launch(save, "--continue", 80, 24);
+    free(tmux_wait_for("Z: ", 30));
+    tmux_keys("x");
+    for (int i = 0; i < 20; i++)
+        tmux_keys("l");
+    tmux_keys("t");
+    return tmux_wait_for("Travelled", 20);
+}
+
+static void test_2_travel_goes_on_past_villagers_already_met(void **state)
+{
+    (void)state;
+    /* Alda comes into view a few steps out: someone the player knows, no reason to stop. */
+    make_walk_save("walk_met.db", 0);
+    char *s = travel_east("walk_met.db");
+    char *line = line_with(s, "Travelled");
+    if (!strstr(line, "Travelled 20 steps: arrived."))
+        fail_msg("travel past a villager met before: %s\n%s", line, s);
+    free(line);
+    free(s);
+    tmux_quit_game();
+    /* A stranger coming into view stops it, and is named. */
+    make_walk_save("walk_stranger.db", 1);
+    s = travel_east("walk_stranger.db");
+    line = line_with(s, "Travelled");
+    if (!strstr(line, ": new in view: Bran, the farmer to the east") || strstr(line, "20 steps"))
+        fail_msg("travel towards a stranger: %s\n%s", line, s);
+    free(line);
+    free(s);
+    tmux_quit_game();
+}
+
 /* ---- 3. and sessions: text fields, Continue on a session, expired sessions ---- */
 
 static void test_3_typing_replaces_the_offered_name_and_continue_uses_the_session(void **state)
@@ -593,6 +655,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_1_the_block_stays_in_hand_and_placing_says_so, tmux_teardown),
         cmocka_unit_test_teardown(test_2_travel_refuses_with_a_hostile_creature_in_view, tmux_teardown),
+        cmocka_unit_test_teardown(test_2_travel_goes_on_past_villagers_already_met, tmux_teardown),
         cmocka_unit_test_teardown(test_3_typing_replaces_the_offered_name_and_continue_uses_the_session, tmux_teardown),
         cmocka_unit_test_teardown(test_4_quick_start_asks_and_load_reaches_the_old_game, tmux_teardown),
         cmocka_unit_test_teardown(test_5_class_picker_shows_whole_numbers_and_words, tmux_teardown),

@@ -520,9 +520,51 @@ static int nearest_unexplored(MainUi *u, int32_t *tx, int32_t *tz)
     return 0;
 }
 
+/* Who has been in view during one travel: an entity by its id, or (without
+ * one) by what it is and where it lies. */
+typedef struct TravelSeen {
+    char key[TRAVEL_SEEN_MAX][80];
+    int n;
+} TravelSeen;
+
+static void travel_key(const Seen *s, char *key, size_t size)
+{
+    if (s->id[0])
+        snprintf(key, size, "%d:%s", (int)s->kind, s->id);
+    else
+        snprintf(key, size, "%d:%s@%d,%d,%d", (int)s->kind, s->name, (int)s->x, (int)s->y, (int)s->z);
+}
+
+/* Adds what is in view now to ts; returns the first newcomer worth stopping
+ * for (a creature that fights, a villager not met yet, something lying
+ * there), or NULL. Villagers the player knows by name come and go without
+ * stopping travel (in a village they always do), and so do harmless animals
+ * (deer, sheep: the side panel lists them). Hostile ones stop it anyway, as
+ * danger in view. */
+static const Seen *travel_newcomer(TravelSeen *ts, const SeenList *seen)
+{
+    const Seen *first = NULL;
+    for (int i = 0; i < seen->n; i++) {
+        const Seen *s = &seen->v[i];
+        char key[80];
+        travel_key(s, key, sizeof key);
+        int known = 0;
+        for (int k = 0; k < ts->n && !known; k++)
+            known = strcmp(ts->key[k], key) == 0;
+        if (known)
+            continue;
+        if (ts->n < TRAVEL_SEEN_MAX)
+            snprintf(ts->key[ts->n++], sizeof ts->key[0], "%s", key);
+        int ignore = (s->kind == SEEN_VILLAGER && s->met) || (s->kind == SEEN_CREATURE && !s->hostile && !s->neutral);
+        if (!first && !ignore)
+            first = s;
+    }
+    return first;
+}
+
 /* Walks towards a spot, or explores, one step at a time (drawing each),
- * stopping when someone new comes into view, something hurts, the way is
- * blocked or after TRAVEL_STEPS. */
+ * stopping when someone new comes into view (not a villager already met),
+ * something hurts, the way is blocked or after TRAVEL_STEPS. */
 void screen_main_travel(MainUi *u, int to_cursor)
 {
     const Player *p = game_player(u->g);
@@ -545,7 +587,10 @@ void screen_main_travel(MainUi *u, int to_cursor)
         log_add(&u->log, SEV_WARN, (long)game_clock(u->g), "Not with danger in view: %s.", what);
         return;
     }
-    int start_ent = u->seen.total, last_hp = p->health, alarm = 0;
+    static TravelSeen ts; /* the client's one travel at a time */
+    ts.n = 0;
+    travel_newcomer(&ts, &u->seen);
+    int last_hp = p->health, alarm = 0;
     int32_t last[4][2] = {{0}};
     int steps = 0;
     const char *why = NULL;
@@ -614,6 +659,7 @@ void screen_main_travel(MainUi *u, int to_cursor)
         screen_main_draw(u);
         napms(15);
         danger = panel_first_hostile(&u->seen);
+        const Seen *newcomer = travel_newcomer(&ts, &u->seen);
         if (p->health < last_hp || attacked) {
             snprintf(reason, sizeof reason, "you are attacked (%d/%d health)", p->health, p->max_health);
             why = reason;
@@ -624,8 +670,11 @@ void screen_main_travel(MainUi *u, int to_cursor)
             snprintf(reason, sizeof reason, "danger in view: %s", what);
             why = reason;
             alarm = 1;
-        } else if (u->seen.total > start_ent) {
-            why = "someone comes into view";
+        } else if (newcomer) {
+            char what[200];
+            panel_seen_words(newcomer, what, sizeof what);
+            snprintf(reason, sizeof reason, "new in view: %s", what);
+            why = reason;
         }
         last_hp = p->health;
         if (why) {

@@ -18,6 +18,7 @@
 #include "world/render.h"
 
 #define TRAVEL_STEPS 60
+#define TRAVEL_SEEN_MAX 256 /* what one travel remembers having seen */
 #define SEEN_SIDE 1024 /* explored-ground map for travel, centred on the start */
 #define NIGHT_RADIUS 9
 
@@ -67,7 +68,7 @@ void screen_main_draw(MainUi *u);
  * negative on an error (said in the log). */
 int screen_main_act(MainUi *u, const Action *a, ActionResult *res);
 /* Walks towards the look cursor (to_cursor) or the nearest unexplored ground, one step at a
- * time (drawing each), stopping when someone new comes into view, something hurts, the way is
+ * time (drawing each), stopping when someone new comes into view (not a villager already met), something hurts, the way is
  * blocked or after TRAVEL_STEPS. */
 void screen_main_travel(MainUi *u, int to_cursor);
 /* Says what is at the look cursor on the status line (log_it: in the log too). */

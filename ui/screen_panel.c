@@ -140,6 +140,7 @@ int panel_entity_at(PanelState *ps, Game *g, int32_t x, int32_t y, int32_t z, Se
         out->z = z;
         out->hp = out->max_hp = -1;
         out->ascii = '?';
+        snprintf(out->id, sizeof out->id, "%s", str_of(e, "id") ? str_of(e, "id") : "");
         if (type && strcmp(type, "creature") == 0) {
             out->kind = SEEN_CREATURE;
             const char *kind = str_of(e, "kind");
@@ -167,6 +168,7 @@ int panel_entity_at(PanelState *ps, Game *g, int32_t x, int32_t y, int32_t z, Se
             for (int i = 0; id && i < ps->n_names; i++)
                 if (strcmp(ps->names[i].entity, id) == 0) {
                     snprintf(out->name, sizeof out->name, "%s", ps->names[i].name);
+                    out->met = 1;
                     break;
                 }
             snprintf(out->glyph, sizeof out->glyph, "V");

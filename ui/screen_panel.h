@@ -43,6 +43,8 @@ typedef struct Seen {
     int hostile;     /* attacks on sight: hostile kind, or a neutral one made angry */
     int neutral;     /* fights back when attacked */
     int count;       /* items: how many lie there */
+    char id[48];     /* the entity's id ("" when it has none) */
+    int met;         /* a villager the player has met (known by name) */
 } Seen;
 
 typedef struct SeenList {
