@@ -355,6 +355,25 @@ static void test_a_long_message_wraps_instead_of_being_cut(void **state)
     assert_non_null(memchr(w, '\n', (size_t)(end - w))); /* on the next row */
     assert_true(end[-1] == '\n');                         /* broken at the space, not inside a word */
     free(s);
+    /* Two messages more and the welcome has one row left (of the log's four at 80x24): its
+     * beginning, then an ellipsis that says the rest is cut (M shows it whole). */
+    tmux_keys("D");
+    tmux_keys("<");
+    free(tmux_wait_for("nothing to dig", 10));
+    tmux_keys("T");
+    tmux_keys("y");
+    s = tmux_wait_for("to talk to", 10);
+    w = strstr(s, "Welcome, wanderer_of_the_long_roads_and_hills, to ");
+    if (!w)
+        fail_msg("the welcome is gone:\n%s", s);
+    const char *eol = strchr(w, '\n');
+    assert_non_null(eol);
+    while (eol > w && eol[-1] == ' ')
+        eol--;
+    int dots = (eol - w >= 3 && memcmp(eol - 3, "\xe2\x80\xa6", 3) == 0) || eol[-1] == '~';
+    if (!dots || strstr(s, "the keys."))
+        fail_msg("the welcome's one row does not end in an ellipsis:\n%s", w);
+    free(s);
     tmux_quit_game();
 }
 

@@ -47,22 +47,6 @@ static void list_refilter(ListState *st)
         }
 }
 
-/* s clipped to width columns, ending in an ellipsis when it did not fit. */
-static void clip(const char *s, int width, char *out, size_t size)
-{
-    if (width <= 0) {
-        out[0] = '\0';
-        return;
-    }
-    if (term_text_cols(s) <= width) {
-        snprintf(out, size, "%s", s);
-        return;
-    }
-    const char *dots = term_utf8() ? "\xe2\x80\xa6" : "~";
-    size_t b = term_bytes_of_cols(s, width - 1);
-    snprintf(out, size, "%.*s%s", (int)b, s, dots);
-}
-
 typedef struct ListGeom {
     int x, text_w, detail_w, rows;
 } ListGeom;
@@ -176,7 +160,7 @@ static void list_draw(ListState *st)
             int len = term_text_cols(it->text);
             int w = len > gm.text_w ? (len < full ? len : full) : gm.text_w;
             char fitted[400];
-            clip(it->text, w, fitted, sizeof fitted);
+            term_clip(it->text, w, fitted, sizeof fitted);
             snprintf(line, sizeof line, "%-*s", w, fitted);
             term_put(y, gm.x, w, line);
             if (w > gm.text_w && (COLS - 1 - (gm.x + w + 2)) < term_text_cols(it->detail))
@@ -184,7 +168,7 @@ static void list_draw(ListState *st)
         }
         if (gm.detail_w && it->detail[0] && !it_no_detail) {
             char fitted[160];
-            clip(it->detail, gm.detail_w, fitted, sizeof fitted);
+            term_clip(it->detail, gm.detail_w, fitted, sizeof fitted);
             attrset(hl ? term_role(ROLE_HILITE) : term_role(ROLE_DIM));
             if (hl) /* the highlight runs across the gap */
                 term_put(y, gm.x + gm.text_w, 2, "  ");

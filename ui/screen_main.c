@@ -188,7 +188,8 @@ static void draw_log(MainUi *u, const Layout *L)
     term_put(L->status_y, 0, COLS, status);
     attrset(A_NORMAL);
     /* The newest messages at the bottom, each wrapped at spaces onto as many rows as it needs (a
-     * message longer than the rows left shows its beginning); older ones above while rows remain. */
+     * message longer than the rows left shows its beginning, its last row ending in an ellipsis:
+     * M shows it whole); older ones above while rows remain. */
     for (int i = 0; i < L->log_h; i++) {
         move(L->log_y + i, 0);
         clrtoeol();
@@ -210,13 +211,17 @@ static void draw_log(MainUi *u, const Layout *L)
             take[0] = 0;
             n = 1;
         }
-        if (n > row)
+        int cut = n > row;
+        if (cut)
             n = row;
         row -= n;
         attrset(k == u->log.n - 1 ? sev_attr(l->sev) | A_BOLD : sev_attr(l->sev));
         for (int j = 0; j < n; j++) {
             char line[512];
-            snprintf(line, sizeof line, "%.*s", (int)take[j], part[j]);
+            if (cut && j == n - 1)
+                term_clip(part[j], COLS, line, sizeof line); /* the rest of the message, clipped */
+            else
+                snprintf(line, sizeof line, "%.*s", (int)take[j], part[j]);
             term_put(L->log_y + row + j, 0, COLS, line);
         }
         attrset(A_NORMAL);

@@ -518,6 +518,21 @@ int term_text_cols(const char *s)
     return n;
 }
 
+void term_clip(const char *s, int width, char *out, size_t size)
+{
+    if (width <= 0) {
+        out[0] = '\0';
+        return;
+    }
+    if (term_text_cols(s) <= width) {
+        snprintf(out, size, "%s", s);
+        return;
+    }
+    const char *dots = term_utf8() ? "\xe2\x80\xa6" : "~";
+    size_t b = term_bytes_of_cols(s, width - 1);
+    snprintf(out, size, "%.*s%s", (int)b, s, dots);
+}
+
 /* Bytes of the first `cols` columns of s. */
 size_t term_bytes_of_cols(const char *s, int cols)
 {

@@ -92,6 +92,8 @@ int term_output_counters(long long *writes, long long *bytes);
 
 /* Columns of UTF-8 text (a code point a column). */
 int term_text_cols(const char *s);
+/* s clipped to width columns into out, ending in an ellipsis ("~" in ASCII) when it did not fit. */
+void term_clip(const char *s, int width, char *out, size_t size);
 /* Bytes of the first `cols` columns of s. */
 size_t term_bytes_of_cols(const char *s, int cols);
 /* The next line of s wrapped at width columns (at a space where there is one): its bytes in *take,
