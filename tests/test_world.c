@@ -12,6 +12,7 @@
 
 #include "save/chunks.h"
 #include "save/worlds.h"
+#include "world/render.h"
 #include "world/world.h"
 
 static char *dir;
@@ -83,6 +84,61 @@ static void test_world_create_stores_seed_type_and_generator_version(void **stat
     /* By id too. */
     assert_int_equal(world_open(s, reg, NULL, id, 0, &w, &err), MA_OK);
     assert_string_equal(world_name(w), "Eldoria");
+    world_close(w);
+    save_close(s);
+}
+
+/* The center cell of a 5x5 slice at level y around (0, y, 0), as the player sees it. */
+static RenderCell seen_center(World *w, int32_t y)
+{
+    RenderCell cells[5 * 5];
+    Err err = {0};
+    if (render_slice_seen(w, 0, y, 0, 5, 5, cells, &err) != MA_OK)
+        fail_msg("render_slice_seen: %s", err.msg);
+    return cells[2 * 5 + 2];
+}
+
+static void test_the_player_does_not_see_into_the_rock(void **state)
+{
+    (void)state;
+    Save *s = open_save("rock.db");
+    Err err = {0};
+    assert_int_equal(world_create(s, "Rock", 5, "flat", NULL, &err), MA_OK);
+    World *w = open_world(s, "Rock", 0);
+    BlockId stone = id_of("stone"), ore = id_of("iron_ore");
+    const BlockDef *sd = blocks_get(reg, stone), *od = blocks_get(reg, ore);
+    /* Solid stone around the cells the test looks at, across the chunk border at y = 32. */
+    for (int32_t y = 26; y <= 36; y++)
+        for (int32_t x = -3; x <= 3; x++)
+            for (int32_t z = -3; z <= 3; z++)
+                assert_int_equal(world_set_block(w, x, y, z, stone, &err), MA_OK);
+    for (int k = 0; k < 2; k++) {
+        int32_t y = k == 0 ? 29 : 31; /* inside a chunk; its top level (the one above in the next chunk) */
+        assert_int_equal(world_set_block(w, 0, y, 0, ore, &err), MA_OK);
+        /* Inside the rock: drawn as stone, though the developers' view shows the ore. */
+        RenderCell c = seen_center(w, y);
+        assert_int_equal(c.unseen, 1);
+        assert_int_equal(c.block, ore);
+        assert_string_equal(c.utf8, sd->glyph_utf8);
+        RenderCell all[25];
+        assert_int_equal(render_slice(w, 0, y, 0, 5, 5, all, &err), MA_OK);
+        assert_string_equal(all[12].utf8, od->glyph_utf8);
+        /* A tunnel beside it at that level shows it... */
+        assert_int_equal(world_set_block(w, 1, y, 0, BLOCK_AIR, &err), MA_OK);
+        c = seen_center(w, y);
+        assert_int_equal(c.unseen, 0);
+        assert_string_equal(c.utf8, od->glyph_utf8);
+        assert_int_equal(world_set_block(w, 1, y, 0, stone, &err), MA_OK);
+        /* ...and so does open space above it. */
+        assert_int_equal(world_set_block(w, 0, y + 1, 0, BLOCK_AIR, &err), MA_OK);
+        c = seen_center(w, y);
+        assert_int_equal(c.unseen, 0);
+        assert_string_equal(c.utf8, od->glyph_utf8);
+        assert_int_equal(world_set_block(w, 0, y + 1, 0, stone, &err), MA_OK);
+        /* A tunnel diagonal to it does not. */
+        assert_int_equal(world_set_block(w, 1, y, 1, BLOCK_AIR, &err), MA_OK);
+        assert_int_equal(seen_center(w, y).unseen, 1);
+    }
     world_close(w);
     save_close(s);
 }
@@ -478,6 +534,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_world_create_stores_seed_type_and_generator_version),
         cmocka_unit_test(test_world_open_refuses_unknown_name_and_generator_version),
+        cmocka_unit_test(test_the_player_does_not_see_into_the_rock),
         cmocka_unit_test(test_world_blocks_outside_the_vertical_range),
         cmocka_unit_test(test_world_set_block_survives_flush_and_reopen_with_versions),
         cmocka_unit_test(test_world_cache_stays_within_budget_and_keeps_evicted_changes),

@@ -94,7 +94,7 @@ static void draw_map(MainUi *u, const Layout *L)
         return;
     Err err = {0};
     int rc = u->section ? render_section(game_world(u->g), p->x, p->y + u->view_dy, p->z, w, h, u->cells, &err)
-                        : render_slice(game_world(u->g), p->x, p->y + u->view_dy, p->z, w, h, u->cells, &err);
+                        : render_slice_seen(game_world(u->g), p->x, p->y + u->view_dy, p->z, w, h, u->cells, &err);
     if (rc != MA_OK) {
         snprintf(u->status, sizeof u->status, "cannot draw the map: %s", err.msg);
         return;
@@ -444,7 +444,16 @@ void screen_main_describe_spot(MainUi *u, int log_it)
                  below);
     } else {
         panel_depth_words(u->g, x, y, z, depth, sizeof depth);
-        snprintf(text, sizeof text, "(%d, %d, %d, %s) %s at this level (solid)", x, y, z, depth, here);
+        /* Inside the rock the map draws stone whatever is there: looking says no more. */
+        Layout Ls = screen_main_layout();
+        int scol = Ls.map_w / 2 + u->lx, srow = Ls.map_h / 2 + u->lz;
+        int unseen = u->cells && !u->section && scol >= 0 && srow >= 0 && scol < Ls.map_w && srow < Ls.map_h &&
+                     u->cells[srow * Ls.map_w + scol].unseen;
+        if (unseen)
+            snprintf(text, sizeof text, "(%d, %d, %d, %s) rock at this level (solid; what lies inside it is not seen "
+                                        "until you dig to it)", x, y, z, depth);
+        else
+            snprintf(text, sizeof text, "(%d, %d, %d, %s) %s at this level (solid)", x, y, z, depth, here);
     }
     /* Someone standing here or just below? */
     Layout L = screen_main_layout();

@@ -23,11 +23,16 @@ int render_block_is_open(const BlockDef *def)
     return def->transparent && !def->liquid && (def->glyph_ascii == ' ' || def->glyph_ascii == '\0');
 }
 
-/* Per-block appearance, built once per call from the registry. */
+static void cell_set_block(RenderCell *cell, const BlockDef *d, BlockId id, int depth);
+
+/* Per-block appearance, built once per call from the registry; each block's cell (at depth 0)
+ * is made the first time the view meets the block, then copied. */
 typedef struct Look {
     const BlockDef *def[BLOCKS_MAX];
     uint8_t open[BLOCKS_MAX];
     uint8_t solid[BLOCKS_MAX];
+    uint8_t made[BLOCKS_MAX];
+    RenderCell cell[BLOCKS_MAX];
 } Look;
 
 static void look_init(Look *lk, const BlockRegistry *reg)
@@ -37,6 +42,7 @@ static void look_init(Look *lk, const BlockRegistry *reg)
         lk->def[i] = d;
         lk->open[i] = (uint8_t)render_block_is_open(d);
         lk->solid[i] = (uint8_t)d->solid;
+        lk->made[i] = 0;
     }
 }
 
@@ -54,6 +60,7 @@ static void cell_set_block(RenderCell *cell, const BlockDef *d, BlockId id, int 
     cell->depth = (uint8_t)depth;
     cell->is_entity = 0;
     cell->block = id;
+    cell->unseen = 0;
 }
 
 static void cell_set_nothing(RenderCell *cell)
@@ -168,7 +175,12 @@ typedef struct View {
     int32_t origin[3]; /* world position of cell (0, 0) at depth 0 */
     int col_axis, row_axis, depth_axis;
     int row_sign; /* +1: the row axis grows down the screen; -1: it shrinks */
+    uint8_t *sight; /* or NULL; else per cell, set by render_view: SIGHT_BLOCK for a block at the
+                     * front level (depth 0), with SIGHT_OPEN_ABOVE when the block in front of it (a
+                     * slice: the one above) lets sight through; SIGHT_OPEN for any other cell */
 } View;
+
+enum { SIGHT_BLOCK = 0, SIGHT_OPEN = 1, SIGHT_OPEN_ABOVE = 2 };
 
 static const int axis_stride[3] = {1, CHUNK_SIZE * CHUNK_SIZE, CHUNK_SIZE}; /* CHUNK_INDEX */
 
@@ -244,6 +256,8 @@ static int render_view(World *w, const View *v, int width, int height, RenderCel
     if (!lk)
         return err_set(err, MA_ERR_NOMEM, "render: out of memory");
     look_init(lk, world_blocks(w));
+    if (v->sight)
+        memset(v->sight, SIGHT_OPEN, (size_t)width * (size_t)height);
     SeenList seen = {0};
     int rc = MA_OK;
     const int ca = v->col_axis, ra = v->row_axis, da = v->depth_axis;
@@ -263,6 +277,27 @@ static int render_view(World *w, const View *v, int width, int height, RenderCel
             int32_t cchunk = span(cb, 1, &csteps);
             int col1 = col0 + csteps < width ? col0 + csteps : width;
             int pending = 0;
+            /* The level in front of the front level (above it, in a slice), for sight:
+             * in the same chunk, or when the front level is the chunk's last, the plane of the
+             * next chunk that touches it, copied now (fetching another chunk later may evict). */
+            uint8_t front_next[CHUNK_SIZE * CHUNK_SIZE];
+            int have_next = 0;
+            if (v->sight && front_local == CHUNK_SIZE - 1) {
+                int32_t n3[3];
+                n3[ca] = cchunk;
+                n3[ra] = rchunk;
+                n3[da] = front_chunk + 1;
+                Chunk *nch;
+                if ((rc = fetch(w, n3, &nch, err)) != MA_OK)
+                    goto cleanup;
+                for (int a = 0; a < CHUNK_SIZE; a++)
+                    for (int b = 0; b < CHUNK_SIZE; b++)
+                        front_next[a * CHUNK_SIZE + b] =
+                            nch ? (uint8_t)(nch->blocks ? nch->blocks[a * axis_stride[ca] + b * axis_stride[ra]]
+                                                        : nch->uniform)
+                                : BLOCK_AIR; /* above the world: air */
+                have_next = 1;
+            }
             for (int pass = 0; pass < 2; pass++) {
                 if (pass == 1 && !pending)
                     break;
@@ -294,7 +329,19 @@ static int render_view(World *w, const View *v, int width, int height, RenderCel
                             for (int d = d_first, l = l_first; d <= d_last; d++, l--) {
                                 BlockId id = ch->blocks ? ch->blocks[base + l * axis_stride[da]] : ch->uniform;
                                 if (!lk->open[id]) {
-                                    cell_set_block(cell, lk->def[id], id, d);
+                                    if (!lk->made[id]) {
+                                        cell_set_block(&lk->cell[id], lk->def[id], id, 0);
+                                        lk->made[id] = 1;
+                                    }
+                                    *cell = lk->cell[id];
+                                    cell->depth = (uint8_t)d;
+                                    if (d == 0 && v->sight) {
+                                        BlockId up = have_next ? front_next[lc * CHUNK_SIZE + lr]
+                                                     : ch->blocks ? ch->blocks[base + (l + 1) * axis_stride[da]]
+                                                                  : ch->uniform;
+                                        v->sight[(size_t)row * (size_t)width + (size_t)col] =
+                                            lk->open[up] || !lk->solid[up] ? SIGHT_OPEN_ABOVE : SIGHT_BLOCK;
+                                    }
                                     found = 1;
                                     break;
                                 }
@@ -348,6 +395,75 @@ int render_slice(World *w, int32_t x, int32_t y, int32_t z, int width, int heigh
     View v = {.origin = {x - width / 2, y, z - height / 2}, .col_axis = 0, .row_axis = 2, .depth_axis = 1,
               .row_sign = 1};
     return render_view(w, &v, width, height, cells, err);
+}
+
+int render_slice_seen(World *w, int32_t x, int32_t y, int32_t z, int width, int height, RenderCell *cells, Err *err)
+{
+    if (width <= 0 || height <= 0 || !cells)
+        return err_set(err, MA_ERR_INVALID, "render: a view of %dx%d cells is empty", width, height);
+    /* The view itself, with what each cell lets the eye do (render_view's sight); then the
+     * cells just outside it (a row above and below, a column each side), so that every cell
+     * shown has its four neighbours. Nothing of the view's size is copied: this is drawn every
+     * step. */
+    size_t n = (size_t)width * (size_t)height;
+    uint8_t *sight = malloc(n + 2 * ((size_t)width + (size_t)height));
+    RenderCell *edge = malloc(2 * ((size_t)width + (size_t)height) * sizeof *edge);
+    int rc = MA_OK;
+    if (!sight || !edge) {
+        rc = err_set(err, MA_ERR_NOMEM, "render: out of memory");
+        goto done;
+    }
+    const int32_t x0 = x - width / 2, z0 = z - height / 2;
+    View v = {.origin = {x0, y, z0}, .col_axis = 0, .row_axis = 2, .depth_axis = 1, .row_sign = 1, .sight = sight};
+    if ((rc = render_view(w, &v, width, height, cells, err)) != MA_OK)
+        goto done;
+    uint8_t *ns = sight + n, *ss = ns + width, *ws = ss + width, *es = ws + height; /* the edges' sight */
+    RenderCell *north = edge, *south = edge + width, *west = edge + 2 * width, *east = west + height;
+    View vn = {.origin = {x0, y, z0 - 1}, .col_axis = 0, .row_axis = 2, .depth_axis = 1, .row_sign = 1, .sight = ns};
+    View vs = vn, vw = vn, ve = vn;
+    vs.origin[2] = z0 + height;
+    vs.sight = ss;
+    vw.origin[0] = x0 - 1;
+    vw.origin[2] = z0;
+    vw.sight = ws;
+    ve.origin[0] = x0 + width;
+    ve.origin[2] = z0;
+    ve.sight = es;
+    if ((rc = render_view(w, &vn, width, 1, north, err)) != MA_OK ||
+        (rc = render_view(w, &vs, width, 1, south, err)) != MA_OK ||
+        (rc = render_view(w, &vw, 1, height, west, err)) != MA_OK ||
+        (rc = render_view(w, &ve, 1, height, east, err)) != MA_OK)
+        goto done;
+    int stone = blocks_find(world_blocks(w), "stone");
+    if (stone <= 0)
+        goto done; /* a registry without stone: nothing to draw the rock with */
+    RenderCell rock;
+    cell_set_block(&rock, blocks_get(world_blocks(w), (BlockId)stone), (BlockId)stone, 0);
+    for (int row = 0; row < height; row++)
+        for (int col = 0; col < width; col++) {
+            size_t i = (size_t)row * (size_t)width + (size_t)col;
+            if (sight[i] != SIGHT_BLOCK)
+                continue;
+            int open = ((row > 0 ? sight[i - (size_t)width] : ns[col]) |
+                        (row < height - 1 ? sight[i + (size_t)width] : ss[col]) | (col > 0 ? sight[i - 1] : ws[row]) |
+                        (col < width - 1 ? sight[i + 1] : es[row])) &
+                       SIGHT_OPEN;
+            if (open)
+                continue;
+            /* Inside the rock: what it is stays unknown until a tunnel or a cave reaches it. */
+            RenderCell *c = &cells[i];
+            c->unseen = 1;
+            if (c->block == (BlockId)stone)
+                continue; /* drawn as itself already (most of the rock) */
+            c->ascii = rock.ascii;
+            memcpy(c->utf8, rock.utf8, sizeof c->utf8);
+            c->color256 = rock.color256;
+            c->color8 = rock.color8;
+        }
+done:
+    free(sight);
+    free(edge);
+    return rc;
 }
 
 int render_section(World *w, int32_t x, int32_t y, int32_t z, int width, int height, RenderCell *cells,

@@ -33,6 +33,7 @@ typedef struct RenderCell {
     uint8_t depth;     /* 0: solid at this level (bright); 1..8: levels below (dimmer); RENDER_DEPTH_NONE: nothing */
     uint8_t is_entity; /* the glyph is an entity standing there */
     BlockId block;     /* the block shown (under the entity, when there is one) */
+    uint8_t unseen;    /* render_slice_seen: a block inside the rock, drawn as stone whatever it is */
 } RenderCell;
 
 /* True when sight passes through the block: air, and see-through blocks
@@ -45,6 +46,13 @@ int render_block_is_open(const BlockDef *def);
  * from the world (loaded or generated), each fetched once. Returns MA_OK, or
  * an error when a chunk cannot be loaded. */
 int render_slice(World *w, int32_t x, int32_t y, int32_t z, int width, int height, RenderCell *cells, Err *err);
+
+/* As render_slice, as the player sees the level: a block at the level (depth 0) with nothing
+ * open beside it at that level (its four neighbours) nor above it is inside the rock, and is
+ * drawn as stone whatever it is (unseen = 1, block still the real one): ores show where a
+ * tunnel, a cave or the open sky reaches them, not through the rock. The developers' views
+ * (`render`, `map`) use render_slice and show everything. */
+int render_slice_seen(World *w, int32_t x, int32_t y, int32_t z, int width, int height, RenderCell *cells, Err *err);
 
 /* Fills width*height cells with the upright cut at z centred on (x, y):
  * cell (col, row) is world (x - width/2 + col, y + height/2 - row, z), row 0
