@@ -138,7 +138,22 @@ static void test_the_player_does_not_see_into_the_rock(void **state)
         /* A tunnel diagonal to it does not. */
         assert_int_equal(world_set_block(w, 1, y, 1, BLOCK_AIR, &err), MA_OK);
         assert_int_equal(seen_center(w, y).unseen, 1);
+        assert_int_equal(world_set_block(w, 1, y, 1, stone, &err), MA_OK);
     }
+    /* The cross-section (looking north at z = 0) hides it the same way: open space beside it
+     * in the cut, or in front of it (z + 1, toward the viewer), shows it. */
+    RenderCell cut[5 * 5];
+    assert_int_equal(render_section_seen(w, 0, 31, 0, 5, 5, cut, &err), MA_OK);
+    assert_int_equal(cut[12].unseen, 1);
+    assert_int_equal(cut[12].block, ore);
+    assert_int_equal(world_set_block(w, 0, 31, 1, BLOCK_AIR, &err), MA_OK);
+    assert_int_equal(render_section_seen(w, 0, 31, 0, 5, 5, cut, &err), MA_OK);
+    assert_int_equal(cut[12].unseen, 0);
+    assert_string_equal(cut[12].utf8, od->glyph_utf8);
+    assert_int_equal(world_set_block(w, 0, 31, 1, stone, &err), MA_OK);
+    assert_int_equal(world_set_block(w, 0, 32, 0, BLOCK_AIR, &err), MA_OK); /* above it, in the cut */
+    assert_int_equal(render_section_seen(w, 0, 31, 0, 5, 5, cut, &err), MA_OK);
+    assert_int_equal(cut[12].unseen, 0);
     world_close(w);
     save_close(s);
 }

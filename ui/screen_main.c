@@ -93,12 +93,13 @@ static void draw_map(MainUi *u, const Layout *L)
     if (w <= 0 || h <= 0 || ensure_cells(u, w, h) != 0)
         return;
     Err err = {0};
-    int rc = u->section ? render_section(game_world(u->g), p->x, p->y + u->view_dy, p->z, w, h, u->cells, &err)
+    int rc = u->section ? render_section_seen(game_world(u->g), p->x, p->y + u->view_dy, p->z, w, h, u->cells, &err)
                         : render_slice_seen(game_world(u->g), p->x, p->y + u->view_dy, p->z, w, h, u->cells, &err);
     if (rc != MA_OK) {
         snprintf(u->status, sizeof u->status, "cannot draw the map: %s", err.msg);
         return;
     }
+    u->cells_section = u->section;
     int night = game_is_night(u->g);
     int radius = sight_radius(u);
     int cx = w / 2, cy = h / 2;
@@ -447,7 +448,7 @@ void screen_main_describe_spot(MainUi *u, int log_it)
         /* Inside the rock the map draws stone whatever is there: looking says no more. */
         Layout Ls = screen_main_layout();
         int scol = Ls.map_w / 2 + u->lx, srow = Ls.map_h / 2 + u->lz;
-        int unseen = u->cells && !u->section && scol >= 0 && srow >= 0 && scol < Ls.map_w && srow < Ls.map_h &&
+        int unseen = u->cells && !u->cells_section && scol >= 0 && srow >= 0 && scol < Ls.map_w && srow < Ls.map_h &&
                      u->cells[srow * Ls.map_w + scol].unseen;
         if (unseen)
             snprintf(text, sizeof text, "(%d, %d, %d, %s) rock at this level (solid; what lies inside it is not seen "

@@ -36,6 +36,7 @@ typedef struct MainUi {
     int lx, lz;      /* look cursor, relative to the character */
     char status[640];
     RenderCell *cells;
+    int cells_section; /* the cells are a cross-section (else the slice at the level shown) */
     size_t cells_cap;
     SeenList seen;     /* who the last drawn map showed */
     PanelState panel;  /* the side panel: its minimap, tracked quest, names */

@@ -397,7 +397,9 @@ int render_slice(World *w, int32_t x, int32_t y, int32_t z, int width, int heigh
     return render_view(w, &v, width, height, cells, err);
 }
 
-int render_slice_seen(World *w, int32_t x, int32_t y, int32_t z, int width, int height, RenderCell *cells, Err *err)
+/* render_view as the player sees it (render_slice_seen, render_section_seen): the blocks at the
+ * front level with nothing open beside them in the view nor in front of them drawn as stone. */
+static int render_seen(World *w, const View *view, int width, int height, RenderCell *cells, Err *err)
 {
     if (width <= 0 || height <= 0 || !cells)
         return err_set(err, MA_ERR_INVALID, "render: a view of %dx%d cells is empty", width, height);
@@ -413,21 +415,22 @@ int render_slice_seen(World *w, int32_t x, int32_t y, int32_t z, int width, int 
         rc = err_set(err, MA_ERR_NOMEM, "render: out of memory");
         goto done;
     }
-    const int32_t x0 = x - width / 2, z0 = z - height / 2;
-    View v = {.origin = {x0, y, z0}, .col_axis = 0, .row_axis = 2, .depth_axis = 1, .row_sign = 1, .sight = sight};
+    View v = *view;
+    v.sight = sight;
     if ((rc = render_view(w, &v, width, height, cells, err)) != MA_OK)
         goto done;
+    /* The edges: the row before the first and after the last, the column before and after. */
+    const int ca = v.col_axis, ra = v.row_axis;
     uint8_t *ns = sight + n, *ss = ns + width, *ws = ss + width, *es = ws + height; /* the edges' sight */
     RenderCell *north = edge, *south = edge + width, *west = edge + 2 * width, *east = west + height;
-    View vn = {.origin = {x0, y, z0 - 1}, .col_axis = 0, .row_axis = 2, .depth_axis = 1, .row_sign = 1, .sight = ns};
-    View vs = vn, vw = vn, ve = vn;
-    vs.origin[2] = z0 + height;
+    View vn = v, vs = v, vw = v, ve = v;
+    vn.origin[ra] -= v.row_sign;
+    vn.sight = ns;
+    vs.origin[ra] += v.row_sign * height;
     vs.sight = ss;
-    vw.origin[0] = x0 - 1;
-    vw.origin[2] = z0;
+    vw.origin[ca] -= 1;
     vw.sight = ws;
-    ve.origin[0] = x0 + width;
-    ve.origin[2] = z0;
+    ve.origin[ca] += width;
     ve.sight = es;
     if ((rc = render_view(w, &vn, width, 1, north, err)) != MA_OK ||
         (rc = render_view(w, &vs, width, 1, south, err)) != MA_OK ||
@@ -464,6 +467,21 @@ done:
     free(sight);
     free(edge);
     return rc;
+}
+
+int render_slice_seen(World *w, int32_t x, int32_t y, int32_t z, int width, int height, RenderCell *cells, Err *err)
+{
+    View v = {.origin = {x - width / 2, y, z - height / 2}, .col_axis = 0, .row_axis = 2, .depth_axis = 1,
+              .row_sign = 1};
+    return render_seen(w, &v, width, height, cells, err);
+}
+
+int render_section_seen(World *w, int32_t x, int32_t y, int32_t z, int width, int height, RenderCell *cells,
+                        Err *err)
+{
+    View v = {.origin = {x - width / 2, y + height / 2, z}, .col_axis = 0, .row_axis = 1, .depth_axis = 2,
+              .row_sign = -1};
+    return render_seen(w, &v, width, height, cells, err);
 }
 
 int render_section(World *w, int32_t x, int32_t y, int32_t z, int width, int height, RenderCell *cells,

@@ -59,6 +59,10 @@ int render_slice_seen(World *w, int32_t x, int32_t y, int32_t z, int width, int 
  * the highest. Open cells look north (z-1, z-2, ...). */
 int render_section(World *w, int32_t x, int32_t y, int32_t z, int width, int height, RenderCell *cells,
                    Err *err);
+/* As render_section, as the player sees the cut: a block in it with nothing open beside it in
+ * the cut nor in front of it (south, toward the viewer) is drawn as stone (unseen = 1). */
+int render_section_seen(World *w, int32_t x, int32_t y, int32_t z, int width, int height, RenderCell *cells,
+                        Err *err);
 
 enum RenderColor {
     RENDER_COLOR_NONE = 0,
