@@ -216,6 +216,34 @@ static void test_2_travel_goes_on_past_villagers_already_met(void **state)
     tmux_quit_game();
 }
 
+/* ---- resting ---- */
+
+static void test_rest_until_healed(void **state)
+{
+    (void)state;
+    make_save("rest.db", 0);
+    /* Wounded: 100 of 120 health, 5 of 20 mana (as after a fight). */
+    sqlite3 *db = open_ro("rest.db");
+    assert_int_equal(sqlite3_exec(db,
+                                  "UPDATE characters SET stats = json_set(stats, '$.health', 100, '$.mana', 5) "
+                                  "WHERE user_id IS NOT NULL AND user_id != 0",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    launch("rest.db", "--continue", 80, 24);
+    free(tmux_wait_for("Health: 100/120", 30));
+    tmux_keys("Z");
+    /* A point of health every 10 turns: 200 turns bring it back, mana long before. */
+    char *s = tmux_wait_for("Rested ", 30);
+    char *line = line_with(s, "Rested ");
+    if (!strstr(line, "Rested 200 turns: health and mana are full."))
+        fail_msg("resting: %s\n%s", line, s);
+    assert_non_null(strstr(s, "Health: 120/120"));
+    free(line);
+    free(s);
+    tmux_quit_game();
+}
+
 /* ---- 3. and sessions: text fields, Continue on a session, expired sessions ---- */
 
 static void test_3_typing_replaces_the_offered_name_and_continue_uses_the_session(void **state)
@@ -656,6 +684,7 @@ int main(void)
         cmocka_unit_test_teardown(test_1_the_block_stays_in_hand_and_placing_says_so, tmux_teardown),
         cmocka_unit_test_teardown(test_2_travel_refuses_with_a_hostile_creature_in_view, tmux_teardown),
         cmocka_unit_test_teardown(test_2_travel_goes_on_past_villagers_already_met, tmux_teardown),
+        cmocka_unit_test_teardown(test_rest_until_healed, tmux_teardown),
         cmocka_unit_test_teardown(test_3_typing_replaces_the_offered_name_and_continue_uses_the_session, tmux_teardown),
         cmocka_unit_test_teardown(test_4_quick_start_asks_and_load_reaches_the_old_game, tmux_teardown),
         cmocka_unit_test_teardown(test_5_class_picker_shows_whole_numbers_and_words, tmux_teardown),

@@ -19,6 +19,7 @@ typedef enum KeyCmd {
     KC_PLACE,
     KC_PICK_BLOCK,
     KC_WAIT,
+    KC_REST,        /* rest until healed (or a while), stopping for danger or newcomers */
     KC_LOOK,
     KC_VIEW_DOWN,
     KC_VIEW_UP,

@@ -701,6 +701,71 @@ void screen_main_travel(MainUi *u, int to_cursor)
             steps == 1 ? "" : "s", why ? ": " : "", why ? why : "");
 }
 
+void screen_main_rest(MainUi *u)
+{
+    const Player *p = game_player(u->g);
+    screen_main_draw(u);
+    const Seen *danger = panel_first_hostile(&u->seen);
+    if (danger) {
+        char what[200];
+        panel_seen_words(danger, what, sizeof what);
+        log_add(&u->log, SEV_WARN, (long)game_clock(u->g), "Not with danger in view: %s.", what);
+        return;
+    }
+    static TravelSeen ts; /* the client's one rest at a time */
+    ts.n = 0;
+    travel_newcomer(&ts, &u->seen);
+    int healing = p->health < p->max_health || p->mana < p->max_mana;
+    int limit = healing ? REST_MAX_TURNS : REST_FULL_TURNS, rested = 0, alarm = 0;
+    const char *why = NULL;
+    char reason[240];
+    while (rested < limit) {
+        if (term_signal())
+            return;
+        Action a = {.kind = ACT_WAIT, .count = limit - rested < REST_BATCH ? limit - rested : REST_BATCH};
+        ActionResult r;
+        Err err = {0};
+        int health = p->health;
+        if (game_apply(u->g, &a, &r, &err) != MA_OK) {
+            log_add(&u->log, SEV_BAD, (long)game_clock(u->g), "%s", err.msg);
+            return;
+        }
+        panel_mark_stale(&u->panel);
+        panel_after_events(&u->panel, &r);
+        int attacked = p->health < health;
+        for (int i = 0; i < r.n_events; i++) {
+            log_add(&u->log, r.events[i].severity, (long)game_clock(u->g), "%s", r.events[i].text);
+            attacked |= r.events[i].severity == SEV_BAD;
+        }
+        rested += r.turns > 0 ? r.turns : a.count;
+        screen_main_draw(u);
+        danger = panel_first_hostile(&u->seen);
+        const Seen *newcomer = travel_newcomer(&ts, &u->seen);
+        if (attacked) {
+            snprintf(reason, sizeof reason, "you are attacked (%d/%d health)", p->health, p->max_health);
+            why = reason;
+            alarm = 1;
+        } else if (danger) {
+            char what[200];
+            panel_seen_words(danger, what, sizeof what);
+            snprintf(reason, sizeof reason, "danger in view: %s", what);
+            why = reason;
+            alarm = 1;
+        } else if (newcomer) {
+            char what[200];
+            panel_seen_words(newcomer, what, sizeof what);
+            snprintf(reason, sizeof reason, "new in view: %s", what);
+            why = reason;
+        } else if (healing && p->health >= p->max_health && p->mana >= p->max_mana) {
+            why = "health and mana are full";
+        }
+        if (why)
+            break;
+    }
+    log_add(&u->log, alarm ? SEV_WARN : SEV_INFO, (long)game_clock(u->g), "Rested %d turn%s%s%s.", rested,
+            rested == 1 ? "" : "s", why ? ": " : "", why ? why : "");
+}
+
 /* ---- the LLM, between keys (src/agents/agents_llm.h) ---- */
 static void llm_said(AgentsLlmNote kind, const char *text, void *ud)
 {

@@ -77,6 +77,7 @@ static int map_key_view(MainUi *u, KeyCmd cmd)
         u->section = 0;
         return 0;
     case KC_TRAVEL: screen_main_travel(u, 0); return 0;
+    case KC_REST: screen_main_rest(u); return 0;
     default: return NOT_MINE;
     }
 }

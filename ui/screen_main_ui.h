@@ -19,6 +19,9 @@
 
 #define TRAVEL_STEPS 60
 #define TRAVEL_SEEN_MAX 256 /* what one travel remembers having seen */
+#define REST_BATCH 10       /* turns of rest an action (a transaction) */
+#define REST_MAX_TURNS 1500 /* the longest rest: from nothing to full health at 1 a 10 turns */
+#define REST_FULL_TURNS 100 /* a rest when nothing needs healing: time passing */
 #define SEEN_SIDE 1024 /* explored-ground map for travel, centred on the start */
 #define NIGHT_RADIUS 9
 
@@ -72,6 +75,10 @@ int screen_main_act(MainUi *u, const Action *a, ActionResult *res);
  * time (drawing each), stopping when someone new comes into view (not a villager already met), something hurts, the way is
  * blocked or after TRAVEL_STEPS. */
 void screen_main_travel(MainUi *u, int to_cursor);
+/* Rests (waits REST_BATCH turns an action) until health and mana are full, at most
+ * REST_MAX_TURNS, or REST_FULL_TURNS when they are full already; refused with danger in view,
+ * stopped by an attack, danger or a newcomer in view (as travel). */
+void screen_main_rest(MainUi *u);
 /* Says what is at the look cursor on the status line (log_it: in the log too). */
 void screen_main_describe_spot(MainUi *u, int log_it);
 /* Starts a sync of the shared world in the background (quiet: say nothing unless it fails). */
