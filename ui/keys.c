@@ -26,7 +26,7 @@ static const KeyBinding g_keys[] = {
     {{'P', 0}, KCTX_MAP, KC_PLACE, 0, "place the block in hand: then a direction, < or >"},
     {{'B', 0}, KCTX_MAP, KC_PICK_BLOCK, 0, "choose the block to hold"},
     {{'.', '5', KEY_B2, 0}, KCTX_MAP, KC_WAIT, 0, "wait a turn"},
-    {{'Z', 0}, KCTX_MAP, KC_REST, 0, "rest until health and mana are full (or 100 turns); stops for danger"},
+    {{'Z', 0}, KCTX_MAP, KC_REST, 0, "rest until healed (or 100 turns); stops for danger"},
     {{'x', ';', 0}, KCTX_MAP | KCTX_LOOK, KC_LOOK, 0, "look mode: move a cursor, see what is there"},
     {{'[', 0}, KCTX_MAP | KCTX_LOOK, KC_VIEW_DOWN, 0, "view the level below (without moving)"},
     {{']', 0}, KCTX_MAP | KCTX_LOOK, KC_VIEW_UP, 0, "view the level above (without moving)"},
