@@ -98,6 +98,44 @@ static void test_climb_one_block_but_not_two(void **state)
     th_game_stop(&f);
 }
 
+/* The planner's view of a step (game_step_to) is the move's own rule: it changes nothing, and
+ * where it says a step ends is where the move ends. */
+static void test_a_planned_step_is_the_step(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "plan.db", 1);
+    const Player *p = game_player(f.game);
+    int32_t x = p->x, y = p->y, z = p->z;
+    Err err = {0};
+    BlockId planks = (BlockId)block_id(&f, "planks");
+    World *w = game_world(f.game);
+    /* East: one block to climb. West: a wall two high. South: a pit five deep. */
+    assert_int_equal(world_set_block(w, x + 1, y, z, planks, &err), MA_OK);
+    for (int h = 0; h < 2; h++)
+        assert_int_equal(world_set_block(w, x - 1, y + h, z, planks, &err), MA_OK);
+    for (int d = 1; d <= 5; d++)
+        assert_int_equal(world_set_block(w, x, y - d, z + 1, BLOCK_AIR, &err), MA_OK);
+    int32_t to[3];
+    int fall = -1, wet = -1;
+    assert_int_equal(game_step_to(f.game, x, y, z, DIR_W, to, &fall, &wet), 0);
+    assert_int_equal(game_step_to(f.game, x, y, z, DIR_E, to, &fall, &wet), 1);
+    assert_int_equal(to[0], x + 1);
+    assert_int_equal(to[1], y + 1);
+    assert_int_equal(fall, 0);
+    assert_int_equal(game_step_to(f.game, x, y, z, DIR_S, to, &fall, &wet), 1);
+    assert_int_equal(to[1], y - 5);
+    assert_int_equal(fall, 5);
+    assert_int_equal(wet, 0);
+    assert_int_equal(p->x, x); /* nothing moved */
+    assert_int_equal(p->y, y);
+    ActionResult r = th_act(f.game, "move s");
+    assert_true(r.ok);
+    assert_int_equal(p->y, y - 5);
+    assert_int_equal(p->z, z + 1);
+    th_game_stop(&f);
+}
+
 static void test_swim_out_of_a_well(void **state)
 {
     (void)state;
@@ -445,6 +483,7 @@ int main(void)
         cmocka_unit_test(test_walk_is_saved_before_the_next_action),
         cmocka_unit_test(test_climb_one_block_but_not_two),
         cmocka_unit_test(test_swim_out_of_a_well),
+        cmocka_unit_test(test_a_planned_step_is_the_step),
         cmocka_unit_test(test_fall_hurts_beyond_three_blocks),
         cmocka_unit_test(test_dig_gives_the_drop_and_place_uses_it),
         cmocka_unit_test(test_script_runs_and_reports_each_action),

@@ -103,6 +103,13 @@ int game_season(const Game *g);
  * the save failed and nothing of the action was kept. */
 int game_apply(Game *g, const Action *a, ActionResult *res, Err *err);
 
+/* Where a step from (x, y, z) in direction d would take the player, by the rules of a move
+ * (walk, climb one block, swim out two, then fall): 1 with the cell in to, the blocks fallen in
+ * *fall and whether it ends in a liquid in *into_liquid (either may be NULL), or 0 when the way
+ * is blocked. Changes nothing: for planning a walk (travel). Creatures and villagers, who move,
+ * are not counted. */
+int game_step_to(Game *g, int32_t x, int32_t y, int32_t z, Dir d, int32_t to[3], int *fall, int *into_liquid);
+
 /* The character's inventory (see characters.h). */
 int game_inventory(Game *g, InventoryRow **rows, int *n, Err *err);
 /* The state printed at the end of `play --script`: world, character,

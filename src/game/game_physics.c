@@ -64,21 +64,34 @@ void game_hurt(Game *g, int amount, const char *cause, ActionResult *r)
     game_event(r, SEV_WARN, "You wake at the world spawn (%d, %d, %d), whole again.", g->p.x, g->p.y, g->p.z);
 }
 
+/* Where a fall from (x, y, z) ends: the level in *y, the blocks fallen in *dist; 1 when it ends
+ * in a liquid (which breaks the fall). Changes nothing. */
+static int fall_from(Game *g, int32_t x, int32_t *y, int32_t z, int *dist)
+{
+    *dist = 0;
+    while (*y > 0 && !holds_on(g, x, *y, z) && !def_at(g, x, *y, z)->liquid) {
+        const BlockDef *below = def_at(g, x, *y - 1, z);
+        if (below->solid)
+            break;
+        (*y)--;
+        (*dist)++;
+        if (below->liquid)
+            return 1;
+    }
+    return 0;
+}
+
 /* Drops the player until something holds them. */
 void game_fall(Game *g, ActionResult *r)
 {
     int dist = 0;
-    while (g->p.y > 0 && !holds_on(g, g->p.x, g->p.y, g->p.z) && !def_at(g, g->p.x, g->p.y, g->p.z)->liquid) {
-        const BlockDef *below = def_at(g, g->p.x, g->p.y - 1, g->p.z);
-        if (below->solid)
-            break;
-        g->p.y--;
-        dist++;
-        if (below->liquid) {
-            if (dist > 1)
-                game_event(r, SEV_INFO, "You splash into the water.");
-            return;
-        }
+    int32_t y = g->p.y;
+    int splash = fall_from(g, g->p.x, &y, g->p.z, &dist);
+    g->p.y = y;
+    if (splash) {
+        if (dist > 1)
+            game_event(r, SEV_INFO, "You splash into the water.");
+        return;
     }
     if (dist > 3) {
         char cause[64];
@@ -105,30 +118,62 @@ static void blocked_by(Game *g, ActionResult *r, int32_t x, int32_t y, int32_t z
     game_refuse(r, "blocked: %s wall", game_block_label(g, id, name, sizeof name));
 }
 
+/* How a step from (x, y, z) in direction d goes, before any fall: STEP_BLOCKED, or the way and
+ * the level it reaches in *ny. One rule for the move itself and for planning a walk. */
+enum { STEP_BLOCKED, STEP_WALK, STEP_CLIMB, STEP_SWIM_OUT };
+static int step_rule(Game *g, int32_t x, int32_t y, int32_t z, int32_t tx, int32_t tz, int32_t *ny)
+{
+    *ny = y;
+    if (game_fits(g, tx, y, tz))
+        return STEP_WALK;
+    if (is_solid(g, tx, y, tz) && game_fits(g, tx, y + 1, tz) && !is_solid(g, x, y + 2, z)) {
+        *ny = y + 1;
+        return STEP_CLIMB;
+    }
+    /* In water one swims up and climbs out over a ledge two blocks up (a well's rim, a
+     * channel's wall), as in Minecraft: without it a well would be a trap. */
+    if (def_at(g, x, y, z)->liquid && is_solid(g, tx, y + 1, tz) && game_fits(g, tx, y + 2, tz) &&
+        game_fits(g, x, y + 2, z)) {
+        *ny = y + 2;
+        return STEP_SWIM_OUT;
+    }
+    return STEP_BLOCKED;
+}
+
+int game_step_to(Game *g, int32_t x, int32_t y, int32_t z, Dir d, int32_t to[3], int *fall, int *into_liquid)
+{
+    int dx, dz;
+    dir_delta(d, &dx, &dz);
+    int32_t ny;
+    if (step_rule(g, x, y, z, x + dx, z + dz, &ny) == STEP_BLOCKED)
+        return 0;
+    int dist = 0;
+    int liquid = fall_from(g, x + dx, &ny, z + dz, &dist);
+    to[0] = x + dx;
+    to[1] = ny;
+    to[2] = z + dz;
+    if (fall)
+        *fall = dist;
+    if (into_liquid)
+        *into_liquid = liquid || def_at(g, x + dx, ny, z + dz)->liquid;
+    return 1;
+}
+
 void game_do_move(Game *g, Dir d, ActionResult *r)
 {
     int dx, dz;
     dir_delta(d, &dx, &dz);
-    int32_t tx = g->p.x + dx, tz = g->p.z + dz, y = g->p.y;
-    if (game_fits(g, tx, y, tz)) {
-        g->p.x = tx;
-        g->p.z = tz;
-    } else if (is_solid(g, tx, y, tz) && game_fits(g, tx, y + 1, tz) && !is_solid(g, g->p.x, y + 2, g->p.z)) {
-        g->p.x = tx;
-        g->p.z = tz;
-        g->p.y = y + 1;
-    } else if (def_at(g, g->p.x, y, g->p.z)->liquid && is_solid(g, tx, y + 1, tz) && game_fits(g, tx, y + 2, tz) &&
-               game_fits(g, g->p.x, y + 2, g->p.z)) {
-        /* In water one swims up and climbs out over a ledge two blocks up (a well's rim, a
-         * channel's wall), as in Minecraft: without it a well would be a trap. */
-        g->p.x = tx;
-        g->p.z = tz;
-        g->p.y = y + 2;
-        game_event(r, SEV_INFO, "You swim up and climb out of the water.");
-    } else {
+    int32_t tx = g->p.x + dx, tz = g->p.z + dz, y = g->p.y, ny;
+    int how = step_rule(g, g->p.x, y, g->p.z, tx, tz, &ny);
+    if (how == STEP_BLOCKED) {
         blocked_by(g, r, tx, y, tz);
         return;
     }
+    g->p.x = tx;
+    g->p.z = tz;
+    g->p.y = ny;
+    if (how == STEP_SWIM_OUT)
+        game_event(r, SEV_INFO, "You swim up and climb out of the water.");
     r->ok = 1;
     game_pass_time(g, 1, r);
     game_fall(g, r);
