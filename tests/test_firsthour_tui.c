@@ -216,6 +216,54 @@ static void test_2_travel_goes_on_past_villagers_already_met(void **state)
     tmux_quit_game();
 }
 
+/* A wall of planks three high across the way east, from 5 north to 5 south of the character, 6
+ * steps east; nothing else about. */
+static void make_wall_save(const char *name)
+{
+    ThGame f;
+    th_game_start(&f, th_path(g_dir, name), NULL);
+    const Player *p = game_player(f.game);
+    World *w = game_world(f.game);
+    Err err = {0};
+    int planks = blocks_find(game_blocks(f.game), "planks");
+    for (int dz = -5; dz <= 5; dz++)
+        for (int h = 0; h < 3; h++)
+            if (world_set_block(w, p->x + 6, p->y + h, p->z + dz, (BlockId)planks, &err) != MA_OK)
+                fail_msg("%s", err.msg);
+    th_clear_creatures(w, p->x - 48, p->x + 80, p->y, p->z - 32, p->z + 32);
+    if (world_flush(w, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    th_game_stop(&f);
+}
+
+static void test_2_travel_walks_around_a_wall(void **state)
+{
+    (void)state;
+    /* The cursor 10 east, past the wall: the walk goes round its end (5 south or north), not
+     * into it. */
+    make_wall_save("wall.db");
+    launch("wall.db", "--continue", 80, 24);
+    char *s = tmux_wait_for("Z: ", 30);
+    char *xline = line_with(s, "X: ");
+    free(s);
+    tmux_keys("x");
+    for (int i = 0; i < 10; i++)
+        tmux_keys("l");
+    tmux_keys("t");
+    s = tmux_wait_for("Travelled", 20);
+    char *line = line_with(s, "Travelled");
+    int steps = 0;
+    if (sscanf(strstr(line, "Travelled"), "Travelled %d steps: arrived.", &steps) != 1 || steps < 12)
+        fail_msg("travel round a wall: %s\n%s", line, s);
+    char *now = line_with(s, "X: ");
+    assert_string_not_equal(now, xline);
+    free(now);
+    free(xline);
+    free(line);
+    free(s);
+    tmux_quit_game();
+}
+
 /* ---- resting ---- */
 
 static void test_rest_until_healed(void **state)
@@ -685,6 +733,7 @@ int main(void)
         cmocka_unit_test_teardown(test_2_travel_refuses_with_a_hostile_creature_in_view, tmux_teardown),
         cmocka_unit_test_teardown(test_2_travel_goes_on_past_villagers_already_met, tmux_teardown),
         cmocka_unit_test_teardown(test_rest_until_healed, tmux_teardown),
+        cmocka_unit_test_teardown(test_2_travel_walks_around_a_wall, tmux_teardown),
         cmocka_unit_test_teardown(test_3_typing_replaces_the_offered_name_and_continue_uses_the_session, tmux_teardown),
         cmocka_unit_test_teardown(test_4_quick_start_asks_and_load_reaches_the_old_game, tmux_teardown),
         cmocka_unit_test_teardown(test_5_class_picker_shows_whole_numbers_and_words, tmux_teardown),

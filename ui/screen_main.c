@@ -1,6 +1,7 @@
 /* screen_main.c — the main screen: the map (top-down slice or cross-section)
  * centred on the character, the side panel, the message log, and the modes
- * that work on the map: direction prompts (dig, place), look, travel.
+ * that work on the map: direction prompts (dig, place), look. Travel and
+ * rest are screen_travel.c.
  *
  * What each key does is screen_main_keys.c (keys from the key table, keys.c);
  * the state both files share is screen_main_ui.h. Every action goes through
@@ -42,33 +43,7 @@ Layout screen_main_layout(void)
     return L;
 }
 
-/* ---- explored ground, for travel ---- */
-static int explored_get(const MainUi *u, int32_t x, int32_t z)
-{
-    int64_t ix = (int64_t)x - u->ex0, iz = (int64_t)z - u->ez0;
-    if (!u->explored || ix < 0 || iz < 0 || ix >= SEEN_SIDE || iz >= SEEN_SIDE)
-        return 1; /* off the map: treat as explored, travel never aims there */
-    size_t bit = (size_t)iz * SEEN_SIDE + (size_t)ix;
-    return (u->explored[bit / 8] >> (bit % 8)) & 1;
-}
-
-static void explored_mark_around(MainUi *u, int32_t x, int32_t z, int r)
-{
-    if (!u->explored)
-        return;
-    for (int dz = -r; dz <= r; dz++)
-        for (int dx = -r; dx <= r; dx++) {
-            if (dx * dx + dz * dz > r * r)
-                continue;
-            int64_t ix = (int64_t)x + dx - u->ex0, iz = (int64_t)z + dz - u->ez0;
-            if (ix < 0 || iz < 0 || ix >= SEEN_SIDE || iz >= SEEN_SIDE)
-                continue;
-            size_t bit = (size_t)iz * SEEN_SIDE + (size_t)ix;
-            u->explored[bit / 8] |= (uint8_t)(1u << (bit % 8));
-        }
-}
-
-static int sight_radius(const MainUi *u) { return game_is_night(u->g) ? NIGHT_RADIUS : 24; }
+int screen_main_sight_radius(const MainUi *u) { return game_is_night(u->g) ? NIGHT_RADIUS : 24; }
 
 /* ---- drawing ---- */
 static int ensure_cells(MainUi *u, int w, int h)
@@ -101,7 +76,7 @@ static void draw_map(MainUi *u, const Layout *L)
     }
     u->cells_section = u->section;
     int night = game_is_night(u->g);
-    int radius = sight_radius(u);
+    int radius = screen_main_sight_radius(u);
     int cx = w / 2, cy = h / 2;
     TermGlyph line[512];
     for (int row = 0; row < h; row++) {
@@ -407,7 +382,7 @@ int screen_main_act(MainUi *u, const Action *a, ActionResult *res)
     if (a->kind == ACT_MOVE && res->ok)
         u->panel.heading = a->dir;
     const Player *p = game_player(u->g);
-    explored_mark_around(u, p->x, p->z, sight_radius(u) / 2);
+    screen_main_explored_mark(u, p->x, p->z, screen_main_sight_radius(u) / 2);
     char note[4400];
     int made = autobackup_after_action(&u->backup, u->g, note, sizeof note);
     if (made)
@@ -506,266 +481,6 @@ void screen_main_describe_spot(MainUi *u, int log_it)
         log_add(&u->log, SEV_INFO, (long)game_clock(u->g), "%s", text);
 }
 
-static Dir dir_towards(int dx, int dz)
-{
-    int sx = (dx > 0) - (dx < 0), sz = (dz > 0) - (dz < 0);
-    for (int d = DIR_N; d <= DIR_NW; d++) {
-        int ddx, ddz;
-        dir_delta((Dir)d, &ddx, &ddz);
-        if (ddx == sx && ddz == sz)
-            return (Dir)d;
-    }
-    return DIR_NONE;
-}
-
-/* The nearest ground not yet seen, searched in growing squares. */
-static int nearest_unexplored(MainUi *u, int32_t *tx, int32_t *tz)
-{
-    const Player *p = game_player(u->g);
-    for (int r = 1; r < 200; r++)
-        for (int i = -r; i <= r; i++) {
-            int32_t cand[4][2] = {{p->x + i, p->z - r}, {p->x + i, p->z + r}, {p->x - r, p->z + i}, {p->x + r, p->z + i}};
-            for (int k = 0; k < 4; k++)
-                if (!explored_get(u, cand[k][0], cand[k][1])) {
-                    *tx = cand[k][0];
-                    *tz = cand[k][1];
-                    return 1;
-                }
-        }
-    return 0;
-}
-
-/* Who has been in view during one travel: an entity by its id, or (without
- * one) by what it is and where it lies. */
-typedef struct TravelSeen {
-    char key[TRAVEL_SEEN_MAX][80];
-    int n;
-} TravelSeen;
-
-static void travel_key(const Seen *s, char *key, size_t size)
-{
-    if (s->id[0])
-        snprintf(key, size, "%d:%s", (int)s->kind, s->id);
-    else
-        snprintf(key, size, "%d:%s@%d,%d,%d", (int)s->kind, s->name, (int)s->x, (int)s->y, (int)s->z);
-}
-
-/* Adds what is in view now to ts; returns the first newcomer worth stopping
- * for (a creature that fights, a villager not met yet, something lying
- * there), or NULL. Villagers the player knows by name come and go without
- * stopping travel (in a village they always do), and so do harmless animals
- * (deer, sheep: the side panel lists them). Hostile ones stop it anyway, as
- * danger in view. */
-static const Seen *travel_newcomer(TravelSeen *ts, const SeenList *seen)
-{
-    const Seen *first = NULL;
-    for (int i = 0; i < seen->n; i++) {
-        const Seen *s = &seen->v[i];
-        char key[80];
-        travel_key(s, key, sizeof key);
-        int known = 0;
-        for (int k = 0; k < ts->n && !known; k++)
-            known = strcmp(ts->key[k], key) == 0;
-        if (known)
-            continue;
-        if (ts->n < TRAVEL_SEEN_MAX)
-            snprintf(ts->key[ts->n++], sizeof ts->key[0], "%s", key);
-        int ignore = (s->kind == SEEN_VILLAGER && s->met) || (s->kind == SEEN_CREATURE && !s->hostile && !s->neutral);
-        if (!first && !ignore)
-            first = s;
-    }
-    return first;
-}
-
-/* Walks towards a spot, or explores, one step at a time (drawing each),
- * stopping when someone new comes into view (not a villager already met),
- * something hurts, the way is blocked or after TRAVEL_STEPS. */
-void screen_main_travel(MainUi *u, int to_cursor)
-{
-    const Player *p = game_player(u->g);
-    int32_t tx, tz;
-    if (to_cursor) {
-        tx = p->x + u->lx;
-        tz = p->z + u->lz;
-        u->mode = MODE_MAP;
-        u->lx = u->lz = 0;
-    } else if (!nearest_unexplored(u, &tx, &tz)) {
-        log_add(&u->log, SEV_INFO, (long)game_clock(u->g), "Everything nearby is explored.");
-        return;
-    }
-    screen_main_draw(u);
-    /* As in Crawl: no travel with danger in view. */
-    const Seen *danger = panel_first_hostile(&u->seen);
-    if (danger) {
-        char what[200];
-        panel_seen_words(danger, what, sizeof what);
-        log_add(&u->log, SEV_WARN, (long)game_clock(u->g), "Not with danger in view: %s.", what);
-        return;
-    }
-    static TravelSeen ts; /* the client's one travel at a time */
-    ts.n = 0;
-    travel_newcomer(&ts, &u->seen);
-    int last_hp = p->health, alarm = 0;
-    int32_t last[4][2] = {{0}};
-    int steps = 0;
-    const char *why = NULL;
-    char reason[240];
-    for (; steps < TRAVEL_STEPS; steps++) {
-        if (term_signal())
-            return;
-        if (p->x == tx && p->z == tz) {
-            if (to_cursor) {
-                why = "arrived";
-                break;
-            }
-            explored_mark_around(u, p->x, p->z, sight_radius(u) / 2);
-            if (!nearest_unexplored(u, &tx, &tz)) {
-                why = "everything nearby is explored";
-                break;
-            }
-        }
-        Dir d = dir_towards(tx - p->x, tz - p->z);
-        static const int tries[] = {0, 1, -1, 2, -2};
-        int moved = 0;
-        int attacked = 0;
-        for (size_t t = 0; t < sizeof tries / sizeof tries[0] && !moved; t++) {
-            Dir dd = (Dir)((d + tries[t] + 8) % 8);
-            Action a = {.kind = ACT_MOVE, .dir = dd};
-            ActionResult r;
-            Err err = {0};
-            if (game_apply(u->g, &a, &r, &err) != MA_OK) {
-                log_add(&u->log, SEV_BAD, (long)game_clock(u->g), "%s", err.msg);
-                return;
-            }
-            panel_mark_stale(&u->panel);
-            panel_after_events(&u->panel, &r);
-            if (r.ok) {
-                moved = 1;
-                u->panel.heading = dd;
-                for (int i = 0; i < r.n_events; i++) {
-                    log_add(&u->log, r.events[i].severity, (long)game_clock(u->g), "%s", r.events[i].text);
-                    attacked |= r.events[i].severity == SEV_BAD; /* a blow, even one that missed */
-                }
-            }
-        }
-        if (!moved) {
-            if (!to_cursor) {
-                /* Give up on this spot: count it as seen and aim elsewhere. */
-                explored_mark_around(u, tx, tz, 2);
-                if (nearest_unexplored(u, &tx, &tz))
-                    continue;
-            }
-            why = "the way is blocked";
-            break;
-        }
-        explored_mark_around(u, p->x, p->z, sight_radius(u) / 2);
-        /* Going back and forth between two spots: stop. */
-        int loops = 0;
-        for (int i = 0; i < 4; i++)
-            loops += last[i][0] == p->x && last[i][1] == p->z;
-        memmove(last[1], last[0], sizeof last[0] * 3);
-        last[0][0] = p->x;
-        last[0][1] = p->z;
-        if (loops >= 2) {
-            why = "no way forward";
-            steps++;
-            break;
-        }
-        screen_main_draw(u);
-        napms(15);
-        danger = panel_first_hostile(&u->seen);
-        const Seen *newcomer = travel_newcomer(&ts, &u->seen);
-        if (p->health < last_hp || attacked) {
-            snprintf(reason, sizeof reason, "you are attacked (%d/%d health)", p->health, p->max_health);
-            why = reason;
-            alarm = 1;
-        } else if (danger) {
-            char what[200];
-            panel_seen_words(danger, what, sizeof what);
-            snprintf(reason, sizeof reason, "danger in view: %s", what);
-            why = reason;
-            alarm = 1;
-        } else if (newcomer) {
-            char what[200];
-            panel_seen_words(newcomer, what, sizeof what);
-            snprintf(reason, sizeof reason, "new in view: %s", what);
-            why = reason;
-        }
-        last_hp = p->health;
-        if (why) {
-            steps++;
-            break;
-        }
-    }
-    log_add(&u->log, alarm ? SEV_WARN : SEV_INFO, (long)game_clock(u->g), "Travelled %d step%s%s%s.", steps,
-            steps == 1 ? "" : "s", why ? ": " : "", why ? why : "");
-}
-
-void screen_main_rest(MainUi *u)
-{
-    const Player *p = game_player(u->g);
-    screen_main_draw(u);
-    const Seen *danger = panel_first_hostile(&u->seen);
-    if (danger) {
-        char what[200];
-        panel_seen_words(danger, what, sizeof what);
-        log_add(&u->log, SEV_WARN, (long)game_clock(u->g), "Not with danger in view: %s.", what);
-        return;
-    }
-    static TravelSeen ts; /* the client's one rest at a time */
-    ts.n = 0;
-    travel_newcomer(&ts, &u->seen);
-    int healing = p->health < p->max_health || p->mana < p->max_mana;
-    int limit = healing ? REST_MAX_TURNS : REST_FULL_TURNS, rested = 0, alarm = 0;
-    const char *why = NULL;
-    char reason[240];
-    while (rested < limit) {
-        if (term_signal())
-            return;
-        Action a = {.kind = ACT_WAIT, .count = limit - rested < REST_BATCH ? limit - rested : REST_BATCH};
-        ActionResult r;
-        Err err = {0};
-        int health = p->health;
-        if (game_apply(u->g, &a, &r, &err) != MA_OK) {
-            log_add(&u->log, SEV_BAD, (long)game_clock(u->g), "%s", err.msg);
-            return;
-        }
-        panel_mark_stale(&u->panel);
-        panel_after_events(&u->panel, &r);
-        int attacked = p->health < health;
-        for (int i = 0; i < r.n_events; i++) {
-            log_add(&u->log, r.events[i].severity, (long)game_clock(u->g), "%s", r.events[i].text);
-            attacked |= r.events[i].severity == SEV_BAD;
-        }
-        rested += r.turns > 0 ? r.turns : a.count;
-        screen_main_draw(u);
-        danger = panel_first_hostile(&u->seen);
-        const Seen *newcomer = travel_newcomer(&ts, &u->seen);
-        if (attacked) {
-            snprintf(reason, sizeof reason, "you are attacked (%d/%d health)", p->health, p->max_health);
-            why = reason;
-            alarm = 1;
-        } else if (danger) {
-            char what[200];
-            panel_seen_words(danger, what, sizeof what);
-            snprintf(reason, sizeof reason, "danger in view: %s", what);
-            why = reason;
-            alarm = 1;
-        } else if (newcomer) {
-            char what[200];
-            panel_seen_words(newcomer, what, sizeof what);
-            snprintf(reason, sizeof reason, "new in view: %s", what);
-            why = reason;
-        } else if (healing && p->health >= p->max_health && p->mana >= p->max_mana) {
-            why = "health and mana are full";
-        }
-        if (why)
-            break;
-    }
-    log_add(&u->log, alarm ? SEV_WARN : SEV_INFO, (long)game_clock(u->g), "Rested %d turn%s%s%s.", rested,
-            rested == 1 ? "" : "s", why ? ": " : "", why ? why : "");
-}
-
 /* ---- the LLM, between keys (src/agents/agents_llm.h) ---- */
 static void llm_said(AgentsLlmNote kind, const char *text, void *ud)
 {
@@ -824,7 +539,7 @@ int screen_main_run(Save *s, Game *g)
     u.explored = calloc((size_t)SEEN_SIDE * SEEN_SIDE / 8, 1);
     u.ex0 = p->x - SEEN_SIDE / 2;
     u.ez0 = p->z - SEEN_SIDE / 2;
-    explored_mark_around(&u, p->x, p->z, sight_radius(&u) / 2);
+    screen_main_explored_mark(&u, p->x, p->z, screen_main_sight_radius(&u) / 2);
     /* The messages of earlier sessions, as they were left. */
     Err lerr = {0};
     if (log_load(&u.log, s, p->character_id, LOG_KEEP_IN_SAVE, &lerr) != MA_OK)

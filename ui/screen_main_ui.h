@@ -19,6 +19,8 @@
 
 #define TRAVEL_STEPS 60
 #define TRAVEL_SEEN_MAX 256 /* what one travel remembers having seen */
+#define TRAVEL_PLAN_RADIUS 40 /* how far around a walk is planned (a square) */
+#define TRAVEL_REPLANS 8      /* steps refused (someone in the way) before travel gives up */
 #define REST_BATCH 10       /* turns of rest an action (a transaction) */
 #define REST_MAX_TURNS 1500 /* the longest rest: from nothing to full health at 1 a 10 turns */
 #define REST_FULL_TURNS 100 /* a rest when nothing needs healing: time passing */
@@ -75,6 +77,10 @@ int screen_main_act(MainUi *u, const Action *a, ActionResult *res);
  * time (drawing each), stopping when someone new comes into view (not a villager already met), something hurts, the way is
  * blocked or after TRAVEL_STEPS. */
 void screen_main_travel(MainUi *u, int to_cursor);
+/* How far one sees from the map's centre (less at night). */
+int screen_main_sight_radius(const MainUi *u);
+/* Marks the ground within r of (x, z) as explored (travel's map of what was seen). */
+void screen_main_explored_mark(MainUi *u, int32_t x, int32_t z, int r);
 /* Rests (waits REST_BATCH turns an action) until health and mana are full, at most
  * REST_MAX_TURNS, or REST_FULL_TURNS when they are full already; refused with danger in view,
  * stopped by an attack, danger or a newcomer in view (as travel). */
