@@ -79,6 +79,43 @@ static const Seen *travel_newcomer(TravelSeen *ts, const SeenList *seen)
     return first;
 }
 
+/* As in Crawl: no travel or rest with danger in view. Draws the map, and says so when there is. */
+static int danger_in_view(MainUi *u)
+{
+    screen_main_draw(u);
+    const Seen *danger = panel_first_hostile(&u->seen);
+    if (!danger)
+        return 0;
+    char what[200];
+    panel_seen_words(danger, what, sizeof what);
+    log_add(&u->log, SEV_WARN, (long)game_clock(u->g), "Not with danger in view: %s.", what);
+    return 1;
+}
+
+/* Why a walk or a rest stops after its last action, into reason (NULL: it goes on); *alarm set
+ * for the warnings (an attack, danger). Reads what the map shows now: draw first. */
+static const char *stop_reason(MainUi *u, TravelSeen *ts, int attacked, char *reason, size_t size, int *alarm)
+{
+    const Player *p = game_player(u->g);
+    const Seen *danger = panel_first_hostile(&u->seen);
+    const Seen *newcomer = travel_newcomer(ts, &u->seen);
+    char what[200];
+    if (attacked) {
+        snprintf(reason, size, "you are attacked (%d/%d health)", p->health, p->max_health);
+        *alarm = 1;
+    } else if (danger) {
+        panel_seen_words(danger, what, sizeof what);
+        snprintf(reason, size, "danger in view: %s", what);
+        *alarm = 1;
+    } else if (newcomer) {
+        panel_seen_words(newcomer, what, sizeof what);
+        snprintf(reason, size, "new in view: %s", what);
+    } else {
+        return NULL;
+    }
+    return reason;
+}
+
 /* What travel walks to: the nearest ground not seen yet, or a cell (within `near` steps of it). */
 typedef struct TravelGoal {
     MainUi *u;
@@ -118,15 +155,8 @@ void screen_main_travel(MainUi *u, int to_cursor)
         u->mode = MODE_MAP;
         u->lx = u->lz = 0;
     }
-    screen_main_draw(u);
-    /* As in Crawl: no travel with danger in view. */
-    const Seen *danger = panel_first_hostile(&u->seen);
-    if (danger) {
-        char what[200];
-        panel_seen_words(danger, what, sizeof what);
-        log_add(&u->log, SEV_WARN, (long)game_clock(u->g), "Not with danger in view: %s.", what);
+    if (danger_in_view(u))
         return;
-    }
     Dir path[TRAVEL_STEPS];
     int32_t gx = 0, gz = 0;
     int n = travel_plan(u, &goal, path, &gx, &gz), k = 0;
@@ -195,24 +225,7 @@ void screen_main_travel(MainUi *u, int to_cursor)
         screen_main_explored_mark(u, p->x, p->z, screen_main_sight_radius(u) / 2);
         screen_main_draw(u);
         napms(15);
-        danger = panel_first_hostile(&u->seen);
-        const Seen *newcomer = travel_newcomer(&ts, &u->seen);
-        if (p->health < last_hp || attacked) {
-            snprintf(reason, sizeof reason, "you are attacked (%d/%d health)", p->health, p->max_health);
-            why = reason;
-            alarm = 1;
-        } else if (danger) {
-            char what[200];
-            panel_seen_words(danger, what, sizeof what);
-            snprintf(reason, sizeof reason, "danger in view: %s", what);
-            why = reason;
-            alarm = 1;
-        } else if (newcomer) {
-            char what[200];
-            panel_seen_words(newcomer, what, sizeof what);
-            snprintf(reason, sizeof reason, "new in view: %s", what);
-            why = reason;
-        }
+        why = stop_reason(u, &ts, attacked || p->health < last_hp, reason, sizeof reason, &alarm);
         last_hp = p->health;
         if (why)
             break;
@@ -224,14 +237,8 @@ void screen_main_travel(MainUi *u, int to_cursor)
 void screen_main_rest(MainUi *u)
 {
     const Player *p = game_player(u->g);
-    screen_main_draw(u);
-    const Seen *danger = panel_first_hostile(&u->seen);
-    if (danger) {
-        char what[200];
-        panel_seen_words(danger, what, sizeof what);
-        log_add(&u->log, SEV_WARN, (long)game_clock(u->g), "Not with danger in view: %s.", what);
+    if (danger_in_view(u))
         return;
-    }
     static TravelSeen ts; /* the client's one rest at a time */
     ts.n = 0;
     travel_newcomer(&ts, &u->seen);
@@ -259,26 +266,9 @@ void screen_main_rest(MainUi *u)
         }
         rested += r.turns > 0 ? r.turns : a.count;
         screen_main_draw(u);
-        danger = panel_first_hostile(&u->seen);
-        const Seen *newcomer = travel_newcomer(&ts, &u->seen);
-        if (attacked) {
-            snprintf(reason, sizeof reason, "you are attacked (%d/%d health)", p->health, p->max_health);
-            why = reason;
-            alarm = 1;
-        } else if (danger) {
-            char what[200];
-            panel_seen_words(danger, what, sizeof what);
-            snprintf(reason, sizeof reason, "danger in view: %s", what);
-            why = reason;
-            alarm = 1;
-        } else if (newcomer) {
-            char what[200];
-            panel_seen_words(newcomer, what, sizeof what);
-            snprintf(reason, sizeof reason, "new in view: %s", what);
-            why = reason;
-        } else if (healing && p->health >= p->max_health && p->mana >= p->max_mana) {
+        why = stop_reason(u, &ts, attacked, reason, sizeof reason, &alarm);
+        if (!why && healing && p->health >= p->max_health && p->mana >= p->max_mana)
             why = "health and mana are full";
-        }
         if (why)
             break;
     }

@@ -390,10 +390,23 @@ cleanup:
     return rc;
 }
 
+/* The two views: a slice at level y centred on (x, z), looking down; a cut at z centred on
+ * (x, y), looking north. */
+static View slice_view(int32_t x, int32_t y, int32_t z, int width, int height)
+{
+    return (View){.origin = {x - width / 2, y, z - height / 2}, .col_axis = 0, .row_axis = 2, .depth_axis = 1,
+                  .row_sign = 1};
+}
+
+static View section_view(int32_t x, int32_t y, int32_t z, int width, int height)
+{
+    return (View){.origin = {x - width / 2, y + height / 2, z}, .col_axis = 0, .row_axis = 1, .depth_axis = 2,
+                  .row_sign = -1};
+}
+
 int render_slice(World *w, int32_t x, int32_t y, int32_t z, int width, int height, RenderCell *cells, Err *err)
 {
-    View v = {.origin = {x - width / 2, y, z - height / 2}, .col_axis = 0, .row_axis = 2, .depth_axis = 1,
-              .row_sign = 1};
+    View v = slice_view(x, y, z, width, height);
     return render_view(w, &v, width, height, cells, err);
 }
 
@@ -471,24 +484,21 @@ done:
 
 int render_slice_seen(World *w, int32_t x, int32_t y, int32_t z, int width, int height, RenderCell *cells, Err *err)
 {
-    View v = {.origin = {x - width / 2, y, z - height / 2}, .col_axis = 0, .row_axis = 2, .depth_axis = 1,
-              .row_sign = 1};
+    View v = slice_view(x, y, z, width, height);
     return render_seen(w, &v, width, height, cells, err);
 }
 
 int render_section_seen(World *w, int32_t x, int32_t y, int32_t z, int width, int height, RenderCell *cells,
                         Err *err)
 {
-    View v = {.origin = {x - width / 2, y + height / 2, z}, .col_axis = 0, .row_axis = 1, .depth_axis = 2,
-              .row_sign = -1};
+    View v = section_view(x, y, z, width, height);
     return render_seen(w, &v, width, height, cells, err);
 }
 
 int render_section(World *w, int32_t x, int32_t y, int32_t z, int width, int height, RenderCell *cells,
                    Err *err)
 {
-    View v = {.origin = {x - width / 2, y + height / 2, z}, .col_axis = 0, .row_axis = 1, .depth_axis = 2,
-              .row_sign = -1};
+    View v = section_view(x, y, z, width, height);
     return render_view(w, &v, width, height, cells, err);
 }
 
