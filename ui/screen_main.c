@@ -614,7 +614,6 @@ int screen_main_run(Save *s, Game *g)
             clearok(curscr, TRUE);
             continue;
         }
-        panel_mark_stale(&u.panel); /* any key may have acted (a move, a talk, a choice, travel) */
         if (u.mode == MODE_DIR) {
             screen_main_key_dir(&u, ch);
         } else if (u.mode == MODE_LOOK) {
@@ -626,6 +625,10 @@ int screen_main_run(Save *s, Game *g)
                 break;
             }
         }
+        /* Any key may have acted (a move, a talk, a choice, travel): the panel reads the quest and
+         * the story again. After the key, not before: a screen the key opened (talk) may have
+         * drawn the map under it, and read them, before its choice was made. */
+        panel_mark_stale(&u.panel);
     }
     if (report)
         fclose(report);
