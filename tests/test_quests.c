@@ -248,6 +248,41 @@ static void test_dialogue_reply_unavailable_says_why(void **state)
 
 /* ------------------------------------------------------------ quests */
 
+/* A quest to reach a kind of place says where the nearest one is: the log carries the place's
+ * kind, and quest_place_nearest finds one of that kind in a generated world (the panel and the
+ * quest page show it as a direction and a distance). */
+static void test_a_place_to_reach_has_a_direction(void **state)
+{
+    (void)state;
+    Fixture f;
+    ThGame g;
+    th_game_start(&g, th_path(dir, "ruins.db"), &(ThGameOpts){.world = "Ambermoor", .seed = 4242, .type = "normal"});
+    f.save = g.save;
+    f.game = g.game;
+    const Player *p = game_player(f.game);
+    World *w = game_world(f.game);
+    Err err = {0};
+    th_put_entity(w, th_villager("villager_t_guard", "Piet", "guard", "Hollowfield"), p->x + 1, p->y, p->z);
+    assert_int_equal(world_flush(w, &err), MA_OK);
+    ActionResult r = th_act(f.game, "talk e");
+    ActionResult said;
+    say_reply(&f, &r, "The Old Ruins", &said);
+    assert_true(said.ok);
+    QuestView *log = NULL;
+    int n = 0;
+    assert_int_equal(quest_log(f.game, &log, &n, &err), MA_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(log[0].objectives[0].place, "ruins");
+    GenStructure st;
+    assert_int_equal(quest_place_nearest(f.game, log[0].objectives[0].place, &st), 1);
+    assert_string_equal(st.type, "ruins");
+    int dx = st.x + st.w / 2 - p->x, dz = st.z + st.d / 2 - p->z;
+    assert_true(abs(dx) <= QUEST_PLACE_RADIUS + st.w && abs(dz) <= QUEST_PLACE_RADIUS + st.d);
+    assert_int_equal(quest_place_nearest(f.game, "nowhere", &st), 0);
+    free(log);
+    stop(&f);
+}
+
 static void test_counters_advance_and_hand_in_rewards_exactly_once(void **state)
 {
     (void)state;
@@ -933,6 +968,7 @@ int main(void)
         cmocka_unit_test(test_talk_to_nobody_is_refused),
         cmocka_unit_test(test_dialogue_reply_unavailable_says_why),
         cmocka_unit_test(test_counters_advance_and_hand_in_rewards_exactly_once),
+        cmocka_unit_test(test_a_place_to_reach_has_a_direction),
         cmocka_unit_test(test_slay_counts_from_acceptance_and_quest_expires_on_the_clock),
         cmocka_unit_test(test_deliver_through_dialogue_completes_and_pleases_the_receiver),
         cmocka_unit_test(test_quest_shared_with_another_character_of_the_player),

@@ -34,6 +34,7 @@ void panel_init(PanelState *ps, const Game *g)
     ps->mm_z0 = p->z - half - ((p->z - half) % MM_SCALE + MM_SCALE) % MM_SCALE;
     ps->heading = DIR_NONE;
     ps->n_structs = -1;
+    ps->place_found = -1;
     ps->quest_stale = ps->names_stale = ps->story_stale = 1;
 }
 
@@ -653,6 +654,25 @@ void panel_draw(PanelState *ps, Game *g, const SeenList *seen, int x, int w, int
             done &= q->objectives[i].done;
         if (next)
             add(&pn, 3, A_NORMAL, " %s %d/%d", next->text, next->count, next->target);
+        if (next && next->place[0]) {
+            /* A place to reach: which way the nearest one lies (looked for again every few steps). */
+            const Player *pl = game_player(g);
+            if (strcmp(ps->place, next->place) != 0 || ps->place_found < 0 || abs(pl->x - ps->place_at[0]) >= 8 ||
+                abs(pl->z - ps->place_at[1]) >= 8) {
+                snprintf(ps->place, sizeof ps->place, "%s", next->place);
+                ps->place_at[0] = pl->x;
+                ps->place_at[1] = pl->z;
+                ps->place_found = quest_place_nearest(g, next->place, &ps->place_near);
+            }
+            if (ps->place_found) {
+                const GenStructure *st = &ps->place_near;
+                int dx = st->x + st->w / 2 - pl->x, dz = st->z + st->d / 2 - pl->z;
+                int dist = abs(dx) > abs(dz) ? abs(dx) : abs(dz);
+                add(&pn, 3, term_role(ROLE_INFO), " nearest %s: %s %d", next->place, panel_compass(dx, dz), dist);
+            } else {
+                add(&pn, 4, term_role(ROLE_DIM), " no %s within %d", next->place, QUEST_PLACE_RADIUS);
+            }
+        }
         else if (done)
             add(&pn, 3, term_role(ROLE_GOOD), " done: hand it in");
         if (wide || done)

@@ -65,6 +65,10 @@ typedef struct PanelState {
     QuestView quest;     /* the tracked quest as last read */
     int has_quest;
     int quest_stale;
+    char place[16];      /* the kind of place the tracked quest's next objective is to reach ("" none) */
+    int32_t place_at[2]; /* where the player stood when it was looked for */
+    int place_found;     /* -1: not looked for; 0: none near; 1: place_near */
+    GenStructure place_near;
     NpcName *names;      /* met villagers, for their unique names */
     int n_names;
     int names_stale;

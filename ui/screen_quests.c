@@ -8,6 +8,7 @@
 
 #include "game/quest.h"
 #include "save/characters.h"
+#include "screen_panel.h"
 #include "screen_talk.h"
 #include "term.h"
 
@@ -65,7 +66,7 @@ static int quest_page(Game *g, const QuestView *q, MsgLog *log, int active)
     /* A description of 1,000 bytes in lines of at most 60 columns: at most 180 bytes each (three
      * bytes a column at most), within a ListItem's text. */
     enum { ABOUT_LINES = 24, ABOUT_COLS = 60 };
-    ListItem items[QUEST_MAX_OBJECTIVES + 8 + ABOUT_LINES];
+    ListItem items[2 * QUEST_MAX_OBJECTIVES + 8 + ABOUT_LINES];
     memset(items, 0, sizeof items);
     int k = 0;
     snprintf(items[k++].text, sizeof items[0].text, "From %s", q->giver_name[0] ? q->giver_name : "a villager");
@@ -88,6 +89,19 @@ static int quest_page(Game *g, const QuestView *q, MsgLog *log, int active)
         const QuestObjectiveView *o = &q->objectives[j];
         snprintf(items[k].text, sizeof items[0].text, "  %s %d/%d", o->text, o->count, o->target);
         snprintf(items[k++].detail, sizeof items[0].detail, "%s", o->done ? "done" : o->open ? "in progress" : "not yet");
+        if (o->place[0] && active && !o->done) {
+            /* Where to go: the nearest place of that kind, and which way. */
+            const Player *p = game_player(g);
+            GenStructure st;
+            if (quest_place_nearest(g, o->place, &st)) {
+                int dx = st.x + st.w / 2 - p->x, dz = st.z + st.d / 2 - p->z;
+                snprintf(items[k++].text, sizeof items[0].text, "    the nearest: %s, %s %d", st.name,
+                         panel_compass(dx, dz), abs(dx) > abs(dz) ? abs(dx) : abs(dz));
+            } else {
+                snprintf(items[k++].text, sizeof items[0].text, "    no %s within %d steps", o->place,
+                         QUEST_PLACE_RADIUS);
+            }
+        }
     }
     if (q->rewards[0])
         snprintf(items[k++].text, sizeof items[0].text, "Rewards: %s", q->rewards);

@@ -84,6 +84,7 @@ typedef struct QuestObjectiveView {
     char text[128];   /* "wolves slain" */
     int count, target;
     int done, open;   /* open: unlocked and not done */
+    char place[16];   /* a "reach" objective: the kind of place ("ruins", "shrine"); else "" */
 } QuestObjectiveView;
 typedef struct QuestView {
     char name[64], title[129], status[16], giver[16];
@@ -97,5 +98,11 @@ typedef struct QuestView {
 /* Every quest of the player (active first, then completed, then failed/expired); heap array the
  * caller frees with free(). */
 int quest_log(Game *g, QuestView **out, int *n, Err *err);
+
+/* How far the game looks for a quest's place (quest_place_nearest), in blocks. */
+#define QUEST_PLACE_RADIUS 640
+/* The nearest place of kind `place` ("ruins", "village", "dungeon", "shrine") within
+ * QUEST_PLACE_RADIUS of the player, into *out: 1, or 0 when there is none that near. */
+int quest_place_nearest(Game *g, const char *place, GenStructure *out);
 
 #endif

@@ -209,6 +209,9 @@ int quest_log(Game *g, QuestView **out, int *n_out, Err *err)
                 QuestObjectiveView *o = &q->objectives[j];
                 cJSON *st = quest_obj_state(pd, j);
                 snprintf(o->text, sizeof o->text, "%s", json_str(ob, "text"));
+                const char *kind = json_str(ob, "kind"), *place = json_str(ob, "place");
+                if (kind && strcmp(kind, "reach") == 0 && place)
+                    snprintf(o->place, sizeof o->place, "%s", place);
                 o->count = json_int(st, "count", 0);
                 o->target = json_int(st, "target", 1);
                 o->done = bfield(st, "done");
@@ -220,6 +223,18 @@ int quest_log(Game *g, QuestView **out, int *n_out, Err *err)
 done:
     progress_list_free(rows, n);
     return rc;
+}
+
+int quest_place_nearest(Game *g, const char *place, GenStructure *out)
+{
+    GenStructure near[64];
+    int n = generator_structures_near(world_generator(g->world), g->p.x, g->p.z, QUEST_PLACE_RADIUS, near, 64);
+    for (int i = 0; i < n; i++) /* nearest first */
+        if (strcmp(near[i].type, place) == 0) {
+            *out = near[i];
+            return 1;
+        }
+    return 0;
 }
 
 int quest_share(Game *g, const char *quest, const char *character_name, ActionResult *r, Err *err)
