@@ -20,6 +20,7 @@
 #define TRAVEL_STEPS 60
 #define TRAVEL_SEEN_MAX 256 /* what one travel remembers having seen */
 #define TRAVEL_PLAN_RADIUS 40 /* how far around a walk is planned (a square) */
+#define TRAVEL_PLAN_MARGIN 24 /* to the cursor: that far past it, to go round what is between */
 #define TRAVEL_REPLANS 8      /* steps refused (someone in the way) before travel gives up */
 #define REST_BATCH 10       /* turns of rest an action (a transaction) */
 #define REST_MAX_TURNS 1500 /* the longest rest: from nothing to full health at 1 a 10 turns */

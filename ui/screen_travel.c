@@ -116,12 +116,14 @@ static const char *stop_reason(MainUi *u, TravelSeen *ts, int attacked, char *re
     return reason;
 }
 
-/* What travel walks to: the nearest ground not seen yet, or a cell (within `near` steps of it). */
+/* What travel walks to: the nearest ground not seen yet, or a cell (within `near` steps of it);
+ * and how far around the walk is searched. */
 typedef struct TravelGoal {
     MainUi *u;
     int explore;
     int32_t tx, tz;
     int near;
+    int radius;
 } TravelGoal;
 
 static int travel_goal(int32_t x, int32_t z, void *ud)
@@ -137,10 +139,10 @@ static int travel_goal(int32_t x, int32_t z, void *ud)
 static int travel_plan(MainUi *u, TravelGoal *goal, Dir *path, int32_t *gx, int32_t *gz)
 {
     goal->near = 0;
-    int n = game_plan_walk(u->g, TRAVEL_PLAN_RADIUS, travel_goal, goal, path, TRAVEL_STEPS, gx, gz);
+    int n = game_plan_walk(u->g, goal->radius, travel_goal, goal, path, TRAVEL_STEPS, gx, gz);
     if (n < 0 && !goal->explore) {
         goal->near = 1;
-        n = game_plan_walk(u->g, TRAVEL_PLAN_RADIUS, travel_goal, goal, path, TRAVEL_STEPS, gx, gz);
+        n = game_plan_walk(u->g, goal->radius, travel_goal, goal, path, TRAVEL_STEPS, gx, gz);
     }
     return n;
 }
@@ -148,10 +150,14 @@ static int travel_plan(MainUi *u, TravelGoal *goal, Dir *path, int32_t *gx, int3
 void screen_main_travel(MainUi *u, int to_cursor)
 {
     const Player *p = game_player(u->g);
-    TravelGoal goal = {.u = u, .explore = !to_cursor};
+    TravelGoal goal = {.u = u, .explore = !to_cursor, .radius = TRAVEL_PLAN_RADIUS};
     if (to_cursor) {
         goal.tx = p->x + u->lx;
         goal.tz = p->z + u->lz;
+        /* Anywhere the map shows: far enough around to go round what stands between. */
+        int far = abs(u->lx) > abs(u->lz) ? abs(u->lx) : abs(u->lz);
+        if (far + TRAVEL_PLAN_MARGIN > goal.radius)
+            goal.radius = far + TRAVEL_PLAN_MARGIN;
         u->mode = MODE_MAP;
         u->lx = u->lz = 0;
     }
@@ -163,7 +169,7 @@ void screen_main_travel(MainUi *u, int to_cursor)
     if (n < 0) {
         if (to_cursor)
             log_add(&u->log, SEV_INFO, (long)game_clock(u->g), "No way there from here (searched %d steps around).",
-                    TRAVEL_PLAN_RADIUS);
+                    goal.radius);
         else
             log_add(&u->log, SEV_INFO, (long)game_clock(u->g),
                     "Everything you can walk to nearby is explored (%d steps around).", TRAVEL_PLAN_RADIUS);
