@@ -292,6 +292,36 @@ static void test_rest_until_healed(void **state)
     tmux_quit_game();
 }
 
+static void test_2_a_hostile_creature_far_off_does_not_stop_travel(void **state)
+{
+    (void)state;
+    /* A scorpion (it notices within 7 blocks) 20 west: in view, listed as hostile, but too far
+     * to notice anyone, so travel east goes on; a wolf 5 east would not let it start (test 2). */
+    ThGame f;
+    th_game_start(&f, th_path(g_dir, "far.db"), NULL);
+    const Player *p = game_player(f.game);
+    World *w = game_world(f.game);
+    th_clear_creatures(w, p->x - 48, p->x + 80, p->y, p->z - 32, p->z + 32);
+    th_put_entity(w, th_creature("scorpion", "c_test_scorpion", 12), p->x - 20, p->y, p->z);
+    Err err = {0};
+    if (world_flush(w, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    th_game_stop(&f);
+    launch("far.db", "--continue", 80, 24);
+    free(tmux_wait_for("In view (hostile!):", 30));
+    tmux_keys("x");
+    for (int i = 0; i < 10; i++)
+        tmux_keys("l");
+    tmux_keys("t");
+    char *s = tmux_wait_for("Travelled", 20);
+    char *line = line_with(s, "Travelled");
+    if (!strstr(line, "Travelled 10 steps: arrived."))
+        fail_msg("travel with a scorpion far off: %s\n%s", line, s);
+    free(line);
+    free(s);
+    tmux_quit_game();
+}
+
 /* ---- 3. and sessions: text fields, Continue on a session, expired sessions ---- */
 
 static void test_3_typing_replaces_the_offered_name_and_continue_uses_the_session(void **state)
@@ -735,6 +765,7 @@ int main(void)
         cmocka_unit_test_teardown(test_2_travel_goes_on_past_villagers_already_met, tmux_teardown),
         cmocka_unit_test_teardown(test_rest_until_healed, tmux_teardown),
         cmocka_unit_test_teardown(test_2_travel_walks_around_a_wall, tmux_teardown),
+        cmocka_unit_test_teardown(test_2_a_hostile_creature_far_off_does_not_stop_travel, tmux_teardown),
         cmocka_unit_test_teardown(test_3_typing_replaces_the_offered_name_and_continue_uses_the_session, tmux_teardown),
         cmocka_unit_test_teardown(test_4_quick_start_asks_and_load_reaches_the_old_game, tmux_teardown),
         cmocka_unit_test_teardown(test_5_class_picker_shows_whole_numbers_and_words, tmux_teardown),

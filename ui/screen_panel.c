@@ -153,6 +153,7 @@ int panel_entity_at(PanelState *ps, Game *g, int32_t x, int32_t y, int32_t z, Se
                 out->color256 = (uint8_t)def->color256;
                 out->color8 = (uint8_t)def->color8;
                 out->max_hp = def->health;
+                out->sight = def->sight;
                 const cJSON *angry = cJSON_GetObjectItemCaseSensitive(e, "angry");
                 out->hostile = def->aggression == AGGR_HOSTILE || cJSON_IsTrue(angry);
                 out->neutral = def->aggression == AGGR_NEUTRAL && !out->hostile;
@@ -240,6 +241,18 @@ const Seen *panel_first_hostile(const SeenList *seen)
     for (int i = 0; i < seen->n; i++)
         if (seen->v[i].kind == SEEN_CREATURE && seen->v[i].hostile && (!best || seen->v[i].dist < best->dist))
             best = &seen->v[i];
+    return best;
+}
+
+const Seen *panel_first_threat(const SeenList *seen)
+{
+    const Seen *best = NULL;
+    for (int i = 0; i < seen->n; i++) {
+        const Seen *s = &seen->v[i];
+        if (s->kind == SEEN_CREATURE && s->hostile && (s->sight <= 0 || s->dist <= s->sight + PANEL_THREAT_MARGIN) &&
+            (!best || s->dist < best->dist))
+            best = s;
+    }
     return best;
 }
 

@@ -43,6 +43,7 @@ typedef struct Seen {
     int hostile;     /* attacks on sight: hostile kind, or a neutral one made angry */
     int neutral;     /* fights back when attacked */
     int count;       /* items: how many lie there */
+    int sight;       /* a creature: how far it notices the player (its kind's "sight"; 0 unknown) */
     char id[48];     /* the entity's id ("" when it has none) */
     int met;         /* a villager the player has met (known by name) */
 } Seen;
@@ -107,6 +108,12 @@ const Seen *panel_first_hostile(const SeenList *seen);
 void panel_seen_words(const Seen *s, char *buf, size_t size);
 /* "N", "NE", ... for an offset (north is -z); "here" for none. */
 const char *panel_compass(int dx, int dz);
+/* How far past a hostile creature's sight it still counts as a threat to travel and rest. */
+#define PANEL_THREAT_MARGIN 4
+/* The nearest hostile creature close enough to notice the player soon (within its sight and
+ * PANEL_THREAT_MARGIN; any distance when its sight is unknown), or NULL: what travel and rest
+ * will not go on with. A scorpion far off in the sand, which has not seen you, is not one. */
+const Seen *panel_first_threat(const SeenList *seen);
 
 /* "12 below the surface", "on the surface", "3 above the ground": where (x, y, z) is (a feet
  * cell) against the generated terrain there (under the sea, against the water's top); one

@@ -83,7 +83,7 @@ static const Seen *travel_newcomer(TravelSeen *ts, const SeenList *seen)
 static int danger_in_view(MainUi *u)
 {
     screen_main_draw(u);
-    const Seen *danger = panel_first_hostile(&u->seen);
+    const Seen *danger = panel_first_threat(&u->seen);
     if (!danger)
         return 0;
     char what[200];
@@ -97,7 +97,7 @@ static int danger_in_view(MainUi *u)
 static const char *stop_reason(MainUi *u, TravelSeen *ts, int attacked, char *reason, size_t size, int *alarm)
 {
     const Player *p = game_player(u->g);
-    const Seen *danger = panel_first_hostile(&u->seen);
+    const Seen *danger = panel_first_threat(&u->seen);
     const Seen *newcomer = travel_newcomer(ts, &u->seen);
     char what[200];
     if (attacked) {
