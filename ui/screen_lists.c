@@ -336,23 +336,25 @@ void screen_message(const char *title, const char *text)
             attrset(term_role(ROLE_TITLE));
             term_put(1, 2, COLS - 4, title);
             attrset(A_NORMAL);
-            /* Wrap text at spaces and newlines. */
+            /* Each line of text wrapped at spaces to the screen's columns (term_wrap_line). */
             int y = 3, w = COLS - 4;
             const char *p = text;
             while (*p && y < LINES - 2) {
-                int len = (int)strcspn(p, "\n");
-                if (len > w) {
-                    len = w;
-                    while (len > 0 && p[len] != ' ')
-                        len--;
-                    if (len == 0)
-                        len = w;
+                size_t para = strcspn(p, "\n");
+                char buf[4096];
+                snprintf(buf, sizeof buf, "%.*s", (int)para, p);
+                if (!buf[0])
+                    y++; /* an empty line */
+                for (const char *q = buf; *q && y < LINES - 2;) {
+                    size_t take;
+                    const char *next = term_wrap_line(q, w, &take);
+                    char line[2048];
+                    snprintf(line, sizeof line, "%.*s", (int)take, q);
+                    term_put(y++, 2, w, line);
+                    q = next;
                 }
-                char line[512];
-                snprintf(line, sizeof line, "%.*s", len, p);
-                term_put(y++, 2, w, line);
-                p += len;
-                if (*p == '\n' || *p == ' ')
+                p += para;
+                if (*p == '\n')
                     p++;
             }
             attrset(term_role(ROLE_DIM));
