@@ -4,6 +4,7 @@
  * who, why, and what it changed. Also the "While you were away" lines shown
  * when a game is continued. */
 #include "screen_chronicle.h"
+#include "screen_lists.h"
 
 #include <stdio.h>
 #include <stdlib.h>

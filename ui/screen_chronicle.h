@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "screen_lists.h"
+#include "save/save.h"
 
 /* Shows the world's evolution log, newest first, until Esc. */
 void screen_chronicle_run(Save *s, int64_t world_id);

@@ -9,7 +9,6 @@
 #include <curses.h>
 
 #include "keys.h"
-#include "screen_log.h" /* not used here, but screen headers (screen_chronicle.h) reach Save through it */
 
 typedef struct ListItem {
     char text[200];

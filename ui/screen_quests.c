@@ -1,6 +1,7 @@
 /* screen_quests.c — the quest log: active quests first, then completed and failed, each with
  * who gave it, its counters and time left; a quest's page tracks it or shares it. */
 #include "screen_quests.h"
+#include "screen_lists.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 #include "game/game.h"
-#include "screen_lists.h"
+#include "screen_log.h"
 
 /* The quest log: active quests first, each with who gave it and its counters. Enter opens a
  * quest's page, where t tracks it in the side panel (its name goes to tracked) and s shares it

@@ -2,6 +2,7 @@
  * core's view of the storyline (story_view) and takes choices as actions through
  * game_apply; the journal and history are lists over story_views and story_history. */
 #include "screen_story.h"
+#include "screen_lists.h"
 
 #include <stdio.h>
 #include <stdlib.h>

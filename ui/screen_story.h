@@ -10,7 +10,7 @@
 #define MA_UI_SCREEN_STORY_H
 
 #include "game/game.h"
-#include "screen_lists.h"
+#include "screen_log.h"
 
 /* Runs the story pane until Esc (0) or a signal (-2). What the choices report goes to log
  * (may be NULL). With no storyline begun it says so and returns 0. */

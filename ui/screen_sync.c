@@ -3,6 +3,7 @@
  * conflict chosen with Enter asks: re-apply mine (a new change, pushed at the next sync), keep
  * theirs (what the world shows already), or decide later. */
 #include "screen_sync.h"
+#include "screen_lists.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
 #ifndef MA_UI_SCREEN_SYNC_H
 #define MA_UI_SCREEN_SYNC_H
 
-#include "screen_lists.h"
+#include "screen_log.h"
 #include "sync/sync.h"
 
 /* Shows the world's sync state and its open conflicts (where, mine against theirs); Enter on

@@ -5,6 +5,7 @@
  * achievements advance the same way. The quest log is screen_quests.c, the achievements
  * screen_achievements.c. */
 #include "screen_talk.h"
+#include "screen_lists.h"
 
 #include <stdio.h>
 #include <stdlib.h>

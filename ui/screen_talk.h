@@ -4,7 +4,7 @@
 #define MA_UI_SCREEN_TALK_H
 
 #include "game/game.h"
-#include "screen_lists.h"
+#include "screen_log.h"
 
 #define TALK_OUTCOME_LINES 6
 
