@@ -267,7 +267,13 @@ static void test_smithing_unlocks_only_after_mining_2(void **state)
         if (strcmp(info.name, "smithing") == 0) {
             found = 1;
             assert_false(info.unlocked);
-            assert_non_null(strstr(info.locked_why, "mining 2 (you have 1)"));
+            assert_non_null(strstr(info.locked_why, "Mining 2 (you have 1)"));
+        }
+        /* A skill is named as the screen names it: the skill "magic" is Spellcraft. */
+        if (strcmp(info.name, "firecraft") == 0) {
+            assert_false(info.unlocked);
+            if (!strstr(info.locked_why, "needs Spellcraft 2 (you have 0)"))
+                fail_msg("Firecraft's lock says \"%s\"", info.locked_why);
         }
         if (strcmp(info.name, "mining") == 0)
             assert_non_null(strstr(info.opens, "smithing"));

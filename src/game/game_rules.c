@@ -80,6 +80,7 @@ static int q_stat(void *ud, const char *name)
 }
 
 static int q_skill(void *ud, const char *name) { return progress_skill_level(((Binding *)ud)->g, name); }
+static const char *q_skill_title(void *ud, const char *name) { return progress_skill_title(((Binding *)ud)->g, name); }
 
 static int q_items(void *ud, const char *item)
 {
@@ -505,6 +506,7 @@ void game_rules_bind(GameRules *gr, Game *g, ActionResult *r)
     out->level = q_level;
     out->stat = q_stat;
     out->skill_level = q_skill;
+    out->skill_title = q_skill_title;
     out->item_count = q_items;
     out->relationship = q_relationship;
     out->quest_state = q_quest;

@@ -173,6 +173,8 @@ static int q_skill(void *ud, const char *name)
     return progress_skill_level(v->g, name);
 }
 
+static const char *q_skill_title(void *ud, const char *name) { return progress_skill_title(((ProgressView *)ud)->g, name); }
+
 static int q_items(void *ud, const char *item)
 {
     ProgressView *v = ud;
@@ -240,6 +242,7 @@ void progress_rule_ctx(Game *g, ProgressView *view, RuleCtx *ctx)
     ctx->level = q_level;
     ctx->stat = q_stat;
     ctx->skill_level = q_skill;
+    ctx->skill_title = q_skill_title;
     ctx->item_count = q_items;
     ctx->flag = q_flag;
     ctx->minute_of_day = q_minute;

@@ -50,6 +50,9 @@ int progress_stat_points(Game *g);
 
 /* The character's level in a skill: 0 when untrained. */
 int progress_skill_level(Game *g, const char *skill);
+/* A skill's title as the player reads it ("Spellcraft" for the skill named "magic"), or NULL
+ * when data/skills.json has no such skill. */
+const char *progress_skill_title(Game *g, const char *skill);
 /* Whether the skill may be trained: trained already, a class skill, or its
  * requirements met. */
 int progress_skill_unlocked(Game *g, const char *skill);

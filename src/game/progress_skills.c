@@ -59,6 +59,12 @@ int progress_skill_level(Game *g, const char *skill)
     return level;
 }
 
+const char *progress_skill_title(Game *g, const char *skill)
+{
+    const Skill *s = skill ? progress_find_skill(g->skills, skill) : NULL;
+    return s && s->title[0] ? s->title : NULL;
+}
+
 static int requires_met(Game *g, const Skill *s, const char *override, int level)
 {
     ProgressView v;

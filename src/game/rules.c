@@ -189,7 +189,11 @@ static void phrase(const RuleCtx *x, const cJSON *c, int depth, TextBuf *sb)
         text_add(sb, "level ");
         sb_range(sb, kv, "", " or lower");
     } else if (strcmp(k, "stat") == 0 || strcmp(k, "skill") == 0) {
-        sb_name(sb, str_field(kv, "name"));
+        const char *title = k[1] == 'k' && x && x->skill_title ? x->skill_title(x->ud, str_field(kv, "name")) : NULL;
+        if (title)
+            text_add(sb, "%s", title);
+        else
+            sb_name(sb, str_field(kv, "name"));
         text_add(sb, " ");
         sb_range(sb, kv, "", " or lower");
     } else if (strcmp(k, "item") == 0) {

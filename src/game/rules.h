@@ -55,6 +55,8 @@ typedef struct RuleCtx {
     int (*level)(void *ud);
     int (*stat)(void *ud, const char *name);                  /* health, mana, strength, ... */
     int (*skill_level)(void *ud, const char *name);           /* 0 when untrained */
+    const char *(*skill_title)(void *ud, const char *name);   /* its title in words ("Spellcraft" for
+                                                               * "magic"), or NULL: the name is said */
     int (*item_count)(void *ud, const char *item);
     int (*relationship)(void *ud, const char *who);           /* -100..100, 0 when none */
     const char *(*quest_state)(void *ud, const char *quest);  /* "none","active","completed","failed"; NULL = "none" */
