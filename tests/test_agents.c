@@ -539,6 +539,48 @@ static void raids_with_the_player_at(int spot)
     close_session(&x);
 }
 
+/* With data that make a blood moon certain every day, none rises on the world's first night; one
+ * rises every night after. */
+static void test_no_blood_moon_on_the_first_night(void **state)
+{
+    (void)state;
+    char work[4096], data[4096];
+    snprintf(work, sizeof work, "%s", th_path(dir, "moon.db"));
+    snprintf(data, sizeof data, "%s", th_path(dir, "moon-data"));
+    copy_file(base_db, work);
+    char cmd[12000];
+    snprintf(cmd, sizeof cmd,
+             "rm -rf '%s' && cp -r '%s/../data' '%s' && sed -i 's/\"blood_moon\": *[0-9.]*/\"blood_moon\": 1.0/' "
+             "'%s/agents.json' && grep -q '\"blood_moon\": 1.0' '%s/agents.json'",
+             data, getenv("MAGIC_TEST_DIR"), data, data, data);
+    assert_int_equal(system(cmd), 0);
+    setenv("MAGIC_DATA_DIR", data, 1);
+    Session x;
+    open_session(&x, work);
+    Err err = {0};
+    int64_t now = agents_present(x.a);
+    int rc = agents_advance(x.a, now + 4 * TURNS_PER_DAY, 1 << AGENT_EVENT_COORDINATOR, 20, NULL, NULL, &err);
+    unsetenv("MAGIC_DATA_DIR");
+    if (rc < 0)
+        fail_msg("agents: %s", err.msg);
+    EventRow *ev = NULL;
+    int nev = 0, moons = 0;
+    assert_int_equal(events_list(x.s, 1, &ev, &nev, &err), MA_OK);
+    for (int i = 0; i < nev; i++) {
+        if (strcmp(ev[i].event_type, "blood_moon") != 0)
+            continue;
+        moons++;
+        if (calendar_turn_of_iso(ev[i].start_time) < TURNS_PER_DAY)
+            fail_msg("a blood moon on the first night, at %s", ev[i].start_time);
+    }
+    for (int i = 0; i < nev; i++)
+        event_row_clear(&ev[i]);
+    free(ev);
+    if (moons < 2) /* each day after the first of the four */
+        fail_msg("%d blood moons in four days from turn %lld (%d events)", moons, (long long)now, nev);
+    close_session(&x);
+}
+
 static void test_raids_wait_a_day_and_keep_their_distance(void **state)
 {
     (void)state;
@@ -828,6 +870,7 @@ int main(void)
         cmocka_unit_test(test_a_rollback_is_refused_when_built_upon),
         cmocka_unit_test(test_agents_never_touch_the_players_chunk),
         cmocka_unit_test(test_raids_wait_a_day_and_keep_their_distance),
+        cmocka_unit_test(test_no_blood_moon_on_the_first_night),
         cmocka_unit_test(test_the_balance_keeper_stays_within_its_bounds),
         cmocka_unit_test(test_killed_mid_run_then_run_again_gives_the_same_world),
         cmocka_unit_test(test_verify_finds_a_block_the_log_cannot_explain),

@@ -311,7 +311,9 @@ int event_coordinator_run(AgentCtx *c, Err *err)
                                start, start + (int64_t)agent_nfield(f, "days", 1) * TURNS_PER_DAY, why, err)) != MA_OK)
             return rc;
     }
-    if (prng_unit(&c->rng) < agent_nfield(c->conf, "blood_moon", 0)) {
+    /* Not on the world's first night: a new player has a day and a night to find their feet (the
+     * roll is made all the same, so that the days after draw as they always did). */
+    if (prng_unit(&c->rng) < agent_nfield(c->conf, "blood_moon", 0) && c->turn >= TURNS_PER_DAY) {
         cJSON *data = cJSON_CreateObject();
         cJSON_AddNumberToObject(data, "spawn_rate", 3.0);
         cJSON_AddBoolToObject(data, "night_only", 1);
