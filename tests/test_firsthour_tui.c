@@ -474,6 +474,17 @@ static void test_5_class_picker_shows_whole_numbers_and_words(void **state)
     free(s);
     tmux_keys("Escape");
     tmux_keys("n");
+    /* The mage's skills by the names the skills screen gives them: its "magic" is Spellcraft. */
+    free(tmux_wait_for("HP 70 MP 120", 10));
+    s = tmux_capture();
+    char *mage = line_with(s, ") Mage");
+    letter[0] = mage[1];
+    free(mage);
+    free(s);
+    tmux_keys(letter);
+    free(tmux_wait_for("Starting skills: Spellcraft 2, Alchemy 1", 10));
+    tmux_keys("Escape");
+    tmux_keys("n");
     tmux_keys("Escape");
     tmux_keys("Escape");
     tmux_keys("Escape");

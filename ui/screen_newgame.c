@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "game/progress.h"
 #include "game/items.h"
 #include "save/worlds.h"
 #include "launch.h"
@@ -135,7 +136,7 @@ static void title_case(const char *name, char *buf, size_t size)
 }
 
 /* A class in words for its page: stats by name, skills, gear by title. */
-static void class_page(const ClassDef *d, const ItemRegistry *items, char *text, size_t size)
+static void class_page(const ClassDef *d, const ItemRegistry *items, const SkillBook *skills, char *text, size_t size)
 {
     const cJSON *st = d->stats;
     size_t len = (size_t)snprintf(text, size,
@@ -148,7 +149,11 @@ static void class_page(const ClassDef *d, const ItemRegistry *items, char *text,
     const cJSON *sk;
     cJSON_ArrayForEach(sk, d->skills) {
         char name[64];
-        title_case(sk->string, name, sizeof name);
+        const char *title = skillbook_title(skills, sk->string); /* "magic" is Spellcraft */
+        if (title)
+            snprintf(name, sizeof name, "%s", title);
+        else
+            title_case(sk->string, name, sizeof name);
         if (len < size)
             len += (size_t)snprintf(text + len, size - len, "%s%s %d", k++ ? ", " : "", name, sk->valueint);
     }
@@ -181,6 +186,8 @@ static int pick_class(Choice *c)
         return 0;
     }
     items_load_default(&reg, NULL); /* for the gear's titles; the names do without */
+    SkillBook *skills = NULL;
+    skillbook_load_default(&skills, NULL); /* likewise for the skills' */
     ListItem *items = calloc((size_t)cl.n + 1, sizeof *items);
     int result = 0;
     if (!items)
@@ -201,7 +208,7 @@ static int pick_class(Choice *c)
         }
         const ClassDef *d = &cl.classes[pick];
         char text[1200];
-        class_page(d, reg, text, sizeof text);
+        class_page(d, reg, skills, text, sizeof text);
         erase();
         screen_message(d->title, text);
         int yes = prompt_yn("Play this class?", 1);
@@ -218,6 +225,7 @@ static int pick_class(Choice *c)
 done:
     free(items);
     items_free(reg);
+    skillbook_free(skills);
     classes_free(&cl);
     return result;
 }

@@ -33,6 +33,8 @@ int skillbook_load_default(SkillBook **out, Err *err);
 void skillbook_free(SkillBook *b);
 /* Whether the book has a skill of that name. */
 int skillbook_has(const SkillBook *b, const char *skill);
+/* A skill's title as the player reads it ("Spellcraft" for the skill named "magic"), or NULL. */
+const char *skillbook_title(const SkillBook *b, const char *skill);
 
 /* ---- experience and levels ---- */
 

@@ -59,11 +59,13 @@ int progress_skill_level(Game *g, const char *skill)
     return level;
 }
 
-const char *progress_skill_title(Game *g, const char *skill)
+const char *skillbook_title(const SkillBook *b, const char *skill)
 {
-    const Skill *s = skill ? progress_find_skill(g->skills, skill) : NULL;
+    const Skill *s = b && skill ? progress_find_skill(b, skill) : NULL;
     return s && s->title[0] ? s->title : NULL;
 }
+
+const char *progress_skill_title(Game *g, const char *skill) { return skillbook_title(g->skills, skill); }
 
 static int requires_met(Game *g, const Skill *s, const char *override, int level)
 {
