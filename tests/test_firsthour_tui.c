@@ -709,6 +709,8 @@ static void test_10_history_survives_and_lists_fit(void **state)
     /* Relaunched: the earlier lines are there. */
     launch("history.db", "--continue", 80, 24);
     free(tmux_wait_for("Earlier messages above", 30));
+    /* A returning player is welcomed back, not told the keys again. */
+    free(tmux_wait_for("Welcome back to flatland, ", 10));
     tmux_keys("M");
     static const char *const back[] = {"Placed planks to the east; 15 left.", "Nothing needs repairing",
                                        "Earlier messages above", NULL};

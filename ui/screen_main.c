@@ -542,9 +542,10 @@ int screen_main_run(Save *s, Game *g)
     screen_main_explored_mark(&u, p->x, p->z, screen_main_sight_radius(&u) / 2);
     /* The messages of earlier sessions, as they were left. */
     Err lerr = {0};
+    int returning = 0; /* this character has played before: its messages are in the save */
     if (log_load(&u.log, s, p->character_id, LOG_KEEP_IN_SAVE, &lerr) != MA_OK)
         log_add(&u.log, SEV_WARN, (long)game_clock(g), "The earlier messages could not be read: %s", lerr.msg);
-    else if (u.log.n > 0)
+    else if ((returning = u.log.n > 0))
         log_add(&u.log, SEV_INFO, (long)game_clock(g), "-- Earlier messages above (M: the history) --");
     char warning[1024];
     autobackup_start(&u.backup, g, warning, sizeof warning);
@@ -566,10 +567,16 @@ int screen_main_run(Save *s, Game *g)
         log_add(&u.log, SEV_INFO, (long)game_clock(g), "%s %s%s (H: the chronicle)",
                 seen > 0 ? "While you were away:" : "In the world:", news[0],
                 n_news > 1 ? ", and more" : "");
-    log_add(&u.log, SEV_GOOD, (long)game_clock(g), "Welcome, %s, to %s. Press ? for the keys.", p->name, p->world_name);
+    if (returning)
+        log_add(&u.log, SEV_GOOD, (long)game_clock(g), "Welcome back to %s, %s.", p->world_name, p->name);
+    else
+        log_add(&u.log, SEV_GOOD, (long)game_clock(g), "Welcome, %s, to %s. Press ? for the keys.", p->name,
+                p->world_name);
     char story[64];
     if (story_focus_title(g, story, sizeof story))
-        log_add(&u.log, SEV_GOOD, (long)game_clock(g), "A story waits for you: %s. Press s to read it.", story);
+        log_add(&u.log, SEV_GOOD, (long)game_clock(g),
+                returning ? "Your story goes on: %s. Press s to read it." : "A story waits for you: %s. Press s to read it.",
+                story);
     char note[700];
     u.llm = launch_llm_open(g, note, sizeof note);
     if (note[0])
