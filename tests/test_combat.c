@@ -259,6 +259,59 @@ static void test_a_hostile_creature_closes_in_and_bites_while_the_player_waits(v
     th_game_stop(&f);
 }
 
+/* Removes every creature around the player; returns how many of them were hostile. */
+static int clear_hostile(Fixture *f)
+{
+    int n = 0;
+    Found c;
+    while (find_entity(f, NULL, NULL, &c)) {
+        const cJSON *kind = cJSON_GetObjectItemCaseSensitive(c.e, "kind");
+        const CreatureDef *d = cJSON_IsString(kind) ? creatures_find(game_creatures(f->game), kind->valuestring) : NULL;
+        n += d && d->aggression == AGGR_HOSTILE;
+        Chunk *ch = world_chunk(game_world(f->game), c.cx, c.cy, c.cz, NULL);
+        cJSON_Delete(cJSON_DetachItemViaPointer(ch->entities, c.e));
+        world_mark_dirty(game_world(f->game), c.cx, c.cy, c.cz);
+    }
+    return n;
+}
+
+/* Nothing hostile comes into being in a torch's light: a night with torches every 7 blocks
+ * around the player spawns none, where the same night without them spawns several. */
+static void test_no_hostile_spawns_in_torchlight(void **state)
+{
+    (void)state;
+    for (int with_torches = 0; with_torches <= 1; with_torches++) {
+        Fixture f;
+        start(&f, with_torches ? "torch.db" : "dark.db", 1);
+        Err err = {0};
+        ActionResult r;
+        memset(&r, 0, sizeof r);
+        th_act(f.game, "wait 360"); /* 08:00 + 12 hours */
+        clear_creatures(&f);
+        assert_true(game_is_night(f.game));
+        const Player *p = game_player(f.game);
+        int torch = blocks_find(game_blocks(f.game), "torch");
+        assert_true(torch > 0);
+        for (int dz = -28; with_torches && dz <= 28; dz += 7)
+            for (int dx = -28; dx <= 28; dx += 7)
+                if (dx || dz)
+                    assert_int_equal(world_set_block(game_world(f.game), p->x + dx, p->y, p->z + dz, (BlockId)torch, &err),
+                                     MA_OK);
+        int hostile = 0;
+        for (int t = 0; t < 300; t++) {
+            assert_int_equal(creatures_tick(f.game, 1, &r, &err), MA_OK);
+            hostile += clear_hostile(&f);
+        }
+        print_message("hostile creatures spawned in 300 turns of night %s torches: %d\n",
+                      with_torches ? "with" : "without", hostile);
+        if (with_torches)
+            assert_int_equal(hostile, 0);
+        else
+            assert_true(hostile >= 2);
+        th_game_stop(&f);
+    }
+}
+
 static void test_more_creatures_spawn_at_night_than_by_day(void **state)
 {
     (void)state;
@@ -521,6 +574,7 @@ int main(void)
         cmocka_unit_test(test_attack_until_the_wolf_dies_keeps_hp_in_the_chunk_and_leaves_drops),
         cmocka_unit_test(test_a_hostile_creature_closes_in_and_bites_while_the_player_waits),
         cmocka_unit_test(test_more_creatures_spawn_at_night_than_by_day),
+        cmocka_unit_test(test_no_hostile_spawns_in_torchlight),
         cmocka_unit_test(test_a_creature_crossing_a_chunk_border_moves_to_that_chunk),
         cmocka_unit_test(test_shooting_needs_a_bow_and_uses_up_an_arrow),
         cmocka_unit_test(test_casting_needs_the_class_and_costs_mana),

@@ -747,6 +747,36 @@ static void test_night_falls_once(void **state)
     tmux_quit_game();
 }
 
+/* At night one sees 9 cells round (18 across); a torch lights what is near it however far. */
+static void test_a_torch_lights_the_night(void **state)
+{
+    (void)state;
+    ThGame f;
+    th_game_start(&f, th_path(g_dir, "torch.db"), NULL);
+    const Player *p = game_player(f.game);
+    int torch = blocks_find(game_blocks(f.game), "torch");
+    Err err = {0};
+    if (torch <= 0 || world_set_block(game_world(f.game), p->x + 26, p->y, p->z, (BlockId)torch, &err) != MA_OK)
+        fail_msg("no torch: %s", err.msg);
+    th_clear_creatures(game_world(f.game), p->x - 48, p->x + 80, p->y, p->z - 32, p->z + 32);
+    if (world_flush(game_world(f.game), &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    th_game_stop(&f);
+    RunResult r = th_run("wait 400\n", "--save", th_path(g_dir, "torch.db"), "play", "--script", "-", NULL);
+    if (r.status != 0)
+        fail_msg("play --script: %s", r.err);
+    th_run_free(&r);
+    launch("torch.db", "--continue", 80, 24);
+    char *s = tmux_wait_for("It is night", 30);
+    char *row = line_with(s, "@");
+    /* 26 columns east of @, past the night's 18: the torch shows, and the ground around it. */
+    if (!strstr(row, "\xe2\x80\xa0")) /* the torch's glyph, U+2020 */
+        fail_msg("the torch does not show at night: %s\n%s", row, s);
+    free(row);
+    free(s);
+    tmux_quit_game();
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -787,6 +817,7 @@ int main(void)
         cmocka_unit_test_teardown(test_9_threats_in_view_with_direction_distance_health, tmux_teardown),
         cmocka_unit_test_teardown(test_10_history_survives_and_lists_fit, tmux_teardown),
         cmocka_unit_test_teardown(test_night_falls_once, tmux_teardown),
+        cmocka_unit_test_teardown(test_a_torch_lights_the_night, tmux_teardown),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

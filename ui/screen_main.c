@@ -78,6 +78,14 @@ static void draw_map(MainUi *u, const Layout *L)
     int night = game_is_night(u->g);
     int radius = screen_main_sight_radius(u);
     int cx = w / 2, cy = h / 2;
+    /* At night the torches in view light what is around them, however far from the player. */
+    enum { MAX_LIGHTS = 64 };
+    int lights[MAX_LIGHTS][2], n_lights = 0, torch = night ? blocks_find(game_blocks(u->g), "torch") : -1;
+    for (int i = 0; torch >= 0 && i < w * h && n_lights < MAX_LIGHTS; i++)
+        if (u->cells[i].block == (BlockId)torch && u->cells[i].depth <= 3 && !u->cells[i].unseen) {
+            lights[n_lights][0] = i % w;
+            lights[n_lights++][1] = i / w;
+        }
     TermGlyph line[512];
     for (int row = 0; row < h; row++) {
         for (int col = 0; col < w; col++) {
@@ -85,6 +93,10 @@ static void draw_map(MainUi *u, const Layout *L)
             int dx = col - cx, dz = row - cy;
             /* Cells are about twice as tall as wide: halve the horizontal distance. */
             int far = night && (dx * dx) / 4 + dz * dz > radius * radius;
+            for (int k = 0; far && k < n_lights; k++) {
+                int lx = col - lights[k][0], lz = row - lights[k][1];
+                far = (lx * lx) / 4 + lz * lz > CREATURES_LIGHT_RADIUS * CREATURES_LIGHT_RADIUS;
+            }
             TermGlyph *gl = &line[col % 512];
             if (far || c->depth == RENDER_DEPTH_NONE) {
                 *gl = (TermGlyph){NULL, ' ', A_NORMAL};

@@ -319,6 +319,22 @@ int creatures_native(const CreatureBook *b, Biome biome, int32_t y, const Creatu
     return n;
 }
 
+/* Whether a torch burns within CREATURES_LIGHT_RADIUS blocks (across) and 3 levels (up or down)
+ * of (x, y, z): hostile things do not come into being in its light. */
+static int lit(Game *g, int32_t x, int32_t y, int32_t z)
+{
+    int torch = blocks_find(g->blocks, "torch");
+    if (torch < 0)
+        return 0;
+    for (int32_t dy = -3; dy <= 3; dy++)
+        for (int32_t dz = -CREATURES_LIGHT_RADIUS; dz <= CREATURES_LIGHT_RADIUS; dz++)
+            for (int32_t dx = -CREATURES_LIGHT_RADIUS; dx <= CREATURES_LIGHT_RADIUS; dx++)
+                if (dx * dx + dz * dz <= CREATURES_LIGHT_RADIUS * CREATURES_LIGHT_RADIUS &&
+                    world_get_block(g->world, x + dx, y + dy, z + dz) == (BlockId)torch)
+                    return 1;
+    return 0;
+}
+
 /* Maybe one new creature near the player: the chance per turn depends on
  * night and depth, the kind on the place and the time; none while `cap`
  * creatures are already in the chunks around the player. */
@@ -360,6 +376,8 @@ static int maybe_spawn(Game *g, Near *near, Err *err)
         for (int i = 0; i < b->n && !d; i++)
             if (habitat_fits(&b->habitats[i], biome, y, night) && (roll -= b->defs[i].weight) < 0)
                 d = &b->defs[i];
+        if (d && d->aggression == AGGR_HOSTILE && lit(g, x, y, z))
+            continue; /* not in a torch's light (the blood moon's "stay by a light") */
         int64_t serial = 0;
         int rc = charstate_add(g->save, g->p.character_id, "creatures_spawned", 1, &serial, err);
         if (rc != MA_OK)

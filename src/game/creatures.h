@@ -20,6 +20,10 @@
 #include <stddef.h>
 
 #include "game/game.h"
+
+/* How far a torch's light reaches (blocks, across): no hostile creature spawns within it, and
+ * at night the map shows what it lights. */
+#define CREATURES_LIGHT_RADIUS 7
 #include "world/generator.h"
 
 typedef struct CreatureBook CreatureBook;
