@@ -2,7 +2,7 @@
  *
  * For each kind of action (move, dig, place, craft with success and with
  * failure, quest accept and hand-in, talk with a consequence, equip, a kill
- * with a drop, death and respawn, level-up, an achievement) on a small flat
+ * with a drop, death and respawn, level-up, an achievement, putting into a chest) on a small flat
  * world set up for it:
  *   - a clean run gives the save "after"; the save before the action is
  *     "before"; the action commits exactly once;
@@ -188,6 +188,16 @@ static void prep_fall(Ctx *c)
     assert_int_equal(characters_update(c->s, &row, &err), MA_OK);
     character_row_clear(&row);
 }
+static void prep_chest(Ctx *c)
+{
+    /* A chest south of the hero, and bread to put in it. */
+    give(c, "bread", 3);
+    Err err = {0};
+    int chest = blocks_find(game_blocks(c->g), "chest");
+    assert_true(chest > 0);
+    assert_int_equal(world_set_block(game_world(c->g), hx, hy, hz + 1, (BlockId)chest, &err), MA_OK);
+    assert_int_equal(world_flush(game_world(c->g), &err), MA_OK);
+}
 static void prep_stat_point(Ctx *c) { counter(c, "stat_points", 1); }
 static void prep_steps(Ctx *c) { counter(c, "steps", 19); }
 
@@ -213,6 +223,7 @@ static const Scenario scenarios[] = {
     {"death_and_respawn", prep_fall, "move s", "Your pack lies where you fell"},
     {"level_up", prep_stat_point, "levelup strength", "ok"},
     {"achievement", prep_steps, "move s", "First Steps"},
+    {"store", prep_chest, "store bread 2", "You put 2 bread in the chest."},
 };
 
 /* The scenario's own start: a copy of the base with its preparation done. */

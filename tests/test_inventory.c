@@ -459,6 +459,57 @@ static void test_a_placed_chest_gives_its_items_once(void **state)
     th_game_stop(&f);
 }
 
+/* A chest keeps what is put in it, across a restart, and gives it back; with no chest near, or a
+ * full one, nothing leaves the pack. */
+static void test_items_put_in_a_chest_stay_there(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "store.db", 1);
+    const Player *p = game_player(f.game);
+    Err err = {0};
+    int bread = count_of(&f, "bread"), torches = count_of(&f, "torch");
+    assert_true(bread >= 2 && torches >= 1);
+    ActionResult r = th_act(f.game, "store bread 2");
+    assert_false(r.ok);
+    assert_non_null(strstr(r.text, "no chest beside you"));
+    assert_int_equal(count_of(&f, "bread"), bread);
+    int chest = blocks_find(game_blocks(f.game), "chest");
+    assert_int_equal(world_set_block(game_world(f.game), p->x + 1, p->y, p->z, (BlockId)chest, &err), MA_OK);
+    r = th_act(f.game, "store bread 2");
+    assert_string_equal(r.text, "ok");
+    assert_true(has_event(&r, "You put 2 bread in the chest."));
+    assert_int_equal(th_act(f.game, "store bread 1").ok, 1); /* joins the stack */
+    assert_int_equal(th_act(f.game, "store torch").ok, 1);
+    assert_int_equal(count_of(&f, "bread"), bread - 3);
+    assert_int_equal(count_of(&f, "torch"), torches - 1);
+    th_game_stop(&f);
+    /* Saved with the chest: after a restart it gives them back. */
+    start(&f, "store.db", 0);
+    r = th_act(f.game, "take");
+    assert_string_equal(r.text, "ok");
+    assert_true(has_event(&r, "You open the chest and take 3 bread, 1 torch."));
+    assert_int_equal(count_of(&f, "bread"), bread);
+    assert_int_equal(count_of(&f, "torch"), torches);
+    /* A chest of 27 stacks takes no more. */
+    cJSON *meta = cJSON_CreateObject();
+    cJSON *items = cJSON_AddArrayToObject(meta, "items");
+    for (int i = 0; i < INVENTORY_CHEST_STACKS; i++) {
+        cJSON *it = cJSON_CreateObject();
+        cJSON_AddStringToObject(it, "item", "iron_sword");
+        cJSON_AddNumberToObject(it, "count", 1);
+        cJSON_AddItemToObject(it, "data", cJSON_Parse("{\"durability\":10}"));
+        cJSON_AddItemToArray(items, it);
+    }
+    const Player *q = game_player(f.game);
+    assert_int_equal(world_set_block_meta(game_world(f.game), q->x + 1, q->y, q->z, meta, &err), MA_OK);
+    r = th_act(f.game, "store bread 1");
+    assert_false(r.ok);
+    assert_non_null(strstr(r.text, "the chest is full"));
+    assert_int_equal(count_of(&f, "bread"), bread);
+    th_game_stop(&f);
+}
+
 /* Finds a dungeon chest of the generated world: its position and a cell next to it to stand in. */
 static int find_dungeon_chest(Fixture *f, int32_t at[3], int32_t stand[3])
 {
@@ -962,6 +1013,7 @@ int main(void)
         cmocka_unit_test(test_a_bag_adds_backpack_slots),
         cmocka_unit_test(test_drop_then_take_round_trips_through_the_chunk),
         cmocka_unit_test(test_a_placed_chest_gives_its_items_once),
+        cmocka_unit_test(test_items_put_in_a_chest_stay_there),
         cmocka_unit_test(test_a_dungeon_chest_from_world_generation_gives_its_loot_once),
         cmocka_unit_test(test_eating_bread_heals_and_a_scroll_teaches_a_recipe),
         cmocka_unit_test(test_wear_breaks_a_tool_at_zero),

@@ -40,6 +40,7 @@ static const KeyBinding g_keys[] = {
     {{'T', 0}, KCTX_MAP, KC_TALK, 0, "talk to someone: then a direction"},
     {{'g', ',', 0}, KCTX_MAP, KC_TAKE, 0, "take what lies here, or loot a chest by you"},
     {{'d', 0}, KCTX_MAP, KC_DROP, 0, "drop an item"},
+    {{'p', 0}, KCTX_MAP, KC_STORE, 0, "put an item into the chest beside you"},
     {{'e', 0}, KCTX_MAP, KC_EQUIP, 0, "equip (wear or wield) an item"},
     {{'r', 0}, KCTX_MAP, KC_UNEQUIP, 0, "remove an equipped item"},
     {{'U', 0}, KCTX_MAP, KC_USE, 0, "use an item: eat, drink, read"},

@@ -44,6 +44,7 @@ typedef enum KeyCmd {
     KC_TALK,        /* then a direction */
     KC_TAKE,
     KC_DROP,
+    KC_STORE,       /* put an item into the chest beside the player */
     KC_EQUIP,
     KC_UNEQUIP,
     KC_USE,

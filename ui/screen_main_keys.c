@@ -111,7 +111,8 @@ static void map_key_cast(MainUi *u)
 static int map_key_items(MainUi *u, KeyCmd cmd)
 {
     static const struct { KeyCmd cmd; ActionKind kind; ItemPick what; const char *title; } picks[] = {
-        {KC_DROP, ACT_DROP, PICK_ANY, "Drop what?"}, {KC_EQUIP, ACT_EQUIP, PICK_EQUIP, "Equip what?"},
+        {KC_DROP, ACT_DROP, PICK_ANY, "Drop what?"}, {KC_STORE, ACT_STORE, PICK_ANY, "Put what into the chest?"},
+        {KC_EQUIP, ACT_EQUIP, PICK_EQUIP, "Equip what?"},
         {KC_UNEQUIP, ACT_UNEQUIP, PICK_WORN, "Take off what?"}, {KC_USE, ACT_USE, PICK_USE, "Use what?"},
         {KC_REPAIR, ACT_REPAIR, PICK_REPAIR, "Repair what?"},
     };
@@ -148,7 +149,7 @@ static int map_key_items(MainUi *u, KeyCmd cmd)
             log_add(&u->log, SEV_INFO, (long)game_clock(u->g), "%s", name);
         if (got > 0) {
             a.kind = picks[i].kind;
-            a.count = 1;
+            a.count = a.kind == ACT_STORE ? 0 : 1; /* into a chest goes the whole stack */
             snprintf(a.arg, sizeof a.arg, "%s", name);
             screen_main_act(u, &a, NULL);
         }

@@ -36,7 +36,7 @@ void dir_delta(Dir d, int *dx, int *dz)
 static const char *const kind_names[ACT_COUNT_] = {
     "move", "up", "down", "dig", "place", "wait", "select", "attack", "shoot", "cast", "talk", "say",
     "take", "drop", "equip", "unequip", "use", "craft", "quest", "levelup", "repair", "specialize",
-    "quest share", "story", "choose", "story focus"};
+    "quest share", "story", "choose", "story focus", "store"};
 
 const char *action_name(ActionKind k) { return k < ACT_COUNT_ ? kind_names[k] : "?"; }
 
@@ -94,7 +94,7 @@ int action_parse(const char *text, Action *out, Err *err)
     if (kind < 0)
         return err_set(err, MA_ERR_INVALID,
                        "unknown action '%s' (known: move up down dig place wait select attack shoot cast talk say "
-                       "take drop equip unequip use craft quest levelup repair specialize story choose)", w[0]);
+                       "take drop store equip unequip use craft quest levelup repair specialize story choose)", w[0]);
     out->kind = (ActionKind)kind;
     switch (out->kind) {
     case ACT_MOVE:
@@ -165,6 +165,7 @@ int action_parse(const char *text, Action *out, Err *err)
             return err_set(err, MA_ERR_INVALID, "take takes no arguments");
         break;
     case ACT_DROP:
+    case ACT_STORE:
     case ACT_CRAFT:
         if (n < 2 || n > 3)
             return err_set(err, MA_ERR_INVALID, "%s takes a name and an optional count", w[0]);

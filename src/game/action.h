@@ -42,6 +42,7 @@ typedef enum ActionKind {
     ACT_STORY,   /* show the focused storyline's passage and choices */
     ACT_CHOOSE,  /* count: the choice taken (1-based) in the focused storyline */
     ACT_STORY_FOCUS, /* arg: the title of the storyline to put in focus */
+    ACT_STORE,   /* arg: item; count (0: all of it): put it into the chest beside the player */
     ACT_COUNT_
 } ActionKind;
 

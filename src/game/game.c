@@ -319,6 +319,7 @@ int game_apply(Game *g, const Action *a, ActionResult *res, Err *err)
     case ACT_CAST: rc = combat_cast(g, a->arg, a->dir, res, err); break;
     case ACT_TAKE: rc = inventory_take(g, res, err); break;
     case ACT_DROP: rc = inventory_drop(g, a->arg, a->count, res, err); break;
+    case ACT_STORE: rc = inventory_store(g, a->arg, a->count, res, err); break;
     case ACT_EQUIP: rc = inventory_equip(g, a->arg, res, err); break;
     case ACT_UNEQUIP: rc = inventory_unequip(g, a->arg, res, err); break;
     case ACT_USE: rc = inventory_use(g, a->arg, res, err); break;

@@ -69,6 +69,12 @@ int inventory_unequip(Game *g, const char *item_or_slot, ActionResult *r, Err *e
 /* Puts count (0 means 1) of item on the ground at the player's feet, as an
  * item entity in the chunk; logged as a "drop" transfer. */
 int inventory_drop(Game *g, const char *item, int count, ActionResult *r, Err *err);
+/* How many stacks a chest holds (a stack: any number of one plain item, or one piece of gear). */
+#define INVENTORY_CHEST_STACKS 27
+/* Puts count (0: all the player has) of item into the chest beside the player (the one `take` would open):
+ * plain items join a stack of their kind there, gear keeps its data; logged as a "drop"
+ * transfer (the schema's reasons: it leaves the pack for the world; taking it back is "loot"). Refused with no chest near, or a chest of INVENTORY_CHEST_STACKS stacks. */
+int inventory_store(Game *g, const char *item, int count, ActionResult *r, Err *err);
 /* Picks up the items lying at the player's feet; when there are none,
  * opens a chest underfoot or next to the player (feet or head level) and
  * takes what it holds (logged as "loot"). What does not fit stays. */

@@ -172,6 +172,112 @@ static int take_from_ground(Game *g, int *found, char *line, size_t size, int *f
     return MA_OK;
 }
 
+/* Where the player finds a chest, in order: underfoot, then around the feet, then around the head. */
+static const int chest_spots[][3] = {{0, -1, 0}, {0, 0, -1}, {1, 0, 0},  {0, 0, 1},  {-1, 0, 0},  {1, 0, -1},
+                                     {1, 0, 1},  {-1, 0, 1}, {-1, 0, -1}, {0, 1, -1}, {1, 1, 0},  {0, 1, 1},
+                                     {-1, 1, 0}, {1, 1, -1}, {1, 1, 1},  {-1, 1, 1}, {-1, 1, -1}};
+
+/* The chest items go into: the first of chest_spots with a chest; its metadata (a copy the caller
+ * writes back, {"items": [...]}) in *meta. 0 when there is none. */
+static int chest_beside(Game *g, int32_t at[3], cJSON **meta, Err *err)
+{
+    int chest = blocks_find(g->blocks, "chest");
+    for (size_t k = 0; chest > 0 && k < sizeof chest_spots / sizeof chest_spots[0]; k++) {
+        int32_t x = g->p.x + chest_spots[k][0], y = g->p.y + chest_spots[k][1], z = g->p.z + chest_spots[k][2];
+        if (y < 0 || y >= WORLD_HEIGHT || world_get_block(g->world, x, y, z) != (BlockId)chest)
+            continue;
+        Chunk *c = world_chunk(g->world, chunk_coord(x), chunk_coord(y), chunk_coord(z), err);
+        if (!c)
+            return err->code;
+        const cJSON *m = chunk_meta_get(c, CHUNK_INDEX(chunk_local(x), chunk_local(y), chunk_local(z)));
+        *meta = cJSON_IsObject(m) ? cJSON_Duplicate(m, 1) : cJSON_CreateObject();
+        if (!*meta)
+            return err_set(err, MA_ERR_NOMEM, "out of memory");
+        if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(*meta, "items"))) {
+            cJSON_DeleteItemFromObjectCaseSensitive(*meta, "items");
+            cJSON_AddArrayToObject(*meta, "items");
+        }
+        at[0] = x;
+        at[1] = y;
+        at[2] = z;
+        return 1;
+    }
+    return 0;
+}
+
+/* One part of what is stored: onto a plain stack of the same item, or a stack of its own. */
+static int store_part(Game *g, const char *item, int n, const cJSON *data, void *ud, Err *err)
+{
+    (void)g;
+    (void)err;
+    cJSON *items = cJSON_GetObjectItemCaseSensitive((cJSON *)ud, "items"), *it;
+    cJSON_ArrayForEach(it, items) {
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(it, "item");
+        cJSON *count = cJSON_GetObjectItemCaseSensitive(it, "count");
+        if (!data && cJSON_IsString(name) && strcmp(name->valuestring, item) == 0 && cJSON_IsNumber(count) &&
+            !cJSON_GetObjectItemCaseSensitive(it, "data")) {
+            cJSON_SetNumberValue(count, count->valuedouble + n);
+            return MA_OK;
+        }
+    }
+    it = cJSON_CreateObject();
+    cJSON_AddStringToObject(it, "item", item);
+    cJSON_AddNumberToObject(it, "count", n);
+    if (data)
+        cJSON_AddItemToObject(it, "data", cJSON_Duplicate(data, 1));
+    cJSON_AddItemToArray(items, it);
+    return MA_OK;
+}
+
+int inventory_store(Game *g, const char *item, int count, ActionResult *r, Err *err)
+{
+    char label[64], what[80];
+    items_label(item, label, sizeof label);
+    int have = inventory_count(g, g->p.character_id, item, err);
+    if (have < 0)
+        return err->code;
+    if (count <= 0)
+        count = have > 0 ? have : 1; /* all of it */
+    if (have == 0) {
+        game_refuse(r, "you have no %s", label);
+        return MA_OK;
+    }
+    if (have < count) {
+        game_refuse(r, "you have only %d %s", have, label);
+        return MA_OK;
+    }
+    int32_t at[3] = {0, 0, 0};
+    cJSON *meta = NULL;
+    int found = chest_beside(g, at, &meta, err);
+    if (found < 0)
+        return found;
+    if (!found) {
+        game_refuse(r, "no chest beside you to put it in (place one: P)");
+        return MA_OK;
+    }
+    if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(meta, "items")) >= INVENTORY_CHEST_STACKS) {
+        cJSON_Delete(meta);
+        game_refuse(r, "the chest is full (%d stacks)", INVENTORY_CHEST_STACKS);
+        return MA_OK;
+    }
+    int rc = inventory_take_with(g, g->p.character_id, item, count, store_part, meta, err);
+    if (rc == MA_OK)
+        rc = transfers_log(g->save, g->p.character_id, 0, item, count, "drop", 0, err); /* out of the pack */
+    if (rc != MA_OK) {
+        cJSON_Delete(meta);
+        return rc;
+    }
+    if ((rc = world_set_block_meta(g->world, at[0], at[1], at[2], meta, err)) != MA_OK) /* takes meta */
+        return rc;
+    if (have == count && strcmp(g->p.hand, item) == 0)
+        g->p.hand[0] = '\0';
+    inventory_plural(what, sizeof what, item, count);
+    game_event(r, SEV_INFO, "You put %s in the chest.", what);
+    r->ok = 1;
+    game_pass_time(g, 1, r);
+    return MA_OK;
+}
+
 /* Empties what fits of the chest at (x, y, z) into the pack. */
 static int take_from_chest(Game *g, int32_t x, int32_t y, int32_t z, const cJSON *meta, char *line, size_t size,
                            int *full, Err *err)
@@ -238,13 +344,9 @@ int inventory_take(Game *g, ActionResult *r, Err *err)
         game_event(r, SEV_GOOD, "You pick up %s.", line);
     } else {
         /* No pile here: a chest underfoot, then around the feet, then around the head. */
-        static const int around[][3] = {{0, -1, 0}, {0, 0, -1}, {1, 0, 0},  {0, 0, 1},  {-1, 0, 0},
-                                        {1, 0, -1}, {1, 0, 1},  {-1, 0, 1}, {-1, 0, -1}, {0, 1, -1},
-                                        {1, 1, 0},  {0, 1, 1},  {-1, 1, 0}, {1, 1, -1}, {1, 1, 1},
-                                        {-1, 1, 1}, {-1, 1, -1}};
         int chest = blocks_find(g->blocks, "chest"), chests = 0;
-        for (size_t k = 0; chest > 0 && k < sizeof around / sizeof around[0]; k++) {
-            int32_t x = g->p.x + around[k][0], y = g->p.y + around[k][1], z = g->p.z + around[k][2];
+        for (size_t k = 0; chest > 0 && k < sizeof chest_spots / sizeof chest_spots[0]; k++) {
+            int32_t x = g->p.x + chest_spots[k][0], y = g->p.y + chest_spots[k][1], z = g->p.z + chest_spots[k][2];
             if (y < 0 || y >= WORLD_HEIGHT || world_get_block(g->world, x, y, z) != (BlockId)chest)
                 continue;
             chests++;
