@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "game/inventory.h"
 #include "game/creatures.h"
 #include "screen_achievements.h"
 #include "screen_chronicle.h"
@@ -139,6 +140,10 @@ static int map_key_items(MainUi *u, KeyCmd cmd)
     }
     if (cmd == KC_CAST) {
         map_key_cast(u);
+        return 0;
+    }
+    if (cmd == KC_STORE && !inventory_chest_near(u->g)) {
+        log_add(&u->log, SEV_WARN, (long)game_clock(u->g), "No chest beside you: place one (P) and stand by it.");
         return 0;
     }
     for (size_t i = 0; i < sizeof picks / sizeof picks[0]; i++) {

@@ -75,6 +75,8 @@ int inventory_drop(Game *g, const char *item, int count, ActionResult *r, Err *e
  * plain items join a stack of their kind there, gear keeps its data; logged as a "drop"
  * transfer (the schema's reasons: it leaves the pack for the world; taking it back is "loot"). Refused with no chest near, or a chest of INVENTORY_CHEST_STACKS stacks. */
 int inventory_store(Game *g, const char *item, int count, ActionResult *r, Err *err);
+/* Whether a chest stands where inventory_store and inventory_take look for one. */
+int inventory_chest_near(Game *g);
 /* Picks up the items lying at the player's feet; when there are none,
  * opens a chest underfoot or next to the player (feet or head level) and
  * takes what it holds (logged as "loot"). What does not fit stays. */

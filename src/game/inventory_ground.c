@@ -177,32 +177,46 @@ static const int chest_spots[][3] = {{0, -1, 0}, {0, 0, -1}, {1, 0, 0},  {0, 0, 
                                      {1, 0, 1},  {-1, 0, 1}, {-1, 0, -1}, {0, 1, -1}, {1, 1, 0},  {0, 1, 1},
                                      {-1, 1, 0}, {1, 1, -1}, {1, 1, 1},  {-1, 1, 1}, {-1, 1, -1}};
 
-/* The chest items go into: the first of chest_spots with a chest; its metadata (a copy the caller
- * writes back, {"items": [...]}) in *meta. 0 when there is none. */
-static int chest_beside(Game *g, int32_t at[3], cJSON **meta, Err *err)
+/* The first of chest_spots where a chest stands, into at: 1, or 0 when there is none. */
+static int chest_spot(Game *g, int32_t at[3])
 {
     int chest = blocks_find(g->blocks, "chest");
     for (size_t k = 0; chest > 0 && k < sizeof chest_spots / sizeof chest_spots[0]; k++) {
         int32_t x = g->p.x + chest_spots[k][0], y = g->p.y + chest_spots[k][1], z = g->p.z + chest_spots[k][2];
         if (y < 0 || y >= WORLD_HEIGHT || world_get_block(g->world, x, y, z) != (BlockId)chest)
             continue;
-        Chunk *c = world_chunk(g->world, chunk_coord(x), chunk_coord(y), chunk_coord(z), err);
-        if (!c)
-            return err->code;
-        const cJSON *m = chunk_meta_get(c, CHUNK_INDEX(chunk_local(x), chunk_local(y), chunk_local(z)));
-        *meta = cJSON_IsObject(m) ? cJSON_Duplicate(m, 1) : cJSON_CreateObject();
-        if (!*meta)
-            return err_set(err, MA_ERR_NOMEM, "out of memory");
-        if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(*meta, "items"))) {
-            cJSON_DeleteItemFromObjectCaseSensitive(*meta, "items");
-            cJSON_AddArrayToObject(*meta, "items");
-        }
         at[0] = x;
         at[1] = y;
         at[2] = z;
         return 1;
     }
     return 0;
+}
+
+int inventory_chest_near(Game *g)
+{
+    int32_t at[3];
+    return chest_spot(g, at);
+}
+
+/* The chest items go into (chest_spot), with its metadata (a copy the caller writes back,
+ * {"items": [...]}) in *meta: 1, 0 when there is none, or an error. */
+static int chest_beside(Game *g, int32_t at[3], cJSON **meta, Err *err)
+{
+    if (!chest_spot(g, at))
+        return 0;
+    Chunk *c = world_chunk(g->world, chunk_coord(at[0]), chunk_coord(at[1]), chunk_coord(at[2]), err);
+    if (!c)
+        return err->code;
+    const cJSON *m = chunk_meta_get(c, CHUNK_INDEX(chunk_local(at[0]), chunk_local(at[1]), chunk_local(at[2])));
+    *meta = cJSON_IsObject(m) ? cJSON_Duplicate(m, 1) : cJSON_CreateObject();
+    if (!*meta)
+        return err_set(err, MA_ERR_NOMEM, "out of memory");
+    if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(*meta, "items"))) {
+        cJSON_DeleteItemFromObjectCaseSensitive(*meta, "items");
+        cJSON_AddArrayToObject(*meta, "items");
+    }
+    return 1;
 }
 
 /* One part of what is stored: onto a plain stack of the same item, or a stack of its own. */
