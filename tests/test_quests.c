@@ -20,6 +20,7 @@
 #include "game/game.h"
 #include "game/game_rules.h"
 #include "game/npc.h"
+#include "game/creatures.h"
 #include "game/quest.h"
 #include "save/achievements.h"
 #include "save/characters.h"
@@ -279,6 +280,33 @@ static void test_a_place_to_reach_has_a_direction(void **state)
     int dx = st.x + st.w / 2 - p->x, dz = st.z + st.d / 2 - p->z;
     assert_true(abs(dx) <= QUEST_PLACE_RADIUS + st.w && abs(dz) <= QUEST_PLACE_RADIUS + st.d);
     assert_int_equal(quest_place_nearest(f.game, "nowhere", &st), 0);
+    free(log);
+    stop(&f);
+}
+
+/* A quest to slay a kind of creature says where that kind is found (the quest page shows it). */
+static void test_a_creature_to_slay_says_where_it_lives(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "hunt.db", "guard");
+    ActionResult r = th_act(f.game, "talk e");
+    ActionResult said;
+    say_reply(&f, &r, "Wolf Trouble", &said);
+    assert_true(said.ok);
+    QuestView *log = NULL;
+    int n = 0;
+    Err err = {0};
+    assert_int_equal(quest_log(f.game, &log, &n, &err), MA_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(log[0].objectives[0].creature, "wolf");
+    char where[160];
+    creatures_habitat_words(game_creatures(f.game), log[0].objectives[0].creature, where, sizeof where);
+    assert_string_equal(where, "plains, forest and snowy mountains, by night"); /* data/creatures.json */
+    creatures_habitat_words(game_creatures(f.game), "scorpion", where, sizeof where);
+    assert_string_equal(where, "desert");
+    creatures_habitat_words(game_creatures(f.game), "nonesuch", where, sizeof where);
+    assert_string_equal(where, "");
     free(log);
     stop(&f);
 }
@@ -969,6 +997,7 @@ int main(void)
         cmocka_unit_test(test_dialogue_reply_unavailable_says_why),
         cmocka_unit_test(test_counters_advance_and_hand_in_rewards_exactly_once),
         cmocka_unit_test(test_a_place_to_reach_has_a_direction),
+        cmocka_unit_test(test_a_creature_to_slay_says_where_it_lives),
         cmocka_unit_test(test_slay_counts_from_acceptance_and_quest_expires_on_the_clock),
         cmocka_unit_test(test_deliver_through_dialogue_completes_and_pleases_the_receiver),
         cmocka_unit_test(test_quest_shared_with_another_character_of_the_player),

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "game/creatures.h"
 #include "game/quest.h"
 #include "save/characters.h"
 #include "screen_panel.h"
@@ -90,6 +91,13 @@ static int quest_page(Game *g, const QuestView *q, MsgLog *log, int active)
         const QuestObjectiveView *o = &q->objectives[j];
         snprintf(items[k].text, sizeof items[0].text, "  %s %d/%d", o->text, o->count, o->target);
         snprintf(items[k++].detail, sizeof items[0].detail, "%s", o->done ? "done" : o->open ? "in progress" : "not yet");
+        if (o->creature[0] && active && !o->done) {
+            /* Where to hunt: where the kind comes into being. */
+            char where[160];
+            creatures_habitat_words(game_creatures(g), o->creature, where, sizeof where);
+            if (where[0])
+                snprintf(items[k++].text, sizeof items[0].text, "    found in %s", where);
+        }
         if (o->place[0] && active && !o->done) {
             /* Where to go: the nearest place of that kind, and which way. */
             const Player *p = game_player(g);

@@ -325,6 +325,34 @@ void creatures_free(CreatureBook *b)
     free(b);
 }
 
+void creatures_habitat_words(const CreatureBook *b, const char *kind, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    for (int i = 0; b && kind && i < b->n; i++) {
+        if (strcmp(b->defs[i].kind, kind) != 0)
+            continue;
+        const Habitat *h = &b->habitats[i];
+        if (!h->biomes || b->defs[i].weight <= 0)
+            return;
+        size_t len = 0;
+        int k = 0, n = 0;
+        for (int bi = 0; bi < BIOME_COUNT; bi++)
+            n += (h->biomes >> bi & 1) != 0;
+        for (int bi = 0; bi < BIOME_COUNT && len < size; bi++) {
+            if (!(h->biomes >> bi & 1))
+                continue;
+            k++;
+            len += (size_t)snprintf(buf + len, size - len, "%s%s", k == 1 ? "" : k == n ? " and " : ", ",
+                                    biome_name((Biome)bi));
+        }
+        if (h->max_y < SEA_LEVEL && len < size)
+            len += (size_t)snprintf(buf + len, size - len, ", underground (below y %d)", h->max_y + 1);
+        if (h->time && len < size)
+            snprintf(buf + len, size - len, ", %s", h->time == 2 ? "by night" : "by day");
+        return;
+    }
+}
+
 const CreatureDef *creatures_find(const CreatureBook *b, const char *kind)
 {
     for (int i = 0; b && kind && i < b->n; i++)

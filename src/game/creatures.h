@@ -81,6 +81,9 @@ void creatures_free(CreatureBook *b);
 
 /* The kind named, or NULL. Borrowed from the book. */
 const CreatureDef *creatures_find(const CreatureBook *b, const char *kind);
+/* Where a kind of creature comes into being, in words: "forest and plains, by night", "desert",
+ * "underground (below y 40)"; "" when the book has no such kind or it never spawns by itself. */
+void creatures_habitat_words(const CreatureBook *b, const char *kind, char *buf, size_t size);
 int creatures_count(const CreatureBook *b);
 const SpellDef *creatures_spell(const CreatureBook *b, const char *name);
 /* The spells in file order, for lists. */

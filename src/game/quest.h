@@ -85,6 +85,7 @@ typedef struct QuestObjectiveView {
     int count, target;
     int done, open;   /* open: unlocked and not done */
     char place[16];   /* a "reach" objective: the kind of place ("ruins", "shrine"); else "" */
+    char creature[32]; /* a "slay" objective: the kind of creature ("wolf"); else "" */
 } QuestObjectiveView;
 typedef struct QuestView {
     char name[64], title[129], status[16], giver[16];

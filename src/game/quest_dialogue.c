@@ -212,6 +212,8 @@ int quest_log(Game *g, QuestView **out, int *n_out, Err *err)
                 const char *kind = json_str(ob, "kind"), *place = json_str(ob, "place");
                 if (kind && strcmp(kind, "reach") == 0 && place)
                     snprintf(o->place, sizeof o->place, "%s", place);
+                if (kind && strcmp(kind, "slay") == 0 && json_str(ob, "creature"))
+                    snprintf(o->creature, sizeof o->creature, "%s", json_str(ob, "creature"));
                 o->count = json_int(st, "count", 0);
                 o->target = json_int(st, "target", 1);
                 o->done = bfield(st, "done");
