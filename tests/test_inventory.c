@@ -483,6 +483,11 @@ static void test_items_put_in_a_chest_stay_there(void **state)
     assert_int_equal(th_act(f.game, "store torch").ok, 1);
     assert_int_equal(count_of(&f, "bread"), bread - 3);
     assert_int_equal(count_of(&f, "torch"), torches - 1);
+    /* Looking at the chest says what it holds. */
+    char holds[200];
+    assert_int_equal(inventory_chest_words(f.game, p->x + 1, p->y, p->z, holds, sizeof holds), 1);
+    assert_string_equal(holds, "3 bread, 1 torch");
+    assert_int_equal(inventory_chest_words(f.game, p->x - 1, p->y, p->z, holds, sizeof holds), 0);
     th_game_stop(&f);
     /* Saved with the chest: after a restart it gives them back. */
     start(&f, "store.db", 0);

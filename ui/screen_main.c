@@ -27,6 +27,7 @@
 #include "screen_chronicle.h"
 #include "term.h"
 #include "game/creatures.h"
+#include "game/inventory.h"
 #include "game/npc.h"
 #include "world/render.h"
 
@@ -409,7 +410,7 @@ void screen_main_describe_spot(MainUi *u, int log_it)
     const Player *p = game_player(u->g);
     World *w = game_world(u->g);
     int32_t x = p->x + u->lx, y = p->y + u->view_dy, z = p->z + u->lz;
-    char here[64], below[64], who[200] = "", depth[48];
+    char here[64], below[64], who[200] = "", depth[48], holds[300];
     BlockId at = world_get_block(w, x, y, z);
     const BlockDef *def = blocks_get(game_blocks(u->g), at);
     label_of(u, at, here, sizeof here);
@@ -440,6 +441,9 @@ void screen_main_describe_spot(MainUi *u, int log_it)
         if (unseen)
             snprintf(text, sizeof text, "(%d, %d, %d, %s) rock at this level (solid; what lies inside it is not seen "
                                         "until you dig to it)", x, y, z, depth);
+        else if (inventory_chest_words(u->g, x, y, z, holds, sizeof holds))
+            snprintf(text, sizeof text, "(%d, %d, %d, %s) %s at this level (solid); it holds %s", x, y, z, depth, here,
+                     holds);
         else
             snprintf(text, sizeof text, "(%d, %d, %d, %s) %s at this level (solid)", x, y, z, depth, here);
     }

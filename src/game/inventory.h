@@ -77,6 +77,9 @@ int inventory_drop(Game *g, const char *item, int count, ActionResult *r, Err *e
 int inventory_store(Game *g, const char *item, int count, ActionResult *r, Err *err);
 /* Whether a chest stands where inventory_store and inventory_take look for one. */
 int inventory_chest_near(Game *g);
+/* What the chest at world (x, y, z) holds, in words ("3 bread, 1 iron sword", "nothing"), into
+ * buf; 0 when no chest stands there. */
+int inventory_chest_words(Game *g, int32_t x, int32_t y, int32_t z, char *buf, size_t size);
 /* Picks up the items lying at the player's feet; when there are none,
  * opens a chest underfoot or next to the player (feet or head level) and
  * takes what it holds (logged as "loot"). What does not fit stays. */

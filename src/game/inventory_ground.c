@@ -199,6 +199,25 @@ int inventory_chest_near(Game *g)
     return chest_spot(g, at);
 }
 
+int inventory_chest_words(Game *g, int32_t x, int32_t y, int32_t z, char *buf, size_t size)
+{
+    int chest = blocks_find(g->blocks, "chest");
+    buf[0] = '\0';
+    if (chest <= 0 || y < 0 || y >= WORLD_HEIGHT || world_get_block(g->world, x, y, z) != (BlockId)chest)
+        return 0;
+    Chunk *c = world_chunk(g->world, chunk_coord(x), chunk_coord(y), chunk_coord(z), NULL);
+    const cJSON *meta = c ? chunk_meta_get(c, CHUNK_INDEX(chunk_local(x), chunk_local(y), chunk_local(z))) : NULL;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(meta, "items")) {
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(it, "item"), *n = cJSON_GetObjectItemCaseSensitive(it, "count");
+        if (cJSON_IsString(name) && cJSON_IsNumber(n) && n->valueint > 0)
+            summary_add(buf, size, name->valuestring, n->valueint);
+    }
+    if (!buf[0])
+        snprintf(buf, size, "nothing");
+    return 1;
+}
+
 /* The chest items go into (chest_spot), with its metadata (a copy the caller writes back,
  * {"items": [...]}) in *meta: 1, 0 when there is none, or an error. */
 static int chest_beside(Game *g, int32_t at[3], cJSON **meta, Err *err)
