@@ -74,9 +74,11 @@ void screen_main_draw(MainUi *u);
 /* Applies a through game_apply and logs what happened (res may be NULL): 1 done, 0 refused,
  * negative on an error (said in the log). */
 int screen_main_act(MainUi *u, const Action *a, ActionResult *res);
-/* Walks towards the look cursor (to_cursor) or the nearest unexplored ground, one step at a
- * time (drawing each), stopping when someone new comes into view (not a villager already met), something hurts, the way is
- * blocked or after TRAVEL_STEPS. */
+/* Walks to the look cursor (to_cursor) or the nearest unexplored ground along the walk the game
+ * plans (game_plan_walk), one step at a time (drawing each); refused with a threat in view
+ * (panel_first_threat), stopping when one comes, when something hurts, when someone new comes
+ * into view (a villager not met, a creature that fights back, an item), when there is no way,
+ * or after TRAVEL_STEPS. */
 void screen_main_travel(MainUi *u, int to_cursor);
 /* How far one sees from the map's centre (less at night). */
 int screen_main_sight_radius(const MainUi *u);

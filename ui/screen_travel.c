@@ -1,7 +1,7 @@
 /* screen_travel.c — walking and waiting many turns at a key: travel (explore the nearest ground
  * not seen yet, or walk to the look cursor) along a walk planned by the game (game_plan_walk),
- * and rest. Both stop for an attack, danger in view or someone new, and each step or rest is
- * its own action through game_apply. */
+ * and rest. Both stop for an attack, a threat in view or someone new; each step, and each ten
+ * turns of rest, is one action through game_apply. */
 #include "screen_main_ui.h"
 
 #include <stdio.h>
