@@ -136,6 +136,48 @@ static void test_a_planned_step_is_the_step(void **state)
     th_game_stop(&f);
 }
 
+/* walk X Z: the fewest steps round a wall, each a move of its own; refused (nothing moved) when
+ * there is no way or it is too far. */
+static void test_walk_goes_round_a_wall(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "walk_round.db", 1);
+    const Player *p = game_player(f.game);
+    int32_t x = p->x, y = p->y, z = p->z;
+    Err err = {0};
+    BlockId planks = (BlockId)block_id(&f, "planks");
+    World *w = game_world(f.game);
+    /* A wall two high from 3 north to 3 south, 2 east; the goal 4 east, behind it. */
+    for (int dz = -3; dz <= 3; dz++)
+        for (int h = 0; h < 2; h++)
+            assert_int_equal(world_set_block(w, x + 2, y + h, z + dz, planks, &err), MA_OK);
+    char line[64];
+    snprintf(line, sizeof line, "walk %d %d", x + 4, z);
+    ActionResult r = th_act(f.game, line);
+    assert_string_equal(r.text, "ok");
+    assert_int_equal(p->x, x + 4);
+    assert_int_equal(p->z, z);
+    assert_true(r.turns >= 8); /* round the wall's end: more than the 4 steps straight on */
+    assert_non_null(th_event_with(&r, "You walk "));
+    /* A cell walled in on every side: no way, and nothing moves. */
+    for (int dz = -1; dz <= 1; dz++)
+        for (int dx = -1; dx <= 1; dx++)
+            if (dx || dz)
+                for (int h = 0; h < 2; h++)
+                    assert_int_equal(world_set_block(w, x + 10 + dx, y + h, z + dz, planks, &err), MA_OK);
+    snprintf(line, sizeof line, "walk %d %d", x + 10, z);
+    r = th_act(f.game, line);
+    assert_false(r.ok);
+    assert_non_null(strstr(r.text, "no way there"));
+    assert_int_equal(p->x, x + 4);
+    snprintf(line, sizeof line, "walk %d %d", x + 500, z);
+    r = th_act(f.game, line);
+    assert_false(r.ok);
+    assert_non_null(strstr(r.text, "too far"));
+    th_game_stop(&f);
+}
+
 static void test_swim_out_of_a_well(void **state)
 {
     (void)state;
@@ -484,6 +526,7 @@ int main(void)
         cmocka_unit_test(test_climb_one_block_but_not_two),
         cmocka_unit_test(test_swim_out_of_a_well),
         cmocka_unit_test(test_a_planned_step_is_the_step),
+        cmocka_unit_test(test_walk_goes_round_a_wall),
         cmocka_unit_test(test_fall_hurts_beyond_three_blocks),
         cmocka_unit_test(test_dig_gives_the_drop_and_place_uses_it),
         cmocka_unit_test(test_script_runs_and_reports_each_action),

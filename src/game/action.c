@@ -36,7 +36,7 @@ void dir_delta(Dir d, int *dx, int *dz)
 static const char *const kind_names[ACT_COUNT_] = {
     "move", "up", "down", "dig", "place", "wait", "select", "attack", "shoot", "cast", "talk", "say",
     "take", "drop", "equip", "unequip", "use", "craft", "quest", "levelup", "repair", "specialize",
-    "quest share", "story", "choose", "story focus", "store"};
+    "quest share", "story", "choose", "story focus", "store", "walk"};
 
 const char *action_name(ActionKind k) { return k < ACT_COUNT_ ? kind_names[k] : "?"; }
 
@@ -94,7 +94,7 @@ int action_parse(const char *text, Action *out, Err *err)
     if (kind < 0)
         return err_set(err, MA_ERR_INVALID,
                        "unknown action '%s' (known: move up down dig place wait select attack shoot cast talk say "
-                       "take drop store equip unequip use craft quest levelup repair specialize story choose)", w[0]);
+                       "take drop store equip unequip use craft quest levelup repair specialize story choose walk)", w[0]);
     out->kind = (ActionKind)kind;
     switch (out->kind) {
     case ACT_MOVE:
@@ -164,6 +164,16 @@ int action_parse(const char *text, Action *out, Err *err)
         if (n != 1)
             return err_set(err, MA_ERR_INVALID, "take takes no arguments");
         break;
+    case ACT_WALK: {
+        char *end1 = NULL, *end2 = NULL;
+        long x = n == 3 ? strtol(w[1], &end1, 10) : 0, z = n == 3 ? strtol(w[2], &end2, 10) : 0;
+        if (n != 3 || *end1 || *end2 || end1 == w[1] || end2 == w[2] || x < -30000000 || x > 30000000 ||
+            z < -30000000 || z > 30000000)
+            return err_set(err, MA_ERR_INVALID, "walk takes a cell's x and z (whole numbers): walk 120 -45");
+        out->x = (int32_t)x;
+        out->z = (int32_t)z;
+        break;
+    }
     case ACT_DROP:
     case ACT_STORE:
     case ACT_CRAFT:

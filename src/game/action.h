@@ -6,6 +6,8 @@
 #ifndef MA_GAME_ACTION_H
 #define MA_GAME_ACTION_H
 
+#include <stdint.h>
+
 #include "util/err.h"
 
 typedef enum Dir {
@@ -43,6 +45,7 @@ typedef enum ActionKind {
     ACT_CHOOSE,  /* count: the choice taken (1-based) in the focused storyline */
     ACT_STORY_FOCUS, /* arg: the title of the storyline to put in focus */
     ACT_STORE,   /* arg: item; count (0: all of it): put it into the chest beside the player */
+    ACT_WALK,    /* x, z: walk there by the fewest steps (game_walk: one move action a step) */
     ACT_COUNT_
 } ActionKind;
 
@@ -53,6 +56,7 @@ typedef struct Action {
     char block[32];
     char arg[64]; /* item, recipe, quest, stat or spell name, or a story's title */
     char target[65]; /* a character's name */
+    int32_t x, z;    /* ACT_WALK: where to */
 } Action;
 
 /* "n" "ne" ... "up" "down" (or "north" ...) -> Dir; DIR_NONE when unknown. */

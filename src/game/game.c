@@ -254,6 +254,8 @@ static int wake_at_bed(Game *g, ActionResult *r, Err *err)
  * cached chunks -- goes back to where it was before the action. */
 int game_apply(Game *g, const Action *a, ActionResult *res, Err *err)
 {
+    if (a->kind == ACT_WALK)
+        return game_walk(g, a, res, err); /* a move action a step, each its own transaction */
     memset(res, 0, sizeof *res);
     Player before = g->p;
     int64_t clock_before = g->clock;

@@ -118,6 +118,16 @@ int game_step_to(Game *g, int32_t x, int32_t y, int32_t z, Dir d, int32_t to[3],
 int game_plan_walk(Game *g, int radius, int (*goal)(int32_t x, int32_t z, void *ud), void *ud, Dir *path, int max,
                    int32_t *gx, int32_t *gz);
 
+/* The longest walk game_walk takes, in steps. */
+#define GAME_WALK_MAX 200
+/* ACT_WALK (game_apply hands it here): walks to cell (a->x, a->z) by the fewest steps
+ * (game_plan_walk), each step a move action of its own through game_apply, committed as it is
+ * taken. Stops when a step is refused, goes elsewhere than planned (someone stepped in the way:
+ * the move attacked them) or hurts; what was walked stays. res: "ok" and "You walk N steps to
+ * (x, z)." when there, else refused with how far it got and why ("no way there from here",
+ * "stopped after 5 steps: ..."); the steps' own events in between. */
+int game_walk(Game *g, const Action *a, ActionResult *res, Err *err);
+
 /* The character's inventory (see characters.h). */
 int game_inventory(Game *g, InventoryRow **rows, int *n, Err *err);
 /* The state printed at the end of `play --script`: world, character,

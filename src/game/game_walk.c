@@ -2,6 +2,7 @@
  * wants, by the move's own rule (game_step_to), for travel. Changes nothing. */
 #include "game/game.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,4 +80,68 @@ int game_plan_walk(Game *g, int radius, int (*goal)(int32_t x, int32_t z, void *
     free(cell);
     free(queue);
     return steps;
+}
+
+/* The walk's goal: the cell itself. */
+static int walk_goal(int32_t x, int32_t z, void *ud)
+{
+    const int32_t *t = ud;
+    return x == t[0] && z == t[1];
+}
+
+int game_walk(Game *g, const Action *a, ActionResult *res, Err *err)
+{
+    memset(res, 0, sizeof *res);
+    int32_t target[2] = {a->x, a->z}, gx, gz;
+    int64_t far = llabs((int64_t)a->x - g->p.x) > llabs((int64_t)a->z - g->p.z) ? llabs((int64_t)a->x - g->p.x)
+                                                                                 : llabs((int64_t)a->z - g->p.z);
+    if (far > GAME_WALK_MAX) {
+        game_refuse(res, "too far to walk at once (%lld steps; at most %d)", (long long)far, GAME_WALK_MAX);
+        return MA_OK;
+    }
+    Dir path[GAME_WALK_MAX];
+    int radius = (int)far + 24 > GAME_WALK_MAX ? GAME_WALK_MAX : (int)far + 24;
+    int n = game_plan_walk(g, radius, walk_goal, target, path, GAME_WALK_MAX, &gx, &gz);
+    if (n < 0) {
+        game_refuse(res, "no way there from here (searched %d steps around)", radius);
+        return MA_OK;
+    }
+    int steps = 0;
+    char why[128] = "";
+    for (int i = 0; i < n && !why[0]; i++) {
+        int32_t to[3];
+        if (!game_step_to(g, g->p.x, g->p.y, g->p.z, path[i], to, NULL, NULL)) {
+            snprintf(why, sizeof why, "the way has changed");
+            break;
+        }
+        int health = g->p.health;
+        Action m;
+        memset(&m, 0, sizeof m);
+        m.kind = ACT_MOVE;
+        m.dir = path[i];
+        ActionResult r;
+        int rc = game_apply(g, &m, &r, err);
+        if (rc != MA_OK)
+            return rc; /* the steps before stay: each was committed */
+        for (int k = 0; k < r.n_events; k++)
+            game_event(res, r.events[k].severity, "%s", r.events[k].text);
+        res->turns += r.turns;
+        res->story_news |= r.story_news;
+        if (!r.ok)
+            snprintf(why, sizeof why, "%s", r.text);
+        else if (g->p.x != to[0] || g->p.z != to[2])
+            snprintf(why, sizeof why, "someone was in the way");
+        else if (g->p.health < health || g->died)
+            snprintf(why, sizeof why, "you were hurt");
+        if (r.ok && g->p.x == to[0] && g->p.z == to[2])
+            steps++;
+    }
+    if (why[0]) {
+        game_refuse(res, "stopped after %d step%s: %s", steps, steps == 1 ? "" : "s", why);
+        return MA_OK;
+    }
+    res->ok = 1;
+    snprintf(res->text, sizeof res->text, "ok");
+    game_event(res, SEV_INFO, "You walk %d step%s to (%d, %d).", steps, steps == 1 ? "" : "s", (int)a->x, (int)a->z);
+    return MA_OK;
 }
