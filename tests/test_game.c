@@ -178,6 +178,34 @@ static void test_walk_goes_round_a_wall(void **state)
     th_game_stop(&f);
 }
 
+/* rest: time passes until health and mana are full, and no longer; at full health it is done at
+ * once. */
+static void test_rest_until_full(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "rest.db", 1);
+    const Player *p = game_player(f.game);
+    ActionResult r = th_act(f.game, "rest");
+    assert_true(r.ok);
+    assert_int_equal(r.turns, 0);
+    assert_non_null(th_event_with(&r, "You rest 0 turns: health and mana are full."));
+    /* Wounded by a fall of six blocks (8 damage): a point comes back every 10 turns. */
+    Err err = {0};
+    int32_t x = p->x, y = p->y, z = p->z;
+    for (int d = 1; d <= 6; d++)
+        assert_int_equal(world_set_block(game_world(f.game), x + 1, y - d, z, BLOCK_AIR, &err), MA_OK);
+    assert_true(th_act(f.game, "move e").ok);
+    int hurt = p->health;
+    assert_true(hurt < p->max_health);
+    r = th_act(f.game, "rest");
+    assert_true(r.ok);
+    assert_int_equal(p->health, p->max_health);
+    assert_true(r.turns >= 10 * (p->max_health - hurt) - 10 && r.turns <= 10 * (p->max_health - hurt));
+    assert_non_null(th_event_with(&r, "health and mana are full"));
+    th_game_stop(&f);
+}
+
 static void test_swim_out_of_a_well(void **state)
 {
     (void)state;
@@ -527,6 +555,7 @@ int main(void)
         cmocka_unit_test(test_swim_out_of_a_well),
         cmocka_unit_test(test_a_planned_step_is_the_step),
         cmocka_unit_test(test_walk_goes_round_a_wall),
+        cmocka_unit_test(test_rest_until_full),
         cmocka_unit_test(test_fall_hurts_beyond_three_blocks),
         cmocka_unit_test(test_dig_gives_the_drop_and_place_uses_it),
         cmocka_unit_test(test_script_runs_and_reports_each_action),
