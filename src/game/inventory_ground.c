@@ -65,35 +65,50 @@ static int drop_part(Game *g, const char *item, int n, const cJSON *data, void *
     return put_on_ground(g, at->x, at->y, at->z, item, n, data, err);
 }
 
-int inventory_drop(Game *g, const char *item, int count, ActionResult *r, Err *err)
+/* How many of item the player holds, when they hold *count of it (*count <= 0: all_of_it ? all
+ * they hold : 1); 0 with the refusal in r when they do not, negative on an error. */
+static int pack_holds(Game *g, const char *item, int *count, int all_of_it, ActionResult *r, Err *err)
 {
-    if (count <= 0)
-        count = 1;
-    char label[64], what[80];
+    char label[64];
     items_label(item, label, sizeof label);
     int have = inventory_count(g, g->p.character_id, item, err);
     if (have < 0)
         return err->code;
-    if (have == 0) {
+    if (*count <= 0)
+        *count = all_of_it && have > 0 ? have : 1;
+    if (have == 0)
         game_refuse(r, "you have no %s", label);
-        return MA_OK;
-    }
-    if (have < count) {
+    else if (have < *count)
         game_refuse(r, "you have only %d %s", have, label);
-        return MA_OK;
-    }
+    return have >= *count ? have : 0;
+}
+
+/* After count of item left the pack (of the have it held): the hand, "You VERB 3 bread WHERE.", a
+ * turn. */
+static void left_the_pack(Game *g, const char *item, int count, int have, const char *verb, const char *where,
+                          ActionResult *r)
+{
+    char what[80];
+    if (have == count && strcmp(g->p.hand, item) == 0)
+        g->p.hand[0] = '\0';
+    inventory_plural(what, sizeof what, item, count);
+    game_event(r, SEV_INFO, "You %s %s %s.", verb, what, where);
+    r->ok = 1;
+    game_pass_time(g, 1, r);
+}
+
+int inventory_drop(Game *g, const char *item, int count, ActionResult *r, Err *err)
+{
+    int have = pack_holds(g, item, &count, 0, r, err);
+    if (have <= 0)
+        return have < 0 ? have : MA_OK;
     GroundSpot at = {g->p.x, g->p.y, g->p.z};
     int rc = inventory_take_with(g, g->p.character_id, item, count, drop_part, &at, err);
     if (rc == MA_OK)
         rc = transfers_log(g->save, g->p.character_id, 0, item, count, "drop", 0, err);
     if (rc != MA_OK)
         return rc;
-    if (have == count && strcmp(g->p.hand, item) == 0)
-        g->p.hand[0] = '\0';
-    inventory_plural(what, sizeof what, item, count);
-    game_event(r, SEV_INFO, "You drop %s at your feet.", what);
-    r->ok = 1;
-    game_pass_time(g, 1, r);
+    left_the_pack(g, item, count, have, "drop", "at your feet", r);
     return MA_OK;
 }
 
@@ -264,21 +279,9 @@ static int store_part(Game *g, const char *item, int n, const cJSON *data, void 
 
 int inventory_store(Game *g, const char *item, int count, ActionResult *r, Err *err)
 {
-    char label[64], what[80];
-    items_label(item, label, sizeof label);
-    int have = inventory_count(g, g->p.character_id, item, err);
-    if (have < 0)
-        return err->code;
-    if (count <= 0)
-        count = have > 0 ? have : 1; /* all of it */
-    if (have == 0) {
-        game_refuse(r, "you have no %s", label);
-        return MA_OK;
-    }
-    if (have < count) {
-        game_refuse(r, "you have only %d %s", have, label);
-        return MA_OK;
-    }
+    int have = pack_holds(g, item, &count, 1, r, err);
+    if (have <= 0)
+        return have < 0 ? have : MA_OK;
     int32_t at[3] = {0, 0, 0};
     cJSON *meta = NULL;
     int found = chest_beside(g, at, &meta, err);
@@ -302,12 +305,7 @@ int inventory_store(Game *g, const char *item, int count, ActionResult *r, Err *
     }
     if ((rc = world_set_block_meta(g->world, at[0], at[1], at[2], meta, err)) != MA_OK) /* takes meta */
         return rc;
-    if (have == count && strcmp(g->p.hand, item) == 0)
-        g->p.hand[0] = '\0';
-    inventory_plural(what, sizeof what, item, count);
-    game_event(r, SEV_INFO, "You put %s in the chest.", what);
-    r->ok = 1;
-    game_pass_time(g, 1, r);
+    left_the_pack(g, item, count, have, "put", "in the chest", r);
     return MA_OK;
 }
 
