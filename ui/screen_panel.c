@@ -235,26 +235,23 @@ static int by_threat(const void *a, const void *b)
 
 void panel_sort_seen(SeenList *seen) { qsort(seen->v, (size_t)seen->n, sizeof seen->v[0], by_threat); }
 
-const Seen *panel_first_hostile(const SeenList *seen)
-{
-    const Seen *best = NULL;
-    for (int i = 0; i < seen->n; i++)
-        if (seen->v[i].kind == SEEN_CREATURE && seen->v[i].hostile && (!best || seen->v[i].dist < best->dist))
-            best = &seen->v[i];
-    return best;
-}
-
-const Seen *panel_first_threat(const SeenList *seen)
+/* The nearest hostile creature in view within `reach` steps past its sight (any distance when
+ * reach is negative), or NULL. */
+static const Seen *nearest_hostile(const SeenList *seen, int reach)
 {
     const Seen *best = NULL;
     for (int i = 0; i < seen->n; i++) {
         const Seen *s = &seen->v[i];
-        if (s->kind == SEEN_CREATURE && s->hostile && (s->sight <= 0 || s->dist <= s->sight + PANEL_THREAT_MARGIN) &&
+        if (s->kind == SEEN_CREATURE && s->hostile && (reach < 0 || s->sight <= 0 || s->dist <= s->sight + reach) &&
             (!best || s->dist < best->dist))
             best = s;
     }
     return best;
 }
+
+const Seen *panel_first_hostile(const SeenList *seen) { return nearest_hostile(seen, -1); }
+
+const Seen *panel_first_threat(const SeenList *seen) { return nearest_hostile(seen, PANEL_THREAT_MARGIN); }
 
 void panel_seen_words(const Seen *s, char *buf, size_t size)
 {

@@ -323,14 +323,13 @@ int creatures_native(const CreatureBook *b, Biome biome, int32_t y, const Creatu
  * of (x, y, z): hostile things do not come into being in its light. */
 static int lit(Game *g, int32_t x, int32_t y, int32_t z)
 {
-    int torch = blocks_find(g->blocks, "torch");
-    if (torch < 0)
+    if (!g->torch)
         return 0;
     for (int32_t dy = -3; dy <= 3; dy++)
         for (int32_t dz = -CREATURES_LIGHT_RADIUS; dz <= CREATURES_LIGHT_RADIUS; dz++)
             for (int32_t dx = -CREATURES_LIGHT_RADIUS; dx <= CREATURES_LIGHT_RADIUS; dx++)
                 if (dx * dx + dz * dz <= CREATURES_LIGHT_RADIUS * CREATURES_LIGHT_RADIUS &&
-                    world_get_block(g->world, x + dx, y + dy, z + dz) == (BlockId)torch)
+                    world_get_block(g->world, x + dx, y + dy, z + dz) == g->torch)
                     return 1;
     return 0;
 }

@@ -26,7 +26,7 @@ struct Game {
     Player p;
     int64_t clock;
     int32_t spawn[3];
-    BlockId ladder, stairs, bedrock, water, lava;
+    BlockId ladder, stairs, bedrock, water, lava, torch; /* ladder, stairs, torch: 0 when the registry has none */
     ItemRegistry *items;     /* data/items.json */
     SkillBook *skills;       /* data/skills.json */
     CraftBook *craft;        /* data/recipes.json */
