@@ -212,7 +212,7 @@ static const Scenario scenarios[] = {
     {"move", prep_none, "move s", "ok"},
     {"dig", prep_none, "dig w", "Achievement unlocked: Breaking Ground"},
     {"place", prep_none, "place s planks", "ok"},
-    {"craft_success", prep_none, "craft stick 8", "You make 32 stick"},
+    {"craft_success", prep_none, "craft stick 8", "You make 32 sticks"},
     {"craft_failure", prep_planks, "craft door 8", "fail"},
     {"quest_accept", prep_none, "quest accept wood_for_winter", "Wood for the Winter"},
     {"quest_hand_in", prep_hand_in, NULL, "gold coin"},

@@ -266,7 +266,7 @@ static void test_missing_ingredients_and_station_are_said_in_numbers_and_words(v
             assert_string_equal(w, "stick 14/7 — enough");
             assert_int_equal(v[i].can_make, 2);
             assert_true(v[i].station_near);
-            assert_string_equal(v[i].failure, "a failure loses 2 stick");
+            assert_string_equal(v[i].failure, "a failure loses 2 sticks");
         }
     free(v);
     /* Three steps away is too far. */

@@ -381,7 +381,7 @@ static void test_drop_then_take_round_trips_through_the_chunk(void **state)
     assert_int_equal(transfers_count(f.save, me(&f), &logged0, &err), MA_OK);
     ActionResult r = th_act(f.game, "drop torch 3");
     assert_string_equal(r.text, "ok");
-    assert_true(has_event(&r, "You drop 3 torch at your feet."));
+    assert_true(has_event(&r, "You drop 3 torches at your feet."));
     assert_int_equal(count_of(&f, "torch"), 5);
     /* A worn sword keeps its durability on the ground. */
     ActionResult w = {0};
@@ -428,7 +428,7 @@ static void test_drop_then_take_round_trips_through_the_chunk(void **state)
     assert_int_equal(entities_with(feet_chunk(&f), "torch", &count), 0);
     /* Nothing left: take says so. */
     assert_string_equal(th_act(f.game, "take").text, "nothing here to take");
-    assert_string_equal(th_act(f.game, "drop torch 99").text, "you have only 8 torch");
+    assert_string_equal(th_act(f.game, "drop torch 99").text, "you have only 8 torches");
     th_game_stop(&f);
 }
 
@@ -448,7 +448,7 @@ static void test_a_placed_chest_gives_its_items_once(void **state)
     assert_int_equal(world_set_block_meta(game_world(f.game), p->x + 1, p->y, p->z, meta, &err), MA_OK);
     ActionResult r = th_act(f.game, "take");
     assert_string_equal(r.text, "ok");
-    assert_true(has_event(&r, "You open the chest and take 3 iron ingot, 2 healing potion."));
+    assert_true(has_event(&r, "You open the chest and take 3 iron ingots, 2 healing potions."));
     assert_int_equal(count_of(&f, "iron_ingot"), 3);
     assert_int_equal(count_of(&f, "healing_potion"), 2);
     assert_string_equal(th_act(f.game, "take").text, "the chest is empty");
@@ -704,7 +704,7 @@ static void test_transfer_moves_items_and_logs_a_row(void **state)
     assert_int_equal(logged, 2);
     /* Too many: refused, nothing moves, nothing logged. */
     assert_int_equal(inventory_transfer(f.game, npc.id, "torch", 9, "gift", 0, &err), MA_ERR_INVALID);
-    assert_non_null(strstr(err.msg, "has only 8 torch"));
+    assert_non_null(strstr(err.msg, "has only 8 torches"));
     assert_int_equal(inventory_transfer(f.game, npc.id, "torch", 1, "borrowed", 0, &err), MA_ERR_INVALID);
     assert_int_equal(count_of(&f, "torch"), 8);
     assert_int_equal(transfers_count(f.save, npc.id, &logged, &err), MA_OK);
@@ -840,6 +840,41 @@ static void test_items_json_is_validated_with_file_entry_and_reason(void **state
     expect_refused("{\"items\":[{\"name\":\"a\",\"type\":\"material\",\"colour\":\"red\"}]}",
                    "unknown field \"colour\"");
     expect_refused("{\"items\": [", "items.json: not valid JSON");
+}
+
+/* Messages count items as English does: the plural by rule, or the item's own "plural" for the
+ * uncountable and irregular ones; 1 stays singular; names already plural stay as they are. */
+static void test_items_are_counted_in_words_with_their_plurals(void **state)
+{
+    (void)state;
+    Err err = {0};
+    ItemRegistry *reg = NULL;
+    assert_int_equal(items_load_default(&reg, &err), MA_OK);
+    char buf[96];
+    assert_string_equal(items_count_words(reg, "torch", 1, buf, sizeof buf), "1 torch");
+    assert_string_equal(items_count_words(reg, "torch", 4, buf, sizeof buf), "4 torches");
+    assert_string_equal(items_count_words(reg, "gold_coin", 10, buf, sizeof buf), "10 gold coins");
+    assert_string_equal(items_count_words(reg, "bread", 3, buf, sizeof buf), "3 bread");
+    assert_string_equal(items_count_words(reg, "iron_ore", 2, buf, sizeof buf), "2 iron ore");
+    assert_string_equal(items_count_words(reg, "cactus", 2, buf, sizeof buf), "2 cacti");
+    assert_string_equal(items_count_words(reg, "planks", 5, buf, sizeof buf), "5 planks");
+    assert_string_equal(items_count_words(reg, "leather_boots", 2, buf, sizeof buf), "2 leather boots");
+    assert_string_equal(items_count_words(reg, "ring_of_vigor", 2, buf, sizeof buf), "2 rings of vigor");
+    assert_string_equal(items_count_words(reg, "small_pouch", 0, buf, sizeof buf), "0 small pouches");
+    /* An item the registry does not hold, or no registry: the rules alone. */
+    assert_string_equal(items_count_words(reg, "blue_berry", 2, buf, sizeof buf), "2 blue berries");
+    assert_string_equal(items_count_words(NULL, "bread", 2, buf, sizeof buf), "2 breads");
+    items_free(reg);
+
+    reg = load_text("{\"items\":[{\"name\":\"mead\",\"type\":\"food\",\"plural\":\"mead\"},"
+                    "{\"name\":\"wolf_pelt\",\"type\":\"material\"}]}",
+                    &err);
+    assert_non_null(reg);
+    assert_string_equal(items_find(reg, "mead")->plural, "mead");
+    assert_string_equal(items_find(reg, "wolf_pelt")->plural, "wolf pelts");
+    items_free(reg);
+    expect_refused("{\"items\":[{\"name\":\"a\",\"type\":\"material\",\"plural\":7}]}",
+                   "item 0 (\"a\"): \"plural\" must be a string under 64 characters");
 }
 
 /* Copies every file of data/ (and data/migrations/) into a new directory. */
@@ -1027,6 +1062,7 @@ int main(void)
         cmocka_unit_test(test_death_drops_everything_where_one_fell),
         cmocka_unit_test(test_script_words_and_verify),
         cmocka_unit_test(test_items_json_is_validated_with_file_entry_and_reason),
+        cmocka_unit_test(test_items_are_counted_in_words_with_their_plurals),
         cmocka_unit_test(test_a_malformed_items_json_stops_the_game_with_a_clear_message),
         cmocka_unit_test(test_every_block_drop_class_gear_and_chest_loot_is_an_item),
         cmocka_unit_test(test_items_keep_their_letters_when_the_pack_changes),

@@ -180,7 +180,7 @@ static void test_talk_lists_replies_and_say_1_accepts_a_quest(void **state)
     ActionResult r = th_act(f.game, "talk e");
     assert_true(r.ok);
     expect_event(&r, "Mara the farmer: \"Good day, tester.");
-    assert_non_null(strstr(r.events[1].text, "1) I'll take it: Wood for the Winter (collect 10 oak log"));
+    assert_non_null(strstr(r.events[1].text, "1) I'll take it: Wood for the Winter (collect 10 oak logs;"));
     /* The villager is a character row now: class villager, no user, role and home kept. */
     CharacterRow c;
     Err err = {0};
@@ -360,7 +360,7 @@ static void test_counters_advance_and_hand_in_rewards_exactly_once(void **state)
     ActionResult done;
     say_reply(&f, &r, "Hand in: Wood for the Winter", &done);
     assert_true(done.ok);
-    expect_event(&done, "Quest complete: Wood for the Winter (40 experience, gives 3 bread, gives 5 gold coin).");
+    expect_event(&done, "Quest complete: Wood for the Winter (40 experience, gives 3 bread, gives 5 gold coins).");
     assert_int_equal(count_of(&f, "oak_log"), 0);
     assert_int_equal(count_of(&f, "bread"), bread + 3);
     assert_int_equal(count_of(&f, "gold_coin"), 5);
@@ -528,7 +528,7 @@ static void test_difficulty_scales_with_the_character_level(void **state)
     stop(&f);
     open_game(&f, "scale.db", NULL);
     ActionResult r = th_act(f.game, "talk e");
-    expect_event(&r, "1) I'll take it: Wood for the Winter (collect 20 oak log; 80 experience");
+    expect_event(&r, "1) I'll take it: Wood for the Winter (collect 20 oak logs; 80 experience");
     r = th_act(f.game, "say 1");
     expect_event(&r, "Oak logs gathered 0/20");
     stop(&f);
@@ -682,21 +682,21 @@ static void test_trader_prices_follow_the_relationship(void **state)
     give(&f, "oak_log", 3, 31);
     int bread = count_of(&f, "bread");
     ActionResult r = th_act(f.game, "talk e"), s;
-    say_reply(&f, &r, "Buy 1 bread for 4 gold coin", &s);
+    say_reply(&f, &r, "Buy 1 bread for 4 gold coins", &s);
     assert_true(s.ok);
-    expect_event(&s, "You buy 1 bread for 4 gold coin.");
+    expect_event(&s, "You buy 1 bread for 4 gold coins.");
     assert_int_equal(count_of(&f, "bread"), bread + 1);
     assert_int_equal(count_of(&f, "gold_coin"), 6);
     int64_t me = game_player(f.game)->character_id, npc = villager_id(&f);
     Err err = {0};
     assert_int_equal(relationships_change(f.save, npc, me, -100, NULL, NULL, &err), MA_OK);
     r = th_act(f.game, "talk e");
-    expect_event(&r, "Buy 1 bread for 5 gold coin");
-    expect_event(&r, "Sell 1 oak log for 2 gold coin");
+    expect_event(&r, "Buy 1 bread for 5 gold coins");
+    expect_event(&r, "Sell 1 oak log for 2 gold coins");
     assert_int_equal(relationships_change(f.save, npc, me, 200, NULL, NULL, &err), MA_OK);
     r = th_act(f.game, "talk e");
-    expect_event(&r, "Buy 1 bread for 3 gold coin");
-    say_reply(&f, &r, "Sell 1 oak log for 3 gold coin", &s);
+    expect_event(&r, "Buy 1 bread for 3 gold coins");
+    say_reply(&f, &r, "Sell 1 oak log for 3 gold coins", &s);
     assert_true(s.ok);
     assert_int_equal(count_of(&f, "oak_log"), 2);
     assert_int_equal(count_of(&f, "gold_coin"), 9);

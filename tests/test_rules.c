@@ -607,7 +607,7 @@ static void test_explain_says_what_is_needed_and_what_you_have(void **state)
     assert_string_equal(explain(&f, "{\"stat\":{\"name\":\"strength\",\"min\":10,\"max\":20}}"),
                         "needs strength 10 to 20 (you have 8)");
     assert_string_equal(explain(&f, "{\"item\":{\"name\":\"iron_ingot\",\"count\":3}}"),
-                        "needs 3 iron ingot (you have 1)");
+                        "needs 3 iron ingots (you have 1)");
     assert_string_equal(explain(&f, "{\"relationship\":{\"with\":\"Mara\",\"min\":20}}"),
                         "needs a relationship of 20 or more with Mara (it is 5)");
     assert_string_equal(explain(&f, "{\"quest\":{\"name\":\"wolves\",\"state\":\"completed\"}}"),
@@ -638,7 +638,7 @@ static void test_explain_combinations_and_true_conditions(void **state)
     assert_string_equal(explain(&f, "{\"any\":[{\"level\":{\"min\":5}},{\"skill\":{\"name\":\"mining\",\"min\":3}}]}"),
                         "needs one of: level 5 (you are level 3), or mining 3 (you have 1)");
     assert_string_equal(explain(&f, "{\"not\":{\"item\":{\"name\":\"torch\",\"count\":2}}}"),
-                        "not allowed with 2 torch");
+                        "not allowed with 2 torches");
     assert_string_equal(explain(&f, "{\"any\":[{\"not\":{\"flag\":\"met_king\"}},{\"all\":[{\"level\":{\"min\":9}},"
                                     "{\"achievement\":\"x\"}]}]}"),
                         "needs one of: without the flag met_king set, or level 9 (you are level 3) and "
@@ -791,27 +791,27 @@ static void test_describe_effects_in_words(void **state)
     (void)state;
     char buf[256];
     cJSON *e = J("[{\"give\":{\"item\":\"iron_ingot\",\"count\":3}},{\"experience\":50}]");
-    rules_describe_effects(e, buf, sizeof buf);
-    assert_string_equal(buf, "gives 3 iron ingot, 50 experience");
+    rules_describe_effects(e, NULL, buf, sizeof buf);
+    assert_string_equal(buf, "gives 3 iron ingots, 50 experience");
     cJSON_Delete(e);
     e = J("[{\"take\":{\"item\":\"oak_log\",\"count\":2}},{\"stat\":{\"name\":\"strength\",\"add\":1}},"
           "{\"skill_xp\":{\"name\":\"mining\",\"add\":10}},{\"relationship\":{\"with\":\"Mara\",\"add\":-5}},"
           "{\"flag\":{\"name\":\"secret\",\"value\":\"1\"}},{\"message\":\"hidden\"},"
           "{\"start_quest\":\"wolf_hunt\"},{\"advance_quest\":{\"quest\":\"wolf_hunt\",\"objective\":\"slay\"}},"
           "{\"unlock_recipe\":\"iron_sword\"},{\"achievement\":\"smith\"}]");
-    rules_describe_effects(e, buf, sizeof buf);
-    assert_string_equal(buf, "takes 2 oak log, +1 strength, +10 mining experience, Mara's opinion -5, "
+    rules_describe_effects(e, NULL, buf, sizeof buf);
+    assert_string_equal(buf, "takes 2 oak logs, +1 strength, +10 mining experience, Mara's opinion -5, "
                              "starts the quest wolf hunt, advances the quest wolf hunt (slay +1), "
                              "unlocks the recipe iron sword, the achievement smith");
     cJSON_Delete(e);
     e = J("[{\"message\":\"only a message\"}]");
-    rules_describe_effects(e, buf, sizeof buf);
+    rules_describe_effects(e, NULL, buf, sizeof buf);
     assert_string_equal(buf, "nothing");
     cJSON_Delete(e);
-    rules_describe_effects(NULL, buf, sizeof buf);
+    rules_describe_effects(NULL, NULL, buf, sizeof buf);
     assert_string_equal(buf, "nothing");
     e = J("{\"give\":1}");
-    rules_describe_effects(e, buf, sizeof buf);
+    rules_describe_effects(e, NULL, buf, sizeof buf);
     assert_string_equal(buf, "(malformed effects)");
     cJSON_Delete(e);
 }
@@ -1031,7 +1031,7 @@ static void test_hostile_input_is_refused_and_harmless(void **state)
         if (rules_validate_effects(e, "t", &err) != MA_ERR_INVALID)
             fail_msg("%s should be refused", effects[i]);
         assert_int_equal(rules_apply(&ctx, e, &err), MA_ERR_INVALID);
-        rules_describe_effects(e, buf, sizeof buf);
+        rules_describe_effects(e, NULL, buf, sizeof buf);
         cJSON_Delete(e);
     }
     assert_string_equal(f.log, "");

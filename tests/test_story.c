@@ -922,7 +922,7 @@ static void test_rules_season_set_block_fail_quest_and_start_story(void **state)
     assert_int_equal(fk.last.count, 2);
     assert_string_equal(fk.failed, "wolf_trouble");
     assert_string_equal(fk.started, "the_last_keeper");
-    rules_describe_effects(e, why, sizeof why);
+    rules_describe_effects(e, NULL, why, sizeof why);
     assert_string_equal(why, "turns up to 2 door into planks, fails the quest wolf trouble, begins the story the last keeper");
     cJSON_Delete(e);
 }

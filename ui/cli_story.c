@@ -243,7 +243,7 @@ static int story_tree_cmd(Save *s, const StoryArgs *a)
         int ok = story_branch_info(tree[i].conditions, tree[i].consequences, where, &info, &err) == MA_OK;
         if (ok) {
             rules_describe_condition(info.condition, needs, sizeof needs);
-            rules_describe_effects(info.effects, does, sizeof does);
+            rules_describe_effects(info.effects, NULL, does, sizeof does);
             story_choice_tag(&info, tag, sizeof tag);
         }
         int mine = taken(path, np, tree[i].id);

@@ -7,15 +7,16 @@
 #include <string.h>
 
 #include "game/crafting.h"
+#include "game/inventory.h"
 #include "util/text.h"
 #include "screen_lists.h"
 
 /* ------------------------------------------------------------ crafting */
 
-static void craft_details(const CraftView *v, int count, char *text, size_t size)
+static void craft_details(const ItemRegistry *reg, const CraftView *v, int count, char *text, size_t size)
 {
-    char result[48], station[96], ing[600] = "";
-    text_words(v->result, result, sizeof result);
+    char result[96], station[96], ing[600] = "";
+    items_count_words(reg, v->result, v->result_count * count, result, sizeof result);
     if (!v->station[0]) {
         snprintf(station, sizeof station, "none needed");
     } else {
@@ -35,9 +36,9 @@ static void craft_details(const CraftView *v, int count, char *text, size_t size
     else
         snprintf(now, sizeof now, "You can make it now (up to %d).", v->can_make);
     snprintf(text, size,
-             "Makes: %d %s (%s)%s%s\n\nIngredients for %d:\n%sStation: %s\nLevel needed: %d\nSkill: %s\n"
+             "Makes: %s (%s)%s%s\n\nIngredients for %d:\n%sStation: %s\nLevel needed: %d\nSkill: %s\n"
              "Success chance: %.0f%%\nOn failure: %s\n\n%s",
-             v->result_count * count, result, v->result_type, v->description[0] ? "\n" : "", v->description, count,
+             result, v->result_type, v->description[0] ? "\n" : "", v->description, count,
              ing, station, v->required_level, v->skill[0] ? v->skill : "none", v->chance * 100, v->failure, now);
 }
 
@@ -56,10 +57,10 @@ int screen_craft_run(Game *g, char *recipe_out, size_t size, int *count_out)
         return 0;
     }
     for (int i = 0; i < n; i++) {
-        char name[72], result[48];
+        char name[72], result[96];
         text_words(v[i].name, name, sizeof name);
-        text_words(v[i].result, result, sizeof result);
-        snprintf(items[i].text, sizeof items[i].text, "%-18s -> %d %s%s", name, v[i].result_count, result,
+        items_count_words(inventory_items(g), v[i].result, v[i].result_count, result, sizeof result);
+        snprintf(items[i].text, sizeof items[i].text, "%-18s -> %s%s", name, result,
                  v[i].blocked[0] ? "" : "  (can make)");
         snprintf(items[i].detail, sizeof items[i].detail, "%.0f%%%s%s", v[i].chance * 100, v[i].station[0] ? " at " : "",
                  v[i].station);
@@ -75,7 +76,7 @@ int screen_craft_run(Game *g, char *recipe_out, size_t size, int *count_out)
         }
         spec.start = pick;
         char text[1400];
-        craft_details(&v[pick], 1, text, sizeof text);
+        craft_details(inventory_items(g), &v[pick], 1, text, sizeof text);
         screen_message(items[pick].text, text);
         if (v[pick].blocked[0])
             continue;

@@ -12,6 +12,7 @@
 
 #include "game/calendar.h"
 #include "game/creatures.h"
+#include "game/inventory.h"
 #include "game/story.h"
 #include "term.h"
 #include "world/chunk.h"
@@ -182,6 +183,8 @@ int panel_entity_at(PanelState *ps, Game *g, int32_t x, int32_t y, int32_t z, Se
             underscores_to_spaces(out->name);
             const cJSON *n = cJSON_GetObjectItemCaseSensitive(e, "count");
             out->count = cJSON_IsNumber(n) ? n->valueint : 1;
+            items_count_words(inventory_items(g), item ? item : "something", out->count, out->counted,
+                              sizeof out->counted);
             snprintf(out->glyph, sizeof out->glyph, "*");
             out->ascii = '*';
         } else {
@@ -519,7 +522,7 @@ static void seen_line(Panel *pn, const Seen *s, int w, int prio)
     } else {
         snprintf(right, sizeof right, "%s", where);
         if (s->count > 1)
-            snprintf(left, sizeof left, "%s %d %s", g, s->count, s->name);
+            snprintf(left, sizeof left, "%s %s", g, s->counted);
         else
             snprintf(left, sizeof left, "%s %s", g, s->name);
         a = term_role(ROLE_DIM);

@@ -43,6 +43,7 @@ typedef struct Seen {
     int hostile;     /* attacks on sight: hostile kind, or a neutral one made angry */
     int neutral;     /* fights back when attacked */
     int count;       /* items: how many lie there */
+    char counted[72]; /* items: the count as words ("4 torches", "3 bread") */
     int sight;       /* a creature: how far it notices the player (its kind's "sight"; 0 unknown) */
     char id[48];     /* the entity's id ("" when it has none) */
     int met;         /* a villager the player has met (known by name) */

@@ -209,7 +209,7 @@ int llm_prompt_quest(Save *s, int64_t world_id, int64_t quest_id, int64_t turn, 
     cJSON *list = cJSON_AddArrayToObject(j->offline, "objectives");
     const char *giver = agent_sfield(q.details, "giver", "villager");
     char rewards[200];
-    rules_describe_effects(q.rewards, rewards, sizeof rewards);
+    rules_describe_effects(q.rewards, NULL, rewards, sizeof rewards);
     sb_add(&rows, "A quest given by a %s, difficulty %d. Rewards (kept as they are): %s.\nObjectives:\n", giver,
            q.difficulty_level, rewards);
     j->n_obj = 0;

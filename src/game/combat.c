@@ -82,17 +82,15 @@ static const char *dir_word(Dir d)
 }
 
 /* "2 raw meat", "a wolf pelt": item names read with spaces. */
-static void item_words(const char *item, int count, char *buf, size_t size)
+static void item_words(const Game *g, const char *item, int count, char *buf, size_t size)
 {
-    char name[40];
-    snprintf(name, sizeof name, "%s", item);
-    for (char *c = name; *c; c++)
-        if (*c == '_')
-            *c = ' ';
-    if (count == 1)
+    if (count == 1) {
+        char name[40];
+        items_label(item, name, sizeof name);
         snprintf(buf, size, "%s %s", strchr("aeiou", name[0]) ? "an" : "a", name);
-    else
-        snprintf(buf, size, "%d %s", count, name);
+    } else {
+        items_count_words(g->items, item, count, buf, size);
+    }
 }
 
 /* Adds count of item to the item entity at the same local cell (or a new one). */
@@ -139,7 +137,7 @@ static int creature_dies(Game *g, CreatureRef *c, ActionResult *r, Err *err)
         int count = prng_range(&g->rng, dr->min, dr->max);
         ground_add(ch->entities, pos, dr->item, count);
         char words[48];
-        item_words(dr->item, count, words, sizeof words);
+        item_words(g, dr->item, count, words, sizeof words);
         used += (size_t)snprintf(list + used, used < sizeof list ? sizeof list - used : 0, "%s%s",
                                  used ? " and " : "", words);
     }

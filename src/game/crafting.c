@@ -464,7 +464,7 @@ void crafting_ingredient_words(const CraftIngredient *c, int count, char *buf, s
         snprintf(buf, size, "%s %d/%d — missing %d", name, c->have, need, need - c->have);
 }
 
-static void failure_words(const Recipe *r, char *buf, size_t size)
+static void failure_words(const Game *g, const Recipe *r, char *buf, size_t size)
 {
     if (r->lose_all) {
         snprintf(buf, size, "a failure loses all the ingredients");
@@ -473,10 +473,10 @@ static void failure_words(const Recipe *r, char *buf, size_t size)
     } else {
         snprintf(buf, size, "a failure loses ");
         for (int i = 0; i < r->n_lose; i++) {
-            char name[40];
-            label(r->lose[i].item, name, sizeof name);
+            char what[96];
+            items_count_words(g->items, r->lose[i].item, r->lose[i].need, what, sizeof what);
             size_t len = strlen(buf);
-            snprintf(buf + len, size - len, "%s%d %s", i ? " and " : "", r->lose[i].need, name);
+            snprintf(buf + len, size - len, "%s%s", i ? " and " : "", what);
         }
     }
     if (r->hurt) {
@@ -517,7 +517,7 @@ static int view_of(Game *g, const Recipe *r, int count, CraftView *v, Err *err)
     v->required_level = r->required_level;
     snprintf(v->skill, sizeof v->skill, "%s", r->skill);
     v->chance = chance_of(g, r);
-    failure_words(r, v->failure, sizeof v->failure);
+    failure_words(g, r, v->failure, sizeof v->failure);
     char pre[200] = "";
     if (g->p.level < r->required_level)
         snprintf(pre, sizeof pre, "needs level %d (you are level %d)", r->required_level, g->p.level);
@@ -636,16 +636,17 @@ int crafting_craft(Game *g, const char *recipe, int count, ActionResult *r, Err 
     }
     if ((rc = save_release(g->save, err)) != MA_OK)
         return rc;
-    char result[40];
-    label(rec->result, result, sizeof result);
+    char result[96];
     if (ok > 0)
-        game_event(r, SEV_GOOD, "You make %d %s%s.", ok * rec->result_count, result,
+        game_event(r, SEV_GOOD, "You make %s%s.",
+                   items_count_words(g->items, rec->result, ok * rec->result_count, result, sizeof result),
                    count > 1 ? (failed ? "" : " (every attempt worked)") : "");
     if (left > 0)
-        game_event(r, SEV_WARN, "Your pack is full; %d %s are lost.", left, result);
+        game_event(r, SEV_WARN, "Your pack is full; %s %s lost.",
+                   items_count_words(g->items, rec->result, left, result, sizeof result), left == 1 ? "is" : "are");
     if (failed > 0) {
         char cost[128];
-        failure_words(rec, cost, sizeof cost);
+        failure_words(g, rec, cost, sizeof cost);
         game_event(r, SEV_WARN, "%d of %d attempt%s failed (%.0f%% chance): %s.", failed, count, count == 1 ? "" : "s",
                    chance * 100, cost);
         if (rec->hurt) {

@@ -194,8 +194,9 @@ static int e_take(void *ud, const char *item, int count, Err *err)
     int have = game_item_count(g, item, err);
     if (have < 0)
         return err->code;
+    char what[80];
     if (have < count)
-        return err_set(err, MA_ERR_INVALID, "you have only %d %s", have, item);
+        return err_set(err, MA_ERR_INVALID, "you have only %s", items_count_words(g->items, item, have, what, sizeof what));
     return game_take_item(g, item, count, err);
 }
 
@@ -503,6 +504,7 @@ void game_rules_bind(GameRules *gr, Game *g, ActionResult *r)
     gr->r = r;
     RuleCtx *out = &gr->ctx;
     out->ud = gr;
+    out->items = g->items;
     out->level = q_level;
     out->stat = q_stat;
     out->skill_level = q_skill;

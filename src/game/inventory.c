@@ -177,13 +177,6 @@ void inventory_set_number(cJSON *obj, const char *key, double v)
         cJSON_AddNumberToObject(obj, key, v);
 }
 
-void inventory_plural(char *buf, size_t size, const char *item, int count)
-{
-    char label[64];
-    items_label(item, label, sizeof label);
-    snprintf(buf, size, "%d %s", count, label);
-}
-
 /* ------------------------------------------------------------ letters */
 
 /* The player's items keep the letter they got when they arrived (item_data "letter"), as in
@@ -459,8 +452,9 @@ static int give_part(Game *g, const char *item, int n, const cJSON *data, void *
     int left = inventory_give(g, to->id, item, "", n, data, err);
     if (left < 0)
         return left;
+    char what[80];
     if (left > 0)
-        return err_set(err, MA_ERR_INVALID, "no room for %d %s", left, item);
+        return err_set(err, MA_ERR_INVALID, "no room for %s", items_count_words(g->items, item, left, what, sizeof what));
     return MA_OK;
 }
 
@@ -490,7 +484,8 @@ int inventory_transfer(Game *g, int64_t to_character_id, const char *item, int c
     if (have < 0)
         return err->code;
     if (have < count)
-        return err_set(err, MA_ERR_INVALID, "%s has only %d %s, not %d", g->p.name, have, label, count);
+        return err_set(err, MA_ERR_INVALID, "%s has only %s, not %d", g->p.name,
+                       items_count_words(g->items, item, have, label, sizeof label), count);
     /* Check the room first so that nothing moves when it cannot all move.
      * Gear with its own data moves one per slot. */
     Pack theirs;
@@ -500,7 +495,8 @@ int inventory_transfer(Game *g, int64_t to_character_id, const char *item, int c
     int room = room_for(g, &theirs, item, count, d->stack == 1 || d->durability > 0);
     inventory_pack_free(&theirs);
     if (room < count)
-        return err_set(err, MA_ERR_INVALID, "%s's pack has room for only %d %s", to_name, room, label);
+        return err_set(err, MA_ERR_INVALID, "%s's pack has room for only %s", to_name,
+                       items_count_words(g->items, item, room, label, sizeof label));
     Receiver rcv = {to_character_id};
     if ((rc = inventory_take_with(g, g->p.character_id, item, count, give_part, &rcv, err)) != MA_OK)
         return rc;

@@ -79,7 +79,7 @@ static int pack_holds(Game *g, const char *item, int *count, int all_of_it, Acti
     if (have == 0)
         game_refuse(r, "you have no %s", label);
     else if (have < *count)
-        game_refuse(r, "you have only %d %s", have, label);
+        game_refuse(r, "you have only %s", items_count_words(g->items, item, have, label, sizeof label));
     return have >= *count ? have : 0;
 }
 
@@ -91,7 +91,7 @@ static void left_the_pack(Game *g, const char *item, int count, int have, const 
     char what[80];
     if (have == count && strcmp(g->p.hand, item) == 0)
         g->p.hand[0] = '\0';
-    inventory_plural(what, sizeof what, item, count);
+    items_count_words(g->items, item, count, what, sizeof what);
     game_event(r, SEV_INFO, "You %s %s %s.", verb, what, where);
     r->ok = 1;
     game_pass_time(g, 1, r);
@@ -133,10 +133,10 @@ int inventory_drop_all_at(Game *g, int32_t x, int32_t y, int32_t z, Err *err)
 }
 
 /* Appends "3 coal" to a summary line ("You take 3 coal, 1 bread"). */
-static void summary_add(char *line, size_t size, const char *item, int n)
+static void summary_add(const Game *g, char *line, size_t size, const char *item, int n)
 {
     char what[80];
-    inventory_plural(what, sizeof what, item, n);
+    items_count_words(g->items, item, n, what, sizeof what);
     size_t len = strlen(line);
     if (len + strlen(what) + 3 < size)
         snprintf(line + len, size - len, "%s%s", len ? ", " : "", what);
@@ -176,7 +176,7 @@ static int take_from_ground(Game *g, int *found, char *line, size_t size, int *f
             int rc = transfers_log(g->save, 0, g->p.character_id, item, count - left, "loot", 0, err);
             if (rc != MA_OK)
                 return rc;
-            summary_add(line, size, item, count - left);
+            summary_add(g, line, size, item, count - left);
         }
         if (left > 0)
             cJSON_SetNumberValue(n, left);
@@ -226,7 +226,7 @@ int inventory_chest_words(Game *g, int32_t x, int32_t y, int32_t z, char *buf, s
     cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(meta, "items")) {
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(it, "item"), *n = cJSON_GetObjectItemCaseSensitive(it, "count");
         if (cJSON_IsString(name) && cJSON_IsNumber(n) && n->valueint > 0)
-            summary_add(buf, size, name->valuestring, n->valueint);
+            summary_add(g, buf, size, name->valuestring, n->valueint);
     }
     if (!buf[0])
         snprintf(buf, size, "nothing");
@@ -339,7 +339,7 @@ static int take_from_chest(Game *g, int32_t x, int32_t y, int32_t z, const cJSON
             rc = transfers_log(g->save, 0, g->p.character_id, item, count - left, "loot", 0, err);
             /* Loot reads in the chest's order: insert at the front as we walk back. */
             char part[80];
-            inventory_plural(part, sizeof part, item, count - left);
+            items_count_words(g->items, item, count - left, part, sizeof part);
             size_t len = strlen(line), plen = strlen(part);
             if (len + plen + 3 < size) {
                 memmove(line + plen + (len ? 2 : 0), line, len + 1);

@@ -42,7 +42,6 @@ int inventory_find_row(const Pack *p, const char *item, int want);
 cJSON *inventory_loose_data(const cJSON *data);
 int inventory_durability_of(const InventoryRow *row, const ItemDef *d);
 void inventory_set_number(cJSON *obj, const char *key, double v);
-void inventory_plural(char *buf, size_t size, const char *item, int count);
 char inventory_free_letter(const Pack *p, const char *taken);
 void inventory_set_letter(InventoryRow *row, char letter);
 int inventory_take_with(Game *g, int64_t character_id, const char *item, int count, TakeFn fn, void *ud, Err *err);

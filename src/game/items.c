@@ -79,7 +79,20 @@ static int valid_name(const char *s)
 
 static const char *const known_fields[] = {"name", "title", "type", "stack", "slot", "durability", "damage",
                                            "armor", "bonuses", "tool", "ranged", "ammo", "bag_slots", "heal",
-                                           "mana", "teaches", "repair", "value", "description"};
+                                           "mana", "teaches", "repair", "value", "description", "plural"};
+
+/* The plural of an item's words by English rules: a name that already ends in 's' ("planks",
+ * "leather boots", "glass") stays as it is; the rest follow text_plural. */
+static void plural_rule(const char *name, char *buf, size_t size)
+{
+    char label[64];
+    items_label(name, label, sizeof label);
+    size_t len = strlen(label);
+    if (len > 0 && label[len - 1] == 's')
+        snprintf(buf, size, "%s", label);
+    else
+        text_plural(label, 2, buf, size);
+}
 
 /* Fills d from entry e (number i in the file); MA_OK or an error naming the entry. */
 static int parse_entry(const cJSON *e, int i, const char *source, ItemDef *d, Err *err)
@@ -102,6 +115,10 @@ static int parse_entry(const cJSON *e, int i, const char *source, ItemDef *d, Er
         return entry_error(err, source, i, d->name, "\"title\" must be a string under 64 characters");
     if (!d->title[0])
         snprintf(d->title, sizeof d->title, "%s", d->name);
+    if (copy_str(e, "plural", d->plural, sizeof d->plural) != 0)
+        return entry_error(err, source, i, d->name, "\"plural\" must be a string under 64 characters");
+    if (!d->plural[0])
+        plural_rule(d->name, d->plural, sizeof d->plural);
     if (copy_str(e, "description", d->description, sizeof d->description) != 0)
         return entry_error(err, source, i, d->name, "\"description\" must be a string under 256 characters");
     if (copy_str(e, "type", d->type, sizeof d->type) != 0 || !d->type[0] ||
@@ -285,5 +302,19 @@ const char *items_label(const char *name, char *buf, size_t size)
     for (char *c = buf; *c; c++)
         if (*c == '_')
             *c = ' ';
+    return buf;
+}
+
+const char *items_count_words(const ItemRegistry *r, const char *name, int count, char *buf, size_t size)
+{
+    char words[64];
+    const ItemDef *d = items_find(r, name);
+    if (count == 1)
+        items_label(name ? name : "", words, sizeof words);
+    else if (d)
+        snprintf(words, sizeof words, "%s", d->plural);
+    else
+        plural_rule(name ? name : "", words, sizeof words);
+    snprintf(buf, size, "%d %s", count, words);
     return buf;
 }

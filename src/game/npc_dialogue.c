@@ -300,8 +300,6 @@ static int build_menu(Game *g, const DialogueBook *b, const Npc *npc, Menu *m, E
         } else if ((strcmp(offer, "buy") == 0 || strcmp(offer, "sell") == 0) && trade) {
             int buying = strcmp(offer, "buy") == 0;
             const char *cur = json_str(trade, "currency");
-            char curw[64];
-            text_words(cur, curw, sizeof curw);
             int shown = 0;
             const cJSON *it;
             cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(trade, buying ? "sells" : "buys")) {
@@ -315,12 +313,13 @@ static int build_menu(Game *g, const DialogueBook *b, const Npc *npc, Menu *m, E
                 snprintf(key, sizeof key, "%c:%s", buying ? 'b' : 's', item);
                 if (!(e = menu_add(m, key)))
                     break;
-                char itemw[64];
+                char itemw[64], pricew[96];
                 text_words(item, itemw, sizeof itemw);
-                snprintf(e->text, sizeof e->text, "%s 1 %s for %d %s", buying ? "Buy" : "Sell", itemw, price, curw);
+                items_count_words(g->items, cur, price, pricew, sizeof pricew);
+                snprintf(e->text, sizeof e->text, "%s 1 %s for %s", buying ? "Buy" : "Sell", itemw, pricew);
                 if (buying && have < price) {
                     e->available = 0;
-                    snprintf(e->why, sizeof e->why, "needs %d %s (you have %d)", price, curw, have < 0 ? 0 : have);
+                    snprintf(e->why, sizeof e->why, "needs %s (you have %d)", pricew, have < 0 ? 0 : have);
                 }
                 shown++;
             }
@@ -485,10 +484,10 @@ static int do_trade(Game *g, const Npc *npc, const cJSON *trade, int buying, con
         return MA_OK;
     }
     if (rc == MA_OK) {
-        char itemw[64], curw[64];
+        char itemw[64], pricew[96];
         text_words(item, itemw, sizeof itemw);
-        text_words(cur, curw, sizeof curw);
-        game_event(r, SEV_GOOD, "You %s 1 %s for %d %s.", buying ? "buy" : "sell", itemw, price, curw);
+        items_count_words(g->items, cur, price, pricew, sizeof pricew);
+        game_event(r, SEV_GOOD, "You %s 1 %s for %s.", buying ? "buy" : "sell", itemw, pricew);
         r->ok = 1;
     }
     return rc;

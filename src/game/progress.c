@@ -239,6 +239,7 @@ void progress_rule_ctx(Game *g, ProgressView *view, RuleCtx *ctx)
     memset(ctx, 0, sizeof *ctx);
     view->g = g;
     ctx->ud = view;
+    ctx->items = g->items;
     ctx->level = q_level;
     ctx->stat = q_stat;
     ctx->skill_level = q_skill;

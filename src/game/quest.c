@@ -277,9 +277,9 @@ static int complete(Game *g, const cJSON *tpl, int64_t qid, cJSON *pd, ActionRes
             if (have < 0)
                 return err->code;
             if (have < need) {
-                char item[64];
-                text_words(json_str(ob, "item"), item, sizeof item);
-                game_refuse(r, "%s needs %d %s (you have %d)", json_str(tpl, "title"), need, item, have);
+                char item[96];
+                items_count_words(g->items, json_str(ob, "item"), need, item, sizeof item);
+                game_refuse(r, "%s needs %s (you have %d)", json_str(tpl, "title"), item, have);
                 return MA_OK;
             }
         }
@@ -343,7 +343,7 @@ static int complete(Game *g, const cJSON *tpl, int64_t qid, cJSON *pd, ActionRes
     }
     if (r) {
         char what[160];
-        rules_describe_effects(rewards, what, sizeof what);
+        rules_describe_effects(rewards, g->items, what, sizeof what);
         game_event(r, SEV_GOOD, "Quest complete: %s (%s).", json_str(tpl, "title"), what);
         r->ok = 1;
     }
@@ -417,18 +417,18 @@ int quest_hand_in(Game *g, const char *quest, const char *npc_entity, ActionResu
         const cJSON *ob = cJSON_GetArrayItem(quest_tpl_objectives(tpl), d);
         int need = json_int(quest_obj_state(p.progress_data, d), "target", 1);
         int have = game_item_count(g, json_str(ob, "item"), err);
-        char item[64];
-        text_words(json_str(ob, "item"), item, sizeof item);
+        char item[96];
+        items_count_words(g->items, json_str(ob, "item"), need, item, sizeof item);
         if (have < 0) {
             rc = err->code;
         } else if (have < need) {
             save_rollback_savepoint(g->save);
-            game_refuse(r, "%s needs %d %s (you have %d)", json_str(tpl, "title"), need, item, have);
+            game_refuse(r, "%s needs %s (you have %d)", json_str(tpl, "title"), item, have);
             goto done;
         } else if ((rc = inventory_transfer(g, npc_character_id(g, npc_entity), json_str(ob, "item"), need, "quest", 0,
                                             err)) == MA_OK) {
             obj_set(tpl, p.progress_data, d, need, r);
-            game_event(r, SEV_GOOD, "You hand over %d %s.", need, item);
+            game_event(r, SEV_GOOD, "You hand over %s.", item);
             if (rc == MA_OK)
                 rc = progress_update(g->save, g->p.character_id, qid, p.progress_data, err);
         }

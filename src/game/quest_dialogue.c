@@ -46,20 +46,21 @@ static void summary(const Game *g, const cJSON *tpl, int scale, char *buf, size_
                                                       : json_str(ob, "item");
     text_words(target, what, sizeof what);
     cJSON *rewards = quest_scaled_rewards(g, tpl, scale);
-    rules_describe_effects(rewards, rew, sizeof rew);
+    rules_describe_effects(rewards, g->items, rew, sizeof rew);
     cJSON_Delete(rewards);
     if (strcmp(kind, "reach") == 0 || strcmp(kind, "talk") == 0)
         snprintf(buf, size, "%s the %s; %s", strcmp(kind, "talk") == 0 ? "talk to" : kind, what, rew);
     else {
-        /* Creatures are counted nouns ("slay 3 wolves"); items keep their names, which are often
-         * already plural or uncountable ("planks", "bread"). */
+        /* Creatures and items are counted nouns: "slay 3 wolves", "collect 4 torches", "3 bread". */
         int n = quest_scaled_target(ob, scale);
-        char noun[72];
-        if (strcmp(kind, "slay") == 0)
-            text_plural(what, n, noun, sizeof noun);
-        else
-            snprintf(noun, sizeof noun, "%s", what);
-        snprintf(buf, size, "%s %d %s; %s", kind, n, noun, rew);
+        char noun[96];
+        if (strcmp(kind, "slay") == 0) {
+            char words[72];
+            snprintf(noun, sizeof noun, "%d %s", n, text_plural(what, n, words, sizeof words));
+        } else {
+            items_count_words(g->items, target, n, noun, sizeof noun);
+        }
+        snprintf(buf, size, "%s %s; %s", kind, noun, rew);
     }
 }
 
@@ -128,13 +129,13 @@ int quest_hand_ins(Game *g, const char *role, QuestOffer *out, int max, Err *err
             int need = json_int(quest_obj_state(pd, j), "target", 1);
             int due = d >= 0 ? j == d : strcmp(json_str(ob, "kind"), "collect") == 0 && bfield(ob, "consume");
             if (due) {
-                char item[64];
-                text_words(json_str(ob, "item"), item, sizeof item);
+                char item[96];
+                items_count_words(g->items, json_str(ob, "item"), need, item, sizeof item);
                 int have = game_item_count(g, json_str(ob, "item"), NULL);
-                snprintf(o->summary, sizeof o->summary, "%d %s", need, item);
+                snprintf(o->summary, sizeof o->summary, "%s", item);
                 if (have < need) {
                     o->available = 0;
-                    snprintf(o->why, sizeof o->why, "needs %d %s (you have %d)", need, item, have < 0 ? 0 : have);
+                    snprintf(o->why, sizeof o->why, "needs %s (you have %d)", item, have < 0 ? 0 : have);
                 }
             }
             j++;
@@ -199,7 +200,7 @@ int quest_log(Game *g, QuestView **out, int *n_out, Err *err)
                     q->turns_left = 0;
             }
             cJSON *rewards = quest_scaled_rewards(g, tpl, json_int(pd, "scale", 1));
-            rules_describe_effects(rewards, q->rewards, sizeof q->rewards);
+            rules_describe_effects(rewards, g->items, q->rewards, sizeof q->rewards);
             cJSON_Delete(rewards);
             const cJSON *ob;
             cJSON_ArrayForEach(ob, quest_tpl_objectives(tpl)) {

@@ -197,8 +197,10 @@ static void phrase(const RuleCtx *x, const cJSON *c, int depth, TextBuf *sb)
         text_add(sb, " ");
         sb_range(sb, kv, "", " or lower");
     } else if (strcmp(k, "item") == 0) {
-        text_add(sb, "%d ", int_field(kv, "count", 1));
-        sb_name(sb, str_field(kv, "name"));
+        char what[96];
+        const char *item = str_field(kv, "name");
+        text_add(sb, "%s", items_count_words(x ? x->items : NULL, item ? item : "?", int_field(kv, "count", 1), what,
+                                             sizeof what));
     } else if (strcmp(k, "relationship") == 0) {
         text_add(sb, "%s", field(kv, "min") && field(kv, "max") ? "a relationship from " : "a relationship of ");
         sb_range(sb, kv, " or more", " or less");
@@ -333,12 +335,14 @@ void rules_explain(const RuleCtx *ctx, const cJSON *cond, char *buf, size_t size
     explain(ctx, cond, 1, 0, &sb);
 }
 
-static void describe_one(const cJSON *kv, TextBuf *sb)
+static void describe_one(const cJSON *kv, const ItemRegistry *items, TextBuf *sb)
 {
     const char *k = kv->string;
     if (strcmp(k, "give") == 0 || strcmp(k, "take") == 0) {
-        text_add(sb, "%s %d ", k[0] == 'g' ? "gives" : "takes", int_field(kv, "count", 1));
-        sb_name(sb, str_field(kv, "item"));
+        char what[96];
+        const char *item = str_field(kv, "item");
+        items_count_words(items, item ? item : "?", int_field(kv, "count", 1), what, sizeof what);
+        text_add(sb, "%s %s", k[0] == 'g' ? "gives" : "takes", what);
     } else if (strcmp(k, "experience") == 0) {
         int n = 0;
         int_ok(kv, 1, INT_MAX, &n);
@@ -408,7 +412,7 @@ static int shown(const char *key)
     return strcmp(key, "flag") != 0 && strcmp(key, "message") != 0;
 }
 
-void rules_describe_effects(const cJSON *effects, char *buf, size_t size)
+void rules_describe_effects(const cJSON *effects, const ItemRegistry *items, char *buf, size_t size)
 {
     if (!buf || size == 0)
         return;
@@ -426,7 +430,7 @@ void rules_describe_effects(const cJSON *effects, char *buf, size_t size)
         if (!shown(kv->string))
             continue;
         text_add(&sb, "%s", first ? "" : ", ");
-        describe_one(kv, &sb);
+        describe_one(kv, items, &sb);
         first = 0;
     }
     if (first)

@@ -16,6 +16,7 @@
 
 #include <cJSON.h>
 
+#include "game/items.h"
 #include "util/err.h"
 
 enum {
@@ -51,6 +52,7 @@ typedef struct RuleEvent {
 
 typedef struct RuleCtx {
     void *ud;
+    const ItemRegistry *items; /* for counting items in words ("3 bread"); NULL: English rules */
     /* queries */
     int (*level)(void *ud);
     int (*stat)(void *ud, const char *name);                  /* health, mana, strength, ... */
@@ -116,9 +118,10 @@ void rules_describe_condition(const cJSON *cond, char *buf, size_t size);
 /* "spring", "summer", "autumn", "winter" for 0..3. */
 const char *rules_season_name(int season);
 
-/* The effects in words for a UI ("gives 3 iron ingot, 50 experience"); flags and messages are
- * not shown (they are the story's business, not a reward). "nothing" for an empty list. Always
- * NUL-terminates buf (size > 0). */
-void rules_describe_effects(const cJSON *effects, char *buf, size_t size);
+/* The effects in words for a UI ("gives 3 iron ingots, 50 experience"); flags and messages are
+ * not shown (they are the story's business, not a reward). Items are counted with
+ * items_count_words and the plurals of items (may be NULL: English rules). "nothing" for an empty
+ * list. Always NUL-terminates buf (size > 0). */
+void rules_describe_effects(const cJSON *effects, const ItemRegistry *items, char *buf, size_t size);
 
 #endif

@@ -95,7 +95,7 @@ static int revise(Game *g, GameRules *gr, const StoryProgressRow *p, const Story
         cJSON_AddStringToObject(rec, "branch", info->revises);
         cJSON_AddStringToObject(rec, "choice", made[earlier].choice_text);
         char what[400], note[300];
-        rules_describe_effects(effects, what, sizeof what);
+        rules_describe_effects(effects, g->items, what, sizeof what);
         story_name_cast(p->state, what, sizeof what);
         cJSON_AddStringToObject(rec, "described", what);
         cJSON_AddNumberToObject(rec, "restored", restored);
@@ -195,7 +195,7 @@ static int take_choice(Game *g, StoryProgressRow *p, const BranchRow *from, cons
 
     cons = cJSON_CreateObject();
     char what[400];
-    rules_describe_effects(effects, what, sizeof what);
+    rules_describe_effects(effects, g->items, what, sizeof what);
     story_name_cast(p->state, what, sizeof what);
     cJSON_AddStringToObject(cons, "described", what);
     cJSON_AddItemToObject(cons, "effects", effects);
