@@ -475,6 +475,39 @@ static void test_a_new_character_meets_the_main_storyline_and_a_locked_choice_sa
     close_game(&f);
 }
 
+/* No two people of one cast share a name. In the world of seed 777 the nearest village has no
+ * priest, and the next village's priest is an Ilse, as is the first village's smith: the story
+ * read "Ilse kneels in the ashes ... the priest says" and then sent the crowd to Ilse the smith. */
+static void test_a_cast_never_holds_two_people_of_one_name(void **state)
+{
+    (void)state;
+    Fx f;
+    th_game_start(&f, th_path(dir, "names.db"), &(ThGameOpts){.world = "Stonereach", .seed = 777, .type = "normal"});
+    close_game(&f);
+    char *names = th_sql_text(th_path(dir, "names.db"),
+                              "SELECT group_concat(json_extract(c.value, '$.name') || '=' || json_extract(c.value, '$.entity'), ';') "
+                              "FROM story_progress p, json_each(p.state, '$.cast') c "
+                              "WHERE p.story_id = (SELECT id FROM stories WHERE story_type = 'main')");
+    assert_non_null(names);
+    assert_non_null(strchr(names, '='));
+    /* name=entity pairs: a name seen twice must be the same person. */
+    char *save = NULL;
+    char seen[16][128];
+    int n = 0;
+    for (char *t = strtok_r(names, ";", &save); t && n < 16; t = strtok_r(NULL, ";", &save)) {
+        char *eq = strchr(t, '=');
+        for (int i = 0; i < n; i++) {
+            const char *other = strchr(seen[i], '=');
+            if ((size_t)(other - seen[i]) == (size_t)(eq - t) && strncmp(seen[i], t, (size_t)(eq - t)) == 0 &&
+                strcmp(other, eq) != 0)
+                fail_msg("two people named %.*s in the cast: %s and %s", (int)(eq - t), t, seen[i], t);
+        }
+        snprintf(seen[n++], sizeof seen[0], "%s", t);
+    }
+    assert_true(n >= 4);
+    free(names);
+}
+
 static void test_consequences_are_applied_once_and_recorded_with_the_choice(void **state)
 {
     (void)state;
@@ -965,6 +998,7 @@ int main(void)
         cmocka_unit_test(test_shipped_storylines_have_the_shape_the_design_asks_for),
         cmocka_unit_test(test_seeding_twice_adds_nothing_and_a_newer_version_changes_only_what_nobody_reached),
         cmocka_unit_test(test_a_new_character_meets_the_main_storyline_and_a_locked_choice_says_why),
+        cmocka_unit_test(test_a_cast_never_holds_two_people_of_one_name),
         cmocka_unit_test(test_consequences_are_applied_once_and_recorded_with_the_choice),
         cmocka_unit_test(test_the_cte_path_is_the_choices_made),
         cmocka_unit_test(test_a_revision_reopens_the_smithy_and_is_recorded_on_the_new_choice),

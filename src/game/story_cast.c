@@ -79,9 +79,22 @@ static int village_people(Generator *gen, const GenStructure *v, StructNpc *npcs
     return nn;
 }
 
+/* Whether cast already holds someone else called name: a story that says "Ilse" twice must
+ * mean one person. */
+static int name_taken(const cJSON *cast, const char *name)
+{
+    const cJSON *m;
+    cJSON_ArrayForEach(m, cast) {
+        if (json_str(m, "name") && strcmp(json_str(m, "name"), name) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 /* Fills cast with one villager per role: from the village named `village` (or the nearest
  * one when NULL) near (x, z), then, for a role that village lacks, from the next nearest
- * village that has one. Writes the first village's name into state. */
+ * village that has one, passing over a villager who has the name of someone already cast.
+ * Writes the first village's name into state. */
 static void add_village(Game *g, cJSON *state, cJSON *cast, const char *village, int32_t x, int32_t z)
 {
     Generator *gen = world_generator(g->world);
@@ -107,7 +120,7 @@ static void add_village(Game *g, cJSON *state, cJSON *cast, const char *village,
             if (cJSON_GetObjectItemCaseSensitive(cast, roles[r]))
                 continue;
             for (int i = 0; i < nn; i++) {
-                if (strcmp(npcs[i].role, roles[r]) != 0)
+                if (strcmp(npcs[i].role, roles[r]) != 0 || name_taken(cast, npcs[i].name))
                     continue;
                 char entity[64];
                 entity_id_at(g, npcs[i].x, npcs[i].y, npcs[i].z, entity, sizeof entity);
