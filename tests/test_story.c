@@ -284,7 +284,7 @@ static void test_shipped_storylines_have_the_shape_the_design_asks_for(void **st
             info.tag = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(br, "tag"))
                            ? cJSON_GetObjectItemCaseSensitive(br, "tag")->valuestring : NULL;
             char tag[80];
-            story_choice_tag(&info, tag, sizeof tag);
+            story_choice_tag(&info, NULL, NULL, tag, sizeof tag);
             gated += tag[0] != '\0';
             visible += visible_effects(cJSON_GetObjectItemCaseSensitive(br, "consequences")) ||
                        visible_effects(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(br, "revises"),
@@ -506,6 +506,29 @@ static void test_a_cast_never_holds_two_people_of_one_name(void **state)
     }
     assert_true(n >= 4);
     free(names);
+}
+
+/* A derived tag names a skill by its title, as the lock's reason does ("[Spellcraft 2]", not
+ * "[Magic 2]" beside "needs Spellcraft 2"), and counts items in English. */
+static void test_a_choice_tag_names_skills_by_title_and_counts_items(void **state)
+{
+    (void)state;
+    Err err = {0};
+    SkillBook *skills = NULL;
+    ItemRegistry *items = NULL;
+    assert_int_equal(skillbook_load_default(&skills, &err), MA_OK);
+    assert_int_equal(items_load_default(&items, &err), MA_OK);
+    cJSON *c = cJSON_Parse("{\"all\":[{\"skill\":{\"name\":\"magic\",\"min\":2}},"
+                           "{\"item\":{\"name\":\"bread\",\"count\":3}},{\"item\":{\"name\":\"torch\",\"count\":2}}]}");
+    StoryBranchInfo info = {.condition = c};
+    char tag[120];
+    story_choice_tag(&info, skills, items, tag, sizeof tag);
+    assert_string_equal(tag, "[Spellcraft 2, needs: 3 bread, needs: 2 torches]");
+    story_choice_tag(&info, NULL, NULL, tag, sizeof tag);
+    assert_string_equal(tag, "[Magic 2, needs: 3 breads, needs: 2 torches]");
+    cJSON_Delete(c);
+    items_free(items);
+    skillbook_free(skills);
 }
 
 static void test_consequences_are_applied_once_and_recorded_with_the_choice(void **state)
@@ -999,6 +1022,7 @@ int main(void)
         cmocka_unit_test(test_seeding_twice_adds_nothing_and_a_newer_version_changes_only_what_nobody_reached),
         cmocka_unit_test(test_a_new_character_meets_the_main_storyline_and_a_locked_choice_says_why),
         cmocka_unit_test(test_a_cast_never_holds_two_people_of_one_name),
+        cmocka_unit_test(test_a_choice_tag_names_skills_by_title_and_counts_items),
         cmocka_unit_test(test_consequences_are_applied_once_and_recorded_with_the_choice),
         cmocka_unit_test(test_the_cte_path_is_the_choices_made),
         cmocka_unit_test(test_a_revision_reopens_the_smithy_and_is_recorded_on_the_new_choice),

@@ -244,7 +244,7 @@ static int story_tree_cmd(Save *s, const StoryArgs *a)
         if (ok) {
             rules_describe_condition(info.condition, needs, sizeof needs);
             rules_describe_effects(info.effects, NULL, does, sizeof does);
-            story_choice_tag(&info, tag, sizeof tag);
+            story_choice_tag(&info, NULL, NULL, tag, sizeof tag);
         }
         int mine = taken(path, np, tree[i].id);
         if (a->dot) {

@@ -96,7 +96,7 @@ int story_menu_build(Game *g, const StoryProgressRow *p, Menu *m, Err *err)
             story_name_cast(p->state, c->why, sizeof c->why);
             story_fill_text(g, p->state, it->info.choice ? it->info.choice : kid->branch_name, c->text, sizeof c->text);
             char tag[80];
-            story_choice_tag(&it->info, tag, sizeof tag);
+            story_choice_tag(&it->info, g->skills, g->items, tag, sizeof tag);
             story_fill_text(g, p->state, tag, c->tag, sizeof c->tag);
         }
         c->number = ++m->n;

@@ -325,8 +325,14 @@ static void sb_words(TextBuf *sb, const char *name, int cap)
     sb->buf[sb->len] = '\0';
 }
 
+/* What names skills and counts items in a tag (each may be NULL). */
+typedef struct TagWords {
+    const SkillBook *skills;
+    const ItemRegistry *items;
+} TagWords;
+
 /* Appends the visible part of condition c; returns 1 when it wrote something. */
-static int tag_of(const cJSON *c, TextBuf *sb, int depth)
+static int tag_of(const cJSON *c, const TagWords *tw, TextBuf *sb, int depth)
 {
     const cJSON *kv = cJSON_IsObject(c) && depth < 16 ? c->child : NULL;
     if (!kv)
@@ -340,7 +346,7 @@ static int tag_of(const cJSON *c, TextBuf *sb, int depth)
             size_t before = sb->len;
             if (n)
                 text_add(sb, "%s", k[1] == 'l' ? ", " : " or ");
-            if (tag_of(it, sb, depth + 1))
+            if (tag_of(it, tw, sb, depth + 1))
                 n++;
             else {
                 sb->len = before;
@@ -351,7 +357,11 @@ static int tag_of(const cJSON *c, TextBuf *sb, int depth)
     }
     int lo = json_int(kv, "min", -1), hi = json_int(kv, "max", -1);
     if (strcmp(k, "stat") == 0 || strcmp(k, "skill") == 0 || strcmp(k, "level") == 0) {
-        sb_words(sb, strcmp(k, "level") == 0 ? "level" : json_str(kv, "name"), 1);
+        const char *title = k[1] == 'k' && tw->skills ? skillbook_title(tw->skills, json_str(kv, "name")) : NULL;
+        if (title)
+            text_add(sb, "%s", title);
+        else
+            sb_words(sb, strcmp(k, "level") == 0 ? "level" : json_str(kv, "name"), 1);
         if (lo >= 0)
             text_add(sb, " %d", lo);
         else
@@ -359,9 +369,13 @@ static int tag_of(const cJSON *c, TextBuf *sb, int depth)
     } else if (strcmp(k, "item") == 0) {
         int count = json_int(kv, "count", 1);
         text_add(sb, "needs: ");
-        if (count > 1)
-            text_add(sb, "%d ", count);
-        sb_words(sb, json_str(kv, "name"), 0);
+        if (count > 1) {
+            char what[96];
+            text_add(sb, "%s", items_count_words(tw->items, json_str(kv, "name") ? json_str(kv, "name") : "?", count,
+                                                 what, sizeof what));
+        } else {
+            sb_words(sb, json_str(kv, "name"), 0);
+        }
     } else if (strcmp(k, "relationship") == 0) {
         const char *who = json_str(kv, "with");
         if (who && who[0] == '@')
@@ -390,8 +404,10 @@ static int tag_of(const cJSON *c, TextBuf *sb, int depth)
     return sb->len > start;
 }
 
-void story_choice_tag(const StoryBranchInfo *info, char *buf, size_t size)
+void story_choice_tag(const StoryBranchInfo *info, const SkillBook *skills, const ItemRegistry *items, char *buf,
+                      size_t size)
 {
+    const TagWords tw = {skills, items};
     if (!buf || !size)
         return;
     buf[0] = '\0';
@@ -401,7 +417,7 @@ void story_choice_tag(const StoryBranchInfo *info, char *buf, size_t size)
     }
     char inner[200] = "";
     TextBuf sb = {inner, sizeof inner, 0};
-    if (tag_of(info->condition, &sb, 0))
+    if (tag_of(info->condition, &tw, &sb, 0))
         snprintf(buf, size, "[%s]", inner);
 }
 

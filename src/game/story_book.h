@@ -21,6 +21,8 @@
 
 #include <cJSON.h>
 
+#include "game/items.h"
+#include "game/progress.h"
 #include "save/save.h"
 #include "save/stories.h"
 #include "util/err.h"
@@ -82,9 +84,12 @@ int story_branch_info(const cJSON *conditions, const cJSON *consequences, const 
                       Err *err);
 
 /* The tag shown before a gated choice: the author's tag, else one derived from the
- * condition the player can see ("[Charisma 14]", "[needs: silver key]", "[Mining 3]");
- * flags and quest states give none. Writes "" when there is nothing to show. */
-void story_choice_tag(const StoryBranchInfo *info, char *buf, size_t size);
+ * condition the player can see ("[Charisma 14]", "[needs: silver key]", "[Spellcraft 2]",
+ * "[needs: 3 iron ingots]"); flags and quest states give none. Skills are named by their titles
+ * from skills (may be NULL: the name), items counted with the plurals of items (may be NULL:
+ * English rules). Writes "" when there is nothing to show. */
+void story_choice_tag(const StoryBranchInfo *info, const SkillBook *skills, const ItemRegistry *items, char *buf,
+                      size_t size);
 
 /* A branch of the file form (docs/stories.md) in the row form: story_branches.conditions and
  * .consequences (new JSON the caller frees). For story_seed.c and the story weaver agent. */
