@@ -84,10 +84,47 @@ static void test_read_a_passage_and_take_a_choice_by_its_letter(void **state)
                          "WHERE b.branch_name = 'hear_the_priest' AND p.focused = 1"), 1);
 }
 
+/* What a choice did is wrapped to the pane, never cut: the ending of The Cold Hearth reached by
+ * waiting for the buyer says "Your choice: 50 experience, ...'s opinion -10, turns up to 12 grass
+ * into snow, brings about The Long Winter.", longer than an 80-column row. */
+static void test_what_a_choice_did_is_wrapped_not_cut(void **state)
+{
+    (void)state;
+    tmux_start("story", 80, 30, "HOME=%s USER=tester MAGIC_SEED=20261127 %s --save %s/w.db", g_dir, getenv("MAGIC_EXE"),
+               g_dir);
+    free(tmux_wait_for("Quick start", 20));
+    tmux_keys("Enter");
+    free(tmux_wait_for("Story (press s):", 120));
+    tmux_keys("s");
+    free(tmux_wait_for("a-c choose", 10));
+    tmux_keys("a");
+    free(tmux_wait_for("Go after ", 10));
+    tmux_keys("b");
+    free(tmux_wait_for("Break the seal", 10));
+    tmux_keys("a");
+    free(tmux_wait_for("Stay hidden and wait for the buyer", 10));
+    tmux_keys("b");
+    char *s = tmux_wait_for("The story has ended.", 10);
+    /* The line's end is on the screen: "The Long Winter." after the wrap. */
+    free(s);
+    s = tmux_wait_for("brings about The Long Winter.", 5);
+    assert_non_null(strstr(s, "Your choice: 50 experience"));
+    free(s);
+    tmux_keys("Escape");
+    free(tmux_wait_for("Z:", 10));
+    tmux_keys("Q");
+    free(tmux_wait_for("[yN]", 10));
+    tmux_keys("y");
+    s = tmux_wait_for("EXIT=", 20);
+    assert_non_null(strstr(s, "EXIT=0"));
+    free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_read_a_passage_and_take_a_choice_by_its_letter, tmux_teardown),
+        cmocka_unit_test_teardown(test_what_a_choice_did_is_wrapped_not_cut, tmux_teardown),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

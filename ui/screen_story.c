@@ -13,6 +13,7 @@
 #include "term.h"
 
 #define OUTCOME_LINES 10
+#define OUTCOME_TEXT 400 /* a line of what happened; wrapped to the pane when drawn */
 
 /* Wraps text at width into lines (a blank line between paragraphs); returns how many, at
  * most max. Each line is a NUL-terminated copy in lines[i]. */
@@ -48,20 +49,20 @@ static int wrap(const char *text, int width, char lines[][512], int max)
 
 /* Takes action a; keeps the lines that say what happened (not the next passage, which the
  * pane draws itself) in out, and everything in the log. */
-static int story_apply(Game *g, const Action *a, MsgLog *log, char out[][160], int *n_out)
+static int story_apply(Game *g, const Action *a, MsgLog *log, char out[][OUTCOME_TEXT], int *n_out)
 {
     ActionResult r;
     Err err = {0};
     *n_out = 0;
     if (game_apply(g, a, &r, &err) != MA_OK) {
-        snprintf(out[(*n_out)++], 160, "could not save: %s", err.msg);
+        snprintf(out[(*n_out)++], OUTCOME_TEXT, "could not save: %s", err.msg);
         if (log)
             log_add(log, SEV_BAD, (long)game_clock(g), "could not save: %s", err.msg);
         return -1;
     }
     long turn = (long)game_clock(g);
     if (!r.ok) {
-        snprintf(out[(*n_out)++], 160, "%s", r.text);
+        snprintf(out[(*n_out)++], OUTCOME_TEXT, "%s", r.text);
         if (log)
             log_add(log, SEV_WARN, turn, "%s", r.text);
     }
@@ -74,7 +75,7 @@ static int story_apply(Game *g, const Action *a, MsgLog *log, char out[][160], i
         if (log)
             log_add(log, r.events[i].severity, turn, "%s", t);
         if (*n_out < OUTCOME_LINES && strncmp(t, "You choose: ", 12) != 0)
-            snprintf(out[(*n_out)++], 160, "%s", t);
+            snprintf(out[(*n_out)++], OUTCOME_TEXT, "%s", t);
     }
     return r.ok;
 }
@@ -82,7 +83,7 @@ static int story_apply(Game *g, const Action *a, MsgLog *log, char out[][160], i
 #define PANE_TEXT_MAX 160
 
 /* Draws the pane; the passage scrolls when it does not fit (*scroll is clamped here). */
-static void pane_draw(const StoryView *v, int n_stories, char outcome[][160], int n_outcome, int *scroll)
+static void pane_draw(const StoryView *v, int n_stories, char outcome[][OUTCOME_TEXT], int n_outcome, int *scroll)
 {
     erase();
     if (term_too_small())
@@ -103,11 +104,17 @@ static void pane_draw(const StoryView *v, int n_stories, char outcome[][160], in
     int width = COLS - 6;
     char (*text)[512] = malloc(sizeof(char[PANE_TEXT_MAX][512]));
     char (*choice)[512] = malloc(sizeof(char[STORY_MAX_CHOICES * 2][512]));
-    if (!text || !choice) {
+    char (*said)[512] = malloc(sizeof(char[OUTCOME_LINES * 3][512]));
+    if (!text || !choice || !said) {
         free(text);
         free(choice);
+        free(said);
         return;
     }
+    /* What happened, each line wrapped to the pane (at most three rows a line). */
+    int n_said = 0;
+    for (int i = 0; i < n_outcome; i++)
+        n_said += wrap(outcome[i], width, said + n_said, 3);
     int nt = wrap(v->text, width, text, PANE_TEXT_MAX);
     int nc = 0, first[STORY_MAX_CHOICES + 1];
     for (int i = 0; i < v->n_choices; i++) {
@@ -125,7 +132,7 @@ static void pane_draw(const StoryView *v, int n_stories, char outcome[][160], in
     /* Rows: title and a blank, the passage, a blank, the choices (or the end), the outcome after a
      * blank, the key line. The outcome gives way first, then the passage scrolls. */
     int fixed = 2 + 1 + nc + ended + 1;
-    int shown_outcome = n_outcome;
+    int shown_outcome = n_said;
     while (shown_outcome > 0 && LINES - fixed - (shown_outcome + 1) < 4)
         shown_outcome--;
     int avail = LINES - fixed - (shown_outcome ? shown_outcome + 1 : 0);
@@ -164,8 +171,8 @@ static void pane_draw(const StoryView *v, int n_stories, char outcome[][160], in
     }
     y++;
     attrset(term_role(ROLE_INFO));
-    for (int i = n_outcome - shown_outcome; i < n_outcome && y < LINES - 1; i++)
-        term_put(y++, 3, width, outcome[i]);
+    for (int i = n_said - shown_outcome; i < n_said && y < LINES - 1; i++)
+        term_put(y++, 3, width, said[i]);
     attrset(term_role(ROLE_DIM));
     if (!ended && v->n_choices > 0)
         snprintf(line, sizeof line, "a-%c choose   PgDn/PgUp scroll   Tab next story   J journal   Esc leave   ? keys",
@@ -177,6 +184,7 @@ static void pane_draw(const StoryView *v, int n_stories, char outcome[][160], in
     refresh();
     free(text);
     free(choice);
+    free(said);
 }
 
 /* The storyline after the focused one among the active ones (or any, when none is active). */
@@ -217,7 +225,7 @@ static int count_stories(Game *g)
 
 int screen_story_run(Game *g, MsgLog *log)
 {
-    char outcome[OUTCOME_LINES][160];
+    char outcome[OUTCOME_LINES][OUTCOME_TEXT];
     int n_outcome = 0, scroll = 0;
     for (;;) {
         StoryView v;
