@@ -146,6 +146,42 @@ static void test_restore_refuses_a_backup_whose_chunks_do_not_decode(void **stat
     free(after);
 }
 
+/* A restore from a path with nothing, or with something that is no save, says so in words about
+ * the backup (not the advice for --save: "create one with init", "pass another path with
+ * --save"), and the save is left as it was. A dump of a table the save lacks says which it has. */
+static void test_restore_and_dump_name_what_is_wrong_with_their_argument(void **state)
+{
+    (void)state;
+    const char *p = make_world_save("keep.db");
+    size_t len0, len1;
+    char *before = th_read_file(p, &len0);
+    RunResult r = RUN(1, "--save", p, "restore", th_path(dir, "no-such.bak"));
+    assert_contains(r.err, "there is no backup at ");
+    assert_contains(r.err, "backup list");
+    assert_null(strstr(r.err, "init"));
+    th_run_free(&r);
+    const char *junk = th_path(dir, "junk.bak");
+    th_write_file(junk, "not a save at all, only text\n", -1);
+    r = RUN(1, "--save", p, "restore", junk);
+    assert_contains(r.err, "junk.bak is not a Magic Adventure save (it is not an SQLite database); a backup must be a "
+                           "Magic Adventure save. Not restoring it");
+    assert_contains(r.err, "unchanged");
+    assert_null(strstr(r.err, "--save"));
+    th_run_free(&r);
+    char *after = th_read_file(p, &len1);
+    assert_int_equal(len0, len1);
+    assert_memory_equal(before, after, len0);
+    free(before);
+    free(after);
+    r = RUN(1, "--save", p, "dump", "--table", "nope");
+    assert_contains(r.err, "the save has no table \"nope\"; its tables: users, sessions, worlds");
+    assert_string_equal(r.out, "");
+    th_run_free(&r);
+    r = RUN(0, "--save", p, "dump", "--table", "worlds");
+    assert_contains(r.out, "worlds");
+    th_run_free(&r);
+}
+
 /* ------------------------------------------------------------ 10: a second restore keeps both copies */
 
 static void test_second_restore_keeps_the_first_copy_and_names_the_new_one(void **state)
@@ -990,6 +1026,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_a_full_disk_and_an_io_error_are_worded_by_what_happened, setup, teardown),
         cmocka_unit_test(test_achievements_after_a_nameless_entry_are_refused_not_crashed),
         cmocka_unit_test_setup_teardown(test_second_restore_keeps_the_first_copy_and_names_the_new_one, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_restore_and_dump_name_what_is_wrong_with_their_argument, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

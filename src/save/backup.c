@@ -120,8 +120,22 @@ int save_restore_from(Save *s, const char *src_path, const SaveRestoreOpts *opts
     struct stat a, b;
     if (stat(src_path, &a) == 0 && stat(s->path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
         return err_set(err, MA_ERR_INVALID, "%s is the save itself; restore from a backup file", src_path);
+    /* save_open's own words are about the --save path; a backup is named here. */
+    if (stat(src_path, &a) != 0)
+        return err_set(err, MA_ERR_IO, "there is no backup at %s (%s); not restoring (your save %s is unchanged; "
+                       "`magic-adventure backup list` shows the backups made)", src_path, strerror(errno), s->path);
     Save *src = NULL;
     int rc = save_open(src_path, SAVE_READONLY, &src, err);
+    if (rc == MA_ERR_NOT_SAVE && err) {
+        /* Its reason, without the advice that follows it for a --save path. */
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err->msg);
+        char *advice = strstr(why, ". It was left untouched");
+        if (advice)
+            *advice = '\0';
+        return err_set(err, rc, "%s; a backup must be a Magic Adventure save. Not restoring it (your save %s is "
+                       "unchanged)", why, s->path);
+    }
     if (rc != MA_OK) {
         err_prefix(err, "not restoring (your save %s is unchanged)", s->path);
         return rc;

@@ -180,6 +180,17 @@ int save_dump(Save *s, int flags, const char *table, SaveDumpFn line, void *ud, 
     }
     sqlite3_finalize(st);
     int status = rc == SQLITE_DONE ? MA_OK : save_db_error(s, rc, err, "listing the tables");
+    int found = !table;
+    for (int i = 0; i < n; i++)
+        found |= table && names[i] && strcmp(table, names[i]) == 0;
+    if (status == MA_OK && !found) {
+        /* Nothing printed and success would read as an empty table. */
+        char list[1024] = "";
+        size_t len = 0;
+        for (int i = 0; i < n && names[i] && len < sizeof list; i++)
+            len += (size_t)snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", names[i]);
+        status = err_set(err, MA_ERR_INVALID, "the save has no table \"%s\"; its tables: %s", table, list);
+    }
     for (int i = 0; i < n; i++) {
         if (status == MA_OK && names[i] && (!table || strcmp(table, names[i]) == 0))
             status = dump_table(s, names[i], flags, line, ud, err);
