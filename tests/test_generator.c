@@ -680,6 +680,49 @@ static void test_generator_flat_world_layout(void **state)
     generator_free(g);
 }
 
+/* Version 2 gives the villagers of a village names of their own; version 1, which older worlds
+ * keep, still draws each name alone (a village of three Quins), and otherwise plans the very
+ * same villages: the same places, roles and first draws. */
+static void test_villagers_of_one_village_have_their_own_names_from_version_2(void **state)
+{
+    (void)state;
+    Generator *v1 = NULL, *v2 = NULL;
+    Err err;
+    assert_int_equal(generator_new(reg, 31337, "normal", 1, &v1, &err), MA_OK);
+    assert_int_equal(generator_new(reg, 31337, "normal", 2, &v2, &err), MA_OK);
+    assert_int_equal(generator_version(v1), 1);
+    assert_int_equal(generator_version(v2), 2);
+    int villages = 0, v1_repeats = 0, renamed = 0;
+    for (int32_t rz = -4; rz < 4; rz++)
+        for (int32_t rx = -4; rx < 4; rx++) {
+            RegionPlan a = *generator_region_plan(v1, rx, rz); /* a copy: the cache moves on */
+            const RegionPlan *b = generator_region_plan(v2, rx, rz);
+            assert_int_equal(a.n, b->n);
+            for (int i = 0; i < a.n; i++) {
+                const StructPlan *p1 = &a.s[i], *p2 = &b->s[i];
+                assert_string_equal(p1->info.name, p2->info.name);
+                assert_int_equal(p1->n_npcs, p2->n_npcs);
+                villages += strcmp(p1->info.type, "village") == 0;
+                for (int j = 0; j < p2->n_npcs; j++) {
+                    assert_int_equal(p1->npcs[j].x, p2->npcs[j].x);
+                    assert_int_equal(p1->npcs[j].z, p2->npcs[j].z);
+                    assert_string_equal(p1->npcs[j].role, p2->npcs[j].role);
+                    renamed += strcmp(p1->npcs[j].name, p2->npcs[j].name) != 0;
+                    for (int k = 0; k < j; k++) {
+                        if (strcmp(p2->npcs[k].name, p2->npcs[j].name) == 0)
+                            fail_msg("%s has two villagers named %s", p2->info.name, p2->npcs[j].name);
+                        v1_repeats += strcmp(p1->npcs[k].name, p1->npcs[j].name) == 0;
+                    }
+                }
+            }
+        }
+    assert_true(villages >= 5);
+    assert_true(v1_repeats > 0);
+    assert_true(renamed > 0);
+    generator_free(v1);
+    generator_free(v2);
+}
+
 static void test_generator_refuses_unknown_type_and_version(void **state)
 {
     (void)state;
@@ -691,7 +734,9 @@ static void test_generator_refuses_unknown_type_and_version(void **state)
     assert_non_null(strstr(err.msg, "world type"));
     assert_int_equal(generator_new(reg, 1, "normal", GENERATOR_VERSION + 1, &g, &err), MA_ERR_INVALID);
     assert_null(g);
-    assert_non_null(strstr(err.msg, "version 2"));
+    char said[32];
+    snprintf(said, sizeof said, "version %d", GENERATOR_VERSION + 1);
+    assert_non_null(strstr(err.msg, said));
     assert_int_equal(generator_new(reg, 1, "flat", 0, &g, &err), MA_ERR_INVALID);
     assert_null(g);
 }
@@ -713,6 +758,7 @@ int main(void)
         cmocka_unit_test(test_generator_spawn_point_is_standable),
         cmocka_unit_test(test_generator_flat_world_layout),
         cmocka_unit_test(test_generator_refuses_unknown_type_and_version),
+        cmocka_unit_test(test_villagers_of_one_village_have_their_own_names_from_version_2),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -178,6 +178,20 @@ static void test_world_open_refuses_unknown_name_and_generator_version(void **st
     assert_int_not_equal(world_open(s, reg, "Future", 0, 0, &w, &err), MA_OK);
     assert_null(w);
     assert_non_null(strstr(err.msg, "generator version"));
+
+    /* A world made by an older game keeps its version: it opens, and generates as it did. */
+    assert_int_equal(world_create_version(s, "Old", 5, "normal", 1, &id, &err), MA_OK);
+    assert_int_equal(worlds_get(s, id, &row, &err), MA_OK);
+    assert_int_equal(cJSON_GetObjectItem(row.settings, "generator_version")->valueint, 1);
+    cJSON_DeleteItemFromObject(row.settings, "generator_version"); /* as the first saves had it */
+    assert_int_equal(worlds_update(s, &row, &err), MA_OK);
+    world_row_clear(&row);
+    assert_int_equal(world_open(s, reg, "Old", 0, 0, &w, &err), MA_OK);
+    assert_int_equal(generator_version(world_generator(w)), 1);
+    world_close(w);
+    w = NULL;
+    assert_int_equal(world_open(s, reg, "Future", 0, 0, &w, &err) == MA_OK, 0);
+    assert_int_not_equal(world_create_version(s, "Older", 5, "normal", 0, &id, &err), MA_OK);
     save_close(s);
 }
 

@@ -124,9 +124,10 @@ int sync_get_create(Save *s, const cJSON *remote, const SyncAccount *account, in
     if (!name || !seed || remote_id <= 0)
         return err_set(err, MA_ERR_INVALID, "the sync server's description of the world is incomplete");
     int64_t v = sync_jint(cJSON_GetObjectItemCaseSensitive(remote, "settings"), "generator_version", GENERATOR_VERSION);
-    if (v != GENERATOR_VERSION)
-        return err_set(err, MA_ERR_NEWER, "the world '%s' on the server was made with world generator version %lld; this "
-                       "game has version %d", name, (long long)v, GENERATOR_VERSION);
+    if (v < GENERATOR_VERSION_OLDEST || v > GENERATOR_VERSION)
+        return err_set(err, v > GENERATOR_VERSION ? MA_ERR_NEWER : MA_ERR_INVALID,
+                       "the world '%s' on the server was made with world generator version %lld; this game has "
+                       "versions %d to %d", name, (long long)v, GENERATOR_VERSION_OLDEST, GENERATOR_VERSION);
     long long sv = 0;
     if (cJSON_IsString(seed)) {
         char *end;
@@ -143,7 +144,7 @@ int sync_get_create(Save *s, const cJSON *remote, const SyncAccount *account, in
         return err_set(err, MA_ERR_CONSTRAINT, "%s already has a world named '%s': sync get makes a new one (use "
                        "another save with --save)", save_path(s), name);
     }
-    int rc = world_create(s, name, (uint64_t)sv, type ? type : "normal", world_id, err);
+    int rc = world_create_version(s, name, (uint64_t)sv, type ? type : "normal", (int)v, world_id, err);
     if (rc != MA_OK)
         return rc;
     /* The downloading player plays as the local user of the account's name. */

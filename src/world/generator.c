@@ -56,11 +56,11 @@ int generator_new(const BlockRegistry *reg, uint64_t seed, const char *world_typ
                   Generator **out, Err *err)
 {
     *out = NULL;
-    if (version != GENERATOR_VERSION)
+    if (version < GENERATOR_VERSION_OLDEST || version > GENERATOR_VERSION)
         return err_set(err, MA_ERR_INVALID,
-                       "world generator version %d is not known to this game (it knows version %d); "
+                       "world generator version %d is not known to this game (it knows versions %d to %d); "
                        "the world was made by a different game version",
-                       version, GENERATOR_VERSION);
+                       version, GENERATOR_VERSION_OLDEST, GENERATOR_VERSION);
     const char *type = world_type ? world_type : "normal";
     int flat;
     if (strcmp(type, "normal") == 0)
@@ -90,6 +90,7 @@ int generator_new(const BlockRegistry *reg, uint64_t seed, const char *world_typ
     g->seed = seed;
     g->seed_hash = hash_u64(seed ^ 0x5851f42d4c957f2dULL);
     g->flat = flat;
+    g->version = version;
     const char *missing = lookup_blocks(&g->b, reg);
     if (!missing)
         missing = structures_blocks_init(&g->sb, reg);
@@ -105,6 +106,8 @@ int generator_new(const BlockRegistry *reg, uint64_t seed, const char *world_typ
     *out = g;
     return MA_OK;
 }
+
+int generator_version(const Generator *g) { return g->version; }
 
 void generator_free(Generator *g)
 {

@@ -12,7 +12,13 @@
 
 #include "world/chunk.h"
 
-#define GENERATOR_VERSION 1
+/* The generator's versions: the same seed gives the same world within a version, and a world
+ * keeps the version it was made with (worlds.settings.generator_version).
+ *   1: the first;
+ *   2: the villagers of one village have different names (version 1 drew each name alone, and a
+ *      village often had three of one name). */
+#define GENERATOR_VERSION 2         /* what new worlds are made with */
+#define GENERATOR_VERSION_OLDEST 1  /* the oldest this game still makes */
 
 typedef enum Biome {
     BIOME_OCEAN, BIOME_PLAINS, BIOME_FOREST, BIOME_DESERT, BIOME_SNOWY_MOUNTAINS,
@@ -24,11 +30,13 @@ typedef struct Generator Generator;
 /* A Generator caches recent height maps and structure plans: use one per
  * thread. */
 
-/* world_type: "normal", "flat" (a superflat world for tests), ...; an
- * unknown type or version is refused. */
+/* world_type: "normal", "flat" (a superflat world for tests), ...; version:
+ * GENERATOR_VERSION_OLDEST .. GENERATOR_VERSION. An unknown type or version is refused. */
 int generator_new(const BlockRegistry *reg, uint64_t seed, const char *world_type, int version,
                   Generator **out, Err *err);
 void generator_free(Generator *g);
+/* The version g makes (generator_new's). */
+int generator_version(const Generator *g);
 
 /* Fills c (blocks, entities, structures) for its coordinates. */
 void generator_fill(Generator *g, Chunk *c);

@@ -99,6 +99,7 @@ struct Generator {
     uint64_t seed;
     uint64_t seed_hash; /* the first step of hash_coords for this seed (see gen_hash) */
     int flat;
+    int version; /* GENERATOR_VERSION_OLDEST .. GENERATOR_VERSION */
     Blocks b;
     StructBlocks sb;
     Noise n_cont, n_hill, n_mount, n_temp, n_hum, n_lake, n_cave1, n_cave2, n_cheese;

@@ -52,6 +52,8 @@ static const char *const name_tail[] = {"ford", "wick", "ton", "stead", "dale", 
 static const char *const first_names[] = {"Alda", "Bram", "Cora", "Doran", "Edda", "Finn", "Greta", "Hugo",
                                           "Ilse", "Jory", "Kara", "Lenn", "Mira", "Nils", "Orla", "Piet",
                                           "Quin", "Rosa", "Sven", "Tilda", "Ulf", "Vera", "Wren", "Yara"};
+_Static_assert(sizeof first_names / sizeof first_names[0] >= STRUCT_MAX_NPCS,
+               "every villager of a village needs a name of their own");
 static const char *const roles[] = {"smith", "farmer", "priest", "trader", "guard"};
 static const char *const crypt_adj[] = {"Mossy", "Silent", "Sunken", "Forgotten", "Damp", "Hollow", "Old"};
 static const char *const crypt_noun[] = {"Crypt", "Vault", "Catacomb", "Cellar", "Barrow"};
@@ -373,6 +375,23 @@ static void add_street(Generator *g, StructPlan *s, int32_t vx, int32_t vz, int 
     pc->variant = (uint32_t)sandy;
 }
 
+/* Names npc, the last villager planned in s, with one draw of p. From generator version 2 a
+ * name another villager of s has is passed over for the next free one in first_names (a
+ * village has fewer villagers than there are names); version 1 keeps the draw as it is. */
+static void villager_name(const Generator *g, Prng *p, const StructPlan *s, StructNpc *npc)
+{
+    const size_t n_names = sizeof first_names / sizeof first_names[0];
+    size_t k = prng_below(p, (uint32_t)n_names);
+    for (size_t tries = 0; generator_version(g) >= 2 && tries < n_names; tries++, k = (k + 1) % n_names) {
+        int taken = 0;
+        for (int i = 0; i < s->n_npcs && !taken; i++)
+            taken = &s->npcs[i] != npc && strcmp(s->npcs[i].name, first_names[k]) == 0;
+        if (!taken)
+            break;
+    }
+    snprintf(npc->name, sizeof npc->name, "%s", first_names[k]);
+}
+
 static int plan_village(Generator *g, uint64_t seed, int32_t rx, int32_t rz, StructPlan *s)
 {
     Prng p;
@@ -494,7 +513,7 @@ static int plan_village(Generator *g, uint64_t seed, int32_t rx, int32_t rz, Str
             npc->z = (pc->z0 + pc->z1) / 2;
             npc->y = pc->base_y + 1;
             snprintf(npc->role, sizeof npc->role, "%s", roles[prng_below(&p, 4)]);
-            snprintf(npc->name, sizeof npc->name, "%s", PICK(&p, first_names));
+            villager_name(g, &p, s, npc);
         }
     }
     /* A guard by the well. */
@@ -504,7 +523,7 @@ static int plan_village(Generator *g, uint64_t seed, int32_t rx, int32_t rz, Str
         npc->z = vz + 2;
         npc->y = generator_surface_y(g, npc->x, npc->z) + 1;
         snprintf(npc->role, sizeof npc->role, "guard");
-        snprintf(npc->name, sizeof npc->name, "%s", PICK(&p, first_names));
+        villager_name(g, &p, s, npc);
     }
     plan_bbox(s);
     return 1;

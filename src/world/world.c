@@ -225,6 +225,12 @@ static void cache_evict(World *w, const Entry *keep)
 
 int world_create(Save *s, const char *name, uint64_t seed, const char *world_type, int64_t *id_out, Err *err)
 {
+    return world_create_version(s, name, seed, world_type, GENERATOR_VERSION, id_out, err);
+}
+
+int world_create_version(Save *s, const char *name, uint64_t seed, const char *world_type, int version,
+                         int64_t *id_out, Err *err)
+{
     Err local;
     if (!err)
         err = &local;
@@ -238,7 +244,7 @@ int world_create(Save *s, const char *name, uint64_t seed, const char *world_typ
     BlockRegistry *reg = NULL;
     if (blocks_load_default(&reg, NULL) == MA_OK) {
         Generator *g = NULL;
-        int rc = generator_new(reg, seed, world_type, GENERATOR_VERSION, &g, err);
+        int rc = generator_new(reg, seed, world_type, version, &g, err);
         generator_free(g);
         blocks_free(reg);
         if (rc != MA_OK)
@@ -251,7 +257,7 @@ int world_create(Save *s, const char *name, uint64_t seed, const char *world_typ
     row.seed = (int64_t)seed; /* stored as the same 64 bits, signed */
     row.is_active = 1;
     row.settings = cJSON_CreateObject();
-    if (!row.settings || !cJSON_AddNumberToObject(row.settings, "generator_version", GENERATOR_VERSION) ||
+    if (!row.settings || !cJSON_AddNumberToObject(row.settings, "generator_version", version) ||
         !cJSON_AddNumberToObject(row.settings, "chunk_size", CHUNK_SIZE) ||
         !cJSON_AddNumberToObject(row.settings, "height", WORLD_HEIGHT) ||
         !cJSON_AddNumberToObject(row.settings, "sea_level", SEA_LEVEL)) {
@@ -278,7 +284,7 @@ int world_open(Save *s, const BlockRegistry *reg, const char *name, int64_t id, 
     if (rc != MA_OK)
         return rc;
     World *w = NULL;
-    int version = GENERATOR_VERSION; /* a world without the setting predates it: version 1 */
+    int version = 1; /* a world without the setting predates it: version 1 */
     const cJSON *gv = cJSON_GetObjectItemCaseSensitive(row.settings, "generator_version");
     if (gv) {
         if (!cJSON_IsNumber(gv) || gv->valuedouble != (double)(int)gv->valuedouble) {
@@ -288,7 +294,12 @@ int world_open(Save *s, const BlockRegistry *reg, const char *name, int64_t id, 
         }
         version = (int)gv->valuedouble;
     }
-    if (version != GENERATOR_VERSION) {
+    if (version < GENERATOR_VERSION_OLDEST) {
+        rc = err_set(err, MA_ERR_CORRUPT, "world '%s' in %s: settings.generator_version %d is not a version (the first is %d)",
+                     row.name, save_path(s), version, GENERATOR_VERSION_OLDEST);
+        goto cleanup;
+    }
+    if (version > GENERATOR_VERSION) {
         rc = err_set(err, MA_ERR_NEWER,
                      "world '%s' in %s was made with world generator version %d; this game has version %d "
                      "(a newer game is needed to play it)",

@@ -19,8 +19,12 @@
 typedef struct World World;
 
 /* Creates a world row (name unique) with seed and type; settings hold the
- * generator version. *id_out receives its id. */
+ * generator version (GENERATOR_VERSION). *id_out receives its id. */
 int world_create(Save *s, const char *name, uint64_t seed, const char *world_type, int64_t *id_out, Err *err);
+/* The same with an older generator version (GENERATOR_VERSION_OLDEST ..): a copy of a world
+ * made elsewhere, which must come out as it does there. */
+int world_create_version(Save *s, const char *name, uint64_t seed, const char *world_type, int version,
+                         int64_t *id_out, Err *err);
 
 /* Opens the world named `name` (or by id when name is NULL). The registry
  * is borrowed and must outlive the World. cache_bytes 0 means the default
