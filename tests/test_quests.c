@@ -673,6 +673,20 @@ static void test_villager_met_by_walking_near(void **state)
     stop(&f);
 }
 
+/* Talking to a villager is meeting them: walking by afterwards does not say "You meet" them. */
+static void test_a_villager_talked_to_is_met(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "meet_talk.db", "smith");
+    ActionResult r = th_act(f.game, "talk e");
+    assert_true(r.ok);
+    r = th_act(f.game, "move w");
+    assert_true(r.ok);
+    assert_null(th_event_with(&r, "You meet"));
+    stop(&f);
+}
+
 static void test_trader_prices_follow_the_relationship(void **state)
 {
     (void)state;
@@ -1006,6 +1020,7 @@ int main(void)
         cmocka_unit_test(test_rule_context_reads_and_changes_the_game_all_or_nothing),
         cmocka_unit_test(test_relationships_move_both_ways_with_history),
         cmocka_unit_test(test_villager_met_by_walking_near),
+        cmocka_unit_test(test_a_villager_talked_to_is_met),
         cmocka_unit_test(test_trader_prices_follow_the_relationship),
         cmocka_unit_test(test_achievement_unlocks_once_and_is_announced),
         cmocka_unit_test(test_hidden_achievement_shown_as_unknown_until_earned),

@@ -279,6 +279,16 @@ int npc_ensure(Game *g, const cJSON *e, int32_t wx, int32_t wy, int32_t wz, int6
     return rc;
 }
 
+/* Records that the player has met the villager of entity id `entity` (a flag met_ID); *was_new
+ * says whether they had not met before. Walking up to them and talking to them both count. */
+int npc_mark_met(Game *g, const char *entity, int *was_new, Err *err)
+{
+    char flag[80], buf[8];
+    snprintf(flag, sizeof flag, "met_%.60s", entity);
+    *was_new = charstate_get(g->save, g->p.character_id, "flag", flag, buf, sizeof buf, NULL) != MA_OK;
+    return *was_new ? charstate_set(g->save, g->p.character_id, "flag", flag, "1", err) : MA_OK;
+}
+
 /* Villagers within MEET_RADIUS of the player become rows. */
 static int meet_nearby(Game *g, ActionResult *r, Err *err)
 {
@@ -306,9 +316,10 @@ static int meet_nearby(Game *g, ActionResult *r, Err *err)
                 if (charstate_get(g->save, g->p.character_id, "flag", flag, buf, sizeof buf, NULL) == MA_OK)
                     continue;
                 int64_t id;
+                int was_new;
                 if ((rc = npc_ensure(g, e, wx, wy, wz, &id, err)) != MA_OK)
                     break;
-                if ((rc = charstate_set(g->save, g->p.character_id, "flag", flag, "1", err)) != MA_OK)
+                if ((rc = npc_mark_met(g, json_str(e, "id"), &was_new, err)) != MA_OK)
                     break;
                 char who[160];
                 npc_display_name(g, id, who, sizeof who);

@@ -421,6 +421,10 @@ int npc_talk(Game *g, Dir d, ActionResult *r, Err *err)
     DialogueBook *b = g->dialogue;
     int64_t id = 0;
     int rc = npc_ensure(g, e, pos[0], pos[1], pos[2], &id, err);
+    int was_new = 0;
+    /* Talking is meeting: walking by later must not say "You meet" them again. */
+    if (rc == MA_OK && json_str(e, "id"))
+        rc = npc_mark_met(g, json_str(e, "id"), &was_new, err);
     cJSON_Delete(e);
     Npc npc;
     Menu m;
