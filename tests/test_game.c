@@ -266,7 +266,9 @@ static void test_fall_hurts_beyond_three_blocks(void **state)
     assert_true(r.ok);
     assert_int_equal(p->y, y);
     assert_int_equal(p->health, before - (6 - 3) * 4);
-    assert_non_null(strstr(r.events[0].text, "fall 6 blocks"));
+    char said[96];
+    snprintf(said, sizeof said, "You fall 6 blocks: you take 12 damage (%d/%d left).", p->health, p->max_health);
+    assert_string_equal(r.events[0].text, said);
     th_game_stop(&f);
 }
 
@@ -434,6 +436,7 @@ static void test_dying_wakes_beside_the_bed_and_leaves_the_pack(void **state)
     inventory_row_clear(&bed);
     ActionResult r = th_act(f.game, "place e bed");
     assert_true(r.ok);
+    assert_non_null(th_event_with(&r, "You make your bed here: if you fall, you will wake beside it."));
     /* A deep pit three steps west, and the hero at 1 health. */
     for (int d = 1; d <= 8; d++)
         assert_int_equal(world_set_block(game_world(f.game), x - 3, y - d, z, BLOCK_AIR, &err), MA_OK);

@@ -34,7 +34,8 @@ static void collect(AgentType who, int64_t entry_id, const char *type, const cha
 static void flush_more(Collect *c)
 {
     if (c->more > 0 && c->r)
-        game_event(c->r, SEV_INFO, "... and %d more changes in the world (the chronicle has them all).", c->more);
+        game_event(c->r, SEV_INFO, "... and %d more change%s in the world (the chronicle has them all).", c->more,
+                   c->more == 1 ? "" : "s");
 }
 
 static void after_action(Game *g, int64_t clock_before, ActionResult *r, void *ud)

@@ -95,7 +95,7 @@ void game_fall(Game *g, ActionResult *r)
     }
     if (dist > 3) {
         char cause[64];
-        snprintf(cause, sizeof cause, "You game_fall %d blocks", dist);
+        snprintf(cause, sizeof cause, "You fall %d blocks", dist);
         game_hurt(g, (dist - 3) * 4, cause, r);
     } else if (dist > 1) {
         game_event(r, SEV_INFO, "You drop %d blocks.", dist);
@@ -349,7 +349,7 @@ int game_do_place(Game *g, Dir d, const char *want, ActionResult *r, Err *err)
         snprintf(at, sizeof at, "%d,%d,%d", x, y, z);
         rc = charstate_set(g->save, g->p.character_id, "flag", "bed", at, err);
         if (rc == MA_OK)
-            game_event(r, SEV_GOOD, "You make your bed here: if you game_fall, you will wake beside it.");
+            game_event(r, SEV_GOOD, "You make your bed here: if you fall, you will wake beside it.");
     }
     if (rc != MA_OK)
         return rc;
