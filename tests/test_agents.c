@@ -32,6 +32,7 @@
 #include "game/action.h"
 #include "game/calendar.h"
 #include "game/game.h"
+#include "game/items.h"
 #include "game/quest.h"
 #include "game/story_book.h"
 #include "save/agents.h"
@@ -264,6 +265,43 @@ static int group_teardown(void **state)
 
 /* ------------------------------------------------------------ tests */
 
+/* Every "Bring N NOUN to" of a villager's request names the items as English counts them: NOUN
+ * is an item's plural when N > 1 ("6 oak logs", "3 bread"), its name when N is 1. */
+static void assert_fetch_quests_count_items_in_english(const char *path)
+{
+    Err err = {0};
+    ItemRegistry *items = NULL;
+    assert_int_equal(items_load_default(&items, &err), MA_OK);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT description FROM quests WHERE description LIKE '%Bring % to %'", -1,
+                                        &st, NULL),
+                     SQLITE_OK);
+    int checked = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *d = strstr((const char *)sqlite3_column_text(st, 0), "Bring ");
+        int n = 0, used = 0;
+        if (!d || sscanf(d, "Bring %d %n", &n, &used) != 1 || used == 0)
+            continue;
+        const char *noun = d + used, *to = strstr(noun, " to ");
+        assert_non_null(to);
+        int named = 0;
+        for (int i = 0; i < items_count(items) && !named; i++) {
+            char words[64];
+            items_noun(items, items_at(items, i)->name, n, words, sizeof words);
+            named = strlen(words) == (size_t)(to - noun) && strncmp(words, noun, (size_t)(to - noun)) == 0;
+        }
+        if (!named)
+            fail_msg("\"%s\" does not count its item in English", d);
+        checked++;
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    items_free(items);
+    assert_true(checked > 0);
+}
+
 static void test_a_year_of_agents_is_the_same_twice(void **state)
 {
     (void)state;
@@ -292,6 +330,7 @@ static void test_a_year_of_agents_is_the_same_twice(void **state)
     free(la.p);
     free(lb.p);
     assert_same_world(a, b, "two runs of the same year");
+    assert_fetch_quests_count_items_in_english(a);
 }
 
 static void test_every_day_rolls_back_to_the_day_before(void **state)

@@ -344,6 +344,18 @@ static void test_script_runs_and_reports_each_action(void **state)
     r = th_run(NULL, "--save", db, "play", NULL);
     assert_int_equal(r.status, 2);
     th_run_free(&r);
+    /* --world names a world the save does not have yet: it is made, as the help says, and the
+     * next run plays in it again rather than making another. */
+    r = th_run("wait\n", "--save", db, "play", "--script", "-", "--world", "Newmoor", NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "world: Newmoor\n"));
+    th_run_free(&r);
+    r = th_run("wait\n", "--save", db, "play", "--script", "-", "--world", "Newmoor", NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "world: Newmoor\n"));
+    assert_non_null(strstr(r.out, "turns: 2"));
+    th_run_free(&r);
+    assert_int_equal(th_sql_int(db, "SELECT count(*) FROM worlds WHERE name = 'Newmoor'"), 1);
 }
 
 static void test_kill_9_mid_play_keeps_what_was_reported(void **state)

@@ -18,6 +18,7 @@
 #include "autobackup.h"
 #include "game/game.h"
 #include "game/story.h"
+#include "save/worlds.h"
 
 /* The script's actions. A script that is a file is read and checked whole
  * before the save is opened, so a malformed line anywhere changes nothing.
@@ -190,6 +191,12 @@ static int cmd_play(CliCtx *ctx)
     char note[4400];
     GameStart st = {.username = launch_username(), .world = world, .character = character,
                     .class_name = cls, .seed = launch_random_seed()};
+    /* --world names the world to play in, made when the save has none of that name. */
+    WorldRow known;
+    if (world && worlds_get_by_name(s, world, &known, NULL) == MA_OK)
+        world_row_clear(&known);
+    else if (world)
+        st.new_world = 1;
     int status = CLI_OK;
     if (game_start(s, &st, &g, &err) != MA_OK) {
         status = cli_fail(&err);

@@ -93,6 +93,7 @@ static int move_villager(AgentCtx *c, Evo *e, const Walker *w, int32_t tx, int32
 static int walk(AgentCtx *c, const GenStructure *v, Walker *ws, int n, Err *err)
 {
     static const char *const where[] = {"go to work", "gather on the village green", "go home"};
+    static const char *const where_one[] = {"goes to work", "gathers on the village green", "goes home"};
     int32_t cx = v->x + v->w / 2, cz = v->z + v->d / 2;
     Evo *e = agent_evo(c);
     if (!e)
@@ -123,7 +124,8 @@ static int walk(AgentCtx *c, const GenStructure *v, Walker *ws, int n, Err *err)
         moved++;
     }
     if (rc == MA_OK && moved > 0) {
-        evo_summary(e, "%d villager%s of %s %s", moved, moved == 1 ? "" : "s", v->name, where[c->phase]);
+        evo_summary(e, "%d villager%s of %s %s", moved, moved == 1 ? "" : "s", v->name,
+                    (moved == 1 ? where_one : where)[c->phase]);
         cJSON *why = cJSON_CreateObject();
         static const char *const hours[] = {"06:00", "12:00", "19:00"};
         cJSON_AddStringToObject(why, "saw", hours[c->phase]);

@@ -113,14 +113,16 @@ static int write_quest(AgentCtx *c, const AgentPlayer *p, const cJSON *open_titl
     int roll = (int)prng_below(&c->rng, 3);
     if (need && (roll == 0 || roll == 1)) {
         /* fetch */
-        char item[64], count[16];
+        char item[64], items[64], count[16];
         text_words(agent_sfield(need, "item", "bread"), item, sizeof item);
+        items_noun(c->a->items, agent_sfield(need, "item", "bread"), (int)agent_nfield(need, "count", 1), items,
+                   sizeof items);
         snprintf(count, sizeof count, "%d", (int)agent_nfield(need, "count", 1));
         const cJSON *t = cJSON_GetObjectItemCaseSensitive(tpls, "fetch");
         agent_fill(title, sizeof title, agent_sfield(t, "title", "{villager}'s request"), "villager",
                    agent_sfield(need, "villager", "A villager"), NULL);
         agent_fill(text, sizeof text, agent_sfield(t, "description", "{text}"), "text", agent_sfield(need, "text", ""),
-                   "count", count, "item", item, "villager", agent_sfield(need, "villager", "a villager"), "village",
+                   "count", count, "item", items, "villager", agent_sfield(need, "villager", "a villager"), "village",
                    agent_sfield(need, "village", "the village"), NULL);
         giver = agent_sfield(need, "role", "farmer");
         char otext[100];

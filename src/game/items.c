@@ -305,16 +305,21 @@ const char *items_label(const char *name, char *buf, size_t size)
     return buf;
 }
 
+const char *items_noun(const ItemRegistry *r, const char *name, int count, char *buf, size_t size)
+{
+    const ItemDef *d = items_find(r, name);
+    if (count == 1)
+        items_label(name ? name : "", buf, size);
+    else if (d)
+        snprintf(buf, size, "%s", d->plural);
+    else
+        plural_rule(name ? name : "", buf, size);
+    return buf;
+}
+
 const char *items_count_words(const ItemRegistry *r, const char *name, int count, char *buf, size_t size)
 {
     char words[64];
-    const ItemDef *d = items_find(r, name);
-    if (count == 1)
-        items_label(name ? name : "", words, sizeof words);
-    else if (d)
-        snprintf(words, sizeof words, "%s", d->plural);
-    else
-        plural_rule(name ? name : "", words, sizeof words);
-    snprintf(buf, size, "%d %s", count, words);
+    snprintf(buf, size, "%d %s", count, items_noun(r, name, count, words, sizeof words));
     return buf;
 }

@@ -88,5 +88,7 @@ const char *items_label(const char *name, char *buf, size_t size);
  * item's own (ItemDef.plural); an item r does not hold (r may be NULL) gets English rules on its
  * name, as items_load gives an item with no "plural". Returns buf. */
 const char *items_count_words(const ItemRegistry *r, const char *name, int count, char *buf, size_t size);
+/* The same without the number: "torch" for 1, "torches" for more, into buf. Returns buf. */
+const char *items_noun(const ItemRegistry *r, const char *name, int count, char *buf, size_t size);
 
 #endif
