@@ -110,6 +110,17 @@ static const char *make_world_save(const char *name)
  * One token of 4096 blocks of code 7: (4095 << 3) | 7 = 32767 = varint FF FF 01 = "//8B". */
 #define BAD_INDEX_CHUNK "{\"palette\":[\"stone\",\"air\",\"dirt\"],\"rle\":\"//8B\"}"
 
+/* Fails unless the file at path holds exactly the len bytes of before (which it frees). */
+static void assert_file_is(const char *path, char *before, size_t len)
+{
+    size_t now_len;
+    char *now = th_read_file(path, &now_len);
+    assert_int_equal(now_len, len);
+    assert_memory_equal(before, now, len);
+    free(before);
+    free(now);
+}
+
 static void test_verify_reports_each_chunk_that_does_not_decode(void **state)
 {
     (void)state;
@@ -133,17 +144,13 @@ static void test_restore_refuses_a_backup_whose_chunks_do_not_decode(void **stat
     const char *bad = make_world_save("bad.db");
     raw_exec(bad, "UPDATE world_chunks SET block_data = '" BAD_INDEX_CHUNK "' "
                   "WHERE chunk_x = 0 AND chunk_y = 3 AND chunk_z = 0");
-    size_t len0, len1;
+    size_t len0;
     char *before = th_read_file(p, &len0);
     RunResult r = RUN(1, "--save", p, "restore", bad);
     assert_contains(r.out, "chunk 0,3,0 does not load");
     assert_contains(r.err, "unchanged");
     th_run_free(&r);
-    char *after = th_read_file(p, &len1);
-    assert_int_equal(len0, len1);
-    assert_memory_equal(before, after, len0);
-    free(before);
-    free(after);
+    assert_file_is(p, before, len0);
 }
 
 /* A restore from a path with nothing, or with something that is no save, says so in words about
@@ -153,7 +160,7 @@ static void test_restore_and_dump_name_what_is_wrong_with_their_argument(void **
 {
     (void)state;
     const char *p = make_world_save("keep.db");
-    size_t len0, len1;
+    size_t len0;
     char *before = th_read_file(p, &len0);
     RunResult r = RUN(1, "--save", p, "restore", th_path(dir, "no-such.bak"));
     assert_contains(r.err, "there is no backup at ");
@@ -168,11 +175,7 @@ static void test_restore_and_dump_name_what_is_wrong_with_their_argument(void **
     assert_contains(r.err, "unchanged");
     assert_null(strstr(r.err, "--save"));
     th_run_free(&r);
-    char *after = th_read_file(p, &len1);
-    assert_int_equal(len0, len1);
-    assert_memory_equal(before, after, len0);
-    free(before);
-    free(after);
+    assert_file_is(p, before, len0);
     r = RUN(1, "--save", p, "dump", "--table", "nope");
     assert_contains(r.err, "the save has no table \"nope\"; its tables: users, sessions, worlds");
     assert_string_equal(r.out, "");
@@ -350,7 +353,7 @@ static void assert_refused_untouched(const char *p, const char *message)
     const char *good = th_path(dir, "good.db");
     RunResult r = RUN(0, "--save", good, "init");
     th_run_free(&r);
-    size_t len0, len1;
+    size_t len0;
     char *before = th_read_file(p, &len0);
     char *files0 = listing(dir);
     static const char *const cmds[][6] = {
@@ -371,11 +374,7 @@ static void assert_refused_untouched(const char *p, const char *message)
     /* restore kept nothing and changed nothing: the good save's copies are not new files either. */
     char *files1 = listing(dir);
     assert_string_equal(files0, files1);
-    char *after = th_read_file(p, &len1);
-    assert_int_equal(len0, len1);
-    assert_memory_equal(before, after, len0);
-    free(before);
-    free(after);
+    assert_file_is(p, before, len0);
     free(files0);
     free(files1);
 }
@@ -440,7 +439,7 @@ static void test_malformed_script_leaves_the_save_untouched(void **state)
     th_write_file(script, "fly up\nwait\n", -1);
     th_write_file(script3, "wait\nwait\njump\n", -1);
     th_write_file(nul, "wait\nwa\0it\n", 9);
-    size_t len0, len1;
+    size_t len0;
     char *before = th_read_file(p, &len0);
     char *files0 = listing(dir);
     /* Line 1 malformed: nothing may be written, not even the sign-in. */
@@ -469,11 +468,7 @@ static void test_malformed_script_leaves_the_save_untouched(void **state)
     assert_int_equal(WEXITSTATUS(status), 2);
     char *files1 = listing(dir);
     assert_string_equal(files0, files1);
-    char *after = th_read_file(p, &len1);
-    assert_int_equal(len0, len1);
-    assert_memory_equal(before, after, len0);
-    free(before);
-    free(after);
+    assert_file_is(p, before, len0);
     free(files0);
     free(files1);
 }
