@@ -244,6 +244,8 @@ static void test_a_hostile_creature_closes_in_and_bites_while_the_player_waits(v
         assert_true(dist <= last_dist); /* never backs off */
         last_dist = dist;
         const char *bite = th_event_with(&r, "The wolf bites you for ");
+        /* A bite or a miss is an attack (travel and rest stop for it); a step closer is not. */
+        assert_int_equal(r.attacked, bite || th_event_with(&r, "The wolf misses you."));
         if (bite) {
             int dmg, left, max;
             assert_int_equal(sscanf(bite, "The wolf bites you for %d (%d/%d left).", &dmg, &left, &max), 3);

@@ -433,8 +433,14 @@ static void test_slay_counts_from_acceptance_and_quest_expires_on_the_clock(void
     free(log);
     r = wait_turns(&f, 18);
     assert_string_equal(quest_state_name(f.game, "wolf_trouble"), "active");
+    /* Nobody about, so that the last turn holds only the news. */
+    const Player *pl = game_player(f.game);
+    th_clear_creatures(game_world(f.game), pl->x - 40, pl->x + 40, pl->y, pl->z - 40, pl->z + 40);
     r = th_act(f.game, "wait");
     expect_event(&r, "Quest failed: Wolf Trouble — the time ran out.");
+    assert_null(th_event_with(&r, "you for "));
+    /* Bad news, not a blow: resting does not stop as if attacked. */
+    assert_false(r.attacked);
     assert_string_equal(quest_state_name(f.game, "wolf_trouble"), "failed");
     ProgressRow p;
     assert_int_equal(progress_get(f.save, me, quest_id(&f, "Wolf Trouble"), &p, &err), MA_OK);

@@ -211,11 +211,9 @@ void screen_main_travel(MainUi *u, int to_cursor)
         }
         panel_mark_stale(&u->panel);
         panel_after_events(&u->panel, &r);
-        int attacked = 0;
-        for (int i = 0; i < r.n_events; i++) {
+        for (int i = 0; i < r.n_events; i++)
             log_add(&u->log, r.events[i].severity, (long)game_clock(u->g), "%s", r.events[i].text);
-            attacked |= r.events[i].severity == SEV_BAD; /* a blow, even one that missed */
-        }
+        int attacked = r.attacked; /* a blow, even one that missed; not a failed quest */
         if (!r.ok) {
             /* Someone in the way (the plan does not count who moves): plan again, a few times. */
             if (++blocked > TRAVEL_REPLANS) {
@@ -265,11 +263,9 @@ void screen_main_rest(MainUi *u)
         }
         panel_mark_stale(&u->panel);
         panel_after_events(&u->panel, &r);
-        int attacked = p->health < health;
-        for (int i = 0; i < r.n_events; i++) {
+        int attacked = r.attacked || p->health < health;
+        for (int i = 0; i < r.n_events; i++)
             log_add(&u->log, r.events[i].severity, (long)game_clock(u->g), "%s", r.events[i].text);
-            attacked |= r.events[i].severity == SEV_BAD;
-        }
         rested += r.turns > 0 ? r.turns : a.count;
         screen_main_draw(u);
         why = stop_reason(u, &ts, attacked, reason, sizeof reason, &alarm);

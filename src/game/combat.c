@@ -410,6 +410,7 @@ int combat_creature_attacks(Game *g, const CreatureDef *def, ActionResult *r, Er
     int rc = combat_gear(g, &gear, err);
     if (rc != MA_OK)
         return rc;
+    r->attacked = 1;
     int dex = combat_stat(g, "dexterity", 10, err);
     int to_hit = clamp(def->hit - (dex - 10) * 2 - gear.armor * 2, 5, 95);
     if (!prng_chance(&g->rng, to_hit)) {

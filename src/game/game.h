@@ -37,6 +37,7 @@ typedef struct ActionResult {
     GameEvent events[GAME_MAX_EVENTS];
     int n_events;
     int story_news; /* a storyline began or moved on: a client may open the story pane */
+    int attacked;   /* a creature struck at the player during the action, hit or miss */
 } ActionResult;
 
 /* Adds a line to what an action reports (at most GAME_MAX_EVENTS). */
