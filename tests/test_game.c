@@ -178,6 +178,42 @@ static void test_walk_goes_round_a_wall(void **state)
     th_game_stop(&f);
 }
 
+/* A walk plans round a villager standing in its way: a wall with two gaps, the near one held by
+ * a villager; the walk takes the far gap instead of stopping at the villager ("someone was in the
+ * way"). A villager on the goal itself is walked up to. */
+static void test_walk_goes_round_someone_standing_in_the_way(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "walk_someone.db", 1);
+    const Player *p = game_player(f.game);
+    int32_t x = p->x, y = p->y, z = p->z;
+    Err err = {0};
+    BlockId planks = (BlockId)block_id(&f, "planks");
+    World *w = game_world(f.game);
+    /* A wall two high 2 east, from 6 north to 6 south, open at z and at z + 4. */
+    for (int dz = -6; dz <= 6; dz++)
+        if (dz != 0 && dz != 4)
+            for (int h = 0; h < 2; h++)
+                assert_int_equal(world_set_block(w, x + 2, y + h, z + dz, planks, &err), MA_OK);
+    th_put_entity(w, th_villager("villager_gap", "Edda", "farmer", "Gapford"), x + 2, y, z);
+    assert_int_equal(world_flush(w, &err), MA_OK);
+    char line[64];
+    snprintf(line, sizeof line, "walk %d %d", x + 4, z);
+    ActionResult r = th_act(f.game, line);
+    assert_string_equal(r.text, "ok");
+    assert_int_equal(p->x, x + 4);
+    assert_int_equal(p->z, z);
+    assert_true(r.turns >= 6); /* through the far gap: more than the 4 steps straight on */
+    /* Edda on the goal: the walk ends beside her, stopped by her, not refused as having no way. */
+    snprintf(line, sizeof line, "walk %d %d", x + 2, z);
+    r = th_act(f.game, line);
+    assert_false(r.ok);
+    assert_string_equal(r.text, "stopped after 1 step: blocked: Edda is in the way (talk, or attack)");
+    assert_int_equal(abs(p->x - (x + 2)) <= 1 && abs(p->z - z) <= 1, 1);
+    th_game_stop(&f);
+}
+
 /* rest: time passes until health and mana are full, and no longer; at full health it is done at
  * once. */
 static void test_rest_until_full(void **state)
@@ -570,6 +606,7 @@ int main(void)
         cmocka_unit_test(test_swim_out_of_a_well),
         cmocka_unit_test(test_a_planned_step_is_the_step),
         cmocka_unit_test(test_walk_goes_round_a_wall),
+        cmocka_unit_test(test_walk_goes_round_someone_standing_in_the_way),
         cmocka_unit_test(test_rest_until_full),
         cmocka_unit_test(test_fall_hurts_beyond_three_blocks),
         cmocka_unit_test(test_dig_gives_the_drop_and_place_uses_it),

@@ -7,12 +7,42 @@
 #include <string.h>
 
 #include "game/game_internal.h"
+#include "util/json_field.h"
 
 /* A cell of the search square: the level reached there, the step that reached it. */
 typedef struct WalkCell {
     int32_t y;
     int8_t from; /* the Dir that reached it; -1 not reached */
 } WalkCell;
+
+/* Marks in taken (side x side, from x0, z0) the cells where a creature or a villager stands now,
+ * within 8 levels of the player: a plan goes round them. */
+static void mark_standing(Game *g, int32_t x0, int32_t z0, int side, uint8_t *taken)
+{
+    for (int32_t cy = chunk_coord(g->p.y - 8); cy <= chunk_coord(g->p.y + 8); cy++) {
+        if (cy < 0 || cy >= WORLD_CHUNKS_Y)
+            continue;
+        for (int32_t cz = chunk_coord(z0); cz <= chunk_coord(z0 + side - 1); cz++)
+            for (int32_t cx = chunk_coord(x0); cx <= chunk_coord(x0 + side - 1); cx++) {
+                Chunk *c = world_chunk(g->world, cx, cy, cz, NULL);
+                if (!c)
+                    continue;
+                const cJSON *e;
+                cJSON_ArrayForEach(e, c->entities) {
+                    const char *type = json_str(e, "type");
+                    const cJSON *pos = cJSON_GetObjectItemCaseSensitive(e, "position");
+                    if (!type || (strcmp(type, "npc") != 0 && strcmp(type, "creature") != 0) ||
+                        cJSON_GetArraySize(pos) != 3)
+                        continue;
+                    int32_t x = cx * CHUNK_SIZE + cJSON_GetArrayItem(pos, 0)->valueint - x0;
+                    int32_t y = cy * CHUNK_SIZE + cJSON_GetArrayItem(pos, 1)->valueint;
+                    int32_t z = cz * CHUNK_SIZE + cJSON_GetArrayItem(pos, 2)->valueint - z0;
+                    if (x >= 0 && z >= 0 && x < side && z < side && abs(y - g->p.y) <= 8)
+                        taken[z * side + x] = 1;
+                }
+            }
+    }
+}
 
 int game_plan_walk(Game *g, int radius, int (*goal)(int32_t x, int32_t z, void *ud), void *ud, Dir *path, int max,
                    int32_t *gx, int32_t *gz)
@@ -23,11 +53,14 @@ int game_plan_walk(Game *g, int radius, int (*goal)(int32_t x, int32_t z, void *
     const int32_t x0 = g->p.x - radius, z0 = g->p.z - radius;
     WalkCell *cell = malloc((size_t)side * (size_t)side * sizeof *cell);
     int *queue = malloc((size_t)side * (size_t)side * sizeof *queue);
-    if (!cell || !queue) {
+    uint8_t *taken = calloc((size_t)side * (size_t)side, 1);
+    if (!cell || !queue || !taken) {
         free(cell);
         free(queue);
+        free(taken);
         return -1;
     }
+    mark_standing(g, x0, z0, side, taken);
     for (int i = 0; i < side * side; i++)
         cell[i].from = -1;
     int lava = blocks_find(g->blocks, "lava");
@@ -47,6 +80,9 @@ int game_plan_walk(Game *g, int radius, int (*goal)(int32_t x, int32_t z, void *
             dir_delta((Dir)d, &dx, &dz);
             int ix = at % side + dx, iz = at / side + dz;
             if (ix < 0 || iz < 0 || ix >= side || iz >= side || cell[iz * side + ix].from != -1)
+                continue;
+            /* Round someone standing there, unless they stand on the goal itself. */
+            if (taken[iz * side + ix] && !goal(x0 + ix, z0 + iz, ud))
                 continue;
             int32_t to[3];
             int fall = 0, wet = 0;
@@ -79,6 +115,7 @@ int game_plan_walk(Game *g, int radius, int (*goal)(int32_t x, int32_t z, void *
     }
     free(cell);
     free(queue);
+    free(taken);
     return steps;
 }
 
@@ -127,6 +164,7 @@ int game_walk(Game *g, const Action *a, ActionResult *res, Err *err)
             game_event(res, r.events[k].severity, "%s", r.events[k].text);
         res->turns += r.turns;
         res->story_news |= r.story_news;
+        res->attacked |= r.attacked;
         if (!r.ok)
             snprintf(why, sizeof why, "%s", r.text);
         else if (g->p.x != to[0] || g->p.z != to[2])
