@@ -314,6 +314,41 @@ static void test_no_hostile_spawns_in_torchlight(void **state)
     }
 }
 
+/* Nothing comes into being under a roof on the surface (a boar had spawned in a villager's
+ * house): a night under a stone roof 4 above the ground, as far round as creatures spawn, spawns
+ * none, where the same night in the open spawns several. */
+static void test_nothing_spawns_under_a_roof(void **state)
+{
+    (void)state;
+    for (int roofed = 0; roofed <= 1; roofed++) {
+        Fixture f;
+        start(&f, roofed ? "roof.db" : "open.db", 1);
+        Err err = {0};
+        ActionResult r;
+        memset(&r, 0, sizeof r);
+        th_act(f.game, "wait 360"); /* 08:00 + 12 hours */
+        clear_creatures(&f);
+        const Player *p = game_player(f.game);
+        int stone = blocks_find(game_blocks(f.game), "stone");
+        for (int dz = -40; roofed && dz <= 40; dz++)
+            for (int dx = -40; dx <= 40; dx++)
+                assert_int_equal(world_set_block(game_world(f.game), p->x + dx, p->y + 4, p->z + dz, (BlockId)stone, &err),
+                                 MA_OK);
+        int spawned = 0;
+        for (int t = 0; t < 300; t++) {
+            assert_int_equal(creatures_tick(f.game, 1, &r, &err), MA_OK);
+            spawned += clear_creatures(&f);
+        }
+        print_message("creatures spawned in 300 turns of night %s a roof: %d\n", roofed ? "under" : "without",
+                      spawned);
+        if (roofed)
+            assert_int_equal(spawned, 0);
+        else
+            assert_true(spawned >= 2);
+        th_game_stop(&f);
+    }
+}
+
 static void test_more_creatures_spawn_at_night_than_by_day(void **state)
 {
     (void)state;
@@ -577,6 +612,7 @@ int main(void)
         cmocka_unit_test(test_a_hostile_creature_closes_in_and_bites_while_the_player_waits),
         cmocka_unit_test(test_more_creatures_spawn_at_night_than_by_day),
         cmocka_unit_test(test_no_hostile_spawns_in_torchlight),
+        cmocka_unit_test(test_nothing_spawns_under_a_roof),
         cmocka_unit_test(test_a_creature_crossing_a_chunk_border_moves_to_that_chunk),
         cmocka_unit_test(test_shooting_needs_a_bow_and_uses_up_an_arrow),
         cmocka_unit_test(test_casting_needs_the_class_and_costs_mana),

@@ -337,6 +337,18 @@ static int lit(Game *g, int32_t x, int32_t y, int32_t z)
 /* Maybe one new creature near the player: the chance per turn depends on
  * night and depth, the kind on the place and the time; none while `cap`
  * creatures are already in the chunks around the player. */
+/* Under a roof: a solid block that is not see-through (leaves and glass are) 2 to 6 above the
+ * feet. Nothing comes into being indoors on the surface: a boar in a villager's house. */
+static int roofed(Game *g, int32_t x, int32_t y, int32_t z)
+{
+    for (int32_t yy = y + 2; yy <= y + 6 && yy < WORLD_HEIGHT; yy++) {
+        const BlockDef *b = blocks_get(g->blocks, world_get_block(g->world, x, yy, z));
+        if (b->solid && !b->transparent)
+            return 1;
+    }
+    return 0;
+}
+
 static int maybe_spawn(Game *g, Near *near, Err *err)
 {
     const CreatureBook *b = g->creatures;
@@ -361,7 +373,7 @@ static int maybe_spawn(Game *g, Near *near, Err *err)
             if (in_area(g, x, yy, z) && standable(g, x, yy, z))
                 y = yy;
         }
-        if (y < 0 || occupied(g, near, x, y, z, ""))
+        if (y < 0 || occupied(g, near, x, y, z, "") || (y >= sr->cave_below_y && roofed(g, x, y, z)))
             continue;
         Biome biome = generator_biome(world_generator(g->world), x, z);
         int total = 0;
