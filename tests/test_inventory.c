@@ -19,6 +19,8 @@
 #include "game/game_internal.h"
 #include "game/inventory.h"
 #include "game/items.h"
+#include "util/data.h"
+#include "game/creatures.h"
 #include "save/characters.h"
 #include "save/charstate.h"
 #include "world/blocks.h"
@@ -977,6 +979,39 @@ static void test_every_block_drop_class_gear_and_chest_loot_is_an_item(void **st
             }
             cJSON_Delete(loot);
         }
+    /* What creatures leave behind, and what recipes use and make: a wolf pelt, a strength potion
+     * and a reed bag were plain nameless things (no use, no worth, no description). */
+    const CreatureBook *book = game_creatures(f.game);
+    for (int i = 0; i < creatures_count(book); i++) {
+        const CreatureDef *d = creatures_get(book, i);
+        for (int k = 0; k < d->n_drops; k++)
+            if (!items_find(reg, d->drops[k].item))
+                fail_msg("a %s drops %s, which items.json lacks", d->kind, d->drops[k].item);
+    }
+    size_t len = 0;
+    Err err = {0};
+    char *text = data_read("recipes.json", &len, &err);
+    assert_non_null(text);
+    cJSON *recipes = cJSON_ParseWithLength(text, len);
+    free(text);
+    const cJSON *rec;
+    int n_recipes = 0;
+    cJSON_ArrayForEach(rec, cJSON_GetObjectItemCaseSensitive(recipes, "recipes")) {
+        const char *made = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(rec, "result"), "item")->valuestring;
+        if (!items_find(reg, made))
+            fail_msg("a recipe makes %s, which items.json lacks", made);
+        const cJSON *ing;
+        cJSON_ArrayForEach(ing, cJSON_GetObjectItemCaseSensitive(rec, "ingredients")) {
+            const char *name = cJSON_GetObjectItemCaseSensitive(ing, "item")->valuestring;
+            if (!items_find(reg, name))
+                fail_msg("a recipe uses %s, which items.json lacks", name);
+        }
+        n_recipes++;
+    }
+    cJSON_Delete(recipes);
+    assert_true(n_recipes > 40);
+    assert_int_equal(items_find(reg, "bag")->bag_slots, 8);
+    assert_true(items_find(reg, "strength_potion")->heal > 0);
     /* Class gear that can be worn is gear of the right kind. */
     assert_int_equal(items_find(reg, "short_bow")->ranged, 1);
     assert_string_equal(items_find(reg, "short_bow")->ammo, "arrow");
