@@ -277,14 +277,16 @@ static int clear_hostile(Fixture *f)
     return n;
 }
 
-/* Nothing hostile comes into being in a torch's light: a night with torches every 7 blocks
- * around the player spawns none, where the same night without them spawns several. */
+/* Nothing hostile comes into being in a torch's light, or a lantern's: a night with torches (or
+ * lanterns) every 7 blocks around the player spawns none, where the same night without them
+ * spawns several. */
 static void test_no_hostile_spawns_in_torchlight(void **state)
 {
     (void)state;
-    for (int with_torches = 0; with_torches <= 1; with_torches++) {
+    for (int with_torches = 0; with_torches <= 2; with_torches++) {
+        static const char *const file[] = {"dark.db", "torch.db", "lantern.db"};
         Fixture f;
-        start(&f, with_torches ? "torch.db" : "dark.db", 1);
+        start(&f, file[with_torches], 1);
         Err err = {0};
         ActionResult r;
         memset(&r, 0, sizeof r);
@@ -292,7 +294,7 @@ static void test_no_hostile_spawns_in_torchlight(void **state)
         clear_creatures(&f);
         assert_true(game_is_night(f.game));
         const Player *p = game_player(f.game);
-        int torch = blocks_find(game_blocks(f.game), "torch");
+        int torch = blocks_find(game_blocks(f.game), with_torches == 2 ? "lantern" : "torch");
         assert_true(torch > 0);
         for (int dz = -28; with_torches && dz <= 28; dz += 7)
             for (int dx = -28; dx <= 28; dx += 7)
@@ -304,8 +306,8 @@ static void test_no_hostile_spawns_in_torchlight(void **state)
             assert_int_equal(creatures_tick(f.game, 1, &r, &err), MA_OK);
             hostile += clear_hostile(&f);
         }
-        print_message("hostile creatures spawned in 300 turns of night %s torches: %d\n",
-                      with_torches ? "with" : "without", hostile);
+        print_message("hostile creatures spawned in 300 turns of night %s: %d\n",
+                      with_torches == 2 ? "with lanterns" : with_torches ? "with torches" : "without lights", hostile);
         if (with_torches)
             assert_int_equal(hostile, 0);
         else

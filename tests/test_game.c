@@ -342,6 +342,53 @@ static void test_dig_gives_the_drop_and_place_uses_it(void **state)
     th_game_stop(&f);
 }
 
+/* Gives the player count of block item `name` in pack slot `slot`. */
+static void give_block(Fixture *f, const char *name, int count, int slot)
+{
+    Err err = {0};
+    InventoryRow row;
+    memset(&row, 0, sizeof row);
+    row.character_id = game_player(f->game)->character_id;
+    snprintf(row.item_type, sizeof row.item_type, "block");
+    snprintf(row.item_name, sizeof row.item_name, "%s", name);
+    row.quantity = count;
+    row.slot_position = slot;
+    assert_int_equal(inventory_add(f->save, &row, &err), MA_OK);
+    inventory_row_clear(&row);
+}
+
+/* The lantern and the reinforced door, which recipes make, are blocks: they are set down, a door
+ * is walked through, and both stay in the save, whose chunk (holding blocks the chunk model was
+ * not trained on) is stored in the palette form. */
+static void test_a_lantern_and_a_reinforced_door_are_set_down_and_kept(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "lantern.db", 1);
+    const Player *p = game_player(f.game);
+    int32_t x = p->x, y = p->y, z = p->z;
+    give_block(&f, "lantern", 2, 30);
+    give_block(&f, "reinforced_door", 1, 31);
+    assert_string_equal(th_act(f.game, "place n lantern").text, "ok");
+    assert_string_equal(th_act(f.game, "place e reinforced_door").text, "ok");
+    assert_string_equal(th_act(f.game, "move e").text, "ok"); /* through the door */
+    assert_int_equal(p->x, x + 1);
+    assert_true(blocks_get(game_blocks(f.game), (BlockId)block_id(&f, "lantern"))->light);
+    th_game_stop(&f);
+    start(&f, "lantern.db", 0);
+    assert_int_equal(world_get_block(game_world(f.game), x, y, z - 1), block_id(&f, "lantern"));
+    assert_int_equal(world_get_block(game_world(f.game), x + 1, y, z), block_id(&f, "reinforced_door"));
+    th_game_stop(&f);
+    char sql[200];
+    snprintf(sql, sizeof sql,
+             "SELECT substr(block_data, 1, 11) FROM world_chunks WHERE chunk_x = %d AND chunk_y = %d AND chunk_z = %d",
+             chunk_coord(x), chunk_coord(y), chunk_coord(z - 1));
+    char *form = th_sql_text(th_path(dir, "lantern.db"), sql);
+    assert_non_null(form);
+    assert_string_equal(form, "{\"palette\":");
+    free(form);
+}
+
 static void test_script_runs_and_reports_each_action(void **state)
 {
     (void)state;
@@ -610,6 +657,7 @@ int main(void)
         cmocka_unit_test(test_rest_until_full),
         cmocka_unit_test(test_fall_hurts_beyond_three_blocks),
         cmocka_unit_test(test_dig_gives_the_drop_and_place_uses_it),
+        cmocka_unit_test(test_a_lantern_and_a_reinforced_door_are_set_down_and_kept),
         cmocka_unit_test(test_script_runs_and_reports_each_action),
         cmocka_unit_test(test_kill_9_mid_play_keeps_what_was_reported),
         cmocka_unit_test(test_malformed_classes_file_is_refused_with_entry_and_reason),

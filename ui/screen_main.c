@@ -79,11 +79,13 @@ static void draw_map(MainUi *u, const Layout *L)
     int night = game_is_night(u->g);
     int radius = screen_main_sight_radius(u);
     int cx = w / 2, cy = h / 2;
-    /* At night the torches in view light what is around them, however far from the player. */
+    /* At night the lights in view (torches, lanterns) light what is around them, however far from
+     * the player. */
     enum { MAX_LIGHTS = 64 };
-    int lights[MAX_LIGHTS][2], n_lights = 0, torch = night ? blocks_find(game_blocks(u->g), "torch") : -1;
-    for (int i = 0; torch >= 0 && i < w * h && n_lights < MAX_LIGHTS; i++)
-        if (u->cells[i].block == (BlockId)torch && u->cells[i].depth <= 3 && !u->cells[i].unseen) {
+    const BlockRegistry *reg = game_blocks(u->g);
+    int lights[MAX_LIGHTS][2], n_lights = 0;
+    for (int i = 0; night && i < w * h && n_lights < MAX_LIGHTS; i++)
+        if (blocks_get(reg, u->cells[i].block)->light && u->cells[i].depth <= 3 && !u->cells[i].unseen) {
             lights[n_lights][0] = i % w;
             lights[n_lights++][1] = i / w;
         }

@@ -319,17 +319,18 @@ int creatures_native(const CreatureBook *b, Biome biome, int32_t y, const Creatu
     return n;
 }
 
-/* Whether a torch burns within CREATURES_LIGHT_RADIUS blocks (across) and 3 levels (up or down)
- * of (x, y, z): hostile things do not come into being in its light. */
+/* Whether a light (a torch, a lantern: blocks.json "light") burns within CREATURES_LIGHT_RADIUS
+ * blocks (across) and 3 levels (up or down) of (x, y, z): hostile things do not come into being
+ * in its light. */
 static int lit(Game *g, int32_t x, int32_t y, int32_t z)
 {
-    if (!g->torch)
+    if (!g->has_light)
         return 0;
     for (int32_t dy = -3; dy <= 3; dy++)
         for (int32_t dz = -CREATURES_LIGHT_RADIUS; dz <= CREATURES_LIGHT_RADIUS; dz++)
             for (int32_t dx = -CREATURES_LIGHT_RADIUS; dx <= CREATURES_LIGHT_RADIUS; dx++)
                 if (dx * dx + dz * dz <= CREATURES_LIGHT_RADIUS * CREATURES_LIGHT_RADIUS &&
-                    world_get_block(g->world, x + dx, y + dy, z + dz) == g->torch)
+                    blocks_get(g->blocks, world_get_block(g->world, x + dx, y + dy, z + dz))->light)
                     return 1;
     return 0;
 }

@@ -185,7 +185,8 @@ int game_start(Save *s, const GameStart *st, Game **out, Err *err)
         goto fail;
     g->ladder = (BlockId)(blocks_find(g->blocks, "ladder") > 0 ? blocks_find(g->blocks, "ladder") : 0);
     g->stairs = (BlockId)(blocks_find(g->blocks, "stairs") > 0 ? blocks_find(g->blocks, "stairs") : 0);
-    g->torch = (BlockId)(blocks_find(g->blocks, "torch") > 0 ? blocks_find(g->blocks, "torch") : 0);
+    for (int id = 1; id < blocks_count(g->blocks); id++)
+        g->has_light |= blocks_get(g->blocks, (BlockId)id)->light;
     const char *username = st->username && st->username[0] ? st->username : "player";
 
     if ((rc = save_begin(s, err)) != MA_OK)

@@ -27,6 +27,8 @@ typedef struct BlockDef {
     unsigned transparent : 1; /* light and sight pass (air, glass, leaves, plants) */
     unsigned has_metadata : 1; /* carries per-block metadata (chest, sign, door) */
     unsigned climbable : 1;    /* ladders */
+    unsigned light : 1;        /* lights what is near it at night, and nothing hostile spawns there
+                                  (torch, lantern) */
     float hardness;       /* seconds to dig by hand; <0: cannot be dug */
     char tool[16];        /* "pickaxe", "axe", "shovel", "" (any) */
     char drop[32];        /* item name dropped when dug, "" for nothing */
