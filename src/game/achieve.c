@@ -194,10 +194,7 @@ static int unlock_one(Game *g, const cJSON *a, ActionResult *r, Err *err)
         rc = achievements_unlock(g->save, &row, &already, err);
         if (rc == MA_OK)
             rc = rules_apply(&rules.ctx, cJSON_GetObjectItemCaseSensitive(a, "rewards"), err);
-        if (rc == MA_OK)
-            rc = save_release(g->save, err);
-        else
-            save_rollback_savepoint(g->save);
+        rc = save_end_savepoint(g->save, rc, err);
     }
     achievement_row_clear(&row);
     if (already) {

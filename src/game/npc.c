@@ -117,10 +117,7 @@ int npc_relationship_change(Game *g, int64_t npc_id, int delta, const char *deed
         rc = relationships_change(g->save, npc_id, g->p.character_id, delta, h1, &now, err);
         if (rc == MA_OK)
             rc = relationships_change(g->save, g->p.character_id, npc_id, back, h2, NULL, err);
-        if (rc == MA_OK)
-            rc = save_release(g->save, err);
-        else
-            save_rollback_savepoint(g->save);
+        rc = save_end_savepoint(g->save, rc, err);
     }
     cJSON_Delete(h1);
     cJSON_Delete(h2);
@@ -269,10 +266,7 @@ int npc_ensure(Game *g, const cJSON *e, int32_t wx, int32_t wy, int32_t wz, int6
         rc = charstate_add(g->save, g->p.character_id, "villagers_met", 1, NULL, err);
     cJSON_Delete(h1);
     cJSON_Delete(h2);
-    if (rc == MA_OK)
-        rc = save_release(g->save, err);
-    else
-        save_rollback_savepoint(g->save);
+    rc = save_end_savepoint(g->save, rc, err);
     if (rc == MA_OK)
         *id = c.id;
     character_row_clear(&c);

@@ -477,10 +477,7 @@ static int do_trade(Game *g, const Npc *npc, const cJSON *trade, int buying, con
                            buying ? 0 : price, err);
     if (rc == MA_OK)
         rc = charstate_add(g->save, g->p.character_id, "trades", 1, NULL, err);
-    if (rc == MA_OK)
-        rc = save_release(g->save, err);
-    else
-        save_rollback_savepoint(g->save);
+    rc = save_end_savepoint(g->save, rc, err);
     if (rc == MA_ERR_INVALID) {
         g->p = before;
         game_refuse(r, "no deal: %s", err->msg);
@@ -516,10 +513,7 @@ static int say_entry(Game *g, const DialogueBook *b, const Npc *npc, const Entry
             rc = charstate_add(g->save, g->p.character_id, counter, 1, NULL, err);
         if (rc == MA_OK)
             rc = rules_apply(&rules.ctx, cJSON_GetObjectItemCaseSensitive(reply, "effects"), err);
-        if (rc == MA_OK)
-            rc = save_release(g->save, err);
-        else
-            save_rollback_savepoint(g->save);
+        rc = save_end_savepoint(g->save, rc, err);
         if (rc != MA_OK) {
             g->p = before;
             r->n_events = events;

@@ -331,10 +331,7 @@ static int complete(Game *g, const cJSON *tpl, int64_t qid, cJSON *pd, ActionRes
     }
     if (rc == MA_OK)
         rc = charstate_add(g->save, g->p.character_id, "quests_completed", 1, NULL, err);
-    if (rc == MA_OK)
-        rc = save_release(g->save, err);
-    else
-        save_rollback_savepoint(g->save);
+    rc = save_end_savepoint(g->save, rc, err);
     if (rc != MA_OK) {
         g->p = before;
         if (r)
@@ -469,10 +466,7 @@ int quest_hand_in(Game *g, const char *quest, const char *npc_entity, ActionResu
     } else if (rc == MA_OK) {
         r->ok = 1;
     }
-    if (rc == MA_OK)
-        rc = save_release(g->save, err);
-    else
-        save_rollback_savepoint(g->save);
+    rc = save_end_savepoint(g->save, rc, err);
     if (rc != MA_OK) {
         g->p = before;
         r->n_events = events;

@@ -281,10 +281,7 @@ int quest_share(Game *g, const char *quest, const char *character_name, ActionRe
     rc = save_savepoint(g->save, err);
     if (rc == MA_OK) {
         rc = progress_start(g->save, &p, err);
-        if (rc == MA_OK)
-            rc = save_release(g->save, err);
-        else
-            save_rollback_savepoint(g->save);
+        rc = save_end_savepoint(g->save, rc, err);
     }
     progress_row_clear(&p);
     if (rc == MA_OK) {

@@ -318,10 +318,7 @@ int story_choose(Game *g, int number, ActionResult *r, Err *err)
     game_event(r, SEV_INFO, "You choose: %s", it->c.text);
     int64_t choice_id = 0;
     rc = take_choice(g, &p, &from, &m, it, &gr, r, &choice_id, err);
-    if (rc == MA_OK)
-        rc = save_release(g->save, err);
-    else
-        save_rollback_savepoint(g->save);
+    rc = save_end_savepoint(g->save, rc, err);
     if (rc != MA_OK) {
         game_rules_restore_blocks(&gr, 0);
         g->p = before;

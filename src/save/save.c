@@ -604,6 +604,14 @@ void save_rollback_savepoint(Save *s)
     s->tx_depth--;
 }
 
+int save_end_savepoint(Save *s, int rc, Err *err)
+{
+    if (rc == MA_OK)
+        return save_release(s, err);
+    save_rollback_savepoint(s);
+    return rc;
+}
+
 int64_t save_commits(const Save *s) { return s->commits; }
 
 /* ------------------------------------------------------------ info */

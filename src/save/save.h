@@ -66,6 +66,9 @@ int save_in_transaction(const Save *s);
 int save_savepoint(Save *s, Err *err);
 int save_release(Save *s, Err *err);
 void save_rollback_savepoint(Save *s);
+/* Ends a step's savepoint by how the step went: keeps its work when rc is MA_OK (returning
+ * save_release's status), else undoes it and returns rc. */
+int save_end_savepoint(Save *s, int rc, Err *err);
 /* How many transactions this connection has committed (explicit or
  * autocommit), for tests that check a unit of work commits once. */
 int64_t save_commits(const Save *s);
