@@ -247,7 +247,7 @@ int db_worlds_of(Db *db, int64_t user_id, cJSON **out, Err *err)
     const char *p[1] = {u};
     PGresult *r = db_exec(db, "listing worlds",
                           "SELECT COALESCE(jsonb_agg(jsonb_build_object('id', w.id, 'name', w.name, 'role', m.role, "
-                          " 'owner', o.username, 'seed', w.seed::text, 'world_type', w.world_type, "
+                          " 'owner', o.username, 'seed', w.seed::text, 'world_type', w.world_type, 'settings', w.settings, "
                           " 'seq_head', w.seq_head, 'version', w.row_version) ORDER BY w.id), '[]')::text "
                           "FROM world_members m JOIN worlds w ON w.id = m.world_id "
                           "LEFT JOIN users o ON o.id = w.owner_id WHERE m.user_id = $1 AND NOT w.deleted",

@@ -596,6 +596,40 @@ static void test_an_expired_token_is_refused_with_what_to_do_and_nothing_is_lost
     assert_string_equal(block_at(p.ann, p.world, 1, 65, 1), "planks");
 }
 
+/* A world made by an older game (generator version 1) keeps that version when another player
+ * downloads it, so the chunks neither has stored come out the same on both machines. */
+static void test_a_world_of_an_older_generator_keeps_its_version_when_downloaded(void **state)
+{
+    (void)state;
+    char ann[400], bob[400];
+    snprintf(ann, sizeof ann, "%s/ann_v1.db", dir);
+    snprintf(bob, sizeof bob, "%s/bob_v1.db", dir);
+    login("ann_v1", ann, srv.url, 1);
+    login("bob_v1", bob, srv.url, 1);
+    RunResult r = MA("ann_v1", NULL, "--save", ann, "world", "create", "World_v1", "--seed", "31337");
+    expect_ok(&r, "world create");
+    th_run_free(&r);
+    /* As an older game made it. */
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(ann, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "UPDATE worlds SET settings = json_set(settings, '$.generator_version', 1)", NULL,
+                                  NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    r = MA("ann_v1", NULL, "--save", ann, "sync", "share", "--world", "World_v1");
+    expect_ok(&r, "sync share");
+    th_run_free(&r);
+    r = MA("ann_v1", NULL, "--save", ann, "sync", "invite", "--world", "World_v1", "bob_v1");
+    expect_ok(&r, "sync invite");
+    th_run_free(&r);
+    r = MA("bob_v1", NULL, "--save", bob, "sync", "get", "--server", srv.url, "World_v1");
+    expect_ok(&r, "sync get");
+    th_run_free(&r);
+    assert_int_equal(th_sql_int(bob, "SELECT json_extract(settings, '$.generator_version') FROM worlds "
+                                     "WHERE name = 'World_v1'"),
+                     1);
+}
+
 static void test_someone_elses_world_is_refused_and_cannot_be_downloaded(void **state)
 {
     (void)state;
@@ -825,6 +859,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_edits_to_different_blocks_of_one_chunk_merge_and_each_sees_the_other),
         cmocka_unit_test(test_the_same_block_is_a_conflict_kept_shown_and_reapplied),
+        cmocka_unit_test(test_a_world_of_an_older_generator_keeps_its_version_when_downloaded),
         cmocka_unit_test(test_a_delete_against_a_change_keeps_the_change_and_the_delete_as_a_conflict),
         cmocka_unit_test(test_a_change_made_while_a_sync_is_in_flight_stays_and_waits_for_the_next),
         cmocka_unit_test(test_a_push_cut_after_the_server_applied_it_is_applied_once_when_retried),

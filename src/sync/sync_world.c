@@ -123,7 +123,8 @@ int sync_get_create(Save *s, const cJSON *remote, const SyncAccount *account, in
     int64_t remote_id = sync_jint(remote, "id", 0);
     if (!name || !seed || remote_id <= 0)
         return err_set(err, MA_ERR_INVALID, "the sync server's description of the world is incomplete");
-    int64_t v = sync_jint(cJSON_GetObjectItemCaseSensitive(remote, "settings"), "generator_version", GENERATOR_VERSION);
+    /* A world whose settings do not say predates the setting: version 1, as in a save. */
+    int64_t v = sync_jint(cJSON_GetObjectItemCaseSensitive(remote, "settings"), "generator_version", 1);
     if (v < GENERATOR_VERSION_OLDEST || v > GENERATOR_VERSION)
         return err_set(err, v > GENERATOR_VERSION ? MA_ERR_NEWER : MA_ERR_INVALID,
                        "the world '%s' on the server was made with world generator version %lld; this game has "
