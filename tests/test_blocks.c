@@ -99,6 +99,10 @@ static void test_default_registry_properties_are_sensible(void **state)
     assert_true(blocks_get(r, (BlockId)blocks_find(r, "water"))->liquid);
     assert_true(blocks_get(r, (BlockId)blocks_find(r, "chest"))->has_metadata);
     assert_true(blocks_get(r, (BlockId)blocks_find(r, "ladder"))->climbable);
+    /* Light: the torch and the lantern, and nothing else. */
+    assert_true(blocks_get(r, (BlockId)blocks_find(r, "torch"))->light);
+    assert_true(blocks_get(r, (BlockId)blocks_find(r, "lantern"))->light);
+    assert_false(blocks_get(r, (BlockId)blocks_find(r, "stone"))->light);
     /* Every glyph is printable ASCII, every id out of range reads as air. */
     for (int i = 0; i < blocks_count(r); i++) {
         char g = blocks_get(r, (BlockId)i)->glyph_ascii;
@@ -126,6 +130,9 @@ static void test_blocks_load_reports_json_error_position(void **state)
 {
     (void)state;
     assert_refused("{\"blocks\":[\n" AIR_ENTRY ",\n  {\"name\": oops}]}", "line 3", "not valid JSON");
+    assert_refused("{\"blocks\":[" AIR_ENTRY ",{\"name\":\"lamp\",\"ascii\":\"l\",\"unicode\":\"l\",\"color256\":1,"
+                   "\"color8\":1,\"rgb\":[1,2,3],\"light\":1,\"hardness\":1}]}",
+                   "block 1", "\"light\" must be true or false");
 }
 
 static void test_blocks_load_refuses_missing_or_duplicate_names(void **state)

@@ -520,15 +520,7 @@ static void test_dying_wakes_beside_the_bed_and_leaves_the_pack(void **state)
     const Player *p = game_player(f.game);
     int32_t x = p->x, y = p->y, z = p->z;
     Err err = {0};
-    InventoryRow bed;
-    memset(&bed, 0, sizeof bed);
-    bed.character_id = p->character_id;
-    snprintf(bed.item_type, sizeof bed.item_type, "block");
-    snprintf(bed.item_name, sizeof bed.item_name, "bed");
-    bed.quantity = 1;
-    bed.slot_position = 35;
-    assert_int_equal(inventory_add(f.save, &bed, &err), MA_OK);
-    inventory_row_clear(&bed);
+    give_block(&f, "bed", 1, 35);
     ActionResult r = th_act(f.game, "place e bed");
     assert_true(r.ok);
     assert_non_null(th_event_with(&r, "You make your bed here: if you fall, you will wake beside it."));

@@ -305,15 +305,13 @@ static int meet_nearby(Game *g, ActionResult *r, Err *err)
                 int32_t wz = cz * CHUNK_SIZE + cJSON_GetArrayItem(p, 2)->valueint;
                 if (abs(wx - g->p.x) > MEET_RADIUS || abs(wz - g->p.z) > MEET_RADIUS || abs(wy - g->p.y) > 2)
                     continue;
-                char flag[80], buf[8];
-                snprintf(flag, sizeof flag, "met_%.60s", json_str(e, "id"));
-                if (charstate_get(g->save, g->p.character_id, "flag", flag, buf, sizeof buf, NULL) == MA_OK)
-                    continue;
                 int64_t id;
                 int was_new;
-                if ((rc = npc_ensure(g, e, wx, wy, wz, &id, err)) != MA_OK)
-                    break;
                 if ((rc = npc_mark_met(g, json_str(e, "id"), &was_new, err)) != MA_OK)
+                    break;
+                if (!was_new)
+                    continue;
+                if ((rc = npc_ensure(g, e, wx, wy, wz, &id, err)) != MA_OK)
                     break;
                 char who[160];
                 npc_display_name(g, id, who, sizeof who);

@@ -118,12 +118,12 @@ int save_restore_from(Save *s, const char *src_path, const SaveRestoreOpts *opts
     if (s->readonly)
         return err_set(err, MA_ERR_INVALID, "%s is open read-only", s->path);
     struct stat a, b;
-    if (stat(src_path, &a) == 0 && stat(s->path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
-        return err_set(err, MA_ERR_INVALID, "%s is the save itself; restore from a backup file", src_path);
     /* save_open's own words are about the --save path; a backup is named here. */
     if (stat(src_path, &a) != 0)
         return err_set(err, MA_ERR_IO, "there is no backup at %s (%s); not restoring (your save %s is unchanged; "
                        "`magic-adventure backup list` shows the backups made)", src_path, strerror(errno), s->path);
+    if (stat(s->path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+        return err_set(err, MA_ERR_INVALID, "%s is the save itself; restore from a backup file", src_path);
     Save *src = NULL;
     int rc = save_open(src_path, SAVE_READONLY, &src, err);
     if (rc == MA_ERR_NOT_SAVE && err) {
