@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "game/game.h"
+#include "game/game_travel.h"
 #include "save/characters.h"
 #include "save/charstate.h"
 #include "save/chunks.h"
@@ -211,6 +212,141 @@ static void test_walk_goes_round_someone_standing_in_the_way(void **state)
     assert_false(r.ok);
     assert_string_equal(r.text, "stopped after 1 step: blocked: Edda is in the way (talk, or attack)");
     assert_int_equal(abs(p->x - (x + 2)) <= 1 && abs(p->z - z) <= 1, 1);
+    th_game_stop(&f);
+}
+
+/* explore (the script word, game_travel): walks toward ground not explored yet, marking what it
+ * passes, up to GAME_TRAVEL_STEPS steps, and says how far it went; walled in, it is refused and
+ * nothing moves. */
+static void test_explore_walks_to_ground_not_seen_yet(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "explore.db", 1);
+    Game *g = f.game;
+    const Player *p = game_player(g);
+    int32_t x = p->x, z = p->z;
+    int near = game_sight_radius(g) / 2;
+    assert_true(game_explored(g, x + near, z));  /* marked where the game began */
+    assert_false(game_explored(g, x + near + 2, z));
+    assert_false(game_explored(g, x - 30, z + 30));
+    ActionResult r = th_act(g, "explore");
+    assert_string_equal(r.text, "ok");
+    char want[64];
+    snprintf(want, sizeof want, "Travelled %d steps.", GAME_TRAVEL_STEPS);
+    assert_string_equal(r.events[r.n_events - 1].text, want);
+    assert_int_equal(r.turns, GAME_TRAVEL_STEPS);
+    assert_true(abs(p->x - x) > near || abs(p->z - z) > near); /* past what was seen at the start */
+    assert_true(game_explored(g, p->x + near, p->z));
+    /* Walled in (two high, all round): nothing to explore, and no step. */
+    Err err = {0};
+    BlockId planks = (BlockId)block_id(&f, "planks");
+    int32_t px = p->x, py = p->y, pz = p->z;
+    for (int dz = -1; dz <= 1; dz++)
+        for (int dx = -1; dx <= 1; dx++)
+            if (dx || dz)
+                for (int h = 0; h < 3; h++)
+                    assert_int_equal(world_set_block(game_world(g), px + dx, py + h, pz + dz, planks, &err), MA_OK);
+    r = th_act(g, "explore");
+    assert_false(r.ok);
+    assert_string_equal(r.text, "everything you can walk to nearby is explored (40 steps around)");
+    assert_int_equal(p->x, px);
+    assert_int_equal(p->z, pz);
+    assert_int_equal(r.turns, 0);
+    th_game_stop(&f);
+}
+
+/* A hook that stops travel after three steps; and one that stops it at once without a word. */
+static int stop_after_three(void *ud, const ActionResult *step, char *why, size_t size, int *alarm)
+{
+    int *n = ud;
+    (void)step;
+    if (++*n < 3)
+        return 0;
+    snprintf(why, size, "enough");
+    *alarm = 1;
+    return 1;
+}
+static int stop_quietly(void *ud, const ActionResult *step, char *why, size_t size, int *alarm)
+{
+    (void)ud, (void)step, (void)why, (void)size, (void)alarm;
+    return -1;
+}
+
+/* Travel to a cell: there, with its own line; beside it when someone stands on it; stopped by
+ * the caller's hook with the caller's words, each step committed. */
+static void test_travel_to_a_cell_and_its_stops(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "travel.db", 1);
+    Game *g = f.game;
+    const Player *p = game_player(g);
+    int32_t x = p->x, y = p->y, z = p->z;
+    ActionResult r;
+    Err err = {0};
+    assert_int_equal(game_travel(g, &(TravelTo){0, x + 5, z + 2}, NULL, &r, &err), MA_OK);
+    assert_true(r.ok);
+    assert_string_equal(r.events[r.n_events - 1].text, "Travelled 5 steps: arrived.");
+    assert_int_equal(p->x, x + 5);
+    assert_int_equal(p->z, z + 2);
+    /* Edda on the goal: travel ends beside her and says why. */
+    th_put_entity(game_world(g), th_villager("villager_goal", "Edda", "farmer", "Gapford"), x + 9, y, z + 2);
+    assert_int_equal(world_flush(game_world(g), &err), MA_OK);
+    assert_int_equal(game_travel(g, &(TravelTo){0, x + 9, z + 2}, NULL, &r, &err), MA_OK);
+    assert_true(r.ok);
+    assert_string_equal(r.events[r.n_events - 1].text,
+                        "Travelled 3 steps: beside it (blocked: Edda is in the way (talk, or attack)).");
+    assert_int_equal(p->x, x + 8);
+    /* The hook's stop: three steps, its words, a warning. */
+    int calls = 0;
+    int32_t z0 = p->z;
+    TravelHooks hooks = {stop_after_three, &calls};
+    assert_int_equal(game_travel(g, &(TravelTo){0, x + 8, z + 20}, &hooks, &r, &err), MA_OK);
+    assert_true(r.ok);
+    assert_int_equal(r.n_events, 1); /* the steps' own events were the hook's */
+    assert_string_equal(r.events[0].text, "Travelled 3 steps: enough.");
+    assert_int_equal(r.events[0].severity, SEV_WARN);
+    assert_int_equal(p->z, z0 + 3); /* each step of the fewest goes one south */
+    hooks.step = stop_quietly;
+    assert_int_equal(game_travel(g, &(TravelTo){0, x + 8, z + 20}, &hooks, &r, &err), MA_OK);
+    assert_int_equal(r.n_events, 0);
+    assert_int_equal(p->z, z0 + 4);
+    /* Too far, and walled off: refused, nothing moves. */
+    assert_int_equal(game_travel(g, &(TravelTo){0, x + 900, z}, NULL, &r, &err), MA_OK);
+    assert_false(r.ok);
+    assert_non_null(strstr(r.text, "too far to travel at once"));
+    assert_int_equal(p->z, z0 + 4);
+    int32_t left_x = p->x;
+    th_game_stop(&f);
+    /* Each step was committed: the save has the player where travel left them. */
+    start(&f, "travel.db", 0);
+    assert_int_equal(game_player(f.game)->x, left_x);
+    assert_int_equal(game_player(f.game)->z, z0 + 4);
+    th_game_stop(&f);
+}
+
+/* A wolf closing in stops travel: "you are attacked", a warning, with the health left. */
+static void test_travel_stops_when_attacked(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "travel_wolf.db", 1);
+    Game *g = f.game;
+    const Player *p = game_player(g);
+    int32_t x = p->x, y = p->y, z = p->z;
+    th_put_entity(game_world(g), th_creature("wolf", "c_wolf", 10), x + 3, y, z);
+    Err err = {0};
+    assert_int_equal(world_flush(game_world(g), &err), MA_OK);
+    ActionResult r;
+    assert_int_equal(game_travel(g, &(TravelTo){0, x, z + 40}, NULL, &r, &err), MA_OK);
+    const GameEvent *last = &r.events[r.n_events - 1];
+    char want[80];
+    snprintf(want, sizeof want, ": you are attacked (%d/%d health).", p->health, p->max_health);
+    assert_non_null(strstr(last->text, want));
+    assert_int_equal(last->severity, SEV_WARN);
+    assert_true(r.attacked);
+    assert_true(abs(p->z - z) < 40);
     th_game_stop(&f);
 }
 
@@ -646,6 +782,9 @@ int main(void)
         cmocka_unit_test(test_a_planned_step_is_the_step),
         cmocka_unit_test(test_walk_goes_round_a_wall),
         cmocka_unit_test(test_walk_goes_round_someone_standing_in_the_way),
+        cmocka_unit_test(test_explore_walks_to_ground_not_seen_yet),
+        cmocka_unit_test(test_travel_to_a_cell_and_its_stops),
+        cmocka_unit_test(test_travel_stops_when_attacked),
         cmocka_unit_test(test_rest_until_full),
         cmocka_unit_test(test_fall_hurts_beyond_three_blocks),
         cmocka_unit_test(test_dig_gives_the_drop_and_place_uses_it),

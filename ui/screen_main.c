@@ -19,6 +19,7 @@
 #include "screen_panel.h"
 #include "agents/agents_llm.h"
 #include "game/story.h"
+#include "game/game_travel.h"
 #include "agents/agents.h"
 #include "agents/evolution.h"
 #include "autobackup.h"
@@ -44,7 +45,6 @@ Layout screen_main_layout(void)
     return L;
 }
 
-int screen_main_sight_radius(const MainUi *u) { return game_is_night(u->g) ? NIGHT_RADIUS : 24; }
 
 /* ---- drawing ---- */
 static int ensure_cells(MainUi *u, int w, int h)
@@ -77,7 +77,7 @@ static void draw_map(MainUi *u, const Layout *L)
     }
     u->cells_section = u->section;
     int night = game_is_night(u->g);
-    int radius = screen_main_sight_radius(u);
+    int radius = game_sight_radius(u->g);
     int cx = w / 2, cy = h / 2;
     /* At night the lights in view (torches, lanterns) light what is around them, however far from
      * the player. */
@@ -396,8 +396,6 @@ int screen_main_act(MainUi *u, const Action *a, ActionResult *res)
     panel_after_events(&u->panel, res);
     if (a->kind == ACT_MOVE && res->ok)
         u->panel.heading = a->dir;
-    const Player *p = game_player(u->g);
-    screen_main_explored_mark(u, p->x, p->z, screen_main_sight_radius(u) / 2);
     char note[4400];
     int made = autobackup_after_action(&u->backup, u->g, note, sizeof note);
     if (made)
@@ -554,10 +552,6 @@ int screen_main_run(Save *s, Game *g)
     MainUi u = {.s = s, .g = g};
     const Player *p = game_player(g);
     panel_init(&u.panel, g);
-    u.explored = calloc((size_t)SEEN_SIDE * SEEN_SIDE / 8, 1);
-    u.ex0 = p->x - SEEN_SIDE / 2;
-    u.ez0 = p->z - SEEN_SIDE / 2;
-    screen_main_explored_mark(&u, p->x, p->z, screen_main_sight_radius(&u) / 2);
     /* The messages of earlier sessions, as they were left. */
     Err lerr = {0};
     int returning = 0; /* this character has played before: its messages are in the save */
@@ -668,7 +662,6 @@ int screen_main_run(Save *s, Game *g)
     sync_session_close(u.sync); /* likewise: its ops wait in the save for the next sync */
     agents_detach(g, u.agents);
     free(u.cells);
-    free(u.explored);
     panel_free(&u.panel);
     log_free(&u.log);
     return result;

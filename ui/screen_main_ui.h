@@ -17,16 +17,10 @@
 #include "sync/sync.h"
 #include "world/render.h"
 
-#define TRAVEL_STEPS 60
 #define TRAVEL_SEEN_MAX 256 /* what one travel remembers having seen */
-#define TRAVEL_PLAN_RADIUS 40 /* how far around a walk is planned (a square) */
-#define TRAVEL_PLAN_MARGIN 24 /* to the cursor: that far past it, to go round what is between */
-#define TRAVEL_REPLANS 8      /* steps refused (someone in the way) before travel gives up */
 #define REST_BATCH 10       /* turns of rest an action (a transaction) */
 #define REST_MAX_TURNS 1500 /* the longest rest: from nothing to full health at 1 a 10 turns */
 #define REST_FULL_TURNS 100 /* a rest when nothing needs healing: time passing */
-#define SEEN_SIDE 1024 /* explored-ground map for travel, centred on the start */
-#define NIGHT_RADIUS 9
 
 typedef enum Mode { MODE_MAP, MODE_DIR, MODE_LOOK } Mode;
 
@@ -46,8 +40,6 @@ typedef struct MainUi {
     size_t cells_cap;
     SeenList seen;     /* who the last drawn map showed */
     PanelState panel;  /* the side panel: its minimap, tracked quest, names */
-    uint8_t *explored; /* SEEN_SIDE^2 bits of ground seen this session */
-    int32_t ex0, ez0;
     AutoBackup backup; /* a backup when a new game day begins */
     Agents *agents;    /* the world's agents, attached to the game (NULL with MAGIC_AGENTS=off) */
     struct {           /* what the last drawn map showed (see shift_with_step) */
@@ -74,16 +66,11 @@ void screen_main_draw(MainUi *u);
 /* Applies a through game_apply and logs what happened (res may be NULL): 1 done, 0 refused,
  * negative on an error (said in the log). */
 int screen_main_act(MainUi *u, const Action *a, ActionResult *res);
-/* Walks to the look cursor (to_cursor) or the nearest unexplored ground along the walk the game
- * plans (game_plan_walk), one step at a time (drawing each); refused with a threat in view
- * (panel_first_threat), stopping when one comes, when something hurts, when someone new comes
- * into view (a villager not met, a creature that fights back, an item), when there is no way,
- * or after TRAVEL_STEPS. */
+/* Travels (game_travel) to the look cursor (to_cursor) or the nearest unexplored ground, drawing
+ * each step; refused with a threat in view (panel_first_threat). Besides the game's own stops
+ * (an attack, harm, no way, GAME_TRAVEL_STEPS), it stops when a threat comes into view or
+ * someone new does (a villager not met, a creature that fights back, an item). */
 void screen_main_travel(MainUi *u, int to_cursor);
-/* How far one sees from the map's centre (less at night). */
-int screen_main_sight_radius(const MainUi *u);
-/* Marks the ground within r of (x, z) as explored (travel's map of what was seen). */
-void screen_main_explored_mark(MainUi *u, int32_t x, int32_t z, int r);
 /* Rests (waits REST_BATCH turns an action) until health and mana are full, at most
  * REST_MAX_TURNS, or REST_FULL_TURNS when they are full already; refused with danger in view,
  * stopped by an attack, danger or a newcomer in view (as travel). */

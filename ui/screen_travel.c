@@ -4,38 +4,14 @@
  * turns of rest, is one action through game_apply. */
 #include "screen_main_ui.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "game/game_travel.h"
 #include "screen_panel.h"
 #include "term.h"
-
-/* ---- explored ground, for travel ---- */
-static int explored_get(const MainUi *u, int32_t x, int32_t z)
-{
-    int64_t ix = (int64_t)x - u->ex0, iz = (int64_t)z - u->ez0;
-    if (!u->explored || ix < 0 || iz < 0 || ix >= SEEN_SIDE || iz >= SEEN_SIDE)
-        return 1; /* off the map: treat as explored, travel never aims there */
-    size_t bit = (size_t)iz * SEEN_SIDE + (size_t)ix;
-    return (u->explored[bit / 8] >> (bit % 8)) & 1;
-}
-
-void screen_main_explored_mark(MainUi *u, int32_t x, int32_t z, int r)
-{
-    if (!u->explored)
-        return;
-    for (int dz = -r; dz <= r; dz++)
-        for (int dx = -r; dx <= r; dx++) {
-            if (dx * dx + dz * dz > r * r)
-                continue;
-            int64_t ix = (int64_t)x + dx - u->ex0, iz = (int64_t)z + dz - u->ez0;
-            if (ix < 0 || iz < 0 || ix >= SEEN_SIDE || iz >= SEEN_SIDE)
-                continue;
-            size_t bit = (size_t)iz * SEEN_SIDE + (size_t)ix;
-            u->explored[bit / 8] |= (uint8_t)(1u << (bit % 8));
-        }
-}
 
 /* Who has been in view during one travel: an entity by its id, or (without
  * one) by what it is and where it lies. */
@@ -116,126 +92,68 @@ static const char *stop_reason(MainUi *u, TravelSeen *ts, int attacked, char *re
     return reason;
 }
 
-/* What travel walks to: the nearest ground not seen yet, or a cell (within `near` steps of it);
- * and how far around the walk is searched. */
-typedef struct TravelGoal {
+/* One travel's hook state: the client's view of each step. */
+typedef struct TravelView {
     MainUi *u;
-    int explore;
-    int32_t tx, tz;
-    int near;
-    int radius;
-} TravelGoal;
+    TravelSeen *ts;
+    int32_t x, z; /* where the last step began */
+} TravelView;
 
-static int travel_goal(int32_t x, int32_t z, void *ud)
+/* After each step of game_travel: log it, draw it, and stop for what the map shows. */
+static int travel_step(void *ud, const ActionResult *r, char *why, size_t size, int *alarm)
 {
-    const TravelGoal *g = ud;
-    if (g->explore)
-        return !explored_get(g->u, x, z);
-    return abs(x - g->tx) <= g->near && abs(z - g->tz) <= g->near;
-}
-
-/* Plans the walk to the goal: its steps in path, how many (-1: no way); to the cursor, the cell
- * itself or, when that cannot be stood on, one beside it. */
-static int travel_plan(MainUi *u, TravelGoal *goal, Dir *path, int32_t *gx, int32_t *gz)
-{
-    goal->near = 0;
-    int n = game_plan_walk(u->g, goal->radius, travel_goal, goal, path, TRAVEL_STEPS, gx, gz);
-    if (n < 0 && !goal->explore) {
-        goal->near = 1;
-        n = game_plan_walk(u->g, goal->radius, travel_goal, goal, path, TRAVEL_STEPS, gx, gz);
+    TravelView *v = ud;
+    MainUi *u = v->u;
+    panel_mark_stale(&u->panel);
+    panel_after_events(&u->panel, r);
+    for (int i = 0; i < r->n_events; i++)
+        log_add(&u->log, r->events[i].severity, (long)game_clock(u->g), "%s", r->events[i].text);
+    if (!r->ok)
+        return 0; /* nobody moved: the game plans again */
+    const Player *p = game_player(u->g);
+    for (Dir d = DIR_N; d <= DIR_NW; d++) { /* the minimap's arrow: the way the step went */
+        int dx, dz;
+        dir_delta(d, &dx, &dz);
+        if (p->x - v->x == dx && p->z - v->z == dz)
+            u->panel.heading = d;
     }
-    return n;
+    v->x = p->x;
+    v->z = p->z;
+    if (term_signal())
+        return -1;
+    screen_main_draw(u);
+    napms(15);
+    /* Attacks and harm are the game's to stop for; the map's part is danger and newcomers. */
+    return stop_reason(u, v->ts, 0, why, size, alarm) ? 1 : 0;
 }
 
 void screen_main_travel(MainUi *u, int to_cursor)
 {
     const Player *p = game_player(u->g);
-    TravelGoal goal = {.u = u, .explore = !to_cursor, .radius = TRAVEL_PLAN_RADIUS};
+    TravelTo to = {.explore = !to_cursor};
     if (to_cursor) {
-        goal.tx = p->x + u->lx;
-        goal.tz = p->z + u->lz;
-        /* Anywhere the map shows: far enough around to go round what stands between. */
-        int far = abs(u->lx) > abs(u->lz) ? abs(u->lx) : abs(u->lz);
-        if (far + TRAVEL_PLAN_MARGIN > goal.radius)
-            goal.radius = far + TRAVEL_PLAN_MARGIN;
+        to.x = p->x + u->lx;
+        to.z = p->z + u->lz;
         u->mode = MODE_MAP;
         u->lx = u->lz = 0;
     }
     if (danger_in_view(u))
         return;
-    Dir path[TRAVEL_STEPS];
-    int32_t gx = 0, gz = 0;
-    int n = travel_plan(u, &goal, path, &gx, &gz), k = 0;
-    if (n < 0) {
-        if (to_cursor)
-            log_add(&u->log, SEV_INFO, (long)game_clock(u->g), "No way there from here (searched %d steps around).",
-                    goal.radius);
-        else
-            log_add(&u->log, SEV_INFO, (long)game_clock(u->g),
-                    "Everything you can walk to nearby is explored (%d steps around).", TRAVEL_PLAN_RADIUS);
-        return;
-    }
     static TravelSeen ts; /* the client's one travel at a time */
     ts.n = 0;
     travel_newcomer(&ts, &u->seen);
-    int last_hp = p->health, alarm = 0, steps = 0, blocked = 0, plans = 1;
-    const char *why = NULL;
-    char reason[240];
-    while (steps < TRAVEL_STEPS) {
-        if (term_signal())
-            return;
-        if (k >= n) { /* the end of the walk: arrived, or (exploring) the next ground to see */
-            if (!goal.explore && p->x == gx && p->z == gz) {
-                why = "arrived";
-                break;
-            }
-            screen_main_explored_mark(u, p->x, p->z, screen_main_sight_radius(u) / 2);
-            if (++plans > TRAVEL_STEPS) {
-                why = "no way forward";
-                break;
-            }
-            if ((n = travel_plan(u, &goal, path, &gx, &gz)) < 0) {
-                why = goal.explore ? "everything you can walk to nearby is explored" : "no way there any more";
-                break;
-            }
-            k = 0;
-            if (n == 0)
-                continue; /* standing on the goal: the top of the loop says so */
-        }
-        Action a = {.kind = ACT_MOVE, .dir = path[k]};
-        ActionResult r;
-        Err err = {0};
-        if (game_apply(u->g, &a, &r, &err) != MA_OK) {
-            log_add(&u->log, SEV_BAD, (long)game_clock(u->g), "%s", err.msg);
-            return;
-        }
-        panel_mark_stale(&u->panel);
-        panel_after_events(&u->panel, &r);
-        for (int i = 0; i < r.n_events; i++)
-            log_add(&u->log, r.events[i].severity, (long)game_clock(u->g), "%s", r.events[i].text);
-        int attacked = r.attacked; /* a blow, even one that missed; not a failed quest */
-        if (!r.ok) {
-            /* Someone in the way (the plan does not count who moves): plan again, a few times. */
-            if (++blocked > TRAVEL_REPLANS) {
-                why = "the way is blocked";
-                break;
-            }
-            n = k = 0;
-            continue;
-        }
-        steps++;
-        k++;
-        u->panel.heading = a.dir;
-        screen_main_explored_mark(u, p->x, p->z, screen_main_sight_radius(u) / 2);
-        screen_main_draw(u);
-        napms(15);
-        why = stop_reason(u, &ts, attacked || p->health < last_hp, reason, sizeof reason, &alarm);
-        last_hp = p->health;
-        if (why)
-            break;
+    TravelView view = {u, &ts, p->x, p->z};
+    TravelHooks hooks = {travel_step, &view};
+    ActionResult r;
+    Err err = {0};
+    if (game_travel(u->g, &to, &hooks, &r, &err) != MA_OK) {
+        log_add(&u->log, SEV_BAD, (long)game_clock(u->g), "%s", err.msg);
+        return;
     }
-    log_add(&u->log, alarm ? SEV_WARN : SEV_INFO, (long)game_clock(u->g), "Travelled %d step%s%s%s.", steps,
-            steps == 1 ? "" : "s", why ? ": " : "", why ? why : "");
+    if (r.n_events == 0 && !r.ok) /* not a step: why not */
+        log_add(&u->log, SEV_INFO, (long)game_clock(u->g), "%c%s.", toupper((unsigned char)r.text[0]), r.text + 1);
+    for (int i = 0; i < r.n_events; i++)
+        log_add(&u->log, r.events[i].severity, (long)game_clock(u->g), "%s", r.events[i].text);
 }
 
 void screen_main_rest(MainUi *u)

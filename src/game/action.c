@@ -36,7 +36,7 @@ void dir_delta(Dir d, int *dx, int *dz)
 static const char *const kind_names[ACT_COUNT_] = {
     "move", "up", "down", "dig", "place", "wait", "select", "attack", "shoot", "cast", "talk", "say",
     "take", "drop", "equip", "unequip", "use", "craft", "quest", "levelup", "repair", "specialize",
-    "quest share", "story", "choose", "story focus", "store", "walk", "rest"};
+    "quest share", "story", "choose", "story focus", "store", "walk", "rest", "explore"};
 
 const char *action_name(ActionKind k) { return k < ACT_COUNT_ ? kind_names[k] : "?"; }
 
@@ -94,7 +94,7 @@ int action_parse(const char *text, Action *out, Err *err)
     if (kind < 0)
         return err_set(err, MA_ERR_INVALID,
                        "unknown action '%s' (known: move up down dig place wait select attack shoot cast talk say "
-                       "take drop store equip unequip use craft quest levelup repair specialize story choose walk rest)", w[0]);
+                       "take drop store equip unequip use craft quest levelup repair specialize story choose walk rest explore)", w[0]);
     out->kind = (ActionKind)kind;
     switch (out->kind) {
     case ACT_MOVE:
@@ -162,6 +162,7 @@ int action_parse(const char *text, Action *out, Err *err)
     }
     case ACT_TAKE:
     case ACT_REST:
+    case ACT_EXPLORE:
         if (n != 1)
             return err_set(err, MA_ERR_INVALID, "%s takes no arguments", w[0]);
         break;

@@ -5,6 +5,7 @@
 #include "game/game.h"
 
 #include "game/game_internal.h"
+#include "game/game_travel.h"
 #include "game/achieve.h"
 #include "game/inventory.h"
 #include "game/npc.h"
@@ -256,6 +257,10 @@ int game_apply(Game *g, const Action *a, ActionResult *res, Err *err)
 {
     if (a->kind == ACT_WALK)
         return game_walk(g, a, res, err); /* a move action a step, each its own transaction */
+    if (a->kind == ACT_EXPLORE) {
+        TravelTo to = {.explore = 1};
+        return game_travel(g, &to, NULL, res, err); /* the same, to the nearest ground not seen */
+    }
     memset(res, 0, sizeof *res);
     Player before = g->p;
     int64_t clock_before = g->clock;
@@ -406,6 +411,7 @@ int game_apply(Game *g, const Action *a, ActionResult *res, Err *err)
     }
     if (res->ok)
         snprintf(res->text, sizeof res->text, "ok");
+    game_explored_mark_here(g); /* the ground around where the player is now (travel's map) */
     /* Time passed: other world events may have begun or ended. */
     if (g->clock != clock_before)
         game_refresh(g, NULL);

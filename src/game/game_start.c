@@ -12,6 +12,7 @@
 #include "game/achieve.h"
 #include "game/calendar.h"
 #include "game/game_internal.h"
+#include "game/game_travel.h"
 #include "game/inventory.h"
 #include "game/npc.h"
 #include "game/quest.h"
@@ -278,6 +279,7 @@ int game_start(Save *s, const GameStart *st, Game **out, Err *err)
         goto fail;
     /* Rolls are reproducible: the same save state gives the same fights and crafts. */
     prng_seed(&g->rng, hash_coords(world_seed(g->world), g->p.character_id, g->clock, 0, 0));
+    game_explored_mark_here(g);
     *out = g;
     return MA_OK;
 
@@ -305,6 +307,7 @@ void game_close(Game *g)
     items_free(g->items);
     classes_free(&g->classes);
     blocks_free(g->blocks);
+    free(g->explored);
     free(g);
 }
 

@@ -1,0 +1,219 @@
+/* game_travel.c — exploring and travelling to a cell, a step at a time (see game_travel.h), and
+ * the explored map they go by. */
+#include "game/game_travel.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "game/game_internal.h"
+
+int game_sight_radius(const Game *g) { return game_is_night(g) ? GAME_SIGHT_NIGHT : GAME_SIGHT_DAY; }
+
+/* ---- the explored map ---- */
+
+/* The map, made at first use around the player; NULL when it cannot be. */
+static uint8_t *explored_map(Game *g)
+{
+    if (!g->explored && !g->explored_failed) {
+        g->explored = calloc((size_t)GAME_EXPLORED_SIDE * GAME_EXPLORED_SIDE / 8, 1);
+        if (!g->explored) {
+            g->explored_failed = 1;
+            return NULL;
+        }
+        g->ex0 = (int64_t)g->p.x - GAME_EXPLORED_SIDE / 2;
+        g->ez0 = (int64_t)g->p.z - GAME_EXPLORED_SIDE / 2;
+    }
+    return g->explored;
+}
+
+/* The bit of (x, z), or -1 outside the map. */
+static int64_t explored_bit(const Game *g, int32_t x, int32_t z)
+{
+    int64_t ix = (int64_t)x - g->ex0, iz = (int64_t)z - g->ez0;
+    if (ix < 0 || iz < 0 || ix >= GAME_EXPLORED_SIDE || iz >= GAME_EXPLORED_SIDE)
+        return -1;
+    return iz * GAME_EXPLORED_SIDE + ix;
+}
+
+int game_explored(Game *g, int32_t x, int32_t z)
+{
+    const uint8_t *map = explored_map(g);
+    int64_t bit = map ? explored_bit(g, x, z) : -1;
+    return bit < 0 ? 1 : map[bit / 8] >> (bit % 8) & 1;
+}
+
+void game_explored_mark(Game *g, int32_t x, int32_t z, int r)
+{
+    uint8_t *map = explored_map(g);
+    if (!map)
+        return;
+    for (int dz = -r; dz <= r; dz++)
+        for (int dx = -r; dx <= r; dx++) {
+            int64_t bit = dx * dx + dz * dz <= r * r ? explored_bit(g, (int32_t)((int64_t)x + dx), (int32_t)((int64_t)z + dz)) : -1;
+            if (bit >= 0)
+                map[bit / 8] |= (uint8_t)(1u << (bit % 8));
+        }
+}
+
+void game_explored_mark_here(Game *g) { game_explored_mark(g, g->p.x, g->p.z, game_sight_radius(g) / 2); }
+
+/* ---- travel ---- */
+
+typedef struct Goal {
+    Game *g;
+    const TravelTo *to;
+    int near; /* to a cell: how far from it counts as there */
+} Goal;
+
+static int64_t cells_apart(int64_t x1, int64_t z1, int64_t x2, int64_t z2)
+{
+    int64_t dx = llabs(x1 - x2), dz = llabs(z1 - z2);
+    return dx > dz ? dx : dz;
+}
+
+static int goal_reached(int32_t x, int32_t z, void *ud)
+{
+    Goal *q = ud;
+    if (q->to->explore)
+        return !game_explored(q->g, x, z);
+    return cells_apart(x, z, q->to->x, q->to->z) <= q->near;
+}
+
+/* The walk to the goal (-1: none); to a cell, the cell itself or, when that cannot be stood on,
+ * one beside it. */
+static int plan(Goal *q, int radius, Dir *path, int32_t *gx, int32_t *gz)
+{
+    q->near = 0;
+    int n = game_plan_walk(q->g, radius, goal_reached, q, path, GAME_TRAVEL_STEPS, gx, gz);
+    if (n < 0 && !q->to->explore) {
+        q->near = 1;
+        n = game_plan_walk(q->g, radius, goal_reached, q, path, GAME_TRAVEL_STEPS, gx, gz);
+    }
+    return n;
+}
+
+/* The step's events into the travel's result, keeping the last place for its own line. */
+static void keep_events(ActionResult *res, const ActionResult *r)
+{
+    for (int i = 0; i < r->n_events && res->n_events < GAME_MAX_EVENTS - 1; i++)
+        res->events[res->n_events++] = r->events[i];
+}
+
+int game_travel(Game *g, const TravelTo *to, const TravelHooks *hooks, ActionResult *res, Err *err)
+{
+    memset(res, 0, sizeof *res);
+    Goal q = {g, to, 0};
+    int radius = GAME_TRAVEL_RADIUS;
+    if (!to->explore) {
+        int64_t far = cells_apart(to->x, to->z, g->p.x, g->p.z);
+        if (far > GAME_WALK_MAX) {
+            game_refuse(res, "too far to travel at once (%lld steps; at most %d)", (long long)far, GAME_WALK_MAX);
+            return MA_OK;
+        }
+        if (far + GAME_TRAVEL_MARGIN > radius)
+            radius = (int)far + GAME_TRAVEL_MARGIN;
+    }
+    Dir path[GAME_TRAVEL_STEPS];
+    int32_t gx = 0, gz = 0;
+    int n = plan(&q, radius, path, &gx, &gz), k = 0;
+    if (n < 0) {
+        if (to->explore)
+            game_refuse(res, "everything you can walk to nearby is explored (%d steps around)", radius);
+        else
+            game_refuse(res, "no way there from here (searched %d steps around)", radius);
+        return MA_OK;
+    }
+    int steps = 0, blocked = 0, plans = 1, alarm = 0, arrived = 0, quiet = 0;
+    char why[240] = "";
+    while (steps < GAME_TRAVEL_STEPS) {
+        if (k >= n) { /* the end of a leg: arrived, or (exploring) the next ground to see */
+            if (!to->explore && g->p.x == gx && g->p.z == gz) {
+                arrived = 1;
+                snprintf(why, sizeof why, "arrived");
+                break;
+            }
+            if (++plans > GAME_TRAVEL_STEPS) {
+                snprintf(why, sizeof why, "no way forward");
+                break;
+            }
+            if ((n = plan(&q, radius, path, &gx, &gz)) < 0) {
+                snprintf(why, sizeof why, "%s",
+                         to->explore ? "everything you can walk to nearby is explored" : "no way there any more");
+                break;
+            }
+            k = 0;
+            if (n == 0)
+                continue; /* standing on the goal: the top of the loop says so */
+        }
+        int32_t from[3] = {g->p.x, g->p.y, g->p.z}, want[3];
+        int can = game_step_to(g, from[0], from[1], from[2], path[k], want, NULL, NULL);
+        int health = g->p.health;
+        Action a;
+        memset(&a, 0, sizeof a);
+        a.kind = ACT_MOVE;
+        a.dir = path[k];
+        ActionResult r;
+        int rc = game_apply(g, &a, &r, err);
+        if (rc != MA_OK)
+            return rc; /* the steps before stay: each was committed */
+        res->turns += r.turns;
+        res->story_news |= r.story_news;
+        res->attacked |= r.attacked;
+        char said[240] = "";
+        int said_alarm = 0, stop = hooks && hooks->step ? hooks->step(hooks->ud, &r, said, sizeof said, &said_alarm) : 0;
+        if (!hooks || !hooks->step)
+            keep_events(res, &r);
+        int moved = g->p.x != from[0] || g->p.z != from[2];
+        steps += r.ok && moved;
+        if (stop < 0) {
+            quiet = 1;
+            break;
+        }
+        if (r.attacked || g->p.health < health) {
+            snprintf(why, sizeof why, "you are %s (%d/%d health)", r.attacked ? "attacked" : "hurt", g->p.health,
+                     g->p.max_health);
+            alarm = 1;
+            break;
+        }
+        if (cells_apart(g->p.x, g->p.z, from[0], from[2]) > 1) { /* a death, a wake elsewhere */
+            snprintf(why, sizeof why, "you are somewhere else now");
+            alarm = 1;
+            break;
+        }
+        if (stop > 0) {
+            snprintf(why, sizeof why, "%s", said);
+            alarm = said_alarm;
+            break;
+        }
+        if (!r.ok && !to->explore && cells_apart(g->p.x, g->p.z, to->x, to->z) <= 1) {
+            /* Beside the goal, and someone stands on it. */
+            arrived = 1;
+            snprintf(why, sizeof why, "beside it (%s)", r.text);
+            break;
+        }
+        if (!r.ok || !can || g->p.x != want[0] || g->p.z != want[2]) {
+            /* Someone in the way (the plan does not count who moves), or the ground changed: plan again. */
+            if (++blocked > GAME_TRAVEL_REPLANS) {
+                snprintf(why, sizeof why, "the way is blocked");
+                break;
+            }
+            n = k = 0;
+            continue;
+        }
+        k++;
+    }
+    if (quiet || steps > 0 || arrived) {
+        res->ok = 1;
+        snprintf(res->text, sizeof res->text, "ok");
+    } else {
+        game_refuse(res, "%s", why[0] ? why : "no step taken");
+    }
+    if (quiet)
+        return MA_OK;
+    if (res->n_events >= GAME_MAX_EVENTS)
+        res->n_events = GAME_MAX_EVENTS - 1;
+    game_event(res, alarm ? SEV_WARN : SEV_INFO, "Travelled %d step%s%s%s.", steps, steps == 1 ? "" : "s",
+               why[0] ? ": " : "", why);
+    return MA_OK;
+}

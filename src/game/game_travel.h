@@ -1,0 +1,62 @@
+/* game_travel.h — travel: many steps for one key or one script word.
+ *
+ * Exploring walks to the nearest ground the player has not been near yet; travel to a cell walks
+ * there (or beside it, when it cannot be stood on). The way is planned by game_plan_walk and
+ * planned again as it goes (at the end of each leg, and when someone steps into the way); each
+ * step is a move action of its own through game_apply, committed as it is taken, so a travel cut
+ * short keeps the steps it took. Travel stops when a creature strikes at the player or something
+ * hurts them, when there is no way on, after GAME_TRAVEL_STEPS steps, or when the caller's hook
+ * says so (the client stops for what its map shows: danger, someone new).
+ *
+ * The explored map is what the player has been near this session: the ground within half the
+ * sight radius of every place they stood after an action (game_apply marks it), in a square of
+ * GAME_EXPLORED_SIDE cells around where the game began. Ground outside that square counts as
+ * explored. It is not saved: a new session explores afresh. */
+#ifndef MA_GAME_GAME_TRAVEL_H
+#define MA_GAME_GAME_TRAVEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "game/game.h"
+
+#define GAME_TRAVEL_STEPS 60   /* the most steps one travel takes */
+#define GAME_TRAVEL_RADIUS 40  /* how far around a walk is planned (a square) */
+#define GAME_TRAVEL_MARGIN 24  /* to a cell: that far past it, to go round what is between */
+#define GAME_TRAVEL_REPLANS 8  /* steps refused (someone in the way) before travel gives up */
+#define GAME_EXPLORED_SIDE 1024
+#define GAME_SIGHT_DAY 24      /* how far the player sees by day, in cells */
+#define GAME_SIGHT_NIGHT 9     /* and by night (lights aside) */
+
+/* How far the player sees now (less at night). */
+int game_sight_radius(const Game *g);
+/* Whether the ground at (x, z) is explored (1 outside the map, and when it could not be made). */
+int game_explored(Game *g, int32_t x, int32_t z);
+/* Marks the ground within r of (x, z) as explored. */
+void game_explored_mark(Game *g, int32_t x, int32_t z, int r);
+/* Marks the ground around the player (half the sight radius): game_apply calls it after each action. */
+void game_explored_mark_here(Game *g);
+
+/* Where travel goes: the nearest ground not explored (explore), or cell (x, z). */
+typedef struct TravelTo {
+    int explore;
+    int32_t x, z;
+} TravelTo;
+
+/* Called after each step with its result (the step's events are the hook's to show; without a
+ * hook they go into the travel's result). Returns 0 to go on; 1 to stop, with the reason in why
+ * (words after "Travelled N steps: ") and *alarm set when it is a warning; -1 to stop without a
+ * word (the client is closing). */
+typedef struct TravelHooks {
+    int (*step)(void *ud, const ActionResult *step, char *why, size_t size, int *alarm);
+    void *ud;
+} TravelHooks;
+
+/* Travels (see the top of this file); hooks may be NULL. res: refused when no step could be
+ * taken ("everything you can walk to nearby is explored (40 steps around)", "no way there from
+ * here ..."), else ok, with the last event "Travelled N steps: why." (a warning when it stopped
+ * for an attack or harm; why is "arrived" at the cell). Returns an error only when a step could
+ * not be saved; the steps before it stay. */
+int game_travel(Game *g, const TravelTo *to, const TravelHooks *hooks, ActionResult *res, Err *err);
+
+#endif
