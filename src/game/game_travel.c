@@ -146,20 +146,11 @@ int game_travel(Game *g, const TravelTo *to, const TravelHooks *hooks, ActionRes
             if (n == 0)
                 continue; /* standing on the goal: the top of the loop says so */
         }
-        int32_t from[3] = {g->p.x, g->p.y, g->p.z}, want[3];
-        int can = game_step_to(g, from[0], from[1], from[2], path[k], want, NULL, NULL);
-        int health = g->p.health;
-        Action a;
-        memset(&a, 0, sizeof a);
-        a.kind = ACT_MOVE;
-        a.dir = path[k];
+        int32_t from[3] = {g->p.x, g->p.y, g->p.z}; /* where the step began */
         ActionResult r;
-        int rc = game_apply(g, &a, &r, err);
+        int planned, hurt, rc = game_walk_step(g, path[k], &r, res, &planned, &hurt, err);
         if (rc != MA_OK)
             return rc; /* the steps before stay: each was committed */
-        res->turns += r.turns;
-        res->story_news |= r.story_news;
-        res->attacked |= r.attacked;
         char said[240] = "";
         int said_alarm = 0, stop = hooks && hooks->step ? hooks->step(hooks->ud, &r, said, sizeof said, &said_alarm) : 0;
         if (!hooks || !hooks->step)
@@ -170,7 +161,7 @@ int game_travel(Game *g, const TravelTo *to, const TravelHooks *hooks, ActionRes
             quiet = 1;
             break;
         }
-        if (r.attacked || g->p.health < health) {
+        if (r.attacked || hurt) {
             snprintf(why, sizeof why, "you are %s (%d/%d health)", r.attacked ? "attacked" : "hurt", g->p.health,
                      g->p.max_health);
             alarm = 1;
@@ -192,7 +183,7 @@ int game_travel(Game *g, const TravelTo *to, const TravelHooks *hooks, ActionRes
             snprintf(why, sizeof why, "beside it (%s)", r.text);
             break;
         }
-        if (!r.ok || !can || g->p.x != want[0] || g->p.z != want[2]) {
+        if (!planned) {
             /* Someone in the way (the plan does not count who moves), or the ground changed: plan again. */
             if (++blocked > GAME_TRAVEL_REPLANS) {
                 snprintf(why, sizeof why, "the way is blocked");

@@ -119,6 +119,26 @@ int game_plan_walk(Game *g, int radius, int (*goal)(int32_t x, int32_t z, void *
     return steps;
 }
 
+int game_walk_step(Game *g, Dir d, ActionResult *r, ActionResult *res, int *planned, int *hurt, Err *err)
+{
+    int32_t to[3];
+    int can = game_step_to(g, g->p.x, g->p.y, g->p.z, d, to, NULL, NULL);
+    int health = g->p.health;
+    Action m;
+    memset(&m, 0, sizeof m);
+    m.kind = ACT_MOVE;
+    m.dir = d;
+    int rc = game_apply(g, &m, r, err);
+    if (rc != MA_OK)
+        return rc;
+    res->turns += r->turns;
+    res->story_news |= r->story_news;
+    res->attacked |= r->attacked;
+    *planned = can && r->ok && g->p.x == to[0] && g->p.z == to[2];
+    *hurt = g->p.health < health;
+    return MA_OK;
+}
+
 /* The walk's goal: the cell itself. */
 static int walk_goal(int32_t x, int32_t z, void *ud)
 {
@@ -146,33 +166,19 @@ int game_walk(Game *g, const Action *a, ActionResult *res, Err *err)
     int steps = 0;
     char why[128] = "";
     for (int i = 0; i < n && !why[0]; i++) {
-        int32_t to[3];
-        if (!game_step_to(g, g->p.x, g->p.y, g->p.z, path[i], to, NULL, NULL)) {
-            snprintf(why, sizeof why, "the way has changed");
-            break;
-        }
-        int health = g->p.health;
-        Action m;
-        memset(&m, 0, sizeof m);
-        m.kind = ACT_MOVE;
-        m.dir = path[i];
         ActionResult r;
-        int rc = game_apply(g, &m, &r, err);
+        int planned, hurt, rc = game_walk_step(g, path[i], &r, res, &planned, &hurt, err);
         if (rc != MA_OK)
             return rc; /* the steps before stay: each was committed */
         for (int k = 0; k < r.n_events; k++)
             game_event(res, r.events[k].severity, "%s", r.events[k].text);
-        res->turns += r.turns;
-        res->story_news |= r.story_news;
-        res->attacked |= r.attacked;
         if (!r.ok)
             snprintf(why, sizeof why, "%s", r.text);
-        else if (g->p.x != to[0] || g->p.z != to[2])
+        else if (!planned)
             snprintf(why, sizeof why, "someone was in the way");
-        else if (g->p.health < health || g->died)
+        else if (hurt)
             snprintf(why, sizeof why, "you were hurt");
-        if (r.ok && g->p.x == to[0] && g->p.z == to[2])
-            steps++;
+        steps += planned;
     }
     if (why[0]) {
         game_refuse(res, "stopped after %d step%s: %s", steps, steps == 1 ? "" : "s", why);
