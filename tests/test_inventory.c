@@ -861,6 +861,11 @@ static void test_items_are_counted_in_words_with_their_plurals(void **state)
     assert_string_equal(items_count_words(reg, "cactus", 2, buf, sizeof buf), "2 cacti");
     assert_string_equal(items_count_words(reg, "planks", 5, buf, sizeof buf), "5 planks");
     assert_string_equal(items_count_words(reg, "leather_boots", 2, buf, sizeof buf), "2 leather boots");
+    /* One of a thing whose name is plural: its own "singular". */
+    assert_string_equal(items_count_words(reg, "planks", 1, buf, sizeof buf), "1 plank");
+    assert_string_equal(items_count_words(reg, "leather_boots", 1, buf, sizeof buf), "1 pair of leather boots");
+    assert_string_equal(items_count_words(reg, "flower_red", 1, buf, sizeof buf), "1 red flower");
+    assert_string_equal(items_count_words(reg, "torch", 1, buf, sizeof buf), "1 torch");
     assert_string_equal(items_count_words(reg, "ring_of_vigor", 2, buf, sizeof buf), "2 rings of vigor");
     assert_string_equal(items_count_words(reg, "small_pouch", 0, buf, sizeof buf), "0 small pouches");
     /* An item the registry does not hold, or no registry: the rules alone. */
@@ -874,9 +879,29 @@ static void test_items_are_counted_in_words_with_their_plurals(void **state)
     assert_non_null(reg);
     assert_string_equal(items_find(reg, "mead")->plural, "mead");
     assert_string_equal(items_find(reg, "wolf_pelt")->plural, "wolf pelts");
+    assert_string_equal(items_find(reg, "wolf_pelt")->singular, "wolf pelt");
     items_free(reg);
     expect_refused("{\"items\":[{\"name\":\"a\",\"type\":\"material\",\"plural\":7}]}",
                    "item 0 (\"a\"): \"plural\" must be a string under 64 characters");
+    expect_refused("{\"items\":[{\"name\":\"a\",\"type\":\"material\",\"singular\":[]}]}",
+                   "item 0 (\"a\"): \"singular\" must be a string under 64 characters");
+    /* Every item whose name reads as a plural says how one of it reads ("1 plank", not "1 planks"),
+     * unless its "plural" says it is uncountable ("glass"). */
+    size_t len = 0;
+    char *text = data_read("items.json", &len, &err);
+    assert_non_null(text);
+    cJSON *file = cJSON_ParseWithLength(text, len);
+    free(text);
+    assert_non_null(file);
+    const cJSON *e;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(file, "items")) {
+        const char *name = cJSON_GetObjectItemCaseSensitive(e, "name")->valuestring;
+        if (name[strlen(name) - 1] == 's' && !cJSON_HasObjectItem(e, "plural")) {
+            if (!cJSON_HasObjectItem(e, "singular"))
+                fail_msg("items.json: \"%s\" reads as a plural but has no \"singular\"", name);
+        }
+    }
+    cJSON_Delete(file);
 }
 
 /* Copies every file of data/ (and data/migrations/) into a new directory. */

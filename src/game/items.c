@@ -79,7 +79,8 @@ static int valid_name(const char *s)
 
 static const char *const known_fields[] = {"name", "title", "type", "stack", "slot", "durability", "damage",
                                            "armor", "bonuses", "tool", "ranged", "ammo", "bag_slots", "heal",
-                                           "mana", "teaches", "repair", "value", "description", "plural"};
+                                           "mana", "teaches", "repair", "value", "description", "plural",
+                                           "singular"};
 
 /* The plural of an item's words by English rules: a name that already ends in 's' ("planks",
  * "leather boots", "glass") stays as it is; the rest follow text_plural. */
@@ -119,6 +120,10 @@ static int parse_entry(const cJSON *e, int i, const char *source, ItemDef *d, Er
         return entry_error(err, source, i, d->name, "\"plural\" must be a string under 64 characters");
     if (!d->plural[0])
         plural_rule(d->name, d->plural, sizeof d->plural);
+    if (copy_str(e, "singular", d->singular, sizeof d->singular) != 0)
+        return entry_error(err, source, i, d->name, "\"singular\" must be a string under 64 characters");
+    if (!d->singular[0])
+        items_label(d->name, d->singular, sizeof d->singular);
     if (copy_str(e, "description", d->description, sizeof d->description) != 0)
         return entry_error(err, source, i, d->name, "\"description\" must be a string under 256 characters");
     if (copy_str(e, "type", d->type, sizeof d->type) != 0 || !d->type[0] ||
@@ -308,7 +313,9 @@ const char *items_label(const char *name, char *buf, size_t size)
 const char *items_noun(const ItemRegistry *r, const char *name, int count, char *buf, size_t size)
 {
     const ItemDef *d = items_find(r, name);
-    if (count == 1)
+    if (count == 1 && d)
+        snprintf(buf, size, "%s", d->singular);
+    else if (count == 1)
         items_label(name ? name : "", buf, size);
     else if (d)
         snprintf(buf, size, "%s", d->plural);

@@ -36,6 +36,8 @@ typedef struct ItemDef {
     char title[64];        /* "Iron sword" */
     char plural[64];       /* words for more than one: "iron swords", "bread" (items.json "plural", else
                               English rules on the name) */
+    char singular[64];     /* words for one: "plank", "pair of leather boots" (items.json "singular",
+                              else the name's words) */
     char type[16];         /* block, tool, weapon, armor, ring, bag, food, potion, material, ammo,
                               currency, book, scroll, quest */
     int stack;             /* most per stack; 1 for anything worn or worn out */
@@ -84,7 +86,8 @@ ItemSlot items_slot_parse(const char *name);
 
 /* An item's name as words for messages ("iron_sword" -> "iron sword"), into buf. */
 const char *items_label(const char *name, char *buf, size_t size);
-/* A count of an item as words, into buf: "1 torch", "4 torches", "3 bread". The plural is the
+/* A count of an item as words, into buf: "1 torch", "4 torches", "3 bread", "1 plank". The
+ * singular is the item's own (ItemDef.singular) and the plural is the
  * item's own (ItemDef.plural); an item r does not hold (r may be NULL) gets English rules on its
  * name, as items_load gives an item with no "plural". Returns buf. */
 const char *items_count_words(const ItemRegistry *r, const char *name, int count, char *buf, size_t size);
