@@ -256,8 +256,9 @@ static void test_explore_walks_to_ground_not_seen_yet(void **state)
     th_game_stop(&f);
 }
 
-/* A hook that stops travel after three steps; and one that stops it at once without a word. */
-static int stop_after_three(void *ud, const ActionResult *step, char *why, size_t size, int *alarm)
+/* A hook that stops travel after 3 steps (14 when *ud starts at -11); and one that stops it at
+ * once without a word. */
+static int stop_after(void *ud, const ActionResult *step, char *why, size_t size, int *alarm)
 {
     int *n = ud;
     (void)step;
@@ -267,6 +268,39 @@ static int stop_after_three(void *ud, const ActionResult *step, char *why, size_
     *alarm = 1;
     return 1;
 }
+
+/* Exploring from a shore goes to new land, not out to sea: water all round but for the ground
+ * underfoot and a shore 20 east; the nearest new ground is water 13 away, yet explore swims east
+ * to the land and walks on there. */
+static void test_explore_prefers_land_to_open_water(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "explore_shore.db", 1);
+    Game *g = f.game;
+    const Player *p = game_player(g);
+    int32_t x = p->x, y = p->y, z = p->z;
+    Err err = {0};
+    BlockId water = (BlockId)block_id(&f, "water");
+    World *w = game_world(g);
+    for (int dz = -44; dz <= 44; dz++)
+        for (int dx = -44; dx < 20; dx++)
+            if (abs(dx) > 2 || abs(dz) > 2)
+                assert_int_equal(world_set_block(w, x + dx, y - 1, z + dz, water, &err), MA_OK);
+    /* Fourteen steps, each one east: the walk of the fewest steps to the shore 20 east. */
+    int calls = -11;
+    TravelHooks hooks = {stop_after, &calls};
+    ActionResult r;
+    assert_int_equal(game_travel(g, &(TravelTo){.explore = 1}, &hooks, &r, &err), MA_OK);
+    assert_int_equal(p->x, x + 14);
+    /* Then on to the land and over it. */
+    r = th_act(g, "explore");
+    assert_string_equal(r.text, "ok");
+    assert_true(p->x >= x + 20);
+    assert_false(blocks_get(game_blocks(g), world_get_block(w, p->x, p->y, p->z))->liquid);
+    th_game_stop(&f);
+}
+
 static int stop_quietly(void *ud, const ActionResult *step, char *why, size_t size, int *alarm)
 {
     (void)ud, (void)step, (void)why, (void)size, (void)alarm;
@@ -301,7 +335,7 @@ static void test_travel_to_a_cell_and_its_stops(void **state)
     /* The hook's stop: three steps, its words, a warning. */
     int calls = 0;
     int32_t z0 = p->z;
-    TravelHooks hooks = {stop_after_three, &calls};
+    TravelHooks hooks = {stop_after, &calls};
     assert_int_equal(game_travel(g, &(TravelTo){0, x + 8, z + 20}, &hooks, &r, &err), MA_OK);
     assert_true(r.ok);
     assert_int_equal(r.n_events, 1); /* the steps' own events were the hook's */
@@ -783,6 +817,7 @@ int main(void)
         cmocka_unit_test(test_walk_goes_round_a_wall),
         cmocka_unit_test(test_walk_goes_round_someone_standing_in_the_way),
         cmocka_unit_test(test_explore_walks_to_ground_not_seen_yet),
+        cmocka_unit_test(test_explore_prefers_land_to_open_water),
         cmocka_unit_test(test_travel_to_a_cell_and_its_stops),
         cmocka_unit_test(test_travel_stops_when_attacked),
         cmocka_unit_test(test_rest_until_full),

@@ -112,12 +112,14 @@ int game_apply(Game *g, const Action *a, ActionResult *res, Err *err);
 int game_step_to(Game *g, int32_t x, int32_t y, int32_t z, Dir d, int32_t to[3], int *fall, int *into_liquid);
 
 /* A walk of the fewest steps from the player to the nearest cell (x, z) within radius (a square)
- * for which goal(x, z, ud) is true, each step by game_step_to, never through a fall that hurts
+ * for which goal(x, y, z, ud) is true (y: the level of the feet there, as the walk reaches it),
+ * each step by game_step_to, never through a fall that hurts
  * (more than 3 blocks, not into water) or into lava, and round the cells where a creature or a
  * villager stands now (but onto one that is a goal). Fills path with its first steps (at most
  * max) and *gx, *gz with the cell reached; returns how many steps it has (0: the player's own
  * cell is a goal; at most max), or -1 when no goal can be reached. Changes nothing. */
-int game_plan_walk(Game *g, int radius, int (*goal)(int32_t x, int32_t z, void *ud), void *ud, Dir *path, int max,
+int game_plan_walk(Game *g, int radius, int (*goal)(int32_t x, int32_t y, int32_t z, void *ud), void *ud, Dir *path,
+                   int max,
                    int32_t *gx, int32_t *gz);
 
 /* The longest rest (ACT_REST), in turns: from nothing to full health at a point every 10. */

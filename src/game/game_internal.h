@@ -26,7 +26,7 @@ struct Game {
     Player p;
     int64_t clock;
     int32_t spawn[3];
-    BlockId ladder, stairs, bedrock, water, lava; /* ladder, stairs: 0 when the registry has none */
+    BlockId ladder, stairs; /* 0 when the registry has none */
     int has_light; /* the registry has a block that gives light (blocks.json "light") */
     ItemRegistry *items;     /* data/items.json */
     SkillBook *skills;       /* data/skills.json */

@@ -64,6 +64,7 @@ typedef struct Goal {
     Game *g;
     const TravelTo *to;
     int near; /* to a cell: how far from it counts as there */
+    int land; /* exploring: only ground where the feet are not in water */
 } Goal;
 
 static int64_t cells_apart(int64_t x1, int64_t z1, int64_t x2, int64_t z2)
@@ -72,22 +73,26 @@ static int64_t cells_apart(int64_t x1, int64_t z1, int64_t x2, int64_t z2)
     return dx > dz ? dx : dz;
 }
 
-static int goal_reached(int32_t x, int32_t z, void *ud)
+static int goal_reached(int32_t x, int32_t y, int32_t z, void *ud)
 {
     Goal *q = ud;
     if (q->to->explore)
-        return !game_explored(q->g, x, z);
+        return !game_explored(q->g, x, z) &&
+               (!q->land || !blocks_get(q->g->blocks, world_get_block(q->g->world, x, y, z))->liquid);
     return cells_apart(x, z, q->to->x, q->to->z) <= q->near;
 }
 
-/* The walk to the goal (-1: none); to a cell, the cell itself or, when that cannot be stood on,
- * one beside it. */
+/* The walk to the goal (-1: none): exploring, the nearest ground not seen yet that is not under
+ * water (a lake may be swum across to reach it), else the nearest water; to a cell, the cell
+ * itself or, when that cannot be stood on, one beside it. */
 static int plan(Goal *q, int radius, Dir *path, int32_t *gx, int32_t *gz)
 {
     q->near = 0;
+    q->land = q->to->explore;
     int n = game_plan_walk(q->g, radius, goal_reached, q, path, GAME_TRAVEL_STEPS, gx, gz);
-    if (n < 0 && !q->to->explore) {
-        q->near = 1;
+    if (n < 0) {
+        q->near = !q->to->explore;
+        q->land = 0;
         n = game_plan_walk(q->g, radius, goal_reached, q, path, GAME_TRAVEL_STEPS, gx, gz);
     }
     return n;
@@ -103,7 +108,7 @@ static void keep_events(ActionResult *res, const ActionResult *r)
 int game_travel(Game *g, const TravelTo *to, const TravelHooks *hooks, ActionResult *res, Err *err)
 {
     memset(res, 0, sizeof *res);
-    Goal q = {g, to, 0};
+    Goal q = {g, to, 0, 0};
     int radius = GAME_TRAVEL_RADIUS;
     if (!to->explore) {
         int64_t far = cells_apart(to->x, to->z, g->p.x, g->p.z);

@@ -44,7 +44,8 @@ static void mark_standing(Game *g, int32_t x0, int32_t z0, int side, uint8_t *ta
     }
 }
 
-int game_plan_walk(Game *g, int radius, int (*goal)(int32_t x, int32_t z, void *ud), void *ud, Dir *path, int max,
+int game_plan_walk(Game *g, int radius, int (*goal)(int32_t x, int32_t y, int32_t z, void *ud), void *ud, Dir *path,
+                   int max,
                    int32_t *gx, int32_t *gz)
 {
     if (radius < 1 || !goal || !path || max < 1)
@@ -71,7 +72,7 @@ int game_plan_walk(Game *g, int radius, int (*goal)(int32_t x, int32_t z, void *
     while (head < tail && found < 0) {
         int at = queue[head++];
         int32_t x = x0 + at % side, z = z0 + at / side, y = cell[at].y;
-        if (goal(x, z, ud)) {
+        if (goal(x, y, z, ud)) {
             found = at;
             break;
         }
@@ -82,7 +83,7 @@ int game_plan_walk(Game *g, int radius, int (*goal)(int32_t x, int32_t z, void *
             if (ix < 0 || iz < 0 || ix >= side || iz >= side || cell[iz * side + ix].from != -1)
                 continue;
             /* Round someone standing there, unless they stand on the goal itself. */
-            if (taken[iz * side + ix] && !goal(x0 + ix, z0 + iz, ud))
+            if (taken[iz * side + ix] && !goal(x0 + ix, y, z0 + iz, ud))
                 continue;
             int32_t to[3];
             int fall = 0, wet = 0;
@@ -140,9 +141,10 @@ int game_walk_step(Game *g, Dir d, ActionResult *r, ActionResult *res, int *plan
 }
 
 /* The walk's goal: the cell itself. */
-static int walk_goal(int32_t x, int32_t z, void *ud)
+static int walk_goal(int32_t x, int32_t y, int32_t z, void *ud)
 {
     const int32_t *t = ud;
+    (void)y;
     return x == t[0] && z == t[1];
 }
 
