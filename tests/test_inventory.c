@@ -19,6 +19,9 @@
 #include "game/game_internal.h"
 #include "game/inventory.h"
 #include "game/items.h"
+#include "game/rules.h"
+#include "game/game_rules.h"
+#include "game/progress.h"
 #include "util/data.h"
 #include "game/creatures.h"
 #include "save/characters.h"
@@ -181,6 +184,65 @@ static void test_equip_moves_the_item_to_its_slot_and_changes_bonuses(void **sta
     assert_string_equal(data_str(&rows[0], "slot"), "ring1");
     rows_clear(rows, 1);
     assert_int_equal(bonuses(&f).attack, 7);
+    th_game_stop(&f);
+}
+
+/* Worn gear's bonuses count: a ring of strength adds 2 strength wherever play reads it (combat,
+ * a story's "[Strength N]", the sheet); a ring of vigor raises health's maximum by 10 while it is
+ * worn, and taking it off lowers it again, keeping health within it. */
+static void test_worn_gear_bonuses_count_in_play(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "gear_counts.db", 1);
+    Game *g = f.game;
+    const Player *p = game_player(g);
+    Err err = {0};
+    int strength = progress_stat(g, "strength", 0, &err), max = p->max_health;
+    GameRules gr;
+    ActionResult scratch;
+    memset(&scratch, 0, sizeof scratch);
+    game_rules_bind(&gr, g, &scratch);
+    char cond[96];
+    snprintf(cond, sizeof cond, "{\"stat\":{\"name\":\"strength\",\"min\":%d}}", strength + 2);
+    cJSON *needs = cJSON_Parse(cond);
+    assert_false(rules_check(&gr.ctx, needs));
+    give(&f, "ring_of_strength", 1);
+    assert_string_equal(th_act(g, "equip ring_of_strength").text, "ok");
+    assert_int_equal(progress_stat(g, "strength", 0, &err), strength + 2);
+    assert_true(rules_check(&gr.ctx, needs)); /* a lock that needs 2 more opens with the ring */
+    CharSheet sh;
+    assert_int_equal(progress_sheet(g, &sh, &err), MA_OK);
+    assert_int_equal(sh.stats[2], strength); /* the base, and what is worn beside it */
+    assert_int_equal(sh.gear[2], 2);
+    cJSON_Delete(needs);
+    /* The ring of vigor: +10 health at most while worn, said when it changes. */
+    give(&f, "ring_of_vigor", 1);
+    ActionResult r = th_act(g, "equip ring_of_vigor");
+    assert_string_equal(r.text, "ok");
+    assert_int_equal(p->max_health, max + 10);
+    char said[96];
+    snprintf(said, sizeof said, "Health at most %d now (+10 from what you wear).", max + 10);
+    assert_non_null(th_event_with(&r, said));
+    assert_int_equal(progress_sheet(g, &sh, &err), MA_OK);
+    assert_int_equal(sh.max_health, max + 10);
+    assert_int_equal(sh.gear[0], 10);
+    th_game_stop(&f);
+    /* Kept across a restart, counted once. */
+    start(&f, "gear_counts.db", 0);
+    g = f.game;
+    p = game_player(g);
+    assert_int_equal(p->max_health, max + 10);
+    assert_true(th_act(g, "wait").ok);
+    assert_int_equal(p->max_health, max + 10);
+    /* Rested to the new maximum, then the ring off: back to the old, and health within it. */
+    assert_true(th_act(g, "wait 200").ok);
+    assert_int_equal(p->health, max + 10);
+    assert_string_equal(th_act(g, "unequip ring_of_vigor").text, "ok");
+    assert_int_equal(p->max_health, max);
+    assert_int_equal(p->health, max);
+    assert_string_equal(th_act(g, "unequip ring_of_strength").text, "ok");
+    assert_int_equal(progress_stat(g, "strength", 0, &err), strength);
     th_game_stop(&f);
 }
 
@@ -1106,6 +1168,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_equip_moves_the_item_to_its_slot_and_changes_bonuses),
+        cmocka_unit_test(test_worn_gear_bonuses_count_in_play),
         cmocka_unit_test(test_unequip_returns_to_the_pack_and_refuses_when_full),
         cmocka_unit_test(test_equipping_swaps_out_what_was_worn),
         cmocka_unit_test(test_equipping_what_cannot_be_worn_is_refused_with_a_reason),

@@ -61,17 +61,6 @@ static int combat_train(Game *g, const char *skill, int xp, ActionResult *r, Err
 
 /* ------------------------------------------------------------ helpers */
 
-int combat_stat(Game *g, const char *stat, int fallback, Err *err)
-{
-    CharacterRow c;
-    if (characters_get(g->save, g->p.character_id, &c, err) != MA_OK)
-        return fallback;
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(c.stats, stat);
-    int out = cJSON_IsNumber(v) ? v->valueint : fallback;
-    character_row_clear(&c);
-    return out;
-}
-
 static int clamp(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
 
 static const char *dir_word(Dir d)
@@ -225,7 +214,7 @@ int combat_attack(Game *g, Dir d, ActionResult *r, Err *err)
     int rc = combat_gear(g, &gear, err);
     if (rc != MA_OK)
         return rc;
-    int str = combat_stat(g, "strength", 10, err), dex = combat_stat(g, "dexterity", 10, err);
+    int str = progress_stat(g, "strength", 10, err), dex = progress_stat(g, "dexterity", 10, err);
     int to_hit = clamp(60 + (dex - 10) * 3 - c.def->defense * 3, 10, 95);
     if (prng_chance(&g->rng, to_hit)) {
         int weapon = gear.ranged ? 0 : gear.attack; /* a bow in hand hits like a fist */
@@ -300,7 +289,7 @@ int combat_shoot(Game *g, Dir d, ActionResult *r, Err *err)
     if (found < 0)
         return found;
     if (found) {
-        int dex = combat_stat(g, "dexterity", 10, err);
+        int dex = progress_stat(g, "dexterity", 10, err);
         int to_hit = clamp(55 + (dex - 10) * 4 - c.def->defense * 3 - dist * 2, 10, 95);
         if (prng_chance(&g->rng, to_hit)) {
             int dmg = prng_range(&g->rng, 2, 5) + (dex - 10) / 2 + gear.attack +
@@ -361,7 +350,7 @@ int combat_cast(Game *g, const char *spell, Dir d, ActionResult *r, Err *err)
         game_refuse(r, "%s takes a compass direction: cast %s n", s->name, s->name);
         return MA_OK;
     }
-    int intel = combat_stat(g, "intelligence", 10, err);
+    int intel = progress_stat(g, "intelligence", 10, err);
     int amount = prng_range(&g->rng, s->amount_min, s->amount_max) + (intel - 10) / 2 + progress_damage_bonus(g, "spell");
     g->p.mana -= s->mana;
     int rc = MA_OK;
@@ -411,7 +400,7 @@ int combat_creature_attacks(Game *g, const CreatureDef *def, ActionResult *r, Er
     if (rc != MA_OK)
         return rc;
     r->attacked = 1;
-    int dex = combat_stat(g, "dexterity", 10, err);
+    int dex = progress_stat(g, "dexterity", 10, err);
     int to_hit = clamp(def->hit - (dex - 10) * 2 - gear.armor * 2, 5, 95);
     if (!prng_chance(&g->rng, to_hit)) {
         game_event(r, SEV_INFO, "The %s misses you.", def->name);

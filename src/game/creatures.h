@@ -135,7 +135,5 @@ int creature_damage(Game *g, CreatureRef *c, int amount, const char *who, Action
  * "deaths"), drops the pack where the player fell, and game_hurt wakes
  * the player at the spawn. */
 int combat_creature_attacks(Game *g, const CreatureDef *def, ActionResult *r, Err *err);
-/* Integer stat of the character row (strength, dexterity...). */
-int combat_stat(Game *g, const char *stat, int fallback, Err *err);
 
 #endif

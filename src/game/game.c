@@ -89,6 +89,8 @@ void game_player_from_row(Game *g, const CharacterRow *c)
     p->max_health = game_stat_int(c->stats, "max_health", p->health);
     p->mana = game_stat_int(c->stats, "mana", 0);
     p->max_mana = game_stat_int(c->stats, "max_mana", p->mana);
+    p->gear_health = game_stat_int(c->stats, "gear_health", 0);
+    p->gear_mana = game_stat_int(c->stats, "gear_mana", 0);
     const cJSON *hand = cJSON_GetObjectItemCaseSensitive(c->appearance, "held_item");
     snprintf(p->hand, sizeof p->hand, "%s", cJSON_IsString(hand) ? hand->valuestring : "");
 }
@@ -109,6 +111,8 @@ static int store_player(Game *g, Err *err)
     game_set_num(c.stats, "max_health", g->p.max_health);
     game_set_num(c.stats, "mana", g->p.mana);
     game_set_num(c.stats, "max_mana", g->p.max_mana);
+    game_set_num(c.stats, "gear_health", g->p.gear_health);
+    game_set_num(c.stats, "gear_mana", g->p.gear_mana);
     cJSON_DeleteItemFromObjectCaseSensitive(c.appearance, "held_item");
     cJSON_AddStringToObject(c.appearance, "held_item", g->p.hand);
     rc = characters_update(g->save, &c, err);
@@ -376,6 +380,8 @@ int game_apply(Game *g, const Action *a, ActionResult *res, Err *err)
     /* Storylines that the action began (a villager talked to, a ruin entered, a quest done). */
     if (rc == MA_OK)
         rc = story_after_action(g, a, res, err);
+    if (rc == MA_OK)
+        rc = inventory_gear_settle(g, res, err); /* whatever took gear off or put it on */
     if (rc == MA_OK)
         rc = store_action(g, err);
     /* A story choice keeps the record of everything its action wrote, for `story undo`. */

@@ -49,7 +49,8 @@ typedef struct Player {
     int32_t x, y, z; /* the block the feet are in */
     int level;
     int64_t experience;
-    int health, max_health, mana, max_mana;
+    int health, max_health, mana, max_mana; /* the maximums with what worn gear adds */
+    int gear_health, gear_mana; /* what worn gear adds to them (inventory_gear_settle) */
     char hand[32]; /* the item held, "" for none */
 } Player;
 

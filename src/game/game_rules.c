@@ -65,18 +65,7 @@ static int q_level(void *ud) { return ((Binding *)ud)->g->p.level; }
 
 static int q_stat(void *ud, const char *name)
 {
-    Game *g = ((Binding *)ud)->g;
-    if (strcmp(name, "health") == 0)
-        return g->p.health;
-    if (strcmp(name, "mana") == 0)
-        return g->p.mana;
-    CharacterRow c;
-    if (characters_get(g->save, g->p.character_id, &c, NULL) != MA_OK)
-        return 0;
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(c.stats, name);
-    int have = cJSON_IsNumber(v) ? v->valueint : 0;
-    character_row_clear(&c);
-    return have;
+    return progress_stat(((Binding *)ud)->g, name, 0, NULL); /* with what gear adds */
 }
 
 static int q_skill(void *ud, const char *name) { return progress_skill_level(((Binding *)ud)->g, name); }

@@ -272,6 +272,9 @@ int game_start(Save *s, const GameStart *st, Game **out, Err *err)
     /* The world's storylines, and the main one's opening for a character starting out. */
     if ((rc = story_game_started(g, err)) != MA_OK)
         goto fail_tx;
+    /* Gear worn in a save from before its bonuses counted: counted now. */
+    if ((rc = inventory_gear_settle(g, NULL, err)) != MA_OK)
+        goto fail_tx;
     if ((rc = remember_last(g, err)) != MA_OK || (rc = world_flush(g->world, err)) != MA_OK ||
         (rc = save_commit(s, err)) != MA_OK)
         goto fail_tx;

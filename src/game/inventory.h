@@ -103,6 +103,12 @@ typedef struct EquipBonuses {
     int ranged;
 } EquipBonuses;
 int inventory_bonuses(Game *g, EquipBonuses *out, Err *err);
+/* Worn gear's health and mana bonuses raise the maximums while it is worn: brings what the
+ * maximums hold of it (Player.gear_health, gear_mana) in line with what is worn now, and keeps
+ * health and mana within them; says so in r (may be NULL) when they change. game_apply calls it
+ * after every action, so that whatever took gear off or put it on (equipping, wearing out, a
+ * death, a trade) is counted once. */
+int inventory_gear_settle(Game *g, ActionResult *r, Err *err);
 
 /* Wears down by amount the item in an equipment slot ("main_hand", "body",
  * ...) or, when slot is not a slot name, the first carried item of that

@@ -225,6 +225,29 @@ int inventory_bonuses(Game *g, EquipBonuses *out, Err *err)
 
 /* ------------------------------------------------------------ wear and repair */
 
+int inventory_gear_settle(Game *g, ActionResult *r, Err *err)
+{
+    EquipBonuses b;
+    int rc = inventory_bonuses(g, &b, err);
+    if (rc != MA_OK)
+        return rc;
+    Player *p = &g->p;
+    int dh = b.stat[0] - p->gear_health, dm = b.stat[1] - p->gear_mana;
+    if (!dh && !dm)
+        return MA_OK;
+    p->max_health = p->max_health + dh < 1 ? 1 : p->max_health + dh;
+    p->max_mana = p->max_mana + dm < 0 ? 0 : p->max_mana + dm;
+    p->health = p->health > p->max_health ? p->max_health : p->health;
+    p->mana = p->mana > p->max_mana ? p->max_mana : p->mana;
+    p->gear_health = b.stat[0];
+    p->gear_mana = b.stat[1];
+    if (r && dh)
+        game_event(r, SEV_INFO, "Health at most %d now (%+d from what you wear).", p->max_health, p->gear_health);
+    if (r && dm)
+        game_event(r, SEV_INFO, "Mana at most %d now (%+d from what you wear).", p->max_mana, p->gear_mana);
+    return MA_OK;
+}
+
 int inventory_wear(Game *g, const char *slot, int amount, ActionResult *r, Err *err)
 {
     Pack p;

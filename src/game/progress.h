@@ -101,12 +101,19 @@ typedef struct CharSheet {
     int level, max_level;
     int64_t experience, next_level_at; /* next_level_at 0 at the top level */
     int stat_points;
-    int stats[7];                      /* in progress_stat_names order */
+    int stats[7];                      /* in progress_stat_names order: the base values */
+    int gear[7];                       /* what worn gear adds, in the same order */
     int health, max_health, mana, max_mana;
 } CharSheet;
 /* "health", "mana", "strength", "intelligence", "dexterity", "constitution", "charisma". */
 const char *const *progress_stat_names(void);
+/* The sheet; stats[] are the base values (what the character row holds), gear[] what worn gear
+ * adds to each (health and mana: to their maximums, which already hold it). */
 int progress_sheet(Game *g, CharSheet *out, Err *err);
+/* A stat as play uses it (strength ... charisma): the character's own value and what worn gear
+ * adds ("bonuses" in items.json); fallback when the row cannot be read or has none. Health and
+ * mana are the current values. Combat, the rules (a story's "[Strength 14]") and the sheet read it. */
+int progress_stat(Game *g, const char *name, int fallback, Err *err);
 
 typedef struct SkillInfo {
     char name[33], title[48], tree[33], tree_title[48], description[160];

@@ -9,6 +9,8 @@
 
 #include "game/game_internal.h"
 #include "game/progress_internal.h"
+#include "game/inventory.h"
+#include "game/items.h"
 #include "save/charstate.h"
 #include "save/skills.h"
 #include "util/data.h"
@@ -33,6 +35,11 @@ int progress_sheet(Game *g, CharSheet *out, Err *err)
     character_row_clear(&c);
     out->stats[0] = g->p.health;
     out->stats[1] = g->p.mana;
+    EquipBonuses b;
+    if ((rc = inventory_bonuses(g, &b, err)) != MA_OK)
+        return rc;
+    for (int i = 0; i < NSTATS && i < ITEM_STATS; i++)
+        out->gear[i] = b.stat[i];
     out->level = g->p.level;
     out->max_level = g->skills->max_level;
     out->experience = g->p.experience;
@@ -43,6 +50,30 @@ int progress_sheet(Game *g, CharSheet *out, Err *err)
     out->mana = g->p.mana;
     out->max_mana = g->p.max_mana;
     return MA_OK;
+}
+
+int progress_stat(Game *g, const char *name, int fallback, Err *err)
+{
+    Err quiet;
+    if (!err)
+        err = &quiet;
+    if (strcmp(name, "health") == 0)
+        return g->p.health;
+    if (strcmp(name, "mana") == 0)
+        return g->p.mana;
+    CharacterRow c;
+    if (characters_get(g->save, g->p.character_id, &c, err) != MA_OK)
+        return fallback;
+    const cJSON *v = get(c.stats, name);
+    int have = cJSON_IsNumber(v) ? v->valueint : fallback;
+    character_row_clear(&c);
+    EquipBonuses b;
+    if (inventory_bonuses(g, &b, err) != MA_OK)
+        return have;
+    for (int k = 0; k < ITEM_STATS; k++)
+        if (strcmp(item_stat_names[k], name) == 0)
+            have += b.stat[k];
+    return have;
 }
 
 int progress_skill_count(const Game *g) { return g->skills->n_skills; }
