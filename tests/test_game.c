@@ -384,18 +384,19 @@ static void test_travel_stops_when_attacked(void **state)
     th_game_stop(&f);
 }
 
-/* rest: time passes until health and mana are full, and no longer; at full health it is done at
- * once. */
+/* rest (game_rest, as the client's Z): time passes until health and mana are full, ten turns an
+ * action; at full health, a hundred turns pass. */
 static void test_rest_until_full(void **state)
 {
     (void)state;
     Fixture f;
     start(&f, "rest.db", 1);
     const Player *p = game_player(f.game);
+    /* Nothing to heal: time passes, a hundred turns. */
     ActionResult r = th_act(f.game, "rest");
     assert_true(r.ok);
-    assert_int_equal(r.turns, 0);
-    assert_non_null(th_event_with(&r, "You rest 0 turns: health and mana are full."));
+    assert_int_equal(r.turns, GAME_REST_IDLE);
+    assert_string_equal(r.events[r.n_events - 1].text, "Rested 100 turns.");
     /* Wounded by a fall of six blocks (8 damage): a point comes back every 10 turns. */
     Err err = {0};
     int32_t x = p->x, y = p->y, z = p->z;
@@ -407,8 +408,11 @@ static void test_rest_until_full(void **state)
     r = th_act(f.game, "rest");
     assert_true(r.ok);
     assert_int_equal(p->health, p->max_health);
-    assert_true(r.turns >= 10 * (p->max_health - hurt) - 10 && r.turns <= 10 * (p->max_health - hurt));
-    assert_non_null(th_event_with(&r, "health and mana are full"));
+    /* Ten turns an action: it stops at the first batch that ends full. */
+    assert_true(r.turns >= 10 * (p->max_health - hurt) - 10 && r.turns <= 10 * (p->max_health - hurt) + 10);
+    char want[64];
+    snprintf(want, sizeof want, "Rested %d turns: health and mana are full.", r.turns);
+    assert_string_equal(r.events[r.n_events - 1].text, want);
     th_game_stop(&f);
 }
 

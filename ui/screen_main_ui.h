@@ -18,9 +18,6 @@
 #include "world/render.h"
 
 #define TRAVEL_SEEN_MAX 256 /* what one travel remembers having seen */
-#define REST_BATCH 10       /* turns of rest an action (a transaction) */
-#define REST_MAX_TURNS 1500 /* the longest rest: from nothing to full health at 1 a 10 turns */
-#define REST_FULL_TURNS 100 /* a rest when nothing needs healing: time passing */
 
 typedef enum Mode { MODE_MAP, MODE_DIR, MODE_LOOK } Mode;
 
@@ -71,9 +68,8 @@ int screen_main_act(MainUi *u, const Action *a, ActionResult *res);
  * (an attack, harm, no way, GAME_TRAVEL_STEPS), it stops when a threat comes into view or
  * someone new does (a villager not met, a creature that fights back, an item). */
 void screen_main_travel(MainUi *u, int to_cursor);
-/* Rests (waits REST_BATCH turns an action) until health and mana are full, at most
- * REST_MAX_TURNS, or REST_FULL_TURNS when they are full already; refused with danger in view,
- * stopped by an attack, danger or a newcomer in view (as travel). */
+/* Rests (game_rest) until health and mana are full, drawing as it goes; refused with danger in
+ * view, stopped by an attack, harm, danger or a newcomer in view (as travel). */
 void screen_main_rest(MainUi *u);
 /* Says what is at the look cursor on the status line (log_it: in the log too). */
 void screen_main_describe_spot(MainUi *u, int log_it);

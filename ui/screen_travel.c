@@ -1,7 +1,7 @@
 /* screen_travel.c — walking and waiting many turns at a key: travel (explore the nearest ground
- * not seen yet, or walk to the look cursor) along a walk planned by the game (game_plan_walk),
- * and rest. Both stop for an attack, a threat in view or someone new; each step, and each ten
- * turns of rest, is one action through game_apply. */
+ * not seen yet, or walk to the look cursor) and rest, both the game's (game_travel, game_rest),
+ * drawn as they go. The game stops them for an attack or harm; the client adds its own stops
+ * for what its map shows: a threat in view or someone new. */
 #include "screen_main_ui.h"
 
 #include <ctype.h>
@@ -99,7 +99,8 @@ typedef struct TravelView {
     int32_t x, z; /* where the last step began */
 } TravelView;
 
-/* After each step of game_travel: log it, draw it, and stop for what the map shows. */
+/* After each step of game_travel (each batch of game_rest): log it, draw it, and stop for what the
+ * map shows. */
 static int travel_step(void *ud, const ActionResult *r, char *why, size_t size, int *alarm)
 {
     TravelView *v = ud;
@@ -111,6 +112,7 @@ static int travel_step(void *ud, const ActionResult *r, char *why, size_t size, 
     if (!r->ok)
         return 0; /* nobody moved: the game plans again */
     const Player *p = game_player(u->g);
+    int moved = p->x != v->x || p->z != v->z;
     for (Dir d = DIR_N; d <= DIR_NW; d++) { /* the minimap's arrow: the way the step went */
         int dx, dz;
         dir_delta(d, &dx, &dz);
@@ -122,7 +124,8 @@ static int travel_step(void *ud, const ActionResult *r, char *why, size_t size, 
     if (term_signal())
         return -1;
     screen_main_draw(u);
-    napms(15);
+    if (moved)
+        napms(15); /* a walk the eye can follow; a rest goes at once */
     /* Attacks and harm are the game's to stop for; the map's part is danger and newcomers. */
     return stop_reason(u, v->ts, 0, why, size, alarm) ? 1 : 0;
 }
@@ -158,40 +161,20 @@ void screen_main_travel(MainUi *u, int to_cursor)
 
 void screen_main_rest(MainUi *u)
 {
-    const Player *p = game_player(u->g);
     if (danger_in_view(u))
         return;
     static TravelSeen ts; /* the client's one rest at a time */
     ts.n = 0;
     travel_newcomer(&ts, &u->seen);
-    int healing = p->health < p->max_health || p->mana < p->max_mana;
-    int limit = healing ? REST_MAX_TURNS : REST_FULL_TURNS, rested = 0, alarm = 0;
-    const char *why = NULL;
-    char reason[240];
-    while (rested < limit) {
-        if (term_signal())
-            return;
-        Action a = {.kind = ACT_WAIT, .count = limit - rested < REST_BATCH ? limit - rested : REST_BATCH};
-        ActionResult r;
-        Err err = {0};
-        int health = p->health;
-        if (game_apply(u->g, &a, &r, &err) != MA_OK) {
-            log_add(&u->log, SEV_BAD, (long)game_clock(u->g), "%s", err.msg);
-            return;
-        }
-        panel_mark_stale(&u->panel);
-        panel_after_events(&u->panel, &r);
-        int attacked = r.attacked || p->health < health;
-        for (int i = 0; i < r.n_events; i++)
-            log_add(&u->log, r.events[i].severity, (long)game_clock(u->g), "%s", r.events[i].text);
-        rested += r.turns > 0 ? r.turns : a.count;
-        screen_main_draw(u);
-        why = stop_reason(u, &ts, attacked, reason, sizeof reason, &alarm);
-        if (!why && healing && p->health >= p->max_health && p->mana >= p->max_mana)
-            why = "health and mana are full";
-        if (why)
-            break;
+    const Player *p = game_player(u->g);
+    TravelView view = {u, &ts, p->x, p->z};
+    TravelHooks hooks = {travel_step, &view};
+    ActionResult r;
+    Err err = {0};
+    if (game_rest(u->g, &hooks, &r, &err) != MA_OK) {
+        log_add(&u->log, SEV_BAD, (long)game_clock(u->g), "%s", err.msg);
+        return;
     }
-    log_add(&u->log, alarm ? SEV_WARN : SEV_INFO, (long)game_clock(u->g), "Rested %d turn%s%s%s.", rested,
-            rested == 1 ? "" : "s", why ? ": " : "", why ? why : "");
+    for (int i = 0; i < r.n_events; i++)
+        log_add(&u->log, r.events[i].severity, (long)game_clock(u->g), "%s", r.events[i].text);
 }

@@ -46,7 +46,7 @@ typedef enum ActionKind {
     ACT_STORY_FOCUS, /* arg: the title of the storyline to put in focus */
     ACT_STORE,   /* arg: item; count (0: all of it): put it into the chest beside the player */
     ACT_WALK,    /* x, z: walk there by the fewest steps (game_walk: one move action a step) */
-    ACT_REST,    /* wait until health and mana are full (at most GAME_REST_MAX turns) */
+    ACT_REST,    /* wait until health and mana are full (game_rest: ten turns an action) */
     ACT_EXPLORE, /* walk toward the nearest ground not explored yet (game_travel) */
     ACT_COUNT_
 } ActionKind;

@@ -265,6 +265,8 @@ int game_apply(Game *g, const Action *a, ActionResult *res, Err *err)
         TravelTo to = {.explore = 1};
         return game_travel(g, &to, NULL, res, err); /* the same, to the nearest ground not seen */
     }
+    if (a->kind == ACT_REST)
+        return game_rest(g, NULL, res, err); /* ten turns of waiting an action */
     memset(res, 0, sizeof *res);
     Player before = g->p;
     int64_t clock_before = g->clock;
@@ -298,18 +300,11 @@ int game_apply(Game *g, const Action *a, ActionResult *res, Err *err)
     case ACT_DOWN: game_do_down(g, res); break;
     case ACT_DIG: rc = game_do_dig(g, a->dir, res, err); break;
     case ACT_PLACE: rc = game_do_place(g, a->dir, a->block, res, err); break;
-    case ACT_WAIT:
-    case ACT_REST: {
-        /* Turn by turn, so that being hurt ends the wait (a long wait is not a way to die unaware);
-         * a rest goes on until health and mana are full. */
-        int rest = a->kind == ACT_REST;
-        int want = rest ? GAME_REST_MAX : a->count > 0 ? a->count : 1;
+    case ACT_WAIT: {
+        /* Turn by turn, so that being hurt ends the wait (a long wait is not a way to die unaware). */
+        int want = a->count > 0 ? a->count : 1;
         res->ok = 1;
         for (int t = 0; t < want && rc == MA_OK && !g->died; t++) {
-            if (rest && g->p.health >= g->p.max_health && g->p.mana >= g->p.max_mana) {
-                game_event(res, SEV_GOOD, "You rest %d turn%s: health and mana are full.", t, t == 1 ? "" : "s");
-                break;
-            }
             int health = g->p.health;
             game_pass_time(g, 1, res);
             rc = creatures_tick(g, 1, res, err);
@@ -355,7 +350,7 @@ int game_apply(Game *g, const Action *a, ActionResult *res, Err *err)
     default: game_refuse(res, "not possible yet"); break;
     }
     /* The world's creatures take their turns for the time the action took (waiting took them already). */
-    if (rc == MA_OK && res->turns > 0 && a->kind != ACT_WAIT && a->kind != ACT_REST)
+    if (rc == MA_OK && res->turns > 0 && a->kind != ACT_WAIT)
         rc = creatures_tick(g, res->turns, res, err);
     /* A death is counted and the pack stays where it happened. */
     if (rc == MA_OK && g->died) {

@@ -123,8 +123,6 @@ int game_plan_walk(Game *g, int radius, int (*goal)(int32_t x, int32_t y, int32_
                    int max,
                    int32_t *gx, int32_t *gz);
 
-/* The longest rest (ACT_REST), in turns: from nothing to full health at a point every 10. */
-#define GAME_REST_MAX 1500
 /* The longest walk game_walk takes, in steps. */
 #define GAME_WALK_MAX 200
 /* ACT_WALK (game_apply hands it here): walks to cell (a->x, a->z) by the fewest steps

@@ -1,5 +1,5 @@
-/* game_travel.c — exploring and travelling to a cell, a step at a time (see game_travel.h), and
- * the explored map they go by. */
+/* game_travel.c — exploring and travelling to a cell, a step at a time, and resting, ten turns
+ * at a time (see game_travel.h); and the explored map travel goes by. */
 #include "game/game_travel.h"
 
 #include <stdio.h>
@@ -210,6 +210,67 @@ int game_travel(Game *g, const TravelTo *to, const TravelHooks *hooks, ActionRes
     if (res->n_events >= GAME_MAX_EVENTS)
         res->n_events = GAME_MAX_EVENTS - 1;
     game_event(res, alarm ? SEV_WARN : SEV_INFO, "Travelled %d step%s%s%s.", steps, steps == 1 ? "" : "s",
+               why[0] ? ": " : "", why);
+    return MA_OK;
+}
+
+/* ---- rest ---- */
+
+int game_rest(Game *g, const TravelHooks *hooks, ActionResult *res, Err *err)
+{
+    memset(res, 0, sizeof *res);
+    const Player *p = &g->p;
+    int healing = p->health < p->max_health || p->mana < p->max_mana;
+    /* As long as healing takes (a point of health every 10 turns, of mana every 5), and a batch. */
+    int need_health = 10 * (p->max_health - p->health), need_mana = 5 * (p->max_mana - p->mana);
+    int limit = healing ? (need_health > need_mana ? need_health : need_mana) + GAME_REST_BATCH : GAME_REST_IDLE;
+    int rested = 0, alarm = 0, quiet = 0;
+    char why[240] = "";
+    while (rested < limit) {
+        Action a;
+        memset(&a, 0, sizeof a);
+        a.kind = ACT_WAIT;
+        a.count = limit - rested < GAME_REST_BATCH ? limit - rested : GAME_REST_BATCH;
+        int health = p->health;
+        ActionResult r;
+        int rc = game_apply(g, &a, &r, err);
+        if (rc != MA_OK)
+            return rc; /* the turns before stay: each batch was committed */
+        res->turns += r.turns;
+        res->story_news |= r.story_news;
+        res->attacked |= r.attacked;
+        rested += r.turns > 0 ? r.turns : a.count;
+        char said[240] = "";
+        int said_alarm = 0, stop = hooks && hooks->step ? hooks->step(hooks->ud, &r, said, sizeof said, &said_alarm) : 0;
+        if (!hooks || !hooks->step)
+            keep_events(res, &r);
+        if (stop < 0) {
+            quiet = 1;
+            break;
+        }
+        if (r.attacked || p->health < health) {
+            snprintf(why, sizeof why, "you are %s (%d/%d health)", r.attacked ? "attacked" : "hurt", p->health,
+                     p->max_health);
+            alarm = 1;
+            break;
+        }
+        if (stop > 0) {
+            snprintf(why, sizeof why, "%s", said);
+            alarm = said_alarm;
+            break;
+        }
+        if (healing && p->health >= p->max_health && p->mana >= p->max_mana) {
+            snprintf(why, sizeof why, "health and mana are full");
+            break;
+        }
+    }
+    res->ok = 1;
+    snprintf(res->text, sizeof res->text, "ok");
+    if (quiet)
+        return MA_OK;
+    if (res->n_events >= GAME_MAX_EVENTS)
+        res->n_events = GAME_MAX_EVENTS - 1;
+    game_event(res, alarm ? SEV_WARN : SEV_INFO, "Rested %d turn%s%s%s.", rested, rested == 1 ? "" : "s",
                why[0] ? ": " : "", why);
     return MA_OK;
 }

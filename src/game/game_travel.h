@@ -1,4 +1,4 @@
-/* game_travel.h — travel: many steps for one key or one script word.
+/* game_travel.h — travel and rest: many steps, or many turns, for one key or one script word.
  *
  * Exploring walks to the nearest ground the player has not been near yet; travel to a cell walks
  * there (or beside it, when it cannot be stood on). The way is planned by game_plan_walk and
@@ -58,5 +58,16 @@ typedef struct TravelHooks {
  * for an attack or harm; why is "arrived" at the cell). Returns an error only when a step could
  * not be saved; the steps before it stay. */
 int game_travel(Game *g, const TravelTo *to, const TravelHooks *hooks, ActionResult *res, Err *err);
+
+#define GAME_REST_BATCH 10  /* turns of rest an action (a transaction) */
+#define GAME_REST_IDLE 100  /* a rest when nothing needs healing: time passing */
+
+/* Rests: waits GAME_REST_BATCH turns an action (each committed, as a step of travel is) until
+ * health and mana are full (as long as that takes: a point of health every 10 turns, of mana
+ * every 5); GAME_REST_IDLE turns when they are full already. Stops when a creature strikes at the player or something hurts them, or when the
+ * hook says so (called after each batch, as for travel). res: ok, with the last event
+ * "Rested N turns: why." ("health and mana are full"; a warning for an attack). Returns an error
+ * only when a batch could not be saved; the turns before it stay. */
+int game_rest(Game *g, const TravelHooks *hooks, ActionResult *res, Err *err);
 
 #endif
