@@ -176,6 +176,17 @@ static void test_walk_goes_round_a_wall(void **state)
     r = th_act(f.game, line);
     assert_false(r.ok);
     assert_non_null(strstr(r.text, "too far"));
+    /* A wall 221 long across the way to a cell 190 east: the way round is longer than a walk
+     * takes, and the walk says so where it stops rather than "ok". */
+    int32_t sx = p->x;
+    for (int dz = -110; dz <= 110; dz++)
+        for (int h = 0; h < 2; h++)
+            assert_int_equal(world_set_block(w, sx + 95, y + h, z + dz, planks, &err), MA_OK);
+    snprintf(line, sizeof line, "walk %d %d", sx + 190, z);
+    r = th_act(f.game, line);
+    assert_false(r.ok);
+    assert_string_equal(r.text, "stopped after 200 steps: the way there is longer than 200 steps");
+    assert_true(p->x != sx + 190 || p->z != z);
     th_game_stop(&f);
 }
 

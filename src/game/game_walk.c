@@ -182,6 +182,8 @@ int game_walk(Game *g, const Action *a, ActionResult *res, Err *err)
             snprintf(why, sizeof why, "you were hurt");
         steps += planned;
     }
+    if (!why[0] && (g->p.x != a->x || g->p.z != a->z))
+        snprintf(why, sizeof why, "the way there is longer than %d steps", GAME_WALK_MAX);
     if (why[0]) {
         game_refuse(res, "stopped after %d step%s: %s", steps, steps == 1 ? "" : "s", why);
         return MA_OK;
