@@ -211,6 +211,49 @@ static void test_second_restore_keeps_the_first_copy_and_names_the_new_one(void 
     assert_int_equal(raw_int(th_path(dir, "r.db.before-restore-2.bak"), "SELECT count(*) FROM worlds WHERE name = 'third'"), 1);
 }
 
+/* ------------------------------------------------------------ a damaged save is restored whole */
+
+/* The message for a damaged save says to restore a backup; the restore then works: the damaged
+ * file moves aside byte for byte as it was, and the backup takes its place. A world alone cannot
+ * be rolled back in a damaged save, and it says so. */
+static void test_a_damaged_save_can_be_restored_as_its_message_says(void **state)
+{
+    (void)state;
+    const char *p = th_path(dir, "hurt.db");
+    RunResult r = RUN(0, "--save", p, "world", "create", "kept", "--seed", "1");
+    th_run_free(&r);
+    char good[4096];
+    snprintf(good, sizeof good, "%s", th_path(dir, "hurt-good.db"));
+    r = RUN(0, "--save", p, "backup", good);
+    th_run_free(&r);
+    /* The header page overwritten: SQLite reads no schema. */
+    FILE *f = fopen(p, "r+b");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 100, SEEK_SET), 0);
+    for (int i = 0; i < 400; i++)
+        fputc(0xA5, f);
+    fclose(f);
+    size_t len0 = 0;
+    char *before = th_read_file(p, &len0);
+    r = RUN(1, "--save", p, "info");
+    assert_contains(r.err, "is damaged");
+    assert_contains(r.err, "restore a backup with `magic-adventure restore FILE`");
+    th_run_free(&r);
+    r = RUN(1, "--save", p, "restore", good, "--world", "kept");
+    assert_contains(r.err, "is damaged, so no world of it can be rolled back");
+    th_run_free(&r);
+    assert_file_is(p, before, len0);
+    before = th_read_file(p, &len0);
+    r = RUN(0, "--save", p, "restore", good);
+    assert_contains(r.out, "the save as it was (damaged) is kept at ");
+    assert_contains(r.out, "hurt.db.damaged.bak");
+    th_run_free(&r);
+    assert_file_is(th_path(dir, "hurt.db.damaged.bak"), before, len0);
+    assert_int_equal(raw_int(p, "SELECT count(*) FROM worlds WHERE name = 'kept'"), 1);
+    r = RUN(0, "--save", p, "verify");
+    th_run_free(&r);
+}
+
 /* ------------------------------------------------------------ 2: render is linear in a chunk's entities */
 
 /* This program is linked with --wrap=cJSON_GetArrayItem: each call is counted
@@ -1001,6 +1044,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_verify_reports_each_chunk_that_does_not_decode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restore_refuses_a_backup_whose_chunks_do_not_decode, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_damaged_save_can_be_restored_as_its_message_says, setup, teardown),
         cmocka_unit_test_setup_teardown(test_render_walks_a_chunks_entities_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_broken_or_missing_dialogue_file_stops_the_game_at_start, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_nul_byte_in_a_data_file_is_refused_with_its_offset, setup, teardown),

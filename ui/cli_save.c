@@ -232,13 +232,21 @@ static int cmd_restore(CliCtx *ctx)
     if (ro.character && !ro.world)
         return cli_usage_error(ctx, "--character NAME needs --world W, the world the character lives in");
     const char *file = ctx->argv[1];
-    Save *s = cli_open_save(ctx, SAVE_CREATE);
-    if (!s)
-        return CLI_FAIL;
     Err err = {0};
     SaveRestoreResult res;
-    int rc = save_restore_from(s, file, &ro, &res, &err);
-    save_close(s);
+    /* A damaged save, which cannot be opened or read through, is moved aside whole instead. */
+    Save *s = NULL;
+    int rc = save_open(ctx->save_path, SAVE_CREATE, &s, &err);
+    if (rc == MA_ERR_CORRUPT) {
+        rc = save_restore_over_damaged(ctx->save_path, file, &ro, &res, &err);
+    } else {
+        if (rc != MA_OK && !(s = cli_open_save(ctx, SAVE_CREATE))) /* its own words for the rest */
+            return CLI_FAIL;
+        rc = save_restore_from(s, file, &ro, &res, &err);
+        save_close(s);
+        if (rc != MA_OK && res.damaged)
+            rc = save_restore_over_damaged(ctx->save_path, file, &ro, &res, &err);
+    }
     if (rc != MA_OK)
         return cli_fail(&err);
     if (ro.character)
@@ -253,7 +261,7 @@ static int cmd_restore(CliCtx *ctx)
         printf(" (%lld left out: what they refer to is no longer in the save)", (long long)res.skipped);
     printf("%s\n", ro.world ? "; the rest of the save was not touched" : "");
     if (res.kept[0])
-        printf("the save as it was is kept at %s\n", cli_safe(res.kept));
+        printf("the save as it was%s is kept at %s\n", res.damaged ? " (damaged)" : "", cli_safe(res.kept));
     return CLI_OK;
 }
 

@@ -106,23 +106,18 @@ int save_restore(Save *s, const char *src_path, Err *err)
     return save_restore_from(s, src_path, NULL, NULL, err);
 }
 
-int save_restore_from(Save *s, const char *src_path, const SaveRestoreOpts *opts, SaveRestoreResult *res, Err *err)
+/* Opens the backup at src_path read-only and checks it as a source of a restore into the save
+ * at save_path (named in the messages): a save, with data, whole, and passing opts->check. */
+static int open_source(const char *save_path, const char *src_path, const SaveRestoreOpts *opts, Save **out,
+                       Err *err)
 {
-    static const SaveRestoreOpts none;
-    SaveRestoreResult local;
-    if (!opts)
-        opts = &none;
-    if (!res)
-        res = &local;
-    memset(res, 0, sizeof *res);
-    if (s->readonly)
-        return err_set(err, MA_ERR_INVALID, "%s is open read-only", s->path);
+    *out = NULL;
     struct stat a, b;
     /* save_open's own words are about the --save path; a backup is named here. */
     if (stat(src_path, &a) != 0)
         return err_set(err, MA_ERR_IO, "there is no backup at %s (%s); not restoring (your save %s is unchanged; "
-                       "`magic-adventure backup list` shows the backups made)", src_path, strerror(errno), s->path);
-    if (stat(s->path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+                       "`magic-adventure backup list` shows the backups made)", src_path, strerror(errno), save_path);
+    if (stat(save_path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino)
         return err_set(err, MA_ERR_INVALID, "%s is the save itself; restore from a backup file", src_path);
     Save *src = NULL;
     int rc = save_open(src_path, SAVE_READONLY, &src, err);
@@ -134,20 +129,20 @@ int save_restore_from(Save *s, const char *src_path, const SaveRestoreOpts *opts
         if (advice)
             *advice = '\0';
         return err_set(err, rc, "%s; a backup must be a Magic Adventure save. Not restoring it (your save %s is "
-                       "unchanged)", why, s->path);
+                       "unchanged)", why, save_path);
     }
     if (rc != MA_OK) {
-        err_prefix(err, "not restoring (your save %s is unchanged)", s->path);
+        err_prefix(err, "not restoring (your save %s is unchanged)", save_path);
         return rc;
     }
     if (save_schema_version(src) < 1) {
         save_close(src);
         return err_set(err, MA_ERR_NOT_SAVE, "%s holds no Magic Adventure data; not restoring it "
-                       "(your save %s is unchanged)", src_path, s->path);
+                       "(your save %s is unchanged)", src_path, save_path);
     }
     if ((rc = integrity_ok(src, err)) != MA_OK) {
         save_close(src);
-        err_prefix(err, "your save %s is unchanged", s->path);
+        err_prefix(err, "your save %s is unchanged", save_path);
         return rc;
     }
     if (opts->check) {
@@ -156,19 +151,43 @@ int save_restore_from(Save *s, const char *src_path, const SaveRestoreOpts *opts
             save_close(src);
             if (problems < 0) {
                 err_prefix(err, "not restoring: %s could not be checked (your save %s is unchanged)", src_path,
-                           s->path);
+                           save_path);
                 return problems;
             }
             return err_set(err, MA_ERR_CORRUPT, "%s has %d problem%s (listed above); not restoring it (your save "
-                           "%s is unchanged)", src_path, problems, problems == 1 ? "" : "s", s->path);
+                           "%s is unchanged)", src_path, problems, problems == 1 ? "" : "s", save_path);
         }
     }
+    *out = src;
+    return MA_OK;
+}
+
+int save_restore_from(Save *s, const char *src_path, const SaveRestoreOpts *opts, SaveRestoreResult *res, Err *err)
+{
+    static const SaveRestoreOpts none;
+    SaveRestoreResult local;
+    if (!opts)
+        opts = &none;
+    if (!res)
+        res = &local;
+    memset(res, 0, sizeof *res);
+    if (s->readonly)
+        return err_set(err, MA_ERR_INVALID, "%s is open read-only", s->path);
+    Save *src = NULL;
+    int rc = open_source(s->path, src_path, opts, &src, err);
+    if (rc != MA_OK)
+        return rc;
     /* Keep what is being replaced, under a name no earlier restore used. */
     if (save_schema_version(s) > 0) {
         save_unique_path(s->path, "before-restore", res->kept, sizeof res->kept);
         if ((rc = save_backup(s, res->kept, err)) != MA_OK) {
             save_close(src);
             res->kept[0] = '\0';
+            Err why = {0};
+            if (integrity_ok(s, &why) != MA_OK) { /* the save's own pages do not read */
+                res->damaged = 1;
+                return err_set(err, MA_ERR_CORRUPT, "%s is damaged (%s)", s->path, err->msg);
+            }
             err_prefix(err, "not restoring: could not keep a copy of the current save first");
             return rc;
         }
@@ -194,6 +213,61 @@ int save_restore_from(Save *s, const char *src_path, const SaveRestoreOpts *opts
         return rc;
     if (version < save_latest_version())
         rc = save_migrate_from(s, version, err);
+    return rc;
+}
+
+/* Moves path's file, and its -wal and -shm beside it, to to (and to-wal, to-shm). Returns 0, or
+ * -1 with errno when the main file could not be moved. */
+static int move_save_files(const char *path, const char *to)
+{
+    if (rename(path, to) != 0)
+        return -1;
+    static const char *const sides[] = {"-wal", "-shm"};
+    for (int i = 0; i < 2; i++) {
+        char a[4200], b[4200];
+        snprintf(a, sizeof a, "%s%s", path, sides[i]);
+        snprintf(b, sizeof b, "%s%s", to, sides[i]);
+        if (rename(a, b) != 0 && errno != ENOENT)
+            unlink(a); /* a journal left beside the restored file would be read into it */
+    }
+    return 0;
+}
+
+int save_restore_over_damaged(const char *save_path, const char *src_path, const SaveRestoreOpts *opts,
+                              SaveRestoreResult *res, Err *err)
+{
+    static const SaveRestoreOpts none;
+    SaveRestoreResult local;
+    if (!opts)
+        opts = &none;
+    if (!res)
+        res = &local;
+    memset(res, 0, sizeof *res);
+    res->damaged = 1;
+    if (opts->world)
+        return err_set(err, MA_ERR_CORRUPT, "%s is damaged, so no world of it can be rolled back; restore the "
+                       "whole save from %s (without --world)", save_path, src_path);
+    Save *src = NULL;
+    int rc = open_source(save_path, src_path, opts, &src, err);
+    if (rc != MA_OK) {
+        err_prefix(err, "%s is damaged", save_path);
+        return rc;
+    }
+    save_unique_path(save_path, "damaged", res->kept, sizeof res->kept);
+    if (move_save_files(save_path, res->kept) != 0) {
+        int e = errno;
+        save_close(src);
+        res->kept[0] = '\0';
+        return err_set(err, MA_ERR_IO, "cannot move the damaged save %s aside: %s; not restoring (it is unchanged)",
+                       save_path, strerror(e));
+    }
+    rc = save_backup(src, save_path, err);
+    save_close(src);
+    if (rc != MA_OK) {
+        move_save_files(res->kept, save_path); /* as it was */
+        res->kept[0] = '\0';
+        err_prefix(err, "not restoring (your save %s is as it was)", save_path);
+    }
     return rc;
 }
 

@@ -109,6 +109,7 @@ typedef struct SaveRestoreResult {
     char kept[4096]; /* the copy of the save as it was before ("" when it held nothing); never an old copy overwritten */
     int64_t rows;    /* part restores: rows written */
     int64_t skipped; /* character recovery: rows left out because what they point to is gone from the save */
+    int damaged;     /* refused because the save itself is damaged: save_restore_over_damaged can */
 } SaveRestoreResult;
 
 /* Restores from the save at src: the whole save, or (opts->world) one world
@@ -120,5 +121,11 @@ typedef struct SaveRestoreResult {
  * transaction, verified (foreign keys and invariants) before it commits.
  * On failure the save is unchanged and err says why. res may be NULL. */
 int save_restore_from(Save *s, const char *src, const SaveRestoreOpts *opts, SaveRestoreResult *res, Err *err);
+/* The whole save at save_path restored from src when the save itself is damaged (it cannot be
+ * opened, or its pages cannot be read to keep a copy): src is checked as save_restore_from checks
+ * it, the damaged file (with its -wal and -shm) moved aside to res->kept (a name no earlier
+ * restore used), and src copied in its place. A world alone cannot be rolled back this way. */
+int save_restore_over_damaged(const char *save_path, const char *src, const SaveRestoreOpts *opts,
+                              SaveRestoreResult *res, Err *err);
 
 #endif
