@@ -137,6 +137,24 @@ static void test_verify_reports_each_chunk_that_does_not_decode(void **state)
     th_run_free(&r);
 }
 
+/* A chunk the agents' log needs, broken: verify lists it and says the log could not be checked,
+ * exit 3, rather than stopping at it with exit 1. */
+static void test_verify_goes_on_past_a_chunk_the_evolution_log_needs(void **state)
+{
+    (void)state;
+    const char *p = th_path(dir, "evolved.db");
+    RunResult r = th_run("wait days 1\n", "--save", p, "play", "--script", "-", NULL);
+    assert_int_equal(r.status, 0);
+    th_run_free(&r);
+    assert_true(raw_int(p, "SELECT count(*) FROM world_evolution_log") > 0);
+    raw_exec(p, "UPDATE world_chunks SET block_data = '" BAD_INDEX_CHUNK "'");
+    r = RUN(3, "--save", p, "verify");
+    assert_contains(r.out, "does not load");
+    assert_contains(r.out, "its evolution log could not be checked");
+    assert_contains(r.out, " problems found");
+    th_run_free(&r);
+}
+
 static void test_restore_refuses_a_backup_whose_chunks_do_not_decode(void **state)
 {
     (void)state;
@@ -1043,6 +1061,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_verify_reports_each_chunk_that_does_not_decode, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_verify_goes_on_past_a_chunk_the_evolution_log_needs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restore_refuses_a_backup_whose_chunks_do_not_decode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_damaged_save_can_be_restored_as_its_message_says, setup, teardown),
         cmocka_unit_test_setup_teardown(test_render_walks_a_chunks_entities_once, setup, teardown),

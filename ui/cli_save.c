@@ -117,10 +117,15 @@ static int check_evolution(Save *s, Err *err)
             break;
         int n = evolution_verify(s, w, worlds[i].id, print_problem, NULL, err);
         world_close(w);
-        if (n < 0)
+        if (n == MA_ERR_CORRUPT) { /* a chunk it needs does not load (listed above): a problem too */
+            printf("PROBLEM world '%s' (id %lld): its evolution log could not be checked: %s\n", cli_safe(worlds[i].name),
+                   (long long)worlds[i].id, cli_safe(err->msg));
+            problems++;
+        } else if (n < 0) {
             rc = n;
-        else
+        } else {
             problems += n;
+        }
     }
     worlds_list_free(worlds, nw);
     blocks_free(reg);
@@ -144,6 +149,10 @@ static int cmd_verify(CliCtx *ctx)
     }
     if (problems >= 0 && save_schema_version(s) == save_latest_version()) {
         int game = game_verify(s, print_problem, NULL, &err);
+        if (game == MA_ERR_CORRUPT) { /* a chunk it needs does not load: a problem too */
+            printf("PROBLEM the game's invariants could not all be checked: %s\n", cli_safe(err.msg));
+            game = 1;
+        }
         problems = game < 0 ? game : problems + game;
     }
     save_close(s);
