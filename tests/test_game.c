@@ -362,6 +362,12 @@ static void test_travel_to_a_cell_and_its_stops(void **state)
     assert_false(r.ok);
     assert_non_null(strstr(r.text, "too far to travel at once"));
     assert_int_equal(p->z, z0 + 4);
+    /* Farther than an exploring leg (60): to a cell, travel goes the whole way. */
+    int32_t from_x = p->x;
+    assert_int_equal(game_travel(g, &(TravelTo){0, from_x + 80, p->z}, NULL, &r, &err), MA_OK);
+    assert_string_equal(r.events[r.n_events - 1].text, "Travelled 80 steps: arrived.");
+    assert_int_equal(game_travel(g, &(TravelTo){0, from_x, p->z}, NULL, &r, &err), MA_OK);
+    assert_int_equal(p->x, from_x);
     int32_t left_x = p->x;
     th_game_stop(&f);
     /* Each step was committed: the save has the player where travel left them. */

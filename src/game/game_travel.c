@@ -85,15 +85,15 @@ static int goal_reached(int32_t x, int32_t y, int32_t z, void *ud)
 /* The walk to the goal (-1: none): exploring, the nearest ground not seen yet that is not under
  * water (a lake may be swum across to reach it), else the nearest water; to a cell, the cell
  * itself or, when that cannot be stood on, one beside it. */
-static int plan(Goal *q, int radius, Dir *path, int32_t *gx, int32_t *gz)
+static int plan(Goal *q, int radius, Dir *path, int max, int32_t *gx, int32_t *gz)
 {
     q->near = 0;
     q->land = q->to->explore;
-    int n = game_plan_walk(q->g, radius, goal_reached, q, path, GAME_TRAVEL_STEPS, gx, gz);
+    int n = game_plan_walk(q->g, radius, goal_reached, q, path, max, gx, gz);
     if (n < 0) {
         q->near = !q->to->explore;
         q->land = 0;
-        n = game_plan_walk(q->g, radius, goal_reached, q, path, GAME_TRAVEL_STEPS, gx, gz);
+        n = game_plan_walk(q->g, radius, goal_reached, q, path, max, gx, gz);
     }
     return n;
 }
@@ -119,9 +119,11 @@ int game_travel(Game *g, const TravelTo *to, const TravelHooks *hooks, ActionRes
         if (far + GAME_TRAVEL_MARGIN > radius)
             radius = (int)far + GAME_TRAVEL_MARGIN;
     }
-    Dir path[GAME_TRAVEL_STEPS];
+    /* Exploring goes a leg at a time; to a cell, as far as a walk goes. */
+    const int max_steps = to->explore ? GAME_TRAVEL_STEPS : GAME_WALK_MAX;
+    Dir path[GAME_WALK_MAX];
     int32_t gx = 0, gz = 0;
-    int n = plan(&q, radius, path, &gx, &gz), k = 0;
+    int n = plan(&q, radius, path, max_steps, &gx, &gz), k = 0;
     if (n < 0) {
         if (to->explore)
             game_refuse(res, "everything you can walk to nearby is explored (%d steps around)", radius);
@@ -131,7 +133,7 @@ int game_travel(Game *g, const TravelTo *to, const TravelHooks *hooks, ActionRes
     }
     int steps = 0, blocked = 0, plans = 1, alarm = 0, arrived = 0, quiet = 0;
     char why[240] = "";
-    while (steps < GAME_TRAVEL_STEPS) {
+    while (steps < max_steps) {
         if (k >= n) { /* the end of a leg: arrived, or (exploring) the next ground to see */
             if (!to->explore && g->p.x == gx && g->p.z == gz) {
                 arrived = 1;
@@ -142,7 +144,7 @@ int game_travel(Game *g, const TravelTo *to, const TravelHooks *hooks, ActionRes
                 snprintf(why, sizeof why, "no way forward");
                 break;
             }
-            if ((n = plan(&q, radius, path, &gx, &gz)) < 0) {
+            if ((n = plan(&q, radius, path, max_steps, &gx, &gz)) < 0) {
                 snprintf(why, sizeof why, "%s",
                          to->explore ? "everything you can walk to nearby is explored" : "no way there any more");
                 break;
@@ -199,6 +201,8 @@ int game_travel(Game *g, const TravelTo *to, const TravelHooks *hooks, ActionRes
         }
         k++;
     }
+    if (!why[0] && !to->explore && steps >= max_steps)
+        snprintf(why, sizeof why, "not there yet, %lld cells away", (long long)cells_apart(g->p.x, g->p.z, to->x, to->z));
     if (quiet || steps > 0 || arrived) {
         res->ok = 1;
         snprintf(res->text, sizeof res->text, "ok");

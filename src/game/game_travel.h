@@ -20,7 +20,7 @@
 
 #include "game/game.h"
 
-#define GAME_TRAVEL_STEPS 60   /* the most steps one travel takes */
+#define GAME_TRAVEL_STEPS 60   /* the most steps one exploring takes (to a cell: GAME_WALK_MAX) */
 #define GAME_TRAVEL_RADIUS 40  /* how far around a walk is planned (a square) */
 #define GAME_TRAVEL_MARGIN 24  /* to a cell: that far past it, to go round what is between */
 #define GAME_TRAVEL_REPLANS 8  /* steps refused (someone in the way) before travel gives up */
