@@ -484,6 +484,11 @@ static void test_empty_file_is_refused_by_all_but_init(void **state)
     assert_contains(r.out, "format");
     th_run_free(&r);
     r = RUN(0, "--save", p, "info");
+    /* Every table, the design's and the client's and sync's beside them. */
+    assert_contains(r.out, "world_evolution_things");
+    assert_contains(r.out, "message_log");
+    assert_contains(r.out, "sync_conflicts");
+    assert_contains(r.out, "sync_entries");
     th_run_free(&r);
 }
 

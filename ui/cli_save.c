@@ -44,12 +44,12 @@ static int cmd_info(CliCtx *ctx)
     if (!s)
         return CLI_FAIL;
     Err err = {0};
-    const char *names[32];
-    int64_t counts[32];
+    const char *names[64];
+    int64_t counts[64];
     int version = save_schema_version(s);
     printf("save:   %s\n", ctx->save_path);
     printf("format: %d (this game writes %d)\n", version, save_latest_version());
-    int n = save_table_counts(s, names, counts, 32, &err);
+    int n = save_table_counts(s, names, counts, 64, &err);
     if (n < 0) {
         save_close(s);
         return cli_fail(&err);

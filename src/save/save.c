@@ -616,11 +616,22 @@ int64_t save_commits(const Save *s) { return s->commits; }
 
 /* ------------------------------------------------------------ info */
 
+/* The tables beside the design's: the client's message log and the sync state. */
+static const char *const other_table_names[] = {
+    "message_log", "sync_accounts", "sync_worlds", "sync_log", "sync_keys", "sync_rows", "sync_conflicts",
+    "sync_entries", NULL,
+};
+
 int save_table_counts(Save *s, const char **names, int64_t *counts, int max, Err *err)
 {
-    int n = 0;
-    for (int i = 0; save_table_names[i] && n < max; i++) {
-        char *sql = sqlite3_mprintf("SELECT count(*) FROM \"%w\"", save_table_names[i]);
+    int n = 0, designed = 0;
+    while (save_table_names[designed])
+        designed++;
+    for (int i = 0; n < max; i++) {
+        const char *name = i < designed ? save_table_names[i] : other_table_names[i - designed];
+        if (!name)
+            break;
+        char *sql = sqlite3_mprintf("SELECT count(*) FROM \"%w\"", name);
         sqlite3_stmt *st = NULL;
         int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
         sqlite3_free(sql);
@@ -631,7 +642,7 @@ int save_table_counts(Save *s, const char **names, int64_t *counts, int max, Err
             return save_db_error(s, rc, err, "counting rows");
         }
         rc = sqlite3_step(st);
-        names[n] = save_table_names[i];
+        names[n] = name;
         counts[n] = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
         sqlite3_finalize(st);
         n++;

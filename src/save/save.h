@@ -73,8 +73,9 @@ int save_end_savepoint(Save *s, int rc, Err *err);
  * autocommit), for tests that check a unit of work commits once. */
 int64_t save_commits(const Save *s);
 
-/* Row counts of every table of the schema, in schema order. Returns the
- * number of tables filled (at most max); names point to static strings. */
+/* Row counts of every table of the save: the design's (save_table_names) in schema order, then
+ * the client's message log and the sync tables. Returns the number of tables filled (at most
+ * max); names point to static strings. */
 int save_table_counts(Save *s, const char **names, int64_t *counts, int max, Err *err);
 
 /* The tables of the design, in creation order; NULL-terminated. */
