@@ -492,6 +492,21 @@ static void test_empty_file_is_refused_by_all_but_init(void **state)
     th_run_free(&r);
 }
 
+/* `init` with no --save, in a folder without saves/: the default save is made, folder and all
+ * (it said "No such file or directory"). */
+static void test_init_makes_the_default_saves_folder(void **state)
+{
+    (void)state;
+    const char *home = th_path(dir, "elsewhere");
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s' && cd '%s' && env -u MAGIC_SAVE '%s' init > out.txt 2>&1", home, home,
+             getenv("MAGIC_EXE"));
+    assert_int_equal(system(cmd), 0);
+    char saved[4096];
+    snprintf(saved, sizeof saved, "%s/saves/default.db", home);
+    assert_int_equal(raw_int(saved, "SELECT count(*) FROM sqlite_master WHERE name = 'worlds'"), 1);
+}
+
 /* ------------------------------------------------------------ 8: a script is checked before the save is touched */
 
 static void test_malformed_script_leaves_the_save_untouched(void **state)
@@ -1067,6 +1082,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_verify_reports_each_chunk_that_does_not_decode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_verify_goes_on_past_a_chunk_the_evolution_log_needs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_init_makes_the_default_saves_folder, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restore_refuses_a_backup_whose_chunks_do_not_decode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_damaged_save_can_be_restored_as_its_message_says, setup, teardown),
         cmocka_unit_test_setup_teardown(test_render_walks_a_chunks_entities_once, setup, teardown),

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <errno.h>
 #include <limits.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "launch.h"
 #include "util/text.h"
@@ -122,8 +124,16 @@ int cli_fail(const Err *err)
     return CLI_FAIL;
 }
 
+void cli_default_folder(const CliCtx *ctx)
+{
+    if (strcmp(ctx->save_path, CLI_DEFAULT_SAVE) == 0 && access(CLI_DEFAULT_SAVE, F_OK) != 0)
+        mkdir("saves", 0700);
+}
+
 Save *cli_open_save(const CliCtx *ctx, int flags)
 {
+    if (flags & SAVE_CREATE)
+        cli_default_folder(ctx);
     return launch_open_save(ctx->save_path, flags);
 }
 
@@ -309,7 +319,7 @@ int cli_main(int argc, char **argv)
 {
     CliCtx ctx = {0};
     const char *env = getenv("MAGIC_SAVE");
-    ctx.save_path = env && *env ? env : "saves/default.db";
+    ctx.save_path = env && *env ? env : CLI_DEFAULT_SAVE;
     int optind = argc, rc = parse_args(&ctx, &program, argc, argv, &optind);
     if (rc != CLI_OK)
         return rc;

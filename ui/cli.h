@@ -38,6 +38,8 @@ typedef struct CliOpt {
 #define CLI_MAX_OPTS 12
 #define CLI_MAX_ARGS 8
 
+#define CLI_DEFAULT_SAVE "saves/default.db"
+
 typedef struct CliCtx CliCtx;
 
 /* One entry of the command table (tmux's cmd_entry): a command's name, the arguments it takes
@@ -55,7 +57,7 @@ typedef struct CliCommand {
 } CliCommand;
 
 struct CliCtx {
-    const char *save_path;   /* --save, $MAGIC_SAVE or saves/default.db */
+    const char *save_path;   /* --save, $MAGIC_SAVE or CLI_DEFAULT_SAVE */
     int resume;              /* --continue: skip the title screen and resume */
     const char *name;        /* the command as typed, for messages: "render", "agents run" */
     const CliCommand *cmd;   /* its table entry */
@@ -84,6 +86,9 @@ int cli_main(int argc, char **argv);
 
 /* Helpers for commands. */
 int cli_usage_error(const CliCtx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Makes the default save's folder (saves/) when the save is the default one and does not exist
+ * yet: a command that creates the save works in any folder. */
+void cli_default_folder(const CliCtx *ctx);
 /* Opens the save, printing a clear error on failure. flags as save_open. */
 Save *cli_open_save(const CliCtx *ctx, int flags);
 int cli_fail(const Err *err);

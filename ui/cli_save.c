@@ -25,6 +25,7 @@ static int cmd_init(CliCtx *ctx)
     /* Probe first, to say whether this created, upgraded or found it current. */
     struct stat st;
     int existed = stat(ctx->save_path, &st) == 0 && st.st_size > 0;
+    cli_default_folder(ctx);
     if (save_open(ctx->save_path, SAVE_CREATE | SAVE_INIT, &s, &err) != MA_OK)
         return cli_fail(&err);
     if (!existed)
@@ -245,6 +246,7 @@ static int cmd_restore(CliCtx *ctx)
     SaveRestoreResult res;
     /* A damaged save, which cannot be opened or read through, is moved aside whole instead. */
     Save *s = NULL;
+    cli_default_folder(ctx);
     int rc = save_open(ctx->save_path, SAVE_CREATE, &s, &err);
     if (rc == MA_ERR_CORRUPT) {
         rc = save_restore_over_damaged(ctx->save_path, file, &ro, &res, &err);
@@ -306,6 +308,7 @@ int cmd_play_default(CliCtx *ctx)
                         "(or --script - to read them from standard input).\n");
         return CLI_FAIL;
     }
+    cli_default_folder(ctx);
     return client_run(ctx->save_path, ctx->resume);
 }
 
