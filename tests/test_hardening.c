@@ -507,6 +507,19 @@ static void test_init_makes_the_default_saves_folder(void **state)
     assert_int_equal(raw_int(saved, "SELECT count(*) FROM sqlite_master WHERE name = 'worlds'"), 1);
 }
 
+/* `bench codec-model --out` never writes over a file: a shipped model is never replaced. */
+static void test_codec_model_never_writes_over_a_file(void **state)
+{
+    (void)state;
+    const char *p = th_path(dir, "model.json");
+    th_write_file(p, "KEEP", 4);
+    char *before = th_read_file(p, NULL);
+    RunResult r = RUN(1, "bench", "codec-model", "--out", p);
+    assert_contains(r.err, "already exists; a model once shipped is never replaced");
+    th_run_free(&r);
+    assert_file_is(p, before, 4);
+}
+
 /* ------------------------------------------------------------ 8: a script is checked before the save is touched */
 
 static void test_malformed_script_leaves_the_save_untouched(void **state)
@@ -1083,6 +1096,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_verify_reports_each_chunk_that_does_not_decode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_verify_goes_on_past_a_chunk_the_evolution_log_needs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_init_makes_the_default_saves_folder, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_codec_model_never_writes_over_a_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restore_refuses_a_backup_whose_chunks_do_not_decode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_damaged_save_can_be_restored_as_its_message_says, setup, teardown),
         cmocka_unit_test_setup_teardown(test_render_walks_a_chunks_entities_once, setup, teardown),

@@ -6,8 +6,10 @@
  * (stored chunks depend on it), so this is for a future form. */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "world/blocks.h"
 #include "world/chunk_model.h"
@@ -20,6 +22,11 @@
 int bench_codec_model(CliCtx *ctx, const char *out, long long columns, int c2)
 {
     Err err = {0};
+    if (access(out, F_OK) == 0) { /* said before the minutes of training, and again at the write */
+        err_set(&err, MA_ERR_IO, "%s already exists; a model once shipped is never replaced (data written with it "
+                "must decode the same forever): write the new one to a new file", out);
+        return cli_fail(&err);
+    }
     BlockRegistry *reg = NULL;
     ChunkModelCounts *k = chunk_model_counts_new();
     int rc = k ? blocks_load_default(&reg, &err) : err_set(&err, MA_ERR_NOMEM, "bench: out of memory");
@@ -70,8 +77,12 @@ int bench_codec_model(CliCtx *ctx, const char *out, long long columns, int c2)
             for (int i = 0; i < count; i++)
                 names[i] = blocks_get(reg, (BlockId)i)->name;
             char *text = chunk_model_counts_json(k, names, count);
-            FILE *f = text ? fopen(out, "w") : NULL;
-            if (!f || fputs(text, f) < 0 || fputc('\n', f) < 0 || fclose(f) != 0)
+            /* "wx": never over a file, so that a shipped model (data/chunk_model*.json) is not replaced. */
+            FILE *f = text ? fopen(out, "wx") : NULL;
+            if (!f && errno == EEXIST)
+                rc = err_set(&err, MA_ERR_IO, "%s already exists; a model once shipped is never replaced (data written "
+                             "with it must decode the same forever): write the new one to a new file", out);
+            else if (!f || fputs(text, f) < 0 || fputc('\n', f) < 0 || fclose(f) != 0)
                 rc = err_set(&err, MA_ERR_IO, "cannot write %s", out);
             else
                 printf("trained on %lld chunks that hold terrain (seeds 1, 42, 777, 31337); wrote %s\n", trained,
