@@ -12,6 +12,9 @@
 #include <unistd.h>
 
 #include "game/game.h"
+#include "game/progress.h"
+#include "game/items.h"
+#include "game/classes.h"
 #include "game/game_travel.h"
 #include "save/characters.h"
 #include "save/charstate.h"
@@ -700,6 +703,26 @@ static void test_malformed_classes_file_is_refused_with_entry_and_reason(void **
     assert_non_null(strstr(err.msg, "classes.json"));
     assert_int_equal(classes_load_default(&d, &err), MA_OK);
     assert_true(d.n >= 5);
+    /* What the classes name must be in the other books: gear an item of its type, skills known. */
+    ItemRegistry *items = NULL;
+    SkillBook *skills = NULL;
+    assert_int_equal(items_load_default(&items, &err), MA_OK);
+    assert_int_equal(skillbook_load_default(&skills, &err), MA_OK);
+    assert_int_equal(classes_check_refs(&d, items, skills, &err), MA_OK); /* the shipped file */
+    ClassGear keep = d.classes[0].gear[0];
+    snprintf(d.classes[0].gear[0].item, sizeof d.classes[0].gear[0].item, "unobtainium");
+    assert_int_equal(classes_check_refs(&d, items, skills, &err), MA_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "gear \"unobtainium\" is not an item of items.json"));
+    d.classes[0].gear[0] = keep;
+    snprintf(d.classes[0].gear[0].type, sizeof d.classes[0].gear[0].type, "potion");
+    assert_int_equal(classes_check_refs(&d, items, skills, &err), MA_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "says type \"potion\"; items.json says"));
+    d.classes[0].gear[0] = keep;
+    cJSON_AddNumberToObject(d.classes[0].skills, "basketweaving", 1);
+    assert_int_equal(classes_check_refs(&d, items, skills, &err), MA_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "skill \"basketweaving\" is not a skill of skills.json"));
+    items_free(items);
+    skillbook_free(skills);
     classes_free(&d);
 }
 

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "game/items.h"
+#include "game/progress.h"
 #include "util/data.h"
 #include "util/json_field.h"
 
@@ -156,4 +158,32 @@ const ClassDef *classes_find(const ClassList *l, const char *name)
         if (strcmp(l->classes[i].name, name) == 0)
             return &l->classes[i];
     return NULL;
+}
+
+int classes_check_refs(const ClassList *l, const ItemRegistry *items, const SkillBook *skills, Err *err)
+{
+    for (int i = 0; i < l->n; i++) {
+        const ClassDef *d = &l->classes[i];
+        char why[200];
+        for (int k = 0; k < d->n_gear; k++) {
+            const ItemDef *it = items_find(items, d->gear[k].item);
+            if (!it) {
+                snprintf(why, sizeof why, "gear \"%s\" is not an item of items.json", d->gear[k].item);
+                return entry_error(err, "classes.json", i, d->name, why);
+            }
+            if (strcmp(it->type, d->gear[k].type) != 0) {
+                snprintf(why, sizeof why, "gear \"%s\" says type \"%s\"; items.json says \"%s\"", d->gear[k].item,
+                         d->gear[k].type, it->type);
+                return entry_error(err, "classes.json", i, d->name, why);
+            }
+        }
+        const cJSON *s;
+        cJSON_ArrayForEach(s, d->skills) {
+            if (!skillbook_has(skills, s->string)) {
+                snprintf(why, sizeof why, "skill \"%s\" is not a skill of skills.json", s->string);
+                return entry_error(err, "classes.json", i, d->name, why);
+            }
+        }
+    }
+    return MA_OK;
 }

@@ -34,6 +34,13 @@ int classes_load(const char *json, size_t len, const char *source, ClassList *ou
 /* Loads data/classes.json (embedded or $MAGIC_DATA_DIR). */
 int classes_load_default(ClassList *out, Err *err);
 void classes_free(ClassList *l);
+/* Checks what the classes name against the other books: each gear item is in items (and, when
+ * items.json gives it a type, of that type) and each skill is in skills. MA_OK, or an error
+ * naming classes.json, the class and the reason. */
+struct ItemRegistry;
+struct SkillBook;
+int classes_check_refs(const ClassList *l, const struct ItemRegistry *items, const struct SkillBook *skills,
+                       Err *err);
 const ClassDef *classes_find(const ClassList *l, const char *name);
 
 #endif

@@ -169,6 +169,8 @@ int game_start(Save *s, const GameStart *st, Game **out, Err *err)
     if (rc == MA_OK)
         rc = skillbook_load_default(&g->skills, err);
     if (rc == MA_OK)
+        rc = classes_check_refs(&g->classes, g->items, g->skills, err);
+    if (rc == MA_OK)
         rc = crafting_load_default(&g->craft, err);
     if (rc == MA_OK)
         rc = creatures_load_default(&g->creatures, err);
