@@ -96,9 +96,11 @@ static void draw_map(MainUi *u, const Layout *L)
             int dx = col - cx, dz = row - cy;
             /* Cells are about twice as tall as wide: halve the horizontal distance. */
             int far = night && (dx * dx) / 4 + dz * dz > radius * radius;
+            /* A light's circle in blocks, as the spawn rule has it (not halved across like the
+             * sight above): what the map shows lit is where nothing hostile comes into being. */
             for (int k = 0; far && k < n_lights; k++) {
                 int lx = col - lights[k][0], lz = row - lights[k][1];
-                far = (lx * lx) / 4 + lz * lz > CREATURES_LIGHT_RADIUS * CREATURES_LIGHT_RADIUS;
+                far = lx * lx + lz * lz > CREATURES_LIGHT_RADIUS * CREATURES_LIGHT_RADIUS;
             }
             TermGlyph *gl = &line[col % 512];
             if (far || c->depth == RENDER_DEPTH_NONE) {
