@@ -447,7 +447,7 @@ static int palette_cmp(const void *a, const void *b)
     return x->count != y->count ? y->count - x->count : (int)x->id - (int)y->id;
 }
 
-static void print_chunk_summary(const BlockRegistry *reg, const Chunk *ch, int32_t version, size_t encoded,
+static void print_chunk_summary(const BlockRegistry *reg, const Chunk *ch, int64_t version, size_t encoded,
                                 size_t sparse, const char *structures)
 {
     int counts[BLOCKS_MAX] = {0};
@@ -463,7 +463,7 @@ static void print_chunk_summary(const BlockRegistry *reg, const Chunk *ch, int32
     qsort(pal, (size_t)n, sizeof pal[0], palette_cmp);
     printf("summary:\n");
     if (version > 0)
-        printf("  version:    %d\n", version);
+        printf("  version:    %lld\n", (long long)version);
     else
         printf("  version:    0 (not stored)\n");
     printf("  palette:    %d block type%s:", n, n == 1 ? "" : "s");
