@@ -304,6 +304,16 @@ static void test_chunk_prints_generated_then_stored_json_and_summary(void **stat
     assert_contains(r.out, "version:    1");
     assert_null(strstr(r.out, "not stored"));
     th_run_free(&r);
+    /* Versions are 64-bit: one past 2^32 is printed whole. */
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(f->save, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "UPDATE world_chunks SET version = 5000000000 WHERE chunk_x = 0 AND chunk_y = 4 "
+                                      "AND chunk_z = 0", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    r = RUN(f, 0, "chunk", "--world", "wild", "0", "4", "0");
+    assert_contains(r.out, "version:    5000000000");
+    th_run_free(&r);
 
     /* Negative coordinates are coordinates, not options. */
     r = RUN(f, 0, "chunk", "--world", "wild", "-3", "0", "-7");
