@@ -6,6 +6,8 @@
  * Flat worlds: grass at y = SEA_LEVEL, the player's feet at SEA_LEVEL + 1. */
 #include "helpers.h"
 
+#include <sqlite3.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -275,6 +277,47 @@ static int clear_hostile(Fixture *f)
         world_mark_dirty(game_world(f->game), c.cx, c.cy, c.cz);
     }
     return n;
+}
+
+/* The world's difficulty (the balance keeper's knob) scales creatures' blows: at 1.5 a wolf's bite
+ * (2 to 5) goes past 5; at 1.0 (the start) it never does. */
+static void test_the_worlds_difficulty_scales_creatures_blows(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "difficulty.db", 1);
+    Err err = {0};
+    const Player *p = game_player(f.game);
+    int biggest[2] = {0, 0};
+    for (int pass = 0; pass < 2; pass++) {
+        sqlite3 *db = NULL;
+        assert_int_equal(sqlite3_open(th_path(dir, "difficulty.db"), &db), SQLITE_OK);
+        assert_int_equal(sqlite3_exec(db,
+                                      pass ? "UPDATE worlds SET settings = json_set(settings, '$.balance.difficulty', 1.5)"
+                                           : "UPDATE worlds SET settings = json_set(settings, '$.balance.difficulty', 1.0)",
+                                      NULL, NULL, NULL),
+                         SQLITE_OK);
+        sqlite3_close(db);
+        assert_int_equal(game_refresh(f.game, &err), MA_OK);
+        char id[32];
+        snprintf(id, sizeof id, "c_biter_%d", pass);
+        place_creature(&f, "wolf", id, 1000, p->x + 1, p->y, p->z);
+        int bites = 0;
+        for (int t = 0; t < 100 && bites < 8; t++) {
+            ActionResult r = th_act(f.game, "wait");
+            const char *bite = th_event_with(&r, "The wolf bites you for ");
+            int dmg = 0;
+            if (bite && sscanf(bite, "The wolf bites you for %d", &dmg) == 1) {
+                bites++;
+                biggest[pass] = dmg > biggest[pass] ? dmg : biggest[pass];
+            }
+        }
+        assert_int_equal(bites, 8);
+        clear_hostile(&f);
+    }
+    assert_true(biggest[0] >= 2 && biggest[0] <= 5);
+    assert_true(biggest[1] > 5);
+    th_game_stop(&f);
 }
 
 /* Nothing hostile comes into being in a torch's light, or a lantern's: a night with torches (or
@@ -614,6 +657,7 @@ int main(void)
         cmocka_unit_test(test_a_hostile_creature_closes_in_and_bites_while_the_player_waits),
         cmocka_unit_test(test_more_creatures_spawn_at_night_than_by_day),
         cmocka_unit_test(test_no_hostile_spawns_in_torchlight),
+        cmocka_unit_test(test_the_worlds_difficulty_scales_creatures_blows),
         cmocka_unit_test(test_nothing_spawns_under_a_roof),
         cmocka_unit_test(test_a_creature_crossing_a_chunk_border_moves_to_that_chunk),
         cmocka_unit_test(test_shooting_needs_a_bow_and_uses_up_an_arrow),

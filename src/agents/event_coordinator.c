@@ -161,7 +161,7 @@ static int near_a_player(const AgentCtx *c, int32_t x, int32_t z)
  * player starts in a village and has a day to find their feet), never within a few steps of one. */
 static int raid(AgentCtx *c, Err *err)
 {
-    if (c->turn < TURNS_PER_DAY)
+    if (c->day < 1) /* the calendar's first day (its run at 06:00 of day 1 is turn 660) */
         return MA_OK;
     GenStructure v[4];
     int nv = agent_places(c, "village", (int)agent_nfield(c->conf, "radius", 192), v, 4);
@@ -313,7 +313,7 @@ int event_coordinator_run(AgentCtx *c, Err *err)
     }
     /* Not on the world's first night: a new player has a day and a night to find their feet (the
      * roll is made all the same, so that the days after draw as they always did). */
-    if (prng_unit(&c->rng) < agent_nfield(c->conf, "blood_moon", 0) && c->turn >= TURNS_PER_DAY) {
+    if (prng_unit(&c->rng) < agent_nfield(c->conf, "blood_moon", 0) && c->day >= 1) {
         cJSON *data = cJSON_CreateObject();
         cJSON_AddNumberToObject(data, "spawn_rate", 3.0);
         cJSON_AddBoolToObject(data, "night_only", 1);

@@ -18,6 +18,7 @@
  * skills and experience from progress.c. */
 #include "game/creatures.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -406,7 +407,9 @@ int combat_creature_attacks(Game *g, const CreatureDef *def, ActionResult *r, Er
         game_event(r, SEV_INFO, "The %s misses you.", def->name);
         return MA_OK;
     }
-    int dmg = prng_range(&g->rng, def->attack_min, def->attack_max) - gear.armor / 2;
+    /* The world's difficulty (the balance keeper's knob, 0.75 to 1.5) scales the blow. */
+    double scale = g->mods.difficulty > 0 ? g->mods.difficulty : 1.0;
+    int dmg = (int)lround(prng_range(&g->rng, def->attack_min, def->attack_max) * scale) - gear.armor / 2;
     if (dmg < 1)
         dmg = 1;
     if (gear.armor > 0 && (rc = inventory_wear(g, "body", 1, r, err)) != MA_OK)
