@@ -52,6 +52,26 @@ static RunResult play(const char *db, const char *script, const char *flag)
 
 static int64_t q64(const char *db, const char *sql) { return th_sql_int(db, sql); }
 
+/* Taking back the first choice, made at turn 0, after 300 turns of play: the choice's rows go
+ * back, the world's clock does not (it turned the shared world back to its first morning). */
+static void test_undo_does_not_turn_the_worlds_clock_back(void **state)
+{
+    (void)state;
+    const char *db = new_save("clock.db");
+    RunResult r = play(db, "choose 1\nwait 300\nmove s\n", NULL);
+    assert_int_equal(r.status, 0);
+    th_run_free(&r);
+    const char *clock = "SELECT json_extract(metadata, '$.clock') FROM worlds WHERE name = 'Vale'";
+    int64_t before = q64(db, clock);
+    assert_true(before >= 300);
+    r = th_run(NULL, "--save", db, "story", "undo", "--world", "Vale", "--character", "hero", NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "undid choice 1 in The Cold Hearth"));
+    th_run_free(&r);
+    assert_int_equal(q64(db, clock), before);
+    assert_int_equal(q64(db, "SELECT count(*) FROM player_choices"), 0);
+}
+
 /* The final --json state of a run (the last JSON object printed, which spans lines). */
 static cJSON *final_state(const char *out)
 {
@@ -364,6 +384,7 @@ int main(void)
         cmocka_unit_test(test_a_locked_choice_is_refused_with_its_reason_and_the_run_goes_on),
         cmocka_unit_test(test_json_gives_the_passage_and_the_state_lists_the_stories),
         cmocka_unit_test(test_story_commands_list_path_tree_and_undo),
+        cmocka_unit_test(test_undo_does_not_turn_the_worlds_clock_back),
         cmocka_unit_test(test_a_malformed_story_file_is_refused_at_start_and_the_save_is_untouched),
         cmocka_unit_test(test_kill_9_during_choices_leaves_each_choice_whole_or_absent),
     };

@@ -15,10 +15,13 @@ struct SaveChanges {
     sqlite3_session *session;
 };
 
-static int not_sync_table(void *ud, const char *table)
+/* What is recorded: not sync's own bookkeeping, and not the worlds table, whose row holds the
+ * shared world's clock and settings: taking a choice back must not turn the world's time back
+ * (every action writes the clock; a choice is one action). */
+static int recorded_table(void *ud, const char *table)
 {
     (void)ud;
-    return strncmp(table, "sync_", 5) != 0;
+    return strncmp(table, "sync_", 5) != 0 && strcmp(table, "worlds") != 0;
 }
 
 int save_changes_begin(Save *s, SaveChanges **out, Err *err)
@@ -31,9 +34,9 @@ int save_changes_begin(Save *s, SaveChanges **out, Err *err)
     int rc = sqlite3session_create(s->db, "main", &c->session);
     if (rc == SQLITE_OK) {
         /* Every table, those made later too, but sync's own bookkeeping (its change log, keys,
-         * conflicts): undoing a story choice restores the game's rows, and those restored rows
-         * are recorded for sync again by the triggers. */
-        sqlite3session_table_filter(c->session, not_sync_table, NULL);
+         * conflicts: undoing a story choice restores the game's rows, and those restored rows
+         * are recorded for sync again by the triggers) and the worlds row (recorded_table). */
+        sqlite3session_table_filter(c->session, recorded_table, NULL);
         rc = sqlite3session_attach(c->session, NULL);
     }
     if (rc != SQLITE_OK) {

@@ -2,7 +2,8 @@
  *
  * A SaveChanges records (through SQLite's session extension) every row that is
  * inserted, updated or deleted on the save's connection while it is open, in
- * every table. save_changes_take turns the record into a changeset: for each
+ * every table but sync's bookkeeping and `worlds` (the shared world's clock and
+ * settings, which taking a choice back must not turn back). save_changes_take turns the record into a changeset: for each
  * row changed, its primary key and its values before and after. Applying the
  * inverse of a changeset (save_changes_revert) puts those rows back exactly as
  * they were before the recorded work: rows it inserted are deleted, rows it
