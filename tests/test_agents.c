@@ -507,6 +507,37 @@ static void test_a_rollback_is_refused_when_built_upon(void **state)
     assert_int_equal(save_commit(x.s, &err), MA_OK);
     assert_true(opt.n_rolled >= 2);
     assert_int_equal(opt.rolled[opt.n_rolled - 1], walk);
+    /* A quest an agent made, taken by a character: refused, as their progress would go with it. */
+    int64_t made = entry_of_type(x.s, "quest", 0);
+    assert_true(made > 0);
+    assert_int_equal(evolution_get(x.s, made, &e, &err), MA_OK);
+    int64_t quest = 0;
+    const cJSON *row;
+    cJSON_ArrayForEach(row, cJSON_GetObjectItem(e.changes_made, "rows")) {
+        if (strcmp(cJSON_GetObjectItem(row, "table")->valuestring, "quests") == 0 && !quest)
+            quest = (int64_t)cJSON_GetObjectItem(row, "id")->valuedouble;
+    }
+    evolution_row_clear(&e);
+    assert_true(quest > 0);
+    int64_t hero = th_sql_int(work, "SELECT id FROM characters WHERE user_id IS NOT NULL LIMIT 1");
+    ProgressRow taken = {.character_id = hero, .quest_id = quest};
+    assert_int_equal(save_begin(x.s, &err), MA_OK);
+    assert_int_equal(progress_start(x.s, &taken, &err), MA_OK);
+    assert_int_equal(save_commit(x.s, &err), MA_OK);
+    progress_row_clear(&taken);
+    memset(&opt, 0, sizeof opt);
+    opt.cascade = 1;
+    assert_int_equal(save_begin(x.s, &err), MA_OK);
+    assert_int_not_equal(evolution_rollback(x.s, x.w, made, &opt, &err), MA_OK);
+    save_rollback(x.s);
+    world_forget(x.w);
+    if (!strstr(err.msg, "taken by 1 character (their progress on it would go too)"))
+        fail_msg("refused, but not for the quest taken: %s", err.msg);
+    opt.force = 1;
+    assert_int_equal(save_begin(x.s, &err), MA_OK);
+    if (evolution_rollback(x.s, x.w, made, &opt, &err) != MA_OK)
+        fail_msg("forced: %s", err.msg);
+    assert_int_equal(save_commit(x.s, &err), MA_OK);
     close_session(&x);
 }
 

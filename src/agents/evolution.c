@@ -10,6 +10,7 @@
 #include "game/calendar.h"
 #include "save/agents.h"
 #include "save/evolution.h"
+#include "save/quests.h"
 #include "util/json_field.h"
 
 typedef struct Item {
@@ -466,6 +467,17 @@ static int item_holds(Save *s, World *w, char kind, const cJSON *it, char *now_d
     int ok = row_matches(now, cJSON_GetObjectItemCaseSensitive(it, "before"), cJSON_GetObjectItemCaseSensitive(it, "after"));
     snprintf(now_desc, size, "%s", now ? "changed since" : "deleted since");
     cJSON_Delete(now);
+    /* A quest the entry made that a player has taken: undoing it would take their progress too. */
+    if (ok && strcmp(json_str(it, "table"), "quests") == 0 && cJSON_IsNull(cJSON_GetObjectItem(it, "before"))) {
+        int64_t taken = 0;
+        if (progress_count_for_quest(s, (int64_t)cJSON_GetObjectItem(it, "id")->valuedouble, &taken, err) != MA_OK)
+            return -1;
+        if (taken > 0) {
+            snprintf(now_desc, size, "taken by %lld character%s (their progress on it would go too)", (long long)taken,
+                     taken == 1 ? "" : "s");
+            return 0;
+        }
+    }
     return ok;
 }
 

@@ -394,6 +394,21 @@ int progress_get(Save *s, int64_t character_id, int64_t quest_id, ProgressRow *o
     return save_get_row(s, st, read_progress, out, err, "reading quest progress", missing);
 }
 
+int progress_count_for_quest(Save *s, int64_t quest_id, int64_t *count, Err *err)
+{
+    static const char sql[] = "SELECT count(*) FROM quest_progress WHERE quest_id = ?";
+    *count = 0;
+    sqlite3_stmt *st = save_stmt(s, sql, err);
+    if (!st)
+        return save_failed(err);
+    sqlite3_bind_int64(st, 1, quest_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *count = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    return rc == SQLITE_ROW ? MA_OK : save_db_error(s, rc, err, "counting who took a quest");
+}
+
 int progress_list(Save *s, int64_t character_id, const char *status, ProgressRow **out, int *n, Err *err)
 {
     static const char sql[] =

@@ -101,6 +101,8 @@ void progress_row_clear(ProgressRow *r);
 int progress_start(Save *s, ProgressRow *p, Err *err);
 /* The progress of a character on a quest; MA_ERR_NOT_FOUND if never started. */
 int progress_get(Save *s, int64_t character_id, int64_t quest_id, ProgressRow *out, Err *err);
+/* How many characters took quest quest_id (any status). */
+int progress_count_for_quest(Save *s, int64_t quest_id, int64_t *count, Err *err);
 /* A character's quests by started_at, only those in status when it is not NULL. */
 int progress_list(Save *s, int64_t character_id, const char *status, ProgressRow **out, int *n, Err *err);
 void progress_list_free(ProgressRow *rows, int n);
