@@ -212,6 +212,7 @@ static void test_render_colour_and_utf8_when_asked(void **state)
     r = RUN(f, 0, "render", "--world", "plain", "--x", "0", "--y", "64", "--z", "0", "--width", "10", "--height",
             "3", "--color=8", "--ascii");
     assert_contains(r.out, "\033[1;3");
+    assert_contains(r.out, " | dimmer = deeper\n"); /* with colour, depth is drawn and the footer says how */
     th_run_free(&r);
     /* Not a terminal and not asked: no escapes at all. */
     r = RUN(f, 0, "render", "--world", "plain", "--x", "0", "--y", "64", "--z", "0", "--width", "10", "--height",

@@ -211,7 +211,7 @@ static int legend_cmp(const void *a, const void *b)
 
 /* One line: the rectangle shown, what is at the centre, and the glyphs
  * seen most often with their names. */
-static void print_footer(World *w, const RenderCell *cells, int width, int height, int utf8, int section,
+static void print_footer(World *w, const RenderCell *cells, int width, int height, int utf8, int color, int section,
                          long long x, long long y, long long z)
 {
     const BlockRegistry *reg = world_blocks(w);
@@ -252,7 +252,8 @@ static void print_footer(World *w, const RenderCell *cells, int width, int heigh
            biome_name(generator_biome(world_generator(w), (int32_t)x, (int32_t)z)));
     for (int i = 0; i < n && i < 9; i++)
         printf(" %s %s", entries[i].glyph, entries[i].name);
-    printf(" | dimmer = deeper\n");
+    /* Depth is drawn only with colour (or bold and dim): without it, say so rather than promise it. */
+    printf("%s\n", color ? " | dimmer = deeper" : " | depth not shown without colour (--color=8 or 256)");
 }
 
 static void terminal_size(int *w, int *h)
@@ -355,7 +356,7 @@ static int cmd_render(CliCtx *ctx)
         return cli_fail(&err);
     }
     fputs(text, stdout);
-    print_footer(ws.world, cells, (int)width, (int)height, utf8, section, x, y, z);
+    print_footer(ws.world, cells, (int)width, (int)height, utf8, color, section, x, y, z);
     free(text);
     free(cells);
     session_close(&ws);
