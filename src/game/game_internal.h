@@ -81,10 +81,10 @@ void game_player_from_row(Game *g, const struct CharacterRow *c);
 /* Falls until something holds the player (more than three blocks hurts). */
 void game_fall(Game *g, ActionResult *r);
 /* One step of a planned walk (game_walk.c, game_travel.c): a move in direction d, an action of
- * its own through game_apply (committed), its result in r, its turns, story news and attack added
- * to res. *planned: it went where game_step_to said (nobody in the way, the ground as it was);
- * *hurt: health was lost. Returns an error only when the step could not be saved. */
-int game_walk_step(Game *g, Dir d, ActionResult *r, ActionResult *res, int *planned, int *hurt, Err *err);
+ * its own through game_apply (committed), its result in r. *planned: it went where game_step_to
+ * said (nobody in the way, the ground as it was); *hurt: health was lost. Returns an error only
+ * when the step could not be saved. */
+int game_walk_step(Game *g, Dir d, ActionResult *r, int *planned, int *hurt, Err *err);
 /* Whether the player's two cells at (x, y, z) are free. */
 int game_fits(Game *g, int32_t x, int32_t y, int32_t z);
 void game_do_move(Game *g, Dir d, ActionResult *r);

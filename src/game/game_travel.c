@@ -105,6 +105,46 @@ static void keep_events(ActionResult *res, const ActionResult *r)
         res->events[res->n_events++] = r->events[i];
 }
 
+/* After a step of travel or a batch of rest: the step's events go to the hook (which may stop
+ * it) or into res; returns 1 when it stops there: for an attack or harm (health was lost), or
+ * for the hook's reason, into why with *alarm; or silently (*quiet) when the hook says -1. */
+static int step_stops(const Game *g, const TravelHooks *hooks, ActionResult *res, const ActionResult *r, int hurt,
+                      char *why, size_t size, int *alarm, int *quiet)
+{
+    res->turns += r->turns;
+    res->story_news |= r->story_news;
+    res->attacked |= r->attacked;
+    char said[240] = "";
+    int said_alarm = 0, stop = hooks && hooks->step ? hooks->step(hooks->ud, r, said, sizeof said, &said_alarm) : 0;
+    if (!hooks || !hooks->step)
+        keep_events(res, r);
+    if (stop < 0) {
+        *quiet = 1;
+        return 1;
+    }
+    if (r->attacked || hurt) {
+        snprintf(why, size, "you are %s (%d/%d health)", r->attacked ? "attacked" : "hurt", g->p.health,
+                 g->p.max_health);
+        *alarm = 1;
+        return 1;
+    }
+    if (stop > 0) {
+        snprintf(why, size, "%s", said);
+        *alarm = said_alarm;
+        return 1;
+    }
+    return 0;
+}
+
+/* The last line of a travel or a rest: "Travelled 12 steps: why." (a warning when alarmed). */
+static void say_done(ActionResult *res, int alarm, const char *verb, int n, const char *unit, const char *why)
+{
+    if (res->n_events >= GAME_MAX_EVENTS)
+        res->n_events = GAME_MAX_EVENTS - 1;
+    game_event(res, alarm ? SEV_WARN : SEV_INFO, "%s %d %s%s%s%s.", verb, n, unit, n == 1 ? "" : "s",
+               why[0] ? ": " : "", why);
+}
+
 int game_travel(Game *g, const TravelTo *to, const TravelHooks *hooks, ActionResult *res, Err *err)
 {
     memset(res, 0, sizeof *res);
@@ -155,33 +195,15 @@ int game_travel(Game *g, const TravelTo *to, const TravelHooks *hooks, ActionRes
         }
         int32_t from[3] = {g->p.x, g->p.y, g->p.z}; /* where the step began */
         ActionResult r;
-        int planned, hurt, rc = game_walk_step(g, path[k], &r, res, &planned, &hurt, err);
+        int planned, hurt, rc = game_walk_step(g, path[k], &r, &planned, &hurt, err);
         if (rc != MA_OK)
             return rc; /* the steps before stay: each was committed */
-        char said[240] = "";
-        int said_alarm = 0, stop = hooks && hooks->step ? hooks->step(hooks->ud, &r, said, sizeof said, &said_alarm) : 0;
-        if (!hooks || !hooks->step)
-            keep_events(res, &r);
-        int moved = g->p.x != from[0] || g->p.z != from[2];
-        steps += r.ok && moved;
-        if (stop < 0) {
-            quiet = 1;
+        steps += r.ok && (g->p.x != from[0] || g->p.z != from[2]);
+        if (step_stops(g, hooks, res, &r, hurt, why, sizeof why, &alarm, &quiet))
             break;
-        }
-        if (r.attacked || hurt) {
-            snprintf(why, sizeof why, "you are %s (%d/%d health)", r.attacked ? "attacked" : "hurt", g->p.health,
-                     g->p.max_health);
-            alarm = 1;
-            break;
-        }
         if (cells_apart(g->p.x, g->p.z, from[0], from[2]) > 1) { /* a death, a wake elsewhere */
             snprintf(why, sizeof why, "you are somewhere else now");
             alarm = 1;
-            break;
-        }
-        if (stop > 0) {
-            snprintf(why, sizeof why, "%s", said);
-            alarm = said_alarm;
             break;
         }
         if (!r.ok && !to->explore && cells_apart(g->p.x, g->p.z, to->x, to->z) <= 1) {
@@ -209,12 +231,8 @@ int game_travel(Game *g, const TravelTo *to, const TravelHooks *hooks, ActionRes
     } else {
         game_refuse(res, "%s", why[0] ? why : "no step taken");
     }
-    if (quiet)
-        return MA_OK;
-    if (res->n_events >= GAME_MAX_EVENTS)
-        res->n_events = GAME_MAX_EVENTS - 1;
-    game_event(res, alarm ? SEV_WARN : SEV_INFO, "Travelled %d step%s%s%s.", steps, steps == 1 ? "" : "s",
-               why[0] ? ": " : "", why);
+    if (!quiet)
+        say_done(res, alarm, "Travelled", steps, "step", why);
     return MA_OK;
 }
 
@@ -240,29 +258,9 @@ int game_rest(Game *g, const TravelHooks *hooks, ActionResult *res, Err *err)
         int rc = game_apply(g, &a, &r, err);
         if (rc != MA_OK)
             return rc; /* the turns before stay: each batch was committed */
-        res->turns += r.turns;
-        res->story_news |= r.story_news;
-        res->attacked |= r.attacked;
         rested += r.turns > 0 ? r.turns : a.count;
-        char said[240] = "";
-        int said_alarm = 0, stop = hooks && hooks->step ? hooks->step(hooks->ud, &r, said, sizeof said, &said_alarm) : 0;
-        if (!hooks || !hooks->step)
-            keep_events(res, &r);
-        if (stop < 0) {
-            quiet = 1;
+        if (step_stops(g, hooks, res, &r, p->health < health, why, sizeof why, &alarm, &quiet))
             break;
-        }
-        if (r.attacked || p->health < health) {
-            snprintf(why, sizeof why, "you are %s (%d/%d health)", r.attacked ? "attacked" : "hurt", p->health,
-                     p->max_health);
-            alarm = 1;
-            break;
-        }
-        if (stop > 0) {
-            snprintf(why, sizeof why, "%s", said);
-            alarm = said_alarm;
-            break;
-        }
         if (healing && p->health >= p->max_health && p->mana >= p->max_mana) {
             snprintf(why, sizeof why, "health and mana are full");
             break;
@@ -270,11 +268,7 @@ int game_rest(Game *g, const TravelHooks *hooks, ActionResult *res, Err *err)
     }
     res->ok = 1;
     snprintf(res->text, sizeof res->text, "ok");
-    if (quiet)
-        return MA_OK;
-    if (res->n_events >= GAME_MAX_EVENTS)
-        res->n_events = GAME_MAX_EVENTS - 1;
-    game_event(res, alarm ? SEV_WARN : SEV_INFO, "Rested %d turn%s%s%s.", rested, rested == 1 ? "" : "s",
-               why[0] ? ": " : "", why);
+    if (!quiet)
+        say_done(res, alarm, "Rested", rested, "turn", why);
     return MA_OK;
 }

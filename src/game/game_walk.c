@@ -120,7 +120,7 @@ int game_plan_walk(Game *g, int radius, int (*goal)(int32_t x, int32_t y, int32_
     return steps;
 }
 
-int game_walk_step(Game *g, Dir d, ActionResult *r, ActionResult *res, int *planned, int *hurt, Err *err)
+int game_walk_step(Game *g, Dir d, ActionResult *r, int *planned, int *hurt, Err *err)
 {
     int32_t to[3];
     int can = game_step_to(g, g->p.x, g->p.y, g->p.z, d, to, NULL, NULL);
@@ -132,9 +132,6 @@ int game_walk_step(Game *g, Dir d, ActionResult *r, ActionResult *res, int *plan
     int rc = game_apply(g, &m, r, err);
     if (rc != MA_OK)
         return rc;
-    res->turns += r->turns;
-    res->story_news |= r->story_news;
-    res->attacked |= r->attacked;
     *planned = can && r->ok && g->p.x == to[0] && g->p.z == to[2];
     *hurt = g->p.health < health;
     return MA_OK;
@@ -169,9 +166,12 @@ int game_walk(Game *g, const Action *a, ActionResult *res, Err *err)
     char why[128] = "";
     for (int i = 0; i < n && !why[0]; i++) {
         ActionResult r;
-        int planned, hurt, rc = game_walk_step(g, path[i], &r, res, &planned, &hurt, err);
+        int planned, hurt, rc = game_walk_step(g, path[i], &r, &planned, &hurt, err);
         if (rc != MA_OK)
             return rc; /* the steps before stay: each was committed */
+        res->turns += r.turns;
+        res->story_news |= r.story_news;
+        res->attacked |= r.attacked;
         for (int k = 0; k < r.n_events; k++)
             game_event(res, r.events[k].severity, "%s", r.events[k].text);
         if (!r.ok)

@@ -162,15 +162,19 @@ static int open_source(const char *save_path, const char *src_path, const SaveRe
     return MA_OK;
 }
 
+/* Options and result as given, or none and a scratch result (cleared). */
+#define RESTORE_DEFAULTS(opts, res)                                                                                    \
+    static const SaveRestoreOpts none_;                                                                                \
+    SaveRestoreResult local_;                                                                                          \
+    if (!(opts))                                                                                                       \
+        (opts) = &none_;                                                                                               \
+    if (!(res))                                                                                                        \
+        (res) = &local_;                                                                                               \
+    memset((res), 0, sizeof *(res))
+
 int save_restore_from(Save *s, const char *src_path, const SaveRestoreOpts *opts, SaveRestoreResult *res, Err *err)
 {
-    static const SaveRestoreOpts none;
-    SaveRestoreResult local;
-    if (!opts)
-        opts = &none;
-    if (!res)
-        res = &local;
-    memset(res, 0, sizeof *res);
+    RESTORE_DEFAULTS(opts, res);
     if (s->readonly)
         return err_set(err, MA_ERR_INVALID, "%s is open read-only", s->path);
     Save *src = NULL;
@@ -236,13 +240,7 @@ static int move_save_files(const char *path, const char *to)
 int save_restore_over_damaged(const char *save_path, const char *src_path, const SaveRestoreOpts *opts,
                               SaveRestoreResult *res, Err *err)
 {
-    static const SaveRestoreOpts none;
-    SaveRestoreResult local;
-    if (!opts)
-        opts = &none;
-    if (!res)
-        res = &local;
-    memset(res, 0, sizeof *res);
+    RESTORE_DEFAULTS(opts, res);
     res->damaged = 1;
     if (opts->world)
         return err_set(err, MA_ERR_CORRUPT, "%s is damaged, so no world of it can be rolled back; restore the "
