@@ -29,11 +29,15 @@ ma_install_missing() {
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
-# ma_build DIR [meson options...]
+# ma_build DIR [meson options...]: sets DIR up with the options, or, when it is set up already
+# (scripts/play made build/ first), gives it the options now, so that scripts/test always builds
+# with -Dwerror=true.
 ma_build() {
     local dir=$1; shift
     if [ ! -f "$MA_ROOT/$dir/build.ninja" ]; then
         meson setup "$MA_ROOT/$dir" "$MA_ROOT" "$@" >/dev/null
+    elif [ $# -gt 0 ]; then
+        meson configure "$MA_ROOT/$dir" "$@" >/dev/null
     fi
     ninja -C "$MA_ROOT/$dir" >/dev/null || ninja -C "$MA_ROOT/$dir"
 }
