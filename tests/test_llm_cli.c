@@ -195,6 +195,16 @@ static void test_llm_check_says_what_works_and_what_failed(void **state)
     assert_non_null(strstr(r.out, "refused the key"));
     th_run_free(&r);
     llm_stub_stop(&stub);
+    /* No /models, and no MAGIC_LLM_MODEL: the game would have no model to ask, and check says so
+     * (it said ok, having asked for a model named "default"). */
+    llm_stub_start(&stub, dir, "{\"models_status\": 404, \"models\": [\"default\"], \"default\": \"good\"}");
+    llm_env(stub.url, "5");
+    r = th_run(NULL, "llm", "check", NULL);
+    assert_int_equal(r.status, 1);
+    assert_non_null(strstr(r.out, "lists no model at"));
+    assert_non_null(strstr(r.out, "set MAGIC_LLM_MODEL"));
+    th_run_free(&r);
+    llm_stub_stop(&stub);
     char url[96];
     snprintf(url, sizeof url, "http://127.0.0.1:%d/v1", llm_stub_closed_port());
     llm_env(url, "5");

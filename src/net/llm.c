@@ -483,8 +483,13 @@ void llm_probe(const LlmConfig *cfg, LlmProbe *p)
     http_response_clear(&r);
     if (!c->model[0] && p->n_models > 0)
         snprintf(c->model, sizeof c->model, "%s", p->models[0]);
-    if (!c->model[0])
-        snprintf(c->model, sizeof c->model, "default");
+    if (!c->model[0]) {
+        /* As the game would find: no model set and none listed is no model to ask (a request
+         * for "default" might answer here, and the game would still have none). */
+        snprintf(p->error, sizeof p->error, "the endpoint lists no model at %s: set MAGIC_LLM_MODEL", url);
+        llm_client_free(c);
+        return;
+    }
     snprintf(p->model, sizeof p->model, "%s", c->model);
     LlmCall call = {.system = "Reply with one JSON object.", .user = "Say hello as {\"line\": \"...\"}.",
                     .schema_name = "line", .schema = llm_kind_schema(LLM_LINE), .max_tokens = 24, .temperature = 0};
