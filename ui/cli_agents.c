@@ -113,13 +113,7 @@ static int agents_run_cmd(CliCtx *ctx)
     }
     /* The world's clock moves on with the agents: one transaction. */
     if (rc >= 0 && mask == -1 && (rc = save_begin(l.save, &err)) == MA_OK) {
-        WorldRow w;
-        if ((rc = worlds_get(l.save, world_id(l.world), &w, &err)) == MA_OK) {
-            cJSON_DeleteItemFromObjectCaseSensitive(w.metadata, "clock");
-            cJSON_AddNumberToObject(w.metadata, "clock", (double)target);
-            rc = worlds_update(l.save, &w, &err);
-            world_row_clear(&w);
-        }
+        rc = worlds_set_clock(l.save, world_id(l.world), target, &err);
         rc = rc == MA_OK ? save_commit(l.save, &err) : (save_rollback(l.save), rc);
     }
     agents_close(a);

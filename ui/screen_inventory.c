@@ -230,13 +230,10 @@ static int item_applies(Game *g, ItemPick what, const InventoryRow *r)
     const ItemDef *d = items_lookup(inventory_items(g), r->item_name);
     int worn = inventory_is_equipment_slot(r->slot_position);
     switch (what) {
-    case PICK_EQUIP: return !worn && d->slot != ITEM_SLOT_NONE;
+    case PICK_EQUIP: return !worn && items_wearable(d);
     case PICK_WORN: return worn;
-    case PICK_USE: return d->heal > 0 || d->mana > 0 || d->teaches[0];
-    case PICK_REPAIR: {
-        const cJSON *dur = cJSON_GetObjectItemCaseSensitive(r->item_data, "durability");
-        return d->durability > 0 && d->repair[0] && cJSON_IsNumber(dur) && dur->valueint < d->durability;
-    }
+    case PICK_USE: return items_usable(d);
+    case PICK_REPAIR: return items_repairable(d, inventory_durability_of(r, d));
     default: return 1;
     }
 }

@@ -120,17 +120,7 @@ static int store_player(Game *g, Err *err)
     return rc;
 }
 
-static int store_clock(Game *g, Err *err)
-{
-    WorldRow w;
-    int rc = worlds_get(g->save, g->p.world_id, &w, err);
-    if (rc != MA_OK)
-        return rc;
-    game_set_num(w.metadata, "clock", (double)g->clock);
-    rc = worlds_update(g->save, &w, err);
-    world_row_clear(&w);
-    return rc;
-}
+static int store_clock(Game *g, Err *err) { return worlds_set_clock(g->save, g->p.world_id, g->clock, err); }
 
 /* The end of every action, inside its transaction: a chunk that could not be
  * read refuses the action (it must not be played as air); then the changed

@@ -382,7 +382,7 @@ int inventory_use(Game *g, const char *item, ActionResult *r, Err *err)
         return MA_OK;
     }
     const ItemDef *d = items_find(g->items, item);
-    if (!d || (d->heal == 0 && d->mana == 0 && !d->teaches[0])) {
+    if (!items_usable(d)) {
         game_refuse(r, "cannot use the %s: it is not food, a potion, a book or a scroll%s", label,
                     d && d->slot != ITEM_SLOT_NONE ? " (equip it instead)" : "");
         return MA_OK;

@@ -102,6 +102,8 @@ typedef struct EquipBonuses {
     const char *weapon;
     int ranged;
 } EquipBonuses;
+/* The durability an item row has left (its item_data's, else the kind's new durability). */
+int inventory_durability_of(const InventoryRow *row, const ItemDef *d);
 int inventory_bonuses(Game *g, EquipBonuses *out, Err *err);
 /* Worn gear's health and mana bonuses raise the maximums while it is worn: brings what the
  * maximums hold of it (Player.gear_health, gear_mana) in line with what is worn now, and keeps

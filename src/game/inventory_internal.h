@@ -40,7 +40,6 @@ int inventory_pack_free_slot(const Pack *p);
 int inventory_row_at(const Pack *p, int pos);
 int inventory_find_row(const Pack *p, const char *item, int want);
 cJSON *inventory_loose_data(const cJSON *data);
-int inventory_durability_of(const InventoryRow *row, const ItemDef *d);
 void inventory_set_number(cJSON *obj, const char *key, double v);
 char inventory_free_letter(const Pack *p, const char *taken);
 void inventory_set_letter(InventoryRow *row, char letter);

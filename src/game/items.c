@@ -330,3 +330,12 @@ const char *items_count_words(const ItemRegistry *r, const char *name, int count
     snprintf(buf, size, "%d %s", count, items_noun(r, name, count, words, sizeof words));
     return buf;
 }
+
+int items_usable(const ItemDef *d) { return d && (d->heal > 0 || d->mana > 0 || d->teaches[0]); }
+
+int items_wearable(const ItemDef *d) { return d && d->slot != ITEM_SLOT_NONE; }
+
+int items_repairable(const ItemDef *d, int durability)
+{
+    return d && d->durability > 0 && d->repair[0] && durability < d->durability;
+}

@@ -86,6 +86,14 @@ ItemSlot items_slot_parse(const char *name);
 
 /* An item's name as words for messages ("iron_sword" -> "iron sword"), into buf. */
 const char *items_label(const char *name, char *buf, size_t size);
+/* What can be done with an item of this kind (NULL: an unknown item, nothing): used (food, a
+ * potion, a book or a scroll: it heals, restores mana or teaches), and worn (it has a slot). */
+int items_usable(const ItemDef *d);
+int items_wearable(const ItemDef *d);
+/* Whether an item of this kind with `durability` left can be repaired now: it wears, names what
+ * repairs it, and is worn down. */
+int items_repairable(const ItemDef *d, int durability);
+
 /* A count of an item as words, into buf: "1 torch", "4 torches", "3 bread", "1 plank". The
  * singular is the item's own (ItemDef.singular) and the plural is the
  * item's own (ItemDef.plural); an item r does not hold (r may be NULL) gets English rules on its

@@ -194,3 +194,22 @@ int worlds_counts(Save *s, int64_t id, int64_t *chunks, int64_t *characters, Err
     sqlite3_reset(st);
     return rc == SQLITE_ROW ? MA_OK : save_db_error(s, rc, err, "counting a world's rows");
 }
+
+int worlds_set_clock(Save *s, int64_t world_id, int64_t clock, Err *err)
+{
+    WorldRow w;
+    int rc = worlds_get(s, world_id, &w, err);
+    if (rc != MA_OK)
+        return rc;
+    cJSON *meta = w.metadata ? w.metadata : (w.metadata = cJSON_CreateObject());
+    cJSON *now = cJSON_GetObjectItemCaseSensitive(meta, "clock");
+    if (cJSON_IsNumber(now))
+        cJSON_SetNumberValue(now, (double)clock); /* in its place: the row's text keeps its order */
+    else {
+        cJSON_DeleteItemFromObjectCaseSensitive(meta, "clock");
+        cJSON_AddNumberToObject(meta, "clock", (double)clock);
+    }
+    rc = worlds_update(s, &w, err);
+    world_row_clear(&w);
+    return rc;
+}

@@ -34,6 +34,8 @@ int worlds_get(Save *s, int64_t id, WorldRow *out, Err *err);
 int worlds_get_by_name(Save *s, const char *name, WorldRow *out, Err *err);
 /* Writes name, settings, world_type, seed, is_active and metadata of w->id. */
 int worlds_update(Save *s, const WorldRow *w, Err *err);
+/* Sets the world's game clock (metadata.clock, in turns), the rest of its row as it is. */
+int worlds_set_clock(Save *s, int64_t world_id, int64_t clock, Err *err);
 /* Deletes the world and, by cascade, its chunks, characters, stories, quests... */
 int worlds_delete(Save *s, int64_t id, Err *err);
 
