@@ -1,6 +1,7 @@
-/* screen_main_ui.h — the main screen's state, shared by its two files only: screen_main.c (the
- * loop, drawing, actions, travel, look) and screen_main_keys.c (what each key does). Not for
- * other screens: they get what they need as arguments. */
+/* screen_main_ui.h — the main screen's state, shared by its three files only: screen_main.c (the
+ * loop, drawing, actions, look), screen_main_keys.c (what each key does) and screen_travel.c
+ * (travel and rest, drawn as they go). Not for other screens: they get what they need as
+ * arguments. */
 #ifndef MA_UI_SCREEN_MAIN_UI_H
 #define MA_UI_SCREEN_MAIN_UI_H
 

@@ -267,15 +267,11 @@ done:
     return rc;
 }
 
-/* Reads data file name; *missing is set when the game was built without it
- * (and no MAGIC_DATA_DIR is set). */
-static char *read_data(const char *name, size_t *len, char *where, size_t wsize, int *missing, Err *err)
+/* Reads data file name, saying where from in where. */
+static char *read_data(const char *name, size_t *len, char *where, size_t wsize, Err *err)
 {
-    const char *dir = getenv("MAGIC_DATA_DIR");
     data_describe(name, where, wsize);
-    char *text = data_read(name, len, err);
-    *missing = !text && err->code == MA_ERR_NOT_FOUND && !(dir && *dir);
-    return text;
+    return data_read(name, len, err);
 }
 
 int creatures_load_default(CreatureBook **out, Err *err)
@@ -286,23 +282,14 @@ int creatures_load_default(CreatureBook **out, Err *err)
         err = &local;
     size_t len;
     char where[256];
-    int missing;
-    char *text = read_data("creatures.json", &len, where, sizeof where, &missing, err);
-    if (!text && missing) {
-        /* A build that does not embed the file yet (data/meson.build) plays
-         * without creatures rather than refusing to start. */
-        *out = calloc(1, sizeof **out);
-        return *out ? MA_OK : err_set(err, MA_ERR_NOMEM, "out of memory");
-    }
+    char *text = read_data("creatures.json", &len, where, sizeof where, err);
     if (!text)
         return err->code;
     int rc = creatures_load(text, len, where, out, err);
     free(text);
     if (rc != MA_OK)
         return rc;
-    text = read_data("spells.json", &len, where, sizeof where, &missing, err);
-    if (!text && missing)
-        return MA_OK;
+    text = read_data("spells.json", &len, where, sizeof where, err);
     if (!text)
         rc = err->code;
     else
