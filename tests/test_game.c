@@ -380,8 +380,18 @@ static void test_travel_to_a_cell_and_its_stops(void **state)
     th_game_stop(&f);
 }
 
-/* A wolf closing in stops travel: "you are attacked", a warning, with the health left. */
-static void test_travel_stops_when_attacked(void **state)
+/* A hook that never stops: the client, whose own stops are for what its map shows. */
+static int go_on(void *ud, const ActionResult *step, char *why, size_t size, int *alarm)
+{
+    (void)ud, (void)step, (void)why, (void)size, (void)alarm;
+    return 0;
+}
+
+/* A wolf 3 east: a script's travel and rest (no hook, no map) are refused with danger near; the
+ * client's (a hook) goes, and stops when the wolf strikes: "you are attacked", a warning, with the
+ * health left. A wolf 30 east that has not seen the player: travel toward it stops once it is
+ * within its sight and 4. */
+static void test_travel_stops_for_danger_and_when_attacked(void **state)
 {
     (void)state;
     Fixture f;
@@ -394,6 +404,13 @@ static void test_travel_stops_when_attacked(void **state)
     assert_int_equal(world_flush(game_world(g), &err), MA_OK);
     ActionResult r;
     assert_int_equal(game_travel(g, &(TravelTo){0, x, z + 40}, NULL, &r, &err), MA_OK);
+    assert_false(r.ok);
+    assert_string_equal(r.text, "not with danger near: wolf to the east, 3 away");
+    r = th_act(g, "rest");
+    assert_string_equal(r.text, "not with danger near: wolf to the east, 3 away");
+    assert_int_equal(p->z, z);
+    TravelHooks client = {go_on, NULL};
+    assert_int_equal(game_travel(g, &(TravelTo){0, x, z + 40}, &client, &r, &err), MA_OK);
     const GameEvent *last = &r.events[r.n_events - 1];
     char want[80];
     snprintf(want, sizeof want, ": you are attacked (%d/%d health).", p->health, p->max_health);
@@ -401,6 +418,20 @@ static void test_travel_stops_when_attacked(void **state)
     assert_int_equal(last->severity, SEV_WARN);
     assert_true(r.attacked);
     assert_true(abs(p->z - z) < 40);
+    th_game_stop(&f);
+
+    start(&f, "travel_far_wolf.db", 1);
+    g = f.game;
+    p = game_player(g);
+    x = p->x, y = p->y, z = p->z;
+    th_put_entity(game_world(g), th_creature("wolf", "c_far", 10), x + 30, y, z);
+    assert_int_equal(world_flush(game_world(g), &err), MA_OK);
+    assert_int_equal(game_travel(g, &(TravelTo){0, x + 25, z}, NULL, &r, &err), MA_OK);
+    last = &r.events[r.n_events - 1];
+    assert_non_null(strstr(last->text, ": danger near: wolf to the ")); /* it wanders a little */
+    assert_non_null(strstr(last->text, ", 14 away.")); /* its sight, 10, and 4 */
+    assert_int_equal(last->severity, SEV_WARN);
+    assert_true(p->x > x && p->x < x + 25);
     th_game_stop(&f);
 }
 
@@ -863,7 +894,7 @@ int main(void)
         cmocka_unit_test(test_explore_walks_to_ground_not_seen_yet),
         cmocka_unit_test(test_explore_prefers_land_to_open_water),
         cmocka_unit_test(test_travel_to_a_cell_and_its_stops),
-        cmocka_unit_test(test_travel_stops_when_attacked),
+        cmocka_unit_test(test_travel_stops_for_danger_and_when_attacked),
         cmocka_unit_test(test_rest_until_full),
         cmocka_unit_test(test_fall_hurts_beyond_three_blocks),
         cmocka_unit_test(test_dig_gives_the_drop_and_place_uses_it),

@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "game/creatures.h"
 #include "game/game_internal.h"
+#include "util/json_field.h"
 
 int game_sight_radius(const Game *g) { return game_is_night(g) ? GAME_SIGHT_NIGHT : GAME_SIGHT_DAY; }
 
@@ -58,6 +60,52 @@ void game_explored_mark(Game *g, int32_t x, int32_t z, int r)
 
 void game_explored_mark_here(Game *g) { game_explored_mark(g, g->p.x, g->p.z, game_sight_radius(g) / 2); }
 
+/* ---- danger, for travel and rest without a map ---- */
+
+/* "north", "south-east"... for an offset (north is -z). */
+static const char *compass_words(int dx, int dz)
+{
+    static const char *const words[3][3] = {{"north-west", "north", "north-east"},
+                                            {"west", "here", "east"},
+                                            {"south-west", "south", "south-east"}};
+    return words[(dz > 0) - (dz < 0) + 1][(dx > 0) - (dx < 0) + 1];
+}
+
+int game_threat_near(Game *g, char *what, size_t size)
+{
+    int best = -1;
+    const int reach = 32 + GAME_THREAT_MARGIN; /* past any creature's sight */
+    for (int32_t cy = chunk_coord(g->p.y - 8); cy <= chunk_coord(g->p.y + 8); cy++) {
+        if (cy < 0 || cy >= WORLD_CHUNKS_Y)
+            continue;
+        for (int32_t cz = chunk_coord(g->p.z - reach); cz <= chunk_coord(g->p.z + reach); cz++)
+            for (int32_t cx = chunk_coord(g->p.x - reach); cx <= chunk_coord(g->p.x + reach); cx++) {
+                Chunk *c = world_chunk(g->world, cx, cy, cz, NULL);
+                if (!c)
+                    continue;
+                const cJSON *e;
+                cJSON_ArrayForEach(e, c->entities) {
+                    const char *type = json_str(e, "type"), *kind = json_str(e, "kind");
+                    const cJSON *pos = cJSON_GetObjectItemCaseSensitive(e, "position");
+                    if (!type || strcmp(type, "creature") != 0 || !kind || cJSON_GetArraySize(pos) != 3)
+                        continue;
+                    const CreatureDef *def = creatures_find(g->creatures, kind);
+                    if (!def || !(def->aggression == AGGR_HOSTILE || cJSON_IsTrue(cJSON_GetObjectItem(e, "angry"))))
+                        continue;
+                    int dx = cx * CHUNK_SIZE + cJSON_GetArrayItem(pos, 0)->valueint - g->p.x;
+                    int dy = cy * CHUNK_SIZE + cJSON_GetArrayItem(pos, 1)->valueint - g->p.y;
+                    int dz = cz * CHUNK_SIZE + cJSON_GetArrayItem(pos, 2)->valueint - g->p.z;
+                    int dist = abs(dx) > abs(dz) ? abs(dx) : abs(dz);
+                    if (abs(dy) > 8 || dist > def->sight + GAME_THREAT_MARGIN || (best >= 0 && dist >= best))
+                        continue;
+                    best = dist;
+                    snprintf(what, size, "%s to the %s, %d away", def->name, compass_words(dx, dz), dist);
+                }
+            }
+    }
+    return best >= 0;
+}
+
 /* ---- travel ---- */
 
 typedef struct Goal {
@@ -108,7 +156,7 @@ static void keep_events(ActionResult *res, const ActionResult *r)
 /* After a step of travel or a batch of rest: the step's events go to the hook (which may stop
  * it) or into res; returns 1 when it stops there: for an attack or harm (health was lost), or
  * for the hook's reason, into why with *alarm; or silently (*quiet) when the hook says -1. */
-static int step_stops(const Game *g, const TravelHooks *hooks, ActionResult *res, const ActionResult *r, int hurt,
+static int step_stops(Game *g, const TravelHooks *hooks, ActionResult *res, const ActionResult *r, int hurt,
                       char *why, size_t size, int *alarm, int *quiet)
 {
     res->turns += r->turns;
@@ -133,6 +181,12 @@ static int step_stops(const Game *g, const TravelHooks *hooks, ActionResult *res
         *alarm = said_alarm;
         return 1;
     }
+    char what[160];
+    if ((!hooks || !hooks->step) && game_threat_near(g, what, sizeof what)) {
+        snprintf(why, size, "danger near: %s", what); /* without a map: the client's hook says "in view" */
+        *alarm = 1;
+        return 1;
+    }
     return 0;
 }
 
@@ -145,9 +199,24 @@ static void say_done(ActionResult *res, int alarm, const char *verb, int n, cons
                why[0] ? ": " : "", why);
 }
 
+/* Without a hook (a script), travel and rest are refused with danger near, as the client refuses
+ * them with danger in view. */
+static int refused_for_danger(Game *g, const TravelHooks *hooks, ActionResult *res)
+{
+    char what[160];
+    if (hooks && hooks->step)
+        return 0;
+    if (!game_threat_near(g, what, sizeof what))
+        return 0;
+    game_refuse(res, "not with danger near: %s", what);
+    return 1;
+}
+
 int game_travel(Game *g, const TravelTo *to, const TravelHooks *hooks, ActionResult *res, Err *err)
 {
     memset(res, 0, sizeof *res);
+    if (refused_for_danger(g, hooks, res))
+        return MA_OK;
     Goal q = {g, to, 0, 0};
     int radius = GAME_TRAVEL_RADIUS;
     if (!to->explore) {
@@ -241,6 +310,8 @@ int game_travel(Game *g, const TravelTo *to, const TravelHooks *hooks, ActionRes
 int game_rest(Game *g, const TravelHooks *hooks, ActionResult *res, Err *err)
 {
     memset(res, 0, sizeof *res);
+    if (refused_for_danger(g, hooks, res))
+        return MA_OK;
     const Player *p = &g->p;
     int healing = p->health < p->max_health || p->mana < p->max_mana;
     /* As long as healing takes (a point of health every 10 turns, of mana every 5), and a batch. */

@@ -37,6 +37,14 @@ void game_explored_mark(Game *g, int32_t x, int32_t z, int r);
 /* Marks the ground around the player (half the sight radius): game_apply calls it after each action. */
 void game_explored_mark_here(Game *g);
 
+/* How far past a hostile creature's sight it still counts as danger to travel and rest (the
+ * client's PANEL_THREAT_MARGIN says the same for what its map shows). */
+#define GAME_THREAT_MARGIN 4
+/* The nearest hostile creature (or an angered one) within its sight and GAME_THREAT_MARGIN of the
+ * player, 8 levels up or down, in words ("wolf to the north-east, 6 away"): 1, or 0 when none.
+ * Travel and rest without a hook (a script: no map) refuse and stop for it. */
+int game_threat_near(Game *g, char *what, size_t size);
+
 /* Where travel goes: the nearest ground not explored (explore), or cell (x, z). */
 typedef struct TravelTo {
     int explore;
