@@ -68,18 +68,15 @@ static int danger_in_view(MainUi *u)
     return 1;
 }
 
-/* Why a walk or a rest stops after its last action, into reason (NULL: it goes on); *alarm set
- * for the warnings (an attack, danger). Reads what the map shows now: draw first. */
-static const char *stop_reason(MainUi *u, TravelSeen *ts, int attacked, char *reason, size_t size, int *alarm)
+/* Why travel or a rest stops for what the map shows after its last action, into reason (NULL: it
+ * goes on); *alarm set for danger. Attacks and harm are the game's to stop for. Reads what the map
+ * shows now: draw first. */
+static const char *stop_reason(MainUi *u, TravelSeen *ts, char *reason, size_t size, int *alarm)
 {
-    const Player *p = game_player(u->g);
     const Seen *danger = panel_first_threat(&u->seen);
     const Seen *newcomer = travel_newcomer(ts, &u->seen);
     char what[200];
-    if (attacked) {
-        snprintf(reason, size, "you are attacked (%d/%d health)", p->health, p->max_health);
-        *alarm = 1;
-    } else if (danger) {
+    if (danger) {
         panel_seen_words(danger, what, sizeof what);
         snprintf(reason, size, "danger in view: %s", what);
         *alarm = 1;
@@ -126,8 +123,7 @@ static int travel_step(void *ud, const ActionResult *r, char *why, size_t size, 
     screen_main_draw(u);
     if (moved)
         napms(15); /* a walk the eye can follow; a rest goes at once */
-    /* Attacks and harm are the game's to stop for; the map's part is danger and newcomers. */
-    return stop_reason(u, v->ts, 0, why, size, alarm) ? 1 : 0;
+    return stop_reason(u, v->ts, why, size, alarm) ? 1 : 0;
 }
 
 void screen_main_travel(MainUi *u, int to_cursor)

@@ -37,6 +37,7 @@
  * armour worn, and whether the main hand holds a bow. */
 typedef struct CombatGear {
     int attack, armor, ranged;
+    EquipBonuses worn; /* the whole of it, for the stats (progress_stat_worn) */
 } CombatGear;
 
 static int combat_gear(Game *g, CombatGear *out, Err *err)
@@ -49,6 +50,7 @@ static int combat_gear(Game *g, CombatGear *out, Err *err)
     out->attack = b.attack;
     out->armor = b.armor;
     out->ranged = b.ranged;
+    out->worn = b;
     return MA_OK;
 }
 
@@ -215,7 +217,8 @@ int combat_attack(Game *g, Dir d, ActionResult *r, Err *err)
     int rc = combat_gear(g, &gear, err);
     if (rc != MA_OK)
         return rc;
-    int str = progress_stat(g, "strength", 10, err), dex = progress_stat(g, "dexterity", 10, err);
+    int str = progress_stat_worn(g, "strength", 10, &gear.worn, err),
+        dex = progress_stat_worn(g, "dexterity", 10, &gear.worn, err);
     int to_hit = clamp(60 + (dex - 10) * 3 - c.def->defense * 3, 10, 95);
     if (prng_chance(&g->rng, to_hit)) {
         int weapon = gear.ranged ? 0 : gear.attack; /* a bow in hand hits like a fist */
@@ -290,7 +293,7 @@ int combat_shoot(Game *g, Dir d, ActionResult *r, Err *err)
     if (found < 0)
         return found;
     if (found) {
-        int dex = progress_stat(g, "dexterity", 10, err);
+        int dex = progress_stat_worn(g, "dexterity", 10, &gear.worn, err);
         int to_hit = clamp(55 + (dex - 10) * 4 - c.def->defense * 3 - dist * 2, 10, 95);
         if (prng_chance(&g->rng, to_hit)) {
             int dmg = prng_range(&g->rng, 2, 5) + (dex - 10) / 2 + gear.attack +
@@ -401,7 +404,7 @@ int combat_creature_attacks(Game *g, const CreatureDef *def, ActionResult *r, Er
     if (rc != MA_OK)
         return rc;
     r->attacked = 1;
-    int dex = progress_stat(g, "dexterity", 10, err);
+    int dex = progress_stat_worn(g, "dexterity", 10, &gear.worn, err);
     int to_hit = clamp(def->hit - (dex - 10) * 2 - gear.armor * 2, 5, 95);
     if (!prng_chance(&g->rng, to_hit)) {
         game_event(r, SEV_INFO, "The %s misses you.", def->name);

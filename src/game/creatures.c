@@ -157,6 +157,24 @@ static int gather(Game *g, Near *near, Err *err)
     return MA_OK;
 }
 
+int creatures_nearest_threat(Game *g, int margin, CreatureRef *out, int *dist, Err *err)
+{
+    Near near = {0};
+    int rc = gather(g, &near, err), found = 0;
+    for (int i = 0; rc == MA_OK && i < near.n; i++) {
+        const CreatureRef *c = &near.v[i];
+        int hunts = c->def->aggression == AGGR_HOSTILE || cJSON_IsTrue(cJSON_GetObjectItem(c->entity, "angry"));
+        int dx = abs(c->x - g->p.x), dz = abs(c->z - g->p.z), d = dx > dz ? dx : dz;
+        if (hunts && d <= c->def->sight + margin && (!found || d < *dist)) {
+            *out = *c;
+            *dist = d;
+            found = 1;
+        }
+    }
+    free(near.v);
+    return rc != MA_OK ? rc : found;
+}
+
 static int solid_at(Game *g, int32_t x, int32_t y, int32_t z)
 {
     return blocks_get(g->blocks, world_get_block(g->world, x, y, z))->solid;

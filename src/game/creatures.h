@@ -122,6 +122,10 @@ typedef struct CreatureRef {
  * block above and below too; creatures_only skips villagers. Returns 1 and
  * fills *out when found, 0 when not, or a negative status. */
 int creature_at(Game *g, int32_t x, int32_t y, int32_t z, int creatures_only, CreatureRef *out, Err *err);
+/* The nearest creature that hunts the player (a hostile kind, or one angered) within its sight
+ * and margin more, among those the world moves (the chunks round the player): 1 with *out (its
+ * entity borrowed from its chunk) and *dist (steps), 0 when none, or a negative status. */
+int creatures_nearest_threat(Game *g, int margin, CreatureRef *out, int *dist, Err *err);
 /* The entity of c fetched again by its id (c->entity may be stale after
  * chunk loads); NULL when it is gone or on an error (err set). */
 cJSON *creature_entity(Game *g, const CreatureRef *c, Err *err);

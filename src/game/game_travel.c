@@ -8,7 +8,6 @@
 
 #include "game/creatures.h"
 #include "game/game_internal.h"
-#include "util/json_field.h"
 
 int game_sight_radius(const Game *g) { return game_is_night(g) ? GAME_SIGHT_NIGHT : GAME_SIGHT_DAY; }
 
@@ -73,37 +72,13 @@ static const char *compass_words(int dx, int dz)
 
 int game_threat_near(Game *g, char *what, size_t size)
 {
-    int best = -1;
-    const int reach = 32 + GAME_THREAT_MARGIN; /* past any creature's sight */
-    for (int32_t cy = chunk_coord(g->p.y - 8); cy <= chunk_coord(g->p.y + 8); cy++) {
-        if (cy < 0 || cy >= WORLD_CHUNKS_Y)
-            continue;
-        for (int32_t cz = chunk_coord(g->p.z - reach); cz <= chunk_coord(g->p.z + reach); cz++)
-            for (int32_t cx = chunk_coord(g->p.x - reach); cx <= chunk_coord(g->p.x + reach); cx++) {
-                Chunk *c = world_chunk(g->world, cx, cy, cz, NULL);
-                if (!c)
-                    continue;
-                const cJSON *e;
-                cJSON_ArrayForEach(e, c->entities) {
-                    const char *type = json_str(e, "type"), *kind = json_str(e, "kind");
-                    const cJSON *pos = cJSON_GetObjectItemCaseSensitive(e, "position");
-                    if (!type || strcmp(type, "creature") != 0 || !kind || cJSON_GetArraySize(pos) != 3)
-                        continue;
-                    const CreatureDef *def = creatures_find(g->creatures, kind);
-                    if (!def || !(def->aggression == AGGR_HOSTILE || cJSON_IsTrue(cJSON_GetObjectItem(e, "angry"))))
-                        continue;
-                    int dx = cx * CHUNK_SIZE + cJSON_GetArrayItem(pos, 0)->valueint - g->p.x;
-                    int dy = cy * CHUNK_SIZE + cJSON_GetArrayItem(pos, 1)->valueint - g->p.y;
-                    int dz = cz * CHUNK_SIZE + cJSON_GetArrayItem(pos, 2)->valueint - g->p.z;
-                    int dist = abs(dx) > abs(dz) ? abs(dx) : abs(dz);
-                    if (abs(dy) > 8 || dist > def->sight + GAME_THREAT_MARGIN || (best >= 0 && dist >= best))
-                        continue;
-                    best = dist;
-                    snprintf(what, size, "%s to the %s, %d away", def->name, compass_words(dx, dz), dist);
-                }
-            }
-    }
-    return best >= 0;
+    CreatureRef c;
+    int dist = 0;
+    Err quiet = {0}; /* a chunk that does not load is no danger seen: the step itself will say */
+    if (creatures_nearest_threat(g, GAME_THREAT_MARGIN, &c, &dist, &quiet) != 1)
+        return 0;
+    snprintf(what, size, "%s to the %s, %d away", c.def->name, compass_words(c.x - g->p.x, c.z - g->p.z), dist);
+    return 1;
 }
 
 /* ---- travel ---- */
@@ -262,15 +237,15 @@ int game_travel(Game *g, const TravelTo *to, const TravelHooks *hooks, ActionRes
             if (n == 0)
                 continue; /* standing on the goal: the top of the loop says so */
         }
-        int32_t from[3] = {g->p.x, g->p.y, g->p.z}; /* where the step began */
+        const int32_t from[2] = {g->p.x, g->p.z}; /* where the step began */
         ActionResult r;
         int planned, hurt, rc = game_walk_step(g, path[k], &r, &planned, &hurt, err);
         if (rc != MA_OK)
             return rc; /* the steps before stay: each was committed */
-        steps += r.ok && (g->p.x != from[0] || g->p.z != from[2]);
+        steps += r.ok && (g->p.x != from[0] || g->p.z != from[1]);
         if (step_stops(g, hooks, res, &r, hurt, why, sizeof why, &alarm, &quiet))
             break;
-        if (cells_apart(g->p.x, g->p.z, from[0], from[2]) > 1) { /* a death, a wake elsewhere */
+        if (cells_apart(g->p.x, g->p.z, from[0], from[1]) > 1) { /* a death, a wake elsewhere */
             snprintf(why, sizeof why, "you are somewhere else now");
             alarm = 1;
             break;

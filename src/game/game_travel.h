@@ -41,7 +41,7 @@ void game_explored_mark_here(Game *g);
  * client's PANEL_THREAT_MARGIN says the same for what its map shows). */
 #define GAME_THREAT_MARGIN 4
 /* The nearest hostile creature (or an angered one) within its sight and GAME_THREAT_MARGIN of the
- * player, 8 levels up or down, in words ("wolf to the north-east, 6 away"): 1, or 0 when none.
+ * player (creatures_nearest_threat), in words ("wolf to the north-east, 6 away"): 1, or 0 when none.
  * Travel and rest without a hook (a script: no map) refuse and stop for it. */
 int game_threat_near(Game *g, char *what, size_t size);
 

@@ -114,6 +114,9 @@ int progress_sheet(Game *g, CharSheet *out, Err *err);
  * adds ("bonuses" in items.json); fallback when the row cannot be read or has none. Health and
  * mana are the current values. Combat, the rules (a story's "[Strength 14]") and the sheet read it. */
 int progress_stat(Game *g, const char *name, int fallback, Err *err);
+/* As progress_stat, with the worn gear's bonuses already read (inventory_bonuses; NULL: none). */
+struct EquipBonuses;
+int progress_stat_worn(Game *g, const char *name, int fallback, const struct EquipBonuses *worn, Err *err);
 
 typedef struct SkillInfo {
     char name[33], title[48], tree[33], tree_title[48], description[160];

@@ -57,6 +57,16 @@ int progress_stat(Game *g, const char *name, int fallback, Err *err)
     Err quiet;
     if (!err)
         err = &quiet;
+    EquipBonuses b;
+    int attribute = strcmp(name, "health") != 0 && strcmp(name, "mana") != 0; /* only these read the gear */
+    return progress_stat_worn(g, name, fallback, attribute && inventory_bonuses(g, &b, err) == MA_OK ? &b : NULL, err);
+}
+
+int progress_stat_worn(Game *g, const char *name, int fallback, const EquipBonuses *worn, Err *err)
+{
+    Err quiet;
+    if (!err)
+        err = &quiet;
     if (strcmp(name, "health") == 0)
         return g->p.health;
     if (strcmp(name, "mana") == 0)
@@ -67,12 +77,9 @@ int progress_stat(Game *g, const char *name, int fallback, Err *err)
     const cJSON *v = get(c.stats, name);
     int have = cJSON_IsNumber(v) ? v->valueint : fallback;
     character_row_clear(&c);
-    EquipBonuses b;
-    if (inventory_bonuses(g, &b, err) != MA_OK)
-        return have;
-    for (int k = 0; k < ITEM_STATS; k++)
+    for (int k = 0; worn && k < ITEM_STATS; k++)
         if (strcmp(item_stat_names[k], name) == 0)
-            have += b.stat[k];
+            have += worn->stat[k];
     return have;
 }
 
