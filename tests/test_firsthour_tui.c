@@ -766,12 +766,33 @@ static void test_a_torch_lights_the_night(void **state)
     if (r.status != 0)
         fail_msg("play --script: %s", r.err);
     th_run_free(&r);
-    launch("torch.db", "--continue", 80, 24);
+    launch("torch.db", "--continue", 140, 30);
     char *s = tmux_wait_for("It is night", 30);
     char *row = line_with(s, "@");
+    /* The row's columns, a character each (the map's glyphs are one column wide). */
+    const char *col[200];
+    int n = 0, at = -1;
+    for (const char *c = row; *c && n < 200; n++) {
+        col[n] = c;
+        if (*c == '@' && at < 0)
+            at = n;
+        c++;
+        while ((*c & 0xC0) == 0x80)
+            c++;
+    }
     /* 26 columns east of @, past the night's 18: the torch shows, and the ground around it. */
-    if (!strstr(row, "\xe2\x80\xa0")) /* the torch's glyph, U+2020 */
-        fail_msg("the torch does not show at night: %s\n%s", row, s);
+    if (at < 0 || at + 40 >= n || strncmp(col[at + 26], "\xe2\x80\xa0", 3) != 0) /* the torch's glyph, U+2020 */
+        fail_msg("the torch does not show at night 26 east of @: %s\n%s", row, s);
+    /* Its light is the circle of 7 blocks where nothing hostile comes into being, not 14 across
+     * as the player's own sight is: dark from 8 east of it, lit up to 7 east of it. */
+    int lit = 0;
+    for (int k = at + 27; k <= at + 33; k++)
+        lit += *col[k] != ' ';
+    for (int k = at + 34; k <= at + 40; k++)
+        if (*col[k] != ' ')
+            fail_msg("column %d east of the torch is lit at night: %s\n%s", k - at - 26, row, s);
+    if (lit == 0)
+        fail_msg("nothing shows within 7 east of the torch at night: %s\n%s", row, s);
     free(row);
     free(s);
     tmux_quit_game();
