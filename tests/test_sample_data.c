@@ -172,7 +172,7 @@ static void test_cli_sample_data_then_verify_exits_0(void **state)
     RunResult r = th_run(NULL, "--save", th_path(dir, "cli.db"), "sample-data", "--users", "3", "--seed", "5", NULL);
     if (r.status != 0)
         fail_msg("%s%s", r.out, r.err);
-    assert_non_null(strstr(r.out, "3 players, 1 worlds, 3 characters"));
+    assert_non_null(strstr(r.out, "3 players, 1 world, 3 characters"));
     th_run_free(&r);
     expect_verify_clean("cli.db");
 }

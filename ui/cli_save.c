@@ -293,9 +293,11 @@ static int cmd_sample_data(CliCtx *ctx)
     save_close(s);
     if (rc != MA_OK)
         return cli_fail(&err);
-    printf("added sample data to %s (seed %lld): %d players, %d worlds, %d characters; %d actions played through "
+    printf("added sample data to %s (seed %lld): %d %s, %d %s, %d %s; %d %s played through "
            "the game's rules (%d carried out, the rest refused as the game refuses them)\n",
-           ctx->save_path, seed, stats.users, stats.worlds, stats.characters, stats.actions, stats.done);
+           ctx->save_path, seed, stats.users, stats.users == 1 ? "player" : "players", stats.worlds,
+           stats.worlds == 1 ? "world" : "worlds", stats.characters, stats.characters == 1 ? "character" : "characters",
+           stats.actions, stats.actions == 1 ? "action" : "actions", stats.done);
     return CLI_OK;
 }
 
