@@ -322,8 +322,9 @@ static int story_undo_cmd(Save *s, const StoryArgs *a)
     printf("undid choice %lld in %s: \"%s\"\n", (long long)u.choice_id, u.story, u.choice);
     printf("restored %d row change%s (%s)\n", u.rows, u.rows == 1 ? "" : "s", u.tables);
     if (u.conflicts)
-        printf("%d row%s had changed again since the choice; put back as they were before it\n", u.conflicts,
-               u.conflicts == 1 ? "" : "s");
+        printf("%d row%s had changed again since the choice; what the choice changed in %s is put back as it "
+               "was before it\n",
+               u.conflicts, u.conflicts == 1 ? "" : "s", u.conflicts == 1 ? "it" : "them");
     if (u.missing)
         printf("%d row%s had been deleted since the choice; left deleted\n", u.missing, u.missing == 1 ? "" : "s");
     return CLI_OK;
