@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <png.h>
 #include <sqlite3.h>
@@ -271,12 +272,24 @@ static void test_map_writes_a_valid_png_of_the_right_size(void **state)
 
     /* A level map, and no temporary file left behind. */
     const char *level = th_path(f->dir, "level.png");
+    mode_t old_mask = umask(022);
     r = RUN(f, 0, "map", "--world", "wild", "--out", level, "--radius", "0", "--y", "40");
     th_run_free(&r);
     b = (unsigned char *)th_read_file(level, &len);
     assert_non_null(b);
     assert_int_equal((unsigned)b[16] << 24 | (unsigned)b[17] << 16 | (unsigned)b[18] << 8 | b[19], 16);
     free(b);
+    /* Made as any file is (0666 less the umask: others may look at it), not for its owner alone;
+     * drawn again, it keeps the mode it was given. */
+    struct stat st;
+    assert_int_equal(stat(level, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0644);
+    assert_int_equal(chmod(level, 0640), 0);
+    r = RUN(f, 0, "map", "--world", "wild", "--out", level, "--radius", "0", "--y", "40");
+    th_run_free(&r);
+    assert_int_equal(stat(level, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0640);
+    umask(old_mask);
     char cmd[4400];
     snprintf(cmd, sizeof cmd, "ls '%s' | grep -q tmp", f->dir);
     assert_int_not_equal(system(cmd), 0);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <png.h>
@@ -284,6 +285,15 @@ int map_png_write(World *w, const char *path, int32_t center_x, int32_t center_z
     snprintf(tmp, tlen, "%s.tmpXXXXXX", path);
     fd = mkstemp(tmp);
     if (fd < 0) {
+        rc = err_set(err, MA_ERR_IO, "map: cannot write %s: %s", path, strerror(errno));
+        goto cleanup;
+    }
+    /* mkstemp makes the file for its owner alone; a picture is made as any other file is (0666
+     * less the umask), keeping the mode of the picture it replaces. */
+    struct stat st;
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, stat(path, &st) == 0 ? st.st_mode & 07777 : 0666 & ~mask) != 0) {
         rc = err_set(err, MA_ERR_IO, "map: cannot write %s: %s", path, strerror(errno));
         goto cleanup;
     }
