@@ -405,6 +405,27 @@ static void test_world_tools_refuse_bad_input_clearly(void **state)
     r = RUN(f, 2, "map", "--world", "wild");
     assert_contains(r.err, "--out");
     th_run_free(&r);
+    /* The save given as --out by mistake: refused, and the save is still the save (it had been
+     * replaced by the picture). Any other file that is not a picture is refused the same way. */
+    r = RUN(f, 1, "map", "--world", "wild", "--out", f->save, "--radius", "0");
+    assert_contains(r.err, "is not a PNG picture");
+    th_run_free(&r);
+    r = RUN(f, 0, "world", "list");
+    assert_contains(r.out, "wild");
+    th_run_free(&r);
+    const char *notes = th_path(f->dir, "notes.txt");
+    FILE *nf = fopen(notes, "w");
+    assert_non_null(nf);
+    fputs("my notes\n", nf);
+    fclose(nf);
+    r = RUN(f, 1, "map", "--world", "wild", "--out", notes, "--radius", "0");
+    th_run_free(&r);
+    char *kept = th_read_file(notes, NULL);
+    assert_string_equal(kept, "my notes\n");
+    free(kept);
+    r = RUN(f, 1, "map", "--world", "wild", "--out", f->dir, "--radius", "0");
+    assert_contains(r.err, "is not a file");
+    th_run_free(&r);
     r = RUN(f, 2, "map", "--world", "wild", "--out", png, "--radius", "-2");
     assert_contains(r.err, "--radius");
     th_run_free(&r);

@@ -198,6 +198,32 @@ static void png_warning_fn(png_structp png, png_const_charp msg)
     (void)msg;
 }
 
+/* Whether path holds something that is not a picture (the save itself, given as --out by mistake,
+ * or any other file): refused with err set, as a map only ever replaces an earlier map (a PNG)
+ * or an empty file. */
+static int replaces_other(const char *path, Err *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return 0; /* nothing there (or not reachable: the write says why) */
+    if (!S_ISREG(st.st_mode)) {
+        err_set(err, MA_ERR_INVALID, "map: %s is not a file; give --out FILE.png", path);
+        return 1;
+    }
+    if (st.st_size == 0)
+        return 0;
+    unsigned char head[8] = {0};
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(head, 1, sizeof head, f) : 0;
+    if (f)
+        fclose(f);
+    if (n == sizeof head && memcmp(head, "\x89PNG\r\n\x1a\n", 8) == 0)
+        return 0;
+    err_set(err, MA_ERR_INVALID, "map: %s already exists and is not a PNG picture; not replacing it (give another --out)",
+            path);
+    return 1;
+}
+
 /* Writes the scaled image; 0 on success, else job->msg says why. Kept
  * apart so that nothing live across setjmp changes after it. */
 static int png_emit(PngJob *job)
@@ -249,6 +275,8 @@ int map_png_write(World *w, const char *path, int32_t center_x, int32_t center_z
                        radius_chunks, scale, map_png_side(radius_chunks, scale), MAP_PNG_MAX_PIXELS);
     if (y >= WORLD_HEIGHT)
         return err_set(err, MA_ERR_INVALID, "map: level %d is above the world (0..%d)", y, WORLD_HEIGHT - 1);
+    if (replaces_other(path, err))
+        return err->code;
     int side = (2 * radius_chunks + 1) * CHUNK_SIZE;
     int32_t x0 = (chunk_coord(center_x) - radius_chunks) * CHUNK_SIZE;
     int32_t z0 = (chunk_coord(center_z) - radius_chunks) * CHUNK_SIZE;
