@@ -429,6 +429,10 @@ static void test_world_tools_refuse_bad_input_clearly(void **state)
     r = RUN(f, 2, "map", "--world", "wild", "--out", png, "--radius", "-2");
     assert_contains(r.err, "--radius");
     th_run_free(&r);
+    /* A forgotten value is a usage error, not a world named after the next option. */
+    r = RUN(f, 2, "render", "--world", "--ascii");
+    assert_contains(r.err, "--world needs a value (NAME) before --ascii");
+    th_run_free(&r);
     r = RUN(f, 2, "pregen", "--world", "wild", "--radius", "-1");
     assert_contains(r.err, "--radius");
     th_run_free(&r);

@@ -247,6 +247,10 @@ static int parse_args(CliCtx *ctx, const CliCommand *cmd, int argc, char **argv,
         if (!value && o->arg && o->arg[0] != '[') {
             if (i + 1 >= argc)
                 return cli_usage_error(ctx, "--%s needs a value (%s)", o->name, o->arg);
+            /* "--world --verbose": the value was forgotten, not a world named "--verbose" (which
+             * --world=--verbose still gives). */
+            if (strncmp(argv[i + 1], "--", 2) == 0)
+                return cli_usage_error(ctx, "--%s needs a value (%s) before %s", o->name, o->arg, argv[i + 1]);
             value = argv[++i];
         }
         int k = (int)(o - cmd->opts);
