@@ -553,6 +553,17 @@ static void test_malformed_script_leaves_the_save_untouched(void **state)
     assert_contains(r.err, "line 2");
     assert_contains(r.err, "NUL");
     th_run_free(&r);
+    /* A directory is no script (it had played an empty one, and made a backup); an endless stream
+     * without line ends is refused at its first 4096 characters (it had been read whole, without
+     * end, into memory). */
+    r = th_run(NULL, "--save", p, "play", "--script", dir, NULL);
+    assert_int_equal(r.status, 1);
+    assert_contains(r.err, "Is a directory");
+    th_run_free(&r);
+    r = th_run(NULL, "--save", p, "play", "--script", "/dev/zero", NULL);
+    assert_int_equal(r.status, 2);
+    assert_contains(r.err, "line 1 is longer than 4096 characters");
+    th_run_free(&r);
     /* Standard input that is a pipe (a bot's) is read as it comes, but its first action is checked first. */
     char cmd[9000];
     snprintf(cmd, sizeof cmd, "printf '# a bot\\nfly up\\nwait\\n' | '%s' --save '%s' play --script - 2>/dev/null",

@@ -37,15 +37,40 @@ typedef struct Script {
 
 /* Reads up to the next action: 1 with *a and *lineno set, 0 at the end, -1
  * for a malformed line (the message is printed). */
+#define SCRIPT_LINE_MAX 4096 /* characters a line, its end included */
+
+/* One line of in into line (SCRIPT_LINE_MAX + 1 bytes, NUL-terminated): its length, -1 at the
+ * end, -2 when it is longer than SCRIPT_LINE_MAX (what is left of it is not read: a stream
+ * without line ends, such as /dev/zero, is never held whole). */
+static ssize_t script_line(FILE *in, char *line)
+{
+    size_t n = 0;
+    int c = EOF;
+    while (n < SCRIPT_LINE_MAX && (c = getc(in)) != EOF) {
+        line[n++] = (char)c;
+        if (c == '\n')
+            break;
+    }
+    line[n] = '\0';
+    if (n == SCRIPT_LINE_MAX && line[n - 1] != '\n')
+        return -2;
+    return n == 0 && c == EOF ? -1 : (ssize_t)n;
+}
+
 static int script_read(Script *sc, Action *a, int *lineno)
 {
-    char *line = NULL;
-    size_t cap = 0;
+    static char line[SCRIPT_LINE_MAX + 1];
     ssize_t n;
     int rc = 0;
     Err err = {0};
-    while ((n = getline(&line, &cap, sc->in)) >= 0) {
+    while ((n = script_line(sc->in, line)) != -1) {
         sc->lineno++;
+        if (n == -2) {
+            fprintf(stderr, "magic-adventure: play: %s line %d is longer than %d characters (a script is one action a line)\n",
+                    sc->name, sc->lineno, SCRIPT_LINE_MAX);
+            rc = -1;
+            break;
+        }
         const char *nul = memchr(line, '\0', (size_t)n);
         if (nul) {
             fprintf(stderr, "magic-adventure: play: %s line %d: a NUL byte at column %d (a script is text)\n",
@@ -58,8 +83,12 @@ static int script_read(Script *sc, Action *a, int *lineno)
             continue;
         if (parsed < 0) {
             line[strcspn(line, "\r\n")] = '\0';
-            fprintf(stderr, "magic-adventure: play: %s line %d: %s: %s\n", sc->name, sc->lineno, cli_safe(err.msg),
-                    cli_safe(line));
+            /* The line as it was written, shortened past 80 characters. */
+            int cut = strlen(line) > 80;
+            if (cut)
+                line[80] = '\0';
+            fprintf(stderr, "magic-adventure: play: %s line %d: %s: %s%s\n", sc->name, sc->lineno, cli_safe(err.msg),
+                    cli_safe(line), cut ? "..." : "");
             rc = -1;
             break;
         }
@@ -67,7 +96,10 @@ static int script_read(Script *sc, Action *a, int *lineno)
         rc = 1;
         break;
     }
-    free(line);
+    if (n == -1 && ferror(sc->in)) {
+        fprintf(stderr, "magic-adventure: play: cannot read the script %s: %s\n", sc->name, strerror(errno));
+        rc = -1;
+    }
     return rc;
 }
 
@@ -169,6 +201,12 @@ static int cmd_play(CliCtx *ctx)
         return cli_usage_error(ctx, "needs --script FILE (or --script - for standard input); "
                                     "run with no command for the full game");
     FILE *in = strcmp(script, "-") == 0 ? stdin : fopen(script, "r");
+    struct stat in_st;
+    if (in && fstat(fileno(in), &in_st) == 0 && S_ISDIR(in_st.st_mode)) {
+        fclose(in);
+        errno = EISDIR;
+        in = NULL;
+    }
     if (!in) {
         fprintf(stderr, "magic-adventure: play: cannot read the script %s: %s\n", script, strerror(errno));
         return CLI_FAIL;
