@@ -155,6 +155,28 @@ static void test_verify_goes_on_past_a_chunk_the_evolution_log_needs(void **stat
     th_run_free(&r);
 }
 
+/* A page of the chunk table overwritten (damage below SQL): every stage that cannot read says so
+ * as a problem, exit 3 (it had stopped at the chunks with exit 1, as if verify itself failed). */
+static void test_verify_counts_a_damaged_page_as_problems(void **state)
+{
+    (void)state;
+    const char *p = make_world_save("paged.db");
+    long long root = raw_int(p, "SELECT rootpage FROM sqlite_schema WHERE name = 'world_chunks'");
+    long long size = raw_int(p, "PRAGMA page_size");
+    assert_true(root > 1);
+    FILE *f = fopen(p, "r+b");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, (long)((root - 1) * size), SEEK_SET), 0);
+    for (long long i = 0; i < size; i++)
+        fputc((int)((i * 7919) & 0xFF), f);
+    fclose(f);
+    RunResult r = RUN(3, "--save", p, "verify");
+    assert_contains(r.out, "PROBLEM integrity");
+    assert_contains(r.out, "PROBLEM the chunks could not be checked");
+    assert_contains(r.out, " problems found");
+    th_run_free(&r);
+}
+
 static void test_restore_refuses_a_backup_whose_chunks_do_not_decode(void **state)
 {
     (void)state;
@@ -1106,6 +1128,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_verify_reports_each_chunk_that_does_not_decode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_verify_goes_on_past_a_chunk_the_evolution_log_needs, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_verify_counts_a_damaged_page_as_problems, setup, teardown),
         cmocka_unit_test_setup_teardown(test_init_makes_the_default_saves_folder, setup, teardown),
         cmocka_unit_test_setup_teardown(test_codec_model_never_writes_over_a_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restore_refuses_a_backup_whose_chunks_do_not_decode, setup, teardown),

@@ -133,31 +133,38 @@ static int check_evolution(Save *s, Err *err)
     return rc == MA_OK ? problems : rc;
 }
 
+/* A stage of verify that stopped with an error: a damaged save (SQLite finds it malformed) is a
+ * problem found, printed as one (exit 3), and the stages after it still run; any other error (out
+ * of memory, a read failing) ends verify as a failure. */
+static int stage_done(int n, const char *stage, int *problems, Err *err)
+{
+    if (n >= 0) {
+        *problems += n;
+        return 1;
+    }
+    if (n == MA_ERR_CORRUPT) {
+        printf("PROBLEM %s could not be checked: %s\n", stage, cli_safe(err->msg));
+        (*problems)++;
+        *err = (Err){0};
+        return 1;
+    }
+    return 0;
+}
+
 static int cmd_verify(CliCtx *ctx)
 {
     Save *s = cli_open_save(ctx, SAVE_READONLY);
     if (!s)
         return CLI_FAIL;
     Err err = {0};
-    int problems = save_verify(s, print_problem, NULL, &err);
-    if (problems >= 0) {
-        int chunks = check_chunks(s, NULL, &err);
-        problems = chunks < 0 ? chunks : problems + chunks;
-    }
-    if (problems >= 0) {
-        int log = check_evolution(s, &err);
-        problems = log < 0 ? log : problems + log;
-    }
-    if (problems >= 0 && save_schema_version(s) == save_latest_version()) {
-        int game = game_verify(s, print_problem, NULL, &err);
-        if (game == MA_ERR_CORRUPT) { /* a chunk it needs does not load: a problem too */
-            printf("PROBLEM the game's invariants could not all be checked: %s\n", cli_safe(err.msg));
-            game = 1;
-        }
-        problems = game < 0 ? game : problems + game;
-    }
+    int problems = 0;
+    int ok = stage_done(save_verify(s, print_problem, NULL, &err), "the save", &problems, &err) &&
+             stage_done(check_chunks(s, NULL, &err), "the chunks", &problems, &err) &&
+             stage_done(check_evolution(s, &err), "the evolution log", &problems, &err);
+    if (ok && save_schema_version(s) == save_latest_version())
+        ok = stage_done(game_verify(s, print_problem, NULL, &err), "the game's invariants", &problems, &err);
     save_close(s);
-    if (problems < 0)
+    if (!ok)
         return cli_fail(&err);
     if (problems == 0) {
         printf("%s: ok (integrity, foreign keys, game invariants, every chunk and the evolution log)\n", ctx->save_path);
