@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -31,6 +32,9 @@ void llm_stub_start(LlmStub *st, const char *dir, const char *script)
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
+        /* The stub ends with the test: a failed assertion jumps past llm_stub_stop, and a stub
+         * left running holds the test's output open until meson's timeout. */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
         execlp("python3", "python3", stub, "--script", st->script, "--port-file", port_file, "--log", st->log,
                "--lifetime", "600", (char *)NULL);
         _exit(127);

@@ -25,6 +25,8 @@ object with any of:
   "cut": true         send part of the body, then close the connection
   "schema_400": true  answer 400 when the request asks for a json_schema
   "usage": {...}      the usage object
+"paths" scripts GET answers of other paths: {"/v1/worlds/1/changes": {"status": 200,
+"body": "..."}} (the query is left off), for the sync client's tests.
 Every request is appended to --log as one JSON line: method, path, the
 Authorization header, the body and the time. Standard library only.
 """
@@ -125,6 +127,17 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         self.record(None)
+        # Any other server's answers, scripted by path (the query left off): {"paths": {"/v1/x":
+        # {"status": 200, "body": "..."}}} (the sync client's tests of a hostile server).
+        step = (SCRIPT.get("paths") or {}).get(self.path.split("?")[0])
+        if step is not None:
+            body = step.get("body", "").encode("utf-8")
+            self.send_response(step.get("status", 200))
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
         if self.path.rstrip("/").endswith("/models"):
             status = SCRIPT.get("models_status", 200)
             models = SCRIPT.get("models", ["stub-model"])

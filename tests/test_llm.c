@@ -19,6 +19,7 @@
 #include "helpers.h"
 #include "llm_stub.h"
 
+#include <cJSON.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,7 @@
 #include "game/calendar.h"
 #include "game/game.h"
 #include "net/llm.h"
+#include "net/sync_client.h"
 #include "net/llm_reply.h"
 #include "save/agents.h"
 #include "save/dump.h"
@@ -355,6 +357,59 @@ static void test_envelope_refuses_a_cut_reply_and_reads_errors(void **state)
     assert_int_equal(llm_envelope_parse("<html>", 6, &e, why, sizeof why), -1);
     assert_non_null(strstr(why, "not JSON"));
     llm_envelope_clear(&e);
+}
+
+/* ------------------------------------------------------------ a hostile sync server */
+
+/* The sync client over the stub as a sync server: a page that says more wait without moving its
+ * cursor on (a client that followed it asked for ever: 909 requests in 40 s), and a page of more
+ * changes than were asked for, are refused as malformed answers. */
+static void test_the_sync_client_refuses_a_pull_that_would_never_end(void **state)
+{
+    (void)state;
+    char twelve[512] = "{\"changes\":[";
+    for (int i = 0; i < 12; i++)
+        snprintf(twelve + strlen(twelve), sizeof twelve - strlen(twelve), "%s{\"seq\":%d}", i ? "," : "", i + 1);
+    strcat(twelve, "],\"cursor\":12,\"more\":false}");
+    cJSON *root = cJSON_CreateObject(), *paths = cJSON_AddObjectToObject(root, "paths");
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(paths, "/v1/worlds/1/changes"), "body",
+                            "{\"changes\":[],\"cursor\":3,\"more\":true}");
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(paths, "/v1/worlds/2/changes"), "body", twelve);
+    char *script = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    LlmStub stub;
+    llm_stub_start(&stub, dir, script);
+    char base[64];
+    snprintf(base, sizeof base, "http://127.0.0.1:%d", stub.port);
+    SyncClient *c = NULL;
+    Err err = {0};
+    SyncClientOptions opt = {.retries = 0};
+    assert_int_equal(sync_client_new(base, &opt, &c, &err), MA_OK);
+    cJSON *page = NULL;
+    int64_t cursor = 0;
+    int more = 0;
+    /* From 3 on, "more" at cursor 3 goes nowhere. */
+    assert_int_equal(sync_client_pull(c, 1, 3, 10, &page, &cursor, &more, &err), MA_ERR_IO);
+    assert_non_null(strstr(err.msg, "cursor (3) did not move on from 3"));
+    assert_null(page);
+    /* From 0 the same page moves the cursor on: taken. */
+    err = (Err){0};
+    assert_int_equal(sync_client_pull(c, 1, 0, 10, &page, &cursor, &more, &err), MA_OK);
+    assert_int_equal(cursor, 3);
+    assert_true(more);
+    cJSON_Delete(page);
+    page = NULL;
+    /* Twelve changes when ten were asked for. */
+    assert_int_equal(sync_client_pull(c, 2, 0, 10, &page, &cursor, &more, &err), MA_ERR_IO);
+    assert_non_null(strstr(err.msg, "sent 12 changes when at most 10 were asked for"));
+    assert_null(page);
+    err = (Err){0};
+    assert_int_equal(sync_client_pull(c, 2, 0, 12, &page, &cursor, &more, &err), MA_OK);
+    assert_int_equal(cJSON_GetArraySize(page), 12);
+    cJSON_Delete(page);
+    sync_client_free(c);
+    llm_stub_stop(&stub);
+    free(script);
 }
 
 /* ------------------------------------------------------------ the agents with the stub */
@@ -780,6 +835,7 @@ int main(void)
         cmocka_unit_test(test_tokens_a_day_cap_stops_asking),
         cmocka_unit_test(test_a_new_story_branch_is_rewritten_through_the_weavers_hook),
         cmocka_unit_test(test_the_story_weaver_asks_for_its_new_branches),
+        cmocka_unit_test(test_the_sync_client_refuses_a_pull_that_would_never_end),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -397,14 +397,15 @@ int sync_client_push(SyncClient *c, int64_t world, const cJSON *ops, cJSON **res
     return rc;
 }
 
-static int pull(SyncClient *c, const char *path, cJSON **changes, int64_t *cursor, int *more, Err *err);
+static int pull(SyncClient *c, const char *path, int64_t since, int limit, cJSON **changes, int64_t *cursor, int *more,
+                Err *err);
 
 int sync_client_pull(SyncClient *c, int64_t world, int64_t since, int limit, cJSON **changes, int64_t *cursor,
                      int *more, Err *err)
 {
     char path[160];
     snprintf(path, sizeof path, "/v1/worlds/%" PRId64 "/changes?since=%" PRId64 "&limit=%d", world, since, limit);
-    return pull(c, path, changes, cursor, more, err);
+    return pull(c, path, since, limit, changes, cursor, more, err);
 }
 
 int sync_client_pull_near(SyncClient *c, int64_t world, int64_t since, int limit, int cx, int cz, int radius,
@@ -413,10 +414,14 @@ int sync_client_pull_near(SyncClient *c, int64_t world, int64_t since, int limit
     char path[200];
     snprintf(path, sizeof path, "/v1/worlds/%" PRId64 "/changes?since=%" PRId64 "&limit=%d&near=%d,%d,%d", world, since,
              limit, cx, cz, radius);
-    return pull(c, path, changes, cursor, more, err);
+    return pull(c, path, since, limit, changes, cursor, more, err);
 }
 
-static int pull(SyncClient *c, const char *path, cJSON **changes, int64_t *cursor, int *more, Err *err)
+/* A page of changes since `since`, at most limit of them. An answer with more than limit, or that
+ * says more wait without moving its cursor on, is refused as malformed: a client that followed it
+ * would fill its memory or ask for ever. */
+static int pull(SyncClient *c, const char *path, int64_t since, int limit, cJSON **changes, int64_t *cursor, int *more,
+                Err *err)
 {
     *changes = NULL;
     cJSON *a = NULL;
@@ -428,6 +433,16 @@ static int pull(SyncClient *c, const char *path, cJSON **changes, int64_t *curso
             cJSON_Delete(*changes);
             *changes = NULL;
             rc = err_set(err, MA_ERR_IO, "the sync server's changes answer is malformed");
+        } else if (cJSON_GetArraySize(*changes) > limit) {
+            rc = err_set(err, MA_ERR_IO, "the sync server sent %d changes when at most %d were asked for",
+                         cJSON_GetArraySize(*changes), limit);
+            cJSON_Delete(*changes);
+            *changes = NULL;
+        } else if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "more")) && cur->valuedouble <= (double)since) {
+            rc = err_set(err, MA_ERR_IO, "the sync server says more changes wait but its cursor (%.0f) did not move on "
+                         "from %lld", cur->valuedouble, (long long)since);
+            cJSON_Delete(*changes);
+            *changes = NULL;
         } else {
             if (cursor)
                 *cursor = (int64_t)cur->valuedouble;
