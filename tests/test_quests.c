@@ -219,6 +219,60 @@ static void test_talk_lists_replies_and_say_1_accepts_a_quest(void **state)
     stop(&f);
 }
 
+/* Takes the villager of f out of its chunk and puts it at (x, y, z): villagers walk (to work,
+ * to the green, home) after they are met. */
+static void move_villager(Fixture *f, int32_t x, int32_t y, int32_t z)
+{
+    World *w = game_world(f->game);
+    Chunk *c = world_chunk(w, chunk_coord(f->vx), chunk_coord(f->vy), chunk_coord(f->vz), NULL);
+    assert_non_null(c);
+    for (int i = cJSON_GetArraySize(c->entities) - 1; i >= 0; i--) {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(c->entities, i), "id");
+        if (cJSON_IsString(id) && strcmp(id->valuestring, f->villager) == 0)
+            cJSON_DeleteItemFromArray(c->entities, i);
+    }
+    world_mark_dirty(w, c->cx, c->cy, c->cz);
+    cJSON *e = th_villager(f->villager, "Mara", "farmer", "Testford");
+    th_put_entity(w, e, x, y, z);
+    f->vx = x;
+    f->vy = y;
+    f->vz = z;
+}
+
+/* Replies reach the villager where it stands now, not where it was first met (every reply had
+ * been refused as "too far away to hear you" once the villager had walked on from there). */
+static void test_a_villager_hears_you_where_it_stands_now(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "walked.db", "farmer");
+    ActionResult r = th_act(f.game, "talk e");
+    assert_true(r.ok);
+    r = th_act(f.game, "say 9"); /* no such reply: the conversation goes on */
+    int32_t x0 = game_player(f.game)->x;
+    /* Mara walks 10 east, then the player walks up to her and talks again. */
+    move_villager(&f, f.vx + 10, f.vy, f.vz);
+    char line[64];
+    snprintf(line, sizeof line, "walk %d %d", f.vx - 1, f.vz);
+    r = th_act(f.game, line);
+    assert_true(r.ok);
+    assert_int_equal(game_player(f.game)->x, x0 + 10);
+    r = th_act(f.game, "talk e");
+    assert_true(r.ok);
+    ActionResult said;
+    say_reply(&f, &r, "Wood for the Winter", &said);
+    assert_true(said.ok);
+    expect_event(&said, "Quest accepted: Wood for the Winter");
+    /* And while the player talks she walks off 10 more: out of hearing. */
+    r = th_act(f.game, "talk e");
+    assert_true(r.ok);
+    move_villager(&f, f.vx + 10, f.vy, f.vz);
+    r = th_act(f.game, "say 1");
+    assert_false(r.ok);
+    assert_non_null(strstr(r.text, "Mara is too far away to hear you"));
+    stop(&f);
+}
+
 static void test_talk_to_nobody_is_refused(void **state)
 {
     (void)state;
@@ -1014,6 +1068,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_talk_lists_replies_and_say_1_accepts_a_quest),
         cmocka_unit_test(test_talk_to_nobody_is_refused),
+        cmocka_unit_test(test_a_villager_hears_you_where_it_stands_now),
         cmocka_unit_test(test_dialogue_reply_unavailable_says_why),
         cmocka_unit_test(test_counters_advance_and_hand_in_rewards_exactly_once),
         cmocka_unit_test(test_a_place_to_reach_has_a_direction),

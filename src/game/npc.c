@@ -61,6 +61,31 @@ cJSON *npc_entity_at(Game *g, int32_t x, int32_t y, int32_t z, int32_t pos[3])
     return NULL;
 }
 
+/* Whether the villager whose entity id is entity stands within reach (across) and a level (up or
+ * down) of the player, wherever it has walked since it was met. */
+int npc_within_reach(Game *g, const char *entity, int reach)
+{
+    const Player *p = &g->p;
+    for (int32_t cy = chunk_coord(p->y - 1); cy <= chunk_coord(p->y + 1); cy++)
+        for (int32_t cz = chunk_coord(p->z - reach); cz <= chunk_coord(p->z + reach); cz++)
+            for (int32_t cx = chunk_coord(p->x - reach); cx <= chunk_coord(p->x + reach); cx++) {
+                Chunk *c = world_chunk(g->world, cx, cy, cz, NULL);
+                if (!c)
+                    continue;
+                const cJSON *e;
+                cJSON_ArrayForEach(e, c->entities) {
+                    const cJSON *pos = cJSON_GetObjectItemCaseSensitive(e, "position");
+                    if (!json_str(e, "id") || strcmp(json_str(e, "id"), entity) != 0 || cJSON_GetArraySize(pos) != 3)
+                        continue;
+                    int32_t wx = cx * CHUNK_SIZE + cJSON_GetArrayItem(pos, 0)->valueint;
+                    int32_t wy = cy * CHUNK_SIZE + cJSON_GetArrayItem(pos, 1)->valueint;
+                    int32_t wz = cz * CHUNK_SIZE + cJSON_GetArrayItem(pos, 2)->valueint;
+                    return abs(wx - p->x) <= reach && abs(wz - p->z) <= reach && abs(wy - p->y) <= 1;
+                }
+            }
+    return 0;
+}
+
 int64_t npc_character_id(Game *g, const char *entity_id)
 {
     if (!entity_id || !entity_id[0])

@@ -152,7 +152,6 @@ void dialogue_free(DialogueBook *b)
 typedef struct Npc {
     int64_t id;
     char entity[48], name[65], role[16], village[48];
-    int32_t home[3];
     int opinion, your_view;
 } Npc;
 
@@ -169,9 +168,6 @@ static int npc_load(Game *g, int64_t id, Npc *n)
     snprintf(n->role, sizeof n->role, "%s", json_str(c.appearance, "role") ? json_str(c.appearance, "role") : "");
     snprintf(n->village, sizeof n->village, "%s",
              json_str(c.appearance, "village") ? json_str(c.appearance, "village") : "");
-    const cJSON *home = cJSON_GetObjectItemCaseSensitive(c.appearance, "home");
-    for (int i = 0; i < 3; i++)
-        n->home[i] = cJSON_GetArraySize(home) == 3 ? cJSON_GetArrayItem(home, i)->valueint : 0;
     character_row_clear(&c);
     RelationshipRow rel;
     if (relationships_get(g->save, id, g->p.character_id, &rel, NULL) == MA_OK) {
@@ -560,7 +556,8 @@ int npc_say(Game *g, int reply, ActionResult *r, Err *err)
         game_refuse(r, "you are not talking to anyone (talk DIR first)");
         return MA_OK;
     }
-    if (abs(npc.home[0] - g->p.x) > TALK_REACH || abs(npc.home[2] - g->p.z) > TALK_REACH) {
+    /* Where the villager stands now: villagers walk (to work, to the green, home) after they are met. */
+    if (!npc_within_reach(g, npc.entity, TALK_REACH)) {
         game_refuse(r, "%s is too far away to hear you", npc.name);
         return npc_end_conversation(g, err);
     }

@@ -26,6 +26,7 @@ static const char *const offers[] = {"work", "hand_in", "buy", "sell", "bye"};
 
 /* In npc.c (what each does is said at its definition). */
 cJSON *npc_entity_at(Game *g, int32_t x, int32_t y, int32_t z, int32_t pos[3]);
+int npc_within_reach(Game *g, const char *entity, int reach);
 int npc_mark_met(Game *g, const char *entity, int *was_new, Err *err);
 
 #endif
