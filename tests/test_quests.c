@@ -507,6 +507,38 @@ static void test_slay_counts_from_acceptance_and_quest_expires_on_the_clock(void
     stop(&f);
 }
 
+/* The time limit is for the work: wolves slain in time, the quest waits to be handed in however
+ * long the walk back takes (it had failed when its limit passed with the work done). */
+static void test_a_quest_done_in_time_waits_past_its_limit_to_be_handed_in(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "done_in_time.db", "guard");
+    int64_t me = game_player(f.game)->character_id;
+    Err err = {0};
+    ActionResult r = th_act(f.game, "quest accept wolf_trouble");
+    assert_true(r.ok);
+    assert_int_equal(charstate_add(f.save, me, "slain_wolf", 3, NULL, &err), MA_OK);
+    r = th_act(f.game, "wait");
+    expect_event(&r, "Wolf Trouble is done: return to");
+    QuestView *log = NULL;
+    int n = 0;
+    assert_int_equal(quest_log(f.game, &log, &n, &err), MA_OK);
+    assert_int_equal(log[0].turns_left, -1); /* no count-down once done */
+    free(log);
+    const Player *pl = game_player(f.game);
+    th_clear_creatures(game_world(f.game), pl->x - 40, pl->x + 40, pl->y, pl->z - 40, pl->z + 40);
+    r = wait_turns(&f, 760);
+    assert_null(th_event_with(&r, "the time ran out"));
+    assert_string_equal(quest_state_name(f.game, "wolf_trouble"), "active");
+    r = th_act(f.game, "talk e");
+    ActionResult said;
+    say_reply(&f, &r, "Hand in: Wolf Trouble", &said);
+    assert_true(said.ok);
+    assert_string_equal(quest_state_name(f.game, "wolf_trouble"), "completed");
+    stop(&f);
+}
+
 static void test_deliver_through_dialogue_completes_and_pleases_the_receiver(void **state)
 {
     (void)state;
@@ -1068,6 +1100,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_talk_lists_replies_and_say_1_accepts_a_quest),
         cmocka_unit_test(test_talk_to_nobody_is_refused),
+        cmocka_unit_test(test_a_quest_done_in_time_waits_past_its_limit_to_be_handed_in),
         cmocka_unit_test(test_a_villager_hears_you_where_it_stands_now),
         cmocka_unit_test(test_dialogue_reply_unavailable_says_why),
         cmocka_unit_test(test_counters_advance_and_hand_in_rewards_exactly_once),

@@ -584,7 +584,9 @@ int quest_after_action(Game *g, const Action *a, ActionResult *r, Err *err)
         if (!tpl)
             continue;
         const cJSON *deadline = cJSON_GetObjectItemCaseSensitive(p->progress_data, "deadline");
-        if (cJSON_IsNumber(deadline) && g->clock >= (int64_t)deadline->valuedouble) {
+        /* The time limit is for the work: once it is all done, the quest waits to be handed in. */
+        if (cJSON_IsNumber(deadline) && g->clock >= (int64_t)deadline->valuedouble &&
+            !quest_all_done(tpl, p->progress_data)) {
             rc = progress_expire(g->save, g->p.character_id, p->quest_id, err);
             if (rc == MA_OK)
                 game_event(r, SEV_BAD, "Quest failed: %s — the time ran out.", json_str(tpl, "title"));

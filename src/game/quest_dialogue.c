@@ -194,7 +194,7 @@ int quest_log(Game *g, QuestView **out, int *n_out, Err *err)
             snprintf(q->description, sizeof q->description, "%s", about ? about : "");
             quest_giver_words(g, tpl, rows[i].progress_data, q->giver_name, sizeof q->giver_name);
             const cJSON *deadline = cJSON_GetObjectItemCaseSensitive(pd, "deadline");
-            if (cJSON_IsNumber(deadline) && rank == 0) {
+            if (cJSON_IsNumber(deadline) && rank == 0 && !quest_all_done(tpl, pd)) {
                 q->turns_left = (int64_t)deadline->valuedouble - g->clock;
                 if (q->turns_left < 0)
                     q->turns_left = 0;
