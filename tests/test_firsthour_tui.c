@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "game/game.h"
+#include "game/progress.h"
 #include "save/save.h"
 #include "save/worlds.h"
 #include "world/world.h"
@@ -798,6 +799,52 @@ static void test_a_torch_lights_the_night(void **state)
     tmux_quit_game();
 }
 
+/* The client spends what a level gives: a stat on the sheet, a specialisation on a skill's page
+ * (both had been script words only: the sheet said "levelup STAT raises one" and nothing did). */
+static void test_a_stat_point_and_a_specialisation_are_spent_in_the_client(void **state)
+{
+    (void)state;
+    ThGame f;
+    th_game_start(&f, th_path(g_dir, "levels.db"), NULL);
+    ActionResult r;
+    memset(&r, 0, sizeof r);
+    Err err = {0};
+    if (progress_add_experience(f.game, 400, &r, &err) != MA_OK || progress_stat_points(f.game) < 1)
+        fail_msg("no stat point: %s", err.msg);
+    if (progress_skill_use(f.game, "swordsmanship", 100000, &r, &err) != MA_OK ||
+        progress_skill_level(f.game, "swordsmanship") < 5)
+        fail_msg("swordsmanship below 5: %s", err.msg);
+    int strength = progress_stat(f.game, "strength", 0, &err);
+    th_game_stop(&f);
+    launch("levels.db", "--continue", 100, 30);
+    free(tmux_wait_for("Health:", 30));
+    tmux_keys("C");
+    free(tmux_wait_for("Enter on a stat raises it", 10));
+    tmux_keys("Down"); /* from Health to Mana, then Strength */
+    tmux_keys("Down");
+    tmux_keys("Enter");
+    free(tmux_wait_for("Spend a stat point on strength? [yN]", 10));
+    tmux_keys("y");
+    free(tmux_wait_for("You raise your strength", 10));
+    tmux_keys("S");
+    free(tmux_wait_for("Swordsmanship", 10));
+    tmux_type("Swordsm");
+    tmux_keys("Enter");
+    free(tmux_wait_for("Choose a specialisation now", 10));
+    tmux_keys("Enter");
+    free(tmux_wait_for("Specialise in Swordsmanship (once, for good)", 10));
+    tmux_keys("Enter");
+    free(tmux_wait_for("It cannot be undone. [yN]", 10));
+    tmux_keys("y");
+    free(tmux_wait_for("You specialise in Swordsmanship: duelist", 10));
+    tmux_quit_game();
+    char want[32];
+    snprintf(want, sizeof want, "%d", strength + 1);
+    assert_query("levels.db", "SELECT json_extract(stats, '$.strength') FROM characters WHERE user_id IS NOT NULL", want);
+    assert_query("levels.db", "SELECT value FROM character_state WHERE kind = 'specialization' AND key = 'swordsmanship'",
+                 "duelist");
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -839,6 +886,7 @@ int main(void)
         cmocka_unit_test_teardown(test_10_history_survives_and_lists_fit, tmux_teardown),
         cmocka_unit_test_teardown(test_night_falls_once, tmux_teardown),
         cmocka_unit_test_teardown(test_a_torch_lights_the_night, tmux_teardown),
+        cmocka_unit_test_teardown(test_a_stat_point_and_a_specialisation_are_spent_in_the_client, tmux_teardown),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

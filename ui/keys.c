@@ -47,7 +47,7 @@ static const KeyBinding g_keys[] = {
     {{'R', 0}, KCTX_MAP, KC_REPAIR, 0, "repair an item (costs material)"},
     {{'c', 0}, KCTX_MAP, KC_CRAFT, 0, "craft: the recipes you know, what each needs"},
     {{'C', 0}, KCTX_MAP, KC_SHEET, 0, "character sheet (raise a stat after a level-up)"},
-    {{'S', 0}, KCTX_MAP, KC_SKILLS, 0, "skills: trees, levels, what unlocks next"},
+    {{'S', 0}, KCTX_MAP, KC_SKILLS, 0, "skills: trees, levels, what unlocks next, specialisations"},
     {{'q', 0}, KCTX_MAP, KC_QUESTS, 0, "quest log"},
     {{'A', 0}, KCTX_MAP, KC_ACHIEVEMENTS, 0, "achievements"},
     {{'s', 0}, KCTX_MAP, KC_STORY, 0, "story: read the passage in focus; a letter takes a choice"},

@@ -178,8 +178,14 @@ static int map_key_screens(MainUi *u, KeyCmd cmd)
     switch (cmd) {
     case KC_MESSAGES: screen_messages_run(&u->log); return 0;
     case KC_INVENTORY: screen_inventory_run(u->g); return 0;
-    case KC_SHEET: screen_sheet_run(u->g); return 0;
-    case KC_SKILLS: screen_skills_run(u->g); return 0;
+    case KC_SHEET:
+    case KC_SKILLS: {
+        /* A stat raised on the sheet, a specialisation chosen among the skills: taken as any action. */
+        Action a;
+        if (cmd == KC_SHEET ? screen_sheet_run(u->g, &a) : screen_skills_run(u->g, &a))
+            screen_main_act(u, &a, NULL);
+        return 0;
+    }
     case KC_QUESTS:
         screen_quests_run(u->g, &u->log, u->panel.tracked, sizeof u->panel.tracked);
         panel_mark_stale(&u->panel);

@@ -11,14 +11,17 @@
 
 /* ------------------------------------------------------------ the character sheet */
 
-void screen_sheet_run(Game *g)
+int screen_sheet_run(Game *g, Action *out)
 {
     CharSheet sh;
     Err err = {0};
     if (progress_sheet(g, &sh, &err) != MA_OK) {
         screen_message("Character", err.msg);
-        return;
+        return 0;
     }
+    int stat_of[16]; /* the row's stat (index of progress_stat_names), or -1 */
+    for (int i = 0; i < 16; i++)
+        stat_of[i] = -1;
     const Player *p = game_player(g);
     const char *const *names = progress_stat_names();
     ListItem items[16];
@@ -33,18 +36,21 @@ void screen_sheet_run(Game *g)
         snprintf(items[n].text, sizeof items[n].text, "Experience %lld — the top level", (long long)sh.experience);
     snprintf(items[n++].detail, sizeof items[n].detail, "next at %lld", (long long)sh.next_level_at);
     snprintf(items[n].text, sizeof items[n].text, "Unspent stat points: %d%s", sh.stat_points,
-             sh.stat_points > 0 ? "  (levelup STAT raises one)" : "");
+             sh.stat_points > 0 ? "  (Enter on a stat raises it)" : "");
     n++;
+    stat_of[n] = 0;
     snprintf(items[n].text, sizeof items[n].text, "Health %d/%d", sh.health, sh.max_health);
     if (sh.gear[0])
         snprintf(items[n].detail, sizeof items[n].detail, "%+d at most, worn", sh.gear[0]);
     n++;
+    stat_of[n] = 1;
     snprintf(items[n].text, sizeof items[n].text, "Mana %d/%d", sh.mana, sh.max_mana);
     if (sh.gear[1])
         snprintf(items[n].detail, sizeof items[n].detail, "%+d at most, worn", sh.gear[1]);
     n++;
     /* Each stat as play counts it: the character's own and what worn gear adds. */
     for (int i = 2; i < 7; i++) {
+        stat_of[n] = i;
         snprintf(items[n].text, sizeof items[n].text, "%-13s %d", names[i], sh.stats[i] + sh.gear[i]);
         if (sh.gear[i])
             snprintf(items[n].detail, sizeof items[n].detail, "base %d, %+d worn", sh.stats[i], sh.gear[i]);
@@ -58,7 +64,27 @@ void screen_sheet_run(Game *g)
     snprintf(items[n].text, sizeof items[n].text, "Digging speed x%.2f   prices x%.2f", progress_mining_speed(g),
              progress_price_factor(g));
     items[n++].detail[0] = '\0';
-    ListSpec spec = {.title = "Character", .items = items, .n = n, .help_ctx = KCTX_LIST, .wrap = 1};
-    list_run(&spec);
+    int spend = sh.stat_points > 0;
+    ListSpec spec = {.title = spend ? "Character (Enter: raise a stat)" : "Character", .items = items, .n = n,
+                     .selectable = spend, .start = spend ? 3 : 0, .help_ctx = KCTX_LIST, .wrap = 1};
+    for (;;) {
+        int pick = list_run(&spec);
+        if (pick < 0)
+            return 0;
+        spec.start = pick;
+        if (stat_of[pick] < 0)
+            continue;
+        char q[128];
+        snprintf(q, sizeof q, "Spend a stat point on %s? [yN]", names[stat_of[pick]]);
+        int yes = prompt_yn(q, 0);
+        if (yes < 0)
+            return 0;
+        if (!yes)
+            continue;
+        memset(out, 0, sizeof *out);
+        out->kind = ACT_LEVELUP;
+        snprintf(out->arg, sizeof out->arg, "%s", names[stat_of[pick]]);
+        return 1;
+    }
 }
 

@@ -5,7 +5,9 @@
 #include "game/game.h"
 
 /* Stats (with equipment bonuses when the inventory module gives them), level, experience to
- * the next level and unspent stat points; returns when the player backs out. */
-void screen_sheet_run(Game *g);
+ * the next level and unspent stat points. With points to spend, Enter on a stat (and yes) raises
+ * it: returns 1 with *out the ACT_LEVELUP for the caller to take (game_apply), else 0 when the
+ * player backs out. */
+int screen_sheet_run(Game *g, Action *out);
 
 #endif

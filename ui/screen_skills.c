@@ -11,15 +11,43 @@
 
 /* ------------------------------------------------------------ skills */
 
-void screen_skills_run(Game *g)
+/* The choice of a specialisation for s: 1 with *out the action, 0 when the player backs out. */
+static int choose_spec(const SkillInfo *s, Action *out)
+{
+    ListItem items[4];
+    memset(items, 0, sizeof items);
+    for (int k = 0; k < s->n_specs; k++) {
+        snprintf(items[k].text, sizeof items[k].text, "%s", s->spec_name[k]);
+        snprintf(items[k].detail, sizeof items[k].detail, "%s", s->spec_about[k]);
+    }
+    char title[96];
+    snprintf(title, sizeof title, "Specialise in %s (once, for good)", s->title);
+    ListSpec spec = {.title = title, .items = items, .n = s->n_specs, .selectable = 1, .help_ctx = KCTX_LIST,
+                     .wrap = 1};
+    int pick = list_run(&spec);
+    if (pick < 0)
+        return 0;
+    char q[160];
+    snprintf(q, sizeof q, "Specialise in %s as a %s? It cannot be undone. [yN]", s->title, s->spec_name[pick]);
+    if (prompt_yn(q, 0) != 1)
+        return 0;
+    memset(out, 0, sizeof *out);
+    out->kind = ACT_SPECIALIZE;
+    snprintf(out->arg, sizeof out->arg, "%s", s->name);
+    snprintf(out->block, sizeof out->block, "%s", s->spec_name[pick]);
+    return 1;
+}
+
+int screen_skills_run(Game *g, Action *out)
 {
     int n = progress_skill_count(g);
     SkillInfo *info = calloc((size_t)(n > 0 ? n : 1), sizeof *info);
     ListItem *items = calloc((size_t)(2 * n + 1), sizeof *items);
+    int chosen = 0;
     if (!info || !items) {
         free(info);
         free(items);
-        return;
+        return 0;
     }
     Err err = {0};
     int m = 0;
@@ -67,20 +95,25 @@ void screen_skills_run(Game *g)
         else
             snprintf(next, sizeof next, "Mastered.");
         char spec_line[300] = "";
+        int can_choose = !s->spec[0] && s->spec_at && s->level >= s->spec_at && s->n_specs > 0;
         if (s->spec[0])
             snprintf(spec_line, sizeof spec_line, "Specialisation: %s", s->spec);
+        else if (can_choose)
+            snprintf(spec_line, sizeof spec_line, "Choose a specialisation now (any key): %s", s->spec_choices);
         else if (s->spec_at)
-            snprintf(spec_line, sizeof spec_line, "At level %d choose (specialize %s NAME): %s", s->spec_at, s->name,
-                     s->spec_choices);
+            snprintf(spec_line, sizeof spec_line, "At level %d choose one: %s", s->spec_at, s->spec_choices);
         snprintf(text, sizeof text, "%s\n\nTree: %s\nLevel: %d of %d\nNext: %s%s%s\nGives now: %s\n%s%s%s%s",
                  s->description, s->tree_title, s->level, s->max_level, next, s->unlocked ? "" : "\nLocked: ",
                  s->unlocked ? "" : s->locked_why, s->effects[0] ? s->effects : "nothing yet",
                  spec_line, spec_line[0] ? "\n" : "", s->opens[0] ? "Opens: " : "", s->opens);
         screen_message(s->title, text);
+        if (can_choose && (chosen = choose_spec(s, out)))
+            break;
     }
 done:
     free(map);
     free(items);
     free(info);
+    return chosen;
 }
 

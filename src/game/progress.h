@@ -127,6 +127,8 @@ typedef struct SkillInfo {
     char spec[33];          /* the chosen specialisation, "" */
     int spec_at;            /* the level at which one is chosen, 0 when none */
     char spec_choices[200]; /* "prospector (More ore...), tunneler (...)" */
+    int n_specs;            /* the same one by one: */
+    char spec_name[4][33], spec_about[4][96];
     char effects[160];      /* what it gives now, in words */
     char opens[200];        /* skills that need this one: "smithing (needs mining 2)" */
 } SkillInfo;

@@ -129,6 +129,11 @@ int progress_skill_info(Game *g, int i, SkillInfo *out, Err *err)
     progress_chosen_spec(g, s->name, out->spec, sizeof out->spec);
     out->spec_at = s->n_specs ? s->spec_at : 0;
     progress_spec_words(s, out->spec_choices, sizeof out->spec_choices);
+    for (int k = 0; k < s->n_specs && k < 4; k++) {
+        snprintf(out->spec_name[k], sizeof out->spec_name[k], "%s", s->specs[k].name);
+        snprintf(out->spec_about[k], sizeof out->spec_about[k], "%s", s->specs[k].description);
+        out->n_specs = k + 1;
+    }
     effect_words(s->effects, s->n_effects, out->level, out->effects, sizeof out->effects);
     for (int k = 0; k < g->skills->n_skills; k++) {
         const Skill *o = &g->skills->skills[k];

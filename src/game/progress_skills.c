@@ -153,8 +153,8 @@ int progress_skill_use(Game *g, const char *skill, int xp, ActionResult *r, Err 
     if (s->n_specs && old_level < s->spec_at && level >= s->spec_at) {
         char choices[200];
         progress_spec_words(s, choices, sizeof choices);
-        game_event(r, SEV_INFO, "%s %d: choose a specialisation (specialize %s NAME): %s", title, level, s->name,
-                   choices);
+        game_event(r, SEV_INFO, "%s %d: choose a specialisation (S: the skills; specialize %s NAME in a script): %s",
+                   title, level, s->name, choices);
     }
     /* Skills that this level opens. */
     for (int i = 0; i < g->skills->n_skills; i++) {
