@@ -20,6 +20,7 @@
 #include "game/game.h"
 #include "game/game_rules.h"
 #include "game/npc.h"
+#include "game/progress.h"
 #include "game/creatures.h"
 #include "game/quest.h"
 #include "save/achievements.h"
@@ -298,6 +299,37 @@ static void test_dialogue_reply_unavailable_says_why(void **state)
     r = said;
     assert_false(r.ok);
     assert_non_null(strstr(r.text, "not now: needs a relationship of 20 or more with Mara"));
+    stop(&f);
+}
+
+/* A villager teaches once: the lesson had been on offer again and again, each time more skill for
+ * nothing (Swordsmanship 4, 5, 6 from the guard in a row). */
+static void test_a_villager_teaches_once(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "teach.db", "farmer");
+    ActionResult r = th_act(f.game, "talk e");
+    Err err = {0};
+    ActionResult rr;
+    memset(&rr, 0, sizeof rr);
+    assert_int_equal(save_begin(f.save, &err), MA_OK);
+    assert_int_equal(npc_relationship_change(f.game, villager_id(&f), 25, "test", "a friend", &rr, &err), MA_OK);
+    assert_int_equal(save_commit(f.save, &err), MA_OK);
+    r = th_act(f.game, "talk e");
+    int before = progress_skill_level(f.game, "gathering");
+    ActionResult said;
+    say_reply(&f, &r, "teach me", &said);
+    assert_true(said.ok);
+    assert_non_null(th_event_with(&said, "Watch the birds"));
+    r = th_act(f.game, "talk e");
+    const char *line = th_event_with(&r, "Could you teach me about the land?");
+    assert_non_null(line);
+    assert_non_null(strstr(line, "—")); /* on offer no more, with why */
+    say_reply(&f, &r, "teach me", &said);
+    assert_false(said.ok);
+    assert_non_null(strstr(said.text, "not now"));
+    assert_true(progress_skill_level(f.game, "gathering") >= before);
     stop(&f);
 }
 
@@ -1100,6 +1132,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_talk_lists_replies_and_say_1_accepts_a_quest),
         cmocka_unit_test(test_talk_to_nobody_is_refused),
+        cmocka_unit_test(test_a_villager_teaches_once),
         cmocka_unit_test(test_a_quest_done_in_time_waits_past_its_limit_to_be_handed_in),
         cmocka_unit_test(test_a_villager_hears_you_where_it_stands_now),
         cmocka_unit_test(test_dialogue_reply_unavailable_says_why),
