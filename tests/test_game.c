@@ -533,6 +533,26 @@ static void test_fall_hurts_beyond_three_blocks(void **state)
     th_game_stop(&f);
 }
 
+/* Ground taken away by something other than a step (a story's consequence turning the blocks
+ * under the player to air): the player falls at once, not at the next step (they had stood on
+ * air, waiting after waiting). */
+static void test_ground_taken_away_drops_the_player_at_once(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "floor.db", 1);
+    const Player *p = game_player(f.game);
+    int32_t x = p->x, y = p->y, z = p->z;
+    Err err = {0};
+    for (int d = 1; d <= 2; d++)
+        assert_int_equal(world_set_block(game_world(f.game), x, y - d, z, 0, &err), MA_OK);
+    ActionResult r = th_act(f.game, "wait");
+    assert_true(r.ok);
+    assert_int_equal(p->y, y - 2);
+    assert_non_null(th_event_with(&r, "You drop 2 blocks."));
+    th_game_stop(&f);
+}
+
 static void test_dig_gives_the_drop_and_place_uses_it(void **state)
 {
     (void)state;
@@ -887,6 +907,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_walk_is_saved_before_the_next_action),
         cmocka_unit_test(test_climb_one_block_but_not_two),
+        cmocka_unit_test(test_ground_taken_away_drops_the_player_at_once),
         cmocka_unit_test(test_swim_out_of_a_well),
         cmocka_unit_test(test_a_planned_step_is_the_step),
         cmocka_unit_test(test_walk_goes_round_a_wall),

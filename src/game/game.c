@@ -367,6 +367,10 @@ int game_apply(Game *g, const Action *a, ActionResult *res, Err *err)
         rc = story_after_action(g, a, res, err);
     if (rc == MA_OK)
         rc = inventory_gear_settle(g, res, err); /* whatever took gear off or put it on */
+    /* Whatever took the ground away (a story's consequence, a rule's blocks): the player falls
+     * now, not at the next step. */
+    if (rc == MA_OK && g->p.health > 0)
+        game_fall(g, res);
     if (rc == MA_OK)
         rc = store_action(g, err);
     /* A story choice keeps the record of everything its action wrote, for `story undo`. */
