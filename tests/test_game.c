@@ -553,6 +553,38 @@ static void test_ground_taken_away_drops_the_player_at_once(void **state)
     th_game_stop(&f);
 }
 
+/* An event too long for its line is cut at a word and says so; it had ended in the middle of a
+ * word ("Ilse goes qu", "(Steady guard: +2 melee damage, be"). */
+static void test_a_long_event_is_cut_at_a_word_with_an_ellipsis(void **state)
+{
+    (void)state;
+    ActionResult r;
+    memset(&r, 0, sizeof r);
+    char text[400] = "";
+    while (strlen(text) < 300)
+        strcat(text, "Ilse goes quietly ");
+    game_event(&r, SEV_INFO, "%s", text);
+    const char *t = r.events[0].text;
+    size_t n = strlen(t);
+    assert_true(n < sizeof r.events[0].text);
+    assert_string_equal(t + n - 3, "...");
+    assert_true(n > 3 && t[n - 4] != ' ');
+    /* The word before the ellipsis is whole: the text up to it is a prefix of the words. */
+    assert_memory_equal(t, text, n - 3);
+    assert_true(text[n - 3] == ' ');
+    /* Short ones are as they were, and a cut never splits a UTF-8 character. */
+    game_event(&r, SEV_INFO, "%s", "Short.");
+    assert_string_equal(r.events[1].text, "Short.");
+    char wide[400] = "";
+    while (strlen(wide) < 300)
+        strcat(wide, "\xc3\xa9");
+    game_event(&r, SEV_INFO, "%s", wide);
+    t = r.events[2].text;
+    n = strlen(t);
+    assert_string_equal(t + n - 3, "...");
+    assert_int_equal((n - 3) % 2, 0);
+}
+
 static void test_dig_gives_the_drop_and_place_uses_it(void **state)
 {
     (void)state;
@@ -907,6 +939,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_walk_is_saved_before_the_next_action),
         cmocka_unit_test(test_climb_one_block_but_not_two),
+        cmocka_unit_test(test_a_long_event_is_cut_at_a_word_with_an_ellipsis),
         cmocka_unit_test(test_ground_taken_away_drops_the_player_at_once),
         cmocka_unit_test(test_swim_out_of_a_well),
         cmocka_unit_test(test_a_planned_step_is_the_step),

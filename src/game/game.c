@@ -38,8 +38,20 @@ void game_event(ActionResult *r, Severity sev, const char *fmt, ...)
     e->severity = sev;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(e->text, sizeof e->text, fmt, ap);
+    int n = vsnprintf(e->text, sizeof e->text, fmt, ap);
     va_end(ap);
+    /* Too long for an event: cut at a word, and say so ("..."), never in the middle of one. */
+    if (n >= (int)sizeof e->text) {
+        size_t cut = sizeof e->text - 4;
+        for (size_t k = cut; k > sizeof e->text / 2; k--)
+            if (e->text[k] == ' ') {
+                cut = k;
+                break;
+            }
+        while (cut > 0 && ((unsigned char)e->text[cut] & 0xC0) == 0x80)
+            cut--; /* not inside a UTF-8 character */
+        memcpy(e->text + cut, "...", 4);
+    }
 }
 
 void game_refuse(ActionResult *r, const char *fmt, ...)

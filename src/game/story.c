@@ -359,7 +359,8 @@ static int story_begin(Game *g, const StoryRow *story, const char *villager, con
         if (dot && (size_t)(dot - text) < len)
             len = (size_t)(dot - text) + 1;
         game_event(r, SEV_GOOD, "A story begins: %s.", story->title);
-        game_event(r, SEV_INFO, "%.150s%s", text, len > 150 ? "..." : "");
+        /* Its first sentence (game_event cuts a long one at a word). */
+        game_event(r, SEV_INFO, "%.*s", (int)len, text);
         r->story_news = 1;
     }
     story_progress_row_clear(&p);
