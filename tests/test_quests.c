@@ -333,6 +333,26 @@ static void test_a_villager_teaches_once(void **state)
     stop(&f);
 }
 
+/* The quest the panel follows is kept for the next session (it went back to the first active one). */
+static void test_the_followed_quest_is_kept_across_sessions(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "tracked.db", "guard");
+    char name[64];
+    quest_tracked(f.game, name, sizeof name);
+    assert_string_equal(name, "");
+    assert_true(th_act(f.game, "quest accept wolf_trouble").ok);
+    assert_true(th_act(f.game, "quest accept the_old_ruins").ok);
+    Err err = {0};
+    assert_int_equal(quest_set_tracked(f.game, "the_old_ruins", &err), MA_OK);
+    stop(&f);
+    open_game(&f, "tracked.db", NULL);
+    quest_tracked(f.game, name, sizeof name);
+    assert_string_equal(name, "the_old_ruins");
+    stop(&f);
+}
+
 /* ------------------------------------------------------------ quests */
 
 /* A quest to reach a kind of place says where the nearest one is: the log carries the place's
@@ -1132,6 +1152,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_talk_lists_replies_and_say_1_accepts_a_quest),
         cmocka_unit_test(test_talk_to_nobody_is_refused),
+        cmocka_unit_test(test_the_followed_quest_is_kept_across_sessions),
         cmocka_unit_test(test_a_villager_teaches_once),
         cmocka_unit_test(test_a_quest_done_in_time_waits_past_its_limit_to_be_handed_in),
         cmocka_unit_test(test_a_villager_hears_you_where_it_stands_now),

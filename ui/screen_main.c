@@ -554,6 +554,7 @@ int screen_main_run(Save *s, Game *g)
     MainUi u = {.s = s, .g = g};
     const Player *p = game_player(g);
     panel_init(&u.panel, g);
+    quest_tracked(g, u.panel.tracked, sizeof u.panel.tracked); /* as the last session left it */
     /* The messages of earlier sessions, as they were left. */
     Err lerr = {0};
     int returning = 0; /* this character has played before: its messages are in the save */

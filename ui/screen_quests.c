@@ -199,6 +199,9 @@ void screen_quests_run(Game *g, MsgLog *log, char *tracked, size_t tracked_size)
         int active = strcmp(q[i].status, "active") == 0;
         if (quest_page(g, &q[i], log, active) && active) {
             snprintf(tracked, tracked_size, "%s", q[i].name);
+            Err kept = {0};
+            if (quest_set_tracked(g, q[i].name, &kept) != MA_OK && log)
+                log_add(log, SEV_WARN, (long)game_clock(g), "Not kept for the next session: %s", kept.msg);
             if (log)
                 log_add(log, SEV_INFO, (long)game_clock(g), "The side panel follows %s.", q[i].title);
             break;

@@ -100,6 +100,12 @@ typedef struct QuestView {
  * caller frees with free(). */
 int quest_log(Game *g, QuestView **out, int *n, Err *err);
 
+/* The quest the side panel follows (its name), kept per character across sessions: "" when none
+ * was chosen (the panel then follows the first active one). */
+void quest_tracked(Game *g, char *buf, size_t size);
+/* Chooses it, in a transaction of its own (call it between actions): MA_OK, or why not. */
+int quest_set_tracked(Game *g, const char *name, Err *err);
+
 /* How far the game looks for a quest's place (quest_place_nearest), in blocks. */
 #define QUEST_PLACE_RADIUS 640
 /* The nearest place of kind `place` ("ruins", "village", "dungeon", "shrine") within

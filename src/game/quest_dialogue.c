@@ -294,3 +294,23 @@ done:
     progress_row_clear(&theirs);
     return rc;
 }
+
+/* ------------------------------------------------------------ the quest followed */
+
+void quest_tracked(Game *g, char *buf, size_t size)
+{
+    if (charstate_get(g->save, g->p.character_id, "flag", "tracked_quest", buf, size, NULL) != MA_OK)
+        buf[0] = '\0';
+}
+
+int quest_set_tracked(Game *g, const char *name, Err *err)
+{
+    int rc = save_begin(g->save, err);
+    if (rc != MA_OK)
+        return rc;
+    rc = charstate_set(g->save, g->p.character_id, "flag", "tracked_quest", name, err);
+    if (rc == MA_OK)
+        return save_commit(g->save, err);
+    save_rollback(g->save);
+    return rc;
+}
