@@ -845,6 +845,37 @@ static void test_a_stat_point_and_a_specialisation_are_spent_in_the_client(void 
                  "duelist");
 }
 
+/* Esc on a recipe's page goes back to the recipes (it asked "How many?" instead); a key other than
+ * Esc goes on to the question. */
+static void test_esc_on_a_recipe_page_goes_back(void **state)
+{
+    (void)state;
+    ThGame f;
+    th_game_start(&f, th_path(g_dir, "craft.db"), NULL);
+    th_game_stop(&f);
+    launch("craft.db", "--continue", 100, 30);
+    free(tmux_wait_for("Health:", 30));
+    tmux_keys("c");
+    char *s = tmux_wait_for(") stick ", 10);
+    const char *at = strstr(s, ") stick ");
+    char letter[2] = {at[-1], 0};
+    free(s);
+    tmux_keys(letter);
+    free(tmux_wait_for("Press any key", 10));
+    tmux_keys("Escape");
+    s = tmux_wait_for("Crafting: recipes you know", 10);
+    if (strstr(s, "How many?"))
+        fail_msg("Esc on the recipe's page asked how many:\n%s", s);
+    free(s);
+    tmux_keys(letter);
+    free(tmux_wait_for("Press any key", 10));
+    tmux_keys("Enter");
+    free(tmux_wait_for("How many?", 10));
+    tmux_keys("Escape");
+    tmux_keys("Escape");
+    tmux_quit_game();
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -886,6 +917,7 @@ int main(void)
         cmocka_unit_test_teardown(test_10_history_survives_and_lists_fit, tmux_teardown),
         cmocka_unit_test_teardown(test_night_falls_once, tmux_teardown),
         cmocka_unit_test_teardown(test_a_torch_lights_the_night, tmux_teardown),
+        cmocka_unit_test_teardown(test_esc_on_a_recipe_page_goes_back, tmux_teardown),
         cmocka_unit_test_teardown(test_a_stat_point_and_a_specialisation_are_spent_in_the_client, tmux_teardown),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -77,8 +77,8 @@ int screen_craft_run(Game *g, char *recipe_out, size_t size, int *count_out)
         spec.start = pick;
         char text[1400];
         craft_details(inventory_items(g), &v[pick], 1, text, sizeof text);
-        screen_message(items[pick].text, text);
-        if (v[pick].blocked[0])
+        int key = screen_message(items[pick].text, text);
+        if (v[pick].blocked[0] || key == 27) /* Esc: back to the recipes */
             continue;
         char answer[8] = "1";
         char question[96];

@@ -328,7 +328,7 @@ done:
     return result;
 }
 
-void screen_message(const char *title, const char *text)
+int screen_message(const char *title, const char *text)
 {
     for (;;) {
         erase();
@@ -364,7 +364,7 @@ void screen_message(const char *title, const char *text)
         }
         int ch = term_getkey();
         if (ch != KEY_RESIZE)
-            return;
+            return ch;
     }
 }
 

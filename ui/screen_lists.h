@@ -46,6 +46,6 @@ int prompt_yn(const char *question, int def);
  * 0 when the player backed out with Esc, -2 on a signal. */
 int prompt_text(const char *title, const char *question, char *buf, size_t size, int hidden);
 /* Shows a message box until a key. */
-void screen_message(const char *title, const char *text);
+int screen_message(const char *title, const char *text); /* returns the key that closed it */
 
 #endif

@@ -75,7 +75,7 @@ int screen_sheet_run(Game *g, Action *out)
         if (stat_of[pick] < 0)
             continue;
         char q[128];
-        snprintf(q, sizeof q, "Spend a stat point on %s? [yN]", names[stat_of[pick]]);
+        snprintf(q, sizeof q, "Spend a stat point on %s?", names[stat_of[pick]]);
         int yes = prompt_yn(q, 0);
         if (yes < 0)
             return 0;

@@ -28,7 +28,7 @@ static int choose_spec(const SkillInfo *s, Action *out)
     if (pick < 0)
         return 0;
     char q[160];
-    snprintf(q, sizeof q, "Specialise in %s as a %s? It cannot be undone. [yN]", s->title, s->spec_name[pick]);
+    snprintf(q, sizeof q, "Specialise in %s as a %s? It cannot be undone.", s->title, s->spec_name[pick]);
     if (prompt_yn(q, 0) != 1)
         return 0;
     memset(out, 0, sizeof *out);
