@@ -688,6 +688,22 @@ static void test_names_already_in_a_save_are_printed_escaped(void **state)
     assert_no_control_bytes(r.out, "play");
     assert_contains(r.out, "hero\\u009b2J");
     th_run_free(&r);
+    /* The developers' tools too (chunk, pregen and dump printed the name raw). */
+    const char *name = "w\x1b]0;pwned\x07";
+    r = RUN(0, "--save", p, "chunk", "--world", name, "0", "4", "0");
+    assert_no_control_bytes(r.out, "chunk");
+    assert_contains(r.out, "w\\x1b]0;pwned\\x07");
+    th_run_free(&r);
+    r = RUN(0, "--save", p, "pregen", "--world", name, "--radius", "0");
+    assert_no_control_bytes(r.out, "pregen");
+    th_run_free(&r);
+    r = RUN(0, "--save", p, "dump", "--table", "worlds");
+    assert_no_control_bytes(r.out, "dump");
+    assert_contains(r.out, "w\\x1b]0;pwned\\x07");
+    th_run_free(&r);
+    r = RUN(1, "--save", p, "render", "--world", "NOPE\x1b[2J");
+    assert_no_control_bytes(r.err, "render");
+    th_run_free(&r);
 }
 
 /* ------------------------------------------------------------ 14: session tokens are stored as hashes */

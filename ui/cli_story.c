@@ -44,7 +44,7 @@ static int find(Save *s, const StoryArgs *a, int64_t *world_id, int64_t *charact
     Err err = {0};
     WorldRow w;
     if (worlds_get_by_name(s, a->world, &w, &err) != MA_OK) {
-        fprintf(stderr, "magic-adventure: story: there is no world called '%s' in %s (see `world list`)\n", a->world,
+        fprintf(stderr, "magic-adventure: story: there is no world called '%s' in %s (see `world list`)\n", cli_safe(a->world),
                 save_path(s));
         return CLI_FAIL;
     }
@@ -57,7 +57,8 @@ static int find(Save *s, const StoryArgs *a, int64_t *world_id, int64_t *charact
         return CLI_OK;
     CharacterRow c;
     if (characters_get_by_name(s, *world_id, a->character, &c, &err) != MA_OK) {
-        fprintf(stderr, "magic-adventure: story: there is no character called '%s' in %s\n", a->character, a->world);
+        fprintf(stderr, "magic-adventure: story: there is no character called '%s' in %s\n", cli_safe(a->character),
+                cli_safe(a->world));
         return CLI_FAIL;
     }
     *character_id = c.id;
@@ -74,7 +75,7 @@ static int find_story(Save *s, int64_t world_id, int64_t character_id, const cha
         if (stories_find(s, world_id, title, 1, out, &err) == MA_OK || stories_find(s, world_id, title, 0, out, &err) == MA_OK)
             return CLI_OK;
         fprintf(stderr, "magic-adventure: story: there is no story called '%s' in this world (see `story list`)\n",
-                title);
+                cli_safe(title));
         return CLI_FAIL;
     }
     StoryProgressRow *rows = NULL;

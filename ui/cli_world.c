@@ -64,7 +64,7 @@ static int session_open(const CliCtx *ctx, const char *name, int flags, WorldSes
     if (worlds_get_by_name(ws->save, name, &row, &err) != MA_OK) {
         if (err.code == MA_ERR_NOT_FOUND)
             fprintf(stderr, "magic-adventure: %s: there is no world named '%s' (`world list` shows them)\n",
-                    ctx->save_path, name);
+                    ctx->save_path, cli_safe(name));
         else
             cli_fail(&err);
         session_close(ws);
@@ -132,7 +132,7 @@ static int world_create_cmd(CliCtx *ctx)
     WorldRow row = {0};
     if (worlds_get_by_name(s, name, &row, &err) == MA_OK) {
         fprintf(stderr, "magic-adventure: %s: a world named '%s' already exists (id %lld, seed %lld); choose another name\n",
-                ctx->save_path, name, (long long)row.id, (long long)row.seed);
+                ctx->save_path, cli_safe(name), (long long)row.id, (long long)row.seed);
         world_row_clear(&row);
         save_close(s);
         return CLI_FAIL;
@@ -142,7 +142,7 @@ static int world_create_cmd(CliCtx *ctx)
     save_close(s);
     if (rc != MA_OK)
         return cli_fail(&err);
-    printf("created world '%s' in %s: id %lld, seed %lld, type %s\n", name, ctx->save_path, (long long)id, seed,
+    printf("created world '%s' in %s: id %lld, seed %lld, type %s\n", cli_safe(name), ctx->save_path, (long long)id, seed,
            type);
     return CLI_OK;
 }
@@ -514,7 +514,7 @@ static int cmd_chunk(CliCtx *ctx)
         if (chunk_decode(row.block_data, row.block_len, row.structures, ws.reg, cx, cy, cz, &decoded, &err) != MA_OK) {
             printf("%s\n", row.block_data);
             fprintf(stderr, "magic-adventure: chunk %d,%d,%d of world '%s' is stored but does not decode: %s\n", cx,
-                    cy, cz, name, err.msg);
+                    cy, cz, cli_safe(name), cli_safe(err.msg));
             rc = CLI_FAIL;
             goto cleanup;
         }
@@ -522,7 +522,7 @@ static int cmd_chunk(CliCtx *ctx)
             rc = cli_fail(&err);
             goto cleanup;
         }
-        printf("stored chunk %d,%d,%d of world '%s':\n%s\n", cx, cy, cz, name, row.block_data);
+        printf("stored chunk %d,%d,%d of world '%s':\n%s\n", cx, cy, cz, cli_safe(name), row.block_data);
         print_chunk_summary(ws.reg, decoded, row.version, row.block_len, sparse_len, row.structures);
     } else if (err.code == MA_ERR_NOT_FOUND) {
         Chunk *ch = world_chunk(ws.world, cx, cy, cz, &err);
@@ -537,7 +537,7 @@ static int cmd_chunk(CliCtx *ctx)
         }
         structures_text = cJSON_PrintUnformatted(ch->structures);
         printf("chunk %d,%d,%d of world '%s' is not stored; this is what generation gives:\n%s\n", cx, cy, cz,
-               name, encoded);
+               cli_safe(name), encoded);
         print_chunk_summary(ws.reg, ch, 0, enc_len, sparse_len, structures_text);
     } else {
         rc = cli_fail(&err);
@@ -627,7 +627,7 @@ static int cmd_pregen(CliCtx *ctx)
     long long added = (long long)(after - before);
     printf("pregen: world '%s', chunks x %d..%d z %d..%d (%lld columns of %d): stored %lld new chunks "
                     "in %.2f s (%.0f chunks/s); %lld were already stored; the world now holds %lld\n",
-            name, ccx - r, ccx + r, ccz - r, ccz + r, columns, WORLD_CHUNKS_Y, added, dt,
+            cli_safe(name), ccx - r, ccx + r, ccz - r, ccz + r, columns, WORLD_CHUNKS_Y, added, dt,
             dt > 0 ? (double)added / dt : 0.0, columns * WORLD_CHUNKS_Y - added, (long long)after);
     session_close(&ws);
     return CLI_OK;

@@ -68,6 +68,14 @@ static void add_text(Buf *b, const char *t, int stable)
             buf_add(b, "''", 2);
         } else if (*p == '\n') {
             buf_add(b, "\\n", 2);
+        } else if ((unsigned char)*p < 0x20 || *p == 0x7f ||
+                   ((unsigned char)p[0] == 0xc2 && (unsigned char)p[1] >= 0x80 && (unsigned char)p[1] <= 0x9f)) {
+            /* A control character (ESC, BEL, a C1 one) as \xHH: printed raw it would drive the
+             * terminal that shows the dump. */
+            char hex[8];
+            unsigned c = (unsigned char)*p == 0xc2 ? (unsigned char)*++p : (unsigned char)*p;
+            snprintf(hex, sizeof hex, "\\x%02x", c);
+            buf_str(b, hex);
         } else {
             buf_add(b, p, 1);
         }
