@@ -177,6 +177,39 @@ static void test_verify_counts_a_damaged_page_as_problems(void **state)
     th_run_free(&r);
 }
 
+/* --at pictures the world after an entry of its own log: an id the log does not hold, or another
+ * world's, is refused (map had said "the world as it was after entry #12345"). */
+static void test_at_takes_only_an_entry_of_the_worlds_log(void **state)
+{
+    (void)state;
+    const char *p = th_path(dir, "at.db");
+    RunResult r = th_run("wait days 1\n", "--save", p, "play", "--script", "-", "--world", "Atvale", NULL);
+    assert_int_equal(r.status, 0);
+    th_run_free(&r);
+    long long last = raw_int(p, "SELECT max(id) FROM world_evolution_log");
+    assert_true(last > 1);
+    char id[32];
+    snprintf(id, sizeof id, "%lld", last - 1);
+    r = RUN(0, "--save", p, "render", "--world", "Atvale", "--at", id, "--width", "8", "--height", "2");
+    char want[64];
+    snprintf(want, sizeof want, "after entry #%lld", last - 1);
+    assert_contains(r.err, want);
+    th_run_free(&r);
+    snprintf(id, sizeof id, "%lld", last + 100);
+    r = RUN(1, "--save", p, "render", "--world", "Atvale", "--at", id);
+    assert_contains(r.err, "there is no such entry in the evolution log");
+    th_run_free(&r);
+    r = RUN(1, "--save", p, "map", "--world", "Atvale", "--at", id, "--out", th_path(dir, "at.png"));
+    assert_contains(r.err, "there is no such entry in the evolution log");
+    th_run_free(&r);
+    r = RUN(0, "--save", p, "world", "create", "Other", "--type", "flat");
+    th_run_free(&r);
+    snprintf(id, sizeof id, "%lld", last);
+    r = RUN(1, "--save", p, "render", "--world", "Other", "--at", id);
+    assert_contains(r.err, "that entry is another world's");
+    th_run_free(&r);
+}
+
 static void test_restore_refuses_a_backup_whose_chunks_do_not_decode(void **state)
 {
     (void)state;
@@ -1145,6 +1178,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_verify_reports_each_chunk_that_does_not_decode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_verify_goes_on_past_a_chunk_the_evolution_log_needs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_verify_counts_a_damaged_page_as_problems, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_at_takes_only_an_entry_of_the_worlds_log, setup, teardown),
         cmocka_unit_test_setup_teardown(test_init_makes_the_default_saves_folder, setup, teardown),
         cmocka_unit_test_setup_teardown(test_codec_model_never_writes_over_a_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restore_refuses_a_backup_whose_chunks_do_not_decode, setup, teardown),

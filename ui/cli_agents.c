@@ -521,6 +521,27 @@ int cli_world_at(const CliCtx *ctx, const char *world, long long at, char *path,
         path[0] = '\0';
         return CLI_FAIL;
     }
+    /* An entry of this world's log (0: before any agent acted); another id would picture nothing
+     * that ever was. */
+    if (at > 0) {
+        EvolutionRow row;
+        int found = evolution_get(l.save, at, &row, &err);
+        int other = found == MA_OK && row.world_id != world_id(l.world);
+        if (found == MA_OK)
+            evolution_row_clear(&row);
+        if (found != MA_OK || other) {
+            if (found == MA_OK || err.code == MA_ERR_NOT_FOUND)
+                fprintf(stderr, "magic-adventure: --at %lld: %s (`evolution log --world %s` lists its entries)\n", at,
+                        other ? "that entry is another world's" : "there is no such entry in the evolution log",
+                        cli_safe(world));
+            else
+                cli_fail(&err);
+            living_close(&l);
+            cli_world_at_done(path);
+            path[0] = '\0';
+            return CLI_FAIL;
+        }
+    }
     /* Every later agent change undone, whatever the player did since: a picture of that moment. */
     EvoRollback opt;
     memset(&opt, 0, sizeof opt);
