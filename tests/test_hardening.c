@@ -619,6 +619,18 @@ static void test_malformed_script_leaves_the_save_untouched(void **state)
     assert_int_equal(r.status, 2);
     assert_contains(r.err, "line 1 is longer than 4096 characters");
     th_run_free(&r);
+    /* A name the save cannot hold is refused, not shortened (in the middle of a character). */
+    char long_name[80];
+    memset(long_name, 'A', 63);
+    memcpy(long_name + 63, "\xc3\xa9", 3);
+    r = th_run(NULL, "--save", p, "play", "--script", script, "--world", long_name, NULL);
+    assert_int_equal(r.status, 2);
+    assert_contains(r.err, "a world's name is 1 to 64 bytes (this one is 65)");
+    th_run_free(&r);
+    r = th_run(NULL, "--save", p, "play", "--script", script, "--character", long_name, NULL);
+    assert_int_equal(r.status, 2);
+    assert_contains(r.err, "a character's name is 1 to 64 bytes");
+    th_run_free(&r);
     /* Standard input that is a pipe (a bot's) is read as it comes, but its first action is checked first. */
     char cmd[9000];
     snprintf(cmd, sizeof cmd, "printf '# a bot\\nfly up\\nwait\\n' | '%s' --save '%s' play --script - 2>/dev/null",

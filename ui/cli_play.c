@@ -200,6 +200,12 @@ static int cmd_play(CliCtx *ctx)
     if (!script)
         return cli_usage_error(ctx, "needs --script FILE (or --script - for standard input); "
                                     "run with no command for the full game");
+    /* A name the save cannot hold is refused whole, never shortened (in the middle of a character). */
+    if (world && (!*world || strlen(world) > 64))
+        return cli_usage_error(ctx, "--world: a world's name is 1 to 64 bytes (this one is %zu)", strlen(world));
+    if (character && (!*character || strlen(character) > 64))
+        return cli_usage_error(ctx, "--character: a character's name is 1 to 64 bytes (this one is %zu)",
+                               strlen(character));
     FILE *in = strcmp(script, "-") == 0 ? stdin : fopen(script, "r");
     struct stat in_st;
     if (in && fstat(fileno(in), &in_st) == 0 && S_ISDIR(in_st.st_mode)) {

@@ -110,7 +110,7 @@ static int world_create_cmd(CliCtx *ctx)
     const char *name = ctx->argv[1];
     size_t len = strlen(name);
     if (len == 0 || len > 64)
-        return cli_usage_error(ctx, "a world's name is 1 to 64 characters");
+        return cli_usage_error(ctx, "a world's name is 1 to 64 bytes (this one is %zu)", len);
     if (!have_seed)
         seed = (long long)launch_random_seed();
 
