@@ -325,6 +325,20 @@ static void test_a_damaged_save_can_be_restored_as_its_message_says(void **state
     assert_int_equal(raw_int(p, "SELECT count(*) FROM worlds WHERE name = 'kept'"), 1);
     r = RUN(0, "--save", p, "verify");
     th_run_free(&r);
+    /* A save cut short inside SQLite's header (a copy that stopped) is damaged, not foreign: it
+     * too is restored over (it had been refused as "not an SQLite database"). */
+    const char *cut = th_path(dir, "cut.db");
+    FILE *cf = fopen(cut, "wb");
+    assert_non_null(cf);
+    fwrite("SQLite format 3\0\x10\0\x02\x02", 1, 20, cf);
+    fclose(cf);
+    r = RUN(1, "--save", cut, "info");
+    assert_contains(r.err, "is damaged (an SQLite database cut short at 20 bytes)");
+    th_run_free(&r);
+    r = RUN(0, "--save", cut, "restore", good);
+    assert_contains(r.out, "cut.db.damaged.bak");
+    th_run_free(&r);
+    assert_int_equal(raw_int(cut, "SELECT count(*) FROM worlds WHERE name = 'kept'"), 1);
 }
 
 /* ------------------------------------------------------------ 2: render is linear in a chunk's entities */

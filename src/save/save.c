@@ -171,6 +171,13 @@ static int check_header(const char *path, int fd, int flags, Err *err)
         return err_set(err, MA_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
     if (n == 0)
         return flags & SAVE_INIT ? MA_OK : refuse_empty(path, "0 bytes", err);
+    /* SQLite's header cut short: a database that lost its end (a copy that stopped, a full disk),
+     * damaged rather than foreign, so that `restore` may put a backup in its place. */
+    if (n < (ssize_t)sizeof head && n >= 16 && memcmp(head, "SQLite format 3", 16) == 0)
+        return err_set(err, MA_ERR_CORRUPT,
+                       "%s is damaged (an SQLite database cut short at %zd bytes). It was left untouched: restore a "
+                       "backup with `magic-adventure restore FILE`",
+                       path, n);
     if (n < (ssize_t)sizeof head || memcmp(head, "SQLite format 3", 16) != 0)
         return err_set(err, MA_ERR_NOT_SAVE,
                        "%s is not a Magic Adventure save (it is not an SQLite database). "
