@@ -99,6 +99,19 @@ static void test_climb_one_block_but_not_two(void **state)
     assert_false(r.ok);
     assert_string_equal(r.text, "blocked: planks wall");
     assert_int_equal(p->x, x + 1);
+    /* Something at head height over open ground is named as such (it had been a "wall"). */
+    int leaves = block_id(&f, "oak_leaves");
+    assert_int_equal(world_set_block(game_world(f.game), x + 1, y + 2, z + 1, (BlockId)leaves, &err), MA_OK);
+    r = th_act(f.game, "move s");
+    assert_false(r.ok);
+    assert_string_equal(r.text, "blocked: oak leaves at head height");
+    /* A block one could climb but for the one above one's own head says so. */
+    assert_int_equal(world_set_block(game_world(f.game), x + 1, y + 2, z + 1, 0, &err), MA_OK);
+    assert_int_equal(world_set_block(game_world(f.game), x + 1, y + 1, z - 1, (BlockId)planks, &err), MA_OK);
+    assert_int_equal(world_set_block(game_world(f.game), x + 1, y + 3, z, (BlockId)planks, &err), MA_OK);
+    r = th_act(f.game, "move n");
+    assert_false(r.ok);
+    assert_string_equal(r.text, "blocked: no room to climb onto the planks (planks above your head)");
     th_game_stop(&f);
 }
 

@@ -109,13 +109,26 @@ int game_fits(Game *g, int32_t x, int32_t y, int32_t z)
     return !is_solid(g, x, y, z) && !is_solid(g, x, y + 1, z);
 }
 
+/* Why a step from the player's cell to (x, y, z) cannot be taken, in the words of what is in the
+ * way: a wall two high, something at head height over open ground, or a block one could climb
+ * but for the one above the player's own head. */
 static void blocked_by(Game *g, ActionResult *r, int32_t x, int32_t y, int32_t z)
 {
     char name[40];
-    BlockId id = world_get_block(g->world, x, y, z);
-    if (!blocks_get(g->blocks, id)->solid)
-        id = world_get_block(g->world, x, y + 1, z);
-    game_refuse(r, "blocked: %s wall", game_block_label(g, id, name, sizeof name));
+    BlockId feet = world_get_block(g->world, x, y, z), head = world_get_block(g->world, x, y + 1, z);
+    if (!blocks_get(g->blocks, feet)->solid) {
+        game_refuse(r, "blocked: %s at head height", game_block_label(g, head, name, sizeof name));
+        return;
+    }
+    if (!blocks_get(g->blocks, head)->solid && is_solid(g, g->p.x, y + 2, g->p.z)) {
+        char above[40];
+        game_refuse(r, "blocked: no room to climb onto the %s (%s above your head)",
+                    game_block_label(g, feet, name, sizeof name),
+                    game_block_label(g, world_get_block(g->world, g->p.x, y + 2, g->p.z), above, sizeof above));
+        return;
+    }
+    game_refuse(r, "blocked: %s wall", game_block_label(g, blocks_get(g->blocks, head)->solid ? head : feet, name,
+                                                         sizeof name));
 }
 
 /* How a step from (x, y, z) in direction d goes, before any fall: STEP_BLOCKED, or the way and
