@@ -18,7 +18,7 @@
 #include "sync/sync.h"
 #include "world/render.h"
 
-#define TRAVEL_SEEN_MAX 256 /* what one travel remembers having seen */
+#define TRAVEL_SEEN_MAX 1024 /* what travel and rest remember having seen this session */
 
 typedef enum Mode { MODE_MAP, MODE_DIR, MODE_LOOK } Mode;
 

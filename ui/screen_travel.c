@@ -13,12 +13,14 @@
 #include "screen_panel.h"
 #include "term.h"
 
-/* Who has been in view during one travel: an entity by its id, or (without
- * one) by what it is and where it lies. */
+/* Who has been in view this session: an entity by its id, or (without one) by what it is and
+ * where it lies. Kept from travel to travel and rest to rest (what was left behind one travel
+ * and comes into view on the next is not new), the oldest forgotten first when it is full. */
 typedef struct TravelSeen {
     char key[TRAVEL_SEEN_MAX][80];
-    int n;
+    int n, next; /* n: how many are held; next: where the next one goes once full */
 } TravelSeen;
+static TravelSeen g_seen; /* the client's one session */
 
 static void travel_key(const Seen *s, char *key, size_t size)
 {
@@ -46,8 +48,8 @@ static const Seen *travel_newcomer(TravelSeen *ts, const SeenList *seen)
             known = strcmp(ts->key[k], key) == 0;
         if (known)
             continue;
-        if (ts->n < TRAVEL_SEEN_MAX)
-            snprintf(ts->key[ts->n++], sizeof ts->key[0], "%s", key);
+        int at = ts->n < TRAVEL_SEEN_MAX ? ts->n++ : ts->next++ % TRAVEL_SEEN_MAX;
+        snprintf(ts->key[at], sizeof ts->key[0], "%s", key);
         int ignore = (s->kind == SEEN_VILLAGER && s->met) || (s->kind == SEEN_CREATURE && !s->hostile && !s->neutral);
         if (!first && !ignore)
             first = s;
@@ -138,10 +140,8 @@ void screen_main_travel(MainUi *u, int to_cursor)
     }
     if (danger_in_view(u))
         return;
-    static TravelSeen ts; /* the client's one travel at a time */
-    ts.n = 0;
-    travel_newcomer(&ts, &u->seen);
-    TravelView view = {u, &ts, p->x, p->z};
+    travel_newcomer(&g_seen, &u->seen); /* what is in view as it starts is not news */
+    TravelView view = {u, &g_seen, p->x, p->z};
     TravelHooks hooks = {travel_step, &view};
     ActionResult r;
     Err err = {0};
@@ -159,11 +159,9 @@ void screen_main_rest(MainUi *u)
 {
     if (danger_in_view(u))
         return;
-    static TravelSeen ts; /* the client's one rest at a time */
-    ts.n = 0;
-    travel_newcomer(&ts, &u->seen);
+    travel_newcomer(&g_seen, &u->seen); /* what is in view as it starts is not news */
     const Player *p = game_player(u->g);
-    TravelView view = {u, &ts, p->x, p->z};
+    TravelView view = {u, &g_seen, p->x, p->z};
     TravelHooks hooks = {travel_step, &view};
     ActionResult r;
     Err err = {0};
