@@ -137,9 +137,9 @@ void screen_inventory_run(Game *g)
             ADD("In the backpack%s\n", d->slot != ITEM_SLOT_NONE ? " (press e on the map to equip it)" : "");
         else
             ADD("Carried outside the pack\n");
-        if (d->slot != ITEM_SLOT_NONE) {
+        if (d->slot != ITEM_SLOT_NONE && !inventory_is_equipment_slot(r->slot_position)) {
             slot_words(items_slot_name(d->slot), slot, sizeof slot);
-            ADD("Worn on: %s\n", slot);
+            ADD("Worn on: %s, once equipped\n", slot);
         }
         if (d->durability > 0) {
             const cJSON *dur = cJSON_GetObjectItemCaseSensitive(r->item_data, "durability");

@@ -82,7 +82,7 @@ int log_keep(MsgLog *log, Save *s, int64_t character_id, Err *err)
 {
     int todo = 0;
     for (int i = log->n - 1; i >= 0 && !todo; i--)
-        todo = !log->lines[i].id || log->lines[i].dirty;
+        todo = !log->lines[i].id || (log->lines[i].dirty && log->lines[i].id > 0);
     if (!todo)
         return MA_OK;
     int rc = save_begin(s, err);
@@ -90,12 +90,14 @@ int log_keep(MsgLog *log, Save *s, int64_t character_id, Err *err)
         return rc;
     /* New lines are at the end: walk back to the first one kept. */
     int first = log->n;
-    while (first > 0 && (!log->lines[first - 1].id || log->lines[first - 1].dirty))
+    while (first > 0 && (!log->lines[first - 1].id || (log->lines[first - 1].dirty && log->lines[first - 1].id > 0)))
         first--;
     int64_t ids[LOG_KEEP];
     int n_new = 0;
     for (int i = first; rc == MA_OK && i < log->n; i++) {
         LogLine *l = &log->lines[i];
+        if (l->id < 0)
+            continue; /* the client's own marker, never kept */
         if (l->id)
             rc = messages_update(s, l->id, l->count, l->turn, err);
         else

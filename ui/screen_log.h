@@ -13,7 +13,7 @@ typedef struct LogLine {
     int count; /* repeats stacked into this line ("x3") */
     long turn;
     char text[160];
-    int64_t id; /* its message_log row once kept in the save, else 0 */
+    int64_t id; /* its message_log row once kept in the save, else 0; -1: never kept (a marker) */
     int dirty;  /* kept, and repeated since */
 } LogLine;
 

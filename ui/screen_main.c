@@ -560,8 +560,10 @@ int screen_main_run(Save *s, Game *g)
     int returning = 0; /* this character has played before: its messages are in the save */
     if (log_load(&u.log, s, p->character_id, LOG_KEEP_IN_SAVE, &lerr) != MA_OK)
         log_add(&u.log, SEV_WARN, (long)game_clock(g), "The earlier messages could not be read: %s", lerr.msg);
-    else if ((returning = u.log.n > 0))
+    else if ((returning = u.log.n > 0)) {
         log_add(&u.log, SEV_INFO, (long)game_clock(g), "-- Earlier messages above (M: the history) --");
+        u.log.lines[u.log.n - 1].id = -1; /* this session's marker, not a message to keep */
+    }
     char warning[1024];
     autobackup_start(&u.backup, g, warning, sizeof warning);
     if (warning[0])
