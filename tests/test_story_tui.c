@@ -10,6 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "game/game.h"
+#include "game/story.h"
+#include "save/save.h"
+
 static char *g_dir;
 
 static int setup(void **state)
@@ -120,11 +124,47 @@ static void test_what_a_choice_did_is_wrapped_not_cut(void **state)
     free(s);
 }
 
+/* A choice that ends one storyline while another goes on shows the ending first (the focus moves on
+ * to the other, and the pane had jumped to it, the ending's consequences printed under its passage). */
+static void test_an_ending_is_shown_before_the_focus_moves_on(void **state)
+{
+    (void)state;
+    ThGame f;
+    th_game_start(&f, th_path(g_dir, "two.db"), NULL);
+    ActionResult r;
+    memset(&r, 0, sizeof r);
+    Err err = {0};
+    if (save_begin(f.save, &err) != MA_OK || story_start_named(f.game, "after_the_wolves", &r, &err) != MA_OK ||
+        story_focus(f.game, "After the Wolves", &r, &err) != MA_OK || save_commit(f.save, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    th_game_stop(&f);
+    tmux_start("story", 100, 40, "HOME=%s USER=tester MAGIC_SEED=20261127 MAGIC_AGENTS=off %s --save %s/two.db --continue",
+               g_dir, getenv("MAGIC_EXE"), g_dir);
+    free(tmux_wait_for("Z:", 60));
+    tmux_keys("s");
+    free(tmux_wait_for("Ask the old hunters", 10));
+    tmux_keys("b");
+    free(tmux_wait_for("Settle on the frost", 10));
+    tmux_keys("b");
+    static const char *const ending[] = {"After the Wolves", "The story has ended.", NULL};
+    char *s = tmux_wait_all(ending, 10);
+    free(s);
+    tmux_keys("Space");
+    free(tmux_wait_for("The Cold Hearth", 10));
+    tmux_keys("Escape");
+    free(tmux_wait_for("Z:", 10));
+    tmux_keys("Q");
+    free(tmux_wait_for("[yN]", 10));
+    tmux_keys("y");
+    free(tmux_wait_for("EXIT=", 20));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_read_a_passage_and_take_a_choice_by_its_letter, tmux_teardown),
         cmocka_unit_test_teardown(test_what_a_choice_did_is_wrapped_not_cut, tmux_teardown),
+        cmocka_unit_test_teardown(test_an_ending_is_shown_before_the_focus_moves_on, tmux_teardown),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

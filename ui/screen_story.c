@@ -227,10 +227,11 @@ int screen_story_run(Game *g, MsgLog *log)
 {
     char outcome[OUTCOME_LINES][OUTCOME_TEXT];
     int n_outcome = 0, scroll = 0;
+    int64_t ended = 0; /* a storyline the last choice ended: shown, with its ending, until a key */
     for (;;) {
         StoryView v;
         Err err = {0};
-        int rc = story_view(g, 0, &v, &err);
+        int rc = story_view(g, ended, &v, &err);
         if (rc == MA_ERR_NOT_FOUND) {
             screen_message("Story", "No story has begun for you yet. Stories begin as you play: talk to the villagers, "
                                     "explore ruins, dungeons and shrines.");
@@ -246,6 +247,11 @@ int screen_story_run(Game *g, MsgLog *log)
             return -2;
         if (ch == KEY_RESIZE)
             continue;
+        if (ended && ch != 27 && ch != 'q') {
+            ended = 0; /* seen: on to the storyline in focus now */
+            n_outcome = scroll = 0;
+            continue;
+        }
         int arg = 0;
         KeyCmd cmd = keys_lookup(ch, KCTX_STORY, &arg);
         if (cmd == KC_BACK || ch == 'q')
@@ -282,6 +288,10 @@ int screen_story_run(Game *g, MsgLog *log)
         if (story_apply(g, &a, log, outcome, &n_outcome) < 0)
             return 0;
         scroll = 0;
+        /* A choice that ends the storyline moves the focus on: its ending is shown first. */
+        StoryView after;
+        if (story_view(g, v.story_id, &after, &err) == MA_OK && strcmp(after.status, "active") != 0)
+            ended = v.story_id;
     }
 }
 
