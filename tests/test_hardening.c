@@ -506,8 +506,7 @@ static void assert_refused_untouched(const char *p, const char *message)
     assert_string_equal(files0, files1);
     assert_file_is(p, before, len0);
     free(files0);
-    free(files1);
-}
+    free(files1);}
 
 static void test_newer_save_in_wal_mode_is_refused_without_files_beside_it(void **state)
 {
@@ -657,6 +656,24 @@ static void test_malformed_script_leaves_the_save_untouched(void **state)
     assert_file_is(p, before, len0);
     free(files0);
     free(files1);
+    /* A byte-order mark before the first action (some editors write one) is not an action. */
+    const char *bom = th_path(dir, "bom.txt");
+    th_write_file(bom, "\xef\xbb\xbfwait 2\n", -1);
+    char bom_save[4096];
+    snprintf(bom_save, sizeof bom_save, "%s", th_path(dir, "bom.db"));
+    r = th_run(NULL, "--save", bom_save, "play", "--script", bom, NULL);
+    assert_int_equal(r.status, 0);
+    th_run_free(&r);
+    /* An empty FILE for backup is a usage error (it made a backup into the folder). */
+    r = th_run(NULL, "--save", bom_save, "backup", "", NULL);
+    assert_int_equal(r.status, 2);
+    th_run_free(&r);
+    /* A negative format version is damage, not "a newer version (format -1)". */
+    raw_exec(bom_save, "PRAGMA user_version = -1");
+    r = th_run(NULL, "--save", bom_save, "info", NULL);
+    assert_int_equal(r.status, 1);
+    assert_contains(r.err, "is damaged (its format version reads -1");
+    th_run_free(&r);
 }
 
 /* ------------------------------------------------------------ 9: control characters in names */

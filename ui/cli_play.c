@@ -65,6 +65,10 @@ static int script_read(Script *sc, Action *a, int *lineno)
     Err err = {0};
     while ((n = script_line(sc->in, line)) != -1) {
         sc->lineno++;
+        if (sc->lineno == 1 && n >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+            memmove(line, line + 3, (size_t)n - 2); /* a byte-order mark some editors write: not an action */
+            n -= 3;
+        }
         if (n == -2) {
             fprintf(stderr, "magic-adventure: play: %s line %d is longer than %d characters (a script is one action a line)\n",
                     sc->name, sc->lineno, SCRIPT_LINE_MAX);

@@ -213,6 +213,8 @@ static int cmd_backup(CliCtx *ctx)
 {
     if (ctx->argc == 2 && strcmp(ctx->argv[1], "list") == 0)
         return backup_list_cmd(ctx);
+    if (ctx->argc == 2 && !ctx->argv[1][0])
+        return cli_usage_error(ctx, "FILE is empty: give a file name, or nothing for a backup into the backups folder");
     Save *s = cli_open_save(ctx, SAVE_READONLY);
     if (!s)
         return CLI_FAIL;

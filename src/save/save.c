@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -186,6 +187,11 @@ static int check_header(const char *path, int fd, int flags, Err *err)
     if (save_side_file_size(path, "-wal") > 0)
         return MA_OK;
     uint32_t app_id = be32(head + 68), version = be32(head + 60);
+    if (app_id == SAVE_APPLICATION_ID && version > (uint32_t)INT32_MAX) /* a negative format: no game wrote it */
+        return err_set(err, MA_ERR_CORRUPT,
+                       "%s is damaged (its format version reads %d, which no version of the game writes). It was "
+                       "left untouched: restore a backup with `magic-adventure restore FILE`",
+                       path, (int)version);
     if (app_id == SAVE_APPLICATION_ID)
         return version > (uint32_t)save_latest_version() ? refuse_newer(path, (int)version, err) : MA_OK;
     if (app_id != 0 || version != 0)
