@@ -339,6 +339,13 @@ static void test_a_damaged_save_can_be_restored_as_its_message_says(void **state
     assert_contains(r.out, "cut.db.damaged.bak");
     th_run_free(&r);
     assert_int_equal(raw_int(cut, "SELECT count(*) FROM worlds WHERE name = 'kept'"), 1);
+    /* Onto a save that is not there yet: nothing was there to keep, and no copy is said kept. */
+    const char *fresh = th_path(dir, "fresh.db");
+    r = RUN(0, "--save", fresh, "restore", good);
+    assert_null(strstr(r.out, "kept at"));
+    th_run_free(&r);
+    assert_int_equal(access(th_path(dir, "fresh.db.before-restore.bak"), F_OK), -1);
+    assert_int_equal(raw_int(fresh, "SELECT count(*) FROM worlds WHERE name = 'kept'"), 1);
 }
 
 /* ------------------------------------------------------------ 2: render is linear in a chunk's entities */

@@ -256,6 +256,7 @@ static int cmd_restore(CliCtx *ctx)
     /* A damaged save, which cannot be opened or read through, is moved aside whole instead. */
     Save *s = NULL;
     cli_default_folder(ctx);
+    int existed = access(ctx->save_path, F_OK) == 0; /* a save made here just now holds nothing to keep */
     int rc = save_open(ctx->save_path, SAVE_CREATE, &s, &err);
     if (rc == MA_ERR_CORRUPT) {
         rc = save_restore_over_damaged(ctx->save_path, file, &ro, &res, &err);
@@ -269,6 +270,10 @@ static int cmd_restore(CliCtx *ctx)
     }
     if (rc != MA_OK)
         return cli_fail(&err);
+    if (!existed && res.kept[0]) {
+        unlink(res.kept);
+        res.kept[0] = '\0';
+    }
     if (ro.character)
         printf("recovered character '%s' of world '%s' in %s from %s: %lld rows written", cli_safe(ro.character),
                cli_safe(ro.world), cli_safe(ctx->save_path), cli_safe(file), (long long)res.rows);
