@@ -143,10 +143,15 @@ static void test_verify_goes_on_past_a_chunk_the_evolution_log_needs(void **stat
 {
     (void)state;
     const char *p = th_path(dir, "evolved.db");
-    RunResult r = th_run("wait days 1\n", "--save", p, "play", "--script", "-", NULL);
+    /* A seed whose first day has the agents change blocks (a random one often changes only
+     * villagers, whose check needs no chunk): the test is the same on every run. */
+    RunResult r = RUN(0, "--save", p, "world", "create", "Evolved", "--seed", "933790028780");
+    th_run_free(&r);
+    r = th_run("wait days 1\n", "--save", p, "play", "--world", "Evolved", "--script", "-", NULL);
     assert_int_equal(r.status, 0);
     th_run_free(&r);
-    assert_true(raw_int(p, "SELECT count(*) FROM world_evolution_log") > 0);
+    assert_true(raw_int(p, "SELECT count(*) FROM world_evolution_log "
+                           "WHERE json_array_length(changes_made, '$.blocks') > 0") > 0);
     raw_exec(p, "UPDATE world_chunks SET block_data = '" BAD_INDEX_CHUNK "'");
     r = RUN(3, "--save", p, "verify");
     assert_contains(r.out, "does not load");
