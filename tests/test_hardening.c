@@ -188,7 +188,9 @@ static void test_at_takes_only_an_entry_of_the_worlds_log(void **state)
 {
     (void)state;
     const char *p = th_path(dir, "at.db");
-    RunResult r = th_run("wait days 1\n", "--save", p, "play", "--script", "-", "--world", "Atvale", NULL);
+    RunResult r = RUN(0, "--save", p, "world", "create", "Atvale", "--seed", "933790028780");
+    th_run_free(&r);
+    r = th_run("wait days 1\n", "--save", p, "play", "--script", "-", "--world", "Atvale", NULL);
     assert_int_equal(r.status, 0);
     th_run_free(&r);
     long long last = raw_int(p, "SELECT max(id) FROM world_evolution_log");
