@@ -15,6 +15,7 @@
 #include <cJSON.h>
 
 #include "world/blocks.h"
+#include "world/chunk.h"
 
 #define SYNC_MAX_OPS 500
 #define SYNC_MAX_EDITS 4096   /* block edits in one chunk_edit */
@@ -22,7 +23,7 @@
 #define SYNC_MAX_ENTRIES 1000 /* history entries in one op */
 #define SYNC_MAX_ROWS 500     /* inventory stacks, skills */
 #define SYNC_MAX_STATE 2000   /* character_state rows */
-#define SYNC_CHUNK_XZ_MAX (1 << 27) /* |chunk x|, |chunk z|: world coordinates stay in 32 bits */
+#define SYNC_CHUNK_XZ_MAX CHUNK_XZ_MAX /* |chunk x|, |chunk z| (world/chunk.h) */
 
 typedef enum SyncKind {
     SYNC_WORLD,

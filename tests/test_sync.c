@@ -337,6 +337,46 @@ static void test_a_change_made_while_a_sync_is_in_flight_stays_and_waits_for_the
     assert_string_equal(block_at(p.bob, p.world, 1, 65, 2), "torch");
 }
 
+/* A pulled chunk outside the world (a broken or hostile server): not stored, counted as a row this
+ * game cannot hold, and the rows beside it still taken. (x = 2^40 had been stored as INT_MIN.) */
+static void test_a_pulled_chunk_outside_the_world_is_left_out(void **state)
+{
+    (void)state;
+    Pair p;
+    pair_setup(&p, "far", srv.url);
+    Save *s = NULL;
+    World *w = NULL;
+    Err err = {0};
+    assert_int_equal(save_open(p.ann, 0, &s, &err), MA_OK);
+    assert_int_equal(world_open(s, reg, p.world, 0, 0, &w, &err), MA_OK);
+    SyncJob *j = sync_job_new(SYNC_JOB_SYNC);
+    assert_non_null(j);
+    j->rc = MA_OK;
+    j->changes = cJSON_Parse("["
+        "{\"kind\":\"chunk\",\"chunk\":[1099511627776,4,0],\"block_data\":{\"palette\":[\"stone\"]},\"version\":1},"
+        "{\"kind\":\"chunk\",\"chunk\":[0,16,0],\"block_data\":{\"palette\":[\"stone\"]},\"version\":1},"
+        "{\"kind\":\"chunk\",\"chunk\":[0.5,4,0],\"block_data\":{\"palette\":[\"stone\"]},\"version\":1},"
+        "{\"kind\":\"chunk\",\"chunk\":[1e300,4,-1e300],\"block_data\":{\"palette\":[\"stone\"]},\"version\":1e300},"
+        "{\"kind\":\"chunk\",\"chunk\":\"here\",\"block_data\":{\"palette\":[\"stone\"]},\"version\":1},"
+        "{\"kind\":\"chunk\",\"chunk\":[20,4,-20],\"block_data\":{\"palette\":[\"stone\"]},\"version\":1}]");
+    assert_non_null(j->changes);
+    SyncReport rep;
+    assert_int_equal(save_begin(s, &err), MA_OK);
+    assert_int_equal(sync_take(s, w, j, 0, &rep, &err), MA_OK);
+    assert_int_equal(save_commit(s, &err), MA_OK);
+    sync_job_free(j);
+    world_close(w);
+    save_close(s);
+    assert_int_equal(rep.pulled, 6);
+    assert_int_equal(rep.skipped, 5);
+    assert_int_equal(rep.chunks, 1);
+    assert_int_equal(sql_int(p.ann, "SELECT count(*) FROM world_chunks WHERE abs(chunk_x) > 1000 "
+                                    "OR abs(chunk_z) > 1000 OR chunk_y NOT BETWEEN 0 AND 15"), 0);
+    assert_string_equal(block_at(p.ann, p.world, 20 * 16 + 3, 4 * 16 + 5, -20 * 16 + 7), "stone");
+    /* The next sync goes on as before. */
+    sync_ok(p.a_user, p.ann, p.world);
+}
+
 /* ------------------------------------------------------------ a push cut after the server applied it */
 
 static atomic_int proxy_cut; /* 1: forward requests, never the answers */
@@ -862,6 +902,7 @@ int main(void)
         cmocka_unit_test(test_a_world_of_an_older_generator_keeps_its_version_when_downloaded),
         cmocka_unit_test(test_a_delete_against_a_change_keeps_the_change_and_the_delete_as_a_conflict),
         cmocka_unit_test(test_a_change_made_while_a_sync_is_in_flight_stays_and_waits_for_the_next),
+        cmocka_unit_test(test_a_pulled_chunk_outside_the_world_is_left_out),
         cmocka_unit_test(test_a_push_cut_after_the_server_applied_it_is_applied_once_when_retried),
         cmocka_unit_test(test_the_server_killed_mid_push_loses_and_doubles_nothing),
         cmocka_unit_test(test_an_expired_token_is_refused_with_what_to_do_and_nothing_is_lost),

@@ -39,6 +39,9 @@ int sync_kind_rank(const char *kind);
 
 /* Integer and string members, with defaults. */
 int64_t sync_jint(const cJSON *o, const char *name, int64_t def);
+/* A chunk's [cx, cy, cz] into out: 1 when they are whole numbers inside the world (|cx|, |cz| at
+ * most CHUNK_XZ_MAX, cy 0..15), else 0. */
+int sync_chunk_coords(const cJSON *xyz, int32_t out[3]);
 const char *sync_jstr(const cJSON *o, const char *name);
 
 #endif

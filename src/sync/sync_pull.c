@@ -62,15 +62,38 @@ static int lay_pending(SyncCtx *c, Chunk *ch, const char *ref, Err *err)
     return rc;
 }
 
+/* A whole number in [lo, hi] into *out; 0 when n is anything else. */
+static int whole_in(const cJSON *n, int32_t lo, int32_t hi, int32_t *out)
+{
+    if (!cJSON_IsNumber(n))
+        return 0;
+    double d = n->valuedouble;
+    if (!(d >= lo && d <= hi) || d != (double)(int32_t)d)
+        return 0;
+    *out = (int32_t)d;
+    return 1;
+}
+
+int sync_chunk_coords(const cJSON *xyz, int32_t out[3])
+{
+    return cJSON_IsArray(xyz) && cJSON_GetArraySize(xyz) == 3 &&
+           whole_in(cJSON_GetArrayItem(xyz, 0), -CHUNK_XZ_MAX, CHUNK_XZ_MAX, &out[0]) &&
+           whole_in(cJSON_GetArrayItem(xyz, 1), 0, WORLD_CHUNKS_Y - 1, &out[1]) &&
+           whole_in(cJSON_GetArrayItem(xyz, 2), -CHUNK_XZ_MAX, CHUNK_XZ_MAX, &out[2]);
+}
+
 static int apply_chunk(SyncCtx *c, const cJSON *row, Err *err)
 {
     const cJSON *xyz = cJSON_GetObjectItemCaseSensitive(row, "chunk");
     const cJSON *bd = cJSON_GetObjectItemCaseSensitive(row, "block_data");
-    if (!cJSON_IsArray(xyz) || cJSON_GetArraySize(xyz) != 3 || !bd)
+    int32_t at[3];
+    if (!bd || !sync_chunk_coords(xyz, at)) {
+        /* Outside the world, or not a place (a broken or hostile server): not stored, as any
+         * other row this game cannot hold (it had been stored at a wrapped-round x). */
+        count(c, REP(c, skipped));
         return MA_OK;
-    int32_t cx = (int32_t)cJSON_GetNumberValue(cJSON_GetArrayItem(xyz, 0));
-    int32_t cy = (int32_t)cJSON_GetNumberValue(cJSON_GetArrayItem(xyz, 1));
-    int32_t cz = (int32_t)cJSON_GetNumberValue(cJSON_GetArrayItem(xyz, 2));
+    }
+    int32_t cx = at[0], cy = at[1], cz = at[2];
     int64_t version = sync_jint(row, "version", 0), known = 0;
     char ref[48];
     snprintf(ref, sizeof ref, "%d,%d,%d", cx, cy, cz);

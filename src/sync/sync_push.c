@@ -25,7 +25,11 @@
 int64_t sync_jint(const cJSON *o, const char *name, int64_t def)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : def;
+    if (!cJSON_IsNumber(v))
+        return def;
+    /* Clamped: a number past 64 bits (a hostile server's 1e300) has no integer value in C. */
+    double d = v->valuedouble;
+    return d >= 9.2e18 ? INT64_MAX : d <= -9.2e18 ? INT64_MIN : (int64_t)d;
 }
 
 const char *sync_jstr(const cJSON *o, const char *name)

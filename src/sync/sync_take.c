@@ -9,13 +9,15 @@
 
 static void place_of_block(const cJSON *op, const cJSON *k, char *place, size_t size, int32_t w[3])
 {
-    const cJSON *xyz = cJSON_GetObjectItemCaseSensitive(op, "chunk");
-    int32_t cx = (int32_t)cJSON_GetNumberValue(cJSON_GetArrayItem(xyz, 0));
-    int32_t cy = (int32_t)cJSON_GetNumberValue(cJSON_GetArrayItem(xyz, 1));
-    int32_t cz = (int32_t)cJSON_GetNumberValue(cJSON_GetArrayItem(xyz, 2));
-    w[0] = cx * 16 + (int32_t)sync_jint(k, "x", 0);
-    w[1] = cy * 16 + (int32_t)sync_jint(k, "y", 0);
-    w[2] = cz * 16 + (int32_t)sync_jint(k, "z", 0);
+    int32_t at[3] = {0, 0, 0};
+    (void)sync_chunk_coords(cJSON_GetObjectItemCaseSensitive(op, "chunk"), at); /* our own op's */
+    int32_t cx = at[0], cy = at[1], cz = at[2];
+    /* The cell in the chunk is the server's word: kept inside the chunk. */
+    static const char *const axis[3] = {"x", "y", "z"};
+    for (int i = 0; i < 3; i++) {
+        int64_t v = sync_jint(k, axis[i], 0);
+        w[i] = at[i] * 16 + (int32_t)(v < 0 ? 0 : v > 15 ? 15 : v);
+    }
     const char *what = sync_jstr(k, "what");
     if (what && strcmp(what, "entity") == 0)
         snprintf(place, size, "entity %s in chunk %d,%d,%d", sync_jstr(k, "id") ? sync_jstr(k, "id") : "?", cx, cy, cz);
