@@ -162,10 +162,9 @@ static void test_verify_goes_on_past_a_chunk_the_evolution_log_needs(void **stat
 
 /* A page of the chunk table overwritten (damage below SQL): every stage that cannot read says so
  * as a problem, exit 3 (it had stopped at the chunks with exit 1, as if verify itself failed). */
-static void test_verify_counts_a_damaged_page_as_problems(void **state)
+/* Overwrites the root page of the chunk table of the save at p with noise. */
+static void damage_chunk_page(const char *p)
 {
-    (void)state;
-    const char *p = make_world_save("paged.db");
     long long root = raw_int(p, "SELECT rootpage FROM sqlite_schema WHERE name = 'world_chunks'");
     long long size = raw_int(p, "PRAGMA page_size");
     assert_true(root > 1);
@@ -175,11 +174,49 @@ static void test_verify_counts_a_damaged_page_as_problems(void **state)
     for (long long i = 0; i < size; i++)
         fputc((int)((i * 7919) & 0xFF), f);
     fclose(f);
+}
+
+static void test_verify_counts_a_damaged_page_as_problems(void **state)
+{
+    (void)state;
+    const char *p = make_world_save("paged.db");
+    damage_chunk_page(p);
     RunResult r = RUN(3, "--save", p, "verify");
     assert_contains(r.out, "PROBLEM integrity");
     assert_contains(r.out, "PROBLEM the chunks could not be checked");
     assert_contains(r.out, " problems found");
     th_run_free(&r);
+}
+
+/* A backup of a damaged save holds the damage too (SQLite copies the pages as they are), and
+ * restore refuses it: backup says so at once, exit 3, the copy kept. It had said only "backed up". */
+static void test_a_backup_of_a_damaged_save_says_it_is_damaged(void **state)
+{
+    (void)state;
+    const char *p = make_world_save("sound.db");
+    char *copy = strdup(th_path(dir, "sound-copy.db"));
+    RunResult r = RUN(0, "--save", p, "backup", copy);
+    assert_contains(r.out, "backed up");
+    assert_null(strstr(r.err, "damaged"));
+    th_run_free(&r);
+    damage_chunk_page(p);
+    char *bad = strdup(th_path(dir, "damaged-copy.db"));
+    r = RUN(3, "--save", p, "backup", bad);
+    assert_contains(r.out, "backed up");
+    assert_contains(r.err, "is damaged, and so is this copy of it");
+    assert_contains(r.err, "`restore` will refuse it");
+    th_run_free(&r);
+    assert_int_equal(access(bad, F_OK), 0);
+    r = RUN(3, "--save", p, "backup");
+    assert_contains(r.err, "/backups/sound/");
+    th_run_free(&r);
+    /* The sound copy restores over the damaged save. */
+    r = RUN(0, "--save", p, "restore", copy);
+    th_run_free(&r);
+    r = RUN(0, "--save", p, "verify");
+    th_run_free(&r);
+    free(copy);
+    free(bad);
 }
 
 /* --at pictures the world after an entry of its own log: an id the log does not hold, or another
@@ -1235,6 +1272,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_verify_reports_each_chunk_that_does_not_decode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_verify_goes_on_past_a_chunk_the_evolution_log_needs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_verify_counts_a_damaged_page_as_problems, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_backup_of_a_damaged_save_says_it_is_damaged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_at_takes_only_an_entry_of_the_worlds_log, setup, teardown),
         cmocka_unit_test_setup_teardown(test_init_makes_the_default_saves_folder, setup, teardown),
         cmocka_unit_test_setup_teardown(test_codec_model_never_writes_over_a_file, setup, teardown),

@@ -209,6 +209,20 @@ static int backup_list_cmd(CliCtx *ctx)
     return CLI_OK;
 }
 
+/* A backup copies the save's pages as they are: one of a damaged save is damaged too, and
+ * restore would refuse it. Said at once (exit 3, as verify's problems), the copy kept. */
+static int backup_checked(CliCtx *ctx, const char *path)
+{
+    Err err = {0};
+    if (save_backup_check(path, &err) == MA_OK)
+        return CLI_OK;
+    fprintf(stderr,
+            "magic-adventure: the save %s is damaged, and so is this copy of it, %s (%s): `restore` will refuse it. "
+            "`magic-adventure --save %s verify` lists the damage; restore an earlier backup (`backup list`)\n",
+            cli_safe(ctx->save_path), cli_safe(path), cli_safe(err.msg), cli_safe(ctx->save_path));
+    return CLI_PROBLEMS;
+}
+
 static int cmd_backup(CliCtx *ctx)
 {
     if (ctx->argc == 2 && strcmp(ctx->argv[1], "list") == 0)
@@ -233,14 +247,14 @@ static int cmd_backup(CliCtx *ctx)
         if (pruned)
             printf(" (removed %d backup%s older than %d days)", pruned, pruned == 1 ? "" : "s", set.retention_days);
         printf("\n");
-        return CLI_OK;
+        return backup_checked(ctx, made.path);
     }
     int rc = save_backup(s, ctx->argv[1], &err);
     save_close(s);
     if (rc != MA_OK)
         return cli_fail(&err);
     printf("backed up %s to %s\n", cli_safe(ctx->save_path), cli_safe(ctx->argv[1]));
-    return CLI_OK;
+    return backup_checked(ctx, ctx->argv[1]);
 }
 
 static int cmd_restore(CliCtx *ctx)

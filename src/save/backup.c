@@ -87,6 +87,34 @@ int save_backup(Save *s, const char *dest, Err *err)
     return rc;
 }
 
+int save_backup_check(const char *path, Err *err)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int rc = MA_OK;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "PRAGMA quick_check(1)", -1, &st, NULL) != SQLITE_OK) {
+        rc = err_set(err, MA_ERR_CORRUPT, "%s cannot be checked: %s", path, sqlite3_errmsg(db));
+    } else {
+        int step = sqlite3_step(st);
+        const char *said = step == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : sqlite3_errmsg(db);
+        if (step != SQLITE_ROW || !said || strcmp(said, "ok") != 0) {
+            /* SQLite's finding on one line, without its "*** in database main ***" heading */
+            char what[400];
+            snprintf(what, sizeof what, "%s", said ? said : "no answer");
+            const char *head = "*** in database main ***\n";
+            char *w = strncmp(what, head, strlen(head)) == 0 ? what + strlen(head) : what;
+            for (char *c = w; *c; c++)
+                if (*c == '\n')
+                    *c = ' ';
+            rc = err_set(err, MA_ERR_CORRUPT, "%s", w);
+        }
+    }
+    sqlite3_finalize(st);
+    sqlite3_close_v2(db);
+    return rc;
+}
+
 static int integrity_ok(Save *src, Err *err)
 {
     sqlite3_stmt *st = NULL;

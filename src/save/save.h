@@ -89,6 +89,10 @@ int save_verify(Save *s, SaveProblemFn report, void *ud, Err *err);
 
 /* Online backup of the open save into a new file dest (refused if it exists). */
 int save_backup(Save *s, const char *dest, Err *err);
+/* Whether the backup at path is sound (PRAGMA quick_check): MA_OK, or MA_ERR_CORRUPT with what
+ * SQLite found, on one line (a backup copies a damaged page as it is, and restore refuses such a
+ * file). */
+int save_backup_check(const char *path, Err *err);
 /* Replaces the save's contents with those of the save at src, which must be
  * a valid save (not newer, passes integrity_check). Migrates it if older.
  * The same as save_restore_from with no options. */
