@@ -1054,6 +1054,23 @@ static void test_read_only_folder_is_read_and_writers_say_what_to_do(void **stat
     snprintf(p, sizeof p, "%s/ro.db", src);
     RunResult r = RUN(0, "--save", p, "world", "create", "w", "--type", "flat");
     th_run_free(&r);
+    /* A change committed to the -wal by a writer that died before folding it in (-shm beside). */
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        sqlite3 *db = NULL;
+        if (sqlite3_open(p, &db) != SQLITE_OK ||
+            sqlite3_exec(db, "PRAGMA wal_autocheckpoint = 0; UPDATE worlds SET name = 'walled'", NULL, NULL, NULL) !=
+                SQLITE_OK)
+            _exit(1);
+        _exit(0);
+    }
+    int st = 0;
+    waitpid(pid, &st, 0);
+    assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    char side[4300];
+    snprintf(side, sizeof side, "%s-wal", p);
+    assert_int_equal(access(side, F_OK), 0);
     const char *view = read_only_view(src);
     if (!view) {
         fprintf(stderr, "skipped: no read-only folder can be made here (root without mount); the messages are "
@@ -1067,12 +1084,14 @@ static void test_read_only_folder_is_read_and_writers_say_what_to_do(void **stat
     th_run_free(&r);
     r = RUN(0, "--save", p, "verify");
     th_run_free(&r);
+    /* What the -wal holds is read (it had been read as immutable, the file alone: "w"). */
     r = RUN(0, "--save", p, "world", "list");
     assert_contains(r.out, "flat");
+    assert_contains(r.out, "walled");
     th_run_free(&r);
     r = RUN(0, "--save", p, "backup", copy);
     th_run_free(&r);
-    assert_int_equal(raw_int(copy, "SELECT count(*) FROM worlds"), 1);
+    assert_int_equal(raw_int(copy, "SELECT count(*) FROM worlds WHERE name = 'walled'"), 1);
     r = th_run("wait\n", "--save", p, "play", "--script", "-", NULL);
     assert_int_equal(r.status, 1);
     assert_contains(r.err, "read-only");

@@ -322,10 +322,12 @@ int save_open(const char *path, int flags, Save **out, Err *err)
 
     off_t wal_before = save_side_file_size(path, "-wal"), shm_before = save_side_file_size(path, "-shm");
     int rc;
-    if (readonly && folder_read_only) {
+    if (readonly && folder_read_only && !(wal_before > 0 && shm_before >= 0)) {
         /* SQLite reads a WAL-mode file only with a -shm beside it, which it cannot make here. Nothing
          * can be writing a save in a folder nobody can write to, so it may be read as immutable; but
-         * committed changes still in a -wal would be missed, and need a -shm to be read. */
+         * committed changes still in a -wal would be missed, and need a -shm to be read. With both
+         * beside it, it is opened as any read-only save, and SQLite reads the -wal through the -shm
+         * (immutable had read the file alone: a backup of it lacked what the -wal held). */
         if (wal_before > 0 && shm_before < 0) {
             err_set(err, MA_ERR_IO,
                     "%s has changes in %s-wal that were never folded into the save, and its folder (%s) is "
