@@ -362,8 +362,8 @@ static void test_envelope_refuses_a_cut_reply_and_reads_errors(void **state)
 /* ------------------------------------------------------------ a hostile sync server */
 
 /* The sync client over the stub as a sync server: a page that says more wait without moving its
- * cursor on (a client that followed it asked for ever: 909 requests in 40 s), and a page of more
- * changes than were asked for, are refused as malformed answers. */
+ * cursor on (a client that followed it asked for ever: 909 requests in 40 s), a page of more
+ * changes than were asked for, and an answer of millions of values, are refused as malformed. */
 static void test_the_sync_client_refuses_a_pull_that_would_never_end(void **state)
 {
     (void)state;
@@ -375,6 +375,16 @@ static void test_the_sync_client_refuses_a_pull_that_would_never_end(void **stat
     cJSON_AddStringToObject(cJSON_AddObjectToObject(paths, "/v1/worlds/1/changes"), "body",
                             "{\"changes\":[],\"cursor\":3,\"more\":true}");
     cJSON_AddStringToObject(cJSON_AddObjectToObject(paths, "/v1/worlds/2/changes"), "body", twelve);
+    /* 2,100,000 values in 4 MB: parsed, about 130 MB (66 MB of them had taken 1 GB). */
+    size_t nz = 2100000, blen = 2 * nz + 64;
+    char *zeros = malloc(blen);
+    assert_non_null(zeros);
+    char *z = zeros + sprintf(zeros, "{\"changes\":[");
+    for (size_t i = 0; i < nz; i++)
+        *z++ = '0', *z++ = ',';
+    sprintf(z - 1, "],\"cursor\":1,\"more\":false}");
+    cJSON_AddStringToObject(cJSON_AddObjectToObject(paths, "/v1/worlds/3/changes"), "body", zeros);
+    free(zeros);
     char *script = cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
     LlmStub stub;
@@ -407,6 +417,12 @@ static void test_the_sync_client_refuses_a_pull_that_would_never_end(void **stat
     assert_int_equal(sync_client_pull(c, 2, 0, 12, &page, &cursor, &more, &err), MA_OK);
     assert_int_equal(cJSON_GetArraySize(page), 12);
     cJSON_Delete(page);
+    page = NULL;
+    /* Millions of values: refused before they are parsed. */
+    err = (Err){0};
+    assert_int_equal(sync_client_pull(c, 3, 0, 1000, &page, &cursor, &more, &err), MA_ERR_IO);
+    assert_non_null(strstr(err.msg, "an answer of more than 2000000 JSON values"));
+    assert_null(page);
     sync_client_free(c);
     llm_stub_stop(&stub);
     free(script);

@@ -13,6 +13,9 @@
 #include "net/http.h"
 
 #define MAX_ANSWER (64u << 20) /* a larger answer is refused: no server of ours sends one */
+/* JSON values in one answer: parsed, each takes about 64 bytes, so 64 MiB of "[0,0,0,..." would
+ * have taken 2 GiB (a page of 1,000 chunks is about 50,000). A larger answer is refused unparsed. */
+#define MAX_VALUES 2000000u
 
 struct SyncClient {
     HttpConn *conn;
@@ -121,11 +124,34 @@ static void sleep_ms(const SyncClient *c, long ms)
     }
 }
 
+/* Whether the JSON text holds at most max values: the commas, brackets and braces outside
+ * strings are counted, one pass, before anything is parsed. */
+static int values_within(const char *t, size_t len, size_t max)
+{
+    size_t n = 1;
+    int in_string = 0;
+    for (size_t i = 0; i < len; i++) {
+        char ch = t[i];
+        if (in_string) {
+            if (ch == '\\')
+                i++;
+            else if (ch == '"')
+                in_string = 0;
+        } else if (ch == '"') {
+            in_string = 1;
+        } else if (ch == ',' || ch == '[' || ch == '{') {
+            if (++n > max)
+                return 0;
+        }
+    }
+    return 1;
+}
+
 /* The server's "error" text, or a short piece of the body. */
 static void answer_reason(const char *body, char *out, size_t size)
 {
     out[0] = '\0';
-    cJSON *j = body && *body ? cJSON_Parse(body) : NULL;
+    cJSON *j = body && *body && values_within(body, strlen(body), MAX_VALUES) ? cJSON_Parse(body) : NULL;
     const cJSON *e = j ? cJSON_GetObjectItemCaseSensitive(j, "error") : NULL;
     if (cJSON_IsString(e))
         snprintf(out, size, "%s", e->valuestring);
@@ -190,8 +216,10 @@ static int request(SyncClient *c, const char *method, const char *path, const ch
         } else if (status >= 200 && status < 300) {
             rc = MA_OK;
             if (out && res.body && res.len) {
-                *out = cJSON_ParseWithLength(res.body, res.len);
-                if (!*out)
+                if (!values_within(res.body, res.len, MAX_VALUES))
+                    rc = err_set(err, MA_ERR_IO, "the sync server at %s sent an answer of more than %u JSON values",
+                                 c->base, MAX_VALUES);
+                else if (!(*out = cJSON_ParseWithLength(res.body, res.len)))
                     rc = err_set(err, MA_ERR_IO, "the sync server at %s answered something that is not JSON", c->base);
             }
         } else {
@@ -216,8 +244,8 @@ static int request(SyncClient *c, const char *method, const char *path, const ch
                 retry = status >= 500 && (idempotent || status == 503);
                 break;
             }
-            if (out && res.body && res.len) /* callers may want the details (tries_left, locked_until) */
-                *out = cJSON_ParseWithLength(res.body, res.len);
+            if (out && res.body && res.len && values_within(res.body, res.len, MAX_VALUES))
+                *out = cJSON_ParseWithLength(res.body, res.len); /* callers may want the details (tries_left...) */
             if (retry && res.retry_after > 0)
                 wait = res.retry_after * 1000 > wait ? res.retry_after * 1000 : wait;
         }
