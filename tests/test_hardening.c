@@ -1092,6 +1092,13 @@ static void test_read_only_folder_is_read_and_writers_say_what_to_do(void **stat
     r = RUN(0, "--save", p, "backup", copy);
     th_run_free(&r);
     assert_int_equal(raw_int(copy, "SELECT count(*) FROM worlds WHERE name = 'walled'"), 1);
+    /* Into its backups folder, which cannot be made there (it had said "read-only (No such file
+     * or directory)" and "To play, copy the save"). */
+    r = RUN(1, "--save", p, "backup");
+    assert_contains(r.err, "the folder it goes in is read-only (");
+    assert_null(strstr(r.err, "No such file"));
+    assert_contains(r.err, "give backup a FILE in a writable folder");
+    th_run_free(&r);
     r = th_run("wait\n", "--save", p, "play", "--script", "-", NULL);
     assert_int_equal(r.status, 1);
     assert_contains(r.err, "read-only");

@@ -474,10 +474,15 @@ static int make_folder(const char *folder, Err *err)
         if (*p == '/' || *p == '\0') {
             char c = *p;
             *p = '\0';
-            if (mkdir(part, 0700) != 0 && errno != EEXIST)
-                return errno == EROFS || errno == EACCES ? save_read_only_error(folder, "making the backups folder", err)
-                                                         : err_set(err, MA_ERR_IO, "cannot make the backups folder %s: %s",
-                                                                   part, strerror(errno));
+            if (mkdir(part, 0700) != 0 && errno != EEXIST) {
+                int e = errno;
+                if (e == EROFS || e == EACCES || e == EPERM) /* the folder it is made in cannot be written */
+                    return err_set(err, MA_ERR_IO,
+                                   "cannot make the backups folder %s: the folder it goes in is read-only (%s); "
+                                   "give backup a FILE in a writable folder instead (backup /somewhere/copy.db)",
+                                   part, strerror(e));
+                return err_set(err, MA_ERR_IO, "cannot make the backups folder %s: %s", part, strerror(e));
+            }
             *p = c;
             if (c == '\0')
                 return MA_OK;
