@@ -609,6 +609,20 @@ static void test_empty_file_is_refused_by_all_but_init(void **state)
     assert_contains(r.out, "sync_conflicts");
     assert_contains(r.out, "sync_entries");
     th_run_free(&r);
+    /* An SQLite database with no tables is refused the same, and init says it made a save in it
+     * (it said "is up to date"). */
+    const char *q = th_path(dir, "no-tables.db");
+    raw_exec(q, "CREATE TABLE t (x); DROP TABLE t");
+    r = RUN(1, "--save", q, "info");
+    assert_contains(r.err, "no tables");
+    th_run_free(&r);
+    r = RUN(0, "--save", q, "init");
+    assert_contains(r.out, "made a save in");
+    assert_null(strstr(r.out, "up to date"));
+    th_run_free(&r);
+    r = RUN(0, "--save", q, "init");
+    assert_contains(r.out, "is up to date");
+    th_run_free(&r);
 }
 
 /* `init` with no --save, in a folder without saves/: the default save is made, folder and all

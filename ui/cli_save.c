@@ -30,6 +30,9 @@ static int cmd_init(CliCtx *ctx)
         return cli_fail(&err);
     if (!existed)
         printf("created %s (save format %d)\n", ctx->save_path, save_schema_version(s));
+    else if (save_was_empty(s))
+        printf("made a save in %s, an SQLite database with no tables (save format %d)\n", ctx->save_path,
+               save_schema_version(s));
     else if (save_migration_backup(s))
         printf("upgraded %s to save format %d; the old save is kept at %s\n", ctx->save_path,
                save_schema_version(s), save_migration_backup(s));

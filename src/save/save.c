@@ -367,6 +367,7 @@ int save_open(const char *path, int flags, Save **out, Err *err)
         refuse_empty(path, "an SQLite database with no tables", err);
         goto fail;
     }
+    s->was_empty = fresh;
     if (version > latest) {
         refuse_newer(path, version, err);
         goto fail;
@@ -439,6 +440,7 @@ void save_close(Save *s)
 const char *save_path(const Save *s) { return s->path; }
 int save_is_readonly(const Save *s) { return s->readonly; }
 const char *save_migration_backup(const Save *s) { return s->migration_backup; }
+int save_was_empty(const Save *s) { return s->was_empty; }
 const char *save_notice(const Save *s) { return s->notice; }
 
 int save_schema_version(Save *s)

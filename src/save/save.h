@@ -42,6 +42,9 @@ int save_schema_version(Save *s);
 int save_latest_version(void);
 /* The path of the backup made before the last migration, or NULL. */
 const char *save_migration_backup(const Save *s);
+/* Whether the file held no tables when opened (new, empty, or an SQLite database with none): the
+ * save was made in it now. */
+int save_was_empty(const Save *s);
 /* What opening did besides opening, for the user to know, or NULL: a hot
  * journal left by a killed writer was rolled back, stale temporaries of
  * killed processes were removed. */

@@ -17,6 +17,7 @@ struct Save {
     int tx_depth;      /* 0 none, 1 a transaction, more: savepoints inside it */
     int64_t commits;   /* transactions committed (explicit or autocommit) */
     char *migration_backup;
+    int was_empty; /* opened with no tables: made a save now */
     char *notice;      /* what opening did besides opening (a journal undone, temporaries removed), or NULL */
     /* Prepared statements, reused: keyed by the address of the static SQL text. */
     struct { const char *sql; sqlite3_stmt *stmt; } stmts[512];
