@@ -192,6 +192,15 @@ static void test_walk_goes_round_a_wall(void **state)
     r = th_act(f.game, line);
     assert_false(r.ok);
     assert_non_null(strstr(r.text, "too far"));
+    /* Far past 30,000,000 too: the same answer (it had been "walk takes whole numbers"). */
+    Action far;
+    Err perr = {0};
+    assert_int_equal(action_parse("walk 99999999 0", &far, &perr), 1);
+    assert_true(action_parse("walk 99999999999 0", &far, &perr) < 0);
+    assert_non_null(strstr(perr.msg, "past the edge of any world"));
+    r = th_act(f.game, "walk 99999999 0");
+    assert_false(r.ok);
+    assert_non_null(strstr(r.text, "too far to walk at once"));
     /* A wall 221 long across the way to a cell 190 east: the way round is longer than a walk
      * takes, and the walk says so where it stops rather than "ok". */
     int32_t sx = p->x;

@@ -169,9 +169,11 @@ int action_parse(const char *text, Action *out, Err *err)
     case ACT_WALK: {
         char *end1 = NULL, *end2 = NULL;
         long x = n == 3 ? strtol(w[1], &end1, 10) : 0, z = n == 3 ? strtol(w[2], &end2, 10) : 0;
-        if (n != 3 || *end1 || *end2 || end1 == w[1] || end2 == w[2] || x < -30000000 || x > 30000000 ||
-            z < -30000000 || z > 30000000)
+        if (n != 3 || *end1 || *end2 || end1 == w[1] || end2 == w[2])
             return err_set(err, MA_ERR_INVALID, "walk takes a cell's x and z (whole numbers): walk 120 -45");
+        /* Any cell a 32-bit coordinate names: the walk itself says how far is too far. */
+        if (x < INT32_MIN || x > INT32_MAX || z < INT32_MIN || z > INT32_MAX)
+            return err_set(err, MA_ERR_INVALID, "walk: %s %s is past the edge of any world", w[1], w[2]);
         out->x = (int32_t)x;
         out->z = (int32_t)z;
         break;
