@@ -295,6 +295,55 @@ static void test_older_save_is_migrated_with_a_backup(void **state)
     sqlite3_close(db);
 }
 
+/* A version-1 save by hand (migration 001 of the source tree), with extra SQL after it. */
+static void make_v1_save(const char *name, const char *extra)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/../data/migrations/001_initial_schema.sql", getenv("MAGIC_TEST_DIR"));
+    char *v1 = th_read_file(path, NULL);
+    assert_non_null(v1);
+    sqlite3 *db = raw_open(th_path(dir, name));
+    assert_int_equal(sqlite3_exec(db, v1, NULL, NULL, NULL), SQLITE_OK);
+    free(v1);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 1", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, extra, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
+/* An upgrade that fails in its first format leaves the save as it was and keeps no copy of it
+ * (each try had left another: v1.bak, v1-2.bak, ...); one that fails later keeps the copy made
+ * before it and says how far it got. */
+static void test_a_failed_upgrade_says_how_far_it_got_and_keeps_one_copy(void **state)
+{
+    (void)state;
+    make_v1_save("stuck.db", "CREATE INDEX idx_users_username ON users (username)"); /* 002 makes it */
+    Save *s = NULL;
+    Err err = {0};
+    for (int i = 0; i < 2; i++) {
+        assert_int_not_equal(save_open(th_path(dir, "stuck.db"), 0, &s, &err), MA_OK);
+        assert_non_null(strstr(err.msg, "was not upgraded and is unchanged (save format 1)"));
+        assert_non_null(strstr(err.msg, "already exists"));
+    }
+    assert_int_equal(access(th_path(dir, "stuck.db.v1.bak"), F_OK), -1);
+    assert_int_equal(access(th_path(dir, "stuck.db.v1-2.bak"), F_OK), -1);
+    sqlite3 *db = raw_open(th_path(dir, "stuck.db"));
+    assert_int_equal(query_int(db, "PRAGMA user_version"), 1);
+    sqlite3_close(db);
+
+    make_v1_save("halfway.db", "CREATE TABLE character_state (x)"); /* 003 makes it */
+    err = (Err){0};
+    assert_int_not_equal(save_open(th_path(dir, "halfway.db"), 0, &s, &err), MA_OK);
+    assert_non_null(strstr(err.msg, "was upgraded only to save format 2; the save as it was is kept at"));
+    db = raw_open(th_path(dir, "halfway.db.v1.bak"));
+    assert_int_equal(query_int(db, "PRAGMA user_version"), 1);
+    sqlite3_close(db);
+    err = (Err){0};
+    assert_int_not_equal(save_open(th_path(dir, "halfway.db"), 0, &s, &err), MA_OK);
+    assert_non_null(strstr(err.msg, "unchanged (save format 2)"));
+    assert_int_equal(access(th_path(dir, "halfway.db.v2.bak"), F_OK), -1);
+    assert_int_equal(access(th_path(dir, "halfway.db.v1.bak"), F_OK), 0);
+}
+
 static void test_newer_save_is_refused_and_left_unchanged(void **state)
 {
     (void)state;
@@ -552,6 +601,7 @@ int main(void)
         cmocka_unit_test(test_updated_at_is_kept_current),
         cmocka_unit_test(test_migrations_from_empty_and_reopen_is_noop),
         cmocka_unit_test(test_older_save_is_migrated_with_a_backup),
+        cmocka_unit_test(test_a_failed_upgrade_says_how_far_it_got_and_keeps_one_copy),
         cmocka_unit_test(test_newer_save_is_refused_and_left_unchanged),
         cmocka_unit_test(test_non_save_and_corrupt_files_are_refused_untouched),
         cmocka_unit_test(test_save_open_in_another_game_is_refused),

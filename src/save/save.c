@@ -400,8 +400,19 @@ int save_open(const char *path, int flags, Save **out, Err *err)
                 }
                 s->migration_backup = strdup(bak);
             }
-            if (save_migrate_from(s, version, err) != MA_OK)
+            if (save_migrate_from(s, version, err) != MA_OK) {
+                /* Each format is one transaction: a save still at its format is as it was, and the
+                 * copy made for this try is not kept (each failed try had left another one). */
+                int now = save_schema_version(s);
+                if (s->migration_backup && now == version) {
+                    unlink(s->migration_backup);
+                    err_prefix(err, "%s was not upgraded and is unchanged (save format %d)", path, version);
+                } else if (s->migration_backup) {
+                    err_prefix(err, "%s was upgraded only to save format %d; the save as it was is kept at %s", path,
+                               now, s->migration_backup);
+                }
                 goto fail;
+            }
         }
     }
     *out = s;
