@@ -26,7 +26,8 @@ object with any of:
   "schema_400": true  answer 400 when the request asks for a json_schema
   "usage": {...}      the usage object
 "paths" scripts GET answers of other paths: {"/v1/worlds/1/changes": {"status": 200,
-"body": "..."}} (the query is left off), for the sync client's tests.
+"body": "..."}} (the query is left off), for the sync client's tests; {"endless": N}
+answers N changes after ?since= and says more wait, for ever.
 Every request is appended to --log as one JSON line: method, path, the
 Authorization header, the body and the time. Standard library only.
 """
@@ -130,6 +131,14 @@ class Handler(BaseHTTPRequestHandler):
         # Any other server's answers, scripted by path (the query left off): {"paths": {"/v1/x":
         # {"status": 200, "body": "..."}}} (the sync client's tests of a hostile server).
         step = (SCRIPT.get("paths") or {}).get(self.path.split("?")[0])
+        if step is not None and step.get("endless"):
+            # A page of "endless" changes from ?since= on, always saying more wait.
+            m = re.search(r"[?&]since=(\d+)", self.path)
+            since = int(m.group(1)) if m else 0
+            n = int(step["endless"])
+            self.send_json(200, {"changes": [{"seq": since + i + 1} for i in range(n)], "cursor": since + n,
+                                 "more": True})
+            return
         if step is not None:
             body = step.get("body", "").encode("utf-8")
             self.send_response(step.get("status", 200))

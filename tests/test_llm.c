@@ -36,6 +36,7 @@
 #include "game/game.h"
 #include "net/llm.h"
 #include "net/sync_client.h"
+#include "sync/sync.h"
 #include "net/llm_reply.h"
 #include "save/agents.h"
 #include "save/dump.h"
@@ -426,6 +427,30 @@ static void test_the_sync_client_refuses_a_pull_that_would_never_end(void **stat
     sync_client_free(c);
     llm_stub_stop(&stub);
     free(script);
+}
+
+/* A server that always says more wait, moving its cursor on each time: one sync pulls at most
+ * 20,000 rows (all held in memory until taken), stops where a page ends, and says more wait; the
+ * next goes on from its cursor. (A client had asked for ever, its memory growing.) */
+static void test_one_sync_pulls_a_bounded_number_of_rows(void **state)
+{
+    (void)state;
+    LlmStub stub;
+    llm_stub_start(&stub, dir, "{\"paths\": {\"/v1/worlds/4/changes\": {\"endless\": 1000}}}");
+    SyncJob *j = sync_job_new(SYNC_JOB_SYNC);
+    assert_non_null(j);
+    snprintf(j->url, sizeof j->url, "http://127.0.0.1:%d", stub.port);
+    snprintf(j->token, sizeof j->token, "%064d", 7);
+    j->remote_id = 4;
+    j->cursor = 500;
+    j->retries = 0;
+    sync_job_run(j, NULL, NULL);
+    assert_int_equal(j->rc, MA_OK);
+    assert_true(j->more_waiting);
+    assert_int_equal(cJSON_GetArraySize(j->changes), 20000);
+    assert_int_equal(j->cursor_out, 20500);
+    sync_job_free(j);
+    llm_stub_stop(&stub);
 }
 
 /* ------------------------------------------------------------ the agents with the stub */
@@ -852,6 +877,7 @@ int main(void)
         cmocka_unit_test(test_a_new_story_branch_is_rewritten_through_the_weavers_hook),
         cmocka_unit_test(test_the_story_weaver_asks_for_its_new_branches),
         cmocka_unit_test(test_the_sync_client_refuses_a_pull_that_would_never_end),
+        cmocka_unit_test(test_one_sync_pulls_a_bounded_number_of_rows),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

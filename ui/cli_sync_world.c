@@ -81,6 +81,8 @@ static void print_report(const char *world, const SyncReport *r, const SyncJob *
                r->new_conflicts == 1 ? "" : "s", prog, cli_safe(world));
     if (r->waiting)
         printf("%d change%s still waiting for the next sync\n", r->waiting, r->waiting == 1 ? "" : "s");
+    if (r->more_waiting)
+        printf("more changes wait on the server than one sync pulls: sync again to go on\n");
 }
 
 /* Push what waits, pull what others did. Returns a CLI status. */

@@ -370,8 +370,8 @@ static void sync_poll(MainUi *u)
         return;
     }
     int changes = rep.chunks + rep.characters + rep.relationships + rep.quests + rep.entries;
-    log_add(&u->log, SEV_GOOD, turn, "Synced: %d sent, %d change%s from others.", rep.pushed, changes,
-            changes == 1 ? "" : "s");
+    log_add(&u->log, SEV_GOOD, turn, "Synced: %d sent, %d change%s from others%s", rep.pushed, changes,
+            changes == 1 ? "" : "s", rep.more_waiting ? " (more wait on the server: the next sync brings them)." : ".");
     if (rep.new_conflicts)
         log_add(&u->log, SEV_WARN, turn, "%d conflict%s: the server's stands, yours is kept. Press o.",
                 rep.new_conflicts, rep.new_conflicts == 1 ? "" : "s");

@@ -74,6 +74,7 @@ typedef struct SyncJob {
     cJSON *results;         /* owned: SYNC's answers, one per op answered (a prefix of ops) */
     cJSON *changes;         /* owned: SYNC's pulled rows; NULL when the pull did not finish */
     int64_t cursor_out;
+    int more_waiting;       /* SYNC: the pull stopped at its most rows a sync, more wait on the server */
 } SyncJob;
 
 /* A job of that kind (zeroed, retries 3); NULL when out of memory. */
@@ -114,6 +115,7 @@ typedef struct SyncReport {
     int new_conflicts;    /* conflicts kept by this sync */
     int waiting;          /* ops still waiting after it */
     int offline;          /* the server could not be reached */
+    int more_waiting;     /* the pull stopped at its most rows a sync: more wait on the server */
 } SyncReport;
 
 /* Takes a finished SYNC job into the save (inside the caller's transaction): the answers off

@@ -9,6 +9,10 @@
 #define BATCH_OPS 500              /* the server's limit of ops a push */
 #define BATCH_BYTES (3u << 20)     /* under the server's 4 MiB a push, with room for the envelope */
 #define PULL_PAGE 1000
+/* Rows one sync pulls at most (all held in memory until taken in one transaction): past them the
+ * pull stops where a page ends and the next sync goes on from there. A server that always says
+ * more waits can keep a client no longer than this. */
+#define PULL_MAX_ROWS 20000
 
 SyncJob *sync_job_new(SyncJobKind kind)
 {
@@ -122,6 +126,10 @@ static int pull_all(SyncJob *j, SyncClient *c)
             cJSON_AddItemToArray(all, e);
         cJSON_Delete(page);
         atomic_store(&j->pulled, cJSON_GetArraySize(all));
+        if (more && cJSON_GetArraySize(all) >= PULL_MAX_ROWS) {
+            j->more_waiting = 1;
+            break;
+        }
     }
     j->changes = all;
     j->cursor_out = cursor;

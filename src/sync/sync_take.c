@@ -197,6 +197,7 @@ int sync_take(Save *s, World *w, SyncJob *job, int64_t playing, SyncReport *rep,
         rc = take_refused(&c, cJSON_GetArrayItem(job->ops, job->bad_op), job->err.msg, err);
     if (rc == MA_OK && job->rc == MA_OK && job->changes) {
         rep->pulled = cJSON_GetArraySize(job->changes);
+        rep->more_waiting = job->more_waiting;
         rc = sync_take_pull(&c, job->changes, err);
         if (rc == MA_OK && job->cursor_out > c.sw.cursor)
             rc = synclog_world_set_cursor(s, c.world_id, job->cursor_out, err);
