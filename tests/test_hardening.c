@@ -219,6 +219,36 @@ static void test_a_backup_of_a_damaged_save_says_it_is_damaged(void **state)
     free(bad);
 }
 
+/* Read-only commands leave no empty -wal and -shm beside the save (a read-only connection cannot
+ * remove them; they had stayed after every info); with another connection open they are its, and
+ * stay, and what it writes afterwards is kept. */
+static void test_read_only_commands_leave_no_side_files(void **state)
+{
+    (void)state;
+    const char *p = make_world_save("tidy.db");
+    char wal[4300], shm[4300];
+    snprintf(wal, sizeof wal, "%s-wal", p);
+    snprintf(shm, sizeof shm, "%s-shm", p);
+    static const char *const cmds[][3] = {{"info"}, {"verify"}, {"world", "list"}, {"render", "--world", "w"}};
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        RunResult r = th_run(NULL, "--save", p, cmds[i][0], cmds[i][1], cmds[i][2], NULL);
+        assert_int_equal(r.status, 0);
+        th_run_free(&r);
+        if (access(wal, F_OK) == 0 || access(shm, F_OK) == 0)
+            fail_msg("%s left a -wal or -shm beside the save", cmds[i][0]);
+    }
+    sqlite3 *other = NULL;
+    assert_int_equal(sqlite3_open(p, &other), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(other, "SELECT count(*) FROM worlds", NULL, NULL, NULL), SQLITE_OK);
+    RunResult r = RUN(0, "--save", p, "info");
+    th_run_free(&r);
+    assert_int_equal(access(wal, F_OK), 0);
+    assert_int_equal(access(shm, F_OK), 0);
+    assert_int_equal(sqlite3_exec(other, "UPDATE worlds SET name = 'still'", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(other);
+    assert_int_equal(raw_int(p, "SELECT count(*) FROM worlds WHERE name = 'still'"), 1);
+}
+
 /* --at pictures the world after an entry of its own log: an id the log does not hold, or another
  * world's, is refused (map had said "the world as it was after entry #12345"). */
 static void test_at_takes_only_an_entry_of_the_worlds_log(void **state)
@@ -1313,6 +1343,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_verify_goes_on_past_a_chunk_the_evolution_log_needs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_verify_counts_a_damaged_page_as_problems, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_backup_of_a_damaged_save_says_it_is_damaged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_only_commands_leave_no_side_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_at_takes_only_an_entry_of_the_worlds_log, setup, teardown),
         cmocka_unit_test_setup_teardown(test_init_makes_the_default_saves_folder, setup, teardown),
         cmocka_unit_test_setup_teardown(test_codec_model_never_writes_over_a_file, setup, teardown),

@@ -415,6 +415,7 @@ int save_open(const char *path, int flags, Save **out, Err *err)
             }
         }
     }
+    s->tidy_on_close = readonly && !folder_read_only;
     *out = s;
     return MA_OK;
 
@@ -440,6 +441,15 @@ void save_close(Save *s)
     finalize_stmts(s);
     if (s->db)
         sqlite3_close_v2(s->db);
+    /* A read-only connection cannot remove the -wal and -shm it leaves (SQLite does that when the
+     * last connection that can write closes): with nothing in the -wal, a connection that can is
+     * opened and closed, and SQLite removes them if no other is open (its own locks decide). */
+    if (s->tidy_on_close && save_side_file_size(s->path, "-wal") == 0) {
+        sqlite3 *rw = NULL;
+        if (sqlite3_open_v2(s->path, &rw, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK)
+            sqlite3_exec(rw, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL);
+        sqlite3_close_v2(rw);
+    }
     if (s->fd_lock >= 0)
         close(s->fd_lock); /* releases the flock */
     free(s->migration_backup);

@@ -14,6 +14,7 @@ struct Save {
     char *path;
     int fd_lock;       /* holds the flock for writers; -1 for readers */
     int readonly;
+    int tidy_on_close; /* read-only, in a writable folder: an empty -wal and its -shm are let go on close */
     int tx_depth;      /* 0 none, 1 a transaction, more: savepoints inside it */
     int64_t commits;   /* transactions committed (explicit or autocommit) */
     char *migration_backup;
