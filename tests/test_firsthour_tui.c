@@ -623,7 +623,11 @@ static void test_7_8_talk_log_footer_and_two_aldas(void **state)
     tmux_keys("q");
     char from[128];
     snprintf(from, sizeof from, "Wolf Trouble (tracked) — from Alda %s, the guard of", name2);
-    free(tmux_wait_for(from, 10));
+    s = tmux_wait_for(from, 10);
+    /* One quest: its heading, itself and its objective are three lines (it said "(3 of 3)"). */
+    assert_non_null(strstr(s, "1 quest"));
+    assert_non_null(strstr(s, "(3 of 3 lines)"));
+    free(s);
     tmux_keys("Escape");
     /* The side panel follows the quest. */
     free(tmux_wait_for("Quest: Wolf Trouble", 10));

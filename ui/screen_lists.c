@@ -113,8 +113,9 @@ static void list_draw(ListState *st)
     attrset(A_NORMAL);
     char line[640];
     if (st->filter[0] || st->typing || !sp->lettered) {
-        snprintf(line, sizeof line, "Filter: %s%s   (%d of %d)", st->filter, st->typing || !sp->lettered ? "_" : "",
-                 st->n_shown, sp->n);
+        /* The filter keeps lines (a quest's objectives and the headings are lines of their own). */
+        snprintf(line, sizeof line, "Filter: %s%s   (%d of %d line%s)", st->filter,
+                 st->typing || !sp->lettered ? "_" : "", st->n_shown, sp->n, sp->n == 1 ? "" : "s");
         attrset(term_role(ROLE_INFO));
         term_put(1, 1, COLS - 2, line);
         attrset(A_NORMAL);
