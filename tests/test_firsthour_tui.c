@@ -851,8 +851,8 @@ static void test_a_stat_point_and_a_specialisation_are_spent_in_the_client(void 
                  "duelist");
 }
 
-/* Esc on a recipe's page goes back to the recipes (it asked "How many?" instead); a key other than
- * Esc goes on to the question. */
+/* Esc on a recipe's page goes back to the recipes (it asked "How many?" instead); Enter, which the
+ * page names, goes on to the question (the page had said only "Press any key"). */
 static void test_esc_on_a_recipe_page_goes_back(void **state)
 {
     (void)state;
@@ -867,14 +867,14 @@ static void test_esc_on_a_recipe_page_goes_back(void **state)
     char letter[2] = {at[-1], 0};
     free(s);
     tmux_keys(letter);
-    free(tmux_wait_for("Press any key", 10));
+    free(tmux_wait_for("Enter: make it   any other key: back to the recipes", 10));
     tmux_keys("Escape");
     s = tmux_wait_for("Crafting: recipes you know", 10);
     if (strstr(s, "How many?"))
         fail_msg("Esc on the recipe's page asked how many:\n%s", s);
     free(s);
     tmux_keys(letter);
-    free(tmux_wait_for("Press any key", 10));
+    free(tmux_wait_for("Enter: make it", 10));
     tmux_keys("Enter");
     free(tmux_wait_for("How many?", 10));
     tmux_keys("Escape");

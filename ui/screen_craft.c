@@ -77,8 +77,11 @@ int screen_craft_run(Game *g, char *recipe_out, size_t size, int *count_out)
         spec.start = pick;
         char text[1400];
         craft_details(inventory_items(g), &v[pick], 1, text, sizeof text);
-        int key = screen_message(items[pick].text, text);
-        if (v[pick].blocked[0] || key == 27) /* Esc: back to the recipes */
+        /* The page says which key makes it: Enter; any other goes back to the recipes. */
+        int key = screen_message_hint(items[pick].text, text,
+                                      v[pick].blocked[0] ? "Press any key: back to the recipes"
+                                                         : "Enter: make it   any other key: back to the recipes");
+        if (v[pick].blocked[0] || (key != '\n' && key != '\r' && key != KEY_ENTER))
             continue;
         char answer[8] = "1";
         char question[96];

@@ -329,7 +329,9 @@ done:
     return result;
 }
 
-int screen_message(const char *title, const char *text)
+int screen_message(const char *title, const char *text) { return screen_message_hint(title, text, NULL); }
+
+int screen_message_hint(const char *title, const char *text, const char *hint)
 {
     for (;;) {
         erase();
@@ -359,7 +361,7 @@ int screen_message(const char *title, const char *text)
                     p++;
             }
             attrset(term_role(ROLE_DIM));
-            term_put(LINES - 1, 2, COLS - 4, "Press any key");
+            term_put(LINES - 1, 2, COLS - 4, hint ? hint : "Press any key");
             attrset(A_NORMAL);
             refresh();
         }

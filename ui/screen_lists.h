@@ -47,5 +47,7 @@ int prompt_yn(const char *question, int def);
 int prompt_text(const char *title, const char *question, char *buf, size_t size, int hidden);
 /* Shows a message box until a key. */
 int screen_message(const char *title, const char *text); /* returns the key that closed it */
+/* The same with hint on the bottom line instead of "Press any key" (NULL: that). */
+int screen_message_hint(const char *title, const char *text, const char *hint);
 
 #endif
