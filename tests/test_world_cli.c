@@ -429,6 +429,15 @@ static void test_world_tools_refuse_bad_input_clearly(void **state)
     r = RUN(f, 2, "map", "--world", "wild", "--out", png, "--radius", "-2");
     assert_contains(r.err, "--radius");
     th_run_free(&r);
+    /* A number is digits with an optional minus: strtoll's " 5" and "+5" are not (they were taken). */
+    static const char *const not_numbers[] = {" 5", "+5", "5 ", "0x10", "-"};
+    for (size_t i = 0; i < sizeof not_numbers / sizeof not_numbers[0]; i++) {
+        r = RUN(f, 2, "render", "--world", "wild", "--width", not_numbers[i]);
+        assert_contains(r.err, "--width takes a whole number from 1 to");
+        th_run_free(&r);
+    }
+    r = RUN(f, 0, "render", "--world", "wild", "--width", "12", "--height", "3", "--x", "-5");
+    th_run_free(&r);
     /* A forgotten value is a usage error, not a world named after the next option. */
     r = RUN(f, 2, "render", "--world", "--ascii");
     assert_contains(r.err, "--world needs a value (NAME) before --ascii");

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <sys/stat.h>
@@ -139,7 +140,8 @@ Save *cli_open_save(const CliCtx *ctx, int flags)
 
 int cli_parse_i64(const char *s, long long *out)
 {
-    if (!s || !*s)
+    /* Digits with an optional minus, nothing else: strtoll would also take " 5" and "+5". */
+    if (!s || !(isdigit((unsigned char)*s) || (*s == '-' && isdigit((unsigned char)s[1]))))
         return -1;
     char *end;
     errno = 0;
