@@ -462,6 +462,51 @@ static void test_resizing_shows_too_small_and_redraws(void **state)
     free(tmux_wait_for("Z:", 10));
 }
 
+/* The screen once it stops changing (up to 5 s). */
+static char *settled_screen(void)
+{
+    char *s = tmux_capture();
+    for (int t = 0; t < 50; t++) {
+        th_nap(100);
+        char *again = tmux_capture();
+        if (strcmp(again, s) == 0) {
+            free(again);
+            return s;
+        }
+        free(s);
+        s = again;
+    }
+    return s;
+}
+
+/* Steps move what the terminal shows rather than redraw it (north and south in two updates: the
+ * map's rows moved whole, then the frame): after steps every way the screen is what a full
+ * redraw draws, cell for cell. */
+static void test_steps_every_way_leave_the_screen_a_redraw_would_draw(void **state)
+{
+    (void)state;
+    tmux_resize(200, 60);
+    free(tmux_wait_for("Z:", 10));
+    static const char *const keys[] = {"j", "j", "l", "k", "h", "k", "k", "j", "l", "l", "h", "j", NULL};
+    for (int i = 0; keys[i]; i++) {
+        tmux_keys(keys[i]);
+        th_nap(150);
+    }
+    char *stepped = settled_screen();
+    /* A size change paints everything anew. */
+    tmux_resize(199, 60);
+    th_nap(300);
+    tmux_resize(200, 60);
+    th_nap(300);
+    char *redrawn = settled_screen();
+    if (strcmp(stepped, redrawn) != 0)
+        fail_msg("after the steps the screen was\n%s\nand redrawn it is\n%s", stepped, redrawn);
+    free(stepped);
+    free(redrawn);
+    tmux_resize(80, 24);
+    free(tmux_wait_for("Z:", 10));
+}
+
 static void test_quit_asks_then_restores_the_terminal(void **state)
 {
     (void)state;
@@ -847,6 +892,7 @@ int main(void)
         cmocka_unit_test(test_movement_keys_change_the_position_shown),
         cmocka_unit_test(test_help_lists_every_key_of_the_table),
         cmocka_unit_test(test_resizing_shows_too_small_and_redraws),
+        cmocka_unit_test(test_steps_every_way_leave_the_screen_a_redraw_would_draw),
         cmocka_unit_test(test_quit_asks_then_restores_the_terminal),
         cmocka_unit_test(test_second_launch_continues_at_the_same_position),
         cmocka_unit_test_teardown(test_new_game_creates_player_world_and_character, tmux_teardown),

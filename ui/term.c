@@ -392,52 +392,53 @@ static void shift_out_flush(void)
     g_shift_len = 0;
 }
 
-/* A step north or south: the map's rows scroll in a scrolling region of its rows (the whole
- * width, as terminals scroll), and curses' copy of the screen with them. Curses would find
- * moved lines itself only where a whole line, side panel included, is the same one row on;
- * with a side panel full of text (the minimap, who is in view) that is almost never, and each
- * step repainted most of the map. Now it repaints the panel's columns and the new row. */
+/* A step north or south. Curses finds moved lines itself (its hash of each whole line) and
+ * scrolls them, but only where a whole line, side panel included, moved; with a side panel
+ * full of text (who is in view) each step repainted most of the map. So the step is shown in
+ * two updates: first the screen as it was with the map's rows moved whole, side panel and all,
+ * which curses sends as one scroll of the map's region; then the frame itself, which sends the
+ * new row and the panel's columns. (The rows had been scrolled here by hand and curses' copy of
+ * the screen moved to match: its hash of each line, kept apart, then no longer matched, and it
+ * scrolled parts of the map again on its own and repainted them: 14 KB a step.) */
+static WINDOW *g_shift_win;
+
 static int shift_rows(int rows, int dz)
 {
-    if (!cap(change_scroll_region) || !cap(cursor_address) || !cap(scroll_forward) || !cap(scroll_reverse) ||
-        rows < 2 || rows > LINES)
+    if (rows < 2 || rows > LINES)
         return -1;
-    int cy = getcury(curscr), cx = getcurx(curscr);
+    if (g_shift_win && (getmaxy(g_shift_win) != LINES || getmaxx(g_shift_win) != COLS)) {
+        delwin(g_shift_win);
+        g_shift_win = NULL;
+    }
+    if (!g_shift_win) {
+        if (!(g_shift_win = newwin(LINES, COLS, 0, 0)))
+            return -1;
+        clearok(g_shift_win, FALSE); /* a new window of the screen's size asks for a clear screen */
+    }
     cchar_t *row = malloc(sizeof *row * (size_t)(COLS + 1)), blank; /* and its terminator */
     if (!row)
         return -1;
     setcchar(&blank, L" ", A_NORMAL, 0, NULL);
-    g_shift_len = 0;
-    g_shift_full = 0;
-    vidputs(A_NORMAL, out_char);
-    put_str(tiparm(change_scroll_region, 0, rows - 1));
-    if (dz > 0) {
-        /* Walking south the picture moves up: scroll the region forward from its last row. */
-        put_move(rows - 1, 0);
-        put_str(scroll_forward);
-        for (int r = 0; r < rows - 1; r++) {
-            mvwin_wchnstr(curscr, r + 1, 0, row, COLS);
-            mvwadd_wchnstr(curscr, r, 0, row, COLS);
+    int cy = getcury(curscr), cx = getcurx(curscr);
+    for (int r = 0; r < LINES; r++) {
+        /* Walking south the picture moves up: row r shows what row r + 1 did. */
+        int from = r < rows ? r + dz : r;
+        if (from < 0 || from >= rows) {
+            for (int c = 0; c < COLS; c++)
+                mvwadd_wch(g_shift_win, r, c, &blank);
+            continue;
         }
-    } else {
-        put_move(0, 0);
-        put_str(scroll_reverse);
-        for (int r = rows - 1; r > 0; r--) {
-            mvwin_wchnstr(curscr, r - 1, 0, row, COLS);
-            mvwadd_wchnstr(curscr, r, 0, row, COLS);
-        }
+        mvwin_wchnstr(curscr, from, 0, row, COLS);
+        mvwadd_wchnstr(g_shift_win, r, 0, row, COLS);
     }
-    int fresh = dz > 0 ? rows - 1 : 0;
-    for (int c = 0; c < COLS; c++)
-        mvwadd_wch(curscr, fresh, c, &blank);
-    put_str(tiparm(change_scroll_region, 0, LINES - 1));
     free(row);
-    put_move(cy, cx);
-    wmove(curscr, cy, cx);
-    if (!g_shift_full)
-        shift_out_flush();
-    else
-        clearok(curscr, TRUE);
+    wmove(g_shift_win, cy, cx);
+    touchwin(g_shift_win);
+    wnoutrefresh(g_shift_win);
+    doupdate();
+    /* The frame again, whole, for the caller's update. */
+    touchwin(stdscr);
+    wnoutrefresh(stdscr);
     return 0;
 }
 
