@@ -176,6 +176,10 @@ static void make_walk_save(const char *name, int with_stranger)
     th_clear_creatures(w, p->x - 48, p->x + 80, p->y, p->z - 32, p->z + 32);
     if (with_stranger)
         th_put_entity(w, th_villager("villager_t_bran", "Bran", "farmer", "Greenbrook"), p->x + 32, p->y, p->z);
+    if (with_stranger > 1) { /* two more of his village, a little further on */
+        th_put_entity(w, th_villager("villager_t_cid", "Cid", "smith", "Greenbrook"), p->x + 35, p->y, p->z + 2);
+        th_put_entity(w, th_villager("villager_t_dora", "Dora", "guard", "Greenbrook"), p->x + 38, p->y, p->z - 2);
+    }
     Err err = {0};
     if (world_flush(w, &err) != MA_OK)
         fail_msg("%s", err.msg);
@@ -213,6 +217,24 @@ static void test_2_travel_goes_on_past_villagers_already_met(void **state)
     if (!strstr(line, ": new in view: Bran, the farmer to the east") || strstr(line, "20 steps"))
         fail_msg("travel towards a stranger: %s\n%s", line, s);
     free(line);
+    free(s);
+    tmux_quit_game();
+    /* A village's strangers stop it once: Bran does, then his neighbours come into view on the
+     * way on without a stop (it stopped for each of them in turn). */
+    make_walk_save("walk_village.db", 2);
+    s = travel_east("walk_village.db");
+    line = line_with(s, "Travelled");
+    if (!strstr(line, ": new in view: Bran, the farmer to the east"))
+        fail_msg("travel towards a village: %s\n%s", line, s);
+    free(line);
+    free(s);
+    tmux_keys("x");
+    for (int i = 0; i < 10; i++)
+        tmux_keys("l");
+    tmux_keys("t");
+    s = tmux_wait_for("arrived.", 20);
+    if (!s || strstr(s, "new in view: Cid") || strstr(s, "new in view: Dora"))
+        fail_msg("travel on towards Bran's neighbours stopped for them:\n%s", s ? s : "(no arrival)");
     free(s);
     tmux_quit_game();
 }

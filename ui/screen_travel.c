@@ -16,10 +16,24 @@
 /* Who has been in view this session: an entity by its id, or (without one) by what it is and
  * where it lies. Kept from travel to travel and rest to rest (what was left behind one travel
  * and comes into view on the next is not new), the oldest forgotten first when it is full. */
+#define VILLAGE_STOPS 8
+#define VILLAGE_REACH 32 /* villagers this near one travel stopped for are of the same village */
 typedef struct TravelSeen {
     char key[TRAVEL_SEEN_MAX][80];
     int n, next; /* n: how many are held; next: where the next one goes once full */
+    int32_t stop_at[VILLAGE_STOPS][2]; /* where the strangers travel stopped for stood (x, z) */
+    int n_stops;
 } TravelSeen;
+
+/* Whether a villager at (x, z) stands within VILLAGE_REACH of one travel stopped for already. */
+static int near_a_stop(const TravelSeen *ts, int32_t x, int32_t z)
+{
+    int n = ts->n_stops < VILLAGE_STOPS ? ts->n_stops : VILLAGE_STOPS;
+    for (int i = 0; i < n; i++)
+        if (abs(ts->stop_at[i][0] - x) <= VILLAGE_REACH && abs(ts->stop_at[i][1] - z) <= VILLAGE_REACH)
+            return 1;
+    return 0;
+}
 static TravelSeen g_seen; /* the client's one session */
 
 static void travel_key(const Seen *s, char *key, size_t size)
@@ -35,7 +49,9 @@ static void travel_key(const Seen *s, char *key, size_t size)
  * there), or NULL. Villagers the player knows by name come and go without
  * stopping travel (in a village they always do), and so do harmless animals
  * (deer, sheep: the side panel lists them). Hostile ones stop it anyway, as
- * danger in view. */
+ * danger in view. A village's strangers stop it once: after one, those
+ * standing near where that one stood come into view without a stop (walking
+ * up to a village had stopped travel for each of its people in turn). */
 static const Seen *travel_newcomer(TravelSeen *ts, const SeenList *seen)
 {
     const Seen *first = NULL;
@@ -50,9 +66,15 @@ static const Seen *travel_newcomer(TravelSeen *ts, const SeenList *seen)
             continue;
         int at = ts->n < TRAVEL_SEEN_MAX ? ts->n++ : ts->next++ % TRAVEL_SEEN_MAX;
         snprintf(ts->key[at], sizeof ts->key[0], "%s", key);
-        int ignore = (s->kind == SEEN_VILLAGER && s->met) || (s->kind == SEEN_CREATURE && !s->hostile && !s->neutral);
+        int ignore = (s->kind == SEEN_VILLAGER && (s->met || near_a_stop(ts, s->x, s->z))) ||
+                     (s->kind == SEEN_CREATURE && !s->hostile && !s->neutral);
         if (!first && !ignore)
             first = s;
+    }
+    if (first && first->kind == SEEN_VILLAGER) {
+        int at = ts->n_stops++ % VILLAGE_STOPS;
+        ts->stop_at[at][0] = first->x;
+        ts->stop_at[at][1] = first->z;
     }
     return first;
 }
