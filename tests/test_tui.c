@@ -507,6 +507,22 @@ static void test_steps_every_way_leave_the_screen_a_redraw_would_draw(void **sta
     free(tmux_wait_for("Z:", 10));
 }
 
+/* A letter that picks nothing in a list says so on its bottom line (it did nothing at all): the
+ * use list holds only what can be used (the bread), so a) - the sword - is not there. */
+static void test_a_letter_that_picks_nothing_says_so(void **state)
+{
+    (void)state;
+    free(tmux_wait_for("Z:", 10));
+    tmux_keys("U");
+    free(tmux_wait_for("Use what?", 10));
+    tmux_keys("a");
+    char *s = tmux_wait_for("Nothing here is lettered a)", 10);
+    assert_non_null(strstr(s, "Use what?"));
+    free(s);
+    tmux_keys("Escape");
+    free(tmux_wait_for("Z:", 10));
+}
+
 static void test_quit_asks_then_restores_the_terminal(void **state)
 {
     (void)state;
@@ -893,6 +909,7 @@ int main(void)
         cmocka_unit_test(test_help_lists_every_key_of_the_table),
         cmocka_unit_test(test_resizing_shows_too_small_and_redraws),
         cmocka_unit_test(test_steps_every_way_leave_the_screen_a_redraw_would_draw),
+        cmocka_unit_test(test_a_letter_that_picks_nothing_says_so),
         cmocka_unit_test(test_quit_asks_then_restores_the_terminal),
         cmocka_unit_test(test_second_launch_continues_at_the_same_position),
         cmocka_unit_test_teardown(test_new_game_creates_player_world_and_character, tmux_teardown),

@@ -32,6 +32,7 @@ typedef struct ListState {
     char filter[64];
     int typing; /* lettered lists: typing goes to the filter */
     int own_letters; /* the items carry their own letters */
+    char notice[80]; /* said on the bottom line until the next key ("" none) */
 } ListState;
 
 static void list_refilter(ListState *st)
@@ -190,8 +191,13 @@ static void list_draw(ListState *st)
         snprintf(line, sizeof line, "%s   [%d-%d of %d]", hint, st->top + 1, st->last + 1, st->n_shown);
         hint = line;
     }
-    attrset(term_role(ROLE_DIM));
-    term_put(LINES - 1, 1, COLS - 2, hint);
+    if (st->notice[0]) {
+        attrset(term_role(ROLE_WARN));
+        term_put(LINES - 1, 1, COLS - 2, st->notice);
+    } else {
+        attrset(term_role(ROLE_DIM));
+        term_put(LINES - 1, 1, COLS - 2, hint);
+    }
     attrset(A_NORMAL);
     refresh();
 }
@@ -219,6 +225,7 @@ int list_run_at(const ListSpec *spec, int *at)
         }
         if (ch == KEY_RESIZE)
             continue;
+        st.notice[0] = '\0';
         ListGeom gm = list_geom(&st);
         int rows = gm.rows;
         int printable = ch >= 32 && ch < 256 && ch != 127;
@@ -234,13 +241,16 @@ int list_run_at(const ListSpec *spec, int *at)
                         result = st.shown[vi];
                         goto done;
                     }
-                continue;
+            } else {
+                int vi = index_of_letter(ch);
+                if (vi < st.n_shown) {
+                    result = st.shown[vi];
+                    break;
+                }
             }
-            int vi = index_of_letter(ch);
-            if (vi < st.n_shown) {
-                result = st.shown[vi];
-                break;
-            }
+            /* A letter that picks nothing here says so (it had done nothing at all). */
+            snprintf(st.notice, sizeof st.notice, "Nothing here is lettered %c) - pick one of the letters shown, Esc back",
+                     ch);
             continue;
         }
         KeyCmd cmd = keys_lookup(ch, KCTX_LIST, NULL);
