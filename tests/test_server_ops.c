@@ -108,6 +108,10 @@ static void test_parse_refuses_malformed_and_hostile_batches(void **state)
     assert_refused("{\"ops\":[{\"id\":\"op-00000001\",\"kind\":\"chunk_edit\",\"chunk\":[1e300,4,0],\"base_version\":0,"
                    "\"blocks\":[{\"x\":1,\"y\":0,\"z\":0,\"from\":\"air\",\"to\":\"stone\"}]}]}",
                    "within");
+    /* 2^27: its cells' x, 2^31 and on, would not fit in 32 bits. */
+    assert_refused("{\"ops\":[{\"id\":\"op-00000001\",\"kind\":\"chunk_edit\",\"chunk\":[134217728,4,0],\"base_version\":0,"
+                   "\"blocks\":[{\"x\":1,\"y\":0,\"z\":0,\"from\":\"air\",\"to\":\"stone\"}]}]}",
+                   "within ±134217727");
     assert_refused("{\"ops\":[{\"id\":\"op-00000001\",\"kind\":\"chunk_edit\",\"chunk\":[0,4,0],\"base_version\":-1,"
                    "\"blocks\":[{\"x\":1,\"y\":0,\"z\":0,\"from\":\"air\",\"to\":\"stone\"}]}]}",
                    "base_version");

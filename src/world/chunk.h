@@ -19,8 +19,9 @@
 #define WORLD_HEIGHT 256
 #define WORLD_CHUNKS_Y (WORLD_HEIGHT / CHUNK_SIZE)
 #define SEA_LEVEL 64
-/* |chunk x| and |chunk z| that a save or the sync server takes: world coordinates stay in 32 bits. */
-#define CHUNK_XZ_MAX (1 << 27)
+/* |chunk x| and |chunk z| that the sync client and server take: every cell's world coordinate
+ * (chunk * 16 + 0..15) fits in 32 bits; at 1 << 27 it had reached 2^31. */
+#define CHUNK_XZ_MAX ((1 << 27) - 1)
 
 #define CHUNK_INDEX(x, y, z) ((((y) << 4 | (z)) << 4) | (x))
 
