@@ -13,6 +13,7 @@
 #include "save/quests.h"
 #include "save/skills.h"
 #include "save/users.h"
+#include "util/json_field.h"
 #include "world/chunk_codec.h"
 #include "world/chunk_diff.h"
 
@@ -62,24 +63,16 @@ static int lay_pending(SyncCtx *c, Chunk *ch, const char *ref, Err *err)
     return rc;
 }
 
-/* A whole number in [lo, hi] into *out; 0 when n is anything else. */
-static int whole_in(const cJSON *n, int32_t lo, int32_t hi, int32_t *out)
-{
-    if (!cJSON_IsNumber(n))
-        return 0;
-    double d = n->valuedouble;
-    if (!(d >= lo && d <= hi) || d != (double)(int32_t)d)
-        return 0;
-    *out = (int32_t)d;
-    return 1;
-}
-
 int sync_chunk_coords(const cJSON *xyz, int32_t out[3])
 {
-    return cJSON_IsArray(xyz) && cJSON_GetArraySize(xyz) == 3 &&
-           whole_in(cJSON_GetArrayItem(xyz, 0), -CHUNK_XZ_MAX, CHUNK_XZ_MAX, &out[0]) &&
-           whole_in(cJSON_GetArrayItem(xyz, 1), 0, WORLD_CHUNKS_Y - 1, &out[1]) &&
-           whole_in(cJSON_GetArrayItem(xyz, 2), -CHUNK_XZ_MAX, CHUNK_XZ_MAX, &out[2]);
+    int x, y, z;
+    if (!cJSON_IsArray(xyz) || cJSON_GetArraySize(xyz) != 3 ||
+        json_value_int(cJSON_GetArrayItem(xyz, 0), -CHUNK_XZ_MAX, CHUNK_XZ_MAX, &x) != 0 ||
+        json_value_int(cJSON_GetArrayItem(xyz, 1), 0, WORLD_CHUNKS_Y - 1, &y) != 0 ||
+        json_value_int(cJSON_GetArrayItem(xyz, 2), -CHUNK_XZ_MAX, CHUNK_XZ_MAX, &z) != 0)
+        return 0;
+    out[0] = x, out[1] = y, out[2] = z;
+    return 1;
 }
 
 static int apply_chunk(SyncCtx *c, const cJSON *row, Err *err)

@@ -12,6 +12,11 @@ int json_field_int(const cJSON *o, const char *key, int lo, int hi, int def, int
         *out = def;
         return required ? -1 : 0;
     }
+    return json_value_int(v, lo, hi, out);
+}
+
+int json_value_int(const cJSON *v, int lo, int hi, int *out)
+{
     /* Compared as doubles, so a huge number is refused rather than wrapped into range. */
     if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) || v->valuedouble < lo || v->valuedouble > hi)
         return -1;

@@ -16,6 +16,9 @@
  * required (def is then only a placeholder). Present but not a whole number in range: -1, *out
  * untouched. */
 int json_field_int(const cJSON *o, const char *key, int lo, int hi, int def, int required, int *out);
+/* The value v (an array item, say) as a whole number in lo..hi into *out: 0, or -1 (*out
+ * untouched) when v is missing, not a number, not whole, or out of range. */
+int json_value_int(const cJSON *v, int lo, int hi, int *out);
 
 /* json_field_str's flags. */
 enum {
