@@ -1034,6 +1034,139 @@ static void test_set_block_changes_the_world_and_a_rollback_puts_it_back(void **
     close_game(&f);
 }
 
+/* How many chunks within 4 columns and 2 levels of (x, y, z) hold the entity with this id, in the
+ * world as the game sees it; where the last one stands in pos. */
+static int entity_count(World *w, const char *id, int32_t x, int32_t y, int32_t z, int32_t pos[3])
+{
+    int n = 0;
+    for (int32_t cy = chunk_coord(y) - 2; cy <= chunk_coord(y) + 2; cy++)
+        for (int32_t cz = chunk_coord(z) - 4; cz <= chunk_coord(z) + 4; cz++)
+            for (int32_t cx = chunk_coord(x) - 4; cx <= chunk_coord(x) + 4; cx++) {
+                Chunk *c = cy >= 0 && cy < WORLD_CHUNKS_Y ? world_chunk(w, cx, cy, cz, NULL) : NULL;
+                const cJSON *list = c ? c->entities : NULL, *e;
+                cJSON_ArrayForEach(e, list) {
+                    const cJSON *eid = cJSON_GetObjectItemCaseSensitive(e, "id");
+                    const cJSON *p = cJSON_GetObjectItemCaseSensitive(e, "position");
+                    if (!cJSON_IsString(eid) || strcmp(eid->valuestring, id) != 0 || cJSON_GetArraySize(p) != 3)
+                        continue;
+                    n++;
+                    pos[0] = cx * CHUNK_SIZE + cJSON_GetArrayItem(p, 0)->valueint;
+                    pos[1] = cy * CHUNK_SIZE + cJSON_GetArrayItem(p, 1)->valueint;
+                    pos[2] = cz * CHUNK_SIZE + cJSON_GetArrayItem(p, 2)->valueint;
+                }
+            }
+    return n;
+}
+
+/* The cast member's entity id and home (from the storyline's state). */
+static char *cast_member(const char *file, const char *role, int32_t home[3])
+{
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT json_extract(state, '$.cast.%s.entity') FROM story_progress", role);
+    char *id = th_sql_text(th_path(dir, file), sql);
+    assert_non_null(id);
+    assert_true(id[0] != '\0');
+    for (int k = 0; k < 3; k++) {
+        snprintf(sql, sizeof sql, "SELECT json_extract(state, '$.cast.%s.at[%d]') FROM story_progress", role, k);
+        home[k] = (int32_t)q64(file, sql);
+    }
+    return id;
+}
+
+static int64_t away_rows(const char *file, const char *id)
+{
+    char sql[300];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM characters WHERE json_extract(appearance, '$.entity_id') = '%s' "
+             "AND json_extract(appearance, '$.away.entity.id') = '%s'", id, id);
+    return q64(file, sql);
+}
+
+/* The trader's cart left before dawn (and the smith, once accused, is driven out): a story's
+ * leave takes the villager out of the world, so no map, panel, talk or fight meets them, until
+ * an ending brings them home, where they stand again; the save keeps both across a restart. */
+static void test_a_villager_the_story_sends_away_is_gone_until_an_ending_brings_them_home(void **state)
+{
+    (void)state;
+    Fx f;
+    open_game(&f, "away.db");
+    int32_t th[3], sh[3], at[3];
+    char *trader = cast_member("away.db", "trader", th), *smith = cast_member("away.db", "smith", sh);
+    World *w = game_world(f.game);
+    assert_int_equal(entity_count(w, trader, th[0], th[1], th[2], at), 1);
+    assert_int_equal(entity_count(w, smith, sh[0], sh[1], sh[2], at), 1);
+
+    ActionResult r = choose(&f, "accuse_the_smith");
+    assert_non_null(th_event_with(&r, "the trader has left"));
+    assert_non_null(th_event_with(&r, "the smith has left"));
+    assert_int_equal(entity_count(w, trader, th[0], th[1], th[2], at), 0);
+    assert_int_equal(entity_count(w, smith, sh[0], sh[1], sh[2], at), 0);
+    assert_int_equal(away_rows("away.db", trader), 1);
+    assert_int_equal(away_rows("away.db", smith), 1);
+    /* Reopened, the world read from the save has neither. */
+    close_game(&f);
+    open_game(&f, "away.db");
+    w = game_world(f.game);
+    assert_int_equal(entity_count(w, trader, th[0], th[1], th[2], at), 0);
+    assert_int_equal(entity_count(w, smith, sh[0], sh[1], sh[2], at), 0);
+
+    choose(&f, "search_the_smithy");
+    r = choose(&f, "clear_the_smith");
+    assert_non_null(th_event_with(&r, "the smith is home again"));
+    assert_int_equal(entity_count(w, smith, sh[0], sh[1], sh[2], at), 1);
+    assert_memory_equal(at, sh, sizeof at);
+    assert_int_equal(away_rows("away.db", smith), 0);
+    assert_int_equal(entity_count(w, trader, th[0], th[1], th[2], at), 0);
+    r = choose(&f, "storm_with_guard_and_smith");
+    assert_non_null(th_event_with(&r, "the trader is home again"));
+    assert_int_equal(entity_count(w, trader, th[0], th[1], th[2], at), 1);
+    assert_memory_equal(at, th, sizeof at);
+    assert_int_equal(away_rows("away.db", trader), 0);
+    close_game(&f);
+    open_game(&f, "away.db");
+    assert_int_equal(entity_count(game_world(f.game), trader, th[0], th[1], th[2], at), 1);
+    close_game(&f);
+    free(trader);
+    free(smith);
+}
+
+/* An effect list that fails after a leave undoes it in the world's cache as in the save. */
+static void test_a_failed_effect_list_leaves_the_villager_where_they_stood(void **state)
+{
+    (void)state;
+    Fx f;
+    open_game(&f, "away_undo.db");
+    int32_t th[3], at[3];
+    char *trader = cast_member("away_undo.db", "trader", th);
+    choose(&f, "hear_the_priest"); /* the trader leaves; then comes home by hand, below */
+    World *w = game_world(f.game);
+    GameRules gr;
+    game_rules_bind(&gr, f.game, NULL);
+    Err err = {0};
+    char json[300];
+    snprintf(json, sizeof json, "[{\"come_home\":{\"who\":\"%s\"}},{\"take\":{\"item\":\"diamond\",\"count\":99}}]",
+             trader);
+    cJSON *e = cJSON_Parse(json);
+    assert_int_equal(save_begin(f.save, &err), MA_OK);
+    assert_int_not_equal(rules_apply(&gr.ctx, e, &err), MA_OK);
+    assert_int_equal(entity_count(w, trader, th[0], th[1], th[2], at), 0);
+    assert_int_equal(gr.n_moves, 0);
+    /* Without the failing take it holds, and a leave undone by a rollback puts them back. */
+    cJSON_DeleteItemFromArray(e, 1);
+    assert_int_equal(rules_apply(&gr.ctx, e, &err), MA_OK);
+    assert_int_equal(entity_count(w, trader, th[0], th[1], th[2], at), 1);
+    cJSON_Delete(e);
+    snprintf(json, sizeof json, "[{\"leave\":{\"who\":\"%s\"}},{\"take\":{\"item\":\"diamond\",\"count\":99}}]",
+             trader);
+    e = cJSON_Parse(json);
+    assert_int_not_equal(rules_apply(&gr.ctx, e, &err), MA_OK);
+    assert_int_equal(entity_count(w, trader, th[0], th[1], th[2], at), 1);
+    cJSON_Delete(e);
+    save_rollback(f.save);
+    world_forget(w);
+    close_game(&f);
+    free(trader);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1053,6 +1186,8 @@ int main(void)
         cmocka_unit_test(test_walking_into_a_ruin_begins_its_story),
         cmocka_unit_test(test_rules_season_set_block_fail_quest_and_start_story),
         cmocka_unit_test(test_set_block_changes_the_world_and_a_rollback_puts_it_back),
+        cmocka_unit_test(test_a_villager_the_story_sends_away_is_gone_until_an_ending_brings_them_home),
+        cmocka_unit_test(test_a_failed_effect_list_leaves_the_villager_where_they_stood),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -211,7 +211,7 @@ static void test_story_commands_list_path_tree_and_undo(void **state)
     th_run_free(&r);
     r = th_run(NULL, "--save", db, "story", "tree", "--world", "Vale", "The Cold Hearth", "--character", "hero", NULL);
     assert_int_equal(r.status, 0);
-    assert_non_null(strstr(r.out, "\n* cold_morning\n  * hear_the_priest: \"Kneel beside {priest} and ask what was taken\"  -> 10 experience\n"));
+    assert_non_null(strstr(r.out, "\n* cold_morning\n  * hear_the_priest: \"Kneel beside {priest} and ask what was taken\"  -> @trader leaves home, 10 experience\n"));
     assert_non_null(strstr(r.out, "    - study_the_cage: [Intelligence 12] \"Study the cage and the ashes\"  -> 20 experience\n"));
     assert_non_null(strstr(r.out, "ENDING: The Hearth Rekindled"));
     assert_non_null(strstr(r.out, "(revises accuse_the_smith)"));

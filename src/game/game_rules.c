@@ -24,7 +24,10 @@
 #include "game/calendar.h"
 #include "save/charstate.h"
 #include "save/events.h"
+#include "save/evolution.h"
 #include "save/skills.h"
+#include "util/json_field.h"
+#include "world/chunk_codec.h"
 #include "world/generator.h"
 
 typedef GameRules Binding;
@@ -421,6 +424,195 @@ static int e_set_block(void *ud, const RuleBlockChange *c, Err *err)
     return rc;
 }
 
+/* ------------------------------------------------------------ villagers leaving and coming home */
+
+/* How far from home a villager is looked for: the agents walk them about their village. */
+#define AWAY_SEARCH_CHUNKS 3
+
+/* The chunk and index of villager entity `id` near home (hx, hy, hz): 1 when found, 0 when not,
+ * or a negative status. */
+static int villager_find(Game *g, const char *id, int32_t hx, int32_t hy, int32_t hz, Chunk **out, int *index,
+                         Err *err)
+{
+    int32_t hcx = chunk_coord(hx), hcy = chunk_coord(hy), hcz = chunk_coord(hz);
+    for (int32_t cy = hcy - 1; cy <= hcy + 1; cy++) {
+        if (cy < 0 || cy >= WORLD_CHUNKS_Y)
+            continue;
+        for (int32_t cz = hcz - AWAY_SEARCH_CHUNKS; cz <= hcz + AWAY_SEARCH_CHUNKS; cz++)
+            for (int32_t cx = hcx - AWAY_SEARCH_CHUNKS; cx <= hcx + AWAY_SEARCH_CHUNKS; cx++) {
+                Chunk *c = world_chunk(g->world, cx, cy, cz, err);
+                if (!c)
+                    return err->code;
+                int i = 0;
+                const cJSON *e;
+                cJSON_ArrayForEach(e, c->entities) {
+                    const char *type = json_str(e, "type"), *eid = json_str(e, "id");
+                    if (type && eid && strcmp(type, "npc") == 0 && strcmp(eid, id) == 0) {
+                        *out = c;
+                        *index = i;
+                        return 1;
+                    }
+                    i++;
+                }
+            }
+    }
+    return 0;
+}
+
+/* A villager's entity made again from their row, for one who was nowhere to be found. */
+static cJSON *villager_entity(const CharacterRow *c, const char *id)
+{
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddStringToObject(e, "type", "npc");
+    cJSON_AddStringToObject(e, "id", id);
+    cJSON_AddStringToObject(e, "role", json_str(c->appearance, "role") ? json_str(c->appearance, "role") : "farmer");
+    cJSON_AddStringToObject(e, "name", c->name);
+    cJSON_AddStringToObject(e, "village", json_str(c->appearance, "village") ? json_str(c->appearance, "village") : "");
+    return e;
+}
+
+/* Undoes, in the world's cache, the villagers moved after the first `from` (newest first). */
+static void restore_moves(Binding *b, int from)
+{
+    while (b->n_moves > from && b->n_moves > 0) {
+        const RuleEntityLog *l = &b->moves[--b->n_moves];
+        Chunk *c = world_chunk(b->g->world, l->cx, l->cy, l->cz, NULL);
+        cJSON *e = cJSON_Parse(l->entity);
+        if (!c || !e) {
+            cJSON_Delete(e);
+            continue;
+        }
+        if (l->inserted) {
+            int i = 0;
+            const cJSON *it;
+            cJSON_ArrayForEach(it, c->entities) {
+                if (json_str(it, "id") && json_str(e, "id") && strcmp(json_str(it, "id"), json_str(e, "id")) == 0) {
+                    cJSON_DeleteItemFromArray(c->entities, i);
+                    break;
+                }
+                i++;
+            }
+            cJSON_Delete(e);
+        } else if (l->index >= 0 && l->index < cJSON_GetArraySize(c->entities)) {
+            cJSON_InsertItemInArray(c->entities, l->index, e);
+        } else {
+            cJSON_AddItemToArray(c->entities, e);
+        }
+        world_mark_dirty(b->g->world, l->cx, l->cy, l->cz);
+    }
+}
+
+/* leave (home = 0): the villager's entity leaves the world (their row keeps it, under
+ * appearance.away), so that no map, panel, talk or fight finds them; come_home (home = 1): it
+ * stands at their home again. Each is nothing when the villager is already so. */
+static int e_villager_away(void *ud, const char *who, int home, Err *err)
+{
+    Binding *b = ud;
+    Game *g = b->g;
+    int64_t npc = game_rules_who(g, who);
+    if (npc <= 0)
+        return err_set(err, MA_ERR_NOT_FOUND, "nobody called %s lives here", who);
+    CharacterRow c;
+    int rc = characters_get(g->save, npc, &c, err);
+    if (rc != MA_OK)
+        return rc;
+    char id[48];
+    snprintf(id, sizeof id, "%s", json_str(c.appearance, "entity_id") ? json_str(c.appearance, "entity_id") : "");
+    const cJSON *h = cJSON_GetObjectItemCaseSensitive(c.appearance, "home");
+    cJSON *away = cJSON_GetObjectItemCaseSensitive(c.appearance, "away");
+    if (c.user_id != 0 || !id[0] || cJSON_GetArraySize(h) != 3) {
+        rc = err_set(err, MA_ERR_INVALID, "%s is no villager of this world", c.name);
+        goto done;
+    }
+    if ((home && !away) || (!home && away))
+        goto done; /* already home, or already away */
+    if (b->n_moves >= GAME_RULES_MAX_MOVES) {
+        rc = err_set(err, MA_ERR_INVALID, "more than %d villagers moved at once", GAME_RULES_MAX_MOVES);
+        goto done;
+    }
+    int32_t hx = cJSON_GetArrayItem(h, 0)->valueint, hy = cJSON_GetArrayItem(h, 1)->valueint,
+            hz = cJSON_GetArrayItem(h, 2)->valueint;
+    RuleEntityLog *l = &b->moves[b->n_moves];
+    if (!home) {
+        Chunk *ch = NULL;
+        int index = -1;
+        int found = villager_find(g, id, hx, hy, hz, &ch, &index, err);
+        if (found < 0) {
+            rc = found;
+            goto done;
+        }
+        cJSON *ent;
+        if (found) {
+            ent = cJSON_DetachItemFromArray(ch->entities, index);
+            l->cx = ch->cx, l->cy = ch->cy, l->cz = ch->cz, l->index = index, l->inserted = 0;
+            if (!cJSON_PrintPreallocated(ent, l->entity, (int)sizeof l->entity, 0)) {
+                cJSON_InsertItemInArray(ch->entities, index, ent);
+                rc = err_set(err, MA_ERR_INVALID, "%s carries too much to leave", c.name);
+                goto done;
+            }
+            b->n_moves++;
+            world_mark_dirty(g->world, ch->cx, ch->cy, ch->cz);
+        } else {
+            ent = villager_entity(&c, id);
+        }
+        cJSON *a = cJSON_AddObjectToObject(c.appearance, "away");
+        cJSON_AddItemToObject(a, "entity", ent);
+        cJSON_AddNumberToObject(a, "since", (double)g->clock);
+    } else {
+        cJSON *ent = cJSON_DetachItemFromObjectCaseSensitive(away, "entity");
+        if (!cJSON_IsObject(ent) || !json_str(ent, "id") || strcmp(json_str(ent, "id"), id) != 0) {
+            cJSON_Delete(ent);
+            ent = villager_entity(&c, id);
+        }
+        if (hy < 0 || hy >= WORLD_HEIGHT) {
+            cJSON_Delete(ent);
+            rc = err_set(err, MA_ERR_INVALID, "%s's home (%d, %d, %d) is beyond the world", c.name, hx, hy, hz);
+            goto done;
+        }
+        int32_t cx = chunk_coord(hx), cy = chunk_coord(hy), cz = chunk_coord(hz);
+        Chunk *ch = world_chunk(g->world, cx, cy, cz, err);
+        if (!ch || cJSON_GetArraySize(ch->entities) >= CHUNK_MAX_ENTITIES) {
+            cJSON_Delete(ent);
+            rc = ch ? err_set(err, MA_ERR_INVALID, "there is no room at %s's home", c.name) : err->code;
+            goto done;
+        }
+        cJSON *pos = cJSON_CreateArray();
+        cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(hx)));
+        cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(hy)));
+        cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(hz)));
+        if (cJSON_GetObjectItemCaseSensitive(ent, "position"))
+            cJSON_ReplaceItemInObjectCaseSensitive(ent, "position", pos);
+        else
+            cJSON_AddItemToObject(ent, "position", pos);
+        if (!cJSON_PrintPreallocated(ent, l->entity, (int)sizeof l->entity, 0)) {
+            cJSON_Delete(ent);
+            rc = err_set(err, MA_ERR_INVALID, "%s carries too much to come home", c.name);
+            goto done;
+        }
+        l->cx = cx, l->cy = cy, l->cz = cz, l->index = cJSON_GetArraySize(ch->entities), l->inserted = 1;
+        cJSON_AddItemToArray(ch->entities, ent);
+        b->n_moves++;
+        world_mark_dirty(g->world, cx, cy, cz);
+        cJSON_DeleteItemFromObjectCaseSensitive(c.appearance, "away");
+    }
+    rc = characters_update(g->save, &c, err);
+    /* The agents' log of where they walked the villager now gives way to this. */
+    if (rc == MA_OK)
+        rc = evolution_things_player_entity(g->save, g->p.world_id, id, (int64_t)g->clock, err);
+    if (rc == MA_OK && b->r) {
+        const char *village = json_str(c.appearance, "village"), *role = json_str(c.appearance, "role");
+        char who_is[120];
+        snprintf(who_is, sizeof who_is, "%s%s%s", c.name, role ? " the " : "", role ? role : "");
+        if (!village || !village[0])
+            game_event(b->r, SEV_INFO, home ? "%s is home again." : "%s has gone away.", who_is);
+        else
+            game_event(b->r, SEV_INFO, home ? "%s is home again in %s." : "%s has left %s.", who_is, village);
+    }
+done:
+    character_row_clear(&c);
+    return rc;
+}
+
 static int e_message(void *ud, const char *text, Err *err)
 {
     (void)err;
@@ -442,6 +634,7 @@ static int e_begin(void *ud, Err *err)
         b->before = b->g->p;
         b->events_before = b->r ? b->r->n_events : 0;
         b->blocks_before = b->n_blocks;
+        b->moves_before = b->n_moves;
     }
     return MA_OK;
 }
@@ -457,6 +650,7 @@ static void restore(Binding *b)
         const RuleBlockLog *l = &b->blocks[--b->n_blocks];
         world_set_block(b->g->world, l->x, l->y, l->z, l->from, NULL);
     }
+    restore_moves(b, b->moves_before);
 }
 
 static int e_commit(void *ud, Err *err)
@@ -484,6 +678,7 @@ void game_rules_restore_blocks(GameRules *gr, int from)
         const RuleBlockLog *l = &gr->blocks[--gr->n_blocks];
         world_set_block(gr->g->world, l->x, l->y, l->z, l->from, NULL);
     }
+    restore_moves(gr, 0);
 }
 
 void game_rules_bind(GameRules *gr, Game *g, ActionResult *r)
@@ -522,6 +717,7 @@ void game_rules_bind(GameRules *gr, Game *g, ActionResult *r)
     out->fail_quest = e_fail_quest;
     out->start_event = e_start_event;
     out->start_story = e_start_story;
+    out->villager_away = e_villager_away;
     out->begin = e_begin;
     out->commit = e_commit;
     out->rollback = e_rollback;

@@ -18,6 +18,17 @@
 #include "world/blocks.h"
 
 #define GAME_RULES_MAX_BLOCKS 256
+#define GAME_RULES_MAX_MOVES 8
+#define GAME_RULES_ENTITY_TEXT 1024
+
+/* One villager a leave or come_home effect took out of a chunk or put into one: the entity as
+ * JSON text, so that a rollback can undo it in the world's cache. */
+typedef struct RuleEntityLog {
+    int32_t cx, cy, cz;
+    int index;    /* where it stood in the chunk's entity list (leave) */
+    int inserted; /* 1: come_home put it there; 0: leave took it out */
+    char entity[GAME_RULES_ENTITY_TEXT];
+} RuleEntityLog;
 
 /* One block a set_block effect changed. */
 typedef struct RuleBlockLog {
@@ -44,13 +55,17 @@ typedef struct GameRules {
     RuleBlockLog blocks[GAME_RULES_MAX_BLOCKS];
     int n_blocks;
     int blocks_before; /* n_blocks at the outermost begin */
+    /* Villagers moved out of or into the world by leave and come_home, undone the same way. */
+    RuleEntityLog moves[GAME_RULES_MAX_MOVES];
+    int n_moves;
+    int moves_before; /* n_moves at the outermost begin */
 } GameRules;
 
 void game_rules_bind(GameRules *gr, Game *g, ActionResult *r);
 
 /* Puts back, in the world's cache, the blocks gr changed after its first `from` log entries
- * (newest first) and forgets them: for a caller that rolls back its own savepoint after
- * effects that had committed into it. */
+ * (newest first) and forgets them, and undoes every villager it moved: for a caller that rolls
+ * back its own savepoint after effects that had committed into it. */
 void game_rules_restore_blocks(GameRules *gr, int from);
 
 /* Writes the in-memory Player's level, experience, health and mana to its character row

@@ -404,6 +404,9 @@ static void describe_one(const cJSON *kv, const ItemRegistry *items, TextBuf *sb
         sb_name(sb, kv->valuestring);
     } else if (strcmp(k, "start_event") == 0) {
         text_add(sb, "brings about %s", str_field(kv, "name") ? str_field(kv, "name") : "an event");
+    } else if (strcmp(k, "leave") == 0 || strcmp(k, "come_home") == 0) {
+        sb_name(sb, str_field(kv, "who"));
+        text_add(sb, k[0] == 'l' ? " leaves home" : " comes home");
     }
 }
 
@@ -458,6 +461,7 @@ static int can_apply(const RuleCtx *x, const char *k)
     if (strcmp(k, "fail_quest") == 0) return x->fail_quest != NULL;
     if (strcmp(k, "start_story") == 0) return x->start_story != NULL;
     if (strcmp(k, "start_event") == 0) return x->start_event != NULL;
+    if (strcmp(k, "leave") == 0 || strcmp(k, "come_home") == 0) return x->villager_away != NULL;
     return 0;
 }
 
@@ -513,6 +517,8 @@ static int apply_one(const RuleCtx *x, const cJSON *kv, Err *e)
                         int_field(kv, "spawn_pct", 100), int_field(kv, "price_pct", 100)};
         return x->start_event(ud, &ev, e);
     }
+    if (strcmp(k, "leave") == 0 || strcmp(k, "come_home") == 0)
+        return x->villager_away(ud, str_field(kv, "who"), k[0] == 'c', e);
     return err_set(e, MA_ERR_INVALID, "unknown effect");
 }
 

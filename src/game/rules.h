@@ -84,6 +84,8 @@ typedef struct RuleCtx {
     int (*fail_quest)(void *ud, const char *quest, Err *err); /* fails it when active, else nothing */
     int (*start_story)(void *ud, const char *story, Err *err);
     int (*start_event)(void *ud, const RuleEvent *event, Err *err); /* a world event from now */
+    /* a villager leaves the world (home = 0) or comes back to their home (home = 1) */
+    int (*villager_away)(void *ud, const char *who, int home, Err *err);
     /* one transaction around applying effects; all three are required by rules_apply */
     int (*begin)(void *ud, Err *err);
     int (*commit)(void *ud, Err *err);

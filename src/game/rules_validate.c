@@ -129,6 +129,8 @@ static const FieldSpec f_start_event[] = {{"name", FK_TEXT, 1, 0, 0},
                                           {"price_pct", FK_INT, 0, 10, 500},
                                           {0}};
 
+static const FieldSpec f_who[] = {{"who", FK_NAME, 1, 0, 0}, {0}};
+
 static const FormSpec effect_forms[] = {
     {"give", SH_FIELDS, f_give, EX_NONE},
     {"take", SH_FIELDS, f_give, EX_NONE},
@@ -146,6 +148,8 @@ static const FormSpec effect_forms[] = {
     {"fail_quest", SH_NAME, NULL, EX_NONE},
     {"start_story", SH_NAME, NULL, EX_NONE},
     {"start_event", SH_FIELDS, f_start_event, EX_NONE},
+    {"leave", SH_FIELDS, f_who, EX_NONE},
+    {"come_home", SH_FIELDS, f_who, EX_NONE},
 };
 
 #define NCOND (sizeof cond_forms / sizeof cond_forms[0])

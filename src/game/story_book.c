@@ -203,6 +203,8 @@ static int refs_effects(RefCheck *c, const cJSON *effects, const char *what, cha
             ok = ref_quest(c, at, json_str(kv, "quest"));
         else if (strcmp(k, "relationship") == 0)
             ok = ref_who(c, at, json_str(kv, "with"));
+        else if (strcmp(k, "leave") == 0 || strcmp(k, "come_home") == 0)
+            ok = ref_who(c, at, json_str(kv, "who"));
         else if (strcmp(k, "set_block") == 0) {
             const char *anchor = json_str(kv, "at");
             ok = ref_block(c, at, json_str(kv, "block")) && ref_block(c, at, json_str(kv, "replace"));

@@ -290,8 +290,10 @@ static int fill_form(Game *g, const cJSON *state, cJSON *kv, int effects, Err *e
     }
     if (strcmp(k, "not") == 0)
         return kv->child ? fill_form(g, state, kv->child, effects, err) : 1;
-    if (strcmp(k, "relationship") == 0) {
-        cJSON *with = cJSON_GetObjectItemCaseSensitive(kv, "with");
+    int moves = strcmp(k, "leave") == 0 || strcmp(k, "come_home") == 0;
+    if (strcmp(k, "relationship") == 0 || moves) {
+        /* "with" a villager, or "who" leaves or comes home: their entity id, the villager met. */
+        cJSON *with = cJSON_GetObjectItemCaseSensitive(kv, moves ? "who" : "with");
         fill_string(g, state, cJSON_GetObjectItemCaseSensitive(kv, "reason"));
         if (!cJSON_IsString(with) || with->valuestring[0] != '@' || strcmp(with->valuestring, "@npc") == 0)
             return 1;
@@ -357,8 +359,10 @@ cJSON *story_fill_rules(Game *g, const cJSON *state, const cJSON *json, int effe
             return NULL;
         }
         if (!keep) {
-            const char *who = it->child->string && strcmp(it->child->string, "relationship") == 0
-                                  ? json_str(it->child, "with") : json_str(it->child, "at");
+            const char *k = it->child->string ? it->child->string : "";
+            const char *who = strcmp(k, "relationship") == 0                              ? json_str(it->child, "with")
+                            : strcmp(k, "leave") == 0 || strcmp(k, "come_home") == 0 ? json_str(it->child, "who")
+                                                                                        : json_str(it->child, "at");
             note_skip(skipped, it->child->string, who ? who + 1 : "there");
             cJSON_Delete(cJSON_DetachItemViaPointer(copy, it));
         }

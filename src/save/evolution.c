@@ -68,6 +68,13 @@ int evolution_things_player_block(Save *s, int64_t world_id, int32_t x, int32_t 
     return evolution_things_player(s, world_id, thing, turn, err);
 }
 
+int evolution_things_player_entity(Save *s, int64_t world_id, const char *entity_id, int64_t turn, Err *err)
+{
+    char thing[128];
+    snprintf(thing, sizeof thing, "e:%s", entity_id);
+    return evolution_things_player(s, world_id, thing, turn, err);
+}
+
 /* ------------------------------------------------------------ rows as JSON */
 
 static int known_table(const char *table)

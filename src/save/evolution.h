@@ -26,6 +26,8 @@ int evolution_things_latest(Save *s, int64_t world_id, const char *thing, int64_
 int evolution_things_player(Save *s, int64_t world_id, const char *thing, int64_t turn, Err *err);
 /* The same for the block at (x, y, z): digging and placing call it. */
 int evolution_things_player_block(Save *s, int64_t world_id, int32_t x, int32_t y, int32_t z, int64_t turn, Err *err);
+/* The same for the entity with this id (a villager a story sent away or brought home). */
+int evolution_things_player_entity(Save *s, int64_t world_id, const char *entity_id, int64_t turn, Err *err);
 
 /* Whole rows as JSON objects {column: value}: integers and reals as numbers,
  * text as strings (JSON columns too, byte for byte), NULL as null. Only the
