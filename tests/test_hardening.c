@@ -219,6 +219,38 @@ static void test_a_backup_of_a_damaged_save_says_it_is_damaged(void **state)
     free(bad);
 }
 
+/* A backup into the backups folder (`backup`, and the game's own on quit and each game day, all
+ * backup_auto) checks its copy before it removes backups past the retention period: a damaged
+ * copy removes none, as the older ones may be the last sound copies of the save. */
+static void test_a_damaged_backup_removes_no_older_backup(void **state)
+{
+    (void)state;
+    const char *p = make_world_save("kept.db");
+    char folder[4300], old[4400];
+    snprintf(folder, sizeof folder, "%s/backups/kept", dir);
+    snprintf(old, sizeof old, "%s/20200101-000000Z-day.db", folder);
+    assert_int_equal(th_sh("mkdir -p '%s'", folder), 0);
+    th_copy_file(p, old);
+    char *sound = strdup(th_path(dir, "kept-sound.db"));
+    th_copy_file(p, sound);
+    setenv("BACKUP_RETENTION_DAYS", "7", 1);
+    damage_chunk_page(p);
+    RunResult r = RUN(3, "--save", p, "backup");
+    assert_contains(r.err, "is damaged, and so is this copy of it");
+    assert_null(strstr(r.out, "removed"));
+    th_run_free(&r);
+    assert_int_equal(access(old, F_OK), 0);
+    /* Sound again, the same backup removes it: past the 7 days kept. */
+    r = RUN(0, "--save", p, "restore", sound);
+    th_run_free(&r);
+    r = RUN(0, "--save", p, "backup");
+    assert_contains(r.out, "(removed 1 backup older than 7 days)");
+    th_run_free(&r);
+    assert_int_equal(access(old, F_OK), -1);
+    unsetenv("BACKUP_RETENTION_DAYS");
+    free(sound);
+}
+
 /* Read-only commands leave no empty -wal and -shm beside the save (a read-only connection cannot
  * remove them; they had stayed after every info); with another connection open they are its, and
  * stay, and what it writes afterwards is kept. */
@@ -1343,6 +1375,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_verify_goes_on_past_a_chunk_the_evolution_log_needs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_verify_counts_a_damaged_page_as_problems, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_backup_of_a_damaged_save_says_it_is_damaged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_damaged_backup_removes_no_older_backup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_only_commands_leave_no_side_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_at_takes_only_an_entry_of_the_worlds_log, setup, teardown),
         cmocka_unit_test_setup_teardown(test_init_makes_the_default_saves_folder, setup, teardown),

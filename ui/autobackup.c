@@ -26,6 +26,13 @@ static int make(AutoBackup *ab, Game *g, const char *reason, char *msg, size_t s
         snprintf(msg, size, "the automatic backup (%s) was not made: %s", reason, err.msg);
         return -1;
     }
+    if (made.damaged[0]) {
+        snprintf(msg, size,
+                 "the save is damaged, and so is its backup %s (%s); older backups were all kept. "
+                 "`magic-adventure --save %s verify` lists the damage, `backup list` the backups to restore",
+                 made.path, made.damaged, save_path(game_save(g)));
+        return -2;
+    }
     snprintf(msg, size, "backed up the save to %s%s", made.path,
              pruned ? " (and removed backups older than the retention period)" : "");
     return 1;

@@ -22,7 +22,8 @@ typedef struct AutoBackup {
 void autobackup_start(AutoBackup *ab, Game *g, char *warning, size_t size);
 /* After an action: a backup when a new game day has begun and the schedule
  * asks for one. 1: made (msg says where), 0: none due, -1: failed (msg says
- * why; the game goes on). */
+ * why; the game goes on), -2: made, but the copy is damaged as the save is
+ * (msg says so; no older backup was removed). */
 int autobackup_after_action(AutoBackup *ab, Game *g, char *msg, size_t size);
 /* When the game ends: a backup when the schedule asks for one. As above. */
 int autobackup_on_quit(AutoBackup *ab, Game *g, char *msg, size_t size);

@@ -214,16 +214,19 @@ static int backup_list_cmd(CliCtx *ctx)
 
 /* A backup copies the save's pages as they are: one of a damaged save is damaged too, and
  * restore would refuse it. Said at once (exit 3, as verify's problems), the copy kept. */
-static int backup_checked(CliCtx *ctx, const char *path)
+static int backup_damaged(CliCtx *ctx, const char *path, const char *found)
 {
-    Err err = {0};
-    if (save_backup_check(path, &err) == MA_OK)
-        return CLI_OK;
     fprintf(stderr,
             "magic-adventure: the save %s is damaged, and so is this copy of it, %s (%s): `restore` will refuse it. "
             "`magic-adventure --save %s verify` lists the damage; restore an earlier backup (`backup list`)\n",
-            cli_safe(ctx->save_path), cli_safe(path), cli_safe(err.msg), cli_safe(ctx->save_path));
+            cli_safe(ctx->save_path), cli_safe(path), cli_safe(found), cli_safe(ctx->save_path));
     return CLI_PROBLEMS;
+}
+
+static int backup_checked(CliCtx *ctx, const char *path)
+{
+    Err err = {0};
+    return save_backup_check(path, &err) == MA_OK ? CLI_OK : backup_damaged(ctx, path, err.msg);
 }
 
 static int cmd_backup(CliCtx *ctx)
@@ -250,7 +253,7 @@ static int cmd_backup(CliCtx *ctx)
         if (pruned)
             printf(" (removed %d backup%s older than %d days)", pruned, pruned == 1 ? "" : "s", set.retention_days);
         printf("\n");
-        return backup_checked(ctx, made.path);
+        return made.damaged[0] ? backup_damaged(ctx, made.path, made.damaged) : CLI_OK;
     }
     int rc = save_backup(s, ctx->argv[1], &err);
     save_close(s);

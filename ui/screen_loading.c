@@ -75,8 +75,9 @@ int screen_loading_play(Save *s, const GameStart *st, int fresh)
     AutoBackup backup;
     char note[4400];
     autobackup_start(&backup, g, note, sizeof note);
-    if (autobackup_on_quit(&backup, g, note, sizeof note) < 0 && r != -2)
-        screen_message("The backup on quit was not made", note);
+    int made = autobackup_on_quit(&backup, g, note, sizeof note);
+    if (made < 0 && r != -2)
+        screen_message(made == -2 ? "The backup on quit is damaged" : "The backup on quit was not made", note);
     game_close(g);
     return r == -2 ? -2 : 1;
 }

@@ -522,5 +522,10 @@ int backup_auto(Save *s, const char *reason, int retention_days, BackupInfo *mad
     parse_name(base ? base + 1 : made->path, made);
     if (stat(made->path, &st) == 0)
         made->bytes = st.st_size;
+    Err check = {0};
+    if (save_backup_check(made->path, &check) != MA_OK) {
+        snprintf(made->damaged, sizeof made->damaged, "%s", check.msg);
+        return MA_OK;
+    }
     return backup_prune(s->path, retention_days, now, pruned, err);
 }

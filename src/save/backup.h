@@ -44,12 +44,16 @@ typedef struct BackupInfo {
     int64_t time_ms;
     int64_t bytes;
     char reason[16]; /* quit, day, manual, ... */
+    char damaged[400]; /* backup_auto: "" when the new copy passed PRAGMA quick_check, else what it found */
 } BackupInfo;
 
 /* Backs the open save up into its backups folder (made if missing) with
- * reason (lower-case letters), then removes the backups older than
- * retention_days. made (if not NULL) describes the new backup; *pruned (if
- * not NULL) receives how many old ones went. */
+ * reason (lower-case letters), checks the copy (PRAGMA quick_check), then,
+ * when it is sound, removes the backups older than retention_days. made (if
+ * not NULL) describes the new backup; *pruned (if not NULL) receives how many
+ * old ones went. A damaged copy (the save is damaged: a backup copies pages as
+ * they are) is kept and said in made->damaged, and no old backup is removed:
+ * the older ones may be the last sound copies. */
 int backup_auto(Save *s, const char *reason, int retention_days, BackupInfo *made, int *pruned, Err *err);
 /* The backups of the save at save_path, oldest first, in a heap array the
  * caller frees (NULL when there are none). Files in the folder that are not
