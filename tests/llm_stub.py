@@ -27,7 +27,9 @@ object with any of:
   "usage": {...}      the usage object
 "paths" scripts GET answers of other paths: {"/v1/worlds/1/changes": {"status": 200,
 "body": "..."}} (the query is left off), for the sync client's tests; {"endless": N}
-answers N changes after ?since= and says more wait, for ever.
+answers N changes after ?since= and says more wait, for ever; {"heavy": {"changes": N,
+"values": V}} holds N changes, each with V JSON values, and answers as many as ?limit= asks
+from ?since= on (a page of large chunks).
 Every request is appended to --log as one JSON line: method, path, the
 Authorization header, the body and the time. Standard library only.
 """
@@ -131,6 +133,18 @@ class Handler(BaseHTTPRequestHandler):
         # Any other server's answers, scripted by path (the query left off): {"paths": {"/v1/x":
         # {"status": 200, "body": "..."}}} (the sync client's tests of a hostile server).
         step = (SCRIPT.get("paths") or {}).get(self.path.split("?")[0])
+        if step is not None and step.get("heavy"):
+            m = re.search(r"[?&]since=(\d+)", self.path)
+            since = int(m.group(1)) if m else 0
+            m = re.search(r"[?&]limit=(\d+)", self.path)
+            limit = int(m.group(1)) if m else 100
+            total, values = int(step["heavy"]["changes"]), int(step["heavy"]["values"])
+            k = max(0, min(limit, total - since))
+            data = "[" + ",".join(["0"] * values) + "]"
+            changes = ",".join('{"seq":%d,"data":%s}' % (since + i + 1, data) for i in range(k))
+            self.send_json(200, None, raw='{"changes":[%s],"cursor":%d,"more":%s}'
+                           % (changes, since + k, "true" if since + k < total else "false"))
+            return
         if step is not None and step.get("endless"):
             # A page of "endless" changes from ?since= on, always saying more wait.
             m = re.search(r"[?&]since=(\d+)", self.path)

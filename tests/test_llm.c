@@ -429,6 +429,46 @@ static void test_the_sync_client_refuses_a_pull_that_would_never_end(void **stat
     free(script);
 }
 
+/* A page too large to take (here 25 changes of 100,000 values each: 2.5 million) is asked for
+ * again with half the limit until it fits (15 changes), and the next page goes on from there; the
+ * whole sync takes every change. (The client had refused the page, and every later sync asked for
+ * the same page and refused it again.) */
+static void test_a_page_too_large_is_asked_for_again_in_smaller_pages(void **state)
+{
+    (void)state;
+    LlmStub stub;
+    llm_stub_start(&stub, dir, "{\"paths\": {\"/v1/worlds/5/changes\": {\"heavy\": {\"changes\": 25, \"values\": 100000}}}}");
+    char base[64];
+    snprintf(base, sizeof base, "http://127.0.0.1:%d", stub.port);
+    SyncClient *c = NULL;
+    Err err = {0};
+    SyncClientOptions opt = {.retries = 0};
+    assert_int_equal(sync_client_new(base, &opt, &c, &err), MA_OK);
+    cJSON *page = NULL;
+    int64_t cursor = 0;
+    int more = 0;
+    assert_int_equal(sync_client_pull(c, 5, 0, 1000, &page, &cursor, &more, &err), MA_OK);
+    assert_int_equal(cJSON_GetArraySize(page), 15); /* 1000, 500, 250, 125, 62, 31: 25 each; 15 fit */
+    assert_int_equal(cursor, 15);
+    assert_true(more);
+    cJSON_Delete(page);
+    sync_client_free(c);
+    /* A whole sync job: every change, in two pages. */
+    SyncJob *j = sync_job_new(SYNC_JOB_SYNC);
+    assert_non_null(j);
+    snprintf(j->url, sizeof j->url, "%s", base);
+    snprintf(j->token, sizeof j->token, "%064d", 7);
+    j->remote_id = 5;
+    j->retries = 0;
+    sync_job_run(j, NULL, NULL);
+    assert_int_equal(j->rc, MA_OK);
+    assert_false(j->more_waiting);
+    assert_int_equal(cJSON_GetArraySize(j->changes), 25);
+    assert_int_equal(j->cursor_out, 25);
+    sync_job_free(j);
+    llm_stub_stop(&stub);
+}
+
 /* A server that always says more wait, moving its cursor on each time: one sync pulls at most
  * 20,000 rows (all held in memory until taken), stops where a page ends, and says more wait; the
  * next goes on from its cursor. (A client had asked for ever, its memory growing.) */
@@ -878,6 +918,7 @@ int main(void)
         cmocka_unit_test(test_the_story_weaver_asks_for_its_new_branches),
         cmocka_unit_test(test_the_sync_client_refuses_a_pull_that_would_never_end),
         cmocka_unit_test(test_one_sync_pulls_a_bounded_number_of_rows),
+        cmocka_unit_test(test_a_page_too_large_is_asked_for_again_in_smaller_pages),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -23,6 +23,7 @@ struct SyncClient {
     char *base;
     char token[65];
     int last_status, last_attempts;
+    int last_too_big; /* the last request's answer was over MAX_ANSWER bytes or MAX_VALUES values */
     SyncClientOptions opt;
     char *ca_file;
     const atomic_int *cancel;
@@ -173,6 +174,7 @@ static int request(SyncClient *c, const char *method, const char *path, const ch
     snprintf(url, sizeof url, "%s%s", c->base, path);
     int is_post = strcmp(method, "POST") == 0;
     int rc = MA_OK;
+    c->last_too_big = 0;
     for (int attempt = 0;; attempt++) {
         HttpRequest req = {.url = url, .body = is_post ? (body ? body : "") : NULL, .bearer = c->token,
                            .connect_timeout_ms = c->opt.connect_timeout_ms, .timeout_ms = c->opt.timeout_ms,
@@ -193,6 +195,7 @@ static int request(SyncClient *c, const char *method, const char *path, const ch
             case HTTP_FAIL_TOO_BIG:
                 rc = err_set(err, MA_ERR_IO, "the sync server at %s sent an answer larger than %u MiB", c->base,
                              MAX_ANSWER >> 20);
+                c->last_too_big = 1;
                 break;
             case HTTP_FAIL_REFUSED:
             case HTTP_FAIL_CONNECT:
@@ -217,9 +220,11 @@ static int request(SyncClient *c, const char *method, const char *path, const ch
         } else if (status >= 200 && status < 300) {
             rc = MA_OK;
             if (out && res.body && res.len) {
-                if (!values_within(res.body, res.len, MAX_VALUES))
+                if (!values_within(res.body, res.len, MAX_VALUES)) {
                     rc = err_set(err, MA_ERR_IO, "the sync server at %s sent an answer of more than %u JSON values",
                                  c->base, MAX_VALUES);
+                    c->last_too_big = 1;
+                }
                 else if (!(*out = cJSON_ParseWithLength(res.body, res.len)))
                     rc = err_set(err, MA_ERR_IO, "the sync server at %s answered something that is not JSON", c->base);
             }
@@ -426,35 +431,48 @@ int sync_client_push(SyncClient *c, int64_t world, const cJSON *ops, cJSON **res
     return rc;
 }
 
-static int pull(SyncClient *c, const char *path, int64_t since, int limit, cJSON **changes, int64_t *cursor, int *more,
-                Err *err);
+static int pull(SyncClient *c, int64_t world, const char *near, int64_t since, int limit, cJSON **changes,
+                int64_t *cursor, int *more, Err *err);
 
 int sync_client_pull(SyncClient *c, int64_t world, int64_t since, int limit, cJSON **changes, int64_t *cursor,
                      int *more, Err *err)
 {
-    char path[160];
-    snprintf(path, sizeof path, "/v1/worlds/%" PRId64 "/changes?since=%" PRId64 "&limit=%d", world, since, limit);
-    return pull(c, path, since, limit, changes, cursor, more, err);
+    return pull(c, world, NULL, since, limit, changes, cursor, more, err);
 }
 
 int sync_client_pull_near(SyncClient *c, int64_t world, int64_t since, int limit, int cx, int cz, int radius,
                           cJSON **changes, int64_t *cursor, int *more, Err *err)
 {
-    char path[200];
-    snprintf(path, sizeof path, "/v1/worlds/%" PRId64 "/changes?since=%" PRId64 "&limit=%d&near=%d,%d,%d", world, since,
-             limit, cx, cz, radius);
-    return pull(c, path, since, limit, changes, cursor, more, err);
+    char near[64];
+    snprintf(near, sizeof near, "&near=%d,%d,%d", cx, cz, radius);
+    return pull(c, world, near, since, limit, changes, cursor, more, err);
 }
 
 /* A page of changes since `since`, at most limit of them. An answer with more than limit, or that
  * says more wait without moving its cursor on, is refused as malformed: a client that followed it
- * would fill its memory or ask for ever. */
-static int pull(SyncClient *c, const char *path, int64_t since, int limit, cJSON **changes, int64_t *cursor, int *more,
-                Err *err)
+ * would fill its memory or ask for ever. An answer too large to take (over MAX_ANSWER bytes or
+ * MAX_VALUES values: a page of large chunks) is asked for again with half the limit, down to one
+ * change, so that such a page cannot stop every sync for good; *cursor and *more then say where
+ * the smaller page ended. */
+static int pull(SyncClient *c, int64_t world, const char *near, int64_t since, int limit, cJSON **changes,
+                int64_t *cursor, int *more, Err *err)
 {
     *changes = NULL;
     cJSON *a = NULL;
-    int rc = request(c, "GET", path, NULL, 1, &a, err);
+    int rc;
+    for (;;) {
+        char path[200];
+        snprintf(path, sizeof path, "/v1/worlds/%" PRId64 "/changes?since=%" PRId64 "&limit=%d%s", world, since, limit,
+                 near ? near : "");
+        rc = request(c, "GET", path, NULL, 1, &a, err);
+        if (rc == MA_OK || !c->last_too_big || limit <= 1 || cancelled(c))
+            break;
+        cJSON_Delete(a);
+        a = NULL;
+        limit /= 2;
+    }
+    if (rc != MA_OK && c->last_too_big && limit <= 1)
+        err_prefix(err, "one change after %lld is larger than this client takes", (long long)since);
     if (rc == MA_OK) {
         *changes = cJSON_DetachItemFromObjectCaseSensitive(a, "changes");
         const cJSON *cur = cJSON_GetObjectItemCaseSensitive(a, "cursor");
