@@ -362,6 +362,19 @@ static void test_envelope_refuses_a_cut_reply_and_reads_errors(void **state)
 
 /* ------------------------------------------------------------ a hostile sync server */
 
+/* A sync client of the stub at stub's port, without retries. */
+static SyncClient *stub_client(const LlmStub *stub)
+{
+    char base[64];
+    snprintf(base, sizeof base, "http://127.0.0.1:%d", stub->port);
+    SyncClient *c = NULL;
+    Err err = {0};
+    SyncClientOptions opt = {.retries = 0};
+    if (sync_client_new(base, &opt, &c, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    return c;
+}
+
 /* The sync client over the stub as a sync server: a page that says more wait without moving its
  * cursor on (a client that followed it asked for ever: 909 requests in 40 s), a page of more
  * changes than were asked for, and an answer of millions of values, are refused as malformed. */
@@ -390,12 +403,8 @@ static void test_the_sync_client_refuses_a_pull_that_would_never_end(void **stat
     cJSON_Delete(root);
     LlmStub stub;
     llm_stub_start(&stub, dir, script);
-    char base[64];
-    snprintf(base, sizeof base, "http://127.0.0.1:%d", stub.port);
-    SyncClient *c = NULL;
+    SyncClient *c = stub_client(&stub);
     Err err = {0};
-    SyncClientOptions opt = {.retries = 0};
-    assert_int_equal(sync_client_new(base, &opt, &c, &err), MA_OK);
     cJSON *page = NULL;
     int64_t cursor = 0;
     int more = 0;
@@ -438,12 +447,8 @@ static void test_a_page_too_large_is_asked_for_again_in_smaller_pages(void **sta
     (void)state;
     LlmStub stub;
     llm_stub_start(&stub, dir, "{\"paths\": {\"/v1/worlds/5/changes\": {\"heavy\": {\"changes\": 25, \"values\": 100000}}}}");
-    char base[64];
-    snprintf(base, sizeof base, "http://127.0.0.1:%d", stub.port);
-    SyncClient *c = NULL;
+    SyncClient *c = stub_client(&stub);
     Err err = {0};
-    SyncClientOptions opt = {.retries = 0};
-    assert_int_equal(sync_client_new(base, &opt, &c, &err), MA_OK);
     cJSON *page = NULL;
     int64_t cursor = 0;
     int more = 0;
@@ -456,7 +461,7 @@ static void test_a_page_too_large_is_asked_for_again_in_smaller_pages(void **sta
     /* A whole sync job: every change, in two pages. */
     SyncJob *j = sync_job_new(SYNC_JOB_SYNC);
     assert_non_null(j);
-    snprintf(j->url, sizeof j->url, "%s", base);
+    snprintf(j->url, sizeof j->url, "http://127.0.0.1:%d", stub.port);
     snprintf(j->token, sizeof j->token, "%064d", 7);
     j->remote_id = 5;
     j->retries = 0;
