@@ -159,12 +159,33 @@ static void test_an_ending_is_shown_before_the_focus_moves_on(void **state)
     free(tmux_wait_for("EXIT=", 20));
 }
 
+/* A character that has played only by `play --script` (choices made, turns gone by) opens in the
+ * client with "Your story goes on", not "A story waits for you" as a new character's does. */
+static void test_a_story_played_by_script_goes_on_in_the_client(void **state)
+{
+    (void)state;
+    RunResult r = th_run("choose 1\nwait 5\n", "--save", th_path(g_dir, "script.db"), "play",
+                         "--script", "-", NULL);
+    assert_int_equal(r.status, 0);
+    th_run_free(&r);
+    tmux_start("story", 100, 40, "HOME=%s USER=tester MAGIC_AGENTS=off %s --save %s/script.db --continue", g_dir,
+               getenv("MAGIC_EXE"), g_dir);
+    char *s = tmux_wait_for("Your story goes on: The Cold Hearth.", 60);
+    assert_null(strstr(s, "A story waits for you"));
+    free(s);
+    tmux_keys("Q");
+    free(tmux_wait_for("[yN]", 10));
+    tmux_keys("y");
+    free(tmux_wait_for("EXIT=", 20));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_read_a_passage_and_take_a_choice_by_its_letter, tmux_teardown),
         cmocka_unit_test_teardown(test_what_a_choice_did_is_wrapped_not_cut, tmux_teardown),
         cmocka_unit_test_teardown(test_an_ending_is_shown_before_the_focus_moves_on, tmux_teardown),
+        cmocka_unit_test_teardown(test_a_story_played_by_script_goes_on_in_the_client, tmux_teardown),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

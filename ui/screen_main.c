@@ -590,9 +590,11 @@ int screen_main_run(Save *s, Game *g)
         log_add(&u.log, SEV_GOOD, (long)game_clock(g), "Welcome, %s, to %s. Press ? for the keys.", p->name,
                 p->world_name);
     char story[64];
+    /* A character played before only by `play --script` has no messages yet, but its story goes on. */
     if (story_focus_title(g, story, sizeof story))
         log_add(&u.log, SEV_GOOD, (long)game_clock(g),
-                returning ? "Your story goes on: %s. Press s to read it." : "A story waits for you: %s. Press s to read it.",
+                returning || game_clock(g) > 0 ? "Your story goes on: %s. Press s to read it."
+                                               : "A story waits for you: %s. Press s to read it.",
                 story);
     char note[700];
     u.llm = launch_llm_open(g, note, sizeof note);
