@@ -291,6 +291,8 @@ static void test_reply_refuses_what_is_not_asked(void **state)
         {LLM_LINE, "{\"line\": \"hi\", \"action\": \"give_gold\"}", "\"action\" is not a field"},
         {LLM_BRANCH, "{\"choice\": \"Burn it\", \"text\": \"The village burns to the ground tonight.\", "
                      "\"consequences\": [{\"set_block\": {\"block\": \"fire\"}}]}", "not allowed here"},
+        {LLM_BRANCH, "{\"choice\": \"Banish her\", \"text\": \"The trader is driven out of the village tonight.\", "
+                     "\"consequences\": [{\"leave\": {\"who\": \"@trader\"}}]}", "not allowed here"},
         {LLM_BRANCH, "{\"choice\": \"Look\", \"text\": \"You look around the square for a while.\", "
                      "\"conditions\": {\"levle\": {\"min\": 3}}}", "conditions"},
         {LLM_BRANCH, "{\"choice\": \"Greet {king}\", \"text\": \"You greet the king of the hills.\"}", "{king}"},
