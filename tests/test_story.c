@@ -1109,6 +1109,10 @@ static void test_a_villager_the_story_sends_away_is_gone_until_an_ending_brings_
     assert_int_equal(entity_count(w, trader, th[0], th[1], th[2], at), 0);
     assert_int_equal(entity_count(w, smith, sh[0], sh[1], sh[2], at), 0);
 
+    /* The trader's home is built over while they are away (stone where their feet and head were). */
+    BlockId stone = (BlockId)blocks_find(game_blocks(f.game), "stone");
+    assert_int_equal(world_set_block(w, th[0], th[1], th[2], stone, NULL), MA_OK);
+    assert_int_equal(world_set_block(w, th[0], th[1] + 1, th[2], stone, NULL), MA_OK);
     choose(&f, "search_the_smithy");
     r = choose(&f, "clear_the_smith");
     assert_non_null(th_event_with(&r, "the smith is home again"));
@@ -1119,11 +1123,17 @@ static void test_a_villager_the_story_sends_away_is_gone_until_an_ending_brings_
     r = choose(&f, "storm_with_guard_and_smith");
     assert_non_null(th_event_with(&r, "the trader is home again"));
     assert_int_equal(entity_count(w, trader, th[0], th[1], th[2], at), 1);
-    assert_memory_equal(at, th, sizeof at);
+    /* Not inside the stone: the nearest place to stand, within 4 blocks. */
+    assert_false(at[0] == th[0] && at[1] == th[1] && at[2] == th[2]);
+    assert_true(abs(at[0] - th[0]) <= 4 && abs(at[2] - th[2]) <= 4 && abs(at[1] - th[1]) <= 2);
+    const BlockDef *feet = blocks_get(game_blocks(f.game), world_get_block(w, at[0], at[1], at[2]));
+    const BlockDef *head = blocks_get(game_blocks(f.game), world_get_block(w, at[0], at[1] + 1, at[2]));
+    assert_false(feet->solid || head->solid);
     assert_int_equal(away_rows("away.db", trader), 0);
     close_game(&f);
     open_game(&f, "away.db");
     assert_int_equal(entity_count(game_world(f.game), trader, th[0], th[1], th[2], at), 1);
+    assert_int_equal(world_get_block(game_world(f.game), th[0], th[1], th[2]), stone);
     close_game(&f);
     free(trader);
     free(smith);

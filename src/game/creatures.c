@@ -181,7 +181,7 @@ static int solid_at(Game *g, int32_t x, int32_t y, int32_t z)
 }
 
 /* Feet and head free, feet not in a liquid, solid ground below. */
-static int standable(Game *g, int32_t x, int32_t y, int32_t z)
+int game_standable(Game *g, int32_t x, int32_t y, int32_t z)
 {
     if (y < 1 || y >= WORLD_HEIGHT - 1)
         return 0;
@@ -236,13 +236,13 @@ static int relocate(Game *g, CreatureRef *c, int32_t x, int32_t y, int32_t z, Er
 static int step(Game *g, Near *near, CreatureRef *c, int32_t nx, int32_t nz, Err *err)
 {
     int32_t ny = -1;
-    if (standable(g, nx, c->y, nz))
+    if (game_standable(g, nx, c->y, nz))
         ny = c->y;
-    else if (standable(g, nx, c->y + 1, nz) && !solid_at(g, c->x, c->y + 2, c->z))
+    else if (game_standable(g, nx, c->y + 1, nz) && !solid_at(g, c->x, c->y + 2, c->z))
         ny = c->y + 1;
     else if (!solid_at(g, nx, c->y, nz) && !solid_at(g, nx, c->y + 1, nz))
         for (int32_t k = 1; k <= 3 && ny < 0; k++) {
-            if (standable(g, nx, c->y - k, nz))
+            if (game_standable(g, nx, c->y - k, nz))
                 ny = c->y - k;
             else if (solid_at(g, nx, c->y - k, nz))
                 break;
@@ -389,7 +389,7 @@ static int maybe_spawn(Game *g, Near *near, Err *err)
         int32_t x = g->p.x + dx, z = g->p.z + dz, y = -1;
         for (int k = 0; k <= 16 && y < 0; k++) {
             int32_t yy = g->p.y + (k % 2 ? (k + 1) / 2 : -(k / 2));
-            if (in_area(g, x, yy, z) && standable(g, x, yy, z))
+            if (in_area(g, x, yy, z) && game_standable(g, x, yy, z))
                 y = yy;
         }
         if (y < 0 || occupied(g, near, x, y, z, "") || (y >= sr->cave_below_y && roofed(g, x, y, z)))

@@ -87,6 +87,9 @@ void game_fall(Game *g, ActionResult *r);
 int game_walk_step(Game *g, Dir d, ActionResult *r, int *planned, int *hurt, Err *err);
 /* Whether the player's two cells at (x, y, z) are free. */
 int game_fits(Game *g, int32_t x, int32_t y, int32_t z);
+/* Whether someone can stand with their feet at (x, y, z): feet and head free, feet not in a
+ * liquid, solid ground below (creatures.c). */
+int game_standable(Game *g, int32_t x, int32_t y, int32_t z);
 void game_do_move(Game *g, Dir d, ActionResult *r);
 void game_do_up(Game *g, ActionResult *r);
 void game_do_down(Game *g, ActionResult *r);

@@ -569,6 +569,22 @@ static int e_villager_away(void *ud, const char *who, int home, Err *err)
             rc = err_set(err, MA_ERR_INVALID, "%s's home (%d, %d, %d) is beyond the world", c.name, hx, hy, hz);
             goto done;
         }
+        /* Where they stood may have been built over while they were away: the nearest place to
+         * stand within 4 blocks (and 2 up or down), else home all the same. */
+        if (!game_standable(g, hx, hy, hz)) {
+            int found = 0;
+            for (int r = 1; r <= 4 && !found; r++)
+                for (int dy = 0; dy <= 4 && !found; dy++) {
+                    int32_t y = hy + (dy % 2 ? (dy + 1) / 2 : -(dy / 2));
+                    for (int dz = -r; dz <= r && !found; dz++)
+                        for (int dx = -r; dx <= r && !found; dx++)
+                            if ((abs(dx) == r || abs(dz) == r) && game_standable(g, hx + dx, y, hz + dz) &&
+                                !(hx + dx == g->p.x && hz + dz == g->p.z && abs(y - g->p.y) <= 1)) {
+                                hx += dx, hy = y, hz += dz;
+                                found = 1;
+                            }
+                }
+        }
         int32_t cx = chunk_coord(hx), cy = chunk_coord(hy), cz = chunk_coord(hz);
         Chunk *ch = world_chunk(g->world, cx, cy, cz, err);
         if (!ch || cJSON_GetArraySize(ch->entities) >= CHUNK_MAX_ENTITIES) {
