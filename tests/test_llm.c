@@ -377,6 +377,20 @@ static SyncClient *stub_client(const LlmStub *stub)
     return c;
 }
 
+/* A sync job run against the stub for remote world `world` from cursor `since`, without retries. */
+static SyncJob *stub_sync(const LlmStub *stub, int64_t world, int64_t since)
+{
+    SyncJob *j = sync_job_new(SYNC_JOB_SYNC);
+    assert_non_null(j);
+    snprintf(j->url, sizeof j->url, "http://127.0.0.1:%d", stub->port);
+    snprintf(j->token, sizeof j->token, "%064d", 7);
+    j->remote_id = world;
+    j->cursor = since;
+    j->retries = 0;
+    sync_job_run(j, NULL, NULL);
+    return j;
+}
+
 /* The sync client over the stub as a sync server: a page that says more wait without moving its
  * cursor on (a client that followed it asked for ever: 909 requests in 40 s), a page of more
  * changes than were asked for, and an answer of millions of values, are refused as malformed. */
@@ -461,13 +475,7 @@ static void test_a_page_too_large_is_asked_for_again_in_smaller_pages(void **sta
     cJSON_Delete(page);
     sync_client_free(c);
     /* A whole sync job: every change, in two pages. */
-    SyncJob *j = sync_job_new(SYNC_JOB_SYNC);
-    assert_non_null(j);
-    snprintf(j->url, sizeof j->url, "http://127.0.0.1:%d", stub.port);
-    snprintf(j->token, sizeof j->token, "%064d", 7);
-    j->remote_id = 5;
-    j->retries = 0;
-    sync_job_run(j, NULL, NULL);
+    SyncJob *j = stub_sync(&stub, 5, 0);
     assert_int_equal(j->rc, MA_OK);
     assert_false(j->more_waiting);
     assert_int_equal(cJSON_GetArraySize(j->changes), 25);
@@ -484,14 +492,7 @@ static void test_one_sync_pulls_a_bounded_number_of_rows(void **state)
     (void)state;
     LlmStub stub;
     llm_stub_start(&stub, dir, "{\"paths\": {\"/v1/worlds/4/changes\": {\"endless\": 1000}}}");
-    SyncJob *j = sync_job_new(SYNC_JOB_SYNC);
-    assert_non_null(j);
-    snprintf(j->url, sizeof j->url, "http://127.0.0.1:%d", stub.port);
-    snprintf(j->token, sizeof j->token, "%064d", 7);
-    j->remote_id = 4;
-    j->cursor = 500;
-    j->retries = 0;
-    sync_job_run(j, NULL, NULL);
+    SyncJob *j = stub_sync(&stub, 4, 500);
     assert_int_equal(j->rc, MA_OK);
     assert_true(j->more_waiting);
     assert_int_equal(cJSON_GetArraySize(j->changes), 20000);
