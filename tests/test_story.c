@@ -18,6 +18,7 @@
 #include "game/game.h"
 #include "game/game_rules.h"
 #include "game/items.h"
+#include "game/npc.h"
 #include "game/quest.h"
 #include "game/rules.h"
 #include "game/story.h"
@@ -1177,6 +1178,46 @@ static void test_a_failed_effect_list_leaves_the_villager_where_they_stood(void 
     free(trader);
 }
 
+/* In a shared world another player's story may send a villager away: the chunk comes by sync
+ * without them, but this save's row holds no record of it. come_home brings them back all the
+ * same; and it never makes a second one of a villager who stands in the world. */
+static void test_come_home_brings_back_a_villager_gone_without_a_record(void **state)
+{
+    (void)state;
+    Fx f;
+    open_game(&f, "away_sync.db");
+    int32_t th[3], at[3];
+    char *trader = cast_member("away_sync.db", "trader", th);
+    choose(&f, "hear_the_priest"); /* the trader leaves, and meets the save as a row */
+    World *w = game_world(f.game);
+    assert_int_equal(entity_count(w, trader, th[0], th[1], th[2], at), 0);
+    /* The record goes, as in the save of a player whose story did not send them. */
+    Err err = {0};
+    int64_t id = npc_character_id(f.game, trader);
+    assert_true(id > 0);
+    CharacterRow c;
+    assert_int_equal(save_begin(f.save, &err), MA_OK);
+    assert_int_equal(characters_get(f.save, id, &c, &err), MA_OK);
+    cJSON_DeleteItemFromObjectCaseSensitive(c.appearance, "away");
+    assert_int_equal(characters_update(f.save, &c, &err), MA_OK);
+    character_row_clear(&c);
+    GameRules gr;
+    game_rules_bind(&gr, f.game, NULL);
+    char json[200];
+    snprintf(json, sizeof json, "[{\"come_home\":{\"who\":\"%s\"}}]", trader);
+    cJSON *e = cJSON_Parse(json);
+    assert_int_equal(rules_apply(&gr.ctx, e, &err), MA_OK);
+    assert_int_equal(entity_count(w, trader, th[0], th[1], th[2], at), 1);
+    assert_memory_equal(at, th, sizeof at);
+    /* Home already: nothing more. */
+    assert_int_equal(rules_apply(&gr.ctx, e, &err), MA_OK);
+    assert_int_equal(entity_count(w, trader, th[0], th[1], th[2], at), 1);
+    cJSON_Delete(e);
+    assert_int_equal(save_commit(f.save, &err), MA_OK);
+    close_game(&f);
+    free(trader);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1198,6 +1239,7 @@ int main(void)
         cmocka_unit_test(test_set_block_changes_the_world_and_a_rollback_puts_it_back),
         cmocka_unit_test(test_a_villager_the_story_sends_away_is_gone_until_an_ending_brings_them_home),
         cmocka_unit_test(test_a_failed_effect_list_leaves_the_villager_where_they_stood),
+        cmocka_unit_test(test_come_home_brings_back_a_villager_gone_without_a_record),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

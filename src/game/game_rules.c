@@ -504,7 +504,8 @@ static void restore_moves(Binding *b, int from)
 
 /* leave (home = 0): the villager's entity leaves the world (their row keeps it, under
  * appearance.away), so that no map, panel, talk or fight finds them; come_home (home = 1): it
- * stands at their home again. Each is nothing when the villager is already so. */
+ * stands at their home again, also when they are gone from the world with no record of leaving.
+ * Each is nothing when the villager is already so. */
 static int e_villager_away(void *ud, const char *who, int home, Err *err)
 {
     Binding *b = ud;
@@ -524,14 +525,24 @@ static int e_villager_away(void *ud, const char *who, int home, Err *err)
         rc = err_set(err, MA_ERR_INVALID, "%s is no villager of this world", c.name);
         goto done;
     }
-    if ((home && !away) || (!home && away))
-        goto done; /* already home, or already away */
+    int32_t hx = cJSON_GetArrayItem(h, 0)->valueint, hy = cJSON_GetArrayItem(h, 1)->valueint,
+            hz = cJSON_GetArrayItem(h, 2)->valueint;
+    if (!home && away)
+        goto done; /* already away */
+    if (home && !away) {
+        /* Home already, unless gone from the world with no record of it (a shared world's sync
+         * brought the chunk without them, from another player's story): then made again. */
+        Chunk *ch = NULL;
+        int index = -1, found = villager_find(g, id, hx, hy, hz, &ch, &index, err);
+        if (found != 0) {
+            rc = found < 0 ? found : MA_OK;
+            goto done;
+        }
+    }
     if (b->n_moves >= GAME_RULES_MAX_MOVES) {
         rc = err_set(err, MA_ERR_INVALID, "more than %d villagers moved at once", GAME_RULES_MAX_MOVES);
         goto done;
     }
-    int32_t hx = cJSON_GetArrayItem(h, 0)->valueint, hy = cJSON_GetArrayItem(h, 1)->valueint,
-            hz = cJSON_GetArrayItem(h, 2)->valueint;
     RuleEntityLog *l = &b->moves[b->n_moves];
     if (!home) {
         Chunk *ch = NULL;
@@ -559,7 +570,7 @@ static int e_villager_away(void *ud, const char *who, int home, Err *err)
         cJSON_AddItemToObject(a, "entity", ent);
         cJSON_AddNumberToObject(a, "since", (double)g->clock);
     } else {
-        cJSON *ent = cJSON_DetachItemFromObjectCaseSensitive(away, "entity");
+        cJSON *ent = away ? cJSON_DetachItemFromObjectCaseSensitive(away, "entity") : NULL;
         if (!cJSON_IsObject(ent) || !json_str(ent, "id") || strcmp(json_str(ent, "id"), id) != 0) {
             cJSON_Delete(ent);
             ent = villager_entity(&c, id);
