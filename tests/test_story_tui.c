@@ -173,10 +173,7 @@ static void test_a_story_played_by_script_goes_on_in_the_client(void **state)
     char *s = tmux_wait_for("Your story goes on: The Cold Hearth.", 60);
     assert_null(strstr(s, "A story waits for you"));
     free(s);
-    tmux_keys("Q");
-    free(tmux_wait_for("[yN]", 10));
-    tmux_keys("y");
-    free(tmux_wait_for("EXIT=", 20));
+    tmux_quit_game();
 }
 
 int main(void)

@@ -27,18 +27,6 @@ typedef struct Walker {
     char role[16], name[48];
 } Walker;
 
-static int entity_index(Chunk *ch, const char *id)
-{
-    int i = 0;
-    cJSON *e;
-    cJSON_ArrayForEach(e, ch->entities) {
-        if (strcmp(agent_sfield(e, "id", ""), id) == 0)
-            return i;
-        i++;
-    }
-    return -1;
-}
-
 /* Where a villager can stand near (x, z): on the ground with two cells of air. */
 static int stand_at(AgentCtx *c, int32_t x, int32_t z, int32_t *y)
 {
@@ -64,8 +52,8 @@ static int move_villager(AgentCtx *c, Evo *e, const Walker *w, int32_t tx, int32
     Chunk *from = world_chunk(c->a->w, ocx, ocy, ocz, err);
     if (!from)
         return err->code;
-    int i = entity_index(from, w->id);
-    if (i < 0)
+    int i;
+    if (!chunk_entity_find(from, w->id, &i))
         return MA_OK;
     cJSON *ent = cJSON_DetachItemFromArray(from->entities, i);
     world_mark_dirty(c->a->w, ocx, ocy, ocz);

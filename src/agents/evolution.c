@@ -62,26 +62,6 @@ static cJSON *block_meta_at(World *w, int32_t x, int32_t y, int32_t z)
     return m ? cJSON_Duplicate(m, 1) : NULL;
 }
 
-/* The entity with this id in chunk c, or NULL; its place in the list goes to *index (may be NULL). */
-static cJSON *entity_at(Chunk *c, const char *id, int *index)
-{
-    cJSON *e;
-    int i = 0;
-    cJSON_ArrayForEach(e, c->entities) {
-        const cJSON *eid = cJSON_GetObjectItemCaseSensitive(e, "id");
-        if (cJSON_IsString(eid) && strcmp(eid->valuestring, id) == 0) {
-            if (index)
-                *index = i;
-            return e;
-        }
-        i++;
-    }
-    if (index)
-        *index = -1;
-    return NULL;
-}
-
-static cJSON *entity_in(Chunk *c, const char *id) { return entity_at(c, id, NULL); }
 
 /* Puts item at position at of array (or last). Written out because cJSON_InsertItemInArray of the
  * cJSON in Debian 12 (1.7.15) leaves the list's last-item link stale when inserting at 0, and the
@@ -238,7 +218,7 @@ int evo_touch_entity(Evo *e, int32_t cx, int32_t cy, int32_t cz, const char *ent
     it->kind = 'e';
     it->x = cx, it->y = cy, it->z = cz;
     snprintf(it->key, sizeof it->key, "%s", entity_id);
-    cJSON *now = entity_at(c, entity_id, &it->index);
+    cJSON *now = chunk_entity_find(c, entity_id, &it->index);
     it->before = now ? cJSON_Duplicate(now, 1) : NULL;
     return MA_OK;
 }
@@ -319,7 +299,7 @@ int evo_commit(Evo *e, int64_t agent_id, const char *type, cJSON *reasoning, int
                 cJSON_Delete(o);
                 break;
             }
-            const cJSON *after = entity_in(c, it->key);
+            const cJSON *after = chunk_entity_find(c, it->key, NULL);
             changed = !((after == NULL && it->before == NULL) || (after && it->before && cJSON_Compare(after, it->before, 1)));
             cJSON *chunk = cJSON_AddArrayToObject(o, "chunk");
             cJSON_AddItemToArray(chunk, cJSON_CreateNumber(it->x));
@@ -330,7 +310,7 @@ int evo_commit(Evo *e, int64_t agent_id, const char *type, cJSON *reasoning, int
             cJSON_AddItemToObject(o, "after", json_or_null(after));
             /* Where in the chunk's list, so that undoing puts it back in its place. */
             int after_index = -1;
-            entity_at(c, it->key, &after_index);
+            chunk_entity_find(c, it->key, &after_index);
             cJSON_AddNumberToObject(o, "before_index", it->index);
             cJSON_AddNumberToObject(o, "after_index", after_index);
             if (changed)
@@ -456,7 +436,7 @@ static int item_holds(Save *s, World *w, char kind, const cJSON *it, char *now_d
                                 cJSON_GetArrayItem(c, 2)->valueint, err);
         if (!ch)
             return -1;
-        const cJSON *now = entity_in(ch, json_str(it, "id"));
+        const cJSON *now = chunk_entity_find(ch, json_str(it, "id"), NULL);
         const cJSON *after = cJSON_GetObjectItemCaseSensitive(it, "after");
         snprintf(now_desc, size, "%s", now ? "somewhere else or changed" : "gone");
         return cJSON_IsNull(after) ? now == NULL : now && cJSON_Compare(now, after, 1);
@@ -496,16 +476,9 @@ static int item_undo(Save *s, World *w, char kind, const cJSON *it, Err *err)
         Chunk *ch = world_chunk(w, cx, cy, cz, err);
         if (!ch)
             return err->code;
-        int i = 0;
-        cJSON *e;
-        cJSON_ArrayForEach(e, ch->entities) {
-            const cJSON *eid = cJSON_GetObjectItemCaseSensitive(e, "id");
-            if (cJSON_IsString(eid) && strcmp(eid->valuestring, json_str(it, "id")) == 0) {
-                cJSON_DeleteItemFromArray(ch->entities, i);
-                break;
-            }
-            i++;
-        }
+        int i;
+        if (chunk_entity_find(ch, json_str(it, "id"), &i))
+            cJSON_DeleteItemFromArray(ch->entities, i);
         if (cJSON_IsObject(before)) {
             insert_at(ch->entities, json_int(it, "before_index", -1), cJSON_Duplicate(before, 1));
         }

@@ -429,12 +429,11 @@ static int e_set_block(void *ud, const RuleBlockChange *c, Err *err)
 /* How far from home a villager is looked for: the agents walk them about their village. */
 #define AWAY_SEARCH_CHUNKS 3
 
-/* The chunk and index of villager entity `id` near home (hx, hy, hz): 1 when found, 0 when not,
+/* The chunk and index of villager entity `id` near home[]: 1 when found, 0 when not,
  * or a negative status. */
-static int villager_find(Game *g, const char *id, int32_t hx, int32_t hy, int32_t hz, Chunk **out, int *index,
-                         Err *err)
+static int villager_find(Game *g, const char *id, const int32_t home[3], Chunk **out, int *index, Err *err)
 {
-    int32_t hcx = chunk_coord(hx), hcy = chunk_coord(hy), hcz = chunk_coord(hz);
+    int32_t hcx = chunk_coord(home[0]), hcy = chunk_coord(home[1]), hcz = chunk_coord(home[2]);
     for (int32_t cy = hcy - 1; cy <= hcy + 1; cy++) {
         if (cy < 0 || cy >= WORLD_CHUNKS_Y)
             continue;
@@ -443,16 +442,10 @@ static int villager_find(Game *g, const char *id, int32_t hx, int32_t hy, int32_
                 Chunk *c = world_chunk(g->world, cx, cy, cz, err);
                 if (!c)
                     return err->code;
-                int i = 0;
-                const cJSON *e;
-                cJSON_ArrayForEach(e, c->entities) {
-                    const char *type = json_str(e, "type"), *eid = json_str(e, "id");
-                    if (type && eid && strcmp(type, "npc") == 0 && strcmp(eid, id) == 0) {
-                        *out = c;
-                        *index = i;
-                        return 1;
-                    }
-                    i++;
+                const cJSON *e = chunk_entity_find(c, id, index);
+                if (e && json_str(e, "type") && strcmp(json_str(e, "type"), "npc") == 0) {
+                    *out = c;
+                    return 1;
                 }
             }
     }
@@ -478,20 +471,14 @@ static void restore_moves(Binding *b, int from)
         const RuleEntityLog *l = &b->moves[--b->n_moves];
         Chunk *c = world_chunk(b->g->world, l->cx, l->cy, l->cz, NULL);
         cJSON *e = cJSON_Parse(l->entity);
+        int i;
         if (!c || !e) {
             cJSON_Delete(e);
             continue;
         }
         if (l->inserted) {
-            int i = 0;
-            const cJSON *it;
-            cJSON_ArrayForEach(it, c->entities) {
-                if (json_str(it, "id") && json_str(e, "id") && strcmp(json_str(it, "id"), json_str(e, "id")) == 0) {
-                    cJSON_DeleteItemFromArray(c->entities, i);
-                    break;
-                }
-                i++;
-            }
+            if (chunk_entity_find(c, json_str(e, "id"), &i))
+                cJSON_DeleteItemFromArray(c->entities, i);
             cJSON_Delete(e);
         } else if (l->index >= 0 && l->index < cJSON_GetArraySize(c->entities)) {
             cJSON_InsertItemInArray(c->entities, l->index, e);
@@ -500,6 +487,98 @@ static void restore_moves(Binding *b, int from)
         }
         world_mark_dirty(b->g->world, l->cx, l->cy, l->cz);
     }
+}
+
+/* The nearest place to stand to at[] within 4 blocks across and 2 up or down, the player's cells
+ * left out: at[] moves there and 1 is returned; 0, at[] as it was, when there is none. */
+static int stand_near(Game *g, int32_t at[3])
+{
+    for (int r = 1; r <= 4; r++)
+        for (int dy = 0; dy <= 4; dy++) {
+            int32_t y = at[1] + (dy % 2 ? (dy + 1) / 2 : -(dy / 2));
+            for (int dz = -r; dz <= r; dz++)
+                for (int dx = -r; dx <= r; dx++) {
+                    int32_t x = at[0] + dx, z = at[2] + dz;
+                    if ((abs(dx) != r && abs(dz) != r) || !game_standable(g, x, y, z) ||
+                        (x == g->p.x && z == g->p.z && abs(y - g->p.y) <= 1))
+                        continue;
+                    at[0] = x, at[1] = y, at[2] = z;
+                    return 1;
+                }
+        }
+    return 0;
+}
+
+/* leave: the villager's entity, wherever it stands near home, out of its chunk (logged in l) and
+ * into their row's appearance.away; one nowhere to be found is recorded away all the same. */
+static int villager_leave(Binding *b, CharacterRow *c, const char *id, const int32_t home[3], RuleEntityLog *l,
+                          Err *err)
+{
+    Game *g = b->g;
+    Chunk *ch = NULL;
+    int index = -1, found = villager_find(g, id, home, &ch, &index, err);
+    if (found < 0)
+        return found;
+    cJSON *ent;
+    if (found) {
+        ent = cJSON_DetachItemFromArray(ch->entities, index);
+        l->cx = ch->cx, l->cy = ch->cy, l->cz = ch->cz, l->index = index, l->inserted = 0;
+        if (!cJSON_PrintPreallocated(ent, l->entity, (int)sizeof l->entity, 0)) {
+            cJSON_InsertItemInArray(ch->entities, index, ent);
+            return err_set(err, MA_ERR_INVALID, "%s carries too much to leave", c->name);
+        }
+        b->n_moves++;
+        world_mark_dirty(g->world, ch->cx, ch->cy, ch->cz);
+    } else {
+        ent = villager_entity(c, id);
+    }
+    cJSON *a = cJSON_AddObjectToObject(c->appearance, "away");
+    cJSON_AddItemToObject(a, "entity", ent);
+    cJSON_AddNumberToObject(a, "since", (double)g->clock);
+    return MA_OK;
+}
+
+/* come_home: the entity kept in away (or made again from the row) stands at home, or, where home
+ * has been built over, at the nearest place to stand (logged in l); appearance.away goes. */
+static int villager_come_home(Binding *b, CharacterRow *c, const char *id, const int32_t home[3], cJSON *away,
+                              RuleEntityLog *l, Err *err)
+{
+    Game *g = b->g;
+    if (home[1] < 0 || home[1] >= WORLD_HEIGHT)
+        return err_set(err, MA_ERR_INVALID, "%s's home (%d, %d, %d) is beyond the world", c->name, home[0], home[1],
+                       home[2]);
+    int32_t at[3] = {home[0], home[1], home[2]};
+    if (!game_standable(g, at[0], at[1], at[2]))
+        stand_near(g, at); /* else home all the same */
+    int32_t cx = chunk_coord(at[0]), cy = chunk_coord(at[1]), cz = chunk_coord(at[2]);
+    Chunk *ch = world_chunk(g->world, cx, cy, cz, err);
+    if (!ch)
+        return err->code;
+    if (cJSON_GetArraySize(ch->entities) >= CHUNK_MAX_ENTITIES)
+        return err_set(err, MA_ERR_INVALID, "there is no room at %s's home", c->name);
+    cJSON *ent = away ? cJSON_DetachItemFromObjectCaseSensitive(away, "entity") : NULL;
+    if (!cJSON_IsObject(ent) || !json_str(ent, "id") || strcmp(json_str(ent, "id"), id) != 0) {
+        cJSON_Delete(ent);
+        ent = villager_entity(c, id);
+    }
+    cJSON *pos = cJSON_CreateArray();
+    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(at[0])));
+    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(at[1])));
+    cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(at[2])));
+    if (cJSON_GetObjectItemCaseSensitive(ent, "position"))
+        cJSON_ReplaceItemInObjectCaseSensitive(ent, "position", pos);
+    else
+        cJSON_AddItemToObject(ent, "position", pos);
+    if (!cJSON_PrintPreallocated(ent, l->entity, (int)sizeof l->entity, 0)) {
+        cJSON_Delete(ent);
+        return err_set(err, MA_ERR_INVALID, "%s carries too much to come home", c->name);
+    }
+    l->cx = cx, l->cy = cy, l->cz = cz, l->index = cJSON_GetArraySize(ch->entities), l->inserted = 1;
+    cJSON_AddItemToArray(ch->entities, ent);
+    b->n_moves++;
+    world_mark_dirty(g->world, cx, cy, cz);
+    cJSON_DeleteItemFromObjectCaseSensitive(c->appearance, "away");
+    return MA_OK;
 }
 
 /* leave (home = 0): the villager's entity leaves the world (their row keeps it, under
@@ -525,104 +604,26 @@ static int e_villager_away(void *ud, const char *who, int home, Err *err)
         rc = err_set(err, MA_ERR_INVALID, "%s is no villager of this world", c.name);
         goto done;
     }
-    int32_t hx = cJSON_GetArrayItem(h, 0)->valueint, hy = cJSON_GetArrayItem(h, 1)->valueint,
-            hz = cJSON_GetArrayItem(h, 2)->valueint;
+    const int32_t at[3] = {cJSON_GetArrayItem(h, 0)->valueint, cJSON_GetArrayItem(h, 1)->valueint,
+                           cJSON_GetArrayItem(h, 2)->valueint};
+    Chunk *ch;
+    int index;
     if (!home && away)
         goto done; /* already away */
-    if (home && !away) {
-        /* Home already, unless gone from the world with no record of it (a shared world's sync
-         * brought the chunk without them, from another player's story): then made again. */
-        Chunk *ch = NULL;
-        int index = -1, found = villager_find(g, id, hx, hy, hz, &ch, &index, err);
-        if (found != 0) {
-            rc = found < 0 ? found : MA_OK;
-            goto done;
-        }
+    /* Home already, unless gone from the world with no record of it (a shared world's sync
+     * brought the chunk without them, from another player's story): then made again. */
+    if (home && !away && (rc = villager_find(g, id, at, &ch, &index, err)) != 0) {
+        rc = rc < 0 ? rc : MA_OK;
+        goto done;
     }
     if (b->n_moves >= GAME_RULES_MAX_MOVES) {
         rc = err_set(err, MA_ERR_INVALID, "more than %d villagers moved at once", GAME_RULES_MAX_MOVES);
         goto done;
     }
     RuleEntityLog *l = &b->moves[b->n_moves];
-    if (!home) {
-        Chunk *ch = NULL;
-        int index = -1;
-        int found = villager_find(g, id, hx, hy, hz, &ch, &index, err);
-        if (found < 0) {
-            rc = found;
-            goto done;
-        }
-        cJSON *ent;
-        if (found) {
-            ent = cJSON_DetachItemFromArray(ch->entities, index);
-            l->cx = ch->cx, l->cy = ch->cy, l->cz = ch->cz, l->index = index, l->inserted = 0;
-            if (!cJSON_PrintPreallocated(ent, l->entity, (int)sizeof l->entity, 0)) {
-                cJSON_InsertItemInArray(ch->entities, index, ent);
-                rc = err_set(err, MA_ERR_INVALID, "%s carries too much to leave", c.name);
-                goto done;
-            }
-            b->n_moves++;
-            world_mark_dirty(g->world, ch->cx, ch->cy, ch->cz);
-        } else {
-            ent = villager_entity(&c, id);
-        }
-        cJSON *a = cJSON_AddObjectToObject(c.appearance, "away");
-        cJSON_AddItemToObject(a, "entity", ent);
-        cJSON_AddNumberToObject(a, "since", (double)g->clock);
-    } else {
-        cJSON *ent = away ? cJSON_DetachItemFromObjectCaseSensitive(away, "entity") : NULL;
-        if (!cJSON_IsObject(ent) || !json_str(ent, "id") || strcmp(json_str(ent, "id"), id) != 0) {
-            cJSON_Delete(ent);
-            ent = villager_entity(&c, id);
-        }
-        if (hy < 0 || hy >= WORLD_HEIGHT) {
-            cJSON_Delete(ent);
-            rc = err_set(err, MA_ERR_INVALID, "%s's home (%d, %d, %d) is beyond the world", c.name, hx, hy, hz);
-            goto done;
-        }
-        /* Where they stood may have been built over while they were away: the nearest place to
-         * stand within 4 blocks (and 2 up or down), else home all the same. */
-        if (!game_standable(g, hx, hy, hz)) {
-            int found = 0;
-            for (int r = 1; r <= 4 && !found; r++)
-                for (int dy = 0; dy <= 4 && !found; dy++) {
-                    int32_t y = hy + (dy % 2 ? (dy + 1) / 2 : -(dy / 2));
-                    for (int dz = -r; dz <= r && !found; dz++)
-                        for (int dx = -r; dx <= r && !found; dx++)
-                            if ((abs(dx) == r || abs(dz) == r) && game_standable(g, hx + dx, y, hz + dz) &&
-                                !(hx + dx == g->p.x && hz + dz == g->p.z && abs(y - g->p.y) <= 1)) {
-                                hx += dx, hy = y, hz += dz;
-                                found = 1;
-                            }
-                }
-        }
-        int32_t cx = chunk_coord(hx), cy = chunk_coord(hy), cz = chunk_coord(hz);
-        Chunk *ch = world_chunk(g->world, cx, cy, cz, err);
-        if (!ch || cJSON_GetArraySize(ch->entities) >= CHUNK_MAX_ENTITIES) {
-            cJSON_Delete(ent);
-            rc = ch ? err_set(err, MA_ERR_INVALID, "there is no room at %s's home", c.name) : err->code;
-            goto done;
-        }
-        cJSON *pos = cJSON_CreateArray();
-        cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(hx)));
-        cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(hy)));
-        cJSON_AddItemToArray(pos, cJSON_CreateNumber(chunk_local(hz)));
-        if (cJSON_GetObjectItemCaseSensitive(ent, "position"))
-            cJSON_ReplaceItemInObjectCaseSensitive(ent, "position", pos);
-        else
-            cJSON_AddItemToObject(ent, "position", pos);
-        if (!cJSON_PrintPreallocated(ent, l->entity, (int)sizeof l->entity, 0)) {
-            cJSON_Delete(ent);
-            rc = err_set(err, MA_ERR_INVALID, "%s carries too much to come home", c.name);
-            goto done;
-        }
-        l->cx = cx, l->cy = cy, l->cz = cz, l->index = cJSON_GetArraySize(ch->entities), l->inserted = 1;
-        cJSON_AddItemToArray(ch->entities, ent);
-        b->n_moves++;
-        world_mark_dirty(g->world, cx, cy, cz);
-        cJSON_DeleteItemFromObjectCaseSensitive(c.appearance, "away");
-    }
-    rc = characters_update(g->save, &c, err);
+    rc = home ? villager_come_home(b, &c, id, at, away, l, err) : villager_leave(b, &c, id, at, l, err);
+    if (rc == MA_OK)
+        rc = characters_update(g->save, &c, err);
     /* The agents' log of where they walked the villager now gives way to this. */
     if (rc == MA_OK)
         rc = evolution_things_player_entity(g->save, g->p.world_id, id, (int64_t)g->clock, err);

@@ -78,6 +78,24 @@ void chunk_compact(Chunk *c)
     }
 }
 
+cJSON *chunk_entity_find(const Chunk *c, const char *id, int *index)
+{
+    cJSON *e;
+    int i = 0;
+    cJSON_ArrayForEach(e, c->entities) {
+        const cJSON *eid = cJSON_GetObjectItemCaseSensitive(e, "id");
+        if (id && cJSON_IsString(eid) && strcmp(eid->valuestring, id) == 0) {
+            if (index)
+                *index = i;
+            return e;
+        }
+        i++;
+    }
+    if (index)
+        *index = -1;
+    return NULL;
+}
+
 static int meta_find(const Chunk *c, int index)
 {
     int lo = 0, hi = c->n_meta - 1;

@@ -65,6 +65,10 @@ cJSON *chunk_meta_get(const Chunk *c, int index);
 /* Takes ownership of metadata (NULL removes it). */
 int chunk_meta_set(Chunk *c, int index, cJSON *metadata);
 
+/* The entity whose "id" is id in c's entities, or NULL; its place in the list goes to *index
+ * (-1 when none; index may be NULL). */
+cJSON *chunk_entity_find(const Chunk *c, const char *id, int *index);
+
 /* Bytes of heap this chunk holds, struct included (for the cache bound). */
 size_t chunk_memory(const Chunk *c);
 
