@@ -2,7 +2,8 @@
  *
  * For each kind of action (move, dig, place, craft with success and with
  * failure, quest accept and hand-in, talk with a consequence, equip, a kill
- * with a drop, death and respawn, level-up, an achievement, putting into a chest) on a small flat
+ * with a drop, death and respawn, level-up, an achievement, putting into a chest, a story choice that
+ * sends a villager away) on a small flat
  * world set up for it:
  *   - a clean run gives the save "after"; the save before the action is
  *     "before"; the action commits exactly once;
@@ -198,6 +199,22 @@ static void prep_chest(Ctx *c)
     assert_int_equal(world_set_block(game_world(c->g), hx, hy, hz + 1, (BlockId)chest, &err), MA_OK);
     assert_int_equal(world_flush(game_world(c->g), &err), MA_OK);
 }
+/* Talking to Mara begins her storyline (The Blight in the Wheat); its choice to burn the field
+ * sends her away in this test's data (group_setup): a chunk's entity, her row, the agents' log,
+ * the story's rows, all in the one action. */
+static void prep_blight(Ctx *c)
+{
+    run(c->g, "talk e");
+    ActionResult r = run(c->g, "story");
+    picked_reply[0] = '\0';
+    for (int i = 0; i < r.n_events; i++) {
+        int n = 0;
+        if (sscanf(r.events[i].text, "%d)", &n) == 1 && strstr(r.events[i].text, "burn the field"))
+            snprintf(picked_reply, sizeof picked_reply, "choose %d", n);
+    }
+    if (!picked_reply[0])
+        fail_msg("Mara's storyline offers no choice to burn the field");
+}
 static void prep_stat_point(Ctx *c) { counter(c, "stat_points", 1); }
 static void prep_steps(Ctx *c) { counter(c, "steps", 19); }
 
@@ -224,6 +241,7 @@ static const Scenario scenarios[] = {
     {"level_up", prep_stat_point, "levelup strength", "ok"},
     {"achievement", prep_steps, "move s", "First Steps"},
     {"store", prep_chest, "store bread 2", "You put 2 bread in the chest."},
+    {"story_leave", prep_blight, NULL, "Mara the farmer has gone away"},
 };
 
 /* The scenario's own start: a copy of the base with its preparation done. */
@@ -444,6 +462,11 @@ static int group_setup(void **state)
     setenv("MAGIC_BCRYPT_COST", "4", 1);
     const char *k = getenv("MAGIC_FAULT_STRIDE");
     stride = k && atol(k) > 0 ? atol(k) : 1;
+    /* The game's data, with a villager story's choice that sends the villager away. */
+    const char *data = th_data_copy(dir, "data");
+    th_data_patch(data, "stories/blight_in_the_wheat.json", "\"reason\": \"told me to burn my field\"\n     }\n    },",
+                  "\"reason\": \"told me to burn my field\"\n     }\n    },\n    {\"leave\": {\"who\": \"@villager\"}},");
+    setenv("MAGIC_DATA_DIR", data, 1);
     build_base();
     return 0;
 }

@@ -1161,6 +1161,11 @@ static void test_a_failed_effect_list_leaves_the_villager_where_they_stood(void 
     assert_int_not_equal(rules_apply(&gr.ctx, e, &err), MA_OK);
     assert_int_equal(entity_count(w, trader, th[0], th[1], th[2], at), 0);
     assert_int_equal(gr.n_moves, 0);
+    /* And in the save: the row still says away. */
+    CharacterRow c;
+    assert_int_equal(characters_get(f.save, npc_character_id(f.game, trader), &c, &err), MA_OK);
+    assert_non_null(cJSON_GetObjectItemCaseSensitive(c.appearance, "away"));
+    character_row_clear(&c);
     /* Without the failing take it holds, and a leave undone by a rollback puts them back. */
     cJSON_DeleteItemFromArray(e, 1);
     assert_int_equal(rules_apply(&gr.ctx, e, &err), MA_OK);
