@@ -26,19 +26,43 @@ static const OreRule ore_rules[] = {
     {offsetof(Blocks, dirt), 20, 100, 1, 18, 40},
 };
 
+/* The steps of a walk by direction (+x, -x, +z, -z, +y, -y). */
+static const int8_t step_x[6] = {1, -1, 0, 0, 0, 0}, step_z[6] = {0, 0, 1, -1, 0, 0}, step_y[6] = {0, 0, 0, 0, 1, -1};
+
+/* xoshiro256** (util/prng.c's prng_next), here so that it inlines into the walk. */
+static inline uint64_t ore_next(Prng *p)
+{
+    uint64_t *s = p->s;
+    uint64_t r = s[1] * 5, result = ((r << 7) | (r >> 57)) * 9, t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = (s[3] << 45) | (s[3] >> 19);
+    return result;
+}
+
 /* Veins are random walks kept inside the chunk, each from a hash of the
- * chunk, and replace only stone inside their depth band. */
+ * chunk, and replace only stone inside their depth band. A step that would
+ * leave the chunk goes the other way. The walk is written without branches
+ * on its direction or on what it finds (each would be a guess the processor
+ * gets wrong about every other step): the same cells as a switch on the
+ * direction, which the generator's fingerprint test holds it to. */
 void gen_place_ores(const Generator *g, uint8_t *buf, int32_t cx, int32_t cy, int32_t cz)
 {
     int y0 = cy * CHUNK_SIZE, y1 = y0 + CHUNK_SIZE - 1;
+    const uint8_t stone = g->b.stone;
     Prng p;
     prng_seed(&p, gen_hash(g, cx, cy, cz, SALT_ORE));
     for (size_t o = 0; o < sizeof ore_rules / sizeof ore_rules[0]; o++) {
         const OreRule *r = &ore_rules[o];
         uint8_t ore = *(const BlockId *)((const char *)&g->b + r->off);
         int lo = r->ylo > y0 ? r->ylo : y0, hi = r->yhi < y1 ? r->yhi : y1;
+        /* Local y inside the rule's band: lo..hi made local. */
+        unsigned band_lo = (unsigned)(lo - y0), band_n = (unsigned)(hi - lo);
         for (int t = 0; t < r->tries; t++) {
-            uint64_t v = prng_next(&p);
+            uint64_t v = ore_next(&p);
             if (lo > hi || (int)(v % 100) >= r->chance)
                 continue;
             int x = (int)(v >> 8) & 15, z = (int)(v >> 12) & 15;
@@ -46,20 +70,16 @@ void gen_place_ores(const Generator *g, uint8_t *buf, int32_t cx, int32_t cy, in
             uint64_t steps = v >> 24;
             for (int s = 0; s < r->size; s++) {
                 int idx = CHUNK_INDEX(x, y, z);
-                if (buf[idx] == g->b.stone && y0 + y >= r->ylo && y0 + y <= r->yhi)
-                    buf[idx] = ore;
+                uint8_t here = buf[idx];
+                buf[idx] = here == stone && (unsigned)(y - (int)band_lo) <= band_n ? ore : here;
                 unsigned dir = (unsigned)(steps % 6);
                 steps /= 6;
                 if (!steps)
-                    steps = prng_next(&p) >> 8;
-                switch (dir) {
-                case 0: x = x < 15 ? x + 1 : x - 1; break;
-                case 1: x = x > 0 ? x - 1 : x + 1; break;
-                case 2: z = z < 15 ? z + 1 : z - 1; break;
-                case 3: z = z > 0 ? z - 1 : z + 1; break;
-                case 4: y = y < 15 ? y + 1 : y - 1; break;
-                default: y = y > 0 ? y - 1 : y + 1; break;
-                }
+                    steps = ore_next(&p) >> 8;
+                int nx = x + step_x[dir], ny = y + step_y[dir], nz = z + step_z[dir];
+                x = (unsigned)nx > 15 ? x - step_x[dir] : nx;
+                y = (unsigned)ny > 15 ? y - step_y[dir] : ny;
+                z = (unsigned)nz > 15 ? z - step_z[dir] : nz;
             }
         }
     }
