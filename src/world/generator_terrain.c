@@ -286,19 +286,31 @@ void gen_fill_terrain(const Generator *g, const Column *col, uint8_t *buf, int y
     }
 }
 
+/* bedrock when set, else cell: by a mask, so that no branch depends on set. */
+static inline uint8_t bedrock_if(uint8_t cell, uint8_t bedrock, int set)
+{
+    uint8_t m = (uint8_t)-(unsigned)(set != 0);
+    return (uint8_t)((cell & ~m) | (bedrock & m));
+}
+
 void gen_fill_bedrock(const Generator *g, uint8_t *buf, int32_t cx, int32_t cz)
 {
+    /* gen_hash(g, x, z, SALT_BEDROCK, 0) of each column, its first step (of x) done once a row. */
+    uint64_t first[CHUNK_SIZE];
+    for (int lx = 0; lx < CHUNK_SIZE; lx++)
+        first[lx] = gen_mix(g->seed_hash ^ (uint64_t)(int64_t)(cx * CHUNK_SIZE + lx));
     for (int lz = 0; lz < CHUNK_SIZE; lz++)
         for (int lx = 0; lx < CHUNK_SIZE; lx++) {
             buf[CHUNK_INDEX(lx, 0, lz)] = g->b.bedrock;
-            uint64_t r = gen_hash(g, cx * CHUNK_SIZE + lx, cz * CHUNK_SIZE + lz, SALT_BEDROCK, 0);
+            uint64_t r = gen_mix(first[lx] ^ (uint64_t)(int64_t)(cz * CHUNK_SIZE + lz) * 0x9e3779b97f4a7c15ULL);
+            r = gen_mix(gen_mix(r ^ (uint64_t)SALT_BEDROCK * 0xc2b2ae3d27d4eb4fULL));
             /* Layer y is bedrock when (r >> 8y) % (y + 1) == 0, written out
-             * so that each division is by a constant. */
-            if ((r >> 8) % 2 == 0)
-                buf[CHUNK_INDEX(lx, 1, lz)] = g->b.bedrock;
-            if ((r >> 16) % 3 == 0)
-                buf[CHUNK_INDEX(lx, 2, lz)] = g->b.bedrock;
-            if ((r >> 24) % 4 == 0)
-                buf[CHUNK_INDEX(lx, 3, lz)] = g->b.bedrock;
+             * so that each division is by a constant, and as a select rather
+             * than a branch: each is a coin toss the processor cannot guess. */
+            uint8_t *b1 = &buf[CHUNK_INDEX(lx, 1, lz)], *b2 = &buf[CHUNK_INDEX(lx, 2, lz)],
+                    *b3 = &buf[CHUNK_INDEX(lx, 3, lz)];
+            *b1 = bedrock_if(*b1, g->b.bedrock, (r >> 8) % 2 == 0);
+            *b2 = bedrock_if(*b2, g->b.bedrock, (r >> 16) % 3 == 0);
+            *b3 = bedrock_if(*b3, g->b.bedrock, (r >> 24) % 4 == 0);
         }
 }
