@@ -258,10 +258,12 @@ static int compose(MainUi *u, Layout *L)
     *L = screen_main_layout();
     World *w = game_world(u->g);
     Err err = {0};
+    /* One read transaction for the map and the panel: their many reads share one lock of the
+     * save instead of taking and leaving it a statement at a time. */
     world_batch_begin(w, &err);
     draw_map(u, L);
-    world_batch_end(w, &err);
     draw_panel(u, L);
+    world_batch_end(w, &err);
     draw_log(u, L);
     return 1;
 }
