@@ -624,6 +624,63 @@ static void test_explain_says_what_is_needed_and_what_you_have(void **state)
                         "needs a dungeon within 16 blocks");
 }
 
+static int q_way(void *ud, const char *kind, char *buf, size_t size)
+{
+    (void)ud;
+    if (strcmp(kind, "ruins") != 0)
+        return 0;
+    snprintf(buf, size, "the nearest: Ruins of Larkton, E 204");
+    return 1;
+}
+
+/* A place not near is explained with the way to the nearest one, when the game knows it; "ruins"
+ * takes no article. rules_place_wanted says when going there is all a condition waits for. */
+static void test_a_place_not_near_says_which_way_and_whether_it_is_all_that_is_missing(void **state)
+{
+    (void)state;
+    Fake f;
+    fake_init(&f);
+    f.place = "village";
+    f.place_radius = 3;
+    RuleCtx ctx = fake_ctx(&f);
+    ctx.place_way = q_way;
+    char buf[300], kind[32];
+    cJSON *c = J("{\"place\":{\"near\":\"ruins\",\"radius\":24}}");
+    rules_explain(&ctx, c, buf, sizeof buf);
+    assert_string_equal(buf, "needs ruins within 24 blocks (the nearest: Ruins of Larkton, E 204)");
+    assert_int_equal(rules_place_wanted(&ctx, c, kind, sizeof kind), 1);
+    assert_string_equal(kind, "ruins");
+    cJSON_Delete(c);
+    /* No way known (a block, or no place of the kind): the reason alone. */
+    c = J("{\"place\":{\"near\":\"furnace\",\"radius\":8}}");
+    rules_explain(&ctx, c, buf, sizeof buf);
+    assert_string_equal(buf, "needs a furnace within 8 blocks");
+    cJSON_Delete(c);
+    /* With an item the player has: still only the place. With a stat the player lacks: going
+     * there would not be enough. */
+    c = J("{\"all\":[{\"item\":{\"name\":\"torch\"}},{\"place\":{\"near\":\"ruins\",\"radius\":24}}]}");
+    assert_int_equal(rules_place_wanted(&ctx, c, kind, sizeof kind), 1);
+    cJSON_Delete(c);
+    c = J("{\"all\":[{\"stat\":{\"name\":\"strength\",\"min\":14}},{\"place\":{\"near\":\"ruins\",\"radius\":24}}]}");
+    assert_int_equal(rules_place_wanted(&ctx, c, kind, sizeof kind), 0);
+    assert_string_equal(kind, "");
+    cJSON_Delete(c);
+    /* Near already, or not asking for a place, or asking to be away from one: nothing to go to. */
+    const char *none[] = {"{\"place\":{\"near\":\"village\",\"radius\":8}}", "{\"level\":{\"min\":9}}",
+                          "{\"not\":{\"place\":{\"near\":\"village\",\"radius\":8}}}", "{}"};
+    for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
+        c = J(none[i]);
+        assert_int_equal(rules_place_wanted(&ctx, c, kind, sizeof kind), 0);
+        assert_string_equal(kind, "");
+        cJSON_Delete(c);
+    }
+    /* One of two places: either would do, the first not near is named. */
+    c = J("{\"any\":[{\"place\":{\"near\":\"shrine\",\"radius\":8}},{\"place\":{\"near\":\"ruins\",\"radius\":8}}]}");
+    assert_int_equal(rules_place_wanted(&ctx, c, kind, sizeof kind), 1);
+    assert_string_equal(kind, "shrine");
+    cJSON_Delete(c);
+}
+
 static void test_explain_combinations_and_true_conditions(void **state)
 {
     (void)state;
@@ -1100,6 +1157,7 @@ int main(void)
         cmocka_unit_test(test_missing_callbacks_make_conditions_false),
         cmocka_unit_test(test_explain_says_what_is_needed_and_what_you_have),
         cmocka_unit_test(test_explain_combinations_and_true_conditions),
+        cmocka_unit_test(test_a_place_not_near_says_which_way_and_whether_it_is_all_that_is_missing),
         cmocka_unit_test(test_explain_cuts_to_the_buffer),
         cmocka_unit_test(test_effects_apply_in_order_in_one_transaction),
         cmocka_unit_test(test_failing_effect_in_the_middle_leaves_nothing_applied),

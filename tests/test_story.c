@@ -88,6 +88,39 @@ static ActionResult choose(Fx *f, const char *name)
 
 static int64_t q64(const char *file, const char *sql) { return th_sql_int(th_path(dir, file), sql); }
 
+/* Whether one leaf of a condition is a place to go to, or the item `given` (may be ""). */
+static int place_or_given(const cJSON *leaf, const char *given)
+{
+    const cJSON *need = cJSON_GetObjectItemCaseSensitive(leaf, "item");
+    if (cJSON_GetObjectItemCaseSensitive(leaf, "place"))
+        return 1;
+    return need && given[0] && strcmp(cJSON_GetObjectItemCaseSensitive(need, "name")->valuestring, given) == 0;
+}
+
+/* Whether a condition needs nothing but places to go to and the item `given`: one such leaf, or
+ * an "all" of them. */
+static int needs_only_place_or(const cJSON *cond, const char *given)
+{
+    const cJSON *all = cJSON_GetObjectItemCaseSensitive(cond, "all"), *leaf;
+    if (!all)
+        return place_or_given(cond, given);
+    int n = 0;
+    cJSON_ArrayForEach(leaf, all) {
+        if (!place_or_given(leaf, given))
+            return 0;
+        n++;
+    }
+    return n > 0;
+}
+
+/* Walks to the nearest ruins, as the Cold Hearth's choices that reach them ask. */
+static void walk_to_ruins(Fx *f)
+{
+    ActionResult r = th_act(f->game, "walk ruins");
+    if (!r.ok)
+        fail_msg("walk ruins: %s", r.text);
+}
+
 /* Every row of every table, in id order, each value with its type (heap). */
 static char *dump(const char *file)
 {
@@ -307,7 +340,7 @@ static void test_shipped_storylines_have_the_shape_the_design_asks_for(void **st
                        visible_effects(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(br, "revises"),
                                                                       "consequences"));
             /* Nobody is stuck: every passage with choices offers one that needs nothing, or only
-             * an item the passage itself gave. */
+             * an item the passage itself gave, or going to a place (a walk away). */
             int kids = 0, open = 0;
             char given[200] = "";
             cJSON_ArrayForEach(kid, cJSON_GetObjectItemCaseSensitive(br, "consequences")) {
@@ -319,10 +352,8 @@ static void test_shipped_storylines_have_the_shape_the_design_asks_for(void **st
                 const cJSON *p = cJSON_GetObjectItemCaseSensitive(kid, "parent");
                 if (cJSON_IsString(p) && strcmp(p->valuestring, name) == 0) {
                     const cJSON *cond = cJSON_GetObjectItemCaseSensitive(kid, "conditions");
-                    const cJSON *need = cJSON_GetObjectItemCaseSensitive(cond, "item");
                     kids++;
-                    open += !cond || (need && given[0] &&
-                                      strcmp(cJSON_GetObjectItemCaseSensitive(need, "name")->valuestring, given) == 0);
+                    open += !cond || needs_only_place_or(cond, given);
                 }
             }
             if (kids && !open)
@@ -582,8 +613,11 @@ static void test_the_cte_path_is_the_choices_made(void **state)
     Fx f;
     open_game(&f, "path.db");
     const char *route[] = {"hear_the_priest", "lie_to_the_guard", "blood_money_road"};
-    for (size_t i = 0; i < 3; i++)
+    for (size_t i = 0; i < 3; i++) {
+        if (i == 2)
+            walk_to_ruins(&f); /* the north road ends at the ruins */
         choose(&f, route[i]);
+    }
     StoryView v;
     Err err = {0};
     assert_int_equal(story_view(f.game, 0, &v, &err), MA_OK);
@@ -674,6 +708,7 @@ static void test_a_revision_reopens_the_smithy_and_is_recorded_on_the_new_choice
     assert_string_equal(flag, "yes");
 
     choose(&f, "search_the_smithy"); /* a warrior has the strength */
+    walk_to_ruins(&f);
     r = choose(&f, "clear_the_smith");
     assert_non_null(th_event_with(&r, "This changes what you chose before (\"Point at the soot on"));
     assert_non_null(th_event_with(&r, "the smithy door is opened again"));
@@ -1115,6 +1150,7 @@ static void test_a_villager_the_story_sends_away_is_gone_until_an_ending_brings_
     assert_int_equal(world_set_block(w, th[0], th[1], th[2], stone, NULL), MA_OK);
     assert_int_equal(world_set_block(w, th[0], th[1] + 1, th[2], stone, NULL), MA_OK);
     choose(&f, "search_the_smithy");
+    walk_to_ruins(&f);
     r = choose(&f, "clear_the_smith");
     assert_non_null(th_event_with(&r, "the smith is home again"));
     assert_int_equal(entity_count(w, smith, sh[0], sh[1], sh[2], at), 1);

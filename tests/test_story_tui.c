@@ -104,11 +104,32 @@ static void test_what_a_choice_did_is_wrapped_not_cut(void **state)
     tmux_keys("a");
     free(tmux_wait_for("Go after ", 10));
     tmux_keys("b");
-    free(tmux_wait_for("Break the seal", 10));
+    /* Following the tracks reaches the ruins: the choice waits until the character is there, the
+     * pane says which way the nearest ruins lie and offers to go, and so does the side panel. */
+    char *s = tmux_wait_for("t go to the ruins", 10);
+    assert_non_null(strstr(s, "Break the seal"));
+    assert_non_null(strstr(s, "Briarstead, E 103)")); /* "(the nearest: Ruins of" wraps before it */
+    free(s);
+    tmux_keys("Escape");
+    free(tmux_wait_for("nearest ruins: E 103", 10));
+    /* t in the pane travels there; travel stops for newcomers on the way, so go on until the
+     * choice no longer waits. */
+    int waiting = 1;
+    tmux_keys("s");
+    free(tmux_wait_for("t go to the ruins", 10));
+    for (int i = 0; i < 8 && waiting; i++) {
+        tmux_keys("t");
+        free(tmux_wait_for("You set off for Ruins of Briarstead", 10));
+        tmux_keys("s");
+        s = tmux_wait_for("Break the seal", 30);
+        waiting = strstr(s, "t go to the ruins") != NULL;
+        free(s);
+    }
+    assert_false(waiting);
     tmux_keys("a");
     free(tmux_wait_for("Stay hidden and wait for the buyer", 10));
     tmux_keys("b");
-    char *s = tmux_wait_for("The story has ended.", 10);
+    s = tmux_wait_for("The story has ended.", 10);
     /* The line's end is on the screen: "The Long Winter." after the wrap. */
     free(s);
     s = tmux_wait_for("brings about The Long Winter.", 5);

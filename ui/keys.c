@@ -53,6 +53,7 @@ static const KeyBinding g_keys[] = {
     {{'s', 0}, KCTX_MAP, KC_STORY, 0, "story: read the passage in focus; a letter takes a choice"},
     {{'J', 0}, KCTX_MAP | KCTX_STORY, KC_JOURNAL, 0, "journal: your storylines and every choice you made"},
     {{'\t', 0}, KCTX_STORY, KC_STORY_NEXT, 0, "the next storyline you are in"},
+    {{'t', 0}, KCTX_STORY, KC_STORY_GO, 0, "travel toward the place a choice waits for"},
     {{'H', 0}, KCTX_MAP, KC_CHRONICLE, 0, "chronicle: what happened in the world, and why"},
     {{'O', 0}, KCTX_MAP, KC_SYNC, 0, "sync now: send what you did, fetch what others did"},
     {{'o', 0}, KCTX_MAP, KC_SYNC_SCREEN, 0, "sync: what waits; conflicts, mine or theirs"},

@@ -57,6 +57,7 @@ typedef enum KeyCmd {
     KC_STORY,       /* the story pane: the focused storyline's passage and choices */
     KC_JOURNAL,     /* the journal: storylines and the choices made in each */
     KC_STORY_NEXT,  /* in the story pane: the next storyline */
+    KC_STORY_GO,    /* in the story pane: travel toward the place a choice waits for */
     KC_CHRONICLE,   /* the chronicle: what the world's agents changed, and why */
     KC_SYNC,        /* a shared world: sync now (in the background) */
     KC_SYNC_SCREEN, /* a shared world: its sync state and the conflicts to settle */

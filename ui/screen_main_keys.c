@@ -191,9 +191,15 @@ static int map_key_screens(MainUi *u, KeyCmd cmd)
         panel_mark_stale(&u->panel);
         return 0;
     case KC_ACHIEVEMENTS: screen_achievements_run(u->g); return 0;
-    case KC_STORY:
+    case KC_STORY: {
         screen_main_draw(u);
-        return screen_story_run(u->g, &u->log) == -2 ? -2 : 0;
+        char go[32];
+        int rc = screen_story_run(u->g, &u->log, go, sizeof go);
+        panel_mark_story(&u->panel);
+        if (rc == 2)
+            screen_main_travel_place(u, go); /* a choice waits for the player there */
+        return rc == -2 ? -2 : 0;
+    }
     case KC_JOURNAL: screen_story_journal_run(u->g); return 0;
     case KC_CHRONICLE: screen_chronicle_run(u->s, game_player(u->g)->world_id); return 0;
     case KC_SYNC:

@@ -69,6 +69,9 @@ int screen_main_act(MainUi *u, const Action *a, ActionResult *res);
  * (an attack, harm, no way, GAME_TRAVEL_STEPS), it stops when a threat comes into view or
  * someone new does (a villager not met, a creature that fights back, an item). */
 void screen_main_travel(MainUi *u, int to_cursor);
+/* Travel toward the nearest place of a kind ("ruins"), as travel to a cell: to its middle, or,
+ * when that is farther than one travel goes, to a cell on the way. */
+void screen_main_travel_place(MainUi *u, const char *kind);
 /* Rests (game_rest) until health and mana are full, drawing as it goes; refused with danger in
  * view, stopped by an attack, harm, danger or a newcomer in view (as travel). */
 void screen_main_rest(MainUi *u);

@@ -35,7 +35,8 @@ void panel_init(PanelState *ps, const Game *g)
     ps->mm_z0 = p->z - half - ((p->z - half) % MM_SCALE + MM_SCALE) % MM_SCALE;
     ps->heading = DIR_NONE;
     ps->n_structs = -1;
-    ps->place_found = -1;
+    ps->quest_way.found = ps->story_way.found = -1;
+    ps->story_place_stale = 1;
     ps->quest_stale = ps->names_stale = ps->story_stale = 1;
 }
 
@@ -59,18 +60,7 @@ int panel_width(int cols) { return cols >= PANEL_WIDE_FROM ? PANEL_W_WIDE : PANE
 
 /* ---- what stands on the map ---- */
 
-const char *panel_compass(int dx, int dz)
-{
-    if (dx == 0 && dz == 0)
-        return "here";
-    int ax = abs(dx), az = abs(dz);
-    /* Within a 2:1 slope of an axis it is that axis; between, the diagonal. */
-    if (ax > 2 * az)
-        return dx > 0 ? "E" : "W";
-    if (az > 2 * ax)
-        return dz > 0 ? "S" : "N";
-    return dz < 0 ? (dx > 0 ? "NE" : "NW") : (dx > 0 ? "SE" : "SW");
-}
+const char *panel_compass(int dx, int dz) { return quest_compass(dx, dz); }
 
 static const char *compass_words(const char *c)
 {
@@ -541,6 +531,26 @@ static void seen_line(Panel *pn, const Seen *s, int w, int prio)
     add(pn, prio, a, "%s", line);
 }
 
+/* " nearest ruins: E 204" (or " no ruins within 640"): the way to the nearest place of a kind,
+ * looked for again when the kind changes or every 8 blocks walked. */
+static void add_way(Panel *pn, PlaceWay *pw, Game *g, const char *kind)
+{
+    const Player *pl = game_player(g);
+    if (strcmp(pw->kind, kind) != 0 || pw->found < 0 || abs(pl->x - pw->at[0]) >= 8 || abs(pl->z - pw->at[1]) >= 8) {
+        snprintf(pw->kind, sizeof pw->kind, "%s", kind);
+        pw->at[0] = pl->x;
+        pw->at[1] = pl->z;
+        pw->found = quest_place_nearest(g, kind, &pw->near);
+    }
+    if (pw->found) {
+        int dx = pw->near.x + pw->near.w / 2 - pl->x, dz = pw->near.z + pw->near.d / 2 - pl->z;
+        int dist = abs(dx) > abs(dz) ? abs(dx) : abs(dz);
+        add(pn, 3, term_role(ROLE_INFO), " nearest %s: %s %d", kind, panel_compass(dx, dz), dist);
+    } else {
+        add(pn, 4, term_role(ROLE_DIM), " no %s within %d", kind, QUEST_PLACE_RADIUS);
+    }
+}
+
 void panel_draw(PanelState *ps, Game *g, const SeenList *seen, int x, int w, int rows, int view_dy, int section)
 {
     const Player *p = game_player(g);
@@ -643,7 +653,17 @@ void panel_draw(PanelState *ps, Game *g, const SeenList *seen, int x, int w, int
     add(&pn, 2, A_NORMAL, "Hand:   %s", p->hand[0] ? p->hand : "(nothing)");
 
     if (ps->story_stale) {
-        story_focus_title(g, ps->story, sizeof ps->story);
+        char was[sizeof ps->story];
+        snprintf(was, sizeof was, "%s", ps->story);
+        if (!story_focus_title(g, ps->story, sizeof ps->story)) {
+            ps->story_place[0] = '\0';
+        } else if (ps->story_place_stale || strcmp(was, ps->story) != 0 || abs(p->x - ps->story_place_at[0]) >= 4 ||
+                   abs(p->z - ps->story_place_at[1]) >= 4 || ++ps->story_place_age >= STORY_PLACE_EVERY) {
+            story_focus_place(g, ps->story_place, sizeof ps->story_place);
+            ps->story_place_at[0] = p->x;
+            ps->story_place_at[1] = p->z;
+            ps->story_place_age = ps->story_place_stale = 0;
+        }
         ps->story_stale = 0;
     }
     if (ps->story[0]) {
@@ -651,6 +671,10 @@ void panel_draw(PanelState *ps, Game *g, const SeenList *seen, int x, int w, int
         pn.l[pn.n - 1].group = 3;
         add(&pn, 3, term_role(ROLE_INFO), " %s", ps->story);
         pn.l[pn.n - 1].group = 3;
+        if (ps->story_place[0]) {
+            add_way(&pn, &ps->story_way, g, ps->story_place);
+            pn.l[pn.n - 1].group = 3;
+        }
     }
 
     refresh_quest(ps, g);
@@ -667,25 +691,8 @@ void panel_draw(PanelState *ps, Game *g, const SeenList *seen, int x, int w, int
             done &= q->objectives[i].done;
         if (next)
             add(&pn, 3, A_NORMAL, " %s %d/%d", next->text, next->count, next->target);
-        if (next && next->place[0]) {
-            /* A place to reach: which way the nearest one lies (looked for again every few steps). */
-            const Player *pl = game_player(g);
-            if (strcmp(ps->place, next->place) != 0 || ps->place_found < 0 || abs(pl->x - ps->place_at[0]) >= 8 ||
-                abs(pl->z - ps->place_at[1]) >= 8) {
-                snprintf(ps->place, sizeof ps->place, "%s", next->place);
-                ps->place_at[0] = pl->x;
-                ps->place_at[1] = pl->z;
-                ps->place_found = quest_place_nearest(g, next->place, &ps->place_near);
-            }
-            if (ps->place_found) {
-                const GenStructure *st = &ps->place_near;
-                int dx = st->x + st->w / 2 - pl->x, dz = st->z + st->d / 2 - pl->z;
-                int dist = abs(dx) > abs(dz) ? abs(dx) : abs(dz);
-                add(&pn, 3, term_role(ROLE_INFO), " nearest %s: %s %d", next->place, panel_compass(dx, dz), dist);
-            } else {
-                add(&pn, 4, term_role(ROLE_DIM), " no %s within %d", next->place, QUEST_PLACE_RADIUS);
-            }
-        }
+        if (next && next->place[0])
+            add_way(&pn, &ps->quest_way, g, next->place);
         else if (done)
             add(&pn, 3, term_role(ROLE_GOOD), " done: hand it in");
         if (wide || done)

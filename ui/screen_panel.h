@@ -56,6 +56,15 @@ typedef struct SeenList {
 
 #define PANEL_MAX_STRUCTS 16
 
+/* The nearest place of a kind and which way it lies, looked for again only when the kind
+ * changes or the player has gone 8 blocks from where it was looked for. */
+typedef struct PlaceWay {
+    char kind[32];       /* "ruins"; "" not looked for */
+    int32_t at[2];       /* where the player stood when it was looked for */
+    int found;           /* -1: not looked for; 0: none near; 1: near */
+    GenStructure near;
+} PlaceWay;
+
 typedef struct PanelState {
     uint32_t *mm;        /* minimap: MM_SIDE^2 cells of the biome at each (+1), 0 not looked up yet */
     int32_t mm_x0, mm_z0;
@@ -67,10 +76,7 @@ typedef struct PanelState {
     QuestView quest;     /* the tracked quest as last read */
     int has_quest;
     int quest_stale;
-    char place[16];      /* the kind of place the tracked quest's next objective is to reach ("" none) */
-    int32_t place_at[2]; /* where the player stood when it was looked for */
-    int place_found;     /* -1: not looked for; 0: none near; 1: place_near */
-    GenStructure place_near;
+    PlaceWay quest_way;  /* the place the tracked quest's next objective is to reach */
     NpcName *names;      /* met villagers, for their unique names */
     int n_names;
     int names_stale;
@@ -79,6 +85,11 @@ typedef struct PanelState {
     char depth[48], biome[24];
     char story[64];      /* the storyline in focus ("" none) */
     int story_stale;
+    char story_place[32]; /* the kind of place a choice of its passage waits for ("" none) */
+    int story_place_stale; /* read it again at the next draw (the story pane was open) */
+    int32_t story_place_at[2]; /* where the player stood when it was read */
+    int story_place_age;  /* draws since (it is read again every STORY_PLACE_EVERY) */
+    PlaceWay story_way;
     int has_sync;        /* the world is synced: the lines below are shown */
     char sync[160];      /* its sync state ("synced 2 min ago", "offline, 12 waiting"...) */
     int sync_conflicts;  /* conflicts waiting for the player's word */
@@ -93,6 +104,11 @@ void panel_mark_stale(PanelState *ps);
  * may meet one too: call panel_mark_names after a conversation. */
 void panel_after_events(PanelState *ps, const ActionResult *r);
 #define panel_mark_names(ps) ((ps)->names_stale = 1)
+/* The story pane was open (a choice may have been taken): what its passage waits for is read
+ * again at the next draw. Otherwise it is read again when the storyline in focus changes, every
+ * 4 blocks walked and every STORY_PLACE_EVERY draws: reading it costs about 0.1 ms. */
+#define panel_mark_story(ps) ((ps)->story_place_stale = 1)
+#define STORY_PLACE_EVERY 8
 
 /* The panel's width at this many columns. */
 int panel_width(int cols);

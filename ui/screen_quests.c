@@ -100,16 +100,9 @@ static int quest_page(Game *g, const QuestView *q, MsgLog *log, int active)
         }
         if (o->place[0] && active && !o->done) {
             /* Where to go: the nearest place of that kind, and which way. */
-            const Player *p = game_player(g);
-            GenStructure st;
-            if (quest_place_nearest(g, o->place, &st)) {
-                int dx = st.x + st.w / 2 - p->x, dz = st.z + st.d / 2 - p->z;
-                snprintf(items[k++].text, sizeof items[0].text, "    the nearest: %s, %s %d", st.name,
-                         panel_compass(dx, dz), abs(dx) > abs(dz) ? abs(dx) : abs(dz));
-            } else {
-                snprintf(items[k++].text, sizeof items[0].text, "    no %s within %d steps", o->place,
-                         QUEST_PLACE_RADIUS);
-            }
+            char way[160];
+            quest_place_way(g, o->place, way, sizeof way);
+            snprintf(items[k++].text, sizeof items[0].text, "    %s", way);
         }
     }
     if (q->rewards[0])

@@ -16,7 +16,8 @@
 #define OUTCOME_TEXT 400 /* a line of what happened; wrapped to the pane when drawn */
 
 /* Wraps text at width into lines (a blank line between paragraphs); returns how many, at
- * most max. Each line is a NUL-terminated copy in lines[i]. */
+ * most max. Each line is a NUL-terminated copy in lines[i]; when the text needs more than max
+ * lines, the last ends in "..." (the rest is not shown, and the reader is told so). */
 static int wrap(const char *text, int width, char lines[][512], int max)
 {
     const char *p = text;
@@ -43,6 +44,15 @@ static int wrap(const char *text, int width, char lines[][512], int max)
         p += take;
         while (*p == ' ')
             p++;
+    }
+    if (*p && n > 0) { /* cut: room for "..." at the end of the last line, at a character's start */
+        char *last = lines[n - 1];
+        size_t keep = strlen(last);
+        if ((int)keep > width - 3)
+            keep = (size_t)(width - 3);
+        while (keep > 0 && ((unsigned char)last[keep] & 0xC0) == 0x80)
+            keep--;
+        memcpy(last + keep, "...", 4);
     }
     return n;
 }
@@ -83,6 +93,9 @@ static int story_apply(Game *g, const Action *a, MsgLog *log, char out[][OUTCOME
 #define PANE_TEXT_MAX 160
 
 /* Draws the pane; the passage scrolls when it does not fit (*scroll is clamped here). */
+/* The most rows a choice takes in the pane: its tag, its text and why it is locked. */
+#define CHOICE_ROWS 4
+
 static void pane_draw(const StoryView *v, int n_stories, char outcome[][OUTCOME_TEXT], int n_outcome, int *scroll)
 {
     erase();
@@ -103,7 +116,7 @@ static void pane_draw(const StoryView *v, int n_stories, char outcome[][OUTCOME_
     }
     int width = COLS - 6;
     char (*text)[512] = malloc(sizeof(char[PANE_TEXT_MAX][512]));
-    char (*choice)[512] = malloc(sizeof(char[STORY_MAX_CHOICES * 2][512]));
+    char (*choice)[512] = malloc(sizeof(char[STORY_MAX_CHOICES * CHOICE_ROWS][512]));
     char (*said)[512] = malloc(sizeof(char[OUTCOME_LINES * 3][512]));
     if (!text || !choice || !said) {
         free(text);
@@ -125,7 +138,7 @@ static void pane_draw(const StoryView *v, int n_stories, char outcome[][OUTCOME_
             snprintf(line, sizeof line, "%c) %s%s%s  [locked: %s]", 'a' + i, c->tag, c->tag[0] ? " " : "", c->text,
                      c->why);
         first[i] = nc;
-        nc += wrap(line, width, choice + nc, 2);
+        nc += wrap(line, width, choice + nc, CHOICE_ROWS);
     }
     first[v->n_choices] = nc;
     int ended = strcmp(v->status, "active") != 0;
@@ -174,7 +187,13 @@ static void pane_draw(const StoryView *v, int n_stories, char outcome[][OUTCOME_
     for (int i = n_said - shown_outcome; i < n_said && y < LINES - 1; i++)
         term_put(y++, 3, width, said[i]);
     attrset(term_role(ROLE_DIM));
-    if (!ended && v->n_choices > 0)
+    const char *place = "";
+    for (int i = 0; i < v->n_choices && !place[0]; i++)
+        place = v->choices[i].place;
+    if (!ended && place[0])
+        snprintf(line, sizeof line, "a-%c choose   t go to the %s   PgDn/PgUp   Tab next story   J journal   Esc leave",
+                 'a' + v->n_choices - 1, place);
+    else if (!ended && v->n_choices > 0)
         snprintf(line, sizeof line, "a-%c choose   PgDn/PgUp scroll   Tab next story   J journal   Esc leave   ? keys",
                  'a' + v->n_choices - 1);
     else
@@ -223,8 +242,9 @@ static int count_stories(Game *g)
     return n;
 }
 
-int screen_story_run(Game *g, MsgLog *log)
+int screen_story_run(Game *g, MsgLog *log, char *go, size_t go_size)
 {
+    go[0] = '\0';
     char outcome[OUTCOME_LINES][OUTCOME_TEXT];
     int n_outcome = 0, scroll = 0;
     int64_t ended = 0; /* a storyline the last choice ended: shown, with its ending, until a key */
@@ -262,6 +282,13 @@ int screen_story_run(Game *g, MsgLog *log)
         }
         if (cmd == KC_JOURNAL) {
             screen_story_journal_run(g);
+            continue;
+        }
+        if (cmd == KC_STORY_GO && !ended) {
+            for (int i = 0; i < v.n_choices && !go[0]; i++)
+                snprintf(go, go_size, "%s", v.choices[i].place);
+            if (go[0])
+                return 2;
             continue;
         }
         if (cmd == KC_PAGE_DOWN || cmd == KC_PAGE_UP || cmd == KC_LIST_DOWN || cmd == KC_LIST_UP) {

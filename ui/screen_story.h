@@ -13,8 +13,10 @@
 #include "screen_log.h"
 
 /* Runs the story pane until Esc (0) or a signal (-2). What the choices report goes to log
- * (may be NULL). With no storyline begun it says so and returns 0. */
-int screen_story_run(Game *g, MsgLog *log);
+ * (may be NULL). With no storyline begun it says so and returns 0. When a choice waits only for
+ * the player to go somewhere, `t` leaves the pane with 2 and the kind of place in go ("ruins"):
+ * the caller travels there. */
+int screen_story_run(Game *g, MsgLog *log, char *go, size_t go_size);
 /* The journal (and from it, each storyline's history). */
 void screen_story_journal_run(Game *g);
 

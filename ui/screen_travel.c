@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "game/game_travel.h"
+#include "game/quest.h"
 #include "screen_panel.h"
 #include "term.h"
 
@@ -150,6 +151,8 @@ static int travel_step(void *ud, const ActionResult *r, char *why, size_t size, 
     return stop_reason(u, v->ts, why, size, alarm) ? 1 : 0;
 }
 
+static void travel(MainUi *u, const TravelTo *to_where);
+
 void screen_main_travel(MainUi *u, int to_cursor)
 {
     const Player *p = game_player(u->g);
@@ -160,6 +163,33 @@ void screen_main_travel(MainUi *u, int to_cursor)
         u->mode = MODE_MAP;
         u->lx = u->lz = 0;
     }
+    travel(u, &to);
+}
+
+void screen_main_travel_place(MainUi *u, const char *kind)
+{
+    const Player *p = game_player(u->g);
+    char way[160];
+    GenStructure st;
+    if (!quest_place_nearest(u->g, kind, &st)) {
+        quest_place_way(u->g, kind, way, sizeof way); /* "no ruins within 640 blocks" */
+        log_add(&u->log, SEV_INFO, (long)game_clock(u->g), "%c%s.", toupper((unsigned char)way[0]), way + 1);
+        return;
+    }
+    int64_t dx = st.x + st.w / 2 - p->x, dz = st.z + st.d / 2 - p->z;
+    int64_t far = llabs(dx) > llabs(dz) ? llabs(dx) : llabs(dz);
+    const int64_t leg = GAME_WALK_MAX - 10; /* a cell on the way, within one travel */
+    TravelTo to = {.explore = 0, .x = (int32_t)(p->x + (far > leg ? dx * leg / far : dx)),
+                   .z = (int32_t)(p->z + (far > leg ? dz * leg / far : dz))};
+    log_add(&u->log, SEV_INFO, (long)game_clock(u->g), "You set off for %s (%s %lld).", st.name,
+            panel_compass((int)dx, (int)dz), (long long)far);
+    travel(u, &to);
+}
+
+static void travel(MainUi *u, const TravelTo *to_where)
+{
+    const Player *p = game_player(u->g);
+    TravelTo to = *to_where;
     if (danger_in_view(u))
         return;
     travel_newcomer(&g_seen, &u->seen); /* what is in view as it starts is not news */

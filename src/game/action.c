@@ -167,10 +167,17 @@ int action_parse(const char *text, Action *out, Err *err)
             return err_set(err, MA_ERR_INVALID, "%s takes no arguments", w[0]);
         break;
     case ACT_WALK: {
+        if (n == 2 && (strcmp(w[1], "village") == 0 || strcmp(w[1], "ruins") == 0 || strcmp(w[1], "dungeon") == 0 ||
+                       strcmp(w[1], "shrine") == 0)) {
+            snprintf(out->arg, sizeof out->arg, "%s", w[1]); /* the nearest place of that kind */
+            break;
+        }
         char *end1 = NULL, *end2 = NULL;
         long x = n == 3 ? strtol(w[1], &end1, 10) : 0, z = n == 3 ? strtol(w[2], &end2, 10) : 0;
         if (n != 3 || *end1 || *end2 || end1 == w[1] || end2 == w[2])
-            return err_set(err, MA_ERR_INVALID, "walk takes a cell's x and z (whole numbers): walk 120 -45");
+            return err_set(err, MA_ERR_INVALID,
+                           "walk takes a cell's x and z (whole numbers), or a kind of place: walk 120 -45, walk ruins "
+                           "(village, ruins, dungeon, shrine)");
         /* Any cell a 32-bit coordinate names: the walk itself says how far is too far. */
         if (x < INT32_MIN || x > INT32_MAX || z < INT32_MIN || z > INT32_MAX)
             return err_set(err, MA_ERR_INVALID, "walk: %s %s is past the edge of any world", w[1], w[2]);

@@ -58,7 +58,7 @@ typedef struct Action {
     char block[32];
     char arg[64]; /* item, recipe, quest, stat or spell name, or a story's title */
     char target[65]; /* a character's name */
-    int32_t x, z;    /* ACT_WALK: where to */
+    int32_t x, z;    /* ACT_WALK: where to (when arg is "": else arg is a kind of place, "ruins") */
 } Action;
 
 /* "n" "ne" ... "up" "down" (or "north" ...) -> Dir; DIR_NONE when unknown. */

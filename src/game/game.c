@@ -30,6 +30,23 @@
 
 /* ------------------------------------------------------------ helpers */
 
+/* Text of n bytes written into buf (size bytes) by vsnprintf: when it did not fit, cut at a word
+ * and say so ("..."), never in the middle of a word or of a UTF-8 character. */
+static void cut_to_fit(char *buf, size_t size, int n)
+{
+    if (n < (int)size)
+        return;
+    size_t cut = size - 4;
+    for (size_t k = cut; k > size / 2; k--)
+        if (buf[k] == ' ') {
+            cut = k;
+            break;
+        }
+    while (cut > 0 && ((unsigned char)buf[cut] & 0xC0) == 0x80)
+        cut--; /* not inside a UTF-8 character */
+    memcpy(buf + cut, "...", 4);
+}
+
 void game_event(ActionResult *r, Severity sev, const char *fmt, ...)
 {
     if (r->n_events >= GAME_MAX_EVENTS)
@@ -40,18 +57,7 @@ void game_event(ActionResult *r, Severity sev, const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(e->text, sizeof e->text, fmt, ap);
     va_end(ap);
-    /* Too long for an event: cut at a word, and say so ("..."), never in the middle of one. */
-    if (n >= (int)sizeof e->text) {
-        size_t cut = sizeof e->text - 4;
-        for (size_t k = cut; k > sizeof e->text / 2; k--)
-            if (e->text[k] == ' ') {
-                cut = k;
-                break;
-            }
-        while (cut > 0 && ((unsigned char)e->text[cut] & 0xC0) == 0x80)
-            cut--; /* not inside a UTF-8 character */
-        memcpy(e->text + cut, "...", 4);
-    }
+    cut_to_fit(e->text, sizeof e->text, n);
 }
 
 void game_refuse(ActionResult *r, const char *fmt, ...)
@@ -59,8 +65,9 @@ void game_refuse(ActionResult *r, const char *fmt, ...)
     r->ok = 0;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(r->text, sizeof r->text, fmt, ap);
+    int n = vsnprintf(r->text, sizeof r->text, fmt, ap);
     va_end(ap);
+    cut_to_fit(r->text, sizeof r->text, n);
 }
 
 const char *game_block_label(const Game *g, BlockId id, char *buf, size_t size)

@@ -141,6 +141,16 @@ int game_near_place(Game *g, const char *kind, int radius)
 
 static int q_near(void *ud, const char *kind, int radius) { return game_near_place(((Binding *)ud)->g, kind, radius); }
 
+/* Only the generated places have a way: a block (a furnace) is looked for close by only. */
+static int q_place_way(void *ud, const char *kind, char *buf, size_t size)
+{
+    Game *g = ((Binding *)ud)->g;
+    if (blocks_find(g->blocks, kind) > 0)
+        return 0;
+    quest_place_way(g, kind, buf, size);
+    return 1;
+}
+
 static int q_season(void *ud) { return game_season(((Binding *)ud)->g); }
 
 /* ------------------------------------------------------------ effects */
@@ -728,6 +738,7 @@ void game_rules_bind(GameRules *gr, Game *g, ActionResult *r)
     out->flag = q_flag;
     out->minute_of_day = q_minute;
     out->near_place = q_near;
+    out->place_way = q_place_way;
     out->season = q_season;
     out->give_item = e_give;
     out->take_item = e_take;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "game/game_internal.h"
+#include "game/quest.h"
 #include "util/json_field.h"
 
 /* A cell of the search square: the level reached there, the step that reached it. */
@@ -137,27 +138,52 @@ int game_walk_step(Game *g, Dir d, ActionResult *r, int *planned, int *hurt, Err
     return MA_OK;
 }
 
-/* The walk's goal: the cell itself. */
+/* The walk's goal: a cell of the rectangle {x0, z0, x1, z1} (inclusive): the cell asked for,
+ * or a place's ground and the cells beside it. */
 static int walk_goal(int32_t x, int32_t y, int32_t z, void *ud)
 {
-    const int32_t *t = ud;
+    const int32_t *r = ud;
     (void)y;
-    return x == t[0] && z == t[1];
+    return x >= r[0] && x <= r[2] && z >= r[1] && z <= r[3];
+}
+
+/* Steps from (x, z) to the nearest cell of rectangle r (as walk_goal), as a king moves. */
+static int64_t rect_far(const int32_t *r, int32_t x, int32_t z)
+{
+    int64_t dx = x < r[0] ? (int64_t)r[0] - x : x > r[2] ? (int64_t)x - r[2] : 0;
+    int64_t dz = z < r[1] ? (int64_t)r[1] - z : z > r[3] ? (int64_t)z - r[3] : 0;
+    return dx > dz ? dx : dz;
 }
 
 int game_walk(Game *g, const Action *a, ActionResult *res, Err *err)
 {
     memset(res, 0, sizeof *res);
-    int32_t target[2] = {a->x, a->z}, gx, gz;
-    int64_t far = llabs((int64_t)a->x - g->p.x) > llabs((int64_t)a->z - g->p.z) ? llabs((int64_t)a->x - g->p.x)
-                                                                                 : llabs((int64_t)a->z - g->p.z);
+    int32_t rect[4] = {a->x, a->z, a->x, a->z}, gx, gz;
+    GenStructure place;
+    int to_place = a->arg[0] != '\0';
+    if (to_place) {
+        /* The nearest place of that kind: its ground, or a cell beside it. */
+        if (!quest_place_nearest(g, a->arg, &place)) {
+            game_refuse(res, "no %s within %d blocks", a->arg, QUEST_PLACE_RADIUS);
+            return MA_OK;
+        }
+        rect[0] = place.x - 1;
+        rect[1] = place.z - 1;
+        rect[2] = place.x + place.w;
+        rect[3] = place.z + place.d;
+    }
+    int64_t far = rect_far(rect, g->p.x, g->p.z);
     if (far > GAME_WALK_MAX) {
-        game_refuse(res, "too far to walk at once (%lld steps; at most %d)", (long long)far, GAME_WALK_MAX);
+        if (to_place)
+            game_refuse(res, "too far to walk at once (%s, the nearest %s, is %lld steps away; at most %d)",
+                        place.name, a->arg, (long long)far, GAME_WALK_MAX);
+        else
+            game_refuse(res, "too far to walk at once (%lld steps; at most %d)", (long long)far, GAME_WALK_MAX);
         return MA_OK;
     }
     Dir path[GAME_WALK_MAX];
     int radius = (int)far + 24 > GAME_WALK_MAX ? GAME_WALK_MAX : (int)far + 24;
-    int n = game_plan_walk(g, radius, walk_goal, target, path, GAME_WALK_MAX, &gx, &gz);
+    int n = game_plan_walk(g, radius, walk_goal, rect, path, GAME_WALK_MAX, &gx, &gz);
     if (n < 0) {
         game_refuse(res, "no way there from here (searched %d steps around)", radius);
         return MA_OK;
@@ -182,7 +208,7 @@ int game_walk(Game *g, const Action *a, ActionResult *res, Err *err)
             snprintf(why, sizeof why, "you were hurt");
         steps += planned;
     }
-    if (!why[0] && (g->p.x != a->x || g->p.z != a->z))
+    if (!why[0] && !walk_goal(g->p.x, g->p.y, g->p.z, rect))
         snprintf(why, sizeof why, "the way there is longer than %d steps", GAME_WALK_MAX);
     if (why[0]) {
         game_refuse(res, "stopped after %d step%s: %s", steps, steps == 1 ? "" : "s", why);
@@ -190,6 +216,10 @@ int game_walk(Game *g, const Action *a, ActionResult *res, Err *err)
     }
     res->ok = 1;
     snprintf(res->text, sizeof res->text, "ok");
-    game_event(res, SEV_INFO, "You walk %d step%s to (%d, %d).", steps, steps == 1 ? "" : "s", (int)a->x, (int)a->z);
+    if (to_place)
+        game_event(res, SEV_INFO, "You walk %d step%s to %s.", steps, steps == 1 ? "" : "s", place.name);
+    else
+        game_event(res, SEV_INFO, "You walk %d step%s to (%d, %d).", steps, steps == 1 ? "" : "s", (int)a->x,
+                   (int)a->z);
     return MA_OK;
 }

@@ -111,5 +111,12 @@ int quest_set_tracked(Game *g, const char *name, Err *err);
 /* The nearest place of kind `place` ("ruins", "village", "dungeon", "shrine") within
  * QUEST_PLACE_RADIUS of the player, into *out: 1, or 0 when there is none that near. */
 int quest_place_nearest(Game *g, const char *place, GenStructure *out);
+/* "the nearest: Ruins of Larkton, E 204" (the place's name, quest_compass toward its middle, and
+ * how far in steps) into buf, and 1; or "no ruins within 640 blocks" and 0. For a quest's page
+ * and a story choice that needs the place. */
+int quest_place_way(Game *g, const char *place, char *buf, size_t size);
+/* "N", "NE", ... "here" toward an offset (north is -z): within a 2:1 slope of an axis it is
+ * that axis, between them the diagonal. */
+const char *quest_compass(int dx, int dz);
 
 #endif

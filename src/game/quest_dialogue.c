@@ -240,6 +240,30 @@ int quest_place_nearest(Game *g, const char *place, GenStructure *out)
     return 0;
 }
 
+const char *quest_compass(int dx, int dz)
+{
+    if (dx == 0 && dz == 0)
+        return "here";
+    int ax = abs(dx), az = abs(dz);
+    if (ax > 2 * az)
+        return dx > 0 ? "E" : "W";
+    if (az > 2 * ax)
+        return dz > 0 ? "S" : "N";
+    return dz < 0 ? (dx > 0 ? "NE" : "NW") : (dx > 0 ? "SE" : "SW");
+}
+
+int quest_place_way(Game *g, const char *place, char *buf, size_t size)
+{
+    GenStructure st;
+    if (!quest_place_nearest(g, place, &st)) {
+        snprintf(buf, size, "no %s within %d blocks", place, QUEST_PLACE_RADIUS);
+        return 0;
+    }
+    int dx = st.x + st.w / 2 - g->p.x, dz = st.z + st.d / 2 - g->p.z;
+    snprintf(buf, size, "the nearest: %s, %s %d", st.name, quest_compass(dx, dz), abs(dx) > abs(dz) ? abs(dx) : abs(dz));
+    return 1;
+}
+
 int quest_share(Game *g, const char *quest, const char *character_name, ActionResult *r, Err *err)
 {
     int rc = MA_OK;

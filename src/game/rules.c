@@ -141,6 +141,52 @@ int rules_check(const RuleCtx *ctx, const cJSON *cond)
     return eval(ctx, cond, 1);
 }
 
+/* The first place leaf of c (any depth) that is false now, its kind into kind. */
+static int false_place(const RuleCtx *x, const cJSON *c, int depth, char *kind, size_t size)
+{
+    const cJSON *kv = depth <= RULES_MAX_DEPTH ? only_child(c) : NULL;
+    if (!kv || !kv->string)
+        return 0;
+    if (strcmp(kv->string, "all") == 0 || strcmp(kv->string, "any") == 0 || strcmp(kv->string, "not") == 0) {
+        const cJSON *it;
+        if (strcmp(kv->string, "not") == 0)
+            return 0; /* "not near" is not a way to go */
+        cJSON_ArrayForEach(it, kv) {
+            if (false_place(x, it, depth + 1, kind, size))
+                return 1;
+        }
+        return 0;
+    }
+    if (strcmp(kv->string, "place") != 0 || eval(x, c, depth) || !str_field(kv, "near"))
+        return 0;
+    snprintf(kind, size, "%s", str_field(kv, "near"));
+    return 1;
+}
+
+static int near_anywhere(void *ud, const char *kind, int radius)
+{
+    (void)ud, (void)kind, (void)radius;
+    return 1;
+}
+
+int rules_place_wanted(const RuleCtx *ctx, const cJSON *cond, char *kind, size_t size)
+{
+    if (!kind || size == 0)
+        return 0;
+    kind[0] = '\0';
+    if (!ctx || rules_check(ctx, cond) || !false_place(ctx, cond, 1, kind, size)) {
+        kind[0] = '\0';
+        return 0;
+    }
+    RuleCtx there = *ctx;
+    there.near_place = near_anywhere;
+    if (!rules_check(&there, cond)) {
+        kind[0] = '\0';
+        return 0;
+    }
+    return 1;
+}
+
 /* ---- words ------------------------------------------------------------------------------ */
 
 /* A data name for a player: "iron_ingot" reads "iron ingot". */
@@ -223,8 +269,11 @@ static void phrase(const RuleCtx *x, const cJSON *c, int depth, TextBuf *sb)
     } else if (strcmp(k, "time") == 0) {
         text_add(sb, "a time between %s and %s", or_q(str_field(kv, "from")), or_q(str_field(kv, "to")));
     } else if (strcmp(k, "place") == 0) {
-        text_add(sb, "a ");
-        sb_name(sb, str_field(kv, "near"));
+        /* "a shrine", but "ruins" (a word that is already plural takes no article) */
+        const char *near = str_field(kv, "near");
+        size_t n = near ? strlen(near) : 0;
+        text_add(sb, "%s", n > 1 && near[n - 1] == 's' && near[n - 2] != 's' ? "" : "a ");
+        sb_name(sb, near);
         text_add(sb, " within %d blocks", int_field(kv, "radius", 1));
     } else if (strcmp(k, "season") == 0) {
         text_add(sb, "the season %s", cJSON_IsString(kv) ? kv->valuestring : "?");
@@ -261,6 +310,10 @@ static void have_words(const RuleCtx *x, const cJSON *kv, TextBuf *sb)
         text_add(sb, " (it is %02d:%02d)", m / 60, m % 60);
     } else if (strcmp(k, "season") == 0 && q_season(x) >= 0) {
         text_add(sb, " (it is %s)", season_names[q_season(x)]);
+    } else if (strcmp(k, "place") == 0 && x && x->place_way && str_field(kv, "near")) {
+        char way[RULES_MAX_TEXT + 1];
+        if (x->place_way(x->ud, str_field(kv, "near"), way, sizeof way))
+            text_add(sb, " (%s)", way);
     }
 }
 

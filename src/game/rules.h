@@ -66,6 +66,9 @@ typedef struct RuleCtx {
     int (*flag)(void *ud, const char *name, char *buf, size_t size); /* 1 and the text in buf when set, else 0 */
     int (*minute_of_day)(void *ud);                           /* 0..1439 */
     int (*near_place)(void *ud, const char *kind, int radius); /* "village", "dungeon", or a block name */
+    /* Which way the nearest place of that kind lies, in words ("the nearest: Ruins of Larkton, E
+     * 204"), for explaining a place that is not near: 1 and buf, or 0 (none known; may be NULL) */
+    int (*place_way)(void *ud, const char *kind, char *buf, size_t size);
     int (*season)(void *ud);                                  /* 0 spring, 1 summer, 2 autumn, 3 winter */
     /* effects: return MA_OK or a negative status with err set */
     int (*give_item)(void *ud, const char *item, int count, Err *err);
@@ -107,6 +110,11 @@ int rules_check(const RuleCtx *ctx, const cJSON *cond);
 /* Why the condition is false, in words for the player ("needs mining 3 (you have 1)"); several
  * reasons are joined with "; ". Writes "" when it holds. Always NUL-terminates buf (size > 0). */
 void rules_explain(const RuleCtx *ctx, const cJSON *cond, char *buf, size_t size);
+
+/* 1 when cond is false now but would hold were the player near every place it names: it waits
+ * only for the player to go somewhere. kind receives the first place it names that is not near
+ * ("ruins"); "" and 0 otherwise. */
+int rules_place_wanted(const RuleCtx *ctx, const cJSON *cond, char *kind, size_t size);
 
 /* Applies an effect list, in order, inside one transaction: begin, every effect, commit. If the
  * list is malformed nothing is called; if an effect or the commit fails, rollback is called and

@@ -59,7 +59,7 @@ void story_menu_free(Menu *m)
 
 /* The choices of p's current passage, numbered as the player sees them: in branch order,
  * without the hidden ones whose condition is false. */
-int story_menu_build(Game *g, const StoryProgressRow *p, Menu *m, Err *err)
+static int menu_build(Game *g, const StoryProgressRow *p, Menu *m, int explain, Err *err)
 {
     memset(m, 0, sizeof *m);
     if (p->current_branch_id <= 0 || strcmp(p->status, "active") != 0)
@@ -88,8 +88,11 @@ int story_menu_build(Game *g, const StoryProgressRow *p, Menu *m, Err *err)
             if (!cond)
                 return err->code;
             c->available = rules_check(&gr.ctx, cond);
-            if (!c->available)
-                rules_explain(&gr.ctx, cond, c->why, sizeof c->why);
+            if (!c->available) {
+                if (explain)
+                    rules_explain(&gr.ctx, cond, c->why, sizeof c->why);
+                rules_place_wanted(&gr.ctx, cond, c->place, sizeof c->place);
+            }
             cJSON_Delete(cond);
             if (!c->available && it->info.hidden)
                 continue;
@@ -102,6 +105,13 @@ int story_menu_build(Game *g, const StoryProgressRow *p, Menu *m, Err *err)
         c->number = ++m->n;
     }
     return MA_OK;
+}
+
+int story_menu_build(Game *g, const StoryProgressRow *p, Menu *m, Err *err) { return menu_build(g, p, m, 1, err); }
+
+int story_menu_build_quick(Game *g, const StoryProgressRow *p, Menu *m, Err *err)
+{
+    return menu_build(g, p, m, 0, err);
 }
 
 /* ------------------------------------------------------------ views */
@@ -138,6 +148,22 @@ int story_focus_title(Game *g, char *buf, size_t size)
     }
     story_progress_row_clear(&p);
     return active && buf[0];
+}
+
+int story_focus_place(Game *g, char *kind, size_t size)
+{
+    kind[0] = '\0';
+    StoryProgressRow p;
+    if (story_focused_progress(g, &p, NULL) != MA_OK)
+        return 0;
+    Menu m;
+    Err e = {0};
+    if (story_menu_build_quick(g, &p, &m, &e) == MA_OK)
+        for (int i = 0; i < m.n && !kind[0]; i++)
+            snprintf(kind, size, "%s", m.item[i].c.place);
+    story_menu_free(&m);
+    story_progress_row_clear(&p);
+    return kind[0] != '\0';
 }
 
 static int fill_view(Game *g, const StoryProgressRow *p, StoryView *v, Err *err)
@@ -255,6 +281,8 @@ cJSON *story_view_json(const StoryView *v, int with_text)
         cJSON_AddStringToObject(x, "tag", c->tag);
         cJSON_AddBoolToObject(x, "available", c->available);
         cJSON_AddStringToObject(x, "why", c->why);
+        if (c->place[0])
+            cJSON_AddStringToObject(x, "place", c->place);
         cJSON_AddItemToArray(list, x);
     }
     return o;
@@ -302,11 +330,17 @@ void story_show_view(const StoryView *v, ActionResult *r)
     }
     for (int i = 0; i < v->n_choices; i++) {
         const StoryChoice *c = &v->choices[i];
+        GameEvent probe;
+        int len = snprintf(probe.text, sizeof probe.text, "%d) %s%s%s — locked: %s", c->number, c->tag,
+                           c->tag[0] ? " " : "", c->text, c->why);
         if (c->available)
             game_event(r, SEV_INFO, "%d) %s%s%s", c->number, c->tag, c->tag[0] ? " " : "", c->text);
-        else
-            game_event(r, SEV_INFO, "%d) %s%s%s — locked: %s", c->number, c->tag, c->tag[0] ? " " : "", c->text,
-                       c->why);
+        else if (len < (int)sizeof probe.text)
+            game_event(r, SEV_INFO, "%s", probe.text);
+        else { /* too long for one line: the reason on a line of its own, whole */
+            game_event(r, SEV_INFO, "%d) %s%s%s", c->number, c->tag, c->tag[0] ? " " : "", c->text);
+            game_event(r, SEV_INFO, "   — locked: %s", c->why);
+        }
     }
     if (strcmp(v->status, "active") == 0 && v->n_choices == 0)
         game_event(r, SEV_INFO, "(There is nothing to choose here.)");

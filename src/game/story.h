@@ -33,6 +33,7 @@ typedef struct StoryChoice {
     char tag[80];   /* "[Charisma 14]", "[needs: silver key]" or "" */
     int available;
     char why[200];  /* when not available: "needs charisma 14 (you have 10)" */
+    char place[32]; /* when the choice waits only for the player to go there: "ruins"; else "" */
 } StoryChoice;
 
 /* A storyline where the character stands in it. */
@@ -81,8 +82,12 @@ int story_views(Game *g, StoryView **out, int *n, Err *err);
 /* The title of the storyline in focus into buf; 1 when it is active (waiting for a
  * choice), 0 otherwise (buf ""). Cheap: for a side panel drawn after every key. */
 int story_focus_title(Game *g, char *buf, size_t size);
+/* The kind of place ("ruins") a choice of the focused storyline's passage waits for, when going
+ * there is all it waits for: 1 and kind, else 0 and "". For the side panel's way. */
+int story_focus_place(Game *g, char *kind, size_t size);
 /* A view as JSON: title, name, type, status, branch, ending, focused, text, and the
- * choices with number, text, tag, available and why. Caller deletes. */
+ * choices with number, text, tag, available and why (and place, when going there is all a
+ * choice waits for). Caller deletes. */
 cJSON *story_view_json(const StoryView *v, int with_text);
 /* The "stories" list of `play --json`'s state. Caller deletes; NULL on error. */
 cJSON *story_state_json(Game *g, Err *err);

@@ -397,8 +397,11 @@ static int tag_of(const cJSON *c, const TagWords *tw, TextBuf *sb, int depth)
     } else if (strcmp(k, "season") == 0) {
         sb_words(sb, cJSON_IsString(kv) ? kv->valuestring : "?", 1);
     } else if (strcmp(k, "place") == 0) {
-        text_add(sb, "near a ");
-        sb_words(sb, json_str(kv, "near"), 0);
+        /* "near a shrine", "near ruins" (already plural) */
+        const char *near = json_str(kv, "near");
+        size_t n = near ? strlen(near) : 0;
+        text_add(sb, "%s", n > 1 && near[n - 1] == 's' && near[n - 2] != 's' ? "near " : "near a ");
+        sb_words(sb, near, 0);
     } else if (strcmp(k, "achievement") == 0) {
         text_add(sb, "achievement: ");
         sb_words(sb, cJSON_IsString(kv) ? kv->valuestring : "?", 0);

@@ -299,7 +299,14 @@ int story_choose(Game *g, int number, ActionResult *r, Err *err)
     }
     const MenuItem *it = &m.item[number - 1];
     if (!it->c.available) {
-        game_refuse(r, "locked: %s%s%s — %s", it->c.tag, it->c.tag[0] ? " " : "", it->c.text, it->c.why);
+        /* The whole lock when it fits the result line; else the reason, which says what to do. */
+        char full[sizeof it->c.tag + sizeof it->c.text + sizeof it->c.why + 16];
+        int n = snprintf(full, sizeof full, "locked: %s%s%s — %s", it->c.tag, it->c.tag[0] ? " " : "", it->c.text,
+                         it->c.why);
+        if (n < (int)sizeof r->text)
+            game_refuse(r, "%s", full);
+        else
+            game_refuse(r, "locked: %s", it->c.why);
         goto out;
     }
 

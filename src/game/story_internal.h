@@ -54,6 +54,9 @@ typedef struct Menu {
 /* The menu of p's current passage (an empty one when the storyline is not active). Free it
  * with story_menu_free, also after a failure. */
 int story_menu_build(Game *g, const StoryProgressRow *p, Menu *m, Err *err);
+/* The same without the reasons of the locked choices (why ""), which may look for the nearest
+ * place of a kind far around: for a panel drawn after every step. */
+int story_menu_build_quick(Game *g, const StoryProgressRow *p, Menu *m, Err *err);
 void story_menu_free(Menu *m);
 /* Puts the cast's names where the rules' words show their entity ids ("villager 12 -40"). */
 void story_name_cast(const cJSON *state, char *text, size_t size);
