@@ -191,8 +191,8 @@ static void pane_draw(const StoryView *v, int n_stories, char outcome[][OUTCOME_
     for (int i = 0; i < v->n_choices && !place[0]; i++)
         place = v->choices[i].place;
     if (!ended && place[0])
-        snprintf(line, sizeof line, "a-%c choose   t go to the %s   PgDn/PgUp   Tab next story   J journal   Esc leave",
-                 'a' + v->n_choices - 1, place);
+        snprintf(line, sizeof line, "a-%c choose  t go to the %s  Tab next story  J journal  Esc leave  ? keys",
+                 'a' + v->n_choices - 1, place); /* fits 80 columns with the longest kind */
     else if (!ended && v->n_choices > 0)
         snprintf(line, sizeof line, "a-%c choose   PgDn/PgUp scroll   Tab next story   J journal   Esc leave   ? keys",
                  'a' + v->n_choices - 1);
