@@ -197,6 +197,35 @@ static void test_a_story_played_by_script_goes_on_in_the_client(void **state)
     tmux_quit_game();
 }
 
+/* A quest that asks to reach a place offers to go there from its page, as the story pane does. */
+static void test_a_quest_page_sets_off_for_the_place_it_asks_for(void **state)
+{
+    (void)state;
+    tmux_start("story", 120, 40, "HOME=%s USER=tester MAGIC_SEED=20261127 %s --save %s/quest.db", g_dir,
+               getenv("MAGIC_EXE"), g_dir);
+    free(tmux_wait_for("Quick start", 20));
+    tmux_keys("Enter");
+    free(tmux_wait_for("Story (press s):", 120));
+    tmux_keys("T");
+    tmux_keys("j"); /* Kara the guard stands one south of the start */
+    free(tmux_wait_for("The Old Ruins (reach the ruins", 10));
+    tmux_keys("b");
+    free(tmux_wait_for("Quest accepted: The Old Ruins", 10));
+    tmux_keys("Escape");
+    tmux_keys("q");
+    free(tmux_wait_for("Quest log", 10));
+    tmux_keys("Enter");
+    char *s = tmux_wait_for("g go to the ruins", 10);
+    assert_non_null(strstr(s, "the nearest: Ruins of Briarstead, E 103"));
+    free(s);
+    tmux_keys("g");
+    s = tmux_wait_for("Travelled ", 30);
+    assert_non_null(strstr(s, "You set off for Ruins of Briarstead (E 103)."));
+    assert_null(strstr(s, "nearest ruins: E 103")); /* under way: the panel's way has changed */
+    free(s);
+    tmux_quit_game();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -204,6 +233,7 @@ int main(void)
         cmocka_unit_test_teardown(test_what_a_choice_did_is_wrapped_not_cut, tmux_teardown),
         cmocka_unit_test_teardown(test_an_ending_is_shown_before_the_focus_moves_on, tmux_teardown),
         cmocka_unit_test_teardown(test_a_story_played_by_script_goes_on_in_the_client, tmux_teardown),
+        cmocka_unit_test_teardown(test_a_quest_page_sets_off_for_the_place_it_asks_for, tmux_teardown),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

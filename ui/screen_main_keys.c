@@ -186,10 +186,14 @@ static int map_key_screens(MainUi *u, KeyCmd cmd)
             screen_main_act(u, &a, NULL);
         return 0;
     }
-    case KC_QUESTS:
-        screen_quests_run(u->g, &u->log, u->panel.tracked, sizeof u->panel.tracked);
+    case KC_QUESTS: {
+        char go[32];
+        int rc = screen_quests_run(u->g, &u->log, u->panel.tracked, sizeof u->panel.tracked, go, sizeof go);
         panel_mark_stale(&u->panel);
+        if (rc == 2)
+            screen_main_travel_place(u, go); /* an objective asks to reach it */
         return 0;
+    }
     case KC_ACHIEVEMENTS: screen_achievements_run(u->g); return 0;
     case KC_STORY: {
         screen_main_draw(u);

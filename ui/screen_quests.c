@@ -62,9 +62,11 @@ static void share_quest(Game *g, const QuestView *q, MsgLog *log)
 }
 
 /* One quest's page: who gave it, each objective, time left, rewards. t tracks it in the side
- * panel, s shares it. Returns 1 when it was chosen to be tracked. */
-static int quest_page(Game *g, const QuestView *q, MsgLog *log, int active)
+ * panel, s shares it, g sets off for the place an open objective asks to reach. Returns 1 when it
+ * was chosen to be tracked, 2 (and the kind of place in go) to travel there, else 0. */
+static int quest_page(Game *g, const QuestView *q, MsgLog *log, int active, char *go, size_t go_size)
 {
+    go[0] = '\0';
     /* A description of 1,000 bytes in lines of at most 60 columns: at most 180 bytes each (three
      * bytes a column at most), within a ListItem's text. */
     enum { ABOUT_LINES = 24, ABOUT_COLS = 60 };
@@ -101,19 +103,24 @@ static int quest_page(Game *g, const QuestView *q, MsgLog *log, int active)
         if (o->place[0] && active && !o->done) {
             /* Where to go: the nearest place of that kind, and which way. */
             char way[160];
-            quest_place_way(g, o->place, way, sizeof way);
+            if (quest_place_way(g, o->place, way, sizeof way) && !go[0])
+                snprintf(go, go_size, "%s", o->place);
             snprintf(items[k++].text, sizeof items[0].text, "    %s", way);
         }
     }
     if (q->rewards[0])
         snprintf(items[k++].text, sizeof items[0].text, "Rewards: %s", q->rewards);
-    ListSpec spec = {.title = q->title, .items = items, .n = k, .wrap = 1, .keys_ok = active ? "ts" : NULL,
-                     .hint = active ? "t track in the side panel  s share with another of your characters  Esc back"
-                                    : "Esc back"};
+    char hint[160];
+    snprintf(hint, sizeof hint, "t track in the side panel  s share with another of your characters  %s%s%sEsc back",
+             go[0] ? "g go to the " : "", go, go[0] ? "  " : "");
+    ListSpec spec = {.title = q->title, .items = items, .n = k, .wrap = 1,
+                     .keys_ok = active ? (go[0] ? "tsg" : "ts") : NULL, .hint = active ? hint : "Esc back"};
     for (;;) {
         int r = list_run(&spec);
         if (r == LIST_KEY('t'))
             return 1;
+        if (r == LIST_KEY('g'))
+            return 2;
         if (r == LIST_KEY('s')) {
             share_quest(g, q, log);
             continue;
@@ -122,14 +129,16 @@ static int quest_page(Game *g, const QuestView *q, MsgLog *log, int active)
     }
 }
 
-void screen_quests_run(Game *g, MsgLog *log, char *tracked, size_t tracked_size)
+int screen_quests_run(Game *g, MsgLog *log, char *tracked, size_t tracked_size, char *go, size_t go_size)
 {
+    int rc = 0;
+    go[0] = '\0';
     QuestView *q = NULL;
     int n = 0;
     Err err = {0};
     if (quest_log(g, &q, &n, &err) != MA_OK) {
         screen_message("Quests", err.msg);
-        return;
+        return 0;
     }
     int cap = 4;
     for (int i = 0; i < n; i++)
@@ -140,7 +149,7 @@ void screen_quests_run(Game *g, MsgLog *log, char *tracked, size_t tracked_size)
         free(items);
         free(quest_of);
         free(q);
-        return;
+        return 0;
     }
     int k = 0;
     const char *section = "";
@@ -190,7 +199,13 @@ void screen_quests_run(Game *g, MsgLog *log, char *tracked, size_t tracked_size)
         if (i < 0)
             continue;
         int active = strcmp(q[i].status, "active") == 0;
-        if (quest_page(g, &q[i], log, active) && active) {
+        int page = quest_page(g, &q[i], log, active, go, go_size);
+        if (page == 2 && active) {
+            rc = 2; /* the caller travels toward go */
+            break;
+        }
+        go[0] = '\0';
+        if (page == 1 && active) {
             snprintf(tracked, tracked_size, "%s", q[i].name);
             Err kept = {0};
             if (quest_set_tracked(g, q[i].name, &kept) != MA_OK && log)
@@ -203,5 +218,6 @@ void screen_quests_run(Game *g, MsgLog *log, char *tracked, size_t tracked_size)
     free(quest_of);
     free(items);
     free(q);
+    return rc;
 }
 
