@@ -54,6 +54,43 @@ static int block_id(Fixture *f, const char *name)
     return id;
 }
 
+static int no_goal(int32_t x, int32_t y, int32_t z, void *ud)
+{
+    (void)x, (void)y, (void)z, (void)ud;
+    return 0;
+}
+
+static int corner_goal(int32_t x, int32_t y, int32_t z, void *ud)
+{
+    const int32_t *c = ud;
+    (void)y;
+    return x == c[0] && z == c[1];
+}
+
+/* On open flat ground every cell of the planning square is reached: a goal nowhere in it is
+ * searched for in all of them (before the start was kept apart from the cells not reached yet, a
+ * neighbour queued it again and the queue ran one past its end: found by a random walk under
+ * valgrind, and by this test under AddressSanitizer), and a goal in its corner is found. */
+static void test_planning_a_walk_over_open_ground_reaches_every_cell_once(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "open-ground.db", 1);
+    const Player *p = game_player(f.game);
+    th_clear_creatures(game_world(f.game), p->x - 8, p->x + 8, p->y, p->z - 8, p->z + 8);
+    Dir path[64];
+    int32_t gx = 0, gz = 0;
+    for (int radius = 1; radius <= 6; radius++)
+        assert_int_equal(game_plan_walk(f.game, radius, no_goal, NULL, path, 64, &gx, &gz), -1);
+    int32_t corner[2] = {p->x + 5, p->z - 5};
+    assert_int_equal(game_plan_walk(f.game, 5, corner_goal, corner, path, 64, &gx, &gz), 5);
+    assert_int_equal(gx, corner[0]);
+    assert_int_equal(gz, corner[1]);
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(path[i], DIR_NE);
+    th_game_stop(&f);
+}
+
 static void test_walk_is_saved_before_the_next_action(void **state)
 {
     (void)state;
@@ -981,6 +1018,7 @@ int main(void)
         cmocka_unit_test(test_character_state_and_transfer_log_round_trip),
         cmocka_unit_test(test_a_broken_chunk_is_an_error_not_air),
         cmocka_unit_test(test_dying_wakes_beside_the_bed_and_leaves_the_pack),
+        cmocka_unit_test(test_planning_a_walk_over_open_ground_reaches_every_cell_once),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -13,7 +13,7 @@
 /* A cell of the search square: the level reached there, the step that reached it. */
 typedef struct WalkCell {
     int32_t y;
-    int8_t from; /* the Dir that reached it; -1 not reached */
+    int8_t from; /* the Dir that reached it; DIR_NONE (-1) not reached; DIR_COUNT the start */
 } WalkCell;
 
 /* Marks in taken (side x side, from x0, z0) the cells where a creature or a villager stands now,
@@ -68,7 +68,10 @@ int game_plan_walk(Game *g, int radius, int (*goal)(int32_t x, int32_t y, int32_
     int lava = blocks_find(g->blocks, "lava");
     int start = radius * side + radius, head = 0, tail = 0, found = -1;
     cell[start].y = g->p.y;
-    cell[start].from = DIR_NONE;
+    /* Reached, and the start: not -1 (DIR_NONE), which marks a cell not reached yet. Were it -1, a
+     * neighbour would queue the start again, and with every cell of the square reached (open
+     * ground) the queue would run one past its end. */
+    cell[start].from = (int8_t)DIR_COUNT;
     queue[tail++] = start;
     while (head < tail && found < 0) {
         int at = queue[head++];
@@ -81,7 +84,7 @@ int game_plan_walk(Game *g, int radius, int (*goal)(int32_t x, int32_t y, int32_
             int dx, dz;
             dir_delta((Dir)d, &dx, &dz);
             int ix = at % side + dx, iz = at / side + dz;
-            if (ix < 0 || iz < 0 || ix >= side || iz >= side || cell[iz * side + ix].from != -1)
+            if (ix < 0 || iz < 0 || ix >= side || iz >= side || cell[iz * side + ix].from != DIR_NONE)
                 continue;
             /* Round someone standing there, unless they stand on the goal itself. */
             if (taken[iz * side + ix] && !goal(x0 + ix, y, z0 + iz, ud))
