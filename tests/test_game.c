@@ -450,6 +450,24 @@ static int go_on(void *ud, const ActionResult *step, char *why, size_t size, int
  * client's (a hook) goes, and stops when the wolf strikes: "you are attacked", a warning, with the
  * health left. A wolf 30 east that has not seen the player: travel toward it stops once it is
  * within its sight and 4. */
+/* Danger in the same column (a cave under the player) is said to be below, not "to the here, 0
+ * away" (seen in a long random script). */
+static void test_danger_straight_below_is_said_to_be_below(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "danger_below.db", 1);
+    Game *g = f.game;
+    const Player *p = game_player(g);
+    th_clear_creatures(game_world(g), p->x - 30, p->x + 30, p->y, p->z - 30, p->z + 30);
+    th_put_entity(game_world(g), th_creature("skeleton", "c_below", 12), p->x, p->y - 3, p->z);
+    Err err = {0};
+    assert_int_equal(world_flush(game_world(g), &err), MA_OK);
+    ActionResult r = th_act(g, "rest");
+    assert_string_equal(r.text, "not with danger near: skeleton below you");
+    th_game_stop(&f);
+}
+
 static void test_travel_stops_for_danger_and_when_attacked(void **state)
 {
     (void)state;
@@ -1019,6 +1037,7 @@ int main(void)
         cmocka_unit_test(test_a_broken_chunk_is_an_error_not_air),
         cmocka_unit_test(test_dying_wakes_beside_the_bed_and_leaves_the_pack),
         cmocka_unit_test(test_planning_a_walk_over_open_ground_reaches_every_cell_once),
+        cmocka_unit_test(test_danger_straight_below_is_said_to_be_below),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

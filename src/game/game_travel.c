@@ -77,7 +77,10 @@ int game_threat_near(Game *g, char *what, size_t size)
     Err quiet = {0}; /* a chunk that does not load is no danger seen: the step itself will say */
     if (creatures_nearest_threat(g, GAME_THREAT_MARGIN, &c, &dist, &quiet) != 1)
         return 0;
-    snprintf(what, size, "%s to the %s, %d away", c.def->name, compass_words(c.x - g->p.x, c.z - g->p.z), dist);
+    if (c.x == g->p.x && c.z == g->p.z) /* the same column: a level above or below says which */
+        snprintf(what, size, "%s %s", c.def->name, c.y < g->p.y ? "below you" : c.y > g->p.y ? "above you" : "here");
+    else
+        snprintf(what, size, "%s to the %s, %d away", c.def->name, compass_words(c.x - g->p.x, c.z - g->p.z), dist);
     return 1;
 }
 
