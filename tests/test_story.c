@@ -926,6 +926,29 @@ static void put_player(Fx *f, const char *file, int32_t x, int32_t y, int32_t z)
     open_game(f, file);
 }
 
+/* Ruins too far for one walk: the refusal says which way and where, so that a script can go by
+ * legs (walk X Z); none at all within 640 blocks says so. */
+static void test_a_place_too_far_to_walk_to_says_which_way_and_where(void **state)
+{
+    (void)state;
+    Fx f;
+    open_game(&f, "far.db");
+    put_player(&f, "far.db", -350, 64, 550); /* out at sea, 400 blocks and more from any ruins */
+    ActionResult r = th_act(f.game, "walk ruins");
+    assert_false(r.ok);
+    if (strncmp(r.text, "too far to walk at once (Ruins of ", 34) != 0 || !strstr(r.text, " steps away, ") ||
+        !strstr(r.text, ", around ") || !strstr(r.text, "; at most 200)"))
+        fail_msg("%s", r.text);
+    /* The cell it names is the middle of the ruins the quest page and the panel point to. */
+    GenStructure st;
+    assert_true(quest_place_nearest(f.game, "ruins", &st));
+    char around[64];
+    snprintf(around, sizeof around, ", around %d %d;", st.x + st.w / 2, st.z + st.d / 2);
+    assert_non_null(strstr(r.text, around));
+    assert_non_null(strstr(r.text, st.name));
+    close_game(&f);
+}
+
 static void test_walking_into_a_ruin_begins_its_story(void **state)
 {
     (void)state;
@@ -1276,6 +1299,7 @@ int main(void)
         cmocka_unit_test(test_talking_to_a_smith_begins_their_story_with_them_in_it),
         cmocka_unit_test(test_finishing_a_quest_begins_the_story_that_follows_it),
         cmocka_unit_test(test_walking_into_a_ruin_begins_its_story),
+        cmocka_unit_test(test_a_place_too_far_to_walk_to_says_which_way_and_where),
         cmocka_unit_test(test_rules_season_set_block_fail_quest_and_start_story),
         cmocka_unit_test(test_set_block_changes_the_world_and_a_rollback_puts_it_back),
         cmocka_unit_test(test_a_villager_the_story_sends_away_is_gone_until_an_ending_brings_them_home),
