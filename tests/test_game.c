@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "game/game.h"
+#include "game/game_internal.h"
 #include "game/progress.h"
 #include "game/items.h"
 #include "game/classes.h"
@@ -52,6 +53,28 @@ static int block_id(Fixture *f, const char *name)
     int id = blocks_find(game_blocks(f->game), name);
     assert_true(id > 0);
     return id;
+}
+
+/* A refusal longer than the result line is cut at a word and says so, never inside a word or a
+ * UTF-8 character (it had been cut anywhere, silently). */
+static void test_a_long_refusal_is_cut_at_a_word_with_an_ellipsis(void **state)
+{
+    (void)state;
+    ActionResult r;
+    memset(&r, 0, sizeof r);
+    char words[600] = "";
+    for (int i = 0; i < 40; i++)
+        strcat(words, "caf\u00e9 d\u00e9j\u00e0 ");
+    game_refuse(&r, "locked: %s", words);
+    size_t n = strlen(r.text);
+    assert_false(r.ok);
+    assert_true(n < sizeof r.text && n > sizeof r.text / 2);
+    assert_string_equal(r.text + n - 3, "...");
+    assert_true(r.text[n - 4] != ' ' && ((unsigned char)r.text[n - 4] & 0xC0) != 0xC0); /* a word's whole end */
+    assert_true(strncmp(words, r.text + 8, n - 11) == 0);
+    assert_true(words[n - 11] == ' ');
+    game_refuse(&r, "blocked: %s", "stone wall");
+    assert_string_equal(r.text, "blocked: stone wall");
 }
 
 static int no_goal(int32_t x, int32_t y, int32_t z, void *ud)
@@ -1037,6 +1060,7 @@ int main(void)
         cmocka_unit_test(test_a_broken_chunk_is_an_error_not_air),
         cmocka_unit_test(test_dying_wakes_beside_the_bed_and_leaves_the_pack),
         cmocka_unit_test(test_planning_a_walk_over_open_ground_reaches_every_cell_once),
+        cmocka_unit_test(test_a_long_refusal_is_cut_at_a_word_with_an_ellipsis),
         cmocka_unit_test(test_danger_straight_below_is_said_to_be_below),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

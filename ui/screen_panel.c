@@ -543,8 +543,7 @@ static void add_way(Panel *pn, PlaceWay *pw, Game *g, const char *kind)
         pw->found = quest_place_nearest(g, kind, &pw->near);
     }
     if (pw->found) {
-        int dx = pw->near.x + pw->near.w / 2 - pl->x, dz = pw->near.z + pw->near.d / 2 - pl->z;
-        int dist = abs(dx) > abs(dz) ? abs(dx) : abs(dz);
+        int dx, dz, dist = quest_place_offset(g, &pw->near, &dx, &dz);
         add(pn, 3, term_role(ROLE_INFO), " nearest %s: %s %d", kind, panel_compass(dx, dz), dist);
     } else {
         add(pn, 4, term_role(ROLE_DIM), " no %s within %d", kind, QUEST_PLACE_RADIUS);

@@ -176,13 +176,12 @@ void screen_main_travel_place(MainUi *u, const char *kind)
         log_add(&u->log, SEV_INFO, (long)game_clock(u->g), "%c%s.", toupper((unsigned char)way[0]), way + 1);
         return;
     }
-    int64_t dx = st.x + st.w / 2 - p->x, dz = st.z + st.d / 2 - p->z;
-    int64_t far = llabs(dx) > llabs(dz) ? llabs(dx) : llabs(dz);
-    const int64_t leg = GAME_WALK_MAX - 10; /* a cell on the way, within one travel */
-    TravelTo to = {.explore = 0, .x = (int32_t)(p->x + (far > leg ? dx * leg / far : dx)),
-                   .z = (int32_t)(p->z + (far > leg ? dz * leg / far : dz))};
-    log_add(&u->log, SEV_INFO, (long)game_clock(u->g), "You set off for %s (%s %lld).", st.name,
-            panel_compass((int)dx, (int)dz), (long long)far);
+    int dx, dz, far = quest_place_offset(u->g, &st, &dx, &dz);
+    const int leg = GAME_WALK_MAX - 10; /* a cell on the way, within one travel */
+    TravelTo to = {.explore = 0, .x = p->x + (far > leg ? dx * leg / far : dx),
+                   .z = p->z + (far > leg ? dz * leg / far : dz)};
+    log_add(&u->log, SEV_INFO, (long)game_clock(u->g), "You set off for %s (%s %d).", st.name, panel_compass(dx, dz),
+            far);
     travel(u, &to);
 }
 

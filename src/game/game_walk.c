@@ -177,11 +177,12 @@ int game_walk(Game *g, const Action *a, ActionResult *res, Err *err)
     }
     int64_t far = rect_far(rect, g->p.x, g->p.z);
     if (far > GAME_WALK_MAX) {
-        if (to_place) /* which way and where, so that a script can go there by legs (walk X Z) */
+        if (to_place) { /* which way and where, so that a script can go there by legs (walk X Z) */
+            int dx, dz;
+            quest_place_offset(g, &place, &dx, &dz);
             game_refuse(res, "too far to walk at once (%s is %lld steps away, %s, around %d %d; at most %d)",
-                        place.name, (long long)far,
-                        quest_compass(place.x + place.w / 2 - g->p.x, place.z + place.d / 2 - g->p.z),
-                        (int)(place.x + place.w / 2), (int)(place.z + place.d / 2), GAME_WALK_MAX);
+                        place.name, (long long)far, quest_compass(dx, dz), g->p.x + dx, g->p.z + dz, GAME_WALK_MAX);
+        }
         else
             game_refuse(res, "too far to walk at once (%lld steps; at most %d)", (long long)far, GAME_WALK_MAX);
         return MA_OK;

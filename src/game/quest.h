@@ -115,6 +115,8 @@ int quest_place_nearest(Game *g, const char *place, GenStructure *out);
  * how far in steps) into buf, and 1; or "no ruins within 640 blocks" and 0. For a quest's page
  * and a story choice that needs the place. */
 int quest_place_way(Game *g, const char *place, char *buf, size_t size);
+/* From the player to the middle of st: *dx, *dz, and how many steps (a king's moves). */
+int quest_place_offset(const Game *g, const GenStructure *st, int *dx, int *dz);
 /* "N", "NE", ... "here" toward an offset (north is -z): within a 2:1 slope of an axis it is
  * that axis, between them the diagonal. */
 const char *quest_compass(int dx, int dz);

@@ -259,9 +259,16 @@ int quest_place_way(Game *g, const char *place, char *buf, size_t size)
         snprintf(buf, size, "no %s within %d blocks", place, QUEST_PLACE_RADIUS);
         return 0;
     }
-    int dx = st.x + st.w / 2 - g->p.x, dz = st.z + st.d / 2 - g->p.z;
-    snprintf(buf, size, "the nearest: %s, %s %d", st.name, quest_compass(dx, dz), abs(dx) > abs(dz) ? abs(dx) : abs(dz));
+    int dx, dz, far = quest_place_offset(g, &st, &dx, &dz);
+    snprintf(buf, size, "the nearest: %s, %s %d", st.name, quest_compass(dx, dz), far);
     return 1;
+}
+
+int quest_place_offset(const Game *g, const GenStructure *st, int *dx, int *dz)
+{
+    *dx = st->x + st->w / 2 - g->p.x;
+    *dz = st->z + st->d / 2 - g->p.z;
+    return abs(*dx) > abs(*dz) ? abs(*dx) : abs(*dz);
 }
 
 int quest_share(Game *g, const char *quest, const char *character_name, ActionResult *r, Err *err)

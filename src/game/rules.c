@@ -145,12 +145,10 @@ int rules_check(const RuleCtx *ctx, const cJSON *cond)
 static int false_place(const RuleCtx *x, const cJSON *c, int depth, char *kind, size_t size)
 {
     const cJSON *kv = depth <= RULES_MAX_DEPTH ? only_child(c) : NULL;
-    if (!kv || !kv->string)
-        return 0;
-    if (strcmp(kv->string, "all") == 0 || strcmp(kv->string, "any") == 0 || strcmp(kv->string, "not") == 0) {
+    if (!kv || !kv->string || strcmp(kv->string, "not") == 0)
+        return 0; /* "not near" is not a way to go */
+    if (strcmp(kv->string, "all") == 0 || strcmp(kv->string, "any") == 0) {
         const cJSON *it;
-        if (strcmp(kv->string, "not") == 0)
-            return 0; /* "not near" is not a way to go */
         cJSON_ArrayForEach(it, kv) {
             if (false_place(x, it, depth + 1, kind, size))
                 return 1;

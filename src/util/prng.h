@@ -14,7 +14,19 @@ typedef struct Prng {
 } Prng;
 
 void prng_seed(Prng *p, uint64_t seed);
-uint64_t prng_next(Prng *p);
+/* xoshiro256**: the next number. Inline: the generator's ore veins draw it in their walk. */
+static inline uint64_t prng_next(Prng *p)
+{
+    uint64_t *s = p->s;
+    uint64_t r = s[1] * 5, result = ((r << 7) | (r >> 57)) * 9, t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = (s[3] << 45) | (s[3] >> 19);
+    return result;
+}
 /* Uniform in [0, n); n > 0. */
 uint32_t prng_below(Prng *p, uint32_t n);
 /* Uniform in [lo, hi]. */

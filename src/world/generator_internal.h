@@ -123,12 +123,19 @@ static inline uint64_t gen_mix(uint64_t z)
     return z ^ (z >> 31);
 }
 
-static inline uint64_t gen_hash(const Generator *g, int64_t a, int64_t b, int64_t c, int64_t d)
+/* gen_hash in two parts, for a loop whose first coordinate stays the same: the step of a, then
+ * the steps of b, c and d. */
+static inline uint64_t gen_hash_first(const Generator *g, int64_t a) { return gen_mix(g->seed_hash ^ (uint64_t)a); }
+static inline uint64_t gen_hash_rest(uint64_t h, int64_t b, int64_t c, int64_t d)
 {
-    uint64_t h = gen_mix(g->seed_hash ^ (uint64_t)a);
     h = gen_mix(h ^ (uint64_t)b * 0x9e3779b97f4a7c15ULL);
     h = gen_mix(h ^ (uint64_t)c * 0xc2b2ae3d27d4eb4fULL);
     return gen_mix(h ^ (uint64_t)d * 0x165667b19e3779f9ULL);
+}
+
+static inline uint64_t gen_hash(const Generator *g, int64_t a, int64_t b, int64_t c, int64_t d)
+{
+    return gen_hash_rest(gen_hash_first(g, a), b, c, d);
 }
 
 static inline double smoothstep(double e0, double e1, double v)

@@ -29,20 +29,6 @@ static const OreRule ore_rules[] = {
 /* The steps of a walk by direction (+x, -x, +z, -z, +y, -y). */
 static const int8_t step_x[6] = {1, -1, 0, 0, 0, 0}, step_z[6] = {0, 0, 1, -1, 0, 0}, step_y[6] = {0, 0, 0, 0, 1, -1};
 
-/* xoshiro256** (util/prng.c's prng_next), here so that it inlines into the walk. */
-static inline uint64_t ore_next(Prng *p)
-{
-    uint64_t *s = p->s;
-    uint64_t r = s[1] * 5, result = ((r << 7) | (r >> 57)) * 9, t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = (s[3] << 45) | (s[3] >> 19);
-    return result;
-}
-
 /* Veins are random walks kept inside the chunk, each from a hash of the
  * chunk, and replace only stone inside their depth band. A step that would
  * leave the chunk goes the other way. The walk is written without branches
@@ -62,7 +48,7 @@ void gen_place_ores(const Generator *g, uint8_t *buf, int32_t cx, int32_t cy, in
         /* Local y inside the rule's band: lo..hi made local. */
         unsigned band_lo = (unsigned)(lo - y0), band_n = (unsigned)(hi - lo);
         for (int t = 0; t < r->tries; t++) {
-            uint64_t v = ore_next(&p);
+            uint64_t v = prng_next(&p);
             if (lo > hi || (int)(v % 100) >= r->chance)
                 continue;
             int x = (int)(v >> 8) & 15, z = (int)(v >> 12) & 15;
@@ -75,7 +61,7 @@ void gen_place_ores(const Generator *g, uint8_t *buf, int32_t cx, int32_t cy, in
                 unsigned dir = (unsigned)(steps % 6);
                 steps /= 6;
                 if (!steps)
-                    steps = ore_next(&p) >> 8;
+                    steps = prng_next(&p) >> 8;
                 int nx = x + step_x[dir], ny = y + step_y[dir], nz = z + step_z[dir];
                 x = (unsigned)nx > 15 ? x - step_x[dir] : nx;
                 y = (unsigned)ny > 15 ? y - step_y[dir] : ny;

@@ -298,12 +298,11 @@ void gen_fill_bedrock(const Generator *g, uint8_t *buf, int32_t cx, int32_t cz)
     /* gen_hash(g, x, z, SALT_BEDROCK, 0) of each column, its first step (of x) done once a row. */
     uint64_t first[CHUNK_SIZE];
     for (int lx = 0; lx < CHUNK_SIZE; lx++)
-        first[lx] = gen_mix(g->seed_hash ^ (uint64_t)(int64_t)(cx * CHUNK_SIZE + lx));
+        first[lx] = gen_hash_first(g, cx * CHUNK_SIZE + lx);
     for (int lz = 0; lz < CHUNK_SIZE; lz++)
         for (int lx = 0; lx < CHUNK_SIZE; lx++) {
             buf[CHUNK_INDEX(lx, 0, lz)] = g->b.bedrock;
-            uint64_t r = gen_mix(first[lx] ^ (uint64_t)(int64_t)(cz * CHUNK_SIZE + lz) * 0x9e3779b97f4a7c15ULL);
-            r = gen_mix(gen_mix(r ^ (uint64_t)SALT_BEDROCK * 0xc2b2ae3d27d4eb4fULL));
+            uint64_t r = gen_hash_rest(first[lx], cz * CHUNK_SIZE + lz, SALT_BEDROCK, 0);
             /* Layer y is bedrock when (r >> 8y) % (y + 1) == 0, written out
              * so that each division is by a constant, and as a select rather
              * than a branch: each is a coin toss the processor cannot guess. */
