@@ -213,6 +213,40 @@ static void test_a_planned_step_is_the_step(void **state)
     th_game_stop(&f);
 }
 
+/* A creature that steps into a walk's way is not walked into (that is an attack: a walk had
+ * killed a deer that wandered onto its path): the step is refused, nothing moves, no time
+ * passes, and the deer lives. */
+static void test_a_walk_does_not_attack_a_creature_in_its_way(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "walk_deer.db", 1);
+    const Player *p = game_player(f.game);
+    int32_t x = p->x, y = p->y, z = p->z;
+    Err err = {0};
+    th_put_entity(game_world(f.game), th_creature("deer", "c_deer", 10), x + 1, y, z);
+    assert_int_equal(world_flush(game_world(f.game), &err), MA_OK);
+    int64_t clock = game_clock(f.game);
+    ActionResult r;
+    int planned = 1, hurt = 1;
+    assert_int_equal(game_walk_step(f.game, DIR_E, &r, &planned, &hurt, &err), MA_OK);
+    assert_false(r.ok);
+    assert_string_equal(r.text, "blocked: a deer is in the way");
+    assert_int_equal(planned, 0);
+    assert_int_equal(hurt, 0);
+    assert_int_equal(p->x, x);
+    assert_int_equal(game_clock(f.game), clock);
+    char *hp = th_sql_text(th_path(dir, "walk_deer.db"),
+                           "SELECT count(*) FROM world_chunks, json_each(world_chunks.block_data, '$.entities') e "
+                           "WHERE json_extract(e.value, '$.id') = 'c_deer' AND json_extract(e.value, '$.hp') = 10");
+    assert_string_equal(hp, "1");
+    free(hp);
+    /* A plain move still attacks it: only walking does not. */
+    r = th_act(f.game, "move e");
+    assert_non_null(th_event_with(&r, "deer"));
+    th_game_stop(&f);
+}
+
 /* walk X Z: the fewest steps round a wall, each a move of its own; refused (nothing moved) when
  * there is no way or it is too far. */
 static void test_walk_goes_round_a_wall(void **state)
@@ -1043,6 +1077,7 @@ int main(void)
         cmocka_unit_test(test_ground_taken_away_drops_the_player_at_once),
         cmocka_unit_test(test_swim_out_of_a_well),
         cmocka_unit_test(test_a_planned_step_is_the_step),
+        cmocka_unit_test(test_a_walk_does_not_attack_a_creature_in_its_way),
         cmocka_unit_test(test_walk_goes_round_a_wall),
         cmocka_unit_test(test_walk_goes_round_someone_standing_in_the_way),
         cmocka_unit_test(test_explore_walks_to_ground_not_seen_yet),

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "game/creatures.h"
 #include "game/game_internal.h"
 #include "game/quest.h"
 #include "util/json_field.h"
@@ -129,6 +130,21 @@ int game_walk_step(Game *g, Dir d, ActionResult *r, int *planned, int *hurt, Err
     int32_t to[3];
     int can = game_step_to(g, g->p.x, g->p.y, g->p.z, d, to, NULL, NULL);
     int health = g->p.health;
+    *hurt = 0;
+    /* A creature that wandered into the way is not walked into: that would be an attack (a
+     * walk had killed a deer that stepped onto its path). Nothing happens, as for a villager. */
+    int dx, dz;
+    dir_delta(d, &dx, &dz);
+    CreatureRef who;
+    int found = creature_at(g, g->p.x + dx, g->p.y, g->p.z + dz, 1, &who, err);
+    if (found < 0)
+        return found;
+    if (found) {
+        memset(r, 0, sizeof *r);
+        game_refuse(r, "blocked: a %s is in the way", who.def ? who.def->name : "creature");
+        *planned = 0;
+        return MA_OK;
+    }
     Action m;
     memset(&m, 0, sizeof m);
     m.kind = ACT_MOVE;
