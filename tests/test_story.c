@@ -121,6 +121,40 @@ static void walk_to_ruins(Fx *f)
         fail_msg("walk ruins: %s", r.text);
 }
 
+/* The main storyline's own village (its cast's), by name (heap). */
+static char *story_village(const char *file)
+{
+    char *v = th_sql_text(th_path(dir, file), "SELECT json_extract(p.state, '$.village') FROM story_progress p "
+                                              "JOIN stories s ON s.id = p.story_id WHERE s.title = 'The Cold Hearth'");
+    assert_non_null(v);
+    assert_true(v[0] != '\0');
+    return v;
+}
+
+/* Back to the story's village: `walk NAME`, by legs of at most 200 steps toward where the
+ * refusal says it lies ("... around 217 34 ..."), and again after a stop on the way. */
+static void walk_home(Fx *f, const char *file)
+{
+    char *home = story_village(file), line[160];
+    for (int leg = 0; leg < 8; leg++) {
+        snprintf(line, sizeof line, "walk %s", home);
+        ActionResult r = th_act(f->game, line);
+        if (r.ok) {
+            free(home);
+            return;
+        }
+        const char *around = strstr(r.text, "around ");
+        int tx, tz;
+        if (around && sscanf(around, "around %d %d", &tx, &tz) == 2) {
+            const Player *p = game_player(f->game);
+            int dx = tx - p->x, dz = tz - p->z, far = abs(dx) > abs(dz) ? abs(dx) : abs(dz);
+            snprintf(line, sizeof line, "walk %d %d", p->x + dx * 180 / far, p->z + dz * 180 / far);
+            th_act(f->game, line);
+        }
+    }
+    fail_msg("could not walk home to %s", home);
+}
+
 /* Every row of every table, in id order, each value with its type (heap). */
 static char *dump(const char *file)
 {
@@ -638,7 +672,7 @@ static void test_the_cte_path_is_the_choices_made(void **state)
     BranchRow *sub = NULL;
     int ns = 0;
     assert_int_equal(branches_subtree(f.save, path[2].id, &sub, &ns, &err), MA_OK);
-    assert_int_equal(ns, 7); /* lie_to_the_guard, 2 roads and 4 endings */
+    assert_int_equal(ns, 10); /* lie_to_the_guard, 2 roads, 4 choices in the vault and 3 homecomings */
     assert_string_equal(sub[0].branch_name, "lie_to_the_guard");
     assert_int_equal(sub[0].depth, 0);
     assert_string_equal(sub[1].branch_name, "blood_money_road");
@@ -1140,6 +1174,66 @@ static int64_t away_rows(const char *file, const char *id)
     return q64(file, sql);
 }
 
+/* The Ember taken at the ruins is brought home: the ending waits, locked with the way, until
+ * the character stands in the story's own village, found by its name (any other village is not
+ * it), and what the homecoming does happens there. */
+static void test_the_ember_is_brought_home_to_the_story_village(void **state)
+{
+    (void)state;
+    Fx f;
+    open_game(&f, "home.db");
+    choose(&f, "hear_the_priest");
+    choose(&f, "lie_to_the_guard");
+    walk_to_ruins(&f);
+    choose(&f, "blood_money_road");
+    ActionResult r = choose(&f, "leave_the_smith");
+    assert_null(th_event_with(&r, "is home again")); /* the smith walks home with the ending, not before */
+    char *home = story_village("home.db"), want[160];
+    StoryView v;
+    Err err = {0};
+    assert_int_equal(story_view(f.game, 0, &v, &err), MA_OK);
+    assert_string_equal(v.status, "active");
+    assert_int_equal(v.n_choices, 1);
+    assert_string_equal(v.choices[0].branch, "leave_the_smith_home");
+    assert_false(v.choices[0].available);
+    snprintf(want, sizeof want, "[near %s]", home);
+    assert_string_equal(v.choices[0].tag, want);
+    snprintf(want, sizeof want, "needs %s within 24 blocks (", home);
+    if (strncmp(v.choices[0].why, want, strlen(want)) != 0)
+        fail_msg("why: %s", v.choices[0].why);
+    assert_string_equal(v.choices[0].place, home); /* the panel and `t` go there */
+    r = th_act(f.game, "choose 1");
+    assert_false(r.ok);
+
+    walk_home(&f, "home.db");
+    assert_int_equal(story_view(f.game, 0, &v, &err), MA_OK);
+    assert_true(v.choices[0].available);
+    /* Standing in a village is not enough: the story's own, by name. */
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(th_path(dir, "home.db"), &db), SQLITE_OK);
+    const char *sql = "UPDATE story_progress SET state = json_set(state, '$.village', ?1)";
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    sqlite3_bind_text(st, 1, "Elsewhere", -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+    assert_int_equal(story_view(f.game, 0, &v, &err), MA_OK);
+    assert_false(v.choices[0].available);
+    assert_string_equal(v.choices[0].why, "needs Elsewhere within 24 blocks (no Elsewhere within 640 blocks)");
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, home, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+
+    r = choose(&f, "leave_the_smith_home");
+    assert_non_null(th_event_with(&r, "is home again"));
+    assert_int_equal(story_view(f.game, 0, &v, &err), MA_OK);
+    assert_string_equal(v.status, "finished");
+    assert_string_equal(v.ending, "Driven Out");
+    free(home);
+    close_game(&f);
+}
+
 /* The trader's cart left before dawn (and the smith, once accused, is driven out): a story's
  * leave takes the villager out of the world, so no map, panel, talk or fight meets them, until
  * an ending brings them home, where they stand again; the save keeps both across a restart. */
@@ -1181,6 +1275,9 @@ static void test_a_villager_the_story_sends_away_is_gone_until_an_ending_brings_
     assert_int_equal(away_rows("away.db", smith), 0);
     assert_int_equal(entity_count(w, trader, th[0], th[1], th[2], at), 0);
     r = choose(&f, "storm_with_guard_and_smith");
+    assert_null(th_event_with(&r, "the trader is home again")); /* not before you are */
+    walk_home(&f, "away.db");
+    r = choose(&f, "storm_with_guard_and_smith_home");
     assert_non_null(th_event_with(&r, "the trader is home again"));
     assert_int_equal(entity_count(w, trader, th[0], th[1], th[2], at), 1);
     /* Not inside the stone: the nearest place to stand, within 4 blocks. */
@@ -1302,6 +1399,7 @@ int main(void)
         cmocka_unit_test(test_a_place_too_far_to_walk_to_says_which_way_and_where),
         cmocka_unit_test(test_rules_season_set_block_fail_quest_and_start_story),
         cmocka_unit_test(test_set_block_changes_the_world_and_a_rollback_puts_it_back),
+        cmocka_unit_test(test_the_ember_is_brought_home_to_the_story_village),
         cmocka_unit_test(test_a_villager_the_story_sends_away_is_gone_until_an_ending_brings_them_home),
         cmocka_unit_test(test_a_failed_effect_list_leaves_the_villager_where_they_stood),
         cmocka_unit_test(test_come_home_brings_back_a_villager_gone_without_a_record),

@@ -544,7 +544,10 @@ static void add_way(Panel *pn, PlaceWay *pw, Game *g, const char *kind)
     }
     if (pw->found) {
         int dx, dz, dist = quest_place_offset(g, &pw->near, &dx, &dz);
-        add(pn, 3, term_role(ROLE_INFO), " nearest %s: %s %d", kind, panel_compass(dx, dz), dist);
+        if (quest_place_is_name(kind)) /* a story's own village: " Frosthaven: S 180" */
+            add(pn, 3, term_role(ROLE_INFO), " %s: %s %d", kind, panel_compass(dx, dz), dist);
+        else
+            add(pn, 3, term_role(ROLE_INFO), " nearest %s: %s %d", kind, panel_compass(dx, dz), dist);
     } else {
         add(pn, 4, term_role(ROLE_DIM), " no %s within %d", kind, QUEST_PLACE_RADIUS);
     }

@@ -59,7 +59,7 @@ typedef struct SeenList {
 /* The nearest place of a kind and which way it lies, looked for again only when the kind
  * changes or the player has gone 8 blocks from where it was looked for. */
 typedef struct PlaceWay {
-    char kind[32];       /* "ruins"; "" not looked for */
+    char kind[64];       /* "ruins", or a place's name ("Frosthaven"); "" not looked for */
     int32_t at[2];       /* where the player stood when it was looked for */
     int found;           /* -1: not looked for; 0: none near; 1: near */
     GenStructure near;
@@ -85,7 +85,7 @@ typedef struct PanelState {
     char depth[48], biome[24];
     char story[64];      /* the storyline in focus ("" none) */
     int story_stale;
-    char story_place[32]; /* the kind of place a choice of its passage waits for ("" none) */
+    char story_place[64]; /* the kind of place (or the place by name) a choice of its passage waits for ("" none) */
     int story_place_stale; /* read it again at the next draw (the story pane was open) */
     int32_t story_place_at[2]; /* where the player stood when it was read */
     int story_place_age;  /* draws since (it is read again every STORY_PLACE_EVERY) */

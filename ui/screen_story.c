@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "game/quest.h"
 #include "game/story.h"
 #include "screen_help.h"
 #include "term.h"
@@ -191,8 +192,9 @@ static void pane_draw(const StoryView *v, int n_stories, char outcome[][OUTCOME_
     for (int i = 0; i < v->n_choices && !place[0]; i++)
         place = v->choices[i].place;
     if (!ended && place[0])
-        snprintf(line, sizeof line, "a-%c choose  t go to the %s  Tab next story  J journal  Esc leave  ? keys",
-                 'a' + v->n_choices - 1, place); /* fits 80 columns with the longest kind */
+        snprintf(line, sizeof line, "a-%c choose  t go to %s%s  Tab next story  J journal  Esc leave  ? keys",
+                 'a' + v->n_choices - 1, quest_place_is_name(place) ? "" : "the ",
+                 place); /* fits 80 columns with the longest kind, and a village's name */
     else if (!ended && v->n_choices > 0)
         snprintf(line, sizeof line, "a-%c choose   PgDn/PgUp scroll   Tab next story   J journal   Esc leave   ? keys",
                  'a' + v->n_choices - 1);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *const dir_names[DIR_COUNT] = {"n", "ne", "e", "se", "s", "sw", "w", "nw", "up", "down"};
 static const int dir_dx[8] = {0, 1, 1, 1, 0, -1, -1, -1};
@@ -167,17 +168,26 @@ int action_parse(const char *text, Action *out, Err *err)
             return err_set(err, MA_ERR_INVALID, "%s takes no arguments", w[0]);
         break;
     case ACT_WALK: {
-        if (n == 2 && (strcmp(w[1], "village") == 0 || strcmp(w[1], "ruins") == 0 || strcmp(w[1], "dungeon") == 0 ||
-                       strcmp(w[1], "shrine") == 0)) {
+        if (n == 2 && (strcasecmp(w[1], "village") == 0 || strcasecmp(w[1], "ruins") == 0 ||
+                       strcasecmp(w[1], "dungeon") == 0 || strcasecmp(w[1], "shrine") == 0)) {
             snprintf(out->arg, sizeof out->arg, "%s", w[1]); /* the nearest place of that kind */
+            for (char *p = out->arg; *p; p++)
+                *p = (char)tolower((unsigned char)*p);
+            break;
+        }
+        if (n >= 2 && isupper((unsigned char)w[1][0])) {
+            /* A place by its name (names are capitalised): walk Frosthaven, walk Ruins of Briarstead. */
+            if (strlen(rest) >= sizeof out->arg)
+                return err_set(err, MA_ERR_INVALID, "walk: no place has so long a name");
+            snprintf(out->arg, sizeof out->arg, "%s", rest);
             break;
         }
         char *end1 = NULL, *end2 = NULL;
         long x = n == 3 ? strtol(w[1], &end1, 10) : 0, z = n == 3 ? strtol(w[2], &end2, 10) : 0;
         if (n != 3 || *end1 || *end2 || end1 == w[1] || end2 == w[2])
             return err_set(err, MA_ERR_INVALID,
-                           "walk takes a cell's x and z (whole numbers), or a kind of place: walk 120 -45, walk ruins "
-                           "(village, ruins, dungeon, shrine)");
+                           "walk takes a cell's x and z (whole numbers), a kind of place or a place's name: walk "
+                           "120 -45, walk ruins (village, ruins, dungeon, shrine), walk Frosthaven");
         /* Any cell a 32-bit coordinate names: the walk itself says how far is too far. */
         if (x < INT32_MIN || x > INT32_MAX || z < INT32_MIN || z > INT32_MAX)
             return err_set(err, MA_ERR_INVALID, "walk: %s %s is past the edge of any world", w[1], w[2]);

@@ -108,12 +108,16 @@ int quest_set_tracked(Game *g, const char *name, Err *err);
 
 /* How far the game looks for a quest's place (quest_place_nearest), in blocks. */
 #define QUEST_PLACE_RADIUS 640
-/* The nearest place of kind `place` ("ruins", "village", "dungeon", "shrine") within
- * QUEST_PLACE_RADIUS of the player, into *out: 1, or 0 when there is none that near. */
+/* Whether `place` is a place's own name ("Frosthaven", "Ruins of Larkton") rather than one of
+ * the kinds "village", "ruins", "dungeon", "shrine". */
+int quest_place_is_name(const char *place);
+/* The nearest place of kind `place` ("ruins", "village", "dungeon", "shrine"), or the nearest
+ * place of that name (any case: "Frosthaven"), within QUEST_PLACE_RADIUS of the player, into
+ * *out: 1, or 0 when there is none that near. */
 int quest_place_nearest(Game *g, const char *place, GenStructure *out);
 /* "the nearest: Ruins of Larkton, E 204" (the place's name, quest_compass toward its middle, and
- * how far in steps) into buf, and 1; or "no ruins within 640 blocks" and 0. For a quest's page
- * and a story choice that needs the place. */
+ * how far in steps), or for a place named: "S 180", into buf, and 1; or "no ruins within 640
+ * blocks" and 0. For a quest's page and a story choice that needs the place. */
 int quest_place_way(Game *g, const char *place, char *buf, size_t size);
 /* From the player to the middle of st: *dx, *dz, and how many steps (a king's moves). */
 int quest_place_offset(const Game *g, const GenStructure *st, int *dx, int *dz);

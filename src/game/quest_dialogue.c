@@ -228,12 +228,22 @@ done:
     return rc;
 }
 
+int quest_place_is_name(const char *place)
+{
+    static const char *const place_kinds[] = {"village", "ruins", "dungeon", "shrine"};
+    for (size_t i = 0; i < sizeof place_kinds / sizeof place_kinds[0]; i++)
+        if (strcmp(place, place_kinds[i]) == 0)
+            return 0;
+    return 1;
+}
+
 int quest_place_nearest(Game *g, const char *place, GenStructure *out)
 {
     GenStructure near[64];
     int n = generator_structures_near(world_generator(g->world), g->p.x, g->p.z, QUEST_PLACE_RADIUS, near, 64);
+    int named = quest_place_is_name(place);
     for (int i = 0; i < n; i++) /* nearest first */
-        if (strcmp(near[i].type, place) == 0) {
+        if (named ? strcasecmp(near[i].name, place) == 0 : strcmp(near[i].type, place) == 0) {
             *out = near[i];
             return 1;
         }
@@ -260,7 +270,10 @@ int quest_place_way(Game *g, const char *place, char *buf, size_t size)
         return 0;
     }
     int dx, dz, far = quest_place_offset(g, &st, &dx, &dz);
-    snprintf(buf, size, "the nearest: %s, %s %d", st.name, quest_compass(dx, dz), far);
+    if (quest_place_is_name(place))
+        snprintf(buf, size, "%s %d", quest_compass(dx, dz), far);
+    else
+        snprintf(buf, size, "the nearest: %s, %s %d", st.name, quest_compass(dx, dz), far);
     return 1;
 }
 

@@ -270,7 +270,9 @@ static void phrase(const RuleCtx *x, const cJSON *c, int depth, TextBuf *sb)
         /* "a shrine", but "ruins" (a word that is already plural takes no article) */
         const char *near = str_field(kv, "near");
         size_t n = near ? strlen(near) : 0;
-        text_add(sb, "%s", n > 1 && near[n - 1] == 's' && near[n - 2] != 's' ? "" : "a ");
+        /* and no article before a place's own name ("Frosthaven") */
+        int proper = n > 0 && near[0] >= 'A' && near[0] <= 'Z';
+        text_add(sb, "%s", proper || (n > 1 && near[n - 1] == 's' && near[n - 2] != 's') ? "" : "a ");
         sb_name(sb, near);
         text_add(sb, " within %d blocks", int_field(kv, "radius", 1));
     } else if (strcmp(k, "season") == 0) {

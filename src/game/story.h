@@ -33,7 +33,7 @@ typedef struct StoryChoice {
     char tag[80];   /* "[Charisma 14]", "[needs: silver key]" or "" */
     int available;
     char why[200];  /* when not available: "needs charisma 14 (you have 10)" */
-    char place[32]; /* when the choice waits only for the player to go there: "ruins"; else "" */
+    char place[64]; /* when the choice waits only for the player to go there: "ruins", or a place by name ("Frosthaven"); else "" */
 } StoryChoice;
 
 /* A storyline where the character stands in it. */

@@ -400,8 +400,12 @@ static int tag_of(const cJSON *c, const TagWords *tw, TextBuf *sb, int depth)
         /* "near a shrine", "near ruins" (already plural) */
         const char *near = json_str(kv, "near");
         size_t n = near ? strlen(near) : 0;
-        text_add(sb, "%s", n > 1 && near[n - 1] == 's' && near[n - 2] != 's' ? "near " : "near a ");
-        sb_words(sb, near, 0);
+        if (near && strcmp(near, "@village") == 0) {
+            text_add(sb, "near {village}"); /* the story's own village, by its name */
+        } else {
+            text_add(sb, "%s", n > 1 && near[n - 1] == 's' && near[n - 2] != 's' ? "near " : "near a ");
+            sb_words(sb, near, 0);
+        }
     } else if (strcmp(k, "achievement") == 0) {
         text_add(sb, "achievement: ");
         sb_words(sb, cJSON_IsString(kv) ? kv->valuestring : "?", 0);

@@ -327,6 +327,15 @@ static int fill_form(Game *g, const cJSON *state, cJSON *kv, int effects, Err *e
         cJSON_ReplaceItemInObjectCaseSensitive(kv, "at", cJSON_Duplicate(pos, 1));
         return 1;
     }
+    if (strcmp(k, "place") == 0) {
+        /* "@village": the story's own village, by its name (any village when the cast has none). */
+        cJSON *near = cJSON_GetObjectItemCaseSensitive(kv, "near");
+        if (cJSON_IsString(near) && strcmp(near->valuestring, "@village") == 0) {
+            const char *home = json_str(state, "village");
+            cJSON_SetValuestring(near, home && home[0] ? home : "village");
+        }
+        return 1;
+    }
     if (strcmp(k, "message") == 0)
         fill_string(g, state, kv);
     return 1;
