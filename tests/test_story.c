@@ -464,6 +464,59 @@ static char *branch_text(Save *s, int64_t story, const char *name)
     return t;
 }
 
+/* A newer version that puts a branch below an ending someone has reached (as version 5 of the
+ * Cold Hearth put each homecoming below what had been the last choice) leaves it out: the ending
+ * reached stays an ending, with nothing below it that nobody could ever reach. */
+static void test_a_newer_version_adds_nothing_below_an_ending_someone_reached(void **state)
+{
+    (void)state;
+    Fx f;
+    open_game(&f, "below_end.db");
+    choose(&f, "hear_the_priest");
+    choose(&f, "lie_to_the_guard");
+    walk_to_ruins(&f);
+    choose(&f, "blood_money_road");
+    choose(&f, "leave_the_smith");
+    walk_home(&f, "below_end.db");
+    choose(&f, "leave_the_smith_home");
+
+    Refs x;
+    refs_load(&x);
+    Err err = {0};
+    size_t len;
+    char *text = data_read("stories/cold_hearth.json", &len, &err);
+    assert_non_null(text);
+    cJSON *file = cJSON_ParseWithLength(text, len);
+    free(text);
+    double shipped = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(file, "version"));
+    cJSON_ReplaceItemInObjectCaseSensitive(file, "version", cJSON_CreateNumber(shipped + 1));
+    cJSON *br;
+    cJSON_ArrayForEach(br, cJSON_GetObjectItemCaseSensitive(file, "branches")) {
+        if (strcmp(cJSON_GetObjectItemCaseSensitive(br, "name")->valuestring, "leave_the_smith_home") == 0)
+            cJSON_DeleteItemFromObjectCaseSensitive(br, "ending");
+    }
+    cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(file, "branches"),
+                         cJSON_Parse("{\"name\":\"an_epilogue\",\"parent\":\"leave_the_smith_home\",\"choice\":\"Go on\","
+                                     "\"text\":\"Later.\",\"ending\":\"Driven Out\"}"));
+    char *out = cJSON_PrintUnformatted(file);
+    cJSON_Delete(file);
+    StoryBook *b = story_book_new();
+    if (story_book_add(b, out, strlen(out), "x/cold_hearth.json", &x.r, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    free(out);
+    StorySeedReport rep;
+    assert_int_equal(save_begin(f.save, &err), MA_OK);
+    assert_int_equal(story_seed_world(f.save, game_player(f.game)->world_id, b, &rep, &err), MA_OK);
+    assert_int_equal(save_commit(f.save, &err), MA_OK);
+    assert_int_equal(rep.branches_added, 0);
+    assert_int_equal(q64("below_end.db", "SELECT count(*) FROM story_branches WHERE branch_name = 'an_epilogue'"), 0);
+    assert_int_equal(q64("below_end.db", "SELECT count(*) FROM story_branches WHERE branch_name = 'leave_the_smith_home' "
+                                         "AND json_extract(consequences, '$.ending') = 'Driven Out'"), 1);
+    story_book_free(b);
+    refs_free(&x);
+    close_game(&f);
+}
+
 static void test_seeding_twice_adds_nothing_and_a_newer_version_changes_only_what_nobody_reached(void **state)
 {
     (void)state;
@@ -1385,6 +1438,7 @@ int main(void)
         cmocka_unit_test(test_malformed_story_files_are_refused_with_file_branch_and_reason),
         cmocka_unit_test(test_shipped_storylines_have_the_shape_the_design_asks_for),
         cmocka_unit_test(test_seeding_twice_adds_nothing_and_a_newer_version_changes_only_what_nobody_reached),
+        cmocka_unit_test(test_a_newer_version_adds_nothing_below_an_ending_someone_reached),
         cmocka_unit_test(test_a_new_character_meets_the_main_storyline_and_a_locked_choice_says_why),
         cmocka_unit_test(test_a_cast_never_holds_two_people_of_one_name),
         cmocka_unit_test(test_a_choice_tag_names_skills_by_title_and_counts_items),

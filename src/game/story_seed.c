@@ -133,7 +133,14 @@ static int seed_one(Save *s, int64_t world_id, const cJSON *f, const char *sourc
             if (branches_find(s, story_id, pn, &parent, NULL) != MA_OK)
                 continue; /* its parent is not in the rows (removed by another writer): leave it out */
             parent_id = parent.id;
+            /* A parent kept as the ending someone reached stays an ending: a branch the new file
+             * puts below it (a homecoming after what was the last choice) could never be reached. */
+            int ends = field(parent.consequences, "ending") != NULL || cJSON_IsTrue(field(parent.consequences, "abandon"));
             branch_row_clear(&parent);
+            if (ends) {
+                rep->branches_kept++;
+                continue;
+            }
         }
         int have = fresh ? MA_ERR_NOT_FOUND : branches_find(s, story_id, json_str(fb, "name"), &br, err);
         if (have == MA_OK) {
