@@ -121,6 +121,15 @@ static void walk_to_ruins(Fx *f)
         fail_msg("walk ruins: %s", r.text);
 }
 
+/* The road of the lie to the Cold Vault: the priest, the lie, the ruins, the north road. */
+static void to_the_vault_by_the_lie(Fx *f)
+{
+    choose(f, "hear_the_priest");
+    choose(f, "lie_to_the_guard");
+    walk_to_ruins(f);
+    choose(f, "blood_money_road");
+}
+
 /* The main storyline's own village (its cast's), by name (heap). */
 static char *story_village(const char *file)
 {
@@ -472,10 +481,7 @@ static void test_a_newer_version_adds_nothing_below_an_ending_someone_reached(vo
     (void)state;
     Fx f;
     open_game(&f, "below_end.db");
-    choose(&f, "hear_the_priest");
-    choose(&f, "lie_to_the_guard");
-    walk_to_ruins(&f);
-    choose(&f, "blood_money_road");
+    to_the_vault_by_the_lie(&f);
     choose(&f, "leave_the_smith");
     walk_home(&f, "below_end.db");
     choose(&f, "leave_the_smith_home");
@@ -1235,10 +1241,7 @@ static void test_the_ember_is_brought_home_to_the_story_village(void **state)
     (void)state;
     Fx f;
     open_game(&f, "home.db");
-    choose(&f, "hear_the_priest");
-    choose(&f, "lie_to_the_guard");
-    walk_to_ruins(&f);
-    choose(&f, "blood_money_road");
+    to_the_vault_by_the_lie(&f);
     ActionResult r = choose(&f, "leave_the_smith");
     assert_null(th_event_with(&r, "is home again")); /* the smith walks home with the ending, not before */
     char *home = story_village("home.db"), want[160];
