@@ -197,6 +197,45 @@ static void test_a_story_played_by_script_goes_on_in_the_client(void **state)
     tmux_quit_game();
 }
 
+/* Carried out of the vault, the Ember waits to be brought home: the side panel and the pane point
+ * the way to the story's own village by its name, `t` sets off for it, and the ending comes there. */
+static void test_the_way_home_is_shown_and_travelled(void **state)
+{
+    (void)state;
+    setenv("MAGIC_SEED", "20261127", 1);
+    RunResult r = th_run("walk ruins\nchoose 1\nchoose 3\nchoose 1\nchoose 2\n", "--save", th_path(g_dir, "home.db"),
+                         "play", "--script", "-", NULL);
+    unsetenv("MAGIC_SEED");
+    assert_int_equal(r.status, 0);
+    th_run_free(&r);
+    tmux_start("story", 100, 40, "HOME=%s USER=tester MAGIC_AGENTS=off %s --save %s/home.db --continue", g_dir,
+               getenv("MAGIC_EXE"), g_dir);
+    char *s = tmux_wait_for("Frosthaven: W 99", 60);
+    assert_null(strstr(s, "nearest Frosthaven")); /* one village, by its name */
+    free(s);
+    tmux_keys("s");
+    s = tmux_wait_for("t go to Frosthaven", 10);
+    if (!strstr(s, "locked: needs") || !strstr(s, "Frosthaven within 24 blocks (W 99)")) /* wrapped between */
+        fail_msg("%s", s);
+    free(s);
+    int waiting = 1;
+    for (int i = 0; i < 8 && waiting; i++) {
+        tmux_keys("t");
+        free(tmux_wait_for("You set off for Frosthaven", 10));
+        tmux_keys("s");
+        s = tmux_wait_for("Carry the Ember home", 30);
+        waiting = strstr(s, "t go to Frosthaven") != NULL;
+        free(s);
+    }
+    assert_false(waiting);
+    tmux_keys("a");
+    static const char *const ending[] = {"finished: Driven Out", "The story has ended.", NULL};
+    free(tmux_wait_all(ending, 10));
+    tmux_keys("Escape");
+    free(tmux_wait_for("Z:", 10));
+    tmux_quit_game();
+}
+
 /* A quest that asks to reach a place offers to go there from its page, as the story pane does. */
 static void test_a_quest_page_sets_off_for_the_place_it_asks_for(void **state)
 {
@@ -234,6 +273,7 @@ int main(void)
         cmocka_unit_test_teardown(test_an_ending_is_shown_before_the_focus_moves_on, tmux_teardown),
         cmocka_unit_test_teardown(test_a_story_played_by_script_goes_on_in_the_client, tmux_teardown),
         cmocka_unit_test_teardown(test_a_quest_page_sets_off_for_the_place_it_asks_for, tmux_teardown),
+        cmocka_unit_test_teardown(test_the_way_home_is_shown_and_travelled, tmux_teardown),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
