@@ -23,6 +23,7 @@
 #include "game/rules.h"
 #include "game/story.h"
 #include "game/story_book.h"
+#include "game/story_internal.h"
 #include "save/changeset.h"
 #include "save/characters.h"
 #include "save/charstate.h"
@@ -1233,6 +1234,33 @@ static int64_t away_rows(const char *file, const char *id)
     return q64(file, sql);
 }
 
+/* "@village" in a place condition is the cast's village by name, or any village when the story
+ * found none (its people from no village). */
+static void test_at_village_is_the_story_village_by_name(void **state)
+{
+    (void)state;
+    Fx f;
+    open_game(&f, "atvillage.db");
+    Err err = {0};
+    cJSON *cond = cJSON_Parse("{\"all\":[{\"place\":{\"near\":\"@village\",\"radius\":24}},{\"level\":1}]}");
+    cJSON *st = cJSON_Parse("{\"village\":\"Ashford\"}");
+    cJSON *filled = story_fill_rules(f.game, st, cond, 0, NULL, &err);
+    assert_non_null(filled);
+    char *text = cJSON_PrintUnformatted(filled);
+    assert_string_equal(text, "{\"all\":[{\"place\":{\"near\":\"Ashford\",\"radius\":24}},{\"level\":1}]}");
+    free(text);
+    cJSON_Delete(filled);
+    cJSON_DeleteItemFromObject(st, "village");
+    filled = story_fill_rules(f.game, st, cond, 0, NULL, &err);
+    text = cJSON_PrintUnformatted(filled);
+    assert_string_equal(text, "{\"all\":[{\"place\":{\"near\":\"village\",\"radius\":24}},{\"level\":1}]}");
+    free(text);
+    cJSON_Delete(filled);
+    cJSON_Delete(st);
+    cJSON_Delete(cond);
+    close_game(&f);
+}
+
 /* The Ember taken at the ruins is brought home: the ending waits, locked with the way, until
  * the character stands in the story's own village, found by its name (any other village is not
  * it), and what the homecoming does happens there. */
@@ -1456,6 +1484,7 @@ int main(void)
         cmocka_unit_test(test_a_place_too_far_to_walk_to_says_which_way_and_where),
         cmocka_unit_test(test_rules_season_set_block_fail_quest_and_start_story),
         cmocka_unit_test(test_set_block_changes_the_world_and_a_rollback_puts_it_back),
+        cmocka_unit_test(test_at_village_is_the_story_village_by_name),
         cmocka_unit_test(test_the_ember_is_brought_home_to_the_story_village),
         cmocka_unit_test(test_a_villager_the_story_sends_away_is_gone_until_an_ending_brings_them_home),
         cmocka_unit_test(test_a_failed_effect_list_leaves_the_villager_where_they_stood),
