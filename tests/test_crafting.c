@@ -203,7 +203,11 @@ static void test_only_discovered_recipes_are_listed_or_made(void **state)
     start(&f, "discover.db", "warrior"); /* carries planks, not iron */
     ActionResult r = th_act(f.game, "craft iron_ingot");
     assert_false(r.ok);
-    assert_string_equal(r.text, "you do not know how to make iron ingot yet");
+    /* and says what would teach it */
+    assert_string_equal(r.text, "you do not know how to make iron ingot yet (you learn it with 1 iron ore (you have 0))");
+    r = th_act(f.game, "craft iron_pickaxe");
+    assert_string_equal(r.text, "you do not know how to make iron pickaxe yet (you learn it with 1 iron ingot (you have 0) "
+                                "and Smithing 1 (you have 0))");
     /* What the starting gear can make was discovered when the game began: nothing new to announce. */
     assert_false(has_event(&r, "You could make: "));
     r = th_act(f.game, "craft moonbeam");

@@ -596,9 +596,18 @@ int crafting_craft(Game *g, const char *recipe, int count, ActionResult *r, Err 
         RuleCtx ctx;
         progress_rule_ctx(g, &v, &ctx);
         int holds = rules_check(&ctx, rec->unlock);
+        char why[200] = "";
+        if (!holds) /* what would teach it: "needs oak log (you have 0)" */
+            rules_explain(&ctx, rec->unlock, why, sizeof why);
         progress_view_clear(&v);
         if (!holds) {
-            game_refuse(r, "you do not know how to make %s yet", name);
+            /* "needs 1 iron ingot (you have 0); needs Smithing 1 (...)" as "1 iron ingot (...) and Smithing 1 (...)" */
+            for (char *p = strstr(why, "; needs "); p; p = strstr(p + 5, "; needs ")) {
+                memmove(p + 5, p + 8, strlen(p + 8) + 1);
+                memcpy(p, " and ", 5);
+            }
+            const char *what = strncmp(why, "needs ", 6) == 0 ? why + 6 : why;
+            game_refuse(r, "you do not know how to make %s yet (you learn it with %s)", name, what);
             return MA_OK;
         }
         if ((rc = record_discovery(g, rec, err)) != MA_OK)
