@@ -215,7 +215,7 @@ static void test_story_commands_list_path_tree_and_undo(void **state)
     th_run_free(&r);
     r = th_run(NULL, "--save", db, "story", "list", "--world", "Vale", NULL);
     assert_int_equal(r.status, 0);
-    assert_non_null(strstr(r.out, "The Cold Hearth (main, 72 branches, starts on start): 1 active, 0 finished, 0 abandoned\n"));
+    assert_non_null(strstr(r.out, "The Cold Hearth (main, 73 branches, starts on start): 1 active, 0 finished, 0 abandoned\n"));
     assert_non_null(strstr(r.out, "A Blade for the Dead (villager, "));
     th_run_free(&r);
     r = th_run(NULL, "--save", db, "story", "list", "--world", "Vale", "--character", "hero", NULL);
