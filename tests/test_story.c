@@ -10,6 +10,7 @@
  * begins when one talks to them. The rule language's new forms for stories are here too. */
 #include "helpers.h"
 
+#include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1261,6 +1262,53 @@ static void test_at_village_is_the_story_village_by_name(void **state)
     close_game(&f);
 }
 
+/* A place by its name is found anywhere within 640 blocks, also past the 64 nearest places of
+ * every kind (which reach 500-620 blocks: the story's village 600 blocks off had been "no
+ * Frosthaven within 640 blocks"). */
+static void test_a_place_by_name_is_found_past_the_nearest_sixty_four(void **state)
+{
+    (void)state;
+    Fx f; /* a world whose spawn has more than 64 places within 640 blocks */
+    th_game_start(&f, th_path(dir, "far.db"), &(ThGameOpts){.world = "Dense", .seed = 20261127, .type = "normal"});
+    const Player *p = game_player(f.game);
+    Generator *gen = world_generator(game_world(f.game));
+    GenStructure all[64], far;
+    int n = generator_structures_near(gen, p->x, p->z, QUEST_PLACE_RADIUS, all, 64);
+    assert_int_equal(n, 64); /* more places within 640 blocks than that list holds */
+    int got = 0;
+    for (int k = 0; k < 32 && !got; k++) {
+        /* places about 600 blocks away all round, within 640 and not among the 64 */
+        int32_t px = p->x + (int32_t)(600 * cos(k * 0.19635)), pz = p->z + (int32_t)(600 * sin(k * 0.19635));
+        GenStructure s[8];
+        int m = generator_structures_near(gen, px, pz, 40, s, 8);
+        for (int i = 0; i < m && !got; i++) {
+            GenStructure one;
+            int among = 0;
+            for (int j = 0; j < n; j++)
+                among |= strcmp(all[j].name, s[i].name) == 0;
+            if (among || generator_structures_near(gen, p->x, p->z, QUEST_PLACE_RADIUS, &one, 1) == 0)
+                continue;
+            double ex = p->x < s[i].x ? s[i].x - p->x : p->x > s[i].x + s[i].w - 1 ? p->x - (s[i].x + s[i].w - 1) : 0;
+            double ez = p->z < s[i].z ? s[i].z - p->z : p->z > s[i].z + s[i].d - 1 ? p->z - (s[i].z + s[i].d - 1) : 0;
+            if (ex * ex + ez * ez <= (double)QUEST_PLACE_RADIUS * QUEST_PLACE_RADIUS) {
+                far = s[i];
+                got = 1;
+            }
+        }
+    }
+    assert_true(got);
+    GenStructure found;
+    assert_int_equal(quest_place_nearest(f.game, far.name, &found), 1);
+    assert_string_equal(found.name, far.name);
+    char line[160], want[160];
+    snprintf(line, sizeof line, "walk %s", far.name);
+    ActionResult r = th_act(f.game, line);
+    snprintf(want, sizeof want, "too far to walk at once (%s is ", far.name);
+    if (strncmp(r.text, want, strlen(want)) != 0)
+        fail_msg("%s: %s", line, r.text);
+    close_game(&f);
+}
+
 /* The Ember taken at the ruins is brought home: the ending waits, locked with the way, until
  * the character stands in the story's own village, found by its name (any other village is not
  * it), and what the homecoming does happens there. */
@@ -1485,6 +1533,7 @@ int main(void)
         cmocka_unit_test(test_rules_season_set_block_fail_quest_and_start_story),
         cmocka_unit_test(test_set_block_changes_the_world_and_a_rollback_puts_it_back),
         cmocka_unit_test(test_at_village_is_the_story_village_by_name),
+        cmocka_unit_test(test_a_place_by_name_is_found_past_the_nearest_sixty_four),
         cmocka_unit_test(test_the_ember_is_brought_home_to_the_story_village),
         cmocka_unit_test(test_a_villager_the_story_sends_away_is_gone_until_an_ending_brings_them_home),
         cmocka_unit_test(test_a_failed_effect_list_leaves_the_villager_where_they_stood),

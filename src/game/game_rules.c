@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "game/achieve.h"
 #include "game/game_internal.h"
@@ -124,13 +123,10 @@ int game_near_place(Game *g, const char *kind, int radius)
     int id = blocks_find(g->blocks, kind);
     if (id <= 0) {
         /* A kind of place ("ruins"), or one place by its name ("Frosthaven": a story's village). */
-        GenStructure near[8];
-        int n = generator_structures_near(world_generator(g->world), g->p.x, g->p.z, radius, near, 8);
+        GenStructure near;
         int named = quest_place_is_name(kind);
-        for (int i = 0; i < n; i++)
-            if (named ? strcasecmp(near[i].name, kind) == 0 : strcmp(near[i].type, kind) == 0)
-                return 1;
-        return 0;
+        return generator_structure_nearest(world_generator(g->world), g->p.x, g->p.z, radius, named ? NULL : kind,
+                                           named ? kind : NULL, &near);
     }
     int h = radius < BLOCK_SEARCH_H ? radius : BLOCK_SEARCH_H;
     int v = radius < BLOCK_SEARCH_V ? radius : BLOCK_SEARCH_V;

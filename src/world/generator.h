@@ -67,6 +67,10 @@ typedef struct GenStructure {
  * written to out. Returns how many were written. A "flat" world has none. */
 int generator_structures_near(Generator *g, int32_t x, int32_t z, int radius_blocks, GenStructure *out,
                               int max);
+/* The nearest structure within radius_blocks of (x, z) of that type (NULL: any) and that name
+ * (NULL: any; compared in any case), however many others are nearer: 1 with *out, or 0. */
+int generator_structure_nearest(Generator *g, int32_t x, int32_t z, int radius_blocks, const char *type,
+                                const char *name, GenStructure *out);
 
 /* The structures planned for region (rx, rz) of STRUCT_REGION_CHUNKS² chunks
  * (see structures.h: pieces, villagers). Borrowed: valid until the next call

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util/prng.h"
 #include "world/generator_internal.h"
@@ -13,7 +14,10 @@
 
 /* ---- structures and spawn ------------------------------------------------------- */
 
-int generator_structures_near(Generator *g, int32_t x, int32_t z, int radius_blocks, GenStructure *out, int max)
+/* The structures within radius_blocks of (x, z) that match (type, else any; name, else any, in
+ * any case), the nearest max of them, nearest first. */
+static int structures_scan(Generator *g, int32_t x, int32_t z, int radius_blocks, const char *type, const char *name,
+                           GenStructure *out, int max)
 {
     if (g->flat || max <= 0 || radius_blocks < 0)
         return 0;
@@ -28,6 +32,8 @@ int generator_structures_near(Generator *g, int32_t x, int32_t z, int radius_blo
             const RegionPlan *rp = generator_region_plan(g, rx, rz);
             for (int i = 0; i < rp->n; i++) {
                 const GenStructure *s = &rp->s[i].info;
+                if ((type && strcmp(s->type, type) != 0) || (name && strcasecmp(s->name, name) != 0))
+                    continue;
                 /* Horizontal distance from (x, z) to the box. */
                 double ex = x < s->x ? s->x - x : x > s->x + s->w - 1 ? x - (s->x + s->w - 1) : 0;
                 double ez = z < s->z ? s->z - z : z > s->z + s->d - 1 ? z - (s->z + s->d - 1) : 0;
@@ -48,6 +54,17 @@ int generator_structures_near(Generator *g, int32_t x, int32_t z, int radius_blo
             }
         }
     return n;
+}
+
+int generator_structures_near(Generator *g, int32_t x, int32_t z, int radius_blocks, GenStructure *out, int max)
+{
+    return structures_scan(g, x, z, radius_blocks, NULL, NULL, out, max);
+}
+
+int generator_structure_nearest(Generator *g, int32_t x, int32_t z, int radius_blocks, const char *type,
+                                const char *name, GenStructure *out)
+{
+    return structures_scan(g, x, z, radius_blocks, type, name, out, 1);
 }
 
 /* One generated chunk kept for block lookups while choosing the spawn. */
