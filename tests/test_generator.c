@@ -598,6 +598,26 @@ static void test_generator_structures_near_is_sorted_and_bounded(void **state)
     }
     assert_int_equal(generator_structures_near(g, 100, -50, 400, s, 2), 2);
     assert_int_equal(generator_structures_near(g, 100, -50, 400, s, 0), 0);
+    /* Of one type: every village within 640 blocks, though the 64 nearest places of all types
+     * (the list's bound) stop short of 640 and hold fewer of them. */
+    n = generator_structures_near(g, 100, -50, 640, s, 64);
+    int in_near = 0;
+    for (int i = 0; i < n; i++)
+        in_near += strcmp(s[i].type, "village") == 0;
+    GenStructure v[64];
+    int nv = generator_structures_of(g, 100, -50, 640, "village", v, 64);
+    if (n < 64 || nv <= in_near)
+        fail_msg("%d places near, %d villages among them, %d villages of all", n, in_near, nv);
+    last = -1;
+    for (int i = 0; i < nv; i++) {
+        double mx = v[i].x + v[i].w / 2.0 - 100, mz = v[i].z + v[i].d / 2.0 + 50;
+        assert_string_equal(v[i].type, "village");
+        assert_true(mx * mx + mz * mz >= last);
+        last = mx * mx + mz * mz;
+    }
+    GenStructure one;
+    assert_int_equal(generator_structure_nearest(g, 100, -50, 640, NULL, v[nv - 1].name, &one), 1);
+    assert_int_equal(generator_structure_nearest(g, 100, -50, 640, NULL, "Nowhere at all", &one), 0);
     generator_free(g);
 }
 

@@ -514,7 +514,9 @@ int agent_places(AgentCtx *c, const char *type, int radius, GenStructure *out, i
     Generator *g = world_generator(c->a->w);
     for (int p = 0; p < c->n_players; p++) {
         GenStructure near[32];
-        int k = generator_structures_near(g, c->players[p].x, c->players[p].z, radius, near, 32);
+        /* of the type asked for, however many places of other types are nearer */
+        int k = type ? generator_structures_of(g, c->players[p].x, c->players[p].z, radius, type, near, 32)
+                     : generator_structures_near(g, c->players[p].x, c->players[p].z, radius, near, 32);
         for (int i = 0; i < k && n < max; i++) {
             if (type && strcmp(near[i].type, type) != 0)
                 continue;

@@ -67,6 +67,10 @@ typedef struct GenStructure {
  * written to out. Returns how many were written. A "flat" world has none. */
 int generator_structures_near(Generator *g, int32_t x, int32_t z, int radius_blocks, GenStructure *out,
                               int max);
+/* The same, of one type only ("village"): the nearest max of that type, however many places of
+ * other types are nearer. */
+int generator_structures_of(Generator *g, int32_t x, int32_t z, int radius_blocks, const char *type, GenStructure *out,
+                            int max);
 /* The nearest structure within radius_blocks of (x, z) of that type (NULL: any) and that name
  * (NULL: any; compared in any case), however many others are nearer: 1 with *out, or 0. */
 int generator_structure_nearest(Generator *g, int32_t x, int32_t z, int radius_blocks, const char *type,

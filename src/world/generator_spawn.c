@@ -61,6 +61,12 @@ int generator_structures_near(Generator *g, int32_t x, int32_t z, int radius_blo
     return structures_scan(g, x, z, radius_blocks, NULL, NULL, out, max);
 }
 
+int generator_structures_of(Generator *g, int32_t x, int32_t z, int radius_blocks, const char *type, GenStructure *out,
+                            int max)
+{
+    return structures_scan(g, x, z, radius_blocks, type, NULL, out, max);
+}
+
 int generator_structure_nearest(Generator *g, int32_t x, int32_t z, int radius_blocks, const char *type,
                                 const char *name, GenStructure *out)
 {
