@@ -99,7 +99,7 @@ static void add_village(Game *g, cJSON *state, cJSON *cast, const char *village,
 {
     Generator *gen = world_generator(g->world);
     GenStructure near[64];
-    int n = generator_structures_near(gen, x, z, CAST_RADIUS, near, 64);
+    int n = generator_structures_of(gen, x, z, CAST_RADIUS, "village", near, 64); /* every village within 512 */
     /* The village asked for first, then the others nearest first. */
     for (int i = 0; i < n && village; i++)
         if (strcmp(near[i].type, "village") == 0 && strcmp(near[i].name, village) == 0) {
