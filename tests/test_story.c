@@ -1077,6 +1077,47 @@ static void test_walking_into_a_ruin_begins_its_story(void **state)
     close_game(&f);
 }
 
+/* A storyline whose choice waits at the ruins brought the player there: the ruin's own story
+ * begins on the way in, but the focus stays with the storyline that waits (broken on purpose:
+ * with the focus always moving to the story begun, the pane showed the ruin's story). */
+static void test_the_story_that_waits_at_a_ruin_keeps_the_focus_there(void **state)
+{
+    (void)state;
+    Fx f;
+    open_game(&f, "waits.db");
+    choose(&f, "hear_the_priest");
+    choose(&f, "follow_the_cart"); /* its choices wait at the nearest ruins */
+    char kind[64];
+    assert_true(story_focus_place(f.game, kind, sizeof kind));
+    assert_string_equal(kind, "ruins");
+    const Player *p = game_player(f.game);
+    Generator *gen = world_generator(game_world(f.game));
+    GenStructure ruin;
+    assert_true(generator_structure_nearest(gen, p->x, p->z, 1500, "ruins", NULL, &ruin));
+    int32_t x = ruin.x + ruin.w / 2, z = ruin.z + ruin.d / 2;
+    put_player(&f, "waits.db", x, generator_surface_y(gen, x, z) + 1, z);
+    ActionResult r;
+    int moved = 0;
+    for (int d = 0; d < 8 && !moved; d++) {
+        static const char *const dirs[] = {"move n", "move e", "move s", "move w", "move ne", "move se", "move sw", "move nw"};
+        r = th_act(f.game, dirs[d]);
+        moved = r.ok;
+    }
+    assert_true(moved);
+    assert_non_null(th_event_with(&r, "A story begins: What the Ruins Remember."));
+    StoryView *v = NULL;
+    int n = 0;
+    Err err = {0};
+    assert_int_equal(story_views(f.game, &v, &n, &err), MA_OK);
+    assert_int_equal(n, 2);
+    assert_string_equal(v[0].title, "The Cold Hearth");
+    assert_true(v[0].focused);
+    assert_string_equal(v[1].title, "What the Ruins Remember");
+    assert_string_equal(v[1].status, "active");
+    free(v);
+    close_game(&f);
+}
+
 /* ------------------------------------------------------------ the rule language for stories */
 
 typedef struct Fake {
@@ -1529,6 +1570,7 @@ int main(void)
         cmocka_unit_test(test_talking_to_a_smith_begins_their_story_with_them_in_it),
         cmocka_unit_test(test_finishing_a_quest_begins_the_story_that_follows_it),
         cmocka_unit_test(test_walking_into_a_ruin_begins_its_story),
+        cmocka_unit_test(test_the_story_that_waits_at_a_ruin_keeps_the_focus_there),
         cmocka_unit_test(test_a_place_too_far_to_walk_to_says_which_way_and_where),
         cmocka_unit_test(test_rules_season_set_block_fail_quest_and_start_story),
         cmocka_unit_test(test_set_block_changes_the_world_and_a_rollback_puts_it_back),

@@ -57,9 +57,16 @@ void story_menu_free(Menu *m)
     m->n_kids = m->n = 0;
 }
 
+static int near_no_place(void *ud, const char *kind, int radius)
+{
+    (void)ud, (void)kind, (void)radius;
+    return 0;
+}
+
 /* The choices of p's current passage, numbered as the player sees them: in branch order,
- * without the hidden ones whose condition is false. */
-static int menu_build(Game *g, const StoryProgressRow *p, Menu *m, int explain, Err *err)
+ * without the hidden ones whose condition is false. away: judged as if the player stood near no
+ * place, so that each choice's place is the one it waits for even when the player is there. */
+static int menu_build(Game *g, const StoryProgressRow *p, Menu *m, int explain, int away, Err *err)
 {
     memset(m, 0, sizeof *m);
     if (p->current_branch_id <= 0 || strcmp(p->status, "active") != 0)
@@ -69,6 +76,8 @@ static int menu_build(Game *g, const StoryProgressRow *p, Menu *m, int explain, 
         return rc;
     GameRules gr;
     game_rules_bind(&gr, g, NULL);
+    if (away)
+        gr.ctx.near_place = near_no_place;
     for (int i = 0; i < m->n_kids && m->n < STORY_MAX_CHOICES; i++) {
         const BranchRow *kid = &m->kids[i];
         MenuItem *it = &m->item[m->n];
@@ -107,11 +116,11 @@ static int menu_build(Game *g, const StoryProgressRow *p, Menu *m, int explain, 
     return MA_OK;
 }
 
-int story_menu_build(Game *g, const StoryProgressRow *p, Menu *m, Err *err) { return menu_build(g, p, m, 1, err); }
+int story_menu_build(Game *g, const StoryProgressRow *p, Menu *m, Err *err) { return menu_build(g, p, m, 1, 0, err); }
 
 int story_menu_build_quick(Game *g, const StoryProgressRow *p, Menu *m, Err *err)
 {
-    return menu_build(g, p, m, 0, err);
+    return menu_build(g, p, m, 0, 0, err);
 }
 
 /* ------------------------------------------------------------ views */
@@ -364,10 +373,31 @@ int story_show(Game *g, ActionResult *r, Err *err)
 
 /* ------------------------------------------------------------ beginning */
 
-/* Begins story for the player: its first root passage, the cast, the focus. */
+/* Whether the storyline in focus has a choice that waits for the place the player has just
+ * entered (its kind or its name), and that being here opens: that storyline brought them here,
+ * and keeps the focus. */
+static int focus_waits_for(Game *g, const GenStructure *place)
+{
+    StoryProgressRow p;
+    if (!place || story_focused_progress(g, &p, NULL) != MA_OK)
+        return 0;
+    int waits = 0;
+    Menu m;
+    Err e = {0};
+    if (menu_build(g, &p, &m, 0, 1, &e) == MA_OK)
+        for (int i = 0; i < m.n && !waits; i++)
+            waits = strcmp(m.item[i].c.place, place->type) == 0 || strcasecmp(m.item[i].c.place, place->name) == 0;
+    story_menu_free(&m);
+    story_progress_row_clear(&p);
+    return waits;
+}
+
+/* Begins story for the player: its first root passage, the cast, and the focus, but where the
+ * storyline in focus waits for the place entered. */
 static int story_begin(Game *g, const StoryRow *story, const char *villager, const GenStructure *place,
                        ActionResult *r, Err *err)
 {
+    int keep_focus = focus_waits_for(g, place);
     BranchRow *roots = NULL;
     int n = 0;
     int rc = branches_roots(g->save, story->id, &roots, &n, err);
@@ -383,7 +413,7 @@ static int story_begin(Game *g, const StoryRow *story, const char *villager, con
     snprintf(p.status, sizeof p.status, "active");
     p.state = story_cast_new(g, villager, place);
     rc = story_progress_insert(g->save, &p, err);
-    if (rc == MA_OK)
+    if (rc == MA_OK && !keep_focus)
         rc = story_progress_focus(g->save, g->p.character_id, story->id, err);
     if (rc == MA_OK && r) {
         char text[STORY_MAX_TEXT + 512];
