@@ -16,8 +16,12 @@
 
 /* The seed whose world the tests look at: it has a village near the origin. */
 #define SEED 8
-/* See test_generator_output_is_pinned_for_its_version. */
+/* See test_generator_output_is_pinned_for_its_version: seed SEED at version 2 (unchanged by
+ * version 3: no cold land near its origin), and seed PINNED_SEED_3 (tundra by its origin) at 2 and 3. */
 #define PINNED_FINGERPRINT 0xeec63aec0da8c3d5ULL
+#define PINNED_SEED_3 20261127
+#define PINNED_FINGERPRINT_3_V2 0x99bf8b4f9cde2bbfULL
+#define PINNED_FINGERPRINT_3_V3 0xbd192ca9c9ef9c12ULL
 
 static BlockRegistry *reg;
 static StructBlocks ids;
@@ -241,14 +245,27 @@ static uint64_t area_fingerprint(Generator *g)
  * chunks they have not stored yet coming out as before, on every machine.
  * A deliberate change to the generator's output must raise the version
  * (keeping the old one for old saves) and update this fingerprint. */
+static uint64_t version_fingerprint(uint64_t seed, int version)
+{
+    Generator *g = NULL;
+    Err err;
+    if (generator_new(reg, seed, "normal", version, &g, &err) != MA_OK)
+        fail_msg("generator_new: %s", err.msg);
+    uint64_t h = area_fingerprint(g);
+    printf("# fingerprint of seed %llu, version %d: 0x%016llx\n", (unsigned long long)seed, version,
+           (unsigned long long)h);
+    generator_free(g);
+    return h;
+}
+
 static void test_generator_output_is_pinned_for_its_version(void **state)
 {
     (void)state;
-    Generator *g = gen_new(SEED, "normal");
-    uint64_t h = area_fingerprint(g);
-    printf("# fingerprint of seed %d, version %d: 0x%016llx\n", SEED, GENERATOR_VERSION, (unsigned long long)h);
-    assert_true(h == PINNED_FINGERPRINT);
-    generator_free(g);
+    assert_true(GENERATOR_VERSION == 3);
+    assert_true(version_fingerprint(SEED, 2) == PINNED_FINGERPRINT);
+    assert_true(version_fingerprint(SEED, 3) == PINNED_FINGERPRINT);
+    assert_true(version_fingerprint(PINNED_SEED_3, 2) == PINNED_FINGERPRINT_3_V2);
+    assert_true(version_fingerprint(PINNED_SEED_3, 3) == PINNED_FINGERPRINT_3_V3);
 }
 
 static void test_generator_different_seeds_differ(void **state)
@@ -292,6 +309,61 @@ static void test_generator_every_biome_appears(void **state)
     assert_string_equal(biome_name(BIOME_SNOWY_MOUNTAINS), "snowy mountains");
     assert_string_equal(biome_name(BIOME_COUNT), "unknown");
     generator_free(g);
+}
+
+static BlockId block_at(Generator *g, int32_t x, int32_t y, int32_t z)
+{
+    Chunk *c = gen_chunk(g, chunk_coord(x), chunk_coord(y), chunk_coord(z));
+    BlockId b = chunk_get(c, chunk_local(x), chunk_local(y), chunk_local(z));
+    chunk_free(c);
+    return b;
+}
+
+/* Version 3: cold land is tundra, under snow (gravel on its shores), where versions 1 and 2 froze
+ * the water but kept the land beside it green; a version 2 world keeps its green land. */
+static void test_cold_land_is_tundra_from_version_3(void **state)
+{
+    (void)state;
+    Generator *v2 = NULL, *v3 = NULL;
+    Err err;
+    assert_int_equal(generator_new(reg, PINNED_SEED_3, "normal", 2, &v2, &err), MA_OK);
+    assert_int_equal(generator_new(reg, PINNED_SEED_3, "normal", 3, &v3, &err), MA_OK);
+    BlockId snow = (BlockId)blocks_find(reg, "snow"), gravel = (BlockId)blocks_find(reg, "gravel");
+    BlockId grass = (BlockId)blocks_find(reg, "grass"), sand = (BlockId)blocks_find(reg, "sand");
+    BlockId ice = (BlockId)blocks_find(reg, "ice");
+    int tundra = 0, white = 0, green_in_v2 = 0, frozen = 0;
+    for (int32_t z = -200; z <= 200; z += 10)
+        for (int32_t x = -200; x <= 200; x += 10) {
+            if (generator_biome(v3, x, z) != BIOME_TUNDRA) {
+                assert_true(generator_biome(v2, x, z) == generator_biome(v3, x, z));
+                continue;
+            }
+            tundra++;
+            int y = generator_surface_y(v3, x, z);
+            BlockId top = block_at(v3, x, y, z), was = block_at(v2, x, y, z);
+            white += top == snow || top == gravel;
+            green_in_v2 += was == grass || was == sand;
+            Biome b2 = generator_biome(v2, x, z);
+            assert_true(b2 == BIOME_PLAINS || b2 == BIOME_FOREST);
+            /* Water within 16 blocks of tundra lies under ice. */
+            for (int k = 0; k < 4; k++) {
+                int32_t wx = x + (k == 0 ? 16 : k == 1 ? -16 : 0), wz = z + (k == 2 ? 16 : k == 3 ? -16 : 0);
+                if (generator_surface_y(v3, wx, wz) < SEA_LEVEL && generator_biome(v3, wx, wz) != BIOME_SWAMP) {
+                    BlockId w = block_at(v3, wx, SEA_LEVEL, wz);
+                    frozen += w == ice;
+                    if (w != ice)
+                        printf("# open water at %d,%d beside tundra at %d,%d\n", wx, wz, x, z);
+                }
+            }
+        }
+    printf("# tundra %d of 1681 columns, %d under snow or gravel (%d grass or sand at version 2), %d frozen waters\n",
+           tundra, white, green_in_v2, frozen);
+    assert_true(tundra >= 40);
+    assert_true(white >= tundra * 9 / 10); /* the rest: a village's street or floor */
+    assert_true(green_in_v2 >= tundra * 9 / 10);
+    assert_true(frozen > 0);
+    generator_free(v2);
+    generator_free(v3);
 }
 
 /* The ground the height map promises is there, with nothing solid but a
@@ -778,6 +850,7 @@ int main(void)
         cmocka_unit_test(test_generator_spawn_point_is_standable),
         cmocka_unit_test(test_generator_flat_world_layout),
         cmocka_unit_test(test_generator_refuses_unknown_type_and_version),
+        cmocka_unit_test(test_cold_land_is_tundra_from_version_3),
         cmocka_unit_test(test_villagers_of_one_village_have_their_own_names_from_version_2),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -408,7 +408,7 @@ static void test_a_creature_to_slay_says_where_it_lives(void **state)
     assert_string_equal(log[0].objectives[0].creature, "wolf");
     char where[160];
     creatures_habitat_words(game_creatures(f.game), log[0].objectives[0].creature, where, sizeof where);
-    assert_string_equal(where, "plains, forest and snowy mountains, by night"); /* data/creatures.json */
+    assert_string_equal(where, "plains, forest, snowy mountains and tundra, by night"); /* data/creatures.json */
     creatures_habitat_words(game_creatures(f.game), "scorpion", where, sizeof where);
     assert_string_equal(where, "desert");
     creatures_habitat_words(game_creatures(f.game), "nonesuch", where, sizeof where);

@@ -307,7 +307,7 @@ static const MmLook biome_look[BIOME_COUNT] = {
     [BIOME_OCEAN] = {"\xe2\x89\x88", '~', 27, 4},           [BIOME_PLAINS] = {"\"", '"', 106, 2},
     [BIOME_FOREST] = {"\xe2\x99\xa3", '&', 28, 2},          [BIOME_DESERT] = {"\xc2\xb7", '.', 179, 3},
     [BIOME_SNOWY_MOUNTAINS] = {"\xe2\x96\xb2", '^', 252, 7}, [BIOME_SWAMP] = {",", ',', 100, 2},
-    [BIOME_LAKE] = {"\xe2\x89\x88", '~', 39, 6},
+    [BIOME_LAKE] = {"\xe2\x89\x88", '~', 39, 6},            [BIOME_TUNDRA] = {"*", '*', 255, 7},
 };
 
 static MmLook structure_look(const char *type)

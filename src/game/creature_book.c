@@ -74,7 +74,7 @@ static int parse_habitat(const cJSON *h, Habitat *out, const char **why)
             }
         if (!found) {
             snprintf(msg, sizeof msg, "habitat.biomes: \"%s\" is not a biome (any, ocean, plains, forest, desert, "
-                     "snowy mountains, swamp, lake)", cJSON_IsString(b) ? b->valuestring : "?");
+                     "snowy mountains, swamp, lake, tundra)", cJSON_IsString(b) ? b->valuestring : "?");
             *why = msg;
             return -1;
         }

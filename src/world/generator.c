@@ -141,7 +141,7 @@ Biome generator_biome(Generator *g, int32_t x, int32_t z)
 
 const char *biome_name(Biome b)
 {
-    static const char *names[] = {"ocean", "plains", "forest", "desert", "snowy mountains", "swamp", "lake"};
+    static const char *names[] = {"ocean", "plains", "forest", "desert", "snowy mountains", "swamp", "lake", "tundra"};
     return (unsigned)b < BIOME_COUNT ? names[b] : "unknown";
 }
 

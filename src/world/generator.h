@@ -16,13 +16,15 @@
  * keeps the version it was made with (worlds.settings.generator_version).
  *   1: the first;
  *   2: the villagers of one village have different names (version 1 drew each name alone, and a
- *      village often had three of one name). */
-#define GENERATOR_VERSION 2         /* what new worlds are made with */
+ *      village often had three of one name);
+ *   3: cold land is tundra (snow, scattered pines), where earlier versions froze the sea and lakes
+ *      but left the shore beside them green plains and forest. */
+#define GENERATOR_VERSION 3         /* what new worlds are made with */
 #define GENERATOR_VERSION_OLDEST 1  /* the oldest this game still makes */
 
 typedef enum Biome {
     BIOME_OCEAN, BIOME_PLAINS, BIOME_FOREST, BIOME_DESERT, BIOME_SNOWY_MOUNTAINS,
-    BIOME_SWAMP, BIOME_LAKE, BIOME_COUNT
+    BIOME_SWAMP, BIOME_LAKE, BIOME_TUNDRA, BIOME_COUNT
 } Biome;
 
 typedef struct Generator Generator;

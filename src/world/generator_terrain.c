@@ -20,6 +20,8 @@
  * and blend them the same way, so they agree to the bit. */
 #define CLIMATE_STEP 4
 #define CLIMATE_N (CHUNK_SIZE / CLIMATE_STEP + 1)
+/* Below this temperature water freezes at the top, and (version 3 on) land is tundra. */
+#define FREEZING (-0.3)
 
 static void climate_compute(const Generator *g, int32_t x, int32_t z, Climate *c);
 
@@ -88,6 +90,8 @@ static void terrain_finish(const Generator *g, int32_t x, int32_t z, const Clima
         s->biome = BIOME_SNOWY_MOUNTAINS;
     else if (sw > 0.5)
         s->biome = BIOME_SWAMP;
+    else if (g->version >= 3 && temp < FREEZING)
+        s->biome = BIOME_TUNDRA; /* where the water beside it freezes (column_materials) */
     else if (temp > 0.12 && hum < 0.0)
         s->biome = BIOME_DESERT;
     else if (hum > 0.02)
@@ -116,7 +120,7 @@ static void column_materials(const Generator *g, const TerrainSample *s, uint64_
                              uint8_t *soil_depth, uint8_t *sub, uint8_t *sub_depth, uint8_t *water_top)
 {
     const Blocks *b = &g->b;
-    int frozen = s->temp < -0.3;
+    int frozen = s->temp < FREEZING;
     *water_top = frozen ? b->ice : b->water;
     *sub = b->stone;
     *sub_depth = 0;
@@ -143,6 +147,10 @@ static void column_materials(const Generator *g, const TerrainSample *s, uint64_
         *soil = b->sand;
         *sub = b->sandstone;
         *sub_depth = 3;
+        break;
+    case BIOME_TUNDRA:
+        *top = s->beach ? b->gravel : b->snow;
+        *soil = s->beach ? b->gravel : b->dirt;
         break;
     case BIOME_SNOWY_MOUNTAINS:
         *top = s->h >= 140 ? b->ice : b->snow;

@@ -34,6 +34,7 @@ int gen_tree_at(Generator *g, int32_t x, int32_t z, const TerrainSample *s, Tree
     case BIOME_PLAINS: odds = 260; kind = TREE_OAK; break;
     case BIOME_SWAMP: odds = 60; kind = TREE_OAK; break;
     case BIOME_SNOWY_MOUNTAINS: odds = s->h < 125 ? 40 : 0; kind = TREE_PINE; break;
+    case BIOME_TUNDRA: odds = 150; kind = TREE_PINE; break;
     case BIOME_DESERT: odds = 180; kind = TREE_CACTUS; break;
     default: odds = 0; kind = TREE_OAK; break;
     }

@@ -351,7 +351,11 @@ static int ground_fits(Generator *g, int32_t x0, int32_t z0, int32_t x1, int32_t
     return lo > SEA_LEVEL && hi - lo <= max_spread;
 }
 
-static int land_biome(Biome b) { return b == BIOME_PLAINS || b == BIOME_FOREST || b == BIOME_DESERT; }
+/* Where a village may stand: tundra too (version 3 on), where earlier versions saw plains and forest. */
+static int land_biome(Biome b)
+{
+    return b == BIOME_PLAINS || b == BIOME_FOREST || b == BIOME_DESERT || b == BIOME_TUNDRA;
+}
 
 /* A street from the well outwards along one axis. */
 static void add_street(Generator *g, StructPlan *s, int32_t vx, int32_t vz, int dx, int dz, int len, int sandy)
