@@ -402,6 +402,26 @@ static void test_craft_through_play_script(void **state)
     th_run_free(&r);
 }
 
+/* Tundra's snow digs into four snowballs (said with their number), and four snowballs pack into a
+ * snow block that builds (broken on purpose: "take the snowball" when four were taken). */
+static void test_snow_digs_into_snowballs_that_pack_into_a_block(void **state)
+{
+    (void)state;
+    const char *db = th_path(dir, "snow.db");
+    RunResult r = th_run(NULL, "--save", db, "world", "create", "Snowy", "--seed", "20261127", NULL);
+    assert_int_equal(r.status, 0);
+    th_run_free(&r);
+    /* (20, 4) is tundra in this world, some 60 steps from the spawn. */
+    r = th_run("walk 20 4\ndig down\ncraft snow\nmove e\nplace w snow\n", "--save", db, "play", "--script", "-",
+               "--world", "Snowy", "--class", "warrior", "--verbose", NULL);
+    assert_int_equal(r.status, 0);
+    assert_non_null(strstr(r.out, "You dig out the snow and take 4 snowballs."));
+    assert_non_null(strstr(r.out, "You make 1 snow block."));
+    assert_non_null(strstr(r.out, "Placed your last snow to the west."));
+    assert_null(strstr(r.out, "snowball x"));
+    th_run_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -413,6 +433,7 @@ int main(void)
         cmocka_unit_test_setup(test_success_odds_over_a_thousand_crafts, real_data),
         cmocka_unit_test_setup(test_failure_costs_what_it_says, real_data),
         cmocka_unit_test_setup(test_craft_through_play_script, real_data),
+        cmocka_unit_test_setup(test_snow_digs_into_snowballs_that_pack_into_a_block, real_data),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

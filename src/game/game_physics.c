@@ -287,15 +287,19 @@ int game_do_dig(Game *g, Dir d, ActionResult *r, Err *err)
         int left = game_give_item(g, def->drop, type, def->drop_count > 0 ? def->drop_count : 1, err);
         if (left < 0)
             return left;
-        char dropname[40];
-        snprintf(dropname, sizeof dropname, "%s", def->drop);
-        for (char *c = dropname; *c; c++)
-            if (*c == '_')
-                *c = ' ';
-        if (left > 0)
-            game_event(r, SEV_WARN, "Your pack is full; the %s is lost.", dropname);
+        int count = def->drop_count > 0 ? def->drop_count : 1;
+        char dropname[80];
+        if (count > 1)
+            items_count_words(g->items, def->drop, count, dropname, sizeof dropname); /* "4 snowballs" */
         else
-            game_event(r, SEV_GOOD, "You dig out the %s and take the %s.", name, dropname);
+            items_noun(g->items, def->drop, 1, dropname, sizeof dropname);
+        if (left >= count)
+            game_event(r, SEV_WARN, "Your pack is full; the %s %s lost.", dropname, count > 1 ? "are" : "is");
+        else if (left > 0)
+            game_event(r, SEV_WARN, "You dig out the %s and take what your pack holds: %d of %s are lost.", name,
+                       left, dropname);
+        else
+            game_event(r, SEV_GOOD, "You dig out the %s and take %s%s.", name, count > 1 ? "" : "the ", dropname);
     } else {
         game_event(r, SEV_INFO, "You clear away the %s.", name);
     }
