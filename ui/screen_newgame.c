@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "game/game.h"
 #include "game/progress.h"
 #include "game/items.h"
 #include "save/worlds.h"
@@ -26,11 +27,8 @@ typedef struct Choice {
 
 static int create_world(Save *s, Choice *c)
 {
-    WorldRow *ws = NULL;
-    int n = 0;
-    worlds_list(s, &ws, &n, NULL);
-    worlds_list_free(ws, n);
-    snprintf(c->world, sizeof c->world, "World %d", n + 1);
+    /* A name as Quick start gives ("Frostmere"), from a random number: the seed comes next. */
+    game_world_name_suggest(s, launch_random_seed(), c->world, sizeof c->world);
     const char *q = "Name of the new world:";
     for (;;) {
         int r = prompt_text("New world", q, c->world, sizeof c->world, 0);

@@ -82,6 +82,10 @@ typedef struct GameStart {
  * GameStart says, creating what is missing exactly as the title screen's
  * "Quick start" does. The save must be open for writing. */
 int game_start(Save *s, const GameStart *start, Game **out, Err *err);
+
+/* The name Quick start gives a new world of this seed ("Frostmere"), with " 2", " 3"... after
+ * it while a world of s has that name, into buf. */
+void game_world_name_suggest(Save *s, uint64_t seed, char *buf, size_t size);
 void game_close(Game *g);
 
 const Player *game_player(const Game *g);

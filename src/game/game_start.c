@@ -38,6 +38,18 @@ static void world_name_for(uint64_t seed, char *buf, size_t size)
     snprintf(buf, size, "%s%s", name_a[h % 16], name_b[(h >> 8) % 16]);
 }
 
+void game_world_name_suggest(Save *s, uint64_t seed, char *buf, size_t size)
+{
+    char base[48];
+    world_name_for(seed, base, sizeof base);
+    snprintf(buf, size, "%s", base);
+    WorldRow existing;
+    for (int i = 2; worlds_get_by_name(s, buf, &existing, NULL) == MA_OK; i++) {
+        world_row_clear(&existing);
+        snprintf(buf, size, "%s %d", base, i);
+    }
+}
+
 static int ensure_user(Game *g, const char *username, Err *err)
 {
     UserRow u;
@@ -208,15 +220,8 @@ int game_start(Save *s, const GameStart *st, Game **out, Err *err)
         if (st->world)
             snprintf(name, sizeof name, "%s", st->world);
         else
-            world_name_for(st->seed, name, sizeof name);
+            game_world_name_suggest(s, st->seed, name, sizeof name);
         int64_t id;
-        WorldRow existing;
-        for (int i = 2; worlds_get_by_name(s, name, &existing, NULL) == MA_OK && !st->world; i++) {
-            world_row_clear(&existing);
-            char base[48];
-            world_name_for(st->seed, base, sizeof base);
-            snprintf(name, sizeof name, "%s %d", base, i);
-        }
         rc = world_create(s, name, st->seed, "normal", &id, err);
         if (rc == MA_OK)
             rc = open_world(g, id, NULL, err);
