@@ -1350,6 +1350,38 @@ static void test_a_place_by_name_is_found_past_the_nearest_sixty_four(void **sta
     close_game(&f);
 }
 
+/* The story's village is found however far the player wanders: its cast knows where its villagers
+ * live (broken on purpose: 1,000 blocks off it was "no Wolfwick within 640 blocks"); a village no
+ * storyline knows is still looked for within 640 blocks only. */
+static void test_the_story_village_is_found_from_far_away(void **state)
+{
+    (void)state;
+    Fx f;
+    open_game(&f, "wander.db");
+    char *home = story_village("wander.db");
+    GenStructure there;
+    assert_true(quest_place_nearest(f.game, home, &there));
+    int32_t hx = there.x + there.w / 2, hz = there.z + there.d / 2;
+    put_player(&f, "wander.db", hx + 1000, 64, hz); /* far out east */
+    char way[160], want[160];
+    assert_true(quest_place_way(f.game, home, way, sizeof way));
+    assert_string_equal(way, "W 1000");
+    GenStructure found;
+    assert_true(quest_place_nearest(f.game, home, &found));
+    assert_string_equal(found.name, home);
+    assert_int_equal(found.x, there.x);
+    assert_int_equal(found.z, there.z);
+    snprintf(want, sizeof want, "walk %s", home);
+    ActionResult r = th_act(f.game, want);
+    snprintf(want, sizeof want, "too far to walk at once (%s is ", home);
+    if (strncmp(r.text, want, strlen(want)) != 0 || !strstr(r.text, " steps away, W, around "))
+        fail_msg("%s", r.text);
+    assert_false(quest_place_way(f.game, "Camelot", way, sizeof way));
+    assert_string_equal(way, "no Camelot within 640 blocks");
+    free(home);
+    close_game(&f);
+}
+
 /* The Ember taken at the ruins is brought home: the ending waits, locked with the way, until
  * the character stands in the story's own village, found by its name (any other village is not
  * it), and what the homecoming does happens there. */
@@ -1571,6 +1603,7 @@ int main(void)
         cmocka_unit_test(test_finishing_a_quest_begins_the_story_that_follows_it),
         cmocka_unit_test(test_walking_into_a_ruin_begins_its_story),
         cmocka_unit_test(test_the_story_that_waits_at_a_ruin_keeps_the_focus_there),
+        cmocka_unit_test(test_the_story_village_is_found_from_far_away),
         cmocka_unit_test(test_a_place_too_far_to_walk_to_says_which_way_and_where),
         cmocka_unit_test(test_rules_season_set_block_fail_quest_and_start_story),
         cmocka_unit_test(test_set_block_changes_the_world_and_a_rollback_puts_it_back),

@@ -113,7 +113,8 @@ int quest_set_tracked(Game *g, const char *name, Err *err);
 int quest_place_is_name(const char *place);
 /* The nearest place of kind `place` ("ruins", "village", "dungeon", "shrine"), or the nearest
  * place of that name (any case: "Frosthaven"), within QUEST_PLACE_RADIUS of the player, into
- * *out: 1, or 0 when there is none that near. */
+ * *out: 1, or 0 when there is none that near; a village named by the player's storylines (their
+ * cast's) is found however far (story_cast_village_at). */
 int quest_place_nearest(Game *g, const char *place, GenStructure *out);
 /* "the nearest: Ruins of Larkton, E 204" (the place's name, quest_compass toward its middle, and
  * how far in steps), or for a place named: "S 180", into buf, and 1; or "no ruins within 640

@@ -15,6 +15,7 @@
 #include "game/npc.h"
 #include "game/quest_internal.h"
 #include "game/rules.h"
+#include "game/story.h"
 #include "save/characters.h"
 #include "save/charstate.h"
 #include "save/quests.h"
@@ -242,8 +243,14 @@ int quest_place_nearest(Game *g, const char *place, GenStructure *out)
     /* The nearest of that kind or name, not the nearest among the 64 nearest places of any kind
      * (which reach only 500-620 blocks in a world of seed 20261127). */
     int named = quest_place_is_name(place);
-    return generator_structure_nearest(world_generator(g->world), g->p.x, g->p.z, QUEST_PLACE_RADIUS,
-                                       named ? NULL : place, named ? place : NULL, out);
+    Generator *gen = world_generator(g->world);
+    if (generator_structure_nearest(gen, g->p.x, g->p.z, QUEST_PLACE_RADIUS, named ? NULL : place,
+                                    named ? place : NULL, out))
+        return 1;
+    /* A storyline's village farther off: its cast knows where its villagers live. */
+    int32_t x, z;
+    return named && story_cast_village_at(g, place, &x, &z) &&
+           generator_structure_nearest(gen, x, z, 64, "village", place, out);
 }
 
 const char *quest_compass(int dx, int dz)

@@ -85,6 +85,11 @@ int story_focus_title(Game *g, char *buf, size_t size);
 /* The kind of place ("ruins") a choice of the focused storyline's passage waits for, when going
  * there is all it waits for: 1 and kind, else 0 and "". For the side panel's way. */
 int story_focus_place(Game *g, char *kind, size_t size);
+
+/* Where a village the player's storylines know by name (their cast's, any case) lies: the home
+ * (x, z) of one of its villagers in the cast, and 1; 0 when no storyline knows it. So that a
+ * story's village far beyond the search for places (QUEST_PLACE_RADIUS) is still found. */
+int story_cast_village_at(Game *g, const char *village, int32_t *x, int32_t *z);
 /* A view as JSON: title, name, type, status, branch, ending, focused, text, and the
  * choices with number, text, tag, available and why (and place, when going there is all a
  * choice waits for). Caller deletes. */

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "game/game_internal.h"
 #include "game/npc.h"
@@ -176,6 +177,30 @@ cJSON *story_cast_new(Game *g, const char *villager_entity, const GenStructure *
 }
 
 /* ------------------------------------------------------------ filling */
+
+int story_cast_village_at(Game *g, const char *village, int32_t *x, int32_t *z)
+{
+    StoryProgressRow *rows = NULL;
+    int n = 0, found = 0;
+    if (story_progress_list(g->save, g->p.character_id, &rows, &n, NULL) != MA_OK)
+        return 0;
+    for (int i = 0; i < n && !found; i++) {
+        const cJSON *m;
+        cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(rows[i].state, "cast")) {
+            const char *v = json_str(m, "village");
+            const cJSON *at = cJSON_GetObjectItemCaseSensitive(m, "at");
+            if (v && strcasecmp(v, village) == 0 && cJSON_GetArraySize(at) == 3 &&
+                cJSON_IsNumber(cJSON_GetArrayItem(at, 0)) && cJSON_IsNumber(cJSON_GetArrayItem(at, 2))) {
+                *x = (int32_t)cJSON_GetArrayItem(at, 0)->valuedouble;
+                *z = (int32_t)cJSON_GetArrayItem(at, 2)->valuedouble;
+                found = 1;
+                break;
+            }
+        }
+    }
+    story_progress_list_free(rows, n);
+    return found;
+}
 
 static const cJSON *cast_of(const cJSON *state, const char *who)
 {
