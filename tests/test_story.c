@@ -1044,6 +1044,24 @@ static void test_a_place_too_far_to_walk_to_says_which_way_and_where(void **stat
     close_game(&f);
 }
 
+/* Puts the player in the middle of place and takes one step that stays inside it (a story that
+ * begins on entering fires on a move): what the step did. */
+static ActionResult step_inside(Fx *f, const char *file, const GenStructure *place)
+{
+    Generator *gen = world_generator(game_world(f->game));
+    int32_t x = place->x + place->w / 2, z = place->z + place->d / 2;
+    put_player(f, file, x, generator_surface_y(gen, x, z) + 1, z);
+    ActionResult r;
+    int moved = 0;
+    for (int d = 0; d < 8 && !moved; d++) {
+        static const char *const dirs[] = {"move n", "move e", "move s", "move w", "move ne", "move se", "move sw", "move nw"};
+        r = th_act(f->game, dirs[d]);
+        moved = r.ok;
+    }
+    assert_true(moved);
+    return r;
+}
+
 static void test_walking_into_a_ruin_begins_its_story(void **state)
 {
     (void)state;
@@ -1058,16 +1076,7 @@ static void test_walking_into_a_ruin_begins_its_story(void **state)
             found = i;
     assert_true(found >= 0);
     GenStructure ruin = near[found];
-    int32_t x = ruin.x + ruin.w / 2, z = ruin.z + ruin.d / 2;
-    put_player(&f, "ruin.db", x, generator_surface_y(gen, x, z) + 1, z);
-    ActionResult r;
-    int moved = 0;
-    for (int d = 0; d < 8 && !moved; d++) {
-        static const char *const dirs[] = {"move n", "move e", "move s", "move w", "move ne", "move se", "move sw", "move nw"};
-        r = th_act(f.game, dirs[d]);
-        moved = r.ok;
-    }
-    assert_true(moved);
+    ActionResult r = step_inside(&f, "ruin.db", &ruin);
     if (!th_event_with(&r, "A story begins: What the Ruins Remember."))
         fail_msg("no story began in %s", ruin.name);
     StoryView v;
@@ -1094,16 +1103,7 @@ static void test_the_story_that_waits_at_a_ruin_keeps_the_focus_there(void **sta
     Generator *gen = world_generator(game_world(f.game));
     GenStructure ruin;
     assert_true(generator_structure_nearest(gen, p->x, p->z, 1500, "ruins", NULL, &ruin));
-    int32_t x = ruin.x + ruin.w / 2, z = ruin.z + ruin.d / 2;
-    put_player(&f, "waits.db", x, generator_surface_y(gen, x, z) + 1, z);
-    ActionResult r;
-    int moved = 0;
-    for (int d = 0; d < 8 && !moved; d++) {
-        static const char *const dirs[] = {"move n", "move e", "move s", "move w", "move ne", "move se", "move sw", "move nw"};
-        r = th_act(f.game, dirs[d]);
-        moved = r.ok;
-    }
-    assert_true(moved);
+    ActionResult r = step_inside(&f, "waits.db", &ruin);
     assert_non_null(th_event_with(&r, "A story begins: What the Ruins Remember."));
     StoryView *v = NULL;
     int n = 0;
