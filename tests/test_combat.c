@@ -263,6 +263,34 @@ static void test_a_hostile_creature_closes_in_and_bites_while_the_player_waits(v
     th_game_stop(&f);
 }
 
+/* A long wait ends at a creature's first strike, hit or miss, as a rest does (broken on purpose:
+ * it had gone on through misses, ending only at a bite). */
+static void test_a_wait_ends_at_the_first_strike_hit_or_miss(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "waitstrike.db", 1);
+    const Player *p = game_player(f.game);
+    place_creature(&f, "wolf", "c_waiter", 10, p->x + 1, p->y, p->z);
+    int misses = 0, bites = 0;
+    for (int w = 0; w < 20; w++) {
+        ActionResult r = th_act(f.game, "wait 30");
+        int strikes = 0;
+        for (int i = 0; i < r.n_events; i++) {
+            misses += strstr(r.events[i].text, "The wolf misses you.") != NULL;
+            bites += strstr(r.events[i].text, "The wolf bites you for ") != NULL;
+            strikes += strstr(r.events[i].text, "The wolf misses you.") || strstr(r.events[i].text, "The wolf bites you");
+        }
+        if (strikes != 1 || !th_event_with(&r, "You stop waiting: you are under attack.")) {
+            print_events("wait 30", &r);
+            fail_msg("wait %d: %d strikes", w, strikes);
+        }
+    }
+    assert_true(misses > 0);
+    assert_true(bites > 0);
+    th_game_stop(&f);
+}
+
 /* Removes every creature around the player; returns how many of them were hostile. */
 static int clear_hostile(Fixture *f)
 {
@@ -655,6 +683,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_attack_until_the_wolf_dies_keeps_hp_in_the_chunk_and_leaves_drops),
         cmocka_unit_test(test_a_hostile_creature_closes_in_and_bites_while_the_player_waits),
+        cmocka_unit_test(test_a_wait_ends_at_the_first_strike_hit_or_miss),
         cmocka_unit_test(test_more_creatures_spawn_at_night_than_by_day),
         cmocka_unit_test(test_no_hostile_spawns_in_torchlight),
         cmocka_unit_test(test_the_worlds_difficulty_scales_creatures_blows),

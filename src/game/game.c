@@ -310,14 +310,15 @@ int game_apply(Game *g, const Action *a, ActionResult *res, Err *err)
     case ACT_DIG: rc = game_do_dig(g, a->dir, res, err); break;
     case ACT_PLACE: rc = game_do_place(g, a->dir, a->block, res, err); break;
     case ACT_WAIT: {
-        /* Turn by turn, so that being hurt ends the wait (a long wait is not a way to die unaware). */
+        /* Turn by turn, so that being struck at (hit or miss) or hurt ends the wait, as it ends a
+         * rest (a long wait is not a way to die unaware). */
         int want = a->count > 0 ? a->count : 1;
         res->ok = 1;
         for (int t = 0; t < want && rc == MA_OK && !g->died; t++) {
             int health = g->p.health;
             game_pass_time(g, 1, res);
             rc = creatures_tick(g, 1, res, err);
-            if (g->p.health < health && t + 1 < want && !g->died) {
+            if ((g->p.health < health || res->attacked) && t + 1 < want && !g->died) {
                 game_event(res, SEV_WARN, "You stop waiting: you are under attack.");
                 break;
             }
