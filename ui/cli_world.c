@@ -142,8 +142,8 @@ static int world_create_cmd(CliCtx *ctx)
     save_close(s);
     if (rc != MA_OK)
         return cli_fail(&err);
-    printf("created world '%s' in %s: id %lld, seed %lld, type %s\n", cli_safe(name), ctx->save_path, (long long)id, seed,
-           type);
+    printf("created world '%s' in %s: id %lld, seed %lld, type %s, generator version %d\n", cli_safe(name),
+           ctx->save_path, (long long)id, seed, type, GENERATOR_VERSION);
     return CLI_OK;
 }
 
@@ -162,7 +162,8 @@ static int world_list_cmd(CliCtx *ctx)
     if (n == 0) {
         printf("no worlds in %s yet (create one with `world create NAME`)\n", ctx->save_path);
     } else {
-        printf("%-4s %-20s %-20s %-8s %10s %10s\n", "id", "name", "seed", "type", "chunks", "characters");
+        printf("%-4s %-20s %-20s %-8s %-9s %10s %10s\n", "id", "name", "seed", "type", "generator", "chunks",
+               "characters");
         for (int i = 0; i < n; i++) {
             int64_t chunks = 0, chars = 0;
             if (worlds_counts(s, rows[i].id, &chunks, &chars, &err) != MA_OK) {
@@ -170,8 +171,15 @@ static int world_list_cmd(CliCtx *ctx)
                 save_close(s);
                 return cli_fail(&err);
             }
-            printf("%-4lld %-20s %-20lld %-8s %10lld %10lld\n", (long long)rows[i].id, cli_safe(rows[i].name),
-                   (long long)rows[i].seed, cli_safe(rows[i].world_type), (long long)chunks, (long long)chars);
+            /* The generator version the world keeps making chunks with (none set: version 1). */
+            const cJSON *gv = cJSON_GetObjectItemCaseSensitive(rows[i].settings, "generator_version");
+            char gen[16] = "1";
+            if (cJSON_IsNumber(gv))
+                snprintf(gen, sizeof gen, "%.0f", gv->valuedouble);
+            else if (gv)
+                snprintf(gen, sizeof gen, "?");
+            printf("%-4lld %-20s %-20lld %-8s %-9s %10lld %10lld\n", (long long)rows[i].id, cli_safe(rows[i].name),
+                   (long long)rows[i].seed, cli_safe(rows[i].world_type), gen, (long long)chunks, (long long)chars);
         }
     }
     worlds_list_free(rows, n);
