@@ -171,13 +171,11 @@ static int world_list_cmd(CliCtx *ctx)
                 save_close(s);
                 return cli_fail(&err);
             }
-            /* The generator version the world keeps making chunks with (none set: version 1). */
-            const cJSON *gv = cJSON_GetObjectItemCaseSensitive(rows[i].settings, "generator_version");
-            char gen[16] = "1";
-            if (cJSON_IsNumber(gv))
-                snprintf(gen, sizeof gen, "%.0f", gv->valuedouble);
-            else if (gv)
-                snprintf(gen, sizeof gen, "?");
+            /* The generator version the world keeps making chunks with ("?": a damaged setting). */
+            int version;
+            char gen[16] = "?";
+            if (world_settings_generator_version(rows[i].settings, &version))
+                snprintf(gen, sizeof gen, "%d", version);
             printf("%-4lld %-20s %-20lld %-8s %-9s %10lld %10lld\n", (long long)rows[i].id, cli_safe(rows[i].name),
                    (long long)rows[i].seed, cli_safe(rows[i].world_type), gen, (long long)chunks, (long long)chars);
         }

@@ -284,10 +284,10 @@ int game_do_dig(Game *g, Dir d, ActionResult *r, Err *err)
         return rc;
     if (def->drop[0]) {
         const char *type = blocks_find(g->blocks, def->drop) >= 0 ? "block" : "material";
-        int left = game_give_item(g, def->drop, type, def->drop_count > 0 ? def->drop_count : 1, err);
+        int count = def->drop_count > 0 ? def->drop_count : 1;
+        int left = game_give_item(g, def->drop, type, count, err);
         if (left < 0)
             return left;
-        int count = def->drop_count > 0 ? def->drop_count : 1;
         char dropname[80];
         if (count > 1)
             items_count_words(g->items, def->drop, count, dropname, sizeof dropname); /* "4 snowballs" */

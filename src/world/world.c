@@ -9,6 +9,7 @@
  * or stored by world_store_area. */
 #include "world/world.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -271,6 +272,19 @@ int world_create_version(Save *s, const char *name, uint64_t seed, const char *w
     return rc;
 }
 
+int world_settings_generator_version(const cJSON *settings, int *version)
+{
+    const cJSON *gv = cJSON_GetObjectItemCaseSensitive(settings, "generator_version");
+    *version = 1;
+    if (!gv)
+        return 1;
+    if (!cJSON_IsNumber(gv) || !(gv->valuedouble >= INT_MIN && gv->valuedouble <= INT_MAX) ||
+        gv->valuedouble != (double)(int)gv->valuedouble)
+        return 0;
+    *version = (int)gv->valuedouble;
+    return 1;
+}
+
 int world_open(Save *s, const BlockRegistry *reg, const char *name, int64_t id, size_t cache_bytes, World **out,
                Err *err)
 {
@@ -284,15 +298,11 @@ int world_open(Save *s, const BlockRegistry *reg, const char *name, int64_t id, 
     if (rc != MA_OK)
         return rc;
     World *w = NULL;
-    int version = 1; /* a world without the setting predates it: version 1 */
-    const cJSON *gv = cJSON_GetObjectItemCaseSensitive(row.settings, "generator_version");
-    if (gv) {
-        if (!cJSON_IsNumber(gv) || gv->valuedouble != (double)(int)gv->valuedouble) {
-            rc = err_set(err, MA_ERR_CORRUPT, "world '%s' in %s: settings.generator_version is not a whole number",
-                         row.name, save_path(s));
-            goto cleanup;
-        }
-        version = (int)gv->valuedouble;
+    int version;
+    if (!world_settings_generator_version(row.settings, &version)) {
+        rc = err_set(err, MA_ERR_CORRUPT, "world '%s' in %s: settings.generator_version is not a whole number",
+                     row.name, save_path(s));
+        goto cleanup;
     }
     if (version < GENERATOR_VERSION_OLDEST) {
         rc = err_set(err, MA_ERR_CORRUPT, "world '%s' in %s: settings.generator_version %d is not a version (the first is %d)",

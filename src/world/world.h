@@ -26,6 +26,12 @@ int world_create(Save *s, const char *name, uint64_t seed, const char *world_typ
 int world_create_version(Save *s, const char *name, uint64_t seed, const char *world_type, int version,
                          int64_t *id_out, Err *err);
 
+/* The generator version a world's settings (worlds.settings) keep: 1 when they have none (the
+ * world predates the setting). Returns 0 when it is there but not a whole number (a damaged
+ * row; world_open refuses it), else 1. Whether this game knows that version is the caller's
+ * question (GENERATOR_VERSION_OLDEST .. GENERATOR_VERSION). */
+int world_settings_generator_version(const cJSON *settings, int *version);
+
 /* Opens the world named `name` (or by id when name is NULL). The registry
  * is borrowed and must outlive the World. cache_bytes 0 means the default
  * (32 MiB). A read-only save gives a world that generates but never stores. */
