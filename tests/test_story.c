@@ -1044,6 +1044,76 @@ static void test_a_place_too_far_to_walk_to_says_which_way_and_where(void **stat
     close_game(&f);
 }
 
+/* The eight winds in words, from atan2 (north is -z): the test's own reckoning. */
+static const char *wind_of(double dx, double dz)
+{
+    static const char *const words[] = {"north", "north-east", "east", "south-east",
+                                        "south", "south-west", "west", "north-west"};
+    double deg = atan2(dx, -dz) * 180.0 / M_PI; /* 0 north, 90 east */
+    if (deg < 0)
+        deg += 360.0;
+    return words[(int)floor((deg + 22.5) / 45.0) % 8];
+}
+
+/* The story's words for the way to the ruins are the world's (broken on purpose: with "north"
+ * written in the passage, the text sent the player north of a village whose ruins lie
+ * elsewhere): {way:ruins} is the way from the storyline's village to its nearest ruins,
+ * {way_back:ruins} the way home; a field for a kind of place there is none of is refused. */
+static void test_the_way_to_the_ruins_in_the_story_is_the_worlds(void **state)
+{
+    (void)state;
+    Fx f;
+    open_game(&f, "way.db");
+    char *village = story_village("way.db");
+    const Player *p = game_player(f.game);
+    Generator *gen = world_generator(game_world(f.game));
+    GenStructure home, ruins;
+    assert_true(generator_structure_nearest(gen, p->x, p->z, 640, "village", village, &home));
+    double hx = home.x + home.w / 2, hz = home.z + home.d / 2;
+    assert_true(generator_structure_nearest(gen, (int32_t)hx, (int32_t)hz, 640, "ruins", NULL, &ruins));
+    const char *way = wind_of(ruins.x + ruins.w / 2 - hx, ruins.z + ruins.d / 2 - hz);
+    const char *back = wind_of(hx - (ruins.x + ruins.w / 2), hz - (ruins.z + ruins.d / 2));
+    char want[96];
+
+    choose(&f, "hear_the_priest");
+    StoryView v;
+    Err err = {0};
+    assert_int_equal(story_view(f.game, 0, &v, &err), MA_OK);
+    snprintf(want, sizeof want, "cart left before dawn, %s, with", way);
+    if (!strstr(v.text, want))
+        fail_msg("no \"%s\" (ruins %s at %d %d, %s at %.0f %.0f) in: %s", want, ruins.name, ruins.x, ruins.z,
+                 village, hx, hz, v.text);
+    choose(&f, "follow_the_cart");
+    assert_int_equal(story_view(f.game, 0, &v, &err), MA_OK);
+    snprintf(want, sizeof want, "Half a mile %s a wheel", way);
+    if (!strstr(v.text, want))
+        fail_msg("no \"%s\" in: %s", want, v.text);
+
+    /* The way back, from the storyline's own state; a state with no cast (a flat world) keeps
+     * the story's own words. */
+    char *text = th_sql_text(th_path(dir, "way.db"), "SELECT p.state FROM story_progress p JOIN stories s "
+                                                     "ON s.id = p.story_id WHERE s.title = 'The Cold Hearth'");
+    cJSON *st = cJSON_Parse(text);
+    assert_non_null(st);
+    char out[128];
+    story_fill_text(f.game, st, "to {way:ruins}, home {way_back:ruins}", out, sizeof out);
+    snprintf(want, sizeof want, "to %s, home %s", way, back);
+    assert_string_equal(out, want);
+    cJSON *bare = cJSON_Parse("{\"village\":\"Nowhere\"}");
+    story_fill_text(f.game, bare, "{way:ruins}, {way_back:shrine}", out, sizeof out);
+    assert_string_equal(out, "North, south");
+    char bad[64];
+    assert_true(story_fields_ok("by the {way:shrine} road, {way_back:dungeon}", bad, sizeof bad));
+    assert_false(story_fields_ok("the {way:castle} road", bad, sizeof bad));
+    assert_string_equal(bad, "{way:castle}");
+    assert_false(story_fields_ok("the {way:} road", bad, sizeof bad));
+    cJSON_Delete(bare);
+    cJSON_Delete(st);
+    free(text);
+    free(village);
+    close_game(&f);
+}
+
 /* Puts the player in the middle of place and takes one step that stays inside it (a story that
  * begins on entering fires on a move): what the step did. */
 static ActionResult step_inside(Fx *f, const char *file, const GenStructure *place)
@@ -1610,6 +1680,7 @@ int main(void)
         cmocka_unit_test(test_at_village_is_the_story_village_by_name),
         cmocka_unit_test(test_a_place_by_name_is_found_past_the_nearest_sixty_four),
         cmocka_unit_test(test_the_ember_is_brought_home_to_the_story_village),
+        cmocka_unit_test(test_the_way_to_the_ruins_in_the_story_is_the_worlds),
         cmocka_unit_test(test_a_villager_the_story_sends_away_is_gone_until_an_ending_brings_them_home),
         cmocka_unit_test(test_a_failed_effect_list_leaves_the_villager_where_they_stood),
         cmocka_unit_test(test_come_home_brings_back_a_villager_gone_without_a_record),

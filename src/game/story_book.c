@@ -87,7 +87,11 @@ int story_fields_ok(const char *text, char *bad, size_t size)
         }
         memcpy(name, p + 1, len);
         name[len] = '\0';
-        if (!text_in_list(name, text_fields, NELEM(text_fields))) {
+        /* {way:ruins}, {way_back:ruins}: a way in words to or from a kind of place. */
+        const char *kind = strncmp(name, "way:", 4) == 0        ? name + 4
+                           : strncmp(name, "way_back:", 9) == 0 ? name + 9
+                                                                : NULL;
+        if (kind ? !text_in_list(kind, places, NELEM(places)) : !text_in_list(name, text_fields, NELEM(text_fields))) {
             snprintf(bad, size, "{%s}", name);
             return 0;
         }
