@@ -391,6 +391,39 @@ static void test_bench_world_prints_every_figure(void **state)
     th_run_free(&r);
 }
 
+/* bench client runs the real client in a pseudo-terminal (no terminal needed): every figure is
+ * there, and the launch is timed to the first map the client reports, which it draws before it
+ * leaves (broken on purpose: timed to the child's exit, as before 2026-12-03, the launch took in
+ * the backup made on quitting). */
+static void test_bench_client_times_the_launch_to_the_first_map(void **state)
+{
+    (void)state;
+    RunResult r = th_run(NULL, "bench", "client", "--chunks", "16", "--json", NULL);
+    if (r.status != 0)
+        fail_msg("bench client failed: %s", r.err);
+    cJSON *j = cJSON_Parse(r.out);
+    if (!j)
+        fail_msg("not JSON: %s", r.out);
+    double launch = cJSON_GetObjectItem(j, "launch_median_ms")->valuedouble;
+    double to_exit = cJSON_GetObjectItem(j, "launch_to_exit_median_ms")->valuedouble;
+    if (!(launch > 0 && launch < to_exit))
+        fail_msg("launch %.1f ms, start to exit %.1f ms", launch, to_exit);
+    static const char *const modes[] = {"unicode_256_colours", "ascii"};
+    static const char *const dirs[] = {"east", "west", "south", "north"};
+    for (int m = 0; m < 2; m++) {
+        const cJSON *run = cJSON_GetObjectItem(j, modes[m]);
+        assert_true(cJSON_GetObjectItem(run, "compose_median_us")->valuedouble > 0);
+        for (int d = 0; d < 4; d++) {
+            const cJSON *dir = cJSON_GetObjectItem(run, dirs[d]);
+            assert_true(cJSON_GetObjectItem(dir, "steps")->valueint > 0);
+            assert_true(cJSON_GetObjectItem(dir, "writes_per_step")->valuedouble > 0);
+            assert_true(cJSON_GetObjectItem(dir, "bytes_per_step")->valuedouble > 0);
+        }
+    }
+    cJSON_Delete(j);
+    th_run_free(&r);
+}
+
 /* ---- bad input ---- */
 
 static void test_world_tools_refuse_bad_input_clearly(void **state)
@@ -493,6 +526,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_chunk_prints_generated_then_stored_json_and_summary, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pregen_radius_1_stores_nine_columns_of_chunks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bench_world_prints_every_figure, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bench_client_times_the_launch_to_the_first_map, setup, teardown),
         cmocka_unit_test_setup_teardown(test_world_tools_refuse_bad_input_clearly, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -295,8 +295,9 @@ static long long ns_between(const struct timespec *a, const struct timespec *b)
 /* screen_main_draw() for `bench client`, writing one line to report: the CPU time of
  * composing the screen (our code and curses) and of writing it to the
  * terminal (doupdate), in nanoseconds; the write() calls and bytes of that
- * update; and where the character stands (x z), so that steps can be told
- * apart by direction. */
+ * update; where the character stands (x z), so that steps can be told
+ * apart by direction; and the monotonic clock when the update was written
+ * (nanoseconds), so that the bench times the launch to the first map. */
 static void draw_timed(MainUi *u, FILE *report)
 {
     struct timespec t0, t1, t2;
@@ -312,11 +313,14 @@ static void draw_timed(MainUi *u, FILE *report)
     doupdate();
     counted = counted && term_output_counters(&w1, &b1) == 0;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t2);
+    struct timespec shown;
+    clock_gettime(CLOCK_MONOTONIC, &shown);
     if (resized_since(cols, lines))
         screen_main_draw(u); /* not measured: the terminal changed size under the frame */
     const Player *p = game_player(u->g);
-    fprintf(report, "%lld %lld %lld %lld %d %d\n", ns_between(&t0, &t1), ns_between(&t1, &t2),
-            counted ? w1 - w0 : -1, counted ? b1 - b0 : -1, p->x, p->z);
+    fprintf(report, "%lld %lld %lld %lld %d %d %lld\n", ns_between(&t0, &t1), ns_between(&t1, &t2),
+            counted ? w1 - w0 : -1, counted ? b1 - b0 : -1, p->x, p->z,
+            (long long)shown.tv_sec * 1000000000LL + shown.tv_nsec);
 }
 
 /* ---- actions ---- */
