@@ -338,6 +338,43 @@ static void assert_villagers_walk_in_english(const char *path)
     assert_true(checked > 0);
 }
 
+/* Each new quest in the chronicle says whom to ask for it, by the quest's own giver: "(ask Ilse
+ * the smith)" for a villager's need, "(ask the priest of Elmfield)" otherwise (broken on purpose:
+ * the line without it left a player who read "a new quest for you" with nobody to go to). */
+static void assert_new_quests_say_whom_to_ask(const char *path)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db,
+                                        "SELECT json_extract(l.changes_made, '$.summary'), "
+                                        "json_extract(q.details, '$.giver') FROM world_evolution_log l "
+                                        "JOIN quests q ON q.id = json_extract(l.changes_made, '$.rows[0].id') "
+                                        "WHERE l.evolution_type = 'quest'",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    int checked = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *line = (const char *)sqlite3_column_text(st, 0), *giver = (const char *)sqlite3_column_text(st, 1);
+        assert_non_null(line);
+        assert_non_null(giver);
+        const char *ask = strstr(line, " (ask ");
+        char the[48], a[48], of[64];
+        snprintf(the, sizeof the, " the %s)", giver);
+        snprintf(a, sizeof a, "(ask a %s)", giver);
+        snprintf(of, sizeof of, "(ask the %s of ", giver);
+        size_t n = strlen(line);
+        int ends = ask && ((n > strlen(the) && strcmp(line + n - strlen(the), the) == 0) || strstr(ask, a) ||
+                           strstr(ask, of));
+        if (!ends)
+            fail_msg("\"%s\" does not say to ask the %s", line, giver);
+        checked++;
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    assert_true(checked > 0);
+}
+
 static void test_a_year_of_agents_is_the_same_twice(void **state)
 {
     (void)state;
@@ -369,6 +406,7 @@ static void test_a_year_of_agents_is_the_same_twice(void **state)
     assert_fetch_quests_count_items_in_english(a);
     /* (A year of this world never moves a lone villager: the singular is checked only if it comes.) */
     assert_villagers_walk_in_english(a);
+    assert_new_quests_say_whom_to_ask(a);
 }
 
 static void test_every_day_rolls_back_to_the_day_before(void **state)

@@ -100,7 +100,7 @@ static int write_quest(AgentCtx *c, const AgentPlayer *p, const cJSON *open_titl
     int difficulty = 1 + p->level / 3;
     if (difficulty > 10)
         difficulty = 10;
-    const char *giver = "guard";
+    const char *giver = "guard", *asker = NULL; /* asker: the villager whose need a fetch quest is */
     int64_t need_memory = 0;
     cJSON *need = NULL;
     int rc = pick_need(c, &need, &need_memory, err);
@@ -125,6 +125,7 @@ static int write_quest(AgentCtx *c, const AgentPlayer *p, const cJSON *open_titl
                    "count", count, "item", items, "villager", agent_sfield(need, "villager", "a villager"), "village",
                    agent_sfield(need, "village", "the village"), NULL);
         giver = agent_sfield(need, "role", "farmer");
+        asker = agent_sfield(need, "villager", NULL);
         char otext[100];
         snprintf(otext, sizeof otext, "%s brought", item);
         otext[0] = (char)(otext[0] >= 'a' && otext[0] <= 'z' ? otext[0] - 32 : otext[0]);
@@ -241,7 +242,13 @@ static int write_quest(AgentCtx *c, const AgentPlayer *p, const cJSON *open_titl
         }
     }
     if (rc == MA_OK) {
-        evo_summary(e, "a new quest for %s: %s", p->name, title);
+        /* Who to ask: the villager whose need it is, else the giver's role in the village near. */
+        if (asker)
+            evo_summary(e, "a new quest for %s: %s (ask %s the %s)", p->name, title, asker, giver);
+        else if (village_name[0])
+            evo_summary(e, "a new quest for %s: %s (ask the %s of %s)", p->name, title, giver, village_name);
+        else
+            evo_summary(e, "a new quest for %s: %s (ask a %s)", p->name, title, giver);
         cJSON_AddStringToObject(why, "for", p->name);
         cJSON_AddNumberToObject(why, "level", p->level);
         cJSON_AddNumberToObject(why, "difficulty", difficulty);
