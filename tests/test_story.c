@@ -1102,6 +1102,12 @@ static void test_the_way_to_the_ruins_in_the_story_is_the_worlds(void **state)
     cJSON *bare = cJSON_Parse("{\"village\":\"Nowhere\"}");
     story_fill_text(f.game, bare, "{way:ruins}, {way_back:shrine}", out, sizeof out);
     assert_string_equal(out, "North, south");
+    /* A damaged state's place (1e300) is no place: the story's own words, no overflow. */
+    cJSON *far = cJSON_Parse("{\"village\":\"Nowhere\",\"cast\":{\"smith\":{\"village\":\"Nowhere\","
+                             "\"at\":[1e300,64,-1e300]}}}");
+    story_fill_text(f.game, far, "the {way:ruins} road", out, sizeof out);
+    assert_string_equal(out, "the north road");
+    cJSON_Delete(far);
     char bad[64];
     assert_true(story_fields_ok("by the {way:shrine} road, {way_back:dungeon}", bad, sizeof bad));
     assert_false(story_fields_ok("the {way:castle} road", bad, sizeof bad));

@@ -8,6 +8,7 @@
 #include "game/story_internal.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,23 +211,20 @@ static const cJSON *cast_of(const cJSON *state, const char *who)
 /* {way:KIND} (back = 0): the way in words ("south-west") from the storyline's village to the
  * nearest place of KIND within 640 blocks of it; {way_back:KIND} (back = 1): from that place to
  * the village. Where either cannot be found (a flat world, a cast with no village) the story's
- * own words stand in: north there, south back. Places do not move, so the last answer is kept. */
+ * own words stand in: north there, south back. */
 static const char *way_field(Game *g, const cJSON *state, const char *kind, int back)
 {
     static const char *const words[] = {"north", "north-east", "east", "south-east",
                                         "south", "south-west", "west", "north-west"};
-    static _Thread_local const Generator *last_gen;
-    static _Thread_local int32_t last_x, last_z;
-    static _Thread_local char last_kind[16];
-    static _Thread_local int last_dir = -1;
     const char *village = json_str(state, "village");
     const cJSON *m, *at = NULL;
     cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(state, "cast")) {
         const char *v = json_str(m, "village");
         const cJSON *a = cJSON_GetObjectItemCaseSensitive(m, "at");
         if (village && v && strcmp(v, village) == 0 && cJSON_GetArraySize(a) == 3 &&
-            cJSON_IsNumber(cJSON_GetArrayItem(a, 0)) && cJSON_IsNumber(cJSON_GetArrayItem(a, 2))) {
-            at = a;
+            cJSON_IsNumber(cJSON_GetArrayItem(a, 0)) && cJSON_IsNumber(cJSON_GetArrayItem(a, 2)) &&
+            fabs(cJSON_GetArrayItem(a, 0)->valuedouble) < 1e9 && fabs(cJSON_GetArrayItem(a, 2)->valuedouble) < 1e9) {
+            at = a; /* (a damaged state's 1e300 is no place) */
             break;
         }
     }
@@ -234,27 +232,24 @@ static const char *way_field(Game *g, const cJSON *state, const char *kind, int 
     if (!at || !gen)
         return back ? "south" : "north";
     int32_t x = (int32_t)cJSON_GetArrayItem(at, 0)->valuedouble, z = (int32_t)cJSON_GetArrayItem(at, 2)->valuedouble;
-    if (gen != last_gen || x != last_x || z != last_z || strcmp(kind, last_kind) != 0) {
-        last_gen = gen, last_x = x, last_z = z, last_dir = -1;
-        snprintf(last_kind, sizeof last_kind, "%s", kind);
-        GenStructure home, there;
-        if (generator_structure_nearest(gen, x, z, 128, "village", village, &home)) {
-            int32_t hx = home.x + home.w / 2, hz = home.z + home.d / 2;
-            if (generator_structure_nearest(gen, hx, hz, 640, kind, NULL, &there)) {
-                int dx = there.x + there.w / 2 - hx, dz = there.z + there.d / 2 - hz;
-                /* Eight winds: each 45 degrees around its own (2.414 = tan 67.5). */
-                int ax = abs(dx), az = abs(dz);
-                int d = 1000 * az < 414 * ax   ? (dx > 0 ? 2 : 6)
-                        : 1000 * ax < 414 * az ? (dz > 0 ? 4 : 0)
-                        : dz < 0               ? (dx > 0 ? 1 : 7)
-                                               : (dx > 0 ? 3 : 5);
-                last_dir = dx == 0 && dz == 0 ? -1 : d;
-            }
+    int dir = -1;
+    GenStructure home, there;
+    if (generator_structure_nearest(gen, x, z, 128, "village", village, &home)) {
+        int32_t hx = home.x + home.w / 2, hz = home.z + home.d / 2;
+        if (generator_structure_nearest(gen, hx, hz, 640, kind, NULL, &there)) {
+            int dx = there.x + there.w / 2 - hx, dz = there.z + there.d / 2 - hz;
+            /* Eight winds, each 45 degrees around its own (0.414 = tan 22.5). */
+            int ax = abs(dx), az = abs(dz);
+            int d = 1000 * az < 414 * ax   ? (dx > 0 ? 2 : 6)
+                    : 1000 * ax < 414 * az ? (dz > 0 ? 4 : 0)
+                    : dz < 0               ? (dx > 0 ? 1 : 7)
+                                           : (dx > 0 ? 3 : 5);
+            dir = dx == 0 && dz == 0 ? -1 : d;
         }
     }
-    if (last_dir < 0)
+    if (dir < 0)
         return back ? "south" : "north";
-    return words[back ? (last_dir + 4) % 8 : last_dir];
+    return words[back ? (dir + 4) % 8 : dir];
 }
 
 /* The text of one {field}, or its stand-in. */
