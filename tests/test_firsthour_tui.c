@@ -652,9 +652,19 @@ static void test_7_8_talk_log_footer_and_two_aldas(void **state)
     char from[128];
     snprintf(from, sizeof from, "Wolf Trouble (tracked) — from Alda %s, the guard of", name2);
     s = tmux_wait_for(from, 10);
-    /* One quest: its heading, itself and its objective are three lines (it said "(3 of 3)"). */
-    assert_non_null(strstr(s, "1 quest"));
-    assert_non_null(strstr(s, "(3 of 3 lines)"));
+    /* One quest: its heading, itself and its objective are three lines (it said "(3 of 3)"),
+     * and the quests on offer follow under their own heading, each a line. */
+    assert_non_null(strstr(s, "1 quest,"));
+    const char *count = strstr(s, "lines)");
+    while (count && count > s && count[-1] != '(')
+        count--;
+    int shown = 0, all = 0, offers = 0;
+    if (!count || sscanf(count, "%d of %d lines)", &shown, &all) != 2)
+        fail_msg("no line count:\n%s", s);
+    if (!strstr(s, "On offer") || sscanf(strstr(s, "1 quest,"), "1 quest, %d on offer", &offers) != 1)
+        fail_msg("no quests on offer:\n%s", s);
+    assert_int_equal(shown, all);
+    assert_int_equal(all, 3 + 1 + offers);
     free(s);
     tmux_keys("Escape");
     /* The side panel follows the quest. */

@@ -245,6 +245,23 @@ static void test_a_quest_page_sets_off_for_the_place_it_asks_for(void **state)
     free(tmux_wait_for("Quick start", 20));
     tmux_keys("Enter");
     free(tmux_wait_for("Story (press s):", 120));
+    /* Before any is taken, the log says what is on offer and whom to ask (broken on purpose:
+     * it said only "No quests yet"). */
+    tmux_keys("q");
+    char *s = tmux_wait_for("On offer", 10);
+    assert_non_null(strstr(s, "The Old Ruins — ask a guard"));
+    assert_non_null(strstr(s, "Wood for the Winter — ask a farmer"));
+    assert_null(strstr(s, "No quests yet"));
+    free(s);
+    tmux_type("Ruins");
+    tmux_keys("Enter");
+    s = tmux_wait_for("Ask a guard for work", 10);
+    assert_non_null(strstr(s, "Reach the ruins"));
+    free(s);
+    tmux_keys("Escape");
+    tmux_keys("Escape");
+    tmux_keys("Escape");
+    free(tmux_wait_for("Z:", 10));
     tmux_keys("T");
     tmux_keys("j"); /* Kara the guard stands one south of the start */
     free(tmux_wait_for("The Old Ruins (reach the ruins", 10));
@@ -252,9 +269,11 @@ static void test_a_quest_page_sets_off_for_the_place_it_asks_for(void **state)
     free(tmux_wait_for("Quest accepted: The Old Ruins", 10));
     tmux_keys("Escape");
     tmux_keys("q");
-    free(tmux_wait_for("Quest log", 10));
+    s = tmux_wait_for("Quest log", 10);
+    assert_null(strstr(s, "The Old Ruins — ask a guard")); /* taken: no longer on offer */
+    free(s);
     tmux_keys("Enter");
-    char *s = tmux_wait_for("g go to the ruins", 10);
+    s = tmux_wait_for("g go to the ruins", 10);
     assert_non_null(strstr(s, "the nearest: Ruins of Briarstead, E 103"));
     free(s);
     tmux_keys("g");

@@ -1,5 +1,6 @@
 /* screen_quests.c — the quest log: active quests first, then completed and failed, each with
- * who gave it, its counters and time left; a quest's page tracks it or shares it. */
+ * who gave it, its counters and time left; a quest's page tracks it or shares it. Then the
+ * quests on offer, each with the villager to ask. */
 #include "screen_quests.h"
 #include "screen_lists.h"
 
@@ -140,7 +141,12 @@ int screen_quests_run(Game *g, MsgLog *log, char *tracked, size_t tracked_size, 
         screen_message("Quests", err.msg);
         return 0;
     }
-    int cap = 4;
+    /* What villagers would give now: the way to the next quest, not only the ones taken. */
+    QuestOffer offers[32];
+    int n_offers = quest_offers(g, NULL, offers, 32, &err);
+    if (n_offers < 0)
+        n_offers = 0; /* the log without them: it is still the log */
+    int cap = 4 + n_offers;
     for (int i = 0; i < n; i++)
         cap += 1 + q[i].n_objectives;
     ListItem *items = calloc((size_t)cap, sizeof *items);
@@ -180,11 +186,27 @@ int screen_quests_run(Game *g, MsgLog *log, char *tracked, size_t tracked_size, 
             snprintf(it->detail, sizeof it->detail, "%s", o->done ? "done" : o->open ? "in progress" : "not yet");
         }
     }
+    if (n_offers > 0) {
+        quest_of[k] = -1;
+        snprintf(items[k].text, sizeof items[0].text, "-- On offer: ask a villager for work (T, then a direction) --");
+        items[k++].attr = term_role(ROLE_DIM);
+    }
+    for (int i = 0; i < n_offers; i++) {
+        ListItem *it = &items[k];
+        quest_of[k++] = -2 - i;
+        snprintf(it->text, sizeof it->text, "%s — ask %s %s", offers[i].title,
+                 strchr("aeiou", offers[i].giver[0]) ? "an" : "a", offers[i].giver);
+        snprintf(it->detail, sizeof it->detail, "%s", offers[i].available ? "" : offers[i].why);
+    }
     char title[96];
-    snprintf(title, sizeof title, "Quest log — %d quest%s (Enter: details, track, share)", n, n == 1 ? "" : "s");
+    if (n_offers > 0)
+        snprintf(title, sizeof title, "Quest log — %d quest%s, %d on offer (Enter: details)", n, n == 1 ? "" : "s",
+                 n_offers);
+    else
+        snprintf(title, sizeof title, "Quest log — %d quest%s (Enter: details, track, share)", n, n == 1 ? "" : "s");
     ListSpec spec = {.title = title, .items = items, .n = k, .selectable = 1, .wrap = 1, .help_ctx = KCTX_LIST,
                      .start = k > 1 ? 1 : 0}; /* on the first quest, not its section's heading */
-    if (n == 0) {
+    if (n == 0 && n_offers == 0) {
         snprintf(items[0].text, sizeof items[0].text, "No quests yet: talk to villagers (T, then a direction) and ask for work.");
         quest_of[0] = -1;
         spec.n = 1;
@@ -196,6 +218,16 @@ int screen_quests_run(Game *g, MsgLog *log, char *tracked, size_t tracked_size, 
             break;
         spec.start = pick;
         int i = quest_of[pick];
+        if (i <= -2) {
+            const QuestOffer *o = &offers[-2 - i];
+            char text[600];
+            snprintf(text, sizeof text, "%s.\n\n%s%s%sAsk %s %s for work: T, then the direction they stand in.",
+                     o->summary, o->available ? "" : "Not yet: ", o->available ? "" : o->why,
+                     o->available ? "" : ".\n\n", strchr("aeiou", o->giver[0]) ? "an" : "a", o->giver);
+            text[0] = (char)(text[0] >= 'a' && text[0] <= 'z' ? text[0] - 32 : text[0]);
+            screen_message(o->title, text);
+            continue;
+        }
         if (i < 0)
             continue;
         int active = strcmp(q[i].status, "active") == 0;

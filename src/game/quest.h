@@ -66,14 +66,15 @@ int quest_share(Game *g, const char *quest, const char *character_name, ActionRe
 /* A quest a villager offers or takes back, for dialogue. */
 typedef struct QuestOffer {
     char name[64], title[129];
+    char giver[32]; /* the role that gives it ("farmer") */
     char summary[150]; /* "collect 10 oak log; gives 40 experience" */
     int available;
     char why[150];
     int deliver; /* hand-in list: 1 when this hands over a deliver objective's items */
 } QuestOffer;
-/* Quests villagers of `role` give that the player has not taken and whose unlock holds
- * (available when the requirements hold too). Returns how many were written (at most max) or a
- * negative status. */
+/* Quests villagers of `role` (NULL: of any role) give that the player has not taken and whose
+ * unlock holds (available when the requirements hold too). Returns how many were written (at
+ * most max) or a negative status. */
 int quest_offers(Game *g, const char *role, QuestOffer *out, int max, Err *err);
 /* Active quests a villager of `role` takes back now: every objective done and handed in to that
  * role, or a deliver objective for that role. */

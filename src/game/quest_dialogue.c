@@ -75,7 +75,7 @@ int quest_offers(Game *g, const char *role, QuestOffer *out, int max, Err *err)
     cJSON_ArrayForEach(tpl, quest_templates(g)) {
         if (n >= max)
             break;
-        if (strcmp(json_str(tpl, "giver"), role) != 0 || !quest_tpl_open(g, tpl))
+        if ((role && strcmp(json_str(tpl, "giver"), role) != 0) || !quest_tpl_open(g, tpl))
             continue;
         int64_t qid;
         if ((rc = quest_row(g, tpl, &qid, err)) != MA_OK)
@@ -91,6 +91,7 @@ int quest_offers(Game *g, const char *role, QuestOffer *out, int max, Err *err)
         memset(o, 0, sizeof *o);
         snprintf(o->name, sizeof o->name, "%s", json_str(tpl, "name"));
         snprintf(o->title, sizeof o->title, "%s", json_str(tpl, "title"));
+        snprintf(o->giver, sizeof o->giver, "%s", json_str(tpl, "giver"));
         summary(g, tpl, quest_scale_for(g->p.level), o->summary, sizeof o->summary);
         const cJSON *req = cJSON_GetObjectItemCaseSensitive(tpl, "requirements");
         o->available = rules_check(&rules.ctx, req);
