@@ -265,6 +265,15 @@ static int group_teardown(void **state)
 
 /* ------------------------------------------------------------ tests */
 
+/* A read-only query of the save at path, the caller steps it: its statement (*db to close). */
+static sqlite3_stmt *query_save(const char *path, const char *sql, sqlite3 **db)
+{
+    sqlite3_stmt *st = NULL;
+    assert_int_equal(sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(*db, sql, -1, &st, NULL), SQLITE_OK);
+    return st;
+}
+
 /* Every "Bring N NOUN to" of a villager's request names the items as English counts them: NOUN
  * is an item's plural when N > 1 ("6 oak logs", "3 bread"), its name when N is 1. */
 static void assert_fetch_quests_count_items_in_english(const char *path)
@@ -273,11 +282,7 @@ static void assert_fetch_quests_count_items_in_english(const char *path)
     ItemRegistry *items = NULL;
     assert_int_equal(items_load_default(&items, &err), MA_OK);
     sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db, "SELECT description FROM quests WHERE description LIKE '%Bring % to %'", -1,
-                                        &st, NULL),
-                     SQLITE_OK);
+    sqlite3_stmt *st = query_save(path, "SELECT description FROM quests WHERE description LIKE '%Bring % to %'", &db);
     int checked = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
         const char *d = strstr((const char *)sqlite3_column_text(st, 0), "Bring ");
@@ -307,13 +312,10 @@ static void assert_fetch_quests_count_items_in_english(const char *path)
 static void assert_villagers_walk_in_english(const char *path)
 {
     sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db,
-                                        "SELECT json_extract(changes_made, '$.summary') FROM world_evolution_log "
-                                        "WHERE evolution_type = 'schedule'",
-                                        -1, &st, NULL),
-                     SQLITE_OK);
+    sqlite3_stmt *st = query_save(path,
+                                  "SELECT json_extract(changes_made, '$.summary') FROM world_evolution_log "
+                                  "WHERE evolution_type = 'schedule'",
+                                  &db);
     static const char *const many[] = {" go to work", " gather on the village green", " go home"};
     static const char *const one[] = {" goes to work", " gathers on the village green", " goes home"};
     int checked = 0;
@@ -344,15 +346,11 @@ static void assert_villagers_walk_in_english(const char *path)
 static void assert_new_quests_say_whom_to_ask(const char *path)
 {
     sqlite3 *db = NULL;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *st = NULL;
-    assert_int_equal(sqlite3_prepare_v2(db,
-                                        "SELECT json_extract(l.changes_made, '$.summary'), "
-                                        "json_extract(q.details, '$.giver') FROM world_evolution_log l "
-                                        "JOIN quests q ON q.id = json_extract(l.changes_made, '$.rows[0].id') "
-                                        "WHERE l.evolution_type = 'quest'",
-                                        -1, &st, NULL),
-                     SQLITE_OK);
+    sqlite3_stmt *st = query_save(path,
+                                  "SELECT json_extract(l.changes_made, '$.summary'), json_extract(q.details, '$.giver') "
+                                  "FROM world_evolution_log l JOIN quests q "
+                                  "ON q.id = json_extract(l.changes_made, '$.rows[0].id') WHERE l.evolution_type = 'quest'",
+                                  &db);
     int checked = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
         const char *line = (const char *)sqlite3_column_text(st, 0), *giver = (const char *)sqlite3_column_text(st, 1);
