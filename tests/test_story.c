@@ -1113,6 +1113,7 @@ static void test_the_way_to_the_ruins_in_the_story_is_the_worlds(void **state)
     assert_false(story_fields_ok("the {way:castle} road", bad, sizeof bad));
     assert_string_equal(bad, "{way:castle}");
     assert_false(story_fields_ok("the {way:} road", bad, sizeof bad));
+    assert_false(story_fields_ok("the {way:village} road", bad, sizeof bad)); /* its own, always */
     cJSON_Delete(bare);
     cJSON_Delete(st);
     free(text);

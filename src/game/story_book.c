@@ -36,6 +36,8 @@ static const char *const story_types[] = {"main", "side", "villager", "place"};
 static const char *const start_kinds[] = {"start", "talk", "enter", "quest", "story"};
 static const char *const roles[] = {"smith", "farmer", "guard", "priest", "trader"};
 static const char *const places[] = {"ruins", "dungeon", "shrine", "village"};
+/* The places a {way:KIND} may lead to: not "village", whose nearest is the story's own. */
+static const char *const way_places[] = {"ruins", "dungeon", "shrine"};
 /* {fields} a text may hold (filled from the world when shown). */
 static const char *const text_fields[] = {"character", "class", "village", "villager", "place", "world",
                                           "smith", "farmer", "guard", "priest", "trader"};
@@ -91,7 +93,8 @@ int story_fields_ok(const char *text, char *bad, size_t size)
         const char *kind = strncmp(name, "way:", 4) == 0        ? name + 4
                            : strncmp(name, "way_back:", 9) == 0 ? name + 9
                                                                 : NULL;
-        if (kind ? !text_in_list(kind, places, NELEM(places)) : !text_in_list(name, text_fields, NELEM(text_fields))) {
+        if (kind ? !text_in_list(kind, way_places, NELEM(way_places))
+                 : !text_in_list(name, text_fields, NELEM(text_fields))) {
             snprintf(bad, size, "{%s}", name);
             return 0;
         }
