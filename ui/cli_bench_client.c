@@ -166,6 +166,20 @@ typedef struct StepRun {
  * so that every step moves the view by one cell. */
 #define STEP_KEYS 400
 
+/* One line of the client's report (screen_main.c, draw_timed): the CPU time of composing and of
+ * writing a frame, the write() calls and bytes of its update, where the character stood, and
+ * the monotonic clock when the update was written. 1 when a whole line was read. */
+typedef struct ReportLine {
+    long long compose_ns, output_ns, writes, bytes, shown_ns;
+    int x, z;
+} ReportLine;
+
+static int read_report_line(FILE *f, ReportLine *l)
+{
+    return fscanf(f, "%lld %lld %lld %lld %d %d %lld", &l->compose_ns, &l->output_ns, &l->writes, &l->bytes, &l->x,
+                  &l->z, &l->shown_ns) == 7;
+}
+
 /* Runs the client over STEP_KEYS steps and reads its report. */
 static int step_run(const char *exe, const char *save, const char *report, int ascii, StepRun *out)
 {
@@ -187,10 +201,10 @@ static int step_run(const char *exe, const char *save, const char *report, int a
     static double compose[STEP_KEYS + 1], output[STEP_KEYS + 1], both[STEP_KEYS + 1];
     int nd = 0, px = 0, pz = 0;
     FILE *f = fopen(report, "r");
-    long long cns, ons, w, b, shown;
-    int x, z;
-    while (f && nd <= STEP_KEYS &&
-           fscanf(f, "%lld %lld %lld %lld %d %d %lld", &cns, &ons, &w, &b, &x, &z, &shown) == 7) {
+    ReportLine l;
+    while (f && nd <= STEP_KEYS && read_report_line(f, &l)) {
+        long long cns = l.compose_ns, ons = l.output_ns, w = l.writes, b = l.bytes;
+        int x = l.x, z = l.z;
         compose[nd] = (double)cns / 1000.0;
         output[nd] = (double)ons / 1000.0;
         both[nd] = compose[nd] + output[nd];
@@ -325,9 +339,8 @@ int bench_client(CliCtx *ctx, int json, long long want_chunks)
         }
         to_exit[i] = (bench_wall_s() - t0) * 1000;
         FILE *f = fopen(report, "r");
-        long long v[4], shown = 0;
-        int x, z;
-        if (!f || fscanf(f, "%lld %lld %lld %lld %d %d %lld", &v[0], &v[1], &v[2], &v[3], &x, &z, &shown) != 7) {
+        ReportLine first;
+        if (!f || !read_report_line(f, &first)) {
             fprintf(stderr, "magic-adventure: bench: the client did not report its first map\n");
             if (f)
                 fclose(f);
@@ -335,7 +348,7 @@ int bench_client(CliCtx *ctx, int json, long long want_chunks)
             goto done;
         }
         fclose(f);
-        launch[i] = ((double)shown / 1e9 - t0) * 1000;
+        launch[i] = ((double)first.shown_ns / 1e9 - t0) * 1000;
     }
     qsort(launch, 7, sizeof launch[0], cmp_double);
     qsort(to_exit, 7, sizeof to_exit[0], cmp_double);

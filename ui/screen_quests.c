@@ -130,6 +130,9 @@ static int quest_page(Game *g, const QuestView *q, MsgLog *log, int active, char
     }
 }
 
+/* "a" or "an" before a role's name. */
+static const char *a_or_an(const char *noun) { return noun[0] && strchr("aeiou", noun[0]) ? "an" : "a"; }
+
 int screen_quests_run(Game *g, MsgLog *log, char *tracked, size_t tracked_size, char *go, size_t go_size)
 {
     int rc = 0;
@@ -195,7 +198,7 @@ int screen_quests_run(Game *g, MsgLog *log, char *tracked, size_t tracked_size, 
         ListItem *it = &items[k];
         quest_of[k++] = -2 - i;
         snprintf(it->text, sizeof it->text, "%s — ask %s %s", offers[i].title,
-                 strchr("aeiou", offers[i].giver[0]) ? "an" : "a", offers[i].giver);
+                 a_or_an(offers[i].giver), offers[i].giver);
         snprintf(it->detail, sizeof it->detail, "%s", offers[i].available ? "" : offers[i].why);
     }
     char title[96];
@@ -223,7 +226,7 @@ int screen_quests_run(Game *g, MsgLog *log, char *tracked, size_t tracked_size, 
             char text[600];
             snprintf(text, sizeof text, "%s.\n\n%s%s%sAsk %s %s for work: T, then the direction they stand in.",
                      o->summary, o->available ? "" : "Not yet: ", o->available ? "" : o->why,
-                     o->available ? "" : ".\n\n", strchr("aeiou", o->giver[0]) ? "an" : "a", o->giver);
+                     o->available ? "" : ".\n\n", a_or_an(o->giver), o->giver);
             text[0] = (char)(text[0] >= 'a' && text[0] <= 'z' ? text[0] - 32 : text[0]);
             screen_message(o->title, text);
             continue;

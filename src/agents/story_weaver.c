@@ -211,15 +211,6 @@ static int weave_from_deed(AgentCtx *c, const MemoryRow *m, Err *err)
     return rc == MA_OK ? 1 : rc;
 }
 
-static const char *direction_of(int dx, int dz)
-{
-    static const char *const names[] = {"east", "south-east", "south", "south-west", "west", "north-west", "north",
-                                        "north-east"};
-    double a = atan2((double)dz, (double)dx); /* z grows south */
-    int i = (int)lround(a / (M_PI / 4));
-    return names[(i + 8) % 8];
-}
-
 /* Under an open leaf a character has reached: the continuation, about a real place near them. */
 static int continue_storyline(AgentCtx *c, const StoryRow *story, const BranchRow *leaf, const AgentPlayer *p, Err *err)
 {
@@ -235,8 +226,9 @@ static int continue_storyline(AgentCtx *c, const StoryRow *story, const BranchRo
     char distance[16], kind[16];
     snprintf(distance, sizeof distance, "%d", (int)lround(sqrt((double)dx * dx + (double)dz * dz) / 10) * 10);
     snprintf(kind, sizeof kind, "%s", strcmp(place->type, "ruins") == 0 ? "ruin" : place->type);
-    const char *facts[] = {"place_kind", kind, "place_name", place->name, "direction", direction_of(dx, dz), "distance",
-                           distance, NULL, NULL};
+    const char *way = text_compass(dx, dz);
+    const char *facts[] = {"place_kind", kind,     "place_name", place->name, "direction", way ? way : "east",
+                           "distance",   distance, NULL,         NULL}; /* (at its middle: east, as atan2(0, 0) says) */
     cJSON *kids = fill_template(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(c->a->config,
                                                                                                   "story_templates"),
                                                                  "continuation"),

@@ -20,6 +20,7 @@
 #include "save/charstate.h"
 #include "world/structures.h"
 #include "util/json_field.h"
+#include "util/text.h"
 
 #define CAST_RADIUS 512
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -214,8 +215,6 @@ static const cJSON *cast_of(const cJSON *state, const char *who)
  * own words stand in: north there, south back. */
 static const char *way_field(Game *g, const cJSON *state, const char *kind, int back)
 {
-    static const char *const words[] = {"north", "north-east", "east", "south-east",
-                                        "south", "south-west", "west", "north-west"};
     const char *village = json_str(state, "village");
     const cJSON *m, *at = NULL;
     cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(state, "cast")) {
@@ -232,24 +231,15 @@ static const char *way_field(Game *g, const cJSON *state, const char *kind, int 
     if (!at || !gen)
         return back ? "south" : "north";
     int32_t x = (int32_t)cJSON_GetArrayItem(at, 0)->valuedouble, z = (int32_t)cJSON_GetArrayItem(at, 2)->valuedouble;
-    int dir = -1;
+    const char *way = NULL;
     GenStructure home, there;
     if (generator_structure_nearest(gen, x, z, 128, "village", village, &home)) {
-        int32_t hx = home.x + home.w / 2, hz = home.z + home.d / 2;
-        if (generator_structure_nearest(gen, hx, hz, 640, kind, NULL, &there)) {
-            int dx = there.x + there.w / 2 - hx, dz = there.z + there.d / 2 - hz;
-            /* Eight winds, each 45 degrees around its own (0.414 = tan 22.5). */
-            int ax = abs(dx), az = abs(dz);
-            int d = 1000 * az < 414 * ax   ? (dx > 0 ? 2 : 6)
-                    : 1000 * ax < 414 * az ? (dz > 0 ? 4 : 0)
-                    : dz < 0               ? (dx > 0 ? 1 : 7)
-                                           : (dx > 0 ? 3 : 5);
-            dir = dx == 0 && dz == 0 ? -1 : d;
-        }
+        int dx = 0, dz = 0;
+        if (generator_structure_nearest(gen, home.x + home.w / 2, home.z + home.d / 2, 640, kind, NULL, &there))
+            dx = there.x + there.w / 2 - (home.x + home.w / 2), dz = there.z + there.d / 2 - (home.z + home.d / 2);
+        way = back ? text_compass(-dx, -dz) : text_compass(dx, dz);
     }
-    if (dir < 0)
-        return back ? "south" : "north";
-    return words[back ? (dir + 4) % 8 : dir];
+    return way ? way : back ? "south" : "north";
 }
 
 /* The text of one {field}, or its stand-in. */

@@ -1,6 +1,7 @@
 /* text.c — see text.h. */
 #include "util/text.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -114,6 +115,17 @@ char *text_plural(const char *noun, int n, char *buf, size_t size)
     }
     snprintf(buf, size, "%.*s%s", base, noun, suffix);
     return buf;
+}
+
+const char *text_compass(int dx, int dz)
+{
+    static const char *const names[] = {"east", "south-east", "south", "south-west", "west", "north-west", "north",
+                                        "north-east"};
+    if (dx == 0 && dz == 0)
+        return NULL;
+    double a = atan2((double)dz, (double)dx); /* z grows south */
+    int i = (int)lround(a / (M_PI / 4));
+    return names[(i + 8) % 8];
 }
 
 char *text_words(const char *name, char *buf, size_t size)

@@ -28,6 +28,10 @@ char *text_plural(const char *noun, int n, char *buf, size_t size);
  * ("iron_pickaxe" -> "iron pickaxe"); NULL gives "". Returns buf. */
 char *text_words(const char *name, char *buf, size_t size);
 
+/* The way from a point to one dx east and dz south of it (north is -z), as one of the eight
+ * winds in words ("north-east"), each 45 degrees around its own; NULL when dx = dz = 0. */
+const char *text_compass(int dx, int dz);
+
 /* 1 when s (may be NULL: 0) is one of the n strings in list. */
 int text_in_list(const char *s, const char *const *list, size_t n);
 
