@@ -17,11 +17,15 @@
 /* The seed whose world the tests look at: it has a village near the origin. */
 #define SEED 8
 /* See test_generator_output_is_pinned_for_its_version: seed SEED at version 2 (unchanged by
- * version 3: no cold land near its origin), and seed PINNED_SEED_3 (tundra by its origin) at 2 and 3. */
+ * version 3: no cold land near its origin), and seed PINNED_SEED_3 (tundra by its origin) at 2 and 3;
+ * version 4 (the ways down to dungeons and shrines) changes SEED's area, which has one, and not
+ * PINNED_SEED_3's, which has none. */
 #define PINNED_FINGERPRINT 0xeec63aec0da8c3d5ULL
 #define PINNED_SEED_3 20261127
 #define PINNED_FINGERPRINT_3_V2 0x99bf8b4f9cde2bbfULL
 #define PINNED_FINGERPRINT_3_V3 0xbd192ca9c9ef9c12ULL
+#define PINNED_FINGERPRINT_V4 0xfea072ec01feb06aULL
+#define PINNED_FINGERPRINT_3_V4 0xbd192ca9c9ef9c12ULL
 
 static BlockRegistry *reg;
 static StructBlocks ids;
@@ -261,11 +265,13 @@ static uint64_t version_fingerprint(uint64_t seed, int version)
 static void test_generator_output_is_pinned_for_its_version(void **state)
 {
     (void)state;
-    assert_true(GENERATOR_VERSION == 3);
+    assert_true(GENERATOR_VERSION == 4);
     assert_true(version_fingerprint(SEED, 2) == PINNED_FINGERPRINT);
     assert_true(version_fingerprint(SEED, 3) == PINNED_FINGERPRINT);
     assert_true(version_fingerprint(PINNED_SEED_3, 2) == PINNED_FINGERPRINT_3_V2);
     assert_true(version_fingerprint(PINNED_SEED_3, 3) == PINNED_FINGERPRINT_3_V3);
+    assert_true(version_fingerprint(SEED, 4) == PINNED_FINGERPRINT_V4);
+    assert_true(version_fingerprint(PINNED_SEED_3, 4) == PINNED_FINGERPRINT_3_V4);
 }
 
 static void test_generator_different_seeds_differ(void **state)
@@ -610,6 +616,64 @@ static void test_generator_villagers_are_entities_with_local_positions(void **st
     generator_free(g);
 }
 
+/* From version 4 a dungeon or shrine under dry, even ground has a way down: from the top of its
+ * ladder (GenStructure's entry, open to the sky) a ladder runs down to the floor of the room, and
+ * a passage two high at the floor leads through the room's wall, so the player climbs down and
+ * walks in. Version 3 made none: the rooms lay sealed in the rock. */
+static void test_dungeons_and_shrines_have_a_way_down_from_version_4(void **state)
+{
+    (void)state;
+    BlockId ladder = block("ladder");
+    int with = 0, without = 0, under = 0;
+    for (int version = 3; version <= 4; version++) {
+        Generator *g = NULL;
+        Err err;
+        assert_int_equal(generator_new(reg, 777, "normal", version, &g, &err), MA_OK);
+        GenStructure s[64];
+        int n = generator_structures_near(g, 0, 0, 600, s, 64);
+        for (int i = 0; i < n; i++) {
+            if (!generator_kind_underground(s[i].type))
+                continue;
+            if (version == 3) {
+                assert_false(s[i].has_entry);
+                continue;
+            }
+            under++;
+            if (!s[i].has_entry) {
+                without++;
+                continue;
+            }
+            with++;
+            int32_t ex = s[i].entry_x, ey = s[i].entry_y, ez = s[i].entry_z, floor = s[i].y + 1;
+            /* Above the top of the ladder, room to stand and climb in. */
+            assert_int_equal(block_at(g, ex, ey + 1, ez), BLOCK_AIR);
+            assert_false(blocks_get(reg, block_at(g, ex, ey + 2, ez))->solid);
+            assert_true(ey >= SEA_LEVEL);
+            for (int32_t y = floor; y <= ey; y++)
+                if (block_at(g, ex, y, ez) != ladder)
+                    fail_msg("%s: no ladder at %d %d %d (top %d, floor %d)", s[i].name, ex, y, ez, ey, floor);
+            assert_true(blocks_get(reg, block_at(g, ex, floor - 1, ez))->solid); /* the shaft's floor */
+            /* The passage: the neighbour of the ladder's foot toward the room, then the wall's
+             * cell beyond it, both open two high, and the room's inside beyond them. */
+            int dx = ex < s[i].x ? 1 : ex >= s[i].x + s[i].w ? -1 : 0;
+            int dz = ez < s[i].z ? 1 : ez >= s[i].z + s[i].d ? -1 : 0;
+            assert_true(abs(dx) + abs(dz) == 1);
+            for (int k = 1; k <= 3; k++) {
+                int32_t px = ex + k * dx, pz = ez + k * dz;
+                assert_false(blocks_get(reg, block_at(g, px, floor, pz))->solid);
+                assert_false(blocks_get(reg, block_at(g, px, floor + 1, pz))->solid);
+                assert_true(blocks_get(reg, block_at(g, px, floor - 1, pz))->solid);
+            }
+            int32_t wx = ex + 2 * dx, wz = ez + 2 * dz; /* the wall's cell: in the room's box */
+            assert_true(wx >= s[i].x && wx < s[i].x + s[i].w && wz >= s[i].z && wz < s[i].z + s[i].d);
+        }
+        generator_free(g);
+    }
+    printf("# version 4, seed 777: %d of %d dungeons and shrines within 600 blocks have a way down (%d under the "
+           "sea or on steep ground have none)\n", with, under, without);
+    assert_true(with * 2 >= under);
+}
+
 static void test_generator_dungeon_chests_carry_loot(void **state)
 {
     (void)state;
@@ -846,6 +910,7 @@ int main(void)
         cmocka_unit_test(test_generator_village_whole_across_chunk_borders),
         cmocka_unit_test(test_generator_villagers_are_entities_with_local_positions),
         cmocka_unit_test(test_generator_dungeon_chests_carry_loot),
+        cmocka_unit_test(test_dungeons_and_shrines_have_a_way_down_from_version_4),
         cmocka_unit_test(test_generator_structures_near_is_sorted_and_bounded),
         cmocka_unit_test(test_generator_spawn_point_is_standable),
         cmocka_unit_test(test_generator_flat_world_layout),

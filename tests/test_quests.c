@@ -390,6 +390,65 @@ static void test_a_place_to_reach_has_a_direction(void **state)
     stop(&f);
 }
 
+/* A dungeon lies under the ground (version 4 worlds give most a way down): walking to it leads to
+ * the top of its ladder, and it is reached — for a quest's "reach", a story's "near" — down in
+ * it, not from the ground above, where the way says how deep it lies; down the ladder and through
+ * its passage the player walks into the room, where The Sleeper Below begins. */
+static void test_a_dungeon_is_reached_down_its_ladder_not_from_the_ground_above(void **state)
+{
+    (void)state;
+    ThGame g;
+    th_game_start(&g, th_path(dir, "ladder.db"), &(ThGameOpts){.world = "Stonereach", .seed = 777, .type = "normal"});
+    Game *game = g.game;
+    const Player *p = game_player(game);
+    ActionResult r = th_act(game, "walk dungeon");
+    assert_string_equal(r.text, "ok");
+    const char *walked = th_event_with(&r, "to the way down into");
+    assert_non_null(walked);
+    GenStructure st;
+    assert_int_equal(quest_place_nearest(game, "dungeon", &st), 1);
+    assert_true(st.has_entry);
+    assert_non_null(strstr(walked, st.name));
+    assert_true(abs(p->x - st.entry_x) <= 1 && abs(p->z - st.entry_z) <= 1);
+    /* On the ground above it, not there yet: the way says how deep. */
+    int deep = st.entry_y - (st.y + 1);
+    char way[200], want[200];
+    assert_false(game_near_place(game, "dungeon", 24));
+    quest_place_way(game, "dungeon", way, sizeof way);
+    snprintf(want, sizeof want, "below (a ladder goes down)");
+    if (p->x == st.entry_x && p->z == st.entry_z)
+        snprintf(want, sizeof want, "below: its ladder is here (> climbs down)");
+    assert_non_null(strstr(way, want));
+    /* Onto the top of the ladder, and down it to the floor. */
+    char line[64];
+    snprintf(line, sizeof line, "walk %d %d", (int)st.entry_x, (int)st.entry_z);
+    th_act(game, line);
+    assert_int_equal(p->y, st.entry_y);
+    quest_place_way(game, "dungeon", way, sizeof way);
+    snprintf(want, sizeof want, "the nearest: %s, %d below: its ladder is here (> climbs down)", st.name, deep);
+    assert_string_equal(way, want);
+    int climbed = 0;
+    while (th_act(game, "down").ok)
+        climbed++;
+    assert_int_equal(climbed, deep);
+    assert_int_equal(p->y, st.y + 1);
+    assert_true(game_near_place(game, "dungeon", 24));
+    /* Through the passage (toward the room) and in. */
+    int dx = st.entry_x < st.x ? 1 : st.entry_x >= st.x + st.w ? -1 : 0;
+    int dz = st.entry_z < st.z ? 1 : st.entry_z >= st.z + st.d ? -1 : 0;
+    const char *way_in = dx > 0 ? "e" : dx < 0 ? "w" : dz > 0 ? "s" : "n";
+    snprintf(line, sizeof line, "move %s", way_in);
+    assert_true(th_act(game, line).ok); /* the passage */
+    r = th_act(game, line);             /* the doorway in the wall */
+    assert_true(r.ok);
+    r = th_act(game, line); /* inside */
+    assert_true(r.ok);
+    assert_true(p->x >= st.x + 1 && p->x < st.x + st.w - 1 && p->z >= st.z + 1 && p->z < st.z + st.d - 1);
+    ActionResult story = th_act(game, "story");
+    assert_non_null(th_event_with(&story, "The Sleeper Below"));
+    th_game_stop(&g);
+}
+
 /* A quest to slay a kind of creature says where that kind is found (the quest page shows it). */
 static void test_a_creature_to_slay_says_where_it_lives(void **state)
 {
@@ -1159,6 +1218,7 @@ int main(void)
         cmocka_unit_test(test_dialogue_reply_unavailable_says_why),
         cmocka_unit_test(test_counters_advance_and_hand_in_rewards_exactly_once),
         cmocka_unit_test(test_a_place_to_reach_has_a_direction),
+        cmocka_unit_test(test_a_dungeon_is_reached_down_its_ladder_not_from_the_ground_above),
         cmocka_unit_test(test_a_creature_to_slay_says_where_it_lives),
         cmocka_unit_test(test_slay_counts_from_acceptance_and_quest_expires_on_the_clock),
         cmocka_unit_test(test_deliver_through_dialogue_completes_and_pleases_the_receiver),

@@ -117,7 +117,7 @@ static void test_world_create_then_list_shows_name_seed_and_type(void **state)
     RunResult r = RUN(f, 0, "world", "create", "alpha", "--seed", "42");
     assert_contains(r.out, "alpha");
     assert_contains(r.out, "seed 42");
-    assert_contains(r.out, "generator version 3");
+    assert_contains(r.out, "generator version 4");
     th_run_free(&r);
     r = RUN(f, 0, "world", "create", "beta", "--type", "flat");
     assert_contains(r.out, "seed ");
@@ -125,7 +125,7 @@ static void test_world_create_then_list_shows_name_seed_and_type(void **state)
     r = RUN(f, 0, "world", "list");
     assert_contains(r.out, "alpha");
     assert_contains(r.out, " 42 ");
-    assert_contains(r.out, "normal   3 "); /* the generator version it keeps making chunks with */
+    assert_contains(r.out, "normal   4 "); /* the generator version it keeps making chunks with */
     assert_contains(r.out, "normal");
     assert_contains(r.out, "beta");
     assert_contains(r.out, "flat");

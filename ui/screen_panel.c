@@ -590,10 +590,15 @@ void panel_draw(PanelState *ps, Game *g, const SeenList *seen, int x, int w, int
         for (int i = 0; i < ps->n_structs && !near; i++)
             near = &ps->structs[i];
         if (near) {
-            int dx = near->x + near->w / 2 - p->x, dz = near->z + near->d / 2 - p->z;
+            /* Toward its middle, or the top of the ladder down to a dungeon or shrine below. */
+            int dx, dz, dist = quest_place_offset(g, near, &dx, &dz), below = quest_place_below(g, near);
             int inside = p->x >= near->x && p->x < near->x + near->w && p->z >= near->z && p->z < near->z + near->d;
-            int dist = abs(dx) > abs(dz) ? abs(dx) : abs(dz);
-            if (inside)
+            if (below > 0 && (dist == 0 || (inside && !near->has_entry)))
+                add(&pn, 6, term_role(ROLE_DIM), "%s %d below", near->name, below);
+            else if (below > 0)
+                add(&pn, 6, term_role(ROLE_DIM), "%s %s %d, %d below", near->name, panel_compass(dx, dz), dist,
+                    below);
+            else if (inside)
                 add(&pn, 6, term_role(ROLE_DIM), "In %s (%s)", near->name, near->type);
             else
                 add(&pn, 6, term_role(ROLE_DIM), "%s (%s) %s %d", near->name, near->type, panel_compass(dx, dz), dist);

@@ -190,6 +190,13 @@ int game_walk(Game *g, const Action *a, ActionResult *res, Err *err)
         rect[1] = place.z - 1;
         rect[2] = place.x + place.w;
         rect[3] = place.z + place.d;
+        if (place.has_entry && quest_place_below(g, &place) > 0) {
+            /* A dungeon or shrine below: the top of its ladder, or a cell beside it. */
+            rect[0] = place.entry_x - 1;
+            rect[1] = place.entry_z - 1;
+            rect[2] = place.entry_x + 1;
+            rect[3] = place.entry_z + 1;
+        }
     }
     int64_t far = rect_far(rect, g->p.x, g->p.z);
     if (far > GAME_WALK_MAX) {
@@ -238,7 +245,16 @@ int game_walk(Game *g, const Action *a, ActionResult *res, Err *err)
     }
     res->ok = 1;
     snprintf(res->text, sizeof res->text, "ok");
-    if (to_place)
+    int below = to_place ? quest_place_below(g, &place) : 0;
+    if (to_place && below > 0 && place.has_entry)
+        game_event(res, SEV_INFO,
+                   "You walk %d step%s to the way down into %s: a ladder in a shaft rimmed with cobblestone, %d "
+                   "blocks deep (step onto it, then > to climb down).",
+                   steps, steps == 1 ? "" : "s", place.name, below);
+    else if (to_place && below > 0)
+        game_event(res, SEV_INFO, "You walk %d step%s to %s, which lies %d blocks below with no way down: dig (D, then >).",
+                   steps, steps == 1 ? "" : "s", place.name, below);
+    else if (to_place)
         game_event(res, SEV_INFO, "You walk %d step%s to %s.", steps, steps == 1 ? "" : "s", place.name);
     else
         game_event(res, SEV_INFO, "You walk %d step%s to (%d, %d).", steps, steps == 1 ? "" : "s", (int)a->x,

@@ -119,10 +119,17 @@ int quest_place_is_name(const char *place);
 int quest_place_nearest(Game *g, const char *place, GenStructure *out);
 /* "the nearest: Ruins of Larkton, E 204" (the place's name, quest_compass toward its middle, and
  * how far in steps), or for a place named: "S 180", into buf, and 1; or "no ruins within 640
- * blocks" and 0. For a quest's page and a story choice that needs the place. */
+ * blocks" and 0. A dungeon or shrine below the player says how deep and how to get down: "the
+ * nearest: The Hollow Vault, NE 40, 30 below (a ladder goes down)", "..., 22 below (no way down:
+ * dig)", at the top of its ladder "the nearest: The Hollow Vault, 30 below: its ladder is here (>
+ * climbs down)". For a quest's page and a story choice that needs the place. */
 int quest_place_way(Game *g, const char *place, char *buf, size_t size);
-/* From the player to the middle of st: *dx, *dz, and how many steps (a king's moves). */
+/* From the player to the middle of st — or, for a dungeon or shrine below the player that has a
+ * way down, to the top of its ladder: *dx, *dz, and how many steps (a king's moves). */
 int quest_place_offset(const Game *g, const GenStructure *st, int *dx, int *dz);
+/* How many blocks the floor of a dungeon or shrine lies below the player's feet (0 for a place
+ * on the surface, or when the player is not above its floor). */
+int quest_place_below(const Game *g, const GenStructure *st);
 /* "N", "NE", ... "here" toward an offset (north is -z): within a 2:1 slope of an axis it is
  * that axis, between them the diagonal. */
 const char *quest_compass(int dx, int dz);

@@ -273,18 +273,36 @@ int quest_place_way(Game *g, const char *place, char *buf, size_t size)
         snprintf(buf, size, "no %s within %d blocks", place, QUEST_PLACE_RADIUS);
         return 0;
     }
-    int dx, dz, far = quest_place_offset(g, &st, &dx, &dz);
+    int dx, dz, far = quest_place_offset(g, &st, &dx, &dz), below = quest_place_below(g, &st);
     if (quest_place_is_name(place))
         snprintf(buf, size, "%s %d", quest_compass(dx, dz), far);
+    else if (below > 0 && st.has_entry && far == 0)
+        snprintf(buf, size, "the nearest: %s, %d below: its ladder is here (> climbs down)", st.name, below);
+    else if (below > 0)
+        snprintf(buf, size, "the nearest: %s, %s %d, %d below (%s)", st.name, quest_compass(dx, dz), far, below,
+                 st.has_entry ? "a ladder goes down" : "no way down: dig");
     else
         snprintf(buf, size, "the nearest: %s, %s %d", st.name, quest_compass(dx, dz), far);
     return 1;
 }
 
+int quest_place_below(const Game *g, const GenStructure *st)
+{
+    if (!generator_kind_underground(st->type))
+        return 0;
+    int below = g->p.y - (st->y + 1); /* the room's floor is its box's lowest layer */
+    return below > 0 ? below : 0;
+}
+
 int quest_place_offset(const Game *g, const GenStructure *st, int *dx, int *dz)
 {
-    *dx = st->x + st->w / 2 - g->p.x;
-    *dz = st->z + st->d / 2 - g->p.z;
+    if (st->has_entry && quest_place_below(g, st) > 0) {
+        *dx = st->entry_x - g->p.x;
+        *dz = st->entry_z - g->p.z;
+    } else {
+        *dx = st->x + st->w / 2 - g->p.x;
+        *dz = st->z + st->d / 2 - g->p.z;
+    }
     return abs(*dx) > abs(*dz) ? abs(*dx) : abs(*dz);
 }
 

@@ -121,6 +121,11 @@ void generator_free(Generator *g)
 
 /* ---- public terrain queries ---------------------------------------------------- */
 
+int generator_kind_underground(const char *type)
+{
+    return type && (strcmp(type, "dungeon") == 0 || strcmp(type, "shrine") == 0);
+}
+
 int generator_surface_y(Generator *g, int32_t x, int32_t z)
 {
     if (g->flat)
@@ -207,9 +212,9 @@ static int chunk_overlaps_structure(const RegionPlan *rp, const Chunk *c)
 {
     int32_t x0 = c->cx * CHUNK_SIZE, y0 = c->cy * CHUNK_SIZE, z0 = c->cz * CHUNK_SIZE;
     for (int i = 0; i < rp->n; i++) {
-        const GenStructure *s = &rp->s[i].info;
-        if (s->x <= x0 + CHUNK_SIZE - 1 && s->x + s->w - 1 >= x0 && s->y <= y0 + CHUNK_SIZE - 1 &&
-            s->y + s->h - 1 >= y0 && s->z <= z0 + CHUNK_SIZE - 1 && s->z + s->d - 1 >= z0)
+        const int32_t *b = rp->s[i].box; /* all its pieces: a dungeon's shaft too */
+        if (b[0] <= x0 + CHUNK_SIZE - 1 && b[3] >= x0 && b[1] <= y0 + CHUNK_SIZE - 1 && b[4] >= y0 &&
+            b[2] <= z0 + CHUNK_SIZE - 1 && b[5] >= z0)
             return 1;
     }
     return 0;

@@ -18,8 +18,11 @@
  *   2: the villagers of one village have different names (version 1 drew each name alone, and a
  *      village often had three of one name);
  *   3: cold land is tundra (snow, scattered pines), where earlier versions froze the sea and lakes
- *      but left the shore beside them green plains and forest. */
-#define GENERATOR_VERSION 3         /* what new worlds are made with */
+ *      but left the shore beside them green plains and forest;
+ *   4: a dungeon or shrine under dry, even ground has a way down: a ladder in a walled shaft from
+ *      a rim of cobblestone on the surface to the room's doorway (earlier versions' lie sealed in
+ *      the rock, found only by digging). */
+#define GENERATOR_VERSION 4         /* what new worlds are made with */
 #define GENERATOR_VERSION_OLDEST 1  /* the oldest this game still makes */
 
 typedef enum Biome {
@@ -56,13 +59,21 @@ void generator_spawn_point(Generator *g, int32_t *x, int32_t *y, int32_t *z);
 
 /* A planned structure: its kind ("village", "ruins", "dungeon", "shrine"),
  * its name, and its world bounding box (x, y, z the lowest corner; w, h, d
- * the size along x, y, z). */
+ * the size along x, y, z). An underground place (dungeon, shrine) with a way
+ * down (generator version 4 on) has_entry: (entry_x, entry_y, entry_z) is the
+ * top cell of its ladder, where one stands to climb down (`>`); its shaft is
+ * not part of the box. */
 typedef struct GenStructure {
     char type[16];
     char name[48];
     int32_t x, y, z;
     int32_t w, h, d;
+    int has_entry;
+    int32_t entry_x, entry_y, entry_z;
 } GenStructure;
+
+/* Whether a kind of place lies under the ground (dungeon, shrine). */
+int generator_kind_underground(const char *type);
 
 /* The structures whose boxes come within radius_blocks (horizontally) of
  * (x, z), nearest first (by distance to the box centre); at most max are

@@ -235,6 +235,38 @@ static int shrine_block(const StructPiece *p, const StructBlocks *b, int32_t x, 
     return b->air;
 }
 
+/* The way down to a dungeon or shrine (generator version 4 on), on the side of the room its
+ * facing names (0 north, 1 east, 2 south, 3 west). Across that side it is 3 wide, centred on
+ * its ladder's column (plan_shaft); outwards it is 4 deep: the row of the room's wall (v = 0), the passage
+ * (v = 1), the shaft (v = 2), the shaft's far wall (v = 3); it runs from the room's floor
+ * (base_y) up to the ground of each column (ground: the terrain's height there, or the sea's
+ * surface where that is higher), flush with it. The ladder climbs the shaft from the floor to
+ * the ground, and the cell above it is cleared of grass and flowers; the passage is two high at
+ * the floor and opens the room's wall there (a dungeon's own doorway on the north; a shrine has
+ * none); the rest is a wall of cobblestone, keeping out caves and water. */
+static int shaft_block(const StructPiece *p, const StructBlocks *b, int32_t x, int32_t y, int32_t z, int ground)
+{
+    int u, v; /* across the side (-1..1), outwards from the room's wall (0..3) */
+    switch (p->facing) {
+    case 0: u = x - (p->x0 + 1), v = p->z1 - z; break;
+    case 1: u = z - (p->z0 + 1), v = x - p->x0; break;
+    case 2: u = x - (p->x0 + 1), v = z - p->z0; break;
+    default: u = z - (p->z0 + 1), v = p->x1 - x; break;
+    }
+    int ly = y - p->base_y, top = ground < SEA_LEVEL ? SEA_LEVEL : ground;
+    if (top > p->y1 - 1)
+        top = p->y1 - 1;
+    if (v == 0)
+        return u == 0 && (ly == 1 || ly == 2) ? b->air : -1;
+    if (y > top)
+        return u == 0 && v == 2 && y == top + 1 ? b->air : -1;
+    if (u == 0 && v == 2 && ly > 0)
+        return b->ladder;
+    if (u == 0 && v == 1 && (ly == 1 || ly == 2))
+        return b->air;
+    return block_hash(p, x, y, z, 5) < 2 ? b->mossy_cobblestone : b->cobblestone;
+}
+
 int structures_piece_block(const StructPiece *p, const StructBlocks *ids, int32_t x, int32_t y, int32_t z,
                            int ground)
 {
@@ -249,6 +281,7 @@ int structures_piece_block(const StructPiece *p, const StructBlocks *ids, int32_
     case PIECE_RUIN: return ruin_block(p, ids, x, y, z);
     case PIECE_DUNGEON: return dungeon_block(p, ids, x, y, z);
     case PIECE_SHRINE: return shrine_block(p, ids, x, y, z);
+    case PIECE_SHAFT: return shaft_block(p, ids, x, y, z, ground);
     }
     return -1;
 }
@@ -330,6 +363,7 @@ static void plan_bbox(StructPlan *s)
     }
     s->info.x = x0, s->info.y = y0, s->info.z = z0;
     s->info.w = x1 - x0 + 1, s->info.h = y1 - y0 + 1, s->info.d = z1 - z0 + 1;
+    s->box[0] = x0, s->box[1] = y0, s->box[2] = z0, s->box[3] = x1, s->box[4] = y1, s->box[5] = z1;
 }
 
 /* Ground heights over a box's corners, centre and (optionally) one more
@@ -560,6 +594,53 @@ static int plan_ruins(Generator *g, uint64_t seed, int32_t rx, int32_t rz, Struc
     return 1;
 }
 
+/* The way down to room (a dungeon's or shrine's piece, the first of s), from version 4: a ladder
+ * shaft beside the middle of one of its walls (see shaft_block) — the north first, where a
+ * dungeon has its doorway, then east, south, west — where the ground is dry, even (at most two
+ * blocks of rise over the shaft and two blocks round it) and clear of the surface structure
+ * `above`; else
+ * none (under the sea, say), and the room is found by digging as before. The structure's box
+ * stays the room's: the shaft is not "in" the dungeon. */
+static void plan_shaft(Generator *g, StructPlan *s, const StructPlan *above, const StructPiece *room)
+{
+    int32_t mx = room->x0 + (room->x1 - room->x0 + 1) / 2, mz = room->z0 + (room->z1 - room->z0 + 1) / 2;
+    for (int facing = 0; facing < 4; facing++) {
+        /* The ladder's column, two cells out from that wall: by the middle of the north wall
+         * (a dungeon's doorway), one cell off the middle of the others, where a chest stands
+         * inside (a dungeon's by the east and west walls, a shrine's by the south). */
+        int32_t sx = facing == 1 ? room->x1 + 2 : facing == 3 ? room->x0 - 2 : facing == 2 ? mx - 1 : mx;
+        int32_t sz = facing == 0 ? room->z0 - 2 : facing == 2 ? room->z1 + 2 : mz - 1;
+        int lo, hi, centre = generator_surface_y(g, sx, sz);
+        ground_fits(g, sx - 2, sz - 2, sx + 2, sz + 2, WORLD_HEIGHT, &lo, &hi);
+        if (lo < SEA_LEVEL || hi - lo > 2)
+            continue;
+        if (above && sx - 3 <= above->box[3] && sx + 3 >= above->box[0] && sz - 3 <= above->box[5] &&
+            sz + 3 >= above->box[2])
+            continue;
+        if (hi + 1 > WORLD_HEIGHT - 1 || hi - room->y0 < 4)
+            continue;
+        GenStructure room_box = s->info;
+        StructPiece *pc = add_piece(s);
+        if (!pc)
+            return;
+        /* From the room's wall (inclusive) out to the shaft's far wall. */
+        switch (facing) {
+        case 0: piece_box(pc, PIECE_SHAFT, sx - 1, room->y0, sz - 1, sx + 1, hi + 1, room->z0); break;
+        case 1: piece_box(pc, PIECE_SHAFT, room->x1, room->y0, sz - 1, sx + 1, hi + 1, sz + 1); break;
+        case 2: piece_box(pc, PIECE_SHAFT, sx - 1, room->y0, room->z1, sx + 1, hi + 1, sz + 1); break;
+        default: piece_box(pc, PIECE_SHAFT, sx - 1, room->y0, sz - 1, room->x0, hi + 1, sz + 1); break;
+        }
+        pc->facing = (uint8_t)facing;
+        pc->base_y = room->y0;
+        pc->variant = room->variant;
+        plan_bbox(s);
+        s->info = room_box; /* the place is the room; what is stamped (box) takes the shaft too */
+        s->info.has_entry = 1;
+        s->info.entry_x = sx, s->info.entry_y = centre, s->info.entry_z = sz;
+        return;
+    }
+}
+
 /* A dungeon or shrine below the ground, and below `above` (the surface
  * structure's box, if any) where their footprints meet. */
 static int plan_underground(Generator *g, uint64_t seed, int32_t rx, int32_t rz, const StructPlan *above,
@@ -602,6 +683,8 @@ static int plan_underground(Generator *g, uint64_t seed, int32_t rx, int32_t rz,
     pc->base_y = y0;
     pc->variant = (uint32_t)prng_next(&p);
     plan_bbox(s);
+    if (generator_version(g) >= 4)
+        plan_shaft(g, s, above, pc);
     return 1;
 }
 
@@ -630,8 +713,13 @@ int structures_column_reserved(const RegionPlan *rp, int32_t x, int32_t z, int m
 {
     for (int i = 0; i < rp->n; i++) {
         const GenStructure *s = &rp->s[i].info;
-        if (rp->s[i].pieces[0].kind == PIECE_DUNGEON || rp->s[i].pieces[0].kind == PIECE_SHRINE)
+        if (rp->s[i].pieces[0].kind == PIECE_DUNGEON || rp->s[i].pieces[0].kind == PIECE_SHRINE) {
+            /* Below the ground: only the top of its shaft, if it has one. */
+            if (s->has_entry && x >= s->entry_x - 1 - margin && x <= s->entry_x + 1 + margin &&
+                z >= s->entry_z - 1 - margin && z <= s->entry_z + 1 + margin)
+                return 1;
             continue;
+        }
         if (x >= s->x - margin && x < s->x + s->w + margin && z >= s->z - margin && z < s->z + s->d + margin)
             return 1;
     }
@@ -687,11 +775,14 @@ int structures_stamp(const RegionPlan *rp, const StructBlocks *ids, uint64_t see
     for (int si = 0; si < rp->n; si++) {
         const StructPlan *s = &rp->s[si];
         int32_t lo, hi;
-        if (!overlap(s->info.x, s->info.x + s->info.w - 1, bx0, bx1, &lo, &hi) ||
-            !overlap(s->info.y, s->info.y + s->info.h - 1, by0, by1, &lo, &hi) ||
-            !overlap(s->info.z, s->info.z + s->info.d - 1, bz0, bz1, &lo, &hi))
+        if (!overlap(s->box[0], s->box[3], bx0, bx1, &lo, &hi) || !overlap(s->box[1], s->box[4], by0, by1, &lo, &hi) ||
+            !overlap(s->box[2], s->box[5], bz0, bz1, &lo, &hi))
             continue;
-        cJSON_AddItemToArray(c->structures, landmark_json(&s->info));
+        /* The landmark where the place itself is (a dungeon's shaft is not the dungeon). */
+        if (overlap(s->info.x, s->info.x + s->info.w - 1, bx0, bx1, &lo, &hi) &&
+            overlap(s->info.y, s->info.y + s->info.h - 1, by0, by1, &lo, &hi) &&
+            overlap(s->info.z, s->info.z + s->info.d - 1, bz0, bz1, &lo, &hi))
+            cJSON_AddItemToArray(c->structures, landmark_json(&s->info));
         for (int pi = 0; pi < s->n_pieces; pi++) {
             const StructPiece *p = &s->pieces[pi];
             int32_t x0, x1, y0, y1, z0, z1;

@@ -39,6 +39,7 @@ typedef enum PieceKind {
     PIECE_RUIN,    /* broken walls */
     PIECE_DUNGEON, /* an underground room with chests */
     PIECE_SHRINE,  /* an underground brick chamber with an alchemy table */
+    PIECE_SHAFT,   /* a walled ladder shaft from the surface down to a dungeon's or shrine's doorway */
 } PieceKind;
 
 typedef struct StructPiece {
@@ -56,7 +57,8 @@ typedef struct StructNpc {
 } StructNpc;
 
 typedef struct StructPlan {
-    GenStructure info; /* type, name, bounding box of all pieces */
+    GenStructure info; /* type, name, bounding box of all pieces but a shaft */
+    int32_t box[6];    /* x0, y0, z0, x1, y1, z1 (inclusive) of all pieces: what is stamped */
     int n_pieces;
     StructPiece pieces[STRUCT_MAX_PIECES]; /* stamped in this order */
     int n_npcs;
