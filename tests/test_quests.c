@@ -449,6 +449,40 @@ static void test_a_dungeon_is_reached_down_its_ladder_not_from_the_ground_above(
     th_game_stop(&g);
 }
 
+/* The quests on offer list those that can be taken now first, then the locked ones: a villager
+ * shows two, and the quest log's list is cut too, so a locked quest early in the book must not
+ * hide one that can be taken. Light the Way done at level 1 unlocks Iron for the Forge, which
+ * needs level 2: seventh in the book, it comes last. */
+static void test_quests_on_offer_list_those_that_can_be_taken_first(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "offers.db", "guard");
+    ActionResult r;
+    Err err = {0};
+    memset(&r, 0, sizeof r);
+    assert_int_equal(save_begin(f.save, &err), MA_OK);
+    assert_int_equal(quest_start(f.game, "light_the_way", NULL, &r, &err), MA_OK);
+    assert_int_equal(quest_advance(f.game, "light_the_way", "torches", 4, &r, &err), MA_OK);
+    assert_int_equal(quest_hand_in(f.game, "light_the_way", NULL, &r, &err), MA_OK);
+    assert_int_equal(save_commit(f.save, &err), MA_OK);
+    assert_string_equal(quest_state_name(f.game, "light_the_way"), "completed");
+    QuestOffer o[32];
+    int n = quest_offers(f.game, NULL, o, 32, &err);
+    assert_true(n >= 2);
+    assert_string_equal(o[n - 1].name, "iron_for_the_forge");
+    assert_false(o[n - 1].available);
+    assert_non_null(strstr(o[n - 1].why, "level 2"));
+    for (int i = 0; i < n - 1; i++)
+        assert_true(o[i].available);
+    int cut = quest_offers(f.game, NULL, o, n - 1, &err);
+    assert_int_equal(cut, n - 1);
+    for (int i = 0; i < cut; i++)
+        if (!o[i].available)
+            fail_msg("offer %d of %d, %s, cannot be taken, and one that can was left out", i + 1, cut, o[i].name);
+    stop(&f);
+}
+
 /* A quest to slay a kind of creature says where that kind is found (the quest page shows it). */
 static void test_a_creature_to_slay_says_where_it_lives(void **state)
 {
@@ -1218,6 +1252,7 @@ int main(void)
         cmocka_unit_test(test_dialogue_reply_unavailable_says_why),
         cmocka_unit_test(test_counters_advance_and_hand_in_rewards_exactly_once),
         cmocka_unit_test(test_a_place_to_reach_has_a_direction),
+        cmocka_unit_test(test_quests_on_offer_list_those_that_can_be_taken_first),
         cmocka_unit_test(test_a_dungeon_is_reached_down_its_ladder_not_from_the_ground_above),
         cmocka_unit_test(test_a_creature_to_slay_says_where_it_lives),
         cmocka_unit_test(test_slay_counts_from_acceptance_and_quest_expires_on_the_clock),

@@ -73,8 +73,9 @@ typedef struct QuestOffer {
     int deliver; /* hand-in list: 1 when this hands over a deliver objective's items */
 } QuestOffer;
 /* Quests villagers of `role` (NULL: of any role) give that the player has not taken and whose
- * unlock holds (available when the requirements hold too). Returns how many were written (at
- * most max) or a negative status. */
+ * unlock holds (available when the requirements hold too): the available first, then the others,
+ * each in the quest book's order. Returns how many were written (at most max) or a negative
+ * status. */
 int quest_offers(Game *g, const char *role, QuestOffer *out, int max, Err *err);
 /* Active quests a villager of `role` takes back now: every objective done and handed in to that
  * role, or a deliver objective for that role. */

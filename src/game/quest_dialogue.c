@@ -72,32 +72,38 @@ int quest_offers(Game *g, const char *role, QuestOffer *out, int max, Err *err)
     game_rules_bind(&rules, g, NULL);
     int n = 0;
     const cJSON *tpl;
-    cJSON_ArrayForEach(tpl, quest_templates(g)) {
-        if (n >= max)
-            break;
-        if ((role && strcmp(json_str(tpl, "giver"), role) != 0) || !quest_tpl_open(g, tpl))
-            continue;
-        int64_t qid;
-        if ((rc = quest_row(g, tpl, &qid, err)) != MA_OK)
-            break;
-        ProgressRow p;
-        if (progress_get(g->save, g->p.character_id, qid, &p, NULL) == MA_OK) {
-            progress_row_clear(&p);
-            continue;
+    /* Those that can be taken now first (a villager shows two: a locked one earlier in the book
+     * must not hide one that can be taken), then the locked, each in the book's order. */
+    for (int pass = 0; pass < 2 && rc == MA_OK; pass++)
+        cJSON_ArrayForEach(tpl, quest_templates(g)) {
+            if (n >= max)
+                break;
+            if ((role && strcmp(json_str(tpl, "giver"), role) != 0) || !quest_tpl_open(g, tpl))
+                continue;
+            const cJSON *req = cJSON_GetObjectItemCaseSensitive(tpl, "requirements");
+            int available = rules_check(&rules.ctx, req);
+            if (available != (pass == 0))
+                continue;
+            int64_t qid;
+            if ((rc = quest_row(g, tpl, &qid, err)) != MA_OK)
+                break;
+            ProgressRow p;
+            if (progress_get(g->save, g->p.character_id, qid, &p, NULL) == MA_OK) {
+                progress_row_clear(&p);
+                continue;
+            }
+            if (!rules_check(&rules.ctx, cJSON_GetObjectItemCaseSensitive(tpl, "unlock")))
+                continue;
+            QuestOffer *o = &out[n++];
+            memset(o, 0, sizeof *o);
+            snprintf(o->name, sizeof o->name, "%s", json_str(tpl, "name"));
+            snprintf(o->title, sizeof o->title, "%s", json_str(tpl, "title"));
+            snprintf(o->giver, sizeof o->giver, "%s", json_str(tpl, "giver"));
+            summary(g, tpl, quest_scale_for(g->p.level), o->summary, sizeof o->summary);
+            o->available = available;
+            if (!o->available)
+                rules_explain(&rules.ctx, req, o->why, sizeof o->why);
         }
-        if (!rules_check(&rules.ctx, cJSON_GetObjectItemCaseSensitive(tpl, "unlock")))
-            continue;
-        QuestOffer *o = &out[n++];
-        memset(o, 0, sizeof *o);
-        snprintf(o->name, sizeof o->name, "%s", json_str(tpl, "name"));
-        snprintf(o->title, sizeof o->title, "%s", json_str(tpl, "title"));
-        snprintf(o->giver, sizeof o->giver, "%s", json_str(tpl, "giver"));
-        summary(g, tpl, quest_scale_for(g->p.level), o->summary, sizeof o->summary);
-        const cJSON *req = cJSON_GetObjectItemCaseSensitive(tpl, "requirements");
-        o->available = rules_check(&rules.ctx, req);
-        if (!o->available)
-            rules_explain(&rules.ctx, req, o->why, sizeof o->why);
-    }
     return rc == MA_OK ? n : rc;
 }
 
