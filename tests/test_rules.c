@@ -861,6 +861,10 @@ static void test_describe_effects_in_words(void **state)
                              "starts the quest wolf hunt, advances the quest wolf hunt (slay +1), "
                              "unlocks the recipe iron sword, the achievement smith");
     cJSON_Delete(e);
+    e = J("[{\"wait_until\":{\"hour\":19,\"minute\":30}},{\"wait_until\":{\"hour\":0}}]");
+    rules_describe_effects(e, NULL, buf, sizeof buf);
+    assert_string_equal(buf, "time passes to 19:30, time passes to 00:00");
+    cJSON_Delete(e);
     e = J("[{\"message\":\"only a message\"}]");
     rules_describe_effects(e, NULL, buf, sizeof buf);
     assert_string_equal(buf, "nothing");
@@ -902,6 +906,8 @@ static void test_validation_refuses_each_kind_of_mistake(void **state)
     } cases[] = {
         /* unknown keys */
         {0, "{\"any\":[{\"levl\":1}]}", "any[0].levl is not a condition"},
+        {1, "[{\"wait_until\":{\"hour\":24}}]", "[0].wait_until.hour must be a whole number from 0 to 23"},
+        {1, "[{\"wait_until\":{\"minute\":30}}]", "[0].wait_until.hour is missing"},
         {0, "{\"level\":{\"mn\":1}}", "level.mn is not a field of level (known: min, max)"},
         {1, "[{\"gift\":{\"item\":\"x\"}}]", "[0].gift is not an effect (known: give, take"},
         {1, "[{\"give\":{\"item\":\"x\",\"colour\":\"red\"}}]", "[0].give.colour is not a field of give"},

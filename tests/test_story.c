@@ -1275,6 +1275,55 @@ static void test_rules_season_set_block_fail_quest_and_start_story(void **state)
     cJSON_Delete(e);
 }
 
+/* wait_until (a story's "you reach the ruins at dusk") passes the clock on to that hour: the next
+ * time it comes round, not when it is that hour or less than two hours past it; undone with the
+ * rest of a list that fails. */
+static int apply_text(GameRules *gr, const char *text, Err *err)
+{
+    cJSON *e = cJSON_Parse(text);
+    int rc = rules_apply(&gr->ctx, e, err);
+    cJSON_Delete(e);
+    return rc;
+}
+
+static void test_wait_until_passes_the_clock_to_the_hour_a_story_names(void **state)
+{
+    (void)state;
+    Fx f;
+    villager_east(&f, "wait.db", "farmer");
+    Game *g = f.game;
+    int start = game_minute_of_day(g);
+    assert_true(start < 19 * 60);
+    ActionResult r;
+    memset(&r, 0, sizeof r);
+    GameRules gr;
+    game_rules_bind(&gr, g, &r);
+    Err err = {0};
+    assert_int_equal(save_begin(f.save, &err), MA_OK);
+    int64_t clock = game_clock(g);
+    assert_int_equal(apply_text(&gr, "[{\"wait_until\":{\"hour\":19,\"minute\":30}}]", &err), MA_OK);
+    assert_int_equal(game_minute_of_day(g), 19 * 60 + 30);
+    assert_int_equal(game_clock(g) - clock, (19 * 60 + 30 - start) / 2);
+    assert_non_null(th_event_with(&r, "Hours pass: it is 19:30."));
+    /* It is that hour, or within two hours after it: the clock stays. */
+    clock = game_clock(g);
+    assert_int_equal(apply_text(&gr, "[{\"wait_until\":{\"hour\":19,\"minute\":30}}]", &err), MA_OK);
+    assert_int_equal(apply_text(&gr, "[{\"wait_until\":{\"hour\":18}}]", &err), MA_OK);
+    assert_int_equal(game_clock(g), clock);
+    /* Through the night to dawn: the next morning. */
+    assert_int_equal(apply_text(&gr, "[{\"wait_until\":{\"hour\":6}}]", &err), MA_OK);
+    assert_int_equal(game_minute_of_day(g), 6 * 60);
+    assert_int_equal(game_clock(g) - clock, (24 * 60 - (19 * 60 + 30) + 6 * 60) / 2);
+    /* A list that fails after it leaves the clock where it was. */
+    clock = game_clock(g);
+    assert_int_not_equal(apply_text(&gr, "[{\"wait_until\":{\"hour\":12}},{\"take\":{\"item\":\"diamond\",\"count\":5}}]", &err),
+                         MA_OK);
+    assert_int_equal(game_clock(g), clock);
+    assert_int_equal(game_minute_of_day(g), 6 * 60);
+    save_rollback(f.save);
+    close_game(&f);
+}
+
 static void test_set_block_changes_the_world_and_a_rollback_puts_it_back(void **state)
 {
     (void)state;
@@ -1684,6 +1733,7 @@ int main(void)
         cmocka_unit_test(test_a_place_too_far_to_walk_to_says_which_way_and_where),
         cmocka_unit_test(test_rules_season_set_block_fail_quest_and_start_story),
         cmocka_unit_test(test_set_block_changes_the_world_and_a_rollback_puts_it_back),
+        cmocka_unit_test(test_wait_until_passes_the_clock_to_the_hour_a_story_names),
         cmocka_unit_test(test_at_village_is_the_story_village_by_name),
         cmocka_unit_test(test_a_place_by_name_is_found_past_the_nearest_sixty_four),
         cmocka_unit_test(test_the_ember_is_brought_home_to_the_story_village),

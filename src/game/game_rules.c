@@ -658,6 +658,28 @@ done:
     return rc;
 }
 
+/* How far a story's "it is dusk" may lag behind dusk: within two hours after the hour, no wait. */
+#define WAIT_UNTIL_SLACK_MINUTES 120
+
+static int e_wait_until(void *ud, int minute_of_day, Err *err)
+{
+    (void)err;
+    Binding *b = ud;
+    int now = game_minute_of_day(b->g);
+    int ahead = ((minute_of_day - now) % 1440 + 1440) % 1440; /* minutes until it next comes round */
+    if (ahead == 0 || 1440 - ahead < WAIT_UNTIL_SLACK_MINUTES)
+        return MA_OK; /* it is that hour, or not long after it */
+    int turns = (ahead + 1440 / TURNS_PER_DAY - 1) / (1440 / TURNS_PER_DAY);
+    if (b->r) {
+        game_pass_time(b->g, turns, b->r);
+        game_event(b->r, SEV_INFO, "Hours pass: it is %02d:%02d.", game_minute_of_day(b->g) / 60,
+                   game_minute_of_day(b->g) % 60);
+    } else {
+        b->g->clock += turns;
+    }
+    return MA_OK;
+}
+
 static int e_message(void *ud, const char *text, Err *err)
 {
     (void)err;
@@ -677,6 +699,7 @@ static int e_begin(void *ud, Err *err)
         return rc;
     if (b->depth++ == 0) {
         b->before = b->g->p;
+        b->clock_before = b->g->clock;
         b->events_before = b->r ? b->r->n_events : 0;
         b->blocks_before = b->n_blocks;
         b->moves_before = b->n_moves;
@@ -689,6 +712,7 @@ static int e_begin(void *ud, Err *err)
 static void restore(Binding *b)
 {
     b->g->p = b->before;
+    b->g->clock = b->clock_before;
     if (b->r)
         b->r->n_events = b->events_before;
     while (b->n_blocks > b->blocks_before) {
@@ -764,6 +788,7 @@ void game_rules_bind(GameRules *gr, Game *g, ActionResult *r)
     out->start_event = e_start_event;
     out->start_story = e_start_story;
     out->villager_away = e_villager_away;
+    out->pass_time_until = e_wait_until;
     out->begin = e_begin;
     out->commit = e_commit;
     out->rollback = e_rollback;

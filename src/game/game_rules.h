@@ -59,6 +59,7 @@ typedef struct GameRules {
     RuleEntityLog moves[GAME_RULES_MAX_MOVES];
     int n_moves;
     int moves_before; /* n_moves at the outermost begin */
+    int64_t clock_before; /* the game's clock at the outermost begin (wait_until moves it) */
 } GameRules;
 
 void game_rules_bind(GameRules *gr, Game *g, ActionResult *r);

@@ -460,6 +460,8 @@ static void describe_one(const cJSON *kv, const ItemRegistry *items, TextBuf *sb
     } else if (strcmp(k, "leave") == 0 || strcmp(k, "come_home") == 0) {
         sb_name(sb, str_field(kv, "who"));
         text_add(sb, k[0] == 'l' ? " leaves home" : " comes home");
+    } else if (strcmp(k, "wait_until") == 0) {
+        text_add(sb, "time passes to %02d:%02d", int_field(kv, "hour", 0), int_field(kv, "minute", 0));
     }
 }
 
@@ -515,6 +517,7 @@ static int can_apply(const RuleCtx *x, const char *k)
     if (strcmp(k, "start_story") == 0) return x->start_story != NULL;
     if (strcmp(k, "start_event") == 0) return x->start_event != NULL;
     if (strcmp(k, "leave") == 0 || strcmp(k, "come_home") == 0) return x->villager_away != NULL;
+    if (strcmp(k, "wait_until") == 0) return x->pass_time_until != NULL;
     return 0;
 }
 
@@ -572,6 +575,8 @@ static int apply_one(const RuleCtx *x, const cJSON *kv, Err *e)
     }
     if (strcmp(k, "leave") == 0 || strcmp(k, "come_home") == 0)
         return x->villager_away(ud, str_field(kv, "who"), k[0] == 'c', e);
+    if (strcmp(k, "wait_until") == 0)
+        return x->pass_time_until(ud, int_field(kv, "hour", 0) * 60 + int_field(kv, "minute", 0), e);
     return err_set(e, MA_ERR_INVALID, "unknown effect");
 }
 

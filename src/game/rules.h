@@ -89,6 +89,9 @@ typedef struct RuleCtx {
     int (*start_event)(void *ud, const RuleEvent *event, Err *err); /* a world event from now */
     /* a villager leaves the world (home = 0) or comes back to their home (home = 1) */
     int (*villager_away)(void *ud, const char *who, int home, Err *err);
+    /* wait_until: passes the game's clock on to that minute of the day (0..1439), unless it is
+     * within two hours after it already (it is dusk, or just past). */
+    int (*pass_time_until)(void *ud, int minute_of_day, Err *err);
     /* one transaction around applying effects; all three are required by rules_apply */
     int (*begin)(void *ud, Err *err);
     int (*commit)(void *ud, Err *err);

@@ -131,6 +131,8 @@ static const FieldSpec f_start_event[] = {{"name", FK_TEXT, 1, 0, 0},
 
 static const FieldSpec f_who[] = {{"who", FK_NAME, 1, 0, 0}, {0}};
 
+static const FieldSpec f_wait_until[] = {{"hour", FK_INT, 1, 0, 23}, {"minute", FK_INT, 0, 0, 59}, {0}};
+
 static const FormSpec effect_forms[] = {
     {"give", SH_FIELDS, f_give, EX_NONE},
     {"take", SH_FIELDS, f_give, EX_NONE},
@@ -150,6 +152,7 @@ static const FormSpec effect_forms[] = {
     {"start_event", SH_FIELDS, f_start_event, EX_NONE},
     {"leave", SH_FIELDS, f_who, EX_NONE},
     {"come_home", SH_FIELDS, f_who, EX_NONE},
+    {"wait_until", SH_FIELDS, f_wait_until, EX_NONE},
 };
 
 #define NCOND (sizeof cond_forms / sizeof cond_forms[0])
