@@ -347,11 +347,11 @@ static void assert_new_quests_say_whom_to_ask(const char *path)
 {
     sqlite3 *db = NULL;
     sqlite3_stmt *st = query_save(path,
-                                  "SELECT json_extract(l.changes_made, '$.summary'), json_extract(q.details, '$.giver') "
-                                  "FROM world_evolution_log l JOIN quests q "
+                                  "SELECT json_extract(l.changes_made, '$.summary'), json_extract(q.details, '$.giver'), "
+                                  "json_extract(q.details, '$.asker') FROM world_evolution_log l JOIN quests q "
                                   "ON q.id = json_extract(l.changes_made, '$.rows[0].id') WHERE l.evolution_type = 'quest'",
                                   &db);
-    int checked = 0;
+    int checked = 0, asked = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
         const char *line = (const char *)sqlite3_column_text(st, 0), *giver = (const char *)sqlite3_column_text(st, 1);
         assert_non_null(line);
@@ -366,11 +366,21 @@ static void assert_new_quests_say_whom_to_ask(const char *path)
                            strstr(ask, of));
         if (!ends)
             fail_msg("\"%s\" does not say to ask the %s", line, giver);
+        /* A villager's own request keeps who asked (the quest log says "ask Piet the farmer"). */
+        const char *asker = (const char *)sqlite3_column_text(st, 2);
+        char named[96];
+        snprintf(named, sizeof named, "(ask %s the %s)", asker ? asker : "", giver);
+        if (asker && !strstr(line, named))
+            fail_msg("\"%s\": the quest keeps %s as the one who asks", line, asker);
+        if (!asker && strstr(line, " the ") && !strstr(ask, of) && !strstr(ask, a))
+            fail_msg("\"%s\" names a villager the quest does not keep", line);
+        asked += asker != NULL;
         checked++;
     }
     sqlite3_finalize(st);
     sqlite3_close(db);
     assert_true(checked > 0);
+    assert_true(asked > 0);
 }
 
 static void test_a_year_of_agents_is_the_same_twice(void **state)

@@ -483,6 +483,44 @@ static void test_quests_on_offer_list_those_that_can_be_taken_first(void **state
     stop(&f);
 }
 
+/* A quest an agent wrote for one villager's need keeps who asked: the offer names them ("Piet's
+ * request — ask Piet the farmer" in the quest log), and a name past 63 characters is refused. */
+static void test_a_villagers_request_keeps_who_asked(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "asker.db", "guard");
+    Err err = {0};
+    const char *tpl = "{\"name\":\"fetch_7\",\"title\":\"Piet's request\",\"giver\":\"farmer\",\"asker\":\"Piet\","
+                      "\"difficulty\":1,\"objectives\":[{\"id\":\"bring\",\"kind\":\"deliver\",\"item\":\"bread\","
+                      "\"count\":2,\"to\":\"farmer\",\"text\":\"Bread brought\"}]}";
+    cJSON *q = cJSON_Parse(tpl);
+    int64_t id = 0;
+    assert_int_equal(save_begin(f.save, &err), MA_OK);
+    assert_int_equal(quest_insert_template(f.save, game_player(f.game)->world_id, q, "agent", NULL, NULL, &id, &err),
+                     MA_OK);
+    cJSON_ReplaceItemInObjectCaseSensitive(q, "name", cJSON_CreateString("fetch_8"));
+    cJSON_ReplaceItemInObjectCaseSensitive(q, "asker", cJSON_CreateString(
+        "Piet of the Very Long Name Who Lives Beyond the Hills and Far Away Over There"));
+    assert_int_equal(quest_insert_template(f.save, game_player(f.game)->world_id, q, "agent", NULL, NULL, &id, &err),
+                     MA_ERR_INVALID);
+    assert_non_null(strstr(err.msg, "asker (the villager whose request it is) must be 1 to 63 characters"));
+    assert_int_equal(save_commit(f.save, &err), MA_OK);
+    cJSON_Delete(q);
+    quest_forget_templates(f.game);
+    QuestOffer o[32];
+    int n = quest_offers(f.game, "farmer", o, 32, &err), found = 0;
+    for (int i = 0; i < n; i++)
+        if (strcmp(o[i].name, "fetch_7") == 0) {
+            assert_string_equal(o[i].asker, "Piet");
+            found = 1;
+        } else {
+            assert_string_equal(o[i].asker, ""); /* the book's quests: any farmer's */
+        }
+    assert_true(found);
+    stop(&f);
+}
+
 /* A quest to slay a kind of creature says where that kind is found (the quest page shows it). */
 static void test_a_creature_to_slay_says_where_it_lives(void **state)
 {
@@ -1252,6 +1290,7 @@ int main(void)
         cmocka_unit_test(test_dialogue_reply_unavailable_says_why),
         cmocka_unit_test(test_counters_advance_and_hand_in_rewards_exactly_once),
         cmocka_unit_test(test_a_place_to_reach_has_a_direction),
+        cmocka_unit_test(test_a_villagers_request_keeps_who_asked),
         cmocka_unit_test(test_quests_on_offer_list_those_that_can_be_taken_first),
         cmocka_unit_test(test_a_dungeon_is_reached_down_its_ladder_not_from_the_ground_above),
         cmocka_unit_test(test_a_creature_to_slay_says_where_it_lives),

@@ -197,8 +197,12 @@ int screen_quests_run(Game *g, MsgLog *log, char *tracked, size_t tracked_size, 
     for (int i = 0; i < n_offers; i++) {
         ListItem *it = &items[k];
         quest_of[k++] = -2 - i;
-        snprintf(it->text, sizeof it->text, "%s — ask %s %s", offers[i].title,
-                 a_or_an(offers[i].giver), offers[i].giver);
+        if (offers[i].asker[0]) /* a villager's own request: "Piet's request — ask Piet the farmer" */
+            snprintf(it->text, sizeof it->text, "%s — ask %s the %s", offers[i].title, offers[i].asker,
+                     offers[i].giver);
+        else
+            snprintf(it->text, sizeof it->text, "%s — ask %s %s", offers[i].title, a_or_an(offers[i].giver),
+                     offers[i].giver);
         snprintf(it->detail, sizeof it->detail, "%s", offers[i].available ? "" : offers[i].why);
     }
     char title[96];

@@ -201,6 +201,8 @@ static int write_quest(AgentCtx *c, const AgentPlayer *p, const cJSON *open_titl
     cJSON_AddStringToObject(q, "title", title);
     cJSON_AddStringToObject(q, "description", text);
     cJSON_AddStringToObject(q, "giver", giver);
+    if (asker && asker[0])
+        cJSON_AddStringToObject(q, "asker", asker); /* the quest log: "ask Piet the farmer" */
     cJSON_AddStringToObject(q, "type", "generated");
     cJSON_AddNumberToObject(q, "difficulty", difficulty);
     int days = (int)agent_nfield(c->conf, "expiry_days", 4);

@@ -67,6 +67,7 @@ int quest_share(Game *g, const char *quest, const char *character_name, ActionRe
 typedef struct QuestOffer {
     char name[64], title[129];
     char giver[32]; /* the role that gives it ("farmer") */
+    char asker[64]; /* the villager whose request it is ("Piet"), or "" */
     char summary[150]; /* "collect 10 oak log; gives 40 experience" */
     int available;
     char why[150];

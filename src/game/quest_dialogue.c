@@ -99,6 +99,7 @@ int quest_offers(Game *g, const char *role, QuestOffer *out, int max, Err *err)
             snprintf(o->name, sizeof o->name, "%s", json_str(tpl, "name"));
             snprintf(o->title, sizeof o->title, "%s", json_str(tpl, "title"));
             snprintf(o->giver, sizeof o->giver, "%s", json_str(tpl, "giver"));
+            snprintf(o->asker, sizeof o->asker, "%s", json_str(tpl, "asker") ? json_str(tpl, "asker") : "");
             summary(g, tpl, quest_scale_for(g->p.level), o->summary, sizeof o->summary);
             o->available = available;
             if (!o->available)
