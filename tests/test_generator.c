@@ -18,13 +18,13 @@
 #define SEED 8
 /* See test_generator_output_is_pinned_for_its_version: seed SEED at version 2 (unchanged by
  * version 3: no cold land near its origin), and seed PINNED_SEED_3 (tundra by its origin) at 2 and 3;
- * version 4 (the ways down to dungeons and shrines) changes SEED's area, which has one, and not
- * PINNED_SEED_3's, which has none. */
+ * version 4 (the ways down to dungeons and shrines, every role in a village) changes SEED's area,
+ * which has a way down and a village, and not PINNED_SEED_3's, which has neither. */
 #define PINNED_FINGERPRINT 0xeec63aec0da8c3d5ULL
 #define PINNED_SEED_3 20261127
 #define PINNED_FINGERPRINT_3_V2 0x99bf8b4f9cde2bbfULL
 #define PINNED_FINGERPRINT_3_V3 0xbd192ca9c9ef9c12ULL
-#define PINNED_FINGERPRINT_V4 0xfea072ec01feb06aULL
+#define PINNED_FINGERPRINT_V4 0xdcc3ee6cf8d23f7dULL
 #define PINNED_FINGERPRINT_3_V4 0xbd192ca9c9ef9c12ULL
 
 static BlockRegistry *reg;
@@ -839,6 +839,46 @@ static void test_generator_flat_world_layout(void **state)
 /* Version 2 gives the villagers of a village names of their own; version 1, which older worlds
  * keep, still draws each name alone (a village of three Quins), and otherwise plans the very
  * same villages: the same places, roles and first draws. */
+/* From version 4 a village of four houses or more has all five roles the stories and quests send
+ * the player to (smith, farmer, priest, trader, and the guard by the well); version 3 drew each
+ * house's role alone, and seed 777's Elderholm, where the game starts, had no priest. */
+static void test_a_village_has_every_role_from_version_4(void **state)
+{
+    (void)state;
+    static const char *const want[] = {"smith", "farmer", "priest", "trader", "guard"};
+    int lacking[2] = {0, 0}, villages = 0;
+    for (int version = 3; version <= 4; version++) {
+        Generator *g = NULL;
+        Err err;
+        assert_int_equal(generator_new(reg, 777, "normal", version, &g, &err), MA_OK);
+        for (int32_t rz = -6; rz < 6; rz++)
+            for (int32_t rx = -6; rx < 6; rx++) {
+                const RegionPlan *rp = generator_region_plan(g, rx, rz);
+                for (int i = 0; i < rp->n; i++) {
+                    const StructPlan *v = &rp->s[i];
+                    if (strcmp(v->info.type, "village") != 0 || v->n_npcs < 5)
+                        continue;
+                    villages += version == 4;
+                    for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
+                        int has = 0;
+                        for (int j = 0; j < v->n_npcs && !has; j++)
+                            has = strcmp(v->npcs[j].role, want[k]) == 0;
+                        if (!has && version == 4)
+                            fail_msg("%s (%d villagers) has no %s", v->info.name, v->n_npcs, want[k]);
+                        if (!has && version == 3 && strcmp(v->info.name, "Elderholm") == 0)
+                            assert_string_equal(want[k], "priest");
+                        lacking[version - 3] += !has;
+                    }
+                }
+            }
+        generator_free(g);
+    }
+    printf("# seed 777: %d villages; roles lacking: %d at version 3, %d at version 4\n", villages, lacking[0],
+           lacking[1]);
+    assert_true(villages >= 5);
+    assert_true(lacking[0] > 0);
+}
+
 static void test_villagers_of_one_village_have_their_own_names_from_version_2(void **state)
 {
     (void)state;
@@ -917,6 +957,7 @@ int main(void)
         cmocka_unit_test(test_generator_refuses_unknown_type_and_version),
         cmocka_unit_test(test_cold_land_is_tundra_from_version_3),
         cmocka_unit_test(test_villagers_of_one_village_have_their_own_names_from_version_2),
+        cmocka_unit_test(test_a_village_has_every_role_from_version_4),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -521,6 +521,28 @@ static void test_a_villagers_request_keeps_who_asked(void **state)
     stop(&f);
 }
 
+/* A villager met in a world holds their name there: a character of that name is refused with
+ * what the name is (it said "belongs to another player"), and the save is as it was. */
+static void test_a_villagers_name_is_refused_for_a_new_character_in_words(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "named.db", "farmer");
+    th_act(f.game, "talk e"); /* meets Mara */
+    game_close(f.game);
+    Err err = {0};
+    Game *g = NULL;
+    GameStart st = {.username = "tester", .world = "flatland", .character = "Mara"};
+    assert_int_equal(game_start(f.save, &st, &g, &err), MA_ERR_INVALID);
+    assert_null(g);
+    assert_string_equal(err.msg, "'Mara' in flatland is the name of a villager there: choose another name for your "
+                                 "character");
+    st.character = "Mara the Bold";
+    assert_int_equal(game_start(f.save, &st, &g, &err), MA_OK);
+    f.game = g;
+    stop(&f);
+}
+
 /* A quest to slay a kind of creature says where that kind is found (the quest page shows it). */
 static void test_a_creature_to_slay_says_where_it_lives(void **state)
 {
@@ -1290,6 +1312,7 @@ int main(void)
         cmocka_unit_test(test_dialogue_reply_unavailable_says_why),
         cmocka_unit_test(test_counters_advance_and_hand_in_rewards_exactly_once),
         cmocka_unit_test(test_a_place_to_reach_has_a_direction),
+        cmocka_unit_test(test_a_villagers_name_is_refused_for_a_new_character_in_words),
         cmocka_unit_test(test_a_villagers_request_keeps_who_asked),
         cmocka_unit_test(test_quests_on_offer_list_those_that_can_be_taken_first),
         cmocka_unit_test(test_a_dungeon_is_reached_down_its_ladder_not_from_the_ground_above),

@@ -133,7 +133,7 @@ static void test_what_a_choice_did_is_wrapped_not_cut(void **state)
     /* The line's end is on the screen: "The Long Winter." after the wrap. */
     free(s);
     s = tmux_wait_for("brings about The Long Winter.", 5);
-    assert_non_null(strstr(s, "Your choice: 50 experience"));
+    assert_non_null(strstr(s, "Your choice: time passes to 00:00, 50 experience"));
     free(s);
     tmux_keys("Escape");
     free(tmux_wait_for("Z:", 10));

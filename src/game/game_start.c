@@ -235,9 +235,15 @@ int game_start(Save *s, const GameStart *st, Game **out, Err *err)
     if (st->character) {
         if (characters_get_by_name(s, g->p.world_id, st->character, &c, NULL) == MA_OK) {
             if (c.user_id != g->p.user_id) {
+                int villager = c.user_id == 0;
                 character_row_clear(&c);
-                rc = err_set(err, MA_ERR_INVALID, "the character '%s' in %s belongs to another player",
-                             st->character, g->p.world_name);
+                if (villager)
+                    rc = err_set(err, MA_ERR_INVALID,
+                                 "'%s' in %s is the name of a villager there: choose another name for your "
+                                 "character", st->character, g->p.world_name);
+                else
+                    rc = err_set(err, MA_ERR_INVALID, "the character '%s' in %s belongs to another player",
+                                 st->character, g->p.world_name);
                 goto fail_tx;
             }
             found = 1;

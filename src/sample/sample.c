@@ -1,6 +1,7 @@
 /* sample.c — sample data made by the game itself (see sample.h). */
 #include "sample/sample.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "game/classes.h"
 #include "game/game.h"
 #include "game/story.h"
+#include "save/characters.h"
 #include "save/users.h"
 #include "save/worlds.h"
 #include "util/prng.h"
@@ -253,6 +255,25 @@ static int free_world_name(Save *s, const char *base, char *out, size_t size)
     return 0;
 }
 
+/* The character's name: the player's, capitalised ("Kara"), unless someone in that world bears it
+ * already (a villager met by an earlier player: the villagers' names are the same two dozen), then
+ * with the class ("Kara the Warrior"). */
+static void character_name_free(Save *s, const char *world, const char *user, const char *class_name, char *out,
+                                size_t size)
+{
+    snprintf(out, size, "%c%s", toupper((unsigned char)user[0]), user + 1);
+    WorldRow w;
+    if (worlds_get_by_name(s, world, &w, NULL) != MA_OK)
+        return;
+    CharacterRow c;
+    if (characters_get_by_name(s, w.id, out, &c, NULL) == MA_OK) {
+        character_row_clear(&c);
+        snprintf(out, size, "%c%s the %c%s", toupper((unsigned char)user[0]), user + 1,
+                 toupper((unsigned char)class_name[0]), class_name + 1);
+    }
+    world_row_clear(&w);
+}
+
 int sample_generate(Save *s, int n_users, uint64_t seed, int steps, SampleStats *st, Err *err)
 {
     memset(st, 0, sizeof *st);
@@ -302,7 +323,8 @@ int sample_generate(Save *s, int n_users, uint64_t seed, int steps, SampleStats 
         }
         st->users++;
         char character[65];
-        snprintf(character, sizeof character, "%c%s", name[0] - 32, name + 1);
+        character_name_free(s, worlds[i % n_worlds], name, classes.classes[i % classes.n].name, character,
+                            sizeof character);
         GameStart gs = {.username = name, .world = worlds[i % n_worlds], .character = character,
                         .class_name = classes.classes[i % classes.n].name};
         Game *g = NULL;

@@ -21,7 +21,9 @@
  *      but left the shore beside them green plains and forest;
  *   4: a dungeon or shrine under dry, even ground has a way down: a ladder in a walled shaft from
  *      a rim of cobblestone on the surface to the room's doorway (earlier versions' lie sealed in
- *      the rock, found only by digging). */
+ *      the rock, found only by digging); a village of four houses or more has a smith, a farmer,
+ *      a priest and a trader (earlier versions drew each house's role alone: seed 777's
+ *      Elderholm has no priest). */
 #define GENERATOR_VERSION 4         /* what new worlds are made with */
 #define GENERATOR_VERSION_OLDEST 1  /* the oldest this game still makes */
 

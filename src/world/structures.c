@@ -539,6 +539,17 @@ static int plan_village(Generator *g, uint64_t seed, int32_t rx, int32_t rz, Str
     StructPiece *well = add_piece(s);
     piece_box(well, PIECE_WELL, vx - 2, ground - 3, vz - 2, vx + 1, ground + 4, vz + 1);
     well->base_y = ground;
+    /* From version 4 the first four houses are the smith's, a farmer's, the priest's and a
+     * trader's, in an order of their own, so that a village has each (stories and quests send
+     * the player to them); earlier versions drew every house's role alone, and a village could
+     * have no priest. */
+    int first_roles[4] = {0, 1, 2, 3};
+    int all_roles = generator_version(g) >= 4;
+    for (int i = 3; all_roles && i > 0; i--) {
+        int j = (int)prng_below(&p, (uint32_t)i + 1), t = first_roles[i];
+        first_roles[i] = first_roles[j];
+        first_roles[j] = t;
+    }
     for (int i = 0; i < n_houses; i++) {
         StructPiece *pc = add_piece(s);
         if (!pc)
@@ -550,7 +561,7 @@ static int plan_village(Generator *g, uint64_t seed, int32_t rx, int32_t rz, Str
             npc->x = (pc->x0 + pc->x1) / 2;
             npc->z = (pc->z0 + pc->z1) / 2;
             npc->y = pc->base_y + 1;
-            snprintf(npc->role, sizeof npc->role, "%s", roles[prng_below(&p, 4)]);
+            snprintf(npc->role, sizeof npc->role, "%s", roles[all_roles && i < 4 ? first_roles[i] : (int)prng_below(&p, 4)]);
             villager_name(g, &p, s, npc);
         }
     }
