@@ -174,6 +174,33 @@ static int64_t counter(Fixture *f, const char *key)
     return atoll(buf);
 }
 
+/* Fighting with nothing in hand while a weapon waits in the pack says so, once a session: a new
+ * warrior's sword starts in the pack, and fists do a third of its damage. */
+static void test_bare_hands_with_a_weapon_in_the_pack_is_said_once(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "bare.db", 1);
+    const Player *p = game_player(f.game);
+    place_creature(&f, "wolf", "c_wolf", 500, p->x + 1, p->y, p->z);
+    ActionResult r = th_act(f.game, "attack e");
+    assert_string_equal(r.text, "ok");
+    assert_non_null(th_event_with(&r, "You fight bare-handed: your iron sword is in your pack (e wields it)."));
+    r = th_act(f.game, "attack e");
+    assert_null(th_event_with(&r, "bare-handed"));
+    th_game_stop(&f);
+    start(&f, "bare.db", 0); /* a new session says it again */
+    r = th_act(f.game, "attack e");
+    assert_non_null(th_event_with(&r, "bare-handed"));
+    th_game_stop(&f);
+    start(&f, "bare.db", 0);
+    assert_string_equal(th_act(f.game, "equip iron_sword").text, "ok");
+    r = th_act(f.game, "attack e");
+    assert_string_equal(r.text, "ok");
+    assert_null(th_event_with(&r, "bare-handed"));
+    th_game_stop(&f);
+}
+
 static void test_attack_until_the_wolf_dies_keeps_hp_in_the_chunk_and_leaves_drops(void **state)
 {
     (void)state;
@@ -682,6 +709,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_attack_until_the_wolf_dies_keeps_hp_in_the_chunk_and_leaves_drops),
+        cmocka_unit_test(test_bare_hands_with_a_weapon_in_the_pack_is_said_once),
         cmocka_unit_test(test_a_hostile_creature_closes_in_and_bites_while_the_player_waits),
         cmocka_unit_test(test_a_wait_ends_at_the_first_strike_hit_or_miss),
         cmocka_unit_test(test_more_creatures_spawn_at_night_than_by_day),

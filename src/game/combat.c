@@ -28,6 +28,7 @@
 #include "game/progress.h"
 #include "save/characters.h"
 #include "save/charstate.h"
+#include "util/text.h"
 
 #define SHOOT_RANGE 8
 
@@ -39,6 +40,23 @@ typedef struct CombatGear {
     int attack, armor, ranged;
     EquipBonuses worn; /* the whole of it, for the stats (progress_stat_worn) */
 } CombatGear;
+
+/* The first melee weapon the player carries in the pack (not in hand), into buf, or "". */
+static int carried_weapon(Game *g, char *buf, size_t size, Err *err)
+{
+    buf[0] = '\0';
+    InventoryRow *rows = NULL;
+    int n = 0;
+    int rc = inventory_list(g->save, g->p.character_id, &rows, &n, err);
+    for (int i = 0; rc == MA_OK && i < n && !buf[0]; i++) {
+        const ItemDef *d = items_find(inventory_items(g), rows[i].item_name);
+        if (d && strcmp(d->type, "weapon") == 0 && !inventory_is_equipment_slot(rows[i].slot_position) &&
+            !d->ranged)
+            snprintf(buf, size, "%s", rows[i].item_name);
+    }
+    inventory_list_free(rows, n);
+    return rc;
+}
 
 static int combat_gear(Game *g, CombatGear *out, Err *err)
 {
@@ -220,6 +238,19 @@ int combat_attack(Game *g, Dir d, ActionResult *r, Err *err)
     int str = progress_stat_worn(g, "strength", 10, &gear.worn, err),
         dex = progress_stat_worn(g, "dexterity", 10, &gear.worn, err);
     int to_hit = clamp(60 + (dex - 10) * 3 - c.def->defense * 3, 10, 95);
+    if (!gear.attack && !g->told_bare_hands) {
+        /* Nothing in hand, and a weapon in the pack: say so once a session (a new warrior's sword
+         * starts in the pack, and fists do a third of its damage). */
+        char carried[65] = "";
+        if ((rc = carried_weapon(g, carried, sizeof carried, err)) != MA_OK)
+            return rc;
+        if (carried[0]) {
+            char words[80];
+            text_words(carried, words, sizeof words);
+            game_event(r, SEV_WARN, "You fight bare-handed: your %s is in your pack (e wields it).", words);
+            g->told_bare_hands = 1;
+        }
+    }
     if (prng_chance(&g->rng, to_hit)) {
         int weapon = gear.ranged ? 0 : gear.attack; /* a bow in hand hits like a fist */
         int dmg = prng_range(&g->rng, 1, 4) + (str - 8) / 2 + weapon + progress_damage_bonus(g, "melee") -

@@ -280,6 +280,7 @@ int game_apply(Game *g, const Action *a, ActionResult *res, Err *err)
     Player before = g->p;
     int64_t clock_before = g->clock;
     Prng rng_before = g->rng;
+    int told_before = g->told_bare_hands;
     world_take_error(g->world, NULL); /* a read error before this action is not this action's */
     int rc = save_begin(g->save, err);
     if (rc != MA_OK) {
@@ -414,6 +415,7 @@ int game_apply(Game *g, const Action *a, ActionResult *res, Err *err)
         g->p = before;
         g->clock = clock_before;
         g->rng = rng_before;
+        g->told_bare_hands = told_before; /* what was said is said again */
         g->died = 0;
         char cause[sizeof err->msg];
         snprintf(cause, sizeof cause, "%s", err->msg);
