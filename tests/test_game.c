@@ -175,6 +175,42 @@ static void test_climb_one_block_but_not_two(void **state)
     th_game_stop(&f);
 }
 
+/* Down a ladder sunk in the ground and back up: at its top one more rung up would hold nothing
+ * (the player dropped back onto it with the clock moved on and not a word): it says to step off,
+ * and a step to the side climbs out. */
+static void test_down_a_ladder_and_up_to_its_top_and_off(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "ladder.db", 1);
+    const Player *p = game_player(f.game);
+    int32_t x = p->x, y = p->y, z = p->z;
+    Err err = {0};
+    int ladder = block_id(&f, "ladder"), stone = block_id(&f, "stone");
+    for (int d = 1; d <= 4; d++)
+        assert_int_equal(world_set_block(game_world(f.game), x, y - d, z, (BlockId)ladder, &err), MA_OK);
+    assert_int_equal(world_set_block(game_world(f.game), x, y - 5, z, (BlockId)stone, &err), MA_OK);
+    for (int d = 1; d <= 4; d++) {
+        assert_string_equal(th_act(f.game, "down").text, "ok");
+        assert_int_equal(p->y, y - d);
+    }
+    assert_string_equal(th_act(f.game, "down").text, "blocked: stone below");
+    for (int d = 3; d >= 1; d--) {
+        assert_string_equal(th_act(f.game, "up").text, "ok");
+        assert_int_equal(p->y, y - d);
+    }
+    int64_t clock = game_clock(f.game);
+    ActionResult r = th_act(f.game, "up");
+    assert_false(r.ok);
+    assert_string_equal(r.text, "the top of the ladder: step off it to the side (a direction) onto the ground");
+    assert_int_equal(p->y, y - 1);
+    assert_int_equal(game_clock(f.game), clock);
+    assert_string_equal(th_act(f.game, "move e").text, "ok");
+    assert_int_equal(p->y, y);
+    assert_int_equal(p->x, x + 1);
+    th_game_stop(&f);
+}
+
 /* The planner's view of a step (game_step_to) is the move's own rule: it changes nothing, and
  * where it says a step ends is where the move ends. */
 static void test_a_planned_step_is_the_step(void **state)
@@ -1073,6 +1109,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_walk_is_saved_before_the_next_action),
         cmocka_unit_test(test_climb_one_block_but_not_two),
+        cmocka_unit_test(test_down_a_ladder_and_up_to_its_top_and_off),
         cmocka_unit_test(test_a_long_event_is_cut_at_a_word_with_an_ellipsis),
         cmocka_unit_test(test_ground_taken_away_drops_the_player_at_once),
         cmocka_unit_test(test_swim_out_of_a_well),

@@ -428,8 +428,13 @@ static void test_a_dungeon_is_reached_down_its_ladder_not_from_the_ground_above(
     snprintf(want, sizeof want, "the nearest: %s, %d below: its ladder is here (> climbs down)", st.name, deep);
     assert_string_equal(way, want);
     int climbed = 0;
-    while (th_act(game, "down").ok)
+    while (th_act(game, "down").ok) {
         climbed++;
+        /* Reached at the rooms' height (floor to roof), not above their roof in the shaft; the
+         * way says how far below it lies only while above them. */
+        assert_int_equal(game_near_place(game, "dungeon", 24), p->y <= st.y + st.h - 1);
+        assert_int_equal(quest_place_below(game, &st), p->y >= st.y + st.h ? p->y - (st.y + 1) : 0);
+    }
     assert_int_equal(climbed, deep);
     assert_int_equal(p->y, st.y + 1);
     assert_true(game_near_place(game, "dungeon", 24));

@@ -543,9 +543,13 @@ static void add_way(Panel *pn, PlaceWay *pw, Game *g, const char *kind)
         pw->found = quest_place_nearest(g, kind, &pw->near);
     }
     if (pw->found) {
-        int dx, dz, dist = quest_place_offset(g, &pw->near, &dx, &dz);
+        int dx, dz, dist = quest_place_offset(g, &pw->near, &dx, &dz), below = quest_place_below(g, &pw->near);
         if (quest_place_is_name(kind)) /* a story's own village: " Frosthaven: S 180" */
             add(pn, 3, term_role(ROLE_INFO), " %s: %s %d", kind, panel_compass(dx, dz), dist);
+        else if (below > 0 && dist == 0) /* on its ladder, or above a dungeon with none */
+            add(pn, 3, term_role(ROLE_INFO), " nearest %s: %d below", kind, below);
+        else if (below > 0)
+            add(pn, 3, term_role(ROLE_INFO), " nearest %s: %s %d, %d below", kind, panel_compass(dx, dz), dist, below);
         else
             add(pn, 3, term_role(ROLE_INFO), " nearest %s: %s %d", kind, panel_compass(dx, dz), dist);
     } else {

@@ -160,7 +160,7 @@ static int write_quest(AgentCtx *c, const AgentPlayer *p, const cJSON *open_titl
             agent_fill(text, sizeof text, agent_sfield(t, "description", "Find the {place} of {name}."), "place",
                        place->type, "name", place->name, NULL);
             char otext[100];
-            snprintf(otext, sizeof otext, "The %s of %s found", place->type, place->name);
+            snprintf(otext, sizeof otext, "%s found", place->name); /* "The Damp Cellar found" */
             cJSON *o = objective("find", "reach", "place", place->type, 0, otext);
             cJSON_AddNumberToObject(o, "radius", 24);
             cJSON_AddItemToArray(obs, o);

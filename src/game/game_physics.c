@@ -205,6 +205,12 @@ void game_do_up(Game *g, ActionResult *r)
         game_refuse(r, "blocked: %s above", game_block_label(g, world_get_block(g->world, x, y + 2, z), name, sizeof name));
         return;
     }
+    /* At the top of a ladder one more rung up would hold nothing, and the player would drop back
+     * onto it: the way on is a step to the side. */
+    if (!is_stairs(g, x, y, z) && !holds_on(g, x, y + 1, z) && !is_solid(g, x, y, z)) {
+        game_refuse(r, "the top of the ladder: step off it to the side (a direction) onto the ground");
+        return;
+    }
     g->p.y++;
     r->ok = 1;
     game_pass_time(g, 1, r);

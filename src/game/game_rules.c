@@ -118,9 +118,6 @@ static int q_minute(void *ud) { return game_minute_of_day(((Binding *)ud)->g); }
 #define BLOCK_SEARCH_H 16
 #define BLOCK_SEARCH_V 8
 
-/* How far above or below a dungeon's or shrine's box the player may stand and be "near" it. */
-#define UNDERGROUND_REACH 3
-
 int game_near_place(Game *g, const char *kind, int radius)
 {
     int id = blocks_find(g->blocks, kind);
@@ -131,10 +128,9 @@ int game_near_place(Game *g, const char *kind, int radius)
         if (!generator_structure_nearest(world_generator(g->world), g->p.x, g->p.z, radius, named ? NULL : kind,
                                          named ? kind : NULL, &near))
             return 0;
-        /* A dungeon or shrine is reached down in it, not on the ground above: within a few blocks
-         * of its rooms' height. */
-        return !generator_kind_underground(near.type) ||
-               (g->p.y >= near.y - UNDERGROUND_REACH && g->p.y <= near.y + near.h - 1 + UNDERGROUND_REACH);
+        /* A dungeon or shrine is reached down in it, not on the ground above nor high in its
+         * shaft: at its rooms' height. */
+        return !generator_kind_underground(near.type) || (g->p.y >= near.y && g->p.y <= near.y + near.h - 1);
     }
     int h = radius < BLOCK_SEARCH_H ? radius : BLOCK_SEARCH_H;
     int v = radius < BLOCK_SEARCH_V ? radius : BLOCK_SEARCH_V;

@@ -129,8 +129,8 @@ int quest_place_way(Game *g, const char *place, char *buf, size_t size);
 /* From the player to the middle of st — or, for a dungeon or shrine below the player that has a
  * way down, to the top of its ladder: *dx, *dz, and how many steps (a king's moves). */
 int quest_place_offset(const Game *g, const GenStructure *st, int *dx, int *dz);
-/* How many blocks the floor of a dungeon or shrine lies below the player's feet (0 for a place
- * on the surface, or when the player is not above its floor). */
+/* How many blocks the floor of a dungeon or shrine lies below the player's feet when the player
+ * is above its rooms (0 for a place on the surface, or at the rooms' height or below). */
 int quest_place_below(const Game *g, const GenStructure *st);
 /* "N", "NE", ... "here" toward an offset (north is -z): within a 2:1 slope of an axis it is
  * that axis, between them the diagonal. */

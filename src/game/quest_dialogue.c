@@ -297,8 +297,9 @@ int quest_place_below(const Game *g, const GenStructure *st)
 {
     if (!generator_kind_underground(st->type))
         return 0;
-    int below = g->p.y - (st->y + 1); /* the room's floor is its box's lowest layer */
-    return below > 0 ? below : 0;
+    if (g->p.y < st->y + st->h)
+        return 0; /* at its rooms' height (on the altar too), or below them */
+    return g->p.y - (st->y + 1); /* the floor one stands on is the box's lowest layer plus one */
 }
 
 int quest_place_offset(const Game *g, const GenStructure *st, int *dx, int *dz)
