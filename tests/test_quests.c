@@ -548,6 +548,25 @@ static void test_a_villagers_name_is_refused_for_a_new_character_in_words(void *
     stop(&f);
 }
 
+/* A priest blesses once: afterwards the reply is gone from the conversation, not shown locked with
+ * the rule behind it ("not allowed with the flag blessed set"). */
+static void test_a_blessing_once_given_is_no_longer_offered(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "bless.db", "priest");
+    ActionResult r = th_act(f.game, "talk e"), said;
+    say_reply(&f, &r, "Will you bless me?", &said);
+    assert_true(said.ok);
+    r = th_act(f.game, "talk e");
+    assert_true(r.ok);
+    assert_int_equal(reply_number(&r, "bless"), 0);
+    for (int i = 0; i < r.n_events; i++)
+        if (strstr(r.events[i].text, "flag"))
+            fail_msg("the conversation shows a rule: %s", r.events[i].text);
+    stop(&f);
+}
+
 /* A quest to slay a kind of creature says where that kind is found (the quest page shows it). */
 static void test_a_creature_to_slay_says_where_it_lives(void **state)
 {
@@ -1317,6 +1336,7 @@ int main(void)
         cmocka_unit_test(test_dialogue_reply_unavailable_says_why),
         cmocka_unit_test(test_counters_advance_and_hand_in_rewards_exactly_once),
         cmocka_unit_test(test_a_place_to_reach_has_a_direction),
+        cmocka_unit_test(test_a_blessing_once_given_is_no_longer_offered),
         cmocka_unit_test(test_a_villagers_name_is_refused_for_a_new_character_in_words),
         cmocka_unit_test(test_a_villagers_request_keeps_who_asked),
         cmocka_unit_test(test_quests_on_offer_list_those_that_can_be_taken_first),
