@@ -178,7 +178,10 @@ static void draw_log(MainUi *u, const Layout *L)
             mode[0] = '\0';
         status = mode;
     }
-    term_put(L->status_y, 0, COLS, status);
+    /* One row: a longer line (look at a villager) ends in an ellipsis; the log keeps it whole. */
+    char clipped[sizeof u->status + 8];
+    term_clip(status, COLS, clipped, sizeof clipped);
+    term_put(L->status_y, 0, COLS, clipped);
     attrset(A_NORMAL);
     /* The newest messages at the bottom, each wrapped at spaces onto as many rows as it needs (a
      * message longer than the rows left shows its beginning, its last row ending in an ellipsis:
