@@ -284,18 +284,29 @@ int list_run_at(const ListSpec *spec, int *at)
             }
             break;
         case KC_LIST_UP:
-            if (!spec->selectable)
+            if (!spec->selectable) {
                 st.top = st.top > 0 ? st.top - 1 : 0, st.cursor = st.top;
-            else if (st.cursor > 0)
-                st.cursor--;
+            } else {
+                int c = st.cursor - 1;
+                while (c >= 0 && spec->items[st.shown[c]].heading)
+                    c--;
+                if (c >= 0)
+                    st.cursor = c;
+                else
+                    st.top = 0; /* only headings above: show them, stay on the first item */
+            }
             break;
         case KC_LIST_DOWN:
             if (!spec->selectable) {
                 if (st.last < st.n_shown - 1)
                     st.top++;
                 st.cursor = st.top;
-            } else if (st.cursor + 1 < st.n_shown) {
-                st.cursor++;
+            } else {
+                int c = st.cursor + 1;
+                while (c < st.n_shown && spec->items[st.shown[c]].heading)
+                    c++;
+                if (c < st.n_shown)
+                    st.cursor = c;
             }
             break;
         case KC_PAGE_UP: {

@@ -15,6 +15,7 @@ typedef struct ListItem {
     char detail[80]; /* right column, may be "" */
     char letter;     /* the item's own letter (an inventory letter that stays); 0: by position */
     attr_t attr;     /* 0: normal; else how to draw the text (a hostile creature, a dim line) */
+    int heading;     /* a section's heading: Up and Down pass over it in a selectable list */
 } ListItem;
 
 typedef struct ListSpec {

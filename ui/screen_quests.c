@@ -172,6 +172,7 @@ int screen_quests_run(Game *g, MsgLog *log, char *tracked, size_t tracked_size, 
             section = group;
             quest_of[k] = -1;
             snprintf(items[k].text, sizeof items[0].text, "-- %s --", group);
+            items[k].heading = 1;
             items[k++].attr = term_role(ROLE_DIM);
         }
         int is_tracked = active && (strcmp(q[i].name, tracked) == 0 || (!tracked[0] && i == first_active));
@@ -192,6 +193,7 @@ int screen_quests_run(Game *g, MsgLog *log, char *tracked, size_t tracked_size, 
     if (n_offers > 0) {
         quest_of[k] = -1;
         snprintf(items[k].text, sizeof items[0].text, "-- On offer: ask a villager for work (T, then a direction) --");
+        items[k].heading = 1;
         items[k++].attr = term_role(ROLE_DIM);
     }
     for (int i = 0; i < n_offers; i++) {
