@@ -567,6 +567,27 @@ static void test_a_blessing_once_given_is_no_longer_offered(void **state)
     stop(&f);
 }
 
+/* Who gives a quest says where it ends: the priest's bread goes to the farmer and counts there
+ * (she had said "Come back to me when it is done"); a guard's quest comes back to the guard. */
+static void test_the_giver_says_where_a_quest_ends(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "words.db", "priest");
+    ActionResult r = th_act(f.game, "talk e"), said;
+    say_reply(&f, &r, "Bread for the Farmer", &said);
+    assert_true(said.ok);
+    assert_non_null(th_event_with(&said, "Good. Take them to the farmer: that is all it needs."));
+    assert_null(th_event_with(&said, "Come back to me"));
+    stop(&f);
+    start(&f, "words2.db", "guard");
+    r = th_act(f.game, "talk e");
+    say_reply(&f, &r, "Wolf Trouble", &said);
+    assert_true(said.ok);
+    assert_non_null(th_event_with(&said, "Good. Come back to me when it is done."));
+    stop(&f);
+}
+
 /* A quest to slay a kind of creature says where that kind is found (the quest page shows it). */
 static void test_a_creature_to_slay_says_where_it_lives(void **state)
 {
@@ -1336,6 +1357,7 @@ int main(void)
         cmocka_unit_test(test_dialogue_reply_unavailable_says_why),
         cmocka_unit_test(test_counters_advance_and_hand_in_rewards_exactly_once),
         cmocka_unit_test(test_a_place_to_reach_has_a_direction),
+        cmocka_unit_test(test_the_giver_says_where_a_quest_ends),
         cmocka_unit_test(test_a_blessing_once_given_is_no_longer_offered),
         cmocka_unit_test(test_a_villagers_name_is_refused_for_a_new_character_in_words),
         cmocka_unit_test(test_a_villagers_request_keeps_who_asked),

@@ -530,7 +530,7 @@ static int say_entry(Game *g, const DialogueBook *b, const Npc *npc, const Entry
             return MA_OK;
         }
         r->ok = rc == MA_OK;
-        snprintf(line, sizeof line, "Good. Come back to me when it is done.");
+        quest_given_words(g, e->key + 2, npc->role, line, sizeof line);
     } else if (e->key[0] == 'h') {
         rc = quest_hand_in(g, e->key + 2, npc->entity, r, err);
         if (r->ok)

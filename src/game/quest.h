@@ -78,6 +78,11 @@ typedef struct QuestOffer {
  * each in the quest book's order. Returns how many were written (at most max) or a negative
  * status. */
 int quest_offers(Game *g, const char *role, QuestOffer *out, int max, Err *err);
+/* What a villager of `role` says on giving quest `name`: "Good. Come back to me when it is
+ * done." when it is handed in to them; where it counts the moment it is done (turn_in "auto"),
+ * "Good. Take them to the farmer: that is all it needs." for a delivery to another villager, else
+ * "Good. It counts the moment it is done: you need not come back." */
+void quest_given_words(Game *g, const char *name, const char *role, char *buf, size_t size);
 /* Active quests a villager of `role` takes back now: every objective done and handed in to that
  * role, or a deliver objective for that role. */
 int quest_hand_ins(Game *g, const char *role, QuestOffer *out, int max, Err *err);

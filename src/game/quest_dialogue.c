@@ -108,6 +108,24 @@ int quest_offers(Game *g, const char *role, QuestOffer *out, int max, Err *err)
     return rc == MA_OK ? n : rc;
 }
 
+void quest_given_words(Game *g, const char *name, const char *role, char *buf, size_t size)
+{
+    const cJSON *tpl = quest_tpl_find(g, name);
+    snprintf(buf, size, "Good. Come back to me when it is done.");
+    if (!tpl || strcmp(quest_tpl_turn_in(tpl), "auto") != 0)
+        return;
+    const cJSON *ob;
+    cJSON_ArrayForEach(ob, quest_tpl_objectives(tpl)) {
+        const char *to = json_str(ob, "to");
+        const char *kind = json_str(ob, "kind");
+        if (kind && strcmp(kind, "deliver") == 0 && to && (!role || strcmp(to, role) != 0)) {
+            snprintf(buf, size, "Good. Take them to the %s: that is all it needs.", to);
+            return;
+        }
+    }
+    snprintf(buf, size, "Good. It counts the moment it is done: you need not come back.");
+}
+
 int quest_hand_ins(Game *g, const char *role, QuestOffer *out, int max, Err *err)
 {
     ProgressRow *rows = NULL;
