@@ -668,6 +668,9 @@ static int e_wait_until(void *ud, int minute_of_day, Err *err)
     int turns = (ahead + 1440 / TURNS_PER_DAY - 1) / (1440 / TURNS_PER_DAY);
     if (b->r) {
         game_pass_time(b->g, turns, b->r);
+        /* The hours a story skips are not turns the world's creatures take: a bandit had the
+         * whole night to kill the player while the passage told of the vault. */
+        b->r->turns -= turns;
         game_event(b->r, SEV_INFO, "Hours pass: it is %02d:%02d.", game_minute_of_day(b->g) / 60,
                    game_minute_of_day(b->g) % 60);
     } else {
