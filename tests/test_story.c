@@ -166,6 +166,29 @@ static void walk_home(Fx *f, const char *file)
     fail_msg("could not walk home to %s", home);
 }
 
+/* A quick start far from the story's village ("You wake in Wolfwick", 200 blocks off) has the
+ * panel point there: story_focus_home_far names it while the player is more than 48 blocks
+ * away, and not once they are home. */
+static void test_the_way_home_is_shown_while_the_story_village_is_far(void **state)
+{
+    (void)state;
+    Fx f;
+    open_game(&f, "far.db");
+    char *home = story_village("far.db"), name[64];
+    GenStructure st;
+    assert_int_equal(quest_place_nearest(f.game, home, &st), 1);
+    int dx, dz;
+    int far = quest_place_offset(f.game, &st, &dx, &dz);
+    assert_true(far > STORY_HOME_FAR); /* seed 42 starts 200 blocks from Wolfwick */
+    assert_int_equal(story_focus_home_far(f.game, name, sizeof name), 1);
+    assert_string_equal(name, home);
+    walk_home(&f, "far.db");
+    assert_int_equal(story_focus_home_far(f.game, name, sizeof name), 0);
+    assert_string_equal(name, "");
+    free(home);
+    close_game(&f);
+}
+
 /* Every row of every table, in id order, each value with its type (heap). */
 static char *dump(const char *file)
 {
@@ -1737,6 +1760,7 @@ int main(void)
         cmocka_unit_test(test_rules_season_set_block_fail_quest_and_start_story),
         cmocka_unit_test(test_set_block_changes_the_world_and_a_rollback_puts_it_back),
         cmocka_unit_test(test_wait_until_passes_the_clock_to_the_hour_a_story_names),
+        cmocka_unit_test(test_the_way_home_is_shown_while_the_story_village_is_far),
         cmocka_unit_test(test_at_village_is_the_story_village_by_name),
         cmocka_unit_test(test_a_place_by_name_is_found_past_the_nearest_sixty_four),
         cmocka_unit_test(test_the_ember_is_brought_home_to_the_story_village),

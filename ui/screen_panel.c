@@ -670,7 +670,8 @@ void panel_draw(PanelState *ps, Game *g, const SeenList *seen, int x, int w, int
             ps->story_place[0] = '\0';
         } else if (ps->story_place_stale || strcmp(was, ps->story) != 0 || abs(p->x - ps->story_place_at[0]) >= 4 ||
                    abs(p->z - ps->story_place_at[1]) >= 4 || ++ps->story_place_age >= STORY_PLACE_EVERY) {
-            story_focus_place(g, ps->story_place, sizeof ps->story_place);
+            if (!story_focus_place(g, ps->story_place, sizeof ps->story_place))
+                story_focus_home_far(g, ps->story_place, sizeof ps->story_place); /* "Wolfwick: E 199" */
             ps->story_place_at[0] = p->x;
             ps->story_place_at[1] = p->z;
             ps->story_place_age = ps->story_place_stale = 0;

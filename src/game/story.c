@@ -175,6 +175,25 @@ int story_focus_place(Game *g, char *kind, size_t size)
     return kind[0] != '\0';
 }
 
+int story_focus_home_far(Game *g, char *name, size_t size)
+{
+    name[0] = '\0';
+    StoryProgressRow p;
+    if (story_focused_progress(g, &p, NULL) != MA_OK)
+        return 0;
+    char village[64];
+    snprintf(village, sizeof village, "%s", json_str(p.state, "village") ? json_str(p.state, "village") : "");
+    story_progress_row_clear(&p);
+    GenStructure st;
+    if (!village[0] || !quest_place_nearest(g, village, &st))
+        return 0;
+    int dx, dz;
+    if (quest_place_offset(g, &st, &dx, &dz) <= STORY_HOME_FAR)
+        return 0;
+    snprintf(name, size, "%s", village);
+    return 1;
+}
+
 static int fill_view(Game *g, const StoryProgressRow *p, StoryView *v, Err *err)
 {
     memset(v, 0, sizeof *v);
