@@ -374,6 +374,21 @@ static void test_a_long_message_wraps_instead_of_being_cut(void **state)
     if (!dots || strstr(s, "the keys."))
         fail_msg("the welcome's one row does not end in an ellipsis:\n%s", w);
     free(s);
+    /* The status line is one row: looking at yourself on a screen 60 wide says more than fits,
+     * and it ends in an ellipsis, not in the middle of a word. */
+    tmux_resize(60, 24);
+    tmux_keys("x");
+    s = tmux_wait_for("you \xe2\x80\x94 (", 10);
+    w = strstr(s, "you \xe2\x80\x94 (");
+    eol = strchr(w, '\n');
+    assert_non_null(eol);
+    while (eol > w && eol[-1] == ' ')
+        eol--;
+    if (!((eol - w >= 3 && memcmp(eol - 3, "\xe2\x80\xa6", 3) == 0) || eol[-1] == '~'))
+        fail_msg("the look line does not end in an ellipsis:\n%.*s", (int)(eol - w), w);
+    free(s);
+    tmux_keys("Escape");
+    tmux_resize(80, 24);
     tmux_quit_game();
 }
 
