@@ -502,6 +502,95 @@ static int64_t entry_of_type(Save *s, const char *type, int nth)
     return id;
 }
 
+/* A villager who moves into a new house takes a first name no villager of the village has (two
+ * Ysoldes had moved into one village): over sixty days of the world builder alone, each one who
+ * moved in is the only one of that name among the villagers of the village's chunks. */
+static void test_who_moves_in_has_a_name_of_their_own_in_the_village(void **state)
+{
+    (void)state;
+    char work[4096];
+    Session x;
+    open_copy(&x, work, sizeof work, "names.db");
+    Err aerr = {0};
+    int64_t now = agents_present(x.a);
+    if (agents_advance(x.a, now + 60 * TURNS_PER_DAY, 1 << AGENT_WORLD_BUILDER, 200, NULL, NULL, &aerr) < 0)
+        fail_msg("agents: %s", aerr.msg);
+    EvolutionRow *rows = NULL;
+    int n = 0, moved = 0;
+    Err err = {0};
+    assert_int_equal(evolution_list(x.s, 1, 1, &rows, &n, &err), MA_OK);
+    for (int i = 0; i < n; i++) {
+        char village[48], name[32], role[16];
+        const char *sum = str_or_empty(rows[i].changes_made, "summary");
+        if (sscanf(sum, "a new house in %47[^,], and %31s the %15s moves in", village, name, role) != 3)
+            continue;
+        moved++;
+        GenStructure v;
+        assert_int_equal(generator_structure_nearest(world_generator(x.w), 0, 0, 2000, "village", village, &v), 1);
+        int same = 0;
+        for (int32_t cx = chunk_coord(v.x - 24); cx <= chunk_coord(v.x + v.w + 24); cx++)
+            for (int32_t cz = chunk_coord(v.z - 24); cz <= chunk_coord(v.z + v.d + 24); cz++)
+                for (int32_t cy = (v.y - 24) / CHUNK_SIZE; cy <= (v.y + 24) / CHUNK_SIZE; cy++) {
+                    Chunk *ch = cy >= 0 && cy < WORLD_CHUNKS_Y ? world_chunk(x.w, cx, cy, cz, &err) : NULL;
+                    const cJSON *en;
+                    if (ch)
+                        cJSON_ArrayForEach(en, ch->entities) same +=
+                            strcmp(str_or_empty(en, "type"), "npc") == 0 &&
+                            strcmp(str_or_empty(en, "village"), village) == 0 && strcmp(str_or_empty(en, "name"), name) == 0;
+                }
+        if (same != 1)
+            fail_msg("%s: %d villagers of %s are called %s", sum, same, village, name);
+    }
+    evolution_list_free(rows, n);
+    print_message("%d moved in over sixty days\n", moved);
+    assert_true(moved >= 2);
+    close_session(&x);
+}
+
+/* "While you were away": the news a player wants first — after ten days the newest new quest of
+ * the quest generator comes before the needs, the season's turn and any tuning written after it
+ * (the line had shown "the balance is tuned: reward_scale 1.00 -> 1.05" while a new quest
+ * waited), and the villagers' daily walks are never news. */
+static void test_the_news_puts_a_new_quest_first(void **state)
+{
+    (void)state;
+    char work[4096];
+    Session x;
+    open_copy(&x, work, sizeof work, "news.db");
+    advance_days(&x, 10);
+    int64_t newest_quest = 0;
+    EvolutionRow *rows = NULL;
+    int n = 0, all = 0, later = 0;
+    Err err = {0};
+    assert_int_equal(evolution_list(x.s, 1, 1, &rows, &n, &err), MA_OK);
+    char want[160] = "";
+    for (int i = 0; i < n; i++) {
+        const char *t = rows[i].evolution_type;
+        if (strcmp(t, "schedule") == 0 || strcmp(t, "rollback") == 0)
+            continue;
+        all++;
+        if (strcmp(t, "quest") == 0 && rows[i].id > newest_quest) {
+            newest_quest = rows[i].id;
+            snprintf(want, sizeof want, "%s", str_or_empty(rows[i].changes_made, "summary"));
+        }
+    }
+    for (int i = 0; i < n; i++)
+        later += rows[i].id > newest_quest && strcmp(rows[i].evolution_type, "schedule") != 0 &&
+                 strcmp(rows[i].evolution_type, "rollback") != 0;
+    evolution_list_free(rows, n);
+    assert_true(newest_quest > 0);
+    assert_true(later > 0); /* news newer than the quest: else the order is not put to the test */
+    char lines[4][160];
+    int64_t newest = 0;
+    assert_int_equal(evolution_news(x.s, 1, 0, lines, 4, &newest), all);
+    assert_string_equal(lines[0], want);
+    for (int i = 0; i < 4; i++)
+        assert_null(strstr(lines[i], "go to work"));
+    /* Nothing new since the newest: no news. */
+    assert_int_equal(evolution_news(x.s, 1, newest, lines, 4, &newest), 0);
+    close_session(&x);
+}
+
 static void test_a_rollback_is_refused_when_built_upon(void **state)
 {
     (void)state;
@@ -518,6 +607,12 @@ static void test_a_rollback_is_refused_when_built_upon(void **state)
     const cJSON *b = cJSON_GetArrayItem(cJSON_GetObjectItem(e.changes_made, "blocks"), 0);
     int32_t bx = cJSON_GetObjectItem(b, "x")->valueint, by = cJSON_GetObjectItem(b, "y")->valueint,
             bz = cJSON_GetObjectItem(b, "z")->valueint;
+    /* Look mode names the entry in the chronicle's words: "chronicle #12, world builder: ...". */
+    char why[200], want[120];
+    assert_int_equal(evolution_block_provenance(x.s, 1, bx, by, bz, why, sizeof why), build);
+    snprintf(want, sizeof want, "chronicle #%lld, world builder: %s", (long long)build,
+             cJSON_GetStringValue(cJSON_GetObjectItem(e.changes_made, "summary")));
+    assert_string_equal(why, want);
     evolution_row_clear(&e);
     assert_int_equal(save_begin(x.s, &err), MA_OK);
     assert_int_equal(world_set_block(x.w, bx, by, bz, (BlockId)blocks_find(x.reg, "glass"), &err), MA_OK);
@@ -1024,6 +1119,8 @@ int main(void)
         cmocka_unit_test(test_a_year_of_agents_is_the_same_twice),
         cmocka_unit_test(test_every_day_rolls_back_to_the_day_before),
         cmocka_unit_test(test_rolling_back_to_zero_gives_back_the_world_before_the_agents),
+        cmocka_unit_test(test_the_news_puts_a_new_quest_first),
+        cmocka_unit_test(test_who_moves_in_has_a_name_of_their_own_in_the_village),
         cmocka_unit_test(test_a_rollback_is_refused_when_built_upon),
         cmocka_unit_test(test_agents_never_touch_the_players_chunk),
         cmocka_unit_test(test_raids_wait_a_day_and_keep_their_distance),

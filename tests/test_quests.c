@@ -473,14 +473,14 @@ static void test_quests_on_offer_list_those_that_can_be_taken_first(void **state
     assert_int_equal(save_commit(f.save, &err), MA_OK);
     assert_string_equal(quest_state_name(f.game, "light_the_way"), "completed");
     QuestOffer o[32];
-    int n = quest_offers(f.game, NULL, o, 32, &err);
+    int n = quest_offers(f.game, NULL, NULL, o, 32, &err);
     assert_true(n >= 2);
     assert_string_equal(o[n - 1].name, "iron_for_the_forge");
     assert_false(o[n - 1].available);
     assert_non_null(strstr(o[n - 1].why, "level 2"));
     for (int i = 0; i < n - 1; i++)
         assert_true(o[i].available);
-    int cut = quest_offers(f.game, NULL, o, n - 1, &err);
+    int cut = quest_offers(f.game, NULL, NULL, o, n - 1, &err);
     assert_int_equal(cut, n - 1);
     for (int i = 0; i < cut; i++)
         if (!o[i].available)
@@ -514,7 +514,7 @@ static void test_a_villagers_request_keeps_who_asked(void **state)
     cJSON_Delete(q);
     quest_forget_templates(f.game);
     QuestOffer o[32];
-    int n = quest_offers(f.game, "farmer", o, 32, &err), found = 0;
+    int n = quest_offers(f.game, "farmer", NULL, o, 32, &err), found = 0;
     for (int i = 0; i < n; i++)
         if (strcmp(o[i].name, "fetch_7") == 0) {
             assert_string_equal(o[i].asker, "Piet");
@@ -523,6 +523,57 @@ static void test_a_villagers_request_keeps_who_asked(void **state)
             assert_string_equal(o[i].asker, ""); /* the book's quests: any farmer's */
         }
     assert_true(found);
+    stop(&f);
+}
+
+/* Talking to a villager: their own request comes first and a new quest of the agents' before the
+ * book's, so that two lines do not hide them (a guard offered the book's two while "Trouble near
+ * Frosthaven — ask a guard" waited unseen); another villager's request is not theirs to give. */
+static void test_a_villager_offers_their_own_request_and_the_new_quests_first(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "own.db", "farmer"); /* Mara the farmer, east */
+    Err err = {0};
+    const char *tpls[] = {
+        "{\"name\":\"fetch_1\",\"title\":\"Piet's request\",\"giver\":\"farmer\",\"asker\":\"Piet\",\"type\":\"generated\","
+        "\"difficulty\":1,\"objectives\":[{\"id\":\"bring\",\"kind\":\"deliver\",\"item\":\"bread\",\"count\":2,"
+        "\"to\":\"farmer\",\"text\":\"Bread brought\"}]}",
+        "{\"name\":\"slay_2\",\"title\":\"Trouble near Testford\",\"giver\":\"farmer\",\"type\":\"generated\","
+        "\"difficulty\":1,\"objectives\":[{\"id\":\"slay\",\"kind\":\"slay\",\"creature\":\"wolf\",\"count\":2,"
+        "\"text\":\"Wolves slain\"}]}",
+        "{\"name\":\"fetch_3\",\"title\":\"Mara's request\",\"giver\":\"farmer\",\"asker\":\"Mara\",\"type\":\"generated\","
+        "\"difficulty\":1,\"objectives\":[{\"id\":\"bring\",\"kind\":\"deliver\",\"item\":\"bread\",\"count\":1,"
+        "\"to\":\"farmer\",\"text\":\"Bread brought\"}]}",
+    };
+    assert_int_equal(save_begin(f.save, &err), MA_OK);
+    for (int i = 0; i < 3; i++) {
+        cJSON *q = cJSON_Parse(tpls[i]);
+        int64_t id = 0;
+        assert_int_equal(quest_insert_template(f.save, game_player(f.game)->world_id, q, "agent", NULL, NULL, &id, &err),
+                         MA_OK);
+        cJSON_Delete(q);
+    }
+    assert_int_equal(save_commit(f.save, &err), MA_OK);
+    quest_forget_templates(f.game);
+    ActionResult r = th_act(f.game, "talk e");
+    assert_non_null(th_event_with(&r, "I'll take it: Mara's request"));
+    assert_non_null(th_event_with(&r, "I'll take it: Trouble near Testford"));
+    assert_null(th_event_with(&r, "Piet's request"));
+    assert_null(th_event_with(&r, "Wood for the Winter")); /* the book's, after the two */
+    /* Taken, the book's quest comes up in their place. */
+    ActionResult said;
+    say_reply(&f, &r, "I'll take it: Mara's request", &said);
+    assert_true(said.ok);
+    r = th_act(f.game, "talk e");
+    assert_non_null(th_event_with(&r, "I'll take it: Trouble near Testford"));
+    assert_non_null(th_event_with(&r, "I'll take it: Wood for the Winter"));
+    /* The quest log still lists Piet's, to ask Piet. */
+    QuestOffer o[32];
+    int n = quest_offers(f.game, NULL, NULL, o, 32, &err), piet = 0;
+    for (int i = 0; i < n; i++)
+        piet |= strcmp(o[i].name, "fetch_1") == 0;
+    assert_true(piet);
     stop(&f);
 }
 
@@ -638,6 +689,9 @@ static void test_counters_advance_and_hand_in_rewards_exactly_once(void **state)
     /* The log says what was asked, as the quest's data words it (the quest page shows it). */
     assert_string_equal(log[0].description,
                         "The farmer's woodpile is low and the nights are getting cold. Bring oak logs.");
+    /* Handed in to its giver: the giver's village, where the page and the panel point once it is
+     * done ("Done: hand it in to Mara, the farmer of Testford (E 3)"). */
+    assert_string_equal(log[0].giver_village, "Testford");
     free(log);
 
     /* Not done yet: the hand-in is refused and says what is missing. */
@@ -1361,6 +1415,7 @@ int main(void)
         cmocka_unit_test(test_a_blessing_once_given_is_no_longer_offered),
         cmocka_unit_test(test_a_villagers_name_is_refused_for_a_new_character_in_words),
         cmocka_unit_test(test_a_villagers_request_keeps_who_asked),
+        cmocka_unit_test(test_a_villager_offers_their_own_request_and_the_new_quests_first),
         cmocka_unit_test(test_quests_on_offer_list_those_that_can_be_taken_first),
         cmocka_unit_test(test_a_dungeon_is_reached_down_its_ladder_not_from_the_ground_above),
         cmocka_unit_test(test_a_creature_to_slay_says_where_it_lives),

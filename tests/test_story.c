@@ -168,7 +168,7 @@ static void walk_home(Fx *f, const char *file)
 
 /* A quick start far from the story's village ("You wake in Wolfwick", 200 blocks off) has the
  * panel point there: story_focus_home_far names it while the player is more than 48 blocks
- * away, and not once they are home. */
+ * away and has made no choice, and not once they chose or are home. */
 static void test_the_way_home_is_shown_while_the_story_village_is_far(void **state)
 {
     (void)state;
@@ -182,6 +182,10 @@ static void test_the_way_home_is_shown_while_the_story_village_is_far(void **sta
     assert_true(far > STORY_HOME_FAR); /* seed 42 starts 200 blocks from Wolfwick */
     assert_int_equal(story_focus_home_far(f.game, name, sizeof name), 1);
     assert_string_equal(name, home);
+    /* Once a choice is made the story has moved on: no way home beside its passages (it pointed
+     * home from inside the ruins). */
+    choose(&f, "hear_the_priest");
+    assert_int_equal(story_focus_home_far(f.game, name, sizeof name), 0);
     walk_home(&f, "far.db");
     assert_int_equal(story_focus_home_far(f.game, name, sizeof name), 0);
     assert_string_equal(name, "");

@@ -94,26 +94,3 @@ void screen_chronicle_run(Save *s, int64_t world_id)
     evolution_list_free(rows, n);
 }
 
-int chronicle_away(Save *s, int64_t world_id, int64_t seen, char lines[][160], int max, int64_t *newest)
-{
-    EvolutionRow *rows = NULL;
-    int n = 0, count = 0;
-    *newest = seen;
-    if (evolution_list(s, world_id, 1, &rows, &n, NULL) != MA_OK)
-        return 0;
-    for (int i = n - 1; i >= 0; i--) {
-        if (rows[i].id <= seen || strcmp(rows[i].evolution_type, "rollback") == 0 ||
-            strcmp(rows[i].evolution_type, "schedule") == 0)
-            continue; /* villagers walking to work is not news */
-        if (rows[i].id > *newest)
-            *newest = rows[i].id;
-        if (count < max)
-            snprintf(lines[count], 160, "%s", summary_of(&rows[i]));
-        count++;
-    }
-    for (int i = 0; i < n; i++)
-        if (rows[i].id > *newest)
-            *newest = rows[i].id;
-    evolution_list_free(rows, n);
-    return count;
-}

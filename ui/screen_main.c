@@ -491,17 +491,20 @@ void screen_main_describe_spot(MainUi *u, int log_it)
     if (render_block_is_open(def))
         for (int d = 1; d <= RENDER_LOOK_DOWN && render_block_is_open(blocks_get(game_blocks(u->g), world_get_block(w, x, py, z))); d++)
             py--;
+    /* Someone standing there: their own entry only (the floor under a villager had named the
+     * agent's house as if it were about them). */
     CreatureRef ref;
-    if (who[0] && strcmp(who, "you") != 0 && creature_at(u->g, x, y, z, 0, &ref, NULL) == 1) {
+    int someone = who[0] && strcmp(who, "you") != 0;
+    if (someone && creature_at(u->g, x, y, z, 0, &ref, NULL) == 1) {
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(ref.entity, "id");
         if (cJSON_IsString(id))
             evolution_entity_provenance(u->s, p->world_id, id->valuestring, why, sizeof why);
     }
-    if (!why[0])
+    if (!why[0] && !someone)
         evolution_block_provenance(u->s, p->world_id, x, py, z, why, sizeof why);
     if (why[0]) {
         len = strlen(text);
-        snprintf(text + len, sizeof text - len, " [changed by %s]", why);
+        snprintf(text + len, sizeof text - len, " [%s]", why);
     }
     snprintf(u->status, sizeof u->status, "%s", text);
     if (log_it)
@@ -588,11 +591,11 @@ int screen_main_run(Save *s, Game *g)
     }
     char news[1][160];
     int64_t newest = 0, seen = agents_chronicle_seen(g);
-    int n_news = chronicle_away(s, p->world_id, seen, news, 1, &newest);
+    int n_news = evolution_news(s, p->world_id, seen, news, 1, &newest);
     if (n_news > 0)
-        log_add(&u.log, SEV_INFO, (long)game_clock(g), "%s %s%s (H: the chronicle)",
-                seen > 0 ? "While you were away:" : "In the world:", news[0],
-                n_news > 1 ? ", and more" : "");
+        log_add(&u.log, SEV_INFO, (long)game_clock(g), "%s %s%s (H: the chronicle%s)",
+                seen > 0 ? "While you were away:" : "In the world:", news[0], n_news > 1 ? ", and more" : "",
+                n_news > 1 ? " has them all" : "");
     if (returning)
         log_add(&u.log, SEV_GOOD, (long)game_clock(g), "Welcome back to %s, %s.", p->world_name, p->name);
     else
@@ -669,7 +672,7 @@ int screen_main_run(Save *s, Game *g)
         fclose(report);
     log_keep(&u.log, s, game_player(g)->character_id, NULL);
     /* What was shown in the log this session is not news next time. */
-    if (chronicle_away(s, game_player(g)->world_id, agents_chronicle_seen(g), news, 0, &newest) >= 0 && newest > 0)
+    if (evolution_news(s, game_player(g)->world_id, agents_chronicle_seen(g), news, 0, &newest) >= 0 && newest > 0)
         agents_chronicle_mark(g, newest, NULL);
     term_set_idle(NULL, NULL, 0);
     if (u.agents)

@@ -705,8 +705,11 @@ void panel_draw(PanelState *ps, Game *g, const SeenList *seen, int x, int w, int
             add(&pn, 3, A_NORMAL, " %s %d/%d", next->text, next->count, next->target);
         if (next && next->place[0])
             add_way(&pn, &ps->quest_way, g, next->place);
-        else if (done)
+        else if (done) {
             add(&pn, 3, term_role(ROLE_GOOD), " done: hand it in");
+            if (q->giver_village[0]) /* the way back to the giver: "Greenbrook: E 105" */
+                add_way(&pn, &ps->quest_way, g, q->giver_village);
+        }
         if (wide || done)
             add(&pn, done ? 3 : 5, term_role(ROLE_DIM), " from %s", q->giver_name);
         if (q->turns_left >= 0)

@@ -109,17 +109,30 @@ static int quest_page(Game *g, const QuestView *q, MsgLog *log, int active, char
             snprintf(items[k++].text, sizeof items[0].text, "    %s", way);
         }
     }
+    int all_done = q->n_objectives > 0;
+    for (int j = 0; j < q->n_objectives; j++)
+        all_done &= q->objectives[j].done;
+    if (all_done && active && q->giver_village[0]) {
+        /* Done: back to the giver, and the way there ("hand it in: Greenbrook, E 105"). */
+        char way[160];
+        if (quest_place_way(g, q->giver_village, way, sizeof way) && !go[0])
+            snprintf(go, go_size, "%s", q->giver_village);
+        snprintf(items[k++].text, sizeof items[0].text, "Done: hand it in to %s (%s)", q->giver_name, way);
+    }
     if (q->rewards[0])
         snprintf(items[k++].text, sizeof items[0].text, "Rewards: %s", q->rewards);
     char hint[160];
     snprintf(hint, sizeof hint, "t track in the side panel  s share with another of your characters  %s%s%sEsc back",
-             go[0] ? "g go to the " : "", go, go[0] ? "  " : "");
+             !go[0] ? "" : quest_place_is_name(go) ? "g go to " : "g go to the ", go, go[0] ? "  " : "");
+    /* g is the page's key even with nowhere to go (it had typed into the filter). */
     ListSpec spec = {.title = q->title, .items = items, .n = k, .wrap = 1,
-                     .keys_ok = active ? (go[0] ? "tsg" : "ts") : NULL, .hint = active ? hint : "Esc back"};
+                     .keys_ok = active ? "tsg" : NULL, .hint = active ? hint : "Esc back"};
     for (;;) {
         int r = list_run(&spec);
         if (r == LIST_KEY('t'))
             return 1;
+        if (r == LIST_KEY('g') && !go[0])
+            continue;
         if (r == LIST_KEY('g'))
             return 2;
         if (r == LIST_KEY('s')) {
@@ -146,7 +159,7 @@ int screen_quests_run(Game *g, MsgLog *log, char *tracked, size_t tracked_size, 
     }
     /* What villagers would give now: the way to the next quest, not only the ones taken. */
     QuestOffer offers[32];
-    int n_offers = quest_offers(g, NULL, offers, 32, &err);
+    int n_offers = quest_offers(g, NULL, NULL, offers, 32, &err);
     if (n_offers < 0)
         n_offers = 0; /* the log without them: it is still the log */
     int cap = 4 + n_offers;

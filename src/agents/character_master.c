@@ -182,8 +182,8 @@ static int gossip(AgentCtx *c, const GenStructure *v, Err *err)
             changed++;
         }
         if (rc == MA_OK && changed) {
-            evo_summary(e, "gossip in %s: %d villagers' opinion of %s drifts toward %+.0f", v->name, changed,
-                        c->players[p].name, mean);
+            evo_summary(e, "gossip in %s: %d %s opinion of %s drifts toward %+.0f", v->name, changed,
+                        changed == 1 ? "villager's" : "villagers'", c->players[p].name, mean);
             cJSON *why = cJSON_CreateObject();
             cJSON_AddNumberToObject(why, "village_opinion", mean);
             cJSON_AddNumberToObject(why, "villagers_who_know", k);

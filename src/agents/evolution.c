@@ -12,6 +12,7 @@
 #include "save/evolution.h"
 #include "save/quests.h"
 #include "util/json_field.h"
+#include "util/text.h"
 
 typedef struct Item {
     char kind;         /* 'b' block, 'e' entity, 'r' row */
@@ -721,7 +722,9 @@ static int64_t provenance(Save *s, int64_t wid, const char *thing, char *buf, si
     if (have_agent)
         who = a.agent_type;
     const char *summary = json_str(row.changes_made, "summary");
-    snprintf(buf, size, "#%lld %s: %s", (long long)id, who, summary && *summary ? summary : row.evolution_type);
+    char words[64];
+    text_words(who, words, sizeof words); /* "world builder", as the chronicle names them */
+    snprintf(buf, size, "chronicle #%lld, %s: %s", (long long)id, words, summary && *summary ? summary : row.evolution_type);
     if (have_agent)
         agent_row_clear(&a);
     evolution_row_clear(&row);
@@ -865,4 +868,52 @@ cJSON *evolution_diff(Save *s, int64_t wid, int64_t from_id, int64_t to_id, Err 
     cJSON_AddItemToObject(out, "blocks", blocks);
     cJSON_AddItemToObject(out, "rows", tables);
     return out;
+}
+
+/* ------------------------------------------------------------ news */
+
+static const char *news_summary(const EvolutionRow *r)
+{
+    const cJSON *sum = cJSON_GetObjectItemCaseSensitive(r->changes_made, "summary");
+    return cJSON_IsString(sum) && sum->valuestring[0] ? sum->valuestring : r->evolution_type;
+}
+
+/* How much a kind of entry matters to a player coming back, most first: a new quest, an event of
+ * the calendar, a house built; a villager's need, the season; gossip and the balance's tuning last. */
+static int news_rank(const char *type)
+{
+    static const char *const order[] = {"quest", "event", "story", "build", "need", "season", "gossip", "balance"};
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+        if (strcmp(type, order[i]) == 0)
+            return (int)i;
+    return 5; /* another kind: among the middling news */
+}
+
+int evolution_news(Save *s, int64_t world_id, int64_t seen, char lines[][160], int max, int64_t *newest)
+{
+    EvolutionRow *rows = NULL;
+    int n = 0, count = 0;
+    *newest = seen;
+    if (evolution_list(s, world_id, 1, &rows, &n, NULL) != MA_OK)
+        return 0;
+    /* Rank by rank, newest first within one. */
+    for (int rank = 0; rank < 8; rank++)
+        for (int i = n - 1; i >= 0; i--) {
+            if (rows[i].id <= seen || strcmp(rows[i].evolution_type, "rollback") == 0 ||
+                strcmp(rows[i].evolution_type, "schedule") == 0)
+                continue; /* villagers walking to work is not news */
+            int r = news_rank(rows[i].evolution_type);
+            if (r != rank)
+                continue;
+            if (rows[i].id > *newest)
+                *newest = rows[i].id;
+            if (count < max)
+                snprintf(lines[count], 160, "%s", news_summary(&rows[i]));
+            count++;
+        }
+    for (int i = 0; i < n; i++)
+        if (rows[i].id > *newest)
+            *newest = rows[i].id;
+    evolution_list_free(rows, n);
+    return count;
 }

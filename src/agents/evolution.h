@@ -78,7 +78,7 @@ int evolution_rollback(Save *s, World *w, int64_t entry_id, EvoRollback *opt, Er
 int evolution_rollback_to(Save *s, World *w, int64_t world_id, int64_t to_id, EvoRollback *opt, Err *err);
 
 /* The applied entry that last changed the block at (x, y, z), or 0; its one-line
- * summary goes to buf ("#12 world_builder: a well in Greenbrook"). */
+ * summary goes to buf ("chronicle #12, world builder: a well in Greenbrook"). */
 int64_t evolution_block_provenance(Save *s, int64_t world_id, int32_t x, int32_t y, int32_t z, char *buf,
                                    size_t size);
 /* The same for an entity (a villager) by id. */
@@ -98,5 +98,12 @@ int evolution_note_player_block(Save *s, int64_t world_id, int32_t x, int32_t y,
  * applied): blocks by chunk and rows by table, as JSON (caller frees):
  * {"blocks": {"cx,cy,cz": [{"x","y","z","from","to"}]}, "rows": {"table": [{"id","from","to"}]}}. */
 cJSON *evolution_diff(Save *s, int64_t world_id, int64_t from_id, int64_t to_id, Err *err);
+
+/* The news since entry `seen` (villagers' daily walks and rollbacks left out): up to max
+ * summaries into lines, the news a player most wants first (a new quest, an event, a house built;
+ * a need, the season; gossip and the balance's tuning last), newest first within each; returns
+ * the count of all of them, and the newest entry id in *newest. The client's "While you were
+ * away: ..." line. */
+int evolution_news(Save *s, int64_t world_id, int64_t seen, char lines[][160], int max, int64_t *newest);
 
 #endif

@@ -57,6 +57,29 @@ static int find_flat(AgentCtx *c, int32_t cx, int32_t cz, int spread, int w, int
     return 0;
 }
 
+/* Whether a villager of village v (its entities in the chunks over and round its box, at the
+ * levels near its ground) is called name. */
+static int name_taken(AgentCtx *c, const GenStructure *v, int y, const char *name)
+{
+    for (int32_t cx = chunk_coord(v->x - 16); cx <= chunk_coord(v->x + v->w + 16); cx++)
+        for (int32_t cz = chunk_coord(v->z - 16); cz <= chunk_coord(v->z + v->d + 16); cz++)
+            for (int32_t cy = (y - 16) / CHUNK_SIZE; cy <= (y + 16) / CHUNK_SIZE; cy++) {
+                if (cy < 0 || cy >= WORLD_CHUNKS_Y)
+                    continue;
+                Chunk *ch = world_chunk(c->a->w, cx, cy, cz, NULL);
+                if (!ch)
+                    continue;
+                const cJSON *en;
+                cJSON_ArrayForEach(en, ch->entities) {
+                    const char *t = agent_sfield(en, "type", ""), *vil = agent_sfield(en, "village", "");
+                    if (strcmp(t, "npc") == 0 && strcmp(vil, v->name) == 0 &&
+                        strcmp(agent_sfield(en, "name", ""), name) == 0)
+                        return 1;
+                }
+            }
+    return 0;
+}
+
 static int center_x(const GenStructure *s) { return s->x + s->w / 2; }
 static int center_z(const GenStructure *s) { return s->z + s->d / 2; }
 
@@ -101,7 +124,13 @@ static int build_house(AgentCtx *c, Evo *e, const GenStructure *v, cJSON *why, E
     Chunk *ch = world_chunk(c->a->w, cx, cy, cz, err);
     if (!ch)
         return err->code;
-    const char *role = roles[prng_below(&c->rng, 5)], *name = names[prng_below(&c->rng, 8)];
+    const char *role = roles[prng_below(&c->rng, 5)];
+    /* A first name no villager of the village has (two Ysoldes had moved into one village); when
+     * every one is taken, the draw stands, and meeting them gives the second a byname. */
+    uint32_t pick = prng_below(&c->rng, 8);
+    for (int tries = 0; tries < 8 && name_taken(c, v, y, names[pick]); tries++)
+        pick = (pick + 1) % 8;
+    const char *name = names[pick];
     cJSON *npc = cJSON_CreateObject();
     cJSON_AddStringToObject(npc, "type", "npc");
     cJSON_AddStringToObject(npc, "id", id);

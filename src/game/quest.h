@@ -74,10 +74,13 @@ typedef struct QuestOffer {
     int deliver; /* hand-in list: 1 when this hands over a deliver objective's items */
 } QuestOffer;
 /* Quests villagers of `role` (NULL: of any role) give that the player has not taken and whose
- * unlock holds (available when the requirements hold too): the available first, then the others,
- * each in the quest book's order. Returns how many were written (at most max) or a negative
- * status. */
-int quest_offers(Game *g, const char *role, QuestOffer *out, int max, Err *err);
+ * unlock holds (available when the requirements hold too). With `villager` (the name of the one
+ * talked to; NULL for the quest log), another villager's own request is left out and the order is
+ * what that villager would raise first: their own request, then the world's new quests (the
+ * agents', which run out), then the rest that can be taken, then the locked; else the available
+ * first, then the others. Each group in the quest book's order. Returns how many were written (at
+ * most max) or a negative status. */
+int quest_offers(Game *g, const char *role, const char *villager, QuestOffer *out, int max, Err *err);
 /* What a villager of `role` says on giving quest `name`: "Good. Come back to me when it is
  * done." when it is handed in to them; where it counts the moment it is done (turn_in "auto"),
  * "Good. Take them to the farmer: that is all it needs." for a delivery to another villager, else
@@ -98,6 +101,8 @@ typedef struct QuestObjectiveView {
 typedef struct QuestView {
     char name[64], title[129], status[16], giver[16];
     char giver_name[160]; /* "Alda Greycloak, the guard of Greenbrook", or "a guard" */
+    char giver_village[48]; /* the village the quest is handed in at (its giver's), or "" when
+                               another villager takes it or none is recorded */
     int64_t turns_left; /* -1: no time limit */
     int n_objectives;
     QuestObjectiveView objectives[QUEST_MAX_OBJECTIVES];

@@ -34,6 +34,21 @@ void quest_giver_words(Game *g, const cJSON *tpl, const cJSON *pd, char *buf, si
     }
 }
 
+/* The village of the villager who gave the quest (progress_data's "giver"), into buf; "" when
+ * there is none recorded or their row cannot be read. */
+static void giver_village(Game *g, const cJSON *pd, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    const char *entity = json_str(pd, "giver");
+    int64_t npc = entity && entity[0] ? npc_character_id(g, entity) : 0;
+    CharacterRow c;
+    if (npc <= 0 || characters_get(g->save, npc, &c, NULL) != MA_OK)
+        return;
+    const char *village = json_str(c.appearance, "village");
+    snprintf(buf, size, "%s", village ? village : "");
+    character_row_clear(&c);
+}
+
 /* ------------------------------------------------------------ dialogue lists */
 
 static void summary(const Game *g, const cJSON *tpl, int scale, char *buf, size_t size)
@@ -65,16 +80,40 @@ static void summary(const Game *g, const cJSON *tpl, int scale, char *buf, size_
     }
 }
 
-int quest_offers(Game *g, const char *role, QuestOffer *out, int max, Err *err)
+/* Whether `asker` (a request's villager: "Ilse") is the villager named `name` ("Ilse", or the
+ * row's longer name "Ilse Greycloak"). */
+static int is_asker(const char *asker, const char *name)
+{
+    size_t n = strlen(asker);
+    return n > 0 && strncmp(name, asker, n) == 0 && (name[n] == '\0' || name[n] == ' ');
+}
+
+/* The group of an offer in a villager's order (see quest.h), -1 when they do not give it. */
+static int offer_group(const cJSON *tpl, const char *villager, int available)
+{
+    const char *asker = json_str(tpl, "asker");
+    if (!villager)
+        return available ? 0 : 3;
+    if (asker && asker[0] && !is_asker(asker, villager))
+        return -1; /* another villager's own request */
+    if (!available)
+        return 3;
+    if (asker && asker[0])
+        return 0;
+    const char *type = json_str(tpl, "type");
+    return type && strcmp(type, "generated") == 0 ? 1 : 2;
+}
+
+int quest_offers(Game *g, const char *role, const char *villager, QuestOffer *out, int max, Err *err)
 {
     int rc = MA_OK;
     GameRules rules;
     game_rules_bind(&rules, g, NULL);
     int n = 0;
     const cJSON *tpl;
-    /* Those that can be taken now first (a villager shows two: a locked one earlier in the book
-     * must not hide one that can be taken), then the locked, each in the book's order. */
-    for (int pass = 0; pass < 2 && rc == MA_OK; pass++)
+    /* Group by group (a villager shows two: a locked one earlier in the book must not hide one
+     * that can be taken, nor the book's quests hide the villager's own request). */
+    for (int pass = 0; pass < 4 && rc == MA_OK; pass++)
         cJSON_ArrayForEach(tpl, quest_templates(g)) {
             if (n >= max)
                 break;
@@ -82,7 +121,7 @@ int quest_offers(Game *g, const char *role, QuestOffer *out, int max, Err *err)
                 continue;
             const cJSON *req = cJSON_GetObjectItemCaseSensitive(tpl, "requirements");
             int available = rules_check(&rules.ctx, req);
-            if (available != (pass == 0))
+            if (offer_group(tpl, villager, available) != pass)
                 continue;
             int64_t qid;
             if ((rc = quest_row(g, tpl, &qid, err)) != MA_OK)
@@ -220,6 +259,8 @@ int quest_log(Game *g, QuestView **out, int *n_out, Err *err)
             const char *about = json_str(tpl, "description");
             snprintf(q->description, sizeof q->description, "%s", about ? about : "");
             quest_giver_words(g, tpl, rows[i].progress_data, q->giver_name, sizeof q->giver_name);
+            if (strcmp(quest_tpl_turn_in(tpl), "giver") == 0)
+                giver_village(g, pd, q->giver_village, sizeof q->giver_village);
             const cJSON *deadline = cJSON_GetObjectItemCaseSensitive(pd, "deadline");
             if (cJSON_IsNumber(deadline) && rank == 0 && !quest_all_done(tpl, pd)) {
                 q->turns_left = (int64_t)deadline->valuedouble - g->clock;

@@ -183,9 +183,15 @@ int story_focus_home_far(Game *g, char *name, size_t size)
         return 0;
     char village[64];
     snprintf(village, sizeof village, "%s", json_str(p.state, "village") ? json_str(p.state, "village") : "");
+    /* Only at the story's opening, before a choice: later the story has moved on (to ruins, a
+     * cave), and the way home beside a passage read there pointed away from it. */
+    ChoiceRow *ch = NULL;
+    int nch = 0;
+    int chose = choices_list_by_story(g->save, g->p.character_id, p.story_id, &ch, &nch, NULL) != MA_OK || nch > 0;
+    choices_list_free(ch, nch);
     story_progress_row_clear(&p);
     GenStructure st;
-    if (!village[0] || !quest_place_nearest(g, village, &st))
+    if (chose || !village[0] || !quest_place_nearest(g, village, &st))
         return 0;
     int dx, dz;
     if (quest_place_offset(g, &st, &dx, &dz) <= STORY_HOME_FAR)

@@ -86,8 +86,8 @@ int story_focus_title(Game *g, char *buf, size_t size);
  * there is all it waits for: 1 and kind, else 0 and "". For the side panel's way. */
 int story_focus_place(Game *g, char *kind, size_t size);
 /* When the player is more than STORY_HOME_FAR blocks from the focused storyline's own village
- * (a quick start far from any village: "You wake in Wolfwick" 199 blocks off): 1 and its name,
- * else 0 and "". For the side panel's way. */
+ * and has made no choice in it yet (a quick start far from any village: "You wake in Wolfwick"
+ * 199 blocks off): 1 and its name, else 0 and "". For the side panel's way. */
 #define STORY_HOME_FAR 48
 int story_focus_home_far(Game *g, char *name, size_t size);
 
