@@ -307,6 +307,14 @@ static void test_walk_goes_round_a_wall(void **state)
     assert_int_equal(p->z, z);
     assert_true(r.turns >= 8); /* round the wall's end: more than the 4 steps straight on */
     assert_non_null(th_event_with(&r, "You walk "));
+    /* Walking to where one stands: said so, no time passes (it had said "You walk 0 steps"). */
+    r = th_act(f.game, line);
+    assert_string_equal(r.text, "ok");
+    assert_int_equal(r.turns, 0);
+    char here[64];
+    snprintf(here, sizeof here, "You are already at (%d, %d).", x + 4, z);
+    assert_non_null(th_event_with(&r, here));
+    assert_null(th_event_with(&r, "0 steps"));
     /* A cell walled in on every side: no way, and nothing moves. */
     for (int dz = -1; dz <= 1; dz++)
         for (int dx = -1; dx <= 1; dx++)
@@ -804,6 +812,61 @@ static void give_block(Fixture *f, const char *name, int count, int slot)
     inventory_row_clear(&row);
 }
 
+/* Building: a second P the same way puts the block at head height (a wall two high); a door or a
+ * torch at the feet is dug and comes back (the dig had gone to the air above them: "nothing to
+ * dig"), and is never built over; tall grass gives way to a placed block. */
+static void test_walls_go_two_high_and_a_door_or_torch_is_dug_back(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "build.db", 1);
+    const Player *p = game_player(f.game);
+    int32_t x = p->x, y = p->y, z = p->z;
+    World *w = game_world(f.game);
+    give_block(&f, "door", 1, 30);
+    give_block(&f, "torch", 1, 31);
+    BlockId planks = (BlockId)block_id(&f, "planks");
+    ActionResult r = th_act(f.game, "place n planks");
+    assert_string_equal(r.text, "ok");
+    r = th_act(f.game, "place n planks");
+    assert_string_equal(r.text, "ok");
+    assert_non_null(th_event_with(&r, "Placed planks to the north, at head height; 14 left."));
+    assert_int_equal(world_get_block(w, x, y, z - 1), planks);
+    assert_int_equal(world_get_block(w, x, y + 1, z - 1), planks);
+    assert_string_equal(th_act(f.game, "place n planks").text, "blocked: planks is there");
+    /* A door east, then a torch over it refused, then the door dug back into the pack. */
+    int torches = th_item_count(f.game, "torch");
+    assert_string_equal(th_act(f.game, "place e door").text, "ok");
+    assert_int_equal(th_item_count(f.game, "door"), 0);
+    r = th_act(f.game, "place e torch"); /* the head cell above the door takes it, not the door's */
+    assert_string_equal(r.text, "ok");
+    assert_int_equal(world_get_block(w, x + 1, y, z), block_id(&f, "door"));
+    assert_int_equal(world_get_block(w, x + 1, y + 1, z), block_id(&f, "torch"));
+    assert_int_equal(th_item_count(f.game, "torch"), torches - 1);
+    r = th_act(f.game, "dig e");
+    assert_string_equal(r.text, "ok");
+    assert_int_equal(world_get_block(w, x + 1, y, z), BLOCK_AIR);
+    assert_int_equal(th_item_count(f.game, "door"), 1);
+    r = th_act(f.game, "dig e"); /* now the torch above */
+    assert_string_equal(r.text, "ok");
+    assert_int_equal(th_item_count(f.game, "torch"), torches);
+    /* A torch at the feet is dug, not the air above it. */
+    assert_string_equal(th_act(f.game, "place w torch").text, "ok");
+    assert_string_equal(th_act(f.game, "dig w").text, "ok");
+    assert_int_equal(world_get_block(w, x - 1, y, z), BLOCK_AIR);
+    assert_int_equal(th_item_count(f.game, "torch"), torches);
+    /* Tall grass gives way; a placed torch in the way of a block is never built over. */
+    Err err = {0};
+    assert_int_equal(world_set_block(w, x, y, z + 1, (BlockId)block_id(&f, "tall_grass"), &err), MA_OK);
+    assert_string_equal(th_act(f.game, "place s planks").text, "ok");
+    assert_int_equal(world_get_block(w, x, y, z + 1), planks);
+    assert_int_equal(world_set_block(w, x - 1, y, z, (BlockId)block_id(&f, "torch"), &err), MA_OK);
+    assert_int_equal(world_set_block(w, x - 1, y + 1, z, planks, &err), MA_OK);
+    assert_string_equal(th_act(f.game, "place w planks").text, "blocked: torch is there");
+    assert_int_equal(world_get_block(w, x - 1, y, z), block_id(&f, "torch"));
+    th_game_stop(&f);
+}
+
 /* The lantern and the reinforced door, which recipes make, are blocks: they are set down, a door
  * is walked through, and both stay in the save, whose chunk (holding blocks the chunk model was
  * not trained on) is stored in the palette form. */
@@ -1124,6 +1187,7 @@ int main(void)
         cmocka_unit_test(test_rest_until_full),
         cmocka_unit_test(test_fall_hurts_beyond_three_blocks),
         cmocka_unit_test(test_dig_gives_the_drop_and_place_uses_it),
+        cmocka_unit_test(test_walls_go_two_high_and_a_door_or_torch_is_dug_back),
         cmocka_unit_test(test_a_lantern_and_a_reinforced_door_are_set_down_and_kept),
         cmocka_unit_test(test_script_runs_and_reports_each_action),
         cmocka_unit_test(test_kill_9_mid_play_keeps_what_was_reported),

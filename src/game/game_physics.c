@@ -31,6 +31,12 @@ static const BlockDef *def_at(Game *g, int32_t x, int32_t y, int32_t z)
 }
 
 static int is_solid(Game *g, int32_t x, int32_t y, int32_t z) { return def_at(g, x, y, z)->solid; }
+/* A block may be placed here: air, a liquid, or something replaceable (tall grass). */
+static int place_free(Game *g, int32_t x, int32_t y, int32_t z)
+{
+    const BlockDef *d = def_at(g, x, y, z);
+    return world_get_block(g->world, x, y, z) == BLOCK_AIR || d->liquid || d->replaceable;
+}
 
 static int holds_on(Game *g, int32_t x, int32_t y, int32_t z)
 {
@@ -249,8 +255,9 @@ int game_do_dig(Game *g, Dir d, ActionResult *r, Err *err)
     int32_t x, y, z;
     target_cell(g, d, 0, &x, &y, &z);
     BlockId id = world_get_block(g->world, x, y, z);
-    if (d < DIR_UP && !blocks_get(g->blocks, id)->solid) {
-        /* Nothing at the feet: dig what is at head height instead. */
+    if (d < DIR_UP && (id == BLOCK_AIR || blocks_get(g->blocks, id)->liquid)) {
+        /* Nothing at the feet: dig what is at head height instead. A door, a torch or a ladder
+         * at the feet is dug (they are not solid, and had sent the dig to the air above them). */
         target_cell(g, d, 1, &x, &y, &z);
         id = world_get_block(g->world, x, y, z);
     }
@@ -355,8 +362,15 @@ int game_do_place(Game *g, Dir d, const char *want, ActionResult *r, Err *err)
         game_refuse(r, "cannot build beyond the world");
         return MA_OK;
     }
-    const BlockDef *there = def_at(g, x, y, z);
-    if (there->solid) {
+    /* The feet-level cell ahead, or, when something stands there, the one above it: a second P the
+     * same way raises a wall two high. A block goes only where there is air, a liquid, or tall grass
+     * (replaceable): a door or a torch is dug first, never built over and lost. */
+    int head = 0;
+    if (!place_free(g, x, y, z) && d < DIR_UP && y + 1 < WORLD_HEIGHT && place_free(g, x, y + 1, z)) {
+        y++;
+        head = 1;
+    }
+    if (!place_free(g, x, y, z)) {
         char name[40];
         game_refuse(r, "blocked: %s is there", game_block_label(g, world_get_block(g->world, x, y, z), name, sizeof name));
         return MA_OK;
@@ -384,9 +398,10 @@ int game_do_place(Game *g, Dir d, const char *want, ActionResult *r, Err *err)
     char label[64];
     items_label(item, label, sizeof label);
     if (have > 1)
-        game_event(r, SEV_INFO, "Placed %s %s; %d left.", label, dir_words(d), have - 1);
+        game_event(r, SEV_INFO, "Placed %s %s%s; %d left.", label, dir_words(d), head ? ", at head height" : "",
+                   have - 1);
     else
-        game_event(r, SEV_WARN, "Placed your last %s %s.", label, dir_words(d));
+        game_event(r, SEV_WARN, "Placed your last %s %s%s.", label, dir_words(d), head ? ", at head height" : "");
     r->ok = 1;
     game_pass_time(g, 1, r);
     return MA_OK;

@@ -246,18 +246,23 @@ int game_walk(Game *g, const Action *a, ActionResult *res, Err *err)
     res->ok = 1;
     snprintf(res->text, sizeof res->text, "ok");
     int below = to_place ? quest_place_below(g, &place) : 0;
+    /* "You walk 12 steps to", or, standing there already, "You are at" (not "You walk 0 steps"). */
+    char went[48];
+    if (steps > 0)
+        snprintf(went, sizeof went, "You walk %d step%s to", steps, steps == 1 ? "" : "s");
+    else
+        snprintf(went, sizeof went, "You are already at");
     if (to_place && below > 0 && place.has_entry)
         game_event(res, SEV_INFO,
-                   "You walk %d step%s to the way down into %s: a ladder in a shaft rimmed with cobblestone, %d "
-                   "blocks deep (step onto it, then > to climb down).",
-                   steps, steps == 1 ? "" : "s", place.name, below);
+                   "%s the way down into %s: a ladder in a shaft rimmed with cobblestone, %d blocks deep (step onto "
+                   "it, then > to climb down).",
+                   went, place.name, below);
     else if (to_place && below > 0)
-        game_event(res, SEV_INFO, "You walk %d step%s to %s, which lies %d blocks below with no way down: dig (D, then >).",
-                   steps, steps == 1 ? "" : "s", place.name, below);
+        game_event(res, SEV_INFO, "%s %s, which lies %d blocks below with no way down: dig (D, then >).", went,
+                   place.name, below);
     else if (to_place)
-        game_event(res, SEV_INFO, "You walk %d step%s to %s.", steps, steps == 1 ? "" : "s", place.name);
+        game_event(res, SEV_INFO, "%s %s.", went, place.name);
     else
-        game_event(res, SEV_INFO, "You walk %d step%s to (%d, %d).", steps, steps == 1 ? "" : "s", (int)a->x,
-                   (int)a->z);
+        game_event(res, SEV_INFO, "%s (%d, %d).", went, (int)a->x, (int)a->z);
     return MA_OK;
 }

@@ -29,6 +29,8 @@ typedef struct BlockDef {
     unsigned climbable : 1;    /* ladders */
     unsigned light : 1;        /* lights what is near it at night, and nothing hostile spawns there
                                   (torch, lantern) */
+    unsigned replaceable : 1;  /* a placed block takes its cell without digging (tall grass); air and
+                                  liquids always may be built into */
     float hardness;       /* seconds to dig by hand; <0: cannot be dug */
     char tool[16];        /* "pickaxe", "axe", "shovel", "" (any) */
     char drop[32];        /* item name dropped when dug, "" for nothing */
