@@ -143,6 +143,7 @@ static void counter(Ctx *c, const char *key, int value)
 
 static void prep_none(Ctx *c) { (void)c; }
 static void prep_planks(Ctx *c) { give(c, "planks", 60); }
+static void prep_dagger(Ctx *c) { give(c, "dagger", 1); }
 static char picked_reply[32]; /* "say N" for the reply a preparation found by its text */
 
 /* Says `line` (talking to the farmer) and picks the reply whose text holds `text`. */
@@ -235,7 +236,7 @@ static const Scenario scenarios[] = {
     {"quest_hand_in", prep_hand_in, NULL, "gold coin"},
     {"talk_consequence", prep_gift, NULL, "Bread from a stranger"},
     {"talk_start", prep_none, "talk e", "Mara"},
-    {"equip", prep_none, "equip iron_sword", "ok"},
+    {"equip", prep_dagger, "equip dagger", "The iron sword goes back into your pack."}, /* two rows swap */
     {"kill_and_drop", prep_wolf, "attack n", "raw meat"},
     {"death_and_respawn", prep_fall, "move s", "Your pack lies where you fell"},
     {"level_up", prep_stat_point, "levelup strength", "ok"},

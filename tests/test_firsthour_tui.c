@@ -120,7 +120,8 @@ static void test_1_the_block_stays_in_hand_and_placing_says_so(void **state)
     (void)state;
     make_save("place.db", 0);
     launch("place.db", "--continue", 80, 24);
-    free(tmux_wait_for("Hand:   planks", 30));
+    static const char *const panel[] = {"Wield:  iron sword", "Block:  planks", NULL};
+    free(tmux_wait_all(panel, 30));
     tmux_keys("P");
     tmux_keys("l");
     free(tmux_wait_for("Placed planks to the east; 15 left.", 10));
@@ -128,7 +129,7 @@ static void test_1_the_block_stays_in_hand_and_placing_says_so(void **state)
     tmux_keys("j");
     char *s = tmux_wait_for("Placed planks to the south; 14 left.", 10);
     assert_null(strstr(s, "Your hand is empty"));
-    assert_non_null(strstr(s, "Hand:   planks"));
+    assert_non_null(strstr(s, "Block:  planks"));
     free(s);
     tmux_quit_game();
 }
@@ -157,7 +158,8 @@ static void test_2_travel_refuses_with_a_hostile_creature_in_view(void **state)
 
 /* A save whose character has met Alda the farmer (put a step east of where the game started)
  * and walked 30 steps west, out of her sight; with_stranger, Bran the farmer, never met, stands
- * 32 east of the character too. Travel east towards a spot 20 steps away brings them into view. */
+ * 32 east of the character too (2: and two of his village beyond him; 3: a boar there instead).
+ * Travel east towards a spot 20 steps away brings them into view. */
 static void make_walk_save(const char *name, int with_stranger)
 {
     ThGame f;
@@ -174,9 +176,11 @@ static void make_walk_save(const char *name, int with_stranger)
             fail_msg("the walk west was blocked");
     /* Nobody else: no deer or wolf of the generated world within sight of the way. */
     th_clear_creatures(w, p->x - 48, p->x + 80, p->y, p->z - 32, p->z + 32);
-    if (with_stranger)
+    if (with_stranger == 3) /* a boar, which only fights back, where Bran would stand */
+        th_put_entity(w, th_creature("boar", "c_t_boar", 14), p->x + 32, p->y, p->z);
+    else if (with_stranger)
         th_put_entity(w, th_villager("villager_t_bran", "Bran", "farmer", "Greenbrook"), p->x + 32, p->y, p->z);
-    if (with_stranger > 1) { /* two more of his village, a little further on */
+    if (with_stranger == 2) { /* two more of his village, a little further on */
         th_put_entity(w, th_villager("villager_t_cid", "Cid", "smith", "Greenbrook"), p->x + 35, p->y, p->z + 2);
         th_put_entity(w, th_villager("villager_t_dora", "Dora", "guard", "Greenbrook"), p->x + 38, p->y, p->z - 2);
     }
@@ -207,6 +211,16 @@ static void test_2_travel_goes_on_past_villagers_already_met(void **state)
     char *line = line_with(s, "Travelled");
     if (!strstr(line, "Travelled 20 steps: arrived."))
         fail_msg("travel past a villager met before: %s\n%s", line, s);
+    free(line);
+    free(s);
+    tmux_quit_game();
+    /* A boar, which only fights back, comes into view without a stop (travel had stopped every
+     * few steps in the wilds for deer and boars). */
+    make_walk_save("walk_boar.db", 3);
+    s = travel_east("walk_boar.db");
+    line = line_with(s, "Travelled");
+    if (!strstr(line, "Travelled 20 steps: arrived."))
+        fail_msg("travel towards a boar: %s\n%s", line, s);
     free(line);
     free(s);
     tmux_quit_game();
@@ -529,17 +543,27 @@ static void test_6_an_item_keeps_its_letter(void **state)
     make_save("letters.db", 0);
     launch("letters.db", "--continue", 80, 24);
     free(tmux_wait_for("Z: ", 30));
+    /* A new warrior holds the sword from the start: a), worn in the main hand. */
     tmux_keys("i");
-    free(tmux_wait_for("a) Iron sword", 10));
+    char *s = tmux_wait_for("[worn: main hand]", 10);
+    char *sword = line_with(s, "Iron sword");
+    if (strncmp(sword, " a) ", 4) != 0)
+        fail_msg("the sword is not a):\n%s", s);
+    free(sword);
+    free(s);
     tmux_keys("Escape");
-    /* Wielding the sword moves it out of the pack into the main hand; it stays a. */
+    /* Put away into the pack and wielded again, it stays a. */
+    tmux_keys("r");
+    free(tmux_wait_for("Take off what?", 10));
+    tmux_keys("a");
+    free(tmux_wait_for("You take off the iron sword and put it in your pack.", 10));
     tmux_keys("e");
     free(tmux_wait_for("Equip what?", 10));
     tmux_keys("a");
     free(tmux_wait_for("You take up the iron sword", 10));
     tmux_keys("i");
-    char *s = tmux_wait_for("[worn: main hand]", 10);
-    char *sword = line_with(s, "Iron sword");
+    s = tmux_wait_for("[worn: main hand]", 10);
+    sword = line_with(s, "Iron sword");
     if (strncmp(sword, " a) ", 4) != 0)
         fail_msg("the sword is no longer a):\n%s", s);
     free(sword);
@@ -734,7 +758,8 @@ static void test_10_history_survives_and_lists_fit(void **state)
     tmux_keys("i");
     free(tmux_wait_for("a) Iron sword", 10));
     tmux_keys("Enter");
-    static const char *const words[] = {"Worn on: main hand, once equipped", "Repaired with: Iron ingot", NULL};
+    static const char *const words[] = {"Worn: main hand (press r on the map to take it off)",
+                                           "Repaired with: Iron ingot", NULL};
     s = tmux_wait_all(words, 10);
     assert_null(strstr(s, "main_hand"));
     assert_null(strstr(s, "iron_ingot"));
@@ -858,7 +883,7 @@ static void test_a_stat_point_and_a_specialisation_are_spent_in_the_client(void 
     if (progress_skill_use(f.game, "swordsmanship", 100000, &r, &err) != MA_OK ||
         progress_skill_level(f.game, "swordsmanship") < 5)
         fail_msg("swordsmanship below 5: %s", err.msg);
-    int strength = progress_stat(f.game, "strength", 0, &err);
+    int strength = progress_stat_worn(f.game, "strength", 0, NULL, &err); /* without the sword's +1 */
     th_game_stop(&f);
     launch("levels.db", "--continue", 100, 30);
     free(tmux_wait_for("Health:", 30));
@@ -907,7 +932,7 @@ static void test_esc_on_a_recipe_page_goes_back(void **state)
     tmux_keys(letter);
     free(tmux_wait_for("Enter: make it   any other key: back to the recipes", 10));
     tmux_keys("Escape");
-    s = tmux_wait_for("Crafting: recipes you know", 10);
+    s = tmux_wait_for("Crafting: the recipes you know (carrying new materials teaches more", 10);
     if (strstr(s, "How many?"))
         fail_msg("Esc on the recipe's page asked how many:\n%s", s);
     free(s);
@@ -917,6 +942,33 @@ static void test_esc_on_a_recipe_page_goes_back(void **state)
     free(tmux_wait_for("How many?", 10));
     tmux_keys("Escape");
     tmux_keys("Escape");
+    tmux_quit_game();
+}
+
+/* A wolf a level up beside you (on a block at your level, north-east) bites as one beside you
+ * does: the map draws it there and the panel lists it "NE1 up" (it had fought unseen). */
+static void test_a_creature_a_level_up_beside_you_is_shown(void **state)
+{
+    (void)state;
+    ThGame f;
+    th_game_start(&f, th_path(g_dir, "ledge.db"), NULL);
+    const Player *p = game_player(f.game);
+    World *w = game_world(f.game);
+    Err err = {0};
+    th_clear_creatures(w, p->x - 40, p->x + 40, p->y, p->z - 20, p->z + 20);
+    if (world_set_block(w, p->x + 1, p->y, p->z - 1, (BlockId)blocks_find(game_blocks(f.game), "stone"), &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    th_put_entity(w, th_creature("wolf", "c_ledge_wolf", 7), p->x + 1, p->y + 1, p->z - 1);
+    if (world_flush(w, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    th_game_stop(&f);
+    launch("ledge.db", "--continue", 80, 24);
+    char *s = tmux_wait_for("Z: ", 30);
+    char *line = line_with(s, "wolf");
+    if (!strstr(line, "NE1 up"))
+        fail_msg("the wolf a level up is not listed as such:\n%s", s);
+    free(line);
+    free(s);
     tmux_quit_game();
 }
 
@@ -962,6 +1014,7 @@ int main(void)
         cmocka_unit_test_teardown(test_night_falls_once, tmux_teardown),
         cmocka_unit_test_teardown(test_a_torch_lights_the_night, tmux_teardown),
         cmocka_unit_test_teardown(test_esc_on_a_recipe_page_goes_back, tmux_teardown),
+        cmocka_unit_test_teardown(test_a_creature_a_level_up_beside_you_is_shown, tmux_teardown),
         cmocka_unit_test_teardown(test_a_stat_point_and_a_specialisation_are_spent_in_the_client, tmux_teardown),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -147,7 +147,12 @@ static void test_equip_moves_the_item_to_its_slot_and_changes_bonuses(void **sta
     (void)state;
     Fixture f;
     start(&f, "equip.db", 1);
+    /* A new warrior holds the class's sword from the start; the rest of the gear is in the pack. */
     EquipBonuses b = bonuses(&f);
+    assert_int_equal(b.attack, 7);
+    assert_string_equal(b.weapon, "iron_sword");
+    assert_string_equal(th_act(f.game, "unequip main_hand").text, "ok");
+    b = bonuses(&f);
     assert_int_equal(b.attack, 0);
     assert_null(b.weapon);
     ActionResult r = th_act(f.game, "equip iron_sword");
@@ -213,8 +218,8 @@ static void test_worn_gear_bonuses_count_in_play(void **state)
     assert_true(rules_check(&gr.ctx, needs)); /* a lock that needs 2 more opens with the ring */
     CharSheet sh;
     assert_int_equal(progress_sheet(g, &sh, &err), MA_OK);
-    assert_int_equal(sh.stats[2], strength); /* the base, and what is worn beside it */
-    assert_int_equal(sh.gear[2], 2);
+    assert_int_equal(sh.stats[2], strength - 1); /* the base, and what is worn beside it: */
+    assert_int_equal(sh.gear[2], 3);              /* the ring's 2 and the sword's 1 (in hand from the start) */
     cJSON_Delete(needs);
     /* The ring of vigor: +10 health at most while worn, said when it changes. */
     give(&f, "ring_of_vigor", 1);
@@ -250,8 +255,7 @@ static void test_unequip_returns_to_the_pack_and_refuses_when_full(void **state)
 {
     (void)state;
     Fixture f;
-    start(&f, "unequip.db", 1);
-    assert_string_equal(th_act(f.game, "equip iron_sword").text, "ok");
+    start(&f, "unequip.db", 1); /* the warrior's sword is in hand from the start */
     ActionResult r = th_act(f.game, "unequip main_hand");
     assert_string_equal(r.text, "ok");
     InventoryRow rows[2];
@@ -286,8 +290,7 @@ static void test_equipping_swaps_out_what_was_worn(void **state)
     assert_int_equal(rows_of(&f, "dagger", rows, 4), 1);
     int dagger_slot = rows[0].slot_position;
     rows_clear(rows, 1);
-    assert_string_equal(th_act(f.game, "equip iron_sword").text, "ok");
-    ActionResult r = th_act(f.game, "equip dagger");
+    ActionResult r = th_act(f.game, "equip dagger"); /* the sword, in hand from the start, goes back */
     assert_string_equal(r.text, "ok");
     assert_true(has_event(&r, "The iron sword goes back into your pack."));
     assert_int_equal(rows_of(&f, "dagger", rows, 4), 1);
@@ -332,7 +335,6 @@ static void test_equipping_what_cannot_be_worn_is_refused_with_a_reason(void **s
     assert_string_equal(r.text, "cannot equip the bread: a food is not worn or wielded");
     assert_string_equal(th_act(f.game, "equip torch").text, "cannot equip the torch: a block is not worn or wielded");
     assert_string_equal(th_act(f.game, "equip unicorn_horn").text, "you have no unicorn horn");
-    assert_string_equal(th_act(f.game, "equip iron_sword").text, "ok");
     assert_string_equal(th_act(f.game, "equip iron_sword").text, "the iron sword is already equipped");
     /* Nothing moved: bread still in the pack. */
     InventoryRow rows[2];
@@ -349,6 +351,7 @@ static void test_stacks_split_at_the_items_maximum(void **state)
     (void)state;
     Fixture f;
     start(&f, "stacks.db", 1);
+    assert_string_equal(th_act(f.game, "unequip main_hand").text, "ok"); /* the sword back in slot a */
     InventoryRow rows[8];
     give(&f, "bread", 20); /* 4 + 20, bread stacks to 16 */
     assert_int_equal(rows_of(&f, "bread", rows, 8), 2);
@@ -781,8 +784,7 @@ static void test_death_drops_everything_where_one_fell(void **state)
 {
     (void)state;
     Fixture f;
-    start(&f, "death.db", 1);
-    assert_string_equal(th_act(f.game, "equip iron_sword").text, "ok");
+    start(&f, "death.db", 1); /* the sword is in hand: equipment drops too */
     const Player *p = game_player(f.game);
     Err err = {0};
     assert_int_equal(inventory_drop_all_at(f.game, p->x, p->y, p->z, &err), MA_OK);
@@ -816,11 +818,11 @@ static void test_script_words_and_verify(void **state)
     assert_int_equal(save_open(db, 0, &s, &err), MA_OK);
     assert_int_equal(world_create(s, "flatland", 7, "flat", &id, &err), MA_OK);
     save_close(s);
-    const char *script = "equip iron_sword\nequip bread\ndrop torch 2\ntake\nuse bread\nunequip main_hand\n"
+    const char *script = "unequip main_hand\nequip iron_sword\nequip bread\ndrop torch 2\ntake\nuse bread\nunequip main_hand\n"
                          "repair iron_sword\nequip stone_pickaxe\n";
     r = th_run(script, "--save", db, "play", "--script", "-", "--world", "flatland", NULL);
     assert_int_equal(r.status, 0);
-    assert_non_null(strstr(r.out, "ok\ncannot equip the bread: a food is not worn or wielded\nok\nok\n"
+    assert_non_null(strstr(r.out, "ok\nok\ncannot equip the bread: a food is not worn or wielded\nok\nok\n"
                                   "you are not hurt (120/120 health)\nok\n"
                                   "the iron sword is not damaged (250/250)\nok\n"));
     assert_non_null(strstr(r.out, "torch x8"));
@@ -1129,6 +1131,8 @@ static void test_items_keep_their_letters_when_the_pack_changes(void **state)
     assert_int_equal(letter_of(&f, "planks"), 'c');
     assert_int_equal(letter_of(&f, "torch"), 'd');
     assert_int_equal(letter_of(&f, "bread"), 'e');
+    assert_true(th_act(f.game, "unequip main_hand").ok);
+    assert_int_equal(letter_of(&f, "iron_sword"), 'a');
     assert_true(th_act(f.game, "equip iron_sword").ok);
     assert_int_equal(letter_of(&f, "iron_sword"), 'a');
     Err err = {0};

@@ -62,10 +62,13 @@ int screen_craft_run(Game *g, char *recipe_out, size_t size, int *count_out)
         items_count_words(inventory_items(g), v[i].result, v[i].result_count, result, sizeof result);
         snprintf(items[i].text, sizeof items[i].text, "%-18s -> %s%s", name, result,
                  v[i].blocked[0] ? "" : "  (can make)");
+        char station[72];
+        text_words(v[i].station, station, sizeof station); /* "alchemy table", not "alchemy_table" */
         snprintf(items[i].detail, sizeof items[i].detail, "%.0f%%%s%s", v[i].chance * 100, v[i].station[0] ? " at " : "",
-                 v[i].station);
+                 station);
     }
-    ListSpec spec = {.title = "Crafting: recipes you know (letter picks, / filters)", .items = items, .n = n,
+    ListSpec spec = {.title = "Crafting: the recipes you know (carrying new materials teaches more: coal, torches)",
+                     .items = items, .n = n,
                      .lettered = 1, .selectable = 1, .help_ctx = KCTX_LIST};
     int result = 0;
     for (;;) {

@@ -132,7 +132,7 @@ void screen_inventory_run(Game *g)
         ADD("\nQuantity: %d (stacks to %d)\n", r->quantity, d->stack);
         slot_words(inventory_slot_label(r->slot_position), slot, sizeof slot);
         if (inventory_is_equipment_slot(r->slot_position))
-            ADD("Worn: %s\n", slot);
+            ADD("Worn: %s (press r on the map to take it off)\n", slot);
         else if (r->slot_position >= 0)
             ADD("In the backpack%s\n", d->slot != ITEM_SLOT_NONE ? " (press e on the map to equip it)" : "");
         else

@@ -116,6 +116,23 @@ static void draw_map(MainUi *u, const Layout *L)
                 panel_note_entity(&u->panel, u->g, &u->seen, p->x + dx, p->y + u->view_dy - c->depth, p->z + dz);
         }
     }
+    /* A creature or villager a level up beside you (on a ledge, a step up) strikes and is struck
+     * as one at your level: drawn, underlined, on the cell it stands over, and listed "up" (it had
+     * fought unseen, shown only by `]`). */
+    for (int dz = -1; !u->section && u->view_dy == 0 && dz <= 1; dz++)
+        for (int dx = -1; dx <= 1; dx++) {
+            CreatureRef ref;
+            if ((!dx && !dz) || cx + dx < 0 || cx + dx >= w || cy + dz < 0 || cy + dz >= h ||
+                creature_at(u->g, p->x + dx, p->y + 1, p->z + dz, 0, &ref, NULL) != 1 || ref.y != p->y + 1)
+                continue;
+            int before = u->seen.n;
+            panel_note_entity(&u->panel, u->g, &u->seen, ref.x, ref.y, ref.z);
+            if (u->seen.n == before)
+                continue;
+            const Seen *s = &u->seen.v[before];
+            attr_t a = s->kind == SEEN_CREATURE ? term_map_attr(s->color256, s->color8, 0, night) : term_role(ROLE_INFO);
+            term_glyph(cy + dz, cx + dx, s->glyph[0] ? s->glyph : NULL, s->ascii ? s->ascii : '?', a | A_UNDERLINE);
+        }
     panel_sort_seen(&u->seen);
     term_glyph(cy, cx, "@", '@', u->view_dy == 0 ? term_role(ROLE_PLAYER) : term_role(ROLE_DIM));
     if (u->mode == MODE_LOOK && !u->section) {

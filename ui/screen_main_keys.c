@@ -100,7 +100,12 @@ static void map_key_cast(MainUi *u)
                      .help_ctx = KCTX_LIST};
     int pick = list_run(&spec);
     free(items);
-    if (pick >= 0) {
+    if (pick >= 0 && creatures_spell_at(book, pick)->effect == SPELL_HEAL) {
+        /* On oneself: cast at once (it had asked "Cast in which direction?"). */
+        Action a = {.kind = ACT_CAST, .dir = DIR_NONE};
+        snprintf(a.arg, sizeof a.arg, "%s", creatures_spell_at(book, pick)->name);
+        screen_main_act(u, &a, NULL);
+    } else if (pick >= 0) {
         snprintf(u->spell, sizeof u->spell, "%s", creatures_spell_at(book, pick)->name);
         u->mode = MODE_DIR;
         u->pending = KC_CAST;

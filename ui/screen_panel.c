@@ -13,6 +13,7 @@
 #include "game/calendar.h"
 #include "game/creatures.h"
 #include "game/inventory.h"
+#include "game/items.h"
 #include "game/story.h"
 #include "term.h"
 #include "world/chunk.h"
@@ -253,7 +254,7 @@ void panel_seen_words(const Seen *s, char *buf, size_t size)
     if (s->dist == 0) /* the same column: a level above or below says which */
         snprintf(where, sizeof where, "%s", s->dy < 0 ? "below" : s->dy > 0 ? "above" : "here");
     else
-        snprintf(where, sizeof where, "to the %s, %d away", compass_words(c), s->dist);
+        snprintf(where, sizeof where, "to the %s, %d away%s", compass_words(c), s->dist, s->dy > 0 ? ", a level up" : "");
     if (s->kind == SEEN_CREATURE)
         snprintf(buf, size, "%s %s, %d/%d health, %s", s->name, where, s->hp, s->max_hp,
                  s->hostile ? "hostile" : s->neutral ? "neutral (fights back)" : "harmless");
@@ -490,8 +491,9 @@ static void seen_line(Panel *pn, const Seen *s, int w, int prio)
     char where[16], right[40], left[80], line[160];
     if (s->dist == 0) /* the same column: a level above or below says which */
         snprintf(where, sizeof where, "%s", s->dy < 0 ? "below" : s->dy > 0 ? "above" : "here");
-    else
-        snprintf(where, sizeof where, "%s%s%d", panel_compass(s->dx, s->dz), w >= PANEL_W_WIDE ? " " : "", s->dist);
+    else /* a level up beside you (screen_main draws it underlined): "NE1 up" */
+        snprintf(where, sizeof where, "%s%s%d%s", panel_compass(s->dx, s->dz), w >= PANEL_W_WIDE ? " " : "", s->dist,
+                 s->dy > 0 ? " up" : "");
     attr_t a = A_NORMAL;
     const char *g = term_utf8() && s->glyph[0] ? s->glyph : (char[2]){s->ascii ? s->ascii : '?', 0};
     if (s->kind == SEEN_CREATURE) {
@@ -661,7 +663,16 @@ void panel_draw(PanelState *ps, Game *g, const SeenList *seen, int x, int w, int
     }
     add(&pn, 4, A_NORMAL, "Ground: %s", game_block_label(g, world_get_block(world, p->x, p->y - 1, p->z), b, sizeof b));
     add(&pn, 6, A_NORMAL, "Biome:  %s", ps->biome);
-    add(&pn, 2, A_NORMAL, "Hand:   %s", p->hand[0] ? p->hand : "(nothing)");
+    /* What is wielded (the main hand) and the block that P places (chosen with B). */
+    EquipBonuses worn;
+    Err werr = {0};
+    char wield[64], block[64];
+    if (inventory_bonuses(g, &worn, &werr) != MA_OK || !worn.weapon)
+        snprintf(wield, sizeof wield, "bare hands");
+    else
+        items_label(worn.weapon, wield, sizeof wield);
+    add(&pn, 2, A_NORMAL, "Wield:  %s", wield);
+    add(&pn, 2, A_NORMAL, "Block:  %s", p->hand[0] ? items_label(p->hand, block, sizeof block) : "none (B)");
 
     if (ps->story_stale) {
         char was[sizeof ps->story];

@@ -67,8 +67,10 @@ static const Seen *travel_newcomer(TravelSeen *ts, const SeenList *seen)
             continue;
         int at = ts->n < TRAVEL_SEEN_MAX ? ts->n++ : ts->next++ % TRAVEL_SEEN_MAX;
         snprintf(ts->key[at], sizeof ts->key[0], "%s", key);
+        /* A deer or a boar that only fights back is no reason to stop (travel stopped every few
+         * steps in the wilds); a hostile one, or one angered, is. */
         int ignore = (s->kind == SEEN_VILLAGER && (s->met || near_a_stop(ts, s->x, s->z))) ||
-                     (s->kind == SEEN_CREATURE && !s->hostile && !s->neutral);
+                     (s->kind == SEEN_CREATURE && !s->hostile);
         if (!first && !ignore)
             first = s;
     }
@@ -180,6 +182,8 @@ void screen_main_travel_place(MainUi *u, const char *kind)
     const int leg = GAME_WALK_MAX - 10; /* a cell on the way, within one travel */
     TravelTo to = {.explore = 0, .x = p->x + (far > leg ? dx * leg / far : dx),
                    .z = p->z + (far > leg ? dz * leg / far : dz)};
+    if (danger_in_view(u)) /* before "You set off", which it had followed at once */
+        return;
     log_add(&u->log, SEV_INFO, (long)game_clock(u->g), "You set off for %s (%s %d).", st.name, panel_compass(dx, dz),
             far);
     travel(u, &to);

@@ -148,9 +148,11 @@ int action_parse(const char *text, Action *out, Err *err)
         if (n != 2 || (out->dir = dir_parse(w[1])) == DIR_NONE || out->dir >= DIR_UP)
             return err_set(err, MA_ERR_INVALID, "%s takes one direction: n ne e se s sw w nw", w[0]);
         break;
-    case ACT_CAST:
-        if (n != 3 || (out->dir = dir_parse(w[2])) == DIR_NONE || out->dir >= DIR_UP)
-            return err_set(err, MA_ERR_INVALID, "cast takes a spell and a direction: cast firebolt n");
+    case ACT_CAST: /* "cast heal" takes no direction: the spell refuses one it needs */
+        if (n == 2)
+            out->dir = DIR_NONE;
+        else if (n != 3 || (out->dir = dir_parse(w[2])) == DIR_NONE || out->dir >= DIR_UP)
+            return err_set(err, MA_ERR_INVALID, "cast takes a spell and a direction: cast firebolt n (cast heal)");
         snprintf(out->arg, sizeof out->arg, "%s", w[1]);
         break;
     case ACT_SAY: {

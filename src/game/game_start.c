@@ -129,6 +129,15 @@ static int create_character(Game *g, const char *name, const char *class_name, E
         int left = game_give_item(g, cls->gear[i].item, cls->gear[i].type, cls->gear[i].count, err);
         rc = left < 0 ? left : MA_OK;
     }
+    /* The class's first weapon is in hand from the start (a warrior does not fight bare-handed
+     * with a sword in the pack); the rest of the gear stays in the pack. */
+    for (int i = 0; rc == MA_OK && i < cls->n_gear; i++)
+        if (strcmp(cls->gear[i].type, "weapon") == 0) {
+            rc = inventory_equip_start(g, cls->gear[i].item, err);
+            if (rc == MA_OK)
+                rc = inventory_gear_settle(g, NULL, err);
+            break;
+        }
     /* The class's skills are the character's from the start: rows in character_skills, as the
      * skills screen, `verify`, sync and a character recovery read them. */
     const cJSON *sk;

@@ -50,7 +50,8 @@ static int bag_overflow(const Pack *p, int keep)
     return n;
 }
 
-static int equip_rows(Game *g, Pack *p, int src, const ItemDef *d, ActionResult *r, Err *err)
+/* quiet: the class's weapon put in hand as a character is made — no words, no time. */
+static int equip_rows(Game *g, Pack *p, int src, const ItemDef *d, ActionResult *r, int quiet, Err *err)
 {
     InventoryRow *s = &p->rows[src];
     char label[64], old_label[64];
@@ -103,7 +104,7 @@ static int equip_rows(Game *g, Pack *p, int src, const ItemDef *d, ActionResult 
         mark_unequipped(&p->rows[old], back);
         rc = inventory_update(g->save, &p->rows[old], err);
     }
-    if (rc != MA_OK)
+    if (rc != MA_OK || quiet)
         return rc;
     game_event(r, SEV_GOOD, "You %s the %s %s.", d->slot <= ITEM_SLOT_FEET || d->slot == ITEM_SLOT_RING ? "put on" : "take up",
                label, slot_phrase[d->slot]);
@@ -134,7 +135,24 @@ int inventory_equip(Game *g, const char *item, ActionResult *r, Err *err)
         game_refuse(r, "cannot equip the %s: %s %s is not worn or wielded", label,
                     d && strchr("aeiou", d->type[0]) ? "an" : "a", d ? d->type : "material");
     else
-        rc = equip_rows(g, &p, src, d, r, err);
+        rc = equip_rows(g, &p, src, d, r, 0, err);
+    inventory_pack_free(&p);
+    return rc;
+}
+
+int inventory_equip_start(Game *g, const char *item, Err *err)
+{
+    Pack p;
+    int rc = inventory_pack_load(g, g->p.character_id, &p, err);
+    if (rc != MA_OK)
+        return rc;
+    const ItemDef *d = items_find(g->items, item);
+    int src = inventory_find_row(&p, item, 0);
+    if (d && d->slot != ITEM_SLOT_NONE && src >= 0 && inventory_row_at(&p, inventory_slot_position_of(d->slot)) < 0) {
+        ActionResult scratch;
+        memset(&scratch, 0, sizeof scratch);
+        rc = equip_rows(g, &p, src, d, &scratch, 1, err);
+    }
     inventory_pack_free(&p);
     return rc;
 }
