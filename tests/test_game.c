@@ -867,6 +867,39 @@ static void test_walls_go_two_high_and_a_door_or_torch_is_dug_back(void **state)
     th_game_stop(&f);
 }
 
+/* The tool that digs wears: stone dug with the warrior's stone pickaxe takes one point off it
+ * (it had stayed whole however much it dug), and the right tool is what makes it quick. */
+static void test_a_pickaxe_wears_as_it_digs(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "wear.db", 1);
+    const Player *p = game_player(f.game);
+    World *w = game_world(f.game);
+    Err err = {0};
+    const char *sql = "SELECT json_extract(item_data, '$.durability') FROM inventory "
+                      "WHERE item_name = 'stone_pickaxe'";
+    char *before = th_sql_text(th_path(dir, "wear.db"), sql);
+    assert_string_equal(before, "132"); /* a new tool: its full measure (data/items.json) */
+    free(before);
+    for (int i = 1; i <= 3; i++)
+        assert_int_equal(world_set_block(w, p->x + i, p->y, p->z, (BlockId)block_id(&f, "stone"), &err), MA_OK);
+    ActionResult r = th_act(f.game, "dig e");
+    assert_string_equal(r.text, "ok");
+    assert_int_equal(r.turns, 1); /* 1.5 s of stone, a third with a pickaxe */
+    char *after = th_sql_text(th_path(dir, "wear.db"), sql);
+    int now = atoi(after);
+    free(after);
+    assert_int_equal(now, 132 - 1);
+    /* Two more blocks, two more points. */
+    assert_string_equal(th_act(f.game, "move e").text, "ok");
+    assert_string_equal(th_act(f.game, "dig e").text, "ok");
+    char *later = th_sql_text(th_path(dir, "wear.db"), sql);
+    assert_int_equal(atoi(later), now - 1);
+    free(later);
+    th_game_stop(&f);
+}
+
 /* The lantern and the reinforced door, which recipes make, are blocks: they are set down, a door
  * is walked through, and both stay in the save, whose chunk (holding blocks the chunk model was
  * not trained on) is stored in the palette form. */
@@ -1188,6 +1221,7 @@ int main(void)
         cmocka_unit_test(test_fall_hurts_beyond_three_blocks),
         cmocka_unit_test(test_dig_gives_the_drop_and_place_uses_it),
         cmocka_unit_test(test_walls_go_two_high_and_a_door_or_torch_is_dug_back),
+        cmocka_unit_test(test_a_pickaxe_wears_as_it_digs),
         cmocka_unit_test(test_a_lantern_and_a_reinforced_door_are_set_down_and_kept),
         cmocka_unit_test(test_script_runs_and_reports_each_action),
         cmocka_unit_test(test_kill_9_mid_play_keeps_what_was_reported),

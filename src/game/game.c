@@ -176,23 +176,31 @@ int game_item_count(Game *g, const char *item, Err *err)
 }
 
 /* Whether the player carries a tool of this kind ("pickaxe" matches "stone_pickaxe"). */
-int game_has_tool(Game *g, const char *tool, Err *err)
+int game_find_tool(Game *g, const char *tool, char *name, size_t size, Err *err)
 {
     /* A tool of that kind in items.json, else (an item the file does not
-     * name) the old rule: the name ends in the kind. */
+     * name) the old rule: the name ends in the kind. The one in hand first. */
     InventoryRow *rows = NULL;
-    int n = 0, found = 0;
+    int n = 0, found = -1;
+    if (name && size)
+        name[0] = '\0';
     if (!tool[0] || inventory_list(g->save, g->p.character_id, &rows, &n, err) != MA_OK)
         return 0;
     size_t tl = strlen(tool);
-    for (int i = 0; i < n && !found; i++) {
+    for (int i = 0; i < n; i++) {
         const ItemDef *d = items_find(g->items, rows[i].item_name);
         size_t il = strlen(rows[i].item_name);
-        found = d ? strcmp(d->tool_kind, tool) == 0 : il >= tl && strcmp(rows[i].item_name + il - tl, tool) == 0;
+        int is = d ? strcmp(d->tool_kind, tool) == 0 : il >= tl && strcmp(rows[i].item_name + il - tl, tool) == 0;
+        if (is && (found < 0 || rows[i].slot_position == INV_SLOT_MAIN_HAND))
+            found = i;
     }
+    if (found >= 0 && name && size)
+        snprintf(name, size, "%s", rows[found].item_name);
     inventory_list_free(rows, n);
-    return found;
+    return found >= 0;
 }
+
+int game_has_tool(Game *g, const char *tool, Err *err) { return game_find_tool(g, tool, NULL, 0, err); }
 
 int game_take_item(Game *g, const char *item, int count, Err *err)
 {

@@ -66,6 +66,9 @@ int game_take_item(Game *g, const char *item, int count, Err *err);
 int game_item_count(Game *g, const char *item, Err *err);
 /* Whether the player carries a tool of this kind ("pickaxe" matches "stone_pickaxe"). */
 int game_has_tool(Game *g, const char *tool, Err *err);
+/* The same, with the item's name into name (the one in the main hand when it is one): 1, or 0
+ * and "". */
+int game_find_tool(Game *g, const char *tool, char *name, size_t size, Err *err);
 /* Damage from a cause; at 0 health the player dies and wakes at the spawn
  * (game_apply then counts the death and leaves the pack where it happened). */
 void game_hurt(Game *g, int amount, const char *cause, ActionResult *r);

@@ -283,8 +283,9 @@ int game_do_dig(Game *g, Dir d, ActionResult *r, Err *err)
     /* Time: hardness in seconds by hand; the right tool is three times faster,
      * the wrong one (or none) half as fast again. A turn is about a second of work. */
     double secs = def->hardness;
+    char tool[64] = "";
     if (def->tool[0])
-        secs = game_has_tool(g, def->tool, err) ? secs / 3.0 : secs * 1.5;
+        secs = game_find_tool(g, def->tool, tool, sizeof tool, err) ? secs / 3.0 : secs * 1.5;
     secs /= progress_mining_speed(g);
     int turns = (int)ceil(secs);
     if (turns < 1)
@@ -316,6 +317,10 @@ int game_do_dig(Game *g, Dir d, ActionResult *r, Err *err)
     } else {
         game_event(r, SEV_INFO, "You clear away the %s.", name);
     }
+    /* The tool that did the work wears by one (a pickaxe had stayed at 60/60 however much it dug);
+     * worn out, it breaks and says so. */
+    if (tool[0] && (rc = inventory_wear(g, tool, 1, r, err)) != MA_OK)
+        return rc;
     /* Stone and ore (pickaxe work) train mining, harder blocks more. */
     if (strcmp(def->tool, "pickaxe") == 0 &&
         (rc = progress_skill_use(g, "mining", (int)ceil(def->hardness), r, err)) != MA_OK)
