@@ -972,6 +972,24 @@ static void test_a_creature_a_level_up_beside_you_is_shown(void **state)
     tmux_quit_game();
 }
 
+/* At 60 columns a long list's key line puts where you are in the list first and ends in an
+ * ellipsis where it is cut (the chronicle's had ended "[1-"). */
+static void test_a_long_list_says_where_you_are_on_a_narrow_screen(void **state)
+{
+    (void)state;
+    make_save("narrow.db", 0);
+    launch("narrow.db", "--continue", 60, 20);
+    free(tmux_wait_for("Z: ", 30));
+    tmux_keys("?");
+    char *s = tmux_wait_for("type to search", 10);
+    const char *at = strstr(s, " [1-");
+    if (!at || !strstr(at, " of ") || !strstr(at, "]  type to search") || !strstr(at, "\xe2\x80\xa6"))
+        fail_msg("the help's key line does not begin with where you are:\n%s", s);
+    free(s);
+    tmux_keys("Escape");
+    tmux_quit_game();
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -1015,6 +1033,7 @@ int main(void)
         cmocka_unit_test_teardown(test_a_torch_lights_the_night, tmux_teardown),
         cmocka_unit_test_teardown(test_esc_on_a_recipe_page_goes_back, tmux_teardown),
         cmocka_unit_test_teardown(test_a_creature_a_level_up_beside_you_is_shown, tmux_teardown),
+        cmocka_unit_test_teardown(test_a_long_list_says_where_you_are_on_a_narrow_screen, tmux_teardown),
         cmocka_unit_test_teardown(test_a_stat_point_and_a_specialisation_are_spent_in_the_client, tmux_teardown),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -61,6 +61,13 @@ static void test_read_a_passage_and_take_a_choice_by_its_letter(void **state)
     static const char *const next[] = {"It is a coal from the first forge", "[Intelligence 12] Study the cage and the ashes",
                                        "You gain 10 experience.", NULL};
     free(tmux_wait_all(next, 10));
+    /* At 60 columns the key line is whole in short words (it had ended "Esc back t"). */
+    tmux_resize(60, 20);
+    s = tmux_wait_for("Tab next  J journal  Esc leave  ?", 10);
+    assert_null(strstr(s, "a-a choose"));
+    free(s);
+    tmux_resize(120, 40);
+    free(tmux_wait_for("Tab next story   J journal", 10));
     /* Esc: back to the map; the story waits. */
     tmux_keys("Escape");
     s = tmux_wait_for("Z:", 10);

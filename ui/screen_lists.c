@@ -109,10 +109,13 @@ static void list_draw(ListState *st)
     if (term_too_small())
         return;
     const ListSpec *sp = st->spec;
-    attrset(term_role(ROLE_TITLE));
-    term_put(0, 1, COLS - 2, sp->title);
-    attrset(A_NORMAL);
     char line[640];
+    /* A title or a hint wider than the screen ends in an ellipsis ("the path you too" had been
+     * cut at 60 columns). */
+    attrset(term_role(ROLE_TITLE));
+    term_clip(sp->title, COLS - 2, line, sizeof line);
+    term_put(0, 1, COLS - 2, line);
+    attrset(A_NORMAL);
     if (st->filter[0] || st->typing || !sp->lettered) {
         /* The filter keeps lines (a quest's objectives and the headings are lines of their own). */
         snprintf(line, sizeof line, "Filter: %s%s   (%d of %d line%s)", st->filter,
@@ -188,9 +191,18 @@ static void list_draw(ListState *st)
                : sp->selectable ? "type to filter  Up/Down  Enter choose  ? help  Esc back"
                                 : "type to filter  PgUp/PgDn scroll  ? help  Esc back";
     if (st->top > 0 || st->last < st->n_shown - 1) {
-        snprintf(line, sizeof line, "%s   [%d-%d of %d]", hint, st->top + 1, st->last + 1, st->n_shown);
+        /* The place in the list is never the part cut: it goes first when the hint is long. */
+        char where[48];
+        snprintf(where, sizeof where, "[%d-%d of %d]", st->top + 1, st->last + 1, st->n_shown);
+        if (term_text_cols(hint) + 3 + (int)strlen(where) <= COLS - 2)
+            snprintf(line, sizeof line, "%s   %s", hint, where);
+        else
+            snprintf(line, sizeof line, "%s  %s", where, hint);
         hint = line;
     }
+    char fitted[640];
+    term_clip(hint, COLS - 2, fitted, sizeof fitted);
+    hint = fitted;
     if (st->notice[0]) {
         attrset(term_role(ROLE_WARN));
         term_put(LINES - 1, 1, COLS - 2, st->notice);

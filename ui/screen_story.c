@@ -191,15 +191,29 @@ static void pane_draw(const StoryView *v, int n_stories, char outcome[][OUTCOME_
     const char *place = "";
     for (int i = 0; i < v->n_choices && !place[0]; i++)
         place = v->choices[i].place;
-    if (!ended && place[0])
-        snprintf(line, sizeof line, "a-%c choose  t go to %s%s  Tab next story  J journal  Esc leave  ? keys",
-                 'a' + v->n_choices - 1, quest_place_is_name(place) ? "" : "the ",
-                 place); /* fits 80 columns with the longest kind, and a village's name */
-    else if (!ended && v->n_choices > 0)
-        snprintf(line, sizeof line, "a-%c choose   PgDn/PgUp scroll   Tab next story   J journal   Esc leave   ? keys",
-                 'a' + v->n_choices - 1);
+    /* "a choose" for one choice ("a-a" had been shown); under 80 columns the short words, so that
+     * the line is whole at 60 ("Esc back t" had been cut). */
+    char pick[16];
+    if (v->n_choices == 1)
+        snprintf(pick, sizeof pick, "a choose");
     else
-        snprintf(line, sizeof line, "PgDn/PgUp scroll   Tab next story   J journal   Esc back to the map   ? keys");
+        snprintf(pick, sizeof pick, "a-%c choose", 'a' + (v->n_choices > 26 ? 25 : v->n_choices - 1));
+    int narrow = COLS < 80;
+    if (!ended && place[0] && !narrow)
+        snprintf(line, sizeof line, "%s  t go to %s%s  Tab next story  J journal  Esc leave  ? keys", pick,
+                 quest_place_is_name(place) ? "" : "the ",
+                 place); /* fits 80 columns with the longest kind, and a village's name */
+    else if (!ended && place[0])
+        snprintf(line, sizeof line, "%s  t go there  Tab next  J journal  Esc leave  ?", pick);
+    else if (!ended && v->n_choices > 0)
+        snprintf(line, sizeof line,
+                 narrow ? "%s  PgDn/PgUp  Tab next  J journal  Esc leave  ?"
+                        : "%s   PgDn/PgUp scroll   Tab next story   J journal   Esc leave   ? keys",
+                 pick);
+    else
+        snprintf(line, sizeof line, "%s",
+                 narrow ? "PgDn/PgUp scroll  Tab next  J journal  Esc back  ? keys"
+                        : "PgDn/PgUp scroll   Tab next story   J journal   Esc back to the map   ? keys");
     term_put(LINES - 1, 1, COLS - 2, line);
     attrset(A_NORMAL);
     refresh();
