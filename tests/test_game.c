@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "game/calendar.h"
 #include "game/game.h"
 #include "game/game_internal.h"
 #include "game/progress.h"
@@ -763,6 +764,19 @@ static void test_a_long_event_is_cut_at_a_word_with_an_ellipsis(void **state)
     assert_int_equal((n - 3) % 2, 0);
 }
 
+/* Time left in game time, as the quest screens say it (they had said "720 turns left"). */
+static void test_a_span_of_turns_is_said_in_game_time(void **state)
+{
+    (void)state;
+    char b[48];
+    assert_string_equal(calendar_span(720, b, sizeof b), "1 day");
+    assert_string_equal(calendar_span(2 * 720 + 120, b, sizeof b), "2 days 4 hours");
+    assert_string_equal(calendar_span(30, b, sizeof b), "1 hour");
+    assert_string_equal(calendar_span(20, b, sizeof b), "40 minutes");
+    assert_string_equal(calendar_span(0, b, sizeof b), "0 minutes");
+    assert_string_equal(calendar_span(-5, b, sizeof b), "0 minutes");
+}
+
 static void test_dig_gives_the_drop_and_place_uses_it(void **state)
 {
     (void)state;
@@ -1219,6 +1233,7 @@ int main(void)
         cmocka_unit_test(test_travel_stops_for_danger_and_when_attacked),
         cmocka_unit_test(test_rest_until_full),
         cmocka_unit_test(test_fall_hurts_beyond_three_blocks),
+        cmocka_unit_test(test_a_span_of_turns_is_said_in_game_time),
         cmocka_unit_test(test_dig_gives_the_drop_and_place_uses_it),
         cmocka_unit_test(test_walls_go_two_high_and_a_door_or_torch_is_dug_back),
         cmocka_unit_test(test_a_pickaxe_wears_as_it_digs),

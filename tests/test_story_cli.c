@@ -135,6 +135,8 @@ static void test_the_main_storyline_reaches_each_ending_by_different_choices(voi
             /* At the ruins the homecoming was refused (the extra "choose 1"), with the way home. */
             assert_non_null(strstr(r.out, "locked: needs Wolfwick within 24 blocks (E 292)"));
             assert_non_null(strstr(r.out, "\"place\":\"Wolfwick\""));
+            /* The torch lit at home, in words: "becomes a torch" (it had said "becomes torch"). */
+            assert_non_null(strstr(r.out, ") becomes a torch."));
         }
         cJSON_Delete(st);
         th_run_free(&r);

@@ -77,8 +77,11 @@ static void test_read_a_passage_and_take_a_choice_by_its_letter(void **state)
     static const char *const journal[] = {"Journal", "a) * The Cold Hearth — 1 choice so far", NULL};
     free(tmux_wait_all(journal, 10));
     tmux_keys("a");
-    static const char *const path[] = {"the path you took (1 choice)", "1. Kneel beside ", "leaves home, 10 experience", NULL};
-    free(tmux_wait_all(path, 10));
+    static const char *const path[] = {"the path you took (1 choice)", "1. Kneel beside ", "leaves home, 10 experience",
+                                       "-> now: \"It is a coal", NULL};
+    s = tmux_wait_all(path, 10);
+    assert_null(strstr(s, "\"\"It is")); /* the passage's own quote mark, not doubled */
+    free(s);
     tmux_keys("Escape");
     tmux_keys("Escape");
     s = tmux_wait_for("Z:", 10);

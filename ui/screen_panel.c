@@ -723,8 +723,10 @@ void panel_draw(PanelState *ps, Game *g, const SeenList *seen, int x, int w, int
         }
         if (wide || done)
             add(&pn, done ? 3 : 5, term_role(ROLE_DIM), " from %s", q->giver_name);
-        if (q->turns_left >= 0)
-            add(&pn, 4, term_role(ROLE_WARN), " %lld turns left", (long long)q->turns_left);
+        if (q->turns_left >= 0) {
+            char span[48];
+            add(&pn, 4, term_role(ROLE_WARN), " %s left", calendar_span(q->turns_left, span, sizeof span));
+        }
     }
 
     blank(&pn);

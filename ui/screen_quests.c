@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "game/creatures.h"
+#include "game/calendar.h"
 #include "game/quest.h"
 #include "save/characters.h"
 #include "screen_panel.h"
@@ -87,9 +88,11 @@ static int quest_page(Game *g, const QuestView *q, MsgLog *log, int active, char
     }
     snprintf(items[k++].text, sizeof items[0].text, "Status: %s%s", q->status,
              strcmp(q->status, "expired") == 0 ? " (time ran out)" : "");
-    if (q->turns_left >= 0)
-        snprintf(items[k++].text, sizeof items[0].text, "Time left: %lld turns (%lld hours of game time)",
-                 (long long)q->turns_left, (long long)(q->turns_left * 2 / 60));
+    if (q->turns_left >= 0) {
+        char span[48];
+        snprintf(items[k++].text, sizeof items[0].text, "Time left: %s of game time (%lld turns)",
+                 calendar_span(q->turns_left, span, sizeof span), (long long)q->turns_left);
+    }
     for (int j = 0; j < q->n_objectives; j++) {
         const QuestObjectiveView *o = &q->objectives[j];
         snprintf(items[k].text, sizeof items[0].text, "  %s %d/%d", o->text, o->count, o->target);
@@ -193,8 +196,10 @@ int screen_quests_run(Game *g, MsgLog *log, char *tracked, size_t tracked_size, 
         quest_of[k++] = i;
         snprintf(it->text, sizeof it->text, "%s%s — from %s", q[i].title, is_tracked ? " (tracked)" : "",
                  q[i].giver_name[0] ? q[i].giver_name : "a villager");
-        if (q[i].turns_left >= 0)
-            snprintf(it->detail, sizeof it->detail, "%lld turns left", (long long)q[i].turns_left);
+        if (q[i].turns_left >= 0) {
+            char span[48];
+            snprintf(it->detail, sizeof it->detail, "%s left", calendar_span(q[i].turns_left, span, sizeof span));
+        }
         for (int j = 0; j < q[i].n_objectives; j++) {
             const QuestObjectiveView *o = &q[i].objectives[j];
             it = &items[k];

@@ -381,10 +381,16 @@ static void history_run(Game *g, const StoryView *v)
     {
         char start[80];
         snprintf(start, sizeof start, "%s", v->text);
+        size_t len = strlen(start);
+        while (len > 0 && ((unsigned char)v->text[len] & 0xC0) == 0x80) /* not in a character's middle */
+            start[--len] = '\0';
         for (char *c = start; *c; c++)
             if (*c == '\n')
                 *c = ' ';
-        snprintf(items[k++].text, sizeof items[0].text, "-> now: \"%s...\" (s on the map reads on)", start);
+        /* A passage that opens with speech has its own quote mark (it had shown ""It is...). */
+        snprintf(items[k++].text, sizeof items[0].text, start[0] == '"' ? "-> now: %s...\" (s on the map reads on)"
+                                                                          : "-> now: \"%s...\" (s on the map reads on)",
+                 start);
     }
     else if (strcmp(v->status, "finished") == 0)
         snprintf(items[k++].text, sizeof items[0].text, "-> the end: %s", v->ending);

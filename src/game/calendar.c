@@ -57,3 +57,19 @@ int64_t calendar_turn_of_iso(const char *iso)
         return -1;
     return floor_div(ms - GAME_EPOCH_MS, TURN_MS);
 }
+
+char *calendar_span(int64_t turns, char *buf, size_t size)
+{
+    int64_t minutes = (turns < 0 ? 0 : turns) * 2;
+    int64_t days = minutes / 1440, hours = minutes % 1440 / 60, mins = minutes % 60;
+    if (days > 0 && hours > 0)
+        snprintf(buf, size, "%lld day%s %lld hour%s", (long long)days, days == 1 ? "" : "s", (long long)hours,
+                 hours == 1 ? "" : "s");
+    else if (days > 0)
+        snprintf(buf, size, "%lld day%s", (long long)days, days == 1 ? "" : "s");
+    else if (hours > 0)
+        snprintf(buf, size, "%lld hour%s", (long long)hours, hours == 1 ? "" : "s");
+    else
+        snprintf(buf, size, "%lld minute%s", (long long)mins, mins == 1 ? "" : "s");
+    return buf;
+}

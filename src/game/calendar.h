@@ -30,6 +30,9 @@ char *calendar_date(int64_t turn, char *buf, size_t size);
 /* The turn at which day `day` starts (00:00 of that day; day 0 starts before turn 0). */
 int64_t calendar_day_start(int64_t day);
 /* Game time as ISO-8601 text (see above), and back (-1 when not one). */
+/* A span of turns as game time in words: "2 days 4 hours", "14 hours", "40 minutes" (a turn is two
+ * minutes). For "... left" on the quest screens, which had said "720 turns". */
+char *calendar_span(int64_t turns, char *buf, size_t size);
 char *calendar_iso(int64_t turn, char *buf, size_t size);
 int64_t calendar_turn_of_iso(const char *iso);
 

@@ -427,9 +427,18 @@ static int e_set_block(void *ud, const RuleBlockChange *c, Err *err)
         game_block_label(g, l->from, was, sizeof was);
         game_block_label(g, l->to, now, sizeof now);
         int changed = b->n_blocks - first;
-        if (changed == 1)
-            game_event(b->r, SEV_INFO, "The world changes: the %s at (%d, %d, %d) becomes %s.", was, l->x, l->y, l->z,
-                       now);
+        /* "becomes a torch", "becomes snow", "is cleared away" (it had said "becomes torch"). */
+        const BlockDef *to_def = blocks_get(g->blocks, l->to);
+        const char *article = l->to == BLOCK_AIR                           ? ""
+                              : to_def->has_metadata || to_def->light || to_def->climbable
+                                  ? (strchr("aeiou", now[0]) ? "an " : "a ") /* a door, a torch, a ladder */
+                                  : "";
+        if (changed == 1 && l->to == BLOCK_AIR)
+            game_event(b->r, SEV_INFO, "The world changes: the %s at (%d, %d, %d) is cleared away.", was, l->x, l->y,
+                       l->z);
+        else if (changed == 1)
+            game_event(b->r, SEV_INFO, "The world changes: the %s at (%d, %d, %d) becomes %s%s.", was, l->x, l->y, l->z,
+                       article, now);
         else
             game_event(b->r, SEV_INFO, "The world changes: %d blocks of %s near (%d, %d, %d) become %s.", changed,
                        was, l->x, l->y, l->z, now);
