@@ -126,8 +126,10 @@ static int write_quest(AgentCtx *c, const AgentPlayer *p, const cJSON *open_titl
                    agent_sfield(need, "village", "the village"), NULL);
         giver = agent_sfield(need, "role", "farmer");
         asker = agent_sfield(need, "villager", NULL);
-        char otext[100];
-        snprintf(otext, sizeof otext, "%s brought", item);
+        char otext[100], plural_noun[64];
+        /* "Red flowers brought", as items.json names them ("Flower red brought" from the id). */
+        items_noun(c->a->items, agent_sfield(need, "item", "bread"), 2, plural_noun, sizeof plural_noun);
+        snprintf(otext, sizeof otext, "%s brought", plural_noun);
         otext[0] = (char)(otext[0] >= 'a' && otext[0] <= 'z' ? otext[0] - 32 : otext[0]);
         cJSON *o = objective("bring", "deliver", "item", agent_sfield(need, "item", "bread"),
                              (int)agent_nfield(need, "count", 1), otext);

@@ -377,6 +377,11 @@ int combat_cast(Game *g, const char *spell, Dir d, ActionResult *r, Err *err)
         game_refuse(r, "you cannot cast %s: it needs a %s", s->name, who);
         return MA_OK;
     }
+    if (s->effect == SPELL_HEAL && g->p.health >= g->p.max_health) {
+        /* Not hurt: the mana stays (it had cast for "0 health" and trained the skill). */
+        game_refuse(r, "you are not hurt (%d/%d health)", g->p.health, g->p.max_health);
+        return MA_OK;
+    }
     if (g->p.mana < s->mana) {
         game_refuse(r, "not enough mana for %s (%d of %d)", s->name, g->p.mana, s->mana);
         return MA_OK;

@@ -136,6 +136,9 @@ static int create_character(Game *g, const char *name, const char *class_name, E
             rc = inventory_equip_start(g, cls->gear[i].item, err);
             if (rc == MA_OK)
                 rc = inventory_gear_settle(g, NULL, err);
+            /* A new character starts whole: the staff's +10 mana full too (a mage began at 120/130). */
+            g->p.health = g->p.max_health;
+            g->p.mana = g->p.max_mana;
             break;
         }
     /* The class's skills are the character's from the start: rows in character_skills, as the

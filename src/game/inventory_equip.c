@@ -259,10 +259,19 @@ int inventory_gear_settle(Game *g, ActionResult *r, Err *err)
     p->mana = p->mana > p->max_mana ? p->max_mana : p->mana;
     p->gear_health = b.stat[0];
     p->gear_mana = b.stat[1];
-    if (r && dh)
-        game_event(r, SEV_INFO, "Health at most %d now (%+d from what you wear).", p->max_health, p->gear_health);
-    if (r && dm)
-        game_event(r, SEV_INFO, "Mana at most %d now (%+d from what you wear).", p->max_mana, p->gear_mana);
+    /* "(+10 from what you wear)", or nothing when what is worn adds none (it had said "+0"). */
+    char from[48] = "";
+    if (r && dh) {
+        if (p->gear_health)
+            snprintf(from, sizeof from, " (%+d from what you wear)", p->gear_health);
+        game_event(r, SEV_INFO, "Health at most %d now%s.", p->max_health, from);
+    }
+    if (r && dm) {
+        from[0] = '\0';
+        if (p->gear_mana)
+            snprintf(from, sizeof from, " (%+d from what you wear)", p->gear_mana);
+        game_event(r, SEV_INFO, "Mana at most %d now%s.", p->max_mana, from);
+    }
     return MA_OK;
 }
 
