@@ -329,6 +329,47 @@ static void test_rest_until_healed(void **state)
     tmux_quit_game();
 }
 
+/* A wolf shut in a ring of stone two high, 4 east: the map shows it (every open cell of the
+ * level), but it is no danger in view, and a rest goes on (a zombie behind a house's wall had
+ * refused every rest of a night). */
+static void test_rest_with_a_wolf_behind_a_wall(void **state)
+{
+    (void)state;
+    ThGame f;
+    th_game_start(&f, th_path(g_dir, "walled.db"), NULL);
+    const Player *p = game_player(f.game);
+    World *w = game_world(f.game);
+    Err err = {0};
+    th_clear_creatures(w, p->x - 48, p->x + 48, p->y, p->z - 32, p->z + 32);
+    BlockId stone = (BlockId)blocks_find(game_blocks(f.game), "stone");
+    for (int dx = -1; dx <= 1; dx++)
+        for (int dz = -1; dz <= 1; dz++)
+            for (int h = 0; h < 3 && (dx || dz); h++)
+                if (world_set_block(w, p->x + 4 + dx, p->y + h, p->z + dz, stone, &err) != MA_OK)
+                    fail_msg("%s", err.msg);
+    th_put_entity(w, th_creature("wolf", "c_walled_wolf", 7), p->x + 4, p->y, p->z);
+    if (world_flush(w, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    th_game_stop(&f);
+    sqlite3 *db = open_ro("walled.db");
+    assert_int_equal(sqlite3_exec(db,
+                                  "UPDATE characters SET stats = json_set(stats, '$.health', 100) "
+                                  "WHERE user_id IS NOT NULL AND user_id != 0",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    launch("walled.db", "--continue", 80, 24);
+    free(tmux_wait_for("Health: 100/120", 30));
+    tmux_keys("Z");
+    char *s = tmux_wait_for("Rested ", 30);
+    char *line = line_with(s, "Rested ");
+    if (strstr(s, "danger in view") || !strstr(line, "health and mana are full"))
+        fail_msg("resting with a wolf behind a wall: %s\n%s", line, s);
+    free(line);
+    free(s);
+    tmux_quit_game();
+}
+
 static void test_2_a_hostile_creature_far_off_does_not_stop_travel(void **state)
 {
     (void)state;
@@ -1034,6 +1075,7 @@ int main(void)
         cmocka_unit_test_teardown(test_esc_on_a_recipe_page_goes_back, tmux_teardown),
         cmocka_unit_test_teardown(test_a_creature_a_level_up_beside_you_is_shown, tmux_teardown),
         cmocka_unit_test_teardown(test_a_long_list_says_where_you_are_on_a_narrow_screen, tmux_teardown),
+        cmocka_unit_test_teardown(test_rest_with_a_wolf_behind_a_wall, tmux_teardown),
         cmocka_unit_test_teardown(test_a_stat_point_and_a_specialisation_are_spent_in_the_client, tmux_teardown),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -764,6 +764,35 @@ static void test_a_long_event_is_cut_at_a_word_with_an_ellipsis(void **state)
     assert_int_equal((n - 3) % 2, 0);
 }
 
+/* What a wall hides: a wall two high between the player and a cell hides it (a zombie behind a
+ * house's wall had kept a rest from starting all night); a wall one high, glass or leaves do not;
+ * a door in the wall hides as the wall does. */
+static void test_a_wall_two_high_hides_what_is_behind_it(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "sight.db", 1);
+    const Player *p = game_player(f.game);
+    int32_t x = p->x, y = p->y, z = p->z;
+    World *w = game_world(f.game);
+    Err err = {0};
+    BlockId stone = (BlockId)block_id(&f, "stone"), glass = (BlockId)block_id(&f, "glass");
+    assert_true(game_line_of_sight(f.game, x + 5, y, z));
+    assert_int_equal(world_set_block(w, x + 2, y, z, stone, &err), MA_OK);
+    assert_true(game_line_of_sight(f.game, x + 5, y, z)); /* one high: seen over */
+    assert_int_equal(world_set_block(w, x + 2, y + 1, z, stone, &err), MA_OK);
+    assert_false(game_line_of_sight(f.game, x + 5, y, z));
+    assert_false(game_line_of_sight(f.game, x + 5, y, z + 1)); /* the line still crosses it */
+    assert_true(game_line_of_sight(f.game, x + 2, y, z));     /* the wall's own cell is seen */
+    assert_true(game_line_of_sight(f.game, x - 5, y, z));     /* the other way is open */
+    assert_int_equal(world_set_block(w, x + 2, y + 1, z, glass, &err), MA_OK);
+    assert_true(game_line_of_sight(f.game, x + 5, y, z)); /* through glass */
+    assert_int_equal(world_set_block(w, x + 2, y, z, (BlockId)block_id(&f, "door"), &err), MA_OK);
+    assert_int_equal(world_set_block(w, x + 2, y + 1, z, stone, &err), MA_OK);
+    assert_false(game_line_of_sight(f.game, x + 5, y, z)); /* a shut door */
+    th_game_stop(&f);
+}
+
 /* Time left in game time, as the quest screens say it (they had said "720 turns left"). */
 static void test_a_span_of_turns_is_said_in_game_time(void **state)
 {
@@ -1234,6 +1263,7 @@ int main(void)
         cmocka_unit_test(test_rest_until_full),
         cmocka_unit_test(test_fall_hurts_beyond_three_blocks),
         cmocka_unit_test(test_a_span_of_turns_is_said_in_game_time),
+        cmocka_unit_test(test_a_wall_two_high_hides_what_is_behind_it),
         cmocka_unit_test(test_dig_gives_the_drop_and_place_uses_it),
         cmocka_unit_test(test_walls_go_two_high_and_a_door_or_torch_is_dug_back),
         cmocka_unit_test(test_a_pickaxe_wears_as_it_digs),

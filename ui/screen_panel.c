@@ -12,6 +12,7 @@
 
 #include "game/calendar.h"
 #include "game/creatures.h"
+#include "game/game_travel.h"
 #include "game/inventory.h"
 #include "game/items.h"
 #include "game/story.h"
@@ -208,6 +209,7 @@ void panel_note_entity(PanelState *ps, Game *g, SeenList *seen, int32_t x, int32
     s->dz = z - p->z;
     s->dy = y - p->y;
     s->dist = abs(s->dx) > abs(s->dz) ? abs(s->dx) : abs(s->dz);
+    s->in_sight = game_line_of_sight(g, x, y, z);
     seen->n++;
 }
 
@@ -229,14 +231,15 @@ static int by_threat(const void *a, const void *b)
 
 void panel_sort_seen(SeenList *seen) { qsort(seen->v, (size_t)seen->n, sizeof seen->v[0], by_threat); }
 
-/* The nearest hostile creature in view within `reach` steps past its sight (any distance when
- * reach is negative), or NULL. */
+/* The nearest hostile creature in view within `reach` steps past its sight and with no wall
+ * between (any distance and behind walls too when reach is negative), or NULL. */
 static const Seen *nearest_hostile(const SeenList *seen, int reach)
 {
     const Seen *best = NULL;
     for (int i = 0; i < seen->n; i++) {
         const Seen *s = &seen->v[i];
-        if (s->kind == SEEN_CREATURE && s->hostile && (reach < 0 || s->sight <= 0 || s->dist <= s->sight + reach) &&
+        if (s->kind == SEEN_CREATURE && s->hostile &&
+            (reach < 0 || ((s->sight <= 0 || s->dist <= s->sight + reach) && s->in_sight)) &&
             (!best || s->dist < best->dist))
             best = s;
     }

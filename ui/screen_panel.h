@@ -47,6 +47,8 @@ typedef struct Seen {
     int sight;       /* a creature: how far it notices the player (its kind's "sight"; 0 unknown) */
     char id[48];     /* the entity's id ("" when it has none) */
     int met;         /* a villager the player has met (known by name) */
+    int in_sight;    /* no wall between it and the player (game_line_of_sight): the map shows every
+                        open cell of the level, a zombie behind a house's wall too */
 } Seen;
 
 typedef struct SeenList {

@@ -69,7 +69,7 @@ static const Seen *travel_newcomer(TravelSeen *ts, const SeenList *seen)
         snprintf(ts->key[at], sizeof ts->key[0], "%s", key);
         /* A deer or a boar that only fights back is no reason to stop (travel stopped every few
          * steps in the wilds); a hostile one, or one angered, is. */
-        int ignore = (s->kind == SEEN_VILLAGER && (s->met || near_a_stop(ts, s->x, s->z))) ||
+        int ignore = !s->in_sight || (s->kind == SEEN_VILLAGER && (s->met || near_a_stop(ts, s->x, s->z))) ||
                      (s->kind == SEEN_CREATURE && !s->hostile);
         if (!first && !ignore)
             first = s;

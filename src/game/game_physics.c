@@ -13,6 +13,7 @@
 #include "game/achieve.h"
 #include "game/calendar.h"
 #include "game/game_internal.h"
+#include "game/game_travel.h"
 #include "game/inventory.h"
 #include "game/npc.h"
 #include "game/quest.h"
@@ -237,6 +238,39 @@ void game_do_down(Game *g, ActionResult *r)
     g->p.y--;
     r->ok = 1;
     game_pass_time(g, 1, r);
+}
+
+static int opaque_at(Game *g, int32_t x, int32_t y, int32_t z)
+{
+    BlockId id = world_get_block(g->world, x, y, z);
+    const BlockDef *d = blocks_get(g->blocks, id);
+    return id != BLOCK_AIR && !d->transparent && !d->liquid;
+}
+
+int game_line_of_sight(Game *g, int32_t x, int32_t y, int32_t z)
+{
+    (void)y;
+    int32_t x0 = g->p.x, z0 = g->p.z;
+    int32_t dx = x > x0 ? x - x0 : x0 - x, dz = z > z0 ? z - z0 : z0 - z;
+    int sx = x > x0 ? 1 : -1, sz = z > z0 ? 1 : -1;
+    int64_t e = (int64_t)dx - dz;
+    int32_t cx = x0, cz = z0;
+    for (int steps = 0; steps < 512 && (cx != x || cz != z); steps++) {
+        int64_t e2 = 2 * e;
+        if (e2 > -(int64_t)dz) {
+            e -= dz;
+            cx += sx;
+        }
+        if (e2 < dx) {
+            e += dx;
+            cz += sz;
+        }
+        if (cx == x && cz == z)
+            break; /* the cell looked at may itself be solid (a creature on a ledge) */
+        if (opaque_at(g, cx, g->p.y, cz) && opaque_at(g, cx, g->p.y + 1, cz))
+            return 0;
+    }
+    return 1;
 }
 
 /* The cell an action in direction d works on: for compass directions the

@@ -30,6 +30,12 @@
 
 /* How far the player sees now (less at night). */
 int game_sight_radius(const Game *g);
+/* Whether the player could see the cell (x, y, z) from where they stand: along the straight line
+ * between them on the ground's plane, no cell is opaque at both the player's feet and eye levels
+ * (stone, planks, a door; leaves, glass and water let sight through). Only what a wall hides is
+ * hidden: distance and the dark are game_sight_radius's. A zombie behind a house's wall is no
+ * danger in view for a rest or a travel. */
+int game_line_of_sight(Game *g, int32_t x, int32_t y, int32_t z);
 /* Whether the ground at (x, z) is explored (1 outside the map, and when it could not be made). */
 int game_explored(Game *g, int32_t x, int32_t z);
 /* Marks the ground within r of (x, z) as explored. */
