@@ -328,6 +328,14 @@ int game_do_dig(Game *g, Dir d, ActionResult *r, Err *err)
     /* A block an agent had set, changed by hand: the evolution log's rollback and verify know why. */
     if (rc == MA_OK)
         rc = evolution_things_player_block(g->save, g->p.world_id, x, y, z, g->clock, err);
+    /* A door is two high: its other half goes with it (one door comes back). */
+    for (int h = -1; def->tall && h <= 1 && rc == MA_OK; h += 2)
+        if (y + h >= 0 && y + h < WORLD_HEIGHT && world_get_block(g->world, x, y + h, z) == id) {
+            rc = world_set_block(g->world, x, y + h, z, BLOCK_AIR, err);
+            if (rc == MA_OK)
+                rc = evolution_things_player_block(g->save, g->p.world_id, x, y + h, z, g->clock, err);
+            break;
+        }
     if (rc != MA_OK)
         return rc;
     if (def->drop[0]) {
@@ -417,6 +425,14 @@ int game_do_place(Game *g, Dir d, const char *want, ActionResult *r, Err *err)
     int rc = world_set_block(g->world, x, y, z, (BlockId)id, err);
     if (rc == MA_OK)
         rc = evolution_things_player_block(g->save, g->p.world_id, x, y, z, g->clock, err);
+    /* A door is two high, as a village's are: one placed fills the cell above too when it is free
+     * (a wall built over a one-high door had left no way through). */
+    if (rc == MA_OK && blocks_get(g->blocks, (BlockId)id)->tall && !head && y + 1 < WORLD_HEIGHT &&
+        place_free(g, x, y + 1, z)) {
+        rc = world_set_block(g->world, x, y + 1, z, (BlockId)id, err);
+        if (rc == MA_OK)
+            rc = evolution_things_player_block(g->save, g->p.world_id, x, y + 1, z, g->clock, err);
+    }
     if (rc == MA_OK)
         rc = game_take_item(g, item, 1, err);
     if (rc == MA_OK && strcmp(item, "bed") == 0) {

@@ -113,7 +113,7 @@ static int valid_name(const char *s)
 
 static const char *const known_fields[] = {
     "name", "ascii", "unicode", "color256", "color8", "rgb", "solid", "liquid", "transparent",
-    "metadata", "climbable", "light", "replaceable", "hardness", "tool", "drop", "drop_count", NULL,
+    "metadata", "climbable", "light", "replaceable", "tall", "hardness", "tool", "drop", "drop_count", NULL,
 };
 
 static const char *const known_tools[] = {"", "pickaxe", "axe", "shovel", "hoe", "shears", "sword", NULL};
@@ -222,9 +222,9 @@ static int parse_entry(const cJSON *entry, BlockDef *d, char *why, size_t whysiz
     }
 
     static const char *const flags[] = {"solid", "liquid", "transparent", "metadata", "climbable", "light",
-                                        "replaceable"};
-    int fv[7];
-    for (int i = 0; i < 7; i++) {
+                                        "replaceable", "tall"};
+    int fv[8];
+    for (int i = 0; i < 8; i++) {
         if (!flag_field(entry, flags[i], &fv[i])) {
             snprintf(why, whysize, "\"%s\" must be true or false", flags[i]);
             return 0;
@@ -237,6 +237,7 @@ static int parse_entry(const cJSON *entry, BlockDef *d, char *why, size_t whysiz
     d->climbable = (unsigned)fv[4];
     d->light = (unsigned)fv[5];
     d->replaceable = (unsigned)fv[6];
+    d->tall = (unsigned)fv[7];
     if (d->solid && d->liquid) {
         snprintf(why, whysize, "cannot be both \"solid\" and \"liquid\"");
         return 0;

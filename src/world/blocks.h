@@ -31,6 +31,8 @@ typedef struct BlockDef {
                                   (torch, lantern) */
     unsigned replaceable : 1;  /* a placed block takes its cell without digging (tall grass); air and
                                   liquids always may be built into */
+    unsigned tall : 1;         /* two blocks high (a door): one item placed fills its cell and the one
+                                  above when that is free, and digging either half takes both */
     float hardness;       /* seconds to dig by hand; <0: cannot be dug */
     char tool[16];        /* "pickaxe", "axe", "shovel", "" (any) */
     char drop[32];        /* item name dropped when dug, "" for nothing */
