@@ -139,6 +139,14 @@ static void test_the_player_does_not_see_into_the_rock(void **state)
         assert_int_equal(world_set_block(w, 1, y, 1, BLOCK_AIR, &err), MA_OK);
         assert_int_equal(seen_center(w, y).unseen, 1);
         assert_int_equal(world_set_block(w, 1, y, 1, stone, &err), MA_OK);
+        /* Leaves beside it, and leaves above it, let sight through: a trunk in its leaves is a
+         * tree, not "rock at this level". */
+        assert_int_equal(world_set_block(w, 1, y, 0, id_of("oak_leaves"), &err), MA_OK);
+        assert_int_equal(seen_center(w, y).unseen, 0);
+        assert_int_equal(world_set_block(w, 1, y, 0, stone, &err), MA_OK);
+        assert_int_equal(world_set_block(w, 0, y + 1, 0, id_of("oak_leaves"), &err), MA_OK);
+        assert_int_equal(seen_center(w, y).unseen, 0);
+        assert_int_equal(world_set_block(w, 0, y + 1, 0, stone, &err), MA_OK);
     }
     /* The cross-section (looking north at z = 0) hides it the same way: open space beside it
      * in the cut, or in front of it (z + 1, toward the viewer), shows it. */

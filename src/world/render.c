@@ -339,8 +339,12 @@ static int render_view(World *w, const View *v, int width, int height, RenderCel
                                         BlockId up = have_next ? front_next[lc * CHUNK_SIZE + lr]
                                                      : ch->blocks ? ch->blocks[base + (l + 1) * axis_stride[da]]
                                                                   : ch->uniform;
+                                        /* Leaves and glass let sight through: a trunk in its
+                                         * leaves is a tree, not "rock at this level". */
                                         v->sight[(size_t)row * (size_t)width + (size_t)col] =
-                                            lk->open[up] || !lk->solid[up] ? SIGHT_OPEN_ABOVE : SIGHT_BLOCK;
+                                            lk->def[id]->transparent                           ? SIGHT_OPEN
+                                            : lk->open[up] || !lk->solid[up] || lk->def[up]->transparent ? SIGHT_OPEN_ABOVE
+                                                                                                        : SIGHT_BLOCK;
                                     }
                                     found = 1;
                                     break;
