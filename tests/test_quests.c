@@ -22,6 +22,7 @@
 #include "game/npc.h"
 #include "game/progress.h"
 #include "game/creatures.h"
+#include "game/calendar.h"
 #include "game/quest.h"
 #include "save/achievements.h"
 #include "save/characters.h"
@@ -574,6 +575,44 @@ static void test_a_villager_offers_their_own_request_and_the_new_quests_first(vo
     for (int i = 0; i < n; i++)
         piet |= strcmp(o[i].name, "fetch_1") == 0;
     assert_true(piet);
+    stop(&f);
+}
+
+/* An agent's quest is offered for a while (expires_at): the offer says how long is left, in
+ * turns the quest log words as game time ("offered 2 days more"); a book's quest always. */
+static void test_an_offer_says_how_long_it_stands(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "offer_left.db", "farmer");
+    Err err = {0};
+    const char *tpl = "{\"name\":\"fetch_9\",\"title\":\"Mara's request\",\"giver\":\"farmer\",\"asker\":\"Mara\","
+                      "\"type\":\"generated\",\"difficulty\":1,\"objectives\":[{\"id\":\"bring\",\"kind\":\"deliver\","
+                      "\"item\":\"bread\",\"count\":1,\"to\":\"farmer\",\"text\":\"Bread brought\"}]}";
+    cJSON *q = cJSON_Parse(tpl);
+    char created[32], expires[32];
+    int64_t now = game_clock(f.game), id = 0;
+    calendar_iso(now, created, sizeof created);
+    calendar_iso(now + 2 * TURNS_PER_DAY, expires, sizeof expires);
+    assert_int_equal(save_begin(f.save, &err), MA_OK);
+    assert_int_equal(quest_insert_template(f.save, game_player(f.game)->world_id, q, "agent", created, expires, &id, &err),
+                     MA_OK);
+    assert_int_equal(save_commit(f.save, &err), MA_OK);
+    cJSON_Delete(q);
+    quest_forget_templates(f.game);
+    QuestOffer o[32];
+    int n = quest_offers(f.game, NULL, NULL, o, 32, &err), seen = 0;
+    for (int i = 0; i < n; i++) {
+        if (strcmp(o[i].name, "fetch_9") == 0) {
+            assert_int_equal(o[i].offer_left, 2 * TURNS_PER_DAY);
+            seen = 1;
+        } else {
+            assert_int_equal(o[i].offer_left, -1);
+        }
+    }
+    assert_true(seen);
+    char span[48];
+    assert_string_equal(calendar_span(2 * TURNS_PER_DAY, span, sizeof span), "2 days");
     stop(&f);
 }
 
@@ -1416,6 +1455,7 @@ int main(void)
         cmocka_unit_test(test_a_villagers_name_is_refused_for_a_new_character_in_words),
         cmocka_unit_test(test_a_villagers_request_keeps_who_asked),
         cmocka_unit_test(test_a_villager_offers_their_own_request_and_the_new_quests_first),
+        cmocka_unit_test(test_an_offer_says_how_long_it_stands),
         cmocka_unit_test(test_quests_on_offer_list_those_that_can_be_taken_first),
         cmocka_unit_test(test_a_dungeon_is_reached_down_its_ladder_not_from_the_ground_above),
         cmocka_unit_test(test_a_creature_to_slay_says_where_it_lives),

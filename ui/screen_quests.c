@@ -223,7 +223,14 @@ int screen_quests_run(Game *g, MsgLog *log, char *tracked, size_t tracked_size, 
         else
             snprintf(it->text, sizeof it->text, "%s — ask %s %s", offers[i].title, a_or_an(offers[i].giver),
                      offers[i].giver);
-        snprintf(it->detail, sizeof it->detail, "%s", offers[i].available ? "" : offers[i].why);
+        if (!offers[i].available) {
+            snprintf(it->detail, sizeof it->detail, "%s", offers[i].why);
+        } else if (offers[i].offer_left >= 0) {
+            /* An agent's quest is offered for a while: say how long (they had gone without a word). */
+            char span[48];
+            snprintf(it->detail, sizeof it->detail, "offered %s more",
+                     calendar_span(offers[i].offer_left, span, sizeof span));
+        }
     }
     char title[96];
     if (n_offers > 0)

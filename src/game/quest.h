@@ -72,6 +72,7 @@ typedef struct QuestOffer {
     int available;
     char why[150];
     int deliver; /* hand-in list: 1 when this hands over a deliver objective's items */
+    int64_t offer_left; /* turns until it is no longer offered (an agent's quest), -1 for always */
 } QuestOffer;
 /* Quests villagers of `role` (NULL: of any role) give that the player has not taken and whose
  * unlock holds (available when the requirements hold too). With `villager` (the name of the one

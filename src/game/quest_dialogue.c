@@ -143,6 +143,8 @@ int quest_offers(Game *g, const char *role, const char *villager, QuestOffer *ou
             o->available = available;
             if (!o->available)
                 rules_explain(&rules.ctx, req, o->why, sizeof o->why);
+            double exp = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(tpl, "expires_turn"));
+            o->offer_left = exp >= 0 ? (int64_t)exp - g->clock : -1;
         }
     return rc == MA_OK ? n : rc;
 }
