@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -613,6 +615,26 @@ static void test_an_offer_says_how_long_it_stands(void **state)
     assert_true(seen);
     char span[48];
     assert_string_equal(calendar_span(2 * TURNS_PER_DAY, span, sizeof span), "2 days");
+    /* Mara sent away (a story's leave marks her row away): her request cannot be had, and the
+     * log says why (it had said "ask Mara the farmer" while she was gone). */
+    th_act(f.game, "talk e"); /* meets her: her row */
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(th_path(dir, "offer_left.db"), &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    assert_int_equal(sqlite3_exec(db, "UPDATE characters SET appearance = json_set(appearance, '$.away', json('{}')) "
+                                      "WHERE name = 'Mara'", NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_changes(db), 1);
+    sqlite3_close(db);
+    n = quest_offers(f.game, NULL, NULL, o, 32, &err);
+    seen = 0;
+    for (int i = 0; i < n; i++)
+        if (strcmp(o[i].name, "fetch_9") == 0) {
+            assert_false(o[i].available);
+            assert_string_equal(o[i].why, "Mara has gone away for now: none can take it until they are home");
+            seen = 1;
+        }
+    assert_true(seen);
     stop(&f);
 }
 

@@ -104,9 +104,36 @@ static int offer_group(const cJSON *tpl, const char *villager, int available)
     return type && strcmp(type, "generated") == 0 ? 1 : 2;
 }
 
+/* Whether the villager whose request it is (`asker`, of `role`) has gone away (a story's leave:
+ * appearance.away on their row), into why ("Alda has gone away for now"). The world's villager
+ * rows are read once, into *rows (freed by the caller), on the first request that asks. */
+static int asker_away(Game *g, const char *asker, const char *role, CharacterRow **rows, int *n, int *loaded,
+                      char *why, size_t size)
+{
+    if (!*loaded) {
+        *loaded = 1;
+        if (characters_list_by_world(g->save, g->p.world_id, rows, n, NULL) != MA_OK) {
+            *rows = NULL;
+            *n = 0;
+        }
+    }
+    for (int i = 0; i < *n; i++) {
+        const CharacterRow *c = &(*rows)[i];
+        const char *r = json_str(c->appearance, "role");
+        if (c->user_id == 0 && r && strcmp(r, role) == 0 && is_asker(asker, c->name) &&
+            cJSON_GetObjectItemCaseSensitive(c->appearance, "away")) {
+            snprintf(why, size, "%s has gone away for now: none can take it until they are home", asker);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int quest_offers(Game *g, const char *role, const char *villager, QuestOffer *out, int max, Err *err)
 {
     int rc = MA_OK;
+    CharacterRow *npcs = NULL;
+    int n_npcs = 0, npcs_loaded = 0;
     GameRules rules;
     game_rules_bind(&rules, g, NULL);
     int n = 0;
@@ -143,9 +170,14 @@ int quest_offers(Game *g, const char *role, const char *villager, QuestOffer *ou
             o->available = available;
             if (!o->available)
                 rules_explain(&rules.ctx, req, o->why, sizeof o->why);
+            /* The quest log's "Alda's request — ask Alda the trader" while the story has sent Alda
+             * away: not to be had now, and why. */
+            if (o->asker[0] && asker_away(g, o->asker, o->giver, &npcs, &n_npcs, &npcs_loaded, o->why, sizeof o->why))
+                o->available = 0;
             double exp = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(tpl, "expires_turn"));
             o->offer_left = exp >= 0 ? (int64_t)exp - g->clock : -1;
         }
+    characters_list_free(npcs, n_npcs);
     return rc == MA_OK ? n : rc;
 }
 
