@@ -166,6 +166,43 @@ static void walk_home(Fx *f, const char *file)
     fail_msg("could not walk home to %s", home);
 }
 
+/* A choice that ends the storyline says so before it is taken (StoryChoice.ends; the pane adds
+ * "(this ends the story)"): at the opening none does; on the Long Winter's road, waiting for the
+ * buyer does, and a choice that goes on does not. */
+static void test_a_choice_that_ends_the_story_is_marked(void **state)
+{
+    (void)state;
+    Fx f;
+    open_game(&f, "ends.db");
+    StoryView v;
+    Err err = {0};
+    assert_int_equal(story_view(f.game, 0, &v, &err), MA_OK);
+    for (int i = 0; i < v.n_choices; i++)
+        assert_int_equal(v.choices[i].ends, 0);
+    walk_to_ruins(&f);
+    int marked = 0, unmarked = 0;
+    for (int step = 0; step < 8 && !marked; step++) {
+        assert_int_equal(story_view(f.game, 0, &v, &err), MA_OK);
+        int take = 0;
+        for (int i = 0; i < v.n_choices; i++) {
+            if (v.choices[i].ends == 1)
+                marked++;
+            else
+                unmarked++;
+            if (!take && v.choices[i].available)
+                take = v.choices[i].number;
+        }
+        if (marked || !take)
+            break;
+        char line[32];
+        snprintf(line, sizeof line, "choose %d", take);
+        th_act(f.game, line);
+    }
+    assert_true(marked > 0);
+    assert_true(unmarked > 0);
+    close_game(&f);
+}
+
 /* A quick start far from the story's village ("You wake in Wolfwick", 200 blocks off) has the
  * panel point there: story_focus_home_far names it while the player is more than 48 blocks
  * away and has made no choice, and not once they chose or are home. */
@@ -1765,6 +1802,7 @@ int main(void)
         cmocka_unit_test(test_set_block_changes_the_world_and_a_rollback_puts_it_back),
         cmocka_unit_test(test_wait_until_passes_the_clock_to_the_hour_a_story_names),
         cmocka_unit_test(test_the_way_home_is_shown_while_the_story_village_is_far),
+        cmocka_unit_test(test_a_choice_that_ends_the_story_is_marked),
         cmocka_unit_test(test_at_village_is_the_story_village_by_name),
         cmocka_unit_test(test_a_place_by_name_is_found_past_the_nearest_sixty_four),
         cmocka_unit_test(test_the_ember_is_brought_home_to_the_story_village),

@@ -133,11 +133,14 @@ static void pane_draw(const StoryView *v, int n_stories, char outcome[][OUTCOME_
     int nc = 0, first[STORY_MAX_CHOICES + 1];
     for (int i = 0; i < v->n_choices; i++) {
         const StoryChoice *c = &v->choices[i];
+        /* A choice that ends the storyline says so before it is taken (a warrior's only open
+         * choice had ended the main story at once, with no word that it would). */
+        const char *ends = c->ends == 1 ? "  (this ends the story)" : c->ends == 2 ? "  (this gives up the story)" : "";
         if (c->available)
-            snprintf(line, sizeof line, "%c) %s%s%s", 'a' + i, c->tag, c->tag[0] ? " " : "", c->text);
+            snprintf(line, sizeof line, "%c) %s%s%s%s", 'a' + i, c->tag, c->tag[0] ? " " : "", c->text, ends);
         else
-            snprintf(line, sizeof line, "%c) %s%s%s  [locked: %s]", 'a' + i, c->tag, c->tag[0] ? " " : "", c->text,
-                     c->why);
+            snprintf(line, sizeof line, "%c) %s%s%s%s  [locked: %s]", 'a' + i, c->tag, c->tag[0] ? " " : "", c->text,
+                     ends, c->why);
         first[i] = nc;
         nc += wrap(line, width, choice + nc, CHOICE_ROWS);
     }

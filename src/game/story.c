@@ -89,6 +89,8 @@ static int menu_build(Game *g, const StoryProgressRow *p, Menu *m, int explain, 
         it->readable = story_branch_info(kid->conditions, kid->consequences, where, &it->info, &e) == MA_OK;
         StoryChoice *c = &it->c;
         snprintf(c->branch, sizeof c->branch, "%s", kid->branch_name);
+        if (it->readable)
+            c->ends = it->info.ending ? 1 : it->info.abandon ? 2 : 0;
         if (!it->readable) {
             text_words(kid->branch_name, c->text, sizeof c->text);
             snprintf(c->why, sizeof c->why, "this branch cannot be read (%s)", e.msg);

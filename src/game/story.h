@@ -34,6 +34,7 @@ typedef struct StoryChoice {
     int available;
     char why[200];  /* when not available: "needs charisma 14 (you have 10)" */
     char place[64]; /* when the choice waits only for the player to go there: "ruins", or a place by name ("Frosthaven"); else "" */
+    int ends;       /* taking it ends the storyline: 1 with an ending, 2 giving it up; else 0 */
 } StoryChoice;
 
 /* A storyline where the character stands in it. */
