@@ -667,13 +667,12 @@ void panel_draw(PanelState *ps, Game *g, const SeenList *seen, int x, int w, int
     add(&pn, 4, A_NORMAL, "Ground: %s", game_block_label(g, world_get_block(world, p->x, p->y - 1, p->z), b, sizeof b));
     add(&pn, 6, A_NORMAL, "Biome:  %s", ps->biome);
     /* What is wielded (the main hand) and the block that P places (chosen with B). */
-    EquipBonuses worn;
     Err werr = {0};
-    char wield[64], block[64];
-    if (inventory_bonuses(g, &worn, &werr) != MA_OK || !worn.weapon)
+    char held[64], wield[64], block[64];
+    if (inventory_wielded(g, held, sizeof held, &werr) != MA_OK || !held[0])
         snprintf(wield, sizeof wield, "bare hands");
     else
-        items_label(worn.weapon, wield, sizeof wield);
+        items_label(held, wield, sizeof wield);
     add(&pn, 2, A_NORMAL, "Wield:  %s", wield);
     add(&pn, 2, A_NORMAL, "Block:  %s", p->hand[0] ? items_label(p->hand, block, sizeof block) : "none (B)");
 

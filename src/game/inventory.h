@@ -66,6 +66,9 @@ int inventory_equip(Game *g, const char *item, ActionResult *r, Err *err);
 /* Puts item from the pack into its slot when that slot is empty, saying nothing and passing no
  * time: a new character's weapon (classes.json's gear of type "weapon") is in hand from the start. */
 int inventory_equip_start(Game *g, const char *item, Err *err);
+/* The item in the main hand into name ("" for bare hands): the side panel's "Wield:", read each
+ * frame with one indexed query. */
+int inventory_wielded(Game *g, char *name, size_t size, Err *err);
 /* Takes off the item in a slot ("head", "ring2"...) or the equipped item of
  * that name, back into the pack; refuses when the pack is full. */
 int inventory_unequip(Game *g, const char *item_or_slot, ActionResult *r, Err *err);

@@ -157,6 +157,11 @@ int inventory_equip_start(Game *g, const char *item, Err *err)
     return rc;
 }
 
+int inventory_wielded(Game *g, char *name, size_t size, Err *err)
+{
+    return inventory_item_in_slot(g->save, g->p.character_id, INV_SLOT_MAIN_HAND, name, size, err);
+}
+
 int inventory_unequip(Game *g, const char *item_or_slot, ActionResult *r, Err *err)
 {
     char label[64];

@@ -434,6 +434,25 @@ int inventory_list(Save *s, int64_t character_id, InventoryRow **out, int *n, Er
     return rc;
 }
 
+int inventory_item_in_slot(Save *s, int64_t character_id, int slot, char *name, size_t size, Err *err)
+{
+    static const char sql[] = "SELECT item_name FROM inventory WHERE character_id = ? AND slot_position = ? LIMIT 1";
+    if (size)
+        name[0] = '\0';
+    sqlite3_stmt *st = save_stmt(s, sql, err);
+    if (!st)
+        return save_failed(err);
+    sqlite3_bind_int64(st, 1, character_id);
+    sqlite3_bind_int(st, 2, slot);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        save_col_copy(st, 0, name, size);
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return save_db_error(s, rc, err, "reading an inventory slot");
+    return MA_OK;
+}
+
 void inventory_list_free(InventoryRow *rows, int n)
 {
     for (int i = 0; i < n; i++)

@@ -94,6 +94,9 @@ int inventory_delete(Save *s, int64_t id, Err *err);
 /* A character's items ordered by slot, unplaced items last (by id).
  * Free with inventory_list_free. */
 int inventory_list(Save *s, int64_t character_id, InventoryRow **out, int *n, Err *err);
+/* The name of the item in one slot of a character's inventory into name ("" when the slot is
+ * empty): one indexed read, no JSON, for what the side panel shows each frame. */
+int inventory_item_in_slot(Save *s, int64_t character_id, int slot, char *name, size_t size, Err *err);
 void inventory_list_free(InventoryRow *rows, int n);
 /* The character's stack of item_name to add to (the lowest slot, placed
  * stacks before unplaced ones). MA_ERR_NOT_FOUND when it carries none. */
