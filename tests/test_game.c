@@ -915,6 +915,54 @@ static void test_walls_go_two_high_and_a_door_or_torch_is_dug_back(void **state)
     th_game_stop(&f);
 }
 
+/* Out of a shaft one has dug: a block placed down, onto the floor one stands on, goes under one's
+ * feet as one jumps (a player three blocks down had no way up: no step to climb), one level a
+ * block, until one walks out at the top; with something solid above one's head it is refused. */
+static void test_a_block_placed_down_lifts_you_out_of_a_shaft(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "pillar.db", 1);
+    const Player *p = game_player(f.game);
+    int32_t x = p->x, y = p->y, z = p->z;
+    World *w = game_world(f.game);
+    Err err = {0};
+    BlockId stone = (BlockId)block_id(&f, "stone"), planks = (BlockId)block_id(&f, "planks");
+    /* A shaft three deep in stone, the player at its floor. */
+    for (int dy = 1; dy <= 4; dy++)
+        for (int dx = -1; dx <= 1; dx++)
+            for (int dz = -1; dz <= 1; dz++)
+                assert_int_equal(world_set_block(w, x + dx, y - dy, z + dz, dx || dz || dy == 4 ? stone : BLOCK_AIR,
+                                                 &err),
+                                 MA_OK);
+    for (int dx = -1; dx <= 1; dx++)
+        for (int dz = -1; dz <= 1; dz++)
+            for (int dy = 0; dy <= 3; dy++)
+                assert_int_equal(world_set_block(w, x + dx, y + dy, z + dz, BLOCK_AIR, &err), MA_OK);
+    assert_string_equal(th_act(f.game, "wait").text, "ok");
+    assert_int_equal(game_player(f.game)->y, y - 3); /* fell to the floor */
+    assert_string_equal(th_act(f.game, "move e").text, "blocked: stone wall");
+    int before = th_item_count(f.game, "planks");
+    ActionResult r = th_act(f.game, "place down planks");
+    assert_string_equal(r.text, "ok");
+    assert_non_null(th_event_with(&r, "You jump and place planks under your feet;"));
+    assert_int_equal(game_player(f.game)->y, y - 2);
+    assert_int_equal(world_get_block(w, x, y - 3, z), planks);
+    assert_string_equal(th_act(f.game, "place down planks").text, "ok");
+    assert_string_equal(th_act(f.game, "place down planks").text, "ok");
+    assert_int_equal(game_player(f.game)->y, y);
+    assert_int_equal(th_item_count(f.game, "planks"), before - 3);
+    assert_string_equal(th_act(f.game, "move e").text, "ok"); /* out at the top */
+    assert_int_equal(game_player(f.game)->y, y);
+    /* Under a low roof there is no room to jump: refused, nothing placed. */
+    assert_int_equal(world_set_block(w, x + 1, y + 2, z, stone, &err), MA_OK);
+    r = th_act(f.game, "place down planks");
+    assert_string_equal(r.text, "no room to climb onto it: stone above your head");
+    assert_int_equal(world_get_block(w, x + 1, y, z), BLOCK_AIR);
+    assert_int_equal(th_item_count(f.game, "planks"), before - 3);
+    th_game_stop(&f);
+}
+
 /* The tool that digs wears: stone dug with the warrior's stone pickaxe takes one point off it
  * (it had stayed whole however much it dug), and the right tool is what makes it quick. */
 static void test_a_pickaxe_wears_as_it_digs(void **state)
@@ -1271,6 +1319,7 @@ int main(void)
         cmocka_unit_test(test_a_wall_two_high_hides_what_is_behind_it),
         cmocka_unit_test(test_dig_gives_the_drop_and_place_uses_it),
         cmocka_unit_test(test_walls_go_two_high_and_a_door_or_torch_is_dug_back),
+        cmocka_unit_test(test_a_block_placed_down_lifts_you_out_of_a_shaft),
         cmocka_unit_test(test_a_pickaxe_wears_as_it_digs),
         cmocka_unit_test(test_a_lantern_and_a_reinforced_door_are_set_down_and_kept),
         cmocka_unit_test(test_script_runs_and_reports_each_action),

@@ -188,7 +188,7 @@ static void draw_log(MainUi *u, const Layout *L)
             snprintf(mode, sizeof mode, "%s in which direction? (hjklyubn, arrows, keypad%s; Esc cancels)",
                      u->pending == KC_DIG ? "Dig" : u->pending == KC_PLACE ? "Place" : u->pending == KC_ATTACK ? "Attack"
                      : u->pending == KC_SHOOT ? "Shoot" : u->pending == KC_CAST ? "Cast" : "Talk",
-                     u->pending == KC_DIG || u->pending == KC_PLACE ? ", < up, > down" : "");
+                     u->pending == KC_DIG ? ", < up, > down" : u->pending == KC_PLACE ? ", < up, > under you" : "");
         else if (u->mode == MODE_LOOK)
             snprintf(mode, sizeof mode, "Look: move the cursor; Enter describes, t travels there, Esc ends");
         else

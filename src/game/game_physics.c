@@ -412,10 +412,25 @@ int game_do_place(Game *g, Dir d, const char *want, ActionResult *r, Err *err)
     /* The feet-level cell ahead, or, when something stands there, the one above it: a second P the
      * same way raises a wall two high. A block goes only where there is air, a liquid, or tall grass
      * (replaceable): a door or a torch is dug first, never built over and lost. */
-    int head = 0;
+    int head = 0, under = 0;
     if (!place_free(g, x, y, z) && d < DIR_UP && y + 1 < WORLD_HEIGHT && place_free(g, x, y + 1, z)) {
         y++;
         head = 1;
+    }
+    /* Down onto something solid: a solid block goes where one stands and one jumps onto it, the way
+     * out of a shaft one has dug (a player down one had no step to climb). */
+    const BlockDef *def = blocks_get(g->blocks, (BlockId)id);
+    if (d == DIR_DOWN && def->solid && !place_free(g, x, y, z) && place_free(g, g->p.x, g->p.y, g->p.z)) {
+        if (g->p.y + 2 < WORLD_HEIGHT && !is_solid(g, g->p.x, g->p.y + 2, g->p.z)) {
+            y = g->p.y;
+            under = 1;
+        } else {
+            char name[40];
+            game_refuse(r, "no room to climb onto it: %s above your head",
+                        game_block_label(g, world_get_block(g->world, g->p.x, g->p.y + 2, g->p.z), name,
+                                         sizeof name));
+            return MA_OK;
+        }
     }
     if (!place_free(g, x, y, z)) {
         char name[40];
@@ -427,7 +442,7 @@ int game_do_place(Game *g, Dir d, const char *want, ActionResult *r, Err *err)
         rc = evolution_things_player_block(g->save, g->p.world_id, x, y, z, g->clock, err);
     /* A door is two high, as a village's are: one placed fills the cell above too when it is free
      * (a wall built over a one-high door had left no way through). */
-    if (rc == MA_OK && blocks_get(g->blocks, (BlockId)id)->tall && !head && y + 1 < WORLD_HEIGHT &&
+    if (rc == MA_OK && def->tall && !head && !under && y + 1 < WORLD_HEIGHT &&
         place_free(g, x, y + 1, z)) {
         rc = world_set_block(g->world, x, y + 1, z, (BlockId)id, err);
         if (rc == MA_OK)
@@ -452,7 +467,13 @@ int game_do_place(Game *g, Dir d, const char *want, ActionResult *r, Err *err)
         g->p.hand[0] = '\0';
     char label[64];
     items_label(item, label, sizeof label);
-    if (have > 1)
+    if (under)
+        g->p.y++;
+    if (under && have > 1)
+        game_event(r, SEV_INFO, "You jump and place %s under your feet; %d left.", label, have - 1);
+    else if (under)
+        game_event(r, SEV_WARN, "You jump and place your last %s under your feet.", label);
+    else if (have > 1)
         game_event(r, SEV_INFO, "Placed %s %s%s; %d left.", label, dir_words(d), head ? ", at head height" : "",
                    have - 1);
     else
