@@ -348,7 +348,8 @@ static void assert_new_quests_say_whom_to_ask(const char *path)
     sqlite3 *db = NULL;
     sqlite3_stmt *st = query_save(path,
                                   "SELECT json_extract(l.changes_made, '$.summary'), json_extract(q.details, '$.giver'), "
-                                  "json_extract(q.details, '$.asker') FROM world_evolution_log l JOIN quests q "
+                                  "json_extract(q.details, '$.asker'), json_extract(q.details, '$.asker_entity') "
+                                  "FROM world_evolution_log l JOIN quests q "
                                   "ON q.id = json_extract(l.changes_made, '$.rows[0].id') WHERE l.evolution_type = 'quest'",
                                   &db);
     int checked = 0, asked = 0;
@@ -372,6 +373,10 @@ static void assert_new_quests_say_whom_to_ask(const char *path)
         snprintf(named, sizeof named, "(ask %s the %s)", asker ? asker : "", giver);
         if (asker && !strstr(line, named))
             fail_msg("\"%s\": the quest keeps %s as the one who asks", line, asker);
+        /* ... and which Piet, by entity (another village may have one). */
+        const char *entity = (const char *)sqlite3_column_text(st, 3);
+        if (asker && (!entity || strncmp(entity, "villager_", 9) != 0))
+            fail_msg("\"%s\": the quest keeps %s's entity \"%s\"", line, asker, entity ? entity : "(none)");
         if (!asker && strstr(line, " the ") && !strstr(ask, of) && !strstr(ask, a))
             fail_msg("\"%s\" names a villager the quest does not keep", line);
         asked += asker != NULL;

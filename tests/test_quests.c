@@ -476,14 +476,14 @@ static void test_quests_on_offer_list_those_that_can_be_taken_first(void **state
     assert_int_equal(save_commit(f.save, &err), MA_OK);
     assert_string_equal(quest_state_name(f.game, "light_the_way"), "completed");
     QuestOffer o[32];
-    int n = quest_offers(f.game, NULL, NULL, o, 32, &err);
+    int n = quest_offers(f.game, NULL, NULL, NULL, o, 32, &err);
     assert_true(n >= 2);
     assert_string_equal(o[n - 1].name, "iron_for_the_forge");
     assert_false(o[n - 1].available);
     assert_non_null(strstr(o[n - 1].why, "level 2"));
     for (int i = 0; i < n - 1; i++)
         assert_true(o[i].available);
-    int cut = quest_offers(f.game, NULL, NULL, o, n - 1, &err);
+    int cut = quest_offers(f.game, NULL, NULL, NULL, o, n - 1, &err);
     assert_int_equal(cut, n - 1);
     for (int i = 0; i < cut; i++)
         if (!o[i].available)
@@ -517,7 +517,7 @@ static void test_a_villagers_request_keeps_who_asked(void **state)
     cJSON_Delete(q);
     quest_forget_templates(f.game);
     QuestOffer o[32];
-    int n = quest_offers(f.game, "farmer", NULL, o, 32, &err), found = 0;
+    int n = quest_offers(f.game, "farmer", NULL, NULL, o, 32, &err), found = 0;
     for (int i = 0; i < n; i++)
         if (strcmp(o[i].name, "fetch_7") == 0) {
             assert_string_equal(o[i].asker, "Piet");
@@ -531,13 +531,31 @@ static void test_a_villagers_request_keeps_who_asked(void **state)
 
 /* Talking to a villager: their own request comes first and a new quest of the agents' before the
  * book's, so that two lines do not hide them (a guard offered the book's two while "Trouble near
- * Frosthaven — ask a guard" waited unseen); another villager's request is not theirs to give. */
+ * Frosthaven — ask a guard" waited unseen); another villager's request is not theirs to give, nor
+ * that of another village's Mara (the quest names its asker's entity; it had matched by name). */
 static void test_a_villager_offers_their_own_request_and_the_new_quests_first(void **state)
 {
     (void)state;
     Fixture f;
     start(&f, "own.db", "farmer"); /* Mara the farmer, east */
     Err err = {0};
+    th_act(f.game, "talk e"); /* meets her: her row, and her entity's id */
+    char *mara = th_sql_text(th_path(dir, "own.db"),
+                             "SELECT json_extract(appearance, '$.entity_id') FROM characters WHERE name = 'Mara'");
+    assert_non_null(mara);
+    char mine[600], other[600];
+    snprintf(mine, sizeof mine,
+             "{\"name\":\"fetch_3\",\"title\":\"Mara's request\",\"giver\":\"farmer\",\"asker\":\"Mara\","
+             "\"asker_entity\":\"%s\",\"type\":\"generated\",\"difficulty\":1,\"objectives\":[{\"id\":\"bring\","
+             "\"kind\":\"deliver\",\"item\":\"bread\",\"count\":1,\"to\":\"farmer\",\"text\":\"Bread brought\"}]}",
+             mara);
+    snprintf(other, sizeof other,
+             "{\"name\":\"fetch_4\",\"title\":\"Fish for Mara\",\"giver\":\"farmer\",\"asker\":\"Mara\","
+             "\"asker_entity\":\"%s_elsewhere\",\"type\":\"generated\",\"difficulty\":1,\"objectives\":[{\"id\":"
+             "\"bring\",\"kind\":\"deliver\",\"item\":\"bread\",\"count\":1,\"to\":\"farmer\",\"text\":"
+             "\"Bread brought\"}]}",
+             mara);
+    free(mara);
     const char *tpls[] = {
         "{\"name\":\"fetch_1\",\"title\":\"Piet's request\",\"giver\":\"farmer\",\"asker\":\"Piet\",\"type\":\"generated\","
         "\"difficulty\":1,\"objectives\":[{\"id\":\"bring\",\"kind\":\"deliver\",\"item\":\"bread\",\"count\":2,"
@@ -545,12 +563,11 @@ static void test_a_villager_offers_their_own_request_and_the_new_quests_first(vo
         "{\"name\":\"slay_2\",\"title\":\"Trouble near Testford\",\"giver\":\"farmer\",\"type\":\"generated\","
         "\"difficulty\":1,\"objectives\":[{\"id\":\"slay\",\"kind\":\"slay\",\"creature\":\"wolf\",\"count\":2,"
         "\"text\":\"Wolves slain\"}]}",
-        "{\"name\":\"fetch_3\",\"title\":\"Mara's request\",\"giver\":\"farmer\",\"asker\":\"Mara\",\"type\":\"generated\","
-        "\"difficulty\":1,\"objectives\":[{\"id\":\"bring\",\"kind\":\"deliver\",\"item\":\"bread\",\"count\":1,"
-        "\"to\":\"farmer\",\"text\":\"Bread brought\"}]}",
+        other,
+        mine,
     };
     assert_int_equal(save_begin(f.save, &err), MA_OK);
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
         cJSON *q = cJSON_Parse(tpls[i]);
         int64_t id = 0;
         assert_int_equal(quest_insert_template(f.save, game_player(f.game)->world_id, q, "agent", NULL, NULL, &id, &err),
@@ -563,6 +580,7 @@ static void test_a_villager_offers_their_own_request_and_the_new_quests_first(vo
     assert_non_null(th_event_with(&r, "I'll take it: Mara's request"));
     assert_non_null(th_event_with(&r, "I'll take it: Trouble near Testford"));
     assert_null(th_event_with(&r, "Piet's request"));
+    assert_null(th_event_with(&r, "Fish for Mara"));
     assert_null(th_event_with(&r, "Wood for the Winter")); /* the book's, after the two */
     /* Taken, the book's quest comes up in their place. */
     ActionResult said;
@@ -571,9 +589,10 @@ static void test_a_villager_offers_their_own_request_and_the_new_quests_first(vo
     r = th_act(f.game, "talk e");
     assert_non_null(th_event_with(&r, "I'll take it: Trouble near Testford"));
     assert_non_null(th_event_with(&r, "I'll take it: Wood for the Winter"));
+    assert_null(th_event_with(&r, "Fish for Mara"));
     /* The quest log still lists Piet's, to ask Piet. */
     QuestOffer o[32];
-    int n = quest_offers(f.game, NULL, NULL, o, 32, &err), piet = 0;
+    int n = quest_offers(f.game, NULL, NULL, NULL, o, 32, &err), piet = 0;
     for (int i = 0; i < n; i++)
         piet |= strcmp(o[i].name, "fetch_1") == 0;
     assert_true(piet);
@@ -603,7 +622,7 @@ static void test_an_offer_says_how_long_it_stands(void **state)
     cJSON_Delete(q);
     quest_forget_templates(f.game);
     QuestOffer o[32];
-    int n = quest_offers(f.game, NULL, NULL, o, 32, &err), seen = 0;
+    int n = quest_offers(f.game, NULL, NULL, NULL, o, 32, &err), seen = 0;
     for (int i = 0; i < n; i++) {
         if (strcmp(o[i].name, "fetch_9") == 0) {
             assert_int_equal(o[i].offer_left, 2 * TURNS_PER_DAY);
@@ -626,7 +645,7 @@ static void test_an_offer_says_how_long_it_stands(void **state)
                      SQLITE_OK);
     assert_int_equal(sqlite3_changes(db), 1);
     sqlite3_close(db);
-    n = quest_offers(f.game, NULL, NULL, o, 32, &err);
+    n = quest_offers(f.game, NULL, NULL, NULL, o, 32, &err);
     seen = 0;
     for (int i = 0; i < n; i++)
         if (strcmp(o[i].name, "fetch_9") == 0) {

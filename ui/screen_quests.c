@@ -162,7 +162,7 @@ int screen_quests_run(Game *g, MsgLog *log, char *tracked, size_t tracked_size, 
     }
     /* What villagers would give now: the way to the next quest, not only the ones taken. */
     QuestOffer offers[32];
-    int n_offers = quest_offers(g, NULL, NULL, offers, 32, &err);
+    int n_offers = quest_offers(g, NULL, NULL, NULL, offers, 32, &err);
     if (n_offers < 0)
         n_offers = 0; /* the log without them: it is still the log */
     int cap = 4 + n_offers;

@@ -100,7 +100,8 @@ static int write_quest(AgentCtx *c, const AgentPlayer *p, const cJSON *open_titl
     int difficulty = 1 + p->level / 3;
     if (difficulty > 10)
         difficulty = 10;
-    const char *giver = "guard", *asker = NULL; /* asker: the villager whose need a fetch quest is */
+    /* asker: the villager whose need a fetch quest is, by name and by their entity's id */
+    const char *giver = "guard", *asker = NULL, *asker_entity = NULL;
     int64_t need_memory = 0;
     cJSON *need = NULL;
     int rc = pick_need(c, &need, &need_memory, err);
@@ -126,6 +127,7 @@ static int write_quest(AgentCtx *c, const AgentPlayer *p, const cJSON *open_titl
                    agent_sfield(need, "village", "the village"), NULL);
         giver = agent_sfield(need, "role", "farmer");
         asker = agent_sfield(need, "villager", NULL);
+        asker_entity = agent_sfield(need, "entity", NULL);
         char otext[100], plural_noun[64];
         /* "Red flowers brought", as items.json names them ("Flower red brought" from the id). */
         items_noun(c->a->items, agent_sfield(need, "item", "bread"), 2, plural_noun, sizeof plural_noun);
@@ -205,6 +207,9 @@ static int write_quest(AgentCtx *c, const AgentPlayer *p, const cJSON *open_titl
     cJSON_AddStringToObject(q, "giver", giver);
     if (asker && asker[0])
         cJSON_AddStringToObject(q, "asker", asker); /* the quest log: "ask Piet the farmer" */
+    /* Which Piet: another village may have one too, who must not give this Piet's request. */
+    if (asker && asker[0] && asker_entity && asker_entity[0])
+        cJSON_AddStringToObject(q, "asker_entity", asker_entity);
     cJSON_AddStringToObject(q, "type", "generated");
     cJSON_AddNumberToObject(q, "difficulty", difficulty);
     int days = (int)agent_nfield(c->conf, "expiry_days", 4);

@@ -76,12 +76,15 @@ typedef struct QuestOffer {
 } QuestOffer;
 /* Quests villagers of `role` (NULL: of any role) give that the player has not taken and whose
  * unlock holds (available when the requirements hold too). With `villager` (the name of the one
- * talked to; NULL for the quest log), another villager's own request is left out and the order is
+ * talked to, and `entity`, their entity's id, or NULL; NULL for the quest log), another villager's
+ * own request is left out (by the asker's entity where the quest names it: two villages may each
+ * have a Piet; else by name) and the order is
  * what that villager would raise first: their own request, then the world's new quests (the
  * agents', which run out), then the rest that can be taken, then the locked; else the available
  * first, then the others. Each group in the quest book's order. Returns how many were written (at
  * most max) or a negative status. */
-int quest_offers(Game *g, const char *role, const char *villager, QuestOffer *out, int max, Err *err);
+int quest_offers(Game *g, const char *role, const char *villager, const char *entity, QuestOffer *out, int max,
+                 Err *err);
 /* What a villager of `role` says on giving quest `name`: "Good. Come back to me when it is
  * done." when it is handed in to them; where it counts the moment it is done (turn_in "auto"),
  * "Good. Take them to the farmer: that is all it needs." for a delivery to another villager, else

@@ -96,6 +96,8 @@ static int check_template(const cJSON *q, const char *source, int i, Err *err)
         return entry_fail(err, source, i, name, "giver must be one of smith, farmer, guard, priest, trader");
     if (cJSON_GetObjectItemCaseSensitive(q, "asker") && !text_ok(json_str(q, "asker"), 63))
         return entry_fail(err, source, i, name, "asker (the villager whose request it is) must be 1 to 63 characters");
+    if (cJSON_GetObjectItemCaseSensitive(q, "asker_entity") && !text_ok(json_str(q, "asker_entity"), 47))
+        return entry_fail(err, source, i, name, "asker_entity (the asker's entity id) must be 1 to 47 characters");
     if (cJSON_GetObjectItemCaseSensitive(q, "description") && !text_ok(json_str(q, "description"), 1000))
         return entry_fail(err, source, i, name, "description must be 1 to 1000 characters");
     if (!whole(q, "difficulty", 1, 10, 0) || !whole(q, "time_limit", 0, 1000000, 0))
@@ -215,7 +217,7 @@ const char *quest_tpl_turn_in(const cJSON *tpl)
 /* ------------------------------------------------------------ quests are played from their rows */
 
 /* What a quest row's details hold of its template (migration 006). */
-static const char *const detail_keys[] = {"name", "giver", "asker", "turn_in", "time_limit", "unlock", "order", "type", "for"};
+static const char *const detail_keys[] = {"name", "giver", "asker", "asker_entity", "turn_in", "time_limit", "unlock", "order", "type", "for"};
 
 static cJSON *details_of(const cJSON *tpl, const char *source)
 {

@@ -80,21 +80,25 @@ static void summary(const Game *g, const cJSON *tpl, int scale, char *buf, size_
     }
 }
 
-/* Whether `asker` (a request's villager: "Ilse") is the villager named `name` ("Ilse", or the
- * row's longer name "Ilse Greycloak"). */
-static int is_asker(const char *asker, const char *name)
+/* Whether the request `tpl` is that of the villager named `name` ("Ilse", or the row's longer
+ * name "Ilse Greycloak") whose entity is `entity` (NULL or "" when not known). The asker's entity,
+ * where the quest names it, decides: another village's Ilse is not this one. */
+static int is_asker(const cJSON *tpl, const char *name, const char *entity)
 {
-    size_t n = strlen(asker);
+    const char *asker = json_str(tpl, "asker"), *id = json_str(tpl, "asker_entity");
+    if (id && id[0] && entity && entity[0])
+        return strcmp(id, entity) == 0;
+    size_t n = asker ? strlen(asker) : 0;
     return n > 0 && strncmp(name, asker, n) == 0 && (name[n] == '\0' || name[n] == ' ');
 }
 
 /* The group of an offer in a villager's order (see quest.h), -1 when they do not give it. */
-static int offer_group(const cJSON *tpl, const char *villager, int available)
+static int offer_group(const cJSON *tpl, const char *villager, const char *entity, int available)
 {
     const char *asker = json_str(tpl, "asker");
     if (!villager)
         return available ? 0 : 3;
-    if (asker && asker[0] && !is_asker(asker, villager))
+    if (asker && asker[0] && !is_asker(tpl, villager, entity))
         return -1; /* another villager's own request */
     if (!available)
         return 3;
@@ -104,11 +108,11 @@ static int offer_group(const cJSON *tpl, const char *villager, int available)
     return type && strcmp(type, "generated") == 0 ? 1 : 2;
 }
 
-/* Whether the villager whose request it is (`asker`, of `role`) has gone away (a story's leave:
+/* Whether the villager whose request `tpl` is (`asker`, of `role`) has gone away (a story's leave:
  * appearance.away on their row), into why ("Alda has gone away for now"). The world's villager
  * rows are read once, into *rows (freed by the caller), on the first request that asks. */
-static int asker_away(Game *g, const char *asker, const char *role, CharacterRow **rows, int *n, int *loaded,
-                      char *why, size_t size)
+static int asker_away(Game *g, const cJSON *tpl, const char *asker, const char *role, CharacterRow **rows, int *n,
+                      int *loaded, char *why, size_t size)
 {
     if (!*loaded) {
         *loaded = 1;
@@ -120,7 +124,7 @@ static int asker_away(Game *g, const char *asker, const char *role, CharacterRow
     for (int i = 0; i < *n; i++) {
         const CharacterRow *c = &(*rows)[i];
         const char *r = json_str(c->appearance, "role");
-        if (c->user_id == 0 && r && strcmp(r, role) == 0 && is_asker(asker, c->name) &&
+        if (c->user_id == 0 && r && strcmp(r, role) == 0 && is_asker(tpl, c->name, json_str(c->appearance, "entity_id")) &&
             cJSON_GetObjectItemCaseSensitive(c->appearance, "away")) {
             snprintf(why, size, "%s has gone away for now: none can take it until they are home", asker);
             return 1;
@@ -129,7 +133,8 @@ static int asker_away(Game *g, const char *asker, const char *role, CharacterRow
     return 0;
 }
 
-int quest_offers(Game *g, const char *role, const char *villager, QuestOffer *out, int max, Err *err)
+int quest_offers(Game *g, const char *role, const char *villager, const char *entity, QuestOffer *out, int max,
+                 Err *err)
 {
     int rc = MA_OK;
     CharacterRow *npcs = NULL;
@@ -148,7 +153,7 @@ int quest_offers(Game *g, const char *role, const char *villager, QuestOffer *ou
                 continue;
             const cJSON *req = cJSON_GetObjectItemCaseSensitive(tpl, "requirements");
             int available = rules_check(&rules.ctx, req);
-            if (offer_group(tpl, villager, available) != pass)
+            if (offer_group(tpl, villager, entity, available) != pass)
                 continue;
             int64_t qid;
             if ((rc = quest_row(g, tpl, &qid, err)) != MA_OK)
@@ -172,7 +177,8 @@ int quest_offers(Game *g, const char *role, const char *villager, QuestOffer *ou
                 rules_explain(&rules.ctx, req, o->why, sizeof o->why);
             /* The quest log's "Alda's request — ask Alda the trader" while the story has sent Alda
              * away: not to be had now, and why. */
-            if (o->asker[0] && asker_away(g, o->asker, o->giver, &npcs, &n_npcs, &npcs_loaded, o->why, sizeof o->why))
+            if (o->asker[0] &&
+                asker_away(g, tpl, o->asker, o->giver, &npcs, &n_npcs, &npcs_loaded, o->why, sizeof o->why))
                 o->available = 0;
             double exp = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(tpl, "expires_turn"));
             o->offer_left = exp >= 0 ? (int64_t)exp - g->clock : -1;
