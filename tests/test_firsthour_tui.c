@@ -1013,6 +1013,36 @@ static void test_a_creature_a_level_up_beside_you_is_shown(void **state)
     tmux_quit_game();
 }
 
+/* g beside a chest of several things asks which (everything, or one of them): it had emptied the
+ * whole chest into the pack. */
+static void test_g_at_a_chest_asks_what_to_take(void **state)
+{
+    (void)state;
+    ThGame f;
+    th_game_start(&f, th_path(g_dir, "chest.db"), NULL);
+    const Player *p = game_player(f.game);
+    World *w = game_world(f.game);
+    Err err = {0};
+    if (world_set_block(w, p->x + 1, p->y, p->z, (BlockId)blocks_find(game_blocks(f.game), "chest"), &err) != MA_OK ||
+        world_set_block_meta(w, p->x + 1, p->y, p->z,
+                             cJSON_Parse("{\"items\":[{\"item\":\"iron_ingot\",\"count\":3},"
+                                         "{\"item\":\"healing_potion\",\"count\":2}]}"),
+                             &err) != MA_OK ||
+        world_flush(w, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    th_game_stop(&f);
+    launch("chest.db", "--continue", 100, 30);
+    free(tmux_wait_for("Z: ", 30));
+    tmux_keys("g");
+    const char *const list[] = {"Take what from the chest?", "everything", "3 iron ingots", "2 healing potions", NULL};
+    free(tmux_wait_all(list, 10));
+    tmux_keys("c");
+    free(tmux_wait_for("You open the chest and take 2 healing potions.", 10));
+    tmux_quit_game();
+    assert_query("chest.db", "SELECT sum(quantity) FROM inventory WHERE item_name = 'healing_potion'", "2");
+    assert_query("chest.db", "SELECT count(*) FROM inventory WHERE item_name = 'iron_ingot'", "0");
+}
+
 /* At 60 columns a long list's key line puts where you are in the list first and ends in an
  * ellipsis where it is cut (the chronicle's had ended "[1-"). */
 static void test_a_long_list_says_where_you_are_on_a_narrow_screen(void **state)
@@ -1058,6 +1088,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_1_the_block_stays_in_hand_and_placing_says_so, tmux_teardown),
+        cmocka_unit_test_teardown(test_g_at_a_chest_asks_what_to_take, tmux_teardown),
         cmocka_unit_test_teardown(test_2_travel_refuses_with_a_hostile_creature_in_view, tmux_teardown),
         cmocka_unit_test_teardown(test_2_travel_goes_on_past_villagers_already_met, tmux_teardown),
         cmocka_unit_test_teardown(test_rest_until_healed, tmux_teardown),

@@ -526,6 +526,43 @@ static void test_a_placed_chest_gives_its_items_once(void **state)
     th_game_stop(&f);
 }
 
+/* One thing out of a chest: `take ITEM` takes that item's stacks and leaves the rest (g at a
+ * chest had taken everything); the take list names what the chest holds. */
+static void test_one_item_is_taken_from_a_chest(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "chest_one.db", 1);
+    const Player *p = game_player(f.game);
+    Err err = {0};
+    int chest = blocks_find(game_blocks(f.game), "chest");
+    assert_int_equal(world_set_block(game_world(f.game), p->x + 1, p->y, p->z, (BlockId)chest, &err), MA_OK);
+    cJSON *meta = cJSON_Parse("{\"items\":[{\"item\":\"iron_ingot\",\"count\":3},{\"item\":\"healing_potion\","
+                              "\"count\":2},{\"item\":\"iron_ingot\",\"count\":1}]}");
+    assert_int_equal(world_set_block_meta(game_world(f.game), p->x + 1, p->y, p->z, meta, &err), MA_OK);
+    InventoryChoice ch[8];
+    assert_int_equal(inventory_chest_choices(f.game, ch, 8), 2);
+    assert_string_equal(ch[0].item, "iron_ingot");
+    assert_int_equal(ch[0].count, 4);
+    assert_string_equal(ch[1].item, "healing_potion");
+    assert_int_equal(ch[1].count, 2);
+    ActionResult r = th_act(f.game, "take healing_potion");
+    assert_string_equal(r.text, "ok");
+    assert_true(has_event(&r, "You open the chest and take 2 healing potions."));
+    assert_int_equal(count_of(&f, "healing_potion"), 2);
+    assert_int_equal(count_of(&f, "iron_ingot"), 0);
+    assert_int_equal(inventory_chest_choices(f.game, ch, 8), 1);
+    assert_string_equal(th_act(f.game, "take bread").text, "no bread here or in the chest");
+    assert_string_equal(th_act(f.game, "take healing_potion").text, "no healing potion here or in the chest");
+    r = th_act(f.game, "take");
+    assert_true(has_event(&r, "You open the chest and take 4 iron ingots."));
+    assert_int_equal(inventory_chest_choices(f.game, ch, 8), 0);
+    Action a;
+    assert_int_equal(action_parse("take bread sword", &a, &err), MA_ERR_INVALID);
+    assert_string_equal(err.msg, "take takes at most an item: take bread");
+    th_game_stop(&f);
+}
+
 /* A chest keeps what is put in it, across a restart, and gives it back; with no chest near, or a
  * full one, nothing leaves the pack. */
 static void test_items_put_in_a_chest_stay_there(void **state)
@@ -1180,6 +1217,7 @@ int main(void)
         cmocka_unit_test(test_a_bag_adds_backpack_slots),
         cmocka_unit_test(test_drop_then_take_round_trips_through_the_chunk),
         cmocka_unit_test(test_a_placed_chest_gives_its_items_once),
+        cmocka_unit_test(test_one_item_is_taken_from_a_chest),
         cmocka_unit_test(test_items_put_in_a_chest_stay_there),
         cmocka_unit_test(test_a_dungeon_chest_from_world_generation_gives_its_loot_once),
         cmocka_unit_test(test_eating_bread_heals_and_a_scroll_teaches_a_recipe),

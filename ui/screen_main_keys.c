@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "game/inventory.h"
 #include "game/creatures.h"
@@ -28,6 +29,30 @@
  * rest; otherwise 0 (go on), 1 (quit) or -2 (a signal). ---- */
 #define NOT_MINE (-100)
 
+/* What to take from a chest of several things: everything (arg ""), or one of them (its name into
+ * arg); 0 when the player backs out. A pile underfoot or a chest of one thing: no question. */
+static int take_which(MainUi *u, char *arg, size_t size)
+{
+    InventoryChoice ch[INVENTORY_CHEST_STACKS];
+    int n = inventory_chest_choices(u->g, ch, INVENTORY_CHEST_STACKS);
+    arg[0] = '\0';
+    if (n < 2)
+        return 1;
+    ListItem items[INVENTORY_CHEST_STACKS + 1];
+    memset(items, 0, sizeof items);
+    snprintf(items[0].text, sizeof items[0].text, "everything");
+    for (int i = 0; i < n; i++)
+        items_count_words(inventory_items(u->g), ch[i].item, ch[i].count, items[i + 1].text, sizeof items[i + 1].text);
+    ListSpec spec = {.title = "Take what from the chest?", .items = items, .n = n + 1, .lettered = 1,
+                     .selectable = 1, .help_ctx = KCTX_LIST};
+    int pick = list_run(&spec);
+    if (pick < 0)
+        return 0;
+    if (pick > 0)
+        snprintf(arg, size, "%s", ch[pick - 1].item);
+    return 1;
+}
+
 /* Moving, waiting, and the actions that ask for a direction next. */
 static int map_key_act(MainUi *u, KeyCmd cmd, int arg)
 {
@@ -41,7 +66,11 @@ static int map_key_act(MainUi *u, KeyCmd cmd, int arg)
     case KC_UP: a.kind = ACT_UP; break;
     case KC_DOWN: a.kind = ACT_DOWN; break;
     case KC_WAIT: a.kind = ACT_WAIT, a.count = 1; break;
-    case KC_TAKE: a.kind = ACT_TAKE; break;
+    case KC_TAKE:
+        a.kind = ACT_TAKE;
+        if (!take_which(u, a.arg, sizeof a.arg))
+            return 0;
+        break;
     case KC_PLACE:
     case KC_DIG:
     case KC_ATTACK:

@@ -163,7 +163,12 @@ int action_parse(const char *text, Action *out, Err *err)
         out->count = (int)v;
         break;
     }
-    case ACT_TAKE:
+    case ACT_TAKE: /* take, or take ITEM: that one only */
+        if (n > 2)
+            return err_set(err, MA_ERR_INVALID, "take takes at most an item: take bread");
+        if (n == 2)
+            snprintf(out->arg, sizeof out->arg, "%s", w[1]);
+        break;
     case ACT_REST:
     case ACT_EXPLORE:
         if (n != 1)

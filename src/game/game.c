@@ -349,7 +349,7 @@ int game_apply(Game *g, const Action *a, ActionResult *res, Err *err)
     case ACT_ATTACK: rc = combat_attack(g, a->dir, res, err); break;
     case ACT_SHOOT: rc = combat_shoot(g, a->dir, res, err); break;
     case ACT_CAST: rc = combat_cast(g, a->arg, a->dir, res, err); break;
-    case ACT_TAKE: rc = inventory_take(g, res, err); break;
+    case ACT_TAKE: rc = inventory_take(g, a->arg, res, err); break;
     case ACT_DROP: rc = inventory_drop(g, a->arg, a->count, res, err); break;
     case ACT_STORE: rc = inventory_store(g, a->arg, a->count, res, err); break;
     case ACT_EQUIP: rc = inventory_equip(g, a->arg, res, err); break;

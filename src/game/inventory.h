@@ -88,8 +88,19 @@ int inventory_chest_near(Game *g);
 int inventory_chest_words(Game *g, int32_t x, int32_t y, int32_t z, char *buf, size_t size);
 /* Picks up the items lying at the player's feet; when there are none,
  * opens a chest underfoot or next to the player (feet or head level) and
- * takes what it holds (logged as "loot"). What does not fit stays. */
-int inventory_take(Game *g, ActionResult *r, Err *err);
+ * takes what it holds (logged as "loot"). With `item` (NULL or "": everything), only that item,
+ * from the pile or the first chest near that holds it ("no bread here or in the chest"). What
+ * does not fit stays. */
+int inventory_take(Game *g, const char *item, ActionResult *r, Err *err);
+/* An item a chest holds and how many, for the take list. */
+typedef struct InventoryChoice {
+    char item[65];
+    int count;
+} InventoryChoice;
+/* What the chest `take` would open holds, an entry an item (its stacks summed), in the chest's
+ * order: how many were written (at most max), 0 when no chest near holds anything or when
+ * something lies at the player's feet (take picks that up first). */
+int inventory_chest_choices(Game *g, InventoryChoice *out, int max);
 /* Eats food, drinks a potion, or reads a book or scroll (learning the recipe
  * it teaches as character_state "recipe"). One is used up. */
 int inventory_use(Game *g, const char *item, ActionResult *r, Err *err);

@@ -143,7 +143,7 @@ static void summary_add(const Game *g, char *line, size_t size, const char *item
 }
 
 /* Picks up the item entities at the player's feet. *found: how many piles lay there. */
-static int take_from_ground(Game *g, int *found, char *line, size_t size, int *full, Err *err)
+static int take_from_ground(Game *g, const char *want, int *found, char *line, size_t size, int *full, Err *err)
 {
     int32_t cx = chunk_coord(g->p.x), cy = chunk_coord(g->p.y), cz = chunk_coord(g->p.z);
     Chunk *c = world_chunk(g->world, cx, cy, cz, err);
@@ -160,7 +160,7 @@ static int take_from_ground(Game *g, int *found, char *line, size_t size, int *f
         if (!cJSON_IsString(type) || strcmp(type->valuestring, "item") != 0 || !cJSON_IsString(name) ||
             !name->valuestring[0] || !cJSON_IsNumber(n) || n->valueint < 1 || cJSON_GetArraySize(pos) != 3 ||
             cJSON_GetArrayItem(pos, 0)->valueint != lx || cJSON_GetArrayItem(pos, 1)->valueint != ly ||
-            cJSON_GetArrayItem(pos, 2)->valueint != lz)
+            cJSON_GetArrayItem(pos, 2)->valueint != lz || (want && strcmp(name->valuestring, want) != 0))
             continue;
         (*found)++;
         const cJSON *data = cJSON_GetObjectItemCaseSensitive(e, "data");
@@ -309,13 +309,101 @@ int inventory_store(Game *g, const char *item, int count, ActionResult *r, Err *
     return MA_OK;
 }
 
-/* Empties what fits of the chest at (x, y, z) into the pack. */
-static int take_from_chest(Game *g, int32_t x, int32_t y, int32_t z, const cJSON *meta, char *line, size_t size,
-                           int *full, Err *err)
+/* Whether the chest's entry `it` is a stack of `want` (NULL: any). */
+static int chest_entry_is(const cJSON *it, const char *want)
+{
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(it, "item"), *n = cJSON_GetObjectItemCaseSensitive(it, "count");
+    return cJSON_IsString(name) && name->valuestring[0] && cJSON_IsNumber(n) && n->valueint >= 1 &&
+           (!want || strcmp(name->valuestring, want) == 0);
+}
+
+/* The chest take opens: the first of chest_spots holding a stack of `want` (NULL: anything),
+ * into at, with its metadata in *meta (NULL when none holds it); *chests counts the chests near. */
+static int chest_to_loot(Game *g, const char *want, int32_t at[3], int *chests, const cJSON **meta, Err *err)
+{
+    int chest = blocks_find(g->blocks, "chest");
+    *chests = 0;
+    *meta = NULL;
+    for (size_t k = 0; chest > 0 && k < sizeof chest_spots / sizeof chest_spots[0]; k++) {
+        int32_t x = g->p.x + chest_spots[k][0], y = g->p.y + chest_spots[k][1], z = g->p.z + chest_spots[k][2];
+        if (y < 0 || y >= WORLD_HEIGHT || world_get_block(g->world, x, y, z) != (BlockId)chest)
+            continue;
+        (*chests)++;
+        Chunk *c = world_chunk(g->world, chunk_coord(x), chunk_coord(y), chunk_coord(z), err);
+        if (!c)
+            return err->code;
+        const cJSON *m = chunk_meta_get(c, CHUNK_INDEX(chunk_local(x), chunk_local(y), chunk_local(z)));
+        const cJSON *it;
+        cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(m, "items")) {
+            if (chest_entry_is(it, want)) {
+                at[0] = x;
+                at[1] = y;
+                at[2] = z;
+                *meta = m;
+                return MA_OK;
+            }
+        }
+    }
+    return MA_OK;
+}
+
+/* Whether an item lies at the player's feet (take picks it up before any chest is opened). */
+static int pile_here(Game *g)
+{
+    Chunk *c = world_chunk(g->world, chunk_coord(g->p.x), chunk_coord(g->p.y), chunk_coord(g->p.z), NULL);
+    int lx = chunk_local(g->p.x), ly = chunk_local(g->p.y), lz = chunk_local(g->p.z);
+    const cJSON *e;
+    if (!c)
+        return 0;
+    cJSON_ArrayForEach(e, c->entities) {
+        const cJSON *type = cJSON_GetObjectItemCaseSensitive(e, "type"), *pos = cJSON_GetObjectItemCaseSensitive(e, "position");
+        if (cJSON_IsString(type) && strcmp(type->valuestring, "item") == 0 && cJSON_GetArraySize(pos) == 3 &&
+            cJSON_GetArrayItem(pos, 0)->valueint == lx && cJSON_GetArrayItem(pos, 1)->valueint == ly &&
+            cJSON_GetArrayItem(pos, 2)->valueint == lz)
+            return 1;
+    }
+    return 0;
+}
+
+int inventory_chest_choices(Game *g, InventoryChoice *out, int max)
+{
+    int32_t at[3];
+    int chests = 0;
+    Err err = {0};
+    if (pile_here(g))
+        return 0;
+    const cJSON *meta = NULL;
+    if (chest_to_loot(g, NULL, at, &chests, &meta, &err) != MA_OK)
+        return 0;
+    int n = 0;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(meta, "items")) {
+        if (!chest_entry_is(it, NULL))
+            continue;
+        const char *name = cJSON_GetObjectItemCaseSensitive(it, "item")->valuestring;
+        int count = cJSON_GetObjectItemCaseSensitive(it, "count")->valueint, k = 0;
+        while (k < n && strcmp(out[k].item, name) != 0)
+            k++;
+        if (k == n) {
+            if (n == max)
+                continue;
+            snprintf(out[n].item, sizeof out[n].item, "%s", name);
+            out[n++].count = 0;
+        }
+        out[k].count += count;
+    }
+    return n;
+}
+
+/* Empties what fits of the chest at (x, y, z) into the pack: its stacks of `want`, or (NULL) all. */
+static int take_from_chest(Game *g, int32_t x, int32_t y, int32_t z, const cJSON *meta, const char *want, char *line,
+                           size_t size, int *full, Err *err)
 {
     cJSON *copy = cJSON_Duplicate(meta, 1);
     cJSON *items = cJSON_GetObjectItemCaseSensitive(copy, "items");
-    int rc = MA_OK;
+    int rc = MA_OK, n_got = 0;
+    InventoryChoice got[32]; /* what was taken, an entry an item (stacks of it summed) */
+    int first[32];           /* and the index of its first stack */
     for (int i = cJSON_GetArraySize(items) - 1; rc == MA_OK && i >= 0; i--) {
         cJSON *it = cJSON_GetArrayItem(items, i);
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(it, "item");
@@ -325,6 +413,8 @@ static int take_from_chest(Game *g, int32_t x, int32_t y, int32_t z, const cJSON
             cJSON_DeleteItemFromArray(items, i);
             continue;
         }
+        if (want && strcmp(name->valuestring, want) != 0)
+            continue;
         char item[65];
         snprintf(item, sizeof item, "%s", name->valuestring);
         int count = n->valueint;
@@ -337,15 +427,16 @@ static int take_from_chest(Game *g, int32_t x, int32_t y, int32_t z, const cJSON
             *full = 1;
         if (count - left > 0) {
             rc = transfers_log(g->save, 0, g->p.character_id, item, count - left, "loot", 0, err);
-            /* Loot reads in the chest's order: insert at the front as we walk back. */
-            char part[80];
-            items_count_words(g->items, item, count - left, part, sizeof part);
-            size_t len = strlen(line), plen = strlen(part);
-            if (len + plen + 3 < size) {
-                memmove(line + plen + (len ? 2 : 0), line, len + 1);
-                memcpy(line, part, plen);
-                if (len)
-                    memcpy(line + plen, ", ", 2);
+            int k = 0;
+            while (k < n_got && strcmp(got[k].item, item) != 0)
+                k++;
+            if (k == n_got && n_got < (int)(sizeof got / sizeof got[0])) {
+                snprintf(got[n_got].item, sizeof got[n_got].item, "%s", item);
+                got[n_got++].count = 0;
+            }
+            if (k < n_got) {
+                got[k].count += count - left;
+                first[k] = i;
             }
         }
         if (left > 0)
@@ -357,14 +448,25 @@ static int take_from_chest(Game *g, int32_t x, int32_t y, int32_t z, const cJSON
         cJSON_Delete(copy);
         return rc;
     }
+    /* Loot reads in the chest's order (first stacks first; they were taken last to first), each
+     * item once: "3 iron ingots, 2 healing potions". */
+    for (int done = 0; done < n_got; done++) {
+        int k = -1;
+        for (int j = 0; j < n_got; j++)
+            if (got[j].count > 0 && (k < 0 || first[j] < first[k]))
+                k = j;
+        summary_add(g, line, size, got[k].item, got[k].count);
+        got[k].count = 0;
+    }
     return world_set_block_meta(g->world, x, y, z, copy, err);
 }
 
-int inventory_take(Game *g, ActionResult *r, Err *err)
+int inventory_take(Game *g, const char *item, ActionResult *r, Err *err)
 {
     char line[140] = "";
     int found = 0, full = 0;
-    int rc = take_from_ground(g, &found, line, sizeof line, &full, err);
+    const char *want = item && item[0] ? item : NULL;
+    int rc = take_from_ground(g, want, &found, line, sizeof line, &full, err);
     if (rc != MA_OK)
         return rc;
     if (found > 0) {
@@ -374,22 +476,20 @@ int inventory_take(Game *g, ActionResult *r, Err *err)
         }
         game_event(r, SEV_GOOD, "You pick up %s.", line);
     } else {
-        /* No pile here: a chest underfoot, then around the feet, then around the head. */
-        int chest = blocks_find(g->blocks, "chest"), chests = 0;
-        for (size_t k = 0; chest > 0 && k < sizeof chest_spots / sizeof chest_spots[0]; k++) {
-            int32_t x = g->p.x + chest_spots[k][0], y = g->p.y + chest_spots[k][1], z = g->p.z + chest_spots[k][2];
-            if (y < 0 || y >= WORLD_HEIGHT || world_get_block(g->world, x, y, z) != (BlockId)chest)
-                continue;
-            chests++;
-            Chunk *c = world_chunk(g->world, chunk_coord(x), chunk_coord(y), chunk_coord(z), err);
-            if (!c)
-                return err->code;
-            const cJSON *meta = chunk_meta_get(c, CHUNK_INDEX(chunk_local(x), chunk_local(y), chunk_local(z)));
-            if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(meta, "items")) == 0)
-                continue;
-            if ((rc = take_from_chest(g, x, y, z, meta, line, sizeof line, &full, err)) != MA_OK)
-                return rc;
-            break;
+        /* No pile here: a chest underfoot, then around the feet, then around the head (the first
+         * that holds what is wanted). */
+        int32_t at[3];
+        int chests = 0;
+        const cJSON *meta = NULL;
+        if ((rc = chest_to_loot(g, want, at, &chests, &meta, err)) != MA_OK)
+            return rc;
+        if (meta && (rc = take_from_chest(g, at[0], at[1], at[2], meta, want, line, sizeof line, &full, err)) != MA_OK)
+            return rc;
+        if (want && !meta) {
+            char label[64];
+            items_label(want, label, sizeof label);
+            game_refuse(r, chests ? "no %s here or in the chest" : "no %s here to take", label);
+            return MA_OK;
         }
         if (!chests) {
             game_refuse(r, "nothing here to take");
