@@ -4,7 +4,8 @@
  * failure, quest accept and hand-in, talk with a consequence, equip, a kill
  * with a drop, death and respawn, level-up, an achievement, putting into a chest, a story choice that
  * sends a villager away) on a small flat
- * world set up for it:
+ * world set up for it (and the making of a new character, whose gear, weapon in hand, skills,
+ * quests and story come in the same transaction: the save holds all of it or none):
  *   - a clean run gives the save "after"; the save before the action is
  *     "before"; the action commits exactly once;
  *   - the game is stopped as kill -9 would stop it (tests/fault: _exit with no
@@ -429,6 +430,91 @@ static void run_scenario(const Scenario *scenario)
 /* One test per scenario, so a failure names the action. */
 static void test_scenario(void **state) { run_scenario((const Scenario *)*state); }
 
+/* A new character is made in one transaction with everything it starts with: its gear (the
+ * mage's staff in hand since a new character holds the class's weapon), its skills, its quests
+ * and story. Stopped at every statement and every write of its making, the save holds all of it
+ * or none of it. kind: 's', 'w' or 0 (a clean run). */
+static int create_child(const char *path, char kind, long n)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        Save *s = NULL;
+        Err err = {0};
+        Game *g = NULL;
+        GameStart st = {.username = "hero", .world = "meadow", .character = "Brenna", .class_name = "mage"};
+        if (save_open(path, 0, &s, &err) != MA_OK)
+            _exit(2);
+        if (kind == 's')
+            fault_exit_at_statement(n);
+        else if (kind == 'w')
+            fault_exit_at_write(n);
+        else
+            fault_reset();
+        if (game_start(s, &st, &g, &err) != MA_OK)
+            _exit(3);
+        if (!kind)
+            printf("counts %ld %ld\n", fault_statements(), fault_writes());
+        _exit(0);
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void test_a_new_character_is_made_whole_or_not_at_all(void **state)
+{
+    (void)state;
+    char work[4096];
+    snprintf(work, sizeof work, "%s", th_path(dir, "create.db"));
+    copy_file(base_db, work);
+    char *before = checked_dump(work);
+    /* The clean run, counted in this process (a fork would lose the counts). */
+    Save *s = open_save(work);
+    Game *g = NULL;
+    Err err = {0};
+    GameStart st = {.username = "hero", .world = "meadow", .character = "Brenna", .class_name = "mage"};
+    fault_reset();
+    assert_int_equal(game_start(s, &st, &g, &err), MA_OK);
+    long statements = fault_statements(), writes = fault_writes();
+    game_close(g);
+    save_close(s);
+    char *after = checked_dump(work);
+    assert_true(strcmp(before, after) != 0);
+    char *staff = th_sql_text(work, "SELECT i.item_name FROM inventory i JOIN characters c ON c.id = i.character_id "
+                                    "WHERE c.name = 'Brenna' AND i.slot_position = 40");
+    assert_non_null(staff);
+    assert_string_equal(staff, "oak_staff");
+    free(staff);
+    char diff[800];
+    long tried = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        char kind = pass == 0 ? 's' : 'w';
+        long total = pass == 0 ? statements : writes;
+        for (long n = 1; n <= total; n += n < 4 || n > total - 4 ? 1 : stride) {
+            copy_file(base_db, work);
+            int rc = create_child(work, kind, n);
+            if (rc != FAULT_EXIT_STATUS && rc != 0)
+                fail_msg("creating a character, the child stopped at %s %ld exited with %d",
+                         kind == 's' ? "statement" : "write", n, rc);
+            char *now = checked_dump(work);
+            if (strcmp(now, before) != 0 && strcmp(now, after) != 0) {
+                first_difference(now, strcmp(now, before) < 0 ? after : before, diff, sizeof diff);
+                fail_msg("killed at %s %ld of %ld while making a character, the save holds half of it:%s",
+                         kind == 's' ? "statement" : "write", n, total, diff);
+            }
+            free(now);
+            tried++;
+        }
+    }
+    print_message("%-18s %4ld statements %3ld writes, %ld crash points: before or after every time\n", "new_character",
+                  statements, writes, tried);
+    crash_points += tried;
+    free(before);
+    free(after);
+}
+
 /* A step of a unit of work cannot commit on its own: outside a transaction
  * its savepoint is refused, and a unit cannot begin inside another. */
 static void test_a_step_outside_a_unit_of_work_is_refused(void **state)
@@ -483,12 +569,13 @@ static int group_teardown(void **state)
 int main(void)
 {
     enum { N = sizeof scenarios / sizeof scenarios[0] };
-    struct CMUnitTest tests[N + 1];
+    struct CMUnitTest tests[N + 2];
     for (int i = 0; i < N; i++) {
         tests[i] = (struct CMUnitTest)cmocka_unit_test(test_scenario);
         tests[i].name = scenarios[i].name;
         tests[i].initial_state = (void *)&scenarios[i];
     }
     tests[N] = (struct CMUnitTest)cmocka_unit_test(test_a_step_outside_a_unit_of_work_is_refused);
-    return _cmocka_run_group_tests("atomic", tests, N + 1, group_setup, group_teardown);
+    tests[N + 1] = (struct CMUnitTest)cmocka_unit_test(test_a_new_character_is_made_whole_or_not_at_all);
+    return _cmocka_run_group_tests("atomic", tests, N + 2, group_setup, group_teardown);
 }
