@@ -415,9 +415,9 @@ static void test_snow_digs_into_snowballs_that_pack_into_a_block(void **state)
     r = th_run("walk 20 4\ndig down\ncraft snow\nmove e\nplace w snow\n", "--save", db, "play", "--script", "-",
                "--world", "Snowy", "--class", "warrior", "--verbose", NULL);
     assert_int_equal(r.status, 0);
-    assert_non_null(strstr(r.out, "You dig out the snow and take 4 snowballs."));
+    assert_non_null(strstr(r.out, "You dig out the snow block and take 4 snowballs."));
     assert_non_null(strstr(r.out, "You make 1 snow block."));
-    assert_non_null(strstr(r.out, "Placed your last snow to the west."));
+    assert_non_null(strstr(r.out, "Placed your last snow block to the west."));
     assert_null(strstr(r.out, "snowball x"));
     th_run_free(&r);
 }

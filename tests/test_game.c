@@ -877,7 +877,7 @@ static void test_walls_go_two_high_and_a_door_or_torch_is_dug_back(void **state)
     assert_non_null(th_event_with(&r, "Placed planks to the north, at head height; 14 left."));
     assert_int_equal(world_get_block(w, x, y, z - 1), planks);
     assert_int_equal(world_get_block(w, x, y + 1, z - 1), planks);
-    assert_string_equal(th_act(f.game, "place n planks").text, "blocked: planks is there");
+    assert_string_equal(th_act(f.game, "place n planks").text, "blocked: planks in the way");
     /* A door east is two high, as a village's (a wall built over a one-high door left no way
      * through); nothing is built over it; dug, both halves go and one door comes back. */
     int torches = th_item_count(f.game, "torch");
@@ -886,7 +886,7 @@ static void test_walls_go_two_high_and_a_door_or_torch_is_dug_back(void **state)
     assert_int_equal(th_item_count(f.game, "door"), 0);
     assert_int_equal(world_get_block(w, x + 1, y, z), door);
     assert_int_equal(world_get_block(w, x + 1, y + 1, z), door);
-    assert_string_equal(th_act(f.game, "place e torch").text, "blocked: door is there");
+    assert_string_equal(th_act(f.game, "place e torch").text, "blocked: door in the way (dig it first: D)");
     assert_string_equal(th_act(f.game, "move e").text, "ok"); /* through it */
     assert_string_equal(th_act(f.game, "move w").text, "ok");
     r = th_act(f.game, "dig e");
@@ -910,8 +910,15 @@ static void test_walls_go_two_high_and_a_door_or_torch_is_dug_back(void **state)
     assert_int_equal(world_get_block(w, x, y, z + 1), planks);
     assert_int_equal(world_set_block(w, x - 1, y, z, (BlockId)block_id(&f, "torch"), &err), MA_OK);
     assert_int_equal(world_set_block(w, x - 1, y + 1, z, planks, &err), MA_OK);
-    assert_string_equal(th_act(f.game, "place w planks").text, "blocked: torch is there");
+    assert_string_equal(th_act(f.game, "place w planks").text, "blocked: torch in the way (dig it first: D)");
     assert_int_equal(world_get_block(w, x - 1, y, z), block_id(&f, "torch"));
+    /* A door over a flower: refused, named as players call it (a door had gone up to head height
+     * over it, and the doorway stayed open beneath). */
+    give_block(&f, "door", 1, 32);
+    assert_int_equal(world_set_block(w, x, y, z - 1, (BlockId)block_id(&f, "flower_red"), &err), MA_OK);
+    assert_int_equal(world_set_block(w, x, y + 1, z - 1, BLOCK_AIR, &err), MA_OK);
+    assert_string_equal(th_act(f.game, "place n door").text, "blocked: red flower in the way (dig it first: D)");
+    assert_int_equal(world_get_block(w, x, y + 1, z - 1), BLOCK_AIR);
     th_game_stop(&f);
 }
 

@@ -472,8 +472,9 @@ void screen_main_describe_spot(MainUi *u, int log_it)
         else if (inventory_chest_words(u->g, x, y, z, holds, sizeof holds))
             snprintf(text, sizeof text, "(%d, %d, %d, %s) %s at this level (solid); it holds %s", x, y, z, depth, here,
                      holds);
-        else
-            snprintf(text, sizeof text, "(%d, %d, %d, %s) %s at this level (solid)", x, y, z, depth, here);
+        else /* a flower, a torch, a door: not solid, walked through or into */
+            snprintf(text, sizeof text, "(%d, %d, %d, %s) %s at this level%s", x, y, z, depth, here,
+                     def->solid ? " (solid)" : "");
     }
     /* Someone standing here or just below? */
     Layout L = screen_main_layout();

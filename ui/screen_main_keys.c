@@ -157,8 +157,11 @@ static int map_key_items(MainUi *u, KeyCmd cmd)
         if (screen_inventory_pick_block(u->g, name, 32)) {
             a.kind = ACT_SELECT;
             snprintf(a.block, sizeof a.block, "%s", name);
-            if (screen_main_act(u, &a, NULL) == 1)
-                log_add(&u->log, SEV_INFO, (long)game_clock(u->g), "You hold %s.", name);
+            if (screen_main_act(u, &a, NULL) == 1) {
+                char words[64];
+                log_add(&u->log, SEV_INFO, (long)game_clock(u->g), "You hold %s.",
+                        items_title_words(inventory_items(u->g), name, words, sizeof words));
+            }
         }
         return 0;
     }

@@ -674,7 +674,8 @@ void panel_draw(PanelState *ps, Game *g, const SeenList *seen, int x, int w, int
     else
         items_label(held, wield, sizeof wield);
     add(&pn, 2, A_NORMAL, "Wield:  %s", wield);
-    add(&pn, 2, A_NORMAL, "Block:  %s", p->hand[0] ? items_label(p->hand, block, sizeof block) : "none (B)");
+    add(&pn, 2, A_NORMAL, "Block:  %s",
+        p->hand[0] ? items_title_words(inventory_items(g), p->hand, block, sizeof block) : "none (B)");
 
     if (ps->story_stale) {
         char was[sizeof ps->story];

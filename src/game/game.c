@@ -72,7 +72,9 @@ void game_refuse(ActionResult *r, const char *fmt, ...)
 
 const char *game_block_label(const Game *g, BlockId id, char *buf, size_t size)
 {
-    return text_words(blocks_get(g->blocks, id)->name, buf, size);
+    /* As the item of the block is called, where there is one ("red flower", not "flower red"). */
+    const char *name = blocks_get(g->blocks, id)->name;
+    return items_find(g->items, name) ? items_title_words(g->items, name, buf, size) : text_words(name, buf, size);
 }
 
 /* ------------------------------------------------------------ the character row */

@@ -413,13 +413,17 @@ int game_do_place(Game *g, Dir d, const char *want, ActionResult *r, Err *err)
      * same way raises a wall two high. A block goes only where there is air, a liquid, or tall grass
      * (replaceable): a door or a torch is dug first, never built over and lost. */
     int head = 0, under = 0;
-    if (!place_free(g, x, y, z) && d < DIR_UP && y + 1 < WORLD_HEIGHT && place_free(g, x, y + 1, z)) {
+    const BlockDef *def = blocks_get(g->blocks, (BlockId)id);
+    /* Only over something solid: a block set above a flower or a torch had left the gap at the feet
+     * open (a door "placed" so stood over a flower, and the doorway stayed open); a door, two
+     * high, never goes at head height. */
+    if (!place_free(g, x, y, z) && is_solid(g, x, y, z) && !def->tall && d < DIR_UP && y + 1 < WORLD_HEIGHT &&
+        place_free(g, x, y + 1, z)) {
         y++;
         head = 1;
     }
     /* Down onto something solid: a solid block goes where one stands and one jumps onto it, the way
      * out of a shaft one has dug (a player down one had no step to climb). */
-    const BlockDef *def = blocks_get(g->blocks, (BlockId)id);
     if (d == DIR_DOWN && def->solid && !place_free(g, x, y, z) && place_free(g, g->p.x, g->p.y, g->p.z)) {
         if (g->p.y + 2 < WORLD_HEIGHT && !is_solid(g, g->p.x, g->p.y + 2, g->p.z)) {
             y = g->p.y;
@@ -434,7 +438,12 @@ int game_do_place(Game *g, Dir d, const char *want, ActionResult *r, Err *err)
     }
     if (!place_free(g, x, y, z)) {
         char name[40];
-        game_refuse(r, "blocked: %s is there", game_block_label(g, world_get_block(g->world, x, y, z), name, sizeof name));
+        BlockId there = world_get_block(g->world, x, y, z);
+        game_block_label(g, there, name, sizeof name);
+        if (is_solid(g, x, y, z))
+            game_refuse(r, "blocked: %s in the way", name);
+        else
+            game_refuse(r, "blocked: %s in the way (dig it first: D)", name);
         return MA_OK;
     }
     int rc = world_set_block(g->world, x, y, z, (BlockId)id, err);
@@ -466,7 +475,7 @@ int game_do_place(Game *g, Dir d, const char *want, ActionResult *r, Err *err)
     else if (strcmp(g->p.hand, item) == 0)
         g->p.hand[0] = '\0';
     char label[64];
-    items_label(item, label, sizeof label);
+    items_title_words(g->items, item, label, sizeof label);
     if (under)
         g->p.y++;
     if (under && have > 1)

@@ -310,6 +310,17 @@ const char *items_label(const char *name, char *buf, size_t size)
     return buf;
 }
 
+const char *items_title_words(const ItemRegistry *r, const char *name, char *buf, size_t size)
+{
+    const ItemDef *d = r && name ? items_find(r, name) : NULL;
+    if (!d || !d->title[0])
+        return items_label(name ? name : "", buf, size);
+    snprintf(buf, size, "%s", d->title);
+    if (buf[0] >= 'A' && buf[0] <= 'Z')
+        buf[0] = (char)(buf[0] - 'A' + 'a');
+    return buf;
+}
+
 const char *items_noun(const ItemRegistry *r, const char *name, int count, char *buf, size_t size)
 {
     const ItemDef *d = items_find(r, name);

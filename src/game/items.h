@@ -86,6 +86,9 @@ ItemSlot items_slot_parse(const char *name);
 
 /* An item's name as words for messages ("iron_sword" -> "iron sword"), into buf. */
 const char *items_label(const char *name, char *buf, size_t size);
+/* An item's (or block's) name as its title says it, in lower case ("flower_red" -> "red flower",
+ * "planks" -> "planks"); a name r does not hold (r may be NULL) as items_label. Returns buf. */
+const char *items_title_words(const ItemRegistry *r, const char *name, char *buf, size_t size);
 /* What can be done with an item of this kind (NULL: an unknown item, nothing): used (food, a
  * potion, a book or a scroll: it heals, restores mana or teaches), and worn (it has a slot). */
 int items_usable(const ItemDef *d);
