@@ -113,6 +113,23 @@ static char *line_with(const char *screen, const char *text)
     return strndup(b, (size_t)(e - b));
 }
 
+/* The map's row with the player on it (heap): '@' left of the side panel's bar, not the minimap's. */
+static char *map_row_with_player(const char *screen)
+{
+    for (const char *line = screen; line && *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        char *copy = strndup(line, len);
+        char *bar = strstr(copy, "\xe2\x94\x82"), *at = strchr(copy, '@');
+        if (at && (!bar || at < bar))
+            return copy;
+        free(copy);
+        line = end ? end + 1 : NULL;
+    }
+    fail_msg("no map row with the player on:\n%s", screen);
+    return NULL;
+}
+
 /* ---- 1. placing ---- */
 
 static void test_1_the_block_stays_in_hand_and_placing_says_so(void **state)
@@ -879,7 +896,7 @@ static void test_a_torch_lights_the_night(void **state)
     th_run_free(&r);
     launch("torch.db", "--continue", 140, 30);
     char *s = tmux_wait_for("It is night", 30);
-    char *row = line_with(s, "@");
+    char *row = map_row_with_player(s);
     /* The row's columns, a character each (the map's glyphs are one column wide). */
     const char *col[200];
     int n = 0, at = -1;
@@ -1013,6 +1030,45 @@ static void test_a_creature_a_level_up_beside_you_is_shown(void **state)
     tmux_quit_game();
 }
 
+/* At 120x40 in a crowded village the minimap keeps its middle rows, with the player on them (it
+ * had gone whole under a dozen villagers, and players never saw it). */
+static void test_the_minimap_stays_among_many_villagers(void **state)
+{
+    (void)state;
+    ThGame f;
+    th_game_start(&f, th_path(g_dir, "crowd.db"), NULL);
+    const Player *p = game_player(f.game);
+    World *w = game_world(f.game);
+    Err err = {0};
+    th_clear_creatures(w, p->x - 40, p->x + 40, p->y, p->z - 20, p->z + 20);
+    static const char *const names[] = {"Alda", "Bram", "Cora", "Dunn", "Edda", "Finn", "Gert",
+                                        "Hild", "Ivo",  "Jory", "Kara", "Lene", "Mads", "Nils"};
+    for (int i = 0; i < 14; i++) {
+        char id[32];
+        snprintf(id, sizeof id, "villager_c_%d", i);
+        th_put_entity(w, th_villager(id, names[i], i % 2 ? "farmer" : "smith", "Crowdham"), p->x - 7 + i, p->y,
+                      p->z + 3);
+    }
+    if (world_flush(w, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    th_game_stop(&f);
+    launch("crowd.db", "--continue", 120, 40);
+    char *s = tmux_wait_for("Cora, smith", 30);
+    int found = 0;
+    for (const char *line = s; line && *line && !found;) {
+        const char *end = strchr(line, '\n'), *bar = strstr(line, "\xe2\x94\x82");
+        if (bar && (!end || bar < end)) {
+            const char *at = memchr(bar, '@', (size_t)((end ? end : line + strlen(line)) - bar));
+            found = at != NULL;
+        }
+        line = end ? end + 1 : NULL;
+    }
+    if (!found)
+        fail_msg("no minimap with the player in the side panel among 14 villagers:\n%s", s);
+    free(s);
+    tmux_quit_game();
+}
+
 /* g beside a chest of several things asks which (everything, or one of them): it had emptied the
  * whole chest into the pack. */
 static void test_g_at_a_chest_asks_what_to_take(void **state)
@@ -1089,6 +1145,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_1_the_block_stays_in_hand_and_placing_says_so, tmux_teardown),
         cmocka_unit_test_teardown(test_g_at_a_chest_asks_what_to_take, tmux_teardown),
+        cmocka_unit_test_teardown(test_the_minimap_stays_among_many_villagers, tmux_teardown),
         cmocka_unit_test_teardown(test_2_travel_refuses_with_a_hostile_creature_in_view, tmux_teardown),
         cmocka_unit_test_teardown(test_2_travel_goes_on_past_villagers_already_met, tmux_teardown),
         cmocka_unit_test_teardown(test_rest_until_healed, tmux_teardown),

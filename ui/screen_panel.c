@@ -587,11 +587,12 @@ void panel_draw(PanelState *ps, Game *g, const SeenList *seen, int x, int w, int
     if (wide && ps->mm) {
         refresh_structures(ps, g);
         blank(&pn);
-        pn.l[pn.n - 1].group = 7;
         pn.l[pn.n - 1].prio = 7;
+        /* Where the panel is short of rows (a village's dozen villagers in view), the minimap gives
+         * up its outer rows first and keeps the five round the player as long as the last
+         * villagers of the list (it had gone whole, and players never saw it). */
         for (int r = 0; r < MM_ROWS && pn.n < PLINES; r++) {
-            add(&pn, 7, A_NORMAL, "%s", "");
-            pn.l[pn.n - 1].group = 7;
+            add(&pn, abs(r - MM_ROWS / 2) <= 2 ? 5 : 7, A_NORMAL, "%s", "");
             pn.l[pn.n - 1].mm_row = r;
         }
         /* The nearest place with a name, and which way. */
