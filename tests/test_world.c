@@ -98,6 +98,22 @@ static RenderCell seen_center(World *w, int32_t y)
     return cells[2 * 5 + 2];
 }
 
+/* Every block one level down is drawn in another colour than at the level, and two levels down
+ * in another again (dirt's 94 had come back as 94 a level down: a player's own dirt walls looked
+ * like the open ground about them). */
+static void test_a_level_down_is_drawn_darker_for_every_block(void **state)
+{
+    (void)state;
+    for (int id = 1; id < blocks_count(reg); id++) {
+        const BlockDef *d = blocks_get(reg, (BlockId)id);
+        uint8_t c = d->color256, one = render_dim256(c, 1), two = render_dim256(c, 2);
+        if (one == c || two == c)
+            fail_msg("%s (colour %d) is drawn %d a level down and %d two down: the same as at the level", d->name,
+                     c, one, two);
+    }
+    assert_int_not_equal(render_dim256(94, 1), 94);
+}
+
 static void test_the_player_does_not_see_into_the_rock(void **state)
 {
     (void)state;
@@ -572,6 +588,7 @@ int main(void)
         cmocka_unit_test(test_world_create_stores_seed_type_and_generator_version),
         cmocka_unit_test(test_world_open_refuses_unknown_name_and_generator_version),
         cmocka_unit_test(test_the_player_does_not_see_into_the_rock),
+        cmocka_unit_test(test_a_level_down_is_drawn_darker_for_every_block),
         cmocka_unit_test(test_world_blocks_outside_the_vertical_range),
         cmocka_unit_test(test_world_set_block_survives_flush_and_reopen_with_versions),
         cmocka_unit_test(test_world_cache_stays_within_budget_and_keeps_evicted_changes),

@@ -558,18 +558,11 @@ uint8_t render_dim256(uint8_t color256, int depth)
     return table[depth][color256];
 }
 
-static uint8_t dim256_compute(uint8_t color256, int depth)
+/* The palette's nearest colour to rgb: of the 6x6x6 cube or the grey ramp. */
+static uint8_t nearest256(const int rgb[3])
 {
-    int rgb[3];
-    xterm_rgb(color256, rgb);
-    /* Fade toward a dark grey: a quarter of the way at one level down,
-     * most of the way at the limit of sight. */
-    double t = 0.2 + 0.6 * (depth - 1) / RENDER_LOOK_DOWN;
-    const int grey = 58;
-    for (int k = 0; k < 3; k++)
-        rgb[k] = (int)(rgb[k] * (1 - t) + grey * t + 0.5);
-    int l[3] = {cube_level(rgb[0]), cube_level(rgb[1]), cube_level(rgb[2])};
     static const int cube[6] = {0, 95, 135, 175, 215, 255};
+    int l[3] = {cube_level(rgb[0]), cube_level(rgb[1]), cube_level(rgb[2])};
     int cube_idx = 16 + 36 * l[0] + 6 * l[1] + l[2];
     long cube_err = 0;
     for (int k = 0; k < 3; k++)
@@ -583,6 +576,58 @@ static uint8_t dim256_compute(uint8_t color256, int depth)
     for (int k = 0; k < 3; k++)
         grey_err += (long)(gv - rgb[k]) * (gv - rgb[k]);
     return (uint8_t)(grey_err < cube_err ? 232 + g : cube_idx);
+}
+
+/* How bright a palette colour looks, 0..255. */
+static int luma256(int c)
+{
+    int rgb[3];
+    xterm_rgb(c, rgb);
+    return (30 * rgb[0] + 59 * rgb[1] + 11 * rgb[2]) / 100;
+}
+
+/* The colour faded by t (0..1) toward grey level `toward` (0: black, which keeps the hue). */
+static uint8_t fade256(uint8_t color256, double t, int toward)
+{
+    int rgb[3];
+    xterm_rgb(color256, rgb);
+    for (int k = 0; k < 3; k++)
+        rgb[k] = (int)(rgb[k] * (1 - t) + toward * t + 0.5);
+    return nearest256(rgb);
+}
+
+static uint8_t dim256_compute(uint8_t color256, int depth)
+{
+    /* Fade: a fifth of the way at one level down, most of the way at the limit of sight; but never
+     * so little that the palette gives back the same colour, or one hardly darker: dirt one level
+     * down (colour 94) had come back as 94 and a floor of stone as a shade from rock, so that a
+     * player's own walls and tunnel could not be told from the ground about them. A level down is
+     * darker than the level by a tenth toward black, which keeps the hue, else by a fifth toward a
+     * dark grey, and each level further darker than the one above while the palette has a darker
+     * shade. */
+    int base = luma256(color256);
+    uint8_t above = color256;
+    uint8_t c = color256;
+    for (int d = 1; d <= depth; d++) {
+        /* Toward black a tenth darker will do (the palette's browns are few: dirt goes to 58);
+         * toward grey, a fifth. */
+        int want_black = d == 1 ? (base < 60 ? base - 1 : base * 9 / 10) : luma256(above) - 1;
+        int want_grey = d == 1 ? (base < 60 ? base - 1 : base * 4 / 5) : luma256(above) - 1;
+        double t0 = 0.2 + 0.6 * (d - 1) / RENDER_LOOK_DOWN;
+        int found = 0;
+        for (double t = t0; t < 0.96 && !found; t += 0.05) {
+            c = fade256(color256, t, 0);
+            found = c != color256 && luma256(c) <= want_black;
+        }
+        for (double t = t0; t < 0.96 && !found; t += 0.05) {
+            c = fade256(color256, t, 58);
+            found = c != color256 && luma256(c) <= want_grey;
+        }
+        if (d > 1 && luma256(c) > luma256(above))
+            c = above;
+        above = c;
+    }
+    return c;
 }
 
 /* The ANSI sequence for a cell, into buf (at most 24 bytes). */
