@@ -1019,7 +1019,20 @@ static void test_a_deed_becomes_a_storyline_that_goes_on_with_a_real_place(void 
     assert_int_equal(charstate_add(x.s, player_id, "quests_completed", 1, NULL, &err), MA_OK);
     assert_int_equal(save_commit(x.s, &err), MA_OK);
     assert_int_equal(agents_note_deeds(x.a, agents_present(x.a), &err), 1);
+    /* A second quest handed in before the day turns: a second deed, but one feast (four quests had
+     * made four feasts of one name, four lines in the panel and the chronicle). */
+    assert_int_equal(save_begin(x.s, &err), MA_OK);
+    assert_int_equal(charstate_add(x.s, player_id, "quests_completed", 1, NULL, &err), MA_OK);
+    assert_int_equal(save_commit(x.s, &err), MA_OK);
+    assert_int_equal(agents_note_deeds(x.a, agents_present(x.a), &err), 1);
     advance_days(&x, 1);
+    EventRow *ev = NULL;
+    int nev = 0, feasts = 0;
+    assert_int_equal(events_list(x.s, 1, &ev, &nev, &err), MA_OK);
+    for (int i = 0; i < nev; i++)
+        feasts += strncmp(ev[i].event_name, "A feast for ", 12) == 0;
+    events_list_free(ev, nev);
+    assert_int_equal(feasts, 1);
     /* A storyline of the villager kind, in the world's rows, that the game's own check reads. */
     StoryRow *stories = NULL;
     int ns = 0;

@@ -239,6 +239,21 @@ static int raid(AgentCtx *c, Err *err)
 }
 
 /* Deeds remembered since the last look become celebrations and retreats. */
+/* Whether an event of this name is on now (a feast for the same player in the same village). */
+static int event_on(AgentCtx *c, const char *name, Err *err)
+{
+    char now[32];
+    calendar_iso(c->turn, now, sizeof now);
+    EventRow *rows = NULL;
+    int n = 0, on = 0;
+    if (events_list_active(c->a->s, c->a->world_id, now, &rows, &n, err) != MA_OK)
+        return -1;
+    for (int i = 0; i < n && !on; i++)
+        on = strcmp(rows[i].event_name, name) == 0;
+    events_list_free(rows, n);
+    return on;
+}
+
 static int answer_deeds(AgentCtx *c, Err *err)
 {
     MemoryRow *m = NULL;
@@ -259,6 +274,15 @@ static int answer_deeds(AgentCtx *c, Err *err)
                 continue;
             char name[96], text[240];
             snprintf(name, sizeof name, "A feast for %s in %s", who, v[0].name);
+            /* One feast at a time for one player in one village, however many quests they handed
+             * in (four quests had made four feasts, four lines in the panel and the chronicle). */
+            int on = event_on(c, name, err);
+            if (on < 0) {
+                rc = err->code;
+                break;
+            }
+            if (on)
+                continue;
             snprintf(text, sizeof text, "%s finished what was asked of them, and %s lays the tables: the traders "
                                         "are in a generous mood.", who, v[0].name);
             cJSON *data = cJSON_CreateObject();
