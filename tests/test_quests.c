@@ -26,6 +26,7 @@
 #include "game/creatures.h"
 #include "game/calendar.h"
 #include "game/quest.h"
+#include "save/worlds.h"
 #include "save/achievements.h"
 #include "save/characters.h"
 #include "save/charstate.h"
@@ -891,6 +892,31 @@ static void test_slay_counts_from_acceptance_and_quest_expires_on_the_clock(void
     stop(&f);
 }
 
+/* Time that passed while the player was away (the agents ran days on) fails a quest whose time
+ * ran out as the game starts, and says so then (it had stayed "active, 0 minutes left" until the
+ * first key). */
+static void test_a_quest_whose_time_ran_out_while_away_fails_at_the_start(void **state)
+{
+    (void)state;
+    Fixture f;
+    start(&f, "away_expire.db", "guard");
+    Err err = {0};
+    assert_true(th_act(f.game, "quest accept wolf_trouble").ok);
+    int64_t world = game_player(f.game)->world_id, later = game_clock(f.game) + 2 * TURNS_PER_DAY;
+    stop(&f);
+    Save *s = th_save_open(th_path(dir, "away_expire.db"), 0);
+    assert_int_equal(worlds_set_clock(s, world, later, &err), MA_OK);
+    save_close(s);
+    open_game(&f, "away_expire.db", NULL);
+    expect_event(game_started(f.game), "Quest failed: Wolf Trouble — the time ran out.");
+    assert_string_equal(quest_state_name(f.game, "wolf_trouble"), "failed");
+    stop(&f);
+    /* Started again, nothing more to say. */
+    open_game(&f, "away_expire.db", NULL);
+    assert_int_equal(game_started(f.game)->n_events, 0);
+    stop(&f);
+}
+
 /* The time limit is for the work: wolves slain in time, the quest waits to be handed in however
  * long the walk back takes (it had failed when its limit passed with the work done). */
 static void test_a_quest_done_in_time_waits_past_its_limit_to_be_handed_in(void **state)
@@ -1486,6 +1512,7 @@ int main(void)
         cmocka_unit_test(test_talk_to_nobody_is_refused),
         cmocka_unit_test(test_the_followed_quest_is_kept_across_sessions),
         cmocka_unit_test(test_a_villager_teaches_once),
+        cmocka_unit_test(test_a_quest_whose_time_ran_out_while_away_fails_at_the_start),
         cmocka_unit_test(test_a_quest_done_in_time_waits_past_its_limit_to_be_handed_in),
         cmocka_unit_test(test_a_villager_hears_you_where_it_stands_now),
         cmocka_unit_test(test_dialogue_reply_unavailable_says_why),

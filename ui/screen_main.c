@@ -614,6 +614,9 @@ int screen_main_run(Save *s, Game *g)
         log_add(&u.log, SEV_INFO, (long)game_clock(g), "%s %s%s (H: the chronicle%s)",
                 seen > 0 ? "While you were away:" : "In the world:", news[0], n_news > 1 ? ", and more" : "",
                 n_news > 1 ? " has them all" : "");
+    const ActionResult *started = game_started(g);
+    for (int i = 0; i < started->n_events; i++)
+        log_add(&u.log, started->events[i].severity, (long)game_clock(g), "%s", started->events[i].text);
     if (returning)
         log_add(&u.log, SEV_GOOD, (long)game_clock(g), "Welcome back to %s, %s.", p->world_name, p->name);
     else

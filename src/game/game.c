@@ -79,6 +79,8 @@ const char *game_block_label(const Game *g, BlockId id, char *buf, size_t size)
 
 /* ------------------------------------------------------------ the character row */
 
+const ActionResult *game_started(const Game *g) { return &g->started; }
+
 int game_stat_int(const cJSON *stats, const char *key, int fallback)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(stats, key);

@@ -87,6 +87,9 @@ int game_start(Save *s, const GameStart *start, Game **out, Err *err);
  * it while a world of s has that name, into buf. */
 void game_world_name_suggest(Save *s, uint64_t seed, char *buf, size_t size);
 void game_close(Game *g);
+/* What starting the game did, to tell the player (events only): quests whose time ran out while
+ * they were away. */
+const ActionResult *game_started(const Game *g);
 
 const Player *game_player(const Game *g);
 World *game_world(Game *g);

@@ -48,6 +48,7 @@ struct Game {
     int64_t story_choice_id; /* the choice being recorded */
     int story_starts;        /* how the storylines not yet begun start (story.c); -1: not known */
     int told_bare_hands;     /* combat.c said this session that a weapon in the pack is not in hand */
+    ActionResult started;    /* what the start itself did: quests whose time ran out while away */
     int64_t story_quests_seen; /* quests completed when story_starts was worked out */
     uint8_t *explored;       /* the explored map (game_travel.c): a bit a cell, NULL until made */
     int64_t ex0, ez0;        /* its north-west corner */

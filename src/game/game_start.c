@@ -297,6 +297,10 @@ int game_start(Save *s, const GameStart *st, Game **out, Err *err)
     /* The world's storylines, and the main one's opening for a character starting out. */
     if ((rc = story_game_started(g, err)) != MA_OK)
         goto fail_tx;
+    /* Time passed while the player was away (the agents ran days on): a quest whose time ran out
+     * fails now and says so, not at the first key (it had shown "0 minutes left" as active). */
+    if ((rc = quest_expire_overdue(g, &g->started, err)) != MA_OK)
+        goto fail_tx;
     /* Gear worn in a save from before its bonuses counted: counted now. */
     if ((rc = inventory_gear_settle(g, NULL, err)) != MA_OK)
         goto fail_tx;

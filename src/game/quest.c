@@ -559,11 +559,33 @@ static int count_action(Game *g, const Action *a, const ActionResult *r, Err *er
     return key ? charstate_add(g->save, g->p.character_id, key, 1, NULL, err) : MA_OK;
 }
 
+int quest_expire_overdue(Game *g, ActionResult *r, Err *err)
+{
+    ProgressRow *rows = NULL;
+    int n = 0;
+    int rc = progress_list(g->save, g->p.character_id, "active", &rows, &n, err);
+    for (int k = 0; k < n && rc == MA_OK; k++) {
+        const cJSON *tpl = quest_tpl_of_row(g, rows[k].quest_id);
+        const cJSON *deadline = cJSON_GetObjectItemCaseSensitive(rows[k].progress_data, "deadline");
+        /* The time limit is for the work: once it is all done, the quest waits to be handed in. */
+        if (!tpl || !cJSON_IsNumber(deadline) || g->clock < (int64_t)deadline->valuedouble ||
+            quest_all_done(tpl, rows[k].progress_data))
+            continue;
+        rc = progress_expire(g->save, g->p.character_id, rows[k].quest_id, err);
+        if (rc == MA_OK)
+            game_event(r, SEV_BAD, "Quest failed: %s — the time ran out.", json_str(tpl, "title"));
+    }
+    progress_list_free(rows, n);
+    return rc;
+}
+
 int quest_after_action(Game *g, const Action *a, ActionResult *r, Err *err)
 {
     int rc = count_action(g, a, r, err);
     if (rc == MA_OK)
         rc = npc_after_action(g, a, r, err);
+    if (rc == MA_OK)
+        rc = quest_expire_overdue(g, r, err);
     if (rc != MA_OK)
         return rc;
     ProgressRow *rows = NULL;
@@ -583,15 +605,6 @@ int quest_after_action(Game *g, const Action *a, ActionResult *r, Err *err)
         const cJSON *tpl = quest_tpl_of_row(g, p->quest_id);
         if (!tpl)
             continue;
-        const cJSON *deadline = cJSON_GetObjectItemCaseSensitive(p->progress_data, "deadline");
-        /* The time limit is for the work: once it is all done, the quest waits to be handed in. */
-        if (cJSON_IsNumber(deadline) && g->clock >= (int64_t)deadline->valuedouble &&
-            !quest_all_done(tpl, p->progress_data)) {
-            rc = progress_expire(g->save, g->p.character_id, p->quest_id, err);
-            if (rc == MA_OK)
-                game_event(r, SEV_BAD, "Quest failed: %s — the time ran out.", json_str(tpl, "title"));
-            continue;
-        }
         int changed = advance_objectives(g, tpl, p->progress_data, a, r, talk_role[0] ? talk_role : NULL, &rules.ctx);
         if (quest_all_done(tpl, p->progress_data)) {
             if (strcmp(quest_tpl_turn_in(tpl), "auto") == 0) {

@@ -43,6 +43,10 @@ int quest_accept(Game *g, const char *name, ActionResult *r, Err *err);
 /* After every action: villagers met and deeds (npc_after_action), then objectives that the
  * action fulfilled, quests that expired, quests that complete by themselves. */
 int quest_after_action(Game *g, const Action *a, ActionResult *r, Err *err);
+/* Fails the active quests whose time ran out with their work not done ("Quest failed: Wolf
+ * Trouble — the time ran out." into r): after every action, and when a game starts, for the
+ * time that passed while the player was away. Inside the caller's transaction. */
+int quest_expire_overdue(Game *g, ActionResult *r, Err *err);
 
 /* "none", "active", "completed" or "failed" (failed, abandoned and expired all read as failed). */
 const char *quest_state_name(Game *g, const char *quest);
