@@ -587,6 +587,16 @@ static void test_a_villager_offers_their_own_request_and_the_new_quests_first(vo
     ActionResult said;
     say_reply(&f, &r, "I'll take it: Mara's request", &said);
     assert_true(said.ok);
+    /* Her bread is for her: another farmer does not take it (a priest had taken Sven's flowers). */
+    const Player *hero = game_player(f.game);
+    th_put_entity(game_world(f.game), th_villager("villager_other_farmer", "Piet", "farmer", "Testford"), hero->x - 1,
+                  hero->y, hero->z);
+    assert_int_equal(world_flush(game_world(f.game), &err), MA_OK);
+    r = th_act(f.game, "talk w");
+    assert_non_null(th_event_with(&r, "Piet"));
+    assert_null(th_event_with(&r, "Deliver 1 bread: Mara's request"));
+    r = th_act(f.game, "talk e");
+    assert_non_null(th_event_with(&r, "Deliver 1 bread: Mara's request"));
     r = th_act(f.game, "talk e");
     assert_non_null(th_event_with(&r, "I'll take it: Trouble near Testford"));
     assert_non_null(th_event_with(&r, "I'll take it: Wood for the Winter"));

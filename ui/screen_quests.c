@@ -254,10 +254,15 @@ int screen_quests_run(Game *g, MsgLog *log, char *tracked, size_t tracked_size, 
         int i = quest_of[pick];
         if (i <= -2) {
             const QuestOffer *o = &offers[-2 - i];
-            char text[600];
-            snprintf(text, sizeof text, "%s.\n\n%s%s%sAsk %s %s for work: T, then the direction they stand in.",
+            char text[600], whom[100];
+            /* A villager's own request is theirs to give: "Ask Sven the priest", not "a priest". */
+            if (o->asker[0])
+                snprintf(whom, sizeof whom, "%s the %s", o->asker, o->giver);
+            else
+                snprintf(whom, sizeof whom, "%s %s", a_or_an(o->giver), o->giver);
+            snprintf(text, sizeof text, "%s.\n\n%s%s%sAsk %s for work: T, then the direction they stand in.",
                      o->summary, o->available ? "" : "Not yet: ", o->available ? "" : o->why,
-                     o->available ? "" : ".\n\n", a_or_an(o->giver), o->giver);
+                     o->available ? "" : ".\n\n", whom);
             text[0] = (char)(text[0] >= 'a' && text[0] <= 'z' ? text[0] - 32 : text[0]);
             screen_message(o->title, text);
             continue;

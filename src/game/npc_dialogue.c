@@ -268,7 +268,8 @@ static int build_menu(Game *g, const DialogueBook *b, const Npc *npc, Menu *m, E
         } else if (strcmp(offer, "work") == 0 || strcmp(offer, "hand_in") == 0) {
             int work = strcmp(offer, "work") == 0;
             QuestOffer q[NPC_MAX_REPLIES];
-            int n = work ? quest_offers(g, npc->role, npc->name, npc->entity, q, 2, err) : quest_hand_ins(g, npc->role, q, 2, err);
+            int n = work ? quest_offers(g, npc->role, npc->name, npc->entity, q, 2, err)
+                         : quest_hand_ins(g, npc->role, npc->entity, q, 2, err);
             if (n < 0)
                 return n;
             for (int k = 0; k < n; k++) {

@@ -403,6 +403,11 @@ int quest_hand_in(Game *g, const char *quest, const char *npc_entity, ActionResu
         game_refuse(r, "nobody here takes quests");
         goto done;
     }
+    if (at_npc && !quest_taken_back_by(g, tpl, npc_entity)) {
+        game_refuse(r, "%s is %s's own: take it to %s", json_str(tpl, "title"), json_str(tpl, "asker"),
+                    json_str(tpl, "asker"));
+        goto done;
+    }
     GameRules rules;
     game_rules_bind(&rules, g, r);
     if ((rc = save_savepoint(g->save, err)) != MA_OK)

@@ -94,9 +94,10 @@ int quest_offers(Game *g, const char *role, const char *villager, const char *en
  * "Good. Take them to the farmer: that is all it needs." for a delivery to another villager, else
  * "Good. It counts the moment it is done: you need not come back." */
 void quest_given_words(Game *g, const char *name, const char *role, char *buf, size_t size);
-/* Active quests a villager of `role` takes back now: every objective done and handed in to that
- * role, or a deliver objective for that role. */
-int quest_hand_ins(Game *g, const char *role, QuestOffer *out, int max, Err *err);
+/* Active quests a villager of `role` (of entity `entity`, or NULL) takes back now: every objective
+ * done and handed in to that role, or a deliver objective for that role; a villager's own request
+ * only to them. */
+int quest_hand_ins(Game *g, const char *role, const char *entity, QuestOffer *out, int max, Err *err);
 
 /* The quest log. */
 typedef struct QuestObjectiveView {

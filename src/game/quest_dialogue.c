@@ -92,6 +92,20 @@ static int is_asker(const cJSON *tpl, const char *name, const char *entity)
     return n > 0 && strncmp(name, asker, n) == 0 && (name[n] == '\0' || name[n] == ' ');
 }
 
+int quest_taken_back_by(Game *g, const cJSON *tpl, const char *entity)
+{
+    const char *asker = json_str(tpl, "asker");
+    if (!asker || !asker[0] || !entity || !entity[0])
+        return 1;
+    int64_t id = npc_character_id(g, entity);
+    CharacterRow c;
+    if (id <= 0 || characters_get(g->save, id, &c, NULL) != MA_OK)
+        return 0;
+    int yes = is_asker(tpl, c.name, entity);
+    character_row_clear(&c);
+    return yes;
+}
+
 /* The group of an offer in a villager's order (see quest.h), -1 when they do not give it. */
 static int offer_group(const cJSON *tpl, const char *villager, const char *entity, int available)
 {
@@ -205,7 +219,7 @@ void quest_given_words(Game *g, const char *name, const char *role, char *buf, s
     snprintf(buf, size, "Good. It counts the moment it is done: you need not come back.");
 }
 
-int quest_hand_ins(Game *g, const char *role, QuestOffer *out, int max, Err *err)
+int quest_hand_ins(Game *g, const char *role, const char *entity, QuestOffer *out, int max, Err *err)
 {
     ProgressRow *rows = NULL;
     int n = 0, k = 0;
@@ -216,7 +230,7 @@ int quest_hand_ins(Game *g, const char *role, QuestOffer *out, int max, Err *err
     game_rules_bind(&rules, g, NULL);
     for (int i = 0; i < n && k < max; i++) {
         const cJSON *tpl = quest_tpl_of_row(g, rows[i].quest_id);
-        if (!tpl)
+        if (!tpl || !quest_taken_back_by(g, tpl, entity))
             continue;
         cJSON *pd = rows[i].progress_data;
         int d = quest_open_delivery(g, tpl, pd, role, &rules.ctx);

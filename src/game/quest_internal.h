@@ -59,6 +59,9 @@ cJSON *quest_obj_state(cJSON *pd, int i);
 int quest_all_done(const cJSON *tpl, cJSON *pd);
 int quest_obj_open(Game *g, const cJSON *tpl, cJSON *pd, int i, const RuleCtx *ctx);
 int quest_open_delivery(Game *g, const cJSON *tpl, cJSON *pd, const char *role, const RuleCtx *ctx);
+/* Whether the villager of entity `entity` may take quest tpl back: anyone of its role, but a
+ * villager's own request only its asker (another priest had taken Sven's flowers). 1 or 0. */
+int quest_taken_back_by(Game *g, const cJSON *tpl, const char *entity);
 
 /* In quest_dialogue.c (what each does is said at its definition). */
 void quest_giver_words(Game *g, const cJSON *tpl, const cJSON *pd, char *buf, size_t size);
