@@ -1069,6 +1069,22 @@ static void test_the_minimap_stays_among_many_villagers(void **state)
     tmux_quit_game();
 }
 
+/* The spell list dims what this character cannot cast and says why; picking one says so at once
+ * (a cleric was offered Firebolt like any other spell, then refused after a direction). */
+static void test_the_spell_list_says_what_cannot_be_cast(void **state)
+{
+    (void)state;
+    make_save("spells.db", 0); /* a warrior */
+    launch("spells.db", "--continue", 100, 30);
+    free(tmux_wait_for("Z: ", 30));
+    tmux_keys("z");
+    const char *const list[] = {"Cast which spell?", "(needs a mage", NULL};
+    free(tmux_wait_all(list, 10));
+    tmux_keys("a");
+    free(tmux_wait_for("You cannot cast", 10));
+    tmux_quit_game();
+}
+
 /* g beside a chest of several things asks which (everything, or one of them): it had emptied the
  * whole chest into the pack. */
 static void test_g_at_a_chest_asks_what_to_take(void **state)
@@ -1145,6 +1161,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_1_the_block_stays_in_hand_and_placing_says_so, tmux_teardown),
         cmocka_unit_test_teardown(test_g_at_a_chest_asks_what_to_take, tmux_teardown),
+        cmocka_unit_test_teardown(test_the_spell_list_says_what_cannot_be_cast, tmux_teardown),
         cmocka_unit_test_teardown(test_the_minimap_stays_among_many_villagers, tmux_teardown),
         cmocka_unit_test_teardown(test_2_travel_refuses_with_a_hostile_creature_in_view, tmux_teardown),
         cmocka_unit_test_teardown(test_2_travel_goes_on_past_villagers_already_met, tmux_teardown),

@@ -728,7 +728,7 @@ static void test_ground_taken_away_drops_the_player_at_once(void **state)
     ActionResult r = th_act(f.game, "wait");
     assert_true(r.ok);
     assert_int_equal(p->y, y - 2);
-    assert_non_null(th_event_with(&r, "You drop 2 blocks."));
+    assert_non_null(th_event_with(&r, "You jump down 2 blocks."));
     th_game_stop(&f);
 }
 

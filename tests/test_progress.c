@@ -158,8 +158,8 @@ static void test_experience_levels_up_grants_points_and_announces(void **state)
     assert_int_equal(r.n_events, 0);
     assert_int_equal(progress_add_experience(f.game, 25, &r, &err), MA_OK);
     assert_int_equal(p->level, 3);
-    assert_true(has_event(&r, "You reach level 2! You may raise a stat (C: the character sheet; levelup STAT in a script)"));
-    assert_true(has_event(&r, "You reach level 3! You may raise a stat (C: the character sheet; levelup STAT in a script)"));
+    assert_true(has_event(&r, "You reach level 2! You may raise a stat (C: the character sheet)"));
+    assert_true(has_event(&r, "You reach level 3! You may raise a stat (C: the character sheet)"));
     assert_int_equal(progress_stat_points(f.game), 2);
     assert_int_equal(p->max_health, max_hp + 2 * 3);
     /* Stored: the character row and the counter. */
@@ -219,7 +219,7 @@ static void test_levelup_through_play_script(void **state)
     assert_int_equal(r.status, 0);
     assert_non_null(strstr(r.out, "no stat points to spend"));
     assert_non_null(strstr(r.out, "Your Mining rises to 2."));
-    assert_non_null(strstr(r.out, "You reach level 2! You may raise a stat (C: the character sheet; levelup STAT in a script)"));
+    assert_non_null(strstr(r.out, "You reach level 2! You may raise a stat (C: the character sheet)"));
     assert_non_null(strstr(r.out, "{\"line\":7,\"result\":\"ok\""));
     assert_non_null(strstr(r.out, "\"level\":\t2"));
     th_run_free(&r);

@@ -801,7 +801,7 @@ static void test_counters_advance_and_hand_in_rewards_exactly_once(void **state)
     expect_event(&r, "Oak logs gathered 10/10 — done.");
     /* The villager who gave it, by the name every screen uses. */
     expect_event(&r, ", the farmer");
-    expect_event(&r, "to hand it in");
+    expect_event(&r, "is done: hand it in to ");
 
     int64_t xp = game_player(f.game)->experience;
     int bread = count_of(&f, "bread");
@@ -940,7 +940,7 @@ static void test_a_quest_done_in_time_waits_past_its_limit_to_be_handed_in(void 
     assert_true(r.ok);
     assert_int_equal(charstate_add(f.save, me, "slain_wolf", 3, NULL, &err), MA_OK);
     r = th_act(f.game, "wait");
-    expect_event(&r, "Wolf Trouble is done: return to");
+    expect_event(&r, "Wolf Trouble is done: hand it in to");
     QuestView *log = NULL;
     int n = 0;
     assert_int_equal(quest_log(f.game, &log, &n, &err), MA_OK);

@@ -19,6 +19,7 @@
 #include "screen_quests.h"
 #include "screen_sheet.h"
 #include "screen_skills.h"
+#include "term.h"
 #include "screen_story.h"
 #include "screen_sync.h"
 #include "screen_talk.h"
@@ -120,16 +121,28 @@ static void map_key_cast(MainUi *u)
     ListItem *items = calloc((size_t)(n > 0 ? n : 1), sizeof *items);
     if (!items)
         return;
-    for (int i = 0; i < n; i++) {
+    char why[32][120];
+    for (int i = 0; i < n && i < 32; i++) {
         const SpellDef *sp = creatures_spell_at(book, i);
         snprintf(items[i].text, sizeof items[i].text, "%s", sp->title[0] ? sp->title : sp->name);
-        snprintf(items[i].detail, sizeof items[i].detail, "%d mana", sp->mana);
+        /* A spell this character cannot cast is dimmed and says why (a cleric had been offered
+         * Firebolt, then refused). */
+        if (combat_may_cast(u->g, sp, why[i], sizeof why[i])) {
+            snprintf(items[i].detail, sizeof items[i].detail, "%d mana", sp->mana);
+        } else {
+            snprintf(items[i].text + strlen(items[i].text), sizeof items[i].text - strlen(items[i].text), " (%s)",
+                     why[i]);
+            items[i].attr = term_role(ROLE_DIM);
+        }
     }
     ListSpec spec = {.title = "Cast which spell?", .items = items, .n = n, .lettered = 1, .selectable = 1,
                      .help_ctx = KCTX_LIST};
     int pick = list_run(&spec);
     free(items);
-    if (pick >= 0 && creatures_spell_at(book, pick)->effect == SPELL_HEAL) {
+    if (pick >= 0 && pick < 32 && why[pick][0]) {
+        log_add(&u->log, SEV_WARN, (long)game_clock(u->g), "You cannot cast %s: it %s.",
+                creatures_spell_at(book, pick)->name, why[pick]);
+    } else if (pick >= 0 && creatures_spell_at(book, pick)->effect == SPELL_HEAL) {
         /* On oneself: cast at once (it had asked "Cast in which direction?"). */
         Action a = {.kind = ACT_CAST, .dir = DIR_NONE};
         snprintf(a.arg, sizeof a.arg, "%s", creatures_spell_at(book, pick)->name);

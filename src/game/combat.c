@@ -360,6 +360,23 @@ static int may_cast(Game *g, const SpellDef *s)
     return s->skill[0] && progress_skill_level(g, s->skill) >= s->min_skill;
 }
 
+int combat_may_cast(Game *g, const SpellDef *s, char *why, size_t size)
+{
+    if (why && size)
+        why[0] = '\0';
+    if (may_cast(g, s))
+        return 1;
+    char who[80] = "";
+    for (int i = 0; i < s->n_classes; i++)
+        snprintf(who + strlen(who), sizeof who - strlen(who), "%s%s", i ? " or " : "", s->classes[i]);
+    if (s->skill[0])
+        snprintf(who + strlen(who), sizeof who - strlen(who), "%s%s skill %d", who[0] ? ", or " : "", s->skill,
+                 s->min_skill);
+    if (why && size)
+        snprintf(why, size, "needs a %s", who);
+    return 0;
+}
+
 int combat_cast(Game *g, const char *spell, Dir d, ActionResult *r, Err *err)
 {
     const SpellDef *s = creatures_spell(g->creatures, spell);
@@ -367,14 +384,9 @@ int combat_cast(Game *g, const char *spell, Dir d, ActionResult *r, Err *err)
         game_refuse(r, "there is no spell called %s", spell);
         return MA_OK;
     }
-    if (!may_cast(g, s)) {
-        char who[80] = "";
-        for (int i = 0; i < s->n_classes; i++)
-            snprintf(who + strlen(who), sizeof who - strlen(who), "%s%s", i ? " or " : "", s->classes[i]);
-        if (s->skill[0])
-            snprintf(who + strlen(who), sizeof who - strlen(who), "%s%s skill %d", who[0] ? ", or " : "", s->skill,
-                     s->min_skill);
-        game_refuse(r, "you cannot cast %s: it needs a %s", s->name, who);
+    char why[120];
+    if (!combat_may_cast(g, s, why, sizeof why)) {
+        game_refuse(r, "you cannot cast %s: it %s", s->name, why);
         return MA_OK;
     }
     if (s->effect == SPELL_HEAL && g->p.health >= g->p.max_health) {

@@ -100,6 +100,9 @@ int combat_attack(Game *g, Dir d, ActionResult *r, Err *err);
 int combat_shoot(Game *g, Dir d, ActionResult *r, Err *err);
 /* A spell from data/spells.json (firebolt, frost toward d; heal on oneself). */
 int combat_cast(Game *g, const char *spell, Dir d, ActionResult *r, Err *err);
+/* Whether this character may cast s (its class, or its skill); when not, why into why ("needs a
+ * mage, or magic skill 1"). */
+int combat_may_cast(Game *g, const SpellDef *s, char *why, size_t size);
 /* The creatures' turns after the player's action: for each turn, maybe a
  * spawn near the player, then every creature near the player moves or
  * attacks. Only chunks within two chunks of the player are visited. */

@@ -105,7 +105,7 @@ void game_fall(Game *g, ActionResult *r)
         snprintf(cause, sizeof cause, "You fall %d blocks", dist);
         game_hurt(g, (dist - 3) * 4, cause, r);
     } else if (dist > 1) {
-        game_event(r, SEV_INFO, "You drop %d blocks.", dist);
+        game_event(r, SEV_INFO, "You jump down %d blocks.", dist);
     }
 }
 

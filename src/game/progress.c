@@ -93,7 +93,7 @@ int progress_add_experience(Game *g, int amount, ActionResult *r, Err *err)
             g->p.health = g->p.max_health;
             g->p.mana = g->p.max_mana;
         }
-        game_event(r, SEV_GOOD, "You reach level %d! You may raise a stat (C: the character sheet; levelup STAT in a script)", g->p.level);
+        game_event(r, SEV_GOOD, "You reach level %d! You may raise a stat (C: the character sheet)", g->p.level);
     }
     int rc = MA_OK;
     if (gained && b->points_per_level > 0)

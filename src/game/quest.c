@@ -627,7 +627,7 @@ int quest_after_action(Game *g, const Action *a, ActionResult *r, Err *err)
                 changed = 1;
                 char who[160];
                 quest_giver_words(g, tpl, p->progress_data, who, sizeof who);
-                game_event(r, SEV_GOOD, "%s is done: return to %s to hand it in.", json_str(tpl, "title"), who);
+                game_event(r, SEV_GOOD, "%s is done: hand it in to %s.", json_str(tpl, "title"), who);
             }
         }
         if (changed)
