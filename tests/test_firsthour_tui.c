@@ -149,6 +149,26 @@ static void test_1_the_block_stays_in_hand_and_placing_says_so(void **state)
     assert_non_null(strstr(s, "Block:  planks"));
     free(s);
     tmux_quit_game();
+    /* The hand empty (the planks dropped): P asks which block, then which way (the next key had
+     * been taken as a move after "Your hand is empty"). */
+    RunResult r = th_run("drop planks 14\n", "--save", th_path(g_dir, "place.db"), "play", "--script", "-", NULL);
+    if (r.status != 0)
+        fail_msg("play --script: %s", r.err);
+    th_run_free(&r);
+    launch("place.db", "--continue", 80, 24);
+    free(tmux_wait_for("Block:  none (B)", 30));
+    tmux_keys("P");
+    s = tmux_wait_for("Hold which block?", 10);
+    char *torch = line_with(s, "orch");
+    char letter = torch[0] == ' ' ? torch[1] : torch[0];
+    free(torch);
+    free(s);
+    char key[2] = {letter, 0};
+    tmux_keys(key);
+    free(tmux_wait_for("Place in which direction?", 10));
+    tmux_keys("k");
+    free(tmux_wait_for("Placed torch to the north", 10));
+    tmux_quit_game();
 }
 
 /* ---- 2. travel ---- */

@@ -961,6 +961,30 @@ static void test_a_block_placed_down_lifts_you_out_of_a_shaft(void **state)
     assert_int_equal(th_item_count(f.game, "planks"), before - 3);
     assert_string_equal(th_act(f.game, "move e").text, "ok"); /* out at the top */
     assert_int_equal(game_player(f.game)->y, y);
+    /* Down again, and up the shaft by a ladder: one goes where you stand, the next at your head
+     * (one put above the head had left a gap: "no ladder or stairs here"), and < climbs. */
+    assert_string_equal(th_act(f.game, "move w").text, "ok");
+    for (int dy = 0; dy <= 2; dy++)
+        assert_int_equal(world_set_block(w, x, y - 3 + dy, z, BLOCK_AIR, &err), MA_OK);
+    assert_string_equal(th_act(f.game, "wait").text, "ok");
+    assert_int_equal(game_player(f.game)->y, y - 3);
+    give_block(&f, "ladder", 8, 33);
+    r = th_act(f.game, "place up ladder");
+    assert_string_equal(r.text, "ok");
+    assert_non_null(th_event_with(&r, "Placed ladder where you stand (< climbs it)."));
+    r = th_act(f.game, "place up ladder");
+    assert_non_null(th_event_with(&r, "Placed ladder at your head (< climbs it)."));
+    for (int rung = 0; rung < 3; rung++) {
+        assert_string_equal(th_act(f.game, "up").text, "ok");
+        assert_string_equal(th_act(f.game, "place up ladder").text, "ok");
+    }
+    assert_int_equal(game_player(f.game)->y, y);
+    assert_string_equal(th_act(f.game, "move e").text, "ok"); /* off the ladder onto the ground */
+    assert_int_equal(game_player(f.game)->y, y);
+    /* A block that is its own drop is taken once in words ("the dirt and take the dirt" before). */
+    assert_int_equal(world_set_block(w, x + 2, y, z, (BlockId)block_id(&f, "dirt"), &err), MA_OK);
+    r = th_act(f.game, "dig e");
+    assert_non_null(th_event_with(&r, "You dig out the dirt and take it."));
     /* Under a low roof there is no room to jump: refused, nothing placed. */
     assert_int_equal(world_set_block(w, x + 1, y + 2, z, stone, &err), MA_OK);
     r = th_act(f.game, "place down planks");

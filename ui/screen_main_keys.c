@@ -59,8 +59,17 @@ static int map_key_act(MainUi *u, KeyCmd cmd, int arg)
 {
     Action a = {0};
     if (cmd == KC_PLACE && !game_player(u->g)->hand[0]) {
-        log_add(&u->log, SEV_WARN, (long)game_clock(u->g), "Your hand is empty: press B to choose a block.");
-        return 0;
+        /* An empty hand: choose the block now, then the direction (the next key had been taken as
+         * a move after "Your hand is empty"). */
+        char name[64];
+        Action sel = {.kind = ACT_SELECT};
+        if (!screen_inventory_pick_block(u->g, name, 32)) {
+            log_add(&u->log, SEV_WARN, (long)game_clock(u->g), "Your hand is empty: B chooses a block to place.");
+            return 0;
+        }
+        snprintf(sel.block, sizeof sel.block, "%s", name);
+        if (screen_main_act(u, &sel, NULL) != 1 || !game_player(u->g)->hand[0])
+            return 0;
     }
     switch (cmd) {
     case KC_MOVE: a.kind = ACT_MOVE, a.dir = (Dir)arg; break;

@@ -354,6 +354,8 @@ int game_do_dig(Game *g, Dir d, ActionResult *r, Err *err)
         else if (left > 0)
             game_event(r, SEV_WARN, "You dig out the %s and take what your pack holds: %d of %s are lost.", name,
                        left, dropname);
+        else if (count == 1 && strcmp(def->drop, def->name) == 0) /* not "the oak log and take the oak log" */
+            game_event(r, SEV_GOOD, "You dig out the %s and take it.", name);
         else
             game_event(r, SEV_GOOD, "You dig out the %s and take %s%s.", name, count > 1 ? "" : "the ", dropname);
     } else {
@@ -412,7 +414,7 @@ int game_do_place(Game *g, Dir d, const char *want, ActionResult *r, Err *err)
     /* The feet-level cell ahead, or, when something stands there, the one above it: a second P the
      * same way raises a wall two high. A block goes only where there is air, a liquid, or tall grass
      * (replaceable): a door or a torch is dug first, never built over and lost. */
-    int head = 0, under = 0;
+    int head = 0, under = 0, own = 0;
     const BlockDef *def = blocks_get(g->blocks, (BlockId)id);
     /* Only over something solid: a block set above a flower or a torch had left the gap at the feet
      * open (a door "placed" so stood over a flower, and the doorway stayed open); a door, two
@@ -424,7 +426,18 @@ int game_do_place(Game *g, Dir d, const char *want, ActionResult *r, Err *err)
     }
     /* Down onto something solid: a solid block goes where one stands and one jumps onto it, the way
      * out of a shaft one has dug (a player down one had no step to climb). */
-    if (d == DIR_DOWN && def->solid && !place_free(g, x, y, z) && place_free(g, g->p.x, g->p.y, g->p.z)) {
+    /* A ladder up or down goes into one's own column, feet first, then head height: a ladder is
+     * climbed from inside it, and one put above the head had left a gap no one could climb. */
+    if (def->climbable && (d == DIR_UP || d == DIR_DOWN) && !under) {
+        if (place_free(g, g->p.x, g->p.y, g->p.z)) {
+            y = g->p.y;
+            own = 1;
+        } else if (d == DIR_UP && g->p.y + 1 < WORLD_HEIGHT && place_free(g, g->p.x, g->p.y + 1, g->p.z)) {
+            y = g->p.y + 1;
+            own = 1;
+        }
+    }
+    if (!own && d == DIR_DOWN && def->solid && !place_free(g, x, y, z) && place_free(g, g->p.x, g->p.y, g->p.z)) {
         if (g->p.y + 2 < WORLD_HEIGHT && !is_solid(g, g->p.x, g->p.y + 2, g->p.z)) {
             y = g->p.y;
             under = 1;
@@ -482,6 +495,9 @@ int game_do_place(Game *g, Dir d, const char *want, ActionResult *r, Err *err)
         game_event(r, SEV_INFO, "You jump and place %s under your feet; %d left.", label, have - 1);
     else if (under)
         game_event(r, SEV_WARN, "You jump and place your last %s under your feet.", label);
+    else if (own)
+        game_event(r, have > 1 ? SEV_INFO : SEV_WARN, "Placed %s%s %s (< climbs it).", have > 1 ? "" : "your last ",
+                   label, y == g->p.y ? "where you stand" : "at your head");
     else if (have > 1)
         game_event(r, SEV_INFO, "Placed %s %s%s; %d left.", label, dir_words(d), head ? ", at head height" : "",
                    have - 1);
