@@ -540,9 +540,17 @@ static void test_shooting_needs_a_bow_and_uses_up_an_arrow(void **state)
     assert_true(th_event_with(&r, "Your arrow hits the boar for ") || th_event_with(&r, "Your arrow misses the boar."));
     assert_int_equal(item_count(&f, "arrow"), arrows - 1);
     clear_creatures(&f); /* an angry boar would spoil the count below */
+    /* A boar the side panel puts east (5 east, 2 south: "E 5") is shot at east, off the exact line
+     * (the arrow had flown along the row and been lost). */
+    place_creature(&f, "boar", "c_target2", 14, p->x + 5, p->y, p->z + 2);
+    r = th_act(f.game, "shoot e");
+    assert_true(th_event_with(&r, "Your arrow hits the boar for ") || th_event_with(&r, "Your arrow misses the boar."));
+    assert_null(th_event_with(&r, "is lost"));
+    clear_creatures(&f);
+    arrows--;
     /* Shooting into the open: the arrow is lost all the same. */
     r = th_act(f.game, "shoot w");
-    assert_non_null(th_event_with(&r, "Your arrow flies west and is lost."));
+    assert_non_null(th_event_with(&r, "Your arrow flies west and is lost (a bow reaches 8 blocks)."));
     for (int left = arrows - 2; left > 0; left--)
         assert_string_equal(th_act(f.game, "shoot n").text, "ok");
     assert_int_equal(item_count(&f, "arrow"), 0);

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "game/game_internal.h"
+#include "game/game_travel.h"
 #include "game/inventory.h"
 #include "game/progress.h"
 #include "save/characters.h"
@@ -271,16 +272,51 @@ int combat_attack(Game *g, Dir d, ActionResult *r, Err *err)
     return MA_OK;
 }
 
-/* The first creature along direction d within range cells, or a wall.
+/* The nearest creature in sight within range cells whose way is d as the side panel words it
+ * ("bandit W 7" lies west though off the exact line), into *tx, *tz: 1, 0 when none, or a
+ * negative status. */
+static int aim(Game *g, Dir d, int range, int32_t *tx, int32_t *tz, Err *err)
+{
+    int ddx, ddz;
+    dir_delta(d, &ddx, &ddz);
+    const char *way = quest_compass(ddx, ddz);
+    for (int ring = 1; ring <= range; ring++)
+        for (int dz = -ring; dz <= ring; dz++)
+            for (int dx = -ring; dx <= ring; dx++) {
+                if ((abs(dx) != ring && abs(dz) != ring) || strcmp(quest_compass(dx, dz), way) != 0)
+                    continue;
+                CreatureRef c;
+                int found = creature_at(g, g->p.x + dx, g->p.y, g->p.z + dz, 1, &c, err);
+                if (found < 0)
+                    return found;
+                if (found && game_line_of_sight(g, g->p.x + dx, g->p.y, g->p.z + dz)) {
+                    *tx = g->p.x + dx;
+                    *tz = g->p.z + dz;
+                    return 1;
+                }
+            }
+    return 0;
+}
+
+/* The first creature along direction d within range cells, or a wall: toward the nearest
+ * creature in sight that lies that way (aim), else straight along d (an arrow shot at a bandit
+ * the panel put "W 7", two rows off the line, had flown on and been lost).
  * Returns 1 with *c for a creature, 0 with *dist where it stopped (wall at
  * *wall, air otherwise), or a negative status. */
 static int trace(Game *g, Dir d, int range, CreatureRef *c, int *dist, BlockId *wall, Err *err)
 {
     int dx, dz;
     dir_delta(d, &dx, &dz);
+    int32_t tx = g->p.x + dx * range, tz = g->p.z + dz * range;
+    int aimed = aim(g, d, range, &tx, &tz, err);
+    if (aimed < 0)
+        return aimed;
+    int ax = abs(tx - g->p.x), az = abs(tz - g->p.z), steps = ax > az ? ax : az;
     *wall = BLOCK_AIR;
-    for (int k = 1; k <= range; k++) {
-        int32_t x = g->p.x + dx * k, z = g->p.z + dz * k;
+    for (int k = 1; k <= range && k <= steps; k++) {
+        /* The cells of the line to (tx, tz), one a step (rounded to the nearest). */
+        int32_t x = g->p.x + (int32_t)lround((double)(tx - g->p.x) * k / steps),
+                z = g->p.z + (int32_t)lround((double)(tz - g->p.z) * k / steps);
         *dist = k;
         int found = creature_at(g, x, g->p.y, z, 1, c, err);
         if (found != 0)
@@ -342,7 +378,7 @@ int combat_shoot(Game *g, Dir d, ActionResult *r, Err *err)
         char name[40];
         game_event(r, SEV_INFO, "Your arrow strikes the %s and breaks.", game_block_label(g, wall, name, sizeof name));
     } else {
-        game_event(r, SEV_INFO, "Your arrow flies %s and is lost.", dir_word(d));
+        game_event(r, SEV_INFO, "Your arrow flies %s and is lost (a bow reaches %d blocks).", dir_word(d), SHOOT_RANGE);
     }
     if (rc != MA_OK)
         return rc;
