@@ -1041,7 +1041,7 @@ static void test_a_deed_becomes_a_storyline_that_goes_on_with_a_real_place(void 
     for (int i = 0; i < ns; i++)
         if (strcmp(str_or_empty(stories[i].metadata, "source"), "agent:story_weaver") == 0) {
             woven = stories[i].id;
-            assert_non_null(strstr(stories[i].title, "Left Behind"));
+            assert_non_null(strstr(stories[i].title, "What Was Left Behind: "));
             assert_string_equal(stories[i].story_type, "villager");
         }
     stories_list_free(stories, ns);
