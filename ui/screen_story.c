@@ -106,13 +106,20 @@ static void pane_draw(const StoryView *v, int n_stories, char outcome[][OUTCOME_
     snprintf(line, sizeof line, "%s — %s story%s%s", v->title, v->type,
              strcmp(v->status, "active") == 0 ? "" : strcmp(v->status, "finished") == 0 ? ", finished: " : ", abandoned",
              strcmp(v->status, "finished") == 0 ? v->ending : "");
+    /* The count on the right, the title clipped before it with an ellipsis (at 60 columns they
+     * had run together: "... — vill4 storylines"). */
+    char right[64] = "";
+    if (n_stories > 1)
+        snprintf(right, sizeof right, COLS >= 80 ? "%d storylines (Tab: the next)" : "%d stories (Tab)", n_stories);
+    int rlen = (int)strlen(right), room = COLS - 2 - (rlen ? rlen + 2 : 0);
+    char clipped[400];
+    term_clip(line, room, clipped, sizeof clipped);
     attrset(term_role(ROLE_TITLE));
-    term_put(0, 1, COLS - 2, line);
+    term_put(0, 1, room, clipped);
     attrset(A_NORMAL);
-    if (n_stories > 1) {
-        snprintf(line, sizeof line, "%d storylines (Tab: the next)", n_stories);
+    if (rlen) {
         attrset(term_role(ROLE_DIM));
-        term_put(0, COLS - 1 - (int)strlen(line), (int)strlen(line), line);
+        term_put(0, COLS - 1 - rlen, rlen, right);
         attrset(A_NORMAL);
     }
     int width = COLS - 6;
@@ -201,23 +208,30 @@ static void pane_draw(const StoryView *v, int n_stories, char outcome[][OUTCOME_
         snprintf(pick, sizeof pick, "a choose");
     else
         snprintf(pick, sizeof pick, "a-%c choose", 'a' + (v->n_choices > 26 ? 25 : v->n_choices - 1));
-    int narrow = COLS < 80;
-    if (!ended && place[0] && !narrow)
-        snprintf(line, sizeof line, "%s  t go to %s%s  Tab next story  J journal  Esc leave  ? keys", pick,
-                 quest_place_is_name(place) ? "" : "the ",
-                 place); /* fits 80 columns with the longest kind, and a village's name */
-    else if (!ended && place[0])
-        snprintf(line, sizeof line, "%s  t go there  Tab next  J journal  Esc leave  ?", pick);
-    else if (!ended && v->n_choices > 0)
-        snprintf(line, sizeof line,
-                 narrow ? "%s  PgDn/PgUp  Tab next  J journal  Esc leave  ?"
-                        : "%s   PgDn/PgUp scroll   Tab next story   J journal   Esc leave   ? keys",
-                 pick);
-    else
-        snprintf(line, sizeof line, "%s",
-                 narrow ? "PgDn/PgUp scroll  Tab next  J journal  Esc back  ? keys"
-                        : "PgDn/PgUp scroll   Tab next story   J journal   Esc back to the map   ? keys");
-    term_put(LINES - 1, 1, COLS - 2, line);
+    /* The long words where they fit, else the short (a long place's name had cut "? keys" at 80). */
+    for (int pass = 0; pass < 2; pass++) {
+        int narrow = COLS < 80 || pass == 1;
+        if (!ended && place[0] && !narrow)
+            snprintf(line, sizeof line, "%s  t go to %s%s  Tab next story  J journal  Esc leave  ? keys", pick,
+                     quest_place_is_name(place) ? "" : "the ",
+                     place); /* fits 80 columns with the longest kind, and a village's name */
+        else if (!ended && place[0])
+            snprintf(line, sizeof line, "%s  t go there  Tab next  J journal  Esc leave  ?", pick);
+        else if (!ended && v->n_choices > 0)
+            snprintf(line, sizeof line,
+                     narrow ? "%s  PgDn/PgUp  Tab next  J journal  Esc leave  ?"
+                            : "%s   PgDn/PgUp scroll   Tab next story   J journal   Esc leave   ? keys",
+                     pick);
+        else
+            snprintf(line, sizeof line, "%s",
+                     narrow ? "PgDn/PgUp scroll  Tab next  J journal  Esc back  ? keys"
+                            : "PgDn/PgUp scroll   Tab next story   J journal   Esc back to the map   ? keys");
+        if (term_text_cols(line) <= COLS - 2)
+            break;
+    }
+    char keys[400];
+    term_clip(line, COLS - 2, keys, sizeof keys);
+    term_put(LINES - 1, 1, COLS - 2, keys);
     attrset(A_NORMAL);
     refresh();
     free(text);
@@ -250,15 +264,19 @@ static int next_story(Game *g, char *title, size_t size)
     return rc;
 }
 
+/* The storylines Tab goes through: the open ones, and the one in focus when it has ended (an
+ * abandoned storyline had still been counted: "3 storylines" while Tab went between two). */
 static int count_stories(Game *g)
 {
     StoryView *v = NULL;
-    int n = 0;
+    int n = 0, k = 0;
     Err err = {0};
     if (story_views(g, &v, &n, &err) != MA_OK)
         n = 0;
+    for (int i = 0; i < n; i++)
+        k += strcmp(v[i].status, "active") == 0 || v[i].focused;
     free(v);
-    return n;
+    return k;
 }
 
 int screen_story_run(Game *g, MsgLog *log, char *go, size_t go_size)
