@@ -1105,6 +1105,24 @@ static void test_the_spell_list_says_what_cannot_be_cast(void **state)
     tmux_quit_game();
 }
 
+/* The help from the map ends with the map's legend: what each glyph is (a playtester had looked
+ * at every cell to learn what the shades and signs were). */
+static void test_the_help_has_the_maps_legend(void **state)
+{
+    (void)state;
+    make_save("legend.db", 0);
+    launch("legend.db", "--continue", 100, 30);
+    free(tmux_wait_for("Z: ", 30));
+    tmux_keys("?");
+    free(tmux_wait_for("Help: keys", 10));
+    tmux_type("flower");
+    static const char *const legend[] = {"red flower", "yellow flower", NULL};
+    free(tmux_wait_all(legend, 10));
+    tmux_keys("Escape");
+    tmux_keys("Escape");
+    tmux_quit_game();
+}
+
 /* g beside a chest of several things asks which (everything, or one of them): it had emptied the
  * whole chest into the pack. */
 static void test_g_at_a_chest_asks_what_to_take(void **state)
@@ -1181,6 +1199,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_1_the_block_stays_in_hand_and_placing_says_so, tmux_teardown),
         cmocka_unit_test_teardown(test_g_at_a_chest_asks_what_to_take, tmux_teardown),
+        cmocka_unit_test_teardown(test_the_help_has_the_maps_legend, tmux_teardown),
         cmocka_unit_test_teardown(test_the_spell_list_says_what_cannot_be_cast, tmux_teardown),
         cmocka_unit_test_teardown(test_the_minimap_stays_among_many_villagers, tmux_teardown),
         cmocka_unit_test_teardown(test_2_travel_refuses_with_a_hostile_creature_in_view, tmux_teardown),

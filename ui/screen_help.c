@@ -5,13 +5,53 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "game/creatures.h"
+#include "game/game.h"
 #include "keys.h"
 #include "screen_lists.h"
+#include "term.h"
+#include "world/blocks.h"
 
-void screen_help_run(unsigned ctx)
+/* The map's legend into items from m: a heading, who stands on the map, then every block. */
+static int legend(Game *g, ListItem *items, int m, int max)
+{
+    int utf8 = term_utf8();
+    const BlockRegistry *reg = game_blocks(g);
+    const CreatureBook *book = game_creatures(g);
+    if (m < max) {
+        snprintf(items[m].text, sizeof items[m].text, "-- The map: a block at your level is bright, one below darker --");
+        items[m++].heading = 1;
+    }
+    static const char *const who[][3] = {{"@", "@", "you"}, {"V", "V", "a villager (by the name the panel gives)"},
+                                         {"\xe2\x9c\xa6", "$", "things lying on the ground"}};
+    for (size_t i = 0; i < sizeof who / sizeof who[0] && m < max; i++)
+        snprintf(items[m++].text, sizeof items[m - 1].text, "%-3s %s", utf8 ? who[i][0] : who[i][1], who[i][2]);
+    for (int i = 0; i < creatures_count(book) && m < max; i++) {
+        const CreatureDef *c = creatures_get(book, i);
+        snprintf(items[m++].text, sizeof items[m - 1].text, "%-3s %s (a creature; hostile ones in red)", c->glyph,
+                 c->name);
+    }
+    for (int id = 1; id < blocks_count(reg) && m < max; id++) {
+        const BlockDef *d = blocks_get(reg, (BlockId)id);
+        char name[64], glyph[8];
+        game_block_label(g, (BlockId)id, name, sizeof name);
+        if (utf8 && d->glyph_utf8[0])
+            snprintf(glyph, sizeof glyph, "%s", d->glyph_utf8);
+        else
+            snprintf(glyph, sizeof glyph, "%c", d->glyph_ascii ? d->glyph_ascii : ' ');
+        snprintf(items[m++].text, sizeof items[m - 1].text, "%s   %s", glyph, name);
+        items[m - 1].attr = term_map_attr((uint8_t)d->color256, (uint8_t)d->color8, 0, 0);
+    }
+    return m;
+}
+
+void screen_help_run(unsigned ctx) { screen_help_run_map(ctx, NULL); }
+
+void screen_help_run_map(unsigned ctx, Game *g)
 {
     int n = keys_count();
-    ListItem *items = calloc((size_t)n, sizeof *items);
+    int max = n + (g ? 2 + 4 + creatures_count(game_creatures(g)) + blocks_count(game_blocks(g)) : 0);
+    ListItem *items = calloc((size_t)max, sizeof *items);
     if (!items)
         return;
     /* The current screen's keys first, then the rest by context. */
@@ -41,6 +81,8 @@ void screen_help_run(unsigned ctx)
             m++;
         }
     }
+    if (g)
+        m = legend(g, items, m, max);
     char title[96];
     snprintf(title, sizeof title, "Help: keys (%s first)", keys_context_name(ctx));
     ListSpec spec = {.title = title, .items = items, .n = m, .help_ctx = ctx,

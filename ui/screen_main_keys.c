@@ -274,7 +274,7 @@ static int map_key_screens(MainUi *u, KeyCmd cmd)
             return 0;
         screen_main_draw(u);
         return screen_sync_run(u->s, game_world(u->g), u->sync, &u->log, (long)game_clock(u->g)) == -2 ? -2 : 0;
-    case KC_HELP: screen_help_run(KCTX_MAP); return 0;
+    case KC_HELP: screen_help_run_map(KCTX_MAP, u->g); return 0;
     case KC_QUIT: {
         screen_main_draw(u);
         int yes = prompt_yn("Quit the game? Everything is saved.", 0);
