@@ -1105,6 +1105,50 @@ static void test_the_spell_list_says_what_cannot_be_cast(void **state)
     tmux_quit_game();
 }
 
+/* Giving a storyline up asks first, and No keeps it (a player who had pressed Tab gave up the
+ * wrong storyline with a letter meant for another). */
+static void test_giving_up_a_storyline_asks_first(void **state)
+{
+    (void)state;
+    ThGame f;
+    th_game_start(&f, th_path(g_dir, "giveup.db"), NULL);
+    const Player *p = game_player(f.game);
+    World *w = game_world(f.game);
+    Err err = {0};
+    th_clear_creatures(w, p->x - 40, p->x + 40, p->y, p->z - 20, p->z + 20);
+    th_put_entity(w, th_villager("villager_g_smith", "Odo", "smith", "Giveham"), p->x + 1, p->y, p->z);
+    if (world_flush(w, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    ActionResult r = th_act(f.game, "talk e");
+    (void)r;
+    ActionResult focus = th_act(f.game, "story focus blade_for_the_dead");
+    if (!focus.ok)
+        fail_msg("A Blade for the Dead did not begin on talking to a smith: %s", focus.text);
+    th_game_stop(&f);
+    launch("giveup.db", "--continue", 100, 30);
+    free(tmux_wait_for("Z: ", 30));
+    tmux_keys("s");
+    char *s = tmux_wait_for("Ask what it would cost to buy the sword", 10);
+    char *line = line_with(s, "Ask what it would cost");
+    const char *close = strchr(line, ')');
+    if (!close || close == line)
+        fail_msg("no letter before the choice: %s", line);
+    char key[2] = {close[-1], 0};
+    free(line);
+    free(s);
+    tmux_keys(key);
+    free(tmux_wait_for("Give up A Blade for the Dead for good?", 10));
+    tmux_keys("n");
+    s = tmux_wait_for("Ask what it would cost to buy the sword", 10);
+    free(s);
+    tmux_keys("Escape");
+    tmux_quit_game();
+    assert_query("giveup.db",
+                 "SELECT sp.status FROM story_progress sp JOIN stories st ON st.id = sp.story_id "
+                 "WHERE st.title = 'A Blade for the Dead'",
+                 "active");
+}
+
 /* The help from the map ends with the map's legend: what each glyph is (a playtester had looked
  * at every cell to learn what the shades and signs were). */
 static void test_the_help_has_the_maps_legend(void **state)
@@ -1200,6 +1244,7 @@ int main(void)
         cmocka_unit_test_teardown(test_1_the_block_stays_in_hand_and_placing_says_so, tmux_teardown),
         cmocka_unit_test_teardown(test_g_at_a_chest_asks_what_to_take, tmux_teardown),
         cmocka_unit_test_teardown(test_the_help_has_the_maps_legend, tmux_teardown),
+        cmocka_unit_test_teardown(test_giving_up_a_storyline_asks_first, tmux_teardown),
         cmocka_unit_test_teardown(test_the_spell_list_says_what_cannot_be_cast, tmux_teardown),
         cmocka_unit_test_teardown(test_the_minimap_stays_among_many_villagers, tmux_teardown),
         cmocka_unit_test_teardown(test_2_travel_refuses_with_a_hostile_creature_in_view, tmux_teardown),

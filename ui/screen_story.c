@@ -347,6 +347,16 @@ int screen_story_run(Game *g, MsgLog *log, char *go, size_t go_size)
         int pick = ch >= 'a' && ch <= 'h' ? ch - 'a' : -1;
         if (pick < 0 || pick >= v.n_choices)
             continue;
+        /* Giving a storyline up asks first (a player who had pressed Tab gave up the wrong one). */
+        if (v.choices[pick].available && v.choices[pick].ends == 2) {
+            char q[200];
+            snprintf(q, sizeof q, "Give up %s for good?", v.title);
+            int yes = prompt_yn(q, 0);
+            if (yes < 0)
+                return 0;
+            if (!yes)
+                continue;
+        }
         a.kind = ACT_CHOOSE;
         a.count = pick + 1;
         if (story_apply(g, &a, log, outcome, &n_outcome) < 0)
