@@ -877,7 +877,7 @@ static void test_walls_go_two_high_and_a_door_or_torch_is_dug_back(void **state)
     assert_non_null(th_event_with(&r, "Placed planks to the north, at head height; 14 left."));
     assert_int_equal(world_get_block(w, x, y, z - 1), planks);
     assert_int_equal(world_get_block(w, x, y + 1, z - 1), planks);
-    assert_string_equal(th_act(f.game, "place n planks").text, "blocked: planks in the way");
+    assert_string_equal(th_act(f.game, "place n planks").text, "blocked: planks in the way, and planks above it");
     /* A door east is two high, as a village's (a wall built over a one-high door left no way
      * through); nothing is built over it; dug, both halves go and one door comes back. */
     int torches = th_item_count(f.game, "torch");

@@ -453,7 +453,13 @@ int game_do_place(Game *g, Dir d, const char *want, ActionResult *r, Err *err)
         char name[40];
         BlockId there = world_get_block(g->world, x, y, z);
         game_block_label(g, there, name, sizeof name);
-        if (is_solid(g, x, y, z))
+        char above[40];
+        if (is_solid(g, x, y, z) && d < DIR_UP && !under && !own && y + 1 < WORLD_HEIGHT && !place_free(g, x, y + 1, z))
+            /* Both cells taken: the one at head height is named too (a chest there had gone unsaid:
+             * "blocked: grass is there"). */
+            game_refuse(r, "blocked: %s in the way, and %s above it", name,
+                        game_block_label(g, world_get_block(g->world, x, y + 1, z), above, sizeof above));
+        else if (is_solid(g, x, y, z))
             game_refuse(r, "blocked: %s in the way", name);
         else
             game_refuse(r, "blocked: %s in the way (dig it first: D)", name);
