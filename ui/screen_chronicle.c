@@ -79,7 +79,8 @@ void screen_chronicle_run(Save *s, int64_t world_id)
                                     "turn: come back later.");
     } else if (items && index) {
         ListSpec spec = {.title = "Chronicle: what happened in the world (newest first)", .items = items, .n = k,
-                         .selectable = 1, .help_ctx = KCTX_LIST,
+                         .selectable = 1, .help_ctx = KCTX_LIST, .wrap = 1, /* at 60 columns a summary had
+                                                                               * been cut to 20 characters */
                          .hint = "type an agent's name to filter  Enter: why  Esc back"};
         int pick;
         while ((pick = list_run(&spec)) >= 0) {
