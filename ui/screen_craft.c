@@ -67,7 +67,7 @@ int screen_craft_run(Game *g, char *recipe_out, size_t size, int *count_out)
         snprintf(items[i].detail, sizeof items[i].detail, "%.0f%%%s%s", v[i].chance * 100, v[i].station[0] ? " at " : "",
                  station);
     }
-    ListSpec spec = {.title = "Crafting: the recipes you know (carrying new materials teaches more: coal, torches)",
+    ListSpec spec = {.title = "Crafting: the recipes you know (new materials in your pack teach more)",
                      .items = items, .n = n,
                      .lettered = 1, .selectable = 1, .help_ctx = KCTX_LIST};
     int result = 0;
