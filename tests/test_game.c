@@ -499,6 +499,13 @@ static void test_travel_to_a_cell_and_its_stops(void **state)
     assert_string_equal(r.events[r.n_events - 1].text, "Travelled 5 steps: arrived.");
     assert_int_equal(p->x, x + 5);
     assert_int_equal(p->z, z + 2);
+    /* A wall two high on the goal: reached beside it, and said so (it had said "arrived"). */
+    BlockId stone = (BlockId)block_id(&f, "stone");
+    assert_int_equal(world_set_block(game_world(g), x + 5, y, z + 5, stone, &err), MA_OK);
+    assert_int_equal(world_set_block(game_world(g), x + 5, y + 1, z + 5, stone, &err), MA_OK);
+    assert_int_equal(game_travel(g, &(TravelTo){0, x + 5, z + 5}, NULL, &r, &err), MA_OK);
+    assert_string_equal(r.events[r.n_events - 1].text, "Travelled 2 steps: arrived beside it.");
+    assert_int_equal(game_travel(g, &(TravelTo){0, x + 5, z + 2}, NULL, &r, &err), MA_OK);
     /* Edda on the goal: travel ends beside her and says why. */
     th_put_entity(game_world(g), th_villager("villager_goal", "Edda", "farmer", "Gapford"), x + 9, y, z + 2);
     assert_int_equal(world_flush(game_world(g), &err), MA_OK);

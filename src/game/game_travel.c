@@ -224,7 +224,9 @@ int game_travel(Game *g, const TravelTo *to, const TravelHooks *hooks, ActionRes
         if (k >= n) { /* the end of a leg: arrived, or (exploring) the next ground to see */
             if (!to->explore && g->p.x == gx && g->p.z == gz) {
                 arrived = 1;
-                snprintf(why, sizeof why, "arrived");
+                /* A goal one cannot stand on (a tree, a wall) is reached beside it, and said so. */
+                snprintf(why, sizeof why, "%s",
+                         g->p.x == to->x && g->p.z == to->z ? "arrived" : "arrived beside it");
                 break;
             }
             if (++plans > GAME_TRAVEL_STEPS) {
