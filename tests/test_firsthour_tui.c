@@ -1010,7 +1010,7 @@ static void test_esc_on_a_recipe_page_goes_back(void **state)
     tmux_keys(letter);
     free(tmux_wait_for("Enter: make it   any other key: back to the recipes", 10));
     tmux_keys("Escape");
-    s = tmux_wait_for("Crafting: the recipes you know (carrying new materials teaches more", 10);
+    s = tmux_wait_for("Crafting: the recipes you know (new materials in your pack teach more)", 10);
     if (strstr(s, "How many?"))
         fail_msg("Esc on the recipe's page asked how many:\n%s", s);
     free(s);
@@ -1158,6 +1158,19 @@ static void test_the_help_has_the_maps_legend(void **state)
     launch("legend.db", "--continue", 100, 30);
     free(tmux_wait_for("Z: ", 30));
     tmux_keys("?");
+    free(tmux_wait_for("Help: keys", 10));
+    /* A key of the story pane says where it works (its column had been blank). */
+    tmux_type("storyline");
+    char *s = tmux_wait_for("the next storyline you are in", 10);
+    char *line = line_with(s, "the next storyline you are in");
+    size_t len = strlen(line);
+    while (len > 0 && line[len - 1] == ' ')
+        line[--len] = '\0';
+    if (len < 5 || strcmp(line + len - 5, "story") != 0)
+        fail_msg("the story pane's Tab does not say where it works: \"%s\"", line);
+    free(line);
+    free(s);
+    tmux_keys("Escape"); /* the filter goes; the help stays */
     free(tmux_wait_for("Help: keys", 10));
     tmux_type("flower");
     static const char *const legend[] = {"red flower", "yellow flower", NULL};

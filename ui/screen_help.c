@@ -55,7 +55,7 @@ void screen_help_run_map(unsigned ctx, Game *g)
     if (!items)
         return;
     /* The current screen's keys first, then the rest by context. */
-    static const unsigned order[] = {KCTX_MAP, KCTX_DIR, KCTX_LOOK, KCTX_LIST, KCTX_MENU};
+    static const unsigned order[] = {KCTX_MAP, KCTX_DIR, KCTX_LOOK, KCTX_LIST, KCTX_MENU, KCTX_STORY};
     int m = 0;
     char keys[96];
     for (int pass = 0; pass < 2; pass++) {
