@@ -1149,6 +1149,29 @@ static void test_giving_up_a_storyline_asks_first(void **state)
                  "active");
 }
 
+/* Two piles on one cell: the side panel names both (it had said "8 gold coins" with a bread
+ * lying there too). */
+static void test_the_panel_names_every_pile_on_a_cell(void **state)
+{
+    (void)state;
+    ThGame f;
+    th_game_start(&f, th_path(g_dir, "piles.db"), NULL);
+    const Player *p = game_player(f.game);
+    World *w = game_world(f.game);
+    Err err = {0};
+    th_clear_creatures(w, p->x - 40, p->x + 40, p->y, p->z - 20, p->z + 20);
+    th_put_entity(w, cJSON_Parse("{\"type\":\"item\",\"id\":\"pile_gold\",\"item\":\"gold_coin\",\"count\":8}"),
+                  p->x + 2, p->y, p->z);
+    th_put_entity(w, cJSON_Parse("{\"type\":\"item\",\"id\":\"pile_bread\",\"item\":\"bread\",\"count\":1}"),
+                  p->x + 2, p->y, p->z);
+    if (world_flush(w, &err) != MA_OK)
+        fail_msg("%s", err.msg);
+    th_game_stop(&f);
+    launch("piles.db", "--continue", 140, 40); /* the wide panel: the whole line */
+    free(tmux_wait_for("8 gold coins, 1 bread", 30));
+    tmux_quit_game();
+}
+
 /* The help from the map ends with the map's legend: what each glyph is (a playtester had looked
  * at every cell to learn what the shades and signs were). */
 static void test_the_help_has_the_maps_legend(void **state)
@@ -1257,6 +1280,7 @@ int main(void)
         cmocka_unit_test_teardown(test_1_the_block_stays_in_hand_and_placing_says_so, tmux_teardown),
         cmocka_unit_test_teardown(test_g_at_a_chest_asks_what_to_take, tmux_teardown),
         cmocka_unit_test_teardown(test_the_help_has_the_maps_legend, tmux_teardown),
+        cmocka_unit_test_teardown(test_the_panel_names_every_pile_on_a_cell, tmux_teardown),
         cmocka_unit_test_teardown(test_giving_up_a_storyline_asks_first, tmux_teardown),
         cmocka_unit_test_teardown(test_the_spell_list_says_what_cannot_be_cast, tmux_teardown),
         cmocka_unit_test_teardown(test_the_minimap_stays_among_many_villagers, tmux_teardown),

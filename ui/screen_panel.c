@@ -100,6 +100,26 @@ static void refresh_names(PanelState *ps, Game *g)
     npc_met_names(g, &ps->names, &ps->n_names, NULL);
 }
 
+/* Whether entity e stands at world (x, z), its position given in the chunk's or the world's terms. */
+static int entity_at_column(const cJSON *e, int32_t x, int32_t z)
+{
+    const cJSON *pos = cJSON_GetObjectItemCaseSensitive(e, "position");
+    double p[3] = {0, 0, 0};
+    if (cJSON_IsArray(pos) && cJSON_GetArraySize(pos) >= 3) {
+        int i = 0;
+        const cJSON *v;
+        cJSON_ArrayForEach(v, pos) {
+            if (i < 3)
+                p[i++] = cJSON_GetNumberValue(v);
+        }
+    } else {
+        p[0] = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(e, "x"));
+        p[1] = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(e, "y"));
+        p[2] = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(e, "z"));
+    }
+    return ((int32_t)p[0] == chunk_local(x) && (int32_t)p[2] == chunk_local(z)) || ((int32_t)p[0] == x && (int32_t)p[2] == z);
+}
+
 int panel_entity_at(PanelState *ps, Game *g, int32_t x, int32_t y, int32_t z, Seen *out)
 {
     memset(out, 0, sizeof *out);
@@ -108,25 +128,8 @@ int panel_entity_at(PanelState *ps, Game *g, int32_t x, int32_t y, int32_t z, Se
     if (!c)
         return 0;
     const cJSON *e;
-    int32_t lx = chunk_local(x), lz = chunk_local(z);
     cJSON_ArrayForEach(e, c->entities) {
-        const cJSON *pos = cJSON_GetObjectItemCaseSensitive(e, "position");
-        double p[3] = {0, 0, 0};
-        if (cJSON_IsArray(pos) && cJSON_GetArraySize(pos) >= 3) {
-            int i = 0;
-            const cJSON *v;
-            cJSON_ArrayForEach(v, pos) {
-                if (i < 3)
-                    p[i++] = cJSON_GetNumberValue(v);
-            }
-        } else {
-            p[0] = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(e, "x"));
-            p[1] = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(e, "y"));
-            p[2] = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(e, "z"));
-        }
-        int local = (int32_t)p[0] == lx && (int32_t)p[2] == lz;
-        int world = (int32_t)p[0] == x && (int32_t)p[2] == z;
-        if (!local && !world)
+        if (!entity_at_column(e, x, z))
             continue;
         const char *type = str_of(e, "type");
         out->x = x;
@@ -177,6 +180,18 @@ int panel_entity_at(PanelState *ps, Game *g, int32_t x, int32_t y, int32_t z, Se
             out->count = cJSON_IsNumber(n) ? n->valueint : 1;
             items_count_words(inventory_items(g), item ? item : "something", out->count, out->counted,
                               sizeof out->counted);
+            /* Every pile that lies there ("8 gold coins, 1 bread"; the bread had gone unsaid). */
+            for (const cJSON *f = e->next; f; f = f->next) {
+                const char *ft = str_of(f, "type"), *fi = str_of(f, "item");
+                if (!ft || strcmp(ft, "item") != 0 || !entity_at_column(f, x, z))
+                    continue;
+                const cJSON *fn = cJSON_GetObjectItemCaseSensitive(f, "count");
+                char more[80];
+                items_count_words(inventory_items(g), fi ? fi : "something", cJSON_IsNumber(fn) ? fn->valueint : 1,
+                                  more, sizeof more);
+                size_t len = strlen(out->counted);
+                snprintf(out->counted + len, sizeof out->counted - len, ", %s", more);
+            }
             snprintf(out->glyph, sizeof out->glyph, "*");
             out->ascii = '*';
         } else {
