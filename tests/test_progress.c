@@ -197,8 +197,13 @@ static void test_levelup_raises_a_stat_through_game_apply(void **state)
     assert_int_equal(p->max_health, hp + 5);
     assert_int_equal(stored_stat(&f, "max_health"), hp + 5);
     assert_true(has_event(&r, "1 stat point left"));
-    assert_string_equal(th_act(f.game, "levelup strength").text, "ok");
+    r = th_act(f.game, "levelup strength");
+    assert_string_equal(r.text, "ok");
     assert_int_equal(stored_stat(&f, "strength"), str + 1);
+    /* Said as the sheet shows it: the sword in hand adds 1 (it had said the base alone). */
+    char said[96];
+    snprintf(said, sizeof said, "strength %d (+1 from what you wear)", str + 2);
+    assert_true(has_event(&r, said));
     assert_int_equal(progress_stat_points(f.game), 0);
     assert_false(th_act(f.game, "levelup strength").ok);
     th_game_stop(&f);

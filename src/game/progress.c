@@ -148,7 +148,12 @@ int progress_levelup(Game *g, const char *stat, ActionResult *r, Err *err)
             snprintf(what + len, sizeof what - len, "%smax mana %d", len ? ", " : "", g->p.max_mana);
         } else {
             int ti = progress_is_stat(x->key);
-            snprintf(what + len, sizeof what - len, "%s%s %d", len ? ", " : "", x->key, sh.stats[ti] + x->amount);
+            /* As the sheet shows it, gear included (the sheet had shown 15 where this said 14). */
+            if (sh.gear[ti])
+                snprintf(what + len, sizeof what - len, "%s%s %d (%+d from what you wear)", len ? ", " : "", x->key,
+                         sh.stats[ti] + x->amount + sh.gear[ti], sh.gear[ti]);
+            else
+                snprintf(what + len, sizeof what - len, "%s%s %d", len ? ", " : "", x->key, sh.stats[ti] + x->amount);
         }
     }
     int64_t left = 0;
