@@ -21,6 +21,9 @@ static const char *agent_name(Save *s, int64_t id, char *buf, size_t size)
     snprintf(buf, size, "%s", id ? "?" : "the world");
     if (id && agents_get(s, id, &a, NULL) == MA_OK) {
         snprintf(buf, size, "%s", a.agent_type);
+        for (char *c = buf; *c; c++) /* "world builder", as look mode and the news say it */
+            if (*c == '_')
+                *c = ' ';
         agent_row_clear(&a);
     }
     return buf;
